@@ -1,1 +1,168 @@
-//! http (stub)
+//! The per-VU HTTP/1.1 client behind the script's `http.*` functions.
+//!
+//! Each virtual user owns one [`HttpClient`]: its own keep-alive connections (one idle
+//! connection per host in the common case, so N VUs against one host hold about N
+//! connections, as in k6) and its own cookie jar. A client lives on a `current_thread` runtime
+//! inside a `LocalSet`: its futures are not `Send`, it uses `Rc`/`Cell` instead of locks, and
+//! its connection drivers are spawned with `spawn_local` (calling it outside a `LocalSet`
+//! panics).
+//!
+//! A request yields one [`HttpOutcome`] per hop (redirects included), each carrying k6's
+//! timings, wire byte counts and k6's numeric `error_code` (see [`error_code`]). Network
+//! failures never panic and never return `Err`: they are outcomes with `status: 0`.
+//!
+//! This module is not the script binding (the Rhai layer converts outcomes into script
+//! values and metric samples), not a general-purpose client (no HTTP/2, no proxies, no
+//! decompression), and it does not record metrics itself.
+
+mod client;
+mod cookies;
+pub mod error_code;
+mod pool;
+mod timing;
+mod tls;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+pub use client::HttpClient;
+
+/// The `User-Agent` sent when neither the script nor the options set one (k6 sends
+/// `k6/<version> (https://k6.io/)`).
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "rload/",
+    env!("CARGO_PKG_VERSION"),
+    " (https://github.com/rload)"
+);
+
+/// k6's default request timeout (`params.timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// k6's default maximum number of redirects followed (`maxRedirects`, `params.redirects`).
+pub const DEFAULT_REDIRECTS: u32 = 10;
+
+/// Per-test options that shape every client; shared read-only by all VUs of a worker.
+#[derive(Debug, Clone, Default)]
+pub struct ClientConfig {
+    /// k6's `insecureSkipTLSVerify`: accept any server certificate.
+    pub insecure_skip_tls_verify: bool,
+    /// k6's `noConnectionReuse`: close the connection after each request.
+    pub no_connection_reuse: bool,
+    /// k6's `userAgent`; `None` means [`DEFAULT_USER_AGENT`]. An empty string sends no
+    /// `User-Agent` header.
+    pub user_agent: Option<String>,
+    /// k6's `discardResponseBodies`. The client itself only honours
+    /// [`RequestSpec::response_type`]; this flag decides its default, see
+    /// [`ClientConfig::default_response_type`], so a request can still ask for a body.
+    pub discard_response_bodies: bool,
+}
+
+impl ClientConfig {
+    /// The response type of a request whose params name none (k6: `none` when
+    /// `discardResponseBodies` is set, `text` otherwise).
+    pub fn default_response_type(&self) -> ResponseType {
+        if self.discard_response_bodies {
+            ResponseType::None
+        } else {
+            ResponseType::Text
+        }
+    }
+}
+
+/// k6's `params.responseType`. `Text` and `Binary` both return the raw body bytes (the
+/// script layer decides how to present them); `None` reads the body to the end, counts its
+/// bytes and drops it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseType {
+    #[default]
+    Text,
+    Binary,
+    None,
+}
+
+/// One request as the script asked for it.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
+    pub method: http::Method,
+    pub url: String,
+    /// Request headers in script order. `Host` and `User-Agent` given here replace the
+    /// defaults; a `Cookie` given here is sent before the jar's cookies.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Bytes>,
+    /// Covers the whole request, redirects included (DNS, connect, TLS, send, wait, body).
+    pub timeout: Duration,
+    /// Maximum number of redirects to follow; 0 returns the first 3xx as is.
+    pub redirects: u32,
+    pub response_type: ResponseType,
+}
+
+impl RequestSpec {
+    /// A request with k6's defaults: no headers, no body, 60 s timeout, 10 redirects, text.
+    pub fn new(method: http::Method, url: impl Into<String>) -> Self {
+        RequestSpec {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            timeout: DEFAULT_TIMEOUT,
+            redirects: DEFAULT_REDIRECTS,
+            response_type: ResponseType::Text,
+        }
+    }
+}
+
+/// k6's `res.timings`, in milliseconds, measured on a monotonic clock around the socket I/O.
+///
+/// - `blocked`: from the start of the request until a dial starts or a pooled connection is
+///   ready (includes the DNS lookup, as in k6).
+/// - `connecting`: the TCP connect; 0 on a reused connection.
+/// - `tls_handshaking`: the TLS handshake; 0 for http and on a reused connection.
+/// - `sending`: from handing the request to the connection until its last byte is written.
+/// - `waiting`: last request byte written until the first response byte read (TTFB).
+/// - `receiving`: first response byte until the body is fully read.
+/// - `duration` = `sending + waiting + receiving` (k6's `http_req_duration`).
+///
+/// On a failure, the phase that was running when it happened lasts until the failure.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Timings {
+    pub blocked: f64,
+    pub connecting: f64,
+    pub tls_handshaking: f64,
+    pub sending: f64,
+    pub waiting: f64,
+    pub receiving: f64,
+    pub duration: f64,
+}
+
+/// The result of one hop of a request: a response, or a failure with `status == 0`.
+#[derive(Debug, Clone)]
+pub struct HttpOutcome {
+    pub status: u16,
+    /// As k6 (Go) reports it: `"200 OK"`; empty on a failure.
+    pub status_text: String,
+    /// `"HTTP/1.1"` or `"HTTP/1.0"`; empty on a failure.
+    pub proto: &'static str,
+    /// The URL of this hop, normalised (`http://host` becomes `http://host/`).
+    pub url: String,
+    pub method: http::Method,
+    /// Response headers with k6's (Go's) canonical names (`Content-Type`); repeated headers
+    /// are joined with `", "` as k6 does.
+    pub headers: Vec<(String, String)>,
+    /// `None` for [`ResponseType::None`] and on failures.
+    pub body: Option<Bytes>,
+    /// k6's `res.error`: `None` for any response, 4xx/5xx included.
+    pub error: Option<String>,
+    /// k6's `res.error_code`: 0 for a 1xx–3xx response, `1000 + status` for 4xx/5xx, a
+    /// network error class otherwise (see [`error_code`]).
+    pub error_code: u32,
+    pub timings: Timings,
+    /// Bytes written to the socket for this hop, headers and TLS records included (plus the
+    /// TLS handshake when this hop opened the connection), for `data_sent`.
+    pub bytes_sent: u64,
+    /// Bytes read from the socket for this hop, for `data_received`.
+    pub bytes_received: u64,
+    /// The peer's address; empty and 0 when no connection was made.
+    pub remote_ip: String,
+    pub remote_port: u16,
+}

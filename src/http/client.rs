@@ -1,0 +1,555 @@
+//! [`HttpClient`]: one VU's requests, from URL to outcomes — request building, the
+//! keep-alive reuse decision, redirects, cookies, the timeout and the outcome of every hop.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION,
+    TRANSFER_ENCODING, USER_AGENT, WWW_AUTHENTICATE,
+};
+use http::{
+    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use url::{Position, Url};
+
+use super::cookies::Jar;
+use super::error_code::{self, Failure};
+use super::pool::{Conn, ConnInfo, Pool, Target};
+use super::timing::Marks;
+use super::{ClientConfig, HttpOutcome, RequestSpec, ResponseType, Timings, DEFAULT_USER_AGENT};
+
+/// A VU's HTTP client: its keep-alive connections and its cookie jar. Methods take `&self`,
+/// so one VU may run several requests at once (batch); it is neither `Send` nor `Sync`.
+pub struct HttpClient {
+    config: Rc<ClientConfig>,
+    /// `None` when the options ask for no `User-Agent` (an empty `userAgent`).
+    user_agent: Option<HeaderValue>,
+    pool: Pool,
+    jar: RefCell<Jar>,
+}
+
+/// The parts of a request that change from one redirect hop to the next.
+struct Hop {
+    method: Method,
+    body: Option<Bytes>,
+    /// The method became GET: drop the body's headers as well.
+    strip_body_headers: bool,
+    /// A redirect left the original host: do not forward the script's credentials.
+    strip_credentials: bool,
+}
+
+/// A response whose body was read to the end.
+struct Received {
+    status: StatusCode,
+    version: Version,
+    reason: Option<hyper::ext::ReasonPhrase>,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    done: Instant,
+}
+
+impl HttpClient {
+    /// A client with no connections and an empty cookie jar; creating it costs no I/O.
+    pub fn new(config: Rc<ClientConfig>) -> Self {
+        let user_agent = match config.user_agent.as_deref() {
+            None => Some(HeaderValue::from_static(DEFAULT_USER_AGENT)),
+            Some("") => None,
+            // The options layer validates `userAgent`; a value that is not a valid header
+            // falls back to the default rather than failing every request.
+            Some(custom) => Some(
+                HeaderValue::from_str(custom)
+                    .unwrap_or(HeaderValue::from_static(DEFAULT_USER_AGENT)),
+            ),
+        };
+        HttpClient {
+            config,
+            user_agent,
+            pool: Pool::default(),
+            jar: RefCell::new(Jar::default()),
+        }
+    }
+
+    /// The number of sockets this client holds open, idle or busy.
+    pub fn open_connections(&self) -> usize {
+        self.pool.open_connections()
+    }
+
+    /// Performs the request, following redirects. Returns one outcome per hop, the final
+    /// response last (the caller records one `http_reqs` sample per hop, as k6 does). Never
+    /// fails: transport errors are outcomes with `status == 0`.
+    pub async fn request(&self, spec: RequestSpec) -> Vec<HttpOutcome> {
+        let deadline = tokio::time::Instant::now() + spec.timeout;
+        let RequestSpec {
+            method,
+            url,
+            headers,
+            body,
+            redirects,
+            response_type,
+            ..
+        } = spec;
+        let mut outcomes = Vec::with_capacity(1);
+        let mut url = match Url::parse(&url) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                let failure = Failure::new(
+                    error_code::INVALID_URL,
+                    format!("invalid URL \"{url}\": {err}"),
+                );
+                outcomes.push(failed(
+                    method,
+                    url,
+                    failure,
+                    Timings::default(),
+                    &ConnInfo::empty(),
+                ));
+                return outcomes;
+            }
+        };
+        let mut hop = Hop {
+            method,
+            body,
+            strip_body_headers: false,
+            strip_credentials: false,
+        };
+        loop {
+            let (outcome, location) = self
+                .exchange(&url, &hop, &headers, response_type, deadline)
+                .await;
+            let next = location.filter(|_| outcomes.len() < redirects as usize);
+            let status = outcome.status;
+            outcomes.push(outcome);
+            let Some(next) = next else {
+                return outcomes;
+            };
+            redirect(&mut hop, status, &url, &next);
+            url = next;
+        }
+    }
+
+    /// One hop: a request and its response or failure, and where a redirect points to.
+    async fn exchange(
+        &self,
+        url: &Url,
+        hop: &Hop,
+        headers: &[(String, String)],
+        response_type: ResponseType,
+        deadline: tokio::time::Instant,
+    ) -> (HttpOutcome, Option<Url>) {
+        let mut marks = Marks::new(Instant::now());
+        let mut info = ConnInfo::empty();
+        let result = tokio::time::timeout_at(
+            deadline,
+            self.attempt(url, hop, headers, response_type, &mut marks, &mut info),
+        )
+        .await
+        .unwrap_or_else(|_elapsed| Err(Failure::timeout()));
+        match result {
+            Ok(received) => {
+                let (last_write, first_read) = info.io_instants();
+                let timings = marks.timings(last_write, first_read, received.done);
+                self.jar.borrow_mut().store_response(&received.headers, url);
+                let location = if matches!(received.status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+                    redirect_target(&received.headers, url)
+                } else {
+                    None
+                };
+                (
+                    respond(hop.method.clone(), url, received, timings, &info),
+                    location,
+                )
+            }
+            Err(failure) => {
+                let (last_write, first_read) = info.io_instants();
+                let timings = marks.timings(last_write, first_read, Instant::now());
+                (
+                    failed(
+                        hop.method.clone(),
+                        url.as_str().to_owned(),
+                        failure,
+                        timings,
+                        &info,
+                    ),
+                    None,
+                )
+            }
+        }
+    }
+
+    /// Gets a connection, sends the request and reads the response. A reused connection that
+    /// turns out to have been closed by the server is replaced once, as Go's client does: for
+    /// any request when nothing was sent, for idempotent ones when the response never came.
+    async fn attempt(
+        &self,
+        url: &Url,
+        hop: &Hop,
+        headers: &[(String, String)],
+        response_type: ResponseType,
+        marks: &mut Marks,
+        info: &mut ConnInfo,
+    ) -> Result<Received, Failure> {
+        let target = Target::of(url)?;
+        let mut may_retry = true;
+        loop {
+            let request = self.build_request(url, hop, headers)?;
+            let (mut conn, reused) = match self.pool.take_ready(&target).await {
+                Some(conn) => {
+                    info.stats = Some(Rc::clone(&conn.stats));
+                    info.remote = Some(conn.remote);
+                    info.base_written = conn.stats.bytes_written();
+                    info.base_read = conn.stats.bytes_read();
+                    (conn, true)
+                }
+                None => {
+                    let conn = self
+                        .pool
+                        .dial(&target, self.config.insecure_skip_tls_verify, marks, info)
+                        .await?;
+                    (conn, false)
+                }
+            };
+            conn.stats.begin_request();
+            marks.send_start = Some(Instant::now());
+            match conn.sender.send_request(request).await {
+                Ok(response) => return self.receive(conn, response, response_type).await,
+                Err(err) => {
+                    let stale = err.is_canceled()
+                        || (is_idempotent(&hop.method)
+                            && (err.is_incomplete_message() || conn.stats.failed_op().is_some()));
+                    if reused && may_retry && stale && conn.stats.first_read().is_none() {
+                        may_retry = false;
+                        *marks = Marks::new(marks.start);
+                        continue;
+                    }
+                    return Err(error_code::for_hyper(&err, conn.stats.failed_op()));
+                }
+            }
+        }
+    }
+
+    /// Reads the body to the end (keeping it unless `response_type` is `None`) and puts the
+    /// connection back in the pool when it can serve another request.
+    async fn receive(
+        &self,
+        conn: Conn,
+        response: Response<Incoming>,
+        response_type: ResponseType,
+    ) -> Result<Received, Failure> {
+        let (mut parts, mut body) = response.into_parts();
+        let mut collected = Collected::default();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|err| error_code::for_hyper(&err, conn.stats.failed_op()))?;
+            if response_type != ResponseType::None {
+                if let Ok(data) = frame.into_data() {
+                    collected.push(data);
+                }
+            }
+        }
+        let done = Instant::now();
+        let server_closes = parts.version == Version::HTTP_10
+            || parts
+                .headers
+                .get(CONNECTION)
+                .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
+        if !self.config.no_connection_reuse && !server_closes {
+            self.pool.put_idle(conn);
+        }
+        Ok(Received {
+            status: parts.status,
+            version: parts.version,
+            reason: parts.extensions.remove::<hyper::ext::ReasonPhrase>(),
+            headers: parts.headers,
+            body: (response_type != ResponseType::None).then(|| collected.into_bytes()),
+            done,
+        })
+    }
+
+    fn build_request(
+        &self,
+        url: &Url,
+        hop: &Hop,
+        headers: &[(String, String)],
+    ) -> Result<Request<Full<Bytes>>, Failure> {
+        let uri =
+            Uri::try_from(&url[Position::BeforePath..Position::AfterQuery]).map_err(|err| {
+                Failure::new(
+                    error_code::INVALID_URL,
+                    format!("invalid URL \"{url}\": {err}"),
+                )
+            })?;
+        let mut request = Request::new(Full::new(hop.body.clone().unwrap_or_default()));
+        *request.method_mut() = hop.method.clone();
+        *request.uri_mut() = uri;
+        let map = request.headers_mut();
+        map.reserve(headers.len() + 3);
+        let (mut has_host, mut has_user_agent) = (false, false);
+        let mut cookie = String::new();
+        for (name, value) in headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Failure::new(
+                    error_code::GENERIC,
+                    format!("invalid header name \"{name}\""),
+                )
+            })?;
+            let body_header =
+                name == CONTENT_TYPE || name == CONTENT_LENGTH || name == TRANSFER_ENCODING;
+            let credential = name == AUTHORIZATION || name == COOKIE || name == WWW_AUTHENTICATE;
+            if (hop.strip_body_headers && body_header) || (hop.strip_credentials && credential) {
+                continue;
+            }
+            if name == COOKIE {
+                if !cookie.is_empty() {
+                    cookie.push_str("; ");
+                }
+                cookie.push_str(value);
+                continue;
+            }
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Failure::new(
+                    error_code::GENERIC,
+                    format!("invalid value for header \"{name}\""),
+                )
+            })?;
+            has_host |= name == HOST;
+            has_user_agent |= name == USER_AGENT;
+            map.append(name, value);
+        }
+        if !has_host {
+            let authority = &url[Position::BeforeHost..Position::AfterPort];
+            let value = HeaderValue::from_str(authority).map_err(|_| {
+                Failure::new(
+                    error_code::INVALID_URL,
+                    format!("invalid URL \"{url}\": bad host"),
+                )
+            })?;
+            map.insert(HOST, value);
+        }
+        if let (false, Some(user_agent)) = (has_user_agent, &self.user_agent) {
+            map.insert(USER_AGENT, user_agent.clone());
+        }
+        self.jar.borrow().append_header(url, &mut cookie);
+        if !cookie.is_empty() {
+            let value = HeaderValue::try_from(cookie).map_err(|_| {
+                Failure::new(error_code::GENERIC, "invalid value for header \"cookie\"")
+            })?;
+            map.insert(COOKIE, value);
+        }
+        Ok(request)
+    }
+}
+
+/// Rewrites `hop` for a redirect with `status` from `from` to `to`, as Go's client (and so
+/// k6) does: 303, and 301/302 after a POST, become a GET without body; 307/308 repeat the
+/// request as is; credentials the script set are not sent to another host.
+fn redirect(hop: &mut Hop, status: u16, from: &Url, to: &Url) {
+    let to_get = match status {
+        303 => hop.method != Method::GET && hop.method != Method::HEAD,
+        301 | 302 => hop.method == Method::POST,
+        _ => false,
+    };
+    if to_get {
+        hop.method = Method::GET;
+        hop.body = None;
+        hop.strip_body_headers = true;
+    }
+    if from.host_str() != to.host_str() {
+        hop.strip_credentials = true;
+    }
+}
+
+/// The URL a redirect response points to, if it is one we follow.
+fn redirect_target(headers: &HeaderMap, base: &Url) -> Option<Url> {
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    base.join(location).ok()
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
+}
+
+fn respond(
+    method: Method,
+    url: &Url,
+    received: Received,
+    timings: Timings,
+    info: &ConnInfo,
+) -> HttpOutcome {
+    let (bytes_sent, bytes_received) = info.bytes();
+    let status = received.status;
+    let reason = match &received.reason {
+        Some(phrase) => String::from_utf8_lossy(phrase.as_bytes()),
+        None => status.canonical_reason().unwrap_or("").into(),
+    };
+    HttpOutcome {
+        status: status.as_u16(),
+        status_text: format!("{} {reason}", status.as_u16()),
+        proto: if received.version == Version::HTTP_10 {
+            "HTTP/1.0"
+        } else {
+            "HTTP/1.1"
+        },
+        url: url.as_str().to_owned(),
+        method,
+        headers: canonical_headers(&received.headers),
+        body: received.body,
+        error: None,
+        error_code: error_code::for_status(status.as_u16()),
+        timings,
+        bytes_sent,
+        bytes_received,
+        remote_ip: info
+            .remote
+            .map(|addr| addr.ip().to_string())
+            .unwrap_or_default(),
+        remote_port: info.remote.map_or(0, |addr| addr.port()),
+    }
+}
+
+fn failed(
+    method: Method,
+    url: String,
+    failure: Failure,
+    timings: Timings,
+    info: &ConnInfo,
+) -> HttpOutcome {
+    let (bytes_sent, bytes_received) = info.bytes();
+    HttpOutcome {
+        status: 0,
+        status_text: String::new(),
+        proto: "",
+        url,
+        method,
+        headers: Vec::new(),
+        body: None,
+        error: Some(failure.message.into_owned()),
+        error_code: failure.code,
+        timings,
+        bytes_sent,
+        bytes_received,
+        remote_ip: info
+            .remote
+            .map(|addr| addr.ip().to_string())
+            .unwrap_or_default(),
+        remote_port: info.remote.map_or(0, |addr| addr.port()),
+    }
+}
+
+/// Response headers as k6 shows them: Go's canonical names, repeated values joined by `", "`.
+fn canonical_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(headers.keys_len());
+    for name in headers.keys() {
+        let mut value = String::new();
+        for part in headers.get_all(name) {
+            if !value.is_empty() {
+                value.push_str(", ");
+            }
+            value.push_str(&String::from_utf8_lossy(part.as_bytes()));
+        }
+        out.push((canonical_name(name.as_str()), value));
+    }
+    out
+}
+
+/// `content-type` → `Content-Type`, `x-request-id` → `X-Request-Id` (Go's
+/// `CanonicalHeaderKey`).
+fn canonical_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        out.push(if upper { c.to_ascii_uppercase() } else { c });
+        upper = c == '-';
+    }
+    out
+}
+
+/// A body being read: the first chunk is kept as is (no copy for the common one-chunk
+/// body); later chunks are appended to one buffer.
+#[derive(Default)]
+struct Collected {
+    first: Option<Bytes>,
+    rest: BytesMut,
+}
+
+impl Collected {
+    fn push(&mut self, chunk: Bytes) {
+        if chunk.is_empty() {
+            return;
+        }
+        match self.first.take() {
+            None if self.rest.is_empty() => self.first = Some(chunk),
+            first => {
+                if let Some(first) = first {
+                    self.rest.reserve(first.len() + chunk.len());
+                    self.rest.extend_from_slice(&first);
+                }
+                self.rest.extend_from_slice(&chunk);
+            }
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        self.first.unwrap_or_else(|| self.rest.freeze())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_are_canonicalised_like_go() {
+        assert_eq!(canonical_name("content-type"), "Content-Type");
+        assert_eq!(canonical_name("x-request-id"), "X-Request-Id");
+        assert_eq!(canonical_name("etag"), "Etag");
+    }
+
+    #[test]
+    fn see_other_and_post_redirects_become_get_without_body() {
+        let from = Url::parse("http://a.test/form").unwrap();
+        let same = Url::parse("http://a.test/done").unwrap();
+        let post = || Hop {
+            method: Method::POST,
+            body: Some(Bytes::from_static(b"x")),
+            strip_body_headers: false,
+            strip_credentials: false,
+        };
+        for status in [301, 302, 303] {
+            let mut hop = post();
+            redirect(&mut hop, status, &from, &same);
+            assert_eq!(
+                (hop.method, hop.body, hop.strip_body_headers),
+                (Method::GET, None, true),
+                "{status}"
+            );
+        }
+        for status in [307, 308] {
+            let mut hop = post();
+            redirect(&mut hop, status, &from, &same);
+            assert_eq!(hop.method, Method::POST, "{status}");
+            assert!(hop.body.is_some());
+        }
+        let mut hop = post();
+        redirect(&mut hop, 307, &from, &Url::parse("http://b.test/").unwrap());
+        assert!(hop.strip_credentials);
+        assert!(!post().strip_credentials);
+    }
+
+    #[test]
+    fn a_body_in_several_chunks_is_reassembled() {
+        let mut collected = Collected::default();
+        collected.push(Bytes::from_static(b"ab"));
+        collected.push(Bytes::from_static(b""));
+        collected.push(Bytes::from_static(b"cd"));
+        collected.push(Bytes::from_static(b"e"));
+        assert_eq!(collected.into_bytes(), Bytes::from_static(b"abcde"));
+        assert_eq!(Collected::default().into_bytes(), Bytes::new());
+    }
+}

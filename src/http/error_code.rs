@@ -1,0 +1,263 @@
+//! k6's numeric error codes, and the mapping from our transport errors to them.
+//!
+//! The numbers and their meanings follow k6's "Error Codes" reference
+//! (<https://grafana.com/docs/k6/latest/javascript-api/error-codes/>, list shared as
+//! `k6-errors-list.md` in grafana/k6-docs); the short messages follow the ones k6 puts in
+//! `res.error`, so the `error` tag keeps few distinct values.
+//!
+//! | code      | meaning (k6)                                         | produced here when                          |
+//! |-----------|------------------------------------------------------|---------------------------------------------|
+//! | 1000      | generic error not listed below                       | malformed response, connection closed early |
+//! | 1010      | non-TCP network error (placeholder in k6)            | never                                       |
+//! | 1020      | invalid URL                                          | unparsable URL, scheme not http(s), no host |
+//! | 1050      | HTTP request timed out                               | `timeout` expired (message `request timeout`) |
+//! | 1100      | generic DNS error                                    | lookup failed for another reason            |
+//! | 1101      | no IP for the provided host was found                | lookup: no such host / no address           |
+//! | 1110      | blacklisted IP                                       | never (no `blacklistIPs` yet)               |
+//! | 1111      | blocked hostname                                     | never (no `blockHostnames` yet)             |
+//! | 1200      | generic TCP error                                    | other read/write error without errno        |
+//! | 1201      | broken pipe on write                                 | EPIPE                                       |
+//! | 1202      | unknown TCP error with errno                         | other read/write error with errno           |
+//! | 1210      | general TCP dial error                               | connect failed without errno                |
+//! | 1211      | dial timeout                                         | connect took longer than 30 s               |
+//! | 1212      | dial connection refused                              | ECONNREFUSED                                |
+//! | 1213      | dial unknown error                                   | connect failed with another errno           |
+//! | 1220      | reset by peer                                        | ECONNRESET                                  |
+//! | 1300      | general TLS error                                    | any other TLS failure                       |
+//! | 1310      | unknown authority                                    | certificate issuer not trusted              |
+//! | 1311      | certificate doesn't match the hostname               | certificate not valid for the name          |
+//! | 1400–1499 | HTTP 4xx responses                                   | `1000 + status`, with no `error` message    |
+//! | 1500–1599 | HTTP 5xx responses                                   | `1000 + status`, with no `error` message    |
+//! | 16xx      | HTTP/2 errors                                        | never (HTTP/1.1 only)                       |
+//! | 1701      | decompression error                                  | never (no decompression)                    |
+
+use std::borrow::Cow;
+use std::io;
+
+pub const GENERIC: u32 = 1000;
+pub const NET_NON_TCP: u32 = 1010;
+pub const INVALID_URL: u32 = 1020;
+pub const REQUEST_TIMEOUT: u32 = 1050;
+pub const DNS_GENERIC: u32 = 1100;
+pub const DNS_NO_SUCH_HOST: u32 = 1101;
+pub const TCP_GENERIC: u32 = 1200;
+pub const TCP_BROKEN_PIPE: u32 = 1201;
+pub const TCP_UNKNOWN_ERRNO: u32 = 1202;
+pub const TCP_DIAL: u32 = 1210;
+pub const TCP_DIAL_TIMEOUT: u32 = 1211;
+pub const TCP_DIAL_REFUSED: u32 = 1212;
+pub const TCP_DIAL_UNKNOWN_ERRNO: u32 = 1213;
+pub const TCP_RESET_BY_PEER: u32 = 1220;
+pub const TLS_GENERIC: u32 = 1300;
+pub const TLS_UNKNOWN_AUTHORITY: u32 = 1310;
+pub const TLS_HOSTNAME_MISMATCH: u32 = 1311;
+
+/// The error code of a response: `1000 + status` for 4xx and 5xx, 0 otherwise.
+pub fn for_status(status: u16) -> u32 {
+    if (400..600).contains(&status) {
+        1000 + u32::from(status)
+    } else {
+        0
+    }
+}
+
+/// A failed hop: k6's code and the message for `res.error`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub code: u32,
+    pub message: Cow<'static, str>,
+}
+
+impl Failure {
+    pub fn new(code: u32, message: impl Into<Cow<'static, str>>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn timeout() -> Self {
+        Failure::new(REQUEST_TIMEOUT, "request timeout")
+    }
+}
+
+/// Which socket operation failed, for k6's `read: connection reset by peer` style messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Read,
+    Write,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Read => "read",
+            Op::Write => "write",
+        }
+    }
+}
+
+/// A failed name lookup. getaddrinfo's errors only reach us as text, so the "no such host"
+/// cases (EAI_NONAME, EAI_NODATA) are recognised by their wording.
+pub(crate) fn for_lookup(host: &str, err: Option<&io::Error>) -> Failure {
+    let Some(err) = err else {
+        return Failure::new(DNS_NO_SUCH_HOST, "lookup: no such host");
+    };
+    let text = err.to_string();
+    let no_such_host = [
+        "not known",
+        "No address associated",
+        "no such host",
+        "nodename nor servname",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle));
+    if no_such_host {
+        Failure::new(DNS_NO_SUCH_HOST, "lookup: no such host")
+    } else {
+        Failure::new(DNS_GENERIC, format!("lookup {host}: {text}"))
+    }
+}
+
+/// A failed TCP connect.
+pub(crate) fn for_dial(err: &io::Error) -> Failure {
+    match err.kind() {
+        io::ErrorKind::ConnectionRefused => {
+            Failure::new(TCP_DIAL_REFUSED, "dial: connection refused")
+        }
+        io::ErrorKind::TimedOut => Failure::new(TCP_DIAL_TIMEOUT, "dial: i/o timeout"),
+        _ => match err.raw_os_error() {
+            Some(errno) => Failure::new(
+                TCP_DIAL_UNKNOWN_ERRNO,
+                format!("dial: unknown errno {errno} error with msg `{err}`"),
+            ),
+            None => Failure::new(TCP_DIAL, format!("dial: {err}")),
+        },
+    }
+}
+
+/// A failed read or write on an established connection (TLS handshake included).
+pub(crate) fn for_io(err: &io::Error, op: Op) -> Failure {
+    if let Some(tls) = err
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return for_tls(tls);
+    }
+    let op_name = op.as_str();
+    match err.kind() {
+        io::ErrorKind::ConnectionReset => Failure::new(
+            TCP_RESET_BY_PEER,
+            format!("{op_name}: connection reset by peer"),
+        ),
+        io::ErrorKind::BrokenPipe => {
+            Failure::new(TCP_BROKEN_PIPE, format!("{op_name}: broken pipe"))
+        }
+        io::ErrorKind::UnexpectedEof => Failure::new(GENERIC, "unexpected EOF"),
+        _ => match err.raw_os_error() {
+            Some(errno) => Failure::new(
+                TCP_UNKNOWN_ERRNO,
+                format!(
+                    "{op_name}: unknown errno `{errno}` on {} with message `{err}`",
+                    std::env::consts::OS
+                ),
+            ),
+            None => Failure::new(TCP_GENERIC, format!("{op_name}: {err}")),
+        },
+    }
+}
+
+/// A TLS failure reported by rustls.
+pub(crate) fn for_tls(err: &rustls::Error) -> Failure {
+    use rustls::CertificateError as Cert;
+    match err {
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => {
+            Failure::new(TLS_UNKNOWN_AUTHORITY, "x509: unknown authority")
+        }
+        rustls::Error::InvalidCertificate(
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
+        ) => Failure::new(
+            TLS_HOSTNAME_MISMATCH,
+            "x509: certificate doesn't match hostname",
+        ),
+        other => Failure::new(TLS_GENERIC, format!("tls: {other}")),
+    }
+}
+
+/// A failure reported by hyper while sending the request or reading the response. `op` is
+/// the last socket operation that failed, when one did.
+pub(crate) fn for_hyper(err: &hyper::Error, op: Option<Op>) -> Failure {
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        if let Some(io_err) = inner.downcast_ref::<io::Error>() {
+            return for_io(io_err, op.unwrap_or(Op::Read));
+        }
+        source = inner.source();
+    }
+    if err.is_incomplete_message() {
+        Failure::new(GENERIC, "unexpected EOF")
+    } else if err.is_parse() {
+        Failure::new(GENERIC, format!("malformed HTTP response: {err}"))
+    } else {
+        Failure::new(GENERIC, err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_map_to_1000_plus_status_for_4xx_and_5xx_only() {
+        assert_eq!(for_status(200), 0);
+        assert_eq!(for_status(302), 0);
+        assert_eq!(for_status(404), 1404);
+        assert_eq!(for_status(503), 1503);
+    }
+
+    #[test]
+    fn dial_errors_follow_k6_codes() {
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert_eq!(for_dial(&refused).code, TCP_DIAL_REFUSED);
+        let timeout = io::Error::from(io::ErrorKind::TimedOut);
+        assert_eq!(for_dial(&timeout).code, TCP_DIAL_TIMEOUT);
+        let unreachable = io::Error::from_raw_os_error(libc::ENETUNREACH);
+        assert_eq!(for_dial(&unreachable).code, TCP_DIAL_UNKNOWN_ERRNO);
+    }
+
+    #[test]
+    fn io_errors_name_the_operation() {
+        let reset = io::Error::from(io::ErrorKind::ConnectionReset);
+        assert_eq!(
+            for_io(&reset, Op::Read),
+            Failure::new(TCP_RESET_BY_PEER, "read: connection reset by peer")
+        );
+        let pipe = io::Error::from(io::ErrorKind::BrokenPipe);
+        assert_eq!(
+            for_io(&pipe, Op::Write),
+            Failure::new(TCP_BROKEN_PIPE, "write: broken pipe")
+        );
+    }
+
+    #[test]
+    fn tls_certificate_errors_have_their_own_codes() {
+        let unknown = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        assert_eq!(for_tls(&unknown).code, TLS_UNKNOWN_AUTHORITY);
+        let name = rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName);
+        assert_eq!(for_tls(&name).code, TLS_HOSTNAME_MISMATCH);
+        let wrapped = io::Error::new(io::ErrorKind::InvalidData, unknown);
+        assert_eq!(for_io(&wrapped, Op::Read).code, TLS_UNKNOWN_AUTHORITY);
+    }
+
+    #[test]
+    fn lookup_failures_distinguish_no_such_host() {
+        let nx =
+            io::Error::other("failed to lookup address information: Name or service not known");
+        assert_eq!(for_lookup("nx.invalid", Some(&nx)).code, DNS_NO_SUCH_HOST);
+        let again = io::Error::other(
+            "failed to lookup address information: Temporary failure in name resolution",
+        );
+        assert_eq!(for_lookup("example.com", Some(&again)).code, DNS_GENERIC);
+        assert_eq!(for_lookup("example.com", None).code, DNS_NO_SUCH_HOST);
+    }
+}

@@ -1,0 +1,286 @@
+//! A VU's own connections: dialing (DNS, TCP, TLS, HTTP/1.1 handshake) and keeping idle
+//! keep-alive connections per (scheme, host, port).
+//!
+//! A VU makes one request at a time in the common case, so the pool is a short `Vec` searched
+//! linearly, and holds one idle connection per host; concurrent requests of one VU (batch)
+//! each dial their own and all of them come back idle. Every connection's hyper driver runs as
+//! a `spawn_local` task; dropping a [`Conn`] aborts that task, which closes the socket at once.
+//! Nothing here is shared between VUs, so there are no locks.
+
+use std::cell::{Cell, RefCell};
+use std::net::{IpAddr, SocketAddr};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::task::AbortHandle;
+use url::{Host, Url};
+
+use super::error_code::{self, Failure, Op};
+use super::timing::{IoStats, Marks, Timed, WireCounter};
+use super::tls;
+
+/// k6's dialer timeout: a connect that takes longer fails with 1211 (the request timeout,
+/// when shorter, fires first with 1050).
+const DIAL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where a request goes, borrowed from its URL.
+pub(crate) struct Target<'a> {
+    pub tls: bool,
+    pub host: Host<&'a str>,
+    /// The host as written in the URL (IPv6 in brackets); the pool key with `tls` and `port`.
+    pub host_str: &'a str,
+    pub port: u16,
+}
+
+impl<'a> Target<'a> {
+    /// The target of an absolute http(s) URL, or k6's invalid-URL failure.
+    pub fn of(url: &'a Url) -> Result<Self, Failure> {
+        let tls = match url.scheme() {
+            "http" => false,
+            "https" => true,
+            other => {
+                return Err(Failure::new(
+                    error_code::INVALID_URL,
+                    format!("invalid URL \"{url}\": unsupported protocol scheme \"{other}\""),
+                ))
+            }
+        };
+        let (Some(host), Some(host_str), Some(port)) =
+            (url.host(), url.host_str(), url.port_or_known_default())
+        else {
+            return Err(Failure::new(
+                error_code::INVALID_URL,
+                format!("invalid URL \"{url}\": no host"),
+            ));
+        };
+        Ok(Target {
+            tls,
+            host,
+            host_str,
+            port,
+        })
+    }
+}
+
+/// What a hop learns about its connection, kept outside the hop's future so that a timeout
+/// (which drops that future) can still report timings, bytes and the peer.
+#[derive(Debug)]
+pub(crate) struct ConnInfo {
+    pub stats: Option<Rc<IoStats>>,
+    pub remote: Option<SocketAddr>,
+    /// The connection's byte counters when this hop got it (0 for a connection it dialed, so
+    /// the TLS handshake counts for the hop that needed it).
+    pub base_written: u64,
+    pub base_read: u64,
+}
+
+impl ConnInfo {
+    pub fn empty() -> Self {
+        ConnInfo {
+            stats: None,
+            remote: None,
+            base_written: 0,
+            base_read: 0,
+        }
+    }
+
+    /// Bytes (written, read) on the wire since this hop got the connection.
+    pub fn bytes(&self) -> (u64, u64) {
+        self.stats.as_ref().map_or((0, 0), |stats| {
+            (
+                stats.bytes_written() - self.base_written,
+                stats.bytes_read() - self.base_read,
+            )
+        })
+    }
+
+    /// The connection's (last request write, first response read) for the hop in flight.
+    pub fn io_instants(&self) -> (Option<Instant>, Option<Instant>) {
+        self.stats.as_ref().map_or((None, None), |stats| {
+            (stats.last_write(), stats.first_read())
+        })
+    }
+}
+
+/// One HTTP/1.1 connection of a VU.
+pub(crate) struct Conn {
+    pub sender: SendRequest<Full<Bytes>>,
+    pub stats: Rc<IoStats>,
+    pub remote: SocketAddr,
+    tls: bool,
+    host: Box<str>,
+    port: u16,
+    driver: AbortHandle,
+}
+
+impl Conn {
+    fn serves(&self, target: &Target<'_>) -> bool {
+        self.port == target.port && self.tls == target.tls && *self.host == *target.host_str
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.driver.abort();
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Pool {
+    idle: RefCell<Vec<Conn>>,
+    /// Sockets alive: incremented when a driver starts, decremented when its task ends.
+    open: Rc<Cell<usize>>,
+}
+
+impl Pool {
+    pub fn open_connections(&self) -> usize {
+        self.open.get()
+    }
+
+    /// An idle connection to `target` that is ready for a request, if there is one. Idle
+    /// connections the server has closed meanwhile are dropped on the way.
+    pub async fn take_ready(&self, target: &Target<'_>) -> Option<Conn> {
+        loop {
+            let mut conn = {
+                let mut idle = self.idle.borrow_mut();
+                let at = idle.iter().rposition(|conn| conn.serves(target))?;
+                idle.swap_remove(at)
+            };
+            if !conn.sender.is_closed() && conn.sender.ready().await.is_ok() {
+                return Some(conn);
+            }
+        }
+    }
+
+    /// Keeps `conn` for the next request to its host.
+    pub fn put_idle(&self, conn: Conn) {
+        let mut idle = self.idle.borrow_mut();
+        idle.retain(|conn| !conn.sender.is_closed());
+        idle.push(conn);
+    }
+
+    /// Opens a connection to `target`, recording the phases in `marks` and the connection in
+    /// `info` as soon as they are known.
+    pub async fn dial(
+        &self,
+        target: &Target<'_>,
+        insecure_skip_tls_verify: bool,
+        marks: &mut Marks,
+        info: &mut ConnInfo,
+    ) -> Result<Conn, Failure> {
+        let tcp = connect(target, marks).await?;
+        let remote = tcp.peer_addr().map_err(|err| error_code::for_dial(&err))?;
+        // Requests are written in one go; do not let Nagle hold back a small body.
+        let _ = tcp.set_nodelay(true);
+        marks.connected = Some(Instant::now());
+        let stats = Rc::new(IoStats::default());
+        info.stats = Some(Rc::clone(&stats));
+        info.remote = Some(remote);
+        info.base_written = 0;
+        info.base_read = 0;
+        let wire = WireCounter::new(tcp, Rc::clone(&stats));
+
+        let (sender, driver) = if target.tls {
+            marks.tls_start = Some(Instant::now());
+            let name = server_name(&target.host)?;
+            let stream = tls::connector(insecure_skip_tls_verify)
+                .connect(name, wire)
+                .await
+                .map_err(|err| error_code::for_io(&err, stats.failed_op().unwrap_or(Op::Read)))?;
+            marks.tls_done = Some(Instant::now());
+            self.start(Timed::new(stream, Rc::clone(&stats))).await?
+        } else {
+            self.start(Timed::new(wire, Rc::clone(&stats))).await?
+        };
+        Ok(Conn {
+            sender,
+            stats,
+            remote,
+            tls: target.tls,
+            host: target.host_str.into(),
+            port: target.port,
+            driver,
+        })
+    }
+
+    /// Runs the HTTP/1.1 handshake (no I/O for HTTP/1.1) and spawns the connection driver.
+    async fn start<I>(&self, io: I) -> Result<(SendRequest<Full<Bytes>>, AbortHandle), Failure>
+    where
+        I: AsyncRead + AsyncWrite + Unpin + 'static,
+    {
+        let (sender, connection) = hyper::client::conn::http1::Builder::new()
+            .handshake::<_, Full<Bytes>>(TokioIo::new(io))
+            .await
+            .map_err(|err| error_code::for_hyper(&err, None))?;
+        let open = OpenGuard::new(Rc::clone(&self.open));
+        let driver = tokio::task::spawn_local(async move {
+            let _open = open;
+            // Its errors reach the request that was in flight through hyper; an idle
+            // connection closed by the server needs no report.
+            let _ = connection.await;
+        });
+        Ok((sender, driver.abort_handle()))
+    }
+}
+
+/// Resolves the host and connects to its addresses in order until one accepts.
+async fn connect(target: &Target<'_>, marks: &mut Marks) -> Result<TcpStream, Failure> {
+    let addrs: Vec<SocketAddr> = match target.host {
+        Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(ip), target.port)],
+        Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(ip), target.port)],
+        Host::Domain(domain) => match tokio::net::lookup_host((domain, target.port)).await {
+            Ok(found) => found.collect(),
+            Err(err) => return Err(error_code::for_lookup(domain, Some(&err))),
+        },
+    };
+    if addrs.is_empty() {
+        return Err(error_code::for_lookup(target.host_str, None));
+    }
+    marks.connect_start = Some(Instant::now());
+    let mut first_failure = None;
+    for addr in addrs {
+        let failure = match tokio::time::timeout(DIAL_TIMEOUT, TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => return Ok(stream),
+            Ok(Err(err)) => error_code::for_dial(&err),
+            Err(_elapsed) => error_code::for_dial(&std::io::ErrorKind::TimedOut.into()),
+        };
+        first_failure.get_or_insert(failure);
+    }
+    Err(first_failure.expect("at least one address was tried"))
+}
+
+fn server_name(host: &Host<&str>) -> Result<ServerName<'static>, Failure> {
+    match host {
+        Host::Ipv4(ip) => Ok(ServerName::IpAddress(IpAddr::V4(*ip).into())),
+        Host::Ipv6(ip) => Ok(ServerName::IpAddress(IpAddr::V6(*ip).into())),
+        Host::Domain(domain) => ServerName::try_from((*domain).to_owned()).map_err(|_| {
+            Failure::new(
+                error_code::TLS_GENERIC,
+                format!("tls: invalid server name \"{domain}\""),
+            )
+        }),
+    }
+}
+
+/// Counts a socket as open for as long as its driver task (which owns it) exists.
+struct OpenGuard(Rc<Cell<usize>>);
+
+impl OpenGuard {
+    fn new(open: Rc<Cell<usize>>) -> Self {
+        open.set(open.get() + 1);
+        OpenGuard(open)
+    }
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
