@@ -1,1 +1,145 @@
-//! metrics (stub)
+//! Metrics: declaring metrics, recording samples on the hot path, merging them, and the k6-style
+//! end-of-test summary.
+//!
+//! The pipeline:
+//! 1. [`Registry`] holds declared metrics; k6's built-ins have fixed ids ([`builtin`]), scripts
+//!    add custom ones with [`register`]. A [`MetricId`] carries its kind, so recording needs no
+//!    registry lookup.
+//! 2. [`record`] adds a sample to the calling thread's [`LocalSink`]: no lock, no channel, no
+//!    allocation once the series (metric + [`TagSet`]) exists. Trends are HDR histograms.
+//! 3. Each worker thread calls [`flush`] about once a second and before it ends; flush merges
+//!    the thread's series into the process-wide [`Aggregate`] (exactly: histograms add).
+//! 4. [`snapshot`] / [`with_aggregate`] read the aggregate; [`render_summary`] prints it like k6.
+//!
+//! Every global here is a thin wrapper over a type that tests instantiate on their own
+//! ([`Registry`], [`LocalSink`], [`Aggregate`]), so tests never share state.
+//!
+//! Not here: thresholds, outputs (JSON stream, summary export), the scheduler's gauges.
+
+mod aggregate;
+pub mod humanize;
+mod local;
+mod registry;
+mod sink;
+mod summary;
+mod tags;
+
+use std::cell::RefCell;
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+
+pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
+pub use local::{LocalSink, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
+pub use registry::{
+    builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind,
+    Registry,
+};
+pub use sink::{
+    CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE,
+};
+pub use summary::{render_summary, SummaryMode, SummaryOptions};
+pub use tags::{TagSet, Tags};
+
+static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::new()));
+static AGGREGATE: LazyLock<Mutex<Aggregate>> = LazyLock::new(|| Mutex::new(Aggregate::new()));
+
+/// The thread's sink; flushes what is left when the thread ends, so a worker that forgets the
+/// final [`flush`] loses at most nothing.
+struct ThreadSink(LocalSink);
+
+impl Drop for ThreadSink {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            flush_sink(&mut self.0);
+        }
+    }
+}
+
+thread_local! {
+    static SINK: RefCell<ThreadSink> = RefCell::new(ThreadSink(LocalSink::new()));
+}
+
+/// A poisoned lock only means another thread panicked mid-merge; the data is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Declares a custom metric in the process-wide registry (k6's `new Trend(name, isTime)`).
+/// Declaring the same name with the same type again returns the same id.
+pub fn register(name: &str, kind: MetricKind, is_time: bool) -> Result<MetricId, MetricError> {
+    lock(&REGISTRY).register(name, kind, is_time)
+}
+
+/// The id of a declared metric, by name.
+pub fn lookup(name: &str) -> Option<MetricId> {
+    lock(&REGISTRY).get(name)
+}
+
+/// Records a sample into the calling thread's sink. Hot path: no lock, no allocation when the
+/// series exists.
+pub fn record(metric: MetricId, tags: &TagSet, value: f64) {
+    SINK.with(|sink| sink.borrow_mut().0.record(metric, tags, value));
+}
+
+/// Lock order is always AGGREGATE, then REGISTRY (only when a metric is new to the aggregate),
+/// so `with_aggregate(|_| register(..))` cannot deadlock against a flush.
+fn flush_sink(sink: &mut LocalSink) {
+    let describe = |index: usize| {
+        lock(&REGISTRY)
+            .by_index(index)
+            .cloned()
+            .expect("samples are only recorded for declared metrics")
+    };
+    sink.flush_with(&mut lock(&AGGREGATE), &describe);
+}
+
+/// Merges the calling thread's samples into the process-wide aggregate. Call about once a
+/// second from each worker thread, and once at the end.
+pub fn flush() {
+    SINK.with(|sink| flush_sink(&mut sink.borrow_mut().0));
+}
+
+/// A copy of the process-wide aggregate (flushed samples only).
+pub fn snapshot() -> Aggregate {
+    lock(&AGGREGATE).clone()
+}
+
+/// Runs `f` on the process-wide aggregate without copying it.
+pub fn with_aggregate<R>(f: impl FnOnce(&Aggregate) -> R) -> R {
+    f(&lock(&AGGREGATE))
+}
+
+/// Forgets all recorded samples: the process-wide aggregate and the calling thread's sink.
+/// Declared metrics stay declared (ids held elsewhere remain valid).
+pub fn reset() {
+    SINK.with(|sink| sink.borrow_mut().0.clear());
+    lock(&AGGREGATE).clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The global wrappers work end to end; the metric name is unique to this test so parallel
+    /// tests cannot disturb it.
+    #[test]
+    fn samples_recorded_on_a_worker_thread_reach_the_aggregate() {
+        let id = register("global_wrapper_test_counter", MetricKind::Counter, false).unwrap();
+        assert_eq!(lookup("global_wrapper_test_counter"), Some(id));
+        std::thread::spawn(move || {
+            let tags = TagSet::new().with("k", "v");
+            record(id, &tags, 2.0);
+            flush();
+            record(id, &tags, 3.0); // left for the thread-exit flush
+        })
+        .join()
+        .unwrap();
+        let sum = with_aggregate(|agg| match agg.metric(id).map(MetricAggregate::merged) {
+            Some(SeriesSink::Counter(c)) => c.sum(),
+            other => panic!("{other:?}"),
+        });
+        assert_eq!(sum, 5.0);
+        assert!(snapshot()
+            .metric_by_name("global_wrapper_test_counter")
+            .is_some());
+    }
+}

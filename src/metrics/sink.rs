@@ -1,0 +1,577 @@
+//! What one series (a metric with one tag set) remembers: the four k6 sink kinds, how each adds
+//! a sample, how two of them merge, and the statistics the summary and thresholds read.
+//!
+//! Trends keep an HDR histogram (3 significant digits) plus the exact count, sum, min and max.
+//! Values are stored in the histogram as `round(value * 1000)`: for time trends (milliseconds)
+//! that is microseconds, so sub-millisecond latencies are exact to 1 µs; non-time trends get the
+//! same scaling (3 decimals) so both kinds share one code path. Negative values are clamped to 0
+//! in the histogram (their exact min/sum/avg are kept), values above [`MAX_HISTOGRAM_VALUE`]
+//! units are clamped to it. Percentiles interpolate between neighbouring ranks exactly like
+//! k6's `TrendSink.P`, reading each rank's value as the middle of its histogram bucket and
+//! clamping to the exact min and max, so p(100) is the max and a single sample is reported
+//! exactly. Nothing here keeps a list of samples.
+
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+use super::registry::{MetricId, MetricKind};
+
+/// Largest value a trend histogram stores, in thousandths (≈ 50 days for time trends).
+pub const MAX_HISTOGRAM_VALUE: u64 = 1 << 42;
+
+/// Sum of values (k6 Counter).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CounterSink {
+    sum: f64,
+}
+
+impl CounterSink {
+    /// The sum of all values (k6's `count`).
+    pub fn sum(&self) -> f64 {
+        self.sum
+    }
+
+    /// The sum per second over `duration` (0 for a zero duration, as k6).
+    pub fn rate(&self, duration: Duration) -> f64 {
+        per_second(self.sum, duration)
+    }
+}
+
+/// Last value with min and max (k6 Gauge). `last_seq` orders writes from different threads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GaugeSink {
+    value: f64,
+    min: f64,
+    max: f64,
+    last_seq: u64,
+}
+
+impl Default for GaugeSink {
+    fn default() -> Self {
+        GaugeSink {
+            value: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            last_seq: 0,
+        }
+    }
+}
+
+impl GaugeSink {
+    /// The most recently recorded value.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+    /// The smallest recorded value.
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+    /// The largest recorded value.
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+}
+
+/// Count of non-zero values among all values (k6 Rate).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateSink {
+    trues: u64,
+    total: u64,
+}
+
+impl RateSink {
+    /// Number of non-zero samples (k6's `passes`).
+    pub fn trues(&self) -> u64 {
+        self.trues
+    }
+    /// Number of zero samples (k6's `fails`).
+    pub fn falses(&self) -> u64 {
+        self.total - self.trues
+    }
+    /// Number of samples.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+    /// `trues / total`, 0 when empty.
+    pub fn rate(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.trues as f64 / self.total as f64
+        }
+    }
+}
+
+/// Distribution of values (k6 Trend); see the module doc for precision.
+#[derive(Clone)]
+pub struct TrendSink {
+    histogram: Histogram<u64>,
+    count: u64,
+    sum: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Default for TrendSink {
+    fn default() -> Self {
+        TrendSink {
+            histogram: Histogram::new(3).expect("3 significant digits is a valid HDR setting"),
+            count: 0,
+            sum: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl std::fmt::Debug for TrendSink {
+    // The histogram's counts array is thousands of numbers: show the statistics instead.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrendSink")
+            .field("count", &self.count)
+            .field("sum", &self.sum)
+            .field("min", &self.min())
+            .field("max", &self.max())
+            .field("med", &self.med())
+            .finish()
+    }
+}
+
+impl PartialEq for TrendSink {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count
+            && self.sum == other.sum
+            && self.min == other.min
+            && self.max == other.max
+            && self.histogram == other.histogram
+    }
+}
+
+/// `value` in the histogram's integer unit (thousandths), clamped to the stored range.
+fn histogram_units(value: f64) -> u64 {
+    let scaled = (value * 1000.0).round();
+    if scaled <= 0.0 {
+        0
+    } else if scaled >= MAX_HISTOGRAM_VALUE as f64 {
+        MAX_HISTOGRAM_VALUE
+    } else {
+        scaled as u64
+    }
+}
+
+impl TrendSink {
+    /// Number of samples.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+    /// Exact sum of the samples.
+    pub fn sum(&self) -> f64 {
+        self.sum
+    }
+    /// Exact smallest sample (0 when empty).
+    pub fn min(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.min
+        }
+    }
+    /// Exact largest sample (0 when empty).
+    pub fn max(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.max
+        }
+    }
+    /// Exact mean (0 when empty).
+    pub fn avg(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum / self.count as f64
+        }
+    }
+    /// The median, `percentile(0.5)`.
+    pub fn med(&self) -> f64 {
+        self.percentile(0.5)
+    }
+
+    /// The `q`-quantile (`q` in 0..=1), interpolated between ranks like k6's `TrendSink.P`.
+    pub fn percentile(&self, q: f64) -> f64 {
+        match self.count {
+            0 => return 0.0,
+            1 => return self.min,
+            _ => {}
+        }
+        let q = q.clamp(0.0, 1.0);
+        let position = q * (self.count - 1) as f64;
+        let lo_rank = position.floor() as u64;
+        let hi_rank = position.ceil() as u64;
+        let (lo, hi) = self.values_at_ranks(lo_rank, hi_rank);
+        let value = lo + (hi - lo) * (position - position.floor());
+        value.clamp(self.min, self.max)
+    }
+
+    /// The values (in the metric's unit) of the samples at two 0-based ranks, `lo <= hi`. The
+    /// first and last ranks are the exact min and max.
+    fn values_at_ranks(&self, lo_rank: u64, hi_rank: u64) -> (f64, f64) {
+        let last = self.count - 1;
+        if lo_rank == last {
+            return (self.max, self.max);
+        }
+        if hi_rank == 0 {
+            return (self.min, self.min);
+        }
+        let exact = |rank: u64, bucket_value: f64| match rank {
+            0 => self.min,
+            r if r == last => self.max,
+            _ => bucket_value,
+        };
+        let mut seen = 0u64;
+        let mut lo = None;
+        for bucket in self.histogram.iter_recorded() {
+            seen += bucket.count_at_value();
+            let value =
+                self.histogram.median_equivalent(bucket.value_iterated_to()) as f64 / 1000.0;
+            if lo.is_none() && lo_rank < seen {
+                lo = Some(exact(lo_rank, value));
+            }
+            if hi_rank < seen {
+                return (lo.unwrap_or(value), exact(hi_rank, value));
+            }
+        }
+        // Unreachable when the histogram holds `count` samples; stay total anyway.
+        (self.max, self.max)
+    }
+
+    /// A statistic by its k6 column name.
+    pub fn stat(&self, stat: TrendStat) -> f64 {
+        match stat {
+            TrendStat::Avg => self.avg(),
+            TrendStat::Min => self.min(),
+            TrendStat::Med => self.med(),
+            TrendStat::Max => self.max(),
+            TrendStat::Count => self.count as f64,
+            TrendStat::Percentile(p) => self.percentile(p / 100.0),
+        }
+    }
+}
+
+/// A trend statistic as named in `summaryTrendStats` and thresholds: `avg`, `min`, `med`, `max`,
+/// `count`, `p(N)` with N in 0..=100 (e.g. `p(99.9)`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TrendStat {
+    /// Mean.
+    Avg,
+    /// Smallest value.
+    Min,
+    /// Median.
+    Med,
+    /// Largest value.
+    Max,
+    /// Number of samples.
+    Count,
+    /// Percentile, 0..=100.
+    Percentile(f64),
+}
+
+impl TrendStat {
+    /// Parses a k6 trend column name; `None` if it is not one.
+    pub fn parse(name: &str) -> Option<TrendStat> {
+        Some(match name {
+            "avg" => TrendStat::Avg,
+            "min" => TrendStat::Min,
+            "med" => TrendStat::Med,
+            "max" => TrendStat::Max,
+            "count" => TrendStat::Count,
+            _ => {
+                let inner = name.strip_prefix("p(")?.strip_suffix(')')?;
+                if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                    return None;
+                }
+                let p: f64 = inner.parse().ok()?;
+                if !(0.0..=100.0).contains(&p) {
+                    return None;
+                }
+                TrendStat::Percentile(p)
+            }
+        })
+    }
+}
+
+/// The state of one series.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeriesSink {
+    /// See [`CounterSink`].
+    Counter(CounterSink),
+    /// See [`GaugeSink`].
+    Gauge(GaugeSink),
+    /// See [`RateSink`].
+    Rate(RateSink),
+    /// See [`TrendSink`].
+    Trend(TrendSink),
+}
+
+impl SeriesSink {
+    /// An empty sink of the metric's kind.
+    pub fn new(kind: MetricKind) -> Self {
+        match kind {
+            MetricKind::Counter => SeriesSink::Counter(CounterSink::default()),
+            MetricKind::Gauge => SeriesSink::Gauge(GaugeSink::default()),
+            MetricKind::Rate => SeriesSink::Rate(RateSink::default()),
+            MetricKind::Trend => SeriesSink::Trend(TrendSink::default()),
+        }
+    }
+
+    /// An empty sink for `metric`.
+    pub fn for_metric(metric: MetricId) -> Self {
+        Self::new(metric.kind())
+    }
+
+    /// Adds a sample. `seq` orders gauge writes across threads (larger = later); other kinds
+    /// ignore it. NaN samples are ignored.
+    pub fn add(&mut self, value: f64, seq: u64) {
+        if value.is_nan() {
+            return;
+        }
+        match self {
+            SeriesSink::Counter(c) => c.sum += value,
+            SeriesSink::Gauge(g) => {
+                if seq >= g.last_seq {
+                    g.value = value;
+                    g.last_seq = seq;
+                }
+                g.min = g.min.min(value);
+                g.max = g.max.max(value);
+            }
+            SeriesSink::Rate(r) => {
+                r.total += 1;
+                if value != 0.0 {
+                    r.trues += 1;
+                }
+            }
+            SeriesSink::Trend(t) => {
+                // Not `saturating_record`: that clamps to the current size instead of growing.
+                t.histogram
+                    .record(histogram_units(value))
+                    .expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE");
+                t.count += 1;
+                t.sum += value;
+                t.min = t.min.min(value);
+                t.max = t.max.max(value);
+            }
+        }
+    }
+
+    /// Adds everything `other` saw. Merging is exact: the result equals one sink that saw both
+    /// sample streams. Sinks of different kinds are left unchanged (cannot happen for one metric).
+    pub fn merge(&mut self, other: &SeriesSink) {
+        match (self, other) {
+            (SeriesSink::Counter(a), SeriesSink::Counter(b)) => a.sum += b.sum,
+            (SeriesSink::Gauge(a), SeriesSink::Gauge(b)) => {
+                if b.min > b.max {
+                    return; // empty
+                }
+                if b.last_seq >= a.last_seq {
+                    a.value = b.value;
+                    a.last_seq = b.last_seq;
+                }
+                a.min = a.min.min(b.min);
+                a.max = a.max.max(b.max);
+            }
+            (SeriesSink::Rate(a), SeriesSink::Rate(b)) => {
+                a.trues += b.trues;
+                a.total += b.total;
+            }
+            (SeriesSink::Trend(a), SeriesSink::Trend(b)) => {
+                a.histogram
+                    .add(&b.histogram)
+                    .expect("auto-resizing histograms accept any recorded value");
+                a.count += b.count;
+                a.sum += b.sum;
+                a.min = a.min.min(b.min);
+                a.max = a.max.max(b.max);
+            }
+            _ => debug_assert!(false, "merging sinks of different kinds"),
+        }
+    }
+
+    /// Empties the sink, keeping its allocations.
+    pub fn reset(&mut self) {
+        match self {
+            SeriesSink::Counter(c) => *c = CounterSink::default(),
+            SeriesSink::Gauge(g) => *g = GaugeSink::default(),
+            SeriesSink::Rate(r) => *r = RateSink::default(),
+            SeriesSink::Trend(t) => {
+                t.histogram.reset();
+                t.count = 0;
+                t.sum = 0.0;
+                t.min = f64::INFINITY;
+                t.max = f64::NEG_INFINITY;
+            }
+        }
+    }
+
+    /// The metric kind this sink belongs to.
+    pub fn kind(&self) -> MetricKind {
+        match self {
+            SeriesSink::Counter(_) => MetricKind::Counter,
+            SeriesSink::Gauge(_) => MetricKind::Gauge,
+            SeriesSink::Rate(_) => MetricKind::Rate,
+            SeriesSink::Trend(_) => MetricKind::Trend,
+        }
+    }
+}
+
+/// `amount / duration` in 1/s, 0 for a zero duration.
+pub fn per_second(amount: f64, duration: Duration) -> f64 {
+    if duration.is_zero() {
+        0.0
+    } else {
+        amount / duration.as_secs_f64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SplitMix64: tiny, seeded, good enough to draw test distributions.
+    struct Rng(u64);
+    impl Rng {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        /// Uniform in (0, 1).
+        fn unit(&mut self) -> f64 {
+            ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        }
+        fn normal(&mut self) -> f64 {
+            // Box-Muller.
+            (-2.0 * self.unit().ln()).sqrt() * (2.0 * std::f64::consts::PI * self.unit()).cos()
+        }
+    }
+
+    /// k6's exact percentile: linear interpolation between sorted neighbours.
+    fn exact_percentile(sorted: &[f64], q: f64) -> f64 {
+        let position = q * (sorted.len() - 1) as f64;
+        let (lo, hi) = (
+            sorted[position.floor() as usize],
+            sorted[position.ceil() as usize],
+        );
+        lo + (hi - lo) * (position - position.floor())
+    }
+
+    fn trend_of(values: &[f64]) -> TrendSink {
+        let mut sink = SeriesSink::new(MetricKind::Trend);
+        for &v in values {
+            sink.add(v, 0);
+        }
+        match sink {
+            SeriesSink::Trend(t) => t,
+            _ => unreachable!(),
+        }
+    }
+
+    fn assert_percentiles_close(name: &str, mut values: Vec<f64>) {
+        let trend = trend_of(&values);
+        values.sort_by(f64::total_cmp);
+        for q in [0.1, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0] {
+            let exact = exact_percentile(&values, q);
+            let approx = trend.percentile(q);
+            let error = (approx - exact).abs() / exact;
+            assert!(
+                error <= 0.001,
+                "{name} p({}) = {approx}, exact {exact}, relative error {error}",
+                q * 100.0
+            );
+        }
+        let sum: f64 = values.iter().sum();
+        assert_eq!(trend.count(), values.len() as u64);
+        assert!((trend.avg() - sum / values.len() as f64).abs() < 1e-9);
+        assert_eq!(trend.min(), values[0]);
+        assert_eq!(trend.max(), values[values.len() - 1]);
+    }
+
+    #[test]
+    fn percentiles_match_exact_within_a_tenth_of_a_percent() {
+        let mut rng = Rng(42);
+        // Latencies in ms, all at least 2 ms so the 1 µs storage step is below 0.05 %.
+        let uniform = (0..20_000).map(|_| 2.0 + 998.0 * rng.unit()).collect();
+        assert_percentiles_close("uniform", uniform);
+        let log_normal = (0..20_000)
+            .map(|_| 2.0 + (3.0 + 0.8 * rng.normal()).exp())
+            .collect();
+        assert_percentiles_close("log-normal", log_normal);
+        let bimodal = (0..20_000)
+            .map(|_| {
+                if rng.unit() < 0.7 {
+                    20.0 + 2.0 * rng.normal().abs()
+                } else {
+                    400.0 + 50.0 * rng.normal().abs()
+                }
+            })
+            .collect();
+        assert_percentiles_close("bimodal", bimodal);
+    }
+
+    #[test]
+    fn sub_millisecond_latencies_are_exact_to_a_microsecond() {
+        let trend = trend_of(&[0.831, 0.831, 0.832]);
+        assert!((trend.med() - 0.831).abs() < 1e-9, "{}", trend.med());
+        assert!((trend.percentile(1.0) - 0.832).abs() < 1e-9);
+        let single = trend_of(&[123.456]);
+        assert_eq!(single.percentile(0.95), 123.456);
+        assert_eq!(trend_of(&[]).percentile(0.95), 0.0);
+    }
+
+    #[test]
+    fn negative_and_nan_values() {
+        let trend = trend_of(&[-5.0, 10.0, f64::NAN]);
+        assert_eq!(trend.count(), 2);
+        assert_eq!(trend.min(), -5.0);
+        assert_eq!(trend.avg(), 2.5);
+        assert!(trend.percentile(0.0) >= -5.0);
+    }
+
+    #[test]
+    fn gauge_keeps_latest_write_across_merges() {
+        let mut a = SeriesSink::new(MetricKind::Gauge);
+        let mut b = SeriesSink::new(MetricKind::Gauge);
+        a.add(5.0, 1);
+        b.add(9.0, 2);
+        a.add(3.0, 3);
+        let mut merged = b.clone();
+        merged.merge(&a);
+        let SeriesSink::Gauge(g) = &merged else {
+            unreachable!()
+        };
+        assert_eq!((g.value(), g.min(), g.max()), (3.0, 3.0, 9.0));
+        let empty = SeriesSink::new(MetricKind::Gauge);
+        merged.merge(&empty);
+        assert_eq!(merged, {
+            let mut m = b;
+            m.merge(&a);
+            m
+        });
+    }
+
+    #[test]
+    fn trend_stat_names() {
+        assert_eq!(
+            TrendStat::parse("p(99.9)"),
+            Some(TrendStat::Percentile(99.9))
+        );
+        assert_eq!(TrendStat::parse("med"), Some(TrendStat::Med));
+        assert_eq!(TrendStat::parse("count"), Some(TrendStat::Count));
+        for bad in ["p(101)", "p()", "p(-1)", "p(9", "mean", "p(1e2)"] {
+            assert_eq!(TrendStat::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Tag sets: the hot-path [`TagSet`] (thread-local, interned strings) and its owned, `Send`
+//! form [`Tags`] used by the aggregate.
+//!
+//! Why `Vec<(Rc<str>, Rc<str>)>` sorted by key, with strings interned per thread:
+//! - building one per request costs one small `Vec` allocation; the strings themselves are not
+//!   allocated again when they were seen recently (`"GET"`, `"200"`, a URL used in a loop), because
+//!   [`TagSet::with`] looks them up in a thread-local interner by `&str`;
+//! - a VU can keep its base tags (`scenario`, `group`) as a `TagSet` and clone it per request:
+//!   cloning is one allocation plus reference-count bumps;
+//! - it is `!Send` on purpose: it lives with the worker thread's sink, and the aggregate converts
+//!   it once per series into [`Tags`] (owned `String`s).
+//!
+//! Equality and hashing are by content, so correctness never depends on the interner; interned
+//! strings only make the comparisons short-circuit on pointer equality. The interner forgets
+//! strings nobody references any more each time the thread's sink is flushed, so URLs with ids
+//! in them do not accumulate.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+thread_local! {
+    static INTERNER: RefCell<HashSet<Rc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// Returns the thread's shared copy of `s`, allocating only the first time it is seen.
+fn intern(s: &str) -> Rc<str> {
+    INTERNER
+        .try_with(|interner| {
+            let mut interner = interner.borrow_mut();
+            if let Some(existing) = interner.get(s) {
+                return existing.clone();
+            }
+            let rc: Rc<str> = Rc::from(s);
+            interner.insert(rc.clone());
+            rc
+        })
+        // Thread-local already destroyed (thread exiting): fall back to a plain allocation.
+        .unwrap_or_else(|_| Rc::from(s))
+}
+
+/// Drops interned strings that no tag set references any more. Called on flush.
+pub(crate) fn prune_interner() {
+    let _ = INTERNER.try_with(|interner| {
+        interner.borrow_mut().retain(|s| Rc::strong_count(s) > 1);
+    });
+}
+
+#[cfg(test)]
+pub(crate) fn interned_len() -> usize {
+    INTERNER.with(|interner| interner.borrow().len())
+}
+
+/// A tag string shared within one thread.
+#[derive(Clone, Eq, PartialOrd, Ord)]
+struct Sym(Rc<str>);
+
+impl PartialEq for Sym {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+    }
+}
+
+impl Hash for Sym {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+/// A set of `key=value` tags, sorted by key, each key at most once. Built per sample on the hot
+/// path; see the module doc for the representation.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct TagSet {
+    tags: Vec<(Sym, Sym)>,
+}
+
+impl TagSet {
+    /// An empty tag set.
+    pub fn new() -> Self {
+        TagSet { tags: Vec::new() }
+    }
+
+    /// Builder form of [`TagSet::insert`].
+    pub fn with(mut self, key: &str, value: &str) -> Self {
+        self.insert(key, value);
+        self
+    }
+
+    /// Sets `key` to `value`, replacing any previous value.
+    pub fn insert(&mut self, key: &str, value: &str) {
+        match self.tags.binary_search_by(|(k, _)| (*k.0).cmp(key)) {
+            Ok(i) => {
+                if *self.tags[i].1 .0 != *value {
+                    self.tags[i].1 = Sym(intern(value));
+                }
+            }
+            Err(i) => self.tags.insert(i, (Sym(intern(key)), Sym(intern(value)))),
+        }
+    }
+
+    /// Removes `key`.
+    pub fn remove(&mut self, key: &str) {
+        if let Ok(i) = self.tags.binary_search_by(|(k, _)| (*k.0).cmp(key)) {
+            self.tags.remove(i);
+        }
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.tags
+            .binary_search_by(|(k, _)| (*k.0).cmp(key))
+            .ok()
+            .map(|i| &*self.tags[i].1 .0)
+    }
+
+    /// The tags in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.tags.iter().map(|(k, v)| (&*k.0, &*v.0))
+    }
+
+    /// Number of tags.
+    pub fn len(&self) -> usize {
+        self.tags.len()
+    }
+
+    /// True when there are no tags.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    /// The owned, `Send` copy of this tag set.
+    pub fn to_tags(&self) -> Tags {
+        Tags {
+            tags: self
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Debug for TagSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// The owned form of a [`TagSet`], sorted by key; used as the series key in the aggregate.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tags {
+    tags: Vec<(String, String)>,
+}
+
+impl Tags {
+    /// Builds a tag set from pairs in any order; a later duplicate key wins.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let mut tags = Tags::default();
+        for (k, v) in pairs {
+            let (k, v) = (k.into(), v.into());
+            match tags.tags.binary_search_by(|(key, _)| key.as_str().cmp(&k)) {
+                Ok(i) => tags.tags[i].1 = v,
+                Err(i) => tags.tags.insert(i, (k, v)),
+            }
+        }
+        tags
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.tags
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.tags[i].1.as_str())
+    }
+
+    /// The tags in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of tags.
+    pub fn len(&self) -> usize {
+        self.tags.len()
+    }
+
+    /// True when there are no tags.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+    }
+}
+
+impl fmt::Debug for Tags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insertion_order_does_not_matter() {
+        let a = TagSet::new().with("status", "200").with("method", "GET");
+        let mut b = TagSet::new();
+        b.insert("method", "GET");
+        b.insert("status", "500");
+        assert_ne!(a, b);
+        b.insert("status", "200");
+        assert_eq!(a, b);
+        assert_eq!(
+            a.iter().collect::<Vec<_>>(),
+            [("method", "GET"), ("status", "200")]
+        );
+        assert_eq!(
+            a.to_tags(),
+            Tags::from_pairs([("status", "200"), ("method", "GET")])
+        );
+        assert_eq!(a.get("status"), Some("200"));
+        assert_eq!(a.to_tags().get("method"), Some("GET"));
+    }
+
+    #[test]
+    fn interner_forgets_unreferenced_strings() {
+        let before = interned_len();
+        let tags = TagSet::new().with("url_unique_key_for_test", "http://x/1");
+        assert!(interned_len() >= before + 2);
+        drop(tags);
+        prune_interner();
+        assert!(interned_len() <= before);
+    }
+}
