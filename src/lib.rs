@@ -3,14 +3,42 @@
 //! `main.rs` only maps [`main_with_args`] to an exit code; everything else lives here so that
 //! integration tests can drive the library or the binary.
 
+pub mod cli;
 pub mod config;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod runtime;
 pub mod script;
 pub mod serve;
 
+use runtime::run::exit;
+
 /// Runs the CLI with the given arguments and returns the process exit code.
-pub fn main_with_args(_args: Vec<std::ffi::OsString>) -> i32 {
-    0
+pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
+    let parsed = match cli::parse(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::INVALID_CONFIG } else { exit::OK };
+        }
+    };
+    match parsed.command {
+        cli::Command::Serve(flags) => serve::run_serve(flags.into_options()),
+        cli::Command::Run(flags) => run_flags(flags, false),
+        cli::Command::Check(flags) => run_flags(flags, true),
+    }
+}
+
+fn run_flags(flags: cli::RunFlags, check_only: bool) -> i32 {
+    match flags.into_run_args(check_only) {
+        Ok(args) => runtime::run::run(args),
+        Err(errs) => {
+            eprintln!("error: invalid flags:");
+            for e in errs {
+                eprintln!("  - {e}");
+            }
+            exit::INVALID_CONFIG
+        }
+    }
 }

@@ -69,11 +69,7 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
             .unwrap()
     };
     let redirect = |status: u16, to: &str| {
-        Response::builder()
-            .status(status)
-            .header("location", to)
-            .body(Full::new(Bytes::new()))
-            .unwrap()
+        Response::builder().status(status).header("location", to).body(Full::new(Bytes::new())).unwrap()
     };
     let response = match path.as_str() {
         "/echo" => {
@@ -97,22 +93,13 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
         "/see-other" => redirect(303, "/echo"),
         "/set-cookie" => {
             let mut response = text(200, "set".into());
-            response
-                .headers_mut()
-                .insert("set-cookie", "session=abc123; Path=/".parse().unwrap());
+            response.headers_mut().insert("set-cookie", "session=abc123; Path=/".parse().unwrap());
             response
         }
-        "/cookies" => text(
-            200,
-            cookie
-                .map(|v| v.to_str().unwrap().to_owned())
-                .unwrap_or_default(),
-        ),
+        "/cookies" => text(200, cookie.map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()),
         "/close" => {
             let mut response = text(200, "bye".into());
-            response
-                .headers_mut()
-                .insert("connection", "close".parse().unwrap());
+            response.headers_mut().insert("connection", "close".parse().unwrap());
             response
         }
         "/big" => text(200, "x".repeat(100_000)),
@@ -151,32 +138,20 @@ async fn get_and_post_round_trip_body_and_headers() {
         let mut spec = get(server.url("/echo"));
         spec.headers.push(("X-Test".into(), "hello header".into()));
         let res = one(&client, spec).await;
-        assert_eq!(
-            (res.status, res.error_code, res.error.as_deref()),
-            (200, 0, None)
-        );
+        assert_eq!((res.status, res.error_code, res.error.as_deref()), (200, 0, None));
         assert_eq!(res.status_text, "200 OK");
         assert_eq!(res.proto, "HTTP/1.1");
         assert_eq!(res.method, Method::GET);
         assert_eq!(res.url, server.url("/echo"));
         assert_eq!(res.body.as_deref(), Some(&b"GET "[..]));
-        let header = |name: &str| {
-            res.headers
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let header = |name: &str| res.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
         assert_eq!(header("X-Echo"), Some("hello header"));
         assert_eq!(header("Content-Type"), Some("text/plain"));
-        assert_eq!(
-            (res.remote_ip.as_str(), res.remote_port),
-            ("127.0.0.1", server.addr.port())
-        );
+        assert_eq!((res.remote_ip.as_str(), res.remote_port), ("127.0.0.1", server.addr.port()));
 
         let mut spec = RequestSpec::new(Method::POST, server.url("/echo"));
         spec.body = Some(Bytes::from_static(b"{\"a\":1}"));
-        spec.headers
-            .push(("Content-Type".into(), "application/json".into()));
+        spec.headers.push(("Content-Type".into(), "application/json".into()));
         let res = one(&client, spec).await;
         assert_eq!(res.status, 200);
         assert_eq!(res.body.as_deref(), Some(&b"POST {\"a\":1}"[..]));
@@ -192,32 +167,16 @@ async fn timings_are_ordered_and_add_up_to_the_duration() {
 
         let first = one(&client, get(server.url("/delay"))).await;
         let t = first.timings;
-        assert!(
-            t.connecting > 0.0,
-            "a new connection has a connect time: {t:?}"
-        );
+        assert!(t.connecting > 0.0, "a new connection has a connect time: {t:?}");
         assert_eq!(t.tls_handshaking, 0.0);
-        assert!(
-            t.waiting >= 29.0,
-            "the server waits 30 ms before answering: {t:?}"
-        );
-        assert!(
-            t.duration >= t.waiting && t.sending > 0.0 && t.receiving >= 0.0,
-            "{t:?}"
-        );
-        assert!(
-            (t.duration - (t.sending + t.waiting + t.receiving)).abs() < 1e-9,
-            "{t:?}"
-        );
+        assert!(t.waiting >= 29.0, "the server waits 30 ms before answering: {t:?}");
+        assert!(t.duration >= t.waiting && t.sending > 0.0 && t.receiving >= 0.0, "{t:?}");
+        assert!((t.duration - (t.sending + t.waiting + t.receiving)).abs() < 1e-9, "{t:?}");
         assert!(t.duration < 1000.0, "{t:?}");
 
         let reused = one(&client, get(server.url("/big"))).await;
         let t = reused.timings;
-        assert_eq!(
-            (t.connecting, t.tls_handshaking),
-            (0.0, 0.0),
-            "a reused connection does not connect"
-        );
+        assert_eq!((t.connecting, t.tls_handshaking), (0.0, 0.0), "a reused connection does not connect");
         assert!(t.waiting > 0.0 && t.duration >= t.waiting, "{t:?}");
         assert_eq!(reused.body.map(|b| b.len()), Some(100_000));
     })
@@ -250,10 +209,7 @@ async fn a_client_keeps_one_connection_alive_and_two_clients_hold_two() {
 async fn no_connection_reuse_opens_a_connection_per_request() {
     local(async {
         let server = Server::start().await;
-        let config = ClientConfig {
-            no_connection_reuse: true,
-            ..ClientConfig::default()
-        };
+        let config = ClientConfig { no_connection_reuse: true, ..ClientConfig::default() };
         let client = HttpClient::new(Rc::new(config));
         for _ in 0..3 {
             let res = one(&client, get(server.url("/echo"))).await;
@@ -273,13 +229,7 @@ async fn a_response_with_connection_close_is_not_reused() {
         let server = Server::start().await;
         let client = client();
         for _ in 0..2 {
-            assert_eq!(
-                one(&client, get(server.url("/close")))
-                    .await
-                    .body
-                    .as_deref(),
-                Some(&b"bye"[..])
-            );
+            assert_eq!(one(&client, get(server.url("/close"))).await.body.as_deref(), Some(&b"bye"[..]));
         }
         assert_eq!(server.accepts.get(), 2);
     })
@@ -297,9 +247,7 @@ async fn one_request_per_connection_server(close_when_idle: bool) -> SocketAddr 
             tokio::task::spawn_local(async move {
                 let mut buf = [0u8; 2048];
                 let _ = stream.read(&mut buf).await;
-                let _ = stream
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-                    .await;
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok").await;
                 if !close_when_idle {
                     let _ = stream.read(&mut buf).await;
                 }
@@ -336,12 +284,7 @@ async fn a_keep_alive_connection_closed_under_a_request_is_retried_for_idempoten
         let mut post = RequestSpec::new(Method::POST, format!("http://{addr}/"));
         post.body = Some(Bytes::from_static(b"once"));
         let res = one(&client, post).await;
-        assert_eq!(
-            (res.status, res.error_code),
-            (0, error_code::GENERIC),
-            "{:?}",
-            res.error
-        );
+        assert_eq!((res.status, res.error_code), (0, error_code::GENERIC), "{:?}", res.error);
     })
     .await;
 }
@@ -372,23 +315,12 @@ async fn a_slow_response_times_out_with_1050() {
         let started = Instant::now();
         let res = one(&client, spec).await;
         assert!(started.elapsed() < Duration::from_secs(2));
-        assert_eq!(
-            (res.status, res.error_code),
-            (0, error_code::REQUEST_TIMEOUT)
-        );
+        assert_eq!((res.status, res.error_code), (0, error_code::REQUEST_TIMEOUT));
         assert_eq!(res.error.as_deref(), Some("request timeout"));
-        assert!(
-            res.timings.waiting >= 150.0,
-            "the time went to waiting: {:?}",
-            res.timings
-        );
+        assert!(res.timings.waiting >= 150.0, "the time went to waiting: {:?}", res.timings);
         assert!(res.bytes_sent > 0);
         settle().await;
-        assert_eq!(
-            client.open_connections(),
-            0,
-            "the timed-out connection is closed"
-        );
+        assert_eq!(client.open_connections(), 0, "the timed-out connection is closed");
 
         // The client stays usable.
         assert_eq!(one(&client, get(server.url("/echo"))).await.status, 200);
@@ -407,28 +339,18 @@ async fn redirects_give_one_outcome_per_hop() {
         assert_eq!(statuses, [302, 302, 200]);
         assert_eq!(hops[2].url, server.url("/redirect/0"));
         assert_eq!(hops[2].body.as_deref(), Some(&b"done"[..]));
-        assert_eq!(
-            server.accepts.get(),
-            1,
-            "hops to the same host share the connection"
-        );
+        assert_eq!(server.accepts.get(), 1, "hops to the same host share the connection");
 
         let mut limited = get(server.url("/redirect/2"));
         limited.redirects = 1;
         let hops = client.request(limited).await;
-        assert_eq!(
-            hops.iter().map(|hop| hop.status).collect::<Vec<_>>(),
-            [302, 302]
-        );
+        assert_eq!(hops.iter().map(|hop| hop.status).collect::<Vec<_>>(), [302, 302]);
 
         let mut post = RequestSpec::new(Method::POST, server.url("/see-other"));
         post.body = Some(Bytes::from_static(b"form"));
         let hops = client.request(post).await;
         assert_eq!(hops.len(), 2);
-        assert_eq!(
-            (hops[1].method.clone(), hops[1].body.as_deref()),
-            (Method::GET, Some(&b"GET "[..]))
-        );
+        assert_eq!((hops[1].method.clone(), hops[1].body.as_deref()), (Method::GET, Some(&b"GET "[..])));
     })
     .await;
 }
@@ -438,13 +360,7 @@ async fn cookies_set_by_a_response_are_sent_by_the_same_vu_only() {
     local(async {
         let server = Server::start().await;
         let client = client();
-        assert_eq!(
-            one(&client, get(server.url("/cookies")))
-                .await
-                .body
-                .as_deref(),
-            Some(&b""[..])
-        );
+        assert_eq!(one(&client, get(server.url("/cookies"))).await.body.as_deref(), Some(&b""[..]));
         one(&client, get(server.url("/set-cookie"))).await;
         let res = one(&client, get(server.url("/cookies"))).await;
         assert_eq!(res.body.as_deref(), Some(&b"session=abc123"[..]));
@@ -455,13 +371,7 @@ async fn cookies_set_by_a_response_are_sent_by_the_same_vu_only() {
         assert_eq!(res.body.as_deref(), Some(&b"mine=1; session=abc123"[..]));
 
         let other_vu = self::client();
-        assert_eq!(
-            one(&other_vu, get(server.url("/cookies")))
-                .await
-                .body
-                .as_deref(),
-            Some(&b""[..])
-        );
+        assert_eq!(one(&other_vu, get(server.url("/cookies"))).await.body.as_deref(), Some(&b""[..]));
     })
     .await;
 }
@@ -475,27 +385,15 @@ async fn byte_counts_cover_headers_and_body_on_the_wire() {
         spec.body = Some(Bytes::from(vec![b'a'; 1000]));
         let res = one(&client, spec).await;
         // Request line, Host, User-Agent and Content-Length headers, and the body.
-        assert!(
-            (1050..1400).contains(&res.bytes_sent),
-            "bytes_sent {}",
-            res.bytes_sent
-        );
+        assert!((1050..1400).contains(&res.bytes_sent), "bytes_sent {}", res.bytes_sent);
         // Status line and a few headers, and "POST " + the body.
-        assert!(
-            (1050..1400).contains(&res.bytes_received),
-            "bytes_received {}",
-            res.bytes_received
-        );
+        assert!((1050..1400).contains(&res.bytes_received), "bytes_received {}", res.bytes_received);
 
         let mut discard = get(server.url("/big"));
         discard.response_type = ResponseType::None;
         let res = one(&client, discard).await;
         assert_eq!((res.status, res.body), (200, None));
-        assert!(
-            (100_000..100_500).contains(&res.bytes_received),
-            "bytes_received {}",
-            res.bytes_received
-        );
+        assert!((100_000..100_500).contains(&res.bytes_received), "bytes_received {}", res.bytes_received);
     })
     .await;
 }
@@ -518,12 +416,7 @@ async fn invalid_urls_are_k6_error_1020() {
         let client = client();
         for url in ["not a url", "ftp://example.com/file", "http://"] {
             let res = one(&client, get(url.into())).await;
-            assert_eq!(
-                (res.status, res.error_code),
-                (0, error_code::INVALID_URL),
-                "{url}: {:?}",
-                res.error
-            );
+            assert_eq!((res.status, res.error_code), (0, error_code::INVALID_URL), "{url}: {:?}", res.error);
         }
         assert_eq!(client.open_connections(), 0);
     })

@@ -71,9 +71,8 @@ async fn start_tls_server() -> SocketAddr {
                 let service = service_fn(|_: Request<Incoming>| async {
                     Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"secure"))))
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                let _ =
+                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });
         }
     });
@@ -92,12 +91,7 @@ async fn an_untrusted_certificate_is_k6_error_1310() {
         let addr = start_tls_server().await;
         let client = HttpClient::new(Rc::new(ClientConfig::default()));
         let res = get(&client, format!("https://localhost:{}/", addr.port())).await;
-        assert_eq!(
-            (res.status, res.error_code),
-            (0, error_code::TLS_UNKNOWN_AUTHORITY),
-            "{:?}",
-            res.error
-        );
+        assert_eq!((res.status, res.error_code), (0, error_code::TLS_UNKNOWN_AUTHORITY), "{:?}", res.error);
         assert_eq!(res.error.as_deref(), Some("x509: unknown authority"));
         assert!(res.timings.tls_handshaking > 0.0);
     })
@@ -108,10 +102,7 @@ async fn an_untrusted_certificate_is_k6_error_1310() {
 async fn insecure_skip_tls_verify_accepts_it_and_times_the_handshake() {
     local(async {
         let addr = start_tls_server().await;
-        let config = ClientConfig {
-            insecure_skip_tls_verify: true,
-            ..ClientConfig::default()
-        };
+        let config = ClientConfig { insecure_skip_tls_verify: true, ..ClientConfig::default() };
         let client = HttpClient::new(Rc::new(config));
 
         let first = get(&client, format!("https://127.0.0.1:{}/", addr.port())).await;
@@ -119,19 +110,13 @@ async fn insecure_skip_tls_verify_accepts_it_and_times_the_handshake() {
         assert_eq!(first.body.as_deref(), Some(&b"secure"[..]));
         let t = first.timings;
         assert!(t.connecting > 0.0 && t.tls_handshaking > 0.0, "{t:?}");
-        assert!(
-            t.waiting > 0.0 && (t.duration - (t.sending + t.waiting + t.receiving)).abs() < 1e-9,
-            "{t:?}"
-        );
+        assert!(t.waiting > 0.0 && (t.duration - (t.sending + t.waiting + t.receiving)).abs() < 1e-9, "{t:?}");
         // The handshake's certificate alone is a few hundred bytes.
         assert!(first.bytes_received > 500, "{}", first.bytes_received);
 
         let second = get(&client, format!("https://127.0.0.1:{}/", addr.port())).await;
         assert_eq!(second.status, 200);
-        assert_eq!(
-            second.timings.tls_handshaking, 0.0,
-            "the connection is reused"
-        );
+        assert_eq!(second.timings.tls_handshaking, 0.0, "the connection is reused");
         assert!(second.bytes_received < first.bytes_received);
         assert_eq!(client.open_connections(), 1);
     })
@@ -149,19 +134,12 @@ async fn https_to_a_plain_http_server_is_a_tls_error() {
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};
                 let mut buf = [0u8; 1024];
                 let _ = stream.read(&mut buf).await;
-                let _ = stream
-                    .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
-                    .await;
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
             }
         });
         let client = HttpClient::new(Rc::new(ClientConfig::default()));
         let res = get(&client, format!("https://127.0.0.1:{}/", addr.port())).await;
-        assert_eq!(
-            (res.status, res.error_code),
-            (0, error_code::TLS_GENERIC),
-            "{:?}",
-            res.error
-        );
+        assert_eq!((res.status, res.error_code), (0, error_code::TLS_GENERIC), "{:?}", res.error);
     })
     .await;
 }

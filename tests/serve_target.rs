@@ -42,23 +42,14 @@ impl Connection {
     }
 
     async fn get(&mut self, path: &str) -> (Response<()>, Bytes) {
-        self.send(
-            request(Method::GET, self.addr, path)
-                .body(Full::default())
-                .unwrap(),
-        )
-        .await
+        self.send(request(Method::GET, self.addr, path).body(Full::default()).unwrap()).await
     }
 
     async fn stats(&mut self) -> StatsSnapshot {
         let (response, body) = self.get("/stats").await;
         assert_eq!(response.status(), StatusCode::OK);
         let stats: Value = serde_json::from_slice(&body).unwrap();
-        let count = |name: &str| {
-            stats[name]
-                .as_u64()
-                .unwrap_or_else(|| panic!("{name} in {stats}"))
-        };
+        let count = |name: &str| stats[name].as_u64().unwrap_or_else(|| panic!("{name} in {stats}"));
         StatsSnapshot {
             connections_total: count("connections_total"),
             connections_open: count("connections_open"),
@@ -68,10 +59,7 @@ impl Connection {
 }
 
 fn request(method: Method, addr: SocketAddr, path: &str) -> http::request::Builder {
-    Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, addr.to_string())
+    Request::builder().method(method).uri(path).header(header::HOST, addr.to_string())
 }
 
 async fn get(addr: SocketAddr, path: &str) -> (Response<()>, Bytes) {
@@ -79,18 +67,12 @@ async fn get(addr: SocketAddr, path: &str) -> (Response<()>, Bytes) {
 }
 
 fn header<'a>(response: &'a Response<()>, name: &str) -> &'a str {
-    let value = response
-        .headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"));
+    let value = response.headers().get(name).unwrap_or_else(|| panic!("no {name} header"));
     value.to_str().unwrap()
 }
 
 /// Polls `/stats` on fresh connections until `accept` holds (closing is asynchronous).
-async fn wait_for_stats(
-    addr: SocketAddr,
-    accept: impl Fn(&StatsSnapshot) -> bool,
-) -> StatsSnapshot {
+async fn wait_for_stats(addr: SocketAddr, accept: impl Fn(&StatsSnapshot) -> bool) -> StatsSnapshot {
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
         let stats = Connection::open(addr).await.stats().await;
@@ -121,10 +103,7 @@ async fn echo_returns_body_method_content_type_and_headers() {
     let (response, body) = Connection::open(addr).await.send(request).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(body, &b"hello \x00 bytes"[..]);
-    assert_eq!(
-        header(&response, "content-type"),
-        "text/plain; charset=utf-8"
-    );
+    assert_eq!(header(&response, "content-type"), "text/plain; charset=utf-8");
     assert_eq!(header(&response, "x-echo-method"), "PUT");
     assert_eq!(header(&response, "x-echo-user-agent"), "rload-test");
     let tags: Vec<_> = response.headers().get_all("x-echo-x-tag").iter().collect();
@@ -137,20 +116,10 @@ async fn delay_waits_the_given_milliseconds() {
     let mut connection = Connection::open(addr).await;
     let started = Instant::now();
     let (response, body) = connection.get("/delay/60").await;
-    assert!(
-        started.elapsed() >= Duration::from_millis(60),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() >= Duration::from_millis(60), "{:?}", started.elapsed());
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        serde_json::from_slice::<Value>(&body).unwrap(),
-        json!({ "delay_ms": 60 })
-    );
-    assert_eq!(
-        connection.get("/delay/soon").await.0.status(),
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), json!({ "delay_ms": 60 }));
+    assert_eq!(connection.get("/delay/soon").await.0.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -161,17 +130,10 @@ async fn status_answers_with_the_code_asked_for() {
         assert_eq!(response.status().as_u16(), code);
     }
     let post = request(Method::POST, connection.addr, "/status/201").body(Full::default());
-    assert_eq!(
-        connection.send(post.unwrap()).await.0.status(),
-        StatusCode::CREATED
-    );
+    assert_eq!(connection.send(post.unwrap()).await.0.status(), StatusCode::CREATED);
     for invalid in ["99", "100", "199", "1000", "70000", "teapot"] {
         let (response, _) = connection.get(&format!("/status/{invalid}")).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::BAD_REQUEST,
-            "/status/{invalid}"
-        );
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "/status/{invalid}");
     }
 }
 
@@ -181,16 +143,10 @@ async fn bytes_returns_exactly_n_deterministic_bytes() {
     for n in [0usize, 1, 300, 65_536, 200_000] {
         let (response, body) = connection.get(&format!("/bytes/{n}")).await;
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(
-            header(&response, "content-type"),
-            "application/octet-stream"
-        );
+        assert_eq!(header(&response, "content-type"), "application/octet-stream");
         assert_eq!(header(&response, "content-length"), n.to_string());
         assert_eq!(body.len(), n);
-        assert!(
-            body.iter().enumerate().all(|(i, &b)| b == i as u8),
-            "pattern of /bytes/{n}"
-        );
+        assert!(body.iter().enumerate().all(|(i, &b)| b == i as u8), "pattern of /bytes/{n}");
     }
     let (response, _) = connection.get(&format!("/bytes/{}", MAX_BYTES + 1)).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
@@ -204,19 +160,14 @@ async fn redirect_counts_down_to_zero() {
     assert_eq!(header(&response, "location"), "/redirect/1");
     let (response, _) = connection.get("/redirect/1").await;
     assert_eq!(header(&response, "location"), "/redirect/0");
-    assert_eq!(
-        connection.get("/redirect/0").await.0.status(),
-        StatusCode::OK
-    );
+    assert_eq!(connection.get("/redirect/0").await.0.status(), StatusCode::OK);
 }
 
 #[tokio::test]
 async fn cookies_are_set_and_echoed() {
     let addr = start();
     let mut connection = Connection::open(addr).await;
-    let (response, body) = connection
-        .get("/cookies/set?session=abc123&theme=dark%2Dmode")
-        .await;
+    let (response, body) = connection.get("/cookies/set?session=abc123&theme=dark%2Dmode").await;
     assert_eq!(response.status(), StatusCode::OK);
     let set: Vec<_> = response.headers().get_all("set-cookie").iter().collect();
     assert_eq!(set, ["session=abc123; Path=/", "theme=dark-mode; Path=/"]);
@@ -234,10 +185,7 @@ async fn cookies_are_set_and_echoed() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), expected);
     let (_, body) = connection.get("/cookies").await;
-    assert_eq!(
-        serde_json::from_slice::<Value>(&body).unwrap(),
-        json!({ "cookies": {} })
-    );
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), json!({ "cookies": {} }));
 }
 
 #[tokio::test]
@@ -246,36 +194,17 @@ async fn stats_count_keep_alive_connections_and_requests() {
     let mut first = Connection::open(addr).await;
     first.get("/").await;
     first.get("/echo").await;
-    let expected = StatsSnapshot {
-        connections_total: 1,
-        connections_open: 1,
-        requests_total: 3,
-    };
-    assert_eq!(
-        first.stats().await,
-        expected,
-        "two requests + /stats over one connection"
-    );
+    let expected = StatsSnapshot { connections_total: 1, connections_open: 1, requests_total: 3 };
+    assert_eq!(first.stats().await, expected, "two requests + /stats over one connection");
 
     let mut second = Connection::open(addr).await;
-    let expected = StatsSnapshot {
-        connections_total: 2,
-        connections_open: 2,
-        requests_total: 4,
-    };
+    let expected = StatsSnapshot { connections_total: 2, connections_open: 2, requests_total: 4 };
     assert_eq!(second.stats().await, expected, "a new connection");
 
     drop(first);
     drop(second);
     let stats = wait_for_stats(addr, |stats| stats.connections_open == 1).await;
-    assert_eq!(
-        stats,
-        StatsSnapshot {
-            connections_total: 3,
-            connections_open: 1,
-            requests_total: 5
-        }
-    );
+    assert_eq!(stats, StatsSnapshot { connections_total: 3, connections_open: 1, requests_total: 5 });
 }
 
 #[tokio::test]
@@ -291,62 +220,32 @@ async fn many_concurrent_keep_alive_connections_stay_open() {
         assert_eq!(connection.get("/").await.0.status(), StatusCode::OK);
     }
     let stats = connections[0].stats().await;
-    assert_eq!(
-        stats,
-        StatsSnapshot {
-            connections_total: 200,
-            connections_open: 200,
-            requests_total: 401
-        }
-    );
+    assert_eq!(stats, StatsSnapshot { connections_total: 200, connections_open: 200, requests_total: 401 });
 }
 
 #[tokio::test]
 async fn websocket_echoes_text_binary_and_answers_ping() {
     let addr = start();
-    let (mut socket, response) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/echo"))
-        .await
-        .expect("upgrade");
+    let (mut socket, response) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/ws/echo")).await.expect("upgrade");
     assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
 
     socket.send(Message::text("hello")).await.unwrap();
-    assert_eq!(
-        socket.next().await.unwrap().unwrap(),
-        Message::text("hello")
-    );
+    assert_eq!(socket.next().await.unwrap().unwrap(), Message::text("hello"));
     let large = vec![7u8; 100_000];
     socket.send(Message::binary(large.clone())).await.unwrap();
-    assert_eq!(
-        socket.next().await.unwrap().unwrap(),
-        Message::binary(large)
-    );
-    socket
-        .send(Message::Ping(Bytes::from_static(b"are you there")))
-        .await
-        .unwrap();
-    assert_eq!(
-        socket.next().await.unwrap().unwrap(),
-        Message::Pong(Bytes::from_static(b"are you there"))
-    );
+    assert_eq!(socket.next().await.unwrap().unwrap(), Message::binary(large));
+    socket.send(Message::Ping(Bytes::from_static(b"are you there"))).await.unwrap();
+    assert_eq!(socket.next().await.unwrap().unwrap(), Message::Pong(Bytes::from_static(b"are you there")));
 
     let stats = Connection::open(addr).await.stats().await;
-    assert_eq!(
-        (stats.connections_total, stats.connections_open),
-        (2, 2),
-        "upgraded socket still open"
-    );
+    assert_eq!((stats.connections_total, stats.connections_open), (2, 2), "upgraded socket still open");
 
     socket.close(None).await.unwrap();
     let reply = socket.next().await;
-    assert!(
-        matches!(reply, Some(Ok(Message::Close(_))) | None),
-        "clean close, got {reply:?}"
-    );
+    assert!(matches!(reply, Some(Ok(Message::Close(_))) | None), "clean close, got {reply:?}");
     let stats = wait_for_stats(addr, |stats| stats.connections_open == 1).await;
-    assert_eq!(
-        stats.connections_open, 1,
-        "closed WebSocket no longer counted"
-    );
+    assert_eq!(stats.connections_open, 1, "closed WebSocket no longer counted");
 }
 
 #[tokio::test]

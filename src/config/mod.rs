@@ -1,1 +1,6 @@
-//! config (stub)
+//! Configuration: k6 durations and the validated test options.
+pub mod duration;
+pub mod options;
+
+pub use duration::{format_duration, parse_duration};
+pub use options::{Options, Stage};

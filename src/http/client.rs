@@ -7,12 +7,10 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{
-    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION,
-    TRANSFER_ENCODING, USER_AGENT, WWW_AUTHENTICATE,
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
+    WWW_AUTHENTICATE,
 };
-use http::{
-    HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version,
-};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use url::{Position, Url};
@@ -61,17 +59,9 @@ impl HttpClient {
             Some("") => None,
             // The options layer validates `userAgent`; a value that is not a valid header
             // falls back to the default rather than failing every request.
-            Some(custom) => Some(
-                HeaderValue::from_str(custom)
-                    .unwrap_or(HeaderValue::from_static(DEFAULT_USER_AGENT)),
-            ),
+            Some(custom) => Some(HeaderValue::from_str(custom).unwrap_or(HeaderValue::from_static(DEFAULT_USER_AGENT))),
         };
-        HttpClient {
-            config,
-            user_agent,
-            pool: Pool::default(),
-            jar: RefCell::new(Jar::default()),
-        }
+        HttpClient { config, user_agent, pool: Pool::default(), jar: RefCell::new(Jar::default()) }
     }
 
     /// The number of sockets this client holds open, idle or busy.
@@ -84,43 +74,19 @@ impl HttpClient {
     /// fails: transport errors are outcomes with `status == 0`.
     pub async fn request(&self, spec: RequestSpec) -> Vec<HttpOutcome> {
         let deadline = tokio::time::Instant::now() + spec.timeout;
-        let RequestSpec {
-            method,
-            url,
-            headers,
-            body,
-            redirects,
-            response_type,
-            ..
-        } = spec;
+        let RequestSpec { method, url, headers, body, redirects, response_type, .. } = spec;
         let mut outcomes = Vec::with_capacity(1);
         let mut url = match Url::parse(&url) {
             Ok(parsed) => parsed,
             Err(err) => {
-                let failure = Failure::new(
-                    error_code::INVALID_URL,
-                    format!("invalid URL \"{url}\": {err}"),
-                );
-                outcomes.push(failed(
-                    method,
-                    url,
-                    failure,
-                    Timings::default(),
-                    &ConnInfo::empty(),
-                ));
+                let failure = Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {err}"));
+                outcomes.push(failed(method, url, failure, Timings::default(), &ConnInfo::empty()));
                 return outcomes;
             }
         };
-        let mut hop = Hop {
-            method,
-            body,
-            strip_body_headers: false,
-            strip_credentials: false,
-        };
+        let mut hop = Hop { method, body, strip_body_headers: false, strip_credentials: false };
         loop {
-            let (outcome, location) = self
-                .exchange(&url, &hop, &headers, response_type, deadline)
-                .await;
+            let (outcome, location) = self.exchange(&url, &hop, &headers, response_type, deadline).await;
             let next = location.filter(|_| outcomes.len() < redirects as usize);
             let status = outcome.status;
             outcomes.push(outcome);
@@ -143,12 +109,10 @@ impl HttpClient {
     ) -> (HttpOutcome, Option<Url>) {
         let mut marks = Marks::new(Instant::now());
         let mut info = ConnInfo::empty();
-        let result = tokio::time::timeout_at(
-            deadline,
-            self.attempt(url, hop, headers, response_type, &mut marks, &mut info),
-        )
-        .await
-        .unwrap_or_else(|_elapsed| Err(Failure::timeout()));
+        let result =
+            tokio::time::timeout_at(deadline, self.attempt(url, hop, headers, response_type, &mut marks, &mut info))
+                .await
+                .unwrap_or_else(|_elapsed| Err(Failure::timeout()));
         match result {
             Ok(received) => {
                 let (last_write, first_read) = info.io_instants();
@@ -159,24 +123,12 @@ impl HttpClient {
                 } else {
                     None
                 };
-                (
-                    respond(hop.method.clone(), url, received, timings, &info),
-                    location,
-                )
+                (respond(hop.method.clone(), url, received, timings, &info), location)
             }
             Err(failure) => {
                 let (last_write, first_read) = info.io_instants();
                 let timings = marks.timings(last_write, first_read, Instant::now());
-                (
-                    failed(
-                        hop.method.clone(),
-                        url.as_str().to_owned(),
-                        failure,
-                        timings,
-                        &info,
-                    ),
-                    None,
-                )
+                (failed(hop.method.clone(), url.as_str().to_owned(), failure, timings, &info), None)
             }
         }
     }
@@ -206,10 +158,7 @@ impl HttpClient {
                     (conn, true)
                 }
                 None => {
-                    let conn = self
-                        .pool
-                        .dial(&target, self.config.insecure_skip_tls_verify, marks, info)
-                        .await?;
+                    let conn = self.pool.dial(&target, self.config.insecure_skip_tls_verify, marks, info).await?;
                     (conn, false)
                 }
             };
@@ -252,10 +201,7 @@ impl HttpClient {
         }
         let done = Instant::now();
         let server_closes = parts.version == Version::HTTP_10
-            || parts
-                .headers
-                .get(CONNECTION)
-                .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
+            || parts.headers.get(CONNECTION).is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
         if !self.config.no_connection_reuse && !server_closes {
             self.pool.put_idle(conn);
         }
@@ -275,13 +221,8 @@ impl HttpClient {
         hop: &Hop,
         headers: &[(String, String)],
     ) -> Result<Request<Full<Bytes>>, Failure> {
-        let uri =
-            Uri::try_from(&url[Position::BeforePath..Position::AfterQuery]).map_err(|err| {
-                Failure::new(
-                    error_code::INVALID_URL,
-                    format!("invalid URL \"{url}\": {err}"),
-                )
-            })?;
+        let uri = Uri::try_from(&url[Position::BeforePath..Position::AfterQuery])
+            .map_err(|err| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {err}")))?;
         let mut request = Request::new(Full::new(hop.body.clone().unwrap_or_default()));
         *request.method_mut() = hop.method.clone();
         *request.uri_mut() = uri;
@@ -290,14 +231,9 @@ impl HttpClient {
         let (mut has_host, mut has_user_agent) = (false, false);
         let mut cookie = String::new();
         for (name, value) in headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                Failure::new(
-                    error_code::GENERIC,
-                    format!("invalid header name \"{name}\""),
-                )
-            })?;
-            let body_header =
-                name == CONTENT_TYPE || name == CONTENT_LENGTH || name == TRANSFER_ENCODING;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Failure::new(error_code::GENERIC, format!("invalid header name \"{name}\"")))?;
+            let body_header = name == CONTENT_TYPE || name == CONTENT_LENGTH || name == TRANSFER_ENCODING;
             let credential = name == AUTHORIZATION || name == COOKIE || name == WWW_AUTHENTICATE;
             if (hop.strip_body_headers && body_header) || (hop.strip_credentials && credential) {
                 continue;
@@ -309,24 +245,16 @@ impl HttpClient {
                 cookie.push_str(value);
                 continue;
             }
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                Failure::new(
-                    error_code::GENERIC,
-                    format!("invalid value for header \"{name}\""),
-                )
-            })?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Failure::new(error_code::GENERIC, format!("invalid value for header \"{name}\"")))?;
             has_host |= name == HOST;
             has_user_agent |= name == USER_AGENT;
             map.append(name, value);
         }
         if !has_host {
             let authority = &url[Position::BeforeHost..Position::AfterPort];
-            let value = HeaderValue::from_str(authority).map_err(|_| {
-                Failure::new(
-                    error_code::INVALID_URL,
-                    format!("invalid URL \"{url}\": bad host"),
-                )
-            })?;
+            let value = HeaderValue::from_str(authority)
+                .map_err(|_| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": bad host")))?;
             map.insert(HOST, value);
         }
         if let (false, Some(user_agent)) = (has_user_agent, &self.user_agent) {
@@ -334,9 +262,8 @@ impl HttpClient {
         }
         self.jar.borrow().append_header(url, &mut cookie);
         if !cookie.is_empty() {
-            let value = HeaderValue::try_from(cookie).map_err(|_| {
-                Failure::new(error_code::GENERIC, "invalid value for header \"cookie\"")
-            })?;
+            let value = HeaderValue::try_from(cookie)
+                .map_err(|_| Failure::new(error_code::GENERIC, "invalid value for header \"cookie\""))?;
             map.insert(COOKIE, value);
         }
         Ok(request)
@@ -369,19 +296,10 @@ fn redirect_target(headers: &HeaderMap, base: &Url) -> Option<Url> {
 }
 
 fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE)
 }
 
-fn respond(
-    method: Method,
-    url: &Url,
-    received: Received,
-    timings: Timings,
-    info: &ConnInfo,
-) -> HttpOutcome {
+fn respond(method: Method, url: &Url, received: Received, timings: Timings, info: &ConnInfo) -> HttpOutcome {
     let (bytes_sent, bytes_received) = info.bytes();
     let status = received.status;
     let reason = match &received.reason {
@@ -391,11 +309,7 @@ fn respond(
     HttpOutcome {
         status: status.as_u16(),
         status_text: format!("{} {reason}", status.as_u16()),
-        proto: if received.version == Version::HTTP_10 {
-            "HTTP/1.0"
-        } else {
-            "HTTP/1.1"
-        },
+        proto: if received.version == Version::HTTP_10 { "HTTP/1.0" } else { "HTTP/1.1" },
         url: url.as_str().to_owned(),
         method,
         headers: canonical_headers(&received.headers),
@@ -405,21 +319,12 @@ fn respond(
         timings,
         bytes_sent,
         bytes_received,
-        remote_ip: info
-            .remote
-            .map(|addr| addr.ip().to_string())
-            .unwrap_or_default(),
+        remote_ip: info.remote.map(|addr| addr.ip().to_string()).unwrap_or_default(),
         remote_port: info.remote.map_or(0, |addr| addr.port()),
     }
 }
 
-fn failed(
-    method: Method,
-    url: String,
-    failure: Failure,
-    timings: Timings,
-    info: &ConnInfo,
-) -> HttpOutcome {
+fn failed(method: Method, url: String, failure: Failure, timings: Timings, info: &ConnInfo) -> HttpOutcome {
     let (bytes_sent, bytes_received) = info.bytes();
     HttpOutcome {
         status: 0,
@@ -434,10 +339,7 @@ fn failed(
         timings,
         bytes_sent,
         bytes_received,
-        remote_ip: info
-            .remote
-            .map(|addr| addr.ip().to_string())
-            .unwrap_or_default(),
+        remote_ip: info.remote.map(|addr| addr.ip().to_string()).unwrap_or_default(),
         remote_port: info.remote.map_or(0, |addr| addr.port()),
     }
 }
@@ -524,11 +426,7 @@ mod tests {
         for status in [301, 302, 303] {
             let mut hop = post();
             redirect(&mut hop, status, &from, &same);
-            assert_eq!(
-                (hop.method, hop.body, hop.strip_body_headers),
-                (Method::GET, None, true),
-                "{status}"
-            );
+            assert_eq!((hop.method, hop.body, hop.strip_body_headers), (Method::GET, None, true), "{status}");
         }
         for status in [307, 308] {
             let mut hop = post();

@@ -70,10 +70,7 @@ pub(crate) struct Failure {
 
 impl Failure {
     pub fn new(code: u32, message: impl Into<Cow<'static, str>>) -> Self {
-        Failure {
-            code,
-            message: message.into(),
-        }
+        Failure { code, message: message.into() }
     }
 
     pub fn timeout() -> Self {
@@ -104,14 +101,9 @@ pub(crate) fn for_lookup(host: &str, err: Option<&io::Error>) -> Failure {
         return Failure::new(DNS_NO_SUCH_HOST, "lookup: no such host");
     };
     let text = err.to_string();
-    let no_such_host = [
-        "not known",
-        "No address associated",
-        "no such host",
-        "nodename nor servname",
-    ]
-    .iter()
-    .any(|needle| text.contains(needle));
+    let no_such_host = ["not known", "No address associated", "no such host", "nodename nor servname"]
+        .iter()
+        .any(|needle| text.contains(needle));
     if no_such_host {
         Failure::new(DNS_NO_SUCH_HOST, "lookup: no such host")
     } else {
@@ -122,15 +114,12 @@ pub(crate) fn for_lookup(host: &str, err: Option<&io::Error>) -> Failure {
 /// A failed TCP connect.
 pub(crate) fn for_dial(err: &io::Error) -> Failure {
     match err.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            Failure::new(TCP_DIAL_REFUSED, "dial: connection refused")
-        }
+        io::ErrorKind::ConnectionRefused => Failure::new(TCP_DIAL_REFUSED, "dial: connection refused"),
         io::ErrorKind::TimedOut => Failure::new(TCP_DIAL_TIMEOUT, "dial: i/o timeout"),
         _ => match err.raw_os_error() {
-            Some(errno) => Failure::new(
-                TCP_DIAL_UNKNOWN_ERRNO,
-                format!("dial: unknown errno {errno} error with msg `{err}`"),
-            ),
+            Some(errno) => {
+                Failure::new(TCP_DIAL_UNKNOWN_ERRNO, format!("dial: unknown errno {errno} error with msg `{err}`"))
+            }
             None => Failure::new(TCP_DIAL, format!("dial: {err}")),
         },
     }
@@ -138,29 +127,20 @@ pub(crate) fn for_dial(err: &io::Error) -> Failure {
 
 /// A failed read or write on an established connection (TLS handshake included).
 pub(crate) fn for_io(err: &io::Error, op: Op) -> Failure {
-    if let Some(tls) = err
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
+    if let Some(tls) = err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
         return for_tls(tls);
     }
     let op_name = op.as_str();
     match err.kind() {
-        io::ErrorKind::ConnectionReset => Failure::new(
-            TCP_RESET_BY_PEER,
-            format!("{op_name}: connection reset by peer"),
-        ),
-        io::ErrorKind::BrokenPipe => {
-            Failure::new(TCP_BROKEN_PIPE, format!("{op_name}: broken pipe"))
+        io::ErrorKind::ConnectionReset => {
+            Failure::new(TCP_RESET_BY_PEER, format!("{op_name}: connection reset by peer"))
         }
+        io::ErrorKind::BrokenPipe => Failure::new(TCP_BROKEN_PIPE, format!("{op_name}: broken pipe")),
         io::ErrorKind::UnexpectedEof => Failure::new(GENERIC, "unexpected EOF"),
         _ => match err.raw_os_error() {
             Some(errno) => Failure::new(
                 TCP_UNKNOWN_ERRNO,
-                format!(
-                    "{op_name}: unknown errno `{errno}` on {} with message `{err}`",
-                    std::env::consts::OS
-                ),
+                format!("{op_name}: unknown errno `{errno}` on {} with message `{err}`", std::env::consts::OS),
             ),
             None => Failure::new(TCP_GENERIC, format!("{op_name}: {err}")),
         },
@@ -174,12 +154,9 @@ pub(crate) fn for_tls(err: &rustls::Error) -> Failure {
         rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => {
             Failure::new(TLS_UNKNOWN_AUTHORITY, "x509: unknown authority")
         }
-        rustls::Error::InvalidCertificate(
-            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
-        ) => Failure::new(
-            TLS_HOSTNAME_MISMATCH,
-            "x509: certificate doesn't match hostname",
-        ),
+        rustls::Error::InvalidCertificate(Cert::NotValidForName | Cert::NotValidForNameContext { .. }) => {
+            Failure::new(TLS_HOSTNAME_MISMATCH, "x509: certificate doesn't match hostname")
+        }
         other => Failure::new(TLS_GENERIC, format!("tls: {other}")),
     }
 }
@@ -228,15 +205,9 @@ mod tests {
     #[test]
     fn io_errors_name_the_operation() {
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);
-        assert_eq!(
-            for_io(&reset, Op::Read),
-            Failure::new(TCP_RESET_BY_PEER, "read: connection reset by peer")
-        );
+        assert_eq!(for_io(&reset, Op::Read), Failure::new(TCP_RESET_BY_PEER, "read: connection reset by peer"));
         let pipe = io::Error::from(io::ErrorKind::BrokenPipe);
-        assert_eq!(
-            for_io(&pipe, Op::Write),
-            Failure::new(TCP_BROKEN_PIPE, "write: broken pipe")
-        );
+        assert_eq!(for_io(&pipe, Op::Write), Failure::new(TCP_BROKEN_PIPE, "write: broken pipe"));
     }
 
     #[test]
@@ -251,12 +222,9 @@ mod tests {
 
     #[test]
     fn lookup_failures_distinguish_no_such_host() {
-        let nx =
-            io::Error::other("failed to lookup address information: Name or service not known");
+        let nx = io::Error::other("failed to lookup address information: Name or service not known");
         assert_eq!(for_lookup("nx.invalid", Some(&nx)).code, DNS_NO_SUCH_HOST);
-        let again = io::Error::other(
-            "failed to lookup address information: Temporary failure in name resolution",
-        );
+        let again = io::Error::other("failed to lookup address information: Temporary failure in name resolution");
         assert_eq!(for_lookup("example.com", Some(&again)).code, DNS_GENERIC);
         assert_eq!(for_lookup("example.com", None).code, DNS_NO_SUCH_HOST);
     }

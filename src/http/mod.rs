@@ -30,11 +30,7 @@ pub use client::HttpClient;
 
 /// The `User-Agent` sent when neither the script nor the options set one (k6 sends
 /// `k6/<version> (https://k6.io/)`).
-pub const DEFAULT_USER_AGENT: &str = concat!(
-    "rload/",
-    env!("CARGO_PKG_VERSION"),
-    " (https://github.com/rload)"
-);
+pub const DEFAULT_USER_AGENT: &str = concat!("rload/", env!("CARGO_PKG_VERSION"), " (https://github.com/rload)");
 
 /// k6's default request timeout (`params.timeout`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);

@@ -52,20 +52,10 @@ impl<'a> Target<'a> {
                 ))
             }
         };
-        let (Some(host), Some(host_str), Some(port)) =
-            (url.host(), url.host_str(), url.port_or_known_default())
-        else {
-            return Err(Failure::new(
-                error_code::INVALID_URL,
-                format!("invalid URL \"{url}\": no host"),
-            ));
+        let (Some(host), Some(host_str), Some(port)) = (url.host(), url.host_str(), url.port_or_known_default()) else {
+            return Err(Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": no host")));
         };
-        Ok(Target {
-            tls,
-            host,
-            host_str,
-            port,
-        })
+        Ok(Target { tls, host, host_str, port })
     }
 }
 
@@ -83,29 +73,19 @@ pub(crate) struct ConnInfo {
 
 impl ConnInfo {
     pub fn empty() -> Self {
-        ConnInfo {
-            stats: None,
-            remote: None,
-            base_written: 0,
-            base_read: 0,
-        }
+        ConnInfo { stats: None, remote: None, base_written: 0, base_read: 0 }
     }
 
     /// Bytes (written, read) on the wire since this hop got the connection.
     pub fn bytes(&self) -> (u64, u64) {
-        self.stats.as_ref().map_or((0, 0), |stats| {
-            (
-                stats.bytes_written() - self.base_written,
-                stats.bytes_read() - self.base_read,
-            )
-        })
+        self.stats
+            .as_ref()
+            .map_or((0, 0), |stats| (stats.bytes_written() - self.base_written, stats.bytes_read() - self.base_read))
     }
 
     /// The connection's (last request write, first response read) for the hop in flight.
     pub fn io_instants(&self) -> (Option<Instant>, Option<Instant>) {
-        self.stats.as_ref().map_or((None, None), |stats| {
-            (stats.last_write(), stats.first_read())
-        })
+        self.stats.as_ref().map_or((None, None), |stats| (stats.last_write(), stats.first_read()))
     }
 }
 
@@ -199,15 +179,7 @@ impl Pool {
         } else {
             self.start(Timed::new(wire, Rc::clone(&stats))).await?
         };
-        Ok(Conn {
-            sender,
-            stats,
-            remote,
-            tls: target.tls,
-            host: target.host_str.into(),
-            port: target.port,
-            driver,
-        })
+        Ok(Conn { sender, stats, remote, tls: target.tls, host: target.host_str.into(), port: target.port, driver })
     }
 
     /// Runs the HTTP/1.1 handshake (no I/O for HTTP/1.1) and spawns the connection driver.
@@ -260,12 +232,8 @@ fn server_name(host: &Host<&str>) -> Result<ServerName<'static>, Failure> {
     match host {
         Host::Ipv4(ip) => Ok(ServerName::IpAddress(IpAddr::V4(*ip).into())),
         Host::Ipv6(ip) => Ok(ServerName::IpAddress(IpAddr::V6(*ip).into())),
-        Host::Domain(domain) => ServerName::try_from((*domain).to_owned()).map_err(|_| {
-            Failure::new(
-                error_code::TLS_GENERIC,
-                format!("tls: invalid server name \"{domain}\""),
-            )
-        }),
+        Host::Domain(domain) => ServerName::try_from((*domain).to_owned())
+            .map_err(|_| Failure::new(error_code::TLS_GENERIC, format!("tls: invalid server name \"{domain}\""))),
     }
 }
 

@@ -82,37 +82,16 @@ pub(crate) struct Marks {
 
 impl Marks {
     pub fn new(start: Instant) -> Self {
-        Marks {
-            start,
-            connect_start: None,
-            connected: None,
-            tls_start: None,
-            tls_done: None,
-            send_start: None,
-        }
+        Marks { start, connect_start: None, connected: None, tls_start: None, tls_done: None, send_start: None }
     }
 
     /// k6's timings of a hop that ended (body read, or failed) at `end`. A phase still running
     /// at `end` lasts until `end`, so a failed request reports where its time went.
-    pub fn timings(
-        &self,
-        last_write: Option<Instant>,
-        first_read: Option<Instant>,
-        end: Instant,
-    ) -> Timings {
-        let blocked = ms(
-            self.start,
-            self.connect_start.or(self.send_start).unwrap_or(end),
-        );
-        let connecting = self
-            .connect_start
-            .map_or(0.0, |at| ms(at, self.connected.unwrap_or(end)));
-        let tls_handshaking = self
-            .tls_start
-            .map_or(0.0, |at| ms(at, self.tls_done.unwrap_or(end)));
-        let sending = self
-            .send_start
-            .map_or(0.0, |at| ms(at, last_write.or(first_read).unwrap_or(end)));
+    pub fn timings(&self, last_write: Option<Instant>, first_read: Option<Instant>, end: Instant) -> Timings {
+        let blocked = ms(self.start, self.connect_start.or(self.send_start).unwrap_or(end));
+        let connecting = self.connect_start.map_or(0.0, |at| ms(at, self.connected.unwrap_or(end)));
+        let tls_handshaking = self.tls_start.map_or(0.0, |at| ms(at, self.tls_done.unwrap_or(end)));
+        let sending = self.send_start.map_or(0.0, |at| ms(at, last_write.or(first_read).unwrap_or(end)));
         let waiting = last_write.map_or(0.0, |at| ms(at, first_read.unwrap_or(end)));
         let receiving = first_read.map_or(0.0, |at| ms(at, end));
         Timings {
@@ -144,19 +123,13 @@ impl<S> WireCounter<S> {
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for WireCounter<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
         match &result {
             Poll::Ready(Ok(())) => {
                 let stats = &self.stats;
-                stats
-                    .bytes_read
-                    .set(stats.bytes_read.get() + (buf.filled().len() - before) as u64);
+                stats.bytes_read.set(stats.bytes_read.get() + (buf.filled().len() - before) as u64);
             }
             Poll::Ready(Err(_)) => self.stats.failed_op.set(Some(Op::Read)),
             Poll::Pending => {}
@@ -168,10 +141,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for WireCounter<S> {
 impl<S: AsyncWrite + Unpin> WireCounter<S> {
     fn count_write(&self, result: &Poll<io::Result<usize>>) {
         match result {
-            Poll::Ready(Ok(n)) => self
-                .stats
-                .bytes_written
-                .set(self.stats.bytes_written.get() + *n as u64),
+            Poll::Ready(Ok(n)) => self.stats.bytes_written.set(self.stats.bytes_written.get() + *n as u64),
             Poll::Ready(Err(_)) => self.stats.failed_op.set(Some(Op::Write)),
             Poll::Pending => {}
         }
@@ -179,11 +149,7 @@ impl<S: AsyncWrite + Unpin> WireCounter<S> {
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for WireCounter<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, buf);
         self.count_write(&result);
         result
@@ -225,16 +191,10 @@ impl<S> Timed<S> {
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Timed<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if matches!(result, Poll::Ready(Ok(())))
-            && buf.filled().len() > before
-            && self.stats.first_read.get().is_none()
+        if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before && self.stats.first_read.get().is_none()
         {
             self.stats.first_read.set(Some(Instant::now()));
         }
@@ -253,11 +213,7 @@ impl<S: AsyncWrite + Unpin> Timed<S> {
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, buf);
         self.stamp_write(&result);
         result
@@ -327,14 +283,8 @@ mod tests {
             send_start: Some(at(7)),
         };
         let t = marks.timings(Some(at(8)), Some(at(20)), at(25));
-        assert_eq!(
-            (t.blocked, t.connecting, t.tls_handshaking),
-            (1.0, 2.0, 4.0)
-        );
-        assert_eq!(
-            (t.sending, t.waiting, t.receiving, t.duration),
-            (1.0, 12.0, 5.0, 18.0)
-        );
+        assert_eq!((t.blocked, t.connecting, t.tls_handshaking), (1.0, 2.0, 4.0));
+        assert_eq!((t.sending, t.waiting, t.receiving, t.duration), (1.0, 12.0, 5.0, 18.0));
     }
 
     #[test]
@@ -345,10 +295,7 @@ mod tests {
         marks.send_start = Some(at(2));
         // Request written at 3 ms, no response by the timeout at 50 ms.
         let t = marks.timings(Some(at(3)), None, at(50));
-        assert_eq!(
-            (t.blocked, t.sending, t.waiting, t.receiving),
-            (2.0, 1.0, 47.0, 0.0)
-        );
+        assert_eq!((t.blocked, t.sending, t.waiting, t.receiving), (2.0, 1.0, 47.0, 0.0));
         assert_eq!(t.duration, 48.0);
     }
 }

@@ -35,13 +35,7 @@ pub struct MetricAggregate {
 
 impl MetricAggregate {
     fn new(name: String, id: MetricId) -> Self {
-        MetricAggregate {
-            name,
-            id,
-            series: HashMap::new(),
-            regular: 0,
-            overflowed: 0,
-        }
+        MetricAggregate { name, id, series: HashMap::new(), regular: 0, overflowed: 0 }
     }
 
     /// The metric's name.
@@ -67,8 +61,7 @@ impl MetricAggregate {
 
     /// The metric over all its series.
     pub fn merged(&self) -> SeriesSink {
-        self.merged_where(|_| true)
-            .unwrap_or_else(|| SeriesSink::for_metric(self.id))
+        self.merged_where(|_| true).unwrap_or_else(|| SeriesSink::for_metric(self.id))
     }
 
     /// The metric over the series whose tags satisfy `filter`; `None` if no series does.
@@ -102,10 +95,8 @@ impl MetricAggregate {
             self.overflowed += samples;
             Tags::from_pairs([(OVERFLOW_TAG, "true")])
         };
-        let series = self.series.entry(tags).or_insert_with(|| Series {
-            sink: SeriesSink::for_metric(self.id),
-            first_seen,
-        });
+        let series =
+            self.series.entry(tags).or_insert_with(|| Series { sink: SeriesSink::for_metric(self.id), first_seen });
         series.sink.merge(sink);
         series.first_seen = series.first_seen.min(first_seen);
     }
@@ -138,11 +129,7 @@ impl Aggregate {
         Self::default()
     }
 
-    fn slot(
-        &mut self,
-        index: usize,
-        name: impl FnOnce() -> (String, MetricId),
-    ) -> &mut MetricAggregate {
+    fn slot(&mut self, index: usize, name: impl FnOnce() -> (String, MetricId)) -> &mut MetricAggregate {
         if index >= self.metrics.len() {
             self.metrics.resize_with(index + 1, || None);
         }
@@ -154,12 +141,7 @@ impl Aggregate {
 
     /// Merges one thread-local series (used by [`super::LocalSink::flush_into`]); `describe`
     /// names the metric the first time the aggregate sees it.
-    pub(crate) fn merge_series(
-        &mut self,
-        describe: &dyn Fn(usize) -> MetricInfo,
-        index: usize,
-        local: &LocalSeries,
-    ) {
+    pub(crate) fn merge_series(&mut self, describe: &dyn Fn(usize) -> MetricInfo, index: usize, local: &LocalSeries) {
         let metric = self.slot(index, || {
             let info = describe(index);
             (info.name, info.id)
@@ -186,10 +168,7 @@ impl Aggregate {
 
     /// A metric that received samples.
     pub fn metric(&self, id: MetricId) -> Option<&MetricAggregate> {
-        self.metrics
-            .get(id.index())
-            .and_then(Option::as_ref)
-            .filter(|m| m.id == id)
+        self.metrics.get(id.index()).and_then(Option::as_ref).filter(|m| m.id == id)
     }
 
     /// A metric that received samples, by name.
@@ -205,9 +184,7 @@ impl Aggregate {
     /// Metrics that hit the series cap, with the number of samples folded into their overflow
     /// series; the runner warns about these.
     pub fn overflowed(&self) -> impl Iterator<Item = (&str, u64)> {
-        self.metrics()
-            .filter(|m| m.overflowed > 0)
-            .map(|m| (m.name(), m.overflowed))
+        self.metrics().filter(|m| m.overflowed > 0).map(|m| (m.name(), m.overflowed))
     }
 
     /// Pass/fail counts per (group, check) of the series matching `filter`, in order of first
@@ -225,10 +202,7 @@ impl Aggregate {
                 continue;
             };
             let group = tags.get("group").unwrap_or("");
-            match results
-                .iter_mut()
-                .find(|c| c.name == name && c.group == group)
-            {
+            match results.iter_mut().find(|c| c.name == name && c.group == group) {
                 Some(c) => {
                     c.passes += rate.trues();
                     c.fails += rate.falses();
@@ -267,22 +241,14 @@ mod tests {
 
     /// Records the samples `i` of a deterministic mix for which `keep(i)` holds.
     fn record_mix(sink: &mut LocalSink, trend: MetricId, keep: impl Fn(usize) -> bool) {
-        let ok = TagSet::new()
-            .with("status", "200")
-            .with("expected_response", "true");
-        let err = TagSet::new()
-            .with("status", "500")
-            .with("expected_response", "false");
+        let ok = TagSet::new().with("status", "200").with("expected_response", "true");
+        let err = TagSet::new().with("status", "500").with("expected_response", "false");
         for i in 0..2000usize {
             if !keep(i) {
                 continue;
             }
             let tags = if i % 7 == 0 { &err } else { &ok };
-            sink.record(
-                builtin::HTTP_REQ_DURATION,
-                tags,
-                0.1 + (i * 37 % 1000) as f64 * 0.73,
-            );
+            sink.record(builtin::HTTP_REQ_DURATION, tags, 0.1 + (i * 37 % 1000) as f64 * 0.73);
             sink.record(builtin::HTTP_REQS, tags, 1.0);
             sink.record(builtin::HTTP_REQ_FAILED, tags, (i % 7 == 0) as u8 as f64);
             sink.record(trend, &TagSet::new(), (i % 13) as f64 * 1.5);
@@ -293,11 +259,7 @@ mod tests {
     fn assert_same_samples(a: &SeriesSink, b: &SeriesSink, name: &str) {
         match (a, b) {
             (SeriesSink::Trend(a), SeriesSink::Trend(b)) => {
-                assert_eq!(
-                    (a.count(), a.min(), a.max()),
-                    (b.count(), b.min(), b.max()),
-                    "{name}"
-                );
+                assert_eq!((a.count(), a.min(), a.max()), (b.count(), b.min(), b.max()), "{name}");
                 assert!((a.sum() - b.sum()).abs() < 1e-6 * a.sum().abs(), "{name}");
                 for q in [0.0, 0.1, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0] {
                     assert_eq!(a.percentile(q), b.percentile(q), "{name} q={q}");
@@ -310,9 +272,7 @@ mod tests {
     #[test]
     fn merging_two_threads_equals_one_sink() {
         let mut registry = Registry::new();
-        let custom = registry
-            .register("my_trend", MetricKind::Trend, false)
-            .unwrap();
+        let custom = registry.register("my_trend", MetricKind::Trend, false).unwrap();
 
         let mut single = Aggregate::new();
         let mut sink = LocalSink::new();
@@ -336,15 +296,8 @@ mod tests {
         let merged = merged.into_inner().unwrap();
 
         for metric in single.metrics() {
-            let other = merged
-                .metric(metric.id())
-                .unwrap_or_else(|| panic!("{}", metric.name()));
-            assert_eq!(
-                metric.series().count(),
-                other.series().count(),
-                "{}",
-                metric.name()
-            );
+            let other = merged.metric(metric.id()).unwrap_or_else(|| panic!("{}", metric.name()));
+            assert_eq!(metric.series().count(), other.series().count(), "{}", metric.name());
             for (tags, series) in metric.series() {
                 let (_, theirs) = other.series().find(|(t, _)| *t == tags).unwrap();
                 assert_same_samples(&series.sink, &theirs.sink, metric.name());
@@ -355,9 +308,7 @@ mod tests {
                 .metric(builtin::HTTP_REQ_DURATION)
                 .unwrap()
                 .merged_where(|t| t.get("expected_response") == Some("true"));
-            let Some(SeriesSink::Trend(t)) = sub else {
-                unreachable!()
-            };
+            let Some(SeriesSink::Trend(t)) = sub else { unreachable!() };
             (t.count(), t.percentile(0.95))
         };
         assert_eq!(expected(&single), expected(&merged));
@@ -371,26 +322,15 @@ mod tests {
         let mut sink = LocalSink::new();
         let root = TagSet::new().with("group", "");
         for pass in [true, true, false] {
-            sink.record(
-                builtin::CHECKS,
-                &root.clone().with("check", "status is 200"),
-                pass as u8 as f64,
-            );
+            sink.record(builtin::CHECKS, &root.clone().with("check", "status is 200"), pass as u8 as f64);
         }
-        let grouped = TagSet::new()
-            .with("group", "::login")
-            .with("check", "has token");
+        let grouped = TagSet::new().with("group", "::login").with("check", "has token");
         sink.record(builtin::CHECKS, &grouped, 1.0);
         sink.flush_into(&mut aggregate, &registry);
         let checks = aggregate.checks();
         assert_eq!(checks.len(), 2);
         assert_eq!(
-            (
-                checks[0].name.as_str(),
-                checks[0].group.as_str(),
-                checks[0].passes,
-                checks[0].fails
-            ),
+            (checks[0].name.as_str(), checks[0].group.as_str(), checks[0].passes, checks[0].fails),
             ("status is 200", "", 2, 1)
         );
         assert_eq!((checks[1].group.as_str(), checks[1].passes), ("::login", 1));

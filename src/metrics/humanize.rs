@@ -52,10 +52,7 @@ pub fn duration_ms(ms: f64) -> String {
         return format!("{}ms", fixed_no_trailing_zeros_trunc(ms, 2));
     }
     let seconds_precision = if ms > 60_000.0 { 0 } else { 2 };
-    let mut text = format!(
-        "{}s",
-        fixed_no_trailing_zeros_trunc((ms % 60_000.0) / 1000.0, seconds_precision)
-    );
+    let mut text = format!("{}s", fixed_no_trailing_zeros_trunc((ms % 60_000.0) / 1000.0, seconds_precision));
     let minutes = (ms / 60_000.0).trunc();
     if minutes < 1.0 {
         return text;

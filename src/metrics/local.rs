@@ -64,11 +64,7 @@ impl LocalSink {
             self.metrics.resize_with(index + 1, HashMap::new);
             self.overflowed.resize(index + 1, 0);
         }
-        let seq = if metric.kind() == MetricKind::Gauge {
-            next_seq()
-        } else {
-            0
-        };
+        let seq = if metric.kind() == MetricKind::Gauge { next_seq() } else { 0 };
         let series = &mut self.metrics[index];
         if let Some(existing) = series.get_mut(tags) {
             existing.sink.add(value, seq);
@@ -95,20 +91,13 @@ impl LocalSink {
     /// `registry`. Off the hot path: called about once a second and when the thread ends.
     pub fn flush_into(&mut self, aggregate: &mut Aggregate, registry: &Registry) {
         self.flush_with(aggregate, &|index| {
-            registry
-                .by_index(index)
-                .cloned()
-                .expect("samples are only recorded for metrics declared in the registry")
+            registry.by_index(index).cloned().expect("samples are only recorded for metrics declared in the registry")
         });
     }
 
     /// [`LocalSink::flush_into`] with the registry lookup as a function, so the process-wide
     /// flush only locks the registry when the aggregate meets a metric for the first time.
-    pub(crate) fn flush_with(
-        &mut self,
-        aggregate: &mut Aggregate,
-        describe: &dyn Fn(usize) -> MetricInfo,
-    ) {
+    pub(crate) fn flush_with(&mut self, aggregate: &mut Aggregate, describe: &dyn Fn(usize) -> MetricInfo) {
         for (index, series) in self.metrics.iter_mut().enumerate() {
             if series.is_empty() {
                 continue;
@@ -132,9 +121,7 @@ impl LocalSink {
 
     /// True when nothing was recorded since the last flush.
     pub fn is_empty(&self) -> bool {
-        self.metrics
-            .iter()
-            .all(|series| series.values().all(|s| s.samples == 0))
+        self.metrics.iter().all(|series| series.values().all(|s| s.samples == 0))
     }
 
     /// Forgets everything, including idle series.
@@ -159,30 +146,18 @@ mod tests {
         sink.record(builtin::HTTP_REQS, &tags, 1.0);
         sink.flush_into(&mut aggregate, &registry);
         assert!(sink.is_empty());
-        assert_eq!(
-            sink.metrics[builtin::HTTP_REQS.index()].len(),
-            1,
-            "kept for reuse"
-        );
+        assert_eq!(sink.metrics[builtin::HTTP_REQS.index()].len(), 1, "kept for reuse");
         sink.flush_into(&mut aggregate, &registry);
-        assert_eq!(
-            sink.metrics[builtin::HTTP_REQS.index()].len(),
-            0,
-            "idle: dropped"
-        );
+        assert_eq!(sink.metrics[builtin::HTTP_REQS.index()].len(), 0, "idle: dropped");
         let merged = aggregate.metric(builtin::HTTP_REQS).unwrap().merged();
-        let SeriesSink::Counter(c) = merged else {
-            unreachable!()
-        };
+        let SeriesSink::Counter(c) = merged else { unreachable!() };
         assert_eq!(c.sum(), 1.0);
     }
 
     #[test]
     fn series_beyond_the_cap_go_to_the_overflow_series() {
         let mut registry = Registry::new();
-        let id = registry
-            .register("per_url", MetricKind::Counter, false)
-            .unwrap();
+        let id = registry.register("per_url", MetricKind::Counter, false).unwrap();
         let mut aggregate = Aggregate::new();
         let mut sink = LocalSink::new();
         for i in 0..MAX_SERIES_PER_METRIC + 5 {
@@ -192,9 +167,7 @@ mod tests {
         let metric = aggregate.metric(id).unwrap();
         assert_eq!(metric.series().count(), MAX_SERIES_PER_METRIC + 1);
         assert_eq!(metric.overflowed(), 5);
-        let SeriesSink::Counter(c) = metric.merged() else {
-            unreachable!()
-        };
+        let SeriesSink::Counter(c) = metric.merged() else { unreachable!() };
         assert_eq!(c.sum(), (MAX_SERIES_PER_METRIC + 5) as f64);
     }
 }

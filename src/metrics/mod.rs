@@ -29,13 +29,8 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
 pub use local::{LocalSink, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
-pub use registry::{
-    builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind,
-    Registry,
-};
-pub use sink::{
-    CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE,
-};
+pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
+pub use sink::{CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use summary::{render_summary, SummaryMode, SummaryOptions};
 pub use tags::{TagSet, Tags};
 
@@ -84,10 +79,7 @@ pub fn record(metric: MetricId, tags: &TagSet, value: f64) {
 /// so `with_aggregate(|_| register(..))` cannot deadlock against a flush.
 fn flush_sink(sink: &mut LocalSink) {
     let describe = |index: usize| {
-        lock(&REGISTRY)
-            .by_index(index)
-            .cloned()
-            .expect("samples are only recorded for declared metrics")
+        lock(&REGISTRY).by_index(index).cloned().expect("samples are only recorded for declared metrics")
     };
     sink.flush_with(&mut lock(&AGGREGATE), &describe);
 }
@@ -138,8 +130,6 @@ mod tests {
             other => panic!("{other:?}"),
         });
         assert_eq!(sum, 5.0);
-        assert!(snapshot()
-            .metric_by_name("global_wrapper_test_counter")
-            .is_some());
+        assert!(snapshot().metric_by_name("global_wrapper_test_counter").is_some());
     }
 }

@@ -66,11 +66,7 @@ pub struct MetricId {
 
 impl MetricId {
     const fn new(index: u32, kind: MetricKind, contains: Contains) -> Self {
-        MetricId {
-            index,
-            kind,
-            contains,
-        }
+        MetricId { index, kind, contains }
     }
 
     /// Position of the metric in its registry (dense, starting at 0).
@@ -135,10 +131,7 @@ pub fn is_valid_metric_name(name: &str) -> bool {
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {}
         _ => return false,
     }
-    bytes.len() <= 128
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    bytes.len() <= 128 && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 macro_rules! builtins {
@@ -216,10 +209,7 @@ impl Registry {
         };
         for &(name, id) in builtin::ALL {
             debug_assert_eq!(id.index(), registry.metrics.len());
-            registry.metrics.push(MetricInfo {
-                name: name.to_owned(),
-                id,
-            });
+            registry.metrics.push(MetricInfo { name: name.to_owned(), id });
             registry.by_name.insert(name.to_owned(), id);
         }
         registry
@@ -227,34 +217,16 @@ impl Registry {
 
     /// Declares a metric, or returns the existing id when `name` is already declared with the
     /// same type (k6 allows re-declaring a metric identically, e.g. once per VU init).
-    pub fn register(
-        &mut self,
-        name: &str,
-        kind: MetricKind,
-        is_time: bool,
-    ) -> Result<MetricId, MetricError> {
-        let contains = if is_time {
-            Contains::Time
-        } else {
-            Contains::Default
-        };
+    pub fn register(&mut self, name: &str, kind: MetricKind, is_time: bool) -> Result<MetricId, MetricError> {
+        let contains = if is_time { Contains::Time } else { Contains::Default };
         self.register_with(name, kind, contains)
     }
 
     /// Like [`Registry::register`] with an explicit [`Contains`] (e.g. data counters).
-    pub fn register_with(
-        &mut self,
-        name: &str,
-        kind: MetricKind,
-        contains: Contains,
-    ) -> Result<MetricId, MetricError> {
+    pub fn register_with(&mut self, name: &str, kind: MetricKind, contains: Contains) -> Result<MetricId, MetricError> {
         if let Some(&id) = self.by_name.get(name) {
             if id.kind() != kind {
-                return Err(MetricError::TypeMismatch {
-                    name: name.to_owned(),
-                    existing: id.kind(),
-                    requested: kind,
-                });
+                return Err(MetricError::TypeMismatch { name: name.to_owned(), existing: id.kind(), requested: kind });
             }
             if id.contains() != contains {
                 return Err(MetricError::ContainsMismatch {
@@ -267,16 +239,11 @@ impl Registry {
             return Ok(id);
         }
         if !is_valid_metric_name(name) {
-            return Err(MetricError::InvalidName {
-                name: name.to_owned(),
-            });
+            return Err(MetricError::InvalidName { name: name.to_owned() });
         }
         let index = u32::try_from(self.metrics.len()).expect("fewer than 2^32 metrics");
         let id = MetricId::new(index, kind, contains);
-        self.metrics.push(MetricInfo {
-            name: name.to_owned(),
-            id,
-        });
+        self.metrics.push(MetricInfo { name: name.to_owned(), id });
         self.by_name.insert(name.to_owned(), id);
         Ok(id)
     }
@@ -309,10 +276,7 @@ mod tests {
     #[test]
     fn builtins_have_k6_names_and_types() {
         let registry = Registry::new();
-        assert_eq!(
-            registry.get("http_req_duration"),
-            Some(builtin::HTTP_REQ_DURATION)
-        );
+        assert_eq!(registry.get("http_req_duration"), Some(builtin::HTTP_REQ_DURATION));
         assert_eq!(builtin::HTTP_REQ_FAILED.kind(), MetricKind::Rate);
         assert_eq!(builtin::CHECKS.kind(), MetricKind::Rate);
         assert_eq!(builtin::DATA_RECEIVED.contains(), Contains::Data);
@@ -327,29 +291,16 @@ mod tests {
     #[test]
     fn redeclaring_with_another_type_names_both_types() {
         let mut registry = Registry::new();
-        let id = registry
-            .register("my_trend", MetricKind::Trend, true)
-            .unwrap();
-        assert_eq!(
-            registry.register("my_trend", MetricKind::Trend, true),
-            Ok(id)
-        );
-        let err = registry
-            .register("my_trend", MetricKind::Counter, false)
-            .unwrap_err();
+        let id = registry.register("my_trend", MetricKind::Trend, true).unwrap();
+        assert_eq!(registry.register("my_trend", MetricKind::Trend, true), Ok(id));
+        let err = registry.register("my_trend", MetricKind::Counter, false).unwrap_err();
         assert_eq!(
             err.to_string(),
             "metric \"my_trend\" is already declared as a Trend, it can't be redeclared as a Counter"
         );
-        let err = registry
-            .register("checks", MetricKind::Trend, false)
-            .unwrap_err();
-        assert!(err
-            .to_string()
-            .contains("\"checks\" is already declared as a Rate"));
-        let err = registry
-            .register("my_trend", MetricKind::Trend, false)
-            .unwrap_err();
+        let err = registry.register("checks", MetricKind::Trend, false).unwrap_err();
+        assert!(err.to_string().contains("\"checks\" is already declared as a Rate"));
+        let err = registry.register("my_trend", MetricKind::Trend, false).unwrap_err();
         assert!(matches!(err, MetricError::ContainsMismatch { .. }), "{err}");
     }
 
@@ -361,11 +312,7 @@ mod tests {
         for bad in ["", "2xx", "my-metric", "é", "a b", &"x".repeat(129)] {
             assert!(!is_valid_metric_name(bad), "{bad}");
         }
-        let err = Registry::new()
-            .register("my-metric", MetricKind::Counter, false)
-            .unwrap_err();
-        assert!(err
-            .to_string()
-            .starts_with("invalid metric name \"my-metric\""));
+        let err = Registry::new().register("my-metric", MetricKind::Counter, false).unwrap_err();
+        assert!(err.to_string().starts_with("invalid metric name \"my-metric\""));
     }
 }

@@ -49,12 +49,7 @@ pub struct GaugeSink {
 
 impl Default for GaugeSink {
     fn default() -> Self {
-        GaugeSink {
-            value: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            last_seq: 0,
-        }
+        GaugeSink { value: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY, last_seq: 0 }
     }
 }
 
@@ -233,8 +228,7 @@ impl TrendSink {
         let mut lo = None;
         for bucket in self.histogram.iter_recorded() {
             seen += bucket.count_at_value();
-            let value =
-                self.histogram.median_equivalent(bucket.value_iterated_to()) as f64 / 1000.0;
+            let value = self.histogram.median_equivalent(bucket.value_iterated_to()) as f64 / 1000.0;
             if lo.is_none() && lo_rank < seen {
                 lo = Some(exact(lo_rank, value));
             }
@@ -386,9 +380,7 @@ impl SeriesSink {
                 a.total += b.total;
             }
             (SeriesSink::Trend(a), SeriesSink::Trend(b)) => {
-                a.histogram
-                    .add(&b.histogram)
-                    .expect("auto-resizing histograms accept any recorded value");
+                a.histogram.add(&b.histogram).expect("auto-resizing histograms accept any recorded value");
                 a.count += b.count;
                 a.sum += b.sum;
                 a.min = a.min.min(b.min);
@@ -461,10 +453,7 @@ mod tests {
     /// k6's exact percentile: linear interpolation between sorted neighbours.
     fn exact_percentile(sorted: &[f64], q: f64) -> f64 {
         let position = q * (sorted.len() - 1) as f64;
-        let (lo, hi) = (
-            sorted[position.floor() as usize],
-            sorted[position.ceil() as usize],
-        );
+        let (lo, hi) = (sorted[position.floor() as usize], sorted[position.ceil() as usize]);
         lo + (hi - lo) * (position - position.floor())
     }
 
@@ -486,11 +475,7 @@ mod tests {
             let exact = exact_percentile(&values, q);
             let approx = trend.percentile(q);
             let error = (approx - exact).abs() / exact;
-            assert!(
-                error <= 0.001,
-                "{name} p({}) = {approx}, exact {exact}, relative error {error}",
-                q * 100.0
-            );
+            assert!(error <= 0.001, "{name} p({}) = {approx}, exact {exact}, relative error {error}", q * 100.0);
         }
         let sum: f64 = values.iter().sum();
         assert_eq!(trend.count(), values.len() as u64);
@@ -505,18 +490,10 @@ mod tests {
         // Latencies in ms, all at least 2 ms so the 1 µs storage step is below 0.05 %.
         let uniform = (0..20_000).map(|_| 2.0 + 998.0 * rng.unit()).collect();
         assert_percentiles_close("uniform", uniform);
-        let log_normal = (0..20_000)
-            .map(|_| 2.0 + (3.0 + 0.8 * rng.normal()).exp())
-            .collect();
+        let log_normal = (0..20_000).map(|_| 2.0 + (3.0 + 0.8 * rng.normal()).exp()).collect();
         assert_percentiles_close("log-normal", log_normal);
         let bimodal = (0..20_000)
-            .map(|_| {
-                if rng.unit() < 0.7 {
-                    20.0 + 2.0 * rng.normal().abs()
-                } else {
-                    400.0 + 50.0 * rng.normal().abs()
-                }
-            })
+            .map(|_| if rng.unit() < 0.7 { 20.0 + 2.0 * rng.normal().abs() } else { 400.0 + 50.0 * rng.normal().abs() })
             .collect();
         assert_percentiles_close("bimodal", bimodal);
     }
@@ -549,9 +526,7 @@ mod tests {
         a.add(3.0, 3);
         let mut merged = b.clone();
         merged.merge(&a);
-        let SeriesSink::Gauge(g) = &merged else {
-            unreachable!()
-        };
+        let SeriesSink::Gauge(g) = &merged else { unreachable!() };
         assert_eq!((g.value(), g.min(), g.max()), (3.0, 3.0, 9.0));
         let empty = SeriesSink::new(MetricKind::Gauge);
         merged.merge(&empty);
@@ -564,10 +539,7 @@ mod tests {
 
     #[test]
     fn trend_stat_names() {
-        assert_eq!(
-            TrendStat::parse("p(99.9)"),
-            Some(TrendStat::Percentile(99.9))
-        );
+        assert_eq!(TrendStat::parse("p(99.9)"), Some(TrendStat::Percentile(99.9)));
         assert_eq!(TrendStat::parse("med"), Some(TrendStat::Med));
         assert_eq!(TrendStat::parse("count"), Some(TrendStat::Count));
         for bad in ["p(101)", "p()", "p(-1)", "p(9", "mean", "p(1e2)"] {

@@ -49,9 +49,7 @@ pub struct SummaryOptions {
 impl Default for SummaryOptions {
     fn default() -> Self {
         SummaryOptions {
-            trend_stats: ["avg", "min", "med", "max", "p(90)", "p(95)"]
-                .map(String::from)
-                .to_vec(),
+            trend_stats: ["avg", "min", "med", "max", "p(90)", "p(95)"].map(String::from).to_vec(),
             test_duration: Duration::ZERO,
             color: false,
             mode: SummaryMode::Compact,
@@ -110,9 +108,7 @@ impl Section {
     /// k6's classification, by name prefix; `None` for metrics the summary never lists.
     fn of(name: &str, mode: SummaryMode) -> Option<Section> {
         let starts = |prefixes: &[&str]| prefixes.iter().any(|p| name.starts_with(p));
-        if starts(&["checks", "group_duration"])
-            || (mode == SummaryMode::Compact && starts(&COMPACT_HIDDEN))
-        {
+        if starts(&["checks", "group_duration"]) || (mode == SummaryMode::Compact && starts(&COMPACT_HIDDEN)) {
             return None;
         }
         Some(
@@ -128,13 +124,7 @@ impl Section {
                 "http_req_receiving",
             ]) {
                 Section::Http
-            } else if starts(&[
-                "vus",
-                "vus_max",
-                "iterations",
-                "iteration_duration",
-                "dropped_iterations",
-            ]) {
+            } else if starts(&["vus", "vus_max", "iterations", "iteration_duration", "dropped_iterations"]) {
                 Section::Execution
             } else if starts(&["data_sent", "data_received"]) {
                 Section::Network
@@ -185,9 +175,7 @@ impl Ctx {
         self.indent_level(1) + text
     }
     fn deeper(self) -> Ctx {
-        Ctx {
-            base: self.base + 1,
-        }
+        Ctx { base: self.base + 1 }
     }
 }
 
@@ -262,11 +250,7 @@ struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     fn new(agg: &'a Aggregate, opts: &'a SummaryOptions) -> Self {
-        let stats = opts
-            .trend_stats
-            .iter()
-            .filter_map(|s| TrendStat::parse(s).map(|stat| (s.clone(), stat)))
-            .collect();
+        let stats = opts.trend_stats.iter().filter_map(|s| TrendStat::parse(s).map(|stat| (s.clone(), stat))).collect();
         Renderer { agg, opts, stats }
     }
 
@@ -279,17 +263,12 @@ impl<'a> Renderer<'a> {
 
         if self.opts.mode == SummaryMode::Full {
             for group in self.group_tree(|scenario| scenario == "default") {
-                let content =
-                    self.group_content(&group, root, &|path| Scope::Group(path.to_owned()));
+                let content = self.group_content(&group, root, &|path| Scope::Group(path.to_owned()));
                 sections.push((format!("GROUP: {}", group.name), content));
             }
             for scenario in self.scenarios() {
                 let mut content = self.checks_block(&Scope::Scenario(scenario.clone(), None), root);
-                content.extend(self.metrics_block(
-                    &Scope::Scenario(scenario.clone(), None),
-                    root,
-                    false,
-                ));
+                content.extend(self.metrics_block(&Scope::Scenario(scenario.clone(), None), root, false));
                 let groups = self.group_tree(|s| s == scenario);
                 let scope = |path: &str| Scope::Scenario(scenario.clone(), Some(path.to_owned()));
                 content.extend(self.nested_groups(&groups, root, &scope));
@@ -300,10 +279,7 @@ impl<'a> Renderer<'a> {
         let mut out = String::new();
         for (title, content) in sections {
             let title = self.title(root, TITLE_PREFIX, &title);
-            for item in std::iter::once(Item::Line(title))
-                .chain(content)
-                .chain([Item::Blank])
-            {
+            for item in std::iter::once(Item::Line(title)).chain(content).chain([Item::Blank]) {
                 out.push('\n');
                 if let Item::Line(line) = item {
                     out.push_str(&line);
@@ -318,12 +294,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A group's own checks and metrics, then its sub-groups.
-    fn group_content(
-        &self,
-        group: &GroupNode,
-        ctx: Ctx,
-        scope: &dyn Fn(&str) -> Scope,
-    ) -> Vec<Item> {
+    fn group_content(&self, group: &GroupNode, ctx: Ctx, scope: &dyn Fn(&str) -> Scope) -> Vec<Item> {
         let own = scope(&group.path);
         let mut items = self.checks_block(&own, ctx);
         items.extend(self.metrics_block(&own, ctx, false));
@@ -331,20 +302,11 @@ impl<'a> Renderer<'a> {
         items
     }
 
-    fn nested_groups(
-        &self,
-        groups: &[GroupNode],
-        ctx: Ctx,
-        scope: &dyn Fn(&str) -> Scope,
-    ) -> Vec<Item> {
+    fn nested_groups(&self, groups: &[GroupNode], ctx: Ctx, scope: &dyn Fn(&str) -> Scope) -> Vec<Item> {
         let ctx = ctx.deeper();
         let mut items = Vec::new();
         for group in groups {
-            items.push(Item::Line(self.title(
-                ctx,
-                SUBTITLE_PREFIX,
-                &format!("GROUP: {}", group.name),
-            )));
+            items.push(Item::Line(self.title(ctx, SUBTITLE_PREFIX, &format!("GROUP: {}", group.name))));
             items.extend(self.group_content(group, ctx, scope));
         }
         items
@@ -381,10 +343,8 @@ impl<'a> Renderer<'a> {
 
     /// `checks_total/succeeded/failed`, then one line per check (k6's `renderChecks`).
     fn checks_block(&self, scope: &Scope, ctx: Ctx) -> Vec<Item> {
-        let Some(SeriesSink::Rate(rate)) = self
-            .agg
-            .metric(builtin::CHECKS)
-            .and_then(|m| m.merged_where(|tags| scope.matches(tags)))
+        let Some(SeriesSink::Rate(rate)) =
+            self.agg.metric(builtin::CHECKS).and_then(|m| m.merged_where(|tags| scope.matches(tags)))
         else {
             return Vec::new();
         };
@@ -397,36 +357,22 @@ impl<'a> Renderer<'a> {
                 name: "checks_total".to_owned(),
                 values: plain(
                     fixed_no_trailing_zeros(total, 6),
-                    vec![format!(
-                        "{}/s",
-                        fixed_no_trailing_zeros(per_second(total, self.opts.test_duration), 6)
-                    )],
+                    vec![format!("{}/s", fixed_no_trailing_zeros(per_second(total, self.opts.test_duration), 6))],
                 ),
             },
             Row {
                 name: "checks_succeeded".to_owned(),
-                values: plain(
-                    percent(rate.rate()),
-                    vec![format!("{passes} out of {}", rate.total())],
-                ),
+                values: plain(percent(rate.rate()), vec![format!("{passes} out of {}", rate.total())]),
             },
             Row {
                 name: "checks_failed".to_owned(),
                 values: plain(
-                    percent(if total > 0.0 {
-                        fails as f64 / total
-                    } else {
-                        0.0
-                    }),
+                    percent(if total > 0.0 { fails as f64 / total } else { 0.0 }),
                     vec![format!("{fails} out of {}", rate.total())],
                 ),
             },
         ];
-        let mut items: Vec<Item> = self
-            .metric_lines(&rows, ctx)
-            .into_iter()
-            .map(Item::Line)
-            .collect();
+        let mut items: Vec<Item> = self.metric_lines(&rows, ctx).into_iter().map(Item::Line).collect();
         items.push(Item::Blank);
 
         // k6 lists checks by name within a block, in order of first appearance.
@@ -452,8 +398,7 @@ impl<'a> Renderer<'a> {
             return ctx.indent(&self.paint(&format!("{SUCCESS_MARK} {name}"), "32"));
         }
         let pct = 100 * passes / (passes + fails);
-        let detail =
-            format!("{SUBTITLE_PREFIX}  {pct}% — {SUCCESS_MARK} {passes} / {FAIL_MARK} {fails}");
+        let detail = format!("{SUBTITLE_PREFIX}  {pct}% — {SUCCESS_MARK} {passes} / {FAIL_MARK} {fails}");
         // k6 indents the detail by `indentLevel(base + 1)`, i.e. 2 * (2 * base + 1) spaces.
         format!(
             "{}\n{}{}",
@@ -478,19 +423,15 @@ impl<'a> Renderer<'a> {
             let contains = metric.id().contains();
             rows.push((section, self.row(metric.name().to_owned(), &sink, contains)));
             if with_submetrics && metric.id() == builtin::HTTP_REQ_DURATION {
-                let expected = metric.merged_where(|tags| {
-                    scope.matches(tags) && tags.get("expected_response") == Some("true")
-                });
+                let expected =
+                    metric.merged_where(|tags| scope.matches(tags) && tags.get("expected_response") == Some("true"));
                 if let Some(sink) = expected {
                     let name = format!("{}{{expected_response:true}}", metric.name());
                     rows.push((section, self.row(name, &sink, contains)));
                 }
             }
         }
-        rows.sort_by(|(sa, a), (sb, b)| {
-            sa.cmp(sb)
-                .then_with(|| compare_metric_names(&a.name, &b.name))
-        });
+        rows.sort_by(|(sa, a), (sb, b)| sa.cmp(sb).then_with(|| compare_metric_names(&a.name, &b.name)));
 
         let all: Vec<&Row> = rows.iter().map(|(_, row)| row).collect();
         let info = LayoutInfo::of(&all, ctx);
@@ -526,19 +467,13 @@ impl<'a> Renderer<'a> {
             ),
             SeriesSink::Counter(counter) => Values::Plain {
                 value: metric_value(counter.sum(), MetricKind::Counter, contains),
-                extras: vec![format!(
-                    "{}/s",
-                    metric_value(counter.rate(duration), MetricKind::Counter, contains)
-                )],
+                extras: vec![format!("{}/s", metric_value(counter.rate(duration), MetricKind::Counter, contains))],
             },
             SeriesSink::Gauge(gauge) => {
                 let fmt = |v| metric_value(v, MetricKind::Gauge, contains);
                 Values::Plain {
                     value: fmt(gauge.value()),
-                    extras: vec![
-                        format!("min={}", fmt(gauge.min())),
-                        format!("max={}", fmt(gauge.max())),
-                    ],
+                    extras: vec![format!("min={}", fmt(gauge.min())), format!("max={}", fmt(gauge.max()))],
                 }
             }
             SeriesSink::Rate(rate) => Values::Plain {
@@ -552,9 +487,7 @@ impl<'a> Renderer<'a> {
     fn metric_lines(&self, rows: &[Row], ctx: Ctx) -> Vec<String> {
         let refs: Vec<&Row> = rows.iter().collect();
         let info = LayoutInfo::of(&refs, ctx);
-        rows.iter()
-            .map(|row| self.metric_line(row, &info, ctx))
-            .collect()
+        rows.iter().map(|row| self.metric_line(row, &info, ctx)).collect()
     }
 
     /// `name.....: values`, padded like k6's `renderMetricLine`.
@@ -562,10 +495,7 @@ impl<'a> Renderer<'a> {
         let displayed = display_name(&row.name);
         let indent_width = ctx.indent_level(1).len();
         let dots = (info.max_name_width + 3).saturating_sub(width(&displayed) + indent_width);
-        let dotted = format!(
-            "{displayed}{}",
-            self.faint_white(&format!("{}:", ".".repeat(dots)))
-        );
+        let dotted = format!("{displayed}{}", self.faint_white(&format!("{}:", ".".repeat(dots))));
         let data = match &row.values {
             Values::Trend(cols) => self
                 .stats
@@ -631,12 +561,8 @@ struct LayoutInfo {
 impl LayoutInfo {
     fn of(rows: &[&Row], ctx: Ctx) -> Self {
         let indent_width = ctx.indent_level(1).len();
-        let mut info = LayoutInfo {
-            max_name_width: 0,
-            trend_widths: Vec::new(),
-            value_width: 0,
-            extra_widths: Vec::new(),
-        };
+        let mut info =
+            LayoutInfo { max_name_width: 0, trend_widths: Vec::new(), value_width: 0, extra_widths: Vec::new() };
         for row in rows {
             // k6 measures `indent + name + displayName(name)`: every name counts twice.
             let name_width = indent_width + width(&row.name) + width(&display_name(&row.name));
@@ -699,10 +625,7 @@ fn locale_compare(a: &str, b: &str) -> Ordering {
             c => (3, c),
         }
     }
-    a.chars()
-        .map(key)
-        .cmp(b.chars().map(key))
-        .then_with(|| b.cmp(a)) // lowercase before uppercase, as ICU does
+    a.chars().map(key).cmp(b.chars().map(key)).then_with(|| b.cmp(a)) // lowercase before uppercase, as ICU does
 }
 
 #[cfg(test)]

@@ -109,10 +109,7 @@ impl TagSet {
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.tags
-            .binary_search_by(|(k, _)| (*k.0).cmp(key))
-            .ok()
-            .map(|i| &*self.tags[i].1 .0)
+        self.tags.binary_search_by(|(k, _)| (*k.0).cmp(key)).ok().map(|i| &*self.tags[i].1 .0)
     }
 
     /// The tags in key order.
@@ -132,12 +129,7 @@ impl TagSet {
 
     /// The owned, `Send` copy of this tag set.
     pub fn to_tags(&self) -> Tags {
-        Tags {
-            tags: self
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-        }
+        Tags { tags: self.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect() }
     }
 }
 
@@ -155,9 +147,7 @@ pub struct Tags {
 
 impl Tags {
     /// Builds a tag set from pairs in any order; a later duplicate key wins.
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
         let mut tags = Tags::default();
         for (k, v) in pairs {
             let (k, v) = (k.into(), v.into());
@@ -171,10 +161,7 @@ impl Tags {
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.tags
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| self.tags[i].1.as_str())
+        self.tags.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| self.tags[i].1.as_str())
     }
 
     /// The tags in key order.
@@ -212,14 +199,8 @@ mod tests {
         assert_ne!(a, b);
         b.insert("status", "200");
         assert_eq!(a, b);
-        assert_eq!(
-            a.iter().collect::<Vec<_>>(),
-            [("method", "GET"), ("status", "200")]
-        );
-        assert_eq!(
-            a.to_tags(),
-            Tags::from_pairs([("status", "200"), ("method", "GET")])
-        );
+        assert_eq!(a.iter().collect::<Vec<_>>(), [("method", "GET"), ("status", "200")]);
+        assert_eq!(a.to_tags(), Tags::from_pairs([("status", "200"), ("method", "GET")]));
         assert_eq!(a.get("status"), Some("200"));
         assert_eq!(a.to_tags().get("method"), Some("GET"));
     }

@@ -1,1 +1,8 @@
-//! runtime (stub)
+//! The runtime: VU coroutines on worker threads, the run's control state and scheduler.
+pub mod control;
+pub mod coroutine;
+pub mod errors;
+pub mod report;
+pub mod run;
+pub mod vu;
+pub mod worker;

@@ -1,1 +1,5 @@
-//! script (stub)
+//! The Rhai side: engine construction, compilation, diagnostics and the script API.
+pub mod api;
+pub mod diagnostics;
+pub mod engine;
+pub mod resolver;

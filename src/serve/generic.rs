@@ -51,10 +51,7 @@ const fn pattern() -> [u8; PATTERN_LEN] {
 pub fn router(stats: Arc<Stats>) -> Router {
     Router::new()
         .route("/", get(index))
-        .route(
-            "/echo",
-            any(echo).layer(DefaultBodyLimit::max(MAX_ECHO_BODY)),
-        )
+        .route("/echo", any(echo).layer(DefaultBodyLimit::max(MAX_ECHO_BODY)))
         .route("/delay/{ms}", any(delay))
         .route("/status/{code}", any(status))
         .route("/bytes/{n}", get(bytes))
@@ -123,13 +120,8 @@ async fn bytes(Path(n): Path<u64>) -> Response {
             .map(move |start| Ok::<_, std::convert::Infallible>(pattern_slice(len - start)));
         Body::from_stream(futures_util::stream::iter(slices))
     };
-    let headers = [
-        (
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/octet-stream"),
-        ),
-        (CONTENT_LENGTH, HeaderValue::from(n)),
-    ];
+    let headers =
+        [(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream")), (CONTENT_LENGTH, HeaderValue::from(n))];
     (headers, body).into_response()
 }
 
@@ -141,9 +133,7 @@ fn pattern_slice(remaining: usize) -> Bytes {
 async fn redirect(Path(n): Path<u32>) -> Response {
     match n.checked_sub(1) {
         None => "redirects done\n".into_response(),
-        Some(next) => {
-            (StatusCode::FOUND, [(LOCATION, format!("/redirect/{next}"))]).into_response()
-        }
+        Some(next) => (StatusCode::FOUND, [(LOCATION, format!("/redirect/{next}"))]).into_response(),
     }
 }
 
@@ -181,22 +171,15 @@ async fn cookies(headers: HeaderMap) -> Json<Value> {
 
 /// Splits a `Cookie` header (`a=1; b=2`) into pairs; a pair without `=` has an empty value.
 fn parse_cookie_header(header: &str) -> impl Iterator<Item = (&str, &str)> {
-    header
-        .split(';')
-        .map(str::trim)
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (name.trim(), value.trim())
-        })
+    header.split(';').map(str::trim).filter(|pair| !pair.is_empty()).map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (name.trim(), value.trim())
+    })
 }
 
 /// RFC 6265 cookie-name: an HTTP token.
 fn is_cookie_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
 }
 
 /// RFC 6265 cookie-octet: visible ASCII except `"`, `,`, `;` and `\`.
@@ -212,13 +195,10 @@ fn is_cookie_octet(b: u8) -> bool {
 /// drop the socket with the reply unsent, which the client sees as a reset.
 async fn ws_echo(State(stats): State<Arc<Stats>>, upgrade: WebSocketUpgrade) -> Response {
     let open = stats.hold_open();
-    upgrade
-        .read_buffer_size(WS_READ_BUFFER)
-        .write_buffer_size(0)
-        .on_upgrade(move |socket| async move {
-            echo_messages(socket).await;
-            drop(open);
-        })
+    upgrade.read_buffer_size(WS_READ_BUFFER).write_buffer_size(0).on_upgrade(move |socket| async move {
+        echo_messages(socket).await;
+        drop(open);
+    })
 }
 
 async fn echo_messages(mut socket: WebSocket) {
@@ -239,11 +219,7 @@ async fn stats_json(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {
 }
 
 fn json_text(body: String) -> Response {
-    (
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response()
+    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 #[cfg(test)]
@@ -253,10 +229,8 @@ mod tests {
     #[test]
     fn pattern_slices_continue_the_byte_sequence() {
         let len = 2 * PATTERN_LEN + 300;
-        let body: Vec<u8> = (0..len)
-            .step_by(PATTERN_LEN)
-            .flat_map(|start| pattern_slice(len - start).to_vec())
-            .collect();
+        let body: Vec<u8> =
+            (0..len).step_by(PATTERN_LEN).flat_map(|start| pattern_slice(len - start).to_vec()).collect();
         assert_eq!(body.len(), len);
         assert!(body.iter().enumerate().all(|(i, &b)| b == i as u8));
     }
@@ -264,10 +238,7 @@ mod tests {
     #[test]
     fn cookie_header_parsing_trims_and_keeps_empty_values() {
         let pairs: Vec<_> = parse_cookie_header(" a=1; b = two ;flag; ;c=x=y").collect();
-        assert_eq!(
-            pairs,
-            [("a", "1"), ("b", "two"), ("flag", ""), ("c", "x=y")]
-        );
+        assert_eq!(pairs, [("a", "1"), ("b", "two"), ("flag", ""), ("c", "x=y")]);
     }
 
     #[test]

@@ -32,11 +32,7 @@ const ACCEPT_ERROR_BACKOFF: Duration = Duration::from_millis(5);
 
 /// Binds a listener with a long backlog. Must be called inside a tokio runtime.
 pub(crate) fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(BACKLOG)
@@ -45,18 +41,10 @@ pub(crate) fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 /// Accepts and serves connections until `shutdown` completes, then stops accepting.
 ///
 /// Connections already open keep being served by their tasks until the runtime is dropped.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    app: Router,
-    stats: Arc<Stats>,
-    shutdown: impl Future<Output = ()>,
-) {
+pub(crate) async fn serve(listener: TcpListener, app: Router, stats: Arc<Stats>, shutdown: impl Future<Output = ()>) {
     let mut shutdown = std::pin::pin!(shutdown);
     let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .keep_alive(true)
-        .header_read_timeout(None);
+    builder.timer(TokioTimer::new()).keep_alive(true).header_read_timeout(None);
     let mut reported_accept_error = false;
     loop {
         let accepted = tokio::select! {
@@ -85,9 +73,7 @@ pub(crate) async fn serve(
             counter.count_request();
             router.call(request)
         });
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .with_upgrades();
+        let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
         tokio::spawn(async move {
             // Errors here are the client's doing (reset, malformed request): nothing to report.
             let _ = connection.await;
@@ -136,9 +122,7 @@ mod tests {
 
     #[test]
     fn aborted_handshakes_are_skipped_without_backing_off() {
-        assert!(is_peer_error(&io::Error::from(
-            io::ErrorKind::ConnectionAborted
-        )));
+        assert!(is_peer_error(&io::Error::from(io::ErrorKind::ConnectionAborted)));
         assert!(!is_peer_error(&io::Error::from_raw_os_error(libc::EMFILE)));
     }
 }

@@ -9,11 +9,11 @@
 //! its counters (cookies live in the client).
 //!
 //! Files: `listener.rs` accepts and counts connections, `generic.rs` is the generic app's
-//! router, `stats.rs` the counters, `nofile.rs` the open-files limit.
+//! router, `stats.rs` the counters, `crate::limits` the open-files limit.
 
 mod generic;
 mod listener;
-mod nofile;
+
 mod stats;
 
 use std::io::{self, Write};
@@ -21,8 +21,8 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
+pub use crate::limits::raise_nofile_limit;
 pub use generic::{router, MAX_BYTES, MAX_DELAY_MS, MAX_ECHO_BODY};
-pub use nofile::raise_nofile_limit;
 pub use stats::{Stats, StatsSnapshot};
 
 /// `127.0.0.1:3000`, where `rload serve` listens unless told otherwise.
@@ -56,11 +56,7 @@ pub struct ServeOptions {
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        Self {
-            listen: DEFAULT_LISTEN,
-            threads: 1,
-            app: App::Generic,
-        }
+        Self { listen: DEFAULT_LISTEN, threads: 1, app: App::Generic }
     }
 }
 
@@ -101,12 +97,8 @@ async fn start_foreground(opts: &ServeOptions) -> io::Result<()> {
     // soon as it reads the line still gets a clean stop.
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
-    let listener = listener::bind(opts.listen).map_err(|err| {
-        io::Error::new(
-            err.kind(),
-            format!("can't listen on {}: {err}", opts.listen),
-        )
-    })?;
+    let listener = listener::bind(opts.listen)
+        .map_err(|err| io::Error::new(err.kind(), format!("can't listen on {}: {err}", opts.listen)))?;
     let addr = listener.local_addr()?;
     let mut stdout = io::stdout().lock();
     writeln!(stdout, "rload serve listening on http://{addr}")?;
@@ -119,13 +111,7 @@ async fn start_foreground(opts: &ServeOptions) -> io::Result<()> {
             _ = terminate.recv() => {}
         }
     };
-    listener::serve(
-        listener,
-        opts.app.router(Arc::clone(&stats)),
-        stats,
-        shutdown,
-    )
-    .await;
+    listener::serve(listener, opts.app.router(Arc::clone(&stats)), stats, shutdown).await;
     Ok(())
 }
 
@@ -136,38 +122,29 @@ async fn start_foreground(opts: &ServeOptions) -> io::Result<()> {
 /// socket is bound). Does not touch the open-files limit.
 pub fn spawn_background(listen: SocketAddr, threads: usize) -> io::Result<SocketAddr> {
     let (bound_tx, bound_rx) = mpsc::sync_channel(1);
-    std::thread::Builder::new()
-        .name("rload-serve".into())
-        .spawn(move || {
-            let started = build_runtime(threads).and_then(|runtime| {
-                let listener = {
-                    let _entered = runtime.enter();
-                    listener::bind(listen)?
-                };
-                Ok((runtime, listener))
-            });
-            let (runtime, listener) = match started {
-                Ok(started) => started,
-                Err(err) => {
-                    let _ = bound_tx.send(Err(err));
-                    return;
-                }
+    std::thread::Builder::new().name("rload-serve".into()).spawn(move || {
+        let started = build_runtime(threads).and_then(|runtime| {
+            let listener = {
+                let _entered = runtime.enter();
+                listener::bind(listen)?
             };
-            if bound_tx.send(listener.local_addr()).is_err() {
+            Ok((runtime, listener))
+        });
+        let (runtime, listener) = match started {
+            Ok(started) => started,
+            Err(err) => {
+                let _ = bound_tx.send(Err(err));
                 return;
             }
-            let stats = Stats::new();
-            let app = App::Generic.router(Arc::clone(&stats));
-            runtime.block_on(listener::serve(
-                listener,
-                app,
-                stats,
-                std::future::pending(),
-            ));
-        })?;
-    bound_rx
-        .recv()
-        .map_err(|_| io::Error::other("the rload-serve thread stopped before binding"))?
+        };
+        if bound_tx.send(listener.local_addr()).is_err() {
+            return;
+        }
+        let stats = Stats::new();
+        let app = App::Generic.router(Arc::clone(&stats));
+        runtime.block_on(listener::serve(listener, app, stats, std::future::pending()));
+    })?;
+    bound_rx.recv().map_err(|_| io::Error::other("the rload-serve thread stopped before binding"))?
 }
 
 fn build_runtime(threads: usize) -> io::Result<tokio::runtime::Runtime> {

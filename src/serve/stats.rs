@@ -81,24 +81,10 @@ mod tests {
         let second = stats.accept_connection();
         drop(first);
         let upgraded = stats.hold_open();
-        assert_eq!(
-            stats.snapshot(),
-            StatsSnapshot {
-                connections_total: 2,
-                connections_open: 2,
-                requests_total: 0
-            }
-        );
+        assert_eq!(stats.snapshot(), StatsSnapshot { connections_total: 2, connections_open: 2, requests_total: 0 });
         drop(second);
         drop(upgraded);
         stats.count_request();
-        assert_eq!(
-            stats.snapshot(),
-            StatsSnapshot {
-                connections_total: 2,
-                connections_open: 0,
-                requests_total: 1
-            }
-        );
+        assert_eq!(stats.snapshot(), StatsSnapshot { connections_total: 2, connections_open: 0, requests_total: 1 });
     }
 }

@@ -1,0 +1,211 @@
+//! Command-line parsing: raw flags in, a validated [`RunArgs`] or serve options out.
+//!
+//! Flags follow k6 (`-u/--vus`, `-d/--duration`, `-i/--iterations`, `-s/--stage`, `-e/--env`,
+//! `--summary-trend-stats`, `-q`). `rload SCRIPT` is short for `rload run SCRIPT`.
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::options::{parse_cli_stage, trend_stats};
+use crate::config::{parse_duration, Options};
+use crate::metrics::SummaryMode;
+use crate::runtime::run::RunArgs;
+use crate::serve::{App, ServeOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rload",
+    version,
+    about = "Load testing with k6-style Rhai scripts",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a test script.
+    Run(RunFlags),
+    /// Compile a script and validate its options without running it.
+    Check(RunFlags),
+    /// Run the reference target (an HTTP + WebSocket server for tests and demos).
+    Serve(ServeFlags),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct RunFlags {
+    /// The .rhai script to run.
+    pub script: String,
+    /// Number of virtual users.
+    #[arg(short = 'u', long)]
+    pub vus: Option<u64>,
+    /// Test duration, e.g. 30s, 1m30s.
+    #[arg(short = 'd', long)]
+    pub duration: Option<String>,
+    /// Total iterations, shared among the VUs.
+    #[arg(short = 'i', long)]
+    pub iterations: Option<u64>,
+    /// A ramping stage DURATION:TARGET (repeatable).
+    #[arg(short = 's', long = "stage")]
+    pub stages: Vec<String>,
+    /// Set __ENV.KEY (repeatable): -e KEY=VALUE.
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    /// Do not pass the system environment to __ENV.
+    #[arg(long = "no-system-env-vars")]
+    pub no_system_env_vars: bool,
+    /// Trend statistics in the summary, e.g. avg,p(95),p(99.9).
+    #[arg(long = "summary-trend-stats")]
+    pub summary_trend_stats: Option<String>,
+    /// Print no progress or header, only the summary.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// No colours in the output.
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+    /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default).
+    #[arg(long = "summary-mode", default_value = "full", value_parser = ["full", "compact"])]
+    pub summary_mode: String,
+    /// Print no end-of-test summary.
+    #[arg(long = "no-summary")]
+    pub no_summary: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Accept any TLS certificate.
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+    /// Close the connection after every request.
+    #[arg(long = "no-connection-reuse")]
+    pub no_connection_reuse: bool,
+    /// The User-Agent header to send.
+    #[arg(long = "user-agent")]
+    pub user_agent: Option<String>,
+    /// Read response bodies but do not keep them.
+    #[arg(long = "discard-response-bodies")]
+    pub discard_response_bodies: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeFlags {
+    /// Address to listen on (port 0 picks a free port and prints it).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Runtime threads for the server.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+}
+
+/// Parses the process arguments. `rload SCRIPT ...` becomes `rload run SCRIPT ...`.
+pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
+        if !["run", "check", "serve", "help", "-h", "--help", "-V", "--version"].contains(&first) {
+            args.insert(1, "run".into());
+        }
+    }
+    Cli::try_parse_from(args)
+}
+
+impl RunFlags {
+    /// The validated run arguments, or every problem with the flags.
+    pub fn into_run_args(self, check_only: bool) -> Result<RunArgs, Vec<String>> {
+        let mut errs = Vec::new();
+        let mut cli = Options { vus: self.vus, iterations: self.iterations, ..Default::default() };
+        if let Some(d) = &self.duration {
+            match parse_duration(d) {
+                Ok(d) => cli.duration = Some(d),
+                Err(e) => errs.push(format!("--duration: {e}")),
+            }
+        }
+        if !self.stages.is_empty() {
+            let parsed: Result<Vec<_>, _> = self.stages.iter().map(|s| parse_cli_stage(s)).collect();
+            match parsed {
+                Ok(s) => cli.stages = Some(s),
+                Err(e) => errs.push(e),
+            }
+        }
+        if let Some(s) = &self.summary_trend_stats {
+            match trend_stats("--summary-trend-stats", &serde_json::Value::String(s.clone())) {
+                Ok(s) => cli.summary_trend_stats = Some(s),
+                Err(e) => errs.push(e),
+            }
+        }
+        cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
+        cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
+        cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
+        cli.user_agent = self.user_agent;
+        let mut env: Vec<(String, String)> =
+            if self.no_system_env_vars { Vec::new() } else { std::env::vars().collect() };
+        for kv in &self.env {
+            match kv.split_once('=') {
+                Some((k, v)) if !k.is_empty() => {
+                    env.retain(|(ek, _)| ek != k);
+                    env.push((k.to_string(), v.to_string()));
+                }
+                _ => errs.push(format!("--env \"{kv}\": expected KEY=VALUE")),
+            }
+        }
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(RunArgs {
+            script: self.script,
+            cli,
+            env,
+            quiet: self.quiet,
+            no_color: self.no_color,
+            no_summary: self.no_summary,
+            summary_mode: if self.summary_mode == "compact" { SummaryMode::Compact } else { SummaryMode::Full },
+            threads: self.threads,
+            check_only,
+        })
+    }
+}
+
+impl ServeFlags {
+    pub fn into_options(self) -> ServeOptions {
+        ServeOptions { listen: self.listen, threads: self.threads, app: App::Generic }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<OsString> {
+        s.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn a_bare_script_means_run() {
+        let cli = parse(args("rload -u 5 x.rhai")).unwrap();
+        assert!(matches!(cli.command, Command::Run(RunFlags { vus: Some(5), .. })));
+        let cli = parse(args("rload x.rhai -u 5 -d 10s")).unwrap();
+        let Command::Run(f) = cli.command else { panic!("expected run") };
+        assert_eq!(f.script, "x.rhai");
+        assert_eq!(f.vus, Some(5));
+    }
+
+    #[test]
+    fn flags_become_options_and_env() {
+        let cli = parse(args("rload run s.rhai -u 3 -d 1m30s -e A=1 -e B=x=y --no-system-env-vars -s 5s:10")).unwrap();
+        let Command::Run(f) = cli.command else { panic!() };
+        let run = f.into_run_args(false).unwrap();
+        assert_eq!(run.cli.vus, Some(3));
+        assert_eq!(run.cli.duration, Some(std::time::Duration::from_secs(90)));
+        assert_eq!(run.env, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
+        assert_eq!(run.cli.stages.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn bad_flags_are_all_reported() {
+        let cli = parse(args("rload run s.rhai -d 10x -e NOPE --summary-trend-stats avg,p(200)")).unwrap();
+        let Command::Run(f) = cli.command else { panic!() };
+        let errs = f.into_run_args(false).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+    }
+}

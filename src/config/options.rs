@@ -1,0 +1,312 @@
+//! Test options: the script's `options` map and the CLI flags, merged and validated.
+//!
+//! Keys and value syntax are k6's (`vus`, `duration: "1m30s"`, `noConnectionReuse`, ...).
+//! Every problem is collected and reported at once, each naming the key as the user wrote it.
+//! The CLI overrides the script field by field, as in k6. Turning options into an execution
+//! plan (which executor runs what) is the scheduler's job, not this module's.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::duration::{ms_to_duration, parse_duration};
+
+/// A ramping stage: go to `target` VUs (or iterations per time unit) over `duration`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub duration: Duration,
+    pub target: u64,
+}
+
+/// Validated options. `None` means "not set here" so that layers can be merged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    pub vus: Option<u64>,
+    pub duration: Option<Duration>,
+    pub iterations: Option<u64>,
+    pub stages: Option<Vec<Stage>>,
+    /// `options.scenarios` as written; validated by the executors.
+    pub scenarios: Option<Value>,
+    /// `options.thresholds` as written; parsed by the thresholds module.
+    pub thresholds: Option<Value>,
+    pub discard_response_bodies: Option<bool>,
+    pub insecure_skip_tls_verify: Option<bool>,
+    pub no_connection_reuse: Option<bool>,
+    pub user_agent: Option<String>,
+    pub summary_trend_stats: Option<Vec<String>>,
+    pub setup_timeout: Option<Duration>,
+    pub teardown_timeout: Option<Duration>,
+    pub max_redirects: Option<u32>,
+    pub tags: Option<Vec<(String, String)>>,
+}
+
+/// k6 option keys that rload accepts without acting on them yet (so ported scripts run).
+const ACCEPTED_K6_KEYS: &[&str] = &["summaryTimeUnit", "ext", "cloud", "noVUConnectionReuse"];
+
+const KNOWN_KEYS: &[&str] = &[
+    "vus",
+    "duration",
+    "iterations",
+    "stages",
+    "scenarios",
+    "thresholds",
+    "discardResponseBodies",
+    "insecureSkipTLSVerify",
+    "noConnectionReuse",
+    "userAgent",
+    "summaryTrendStats",
+    "setupTimeout",
+    "teardownTimeout",
+    "maxRedirects",
+    "tags",
+];
+
+impl Options {
+    /// Parses the script's `options` value. All problems are returned together.
+    pub fn from_script(value: &Value) -> Result<Options, Vec<String>> {
+        let mut errors = Vec::new();
+        let Value::Object(map) = value else {
+            return Err(vec![format!("options must be a map (#{{ ... }}), got {}", kind(value))]);
+        };
+        let mut o = Options::default();
+        for (key, v) in map {
+            let r: Result<(), String> = match key.as_str() {
+                "vus" => count(key, v).map(|n| o.vus = Some(n)),
+                "duration" => duration(key, v).map(|d| o.duration = Some(d)),
+                "iterations" => count(key, v).map(|n| o.iterations = Some(n)),
+                "stages" => stages(key, v).map(|s| o.stages = Some(s)),
+                "scenarios" => object(key, v).map(|_| o.scenarios = Some(v.clone())),
+                "thresholds" => object(key, v).map(|_| o.thresholds = Some(v.clone())),
+                "discardResponseBodies" => boolean(key, v).map(|b| o.discard_response_bodies = Some(b)),
+                "insecureSkipTLSVerify" => boolean(key, v).map(|b| o.insecure_skip_tls_verify = Some(b)),
+                "noConnectionReuse" => boolean(key, v).map(|b| o.no_connection_reuse = Some(b)),
+                "userAgent" => string(key, v).map(|s| o.user_agent = Some(s)),
+                "summaryTrendStats" => trend_stats(key, v).map(|s| o.summary_trend_stats = Some(s)),
+                "setupTimeout" => duration(key, v).map(|d| o.setup_timeout = Some(d)),
+                "teardownTimeout" => duration(key, v).map(|d| o.teardown_timeout = Some(d)),
+                "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
+                "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
+                k if ACCEPTED_K6_KEYS.contains(&k) => Ok(()),
+                k => Err(unknown_key(k)),
+            };
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(o)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Layers `over` on top of `self`: every field set in `over` wins.
+    pub fn overridden_by(mut self, over: Options) -> Options {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f; } )* };
+        }
+        take!(
+            vus,
+            duration,
+            iterations,
+            stages,
+            scenarios,
+            thresholds,
+            discard_response_bodies,
+            insecure_skip_tls_verify,
+            no_connection_reuse,
+            user_agent,
+            summary_trend_stats,
+            setup_timeout,
+            teardown_timeout,
+            max_redirects,
+            tags
+        );
+        self
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "()",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "a map",
+    }
+}
+
+fn count(key: &str, v: &Value) -> Result<u64, String> {
+    match v.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 => Ok(n as u64),
+        _ => Err(format!("{key}: must be a whole number ≥ 0, got {v}")),
+    }
+}
+
+/// A duration option: a k6 string (`"1m30s"`) or a number of milliseconds.
+pub fn duration(key: &str, v: &Value) -> Result<Duration, String> {
+    match v {
+        Value::String(s) => parse_duration(s).map_err(|e| format!("{key}: {e}")),
+        Value::Number(n) => n.as_f64().and_then(ms_to_duration).ok_or_else(|| format!("{key}: invalid duration {n}")),
+        other => Err(format!("{key}: must be a duration like \"30s\", got {}", kind(other))),
+    }
+}
+
+fn boolean(key: &str, v: &Value) -> Result<bool, String> {
+    v.as_bool().ok_or_else(|| format!("{key}: must be true or false, got {v}"))
+}
+
+fn string(key: &str, v: &Value) -> Result<String, String> {
+    v.as_str().map(str::to_owned).ok_or_else(|| format!("{key}: must be a string, got {v}"))
+}
+
+fn object<'a>(key: &str, v: &'a Value) -> Result<&'a Map<String, Value>, String> {
+    v.as_object().ok_or_else(|| format!("{key}: must be a map, got {}", kind(v)))
+}
+
+fn string_map(key: &str, v: &Value) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (k, val) in object(key, v)? {
+        let text = match val {
+            Value::String(s) => s.clone(),
+            Value::Number(_) | Value::Bool(_) => val.to_string(),
+            _ => return Err(format!("{key}.{k}: tag values must be strings, got {}", kind(val))),
+        };
+        out.push((k.clone(), text));
+    }
+    Ok(out)
+}
+
+/// Parses `stages: [#{ duration: "30s", target: 10 }, ...]`.
+pub fn stages(key: &str, v: &Value) -> Result<Vec<Stage>, String> {
+    let Value::Array(items) = v else {
+        return Err(format!("{key}: must be an array of #{{ duration, target }}, got {}", kind(v)));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let here = format!("{key}[{i}]");
+        let map = object(&here, item)?;
+        let d = map
+            .get("duration")
+            .ok_or_else(|| format!("{here}: missing duration"))
+            .and_then(|d| duration(&format!("{here}.duration"), d))?;
+        let t = map
+            .get("target")
+            .ok_or_else(|| format!("{here}: missing target"))
+            .and_then(|t| count(&format!("{here}.target"), t))?;
+        if let Some(extra) = map.keys().find(|k| *k != "duration" && *k != "target") {
+            return Err(format!("{here}: unknown key \"{extra}\" (a stage has duration and target)"));
+        }
+        out.push(Stage { duration: d, target: t });
+    }
+    Ok(out)
+}
+
+/// `--stage 30s:10` on the CLI.
+pub fn parse_cli_stage(text: &str) -> Result<Stage, String> {
+    let (d, t) =
+        text.split_once(':').ok_or_else(|| format!("--stage \"{text}\": expected DURATION:TARGET, e.g. 30s:10"))?;
+    let duration = parse_duration(d).map_err(|e| format!("--stage \"{text}\": {e}"))?;
+    let target = t.trim().parse().map_err(|_| format!("--stage \"{text}\": target \"{t}\" is not a whole number"))?;
+    Ok(Stage { duration, target })
+}
+
+/// The statistics `--summary-trend-stats` accepts: avg, min, med, max, count, p(N).
+pub fn trend_stats(key: &str, v: &Value) -> Result<Vec<String>, String> {
+    let items: Vec<String> = match v {
+        Value::Array(a) => a.iter().map(|x| x.as_str().unwrap_or("").to_owned()).collect(),
+        Value::String(s) => s.split(',').map(|x| x.trim().to_owned()).collect(),
+        other => return Err(format!("{key}: must be a list like [\"avg\", \"p(95)\"], got {}", kind(other))),
+    };
+    for s in &items {
+        validate_trend_stat(s).map_err(|e| format!("{key}: {e}"))?;
+    }
+    Ok(items)
+}
+
+fn validate_trend_stat(s: &str) -> Result<(), String> {
+    match s {
+        "avg" | "min" | "med" | "max" | "count" => Ok(()),
+        _ => match s.strip_prefix("p(").and_then(|r| r.strip_suffix(')')).map(str::parse::<f64>) {
+            Some(Ok(p)) if (0.0..=100.0).contains(&p) => Ok(()),
+            _ => Err(format!("invalid stat \"{s}\" (use avg, min, med, max, count or p(N) with 0 ≤ N ≤ 100)")),
+        },
+    }
+}
+
+fn unknown_key(k: &str) -> String {
+    let nearest = KNOWN_KEYS
+        .iter()
+        .map(|c| (edit_distance(&k.to_lowercase(), &c.to_lowercase()), *c))
+        .min()
+        .filter(|(d, _)| *d <= 3);
+    match nearest {
+        Some((_, c)) => format!("unknown option \"{k}\" (did you mean \"{c}\"?)"),
+        None => format!("unknown option \"{k}\""),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_the_k6_shortcut_options() {
+        let o = Options::from_script(&json!({
+            "vus": 10, "duration": "1m30s", "noConnectionReuse": true, "userAgent": "x",
+            "summaryTrendStats": ["avg", "p(99.9)"], "stages": [{"duration": "10s", "target": 5}]
+        }))
+        .unwrap();
+        assert_eq!(o.vus, Some(10));
+        assert_eq!(o.duration, Some(Duration::from_secs(90)));
+        assert_eq!(o.no_connection_reuse, Some(true));
+        assert_eq!(o.summary_trend_stats.unwrap(), vec!["avg", "p(99.9)"]);
+        assert_eq!(o.stages.unwrap(), vec![Stage { duration: Duration::from_secs(10), target: 5 }]);
+    }
+
+    #[test]
+    fn reports_every_problem_at_once_naming_the_key() {
+        let errs = Options::from_script(&json!({
+            "vus": -1, "duration": "10x", "vu": 3, "noConnectionReuse": "yes", "summaryTrendStats": ["p(101)"]
+        }))
+        .unwrap_err();
+        assert_eq!(errs.len(), 5, "{errs:?}");
+        let all = errs.join("\n");
+        assert!(all.contains("vus: must be a whole number"), "{all}");
+        assert!(all.contains("duration: invalid duration \"10x\""), "{all}");
+        assert!(all.contains("unknown option \"vu\" (did you mean \"vus\"?)"), "{all}");
+        assert!(all.contains("noConnectionReuse: must be true or false"), "{all}");
+        assert!(all.contains("invalid stat \"p(101)\""), "{all}");
+    }
+
+    #[test]
+    fn cli_overrides_script_field_by_field() {
+        let script = Options { vus: Some(5), duration: Some(Duration::from_secs(60)), ..Default::default() };
+        let cli = Options { vus: Some(50), ..Default::default() };
+        let merged = script.overridden_by(cli);
+        assert_eq!(merged.vus, Some(50));
+        assert_eq!(merged.duration, Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn cli_stage_syntax() {
+        assert_eq!(parse_cli_stage("5s:100").unwrap(), Stage { duration: Duration::from_secs(5), target: 100 });
+        assert!(parse_cli_stage("5s").unwrap_err().contains("DURATION:TARGET"));
+        assert!(parse_cli_stage("5s:x").unwrap_err().contains("\"x\""));
+    }
+}

@@ -1,0 +1,197 @@
+//! The bridge between synchronous Rhai and asynchronous I/O.
+//!
+//! Rhai cannot await. A VU therefore runs its script on a stackful coroutine (corosensei); when a
+//! registered function needs I/O or time it calls [`suspend_on`], which hands a boxed future to
+//! the VU's driver task and suspends the coroutine. The driver (an ordinary `spawn_local` task)
+//! awaits the future on the worker's runtime and resumes the coroutine with the output.
+//!
+//! Everything stays on one thread: the coroutine, its driver and the future. The driver races
+//! every future against the VU's interrupt signal, so a hard stop (end of `gracefulStop`,
+//! Ctrl-C) wakes a VU blocked in `sleep` or in a request and ends its iteration.
+//!
+//! This module knows nothing about Rhai or HTTP; it only moves futures and values.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr;
+use std::rc::Rc;
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+
+/// What a suspended coroutine receives when it is resumed.
+enum Resumed {
+    Output(Box<dyn Any>),
+    Interrupted,
+}
+
+type Suspended = Pin<Box<dyn Future<Output = Box<dyn Any>>>>;
+type VuYielder = Yielder<Resumed, Suspended>;
+
+thread_local! {
+    /// The yielder of the coroutine that is running on this thread right now, if any.
+    static CURRENT: Cell<*const VuYielder> = const { Cell::new(ptr::null()) };
+    /// The context value of the coroutine that is running on this thread right now.
+    static CONTEXT: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
+}
+
+/// The context value given to the running coroutine's [`VuCoroutine::new`], if any.
+pub fn current_context() -> Option<Rc<dyn Any>> {
+    CONTEXT.with(|c| c.borrow().clone())
+}
+
+/// The VU was told to stop while it waited; its iteration must end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// True when called from inside a VU coroutine (so [`suspend_on`] may be used).
+pub fn in_coroutine() -> bool {
+    !CURRENT.with(Cell::get).is_null()
+}
+
+/// Suspends the running VU until `fut` completes and returns its output.
+///
+/// Must be called from inside a coroutine started by [`VuCoroutine`]; elsewhere it returns
+/// `Err(Interrupted)` rather than blocking the thread.
+pub fn suspend_on<F>(fut: F) -> Result<F::Output, Interrupted>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let yielder = CURRENT.with(Cell::get);
+    if yielder.is_null() {
+        return Err(Interrupted);
+    }
+    let boxed: Suspended = Box::pin(async move { Box::new(fut.await) as Box<dyn Any> });
+    // SAFETY: `yielder` was stored by this very coroutine (see `VuCoroutine::new`) and lives on
+    // its stack for as long as the coroutine runs. Only code running on that coroutine reads it:
+    // after every resume the coroutine stores its own yielder again, below.
+    let resumed = unsafe { &*yielder }.suspend(boxed);
+    CURRENT.with(|c| c.set(yielder));
+    match resumed {
+        Resumed::Output(out) => Ok(*out.downcast::<F::Output>().expect("resumed with the output of another future")),
+        Resumed::Interrupted => Err(Interrupted),
+    }
+}
+
+/// A VU's stackful coroutine running `body` to completion.
+pub struct VuCoroutine<R: 'static> {
+    co: Coroutine<Resumed, Suspended, R, DefaultStack>,
+    context: Rc<dyn Any>,
+}
+
+impl<R: 'static> VuCoroutine<R> {
+    /// Creates the coroutine on a fresh stack of `stack_size` bytes (reserved, not committed).
+    /// While it runs, [`current_context`] returns `context`.
+    pub fn new(stack_size: usize, context: Rc<dyn Any>, body: impl FnOnce() -> R + 'static) -> std::io::Result<Self> {
+        let stack = DefaultStack::new(stack_size)?;
+        let co = Coroutine::with_stack(stack, move |yielder: &VuYielder, _first: Resumed| {
+            CURRENT.with(|c| c.set(yielder as *const VuYielder));
+            let out = body();
+            CURRENT.with(|c| c.set(ptr::null()));
+            out
+        });
+        Ok(Self { co, context })
+    }
+
+    /// Drives the coroutine to completion on the current `LocalSet`, awaiting each future it
+    /// suspends on. When `interrupt` completes first, the coroutine is resumed with
+    /// [`Interrupted`] instead and the pending future is dropped.
+    pub async fn run<I, IF>(mut self, mut interrupt: I) -> R
+    where
+        I: FnMut() -> IF,
+        IF: Future<Output = ()>,
+    {
+        let mut input = Resumed::Output(Box::new(()));
+        loop {
+            let previous = CURRENT.with(Cell::get);
+            let previous_context = CONTEXT.with(|c| c.replace(Some(self.context.clone())));
+            let step = self.co.resume(input);
+            CURRENT.with(|c| c.set(previous));
+            CONTEXT.with(|c| *c.borrow_mut() = previous_context);
+            match step {
+                CoroutineResult::Return(out) => return out,
+                CoroutineResult::Yield(fut) => {
+                    input = tokio::select! {
+                        biased;
+                        out = fut => Resumed::Output(out),
+                        () = interrupt() => Resumed::Interrupted,
+                    };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    fn local<F: Future>(f: F) -> F::Output {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        tokio::task::LocalSet::new().block_on(&rt, f)
+    }
+
+    #[test]
+    fn suspended_futures_deliver_their_output() {
+        let out = local(async {
+            let co = VuCoroutine::new(256 * 1024, Rc::new(()), || {
+                let a = suspend_on(async { 20 }).unwrap();
+                let b = suspend_on(async {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    22
+                })
+                .unwrap();
+                a + b
+            })
+            .unwrap();
+            co.run(std::future::pending::<()>).await
+        });
+        assert_eq!(out, 42);
+    }
+
+    #[test]
+    fn many_coroutines_interleave_on_one_thread() {
+        let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+        local(async {
+            let mut tasks = Vec::new();
+            for id in 0..3u64 {
+                let log = log.clone();
+                let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
+                    for step in 0..2 {
+                        suspend_on(tokio::time::sleep(Duration::from_millis(5 * (3 - id)))).unwrap();
+                        log.borrow_mut().push((id, step));
+                    }
+                })
+                .unwrap();
+                tasks.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
+            }
+            for t in tasks {
+                t.await.unwrap();
+            }
+        });
+        let log = log.borrow();
+        assert_eq!(log.len(), 6);
+        assert_eq!(log[0], (2, 0), "the VU with the shortest sleep wakes first: {log:?}");
+    }
+
+    #[test]
+    fn interrupt_wakes_a_sleeping_vu() {
+        let out = local(async {
+            let co =
+                VuCoroutine::new(256 * 1024, Rc::new(()), || suspend_on(tokio::time::sleep(Duration::from_secs(3600))));
+            co.unwrap().run(|| tokio::time::sleep(Duration::from_millis(10))).await
+        });
+        assert_eq!(out, Err(Interrupted));
+    }
+
+    #[test]
+    fn outside_a_coroutine_suspend_refuses() {
+        assert!(!in_coroutine());
+        assert_eq!(suspend_on(async { 1 }), Err(Interrupted));
+    }
+}

@@ -1,0 +1,253 @@
+//! `http.get/head/post/put/patch/del/options/request`: k6's http module for Rhai.
+//!
+//! A call builds a request from the script's arguments, suspends the VU while its own
+//! [`HttpClient`](crate::http::HttpClient) performs it, records k6's `http_req_*` metrics for
+//! every hop (redirects included), and returns the final [`Response`]. Network failures are
+//! responses with `status` 0 and `error_code`; they never raise a script error.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use rhai::{Dynamic, Engine, EvalAltResult, Map};
+
+use super::response::Response;
+use crate::config::parse_duration;
+use crate::http::{HttpOutcome, RequestSpec, ResponseType};
+use crate::metrics::{self, builtin, TagSet};
+use crate::runtime::coroutine::suspend_on;
+use crate::runtime::vu::{self, interrupted_error, VuContext};
+
+/// The `http` object scripts call methods on.
+#[derive(Clone, Copy)]
+pub struct HttpApi;
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+type Res = Result<Response, Box<EvalAltResult>>;
+
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<HttpApi>("http");
+    for (name, method) in [("get", "GET"), ("head", "HEAD")] {
+        engine.register_fn(name, move |_: HttpApi, url: &str| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine.register_fn(name, move |_: HttpApi, url: &str, params: Map| -> Res {
+            send(method, url, Dynamic::UNIT, Some(params))
+        });
+        engine.register_fn(name, move |_: HttpApi, url: &str, _: ()| -> Res { send(method, url, Dynamic::UNIT, None) });
+    }
+    for (name, method) in
+        [("post", "POST"), ("put", "PUT"), ("patch", "PATCH"), ("del", "DELETE"), ("options", "OPTIONS")]
+    {
+        engine.register_fn(name, move |_: HttpApi, url: &str| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine.register_fn(name, move |_: HttpApi, url: &str, body: Dynamic| -> Res { send(method, url, body, None) });
+        engine.register_fn(name, move |_: HttpApi, url: &str, body: Dynamic, params: Dynamic| -> Res {
+            send(method, url, body, params_map(params)?)
+        });
+    }
+    engine.register_fn("request", |_: HttpApi, method: &str, url: &str| -> Res {
+        send(method, url, Dynamic::UNIT, None)
+    });
+    engine.register_fn("request", |_: HttpApi, method: &str, url: &str, body: Dynamic| -> Res {
+        send(method, url, body, None)
+    });
+    engine.register_fn("request", |_: HttpApi, method: &str, url: &str, body: Dynamic, params: Dynamic| -> Res {
+        send(method, url, body, params_map(params)?)
+    });
+}
+
+fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
+    if params.is_unit() {
+        return Ok(None);
+    }
+    let type_name = params.type_name();
+    params
+        .try_cast::<Map>()
+        .map(Some)
+        .ok_or_else(|| format!("http params must be a map (#{{ headers: ... }}), got {type_name}").into())
+}
+
+/// What the script asked for, beyond method, URL and body.
+struct Params {
+    headers: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    timeout: Duration,
+    redirects: Option<u32>,
+    response_type: ResponseType,
+}
+
+fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, String> {
+    let mut p = Params {
+        headers: Vec::new(),
+        tags: Vec::new(),
+        timeout: DEFAULT_TIMEOUT,
+        redirects: None,
+        response_type: if discard_bodies { ResponseType::None } else { ResponseType::Text },
+    };
+    for (key, value) in params.unwrap_or_default() {
+        match key.as_str() {
+            "headers" => p.headers = string_pairs("headers", value)?,
+            "tags" => p.tags = string_pairs("tags", value)?,
+            "timeout" => p.timeout = timeout(value)?,
+            "redirects" => {
+                let n = value.as_int().map_err(|t| format!("params.redirects must be a number, got {t}"))?;
+                p.redirects = Some(n.max(0) as u32);
+            }
+            "responseType" => {
+                p.response_type = match value.into_string().as_deref() {
+                    Ok("text") => ResponseType::Text,
+                    Ok("binary") => ResponseType::Binary,
+                    Ok("none") => ResponseType::None,
+                    other => {
+                        return Err(format!(
+                            "params.responseType must be \"text\", \"binary\" or \"none\", got {other:?}"
+                        ))
+                    }
+                }
+            }
+            // k6 params rload accepts and ignores for now.
+            "jar" | "compression" | "auth" | "cookies" => {}
+            other => {
+                return Err(format!(
+                    "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType)"
+                ))
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn string_pairs(what: &str, value: Dynamic) -> Result<Vec<(String, String)>, String> {
+    let type_name = value.type_name();
+    let map = value.try_cast::<Map>().ok_or_else(|| format!("params.{what} must be a map, got {type_name}"))?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), if v.is_string() { v.into_string().unwrap() } else { v.to_string() }))
+        .collect())
+}
+
+fn timeout(value: Dynamic) -> Result<Duration, String> {
+    if let Ok(ms) = value.as_int() {
+        return Ok(Duration::from_millis(ms.max(0) as u64));
+    }
+    if let Ok(ms) = value.as_float() {
+        return Ok(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    }
+    let text = value
+        .into_string()
+        .map_err(|t| format!("params.timeout must be a duration like \"10s\" or milliseconds, got {t}"))?;
+    parse_duration(&text).map_err(|e| format!("params.timeout: {e}"))
+}
+
+/// Turns a script body into bytes; maps and arrays become JSON (k6 would form-encode maps).
+fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<Option<Bytes>, String> {
+    if body.is_unit() {
+        return Ok(None);
+    }
+    if body.is_string() {
+        return Ok(Some(Bytes::from(body.into_string().unwrap())));
+    }
+    if body.is_blob() {
+        return Ok(Some(Bytes::from(body.into_blob().unwrap())));
+    }
+    if body.is_map() || body.is_array() {
+        let json = serde_json::to_vec(&body).map_err(|e| format!("cannot send the body as JSON: {e}"))?;
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+        return Ok(Some(Bytes::from(json)));
+    }
+    Ok(Some(Bytes::from(body.to_string())))
+}
+
+fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
+    let vu = vu::current();
+    let config = &vu.shared.http_config;
+    let mut p = parse_params(params, config.discard_response_bodies)?;
+    let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
+    let body = body_bytes(body, &mut p.headers)?;
+    let spec = RequestSpec {
+        method,
+        url: url.to_string(),
+        headers: std::mem::take(&mut p.headers),
+        body: body.clone(),
+        timeout: p.timeout,
+        redirects: p.redirects.unwrap_or(vu.shared.max_redirects),
+        response_type: p.response_type,
+    };
+    let client = vu.http.clone();
+    let hops = suspend_on(async move { client.request(spec).await }).map_err(|_| interrupted_error())?;
+    for hop in &hops {
+        record(&vu, hop, &p.tags);
+    }
+    let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
+    Ok(Response::new(last, p.response_type, body))
+}
+
+/// k6's default `expected_response`: statuses 200–399.
+fn expected(status: u16) -> bool {
+    (200..400).contains(&status)
+}
+
+fn record(vu: &VuContext, o: &HttpOutcome, user_tags: &[(String, String)]) {
+    let mut tags: TagSet = vu.base_tags();
+    tags.insert("method", o.method.as_str());
+    tags.insert("url", &o.url);
+    tags.insert("name", &o.url);
+    tags.insert("proto", o.proto);
+    tags.insert("status", &o.status.to_string());
+    let ok = expected(o.status);
+    tags.insert("expected_response", if ok { "true" } else { "false" });
+    if o.error_code != 0 {
+        tags.insert("error_code", &o.error_code.to_string());
+    }
+    for (k, v) in user_tags {
+        tags.insert(k, v);
+    }
+    let t = &o.timings;
+    metrics::record(builtin::HTTP_REQS, &tags, 1.0);
+    metrics::record(builtin::HTTP_REQ_FAILED, &tags, if ok { 0.0 } else { 1.0 });
+    metrics::record(builtin::HTTP_REQ_DURATION, &tags, t.duration);
+    metrics::record(builtin::HTTP_REQ_BLOCKED, &tags, t.blocked);
+    metrics::record(builtin::HTTP_REQ_CONNECTING, &tags, t.connecting);
+    metrics::record(builtin::HTTP_REQ_TLS_HANDSHAKING, &tags, t.tls_handshaking);
+    metrics::record(builtin::HTTP_REQ_SENDING, &tags, t.sending);
+    metrics::record(builtin::HTTP_REQ_WAITING, &tags, t.waiting);
+    metrics::record(builtin::HTTP_REQ_RECEIVING, &tags, t.receiving);
+    let base = vu.base_tags();
+    metrics::record(builtin::DATA_SENT, &base, o.bytes_sent as f64);
+    metrics::record(builtin::DATA_RECEIVED, &base, o.bytes_received as f64);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_are_parsed_with_k6_names() {
+        let mut m = Map::new();
+        m.insert("timeout".into(), "1.5s".into());
+        m.insert("redirects".into(), Dynamic::from(0_i64));
+        m.insert("responseType".into(), "binary".into());
+        let p = parse_params(Some(m), false).unwrap();
+        assert_eq!(p.timeout, Duration::from_millis(1500));
+        assert_eq!(p.redirects, Some(0));
+        assert!(matches!(p.response_type, ResponseType::Binary));
+    }
+
+    #[test]
+    fn unknown_params_are_named() {
+        let mut m = Map::new();
+        m.insert("header".into(), Dynamic::UNIT);
+        assert!(parse_params(Some(m), false).err().unwrap().contains("\"header\""));
+    }
+
+    #[test]
+    fn maps_are_sent_as_json_with_a_content_type() {
+        let mut headers = Vec::new();
+        let mut body = Map::new();
+        body.insert("a".into(), Dynamic::from(1_i64));
+        let bytes = body_bytes(Dynamic::from_map(body), &mut headers).unwrap().unwrap();
+        assert_eq!(&bytes[..], br#"{"a":1}"#);
+        assert_eq!(headers, vec![("Content-Type".to_string(), "application/json".to_string())]);
+    }
+}

@@ -1,0 +1,100 @@
+//! Building the Rhai engine a worker thread uses, and compiling a script for it.
+//!
+//! One engine per worker thread serves all of that thread's VUs (`Engine::new()` per VU would
+//! cost ~229 KB each). The engine carries the script API, the limits that turn runaway scripts
+//! into errors, the variable resolver that gives functions k6's module scope, and the hidden
+//! `__rload_vu_main` statement that hands control to the VU's life cycle.
+
+use std::path::Path;
+
+use rhai::{Dynamic, Engine, AST};
+
+use super::api;
+use super::diagnostics::render_parse_error;
+use super::resolver::ScriptResolver;
+use crate::runtime::vu;
+
+/// The statement appended to every script: the VU's life after init.
+const VU_MAIN: &str = "__rload_vu_main";
+
+/// Coroutine stack reservation per VU. Reserved pages cost no memory until touched; the size
+/// only has to hold the deepest script the call-level limit allows (debug builds use far more
+/// stack per Rhai call level than release builds).
+pub const VU_STACK_SIZE: usize = if cfg!(debug_assertions) { 16 << 20 } else { 2 << 20 };
+
+/// Script function call depth allowed before "Stack overflow" ends the iteration.
+const MAX_CALL_LEVELS: usize = 64;
+
+/// A script as loaded from disk: its path (as the user wrote it) and text.
+#[derive(Clone, Debug)]
+pub struct ScriptSource {
+    pub path: String,
+    pub text: String,
+}
+
+impl ScriptSource {
+    pub fn read(path: &str) -> Result<ScriptSource, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("error: cannot read script {path}: {e}"))?;
+        Ok(ScriptSource { path: path.to_string(), text })
+    }
+
+    pub fn dir(&self) -> &Path {
+        Path::new(&self.path).parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// A new engine with the full script API, resolving imports next to `script_dir`.
+pub fn new_engine(script_dir: &Path) -> Engine {
+    let mut engine = Engine::new();
+    engine.set_max_call_levels(MAX_CALL_LEVELS);
+    engine.set_max_expr_depths(128, 64);
+    engine.set_max_string_size(512 << 20);
+    engine.set_max_array_size(16 << 20);
+    engine.set_max_map_size(1 << 20);
+    engine.set_module_resolver(ScriptResolver::new(script_dir));
+    engine.on_progress(|ops| {
+        // Checked every 4096 operations: an endless loop ends when the run is stopped hard.
+        if ops % 4096 == 0 {
+            if let Some(vu) = vu::try_current() {
+                if vu.shared.control.is_hard_stopped() {
+                    return Some(Dynamic::from(vu::INTERRUPTED));
+                }
+            }
+        }
+        None
+    });
+    #[allow(deprecated)] // "volatile", not deprecated: see the attribute's own note.
+    engine.on_var(|name, index, ctx| {
+        if index > 0 {
+            return Ok(None);
+        }
+        if let Some(v) = api::builtin_variable(name) {
+            return Ok(Some(v));
+        }
+        if ctx.scope().contains(name) {
+            return Ok(None);
+        }
+        Ok(vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()))
+    });
+    engine.on_print(|s| println!("{s}"));
+    engine.on_debug(|s, src, pos| eprintln!("DEBU {}{pos:?}: {s}", src.map(|s| format!("{s} ")).unwrap_or_default()));
+    engine
+        .register_custom_syntax([VU_MAIN], false, |ctx, _| vu::vu_main(ctx))
+        .expect("the VU main statement is valid custom syntax");
+    api::register(&mut engine);
+    engine
+}
+
+/// Compiles `source` for `engine` and appends the VU main statement.
+/// A syntax error comes back rendered with file, line, column and a caret.
+pub fn compile(engine: &Engine, source: &ScriptSource) -> Result<AST, String> {
+    let mut ast = engine.compile(&source.text).map_err(|e| render_parse_error(&source.path, &source.text, &e))?;
+    ast.set_source(source.path.as_str());
+    let main = engine.compile(format!("{VU_MAIN};")).expect("the VU main statement compiles");
+    Ok(ast.merge(&main))
+}
+
+/// The script's functions and how many parameters each takes.
+pub fn functions(ast: &AST) -> std::collections::HashMap<String, usize> {
+    ast.iter_functions().map(|f| (f.name.to_string(), f.params.len())).collect()
+}

@@ -1,0 +1,117 @@
+//! Shared test harness: the real `rload` binary and a real `rload serve` target on port 0.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_rload");
+
+/// A reference target running as its own process, killed on drop.
+pub struct Target {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Target {
+    pub fn start() -> Target {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start rload serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).expect("read listen line");
+        let addr =
+            line.trim().rsplit("http://").next().unwrap().parse().unwrap_or_else(|_| panic!("no address in {line:?}"));
+        Target { child, addr }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The target's `/stats` counters.
+    pub fn stats(&self) -> serde_json::Value {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.write_all(b"GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        let body = text.split("\r\n\r\n").nth(1).unwrap();
+        serde_json::from_str(body).unwrap()
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A script written to a fresh temporary directory (kept alive with the value).
+pub struct Script {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+pub fn script(text: &str) -> Script {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("test.rhai");
+    std::fs::write(&path, text).unwrap();
+    Script { dir, path }
+}
+
+/// The finished `rload` process: exit code and both streams as text.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from_output(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// The summary line of `metric` (e.g. "http_reqs"), panicking with the output if absent.
+    pub fn line(&self, metric: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| {
+                l.trim_start().starts_with(&format!("{metric}.")) || l.trim_start().starts_with(&format!("{metric}:"))
+            })
+            .unwrap_or_else(|| panic!("no {metric} line in:\n{}\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// Runs `rload run SCRIPT ARGS...` to completion (bounded by the script's own options).
+pub fn rload(script: &Script, args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg(&script.path)
+        .args(args)
+        .args(["--no-color", "--no-system-env-vars"])
+        .output()
+        .expect("run rload");
+    Run::from_output(out)
+}
+
+/// Waits until `f` is true or `timeout` passes.
+pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}

@@ -1,0 +1,101 @@
+//! Errors a user will hit: syntax errors, runtime errors, runaway scripts, bad options, signals.
+mod common;
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn syntax_error_shows_file_line_column_and_caret_and_exits_107() {
+    let s = script("fn run() {\n    let x = (1 + ;\n}\n");
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 107, "{}", run.stderr);
+    let path = s.path.display().to_string();
+    assert!(run.stderr.contains(&format!("{path}:2:")), "{}", run.stderr);
+    assert!(run.stderr.contains("2 |     let x = (1 + ;"), "{}", run.stderr);
+    assert!(run.stderr.lines().any(|l| l.trim_end().ends_with('^')), "{}", run.stderr);
+    assert!(!run.stdout.contains("iterations"), "no VU may start: {}", run.stdout);
+}
+
+#[test]
+fn runtime_error_ends_the_iteration_and_the_run_goes_on() {
+    let s = script(
+        r#"
+        fn run() {
+            if __ITER % 2 == 1 { throw "odd iteration"; }
+            check(1, #{ "reached": |x| true });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "1", "-i", "6"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Printed once, counted three times.
+    assert_eq!(run.stderr.matches("odd iteration").count(), 1, "{}", run.stderr);
+    assert!(run.stdout.contains("3× odd iteration") || run.stdout.contains("3 × odd iteration"), "{}", run.stdout);
+    assert!(run.stdout.contains("✓ reached"), "{}", run.stdout);
+}
+
+#[test]
+fn runaway_recursion_is_an_iteration_error_not_a_crash() {
+    let s = script(
+        r#"
+        fn deep(n) { deep(n + 1) }
+        fn run() { deep(0); }
+    "#,
+    );
+    let run = rload(&s, &["-u", "1", "-i", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.to_lowercase().contains("stack overflow"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_options_are_reported_together_and_exit_104() {
+    let s = script(
+        r#"
+        export const options = #{ vu: 3, duration: "10x", noConnectionReuse: "yes" };
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown option \"vu\" (did you mean \"vus\"?)"), "{}", run.stderr);
+    assert!(run.stderr.contains("duration: invalid duration \"10x\""), "{}", run.stderr);
+    assert!(run.stderr.contains("noConnectionReuse: must be true or false"), "{}", run.stderr);
+}
+
+#[test]
+fn a_script_without_run_is_rejected_before_starting() {
+    let s = script("fn other() {}");
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 107, "{}", run.stderr);
+    assert!(run.stderr.contains("fn run()"), "{}", run.stderr);
+}
+
+/// SIGINT while an endless loop and a long sleep are running: the summary is printed, exit 105.
+#[test]
+fn sigint_interrupts_iterations_prints_the_summary_and_exits_105() {
+    let s = script(
+        r#"
+        fn run() {
+            if __VU == 1 { loop { } }
+            check(1, #{ "before sleep": |x| true });
+            sleep(3600);
+        }
+    "#,
+    );
+    let child = Command::new(BIN)
+        .args(["run", s.path.to_str().unwrap(), "-u", "3", "-d", "1h", "--no-color", "--threads", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: kill only signals the child we started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let run = Run::from_output(out);
+    assert!(started.elapsed() < Duration::from_secs(10), "stopping took {:?}", started.elapsed());
+    assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ before sleep"), "{}", run.stdout);
+    assert!(run.stdout.contains("interrupted"), "{}", run.stdout);
+}

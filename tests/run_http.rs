@@ -1,0 +1,114 @@
+//! End-to-end HTTP behaviour: timings, per-VU keep-alive, k6 error codes.
+mod common;
+use common::*;
+
+#[test]
+fn timings_are_present_and_ordered() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let r = http.post(`${__ENV.BASE}/echo`, "hello", #{ headers: #{ "X-Test": "1" } });
+            let t = r.timings;
+            check(r, #{
+                "echoed": |r| r.status == 200 && r.body == "hello",
+                "header echoed": |r| r.headers["X-Echo-X-Test"] == "1",
+                "duration >= waiting > 0": |r| t.duration >= t.waiting && t.waiting > 0.0,
+                "duration = sending + waiting + receiving": |r| (t.duration - (t.sending + t.waiting + t.receiving)).abs() < 0.01,
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "5", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn each_vu_keeps_its_own_keep_alive_connection() {
+    let target = Target::start();
+    let s = script(r#"fn run() { http.get(`${__ENV.BASE}/`); }"#);
+    let run = rload(&s, &["-u", "3", "-i", "30", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stats = target.stats();
+    // 3 VUs → 3 connections; the /stats request itself is the 4th.
+    assert_eq!(stats["connections_total"], 4, "{stats}");
+    assert_eq!(stats["requests_total"], 31, "{stats}");
+}
+
+#[test]
+fn no_connection_reuse_opens_one_connection_per_request() {
+    let target = Target::start();
+    let s = script(r#"fn run() { http.get(`${__ENV.BASE}/`); }"#);
+    let run = rload(&s, &["-u", "2", "-i", "6", "--no-connection-reuse", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(target.stats()["connections_total"], 7);
+}
+
+#[test]
+fn closed_port_and_timeout_become_k6_error_codes() {
+    let target = Target::start();
+    // A port nothing listens on: bind, read the port, close.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let s = script(&format!(
+        r#"
+        fn run() {{
+            let refused = http.get("http://127.0.0.1:{closed}/");
+            check(refused, #{{
+                "refused has status 0": |r| r.status == 0,
+                "refused is 1212 (k6: dial refused)": |r| r.error_code == 1212,
+                "refused has an error text": |r| r.error.len() > 0,
+            }});
+            let slow = http.get(`${{__ENV.BASE}}/delay/2000`, #{{ timeout: "200ms" }});
+            check(slow, #{{ "timeout is 1050": |r| r.error_code == 1050 && r.status == 0 }});
+        }}
+    "#
+    ));
+    let run = rload(&s, &["-i", "2", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("http_req_failed").contains("100.00%"), "{}", run.line("http_req_failed"));
+}
+
+#[test]
+fn redirects_are_followed_and_json_is_parsed() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let r = http.get(`${__ENV.BASE}/redirect/2`);
+            check(r, #{ "followed to the end": |r| r.status == 200 && r.url.ends_with("/redirect/0") });
+            let none = http.get(`${__ENV.BASE}/redirect/2`, #{ redirects: 0 });
+            check(none, #{ "not followed": |r| r.status == 302 });
+            let j = http.get(`${__ENV.BASE}/delay/1`);
+            check(j, #{ "json selector": |r| r.json("delay_ms") == 1 });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    // 3 hops + 1 + 1 requests.
+    assert!(
+        run.line("http_reqs").contains(" 5 ") || run.line("http_reqs").contains(": 5"),
+        "{}",
+        run.line("http_reqs")
+    );
+}
+
+#[test]
+fn cookies_persist_within_a_vu() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            http.get(`${__ENV.BASE}/cookies/set?session=abc`);
+            let r = http.get(`${__ENV.BASE}/cookies`);
+            check(r, #{ "cookie sent back": |r| r.json("cookies.session") == "abc" });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+}

@@ -1,0 +1,124 @@
+//! End-to-end: a real run against the reference target prints k6's end-of-test summary.
+mod common;
+use common::*;
+
+#[test]
+fn summary_lists_builtin_metrics_checks_and_iterations() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let res = http.get(`${__ENV.BASE}/`);
+            check(res, #{ "status is 200": |r| r.status == 200 });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "2", "-i", "10", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for metric in [
+        "http_req_duration",
+        "http_req_blocked",
+        "http_req_connecting",
+        "http_req_sending",
+        "http_req_waiting",
+        "http_req_receiving",
+        "http_req_tls_handshaking",
+        "iteration_duration",
+        "data_received",
+        "data_sent",
+        "vus_max",
+    ] {
+        run.line(metric);
+    }
+    assert!(run.line("http_reqs").contains("10"), "{}", run.line("http_reqs"));
+    assert!(run.line("iterations").contains("10"), "{}", run.line("iterations"));
+    assert!(run.line("http_req_failed").contains("0.00%"), "{}", run.line("http_req_failed"));
+    let duration = run.line("http_req_duration");
+    for stat in ["avg=", "min=", "med=", "max=", "p(90)=", "p(95)="] {
+        assert!(duration.contains(stat), "{duration}");
+    }
+    assert!(run.line("checks").contains("100.00%"), "{}", run.line("checks"));
+    assert!(run.stdout.contains("✓ status is 200"), "{}", run.stdout);
+}
+
+#[test]
+fn summary_trend_stats_flag_changes_the_columns() {
+    let target = Target::start();
+    let s = script(r#"fn run() { http.get(`${__ENV.BASE}/`); }"#);
+    let run =
+        rload(&s, &["-i", "3", "--summary-trend-stats", "min,p(99.9),count", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = run.line("http_req_duration");
+    assert!(line.contains("min=") && line.contains("p(99.9)=") && line.contains("count="), "{line}");
+    assert!(!line.contains("avg="), "{line}");
+}
+
+#[test]
+fn failing_checks_are_counted_per_name() {
+    let s = script(
+        r#"
+        fn run() {
+            check(__ITER, #{ "always": |i| true, "even VU iteration": |i| i % 2 == 0 });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "1", "-i", "4"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("✓ always"), "{}", run.stdout);
+    assert!(run.stdout.contains("✗ even VU iteration"), "{}", run.stdout);
+    assert!(run.stdout.contains("50% — ✓ 2 / ✗ 2"), "{}", run.stdout);
+    // 6 of 8 check samples passed.
+    assert!(run.line("checks").contains("75.00%"), "{}", run.line("checks"));
+}
+
+#[test]
+fn env_vu_and_iter_reach_the_script() {
+    let s = script(
+        r#"
+        const GREETING = __ENV.GREETING;
+        fn run() {
+            check(__VU, #{ "vu is 1-based": |v| v >= 1 && v <= 2 });
+            check(GREETING, #{ "env arrives in functions": |g| g == "hi" });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "2", "-i", "4", "-e", "GREETING=hi"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn setup_data_reaches_run_and_teardown() {
+    let s = script(
+        r#"
+        fn setup() { #{ token: "abc", n: 3 } }
+        fn run(data) { check(data, #{ "data from setup": |d| d.token == "abc" && d.n == 3 }); }
+        fn teardown(data) { if data.token != "abc" { throw "teardown got no data"; } print(`teardown saw ${data.token}`); }
+    "#,
+    );
+    let run = rload(&s, &["-i", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks").contains("100.00%"), "{}", run.stdout);
+    assert!(run.stdout.contains("teardown saw abc"), "{}", run.stdout);
+}
+
+#[test]
+fn imports_resolve_next_to_the_script_and_from_the_stdlib() {
+    let s = script(
+        r#"
+        import "helper" as helper;
+        import "generators" as gen;
+        fn run() {
+            let session = gen::generate_session(#{ participantCount: 3 });
+            check(session, #{
+                "stdlib module works": |s| s.participants.len() == 3,
+                "local module works": |s| helper::double(2) == 4,
+            });
+        }
+    "#,
+    );
+    std::fs::write(s.dir.path().join("helper.rhai"), "fn double(x) { x * 2 }").unwrap();
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+}
