@@ -181,12 +181,3 @@ fn empty_aggregate_renders_only_the_title() {
     let summary = render_summary(&Aggregate::new(), &options());
     assert_eq!(summary, "\n  █ TOTAL RESULTS \n\n");
 }
-
-#[test]
-#[ignore = "prints the sample summary for eyeballing: cargo test --test metrics_summary -- --ignored --nocapture"]
-fn print_sample_summary() {
-    for mode in [SummaryMode::Compact, SummaryMode::Full] {
-        let opts = SummaryOptions { mode, ..options() };
-        print!("{}", render_summary(&sample_run(), &opts));
-    }
-}

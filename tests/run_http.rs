@@ -21,7 +21,7 @@ fn timings_are_present_and_ordered() {
     );
     let run = rload(&s, &["-i", "5", "-e", &format!("BASE={}", target.url())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn closed_port_and_timeout_become_k6_error_codes() {
     ));
     let run = rload(&s, &["-i", "2", "-e", &format!("BASE={}", target.url())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
     assert!(run.line("http_req_failed").contains("100.00%"), "{}", run.line("http_req_failed"));
 }
 
@@ -87,7 +87,7 @@ fn redirects_are_followed_and_json_is_parsed() {
     );
     let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
     // 3 hops + 1 + 1 requests.
     assert!(
         run.line("http_reqs").contains(" 5 ") || run.line("http_reqs").contains(": 5"),
@@ -110,5 +110,5 @@ fn cookies_persist_within_a_vu() {
     );
     let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
 }

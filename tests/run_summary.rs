@@ -37,7 +37,7 @@ fn summary_lists_builtin_metrics_checks_and_iterations() {
     for stat in ["avg=", "min=", "med=", "max=", "p(90)=", "p(95)="] {
         assert!(duration.contains(stat), "{duration}");
     }
-    assert!(run.line("checks").contains("100.00%"), "{}", run.line("checks"));
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}", run.line("checks_succeeded"));
     assert!(run.stdout.contains("✓ status is 200"), "{}", run.stdout);
 }
 
@@ -68,7 +68,7 @@ fn failing_checks_are_counted_per_name() {
     assert!(run.stdout.contains("✗ even VU iteration"), "{}", run.stdout);
     assert!(run.stdout.contains("50% — ✓ 2 / ✗ 2"), "{}", run.stdout);
     // 6 of 8 check samples passed.
-    assert!(run.line("checks").contains("75.00%"), "{}", run.line("checks"));
+    assert!(run.line("checks_succeeded").contains("75.00%"), "{}", run.line("checks_succeeded"));
 }
 
 #[test]
@@ -84,7 +84,7 @@ fn env_vu_and_iter_reach_the_script() {
     );
     let run = rload(&s, &["-u", "2", "-i", "4", "-e", "GREETING=hi"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn setup_data_reaches_run_and_teardown() {
     );
     let run = rload(&s, &["-i", "2"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.line("checks").contains("100.00%"), "{}", run.stdout);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}", run.stdout);
     assert!(run.stdout.contains("teardown saw abc"), "{}", run.stdout);
 }
 
@@ -120,5 +120,5 @@ fn imports_resolve_next_to_the_script_and_from_the_stdlib() {
     std::fs::write(s.dir.path().join("helper.rhai"), "fn double(x) { x * 2 }").unwrap();
     let run = rload(&s, &["-i", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.line("checks").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
 }
