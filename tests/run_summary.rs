@@ -122,3 +122,45 @@ fn imports_resolve_next_to_the_script_and_from_the_stdlib() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn custom_metrics_appear_in_the_summary() {
+    let s = script(
+        r#"
+        const latency = Trend("my_latency", true);
+        const sessions = Counter("my_sessions");
+        const ok = Rate("my_ok");
+        const depth = Gauge("my_depth");
+        fn run() {
+            latency.add(10 + __ITER);
+            sessions.add(2);
+            ok.add(__ITER % 2 == 0);
+            depth.add(__ITER);
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "1", "-i", "4"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.line("my_latency").contains("min=10ms") && run.line("my_latency").contains("max=13ms"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.line("my_sessions").contains(" 8 "), "{}", run.line("my_sessions"));
+    assert!(run.line("my_ok").contains("50.00%"), "{}", run.line("my_ok"));
+    assert!(run.line("my_depth").contains(" 3 "), "{}", run.line("my_depth"));
+}
+
+#[test]
+fn redeclaring_a_metric_with_another_type_fails_at_init() {
+    let s = script(
+        r#"
+        const a = Trend("dup_metric");
+        const b = Counter("dup_metric");
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 107, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("dup_metric"), "{}", run.stderr);
+}

@@ -49,9 +49,21 @@ pub fn describe_runtime_error(err: &EvalAltResult) -> String {
         msg.push_str(&format!(" at line {line}:{col}"));
     }
     if !chain.is_empty() {
-        msg.push_str(&format!(" (in {})", chain.join(" → ")));
+        msg.push_str(&format!(" (in {})", collapse(&chain)));
     }
     msg
+}
+
+/// `run → deep → deep → deep` becomes `run → deep ×3`, so runaway recursion stays one line.
+fn collapse(chain: &[String]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < chain.len() {
+        let run = chain[i..].iter().take_while(|n| **n == chain[i]).count();
+        parts.push(if run > 1 { format!("{} ×{run}", chain[i]) } else { chain[i].clone() });
+        i += run;
+    }
+    parts.join(" → ")
 }
 
 #[cfg(test)]
@@ -77,5 +89,11 @@ mod tests {
         let text = describe_runtime_error(&err);
         assert!(text.starts_with("boom at line 1:"), "{text}");
         assert!(text.contains("(in outer → inner)"), "{text}");
+    }
+
+    #[test]
+    fn recursion_chains_are_collapsed() {
+        let chain: Vec<String> = ["run", "deep", "deep", "deep"].map(String::from).to_vec();
+        assert_eq!(collapse(&chain), "run → deep ×3");
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod core;
 pub mod http;
+pub mod metrics;
 pub mod response;
 
 use rhai::{Dynamic, Engine};
@@ -17,6 +18,7 @@ pub fn register(engine: &mut Engine) {
     http::register(engine);
     response::register(engine);
     core::register(engine);
+    metrics::register(engine);
 }
 
 /// The value of a built-in variable, or `None` when `name` is not one.

@@ -1,0 +1,62 @@
+//! Custom metrics for scripts: k6's `new Counter/Gauge/Rate/Trend(name, isTime)`.
+//!
+//! ```rhai
+//! const delivery = Trend("websocket_delivery_time", true);   // init code
+//! fn run() { delivery.add(12.5, #{ kind: "switch" }); }
+//! ```
+//! Declaring is only allowed in init code, and a name keeps the type it was first declared
+//! with (another type is an error). Samples carry the VU's scenario and group tags.
+
+use rhai::{Dynamic, Engine, EvalAltResult, Map};
+
+use crate::metrics::{self, MetricId, MetricKind};
+use crate::runtime::vu;
+
+/// A declared custom metric as scripts see it.
+#[derive(Clone, Copy)]
+pub struct CustomMetric(MetricId);
+
+type Declared = Result<CustomMetric, Box<EvalAltResult>>;
+type Added = Result<(), Box<EvalAltResult>>;
+
+fn declare(name: &str, kind: MetricKind, is_time: bool) -> Declared {
+    if vu::try_current().is_some_and(|v| !v.in_init.get()) {
+        return Err(format!("metric \"{name}\" must be declared in init code (the script's top level)").into());
+    }
+    metrics::register(name, kind, is_time).map(CustomMetric).map_err(|e| e.to_string().into())
+}
+
+fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
+    let number = if let Ok(b) = value.as_bool() {
+        f64::from(u8::from(b))
+    } else if let Ok(i) = value.as_int() {
+        i as f64
+    } else if let Ok(f) = value.as_float() {
+        f
+    } else {
+        return Err(format!("metric.add() takes a number or a bool, got {}", value.type_name()).into());
+    };
+    let value = match metric.0.kind() {
+        MetricKind::Rate => f64::from(u8::from(number != 0.0)),
+        _ => number,
+    };
+    let vu = vu::current();
+    let mut set = vu.base_tags();
+    for (k, v) in tags.unwrap_or_default() {
+        let text = if v.is_string() { v.into_string().unwrap_or_default() } else { v.to_string() };
+        set.insert(&k, &text);
+    }
+    metrics::record(metric.0, &set, value);
+    Ok(())
+}
+
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<CustomMetric>("Metric");
+    engine.register_fn("Counter", |name: &str| declare(name, MetricKind::Counter, false));
+    engine.register_fn("Gauge", |name: &str| declare(name, MetricKind::Gauge, false));
+    engine.register_fn("Rate", |name: &str| declare(name, MetricKind::Rate, false));
+    engine.register_fn("Trend", |name: &str| declare(name, MetricKind::Trend, false));
+    engine.register_fn("Trend", |name: &str, is_time: bool| declare(name, MetricKind::Trend, is_time));
+    engine.register_fn("add", |m: CustomMetric, value: Dynamic| add(m, value, None));
+    engine.register_fn("add", |m: CustomMetric, value: Dynamic, tags: Map| add(m, value, Some(tags)));
+}
