@@ -70,6 +70,10 @@ pub struct RunFlags {
     /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default).
     #[arg(long = "summary-mode", default_value = "full", value_parser = ["full", "compact"])]
     pub summary_mode: String,
+    /// Start the reference target inside this process on a free loopback port and set
+    /// __ENV.BASE_URL (and WS_URL) to it, unless -e sets them.
+    #[arg(long = "with-target")]
+    pub with_target: bool,
     /// Print no end-of-test summary.
     #[arg(long = "no-summary")]
     pub no_summary: bool,
@@ -161,6 +165,8 @@ impl RunFlags {
             no_summary: self.no_summary,
             summary_mode: if self.summary_mode == "compact" { SummaryMode::Compact } else { SummaryMode::Full },
             threads: self.threads,
+            with_target: self.with_target,
+            explicit_env: self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect(),
             check_only,
         })
     }

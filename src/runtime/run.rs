@@ -44,6 +44,10 @@ pub struct RunArgs {
     pub no_summary: bool,
     pub summary_mode: crate::metrics::SummaryMode,
     pub threads: Option<usize>,
+    /// Start the reference target in this process and point BASE_URL/WS_URL at it.
+    pub with_target: bool,
+    /// Keys set with `-e` (they win over what `with_target` would set).
+    pub explicit_env: Vec<String>,
     /// Only compile and validate (`rload check`).
     pub check_only: bool,
 }
@@ -55,7 +59,23 @@ pub fn run(args: RunArgs) -> i32 {
     local.block_on(&rt, run_async(args))
 }
 
-async fn run_async(args: RunArgs) -> i32 {
+async fn run_async(mut args: RunArgs) -> i32 {
+    if args.with_target && !args.check_only {
+        match crate::serve::spawn_background("127.0.0.1:0".parse().expect("literal address"), 1) {
+            Ok(addr) => {
+                for (key, value) in [("BASE_URL", format!("http://{addr}")), ("WS_URL", format!("ws://{addr}/ws"))] {
+                    if !args.explicit_env.iter().any(|k| k == key) {
+                        args.env.retain(|(k, _)| k != key);
+                        args.env.push((key.to_string(), value));
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("error: --with-target: cannot start the reference target: {e}");
+                return exit::OTHER;
+            }
+        }
+    }
     let source = match ScriptSource::read(&args.script) {
         Ok(s) => s,
         Err(e) => {
