@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod executor;
 pub mod http;
 pub mod limits;
 pub mod metrics;

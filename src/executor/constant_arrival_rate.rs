@@ -1,0 +1,234 @@
+//! `constant-arrival-rate`: start `rate` iterations every `timeUnit`, whatever they cost.
+//!
+//! An open model: iterations start on a fixed schedule; a free VU from the pool runs each one.
+//! `preAllocatedVUs` are initialised before the test, more are initialised on demand up to
+//! `maxVUs`, and an iteration that finds no free VU is dropped (`dropped_iterations`).
+//!
+//! Schedule: iteration *i* (0-based) starts at `i · timeUnit / rate` after the scenario start,
+//! computed from *i* each time so that no error accumulates; the first starts at once, and an
+//! iteration due at or after `duration` is not started. Worked example (k6 docs): `rate: 30`,
+//! `timeUnit: 1s`, `duration: 30s` → 900 iterations, the 31st (i = 30) at 1s, the last at
+//! 29.9667s. k6 multiplies *i* by a tick period already truncated to whole nanoseconds, so its
+//! start times can be up to *i* ns earlier than these exact ones.
+
+use std::time::Duration;
+
+use super::{go_duration, per_second, Fields, MIN_DURATION};
+
+pub const NAME: &str = "constant-arrival-rate";
+pub(super) const KEYS: &[&str] = &["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"];
+
+/// k6 defaults: `timeUnit: "1s"`, `maxVUs` = `preAllocatedVUs`; `rate`, `duration` and
+/// `preAllocatedVUs` are required.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstantArrivalRate {
+    /// Iterations started per `time_unit`.
+    pub rate: u64,
+    pub time_unit: Duration,
+    pub duration: Duration,
+    pub pre_allocated_vus: u64,
+    pub max_vus: u64,
+}
+
+impl ConstantArrivalRate {
+    pub(super) fn parse(f: &mut Fields) -> ConstantArrivalRate {
+        let rate = match f.get("rate") {
+            None => {
+                f.error("rate: the iteration rate isn't specified");
+                1 // placeholder so validate() adds nothing about it
+            }
+            Some(_) => f.int("rate").unwrap_or(1).max(0) as u64, // negative → "must be more than 0"
+        };
+        let time_unit = f.duration("timeUnit").unwrap_or(Duration::from_secs(1));
+        let duration = match f.get("duration") {
+            None => {
+                f.error("the duration is unspecified");
+                MIN_DURATION
+            }
+            Some(_) => f.duration("duration").unwrap_or(MIN_DURATION),
+        };
+        let (pre_allocated_vus, max_vus) = parse_vus(f);
+        ConstantArrivalRate { rate, time_unit, duration, pre_allocated_vus, max_vus }
+    }
+
+    /// k6's `ConstantArrivalRateConfig.Validate` (presence is checked while parsing).
+    pub fn validate(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.rate == 0 {
+            errors.push("rate: the iteration rate must be more than 0".to_owned());
+        }
+        if self.time_unit.is_zero() {
+            errors.push("the timeUnit must be more than 0".to_owned());
+        }
+        if self.duration < MIN_DURATION {
+            errors.push(format!(
+                "the duration must be at least {}, but is {}",
+                go_duration(MIN_DURATION),
+                go_duration(self.duration)
+            ));
+        }
+        errors.extend(max_vus_problem(self.pre_allocated_vus, self.max_vus));
+        errors
+    }
+
+    /// k6: `"30.00 iterations/s for 30s"` with the fact `maxVUs: 2-50` (or `maxVUs: 2` when
+    /// `maxVUs` = `preAllocatedVUs`); 0.00 iterations/s when `maxVUs` is 0.
+    pub(super) fn description(&self) -> (String, Option<String>) {
+        let rate = if self.max_vus == 0 { 0 } else { self.rate };
+        (
+            format!("{} iterations/s for {}", per_second(rate, self.time_unit), go_duration(self.duration)),
+            Some(vus_range(self.pre_allocated_vus, self.max_vus)),
+        )
+    }
+
+    /// When iteration `i` (0-based) starts, after the scenario start; `None` when that is at or
+    /// after `duration`, i.e. when `i >= total_iterations()`.
+    pub fn nth_start(&self, i: u64) -> Option<Duration> {
+        if self.rate == 0 {
+            return None;
+        }
+        let at = u128::from(i) * self.time_unit.as_nanos() / u128::from(self.rate);
+        (at < self.duration.as_nanos()).then(|| Duration::from_nanos(at as u64))
+    }
+
+    /// How many iterations the schedule starts: `ceil(duration · rate / timeUnit)`.
+    pub fn total_iterations(&self) -> u64 {
+        let unit = self.time_unit.as_nanos();
+        if unit == 0 {
+            return 0;
+        }
+        u64::try_from((self.duration.as_nanos() * u128::from(self.rate)).div_ceil(unit)).unwrap_or(u64::MAX)
+    }
+}
+
+/// `preAllocatedVUs` (required, ≥ 0) and `maxVUs` (defaults to `preAllocatedVUs`), shared with
+/// `ramping-arrival-rate`.
+pub(super) fn parse_vus(f: &mut Fields) -> (u64, u64) {
+    let pre = match f.get("preAllocatedVUs") {
+        None => {
+            f.error("the number of preAllocatedVUs isn't specified");
+            0
+        }
+        Some(_) => {
+            let n = f.int("preAllocatedVUs").unwrap_or(0);
+            if n < 0 {
+                f.error("the number of preAllocatedVUs can't be negative");
+            }
+            n.max(0) as u64
+        }
+    };
+    let max = match f.int("maxVUs") {
+        None => pre,
+        Some(n) if n < 0 => {
+            f.error(format_args!("maxVUs ({n}) can't be less than preAllocatedVUs ({pre})"));
+            pre
+        }
+        Some(n) => n as u64,
+    };
+    (pre, max)
+}
+
+/// k6's "maxVUs can't be less than preAllocatedVUs", with both values.
+pub(super) fn max_vus_problem(pre: u64, max: u64) -> Option<String> {
+    (max < pre).then(|| format!("maxVUs ({max}) can't be less than preAllocatedVUs ({pre})"))
+}
+
+/// k6's `maxVUs: PRE` or `maxVUs: PRE-MAX` fact.
+pub(super) fn vus_range(pre: u64, max: u64) -> String {
+    if max > pre {
+        format!("maxVUs: {pre}-{max}")
+    } else {
+        format!("maxVUs: {pre}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_scenarios, ExecutorConfig};
+    use super::*;
+    use serde_json::json;
+
+    fn car(rate: u64, time_unit_ms: u64, duration_ms: u64) -> ConstantArrivalRate {
+        ConstantArrivalRate {
+            rate,
+            time_unit: Duration::from_millis(time_unit_ms),
+            duration: Duration::from_millis(duration_ms),
+            pre_allocated_vus: 1,
+            max_vus: 1,
+        }
+    }
+
+    #[test]
+    fn k6_docs_example() {
+        // k6 docs, constant-arrival-rate: 30 iterations/s for 30s, 2 pre-allocated VUs, up to 50.
+        let s = &parse_scenarios(&json!({"constant_request_rate": {
+            "executor": NAME, "rate": 30, "timeUnit": "1s", "duration": "30s",
+            "preAllocatedVUs": 2, "maxVUs": 50
+        }}))
+        .unwrap()[0];
+        assert_eq!(s.describe(), "30.00 iterations/s for 30s (maxVUs: 2-50, gracefulStop: 30s)");
+        assert_eq!((s.pre_allocated_vus(), s.max_vus()), (2, 50));
+        let ExecutorConfig::ConstantArrivalRate(c) = &s.executor else { panic!() };
+        assert_eq!(c.total_iterations(), 900);
+        assert_eq!(c.nth_start(0), Some(Duration::ZERO));
+        assert_eq!(c.nth_start(30), Some(Duration::from_secs(1)));
+        assert_eq!(c.nth_start(899), Some(Duration::from_nanos(29_966_666_666)));
+        assert_eq!(c.nth_start(900), None);
+    }
+
+    #[test]
+    fn schedule_is_exact_and_ends_before_duration() {
+        let cases = [
+            // (rate, timeUnit ms, duration ms, iterations, i, start of i in ns)
+            (10, 1000, 1000, 10, 9, 900_000_000),
+            (1, 60_000, 90_000, 2, 1, 60_000_000_000),
+            (3, 1000, 1000, 3, 2, 666_666_666),
+            (3, 1000, 1001, 4, 3, 1_000_000_000),
+            (5000, 1000, 60_000, 300_000, 299_999, 59_999_800_000),
+        ];
+        for (rate, unit, dur, total, i, at) in cases {
+            let c = car(rate, unit, dur);
+            assert_eq!(c.total_iterations(), total, "{rate}/{unit}ms for {dur}ms");
+            assert_eq!(c.nth_start(i), Some(Duration::from_nanos(at)));
+            assert!(c.nth_start(total - 1).is_some());
+            assert_eq!(c.nth_start(total), None);
+        }
+    }
+
+    #[test]
+    fn description_shows_a_single_vu_count_when_max_equals_pre_allocated() {
+        let c = car(1, 60_000, 600_000);
+        assert_eq!(c.description(), ("0.02 iterations/s for 10m0s".to_owned(), Some("maxVUs: 1".to_owned())));
+    }
+
+    #[test]
+    fn validation_messages_are_k6s() {
+        let cases = [
+            (
+                json!({"executor": NAME}),
+                vec![
+                    "rate: the iteration rate isn't specified",
+                    "the duration is unspecified",
+                    "the number of preAllocatedVUs isn't specified",
+                ],
+            ),
+            (
+                json!({"executor": NAME, "rate": 0, "timeUnit": "0s", "duration": "0.5s", "preAllocatedVUs": -1}),
+                vec![
+                    "the number of preAllocatedVUs can't be negative",
+                    "rate: the iteration rate must be more than 0",
+                    "the timeUnit must be more than 0",
+                    "the duration must be at least 1s, but is 500ms",
+                ],
+            ),
+            (
+                json!({"executor": NAME, "rate": 1, "duration": "1m", "preAllocatedVUs": 10, "maxVUs": 5}),
+                vec!["maxVUs (5) can't be less than preAllocatedVUs (10)"],
+            ),
+        ];
+        for (cfg, want) in cases {
+            let want: Vec<String> = want.iter().map(|w| format!("scenario \"api\": {w}")).collect();
+            assert_eq!(parse_scenarios(&json!({ "api": cfg })).unwrap_err(), want);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! `shared-iterations`: a fixed number of iterations shared by a fixed number of VUs.
+//!
+//! Every VU loops, taking the next iteration from a shared counter, until `iterations` have been
+//! started or `maxDuration` has passed; iterations never started count as `dropped_iterations`.
+//! Fast VUs therefore do more iterations than slow ones. The plan is trivial (all VUs from the
+//! start), so this file is mostly k6's parameters, defaults and validation.
+
+use std::time::Duration;
+
+use super::{go_duration, Fields, MIN_DURATION};
+
+pub const NAME: &str = "shared-iterations";
+pub(super) const KEYS: &[&str] = &["vus", "iterations", "maxDuration"];
+
+/// k6 defaults: `vus: 1`, `iterations: 1`, `maxDuration: "10m"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedIterations {
+    pub vus: u64,
+    pub iterations: u64,
+    pub max_duration: Duration,
+}
+
+impl Default for SharedIterations {
+    fn default() -> Self {
+        SharedIterations { vus: 1, iterations: 1, max_duration: Duration::from_secs(600) }
+    }
+}
+
+impl SharedIterations {
+    pub(super) fn parse(f: &mut Fields) -> SharedIterations {
+        let d = SharedIterations::default();
+        let vus = f.int("vus").unwrap_or(1);
+        let iterations = f.int("iterations").unwrap_or(1);
+        if iterations < 0 {
+            // Reported here with the values as written; validate() then sees a passing count.
+            f.error(format_args!(
+                "the number of iterations ({iterations}) can't be less than the number of VUs ({vus})"
+            ));
+        }
+        let vus = vus.max(0) as u64; // a negative count gets validate()'s "must be more than 0"
+        let iterations = if iterations < 0 { vus } else { iterations as u64 };
+        SharedIterations { vus, iterations, max_duration: f.duration("maxDuration").unwrap_or(d.max_duration) }
+    }
+
+    /// k6's `SharedIterationsConfig.Validate`.
+    pub fn validate(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.vus == 0 {
+            errors.push("the number of VUs must be more than 0".to_owned());
+        }
+        if self.iterations < self.vus {
+            errors.push(format!(
+                "the number of iterations ({}) can't be less than the number of VUs ({})",
+                self.iterations, self.vus
+            ));
+        }
+        if self.max_duration < MIN_DURATION {
+            errors.push(format!(
+                "the maxDuration must be at least {}, but is {}",
+                go_duration(MIN_DURATION),
+                go_duration(self.max_duration)
+            ));
+        }
+        errors
+    }
+
+    pub(super) fn description(&self) -> (String, Option<String>) {
+        (
+            format!("{} iterations shared among {} VUs", self.iterations, self.vus),
+            Some(format!("maxDuration: {}", go_duration(self.max_duration))),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_scenarios, ExecutorConfig, ScenarioConfig};
+    use super::*;
+    use serde_json::json;
+
+    fn errors(v: serde_json::Value) -> Vec<String> {
+        parse_scenarios(&json!({ "s": v })).unwrap_err()
+    }
+
+    #[test]
+    fn validation_messages_are_k6s() {
+        let cases = [
+            (json!({"executor": NAME, "vus": 0}), vec!["the number of VUs must be more than 0"]),
+            (
+                json!({"executor": NAME, "vus": 10, "iterations": 5}),
+                vec!["the number of iterations (5) can't be less than the number of VUs (10)"],
+            ),
+            (
+                json!({"executor": NAME, "iterations": -2}),
+                vec!["the number of iterations (-2) can't be less than the number of VUs (1)"],
+            ),
+            (
+                json!({"executor": NAME, "maxDuration": "500ms"}),
+                vec!["the maxDuration must be at least 1s, but is 500ms"],
+            ),
+        ];
+        for (cfg, want) in cases {
+            let want: Vec<String> = want.iter().map(|w| format!("scenario \"s\": {w}")).collect();
+            assert_eq!(errors(cfg.clone()), want, "{cfg}");
+        }
+    }
+
+    #[test]
+    fn k6_docs_example_describes_like_k6() {
+        // k6 docs, shared-iterations: 10 VUs share 200 iterations, maxDuration 30s.
+        let s = &parse_scenarios(&json!({"contacts": {
+            "executor": NAME, "vus": 10, "iterations": 200, "maxDuration": "30s"
+        }}))
+        .unwrap()[0];
+        assert_eq!(s.describe(), "200 iterations shared among 10 VUs (maxDuration: 30s, gracefulStop: 30s)");
+        assert_eq!((s.max_vus(), s.pre_allocated_vus(), s.max_duration()), (10, 10, Duration::from_secs(30)));
+        assert_eq!(s.end_offset(), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn default_header_matches_k6() {
+        let s = ScenarioConfig::new("default", ExecutorConfig::SharedIterations(SharedIterations::default()));
+        assert_eq!(s.describe(), "1 iterations shared among 1 VUs (maxDuration: 10m0s, gracefulStop: 30s)");
+    }
+}
