@@ -175,6 +175,8 @@ builtins! {
     21 WS_PING "ws_ping" Trend Time;
     22 WS_SESSION_DURATION "ws_session_duration" Trend Time;
     23 WS_CONNECTING "ws_connecting" Trend Time;
+    // rload's own: how late arrival-rate iterations start against their plan.
+    24 ITERATION_START_DELAY "iteration_start_delay" Trend Time;
 }
 
 /// A declared metric.
@@ -282,7 +284,8 @@ mod tests {
         assert_eq!(builtin::DATA_RECEIVED.contains(), Contains::Data);
         assert_eq!(builtin::VUS.kind(), MetricKind::Gauge);
         assert_eq!(builtin::WS_CONNECTING.contains(), Contains::Time);
-        assert_eq!(registry.iter().count(), 24);
+        assert_eq!(registry.iter().count(), builtin::ALL.len());
+        assert_eq!(registry.get("iteration_start_delay"), Some(builtin::ITERATION_START_DELAY));
         for (i, info) in registry.iter().enumerate() {
             assert_eq!(info.id.index(), i, "{}", info.name);
         }

@@ -4,5 +4,6 @@ pub mod coroutine;
 pub mod errors;
 pub mod report;
 pub mod run;
+pub mod scenario;
 pub mod vu;
 pub mod worker;

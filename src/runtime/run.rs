@@ -1,21 +1,27 @@
 //! One test run from start to end: the scheduler.
 //!
 //! Order, as in k6: compile (syntax errors stop here, exit 107) → run init once to read
-//! `options` → merge with the CLI and validate (exit 104) → check system limits → `setup()` →
-//! start the workers and initialise every VU → start the clock → at the end of the plan,
-//! graceful stop, then hard stop → `teardown(data)` → summary → exit code.
+//! `options` → merge with the CLI, derive the scenarios and validate (exit 104) → check system
+//! limits → `setup()` → start the workers and initialise every pre-allocated VU → start the
+//! clock; each scenario starts at its `startTime`, stops taking new iterations at the end of its
+//! plan and interrupts what still runs after `gracefulStop` → `teardown(data)` → summary → exit
+//! code.
 
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::control::{Control, Plan};
+use super::control::Control;
 use super::errors::ErrorLog;
+use super::report;
+use super::scenario::{Offer, ScenarioRuntime};
 use super::vu::{Phase, RunShared, VuContext};
-use super::worker::{self, run_vu, WorkerSet};
+use super::worker::{run_vu, WorkerSet};
 use crate::config::{format_duration, Options};
+use crate::executor::{scenarios_from_options, ScenarioConfig};
 use crate::http::ClientConfig;
-use crate::metrics::{self, builtin, TagSet};
+use crate::metrics::{self, builtin, SummaryMode, TagSet};
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
 
 /// k6's exit codes.
@@ -25,12 +31,11 @@ pub mod exit {
     pub const INVALID_CONFIG: i32 = 104;
     pub const SIGNAL: i32 = 105;
     pub const SCRIPT_ERROR: i32 = 107;
+    pub const ABORTED: i32 = 108;
     pub const OTHER: i32 = 1;
 }
 
-const DEFAULT_GRACEFUL_STOP: Duration = Duration::from_secs(30);
 const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
-const DEFAULT_MAX_DURATION: Duration = Duration::from_secs(600);
 const DEFAULT_SUMMARY_STATS: [&str; 6] = ["avg", "min", "med", "max", "p(90)", "p(95)"];
 
 /// Everything the CLI decided for `rload run`.
@@ -42,7 +47,7 @@ pub struct RunArgs {
     pub quiet: bool,
     pub no_color: bool,
     pub no_summary: bool,
-    pub summary_mode: crate::metrics::SummaryMode,
+    pub summary_mode: SummaryMode,
     pub threads: Option<usize>,
     /// Start the reference target in this process and point BASE_URL/WS_URL at it.
     pub with_target: bool,
@@ -59,58 +64,28 @@ pub fn run(args: RunArgs) -> i32 {
     local.block_on(&rt, run_async(args))
 }
 
+/// The compiled script on the scheduler's thread (for the options, setup and teardown VUs).
+struct Script {
+    source: ScriptSource,
+    engine: Rc<rhai::Engine>,
+    ast: Rc<rhai::AST>,
+    functions: std::collections::HashMap<String, usize>,
+}
+
 async fn run_async(mut args: RunArgs) -> i32 {
     if args.with_target && !args.check_only {
-        match crate::serve::spawn_background("127.0.0.1:0".parse().expect("literal address"), 1) {
-            Ok(addr) => {
-                for (key, value) in [("BASE_URL", format!("http://{addr}")), ("WS_URL", format!("ws://{addr}/ws"))] {
-                    if !args.explicit_env.iter().any(|k| k == key) {
-                        args.env.retain(|(k, _)| k != key);
-                        args.env.push((key.to_string(), value));
-                    }
-                }
-            }
-            Err(e) => {
-                eprintln!("error: --with-target: cannot start the reference target: {e}");
-                return exit::OTHER;
-            }
+        if let Err(code) = start_in_process_target(&mut args) {
+            return code;
         }
     }
-    let source = match ScriptSource::read(&args.script) {
+    let script = match load(&args.script) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return exit::OTHER;
-        }
+        Err(code) => return code,
     };
-    let engine = Rc::new(new_engine(source.dir()));
-    let ast = match compile(&engine, &source) {
-        Ok(ast) => Rc::new(ast),
-        Err(rendered) => {
-            eprint!("{rendered}");
-            return exit::SCRIPT_ERROR;
-        }
-    };
-    let fns = functions(&ast);
-    if !fns.contains_key("run") {
-        eprintln!(
-            "error: {} defines no `fn run()` (k6's default function); rload calls it once per iteration",
-            source.path
-        );
-        return exit::SCRIPT_ERROR;
-    }
 
     // Init once to read the script's options.
-    let errors = ErrorLog::new(args.quiet);
-    let probe = Arc::new(shared_for(
-        &args,
-        &Options::default(),
-        Plan::PerVuIterations { vus: 1, iterations: 1, max_duration: DEFAULT_MAX_DURATION },
-        fns.clone(),
-        None,
-        &source,
-    ));
-    let script_options = match run_phase(&engine, &ast, Phase::Options, probe, None).await {
+    let probe = Arc::new(run_shared(&args, &Options::default(), &script, None));
+    let script_options = match run_phase(&script, Phase::Options, probe).await {
         Ok(v) => v.unwrap_or(serde_json::Value::Object(Default::default())),
         Err(e) => {
             eprintln!("error: {e}");
@@ -121,35 +96,53 @@ async fn run_async(mut args: RunArgs) -> i32 {
         Ok(o) => o.overridden_by(args.cli.clone()),
         Err(errs) => return config_errors(&errs),
     };
-    let plan = match plan_from(&options, &args.cli) {
-        Ok(p) => p,
+    let scenarios = match scenarios_from_options(&options, &args.cli) {
+        Ok((scenarios, warnings)) => {
+            for w in warnings {
+                eprintln!("WARN {w}");
+            }
+            scenarios
+        }
         Err(errs) => return config_errors(&errs),
     };
-    if let Some(w) = vus_ignored_warning(&options) {
-        eprintln!("WARN {w}");
+    if scenarios.iter().any(|s| s.exec == "run") && !script.functions.contains_key("run") {
+        eprintln!(
+            "error: {} defines no `fn run()` (k6's default function); rload calls it once per iteration",
+            script.source.path
+        );
+        return exit::SCRIPT_ERROR;
     }
+    let missing: Vec<String> = scenarios
+        .iter()
+        .filter(|s| !script.functions.contains_key(&s.exec))
+        .map(|s| format!("scenario \"{}\": exec: the script defines no function `{}`", s.name, s.exec))
+        .collect();
+    if !missing.is_empty() {
+        return config_errors(&missing);
+    }
+    let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     if args.check_only {
-        println!("{}: ok ({})", source.path, describe_plan(&plan, DEFAULT_GRACEFUL_STOP));
+        println!("{}: ok", script.source.path);
+        print_scenarios(&scenarios);
         return exit::OK;
     }
-    if let Err(e) = crate::limits::ensure_capacity(plan.vus()) {
+    if let Err(e) = crate::limits::ensure_capacity(total_vus) {
         eprintln!("error: {e}");
         return exit::OTHER;
     }
-    let started = Instant::now();
 
     // setup()
-    let setup_shared = Arc::new(shared_for(&args, &options, plan.clone(), fns.clone(), None, &source));
-    let setup_timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-    let setup_data = if fns.contains_key("setup") {
-        match tokio::time::timeout(setup_timeout, run_phase(&engine, &ast, Phase::Setup, setup_shared, None)).await {
+    let setup_data = if script.functions.contains_key("setup") {
+        let shared = Arc::new(run_shared(&args, &options, &script, None));
+        let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
+        match tokio::time::timeout(timeout, run_phase(&script, Phase::Setup, shared)).await {
             Ok(Ok(v)) => v.map(|v| v.to_string()),
             Ok(Err(e)) => {
                 eprintln!("error: setup() failed: {e}");
                 return exit::SCRIPT_ERROR;
             }
             Err(_) => {
-                eprintln!("error: setup() did not finish within setupTimeout ({})", format_duration(setup_timeout));
+                eprintln!("error: setup() did not finish within setupTimeout ({})", format_duration(timeout));
                 return exit::SCRIPT_ERROR;
             }
         }
@@ -158,76 +151,108 @@ async fn run_async(mut args: RunArgs) -> i32 {
     };
 
     let shared = Arc::new(RunShared {
-        errors,
-        ..shared_for(&args, &options, plan.clone(), fns.clone(), setup_data.clone(), &source)
+        errors: ErrorLog::new(args.quiet),
+        ..run_shared(&args, &options, &script, setup_data.clone())
     });
     let control = shared.control.clone();
     if !args.quiet {
-        print_header(&source.path, &plan, control.graceful_stop);
+        print_header(&script.source.path, &scenarios);
     }
 
     // Workers and VU init.
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let set = Arc::new(WorkerSet::default());
-    let mut per_worker: Vec<Vec<u64>> = vec![Vec::new(); threads.min(plan.vus().max(1) as usize)];
-    for id in 1..=plan.vus() {
-        let n = per_worker.len();
-        per_worker[(id as usize - 1) % n].push(id);
-    }
-    for (i, ids) in per_worker.into_iter().enumerate() {
-        if let Err(e) = worker::spawn(i, ids, source.clone(), shared.clone(), set.clone()) {
-            eprintln!("error: cannot start worker thread: {e}");
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let workers = match WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared) {
+        Ok(w) => Rc::new(w),
+        Err(e) => {
+            eprintln!("error: cannot start worker threads: {e}");
             return exit::OTHER;
         }
+    };
+    let runtimes: Vec<Arc<ScenarioRuntime>> =
+        scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::new(c))).collect();
+    let mut next_id = 1u64;
+    for s in &runtimes {
+        for index in 0..s.config.pre_allocated_vus() {
+            workers.start_vu(next_id, s, index);
+            next_id += 1;
+        }
     }
-    let interrupted_by_signal = tokio::select! {
-        _ = wait_init(&control, plan.vus()) => false,
+    let preallocated = next_id - 1;
+    let signalled = tokio::select! {
+        _ = wait_init(&control, preallocated) => false,
         _ = signal() => true,
     };
-    let vus_tags = TagSet::new();
-    let mut signalled = interrupted_by_signal;
-    if !signalled {
-        control.start();
-        signalled = drive(&control, &plan, &set, &vus_tags).await;
+
+    // The test.
+    let test_start = Instant::now();
+    let mut signalled = signalled;
+    if !signalled && control.init_error().is_none() {
+        let ids = Rc::new(std::cell::Cell::new(next_id));
+        let runners: Vec<_> = runtimes
+            .iter()
+            .map(|s| tokio::task::spawn_local(run_scenario(s.clone(), test_start, workers.clone(), ids.clone())))
+            .collect();
+        let all = async {
+            for r in runners {
+                let _ = r.await;
+            }
+        };
+        signalled = tokio::select! {
+            _ = all => false,
+            _ = sample_vus(&runtimes) => false,
+            _ = signal() => true,
+            _ = control.hard_stopped() => false,
+        };
+    }
+    if signalled && !args.quiet {
+        eprintln!("\nstopping: interrupted by signal; iterations in progress are cut short");
+    }
+    for s in &runtimes {
+        s.stop_hard();
     }
     if signalled {
-        if !args.quiet {
-            eprintln!("\nstopping: interrupted by signal; iterations in progress are cut short");
-        }
         control.stop_hard();
     }
-    set.all_done().await;
-    let test_duration = control.started_at().map_or(Duration::ZERO, |t| t.elapsed());
+    workers.finish();
+    workers.all_done().await;
+    let test_duration = test_start.elapsed();
+    for s in &runtimes {
+        let dropped = s.dropped.load(Ordering::Relaxed);
+        if dropped > 0 {
+            metrics::record(builtin::DROPPED_ITERATIONS, &TagSet::new().with("scenario", s.name()), dropped as f64);
+        }
+    }
+    if let Some(e) = control.init_error() {
+        eprintln!("error: {e}");
+        return exit::SCRIPT_ERROR;
+    }
 
     // teardown(data)
-    if fns.contains_key("teardown") && !signalled {
-        let td_shared = Arc::new(shared_for(&args, &options, plan.clone(), fns.clone(), setup_data.clone(), &source));
-        let td_timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-        match tokio::time::timeout(td_timeout, run_phase(&engine, &ast, Phase::Teardown, td_shared, setup_data)).await {
+    if script.functions.contains_key("teardown") && !signalled {
+        let shared_td = Arc::new(run_shared(&args, &options, &script, setup_data));
+        let timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
+        match tokio::time::timeout(timeout, run_phase(&script, Phase::Teardown, shared_td)).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => shared.errors.record(&format!("teardown() failed: {e}")),
             Err(_) => shared.errors.record("teardown() did not finish within teardownTimeout"),
         }
     }
     metrics::flush();
-    let _ = started;
 
     if !args.no_summary {
         let stats = options
             .summary_trend_stats
             .clone()
             .unwrap_or_else(|| DEFAULT_SUMMARY_STATS.iter().map(|s| s.to_string()).collect());
+        let color = !args.no_color && is_tty();
         print!(
             "{}",
-            super::report::render(
-                &control,
-                &shared.errors,
-                &stats,
-                test_duration,
-                !args.no_color && is_tty(),
-                args.summary_mode
-            )
+            report::render(&runtimes, &control, &shared.errors, &stats, test_duration, color, args.summary_mode)
         );
+    }
+    if let Some(msg) = control.abort_message() {
+        eprintln!("test aborted: {msg}");
+        return exit::ABORTED;
     }
     if signalled {
         exit::SIGNAL
@@ -236,47 +261,125 @@ async fn run_async(mut args: RunArgs) -> i32 {
     }
 }
 
-fn is_tty() -> bool {
-    // SAFETY: isatty only inspects the descriptor.
-    unsafe { libc::isatty(1) == 1 }
+fn load(path: &str) -> Result<Script, i32> {
+    let source = ScriptSource::read(path).map_err(|e| {
+        eprintln!("{e}");
+        exit::OTHER
+    })?;
+    let engine = Rc::new(new_engine(source.dir()));
+    let ast = compile(&engine, &source).map_err(|rendered| {
+        eprint!("{rendered}");
+        exit::SCRIPT_ERROR
+    })?;
+    let functions = functions(&ast);
+    Ok(Script { source, engine, ast: Rc::new(ast), functions })
 }
 
-/// Samples `vus`, watches the clock and signals; returns true when a signal stopped the run.
-async fn drive(control: &Arc<Control>, plan: &Plan, set: &Arc<WorkerSet>, tags: &TagSet) -> bool {
-    let start = Instant::now();
-    let vus_max = plan.vus() as f64;
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let deadline = start + plan.max_duration();
-    loop {
-        let active = control.active_vus.load(std::sync::atomic::Ordering::Relaxed) as f64;
-        metrics::record(builtin::VUS, tags, active);
-        metrics::record(builtin::VUS_MAX, tags, vus_max);
-        metrics::flush();
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = tokio::time::sleep_until(deadline.into()) => break,
-            _ = set.all_done() => return false,
-            _ = signal() => return true,
-        }
-        if set.live() == 0 {
-            return false;
+fn start_in_process_target(args: &mut RunArgs) -> Result<(), i32> {
+    let addr = crate::serve::spawn_background("127.0.0.1:0".parse().expect("literal address"), 1).map_err(|e| {
+        eprintln!("error: --with-target: cannot start the reference target: {e}");
+        exit::OTHER
+    })?;
+    for (key, value) in [("BASE_URL", format!("http://{addr}")), ("WS_URL", format!("ws://{addr}/ws"))] {
+        if !args.explicit_env.iter().any(|k| k == key) {
+            args.env.retain(|(k, _)| k != key);
+            args.env.push((key.to_string(), value));
         }
     }
-    control.stop_gracefully();
-    tokio::select! {
-        _ = set.all_done() => false,
-        _ = tokio::time::sleep(control.graceful_stop) => {
-            control.stop_hard();
-            false
+    Ok(())
+}
+
+/// Runs one scenario's schedule: start at `startTime`, hand out arrival-rate iterations, stop
+/// gracefully at the end of the plan, then hard after `gracefulStop`.
+async fn run_scenario(
+    s: Arc<ScenarioRuntime>,
+    test_start: Instant,
+    workers: Rc<WorkerSet>,
+    ids: Rc<std::cell::Cell<u64>>,
+) {
+    tokio::time::sleep_until((test_start + s.config.start_time).into()).await;
+    s.start();
+    let start = s.started_at().expect("just started");
+    let end = start + s.config.max_duration();
+    if s.is_arrival_rate() {
+        let max_vus = s.config.max_vus();
+        let tags = TagSet::new().with("scenario", s.name());
+        let mut warned = false;
+        let mut starts = s.arrival_starts();
+        let scheduler = async {
+            while let Some(offset) = starts.next() {
+                let at = start + offset;
+                if at > Instant::now() {
+                    tokio::time::sleep_until(at.into()).await;
+                }
+                if s.is_stopping() {
+                    break;
+                }
+                if s.offer(at) == Offer::Dropped {
+                    if !warned {
+                        warned = true;
+                        eprintln!(
+                            "WARN scenario \"{}\": insufficient VUs, reached {} active VUs and cannot initialize more",
+                            s.name(),
+                            s.allocated.load(Ordering::Relaxed)
+                        );
+                    }
+                    let allocated = s.allocated.load(Ordering::Relaxed);
+                    if allocated < max_vus {
+                        let id = ids.get();
+                        ids.set(id + 1);
+                        workers.start_vu(id, &s, allocated);
+                    }
+                }
+            }
+            let _ = &tags;
+        };
+        tokio::select! {
+            _ = scheduler => {}
+            _ = s.hard_stopped() => {}
         }
-        _ = signal() => true,
+        if Instant::now() < end {
+            tokio::select! {
+                _ = tokio::time::sleep_until(end.into()) => {}
+                _ = s.hard_stopped() => {}
+            }
+        }
+    } else {
+        tokio::select! {
+            _ = tokio::time::sleep_until(end.into()) => {}
+            _ = s.all_vus_finished() => {}
+            _ = s.hard_stopped() => {}
+        }
+    }
+    s.stop_gracefully();
+    let hard_at = start + s.config.end_offset().max(s.config.max_duration());
+    tokio::select! {
+        _ = s.all_vus_finished() => {}
+        _ = tokio::time::sleep_until(hard_at.max(Instant::now()).into()) => {}
+    }
+    s.stop_hard();
+    s.all_vus_finished().await;
+}
+
+/// Records `vus` and `vus_max` once a second (never returns).
+async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>]) {
+    let tags = TagSet::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let (vus, max) = runtimes
+            .iter()
+            .fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.allocated.load(Ordering::Relaxed)));
+        metrics::record(builtin::VUS, &tags, vus as f64);
+        metrics::record(builtin::VUS_MAX, &tags, max as f64);
+        metrics::flush();
     }
 }
 
 async fn wait_init(control: &Control, vus: u64) {
     loop {
         let notified = control.init_done.notified();
-        if control.initialized_vus.load(std::sync::atomic::Ordering::SeqCst) >= vus {
+        if control.initialized_vus.load(Ordering::SeqCst) >= vus || control.init_error().is_some() {
             return;
         }
         let _ = tokio::time::timeout(Duration::from_millis(50), notified).await;
@@ -293,30 +396,17 @@ pub async fn signal() {
 }
 
 /// Runs one VU on this thread in `phase` (options, setup or teardown) and returns its output.
-async fn run_phase(
-    engine: &Rc<rhai::Engine>,
-    ast: &Rc<rhai::AST>,
-    phase: Phase,
-    shared: Arc<RunShared>,
-    data: Option<String>,
-) -> Result<Option<serde_json::Value>, String> {
-    let vu = Rc::new(VuContext::new(0, phase, shared, data));
-    let task = run_vu(engine.clone(), ast.clone(), vu.clone()).map_err(|e| e.to_string())?;
+async fn run_phase(script: &Script, phase: Phase, shared: Arc<RunShared>) -> Result<Option<serde_json::Value>, String> {
+    let vu = Rc::new(VuContext::new(0, phase, shared, None));
+    let task = run_vu(script.engine.clone(), script.ast.clone(), vu.clone()).map_err(|e| e.to_string())?;
     task.await?;
     let out = vu.output.borrow_mut().take();
     Ok(out)
 }
 
-fn shared_for(
-    args: &RunArgs,
-    options: &Options,
-    plan: Plan,
-    fns: std::collections::HashMap<String, usize>,
-    setup_data: Option<String>,
-    source: &ScriptSource,
-) -> RunShared {
+fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Option<String>) -> RunShared {
     RunShared {
-        script_dir: source.dir().to_path_buf(),
+        script_dir: script.source.dir().to_path_buf(),
         env: args.env.clone(),
         http_config: ClientConfig {
             insecure_skip_tls_verify: options.insecure_skip_tls_verify.unwrap_or(false),
@@ -324,13 +414,11 @@ fn shared_for(
             user_agent: options.user_agent.clone(),
             discard_response_bodies: options.discard_response_bodies.unwrap_or(false),
         },
-        max_redirects: options.max_redirects.unwrap_or(10),
-        control: Arc::new(Control::new(plan, DEFAULT_GRACEFUL_STOP)),
+        max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
+        control: Arc::new(Control::new()),
         errors: ErrorLog::new(args.quiet),
-        scenario: "default".into(),
-        exec_fn: "run".into(),
         base_tags: options.tags.clone().unwrap_or_default(),
-        functions: fns,
+        functions: script.functions.clone(),
         setup_data,
     }
 }
@@ -343,102 +431,27 @@ fn config_errors(errs: &[String]) -> i32 {
     exit::INVALID_CONFIG
 }
 
-/// k6's shortcuts: `iterations` → shared-iterations, `duration` → constant-vus, neither → one
-/// iteration of one VU (k6 then ignores `vus`, with a warning: see [`vus_ignored_warning`]).
-pub fn plan_from(o: &Options, _cli: &Options) -> Result<Plan, Vec<String>> {
-    let mut errs = Vec::new();
-    let vus = o.vus.unwrap_or(1);
-    if o.stages.is_some() || o.scenarios.is_some() {
-        errs.push("stages and scenarios are not supported yet: use vus with duration or iterations".to_string());
-    }
-    if vus == 0 {
-        errs.push("vus: must be at least 1".into());
-    }
-    let plan = match (o.iterations, o.duration) {
-        (Some(iterations), max) => {
-            if iterations < vus {
-                errs.push(format!("iterations ({iterations}) can't be less than vus ({vus})"));
-            }
-            Plan::SharedIterations { vus, iterations, max_duration: max.unwrap_or(DEFAULT_MAX_DURATION) }
-        }
-        (None, Some(duration)) => {
-            if duration.is_zero() {
-                errs.push("duration: must be more than 0s".into());
-            }
-            Plan::ConstantVus { vus, duration }
-        }
-        (None, None) => Plan::PerVuIterations { vus: 1, iterations: 1, max_duration: DEFAULT_MAX_DURATION },
-    };
-    if errs.is_empty() {
-        Ok(plan)
-    } else {
-        Err(errs)
-    }
+fn is_tty() -> bool {
+    // SAFETY: isatty only inspects the descriptor.
+    unsafe { libc::isatty(1) == 1 }
 }
 
-/// k6's warning when `vus` is given without `duration`, `iterations` or `stages`.
-pub fn vus_ignored_warning(o: &Options) -> Option<String> {
-    match (o.vus, o.iterations, o.duration, &o.stages, &o.scenarios) {
-        (Some(v), None, None, None, None) if v != 1 => Some(format!(
-            "`vus={v}` option will be ignored, it only works in conjunction with `iterations`, `duration`, or `stages`"
-        )),
-        _ => None,
-    }
-}
-
-pub fn describe_plan(plan: &Plan, graceful_stop: Duration) -> String {
-    let gs = format_duration(graceful_stop);
-    match plan {
-        Plan::ConstantVus { vus, duration } => {
-            format!("{vus} looping VUs for {} (gracefulStop: {gs})", format_duration(*duration))
-        }
-        Plan::SharedIterations { vus, iterations, max_duration } => {
-            format!(
-                "{iterations} iterations shared among {vus} VUs (maxDuration: {}, gracefulStop: {gs})",
-                format_duration(*max_duration)
-            )
-        }
-        Plan::PerVuIterations { vus, iterations, max_duration } => {
-            format!(
-                "{iterations} iterations for each of {vus} VUs (maxDuration: {}, gracefulStop: {gs})",
-                format_duration(*max_duration)
-            )
-        }
-    }
-}
-
-fn print_header(script: &str, plan: &Plan, graceful_stop: Duration) {
-    let total = plan.max_duration() + graceful_stop;
+fn print_header(script: &str, scenarios: &[ScenarioConfig]) {
     println!("\n  execution: local\n     script: {script}\n     output: -\n");
-    println!(
-        "  scenarios: (100.00%) 1 scenario, {} max VUs, {} max duration (incl. graceful stop):",
-        plan.vus(),
-        format_duration(total)
-    );
-    println!("           * default: {}\n", describe_plan(plan, graceful_stop));
+    print_scenarios(scenarios);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shortcuts_pick_k6_executors() {
-        let o = Options { vus: Some(5), duration: Some(Duration::from_secs(10)), ..Default::default() };
-        assert_eq!(plan_from(&o, &o).unwrap().executor_name(), "constant-vus");
-        let o = Options { vus: Some(5), iterations: Some(20), ..Default::default() };
-        assert_eq!(plan_from(&o, &o).unwrap().executor_name(), "shared-iterations");
-        let o = Options { vus: Some(3), ..Default::default() };
-        assert_eq!(
-            plan_from(&o, &o).unwrap(),
-            Plan::PerVuIterations { vus: 1, iterations: 1, max_duration: DEFAULT_MAX_DURATION }
-        );
-        assert!(vus_ignored_warning(&o).unwrap().contains("`vus=3` option will be ignored"));
+fn print_scenarios(scenarios: &[ScenarioConfig]) {
+    let max_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
+    let max_end = scenarios.iter().map(|s| s.start_time + s.end_offset()).max().unwrap_or_default();
+    let n = scenarios.len();
+    println!(
+        "  scenarios: (100.00%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):",
+        if n == 1 { "" } else { "s" },
+        format_duration(max_end)
+    );
+    for s in scenarios {
+        println!("           * {}: {}", s.name, s.describe());
     }
-
-    #[test]
-    fn fewer_iterations_than_vus_is_an_error() {
-        let o = Options { vus: Some(10), iterations: Some(5), ..Default::default() };
-        assert_eq!(plan_from(&o, &o).unwrap_err(), vec!["iterations (5) can't be less than vus (10)".to_string()]);
-    }
+    println!();
 }

@@ -4,12 +4,14 @@
 //! code; the last statement is the hidden `__rload_vu_main` (appended by the compiler), whose
 //! handler is [`vu_main`]. From there the VU, still inside the same evaluation (so imports and
 //! top-level constants stay visible to functions), does what its [`Phase`] says: report the
-//! options, run `setup()`, loop over iterations of `run()`, or run `teardown(data)`.
+//! options, run `setup()`, loop over iterations of its scenario's function, or run
+//! `teardown(data)`.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,6 +20,7 @@ use rhai::{Dynamic, EvalAltResult, EvalContext, ImmutableString};
 use super::control::Control;
 use super::coroutine::{current_context, suspend_on};
 use super::errors::ErrorLog;
+use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
 use crate::metrics::{self, builtin, TagSet};
 use crate::script::diagnostics::describe_runtime_error;
@@ -43,8 +46,6 @@ pub struct RunShared {
     pub max_redirects: u32,
     pub control: Arc<Control>,
     pub errors: ErrorLog,
-    pub scenario: String,
-    pub exec_fn: String,
     pub base_tags: Vec<(String, String)>,
     /// Script functions and their parameter counts (from the compiled AST).
     pub functions: HashMap<String, usize>,
@@ -54,11 +55,18 @@ pub struct RunShared {
 
 /// One VU's context, reachable from native functions through [`current`].
 pub struct VuContext {
-    /// k6's `__VU`: 1-based in iterations, 0 in setup/teardown/options.
+    /// k6's `__VU` / `exec.vu.idInTest`: 1-based in iterations, 0 in setup/teardown/options.
     pub id: u64,
     pub phase: Phase,
+    /// The scenario this VU serves (iterate phase only) and its 0-based number in it.
+    pub scenario: Option<Arc<ScenarioRuntime>>,
+    pub index_in_scenario: u64,
     /// k6's `__ITER`: this VU's iteration number, 0-based.
     pub iteration: Cell<u64>,
+    /// `exec.scenario.iterationInTest` of the running iteration.
+    pub iteration_in_test: Cell<u64>,
+    /// When the running iteration must be interrupted (ramp-down), if ever.
+    pub deadline: Cell<Option<Instant>>,
     /// The current group path: "" at the root, `::name::sub` inside groups.
     pub group: RefCell<String>,
     pub http: Rc<HttpClient>,
@@ -69,39 +77,89 @@ pub struct VuContext {
     /// What the VU reports back: options (Options phase) or setup data (Setup phase).
     pub output: RefCell<Option<serde_json::Value>>,
     pub shared: Arc<RunShared>,
-    /// `__ENV`, built once per VU.
+    /// `__ENV`, built once per VU (run env, then the scenario's `env`).
     pub env: Dynamic,
     /// True while the script's top level (init code) runs.
     pub in_init: Cell<bool>,
+    base_tags: TagSet,
 }
 
 impl VuContext {
-    pub fn new(id: u64, phase: Phase, shared: Arc<RunShared>, data_json: Option<String>) -> Self {
-        let env: rhai::Map = shared.env.iter().map(|(k, v)| (k.into(), Dynamic::from(v.clone()))).collect();
+    pub fn new(id: u64, phase: Phase, shared: Arc<RunShared>, scenario: Option<(Arc<ScenarioRuntime>, u64)>) -> Self {
+        let (scenario, index_in_scenario) = match scenario {
+            Some((s, i)) => (Some(s), i),
+            None => (None, 0),
+        };
+        let mut env: rhai::Map = shared.env.iter().map(|(k, v)| (k.into(), Dynamic::from(v.clone()))).collect();
+        let mut base_tags = TagSet::new();
+        for (k, v) in &shared.base_tags {
+            base_tags.insert(k, v);
+        }
+        if let Some(s) = &scenario {
+            for (k, v) in &s.config.env {
+                env.insert(k.into(), Dynamic::from(v.clone()));
+            }
+            for (k, v) in &s.config.tags {
+                base_tags.insert(k, v);
+            }
+            base_tags.insert("scenario", s.name());
+        }
         VuContext {
             id,
             phase,
+            scenario,
+            index_in_scenario,
             iteration: Cell::new(0),
+            iteration_in_test: Cell::new(0),
+            deadline: Cell::new(None),
             group: RefCell::new(String::new()),
             http: Rc::new(HttpClient::new(Rc::new(shared.http_config.clone()))),
             globals: RefCell::new(HashMap::new()),
-            data_json,
+            data_json: shared.setup_data.clone(),
             output: RefCell::new(None),
             env: Dynamic::from_map(env).into_shared(),
             in_init: Cell::new(true),
+            base_tags,
             shared,
         }
     }
 
-    /// The tags every sample of this VU carries: scenario and group (and options.tags).
+    /// The tags every sample of this VU carries: options.tags, scenario tags, scenario, group.
     pub fn base_tags(&self) -> TagSet {
-        let mut tags = TagSet::new();
-        for (k, v) in &self.shared.base_tags {
-            tags.insert(k, v);
-        }
-        tags.insert("scenario", &self.shared.scenario);
+        let mut tags = self.base_tags.clone();
         tags.insert("group", &self.group.borrow());
         tags
+    }
+
+    /// True when the VU must stop what it is doing: a hard stop, or its ramp-down deadline.
+    pub fn should_interrupt(&self) -> bool {
+        self.shared.control.is_hard_stopped()
+            || self.scenario.as_ref().is_some_and(|s| s.is_hard_stopped())
+            || self.deadline.get().is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Completes when [`VuContext::should_interrupt`] becomes true.
+    pub async fn interrupted(self: Rc<Self>) {
+        let control = self.shared.control.clone();
+        let scenario = self.scenario.clone();
+        let deadline = self.deadline.get();
+        let scenario_stop = async {
+            match &scenario {
+                Some(s) => s.hard_stopped().await,
+                None => std::future::pending().await,
+            }
+        };
+        let ramp_down = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = control.hard_stopped() => {}
+            _ = scenario_stop => {}
+            _ = ramp_down => {}
+        }
     }
 }
 
@@ -135,6 +193,7 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
         }
         Phase::Setup => {
             if has_fn(&vu, "setup") {
+                *vu.group.borrow_mut() = "::setup".into();
                 let data: Dynamic = ctx.call_fn("setup", ())?;
                 let json = serde_json::to_value(&data)
                     .map_err(|e| format!("setup() returned a value that cannot be passed on: {e}"))?;
@@ -143,8 +202,13 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
         }
         Phase::Teardown => {
             if has_fn(&vu, "teardown") {
+                *vu.group.borrow_mut() = "::teardown".into();
                 let data = data_value(&vu)?;
-                let _ = call_with_optional_data(ctx, &vu, "teardown", data)?;
+                if fn_arity(&vu, "teardown") > 0 {
+                    let _ = ctx.call_fn::<Dynamic>("teardown", (data,))?;
+                } else {
+                    let _ = ctx.call_fn::<Dynamic>("teardown", ())?;
+                }
             }
         }
         Phase::Iterate => iterate(ctx, &vu)?,
@@ -154,48 +218,56 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
 
 fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltResult>> {
     let control = vu.shared.control.clone();
-    vu.shared.control.initialized_vus.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    vu.shared.control.init_done.notify_waiters();
-    let waited = {
-        let control = control.clone();
-        suspend_on(async move { control.wait_for_start().await })
-    };
-    if waited.is_err() {
-        return Ok(());
-    }
+    let scenario = vu.scenario.clone().expect("iterating VUs belong to a scenario");
+    control.vu_initialized();
     let data = data_value(vu)?;
-    let exec = vu.shared.exec_fn.clone();
+    let exec = scenario.config.exec.clone();
     let takes_data = fn_arity(vu, &exec) > 0;
     let tags = vu.base_tags();
     let mut iteration = 0u64;
-    while control.next_iteration(iteration) {
+    loop {
+        let permit = {
+            let (s, k) = (scenario.clone(), vu.index_in_scenario);
+            suspend_on(async move { s.next_iteration(k, iteration).await })
+        };
+        let Ok(Some(permit)) = permit else { break };
         vu.iteration.set(iteration);
+        vu.iteration_in_test.set(scenario.iterations_started.load(Ordering::Relaxed).saturating_sub(1));
+        vu.deadline.set(permit.deadline);
         *vu.group.borrow_mut() = String::new();
         let start = Instant::now();
+        if let Some(scheduled) = permit.scheduled {
+            let late = start.saturating_duration_since(scheduled).as_secs_f64() * 1000.0;
+            metrics::record(builtin::ITERATION_START_DELAY, &tags, late);
+        }
+        scenario.active.fetch_add(1, Ordering::Relaxed);
         let result =
             if takes_data { ctx.call_fn::<Dynamic>(&exec, (data.clone(),)) } else { ctx.call_fn::<Dynamic>(&exec, ()) };
-        let interrupted = match &result {
-            Ok(_) => false,
-            Err(e) if is_interruption(e) || control.is_hard_stopped() => true,
-            Err(e) => {
-                control.failed_iterations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                vu.shared.errors.record(&describe_runtime_error(e));
-                false
+        scenario.active.fetch_sub(1, Ordering::Relaxed);
+        vu.deadline.set(None);
+        iteration += 1;
+        match &result {
+            Ok(_) => {}
+            Err(e) if is_interruption(e) || vu.should_interrupt() || control.is_hard_stopped() => {
+                scenario.interrupted.fetch_add(1, Ordering::Relaxed);
+                if control.is_hard_stopped() || scenario.is_stopping() {
+                    break;
+                }
+                continue;
             }
-        };
-        if interrupted {
-            control.interrupted_iterations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            break;
+            Err(e) => {
+                control.failed_iterations.fetch_add(1, Ordering::Relaxed);
+                vu.shared.errors.record(&describe_runtime_error(e));
+            }
         }
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         metrics::record(builtin::ITERATION_DURATION, &tags, ms);
         metrics::record(builtin::ITERATIONS, &tags, 1.0);
-        iteration += 1;
     }
     Ok(())
 }
 
-/// True for the error raised when the hard stop interrupted the VU.
+/// True for the error raised when the VU was interrupted.
 pub fn is_interruption(err: &EvalAltResult) -> bool {
     match err {
         EvalAltResult::ErrorTerminated(..) => true,
@@ -217,19 +289,6 @@ fn data_value(vu: &VuContext) -> Result<Dynamic, Box<EvalAltResult>> {
             let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
             rhai::serde::to_dynamic(value)
         }
-    }
-}
-
-fn call_with_optional_data(
-    ctx: &mut EvalContext,
-    vu: &VuContext,
-    name: &str,
-    data: Dynamic,
-) -> Result<Dynamic, Box<EvalAltResult>> {
-    if fn_arity(vu, name) > 0 {
-        ctx.call_fn(name, (data,))
-    } else {
-        ctx.call_fn(name, ())
     }
 }
 

@@ -1,32 +1,81 @@
 //! Worker threads: each a `current_thread` tokio runtime + `LocalSet` + one Rhai engine.
 //!
-//! A worker owns the VUs pinned to it (round-robin by the scheduler). Each VU is a coroutine
-//! driven by a local task; nothing a VU touches leaves the thread. The worker flushes its
-//! thread-local metric sink into the run's aggregate once a second and when its VUs are done.
+//! The scheduler sends a worker [`Command`]s: start VU n of a scenario (before the test and,
+//! for arrival-rate executors, during it), and finish. Each VU is a coroutine driven by a local
+//! task; nothing a VU touches leaves the thread. The worker flushes its thread-local metric
+//! sink into the run's aggregate once a second and when its VUs are done.
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rhai::{Engine, Scope, AST};
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, Notify};
 
 use super::coroutine::VuCoroutine;
+use super::scenario::ScenarioRuntime;
 use super::vu::{is_interruption, Phase, RunShared, VuContext};
 use crate::metrics;
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::{compile, new_engine, ScriptSource, VU_STACK_SIZE};
 
-/// Counts running workers so the scheduler can await them without blocking its thread.
+pub enum Command {
+    /// Initialise VU `id` (number `index` in `scenario`) and run it.
+    StartVu { id: u64, scenario: Arc<ScenarioRuntime>, index: u64 },
+    /// No more VUs: end once the running ones are done.
+    Finish,
+}
+
+/// The running workers, so the scheduler can hand out VUs and await the end.
 #[derive(Default)]
 pub struct WorkerSet {
-    live: AtomicUsize,
-    done: Notify,
+    senders: Vec<mpsc::UnboundedSender<Command>>,
+    live: Arc<AtomicUsize>,
+    done: Arc<Notify>,
+    next: AtomicUsize,
 }
 
 impl WorkerSet {
+    /// Starts `threads` worker threads for `source`.
+    pub fn spawn(threads: usize, source: &ScriptSource, shared: &Arc<RunShared>) -> std::io::Result<WorkerSet> {
+        let mut set = WorkerSet::default();
+        for index in 0..threads.max(1) {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let (source, shared) = (source.clone(), shared.clone());
+            let (live, done) = (set.live.clone(), set.done.clone());
+            live.fetch_add(1, Ordering::SeqCst);
+            let spawned = std::thread::Builder::new().name(format!("rload-worker-{index}")).spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
+                let local = tokio::task::LocalSet::new();
+                local.block_on(&rt, run_worker(rx, source, shared));
+                metrics::flush();
+                live.fetch_sub(1, Ordering::SeqCst);
+                done.notify_waiters();
+            });
+            if let Err(e) = spawned {
+                set.live.fetch_sub(1, Ordering::SeqCst);
+                return Err(e);
+            }
+            set.senders.push(tx);
+        }
+        Ok(set)
+    }
+
+    /// Starts VU `id` on the next worker (round-robin).
+    pub fn start_vu(&self, id: u64, scenario: &Arc<ScenarioRuntime>, index: u64) {
+        scenario.allocated.fetch_add(1, Ordering::SeqCst);
+        let w = self.next.fetch_add(1, Ordering::Relaxed) % self.senders.len();
+        let _ = self.senders[w].send(Command::StartVu { id, scenario: scenario.clone(), index });
+    }
+
+    /// Tells every worker to end once its VUs are done.
+    pub fn finish(&self) {
+        for tx in &self.senders {
+            let _ = tx.send(Command::Finish);
+        }
+    }
+
     pub async fn all_done(&self) {
         loop {
             let notified = self.done.notified();
@@ -36,37 +85,9 @@ impl WorkerSet {
             notified.await;
         }
     }
-
-    pub fn live(&self) -> usize {
-        self.live.load(Ordering::SeqCst)
-    }
 }
 
-/// Starts a worker thread running the VUs `vu_ids` of the plan in `shared`.
-pub fn spawn(
-    index: usize,
-    vu_ids: Vec<u64>,
-    source: ScriptSource,
-    shared: Arc<RunShared>,
-    set: Arc<WorkerSet>,
-) -> std::io::Result<JoinHandle<()>> {
-    set.live.fetch_add(1, Ordering::SeqCst);
-    let set2 = set.clone();
-    let spawned = std::thread::Builder::new().name(format!("rload-worker-{index}")).spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
-        let local = tokio::task::LocalSet::new();
-        local.block_on(&rt, run_worker(vu_ids, source, shared));
-        metrics::flush();
-        set2.live.fetch_sub(1, Ordering::SeqCst);
-        set2.done.notify_waiters();
-    });
-    if spawned.is_err() {
-        set.live.fetch_sub(1, Ordering::SeqCst);
-    }
-    spawned
-}
-
-async fn run_worker(vu_ids: Vec<u64>, source: ScriptSource, shared: Arc<RunShared>) {
+async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSource, shared: Arc<RunShared>) {
     let engine = Rc::new(new_engine(source.dir()));
     let ast = match compile(&engine, &source) {
         Ok(ast) => Rc::new(ast),
@@ -82,15 +103,15 @@ async fn run_worker(vu_ids: Vec<u64>, source: ScriptSource, shared: Arc<RunShare
             metrics::flush();
         }
     });
-    let mut tasks = Vec::with_capacity(vu_ids.len());
-    for id in vu_ids {
-        let vu = Rc::new(VuContext::new(id, Phase::Iterate, shared.clone(), shared_data(&shared)));
+    let mut tasks = Vec::new();
+    while let Some(Command::StartVu { id, scenario, index }) = rx.recv().await {
+        let vu = Rc::new(VuContext::new(id, Phase::Iterate, shared.clone(), Some((scenario.clone(), index))));
         match run_vu(engine.clone(), ast.clone(), vu) {
             Ok(task) => tasks.push(tokio::task::spawn_local(task)),
             Err(e) => {
                 shared.errors.record(&format!("VU {id} could not start: {e}"));
-                shared.control.initialized_vus.fetch_add(1, Ordering::SeqCst);
-                shared.control.init_done.notify_waiters();
+                shared.control.vu_initialized();
+                scenario.vu_finished();
             }
         }
     }
@@ -100,17 +121,12 @@ async fn run_worker(vu_ids: Vec<u64>, source: ScriptSource, shared: Arc<RunShare
     flusher.abort();
 }
 
-fn shared_data(shared: &RunShared) -> Option<String> {
-    shared.setup_data.clone()
-}
-
 /// Creates the VU's coroutine and returns the future that drives it to completion.
 pub fn run_vu(
     engine: Rc<Engine>,
     ast: Rc<AST>,
     vu: Rc<VuContext>,
 ) -> std::io::Result<impl std::future::Future<Output = Result<(), String>>> {
-    let control = vu.shared.control.clone();
     let body_vu = vu.clone();
     let co = VuCoroutine::new(VU_STACK_SIZE, vu.clone(), move || {
         let mut scope = Scope::new();
@@ -130,19 +146,21 @@ pub fn run_vu(
         }
     })?;
     Ok(async move {
-        control.active_vus.fetch_add(1, Ordering::SeqCst);
-        let out = co.run(|| {
-            let control = control.clone();
-            async move { control.hard_stopped().await }
-        });
-        let result = out.await;
-        control.active_vus.fetch_sub(1, Ordering::SeqCst);
-        if let Err(e) = &result {
-            if vu.in_init.get() && vu.phase == Phase::Iterate {
-                control.initialized_vus.fetch_add(1, Ordering::SeqCst);
-                control.init_done.notify_waiters();
+        let interrupt_vu = vu.clone();
+        let result = co.run(move || interrupt_vu.clone().interrupted()).await;
+        if vu.phase == Phase::Iterate {
+            if vu.in_init.get() {
+                vu.shared.control.vu_initialized();
+                if let Err(e) = &result {
+                    vu.shared.control.init_failed(e.clone());
+                }
             }
-            vu.shared.errors.record(e);
+            if let Some(s) = &vu.scenario {
+                s.vu_finished();
+            }
+            if let Err(e) = &result {
+                vu.shared.errors.record(e);
+            }
         }
         result
     })

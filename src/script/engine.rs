@@ -56,7 +56,7 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         // Checked every 4096 operations: an endless loop ends when the run is stopped hard.
         if ops % 4096 == 0 {
             if let Some(vu) = vu::try_current() {
-                if vu.shared.control.is_hard_stopped() {
+                if vu.should_interrupt() {
                     return Some(Dynamic::from(vu::INTERRUPTED));
                 }
             }

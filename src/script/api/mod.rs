@@ -6,6 +6,7 @@
 //! variable resolver, so they are visible inside functions too.
 
 pub mod core;
+pub mod exec;
 pub mod http;
 pub mod metrics;
 pub mod response;
@@ -18,6 +19,7 @@ pub fn register(engine: &mut Engine) {
     http::register(engine);
     response::register(engine);
     core::register(engine);
+    exec::register(engine);
     metrics::register(engine);
 }
 
@@ -25,6 +27,7 @@ pub fn register(engine: &mut Engine) {
 pub fn builtin_variable(name: &str) -> Option<Dynamic> {
     match name {
         "http" => Some(Dynamic::from(http::HttpApi)),
+        "exec" => Some(Dynamic::from(exec::ExecApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
         "__ITER" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.iteration.get() as i64))),
         "__ENV" => vu::try_current().map(|v| v.env.clone()),

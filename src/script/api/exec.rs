@@ -1,0 +1,64 @@
+//! k6's `k6/execution` module as the `exec` object: `exec.vu.idInTest`,
+//! `exec.vu.iterationInScenario`, `exec.scenario.name`, `exec.scenario.iterationInTest`,
+//! `exec.scenario.progress`, `exec.test.abort(msg)` and friends.
+//!
+//! Values are read when accessed, so `exec.scenario.progress` is always current.
+
+use std::sync::atomic::Ordering;
+
+use rhai::{Dynamic, Engine, EvalAltResult, Map};
+
+use crate::config::format_duration;
+use crate::runtime::vu;
+
+/// The `exec` object.
+#[derive(Clone, Copy)]
+pub struct ExecApi;
+
+/// `exec.test`: carries `abort()`.
+#[derive(Clone, Copy)]
+pub struct TestApi;
+
+fn vu_map() -> Map {
+    let mut m = Map::new();
+    if let Some(vu) = vu::try_current() {
+        m.insert("idInTest".into(), (vu.id as i64).into());
+        m.insert("idInInstance".into(), (vu.id as i64).into());
+        m.insert("iterationInScenario".into(), (vu.iteration.get() as i64).into());
+        m.insert("iterationInInstance".into(), (vu.iteration.get() as i64).into());
+        let tags: Map = vu.base_tags().iter().map(|(k, v)| (k.into(), Dynamic::from(v.to_string()))).collect();
+        m.insert("tags".into(), tags.into());
+    }
+    m
+}
+
+fn scenario_map() -> Map {
+    let mut m = Map::new();
+    let Some(vu) = vu::try_current() else { return m };
+    let Some(s) = &vu.scenario else { return m };
+    m.insert("name".into(), s.name().to_string().into());
+    m.insert("executor".into(), s.config.executor_name().into());
+    m.insert("startTime".into(), format_duration(s.config.start_time).into());
+    m.insert("progress".into(), s.progress().into());
+    m.insert("iterationInTest".into(), (vu.iteration_in_test.get() as i64).into());
+    m.insert("iterationInInstance".into(), (vu.iteration_in_test.get() as i64).into());
+    m.insert("iterationsStarted".into(), (s.iterations_started.load(Ordering::Relaxed) as i64).into());
+    m
+}
+
+fn abort(message: &str) -> Result<(), Box<EvalAltResult>> {
+    let vu = vu::current();
+    let msg = if message.is_empty() { "test aborted".to_string() } else { message.to_string() };
+    vu.shared.control.abort(msg);
+    Err(vu::interrupted_error())
+}
+
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<ExecApi>("exec");
+    engine.register_type_with_name::<TestApi>("exec.test");
+    engine.register_get("vu", |_: &mut ExecApi| vu_map());
+    engine.register_get("scenario", |_: &mut ExecApi| scenario_map());
+    engine.register_get("test", |_: &mut ExecApi| TestApi);
+    engine.register_fn("abort", |_: TestApi| abort(""));
+    engine.register_fn("abort", |_: TestApi, msg: &str| abort(msg));
+}
