@@ -303,11 +303,9 @@ async fn run_scenario(
     let end = start + s.config.max_duration();
     if s.is_arrival_rate() {
         let max_vus = s.config.max_vus();
-        let tags = TagSet::new().with("scenario", s.name());
         let mut warned = false;
-        let mut starts = s.arrival_starts();
         let scheduler = async {
-            while let Some(offset) = starts.next() {
+            for offset in s.arrival_starts() {
                 let at = start + offset;
                 if at > Instant::now() {
                     tokio::time::sleep_until(at.into()).await;
@@ -332,7 +330,6 @@ async fn run_scenario(
                     }
                 }
             }
-            let _ = &tags;
         };
         tokio::select! {
             _ = scheduler => {}

@@ -1,0 +1,132 @@
+//! End-to-end executor behaviour: iteration counts, ramps, arrival rates, graceful stop,
+//! validation and `exec`.
+mod common;
+use common::*;
+
+fn count(run: &Run, metric: &str) -> u64 {
+    let line = run.line(metric);
+    line.split(':').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap_or_else(|_| panic!("{line}"))
+}
+
+#[test]
+fn iteration_based_executors_run_exact_counts() {
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{
+            "shared": #{ executor: "shared-iterations", vus: 3, iterations: 17 },
+            pervu: #{ executor: "per-vu-iterations", vus: 4, iterations: 5, exec: "other" },
+        }};
+        const shared_count = Counter("shared_iters");
+        const pervu = Counter("pervu_iters");
+        fn run() { shared_count.add(1); }
+        fn other() { pervu.add(1); }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "shared_iters"), 17, "{}", run.stdout);
+    assert_eq!(count(&run, "pervu_iters"), 20, "{}", run.stdout);
+    assert_eq!(count(&run, "iterations"), 37, "{}", run.stdout);
+}
+
+#[test]
+fn a_cli_ramp_reaches_its_target_and_comes_back() {
+    let s = script("fn run() { sleep(0.05); }");
+    let run = rload(&s, &["-s", "2s:20", "-s", "2s:0"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Up to 20 looping VUs for 4s over 2 stages"), "{}", run.stdout);
+    let vus = run.line("vus");
+    assert!(vus.contains("max=20") || vus.contains("max=19"), "{vus}");
+    assert!(run.line("vus_max").contains("20"), "{}", run.line("vus_max"));
+}
+
+#[test]
+fn constant_arrival_rate_hits_its_rate_and_counts_drops() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{
+            steady: #{ executor: "constant-arrival-rate", rate: 100, timeUnit: "1s", duration: "2s", preAllocatedVUs: 5 },
+            starved: #{ executor: "constant-arrival-rate", rate: 50, timeUnit: "1s", duration: "2s",
+                        preAllocatedVUs: 1, maxVUs: 1, exec: "slow" },
+        }};
+        const steady = Counter("steady_iters");
+        fn run() { steady.add(1); http.get(`${__ENV.BASE}/`); }
+        fn slow() { sleep(0.2); }
+    "#,
+    );
+    let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let steady = count(&run, "steady_iters");
+    assert!((196..=200).contains(&steady), "100/s for 2s gave {steady}: {}", run.stdout);
+    // One VU taking 200 ms can run ~10 of the 100 planned iterations: the rest are dropped.
+    let dropped = count(&run, "dropped_iterations");
+    assert!((80..=95).contains(&dropped), "dropped {dropped}: {}", run.stdout);
+    assert!(run.stderr.contains("insufficient VUs"), "{}", run.stderr);
+}
+
+#[test]
+fn graceful_stop_lets_iterations_finish_then_interrupts_them() {
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{
+            finishes: #{ executor: "constant-vus", vus: 1, duration: "1s", gracefulStop: "2s", exec: "short" },
+            cut: #{ executor: "constant-vus", vus: 1, duration: "1s", gracefulStop: "500ms", exec: "long" },
+        }};
+        const done = Counter("long_done");
+        fn run() {}
+        fn short() { sleep(1.4); }
+        fn long() { sleep(5); done.add(1); }
+    "#,
+    );
+    let started = std::time::Instant::now();
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "took {:?}", started.elapsed());
+    // `short` finished its one iteration inside its gracefulStop; `long` was interrupted.
+    assert_eq!(count(&run, "iterations"), 1, "{}", run.stdout);
+    assert!(!run.stdout.contains("long_done"), "{}", run.stdout);
+    assert!(run.stdout.contains("iterations interrupted: 1"), "{}", run.stdout);
+}
+
+#[test]
+fn scenario_validation_names_scenario_and_option() {
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{
+            api: #{ executor: "constant-arrival-rate", rate: 10, duration: "10s", preAllocatedVUs: 10, maxVUs: 5 },
+            bad: #{ executor: "ramping-cows" },
+        }};
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("scenario \"api\": maxVUs (5) can't be less than preAllocatedVUs (10)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("scenario \"bad\""), "{}", run.stderr);
+}
+
+#[test]
+fn exec_reports_vu_and_scenario_and_abort_exits_108() {
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{ main: #{ executor: "per-vu-iterations", vus: 2, iterations: 3 } } };
+        fn run() {
+            check(exec, #{
+                "scenario name": |e| e.scenario.name == "main",
+                "vu id": |e| e.vu.idInTest >= 1 && e.vu.idInTest <= 2,
+                "iteration in scenario": |e| e.vu.iterationInScenario == __ITER,
+            });
+            if exec.scenario.iterationInTest == 4 { exec.test.abort("enough"); }
+        }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 108, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("enough"), "{}", run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}", run.stdout);
+}
