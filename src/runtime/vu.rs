@@ -90,15 +90,12 @@ impl VuContext {
             Some((s, i)) => (Some(s), i),
             None => (None, 0),
         };
-        let mut env: rhai::Map = shared.env.iter().map(|(k, v)| (k.into(), Dynamic::from(v.clone()))).collect();
+        let env = shared_env(&shared, scenario.as_deref());
         let mut base_tags = TagSet::new();
         for (k, v) in &shared.base_tags {
             base_tags.insert(k, v);
         }
         if let Some(s) = &scenario {
-            for (k, v) in &s.config.env {
-                env.insert(k.into(), Dynamic::from(v.clone()));
-            }
             for (k, v) in &s.config.tags {
                 base_tags.insert(k, v);
             }
@@ -117,7 +114,7 @@ impl VuContext {
             globals: RefCell::new(HashMap::new()),
             data_json: shared.setup_data.clone(),
             output: RefCell::new(None),
-            env: Dynamic::from_map(env).into_shared(),
+            env,
             in_init: Cell::new(true),
             base_tags,
             shared,
@@ -161,6 +158,25 @@ impl VuContext {
             _ = ramp_down => {}
         }
     }
+}
+
+thread_local! {
+    /// `__ENV` per scenario on this thread: built once, shared read-only by the thread's VUs.
+    static ENV_CACHE: RefCell<HashMap<(usize, String), Dynamic>> = RefCell::new(HashMap::new());
+}
+
+/// The run's environment plus the scenario's `env`, as a shared (cheaply cloned) Rhai map.
+fn shared_env(shared: &RunShared, scenario: Option<&ScenarioRuntime>) -> Dynamic {
+    let build = || {
+        let mut env: rhai::Map = shared.env.iter().map(|(k, v)| (k.into(), Dynamic::from(v.clone()))).collect();
+        for (k, v) in scenario.map(|s| s.config.env.as_slice()).unwrap_or_default() {
+            env.insert(k.into(), Dynamic::from(v.clone()));
+        }
+        Dynamic::from_map(env).into_shared()
+    };
+    let Some(s) = scenario else { return build() };
+    let key = (shared as *const RunShared as usize, s.name().to_string());
+    ENV_CACHE.with(|cache| cache.borrow_mut().entry(key).or_insert_with(build).clone())
 }
 
 /// The running VU. Panics outside a VU coroutine (native functions only run inside one).
