@@ -50,9 +50,9 @@ impl ThresholdResult {
     }
 
     /// Whether this result stops a test that has run for `elapsed` (k6: a failed `abortOnFail`
-    /// threshold once `delayAbortEval` has passed). Keys without samples never abort.
+    /// threshold once more than `delayAbortEval` has passed). Keys without samples never abort.
     pub fn aborts(&self, elapsed: Duration) -> bool {
-        self.abort_on_fail && !self.passed && self.observed.is_some() && elapsed >= self.delay_abort_eval
+        self.abort_on_fail && !self.passed && self.observed.is_some() && elapsed > self.delay_abort_eval
     }
 }
 
