@@ -9,9 +9,11 @@ pub mod executor;
 pub mod http;
 pub mod limits;
 pub mod metrics;
+pub mod output;
 pub mod runtime;
 pub mod script;
 pub mod serve;
+pub mod thresholds;
 
 use runtime::run::exit;
 

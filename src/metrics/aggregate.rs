@@ -166,6 +166,12 @@ impl Aggregate {
         }
     }
 
+    /// Adds a whole series, e.g. one read back from another process's export. `name` and `id`
+    /// describe the metric the first time the aggregate sees it; the series cap applies.
+    pub fn add_series(&mut self, name: &str, id: MetricId, tags: &Tags, sink: &SeriesSink, first_seen: u64) {
+        self.slot(id.index(), || (name.to_owned(), id)).add(tags, sink, first_seen, 0);
+    }
+
     /// A metric that received samples.
     pub fn metric(&self, id: MetricId) -> Option<&MetricAggregate> {
         self.metrics.get(id.index()).and_then(Option::as_ref).filter(|m| m.id == id)

@@ -31,7 +31,7 @@ pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
 pub use local::{LocalSink, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
 pub use sink::{CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
-pub use summary::{render_summary, SummaryMode, SummaryOptions};
+pub use summary::{compare_metric_names, render_summary, SummaryMode, SummaryOptions};
 pub use tags::{TagSet, Tags};
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::new()));

@@ -88,6 +88,11 @@ impl RateSink {
     pub fn total(&self) -> u64 {
         self.total
     }
+    /// A sink that saw `trues` non-zero samples out of `total` (e.g. read back from an export);
+    /// `trues` is capped at `total`.
+    pub fn from_counts(trues: u64, total: u64) -> Self {
+        RateSink { trues: trues.min(total), total }
+    }
     /// `trues / total`, 0 when empty.
     pub fn rate(&self) -> f64 {
         if self.total == 0 {
@@ -188,6 +193,27 @@ impl TrendSink {
             self.sum / self.count as f64
         }
     }
+    /// The histogram behind the percentiles. Its unit is a thousandth of the metric's unit
+    /// (see the module doc); exports serialize it so other processes can merge it exactly.
+    pub fn histogram(&self) -> &Histogram<u64> {
+        &self.histogram
+    }
+
+    /// Rebuilds a sink from an exported histogram (same unit as [`TrendSink::histogram`]) and the
+    /// exact statistics kept beside it. Fails when `count` disagrees with the histogram.
+    pub fn from_parts(histogram: &Histogram<u64>, count: u64, sum: f64, min: f64, max: f64) -> Result<Self, String> {
+        if histogram.len() != count {
+            return Err(format!("histogram holds {} samples but count is {count}", histogram.len()));
+        }
+        let mut sink = TrendSink::default();
+        // Added into a default (auto-resizing) histogram so the result merges like any other.
+        sink.histogram.add(histogram).map_err(|e| format!("histogram out of range: {e:?}"))?;
+        if count > 0 {
+            (sink.count, sink.sum, sink.min, sink.max) = (count, sum, min, max);
+        }
+        Ok(sink)
+    }
+
     /// The median, `percentile(0.5)`.
     pub fn med(&self) -> f64 {
         self.percentile(0.5)

@@ -604,10 +604,11 @@ fn display_name(name: &str) -> String {
     }
 }
 
-/// k6 sorts by parent name, then sub-metric, with JavaScript's `localeCompare`; for metric
-/// names (ASCII letters, digits, `_`) that means case-insensitive, `_` before digits before
-/// letters, which this reproduces.
-fn compare_metric_names(a: &str, b: &str) -> Ordering {
+/// The order k6 lists metrics in (metric sections and the THRESHOLDS section). k6 sorts by
+/// parent name, then sub-metric, with JavaScript's `localeCompare`; for metric names (ASCII
+/// letters, digits, `_`) that means case-insensitive, `_` before digits before letters, which
+/// this reproduces.
+pub fn compare_metric_names(a: &str, b: &str) -> Ordering {
     fn split(s: &str) -> (&str, &str) {
         s.split_at(s.find('{').unwrap_or(s.len()))
     }

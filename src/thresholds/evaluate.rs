@@ -1,0 +1,124 @@
+//! Evaluating parsed thresholds against an [`Aggregate`]: pure, no clock.
+//!
+//! A key's samples are the merge of every series of its metric whose tags contain all the pairs
+//! of the key's filter (a k6 sub-metric). What each aggregation reads:
+//!
+//! | aggregation | metric | value |
+//! |---|---|---|
+//! | `avg` `min` `max` | Trend | exact (kept beside the histogram) |
+//! | `med`, `p(N)` | Trend | [`TrendSink::percentile`]: k6's interpolation between sorted neighbours, read from the HDR histogram (within 0.1 %) |
+//! | `count` | Counter | sum of the samples |
+//! | `rate` | Counter | sum ÷ test duration in seconds |
+//! | `rate` | Rate | non-zero samples ÷ samples |
+//! | `value` | Gauge | last value |
+//!
+//! Time trends are in milliseconds, as in k6 (`p(95)<100` means 100 ms).
+//!
+//! **No samples.** k6 evaluates a key no sample matched against an empty sink (every statistic
+//! 0), so `p(95)<100` on a sub-metric with a typo in its tag silently passes. rload reports such
+//! a result with `observed: None` ("no samples"): the summary marks it and warns, and with
+//! `strict` (`--strict-thresholds`) it fails. Without `strict` it passes, as in k6, so existing
+//! k6 scripts keep their exit codes. It never triggers `abortOnFail` (k6 also skips empty sinks
+//! while the test runs).
+
+use std::time::Duration;
+
+use super::parse::{Aggregation, MetricThresholds, Threshold};
+use crate::metrics::{Aggregate, SeriesSink, TrendSink};
+
+/// The outcome of one threshold expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdResult {
+    /// The key as written (`http_req_duration{expected_response:true}`).
+    pub key: String,
+    /// The expression as written (`p(95)<100`).
+    pub source: String,
+    /// Whether the threshold holds (see the module doc for keys without samples).
+    pub passed: bool,
+    /// The value the expression compared; `None` when no sample matched the key.
+    pub observed: Option<f64>,
+    /// From the long form `abortOnFail`.
+    pub abort_on_fail: bool,
+    /// From the long form `delayAbortEval`.
+    pub delay_abort_eval: Duration,
+}
+
+impl ThresholdResult {
+    /// True when no sample matched the key.
+    pub fn no_samples(&self) -> bool {
+        self.observed.is_none()
+    }
+
+    /// Whether this result stops a test that has run for `elapsed` (k6: a failed `abortOnFail`
+    /// threshold once more than `delayAbortEval` has passed). Keys without samples never abort.
+    pub fn aborts(&self, elapsed: Duration) -> bool {
+        self.abort_on_fail && !self.passed && self.observed.is_some() && elapsed > self.delay_abort_eval
+    }
+}
+
+/// Evaluates every threshold of `set`, in order. `test_duration` is the denominator of a
+/// Counter's `rate`; `strict` fails thresholds whose key matched no sample.
+pub fn evaluate(
+    set: &[MetricThresholds],
+    agg: &Aggregate,
+    test_duration: Duration,
+    strict: bool,
+) -> Vec<ThresholdResult> {
+    let mut results = Vec::new();
+    for metric in set {
+        let sink = samples_of(metric, agg);
+        for threshold in &metric.thresholds {
+            let observed = sink.as_ref().and_then(|sink| observe(threshold, sink, test_duration));
+            let passed = match observed {
+                Some(value) => threshold.op.holds(value, threshold.value),
+                None => !strict,
+            };
+            results.push(ThresholdResult {
+                key: metric.key.clone(),
+                source: threshold.source.clone(),
+                passed,
+                observed,
+                abort_on_fail: threshold.abort_on_fail,
+                delay_abort_eval: threshold.delay_abort_eval,
+            });
+        }
+    }
+    results
+}
+
+/// The merged samples of a key; `None` when no series matched.
+pub fn samples_of(metric: &MetricThresholds, agg: &Aggregate) -> Option<SeriesSink> {
+    agg.metric(metric.id)?.merged_where(|tags| metric.matches(tags))
+}
+
+/// True when every threshold passed.
+pub fn all_passed(results: &[ThresholdResult]) -> bool {
+    results.iter().all(|r| r.passed)
+}
+
+/// The value `threshold` compares, read from `sink`.
+fn observe(threshold: &Threshold, sink: &SeriesSink, test_duration: Duration) -> Option<f64> {
+    Some(match (threshold.agg, sink) {
+        (agg, SeriesSink::Trend(trend)) => trend_value(agg, trend)?,
+        (Aggregation::Count, SeriesSink::Counter(c)) => c.sum(),
+        (Aggregation::Rate, SeriesSink::Counter(c)) => c.rate(test_duration),
+        (Aggregation::Rate, SeriesSink::Rate(r)) if r.total() > 0 => r.rate(),
+        (Aggregation::Value, SeriesSink::Gauge(g)) => g.value(),
+        // The parser rejects aggregations the metric's kind does not support.
+        _ => return None,
+    })
+}
+
+fn trend_value(agg: Aggregation, trend: &TrendSink) -> Option<f64> {
+    if trend.count() == 0 {
+        return None;
+    }
+    Some(match agg {
+        Aggregation::Avg => trend.avg(),
+        Aggregation::Min => trend.min(),
+        Aggregation::Max => trend.max(),
+        Aggregation::Med => trend.med(),
+        Aggregation::Percentile(p) => trend.percentile(p / 100.0),
+        Aggregation::Count | Aggregation::Rate | Aggregation::Value => return None,
+    })
+}

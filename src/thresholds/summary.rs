@@ -1,0 +1,160 @@
+//! The `█ THRESHOLDS` section of the end-of-test summary, as k6 v1.1 prints it before
+//! `█ TOTAL RESULTS`. [`render_thresholds`] returns text in the same framing as
+//! [`crate::metrics::render_summary`] (each section starts with a newline and ends with a blank
+//! line), so the caller prints `render_thresholds(..) + &render_summary(..)`.
+//!
+//! k6's layout (`summary.js`: `renderThresholds`), reproduced with its quirks:
+//! - keys sorted like metric names; a sub-metric whose parent metric also has thresholds is shown
+//!   under it, indented, as `{tag:value}`; otherwise with its full key;
+//! - one line per expression: `✓ 'p(95)<100' p(95)=2.94ms` (`✗` when it failed), the expression
+//!   trimmed, then `agg=value` where `agg` is the text before the first `=`, `>` or `<`;
+//! - the value is formatted like the summary's columns: a Trend's statistic only if it is one of
+//!   the summary trend stats or a percentile, so `'avg<200'` with `summaryTrendStats: ["p(95)"]`
+//!   prints `avg=` with nothing after it (and `'min!=0'` prints `min!=`); a Counter shows its
+//!   count for `count` and `N/s` otherwise; a Rate its percentage; a Gauge its value.
+//!
+//! rload adds one thing: a key that matched no sample (see [`super::evaluate`]) shows
+//! `? 'p(95)<100' no samples` (or `✗ …` under `--strict-thresholds`), and the section ends with
+//! a warning line counting them.
+
+use super::evaluate::{samples_of, ThresholdResult};
+use super::parse::{Aggregation, MetricThresholds};
+use crate::metrics::humanize::metric_value;
+use crate::metrics::{compare_metric_names, Aggregate, MetricKind, SeriesSink, SummaryOptions, TrendStat};
+
+const TITLE_PREFIX: &str = "█";
+const SUCCESS_MARK: &str = "✓";
+const FAIL_MARK: &str = "✗";
+const NO_SAMPLES_MARK: &str = "?";
+
+/// Renders the THRESHOLDS section; empty when `set` is empty (k6 then prints no section).
+/// `results` are [`super::evaluate`]'s for the same `set` and aggregate.
+pub fn render_thresholds(
+    set: &[MetricThresholds],
+    results: &[ThresholdResult],
+    agg: &Aggregate,
+    opts: &SummaryOptions,
+) -> String {
+    if set.is_empty() {
+        return String::new();
+    }
+    let paint = Painter { color: opts.color };
+    let mut keys: Vec<&MetricThresholds> = set.iter().collect();
+    keys.sort_by(|a, b| compare_metric_names(&a.key, &b.key));
+
+    let mut lines: Vec<Option<String>> = Vec::new(); // None = blank line
+    let mut no_samples = (0usize, 0usize); // (passed, failed)
+    for metric in keys {
+        let parent_has_thresholds = metric.is_submetric() && set.iter().any(|m| m.key == metric.metric);
+        let indent = if parent_has_thresholds { "      " } else { "    " };
+        let name = if parent_has_thresholds { &metric.key[metric.metric.len()..] } else { &metric.key };
+        lines.push(Some(format!("{indent}{name}")));
+
+        let sink = samples_of(metric, agg);
+        let mut own = results.iter().filter(|r| r.key == metric.key);
+        for threshold in &metric.thresholds {
+            let Some(result) = own.find(|r| r.source == threshold.source) else {
+                continue;
+            };
+            let source = paint.apply(&format!("'{}'", threshold.source.trim()), "37");
+            let line = match (&sink, result.no_samples()) {
+                (Some(sink), false) => {
+                    let mark =
+                        if result.passed { paint.apply(SUCCESS_MARK, "32") } else { paint.apply(FAIL_MARK, "31") };
+                    let agg_text = threshold.source.split(['=', '>', '<']).next().unwrap_or("").trim();
+                    let value = match display_value(metric, threshold.agg, agg_text, sink, opts) {
+                        Some(v) => paint.apply(&v, "36"),
+                        // JavaScript's `undefined`: coloured it prints, uncoloured it vanishes.
+                        None if opts.color => paint.apply("undefined", "36"),
+                        None => String::new(),
+                    };
+                    format!("{mark} {source} {}={value}", paint.apply(agg_text, "37"))
+                }
+                _ => {
+                    let mark = if result.passed {
+                        no_samples.0 += 1;
+                        paint.apply(NO_SAMPLES_MARK, "33")
+                    } else {
+                        no_samples.1 += 1;
+                        paint.apply(FAIL_MARK, "31")
+                    };
+                    format!("{mark} {source} {}", paint.apply("no samples", "33"))
+                }
+            };
+            lines.push(Some(format!("{indent}{line}")));
+        }
+        lines.push(None);
+    }
+    if let Some(warning) = no_samples_warning(no_samples) {
+        lines.push(Some(format!("    {}", paint.apply(&warning, "33"))));
+        lines.push(None);
+    }
+
+    let mut out = format!("\n  {TITLE_PREFIX} {} \n", paint.apply("THRESHOLDS", "1"));
+    for line in lines.iter().chain([&None]) {
+        out.push('\n');
+        if let Some(line) = line {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// The warning closing the section when some keys matched no sample.
+fn no_samples_warning((passed, failed): (usize, usize)) -> Option<String> {
+    let plural = |n: usize| if n == 1 { "threshold" } else { "thresholds" };
+    match (passed, failed) {
+        (0, 0) => None,
+        (n, 0) => Some(format!(
+            "⚠ {n} {} matched no samples and did not fail the test (k6 passes them silently); \
+             --strict-thresholds fails them",
+            plural(n)
+        )),
+        (_, n) => Some(format!("⚠ {n} {} matched no samples and failed (--strict-thresholds)", plural(n))),
+    }
+}
+
+/// What k6 prints after `agg=`; `None` where k6 finds no value (JavaScript `undefined`).
+fn display_value(
+    metric: &MetricThresholds,
+    agg: Aggregation,
+    agg_text: &str,
+    sink: &SeriesSink,
+    opts: &SummaryOptions,
+) -> Option<String> {
+    let (kind, contains) = (metric.id.kind(), metric.id.contains());
+    Some(match sink {
+        SeriesSink::Trend(trend) => {
+            let stat = if opts.trend_stats.iter().any(|s| s == agg_text) {
+                TrendStat::parse(agg_text)?
+            } else if let Aggregation::Percentile(p) = agg {
+                TrendStat::Percentile(p)
+            } else {
+                return None;
+            };
+            match stat {
+                TrendStat::Count => trend.count().to_string(),
+                stat => metric_value(trend.stat(stat), MetricKind::Trend, contains),
+            }
+        }
+        SeriesSink::Counter(counter) if agg_text == "count" => metric_value(counter.sum(), kind, contains),
+        SeriesSink::Counter(counter) => format!("{}/s", metric_value(counter.rate(opts.test_duration), kind, contains)),
+        SeriesSink::Rate(rate) => metric_value(rate.rate(), kind, contains),
+        SeriesSink::Gauge(gauge) => metric_value(gauge.value(), kind, contains),
+    })
+}
+
+/// k6's `ANSIFormatter.decorate`, on or off.
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn apply(&self, text: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
