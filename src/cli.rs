@@ -74,6 +74,18 @@ pub struct RunFlags {
     /// __ENV.BASE_URL (and WS_URL) to it, unless -e sets them.
     #[arg(long = "with-target")]
     pub with_target: bool,
+    /// Do not evaluate thresholds.
+    #[arg(long = "no-thresholds")]
+    pub no_thresholds: bool,
+    /// A threshold whose (sub-)metric saw no sample fails instead of passing with a warning.
+    #[arg(long = "strict-thresholds")]
+    pub strict_thresholds: bool,
+    /// Write k6's legacy JSON summary (--summary-export) to FILE.
+    #[arg(long = "summary-export")]
+    pub summary_export: Option<String>,
+    /// Write every trend's HDR histogram (base64) with exact counts to FILE, mergeable across runs.
+    #[arg(long = "export-histograms")]
+    pub export_histograms: Option<String>,
     /// Print no end-of-test summary.
     #[arg(long = "no-summary")]
     pub no_summary: bool,
@@ -168,6 +180,10 @@ impl RunFlags {
             with_target: self.with_target,
             explicit_env: self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect(),
             check_only,
+            no_thresholds: self.no_thresholds,
+            strict_thresholds: self.strict_thresholds,
+            summary_export: self.summary_export,
+            histogram_export: self.export_histograms,
         })
     }
 }

@@ -14,6 +14,7 @@ pub struct Control {
     hard_stop: AtomicBool,
     hard_stop_notify: Notify,
     abort: Mutex<Option<String>>,
+    thresholds_abort: Mutex<Option<String>>,
     init_error: Mutex<Option<String>>,
     /// VUs whose init code has finished (or failed).
     pub initialized_vus: AtomicU64,
@@ -50,6 +51,16 @@ impl Control {
     pub fn abort(&self, message: String) {
         self.abort.lock().unwrap().get_or_insert(message);
         self.stop_hard();
+    }
+
+    /// A threshold with `abortOnFail` failed: stops the run; the exit code becomes 99.
+    pub fn abort_on_thresholds(&self, message: String) {
+        self.thresholds_abort.lock().unwrap().get_or_insert(message);
+        self.stop_hard();
+    }
+
+    pub fn thresholds_abort(&self) -> Option<String> {
+        self.thresholds_abort.lock().unwrap().clone()
     }
 
     pub fn abort_message(&self) -> Option<String> {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::control::Control;
 use super::errors::ErrorLog;
-use super::report;
+use super::report::{self, ReportSettings};
 use super::scenario::{Offer, ScenarioRuntime};
 use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
@@ -36,6 +36,8 @@ pub mod exit {
 }
 
 const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often thresholds with `abortOnFail` are evaluated during the run.
+const ABORT_EVAL_INTERVAL: Duration = Duration::from_millis(250);
 const DEFAULT_SUMMARY_STATS: [&str; 6] = ["avg", "min", "med", "max", "p(90)", "p(95)"];
 
 /// Everything the CLI decided for `rload run`.
@@ -55,6 +57,14 @@ pub struct RunArgs {
     pub explicit_env: Vec<String>,
     /// Only compile and validate (`rload check`).
     pub check_only: bool,
+    /// `--no-thresholds`: neither evaluate nor enforce thresholds.
+    pub no_thresholds: bool,
+    /// `--strict-thresholds`: a threshold whose metric saw no sample fails.
+    pub strict_thresholds: bool,
+    /// `--summary-export FILE`: k6's legacy JSON summary.
+    pub summary_export: Option<String>,
+    /// `--export-histograms FILE`: every trend's HDR histogram, mergeable across runs.
+    pub histogram_export: Option<String>,
 }
 
 /// Runs a test and returns the exit code.
@@ -120,6 +130,13 @@ async fn run_async(mut args: RunArgs) -> i32 {
     if !missing.is_empty() {
         return config_errors(&missing);
     }
+    let thresholds = match (&options.thresholds, args.no_thresholds) {
+        (Some(t), false) => match crate::thresholds::parse(t, &|name| metrics::lookup(name)) {
+            Ok(set) => set,
+            Err(errs) => return config_errors(&errs),
+        },
+        _ => Vec::new(),
+    };
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     if args.check_only {
         println!("{}: ok", script.source.path);
@@ -200,6 +217,7 @@ async fn run_async(mut args: RunArgs) -> i32 {
         signalled = tokio::select! {
             _ = all => false,
             _ = sample_vus(&runtimes) => false,
+            _ = watch_thresholds(&thresholds, &control, test_start) => false,
             _ = signal() => true,
             _ = control.hard_stopped() => false,
         };
@@ -239,25 +257,81 @@ async fn run_async(mut args: RunArgs) -> i32 {
     }
     metrics::flush();
 
-    if !args.no_summary {
-        let stats = options
+    let settings = ReportSettings {
+        trend_stats: options
             .summary_trend_stats
             .clone()
-            .unwrap_or_else(|| DEFAULT_SUMMARY_STATS.iter().map(|s| s.to_string()).collect());
-        let color = !args.no_color && is_tty();
-        print!(
-            "{}",
-            report::render(&runtimes, &control, &shared.errors, &stats, test_duration, color, args.summary_mode)
-        );
+            .unwrap_or_else(|| DEFAULT_SUMMARY_STATS.iter().map(|s| s.to_string()).collect()),
+        color: !args.no_color && report::is_tty(1),
+        mode: args.summary_mode,
+        strict_thresholds: args.strict_thresholds,
+        summary_export: args.summary_export.clone(),
+        histogram_export: args.histogram_export.clone(),
+        no_summary: args.no_summary,
+        no_color_flag: args.no_color,
+    };
+    let report = match report::build(&thresholds, &runtimes, &control, &shared.errors, &settings, test_duration) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::OTHER;
+        }
+    };
+    if script.functions.contains_key("handle_summary") {
+        report::set_text_summary(&report.text);
+        let shared_hs = Arc::new(run_shared(&args, &options, &script, Some(report.summary_data.to_string())));
+        match run_phase(&script, Phase::Summary, shared_hs).await {
+            Ok(Some(outputs)) => {
+                if let Err(e) = report::apply_handle_summary(&outputs) {
+                    eprintln!("error: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("error: handle_summary() failed: {e}; printing the default summary");
+                print!("{}", report.text);
+            }
+        }
+    } else if !args.no_summary {
+        print!("{}", report.text);
+    }
+    if let Some(msg) = control.thresholds_abort() {
+        eprintln!("error: {msg}");
+        return exit::THRESHOLDS_FAILED;
     }
     if let Some(msg) = control.abort_message() {
         eprintln!("test aborted: {msg}");
         return exit::ABORTED;
     }
     if signalled {
-        exit::SIGNAL
-    } else {
-        exit::OK
+        return exit::SIGNAL;
+    }
+    if !report.thresholds_passed() {
+        eprintln!("error: some thresholds have failed");
+        return exit::THRESHOLDS_FAILED;
+    }
+    exit::OK
+}
+
+/// Evaluates thresholds every 2 s (as k6 does) and stops the run when one with `abortOnFail`
+/// has failed past its `delayAbortEval`. Never returns otherwise.
+async fn watch_thresholds(set: &[crate::thresholds::MetricThresholds], control: &Control, test_start: Instant) {
+    if !set.iter().any(|m| m.thresholds.iter().any(|t| t.abort_on_fail)) {
+        return std::future::pending().await;
+    }
+    let mut tick = tokio::time::interval(ABORT_EVAL_INTERVAL);
+    loop {
+        tick.tick().await;
+        metrics::flush();
+        let elapsed = test_start.elapsed();
+        let results = metrics::with_aggregate(|agg| crate::thresholds::evaluate(set, agg, elapsed, false));
+        if let Some(r) = results.iter().find(|r| r.aborts(elapsed)) {
+            control.abort_on_thresholds(format!(
+                "thresholds on metrics '{}' were crossed ('{}' failed) and abortOnFail is set; the test was stopped",
+                r.key, r.source
+            ));
+            return;
+        }
     }
 }
 
@@ -426,11 +500,6 @@ fn config_errors(errs: &[String]) -> i32 {
         eprintln!("  - {e}");
     }
     exit::INVALID_CONFIG
-}
-
-fn is_tty() -> bool {
-    // SAFETY: isatty only inspects the descriptor.
-    unsafe { libc::isatty(1) == 1 }
 }
 
 fn print_header(script: &str, scenarios: &[ScenarioConfig]) {

@@ -36,6 +36,8 @@ pub enum Phase {
     Iterate,
     /// Run init code, then `teardown(data)`.
     Teardown,
+    /// Run init code, then `handle_summary(data)`; report its returned map as JSON.
+    Summary,
 }
 
 /// Settings and state shared by every VU of a run (Send + Sync).
@@ -226,6 +228,12 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
                     let _ = ctx.call_fn::<Dynamic>("teardown", ())?;
                 }
             }
+        }
+        Phase::Summary => {
+            let data = data_value(&vu)?;
+            let out: Dynamic = ctx.call_fn("handle_summary", (data,))?;
+            let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
+            *vu.output.borrow_mut() = Some(json);
         }
         Phase::Iterate => iterate(ctx, &vu)?,
     }

@@ -3,7 +3,7 @@
 //! The scheduler sends a worker [`Command`]s: start VU n of a scenario (before the test and,
 //! for arrival-rate executors, during it), and finish. Each VU is a coroutine driven by a local
 //! task; nothing a VU touches leaves the thread. The worker flushes its thread-local metric
-//! sink into the run's aggregate once a second and when its VUs are done.
+//! sink into the run's aggregate twice a second and when its VUs are done.
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,6 +19,10 @@ use super::vu::{is_interruption, Phase, RunShared, VuContext};
 use crate::metrics;
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::{compile, new_engine, ScriptSource, VU_STACK_SIZE};
+
+/// How often a worker merges its thread-local samples into the run's aggregate: often enough
+/// for `abortOnFail` thresholds to react within a second, rarely enough to stay off the hot path.
+const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 
 pub enum Command {
     /// Initialise VU `id` (number `index` in `scenario`) and run it.
@@ -97,7 +101,7 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
         }
     };
     let flusher = tokio::task::spawn_local(async {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut tick = tokio::time::interval(FLUSH_INTERVAL);
         loop {
             tick.tick().await;
             metrics::flush();

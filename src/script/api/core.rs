@@ -36,6 +36,9 @@ pub fn register(engine: &mut Engine) {
         }
     });
     engine.register_fn("random", || -> f64 { rand::random::<f64>() });
+    // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
+    engine.register_fn("text_summary", |_data: Dynamic| crate::runtime::report::text_summary());
+    engine.register_fn("text_summary", |_data: Dynamic, _opts: Map| crate::runtime::report::text_summary());
 }
 
 /// k6's `check(value, { name: fn }, tags)`: runs every check, records each in the `checks`

@@ -1,0 +1,134 @@
+//! End-to-end thresholds: exit codes, abortOnFail, sub-metrics, strictness, exports.
+mod common;
+use common::*;
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_failing_threshold_exits_99_and_is_marked() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        export const options = #{ iterations: 5, thresholds: #{
+            "http_req_duration": ["p(95)<10000", "max<0.001"],
+            "http_reqs{status:200}": ["count>=5"],
+            "http_reqs{status:404}": ["count==0"],
+        }};
+        fn run() { http.get(`${__ENV.BASE}/`); }
+    "#,
+    );
+    let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ 'p(95)<10000'"), "{}", run.stdout);
+    assert!(run.stdout.contains("✗ 'max<0.001'"), "{}", run.stdout);
+    // The sub-metric filter selected exactly the five 200 responses.
+    assert!(run.stdout.contains("✓ 'count>=5' count=5"), "{}", run.stdout);
+}
+
+#[test]
+fn passing_thresholds_exit_0_and_no_thresholds_ignores_failing_ones() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 3, thresholds: #{ "iterations": ["count==3"], "checks": ["rate==1"] } };
+        fn run() { check(1, #{ "one": |x| x == 1 }); }
+    "#,
+    );
+    assert_eq!(rload(&s, &[]).code, 0);
+    let failing = script(
+        r#"
+        export const options = #{ iterations: 3, thresholds: #{ "iterations": ["count>100"] } };
+        fn run() {}
+    "#,
+    );
+    assert_eq!(rload(&failing, &[]).code, 99);
+    let run = rload(&failing, &["--no-thresholds"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("THRESHOLDS"), "{}", run.stdout);
+}
+
+#[test]
+fn abort_on_fail_stops_the_run_soon_after_delay_abort_eval() {
+    let s = script(
+        r#"
+        export const options = #{ vus: 2, duration: "30s", thresholds: #{
+            "iteration_duration": [#{ threshold: "max<1", abortOnFail: true, delayAbortEval: "1s" }],
+        }};
+        fn run() { sleep(0.05); }
+    "#,
+    );
+    let started = Instant::now();
+    let run = rload(&s, &[]);
+    let took = started.elapsed();
+    assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
+    assert!(took < Duration::from_millis(2500), "aborted after {took:?}, delayAbortEval was 1s");
+    assert!(took > Duration::from_millis(900), "aborted before delayAbortEval: {took:?}");
+    assert!(run.stdout.contains("✗ 'max<1'"), "{}", run.stdout);
+    assert!(run.stderr.contains("abortOnFail"), "{}", run.stderr);
+}
+
+#[test]
+fn a_threshold_without_samples_warns_and_strict_mode_fails_it() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1, thresholds: #{ "http_req_duration{name:never}": ["p(95)<100"] } };
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("no samples"), "{}", run.stdout);
+    let strict = rload(&s, &["--strict-thresholds"]);
+    assert_eq!(strict.code, 99, "{}", strict.stdout);
+}
+
+#[test]
+fn bad_thresholds_are_reported_together_with_exit_104() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1, thresholds: #{
+            "http_reqs": ["p(95)<100"],
+            "http_req_duration": ["p95<100"],
+            "no_such_metric": ["avg<1"],
+            "http_req_duration{status200}": ["avg<1"],
+        }};
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    for needle in ["http_reqs", "p95<100", "no_such_metric", "status200"] {
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn summary_export_and_handle_summary_write_k6_shaped_json() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 4, thresholds: #{ "iterations": ["count==4"] } };
+        const t = Trend("latency_ms", true);
+        fn run() { t.add(__ITER * 10); }
+        fn handle_summary(data) {
+            #{ stdout: `iterations=${data.metrics.iterations.values.count}\n`, "summary.json": data }
+        }
+    "#,
+    );
+    let export = s.dir.path().join("export.json");
+    let run = std::process::Command::new(BIN)
+        .current_dir(s.dir.path())
+        .args(["run", s.path.to_str().unwrap(), "--summary-export", export.to_str().unwrap(), "--no-system-env-vars"])
+        .output()
+        .unwrap();
+    let run = Run::from_output(run);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("iterations=4"), "{}", run.stdout);
+    assert!(!run.stdout.contains("TOTAL RESULTS"), "handle_summary replaces the summary: {}", run.stdout);
+    let exported: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+    assert_eq!(exported["metrics"]["iterations"]["count"], 4);
+    assert_eq!(exported["metrics"]["iterations"]["thresholds"]["count==4"], false, "false = not failed, as k6");
+    assert_eq!(exported["metrics"]["latency_ms"]["max"], 30.0);
+    assert!(exported["root_group"].is_object());
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(data["metrics"]["latency_ms"]["type"], "trend");
+    assert_eq!(data["metrics"]["latency_ms"]["contains"], "time");
+}
