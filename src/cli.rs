@@ -86,6 +86,9 @@ pub struct RunFlags {
     /// Write every trend's HDR histogram (base64) with exact counts to FILE, mergeable across runs.
     #[arg(long = "export-histograms")]
     pub export_histograms: Option<String>,
+    /// Distinct tag sets kept per metric before further ones are merged (default 1000).
+    #[arg(long = "max-series")]
+    pub max_series: Option<usize>,
     /// Print no end-of-test summary.
     #[arg(long = "no-summary")]
     pub no_summary: bool,
@@ -184,6 +187,7 @@ impl RunFlags {
             strict_thresholds: self.strict_thresholds,
             summary_export: self.summary_export,
             histogram_export: self.export_histograms,
+            max_series: self.max_series,
         })
     }
 }

@@ -132,3 +132,18 @@ fn summary_export_and_handle_summary_write_k6_shaped_json() {
     assert_eq!(data["metrics"]["latency_ms"]["type"], "trend");
     assert_eq!(data["metrics"]["latency_ms"]["contains"], "time");
 }
+
+#[test]
+fn unique_urls_are_capped_with_one_warning_naming_the_name_tag() {
+    let s = script(
+        r#"
+        const c = Counter("per_url");
+        fn run() { c.add(1, #{ url: `http://x/item/${__ITER}` }); }
+    "#,
+    );
+    let run = rload(&s, &["-i", "50", "--max-series", "10"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("per_url").contains(" 50 "), "no sample may be lost: {}", run.line("per_url"));
+    assert_eq!(run.stdout.matches("more than 10 distinct tag sets").count(), 1, "{}", run.stdout);
+    assert!(run.stdout.contains("`name` tag"), "{}", run.stdout);
+}

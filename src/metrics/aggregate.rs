@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::local::{LocalSeries, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
+use super::local::{max_series, LocalSeries, OVERFLOW_TAG};
 use super::registry::{builtin, MetricId, MetricInfo};
 use super::sink::SeriesSink;
 use super::tags::Tags;
@@ -54,7 +54,7 @@ impl MetricAggregate {
     }
 
     /// Samples that were folded into the overflow series because the metric had
-    /// [`MAX_SERIES_PER_METRIC`] distinct tag sets already.
+    /// [`max_series`] distinct tag sets already.
     pub fn overflowed(&self) -> u64 {
         self.overflowed
     }
@@ -88,7 +88,7 @@ impl MetricAggregate {
         let is_overflow = tags.len() == 1 && tags.get(OVERFLOW_TAG).is_some();
         let tags = if is_overflow {
             tags.clone()
-        } else if self.regular < MAX_SERIES_PER_METRIC {
+        } else if self.regular < max_series() {
             self.regular += 1;
             tags.clone()
         } else {

@@ -18,8 +18,21 @@ use super::registry::{MetricId, MetricInfo, MetricKind, Registry};
 use super::sink::SeriesSink;
 use super::tags::{prune_interner, TagSet, Tags};
 
-/// Distinct tag sets kept per metric before samples are folded into the overflow series.
+/// Distinct tag sets kept per metric, by default, before samples are folded into the overflow
+/// series (`--max-series` changes it for a run).
 pub const MAX_SERIES_PER_METRIC: usize = 1000;
+
+static SERIES_LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(MAX_SERIES_PER_METRIC);
+
+/// Sets the per-metric series cap for this process (at least 1).
+pub fn set_max_series(limit: usize) {
+    SERIES_LIMIT.store(limit.max(1), Ordering::Relaxed);
+}
+
+/// The per-metric series cap in force.
+pub fn max_series() -> usize {
+    SERIES_LIMIT.load(Ordering::Relaxed)
+}
 
 /// Tag key of the series that receives samples beyond [`MAX_SERIES_PER_METRIC`].
 pub const OVERFLOW_TAG: &str = "rload_overflow";
@@ -71,7 +84,7 @@ impl LocalSink {
             existing.samples += 1;
             return;
         }
-        let key = if series.len() < MAX_SERIES_PER_METRIC {
+        let key = if series.len() < max_series() {
             tags.clone()
         } else {
             self.overflowed[index] += 1;

@@ -103,7 +103,7 @@ fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &Er
             out,
             "\n  WARN {metric}: more than {} distinct tag sets; {samples} samples were merged into one \
              series tagged {}=true. Give URLs with ids a `name` tag (params.tags.name) so they group.",
-            metrics::MAX_SERIES_PER_METRIC,
+            metrics::max_series(),
             metrics::OVERFLOW_TAG
         );
     }

@@ -65,6 +65,8 @@ pub struct RunArgs {
     pub summary_export: Option<String>,
     /// `--export-histograms FILE`: every trend's HDR histogram, mergeable across runs.
     pub histogram_export: Option<String>,
+    /// `--max-series N`: distinct tag sets kept per metric.
+    pub max_series: Option<usize>,
 }
 
 /// Runs a test and returns the exit code.
@@ -83,6 +85,9 @@ struct Script {
 }
 
 async fn run_async(mut args: RunArgs) -> i32 {
+    if let Some(n) = args.max_series {
+        metrics::set_max_series(n);
+    }
     if args.with_target && !args.check_only {
         if let Err(code) = start_in_process_target(&mut args) {
             return code;
