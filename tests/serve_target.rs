@@ -203,8 +203,12 @@ async fn stats_count_keep_alive_connections_and_requests() {
 
     drop(first);
     drop(second);
+    // Each poll is a new connection with one request, and may run before the server noticed the
+    // closes: so check the invariant rather than a fixed count.
     let stats = wait_for_stats(addr, |stats| stats.connections_open == 1).await;
-    assert_eq!(stats, StatsSnapshot { connections_total: 3, connections_open: 1, requests_total: 5 });
+    assert_eq!(stats.connections_open, 1, "{stats:?}");
+    assert!(stats.connections_total >= 3, "{stats:?}");
+    assert_eq!(stats.requests_total, stats.connections_total + 2, "one request per poll: {stats:?}");
 }
 
 #[tokio::test]
