@@ -112,3 +112,32 @@ fn cookies_persist_within_a_vu() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn batch_sends_requests_in_parallel_and_keeps_their_order() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let started = timestamp_ms();
+            let rs = http.batch([
+                ["GET", `${__ENV.BASE}/delay/300`],
+                ["POST", `${__ENV.BASE}/echo`, "second"],
+                #{ method: "GET", url: `${__ENV.BASE}/status/404` },
+                `${__ENV.BASE}/delay/300`,
+            ]);
+            let took = timestamp_ms() - started;
+            let named = http.batch(#{ home: ["GET", `${__ENV.BASE}/`] });
+            check(rs, #{
+                "in order": |r| r[0].status == 200 && r[1].body == "second" && r[2].status == 404 && r[3].status == 200,
+                "in parallel": |r| took < 550,
+                "named": |r| named.home.status == 200,
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("http_reqs").contains(" 5 "), "{}", run.line("http_reqs"));
+}

@@ -43,6 +43,8 @@ pub fn register(engine: &mut Engine) {
             send(method, url, body, params_map(params)?)
         });
     }
+    engine.register_fn("batch", |_: HttpApi, requests: rhai::Array| batch_array(requests));
+    engine.register_fn("batch", |_: HttpApi, requests: Map| batch_map(requests));
     engine.register_fn("request", |_: HttpApi, method: &str, url: &str| -> Res {
         send(method, url, Dynamic::UNIT, None)
     });
@@ -158,10 +160,22 @@ fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<Opti
     Ok(Some(Bytes::from(body.to_string())))
 }
 
-fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
-    let vu = vu::current();
-    let config = &vu.shared.http_config;
-    let mut p = parse_params(params, config.discard_response_bodies)?;
+/// A request ready to send, with what is needed to record and answer it.
+struct Prepared {
+    spec: RequestSpec,
+    tags: Vec<(String, String)>,
+    response_type: ResponseType,
+    body: Option<Bytes>,
+}
+
+fn prepare(
+    vu: &VuContext,
+    method: &str,
+    url: &str,
+    body: Dynamic,
+    params: Option<Map>,
+) -> Result<Prepared, Box<EvalAltResult>> {
+    let mut p = parse_params(params, vu.shared.http_config.discard_response_bodies)?;
     let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     let body = body_bytes(body, &mut p.headers)?;
@@ -174,13 +188,89 @@ fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
         redirects: p.redirects.unwrap_or(vu.shared.max_redirects),
         response_type: p.response_type,
     };
-    let client = vu.http.clone();
-    let hops = suspend_on(async move { client.request(spec).await }).map_err(|_| interrupted_error())?;
+    Ok(Prepared { spec, tags: p.tags, response_type: p.response_type, body })
+}
+
+/// Records every hop and returns the final response.
+fn finish(
+    vu: &VuContext,
+    tags: &[(String, String)],
+    response_type: ResponseType,
+    body: Option<Bytes>,
+    hops: Vec<HttpOutcome>,
+) -> Res {
     for hop in &hops {
-        record(&vu, hop, &p.tags);
+        record(vu, hop, tags);
     }
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
-    Ok(Response::new(last, p.response_type, body))
+    Ok(Response::new(last, response_type, body))
+}
+
+fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
+    let vu = vu::current();
+    let Prepared { spec, tags, response_type, body } = prepare(&vu, method, url, body, params)?;
+    let client = vu.http.clone();
+    let hops = suspend_on(async move { client.request(spec).await }).map_err(|_| interrupted_error())?;
+    finish(&vu, &tags, response_type, body, hops)
+}
+
+/// k6's default `batch` option: requests of one `http.batch` call in flight at once.
+const BATCH_PARALLELISM: usize = 20;
+
+/// One `http.batch` entry: `[method, url, body?, params?]`, `#{ method, url, body, params }`, or a URL.
+fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltResult>> {
+    if entry.is_string() {
+        return prepare(vu, "GET", &entry.into_string().unwrap_or_default(), Dynamic::UNIT, None);
+    }
+    if entry.is_array() {
+        let mut items = entry.into_array().unwrap_or_default().into_iter();
+        let method =
+            items.next().and_then(|m| m.into_string().ok()).ok_or("http.batch: [method, url, ...] needs a method")?;
+        let url =
+            items.next().and_then(|u| u.into_string().ok()).ok_or("http.batch: [method, url, ...] needs a url")?;
+        let body = items.next().unwrap_or(Dynamic::UNIT);
+        let params = params_map(items.next().unwrap_or(Dynamic::UNIT))?;
+        return prepare(vu, &method, &url, body, params);
+    }
+    let type_name = entry.type_name();
+    let mut map = entry
+        .try_cast::<Map>()
+        .ok_or_else(|| format!("http.batch: a request must be an array, a map or a URL, got {type_name}"))?;
+    let method = map.remove("method").and_then(|m| m.into_string().ok()).unwrap_or_else(|| "GET".into());
+    let url = map.remove("url").and_then(|u| u.into_string().ok()).ok_or("http.batch: a request map needs a url")?;
+    let body = map.remove("body").unwrap_or(Dynamic::UNIT);
+    let params = params_map(map.remove("params").unwrap_or(Dynamic::UNIT))?;
+    prepare(vu, &method, &url, body, params)
+}
+
+/// Sends `entries` concurrently on the VU's own connections; the responses keep their order.
+fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
+    use futures_util::StreamExt;
+    let vu = vu::current();
+    let prepared = entries.into_iter().map(|e| batch_entry(&vu, e)).collect::<Result<Vec<_>, _>>()?;
+    let (specs, rest): (Vec<_>, Vec<_>) =
+        prepared.into_iter().map(|p| (p.spec, (p.tags, p.response_type, p.body))).unzip();
+    let client = vu.http.clone();
+    let all = suspend_on(async move {
+        futures_util::stream::iter(specs.into_iter().map(|spec| {
+            let client = client.clone();
+            async move { client.request(spec).await }
+        }))
+        .buffered(BATCH_PARALLELISM)
+        .collect::<Vec<_>>()
+        .await
+    })
+    .map_err(|_| interrupted_error())?;
+    rest.into_iter().zip(all).map(|((tags, rt, body), hops)| finish(&vu, &tags, rt, body, hops)).collect()
+}
+
+fn batch_array(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
+    Ok(batch(requests)?.into_iter().map(Dynamic::from).collect())
+}
+
+fn batch_map(requests: Map) -> Result<Map, Box<EvalAltResult>> {
+    let (names, entries): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
+    Ok(names.into_iter().zip(batch(entries)?.into_iter().map(Dynamic::from)).collect())
 }
 
 /// k6's default `expected_response`: statuses 200–399.
