@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod runtime;
 pub mod script;
 pub mod serve;
+pub(crate) mod ws;
 
 use runtime::run::exit;
 
