@@ -14,6 +14,7 @@ pub mod runtime;
 pub mod script;
 pub mod serve;
 pub mod thresholds;
+pub(crate) mod ws;
 
 use runtime::run::exit;
 

@@ -18,9 +18,9 @@
 mod client;
 mod cookies;
 pub mod error_code;
-mod pool;
-mod timing;
-mod tls;
+pub(crate) mod pool;
+pub(crate) mod timing;
+pub(crate) mod tls;
 
 use std::time::Duration;
 

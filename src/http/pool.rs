@@ -202,8 +202,9 @@ impl Pool {
     }
 }
 
-/// Resolves the host and connects to its addresses in order until one accepts.
-async fn connect(target: &Target<'_>, marks: &mut Marks) -> Result<TcpStream, Failure> {
+/// Resolves the host and connects to its addresses in order until one accepts. Also used by
+/// the WebSocket client (`crate::ws`), so both report dial failures with the same codes.
+pub(crate) async fn connect(target: &Target<'_>, marks: &mut Marks) -> Result<TcpStream, Failure> {
     let addrs: Vec<SocketAddr> = match target.host {
         Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(ip), target.port)],
         Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(ip), target.port)],
@@ -228,7 +229,7 @@ async fn connect(target: &Target<'_>, marks: &mut Marks) -> Result<TcpStream, Fa
     Err(first_failure.expect("at least one address was tried"))
 }
 
-fn server_name(host: &Host<&str>) -> Result<ServerName<'static>, Failure> {
+pub(crate) fn server_name(host: &Host<&str>) -> Result<ServerName<'static>, Failure> {
     match host {
         Host::Ipv4(ip) => Ok(ServerName::IpAddress(IpAddr::V4(*ip).into())),
         Host::Ipv6(ip) => Ok(ServerName::IpAddress(IpAddr::V6(*ip).into())),

@@ -65,6 +65,12 @@ pub fn new_engine(script_dir: &Path) -> Engine {
     });
     #[allow(deprecated)] // "volatile", not deprecated: see the attribute's own note.
     engine.on_var(|name, index, ctx| {
+        // Even a local (the handler's parameter): see `api::ws::current_socket` for why.
+        if name == "socket" {
+            if let Some(socket) = api::ws::current_socket() {
+                return Ok(Some(socket));
+            }
+        }
         if index > 0 {
             return Ok(None);
         }

@@ -1,5 +1,6 @@
 //! The generic reference target: endpoints a load test needs to exercise a client (echo,
-//! delays, status codes, large bodies, redirects, cookies, WebSocket echo, connection stats).
+//! delays, status codes, large bodies, redirects, cookies, WebSocket echo, broadcast and
+//! failure endpoints, connection stats).
 //!
 //! Handlers stay cheap because the target must never be the bottleneck of a benchmark: no
 //! logging, static bodies where possible, large bodies streamed from one static pattern.
@@ -18,7 +19,9 @@ use axum::routing::{any, get};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::broadcast::{self, Hub};
 use super::stats::{Stats, StatsSnapshot};
+use super::ws_faults::{self, Fault};
 
 /// Longest `/delay/{ms}`; larger values are clamped to it.
 pub const MAX_DELAY_MS: u64 = 60_000;
@@ -49,6 +52,7 @@ const fn pattern() -> [u8; PATTERN_LEN] {
 /// the server's accept loop, so serving this router some other way leaves them at zero
 /// (except `connections_open` for WebSocket sessions, which this router counts).
 pub fn router(stats: Arc<Stats>) -> Router {
+    let hub = Hub::new();
     Router::new()
         .route("/", get(index))
         .route("/echo", any(echo).layer(DefaultBodyLimit::max(MAX_ECHO_BODY)))
@@ -59,6 +63,10 @@ pub fn router(stats: Arc<Stats>) -> Router {
         .route("/cookies", get(cookies))
         .route("/cookies/set", get(set_cookies))
         .route("/ws/echo", get(ws_echo))
+        .route("/ws/broadcast", get(move |state, query, upgrade| ws_broadcast(state, hub, query, upgrade)))
+        .route("/ws/close/{code}", get(ws_faults::close_with_code))
+        .route("/ws/close-abruptly", get(|state, req| ws_faults::raw(state, Fault::CloseAbruptly, req)))
+        .route("/ws/invalid-frame", get(|state, req| ws_faults::raw(state, Fault::InvalidFrame, req)))
         .route("/stats", get(stats_json))
         .with_state(stats)
 }
@@ -212,6 +220,24 @@ async fn echo_messages(mut socket: WebSocket) {
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
         }
     }
+}
+
+/// `/ws/broadcast?interval_ms=N`: see [`broadcast`].
+async fn ws_broadcast(
+    State(stats): State<Arc<Stats>>,
+    hub: Arc<Hub>,
+    RawQuery(query): RawQuery,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let interval_ms = match broadcast::interval_from_query(query.as_deref()) {
+        Ok(ms) => ms,
+        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+    };
+    let open = stats.hold_open();
+    upgrade.read_buffer_size(WS_READ_BUFFER).write_buffer_size(0).on_upgrade(move |socket| async move {
+        broadcast::forward(socket, hub.subscribe(interval_ms)).await;
+        drop(open);
+    })
 }
 
 async fn stats_json(State(stats): State<Arc<Stats>>) -> Json<StatsSnapshot> {

@@ -9,10 +9,13 @@
 //! its counters (cookies live in the client).
 //!
 //! Files: `listener.rs` accepts and counts connections, `generic.rs` is the generic app's
-//! router, `stats.rs` the counters, `crate::limits` the open-files limit.
+//! router, `broadcast.rs` the `/ws/broadcast` ticker, `ws_faults.rs` the misbehaving
+//! WebSocket endpoints, `stats.rs` the counters, `crate::limits` the open-files limit.
 
+mod broadcast;
 mod generic;
 mod listener;
+mod ws_faults;
 
 mod stats;
 

@@ -1,8 +1,8 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
-//! `http` lives in [`http`], the Response type in [`response`], and k6's core functions
+//! `http` lives in [`http`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
-//! (`http`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
+//! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
 //! variable resolver, so they are visible inside functions too.
 
 pub mod core;
@@ -10,6 +10,7 @@ pub mod exec;
 pub mod http;
 pub mod metrics;
 pub mod response;
+pub mod ws;
 
 use rhai::{Dynamic, Engine};
 
@@ -21,6 +22,7 @@ pub fn register(engine: &mut Engine) {
     core::register(engine);
     exec::register(engine);
     metrics::register(engine);
+    ws::register(engine);
 }
 
 /// The value of a built-in variable, or `None` when `name` is not one.
@@ -28,6 +30,7 @@ pub fn builtin_variable(name: &str) -> Option<Dynamic> {
     match name {
         "http" => Some(Dynamic::from(http::HttpApi)),
         "exec" => Some(Dynamic::from(exec::ExecApi)),
+        "ws" => Some(Dynamic::from(ws::WsApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
         "__ITER" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.iteration.get() as i64))),
         "__ENV" => vu::try_current().map(|v| v.env.clone()),

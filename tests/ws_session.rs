@@ -1,0 +1,230 @@
+//! `ws.connect` sessions against the reference target: messages, closures, close codes,
+//! pings, timers, and handlers that suspend the VU (k6/ws semantics).
+mod common;
+use common::*;
+
+/// The count of a Counter's summary line (`ws_msgs_sent....: 30  1.2/s`).
+fn count(run: &Run, metric: &str) -> u64 {
+    let line = run.line(metric);
+    let value = line.split(':').nth(1).and_then(|rest| rest.split_whitespace().next());
+    value.and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no count in {line:?}"))
+}
+
+fn ws_base(target: &Target) -> String {
+    format!("WS=ws://{}", target.addr)
+}
+
+fn assert_all_checks_pass(run: &Run, total: u32) {
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let expected = format!("100.00% {total} out of {total}");
+    assert!(run.line("checks_succeeded").contains(&expected), "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn echo_round_trip_counts_every_message_exactly() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let received = 0;
+            let res = ws.connect(`${__ENV.WS}/ws/echo`, #{ tags: #{ room: "a" } }, |socket| {
+                socket.on("open", || { for i in 0..5 { socket.send(`hello ${i}`); } });
+                socket.on("message", |text| {
+                    received += 1;
+                    if received == 5 { socket.close(); }
+                });
+            });
+            check(res, #{
+                "upgraded with 101": |r| r.status == 101 && r.error == "" && r.error_code == 0,
+                "handlers updated the outer variable": |r| received == 5,
+                "upgrade headers are canonical": |r| r.headers["Upgrade"] == "websocket",
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "2", "-i", "6", "-e", &ws_base(&target)]);
+    assert_all_checks_pass(&run, 18);
+    assert_eq!(count(&run, "ws_msgs_sent"), 30);
+    assert_eq!(count(&run, "ws_msgs_received"), 30);
+    assert_eq!(count(&run, "ws_sessions"), 6);
+    for trend in ["ws_connecting", "ws_session_duration"] {
+        assert!(run.line(trend).contains("avg="), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn binary_messages_arrive_as_blobs_and_text_handlers_stay_quiet() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let got = ();
+            let texts = 0;
+            ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
+                socket.on("open", || socket.sendBinary(blob(1000, 42)));
+                socket.on("message", |text| texts += 1);
+                socket.on("binaryMessage", |data| { got = data; socket.close(); });
+            });
+            check(got, #{
+                "a blob of 1000 bytes of 42": |b| type_of(b) == "blob" && b.len() == 1000 && b[999] == 42,
+                "no text message": |b| texts == 0,
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "2", "-e", &ws_base(&target)]);
+    assert_all_checks_pass(&run, 4);
+    assert_eq!(count(&run, "ws_msgs_sent"), 2);
+    assert_eq!(count(&run, "ws_msgs_received"), 2);
+}
+
+#[test]
+fn close_codes_reach_the_close_handler_from_either_side() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        // code > 0: we close with it; 0: plain close(); -1: wait for the server to close.
+        fn session(url, code) {
+            let seen = #{ code: 0, errors: [], no_arg_handler_ran: false };
+            ws.connect(url, |socket| {
+                socket.on("open", || {
+                    if code > 0 { socket.close(code); } else if code == 0 { socket.close(); }
+                });
+                socket.on("error", |e| seen.errors.push(e));
+                socket.on("close", |c| seen.code = c);
+                socket.on("close", || seen.no_arg_handler_ran = true);
+            });
+            seen
+        }
+        fn run() {
+            let base = __ENV.WS;
+            let ours = session(`${base}/ws/echo`, 4000);
+            let plain = session(`${base}/ws/echo`, 0);
+            let theirs = session(`${base}/ws/close/4001`, -1);
+            let normal = session(`${base}/ws/close/1000`, -1);
+            check(ours, #{
+                "our code reaches the handler": |s| s.code == 4000 && s.errors.len() == 0,
+                "handlers without a parameter run too": |s| s.no_arg_handler_ran,
+            });
+            check(plain, #{ "close() sends 1001 like k6": |s| s.code == 1001 });
+            check(theirs, #{
+                "the server's code reaches the handler": |s| s.code == 4001,
+                "an unusual server code is an error as in k6": |s| s.errors == ["websocket: close 4001: bye"],
+            });
+            check(normal, #{ "a normal server close is no error": |s| s.code == 1000 && s.errors.len() == 0 });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
+    assert_all_checks_pass(&run, 6);
+    assert_eq!(count(&run, "ws_sessions"), 4);
+}
+
+#[test]
+fn pings_get_pongs_and_ws_ping_measures_them() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let pongs = 0;
+            ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
+                socket.on("open", || { socket.ping(); socket.ping(); socket.ping(); });
+                socket.on("pong", || { pongs += 1; if pongs == 3 { socket.close(); } });
+            });
+            check(pongs, #{ "three pongs": |n| n == 3 });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "2", "-e", &ws_base(&target)]);
+    assert_all_checks_pass(&run, 2);
+    assert!(run.line("ws_ping").contains("avg="), "{}", run.stdout);
+    // Pings are not messages.
+    assert!(!run.stdout.contains("ws_msgs_sent"), "{}", run.stdout);
+}
+
+#[test]
+fn set_interval_and_set_timeout_fire_on_time_and_in_order() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let start = now_ms();
+            let ticks = [];
+            let order = [];
+            ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
+                socket.setInterval(|| ticks.push(now_ms() - start), 100);
+                socket.setTimeout(|| order.push("b"), 150);
+                socket.setTimeout(|| order.push("a"), 50.0);
+                socket.setTimeout(|| socket.close(), 550);
+                socket.setTimeout(|| order.push("never: the socket is closed by then"), 900);
+            });
+            let elapsed = now_ms() - start;
+            check(ticks, #{
+                "5 ticks of 100 ms in 550 ms": |t| t.len() == 5,
+                "ticks on the 100 ms grid": |t| t[0] >= 95.0 && t[0] < 180.0 && t[4] >= 495.0 && t[4] < 580.0,
+                "timeouts in due order, none after close": |t| order == ["a", "b"],
+                "the session lasted until the 550 ms timeout": |t| elapsed >= 545.0 && elapsed < 850.0,
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
+    assert_all_checks_pass(&run, 4);
+}
+
+#[test]
+fn a_handler_may_call_http_while_frames_keep_arriving_and_none_is_lost() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let seqs = [];
+            let slow_status = 0;
+            ws.connect(`${__ENV.WS}/ws/broadcast?interval_ms=10`, |socket| {
+                socket.on("message", |text| {
+                    seqs.push(parse_json(text).seq);
+                    if seqs.len() == 1 {
+                        // Suspends this VU for 300 ms; ~30 broadcasts arrive meanwhile.
+                        slow_status = http.post(`${__ENV.HTTP}/delay/300`, "x").status;
+                        check(slow_status, #{ "http works inside a handler": |s| s == 200 });
+                    }
+                    if seqs.len() == 50 { socket.close(); }
+                });
+            });
+            let gaps = 0;
+            for i in 1..seqs.len() { if seqs[i] != seqs[i - 1] + 1 { gaps += 1; } }
+            check(seqs, #{
+                "50 messages": |s| s.len() == 50,
+                "consecutive sequence numbers: nothing lost or reordered": |s| gaps == 0,
+            });
+        }
+    "#,
+    );
+    let http = format!("HTTP={}", target.url());
+    let run = rload(&s, &["-i", "1", "-e", &ws_base(&target), "-e", &http]);
+    assert_all_checks_pass(&run, 3);
+    assert_eq!(count(&run, "ws_msgs_received"), 50);
+    assert_eq!(count(&run, "http_reqs"), 1);
+}
+
+#[test]
+fn socket_methods_work_inside_handlers_fired_by_socket_methods() {
+    // `close()` runs the close handlers, `send()` after close runs the error handlers: both
+    // re-enter the socket while one of its methods is running.
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let errors = [];
+            ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
+                socket.on("open", || socket.close());
+                socket.on("close", |code| socket.send("too late"));
+                socket.on("error", |e| errors.push(e));
+            });
+            check(errors, #{ "sending after close is an error event": |e| e == ["websocket: close sent"] });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
+    assert_all_checks_pass(&run, 1);
+}
