@@ -27,7 +27,11 @@ enum Resumed {
     Interrupted,
 }
 
-type Suspended = Pin<Box<dyn Future<Output = Box<dyn Any>>>>;
+type BoxedFuture = Pin<Box<dyn Future<Output = Box<dyn Any>>>>;
+/// What a coroutine hands its driver: a thunk that builds the future on the driver's stack, so a
+/// large future (an HTTP request is ~4 KB) never touches the VU's stack pages, which stay
+/// resident once touched.
+type Suspended = Box<dyn FnOnce() -> BoxedFuture>;
 type VuYielder = Yielder<Resumed, Suspended>;
 
 thread_local! {
@@ -54,9 +58,21 @@ pub fn in_coroutine() -> bool {
 /// Suspends the running VU until `fut` completes and returns its output.
 ///
 /// Must be called from inside a coroutine started by [`VuCoroutine`]; elsewhere it returns
-/// `Err(Interrupted)` rather than blocking the thread.
+/// `Err(Interrupted)` rather than blocking the thread. For large futures prefer
+/// [`suspend_with`], which builds the future off the VU's stack.
 pub fn suspend_on<F>(fut: F) -> Result<F::Output, Interrupted>
 where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    suspend_with(move || fut)
+}
+
+/// Suspends the running VU until the future `make()` builds completes; `make` runs on the
+/// driver's stack (see [`Suspended`]).
+pub fn suspend_with<F, M>(make: M) -> Result<F::Output, Interrupted>
+where
+    M: FnOnce() -> F + 'static,
     F: Future + 'static,
     F::Output: 'static,
 {
@@ -64,7 +80,8 @@ where
     if yielder.is_null() {
         return Err(Interrupted);
     }
-    let boxed: Suspended = Box::pin(async move { Box::new(fut.await) as Box<dyn Any> });
+    let boxed: Suspended =
+        Box::new(move || Box::pin(async move { Box::new(make().await) as Box<dyn Any> }) as BoxedFuture);
     // SAFETY: `yielder` was stored by this very coroutine (see `VuCoroutine::new`) and lives on
     // its stack for as long as the coroutine runs. Only code running on that coroutine reads it:
     // after every resume the coroutine stores its own yielder again, below.
@@ -113,7 +130,8 @@ impl<R: 'static> VuCoroutine<R> {
             CONTEXT.with(|c| *c.borrow_mut() = previous_context);
             match step {
                 CoroutineResult::Return(out) => return out,
-                CoroutineResult::Yield(fut) => {
+                CoroutineResult::Yield(make) => {
+                    let fut = make();
                     input = tokio::select! {
                         biased;
                         out = fut => Resumed::Output(out),

@@ -377,6 +377,15 @@ async fn run_scenario(
     ids: Rc<std::cell::Cell<u64>>,
 ) {
     tokio::time::sleep_until((test_start + s.config.start_time).into()).await;
+    if s.is_arrival_rate() {
+        // Let the pre-allocated VUs queue up first (they do within microseconds of their init).
+        let ready = async {
+            while s.idle_vus() < s.config.pre_allocated_vus() {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(1), ready).await;
+    }
     s.start();
     let start = s.started_at().expect("just started");
     let end = start + s.config.max_duration();
@@ -393,19 +402,17 @@ async fn run_scenario(
                     break;
                 }
                 if s.offer(at) == Offer::Dropped {
-                    if !warned {
-                        warned = true;
-                        eprintln!(
-                            "WARN scenario \"{}\": insufficient VUs, reached {} active VUs and cannot initialize more",
-                            s.name(),
-                            s.allocated.load(Ordering::Relaxed)
-                        );
-                    }
                     let allocated = s.allocated.load(Ordering::Relaxed);
                     if allocated < max_vus {
                         let id = ids.get();
                         ids.set(id + 1);
                         workers.start_vu(id, &s, allocated);
+                    } else if !warned {
+                        warned = true;
+                        eprintln!(
+                            "WARN scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
+                            s.name()
+                        );
                     }
                 }
             }

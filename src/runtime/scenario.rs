@@ -219,6 +219,14 @@ impl ScenarioRuntime {
     /// Leave for the next iteration of VU number `vu_index` (0-based in this scenario) that
     /// has run `vu_iteration` iterations so far; `None` when its part is over.
     pub async fn next_iteration(&self, vu_index: u64, vu_iteration: u64) -> Option<Permit> {
+        if self.is_arrival_rate() {
+            // Idle VUs queue for tokens before the start, so the iteration due at t=0 finds them.
+            let permit = self.next_token().await;
+            if permit.is_some() {
+                self.iterations_started.fetch_add(1, Ordering::Relaxed);
+            }
+            return permit;
+        }
         let start = self.wait_for_start().await;
         let end = start + self.config.max_duration();
         let permit = match &self.config.executor {
@@ -235,7 +243,7 @@ impl ScenarioRuntime {
                 self.next_looping(vu_index, start, end).await
             }
             ExecutorConfig::ConstantArrivalRate(_) | ExecutorConfig::RampingArrivalRate(_) => {
-                self.next_token(end).await
+                unreachable!("arrival-rate VUs take tokens above")
             }
         };
         if permit.is_some() {
@@ -281,7 +289,12 @@ impl ScenarioRuntime {
         }
     }
 
-    async fn next_token(&self, end: Instant) -> Option<Permit> {
+    /// VUs waiting for an arrival-rate token right now.
+    pub fn idle_vus(&self) -> u64 {
+        self.arrivals.lock().unwrap().idle
+    }
+
+    async fn next_token(&self) -> Option<Permit> {
         loop {
             let notified = self.arrival_notify.notified();
             tokio::pin!(notified);
@@ -291,7 +304,8 @@ impl ScenarioRuntime {
                 if let Some(scheduled) = a.tokens.pop_front() {
                     return Some(Permit { scheduled: Some(scheduled), deadline: None });
                 }
-                if self.is_stopping() || Instant::now() >= end {
+                let over = self.started_at().is_some_and(|t| t.elapsed() >= self.config.max_duration());
+                if self.is_stopping() || over {
                     return None;
                 }
                 a.idle += 1;

@@ -18,7 +18,7 @@ use std::time::Instant;
 use rhai::{Dynamic, EvalAltResult, EvalContext, ImmutableString};
 
 use super::control::Control;
-use super::coroutine::{current_context, suspend_on};
+use super::coroutine::{current_context, suspend_with};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
@@ -71,7 +71,8 @@ pub struct VuContext {
     pub deadline: Cell<Option<Instant>>,
     /// The current group path: "" at the root, `::name::sub` inside groups.
     pub group: RefCell<String>,
-    pub http: Rc<HttpClient>,
+    /// The VU's own HTTP client (connections, cookie jar), created on its first request.
+    http: std::cell::OnceCell<Rc<HttpClient>>,
     /// Top-level variables captured after init, readable by plain name inside functions.
     pub globals: RefCell<HashMap<ImmutableString, Dynamic>>,
     /// JSON of setup's return value, passed to `run(data)` and `teardown(data)`.
@@ -112,7 +113,7 @@ impl VuContext {
             iteration_in_test: Cell::new(0),
             deadline: Cell::new(None),
             group: RefCell::new(String::new()),
-            http: Rc::new(HttpClient::new(Rc::new(shared.http_config.clone()))),
+            http: std::cell::OnceCell::new(),
             globals: RefCell::new(HashMap::new()),
             data_json: shared.setup_data.clone(),
             output: RefCell::new(None),
@@ -121,6 +122,11 @@ impl VuContext {
             base_tags,
             shared,
         }
+    }
+
+    /// The VU's HTTP client; idle VUs never pay for one.
+    pub fn http(&self) -> Rc<HttpClient> {
+        self.http.get_or_init(|| Rc::new(HttpClient::new(client_config(&self.shared)))).clone()
     }
 
     /// The tags every sample of this VU carries: options.tags, scenario tags, scenario, group.
@@ -163,8 +169,25 @@ impl VuContext {
 }
 
 thread_local! {
+    /// The HTTP client settings, shared by this thread's VUs.
+    static CLIENT_CONFIG: RefCell<Option<(usize, Rc<ClientConfig>)>> = const { RefCell::new(None) };
     /// `__ENV` per scenario on this thread: built once, shared read-only by the thread's VUs.
     static ENV_CACHE: RefCell<HashMap<(usize, String), Dynamic>> = RefCell::new(HashMap::new());
+}
+
+fn client_config(shared: &RunShared) -> Rc<ClientConfig> {
+    let key = shared as *const RunShared as usize;
+    CLIENT_CONFIG.with(|c| {
+        let mut c = c.borrow_mut();
+        match &*c {
+            Some((k, config)) if *k == key => config.clone(),
+            _ => {
+                let config = Rc::new(shared.http_config.clone());
+                *c = Some((key, config.clone()));
+                config
+            }
+        }
+    })
 }
 
 /// The run's environment plus the scenario's `env`, as a shared (cheaply cloned) Rhai map.
@@ -252,7 +275,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
     loop {
         let permit = {
             let (s, k) = (scenario.clone(), vu.index_in_scenario);
-            suspend_on(async move { s.next_iteration(k, iteration).await })
+            suspend_with(move || async move { s.next_iteration(k, iteration).await })
         };
         let Ok(Some(permit)) = permit else { break };
         vu.iteration.set(iteration);

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
 use crate::metrics::{self, builtin};
-use crate::runtime::coroutine::suspend_on;
+use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error};
 
 type Unit = Result<(), Box<EvalAltResult>>;
@@ -107,7 +107,7 @@ fn sleep(secs: f64) -> Unit {
         return Err(format!("sleep({secs}): seconds must be ≥ 0").into());
     }
     let d = Duration::from_secs_f64(secs);
-    suspend_on(tokio::time::sleep(d)).map_err(|_| interrupted_error())
+    suspend_with(move || tokio::time::sleep(d)).map_err(|_| interrupted_error())
 }
 
 /// k6's `open(path)`: a file's text, relative to the script; only in init code.

@@ -8,7 +8,6 @@ use std::sync::atomic::Ordering;
 
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
-use crate::config::format_duration;
 use crate::runtime::vu;
 
 /// The `exec` object.
@@ -38,7 +37,13 @@ fn scenario_map() -> Map {
     let Some(s) = &vu.scenario else { return m };
     m.insert("name".into(), s.name().to_string().into());
     m.insert("executor".into(), s.config.executor_name().into());
-    m.insert("startTime".into(), format_duration(s.config.start_time).into());
+    // k6: the scenario's actual start as a Unix timestamp in milliseconds.
+    let start_ms = s.started_at().map_or(0, |t| {
+        let ago = t.elapsed();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        now.saturating_sub(ago).as_millis() as i64
+    });
+    m.insert("startTime".into(), start_ms.into());
     m.insert("progress".into(), s.progress().into());
     m.insert("iterationInTest".into(), (vu.iteration_in_test.get() as i64).into());
     m.insert("iterationInInstance".into(), (vu.iteration_in_test.get() as i64).into());

@@ -14,7 +14,7 @@ use super::response::Response;
 use crate::config::parse_duration;
 use crate::http::{HttpOutcome, RequestSpec, ResponseType};
 use crate::metrics::{self, builtin, TagSet};
-use crate::runtime::coroutine::suspend_on;
+use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, VuContext};
 
 /// The `http` object scripts call methods on.
@@ -209,8 +209,8 @@ fn finish(
 fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
     let vu = vu::current();
     let Prepared { spec, tags, response_type, body } = prepare(&vu, method, url, body, params)?;
-    let client = vu.http.clone();
-    let hops = suspend_on(async move { client.request(spec).await }).map_err(|_| interrupted_error())?;
+    let client = vu.http();
+    let hops = suspend_with(move || async move { client.request(spec).await }).map_err(|_| interrupted_error())?;
     finish(&vu, &tags, response_type, body, hops)
 }
 
@@ -250,8 +250,8 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
     let prepared = entries.into_iter().map(|e| batch_entry(&vu, e)).collect::<Result<Vec<_>, _>>()?;
     let (specs, rest): (Vec<_>, Vec<_>) =
         prepared.into_iter().map(|p| (p.spec, (p.tags, p.response_type, p.body))).unzip();
-    let client = vu.http.clone();
-    let all = suspend_on(async move {
+    let client = vu.http();
+    let all = suspend_with(move || async move {
         futures_util::stream::iter(specs.into_iter().map(|spec| {
             let client = client.clone();
             async move { client.request(spec).await }

@@ -44,7 +44,7 @@ use super::response::canonical_header;
 use crate::http::error_code::{self, Failure};
 use crate::http::DEFAULT_USER_AGENT;
 use crate::metrics::{self, builtin, TagSet};
-use crate::runtime::coroutine::suspend_on;
+use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, is_interruption};
 use crate::ws::{self as client, Event, Outgoing, Upgrade, Writer};
 
@@ -301,7 +301,7 @@ fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) 
     let insecure = vu.shared.http_config.insecure_skip_tls_verify;
     let start = Instant::now();
     let target = url.to_string();
-    let connected = suspend_on(async move { client::connect(&target, p.headers, insecure).await })
+    let connected = suspend_with(move || async move { client::connect(&target, p.headers, insecure).await })
         .map_err(|_| interrupted_error())?;
     let connecting_ms = ms_since(start);
 
@@ -414,7 +414,7 @@ impl Socket {
         }
         while !self.0.closed.get() {
             let due = self.0.timers.borrow().list.iter().map(|t| t.due).min();
-            let waited = suspend_on(async move {
+            let waited = suspend_with(move || async move {
                 let wake = match due {
                     // Timers first: a flood of frames must not starve them.
                     Some(due) => tokio::select! {
@@ -513,7 +513,7 @@ impl Socket {
             self.report_error(ctx, Failure::new(error_code::GENERIC, "websocket: close sent"))?;
             return Ok(false);
         };
-        let (writer, result) = suspend_on(async move {
+        let (writer, result) = suspend_with(move || async move {
             let result = writer.send(message).await;
             (writer, result)
         })
@@ -555,8 +555,8 @@ impl Socket {
         }
         let writer = self.0.writer.borrow_mut().take();
         if let Some(mut writer) = writer {
-            let sent =
-                suspend_on(async move { writer.send(Outgoing::Close(code)).await }).map_err(|_| interrupted_error())?;
+            let sent = suspend_with(move || async move { writer.send(Outgoing::Close(code)).await })
+                .map_err(|_| interrupted_error())?;
             if let Err(failure) = sent {
                 self.report_error(ctx, failure)?;
             }
