@@ -5,6 +5,7 @@
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -12,7 +13,7 @@ use crate::config::options::{parse_cli_stage, trend_stats};
 use crate::config::{parse_duration, Options};
 use crate::metrics::SummaryMode;
 use crate::runtime::run::RunArgs;
-use crate::serve::{App, ServeOptions};
+use crate::serve::{App, ServeOptions, SynckairosOptions};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -117,6 +118,24 @@ pub struct ServeFlags {
     /// Runtime threads for the server.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// Which API to serve: generic (test endpoints) or synckairos (the SyncKairos v2 API).
+    #[arg(long, default_value = "generic", value_parser = ["generic", "synckairos"])]
+    pub app: String,
+    /// synckairos: switches allowed per session per second (429 beyond); unlimited if unset.
+    #[arg(long = "rate-limit", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
+    /// synckairos: simulated DB writes drained per second from the write queue (0: never).
+    #[arg(long = "db-write-rate", default_value_t = 5_000)]
+    pub db_write_rate: u32,
+    /// synckairos: processing delay of a switch between its read and its versioned write.
+    #[arg(long = "switch-delay-ms", default_value_t = 1)]
+    pub switch_delay_ms: u64,
+    /// synckairos: interval of the server's WebSocket pings in ms (0: none).
+    #[arg(long = "ws-ping-ms", default_value_t = 5_000)]
+    pub ws_ping_ms: u64,
+    /// synckairos: seconds a session lives after its last write.
+    #[arg(long = "session-ttl", default_value_t = 3_600)]
+    pub session_ttl_secs: u64,
 }
 
 /// Parses the process arguments. `rload SCRIPT ...` becomes `rload run SCRIPT ...`.
@@ -194,7 +213,17 @@ impl RunFlags {
 
 impl ServeFlags {
     pub fn into_options(self) -> ServeOptions {
-        ServeOptions { listen: self.listen, threads: self.threads, app: App::Generic }
+        let app = match self.app.as_str() {
+            "synckairos" => App::Synckairos(SynckairosOptions {
+                switch_delay: Duration::from_millis(self.switch_delay_ms),
+                rate_limit: self.rate_limit,
+                db_write_rate: self.db_write_rate,
+                ws_ping_interval: Duration::from_millis(self.ws_ping_ms),
+                session_ttl: Duration::from_secs(self.session_ttl_secs),
+            }),
+            _ => App::Generic,
+        };
+        ServeOptions { listen: self.listen, threads: self.threads, app }
     }
 }
 
@@ -225,6 +254,23 @@ mod tests {
         assert_eq!(run.cli.duration, Some(std::time::Duration::from_secs(90)));
         assert_eq!(run.env, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
         assert_eq!(run.cli.stages.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn serve_picks_the_app_and_its_knobs() {
+        let Command::Serve(f) = parse(args("rload serve")).unwrap().command else { panic!() };
+        assert_eq!(f.into_options().app, App::Generic);
+        let cli =
+            parse(args("rload serve --app synckairos --rate-limit 10 --db-write-rate 0 --ws-ping-ms 250")).unwrap();
+        let Command::Serve(f) = cli.command else { panic!() };
+        let expected = SynckairosOptions {
+            rate_limit: Some(10),
+            db_write_rate: 0,
+            ws_ping_interval: Duration::from_millis(250),
+            ..SynckairosOptions::default()
+        };
+        assert_eq!(f.into_options().app, App::Synckairos(expected));
+        assert!(parse(args("rload serve --app nope")).is_err());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `rload serve`: the reference target server that rload's tests, examples and benchmarks
 //! run against.
 //!
-//! It answers generic test endpoints (see [`router`]) and counts connections and requests at
+//! It answers generic test endpoints (see [`router`]), or with `--app synckairos` an
+//! in-memory SyncKairos v2 API (see [`SynckairosOptions`]), and counts connections and requests at
 //! `GET /stats`, so a test can check that a client reuses keep-alive connections. It is built
 //! to hold 10,000+ concurrent keep-alive connections without becoming the bottleneck: one
 //! tokio task per connection, no per-connection buffers of its own, no per-request logging.
@@ -10,14 +11,15 @@
 //!
 //! Files: `listener.rs` accepts and counts connections, `generic.rs` is the generic app's
 //! router, `broadcast.rs` the `/ws/broadcast` ticker, `ws_faults.rs` the misbehaving
-//! WebSocket endpoints, `stats.rs` the counters, `crate::limits` the open-files limit.
+//! WebSocket endpoints, `synckairos/` the SyncKairos app, `stats.rs` the counters,
+//! `crate::limits` the open-files limit.
 
 mod broadcast;
 mod generic;
 mod listener;
-mod ws_faults;
-
 mod stats;
+mod synckairos;
+mod ws_faults;
 
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -27,6 +29,7 @@ use std::time::Duration;
 pub use crate::limits::raise_nofile_limit;
 pub use generic::{router, MAX_BYTES, MAX_DELAY_MS, MAX_ECHO_BODY};
 pub use stats::{Stats, StatsSnapshot};
+pub use synckairos::SynckairosOptions;
 
 /// `127.0.0.1:3000`, where `rload serve` listens unless told otherwise.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 3000));
@@ -37,12 +40,17 @@ pub enum App {
     /// Generic test endpoints: `/echo`, `/delay/{ms}`, `/status/{code}`, … (see [`router`]).
     #[default]
     Generic,
+    /// The SyncKairos v2 API: `/v1/sessions…`, `/v1/time`, `/health`, `/metrics`, `/ws`.
+    Synckairos(SynckairosOptions),
 }
 
 impl App {
+    /// The app's routes. Must be called inside a tokio runtime (the SyncKairos app starts
+    /// background tasks on it).
     pub fn router(self, stats: Arc<Stats>) -> axum::Router {
         match self {
             App::Generic => router(stats),
+            App::Synckairos(options) => synckairos::router(options, stats),
         }
     }
 }
@@ -118,22 +126,28 @@ async fn start_foreground(opts: &ServeOptions) -> io::Result<()> {
     Ok(())
 }
 
-/// Starts the generic target on a dedicated OS thread `rload-serve` with its own tokio
+/// Starts the generic target on a dedicated OS thread; see [`spawn_background_app`].
+pub fn spawn_background(listen: SocketAddr, threads: usize) -> io::Result<SocketAddr> {
+    spawn_background_app(listen, threads, App::Generic)
+}
+
+/// Starts the target serving `app` on a dedicated OS thread `rload-serve` with its own tokio
 /// runtime (`threads` workers as in [`ServeOptions::threads`]) and returns the bound address
 /// once it is listening. The server runs until the process exits; there is no handle to stop
 /// it. Safe to call from inside another tokio runtime (it blocks the caller only until the
 /// socket is bound). Does not touch the open-files limit.
-pub fn spawn_background(listen: SocketAddr, threads: usize) -> io::Result<SocketAddr> {
+pub fn spawn_background_app(listen: SocketAddr, threads: usize, app: App) -> io::Result<SocketAddr> {
     let (bound_tx, bound_rx) = mpsc::sync_channel(1);
     std::thread::Builder::new().name("rload-serve".into()).spawn(move || {
         let started = build_runtime(threads).and_then(|runtime| {
-            let listener = {
+            let stats = Stats::new();
+            let (listener, router) = {
                 let _entered = runtime.enter();
-                listener::bind(listen)?
+                (listener::bind(listen)?, app.router(Arc::clone(&stats)))
             };
-            Ok((runtime, listener))
+            Ok((runtime, listener, router, stats))
         });
-        let (runtime, listener) = match started {
+        let (runtime, listener, router, stats) = match started {
             Ok(started) => started,
             Err(err) => {
                 let _ = bound_tx.send(Err(err));
@@ -143,9 +157,7 @@ pub fn spawn_background(listen: SocketAddr, threads: usize) -> io::Result<Socket
         if bound_tx.send(listener.local_addr()).is_err() {
             return;
         }
-        let stats = Stats::new();
-        let app = App::Generic.router(Arc::clone(&stats));
-        runtime.block_on(listener::serve(listener, app, stats, std::future::pending()));
+        runtime.block_on(listener::serve(listener, router, stats, std::future::pending()));
     })?;
     bound_rx.recv().map_err(|_| io::Error::other("the rload-serve thread stopped before binding"))?
 }
