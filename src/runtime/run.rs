@@ -355,7 +355,8 @@ fn load(path: &str) -> Result<Script, i32> {
 }
 
 fn start_in_process_target(args: &mut RunArgs) -> Result<(), i32> {
-    let addr = crate::serve::spawn_background("127.0.0.1:0".parse().expect("literal address"), 1).map_err(|e| {
+    let app = crate::serve::App::Synckairos(Default::default());
+    let addr = crate::serve::spawn_background_app("127.0.0.1:0".parse().expect("literal address"), 1, app).map_err(|e| {
         eprintln!("error: --with-target: cannot start the reference target: {e}");
         exit::OTHER
     })?;

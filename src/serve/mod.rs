@@ -40,7 +40,8 @@ pub enum App {
     /// Generic test endpoints: `/echo`, `/delay/{ms}`, `/status/{code}`, … (see [`router`]).
     #[default]
     Generic,
-    /// The SyncKairos v2 API: `/v1/sessions…`, `/v1/time`, `/health`, `/metrics`, `/ws`.
+    /// The SyncKairos v2 API: `/v1/sessions…`, `/v1/time`, `/health`, `/metrics`, `/ws`, plus
+    /// the generic endpoints (their paths do not overlap), so one target serves every script.
     Synckairos(SynckairosOptions),
 }
 
@@ -50,7 +51,7 @@ impl App {
     pub fn router(self, stats: Arc<Stats>) -> axum::Router {
         match self {
             App::Generic => router(stats),
-            App::Synckairos(options) => synckairos::router(options, stats),
+            App::Synckairos(options) => synckairos::router(options, stats.clone()).merge(router(stats)),
         }
     }
 }
