@@ -5,5 +5,6 @@ pub mod errors;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod schedule;
 pub mod vu;
 pub mod worker;
