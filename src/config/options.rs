@@ -236,15 +236,16 @@ fn validate_trend_stat(s: &str) -> Result<(), String> {
 }
 
 fn unknown_key(k: &str) -> String {
-    let nearest = KNOWN_KEYS
-        .iter()
-        .map(|c| (edit_distance(&k.to_lowercase(), &c.to_lowercase()), *c))
-        .min()
-        .filter(|(d, _)| *d <= 3);
-    match nearest {
-        Some((_, c)) => format!("unknown option \"{k}\" (did you mean \"{c}\"?)"),
+    match did_you_mean(k, KNOWN_KEYS.iter().copied()) {
+        Some(c) => format!("unknown option \"{k}\" (did you mean \"{c}\"?)"),
         None => format!("unknown option \"{k}\""),
     }
+}
+
+/// The candidate closest to `word` (case-insensitive edit distance ≤ 3), for "did you mean".
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates.map(|c| (edit_distance(&word, &c.to_lowercase()), c)).min().filter(|(d, _)| *d <= 3).map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

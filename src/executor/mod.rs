@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::config::options::duration;
+use crate::config::options::{did_you_mean, duration};
 use crate::config::Stage;
 
 pub use constant_arrival_rate::ConstantArrivalRate;
@@ -433,14 +433,8 @@ impl<'a> Fields<'a> {
             if BASE_KEYS.contains(&key.as_str()) || executor_keys.contains(&key.as_str()) {
                 continue;
             }
-            let nearest = BASE_KEYS
-                .iter()
-                .chain(executor_keys)
-                .map(|c| (edit_distance(&key.to_lowercase(), &c.to_lowercase()), *c))
-                .min()
-                .filter(|(d, _)| *d <= 3);
-            match nearest {
-                Some((_, c)) => self.error(format_args!(
+            match did_you_mean(key, BASE_KEYS.iter().chain(executor_keys).copied()) {
+                Some(c) => self.error(format_args!(
                     "unknown option \"{key}\" for executor {executor_type} (did you mean \"{c}\"?)"
                 )),
                 None => self.error(format_args!(
@@ -450,19 +444,6 @@ impl<'a> Fields<'a> {
             }
         }
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn kind(v: &Value) -> &'static str {
