@@ -220,11 +220,14 @@ async fn run_async(mut args: RunArgs) -> i32 {
         };
         signalled = tokio::select! {
             _ = all => false,
-            _ = sample_vus(&runtimes) => false,
+            _ = sample_vus(&runtimes, args.quiet) => false,
             _ = watch_thresholds(&thresholds, &control, test_start) => false,
             _ = signal() => true,
             _ = control.hard_stopped() => false,
         };
+    }
+    if !args.quiet && report::is_tty(2) {
+        eprintln!();
     }
     if signalled && !args.quiet {
         eprintln!("\nstopping: interrupted by signal; iterations in progress are cut short");

@@ -66,6 +66,8 @@ pub struct ScenarioRuntime {
     pub finished: AtomicU64,
     pub finished_notify: Notify,
     pub dropped: AtomicU64,
+    /// Iterations that ran to their end (with or without a script error).
+    pub completed: AtomicU64,
     /// Iterations cut short by a stop (k6's `iterationsInterrupted`).
     pub interrupted: AtomicU64,
 }
@@ -98,6 +100,7 @@ impl ScenarioRuntime {
             finished: AtomicU64::new(0),
             finished_notify: Notify::new(),
             dropped: AtomicU64::new(0),
+            completed: AtomicU64::new(0),
             interrupted: AtomicU64::new(0),
         }
     }

@@ -92,8 +92,12 @@ pub async fn run_scenario(
 }
 
 /// Records `vus` and `vus_max` once a second (never returns).
-pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>]) {
+/// Records `vus` and `vus_max` once a second and, unless `quiet`, prints k6's progress line
+/// to stderr (rewritten in place on a terminal, every 10 s otherwise). Never returns.
+pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
     let tags = TagSet::new();
+    let started = Instant::now();
+    let tty = super::report::is_tty(2);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tick.tick().await;
@@ -103,6 +107,22 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>]) {
         metrics::record(builtin::VUS, &tags, vus as f64);
         metrics::record(builtin::VUS_MAX, &tags, max as f64);
         metrics::flush();
+        let secs = started.elapsed().as_secs();
+        if quiet || secs == 0 || (!tty && secs % 10 != 0) {
+            continue;
+        }
+        let complete: u64 = runtimes.iter().map(|s| s.completed.load(Ordering::Relaxed)).sum();
+        let interrupted: u64 = runtimes.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum();
+        let line = format!(
+            "running ({:02}m{:02}.0s), {vus}/{max} VUs, {complete} complete and {interrupted} interrupted iterations",
+            secs / 60,
+            secs % 60
+        );
+        if tty {
+            eprint!("\r{line}\x1b[K");
+        } else {
+            eprintln!("{line}");
+        }
     }
 }
 

@@ -307,6 +307,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
                 vu.shared.errors.record(&describe_runtime_error(e));
             }
         }
+        scenario.completed.fetch_add(1, Ordering::Relaxed);
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         metrics::record(builtin::ITERATION_DURATION, &tags, ms);
         metrics::record(builtin::ITERATIONS, &tags, 1.0);
