@@ -108,7 +108,7 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
         metrics::record(builtin::VUS_MAX, &tags, max as f64);
         metrics::flush();
         let secs = started.elapsed().as_secs();
-        if quiet || secs == 0 || (!tty && secs % 10 != 0) {
+        if quiet || secs == 0 || (!tty && !secs.is_multiple_of(10)) {
             continue;
         }
         let complete: u64 = runtimes.iter().map(|s| s.completed.load(Ordering::Relaxed)).sum();
