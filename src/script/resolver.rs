@@ -10,7 +10,12 @@ use std::path::{Path, PathBuf};
 use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Shared};
 
 /// The Rhai modules bundled into the binary, by import name.
-pub const STDLIB: &[(&str, &str)] = &[("generators", include_str!("../../stdlib/generators.rhai"))];
+pub const STDLIB: &[(&str, &str)] = &[
+    ("generators", include_str!("../../stdlib/generators.rhai")),
+    ("assertions", include_str!("../../stdlib/assertions.rhai")),
+    ("thresholds", include_str!("../../stdlib/thresholds.rhai")),
+    ("scale", include_str!("../../stdlib/scale.rhai")),
+];
 
 pub struct ScriptResolver {
     dir: PathBuf,

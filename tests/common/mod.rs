@@ -16,9 +16,19 @@ pub struct Target {
 }
 
 impl Target {
+    /// The generic reference target (`rload serve`).
     pub fn start() -> Target {
+        Target::spawn(&["serve", "--listen", "127.0.0.1:0"])
+    }
+
+    /// An application target (`rload serve --app NAME`), e.g. "synckairos".
+    pub fn start_app(app: &str) -> Target {
+        Target::spawn(&["serve", "--app", app, "--listen", "127.0.0.1:0"])
+    }
+
+    fn spawn(args: &[&str]) -> Target {
         let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

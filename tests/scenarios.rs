@@ -1,0 +1,219 @@
+//! The six SyncKairos scenarios (`scripts/0N-*.rhai`) in their short forms, all at once,
+//! against one `rload serve --app synckairos` process: each must evaluate its whole threshold
+//! set, pass ≥ 99% of its checks, and end with exit 0 — or with exit 99 where, and only where,
+//! a seed threshold is out of reach by design at that scale (the arithmetic is in each script's
+//! header and in docs/porting.md). Scenario 4 must record real optimistic-lock conflicts and
+//! scenario 5 real WebSocket delivery times.
+mod common;
+use common::*;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::Instant;
+
+/// One scenario's short form and what its summary must show.
+struct Scenario {
+    file: &'static str,
+    scale: &'static str,
+    /// The name given to the stdlib's `get_thresholds`.
+    set: &'static str,
+    /// Thresholds (metric, expression) expected to fail by design; every other one must pass.
+    failing: &'static [(&'static str, &'static str)],
+}
+
+const SCENARIOS: [Scenario; 6] = [
+    Scenario {
+        file: "01-baseline.rhai",
+        scale: "0.05",
+        set: "baseline",
+        // 9 requests per ≥ 1.05 s of sleep per VU: 10 VUs make at most 85.7 req/s.
+        failing: &[("http_reqs", "rate>100")],
+    },
+    Scenario {
+        file: "02-concurrent-sessions-1k.rhai",
+        scale: "0.015",
+        set: "1k-concurrent",
+        // 6 s of sleep per iteration; ≈2.2 req/s per VU, ≤ 15 VUs here.
+        failing: &[("http_reqs", "rate>500"), ("iteration_duration", "p(95)<5000")],
+    },
+    Scenario {
+        file: "03-concurrent-sessions-10k.rhai",
+        scale: "0.005",
+        set: "10k-concurrent",
+        // 7 s of sleep per iteration; ≈1.1 req/s per VU, ≤ 50 VUs here.
+        failing: &[("http_reqs", "rate>1000"), ("iteration_duration", "p(95)<5000")],
+    },
+    Scenario { file: "04-high-frequency-switching.rhai", scale: "0.06", set: "high-frequency", failing: &[] },
+    Scenario { file: "05-websocket-stress.rhai", scale: "0.01", set: "websocket-stress", failing: &[] },
+    Scenario {
+        file: "06-sustained-load.rhai",
+        scale: "0.005",
+        set: "sustained",
+        // 22 s of sleep per iteration; 3 VUs make ≈3 req/s.
+        failing: &[("http_reqs", "rate>100"), ("iteration_duration", "p(95)<5000")],
+    },
+];
+
+/// stdlib/thresholds.rhai's `get_thresholds(set)`, as (metric, expression) pairs.
+fn threshold_set(set: &str) -> BTreeSet<(String, String)> {
+    let mut t: Vec<(&str, Vec<&str>)> = vec![
+        ("http_req_duration", vec!["p(95)<100", "p(99)<250"]),
+        ("http_req_duration{operation:switchCycle}", vec!["p(50)<10", "p(95)<50", "p(99)<100"]),
+        ("http_req_failed", vec!["rate<0.01"]),
+        ("http_reqs", vec!["rate>100"]),
+        ("iteration_duration", vec!["p(95)<5000"]),
+    ];
+    let mut set_key = |key: &'static str, exprs: Vec<&'static str>| match t.iter_mut().find(|(k, _)| *k == key) {
+        Some(entry) => entry.1 = exprs,
+        None => t.push((key, exprs)),
+    };
+    match set {
+        "baseline" => {}
+        "1k-concurrent" => set_key("http_reqs", vec!["rate>500"]),
+        "10k-concurrent" => {
+            set_key("http_reqs", vec!["rate>1000"]);
+            set_key("http_req_duration{operation:switchCycle}", vec!["p(50)<15", "p(95)<50", "p(99)<100"]);
+        }
+        "high-frequency" => {
+            set_key("http_req_duration{operation:switchCycle}", vec!["p(50)<5", "p(95)<50", "p(99)<100"])
+        }
+        "websocket-stress" => set_key("websocket_delivery_time", vec!["p(50)<50", "p(95)<100", "p(99)<250"]),
+        "sustained" => set_key("http_req_failed", vec!["rate<0.005"]),
+        other => panic!("unknown threshold set {other}"),
+    }
+    t.into_iter().flat_map(|(k, exprs)| exprs.into_iter().map(move |e| (k.to_string(), e.to_string()))).collect()
+}
+
+/// One evaluated threshold of the `█ THRESHOLDS` section.
+#[derive(Debug)]
+struct Verdict {
+    metric: String,
+    expr: String,
+    ok: bool,
+}
+
+/// The `█ THRESHOLDS` section: metric lines, indented `{tag:value}` sub-metric lines, and
+/// `✓ 'expr' value` / `✗ 'expr' value` lines under them.
+fn verdicts(stdout: &str) -> Vec<Verdict> {
+    let section = stdout.split("█ THRESHOLDS").nth(1).unwrap_or("").split("█ TOTAL RESULTS").next().unwrap_or("");
+    let (mut metric, mut sub) = (String::new(), String::new());
+    let mut out = Vec::new();
+    for line in section.lines() {
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let mark = text.chars().next().unwrap();
+        if mark == '✓' || mark == '✗' || mark == '?' {
+            let expr = text.split('\'').nth(1).unwrap_or_default().to_string();
+            out.push(Verdict { metric: format!("{metric}{sub}"), expr, ok: mark == '✓' });
+        } else if text.starts_with('{') {
+            sub = text.to_string();
+        } else {
+            metric = text.to_string();
+            sub.clear();
+        }
+    }
+    out
+}
+
+/// The first number after `metric....: ` in the summary.
+fn first_number(run: &Run, metric: &str) -> f64 {
+    let rest = run.line(metric).split_once(": ").map(|(_, v)| v.trim()).unwrap_or("");
+    rest.split(|c: char| !(c.is_ascii_digit() || c == '.')).find(|s| !s.is_empty()).unwrap().parse().unwrap()
+}
+
+/// A `name=value` statistic of a summary line, in milliseconds (`1.5ms`, `900µs`, `2s`).
+fn stat_ms(line: &str, name: &str) -> f64 {
+    let value = line.split_whitespace().find_map(|w| w.strip_prefix(&format!("{name}="))).unwrap();
+    let split = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
+    let number: f64 = value[..split].parse().unwrap();
+    number
+        * match &value[split..] {
+            "µs" => 0.001,
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "" => 1.0,
+            unit => panic!("unit {unit} in {line}"),
+        }
+}
+
+/// Everything wrong with one scenario's run, empty if it did what its header promises.
+fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let verdicts = verdicts(&run.stdout);
+    let shown: BTreeSet<(String, String)> = verdicts.iter().map(|v| (v.metric.clone(), v.expr.clone())).collect();
+    let expected = threshold_set(scenario.set);
+    if shown != expected {
+        wrong.push(format!("thresholds evaluated {shown:?}, expected {expected:?}"));
+    }
+    for v in &verdicts {
+        let by_design = scenario.failing.iter().any(|(m, e)| *m == v.metric && *e == v.expr);
+        if v.ok == by_design {
+            wrong.push(format!("{} '{}' {}", v.metric, v.expr, if v.ok { "passed" } else { "failed" }));
+        }
+    }
+    let code = if scenario.failing.is_empty() { 0 } else { 99 };
+    if run.code != code {
+        wrong.push(format!("exit code {} (expected {code})", run.code));
+    }
+    let checks = first_number(run, "checks_succeeded");
+    if checks < 99.0 {
+        wrong.push(format!("only {checks}% of checks passed"));
+    }
+    if seconds > 30.0 {
+        wrong.push(format!("took {seconds:.1}s (a short form must take ≤ 25 s)"));
+    }
+    wrong
+}
+
+#[test]
+fn the_six_scenarios_run_short_against_one_synckairos_target() {
+    let target = Target::start_app("synckairos");
+    let base = format!("BASE_URL={}", target.url());
+    let ws = format!("WS_URL=ws://{}/ws", target.addr);
+    let scripts = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts");
+    let runs: Vec<(Run, f64)> = std::thread::scope(|s| {
+        let handles: Vec<_> = SCENARIOS
+            .iter()
+            .map(|scenario| {
+                let (base, ws) = (&base, &ws);
+                s.spawn(move || {
+                    let start = Instant::now();
+                    let out = Command::new(BIN)
+                        .args(["run", "-q", "--no-color", "--no-system-env-vars"])
+                        .args(["--summary-trend-stats", "avg,med,max,p(95),count"])
+                        .args(["-e", base, "-e", ws, "-e", &format!("SCALE={}", scenario.scale)])
+                        .arg(format!("{scripts}/{}", scenario.file))
+                        .output()
+                        .expect("run rload");
+                    (Run::from_output(out), start.elapsed().as_secs_f64())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let mut report = String::new();
+    for (scenario, (run, seconds)) in SCENARIOS.iter().zip(&runs) {
+        let wrong = problems(scenario, run, *seconds);
+        if !wrong.is_empty() {
+            report += &format!("\n{}: {}\n{}\n{}", scenario.file, wrong.join("; "), run.stdout, run.stderr);
+        }
+    }
+
+    // Scenario 4: pairs of VUs really collide on their shared sessions.
+    let (hf, _) = &runs[3];
+    let conflicts = first_number(hf, "switch_conflicts");
+    if conflicts < 1.0 {
+        report += &format!("\n04: no 409 conflict recorded\n{}", hf.stdout);
+    }
+    // Scenario 5: state changes reached the sockets and were timed.
+    let (ws_run, _) = &runs[4];
+    let delivery = ws_run.line("websocket_delivery_time");
+    let samples = stat_ms(delivery, "count");
+    if samples < 1.0 || stat_ms(delivery, "p(95)") <= 0.0 {
+        report += &format!("\n05: no websocket_delivery_time samples: {delivery}");
+    }
+    assert!(report.is_empty(), "{report}");
+}
