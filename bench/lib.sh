@@ -146,3 +146,51 @@ calc() { awk "BEGIN { printf \"${2:-%.1f}\", $1 }"; }
 load_note() {
     log "   (load average now: $(cut -d' ' -f1-3 /proc/loadavg); other sessions' processes share these $CORES cores)"
 }
+
+# measure_series NAME LIMIT_SECONDS EVERY_SECONDS CAP_MB CMD...: like `measure`, but samples the
+# tool's RSS on a wall-clock grid (every EVERY_SECONDS since start, 0.5 s granularity) for long
+# runs whose growth matters, and stops the tool (SIGTERM, by its PID) if its RSS passes CAP_MB,
+# so a peer that grows without bound cannot take the machine's memory. Sets what `measure` sets
+# (M_SERIES is "seconds:MB" pairs here) plus M_CAPPED (1 when the cap stopped it).
+measure_series() {
+    local name=$1 limit=$2 every=$3 cap_mb=$4
+    shift 4
+    M_OUT="$WORK/$name.out"
+    local tfile="$WORK/$name.time"
+    /usr/bin/time -f "%U %S %M %e" -o "$tfile" timeout -k 10 "$limit" "$@" >"$M_OUT" 2>&1 &
+    local tpid=$!
+    STARTED_PIDS+=("$tpid")
+    local t0 now next=$every leaf rss threads=0 t
+    t0=$(date +%s%N)
+    M_SERIES="" M_CAPPED=0
+    while kill -0 "$tpid" 2>/dev/null; do
+        leaf=$(leaf_pid "$tpid")
+        if [ "$leaf" != "$tpid" ] && [ -r "/proc/$leaf/status" ]; then
+            rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$leaf/status" 2>/dev/null || echo 0)
+            t=$(awk '/^Threads:/ {print $2}' "/proc/$leaf/status" 2>/dev/null || echo 0)
+            [ "${t:-0}" -gt "$threads" ] && threads=$t
+            now=$((($(date +%s%N) - t0) / 1000000000))
+            if [ "$now" -ge "$next" ]; then
+                M_SERIES="$M_SERIES $now:${rss:-0}"
+                next=$((next + every))
+            fi
+            if [ "${rss:-0}" -gt "$cap_mb" ] && [ "$M_CAPPED" = 0 ]; then
+                log "   $name passed the ${cap_mb} MB cap at ${now}s (RSS ${rss} MB): stopping it (PID $leaf)"
+                M_SERIES="$M_SERIES $now:${rss}"
+                M_CAPPED=1
+                kill "$leaf" 2>/dev/null || true
+            fi
+        fi
+        sleep 0.5
+    done
+    M_RC=0
+    wait "$tpid" || M_RC=$?
+    forget_pid "$tpid"
+    read -r M_USER M_SYS M_MAXRSS_KB M_ELAPSED < <(grep -E '^[0-9.]+ [0-9.]+ [0-9]+ [0-9.]+$' "$tfile" || echo "0 0 0 0")
+    M_CPU=$(awk -v u="$M_USER" -v s="$M_SYS" 'BEGIN { printf "%.2f", u + s }')
+    M_THREADS=$threads
+    if [ "$M_RC" -ne 0 ]; then
+        log "   $name exited with $M_RC (124 = hit the ${limit}s limit); last lines of its output:"
+        tail -5 "$M_OUT" | sed 's/^/   | /' >&2
+    fi
+}
