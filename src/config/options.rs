@@ -126,7 +126,8 @@ impl Options {
     }
 }
 
-fn kind(v: &Value) -> &'static str {
+/// How a JSON option value is named in messages (`a map`, `a string`, ...).
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "()",
         Value::Bool(_) => "a bool",

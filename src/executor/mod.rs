@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::config::options::{did_you_mean, duration};
+use crate::config::options::{did_you_mean, duration, kind};
 use crate::config::Stage;
 
 pub use constant_arrival_rate::ConstantArrivalRate;
@@ -443,17 +443,6 @@ impl<'a> Fields<'a> {
                 )),
             }
         }
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "()",
-        Value::Bool(_) => "a bool",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "a map",
     }
 }
 
