@@ -147,3 +147,25 @@ fn unique_urls_are_capped_with_one_warning_naming_the_name_tag() {
     assert_eq!(run.stdout.matches("more than 10 distinct tag sets").count(), 1, "{}", run.stdout);
     assert!(run.stdout.contains("`name` tag"), "{}", run.stdout);
 }
+
+#[test]
+fn sub_metric_thresholds_see_samples_past_the_series_cap() {
+    // 60 iterations, each with its own URL, half of them tagged `operation: switch`: past the
+    // 10-series cap the URLs are dropped but `operation` is kept, so the sub-metric counts all 30.
+    let s = script(
+        r#"
+        export const options = #{
+            thresholds: #{ "per_url{operation:switch}": ["count==30"], "per_url": ["count==60"] },
+        };
+        const c = Counter("per_url");
+        fn run() {
+            let i = exec.scenario.iterationInTest;
+            let op = if i % 2 == 0 { "switch" } else { "create" };
+            c.add(1, #{ url: `http://x/item/${i}`, operation: op });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "60", "-u", "3", "--max-series", "10"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ 'count==30'"), "{}", run.stdout);
+}

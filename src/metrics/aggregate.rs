@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::local::{max_series, LocalSeries, OVERFLOW_TAG};
+use super::local::{max_series, overflow_tags, LocalSeries, OVERFLOW_TAG};
 use super::registry::{builtin, MetricId, MetricInfo};
 use super::sink::SeriesSink;
 use super::tags::Tags;
@@ -78,22 +78,27 @@ impl MetricAggregate {
         merged
     }
 
-    /// Adds `sink` to the series `tags`, respecting the series cap.
+    /// Adds `sink` to the series `tags`, respecting the series cap (see [`overflow_tags`]).
     fn add(&mut self, tags: &Tags, sink: &SeriesSink, first_seen: u64, samples: u64) {
         if let Some(series) = self.series.get_mut(tags) {
             series.sink.merge(sink);
             series.first_seen = series.first_seen.min(first_seen);
             return;
         }
-        let is_overflow = tags.len() == 1 && tags.get(OVERFLOW_TAG).is_some();
-        let tags = if is_overflow {
-            tags.clone()
+        let overflow_series = self.series.len() - self.regular;
+        let tags = if tags.get(OVERFLOW_TAG).is_some() {
+            // Already folded by a thread; folded into one series past the overflow series' bound.
+            if overflow_series < 2 * max_series() {
+                tags.clone()
+            } else {
+                Tags::from_pairs([(OVERFLOW_TAG, "true")])
+            }
         } else if self.regular < max_series() {
             self.regular += 1;
             tags.clone()
         } else {
             self.overflowed += samples;
-            Tags::from_pairs([(OVERFLOW_TAG, "true")])
+            Tags::from_pairs(overflow_tags(tags.iter(), overflow_series))
         };
         let series =
             self.series.entry(tags).or_insert_with(|| Series { sink: SeriesSink::for_metric(self.id), first_seen });

@@ -6,12 +6,15 @@
 //! resets each series in place so the next second reuses its histogram; series that saw nothing
 //! during a whole interval are dropped, so memory follows what the test is doing now.
 //!
-//! Each metric holds at most [`MAX_SERIES_PER_METRIC`] series; samples with further tag sets go
-//! to one overflow series tagged `rload_overflow=true` and are counted, so totals stay right and
-//! the runner can warn (see [`Aggregate::overflowed`]).
+//! Each metric holds at most [`MAX_SERIES_PER_METRIC`] series with their own tag sets; samples
+//! with further tag sets lose their high-cardinality tags and go to overflow series tagged
+//! `rload_overflow=true` (see [`overflow_tags`]), and are counted, so totals, sub-metric
+//! thresholds and the summary's breakdowns stay right and the runner can warn (see
+//! [`Aggregate::overflowed`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
 
 use super::aggregate::Aggregate;
 use super::registry::{MetricId, MetricInfo, MetricKind, Registry};
@@ -34,8 +37,51 @@ pub fn max_series() -> usize {
     SERIES_LIMIT.load(Ordering::Relaxed)
 }
 
-/// Tag key of the series that receives samples beyond [`MAX_SERIES_PER_METRIC`].
+/// Tag key of the series that receive samples beyond [`MAX_SERIES_PER_METRIC`].
 pub const OVERFLOW_TAG: &str = "rload_overflow";
+
+/// Tags the end-of-test summary reads (checks, `expected_response:true`, groups, scenarios).
+const SUMMARY_TAG_KEYS: [&str; 4] = ["check", "expected_response", "group", "scenario"];
+
+/// Tag keys the run's thresholds filter on (`http_req_duration{operation:switchCycle}`).
+static THRESHOLD_TAG_KEYS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Declares the tag keys this run's sub-metric thresholds filter on, so overflow series keep them.
+pub fn keep_tag_keys(keys: impl IntoIterator<Item = String>) {
+    let mut kept = THRESHOLD_TAG_KEYS.write().unwrap_or_else(|e| e.into_inner());
+    kept.extend(keys);
+    kept.sort();
+    kept.dedup();
+}
+
+fn is_kept(key: &str) -> bool {
+    SUMMARY_TAG_KEYS.contains(&key)
+        || THRESHOLD_TAG_KEYS.read().unwrap_or_else(|e| e.into_inner()).iter().any(|k| k == key)
+}
+
+/// The tags a sample keeps once its metric has [`max_series`] series of its own, given that the
+/// metric already has `overflow_series` overflow series, plus `rload_overflow=true`:
+/// - first everything but `url` and `name` (the tags k6 users put ids in), unless a threshold
+///   filters on them, so `method`, `status` and custom tags still split the overflow;
+/// - past another [`max_series`] overflow series (ids in custom tags), only the tags the
+///   summary and the thresholds read;
+/// - past twice that, nothing: one series takes the rest, and memory stays bounded.
+pub(crate) fn overflow_tags<'a>(
+    tags: impl Iterator<Item = (&'a str, &'a str)>,
+    overflow_series: usize,
+) -> Vec<(&'a str, &'a str)> {
+    let cap = max_series();
+    let mut kept: Vec<(&str, &str)> = if overflow_series < cap {
+        tags.filter(|(k, _)| !matches!(*k, "url" | "name") || is_kept(k)).collect()
+    } else if overflow_series < 2 * cap {
+        tags.filter(|(k, _)| is_kept(k)).collect()
+    } else {
+        Vec::new()
+    };
+    kept.retain(|(k, _)| *k != OVERFLOW_TAG);
+    kept.push((OVERFLOW_TAG, "true"));
+    kept
+}
 
 /// Process-wide sequence: orders gauge writes and series creation across threads.
 static SEQUENCE: AtomicU64 = AtomicU64::new(1);
@@ -88,7 +134,15 @@ impl LocalSink {
             tags.clone()
         } else {
             self.overflowed[index] += 1;
-            TagSet::new().with(OVERFLOW_TAG, "true")
+            let projected = overflow_tags(tags.iter(), series.len() - max_series())
+                .into_iter()
+                .fold(TagSet::new(), |set, (k, v)| set.with(k, v));
+            if let Some(existing) = series.get_mut(&projected) {
+                existing.sink.add(value, seq);
+                existing.samples += 1;
+                return;
+            }
+            projected
         };
         let entry = series.entry(key).or_insert_with_key(|key| LocalSeries {
             sink: SeriesSink::for_metric(metric),
@@ -149,6 +203,7 @@ mod tests {
     use super::*;
     use crate::metrics::registry::{builtin, MetricKind};
     use crate::metrics::sink::SeriesSink;
+    use crate::metrics::tags::Tags;
 
     #[test]
     fn idle_series_are_dropped_on_the_second_flush() {
@@ -168,19 +223,38 @@ mod tests {
     }
 
     #[test]
-    fn series_beyond_the_cap_go_to_the_overflow_series() {
+    fn series_beyond_the_cap_keep_their_tags_but_url_and_name() {
         let mut registry = Registry::new();
         let id = registry.register("per_url", MetricKind::Counter, false).unwrap();
         let mut aggregate = Aggregate::new();
         let mut sink = LocalSink::new();
-        for i in 0..MAX_SERIES_PER_METRIC + 5 {
-            sink.record(id, &TagSet::new().with("url", &format!("/item/{i}")), 1.0);
+        for i in 0..MAX_SERIES_PER_METRIC + 6 {
+            let op = if i % 2 == 0 { "switch" } else { "create" };
+            let url = format!("/item/{i}");
+            sink.record(id, &TagSet::new().with("url", &url).with("name", &url).with("operation", op), 1.0);
         }
         sink.flush_into(&mut aggregate, &registry);
         let metric = aggregate.metric(id).unwrap();
-        assert_eq!(metric.series().count(), MAX_SERIES_PER_METRIC + 1);
-        assert_eq!(metric.overflowed(), 5);
+        assert_eq!(metric.series().count(), MAX_SERIES_PER_METRIC + 2, "one overflow series per operation");
+        assert_eq!(metric.overflowed(), 6);
+        let switches = metric.merged_where(|t| t.get("operation") == Some("switch")).unwrap();
+        let SeriesSink::Counter(c) = switches else { unreachable!() };
+        assert_eq!(c.sum(), (MAX_SERIES_PER_METRIC / 2 + 3) as f64, "sub-metrics still see every sample");
         let SeriesSink::Counter(c) = metric.merged() else { unreachable!() };
-        assert_eq!(c.sum(), (MAX_SERIES_PER_METRIC + 5) as f64);
+        assert_eq!(c.sum(), (MAX_SERIES_PER_METRIC + 6) as f64);
+        let overflow = Tags::from_pairs([("operation", "switch"), (OVERFLOW_TAG, "true")]);
+        assert!(metric.series().any(|(t, _)| *t == overflow), "url and name dropped");
+    }
+
+    #[test]
+    fn ids_in_custom_tags_end_in_fewer_overflow_series() {
+        let cap = max_series();
+        let tags = [("scenario", "s"), ("session", "42"), ("url", "/x/42")];
+        let first = overflow_tags(tags.into_iter(), 0);
+        assert_eq!(first, [("scenario", "s"), ("session", "42"), (OVERFLOW_TAG, "true")]);
+        let second = overflow_tags(tags.into_iter(), cap);
+        assert_eq!(second, [("scenario", "s"), (OVERFLOW_TAG, "true")]);
+        let last = overflow_tags(tags.into_iter(), 2 * cap);
+        assert_eq!(last, [(OVERFLOW_TAG, "true")]);
     }
 }

@@ -28,7 +28,7 @@ use std::cell::RefCell;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
-pub use local::{max_series, set_max_series, LocalSink, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
+pub use local::{keep_tag_keys, max_series, set_max_series, LocalSink, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
 pub use sink::{CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use summary::{compare_metric_names, render_summary, SummaryMode, SummaryOptions};

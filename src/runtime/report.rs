@@ -98,12 +98,16 @@ fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &Er
             let _ = writeln!(out, "    {n}× {msg}");
         }
     }
-    for (metric, samples) in agg.overflowed() {
+    let overflowed: Vec<(&str, u64)> = agg.overflowed().collect();
+    if let Some(most) = overflowed.iter().map(|(_, samples)| *samples).max() {
+        let names: Vec<&str> = overflowed.iter().map(|(name, _)| *name).collect();
         let _ = writeln!(
             out,
-            "\n  WARN {metric}: more than {} distinct tag sets; {samples} samples were merged into one \
-             series tagged {}=true. Give URLs with ids a `name` tag (params.tags.name) so they group.",
+            "\n  WARN more than {} distinct tag sets in {}: up to {most} samples per metric were kept without \
+             their url and name tags (series tagged {}=true). Give URLs with ids a `name` tag \
+             (params.tags.name) so they group.",
             metrics::max_series(),
+            names.join(", "),
             metrics::OVERFLOW_TAG
         );
     }

@@ -141,6 +141,7 @@ async fn run_async(mut args: RunArgs) -> i32 {
         },
         _ => Vec::new(),
     };
+    metrics::keep_tag_keys(thresholds.iter().flat_map(|t| t.filter.iter().map(|(key, _)| key.clone())));
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     if args.check_only {
         println!("{}: ok", script.source.path);
