@@ -9,8 +9,12 @@
 //! units are clamped to it. Percentiles interpolate between neighbouring ranks exactly like
 //! k6's `TrendSink.P`, reading each rank's value as the middle of its histogram bucket and
 //! clamping to the exact min and max, so p(100) is the max and a single sample is reported
-//! exactly. Nothing here keeps a list of samples.
+//! exactly. A trend's first [`FEW`] samples are kept as a short list of those same histogram
+//! units instead (a histogram costs 16 KB or more; a series per URL often sees a handful of
+//! samples); every statistic reads them exactly as the histogram would, so which form a sink is
+//! in never shows in a result.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
@@ -103,10 +107,112 @@ impl RateSink {
     }
 }
 
+/// Samples a trend keeps as a list before it moves them into a histogram.
+const FEW: usize = 64;
+
+/// A trend's samples in histogram units: a short unsorted list, or the histogram.
+#[derive(Clone)]
+enum Dist {
+    Few(Vec<u64>),
+    Many(Box<Histogram<u64>>),
+}
+
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new(3).expect("3 significant digits is a valid HDR setting")
+}
+
+thread_local! {
+    /// An empty histogram with the trends' settings, to map values to their buckets.
+    static LAYOUT: Histogram<u64> = new_histogram();
+}
+
+impl Dist {
+    fn record(&mut self, units: u64) {
+        match self {
+            Dist::Few(values) if values.len() < FEW => values.push(units),
+            Dist::Few(_) => {
+                self.promote().record(units).expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE")
+            }
+            // Not `saturating_record`: that clamps to the current size instead of growing.
+            Dist::Many(h) => h.record(units).expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE"),
+        }
+    }
+
+    /// Turns the list into a histogram (if it is not one yet) and returns it.
+    fn promote(&mut self) -> &mut Histogram<u64> {
+        if let Dist::Few(values) = self {
+            *self = Dist::Many(Box::new(histogram_of(values)));
+        }
+        match self {
+            Dist::Many(h) => h,
+            Dist::Few(_) => unreachable!("promoted above"),
+        }
+    }
+
+    fn add(&mut self, other: &Dist) {
+        match (&mut *self, other) {
+            (Dist::Few(a), Dist::Few(b)) if a.len() + b.len() <= FEW => a.extend_from_slice(b),
+            (_, Dist::Few(b)) => {
+                let h = self.promote();
+                for &v in b {
+                    h.record(v).expect("auto-resizing histograms accept any recorded value");
+                }
+            }
+            (_, Dist::Many(b)) => self.promote().add(&**b).expect("auto-resizing histograms accept any recorded value"),
+        }
+    }
+
+    fn reset(&mut self) {
+        match self {
+            Dist::Few(values) => values.clear(),
+            Dist::Many(h) => h.reset(),
+        }
+    }
+
+    fn histogram(&self) -> Cow<'_, Histogram<u64>> {
+        match self {
+            Dist::Few(values) => Cow::Owned(histogram_of(values)),
+            Dist::Many(h) => Cow::Borrowed(h),
+        }
+    }
+
+    /// `(value, count)` per recorded bucket in increasing order, the value being the middle of
+    /// the bucket in the metric's unit.
+    fn buckets(&self) -> Vec<(f64, u64)> {
+        let to_unit = |units: u64| units as f64 / 1000.0;
+        match self {
+            Dist::Few(values) => {
+                let mut mids: Vec<u64> = LAYOUT.with(|h| values.iter().map(|&v| h.median_equivalent(v)).collect());
+                mids.sort_unstable();
+                let mut out: Vec<(f64, u64)> = Vec::with_capacity(mids.len());
+                for mid in mids {
+                    match out.last_mut() {
+                        Some((last, n)) if *last == to_unit(mid) => *n += 1,
+                        _ => out.push((to_unit(mid), 1)),
+                    }
+                }
+                out
+            }
+            Dist::Many(h) => h
+                .iter_recorded()
+                .map(|b| (to_unit(h.median_equivalent(b.value_iterated_to())), b.count_at_value()))
+                .collect(),
+        }
+    }
+}
+
+fn histogram_of(values: &[u64]) -> Histogram<u64> {
+    let mut h = new_histogram();
+    for &v in values {
+        h.record(v).expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE");
+    }
+    h
+}
+
 /// Distribution of values (k6 Trend); see the module doc for precision.
 #[derive(Clone)]
 pub struct TrendSink {
-    histogram: Histogram<u64>,
+    dist: Dist,
     count: u64,
     sum: f64,
     min: f64,
@@ -115,13 +221,7 @@ pub struct TrendSink {
 
 impl Default for TrendSink {
     fn default() -> Self {
-        TrendSink {
-            histogram: Histogram::new(3).expect("3 significant digits is a valid HDR setting"),
-            count: 0,
-            sum: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        }
+        TrendSink { dist: Dist::Few(Vec::new()), count: 0, sum: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
     }
 }
 
@@ -144,7 +244,7 @@ impl PartialEq for TrendSink {
             && self.sum == other.sum
             && self.min == other.min
             && self.max == other.max
-            && self.histogram == other.histogram
+            && self.dist.histogram() == other.dist.histogram()
     }
 }
 
@@ -195,8 +295,8 @@ impl TrendSink {
     }
     /// The histogram behind the percentiles. Its unit is a thousandth of the metric's unit
     /// (see the module doc); exports serialize it so other processes can merge it exactly.
-    pub fn histogram(&self) -> &Histogram<u64> {
-        &self.histogram
+    pub fn histogram(&self) -> Cow<'_, Histogram<u64>> {
+        self.dist.histogram()
     }
 
     /// Rebuilds a sink from an exported histogram (same unit as [`TrendSink::histogram`]) and the
@@ -207,7 +307,7 @@ impl TrendSink {
         }
         let mut sink = TrendSink::default();
         // Added into a default (auto-resizing) histogram so the result merges like any other.
-        sink.histogram.add(histogram).map_err(|e| format!("histogram out of range: {e:?}"))?;
+        sink.dist.promote().add(histogram).map_err(|e| format!("histogram out of range: {e:?}"))?;
         if count > 0 {
             (sink.count, sink.sum, sink.min, sink.max) = (count, sum, min, max);
         }
@@ -252,9 +352,8 @@ impl TrendSink {
         };
         let mut seen = 0u64;
         let mut lo = None;
-        for bucket in self.histogram.iter_recorded() {
-            seen += bucket.count_at_value();
-            let value = self.histogram.median_equivalent(bucket.value_iterated_to()) as f64 / 1000.0;
+        for (value, count) in self.dist.buckets() {
+            seen += count;
             if lo.is_none() && lo_rank < seen {
                 lo = Some(exact(lo_rank, value));
             }
@@ -373,10 +472,7 @@ impl SeriesSink {
                 }
             }
             SeriesSink::Trend(t) => {
-                // Not `saturating_record`: that clamps to the current size instead of growing.
-                t.histogram
-                    .record(histogram_units(value))
-                    .expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE");
+                t.dist.record(histogram_units(value));
                 t.count += 1;
                 t.sum += value;
                 t.min = t.min.min(value);
@@ -406,7 +502,7 @@ impl SeriesSink {
                 a.total += b.total;
             }
             (SeriesSink::Trend(a), SeriesSink::Trend(b)) => {
-                a.histogram.add(&b.histogram).expect("auto-resizing histograms accept any recorded value");
+                a.dist.add(&b.dist);
                 a.count += b.count;
                 a.sum += b.sum;
                 a.min = a.min.min(b.min);
@@ -423,7 +519,7 @@ impl SeriesSink {
             SeriesSink::Gauge(g) => *g = GaugeSink::default(),
             SeriesSink::Rate(r) => *r = RateSink::default(),
             SeriesSink::Trend(t) => {
-                t.histogram.reset();
+                t.dist.reset();
                 t.count = 0;
                 t.sum = 0.0;
                 t.min = f64::INFINITY;
@@ -532,6 +628,32 @@ mod tests {
         let single = trend_of(&[123.456]);
         assert_eq!(single.percentile(0.95), 123.456);
         assert_eq!(trend_of(&[]).percentile(0.95), 0.0);
+    }
+
+    #[test]
+    fn a_short_list_and_a_histogram_give_the_same_statistics() {
+        let mut rng = Rng(7);
+        let values: Vec<f64> = (0..FEW).map(|_| 2.0 + 5000.0 * rng.unit()).collect();
+        let few = trend_of(&values);
+        assert!(matches!(few.dist, Dist::Few(_)), "{FEW} samples stay a list");
+        let mut many = trend_of(&values);
+        many.dist.promote();
+        for q in [0.0, 0.1, 0.5, 0.9, 0.95, 0.99, 1.0] {
+            assert_eq!(few.percentile(q), many.percentile(q), "p({})", q * 100.0);
+        }
+        assert_eq!(few, many);
+        assert_eq!(few.histogram().len(), FEW as u64);
+
+        // Merging lists past FEW, or a list into a histogram, is as exact as recording once.
+        let (left, right) = values.split_at(FEW / 3);
+        let mut merged = SeriesSink::Trend(trend_of(left));
+        merged.merge(&SeriesSink::Trend(trend_of(right)));
+        merged.merge(&SeriesSink::Trend(trend_of(&values)));
+        let twice: Vec<f64> = values.iter().chain(&values).copied().collect();
+        let SeriesSink::Trend(merged) = merged else { unreachable!() };
+        assert!(matches!(merged.dist, Dist::Many(_)), "{} samples are a histogram", 2 * FEW);
+        assert_eq!(merged.percentile(0.95), trend_of(&twice).percentile(0.95));
+        assert_eq!(merged.count(), 2 * FEW as u64);
     }
 
     #[test]

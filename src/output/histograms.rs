@@ -74,7 +74,7 @@ fn sink_fields(sink: &SeriesSink, entry: &mut Map<String, Value>) {
             entry.insert("max".to_owned(), exact(t.max()));
             let mut bytes = Vec::new();
             V2DeflateSerializer::new()
-                .serialize(t.histogram(), &mut bytes)
+                .serialize(&t.histogram(), &mut bytes)
                 .expect("serializing a histogram into memory cannot fail");
             entry.insert("histogram".to_owned(), json!(base64::engine::general_purpose::STANDARD.encode(bytes)));
         }
