@@ -98,7 +98,7 @@ impl MetricAggregate {
             tags.clone()
         } else {
             self.overflowed += samples;
-            Tags::from_pairs(overflow_tags(tags.iter(), overflow_series))
+            overflow_tags(tags, overflow_series)
         };
         let series =
             self.series.entry(tags).or_insert_with(|| Series { sink: SeriesSink::for_metric(self.id), first_seen });
@@ -152,6 +152,11 @@ impl Aggregate {
             (info.name, info.id)
         });
         metric.add(&local.tags, &local.sink, local.first_seen, local.samples);
+    }
+
+    /// True when metric `index` has [`max_series`] series of its own: further tag sets overflow.
+    pub(crate) fn is_full(&self, index: usize) -> bool {
+        matches!(self.metrics.get(index), Some(Some(metric)) if metric.regular >= max_series())
     }
 
     pub(crate) fn add_overflowed(&mut self, index: usize, samples: u64) {

@@ -22,7 +22,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 thread_local! {
-    static INTERNER: RefCell<HashSet<Rc<str>>> = RefCell::new(HashSet::new());
+    static INTERNER: RefCell<HashSet<Rc<str>, ahash::RandomState>> = RefCell::new(HashSet::default());
 }
 
 /// Returns the thread's shared copy of `s`, allocating only the first time it is seen.
@@ -125,6 +125,11 @@ impl TagSet {
     /// True when there are no tags.
     pub fn is_empty(&self) -> bool {
         self.tags.is_empty()
+    }
+
+    /// The tags whose key satisfies `keep`, sharing this set's strings (no interning).
+    pub(crate) fn filtered(&self, keep: impl Fn(&str) -> bool) -> TagSet {
+        TagSet { tags: self.tags.iter().filter(|(k, _)| keep(&k.0)).cloned().collect() }
     }
 
     /// The owned, `Send` copy of this tag set.
