@@ -320,6 +320,14 @@ fn constant_arrival_rate_starts_as_many_iterations_as_k6() {
         both.rload.stdout,
         both.rload.stderr
     );
+    // Under arrival-rate executors k6 (v1) counts a VU in `vus` only while it runs an
+    // iteration, not the idle pre-allocated ones: with iterations of a millisecond or so, the
+    // once-a-second samples see (almost) none of the 10.
+    let k6_vus = both.k6.export["metrics"]["vus"]["max"].as_u64().expect("k6's vus max");
+    assert!(k6_vus < 10, "k6's vus max {k6_vus}\n{}", both.k6.export);
+    let vus = both.rload.line("vus");
+    let rload_vus: u64 = vus.split("max=").nth(1).and_then(|v| v.split_whitespace().next()?.parse().ok()).expect(vus);
+    assert!(rload_vus < 10, "rload counts idle pre-allocated VUs in vus, k6 does not: {vus}");
     assert_same_names(&both);
 }
 

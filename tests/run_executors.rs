@@ -130,3 +130,18 @@ fn exec_reports_vu_and_scenario_and_abort_exits_108() {
     assert!(run.stderr.contains("enough"), "{}", run.stderr);
     assert!(run.line("checks_succeeded").contains("100.00%"), "{}", run.stdout);
 }
+
+#[test]
+fn iteration_in_test_numbers_every_iteration_once_across_vus_and_threads() {
+    let s = script(r#"fn run() { print(`IIT ${exec.scenario.iterationInTest}`); }"#);
+    let run = rload(&s, &["-i", "200", "-u", "8", "--threads", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut seen: Vec<u64> = run
+        .stdout
+        .lines()
+        .chain(run.stderr.lines())
+        .filter_map(|l| l.trim().strip_prefix("IIT ")?.parse().ok())
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..200).collect::<Vec<u64>>(), "each of 0..200 exactly once");
+}

@@ -28,6 +28,9 @@ pub struct Permit {
     pub scheduled: Option<Instant>,
     /// When a still-running iteration must be interrupted (ramp-down), if before the scenario's end.
     pub deadline: Option<Instant>,
+    /// The iteration's 0-based number among all the scenario's iterations
+    /// (`exec.scenario.iterationInTest`), unique across VUs and threads.
+    pub index: u64,
 }
 
 /// What happened when the scheduler offered an arrival-rate iteration.
@@ -224,23 +227,26 @@ impl ScenarioRuntime {
     pub async fn next_iteration(&self, vu_index: u64, vu_iteration: u64) -> Option<Permit> {
         if self.is_arrival_rate() {
             // Idle VUs queue for tokens before the start, so the iteration due at t=0 finds them.
-            let permit = self.next_token().await;
-            if permit.is_some() {
-                self.iterations_started.fetch_add(1, Ordering::Relaxed);
+            let mut permit = self.next_token().await;
+            if let Some(p) = permit.as_mut() {
+                p.index = self.iterations_started.fetch_add(1, Ordering::Relaxed);
             }
             return permit;
         }
         let start = self.wait_for_start().await;
         let end = start + self.config.max_duration();
-        let permit = match &self.config.executor {
+        let mut permit = match &self.config.executor {
             ExecutorConfig::SharedIterations(_) => {
                 self.open(end)?;
-                (self.shared_left.fetch_sub(1, Ordering::Relaxed) > 0)
-                    .then_some(Permit { scheduled: None, deadline: None })
+                (self.shared_left.fetch_sub(1, Ordering::Relaxed) > 0).then_some(Permit {
+                    scheduled: None,
+                    deadline: None,
+                    index: 0,
+                })
             }
             ExecutorConfig::PerVuIterations(c) => {
                 self.open(end)?;
-                (vu_iteration < c.iterations).then_some(Permit { scheduled: None, deadline: None })
+                (vu_iteration < c.iterations).then_some(Permit { scheduled: None, deadline: None, index: 0 })
             }
             ExecutorConfig::ConstantVus(_) | ExecutorConfig::RampingVus(_) => {
                 self.next_looping(vu_index, start, end).await
@@ -249,8 +255,8 @@ impl ScenarioRuntime {
                 unreachable!("arrival-rate VUs take tokens above")
             }
         };
-        if permit.is_some() {
-            self.iterations_started.fetch_add(1, Ordering::Relaxed);
+        if let Some(p) = permit.as_mut() {
+            p.index = self.iterations_started.fetch_add(1, Ordering::Relaxed);
         }
         permit
     }
@@ -280,7 +286,7 @@ impl ScenarioRuntime {
                     .find(|(_, vus)| *vus <= k)
                     .map(|(offset, _)| start + *offset + self.graceful_ramp_down())
                     .filter(|d| *d < end);
-                return Some(Permit { scheduled: None, deadline });
+                return Some(Permit { scheduled: None, deadline, index: 0 });
             }
             // Wait until the plan needs this VU again, or the scenario ends.
             let wake = self.steps[i..].iter().find(|(_, vus)| *vus > k).map_or(end, |(offset, _)| start + *offset);
@@ -305,7 +311,7 @@ impl ScenarioRuntime {
             {
                 let mut a = self.arrivals.lock().unwrap();
                 if let Some(scheduled) = a.tokens.pop_front() {
-                    return Some(Permit { scheduled: Some(scheduled), deadline: None });
+                    return Some(Permit { scheduled: Some(scheduled), deadline: None, index: 0 });
                 }
                 let over = self.started_at().is_some_and(|t| t.elapsed() >= self.config.max_duration());
                 if self.is_stopping() || over {

@@ -279,7 +279,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         };
         let Ok(Some(permit)) = permit else { break };
         vu.iteration.set(iteration);
-        vu.iteration_in_test.set(scenario.iterations_started.load(Ordering::Relaxed).saturating_sub(1));
+        vu.iteration_in_test.set(permit.index);
         vu.deadline.set(permit.deadline);
         *vu.group.borrow_mut() = String::new();
         let start = Instant::now();
