@@ -42,9 +42,7 @@ pub async fn run_scenario(
         let scheduler = async {
             for offset in s.arrival_starts() {
                 let at = start + offset;
-                if at > Instant::now() {
-                    tokio::time::sleep_until(at.into()).await;
-                }
+                wait_until(at).await;
                 if s.is_stopping() {
                     break;
                 }
@@ -91,7 +89,29 @@ pub async fn run_scenario(
     s.all_vus_finished().await;
 }
 
-/// Records `vus` and `vus_max` once a second (never returns).
+/// How far ahead of an arrival the scheduler leaves tokio's timer (which rounds deadlines up
+/// to its 1 ms tick, so it wakes up to 1 ms late) for a precise OS sleep.
+const PRECISE_WAIT: Duration = Duration::from_millis(1);
+
+/// Waits until `at`, to within the OS timer's precision (tens of µs) rather than tokio's
+/// millisecond: the timer until [`PRECISE_WAIT`] before, then a thread sleep for the rest.
+/// That blocks the scheduler thread for under [`PRECISE_WAIT`], so its other tasks (other
+/// scenarios' arrivals, the 1 s `vus` samples, stop signals) can be that much late, as they
+/// could be with the timer alone; it always yields once, so back-to-back arrivals cannot
+/// starve them.
+async fn wait_until(at: Instant) {
+    if let Some(coarse) = at.checked_sub(PRECISE_WAIT) {
+        if coarse > Instant::now() {
+            tokio::time::sleep_until(coarse.into()).await;
+        }
+    }
+    let now = Instant::now();
+    if at > now {
+        std::thread::sleep(at - now);
+    }
+    tokio::task::yield_now().await;
+}
+
 /// Records `vus` and `vus_max` once a second and, unless `quiet`, prints k6's progress line
 /// to stderr (rewritten in place on a terminal, every 10 s otherwise). Never returns.
 pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
