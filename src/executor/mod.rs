@@ -12,18 +12,23 @@
 
 pub mod constant_arrival_rate;
 pub mod constant_vus;
+mod fields;
+mod format;
 pub mod per_vu_iterations;
 pub mod ramping_arrival_rate;
 pub mod ramping_vus;
 pub mod shared_iterations;
 pub mod shortcuts;
 
+use fields::Fields;
+pub use format::go_duration;
+use format::per_second;
+
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::config::options::{did_you_mean, duration, kind};
-use crate::config::Stage;
+use crate::config::options::kind;
 
 pub use constant_arrival_rate::ConstantArrivalRate;
 pub use constant_vus::ConstantVus;
@@ -319,176 +324,6 @@ fn executor_keys(executor_type: &str) -> &'static [&'static str] {
     }
 }
 
-/// Reads one scenario's keys, recording problems (prefixed with the scenario name) as it goes.
-/// A JSON `null` (Rhai `()`) counts as "not set", like k6's null types.
-struct Fields<'a> {
-    scenario: &'a str,
-    map: &'a Map<String, Value>,
-    errors: &'a mut Vec<String>,
-}
-
-impl<'a> Fields<'a> {
-    fn error(&mut self, msg: impl std::fmt::Display) {
-        self.errors.push(format!("scenario \"{}\": {msg}", self.scenario));
-    }
-
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).filter(|v| !v.is_null())
-    }
-
-    /// A whole number; negative values are returned for the executor to judge with k6's message.
-    fn int(&mut self, key: &str) -> Option<i64> {
-        let v = self.get(key)?;
-        match v.as_i64() {
-            Some(n) => Some(n),
-            None => match v.as_f64() {
-                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e18 => Some(x as i64),
-                _ => {
-                    self.error(format_args!("{key}: must be a whole number, got {v}"));
-                    None
-                }
-            },
-        }
-    }
-
-    /// A duration: a k6 string (`"1m30s"`) or milliseconds.
-    fn duration(&mut self, key: &str) -> Option<Duration> {
-        let v = self.get(key)?;
-        duration(key, v).map_err(|e| self.error(e)).ok()
-    }
-
-    /// `stages: [#{ duration, target }, ...]` with k6's per-stage messages (numbered from 1).
-    /// Emptiness is judged by the executor's `validate`.
-    fn stages(&mut self, key: &str) -> Vec<Stage> {
-        let Some(v) = self.get(key) else { return Vec::new() };
-        let Value::Array(items) = v else {
-            self.error(format_args!("{key}: must be an array of #{{ duration, target }}, got {}", kind(v)));
-            return Vec::new();
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let num = i + 1;
-            let Value::Object(stage) = item else {
-                self.error(format_args!("{key}[{i}]: must be a map #{{ duration, target }}, got {}", kind(item)));
-                continue;
-            };
-            if let Some(extra) = stage.keys().find(|k| *k != "duration" && *k != "target") {
-                self.error(format_args!("{key}[{i}]: unknown key \"{extra}\" (a stage has duration and target)"));
-            }
-            let d = match stage.get("duration").filter(|v| !v.is_null()) {
-                None => {
-                    self.error(format_args!("stage {num} doesn't have a duration"));
-                    None
-                }
-                Some(d) => duration(&format!("{key}[{i}].duration"), d).map_err(|e| self.error(e)).ok(),
-            };
-            let t = match stage.get("target").filter(|v| !v.is_null()) {
-                None => {
-                    self.error(format_args!("stage {num} doesn't have a target"));
-                    None
-                }
-                Some(t) => match t.as_f64() {
-                    Some(x) if x.fract() == 0.0 && x < 0.0 => {
-                        self.error(format_args!("the target for stage {num} can't be negative"));
-                        None
-                    }
-                    Some(x) if x.fract() == 0.0 && x < 1.8e19 => Some(x as u64),
-                    _ => {
-                        self.error(format_args!("{key}[{i}].target: must be a whole number, got {t}"));
-                        None
-                    }
-                },
-            };
-            if let (Some(duration), Some(target)) = (d, t) {
-                out.push(Stage { duration, target });
-            }
-        }
-        out
-    }
-
-    /// `env` / `tags`: a map of strings (numbers and booleans are written out, as rload's
-    /// top-level `tags` option does).
-    fn string_map(&mut self, key: &str) -> Vec<(String, String)> {
-        let Some(v) = self.get(key) else { return Vec::new() };
-        let Value::Object(m) = v else {
-            self.error(format_args!("{key}: must be a map of strings, got {}", kind(v)));
-            return Vec::new();
-        };
-        let mut out = Vec::with_capacity(m.len());
-        for (k, val) in m {
-            match val {
-                Value::String(s) => out.push((k.clone(), s.clone())),
-                Value::Number(_) | Value::Bool(_) => out.push((k.clone(), val.to_string())),
-                _ => self.error(format_args!("{key}.{k}: must be a string, got {}", kind(val))),
-            }
-        }
-        out
-    }
-
-    /// Reports keys that neither the base config nor the executor knows (k6 parses scenarios
-    /// strictly too), suggesting the nearest valid key.
-    fn reject_unknown_keys(&mut self, executor_type: &str, executor_keys: &[&str]) {
-        let map = self.map;
-        for key in map.keys() {
-            if BASE_KEYS.contains(&key.as_str()) || executor_keys.contains(&key.as_str()) {
-                continue;
-            }
-            match did_you_mean(key, BASE_KEYS.iter().chain(executor_keys).copied()) {
-                Some(c) => self.error(format_args!(
-                    "unknown option \"{key}\" for executor {executor_type} (did you mean \"{c}\"?)"
-                )),
-                None => self.error(format_args!(
-                    "unknown option \"{key}\" for executor {executor_type} (valid: {})",
-                    BASE_KEYS.iter().chain(executor_keys).copied().collect::<Vec<_>>().join(", ")
-                )),
-            }
-        }
-    }
-}
-
-/// Formats a duration exactly as Go's `time.Duration.String()` does (`0s`, `500ms`, `1.5s`,
-/// `1m30s`, `10m0s`, `1h0m0s`), because k6's header lines and messages print durations that
-/// way. `crate::config::format_duration` rounds fractions and is meant for rload's own text.
-pub fn go_duration(d: Duration) -> String {
-    const S: u128 = 1_000_000_000;
-    let ns = d.as_nanos();
-    if ns == 0 {
-        return "0s".to_owned();
-    }
-    if ns < 1_000 {
-        return format!("{ns}ns");
-    }
-    if ns < 1_000_000 {
-        return with_fraction(ns, 1_000, 3, "µs");
-    }
-    if ns < S {
-        return with_fraction(ns, 1_000_000, 6, "ms");
-    }
-    let minutes = ns / (60 * S);
-    let seconds = with_fraction(ns % (60 * S), S, 9, "s");
-    match (minutes / 60, minutes % 60) {
-        (0, 0) => seconds,
-        (0, m) => format!("{m}m{seconds}"),
-        (h, m) => format!("{h}h{m}m{seconds}"),
-    }
-}
-
-fn with_fraction(value: u128, unit: u128, digits: usize, suffix: &str) -> String {
-    let (whole, rest) = (value / unit, value % unit);
-    if rest == 0 {
-        return format!("{whole}{suffix}");
-    }
-    let fraction = format!("{rest:0digits$}");
-    format!("{whole}.{}{suffix}", fraction.trim_end_matches('0'))
-}
-
-/// `n` iterations per `time_unit`, as k6 prints it: iterations per second with two decimals.
-fn per_second(n: u64, time_unit: Duration) -> String {
-    let ns = time_unit.as_nanos();
-    let rate = if ns == 0 { 0.0 } else { n as f64 * 1e9 / ns as f64 };
-    format!("{rate:.2}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -496,27 +331,6 @@ mod tests {
 
     fn errors_of(v: Value) -> Vec<String> {
         parse_scenarios(&v).unwrap_err()
-    }
-
-    #[test]
-    fn go_duration_matches_go_time_duration_string() {
-        let cases = [
-            (Duration::ZERO, "0s"),
-            (Duration::from_nanos(999), "999ns"),
-            (Duration::from_micros(1500), "1.5ms"),
-            (Duration::from_nanos(1_500), "1.5µs"),
-            (Duration::from_millis(500), "500ms"),
-            (Duration::from_secs(30), "30s"),
-            (Duration::from_millis(1500), "1.5s"),
-            (Duration::from_secs(90), "1m30s"),
-            (Duration::from_secs(600), "10m0s"),
-            (Duration::from_secs(3600), "1h0m0s"),
-            (Duration::from_millis(60_500), "1m0.5s"),
-            (Duration::from_secs(3 * 3600 + 120 + 1), "3h2m1s"),
-        ];
-        for (d, want) in cases {
-            assert_eq!(go_duration(d), want, "{d:?}");
-        }
     }
 
     #[test]
