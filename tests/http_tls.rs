@@ -1,11 +1,11 @@
 //! The per-VU HTTP client over TLS: the handshake timing, certificate verification and k6's
 //! `insecureSkipTLSVerify`, against a local rustls server.
+mod common;
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Method, Request, Response};
@@ -14,34 +14,8 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use rload::http::{error_code, ClientConfig, HttpClient, HttpOutcome, RequestSpec};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
 use tokio::task::LocalSet;
-use tokio_rustls::TlsAcceptor;
-
-/// A leaf certificate for `localhost` and 127.0.0.1, valid until 2126, issued by a throwaway
-/// "rload test CA" that no trust store contains.
-const CERT_PEM: &str = "-----BEGIN CERTIFICATE-----
-MIIBxDCCAWmgAwIBAgIUIfhG5zmjM/0M5cuadf1SuvlhgiIwCgYIKoZIzj0EAwIw
-GDEWMBQGA1UEAwwNcmxvYWQgdGVzdCBDQTAgFw0yNjExMjcwNDQ4MTlaGA8yMTI2
-MTEwMzA0NDgxOVowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0CAQYI
-KoZIzj0DAQcDQgAELY7Wzbb6Ys41K63ljlgUBEM+oC4iMuXlwzlNgNjFc7+615TV
-9pKZ7l32YtVXY5MiXJQkIzQ+0uqFZr80qBoVY6OBkjCBjzAMBgNVHRMBAf8EAjAA
-MBoGA1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATATBgNVHSUEDDAKBggrBgEFBQcD
-ATAOBgNVHQ8BAf8EBAMCB4AwHQYDVR0OBBYEFNxfsKwNw2CiFudRvTGpKHDIrvtD
-MB8GA1UdIwQYMBaAFFhJtLbzJSXiva2xsYz7HWuhUOy9MAoGCCqGSM49BAMCA0kA
-MEYCIQCdK2iVMhj5sJK8fxRU29RplLONj3HxrLxkqTUbSO/A2QIhAIw170Y2ek6x
-Se59MXw082y/Gc5cbrNvkMWMrbcFsNGn
------END CERTIFICATE-----
-";
-
-const KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgPKbO98LL1LZsDn5x
-L3Hw4SromD5P91d2j07gfT9J9EShRANCAAQtjtbNtvpizjUrreWOWBQEQz6gLiIy
-5eXDOU2A2MVzv7rXlNX2kpnuXfZi1VdjkyJclCQjND7S6oVmvzSoGhVj
------END PRIVATE KEY-----
-";
 
 async fn local<F: Future<Output = ()>>(test: F) {
     LocalSet::new().run_until(test).await;
@@ -49,16 +23,7 @@ async fn local<F: Future<Output = ()>>(test: F) {
 
 /// An https server on 127.0.0.1:0 answering "secure" to everything.
 async fn start_tls_server() -> SocketAddr {
-    let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
-    let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let acceptor = common::tls::test_acceptor();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::task::spawn_local(async move {

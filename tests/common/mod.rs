@@ -1,6 +1,8 @@
 //! Shared test harness: the real `rload` binary and a real `rload serve` target on port 0.
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
