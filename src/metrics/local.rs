@@ -143,13 +143,7 @@ impl LocalSink {
         } else {
             self.overflowed[index] += 1;
             let overflow_series = series.len().saturating_sub(max_series());
-            let projected = tags.filtered(|k| kept_in_overflow(k, overflow_series)).with(OVERFLOW_TAG, "true");
-            if let Some(existing) = series.get_mut(&projected) {
-                existing.sink.add(value, seq);
-                existing.samples += 1;
-                return;
-            }
-            projected
+            tags.filtered(|k| kept_in_overflow(k, overflow_series)).with(OVERFLOW_TAG, "true")
         };
         let entry = series.entry(key).or_insert_with_key(|key| LocalSeries {
             sink: SeriesSink::for_metric(metric),
@@ -231,12 +225,16 @@ mod tests {
         assert_eq!(c.sum(), 1.0);
     }
 
-    #[test]
-    fn series_beyond_the_cap_keep_their_tags_but_url_and_name() {
+    /// A registry with one counter, `per_url`, and an empty aggregate and thread sink.
+    fn per_url_counter() -> (Registry, MetricId, Aggregate, LocalSink) {
         let mut registry = Registry::new();
         let id = registry.register("per_url", MetricKind::Counter, false).unwrap();
-        let mut aggregate = Aggregate::new();
-        let mut sink = LocalSink::new();
+        (registry, id, Aggregate::new(), LocalSink::new())
+    }
+
+    #[test]
+    fn series_beyond_the_cap_keep_their_tags_but_url_and_name() {
+        let (registry, id, mut aggregate, mut sink) = per_url_counter();
         for i in 0..MAX_SERIES_PER_METRIC + 6 {
             let op = if i % 2 == 0 { "switch" } else { "create" };
             let url = format!("/item/{i}");
@@ -269,10 +267,7 @@ mod tests {
 
     #[test]
     fn once_the_aggregate_is_full_new_tag_sets_go_straight_to_overflow() {
-        let mut registry = Registry::new();
-        let id = registry.register("per_url", MetricKind::Counter, false).unwrap();
-        let mut aggregate = Aggregate::new();
-        let mut sink = LocalSink::new();
+        let (registry, id, mut aggregate, mut sink) = per_url_counter();
         for i in 0..MAX_SERIES_PER_METRIC {
             sink.record(id, &TagSet::new().with("url", &format!("/a/{i}")), 1.0);
         }

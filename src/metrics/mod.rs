@@ -17,6 +17,7 @@
 //! Not here: thresholds, outputs (JSON stream, summary export), the scheduler's gauges.
 
 mod aggregate;
+mod dist;
 pub mod humanize;
 mod local;
 mod registry;

@@ -9,16 +9,16 @@
 //! units are clamped to it. Percentiles interpolate between neighbouring ranks exactly like
 //! k6's `TrendSink.P`, reading each rank's value as the middle of its histogram bucket and
 //! clamping to the exact min and max, so p(100) is the max and a single sample is reported
-//! exactly. A trend's first [`FEW`] samples are kept as a short list of those same histogram
-//! units instead (a histogram costs 16 KB or more; a series per URL often sees a handful of
-//! samples); every statistic reads them exactly as the histogram would, so which form a sink is
-//! in never shows in a result.
+//! exactly. A trend's first samples are kept as a short list of those same histogram units
+//! instead (`super::dist`); every statistic reads them exactly as the histogram would, so which
+//! form a sink is in never shows in a result.
 
 use std::borrow::Cow;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use super::dist::Dist;
 use super::registry::{MetricId, MetricKind};
 
 /// Largest value a trend histogram stores, in thousandths (≈ 50 days for time trends).
@@ -105,108 +105,6 @@ impl RateSink {
             self.trues as f64 / self.total as f64
         }
     }
-}
-
-/// Samples a trend keeps as a list before it moves them into a histogram.
-const FEW: usize = 64;
-
-/// A trend's samples in histogram units: a short unsorted list, or the histogram.
-#[derive(Clone)]
-enum Dist {
-    Few(Vec<u64>),
-    Many(Box<Histogram<u64>>),
-}
-
-fn new_histogram() -> Histogram<u64> {
-    Histogram::new(3).expect("3 significant digits is a valid HDR setting")
-}
-
-thread_local! {
-    /// An empty histogram with the trends' settings, to map values to their buckets.
-    static LAYOUT: Histogram<u64> = new_histogram();
-}
-
-impl Dist {
-    fn record(&mut self, units: u64) {
-        match self {
-            Dist::Few(values) if values.len() < FEW => values.push(units),
-            Dist::Few(_) => {
-                self.promote().record(units).expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE")
-            }
-            // Not `saturating_record`: that clamps to the current size instead of growing.
-            Dist::Many(h) => h.record(units).expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE"),
-        }
-    }
-
-    /// Turns the list into a histogram (if it is not one yet) and returns it.
-    fn promote(&mut self) -> &mut Histogram<u64> {
-        if let Dist::Few(values) = self {
-            *self = Dist::Many(Box::new(histogram_of(values)));
-        }
-        match self {
-            Dist::Many(h) => h,
-            Dist::Few(_) => unreachable!("promoted above"),
-        }
-    }
-
-    fn add(&mut self, other: &Dist) {
-        match (&mut *self, other) {
-            (Dist::Few(a), Dist::Few(b)) if a.len() + b.len() <= FEW => a.extend_from_slice(b),
-            (_, Dist::Few(b)) => {
-                let h = self.promote();
-                for &v in b {
-                    h.record(v).expect("auto-resizing histograms accept any recorded value");
-                }
-            }
-            (_, Dist::Many(b)) => self.promote().add(&**b).expect("auto-resizing histograms accept any recorded value"),
-        }
-    }
-
-    fn reset(&mut self) {
-        match self {
-            Dist::Few(values) => values.clear(),
-            Dist::Many(h) => h.reset(),
-        }
-    }
-
-    fn histogram(&self) -> Cow<'_, Histogram<u64>> {
-        match self {
-            Dist::Few(values) => Cow::Owned(histogram_of(values)),
-            Dist::Many(h) => Cow::Borrowed(h),
-        }
-    }
-
-    /// `(value, count)` per recorded bucket in increasing order, the value being the middle of
-    /// the bucket in the metric's unit.
-    fn buckets(&self) -> Vec<(f64, u64)> {
-        let to_unit = |units: u64| units as f64 / 1000.0;
-        match self {
-            Dist::Few(values) => {
-                let mut mids: Vec<u64> = LAYOUT.with(|h| values.iter().map(|&v| h.median_equivalent(v)).collect());
-                mids.sort_unstable();
-                let mut out: Vec<(f64, u64)> = Vec::with_capacity(mids.len());
-                for mid in mids {
-                    match out.last_mut() {
-                        Some((last, n)) if *last == to_unit(mid) => *n += 1,
-                        _ => out.push((to_unit(mid), 1)),
-                    }
-                }
-                out
-            }
-            Dist::Many(h) => h
-                .iter_recorded()
-                .map(|b| (to_unit(h.median_equivalent(b.value_iterated_to())), b.count_at_value()))
-                .collect(),
-        }
-    }
-}
-
-fn histogram_of(values: &[u64]) -> Histogram<u64> {
-    let mut h = new_histogram();
-    for &v in values {
-        h.record(v).expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE");
-    }
-    h
 }
 
 /// Distribution of values (k6 Trend); see the module doc for precision.
@@ -551,6 +449,7 @@ pub fn per_second(amount: f64, duration: Duration) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::dist::FEW;
 
     /// SplitMix64: tiny, seeded, good enough to draw test distributions.
     struct Rng(u64);
