@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::local::{max_series, overflow_tags, LocalSeries, OVERFLOW_TAG};
 use super::registry::{builtin, MetricId, MetricInfo};
 use super::sink::SeriesSink;
-use super::tags::Tags;
+use super::tags::{tag, Tags};
 
 /// One series in the aggregate.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,13 +211,13 @@ impl Aggregate {
         };
         let mut results: Vec<CheckResult> = Vec::new();
         for (tags, series) in checks.series() {
-            let (Some(name), true) = (tags.get("check"), filter(tags)) else {
+            let (Some(name), true) = (tags.get(tag::CHECK), filter(tags)) else {
                 continue;
             };
             let SeriesSink::Rate(rate) = &series.sink else {
                 continue;
             };
-            let group = tags.get("group").unwrap_or("");
+            let group = tags.get(tag::GROUP).unwrap_or("");
             match results.iter_mut().find(|c| c.name == name && c.group == group) {
                 Some(c) => {
                     c.passes += rate.trues();

@@ -19,7 +19,7 @@ use std::sync::RwLock;
 use super::aggregate::Aggregate;
 use super::registry::{MetricId, MetricInfo, MetricKind, Registry};
 use super::sink::SeriesSink;
-use super::tags::{prune_interner, TagSet, Tags};
+use super::tags::{prune_interner, tag, TagSet, Tags};
 
 /// Distinct tag sets kept per metric, by default, before samples are folded into the overflow
 /// series (`--max-series` changes it for a run).
@@ -38,10 +38,10 @@ pub fn max_series() -> usize {
 }
 
 /// Tag key of the series that receive samples beyond [`MAX_SERIES_PER_METRIC`].
-pub const OVERFLOW_TAG: &str = "rload_overflow";
+pub const OVERFLOW_TAG: &str = tag::OVERFLOW;
 
 /// Tags the end-of-test summary reads (checks, `expected_response:true`, groups, scenarios).
-const SUMMARY_TAG_KEYS: [&str; 4] = ["check", "expected_response", "group", "scenario"];
+const SUMMARY_TAG_KEYS: [&str; 4] = [tag::CHECK, tag::EXPECTED_RESPONSE, tag::GROUP, tag::SCENARIO];
 
 /// Tag keys the run's thresholds filter on (`http_req_duration{operation:switchCycle}`).
 static THRESHOLD_TAG_KEYS: RwLock<Vec<String>> = RwLock::new(Vec::new());
@@ -72,7 +72,7 @@ pub(crate) fn kept_in_overflow(key: &str, overflow_series: usize) -> bool {
     if key == OVERFLOW_TAG {
         false // added back by the caller
     } else if overflow_series < cap {
-        !matches!(key, "url" | "name") || is_kept(key)
+        !(key == tag::URL || key == tag::NAME) || is_kept(key)
     } else if overflow_series < 2 * cap {
         is_kept(key)
     } else {

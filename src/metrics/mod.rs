@@ -33,7 +33,7 @@ pub use local::{keep_tag_keys, max_series, set_max_series, LocalSink, MAX_SERIES
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
 pub use sink::{CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use summary::{compare_metric_names, render_summary, SummaryMode, SummaryOptions};
-pub use tags::{TagSet, Tags};
+pub use tags::{tag, TagSet, Tags};
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::new()));
 static AGGREGATE: LazyLock<Mutex<Aggregate>> = LazyLock::new(|| Mutex::new(Aggregate::new()));

@@ -20,7 +20,7 @@ use super::aggregate::Aggregate;
 use super::humanize::{fixed_no_trailing_zeros, js_number, metric_value, percent};
 use super::registry::{builtin, Contains, MetricKind};
 use super::sink::{per_second, SeriesSink, TrendStat};
-use super::tags::Tags;
+use super::tags::{tag, Tags};
 
 /// Which k6 summary mode to mimic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -191,8 +191,8 @@ enum Scope {
 
 impl Scope {
     fn matches(&self, tags: &Tags) -> bool {
-        let group = tags.get("group").unwrap_or("");
-        let scenario = tags.get("scenario").unwrap_or("default");
+        let group = tags.get(tag::GROUP).unwrap_or("");
+        let scenario = tags.get(tag::SCENARIO).unwrap_or("default");
         match self {
             Scope::All => true,
             Scope::Group(path) => scenario == "default" && group == path,
@@ -317,8 +317,8 @@ impl<'a> Renderer<'a> {
         let mut roots = Vec::new();
         for metric in self.agg.metrics() {
             for (tags, series) in metric.series() {
-                let group = tags.get("group").unwrap_or("");
-                if !group.is_empty() && scenario(tags.get("scenario").unwrap_or("default")) {
+                let group = tags.get(tag::GROUP).unwrap_or("");
+                if !group.is_empty() && scenario(tags.get(tag::SCENARIO).unwrap_or("default")) {
                     GroupNode::insert(&mut roots, group, series.first_seen);
                 }
             }
@@ -332,7 +332,7 @@ impl<'a> Renderer<'a> {
         let mut names: Vec<String> = self
             .agg
             .metrics()
-            .flat_map(|m| m.series().filter_map(|(tags, _)| tags.get("scenario")))
+            .flat_map(|m| m.series().filter_map(|(tags, _)| tags.get(tag::SCENARIO)))
             .filter(|s| *s != "default")
             .map(str::to_owned)
             .collect();
@@ -424,7 +424,7 @@ impl<'a> Renderer<'a> {
             rows.push((section, self.row(metric.name().to_owned(), &sink, contains)));
             if with_submetrics && metric.id() == builtin::HTTP_REQ_DURATION {
                 let expected =
-                    metric.merged_where(|tags| scope.matches(tags) && tags.get("expected_response") == Some("true"));
+                    metric.merged_where(|tags| scope.matches(tags) && tags.get(tag::EXPECTED_RESPONSE) == Some("true"));
                 if let Some(sink) = expected {
                     let name = format!("{}{{expected_response:true}}", metric.name());
                     rows.push((section, self.row(name, &sink, contains)));

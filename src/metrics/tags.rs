@@ -15,6 +15,23 @@
 //! strings nobody references any more each time the thread's sink is flushed, so URLs with ids
 //! in them do not accumulate.
 
+/// The names of k6's system tags and of rload's own, in one place: every sample, rule and report
+/// that reads or writes a tag names it through these constants.
+pub mod tag {
+    pub const SCENARIO: &str = "scenario";
+    pub const GROUP: &str = "group";
+    pub const CHECK: &str = "check";
+    pub const METHOD: &str = "method";
+    pub const URL: &str = "url";
+    pub const NAME: &str = "name";
+    pub const PROTO: &str = "proto";
+    pub const STATUS: &str = "status";
+    pub const EXPECTED_RESPONSE: &str = "expected_response";
+    pub const ERROR_CODE: &str = "error_code";
+    /// rload's mark on the series that take samples past the per-metric series cap.
+    pub const OVERFLOW: &str = "rload_overflow";
+}
+
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;

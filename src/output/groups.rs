@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::md5::md5_hex;
 use super::num;
-use crate::metrics::Aggregate;
+use crate::metrics::{tag, Aggregate};
 
 /// One group and what it contains.
 #[derive(Debug, Default)]
@@ -36,7 +36,7 @@ pub fn root_group(agg: &Aggregate) -> GroupNode {
     let mut seen: Vec<(&str, u64)> = Vec::new();
     for metric in agg.metrics() {
         for (tags, series) in metric.series() {
-            if let Some(group) = tags.get("group").filter(|g| !g.is_empty()) {
+            if let Some(group) = tags.get(tag::GROUP).filter(|g| !g.is_empty()) {
                 seen.push((group, series.first_seen));
             }
         }

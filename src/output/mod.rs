@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::metrics::{Aggregate, GaugeSink, MetricId, MetricKind, SeriesSink, TrendStat};
+use crate::metrics::{tag, Aggregate, GaugeSink, MetricId, MetricKind, SeriesSink, TrendStat};
 use crate::thresholds::{samples_of, MetricThresholds, ThresholdResult};
 
 pub use summary_data::{handle_summary_data, SummaryState};
@@ -62,7 +62,7 @@ impl RunResults<'_> {
                 thresholds: Vec::new(),
             });
             if metric.name() == "http_req_duration" {
-                if let Some(sink) = metric.merged_where(|tags| tags.get("expected_response") == Some("true")) {
+                if let Some(sink) = metric.merged_where(|tags| tags.get(tag::EXPECTED_RESPONSE) == Some("true")) {
                     let name = "http_req_duration{expected_response:true}".to_owned();
                     out.push(ExportedMetric { name, id: metric.id(), sink, thresholds: Vec::new() });
                 }

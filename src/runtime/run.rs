@@ -22,7 +22,7 @@ use super::worker::{run_vu, WorkerSet};
 use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ScenarioConfig};
 use crate::http::ClientConfig;
-use crate::metrics::{self, builtin, SummaryMode, TagSet};
+use crate::metrics::{self, builtin, tag, SummaryMode, TagSet};
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
 
 /// k6's exit codes.
@@ -245,7 +245,7 @@ async fn run_async(mut args: RunArgs) -> i32 {
     for s in &runtimes {
         let dropped = s.dropped.load(Ordering::Relaxed);
         if dropped > 0 {
-            metrics::record(builtin::DROPPED_ITERATIONS, &TagSet::new().with("scenario", s.name()), dropped as f64);
+            metrics::record(builtin::DROPPED_ITERATIONS, &TagSet::new().with(tag::SCENARIO, s.name()), dropped as f64);
         }
     }
     if let Some(e) = control.init_error() {

@@ -22,7 +22,7 @@ use super::coroutine::{current_context, suspend_with};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
-use crate::metrics::{self, builtin, TagSet};
+use crate::metrics::{self, builtin, tag, TagSet};
 use crate::script::diagnostics::describe_runtime_error;
 
 /// What a VU's evaluation is for.
@@ -102,7 +102,7 @@ impl VuContext {
             for (k, v) in &s.config.tags {
                 base_tags.insert(k, v);
             }
-            base_tags.insert("scenario", s.name());
+            base_tags.insert(tag::SCENARIO, s.name());
         }
         VuContext {
             id,
@@ -132,7 +132,7 @@ impl VuContext {
     /// The tags every sample of this VU carries: options.tags, scenario tags, scenario, group.
     pub fn base_tags(&self) -> TagSet {
         let mut tags = self.base_tags.clone();
-        tags.insert("group", &self.group.borrow());
+        tags.insert(tag::GROUP, &self.group.borrow());
         tags
     }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
-use crate::metrics::{self, builtin};
+use crate::metrics::{self, builtin, tag};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error};
 
@@ -56,7 +56,7 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
             None => truthy(&f),
         };
         let mut tags = base.clone();
-        tags.insert("check", &name);
+        tags.insert(tag::CHECK, &name);
         metrics::record(builtin::CHECKS, &tags, if passed { 1.0 } else { 0.0 });
         all &= passed;
     }

@@ -13,7 +13,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map};
 use super::response::Response;
 use crate::config::parse_duration;
 use crate::http::{HttpOutcome, RequestSpec, ResponseType};
-use crate::metrics::{self, builtin, TagSet};
+use crate::metrics::{self, builtin, tag, TagSet};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, VuContext};
 
@@ -280,15 +280,15 @@ fn expected(status: u16) -> bool {
 
 fn record(vu: &VuContext, o: &HttpOutcome, user_tags: &[(String, String)]) {
     let mut tags: TagSet = vu.base_tags();
-    tags.insert("method", o.method.as_str());
-    tags.insert("url", &o.url);
-    tags.insert("name", &o.url);
-    tags.insert("proto", o.proto);
-    tags.insert("status", &o.status.to_string());
+    tags.insert(tag::METHOD, o.method.as_str());
+    tags.insert(tag::URL, &o.url);
+    tags.insert(tag::NAME, &o.url);
+    tags.insert(tag::PROTO, o.proto);
+    tags.insert(tag::STATUS, &o.status.to_string());
     let ok = expected(o.status);
-    tags.insert("expected_response", if ok { "true" } else { "false" });
+    tags.insert(tag::EXPECTED_RESPONSE, if ok { "true" } else { "false" });
     if o.error_code != 0 {
-        tags.insert("error_code", &o.error_code.to_string());
+        tags.insert(tag::ERROR_CODE, &o.error_code.to_string());
     }
     for (k, v) in user_tags {
         tags.insert(k, v);

@@ -43,7 +43,7 @@ use tokio::sync::mpsc;
 use super::response::canonical_header;
 use crate::http::error_code::{self, Failure};
 use crate::http::DEFAULT_USER_AGENT;
-use crate::metrics::{self, builtin, TagSet};
+use crate::metrics::{self, builtin, tag, TagSet};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, is_interruption};
 use crate::ws::{self as client, Event, Outgoing, Upgrade, Writer};
@@ -289,7 +289,7 @@ fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) 
     for (k, v) in &p.tags {
         tags.insert(k, v);
     }
-    tags.insert("url", url);
+    tags.insert(tag::URL, url);
     if !p.headers.iter().any(|(name, _)| name == http::header::USER_AGENT) {
         let agent = match vu.shared.http_config.user_agent.as_deref() {
             None => Some(HeaderValue::from_static(DEFAULT_USER_AGENT)),
@@ -309,7 +309,7 @@ fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) 
         Ok(session) => session,
         Err(failed) => {
             if let Some(upgrade) = &failed.upgrade {
-                tags.insert("status", &upgrade.status.to_string());
+                tags.insert(tag::STATUS, &upgrade.status.to_string());
             }
             metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
             metrics::record(builtin::WS_CONNECTING, &tags, connecting_ms);
@@ -321,7 +321,7 @@ fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) 
             return Ok(response(url, &upgrade, Some(&failed.failure)));
         }
     };
-    tags.insert("status", &session.upgrade.status.to_string());
+    tags.insert(tag::STATUS, &session.upgrade.status.to_string());
     metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
     metrics::record(builtin::WS_CONNECTING, &tags, connecting_ms);
 
