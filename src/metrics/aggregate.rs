@@ -5,11 +5,15 @@
 //! its series or over the series matching a tag filter (k6 sub-metrics such as
 //! `http_req_duration{expected_response:true}`), and the per-check pass/fail counts read from the
 //! `checks` Rate's `check` and `group` tags.
+//!
+//! An aggregate applies one run's [`SeriesCap`], given when it is built: a flush from a thread
+//! that folded nothing, a merge of another aggregate or an imported series are all capped the
+//! same way. It knows nothing of the thread sinks that flush into it.
 
 use std::collections::HashMap;
 
-use super::local::{max_series, overflow_tags, LocalSeries, OVERFLOW_TAG};
 use super::registry::{builtin, MetricId, MetricInfo};
+use super::series_cap::{SeriesCap, OVERFLOW_TAG};
 use super::sink::SeriesSink;
 use super::tags::{tag, Tags};
 
@@ -54,7 +58,7 @@ impl MetricAggregate {
     }
 
     /// Samples that were folded into the overflow series because the metric had
-    /// [`max_series`] distinct tag sets already.
+    /// [`SeriesCap::limit`] distinct tag sets already.
     pub fn overflowed(&self) -> u64 {
         self.overflowed
     }
@@ -78,8 +82,9 @@ impl MetricAggregate {
         merged
     }
 
-    /// Adds `sink` to the series `tags`, respecting the series cap (see [`overflow_tags`]).
-    fn add(&mut self, tags: &Tags, sink: &SeriesSink, first_seen: u64, samples: u64) {
+    /// Adds `sink` to the series `tags`, respecting the series cap (see
+    /// [`SeriesCap::overflow_tags`]).
+    fn add(&mut self, series_cap: &SeriesCap, tags: &Tags, sink: &SeriesSink, first_seen: u64, samples: u64) {
         if let Some(series) = self.series.get_mut(tags) {
             series.sink.merge(sink);
             series.first_seen = series.first_seen.min(first_seen);
@@ -87,18 +92,13 @@ impl MetricAggregate {
         }
         let overflow_series = self.series.len() - self.regular;
         let tags = if tags.get(OVERFLOW_TAG).is_some() {
-            // Already folded by a thread; folded into one series past the overflow series' bound.
-            if overflow_series < 2 * max_series() {
-                tags.clone()
-            } else {
-                Tags::from_pairs([(OVERFLOW_TAG, "true")])
-            }
-        } else if self.regular < max_series() {
+            series_cap.refold(tags, overflow_series) // already folded by a thread
+        } else if self.regular < series_cap.limit() {
             self.regular += 1;
             tags.clone()
         } else {
             self.overflowed += samples;
-            overflow_tags(tags, overflow_series)
+            series_cap.overflow_tags(tags, overflow_series)
         };
         let series =
             self.series.entry(tags).or_insert_with(|| Series { sink: SeriesSink::for_metric(self.id), first_seen });
@@ -126,37 +126,62 @@ pub struct CheckResult {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Aggregate {
     metrics: Vec<Option<MetricAggregate>>,
+    series_cap: SeriesCap,
+}
+
+/// Metric `index` of `metrics`, created (named by `name`) the first time it is needed.
+fn slot(
+    metrics: &mut Vec<Option<MetricAggregate>>,
+    index: usize,
+    name: impl FnOnce() -> (String, MetricId),
+) -> &mut MetricAggregate {
+    if index >= metrics.len() {
+        metrics.resize_with(index + 1, || None);
+    }
+    metrics[index].get_or_insert_with(|| {
+        let (name, id) = name();
+        MetricAggregate::new(name, id)
+    })
 }
 
 impl Aggregate {
-    /// An empty aggregate.
+    /// An empty aggregate under the default cap ([`SeriesCap::default`]).
     pub fn new() -> Self {
         Self::default()
     }
 
-    fn slot(&mut self, index: usize, name: impl FnOnce() -> (String, MetricId)) -> &mut MetricAggregate {
-        if index >= self.metrics.len() {
-            self.metrics.resize_with(index + 1, || None);
-        }
-        self.metrics[index].get_or_insert_with(|| {
-            let (name, id) = name();
-            MetricAggregate::new(name, id)
-        })
+    /// An empty aggregate under a run's cap.
+    pub fn with_series_cap(series_cap: SeriesCap) -> Self {
+        Aggregate { metrics: Vec::new(), series_cap }
     }
 
-    /// Merges one thread-local series (used by [`super::LocalSink::flush_into`]); `describe`
+    /// The cap rules this aggregate applies.
+    pub fn series_cap(&self) -> &SeriesCap {
+        &self.series_cap
+    }
+
+    /// Merges one series a thread recorded since its last flush (`samples` samples); `describe`
     /// names the metric the first time the aggregate sees it.
-    pub(crate) fn merge_series(&mut self, describe: &dyn Fn(usize) -> MetricInfo, index: usize, local: &LocalSeries) {
-        let metric = self.slot(index, || {
+    pub(crate) fn merge_series(
+        &mut self,
+        describe: &dyn Fn(usize) -> MetricInfo,
+        index: usize,
+        tags: &Tags,
+        sink: &SeriesSink,
+        first_seen: u64,
+        samples: u64,
+    ) {
+        let metric = slot(&mut self.metrics, index, || {
             let info = describe(index);
             (info.name, info.id)
         });
-        metric.add(&local.tags, &local.sink, local.first_seen, local.samples);
+        metric.add(&self.series_cap, tags, sink, first_seen, samples);
     }
 
-    /// True when metric `index` has [`max_series`] series of its own: further tag sets overflow.
+    /// True when metric `index` has [`SeriesCap::limit`] series of its own: further tag sets
+    /// overflow.
     pub(crate) fn is_full(&self, index: usize) -> bool {
-        matches!(self.metrics.get(index), Some(Some(metric)) if metric.regular >= max_series())
+        matches!(self.metrics.get(index), Some(Some(metric)) if metric.regular >= self.series_cap.limit())
     }
 
     pub(crate) fn add_overflowed(&mut self, index: usize, samples: u64) {
@@ -165,13 +190,14 @@ impl Aggregate {
         }
     }
 
-    /// Adds everything in `other` (e.g. another process's aggregate with the same registry).
+    /// Adds everything in `other` (e.g. another process's aggregate with the same registry),
+    /// under this aggregate's cap.
     pub fn merge(&mut self, other: &Aggregate) {
         for metric in other.metrics.iter().flatten() {
-            let target = self.slot(metric.id.index(), || (metric.name.clone(), metric.id));
+            let target = slot(&mut self.metrics, metric.id.index(), || (metric.name.clone(), metric.id));
             target.overflowed += metric.overflowed;
             for (tags, series) in &metric.series {
-                target.add(tags, &series.sink, series.first_seen, 0);
+                target.add(&self.series_cap, tags, &series.sink, series.first_seen, 0);
             }
         }
     }
@@ -179,7 +205,7 @@ impl Aggregate {
     /// Adds a whole series, e.g. one read back from another process's export. `name` and `id`
     /// describe the metric the first time the aggregate sees it; the series cap applies.
     pub fn add_series(&mut self, name: &str, id: MetricId, tags: &Tags, sink: &SeriesSink, first_seen: u64) {
-        self.slot(id.index(), || (name.to_owned(), id)).add(tags, sink, first_seen, 0);
+        slot(&mut self.metrics, id.index(), || (name.to_owned(), id)).add(&self.series_cap, tags, sink, first_seen, 0);
     }
 
     /// A metric that received samples.
@@ -242,7 +268,7 @@ impl Aggregate {
         self.checks_where(|_| true)
     }
 
-    /// Forgets everything.
+    /// Forgets every sample; the cap stays.
     pub fn clear(&mut self) {
         self.metrics.clear();
     }

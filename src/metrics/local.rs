@@ -3,105 +3,43 @@
 //! [`LocalSink::record`] indexes a `Vec` by metric id, then a `HashMap` by `&TagSet`; when the
 //! series exists it adds the value in place (no lock, no channel, no allocation). A new series
 //! clones the tag set once. [`LocalSink::flush_into`] moves the counts into an [`Aggregate`] and
-//! resets each series in place so the next second reuses its histogram; series that saw nothing
-//! during a whole interval are dropped, so memory follows what the test is doing now.
+//! resets each series in place so the next interval reuses its histogram; series that saw
+//! nothing during a whole interval are dropped, so memory follows what the test is doing now.
 //!
-//! Each metric holds at most [`MAX_SERIES_PER_METRIC`] series with their own tag sets; samples
-//! with further tag sets lose their high-cardinality tags and go to overflow series tagged
-//! `rload_overflow=true` (see [`overflow_tags`]), and are counted, so totals, sub-metric
-//! thresholds and the summary's breakdowns stay right and the runner can warn (see
-//! [`Aggregate::overflowed`]).
+//! Each metric holds at most the run's [`SeriesCap::limit`] series with their own tag sets;
+//! samples with further tag sets lose their high-cardinality tags and go to overflow series
+//! tagged `rload_overflow=true` (see [`SeriesCap::kept_in_overflow`]), and are counted, so
+//! totals, sub-metric thresholds and the summary's breakdowns stay right and the runner can warn
+//! (see [`Aggregate::overflowed`]).
+//!
+//! The top of the metrics layers: it uses the series cap and the aggregate, and neither uses it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
 
 use super::aggregate::Aggregate;
 use super::registry::{MetricId, MetricInfo, MetricKind, Registry};
+use super::series_cap::SeriesCap;
 use super::sink::SeriesSink;
-use super::tags::{prune_interner, tag, TagSet, Tags};
-
-/// Distinct tag sets kept per metric, by default, before samples are folded into the overflow
-/// series (`--max-series` changes it for a run).
-pub const MAX_SERIES_PER_METRIC: usize = 1000;
-
-static SERIES_LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(MAX_SERIES_PER_METRIC);
-
-/// Sets the per-metric series cap for this process (at least 1).
-pub fn set_max_series(limit: usize) {
-    SERIES_LIMIT.store(limit.max(1), Ordering::Relaxed);
-}
-
-/// The per-metric series cap in force.
-pub fn max_series() -> usize {
-    SERIES_LIMIT.load(Ordering::Relaxed)
-}
-
-/// Tag key of the series that receive samples beyond [`MAX_SERIES_PER_METRIC`].
-pub const OVERFLOW_TAG: &str = tag::OVERFLOW;
-
-/// Tags the end-of-test summary reads (checks, `expected_response:true`, groups, scenarios).
-const SUMMARY_TAG_KEYS: [&str; 4] = [tag::CHECK, tag::EXPECTED_RESPONSE, tag::GROUP, tag::SCENARIO];
-
-/// Tag keys the run's thresholds filter on (`http_req_duration{operation:switchCycle}`).
-static THRESHOLD_TAG_KEYS: RwLock<Vec<String>> = RwLock::new(Vec::new());
-
-/// Declares the tag keys this run's sub-metric thresholds filter on, so overflow series keep them.
-pub fn keep_tag_keys(keys: impl IntoIterator<Item = String>) {
-    let mut kept = THRESHOLD_TAG_KEYS.write().unwrap_or_else(|e| e.into_inner());
-    kept.extend(keys);
-    kept.sort();
-    kept.dedup();
-}
-
-fn is_kept(key: &str) -> bool {
-    SUMMARY_TAG_KEYS.contains(&key)
-        || THRESHOLD_TAG_KEYS.read().unwrap_or_else(|e| e.into_inner()).iter().any(|k| k == key)
-}
-
-/// Whether a sample keeps tag `key` once its metric has [`max_series`] series of its own, given
-/// that the metric already has `overflow_series` overflow series (`rload_overflow=true` is
-/// added to what is kept):
-/// - first every tag but `url` and `name` (the tags k6 users put ids in), unless a threshold
-///   filters on them, so `method`, `status` and custom tags still split the overflow;
-/// - past another [`max_series`] overflow series (ids in custom tags), only the tags the
-///   summary and the thresholds read;
-/// - past twice that, none: one series takes the rest, and memory stays bounded.
-pub(crate) fn kept_in_overflow(key: &str, overflow_series: usize) -> bool {
-    let cap = max_series();
-    if key == OVERFLOW_TAG {
-        false // added back by the caller
-    } else if overflow_series < cap {
-        !(key == tag::URL || key == tag::NAME) || is_kept(key)
-    } else if overflow_series < 2 * cap {
-        is_kept(key)
-    } else {
-        false
-    }
-}
-
-/// [`kept_in_overflow`] applied to an owned tag set, with `rload_overflow=true` added.
-pub(crate) fn overflow_tags(tags: &Tags, overflow_series: usize) -> Tags {
-    Tags::from_pairs(tags.iter().filter(|(k, _)| kept_in_overflow(k, overflow_series)).chain([(OVERFLOW_TAG, "true")]))
-}
+use super::tags::{prune_interner, TagSet, Tags};
 
 /// Process-wide sequence: orders gauge writes and series creation across threads.
 static SEQUENCE: AtomicU64 = AtomicU64::new(1);
 
-pub(crate) fn next_seq() -> u64 {
+fn next_seq() -> u64 {
     SEQUENCE.fetch_add(1, Ordering::Relaxed)
 }
 
 /// A series as the thread sees it.
 #[derive(Debug)]
-pub(crate) struct LocalSeries {
-    pub(crate) sink: SeriesSink,
+struct LocalSeries {
+    sink: SeriesSink,
     /// The owned tags, computed once when the series is created.
-    pub(crate) tags: Tags,
+    tags: Tags,
     /// Sequence number at creation; orders checks and groups like k6 (first seen first).
-    pub(crate) first_seen: u64,
+    first_seen: u64,
     /// Samples since the last flush.
-    pub(crate) samples: u64,
+    samples: u64,
 }
 
 /// The samples one thread recorded since its last flush. `!Send`: one per worker thread.
@@ -109,7 +47,9 @@ pub(crate) struct LocalSeries {
 pub struct LocalSink {
     metrics: Vec<HashMap<TagSet, LocalSeries, ahash::RandomState>>,
     overflowed: Vec<u64>,
-    /// Per metric: the aggregate had [`max_series`] series of its own at the last flush, so a
+    /// The run's cap rules, handed down when the run starts.
+    series_cap: SeriesCap,
+    /// Per metric: the aggregate had its cap of series of its own at the last flush, so a
     /// tag set this thread does not hold already goes straight to an overflow series. Without
     /// it a run with an id in every URL would build, flush and drop one series per URL (a
     /// quarter of rload's CPU at 10,000 VUs in scenario 03).
@@ -117,9 +57,20 @@ pub struct LocalSink {
 }
 
 impl LocalSink {
-    /// An empty sink.
+    /// An empty sink under the default cap ([`SeriesCap::default`]).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty sink under a run's cap.
+    pub fn with_series_cap(series_cap: SeriesCap) -> Self {
+        LocalSink { series_cap, ..Self::default() }
+    }
+
+    /// Puts the sink under a run's cap from now on; what it holds stays (a thread that recorded
+    /// before its run's cap was known, such as the scheduler's during init, keeps those samples).
+    pub fn set_series_cap(&mut self, series_cap: SeriesCap) {
+        self.series_cap = series_cap;
     }
 
     /// Records one sample. Gauges keep the last value (ordered across threads), Rates count
@@ -138,12 +89,12 @@ impl LocalSink {
             existing.samples += 1;
             return;
         }
-        let key = if series.len() < max_series() && !self.full[index] {
+        let limit = self.series_cap.limit();
+        let key = if series.len() < limit && !self.full[index] {
             tags.clone()
         } else {
             self.overflowed[index] += 1;
-            let overflow_series = series.len().saturating_sub(max_series());
-            tags.filtered(|k| kept_in_overflow(k, overflow_series)).with(OVERFLOW_TAG, "true")
+            self.series_cap.overflow_tag_set(tags, series.len().saturating_sub(limit))
         };
         let entry = series.entry(key).or_insert_with_key(|key| LocalSeries {
             sink: SeriesSink::for_metric(metric),
@@ -156,7 +107,7 @@ impl LocalSink {
     }
 
     /// Moves everything recorded since the last flush into `aggregate`, naming metrics from
-    /// `registry`. Off the hot path: called about once a second and when the thread ends.
+    /// `registry`. Off the hot path: called twice a second and when the thread ends.
     pub fn flush_into(&mut self, aggregate: &mut Aggregate, registry: &Registry) {
         self.flush_with(aggregate, &|index| {
             registry.by_index(index).cloned().expect("samples are only recorded for metrics declared in the registry")
@@ -175,7 +126,7 @@ impl LocalSink {
                 if local.samples == 0 {
                     return false; // idle for a whole interval: free it
                 }
-                aggregate.merge_series(describe, index, local);
+                aggregate.merge_series(describe, index, &local.tags, &local.sink, local.first_seen, local.samples);
                 local.sink.reset();
                 local.samples = 0;
                 true
@@ -205,6 +156,7 @@ impl LocalSink {
 mod tests {
     use super::*;
     use crate::metrics::registry::{builtin, MetricKind};
+    use crate::metrics::series_cap::{MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
     use crate::metrics::sink::SeriesSink;
     use crate::metrics::tags::Tags;
 
@@ -254,18 +206,6 @@ mod tests {
     }
 
     #[test]
-    fn ids_in_custom_tags_end_in_fewer_overflow_series() {
-        let cap = max_series();
-        let tags = Tags::from_pairs([("scenario", "s"), ("session", "42"), ("url", "/x/42")]);
-        let first = overflow_tags(&tags, 0);
-        assert_eq!(first, Tags::from_pairs([("scenario", "s"), ("session", "42"), (OVERFLOW_TAG, "true")]));
-        let second = overflow_tags(&tags, cap);
-        assert_eq!(second, Tags::from_pairs([("scenario", "s"), (OVERFLOW_TAG, "true")]));
-        let last = overflow_tags(&tags, 2 * cap);
-        assert_eq!(last, Tags::from_pairs([(OVERFLOW_TAG, "true")]));
-    }
-
-    #[test]
     fn once_the_aggregate_is_full_new_tag_sets_go_straight_to_overflow() {
         let (registry, id, mut aggregate, mut sink) = per_url_counter();
         for i in 0..MAX_SERIES_PER_METRIC {
@@ -284,5 +224,34 @@ mod tests {
         let (_, series) = metric.series().find(|(t, _)| **t == overflow).expect("the overflow series");
         let SeriesSink::Counter(c) = &series.sink else { unreachable!() };
         assert_eq!(c.sum(), 10.0);
+    }
+
+    /// Two runs' sinks and aggregates in one process, each under its own cap: the second run
+    /// neither inherits the first's limit nor keeps the tag its thresholds filtered on.
+    #[test]
+    fn each_run_folds_under_its_own_series_cap() {
+        let (registry, id, _, _) = per_url_counter();
+        let run = |series_cap: SeriesCap| {
+            let mut aggregate = Aggregate::with_series_cap(series_cap.clone());
+            let mut sink = LocalSink::with_series_cap(series_cap);
+            for i in 0..10 {
+                let url = format!("/s/{i}");
+                sink.record(id, &TagSet::new().with("url", &url).with("operation", "switch"), 1.0);
+            }
+            sink.flush_into(&mut aggregate, &registry);
+            aggregate
+        };
+        let first = run(SeriesCap::new(2, ["url"]));
+        let second = run(SeriesCap::new(4, Vec::<String>::new()));
+        let own =
+            |agg: &Aggregate| agg.metric(id).unwrap().series().filter(|(t, _)| t.get(OVERFLOW_TAG).is_none()).count();
+        let overflow_with_url = |agg: &Aggregate| {
+            agg.metric(id).unwrap().series().any(|(t, _)| t.get(OVERFLOW_TAG).is_some() && t.get("url").is_some())
+        };
+        assert_eq!((own(&first), own(&second)), (2, 4));
+        assert_eq!((first.metric(id).unwrap().overflowed(), second.metric(id).unwrap().overflowed()), (8, 6));
+        assert!(overflow_with_url(&first), "the first run's threshold filters on url");
+        assert!(!overflow_with_url(&second), "the second run's does not");
+        assert_eq!(second.series_cap().limit(), 4);
     }
 }

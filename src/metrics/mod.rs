@@ -5,14 +5,28 @@
 //! 1. [`Registry`] holds declared metrics; k6's built-ins have fixed ids ([`builtin`]), scripts
 //!    add custom ones with [`register`]. A [`MetricId`] carries its kind, so recording needs no
 //!    registry lookup.
-//! 2. [`record`] adds a sample to the calling thread's [`LocalSink`]: no lock, no channel, no
+//! 2. A run builds its [`SeriesCap`] (`--max-series`, the tag keys its thresholds filter on and
+//!    those the summary reads) and hands it down: [`start_run`] gives it to the process-wide [`Aggregate`] and the scheduler's
+//!    sink, [`use_series_cap`] to each worker thread's sink.
+//! 3. [`record`] adds a sample to the calling thread's [`LocalSink`]: no lock, no channel, no
 //!    allocation once the series (metric + [`TagSet`]) exists. Trends are HDR histograms.
-//! 3. Each worker thread calls [`flush`] about once a second and before it ends; flush merges
-//!    the thread's series into the process-wide [`Aggregate`] (exactly: histograms add).
-//! 4. [`snapshot`] / [`with_aggregate`] read the aggregate; [`render_summary`] prints it like k6.
+//! 4. Each worker thread calls [`flush`] twice a second and before it ends; flush merges the
+//!    thread's series into the process-wide [`Aggregate`] (exactly: histograms add).
+//! 5. [`snapshot`] / [`with_aggregate`] read the aggregate; [`render_summary`] prints it like k6.
+//!
+//! The modules are layers; each imports only layers before it, so a sample's path goes down once
+//! (check with `grep -n "^use" src/metrics/*.rs`):
+//! - `registry` (metric ids and kinds) and `tags` (tag sets, [`tag`] key names) import nothing from here;
+//! - `dist` (a trend's samples) → `sink` (one series' statistics, per kind);
+//! - `series_cap` (the cap rules of one run; uses `tags`);
+//! - `aggregate` (merged series under a cap; uses `registry`, `sink`, `series_cap`, `tags`);
+//! - `local` (a thread's sink, the hot path; flushes into the aggregate under the same cap);
+//! - `humanize` (k6's number formats) and `summary` (the end-of-test text, read from the
+//!   aggregate);
+//! - this file: the process-wide registry, aggregate and thread sinks.
 //!
 //! Every global here is a thin wrapper over a type that tests instantiate on their own
-//! ([`Registry`], [`LocalSink`], [`Aggregate`]), so tests never share state.
+//! ([`Registry`], [`LocalSink`], [`Aggregate`], [`SeriesCap`]), so tests never share state.
 //!
 //! Not here: thresholds, outputs (JSON stream, summary export), the scheduler's gauges.
 
@@ -21,6 +35,7 @@ mod dist;
 pub mod humanize;
 mod local;
 mod registry;
+mod series_cap;
 mod sink;
 mod summary;
 mod tags;
@@ -29,8 +44,9 @@ use std::cell::RefCell;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
-pub use local::{keep_tag_keys, max_series, set_max_series, LocalSink, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
+pub use local::LocalSink;
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
+pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use sink::{CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use summary::{compare_metric_names, render_summary, SummaryMode, SummaryOptions};
 pub use tags::{tag, TagSet, Tags};
@@ -85,10 +101,24 @@ fn flush_sink(sink: &mut LocalSink) {
     sink.flush_with(&mut lock(&AGGREGATE), &describe);
 }
 
-/// Merges the calling thread's samples into the process-wide aggregate. Call about once a
-/// second from each worker thread, and once at the end.
+/// Merges the calling thread's samples into the process-wide aggregate. Call twice a second
+/// from each worker thread, and once at the end.
 pub fn flush() {
     SINK.with(|sink| flush_sink(&mut sink.borrow_mut().0));
+}
+
+/// Starts a run on the calling (scheduler) thread: the process-wide aggregate starts empty under
+/// the run's `series_cap`, and this thread's sink records under it too. What this thread
+/// recorded before (the init code that read `options`) is kept and flushed with the run.
+pub fn start_run(series_cap: SeriesCap) {
+    *lock(&AGGREGATE) = Aggregate::with_series_cap(series_cap.clone());
+    use_series_cap(series_cap);
+}
+
+/// Puts the calling thread's sink under the run's `series_cap`: each worker thread calls it
+/// before its VUs record anything.
+pub fn use_series_cap(series_cap: SeriesCap) {
+    SINK.with(|sink| sink.borrow_mut().0.set_series_cap(series_cap));
 }
 
 /// A copy of the process-wide aggregate (flushed samples only).

@@ -2,7 +2,7 @@
 //!
 //! A [`MetricId`] carries its [`MetricKind`] and [`Contains`], so recording a sample never has to
 //! look anything up in the [`Registry`]: the registry is only consulted when a metric is declared
-//! (rare) and when a thread's sink is flushed into the aggregate (once a second). Built-in metrics
+//! (rare) and when a thread's sink is flushed into the aggregate (twice a second). Built-in metrics
 //! have fixed ids ([`builtin`]) that every [`Registry::new`] pre-registers in the same order.
 //!
 //! Not here: storing samples (`sink`, `local`), aggregation (`aggregate`).

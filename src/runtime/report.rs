@@ -106,7 +106,7 @@ fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &Er
             "\n  WARN more than {} distinct tag sets in {}: up to {most} samples per metric were kept without \
              their url and name tags (series tagged {}=true). Give URLs with ids a `name` tag \
              (params.tags.name) so they group.",
-            metrics::max_series(),
+            agg.series_cap().limit(),
             names.join(", "),
             metrics::OVERFLOW_TAG
         );

@@ -22,7 +22,7 @@ use super::worker::{run_vu, WorkerSet};
 use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ScenarioConfig};
 use crate::http::ClientConfig;
-use crate::metrics::{self, builtin, tag, SummaryMode, TagSet};
+use crate::metrics::{self, builtin, tag, SeriesCap, SummaryMode, TagSet};
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
 
 /// k6's exit codes.
@@ -84,9 +84,6 @@ struct Script {
 }
 
 async fn run_async(mut args: RunArgs) -> i32 {
-    if let Some(n) = args.max_series {
-        metrics::set_max_series(n);
-    }
     if args.with_target && !args.check_only {
         if let Err(code) = start_in_process_target(&mut args) {
             return code;
@@ -141,7 +138,12 @@ async fn run_async(mut args: RunArgs) -> i32 {
         },
         _ => Vec::new(),
     };
-    metrics::keep_tag_keys(thresholds.iter().flat_map(|t| t.filter.iter().map(|(key, _)| key.clone())));
+    // Overflow series keep the tags the thresholds filter on, so sub-metric thresholds see them.
+    let series_cap = SeriesCap::new(
+        args.max_series.unwrap_or(metrics::MAX_SERIES_PER_METRIC),
+        thresholds.iter().flat_map(|t| t.filter.iter().map(|(key, _)| key.clone())),
+    );
+    metrics::start_run(series_cap.clone());
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     if args.check_only {
         println!("{}: ok", script.source.path);
@@ -183,7 +185,7 @@ async fn run_async(mut args: RunArgs) -> i32 {
 
     // Workers and VU init.
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let workers = match WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared) {
+    let workers = match WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared, &series_cap) {
         Ok(w) => Rc::new(w),
         Err(e) => {
             eprintln!("error: cannot start worker threads: {e}");

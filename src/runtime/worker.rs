@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, Notify};
 use super::coroutine::VuCoroutine;
 use super::scenario::ScenarioRuntime;
 use super::vu::{is_interruption, Phase, RunShared, VuContext};
-use crate::metrics;
+use crate::metrics::{self, SeriesCap};
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::{compile, new_engine, ScriptSource, VU_STACK_SIZE};
 
@@ -41,15 +41,22 @@ pub struct WorkerSet {
 }
 
 impl WorkerSet {
-    /// Starts `threads` worker threads for `source`.
-    pub fn spawn(threads: usize, source: &ScriptSource, shared: &Arc<RunShared>) -> std::io::Result<WorkerSet> {
+    /// Starts `threads` worker threads for `source`, their samples capped by the run's
+    /// `series_cap`.
+    pub fn spawn(
+        threads: usize,
+        source: &ScriptSource,
+        shared: &Arc<RunShared>,
+        series_cap: &SeriesCap,
+    ) -> std::io::Result<WorkerSet> {
         let mut set = WorkerSet::default();
         for index in 0..threads.max(1) {
             let (tx, rx) = mpsc::unbounded_channel();
-            let (source, shared) = (source.clone(), shared.clone());
+            let (source, shared, series_cap) = (source.clone(), shared.clone(), series_cap.clone());
             let (live, done) = (set.live.clone(), set.done.clone());
             live.fetch_add(1, Ordering::SeqCst);
             let spawned = std::thread::Builder::new().name(format!("rload-worker-{index}")).spawn(move || {
+                metrics::use_series_cap(series_cap);
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
                 let local = tokio::task::LocalSet::new();
                 local.block_on(&rt, run_worker(rx, source, shared));
