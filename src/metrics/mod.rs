@@ -6,8 +6,8 @@
 //!    add custom ones with [`register`]. A [`MetricId`] carries its kind, so recording needs no
 //!    registry lookup.
 //! 2. A run builds its [`SeriesCap`] (`--max-series`, the tag keys its thresholds filter on and
-//!    those the summary reads) and hands it down: [`start_run`] gives it to the process-wide [`Aggregate`] and the scheduler's
-//!    sink, [`use_series_cap`] to each worker thread's sink.
+//!    those the summary reads) and hands it down: [`start_run`] gives it to the process-wide
+//!    [`Aggregate`] and the scheduler's sink, [`use_series_cap`] to each worker thread's sink.
 //! 3. [`record`] adds a sample to the calling thread's [`LocalSink`]: no lock, no channel, no
 //!    allocation once the series (metric + [`TagSet`]) exists. Trends are HDR histograms.
 //! 4. Each worker thread calls [`flush`] twice a second and before it ends; flush merges the
@@ -16,7 +16,8 @@
 //!
 //! The modules are layers; each imports only layers before it, so a sample's path goes down once
 //! (check with `grep -n "^use" src/metrics/*.rs`):
-//! - `registry` (metric ids and kinds) and `tags` (tag sets, [`tag`] key names) import nothing from here;
+//! - `registry` (metric ids and kinds) and `tags` (tag sets, [`tag`] key names) import nothing
+//!   from here;
 //! - `dist` (a trend's samples) → `sink` (one series' statistics, per kind);
 //! - `series_cap` (the cap rules of one run; uses `tags`);
 //! - `aggregate` (merged series under a cap; uses `registry`, `sink`, `series_cap`, `tags`);
