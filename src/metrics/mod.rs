@@ -1,5 +1,4 @@
-//! Metrics: declaring metrics, recording samples on the hot path, merging them, and the k6-style
-//! end-of-test summary.
+//! Metrics: declaring metrics, recording samples on the hot path, and merging them.
 //!
 //! The pipeline:
 //! 1. [`Registry`] holds declared metrics; k6's built-ins have fixed ids ([`builtin`]), scripts
@@ -9,7 +8,8 @@
 //!    allocation once the series (metric + [`TagSet`]) exists. Trends are HDR histograms.
 //! 3. Each worker thread calls [`flush`] about once a second and before it ends; flush merges
 //!    the thread's series into the process-wide [`Aggregate`] (exactly: histograms add).
-//! 4. [`snapshot`] / [`with_aggregate`] read the aggregate; [`render_summary`] prints it like k6.
+//! 4. [`snapshot`] / [`with_aggregate`] read the aggregate; `crate::results` builds the
+//!    end-of-test results from it.
 //!
 //! Every global here is a thin wrapper over a type that tests instantiate on their own
 //! ([`Registry`], [`LocalSink`], [`Aggregate`]), so tests never share state.
@@ -18,11 +18,9 @@
 
 mod aggregate;
 mod dist;
-pub mod humanize;
 mod local;
 mod registry;
 mod sink;
-mod summary;
 mod tags;
 
 use std::cell::RefCell;
@@ -31,8 +29,7 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
 pub use local::{keep_tag_keys, max_series, set_max_series, LocalSink, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
-pub use sink::{CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
-pub use summary::{compare_metric_names, render_summary, SummaryMode, SummaryOptions};
+pub use sink::{per_second, CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use tags::{tag, TagSet, Tags};
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::new()));
