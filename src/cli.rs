@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::options::{parse_cli_stage, trend_stats};
 use crate::config::{parse_duration, Options};
-use crate::metrics::SummaryMode;
+use crate::output::SummaryMode;
 use crate::runtime::run::RunArgs;
 use crate::serve::{App, ServeOptions, SynckairosOptions};
 
@@ -69,7 +69,7 @@ pub struct RunFlags {
     #[arg(long = "no-color")]
     pub no_color: bool,
     /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default).
-    #[arg(long = "summary-mode", default_value = "full", value_parser = ["full", "compact"])]
+    #[arg(long = "summary-mode", default_value = SummaryMode::default().name(), value_parser = SummaryMode::NAMES)]
     pub summary_mode: String,
     /// Start the reference target inside this process on a free loopback port and set
     /// __ENV.BASE_URL (and WS_URL) to it, unless -e sets them.
@@ -197,7 +197,7 @@ impl RunFlags {
             quiet: self.quiet,
             no_color: self.no_color,
             no_summary: self.no_summary,
-            summary_mode: if self.summary_mode == "compact" { SummaryMode::Compact } else { SummaryMode::Full },
+            summary_mode: SummaryMode::from_name(&self.summary_mode).unwrap_or_default(),
             threads: self.threads,
             with_target: self.with_target,
             explicit_env: self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect(),

@@ -10,6 +10,7 @@ pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod output;
+pub mod results;
 pub mod runtime;
 pub mod script;
 pub mod serve;

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use rload::metrics::{
-    builtin, render_summary, Aggregate, LocalSink, MetricKind, Registry, SummaryMode, SummaryOptions, TagSet,
-};
+use rload::metrics::{builtin, Aggregate, LocalSink, MetricKind, Registry, TagSet};
+use rload::output::{text, SummaryMode};
+use rload::results::{Finished, RunCounts, RunResults, DEFAULT_TREND_STATS};
 
 /// A 2 s run of 2 VUs: 4 iterations, each with a GET / (200) and, in group `my group`, a GET
 /// /nope (404); three checks, one of which fails once; a few custom metrics.
@@ -61,8 +61,36 @@ fn sample_run() -> Aggregate {
     aggregate
 }
 
+/// What a test asks of the summary: the results' trend stats and duration, the text's colour
+/// and mode. The baseline is k6's default layout (compact) over the 2 s run.
+#[derive(Clone)]
+struct SummaryOptions {
+    trend_stats: Vec<String>,
+    test_duration: Duration,
+    color: bool,
+    mode: SummaryMode,
+}
+
 fn options() -> SummaryOptions {
-    SummaryOptions { test_duration: Duration::from_secs(2), ..SummaryOptions::default() }
+    SummaryOptions {
+        trend_stats: DEFAULT_TREND_STATS.map(String::from).to_vec(),
+        test_duration: Duration::from_secs(2),
+        color: false,
+        mode: SummaryMode::Compact,
+    }
+}
+
+/// The summary of `agg` (no thresholds), built and rendered as `rload run` does.
+fn render_summary(agg: &Aggregate, opts: &SummaryOptions) -> String {
+    let finished = Finished {
+        aggregate: agg,
+        thresholds: &[],
+        verdicts: &[],
+        trend_stats: &opts.trend_stats,
+        test_duration: opts.test_duration,
+    };
+    let results = RunResults::build(finished, RunCounts::default());
+    text::render_summary(&results, &text::SummaryOptions { color: opts.color, mode: opts.mode })
 }
 
 fn line_starting<'a>(summary: &'a str, prefix: &str) -> &'a str {

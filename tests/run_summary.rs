@@ -164,3 +164,22 @@ fn redeclaring_a_metric_with_another_type_fails_at_init() {
     assert_eq!(run.code, 107, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("dup_metric"), "{}", run.stderr);
 }
+
+#[test]
+fn text_summary_in_handle_summary_is_the_summary_rload_would_print() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 2, thresholds: #{ "iterations": ["count==2"] } };
+        fn run() { check(1, #{ "always": |v| true }); }
+        fn handle_summary(data) { #{ stdout: `[${text_summary(data)}]`, stderr: `[${text_summary(data, #{})}]` } }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let printed = run.stdout.split_once('[').expect(&run.stdout).1;
+    for part in ["█ THRESHOLDS", "✓ 'count==2' count=2", "█ TOTAL RESULTS", "✓ always", "iterations interrupted: 0"]
+    {
+        assert!(printed.contains(part), "{part} in {printed}");
+    }
+    assert!(run.stderr.contains("█ TOTAL RESULTS"), "{}", run.stderr);
+}

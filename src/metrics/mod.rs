@@ -1,5 +1,4 @@
-//! Metrics: declaring metrics, recording samples on the hot path, merging them, and the k6-style
-//! end-of-test summary.
+//! Metrics: declaring metrics, recording samples on the hot path, and merging them.
 //!
 //! The pipeline:
 //! 1. [`Registry`] holds declared metrics; k6's built-ins have fixed ids ([`builtin`]), scripts
@@ -12,7 +11,8 @@
 //!    allocation once the series (metric + [`TagSet`]) exists. Trends are HDR histograms.
 //! 4. Each worker thread calls [`flush`] twice a second and before it ends; flush merges the
 //!    thread's series into the process-wide [`Aggregate`] (exactly: histograms add).
-//! 5. [`snapshot`] / [`with_aggregate`] read the aggregate; [`render_summary`] prints it like k6.
+//! 5. [`snapshot`] / [`with_aggregate`] read the aggregate; `crate::results` builds the
+//!    end-of-test results from it.
 //!
 //! The modules are layers; each imports only layers before it, so a sample's path goes down once
 //! (check with `grep -n "^use" src/metrics/*.rs`):
@@ -22,8 +22,6 @@
 //! - `series_cap` (the cap rules of one run; uses `tags`);
 //! - `aggregate` (merged series under a cap; uses `registry`, `sink`, `series_cap`, `tags`);
 //! - `local` (a thread's sink, the hot path; flushes into the aggregate under the same cap);
-//! - `humanize` (k6's number formats) and `summary` (the end-of-test text, read from the
-//!   aggregate);
 //! - this file: the process-wide registry, aggregate and thread sinks.
 //!
 //! Every global here is a thin wrapper over a type that tests instantiate on their own
@@ -33,12 +31,10 @@
 
 mod aggregate;
 mod dist;
-pub mod humanize;
 mod local;
 mod registry;
 mod series_cap;
 mod sink;
-mod summary;
 mod tags;
 
 use std::cell::RefCell;
@@ -48,8 +44,7 @@ pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
 pub use local::LocalSink;
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
 pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
-pub use sink::{CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
-pub use summary::{compare_metric_names, render_summary, SummaryMode, SummaryOptions};
+pub use sink::{per_second, CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use tags::{tag, TagSet, Tags};
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::new()));

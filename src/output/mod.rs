@@ -1,98 +1,52 @@
-//! Machine-readable results, written at the end of a run.
+//! Renderers of a finished run's [`RunResults`], each behind the one [`Renderer`] trait (the
+//! shape of hyperfine's `Exporter`): they read the model and return text, and decide nothing
+//! about what the run measured.
 //!
-//! - [`summary_export_json`]: `--summary-export FILE`, k6's legacy export, same shape.
-//! - [`handle_summary_data`]: the `data` map `handle_summary(data)` receives, same shape as k6's.
-//! - [`histograms`]: rload's own export of every series with its HDR histogram, so the results
-//!   of several processes can be merged exactly.
+//! - [`TextSummary`]: the end-of-test summary as k6 v1.1 prints it (`█ THRESHOLDS`,
+//!   `█ TOTAL RESULTS`, groups and scenarios), then rload's own counts ([`text`]).
+//! - [`SummaryExport`]: `--summary-export FILE`, k6's legacy export, same shape.
+//! - [`HandleSummaryData`]: the `data` map `handle_summary(data)` receives, same shape as k6's.
+//! - [`HistogramExport`]: rload's own export of every series with its HDR histogram, so the
+//!   results of several processes can be merged exactly ([`histograms`]).
 //!
-//! All three read one finished [`RunResults`]. Not here: the text summary (`crate::metrics`,
-//! `crate::thresholds`), streaming outputs during the run, writing files.
+//! Not here: building the results (`crate::results`), streaming outputs during the run,
+//! writing files or printing (`crate::runtime::report`).
 
 mod groups;
 pub mod histograms;
 mod md5;
 mod summary_data;
 mod summary_export;
+pub mod text;
 
-use std::time::Duration;
+use serde_json::Value;
 
-use serde_json::{Map, Value};
+use crate::metrics::MetricKind;
+use crate::results::RunResults;
 
-use crate::metrics::{tag, Aggregate, GaugeSink, MetricId, MetricKind, SeriesSink, TrendStat};
-use crate::thresholds::{samples_of, MetricThresholds, ThresholdResult};
+pub use summary_data::{handle_summary_data, HandleSummaryData, SummaryState};
+pub use summary_export::{summary_export_json, SummaryExport};
+pub use text::{SummaryMode, SummaryOptions, TextSummary};
 
-pub use summary_data::{handle_summary_data, SummaryState};
-pub use summary_export::summary_export_json;
-
-/// What a finished run hands to the exports.
-#[derive(Debug, Clone, Copy)]
-pub struct RunResults<'a> {
-    /// Every sample, merged.
-    pub aggregate: &'a Aggregate,
-    /// The parsed `options.thresholds` (empty without thresholds or with `--no-thresholds`).
-    pub thresholds: &'a [MetricThresholds],
-    /// Their final evaluation.
-    pub results: &'a [ThresholdResult],
-    /// `summaryTrendStats` (e.g. `avg, min, med, max, p(90), p(95)`).
-    pub trend_stats: &'a [String],
-    /// Length of the test; the denominator of Counter rates.
-    pub test_duration: Duration,
+/// One way of presenting a finished run.
+pub trait Renderer {
+    /// The rendered results, ready to print or write as they are.
+    fn render(&self, results: &RunResults<'_>) -> String;
 }
 
-/// One entry of the exports' `metrics` map: a metric, a sub-metric with thresholds, or k6's
-/// `http_req_duration{expected_response:true}`.
-struct ExportedMetric<'a> {
-    name: String,
-    id: MetricId,
-    sink: SeriesSink,
-    thresholds: Vec<&'a ThresholdResult>,
+/// `--export-histograms FILE`: every series of every metric, mergeable across processes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HistogramExport;
+
+impl Renderer for HistogramExport {
+    fn render(&self, results: &RunResults<'_>) -> String {
+        pretty(&histograms::export(results.series))
+    }
 }
 
-impl RunResults<'_> {
-    /// Every metric with samples, merged over its series, plus every threshold key (k6 lists a
-    /// metric with thresholds even without samples, with zero values), plus
-    /// `http_req_duration{expected_response:true}` when it has samples; sorted by name.
-    fn exported_metrics(&self) -> Vec<ExportedMetric<'_>> {
-        let mut out: Vec<ExportedMetric<'_>> = Vec::new();
-        for metric in self.aggregate.metrics() {
-            out.push(ExportedMetric {
-                name: metric.name().to_owned(),
-                id: metric.id(),
-                sink: metric.merged(),
-                thresholds: Vec::new(),
-            });
-            if metric.name() == "http_req_duration" {
-                if let Some(sink) = metric.merged_where(|tags| tags.get(tag::EXPECTED_RESPONSE) == Some("true")) {
-                    let name = "http_req_duration{expected_response:true}".to_owned();
-                    out.push(ExportedMetric { name, id: metric.id(), sink, thresholds: Vec::new() });
-                }
-            }
-        }
-        for set in self.thresholds {
-            if !out.iter().any(|m| m.name == set.key) {
-                let sink = samples_of(set, self.aggregate).unwrap_or_else(|| SeriesSink::for_metric(set.id));
-                out.push(ExportedMetric { name: set.key.clone(), id: set.id, sink, thresholds: Vec::new() });
-            }
-        }
-        for result in self.results {
-            if let Some(metric) = out.iter_mut().find(|m| m.name == result.key) {
-                metric.thresholds.push(result);
-            }
-        }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        out
-    }
-
-    /// A trend's statistics as named in `summaryTrendStats`; unknown names are skipped.
-    fn trend_values(&self, sink: &SeriesSink) -> Map<String, Value> {
-        let SeriesSink::Trend(trend) = sink else {
-            return Map::new();
-        };
-        self.trend_stats
-            .iter()
-            .filter_map(|name| TrendStat::parse(name).map(|stat| (name.clone(), num(trend.stat(stat)))))
-            .collect()
-    }
+/// A JSON document as the file exports write it.
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).expect("a JSON value always serializes")
 }
 
 /// k6's type names in exports.
@@ -102,15 +56,6 @@ fn type_name(kind: MetricKind) -> &'static str {
         MetricKind::Gauge => "gauge",
         MetricKind::Rate => "rate",
         MetricKind::Trend => "trend",
-    }
-}
-
-/// `(value, min, max)` of a gauge, zeros when it saw nothing (as k6's empty sink).
-fn gauge_values(gauge: &GaugeSink) -> (f64, f64, f64) {
-    if gauge.min() > gauge.max() {
-        (0.0, 0.0, 0.0)
-    } else {
-        (gauge.value(), gauge.min(), gauge.max())
     }
 }
 

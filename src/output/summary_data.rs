@@ -21,9 +21,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::groups::root_group;
-use super::{gauge_values, num, type_name, RunResults};
-use crate::metrics::SeriesSink;
+use super::groups::summary_json;
+use super::{num, type_name, Renderer};
+use crate::results::RunResults;
 
 /// The parts of `data` that describe the process rather than the samples.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,39 +36,37 @@ pub struct SummaryState {
     pub stderr_tty: bool,
 }
 
+/// Renders `handle_summary`'s `data` argument as compact JSON.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HandleSummaryData {
+    pub state: SummaryState,
+}
+
+impl Renderer for HandleSummaryData {
+    fn render(&self, results: &RunResults<'_>) -> String {
+        handle_summary_data(results, self.state).to_string()
+    }
+}
+
 /// The `data` argument of `handle_summary`.
 pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState) -> Value {
     let mut metrics = Map::new();
-    for metric in run.exported_metrics() {
-        let values = match &metric.sink {
-            SeriesSink::Trend(_) => run.trend_values(&metric.sink),
-            SeriesSink::Counter(c) => {
-                [("count", num(c.sum())), ("rate", num(c.rate(run.test_duration)))].map(own).into_iter().collect()
-            }
-            SeriesSink::Gauge(g) => {
-                let (value, min, max) = gauge_values(g);
-                [("value", num(value)), ("min", num(min)), ("max", num(max))].map(own).into_iter().collect()
-            }
-            SeriesSink::Rate(r) => {
-                [("rate", num(r.rate())), ("passes", num(r.trues() as f64)), ("fails", num(r.falses() as f64))]
-                    .map(own)
-                    .into_iter()
-                    .collect()
-            }
-        };
+    for metric in &run.total.metrics {
+        let values: Map<String, Value> =
+            metric.values.iter().map(|(name, value)| (name.clone(), num(*value))).collect();
         let mut entry = Map::new();
         entry.insert("type".to_owned(), json!(type_name(metric.id.kind())));
         entry.insert("contains".to_owned(), json!(metric.id.contains().to_string()));
         entry.insert("values".to_owned(), Value::Object(values));
-        if !metric.thresholds.is_empty() {
+        if let Some(key) = run.threshold(&metric.name).filter(|key| !key.verdicts.is_empty()) {
             let ok: Map<String, Value> =
-                metric.thresholds.iter().map(|r| (r.source.clone(), json!({ "ok": r.passed }))).collect();
+                key.verdicts.iter().map(|v| (v.source.clone(), json!({ "ok": v.ok }))).collect();
             entry.insert("thresholds".to_owned(), Value::Object(ok));
         }
-        metrics.insert(metric.name, Value::Object(entry));
+        metrics.insert(metric.name.clone(), Value::Object(entry));
     }
     json!({
-        "root_group": root_group(run.aggregate).to_summary_json(),
+        "root_group": summary_json(&run.root_group),
         "options": {
             "summaryTrendStats": run.trend_stats,
             "summaryTimeUnit": "",
@@ -81,8 +79,4 @@ pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState) -> Value {
         },
         "metrics": metrics,
     })
-}
-
-fn own((key, value): (&str, Value)) -> (String, Value) {
-    (key.to_owned(), value)
 }

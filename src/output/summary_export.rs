@@ -18,39 +18,41 @@
 //! expression as written to **true when it failed** (k6 exports its "tainted" flag, not "ok");
 //! a threshold that matched no sample is `false` unless `--strict-thresholds` failed it. Rates'
 //! `passes` are the non-zero samples, `fails` the zero ones (for `http_req_failed`, `passes`
-//! counts failed requests, as in k6).
+//! counts failed requests, as in k6); their `rate` is named `value` here.
 
 use serde_json::{json, Map, Value};
 
-use super::groups::root_group;
-use super::{gauge_values, num, RunResults};
-use crate::metrics::SeriesSink;
+use super::groups::export_json;
+use super::{num, pretty, Renderer};
+use crate::metrics::MetricKind;
+use crate::results::RunResults;
+
+/// Renders the `--summary-export` document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SummaryExport;
+
+impl Renderer for SummaryExport {
+    fn render(&self, results: &RunResults<'_>) -> String {
+        pretty(&summary_export_json(results))
+    }
+}
 
 /// The `--summary-export` document.
 pub fn summary_export_json(run: &RunResults<'_>) -> Value {
     let mut metrics = Map::new();
-    for metric in run.exported_metrics() {
-        let mut values = match &metric.sink {
-            SeriesSink::Trend(_) => run.trend_values(&metric.sink),
-            SeriesSink::Counter(c) => obj([("count", num(c.sum())), ("rate", num(c.rate(run.test_duration)))]),
-            SeriesSink::Gauge(g) => {
-                let (value, min, max) = gauge_values(g);
-                obj([("value", num(value)), ("min", num(min)), ("max", num(max))])
-            }
-            SeriesSink::Rate(r) => {
-                obj([("passes", num(r.trues() as f64)), ("fails", num(r.falses() as f64)), ("value", num(r.rate()))])
-            }
-        };
-        if !metric.thresholds.is_empty() {
+    for metric in &run.total.metrics {
+        let rate = metric.id.kind() == MetricKind::Rate;
+        let mut values: Map<String, Value> = metric
+            .values
+            .iter()
+            .map(|(name, value)| (if rate && name == "rate" { "value".to_owned() } else { name.clone() }, num(*value)))
+            .collect();
+        if let Some(key) = run.threshold(&metric.name).filter(|key| !key.verdicts.is_empty()) {
             let failed: Map<String, Value> =
-                metric.thresholds.iter().map(|r| (r.source.clone(), Value::Bool(!r.passed))).collect();
+                key.verdicts.iter().map(|v| (v.source.clone(), Value::Bool(!v.ok))).collect();
             values.insert("thresholds".to_owned(), Value::Object(failed));
         }
-        metrics.insert(metric.name, Value::Object(values));
+        metrics.insert(metric.name.clone(), Value::Object(values));
     }
-    json!({ "root_group": root_group(run.aggregate).to_export_json(), "metrics": metrics })
-}
-
-fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    json!({ "root_group": export_json(&run.root_group), "metrics": metrics })
 }

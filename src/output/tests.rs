@@ -5,8 +5,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::metrics::{builtin, LocalSink, Registry, SeriesSink, TagSet};
-use crate::thresholds;
+use crate::metrics::{builtin, Aggregate, LocalSink, MetricKind, Registry, SeriesSink, TagSet};
+use crate::results::{Finished, RunCounts, RunResults};
+use crate::thresholds::{self, MetricThresholds, ThresholdResult};
 
 /// `k6 run --summary-export` of the script in [`k6_run`], with the metrics that depend on
 /// timing (group_duration, iteration_duration, data_*) left out.
@@ -67,6 +68,17 @@ fn k6_run() -> (Registry, Aggregate, Vec<MetricThresholds>, Vec<ThresholdResult>
     (registry, agg, set, results, duration)
 }
 
+/// The results model of a run that recorded `aggregate`, the only input of every renderer.
+fn model<'a>(
+    aggregate: &'a Aggregate,
+    thresholds: &'a [MetricThresholds],
+    verdicts: &'a [ThresholdResult],
+    trend_stats: &'a [String],
+    test_duration: Duration,
+) -> RunResults<'a> {
+    RunResults::build(Finished { aggregate, thresholds, verdicts, trend_stats, test_duration }, RunCounts::default())
+}
+
 fn default_stats() -> Vec<String> {
     ["avg", "min", "med", "max", "p(90)", "p(95)"].map(String::from).to_vec()
 }
@@ -100,13 +112,7 @@ fn assert_json_close(ours: &Value, k6: &Value, path: &str) {
 fn summary_export_has_k6s_shape_and_values() {
     let (_, agg, set, results, duration) = k6_run();
     let stats = default_stats();
-    let run = RunResults {
-        aggregate: &agg,
-        thresholds: &set,
-        results: &results,
-        trend_stats: &stats,
-        test_duration: duration,
-    };
+    let run = model(&agg, &set, &results, &stats, duration);
     let ours = summary_export_json(&run);
     assert_json_close(&ours, &serde_json::from_str(K6_SUMMARY_EXPORT).unwrap(), "");
     // k6 exports "failed", not "ok"; whole numbers without a fraction, like Go.
@@ -118,13 +124,7 @@ fn summary_export_has_k6s_shape_and_values() {
 fn handle_summary_data_has_k6s_shape_and_values() {
     let (_, agg, set, results, duration) = k6_run();
     let stats = default_stats();
-    let run = RunResults {
-        aggregate: &agg,
-        thresholds: &set,
-        results: &results,
-        trend_stats: &stats,
-        test_duration: duration,
-    };
+    let run = model(&agg, &set, &results, &stats, duration);
     let ours = handle_summary_data(&run, SummaryState::default());
     assert_json_close(&ours, &serde_json::from_str(K6_HANDLE_SUMMARY).unwrap(), "");
     assert_eq!(ours["metrics"]["my_trend{kind:a}"]["thresholds"], json!({ "max<5": { "ok": false } }));
@@ -140,13 +140,7 @@ fn exports_list_threshold_keys_without_samples_and_use_the_trend_stats() {
         .unwrap();
     let results = thresholds::evaluate(&set, &agg, duration, true);
     let stats = vec!["p(99)".to_owned(), "count".to_owned()];
-    let run = RunResults {
-        aggregate: &agg,
-        thresholds: &set,
-        results: &results,
-        trend_stats: &stats,
-        test_duration: duration,
-    };
+    let run = model(&agg, &set, &results, &stats, duration);
     let export = summary_export_json(&run);
     assert_eq!(
         export["metrics"]["my_trend{kind:c}"],
@@ -298,11 +292,8 @@ const K6_THRESHOLDS_TEXT: &str = "
 #[test]
 fn thresholds_section_equals_real_k6_text() {
     let (_, agg, set, results, duration) = k6_run();
-    let opts = crate::metrics::SummaryOptions { test_duration: duration, ..Default::default() };
-    let text = format!(
-        "{}{}",
-        thresholds::render_thresholds(&set, &results, &agg, &opts),
-        crate::metrics::render_summary(&agg, &opts)
-    );
+    let stats = default_stats();
+    let run = model(&agg, &set, &results, &stats, duration);
+    let text = TextSummary::default().render(&run);
     assert!(text.starts_with(K6_THRESHOLDS_TEXT), "{text}");
 }

@@ -1,12 +1,12 @@
-//! The end of a run: thresholds, the summary, exports, `handle_summary`, and the exit code's
-//! threshold part.
+//! The end of a run: thresholds, the results model, its renderings (summary text, exports,
+//! `handle_summary`'s data), and the exit code's threshold part.
 //!
-//! Order, as in k6: evaluate the thresholds on the final aggregate; build the summary text
-//! (THRESHOLDS, then TOTAL RESULTS and sections, then rload's own counts); write
-//! `--summary-export` and the histogram export; if the script defines `handle_summary(data)`,
-//! its returned map decides what goes to stdout and to files, otherwise the summary is printed.
+//! Order, as in k6: evaluate the thresholds on the final aggregate; build the
+//! [`RunResults`] once; render the summary text (THRESHOLDS, then TOTAL RESULTS and sections,
+//! then rload's own counts); write `--summary-export` and the histogram export; render
+//! `handle_summary`'s data. If the script defines `handle_summary(data)`, its returned map
+//! decides what goes to stdout and to files, otherwise the summary is printed (by the caller).
 
-use std::fmt::Write;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,16 +14,18 @@ use std::time::Duration;
 use super::control::Control;
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
-use crate::metrics::{self, Aggregate, SummaryMode, SummaryOptions};
-use crate::output::{self, RunResults, SummaryState};
+use crate::metrics::{self, Aggregate};
+use crate::output::{
+    HandleSummaryData, HistogramExport, Renderer, SummaryExport, SummaryOptions, SummaryState, TextSummary,
+};
+use crate::results::{Finished, RunCounts, RunResults};
 use crate::thresholds::{self, MetricThresholds, ThresholdResult};
 
 /// What the user asked the report to do.
 #[derive(Debug, Clone, Default)]
 pub struct ReportSettings {
     pub trend_stats: Vec<String>,
-    pub color: bool,
-    pub mode: SummaryMode,
+    pub summary: SummaryOptions,
     pub strict_thresholds: bool,
     pub summary_export: Option<String>,
     pub histogram_export: Option<String>,
@@ -34,10 +36,11 @@ pub struct ReportSettings {
 /// The evaluated end of a run.
 pub struct Report {
     pub results: Vec<ThresholdResult>,
-    /// The summary text a terminal would show.
+    /// The summary text a terminal would show; also what `text_summary()` returns inside
+    /// `handle_summary`.
     pub text: String,
-    /// `handle_summary`'s `data` argument (k6's shape).
-    pub summary_data: serde_json::Value,
+    /// `handle_summary`'s `data` argument (k6's shape), as JSON.
+    pub summary_data: String,
 }
 
 impl Report {
@@ -46,7 +49,7 @@ impl Report {
     }
 }
 
-/// Evaluates thresholds and renders the summary and exports from the final aggregate.
+/// Evaluates thresholds, builds the results and renders the summary and exports from them.
 pub fn build(
     set: &[MetricThresholds],
     scenarios: &[Arc<ScenarioRuntime>],
@@ -56,79 +59,41 @@ pub fn build(
     test_duration: Duration,
 ) -> Result<Report, String> {
     metrics::with_aggregate(|agg| {
-        let results = thresholds::evaluate(set, agg, test_duration, settings.strict_thresholds);
-        let opts = SummaryOptions {
-            trend_stats: settings.trend_stats.clone(),
-            test_duration,
-            color: settings.color,
-            mode: settings.mode,
-        };
-        let mut text = thresholds::render_thresholds(set, &results, agg, &opts);
-        text.push_str(&metrics::render_summary(agg, &opts));
-        text.push_str(&run_counts(scenarios, control, errors, agg));
-        let run = RunResults {
+        let verdicts = thresholds::evaluate(set, agg, test_duration, settings.strict_thresholds);
+        let finished = Finished {
             aggregate: agg,
             thresholds: set,
-            results: &results,
+            verdicts: &verdicts,
             trend_stats: &settings.trend_stats,
             test_duration,
         };
+        let results = RunResults::build(finished, run_counts(scenarios, control, errors, agg));
+        let text = TextSummary { options: settings.summary }.render(&results);
         if let Some(path) = &settings.summary_export {
-            write_json(path, &output::summary_export_json(&run))?;
+            write(path, &SummaryExport.render(&results))?;
         }
         if let Some(path) = &settings.histogram_export {
-            write_json(path, &output::histograms::export(agg))?;
+            write(path, &HistogramExport.render(&results))?;
         }
         let state = SummaryState { no_color: settings.no_color_flag, stdout_tty: is_tty(1), stderr_tty: is_tty(2) };
-        let summary_data = output::handle_summary_data(&run, state);
-        Ok(Report { results, text, summary_data })
+        let summary_data = HandleSummaryData { state }.render(&results);
+        Ok(Report { results: verdicts, text, summary_data })
     })
 }
 
-/// Interrupted iterations, script errors with counts, and the series-cap warning.
-fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &ErrorLog, agg: &Aggregate) -> String {
-    let mut out = String::new();
-    let interrupted: u64 = scenarios.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum();
-    let failed = control.failed_iterations.load(Ordering::Relaxed);
-    let _ = writeln!(out, "  iterations interrupted: {interrupted}   iterations with script errors: {failed}");
-    let counts = errors.counts();
-    if !counts.is_empty() {
-        let _ = writeln!(out, "\n  script errors:");
-        for (msg, n) in counts {
-            let _ = writeln!(out, "    {n}× {msg}");
-        }
+/// Interrupted and failed iterations, script errors with counts, and metrics past the series cap.
+fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &ErrorLog, agg: &Aggregate) -> RunCounts {
+    RunCounts {
+        interrupted_iterations: scenarios.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum(),
+        failed_iterations: control.failed_iterations.load(Ordering::Relaxed),
+        script_errors: errors.counts(),
+        overflowed: agg.overflowed().map(|(name, samples)| (name.to_owned(), samples)).collect(),
+        series_limit: agg.series_cap().limit(),
     }
-    let overflowed: Vec<(&str, u64)> = agg.overflowed().collect();
-    if let Some(most) = overflowed.iter().map(|(_, samples)| *samples).max() {
-        let names: Vec<&str> = overflowed.iter().map(|(name, _)| *name).collect();
-        let _ = writeln!(
-            out,
-            "\n  WARN more than {} distinct tag sets in {}: up to {most} samples per metric were kept without \
-             their url and name tags (series tagged {}=true). Give URLs with ids a `name` tag \
-             (params.tags.name) so they group.",
-            agg.series_cap().limit(),
-            names.join(", "),
-            metrics::OVERFLOW_TAG
-        );
-    }
-    out
 }
 
-fn write_json(path: &str, value: &serde_json::Value) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+fn write(path: &str, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))
-}
-
-static TEXT_SUMMARY: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-/// Keeps the rendered summary for scripts' `text_summary()` inside `handle_summary`.
-pub fn set_text_summary(text: &str) {
-    *TEXT_SUMMARY.lock().unwrap() = text.to_string();
-}
-
-/// The rendered end-of-test summary (k6's `textSummary(data)` from jslib).
-pub fn text_summary() -> String {
-    TEXT_SUMMARY.lock().unwrap().clone()
 }
 
 pub fn is_tty(fd: i32) -> bool {

@@ -22,7 +22,9 @@ use super::worker::{run_vu, WorkerSet};
 use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ScenarioConfig};
 use crate::http::ClientConfig;
-use crate::metrics::{self, builtin, tag, SeriesCap, SummaryMode, TagSet};
+use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
+use crate::output::{SummaryMode, SummaryOptions};
+use crate::results::DEFAULT_TREND_STATS;
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
 
 /// k6's exit codes.
@@ -37,7 +39,6 @@ pub mod exit {
 }
 
 const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
-const DEFAULT_SUMMARY_STATS: [&str; 6] = ["avg", "min", "med", "max", "p(90)", "p(95)"];
 
 /// Everything the CLI decided for `rload run`.
 #[derive(Debug, Clone, Default)]
@@ -271,9 +272,8 @@ async fn run_async(mut args: RunArgs) -> i32 {
         trend_stats: options
             .summary_trend_stats
             .clone()
-            .unwrap_or_else(|| DEFAULT_SUMMARY_STATS.iter().map(|s| s.to_string()).collect()),
-        color: !args.no_color && report::is_tty(1),
-        mode: args.summary_mode,
+            .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect()),
+        summary: SummaryOptions { color: !args.no_color && report::is_tty(1), mode: args.summary_mode },
         strict_thresholds: args.strict_thresholds,
         summary_export: args.summary_export.clone(),
         histogram_export: args.histogram_export.clone(),
@@ -288,8 +288,9 @@ async fn run_async(mut args: RunArgs) -> i32 {
         }
     };
     if script.functions.contains_key("handle_summary") {
-        report::set_text_summary(&report.text);
-        let shared_hs = Arc::new(run_shared(&args, &options, &script, Some(report.summary_data.to_string())));
+        let mut shared_hs = run_shared(&args, &options, &script, Some(report.summary_data.clone()));
+        shared_hs.summary_text = Some(report.text.clone());
+        let shared_hs = Arc::new(shared_hs);
         match run_phase(&script, Phase::Summary, shared_hs).await {
             Ok(Some(outputs)) => {
                 if let Err(e) = report::apply_handle_summary(&outputs) {
@@ -378,6 +379,7 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
         base_tags: options.tags.clone().unwrap_or_default(),
         functions: script.functions.clone(),
         setup_data,
+        summary_text: None,
     }
 }
 

@@ -53,6 +53,8 @@ pub struct RunShared {
     pub functions: HashMap<String, usize>,
     /// JSON of setup()'s return value, if setup ran.
     pub setup_data: Option<String>,
+    /// The end-of-test summary text, for `text_summary()` inside `handle_summary`.
+    pub summary_text: Option<String>,
 }
 
 /// One VU's context, reachable from native functions through [`current`].

@@ -1,5 +1,4 @@
-//! Parser tables, evaluation on hand-built aggregates, the HDR accuracy property and the
-//! THRESHOLDS section text.
+//! Parser tables, evaluation on hand-built aggregates and the HDR accuracy property.
 
 use std::time::Duration;
 
@@ -7,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::metrics::{builtin, Aggregate, LocalSink, MetricKind, Registry, SummaryOptions, TagSet};
+use crate::metrics::{builtin, Aggregate, LocalSink, MetricKind, Registry, TagSet};
 
 fn registry() -> Registry {
     let mut registry = Registry::new();
@@ -410,88 +409,4 @@ fn percentiles_the_evaluator_reports_are_within_a_tenth_of_a_percent_of_exact() 
             }
         }
     }
-}
-
-#[test]
-fn thresholds_section_matches_k6_layout() {
-    let registry = registry();
-    let mut sink = LocalSink::new();
-    let ok = TagSet::new().with("status", "200").with("expected_response", "true");
-    for ms in [0.5, 1.0, 1.5, 2.0] {
-        sink.record(builtin::HTTP_REQ_DURATION, &ok, ms);
-        sink.record(builtin::HTTP_REQS, &ok, 1.0);
-    }
-    for _ in 0..40 {
-        sink.record(builtin::CHECKS, &TagSet::new().with("check", "status is 200"), 1.0);
-    }
-    sink.record(builtin::GROUP_DURATION, &TagSet::new().with("group", "::g1"), 2.0);
-    sink.record(registry.get("my_gauge").unwrap(), &TagSet::new(), 3.0);
-    let mut agg = Aggregate::new();
-    sink.flush_into(&mut agg, &registry);
-
-    let set = parse_with(
-        &registry,
-        &json!({
-            "http_req_duration": ["p(95)<100", "avg<1", "min!=0", "p(99.9) < 500"],
-            "http_req_duration{expected_response:true}": ["p(95)<100"],
-            "http_req_duration{status:404}": ["p(95)<100"],
-            "group_duration{group:::g1}": ["avg<1000"],
-            "http_reqs": ["rate>100", "count>1"],
-            "checks": ["rate>0.9"],
-            "my_gauge": ["value>1"],
-        }),
-    )
-    .unwrap();
-    let results = evaluate(&set, &agg, Duration::from_secs(2), false);
-    let opts = SummaryOptions { test_duration: Duration::from_secs(2), ..SummaryOptions::default() };
-    let text = render_thresholds(&set, &results, &agg, &opts);
-    let expected = "
-  █ THRESHOLDS 
-
-    checks
-    ✓ 'rate>0.9' rate=100.00%
-
-    group_duration{group:::g1}
-    ✓ 'avg<1000' avg=2ms
-
-    http_req_duration
-    ✓ 'p(95)<100' p(95)=1.92ms
-    ✗ 'avg<1' avg=1.25ms
-    ✓ 'min!=0' min!=
-    ✓ 'p(99.9) < 500' p(99.9)=1.99ms
-
-      {expected_response:true}
-      ✓ 'p(95)<100' p(95)=1.92ms
-
-      {status:404}
-      ? 'p(95)<100' no samples
-
-    http_reqs
-    ✗ 'rate>100' rate=2/s
-    ✓ 'count>1' count=4
-
-    my_gauge
-    ✓ 'value>1' value=3
-
-    ⚠ 1 threshold matched no samples and did not fail the test (k6 passes them silently); --strict-thresholds fails them
-
-";
-    assert_eq!(text, expected);
-
-    // With colours, k6 decorates each part; a value it cannot find prints as `undefined`.
-    let colored = render_thresholds(&set, &results, &agg, &SummaryOptions { color: true, ..opts.clone() });
-    assert!(colored.contains("  █ \x1b[1mTHRESHOLDS\x1b[0m \n"), "{colored}");
-    assert!(colored
-        .contains("    \x1b[32m✓\x1b[0m \x1b[37m'p(95)<100'\x1b[0m \x1b[37mp(95)\x1b[0m=\x1b[36m1.92ms\x1b[0m\n"));
-    assert!(colored.contains("\x1b[37mmin!\x1b[0m=\x1b[36mundefined\x1b[0m"));
-
-    // A trend statistic missing from summaryTrendStats prints empty, as in k6; percentiles don't.
-    let narrow = SummaryOptions { trend_stats: vec!["p(95)".into(), "count".into()], ..opts.clone() };
-    let text = render_thresholds(&set, &results, &agg, &narrow);
-    assert!(text.contains("    ✗ 'avg<1' avg=\n") && text.contains("'p(99.9) < 500' p(99.9)=1.99ms\n"), "{text}");
-    assert_eq!(render_thresholds(&[], &[], &agg, &opts), "");
-
-    // The section goes right before k6's TOTAL RESULTS: blank, blank, title.
-    let full = format!("{text}{}", crate::metrics::render_summary(&agg, &opts));
-    assert!(full.contains("fails them\n\n\n  █ TOTAL RESULTS \n"), "{full}");
 }

@@ -37,8 +37,13 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("random", || -> f64 { rand::random::<f64>() });
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
-    engine.register_fn("text_summary", |_data: Dynamic| crate::runtime::report::text_summary());
-    engine.register_fn("text_summary", |_data: Dynamic, _opts: Map| crate::runtime::report::text_summary());
+    engine.register_fn("text_summary", |_data: Dynamic| text_summary());
+    engine.register_fn("text_summary", |_data: Dynamic, _opts: Map| text_summary());
+}
+
+/// The summary rload rendered for this run; empty before the end of the test.
+fn text_summary() -> String {
+    vu::current().shared.summary_text.clone().unwrap_or_default()
 }
 
 /// k6's `check(value, { name: fn }, tags)`: runs every check, records each in the `checks`

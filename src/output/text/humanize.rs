@@ -2,7 +2,7 @@
 //! (k6 v1.1's `summary.js`: `humanizeValue` and friends). Used by the end-of-test summary and by
 //! anything else that shows a metric value to a user.
 
-use super::registry::{Contains, MetricKind};
+use crate::metrics::{Contains, MetricKind};
 
 /// A number as JavaScript's `String(n)` prints it for the values we meet (no exponent form).
 pub fn js_number(value: f64) -> String {

@@ -1,7 +1,6 @@
 //! The `█ THRESHOLDS` section of the end-of-test summary, as k6 v1.1 prints it before
-//! `█ TOTAL RESULTS`. [`render_thresholds`] returns text in the same framing as
-//! [`crate::metrics::render_summary`] (each section starts with a newline and ends with a blank
-//! line), so the caller prints `render_thresholds(..) + &render_summary(..)`.
+//! `█ TOTAL RESULTS`, in the same framing as [`super::render_summary`] (it starts with a newline
+//! and ends with a blank line).
 //!
 //! k6's layout (`summary.js`: `renderThresholds`), reproduced with its quirks:
 //! - keys sorted like metric names; a sub-metric whose parent metric also has thresholds is shown
@@ -13,33 +12,28 @@
 //!   prints `avg=` with nothing after it (and `'min!=0'` prints `min!=`); a Counter shows its
 //!   count for `count` and `N/s` otherwise; a Rate its percentage; a Gauge its value.
 //!
-//! rload adds one thing: a key that matched no sample (see [`super::evaluate`]) shows
+//! rload adds one thing: a key that matched no sample (see [`crate::thresholds::evaluate`]) shows
 //! `? 'p(95)<100' no samples` (or `✗ …` under `--strict-thresholds`), and the section ends with
 //! a warning line counting them.
 
-use super::evaluate::{samples_of, ThresholdResult};
-use super::parse::{Aggregation, MetricThresholds};
-use crate::metrics::humanize::metric_value;
-use crate::metrics::{compare_metric_names, Aggregate, MetricKind, SeriesSink, SummaryOptions, TrendStat};
+use super::humanize::metric_value;
+use super::sections::compare_metric_names;
+use super::{Painter, SummaryOptions, FAIL_MARK, SUCCESS_MARK, TITLE_PREFIX};
+use crate::metrics::{MetricKind, SeriesSink, TrendStat};
+use crate::results::{RunResults, ThresholdKey};
+use crate::thresholds::Aggregation;
 
-const TITLE_PREFIX: &str = "█";
-const SUCCESS_MARK: &str = "✓";
-const FAIL_MARK: &str = "✗";
 const NO_SAMPLES_MARK: &str = "?";
 
-/// Renders the THRESHOLDS section; empty when `set` is empty (k6 then prints no section).
-/// `results` are [`super::evaluate`]'s for the same `set` and aggregate.
-pub fn render_thresholds(
-    set: &[MetricThresholds],
-    results: &[ThresholdResult],
-    agg: &Aggregate,
-    opts: &SummaryOptions,
-) -> String {
+/// Renders the THRESHOLDS section; empty when the run has no thresholds (k6 then prints no
+/// section).
+pub fn render_thresholds(results: &RunResults<'_>, opts: &SummaryOptions) -> String {
+    let set = &results.thresholds;
     if set.is_empty() {
         return String::new();
     }
     let paint = Painter { color: opts.color };
-    let mut keys: Vec<&MetricThresholds> = set.iter().collect();
+    let mut keys: Vec<&ThresholdKey> = set.iter().collect();
     keys.sort_by(|a, b| compare_metric_names(&a.key, &b.key));
 
     let mut lines: Vec<Option<String>> = Vec::new(); // None = blank line
@@ -50,19 +44,13 @@ pub fn render_thresholds(
         let name = if parent_has_thresholds { &metric.key[metric.metric.len()..] } else { &metric.key };
         lines.push(Some(format!("{indent}{name}")));
 
-        let sink = samples_of(metric, agg);
-        let mut own = results.iter().filter(|r| r.key == metric.key);
-        for threshold in &metric.thresholds {
-            let Some(result) = own.find(|r| r.source == threshold.source) else {
-                continue;
-            };
-            let source = paint.apply(&format!("'{}'", threshold.source.trim()), "37");
-            let line = match (&sink, result.no_samples()) {
+        for verdict in &metric.verdicts {
+            let source = paint.apply(&format!("'{}'", verdict.source.trim()), "37");
+            let line = match (&metric.samples, verdict.observed.is_none()) {
                 (Some(sink), false) => {
-                    let mark =
-                        if result.passed { paint.apply(SUCCESS_MARK, "32") } else { paint.apply(FAIL_MARK, "31") };
-                    let agg_text = threshold.source.split(['=', '>', '<']).next().unwrap_or("").trim();
-                    let value = match display_value(metric, threshold.agg, agg_text, sink, opts) {
+                    let mark = if verdict.ok { paint.apply(SUCCESS_MARK, "32") } else { paint.apply(FAIL_MARK, "31") };
+                    let agg_text = verdict.source.split(['=', '>', '<']).next().unwrap_or("").trim();
+                    let value = match display_value(metric, verdict.agg, agg_text, sink, results) {
                         Some(v) => paint.apply(&v, "36"),
                         // JavaScript's `undefined`: coloured it prints, uncoloured it vanishes.
                         None if opts.color => paint.apply("undefined", "36"),
@@ -71,7 +59,7 @@ pub fn render_thresholds(
                     format!("{mark} {source} {}={value}", paint.apply(agg_text, "37"))
                 }
                 _ => {
-                    let mark = if result.passed {
+                    let mark = if verdict.ok {
                         no_samples.0 += 1;
                         paint.apply(NO_SAMPLES_MARK, "33")
                     } else {
@@ -90,7 +78,7 @@ pub fn render_thresholds(
         lines.push(None);
     }
 
-    let mut out = format!("\n  {TITLE_PREFIX} {} \n", paint.apply("THRESHOLDS", "1"));
+    let mut out = format!("\n  {TITLE_PREFIX} {} \n", paint.bold("THRESHOLDS"));
     for line in lines.iter().chain([&None]) {
         out.push('\n');
         if let Some(line) = line {
@@ -116,16 +104,16 @@ fn no_samples_warning((passed, failed): (usize, usize)) -> Option<String> {
 
 /// What k6 prints after `agg=`; `None` where k6 finds no value (JavaScript `undefined`).
 fn display_value(
-    metric: &MetricThresholds,
+    metric: &ThresholdKey,
     agg: Aggregation,
     agg_text: &str,
     sink: &SeriesSink,
-    opts: &SummaryOptions,
+    results: &RunResults<'_>,
 ) -> Option<String> {
     let (kind, contains) = (metric.id.kind(), metric.id.contains());
     Some(match sink {
         SeriesSink::Trend(trend) => {
-            let stat = if opts.trend_stats.iter().any(|s| s == agg_text) {
+            let stat = if results.trend_stats.iter().any(|s| s == agg_text) {
                 TrendStat::parse(agg_text)?
             } else if let Aggregation::Percentile(p) = agg {
                 TrendStat::Percentile(p)
@@ -138,23 +126,10 @@ fn display_value(
             }
         }
         SeriesSink::Counter(counter) if agg_text == "count" => metric_value(counter.sum(), kind, contains),
-        SeriesSink::Counter(counter) => format!("{}/s", metric_value(counter.rate(opts.test_duration), kind, contains)),
+        SeriesSink::Counter(counter) => {
+            format!("{}/s", metric_value(counter.rate(results.test_duration), kind, contains))
+        }
         SeriesSink::Rate(rate) => metric_value(rate.rate(), kind, contains),
         SeriesSink::Gauge(gauge) => metric_value(gauge.value(), kind, contains),
     })
-}
-
-/// k6's `ANSIFormatter.decorate`, on or off.
-struct Painter {
-    color: bool,
-}
-
-impl Painter {
-    fn apply(&self, text: &str, code: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
 }
