@@ -1,9 +1,11 @@
 //! The bridge between synchronous Rhai and asynchronous I/O.
 //!
 //! Rhai cannot await. A VU therefore runs its script on a stackful coroutine (corosensei); when a
-//! registered function needs I/O or time it calls [`suspend_on`], which hands a boxed future to
-//! the VU's driver task and suspends the coroutine. The driver (an ordinary `spawn_local` task)
-//! awaits the future on the worker's runtime and resumes the coroutine with the output.
+//! registered function needs I/O or time it calls [`suspend_with`] with a closure that builds
+//! the future; the coroutine suspends and hands that closure to the VU's driver task (an
+//! ordinary `spawn_local` task), which builds the future on its own stack, awaits it on the
+//! worker's runtime and resumes the coroutine with the output. [`suspend_on`] is the same for a
+//! future already built, for small futures and tests.
 //!
 //! Everything stays on one thread: the coroutine, its driver and the future. The driver races
 //! every future against the VU's interrupt signal, so a hard stop (end of `gracefulStop`,
@@ -50,7 +52,7 @@ pub fn current_context() -> Option<Rc<dyn Any>> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interrupted;
 
-/// True when called from inside a VU coroutine (so [`suspend_on`] may be used).
+/// True when called from inside a VU coroutine (so [`suspend_with`] may be used).
 pub fn in_coroutine() -> bool {
     !CURRENT.with(Cell::get).is_null()
 }

@@ -96,9 +96,15 @@ fn write(path: &str, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))
 }
 
+/// Whether standard output (`fd` 1) or standard error (2) is a terminal; any other descriptor
+/// counts as not one.
 pub fn is_tty(fd: i32) -> bool {
-    // SAFETY: isatty only inspects the descriptor.
-    unsafe { libc::isatty(fd) == 1 }
+    use std::io::IsTerminal;
+    match fd {
+        1 => std::io::stdout().is_terminal(),
+        2 => std::io::stderr().is_terminal(),
+        _ => false,
+    }
 }
 
 /// Applies `handle_summary`'s returned map: `stdout`/`stderr` keys are printed, every other key
