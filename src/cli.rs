@@ -1,11 +1,11 @@
-//! Command-line parsing: raw flags in, a validated [`RunArgs`] or serve options out.
+//! Command-line parsing: raw flags in, a validated [`RunArgs`] or the raw [`ServeFlags`] out
+//! (which `target.rs` turns into the reference target's options).
 //!
 //! Flags follow k6 (`-u/--vus`, `-d/--duration`, `-i/--iterations`, `-s/--stage`, `-e/--env`,
 //! `--summary-trend-stats`, `-q`). `rload SCRIPT` is short for `rload run SCRIPT`.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -13,7 +13,6 @@ use crate::config::options::{parse_cli_stage, trend_stats};
 use crate::config::{parse_duration, Options};
 use crate::output::SummaryMode;
 use crate::runtime::run::RunArgs;
-use crate::serve::{App, ServeOptions, SynckairosOptions};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -211,22 +210,6 @@ impl RunFlags {
     }
 }
 
-impl ServeFlags {
-    pub fn into_options(self) -> ServeOptions {
-        let app = match self.app.as_str() {
-            "synckairos" => App::Synckairos(SynckairosOptions {
-                switch_delay: Duration::from_millis(self.switch_delay_ms),
-                rate_limit: self.rate_limit,
-                db_write_rate: self.db_write_rate,
-                ws_ping_interval: Duration::from_millis(self.ws_ping_ms),
-                session_ttl: Duration::from_secs(self.session_ttl_secs),
-            }),
-            _ => App::Generic,
-        };
-        ServeOptions { listen: self.listen, threads: self.threads, app }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,23 +237,6 @@ mod tests {
         assert_eq!(run.cli.duration, Some(std::time::Duration::from_secs(90)));
         assert_eq!(run.env, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
         assert_eq!(run.cli.stages.unwrap().len(), 1);
-    }
-
-    #[test]
-    fn serve_picks_the_app_and_its_knobs() {
-        let Command::Serve(f) = parse(args("rload serve")).unwrap().command else { panic!() };
-        assert_eq!(f.into_options().app, App::Generic);
-        let cli =
-            parse(args("rload serve --app synckairos --rate-limit 10 --db-write-rate 0 --ws-ping-ms 250")).unwrap();
-        let Command::Serve(f) = cli.command else { panic!() };
-        let expected = SynckairosOptions {
-            rate_limit: Some(10),
-            db_write_rate: 0,
-            ws_ping_interval: Duration::from_millis(250),
-            ..SynckairosOptions::default()
-        };
-        assert_eq!(f.into_options().app, App::Synckairos(expected));
-        assert!(parse(args("rload serve --app nope")).is_err());
     }
 
     #[test]

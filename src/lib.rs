@@ -1,7 +1,8 @@
 //! rload: a load-testing engine whose scenarios are k6-style Rhai scripts.
 //!
 //! `main.rs` only maps [`main_with_args`] to an exit code; everything else lives here so that
-//! integration tests can drive the library or the binary.
+//! integration tests can drive the library or the binary. The reference target (`rload serve`)
+//! is a crate of its own, `rload-target`, reached only through [`target`].
 
 pub mod cli;
 pub mod config;
@@ -13,11 +14,11 @@ pub mod output;
 pub mod results;
 pub mod runtime;
 pub mod script;
-pub mod serve;
+pub mod target;
 pub mod thresholds;
 pub(crate) mod ws;
 
-use runtime::run::exit;
+use runtime::exit::{self, RunError};
 
 /// Runs the CLI with the given arguments and returns the process exit code.
 pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
@@ -29,7 +30,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
         }
     };
     match parsed.command {
-        cli::Command::Serve(flags) => serve::run_serve(flags.into_options()),
+        cli::Command::Serve(flags) => target::serve(flags),
         cli::Command::Run(flags) => run_flags(flags, false),
         cli::Command::Check(flags) => run_flags(flags, true),
     }
@@ -39,11 +40,9 @@ fn run_flags(flags: cli::RunFlags, check_only: bool) -> i32 {
     match flags.into_run_args(check_only) {
         Ok(args) => runtime::run::run(args),
         Err(errs) => {
-            eprintln!("error: invalid flags:");
-            for e in errs {
-                eprintln!("  - {e}");
-            }
-            exit::INVALID_CONFIG
+            let err = RunError::InvalidFlags(errs);
+            err.print();
+            err.exit_code()
         }
     }
 }

@@ -11,32 +11,17 @@
 
 use std::io;
 
-/// The kernel's default ceiling for open files per process (`fs.nr_open`), used when the
-/// hard limit is "unlimited", which `setrlimit` refuses as a soft limit for `RLIMIT_NOFILE`.
-const NR_OPEN_DEFAULT: u64 = 1 << 20;
+use rlimit::Resource;
 
 /// Raises this process's soft open-files limit to its hard limit.
 ///
 /// Returns `(soft limit now, hard limit)`. Leaves the limit alone when the soft limit is
 /// already at the hard limit.
 pub fn raise_nofile_limit() -> io::Result<(u64, u64)> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit only writes into the struct we pass, which lives for the call.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // `rlim_t` is `u64` on the 64-bit Linux targets rload supports.
-    let (soft, hard): (u64, u64) = (limit.rlim_cur, limit.rlim_max);
-    let target = if hard == libc::RLIM_INFINITY { NR_OPEN_DEFAULT } else { hard };
-    if soft >= target {
-        return Ok((soft, hard));
-    }
-    limit.rlim_cur = target;
-    // SAFETY: setrlimit only reads the struct we pass, which lives for the call.
-    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok((target, hard))
+    // rlimit clamps the request to the hard limit (and, on macOS, to kern.maxfilesperproc).
+    let soft = rlimit::increase_nofile_limit(u64::MAX)?;
+    let (_, hard) = Resource::NOFILE.get()?;
+    Ok((soft, hard))
 }
 
 /// Descriptors kept free for everything that is not a VU connection.
@@ -91,9 +76,7 @@ mod tests {
         assert!(soft <= hard);
         // Raising again is a no-op that reports the same limits.
         assert_eq!(raise_nofile_limit().unwrap(), (soft, hard));
-        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-        // SAFETY: as above.
-        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) }, 0);
-        assert_eq!(limit.rlim_cur, soft);
+        let (current, _) = Resource::NOFILE.get().expect("read RLIMIT_NOFILE");
+        assert_eq!(current, soft);
     }
 }

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use http::{header, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
-use rload::serve::{spawn_background_app, App, SynckairosOptions};
+use rload_target::{spawn_background_app, App, SynckairosOptions};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;

@@ -1,4 +1,4 @@
-//! The reference target (`rload::serve`) over real loopback sockets: every endpoint, the
+//! The reference target (`rload_target`) over real loopback sockets: every endpoint, the
 //! connection counts at `/stats`, and the WebSocket echo. Each test starts its own server on
 //! port 0, so tests run in parallel and their counts never mix.
 
@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use http::{header, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
-use rload::serve::{spawn_background, StatsSnapshot, MAX_BYTES};
+use rload_target::{spawn_background, StatsSnapshot, MAX_BYTES};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;

@@ -1,11 +1,13 @@
 //! One test run from start to end: the scheduler.
 //!
-//! Order, as in k6: compile (syntax errors stop here, exit 107) → run init once to read
-//! `options` → merge with the CLI, derive the scenarios and validate (exit 104) → check system
-//! limits → `setup()` → start the workers and initialise every pre-allocated VU → start the
-//! clock; each scenario starts at its `startTime`, stops taking new iterations at the end of its
-//! plan and interrupts what still runs after `gracefulStop` → `teardown(data)` → summary → exit
-//! code.
+//! Order, as in k6, in three steps. [`prepare`]: compile (syntax errors stop here, exit 107) →
+//! run init once to read `options` → merge with the CLI, derive the scenarios and validate
+//! (exit 104). [`execute`]: check system limits → `setup()` → start the workers and initialise
+//! every pre-allocated VU → start the clock; each scenario starts at its `startTime`, stops
+//! taking new iterations at the end of its plan and interrupts what still runs after
+//! `gracefulStop` → `teardown(data)`. [`report_results`]: summary, exports → exit code. Each
+//! step returns a [`RunError`] (`exit.rs`) for the failure that ends the run; [`run`] prints it
+//! and maps it to k6's exit code.
 
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::control::Control;
 use super::errors::ErrorLog;
+use super::exit::{self, RunError};
 use super::report::{self, ReportSettings};
 use super::scenario::ScenarioRuntime;
 use super::schedule::{run_scenario, sample_vus, signal, wait_init, watch_thresholds};
@@ -26,17 +29,7 @@ use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::results::DEFAULT_TREND_STATS;
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
-
-/// k6's exit codes.
-pub mod exit {
-    pub const OK: i32 = 0;
-    pub const THRESHOLDS_FAILED: i32 = 99;
-    pub const INVALID_CONFIG: i32 = 104;
-    pub const SIGNAL: i32 = 105;
-    pub const SCRIPT_ERROR: i32 = 107;
-    pub const ABORTED: i32 = 108;
-    pub const OTHER: i32 = 1;
-}
+use crate::thresholds::MetricThresholds;
 
 const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -73,7 +66,13 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> i32 {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("scheduler runtime");
     let local = tokio::task::LocalSet::new();
-    local.block_on(&rt, run_async(args))
+    match local.block_on(&rt, run_async(args)) {
+        Ok(()) => exit::OK,
+        Err(err) => {
+            err.print();
+            err.exit_code()
+        }
+    }
 }
 
 /// The compiled script on the scheduler's thread (for the options, setup and teardown VUs).
@@ -84,45 +83,58 @@ struct Script {
     functions: std::collections::HashMap<String, usize>,
 }
 
-async fn run_async(mut args: RunArgs) -> i32 {
-    if args.with_target && !args.check_only {
-        if let Err(code) = start_in_process_target(&mut args) {
-            return code;
-        }
+/// What [`prepare`] settled before anything runs against the target. The scenarios travel
+/// beside it, because [`execute`] consumes them into their runtimes.
+struct Prepared {
+    script: Script,
+    options: Options,
+    thresholds: Vec<MetricThresholds>,
+    series_cap: SeriesCap,
+}
+
+/// What [`execute`] leaves for [`report_results`]: the run's shared state (control, error log),
+/// every scenario's runtime, and how the test ended.
+struct Executed {
+    shared: Arc<RunShared>,
+    runtimes: Vec<Arc<ScenarioRuntime>>,
+    signalled: bool,
+    test_duration: Duration,
+}
+
+async fn run_async(mut args: RunArgs) -> Result<(), RunError> {
+    let (prepared, scenarios) = prepare(&mut args).await?;
+    if args.check_only {
+        println!("{}: ok", prepared.script.source.path);
+        print_scenarios(&scenarios);
+        return Ok(());
     }
-    let script = match load(&args.script) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let test = execute(&args, &prepared, scenarios).await?;
+    report_results(&args, &prepared, test).await
+}
+
+/// Everything before the first VU of the test: the in-process target, the compiled script, its
+/// options merged with the CLI, the scenarios and thresholds, all validated (every problem at
+/// once).
+async fn prepare(args: &mut RunArgs) -> Result<(Prepared, Vec<ScenarioConfig>), RunError> {
+    if args.with_target && !args.check_only {
+        start_in_process_target(args)?;
+    }
+    let script = load(&args.script)?;
 
     // Init once to read the script's options.
-    let probe = Arc::new(run_shared(&args, &Options::default(), &script, None));
-    let script_options = match run_phase(&script, Phase::Options, probe).await {
-        Ok(v) => v.unwrap_or(serde_json::Value::Object(Default::default())),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::SCRIPT_ERROR;
-        }
-    };
-    let options = match Options::from_script(&script_options) {
-        Ok(o) => o.overridden_by(args.cli.clone()),
-        Err(errs) => return config_errors(&errs),
-    };
-    let scenarios = match scenarios_from_options(&options, &args.cli) {
-        Ok((scenarios, warnings)) => {
-            for w in warnings {
-                eprintln!("WARN {w}");
-            }
-            scenarios
-        }
-        Err(errs) => return config_errors(&errs),
-    };
+    let probe = Arc::new(run_shared(args, &Options::default(), &script, None));
+    let script_options = run_phase(&script, Phase::Options, probe)
+        .await
+        .map_err(RunError::Init)?
+        .unwrap_or(serde_json::Value::Object(Default::default()));
+    let options =
+        Options::from_script(&script_options).map_err(RunError::InvalidOptions)?.overridden_by(args.cli.clone());
+    let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
+    for w in warnings {
+        eprintln!("WARN {w}");
+    }
     if scenarios.iter().any(|s| s.exec == "run") && !script.functions.contains_key("run") {
-        eprintln!(
-            "error: {} defines no `fn run()` (k6's default function); rload calls it once per iteration",
-            script.source.path
-        );
-        return exit::SCRIPT_ERROR;
+        return Err(RunError::NoDefaultFunction(script.source.path.clone()));
     }
     let missing: Vec<String> = scenarios
         .iter()
@@ -130,13 +142,12 @@ async fn run_async(mut args: RunArgs) -> i32 {
         .map(|s| format!("scenario \"{}\": exec: the script defines no function `{}`", s.name, s.exec))
         .collect();
     if !missing.is_empty() {
-        return config_errors(&missing);
+        return Err(RunError::InvalidOptions(missing));
     }
     let thresholds = match (&options.thresholds, args.no_thresholds) {
-        (Some(t), false) => match crate::thresholds::parse(t, &|name| metrics::lookup(name)) {
-            Ok(set) => set,
-            Err(errs) => return config_errors(&errs),
-        },
+        (Some(t), false) => {
+            crate::thresholds::parse(t, &|name| metrics::lookup(name)).map_err(RunError::InvalidOptions)?
+        }
         _ => Vec::new(),
     };
     // Overflow series keep the tags the thresholds filter on, so sub-metric thresholds see them.
@@ -145,39 +156,20 @@ async fn run_async(mut args: RunArgs) -> i32 {
         thresholds.iter().flat_map(|t| t.filter.iter().map(|(key, _)| key.clone())),
     );
     metrics::start_run(series_cap.clone());
-    let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
-    if args.check_only {
-        println!("{}: ok", script.source.path);
-        print_scenarios(&scenarios);
-        return exit::OK;
-    }
-    if let Err(e) = crate::limits::ensure_capacity(total_vus) {
-        eprintln!("error: {e}");
-        return exit::OTHER;
-    }
+    Ok((Prepared { script, options, thresholds, series_cap }, scenarios))
+}
 
-    // setup()
-    let setup_data = if script.functions.contains_key("setup") {
-        let shared = Arc::new(run_shared(&args, &options, &script, None));
-        let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-        match tokio::time::timeout(timeout, run_phase(&script, Phase::Setup, shared)).await {
-            Ok(Ok(v)) => v.map(|v| v.to_string()),
-            Ok(Err(e)) => {
-                eprintln!("error: setup() failed: {e}");
-                return exit::SCRIPT_ERROR;
-            }
-            Err(_) => {
-                eprintln!("error: setup() did not finish within setupTimeout ({})", format_duration(timeout));
-                return exit::SCRIPT_ERROR;
-            }
-        }
-    } else {
-        None
-    };
+/// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
+/// code, the scenarios from start to hard stop, then `teardown(data)`.
+async fn execute(args: &RunArgs, prepared: &Prepared, scenarios: Vec<ScenarioConfig>) -> Result<Executed, RunError> {
+    let Prepared { script, options, thresholds, series_cap } = prepared;
+    let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
+    crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
+    let setup_data = setup(args, script, options).await?;
 
     let shared = Arc::new(RunShared {
         errors: ErrorLog::new(args.quiet),
-        ..run_shared(&args, &options, &script, setup_data.clone())
+        ..run_shared(args, options, script, setup_data.clone())
     });
     let control = shared.control.clone();
     if !args.quiet {
@@ -186,13 +178,9 @@ async fn run_async(mut args: RunArgs) -> i32 {
 
     // Workers and VU init.
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let workers = match WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared, &series_cap) {
-        Ok(w) => Rc::new(w),
-        Err(e) => {
-            eprintln!("error: cannot start worker threads: {e}");
-            return exit::OTHER;
-        }
-    };
+    let workers = WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared, series_cap)
+        .map(Rc::new)
+        .map_err(RunError::Workers)?;
     let runtimes: Vec<Arc<ScenarioRuntime>> =
         scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::new(c))).collect();
     let mut next_id = 1u64;
@@ -225,7 +213,7 @@ async fn run_async(mut args: RunArgs) -> i32 {
         signalled = tokio::select! {
             _ = all => false,
             _ = sample_vus(&runtimes, args.quiet) => false,
-            _ = watch_thresholds(&thresholds, &control, test_start) => false,
+            _ = watch_thresholds(thresholds, &control, test_start) => false,
             _ = signal() => true,
             _ = control.hard_stopped() => false,
         };
@@ -252,20 +240,21 @@ async fn run_async(mut args: RunArgs) -> i32 {
         }
     }
     if let Some(e) = control.init_error() {
-        eprintln!("error: {e}");
-        return exit::SCRIPT_ERROR;
+        return Err(RunError::Init(e));
     }
 
-    // teardown(data)
-    if script.functions.contains_key("teardown") && !signalled {
-        let shared_td = Arc::new(run_shared(&args, &options, &script, setup_data));
-        let timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-        match tokio::time::timeout(timeout, run_phase(&script, Phase::Teardown, shared_td)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => shared.errors.record(&format!("teardown() failed: {e}")),
-            Err(_) => shared.errors.record("teardown() did not finish within teardownTimeout"),
-        }
+    if !signalled {
+        teardown(args, script, options, setup_data, &shared.errors).await;
     }
+    Ok(Executed { shared, runtimes, signalled, test_duration })
+}
+
+/// After the test: the thresholds' verdicts, the summary (or `handle_summary`'s outputs), the
+/// exports, and the error that sets the exit code, if any.
+async fn report_results(args: &RunArgs, prepared: &Prepared, test: Executed) -> Result<(), RunError> {
+    let Prepared { script, options, thresholds, .. } = prepared;
+    let Executed { shared, runtimes, signalled, test_duration } = test;
+    let control = &shared.control;
     metrics::flush();
 
     let settings = ReportSettings {
@@ -280,18 +269,13 @@ async fn run_async(mut args: RunArgs) -> i32 {
         no_summary: args.no_summary,
         no_color_flag: args.no_color,
     };
-    let report = match report::build(&thresholds, &runtimes, &control, &shared.errors, &settings, test_duration) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::OTHER;
-        }
-    };
+    let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration)
+        .map_err(RunError::Report)?;
     if script.functions.contains_key("handle_summary") {
-        let mut shared_hs = run_shared(&args, &options, &script, Some(report.summary_data.clone()));
+        let mut shared_hs = run_shared(args, options, script, Some(report.summary_data.clone()));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
-        match run_phase(&script, Phase::Summary, shared_hs).await {
+        match run_phase(script, Phase::Summary, shared_hs).await {
             Ok(Some(outputs)) => {
                 if let Err(e) = report::apply_handle_summary(&outputs) {
                     eprintln!("error: {e}");
@@ -307,44 +291,59 @@ async fn run_async(mut args: RunArgs) -> i32 {
         print!("{}", report.text);
     }
     if let Some(msg) = control.thresholds_abort() {
-        eprintln!("error: {msg}");
-        return exit::THRESHOLDS_FAILED;
+        return Err(RunError::ThresholdsAborted(msg));
     }
     if let Some(msg) = control.abort_message() {
-        eprintln!("test aborted: {msg}");
-        return exit::ABORTED;
+        return Err(RunError::Aborted(msg));
     }
     if signalled {
-        return exit::SIGNAL;
+        return Err(RunError::Interrupted);
     }
     if !report.thresholds_passed() {
-        eprintln!("error: some thresholds have failed");
-        return exit::THRESHOLDS_FAILED;
+        return Err(RunError::ThresholdsFailed);
     }
-    exit::OK
+    Ok(())
 }
 
-fn load(path: &str) -> Result<Script, i32> {
-    let source = ScriptSource::read(path).map_err(|e| {
-        eprintln!("{e}");
-        exit::OTHER
-    })?;
+/// `setup()`, if the script defines it: its return value as JSON, every VU's `data`.
+async fn setup(args: &RunArgs, script: &Script, options: &Options) -> Result<Option<String>, RunError> {
+    if !script.functions.contains_key("setup") {
+        return Ok(None);
+    }
+    let shared = Arc::new(run_shared(args, options, script, None));
+    let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
+    match tokio::time::timeout(timeout, run_phase(script, Phase::Setup, shared)).await {
+        Ok(Ok(v)) => Ok(v.map(|v| v.to_string())),
+        Ok(Err(e)) => Err(RunError::SetupFailed(e)),
+        Err(_) => Err(RunError::SetupTimeout(timeout)),
+    }
+}
+
+/// `teardown(data)`, if the script defines it. Its failure is an error of the run's log (shown
+/// in the summary), not a reason to skip the summary or change the exit code, as in k6.
+async fn teardown(args: &RunArgs, script: &Script, options: &Options, setup_data: Option<String>, errors: &ErrorLog) {
+    if !script.functions.contains_key("teardown") {
+        return;
+    }
+    let shared_td = Arc::new(run_shared(args, options, script, setup_data));
+    let timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
+    match tokio::time::timeout(timeout, run_phase(script, Phase::Teardown, shared_td)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => errors.record(&format!("teardown() failed: {e}")),
+        Err(_) => errors.record("teardown() did not finish within teardownTimeout"),
+    }
+}
+
+fn load(path: &str) -> Result<Script, RunError> {
+    let source = ScriptSource::read(path).map_err(RunError::ReadScript)?;
     let engine = Rc::new(new_engine(source.dir()));
-    let ast = compile(&engine, &source).map_err(|rendered| {
-        eprint!("{rendered}");
-        exit::SCRIPT_ERROR
-    })?;
+    let ast = compile(&engine, &source).map_err(RunError::Syntax)?;
     let functions = functions(&ast);
     Ok(Script { source, engine, ast: Rc::new(ast), functions })
 }
 
-fn start_in_process_target(args: &mut RunArgs) -> Result<(), i32> {
-    let app = crate::serve::App::Synckairos(Default::default());
-    let addr =
-        crate::serve::spawn_background_app("127.0.0.1:0".parse().expect("literal address"), 1, app).map_err(|e| {
-            eprintln!("error: --with-target: cannot start the reference target: {e}");
-            exit::OTHER
-        })?;
+fn start_in_process_target(args: &mut RunArgs) -> Result<(), RunError> {
+    let addr = crate::target::start_in_process()?;
     for (key, value) in [("BASE_URL", format!("http://{addr}")), ("WS_URL", format!("ws://{addr}/ws"))] {
         if !args.explicit_env.iter().any(|k| k == key) {
             args.env.retain(|(k, _)| k != key);
@@ -381,14 +380,6 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
         setup_data,
         summary_text: None,
     }
-}
-
-fn config_errors(errs: &[String]) -> i32 {
-    eprintln!("error: invalid options:");
-    for e in errs {
-        eprintln!("  - {e}");
-    }
-    exit::INVALID_CONFIG
 }
 
 fn print_header(script: &str, scenarios: &[ScenarioConfig]) {

@@ -1,5 +1,5 @@
-//! `rload serve`: the reference target server that rload's tests, examples and benchmarks
-//! run against.
+//! The reference target that rload's tests, examples and benchmarks run against (`rload
+//! serve`, and `rload run --with-target` in-process).
 //!
 //! It answers generic test endpoints (see [`router`]), or with `--app synckairos` an
 //! in-memory SyncKairos v2 API (see [`SynckairosOptions`]), and counts connections and requests at
@@ -9,10 +9,13 @@
 //! It is not a general web framework and not a mock: it has no scripting and no state beyond
 //! its counters (cookies live in the client).
 //!
+//! This crate owns axum and knows nothing of the load-testing engine: the engine includes it
+//! through its default-on `target` feature, and a build without that feature has no server
+//! code at all. The engine's CLI turns `rload serve`'s flags into [`ServeOptions`].
+//!
 //! Files: `listener.rs` accepts and counts connections, `generic.rs` is the generic app's
 //! router, `broadcast.rs` the `/ws/broadcast` ticker, `ws_faults.rs` the misbehaving
-//! WebSocket endpoints, `synckairos/` the SyncKairos app, `stats.rs` the counters,
-//! `crate::limits` the open-files limit.
+//! WebSocket endpoints, `synckairos/` the SyncKairos app, `stats.rs` the counters.
 
 mod broadcast;
 mod generic;
@@ -26,7 +29,6 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-pub use crate::limits::raise_nofile_limit;
 pub use generic::{router, MAX_BYTES, MAX_DELAY_MS, MAX_ECHO_BODY};
 pub use stats::{Stats, StatsSnapshot};
 pub use synckairos::SynckairosOptions;
@@ -79,7 +81,9 @@ impl Default for ServeOptions {
 /// to stdout and flushes it. Returns the exit code: 0 after a signal, 1 if the server could
 /// not start (the reason goes to stderr).
 pub fn run_serve(opts: ServeOptions) -> i32 {
-    if let Err(err) = raise_nofile_limit() {
+    // Each connection is a descriptor; an unprivileged process may raise its soft limit as far
+    // as the hard one (rlimit clamps the request there).
+    if let Err(err) = rlimit::increase_nofile_limit(u64::MAX) {
         eprintln!("rload serve: can't raise the open-files limit, keeping it: {err}");
     }
     let runtime = match build_runtime(opts.threads) {

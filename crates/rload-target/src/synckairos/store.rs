@@ -157,7 +157,7 @@ impl Slot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::synckairos::model::{NewParticipant, NewSession, Status, SyncMode};
+    use crate::synckairos::model::{NewParticipant, NewSession, Status, SyncMode};
 
     fn new_session(id: u128) -> SyncState {
         let participants = (0..2)

@@ -1,0 +1,148 @@
+//! How a run ends: k6's exit codes, and [`RunError`], every reason a run stops short of exit 0
+//! with the message it prints.
+//!
+//! The runner returns a `RunError` and [`crate::runtime::run::run`] prints it once and maps it
+//! to its code, so each failure's wording and code live side by side here instead of at the
+//! place it was found. The messages are part of rload's interface (tests and users match on
+//! them): change one only on purpose. Errors of single iterations never end a run and are not
+//! here (see `errors.rs`).
+
+use std::time::Duration;
+
+use crate::config::format_duration;
+
+/// The run passed (or `rload check` found nothing wrong).
+pub const OK: i32 = 0;
+/// A threshold failed, at the end or with `abortOnFail`.
+pub const THRESHOLDS_FAILED: i32 = 99;
+/// Invalid flags or options: nothing ran.
+pub const INVALID_CONFIG: i32 = 104;
+/// Interrupted by SIGINT or SIGTERM.
+pub const SIGNAL: i32 = 105;
+/// The script did not compile, or its init code, `setup()` or the default function is wrong.
+pub const SCRIPT_ERROR: i32 = 107;
+/// The script called `exec.test.abort()`.
+pub const ABORTED: i32 = 108;
+/// Anything else: an unreadable file, a system limit, a thread that could not start.
+pub const OTHER: i32 = 1;
+
+/// Why a run did not end with exit code 0. `Display` is the exact text printed to stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Command-line flags that do not parse (`--duration 10x`, `-e NOPE`), all of them.
+    #[error("error: invalid flags:{}", bullets(.0))]
+    InvalidFlags(Vec<String>),
+    /// `--with-target` could not start the in-process target.
+    #[error("error: --with-target: cannot start the reference target: {0}")]
+    TargetStart(std::io::Error),
+    /// `--with-target` in a build without the reference target (cargo feature `target` off).
+    #[error(
+        "error: --with-target: {}; run the target as its own process (`rload serve` of a full build) \
+         and pass -e BASE_URL=… instead",
+        crate::target::NOT_BUILT
+    )]
+    NoTarget,
+    /// The script file cannot be read; the text already says so in full.
+    #[error("{0}")]
+    ReadScript(String),
+    /// A syntax error, rendered with the source line and a caret.
+    #[error("{0}")]
+    Syntax(String),
+    /// The init code failed (reading `options`, or initialising a VU).
+    #[error("error: {0}")]
+    Init(String),
+    /// Script options or scenarios that k6 would refuse, all of them.
+    #[error("error: invalid options:{}", bullets(.0))]
+    InvalidOptions(Vec<String>),
+    /// A scenario runs the default function and the script has none.
+    #[error("error: {0} defines no `fn run()` (k6's default function); rload calls it once per iteration")]
+    NoDefaultFunction(String),
+    /// The VU count does not fit this process's open-files or memory-mapping limit.
+    #[error("error: {0}")]
+    Capacity(String),
+    #[error("error: setup() failed: {0}")]
+    SetupFailed(String),
+    #[error("error: setup() did not finish within setupTimeout ({})", format_duration(*.0))]
+    SetupTimeout(Duration),
+    #[error("error: cannot start worker threads: {0}")]
+    Workers(std::io::Error),
+    /// The end-of-test report could not be built or written (`--summary-export`, …).
+    #[error("error: {0}")]
+    Report(String),
+    /// An `abortOnFail` threshold stopped the run; the text names it.
+    #[error("error: {0}")]
+    ThresholdsAborted(String),
+    /// `exec.test.abort(message)`.
+    #[error("test aborted: {0}")]
+    Aborted(String),
+    /// SIGINT or SIGTERM.
+    #[error("interrupted by signal")]
+    Interrupted,
+    #[error("error: some thresholds have failed")]
+    ThresholdsFailed,
+}
+
+impl RunError {
+    /// k6's exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::InvalidFlags(_) | RunError::InvalidOptions(_) => INVALID_CONFIG,
+            RunError::Syntax(_)
+            | RunError::Init(_)
+            | RunError::NoDefaultFunction(_)
+            | RunError::SetupFailed(_)
+            | RunError::SetupTimeout(_) => SCRIPT_ERROR,
+            RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed => THRESHOLDS_FAILED,
+            RunError::Aborted(_) => ABORTED,
+            RunError::Interrupted => SIGNAL,
+            RunError::TargetStart(_)
+            | RunError::NoTarget
+            | RunError::ReadScript(_)
+            | RunError::Capacity(_)
+            | RunError::Workers(_)
+            | RunError::Report(_) => OTHER,
+        }
+    }
+
+    /// Prints the error to stderr, once, as the run's last word.
+    pub fn print(&self) {
+        match self {
+            // Said when the signal came ("stopping: interrupted by signal…"), before teardown
+            // and the summary; nothing is added at the end.
+            RunError::Interrupted => {}
+            // The rendered diagnostic carries its own line ends.
+            RunError::Syntax(_) => eprint!("{self}"),
+            _ => eprintln!("{self}"),
+        }
+    }
+}
+
+/// `\n  - a\n  - b`: one problem per line under the heading.
+fn bullets(problems: &[String]) -> String {
+    problems.iter().map(|p| format!("\n  - {p}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_print_one_problem_per_line_under_the_heading() {
+        let err = RunError::InvalidOptions(vec!["vus: must be positive".into(), "duration: bad".into()]);
+        assert_eq!(err.to_string(), "error: invalid options:\n  - vus: must be positive\n  - duration: bad");
+        assert_eq!(err.exit_code(), INVALID_CONFIG);
+    }
+
+    #[test]
+    fn codes_follow_k6() {
+        assert_eq!(RunError::Syntax("error: syntax error".into()).exit_code(), 107);
+        assert_eq!(RunError::ThresholdsFailed.exit_code(), 99);
+        assert_eq!(RunError::Aborted("stop".into()).exit_code(), 108);
+        assert_eq!(RunError::Interrupted.exit_code(), 105);
+        assert_eq!(RunError::Capacity("too many".into()).exit_code(), 1);
+        assert_eq!(
+            RunError::SetupTimeout(Duration::from_secs(90)).to_string(),
+            "error: setup() did not finish within setupTimeout (1m30s)"
+        );
+    }
+}

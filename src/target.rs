@@ -1,0 +1,91 @@
+//! The reference target as the engine sees it: `rload serve` and `rload run --with-target`.
+//!
+//! The target itself is the `rload-target` crate (axum, the SyncKairos model), included through
+//! the default-on cargo feature `target`; this is the only engine module that names it. Built
+//! without that feature, both commands still parse and say plainly that this build has no
+//! target: a flag that silently did nothing would send a test to whatever `BASE_URL` was left.
+
+use std::net::SocketAddr;
+
+use crate::cli::ServeFlags;
+use crate::runtime::exit::RunError;
+
+/// Why `rload serve` and `--with-target` refuse in a build without the target.
+pub const NOT_BUILT: &str = "this rload was built without the reference target (cargo feature `target`, on by default)";
+
+/// `rload serve`: runs the target in the foreground until a signal; returns the exit code.
+#[cfg(feature = "target")]
+pub fn serve(flags: ServeFlags) -> i32 {
+    rload_target::run_serve(serve_options(flags))
+}
+
+/// `rload serve` in a build without the target: says so and fails.
+#[cfg(not(feature = "target"))]
+pub fn serve(_flags: ServeFlags) -> i32 {
+    eprintln!("rload serve: {NOT_BUILT}");
+    crate::runtime::exit::OTHER
+}
+
+/// `--with-target`: starts the SyncKairos app (which also answers the generic endpoints) on a
+/// free loopback port inside this process, on its own thread, and returns its address.
+#[cfg(feature = "target")]
+pub fn start_in_process() -> Result<SocketAddr, RunError> {
+    let app = rload_target::App::Synckairos(Default::default());
+    rload_target::spawn_background_app(SocketAddr::from(([127, 0, 0, 1], 0)), 1, app).map_err(RunError::TargetStart)
+}
+
+/// `--with-target` in a build without the target.
+#[cfg(not(feature = "target"))]
+pub fn start_in_process() -> Result<SocketAddr, RunError> {
+    Err(RunError::NoTarget)
+}
+
+/// `rload serve`'s flags as the target's options.
+#[cfg(feature = "target")]
+fn serve_options(flags: ServeFlags) -> rload_target::ServeOptions {
+    use rload_target::{App, ServeOptions, SynckairosOptions};
+    use std::time::Duration;
+    let app = match flags.app.as_str() {
+        "synckairos" => App::Synckairos(SynckairosOptions {
+            switch_delay: Duration::from_millis(flags.switch_delay_ms),
+            rate_limit: flags.rate_limit,
+            db_write_rate: flags.db_write_rate,
+            ws_ping_interval: Duration::from_millis(flags.ws_ping_ms),
+            session_ttl: Duration::from_secs(flags.session_ttl_secs),
+        }),
+        _ => App::Generic,
+    };
+    ServeOptions { listen: flags.listen, threads: flags.threads, app }
+}
+
+#[cfg(all(test, feature = "target"))]
+mod tests {
+    use std::ffi::OsString;
+    use std::time::Duration;
+
+    use rload_target::{App, SynckairosOptions};
+
+    use super::*;
+    use crate::cli::{parse, Command};
+
+    fn args(s: &str) -> Vec<OsString> {
+        s.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn serve_picks_the_app_and_its_knobs() {
+        let Command::Serve(f) = parse(args("rload serve")).unwrap().command else { panic!() };
+        assert_eq!(serve_options(f).app, App::Generic);
+        let cli =
+            parse(args("rload serve --app synckairos --rate-limit 10 --db-write-rate 0 --ws-ping-ms 250")).unwrap();
+        let Command::Serve(f) = cli.command else { panic!() };
+        let expected = SynckairosOptions {
+            rate_limit: Some(10),
+            db_write_rate: 0,
+            ws_ping_interval: Duration::from_millis(250),
+            ..SynckairosOptions::default()
+        };
+        assert_eq!(serve_options(f).app, App::Synckairos(expected));
+        assert!(parse(args("rload serve --app nope")).is_err());
+    }
+}
