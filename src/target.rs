@@ -89,3 +89,20 @@ mod tests {
         assert!(parse(args("rload serve --app nope")).is_err());
     }
 }
+
+#[cfg(all(test, not(feature = "target")))]
+mod without_target_tests {
+    use super::*;
+
+    #[test]
+    fn with_target_says_this_build_has_none() {
+        let err = start_in_process().unwrap_err();
+        assert_eq!(err.exit_code(), crate::runtime::exit::OTHER);
+        let message = err.to_string();
+        assert!(
+            message.starts_with("error: --with-target: this rload was built without the reference target"),
+            "{message}"
+        );
+        assert!(message.contains("BASE_URL"), "{message}");
+    }
+}
