@@ -112,9 +112,9 @@ async fn run_async(mut args: RunArgs) -> Result<(), RunError> {
     report_results(&args, &prepared, test).await
 }
 
-/// Everything before the first VU of the test: the in-process target, the compiled script, its
-/// options merged with the CLI, the scenarios and thresholds, all validated (every problem at
-/// once).
+/// Everything settled before the test starts: the in-process target, the compiled script, its
+/// options (init code run once) merged with the CLI, the scenarios and thresholds, all validated
+/// (every problem at once).
 async fn prepare(args: &mut RunArgs) -> Result<(Prepared, Vec<ScenarioConfig>), RunError> {
     if args.with_target && !args.check_only {
         start_in_process_target(args)?;
