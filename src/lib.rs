@@ -37,10 +37,13 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
 }
 
 fn run_flags(flags: cli::RunFlags, check_only: bool) -> i32 {
-    match flags.into_run_args(check_only) {
+    let ready = flags.into_run_args(check_only).map_err(RunError::InvalidFlags).and_then(|mut args| {
+        target::start_for(&mut args)?;
+        Ok(args)
+    });
+    match ready {
         Ok(args) => runtime::run::run(args),
-        Err(errs) => {
-            let err = RunError::InvalidFlags(errs);
+        Err(err) => {
             err.print();
             err.exit_code()
         }

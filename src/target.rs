@@ -4,14 +4,13 @@
 //! the default-on cargo feature `target`; this is the only engine module that names it. Built
 //! without that feature, both commands still parse and say plainly that this build has no
 //! target: a flag that silently did nothing would send a test to whatever `BASE_URL` was left.
+//! `lib.rs` calls it before the runner, which knows nothing of targets.
 
 use std::net::SocketAddr;
 
 use crate::cli::ServeFlags;
 use crate::runtime::exit::RunError;
-
-/// Why `rload serve` and `--with-target` refuse in a build without the target.
-pub const NOT_BUILT: &str = "this rload was built without the reference target (cargo feature `target`, on by default)";
+use crate::runtime::run::RunArgs;
 
 /// `rload serve`: runs the target in the foreground until a signal; returns the exit code.
 #[cfg(feature = "target")]
@@ -22,21 +21,36 @@ pub fn serve(flags: ServeFlags) -> i32 {
 /// `rload serve` in a build without the target: says so and fails.
 #[cfg(not(feature = "target"))]
 pub fn serve(_flags: ServeFlags) -> i32 {
-    eprintln!("rload serve: {NOT_BUILT}");
+    eprintln!("rload serve: {}", crate::runtime::exit::NOT_BUILT);
     crate::runtime::exit::OTHER
 }
 
 /// `--with-target`: starts the SyncKairos app (which also answers the generic endpoints) on a
-/// free loopback port inside this process, on its own thread, and returns its address.
+/// free loopback port inside this process, on its own thread, and points `BASE_URL` and
+/// `WS_URL` at it, unless `-e` set them. Without `--with-target`, or for `rload check`, which
+/// runs nothing, it does nothing. Called before the run, so the runner only sees the env.
+pub fn start_for(args: &mut RunArgs) -> Result<(), RunError> {
+    if !args.with_target || args.check_only {
+        return Ok(());
+    }
+    let addr = start_in_process()?;
+    for (key, value) in [("BASE_URL", format!("http://{addr}")), ("WS_URL", format!("ws://{addr}/ws"))] {
+        if !args.explicit_env.iter().any(|k| k == key) {
+            args.env.retain(|(k, _)| k != key);
+            args.env.push((key.to_string(), value));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(feature = "target")]
-pub fn start_in_process() -> Result<SocketAddr, RunError> {
+fn start_in_process() -> Result<SocketAddr, RunError> {
     let app = rload_target::App::Synckairos(Default::default());
     rload_target::spawn_background_app(SocketAddr::from(([127, 0, 0, 1], 0)), 1, app).map_err(RunError::TargetStart)
 }
 
-/// `--with-target` in a build without the target.
 #[cfg(not(feature = "target"))]
-pub fn start_in_process() -> Result<SocketAddr, RunError> {
+fn start_in_process() -> Result<SocketAddr, RunError> {
     Err(RunError::NoTarget)
 }
 
@@ -88,6 +102,23 @@ mod tests {
         assert_eq!(serve_options(f).app, App::Synckairos(expected));
         assert!(parse(args("rload serve --app nope")).is_err());
     }
+
+    #[test]
+    fn with_target_points_the_urls_at_it_unless_set_with_e() {
+        let mut run = RunArgs {
+            with_target: true,
+            env: vec![("WS_URL".into(), "ws://mine".into())],
+            explicit_env: vec!["WS_URL".into()],
+            ..RunArgs::default()
+        };
+        start_for(&mut run).expect("start the in-process target");
+        let base = &run.env.iter().find(|(k, _)| k == "BASE_URL").expect("BASE_URL set").1;
+        assert!(base.starts_with("http://127.0.0.1:") && !base.ends_with(":0"), "{base}");
+        assert_eq!(
+            run.env.iter().filter(|(k, _)| k == "WS_URL").collect::<Vec<_>>(),
+            [&("WS_URL".into(), "ws://mine".into())]
+        );
+    }
 }
 
 #[cfg(all(test, not(feature = "target")))]
@@ -96,7 +127,8 @@ mod without_target_tests {
 
     #[test]
     fn with_target_says_this_build_has_none() {
-        let err = start_in_process().unwrap_err();
+        let mut run = RunArgs { with_target: true, ..RunArgs::default() };
+        let err = start_for(&mut run).unwrap_err();
         assert_eq!(err.exit_code(), crate::runtime::exit::OTHER);
         let message = err.to_string();
         assert!(

@@ -26,6 +26,9 @@ pub const ABORTED: i32 = 108;
 /// Anything else: an unreadable file, a system limit, a thread that could not start.
 pub const OTHER: i32 = 1;
 
+/// Why `rload serve` and `--with-target` refuse in a build without the reference target.
+pub const NOT_BUILT: &str = "this rload was built without the reference target (cargo feature `target`, on by default)";
+
 /// Why a run did not end with exit code 0. `Display` is the exact text printed to stderr.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -39,7 +42,7 @@ pub enum RunError {
     #[error(
         "error: --with-target: {}; run the target as its own process (`rload serve` of a full build) \
          and pass -e BASE_URL=… instead",
-        crate::target::NOT_BUILT
+        NOT_BUILT
     )]
     NoTarget,
     /// The script file cannot be read; the text already says so in full.

@@ -44,7 +44,8 @@ pub struct RunArgs {
     pub no_summary: bool,
     pub summary_mode: SummaryMode,
     pub threads: Option<usize>,
-    /// Start the reference target in this process and point BASE_URL/WS_URL at it.
+    /// Start the reference target in this process and point BASE_URL/WS_URL at it: done by
+    /// `target.rs` before the run, so `env` already holds them here.
     pub with_target: bool,
     /// Keys set with `-e` (they win over what `with_target` would set).
     pub explicit_env: Vec<String>,
@@ -101,8 +102,8 @@ struct Executed {
     test_duration: Duration,
 }
 
-async fn run_async(mut args: RunArgs) -> Result<(), RunError> {
-    let (prepared, scenarios) = prepare(&mut args).await?;
+async fn run_async(args: RunArgs) -> Result<(), RunError> {
+    let (prepared, scenarios) = prepare(&args).await?;
     if args.check_only {
         println!("{}: ok", prepared.script.source.path);
         print_scenarios(&scenarios);
@@ -112,13 +113,9 @@ async fn run_async(mut args: RunArgs) -> Result<(), RunError> {
     report_results(&args, &prepared, test).await
 }
 
-/// Everything settled before the test starts: the in-process target, the compiled script, its
-/// options (init code run once) merged with the CLI, the scenarios and thresholds, all validated
-/// (every problem at once).
-async fn prepare(args: &mut RunArgs) -> Result<(Prepared, Vec<ScenarioConfig>), RunError> {
-    if args.with_target && !args.check_only {
-        start_in_process_target(args)?;
-    }
+/// Everything settled before the test starts: the compiled script, its options (init code run
+/// once) merged with the CLI, the scenarios and thresholds, all validated (every problem at once).
+async fn prepare(args: &RunArgs) -> Result<(Prepared, Vec<ScenarioConfig>), RunError> {
     let script = load(&args.script)?;
 
     // Init once to read the script's options.
@@ -340,17 +337,6 @@ fn load(path: &str) -> Result<Script, RunError> {
     let ast = compile(&engine, &source).map_err(RunError::Syntax)?;
     let functions = functions(&ast);
     Ok(Script { source, engine, ast: Rc::new(ast), functions })
-}
-
-fn start_in_process_target(args: &mut RunArgs) -> Result<(), RunError> {
-    let addr = crate::target::start_in_process()?;
-    for (key, value) in [("BASE_URL", format!("http://{addr}")), ("WS_URL", format!("ws://{addr}/ws"))] {
-        if !args.explicit_env.iter().any(|k| k == key) {
-            args.env.retain(|(k, _)| k != key);
-            args.env.push((key.to_string(), value));
-        }
-    }
-    Ok(())
 }
 
 /// Runs one VU on this thread in `phase` (options, setup or teardown) and returns its output.
