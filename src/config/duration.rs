@@ -2,8 +2,30 @@
 //!
 //! A bare number (JSON number or digits-only string) means milliseconds, as in k6's options.
 //! Formatting goes the other way for messages and the summary header (`1m30s`).
+//!
+//! Every duration a user or a script gives goes through [`secs_to_duration`], so none can be
+//! negative, NaN or longer than k6's own maximum (a Go `time.Duration`, int64 nanoseconds,
+//! about 292 years): such values are errors that name the text, never a panic later.
 
 use std::time::Duration;
+
+/// k6's longest duration: Go's `time.Duration` is an int64 count of nanoseconds.
+pub const MAX_DURATION: Duration = Duration::from_nanos(i64::MAX as u64);
+
+/// Seconds as a duration, or why they are not one (negative, not a number, longer than
+/// [`MAX_DURATION`]).
+pub fn secs_to_duration(secs: f64) -> Result<Duration, String> {
+    if secs.is_nan() {
+        return Err("not a number".into());
+    }
+    if secs < 0.0 {
+        return Err("must be ≥ 0".into());
+    }
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if d <= MAX_DURATION => Ok(d),
+        _ => Err(format!("longer than the longest duration k6 accepts ({})", format_duration(MAX_DURATION))),
+    }
+}
 
 /// Parses a k6 duration. Errors name the text as written.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -12,7 +34,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("invalid duration \"{text}\": empty"));
     }
     if let Ok(ms) = s.parse::<f64>() {
-        return ms_to_duration(ms).ok_or_else(|| format!("invalid duration \"{text}\": must be ≥ 0"));
+        return secs_to_duration(ms / 1000.0).map_err(|e| format!("invalid duration \"{text}\": {e}"));
     }
     let mut total = 0f64; // seconds
     let mut rest = s;
@@ -40,12 +62,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         total += value * scale;
         rest = &rest[unit_len..];
     }
-    Ok(Duration::from_secs_f64(total))
+    secs_to_duration(total).map_err(|e| format!("invalid duration \"{text}\": {e}"))
 }
 
-/// Milliseconds as a duration; `None` for negative or non-finite values.
+/// Milliseconds as a duration; `None` for negative, non-finite or too long values.
 pub fn ms_to_duration(ms: f64) -> Option<Duration> {
-    (ms.is_finite() && ms >= 0.0).then(|| Duration::from_secs_f64(ms / 1000.0))
+    secs_to_duration(ms / 1000.0).ok()
 }
 
 /// Formats like k6's own messages: `1h0m0s`, `1m30s`, `10s`, `2.5s`, `500ms`.
@@ -94,6 +116,17 @@ mod tests {
             let err = parse_duration(bad).unwrap_err();
             assert!(err.contains(&format!("\"{bad}\"")), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn rejects_durations_longer_than_k6s_maximum_instead_of_panicking() {
+        for bad in ["9999999999999999h", "1e30", "10000000000000000000s", "inf", "NaN"] {
+            let err = parse_duration(bad).unwrap_err();
+            assert!(err.contains(&format!("\"{bad}\"")), "{bad}: {err}");
+        }
+        assert_eq!(parse_duration("2562047h").unwrap(), Duration::from_secs(2_562_047 * 3600));
+        assert!(secs_to_duration(1e20).unwrap_err().contains("longest duration"));
+        assert_eq!(ms_to_duration(1e30), None);
     }
 
     #[test]

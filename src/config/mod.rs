@@ -2,5 +2,5 @@
 pub mod duration;
 pub mod options;
 
-pub use duration::{format_duration, parse_duration};
+pub use duration::{format_duration, parse_duration, secs_to_duration};
 pub use options::{Options, Stage};

@@ -11,6 +11,13 @@
 //! every future against the VU's interrupt signal, so a hard stop (end of `gracefulStop`,
 //! Ctrl-C) wakes a VU blocked in `sleep` or in a request and ends its iteration.
 //!
+//! Fairness: the VUs of a thread share it cooperatively, so a VU that never waits (a CPU loop,
+//! an iteration that throws at once, a request that fails before any I/O) must give the thread
+//! back on its own. The driver notes when the runtime last polled it; once a VU has run for
+//! [`TIME_SLICE`] without waiting, the driver (between two suspensions) or [`yield_if_slice_used`]
+//! (called by the engine's progress hook, inside a loop) yields to the runtime, so the other VUs,
+//! the scheduler's timers and the signal handlers of that thread run at their normal rate.
+//!
 //! This module knows nothing about Rhai or HTTP; it only moves futures and values.
 
 use std::any::Any;
@@ -19,6 +26,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::ptr;
 use std::rc::Rc;
+use std::task::Poll;
+use std::time::{Duration, Instant};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
@@ -41,6 +50,25 @@ thread_local! {
     static CURRENT: Cell<*const VuYielder> = const { Cell::new(ptr::null()) };
     /// The context value of the coroutine that is running on this thread right now.
     static CONTEXT: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
+    /// When the runtime last polled the driver of the VU running on this thread.
+    static SLICE_START: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// How long a VU may keep its thread without waiting before it lets the thread's other tasks run.
+pub const TIME_SLICE: Duration = Duration::from_millis(1);
+
+/// True once the running VU has had the thread for [`TIME_SLICE`] without waiting.
+pub fn slice_used() -> bool {
+    SLICE_START.with(Cell::get).is_some_and(|start| start.elapsed() >= TIME_SLICE)
+}
+
+/// Lets the thread's other tasks run if the running VU has used up its time slice. Called from
+/// code that may loop without waiting (the engine's progress hook); a no-op outside a coroutine.
+pub fn yield_if_slice_used() -> Result<(), Interrupted> {
+    if in_coroutine() && slice_used() {
+        suspend_with(tokio::task::yield_now)?;
+    }
+    Ok(())
 }
 
 /// The context value given to the running coroutine's [`VuCoroutine::new`], if any.
@@ -117,8 +145,28 @@ impl<R: 'static> VuCoroutine<R> {
 
     /// Drives the coroutine to completion on the current `LocalSet`, awaiting each future it
     /// suspends on. When `interrupt` completes first, the coroutine is resumed with
-    /// [`Interrupted`] instead and the pending future is dropped.
-    pub async fn run<I, IF>(mut self, mut interrupt: I) -> R
+    /// [`Interrupted`] instead and the pending future is dropped. A VU that used up its
+    /// [`TIME_SLICE`] yields to the runtime before it is resumed.
+    pub async fn run<I, IF>(self, interrupt: I) -> R
+    where
+        I: FnMut() -> IF,
+        IF: Future<Output = ()>,
+    {
+        let mut drive = std::pin::pin!(self.drive(interrupt));
+        std::future::poll_fn(|cx| {
+            SLICE_START.with(|s| s.set(Some(Instant::now())));
+            match drive.as_mut().poll(cx) {
+                Poll::Ready(out) => {
+                    SLICE_START.with(|s| s.set(None));
+                    Poll::Ready(out)
+                }
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await
+    }
+
+    async fn drive<I, IF>(mut self, mut interrupt: I) -> R
     where
         I: FnMut() -> IF,
         IF: Future<Output = ()>,
@@ -139,6 +187,9 @@ impl<R: 'static> VuCoroutine<R> {
                         out = fut => Resumed::Output(out),
                         () = interrupt() => Resumed::Interrupted,
                     };
+                    if slice_used() {
+                        tokio::task::yield_now().await;
+                    }
                 }
             }
         }

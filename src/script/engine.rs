@@ -12,7 +12,7 @@ use rhai::{Dynamic, Engine, AST};
 use super::api;
 use super::diagnostics::render_parse_error;
 use super::resolver::ScriptResolver;
-use crate::runtime::vu;
+use crate::runtime::{coroutine, vu};
 
 /// The statement appended to every script: the VU's life after init.
 const VU_MAIN: &str = "__rload_vu_main";
@@ -53,10 +53,12 @@ pub fn new_engine(script_dir: &Path) -> Engine {
     engine.set_max_map_size(1 << 20);
     engine.set_module_resolver(ScriptResolver::new(script_dir));
     engine.on_progress(|ops| {
-        // Checked every 4096 operations: an endless loop ends when the run is stopped hard.
-        if ops % 4096 == 0 {
+        // Checked every 1024 operations (tens of microseconds): a loop that never waits still
+        // ends when its VU is stopped, and gives its thread to the other VUs once its time slice
+        // is used (see `coroutine::TIME_SLICE`).
+        if ops % 1024 == 0 {
             if let Some(vu) = vu::try_current() {
-                if vu.should_interrupt() {
+                if vu.should_interrupt() || coroutine::yield_if_slice_used().is_err() || vu.should_interrupt() {
                     return Some(Dynamic::from(vu::INTERRUPTED));
                 }
             }

@@ -1,10 +1,11 @@
 //! k6's core functions for Rhai: `check`, `group`, `sleep`, `fail`, plus `uuid`, `open`,
 //! `timestamp_ms`, `random_int` and `random` that k6 scripts get from JavaScript itself.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
+use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, tag};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error};
@@ -108,10 +109,7 @@ fn group(ctx: NativeCallContext, name: &str, f: FnPtr) -> Result<Dynamic, Box<Ev
 }
 
 fn sleep(secs: f64) -> Unit {
-    if !(secs.is_finite() && secs >= 0.0) {
-        return Err(format!("sleep({secs}): seconds must be ≥ 0").into());
-    }
-    let d = Duration::from_secs_f64(secs);
+    let d = secs_to_duration(secs).map_err(|e| format!("sleep({secs}): seconds {e}"))?;
     suspend_with(move || tokio::time::sleep(d)).map_err(|_| interrupted_error())
 }
 
