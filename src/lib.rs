@@ -14,6 +14,7 @@ pub mod output;
 pub mod results;
 pub mod runtime;
 pub mod script;
+pub mod stdio;
 pub mod target;
 pub mod thresholds;
 pub(crate) mod ws;

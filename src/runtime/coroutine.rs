@@ -123,6 +123,28 @@ where
     }
 }
 
+/// The thread's record of which coroutine runs, restored when a resume returns or unwinds (a
+/// panicking VU must not leave a dangling yielder behind for the next VU of its thread).
+struct Running {
+    previous: *const VuYielder,
+    previous_context: Option<Rc<dyn Any>>,
+}
+
+impl Running {
+    fn enter(context: Rc<dyn Any>) -> Running {
+        let previous = CURRENT.with(Cell::get);
+        let previous_context = CONTEXT.with(|c| c.replace(Some(context)));
+        Running { previous, previous_context }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.previous));
+        CONTEXT.with(|c| *c.borrow_mut() = self.previous_context.take());
+    }
+}
+
 /// A VU's stackful coroutine running `body` to completion.
 pub struct VuCoroutine<R: 'static> {
     co: Coroutine<Resumed, Suspended, R, DefaultStack>,
@@ -173,11 +195,10 @@ impl<R: 'static> VuCoroutine<R> {
     {
         let mut input = Resumed::Output(Box::new(()));
         loop {
-            let previous = CURRENT.with(Cell::get);
-            let previous_context = CONTEXT.with(|c| c.replace(Some(self.context.clone())));
-            let step = self.co.resume(input);
-            CURRENT.with(|c| c.set(previous));
-            CONTEXT.with(|c| *c.borrow_mut() = previous_context);
+            let step = {
+                let _running = Running::enter(self.context.clone());
+                self.co.resume(input)
+            };
             match step {
                 CoroutineResult::Return(out) => return out,
                 CoroutineResult::Yield(make) => {
@@ -258,6 +279,24 @@ mod tests {
             co.unwrap().run(|| tokio::time::sleep(Duration::from_millis(10))).await
         });
         assert_eq!(out, Err(Interrupted));
+    }
+
+    #[test]
+    fn a_panicking_coroutine_leaves_the_thread_usable() {
+        use futures_util::FutureExt;
+        let out = local(async {
+            let co = VuCoroutine::new(256 * 1024, Rc::new(()), || -> u32 {
+                suspend_on(async {}).unwrap();
+                panic!("native code bug")
+            });
+            let caught = std::panic::AssertUnwindSafe(co.unwrap().run(std::future::pending::<()>)).catch_unwind().await;
+            assert!(caught.is_err());
+            assert!(!in_coroutine(), "the dead coroutine's yielder is still current");
+            assert!(current_context().is_none());
+            let next = VuCoroutine::new(256 * 1024, Rc::new(()), || suspend_on(async { 7 }).unwrap());
+            next.unwrap().run(std::future::pending::<()>).await
+        });
+        assert_eq!(out, 7);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! A failing iteration must never flood the terminal or stop the run. The first occurrence of
 //! each message is printed at once; repeats are only counted, and the end-of-test report lists
-//! each message with its count. The number of distinct messages kept is bounded.
+//! each message with its count. The number of distinct messages kept is bounded, and so is
+//! each message's length: a script or a target that puts megabytes into its errors costs
+//! neither memory nor a flooded terminal.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,6 +12,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 const MAX_DISTINCT: usize = 1000;
+/// Bytes of a message kept and printed; the rest is counted, not stored.
+const MAX_MESSAGE_BYTES: usize = 1000;
 
 pub struct ErrorLog {
     started: Instant,
@@ -31,6 +35,8 @@ impl ErrorLog {
 
     /// Counts `message`; prints it the first time it is seen.
     pub fn record(&self, message: &str) {
+        let shortened = shorten(message);
+        let message = shortened.as_deref().unwrap_or(message);
         let first = {
             let mut inner = self.inner.lock().unwrap();
             if let Some(n) = inner.counts.get_mut(message) {
@@ -66,9 +72,35 @@ impl ErrorLog {
     }
 }
 
+/// `message` cut to [`MAX_MESSAGE_BYTES`] (at a character boundary) with the length of the
+/// rest, or `None` when it is short enough already.
+fn shorten(message: &str) -> Option<String> {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return None;
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(format!("{}… ({} more bytes)", &message[..end], message.len() - end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_messages_are_kept_and_printed_shortened() {
+        let log = ErrorLog::new(true);
+        let huge = "é".repeat(600_000); // 1.2 MB, two bytes a character
+        log.record(&huge);
+        log.record(&huge);
+        let counts = log.counts();
+        assert_eq!(counts.len(), 1);
+        assert!(counts[0].0.len() < 1100, "{}", counts[0].0.len());
+        assert!(counts[0].0.ends_with("… (1199000 more bytes)"), "{}", &counts[0].0[990..]);
+        assert_eq!(counts[0].1, 2);
+    }
 
     #[test]
     fn counts_repeats_and_keeps_first_seen_order() {

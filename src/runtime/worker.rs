@@ -5,11 +5,13 @@
 //! task; nothing a VU touches leaves the thread. The worker flushes its thread-local metric
 //! sink into the run's aggregate twice a second and when its VUs are done.
 
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use rhai::{Engine, Scope, AST};
 use tokio::sync::{mpsc, Notify};
 
@@ -158,7 +160,12 @@ pub fn run_vu(
     })?;
     Ok(async move {
         let interrupt_vu = vu.clone();
-        let result = co.run(move || interrupt_vu.clone().interrupted()).await;
+        // A panic in native code ends this VU only: it is reported like a script error and the
+        // scenario is told the VU is done, so the run still ends on time with its results.
+        let result = AssertUnwindSafe(co.run(move || interrupt_vu.clone().interrupted()))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| Err(describe_panic(&vu, panic.as_ref())));
         if vu.phase == Phase::Iterate {
             if vu.in_init.get() {
                 vu.shared.control.vu_initialized();
@@ -175,4 +182,26 @@ pub fn run_vu(
         }
         result
     })
+}
+
+/// The report of a VU that panicked: which VU, where it was, and the panic's own message.
+fn describe_panic(vu: &VuContext, panic: &(dyn std::any::Any + Send)) -> String {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into());
+    let place = match &vu.scenario {
+        Some(s) if !vu.in_init.get() => {
+            format!("in {}() of scenario \"{}\", iteration {}", s.config.exec, s.name(), vu.iteration.get())
+        }
+        Some(s) => format!("in the init code of scenario \"{}\"", s.name()),
+        None => match vu.phase {
+            Phase::Setup => "in setup()".into(),
+            Phase::Teardown => "in teardown()".into(),
+            Phase::Summary => "in handle_summary()".into(),
+            Phase::Options | Phase::Iterate => "in the init code".into(),
+        },
+    };
+    format!("VU {} stopped: rload panicked {place}: {message}", vu.id)
 }
