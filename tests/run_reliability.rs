@@ -2,6 +2,10 @@
 //! the others, and no number a script or a flag gives can panic a VU.
 mod common;
 use common::*;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// The `iterations` count printed in the summary section of scenario `name`.
 fn scenario_iterations(run: &Run, name: &str) -> u64 {
@@ -72,4 +76,263 @@ fn a_duration_beyond_k6s_maximum_is_an_invalid_flag_not_a_panic() {
         assert!(run.stderr.contains(&format!("--duration: invalid duration \"{d}\"")), "{}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
+}
+
+/// `rload run SCRIPT ARGS…` in the background: SIGINT once stdout has shown `marker`, and again
+/// `second_after` later if given. Fails unless the run ends within `limit` of the first signal.
+fn signalled_run(script: &Script, args: &[&str], marker: &str, second_after: Option<Duration>, limit: Duration) -> Run {
+    let mut child = Command::new(BIN)
+        .arg("run")
+        .arg(&script.path)
+        .args(args)
+        .args(["--no-color", "--no-system-env-vars"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (stdout, mut stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let (seen_tx, seen_rx) = mpsc::channel();
+    let marker = marker.to_string();
+    let out_reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains(&marker) {
+                let _ = seen_tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        let _ = stderr.read_to_string(&mut all);
+        all
+    });
+    let seen = seen_rx.recv_timeout(Duration::from_secs(60));
+    let pid = child.id() as i32;
+    // SAFETY: kill only signals the child this test started.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let signalled = Instant::now();
+    if let Some(after) = second_after {
+        std::thread::sleep(after);
+        unsafe { libc::kill(pid, libc::SIGINT) };
+    }
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if signalled.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = Run {
+        code: status.and_then(|s| s.code()).unwrap_or(-1),
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    };
+    assert!(seen.is_ok(), "the marker never showed:\n{}\n{}", run.stdout, run.stderr);
+    assert!(status.is_some(), "still running {limit:?} after SIGINT:\n{}\n{}", run.stdout, run.stderr);
+    run
+}
+
+fn export_of(dir: &tempfile::TempDir) -> (String, serde_json::Value) {
+    let path = dir.path().join("export.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("no export at {}: {e}", path.display()));
+    let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("invalid export: {e}\n{text}"));
+    (path.display().to_string(), value)
+}
+
+#[test]
+fn an_endless_loop_in_setup_ends_at_setup_timeout_with_exit_100() {
+    let s = script(
+        r#"
+        export const options = #{ setupTimeout: "1s" };
+        fn setup() { let x = 0; loop { x += 1; } }
+        fn run() {}
+    "#,
+    );
+    let started = Instant::now();
+    let run = rload(&s, &["-i", "1"]);
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert_eq!(run.code, 100, "{}", run.stderr);
+    assert!(run.stderr.contains("setup() did not finish within setupTimeout (1s)"), "{}", run.stderr);
+}
+
+#[test]
+fn an_endless_loop_in_teardown_ends_at_teardown_timeout_with_the_summary_and_exit_101() {
+    let s = script(
+        r#"
+        export const options = #{ teardownTimeout: "1s" };
+        fn run() { check(1, #{ "ran": |x| true }); }
+        fn teardown(data) { loop { } }
+    "#,
+    );
+    let export = s.dir.path().join("export.json");
+    let started = Instant::now();
+    let run = rload(&s, &["-i", "2", "--summary-export", export.to_str().unwrap()]);
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert_eq!(run.code, 101, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ ran"), "{}", run.stdout);
+    assert!(run.stdout.contains("teardown() did not finish within teardownTimeout"), "{}", run.stdout);
+    let (_, value) = export_of(&s.dir);
+    assert_eq!(value["metrics"]["iterations"]["count"], 2, "{value}");
+}
+
+#[test]
+fn sigint_in_setup_prints_the_summary_writes_the_export_and_exits_105() {
+    let s = script(
+        r#"
+        fn setup() { print("in setup"); check(1, #{ "setup started": |x| true }); loop { } }
+        fn run() {}
+    "#,
+    );
+    let export = s.dir.path().join("export.json");
+    let run = signalled_run(
+        &s,
+        &["-i", "1", "--summary-export", export.to_str().unwrap()],
+        "in setup",
+        None,
+        Duration::from_secs(10),
+    );
+    assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ setup started"), "{}", run.stdout);
+    let (_, value) = export_of(&s.dir);
+    assert!(value["metrics"]["checks"].is_object(), "{value}");
+}
+
+#[test]
+fn sigint_during_the_run_still_runs_teardown_and_exits_105() {
+    let s = script(
+        r#"
+        fn run() { if __ITER == 0 { print("running"); } sleep(0.1); }
+        fn teardown(data) { print("teardown ran"); }
+    "#,
+    );
+    let run = signalled_run(&s, &["-u", "2", "-d", "1h"], "running", None, Duration::from_secs(10));
+    assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("teardown ran"), "{}", run.stdout);
+    assert!(run.stdout.contains("iterations"), "no summary:\n{}", run.stdout);
+}
+
+#[test]
+fn a_second_sigint_stops_an_endless_teardown_at_once() {
+    let s = script(
+        r#"
+        export const options = #{ teardownTimeout: "10m" };
+        fn run() { if __ITER == 0 { print("running"); } sleep(0.1); }
+        fn teardown(data) { print("in teardown"); loop { } }
+    "#,
+    );
+    let run = signalled_run(
+        &s,
+        &["-u", "1", "-d", "1h"],
+        "running",
+        Some(Duration::from_millis(1500)),
+        Duration::from_secs(10),
+    );
+    assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("in teardown"), "the first signal should have started teardown:\n{}", run.stdout);
+    assert!(run.stderr.contains("second signal"), "{}", run.stderr);
+}
+
+#[test]
+fn sigint_in_an_endless_handle_summary_prints_the_default_summary_and_exits_105() {
+    let s = script(
+        r#"
+        fn run() { check(1, #{ "ran": |x| true }); }
+        fn handle_summary(data) { print("in handle_summary"); loop { } }
+    "#,
+    );
+    let export = s.dir.path().join("export.json");
+    let run = signalled_run(
+        &s,
+        &["-i", "1", "--summary-export", export.to_str().unwrap()],
+        "in handle_summary",
+        None,
+        Duration::from_secs(10),
+    );
+    assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ ran"), "no default summary:\n{}", run.stdout);
+    export_of(&s.dir);
+}
+
+#[test]
+fn a_bad_summary_export_path_still_prints_the_summary_and_writes_the_other_files() {
+    let s = script(
+        r#"
+        export const options = #{ thresholds: #{ "checks": ["rate>0.5"] } };
+        fn run() { check(1, #{ "fails": |x| false }); }
+    "#,
+    );
+    let histograms = s.dir.path().join("histograms.json");
+    let run = rload(
+        &s,
+        &[
+            "-i",
+            "1",
+            "--summary-export",
+            "/nonexistent-dir/export.json",
+            "--export-histograms",
+            histograms.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 99, "the thresholds' verdict wins:\n{}", run.stderr);
+    assert!(run.stdout.contains("✗ fails"), "{}", run.stdout);
+    assert!(run.stderr.contains("cannot write /nonexistent-dir/export.json"), "{}", run.stderr);
+    let text = std::fs::read_to_string(&histograms).unwrap();
+    serde_json::from_str::<serde_json::Value>(&text).unwrap();
+}
+
+#[test]
+fn a_bad_file_name_from_handle_summary_does_not_lose_the_other_outputs() {
+    let s = script(
+        r#"
+        fn run() {}
+        fn handle_summary(data) {
+            #{ "/nonexistent-dir/a.txt": "lost", "good.txt": "kept", stdout: "to stdout\n" }
+        }
+    "#,
+    );
+    let out = Command::new(BIN)
+        .current_dir(s.dir.path())
+        .args(["run", s.path.to_str().unwrap(), "-i", "1", "--no-color"])
+        .output()
+        .unwrap();
+    let run = Run::from_output(out);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("to stdout"), "{}", run.stdout);
+    assert!(run.stderr.contains("cannot write /nonexistent-dir/a.txt"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(s.dir.path().join("good.txt")).unwrap(), "kept");
+}
+
+#[test]
+fn a_closed_stdout_does_not_hang_the_run_nor_lose_the_export() {
+    let s = script(r#"fn run() { print("iteration"); sleep(0.05); }"#);
+    let export = s.dir.path().join("export.json");
+    let mut child = Command::new(BIN)
+        .args(["run", s.path.to_str().unwrap(), "-u", "2", "-d", "2s", "--summary-export", export.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is gone (`| head -1`): every later write to stdout fails.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the run hangs after its stdout closed");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    export_of(&s.dir);
 }

@@ -15,6 +15,10 @@ use crate::config::format_duration;
 pub const OK: i32 = 0;
 /// A threshold failed, at the end or with `abortOnFail`.
 pub const THRESHOLDS_FAILED: i32 = 99;
+/// `setup()` ran past `setupTimeout`.
+pub const SETUP_TIMEOUT: i32 = 100;
+/// `teardown()` ran past `teardownTimeout` (the summary is printed all the same).
+pub const TEARDOWN_TIMEOUT: i32 = 101;
 /// Invalid flags or options: nothing ran.
 pub const INVALID_CONFIG: i32 = 104;
 /// Interrupted by SIGINT or SIGTERM.
@@ -67,11 +71,15 @@ pub enum RunError {
     SetupFailed(String),
     #[error("error: setup() did not finish within setupTimeout ({})", format_duration(*.0))]
     SetupTimeout(Duration),
+    #[error("error: teardown() did not finish within teardownTimeout")]
+    TeardownTimeout,
+    /// Files the run was asked to write and could not (each was reported when it failed).
+    #[error(
+        "error: {0} output file(s) could not be written (see above); the summary and the other files are complete"
+    )]
+    OutputsFailed(usize),
     #[error("error: cannot start worker threads: {0}")]
     Workers(std::io::Error),
-    /// The end-of-test report could not be built or written (`--summary-export`, …).
-    #[error("error: {0}")]
-    Report(String),
     /// An `abortOnFail` threshold stopped the run; the text names it.
     #[error("error: {0}")]
     ThresholdsAborted(String),
@@ -90,11 +98,11 @@ impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::InvalidFlags(_) | RunError::InvalidOptions(_) => INVALID_CONFIG,
-            RunError::Syntax(_)
-            | RunError::Init(_)
-            | RunError::NoDefaultFunction(_)
-            | RunError::SetupFailed(_)
-            | RunError::SetupTimeout(_) => SCRIPT_ERROR,
+            RunError::Syntax(_) | RunError::Init(_) | RunError::NoDefaultFunction(_) | RunError::SetupFailed(_) => {
+                SCRIPT_ERROR
+            }
+            RunError::SetupTimeout(_) => SETUP_TIMEOUT,
+            RunError::TeardownTimeout => TEARDOWN_TIMEOUT,
             RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed => THRESHOLDS_FAILED,
             RunError::Aborted(_) => ABORTED,
             RunError::Interrupted => SIGNAL,
@@ -103,7 +111,7 @@ impl RunError {
             | RunError::ReadScript(_)
             | RunError::Capacity(_)
             | RunError::Workers(_)
-            | RunError::Report(_) => OTHER,
+            | RunError::OutputsFailed(_) => OTHER,
         }
     }
 

@@ -7,5 +7,6 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod schedule;
+pub mod signals;
 pub mod vu;
 pub mod worker;

@@ -6,6 +6,10 @@
 //! then rload's own counts); write `--summary-export` and the histogram export; render
 //! `handle_summary`'s data. If the script defines `handle_summary(data)`, its returned map
 //! decides what goes to stdout and to files, otherwise the summary is printed (by the caller).
+//!
+//! A file that cannot be written never costs the others or the summary: each failure is kept
+//! (`Report::failed_outputs`) for the caller to report, and every file is written whole or not
+//! at all (a temporary file renamed into place), so a second Ctrl-C mid-write leaves no half file.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -19,6 +23,7 @@ use crate::output::{
     HandleSummaryData, HistogramExport, Renderer, SummaryExport, SummaryOptions, SummaryState, TextSummary,
 };
 use crate::results::{Finished, RunCounts, RunResults};
+use crate::stdio;
 use crate::thresholds::{self, MetricThresholds, ThresholdResult};
 
 /// What the user asked the report to do.
@@ -41,6 +46,8 @@ pub struct Report {
     pub text: String,
     /// `handle_summary`'s `data` argument (k6's shape), as JSON.
     pub summary_data: String,
+    /// Files that could not be written (`--summary-export`, `--export-histograms`), each with why.
+    pub failed_outputs: Vec<String>,
 }
 
 impl Report {
@@ -57,7 +64,7 @@ pub fn build(
     errors: &ErrorLog,
     settings: &ReportSettings,
     test_duration: Duration,
-) -> Result<Report, String> {
+) -> Report {
     metrics::with_aggregate(|agg| {
         let verdicts = thresholds::evaluate(set, agg, test_duration, settings.strict_thresholds);
         let finished = Finished {
@@ -69,15 +76,16 @@ pub fn build(
         };
         let results = RunResults::build(finished, run_counts(scenarios, control, errors, agg));
         let text = TextSummary { options: settings.summary }.render(&results);
+        let mut failed_outputs = Vec::new();
         if let Some(path) = &settings.summary_export {
-            write(path, &SummaryExport.render(&results))?;
+            failed_outputs.extend(write(path, &SummaryExport.render(&results)).err());
         }
         if let Some(path) = &settings.histogram_export {
-            write(path, &HistogramExport.render(&results))?;
+            failed_outputs.extend(write(path, &HistogramExport.render(&results)).err());
         }
         let state = SummaryState { no_color: settings.no_color_flag, stdout_tty: is_tty(1), stderr_tty: is_tty(2) };
         let summary_data = HandleSummaryData { state }.render(&results);
-        Ok(Report { results: verdicts, text, summary_data })
+        Report { results: verdicts, text, summary_data, failed_outputs }
     })
 }
 
@@ -92,8 +100,16 @@ fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &Er
     }
 }
 
+/// Writes `text` to `path` whole or not at all: into a temporary file beside it, then renamed.
 fn write(path: &str, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {path}: {e}"))
+    let target = std::path::Path::new(path);
+    let file_name = target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let temp = target.with_file_name(format!(".{file_name}.rload-{}.tmp", std::process::id()));
+    let written = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, target));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written.map_err(|e| format!("cannot write {path}: {e}"))
 }
 
 /// Whether standard output (`fd` 1) or standard error (2) is a terminal; any other descriptor
@@ -108,21 +124,23 @@ pub fn is_tty(fd: i32) -> bool {
 }
 
 /// Applies `handle_summary`'s returned map: `stdout`/`stderr` keys are printed, every other key
-/// is a file path written with the value as text (maps and arrays as JSON).
-pub fn apply_handle_summary(outputs: &serde_json::Value) -> Result<(), String> {
+/// is a file path written with the value as text (maps and arrays as JSON). Returns what could
+/// not be done; one bad entry does not stop the others.
+pub fn apply_handle_summary(outputs: &serde_json::Value) -> Vec<String> {
     let Some(map) = outputs.as_object() else {
-        return Err(format!("handle_summary() must return a map like #{{ stdout: \"...\" }}, got {outputs}"));
+        return vec![format!("handle_summary() must return a map like #{{ stdout: \"...\" }}, got {outputs}")];
     };
+    let mut failed = Vec::new();
     for (key, value) in map {
         let text = match value {
             serde_json::Value::String(s) => s.clone(),
-            other => serde_json::to_string_pretty(other).map_err(|e| e.to_string())?,
+            other => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
         };
         match key.as_str() {
-            "stdout" => print!("{text}"),
+            "stdout" => stdio::out(&text),
             "stderr" => eprint!("{text}"),
-            path => std::fs::write(path, text).map_err(|e| format!("handle_summary: cannot write {path}: {e}"))?,
+            path => failed.extend(write(path, &text).err().map(|e| format!("handle_summary: {e}"))),
         }
     }
-    Ok(())
+    failed
 }

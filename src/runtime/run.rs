@@ -19,7 +19,8 @@ use super::errors::ErrorLog;
 use super::exit::{self, RunError};
 use super::report::{self, ReportSettings};
 use super::scenario::ScenarioRuntime;
-use super::schedule::{run_scenario, sample_vus, signal, wait_init, watch_thresholds};
+use super::schedule::{run_scenario, sample_vus, wait_init, watch_thresholds};
+use super::signals::Signals;
 use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
 use crate::config::{format_duration, Options};
@@ -29,9 +30,15 @@ use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::results::DEFAULT_TREND_STATS;
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
+use crate::stdio;
 use crate::thresholds::MetricThresholds;
 
+/// k6's default `setupTimeout` and `teardownTimeout`.
 const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// k6's fixed deadline for `handleSummary`.
+const HANDLE_SUMMARY_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long an interrupted phase VU gets to unwind before its coroutine is dropped.
+const PHASE_UNWIND: Duration = Duration::from_secs(1);
 
 /// Everything the CLI decided for `rload run`.
 #[derive(Debug, Clone, Default)]
@@ -103,27 +110,29 @@ struct Executed {
 }
 
 async fn run_async(args: RunArgs) -> Result<(), RunError> {
-    let (prepared, scenarios) = prepare(&args).await?;
+    let signals = Signals::watch(args.quiet);
+    let (prepared, scenarios) = prepare(&args, &signals).await?;
     if args.check_only {
-        println!("{}: ok", prepared.script.source.path);
+        stdio::outln(&format!("{}: ok", prepared.script.source.path));
         print_scenarios(&scenarios);
         return Ok(());
     }
-    let test = execute(&args, &prepared, scenarios).await?;
-    report_results(&args, &prepared, test).await
+    let test = execute(&args, &prepared, scenarios, &signals).await?;
+    report_results(&args, &prepared, test, &signals).await
 }
 
 /// Everything settled before the test starts: the compiled script, its options (init code run
 /// once) merged with the CLI, the scenarios and thresholds, all validated (every problem at once).
-async fn prepare(args: &RunArgs) -> Result<(Prepared, Vec<ScenarioConfig>), RunError> {
+async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<ScenarioConfig>), RunError> {
     let script = load(&args.script)?;
 
     // Init once to read the script's options.
     let probe = Arc::new(run_shared(args, &Options::default(), &script, None));
-    let script_options = run_phase(&script, Phase::Options, probe)
-        .await
-        .map_err(RunError::Init)?
-        .unwrap_or(serde_json::Value::Object(Default::default()));
+    let script_options = match run_phase(&script, Phase::Options, probe, None, Some(signals)).await {
+        PhaseEnd::Done(out) => out.map_err(RunError::Init)?,
+        PhaseEnd::TimedOut | PhaseEnd::Signalled => return Err(RunError::Interrupted),
+    }
+    .unwrap_or(serde_json::Value::Object(Default::default()));
     let options =
         Options::from_script(&script_options).map_err(RunError::InvalidOptions)?.overridden_by(args.cli.clone());
     let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
@@ -158,11 +167,24 @@ async fn prepare(args: &RunArgs) -> Result<(Prepared, Vec<ScenarioConfig>), RunE
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
 /// code, the scenarios from start to hard stop, then `teardown(data)`.
-async fn execute(args: &RunArgs, prepared: &Prepared, scenarios: Vec<ScenarioConfig>) -> Result<Executed, RunError> {
+async fn execute(
+    args: &RunArgs,
+    prepared: &Prepared,
+    scenarios: Vec<ScenarioConfig>,
+    signals: &Signals,
+) -> Result<Executed, RunError> {
     let Prepared { script, options, thresholds, series_cap } = prepared;
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
-    let setup_data = setup(args, script, options).await?;
+    let setup_data = match setup(args, script, options, signals).await? {
+        Some(data) => data,
+        // Stopped by a signal in setup(): no test and no teardown (it has no data), but the
+        // summary of what setup() did and the exit code 105.
+        None => {
+            let shared = Arc::new(run_shared(args, options, script, None));
+            return Ok(Executed { shared, runtimes: Vec::new(), signalled: true, test_duration: Duration::ZERO });
+        }
+    };
 
     let shared = Arc::new(RunShared {
         errors: ErrorLog::new(args.quiet),
@@ -190,7 +212,7 @@ async fn execute(args: &RunArgs, prepared: &Prepared, scenarios: Vec<ScenarioCon
     let preallocated = next_id - 1;
     let signalled = tokio::select! {
         _ = wait_init(&control, preallocated) => false,
-        _ = signal() => true,
+        _ = signals.stopped() => true,
     };
 
     // The test.
@@ -211,15 +233,12 @@ async fn execute(args: &RunArgs, prepared: &Prepared, scenarios: Vec<ScenarioCon
             _ = all => false,
             _ = sample_vus(&runtimes, args.quiet) => false,
             _ = watch_thresholds(thresholds, &control, test_start) => false,
-            _ = signal() => true,
+            _ = signals.stopped() => true,
             _ = control.hard_stopped() => false,
         };
     }
     if !args.quiet && report::is_tty(2) {
         eprintln!();
-    }
-    if signalled && !args.quiet {
-        eprintln!("\nstopping: interrupted by signal; iterations in progress are cut short");
     }
     for s in &runtimes {
         s.stop_hard();
@@ -240,15 +259,19 @@ async fn execute(args: &RunArgs, prepared: &Prepared, scenarios: Vec<ScenarioCon
         return Err(RunError::Init(e));
     }
 
-    if !signalled {
-        teardown(args, script, options, setup_data, &shared.errors).await;
-    }
+    // As in k6, a test stopped by a signal still runs teardown(data); a second signal ends it.
+    let signalled = teardown(args, script, options, setup_data, &shared.errors, signals).await? || signalled;
     Ok(Executed { shared, runtimes, signalled, test_duration })
 }
 
 /// After the test: the thresholds' verdicts, the summary (or `handle_summary`'s outputs), the
 /// exports, and the error that sets the exit code, if any.
-async fn report_results(args: &RunArgs, prepared: &Prepared, test: Executed) -> Result<(), RunError> {
+async fn report_results(
+    args: &RunArgs,
+    prepared: &Prepared,
+    test: Executed,
+    signals: &Signals,
+) -> Result<(), RunError> {
     let Prepared { script, options, thresholds, .. } = prepared;
     let Executed { shared, runtimes, signalled, test_duration } = test;
     let control = &shared.control;
@@ -266,26 +289,38 @@ async fn report_results(args: &RunArgs, prepared: &Prepared, test: Executed) -> 
         no_summary: args.no_summary,
         no_color_flag: args.no_color,
     };
-    let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration)
-        .map_err(RunError::Report)?;
+    let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration);
+    let mut failed_outputs = report.failed_outputs.clone();
+    let mut signalled = signalled;
     if script.functions.contains_key("handle_summary") {
         let mut shared_hs = run_shared(args, options, script, Some(report.summary_data.clone()));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
-        match run_phase(script, Phase::Summary, shared_hs).await {
-            Ok(Some(outputs)) => {
-                if let Err(e) = report::apply_handle_summary(&outputs) {
-                    eprintln!("error: {e}");
-                }
-            }
-            Ok(None) => {}
-            Err(e) => {
+        match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), Some(signals)).await {
+            PhaseEnd::Done(Ok(Some(outputs))) => failed_outputs.extend(report::apply_handle_summary(&outputs)),
+            PhaseEnd::Done(Ok(None)) => {}
+            PhaseEnd::Done(Err(e)) => {
                 eprintln!("error: handle_summary() failed: {e}; printing the default summary");
-                print!("{}", report.text);
+                stdio::out(&report.text);
+            }
+            PhaseEnd::TimedOut => {
+                eprintln!(
+                    "error: handle_summary() did not finish within {}; printing the default summary",
+                    format_duration(HANDLE_SUMMARY_TIMEOUT)
+                );
+                stdio::out(&report.text);
+            }
+            PhaseEnd::Signalled => {
+                eprintln!("error: handle_summary() was interrupted; printing the default summary");
+                stdio::out(&report.text);
+                signalled = true;
             }
         }
     } else if !args.no_summary {
-        print!("{}", report.text);
+        stdio::out(&report.text);
+    }
+    for e in &failed_outputs {
+        eprintln!("error: {e}");
     }
     if let Some(msg) = control.thresholds_abort() {
         return Err(RunError::ThresholdsAborted(msg));
@@ -296,39 +331,76 @@ async fn report_results(args: &RunArgs, prepared: &Prepared, test: Executed) -> 
     if signalled {
         return Err(RunError::Interrupted);
     }
+    if teardown_timed_out(&shared.errors) {
+        return Err(RunError::TeardownTimeout);
+    }
     if !report.thresholds_passed() {
         return Err(RunError::ThresholdsFailed);
+    }
+    if !failed_outputs.is_empty() {
+        return Err(RunError::OutputsFailed(failed_outputs.len()));
     }
     Ok(())
 }
 
-/// `setup()`, if the script defines it: its return value as JSON, every VU's `data`.
-async fn setup(args: &RunArgs, script: &Script, options: &Options) -> Result<Option<String>, RunError> {
+/// `setup()`, if the script defines it: `Some` of its return value as JSON (every VU's `data`),
+/// or `None` when a signal stopped it.
+async fn setup(
+    args: &RunArgs,
+    script: &Script,
+    options: &Options,
+    signals: &Signals,
+) -> Result<Option<Option<String>>, RunError> {
     if !script.functions.contains_key("setup") {
-        return Ok(None);
+        return Ok(Some(None));
     }
     let shared = Arc::new(run_shared(args, options, script, None));
     let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-    match tokio::time::timeout(timeout, run_phase(script, Phase::Setup, shared)).await {
-        Ok(Ok(v)) => Ok(v.map(|v| v.to_string())),
-        Ok(Err(e)) => Err(RunError::SetupFailed(e)),
-        Err(_) => Err(RunError::SetupTimeout(timeout)),
+    match run_phase(script, Phase::Setup, shared, Some(timeout), Some(signals)).await {
+        PhaseEnd::Done(Ok(v)) => Ok(Some(v.map(|v| v.to_string()))),
+        PhaseEnd::Done(Err(e)) => Err(RunError::SetupFailed(e)),
+        PhaseEnd::TimedOut => Err(RunError::SetupTimeout(timeout)),
+        PhaseEnd::Signalled => Ok(None),
     }
 }
 
-/// `teardown(data)`, if the script defines it. Its failure is an error of the run's log (shown
-/// in the summary), not a reason to skip the summary or change the exit code, as in k6.
-async fn teardown(args: &RunArgs, script: &Script, options: &Options, setup_data: Option<String>, errors: &ErrorLog) {
+/// The error-log entry of a teardown that ran out of time (exit code 101, as in k6).
+const TEARDOWN_TIMED_OUT: &str = "teardown() did not finish within teardownTimeout";
+
+/// `teardown(data)`, if the script defines it; true when a signal stopped it. Its failure is an
+/// error of the run's log (shown in the summary), not a reason to skip the summary, as in k6.
+async fn teardown(
+    args: &RunArgs,
+    script: &Script,
+    options: &Options,
+    setup_data: Option<String>,
+    errors: &ErrorLog,
+    signals: &Signals,
+) -> Result<bool, RunError> {
     if !script.functions.contains_key("teardown") {
-        return;
+        return Ok(false);
     }
     let shared_td = Arc::new(run_shared(args, options, script, setup_data));
     let timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-    match tokio::time::timeout(timeout, run_phase(script, Phase::Teardown, shared_td)).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => errors.record(&format!("teardown() failed: {e}")),
-        Err(_) => errors.record("teardown() did not finish within teardownTimeout"),
+    // A signal that came before teardown() asked for it to run, not to be skipped: only a first
+    // signal that comes while it runs stops it (a second one ends the process).
+    let watch = (!signals.stopping()).then_some(signals);
+    match run_phase(script, Phase::Teardown, shared_td, Some(timeout), watch).await {
+        PhaseEnd::Done(Ok(_)) => Ok(false),
+        PhaseEnd::Done(Err(e)) => {
+            errors.record(&format!("teardown() failed: {e}"));
+            Ok(false)
+        }
+        PhaseEnd::TimedOut => {
+            errors.record(TEARDOWN_TIMED_OUT);
+            Ok(false)
+        }
+        PhaseEnd::Signalled => Ok(true),
     }
+}
+
+fn teardown_timed_out(errors: &ErrorLog) -> bool {
+    errors.counts().iter().any(|(message, _)| message == TEARDOWN_TIMED_OUT)
 }
 
 fn load(path: &str) -> Result<Script, RunError> {
@@ -339,13 +411,52 @@ fn load(path: &str) -> Result<Script, RunError> {
     Ok(Script { source, engine, ast: Rc::new(ast), functions })
 }
 
-/// Runs one VU on this thread in `phase` (options, setup or teardown) and returns its output.
-async fn run_phase(script: &Script, phase: Phase, shared: Arc<RunShared>) -> Result<Option<serde_json::Value>, String> {
+/// How a phase VU (init for the options, setup, teardown, handle_summary) ended.
+enum PhaseEnd {
+    Done(Result<Option<serde_json::Value>, String>),
+    TimedOut,
+    Signalled,
+}
+
+/// Runs one VU on this thread in `phase` and returns its output, unless `timeout` passes or a
+/// signal comes first. Either way the VU is interrupted, even in a loop that never waits: its
+/// progress hook sees the phase's hard stop and, having yielded every millisecond (see
+/// `coroutine::TIME_SLICE`), it let this thread's timer and the signal through.
+async fn run_phase(
+    script: &Script,
+    phase: Phase,
+    shared: Arc<RunShared>,
+    timeout: Option<Duration>,
+    signals: Option<&Signals>,
+) -> PhaseEnd {
+    let control = shared.control.clone();
     let vu = Rc::new(VuContext::new(0, phase, shared, None));
-    let task = run_vu(script.engine.clone(), script.ast.clone(), vu.clone()).map_err(|e| e.to_string())?;
-    task.await?;
-    let out = vu.output.borrow_mut().take();
-    Ok(out)
+    let task = match run_vu(script.engine.clone(), script.ast.clone(), vu.clone()) {
+        Ok(task) => task,
+        Err(e) => return PhaseEnd::Done(Err(e.to_string())),
+    };
+    let mut task = std::pin::pin!(task);
+    let deadline = async {
+        match timeout {
+            Some(t) => tokio::time::sleep(t).await,
+            None => std::future::pending().await,
+        }
+    };
+    let signal = async {
+        match signals {
+            Some(s) => s.stopped().await,
+            None => std::future::pending().await,
+        }
+    };
+    let end = tokio::select! {
+        result = &mut task => return PhaseEnd::Done(result.map(|()| vu.output.borrow_mut().take())),
+        () = deadline => PhaseEnd::TimedOut,
+        () = signal => PhaseEnd::Signalled,
+    };
+    control.stop_hard();
+    // Past this bound the coroutine is dropped, which unwinds its stack.
+    let _ = tokio::time::timeout(PHASE_UNWIND, task).await;
+    end
 }
 
 fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Option<String>) -> RunShared {
@@ -369,7 +480,7 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
 }
 
 fn print_header(script: &str, scenarios: &[ScenarioConfig]) {
-    println!("\n  execution: local\n     script: {script}\n     output: -\n");
+    stdio::outln(&format!("\n  execution: local\n     script: {script}\n     output: -\n"));
     print_scenarios(scenarios);
 }
 
@@ -377,13 +488,13 @@ fn print_scenarios(scenarios: &[ScenarioConfig]) {
     let max_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     let max_end = scenarios.iter().map(|s| s.start_time + s.end_offset()).max().unwrap_or_default();
     let n = scenarios.len();
-    println!(
-        "  scenarios: (100.00%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):",
+    let mut text = format!(
+        "  scenarios: (100.00%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):\n",
         if n == 1 { "" } else { "s" },
         format_duration(max_end)
     );
     for s in scenarios {
-        println!("           * {}: {}", s.name, s.describe());
+        text += &format!("           * {}: {}\n", s.name, s.describe());
     }
-    println!();
+    stdio::outln(&text);
 }
