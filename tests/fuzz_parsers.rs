@@ -1,7 +1,7 @@
 //! Fuzzing the parsers a user's text reaches: thresholds, durations, options and scenarios.
 //! Whatever the input, each returns a value or errors, and never panics.
 //!
-//! `cargo test` runs 2,000 generated inputs per property; `PROPTEST_CASES=2000000 cargo test
+//! `cargo test` runs 1,000 generated inputs per property; `PROPTEST_CASES=2000000 cargo test
 //! --release --test fuzz_parsers` is the long run (see the closing notes of issue 11). Inputs are
 //! both arbitrary text or JSON and k6-shaped text with extreme numbers, where panics hide.
 use proptest::prelude::*;
@@ -11,7 +11,7 @@ use rload::config::{parse_duration, Options};
 use rload::thresholds::{parse, parse_expression, parse_key};
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
 
