@@ -336,3 +336,23 @@ fn a_closed_stdout_does_not_hang_the_run_nor_lose_the_export() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     export_of(&s.dir);
 }
+
+#[test]
+fn a_cardinality_warning_names_the_tag_that_caused_it() {
+    let s = script(
+        r#"
+        const c = Counter("per_session");
+        fn run() {
+            let checks = #{};
+            checks[`session ${__ITER} ok`] = |x| true;
+            check(1, checks);
+            c.add(1, #{ session: `${__ITER}` });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "30", "--max-series", "10"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("tag `check` (10 distinct values in checks)"), "{}", run.stdout);
+    assert!(run.stdout.contains("tag `session` (10 distinct values in per_session)"), "{}", run.stdout);
+    assert!(!run.stdout.contains("tag `url`"), "{}", run.stdout);
+}

@@ -57,6 +57,18 @@ impl MetricAggregate {
         self.series.iter()
     }
 
+    /// The tag key with the most distinct values among the metric's own (not overflow) series,
+    /// and how many: what filled its series cap, for the report to name.
+    pub fn most_varied_tag(&self) -> Option<(&str, usize)> {
+        let mut values: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+        for tags in self.series.keys().filter(|t| t.get(OVERFLOW_TAG).is_none()) {
+            for (key, value) in tags.iter() {
+                values.entry(key).or_default().insert(value);
+            }
+        }
+        values.into_iter().map(|(key, v)| (key, v.len())).max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+    }
+
     /// Samples that were folded into the overflow series because the metric had
     /// [`SeriesCap::limit`] distinct tag sets already.
     pub fn overflowed(&self) -> u64 {

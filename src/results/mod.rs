@@ -182,6 +182,16 @@ pub struct Verdict {
     pub observed: Option<f64>,
 }
 
+/// A metric that hit the series cap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overflow {
+    pub metric: String,
+    /// Samples folded into overflow series.
+    pub samples: u64,
+    /// The tag with the most distinct values in the metric's own series, and how many.
+    pub culprit: Option<(String, usize)>,
+}
+
 /// rload's own counts of the run, printed after k6's sections.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunCounts {
@@ -191,8 +201,8 @@ pub struct RunCounts {
     pub failed_iterations: u64,
     /// Distinct script errors with how often each happened, in order of first appearance.
     pub script_errors: Vec<(String, u64)>,
-    /// Metrics that hit the series cap, with the samples kept without `url` and `name`.
-    pub overflowed: Vec<(String, u64)>,
+    /// Metrics that hit the series cap.
+    pub overflowed: Vec<Overflow>,
     /// The series cap (`--max-series`) in force.
     pub series_limit: usize,
 }

@@ -22,7 +22,7 @@ use crate::metrics::{self, Aggregate};
 use crate::output::{
     HandleSummaryData, HistogramExport, Renderer, SummaryExport, SummaryOptions, SummaryState, TextSummary,
 };
-use crate::results::{Finished, RunCounts, RunResults};
+use crate::results::{Finished, Overflow, RunCounts, RunResults};
 use crate::stdio;
 use crate::thresholds::{self, MetricThresholds, ThresholdResult};
 
@@ -95,7 +95,15 @@ fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &Er
         interrupted_iterations: scenarios.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum(),
         failed_iterations: control.failed_iterations.load(Ordering::Relaxed),
         script_errors: errors.counts(),
-        overflowed: agg.overflowed().map(|(name, samples)| (name.to_owned(), samples)).collect(),
+        overflowed: agg
+            .metrics()
+            .filter(|m| m.overflowed() > 0)
+            .map(|m| Overflow {
+                metric: m.name().to_owned(),
+                samples: m.overflowed(),
+                culprit: m.most_varied_tag().map(|(key, n)| (key.to_owned(), n)),
+            })
+            .collect(),
         series_limit: agg.series_cap().limit(),
     }
 }
