@@ -17,6 +17,7 @@ mod format;
 pub mod per_vu_iterations;
 pub mod ramping_arrival_rate;
 pub mod ramping_vus;
+pub mod segment;
 pub mod shared_iterations;
 pub mod shortcuts;
 
