@@ -26,11 +26,16 @@
 
 use std::time::Duration;
 
-use super::{go_duration, Fields};
+use super::looping::LoopingVus;
+use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
 use crate::config::Stage;
 
 pub const NAME: &str = "ramping-vus";
-pub(super) const KEYS: &[&str] = &["startVUs", "stages", "gracefulRampDown"];
+pub(super) const TYPE: ExecutorType = ExecutorType {
+    name: NAME,
+    keys: &["startVUs", "stages", "gracefulRampDown"],
+    parse: |f| Box::new(RampingVus::parse(f)),
+};
 
 /// k6's `maxConcurrentVUs` sanity limit for `startVUs` and stage targets.
 pub const MAX_CONCURRENT_VUS: u64 = 100_000_000;
@@ -61,45 +66,13 @@ impl RampingVus {
         }
     }
 
-    /// k6's `RampingVUsConfig.Validate` (per-stage type errors are reported while parsing).
-    pub fn validate(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        if self.max_vus() == 0 {
-            errors.push("either startVUs or one of the stages' target values must be greater than 0".to_owned());
-        }
-        if self.stages.is_empty() {
-            errors.push("at least one stage has to be specified".to_owned());
-        }
-        if self.start_vus > MAX_CONCURRENT_VUS {
-            errors.push(format!("the startVUs exceed max limit of {MAX_CONCURRENT_VUS}"));
-        }
-        for (i, s) in self.stages.iter().enumerate() {
-            if s.target > MAX_CONCURRENT_VUS {
-                errors.push(format!("target for stage {} exceeds max limit of {MAX_CONCURRENT_VUS}", i + 1));
-            }
-        }
-        errors
-    }
-
-    pub(super) fn description(&self) -> (String, Option<String>) {
-        (
-            format!(
-                "Up to {} looping VUs for {} over {} stages",
-                self.max_vus(),
-                go_duration(self.duration()),
-                self.stages.len()
-            ),
-            Some(format!("gracefulRampDown: {}", go_duration(self.graceful_ramp_down))),
-        )
-    }
-
     /// The sum of the stage durations: when the last VU stops taking new iterations.
     pub fn duration(&self) -> Duration {
         self.stages.iter().map(|s| s.duration).sum()
     }
 
     /// The largest of `startVUs` and the stage targets.
-    pub fn max_vus(&self) -> u64 {
+    pub fn peak_vus(&self) -> u64 {
         self.stages.iter().map(|s| s.target).fold(self.start_vus, u64::max)
     }
 
@@ -128,12 +101,32 @@ impl RampingVus {
     /// k6's raw execution steps with the final drop to 0 (`getRawExecutionSteps(zeroEnd=true)`):
     /// `(offset, VUs)` pairs, one each time the whole number of looping VUs changes.
     pub fn steps(&self) -> Vec<(Duration, u64)> {
-        let mut steps = self.raw_steps();
+        self.steps_for(&ExecutionTuple::full())
+    }
+
+    /// [`steps`](Self::steps) for an execution segment: the segment's VUs are its stripe of
+    /// the whole test's VU numbers, so its count at any moment is its [`ExecutionTuple::scale`]
+    /// of the whole count, and it changes exactly when the whole count crosses one of its VUs
+    /// (what k6 computes from the striped offsets).
+    pub fn steps_for(&self, et: &ExecutionTuple) -> Vec<(Duration, u64)> {
+        let mut steps = self.raw_steps_for(et);
         let end = self.duration();
         if steps.last().is_some_and(|s| s.1 != 0) {
             steps.push((end, 0));
         }
         steps
+    }
+
+    /// Raw steps of a segment, without the final 0.
+    fn raw_steps_for(&self, et: &ExecutionTuple) -> Vec<(Duration, u64)> {
+        let mut out: Vec<(Duration, u64)> = Vec::new();
+        for (at, vus) in self.raw_steps() {
+            let vus = et.scale(vus);
+            if out.last().is_none_or(|s| s.1 != vus) {
+                out.push((at, vus));
+            }
+        }
+        out
     }
 
     /// Raw steps without the final 0 (`zeroEnd=false`).
@@ -177,7 +170,12 @@ impl RampingVus {
     /// counting VUs that finish an iteration during `gracefulRampDown`, and ending with 0 VUs at
     /// `sum(stages) + graceful_stop` at the latest. See the module docs.
     pub fn vu_requirements(&self, graceful_stop: Duration) -> Vec<(Duration, u64)> {
-        let raw = self.raw_steps();
+        self.vu_requirements_for(&ExecutionTuple::full(), graceful_stop)
+    }
+
+    /// [`vu_requirements`](Self::vu_requirements) for an execution segment.
+    pub fn vu_requirements_for(&self, et: &ExecutionTuple, graceful_stop: Duration) -> Vec<(Duration, u64)> {
+        let raw = self.raw_steps_for(et);
         let end = self.duration() + graceful_stop;
         let mut steps = if self.graceful_ramp_down.is_zero() { raw } else { self.reserve_for_ramp_downs(&raw, end) };
         if steps.last().is_some_and(|s| s.1 != 0) {
@@ -239,6 +237,64 @@ impl RampingVus {
             i += 1;
         }
         out
+    }
+}
+
+impl Executor for RampingVus {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// k6's `RampingVUsConfig.Validate` (per-stage type errors are reported while parsing).
+    fn validate(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.peak_vus() == 0 {
+            errors.push("either startVUs or one of the stages' target values must be greater than 0".to_owned());
+        }
+        if self.stages.is_empty() {
+            errors.push("at least one stage has to be specified".to_owned());
+        }
+        if self.start_vus > MAX_CONCURRENT_VUS {
+            errors.push(format!("the startVUs exceed max limit of {MAX_CONCURRENT_VUS}"));
+        }
+        for (i, s) in self.stages.iter().enumerate() {
+            if s.target > MAX_CONCURRENT_VUS {
+                errors.push(format!("target for stage {} exceeds max limit of {MAX_CONCURRENT_VUS}", i + 1));
+            }
+        }
+        errors
+    }
+
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
+        (
+            format!(
+                "Up to {} looping VUs for {} over {} stages",
+                self.max_vus(et),
+                go_duration(self.duration()),
+                self.stages.len()
+            ),
+            Some(format!("gracefulRampDown: {}", go_duration(self.graceful_ramp_down))),
+        )
+    }
+
+    /// The segment's share of the peak, which is also the peak of k6's
+    /// `GetExecutionRequirements` since graceful ramp-down never adds VUs.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.peak_vus())
+    }
+
+    fn max_duration(&self) -> Duration {
+        self.duration()
+    }
+
+    /// The last of [`vu_requirements_for`](RampingVus::vu_requirements_for): earlier than
+    /// `sum(stages) + gracefulStop` when every VU has ramped down before.
+    fn end_offset(&self, et: &ExecutionTuple, graceful_stop: Duration) -> Duration {
+        self.vu_requirements_for(et, graceful_stop).last().map_or(Duration::ZERO, |s| s.0)
+    }
+
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {
+        Box::new(LoopingVus::new(self.steps_for(et), self.graceful_ramp_down))
     }
 }
 
@@ -379,7 +435,7 @@ mod tests {
             s.describe(),
             "Up to 10 looping VUs for 30s over 2 stages (gracefulRampDown: 0s, gracefulStop: 30s)"
         );
-        let crate::executor::ExecutorConfig::RampingVus(c) = &s.executor else { panic!() };
+        let c = s.executor_as::<RampingVus>().unwrap();
         let up: Vec<_> = (1..=10).map(|n| (secs(2 * n), n)).collect();
         let down: Vec<_> = (0..10).rev().map(|n| (secs(30 - n), n)).collect();
         let want: Vec<_> = [(secs(0), 0)].into_iter().chain(up).chain(down).collect();

@@ -66,6 +66,10 @@ impl Ratio {
         Ok(Ratio::new(num, den))
     }
 
+    pub fn to_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+
     fn sub(self, o: Ratio) -> Ratio {
         let den = lcm(self.den, o.den);
         Ratio::new(self.num * (den / self.den) - o.num * (den / o.den), den)
@@ -335,7 +339,7 @@ impl ExecutionTuple {
         if value == 0 {
             return None;
         }
-        if value % self.lcd == 0 {
+        if value.is_multiple_of(self.lcd) {
             return Some(self.clone());
         }
         let mut sequence = Vec::with_capacity(self.sequence.len());
@@ -539,7 +543,8 @@ mod tests {
         // k6's TestGetNewExecutionTupleBesedOnValue and TestNewExecutionTuple's newScaleTests.
         let et = tuple("0:1/3", "0,1/3,2/3,1");
         assert_eq!(et.for_value(20).unwrap().sequence().to_string(), "0,7/20,7/10,1");
-        let cases: &[(&str, &[(u64, Option<u64>)])] = &[
+        type Case = (&'static str, &'static [(u64, Option<u64>)]);
+        let cases: &[Case] = &[
             ("0:1/3", &[(50, Some(17)), (20, Some(18)), (3, Some(17)), (2, Some(25)), (1, Some(50)), (0, None)]),
             ("1/3:2/3", &[(50, Some(17)), (20, Some(17)), (3, Some(17)), (2, Some(25)), (1, None), (0, None)]),
             ("2/3:1", &[(50, Some(16)), (20, Some(15)), (3, Some(16)), (2, None), (1, None), (0, None)]),

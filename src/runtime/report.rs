@@ -88,7 +88,7 @@ pub fn build(
 /// Interrupted iterations, script errors with counts, and the series-cap warning.
 fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &ErrorLog, agg: &Aggregate) -> String {
     let mut out = String::new();
-    let interrupted: u64 = scenarios.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum();
+    let interrupted: u64 = scenarios.iter().map(|s| s.state.interrupted.load(Ordering::Relaxed)).sum();
     let failed = control.failed_iterations.load(Ordering::Relaxed);
     let _ = writeln!(out, "  iterations interrupted: {interrupted}   iterations with script errors: {failed}");
     let counts = errors.counts();

@@ -1,92 +1,83 @@
-//! Scheduling during the test: each scenario's timeline (start at `startTime`, hand out
-//! arrival-rate iterations, graceful then hard stop), the `vus` samples, `abortOnFail`
-//! thresholds, VU initialisation and signals. The run's order of phases is in `run.rs`.
+//! Scheduling during the test: each scenario's timeline (start at `startTime`, its runner's
+//! plan, graceful then hard stop), the `vus` samples, `abortOnFail` thresholds, VU
+//! initialisation and signals. What each executor does between its start and its end is its
+//! runner's (`crate::executor`); the run's order of phases is in `run.rs`. Scenario time is
+//! tokio's clock, so the tests below run it paused.
 
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::control::Control;
-use super::scenario::{Offer, ScenarioRuntime};
+use super::scenario::ScenarioRuntime;
 use super::worker::WorkerSet;
+use crate::executor::runner::{LocalFuture, VuPool};
 use crate::metrics::{self, builtin, TagSet};
 
 /// How often thresholds with `abortOnFail` are evaluated during the run.
 const ABORT_EVAL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// Runs one scenario's schedule: start at `startTime`, hand out arrival-rate iterations, stop
-/// gracefully at the end of the plan, then hard after `gracefulStop`.
+/// Runs one scenario's schedule: start at `startTime`, let its runner plan (arrival-rate
+/// runners hand out iterations and ask for more VUs here), stop gracefully at the end of the
+/// plan, then hard at its end offset (after `gracefulStop`, or earlier when a `ramping-vus`
+/// scenario's VUs all ramped down before).
 pub async fn run_scenario(
     s: Arc<ScenarioRuntime>,
-    test_start: Instant,
+    test_start: std::time::Instant,
     workers: Rc<WorkerSet>,
     ids: Rc<std::cell::Cell<u64>>,
 ) {
-    tokio::time::sleep_until((test_start + s.config.start_time).into()).await;
-    if s.is_arrival_rate() {
-        // Let the pre-allocated VUs queue up first (they do within microseconds of their init).
-        let ready = async {
-            while s.idle_vus() < s.config.pre_allocated_vus() {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-            }
-        };
-        let _ = tokio::time::timeout(Duration::from_secs(1), ready).await;
-    }
+    let pool = WorkerPool { scenario: &s, workers: &workers, ids: &ids };
+    drive(&s, Instant::from_std(test_start), &pool).await;
+}
+
+/// [`run_scenario`] with any VU pool, on tokio's clock (tests pause it).
+async fn drive(s: &ScenarioRuntime, test_start: Instant, pool: &dyn VuPool) {
+    tokio::time::sleep_until(test_start + s.config.start_time).await;
+    s.runner.prepare(&s.state).await;
     s.start();
     let start = s.started_at().expect("just started");
-    let end = start + s.config.max_duration();
-    if s.is_arrival_rate() {
-        let max_vus = s.config.max_vus();
-        let mut warned = false;
-        let scheduler = async {
-            for offset in s.arrival_starts() {
-                let at = start + offset;
-                wait_until(at).await;
-                if s.is_stopping() {
-                    break;
-                }
-                if s.offer(at) == Offer::Dropped {
-                    let allocated = s.allocated.load(Ordering::Relaxed);
-                    if allocated < max_vus {
-                        let id = ids.get();
-                        ids.set(id + 1);
-                        workers.start_vu(id, &s, allocated);
-                    } else if !warned {
-                        warned = true;
-                        eprintln!(
-                            "WARN scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
-                            s.name()
-                        );
-                    }
-                }
-            }
-        };
-        tokio::select! {
-            _ = scheduler => {}
-            _ = s.hard_stopped() => {}
-        }
-        if Instant::now() < end {
-            tokio::select! {
-                _ = tokio::time::sleep_until(end.into()) => {}
-                _ = s.hard_stopped() => {}
-            }
-        }
-    } else {
-        tokio::select! {
-            _ = tokio::time::sleep_until(end.into()) => {}
-            _ = s.all_vus_finished() => {}
-            _ = s.hard_stopped() => {}
-        }
+    tokio::select! {
+        _ = s.runner.schedule(&s.state, pool) => {}
+        _ = s.hard_stopped() => {}
     }
     s.stop_gracefully();
-    let hard_at = start + s.config.end_offset().max(s.config.max_duration());
+    let hard_at = start + s.hard_stop_offset;
     tokio::select! {
-        _ = s.all_vus_finished() => {}
-        _ = tokio::time::sleep_until(hard_at.max(Instant::now()).into()) => {}
+        _ = s.state.all_vus_finished() => {}
+        _ = tokio::time::sleep_until(hard_at.max(Instant::now())) => {}
     }
     s.stop_hard();
-    s.all_vus_finished().await;
+    s.state.all_vus_finished().await;
+}
+
+/// The worker threads as a scenario's source of VUs, with the run's VU ids.
+struct WorkerPool<'a> {
+    scenario: &'a Arc<ScenarioRuntime>,
+    workers: &'a WorkerSet,
+    ids: &'a std::cell::Cell<u64>,
+}
+
+impl VuPool for WorkerPool<'_> {
+    fn start_vu(&self, index: u64) {
+        let id = self.ids.get();
+        self.ids.set(id + 1);
+        self.workers.start_vu(id, self.scenario, index);
+    }
+
+    fn wait_until(&self, at: Instant) -> LocalFuture<'_, ()> {
+        Box::pin(wait_until(at))
+    }
+
+    fn insufficient_vus(&self, allocated: u64) {
+        eprintln!(
+            "WARN scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
+            self.scenario.name()
+        );
+    }
 }
 
 /// How far ahead of an arrival the scheduler leaves tokio's timer (which rounds deadlines up
@@ -98,11 +89,12 @@ const PRECISE_WAIT: Duration = Duration::from_millis(1);
 /// That blocks the scheduler thread for under [`PRECISE_WAIT`], so its other tasks (other
 /// scenarios' arrivals, the 1 s `vus` samples, stop signals) can be that much late, as they
 /// could be with the timer alone; it always yields once, so back-to-back arrivals cannot
-/// starve them.
+/// starve them. Real runs only: under a paused clock the thread sleep would not advance
+/// tokio's time, so tests give the runner a pool that waits on the timer alone.
 async fn wait_until(at: Instant) {
     if let Some(coarse) = at.checked_sub(PRECISE_WAIT) {
         if coarse > Instant::now() {
-            tokio::time::sleep_until(coarse.into()).await;
+            tokio::time::sleep_until(coarse).await;
         }
     }
     let now = Instant::now();
@@ -123,7 +115,7 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
         tick.tick().await;
         let (vus, max) = runtimes
             .iter()
-            .fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.allocated.load(Ordering::Relaxed)));
+            .fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.state.allocated.load(Ordering::Relaxed)));
         metrics::record(builtin::VUS, &tags, vus as f64);
         metrics::record(builtin::VUS_MAX, &tags, max as f64);
         metrics::flush();
@@ -131,8 +123,8 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
         if quiet || secs == 0 || (!tty && !secs.is_multiple_of(10)) {
             continue;
         }
-        let complete: u64 = runtimes.iter().map(|s| s.completed.load(Ordering::Relaxed)).sum();
-        let interrupted: u64 = runtimes.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum();
+        let complete: u64 = runtimes.iter().map(|s| s.state.completed.load(Ordering::Relaxed)).sum();
+        let interrupted: u64 = runtimes.iter().map(|s| s.state.interrupted.load(Ordering::Relaxed)).sum();
         let line = format!(
             "running ({:02}m{:02}.0s), {vus}/{max} VUs, {complete} complete and {interrupted} interrupted iterations",
             secs / 60,
@@ -167,7 +159,11 @@ pub async fn signal() {
 
 /// Evaluates thresholds every 2 s (as k6 does) and stops the run when one with `abortOnFail`
 /// has failed past its `delayAbortEval`. Never returns otherwise.
-pub async fn watch_thresholds(set: &[crate::thresholds::MetricThresholds], control: &Control, test_start: Instant) {
+pub async fn watch_thresholds(
+    set: &[crate::thresholds::MetricThresholds],
+    control: &Control,
+    test_start: std::time::Instant,
+) {
     if !set.iter().any(|m| m.thresholds.iter().any(|t| t.abort_on_fail)) {
         return std::future::pending().await;
     }
