@@ -182,3 +182,173 @@ pub async fn watch_thresholds(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::sync::atomic::Ordering::Relaxed;
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::executor::parse_scenarios;
+
+    /// One iteration as a VU saw it: VU index, start and end (after the scenario start), the
+    /// ramp-down deadline it was given, and whether it was interrupted.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct Iteration {
+        vu: u64,
+        start: Duration,
+        end: Duration,
+        deadline: Option<Duration>,
+        interrupted: bool,
+    }
+
+    /// VUs that run `work`-long iterations the way `vu.rs` does: interrupted by the scenario's
+    /// hard stop or their permit's deadline.
+    struct TestPool {
+        s: Arc<ScenarioRuntime>,
+        work: Duration,
+        log: Rc<RefCell<Vec<Iteration>>>,
+        insufficient: RefCell<Vec<u64>>,
+    }
+
+    impl VuPool for TestPool {
+        fn start_vu(&self, index: u64) {
+            self.s.state.allocated.fetch_add(1, Relaxed);
+            tokio::task::spawn_local(vu(self.s.clone(), index, self.work, self.log.clone()));
+        }
+
+        fn wait_until(&self, at: Instant) -> LocalFuture<'_, ()> {
+            Box::pin(tokio::time::sleep_until(at))
+        }
+
+        fn insufficient_vus(&self, allocated: u64) {
+            self.insufficient.borrow_mut().push(allocated);
+        }
+    }
+
+    async fn vu(s: Arc<ScenarioRuntime>, index: u64, work: Duration, log: Rc<RefCell<Vec<Iteration>>>) {
+        let mut n = 0;
+        while let Some(permit) = s.next_iteration(index, n).await {
+            let t0 = s.started_at().expect("iterations start after the start");
+            let start = t0.elapsed();
+            let ramp_down = async {
+                match permit.deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            s.state.active.fetch_add(1, Relaxed);
+            let interrupted = tokio::select! {
+                _ = tokio::time::sleep(work) => false,
+                _ = s.hard_stopped() => true,
+                _ = ramp_down => true,
+            };
+            s.state.active.fetch_sub(1, Relaxed);
+            let counter = if interrupted { &s.state.interrupted } else { &s.state.completed };
+            counter.fetch_add(1, Relaxed);
+            let deadline = permit.deadline.map(|d| d - t0);
+            log.borrow_mut().push(Iteration { vu: index, start, end: t0.elapsed(), deadline, interrupted });
+            n += 1;
+        }
+        s.vu_finished();
+    }
+
+    /// Runs one scenario from `config` with its pre-allocated VUs on a paused clock; returns
+    /// the pool (its log) and when the schedule ended, after the scenario start.
+    async fn run(config: Value, work: Duration) -> (TestPool, Duration) {
+        let config = parse_scenarios(&json!({ "s": config })).unwrap().remove(0);
+        let s = Arc::new(ScenarioRuntime::new(config));
+        let pool = TestPool { s: s.clone(), work, log: Rc::default(), insufficient: RefCell::default() };
+        let local = tokio::task::LocalSet::new();
+        let ended = local
+            .run_until(async {
+                for index in 0..s.pre_allocated_vus {
+                    pool.start_vu(index);
+                }
+                tokio::task::yield_now().await;
+                drive(&s, Instant::now(), &pool).await;
+                s.started_at().unwrap().elapsed()
+            })
+            .await;
+        pool.log.borrow_mut().sort_by_key(|i| (i.start, i.vu));
+        (pool, ended)
+    }
+
+    fn secs(s: f64) -> Duration {
+        Duration::from_secs_f64(s)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_vu_above_the_ramping_plan_gets_graceful_ramp_down_then_is_interrupted() {
+        // 2 VUs; the plan drops to 1 at 5s and climbs back to 2 at 10s; the end is at 15s.
+        let (pool, ended) = run(
+            json!({"executor": "ramping-vus", "startVUs": 2, "gracefulRampDown": "3s", "stages": [
+                {"duration": "5s", "target": 2}, {"duration": "0s", "target": 1}, {"duration": "5s", "target": 1},
+                {"duration": "0s", "target": 2}, {"duration": "5s", "target": 2}]}),
+            secs(10.0),
+        )
+        .await;
+        let it = |vu, start, end, deadline: Option<f64>, interrupted| Iteration {
+            vu,
+            start: secs(start),
+            end: secs(end),
+            deadline: deadline.map(secs),
+            interrupted,
+        };
+        assert_eq!(
+            *pool.log.borrow(),
+            [
+                it(0, 0.0, 10.0, None, false),
+                it(1, 0.0, 8.0, Some(8.0), true), // ramped down at 5s, interrupted 3s later
+                it(0, 10.0, 20.0, None, false),   // runs past the end, within gracefulStop
+                it(1, 10.0, 20.0, None, false),   // needed again at 10s, not before
+            ]
+        );
+        assert_eq!(ended, secs(20.0), "the scenario ends when its last iteration does");
+        assert_eq!((pool.s.state.completed.load(Relaxed), pool.s.state.interrupted.load(Relaxed)), (3, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_hard_stop_comes_at_the_end_plus_graceful_stop() {
+        let (pool, ended) =
+            run(json!({"executor": "constant-vus", "vus": 1, "duration": "10s", "gracefulStop": "5s"}), secs(3600.0))
+                .await;
+        let log = pool.log.borrow();
+        assert_eq!(log.len(), 1);
+        assert_eq!((log[0].start, log[0].end, log[0].interrupted), (secs(0.0), secs(15.0), true));
+        assert_eq!(ended, secs(15.0));
+        assert!(pool.s.is_hard_stopped());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn iterations_due_while_no_vu_is_idle_are_dropped() {
+        // Iterations due at 0, 0.5, 1 and 1.5s; the only VU is busy from 0 to 1.2s.
+        let (pool, ended) = run(
+            json!({"executor": "constant-arrival-rate", "rate": 2, "duration": "2s", "preAllocatedVUs": 1}),
+            secs(1.2),
+        )
+        .await;
+        let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
+        assert_eq!(starts, [secs(0.0), secs(1.5)]);
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 2);
+        assert_eq!(*pool.insufficient.borrow(), [1], "warned once, with maxVUs reached");
+        assert_eq!(ended, secs(2.7));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_iteration_starts_one_more_vu_up_to_max_vus() {
+        let (pool, _) = run(
+            json!({"executor": "constant-arrival-rate", "rate": 2, "duration": "2s", "preAllocatedVUs": 1,
+                   "maxVUs": 2}),
+            secs(1.2),
+        )
+        .await;
+        // 0.5s is dropped and starts VU 1, which takes 1s; 1.5s finds VU 0 idle again.
+        let got: Vec<(u64, Duration)> = pool.log.borrow().iter().map(|i| (i.vu, i.start)).collect();
+        assert_eq!(got, [(0, secs(0.0)), (1, secs(1.0)), (0, secs(1.5))]);
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 1);
+        assert!(pool.insufficient.borrow().is_empty());
+    }
+}
