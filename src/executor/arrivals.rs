@@ -67,10 +67,11 @@ impl ArrivalRate {
         }
     }
 
-    /// This segment's start offsets, in order.
-    pub fn starts(&self) -> impl Iterator<Item = Duration> + '_ {
+    /// This segment's iterations, in order: their global index (among the whole test's
+    /// iterations) and start offset.
+    pub fn starts(&self) -> impl Iterator<Item = (u64, Duration)> + '_ {
         let mut mine = self.stripe.iter().flat_map(|et| et.stripe()).peekable();
-        self.plan.starts().zip(0u64..).filter_map(move |(at, i)| (mine.next_if_eq(&i).is_some()).then_some(at))
+        (0u64..).zip(self.plan.starts()).filter(move |(i, _)| mine.next_if_eq(i).is_some())
     }
 
     /// VUs waiting for a token right now.
@@ -116,7 +117,7 @@ impl ArrivalRate {
     async fn run_schedule(&self, state: &ScenarioState, pool: &dyn VuPool) {
         let start = state.started_at().expect("the scenario started");
         let mut warned = false;
-        for offset in self.starts() {
+        for (_, offset) in self.starts() {
             let at = start + offset;
             pool.wait_until(at).await;
             if state.is_stopping() {

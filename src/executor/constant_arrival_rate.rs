@@ -272,4 +272,71 @@ mod tests {
             assert_eq!(parse_scenarios(&json!({ "api": cfg })).unwrap_err(), want);
         }
     }
+
+    #[test]
+    fn segments_run_k6s_global_iterations() {
+        // k6's TestConstantArrivalRateGlobalIters: 20 per 950ms for 1s, maxVUs 5.
+        use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+        let c = ConstantArrivalRate {
+            rate: 20,
+            time_unit: Duration::from_millis(950),
+            duration: Duration::from_secs(1),
+            pre_allocated_vus: 5,
+            max_vus: 5,
+        };
+        let seq = ExecutionSegmentSequence::parse("0,1/4,3/4,1").unwrap();
+        let cases: [(&str, &[u64]); 3] = [
+            ("0:1/4", &[1, 6, 11, 16, 21]),
+            ("1/4:3/4", &[0, 2, 4, 5, 7, 9, 10, 12, 14, 15, 17, 19, 20]),
+            ("3/4:1", &[3, 8, 13, 18]),
+        ];
+        for (segment, want) in cases {
+            let et = ExecutionTuple::new(ExecutionSegment::parse(segment).unwrap(), &seq).unwrap();
+            let runner = ArrivalRate::new(Box::new(c.clone()), &et, 5, 1, 1);
+            let got: Vec<u64> = runner
+                .starts()
+                .map(|(i, at)| {
+                    assert_eq!(c.nth_start(i), Some(at), "the whole test's start time");
+                    i
+                })
+                .collect();
+            assert_eq!(got, want, "{segment}");
+        }
+    }
+
+    #[test]
+    fn segments_start_at_k6s_times() {
+        // k6's TestConstantArrivalRateRunCorrectTiming: 50/s for 2s, maxVUs 20: the first start
+        // and the gaps after it (repeating), in ms.
+        use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+        let c = ConstantArrivalRate {
+            rate: 50,
+            time_unit: Duration::from_secs(1),
+            duration: Duration::from_secs(2),
+            pre_allocated_vus: 10,
+            max_vus: 20,
+        };
+        let cases: [(&str, &str, u64, &[u64]); 5] = [
+            ("0:1/3", "", 20, &[40, 60, 60, 60, 60, 60, 60]),
+            ("1/3:2/3", "", 20, &[60, 60, 60, 60, 60, 60, 40]),
+            ("2/3:1", "", 20, &[40, 60, 60, 60, 60, 60, 60]),
+            ("1/6:3/6", "", 20, &[40, 80, 40, 80, 40, 80, 40]),
+            ("1/6:3/6", "1/6,3/6", 20, &[40, 80, 40, 80, 40, 80, 40]),
+        ];
+        for (segment, sequence, first, gaps) in cases {
+            let seq = ExecutionSegmentSequence::parse(sequence).unwrap();
+            let et = ExecutionTuple::new(ExecutionSegment::parse(segment).unwrap(), &seq).unwrap();
+            let runner = ArrivalRate::new(Box::new(c.clone()), &et, 20, 1, 1);
+            let got: Vec<u64> = runner.starts().map(|(_, at)| at.as_millis() as u64).collect();
+            let mut want = vec![first];
+            for g in gaps.iter().cycle() {
+                let next = want.last().unwrap() + g;
+                if next >= 2000 {
+                    break;
+                }
+                want.push(next);
+            }
+            assert_eq!(got, want, "{segment} in {sequence}");
+        }
+    }
 }

@@ -393,34 +393,90 @@ mod tests {
         assert_eq!(c.vu_requirements(Duration::ZERO), c.steps(), "no graceful periods: the raw plan");
     }
 
+    /// k6's `TestRampingVUsExecutionTupleTests` configuration.
+    fn k6_tuple_example() -> RampingVus {
+        let list = [(2, 6), (5, 1), (4, 5), (4, 1), (3, 4), (2, 4), (0, 1), (3, 1), (0, 5), (3, 5), (0, 0), (2, 2)];
+        let mut c = RampingVus { start_vus: 4, ..RampingVus::new(stages(&list)) };
+        c.stages.extend(stages(&[(2, 0), (4, 4)]));
+        c
+    }
+
     #[test]
     fn k6_execution_tuple_example_with_jumps_to_zero() {
         // k6's TestRampingVUsExecutionTupleTests, full execution segment.
-        let c = RampingVus {
-            start_vus: 4,
-            ..RampingVus::new(stages(&[
-                (2, 6),
-                (5, 1),
-                (4, 5),
-                (4, 1),
-                (3, 4),
-                (2, 4),
-                (0, 1),
-                (3, 1),
-                (0, 5),
-                (3, 5),
-                (0, 0),
-                (2, 2),
-                (2, 0),
-                (4, 4),
-            ]))
-        };
+        let c = k6_tuple_example();
         let mut want = plan(K6_EXAMPLE_RAW);
         want.extend(plan(&[(23, 5), (26, 0), (27, 1), (28, 2), (29, 1), (30, 0), (31, 1), (32, 2), (33, 3), (34, 4)]));
         assert_eq!(c.raw_steps(), want);
         want.push((secs(34), 0));
         assert_eq!(c.steps(), want, "the last stage ends on 4 VUs: the zero end is at 34s too");
         assert_vus_at_follows_steps(&c);
+    }
+
+    #[test]
+    fn k6_execution_tuple_examples_per_segment() {
+        // k6's TestRampingVUsExecutionTupleTests and ...GetRawExecutionStepsCornerCases ("strange").
+        use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+        let tuple = |seg: &str, seq: &str| {
+            let seq = ExecutionSegmentSequence::parse(seq).unwrap();
+            ExecutionTuple::new(ExecutionSegment::parse(seg).unwrap(), &seq).unwrap()
+        };
+        let thirds: &[(u64, u64)] = &[
+            (0, 1),
+            (1, 2),
+            (4, 1),
+            (7, 0),
+            (8, 1),
+            (11, 2),
+            (12, 1),
+            (15, 0),
+            (16, 1),
+            (20, 0),
+            (23, 2),
+            (26, 0),
+            (28, 1),
+            (29, 0),
+            (32, 1),
+        ];
+        type Case<'a> = (&'a str, &'a str, &'a [(u64, u64)]);
+        let cases: [Case; 6] = [
+            ("0:1/3", "", thirds),
+            ("0:1/3", "0,1/3,1", thirds),
+            ("2/3:1", "", thirds),
+            ("1/3:2/3", "0,1/3,2/3,1", thirds),
+            (
+                "0:1/3",
+                "0,1/3,2/3,1",
+                &[
+                    (0, 2),
+                    (5, 1),
+                    (10, 2),
+                    (13, 1),
+                    (18, 2),
+                    (20, 1),
+                    (23, 2),
+                    (26, 0),
+                    (27, 1),
+                    (30, 0),
+                    (31, 1),
+                    (34, 2),
+                ],
+            ),
+            (
+                "2/3:1",
+                "0,1/3,2/3,1",
+                &[(0, 1), (2, 2), (3, 1), (6, 0), (9, 1), (14, 0), (17, 1), (20, 0), (23, 1), (26, 0), (33, 1)],
+            ),
+        ];
+        let c = k6_tuple_example();
+        for (seg, seq, want) in cases {
+            assert_eq!(c.raw_steps_for(&tuple(seg, seq)), plan(want), "{seg} in {seq}");
+        }
+        let strange = RampingVus { start_vus: 0, ..RampingVus::new(stages(&[(20, 20), (30, 30)])) };
+        let want = [(0, 0), (1, 1), (5, 2), (8, 3), (11, 4), (15, 5), (18, 6), (23, 7), (35, 8), (44, 9)];
+        let et = tuple("0:0.3", "0,0.3,0.6,0.9,1");
+        assert_eq!(strange.raw_steps_for(&et), plan(&want));
+        assert_eq!((strange.max_vus(&et), strange.max_vus(&ExecutionTuple::full())), (9, 30));
     }
 
     #[test]
