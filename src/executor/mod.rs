@@ -481,4 +481,79 @@ mod tests {
         let s = ScenarioConfig::new("default", ConstantVus { vus: 1, duration: Duration::from_secs(10) });
         assert_eq!(s.end_offset(), Duration::from_secs(40));
     }
+
+    /// The three thirds of the test, as k6's `--execution-segment-sequence 0,1/3,2/3,1`.
+    fn thirds() -> Vec<ExecutionTuple> {
+        let seq = segment::ExecutionSegmentSequence::parse("0,1/3,2/3,1").unwrap();
+        seq.segments().iter().map(|s| ExecutionTuple::new(*s, &seq).unwrap()).collect()
+    }
+
+    #[test]
+    fn every_executor_splits_its_vus_and_work_between_segments() {
+        let got = parse_scenarios(&json!({
+            "a": {"executor": "shared-iterations", "vus": 10, "iterations": 100},
+            "b": {"executor": "per-vu-iterations", "vus": 10, "iterations": 20},
+            "c": {"executor": "constant-vus", "vus": 10, "duration": "30s"},
+            "d": {"executor": "ramping-vus", "startVUs": 0, "stages": [{"duration": "10s", "target": 10}]},
+            "e": {"executor": "constant-arrival-rate", "rate": 30, "duration": "10s", "preAllocatedVUs": 5, "maxVUs": 10},
+            "f": {"executor": "ramping-arrival-rate", "stages": [{"duration": "10s", "target": 30}], "preAllocatedVUs": 5,
+                  "maxVUs": 10},
+        }))
+        .unwrap();
+        for s in &got {
+            let e = s.executor.as_ref();
+            let shares: Vec<u64> = thirds().iter().map(|et| e.max_vus(et)).collect();
+            assert_eq!(shares, [4, 3, 3], "{}: maxVUs 10 split in thirds", s.name);
+            let pre: u64 = thirds().iter().map(|et| e.pre_allocated_vus(et)).sum();
+            assert_eq!(pre, s.pre_allocated_vus(), "{}", s.name);
+        }
+        let t = thirds();
+        let (a, b, c) = (got[0].executor.as_ref(), got[1].executor.as_ref(), got[2].executor.as_ref());
+        let shared = got[0].executor_as::<SharedIterations>().unwrap();
+        let iterations: Vec<u64> = t.iter().map(|et| shared.iterations_for(et)).collect();
+        assert_eq!(iterations, [40, 30, 30], "iterations follow the VUs");
+        assert_eq!(a.description(&t[0]).0, "34 iterations shared among 4 VUs", "k6 describes 100 striped in thirds");
+        assert_eq!(b.description(&t[1]).0, "20 iterations for each of 3 VUs");
+        assert_eq!(c.description(&t[2]).0, "3 looping VUs for 30s");
+        let full = ExecutionTuple::full();
+        assert_eq!(got[4].executor.description(&full).0, "30.00 iterations/s for 10s");
+        assert_eq!(got[4].executor.description(&t[0]).0, "12.00 iterations/s for 10s", "rate × 4/10 maxVUs");
+        assert_eq!(got[5].executor.description(&t[0]).0, "Up to 10.00 iterations/s for 10s over 1 stages");
+    }
+
+    #[test]
+    fn arrival_rate_segments_share_out_the_whole_schedule() {
+        let got = parse_scenarios(&json!({
+            "e": {"executor": "constant-arrival-rate", "rate": 30, "duration": "10s", "preAllocatedVUs": 5, "maxVUs": 10},
+            "f": {"executor": "ramping-arrival-rate", "stages": [{"duration": "10s", "target": 30}], "preAllocatedVUs": 5,
+                  "maxVUs": 10},
+        }))
+        .unwrap();
+        for (s, total) in got.iter().zip([300, 150]) {
+            let c = s.executor.as_ref();
+            let whole: Vec<(u64, Duration)> = (0..).zip(arrivals::ArrivalPlan::starts(&PlanOf(s.clone()))).collect();
+            assert_eq!(whole.len(), total, "{}", c.name());
+            let mut parts: Vec<(u64, Duration)> = thirds()
+                .iter()
+                .flat_map(|et| {
+                    let r = arrivals::ArrivalRate::new(Box::new(PlanOf(s.clone())), et, 10, 1, 1);
+                    r.starts().collect::<Vec<_>>()
+                })
+                .collect();
+            parts.sort();
+            assert_eq!(parts, whole, "{}: every iteration in exactly one segment, at its time", c.name());
+        }
+    }
+
+    /// A scenario's arrival-rate plan, whichever of the two executors it is.
+    struct PlanOf(ScenarioConfig);
+
+    impl arrivals::ArrivalPlan for PlanOf {
+        fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_> {
+            match self.0.executor_as::<ConstantArrivalRate>() {
+                Some(e) => arrivals::ArrivalPlan::starts(e),
+                None => arrivals::ArrivalPlan::starts(self.0.executor_as::<RampingArrivalRate>().unwrap()),
+            }
+        }
+    }
 }
