@@ -13,10 +13,15 @@
 
 use std::time::Duration;
 
-use super::{go_duration, per_second, Fields, MIN_DURATION};
+use super::arrivals::{ArrivalPlan, ArrivalRate};
+use super::{go_duration, per_second, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
 
 pub const NAME: &str = "constant-arrival-rate";
-pub(super) const KEYS: &[&str] = &["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"];
+pub(super) const TYPE: ExecutorType = ExecutorType {
+    name: NAME,
+    keys: &["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"],
+    parse: |f| Box::new(ConstantArrivalRate::parse(f)),
+};
 
 /// k6 defaults: `timeUnit: "1s"`, `maxVUs` = `preAllocatedVUs`; `rate`, `duration` and
 /// `preAllocatedVUs` are required.
@@ -51,8 +56,33 @@ impl ConstantArrivalRate {
         ConstantArrivalRate { rate, time_unit, duration, pre_allocated_vus, max_vus }
     }
 
+    /// When iteration `i` (0-based) starts, after the scenario start; `None` when that is at or
+    /// after `duration`, i.e. when `i >= total_iterations()`.
+    pub fn nth_start(&self, i: u64) -> Option<Duration> {
+        if self.rate == 0 {
+            return None;
+        }
+        let at = u128::from(i) * self.time_unit.as_nanos() / u128::from(self.rate);
+        (at < self.duration.as_nanos()).then(|| Duration::from_nanos(at as u64))
+    }
+
+    /// How many iterations the schedule starts: `ceil(duration · rate / timeUnit)`.
+    pub fn total_iterations(&self) -> u64 {
+        let unit = self.time_unit.as_nanos();
+        if unit == 0 {
+            return 0;
+        }
+        u64::try_from((self.duration.as_nanos() * u128::from(self.rate)).div_ceil(unit)).unwrap_or(u64::MAX)
+    }
+}
+
+impl Executor for ConstantArrivalRate {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
     /// k6's `ConstantArrivalRateConfig.Validate` (presence is checked while parsing).
-    pub fn validate(&self) -> Vec<String> {
+    fn validate(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if self.rate == 0 {
             errors.push("rate: the iteration rate must be more than 0".to_owned());
@@ -72,32 +102,40 @@ impl ConstantArrivalRate {
     }
 
     /// k6: `"30.00 iterations/s for 30s"` with the fact `maxVUs: 2-50` (or `maxVUs: 2` when
-    /// `maxVUs` = `preAllocatedVUs`); 0.00 iterations/s when `maxVUs` is 0.
-    pub(super) fn description(&self) -> (String, Option<String>) {
-        let rate = if self.max_vus == 0 { 0 } else { self.rate };
+    /// `maxVUs` = `preAllocatedVUs`); 0.00 iterations/s when `maxVUs` is 0. For a segment,
+    /// k6 scales the rate by the segment's share of `maxVUs`.
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
+        let max = self.max_vus(et);
+        let rate = if max == 0 { 0.0 } else { self.rate as f64 * max as f64 / self.max_vus as f64 };
         (
             format!("{} iterations/s for {}", per_second(rate, self.time_unit), go_duration(self.duration)),
-            Some(vus_range(self.pre_allocated_vus, self.max_vus)),
+            Some(vus_range(self.pre_allocated_vus(et), max)),
         )
     }
 
-    /// When iteration `i` (0-based) starts, after the scenario start; `None` when that is at or
-    /// after `duration`, i.e. when `i >= total_iterations()`.
-    pub fn nth_start(&self, i: u64) -> Option<Duration> {
-        if self.rate == 0 {
-            return None;
-        }
-        let at = u128::from(i) * self.time_unit.as_nanos() / u128::from(self.rate);
-        (at < self.duration.as_nanos()).then(|| Duration::from_nanos(at as u64))
+    /// k6's `GetMaxVUs`: this segment's share of `maxVUs`.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.max_vus)
     }
 
-    /// How many iterations the schedule starts: `ceil(duration · rate / timeUnit)`.
-    pub fn total_iterations(&self) -> u64 {
-        let unit = self.time_unit.as_nanos();
-        if unit == 0 {
-            return 0;
-        }
-        u64::try_from((self.duration.as_nanos() * u128::from(self.rate)).div_ceil(unit)).unwrap_or(u64::MAX)
+    /// k6's `GetPreAllocatedVUs`: this segment's share of `preAllocatedVUs`.
+    fn pre_allocated_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.pre_allocated_vus)
+    }
+
+    fn max_duration(&self) -> Duration {
+        self.duration
+    }
+
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {
+        let plan = Box::new(self.clone());
+        Box::new(ArrivalRate::new(plan, et, self.max_vus, self.pre_allocated_vus(et), self.max_vus(et)))
+    }
+}
+
+impl ArrivalPlan for ConstantArrivalRate {
+    fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_> {
+        Box::new((0..).map_while(|i| self.nth_start(i)))
     }
 }
 
@@ -144,7 +182,7 @@ pub(super) fn vus_range(pre: u64, max: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_scenarios, ExecutorConfig};
+    use super::super::parse_scenarios;
     use super::*;
     use serde_json::json;
 
@@ -168,7 +206,7 @@ mod tests {
         .unwrap()[0];
         assert_eq!(s.describe(), "30.00 iterations/s for 30s (maxVUs: 2-50, gracefulStop: 30s)");
         assert_eq!((s.pre_allocated_vus(), s.max_vus()), (2, 50));
-        let ExecutorConfig::ConstantArrivalRate(c) = &s.executor else { panic!() };
+        let c = s.executor_as::<ConstantArrivalRate>().unwrap();
         assert_eq!(c.total_iterations(), 900);
         assert_eq!(c.nth_start(0), Some(Duration::ZERO));
         assert_eq!(c.nth_start(30), Some(Duration::from_secs(1)));
@@ -198,7 +236,10 @@ mod tests {
     #[test]
     fn description_shows_a_single_vu_count_when_max_equals_pre_allocated() {
         let c = car(1, 60_000, 600_000);
-        assert_eq!(c.description(), ("0.02 iterations/s for 10m0s".to_owned(), Some("maxVUs: 1".to_owned())));
+        assert_eq!(
+            c.description(&ExecutionTuple::full()),
+            ("0.02 iterations/s for 10m0s".to_owned(), Some("maxVUs: 1".to_owned()))
+        );
     }
 
     #[test]
@@ -229,6 +270,73 @@ mod tests {
         for (cfg, want) in cases {
             let want: Vec<String> = want.iter().map(|w| format!("scenario \"api\": {w}")).collect();
             assert_eq!(parse_scenarios(&json!({ "api": cfg })).unwrap_err(), want);
+        }
+    }
+
+    #[test]
+    fn segments_run_k6s_global_iterations() {
+        // k6's TestConstantArrivalRateGlobalIters: 20 per 950ms for 1s, maxVUs 5.
+        use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+        let c = ConstantArrivalRate {
+            rate: 20,
+            time_unit: Duration::from_millis(950),
+            duration: Duration::from_secs(1),
+            pre_allocated_vus: 5,
+            max_vus: 5,
+        };
+        let seq = ExecutionSegmentSequence::parse("0,1/4,3/4,1").unwrap();
+        let cases: [(&str, &[u64]); 3] = [
+            ("0:1/4", &[1, 6, 11, 16, 21]),
+            ("1/4:3/4", &[0, 2, 4, 5, 7, 9, 10, 12, 14, 15, 17, 19, 20]),
+            ("3/4:1", &[3, 8, 13, 18]),
+        ];
+        for (segment, want) in cases {
+            let et = ExecutionTuple::new(ExecutionSegment::parse(segment).unwrap(), &seq).unwrap();
+            let runner = ArrivalRate::new(Box::new(c.clone()), &et, 5, 1, 1);
+            let got: Vec<u64> = runner
+                .starts()
+                .map(|(i, at)| {
+                    assert_eq!(c.nth_start(i), Some(at), "the whole test's start time");
+                    i
+                })
+                .collect();
+            assert_eq!(got, want, "{segment}");
+        }
+    }
+
+    #[test]
+    fn segments_start_at_k6s_times() {
+        // k6's TestConstantArrivalRateRunCorrectTiming: 50/s for 2s, maxVUs 20: the first start
+        // and the gaps after it (repeating), in ms.
+        use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+        let c = ConstantArrivalRate {
+            rate: 50,
+            time_unit: Duration::from_secs(1),
+            duration: Duration::from_secs(2),
+            pre_allocated_vus: 10,
+            max_vus: 20,
+        };
+        let cases: [(&str, &str, u64, &[u64]); 5] = [
+            ("0:1/3", "", 20, &[40, 60, 60, 60, 60, 60, 60]),
+            ("1/3:2/3", "", 20, &[60, 60, 60, 60, 60, 60, 40]),
+            ("2/3:1", "", 20, &[40, 60, 60, 60, 60, 60, 60]),
+            ("1/6:3/6", "", 20, &[40, 80, 40, 80, 40, 80, 40]),
+            ("1/6:3/6", "1/6,3/6", 20, &[40, 80, 40, 80, 40, 80, 40]),
+        ];
+        for (segment, sequence, first, gaps) in cases {
+            let seq = ExecutionSegmentSequence::parse(sequence).unwrap();
+            let et = ExecutionTuple::new(ExecutionSegment::parse(segment).unwrap(), &seq).unwrap();
+            let runner = ArrivalRate::new(Box::new(c.clone()), &et, 20, 1, 1);
+            let got: Vec<u64> = runner.starts().map(|(_, at)| at.as_millis() as u64).collect();
+            let mut want = vec![first];
+            for g in gaps.iter().cycle() {
+                let next = want.last().unwrap() + g;
+                if next >= 2000 {
+                    break;
+                }
+                want.push(next);
+            }
+            assert_eq!(got, want, "{segment} in {sequence}");
         }
     }
 }

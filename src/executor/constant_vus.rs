@@ -5,10 +5,12 @@
 
 use std::time::Duration;
 
-use super::{go_duration, Fields, MIN_DURATION};
+use super::looping::LoopingVus;
+use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
 
 pub const NAME: &str = "constant-vus";
-pub(super) const KEYS: &[&str] = &["vus", "duration"];
+pub(super) const TYPE: ExecutorType =
+    ExecutorType { name: NAME, keys: &["vus", "duration"], parse: |f| Box::new(ConstantVus::parse(f)) };
 
 /// k6 defaults: `vus: 1`; `duration` is required.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +31,15 @@ impl ConstantVus {
         };
         ConstantVus { vus, duration }
     }
+}
+
+impl Executor for ConstantVus {
+    fn name(&self) -> &'static str {
+        NAME
+    }
 
     /// k6's `ConstantVUsConfig.Validate`.
-    pub fn validate(&self) -> Vec<String> {
+    fn validate(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if self.vus == 0 {
             errors.push("the number of VUs must be more than 0".to_owned());
@@ -46,8 +54,22 @@ impl ConstantVus {
         errors
     }
 
-    pub(super) fn description(&self) -> (String, Option<String>) {
-        (format!("{} looping VUs for {}", self.vus, go_duration(self.duration)), None)
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
+        (format!("{} looping VUs for {}", self.max_vus(et), go_duration(self.duration)), None)
+    }
+
+    /// k6's `GetVUs`: this segment's share of `vus`.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.vus)
+    }
+
+    fn max_duration(&self) -> Duration {
+        self.duration
+    }
+
+    /// All the segment's VUs loop from the start to the end.
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {
+        Box::new(LoopingVus::new(vec![(Duration::ZERO, self.max_vus(et))], Duration::ZERO))
     }
 }
 

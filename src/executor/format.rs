@@ -39,9 +39,10 @@ fn with_fraction(value: u128, unit: u128, digits: usize, suffix: &str) -> String
 }
 
 /// `n` iterations per `time_unit`, as k6 prints it: iterations per second with two decimals.
-pub(super) fn per_second(n: u64, time_unit: Duration) -> String {
+/// `n` is fractional for a share of the test (execution segments).
+pub(super) fn per_second(n: f64, time_unit: Duration) -> String {
     let ns = time_unit.as_nanos();
-    let rate = if ns == 0 { 0.0 } else { n as f64 * 1e9 / ns as f64 };
+    let rate = if ns == 0 { 0.0 } else { n * 1e9 / ns as f64 };
     format!("{rate:.2}")
 }
 

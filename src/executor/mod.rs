@@ -1,22 +1,33 @@
-//! Executors: k6's six scenario executors as validated configs plus pure plans.
+//! Executors: k6's six scenario executors, each one type behind one trait, in its own file.
 //!
 //! This module turns `options.scenarios` (or the `vus`/`duration`/`iterations`/`stages`
 //! shortcuts, see [`shortcuts`]) into a list of [`ScenarioConfig`]s, with k6's parameter names,
 //! defaults, validation messages and header descriptions. Every problem in every scenario is
-//! reported at once, each prefixed with `scenario "NAME": `. Each executor lives in its own file
-//! with its config, its validation and its plan: the pure functions the runtime calls to know how
-//! many VUs to run (`ramping-vus`) or when to start iteration *i* (arrival-rate executors).
+//! reported at once, each prefixed with `scenario "NAME": `. Each executor's file holds its
+//! config side ([`Executor`]: parse, validate, describe, VU counts, durations), its pure plan
+//! (how many VUs when, or when iteration *i* starts) and how it builds its run side
+//! ([`runner::Runner`]: may VU *k* start an iteration now, with what deadline). The two
+//! runners the executors share are [`looping`] (constant-vus, ramping-vus) and [`arrivals`]
+//! (the arrival-rate executors). The one place that maps a type name to an executor is
+//! [`TYPES`].
 //!
-//! What this module is not: it owns no clock, thread or VU. Checking that `exec` names a function
-//! the script defines is the runtime's job (it has the compiled script).
+//! Every figure an executor gives for a run is for an execution segment ([`segment`]): the
+//! share of the test this instance runs. The whole test (0:1) is what a run uses today.
+//!
+//! What this module is not: it starts no thread or VU. Checking that `exec` names a function the
+//! script defines is the runtime's job (it has the compiled script).
 
+pub mod arrivals;
 pub mod constant_arrival_rate;
 pub mod constant_vus;
 mod fields;
 mod format;
+pub mod looping;
 pub mod per_vu_iterations;
 pub mod ramping_arrival_rate;
 pub mod ramping_vus;
+pub mod runner;
+pub mod segment;
 pub mod shared_iterations;
 pub mod shortcuts;
 
@@ -24,6 +35,8 @@ use fields::Fields;
 pub use format::go_duration;
 use format::per_second;
 
+use std::any::Any;
+use std::fmt;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -35,6 +48,8 @@ pub use constant_vus::ConstantVus;
 pub use per_vu_iterations::PerVuIterations;
 pub use ramping_arrival_rate::{ArrivalStarts, RampingArrivalRate};
 pub use ramping_vus::RampingVus;
+pub use runner::{Permit, Runner, ScenarioState};
+pub use segment::ExecutionTuple;
 pub use shared_iterations::SharedIterations;
 pub use shortcuts::scenarios_from_options;
 
@@ -47,35 +62,90 @@ pub const MIN_DURATION: Duration = Duration::from_secs(1);
 /// The script function a scenario runs when `exec` is not set (k6's `default` export).
 pub const DEFAULT_EXEC: &str = "run";
 
-/// The executor types rload runs, in k6's documentation order.
-pub const EXECUTOR_TYPES: &[&str] = &[
-    "shared-iterations",
-    "per-vu-iterations",
-    "constant-vus",
-    "ramping-vus",
-    "constant-arrival-rate",
-    "ramping-arrival-rate",
-];
-
 /// Keys every scenario accepts, whatever its executor.
 const BASE_KEYS: &[&str] = &["executor", "startTime", "gracefulStop", "exec", "env", "tags"];
 
-/// One executor's own parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExecutorConfig {
-    SharedIterations(SharedIterations),
-    PerVuIterations(PerVuIterations),
-    ConstantVus(ConstantVus),
-    RampingVus(RampingVus),
-    ConstantArrivalRate(ConstantArrivalRate),
-    RampingArrivalRate(RampingArrivalRate),
+/// An executor type as `options.scenarios` names it: k6's type string, the keys it accepts
+/// besides [`BASE_KEYS`], and its parser (problems go to the [`Fields`]' error list).
+pub struct ExecutorType {
+    pub name: &'static str,
+    keys: &'static [&'static str],
+    parse: fn(&mut Fields) -> Box<dyn Executor>,
+}
+
+/// The executor types rload runs, in k6's documentation order.
+pub const TYPES: &[ExecutorType] = &[
+    shared_iterations::TYPE,
+    per_vu_iterations::TYPE,
+    constant_vus::TYPE,
+    ramping_vus::TYPE,
+    constant_arrival_rate::TYPE,
+    ramping_arrival_rate::TYPE,
+];
+
+/// One executor's config side (k6's `lib.ExecutorConfig`). Figures that depend on the share of
+/// the test take the [`ExecutionTuple`]; `ExecutionTuple::full()` gives the whole test's.
+pub trait Executor: DynExecutor + fmt::Debug + Send + Sync + 'static {
+    /// k6's executor type, e.g. `"ramping-vus"`.
+    fn name(&self) -> &'static str;
+
+    /// k6's validation of the executor's parameters, every problem at once (messages without
+    /// the scenario prefix).
+    fn validate(&self) -> Vec<String>;
+
+    /// k6's header line (`GetDescription`) without the base facts: the text, and the
+    /// executor's own fact for the parentheses.
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>);
+
+    /// The most VUs this scenario may ever use.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64;
+
+    /// VUs to initialise before the test starts (the rest, up to [`max_vus`](Self::max_vus),
+    /// are initialised mid-test, on demand).
+    fn pre_allocated_vus(&self, et: &ExecutionTuple) -> u64 {
+        self.max_vus(et)
+    }
+
+    /// The regular duration: how long after its start the scenario may begin new iterations,
+    /// excluding `gracefulStop` (k6's `maxDuration`, `duration`, or the sum of the stages).
+    fn max_duration(&self) -> Duration;
+
+    /// When, after its start, every iteration still running is interrupted: the end offset of
+    /// k6's `GetExecutionRequirements`.
+    fn end_offset(&self, _et: &ExecutionTuple, graceful_stop: Duration) -> Duration {
+        self.max_duration() + graceful_stop
+    }
+
+    /// The run side for this share of the test.
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner>;
+}
+
+/// Cloning, comparing and downcasting a boxed [`Executor`]; implemented for every executor.
+pub trait DynExecutor {
+    fn as_any(&self) -> &dyn Any;
+    fn clone_box(&self) -> Box<dyn Executor>;
+    fn eq_dyn(&self, other: &dyn Executor) -> bool;
+}
+
+impl<T: Executor + Clone + PartialEq> DynExecutor for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn clone_box(&self) -> Box<dyn Executor> {
+        Box::new(self.clone())
+    }
+
+    fn eq_dyn(&self, other: &dyn Executor) -> bool {
+        other.as_any().downcast_ref::<T>() == Some(self)
+    }
 }
 
 /// A validated scenario: an executor plus the options every executor shares.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct ScenarioConfig {
     pub name: String,
-    pub executor: ExecutorConfig,
+    pub executor: Box<dyn Executor>,
     /// Offset from the start of the test (after `setup`).
     pub start_time: Duration,
     /// How long running iterations may finish after the scenario's regular duration.
@@ -86,12 +156,37 @@ pub struct ScenarioConfig {
     pub tags: Vec<(String, String)>,
 }
 
+impl Clone for ScenarioConfig {
+    fn clone(&self) -> Self {
+        ScenarioConfig {
+            name: self.name.clone(),
+            executor: self.executor.clone_box(),
+            start_time: self.start_time,
+            graceful_stop: self.graceful_stop,
+            exec: self.exec.clone(),
+            env: self.env.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+}
+
+impl PartialEq for ScenarioConfig {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+            && self.executor.eq_dyn(o.executor.as_ref())
+            && (self.start_time, self.graceful_stop) == (o.start_time, o.graceful_stop)
+            && (&self.exec, &self.env, &self.tags) == (&o.exec, &o.env, &o.tags)
+    }
+}
+
+/// The figures below are the whole test's (execution segment 0:1); for a share of the test,
+/// ask [`ScenarioConfig::executor`] with its tuple.
 impl ScenarioConfig {
     /// A scenario with k6's base defaults (`gracefulStop: 30s`, `exec: run`).
-    pub fn new(name: &str, executor: ExecutorConfig) -> ScenarioConfig {
+    pub fn new(name: &str, executor: impl Executor) -> ScenarioConfig {
         ScenarioConfig {
             name: name.to_owned(),
-            executor,
+            executor: Box::new(executor),
             start_time: Duration::ZERO,
             graceful_stop: DEFAULT_GRACEFUL_STOP,
             exec: DEFAULT_EXEC.to_owned(),
@@ -102,65 +197,32 @@ impl ScenarioConfig {
 
     /// k6's executor type name, e.g. `"ramping-vus"`.
     pub fn executor_name(&self) -> &'static str {
-        match &self.executor {
-            ExecutorConfig::SharedIterations(_) => shared_iterations::NAME,
-            ExecutorConfig::PerVuIterations(_) => per_vu_iterations::NAME,
-            ExecutorConfig::ConstantVus(_) => constant_vus::NAME,
-            ExecutorConfig::RampingVus(_) => ramping_vus::NAME,
-            ExecutorConfig::ConstantArrivalRate(_) => constant_arrival_rate::NAME,
-            ExecutorConfig::RampingArrivalRate(_) => ramping_arrival_rate::NAME,
-        }
+        self.executor.name()
     }
 
-    /// The most VUs this scenario may ever use (`maxVUs` for the arrival-rate executors; for
-    /// `ramping-vus` the largest of `startVUs` and the stage targets, which is also the peak of
-    /// k6's `GetExecutionRequirements` since graceful ramp-down never adds VUs).
+    /// The executor's own config, if it is a `T`.
+    pub fn executor_as<T: Executor>(&self) -> Option<&T> {
+        self.executor.as_any().downcast_ref::<T>()
+    }
+
+    /// See [`Executor::max_vus`].
     pub fn max_vus(&self) -> u64 {
-        match &self.executor {
-            ExecutorConfig::SharedIterations(c) => c.vus,
-            ExecutorConfig::PerVuIterations(c) => c.vus,
-            ExecutorConfig::ConstantVus(c) => c.vus,
-            ExecutorConfig::RampingVus(c) => c.max_vus(),
-            ExecutorConfig::ConstantArrivalRate(c) => c.max_vus,
-            ExecutorConfig::RampingArrivalRate(c) => c.max_vus,
-        }
+        self.executor.max_vus(&ExecutionTuple::full())
     }
 
-    /// VUs to initialise before the test starts: `preAllocatedVUs` for the arrival-rate
-    /// executors (the rest are initialised mid-test, on demand), [`max_vus`](Self::max_vus) otherwise.
+    /// See [`Executor::pre_allocated_vus`].
     pub fn pre_allocated_vus(&self) -> u64 {
-        match &self.executor {
-            ExecutorConfig::ConstantArrivalRate(c) => c.pre_allocated_vus,
-            ExecutorConfig::RampingArrivalRate(c) => c.pre_allocated_vus,
-            _ => self.max_vus(),
-        }
+        self.executor.pre_allocated_vus(&ExecutionTuple::full())
     }
 
-    /// The regular duration: how long after its start the scenario may begin new iterations,
-    /// excluding `gracefulStop` (and, for `ramping-vus`, excluding `gracefulRampDown`): k6's
-    /// `maxDuration`, `duration`, or the sum of the stage durations.
+    /// See [`Executor::max_duration`].
     pub fn max_duration(&self) -> Duration {
-        match &self.executor {
-            ExecutorConfig::SharedIterations(c) => c.max_duration,
-            ExecutorConfig::PerVuIterations(c) => c.max_duration,
-            ExecutorConfig::ConstantVus(c) => c.duration,
-            ExecutorConfig::RampingVus(c) => c.duration(),
-            ExecutorConfig::ConstantArrivalRate(c) => c.duration,
-            ExecutorConfig::RampingArrivalRate(c) => c.duration(),
-        }
+        self.executor.max_duration()
     }
 
-    /// When, after its start, every iteration still running is interrupted: the end offset of
-    /// k6's `GetExecutionRequirements`. That is `max_duration + gracefulStop`, except for a
-    /// `ramping-vus` scenario whose VUs have all ramped down earlier (see
-    /// [`RampingVus::vu_requirements`]).
+    /// See [`Executor::end_offset`].
     pub fn end_offset(&self) -> Duration {
-        match &self.executor {
-            ExecutorConfig::RampingVus(c) => {
-                c.vu_requirements(self.graceful_stop).last().map_or(Duration::ZERO, |s| s.0)
-            }
-            _ => self.max_duration() + self.graceful_stop,
-        }
+        self.executor.end_offset(&ExecutionTuple::full(), self.graceful_stop)
     }
 
     /// k6's header line for the scenario (`GetDescription`), e.g.
@@ -169,14 +231,7 @@ impl ScenarioConfig {
     /// The facts in parentheses are the executor's own, then `exec` (when it is not the default
     /// function), `startTime` (when > 0) and `gracefulStop` (when > 0), as in k6's `getBaseInfo`.
     pub fn describe(&self) -> String {
-        let (text, fact) = match &self.executor {
-            ExecutorConfig::SharedIterations(c) => c.description(),
-            ExecutorConfig::PerVuIterations(c) => c.description(),
-            ExecutorConfig::ConstantVus(c) => c.description(),
-            ExecutorConfig::RampingVus(c) => c.description(),
-            ExecutorConfig::ConstantArrivalRate(c) => c.description(),
-            ExecutorConfig::RampingArrivalRate(c) => c.description(),
-        };
+        let (text, fact) = self.executor.description(&ExecutionTuple::full());
         let mut facts: Vec<String> = fact.into_iter().collect();
         if self.exec != DEFAULT_EXEC {
             facts.push(format!("exec: {}", self.exec));
@@ -191,18 +246,6 @@ impl ScenarioConfig {
             text
         } else {
             format!("{text} ({})", facts.join(", "))
-        }
-    }
-
-    /// k6's validation of the executor's parameters (messages without the scenario prefix).
-    fn executor_problems(&self) -> Vec<String> {
-        match &self.executor {
-            ExecutorConfig::SharedIterations(c) => c.validate(),
-            ExecutorConfig::PerVuIterations(c) => c.validate(),
-            ExecutorConfig::ConstantVus(c) => c.validate(),
-            ExecutorConfig::RampingVus(c) => c.validate(),
-            ExecutorConfig::ConstantArrivalRate(c) => c.validate(),
-            ExecutorConfig::RampingArrivalRate(c) => c.validate(),
         }
     }
 }
@@ -236,7 +279,7 @@ pub fn validate(scenario: &ScenarioConfig) -> Result<(), Vec<String>> {
     if !valid_name(&scenario.name) {
         errors.push(format!("scenario \"{}\": {NAME_ERR}", scenario.name));
     }
-    errors.extend(scenario.executor_problems().into_iter().map(|e| format!("scenario \"{}\": {e}", scenario.name)));
+    errors.extend(scenario.executor.validate().into_iter().map(|e| format!("scenario \"{}\": {e}", scenario.name)));
     if errors.is_empty() {
         Ok(())
     } else {
@@ -260,17 +303,15 @@ fn parse_one(name: &str, scenario: &Value, errors: &mut Vec<String>) -> Option<S
         errors.push(format!("scenario \"{name}\": {NAME_ERR}"));
     }
     let mut f = Fields { scenario: name, map, errors };
+    let type_names = || TYPES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ");
     let executor_type = match map.get("executor") {
         None | Some(Value::Null) => {
-            f.error(format_args!(
-                "doesn't have a specified executor type (set executor to one of: {})",
-                EXECUTOR_TYPES.join(", ")
-            ));
+            f.error(format_args!("doesn't have a specified executor type (set executor to one of: {})", type_names()));
             None
         }
-        Some(Value::String(t)) => EXECUTOR_TYPES.iter().find(|k| **k == t).copied().or_else(|| {
+        Some(Value::String(t)) => TYPES.iter().find(|k| k.name == t).or_else(|| {
             let why = if t == "externally-controlled" { "is not supported by rload" } else { "is unknown" };
-            f.error(format_args!("executor type '{t}' {why} (valid: {})", EXECUTOR_TYPES.join(", ")));
+            f.error(format_args!("executor type '{t}' {why} (valid: {})", type_names()));
             None
         }),
         Some(other) => {
@@ -278,14 +319,7 @@ fn parse_one(name: &str, scenario: &Value, errors: &mut Vec<String>) -> Option<S
             None
         }
     };
-    let executor = executor_type.map(|t| match t {
-        shared_iterations::NAME => ExecutorConfig::SharedIterations(SharedIterations::parse(&mut f)),
-        per_vu_iterations::NAME => ExecutorConfig::PerVuIterations(PerVuIterations::parse(&mut f)),
-        constant_vus::NAME => ExecutorConfig::ConstantVus(ConstantVus::parse(&mut f)),
-        ramping_vus::NAME => ExecutorConfig::RampingVus(RampingVus::parse(&mut f)),
-        constant_arrival_rate::NAME => ExecutorConfig::ConstantArrivalRate(ConstantArrivalRate::parse(&mut f)),
-        _ => ExecutorConfig::RampingArrivalRate(RampingArrivalRate::parse(&mut f)),
-    });
+    let executor = executor_type.map(|t| (t.parse)(&mut f));
     let start_time = f.duration("startTime").unwrap_or(Duration::ZERO);
     let graceful_stop = f.duration("gracefulStop").unwrap_or(DEFAULT_GRACEFUL_STOP);
     let exec = match f.get("exec") {
@@ -304,24 +338,13 @@ fn parse_one(name: &str, scenario: &Value, errors: &mut Vec<String>) -> Option<S
     let env = f.string_map("env");
     let tags = f.string_map("tags");
     if let Some(t) = executor_type {
-        f.reject_unknown_keys(t, executor_keys(t));
+        f.reject_unknown_keys(t.name, t.keys);
     }
     let config =
         ScenarioConfig { name: name.to_owned(), executor: executor?, start_time, graceful_stop, exec, env, tags };
     let name_prefix = format!("scenario \"{name}\": ");
-    errors.extend(config.executor_problems().into_iter().map(|e| format!("{name_prefix}{e}")));
+    errors.extend(config.executor.validate().into_iter().map(|e| format!("{name_prefix}{e}")));
     (errors.len() == before).then_some(config)
-}
-
-fn executor_keys(executor_type: &str) -> &'static [&'static str] {
-    match executor_type {
-        shared_iterations::NAME => shared_iterations::KEYS,
-        per_vu_iterations::NAME => per_vu_iterations::KEYS,
-        constant_vus::NAME => constant_vus::KEYS,
-        ramping_vus::NAME => ramping_vus::KEYS,
-        constant_arrival_rate::NAME => constant_arrival_rate::KEYS,
-        _ => ramping_arrival_rate::KEYS,
-    }
 }
 
 #[cfg(test)]
@@ -346,30 +369,22 @@ mod tests {
         .unwrap();
         let by = |n: &str| got.iter().find(|s| s.name == n).unwrap();
         assert_eq!(
-            by("a").executor,
-            ExecutorConfig::SharedIterations(SharedIterations {
-                vus: 1,
-                iterations: 1,
-                max_duration: Duration::from_secs(600)
-            })
+            by("a").executor_as::<SharedIterations>(),
+            Some(&SharedIterations { vus: 1, iterations: 1, max_duration: Duration::from_secs(600) })
         );
         assert_eq!(
-            by("b").executor,
-            ExecutorConfig::PerVuIterations(PerVuIterations {
-                vus: 1,
-                iterations: 1,
-                max_duration: Duration::from_secs(600)
-            })
+            by("b").executor_as::<PerVuIterations>(),
+            Some(&PerVuIterations { vus: 1, iterations: 1, max_duration: Duration::from_secs(600) })
         );
         assert_eq!(
-            by("c").executor,
-            ExecutorConfig::ConstantVus(ConstantVus { vus: 1, duration: Duration::from_secs(10) })
+            by("c").executor_as::<ConstantVus>(),
+            Some(&ConstantVus { vus: 1, duration: Duration::from_secs(10) })
         );
-        let ExecutorConfig::RampingVus(d) = &by("d").executor else { panic!() };
+        let d = by("d").executor_as::<RampingVus>().unwrap();
         assert_eq!((d.start_vus, d.graceful_ramp_down), (1, Duration::from_secs(30)));
-        let ExecutorConfig::ConstantArrivalRate(e) = &by("e").executor else { panic!() };
+        let e = by("e").executor_as::<ConstantArrivalRate>().unwrap();
         assert_eq!((e.time_unit, e.pre_allocated_vus, e.max_vus), (Duration::from_secs(1), 5, 5));
-        let ExecutorConfig::RampingArrivalRate(f) = &by("f").executor else { panic!() };
+        let f = by("f").executor_as::<RampingArrivalRate>().unwrap();
         assert_eq!((f.start_rate, f.time_unit, f.max_vus), (0, Duration::from_secs(1), 2));
         for s in &got {
             assert_eq!(
@@ -452,10 +467,7 @@ mod tests {
 
     #[test]
     fn describe_appends_exec_start_time_and_graceful_stop_like_k6() {
-        let mut s = ScenarioConfig::new(
-            "default",
-            ExecutorConfig::ConstantVus(ConstantVus { vus: 50, duration: Duration::from_secs(10) }),
-        );
+        let mut s = ScenarioConfig::new("default", ConstantVus { vus: 50, duration: Duration::from_secs(10) });
         assert_eq!(s.describe(), "50 looping VUs for 10s (gracefulStop: 30s)");
         s.graceful_stop = Duration::ZERO;
         assert_eq!(s.describe(), "50 looping VUs for 10s");
@@ -466,10 +478,82 @@ mod tests {
 
     #[test]
     fn end_offset_adds_graceful_stop() {
-        let s = ScenarioConfig::new(
-            "default",
-            ExecutorConfig::ConstantVus(ConstantVus { vus: 1, duration: Duration::from_secs(10) }),
-        );
+        let s = ScenarioConfig::new("default", ConstantVus { vus: 1, duration: Duration::from_secs(10) });
         assert_eq!(s.end_offset(), Duration::from_secs(40));
+    }
+
+    /// The three thirds of the test, as k6's `--execution-segment-sequence 0,1/3,2/3,1`.
+    fn thirds() -> Vec<ExecutionTuple> {
+        let seq = segment::ExecutionSegmentSequence::parse("0,1/3,2/3,1").unwrap();
+        seq.segments().iter().map(|s| ExecutionTuple::new(*s, &seq).unwrap()).collect()
+    }
+
+    #[test]
+    fn every_executor_splits_its_vus_and_work_between_segments() {
+        let got = parse_scenarios(&json!({
+            "a": {"executor": "shared-iterations", "vus": 10, "iterations": 100},
+            "b": {"executor": "per-vu-iterations", "vus": 10, "iterations": 20},
+            "c": {"executor": "constant-vus", "vus": 10, "duration": "30s"},
+            "d": {"executor": "ramping-vus", "startVUs": 0, "stages": [{"duration": "10s", "target": 10}]},
+            "e": {"executor": "constant-arrival-rate", "rate": 30, "duration": "10s", "preAllocatedVUs": 5, "maxVUs": 10},
+            "f": {"executor": "ramping-arrival-rate", "stages": [{"duration": "10s", "target": 30}], "preAllocatedVUs": 5,
+                  "maxVUs": 10},
+        }))
+        .unwrap();
+        for s in &got {
+            let e = s.executor.as_ref();
+            let shares: Vec<u64> = thirds().iter().map(|et| e.max_vus(et)).collect();
+            assert_eq!(shares, [4, 3, 3], "{}: maxVUs 10 split in thirds", s.name);
+            let pre: u64 = thirds().iter().map(|et| e.pre_allocated_vus(et)).sum();
+            assert_eq!(pre, s.pre_allocated_vus(), "{}", s.name);
+        }
+        let t = thirds();
+        let (a, b, c) = (got[0].executor.as_ref(), got[1].executor.as_ref(), got[2].executor.as_ref());
+        let shared = got[0].executor_as::<SharedIterations>().unwrap();
+        let iterations: Vec<u64> = t.iter().map(|et| shared.iterations_for(et)).collect();
+        assert_eq!(iterations, [40, 30, 30], "iterations follow the VUs");
+        assert_eq!(a.description(&t[0]).0, "34 iterations shared among 4 VUs", "k6 describes 100 striped in thirds");
+        assert_eq!(b.description(&t[1]).0, "20 iterations for each of 3 VUs");
+        assert_eq!(c.description(&t[2]).0, "3 looping VUs for 30s");
+        let full = ExecutionTuple::full();
+        assert_eq!(got[4].executor.description(&full).0, "30.00 iterations/s for 10s");
+        assert_eq!(got[4].executor.description(&t[0]).0, "12.00 iterations/s for 10s", "rate × 4/10 maxVUs");
+        assert_eq!(got[5].executor.description(&t[0]).0, "Up to 10.00 iterations/s for 10s over 1 stages");
+    }
+
+    #[test]
+    fn arrival_rate_segments_share_out_the_whole_schedule() {
+        let got = parse_scenarios(&json!({
+            "e": {"executor": "constant-arrival-rate", "rate": 30, "duration": "10s", "preAllocatedVUs": 5, "maxVUs": 10},
+            "f": {"executor": "ramping-arrival-rate", "stages": [{"duration": "10s", "target": 30}], "preAllocatedVUs": 5,
+                  "maxVUs": 10},
+        }))
+        .unwrap();
+        for (s, total) in got.iter().zip([300, 150]) {
+            let c = s.executor.as_ref();
+            let whole: Vec<(u64, Duration)> = (0..).zip(arrivals::ArrivalPlan::starts(&PlanOf(s.clone()))).collect();
+            assert_eq!(whole.len(), total, "{}", c.name());
+            let mut parts: Vec<(u64, Duration)> = thirds()
+                .iter()
+                .flat_map(|et| {
+                    let r = arrivals::ArrivalRate::new(Box::new(PlanOf(s.clone())), et, 10, 1, 1);
+                    r.starts().collect::<Vec<_>>()
+                })
+                .collect();
+            parts.sort();
+            assert_eq!(parts, whole, "{}: every iteration in exactly one segment, at its time", c.name());
+        }
+    }
+
+    /// A scenario's arrival-rate plan, whichever of the two executors it is.
+    struct PlanOf(ScenarioConfig);
+
+    impl arrivals::ArrivalPlan for PlanOf {
+        fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_> {
+            match self.0.executor_as::<ConstantArrivalRate>() {
+                Some(e) => arrivals::ArrivalPlan::starts(e),
+                None => arrivals::ArrivalPlan::starts(self.0.executor_as::<RampingArrivalRate>().unwrap()),
+            }
+        }
     }
 }

@@ -7,10 +7,15 @@
 
 use std::time::Duration;
 
-use super::{go_duration, Fields, MIN_DURATION};
+use super::runner::{LocalFuture, Permit, ScenarioState};
+use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
 
 pub const NAME: &str = "per-vu-iterations";
-pub(super) const KEYS: &[&str] = &["vus", "iterations", "maxDuration"];
+pub(super) const TYPE: ExecutorType = ExecutorType {
+    name: NAME,
+    keys: &["vus", "iterations", "maxDuration"],
+    parse: |f| Box::new(PerVuIterations::parse(f)),
+};
 
 /// k6 defaults: `vus: 1`, `iterations: 1`, `maxDuration: "10m"`.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,9 +45,15 @@ impl PerVuIterations {
     pub fn total_iterations(&self) -> u64 {
         self.vus.saturating_mul(self.iterations)
     }
+}
+
+impl Executor for PerVuIterations {
+    fn name(&self) -> &'static str {
+        NAME
+    }
 
     /// k6's `PerVUIterationsConfig.Validate`.
-    pub fn validate(&self) -> Vec<String> {
+    fn validate(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if self.vus == 0 {
             errors.push("the number of VUs must be more than 0".to_owned());
@@ -60,17 +71,45 @@ impl PerVuIterations {
         errors
     }
 
-    pub(super) fn description(&self) -> (String, Option<String>) {
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
         (
-            format!("{} iterations for each of {} VUs", self.iterations, self.vus),
+            format!("{} iterations for each of {} VUs", self.iterations, self.max_vus(et)),
             Some(format!("maxDuration: {}", go_duration(self.max_duration))),
         )
+    }
+
+    /// k6's `GetVUs`: this segment's share of `vus`; each runs all its `iterations`.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.vus)
+    }
+
+    fn max_duration(&self) -> Duration {
+        self.max_duration
+    }
+
+    fn runner(&self, _: &ExecutionTuple) -> Box<dyn Runner> {
+        Box::new(EachVu { iterations: self.iterations })
+    }
+}
+
+/// Each VU counts its own iterations.
+struct EachVu {
+    iterations: u64,
+}
+
+impl Runner for EachVu {
+    fn next_iteration<'a>(&'a self, state: &'a ScenarioState, _: u64, done: u64) -> LocalFuture<'a, Option<Permit>> {
+        Box::pin(async move {
+            state.wait_for_start().await;
+            state.open(state.end())?;
+            (done < self.iterations).then_some(Permit::NOW)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_scenarios, ExecutorConfig, ScenarioConfig};
+    use super::super::{parse_scenarios, ScenarioConfig};
     use super::*;
     use serde_json::json;
 
@@ -97,14 +136,14 @@ mod tests {
             "executor": NAME, "vus": 10, "iterations": 20, "maxDuration": "30s"
         }}))
         .unwrap()[0];
-        let ExecutorConfig::PerVuIterations(c) = &s.executor else { panic!() };
+        let c = s.executor_as::<PerVuIterations>().unwrap();
         assert_eq!(c.total_iterations(), 200);
         assert_eq!(s.describe(), "20 iterations for each of 10 VUs (maxDuration: 30s, gracefulStop: 30s)");
     }
 
     #[test]
     fn the_no_options_default_header_matches_k6() {
-        let s = ScenarioConfig::new("default", ExecutorConfig::PerVuIterations(PerVuIterations::default()));
+        let s = ScenarioConfig::new("default", PerVuIterations::default());
         assert_eq!(s.describe(), "1 iterations for each of 1 VUs (maxDuration: 10m0s, gracefulStop: 30s)");
         assert_eq!((s.max_vus(), s.max_duration()), (1, Duration::from_secs(600)));
     }

@@ -22,12 +22,17 @@
 
 use std::time::Duration;
 
+use super::arrivals::{ArrivalPlan, ArrivalRate};
 use super::constant_arrival_rate::{max_vus_problem, parse_vus, vus_range};
-use super::{go_duration, per_second, Fields};
+use super::{go_duration, per_second, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
 use crate::config::Stage;
 
 pub const NAME: &str = "ramping-arrival-rate";
-pub(super) const KEYS: &[&str] = &["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"];
+pub(super) const TYPE: ExecutorType = ExecutorType {
+    name: NAME,
+    keys: &["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"],
+    parse: |f| Box::new(RampingArrivalRate::parse(f)),
+};
 
 /// k6 defaults: `startRate: 0`, `timeUnit: "1s"`, `maxVUs` = `preAllocatedVUs`; `stages` and
 /// `preAllocatedVUs` are required.
@@ -52,34 +57,6 @@ impl RampingArrivalRate {
         let stages = f.stages("stages");
         let (pre_allocated_vus, max_vus) = parse_vus(f);
         RampingArrivalRate { start_rate: start_rate.max(0) as u64, time_unit, stages, pre_allocated_vus, max_vus }
-    }
-
-    /// k6's `RampingArrivalRateConfig.Validate`. (k6 only rejects a negative `timeUnit` here; a
-    /// zero one would divide by zero, so rload rejects it with the same message.)
-    pub fn validate(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        if self.time_unit.is_zero() {
-            errors.push("the timeUnit must be more than 0".to_owned());
-        }
-        if self.stages.is_empty() {
-            errors.push("at least one stage has to be specified".to_owned());
-        }
-        errors.extend(max_vus_problem(self.pre_allocated_vus, self.max_vus));
-        errors
-    }
-
-    /// k6: `"Up to 10.00 iterations/s for 9m0s over 4 stages"` with the fact `maxVUs: 50`.
-    pub(super) fn description(&self) -> (String, Option<String>) {
-        let peak = self.stages.iter().map(|s| s.target).fold(self.start_rate, u64::max);
-        (
-            format!(
-                "Up to {} iterations/s for {} over {} stages",
-                per_second(peak, self.time_unit),
-                go_duration(self.duration()),
-                self.stages.len()
-            ),
-            Some(vus_range(self.pre_allocated_vus, self.max_vus)),
-        )
     }
 
     /// The sum of the stage durations.
@@ -113,6 +90,66 @@ impl RampingArrivalRate {
     /// The schedule in order: the start offset of iteration 0, 1, 2, ... until the stages end.
     pub fn starts(&self) -> ArrivalStarts<'_> {
         ArrivalStarts { stages: &self.stages, next_stage: 0, area: Area::new(self), n: 1.0 }
+    }
+}
+
+impl Executor for RampingArrivalRate {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// k6's `RampingArrivalRateConfig.Validate`. (k6 only rejects a negative `timeUnit` here; a
+    /// zero one would divide by zero, so rload rejects it with the same message.)
+    fn validate(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.time_unit.is_zero() {
+            errors.push("the timeUnit must be more than 0".to_owned());
+        }
+        if self.stages.is_empty() {
+            errors.push("at least one stage has to be specified".to_owned());
+        }
+        errors.extend(max_vus_problem(self.pre_allocated_vus, self.max_vus));
+        errors
+    }
+
+    /// k6: `"Up to 10.00 iterations/s for 9m0s over 4 stages"` with the fact `maxVUs: 50`.
+    /// For a segment, k6 scales the peak rate by the segment's length.
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
+        let peak = self.stages.iter().map(|s| s.target).fold(self.start_rate, u64::max);
+        (
+            format!(
+                "Up to {} iterations/s for {} over {} stages",
+                per_second(peak as f64 * et.segment().length().to_f64(), self.time_unit),
+                go_duration(self.duration()),
+                self.stages.len()
+            ),
+            Some(vus_range(self.pre_allocated_vus(et), self.max_vus(et))),
+        )
+    }
+
+    /// k6's `GetMaxVUs`: this segment's share of `maxVUs`.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.max_vus)
+    }
+
+    /// k6's `GetPreAllocatedVUs`: this segment's share of `preAllocatedVUs`.
+    fn pre_allocated_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.pre_allocated_vus)
+    }
+
+    fn max_duration(&self) -> Duration {
+        self.duration()
+    }
+
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {
+        let plan = Box::new(self.clone());
+        Box::new(ArrivalRate::new(plan, et, self.max_vus, self.pre_allocated_vus(et), self.max_vus(et)))
+    }
+}
+
+impl ArrivalPlan for RampingArrivalRate {
+    fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_> {
+        Box::new(RampingArrivalRate::starts(self))
     }
 }
 
@@ -213,7 +250,7 @@ impl Iterator for ArrivalStarts<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_scenarios, ExecutorConfig};
+    use super::super::parse_scenarios;
     use super::*;
     use serde_json::json;
 
@@ -315,7 +352,7 @@ mod tests {
         .unwrap()[0];
         assert_eq!(s.describe(), "Up to 10.00 iterations/s for 9m0s over 4 stages (maxVUs: 50, gracefulStop: 30s)");
         assert_eq!((s.pre_allocated_vus(), s.max_vus(), s.max_duration()), (50, 50, Duration::from_secs(540)));
-        let ExecutorConfig::RampingArrivalRate(c) = &s.executor else { panic!() };
+        let c = s.executor_as::<RampingArrivalRate>().unwrap();
         assert_eq!(c.total_iterations(), 300 + 900 + 2400 + 660);
         assert_eq!(c.nth_start(0), Some(Duration::from_millis(200)));
         assert_consistent(c);

@@ -26,11 +26,16 @@
 
 use std::time::Duration;
 
-use super::{go_duration, Fields};
+use super::looping::LoopingVus;
+use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
 use crate::config::Stage;
 
 pub const NAME: &str = "ramping-vus";
-pub(super) const KEYS: &[&str] = &["startVUs", "stages", "gracefulRampDown"];
+pub(super) const TYPE: ExecutorType = ExecutorType {
+    name: NAME,
+    keys: &["startVUs", "stages", "gracefulRampDown"],
+    parse: |f| Box::new(RampingVus::parse(f)),
+};
 
 /// k6's `maxConcurrentVUs` sanity limit for `startVUs` and stage targets.
 pub const MAX_CONCURRENT_VUS: u64 = 100_000_000;
@@ -61,45 +66,13 @@ impl RampingVus {
         }
     }
 
-    /// k6's `RampingVUsConfig.Validate` (per-stage type errors are reported while parsing).
-    pub fn validate(&self) -> Vec<String> {
-        let mut errors = Vec::new();
-        if self.max_vus() == 0 {
-            errors.push("either startVUs or one of the stages' target values must be greater than 0".to_owned());
-        }
-        if self.stages.is_empty() {
-            errors.push("at least one stage has to be specified".to_owned());
-        }
-        if self.start_vus > MAX_CONCURRENT_VUS {
-            errors.push(format!("the startVUs exceed max limit of {MAX_CONCURRENT_VUS}"));
-        }
-        for (i, s) in self.stages.iter().enumerate() {
-            if s.target > MAX_CONCURRENT_VUS {
-                errors.push(format!("target for stage {} exceeds max limit of {MAX_CONCURRENT_VUS}", i + 1));
-            }
-        }
-        errors
-    }
-
-    pub(super) fn description(&self) -> (String, Option<String>) {
-        (
-            format!(
-                "Up to {} looping VUs for {} over {} stages",
-                self.max_vus(),
-                go_duration(self.duration()),
-                self.stages.len()
-            ),
-            Some(format!("gracefulRampDown: {}", go_duration(self.graceful_ramp_down))),
-        )
-    }
-
     /// The sum of the stage durations: when the last VU stops taking new iterations.
     pub fn duration(&self) -> Duration {
         self.stages.iter().map(|s| s.duration).sum()
     }
 
     /// The largest of `startVUs` and the stage targets.
-    pub fn max_vus(&self) -> u64 {
+    pub fn peak_vus(&self) -> u64 {
         self.stages.iter().map(|s| s.target).fold(self.start_vus, u64::max)
     }
 
@@ -128,12 +101,32 @@ impl RampingVus {
     /// k6's raw execution steps with the final drop to 0 (`getRawExecutionSteps(zeroEnd=true)`):
     /// `(offset, VUs)` pairs, one each time the whole number of looping VUs changes.
     pub fn steps(&self) -> Vec<(Duration, u64)> {
-        let mut steps = self.raw_steps();
+        self.steps_for(&ExecutionTuple::full())
+    }
+
+    /// [`steps`](Self::steps) for an execution segment: the segment's VUs are its stripe of
+    /// the whole test's VU numbers, so its count at any moment is its [`ExecutionTuple::scale`]
+    /// of the whole count, and it changes exactly when the whole count crosses one of its VUs
+    /// (what k6 computes from the striped offsets).
+    pub fn steps_for(&self, et: &ExecutionTuple) -> Vec<(Duration, u64)> {
+        let mut steps = self.raw_steps_for(et);
         let end = self.duration();
         if steps.last().is_some_and(|s| s.1 != 0) {
             steps.push((end, 0));
         }
         steps
+    }
+
+    /// Raw steps of a segment, without the final 0.
+    fn raw_steps_for(&self, et: &ExecutionTuple) -> Vec<(Duration, u64)> {
+        let mut out: Vec<(Duration, u64)> = Vec::new();
+        for (at, vus) in self.raw_steps() {
+            let vus = et.scale(vus);
+            if out.last().is_none_or(|s| s.1 != vus) {
+                out.push((at, vus));
+            }
+        }
+        out
     }
 
     /// Raw steps without the final 0 (`zeroEnd=false`).
@@ -177,7 +170,12 @@ impl RampingVus {
     /// counting VUs that finish an iteration during `gracefulRampDown`, and ending with 0 VUs at
     /// `sum(stages) + graceful_stop` at the latest. See the module docs.
     pub fn vu_requirements(&self, graceful_stop: Duration) -> Vec<(Duration, u64)> {
-        let raw = self.raw_steps();
+        self.vu_requirements_for(&ExecutionTuple::full(), graceful_stop)
+    }
+
+    /// [`vu_requirements`](Self::vu_requirements) for an execution segment.
+    pub fn vu_requirements_for(&self, et: &ExecutionTuple, graceful_stop: Duration) -> Vec<(Duration, u64)> {
+        let raw = self.raw_steps_for(et);
         let end = self.duration() + graceful_stop;
         let mut steps = if self.graceful_ramp_down.is_zero() { raw } else { self.reserve_for_ramp_downs(&raw, end) };
         if steps.last().is_some_and(|s| s.1 != 0) {
@@ -239,6 +237,64 @@ impl RampingVus {
             i += 1;
         }
         out
+    }
+}
+
+impl Executor for RampingVus {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// k6's `RampingVUsConfig.Validate` (per-stage type errors are reported while parsing).
+    fn validate(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.peak_vus() == 0 {
+            errors.push("either startVUs or one of the stages' target values must be greater than 0".to_owned());
+        }
+        if self.stages.is_empty() {
+            errors.push("at least one stage has to be specified".to_owned());
+        }
+        if self.start_vus > MAX_CONCURRENT_VUS {
+            errors.push(format!("the startVUs exceed max limit of {MAX_CONCURRENT_VUS}"));
+        }
+        for (i, s) in self.stages.iter().enumerate() {
+            if s.target > MAX_CONCURRENT_VUS {
+                errors.push(format!("target for stage {} exceeds max limit of {MAX_CONCURRENT_VUS}", i + 1));
+            }
+        }
+        errors
+    }
+
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
+        (
+            format!(
+                "Up to {} looping VUs for {} over {} stages",
+                self.max_vus(et),
+                go_duration(self.duration()),
+                self.stages.len()
+            ),
+            Some(format!("gracefulRampDown: {}", go_duration(self.graceful_ramp_down))),
+        )
+    }
+
+    /// The segment's share of the peak, which is also the peak of k6's
+    /// `GetExecutionRequirements` since graceful ramp-down never adds VUs.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.peak_vus())
+    }
+
+    fn max_duration(&self) -> Duration {
+        self.duration()
+    }
+
+    /// The last of [`vu_requirements_for`](RampingVus::vu_requirements_for): earlier than
+    /// `sum(stages) + gracefulStop` when every VU has ramped down before.
+    fn end_offset(&self, et: &ExecutionTuple, graceful_stop: Duration) -> Duration {
+        self.vu_requirements_for(et, graceful_stop).last().map_or(Duration::ZERO, |s| s.0)
+    }
+
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {
+        Box::new(LoopingVus::new(self.steps_for(et), self.graceful_ramp_down))
     }
 }
 
@@ -337,34 +393,90 @@ mod tests {
         assert_eq!(c.vu_requirements(Duration::ZERO), c.steps(), "no graceful periods: the raw plan");
     }
 
+    /// k6's `TestRampingVUsExecutionTupleTests` configuration.
+    fn k6_tuple_example() -> RampingVus {
+        let list = [(2, 6), (5, 1), (4, 5), (4, 1), (3, 4), (2, 4), (0, 1), (3, 1), (0, 5), (3, 5), (0, 0), (2, 2)];
+        let mut c = RampingVus { start_vus: 4, ..RampingVus::new(stages(&list)) };
+        c.stages.extend(stages(&[(2, 0), (4, 4)]));
+        c
+    }
+
     #[test]
     fn k6_execution_tuple_example_with_jumps_to_zero() {
         // k6's TestRampingVUsExecutionTupleTests, full execution segment.
-        let c = RampingVus {
-            start_vus: 4,
-            ..RampingVus::new(stages(&[
-                (2, 6),
-                (5, 1),
-                (4, 5),
-                (4, 1),
-                (3, 4),
-                (2, 4),
-                (0, 1),
-                (3, 1),
-                (0, 5),
-                (3, 5),
-                (0, 0),
-                (2, 2),
-                (2, 0),
-                (4, 4),
-            ]))
-        };
+        let c = k6_tuple_example();
         let mut want = plan(K6_EXAMPLE_RAW);
         want.extend(plan(&[(23, 5), (26, 0), (27, 1), (28, 2), (29, 1), (30, 0), (31, 1), (32, 2), (33, 3), (34, 4)]));
         assert_eq!(c.raw_steps(), want);
         want.push((secs(34), 0));
         assert_eq!(c.steps(), want, "the last stage ends on 4 VUs: the zero end is at 34s too");
         assert_vus_at_follows_steps(&c);
+    }
+
+    #[test]
+    fn k6_execution_tuple_examples_per_segment() {
+        // k6's TestRampingVUsExecutionTupleTests and ...GetRawExecutionStepsCornerCases ("strange").
+        use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+        let tuple = |seg: &str, seq: &str| {
+            let seq = ExecutionSegmentSequence::parse(seq).unwrap();
+            ExecutionTuple::new(ExecutionSegment::parse(seg).unwrap(), &seq).unwrap()
+        };
+        let thirds: &[(u64, u64)] = &[
+            (0, 1),
+            (1, 2),
+            (4, 1),
+            (7, 0),
+            (8, 1),
+            (11, 2),
+            (12, 1),
+            (15, 0),
+            (16, 1),
+            (20, 0),
+            (23, 2),
+            (26, 0),
+            (28, 1),
+            (29, 0),
+            (32, 1),
+        ];
+        type Case<'a> = (&'a str, &'a str, &'a [(u64, u64)]);
+        let cases: [Case; 6] = [
+            ("0:1/3", "", thirds),
+            ("0:1/3", "0,1/3,1", thirds),
+            ("2/3:1", "", thirds),
+            ("1/3:2/3", "0,1/3,2/3,1", thirds),
+            (
+                "0:1/3",
+                "0,1/3,2/3,1",
+                &[
+                    (0, 2),
+                    (5, 1),
+                    (10, 2),
+                    (13, 1),
+                    (18, 2),
+                    (20, 1),
+                    (23, 2),
+                    (26, 0),
+                    (27, 1),
+                    (30, 0),
+                    (31, 1),
+                    (34, 2),
+                ],
+            ),
+            (
+                "2/3:1",
+                "0,1/3,2/3,1",
+                &[(0, 1), (2, 2), (3, 1), (6, 0), (9, 1), (14, 0), (17, 1), (20, 0), (23, 1), (26, 0), (33, 1)],
+            ),
+        ];
+        let c = k6_tuple_example();
+        for (seg, seq, want) in cases {
+            assert_eq!(c.raw_steps_for(&tuple(seg, seq)), plan(want), "{seg} in {seq}");
+        }
+        let strange = RampingVus { start_vus: 0, ..RampingVus::new(stages(&[(20, 20), (30, 30)])) };
+        let want = [(0, 0), (1, 1), (5, 2), (8, 3), (11, 4), (15, 5), (18, 6), (23, 7), (35, 8), (44, 9)];
+        let et = tuple("0:0.3", "0,0.3,0.6,0.9,1");
+        assert_eq!(strange.raw_steps_for(&et), plan(&want));
+        assert_eq!((strange.max_vus(&et), strange.max_vus(&ExecutionTuple::full())), (9, 30));
     }
 
     #[test]
@@ -379,7 +491,7 @@ mod tests {
             s.describe(),
             "Up to 10 looping VUs for 30s over 2 stages (gracefulRampDown: 0s, gracefulStop: 30s)"
         );
-        let crate::executor::ExecutorConfig::RampingVus(c) = &s.executor else { panic!() };
+        let c = s.executor_as::<RampingVus>().unwrap();
         let up: Vec<_> = (1..=10).map(|n| (secs(2 * n), n)).collect();
         let down: Vec<_> = (0..10).rev().map(|n| (secs(30 - n), n)).collect();
         let want: Vec<_> = [(secs(0), 0)].into_iter().chain(up).chain(down).collect();

@@ -7,10 +7,17 @@
 
 use std::time::Duration;
 
-use super::{go_duration, Fields, MIN_DURATION};
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use super::runner::{LocalFuture, Permit, ScenarioState};
+use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
 
 pub const NAME: &str = "shared-iterations";
-pub(super) const KEYS: &[&str] = &["vus", "iterations", "maxDuration"];
+pub(super) const TYPE: ExecutorType = ExecutorType {
+    name: NAME,
+    keys: &["vus", "iterations", "maxDuration"],
+    parse: |f| Box::new(SharedIterations::parse(f)),
+};
 
 /// k6 defaults: `vus: 1`, `iterations: 1`, `maxDuration: "10m"`.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,8 +49,20 @@ impl SharedIterations {
         SharedIterations { vus, iterations, max_duration: f.duration("maxDuration").unwrap_or(d.max_duration) }
     }
 
+    /// The iterations this segment runs. As k6 does, they are scaled with the tuple
+    /// re-segmented by `vus`, so that each instance's share follows its share of the VUs.
+    pub fn iterations_for(&self, et: &ExecutionTuple) -> u64 {
+        et.for_value(self.vus).map_or(0, |t| t.scale(self.iterations))
+    }
+}
+
+impl Executor for SharedIterations {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
     /// k6's `SharedIterationsConfig.Validate`.
-    pub fn validate(&self) -> Vec<String> {
+    fn validate(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if self.vus == 0 {
             errors.push("the number of VUs must be more than 0".to_owned());
@@ -64,17 +83,57 @@ impl SharedIterations {
         errors
     }
 
-    pub(super) fn description(&self) -> (String, Option<String>) {
+    /// k6's `GetDescription`, whose iteration count is scaled with the tuple itself
+    /// (`GetIterations`), not the re-segmented one the run uses.
+    fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
         (
-            format!("{} iterations shared among {} VUs", self.iterations, self.vus),
+            format!("{} iterations shared among {} VUs", et.scale(self.iterations), self.max_vus(et)),
             Some(format!("maxDuration: {}", go_duration(self.max_duration))),
         )
+    }
+
+    /// k6's `GetVUs`: this segment's share of `vus`.
+    fn max_vus(&self, et: &ExecutionTuple) -> u64 {
+        et.scale(self.vus)
+    }
+
+    fn max_duration(&self) -> Duration {
+        self.max_duration
+    }
+
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {
+        let total = self.iterations_for(et);
+        Box::new(SharedCounter { total, left: AtomicI64::new(total as i64) })
+    }
+}
+
+/// The segment's iterations, taken one at a time by whichever VU asks first.
+struct SharedCounter {
+    total: u64,
+    left: AtomicI64,
+}
+
+impl Runner for SharedCounter {
+    fn next_iteration<'a>(&'a self, state: &'a ScenarioState, _: u64, _: u64) -> LocalFuture<'a, Option<Permit>> {
+        Box::pin(async move {
+            state.wait_for_start().await;
+            state.open(state.end())?;
+            (self.left.fetch_sub(1, Ordering::Relaxed) > 0).then_some(Permit::NOW)
+        })
+    }
+
+    /// The share of the iterations started.
+    fn progress(&self, state: &ScenarioState) -> f64 {
+        if state.started_at().is_none() || self.total == 0 {
+            return super::runner::time_progress(state);
+        }
+        (state.iterations_started.load(Ordering::Relaxed) as f64 / self.total as f64).min(1.0)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_scenarios, ExecutorConfig, ScenarioConfig};
+    use super::super::{parse_scenarios, ScenarioConfig};
     use super::*;
     use serde_json::json;
 
@@ -119,7 +178,7 @@ mod tests {
 
     #[test]
     fn default_header_matches_k6() {
-        let s = ScenarioConfig::new("default", ExecutorConfig::SharedIterations(SharedIterations::default()));
+        let s = ScenarioConfig::new("default", SharedIterations::default());
         assert_eq!(s.describe(), "1 iterations shared among 1 VUs (maxDuration: 10m0s, gracefulStop: 30s)");
     }
 }

@@ -23,8 +23,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{
-    parse_scenarios, validate, ConstantVus, ExecutorConfig, PerVuIterations, RampingVus, ScenarioConfig,
-    SharedIterations,
+    parse_scenarios, validate, ConstantVus, Executor, PerVuIterations, RampingVus, ScenarioConfig, SharedIterations,
 };
 use crate::config::{Options, Stage};
 
@@ -69,7 +68,7 @@ pub fn scenarios_from_options(
         )]
     };
 
-    let scenario = if let Some(iterations) = exec.iterations {
+    let scenario: Box<dyn Executor> = if let Some(iterations) = exec.iterations {
         if has_stages {
             return Err(vec![
                 "using multiple execution config shortcuts (`iterations` and `stages`) simultaneously is not allowed"
@@ -83,7 +82,7 @@ pub fn scenarios_from_options(
         if let Some(d) = exec.duration {
             c.max_duration = d;
         }
-        ExecutorConfig::SharedIterations(c)
+        Box::new(c)
     } else if let Some(duration) = exec.duration {
         if has_stages {
             return Err(vec![
@@ -100,12 +99,12 @@ pub fn scenarios_from_options(
                     .to_owned(),
             ]);
         }
-        ExecutorConfig::ConstantVus(ConstantVus { vus: vus.unwrap_or(1), duration })
+        Box::new(ConstantVus { vus: vus.unwrap_or(1), duration })
     } else if let Some(stages) = exec.stages.filter(|s| !s.is_empty()) {
         if exec.scenarios.is_some() {
             return Err(conflict("stages"));
         }
-        ExecutorConfig::RampingVus(RampingVus { start_vus: vus.unwrap_or(1), ..RampingVus::new(stages.to_vec()) })
+        Box::new(RampingVus { start_vus: vus.unwrap_or(1), ..RampingVus::new(stages.to_vec()) })
     } else if let Some(scenarios) = exec.scenarios.filter(|s| s.as_object().is_none_or(|m| !m.is_empty())) {
         return parse_scenarios(scenarios).map(|s| (s, warnings));
     } else {
@@ -126,9 +125,10 @@ pub fn scenarios_from_options(
                     .to_owned(),
             );
         }
-        ExecutorConfig::PerVuIterations(PerVuIterations::default())
+        Box::new(PerVuIterations::default())
     };
-    let scenario = ScenarioConfig::new(DEFAULT_SCENARIO, scenario);
+    let scenario =
+        ScenarioConfig { executor: scenario, ..ScenarioConfig::new(DEFAULT_SCENARIO, PerVuIterations::default()) };
     validate(&scenario)?;
     Ok((vec![scenario], warnings))
 }
@@ -170,25 +170,25 @@ mod tests {
     fn vus_and_duration_become_constant_vus() {
         let (s, w) = only(derive(&opts(Some(50), Some(10), None)));
         assert_eq!(s.name, "default");
-        assert_eq!(s.executor, ExecutorConfig::ConstantVus(ConstantVus { vus: 50, duration: secs(10) }));
+        assert_eq!(s.executor_as::<ConstantVus>(), Some(&ConstantVus { vus: 50, duration: secs(10) }));
         assert_eq!(s.describe(), "50 looping VUs for 10s (gracefulStop: 30s)");
         assert!(w.is_empty());
         let (s, _) = only(derive(&opts(None, Some(10), None)));
-        assert_eq!(s.executor, ExecutorConfig::ConstantVus(ConstantVus { vus: 1, duration: secs(10) }));
+        assert_eq!(s.executor_as::<ConstantVus>(), Some(&ConstantVus { vus: 1, duration: secs(10) }));
     }
 
     #[test]
     fn iterations_become_shared_iterations_with_duration_as_max_duration() {
         let (s, _) = only(derive(&opts(Some(10), None, Some(100))));
         assert_eq!(
-            s.executor,
-            ExecutorConfig::SharedIterations(SharedIterations { vus: 10, iterations: 100, max_duration: secs(600) })
+            s.executor_as::<SharedIterations>(),
+            Some(&SharedIterations { vus: 10, iterations: 100, max_duration: secs(600) })
         );
         assert_eq!(s.describe(), "100 iterations shared among 10 VUs (maxDuration: 10m0s, gracefulStop: 30s)");
         let (s, _) = only(derive(&opts(None, Some(30), Some(5))));
         assert_eq!(
-            s.executor,
-            ExecutorConfig::SharedIterations(SharedIterations { vus: 1, iterations: 5, max_duration: secs(30) })
+            s.executor_as::<SharedIterations>(),
+            Some(&SharedIterations { vus: 1, iterations: 5, max_duration: secs(30) })
         );
     }
 
@@ -196,21 +196,21 @@ mod tests {
     fn stages_become_ramping_vus_starting_at_vus() {
         let script = Options { stages: Some(stages(&[(10, 5), (5, 0)])), ..Options::default() };
         let (s, _) = only(derive(&script));
-        let ExecutorConfig::RampingVus(c) = &s.executor else { panic!("{s:?}") };
+        let Some(c) = s.executor_as::<RampingVus>() else { panic!("{s:?}") };
         assert_eq!((c.start_vus, c.graceful_ramp_down, c.stages.len()), (1, secs(30), 2));
         assert_eq!(
             s.describe(),
             "Up to 5 looping VUs for 15s over 2 stages (gracefulRampDown: 30s, gracefulStop: 30s)"
         );
         let (s, _) = only(derive(&Options { vus: Some(3), ..script }));
-        let ExecutorConfig::RampingVus(c) = &s.executor else { panic!() };
+        let Some(c) = s.executor_as::<RampingVus>() else { panic!() };
         assert_eq!(c.start_vus, 3);
     }
 
     #[test]
     fn nothing_set_runs_one_iteration_and_ignores_vus_with_k6s_warning() {
         let (s, w) = only(derive(&Options::default()));
-        assert_eq!(s.executor, ExecutorConfig::PerVuIterations(PerVuIterations::default()));
+        assert_eq!(s.executor_as::<PerVuIterations>(), Some(&PerVuIterations::default()));
         assert!(w.is_empty());
         let (s, w) = only(derive(&opts(Some(3), None, None)));
         assert_eq!(s.max_vus(), 1);
@@ -305,14 +305,14 @@ mod tests {
         // -s 30s:20 on the CLI: stages from the CLI, startVUs from the script's vus.
         let cli = Options { stages: Some(stages(&[(30, 20)])), ..Options::default() };
         let (s, w) = only(derive_with_cli(&script, &cli));
-        let ExecutorConfig::RampingVus(c) = &s.executor else { panic!("{s:?}") };
+        let Some(c) = s.executor_as::<RampingVus>() else { panic!("{s:?}") };
         assert_eq!((c.start_vus, c.stages.clone()), (10, stages(&[(30, 20)])));
         assert_eq!(w, ["\"cli\" level configuration overrode scenarios configuration entirely"]);
 
         // -u 5 -d 10s: constant-vus with the CLI's VUs.
         let cli = opts(Some(5), Some(10), None);
         let (s, _) = only(derive_with_cli(&script, &cli));
-        assert_eq!(s.executor, ExecutorConfig::ConstantVus(ConstantVus { vus: 5, duration: secs(10) }));
+        assert_eq!(s.executor_as::<ConstantVus>(), Some(&ConstantVus { vus: 5, duration: secs(10) }));
 
         // -u alone is not an execution option: the script's (conflicting) settings still apply.
         assert!(derive_with_cli(&script, &opts(Some(5), None, None)).unwrap_err()[0].contains("`iterations`"));
@@ -322,7 +322,7 @@ mod tests {
     fn cli_duration_with_script_stages_is_not_a_conflict() {
         let script = Options { vus: Some(4), stages: Some(stages(&[(10, 5)])), ..Options::default() };
         let (s, w) = only(derive_with_cli(&script, &opts(None, Some(20), None)));
-        assert_eq!(s.executor, ExecutorConfig::ConstantVus(ConstantVus { vus: 4, duration: secs(20) }));
+        assert_eq!(s.executor_as::<ConstantVus>(), Some(&ConstantVus { vus: 4, duration: secs(20) }));
         assert!(w.is_empty());
     }
 }

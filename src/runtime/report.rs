@@ -92,7 +92,7 @@ pub fn build(
 /// Interrupted and failed iterations, script errors with counts, and metrics past the series cap.
 fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &ErrorLog, agg: &Aggregate) -> RunCounts {
     RunCounts {
-        interrupted_iterations: scenarios.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum(),
+        interrupted_iterations: scenarios.iter().map(|s| s.state.interrupted.load(Ordering::Relaxed)).sum(),
         failed_iterations: control.failed_iterations.load(Ordering::Relaxed),
         script_errors: errors.counts(),
         overflowed: agg

@@ -204,7 +204,7 @@ async fn execute(
         scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::new(c))).collect();
     let mut next_id = 1u64;
     for s in &runtimes {
-        for index in 0..s.config.pre_allocated_vus() {
+        for index in 0..s.pre_allocated_vus {
             workers.start_vu(next_id, s, index);
             next_id += 1;
         }
@@ -250,7 +250,7 @@ async fn execute(
     workers.all_done().await;
     let test_duration = test_start.elapsed();
     for s in &runtimes {
-        let dropped = s.dropped.load(Ordering::Relaxed);
+        let dropped = s.state.dropped.load(Ordering::Relaxed);
         if dropped > 0 {
             metrics::record(builtin::DROPPED_ITERATIONS, &TagSet::new().with(tag::SCENARIO, s.name()), dropped as f64);
         }

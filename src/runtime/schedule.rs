@@ -1,92 +1,83 @@
-//! Scheduling during the test: each scenario's timeline (start at `startTime`, hand out
-//! arrival-rate iterations, graceful then hard stop), the `vus` samples, `abortOnFail`
-//! thresholds, VU initialisation and signals. The run's order of phases is in `run.rs`.
+//! Scheduling during the test: each scenario's timeline (start at `startTime`, its runner's
+//! plan, graceful then hard stop), the `vus` samples, `abortOnFail` thresholds, VU
+//! initialisation and signals. What each executor does between its start and its end is its
+//! runner's (`crate::executor`); the run's order of phases is in `run.rs`. Scenario time is
+//! tokio's clock, so the tests below run it paused.
 
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::control::Control;
-use super::scenario::{Offer, ScenarioRuntime};
+use super::scenario::ScenarioRuntime;
 use super::worker::WorkerSet;
+use crate::executor::runner::{LocalFuture, VuPool};
 use crate::metrics::{self, builtin, TagSet};
 
 /// How often thresholds with `abortOnFail` are evaluated during the run.
 const ABORT_EVAL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// Runs one scenario's schedule: start at `startTime`, hand out arrival-rate iterations, stop
-/// gracefully at the end of the plan, then hard after `gracefulStop`.
+/// Runs one scenario's schedule: start at `startTime`, let its runner plan (arrival-rate
+/// runners hand out iterations and ask for more VUs here), stop gracefully at the end of the
+/// plan, then hard at its end offset (after `gracefulStop`, or earlier when a `ramping-vus`
+/// scenario's VUs all ramped down before).
 pub async fn run_scenario(
     s: Arc<ScenarioRuntime>,
-    test_start: Instant,
+    test_start: std::time::Instant,
     workers: Rc<WorkerSet>,
     ids: Rc<std::cell::Cell<u64>>,
 ) {
-    tokio::time::sleep_until((test_start + s.config.start_time).into()).await;
-    if s.is_arrival_rate() {
-        // Let the pre-allocated VUs queue up first (they do within microseconds of their init).
-        let ready = async {
-            while s.idle_vus() < s.config.pre_allocated_vus() {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-            }
-        };
-        let _ = tokio::time::timeout(Duration::from_secs(1), ready).await;
-    }
+    let pool = WorkerPool { scenario: &s, workers: &workers, ids: &ids };
+    drive(&s, Instant::from_std(test_start), &pool).await;
+}
+
+/// [`run_scenario`] with any VU pool, on tokio's clock (tests pause it).
+async fn drive(s: &ScenarioRuntime, test_start: Instant, pool: &dyn VuPool) {
+    tokio::time::sleep_until(test_start + s.config.start_time).await;
+    s.runner.prepare(&s.state).await;
     s.start();
     let start = s.started_at().expect("just started");
-    let end = start + s.config.max_duration();
-    if s.is_arrival_rate() {
-        let max_vus = s.config.max_vus();
-        let mut warned = false;
-        let scheduler = async {
-            for offset in s.arrival_starts() {
-                let at = start + offset;
-                wait_until(at).await;
-                if s.is_stopping() {
-                    break;
-                }
-                if s.offer(at) == Offer::Dropped {
-                    let allocated = s.allocated.load(Ordering::Relaxed);
-                    if allocated < max_vus {
-                        let id = ids.get();
-                        ids.set(id + 1);
-                        workers.start_vu(id, &s, allocated);
-                    } else if !warned {
-                        warned = true;
-                        eprintln!(
-                            "WARN scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
-                            s.name()
-                        );
-                    }
-                }
-            }
-        };
-        tokio::select! {
-            _ = scheduler => {}
-            _ = s.hard_stopped() => {}
-        }
-        if Instant::now() < end {
-            tokio::select! {
-                _ = tokio::time::sleep_until(end.into()) => {}
-                _ = s.hard_stopped() => {}
-            }
-        }
-    } else {
-        tokio::select! {
-            _ = tokio::time::sleep_until(end.into()) => {}
-            _ = s.all_vus_finished() => {}
-            _ = s.hard_stopped() => {}
-        }
+    tokio::select! {
+        _ = s.runner.schedule(&s.state, pool) => {}
+        _ = s.hard_stopped() => {}
     }
     s.stop_gracefully();
-    let hard_at = start + s.config.end_offset().max(s.config.max_duration());
+    let hard_at = start + s.hard_stop_offset;
     tokio::select! {
-        _ = s.all_vus_finished() => {}
-        _ = tokio::time::sleep_until(hard_at.max(Instant::now()).into()) => {}
+        _ = s.state.all_vus_finished() => {}
+        _ = tokio::time::sleep_until(hard_at.max(Instant::now())) => {}
     }
     s.stop_hard();
-    s.all_vus_finished().await;
+    s.state.all_vus_finished().await;
+}
+
+/// The worker threads as a scenario's source of VUs, with the run's VU ids.
+struct WorkerPool<'a> {
+    scenario: &'a Arc<ScenarioRuntime>,
+    workers: &'a WorkerSet,
+    ids: &'a std::cell::Cell<u64>,
+}
+
+impl VuPool for WorkerPool<'_> {
+    fn start_vu(&self, index: u64) {
+        let id = self.ids.get();
+        self.ids.set(id + 1);
+        self.workers.start_vu(id, self.scenario, index);
+    }
+
+    fn wait_until(&self, at: Instant) -> LocalFuture<'_, ()> {
+        Box::pin(wait_until(at))
+    }
+
+    fn insufficient_vus(&self, allocated: u64) {
+        eprintln!(
+            "WARN scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
+            self.scenario.name()
+        );
+    }
 }
 
 /// How far ahead of an arrival the scheduler leaves tokio's timer (which rounds deadlines up
@@ -98,11 +89,12 @@ const PRECISE_WAIT: Duration = Duration::from_millis(1);
 /// That blocks the scheduler thread for under [`PRECISE_WAIT`], so its other tasks (other
 /// scenarios' arrivals, the 1 s `vus` samples, stop signals) can be that much late, as they
 /// could be with the timer alone; it always yields once, so back-to-back arrivals cannot
-/// starve them.
+/// starve them. Real runs only: under a paused clock the thread sleep would not advance
+/// tokio's time, so tests give the runner a pool that waits on the timer alone.
 async fn wait_until(at: Instant) {
     if let Some(coarse) = at.checked_sub(PRECISE_WAIT) {
         if coarse > Instant::now() {
-            tokio::time::sleep_until(coarse.into()).await;
+            tokio::time::sleep_until(coarse).await;
         }
     }
     let now = Instant::now();
@@ -123,7 +115,7 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
         tick.tick().await;
         let (vus, max) = runtimes
             .iter()
-            .fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.allocated.load(Ordering::Relaxed)));
+            .fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.state.allocated.load(Ordering::Relaxed)));
         metrics::record(builtin::VUS, &tags, vus as f64);
         metrics::record(builtin::VUS_MAX, &tags, max as f64);
         metrics::flush();
@@ -131,8 +123,8 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
         if quiet || secs == 0 || (!tty && !secs.is_multiple_of(10)) {
             continue;
         }
-        let complete: u64 = runtimes.iter().map(|s| s.completed.load(Ordering::Relaxed)).sum();
-        let interrupted: u64 = runtimes.iter().map(|s| s.interrupted.load(Ordering::Relaxed)).sum();
+        let complete: u64 = runtimes.iter().map(|s| s.state.completed.load(Ordering::Relaxed)).sum();
+        let interrupted: u64 = runtimes.iter().map(|s| s.state.interrupted.load(Ordering::Relaxed)).sum();
         let line = format!(
             "running ({:02}m{:02}.0s), {vus}/{max} VUs, {complete} complete and {interrupted} interrupted iterations",
             secs / 60,
@@ -167,7 +159,11 @@ pub async fn signal() {
 
 /// Evaluates thresholds every 2 s (as k6 does) and stops the run when one with `abortOnFail`
 /// has failed past its `delayAbortEval`. Never returns otherwise.
-pub async fn watch_thresholds(set: &[crate::thresholds::MetricThresholds], control: &Control, test_start: Instant) {
+pub async fn watch_thresholds(
+    set: &[crate::thresholds::MetricThresholds],
+    control: &Control,
+    test_start: std::time::Instant,
+) {
     if !set.iter().any(|m| m.thresholds.iter().any(|t| t.abort_on_fail)) {
         return std::future::pending().await;
     }
@@ -184,5 +180,175 @@ pub async fn watch_thresholds(set: &[crate::thresholds::MetricThresholds], contr
             ));
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::sync::atomic::Ordering::Relaxed;
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::executor::parse_scenarios;
+
+    /// One iteration as a VU saw it: VU index, start and end (after the scenario start), the
+    /// ramp-down deadline it was given, and whether it was interrupted.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct Iteration {
+        vu: u64,
+        start: Duration,
+        end: Duration,
+        deadline: Option<Duration>,
+        interrupted: bool,
+    }
+
+    /// VUs that run `work`-long iterations the way `vu.rs` does: interrupted by the scenario's
+    /// hard stop or their permit's deadline.
+    struct TestPool {
+        s: Arc<ScenarioRuntime>,
+        work: Duration,
+        log: Rc<RefCell<Vec<Iteration>>>,
+        insufficient: RefCell<Vec<u64>>,
+    }
+
+    impl VuPool for TestPool {
+        fn start_vu(&self, index: u64) {
+            self.s.state.allocated.fetch_add(1, Relaxed);
+            tokio::task::spawn_local(vu(self.s.clone(), index, self.work, self.log.clone()));
+        }
+
+        fn wait_until(&self, at: Instant) -> LocalFuture<'_, ()> {
+            Box::pin(tokio::time::sleep_until(at))
+        }
+
+        fn insufficient_vus(&self, allocated: u64) {
+            self.insufficient.borrow_mut().push(allocated);
+        }
+    }
+
+    async fn vu(s: Arc<ScenarioRuntime>, index: u64, work: Duration, log: Rc<RefCell<Vec<Iteration>>>) {
+        let mut n = 0;
+        while let Some(permit) = s.next_iteration(index, n).await {
+            let t0 = s.started_at().expect("iterations start after the start");
+            let start = t0.elapsed();
+            let ramp_down = async {
+                match permit.deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            s.state.active.fetch_add(1, Relaxed);
+            let interrupted = tokio::select! {
+                _ = tokio::time::sleep(work) => false,
+                _ = s.hard_stopped() => true,
+                _ = ramp_down => true,
+            };
+            s.state.active.fetch_sub(1, Relaxed);
+            let counter = if interrupted { &s.state.interrupted } else { &s.state.completed };
+            counter.fetch_add(1, Relaxed);
+            let deadline = permit.deadline.map(|d| d - t0);
+            log.borrow_mut().push(Iteration { vu: index, start, end: t0.elapsed(), deadline, interrupted });
+            n += 1;
+        }
+        s.vu_finished();
+    }
+
+    /// Runs one scenario from `config` with its pre-allocated VUs on a paused clock; returns
+    /// the pool (its log) and when the schedule ended, after the scenario start.
+    async fn run(config: Value, work: Duration) -> (TestPool, Duration) {
+        let config = parse_scenarios(&json!({ "s": config })).unwrap().remove(0);
+        let s = Arc::new(ScenarioRuntime::new(config));
+        let pool = TestPool { s: s.clone(), work, log: Rc::default(), insufficient: RefCell::default() };
+        let local = tokio::task::LocalSet::new();
+        let ended = local
+            .run_until(async {
+                for index in 0..s.pre_allocated_vus {
+                    pool.start_vu(index);
+                }
+                tokio::task::yield_now().await;
+                drive(&s, Instant::now(), &pool).await;
+                s.started_at().unwrap().elapsed()
+            })
+            .await;
+        pool.log.borrow_mut().sort_by_key(|i| (i.start, i.vu));
+        (pool, ended)
+    }
+
+    fn secs(s: f64) -> Duration {
+        Duration::from_secs_f64(s)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_vu_above_the_ramping_plan_gets_graceful_ramp_down_then_is_interrupted() {
+        // 2 VUs; the plan drops to 1 at 5s and climbs back to 2 at 10s; the end is at 15s.
+        let (pool, ended) = run(
+            json!({"executor": "ramping-vus", "startVUs": 2, "gracefulRampDown": "3s", "stages": [
+                {"duration": "5s", "target": 2}, {"duration": "0s", "target": 1}, {"duration": "5s", "target": 1},
+                {"duration": "0s", "target": 2}, {"duration": "5s", "target": 2}]}),
+            secs(10.0),
+        )
+        .await;
+        let it = |vu, start, end, deadline: Option<f64>, interrupted| Iteration {
+            vu,
+            start: secs(start),
+            end: secs(end),
+            deadline: deadline.map(secs),
+            interrupted,
+        };
+        assert_eq!(
+            *pool.log.borrow(),
+            [
+                it(0, 0.0, 10.0, None, false),
+                it(1, 0.0, 8.0, Some(8.0), true), // ramped down at 5s, interrupted 3s later
+                it(0, 10.0, 20.0, None, false),   // runs past the end, within gracefulStop
+                it(1, 10.0, 20.0, None, false),   // needed again at 10s, not before
+            ]
+        );
+        assert_eq!(ended, secs(20.0), "the scenario ends when its last iteration does");
+        assert_eq!((pool.s.state.completed.load(Relaxed), pool.s.state.interrupted.load(Relaxed)), (3, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_hard_stop_comes_at_the_end_plus_graceful_stop() {
+        let (pool, ended) =
+            run(json!({"executor": "constant-vus", "vus": 1, "duration": "10s", "gracefulStop": "5s"}), secs(3600.0))
+                .await;
+        let log = pool.log.borrow();
+        assert_eq!(log.len(), 1);
+        assert_eq!((log[0].start, log[0].end, log[0].interrupted), (secs(0.0), secs(15.0), true));
+        assert_eq!(ended, secs(15.0));
+        assert!(pool.s.is_hard_stopped());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn iterations_due_while_no_vu_is_idle_are_dropped() {
+        // Iterations due at 0, 0.5, 1 and 1.5s; the only VU is busy from 0 to 1.2s.
+        let (pool, ended) = run(
+            json!({"executor": "constant-arrival-rate", "rate": 2, "duration": "2s", "preAllocatedVUs": 1}),
+            secs(1.2),
+        )
+        .await;
+        let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
+        assert_eq!(starts, [secs(0.0), secs(1.5)]);
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 2);
+        assert_eq!(*pool.insufficient.borrow(), [1], "warned once, with maxVUs reached");
+        assert_eq!(ended, secs(2.7));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_iteration_starts_one_more_vu_up_to_max_vus() {
+        let (pool, _) = run(
+            json!({"executor": "constant-arrival-rate", "rate": 2, "duration": "2s", "preAllocatedVUs": 1,
+                   "maxVUs": 2}),
+            secs(1.2),
+        )
+        .await;
+        // 0.5s is dropped and starts VU 1, which takes 1s; 1.5s finds VU 0 idle again.
+        let got: Vec<(u64, Duration)> = pool.log.borrow().iter().map(|i| (i.vu, i.start)).collect();
+        assert_eq!(got, [(0, secs(0.0)), (1, secs(1.0)), (0, secs(1.5))]);
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 1);
+        assert!(pool.insufficient.borrow().is_empty());
     }
 }

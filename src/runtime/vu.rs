@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+use tokio::time::Instant;
 
 use rhai::{Dynamic, EvalAltResult, EvalContext, ImmutableString};
 
@@ -158,7 +158,7 @@ impl VuContext {
         };
         let ramp_down = async {
             match deadline {
-                Some(d) => tokio::time::sleep_until(d.into()).await,
+                Some(d) => tokio::time::sleep_until(d).await,
                 None => std::future::pending().await,
             }
         };
@@ -289,16 +289,16 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
             let late = start.saturating_duration_since(scheduled).as_secs_f64() * 1000.0;
             metrics::record(builtin::ITERATION_START_DELAY, &tags, late);
         }
-        scenario.active.fetch_add(1, Ordering::Relaxed);
+        scenario.state.active.fetch_add(1, Ordering::Relaxed);
         let result =
             if takes_data { ctx.call_fn::<Dynamic>(&exec, (data.clone(),)) } else { ctx.call_fn::<Dynamic>(&exec, ()) };
-        scenario.active.fetch_sub(1, Ordering::Relaxed);
+        scenario.state.active.fetch_sub(1, Ordering::Relaxed);
         vu.deadline.set(None);
         iteration += 1;
         match &result {
             Ok(_) => {}
             Err(e) if is_interruption(e) || vu.should_interrupt() || control.is_hard_stopped() => {
-                scenario.interrupted.fetch_add(1, Ordering::Relaxed);
+                scenario.state.interrupted.fetch_add(1, Ordering::Relaxed);
                 if control.is_hard_stopped() || scenario.is_stopping() {
                     break;
                 }
@@ -309,7 +309,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
                 vu.shared.errors.record(&describe_runtime_error(e));
             }
         }
-        scenario.completed.fetch_add(1, Ordering::Relaxed);
+        scenario.state.completed.fetch_add(1, Ordering::Relaxed);
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         metrics::record(builtin::ITERATION_DURATION, &tags, ms);
         metrics::record(builtin::ITERATIONS, &tags, 1.0);

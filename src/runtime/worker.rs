@@ -77,7 +77,7 @@ impl WorkerSet {
 
     /// Starts VU `id` on the next worker (round-robin).
     pub fn start_vu(&self, id: u64, scenario: &Arc<ScenarioRuntime>, index: u64) {
-        scenario.allocated.fetch_add(1, Ordering::SeqCst);
+        scenario.state.allocated.fetch_add(1, Ordering::SeqCst);
         let w = self.next.fetch_add(1, Ordering::Relaxed) % self.senders.len();
         let _ = self.senders[w].send(Command::StartVu { id, scenario: scenario.clone(), index });
     }
