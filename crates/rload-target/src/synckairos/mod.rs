@@ -13,6 +13,8 @@
 //! `queue.rs` the simulated write-behind DB queue, `metrics.rs` `/metrics`, `routes.rs` the
 //! HTTP handlers, `ws.rs` the WebSocket protocol.
 
+#[cfg(test)]
+mod fuzz;
 mod hub;
 mod metrics;
 mod model;

@@ -137,7 +137,7 @@ fn session_id(id: &str) -> Result<Uuid, ApiError> {
 
 /// The JSON body, or `{}` when there is none or it is not declared as JSON (Express's
 /// `express.json()` leaves such bodies unparsed).
-fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
+pub(super) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
     let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
