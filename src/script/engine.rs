@@ -67,20 +67,17 @@ pub fn new_engine(script_dir: &Path) -> Engine {
     });
     #[allow(deprecated)] // "volatile", not deprecated: see the attribute's own note.
     engine.on_var(|name, index, ctx| {
-        // Even a local (the handler's parameter): see `api::ws::current_socket` for why.
-        if name == "socket" {
-            if let Some(socket) = api::ws::current_socket() {
-                return Ok(Some(socket));
-            }
-        }
+        // A local captured by a closure may be a socket: see `api::ws::unlocked_socket` for why.
+        // `index` counts from the scope's end (1 = last), so the walk is short.
         if index > 0 {
-            return Ok(None);
+            let local = ctx.scope().iter_raw().nth(index - 1);
+            return Ok(local.and_then(|(_, _, value)| api::ws::unlocked_socket(value)));
         }
         if let Some(v) = api::builtin_variable(name) {
             return Ok(Some(v));
         }
-        if ctx.scope().contains(name) {
-            return Ok(None);
+        if let Some(value) = ctx.scope().get(name) {
+            return Ok(api::ws::unlocked_socket(value));
         }
         Ok(vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()))
     });

@@ -5,6 +5,7 @@
 //! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
 //! variable resolver, so they are visible inside functions too.
 
+pub mod convert;
 pub mod core;
 pub mod exec;
 pub mod http;
