@@ -58,3 +58,51 @@ fn record(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) {
     metrics::record(builtin::DATA_SENT, base, o.bytes_sent as f64);
     metrics::record(builtin::DATA_RECEIVED, base, o.bytes_received as f64);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Timings;
+
+    fn outcome(status: u16, error_code: u32) -> HttpOutcome {
+        HttpOutcome {
+            status,
+            status_text: String::new(),
+            proto: "HTTP/1.1",
+            url: "http://127.0.0.1/items/7".into(),
+            method: http::Method::GET,
+            headers: Vec::new(),
+            body: None,
+            error: None,
+            error_code,
+            timings: Timings::default(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            remote_ip: String::new(),
+            remote_port: 0,
+        }
+    }
+
+    #[test]
+    fn a_hop_carries_k6s_tags_and_the_scripts_tags_win() {
+        let base = TagSet::new().with(tag::GROUP, "");
+        let user = [(tag::NAME.to_string(), "items".to_string())];
+        let tags = hop_tags(&base, &user, &outcome(404, 1404));
+        assert_eq!(tags.get(tag::NAME), Some("items"));
+        assert_eq!(tags.get(tag::URL), Some("http://127.0.0.1/items/7"));
+        assert_eq!(tags.get(tag::STATUS), Some("404"));
+        assert_eq!(tags.get(tag::EXPECTED_RESPONSE), Some("false"));
+        assert_eq!(tags.get(tag::ERROR_CODE), Some("1404"));
+        assert_eq!(tags.get(tag::GROUP), Some(""));
+
+        let ok = hop_tags(&base, &[], &outcome(302, 0));
+        assert_eq!(ok.get(tag::EXPECTED_RESPONSE), Some("true"));
+        assert_eq!(ok.get(tag::ERROR_CODE), None);
+    }
+
+    #[test]
+    fn expected_responses_are_200_to_399() {
+        assert!(!expected(0) && !expected(199) && !expected(400));
+        assert!(expected(200) && expected(399));
+    }
+}
