@@ -4,6 +4,10 @@
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
 //! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
 //! variable resolver, so they are visible inside functions too.
+//!
+//! The bindings convert arguments and results ([`convert`] holds the conversions they share);
+//! k6's rules (which samples and tags a request or a WebSocket session records, header
+//! canonicalisation, the session's event loop) live below them in `crate::http` and `crate::ws`.
 
 pub mod convert;
 pub mod core;
