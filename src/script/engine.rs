@@ -65,19 +65,23 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         }
         None
     });
+    // Sessions open on this engine: while there are none, resolving a variable costs one load.
+    let sockets = api::ws::OpenSessions::default();
+    let open = sockets.clone();
     #[allow(deprecated)] // "volatile", not deprecated: see the attribute's own note.
-    engine.on_var(|name, index, ctx| {
-        // A local captured by a closure may be a socket: see `api::ws::unlocked_socket` for why.
-        // `index` counts from the scope's end (1 = last), so the walk is short.
+    engine.on_var(move |name, index, ctx| {
+        // A captured socket variable: see `api::ws::OpenSessions::unlocked_socket` for why.
+        if let Some(socket) = open.unlocked_socket(name, index, ctx.scope()) {
+            return Ok(Some(socket));
+        }
         if index > 0 {
-            let local = ctx.scope().iter_raw().nth(index - 1);
-            return Ok(local.and_then(|(_, _, value)| api::ws::unlocked_socket(value)));
+            return Ok(None);
         }
         if let Some(v) = api::builtin_variable(name) {
             return Ok(Some(v));
         }
-        if let Some(value) = ctx.scope().get(name) {
-            return Ok(api::ws::unlocked_socket(value));
+        if ctx.scope().contains(name) {
+            return Ok(None);
         }
         Ok(vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()))
     });
@@ -86,7 +90,7 @@ pub fn new_engine(script_dir: &Path) -> Engine {
     engine
         .register_custom_syntax([VU_MAIN], false, |ctx, _| vu::vu_main(ctx))
         .expect("the VU main statement is valid custom syntax");
-    api::register(&mut engine);
+    api::register(&mut engine, &sockets);
     engine
 }
 

@@ -21,13 +21,15 @@ use rhai::{Dynamic, Engine};
 
 use crate::runtime::vu;
 
-pub fn register(engine: &mut Engine) {
+/// Registers the whole script API; `sockets` is the engine's count of open `ws.connect`
+/// sessions, shared with its variable resolver.
+pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     http::register(engine);
     response::register(engine);
     core::register(engine);
     exec::register(engine);
     metrics::register(engine);
-    ws::register(engine);
+    ws::register(engine, sockets);
 }
 
 /// The value of a built-in variable, or `None` when `name` is not one.

@@ -13,7 +13,8 @@
 //!
 //! Handlers run on the VU's coroutine with the `NativeCallContext` of `ws.connect` (or of the
 //! socket method that fired them), so they may call `http.*`, `check`, `sleep` and custom
-//! metrics. The handler's parameter may have any name, as in k6: [`unlocked_socket`] is why.
+//! metrics. The handler's parameter may have any name, as in k6: see
+//! [`OpenSessions::unlocked_socket`].
 //!
 //! Beyond k6: the returned map has `error_code` (k6's codes: dial errors as for `http.*`,
 //! `1000 + status` for a 4xx/5xx upgrade answer, 1000 for WebSocket-level failures), and a
@@ -21,11 +22,13 @@
 //! there as well. Handlers may take their argument or not (`|| ...` for `close` works), and an
 //! unknown event name is an error rather than a handler that never fires.
 
+use std::cell::Cell;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderName, HeaderValue};
-use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext};
+use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, Scope};
 
 use super::convert::{header_map, string_pairs};
 use crate::http::error_code::Failure;
@@ -44,15 +47,22 @@ pub struct Socket(Session<FnPtr>);
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
-pub fn register(engine: &mut Engine) {
+pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
     engine.register_type_with_name::<WsApi>("ws");
     engine.register_type_with_name::<Socket>("Socket");
-    engine.register_fn("connect", |ctx: NativeCallContext, _: WsApi, url: &str, handler: FnPtr| {
+    let open = sockets.clone();
+    engine.register_fn("connect", move |ctx: NativeCallContext, _: WsApi, url: &str, handler: FnPtr| {
+        let _session = open.enter();
         connect(&ctx, url, Dynamic::UNIT, handler)
     });
-    engine.register_fn("connect", |ctx: NativeCallContext, _: WsApi, url: &str, params: Dynamic, handler: FnPtr| {
-        connect(&ctx, url, params, handler)
-    });
+    let open = sockets.clone();
+    engine.register_fn(
+        "connect",
+        move |ctx: NativeCallContext, _: WsApi, url: &str, params: Dynamic, handler: FnPtr| {
+            let _session = open.enter();
+            connect(&ctx, url, params, handler)
+        },
+    );
     engine.register_fn("on", |s: Socket, event: &str, f: FnPtr| -> RhaiResult<()> {
         let on = On::parse(event)
             .ok_or_else(|| format!("socket.on(\"{event}\", ...): unknown event (known: {})", EVENT_NAMES.join(", ")))?;
@@ -86,20 +96,57 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("now_ms", now_ms);
 }
 
-/// A socket variable as an unlocked copy of its handle, for the engine's variable resolver;
-/// `None` for any other value.
-///
-/// Why: a handler's parameter captured by a closure becomes a shared variable, and a Rhai
-/// method call write-locks a shared receiver while it checks its arguments; a closure argument
-/// that captured the same variable holds the locked value, so the k6 idiom
-/// `s.on("open", || s.send("hi"))` fails with "Data race detected". A socket is a handle (a
-/// copy shares the session), so serving an unlocked copy loses nothing, whatever the
-/// parameter's name.
-pub fn unlocked_socket(value: &Dynamic) -> Option<Dynamic> {
+/// How many `ws.connect` sessions are running on one engine (all VUs of a worker thread),
+/// so that its variable resolver looks for sockets only while there can be one.
+#[derive(Clone, Default)]
+pub struct OpenSessions(Rc<Cell<usize>>);
+
+impl OpenSessions {
+    /// The local variable `name` (at `index` from the scope's end, or searched by name when
+    /// `index` is 0) as an unlocked copy of its socket handle, when it is a captured socket;
+    /// `None` for anything else, which the resolver leaves to Rhai.
+    ///
+    /// Why: a handler's parameter captured by a closure becomes a shared variable, and a Rhai
+    /// method call write-locks a shared receiver while it checks its arguments; a closure
+    /// argument that captured the same variable holds the locked value, so the k6 idiom
+    /// `s.on("open", || s.send("hi"))` fails with "Data race detected". A socket is a handle (a
+    /// copy shares the session), so serving an unlocked copy loses nothing, whatever the
+    /// parameter's name.
+    #[inline]
+    pub fn unlocked_socket(&self, name: &str, index: usize, scope: &Scope) -> Option<Dynamic> {
+        // Inlined so that the resolver pays one load per variable when no session is open.
+        if self.0.get() == 0 {
+            return None;
+        }
+        captured_socket(name, index, scope)
+    }
+
+    /// Counts a session for as long as the returned guard lives.
+    fn enter(&self) -> OpenSession {
+        self.0.set(self.0.get() + 1);
+        OpenSession(Rc::clone(&self.0))
+    }
+}
+
+/// See [`OpenSessions::unlocked_socket`].
+fn captured_socket(name: &str, index: usize, scope: &Scope) -> Option<Dynamic> {
+    let value = match index {
+        0 => scope.get(name)?,
+        _ => scope.iter_raw().nth(index - 1)?.2,
+    };
     if !value.is_shared() {
         return None;
     }
     value.read_lock::<Socket>().map(|socket| Dynamic::from(socket.clone()))
+}
+
+/// One running session of [`OpenSessions`]; dropping it ends the count, on any way out.
+struct OpenSession(Rc<Cell<usize>>);
+
+impl Drop for OpenSession {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
 }
 
 /// Unix time in milliseconds with microsecond precision, for latencies against timestamps
