@@ -228,3 +228,44 @@ fn socket_methods_work_inside_handlers_fired_by_socket_methods() {
     let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
     assert_all_checks_pass(&run, 1);
 }
+
+#[test]
+fn the_handler_parameter_may_have_any_name() {
+    // k6 lets the handler name its socket anything; closures capture it under that name.
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let got_s = [];
+            let res_s = ws.connect(`${__ENV.WS}/ws/echo`, |s| {
+                s.on("open", || { s.send("one"); s.send("two"); s.send("three"); });
+                s.on("message", |text| { got_s.push(text); if got_s.len() == 3 { s.close(); } });
+            });
+            let closed_with = 0;
+            let errors = [];
+            let res_conn = ws.connect(`${__ENV.WS}/ws/echo`, #{ tags: #{ room: "b" } }, |conn| {
+                conn.on("open", || conn.sendBinary(blob(4, 7)));
+                conn.on("binaryMessage", |data| conn.setTimeout(|| conn.close(4000), 10));
+                conn.on("close", |code| { closed_with = code; conn.send("too late"); });
+                conn.on("error", |e| errors.push(e));
+            });
+            check(res_s, #{
+                "s: upgraded": |r| r.status == 101 && r.error == "",
+                "s: every echo came back in order": |r| got_s == ["one", "two", "three"],
+            });
+            check(res_conn, #{
+                "conn: upgraded": |r| r.status == 101,
+                "conn: closed with its code": |r| closed_with == 4000,
+                "conn: sending after close is an error event": |r| errors == ["websocket: close sent"],
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "2", "-e", &ws_base(&target)]);
+    assert_all_checks_pass(&run, 10);
+    // Per iteration: three texts and a blob sent and echoed, and the "too late" send that k6
+    // counts although it fails.
+    assert_eq!(count(&run, "ws_msgs_sent"), 10);
+    assert_eq!(count(&run, "ws_msgs_received"), 8);
+    assert_eq!(count(&run, "ws_sessions"), 4);
+}

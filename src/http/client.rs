@@ -17,9 +17,10 @@ use url::{Position, Url};
 
 use super::cookies::Jar;
 use super::error_code::{self, Failure};
+use super::headers::canonical_headers;
 use super::pool::{Conn, ConnInfo, Pool, Target};
 use super::timing::Marks;
-use super::{ClientConfig, HttpOutcome, RequestSpec, ResponseType, Timings, DEFAULT_USER_AGENT};
+use super::{ClientConfig, HttpOutcome, RequestSpec, ResponseType, Timings};
 
 /// A VU's HTTP client: its keep-alive connections and its cookie jar. Methods take `&self`,
 /// so one VU may run several requests at once (batch); it is neither `Send` nor `Sync`.
@@ -54,13 +55,7 @@ struct Received {
 impl HttpClient {
     /// A client with no connections and an empty cookie jar; creating it costs no I/O.
     pub fn new(config: Rc<ClientConfig>) -> Self {
-        let user_agent = match config.user_agent.as_deref() {
-            None => Some(HeaderValue::from_static(DEFAULT_USER_AGENT)),
-            Some("") => None,
-            // The options layer validates `userAgent`; a value that is not a valid header
-            // falls back to the default rather than failing every request.
-            Some(custom) => Some(HeaderValue::from_str(custom).unwrap_or(HeaderValue::from_static(DEFAULT_USER_AGENT))),
-        };
+        let user_agent = config.user_agent_header();
         HttpClient { config, user_agent, pool: Pool::default(), jar: RefCell::new(Jar::default()) }
     }
 
@@ -344,34 +339,6 @@ fn failed(method: Method, url: String, failure: Failure, timings: Timings, info:
     }
 }
 
-/// Response headers as k6 shows them: Go's canonical names, repeated values joined by `", "`.
-fn canonical_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    let mut out = Vec::with_capacity(headers.keys_len());
-    for name in headers.keys() {
-        let mut value = String::new();
-        for part in headers.get_all(name) {
-            if !value.is_empty() {
-                value.push_str(", ");
-            }
-            value.push_str(&String::from_utf8_lossy(part.as_bytes()));
-        }
-        out.push((canonical_name(name.as_str()), value));
-    }
-    out
-}
-
-/// `content-type` → `Content-Type`, `x-request-id` → `X-Request-Id` (Go's
-/// `CanonicalHeaderKey`).
-fn canonical_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        out.push(if upper { c.to_ascii_uppercase() } else { c });
-        upper = c == '-';
-    }
-    out
-}
-
 /// A body being read: the first chunk is kept as is (no copy for the common one-chunk
 /// body); later chunks are appended to one buffer.
 #[derive(Default)]
@@ -405,13 +372,6 @@ impl Collected {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn header_names_are_canonicalised_like_go() {
-        assert_eq!(canonical_name("content-type"), "Content-Type");
-        assert_eq!(canonical_name("x-request-id"), "X-Request-Id");
-        assert_eq!(canonical_name("etag"), "Etag");
-    }
 
     #[test]
     fn see_other_and_post_redirects_become_get_without_body() {

@@ -11,20 +11,28 @@
 //! timings, wire byte counts and k6's numeric `error_code` (see [`error_code`]). Network
 //! failures never panic and never return `Err`: they are outcomes with `status: 0`.
 //!
-//! This module is not the script binding (the Rhai layer converts outcomes into script
-//! values and metric samples), not a general-purpose client (no HTTP/2, no proxies, no
-//! decompression), and it does not record metrics itself.
+//! k6's rules for what a request records live here too: [`samples`] turns a request's
+//! outcomes into `http_req_*` and `data_*` samples, and [`headers`] is the one place header
+//! names are canonicalised and repeated values joined (also for `ws.connect`'s upgrade
+//! answer). The client itself records nothing: a request goes script binding (argument
+//! conversion only) → [`HttpClient::request`] → [`samples::record_hops`] → the metric sink.
+//!
+//! This module is not the script binding (`crate::script::api::http` converts Rhai values),
+//! and not a general-purpose client (no HTTP/2, no proxies, no decompression).
 
 mod client;
 mod cookies;
 pub mod error_code;
+pub mod headers;
 pub(crate) mod pool;
+pub mod samples;
 pub(crate) mod timing;
 pub(crate) mod tls;
 
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderValue;
 
 pub use client::HttpClient;
 
@@ -55,6 +63,18 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// The `User-Agent` a request or WebSocket upgrade sends when the script sets none;
+    /// `None` for an empty `userAgent`.
+    pub fn user_agent_header(&self) -> Option<HeaderValue> {
+        match self.user_agent.as_deref() {
+            None => Some(HeaderValue::from_static(DEFAULT_USER_AGENT)),
+            Some("") => None,
+            // The options layer validates `userAgent`; a value that is not a valid header
+            // falls back to the default rather than failing every request.
+            Some(custom) => Some(HeaderValue::from_str(custom).unwrap_or(HeaderValue::from_static(DEFAULT_USER_AGENT))),
+        }
+    }
+
     /// The response type of a request whose params name none (k6: `none` when
     /// `discardResponseBodies` is set, `text` otherwise).
     pub fn default_response_type(&self) -> ResponseType {

@@ -1,6 +1,7 @@
 //! Socket wrappers that observe one connection's I/O for k6's timings and byte counts.
 //!
-//! Two layers share one [`IoStats`]:
+//! Two layers share one [`IoStats`], one wrapper type ([`Observed`]) with two kinds of
+//! observation:
 //! - [`WireCounter`] sits directly on the TCP stream and counts the bytes on the wire (TLS
 //!   records and handshake included), as k6's `data_sent`/`data_received` do, and remembers
 //!   whether the last failing operation was a read or a write for error messages.
@@ -14,6 +15,7 @@
 
 use std::cell::Cell;
 use std::io;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -110,112 +112,85 @@ fn ms(from: Instant, to: Instant) -> f64 {
     to.saturating_duration_since(from).as_secs_f64() * 1000.0
 }
 
-/// Counts bytes on the wire; see the module docs.
-pub(crate) struct WireCounter<S> {
-    inner: S,
-    stats: Rc<IoStats>,
+/// What a wrapper notes about its stream's completed operations; the two kinds are
+/// [`Wire`] and [`Stamps`], see the module docs.
+pub(crate) trait Observe {
+    /// A read finished with `result`, having added `n` bytes to the buffer.
+    fn read(stats: &IoStats, result: &Poll<io::Result<()>>, n: usize);
+    fn write(stats: &IoStats, result: &Poll<io::Result<usize>>);
 }
 
-impl<S> WireCounter<S> {
-    pub fn new(inner: S, stats: Rc<IoStats>) -> Self {
-        WireCounter { inner, stats }
-    }
-}
+/// Counts bytes on the wire and remembers which operation failed.
+pub(crate) enum Wire {}
 
-impl<S: AsyncRead + Unpin> AsyncRead for WireCounter<S> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        match &result {
-            Poll::Ready(Ok(())) => {
-                let stats = &self.stats;
-                stats.bytes_read.set(stats.bytes_read.get() + (buf.filled().len() - before) as u64);
-            }
-            Poll::Ready(Err(_)) => self.stats.failed_op.set(Some(Op::Read)),
-            Poll::Pending => {}
-        }
-        result
-    }
-}
-
-impl<S: AsyncWrite + Unpin> WireCounter<S> {
-    fn count_write(&self, result: &Poll<io::Result<usize>>) {
+impl Observe for Wire {
+    fn read(stats: &IoStats, result: &Poll<io::Result<()>>, n: usize) {
         match result {
-            Poll::Ready(Ok(n)) => self.stats.bytes_written.set(self.stats.bytes_written.get() + *n as u64),
-            Poll::Ready(Err(_)) => self.stats.failed_op.set(Some(Op::Write)),
+            Poll::Ready(Ok(())) => stats.bytes_read.set(stats.bytes_read.get() + n as u64),
+            Poll::Ready(Err(_)) => stats.failed_op.set(Some(Op::Read)),
+            Poll::Pending => {}
+        }
+    }
+
+    fn write(stats: &IoStats, result: &Poll<io::Result<usize>>) {
+        match result {
+            Poll::Ready(Ok(n)) => stats.bytes_written.set(stats.bytes_written.get() + *n as u64),
+            Poll::Ready(Err(_)) => stats.failed_op.set(Some(Op::Write)),
             Poll::Pending => {}
         }
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for WireCounter<S> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
-        self.count_write(&result);
-        result
-    }
+/// Timestamps request writes and the first response read.
+pub(crate) enum Stamps {}
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.count_write(&result);
-        result
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-/// Timestamps request writes and the first response read; see the module docs.
-pub(crate) struct Timed<S> {
-    inner: S,
-    stats: Rc<IoStats>,
-}
-
-impl<S> Timed<S> {
-    pub fn new(inner: S, stats: Rc<IoStats>) -> Self {
-        Timed { inner, stats }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Timed<S> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before && self.stats.first_read.get().is_none()
-        {
-            self.stats.first_read.set(Some(Instant::now()));
+impl Observe for Stamps {
+    fn read(stats: &IoStats, result: &Poll<io::Result<()>>, n: usize) {
+        if matches!(result, Poll::Ready(Ok(()))) && n > 0 && stats.first_read.get().is_none() {
+            stats.first_read.set(Some(Instant::now()));
         }
-        result
     }
-}
 
-impl<S: AsyncWrite + Unpin> Timed<S> {
-    fn stamp_write(&self, result: &Poll<io::Result<usize>>) {
+    fn write(stats: &IoStats, result: &Poll<io::Result<usize>>) {
         // Writes after the response started (an early response to a large upload) do not move
         // the end of `sending`.
-        if matches!(result, Poll::Ready(Ok(n)) if *n > 0) && self.stats.first_read.get().is_none() {
-            self.stats.last_write.set(Some(Instant::now()));
+        if matches!(result, Poll::Ready(Ok(n)) if *n > 0) && stats.first_read.get().is_none() {
+            stats.last_write.set(Some(Instant::now()));
         }
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
+/// A stream whose operations `O` observes into shared [`IoStats`].
+pub(crate) struct Observed<S, O> {
+    inner: S,
+    stats: Rc<IoStats>,
+    kind: PhantomData<fn() -> O>,
+}
+
+/// Counts bytes on the wire; see the module docs.
+pub(crate) type WireCounter<S> = Observed<S, Wire>;
+/// Timestamps request writes and the first response read; see the module docs.
+pub(crate) type Timed<S> = Observed<S, Stamps>;
+
+impl<S, O> Observed<S, O> {
+    pub fn new(inner: S, stats: Rc<IoStats>) -> Self {
+        Observed { inner, stats, kind: PhantomData }
+    }
+}
+
+impl<S: AsyncRead + Unpin, O: Observe> AsyncRead for Observed<S, O> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        O::read(&self.stats, &result, buf.filled().len() - before);
+        result
+    }
+}
+
+impl<S: AsyncWrite + Unpin, O: Observe> AsyncWrite for Observed<S, O> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, buf);
-        self.stamp_write(&result);
+        O::write(&self.stats, &result);
         result
     }
 
@@ -225,7 +200,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        self.stamp_write(&result);
+        O::write(&self.stats, &result);
         result
     }
 

@@ -65,13 +65,14 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         }
         None
     });
+    // Sessions open on this engine: while there are none, resolving a variable costs one load.
+    let sockets = api::ws::OpenSessions::default();
+    let open = sockets.clone();
     #[allow(deprecated)] // "volatile", not deprecated: see the attribute's own note.
-    engine.on_var(|name, index, ctx| {
-        // Even a local (the handler's parameter): see `api::ws::current_socket` for why.
-        if name == "socket" {
-            if let Some(socket) = api::ws::current_socket() {
-                return Ok(Some(socket));
-            }
+    engine.on_var(move |name, index, ctx| {
+        // A captured socket variable: see `api::ws::OpenSessions::unlocked_socket` for why.
+        if let Some(socket) = open.unlocked_socket(name, index, ctx.scope()) {
+            return Ok(Some(socket));
         }
         if index > 0 {
             return Ok(None);
@@ -89,7 +90,7 @@ pub fn new_engine(script_dir: &Path) -> Engine {
     engine
         .register_custom_syntax([VU_MAIN], false, |ctx, _| vu::vu_main(ctx))
         .expect("the VU main statement is valid custom syntax");
-    api::register(&mut engine);
+    api::register(&mut engine, &sockets);
     engine
 }
 

@@ -3,8 +3,10 @@
 //!
 //! [`connect`] reuses the HTTP client's dialer (DNS, TCP, TLS with the run's
 //! `insecureSkipTLSVerify`), so dial failures carry the same k6 error codes as `http.*`. It
-//! returns a [`Session`]: the upgrade response, a [`Writer`] and the receiving end of the
-//! [`Event`] queue filled by a `spawn_local` reader (see `reader.rs`).
+//! returns a [`Connection`]: the upgrade response, a [`Writer`] and the receiving end of the
+//! [`Event`] queue filled by a `spawn_local` reader (see `reader.rs`). [`session`] is the
+//! session on top of it (k6's event loop, handlers, pings and `ws_*` samples) and [`timers`]
+//! its `setTimeout`/`setInterval`.
 //!
 //! Memory is what decides how many sockets a run can hold. tungstenite's default config
 //! zero-fills a 128 KiB read buffer per connection (135 KB per socket measured, 1.36 GB for
@@ -12,11 +14,13 @@
 //! readable: the buffer is a read chunk, not a message limit) and no write buffering (each
 //! message goes out when sent, which is what a load test measures anyway).
 //!
-//! This module knows nothing about Rhai or metrics; `crate::script::api::ws` turns sessions
-//! into script callbacks and k6's `ws_*` samples.
+//! This module knows nothing about Rhai: `crate::script::api::ws` only registers the script
+//! functions, converts their arguments and runs handlers for [`session`].
 
 mod io;
 mod reader;
+pub mod session;
+pub mod timers;
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -34,6 +38,7 @@ use tokio_tungstenite::WebSocketStream;
 use url::Url;
 
 use crate::http::error_code::{self, Failure, Op};
+use crate::http::headers::canonical_headers;
 use crate::http::pool::{self, Target};
 use crate::http::timing::{IoStats, Marks, WireCounter};
 use crate::http::tls;
@@ -61,7 +66,8 @@ pub fn config() -> WebSocketConfig {
 #[derive(Debug, Clone, Default)]
 pub struct Upgrade {
     pub status: u16,
-    /// Header names as received (lower case), repeated headers repeated.
+    /// Headers as k6 shows them (`crate::http::headers`): canonical names, repeated values
+    /// joined.
     pub headers: Vec<(String, String)>,
     pub body: String,
 }
@@ -89,7 +95,7 @@ pub(crate) struct Failed {
 }
 
 /// An open WebSocket.
-pub(crate) struct Session {
+pub(crate) struct Connection {
     pub upgrade: Upgrade,
     pub writer: Writer,
     pub events: mpsc::Receiver<Event>,
@@ -134,7 +140,7 @@ pub(crate) async fn connect(
     url: &str,
     headers: Vec<(HeaderName, HeaderValue)>,
     insecure_skip_tls_verify: bool,
-) -> Result<Session, Failed> {
+) -> Result<Connection, Failed> {
     let failed = |failure: Failure, wire: Option<&Wire>| Failed { upgrade: None, failure, wire: wire.cloned() };
     let parsed = Url::parse(url)
         .map_err(|err| failed(Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {err}")), None))?;
@@ -189,7 +195,7 @@ pub(crate) async fn connect(
             };
             let upgrade = Upgrade {
                 status,
-                headers: header_pairs(response.headers()),
+                headers: canonical_headers(response.headers()),
                 body: response.body().as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default(),
             };
             // gorilla/websocket's ErrBadHandshake, as k6 reports it.
@@ -202,19 +208,15 @@ pub(crate) async fn connect(
         Ok(Err(err)) => return Err(failed(describe_ws_error(&err), Some(&wire))),
         Ok(Ok(open)) => open,
     };
-    let upgrade =
-        Upgrade { status: response.status().as_u16(), headers: header_pairs(response.headers()), body: String::new() };
+    let upgrade = Upgrade {
+        status: response.status().as_u16(),
+        headers: canonical_headers(response.headers()),
+        body: String::new(),
+    };
     let (sink, stream) = socket.split();
     let (sender, events) = mpsc::channel(EVENT_QUEUE);
     tokio::task::spawn_local(reader::read_events(stream, sender));
-    Ok(Session { upgrade, writer: Writer(sink), events, wire })
-}
-
-fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
-        .collect()
+    Ok(Connection { upgrade, writer: Writer(sink), events, wire })
 }
 
 /// A tungstenite error that is not an I/O error, as text with k6's generic code.

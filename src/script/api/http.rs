@@ -1,27 +1,26 @@
 //! `http.get/head/post/put/patch/del/options/request`: k6's http module for Rhai.
 //!
-//! A call builds a request from the script's arguments, suspends the VU while its own
-//! [`HttpClient`](crate::http::HttpClient) performs it, records k6's `http_req_*` metrics for
-//! every hop (redirects included), and returns the final [`Response`]. Network failures are
-//! responses with `status` 0 and `error_code`; they never raise a script error.
+//! A call converts the script's arguments into a [`RequestSpec`], suspends the VU while its own
+//! [`HttpClient`](crate::http::HttpClient) performs it, hands the hops (redirects included) to
+//! [`crate::http::samples`] for k6's `http_req_*` samples, and returns the final [`Response`].
+//! Network failures are responses with `status` 0 and `error_code`; they never raise a script
+//! error. Which tags and samples a request records is not decided here.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
+use super::convert::string_pairs;
 use super::response::Response;
 use crate::config::parse_duration;
-use crate::http::{HttpOutcome, RequestSpec, ResponseType};
-use crate::metrics::{self, builtin, tag, TagSet};
+use crate::http::{samples, HttpOutcome, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, VuContext};
 
 /// The `http` object scripts call methods on.
 #[derive(Clone, Copy)]
 pub struct HttpApi;
-
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 type Res = Result<Response, Box<EvalAltResult>>;
 
@@ -86,8 +85,8 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
     };
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
-            "headers" => p.headers = string_pairs("headers", value)?,
-            "tags" => p.tags = string_pairs("tags", value)?,
+            "headers" => p.headers = string_pairs("params.headers", value)?,
+            "tags" => p.tags = string_pairs("params.tags", value)?,
             "timeout" => p.timeout = timeout(value)?,
             "redirects" => {
                 let n = value.as_int().map_err(|t| format!("params.redirects must be a number, got {t}"))?;
@@ -115,15 +114,6 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         }
     }
     Ok(p)
-}
-
-fn string_pairs(what: &str, value: Dynamic) -> Result<Vec<(String, String)>, String> {
-    let type_name = value.type_name();
-    let map = value.try_cast::<Map>().ok_or_else(|| format!("params.{what} must be a map, got {type_name}"))?;
-    Ok(map
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), if v.is_string() { v.into_string().unwrap() } else { v.to_string() }))
-        .collect())
 }
 
 fn timeout(value: Dynamic) -> Result<Duration, String> {
@@ -199,9 +189,7 @@ fn finish(
     body: Option<Bytes>,
     hops: Vec<HttpOutcome>,
 ) -> Res {
-    for hop in &hops {
-        record(vu, hop, tags);
-    }
+    samples::record_hops(&vu.base_tags(), tags, &hops);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
     Ok(Response::new(last, response_type, body))
 }
@@ -271,41 +259,6 @@ fn batch_array(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
 fn batch_map(requests: Map) -> Result<Map, Box<EvalAltResult>> {
     let (names, entries): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
     Ok(names.into_iter().zip(batch(entries)?.into_iter().map(Dynamic::from)).collect())
-}
-
-/// k6's default `expected_response`: statuses 200–399.
-fn expected(status: u16) -> bool {
-    (200..400).contains(&status)
-}
-
-fn record(vu: &VuContext, o: &HttpOutcome, user_tags: &[(String, String)]) {
-    let mut tags: TagSet = vu.base_tags();
-    tags.insert(tag::METHOD, o.method.as_str());
-    tags.insert(tag::URL, &o.url);
-    tags.insert(tag::NAME, &o.url);
-    tags.insert(tag::PROTO, o.proto);
-    tags.insert(tag::STATUS, &o.status.to_string());
-    let ok = expected(o.status);
-    tags.insert(tag::EXPECTED_RESPONSE, if ok { "true" } else { "false" });
-    if o.error_code != 0 {
-        tags.insert(tag::ERROR_CODE, &o.error_code.to_string());
-    }
-    for (k, v) in user_tags {
-        tags.insert(k, v);
-    }
-    let t = &o.timings;
-    metrics::record(builtin::HTTP_REQS, &tags, 1.0);
-    metrics::record(builtin::HTTP_REQ_FAILED, &tags, if ok { 0.0 } else { 1.0 });
-    metrics::record(builtin::HTTP_REQ_DURATION, &tags, t.duration);
-    metrics::record(builtin::HTTP_REQ_BLOCKED, &tags, t.blocked);
-    metrics::record(builtin::HTTP_REQ_CONNECTING, &tags, t.connecting);
-    metrics::record(builtin::HTTP_REQ_TLS_HANDSHAKING, &tags, t.tls_handshaking);
-    metrics::record(builtin::HTTP_REQ_SENDING, &tags, t.sending);
-    metrics::record(builtin::HTTP_REQ_WAITING, &tags, t.waiting);
-    metrics::record(builtin::HTTP_REQ_RECEIVING, &tags, t.receiving);
-    let base = vu.base_tags();
-    metrics::record(builtin::DATA_SENT, &base, o.bytes_sent as f64);
-    metrics::record(builtin::DATA_RECEIVED, &base, o.bytes_received as f64);
 }
 
 #[cfg(test)]

@@ -4,7 +4,12 @@
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
 //! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
 //! variable resolver, so they are visible inside functions too.
+//!
+//! The bindings convert arguments and results ([`convert`] holds the conversions they share);
+//! k6's rules (which samples and tags a request or a WebSocket session records, header
+//! canonicalisation, the session's event loop) live below them in `crate::http` and `crate::ws`.
 
+pub mod convert;
 pub mod core;
 pub mod exec;
 pub mod http;
@@ -16,13 +21,15 @@ use rhai::{Dynamic, Engine};
 
 use crate::runtime::vu;
 
-pub fn register(engine: &mut Engine) {
+/// Registers the whole script API; `sockets` is the engine's count of open `ws.connect`
+/// sessions, shared with its variable resolver.
+pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     http::register(engine);
     response::register(engine);
     core::register(engine);
     exec::register(engine);
     metrics::register(engine);
-    ws::register(engine);
+    ws::register(engine, sockets);
 }
 
 /// The value of a built-in variable, or `None` when `name` is not one.

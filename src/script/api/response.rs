@@ -1,12 +1,14 @@
 //! The Response object scripts get from `http.*`: k6's fields, built lazily from the outcome.
 //!
 //! Getters convert on access, so a script that only reads `r.status` pays nothing for headers
-//! or body conversion. Header names are shown in canonical form (`Content-Type`) as in k6.
+//! or body conversion. Header names arrive in k6's canonical form (`Content-Type`) from
+//! `crate::http::headers`; this file only converts.
 
 use std::rc::Rc;
 
 use rhai::{Blob, Dynamic, Engine, ImmutableString, Map};
 
+use super::convert::header_map;
 use crate::http::{HttpOutcome, ResponseType};
 
 #[derive(Clone)]
@@ -40,21 +42,7 @@ impl Response {
     }
 
     pub fn headers(&self) -> Map {
-        let mut map = Map::new();
-        for (k, v) in &self.o().headers {
-            let key = canonical_header(k);
-            match map.get_mut(key.as_str()) {
-                // Repeated headers are joined as Go's http.Header.Get would not; k6 joins with ", ".
-                Some(existing) => {
-                    let joined = format!("{}, {v}", existing.clone().into_string().unwrap_or_default());
-                    *existing = joined.into();
-                }
-                None => {
-                    map.insert(key.into(), v.clone().into());
-                }
-            }
-        }
-        map
+        header_map(&self.o().headers)
     }
 
     pub fn timings(&self) -> Map {
@@ -122,17 +110,6 @@ fn select<'a>(mut v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json
     Some(v)
 }
 
-/// `content-type` → `Content-Type`.
-pub fn canonical_header(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        out.push(if upper { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() });
-        upper = c == '-';
-    }
-    out
-}
-
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Response>("Response");
     engine.register_get("status", |r: &mut Response| r.o().status as i64);
@@ -158,12 +135,6 @@ pub fn register(engine: &mut Engine) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn canonical_header_names() {
-        assert_eq!(canonical_header("content-type"), "Content-Type");
-        assert_eq!(canonical_header("x-echo-user-agent"), "X-Echo-User-Agent");
-    }
 
     #[test]
     fn gjson_style_selection() {

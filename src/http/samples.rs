@@ -1,0 +1,108 @@
+//! k6's HTTP samples: which tags a request's samples carry and which samples it records.
+//!
+//! Every hop of a request (each redirect included) records `http_reqs`, `http_req_failed`,
+//! `http_req_duration` and its phases (`blocked`, `connecting`, `tls_handshaking`, `sending`,
+//! `waiting`, `receiving`), tagged with the VU's tags plus `method`, `url`, `name`, `proto`,
+//! `status`, `expected_response`, `error_code` (on failures) and the script's `params.tags`
+//! (which win over the built-in ones, as in k6); and `data_sent`/`data_received` with the VU's
+//! tags only. The binding calls [`record_hops`] with the client's outcomes; the samples go to the
+//! thread's metric sink. This module does no I/O and knows nothing about Rhai.
+
+use super::HttpOutcome;
+use crate::metrics::{self, builtin, tag, TagSet};
+
+/// k6's default `expected_response` callback: statuses 200–399 are expected; anything else,
+/// a failure (status 0) included, counts in `http_req_failed`.
+pub fn expected(status: u16) -> bool {
+    (200..400).contains(&status)
+}
+
+/// Records the samples of every hop of one request. `base` is the VU's tag set (its `group`
+/// included); `user_tags` are the request's `params.tags`.
+pub fn record_hops(base: &TagSet, user_tags: &[(String, String)], hops: &[HttpOutcome]) {
+    for hop in hops {
+        record(base, user_tags, hop);
+    }
+}
+
+/// The tags of one hop's `http_req_*` samples.
+fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> TagSet {
+    let mut tags = base.clone();
+    tags.insert(tag::METHOD, o.method.as_str());
+    tags.insert(tag::URL, &o.url);
+    tags.insert(tag::NAME, &o.url);
+    tags.insert(tag::PROTO, o.proto);
+    tags.insert(tag::STATUS, &o.status.to_string());
+    tags.insert(tag::EXPECTED_RESPONSE, if expected(o.status) { "true" } else { "false" });
+    if o.error_code != 0 {
+        tags.insert(tag::ERROR_CODE, &o.error_code.to_string());
+    }
+    for (k, v) in user_tags {
+        tags.insert(k, v);
+    }
+    tags
+}
+
+fn record(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) {
+    let tags = hop_tags(base, user_tags, o);
+    let t = &o.timings;
+    metrics::record(builtin::HTTP_REQS, &tags, 1.0);
+    metrics::record(builtin::HTTP_REQ_FAILED, &tags, if expected(o.status) { 0.0 } else { 1.0 });
+    metrics::record(builtin::HTTP_REQ_DURATION, &tags, t.duration);
+    metrics::record(builtin::HTTP_REQ_BLOCKED, &tags, t.blocked);
+    metrics::record(builtin::HTTP_REQ_CONNECTING, &tags, t.connecting);
+    metrics::record(builtin::HTTP_REQ_TLS_HANDSHAKING, &tags, t.tls_handshaking);
+    metrics::record(builtin::HTTP_REQ_SENDING, &tags, t.sending);
+    metrics::record(builtin::HTTP_REQ_WAITING, &tags, t.waiting);
+    metrics::record(builtin::HTTP_REQ_RECEIVING, &tags, t.receiving);
+    metrics::record(builtin::DATA_SENT, base, o.bytes_sent as f64);
+    metrics::record(builtin::DATA_RECEIVED, base, o.bytes_received as f64);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Timings;
+
+    fn outcome(status: u16, error_code: u32) -> HttpOutcome {
+        HttpOutcome {
+            status,
+            status_text: String::new(),
+            proto: "HTTP/1.1",
+            url: "http://127.0.0.1/items/7".into(),
+            method: http::Method::GET,
+            headers: Vec::new(),
+            body: None,
+            error: None,
+            error_code,
+            timings: Timings::default(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            remote_ip: String::new(),
+            remote_port: 0,
+        }
+    }
+
+    #[test]
+    fn a_hop_carries_k6s_tags_and_the_scripts_tags_win() {
+        let base = TagSet::new().with(tag::GROUP, "");
+        let user = [(tag::NAME.to_string(), "items".to_string())];
+        let tags = hop_tags(&base, &user, &outcome(404, 1404));
+        assert_eq!(tags.get(tag::NAME), Some("items"));
+        assert_eq!(tags.get(tag::URL), Some("http://127.0.0.1/items/7"));
+        assert_eq!(tags.get(tag::STATUS), Some("404"));
+        assert_eq!(tags.get(tag::EXPECTED_RESPONSE), Some("false"));
+        assert_eq!(tags.get(tag::ERROR_CODE), Some("1404"));
+        assert_eq!(tags.get(tag::GROUP), Some(""));
+
+        let ok = hop_tags(&base, &[], &outcome(302, 0));
+        assert_eq!(ok.get(tag::EXPECTED_RESPONSE), Some("true"));
+        assert_eq!(ok.get(tag::ERROR_CODE), None);
+    }
+
+    #[test]
+    fn expected_responses_are_200_to_399() {
+        assert!(!expected(0) && !expected(199) && !expected(400));
+        assert!(expected(200) && expected(399));
+    }
+}

@@ -1,0 +1,94 @@
+//! A session's `socket.setTimeout` / `socket.setInterval` timers, on tokio's clock.
+//!
+//! The event loop (`session.rs`) asks for the earliest due time, sleeps until then or the next
+//! frame, and takes the due timer's handler. An interval keeps its grid (start + k·period): ticks
+//! missed while a handler ran long are skipped, not fired in a burst, as Go's ticker (and so k6)
+//! drops them. The handler type is whatever the script layer calls; nothing here runs it.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The pending timers of one session.
+pub struct Timers<F> {
+    list: Vec<Timer<F>>,
+}
+
+struct Timer<F> {
+    due: Instant,
+    every: Option<Duration>,
+    f: F,
+}
+
+impl<F> Default for Timers<F> {
+    fn default() -> Self {
+        Timers { list: Vec::new() }
+    }
+}
+
+impl<F: Clone> Timers<F> {
+    /// Adds a timer firing `delay` after `now`, and then every `delay` when `repeat` is set.
+    pub fn add(&mut self, now: Instant, delay: Duration, repeat: bool, f: F) {
+        self.list.push(Timer { due: now + delay, every: repeat.then_some(delay), f });
+    }
+
+    /// When the earliest timer is due, if any.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.list.iter().map(|t| t.due).min()
+    }
+
+    /// The handler of the earliest timer: a timeout is removed, an interval moves to its next
+    /// tick after `now` on its grid.
+    pub fn take_earliest(&mut self, now: Instant) -> Option<F> {
+        let index = self.list.iter().enumerate().min_by_key(|(_, t)| t.due).map(|(i, _)| i)?;
+        let timer = &mut self.list[index];
+        match timer.every {
+            Some(every) => {
+                timer.due += every;
+                while timer.due <= now {
+                    timer.due += every;
+                }
+                Some(timer.f.clone())
+            }
+            None => Some(self.list.swap_remove(index).f),
+        }
+    }
+
+    /// Drops every timer (the session is over).
+    pub fn clear(&mut self) {
+        self.list.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_fire_once_in_due_order() {
+        let t0 = Instant::now();
+        let mut timers = Timers::default();
+        timers.add(t0, Duration::from_millis(150), false, "b");
+        timers.add(t0, Duration::from_millis(50), false, "a");
+        assert_eq!(timers.next_due(), Some(t0 + Duration::from_millis(50)));
+        assert_eq!(timers.take_earliest(t0 + Duration::from_millis(50)), Some("a"));
+        assert_eq!(timers.take_earliest(t0 + Duration::from_millis(150)), Some("b"));
+        assert_eq!(timers.take_earliest(t0 + Duration::from_millis(200)), None);
+        assert_eq!(timers.next_due(), None);
+    }
+
+    #[test]
+    fn an_interval_keeps_its_grid_and_skips_missed_ticks() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut timers = Timers::default();
+        timers.add(t0, ms(100), true, "tick");
+        // The first tick's handler ran until 350 ms: the ticks at 200 and 300 ms are dropped.
+        assert_eq!(timers.take_earliest(t0 + ms(350)), Some("tick"));
+        assert_eq!(timers.next_due(), Some(t0 + ms(400)));
+        assert_eq!(timers.take_earliest(t0 + ms(400)), Some("tick"));
+        assert_eq!(timers.next_due(), Some(t0 + ms(500)));
+        timers.clear();
+        assert_eq!(timers.next_due(), None);
+    }
+}
