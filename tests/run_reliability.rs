@@ -356,3 +356,33 @@ fn a_cardinality_warning_names_the_tag_that_caused_it() {
     assert!(run.stdout.contains("tag `session` (10 distinct values in per_session)"), "{}", run.stdout);
     assert!(!run.stdout.contains("tag `url`"), "{}", run.stdout);
 }
+
+#[test]
+fn absurd_request_timeouts_and_socket_timers_are_errors_not_panics() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let res = http.get(`${__ENV.BASE_URL}/`, #{ timeout: 1e30 });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE_URL={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("params.timeout") && run.stderr.contains("longest duration"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+
+    let s = script(
+        r#"
+        fn run() {
+            ws.connect(`${__ENV.WS_URL}`, #{}, |conn| {
+                conn.on("open", || conn.setTimeout(|| conn.close(), 1e30));
+            });
+        }
+    "#,
+    );
+    let ws_url = format!("WS_URL=ws://{}/ws/echo", target.addr);
+    let run = rload(&s, &["-i", "1", "-e", &ws_url]);
+    assert!(run.stderr.contains("socket.setTimeout") && run.stderr.contains("longest duration"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

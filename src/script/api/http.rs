@@ -13,7 +13,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::convert::string_pairs;
 use super::response::Response;
-use crate::config::parse_duration;
+use crate::config::{parse_duration, secs_to_duration};
 use crate::http::{samples, HttpOutcome, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, VuContext};
@@ -117,11 +117,9 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
 }
 
 fn timeout(value: Dynamic) -> Result<Duration, String> {
-    if let Ok(ms) = value.as_int() {
-        return Ok(Duration::from_millis(ms.max(0) as u64));
-    }
-    if let Ok(ms) = value.as_float() {
-        return Ok(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    let ms = value.as_int().map(|ms| ms.max(0) as f64).or_else(|_| value.as_float().map(|ms| ms.max(0.0)));
+    if let Ok(ms) = ms {
+        return secs_to_duration(ms / 1000.0).map_err(|e| format!("params.timeout: {ms} ms: {e}"));
     }
     let text = value
         .into_string()

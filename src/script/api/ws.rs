@@ -31,6 +31,7 @@ use http::{HeaderName, HeaderValue};
 use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, Scope};
 
 use super::convert::{header_map, string_pairs};
+use crate::config::secs_to_duration;
 use crate::http::error_code::Failure;
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, is_interruption};
@@ -230,7 +231,8 @@ impl Socket {
         if !(ms.is_finite() && ms > 0.0) {
             return Err(format!("socket.{what} requires a delay > 0 ms, got {ms}").into());
         }
-        self.0.set_timer(f, Duration::from_secs_f64(ms / 1000.0), repeat);
+        let delay = secs_to_duration(ms / 1000.0).map_err(|e| format!("socket.{what}: {ms} ms: {e}"))?;
+        self.0.set_timer(f, delay, repeat);
         Ok(())
     }
 }
