@@ -28,6 +28,7 @@
 //! | 1311      | certificate doesn't match the hostname               | certificate not valid for the name          |
 //! | 1400–1499 | HTTP 4xx responses                                   | `1000 + status`, with no `error` message    |
 //! | 1500–1599 | HTTP 5xx responses                                   | `1000 + status`, with no `error` message    |
+//! | 1600–1999 | nonstandard statuses 600–999                         | `1000 + status`, as k6                      |
 //! | 16xx      | HTTP/2 errors                                        | never (HTTP/1.1 only)                       |
 //! | 1701      | decompression error                                  | never (no decompression)                    |
 
@@ -52,9 +53,10 @@ pub const TLS_GENERIC: u32 = 1300;
 pub const TLS_UNKNOWN_AUTHORITY: u32 = 1310;
 pub const TLS_HOSTNAME_MISMATCH: u32 = 1311;
 
-/// The error code of a response: `1000 + status` for 4xx and 5xx, 0 otherwise.
+/// The error code of a response: `1000 + status` for any status from 400 up (k6 gives 1999 for a
+/// nonstandard 999), 0 otherwise.
 pub fn for_status(status: u16) -> u32 {
-    if (400..600).contains(&status) {
+    if status >= 400 {
         1000 + u32::from(status)
     } else {
         0
@@ -185,11 +187,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn status_codes_map_to_1000_plus_status_for_4xx_and_5xx_only() {
+    fn status_codes_map_to_1000_plus_status_from_400_up_as_k6() {
         assert_eq!(for_status(200), 0);
         assert_eq!(for_status(302), 0);
         assert_eq!(for_status(404), 1404);
         assert_eq!(for_status(503), 1503);
+        assert_eq!(for_status(999), 1999);
     }
 
     #[test]
