@@ -130,11 +130,12 @@ impl OpenSessions {
 }
 
 /// See [`OpenSessions::unlocked_socket`].
-fn captured_socket(name: &str, index: usize, scope: &Scope) -> Option<Dynamic> {
-    let value = match index {
-        0 => scope.get(name)?,
-        _ => scope.iter_raw().nth(index - 1)?.2,
-    };
+///
+/// The variable is looked up by name from the scope's end, where the variable at `index` (Rhai
+/// counts it from the end) nearly always is: a walk of a few entries, where counting `index`
+/// from the start walked the whole scope on every variable read of a handler.
+fn captured_socket(name: &str, _index: usize, scope: &Scope) -> Option<Dynamic> {
+    let value = scope.get(name)?;
     if !value.is_shared() {
         return None;
     }
