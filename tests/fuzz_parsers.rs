@@ -7,7 +7,9 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use rload::config::options::KNOWN_KEYS;
 use rload::config::{parse_duration, Options};
+use rload::executor::{BASE_KEYS, TYPES};
 use rload::thresholds::{parse, parse_expression, parse_key};
 
 fn config() -> ProptestConfig {
@@ -92,43 +94,12 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-/// Keys of k6's options and scenarios, and now and then something else.
+/// Keys of k6's options and scenarios (as rload knows them), and now and then something else.
 fn option_key() -> impl Strategy<Value = String> {
-    prop_oneof![
-        prop::sample::select(vec![
-            "vus",
-            "duration",
-            "iterations",
-            "stages",
-            "scenarios",
-            "thresholds",
-            "setupTimeout",
-            "teardownTimeout",
-            "executor",
-            "startTime",
-            "gracefulStop",
-            "gracefulRampDown",
-            "maxDuration",
-            "rate",
-            "timeUnit",
-            "preAllocatedVUs",
-            "maxVUs",
-            "startVUs",
-            "startRate",
-            "target",
-            "exec",
-            "env",
-            "tags",
-            "abortOnFail",
-            "delayAbortEval",
-            "threshold",
-            "summaryTrendStats",
-            "maxRedirects",
-            "userAgent",
-        ])
-        .prop_map(String::from),
-        "[a-zA-Z]{1,10}",
-    ]
+    let mut known: Vec<&str> = KNOWN_KEYS.iter().chain(BASE_KEYS).copied().collect();
+    known.extend(TYPES.iter().flat_map(|t| t.keys.iter().copied()));
+    known.extend(["target", "duration", "abortOnFail", "delayAbortEval", "threshold"]);
+    prop_oneof![prop::sample::select(known).prop_map(String::from), "[a-zA-Z]{1,10}"]
 }
 
 fn executor_name() -> impl Strategy<Value = Value> {

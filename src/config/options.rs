@@ -43,7 +43,8 @@ pub struct Options {
 /// k6 option keys that rload accepts without acting on them yet (so ported scripts run).
 const ACCEPTED_K6_KEYS: &[&str] = &["summaryTimeUnit", "ext", "cloud", "noVUConnectionReuse"];
 
-const KNOWN_KEYS: &[&str] = &[
+/// Every top-level option key rload reads, in k6's spelling.
+pub const KNOWN_KEYS: &[&str] = &[
     "vus",
     "duration",
     "iterations",

@@ -63,13 +63,13 @@ pub const MIN_DURATION: Duration = Duration::from_secs(1);
 pub const DEFAULT_EXEC: &str = "run";
 
 /// Keys every scenario accepts, whatever its executor.
-const BASE_KEYS: &[&str] = &["executor", "startTime", "gracefulStop", "exec", "env", "tags"];
+pub const BASE_KEYS: &[&str] = &["executor", "startTime", "gracefulStop", "exec", "env", "tags"];
 
 /// An executor type as `options.scenarios` names it: k6's type string, the keys it accepts
 /// besides [`BASE_KEYS`], and its parser (problems go to the [`Fields`]' error list).
 pub struct ExecutorType {
     pub name: &'static str,
-    keys: &'static [&'static str],
+    pub keys: &'static [&'static str],
     parse: fn(&mut Fields) -> Box<dyn Executor>,
 }
 
