@@ -106,6 +106,8 @@ struct Executed {
     shared: Arc<RunShared>,
     runtimes: Vec<Arc<ScenarioRuntime>>,
     signalled: bool,
+    /// `teardown()` ran past `teardownTimeout` (exit code 101 once the report is out).
+    teardown_timed_out: bool,
     test_duration: Duration,
 }
 
@@ -182,7 +184,13 @@ async fn execute(
         // summary of what setup() did and the exit code 105.
         None => {
             let shared = Arc::new(run_shared(args, options, script, None));
-            return Ok(Executed { shared, runtimes: Vec::new(), signalled: true, test_duration: Duration::ZERO });
+            return Ok(Executed {
+                shared,
+                runtimes: Vec::new(),
+                signalled: true,
+                teardown_timed_out: false,
+                test_duration: Duration::ZERO,
+            });
         }
     };
 
@@ -260,8 +268,14 @@ async fn execute(
     }
 
     // As in k6, a test stopped by a signal still runs teardown(data); a second signal ends it.
-    let signalled = teardown(args, script, options, setup_data, &shared.errors, signals).await? || signalled;
-    Ok(Executed { shared, runtimes, signalled, test_duration })
+    let end = teardown(args, script, options, setup_data, &shared.errors, signals).await;
+    Ok(Executed {
+        shared,
+        runtimes,
+        signalled: signalled || end == TeardownEnd::Signalled,
+        teardown_timed_out: end == TeardownEnd::TimedOut,
+        test_duration,
+    })
 }
 
 /// After the test: the thresholds' verdicts, the summary (or `handle_summary`'s outputs), the
@@ -273,7 +287,7 @@ async fn report_results(
     signals: &Signals,
 ) -> Result<(), RunError> {
     let Prepared { script, options, thresholds, .. } = prepared;
-    let Executed { shared, runtimes, signalled, test_duration } = test;
+    let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
     let control = &shared.control;
     metrics::flush();
 
@@ -331,7 +345,7 @@ async fn report_results(
     if signalled {
         return Err(RunError::Interrupted);
     }
-    if teardown_timed_out(&shared.errors) {
+    if teardown_timed_out {
         return Err(RunError::TeardownTimeout);
     }
     if !report.thresholds_passed() {
@@ -364,11 +378,16 @@ async fn setup(
     }
 }
 
-/// The error-log entry of a teardown that ran out of time (exit code 101, as in k6).
-const TEARDOWN_TIMED_OUT: &str = "teardown() did not finish within teardownTimeout";
+/// How `teardown(data)` ended (`Ran` also when the script has none, or when it failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TeardownEnd {
+    Ran,
+    TimedOut,
+    Signalled,
+}
 
-/// `teardown(data)`, if the script defines it; true when a signal stopped it. Its failure is an
-/// error of the run's log (shown in the summary), not a reason to skip the summary, as in k6.
+/// `teardown(data)`, if the script defines it. A failure or a timeout is an error of the run's
+/// log (shown in the summary), not a reason to skip the summary, as in k6.
 async fn teardown(
     args: &RunArgs,
     script: &Script,
@@ -376,9 +395,9 @@ async fn teardown(
     setup_data: Option<String>,
     errors: &ErrorLog,
     signals: &Signals,
-) -> Result<bool, RunError> {
+) -> TeardownEnd {
     if !script.functions.contains_key("teardown") {
-        return Ok(false);
+        return TeardownEnd::Ran;
     }
     let shared_td = Arc::new(run_shared(args, options, script, setup_data));
     let timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
@@ -386,21 +405,17 @@ async fn teardown(
     // signal that comes while it runs stops it (a second one ends the process).
     let watch = (!signals.stopping()).then_some(signals);
     match run_phase(script, Phase::Teardown, shared_td, Some(timeout), watch).await {
-        PhaseEnd::Done(Ok(_)) => Ok(false),
+        PhaseEnd::Done(Ok(_)) => TeardownEnd::Ran,
         PhaseEnd::Done(Err(e)) => {
             errors.record(&format!("teardown() failed: {e}"));
-            Ok(false)
+            TeardownEnd::Ran
         }
         PhaseEnd::TimedOut => {
-            errors.record(TEARDOWN_TIMED_OUT);
-            Ok(false)
+            errors.record("teardown() did not finish within teardownTimeout");
+            TeardownEnd::TimedOut
         }
-        PhaseEnd::Signalled => Ok(true),
+        PhaseEnd::Signalled => TeardownEnd::Signalled,
     }
-}
-
-fn teardown_timed_out(errors: &ErrorLog) -> bool {
-    errors.counts().iter().any(|(message, _)| message == TEARDOWN_TIMED_OUT)
 }
 
 fn load(path: &str) -> Result<Script, RunError> {

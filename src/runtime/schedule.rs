@@ -148,15 +148,6 @@ pub async fn wait_init(control: &Control, vus: u64) {
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-pub async fn signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-}
-
 /// Evaluates thresholds every 2 s (as k6 does) and stops the run when one with `abortOnFail`
 /// has failed past its `delayAbortEval`. Never returns otherwise.
 pub async fn watch_thresholds(
