@@ -31,11 +31,15 @@ use std::time::{Duration, Instant};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 
 /// What a suspended coroutine receives when it is resumed.
 enum Resumed {
     Output(Box<dyn Any>),
     Interrupted,
+    /// The future panicked (a bug in rload's native code); the panic's message.
+    Panicked(String),
 }
 
 type BoxedFuture = Pin<Box<dyn Future<Output = Box<dyn Any>>>>;
@@ -64,7 +68,7 @@ pub fn slice_used() -> bool {
 
 /// Lets the thread's other tasks run if the running VU has used up its time slice. Called from
 /// code that may loop without waiting (the engine's progress hook); a no-op outside a coroutine.
-pub fn yield_if_slice_used() -> Result<(), Interrupted> {
+pub fn yield_if_slice_used() -> Result<(), Suspension> {
     if in_coroutine() && slice_used() {
         suspend_with(tokio::task::yield_now)?;
     }
@@ -76,9 +80,26 @@ pub fn current_context() -> Option<Rc<dyn Any>> {
     CONTEXT.with(|c| c.borrow().clone())
 }
 
-/// The VU was told to stop while it waited; its iteration must end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Interrupted;
+/// Why a suspended call returned without its future's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Suspension {
+    /// The VU was told to stop while it waited, and its iteration must end (also the answer
+    /// outside a coroutine).
+    Interrupted,
+    /// The future panicked. The panic was caught on the driver's side and is handed back to the
+    /// call that suspended, so it fails like any native call: as an error at the script position
+    /// that made it, in the iteration that made it, while the VU and its thread go on.
+    Panicked(String),
+}
+
+/// The message of a caught panic's payload.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
 
 /// True when called from inside a VU coroutine (so [`suspend_with`] may be used).
 pub fn in_coroutine() -> bool {
@@ -88,9 +109,9 @@ pub fn in_coroutine() -> bool {
 /// Suspends the running VU until `fut` completes and returns its output.
 ///
 /// Must be called from inside a coroutine started by [`VuCoroutine`]; elsewhere it returns
-/// `Err(Interrupted)` rather than blocking the thread. For large futures prefer
+/// `Err(Suspension::Interrupted)` rather than blocking the thread. For large futures prefer
 /// [`suspend_with`], which builds the future off the VU's stack.
-pub fn suspend_on<F>(fut: F) -> Result<F::Output, Interrupted>
+pub fn suspend_on<F>(fut: F) -> Result<F::Output, Suspension>
 where
     F: Future + 'static,
     F::Output: 'static,
@@ -100,7 +121,7 @@ where
 
 /// Suspends the running VU until the future `make()` builds completes; `make` runs on the
 /// driver's stack (see [`Suspended`]).
-pub fn suspend_with<F, M>(make: M) -> Result<F::Output, Interrupted>
+pub fn suspend_with<F, M>(make: M) -> Result<F::Output, Suspension>
 where
     M: FnOnce() -> F + 'static,
     F: Future + 'static,
@@ -108,7 +129,7 @@ where
 {
     let yielder = CURRENT.with(Cell::get);
     if yielder.is_null() {
-        return Err(Interrupted);
+        return Err(Suspension::Interrupted);
     }
     let boxed: Suspended =
         Box::new(move || Box::pin(async move { Box::new(make().await) as Box<dyn Any> }) as BoxedFuture);
@@ -119,7 +140,8 @@ where
     CURRENT.with(|c| c.set(yielder));
     match resumed {
         Resumed::Output(out) => Ok(*out.downcast::<F::Output>().expect("resumed with the output of another future")),
-        Resumed::Interrupted => Err(Interrupted),
+        Resumed::Interrupted => Err(Suspension::Interrupted),
+        Resumed::Panicked(message) => Err(Suspension::Panicked(message)),
     }
 }
 
@@ -167,7 +189,7 @@ impl<R: 'static> VuCoroutine<R> {
 
     /// Drives the coroutine to completion on the current `LocalSet`, awaiting each future it
     /// suspends on. When `interrupt` completes first, the coroutine is resumed with
-    /// [`Interrupted`] instead and the pending future is dropped. A VU that used up its
+    /// [`Suspension::Interrupted`] instead and the pending future is dropped. A VU that used up its
     /// [`TIME_SLICE`] yields to the runtime before it is resumed.
     pub async fn run<I, IF>(self, interrupt: I) -> R
     where
@@ -202,10 +224,15 @@ impl<R: 'static> VuCoroutine<R> {
             match step {
                 CoroutineResult::Return(out) => return out,
                 CoroutineResult::Yield(make) => {
-                    let fut = make();
+                    // Built and polled under `catch_unwind`: a panic in rload's async code
+                    // fails the call that suspended (see `Suspension::Panicked`), not the VU.
+                    let fut = AssertUnwindSafe(async move { make().await }).catch_unwind();
                     input = tokio::select! {
                         biased;
-                        out = fut => Resumed::Output(out),
+                        out = fut => match out {
+                            Ok(out) => Resumed::Output(out),
+                            Err(payload) => Resumed::Panicked(panic_message(payload.as_ref())),
+                        },
                         () = interrupt() => Resumed::Interrupted,
                     };
                     if slice_used() {
@@ -278,7 +305,7 @@ mod tests {
                 VuCoroutine::new(256 * 1024, Rc::new(()), || suspend_on(tokio::time::sleep(Duration::from_secs(3600))));
             co.unwrap().run(|| tokio::time::sleep(Duration::from_millis(10))).await
         });
-        assert_eq!(out, Err(Interrupted));
+        assert_eq!(out, Err(Suspension::Interrupted));
     }
 
     #[test]
@@ -300,8 +327,27 @@ mod tests {
     }
 
     #[test]
+    fn a_panicking_future_fails_its_call_and_the_coroutine_goes_on() {
+        let out = local(async {
+            let co = VuCoroutine::new(256 * 1024, Rc::new(()), || {
+                let failed = suspend_on(async {
+                    tokio::task::yield_now().await;
+                    if true {
+                        panic!("bug in a request future");
+                    }
+                    1
+                });
+                let next = suspend_on(async { 2 }).unwrap();
+                (failed, next)
+            });
+            co.unwrap().run(std::future::pending::<()>).await
+        });
+        assert_eq!(out, (Err(Suspension::Panicked("bug in a request future".into())), 2));
+    }
+
+    #[test]
     fn outside_a_coroutine_suspend_refuses() {
         assert!(!in_coroutine());
-        assert_eq!(suspend_on(async { 1 }), Err(Interrupted));
+        assert_eq!(suspend_on(async { 1 }), Err(Suspension::Interrupted));
     }
 }

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use rhai::{Dynamic, EvalAltResult, EvalContext, ImmutableString};
 
 use super::control::Control;
-use super::coroutine::{current_context, suspend_with};
+use super::coroutine::{current_context, suspend_with, Suspension};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
@@ -332,6 +332,19 @@ pub fn interrupted_error() -> Box<EvalAltResult> {
     EvalAltResult::ErrorRuntime(INTERRUPTED.into(), rhai::Position::NONE).into()
 }
 
+/// The Rhai error for a suspended call that returned without its output: an interruption, or a
+/// panic in rload's own async code, which fails this call at its script position (Rhai fills it
+/// in) like any other runtime error, so the report says where the script was.
+pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
+    match suspension {
+        Suspension::Interrupted => interrupted_error(),
+        Suspension::Panicked(message) => {
+            let text = format!("rload panicked (a bug in rload; please report it): {message}");
+            EvalAltResult::ErrorRuntime(text.into(), rhai::Position::NONE).into()
+        }
+    }
+}
+
 fn data_value(vu: &VuContext) -> Result<Dynamic, Box<EvalAltResult>> {
     match &vu.data_json {
         None => Ok(Dynamic::UNIT),
@@ -356,5 +369,41 @@ fn capture_globals(ctx: &mut EvalContext, vu: &VuContext) {
     let mut globals = vu.globals.borrow_mut();
     for (name, _constant, value) in ctx.scope().iter_raw() {
         globals.insert(name.into(), value.clone().into_shared());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::coroutine::{suspend_on, VuCoroutine};
+    use crate::script::diagnostics::describe_runtime_error;
+
+    #[test]
+    fn a_panic_in_native_async_code_fails_the_call_at_its_script_position() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (first, second) = tokio::task::LocalSet::new().block_on(&rt, async {
+            let co = VuCoroutine::new(256 * 1024, Rc::new(()), || {
+                let mut engine = rhai::Engine::new();
+                engine.register_fn("request", |n: i64| -> Result<i64, Box<EvalAltResult>> {
+                    suspend_on(async move {
+                        if n == 0 {
+                            panic!("index out of bounds in the pool");
+                        }
+                        n
+                    })
+                    .map_err(suspension_error)
+                });
+                let script = "fn run() {\n    let x = 1;\n    request(0)\n}\n";
+                let ast = engine.compile(script).unwrap();
+                let failed = engine.call_fn::<i64>(&mut rhai::Scope::new(), &ast, "run", ()).unwrap_err();
+                let next = engine.eval::<i64>("request(5)").unwrap();
+                (describe_runtime_error(&failed), next)
+            });
+            co.unwrap().run(std::future::pending::<()>).await
+        });
+        assert!(first.contains("rload panicked"), "{first}");
+        assert!(first.contains("index out of bounds in the pool"), "{first}");
+        assert!(first.contains("at line 3:5"), "the report names the script position: {first}");
+        assert_eq!(second, 5, "the VU's next call works");
     }
 }

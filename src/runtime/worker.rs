@@ -15,6 +15,7 @@ use futures_util::FutureExt;
 use rhai::{Engine, Scope, AST};
 use tokio::sync::{mpsc, Notify};
 
+use super::coroutine::panic_message;
 use super::coroutine::VuCoroutine;
 use super::scenario::ScenarioRuntime;
 use super::vu::{is_interruption, Phase, RunShared, VuContext};
@@ -186,11 +187,7 @@ pub fn run_vu(
 
 /// The report of a VU that panicked: which VU, where it was, and the panic's own message.
 fn describe_panic(vu: &VuContext, panic: &(dyn std::any::Any + Send)) -> String {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".into());
+    let message = panic_message(panic);
     let place = match &vu.scenario {
         Some(s) if !vu.in_init.get() => {
             format!("in {}() of scenario \"{}\", iteration {}", s.config.exec, s.name(), vu.iteration.get())

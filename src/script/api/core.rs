@@ -8,7 +8,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, tag};
 use crate::runtime::coroutine::suspend_with;
-use crate::runtime::vu::{self, interrupted_error};
+use crate::runtime::vu::{self, suspension_error};
 
 type Unit = Result<(), Box<EvalAltResult>>;
 
@@ -110,7 +110,7 @@ fn group(ctx: NativeCallContext, name: &str, f: FnPtr) -> Result<Dynamic, Box<Ev
 
 fn sleep(secs: f64) -> Unit {
     let d = secs_to_duration(secs).map_err(|e| format!("sleep({secs}): seconds {e}"))?;
-    suspend_with(move || tokio::time::sleep(d)).map_err(|_| interrupted_error())
+    suspend_with(move || tokio::time::sleep(d)).map_err(suspension_error)
 }
 
 /// k6's `open(path)`: a file's text, relative to the script; only in init code.

@@ -16,7 +16,7 @@ use super::response::Response;
 use crate::config::{parse_duration, secs_to_duration};
 use crate::http::{samples, HttpOutcome, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::runtime::coroutine::suspend_with;
-use crate::runtime::vu::{self, interrupted_error, VuContext};
+use crate::runtime::vu::{self, suspension_error, VuContext};
 
 /// The `http` object scripts call methods on.
 #[derive(Clone, Copy)]
@@ -196,7 +196,7 @@ fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
     let vu = vu::current();
     let Prepared { spec, tags, response_type, body } = prepare(&vu, method, url, body, params)?;
     let client = vu.http();
-    let hops = suspend_with(move || async move { client.request(spec).await }).map_err(|_| interrupted_error())?;
+    let hops = suspend_with(move || async move { client.request(spec).await }).map_err(suspension_error)?;
     finish(&vu, &tags, response_type, body, hops)
 }
 
@@ -246,7 +246,7 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
         .collect::<Vec<_>>()
         .await
     })
-    .map_err(|_| interrupted_error())?;
+    .map_err(suspension_error)?;
     rest.into_iter().zip(all).map(|((tags, rt, body), hops)| finish(&vu, &tags, rt, body, hops)).collect()
 }
 

@@ -34,7 +34,7 @@ use super::convert::{header_map, string_pairs};
 use crate::config::secs_to_duration;
 use crate::http::error_code::Failure;
 use crate::runtime::coroutine::suspend_with;
-use crate::runtime::vu::{self, interrupted_error, is_interruption};
+use crate::runtime::vu::{self, is_interruption};
 use crate::ws::session::{self, Arg, On, Outcome, Request, Session, EVENT_NAMES, GOING_AWAY};
 use crate::ws::{Outgoing, Upgrade};
 
@@ -264,7 +264,7 @@ impl session::Script for RhaiScript<'_, '_> {
         F: Future + 'static,
         F::Output: 'static,
     {
-        suspend_with(make).map_err(|_| interrupted_error())
+        suspend_with(make).map_err(vu::suspension_error)
     }
 
     fn is_interruption(&self, err: &Box<EvalAltResult>) -> bool {
