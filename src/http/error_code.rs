@@ -274,6 +274,33 @@ mod tests {
     }
 
     #[test]
+    fn os_errors_read_as_go_prints_them() {
+        let unreachable = io::Error::from_raw_os_error(libc::ENETUNREACH);
+        let failure = for_dial(&unreachable);
+        let expected = format!("dial: unknown errno {} error with msg `network is unreachable`", libc::ENETUNREACH);
+        assert_eq!(failure.message, expected);
+    }
+
+    #[test]
+    fn only_a_numeric_port_out_of_range_reaches_the_dial() {
+        assert_eq!(url_port("http://u:p@[::1]:99999/x?y"), Some("99999"));
+        assert_eq!(url_port("http://[::1]/"), None);
+        assert_eq!(url_port("http://host:80#frag"), Some("80"));
+        let dial = for_url("http://127.0.0.1:70000", url::ParseError::InvalidPort);
+        assert_eq!(dial, Failure::new(TCP_DIAL, "dial tcp: address 70000: invalid port"));
+        assert_eq!(for_url("http://h:8x/", url::ParseError::InvalidPort).code, INVALID_URL);
+        assert_eq!(for_url("http://h:/", url::ParseError::InvalidPort).code, INVALID_URL);
+    }
+
+    #[test]
+    fn a_record_that_is_not_tls_is_a_header_error() {
+        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        assert_eq!(for_tls(&plain), Failure::new(TLS_HEADER, "tls: first record does not look like a TLS handshake"));
+        let other = rustls::Error::InvalidMessage(rustls::InvalidMessage::MissingKeyExchange);
+        assert_eq!(for_tls(&other).code, TLS_GENERIC);
+    }
+
+    #[test]
     fn io_errors_name_the_operation() {
         let reset = io::Error::from(io::ErrorKind::ConnectionReset);
         assert_eq!(for_io(&reset, Op::Read), Failure::new(TCP_RESET_BY_PEER, "read: connection reset by peer"));
