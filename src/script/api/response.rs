@@ -40,16 +40,19 @@ impl Body {
     fn text(&mut self) -> Option<ImmutableString> {
         if self.text.is_none() {
             let raw = self.raw.as_ref()?;
-            self.text = Some(match std::str::from_utf8(raw) {
-                // One copy into Rhai's string; the received bytes go.
+            // Appending to an empty string copies once; `ImmutableString::from(&str)` would copy
+            // twice (through a `String`), so a large body would briefly be held three times.
+            let mut text = ImmutableString::new();
+            match std::str::from_utf8(raw) {
+                // The string holds the same bytes: the received ones go.
                 Ok(valid) => {
-                    let text = ImmutableString::from(valid);
+                    text += valid;
                     self.raw = None;
-                    text
                 }
                 // Invalid UTF-8 becomes U+FFFD in the text; the bytes stay for `body_bytes()`.
-                Err(_) => ImmutableString::from(String::from_utf8_lossy(raw).as_ref()),
-            });
+                Err(_) => text += String::from_utf8_lossy(raw).as_ref(),
+            }
+            self.text = Some(text);
         }
         self.text.clone()
     }
