@@ -491,7 +491,10 @@ async fn a_chunked_body_over_max_response_body_size_fails_with_1060_and_no_body(
         assert_eq!(client.open_connections(), 0, "the connection is dropped, not drained");
 
         // The same body fits a larger cap, and is not counted against a discarded body.
-        assert_eq!(one(&capped_client(300_000), get(format!("http://{addr}/"))).await.body.map(|b| b.len()), Some(300_000));
+        assert_eq!(
+            one(&capped_client(300_000), get(format!("http://{addr}/"))).await.body.map(|b| b.len()),
+            Some(300_000)
+        );
         let mut discard = get(format!("http://{addr}/"));
         discard.response_type = ResponseType::None;
         let res = one(&client, discard).await;
@@ -522,7 +525,10 @@ async fn a_content_length_over_max_response_body_size_fails_before_the_body_is_r
 #[tokio::test(flavor = "current_thread")]
 async fn a_body_cut_short_by_the_server_keeps_the_part_received() {
     local(async {
-        let (addr, _) = raw_server(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly forty bytes arrive before the close".to_vec()).await;
+        let (addr, _) = raw_server(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly forty bytes arrive before the close".to_vec(),
+        )
+        .await;
         let res = one(&client(), get(format!("http://{addr}/"))).await;
         assert_eq!((res.status, res.error_code), (0, error_code::GENERIC));
         assert_eq!(res.error.as_deref(), Some("unexpected EOF"));

@@ -38,6 +38,7 @@ fn serve() -> String {
 
 /// Runs `rload run` and returns its exit code, stdout and peak resident memory in bytes.
 fn run_measured(script: &Script, url: &str) -> (i32, String, u64) {
+    #[allow(clippy::zombie_processes)] // reaped by `wait4` below, which also reports its usage
     let mut child = Command::new(BIN)
         .args(["run", "-q", "--threads", "1", "--no-color", "--no-system-env-vars", "-e"])
         .arg(format!("URL={url}"))

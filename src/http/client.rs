@@ -108,7 +108,8 @@ impl HttpClient {
         // closing early, the timeout) still has the part received, which k6 keeps.
         let mut body = None;
         let attempt = self.attempt(url, hop, headers, response_type, &mut marks, &mut info, &mut body);
-        let result = tokio::time::timeout_at(deadline, attempt).await.unwrap_or_else(|_elapsed| Err(Failure::timeout()));
+        let result =
+            tokio::time::timeout_at(deadline, attempt).await.unwrap_or_else(|_elapsed| Err(Failure::timeout()));
         match result {
             Ok(received) => {
                 let (last_write, first_read) = info.io_instants();

@@ -79,7 +79,9 @@ impl Response {
     pub fn body(&self) -> Dynamic {
         match self.0.response_type {
             ResponseType::None => Dynamic::UNIT,
-            ResponseType::Binary => self.0.body.borrow().bytes().map_or(Dynamic::UNIT, |b| Dynamic::from_blob(b.to_vec())),
+            ResponseType::Binary => {
+                self.0.body.borrow().bytes().map_or(Dynamic::UNIT, |b| Dynamic::from_blob(b.to_vec()))
+            }
             ResponseType::Text => self.0.body.borrow_mut().text().map_or(Dynamic::UNIT, Dynamic::from),
         }
     }
