@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::options::{parse_cli_stage, trend_stats};
+use crate::config::options::{parse_cli_stage, parse_size, trend_stats};
 use crate::config::{parse_duration, Options};
 use crate::output::SummaryMode;
 use crate::runtime::run::RunArgs;
@@ -107,6 +107,9 @@ pub struct RunFlags {
     /// Read response bodies but do not keep them.
     #[arg(long = "discard-response-bodies")]
     pub discard_response_bodies: bool,
+    /// The largest response body kept, e.g. 100KB, 256MB (default), 1GiB; larger ones fail (1060).
+    #[arg(long = "max-response-body-size")]
+    pub max_response_body_size: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -174,6 +177,12 @@ impl RunFlags {
         cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
         cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
         cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
+        if let Some(size) = &self.max_response_body_size {
+            match parse_size(size) {
+                Ok(bytes) => cli.max_response_body_size = Some(bytes),
+                Err(e) => errs.push(format!("--max-response-body-size: {e}")),
+            }
+        }
         cli.user_agent = self.user_agent;
         let mut env: Vec<(String, String)> =
             if self.no_system_env_vars { Vec::new() } else { std::env::vars().collect() };
@@ -241,9 +250,13 @@ mod tests {
 
     #[test]
     fn bad_flags_are_all_reported() {
-        let cli = parse(args("rload run s.rhai -d 10x -e NOPE --summary-trend-stats avg,p(200)")).unwrap();
+        let cli = parse(args(
+            "rload run s.rhai -d 10x -e NOPE --summary-trend-stats avg,p(200) --max-response-body-size 5parsecs",
+        ))
+        .unwrap();
         let Command::Run(f) = cli.command else { panic!() };
         let errs = f.into_run_args(false).unwrap_err();
-        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        assert!(errs.iter().any(|e| e.starts_with("--max-response-body-size: invalid size")), "{errs:?}");
     }
 }

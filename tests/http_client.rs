@@ -439,3 +439,156 @@ async fn an_unknown_host_is_a_dns_error() {
     })
     .await;
 }
+
+/// A raw server that answers every connection's first request with `response` (written in one
+/// go, then the connection is closed) and counts how many bytes of it the client accepted.
+async fn raw_server(response: Vec<u8>) -> (SocketAddr, Rc<Cell<usize>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let written = Rc::new(Cell::new(0));
+    let counter = Rc::clone(&written);
+    let response = Rc::new(response);
+    tokio::task::spawn_local(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let (response, counter) = (Rc::clone(&response), Rc::clone(&counter));
+            tokio::task::spawn_local(async move {
+                let mut buf = [0u8; 2048];
+                let _ = stream.read(&mut buf).await;
+                for chunk in response.chunks(16 * 1024) {
+                    if stream.write_all(chunk).await.is_err() {
+                        break;
+                    }
+                    counter.set(counter.get() + chunk.len());
+                }
+            });
+        }
+    });
+    (addr, written)
+}
+
+fn capped_client(limit: u64) -> HttpClient {
+    HttpClient::new(Rc::new(ClientConfig { max_response_body_size: limit, ..ClientConfig::default() }))
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_chunked_body_over_max_response_body_size_fails_with_1060_and_no_body() {
+    local(async {
+        // 300 KB in chunks of 10,000 bytes, no Content-Length: the cap is found while reading.
+        let mut response = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+        for _ in 0..30 {
+            response.extend_from_slice(format!("{:x}\r\n", 10_000).as_bytes());
+            response.extend_from_slice(&[b'x'; 10_000]);
+            response.extend_from_slice(b"\r\n");
+        }
+        response.extend_from_slice(b"0\r\n\r\n");
+        let (addr, _) = raw_server(response).await;
+        let client = capped_client(100_000);
+        let res = one(&client, get(format!("http://{addr}/"))).await;
+        assert_eq!((res.status, res.error_code), (0, error_code::RESPONSE_BODY_TOO_LARGE), "{:?}", res.error);
+        assert_eq!(res.error.as_deref(), Some("response body exceeds maxResponseBodySize (100000 bytes)"));
+        assert_eq!(res.body, None);
+        settle().await;
+        assert_eq!(client.open_connections(), 0, "the connection is dropped, not drained");
+
+        // The same body fits a larger cap, and is not counted against a discarded body.
+        assert_eq!(
+            one(&capped_client(300_000), get(format!("http://{addr}/"))).await.body.map(|b| b.len()),
+            Some(300_000)
+        );
+        let mut discard = get(format!("http://{addr}/"));
+        discard.response_type = ResponseType::None;
+        let res = one(&client, discard).await;
+        assert_eq!((res.status, res.error), (200, None));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_content_length_over_max_response_body_size_fails_before_the_body_is_read() {
+    local(async {
+        let body_len = 4 * 1024 * 1024;
+        let mut response = format!("HTTP/1.1 200 OK\r\ncontent-length: {body_len}\r\n\r\n").into_bytes();
+        response.resize(response.len() + body_len, b'x');
+        let (addr, _) = raw_server(response).await;
+        let client = capped_client(100_000);
+        let res = one(&client, get(format!("http://{addr}/"))).await;
+        assert_eq!((res.status, res.error_code, res.body), (0, error_code::RESPONSE_BODY_TOO_LARGE, None));
+        assert!(res.bytes_received < 100_000, "the body was not read: {} bytes", res.bytes_received);
+
+        // A HEAD answer announces the length of a body it does not have.
+        let head = one(&client, RequestSpec::new(Method::HEAD, format!("http://{addr}/"))).await;
+        assert_eq!((head.status, head.error), (200, None));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_body_cut_short_by_the_server_keeps_the_part_received() {
+    local(async {
+        let (addr, _) = raw_server(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly forty bytes arrive before the close".to_vec(),
+        )
+        .await;
+        let res = one(&client(), get(format!("http://{addr}/"))).await;
+        assert_eq!((res.status, res.error_code), (0, error_code::GENERIC));
+        assert_eq!(res.error.as_deref(), Some("unexpected EOF"));
+        assert_eq!(res.body.as_deref(), Some(&b"only forty bytes arrive before the close"[..]));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_response_with_500_header_fields_is_read_whole() {
+    local(async {
+        let mut response = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n".to_vec();
+        for i in 0..500 {
+            response.extend_from_slice(format!("x-field-{i}: value {i}\r\n").as_bytes());
+        }
+        response.extend_from_slice(b"\r\nok");
+        let (addr, _) = raw_server(response).await;
+        let res = one(&client(), get(format!("http://{addr}/"))).await;
+        assert_eq!((res.status, res.error), (200, None));
+        assert_eq!(res.headers.len(), 501);
+        assert!(res.headers.iter().any(|(name, value)| name == "X-Field-499" && value == "value 499"));
+        assert_eq!(res.body.as_deref(), Some(&b"ok"[..]));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn response_heads_past_the_header_limits_fail_with_1061() {
+    local(async {
+        let mut many = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..=rload::http::MAX_RESPONSE_HEADER_FIELDS {
+            many.extend_from_slice(format!("x-{i}: v\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"content-length: 0\r\n\r\n");
+        // One field longer than Go's 10 MiB for the whole head.
+        let mut long = b"HTTP/1.1 200 OK\r\nx-long: ".to_vec();
+        long.resize(long.len() + rload::http::MAX_RESPONSE_HEAD_BYTES, b'v');
+        long.extend_from_slice(b"\r\ncontent-length: 0\r\n\r\n");
+        for response in [many, long] {
+            let (addr, _) = raw_server(response).await;
+            let res = one(&client(), get(format!("http://{addr}/"))).await;
+            assert_eq!((res.status, res.error_code), (0, error_code::RESPONSE_HEADERS_TOO_LARGE), "{:?}", res.error);
+            assert_eq!(
+                res.error.as_deref(),
+                Some("server response headers exceeded 10485760 bytes or 1000 fields; aborted")
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_port_above_65535_is_k6_dial_error_1210() {
+    local(async {
+        let res = one(&client(), get("http://127.0.0.1:99999/".into())).await;
+        assert_eq!((res.status, res.error_code), (0, error_code::TCP_DIAL));
+        assert_eq!(res.error.as_deref(), Some("dial tcp: address 99999: invalid port"));
+        // A port that is not a number is an invalid URL, as in k6.
+        let res = one(&client(), get("http://127.0.0.1:http/".into())).await;
+        assert_eq!(res.error_code, error_code::INVALID_URL, "{:?}", res.error);
+    })
+    .await;
+}

@@ -89,7 +89,7 @@ async fn insecure_skip_tls_verify_accepts_it_and_times_the_handshake() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn https_to_a_plain_http_server_is_a_tls_error() {
+async fn https_to_a_plain_http_server_is_k6_tls_header_error_1301() {
     local(async {
         // A server that answers anything with a plain HTTP response.
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -104,7 +104,8 @@ async fn https_to_a_plain_http_server_is_a_tls_error() {
         });
         let client = HttpClient::new(Rc::new(ClientConfig::default()));
         let res = get(&client, format!("https://127.0.0.1:{}/", addr.port())).await;
-        assert_eq!((res.status, res.error_code), (0, error_code::TLS_GENERIC), "{:?}", res.error);
+        assert_eq!((res.status, res.error_code), (0, error_code::TLS_HEADER), "{:?}", res.error);
+        assert_eq!(res.error.as_deref(), Some("tls: first record does not look like a TLS handshake"));
     })
     .await;
 }

@@ -141,3 +141,31 @@ fn batch_sends_requests_in_parallel_and_keeps_their_order() {
     assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
     assert!(run.line("http_reqs").contains(" 5 "), "{}", run.line("http_reqs"));
 }
+
+#[test]
+fn a_body_over_max_response_body_size_fails_the_request_with_1060_and_the_run_goes_on() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        export const options = #{ maxResponseBodySize: "100KB" };
+        fn run() {
+            let big = http.get(`${__ENV.BASE}/bytes/300000`);
+            check(big, #{
+                "over the cap: status 0, 1060": |r| r.status == 0 && r.error_code == 1060,
+                "the error names the option": |r| r.error == "response body exceeds maxResponseBodySize (100000 bytes)",
+                "no body": |r| type_of(r.body) == "()",
+            });
+            let small = http.get(`${__ENV.BASE}/bytes/1000`);
+            check(small, #{ "under the cap: read": |r| r.status == 200 && r.body_bytes().len() == 1000 });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "2", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("http_req_failed").contains("50.00%"), "{}", run.line("http_req_failed"));
+
+    // The CLI flag replaces the script's cap.
+    let run = rload(&s, &["-i", "1", "--max-response-body-size", "1MB", "-e", &format!("BASE={}", target.url())]);
+    assert!(run.line("http_req_failed").contains("0.00%"), "{}\n{}", run.stdout, run.stderr);
+}

@@ -37,6 +37,8 @@ pub struct Options {
     pub setup_timeout: Option<Duration>,
     pub teardown_timeout: Option<Duration>,
     pub max_redirects: Option<u32>,
+    /// rload's `maxResponseBodySize`, in bytes.
+    pub max_response_body_size: Option<u64>,
     pub tags: Option<Vec<(String, String)>>,
 }
 
@@ -59,6 +61,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "setupTimeout",
     "teardownTimeout",
     "maxRedirects",
+    "maxResponseBodySize",
     "tags",
 ];
 
@@ -86,6 +89,7 @@ impl Options {
                 "setupTimeout" => duration(key, v).map(|d| o.setup_timeout = Some(d)),
                 "teardownTimeout" => duration(key, v).map(|d| o.teardown_timeout = Some(d)),
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
+                "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
                 k if ACCEPTED_K6_KEYS.contains(&k) => Ok(()),
                 k => Err(unknown_key(k)),
@@ -121,6 +125,7 @@ impl Options {
             setup_timeout,
             teardown_timeout,
             max_redirects,
+            max_response_body_size,
             tags
         );
         self
@@ -153,6 +158,44 @@ pub fn duration(key: &str, v: &Value) -> Result<Duration, String> {
         Value::Number(n) => n.as_f64().and_then(ms_to_duration).ok_or_else(|| format!("{key}: invalid duration {n}")),
         other => Err(format!("{key}: must be a duration like \"30s\", got {}", kind(other))),
     }
+}
+
+/// A size option: a number of bytes, or a string like `"100KB"`, `"256MB"`, `"1.5GiB"` (see
+/// [`parse_size`]).
+fn size(key: &str, v: &Value) -> Result<u64, String> {
+    match v {
+        Value::String(s) => parse_size(s).map_err(|e| format!("{key}: {e}")),
+        Value::Number(_) => count(key, v).map_err(|_| format!("{key}: must be a number of bytes ≥ 0, got {v}")),
+        other => Err(format!("{key}: must be a size like \"256MB\" or a number of bytes, got {}", kind(other))),
+    }
+}
+
+/// Parses a byte size: digits (with an optional fraction) and a unit, `B`, `KB`/`MB`/`GB`/`TB`
+/// (powers of 1000) or `KiB`/`MiB`/`GiB`/`TiB` (powers of 1024), case-insensitive, spaces
+/// allowed between; no unit means bytes. `"100KB"` is 100,000 bytes, `"1MiB"` 1,048,576.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let invalid = || format!("invalid size \"{text}\" (use bytes or a unit: B, KB, MB, GB, KiB, MiB, GiB)");
+    let value: f64 = number.parse().map_err(|_| invalid())?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        _ => return Err(invalid()),
+    };
+    let bytes = (value * factor as f64).round();
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        return Err(format!("size \"{text}\" is too large"));
+    }
+    Ok(bytes as u64)
 }
 
 fn boolean(key: &str, v: &Value) -> Result<bool, String> {
@@ -304,6 +347,25 @@ mod tests {
         let merged = script.overridden_by(cli);
         assert_eq!(merged.vus, Some(50));
         assert_eq!(merged.duration, Some(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn sizes_take_bytes_or_decimal_and_binary_units() {
+        assert_eq!(parse_size("100KB"), Ok(100_000));
+        assert_eq!(parse_size("256 mb"), Ok(256_000_000));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("10 parsecs").unwrap_err().contains("invalid size \"10 parsecs\""));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("1e30").is_err());
+        assert!(parse_size("99999999999TB").unwrap_err().contains("too large"));
+        let o = Options::from_script(&json!({ "maxResponseBodySize": "2MB" })).unwrap();
+        assert_eq!(o.max_response_body_size, Some(2_000_000));
+        let o = Options::from_script(&json!({ "maxResponseBodySize": 1024 })).unwrap();
+        assert_eq!(o.max_response_body_size, Some(1024));
+        let errs = Options::from_script(&json!({ "maxResponseBodySize": -1 })).unwrap_err();
+        assert!(errs[0].starts_with("maxResponseBodySize: must be a number of bytes"), "{errs:?}");
     }
 
     #[test]

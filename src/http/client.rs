@@ -12,7 +12,7 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use url::{Position, Url};
 
 use super::cookies::Jar;
@@ -74,8 +74,8 @@ impl HttpClient {
         let mut url = match Url::parse(&url) {
             Ok(parsed) => parsed,
             Err(err) => {
-                let failure = Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {err}"));
-                outcomes.push(failed(method, url, failure, Timings::default(), &ConnInfo::empty()));
+                let failure = error_code::for_url(&url, err);
+                outcomes.push(failed(method, url, failure, None, Timings::default(), &ConnInfo::empty()));
                 return outcomes;
             }
         };
@@ -104,10 +104,12 @@ impl HttpClient {
     ) -> (HttpOutcome, Option<Url>) {
         let mut marks = Marks::new(Instant::now());
         let mut info = ConnInfo::empty();
+        // Outside the hop's future, so that a failure while reading the body (the server
+        // closing early, the timeout) still has the part received, which k6 keeps.
+        let mut body = None;
+        let attempt = self.attempt(url, hop, headers, response_type, &mut marks, &mut info, &mut body);
         let result =
-            tokio::time::timeout_at(deadline, self.attempt(url, hop, headers, response_type, &mut marks, &mut info))
-                .await
-                .unwrap_or_else(|_elapsed| Err(Failure::timeout()));
+            tokio::time::timeout_at(deadline, attempt).await.unwrap_or_else(|_elapsed| Err(Failure::timeout()));
         match result {
             Ok(received) => {
                 let (last_write, first_read) = info.io_instants();
@@ -123,7 +125,8 @@ impl HttpClient {
             Err(failure) => {
                 let (last_write, first_read) = info.io_instants();
                 let timings = marks.timings(last_write, first_read, Instant::now());
-                (failed(hop.method.clone(), url.as_str().to_owned(), failure, timings, &info), None)
+                let partial = body.map(Collected::into_bytes);
+                (failed(hop.method.clone(), url.as_str().to_owned(), failure, partial, timings, &info), None)
             }
         }
     }
@@ -131,6 +134,7 @@ impl HttpClient {
     /// Gets a connection, sends the request and reads the response. A reused connection that
     /// turns out to have been closed by the server is replaced once, as Go's client does: for
     /// any request when nothing was sent, for idempotent ones when the response never came.
+    #[allow(clippy::too_many_arguments)] // `marks`, `info` and `body` outlive the future on purpose
     async fn attempt(
         &self,
         url: &Url,
@@ -139,6 +143,7 @@ impl HttpClient {
         response_type: ResponseType,
         marks: &mut Marks,
         info: &mut ConnInfo,
+        body: &mut Option<Collected>,
     ) -> Result<Received, Failure> {
         let target = Target::of(url)?;
         let mut may_retry = true;
@@ -160,7 +165,7 @@ impl HttpClient {
             conn.stats.begin_request();
             marks.send_start = Some(Instant::now());
             match conn.sender.send_request(request).await {
-                Ok(response) => return self.receive(conn, response, response_type).await,
+                Ok(response) => return self.receive(conn, response, response_type, body).await,
                 Err(err) => {
                     let stale = err.is_canceled()
                         || (is_idempotent(&hop.method)
@@ -176,23 +181,40 @@ impl HttpClient {
         }
     }
 
-    /// Reads the body to the end (keeping it unless `response_type` is `None`) and puts the
-    /// connection back in the pool when it can serve another request.
+    /// Reads the body to the end (keeping it in `body` unless `response_type` is `None`) and
+    /// puts the connection back in the pool when it can serve another request.
+    ///
+    /// A kept body larger than `maxResponseBodySize` fails with 1060 as soon as it is known:
+    /// from the Content-Length before any byte of it is read, or when the bytes received pass
+    /// the cap. Returning drops `conn`, which closes the socket, so the rest is never read.
     async fn receive(
         &self,
         conn: Conn,
         response: Response<Incoming>,
         response_type: ResponseType,
+        body: &mut Option<Collected>,
     ) -> Result<Received, Failure> {
-        let (mut parts, mut body) = response.into_parts();
-        let mut collected = Collected::default();
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|err| error_code::for_hyper(&err, conn.stats.failed_op()))?;
-            if response_type != ResponseType::None {
-                if let Ok(data) = frame.into_data() {
-                    collected.push(data);
-                }
+        let (mut parts, mut incoming) = response.into_parts();
+        let keep = response_type != ResponseType::None;
+        let limit = self.config.max_response_body_size;
+        if keep {
+            // hyper knows the exact length from Content-Length (0 for HEAD, 204, 304).
+            let announced = incoming.size_hint().exact();
+            if announced.is_some_and(|length| length > limit) {
+                return Err(Failure::body_too_large(limit));
             }
+            *body = Some(Collected::expecting(announced.unwrap_or(0)));
+        }
+        while let Some(frame) = incoming.frame().await {
+            let frame = frame.map_err(|err| error_code::for_hyper(&err, conn.stats.failed_op()))?;
+            let (Some(collected), Ok(data)) = (body.as_mut(), frame.into_data()) else {
+                continue;
+            };
+            if collected.len() as u64 + data.len() as u64 > limit {
+                *body = None;
+                return Err(Failure::body_too_large(limit));
+            }
+            collected.push(data);
         }
         let done = Instant::now();
         let server_closes = parts.version == Version::HTTP_10
@@ -205,7 +227,7 @@ impl HttpClient {
             version: parts.version,
             reason: parts.extensions.remove::<hyper::ext::ReasonPhrase>(),
             headers: parts.headers,
-            body: (response_type != ResponseType::None).then(|| collected.into_bytes()),
+            body: body.take().map(Collected::into_bytes),
             done,
         })
     }
@@ -319,7 +341,14 @@ fn respond(method: Method, url: &Url, received: Received, timings: Timings, info
     }
 }
 
-fn failed(method: Method, url: String, failure: Failure, timings: Timings, info: &ConnInfo) -> HttpOutcome {
+fn failed(
+    method: Method,
+    url: String,
+    failure: Failure,
+    body: Option<Bytes>,
+    timings: Timings,
+    info: &ConnInfo,
+) -> HttpOutcome {
     let (bytes_sent, bytes_received) = info.bytes();
     HttpOutcome {
         status: 0,
@@ -328,7 +357,7 @@ fn failed(method: Method, url: String, failure: Failure, timings: Timings, info:
         url,
         method,
         headers: Vec::new(),
-        body: None,
+        body,
         error: Some(failure.message.into_owned()),
         error_code: failure.code,
         timings,
@@ -340,14 +369,24 @@ fn failed(method: Method, url: String, failure: Failure, timings: Timings, info:
 }
 
 /// A body being read: the first chunk is kept as is (no copy for the common one-chunk
-/// body); later chunks are appended to one buffer.
+/// body); later chunks are appended to one buffer, allocated once at the announced length
+/// (which the caller has checked against the cap) when there is one.
 #[derive(Default)]
 struct Collected {
     first: Option<Bytes>,
     rest: BytesMut,
+    expected: usize,
 }
 
 impl Collected {
+    fn expecting(length: u64) -> Self {
+        Collected { expected: usize::try_from(length).unwrap_or(0), ..Collected::default() }
+    }
+
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(self.rest.len(), Bytes::len)
+    }
+
     fn push(&mut self, chunk: Bytes) {
         if chunk.is_empty() {
             return;
@@ -356,7 +395,7 @@ impl Collected {
             None if self.rest.is_empty() => self.first = Some(chunk),
             first => {
                 if let Some(first) = first {
-                    self.rest.reserve(first.len() + chunk.len());
+                    self.rest.reserve(self.expected.max(first.len() + chunk.len()));
                     self.rest.extend_from_slice(&first);
                 }
                 self.rest.extend_from_slice(&chunk);
@@ -407,7 +446,14 @@ mod tests {
         collected.push(Bytes::from_static(b""));
         collected.push(Bytes::from_static(b"cd"));
         collected.push(Bytes::from_static(b"e"));
+        assert_eq!(collected.len(), 5);
         assert_eq!(collected.into_bytes(), Bytes::from_static(b"abcde"));
         assert_eq!(Collected::default().into_bytes(), Bytes::new());
+
+        let mut announced = Collected::expecting(100);
+        announced.push(Bytes::from(vec![b'a'; 40]));
+        announced.push(Bytes::from(vec![b'b'; 60]));
+        assert_eq!(announced.rest.capacity(), 100, "one allocation of the announced length");
+        assert_eq!(announced.into_bytes().len(), 100);
     }
 }

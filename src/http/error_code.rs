@@ -11,6 +11,8 @@
 //! | 1010      | non-TCP network error (placeholder in k6)            | never                                       |
 //! | 1020      | invalid URL                                          | unparsable URL, scheme not http(s), no host |
 //! | 1050      | HTTP request timed out                               | `timeout` expired (message `request timeout`) |
+//! | 1060      | rload: response body over `maxResponseBodySize`      | body (or its Content-Length) over the cap   |
+//! | 1061      | rload: response head over the header limits          | more than 10 MiB or 10,000 header fields    |
 //! | 1100      | generic DNS error                                    | lookup failed for another reason            |
 //! | 1101      | no IP for the provided host was found                | lookup: no such host / no address           |
 //! | 1110      | blacklisted IP                                       | never (no `blacklistIPs` yet)               |
@@ -18,12 +20,13 @@
 //! | 1200      | generic TCP error                                    | other read/write error without errno        |
 //! | 1201      | broken pipe on write                                 | EPIPE                                       |
 //! | 1202      | unknown TCP error with errno                         | other read/write error with errno           |
-//! | 1210      | general TCP dial error                               | connect failed without errno                |
+//! | 1210      | general TCP dial error                               | connect failed without errno; port > 65535  |
 //! | 1211      | dial timeout                                         | connect took longer than 30 s               |
 //! | 1212      | dial connection refused                              | ECONNREFUSED                                |
 //! | 1213      | dial unknown error                                   | connect failed with another errno           |
 //! | 1220      | reset by peer                                        | ECONNRESET                                  |
 //! | 1300      | general TLS error                                    | any other TLS failure                       |
+//! | 1301      | TLS record header error                              | the server does not speak TLS (plain port)  |
 //! | 1310      | unknown authority                                    | certificate issuer not trusted              |
 //! | 1311      | certificate doesn't match the hostname               | certificate not valid for the name          |
 //! | 1400–1499 | HTTP 4xx responses                                   | `1000 + status`, with no `error` message    |
@@ -31,14 +34,22 @@
 //! | 1600–1999 | nonstandard statuses 600–999                         | `1000 + status`, as k6                      |
 //! | 16xx      | HTTP/2 errors                                        | never (HTTP/1.1 only)                       |
 //! | 1701      | decompression error                                  | never (no decompression)                    |
+//!
+//! 1060 and 1061 are rload's own, in k6's "general" range: k6 has no body cap, and Go reports
+//! its header limit as a generic 1000; a code of their own lets a check or threshold tell them
+//! apart from a malformed response.
 
 use std::borrow::Cow;
 use std::io;
+
+use super::{MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
 
 pub const GENERIC: u32 = 1000;
 pub const NET_NON_TCP: u32 = 1010;
 pub const INVALID_URL: u32 = 1020;
 pub const REQUEST_TIMEOUT: u32 = 1050;
+pub const RESPONSE_BODY_TOO_LARGE: u32 = 1060;
+pub const RESPONSE_HEADERS_TOO_LARGE: u32 = 1061;
 pub const DNS_GENERIC: u32 = 1100;
 pub const DNS_NO_SUCH_HOST: u32 = 1101;
 pub const TCP_GENERIC: u32 = 1200;
@@ -50,6 +61,7 @@ pub const TCP_DIAL_REFUSED: u32 = 1212;
 pub const TCP_DIAL_UNKNOWN_ERRNO: u32 = 1213;
 pub const TCP_RESET_BY_PEER: u32 = 1220;
 pub const TLS_GENERIC: u32 = 1300;
+pub const TLS_HEADER: u32 = 1301;
 pub const TLS_UNKNOWN_AUTHORITY: u32 = 1310;
 pub const TLS_HOSTNAME_MISMATCH: u32 = 1311;
 
@@ -78,6 +90,33 @@ impl Failure {
     pub fn timeout() -> Self {
         Failure::new(REQUEST_TIMEOUT, "request timeout")
     }
+
+    /// A response body (or its announced Content-Length) over `maxResponseBodySize`. The
+    /// message names the limit, not the size, so the `error` tag keeps one value per limit.
+    pub fn body_too_large(limit: u64) -> Self {
+        Failure::new(RESPONSE_BODY_TOO_LARGE, format!("response body exceeds maxResponseBodySize ({limit} bytes)"))
+    }
+}
+
+/// An unparsable URL. Go's URL parser (and so k6) accepts any digits as a port and only the
+/// dial fails, with 1210 and Go's message; every other parse error is k6's invalid URL.
+pub(crate) fn for_url(raw: &str, err: url::ParseError) -> Failure {
+    if err == url::ParseError::InvalidPort {
+        if let Some(port) = url_port(raw).filter(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())) {
+            return Failure::new(TCP_DIAL, format!("dial tcp: address {port}: invalid port"));
+        }
+    }
+    Failure::new(INVALID_URL, format!("invalid URL \"{raw}\": {err}"))
+}
+
+/// The port as written in `scheme://user@host:port/...`, if the authority has one.
+fn url_port(raw: &str) -> Option<&str> {
+    let rest = &raw[raw.find("://")? + 3..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit('@').next()?;
+    let colon = host_port.rfind(':')?;
+    // `[::1]` has colons of its own: the port follows the closing bracket.
+    (!host_port[colon..].contains(']')).then(|| &host_port[colon + 1..])
 }
 
 /// Which socket operation failed, for k6's `read: connection reset by peer` style messages.
@@ -119,12 +158,22 @@ pub(crate) fn for_dial(err: &io::Error) -> Failure {
         io::ErrorKind::ConnectionRefused => Failure::new(TCP_DIAL_REFUSED, "dial: connection refused"),
         io::ErrorKind::TimedOut => Failure::new(TCP_DIAL_TIMEOUT, "dial: i/o timeout"),
         _ => match err.raw_os_error() {
-            Some(errno) => {
-                Failure::new(TCP_DIAL_UNKNOWN_ERRNO, format!("dial: unknown errno {errno} error with msg `{err}`"))
-            }
+            Some(errno) => Failure::new(
+                TCP_DIAL_UNKNOWN_ERRNO,
+                format!("dial: unknown errno {errno} error with msg `{}`", errno_text(err)),
+            ),
             None => Failure::new(TCP_DIAL, format!("dial: {err}")),
         },
     }
+}
+
+/// An OS error as Go prints it (`network is unreachable`): the C library's text without Rust's
+/// ` (os error 101)` suffix, lower-cased at the start.
+fn errno_text(err: &io::Error) -> String {
+    let text = err.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// A failed read or write on an established connection (TLS handshake included).
@@ -142,7 +191,11 @@ pub(crate) fn for_io(err: &io::Error, op: Op) -> Failure {
         _ => match err.raw_os_error() {
             Some(errno) => Failure::new(
                 TCP_UNKNOWN_ERRNO,
-                format!("{op_name}: unknown errno `{errno}` on {} with message `{err}`", std::env::consts::OS),
+                format!(
+                    "{op_name}: unknown errno `{errno}` on {} with message `{}`",
+                    std::env::consts::OS,
+                    errno_text(err)
+                ),
             ),
             None => Failure::new(TCP_GENERIC, format!("{op_name}: {err}")),
         },
@@ -152,12 +205,20 @@ pub(crate) fn for_io(err: &io::Error, op: Op) -> Failure {
 /// A TLS failure reported by rustls.
 pub(crate) fn for_tls(err: &rustls::Error) -> Failure {
     use rustls::CertificateError as Cert;
+    use rustls::InvalidMessage;
     match err {
         rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => {
             Failure::new(TLS_UNKNOWN_AUTHORITY, "x509: unknown authority")
         }
         rustls::Error::InvalidCertificate(Cert::NotValidForName | Cert::NotValidForNameContext { .. }) => {
             Failure::new(TLS_HOSTNAME_MISMATCH, "x509: certificate doesn't match hostname")
+        }
+        // The first bytes back were not a TLS record: a plain-text server (Go: RecordHeaderError).
+        rustls::Error::InvalidMessage(InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion) => {
+            Failure::new(TLS_HEADER, "tls: first record does not look like a TLS handshake")
+        }
+        rustls::Error::InvalidMessage(InvalidMessage::MessageTooLarge) => {
+            Failure::new(TLS_HEADER, "tls: oversized record received")
         }
         other => Failure::new(TLS_GENERIC, format!("tls: {other}")),
     }
@@ -173,7 +234,14 @@ pub(crate) fn for_hyper(err: &hyper::Error, op: Option<Op>) -> Failure {
         }
         source = inner.source();
     }
-    if err.is_incomplete_message() {
+    if err.is_parse_too_large() {
+        Failure::new(
+            RESPONSE_HEADERS_TOO_LARGE,
+            format!(
+                "server response headers exceeded {MAX_RESPONSE_HEAD_BYTES} bytes or {MAX_RESPONSE_HEADER_FIELDS} fields; aborted"
+            ),
+        )
+    } else if err.is_incomplete_message() {
         Failure::new(GENERIC, "unexpected EOF")
     } else if err.is_parse() {
         Failure::new(GENERIC, format!("malformed HTTP response: {err}"))
@@ -203,6 +271,33 @@ mod tests {
         assert_eq!(for_dial(&timeout).code, TCP_DIAL_TIMEOUT);
         let unreachable = io::Error::from_raw_os_error(libc::ENETUNREACH);
         assert_eq!(for_dial(&unreachable).code, TCP_DIAL_UNKNOWN_ERRNO);
+    }
+
+    #[test]
+    fn os_errors_read_as_go_prints_them() {
+        let unreachable = io::Error::from_raw_os_error(libc::ENETUNREACH);
+        let failure = for_dial(&unreachable);
+        let expected = format!("dial: unknown errno {} error with msg `network is unreachable`", libc::ENETUNREACH);
+        assert_eq!(failure.message, expected);
+    }
+
+    #[test]
+    fn only_a_numeric_port_out_of_range_reaches_the_dial() {
+        assert_eq!(url_port("http://u:p@[::1]:99999/x?y"), Some("99999"));
+        assert_eq!(url_port("http://[::1]/"), None);
+        assert_eq!(url_port("http://host:80#frag"), Some("80"));
+        let dial = for_url("http://127.0.0.1:70000", url::ParseError::InvalidPort);
+        assert_eq!(dial, Failure::new(TCP_DIAL, "dial tcp: address 70000: invalid port"));
+        assert_eq!(for_url("http://h:8x/", url::ParseError::InvalidPort).code, INVALID_URL);
+        assert_eq!(for_url("http://h:/", url::ParseError::InvalidPort).code, INVALID_URL);
+    }
+
+    #[test]
+    fn a_record_that_is_not_tls_is_a_header_error() {
+        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        assert_eq!(for_tls(&plain), Failure::new(TLS_HEADER, "tls: first record does not look like a TLS handshake"));
+        let other = rustls::Error::InvalidMessage(rustls::InvalidMessage::MissingKeyExchange);
+        assert_eq!(for_tls(&other).code, TLS_GENERIC);
     }
 
     #[test]

@@ -46,8 +46,21 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// k6's default maximum number of redirects followed (`maxRedirects`, `params.redirects`).
 pub const DEFAULT_REDIRECTS: u32 = 10;
 
+/// `maxResponseBodySize` when the options set none: 256 MB. A body over the cap fails the
+/// request (error 1060) instead of exhausting memory; k6 has no cap.
+pub const DEFAULT_MAX_RESPONSE_BODY_SIZE: u64 = 256_000_000;
+
+/// The largest response head (status line and header fields) read: Go's client default
+/// (`Transport.MaxResponseHeaderBytes`, 10 MiB), which k6 keeps. Over it: error 1061.
+pub const MAX_RESPONSE_HEAD_BYTES: usize = 10 << 20;
+
+/// The most header fields a response may have. Go counts bytes only; hyper also needs a count,
+/// and reserves that many parse slots (64 bytes each) for every response, so this is a
+/// compromise: ten times hyper's default of 100, 64 KB of scratch per response.
+pub const MAX_RESPONSE_HEADER_FIELDS: usize = 1_000;
+
 /// Per-test options that shape every client; shared read-only by all VUs of a worker.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// k6's `insecureSkipTLSVerify`: accept any server certificate.
     pub insecure_skip_tls_verify: bool,
@@ -60,6 +73,22 @@ pub struct ClientConfig {
     /// [`RequestSpec::response_type`]; this flag decides its default, see
     /// [`ClientConfig::default_response_type`], so a request can still ask for a body.
     pub discard_response_bodies: bool,
+    /// `maxResponseBodySize`: the most bytes of a response body kept in memory. A larger body
+    /// (or Content-Length) fails the request with error 1060 and closes the connection. A body
+    /// that is not kept (`responseType: "none"`) is read and counted whatever its size.
+    pub max_response_body_size: u64,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            insecure_skip_tls_verify: false,
+            no_connection_reuse: false,
+            user_agent: None,
+            discard_response_bodies: false,
+            max_response_body_size: DEFAULT_MAX_RESPONSE_BODY_SIZE,
+        }
+    }
 }
 
 impl ClientConfig {
@@ -165,7 +194,8 @@ pub struct HttpOutcome {
     /// Response headers with k6's (Go's) canonical names (`Content-Type`); repeated headers
     /// are joined with `", "` as k6 does.
     pub headers: Vec<(String, String)>,
-    /// `None` for [`ResponseType::None`] and on failures.
+    /// `None` for [`ResponseType::None`] and on failures, except a failure while the body was
+    /// being read (the server closed early, a timeout): that keeps the part received, as k6.
     pub body: Option<Bytes>,
     /// k6's `res.error`: `None` for any response, 4xx/5xx included.
     pub error: Option<String>,

@@ -15,9 +15,6 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::client::conn::http1::SendRequest;
-
-/// Bytes hyper reads from a connection at a time.
-const READ_BUFFER: usize = 4096;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -27,7 +24,7 @@ use url::{Host, Url};
 
 use super::error_code::{self, Failure, Op};
 use super::timing::{IoStats, Marks, Timed, WireCounter};
-use super::tls;
+use super::{tls, MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
 
 /// k6's dialer timeout: a connect that takes longer fails with 1211 (the request timeout,
 /// when shorter, fires first with 1050).
@@ -190,10 +187,14 @@ impl Pool {
     where
         I: AsyncRead + AsyncWrite + Unpin + 'static,
     {
-        // A 4 KiB read buffer instead of hyper's adaptive 8 KiB+ one: 10,000 VUs each hold a
-        // connection, and bodies larger than that are read in more chunks, not refused.
+        // hyper's adaptive read buffer (8 KiB to start), allowed to grow to Go's limit on a
+        // response head, so that 10 MiB of header fields are read as in k6. hyper would also
+        // grow it while a large body arrives faster than it is read (10,000 VUs each hold a
+        // connection); `Timed` hands hyper at most 4 KiB per read, which keeps it at 8 KiB.
         let (sender, connection) = hyper::client::conn::http1::Builder::new()
-            .read_buf_exact_size(Some(READ_BUFFER))
+            .max_buf_size(MAX_RESPONSE_HEAD_BYTES)
+            .max_header_size(MAX_RESPONSE_HEAD_BYTES)
+            .max_headers(MAX_RESPONSE_HEADER_FIELDS)
             .handshake::<_, Full<Bytes>>(TokioIo::new(io))
             .await
             .map_err(|err| error_code::for_hyper(&err, None))?;

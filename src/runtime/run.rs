@@ -483,6 +483,9 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
             no_connection_reuse: options.no_connection_reuse.unwrap_or(false),
             user_agent: options.user_agent.clone(),
             discard_response_bodies: options.discard_response_bodies.unwrap_or(false),
+            max_response_body_size: options
+                .max_response_body_size
+                .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_BODY_SIZE),
         },
         max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
         control: Arc::new(Control::new()),

@@ -3,9 +3,15 @@
 //! Getters convert on access, so a script that only reads `r.status` pays nothing for headers
 //! or body conversion. Header names arrive in k6's canonical form (`Content-Type`) from
 //! `crate::http::headers`; this file only converts.
+//!
+//! A text body is converted once, on the first `r.body`, into a shared Rhai string; every later
+//! read is a reference-count clone, so a script reading a 50 MB body twenty times holds it
+//! once. `r.json()` parses the received bytes in place.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
+use bytes::Bytes;
 use rhai::{Blob, Dynamic, Engine, ImmutableString, Map};
 
 use super::convert::header_map;
@@ -15,30 +21,73 @@ use crate::http::{HttpOutcome, ResponseType};
 pub struct Response(Rc<Inner>);
 
 struct Inner {
+    /// The outcome without its body, which `body` holds.
     outcome: HttpOutcome,
+    body: RefCell<Body>,
     response_type: ResponseType,
-    request_body: Option<bytes::Bytes>,
+    request_body: Option<Bytes>,
+}
+
+/// The response body as received, and as the script's string once it asked for it. The bytes
+/// are dropped when the string holds the same bytes (valid UTF-8), so the body is held once.
+#[derive(Default)]
+struct Body {
+    raw: Option<Bytes>,
+    text: Option<ImmutableString>,
+}
+
+impl Body {
+    fn text(&mut self) -> Option<ImmutableString> {
+        if self.text.is_none() {
+            let raw = self.raw.as_ref()?;
+            // Appending to an empty string copies once; `ImmutableString::from(&str)` would copy
+            // twice (through a `String`), so a large body would briefly be held three times.
+            let mut text = ImmutableString::new();
+            match std::str::from_utf8(raw) {
+                // The string holds the same bytes: the received ones go.
+                Ok(valid) => {
+                    text += valid;
+                    self.raw = None;
+                }
+                // Invalid UTF-8 becomes U+FFFD in the text; the bytes stay for `body_bytes()`.
+                Err(_) => text += String::from_utf8_lossy(raw).as_ref(),
+            }
+            self.text = Some(text);
+        }
+        self.text.clone()
+    }
+
+    /// The body's bytes, whichever form holds them.
+    fn bytes(&self) -> Option<&[u8]> {
+        self.raw.as_deref().or(self.text.as_ref().map(|text| text.as_bytes()))
+    }
 }
 
 impl Response {
-    pub fn new(outcome: HttpOutcome, response_type: ResponseType, request_body: Option<bytes::Bytes>) -> Self {
-        Response(Rc::new(Inner { outcome, response_type, request_body }))
+    pub fn new(mut outcome: HttpOutcome, response_type: ResponseType, request_body: Option<Bytes>) -> Self {
+        let raw = outcome.body.take().filter(|_| response_type != ResponseType::None);
+        let body = RefCell::new(Body { raw, text: None });
+        Response(Rc::new(Inner { outcome, body, response_type, request_body }))
     }
 
     fn o(&self) -> &HttpOutcome {
         &self.0.outcome
     }
 
-    fn body_text(&self) -> Option<String> {
-        self.o().body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
+    /// `r.body`: the shared string for a text body (no copy per read), a blob (a copy per read,
+    /// as a Rhai blob is a plain byte vector) for a binary one, `()` without a body.
+    pub fn body(&self) -> Dynamic {
+        match self.0.response_type {
+            ResponseType::None => Dynamic::UNIT,
+            ResponseType::Binary => {
+                self.0.body.borrow().bytes().map_or(Dynamic::UNIT, |b| Dynamic::from_blob(b.to_vec()))
+            }
+            ResponseType::Text => self.0.body.borrow_mut().text().map_or(Dynamic::UNIT, Dynamic::from),
+        }
     }
 
-    pub fn body(&self) -> Dynamic {
-        match (&self.o().body, &self.0.response_type) {
-            (None, _) | (_, ResponseType::None) => Dynamic::UNIT,
-            (Some(b), ResponseType::Binary) => Dynamic::from_blob(b.to_vec()),
-            (Some(b), ResponseType::Text) => Dynamic::from(String::from_utf8_lossy(b).into_owned()),
-        }
+    fn body_bytes(&self) -> Blob {
+        self.0.body.borrow().bytes().map(<[u8]>::to_vec).unwrap_or_default()
     }
 
     pub fn headers(&self) -> Map {
@@ -63,10 +112,10 @@ impl Response {
     }
 
     fn json_value(&self) -> Result<serde_json::Value, String> {
-        let text = self
-            .body_text()
-            .ok_or("the response has no body (was responseType \"none\" or discardResponseBodies set?)")?;
-        serde_json::from_str(&text).map_err(|e| format!("cannot parse the response body as JSON: {e}"))
+        let body = self.0.body.borrow();
+        let bytes =
+            body.bytes().ok_or("the response has no body (was responseType \"none\" or discardResponseBodies set?)")?;
+        serde_json::from_slice(bytes).map_err(|e| format!("cannot parse the response body as JSON: {e}"))
     }
 
     /// `r.json()` or `r.json("data.items.0.id")` (k6's gjson-style path: dots, indexes, `#`).
@@ -127,14 +176,55 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("json", |r: &mut Response| r.json(None));
     engine.register_fn("json", |r: &mut Response, selector: &str| r.json(Some(selector)));
     engine.register_fn("to_string", |r: &mut Response| format!("Response({} {})", r.o().status, r.o().url));
-    engine.register_fn("body_bytes", |r: &mut Response| -> Blob {
-        r.o().body.as_ref().map(|b| b.to_vec()).unwrap_or_default()
-    });
+    engine.register_fn("body_bytes", |r: &mut Response| -> Blob { r.body_bytes() });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Timings;
+
+    fn response(body: &'static [u8], response_type: ResponseType) -> Response {
+        let outcome = HttpOutcome {
+            status: 200,
+            status_text: "200 OK".into(),
+            proto: "HTTP/1.1",
+            url: "http://127.0.0.1/".into(),
+            method: http::Method::GET,
+            headers: Vec::new(),
+            body: Some(Bytes::from_static(body)),
+            error: None,
+            error_code: 0,
+            timings: Timings::default(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            remote_ip: String::new(),
+            remote_port: 0,
+        };
+        Response::new(outcome, response_type, None)
+    }
+
+    #[test]
+    fn reading_the_body_twice_shares_one_string() {
+        let r = response(br#"{"a":[1,2]}"#, ResponseType::Text);
+        let first = r.body().into_immutable_string().unwrap();
+        let second = r.body().into_immutable_string().unwrap();
+        assert!(first.ptr_eq(&second), "the second read is the same string, not a copy");
+        assert_eq!(first.as_str(), r#"{"a":[1,2]}"#);
+        assert!(r.0.body.borrow().raw.is_none(), "the received bytes are not kept beside the text");
+        assert_eq!(r.json(Some("a.1")).unwrap().as_int().unwrap(), 2, "json() reads the text's bytes");
+        assert_eq!(r.body_bytes(), br#"{"a":[1,2]}"#.to_vec());
+    }
+
+    #[test]
+    fn invalid_utf8_reads_as_replacement_text_and_keeps_its_bytes() {
+        let r = response(b"ok\xff", ResponseType::Text);
+        assert_eq!(r.body().into_immutable_string().unwrap().as_str(), "ok\u{fffd}");
+        assert_eq!(r.body_bytes(), b"ok\xff".to_vec());
+        let binary = response(b"\x00\xff", ResponseType::Binary);
+        assert_eq!(binary.body().into_blob().unwrap(), vec![0, 0xff]);
+        assert!(response(b"x", ResponseType::None).body().is_unit());
+    }
 
     #[test]
     fn gjson_style_selection() {
