@@ -6,12 +6,16 @@
 //! `http_req_duration{expected_response:true}`), and the per-check pass/fail counts read from the
 //! `checks` Rate's `check` and `group` tags.
 //!
+//! It also holds the run's [`FailureTally`] (failed requests by error code and message), merged
+//! from the threads' tallies on each flush.
+//!
 //! An aggregate applies one run's [`SeriesCap`], given when it is built: a flush from a thread
 //! that folded nothing, a merge of another aggregate or an imported series are all capped the
 //! same way. It knows nothing of the thread sinks that flush into it.
 
 use std::collections::HashMap;
 
+use super::failures::FailureTally;
 use super::registry::{builtin, MetricId, MetricInfo};
 use super::series_cap::{SeriesCap, OVERFLOW_TAG};
 use super::sink::SeriesSink;
@@ -139,6 +143,8 @@ pub struct CheckResult {
 pub struct Aggregate {
     metrics: Vec<Option<MetricAggregate>>,
     series_cap: SeriesCap,
+    /// Failed requests by error code and message, merged from every thread.
+    failures: FailureTally,
 }
 
 /// Metric `index` of `metrics`, created (named by `name`) the first time it is needed.
@@ -164,7 +170,7 @@ impl Aggregate {
 
     /// An empty aggregate under a run's cap.
     pub fn with_series_cap(series_cap: SeriesCap) -> Self {
-        Aggregate { metrics: Vec::new(), series_cap }
+        Aggregate { metrics: Vec::new(), series_cap, failures: FailureTally::new() }
     }
 
     /// The cap rules this aggregate applies.
@@ -202,9 +208,20 @@ impl Aggregate {
         }
     }
 
+    /// Adds a thread's (or another process's) tally of failed requests.
+    pub fn merge_failures(&mut self, failures: &FailureTally) {
+        self.failures.merge(failures);
+    }
+
+    /// Failed requests by error code and message.
+    pub fn failures(&self) -> &FailureTally {
+        &self.failures
+    }
+
     /// Adds everything in `other` (e.g. another process's aggregate with the same registry),
     /// under this aggregate's cap.
     pub fn merge(&mut self, other: &Aggregate) {
+        self.failures.merge(&other.failures);
         for metric in other.metrics.iter().flatten() {
             let target = slot(&mut self.metrics, metric.id.index(), || (metric.name.clone(), metric.id));
             target.overflowed += metric.overflowed;
@@ -280,9 +297,10 @@ impl Aggregate {
         self.checks_where(|_| true)
     }
 
-    /// Forgets every sample; the cap stays.
+    /// Forgets every sample and failure; the cap stays.
     pub fn clear(&mut self) {
         self.metrics.clear();
+        self.failures.clear();
     }
 }
 

@@ -12,12 +12,15 @@
 //! totals, sub-metric thresholds and the summary's breakdowns stay right and the runner can warn
 //! (see [`Aggregate::overflowed`]).
 //!
+//! Failed requests go into the sink's bounded [`FailureTally`] and are flushed with the samples.
+//!
 //! The top of the metrics layers: it uses the series cap and the aggregate, and neither uses it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::aggregate::Aggregate;
+use super::failures::FailureTally;
 use super::registry::{MetricId, MetricInfo, MetricKind, Registry};
 use super::series_cap::SeriesCap;
 use super::sink::SeriesSink;
@@ -54,6 +57,8 @@ pub struct LocalSink {
     /// it a run with an id in every URL would build, flush and drop one series per URL (a
     /// quarter of rload's CPU at 10,000 VUs in scenario 03).
     full: Vec<bool>,
+    /// Failed requests by error code and message since the last flush.
+    failures: FailureTally,
 }
 
 impl LocalSink {
@@ -106,6 +111,11 @@ impl LocalSink {
         entry.samples += 1;
     }
 
+    /// Counts one failed request (k6's `error_code` and message) for the end-of-test table.
+    pub fn record_failure(&mut self, error_code: u32, message: &str) {
+        self.failures.record(error_code, message);
+    }
+
     /// Moves everything recorded since the last flush into `aggregate`, naming metrics from
     /// `registry`. Off the hot path: called twice a second and when the thread ends.
     pub fn flush_into(&mut self, aggregate: &mut Aggregate, registry: &Registry) {
@@ -136,12 +146,16 @@ impl LocalSink {
             }
             self.full[index] = aggregate.is_full(index);
         }
+        if !self.failures.is_empty() {
+            aggregate.merge_failures(&self.failures);
+            self.failures.clear();
+        }
         prune_interner();
     }
 
     /// True when nothing was recorded since the last flush.
     pub fn is_empty(&self) -> bool {
-        self.metrics.iter().all(|series| series.values().all(|s| s.samples == 0))
+        self.failures.is_empty() && self.metrics.iter().all(|series| series.values().all(|s| s.samples == 0))
     }
 
     /// Forgets everything, including idle series.
@@ -149,6 +163,7 @@ impl LocalSink {
         self.metrics.clear();
         self.overflowed.clear();
         self.full.clear();
+        self.failures.clear();
     }
 }
 
