@@ -146,3 +146,28 @@ fn failed_websocket_connects_are_listed_with_their_codes() {
         run.stdout
     );
 }
+
+#[test]
+fn failed_requests_add_no_cardinality_warning_of_their_own() {
+    let s = script(
+        r#"
+        fn run() {
+            http.get(`http://127.0.0.1:${__ENV.CLOSED}/`);
+            http.get(`http://127.0.0.1:${__ENV.CLOSED}/other`);
+        }
+    "#,
+    );
+    let closed = format!("CLOSED={}", closed_port());
+    let run = rload(&s, &["-i", "20", "-e", &closed, "--max-series", "10"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(failure_lines(&run).len(), 1, "{}", run.stdout);
+    assert!(!run.stdout.contains("WARN"), "two URLs, one error: no warning\n{}", run.stdout);
+
+    // An id in every URL fills the cap: the warning names the URL, not the `error` tag.
+    let s = script(r#"fn run() { http.get(`http://127.0.0.1:${__ENV.CLOSED}/items/${__ITER}`); }"#);
+    let run = rload(&s, &["-i", "20", "-e", &closed, "--max-series", "10"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("WARN more than 10 distinct tag sets"), "{}", run.stdout);
+    assert!(run.stdout.contains("tag `name` (10 distinct values"), "{}", run.stdout);
+    assert!(!run.stdout.contains("tag `error`"), "{}", run.stdout);
+}

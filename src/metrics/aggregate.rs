@@ -62,7 +62,9 @@ impl MetricAggregate {
     }
 
     /// The tag key with the most distinct values among the metric's own (not overflow) series,
-    /// and how many: what filled its series cap, for the report to name.
+    /// and how many: what filled its series cap, for the report to name. On a tie, `url` and
+    /// `name` are named before the tags that only echo them (an `error` message quoting the URL),
+    /// then the first key in byte order.
     pub fn most_varied_tag(&self) -> Option<(&str, usize)> {
         let mut values: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
         for tags in self.series.keys().filter(|t| t.get(OVERFLOW_TAG).is_none()) {
@@ -70,7 +72,11 @@ impl MetricAggregate {
                 values.entry(key).or_default().insert(value);
             }
         }
-        values.into_iter().map(|(key, v)| (key, v.len())).max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        let is_url = |key: &str| key == tag::URL || key == tag::NAME;
+        values
+            .into_iter()
+            .map(|(key, v)| (key, v.len()))
+            .max_by(|a, b| a.1.cmp(&b.1).then(is_url(a.0).cmp(&is_url(b.0))).then(b.0.cmp(a.0)))
     }
 
     /// Samples that were folded into the overflow series because the metric had
@@ -406,6 +412,27 @@ mod tests {
             ("status is 200", "", 2, 1)
         );
         assert_eq!((checks[1].group.as_str(), checks[1].passes), ("::login", 1));
+    }
+
+    /// Requests to URLs with ids that fail with an invalid-URL message quoting the URL: `error`
+    /// has as many values as `url`, but the URL is what the user can fix.
+    #[test]
+    fn a_cardinality_culprit_tied_with_the_url_is_reported_as_the_url() {
+        let registry = Registry::new();
+        let mut aggregate = Aggregate::new();
+        let mut sink = LocalSink::new();
+        for i in 0..5 {
+            let url = format!("http://x:99999/items/{i}");
+            let tags = TagSet::new()
+                .with(tag::URL, &url)
+                .with(tag::NAME, &url)
+                .with(tag::ERROR, &format!("invalid URL \"{url}\""))
+                .with(tag::ERROR_CODE, "1020");
+            sink.record(builtin::HTTP_REQS, &tags, 1.0);
+        }
+        sink.flush_into(&mut aggregate, &registry);
+        let culprit = aggregate.metric(builtin::HTTP_REQS).unwrap().most_varied_tag();
+        assert_eq!(culprit, Some((tag::NAME, 5)));
     }
 
     #[test]

@@ -192,6 +192,24 @@ mod tests {
         assert_eq!(c.sum(), 1.0);
     }
 
+    #[test]
+    fn failures_recorded_on_two_threads_reach_the_aggregate_once_each() {
+        let registry = Registry::new();
+        let mut aggregate = Aggregate::new();
+        let (mut a, mut b) = (LocalSink::new(), LocalSink::new());
+        a.record_failure(1212, "dial: connection refused");
+        b.record_failure(1212, "dial: connection refused");
+        b.record_failure(1404, "404 Not Found");
+        assert!(!a.is_empty(), "a failure alone is something to flush");
+        a.flush_into(&mut aggregate, &registry);
+        b.flush_into(&mut aggregate, &registry);
+        b.flush_into(&mut aggregate, &registry);
+        assert!(a.is_empty() && b.is_empty());
+        let mut kinds: Vec<(u32, u64)> = aggregate.failures().kinds().map(|k| (k.error_code, k.count)).collect();
+        kinds.sort_unstable();
+        assert_eq!(kinds, [(1212, 2), (1404, 1)]);
+    }
+
     /// A registry with one counter, `per_url`, and an empty aggregate and thread sink.
     fn per_url_counter() -> (Registry, MetricId, Aggregate, LocalSink) {
         let mut registry = Registry::new();
