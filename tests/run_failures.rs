@@ -82,8 +82,14 @@ fn handle_summary_data_has_the_failure_table_under_rloads_own_key() {
     assert_eq!(keys, ["metrics", "options", "rload_failed_requests", "root_group", "state"]);
     let table = &data["rload_failed_requests"];
     assert_eq!(table["total"], 24);
-    assert_eq!(table["rows"][0], serde_json::json!({ "error_code": 1212, "message": "dial: connection refused", "count": 12 }));
-    assert_eq!(table["rows"][1], serde_json::json!({ "error_code": 1503, "message": "503 Service Unavailable", "count": 8 }));
+    assert_eq!(
+        table["rows"][0],
+        serde_json::json!({ "error_code": 1212, "message": "dial: connection refused", "count": 12 })
+    );
+    assert_eq!(
+        table["rows"][1],
+        serde_json::json!({ "error_code": 1503, "message": "503 Service Unavailable", "count": 8 })
+    );
     assert_eq!(table["rows"][2], serde_json::json!({ "error_code": 1404, "message": "404 Not Found", "count": 4 }));
     assert_eq!(table["rows"].as_array().unwrap().len(), 3);
     assert!(table["other"].is_null(), "{table}");

@@ -41,7 +41,8 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> T
     tags.insert(tag::STATUS, &o.status.to_string());
     tags.insert(tag::EXPECTED_RESPONSE, if expected(o.status) { "true" } else { "false" });
     if let Some(error) = &o.error {
-        tags.insert(tag::ERROR, shortened(error));
+        // Cut as the failure table keeps it: megabytes in an error must not become a tag.
+        tags.insert(tag::ERROR, metrics::shorten_message(error).0);
     }
     if o.error_code != 0 {
         tags.insert(tag::ERROR_CODE, &o.error_code.to_string());
@@ -50,16 +51,6 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> T
         tags.insert(k, v);
     }
     tags
-}
-
-/// `message` cut to [`metrics::MAX_MESSAGE_BYTES`] at a character boundary, as the failure table
-/// keeps it, so a target that puts megabytes into an error does not put them into a tag.
-fn shortened(message: &str) -> &str {
-    let mut end = message.len().min(metrics::MAX_MESSAGE_BYTES);
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
-    &message[..end]
 }
 
 /// What the failure table says about a failed hop: the transport error as `res.error` has it,

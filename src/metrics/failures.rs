@@ -63,8 +63,9 @@ pub struct FailureTally {
     untold: u64,
 }
 
-/// `message` within [`MAX_MESSAGE_BYTES`] (at a character boundary), and whether it was cut.
-fn shorten(message: &str) -> (&str, bool) {
+/// `message` within [`MAX_MESSAGE_BYTES`] (at a character boundary), and whether it was cut;
+/// also what the `error` tag of a failed request keeps.
+pub fn shorten(message: &str) -> (&str, bool) {
     if message.len() <= MAX_MESSAGE_BYTES {
         return (message, false);
     }

@@ -44,7 +44,7 @@ use std::cell::RefCell;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
-pub use failures::{FailureKind, FailureTally, LeftOut, MAX_MESSAGE_BYTES};
+pub use failures::{shorten as shorten_message, FailureKind, FailureTally, LeftOut, MAX_MESSAGE_BYTES};
 pub use local::LocalSink;
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
 pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};

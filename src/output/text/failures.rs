@@ -40,8 +40,7 @@ pub fn render_failures(table: &FailedRequests, color: bool) -> String {
         lines.push((format!("{indent}other ({}{plus} distinct)", other.distinct), other.count));
     }
     let name_width = lines.iter().map(|(name, _)| width(name)).max().unwrap_or(0);
-    let shares: Vec<String> =
-        lines.iter().map(|(_, count)| percent(*count as f64 / table.total as f64)).collect();
+    let shares: Vec<String> = lines.iter().map(|(_, count)| percent(*count as f64 / table.total as f64)).collect();
     let share_width = shares.iter().map(|s| width(s)).max().unwrap_or(0);
 
     let title = root.indent(&format!("{TITLE_PREFIX} {} \n", paint.bold("FAILED REQUESTS")));
