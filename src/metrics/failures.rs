@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Bytes of a message kept; longer ones are cut and end with `…`.
-pub const MAX_MESSAGE_BYTES: usize = 200;
+pub const MAX_MESSAGE_BYTES: usize = 120;
 /// Distinct `(error_code, message)` pairs kept with their text.
 pub const MAX_KINDS: usize = 500;
 /// Further distinct pairs told apart (without their text) for the count of left-out messages.
