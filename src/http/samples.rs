@@ -3,10 +3,16 @@
 //! Every hop of a request (each redirect included) records `http_reqs`, `http_req_failed`,
 //! `http_req_duration` and its phases (`blocked`, `connecting`, `tls_handshaking`, `sending`,
 //! `waiting`, `receiving`), tagged with the VU's tags plus `method`, `url`, `name`, `proto`,
-//! `status`, `expected_response`, `error_code` (on failures) and the script's `params.tags`
-//! (which win over the built-in ones, as in k6); and `data_sent`/`data_received` with the VU's
-//! tags only. The binding calls [`record_hops`] with the client's outcomes; the samples go to the
-//! thread's metric sink. This module does no I/O and knows nothing about Rhai.
+//! `status`, `expected_response`, `error_code` (statuses from 400 up and transport errors),
+//! `error` (transport errors only, as k6: its message, at most
+//! [`metrics::MAX_MESSAGE_BYTES`]) and the script's `params.tags` (which win over the built-in
+//! ones, as in k6); and `data_sent`/`data_received` with the VU's tags only. The binding calls
+//! [`record_hops`] with the client's outcomes; the samples go to the thread's metric sink.
+//!
+//! Each hop that `http_req_failed` counts as failed is also counted by its `error_code` and
+//! message ([`failure_message`]) for the summary's table of why requests failed.
+//!
+//! This module does no I/O and knows nothing about Rhai.
 
 use super::HttpOutcome;
 use crate::metrics::{self, builtin, tag, TagSet};
@@ -34,6 +40,10 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> T
     tags.insert(tag::PROTO, o.proto);
     tags.insert(tag::STATUS, &o.status.to_string());
     tags.insert(tag::EXPECTED_RESPONSE, if expected(o.status) { "true" } else { "false" });
+    if let Some(error) = &o.error {
+        // Cut as the failure table keeps it: megabytes in an error must not become a tag.
+        tags.insert(tag::ERROR, metrics::shorten_message(error).0);
+    }
     if o.error_code != 0 {
         tags.insert(tag::ERROR_CODE, &o.error_code.to_string());
     }
@@ -43,11 +53,26 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> T
     tags
 }
 
+/// What the failure table says about a failed hop: the transport error as `res.error` has it,
+/// else the status line's text as k6's `res.status_text` has it (`404 Not Found`), else the
+/// bare status.
+pub fn failure_message(o: &HttpOutcome) -> std::borrow::Cow<'_, str> {
+    match (&o.error, o.status_text.as_str()) {
+        (Some(error), _) => error.into(),
+        (None, "") => format!("status {}", o.status).into(),
+        (None, text) => text.into(),
+    }
+}
+
 fn record(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) {
     let tags = hop_tags(base, user_tags, o);
     let t = &o.timings;
+    let failed = !expected(o.status);
+    if failed {
+        metrics::record_failure(o.error_code, &failure_message(o));
+    }
     metrics::record(builtin::HTTP_REQS, &tags, 1.0);
-    metrics::record(builtin::HTTP_REQ_FAILED, &tags, if expected(o.status) { 0.0 } else { 1.0 });
+    metrics::record(builtin::HTTP_REQ_FAILED, &tags, if failed { 1.0 } else { 0.0 });
     metrics::record(builtin::HTTP_REQ_DURATION, &tags, t.duration);
     metrics::record(builtin::HTTP_REQ_BLOCKED, &tags, t.blocked);
     metrics::record(builtin::HTTP_REQ_CONNECTING, &tags, t.connecting);
@@ -95,9 +120,36 @@ mod tests {
         assert_eq!(tags.get(tag::ERROR_CODE), Some("1404"));
         assert_eq!(tags.get(tag::GROUP), Some(""));
 
+        assert_eq!(tags.get(tag::ERROR), None, "k6 tags `error` on transport errors only");
+
         let ok = hop_tags(&base, &[], &outcome(302, 0));
         assert_eq!(ok.get(tag::EXPECTED_RESPONSE), Some("true"));
         assert_eq!(ok.get(tag::ERROR_CODE), None);
+    }
+
+    #[test]
+    fn a_transport_error_is_tagged_with_its_message_and_code_as_k6() {
+        let mut refused = outcome(0, 1212);
+        refused.error = Some("dial: connection refused".into());
+        let tags = hop_tags(&TagSet::new(), &[], &refused);
+        assert_eq!(tags.get(tag::ERROR), Some("dial: connection refused"));
+        assert_eq!(tags.get(tag::ERROR_CODE), Some("1212"));
+        assert_eq!(tags.get(tag::STATUS), Some("0"));
+
+        refused.error = Some("x".repeat(1 << 20));
+        let tags = hop_tags(&TagSet::new(), &[], &refused);
+        assert_eq!(tags.get(tag::ERROR).map(str::len), Some(metrics::MAX_MESSAGE_BYTES));
+    }
+
+    #[test]
+    fn a_failed_hop_is_explained_by_its_error_else_its_status_text() {
+        let mut refused = outcome(0, 1212);
+        refused.error = Some("dial: connection refused".into());
+        assert_eq!(failure_message(&refused), "dial: connection refused");
+        let mut not_found = outcome(404, 1404);
+        not_found.status_text = "404 Not Found".into();
+        assert_eq!(failure_message(&not_found), "404 Not Found");
+        assert_eq!(failure_message(&outcome(999, 1999)), "status 999");
     }
 
     #[test]

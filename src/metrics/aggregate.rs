@@ -6,12 +6,16 @@
 //! `http_req_duration{expected_response:true}`), and the per-check pass/fail counts read from the
 //! `checks` Rate's `check` and `group` tags.
 //!
+//! It also holds the run's [`FailureTally`] (failed requests by error code and message), merged
+//! from the threads' tallies on each flush.
+//!
 //! An aggregate applies one run's [`SeriesCap`], given when it is built: a flush from a thread
 //! that folded nothing, a merge of another aggregate or an imported series are all capped the
 //! same way. It knows nothing of the thread sinks that flush into it.
 
 use std::collections::HashMap;
 
+use super::failures::FailureTally;
 use super::registry::{builtin, MetricId, MetricInfo};
 use super::series_cap::{SeriesCap, OVERFLOW_TAG};
 use super::sink::SeriesSink;
@@ -58,7 +62,9 @@ impl MetricAggregate {
     }
 
     /// The tag key with the most distinct values among the metric's own (not overflow) series,
-    /// and how many: what filled its series cap, for the report to name.
+    /// and how many: what filled its series cap, for the report to name. On a tie, `url` and
+    /// `name` are named before the tags that only echo them (an `error` message quoting the URL),
+    /// then the first key in byte order.
     pub fn most_varied_tag(&self) -> Option<(&str, usize)> {
         let mut values: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
         for tags in self.series.keys().filter(|t| t.get(OVERFLOW_TAG).is_none()) {
@@ -66,7 +72,11 @@ impl MetricAggregate {
                 values.entry(key).or_default().insert(value);
             }
         }
-        values.into_iter().map(|(key, v)| (key, v.len())).max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        let is_url = |key: &str| key == tag::URL || key == tag::NAME;
+        values
+            .into_iter()
+            .map(|(key, v)| (key, v.len()))
+            .max_by(|a, b| a.1.cmp(&b.1).then(is_url(a.0).cmp(&is_url(b.0))).then(b.0.cmp(a.0)))
     }
 
     /// Samples that were folded into the overflow series because the metric had
@@ -139,6 +149,8 @@ pub struct CheckResult {
 pub struct Aggregate {
     metrics: Vec<Option<MetricAggregate>>,
     series_cap: SeriesCap,
+    /// Failed requests by error code and message, merged from every thread.
+    failures: FailureTally,
 }
 
 /// Metric `index` of `metrics`, created (named by `name`) the first time it is needed.
@@ -164,7 +176,7 @@ impl Aggregate {
 
     /// An empty aggregate under a run's cap.
     pub fn with_series_cap(series_cap: SeriesCap) -> Self {
-        Aggregate { metrics: Vec::new(), series_cap }
+        Aggregate { metrics: Vec::new(), series_cap, failures: FailureTally::new() }
     }
 
     /// The cap rules this aggregate applies.
@@ -202,9 +214,20 @@ impl Aggregate {
         }
     }
 
+    /// Adds a thread's (or another process's) tally of failed requests.
+    pub fn merge_failures(&mut self, failures: &FailureTally) {
+        self.failures.merge(failures);
+    }
+
+    /// Failed requests by error code and message.
+    pub fn failures(&self) -> &FailureTally {
+        &self.failures
+    }
+
     /// Adds everything in `other` (e.g. another process's aggregate with the same registry),
     /// under this aggregate's cap.
     pub fn merge(&mut self, other: &Aggregate) {
+        self.failures.merge(&other.failures);
         for metric in other.metrics.iter().flatten() {
             let target = slot(&mut self.metrics, metric.id.index(), || (metric.name.clone(), metric.id));
             target.overflowed += metric.overflowed;
@@ -280,9 +303,10 @@ impl Aggregate {
         self.checks_where(|_| true)
     }
 
-    /// Forgets every sample; the cap stays.
+    /// Forgets every sample and failure; the cap stays.
     pub fn clear(&mut self) {
         self.metrics.clear();
+        self.failures.clear();
     }
 }
 
@@ -388,6 +412,27 @@ mod tests {
             ("status is 200", "", 2, 1)
         );
         assert_eq!((checks[1].group.as_str(), checks[1].passes), ("::login", 1));
+    }
+
+    /// Requests to URLs with ids that fail with an invalid-URL message quoting the URL: `error`
+    /// has as many values as `url`, but the URL is what the user can fix.
+    #[test]
+    fn a_cardinality_culprit_tied_with_the_url_is_reported_as_the_url() {
+        let registry = Registry::new();
+        let mut aggregate = Aggregate::new();
+        let mut sink = LocalSink::new();
+        for i in 0..5 {
+            let url = format!("http://x:99999/items/{i}");
+            let tags = TagSet::new()
+                .with(tag::URL, &url)
+                .with(tag::NAME, &url)
+                .with(tag::ERROR, &format!("invalid URL \"{url}\""))
+                .with(tag::ERROR_CODE, "1020");
+            sink.record(builtin::HTTP_REQS, &tags, 1.0);
+        }
+        sink.flush_into(&mut aggregate, &registry);
+        let culprit = aggregate.metric(builtin::HTTP_REQS).unwrap().most_varied_tag();
+        assert_eq!(culprit, Some((tag::NAME, 5)));
     }
 
     #[test]

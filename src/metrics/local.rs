@@ -12,12 +12,15 @@
 //! totals, sub-metric thresholds and the summary's breakdowns stay right and the runner can warn
 //! (see [`Aggregate::overflowed`]).
 //!
+//! Failed requests go into the sink's bounded [`FailureTally`] and are flushed with the samples.
+//!
 //! The top of the metrics layers: it uses the series cap and the aggregate, and neither uses it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::aggregate::Aggregate;
+use super::failures::FailureTally;
 use super::registry::{MetricId, MetricInfo, MetricKind, Registry};
 use super::series_cap::SeriesCap;
 use super::sink::SeriesSink;
@@ -54,6 +57,8 @@ pub struct LocalSink {
     /// it a run with an id in every URL would build, flush and drop one series per URL (a
     /// quarter of rload's CPU at 10,000 VUs in scenario 03).
     full: Vec<bool>,
+    /// Failed requests by error code and message since the last flush.
+    failures: FailureTally,
 }
 
 impl LocalSink {
@@ -106,6 +111,11 @@ impl LocalSink {
         entry.samples += 1;
     }
 
+    /// Counts one failed request (k6's `error_code` and message) for the end-of-test table.
+    pub fn record_failure(&mut self, error_code: u32, message: &str) {
+        self.failures.record(error_code, message);
+    }
+
     /// Moves everything recorded since the last flush into `aggregate`, naming metrics from
     /// `registry`. Off the hot path: called twice a second and when the thread ends.
     pub fn flush_into(&mut self, aggregate: &mut Aggregate, registry: &Registry) {
@@ -136,12 +146,16 @@ impl LocalSink {
             }
             self.full[index] = aggregate.is_full(index);
         }
+        if !self.failures.is_empty() {
+            aggregate.merge_failures(&self.failures);
+            self.failures.clear();
+        }
         prune_interner();
     }
 
     /// True when nothing was recorded since the last flush.
     pub fn is_empty(&self) -> bool {
-        self.metrics.iter().all(|series| series.values().all(|s| s.samples == 0))
+        self.failures.is_empty() && self.metrics.iter().all(|series| series.values().all(|s| s.samples == 0))
     }
 
     /// Forgets everything, including idle series.
@@ -149,6 +163,7 @@ impl LocalSink {
         self.metrics.clear();
         self.overflowed.clear();
         self.full.clear();
+        self.failures.clear();
     }
 }
 
@@ -175,6 +190,24 @@ mod tests {
         let merged = aggregate.metric(builtin::HTTP_REQS).unwrap().merged();
         let SeriesSink::Counter(c) = merged else { unreachable!() };
         assert_eq!(c.sum(), 1.0);
+    }
+
+    #[test]
+    fn failures_recorded_on_two_threads_reach_the_aggregate_once_each() {
+        let registry = Registry::new();
+        let mut aggregate = Aggregate::new();
+        let (mut a, mut b) = (LocalSink::new(), LocalSink::new());
+        a.record_failure(1212, "dial: connection refused");
+        b.record_failure(1212, "dial: connection refused");
+        b.record_failure(1404, "404 Not Found");
+        assert!(!a.is_empty(), "a failure alone is something to flush");
+        a.flush_into(&mut aggregate, &registry);
+        b.flush_into(&mut aggregate, &registry);
+        b.flush_into(&mut aggregate, &registry);
+        assert!(a.is_empty() && b.is_empty());
+        let mut kinds: Vec<(u32, u64)> = aggregate.failures().kinds().map(|k| (k.error_code, k.count)).collect();
+        kinds.sort_unstable();
+        assert_eq!(kinds, [(1212, 2), (1404, 1)]);
     }
 
     /// A registry with one counter, `per_url`, and an empty aggregate and thread sink.

@@ -9,6 +9,8 @@
 //!    [`Aggregate`] and the scheduler's sink, [`use_series_cap`] to each worker thread's sink.
 //! 3. [`record`] adds a sample to the calling thread's [`LocalSink`]: no lock, no channel, no
 //!    allocation once the series (metric + [`TagSet`]) exists. Trends are HDR histograms.
+//!    A failed request is also counted by error code and message with [`record_failure`], in a
+//!    bounded [`FailureTally`] beside the series (the summary's table of why requests failed).
 //! 4. Each worker thread calls [`flush`] twice a second and before it ends; flush merges the
 //!    thread's series into the process-wide [`Aggregate`] (exactly: histograms add).
 //! 5. [`snapshot`] / [`with_aggregate`] read the aggregate; `crate::results` builds the
@@ -16,8 +18,8 @@
 //!
 //! The modules are layers; each imports only layers before it, so a sample's path goes down once
 //! (check with `grep -n "^use" src/metrics/*.rs`):
-//! - `registry` (metric ids and kinds) and `tags` (tag sets, [`tag`] key names) import nothing
-//!   from here;
+//! - `registry` (metric ids and kinds), `tags` (tag sets, [`tag`] key names) and `failures`
+//!   (the bounded tally of failed requests by error code and message) import nothing from here;
 //! - `dist` (a trend's samples) → `sink` (one series' statistics, per kind);
 //! - `series_cap` (the cap rules of one run; uses `tags`);
 //! - `aggregate` (merged series under a cap; uses `registry`, `sink`, `series_cap`, `tags`);
@@ -31,6 +33,7 @@
 
 mod aggregate;
 mod dist;
+mod failures;
 mod local;
 mod registry;
 mod series_cap;
@@ -41,6 +44,7 @@ use std::cell::RefCell;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
+pub use failures::{shorten as shorten_message, FailureKind, FailureTally, LeftOut, MAX_MESSAGE_BYTES};
 pub use local::LocalSink;
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
 pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
@@ -86,6 +90,12 @@ pub fn lookup(name: &str) -> Option<MetricId> {
 /// series exists.
 pub fn record(metric: MetricId, tags: &TagSet, value: f64) {
     SINK.with(|sink| sink.borrow_mut().0.record(metric, tags, value));
+}
+
+/// Counts one failed request (k6's `error_code` and message) in the calling thread's sink, for
+/// the end-of-test table of failures. Called only for failures; bounded (see [`FailureTally`]).
+pub fn record_failure(error_code: u32, message: &str) {
+    SINK.with(|sink| sink.borrow_mut().0.record_failure(error_code, message));
 }
 
 /// Lock order is always AGGREGATE, then REGISTRY (only when a metric is new to the aggregate),

@@ -65,8 +65,9 @@ impl SeriesCap {
     /// Whether a sample keeps tag `key` once its metric has [`SeriesCap::limit`] series of its
     /// own, given that the metric already has `overflow_series` overflow series
     /// (`rload_overflow=true` is added to what is kept):
-    /// - first every tag but `url` and `name` (the tags k6 users put ids in), unless a threshold
-    ///   filters on them, so `method`, `status` and custom tags still split the overflow;
+    /// - first every tag but `url` and `name` (the tags k6 users put ids in) and `error` (a
+    ///   transport error's message, which may quote the URL; `error_code` stays), unless a
+    ///   threshold filters on them, so `method`, `status` and custom tags still split the overflow;
     /// - past another [`SeriesCap::limit`] overflow series (ids in custom tags), only the tags
     ///   the summary and the thresholds read;
     /// - past twice that, none: one series takes the rest, and memory stays bounded.
@@ -74,7 +75,7 @@ impl SeriesCap {
         if key == OVERFLOW_TAG {
             false // added back by the caller
         } else if overflow_series < self.limit {
-            !(key == tag::URL || key == tag::NAME) || self.is_kept(key)
+            !(key == tag::URL || key == tag::NAME || key == tag::ERROR) || self.is_kept(key)
         } else if overflow_series < 2 * self.limit {
             self.is_kept(key)
         } else {
@@ -115,9 +116,18 @@ mod tests {
         let series_cap = SeriesCap::default();
         let cap = series_cap.limit();
         let overflow_tags = |tags: &Tags, overflow_series| series_cap.overflow_tags(tags, overflow_series);
-        let tags = Tags::from_pairs([("scenario", "s"), ("session", "42"), ("url", "/x/42")]);
+        let tags = Tags::from_pairs([
+            ("scenario", "s"),
+            ("session", "42"),
+            ("url", "/x/42"),
+            ("error", "invalid URL \"/x/42\""),
+            ("error_code", "1020"),
+        ]);
         let first = overflow_tags(&tags, 0);
-        assert_eq!(first, Tags::from_pairs([("scenario", "s"), ("session", "42"), (OVERFLOW_TAG, "true")]));
+        assert_eq!(
+            first,
+            Tags::from_pairs([("scenario", "s"), ("session", "42"), ("error_code", "1020"), (OVERFLOW_TAG, "true")])
+        );
         let second = overflow_tags(&tags, cap);
         assert_eq!(second, Tags::from_pairs([("scenario", "s"), (OVERFLOW_TAG, "true")]));
         let last = overflow_tags(&tags, 2 * cap);

@@ -27,6 +27,7 @@ pub mod tag {
     pub const PROTO: &str = "proto";
     pub const STATUS: &str = "status";
     pub const EXPECTED_RESPONSE: &str = "expected_response";
+    pub const ERROR: &str = "error";
     pub const ERROR_CODE: &str = "error_code";
     /// rload's mark on the series that take samples past the per-metric series cap.
     pub const OVERFLOW: &str = "rload_overflow";

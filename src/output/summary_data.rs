@@ -12,18 +12,29 @@
 //!     "http_reqs": { "type": "counter", "contains": "default", "values": { "count": 80, "rate": 38.46 } },
 //!     "checks":    { "type": "rate", "contains": "default", "values": { "rate": 1, "passes": 40, "fails": 0 } },
 //!     "vus":       { "type": "gauge", "contains": "default", "values": { "value": 2, "min": 2, "max": 2 } }
+//!   },
+//!   "rload_failed_requests": {
+//!     "total": 40,
+//!     "rows": [ { "error_code": 1212, "message": "dial: connection refused", "count": 20 }, … ],
+//!     "other": { "count": 8, "distinct": 3, "at_least": false }
 //!   }
 //! }
 //! ```
 //!
 //! Unlike the summary export, groups and checks are arrays (in order of first appearance) and a
 //! threshold's entry is `{ ok }`, true when it passed.
+//!
+//! `rload_failed_requests` is rload's own (k6's keys stay exactly k6's): the summary's table of
+//! why requests failed, always present; `rows` is empty and `other` null when nothing failed.
 
 use serde_json::{json, Map, Value};
 
 use super::groups::summary_json;
 use super::{num, type_name, Renderer};
-use crate::results::RunResults;
+use crate::results::{FailedRequests, RunResults};
+
+/// The key of rload's table of failed requests in `data`.
+pub const FAILED_REQUESTS_KEY: &str = "rload_failed_requests";
 
 /// The parts of `data` that describe the process rather than the samples.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,5 +89,16 @@ pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState) -> Value {
             "testRunDurationMs": run.test_duration.as_secs_f64() * 1000.0,
         },
         "metrics": metrics,
+        FAILED_REQUESTS_KEY: failed_requests_json(&run.failed_requests),
     })
+}
+
+fn failed_requests_json(table: &FailedRequests) -> Value {
+    let rows: Vec<Value> = table
+        .rows
+        .iter()
+        .map(|r| json!({ "error_code": r.error_code, "message": r.message, "count": r.count }))
+        .collect();
+    let other = table.other.map(|o| json!({ "count": o.count, "distinct": o.distinct, "at_least": o.at_least }));
+    json!({ "total": table.total, "rows": rows, "other": other })
 }

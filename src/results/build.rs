@@ -9,7 +9,10 @@
 
 use std::time::Duration;
 
-use super::{CheckCount, Group, MetricResult, Origin, RunCounts, RunResults, Scenario, Scope, ThresholdKey, Verdict};
+use super::{
+    CheckCount, FailedRequests, Group, MetricResult, Origin, RunCounts, RunResults, Scenario, Scope, ThresholdKey,
+    Verdict,
+};
 use crate::metrics::{builtin, tag, Aggregate, SeriesSink, Tags, TrendStat};
 use crate::thresholds::{samples_of, MetricThresholds, ThresholdResult};
 
@@ -47,6 +50,7 @@ impl<'a> RunResults<'a> {
             root_group: builder.group_tree(|_| true),
             scenarios: builder.scenarios(),
             thresholds,
+            failed_requests: FailedRequests::from_tally(run.aggregate.failures()),
             counts,
             series: run.aggregate,
         }

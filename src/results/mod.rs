@@ -13,6 +13,8 @@
 //! - [`RunResults::scenarios`]: the same per scenario (`default` for samples without one), for
 //!   the full summary's `GROUP` and `SCENARIO` sections.
 //! - [`RunResults::thresholds`]: each threshold key with its samples and verdicts.
+//! - [`RunResults::failed_requests`]: why requests failed, by `error_code` and message, with
+//!   counts ([`FailedRequests`]).
 //! - the trend statistics asked for, the test duration, the run's counts, and the raw series for
 //!   exports that keep every series.
 //!
@@ -20,6 +22,7 @@
 //! writing files or printing (`crate::runtime::report`).
 
 mod build;
+mod failures;
 
 use std::time::Duration;
 
@@ -27,6 +30,7 @@ use crate::metrics::{Aggregate, MetricId, SeriesSink};
 use crate::thresholds::Aggregation;
 
 pub use build::Finished;
+pub use failures::{FailedRequests, FailureRow, OtherFailures, SHOWN_ROWS};
 
 /// k6's default `summaryTrendStats`.
 pub const DEFAULT_TREND_STATS: [&str; 6] = ["avg", "min", "med", "max", "p(90)", "p(95)"];
@@ -47,6 +51,8 @@ pub struct RunResults<'a> {
     pub scenarios: Vec<Scenario>,
     /// Each threshold key, in the order `options.thresholds` lists them.
     pub thresholds: Vec<ThresholdKey>,
+    /// Why requests failed: by `error_code` and message, most frequent first.
+    pub failed_requests: FailedRequests,
     /// Iterations interrupted or failed, script errors, series past the cap.
     pub counts: RunCounts,
     /// Every series as recorded, for exports that must keep them apart (the series export).

@@ -1,7 +1,8 @@
 //! One `ws.connect` session: k6's rules for what a WebSocket session does and records.
 //!
 //! [`run`] dials and upgrades, records `ws_sessions` and `ws_connecting` (for failed connects
-//! too), hands the open [`Session`] to the script's setup function, fires `open` after it
+//! too, which are also counted by error code and message for the summary's table of failures),
+//! hands the open [`Session`] to the script's setup function, fires `open` after it
 //! returns, and then runs the event loop until the socket closes (either side) or the VU is
 //! stopped: it waits for the next event (a frame queued by the reader task, or the earliest
 //! timer, timers first so a flood of frames cannot starve them) and fires the matching
@@ -175,6 +176,7 @@ pub fn run<S: Script>(
             metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
             metrics::record(builtin::WS_CONNECTING, &tags, connecting_ms);
             metrics::record(builtin::WS_SESSION_DURATION, &tags, ms_since(start));
+            metrics::record_failure(failed.failure.code, &failed.failure.message);
             if let Some(wire) = &failed.wire {
                 record_wire(&base_tags, wire.sent(), wire.received());
             }

@@ -3,7 +3,8 @@
 //! 1. `█ THRESHOLDS` ([`thresholds`]), when the run has thresholds;
 //! 2. `█ TOTAL RESULTS` and, in [`SummaryMode::Full`], one section per group and per scenario
 //!    ([`summary`]);
-//! 3. interrupted and failed iterations, script errors, the series-cap warning ([`run_counts`]).
+//! 3. `█ FAILED REQUESTS`, rload's table of why requests failed, when some did ([`failures`]);
+//! 4. interrupted and failed iterations, script errors, the series-cap warning ([`run_counts`]).
 //!
 //! Spacing, padding, number formats ([`humanize`]) and colours follow k6 v1.1's `summary.js` so a
 //! k6 user reads the same text; the layout quirks are k6's. Each part starts with a newline and
@@ -11,6 +12,7 @@
 //!
 //! Not here: what the numbers are (`crate::results`).
 
+mod failures;
 pub mod humanize;
 mod layout;
 mod run_counts;
@@ -21,6 +23,7 @@ mod thresholds;
 use super::Renderer;
 use crate::results::RunResults;
 
+pub use failures::render_failures;
 pub use run_counts::render_run_counts;
 pub use sections::compare_metric_names;
 pub use summary::render_summary;
@@ -63,7 +66,8 @@ pub struct SummaryOptions {
     pub mode: SummaryMode,
 }
 
-/// The whole end-of-test text: THRESHOLDS, TOTAL RESULTS and sections, rload's counts.
+/// The whole end-of-test text: THRESHOLDS, TOTAL RESULTS and sections, FAILED REQUESTS,
+/// rload's counts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TextSummary {
     pub options: SummaryOptions,
@@ -73,6 +77,7 @@ impl Renderer for TextSummary {
     fn render(&self, results: &RunResults<'_>) -> String {
         let mut text = render_thresholds(results, &self.options);
         text.push_str(&render_summary(results, &self.options));
+        text.push_str(&render_failures(&results.failed_requests, self.options.color));
         text.push_str(&render_run_counts(&results.counts));
         text
     }

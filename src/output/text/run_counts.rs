@@ -55,6 +55,7 @@ fn advice(key: &str) -> &'static str {
         tag::URL | tag::NAME => "give URLs with ids a `name` tag (params.tags.name) so they group",
         tag::CHECK => "check names should not carry ids; put the id in the check's tags or leave it out",
         tag::GROUP => "group names should not carry ids",
+        tag::ERROR => "transport error messages that quote an address or an id; `error_code` groups them, and FAILED REQUESTS counts each message",
         _ => "a tag with an id in it makes one series per id; tag with fewer distinct values",
     }
 }
