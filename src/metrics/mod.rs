@@ -36,6 +36,7 @@ mod registry;
 mod series_cap;
 mod sink;
 mod tags;
+mod tap;
 
 use std::cell::RefCell;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
@@ -46,24 +47,44 @@ pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricI
 pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use sink::{per_second, CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use tags::{tag, TagSet, Tags};
+pub use tap::{RawSample, Tap};
+
+use tap::TapBuffer;
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::new()));
 static AGGREGATE: LazyLock<Mutex<Aggregate>> = LazyLock::new(|| Mutex::new(Aggregate::new()));
+/// The running test's output tap, if it has outputs; threads that join the run take it.
+static RUN_TAP: Mutex<Option<Tap>> = Mutex::new(None);
 
-/// The thread's sink; flushes what is left when the thread ends, so a worker that forgets the
-/// final [`flush`] loses at most nothing.
-struct ThreadSink(LocalSink);
+/// The thread's sink and output tap; flushes what is left when the thread ends, so a worker
+/// that forgets the final [`flush`] loses at most nothing.
+struct ThreadSink {
+    sink: LocalSink,
+    tap: Option<TapBuffer>,
+}
+
+impl ThreadSink {
+    fn flush(&mut self) {
+        if let Some(tap) = &mut self.tap {
+            tap.hand_over();
+        }
+        flush_sink(&mut self.sink);
+    }
+}
 
 impl Drop for ThreadSink {
     fn drop(&mut self) {
-        if !self.0.is_empty() {
-            flush_sink(&mut self.0);
+        if let Some(tap) = &mut self.tap {
+            tap.hand_over();
+        }
+        if !self.sink.is_empty() {
+            flush_sink(&mut self.sink);
         }
     }
 }
 
 thread_local! {
-    static SINK: RefCell<ThreadSink> = RefCell::new(ThreadSink(LocalSink::new()));
+    static SINK: RefCell<ThreadSink> = RefCell::new(ThreadSink { sink: LocalSink::new(), tap: None });
 }
 
 /// A poisoned lock only means another thread panicked mid-merge; the data is still usable.
@@ -85,7 +106,13 @@ pub fn lookup(name: &str) -> Option<MetricId> {
 /// Records a sample into the calling thread's sink. Hot path: no lock, no allocation when the
 /// series exists.
 pub fn record(metric: MetricId, tags: &TagSet, value: f64) {
-    SINK.with(|sink| sink.borrow_mut().0.record(metric, tags, value));
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        sink.sink.record(metric, tags, value);
+        if let Some(tap) = &mut sink.tap {
+            tap.push(metric, tags, value);
+        }
+    });
 }
 
 /// Lock order is always AGGREGATE, then REGISTRY (only when a metric is new to the aggregate),
@@ -100,21 +127,45 @@ fn flush_sink(sink: &mut LocalSink) {
 /// Merges the calling thread's samples into the process-wide aggregate. Call twice a second
 /// from each worker thread, and once at the end.
 pub fn flush() {
-    SINK.with(|sink| flush_sink(&mut sink.borrow_mut().0));
+    SINK.with(|sink| sink.borrow_mut().flush());
 }
 
 /// Starts a run on the calling (scheduler) thread: the process-wide aggregate starts empty under
-/// the run's `series_cap`, and this thread's sink records under it too. What this thread
-/// recorded before (the init code that read `options`) is kept and flushed with the run.
-pub fn start_run(series_cap: SeriesCap) {
+/// the run's `series_cap`, samples also go to `tap` when the run has outputs, and this thread
+/// records under both. What this thread recorded before (the init code that read `options`) is
+/// kept and flushed with the run.
+pub fn start_run(series_cap: SeriesCap, tap: Option<Tap>) {
     *lock(&AGGREGATE) = Aggregate::with_series_cap(series_cap.clone());
-    use_series_cap(series_cap);
+    *lock(&RUN_TAP) = tap;
+    join_run(series_cap);
 }
 
-/// Puts the calling thread's sink under the run's `series_cap`: each worker thread calls it
-/// before its VUs record anything.
-pub fn use_series_cap(series_cap: SeriesCap) {
-    SINK.with(|sink| sink.borrow_mut().0.set_series_cap(series_cap));
+/// Puts the calling thread's sink under the run's `series_cap` and output tap: each worker
+/// thread calls it before its VUs record anything.
+pub fn join_run(series_cap: SeriesCap) {
+    let tap = lock(&RUN_TAP).clone();
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        sink.sink.set_series_cap(series_cap);
+        sink.tap = tap.map(TapBuffer::new);
+    });
+}
+
+/// Ends the run's output tap: the calling thread hands over what it holds, and no thread that
+/// joins later gets the tap. Worker threads hand theirs over at their last flush.
+pub fn end_tap() {
+    *lock(&RUN_TAP) = None;
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        if let Some(mut tap) = sink.tap.take() {
+            tap.hand_over();
+        }
+    });
+}
+
+/// The declared name of a metric.
+pub fn name_of(id: MetricId) -> Option<String> {
+    lock(&REGISTRY).info(id).map(|info| info.name.clone())
 }
 
 /// A copy of the process-wide aggregate (flushed samples only).
@@ -130,7 +181,7 @@ pub fn with_aggregate<R>(f: impl FnOnce(&Aggregate) -> R) -> R {
 /// Forgets all recorded samples: the process-wide aggregate and the calling thread's sink.
 /// Declared metrics stay declared (ids held elsewhere remain valid).
 pub fn reset() {
-    SINK.with(|sink| sink.borrow_mut().0.clear());
+    SINK.with(|sink| sink.borrow_mut().sink.clear());
     lock(&AGGREGATE).clear();
 }
 
