@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::options::{parse_cli_stage, parse_size, trend_stats};
 use crate::config::{parse_duration, Options};
 use crate::output::SummaryMode;
+use crate::outputs::OutputSpec;
 use crate::runtime::run::RunArgs;
 
 #[derive(Parser, Debug)]
@@ -80,6 +81,10 @@ pub struct RunFlags {
     /// A threshold whose (sub-)metric saw no sample fails instead of passing with a warning.
     #[arg(long = "strict-thresholds")]
     pub strict_thresholds: bool,
+    /// Stream every sample to an output while the test runs (repeatable): json=FILE (k6's NDJSON,
+    /// gzipped when FILE ends in .gz) or csv=FILE. Example: -o json=results.json
+    #[arg(short = 'o', long = "out")]
+    pub out: Vec<String>,
     /// Write k6's legacy JSON summary (--summary-export) to FILE.
     #[arg(long = "summary-export")]
     pub summary_export: Option<String>,
@@ -195,10 +200,19 @@ impl RunFlags {
                 _ => errs.push(format!("--env \"{kv}\": expected KEY=VALUE")),
             }
         }
+        let env_var = |k: &str| env.iter().rev().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
+        let mut outputs = Vec::new();
+        for arg in &self.out {
+            match OutputSpec::parse(arg, &env_var) {
+                Ok(spec) => outputs.push(spec),
+                Err(e) => errs.push(format!("--out {arg}: {e}")),
+            }
+        }
         if !errs.is_empty() {
             return Err(errs);
         }
         Ok(RunArgs {
+            outputs,
             script: self.script,
             cli,
             env,

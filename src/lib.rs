@@ -11,6 +11,7 @@ pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod output;
+pub mod outputs;
 pub mod results;
 pub mod runtime;
 pub mod script;

@@ -6,7 +6,7 @@
 //!    registry lookup.
 //! 2. A run builds its [`SeriesCap`] (`--max-series`, the tag keys its thresholds filter on and
 //!    those the summary reads) and hands it down: [`start_run`] gives it to the process-wide
-//!    [`Aggregate`] and the scheduler's sink, [`use_series_cap`] to each worker thread's sink.
+//!    [`Aggregate`] and the scheduler's sink, [`join_run`] to each worker thread's sink (with the output tap).
 //! 3. [`record`] adds a sample to the calling thread's [`LocalSink`]: no lock, no channel, no
 //!    allocation once the series (metric + [`TagSet`]) exists. Trends are HDR histograms.
 //!    A failed request is also counted by error code and message with [`record_failure`], in a
@@ -29,7 +29,8 @@
 //! Every global here is a thin wrapper over a type that tests instantiate on their own
 //! ([`Registry`], [`LocalSink`], [`Aggregate`], [`SeriesCap`]), so tests never share state.
 //!
-//! Not here: thresholds, outputs (JSON stream, summary export), the scheduler's gauges.
+//! Not here: thresholds, the outputs' formats (`crate::outputs`; [`Tap`] is their hook), the
+//! summary export, the scheduler's gauges.
 
 mod aggregate;
 mod dist;
@@ -39,6 +40,7 @@ mod registry;
 mod series_cap;
 mod sink;
 mod tags;
+mod tap;
 
 use std::cell::RefCell;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
@@ -50,24 +52,44 @@ pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricI
 pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use sink::{per_second, CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use tags::{tag, TagSet, Tags};
+pub use tap::{RawSample, Tap};
+
+use tap::TapBuffer;
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::new()));
 static AGGREGATE: LazyLock<Mutex<Aggregate>> = LazyLock::new(|| Mutex::new(Aggregate::new()));
+/// The running test's output tap, if it has outputs; threads that join the run take it.
+static RUN_TAP: Mutex<Option<Tap>> = Mutex::new(None);
 
-/// The thread's sink; flushes what is left when the thread ends, so a worker that forgets the
-/// final [`flush`] loses at most nothing.
-struct ThreadSink(LocalSink);
+/// The thread's sink and output tap; flushes what is left when the thread ends, so a worker
+/// that forgets the final [`flush`] loses at most nothing.
+struct ThreadSink {
+    sink: LocalSink,
+    tap: Option<TapBuffer>,
+}
+
+impl ThreadSink {
+    fn flush(&mut self) {
+        if let Some(tap) = &mut self.tap {
+            tap.hand_over();
+        }
+        flush_sink(&mut self.sink);
+    }
+}
 
 impl Drop for ThreadSink {
     fn drop(&mut self) {
-        if !self.0.is_empty() {
-            flush_sink(&mut self.0);
+        if let Some(tap) = &mut self.tap {
+            tap.hand_over();
+        }
+        if !self.sink.is_empty() {
+            flush_sink(&mut self.sink);
         }
     }
 }
 
 thread_local! {
-    static SINK: RefCell<ThreadSink> = RefCell::new(ThreadSink(LocalSink::new()));
+    static SINK: RefCell<ThreadSink> = RefCell::new(ThreadSink { sink: LocalSink::new(), tap: None });
 }
 
 /// A poisoned lock only means another thread panicked mid-merge; the data is still usable.
@@ -89,13 +111,19 @@ pub fn lookup(name: &str) -> Option<MetricId> {
 /// Records a sample into the calling thread's sink. Hot path: no lock, no allocation when the
 /// series exists.
 pub fn record(metric: MetricId, tags: &TagSet, value: f64) {
-    SINK.with(|sink| sink.borrow_mut().0.record(metric, tags, value));
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        sink.sink.record(metric, tags, value);
+        if let Some(tap) = &mut sink.tap {
+            tap.push(metric, tags, value);
+        }
+    });
 }
 
 /// Counts one failed request (k6's `error_code` and message) in the calling thread's sink, for
 /// the end-of-test table of failures. Called only for failures; bounded (see [`FailureTally`]).
 pub fn record_failure(error_code: u32, message: &str) {
-    SINK.with(|sink| sink.borrow_mut().0.record_failure(error_code, message));
+    SINK.with(|sink| sink.borrow_mut().sink.record_failure(error_code, message));
 }
 
 /// Lock order is always AGGREGATE, then REGISTRY (only when a metric is new to the aggregate),
@@ -110,21 +138,45 @@ fn flush_sink(sink: &mut LocalSink) {
 /// Merges the calling thread's samples into the process-wide aggregate. Call twice a second
 /// from each worker thread, and once at the end.
 pub fn flush() {
-    SINK.with(|sink| flush_sink(&mut sink.borrow_mut().0));
+    SINK.with(|sink| sink.borrow_mut().flush());
 }
 
 /// Starts a run on the calling (scheduler) thread: the process-wide aggregate starts empty under
-/// the run's `series_cap`, and this thread's sink records under it too. What this thread
-/// recorded before (the init code that read `options`) is kept and flushed with the run.
-pub fn start_run(series_cap: SeriesCap) {
+/// the run's `series_cap`, samples also go to `tap` when the run has outputs, and this thread
+/// records under both. What this thread recorded before (the init code that read `options`) is
+/// kept and flushed with the run.
+pub fn start_run(series_cap: SeriesCap, tap: Option<Tap>) {
     *lock(&AGGREGATE) = Aggregate::with_series_cap(series_cap.clone());
-    use_series_cap(series_cap);
+    *lock(&RUN_TAP) = tap;
+    join_run(series_cap);
 }
 
-/// Puts the calling thread's sink under the run's `series_cap`: each worker thread calls it
-/// before its VUs record anything.
-pub fn use_series_cap(series_cap: SeriesCap) {
-    SINK.with(|sink| sink.borrow_mut().0.set_series_cap(series_cap));
+/// Puts the calling thread's sink under the run's `series_cap` and output tap: each worker
+/// thread calls it before its VUs record anything.
+pub fn join_run(series_cap: SeriesCap) {
+    let tap = lock(&RUN_TAP).clone();
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        sink.sink.set_series_cap(series_cap);
+        sink.tap = tap.map(TapBuffer::new);
+    });
+}
+
+/// Ends the run's output tap: the calling thread hands over what it holds, and no thread that
+/// joins later gets the tap. Worker threads hand theirs over at their last flush.
+pub fn end_tap() {
+    *lock(&RUN_TAP) = None;
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        if let Some(mut tap) = sink.tap.take() {
+            tap.hand_over();
+        }
+    });
+}
+
+/// The declared name of a metric.
+pub fn name_of(id: MetricId) -> Option<String> {
+    lock(&REGISTRY).info(id).map(|info| info.name.clone())
 }
 
 /// A copy of the process-wide aggregate (flushed samples only).
@@ -140,7 +192,7 @@ pub fn with_aggregate<R>(f: impl FnOnce(&Aggregate) -> R) -> R {
 /// Forgets all recorded samples: the process-wide aggregate and the calling thread's sink.
 /// Declared metrics stay declared (ids held elsewhere remain valid).
 pub fn reset() {
-    SINK.with(|sink| sink.borrow_mut().0.clear());
+    SINK.with(|sink| sink.borrow_mut().sink.clear());
     lock(&AGGREGATE).clear();
 }
 

@@ -9,6 +9,7 @@
 //! step returns a [`RunError`] (`exit.rs`) for the failure that ends the run; [`run`] prints it
 //! and maps it to k6's exit code.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::executor::{scenarios_from_options, ScenarioConfig};
 use crate::http::ClientConfig;
 use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
+use crate::outputs::{OutputSpec, Outputs};
 use crate::results::DEFAULT_TREND_STATS;
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
 use crate::stdio;
@@ -62,6 +64,8 @@ pub struct RunArgs {
     pub no_thresholds: bool,
     /// `--strict-thresholds`: a threshold whose metric saw no sample fails.
     pub strict_thresholds: bool,
+    /// `-o/--out`: where samples stream while the test runs.
+    pub outputs: Vec<OutputSpec>,
     /// `--summary-export FILE`: k6's legacy JSON summary.
     pub summary_export: Option<String>,
     /// `--export-histograms FILE`: every trend's HDR histogram, mergeable across runs.
@@ -98,6 +102,8 @@ struct Prepared {
     options: Options,
     thresholds: Vec<MetricThresholds>,
     series_cap: SeriesCap,
+    /// `-o` outputs, open and fed from the start of `setup()` to the end of `teardown()`.
+    outputs: RefCell<Option<Outputs>>,
 }
 
 /// What [`execute`] leaves for [`report_results`]: the run's shared state (control, error log),
@@ -163,8 +169,13 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         args.max_series.unwrap_or(metrics::MAX_SERIES_PER_METRIC),
         thresholds.iter().flat_map(|t| t.filter.iter().map(|(key, _)| key.clone())),
     );
-    metrics::start_run(series_cap.clone());
-    Ok((Prepared { script, options, thresholds, series_cap }, scenarios))
+    let outputs = match (&args.outputs[..], args.check_only) {
+        ([], _) | (_, true) => None,
+        (specs, false) => Some(Outputs::start(specs, &thresholds).map_err(|e| RunError::InvalidOptions(vec![e]))?),
+    };
+    metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
+    let outputs = RefCell::new(outputs);
+    Ok((Prepared { script, options, thresholds, series_cap, outputs }, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -175,7 +186,7 @@ async fn execute(
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, thresholds, series_cap } = prepared;
+    let Prepared { script, options, thresholds, series_cap, outputs } = prepared;
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
     let setup_data = match setup(args, script, options, signals).await? {
@@ -200,7 +211,8 @@ async fn execute(
     });
     let control = shared.control.clone();
     if !args.quiet {
-        print_header(&script.source.path, &scenarios);
+        let names = outputs.borrow().as_ref().map(|o| o.descriptions().join(", ")).unwrap_or_default();
+        print_header(&script.source.path, &names, &scenarios);
     }
 
     // Workers and VU init.
@@ -286,9 +298,11 @@ async fn report_results(
     test: Executed,
     signals: &Signals,
 ) -> Result<(), RunError> {
-    let Prepared { script, options, thresholds, .. } = prepared;
+    let Prepared { script, options, thresholds, outputs, .. } = prepared;
     let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
     let control = &shared.control;
+    // As k6: the outputs end with the test (teardown included), before the summary.
+    let output_problems = outputs.borrow_mut().as_mut().map(|o| o.finish().problems).unwrap_or_default();
     metrics::flush();
 
     let settings = ReportSettings {
@@ -305,6 +319,7 @@ async fn report_results(
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration);
     let mut failed_outputs = report.failed_outputs.clone();
+    failed_outputs.extend(output_problems);
     let mut signalled = signalled;
     if script.functions.contains_key("handle_summary") {
         let mut shared_hs = run_shared(args, options, script, Some(report.summary_data.clone()));
@@ -497,8 +512,9 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
     }
 }
 
-fn print_header(script: &str, scenarios: &[ScenarioConfig]) {
-    stdio::outln(&format!("\n  execution: local\n     script: {script}\n     output: -\n"));
+fn print_header(script: &str, outputs: &str, scenarios: &[ScenarioConfig]) {
+    let outputs = if outputs.is_empty() { "-" } else { outputs };
+    stdio::outln(&format!("\n  execution: local\n     script: {script}\n     output: {outputs}\n"));
     print_scenarios(scenarios);
 }
 

@@ -59,7 +59,7 @@ impl WorkerSet {
             let (live, done) = (set.live.clone(), set.done.clone());
             live.fetch_add(1, Ordering::SeqCst);
             let spawned = std::thread::Builder::new().name(format!("rload-worker-{index}")).spawn(move || {
-                metrics::use_series_cap(series_cap);
+                metrics::join_run(series_cap);
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
                 let local = tokio::task::LocalSet::new();
                 local.block_on(&rt, run_worker(rx, source, shared));

@@ -7,7 +7,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_rload");
 
@@ -146,4 +147,71 @@ pub fn k6() -> PathBuf {
         }
     }
     PathBuf::from("k6")
+}
+
+/// `rload run SCRIPT ARGS…` in the background: SIGINT once stdout has shown `marker`, and again
+/// `second_after` later if given. Fails unless the run ends within `limit` of the first signal.
+pub fn signalled_run(
+    script: &Script,
+    args: &[&str],
+    marker: &str,
+    second_after: Option<Duration>,
+    limit: Duration,
+) -> Run {
+    let mut child = Command::new(BIN)
+        .arg("run")
+        .arg(&script.path)
+        .args(args)
+        .args(["--no-color", "--no-system-env-vars"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (stdout, mut stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let (seen_tx, seen_rx) = mpsc::channel();
+    let marker = marker.to_string();
+    let out_reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains(&marker) {
+                let _ = seen_tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        let _ = stderr.read_to_string(&mut all);
+        all
+    });
+    let seen = seen_rx.recv_timeout(Duration::from_secs(60));
+    let pid = child.id() as i32;
+    // SAFETY: kill only signals the child this test started.
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let signalled = Instant::now();
+    if let Some(after) = second_after {
+        std::thread::sleep(after);
+        unsafe { libc::kill(pid, libc::SIGINT) };
+    }
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if signalled.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = Run {
+        code: status.and_then(|s| s.code()).unwrap_or(-1),
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    };
+    assert!(seen.is_ok(), "the marker never showed:\n{}\n{}", run.stdout, run.stderr);
+    assert!(status.is_some(), "still running {limit:?} after SIGINT:\n{}\n{}", run.stdout, run.stderr);
+    run
 }

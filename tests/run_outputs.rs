@@ -1,0 +1,156 @@
+//! `-o/--out`: samples stream to k6's json and csv outputs while the run runs, and every file is
+//! complete however the run ends.
+mod common;
+use common::*;
+use std::io::Read;
+
+/// Every line of an NDJSON output, parsed; fails on a line that is not JSON.
+fn ndjson(path: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("no output at {}: {e}", path.display()));
+    let tail = &text[text.len().saturating_sub(300)..];
+    assert!(text.ends_with('\n'), "the last line is cut short ({} bytes): …{tail}", text.len());
+    text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect()
+}
+
+fn points<'a>(lines: &'a [serde_json::Value], metric: &str) -> Vec<&'a serde_json::Value> {
+    lines.iter().filter(|l| l["type"] == "Point" && l["metric"] == metric).collect()
+}
+
+#[test]
+fn json_output_holds_every_sample_in_k6s_schema() {
+    let target = Target::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let export = dir.path().join("export.json");
+    let s = script(
+        r#"
+        export const options = #{ thresholds: #{ http_req_duration: ["p(95)<5000"] } };
+        fn run() {
+            let r = http.get(`${__ENV.BASE_URL}/`);
+            check(r, #{ "status is 200": |r| r.status == 200 });
+        }
+    "#,
+    );
+    let run = rload(
+        &s,
+        &[
+            "-u",
+            "2",
+            "-i",
+            "10",
+            "-e",
+            &format!("BASE_URL={}", target.url()),
+            "-o",
+            &format!("json={}", out.display()),
+            "--summary-export",
+            &export.to_string_lossy(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(&format!("output: json ({})", out.display())), "{}", run.stdout);
+    let lines = ndjson(&out);
+    let reqs = points(&lines, "http_reqs");
+    assert_eq!(reqs.len(), 10, "one http_reqs point per request");
+    let tags = &reqs[0]["data"]["tags"];
+    assert_eq!((tags["method"].as_str(), tags["status"].as_str()), (Some("GET"), Some("200")), "{tags}");
+    assert_eq!(tags["scenario"], "default");
+    assert!(reqs[0]["data"]["time"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(points(&lines, "checks").len(), 10);
+    assert_eq!(points(&lines, "iterations").len(), 10);
+    // The sum of the points is what the summary counts.
+    let exported: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+    let bytes: f64 = points(&lines, "data_received").iter().map(|p| p["data"]["value"].as_f64().unwrap()).sum();
+    assert_eq!(bytes, exported["metrics"]["data_received"]["count"].as_f64().unwrap());
+    // One Metric line per metric, before its first point, with its thresholds.
+    for (i, line) in lines.iter().enumerate() {
+        if line["type"] == "Point" {
+            let declared = lines[..i].iter().any(|l| l["type"] == "Metric" && l["metric"] == line["metric"]);
+            assert!(declared, "point before its metric line: {line}");
+        }
+    }
+    let duration = lines.iter().find(|l| l["type"] == "Metric" && l["metric"] == "http_req_duration").unwrap();
+    assert_eq!(duration["data"]["type"], "trend");
+    assert_eq!(duration["data"]["contains"], "time");
+    assert_eq!(duration["data"]["thresholds"], serde_json::json!(["p(95)<5000"]));
+}
+
+#[test]
+fn csv_output_gzipped_has_k6s_columns_and_one_row_per_sample() {
+    let target = Target::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv.gz");
+    let s = script("fn run() { http.get(`${__ENV.BASE_URL}/`); }");
+    let run = rload(
+        &s,
+        &["-u", "1", "-i", "5", "-e", &format!("BASE_URL={}", target.url()), "-o", &format!("csv={}", out.display())],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&out).unwrap()).read_to_string(&mut text).unwrap();
+    let mut rows = text.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    assert_eq!(&header[..3], ["metric_name", "timestamp", "metric_value"]);
+    assert_eq!(&header[header.len() - 2..], ["extra_tags", "metadata"]);
+    let status = header.iter().position(|h| *h == "status").unwrap();
+    let reqs: Vec<Vec<&str>> = rows.map(|r| r.split(',').collect::<Vec<_>>()).filter(|r| r[0] == "http_reqs").collect();
+    assert_eq!(reqs.len(), 5);
+    assert!(reqs.iter().all(|r| r.len() == header.len() && r[status] == "200" && r[2] == "1.000000"), "{reqs:?}");
+}
+
+#[test]
+fn json_output_is_complete_after_ctrl_c() {
+    let target = Target::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    // The marker shows once requests have been made for over a second (several tap flushes).
+    let s = script(
+        r#"
+        fn run() {
+            http.get(`${__ENV.BASE_URL}/`);
+            if __VU == 1 && __ITER == 25 { print("past 25 iterations"); }
+            sleep(0.05);
+        }
+    "#,
+    );
+    let url = format!("BASE_URL={}", target.url());
+    let o = format!("json={}", out.display());
+    let args = ["-u", "2", "-d", "60s", "-e", &url, "-o", &o];
+    let run = signalled_run(&s, &args, "past 25 iterations", None, std::time::Duration::from_secs(20));
+    assert_eq!(run.code, 105, "{}", run.stderr);
+    let lines = ndjson(&out);
+    assert!(!points(&lines, "http_reqs").is_empty(), "no request reached the output");
+}
+
+#[test]
+fn json_output_is_complete_after_a_failing_setup() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let s = script(
+        r#"
+        const hits = Counter("setup_steps");
+        fn setup() { hits.add(1); throw "no session"; }
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &["-o", &format!("json={}", out.display())]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    let lines = ndjson(&out);
+    assert_eq!(points(&lines, "setup_steps").len(), 1, "{lines:?}");
+}
+
+#[test]
+fn an_unknown_or_unimplemented_output_is_an_error_naming_it() {
+    let s = script("fn run() {}");
+    let run = rload(&s, &["-i", "1", "-o", "experimental-prometheus-rw"]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("\"experimental-prometheus-rw\" is a k6 output rload does not implement"),
+        "{}",
+        run.stderr
+    );
+    let run = rload(&s, &["-i", "1", "-o", "jsn=x"]);
+    assert!(run.stderr.contains("invalid output type \"jsn\""), "{}", run.stderr);
+    let run = rload(&s, &["-i", "1", "-o", "json=/nonexistent-dir/out.json"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("could not create the json (/nonexistent-dir/out.json) output"), "{}", run.stderr);
+}
