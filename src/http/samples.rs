@@ -4,9 +4,9 @@
 //! `http_req_duration` and its phases (`blocked`, `connecting`, `tls_handshaking`, `sending`,
 //! `waiting`, `receiving`), tagged with the VU's tags plus `method`, `url`, `name`, `proto`,
 //! `status`, `expected_response`, `error_code` (on failures) and the script's `params.tags`
-//! (which win over the built-in ones, as in k6); and `data_sent`/`data_received` with the VU's
-//! tags only. The binding calls [`record_hops`] with the client's outcomes; the samples go to the
-//! thread's metric sink. This module does no I/O and knows nothing about Rhai.
+//! (which win over the built-in ones, as in k6; a script's `name` tag is the `url` tag too);
+//! and `data_sent`/`data_received` with the VU's tags only. The binding calls [`record_hops`]
+//! with the client's outcomes; the samples go to the thread's metric sink. This module does no I/O and knows nothing about Rhai.
 
 use super::HttpOutcome;
 use crate::metrics::{self, builtin, tag, TagSet};
@@ -39,6 +39,11 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> T
     }
     for (k, v) in user_tags {
         tags.insert(k, v);
+    }
+    // k6 (since v0.41): a `name` the script sets is the `url` tag too, so URLs with ids in them
+    // group into one series instead of one per id.
+    if let Some((_, name)) = user_tags.iter().rev().find(|(k, _)| k == tag::NAME) {
+        tags.insert(tag::URL, name);
     }
     tags
 }
@@ -89,13 +94,15 @@ mod tests {
         let user = [(tag::NAME.to_string(), "items".to_string())];
         let tags = hop_tags(&base, &user, &outcome(404, 1404));
         assert_eq!(tags.get(tag::NAME), Some("items"));
-        assert_eq!(tags.get(tag::URL), Some("http://127.0.0.1/items/7"));
+        assert_eq!(tags.get(tag::URL), Some("items"), "a script's name tag groups the url tag too, as in k6");
         assert_eq!(tags.get(tag::STATUS), Some("404"));
         assert_eq!(tags.get(tag::EXPECTED_RESPONSE), Some("false"));
         assert_eq!(tags.get(tag::ERROR_CODE), Some("1404"));
         assert_eq!(tags.get(tag::GROUP), Some(""));
 
         let ok = hop_tags(&base, &[], &outcome(302, 0));
+        assert_eq!(ok.get(tag::URL), Some("http://127.0.0.1/items/7"));
+        assert_eq!(ok.get(tag::NAME), Some("http://127.0.0.1/items/7"));
         assert_eq!(ok.get(tag::EXPECTED_RESPONSE), Some("true"));
         assert_eq!(ok.get(tag::ERROR_CODE), None);
     }
