@@ -139,7 +139,7 @@ pub fn describe_runtime_error(err: &EvalAltResult, main: &str) -> RuntimeError {
     let mut at = None;
     if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
         message.push_str(&format!(" at {file}:{line}:{col}"));
-        at = (!raised).then(|| Location { file, line, col });
+        at = (!raised).then_some(Location { file, line, col });
     }
     if !chain.is_empty() {
         message.push_str(&format!(" (in {})", collapse(&chain)));
