@@ -15,12 +15,24 @@ use crate::output::SummaryMode;
 use crate::outputs::OutputSpec;
 use crate::runtime::run::RunArgs;
 
+/// `rload version` and `rload --version`, in k6's form (`k6 v1.1.0 (go1.24.4, linux/amd64)`).
+pub fn version_line() -> String {
+    format!("rload {}", version())
+}
+
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| format!("v{} ({}/{})", env!("CARGO_PKG_VERSION"), std::env::consts::OS, std::env::consts::ARCH))
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "rload",
-    version,
+    version = version(),
     about = "Load testing with k6-style Rhai scripts",
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    after_help = "Example:\n  rload run --with-target -u 10 -d 30s scripts/hello.rhai"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,17 +42,37 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run a test script.
+    #[command(
+        long_about = "Run a test script: its init code once per VU, setup(), the scenarios of its options \
+                      (or of -u/-d/-i/-s), teardown(), then the end-of-test summary. `rload SCRIPT` is \
+                      short for `rload run SCRIPT`.",
+        after_help = "Example:\n  # 10 VUs for 30 seconds against the built-in reference target\n  \
+                      rload run --with-target -u 10 -d 30s scripts/hello.rhai"
+    )]
     Run(RunFlags),
     /// Compile a script and validate its options without running it.
-    Check(RunFlags),
+    #[command(
+        long_about = "Compile a script and validate its options without running it: runs the init code once \
+                      to read `options`, checks them, the scenarios and the thresholds (every problem at \
+                      once, exit 104; a syntax error exits 107), prints the scenarios and starts no VU.",
+        after_help = "Example:\n  # would these flags make a valid test of this script?\n  \
+                      rload check -u 50 -d 5m scripts/01-baseline.rhai"
+    )]
+    Check(CheckFlags),
     /// Run the reference target (an HTTP + WebSocket server for tests and demos).
+    #[command(
+        after_help = "Example:\n  # the SyncKairos API on port 3000, for `rload run -e BASE_URL=http://127.0.0.1:3000 ...`\n  \
+                            rload serve --app synckairos --listen 127.0.0.1:3000"
+    )]
     Serve(ServeFlags),
+    /// Print the version.
+    #[command(after_help = "Example:\n  rload version")]
+    Version,
 }
 
+/// The flags that shape the options a script is checked or run with.
 #[derive(Args, Debug, Default)]
-pub struct RunFlags {
-    /// The .rhai script to run.
-    pub script: String,
+pub struct OptionFlags {
     /// Number of virtual users.
     #[arg(short = 'u', long)]
     pub vus: Option<u64>,
@@ -62,6 +94,27 @@ pub struct RunFlags {
     /// Trend statistics in the summary, e.g. avg,p(95),p(99.9).
     #[arg(long = "summary-trend-stats")]
     pub summary_trend_stats: Option<String>,
+    /// Do not evaluate thresholds.
+    #[arg(long = "no-thresholds")]
+    pub no_thresholds: bool,
+}
+
+/// `rload check`: the script and the flags that change what is validated.
+#[derive(Args, Debug, Default)]
+pub struct CheckFlags {
+    /// The .rhai script to check.
+    pub script: String,
+    #[command(flatten)]
+    pub options: OptionFlags,
+}
+
+/// `rload run`: the script, the option flags, and the flags of a run and its outputs.
+#[derive(Args, Debug, Default)]
+pub struct RunFlags {
+    /// The .rhai script to run.
+    pub script: String,
+    #[command(flatten)]
+    pub options: OptionFlags,
     /// Print no progress or header, only the summary.
     #[arg(short = 'q', long)]
     pub quiet: bool,
@@ -75,9 +128,6 @@ pub struct RunFlags {
     /// __ENV.BASE_URL (and WS_URL) to it, unless -e sets them.
     #[arg(long = "with-target")]
     pub with_target: bool,
-    /// Do not evaluate thresholds.
-    #[arg(long = "no-thresholds")]
-    pub no_thresholds: bool,
     /// A threshold whose (sub-)metric saw no sample fails instead of passing with a warning.
     #[arg(long = "strict-thresholds")]
     pub strict_thresholds: bool,
@@ -145,20 +195,23 @@ pub struct ServeFlags {
     pub session_ttl_secs: u64,
 }
 
-/// Parses the process arguments. `rload SCRIPT ...` becomes `rload run SCRIPT ...`.
+/// Parses the process arguments. `rload SCRIPT ...` becomes `rload run SCRIPT ...`; a bare
+/// `rload` becomes `rload help` (k6 prints its help and exits 0).
 pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
-    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
-        if !["run", "check", "serve", "help", "-h", "--help", "-V", "--version"].contains(&first) {
-            args.insert(1, "run".into());
-        }
+    match args.get(1).and_then(|a| a.to_str()) {
+        None if args.len() <= 1 => args.push("help".into()),
+        Some(first) if !SUBCOMMANDS_AND_FLAGS.contains(&first) => args.insert(1, "run".into()),
+        _ => {}
     }
     Cli::try_parse_from(args)
 }
 
-impl RunFlags {
-    /// The validated run arguments, or every problem with the flags.
-    pub fn into_run_args(self, check_only: bool) -> Result<RunArgs, Vec<String>> {
-        let mut errs = Vec::new();
+/// First arguments that are not a script name.
+const SUBCOMMANDS_AND_FLAGS: &[&str] = &["run", "check", "serve", "version", "help", "-h", "--help", "-V", "--version"];
+
+impl OptionFlags {
+    /// The CLI's options and `__ENV`, with every problem in the flags pushed to `errs`.
+    fn into_options(self, errs: &mut Vec<String>) -> (Options, Vec<(String, String)>, Vec<String>) {
         let mut cli = Options { vus: self.vus, iterations: self.iterations, ..Default::default() };
         if let Some(d) = &self.duration {
             match parse_duration(d) {
@@ -179,16 +232,6 @@ impl RunFlags {
                 Err(e) => errs.push(e),
             }
         }
-        cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
-        cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
-        cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
-        if let Some(size) = &self.max_response_body_size {
-            match parse_size(size) {
-                Ok(bytes) => cli.max_response_body_size = Some(bytes),
-                Err(e) => errs.push(format!("--max-response-body-size: {e}")),
-            }
-        }
-        cli.user_agent = self.user_agent;
         let mut env: Vec<(String, String)> =
             if self.no_system_env_vars { Vec::new() } else { std::env::vars().collect() };
         for kv in &self.env {
@@ -200,6 +243,48 @@ impl RunFlags {
                 _ => errs.push(format!("--env \"{kv}\": expected KEY=VALUE")),
             }
         }
+        let explicit_env = self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect();
+        (cli, env, explicit_env)
+    }
+}
+
+impl CheckFlags {
+    /// The validated arguments of a check, or every problem with the flags.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let mut errs = Vec::new();
+        let no_thresholds = self.options.no_thresholds;
+        let (cli, env, explicit_env) = self.options.into_options(&mut errs);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(RunArgs {
+            script: self.script,
+            cli,
+            env,
+            explicit_env,
+            no_thresholds,
+            check_only: true,
+            ..RunArgs::default()
+        })
+    }
+}
+
+impl RunFlags {
+    /// The validated run arguments, or every problem with the flags.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let mut errs = Vec::new();
+        let no_thresholds = self.options.no_thresholds;
+        let (mut cli, env, explicit_env) = self.options.into_options(&mut errs);
+        cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
+        cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
+        cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
+        if let Some(size) = &self.max_response_body_size {
+            match parse_size(size) {
+                Ok(bytes) => cli.max_response_body_size = Some(bytes),
+                Err(e) => errs.push(format!("--max-response-body-size: {e}")),
+            }
+        }
+        cli.user_agent = self.user_agent;
         let env_var = |k: &str| env.iter().rev().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
         let mut outputs = Vec::new();
         for arg in &self.out {
@@ -222,9 +307,9 @@ impl RunFlags {
             summary_mode: SummaryMode::from_name(&self.summary_mode).unwrap_or_default(),
             threads: self.threads,
             with_target: self.with_target,
-            explicit_env: self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect(),
-            check_only,
-            no_thresholds: self.no_thresholds,
+            explicit_env,
+            check_only: false,
+            no_thresholds,
             strict_thresholds: self.strict_thresholds,
             summary_export: self.summary_export,
             histogram_export: self.export_histograms,
@@ -244,18 +329,18 @@ mod tests {
     #[test]
     fn a_bare_script_means_run() {
         let cli = parse(args("rload -u 5 x.rhai")).unwrap();
-        assert!(matches!(cli.command, Command::Run(RunFlags { vus: Some(5), .. })));
+        assert!(matches!(cli.command, Command::Run(RunFlags { options: OptionFlags { vus: Some(5), .. }, .. })));
         let cli = parse(args("rload x.rhai -u 5 -d 10s")).unwrap();
         let Command::Run(f) = cli.command else { panic!("expected run") };
         assert_eq!(f.script, "x.rhai");
-        assert_eq!(f.vus, Some(5));
+        assert_eq!(f.options.vus, Some(5));
     }
 
     #[test]
     fn flags_become_options_and_env() {
         let cli = parse(args("rload run s.rhai -u 3 -d 1m30s -e A=1 -e B=x=y --no-system-env-vars -s 5s:10")).unwrap();
         let Command::Run(f) = cli.command else { panic!() };
-        let run = f.into_run_args(false).unwrap();
+        let run = f.into_run_args().unwrap();
         assert_eq!(run.cli.vus, Some(3));
         assert_eq!(run.cli.duration, Some(std::time::Duration::from_secs(90)));
         assert_eq!(run.env, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
@@ -269,7 +354,7 @@ mod tests {
         ))
         .unwrap();
         let Command::Run(f) = cli.command else { panic!() };
-        let errs = f.into_run_args(false).unwrap_err();
+        let errs = f.into_run_args().unwrap_err();
         assert_eq!(errs.len(), 4, "{errs:?}");
         assert!(errs.iter().any(|e| e.starts_with("--max-response-body-size: invalid size")), "{errs:?}");
     }

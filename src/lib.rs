@@ -33,13 +33,17 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
     };
     match parsed.command {
         cli::Command::Serve(flags) => target::serve(flags),
-        cli::Command::Run(flags) => run_flags(flags, false),
-        cli::Command::Check(flags) => run_flags(flags, true),
+        cli::Command::Run(flags) => run_with(flags.into_run_args()),
+        cli::Command::Check(flags) => run_with(flags.into_run_args()),
+        cli::Command::Version => {
+            stdio::outln(&cli::version_line());
+            exit::OK
+        }
     }
 }
 
-fn run_flags(flags: cli::RunFlags, check_only: bool) -> i32 {
-    let ready = flags.into_run_args(check_only).map_err(RunError::InvalidFlags).and_then(|mut args| {
+fn run_with(args: Result<runtime::run::RunArgs, Vec<String>>) -> i32 {
+    let ready = args.map_err(RunError::InvalidFlags).and_then(|mut args| {
         target::start_for(&mut args)?;
         Ok(args)
     });

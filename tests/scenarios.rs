@@ -43,7 +43,7 @@ const SCENARIOS: [Scenario; 6] = [
         // 7 s of sleep per iteration; ≈1.1 req/s per VU, ≤ 50 VUs here.
         failing: &[("http_reqs", "rate>1000"), ("iteration_duration", "p(95)<5000")],
     },
-    Scenario { file: "04-high-frequency-switching.rhai", scale: "0.06", set: "high-frequency", failing: &[] },
+    Scenario { file: "04-high-frequency.rhai", scale: "0.06", set: "high-frequency", failing: &[] },
     Scenario { file: "05-websocket-stress.rhai", scale: "0.01", set: "websocket-stress", failing: &[] },
     Scenario {
         file: "06-sustained-load.rhai",

@@ -36,9 +36,9 @@ use http::HeaderValue;
 
 pub use client::HttpClient;
 
-/// The `User-Agent` sent when neither the script nor the options set one (k6 sends
-/// `k6/<version> (https://k6.io/)`).
-pub const DEFAULT_USER_AGENT: &str = concat!("rload/", env!("CARGO_PKG_VERSION"), " (https://github.com/rload)");
+/// The `User-Agent` sent when neither the script nor the options set one: k6's form
+/// (`Grafana k6/1.1.0 (https://k6.io/)`) without an address, as rload has no public home page.
+pub const DEFAULT_USER_AGENT: &str = concat!("rload/", env!("CARGO_PKG_VERSION"));
 
 /// k6's default request timeout (`params.timeout`).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);

@@ -6,7 +6,7 @@
 //! `status`, `expected_response`, `error_code` (statuses from 400 up and transport errors),
 //! `error` (transport errors only, as k6: its message, at most
 //! [`metrics::MAX_MESSAGE_BYTES`]) and the script's `params.tags` (which win over the built-in
-//! ones, as in k6); and `data_sent`/`data_received` with the VU's tags only. The binding calls
+//! ones, as in k6; a script's `name` tag is the `url` tag too); and `data_sent`/`data_received` with the VU's tags only. The binding calls
 //! [`record_hops`] with the client's outcomes; the samples go to the thread's metric sink.
 //!
 //! Each hop that `http_req_failed` counts as failed is also counted by its `error_code` and
@@ -49,6 +49,11 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> T
     }
     for (k, v) in user_tags {
         tags.insert(k, v);
+    }
+    // k6 (since v0.41): a `name` the script sets is the `url` tag too, so URLs with ids in them
+    // group into one series instead of one per id.
+    if let Some((_, name)) = user_tags.iter().rev().find(|(k, _)| k == tag::NAME) {
+        tags.insert(tag::URL, name);
     }
     tags
 }
@@ -114,7 +119,7 @@ mod tests {
         let user = [(tag::NAME.to_string(), "items".to_string())];
         let tags = hop_tags(&base, &user, &outcome(404, 1404));
         assert_eq!(tags.get(tag::NAME), Some("items"));
-        assert_eq!(tags.get(tag::URL), Some("http://127.0.0.1/items/7"));
+        assert_eq!(tags.get(tag::URL), Some("items"), "a script's name tag groups the url tag too, as in k6");
         assert_eq!(tags.get(tag::STATUS), Some("404"));
         assert_eq!(tags.get(tag::EXPECTED_RESPONSE), Some("false"));
         assert_eq!(tags.get(tag::ERROR_CODE), Some("1404"));
@@ -123,6 +128,8 @@ mod tests {
         assert_eq!(tags.get(tag::ERROR), None, "k6 tags `error` on transport errors only");
 
         let ok = hop_tags(&base, &[], &outcome(302, 0));
+        assert_eq!(ok.get(tag::URL), Some("http://127.0.0.1/items/7"));
+        assert_eq!(ok.get(tag::NAME), Some("http://127.0.0.1/items/7"));
         assert_eq!(ok.get(tag::EXPECTED_RESPONSE), Some("true"));
         assert_eq!(ok.get(tag::ERROR_CODE), None);
     }

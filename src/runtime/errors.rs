@@ -11,6 +11,8 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::script::diagnostics::RuntimeError;
+
 const MAX_DISTINCT: usize = 1000;
 /// Bytes of a message kept and printed; the rest is counted, not stored.
 const MAX_MESSAGE_BYTES: usize = 1000;
@@ -35,6 +37,17 @@ impl ErrorLog {
 
     /// Counts `message`; prints it the first time it is seen.
     pub fn record(&self, message: &str) {
+        self.record_shown(message, || message.to_string());
+    }
+
+    /// Counts a script error by its one-line message; prints it with its source line and caret
+    /// the first time it is seen.
+    pub fn record_script_error(&self, error: &RuntimeError) {
+        self.record_shown(&error.message, || error.render());
+    }
+
+    /// Counts `message`; the first time it is seen, prints what `shown` makes of it.
+    fn record_shown(&self, message: &str, shown: impl FnOnce() -> String) {
         let shortened = shorten(message);
         let message = shortened.as_deref().unwrap_or(message);
         let first = {
@@ -53,7 +66,9 @@ impl ErrorLog {
         };
         if first && !self.quiet {
             let secs = self.started.elapsed().as_secs();
-            let _ = writeln!(std::io::stderr(), "ERRO[{secs:04}] {message}");
+            let shown = shown();
+            let shown = if shown.len() > MAX_MESSAGE_BYTES { message.to_string() } else { shown };
+            let _ = writeln!(std::io::stderr(), "ERRO[{secs:04}] {shown}");
         }
     }
 

@@ -306,7 +306,8 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
             }
             Err(e) => {
                 control.failed_iterations.fetch_add(1, Ordering::Relaxed);
-                vu.shared.errors.record(&describe_runtime_error(e));
+                let main = ctx.source().unwrap_or_default().to_string();
+                vu.shared.errors.record_script_error(&describe_runtime_error(e, &main));
             }
         }
         scenario.state.completed.fetch_add(1, Ordering::Relaxed);

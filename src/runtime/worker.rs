@@ -150,7 +150,7 @@ pub fn run_vu(
             Ok(()) => Ok(()),
             Err(e) if is_interruption(&e) => Ok(()),
             Err(e) => {
-                let msg = describe_runtime_error(&e);
+                let msg = describe_runtime_error(&e, ast.source().unwrap_or_default()).render();
                 if body_vu.in_init.get() {
                     Err(format!("init code of VU {} failed: {msg}", body_vu.id))
                 } else {

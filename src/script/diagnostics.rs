@@ -1,15 +1,40 @@
 //! Script errors as the user should see them.
 //!
 //! A syntax error shows `file:line:col`, the source line and a caret under the column. A runtime
-//! error shows the innermost message, where it happened, and the function-call chain that led
-//! there (`in run → helper`), without Rhai's nested wrapper text.
+//! error is one line, the innermost message, `at file:line:col` (the imported module's file when
+//! it happened there) and the function-call chain that led there (`in run → helper`), without
+//! Rhai's nested wrapper text; printed, it is followed by the source line and a caret.
 
 use rhai::{EvalAltResult, ParseError, Position};
+
+use super::resolver::STDLIB;
 
 /// Renders a syntax error in `source` (the text of `file`).
 pub fn render_parse_error(file: &str, source: &str, err: &ParseError) -> String {
     let message = err.err_type().to_string();
-    render_at(file, source, err.position(), &format!("syntax error: {message}"))
+    let mut out = render_at(file, source, err.position(), &format!("syntax error: {message}"));
+    if let Some(hint) = keyword_key_hint(source, err.position()) {
+        let pad = " ".repeat(err.position().line().unwrap_or(1).to_string().len());
+        out.push_str(&format!("{pad} = help: {hint}\n"));
+    }
+    out
+}
+
+/// k6 scripts use words as map keys that Rhai reserves (`throw: true`, `default: …`); Rhai
+/// cannot parse them unquoted. When the error points at such a key, say how to write it.
+fn keyword_key_hint(source: &str, pos: Position) -> Option<String> {
+    let line = source.lines().nth(pos.line()?.checked_sub(1)?)?;
+    let rest: String = line.chars().skip(pos.position()?.saturating_sub(1)).collect();
+    let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let after = rest[word.len()..].trim_start();
+    if word.is_empty() || !after.starts_with(':') || after.starts_with("::") {
+        return None;
+    }
+    // Rhai itself knows its keywords and reserved words: a word it cannot bind is one.
+    if rhai::Engine::new_raw().compile(format!("let {word} = 1;")).is_ok() {
+        return None;
+    }
+    Some(format!("`{word}` is a Rhai keyword; quote it to use it as a map key: \"{word}\": …"))
 }
 
 /// `error: MESSAGE`, then ` --> file:line:col`, the line, and a caret.
@@ -17,24 +42,90 @@ pub fn render_at(file: &str, source: &str, pos: Position, message: &str) -> Stri
     let (Some(line), col) = (pos.line(), pos.position().unwrap_or(1)) else {
         return format!("error: {message}\n --> {file}");
     };
-    let text = source.lines().nth(line - 1).unwrap_or("");
-    let gutter = line.to_string().len();
-    let pad = " ".repeat(gutter);
-    let caret_at: String =
-        text.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    format!("error: {message}\n{pad}--> {file}:{line}:{col}\n{pad} |\n{line} | {text}\n{pad} | {caret_at}^\n")
+    let pad = " ".repeat(line.to_string().len());
+    format!("error: {message}\n{pad}--> {file}:{line}:{col}\n{}", excerpt(source, line, col))
 }
 
-/// One line describing a runtime error: message, position and call chain.
-pub fn describe_runtime_error(err: &EvalAltResult) -> String {
+/// Line `line` of `source` under a gutter, and a caret under column `col`:
+/// ```text
+///   |
+/// 4 |     let b = a + nope;
+///   |                 ^
+/// ```
+fn excerpt(source: &str, line: usize, col: usize) -> String {
+    let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let pad = " ".repeat(line.to_string().len());
+    let caret_at: String =
+        text.chars().take(col.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    format!("{pad} |\n{line} | {text}\n{pad} | {caret_at}^\n")
+}
+
+/// A runtime error as the user sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeError {
+    /// One line: the innermost message, `at file:line:col`, and the call chain (`in run → f`).
+    /// Errors are counted by it.
+    pub message: String,
+    /// Where it happened, for the source excerpt; `None` for errors the script raised itself
+    /// (`throw`, `fail()`), whose message is the author's own.
+    at: Option<Location>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Location {
+    file: String,
+    line: usize,
+    col: usize,
+}
+
+impl RuntimeError {
+    /// The message, then the source line with a caret under the column. The file is read only
+    /// here, so call it once per distinct error, not once per failed iteration.
+    pub fn render(&self) -> String {
+        let Some(at) = &self.at else { return self.message.clone() };
+        let Some(text) = source_text(&at.file) else { return self.message.clone() };
+        format!("{}\n{}", self.message, excerpt(&text, at.line, at.col).trim_end())
+    }
+}
+
+/// The text of a script file by the name its AST carries: the bundled `stdlib/` modules by
+/// name, any other file from disk.
+fn source_text(file: &str) -> Option<String> {
+    let bundled = file.strip_prefix("stdlib/").and_then(|f| f.strip_suffix(".rhai"));
+    if let Some((_, text)) = bundled.and_then(|name| STDLIB.iter().find(|(n, _)| *n == name)) {
+        return Some((*text).to_string());
+    }
+    std::fs::read_to_string(file).ok()
+}
+
+/// Describes a runtime error of the script `main` (the file the top level belongs to): the
+/// innermost message, the file, line and column it happened at (inside an imported module if
+/// that is where), and the function-call chain that led there.
+pub fn describe_runtime_error(err: &EvalAltResult, main: &str) -> RuntimeError {
     let mut chain = Vec::new();
+    let mut file = main.to_string();
     let mut e = err;
-    while let EvalAltResult::ErrorInFunctionCall(name, _src, inner, _) = e {
-        chain.push(name.clone());
-        e = inner;
+    loop {
+        match e {
+            // The source named is the called function's: where its body, and the error, are.
+            EvalAltResult::ErrorInFunctionCall(name, src, inner, _) => {
+                chain.push(name.clone());
+                if !src.is_empty() {
+                    file = src.clone();
+                }
+                e = inner;
+            }
+            EvalAltResult::ErrorInModule(origin, inner, _) => {
+                chain.push(format!("import \"{origin}\""));
+                file = origin.clone();
+                e = inner;
+            }
+            _ => break,
+        }
     }
     let pos = e.position();
-    let mut msg = match e {
+    let raised = matches!(e, EvalAltResult::ErrorRuntime(..));
+    let mut message = match e {
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
         other => {
             let s = other.to_string();
@@ -45,13 +136,15 @@ pub fn describe_runtime_error(err: &EvalAltResult) -> String {
             }
         }
     };
+    let mut at = None;
     if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
-        msg.push_str(&format!(" at line {line}:{col}"));
+        message.push_str(&format!(" at {file}:{line}:{col}"));
+        at = (!raised).then_some(Location { file, line, col });
     }
     if !chain.is_empty() {
-        msg.push_str(&format!(" (in {})", collapse(&chain)));
+        message.push_str(&format!(" (in {})", collapse(&chain)));
     }
-    msg
+    RuntimeError { message, at }
 }
 
 /// `run → deep → deep → deep` becomes `run → deep ×3`, so runaway recursion stays one line.
@@ -83,11 +176,30 @@ mod tests {
     }
 
     #[test]
+    fn a_rhai_keyword_as_a_map_key_gets_a_hint_to_quote_it() {
+        for key in ["throw", "default", "shared", "fn", "import"] {
+            let src = format!("export const options = #{{ iterations: 1, {key}: true }};\n");
+            let err = rhai::Engine::new().compile(&src).unwrap_err();
+            let out = render_parse_error("x.rhai", &src, &err);
+            assert!(out.contains(&format!("quote it to use it as a map key: \"{key}\": …")), "{key}: {out}");
+        }
+        let src = "let x = #{ a: 1 ;\n";
+        let err = rhai::Engine::new().compile(src).unwrap_err();
+        assert!(!render_parse_error("x.rhai", src, &err).contains("help:"));
+    }
+
+    #[test]
+    fn a_doc_comment_above_a_const_is_a_comment() {
+        // rhai's `metadata` feature, which rload does not use, would reject it.
+        assert!(rhai::Engine::new().compile("/// the base\nconst BASE = 1;\nfn run() {}").is_ok());
+    }
+
+    #[test]
     fn runtime_errors_name_the_innermost_cause_and_the_chain() {
         let engine = rhai::Engine::new();
         let err = engine.run("fn inner() { throw \"boom\" }\nfn outer() { inner() }\nouter();").unwrap_err();
-        let text = describe_runtime_error(&err);
-        assert!(text.starts_with("boom at line 1:"), "{text}");
+        let text = describe_runtime_error(&err, "x.rhai").message;
+        assert!(text.starts_with("boom at x.rhai:1:"), "{text}");
         assert!(text.contains("(in outer → inner)"), "{text}");
     }
 

@@ -97,10 +97,12 @@ pub fn new_engine(script_dir: &Path) -> Engine {
 /// Compiles `source` for `engine` and appends the VU main statement.
 /// A syntax error comes back rendered with file, line, column and a caret.
 pub fn compile(engine: &Engine, source: &ScriptSource) -> Result<AST, String> {
-    let mut ast = engine.compile(&source.text).map_err(|e| render_parse_error(&source.path, &source.text, &e))?;
-    ast.set_source(source.path.as_str());
+    let ast = engine.compile(&source.text).map_err(|e| render_parse_error(&source.path, &source.text, &e))?;
     let main = engine.compile(format!("{VU_MAIN};")).expect("the VU main statement compiles");
-    Ok(ast.merge(&main))
+    // The source names the file in runtime errors; set after the merge, which does not keep it.
+    let mut ast = ast.merge(&main);
+    ast.set_source(source.path.as_str());
+    Ok(ast)
 }
 
 /// The script's functions and how many parameters each takes.

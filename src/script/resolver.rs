@@ -15,6 +15,7 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("assertions", include_str!("../../stdlib/assertions.rhai")),
     ("thresholds", include_str!("../../stdlib/thresholds.rhai")),
     ("scale", include_str!("../../stdlib/scale.rhai")),
+    ("synckairos", include_str!("../../stdlib/synckairos.rhai")),
 ];
 
 pub struct ScriptResolver {
