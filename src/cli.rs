@@ -132,7 +132,7 @@ pub struct RunFlags {
     #[arg(long = "strict-thresholds")]
     pub strict_thresholds: bool,
     /// Stream every sample to an output while the test runs (repeatable): json=FILE (k6's NDJSON,
-    /// gzipped when FILE ends in .gz) or csv=FILE. Example: -o json=results.json
+    /// gzipped when FILE ends in .gz) or csv=FILE, e.g. -o json=results.json
     #[arg(short = 'o', long = "out")]
     pub out: Vec<String>,
     /// Write k6's legacy JSON summary (--summary-export) to FILE.

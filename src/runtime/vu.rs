@@ -398,13 +398,13 @@ mod tests {
                 let ast = engine.compile(script).unwrap();
                 let failed = engine.call_fn::<i64>(&mut rhai::Scope::new(), &ast, "run", ()).unwrap_err();
                 let next = engine.eval::<i64>("request(5)").unwrap();
-                (describe_runtime_error(&failed), next)
+                (describe_runtime_error(&failed, "test.rhai").message, next)
             });
             co.unwrap().run(std::future::pending::<()>).await
         });
         assert!(first.contains("rload panicked"), "{first}");
         assert!(first.contains("index out of bounds in the pool"), "{first}");
-        assert!(first.contains("at line 3:5"), "the report names the script position: {first}");
+        assert!(first.contains("at test.rhai:3:5"), "the report names the script position: {first}");
         assert_eq!(second, 5, "the VU's next call works");
     }
 }
