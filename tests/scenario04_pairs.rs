@@ -5,8 +5,8 @@
 //! each, so their request counts follow `-u`. `-u 1 -i 1` has no pair at all: one iteration's
 //! 103 requests and nothing else.
 //!
-//! To see every one of 30 pairs collide within seconds on a busy machine: `CONTENTION_MS=60`
-//! makes the pairs collide every 60 ms instead of every 1.5 s, and the target's round trips
+//! To see every one of 30 pairs collide within seconds on a busy machine: `CONTENTION_MS=40`
+//! makes the pairs collide every 40 ms instead of every 1.5 s, and the target's round trips
 //! are slower and more spread (10 ms ± 100%) than its calibrated defaults, so timer noise in
 //! the load generator matters less and about a third of the collisions end in a 409 (the
 //! calibrated target, like the real service, resolves about one in seven that way).
@@ -32,7 +32,7 @@ fn run(target: &Target, args: &[&str]) -> Counts {
     let export = dir.path().join("series.json");
     let out = Command::new(BIN)
         .args(["run", "-q", "--no-color", "--no-system-env-vars", "--no-summary"])
-        .args(["-e", &format!("BASE_URL={}", target.url()), "-e", "CONTENTION_MS=60"])
+        .args(["-e", &format!("BASE_URL={}", target.url()), "-e", "CONTENTION_MS=40"])
         .args(args)
         .arg("--export-histograms")
         .arg(&export)
@@ -84,7 +84,7 @@ fn assert_every_pair_contends(vus: u64, counts: &Counts) {
 fn every_pair_contends_and_setup_follows_the_vus_of_the_run() {
     let target = Target::start_app_with("synckairos", &["--redis-rtt-us", "10000", "--redis-jitter", "100"]);
     assert_every_pair_contends(4, &run(&target, &["-u", "4", "-d", "6s"]));
-    assert_every_pair_contends(60, &run(&target, &["-u", "60", "-d", "8s"]));
+    assert_every_pair_contends(60, &run(&target, &["-u", "60", "-d", "12s"]));
 
     let single = run(&target, &["-u", "1", "-i", "1"]);
     assert!(single.conflicts_by_pair.is_empty());
