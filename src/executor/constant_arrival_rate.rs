@@ -13,8 +13,10 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use super::arrivals::{ArrivalPlan, ArrivalRate};
-use super::{go_duration, per_second, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
+use super::{go_duration, json_map, per_second, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
 
 pub const NAME: &str = "constant-arrival-rate";
 pub(super) const TYPE: ExecutorType = ExecutorType {
@@ -121,6 +123,16 @@ impl Executor for ConstantArrivalRate {
     /// k6's `GetPreAllocatedVUs`: this segment's share of `preAllocatedVUs`.
     fn pre_allocated_vus(&self, et: &ExecutionTuple) -> u64 {
         et.scale(self.pre_allocated_vus)
+    }
+
+    fn k6_config(&self) -> serde_json::Map<String, serde_json::Value> {
+        json_map(json!({
+            "rate": self.rate,
+            "timeUnit": go_duration(self.time_unit),
+            "duration": go_duration(self.duration),
+            "preAllocatedVUs": self.pre_allocated_vus,
+            "maxVUs": self.max_vus,
+        }))
     }
 
     fn max_duration(&self) -> Duration {

@@ -5,8 +5,10 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use super::looping::LoopingVus;
-use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
+use super::{go_duration, json_map, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
 
 pub const NAME: &str = "constant-vus";
 pub(super) const TYPE: ExecutorType =
@@ -61,6 +63,10 @@ impl Executor for ConstantVus {
     /// k6's `GetVUs`: this segment's share of `vus`.
     fn max_vus(&self, et: &ExecutionTuple) -> u64 {
         et.scale(self.vus)
+    }
+
+    fn k6_config(&self) -> serde_json::Map<String, serde_json::Value> {
+        json_map(json!({ "vus": self.vus, "duration": go_duration(self.duration) }))
     }
 
     fn max_duration(&self) -> Duration {

@@ -118,6 +118,23 @@ pub trait Executor: DynExecutor + fmt::Debug + Send + Sync + 'static {
 
     /// The run side for this share of the test.
     fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner>;
+
+    /// The executor's own keys as k6's consolidated options show them (`exec.test.options`),
+    /// defaults filled in, durations in Go's spelling (`"1m0s"`).
+    fn k6_config(&self) -> serde_json::Map<String, serde_json::Value>;
+}
+
+/// A `json!` object as a map (the executors' [`Executor::k6_config`]).
+fn json_map(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// Stages as k6 writes them: `[{"duration": "30s", "target": 10}, …]`.
+fn stages_json(stages: &[crate::config::Stage]) -> serde_json::Value {
+    stages.iter().map(|s| serde_json::json!({ "duration": go_duration(s.duration), "target": s.target })).collect()
 }
 
 /// Cloning, comparing and downcasting a boxed [`Executor`]; implemented for every executor.
@@ -223,6 +240,24 @@ impl ScenarioConfig {
     /// See [`Executor::end_offset`].
     pub fn end_offset(&self) -> Duration {
         self.executor.end_offset(&ExecutionTuple::full(), self.graceful_stop)
+    }
+
+    /// The scenario as `exec.test.options.scenarios[name]` shows it in k6: the executor's
+    /// keys, then the base ones (`exec` is `"default"` for the default function).
+    pub fn k6_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        map.insert("executor".into(), self.executor_name().into());
+        map.insert("startTime".into(), go_duration(self.start_time).into());
+        map.insert("gracefulStop".into(), go_duration(self.graceful_stop).into());
+        let exec = if self.exec == DEFAULT_EXEC { "default" } else { self.exec.as_str() };
+        map.insert("exec".into(), exec.into());
+        let pairs = |list: &[(String, String)]| -> serde_json::Map<String, serde_json::Value> {
+            list.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect()
+        };
+        map.insert("env".into(), pairs(&self.env).into());
+        map.insert("tags".into(), pairs(&self.tags).into());
+        map.extend(self.executor.k6_config());
+        serde_json::Value::Object(map)
     }
 
     /// k6's header line for the scenario (`GetDescription`), e.g.

@@ -7,8 +7,10 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use super::runner::{LocalFuture, Permit, ScenarioState};
-use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
+use super::{go_duration, json_map, ExecutionTuple, Executor, ExecutorType, Fields, Runner, MIN_DURATION};
 
 pub const NAME: &str = "per-vu-iterations";
 pub(super) const TYPE: ExecutorType = ExecutorType {
@@ -81,6 +83,14 @@ impl Executor for PerVuIterations {
     /// k6's `GetVUs`: this segment's share of `vus`; each runs all its `iterations`.
     fn max_vus(&self, et: &ExecutionTuple) -> u64 {
         et.scale(self.vus)
+    }
+
+    fn k6_config(&self) -> serde_json::Map<String, serde_json::Value> {
+        json_map(json!({
+            "vus": self.vus,
+            "iterations": self.iterations,
+            "maxDuration": go_duration(self.max_duration),
+        }))
     }
 
     fn max_duration(&self) -> Duration {

@@ -22,9 +22,11 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use super::arrivals::{ArrivalPlan, ArrivalRate};
 use super::constant_arrival_rate::{max_vus_problem, parse_vus, vus_range};
-use super::{go_duration, per_second, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
+use super::{go_duration, json_map, per_second, stages_json, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
 use crate::config::Stage;
 
 pub const NAME: &str = "ramping-arrival-rate";
@@ -135,6 +137,16 @@ impl Executor for RampingArrivalRate {
     /// k6's `GetPreAllocatedVUs`: this segment's share of `preAllocatedVUs`.
     fn pre_allocated_vus(&self, et: &ExecutionTuple) -> u64 {
         et.scale(self.pre_allocated_vus)
+    }
+
+    fn k6_config(&self) -> serde_json::Map<String, serde_json::Value> {
+        json_map(json!({
+            "startRate": self.start_rate,
+            "timeUnit": go_duration(self.time_unit),
+            "stages": stages_json(&self.stages),
+            "preAllocatedVUs": self.pre_allocated_vus,
+            "maxVUs": self.max_vus,
+        }))
     }
 
     fn max_duration(&self) -> Duration {

@@ -26,8 +26,10 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use super::looping::LoopingVus;
-use super::{go_duration, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
+use super::{go_duration, json_map, stages_json, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
 use crate::config::Stage;
 
 pub const NAME: &str = "ramping-vus";
@@ -281,6 +283,14 @@ impl Executor for RampingVus {
     /// `GetExecutionRequirements` since graceful ramp-down never adds VUs.
     fn max_vus(&self, et: &ExecutionTuple) -> u64 {
         et.scale(self.peak_vus())
+    }
+
+    fn k6_config(&self) -> serde_json::Map<String, serde_json::Value> {
+        json_map(json!({
+            "startVUs": self.start_vus,
+            "stages": stages_json(&self.stages),
+            "gracefulRampDown": go_duration(self.graceful_ramp_down),
+        }))
     }
 
     fn max_duration(&self) -> Duration {

@@ -277,6 +277,13 @@ impl HttpClient {
         if let (false, Some(user_agent)) = (has_user_agent, &self.user_agent) {
             map.insert(USER_AGENT, user_agent.clone());
         }
+        // Go's client (so k6) declares an empty body of a method that carries one; hyper sends
+        // nothing, and servers that require a length answer 411.
+        let empty = hop.body.as_ref().is_none_or(Bytes::is_empty);
+        let carries_body = hop.method == Method::POST || hop.method == Method::PUT || hop.method == Method::PATCH;
+        if empty && carries_body && !map.contains_key(CONTENT_LENGTH) && !map.contains_key(TRANSFER_ENCODING) {
+            map.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
         self.jar.borrow().append_header(url, &mut cookie);
         if !cookie.is_empty() {
             let value = HeaderValue::try_from(cookie)

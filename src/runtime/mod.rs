@@ -8,5 +8,6 @@ pub mod run;
 pub mod scenario;
 pub mod schedule;
 pub mod signals;
+pub mod test_options;
 pub mod vu;
 pub mod worker;

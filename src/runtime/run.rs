@@ -22,6 +22,7 @@ use super::report::{self, ReportSettings};
 use super::scenario::ScenarioRuntime;
 use super::schedule::{run_scenario, sample_vus, wait_init, watch_thresholds};
 use super::signals::Signals;
+use super::test_options;
 use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
 use crate::config::{format_duration, Options};
@@ -100,6 +101,8 @@ struct Script {
 struct Prepared {
     script: Script,
     options: Options,
+    /// `exec.test.options`.
+    test_options: Arc<serde_json::Value>,
     thresholds: Vec<MetricThresholds>,
     series_cap: SeriesCap,
     /// `-o` outputs, open and fed from the start of `setup()` to the end of `teardown()`.
@@ -135,7 +138,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     let script = load(&args.script)?;
 
     // Init once to read the script's options.
-    let probe = Arc::new(run_shared(args, &Options::default(), &script, None));
+    let probe = Arc::new(run_shared(args, &Options::default(), None, &script, None));
     let script_options = match run_phase(&script, Phase::Options, probe, None, Some(signals)).await {
         PhaseEnd::Done(out) => out.map_err(RunError::Init)?,
         PhaseEnd::TimedOut | PhaseEnd::Signalled => return Err(RunError::Interrupted),
@@ -144,6 +147,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     let options =
         Options::from_script(&script_options).map_err(RunError::InvalidOptions)?.overridden_by(args.cli.clone());
     let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
+    let test_options = Arc::new(test_options::consolidated(&script_options, &args.cli, &scenarios));
     for w in warnings {
         eprintln!("WARN {w}");
     }
@@ -175,7 +179,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     };
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
     let outputs = RefCell::new(outputs);
-    Ok((Prepared { script, options, thresholds, series_cap, outputs }, scenarios))
+    Ok((Prepared { script, options, test_options, thresholds, series_cap, outputs }, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -186,15 +190,15 @@ async fn execute(
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, thresholds, series_cap, outputs } = prepared;
+    let Prepared { script, options, test_options, thresholds, series_cap, outputs } = prepared;
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
-    let setup_data = match setup(args, script, options, signals).await? {
+    let setup_data = match setup(args, script, options, test_options, signals).await? {
         Some(data) => data,
         // Stopped by a signal in setup(): no test and no teardown (it has no data), but the
         // summary of what setup() did and the exit code 105.
         None => {
-            let shared = Arc::new(run_shared(args, options, script, None));
+            let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
             return Ok(Executed {
                 shared,
                 runtimes: Vec::new(),
@@ -207,7 +211,7 @@ async fn execute(
 
     let shared = Arc::new(RunShared {
         errors: ErrorLog::new(args.quiet),
-        ..run_shared(args, options, script, setup_data.clone())
+        ..run_shared(args, options, Some(test_options), script, setup_data.clone())
     });
     let control = shared.control.clone();
     if !args.quiet {
@@ -280,7 +284,7 @@ async fn execute(
     }
 
     // As in k6, a test stopped by a signal still runs teardown(data); a second signal ends it.
-    let end = teardown(args, script, options, setup_data, &shared.errors, signals).await;
+    let end = teardown(args, script, options, test_options, setup_data, &shared.errors, signals).await;
     Ok(Executed {
         shared,
         runtimes,
@@ -298,7 +302,7 @@ async fn report_results(
     test: Executed,
     signals: &Signals,
 ) -> Result<(), RunError> {
-    let Prepared { script, options, thresholds, outputs, .. } = prepared;
+    let Prepared { script, options, test_options, thresholds, outputs, .. } = prepared;
     let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
     let control = &shared.control;
     // As k6: the outputs end with the test (teardown included), before the summary.
@@ -322,7 +326,7 @@ async fn report_results(
     failed_outputs.extend(output_problems);
     let mut signalled = signalled;
     if script.functions.contains_key("handle_summary") {
-        let mut shared_hs = run_shared(args, options, script, Some(report.summary_data.clone()));
+        let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
         match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), Some(signals)).await {
@@ -378,12 +382,13 @@ async fn setup(
     args: &RunArgs,
     script: &Script,
     options: &Options,
+    test_options: &Arc<serde_json::Value>,
     signals: &Signals,
 ) -> Result<Option<Option<String>>, RunError> {
     if !script.functions.contains_key("setup") {
         return Ok(Some(None));
     }
-    let shared = Arc::new(run_shared(args, options, script, None));
+    let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
     let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
     match run_phase(script, Phase::Setup, shared, Some(timeout), Some(signals)).await {
         PhaseEnd::Done(Ok(v)) => Ok(Some(v.map(|v| v.to_string()))),
@@ -407,6 +412,7 @@ async fn teardown(
     args: &RunArgs,
     script: &Script,
     options: &Options,
+    test_options: &Arc<serde_json::Value>,
     setup_data: Option<String>,
     errors: &ErrorLog,
     signals: &Signals,
@@ -414,7 +420,7 @@ async fn teardown(
     if !script.functions.contains_key("teardown") {
         return TeardownEnd::Ran;
     }
-    let shared_td = Arc::new(run_shared(args, options, script, setup_data));
+    let shared_td = Arc::new(run_shared(args, options, Some(test_options), script, setup_data));
     let timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
     // A signal that came before teardown() asked for it to run, not to be skipped: only a first
     // signal that comes while it runs stops it (a second one ends the process).
@@ -489,7 +495,13 @@ async fn run_phase(
     end
 }
 
-fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Option<String>) -> RunShared {
+fn run_shared(
+    args: &RunArgs,
+    options: &Options,
+    test_options: Option<&Arc<serde_json::Value>>,
+    script: &Script,
+    setup_data: Option<String>,
+) -> RunShared {
     RunShared {
         script_dir: script.source.dir().to_path_buf(),
         env: args.env.clone(),
@@ -509,6 +521,7 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
         functions: script.functions.clone(),
         setup_data,
         summary_text: None,
+        test_options: test_options.cloned(),
     }
 }
 

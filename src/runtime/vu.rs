@@ -55,6 +55,8 @@ pub struct RunShared {
     pub setup_data: Option<String>,
     /// The end-of-test summary text, for `text_summary()` inside `handle_summary`.
     pub summary_text: Option<String>,
+    /// `exec.test.options` (see `test_options.rs`); `None` while the init code reads `options`.
+    pub test_options: Option<Arc<serde_json::Value>>,
 }
 
 /// One VU's context, reachable from native functions through [`current`].

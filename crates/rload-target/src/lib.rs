@@ -31,7 +31,7 @@ use std::time::Duration;
 
 pub use generic::{router, MAX_BYTES, MAX_DELAY_MS, MAX_ECHO_BODY};
 pub use stats::{Stats, StatsSnapshot};
-pub use synckairos::SynckairosOptions;
+pub use synckairos::{RedisLatency, SynckairosOptions};
 
 /// `127.0.0.1:3000`, where `rload serve` listens unless told otherwise.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 3000));

@@ -52,8 +52,8 @@ pub(crate) async fn serve(listener: TcpListener, app: Router, stats: Arc<Stats>,
             () = &mut shutdown => return,
             accepted = listener.accept() => accepted,
         };
-        let stream = match accepted {
-            Ok((stream, _peer)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(err) if is_peer_error(&err) => continue,
             Err(err) => {
                 if !reported_accept_error {
@@ -69,8 +69,10 @@ pub(crate) async fn serve(listener: TcpListener, app: Router, stats: Arc<Stats>,
         let _ = stream.set_nodelay(true);
         let router = TowerToHyperService::new(app.clone());
         let counter = Arc::clone(&stats);
-        let service = service_fn(move |request| {
+        // The peer address, for handlers that key on the client's IP (axum's `ConnectInfo`).
+        let service = service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             counter.count_request();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             router.call(request)
         });
         let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();

@@ -1,8 +1,10 @@
 //! k6's `k6/execution` module as the `exec` object: `exec.vu.idInTest`,
 //! `exec.vu.iterationInScenario`, `exec.scenario.name`, `exec.scenario.iterationInTest`,
-//! `exec.scenario.progress`, `exec.test.abort(msg)` and friends.
+//! `exec.scenario.progress`, `exec.test.abort(msg)`, `exec.test.options` and friends.
 //!
 //! Values are read when accessed, so `exec.scenario.progress` is always current.
+//! `exec.test.options` is the run's consolidated options (`runtime/test_options.rs`); as in
+//! k6, reading it from init code is an error.
 
 use std::sync::atomic::Ordering;
 
@@ -14,7 +16,7 @@ use crate::runtime::vu;
 #[derive(Clone, Copy)]
 pub struct ExecApi;
 
-/// `exec.test`: carries `abort()`.
+/// `exec.test`: carries `abort()` and `options`.
 #[derive(Clone, Copy)]
 pub struct TestApi;
 
@@ -51,6 +53,17 @@ fn scenario_map() -> Map {
     m
 }
 
+/// k6's message for `exec.test.options` read while the init code runs.
+const OPTIONS_IN_INIT: &str = "getting test options in the init context is not supported";
+
+fn test_options() -> Result<Dynamic, Box<EvalAltResult>> {
+    let vu = vu::current();
+    match (&vu.shared.test_options, vu.in_init.get()) {
+        (Some(options), false) => rhai::serde::to_dynamic(options.as_ref()),
+        _ => Err(OPTIONS_IN_INIT.into()),
+    }
+}
+
 fn abort(message: &str) -> Result<(), Box<EvalAltResult>> {
     let vu = vu::current();
     let msg = if message.is_empty() { "test aborted".to_string() } else { message.to_string() };
@@ -64,6 +77,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("vu", |_: &mut ExecApi| vu_map());
     engine.register_get("scenario", |_: &mut ExecApi| scenario_map());
     engine.register_get("test", |_: &mut ExecApi| TestApi);
+    engine.register_get("options", |_: &mut TestApi| test_options());
     engine.register_fn("abort", |_: TestApi| abort(""));
     engine.register_fn("abort", |_: TestApi, msg: &str| abort(msg));
 }

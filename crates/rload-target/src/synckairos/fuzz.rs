@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use super::body::json_body;
 use super::model::{Command, SyncState};
-use super::routes::json_body;
 use super::validate;
 
 fn config() -> ProptestConfig {

@@ -227,13 +227,14 @@ impl SyncState {
     /// switch, if any. On refusal nothing has changed.
     ///
     /// Allowed: pending→running (start), running→paused (pause), paused→running (resume),
-    /// running|paused→completed (complete), running→running (switch).
+    /// running→running (switch), and complete from any status: the real service's
+    /// `completeSession` checks none, so completing a completed session succeeds again.
     pub fn apply(&mut self, command: Command, now: Millis) -> Result<Option<Uuid>, Refusal> {
         let allowed = match command {
             Command::Start => self.status == Status::Pending,
             Command::Pause | Command::Switch { .. } => self.status == Status::Running,
             Command::Resume => self.status == Status::Paused,
-            Command::Complete => matches!(self.status, Status::Running | Status::Paused),
+            Command::Complete => true,
         };
         if !allowed {
             return Err(Refusal::Transition { command, status: self.status });
@@ -428,7 +429,7 @@ mod tests {
     fn transitions_outside_the_state_machine_are_refused_untouched() {
         let mut s = session(0, [60_000, 60_000]);
         let before = s.clone();
-        for command in [Command::Pause, Command::Resume, Command::Complete, Command::Switch { next: None }] {
+        for command in [Command::Pause, Command::Resume, Command::Switch { next: None }] {
             assert_eq!(s.apply(command, 2_000), Err(Refusal::Transition { command, status: Status::Pending }));
         }
         assert_eq!(s, before);
@@ -441,7 +442,8 @@ mod tests {
         assert_eq!(s.cycle_started_at, Some(9_000));
         s.apply(Command::Complete, 9_500).unwrap();
         assert_eq!((s.status, s.active_participant_id, s.session_completed_at), (Status::Completed, None, Some(9_500)));
-        assert!(s.apply(Command::Complete, 9_600).is_err());
+        assert_eq!(s.apply(Command::Complete, 9_600), Ok(None), "completing twice succeeds, as in the service");
+        assert_eq!(s.session_completed_at, Some(9_600));
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! Request validation with the real service's rules (its zod schemas) and its error shape:
-//! every failing field is reported at once as `{field, message, code}` (`field` is a dotted
+//! Request validation with the real service's rules (its zod v4 schemas) and its error shape:
+//! every failing check is reported at once as `{field, message, code}` (`field` is a dotted
 //! path such as `participants.0.total_time_ms`), in `error.details` of a 400
-//! `VALIDATION_ERROR`. Unknown fields are ignored, as zod ignores them; `null` is not
-//! accepted for an optional field, as zod does not accept it either.
+//! `VALIDATION_ERROR`, with zod v4's texts and codes: the schema's own message where it has
+//! one, else zod's English one ("Invalid input: expected number, received undefined"), and
+//! v4's codes (`invalid_format` for a bad UUID, `invalid_value` for a bad enum). As in zod,
+//! a number failing several checks (integer, minimum) gets one issue per check, unknown fields
+//! are ignored, and `null` is not accepted for an optional field.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -22,13 +25,31 @@ pub struct Issue {
     pub code: &'static str,
 }
 
-/// A hyphenated UUID (`8-4-4-4-12` hex digits, any case), the only form the service accepts.
+/// A UUID as zod v4's `z.string().uuid()` accepts it: hyphenated `8-4-4-4-12` hex digits in
+/// any case, with an RFC 9562 version (1–8) and variant (`8`, `9`, `a`, `b`), or the nil and
+/// max UUIDs written in lower case.
 pub fn uuid(text: &str) -> Option<Uuid> {
-    if text.len() == 36 {
+    const NIL: &str = "00000000-0000-0000-0000-000000000000";
+    const MAX: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    let versioned = shaped && (b'1'..=b'8').contains(&bytes[14]) && b"89abAB".contains(&bytes[19]);
+    if versioned || text == NIL || text == MAX {
         Uuid::try_parse(text).ok()
     } else {
         None
     }
+}
+
+/// Whether two participants share an id: the service's `SyncEngine` refuses that after zod
+/// passed the body, with an error its error handler answers as a 500.
+pub fn has_duplicate_participants(new: &NewSession) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(new.participants.len());
+    !new.participants.iter().all(|p| seen.insert(p.participant_id))
 }
 
 /// Checks a `POST /v1/sessions` body.
@@ -43,7 +64,9 @@ pub fn new_session(body: &Value) -> Result<NewSession, Vec<Issue>> {
     let increment_ms = v.optional_int(body, "increment_ms", INCREMENT_MS, "Increment");
     let max_time_ms = v.optional_int(body, "max_time_ms", TIME_MS, "Max time");
     if let Some(metadata) = body.get("metadata") {
-        v.object("metadata", Some(metadata));
+        if !metadata.is_object() {
+            v.wrong_type("metadata".into(), "record", Some(metadata));
+        }
     }
     match (session_id, sync_mode, participants, total_time_ms) {
         (Some(session_id), Some(sync_mode), Some(participants), Some(total_time_ms)) if v.issues.is_empty() => {
@@ -87,14 +110,10 @@ impl Checker {
         self.issues.push(Issue { field, message: message.into(), code });
     }
 
-    /// Reports a missing or mistyped value the way zod words it.
+    /// Reports a missing or mistyped value the way zod v4 words it.
     fn wrong_type(&mut self, field: String, expected: &str, found: Option<&Value>) {
-        match found {
-            None => self.report(field, "Required", "invalid_type"),
-            Some(value) => {
-                self.report(field, format!("Expected {expected}, received {}", type_name(value)), "invalid_type")
-            }
-        }
+        let received = found.map_or("undefined", type_name);
+        self.report(field, format!("Invalid input: expected {expected}, received {received}"), "invalid_type");
     }
 
     fn object<'v>(&mut self, field: &str, value: Option<&'v Value>) -> Option<&'v Map<String, Value>> {
@@ -113,7 +132,7 @@ impl Checker {
             Some(Value::String(text)) => {
                 let id = uuid(text);
                 if id.is_none() {
-                    self.report(field, message, "invalid_string");
+                    self.report(field, message, "invalid_format");
                 }
                 id
             }
@@ -128,9 +147,9 @@ impl Checker {
         let mode = obj.get("sync_mode").and_then(Value::as_str).and_then(SyncMode::parse);
         if mode.is_none() {
             let message = "Invalid sync mode. Must be one of: per_participant, per_cycle, per_group, global, count_up";
-            let code =
-                if obj.get("sync_mode").is_some_and(Value::is_string) { "invalid_enum_value" } else { "invalid_type" };
-            self.report("sync_mode".into(), message, code);
+            // zod v4's enum checks membership only, so a missing or mistyped value is the
+            // same issue as an unknown name, worded by the schema.
+            self.report("sync_mode".into(), message, "invalid_value");
         }
         mode
     }
@@ -150,19 +169,18 @@ impl Checker {
             self.wrong_type(field, "number", value);
             return None;
         };
+        // Every check runs, as in zod: 10.5 for a minimum of 1000 is two issues.
+        let before = self.issues.len();
         if number.fract() != 0.0 {
-            self.report(field, format!("{what} must be an integer"), "invalid_type");
-            None
-        } else if number < min as f64 {
+            self.report(field.clone(), format!("{what} must be an integer"), "invalid_type");
+        }
+        if number < min as f64 {
             let message = if min == 0 { format!("{what} must be non-negative") } else { min_message(what, min) };
             self.report(field, message, "too_small");
-            None
         } else if number > max as f64 {
             self.report(field, format!("{what} cannot exceed {max}ms{}", span(max)), "too_big");
-            None
-        } else {
-            Some(number as u64)
         }
+        (self.issues.len() == before).then_some(number as u64)
     }
 
     /// `None` when the value is invalid, `Some(None)` when absent.
@@ -286,7 +304,8 @@ mod tests {
         let mut body = valid();
         body.as_object_mut().unwrap().remove("total_time_ms");
         let issues = new_session(&body).unwrap_err();
-        assert_eq!(issues, [Issue { field: "total_time_ms".into(), message: "Required".into(), code: "invalid_type" }]);
+        let message = "Invalid input: expected number, received undefined";
+        assert_eq!(issues, [Issue { field: "total_time_ms".into(), message: message.into(), code: "invalid_type" }]);
     }
 
     #[test]
@@ -308,14 +327,33 @@ mod tests {
                 "participants.0.participant_id",
                 "participants.0.participant_index",
                 "participants.0.total_time_ms",
+                "participants.0.total_time_ms",
                 "participants.1",
                 "total_time_ms",
                 "increment_ms",
                 "max_time_ms"
             ]
         );
-        assert_eq!(issues[6].message, "Total time must be at least 1000ms (1 second)");
-        assert_eq!(issues[8].message, "Expected number, received null");
+        let codes: Vec<&str> = issues.iter().map(|i| i.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "invalid_format",
+                "invalid_value",
+                "invalid_format",
+                "invalid_type",
+                "invalid_type",
+                "too_small",
+                "invalid_type",
+                "too_small",
+                "too_big",
+                "invalid_type"
+            ]
+        );
+        assert_eq!(issues[4].message, "Total time must be an integer");
+        assert_eq!(issues[7].message, "Total time must be at least 1000ms (1 second)");
+        assert_eq!(issues[6].message, "Invalid input: expected object, received number");
+        assert_eq!(issues[9].message, "Invalid input: expected number, received null");
     }
 
     #[test]
@@ -335,9 +373,21 @@ mod tests {
     }
 
     #[test]
-    fn only_hyphenated_uuids_count() {
+    fn only_hyphenated_rfc_9562_uuids_count_as_in_zod_4() {
         assert!(uuid("123E4567-E89B-12D3-A456-426614174000").is_some());
         assert!(uuid("123e4567e89b12d3a456426614174000").is_none());
         assert!(uuid("{123e4567-e89b-12d3-a456-42661417400}").is_none());
+        assert!(uuid("123e4567-e89b-02d3-a456-426614174000").is_none(), "version 0");
+        assert!(uuid("123e4567-e89b-12d3-c456-426614174000").is_none(), "variant c");
+        assert!(uuid("00000000-0000-0000-0000-000000000000").is_some());
+        assert!(uuid("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF").is_none());
+    }
+
+    #[test]
+    fn duplicate_participant_ids_are_spotted() {
+        let mut body = valid();
+        assert!(!has_duplicate_participants(&new_session(&body).unwrap()));
+        body["participants"][1]["participant_id"] = body["participants"][0]["participant_id"].clone();
+        assert!(has_duplicate_participants(&new_session(&body).unwrap()));
     }
 }
