@@ -183,3 +183,12 @@ fn text_summary_in_handle_summary_is_the_summary_rload_would_print() {
     }
     assert!(run.stderr.contains("█ TOTAL RESULTS"), "{}", run.stderr);
 }
+
+#[test]
+fn a_constant_vu_test_reports_its_vus_as_the_minimum_as_k6() {
+    let s = script("fn run() { sleep(0.1); }");
+    let run = rload(&s, &["-u", "5", "-d", "1500ms"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = run.line("vus");
+    assert!(line.contains("min=5") && line.contains("max=5"), "{line}");
+}

@@ -111,6 +111,15 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
     let started = Instant::now();
     let tty = super::report::is_tty(2);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // The scenarios' runners were spawned just before: let those that start at once start, so
+    // the first sample of a constant-VU test reads its VUs, not 0 (k6: `vus 10 min=10 max=10`).
+    let starting = || runtimes.iter().any(|s| s.config.start_time.is_zero() && s.started_at().is_none());
+    for _ in 0..50 {
+        if !starting() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     loop {
         tick.tick().await;
         let (vus, max) = runtimes
