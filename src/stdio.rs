@@ -25,3 +25,44 @@ pub fn out(text: &str) {
 pub fn outln(text: &str) {
     out(&format!("{text}\n"));
 }
+
+/// Lines of live progress currently drawn at the bottom of a terminal's stderr (0 when none).
+static LIVE_LINES: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+
+/// Writes a line to stderr. When live progress is drawn below (a terminal), it is cleared
+/// first and redrawn by the next progress tick, so error lines and progress never overwrite
+/// each other. Every message rload prints to stderr during a run goes through here.
+pub fn errln(text: &str) {
+    let mut live = LIVE_LINES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{}{text}\n", clear_up(*live));
+    let _ = stderr.flush();
+    *live = 0;
+}
+
+/// Replaces the live progress area on a terminal's stderr with `lines`.
+pub fn draw_live(lines: &[String]) {
+    let mut live = LIVE_LINES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut text = clear_up(*live);
+    for line in lines {
+        text.push_str(line);
+        text.push_str("\x1b[K\n");
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+    *live = lines.len();
+}
+
+/// Leaves the last live progress on screen, as it was, and stops redrawing over it.
+pub fn keep_live() {
+    *LIVE_LINES.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = 0;
+}
+
+/// ANSI: to the start of the line `n` lines up, then clear to the end of the screen.
+fn clear_up(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!("\x1b[{n}F\x1b[J")
+    }
+}

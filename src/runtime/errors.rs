@@ -7,7 +7,6 @@
 //! neither memory nor a flooded terminal.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -68,7 +67,7 @@ impl ErrorLog {
             let secs = self.started.elapsed().as_secs();
             let shown = shown();
             let shown = if shown.len() > MAX_MESSAGE_BYTES { message.to_string() } else { shown };
-            let _ = writeln!(std::io::stderr(), "ERRO[{secs:04}] {shown}");
+            crate::stdio::errln(&format!("ERRO[{secs:04}] {shown}"));
         }
     }
 

@@ -3,6 +3,7 @@ pub mod control;
 pub mod coroutine;
 pub mod errors;
 pub mod exit;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod scenario;

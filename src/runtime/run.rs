@@ -149,7 +149,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
     let test_options = Arc::new(test_options::consolidated(&script_options, &args.cli, &scenarios));
     for w in warnings {
-        eprintln!("WARN {w}");
+        stdio::errln(&format!("WARN {w}"));
     }
     if scenarios.iter().any(|s| s.exec == "run") && !script.functions.contains_key("run") {
         return Err(RunError::NoDefaultFunction(script.source.path.clone()));
@@ -210,7 +210,8 @@ async fn execute(
     };
 
     let shared = Arc::new(RunShared {
-        errors: ErrorLog::new(args.quiet),
+        // `-q` hides progress, not errors (k6's meaning).
+        errors: ErrorLog::new(false),
         ..run_shared(args, options, Some(test_options), script, setup_data.clone())
     });
     let control = shared.control.clone();
@@ -255,15 +256,14 @@ async fn execute(
         };
         signalled = tokio::select! {
             _ = all => false,
-            _ = sample_vus(&runtimes, args.quiet) => false,
+            _ = sample_vus(&runtimes) => false,
+            _ = progress(&runtimes, test_start, args.quiet) => false,
             _ = watch_thresholds(thresholds, &control, test_start) => false,
             _ = signals.stopped() => true,
             _ = control.hard_stopped() => false,
         };
     }
-    if !args.quiet && report::is_tty(2) {
-        eprintln!();
-    }
+    stdio::keep_live();
     for s in &runtimes {
         s.stop_hard();
     }
@@ -314,12 +314,12 @@ async fn report_results(
             .summary_trend_stats
             .clone()
             .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect()),
-        summary: SummaryOptions { color: !args.no_color && report::is_tty(1), mode: args.summary_mode },
+        summary: SummaryOptions { color: !no_color(args) && report::is_tty(1), mode: args.summary_mode },
         strict_thresholds: args.strict_thresholds,
         summary_export: args.summary_export.clone(),
         histogram_export: args.histogram_export.clone(),
         no_summary: args.no_summary,
-        no_color_flag: args.no_color,
+        no_color_flag: no_color(args),
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration);
     let mut failed_outputs = report.failed_outputs.clone();
@@ -374,6 +374,19 @@ async fn report_results(
         return Err(RunError::OutputsFailed(failed_outputs.len()));
     }
     Ok(())
+}
+
+/// `--no-color`, or the `NO_COLOR` convention (set and not empty), which k6 honours too.
+fn no_color(args: &RunArgs) -> bool {
+    args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Live progress unless `-q`; pending for ever either way.
+async fn progress(runtimes: &[Arc<ScenarioRuntime>], started: Instant, quiet: bool) {
+    if !quiet {
+        super::progress::show(runtimes, started).await;
+    }
+    std::future::pending::<()>().await
 }
 
 /// `setup()`, if the script defines it: `Some` of its return value as JSON (every VU's `data`),
@@ -516,7 +529,8 @@ fn run_shared(
         },
         max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
         control: Arc::new(Control::new()),
-        errors: ErrorLog::new(args.quiet),
+        // `-q` hides progress, not errors (k6's meaning).
+        errors: ErrorLog::new(false),
         base_tags: options.tags.clone().unwrap_or_default(),
         functions: script.functions.clone(),
         setup_data,

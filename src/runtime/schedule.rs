@@ -16,6 +16,7 @@ use super::scenario::ScenarioRuntime;
 use super::worker::WorkerSet;
 use crate::executor::runner::{LocalFuture, VuPool};
 use crate::metrics::{self, builtin, TagSet};
+use crate::stdio;
 
 /// How often thresholds with `abortOnFail` are evaluated during the run.
 const ABORT_EVAL_INTERVAL: Duration = Duration::from_millis(250);
@@ -73,10 +74,10 @@ impl VuPool for WorkerPool<'_> {
     }
 
     fn insufficient_vus(&self, allocated: u64) {
-        eprintln!(
+        stdio::errln(&format!(
             "WARN scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
             self.scenario.name()
-        );
+        ));
     }
 }
 
@@ -104,12 +105,10 @@ async fn wait_until(at: Instant) {
     tokio::task::yield_now().await;
 }
 
-/// Records `vus` and `vus_max` once a second and, unless `quiet`, prints k6's progress line
-/// to stderr (rewritten in place on a terminal, every 10 s otherwise). Never returns.
-pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
+/// Records `vus` and `vus_max` once a second (the progress shown is `progress.rs`'s). Never
+/// returns.
+pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>]) {
     let tags = TagSet::new();
-    let started = Instant::now();
-    let tty = super::report::is_tty(2);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     // The scenarios' runners were spawned just before: let those that start at once start, so
     // the first sample of a constant-VU test reads its VUs, not 0 (k6: `vus 10 min=10 max=10`).
@@ -128,22 +127,6 @@ pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], quiet: bool) {
         metrics::record(builtin::VUS, &tags, vus as f64);
         metrics::record(builtin::VUS_MAX, &tags, max as f64);
         metrics::flush();
-        let secs = started.elapsed().as_secs();
-        if quiet || secs == 0 || (!tty && !secs.is_multiple_of(10)) {
-            continue;
-        }
-        let complete: u64 = runtimes.iter().map(|s| s.state.completed.load(Ordering::Relaxed)).sum();
-        let interrupted: u64 = runtimes.iter().map(|s| s.state.interrupted.load(Ordering::Relaxed)).sum();
-        let line = format!(
-            "running ({:02}m{:02}.0s), {vus}/{max} VUs, {complete} complete and {interrupted} interrupted iterations",
-            secs / 60,
-            secs % 60
-        );
-        if tty {
-            eprint!("\r{line}\x1b[K");
-        } else {
-            eprintln!("{line}");
-        }
     }
 }
 

@@ -64,11 +64,11 @@ impl Signals {
     fn received(&self, quiet: bool) {
         if self.received.fetch_add(1, Ordering::SeqCst) == 0 {
             if !quiet {
-                eprintln!("\nstopping: interrupted by signal (a second signal stops at once)");
+                crate::stdio::errln("\nstopping: interrupted by signal (a second signal stops at once)");
             }
             self.first.notify_waiters();
         } else {
-            eprintln!("\nstopping at once: second signal");
+            crate::stdio::errln("\nstopping at once: second signal");
             std::process::exit(exit::SIGNAL);
         }
     }
