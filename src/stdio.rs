@@ -35,7 +35,7 @@ static LIVE_LINES: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
 pub fn errln(text: &str) {
     let mut live = LIVE_LINES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut stderr = std::io::stderr().lock();
-    let _ = write!(stderr, "{}{text}\n", clear_up(*live));
+    let _ = writeln!(stderr, "{}{text}", clear_up(*live));
     let _ = stderr.flush();
     *live = 0;
 }
