@@ -252,6 +252,11 @@ impl HttpClient {
                 .map_err(|_| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": bad host")))?;
             map.insert(HOST, value);
         }
+        if !map.contains_key(AUTHORIZATION) {
+            if let Some(basic) = super::auth::basic_header(url) {
+                map.insert(AUTHORIZATION, basic);
+            }
+        }
         if let (false, Some(user_agent)) = (has_user_agent, &self.user_agent) {
             map.insert(USER_AGENT, user_agent.clone());
         }

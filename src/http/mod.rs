@@ -20,6 +20,7 @@
 //! This module is not the script binding (`crate::script::api::http` converts Rhai values),
 //! and not a general-purpose client (no HTTP/2, no proxies, no decompression).
 
+pub mod auth;
 mod client;
 mod cookies;
 pub mod error_code;

@@ -21,6 +21,7 @@ use super::control::Control;
 use super::coroutine::{current_context, suspend_with};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
+use crate::script::engine::summary_hook;
 use crate::http::{ClientConfig, HttpClient};
 use crate::metrics::{self, builtin, tag, TagSet};
 use crate::script::diagnostics::describe_runtime_error;
@@ -256,7 +257,8 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
         }
         Phase::Summary => {
             let data = data_value(&vu)?;
-            let out: Dynamic = ctx.call_fn("handle_summary", (data,))?;
+            let hook = summary_hook(&vu.shared.functions)?.ok_or("the script defines no handleSummary()")?;
+            let out: Dynamic = ctx.call_fn(hook, (data,))?;
             let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
             *vu.output.borrow_mut() = Some(json);
         }
