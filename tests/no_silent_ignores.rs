@@ -24,7 +24,11 @@ fn literal_k6_http_params_rload_lacks_fail_rload_check_with_their_position() {
             "{}",
             run.stderr
         );
-        assert!(run.stderr.contains("http param \"compression\" is a k6 param rload does not implement"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("http param \"compression\" is a k6 param rload does not implement"),
+            "{}",
+            run.stderr
+        );
         assert!(!run.stdout.contains("http_reqs"), "nothing may run: {}", run.stdout);
     }
 }
@@ -35,7 +39,7 @@ fn a_k6_http_param_rload_lacks_in_a_map_built_at_run_time_fails_the_call_naming_
         r#"
         fn run() {
             let p = #{};
-            p.jar = ();
+            p.cookies = #{ session: "x" };
             if __ITER == 1 { p = #{ auth: "digest" }; }
             http.get("http://127.0.0.1:1/", p);
         }
@@ -43,7 +47,7 @@ fn a_k6_http_param_rload_lacks_in_a_map_built_at_run_time_fails_the_call_naming_
     );
     let run = rload(&s, &["-u", "1", "-i", "2"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("http param \"jar\" is a k6 param rload does not implement"), "{}", run.stderr);
+    assert!(run.stderr.contains("http param \"cookies\" is a k6 param rload does not implement"), "{}", run.stderr);
     assert!(run.stderr.contains("\"digest\" is a k6 authentication rload does not implement"), "{}", run.stderr);
     assert!(run.stderr.contains(" at line 6:"), "the script position is named: {}", run.stderr);
     assert!(!run.stdout.contains("http_reqs"), "no request may be sent: {}", run.stdout);
@@ -161,10 +165,12 @@ fn summary_time_unit_prints_every_time_value_in_that_unit() {
         r#"
         export const options = #{ iterations: 3, summaryTimeUnit: "us" };
         fn run() { sleep(0.002); }
+        fn handleSummary(data) { #{ stdout: `unit=${data.options.summaryTimeUnit}\n${text_summary(data)}` } }
     "#,
     );
     let run = rload(&s, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("unit=us"), "{}", run.stdout);
     let line = run.line("iteration_duration");
     let values: Vec<&str> = line.split_whitespace().filter_map(|w| w.split_once('=').map(|(_, v)| v)).collect();
     assert!(values.len() >= 5, "{line}");

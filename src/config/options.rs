@@ -60,6 +60,15 @@ impl TimeUnit {
             other => Err(format!("invalid summary time unit \"{other}\", use \"s\", \"ms\" or \"us\"")),
         }
     }
+
+    /// The unit as k6 spells it (`data.options.summaryTimeUnit`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Seconds => "s",
+            TimeUnit::Milliseconds => "ms",
+            TimeUnit::Microseconds => "us",
+        }
+    }
 }
 
 /// k6 v1.1 option keys (lib/options.go) that rload does not implement, each with what to do
@@ -369,9 +378,8 @@ mod tests {
 
     #[test]
     fn k6_options_rload_lacks_are_errors_that_name_them() {
-        let errs =
-            Options::from_script(&json!({ "noVUConnectionReuse": true, "hosts": {}, "summaryTimeUnit": "m" }))
-                .unwrap_err();
+        let errs = Options::from_script(&json!({ "noVUConnectionReuse": true, "hosts": {}, "summaryTimeUnit": "m" }))
+            .unwrap_err();
         let all = errs.join("\n");
         assert!(all.contains("option \"noVUConnectionReuse\" is a k6 option rload does not implement"), "{all}");
         assert!(all.contains("option \"hosts\" is a k6 option rload does not implement"), "{all}");

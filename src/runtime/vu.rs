@@ -21,10 +21,10 @@ use super::control::Control;
 use super::coroutine::{current_context, suspend_with};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
-use crate::script::engine::summary_hook;
 use crate::http::{ClientConfig, HttpClient};
 use crate::metrics::{self, builtin, tag, TagSet};
 use crate::script::diagnostics::describe_runtime_error;
+use crate::script::engine::summary_hook;
 
 /// What a VU's evaluation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

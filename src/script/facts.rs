@@ -34,6 +34,17 @@ pub const UNIMPLEMENTED_HTTP_PARAMS: &[(&str, &str)] = &[
     ("responseCallback", "rload counts a status ≥ 400 as failed, k6's default"),
 ];
 
+/// Whether `value` for the k6 param `name` asks for nothing k6 would not do anyway (`cookies:
+/// ()`, `jar: ()`, `compression: ""`, `throw: false`): k6 skips these, so rload accepts them.
+pub fn is_k6_default(name: &str, value: &Dynamic) -> bool {
+    match name {
+        "cookies" | "jar" => value.is_unit(),
+        "compression" => value.is_unit() || value.clone().into_string().is_ok_and(|s| s.trim().is_empty()),
+        "throw" => value.as_bool() == Ok(false),
+        _ => false,
+    }
+}
+
 /// The hint for an http param rload does not implement, or `None` if it is not one.
 pub fn unimplemented_param_hint(name: &str) -> Option<&'static str> {
     UNIMPLEMENTED_HTTP_PARAMS.iter().find(|(key, _)| *key == name).map(|(_, hint)| *hint)
@@ -159,15 +170,23 @@ pub fn unimplemented_params(ast: &AST) -> Vec<(Position, &'static str, &'static 
             return true;
         }
         // The parser folds a constant literal among a method call's arguments into a map value.
-        let keys: Vec<(&str, Position)> = match call.args.last() {
-            Some(Expr::Map(map, _)) => map.0.iter().map(|(ident, _)| (ident.name.as_str(), ident.pos)).collect(),
+        // A value known only at run time (`None`) is left to the binding's check at call time.
+        let keys: Vec<(&str, Option<Dynamic>, Position)> = match call.args.last() {
+            Some(Expr::Map(map, _)) => {
+                map.0.iter().map(|(ident, e)| (ident.name.as_str(), e.get_literal_value(None), ident.pos)).collect()
+            }
             Some(Expr::DynamicConstant(value, pos)) => match value.read_lock::<rhai::Map>() {
-                Some(map) => map.keys().filter_map(|k| known_param(k)).map(|k| (k, *pos)).collect(),
+                Some(map) => {
+                    map.iter().filter_map(|(k, v)| known_param(k).map(|k| (k, Some(v.clone()), *pos))).collect()
+                }
                 None => Vec::new(),
             },
             _ => Vec::new(),
         };
-        for (key, pos) in keys {
+        for (key, value, pos) in keys {
+            if value.is_some_and(|v| is_k6_default(key, &v)) {
+                continue;
+            }
             if let Some((name, hint)) = UNIMPLEMENTED_HTTP_PARAMS.iter().find(|(k, _)| *k == key) {
                 found.push((pos, *name, *hint));
             }
@@ -239,7 +258,8 @@ mod tests {
         let engine = engine();
         let script = "let r = http.get(\"u\", #{ headers: #{}, cookies: #{ a: \"1\" } });\n\
                       let m = other.get(\"u\", #{ jar: 1 });\n\
-                      http.post(\"u\", \"\", #{ compression: \"gzip\" });";
+                      http.post(\"u\", \"\", #{ compression: \"gzip\" });\n\
+                      http.get(\"u\", #{ throw: false, jar: (), compression: \"\" });";
         let ast = compile(&engine, script, "s.rhai").unwrap();
         let found: Vec<_> =
             unimplemented_params(&ast).into_iter().map(|(pos, name, _)| (pos.line().unwrap(), name)).collect();

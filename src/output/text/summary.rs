@@ -9,11 +9,11 @@
 //! and `group_duration` are never listed as metrics, metrics without samples do not appear, and
 //! sub-metrics (`{ expected_response:true }`) appear in the total results only.
 
-use crate::config::options::TimeUnit;
 use super::humanize::{fixed_no_trailing_zeros, js_number, metric_value, percent};
 use super::layout::{metric_line, metric_lines, Ctx, Item, LayoutInfo, Row, Values};
 use super::sections::{compare_metric_names, Section};
 use super::{Painter, SummaryMode, SummaryOptions, FAIL_MARK, SUBTITLE_PREFIX, SUCCESS_MARK, TITLE_PREFIX};
+use crate::config::options::TimeUnit;
 use crate::metrics::{builtin, per_second, MetricKind, SeriesSink, TrendStat};
 use crate::results::{Group, MetricResult, Origin, RunResults, Scope};
 
@@ -40,7 +40,14 @@ impl<'a> Summary<'a> {
         let stats: Vec<(String, TrendStat)> =
             results.trend_stats.iter().filter_map(|s| TrendStat::parse(s).map(|stat| (s.clone(), stat))).collect();
         let stat_names = stats.iter().map(|(name, _)| name.clone()).collect();
-        Summary { results, mode: opts.mode, paint: Painter { color: opts.color }, stats, stat_names, time_unit: opts.time_unit }
+        Summary {
+            results,
+            mode: opts.mode,
+            paint: Painter { color: opts.color },
+            stats,
+            stat_names,
+            time_unit: opts.time_unit,
+        }
     }
 
     fn render(&self) -> String {
@@ -206,7 +213,10 @@ impl<'a> Summary<'a> {
             ),
             SeriesSink::Counter(counter) => Values::Plain {
                 value: metric_value(counter.sum(), MetricKind::Counter, contains, self.time_unit),
-                extras: vec![format!("{}/s", metric_value(counter.rate(duration), MetricKind::Counter, contains, self.time_unit))],
+                extras: vec![format!(
+                    "{}/s",
+                    metric_value(counter.rate(duration), MetricKind::Counter, contains, self.time_unit)
+                )],
             },
             SeriesSink::Gauge(gauge) => {
                 let fmt = |v| metric_value(v, MetricKind::Gauge, contains, self.time_unit);

@@ -17,9 +17,9 @@
 //! a warning line counting them.
 
 use super::humanize::metric_value;
-use crate::config::options::TimeUnit;
 use super::sections::compare_metric_names;
 use super::{Painter, SummaryOptions, FAIL_MARK, SUCCESS_MARK, TITLE_PREFIX};
+use crate::config::options::TimeUnit;
 use crate::metrics::{MetricKind, SeriesSink, TrendStat};
 use crate::results::{RunResults, ThresholdKey};
 use crate::thresholds::Aggregation;

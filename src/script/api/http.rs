@@ -13,11 +13,11 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::convert::string_pairs;
 use super::response::Response;
-use crate::script::facts::unimplemented_param_hint;
 use crate::config::{parse_duration, secs_to_duration};
 use crate::http::{samples, HttpOutcome, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, interrupted_error, VuContext};
+use crate::script::facts::{is_k6_default, unimplemented_param_hint};
 
 /// The `http` object scripts call methods on.
 #[derive(Clone, Copy)]
@@ -106,6 +106,7 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                 }
             }
             "auth" => auth(value)?,
+            k6_default if is_k6_default(k6_default, &value) => {}
             other => {
                 return Err(match unimplemented_param_hint(other) {
                     Some(hint) => format!("http param \"{other}\" is a k6 param rload does not implement ({hint})"),
@@ -306,6 +307,11 @@ mod tests {
             let err = parse_params(Some(m), false).err().unwrap();
             assert!(err.contains(&format!("\"{param}\" is a k6 param rload does not implement")), "{err}");
         }
+        let mut m = Map::new();
+        m.insert("throw".into(), false.into());
+        m.insert("jar".into(), Dynamic::UNIT);
+        m.insert("compression".into(), "".into());
+        assert!(parse_params(Some(m), false).is_ok(), "k6's defaults ask for nothing rload lacks");
         let mut m = Map::new();
         m.insert("auth".into(), "digest".into());
         assert!(parse_params(Some(m), false).err().unwrap().contains("\"digest\" is a k6 authentication"));
