@@ -32,6 +32,7 @@ pub struct Options {
     pub discard_response_bodies: Option<bool>,
     pub insecure_skip_tls_verify: Option<bool>,
     pub no_connection_reuse: Option<bool>,
+    pub no_cookies_reset: Option<bool>,
     pub user_agent: Option<String>,
     pub summary_trend_stats: Option<Vec<String>>,
     pub setup_timeout: Option<Duration>,
@@ -95,7 +96,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("minIterationDuration", "sleep() at the end of the iteration instead"),
     ("systemTags", "rload always records k6's default system tags"),
     ("metricSamplesBufferSize", "rload has no sample buffer to size; remove it"),
-    ("noCookiesReset", "rload keeps a VU's cookies across iterations"),
 ];
 
 /// k6 option keys that k6 itself reads only for Grafana Cloud runs and ignores on a local run;
@@ -125,6 +125,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "discardResponseBodies",
     "insecureSkipTLSVerify",
     "noConnectionReuse",
+    "noCookiesReset",
     "userAgent",
     "summaryTrendStats",
     "setupTimeout",
@@ -153,6 +154,7 @@ impl Options {
                 "discardResponseBodies" => boolean(key, v).map(|b| o.discard_response_bodies = Some(b)),
                 "insecureSkipTLSVerify" => boolean(key, v).map(|b| o.insecure_skip_tls_verify = Some(b)),
                 "noConnectionReuse" => boolean(key, v).map(|b| o.no_connection_reuse = Some(b)),
+                "noCookiesReset" => boolean(key, v).map(|b| o.no_cookies_reset = Some(b)),
                 "userAgent" => string(key, v).map(|s| o.user_agent = Some(s)),
                 "summaryTrendStats" => trend_stats(key, v).map(|s| o.summary_trend_stats = Some(s)),
                 "setupTimeout" => duration(key, v).map(|d| o.setup_timeout = Some(d)),
@@ -194,6 +196,7 @@ impl Options {
             discard_response_bodies,
             insecure_skip_tls_verify,
             no_connection_reuse,
+            no_cookies_reset,
             user_agent,
             summary_trend_stats,
             setup_timeout,

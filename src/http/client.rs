@@ -59,6 +59,14 @@ impl HttpClient {
         HttpClient { config, user_agent, pool: Pool::default(), jar: RefCell::new(Jar::default()) }
     }
 
+    /// Called as an iteration starts: k6 empties the VU's cookie jar before each iteration
+    /// unless `noCookiesReset` is set. Connections are kept either way.
+    pub fn begin_iteration(&self) {
+        if !self.config.no_cookies_reset {
+            *self.jar.borrow_mut() = Jar::default();
+        }
+    }
+
     /// The number of sockets this client holds open, idle or busy.
     pub fn open_connections(&self) -> usize {
         self.pool.open_connections()

@@ -54,6 +54,9 @@ pub struct ClientConfig {
     pub insecure_skip_tls_verify: bool,
     /// k6's `noConnectionReuse`: close the connection after each request.
     pub no_connection_reuse: bool,
+    /// k6's `noCookiesReset`: keep a VU's cookies from one iteration to the next (by default
+    /// each iteration starts with an empty jar, see [`HttpClient::begin_iteration`]).
+    pub no_cookies_reset: bool,
     /// k6's `userAgent`; `None` means [`DEFAULT_USER_AGENT`]. An empty string sends no
     /// `User-Agent` header.
     pub user_agent: Option<String>,

@@ -497,6 +497,7 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
         http_config: ClientConfig {
             insecure_skip_tls_verify: options.insecure_skip_tls_verify.unwrap_or(false),
             no_connection_reuse: options.no_connection_reuse.unwrap_or(false),
+            no_cookies_reset: options.no_cookies_reset.unwrap_or(false),
             user_agent: options.user_agent.clone(),
             discard_response_bodies: options.discard_response_bodies.unwrap_or(false),
         },

@@ -291,6 +291,9 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
             let late = start.saturating_duration_since(scheduled).as_secs_f64() * 1000.0;
             metrics::record(builtin::ITERATION_START_DELAY, &tags, late);
         }
+        if let Some(client) = vu.http.get() {
+            client.begin_iteration();
+        }
         scenario.state.active.fetch_add(1, Ordering::Relaxed);
         let result =
             if takes_data { ctx.call_fn::<Dynamic>(&exec, (data.clone(),)) } else { ctx.call_fn::<Dynamic>(&exec, ()) };
