@@ -259,7 +259,7 @@ mod tests {
         let script = "let r = http.get(\"u\", #{ headers: #{}, cookies: #{ a: \"1\" } });\n\
                       let m = other.get(\"u\", #{ jar: 1 });\n\
                       http.post(\"u\", \"\", #{ compression: \"gzip\" });\n\
-                      http.get(\"u\", #{ throw: false, jar: (), compression: \"\" });";
+                      http.get(\"u\", #{ \"throw\": false, jar: (), compression: \"\" });";
         let ast = compile(&engine, script, "s.rhai").unwrap();
         let found: Vec<_> =
             unimplemented_params(&ast).into_iter().map(|(pos, name, _)| (pos.line().unwrap(), name)).collect();

@@ -297,7 +297,7 @@ mod tests {
     fn k6_params_rload_lacks_are_errors_that_name_them() {
         for (param, value) in [
             ("cookies", Dynamic::from_map(Map::new())),
-            ("jar", Dynamic::UNIT),
+            ("jar", Dynamic::from(1_i64)),
             ("compression", "gzip".into()),
             ("throw", true.into()),
             ("responseCallback", Dynamic::UNIT),
