@@ -23,7 +23,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use rhai::{ASTNode, Dynamic, Engine, Expr, ImmutableString, OptimizationLevel, ParseError, Position, Scope, AST};
+use rhai::{ASTNode, Dynamic, Engine, Expr, ImmutableString, Map, OptimizationLevel, ParseError, Position, Scope, AST};
 
 /// The http params k6 accepts that rload does not implement, with what to do instead.
 pub const UNIMPLEMENTED_HTTP_PARAMS: &[(&str, &str)] = &[
@@ -61,13 +61,17 @@ const HTTP_METHODS: &[&str] = &["get", "head", "post", "put", "patch", "del", "o
 /// A key order as written in the script.
 pub type KeyOrder = Rc<[ImmutableString]>;
 
-/// See the module documentation.
+/// A key set (sorted) and every order the script wrote a literal with those keys in.
+type KeySet = (Vec<ImmutableString>, Vec<KeyOrder>);
+
+/// See the module documentation. Lookups by `check` allocate nothing: keys are hashed from
+/// the map's own (sorted) key iterator and compared in place.
 #[derive(Debug, Default)]
 pub struct Facts {
-    /// `check(v, #{ ... })`: (source, line, column) of the call → the literal's key order.
-    at_call: HashMap<(ImmutableString, usize, usize), KeyOrder>,
-    /// Sorted key set → the orders the script wrote literals with that key set in.
-    by_keys: HashMap<Vec<ImmutableString>, Vec<KeyOrder>>,
+    /// `check(v, #{ ... })`: (line, column) of the call → (source, the literal's key order).
+    at_call: HashMap<(usize, usize), Vec<(ImmutableString, KeyOrder)>>,
+    /// Hash of a sorted key set → each such set with every order the script wrote it in.
+    by_keys: HashMap<u64, Vec<KeySet>>,
     /// Script function name → the parameter counts of its overloads (closures included).
     params: HashMap<ImmutableString, Vec<usize>>,
 }
@@ -98,15 +102,22 @@ impl Facts {
                     let order: KeyOrder = map.0.iter().map(|(ident, _)| ident.name.clone()).collect();
                     let mut sorted = order.to_vec();
                     sorted.sort();
-                    let orders = self.by_keys.entry(sorted).or_default();
-                    if !orders.contains(&order) {
-                        orders.push(order);
+                    let sets = self.by_keys.entry(key_set_hash(sorted.iter().map(|k| k.as_str()))).or_default();
+                    let at = match sets.iter().position(|(keys, _)| *keys == sorted) {
+                        Some(at) => at,
+                        None => {
+                            sets.push((sorted, Vec::new()));
+                            sets.len() - 1
+                        }
+                    };
+                    if !sets[at].1.contains(&order) {
+                        sets[at].1.push(order);
                     }
                 }
                 Some(ASTNode::Expr(Expr::FnCall(call, pos))) if call.name == "check" && call.args.len() >= 2 => {
                     if let (Expr::Map(map, _), Some(line), Some(col)) = (&call.args[1], pos.line(), pos.position()) {
                         let order = map.0.iter().map(|(ident, _)| ident.name.clone()).collect();
-                        self.at_call.insert((source.clone(), line, col), order);
+                        self.at_call.entry((line, col)).or_default().push((source.clone(), order));
                     }
                 }
                 _ => {}
@@ -115,20 +126,27 @@ impl Facts {
         });
     }
 
-    /// The order to run the checks of `keys` (sorted, as a Rhai map holds them) for the
-    /// `check` call at `pos` in `source`: the literal's order when the script wrote one.
-    pub fn check_order(&self, source: Option<&str>, pos: Position, keys: &[ImmutableString]) -> Option<KeyOrder> {
-        if keys.len() < 2 {
+    /// The order to run the checks of `checks` for the `check` call at `pos` in `source`: the
+    /// literal's order when the script wrote one.
+    pub fn check_order(&self, source: Option<&str>, pos: Position, checks: &Map) -> Option<KeyOrder> {
+        if checks.len() < 2 {
             return None;
         }
+        let same_keys = |order: &[ImmutableString]| {
+            order.len() == checks.len() && order.iter().all(|k| checks.contains_key(k.as_str()))
+        };
         if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
-            let key = (ImmutableString::from(source.unwrap_or("")), line, col);
-            if let Some(order) = self.at_call.get(&key).filter(|o| same_keys(o, keys)) {
+            let written = self.at_call.get(&(line, col)).into_iter().flatten();
+            let mut here = written.filter(|(src, order)| src.as_str() == source.unwrap_or("") && same_keys(order));
+            if let Some((_, order)) = here.next() {
                 return Some(Rc::clone(order));
             }
         }
-        match self.by_keys.get(keys).map(Vec::as_slice) {
-            Some([only]) => Some(Rc::clone(only)),
+        let sets = self.by_keys.get(&key_set_hash(checks.keys().map(|k| k.as_str())))?;
+        let (_, orders) =
+            sets.iter().find(|(keys, _)| keys.iter().map(|k| k.as_str()).eq(checks.keys().map(|k| k.as_str())))?;
+        match orders.as_slice() {
+            [only] => Some(Rc::clone(only)),
             _ => None,
         }
     }
@@ -139,8 +157,14 @@ impl Facts {
     }
 }
 
-fn same_keys(order: &[ImmutableString], sorted: &[ImmutableString]) -> bool {
-    order.len() == sorted.len() && order.iter().all(|k| sorted.binary_search(k).is_ok())
+/// A hash of a key set given in sorted order (a Rhai map's own key order).
+fn key_set_hash<'a>(sorted: impl Iterator<Item = &'a str>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for key in sorted {
+        key.hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Compiles `text` on `engine` (whose optimisation level must be `None`), records its facts
@@ -212,6 +236,11 @@ mod tests {
         names.iter().map(|n| ImmutableString::from(*n)).collect()
     }
 
+    /// A Rhai map with these keys (held sorted, as at run time).
+    fn map(names: &[&str]) -> Map {
+        names.iter().map(|n| ((*n).into(), Dynamic::TRUE)).collect()
+    }
+
     #[test]
     fn a_literal_keeps_its_source_order_even_when_constant() {
         let engine = engine();
@@ -219,9 +248,10 @@ mod tests {
             .unwrap();
         let facts = Facts::of(Some(engine.default_tag())).unwrap();
         let facts = facts.borrow();
-        let order = facts.check_order(None, Position::NONE, &keys(&["a", "m", "z"])).unwrap();
+        let order = facts.check_order(None, Position::NONE, &map(&["a", "m", "z"])).unwrap();
         assert_eq!(&*order, &keys(&["z", "a", "m"])[..]);
-        assert_eq!(&*facts.check_order(None, Position::NONE, &keys(&["a", "b"])).unwrap(), &keys(&["b", "a"])[..]);
+        assert_eq!(&*facts.check_order(None, Position::NONE, &map(&["a", "b"])).unwrap(), &keys(&["b", "a"])[..]);
+        assert_eq!(facts.check_order(None, Position::NONE, &map(&["a", "b", "c"])), None, "never written");
     }
 
     #[test]
@@ -231,7 +261,7 @@ mod tests {
         compile(&engine, script, "s.rhai").unwrap();
         let facts = Facts::of(Some(engine.default_tag())).unwrap();
         let facts = facts.borrow();
-        let ab = keys(&["a", "b"]);
+        let ab = map(&["a", "b"]);
         assert_eq!(facts.check_order(None, Position::NONE, &ab), None, "ambiguous without the call");
         assert_eq!(&*facts.check_order(Some("s.rhai"), Position::new(2, 1), &ab).unwrap(), &keys(&["b", "a"])[..]);
         assert_eq!(&*facts.check_order(Some("s.rhai"), Position::new(3, 1), &ab).unwrap(), &keys(&["a", "b"])[..]);

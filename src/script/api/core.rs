@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext};
+use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
 use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, tag};
@@ -59,10 +59,7 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
         return Err("Using check() in the init context is not supported".into());
     }
     let facts = Facts::of(ctx.tag());
-    let order = facts.as_ref().filter(|_| checks.len() > 1).and_then(|f| {
-        let keys: Vec<ImmutableString> = checks.keys().map(|k| k.as_str().into()).collect();
-        f.borrow().check_order(ctx.call_source(), ctx.call_position(), &keys)
-    });
+    let order = facts.as_ref().and_then(|f| f.borrow().check_order(ctx.call_source(), ctx.call_position(), &checks));
     let mut checks = checks;
     let mut entries: Vec<(String, Dynamic)> = Vec::with_capacity(checks.len());
     for key in order.iter().flat_map(|o| o.iter()) {
@@ -110,22 +107,27 @@ fn call_check(
     fp: &FnPtr,
     value: &Dynamic,
 ) -> Result<Dynamic, Box<EvalAltResult>> {
-    let curried = fp.curry().len();
-    let declared = facts.map(|f| f.borrow().param_counts(fp.fn_name()).to_vec()).unwrap_or_default();
-    let takes = |n: usize| declared.contains(&(curried + n));
-    let args = if declared.is_empty() || takes(1) {
-        1
-    } else if takes(0) {
-        0
-    } else {
-        declared.iter().map(|n| n.saturating_sub(curried)).min().unwrap_or(1)
-    };
+    let args = facts.map_or(1, |f| arguments_taken(f.borrow().param_counts(fp.fn_name()), fp.curry().len()));
     let mut argv: Vec<Dynamic> = Vec::with_capacity(args);
     if args > 0 {
         argv.push(value.clone());
         argv.resize(args, Dynamic::UNIT);
     }
     fp.call_raw(ctx, None, argv)
+}
+
+/// How many arguments to pass a function whose overloads declare `declared` parameters, of
+/// which `curried` are captured values: one (the checked value) when it takes one or is native,
+/// none for `|| ...`, or as many as the smallest overload declares.
+fn arguments_taken(declared: &[usize], curried: usize) -> usize {
+    let takes = |n: usize| declared.contains(&(curried + n));
+    if declared.is_empty() || takes(1) {
+        1
+    } else if takes(0) {
+        0
+    } else {
+        declared.iter().map(|n| n.saturating_sub(curried)).min().unwrap_or(1)
+    }
 }
 
 /// JavaScript-like truthiness, as k6 applies to check results.
