@@ -90,7 +90,7 @@ fn render_summary(agg: &Aggregate, opts: &SummaryOptions) -> String {
         test_duration: opts.test_duration,
     };
     let results = RunResults::build(finished, RunCounts::default());
-    text::render_summary(&results, &text::SummaryOptions { color: opts.color, mode: opts.mode })
+    text::render_summary(&results, &text::SummaryOptions { color: opts.color, mode: opts.mode, time_unit: None })
 }
 
 fn line_starting<'a>(summary: &'a str, prefix: &str) -> &'a str {

@@ -114,6 +114,32 @@ fn cookies_persist_within_a_vu() {
 }
 
 #[test]
+fn each_iteration_starts_with_an_empty_cookie_jar_unless_no_cookies_reset() {
+    let target = Target::start();
+    for (option, expected) in [("false", "none"), ("true", "abc")] {
+        let s = script(&format!(
+            r#"
+            export const options = #{{ iterations: 2, noCookiesReset: {option} }};
+            fn run() {{
+                if __ITER == 0 {{
+                    http.get(`${{__ENV.BASE}}/cookies/set?session=abc`);
+                }} else {{
+                    let r = http.get(`${{__ENV.BASE}}/cookies`);
+                    let session = r.json("cookies.session") ?? "none";
+                    let checks = #{{}};
+                    checks[`second iteration sees ${{session}}`] = true;
+                    check(r, checks);
+                }}
+            }}
+        "#
+        ));
+        let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains(&format!("✓ second iteration sees {expected}")), "{option}: {}", run.stdout);
+    }
+}
+
+#[test]
 fn batch_sends_requests_in_parallel_and_keeps_their_order() {
     let target = Target::start();
     let s = script(

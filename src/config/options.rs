@@ -32,6 +32,7 @@ pub struct Options {
     pub discard_response_bodies: Option<bool>,
     pub insecure_skip_tls_verify: Option<bool>,
     pub no_connection_reuse: Option<bool>,
+    pub no_cookies_reset: Option<bool>,
     pub user_agent: Option<String>,
     pub summary_trend_stats: Option<Vec<String>>,
     pub setup_timeout: Option<Duration>,
@@ -40,10 +41,80 @@ pub struct Options {
     /// rload's `maxResponseBodySize`, in bytes.
     pub max_response_body_size: Option<u64>,
     pub tags: Option<Vec<(String, String)>>,
+    /// k6's `summaryTimeUnit`: print every time value of the summary in this unit.
+    pub summary_time_unit: Option<TimeUnit>,
 }
 
-/// k6 option keys that rload accepts without acting on them yet (so ported scripts run).
-const ACCEPTED_K6_KEYS: &[&str] = &["summaryTimeUnit", "ext", "cloud", "noVUConnectionReuse"];
+/// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Seconds,
+    Milliseconds,
+    Microseconds,
+}
+
+impl TimeUnit {
+    /// `s`, `ms` or `us`, as k6 spells them in options and `--summary-time-unit`.
+    pub fn parse(text: &str) -> Result<TimeUnit, String> {
+        match text {
+            "s" => Ok(TimeUnit::Seconds),
+            "ms" => Ok(TimeUnit::Milliseconds),
+            "us" => Ok(TimeUnit::Microseconds),
+            other => Err(format!("invalid summary time unit \"{other}\", use \"s\", \"ms\" or \"us\"")),
+        }
+    }
+
+    /// The unit as k6 spells it (`data.options.summaryTimeUnit`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Seconds => "s",
+            TimeUnit::Milliseconds => "ms",
+            TimeUnit::Microseconds => "us",
+        }
+    }
+}
+
+/// k6 v1.1 option keys (lib/options.go) that rload does not implement, each with what to do
+/// instead. Each is an error naming it: a port that runs without it would measure something else.
+pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
+    ("paused", "rload has no REST API to resume a paused test"),
+    ("executionSegment", "rload runs the whole test in one process"),
+    ("executionSegmentSequence", "rload runs the whole test in one process"),
+    ("noSetup", "remove setup() from the script instead"),
+    ("noTeardown", "remove teardown() from the script instead"),
+    ("rps", "use a constant-arrival-rate scenario to cap the request rate"),
+    ("dns", "rload resolves names with the system resolver on every new connection"),
+    ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
+    ("batchPerHost", "rload's http.batch has no per-host limit"),
+    ("httpDebug", "rload does not log requests and responses"),
+    ("tlsCipherSuites", "rload negotiates with rustls's default cipher suites"),
+    ("tlsVersion", "rload negotiates TLS 1.2 or 1.3"),
+    ("tlsAuth", "rload presents no client certificates"),
+    ("throw", "test `res.error_code` / `res.status` and call fail()"),
+    ("blacklistIPs", "rload does not filter the addresses it connects to"),
+    ("blockHostnames", "rload does not filter the hosts it connects to"),
+    ("hosts", "rload resolves every name with the system resolver"),
+    ("noVUConnectionReuse", "use noConnectionReuse (no reuse at all) instead"),
+    ("minIterationDuration", "sleep() at the end of the iteration instead"),
+    ("systemTags", "rload always records k6's default system tags"),
+    ("metricSamplesBufferSize", "rload has no sample buffer to size; remove it"),
+];
+
+/// k6 option keys that k6 itself reads only for Grafana Cloud runs and ignores on a local run;
+/// rload ignores them the same way, with a warning.
+pub const CLOUD_ONLY_K6_KEYS: &[&str] = &["ext", "cloud"];
+
+/// The warnings for the cloud-only keys `value` (the script's `options`) sets.
+pub fn cloud_only_warnings(value: &Value) -> Vec<String> {
+    let Value::Object(map) = value else {
+        return Vec::new();
+    };
+    CLOUD_ONLY_K6_KEYS
+        .iter()
+        .filter(|k| map.contains_key(**k))
+        .map(|k| format!("options.{k} is read only by Grafana Cloud k6; ignored on a local run, as k6 does"))
+        .collect()
+}
 
 /// Every top-level option key rload reads, in k6's spelling.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -56,6 +127,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "discardResponseBodies",
     "insecureSkipTLSVerify",
     "noConnectionReuse",
+    "noCookiesReset",
     "userAgent",
     "summaryTrendStats",
     "setupTimeout",
@@ -63,6 +135,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "maxRedirects",
     "maxResponseBodySize",
     "tags",
+    "summaryTimeUnit",
 ];
 
 impl Options {
@@ -84,6 +157,7 @@ impl Options {
                 "discardResponseBodies" => boolean(key, v).map(|b| o.discard_response_bodies = Some(b)),
                 "insecureSkipTLSVerify" => boolean(key, v).map(|b| o.insecure_skip_tls_verify = Some(b)),
                 "noConnectionReuse" => boolean(key, v).map(|b| o.no_connection_reuse = Some(b)),
+                "noCookiesReset" => boolean(key, v).map(|b| o.no_cookies_reset = Some(b)),
                 "userAgent" => string(key, v).map(|s| o.user_agent = Some(s)),
                 "summaryTrendStats" => trend_stats(key, v).map(|s| o.summary_trend_stats = Some(s)),
                 "setupTimeout" => duration(key, v).map(|d| o.setup_timeout = Some(d)),
@@ -91,8 +165,14 @@ impl Options {
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
-                k if ACCEPTED_K6_KEYS.contains(&k) => Ok(()),
-                k => Err(unknown_key(k)),
+                "summaryTimeUnit" => string(key, v)
+                    .and_then(|s| TimeUnit::parse(&s).map_err(|e| format!("{key}: {e}")))
+                    .map(|u| o.summary_time_unit = Some(u)),
+                k if CLOUD_ONLY_K6_KEYS.contains(&k) => Ok(()),
+                k => Err(match UNIMPLEMENTED_K6_KEYS.iter().find(|(name, _)| *name == k) {
+                    Some((_, hint)) => format!("option \"{k}\" is a k6 option rload does not implement ({hint})"),
+                    None => unknown_key(k),
+                }),
             };
             if let Err(e) = r {
                 errors.push(e);
@@ -120,13 +200,15 @@ impl Options {
             discard_response_bodies,
             insecure_skip_tls_verify,
             no_connection_reuse,
+            no_cookies_reset,
             user_agent,
             summary_trend_stats,
             setup_timeout,
             teardown_timeout,
             max_redirects,
             max_response_body_size,
-            tags
+            tags,
+            summary_time_unit
         );
         self
     }
@@ -338,6 +420,20 @@ mod tests {
         assert!(all.contains("unknown option \"vu\" (did you mean \"vus\"?)"), "{all}");
         assert!(all.contains("noConnectionReuse: must be true or false"), "{all}");
         assert!(all.contains("invalid stat \"p(101)\""), "{all}");
+    }
+
+    #[test]
+    fn k6_options_rload_lacks_are_errors_that_name_them() {
+        let errs = Options::from_script(&json!({ "noVUConnectionReuse": true, "hosts": {}, "summaryTimeUnit": "m" }))
+            .unwrap_err();
+        let all = errs.join("\n");
+        assert!(all.contains("option \"noVUConnectionReuse\" is a k6 option rload does not implement"), "{all}");
+        assert!(all.contains("option \"hosts\" is a k6 option rload does not implement"), "{all}");
+        assert!(all.contains("summaryTimeUnit: invalid summary time unit \"m\""), "{all}");
+        let o = Options::from_script(&json!({ "summaryTimeUnit": "us", "ext": {}, "cloud": {} })).unwrap();
+        assert_eq!(o.summary_time_unit, Some(TimeUnit::Microseconds));
+        let warnings = cloud_only_warnings(&json!({ "ext": {}, "vus": 1 }));
+        assert_eq!(warnings, vec!["options.ext is read only by Grafana Cloud k6; ignored on a local run, as k6 does"]);
     }
 
     #[test]

@@ -59,6 +59,14 @@ impl HttpClient {
         HttpClient { config, user_agent, pool: Pool::default(), jar: RefCell::new(Jar::default()) }
     }
 
+    /// Called as an iteration starts: k6 empties the VU's cookie jar before each iteration
+    /// unless `noCookiesReset` is set. Connections are kept either way.
+    pub fn begin_iteration(&self) {
+        if !self.config.no_cookies_reset {
+            *self.jar.borrow_mut() = Jar::default();
+        }
+    }
+
     /// The number of sockets this client holds open, idle or busy.
     pub fn open_connections(&self) -> usize {
         self.pool.open_connections()
@@ -273,6 +281,11 @@ impl HttpClient {
             let value = HeaderValue::from_str(authority)
                 .map_err(|_| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": bad host")))?;
             map.insert(HOST, value);
+        }
+        if !map.contains_key(AUTHORIZATION) {
+            if let Some(basic) = super::auth::basic_header(url) {
+                map.insert(AUTHORIZATION, basic);
+            }
         }
         if let (false, Some(user_agent)) = (has_user_agent, &self.user_agent) {
             map.insert(USER_AGENT, user_agent.clone());

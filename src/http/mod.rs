@@ -20,6 +20,7 @@
 //! This module is not the script binding (`crate::script::api::http` converts Rhai values),
 //! and not a general-purpose client (no HTTP/2, no proxies, no decompression).
 
+pub mod auth;
 mod client;
 mod cookies;
 pub mod error_code;
@@ -66,6 +67,9 @@ pub struct ClientConfig {
     pub insecure_skip_tls_verify: bool,
     /// k6's `noConnectionReuse`: close the connection after each request.
     pub no_connection_reuse: bool,
+    /// k6's `noCookiesReset`: keep a VU's cookies from one iteration to the next (by default
+    /// each iteration starts with an empty jar, see [`HttpClient::begin_iteration`]).
+    pub no_cookies_reset: bool,
     /// k6's `userAgent`; `None` means [`DEFAULT_USER_AGENT`]. An empty string sends no
     /// `User-Agent` header.
     pub user_agent: Option<String>,
@@ -84,6 +88,7 @@ impl Default for ClientConfig {
         ClientConfig {
             insecure_skip_tls_verify: false,
             no_connection_reuse: false,
+            no_cookies_reset: false,
             user_agent: None,
             discard_response_bodies: false,
             max_response_body_size: DEFAULT_MAX_RESPONSE_BODY_SIZE,

@@ -35,8 +35,9 @@ pub fn record_hops(base: &TagSet, user_tags: &[(String, String)], hops: &[HttpOu
 fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> TagSet {
     let mut tags = base.clone();
     tags.insert(tag::METHOD, o.method.as_str());
-    tags.insert(tag::URL, &o.url);
-    tags.insert(tag::NAME, &o.url);
+    let url = super::auth::clean_url(&o.url);
+    tags.insert(tag::URL, &url);
+    tags.insert(tag::NAME, &url);
     tags.insert(tag::PROTO, o.proto);
     tags.insert(tag::STATUS, &o.status.to_string());
     tags.insert(tag::EXPECTED_RESPONSE, if expected(o.status) { "true" } else { "false" });

@@ -31,6 +31,7 @@ use serde_json::{json, Map, Value};
 
 use super::groups::summary_json;
 use super::{num, type_name, Renderer};
+use crate::config::options::TimeUnit;
 use crate::results::{FailedRequests, RunResults};
 
 /// The key of rload's table of failed requests in `data`.
@@ -45,6 +46,8 @@ pub struct SummaryState {
     pub stdout_tty: bool,
     /// Standard error is a terminal.
     pub stderr_tty: bool,
+    /// `summaryTimeUnit`, `""` in `data.options` when not set.
+    pub time_unit: Option<TimeUnit>,
 }
 
 /// Renders `handle_summary`'s `data` argument as compact JSON.
@@ -80,7 +83,7 @@ pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState) -> Value {
         "root_group": summary_json(&run.root_group),
         "options": {
             "summaryTrendStats": run.trend_stats,
-            "summaryTimeUnit": "",
+            "summaryTimeUnit": state.time_unit.map_or("", TimeUnit::name),
             "noColor": state.no_color,
         },
         "state": {

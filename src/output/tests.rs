@@ -154,7 +154,10 @@ fn exports_list_threshold_keys_without_samples_and_use_the_trend_stats() {
         json!({ "passes": 0, "fails": 0, "value": 0, "thresholds": { "rate<0.01": true } })
     );
     assert_eq!(export["metrics"]["my_trend"], json!({ "p(99)": 20, "count": 8 }));
-    let data = handle_summary_data(&run, SummaryState { no_color: true, stdout_tty: true, stderr_tty: false });
+    let data = handle_summary_data(
+        &run,
+        SummaryState { no_color: true, stdout_tty: true, stderr_tty: false, time_unit: None },
+    );
     assert_eq!(
         data["options"],
         json!({ "summaryTrendStats": ["p(99)", "count"], "summaryTimeUnit": "", "noColor": true })

@@ -61,6 +61,10 @@ pub enum RunError {
     /// Script options or scenarios that k6 would refuse, all of them.
     #[error("error: invalid options:{}", bullets(.0))]
     InvalidOptions(Vec<String>),
+    /// What reading the script's syntax found before it ran, all of it: k6 features rload does
+    /// not implement written as literals (with `file:line:col`), a hook defined twice.
+    #[error("error: the script cannot run as written:{}", bullets(.0))]
+    InvalidScript(Vec<String>),
     /// A scenario runs the default function and the script has none.
     #[error("error: {0} defines no `fn run()` (k6's default function); rload calls it once per iteration")]
     NoDefaultFunction(String),
@@ -98,9 +102,11 @@ impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::InvalidFlags(_) | RunError::InvalidOptions(_) => INVALID_CONFIG,
-            RunError::Syntax(_) | RunError::Init(_) | RunError::NoDefaultFunction(_) | RunError::SetupFailed(_) => {
-                SCRIPT_ERROR
-            }
+            RunError::Syntax(_)
+            | RunError::Init(_)
+            | RunError::InvalidScript(_)
+            | RunError::NoDefaultFunction(_)
+            | RunError::SetupFailed(_) => SCRIPT_ERROR,
             RunError::SetupTimeout(_) => SETUP_TIMEOUT,
             RunError::TeardownTimeout => TEARDOWN_TIMEOUT,
             RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed => THRESHOLDS_FAILED,

@@ -83,7 +83,12 @@ pub fn build(
         if let Some(path) = &settings.histogram_export {
             failed_outputs.extend(write(path, &HistogramExport.render(&results)).err());
         }
-        let state = SummaryState { no_color: settings.no_color_flag, stdout_tty: is_tty(1), stderr_tty: is_tty(2) };
+        let state = SummaryState {
+            no_color: settings.no_color_flag,
+            stdout_tty: is_tty(1),
+            stderr_tty: is_tty(2),
+            time_unit: settings.summary.time_unit,
+        };
         let summary_data = HandleSummaryData { state }.render(&results);
         Report { results: verdicts, text, summary_data, failed_outputs }
     })

@@ -32,7 +32,8 @@ use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::outputs::{OutputSpec, Outputs};
 use crate::results::DEFAULT_TREND_STATS;
-use crate::script::engine::{compile, functions, new_engine, ScriptSource};
+use crate::script::engine::{compile, functions, new_engine, summary_hook, ScriptSource};
+use crate::script::facts;
 use crate::stdio;
 use crate::thresholds::MetricThresholds;
 
@@ -148,7 +149,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         Options::from_script(&script_options).map_err(RunError::InvalidOptions)?.overridden_by(args.cli.clone());
     let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
     let test_options = Arc::new(test_options::consolidated(&script_options, &args.cli, &scenarios));
-    for w in warnings {
+    for w in crate::config::options::cloud_only_warnings(&script_options).into_iter().chain(warnings) {
         stdio::errln(&format!("WARN {w}"));
     }
     if scenarios.iter().any(|s| s.exec == "run") && !script.functions.contains_key("run") {
@@ -314,7 +315,11 @@ async fn report_results(
             .summary_trend_stats
             .clone()
             .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect()),
-        summary: SummaryOptions { color: !no_color(args) && report::is_tty(1), mode: args.summary_mode },
+        summary: SummaryOptions {
+            color: !no_color(args) && report::is_tty(1),
+            mode: args.summary_mode,
+            time_unit: options.summary_time_unit,
+        },
         strict_thresholds: args.strict_thresholds,
         summary_export: args.summary_export.clone(),
         histogram_export: args.histogram_export.clone(),
@@ -325,7 +330,7 @@ async fn report_results(
     let mut failed_outputs = report.failed_outputs.clone();
     failed_outputs.extend(output_problems);
     let mut signalled = signalled;
-    if script.functions.contains_key("handle_summary") {
+    if summary_hook(&script.functions).ok().flatten().is_some() {
         let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
@@ -457,6 +462,17 @@ fn load(path: &str) -> Result<Script, RunError> {
     let engine = Rc::new(new_engine(source.dir()));
     let ast = compile(&engine, &source).map_err(RunError::Syntax)?;
     let functions = functions(&ast);
+    let mut problems: Vec<String> = facts::unimplemented_params(&ast)
+        .into_iter()
+        .map(|(pos, name, hint)| {
+            let at = format!("{}:{}:{}", source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+            format!("{at}: http param \"{name}\" is a k6 param rload does not implement ({hint})")
+        })
+        .collect();
+    problems.extend(summary_hook(&functions).err());
+    if !problems.is_empty() {
+        return Err(RunError::InvalidScript(problems));
+    }
     Ok(Script { source, engine, ast: Rc::new(ast), functions })
 }
 
@@ -521,6 +537,7 @@ fn run_shared(
         http_config: ClientConfig {
             insecure_skip_tls_verify: options.insecure_skip_tls_verify.unwrap_or(false),
             no_connection_reuse: options.no_connection_reuse.unwrap_or(false),
+            no_cookies_reset: options.no_cookies_reset.unwrap_or(false),
             user_agent: options.user_agent.clone(),
             discard_response_bodies: options.discard_response_bodies.unwrap_or(false),
             max_response_body_size: options

@@ -24,6 +24,7 @@ use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
 use crate::metrics::{self, builtin, tag, TagSet};
 use crate::script::diagnostics::describe_runtime_error;
+use crate::script::engine::summary_hook;
 
 /// What a VU's evaluation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,7 +259,8 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
         }
         Phase::Summary => {
             let data = data_value(&vu)?;
-            let out: Dynamic = ctx.call_fn("handle_summary", (data,))?;
+            let hook = summary_hook(&vu.shared.functions)?.ok_or("the script defines no handleSummary()")?;
+            let out: Dynamic = ctx.call_fn(hook, (data,))?;
             let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
             *vu.output.borrow_mut() = Some(json);
         }
@@ -290,6 +292,9 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         if let Some(scheduled) = permit.scheduled {
             let late = start.saturating_duration_since(scheduled).as_secs_f64() * 1000.0;
             metrics::record(builtin::ITERATION_START_DELAY, &tags, late);
+        }
+        if let Some(client) = vu.http.get() {
+            client.begin_iteration();
         }
         scenario.state.active.fetch_add(1, Ordering::Relaxed);
         let result =

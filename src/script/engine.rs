@@ -7,10 +7,11 @@
 
 use std::path::Path;
 
-use rhai::{Dynamic, Engine, AST};
+use rhai::{Dynamic, Engine, OptimizationLevel, AST};
 
 use super::api;
 use super::diagnostics::render_parse_error;
+use super::facts::{self, Facts};
 use super::resolver::ScriptResolver;
 use crate::runtime::{coroutine, vu};
 
@@ -46,6 +47,10 @@ impl ScriptSource {
 /// A new engine with the full script API, resolving imports next to `script_dir`.
 pub fn new_engine(script_dir: &Path) -> Engine {
     let mut engine = Engine::new();
+    // Compiled unoptimised so `facts` sees map literals in source order; `facts::compile`
+    // then optimises as Rhai's default compile would.
+    engine.set_optimization_level(OptimizationLevel::None);
+    Facts::install(&mut engine);
     engine.set_max_call_levels(MAX_CALL_LEVELS);
     engine.set_max_expr_depths(128, 64);
     engine.set_max_string_size(512 << 20);
@@ -97,7 +102,8 @@ pub fn new_engine(script_dir: &Path) -> Engine {
 /// Compiles `source` for `engine` and appends the VU main statement.
 /// A syntax error comes back rendered with file, line, column and a caret.
 pub fn compile(engine: &Engine, source: &ScriptSource) -> Result<AST, String> {
-    let ast = engine.compile(&source.text).map_err(|e| render_parse_error(&source.path, &source.text, &e))?;
+    let ast = facts::compile(engine, &source.text, &source.path)
+        .map_err(|e| render_parse_error(&source.path, &source.text, &e))?;
     let main = engine.compile(format!("{VU_MAIN};")).expect("the VU main statement compiles");
     // The source names the file in runtime errors; set after the merge, which does not keep it.
     let mut ast = ast.merge(&main);
@@ -108,4 +114,17 @@ pub fn compile(engine: &Engine, source: &ScriptSource) -> Result<AST, String> {
 /// The script's functions and how many parameters each takes.
 pub fn functions(ast: &AST) -> std::collections::HashMap<String, usize> {
     ast.iter_functions().map(|f| (f.name.to_string(), f.params.len())).collect()
+}
+
+/// The script's end-of-test hook: `handle_summary` (rload's name) or `handleSummary` (k6's).
+/// Defining both is an error: one of them would silently never run.
+pub fn summary_hook(functions: &std::collections::HashMap<String, usize>) -> Result<Option<&'static str>, String> {
+    match (functions.contains_key("handle_summary"), functions.contains_key("handleSummary")) {
+        (true, true) => Err("the script defines both handle_summary() and handleSummary(); keep one \
+                             (they are the same k6 hook)"
+            .into()),
+        (true, false) => Ok(Some("handle_summary")),
+        (false, true) => Ok(Some("handleSummary")),
+        (false, false) => Ok(None),
+    }
 }

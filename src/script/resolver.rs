@@ -65,7 +65,7 @@ impl ModuleResolver for ScriptResolver {
             return Ok(m.clone());
         }
         let (origin, text) = self.load(engine, path, pos)?;
-        let mut ast = engine.compile(&text).map_err(|e| {
+        let ast = super::facts::compile(engine, &text, &origin).map_err(|e| {
             let where_ = e.position();
             EvalAltResult::ErrorInModule(
                 origin.clone(),
@@ -73,7 +73,6 @@ impl ModuleResolver for ScriptResolver {
                 pos,
             )
         })?;
-        ast.set_source(origin.as_str());
         let module = Module::eval_ast_as_new(Scope::new(), &ast, engine)
             .map_err(|e| Box::new(EvalAltResult::ErrorInModule(origin, e, pos)))?;
         let shared: Shared<Module> = module.into();

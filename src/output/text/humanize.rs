@@ -2,6 +2,7 @@
 //! (k6 v1.1's `summary.js`: `humanizeValue` and friends). Used by the end-of-test summary and by
 //! anything else that shows a metric value to a user.
 
+use crate::config::options::TimeUnit;
 use crate::metrics::{Contains, MetricKind};
 
 /// A number as JavaScript's `String(n)` prints it for the values we meet (no exponent form).
@@ -65,6 +66,17 @@ pub fn duration_ms(ms: f64) -> String {
     format!("{}h{text}", js_number(hours))
 }
 
+/// A duration in milliseconds in a fixed unit (k6's `summaryTimeUnit`): two decimals, rounded
+/// as JavaScript's `toFixed` (`1234.5` ms in `s` is `1.23s`, in `us` `1234500.00µs`).
+pub fn duration_in(ms: f64, unit: TimeUnit) -> String {
+    let (coef, name) = match unit {
+        TimeUnit::Seconds => (0.001, "s"),
+        TimeUnit::Milliseconds => (1.0, "ms"),
+        TimeUnit::Microseconds => (1000.0, "µs"),
+    };
+    format!("{}{name}", to_fixed(ms * coef, 2))
+}
+
 /// A byte count as k6 prints it: decimal units, one decimal below 10 (`2.9 kB`, `56 kB`, `1.2 MB`).
 pub fn bytes(value: f64) -> String {
     const UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
@@ -83,14 +95,18 @@ pub fn percent(rate: f64) -> String {
     format!("{}%", to_fixed((rate * 100.0 * 100.0).trunc() / 100.0, 2))
 }
 
-/// k6's `humanizeValue`: a metric value formatted by the metric's type and contents.
-pub fn metric_value(value: f64, kind: MetricKind, contains: Contains) -> String {
+/// k6's `humanizeValue`: a metric value formatted by the metric's type and contents; time
+/// values in `time_unit` when the options fix one (`summaryTimeUnit`).
+pub fn metric_value(value: f64, kind: MetricKind, contains: Contains, time_unit: Option<TimeUnit>) -> String {
     if kind == MetricKind::Rate {
         return percent(value);
     }
     match contains {
         Contains::Data => bytes(value),
-        Contains::Time => duration_ms(value),
+        Contains::Time => match time_unit {
+            Some(unit) => duration_in(value, unit),
+            None => duration_ms(value),
+        },
         Contains::Default => fixed_no_trailing_zeros(value, 6),
     }
 }
@@ -124,6 +140,17 @@ mod tests {
         for (ms, expected) in table {
             assert_eq!(duration_ms(ms), expected, "{ms} ms");
         }
+    }
+
+    #[test]
+    fn a_fixed_time_unit_prints_two_decimals_in_that_unit() {
+        assert_eq!(duration_in(1234.5, TimeUnit::Seconds), "1.23s");
+        assert_eq!(duration_in(0.8312, TimeUnit::Milliseconds), "0.83ms");
+        assert_eq!(duration_in(1.5, TimeUnit::Microseconds), "1500.00µs");
+        let time = |unit| metric_value(90_000.0, MetricKind::Trend, Contains::Time, unit);
+        assert_eq!(time(None), "1m30s");
+        assert_eq!(time(Some(TimeUnit::Milliseconds)), "90000.00ms");
+        assert_eq!(metric_value(3.0, MetricKind::Counter, Contains::Default, Some(TimeUnit::Seconds)), "3");
     }
 
     #[test]

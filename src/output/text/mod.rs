@@ -64,6 +64,8 @@ pub struct SummaryOptions {
     /// Emit ANSI colours like k6 does on a terminal.
     pub color: bool,
     pub mode: SummaryMode,
+    /// k6's `summaryTimeUnit`: every time value in this unit; `None` picks one per value.
+    pub time_unit: Option<crate::config::options::TimeUnit>,
 }
 
 /// The whole end-of-test text: THRESHOLDS, TOTAL RESULTS and sections, FAILED REQUESTS,

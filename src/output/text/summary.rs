@@ -13,6 +13,7 @@ use super::humanize::{fixed_no_trailing_zeros, js_number, metric_value, percent}
 use super::layout::{metric_line, metric_lines, Ctx, Item, LayoutInfo, Row, Values};
 use super::sections::{compare_metric_names, Section};
 use super::{Painter, SummaryMode, SummaryOptions, FAIL_MARK, SUBTITLE_PREFIX, SUCCESS_MARK, TITLE_PREFIX};
+use crate::config::options::TimeUnit;
 use crate::metrics::{builtin, per_second, MetricKind, SeriesSink, TrendStat};
 use crate::results::{Group, MetricResult, Origin, RunResults, Scope};
 
@@ -30,6 +31,8 @@ struct Summary<'a> {
     stats: Vec<(String, TrendStat)>,
     /// Their names, the columns of a trend line.
     stat_names: Vec<String>,
+    /// `summaryTimeUnit`, for every time value.
+    time_unit: Option<TimeUnit>,
 }
 
 impl<'a> Summary<'a> {
@@ -37,7 +40,14 @@ impl<'a> Summary<'a> {
         let stats: Vec<(String, TrendStat)> =
             results.trend_stats.iter().filter_map(|s| TrendStat::parse(s).map(|stat| (s.clone(), stat))).collect();
         let stat_names = stats.iter().map(|(name, _)| name.clone()).collect();
-        Summary { results, mode: opts.mode, paint: Painter { color: opts.color }, stats, stat_names }
+        Summary {
+            results,
+            mode: opts.mode,
+            paint: Painter { color: opts.color },
+            stats,
+            stat_names,
+            time_unit: opts.time_unit,
+        }
     }
 
     fn render(&self) -> String {
@@ -197,16 +207,19 @@ impl<'a> Summary<'a> {
                     .iter()
                     .map(|(_, stat)| match stat {
                         TrendStat::Count => js_number(trend.count() as f64),
-                        stat => metric_value(trend.stat(*stat), MetricKind::Trend, contains),
+                        stat => metric_value(trend.stat(*stat), MetricKind::Trend, contains, self.time_unit),
                     })
                     .collect(),
             ),
             SeriesSink::Counter(counter) => Values::Plain {
-                value: metric_value(counter.sum(), MetricKind::Counter, contains),
-                extras: vec![format!("{}/s", metric_value(counter.rate(duration), MetricKind::Counter, contains))],
+                value: metric_value(counter.sum(), MetricKind::Counter, contains, self.time_unit),
+                extras: vec![format!(
+                    "{}/s",
+                    metric_value(counter.rate(duration), MetricKind::Counter, contains, self.time_unit)
+                )],
             },
             SeriesSink::Gauge(gauge) => {
-                let fmt = |v| metric_value(v, MetricKind::Gauge, contains);
+                let fmt = |v| metric_value(v, MetricKind::Gauge, contains, self.time_unit);
                 Values::Plain {
                     value: fmt(gauge.value()),
                     extras: vec![format!("min={}", fmt(gauge.min())), format!("max={}", fmt(gauge.max()))],

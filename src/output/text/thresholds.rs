@@ -19,6 +19,7 @@
 use super::humanize::metric_value;
 use super::sections::compare_metric_names;
 use super::{Painter, SummaryOptions, FAIL_MARK, SUCCESS_MARK, TITLE_PREFIX};
+use crate::config::options::TimeUnit;
 use crate::metrics::{MetricKind, SeriesSink, TrendStat};
 use crate::results::{RunResults, ThresholdKey};
 use crate::thresholds::Aggregation;
@@ -50,7 +51,7 @@ pub fn render_thresholds(results: &RunResults<'_>, opts: &SummaryOptions) -> Str
                 (Some(sink), false) => {
                     let mark = if verdict.ok { paint.apply(SUCCESS_MARK, "32") } else { paint.apply(FAIL_MARK, "31") };
                     let agg_text = verdict.source.split(['=', '>', '<']).next().unwrap_or("").trim();
-                    let value = match display_value(metric, verdict.agg, agg_text, sink, results) {
+                    let value = match display_value(metric, verdict.agg, agg_text, sink, results, opts.time_unit) {
                         Some(v) => paint.apply(&v, "36"),
                         // JavaScript's `undefined`: coloured it prints, uncoloured it vanishes.
                         None if opts.color => paint.apply("undefined", "36"),
@@ -109,6 +110,7 @@ fn display_value(
     agg_text: &str,
     sink: &SeriesSink,
     results: &RunResults<'_>,
+    time_unit: Option<TimeUnit>,
 ) -> Option<String> {
     let (kind, contains) = (metric.id.kind(), metric.id.contains());
     Some(match sink {
@@ -122,14 +124,14 @@ fn display_value(
             };
             match stat {
                 TrendStat::Count => trend.count().to_string(),
-                stat => metric_value(trend.stat(stat), MetricKind::Trend, contains),
+                stat => metric_value(trend.stat(stat), MetricKind::Trend, contains, time_unit),
             }
         }
-        SeriesSink::Counter(counter) if agg_text == "count" => metric_value(counter.sum(), kind, contains),
+        SeriesSink::Counter(counter) if agg_text == "count" => metric_value(counter.sum(), kind, contains, time_unit),
         SeriesSink::Counter(counter) => {
-            format!("{}/s", metric_value(counter.rate(results.test_duration), kind, contains))
+            format!("{}/s", metric_value(counter.rate(results.test_duration), kind, contains, time_unit))
         }
-        SeriesSink::Rate(rate) => metric_value(rate.rate(), kind, contains),
-        SeriesSink::Gauge(gauge) => metric_value(gauge.value(), kind, contains),
+        SeriesSink::Rate(rate) => metric_value(rate.rate(), kind, contains, time_unit),
+        SeriesSink::Gauge(gauge) => metric_value(gauge.value(), kind, contains, time_unit),
     })
 }

@@ -9,6 +9,7 @@ use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, tag};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error};
+use crate::script::facts::{Facts, SharedFacts};
 
 type Unit = Result<(), Box<EvalAltResult>>;
 
@@ -47,26 +48,86 @@ fn text_summary() -> String {
     vu::current().shared.summary_text.clone().unwrap_or_default()
 }
 
-/// k6's `check(value, { name: fn }, tags)`: runs every check, records each in the `checks`
-/// rate with a `check` tag, and returns true when all passed. A check that throws fails.
+/// k6's `check(value, { name: fn }, tags)`: runs the checks in the order the script wrote them
+/// (see `script::facts`), records each in the `checks` rate with a `check` tag, and returns
+/// true when all passed. A function is called with `value` if it takes a parameter (JavaScript
+/// ignores arguments a function does not declare). A function that throws records its check as
+/// failed and the error ends the iteration, the later checks unrun, as in k6.
 fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Result<bool, Box<EvalAltResult>> {
     let vu = vu::current();
+    if vu.in_init.get() {
+        return Err("Using check() in the init context is not supported".into());
+    }
+    let facts = Facts::of(ctx.tag());
+    let order = facts.as_ref().and_then(|f| f.borrow().check_order(ctx.call_source(), ctx.call_position(), &checks));
+    let mut checks = checks;
+    let mut entries: Vec<(String, Dynamic)> = Vec::with_capacity(checks.len());
+    for key in order.iter().flat_map(|o| o.iter()) {
+        entries.extend(checks.remove_entry(key.as_str()).map(|(k, v)| (k.to_string(), v)));
+    }
+    entries.extend(checks.into_iter().map(|(k, v)| (k.to_string(), v)));
     let mut base = vu.base_tags();
     for (k, v) in &extra {
         base.insert(k, &v.to_string());
     }
     let mut all = true;
-    for (name, f) in checks {
-        let passed = match f.clone().try_cast::<FnPtr>() {
-            Some(fp) => truthy(&fp.call_within_context::<Dynamic>(ctx, (value.clone(),))?),
-            None => truthy(&f),
+    for (name, f) in entries {
+        if name.contains("::") {
+            return Err(format!("check name \"{name}\" must not contain \"::\" (k6's group separator)").into());
+        }
+        let (passed, thrown) = if f.is_fnptr() {
+            match call_check(ctx, facts.as_ref(), &f.cast::<FnPtr>(), &value) {
+                Ok(result) => (truthy(&result), None),
+                Err(err) => (false, Some(err)),
+            }
+        } else {
+            (truthy(&f), None)
         };
         let mut tags = base.clone();
         tags.insert(tag::CHECK, &name);
+        if let Some(err) = thrown {
+            // A check cut short because the VU is being stopped records nothing, as k6's
+            // PushIfNotDone drops samples once the VU's context is done.
+            if !vu.should_interrupt() {
+                metrics::record(builtin::CHECKS, &tags, 0.0);
+            }
+            return Err(err);
+        }
         metrics::record(builtin::CHECKS, &tags, if passed { 1.0 } else { 0.0 });
         all &= passed;
     }
     Ok(all)
+}
+
+/// Calls a check's function with as many arguments as it declares: `value` first, `()` (k6's
+/// `undefined`) for any further parameter.
+fn call_check(
+    ctx: &NativeCallContext,
+    facts: Option<&SharedFacts>,
+    fp: &FnPtr,
+    value: &Dynamic,
+) -> Result<Dynamic, Box<EvalAltResult>> {
+    let args = facts.map_or(1, |f| arguments_taken(f.borrow().param_counts(fp.fn_name()), fp.curry().len()));
+    let mut argv: Vec<Dynamic> = Vec::with_capacity(args);
+    if args > 0 {
+        argv.push(value.clone());
+        argv.resize(args, Dynamic::UNIT);
+    }
+    fp.call_raw(ctx, None, argv)
+}
+
+/// How many arguments to pass a function whose overloads declare `declared` parameters, of
+/// which `curried` are captured values: one (the checked value) when it takes one or is native,
+/// none for `|| ...`, or as many as the smallest overload declares.
+fn arguments_taken(declared: &[usize], curried: usize) -> usize {
+    let takes = |n: usize| declared.contains(&(curried + n));
+    if declared.is_empty() || takes(1) {
+        1
+    } else if takes(0) {
+        0
+    } else {
+        declared.iter().map(|n| n.saturating_sub(curried)).min().unwrap_or(1)
+    }
 }
 
 /// JavaScript-like truthiness, as k6 applies to check results.

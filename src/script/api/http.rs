@@ -17,6 +17,7 @@ use crate::config::{parse_duration, secs_to_duration};
 use crate::http::{samples, HttpOutcome, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, VuContext};
+use crate::script::facts::{is_k6_default, unimplemented_param_hint};
 
 /// The `http` object scripts call methods on.
 #[derive(Clone, Copy)]
@@ -104,16 +105,33 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                     }
                 }
             }
-            // k6 params rload accepts and ignores for now.
-            "jar" | "compression" | "auth" | "cookies" => {}
+            "auth" => auth(value)?,
+            k6_default if is_k6_default(k6_default, &value) => {}
             other => {
-                return Err(format!(
-                    "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType)"
-                ))
+                return Err(match unimplemented_param_hint(other) {
+                    Some(hint) => format!("http param \"{other}\" is a k6 param rload does not implement ({hint})"),
+                    None => format!(
+                        "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth)"
+                    ),
+                })
             }
         }
     }
     Ok(p)
+}
+
+/// `params.auth`: k6's `basic` (its default: credentials in the URL become a Basic
+/// `Authorization` header, see `crate::http`) is all rload implements.
+fn auth(value: Dynamic) -> Result<(), String> {
+    match value.into_string().as_deref() {
+        Ok("basic") => Ok(()),
+        Ok(scheme @ ("digest" | "ntlm")) => Err(format!(
+            "http param auth: \"{scheme}\" is a k6 authentication rload does not implement (only \"basic\", \
+             from credentials in the URL)"
+        )),
+        Ok(other) => Err(format!("http param auth must be \"basic\", \"digest\" or \"ntlm\", got \"{other}\"")),
+        Err(t) => Err(format!("http param auth must be a string, got {t}")),
+    }
 }
 
 fn timeout(value: Dynamic) -> Result<Duration, String> {
@@ -273,6 +291,33 @@ mod tests {
         assert_eq!(p.timeout, Duration::from_millis(1500));
         assert_eq!(p.redirects, Some(0));
         assert!(matches!(p.response_type, ResponseType::Binary));
+    }
+
+    #[test]
+    fn k6_params_rload_lacks_are_errors_that_name_them() {
+        for (param, value) in [
+            ("cookies", Dynamic::from_map(Map::new())),
+            ("jar", Dynamic::from(1_i64)),
+            ("compression", "gzip".into()),
+            ("throw", true.into()),
+            ("responseCallback", Dynamic::UNIT),
+        ] {
+            let mut m = Map::new();
+            m.insert(param.into(), value);
+            let err = parse_params(Some(m), false).err().unwrap();
+            assert!(err.contains(&format!("\"{param}\" is a k6 param rload does not implement")), "{err}");
+        }
+        let mut m = Map::new();
+        m.insert("throw".into(), false.into());
+        m.insert("jar".into(), Dynamic::UNIT);
+        m.insert("compression".into(), "".into());
+        assert!(parse_params(Some(m), false).is_ok(), "k6's defaults ask for nothing rload lacks");
+        let mut m = Map::new();
+        m.insert("auth".into(), "digest".into());
+        assert!(parse_params(Some(m), false).err().unwrap().contains("\"digest\" is a k6 authentication"));
+        let mut m = Map::new();
+        m.insert("auth".into(), "basic".into());
+        assert!(parse_params(Some(m), false).is_ok());
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::runtime::vu;
 pub struct CustomMetric(MetricId);
 
 type Declared = Result<CustomMetric, Box<EvalAltResult>>;
-type Added = Result<(), Box<EvalAltResult>>;
+/// k6's `metric.add()` returns `true` once the sample is recorded.
+type Added = Result<bool, Box<EvalAltResult>>;
 
 fn declare(name: &str, kind: MetricKind, is_time: bool) -> Declared {
     if vu::try_current().is_some_and(|v| !v.in_init.get()) {
@@ -47,7 +48,7 @@ fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
         set.insert(&k, &text);
     }
     metrics::record(metric.0, &set, value);
-    Ok(())
+    Ok(true)
 }
 
 pub fn register(engine: &mut Engine) {

@@ -186,8 +186,16 @@ fn parse_params(params: Dynamic) -> RhaiResult<Params> {
                 }
             }
             "tags" => p.tags = string_pairs("ws.connect params.tags", value)?,
-            // k6 params accepted and ignored for now.
-            "jar" | "compression" => {}
+            // k6's defaults: no jar, no compression.
+            "jar" if value.is_unit() => {}
+            "compression" if value.is_unit() || value.clone().into_string().is_ok_and(|s| s.is_empty()) => {}
+            "jar" | "compression" => {
+                return Err(format!(
+                    "ws.connect param \"{key}\" is a k6 param rload does not implement (rload's WebSocket has no \
+                     cookie jar and no permessage-deflate)"
+                )
+                .into())
+            }
             other => return Err(format!("unknown ws.connect param \"{other}\" (known: headers, tags)").into()),
         }
     }
@@ -313,6 +321,10 @@ mod tests {
         let mut params = Map::new();
         params.insert("header".into(), Dynamic::UNIT);
         assert!(parse_params(params.into()).err().unwrap().to_string().contains("\"header\""));
+        let mut params = Map::new();
+        params.insert("compression".into(), "deflate".into());
+        let err = parse_params(params.into()).err().unwrap().to_string();
+        assert!(err.contains("\"compression\" is a k6 param rload does not implement"), "{err}");
         let mut headers = Map::new();
         headers.insert("bad name".into(), "x".into());
         let mut params = Map::new();

@@ -1,0 +1,298 @@
+//! What rload reads off a script's syntax tree before it runs, for the k6 rules that the
+//! evaluated values no longer show.
+//!
+//! - **Source order of map literals.** A Rhai map is sorted by key, but k6 runs and records
+//!   `check(v, { ... })` in the order the script wrote the checks. The parser keeps a map
+//!   literal's entries in source order, so [`Facts::record`] notes it: per `check(...)` call
+//!   with a literal (by position), and per key set for a map built elsewhere as one literal
+//!   (`const CHECKS = #{ ... }; check(res, CHECKS)`). A map assembled key by key has no source
+//!   order: its checks run sorted by name.
+//! - **Each function's parameter count**, so `check` can call a closure with the arguments it
+//!   takes (`|| true`, `|r| ...`, `|r, x| ...`), as JavaScript does.
+//! - **k6 http params rload does not implement**, written as a literal in an `http.*` call:
+//!   [`unimplemented_params`] reports them with their position at `rload check` time (the
+//!   binding still refuses every such param at call time, wherever the map came from).
+//!
+//! The walk must see the tree before the optimiser folds a constant map literal into a sorted
+//! value: [`compile`] parses without optimising, records, then optimises.
+//!
+//! The facts travel with the engine (its default tag), so the compiler, the module resolver
+//! and `check` share one table per engine.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rhai::{ASTNode, Dynamic, Engine, Expr, ImmutableString, Map, OptimizationLevel, ParseError, Position, Scope, AST};
+
+/// The http params k6 accepts that rload does not implement, with what to do instead.
+pub const UNIMPLEMENTED_HTTP_PARAMS: &[(&str, &str)] = &[
+    ("cookies", "send a `Cookie` header in params.headers; rload keeps each VU's cookies from responses"),
+    ("jar", "rload has one cookie jar per VU and no http.cookieJar()"),
+    ("compression", "compress the body in the script and set `Content-Encoding` in params.headers"),
+    ("throw", "test `res.error_code` / `res.status` and call fail()"),
+    ("responseCallback", "rload counts a status ≥ 400 as failed, k6's default"),
+];
+
+/// Whether `value` for the k6 param `name` asks for nothing k6 would not do anyway (`cookies:
+/// ()`, `jar: ()`, `compression: ""`, `throw: false`): k6 skips these, so rload accepts them.
+pub fn is_k6_default(name: &str, value: &Dynamic) -> bool {
+    match name {
+        "cookies" | "jar" => value.is_unit(),
+        "compression" => value.is_unit() || value.clone().into_string().is_ok_and(|s| s.trim().is_empty()),
+        "throw" => value.as_bool() == Ok(false),
+        _ => false,
+    }
+}
+
+/// The hint for an http param rload does not implement, or `None` if it is not one.
+pub fn unimplemented_param_hint(name: &str) -> Option<&'static str> {
+    UNIMPLEMENTED_HTTP_PARAMS.iter().find(|(key, _)| *key == name).map(|(_, hint)| *hint)
+}
+
+/// `key` as the `'static` name of an http param rload does not implement.
+fn known_param(key: &str) -> Option<&'static str> {
+    UNIMPLEMENTED_HTTP_PARAMS.iter().map(|(k, _)| *k).find(|k| *k == key)
+}
+
+/// The `http` methods whose last argument is a params map.
+const HTTP_METHODS: &[&str] = &["get", "head", "post", "put", "patch", "del", "options", "request"];
+
+/// A key order as written in the script.
+pub type KeyOrder = Rc<[ImmutableString]>;
+
+/// A key set (sorted) and every order the script wrote a literal with those keys in.
+type KeySet = (Vec<ImmutableString>, Vec<KeyOrder>);
+
+/// See the module documentation. Lookups by `check` allocate nothing: keys are hashed from
+/// the map's own (sorted) key iterator and compared in place.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// `check(v, #{ ... })`: (line, column) of the call → (source, the literal's key order).
+    at_call: HashMap<(usize, usize), Vec<(ImmutableString, KeyOrder)>>,
+    /// Hash of a sorted key set → each such set with every order the script wrote it in.
+    by_keys: HashMap<u64, Vec<KeySet>>,
+    /// Script function name → the parameter counts of its overloads (closures included).
+    params: HashMap<ImmutableString, Vec<usize>>,
+}
+
+/// One engine's facts, shared by its compiler, resolver and `check`.
+pub type SharedFacts = Rc<RefCell<Facts>>;
+
+impl Facts {
+    /// Puts a fresh table on `engine` (as its default tag).
+    pub fn install(engine: &mut Engine) {
+        engine.set_default_tag(Dynamic::from(SharedFacts::default()));
+    }
+
+    /// The table installed on an engine, from its default tag or a call's tag.
+    pub fn of(tag: Option<&Dynamic>) -> Option<SharedFacts> {
+        tag.and_then(|t| t.read_lock::<SharedFacts>().map(|f| Rc::clone(&f)))
+    }
+
+    /// Notes the facts of `ast`, whose functions report `source` as their source.
+    pub fn record(&mut self, ast: &AST, source: &str) {
+        let source: ImmutableString = source.into();
+        for f in ast.iter_functions() {
+            self.params.entry(f.name.into()).or_default().push(f.params.len());
+        }
+        ast.walk(&mut |path: &[ASTNode]| {
+            match path.last() {
+                Some(ASTNode::Expr(Expr::Map(map, _))) if map.0.len() > 1 => {
+                    let order: KeyOrder = map.0.iter().map(|(ident, _)| ident.name.clone()).collect();
+                    let mut sorted = order.to_vec();
+                    sorted.sort();
+                    let sets = self.by_keys.entry(key_set_hash(sorted.iter().map(|k| k.as_str()))).or_default();
+                    let at = match sets.iter().position(|(keys, _)| *keys == sorted) {
+                        Some(at) => at,
+                        None => {
+                            sets.push((sorted, Vec::new()));
+                            sets.len() - 1
+                        }
+                    };
+                    if !sets[at].1.contains(&order) {
+                        sets[at].1.push(order);
+                    }
+                }
+                Some(ASTNode::Expr(Expr::FnCall(call, pos))) if call.name == "check" && call.args.len() >= 2 => {
+                    if let (Expr::Map(map, _), Some(line), Some(col)) = (&call.args[1], pos.line(), pos.position()) {
+                        let order = map.0.iter().map(|(ident, _)| ident.name.clone()).collect();
+                        self.at_call.entry((line, col)).or_default().push((source.clone(), order));
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+
+    /// The order to run the checks of `checks` for the `check` call at `pos` in `source`: the
+    /// literal's order when the script wrote one.
+    pub fn check_order(&self, source: Option<&str>, pos: Position, checks: &Map) -> Option<KeyOrder> {
+        if checks.len() < 2 {
+            return None;
+        }
+        let same_keys = |order: &[ImmutableString]| {
+            order.len() == checks.len() && order.iter().all(|k| checks.contains_key(k.as_str()))
+        };
+        if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
+            let written = self.at_call.get(&(line, col)).into_iter().flatten();
+            let mut here = written.filter(|(src, order)| src.as_str() == source.unwrap_or("") && same_keys(order));
+            if let Some((_, order)) = here.next() {
+                return Some(Rc::clone(order));
+            }
+        }
+        let sets = self.by_keys.get(&key_set_hash(checks.keys().map(|k| k.as_str())))?;
+        let (_, orders) =
+            sets.iter().find(|(keys, _)| keys.iter().map(|k| k.as_str()).eq(checks.keys().map(|k| k.as_str())))?;
+        match orders.as_slice() {
+            [only] => Some(Rc::clone(only)),
+            _ => None,
+        }
+    }
+
+    /// The parameter counts of the script function `name` (empty for a native function).
+    pub fn param_counts(&self, name: &str) -> &[usize] {
+        self.params.get(name).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A hash of a key set given in sorted order (a Rhai map's own key order).
+fn key_set_hash<'a>(sorted: impl Iterator<Item = &'a str>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for key in sorted {
+        key.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// Compiles `text` on `engine` (whose optimisation level must be `None`), records its facts
+/// under `source`, and returns the AST optimised as Rhai's default compile would.
+pub fn compile(engine: &Engine, text: &str, source: &str) -> Result<AST, ParseError> {
+    let ast = engine.compile(text)?;
+    if let Some(facts) = Facts::of(Some(engine.default_tag())) {
+        facts.borrow_mut().record(&ast, source);
+    }
+    let mut ast = engine.optimize_ast(&Scope::new(), ast, OptimizationLevel::Simple);
+    ast.set_source(source);
+    Ok(ast)
+}
+
+/// Every k6 http param rload does not implement that the script writes as a literal in an
+/// `http.*(…)` call: (position, param, hint).
+pub fn unimplemented_params(ast: &AST) -> Vec<(Position, &'static str, &'static str)> {
+    let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let (Some(ASTNode::Expr(Expr::MethodCall(call, _))), Some(ASTNode::Expr(Expr::Dot(dot, ..)))) =
+            (path.last(), path.len().checked_sub(2).and_then(|i| path.get(i)))
+        else {
+            return true;
+        };
+        let on_http = matches!(&dot.lhs, Expr::Variable(v, ..) if v.1 == "http");
+        if !on_http || !HTTP_METHODS.contains(&call.name.as_str()) {
+            return true;
+        }
+        // The parser folds a constant literal among a method call's arguments into a map value.
+        // A value known only at run time (`None`) is left to the binding's check at call time.
+        let keys: Vec<(&str, Option<Dynamic>, Position)> = match call.args.last() {
+            Some(Expr::Map(map, _)) => {
+                map.0.iter().map(|(ident, e)| (ident.name.as_str(), e.get_literal_value(None), ident.pos)).collect()
+            }
+            Some(Expr::DynamicConstant(value, pos)) => match value.read_lock::<rhai::Map>() {
+                Some(map) => {
+                    map.iter().filter_map(|(k, v)| known_param(k).map(|k| (k, Some(v.clone()), *pos))).collect()
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for (key, value, pos) in keys {
+            if value.is_some_and(|v| is_k6_default(key, &v)) {
+                continue;
+            }
+            if let Some((name, hint)) = UNIMPLEMENTED_HTTP_PARAMS.iter().find(|(k, _)| *k == key) {
+                found.push((pos, *name, *hint));
+            }
+        }
+        true
+    });
+    found.sort_by_key(|(pos, ..)| (pos.line(), pos.position()));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        let mut engine = Engine::new_raw();
+        engine.set_optimization_level(OptimizationLevel::None);
+        Facts::install(&mut engine);
+        engine
+    }
+
+    fn keys(names: &[&str]) -> Vec<ImmutableString> {
+        names.iter().map(|n| ImmutableString::from(*n)).collect()
+    }
+
+    /// A Rhai map with these keys (held sorted, as at run time).
+    fn map(names: &[&str]) -> Map {
+        names.iter().map(|n| ((*n).into(), Dynamic::TRUE)).collect()
+    }
+
+    #[test]
+    fn a_literal_keeps_its_source_order_even_when_constant() {
+        let engine = engine();
+        compile(&engine, r#"const C = #{ "z": true, "a": false, "m": true }; let x = #{ b: 1, a: 2 };"#, "s.rhai")
+            .unwrap();
+        let facts = Facts::of(Some(engine.default_tag())).unwrap();
+        let facts = facts.borrow();
+        let order = facts.check_order(None, Position::NONE, &map(&["a", "m", "z"])).unwrap();
+        assert_eq!(&*order, &keys(&["z", "a", "m"])[..]);
+        assert_eq!(&*facts.check_order(None, Position::NONE, &map(&["a", "b"])).unwrap(), &keys(&["b", "a"])[..]);
+        assert_eq!(facts.check_order(None, Position::NONE, &map(&["a", "b", "c"])), None, "never written");
+    }
+
+    #[test]
+    fn two_literals_with_the_same_keys_are_told_apart_by_the_call() {
+        let engine = engine();
+        let script = "fn check(v, m) {}\ncheck(1, #{ b: 1, a: 2 });\ncheck(1, #{ a: 1, b: 2 });";
+        compile(&engine, script, "s.rhai").unwrap();
+        let facts = Facts::of(Some(engine.default_tag())).unwrap();
+        let facts = facts.borrow();
+        let ab = map(&["a", "b"]);
+        assert_eq!(facts.check_order(None, Position::NONE, &ab), None, "ambiguous without the call");
+        assert_eq!(&*facts.check_order(Some("s.rhai"), Position::new(2, 1), &ab).unwrap(), &keys(&["b", "a"])[..]);
+        assert_eq!(&*facts.check_order(Some("s.rhai"), Position::new(3, 1), &ab).unwrap(), &keys(&["a", "b"])[..]);
+    }
+
+    #[test]
+    fn closures_report_their_parameter_count() {
+        let engine = engine();
+        let ast = compile(&engine, "let f = || 1; let g = |a, b| a; fn h(x) { x }", "s.rhai").unwrap();
+        let facts = Facts::of(Some(engine.default_tag())).unwrap();
+        let facts = facts.borrow();
+        assert_eq!(facts.param_counts("h"), &[1]);
+        let mut anon: Vec<usize> = ast
+            .iter_functions()
+            .filter(|f| f.name.starts_with("anon$"))
+            .flat_map(|f| facts.param_counts(f.name).to_vec())
+            .collect();
+        anon.sort();
+        assert_eq!(anon, vec![0, 2]);
+    }
+
+    #[test]
+    fn literal_http_params_rload_lacks_are_found_with_their_position() {
+        let engine = engine();
+        let script = "let r = http.get(\"u\", #{ headers: #{}, cookies: #{ a: \"1\" } });\n\
+                      let m = other.get(\"u\", #{ jar: 1 });\n\
+                      http.post(\"u\", \"\", #{ compression: \"gzip\" });\n\
+                      http.get(\"u\", #{ \"throw\": false, jar: (), compression: \"\" });";
+        let ast = compile(&engine, script, "s.rhai").unwrap();
+        let found: Vec<_> =
+            unimplemented_params(&ast).into_iter().map(|(pos, name, _)| (pos.line().unwrap(), name)).collect();
+        assert_eq!(found, vec![(1, "cookies"), (3, "compression")]);
+    }
+}

@@ -1,0 +1,97 @@
+//! Issue 14, item 4: `check` as k6 runs it — in the order the script wrote the checks, with
+//! functions of any arity, and a throwing check recorded as failed before its error ends the
+//! iteration (k6's js/modules/k6/k6.go `Check`).
+mod common;
+use common::*;
+
+/// The summary's check lines (`✓ name` / `✗ name`), in the order printed.
+fn check_lines(run: &Run) -> Vec<String> {
+    run.stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('✓') || l.starts_with('✗'))
+        .map(|l| l.split_whitespace().skip(1).take_while(|w| !w.starts_with("0%") && *w != "↳").collect::<Vec<_>>())
+        .map(|w| w.join(" "))
+        .collect()
+}
+
+#[test]
+fn checks_are_recorded_and_listed_in_source_order() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        const LATER = #{ "zz later": |v| true, "aa later": |v| true };
+        fn run() {
+            check(1, #{ "zeta": |v| v == 1, "alpha": |v| v == 1, "mid": true });
+            check(1, LATER);
+        }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines = check_lines(&run);
+    let names: Vec<&str> = lines.iter().map(|l| l.split(" ").next().unwrap_or("")).collect();
+    let pos = |n: &str| lines.iter().position(|l| l.starts_with(n)).unwrap_or_else(|| panic!("{n}: {lines:?}"));
+    assert!(pos("zeta") < pos("alpha") && pos("alpha") < pos("mid"), "{names:?}\n{}", run.stdout);
+    assert!(pos("zz later") < pos("aa later"), "{lines:?}");
+}
+
+#[test]
+fn check_functions_of_any_arity_are_called() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {
+            let base = 1;
+            check(1, #{
+                "no parameter": || true,
+                "one parameter": |v| v == 1,
+                "two parameters": |v, extra| v == 1 && extra == (),
+                "captures a variable": || base == 1,
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("Function not found"), "{}", run.stderr);
+    for name in ["no parameter", "one parameter", "two parameters", "captures a variable"] {
+        assert!(run.stdout.contains(&format!("✓ {name}")), "{name}: {}\n{}", run.stdout, run.stderr);
+    }
+}
+
+#[test]
+fn a_throwing_check_is_recorded_as_failed_and_ends_the_iteration() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 2 };
+        const after = Counter("after_check");
+        fn run() {
+            check(1, #{ "b runs first": |v| true, "a throws": |v| throw "boom", "c never runs": |v| true });
+            after.add(1);
+        }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("boom"), "{}", run.stderr);
+    assert!(run.stdout.contains("✓ b runs first"), "{}", run.stdout);
+    assert!(run.stdout.contains("✗ a throws"), "{}", run.stdout);
+    assert!(!run.stdout.contains("c never runs"), "{}", run.stdout);
+    assert!(!run.stdout.contains("after_check"), "the iteration must end at the throw: {}", run.stdout);
+    let checks = run.line("checks_succeeded");
+    assert!(checks.contains("50.00%") && checks.contains("2 out of 4"), "{checks}");
+}
+
+#[test]
+fn check_in_init_code_is_an_error_as_in_k6() {
+    let s = script(
+        r#"
+        check(1, #{ "at init": |v| true });
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 107, "{}", run.stderr);
+    assert!(run.stderr.contains("Using check() in the init context is not supported"), "{}", run.stderr);
+}
