@@ -7,7 +7,7 @@ use std::process::Command;
 
 /// `rload check SCRIPT`.
 fn check(s: &Script) -> Run {
-    Run::from_output(Command::new(BIN).arg("check").arg(&s.path).arg("--no-color").output().expect("run rload"))
+    Run::from_output(Command::new(BIN).arg("check").arg(&s.path).output().expect("run rload"))
 }
 
 #[test]
@@ -49,7 +49,7 @@ fn a_k6_http_param_rload_lacks_in_a_map_built_at_run_time_fails_the_call_naming_
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("http param \"cookies\" is a k6 param rload does not implement"), "{}", run.stderr);
     assert!(run.stderr.contains("\"digest\" is a k6 authentication rload does not implement"), "{}", run.stderr);
-    assert!(run.stderr.contains(" at line 6:"), "the script position is named: {}", run.stderr);
+    assert!(run.stderr.contains("test.rhai:6:"), "the script position is named: {}", run.stderr);
     assert!(!run.stdout.contains("http_reqs"), "no request may be sent: {}", run.stdout);
 }
 
