@@ -68,6 +68,14 @@ impl Prometheus {
 
     /// An instant PromQL query: each result's labels and value.
     fn query(&self, promql: &str) -> Vec<(serde_json::Value, f64)> {
+        self.query_at(promql, "")
+            .iter()
+            .map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap()))
+            .collect()
+    }
+
+    /// A PromQL query evaluated at `time` (Unix seconds; empty: now): the raw results.
+    fn query_at(&self, promql: &str, time: &str) -> Vec<serde_json::Value> {
         let encoded: String = promql
             .bytes()
             .map(|b| match b {
@@ -75,15 +83,11 @@ impl Prometheus {
                 _ => format!("%{b:02X}"),
             })
             .collect();
-        let (code, body) = self.get(&format!("/api/v1/query?query={encoded}")).expect("prometheus answers");
+        let at = if time.is_empty() { String::new() } else { format!("&time={time}") };
+        let (code, body) = self.get(&format!("/api/v1/query?query={encoded}{at}")).expect("prometheus answers");
         assert_eq!(code, 200, "{promql}: {body}");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
-        v["data"]["result"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| (r["metric"].clone(), r["value"][1].as_str().unwrap().parse().unwrap()))
-            .collect()
+        v["data"]["result"].as_array().unwrap().clone()
     }
 }
 
@@ -198,12 +202,24 @@ fn trends_as_native_histograms_answer_histogram_quantile_and_stale_markers_end_t
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     // Marked stale at the end: an instant query now finds no series…
     assert!(prometheus.query("k6_http_reqs_total").is_empty());
-    // …while the range before the end holds them: the histogram counts every request.
-    let count = prometheus.query("sum(max_over_time(histogram_count(k6_http_req_duration_seconds)[5m:1s]))");
-    assert_eq!(count.len(), 1, "{count:?}");
-    assert_eq!(count[0].1, 80.0);
-    let p95 = prometheus.query("max_over_time(histogram_quantile(0.95, sum(k6_http_req_duration_seconds))[5m:1s])");
-    assert!(p95[0].1 > 0.0 && p95[0].1 < 5.0, "{p95:?}");
+    // …while the range before the end holds them: one histogram per status, counting every
+    // request, and `histogram_quantile` reads a p(95) from each at its time.
+    let series = prometheus.query_at("k6_http_req_duration_seconds[5m]", "");
+    assert_eq!(series.len(), 2, "{series:?}");
+    let mut requests = 0;
+    for s in &series {
+        let (time, histogram) = {
+            let last = s["histograms"].as_array().and_then(|h| h.last()).unwrap_or_else(|| panic!("{s}"));
+            (last[0].to_string(), &last[1])
+        };
+        requests += histogram["count"].as_str().unwrap().parse::<u64>().unwrap();
+        let status = s["metric"]["status"].as_str().unwrap();
+        let promql = format!("histogram_quantile(0.95, k6_http_req_duration_seconds{{status=\"{status}\"}})");
+        let p95 = prometheus.query_at(&promql, &time);
+        let seconds: f64 = p95[0]["value"][1].as_str().unwrap().parse().unwrap();
+        assert!(seconds > 0.0 && seconds < 5.0, "{promql} at {time}: {p95:?}");
+    }
+    assert_eq!(requests, 80);
 }
 
 #[test]
