@@ -377,7 +377,8 @@ fn graceful_stop_completes_and_interrupts_the_same_iterations_as_k6() {
 fn csv_output_has_the_same_header_as_k6s() {
     require_k6();
     let target = Target::start();
-    let case = Case { scenario: "csv", options: r#"executor: "shared-iterations", vus: 1, iterations: 2"#, sleep: None };
+    let case =
+        Case { scenario: "csv", options: r#"executor: "shared-iterations", vus: 1, iterations: 2"#, sleep: None };
     let base = format!("BASE={}", target.url());
     let s = script(&case.rhai());
     let js = s.dir.path().join("test.js");

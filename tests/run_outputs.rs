@@ -120,7 +120,8 @@ fn json_output_matches_the_kept_schema_and_a_reader_recomputes_the_summary_from_
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines = ndjson(&out);
     for line in &lines {
-        let errors: Vec<String> = validator.iter_errors(line).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(line).map(|e| format!("{e} at {}", e.instance_path())).collect();
         assert!(errors.is_empty(), "{line}\ndoes not match the schema: {errors:?}");
     }
     // The schema rejects what k6 would not write (it is not vacuous).

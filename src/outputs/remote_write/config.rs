@@ -50,7 +50,9 @@ impl Config {
                 "the argument {arg:?} is not read (k6 does not read one either); set K6_PROMETHEUS_RW_* variables instead"
             ));
         }
-        for name in ["CLIENT_CERTIFICATE", "CLIENT_CERTIFICATE_KEY", "SIGV4_REGION", "SIGV4_ACCESS_KEY", "SIGV4_SECRET_KEY"] {
+        for name in
+            ["CLIENT_CERTIFICATE", "CLIENT_CERTIFICATE_KEY", "SIGV4_REGION", "SIGV4_ACCESS_KEY", "SIGV4_SECRET_KEY"]
+        {
             if get(&var(name)).is_some() {
                 errs.push(format!("{} is a k6 setting rload does not implement", var(name)));
             }

@@ -151,10 +151,7 @@ mod tests {
         assert_eq!(p.count, Some(Count::CountInt(6)));
         assert_eq!(p.zero_count, Some(ZeroCount::ZeroCountInt(1)));
         assert_eq!(p.schema, 3);
-        assert_eq!(
-            p.positive_spans,
-            vec![BucketSpan { offset: 0, length: 4 }, BucketSpan { offset: 15, length: 1 }]
-        );
+        assert_eq!(p.positive_spans, vec![BucketSpan { offset: 0, length: 4 }, BucketSpan { offset: 15, length: 1 }]);
         // Counts 2, 1, 0, 1, then 1.
         assert_eq!(p.positive_deltas, vec![2, -1, -1, 1, 0]);
         assert!((p.sum - 9.25).abs() < 1e-12);

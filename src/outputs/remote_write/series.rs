@@ -112,6 +112,9 @@ pub fn group(samples: &[RawSample], native: bool) -> Vec<Delta> {
     deltas
 }
 
+/// A series: its metric and its tags (owned, non-empty, sorted by key).
+type SeriesKey = (MetricId, Vec<(String, String)>);
+
 struct Entry {
     measure: Measure,
     latest_ms: i64,
@@ -122,7 +125,7 @@ struct Entry {
 /// Every series of the run, on the output's thread.
 #[derive(Default)]
 pub struct Store {
-    series: HashMap<(MetricId, Vec<(String, String)>), Entry, ahash::RandomState>,
+    series: HashMap<SeriesKey, Entry, ahash::RandomState>,
     per_metric: HashMap<MetricId, usize>,
     names: HashMap<MetricId, String>,
     /// Samples of series past [`MAX_SERIES_PER_METRIC`] for their metric, not pushed.
@@ -176,7 +179,8 @@ impl Store {
         for ((metric, labels), entry) in &self.series {
             for mut series in self.map(*metric, labels, &entry.measure, entry.latest_ms, config) {
                 series.histograms.clear();
-                series.samples = vec![Sample { value: f64::from_bits(STALE_NAN), timestamp: at.max(entry.latest_ms + 1) }];
+                series.samples =
+                    vec![Sample { value: f64::from_bits(STALE_NAN), timestamp: at.max(entry.latest_ms + 1) }];
                 out.push(series);
             }
         }
@@ -188,7 +192,14 @@ impl Store {
     }
 
     /// One k6 series as Prometheus series (several for a trend with several stats).
-    fn map(&self, metric: MetricId, tags: &[(String, String)], measure: &Measure, ms: i64, config: &Config) -> Vec<TimeSeries> {
+    fn map(
+        &self,
+        metric: MetricId,
+        tags: &[(String, String)],
+        measure: &Measure,
+        ms: i64,
+        config: &Config,
+    ) -> Vec<TimeSeries> {
         let name = self.names.get(&metric).map_or("unknown", String::as_str);
         let series = |suffix: &str, value: f64| {
             let mut full = format!("k6_{name}");
@@ -235,8 +246,7 @@ impl Store {
 
 /// The tags and `__name__`, sorted by name as the remote-write specification requires.
 fn labels(tags: &[(String, String)], name: String) -> Vec<Label> {
-    let mut out: Vec<Label> =
-        tags.iter().map(|(k, v)| Label { name: k.clone(), value: v.clone() }).collect();
+    let mut out: Vec<Label> = tags.iter().map(|(k, v)| Label { name: k.clone(), value: v.clone() }).collect();
     out.push(Label { name: "__name__".into(), value: name });
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
