@@ -249,3 +249,27 @@ fn an_unreachable_endpoint_is_reported_at_the_end_and_does_not_fail_the_run() {
         run.stderr
     );
 }
+
+#[test]
+fn after_ctrl_c_the_last_push_holds_every_request_the_summary_counts() {
+    let prometheus = Prometheus::start();
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            http.get(`${__ENV.BASE_URL}/`);
+            if __VU == 1 && __ITER == 20 { print("past 20 iterations"); }
+            sleep(0.02);
+        }
+    "#,
+    );
+    let (base, server) =
+        (format!("BASE_URL={}", target.url()), format!("K6_PROMETHEUS_RW_SERVER_URL={}", prometheus.write_url()));
+    let args = ["-u", "2", "-d", "60s", "-e", &base, "-e", &server, "-o", "experimental-prometheus-rw"];
+    let run = signalled_run(&s, &args, "past 20 iterations", None, Duration::from_secs(20));
+    assert_eq!(run.code, 105, "{}", run.stderr);
+    let line = run.line("http_reqs");
+    let counted: f64 = line.split(':').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    assert!(counted >= 20.0, "{line}");
+    assert_eq!(prometheus.query("sum(k6_http_reqs_total)")[0].1, counted, "{line}");
+}
