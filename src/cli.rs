@@ -293,10 +293,9 @@ impl RunFlags {
             }
         }
         cli.user_agent = self.user_agent;
-        let env_var = |k: &str| env.iter().rev().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
         let mut outputs = Vec::new();
         for arg in &self.out {
-            match OutputSpec::parse(arg, &env_var) {
+            match OutputSpec::parse(arg, &env) {
                 Ok(spec) => outputs.push(spec),
                 Err(e) => errs.push(format!("--out {arg}: {e}")),
             }

@@ -372,3 +372,36 @@ fn graceful_stop_completes_and_interrupts_the_same_iterations_as_k6() {
     assert_eq!(assert_equal_counts(&both, "http_reqs"), 6);
     assert_same_names(&both);
 }
+
+#[test]
+fn csv_output_has_the_same_header_as_k6s() {
+    require_k6();
+    let target = Target::start();
+    let case =
+        Case { scenario: "csv", options: r#"executor: "shared-iterations", vus: 1, iterations: 2"#, sleep: None };
+    let base = format!("BASE={}", target.url());
+    let s = script(&case.rhai());
+    let js = s.dir.path().join("test.js");
+    std::fs::write(&js, case.js()).unwrap();
+    let (k6_csv, rload_csv) = (s.dir.path().join("k6.csv"), s.dir.path().join("rload.csv"));
+    let out = {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Command::new(common::k6())
+            .args(["run", "--no-color", "--no-usage-report", "-q", "-e", &base])
+            .arg("--out")
+            .arg(format!("csv={}", k6_csv.display()))
+            .arg(&js)
+            .output()
+            .expect("run k6")
+    };
+    assert!(out.status.success(), "k6 failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let run = rload(&s, &["-e", &base, "--out", &format!("csv={}", rload_csv.display())]);
+    assert_eq!(run.code, 0, "rload failed:\n{}\n{}", run.stdout, run.stderr);
+    let header = |path: &std::path::Path| {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        text.lines().next().unwrap_or_default().to_string()
+    };
+    let k6_header = header(&k6_csv);
+    assert!(k6_header.starts_with("metric_name,"), "k6 wrote no CSV header: {k6_header:?}");
+    assert_eq!(header(&rload_csv), k6_header);
+}

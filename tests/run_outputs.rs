@@ -74,6 +74,81 @@ fn json_output_holds_every_sample_in_k6s_schema() {
     assert_eq!(duration["data"]["thresholds"], serde_json::json!(["p(95)<5000"]));
 }
 
+/// k6's percentile of exact values (`TrendSink.P`): linear between the neighbouring ranks.
+fn k6_percentile(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let position = q * (values.len() - 1) as f64;
+    let (lo, hi) = (values[position.floor() as usize], values[position.ceil() as usize]);
+    lo + (hi - lo) * position.fract()
+}
+
+#[test]
+fn json_output_matches_the_kept_schema_and_a_reader_recomputes_the_summary_from_it() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("schemas/k6-ndjson.schema.json")).expect("the schema is JSON");
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("a valid schema");
+    let target = Target::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let export = dir.path().join("export.json");
+    let s = script(
+        r#"
+        export const options = #{ thresholds: #{ http_reqs: [#{ threshold: "count>1", abortOnFail: true }] } };
+        const waits = Trend("waits", true);
+        fn run() {
+            let r = http.get(`${__ENV.BASE_URL}/delay/${__ITER % 7}`);
+            check(r, #{ "is 200": |r| r.status == 200 });
+            waits.add(__ITER % 5, #{ "my tag": "a \"quoted\" value" });
+        }
+    "#,
+    );
+    let run = rload(
+        &s,
+        &[
+            "-u",
+            "4",
+            "-i",
+            "300",
+            "-e",
+            &format!("BASE_URL={}", target.url()),
+            "-o",
+            &format!("json={}", out.display()),
+            "--summary-export",
+            &export.to_string_lossy(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines = ndjson(&out);
+    for line in &lines {
+        let errors: Vec<String> =
+            validator.iter_errors(line).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{line}\ndoes not match the schema: {errors:?}");
+    }
+    // The schema rejects what k6 would not write (it is not vacuous).
+    for wrong in [
+        serde_json::json!({"type": "Point", "metric": "x", "data": {"time": "yesterday", "value": 1, "tags": {}}}),
+        serde_json::json!({"type": "Point", "metric": "x", "data": {"time": "2026-01-01T00:00:00Z", "value": "1", "tags": {}}}),
+        serde_json::json!({"type": "Metric", "metric": "x", "data": {"name": "x", "type": "histogram", "contains": "default", "thresholds": [], "submetrics": null}}),
+    ] {
+        assert!(!validator.is_valid(&wrong), "{wrong} passed the schema");
+    }
+
+    // A reader of the stream alone recomputes the summary.
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+    let value = |p: &&serde_json::Value| p["data"]["value"].as_f64().unwrap();
+    let requests: f64 = points(&lines, "http_reqs").iter().map(value).sum();
+    assert_eq!(requests, summary["metrics"]["http_reqs"]["count"].as_f64().unwrap());
+    assert_eq!(requests, 300.0);
+    let mut durations: Vec<f64> = points(&lines, "http_req_duration").iter().map(value).collect();
+    assert_eq!(durations.len(), 300);
+    let p95 = k6_percentile(&mut durations, 0.95);
+    let summary_p95 = summary["metrics"]["http_req_duration"]["p(95)"].as_f64().unwrap();
+    // HDR with 3 significant digits: within 0.1 % (or 1 µs for sub-millisecond values).
+    assert!((p95 - summary_p95).abs() <= (p95 * 1e-3).max(0.001), "stream p(95) {p95} ms, summary {summary_p95} ms");
+    let declared = lines.iter().find(|l| l["type"] == "Metric" && l["metric"] == "http_reqs").unwrap();
+    assert_eq!(declared["data"]["thresholds"], serde_json::json!([{ "threshold": "count>1", "abortOnFail": true }]));
+}
+
 #[test]
 fn csv_output_gzipped_has_k6s_columns_and_one_row_per_sample() {
     let target = Target::start();
@@ -141,13 +216,12 @@ fn json_output_is_complete_after_a_failing_setup() {
 #[test]
 fn an_unknown_or_unimplemented_output_is_an_error_naming_it() {
     let s = script("fn run() {}");
-    let run = rload(&s, &["-i", "1", "-o", "experimental-prometheus-rw"]);
+    let run = rload(&s, &["-i", "1", "-o", "influxdb=http://127.0.0.1:1/k6"]);
     assert_eq!(run.code, 104, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("\"experimental-prometheus-rw\" is a k6 output rload does not implement"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("\"influxdb\" is a k6 output rload does not implement"), "{}", run.stderr);
+    let run = rload(&s, &["-i", "1", "-o", "experimental-prometheus-rw", "-e", "K6_PROMETHEUS_RW_TREND_STATS=p99"]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(run.stderr.contains("K6_PROMETHEUS_RW_TREND_STATS: \"p99\" is not a trend stat"), "{}", run.stderr);
     let run = rload(&s, &["-i", "1", "-o", "jsn=x"]);
     assert!(run.stderr.contains("invalid output type \"jsn\""), "{}", run.stderr);
     let run = rload(&s, &["-i", "1", "-o", "json=/nonexistent-dir/out.json"]);

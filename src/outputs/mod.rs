@@ -1,5 +1,6 @@
 //! Outputs: where a run's samples go while it runs (`-o/--out`, repeatable, k6's names and
-//! formats). Implemented: `json` (k6's NDJSON, gzip when the name ends in `.gz`) and `csv`.
+//! formats). Implemented: `json` (k6's NDJSON, gzip when the name ends in `.gz`), `csv`, and
+//! `experimental-prometheus-rw` (Prometheus remote write, its own thread: see [`remote_write`]).
 //! Every other output k6 knows is an error naming it, never a silent no-op.
 //!
 //! The path of a sample: [`crate::metrics::record`] keeps it in the thread's tap buffer; at the
@@ -13,6 +14,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod remote_write;
 mod time;
 
 use std::collections::HashSet;
@@ -29,12 +31,12 @@ use crate::metrics::{self, MetricId, RawSample, Tap};
 use crate::thresholds::MetricThresholds;
 
 use csv::{CsvConfig, TimeFormat};
+use remote_write::{RemoteWrite, RemoteWriteTap};
 
 /// Outputs k6 v1.1 knows that rload does not write (yet): asking for one is an error.
 const K6_ONLY: &[&str] = &[
     "cloud",
     "influxdb",
-    "experimental-prometheus-rw",
     "statsd",
     "datadog",
     "kafka",
@@ -55,40 +57,51 @@ pub struct OutputSpec {
     path: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Format {
     Json,
     Csv { time: TimeFormat, save_interval: Duration },
+    PrometheusRw(Box<remote_write::Config>),
 }
 
+/// What `-o` accepts, for messages.
+const AVAILABLE: &str = "json, csv, experimental-prometheus-rw";
+
 impl OutputSpec {
-    /// Parses `json=FILE`, `csv=FILE` or `csv=fileName=…,timeFormat=…`; `env` reads `K6_*`
-    /// variables (the `-e` ones and the process's).
-    pub fn parse(arg: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<OutputSpec, String> {
+    /// Parses `json=FILE`, `csv=FILE`, `csv=fileName=…,timeFormat=…` or
+    /// `experimental-prometheus-rw`; `env` holds the `K6_*` variables (the process's, then the
+    /// `-e` ones: later entries win).
+    pub fn parse(arg: &str, env: &[(String, String)]) -> Result<OutputSpec, String> {
         let (name, rest) = arg.split_once('=').unwrap_or((arg, ""));
+        let env_var = |k: &str| env.iter().rev().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
         match name {
             "json" => {
                 Ok(OutputSpec { format: Format::Json, path: if rest.is_empty() { "-".into() } else { rest.into() } })
             }
             "csv" => {
-                let c = CsvConfig::parse(rest, env)?;
+                let c = CsvConfig::parse(rest, &env_var)?;
                 Ok(OutputSpec {
                     format: Format::Csv { time: c.time_format, save_interval: c.save_interval },
                     path: c.file_name,
                 })
             }
+            "experimental-prometheus-rw" => Ok(OutputSpec {
+                format: Format::PrometheusRw(Box::new(remote_write::Config::from_env(rest, env)?)),
+                path: String::new(),
+            }),
             k6 if K6_ONLY.contains(&k6) => {
-                Err(format!("output \"{k6}\" is a k6 output rload does not implement; rload writes: json, csv"))
+                Err(format!("output \"{k6}\" is a k6 output rload does not implement; rload writes: {AVAILABLE}"))
             }
-            other => Err(format!("invalid output type \"{other}\", available types are: json, csv")),
+            other => Err(format!("invalid output type \"{other}\", available types are: {AVAILABLE}")),
         }
     }
 
     /// How k6's header names it: `json (out.json)`.
     pub fn describe(&self) -> String {
-        let kind = match self.format {
+        let kind = match &self.format {
             Format::Json => "json",
             Format::Csv { .. } => "csv",
+            Format::PrometheusRw(c) => return format!("Prometheus remote write ({})", c.server_url),
         };
         if self.path == "-" {
             format!("{kind} (stdout)")
@@ -105,9 +118,11 @@ struct Batch {
     samples: u64,
 }
 
-/// The run's outputs: the writer thread and the tap that feeds it.
+/// The run's outputs: the file writer's thread, the remote-write outputs' threads and the tap
+/// that feeds them.
 pub struct Outputs {
     tx: Option<SyncSender<Batch>>,
+    remote: Vec<RemoteWrite>,
     ending: Arc<AtomicBool>,
     dropped: Arc<AtomicU64>,
     done: Receiver<Vec<String>>,
@@ -116,10 +131,13 @@ pub struct Outputs {
     finished: bool,
 }
 
-/// What [`Outputs::finish`] found: one line per problem (write errors, dropped samples).
+/// What [`Outputs::finish`] found: one line per problem (write errors, dropped samples), which
+/// fail the run, and per warning (failed pushes), which do not: as in k6, a remote endpoint
+/// that is down never fails a test.
 #[derive(Debug, Default)]
 pub struct OutputsReport {
     pub problems: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 /// An open output file (or stdout) and what it writes.
@@ -160,7 +178,7 @@ impl Sink {
         }
         let save_interval = match self.spec.format {
             Format::Csv { save_interval, .. } => save_interval,
-            Format::Json => Duration::ZERO,
+            Format::Json | Format::PrometheusRw(_) => Duration::ZERO,
         };
         let mut result = self.writer().write_all(bytes);
         // A gzip stream is flushed only when it ends: a flush per batch would ruin its ratio.
@@ -189,12 +207,20 @@ impl Outputs {
     /// Opens every output (an unwritable path fails the run before it starts, as k6) and starts
     /// the writer. `thresholds` go into the JSON output's `Metric` lines.
     pub fn start(specs: &[OutputSpec], thresholds: &[MetricThresholds]) -> Result<Outputs, String> {
+        let (files, remotes): (Vec<&OutputSpec>, Vec<&OutputSpec>) =
+            specs.iter().partition(|s| !matches!(s.format, Format::PrometheusRw(_)));
         let mut sinks = Vec::new();
-        for spec in specs {
+        for spec in &files {
             sinks.push(Sink::open(spec)?);
         }
+        let mut remote = Vec::new();
+        for spec in remotes {
+            if let Format::PrometheusRw(config) = &spec.format {
+                remote.push(RemoteWrite::start((**config).clone())?);
+            }
+        }
         let descriptions = specs.iter().map(OutputSpec::describe).collect();
-        let formats = Arc::new(specs.iter().map(|s| s.format).collect());
+        let formats = Arc::new(files.iter().map(|s| s.format.clone()).collect());
         let (tx, rx) = mpsc::sync_channel::<Batch>(QUEUE);
         let (done_tx, done) = mpsc::channel();
         let ending = Arc::new(AtomicBool::new(false));
@@ -207,7 +233,8 @@ impl Outputs {
             })
             .map_err(|e| format!("could not start the outputs' writer: {e}"))?;
         Ok(Outputs {
-            tx: Some(tx),
+            tx: (!files.is_empty()).then_some(tx),
+            remote,
             ending,
             dropped: Arc::new(AtomicU64::new(0)),
             done,
@@ -224,10 +251,21 @@ impl Outputs {
 
     /// The tap for [`metrics::start_run`]; it renders on the recording thread and never blocks.
     pub fn tap(&self) -> Option<Tap> {
-        let tx = self.tx.clone()?;
+        let files = self.tx.clone();
+        let remotes: Vec<RemoteWriteTap> = self.remote.iter().filter_map(RemoteWrite::tap).collect();
+        if files.is_none() && remotes.is_empty() {
+            return None;
+        }
         let dropped = self.dropped.clone();
         let formats = self.formats.clone();
-        Some(Arc::new(move |samples: &[RawSample]| render_and_send(samples, &formats, &tx, &dropped)))
+        Some(Arc::new(move |samples: &[RawSample]| {
+            if let Some(tx) = &files {
+                render_and_send(samples, &formats, tx, &dropped);
+            }
+            for remote in &remotes {
+                remote.send(samples);
+            }
+        }))
     }
 
     /// Ends the tap, lets the writer drain and close every file, and reports what went wrong.
@@ -239,6 +277,7 @@ impl Outputs {
         metrics::end_tap();
         self.tx = None;
         self.ending.store(true, Ordering::SeqCst);
+        let warnings = self.remote.iter_mut().flat_map(|r| r.finish(FINISH_TIMEOUT)).collect();
         let mut problems = match self.done.recv_timeout(FINISH_TIMEOUT) {
             Ok(problems) => problems,
             Err(_) => vec![format!(
@@ -254,14 +293,18 @@ impl Outputs {
                 self.descriptions.join(", ")
             ));
         }
-        OutputsReport { problems }
+        OutputsReport { problems, warnings }
     }
 }
 
 impl Drop for Outputs {
     /// A run that ends early (a failed setup, an error) still leaves complete files.
     fn drop(&mut self) {
-        for p in self.finish().problems {
+        let report = self.finish();
+        for w in report.warnings {
+            eprintln!("warning: {w}");
+        }
+        for p in report.problems {
             eprintln!("error: {p}");
         }
     }
@@ -285,6 +328,7 @@ fn render_and_send(samples: &[RawSample], formats: &[Format], tx: &SyncSender<Ba
             match format {
                 Format::Json => ok &= json::point_line(out, name, sample),
                 Format::Csv { time, .. } => csv::row(out, name, sample, *time),
+                Format::PrometheusRw(_) => {}
             }
         }
         written += u64::from(ok);
@@ -345,19 +389,21 @@ fn write_all(
 mod tests {
     use super::*;
 
-    fn no_env(_: &str) -> Option<String> {
-        None
-    }
+    const NO_ENV: &[(String, String)] = &[];
 
     #[test]
     fn outputs_k6_has_and_rload_lacks_are_errors_naming_them() {
-        let err = OutputSpec::parse("experimental-prometheus-rw", &no_env).unwrap_err();
-        assert!(err.contains("experimental-prometheus-rw") && err.contains("does not implement"), "{err}");
-        let err = OutputSpec::parse("jsonn=x", &no_env).unwrap_err();
+        let err = OutputSpec::parse("influxdb=http://x", NO_ENV).unwrap_err();
+        assert!(err.contains("\"influxdb\"") && err.contains("does not implement"), "{err}");
+        assert_eq!(
+            OutputSpec::parse("experimental-prometheus-rw", NO_ENV).unwrap().describe(),
+            "Prometheus remote write (http://localhost:9090/api/v1/write)"
+        );
+        let err = OutputSpec::parse("jsonn=x", NO_ENV).unwrap_err();
         assert!(err.contains("invalid output type \"jsonn\""), "{err}");
-        assert_eq!(OutputSpec::parse("json=a.json", &no_env).unwrap().describe(), "json (a.json)");
-        assert_eq!(OutputSpec::parse("json", &no_env).unwrap().describe(), "json (stdout)");
-        assert_eq!(OutputSpec::parse("csv=b.csv", &no_env).unwrap().describe(), "csv (b.csv)");
+        assert_eq!(OutputSpec::parse("json=a.json", NO_ENV).unwrap().describe(), "json (a.json)");
+        assert_eq!(OutputSpec::parse("json", NO_ENV).unwrap().describe(), "json (stdout)");
+        assert_eq!(OutputSpec::parse("csv=b.csv", NO_ENV).unwrap().describe(), "csv (b.csv)");
     }
 
     #[test]

@@ -307,7 +307,7 @@ async fn report_results(
     let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
     let control = &shared.control;
     // As k6: the outputs end with the test (teardown included), before the summary.
-    let output_problems = outputs.borrow_mut().as_mut().map(|o| o.finish().problems).unwrap_or_default();
+    let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
     metrics::flush();
 
     let settings = ReportSettings {
@@ -328,7 +328,7 @@ async fn report_results(
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration);
     let mut failed_outputs = report.failed_outputs.clone();
-    failed_outputs.extend(output_problems);
+    failed_outputs.extend(outputs_report.problems);
     let mut signalled = signalled;
     if summary_hook(&script.functions).ok().flatten().is_some() {
         let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
@@ -356,6 +356,9 @@ async fn report_results(
         }
     } else if !args.no_summary {
         stdio::out(&report.text);
+    }
+    for w in &outputs_report.warnings {
+        eprintln!("warning: {w}");
     }
     for e in &failed_outputs {
         eprintln!("error: {e}");
