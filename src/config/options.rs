@@ -40,6 +40,12 @@ pub struct Options {
     /// rload's `maxResponseBodySize`, in bytes.
     pub max_response_body_size: Option<u64>,
     pub tags: Option<Vec<(String, String)>>,
+    /// rload's `scrape`: Prometheus pages of the target read while the test runs.
+    pub scrape: Option<Vec<String>>,
+    /// rload's `scrapeInterval` (default 5 s).
+    pub scrape_interval: Option<Duration>,
+    /// rload's `scrapeWarmup`: how much of the start `slope` thresholds leave out (default 30 s).
+    pub scrape_warmup: Option<Duration>,
 }
 
 /// k6 option keys that rload accepts without acting on them yet (so ported scripts run).
@@ -63,6 +69,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "maxRedirects",
     "maxResponseBodySize",
     "tags",
+    "scrape",
+    "scrapeInterval",
+    "scrapeWarmup",
 ];
 
 impl Options {
@@ -91,6 +100,9 @@ impl Options {
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
+                "scrape" => string_list(key, v).map(|u| o.scrape = Some(u)),
+                "scrapeInterval" => duration(key, v).map(|d| o.scrape_interval = Some(d)),
+                "scrapeWarmup" => duration(key, v).map(|d| o.scrape_warmup = Some(d)),
                 k if ACCEPTED_K6_KEYS.contains(&k) => Ok(()),
                 k => Err(unknown_key(k)),
             };
@@ -126,9 +138,27 @@ impl Options {
             teardown_timeout,
             max_redirects,
             max_response_body_size,
-            tags
+            tags,
+            scrape,
+            scrape_interval,
+            scrape_warmup
         );
         self
+    }
+}
+
+/// A string or an array of strings (`scrape: "http://…"` or `scrape: ["http://…", …]`).
+fn string_list(key: &str, v: &Value) -> Result<Vec<String>, String> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!("{key}: each item must be a string, got {}", kind(other))),
+            })
+            .collect(),
+        other => Err(format!("{key}: must be a string or an array of strings, got {}", kind(other))),
     }
 }
 

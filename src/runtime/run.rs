@@ -31,6 +31,7 @@ use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::outputs::{OutputSpec, Outputs};
 use crate::results::DEFAULT_TREND_STATS;
+use crate::scrape::{ScrapeConfig, Scraper, DEFAULT_WARMUP};
 use crate::script::engine::{compile, functions, new_engine, ScriptSource};
 use crate::stdio;
 use crate::thresholds::MetricThresholds;
@@ -104,6 +105,8 @@ struct Prepared {
     series_cap: SeriesCap,
     /// `-o` outputs, open and fed from the start of `setup()` to the end of `teardown()`.
     outputs: RefCell<Option<Outputs>>,
+    /// `--scrape`: probed (metrics declared, baselines set); runs on its own thread during the test.
+    scraper: RefCell<Option<Scraper>>,
 }
 
 /// What [`execute`] leaves for [`report_results`]: the run's shared state (control, error log),
@@ -158,6 +161,19 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     if !missing.is_empty() {
         return Err(RunError::InvalidOptions(missing));
     }
+    let scrape = ScrapeConfig::new(
+        options.scrape.as_deref().unwrap_or_default(),
+        options.scrape_interval,
+        options.scrape_warmup,
+    )
+    .map_err(RunError::InvalidOptions)?;
+    let mut scraper = scrape.map(Scraper::new);
+    if let Some(scraper) = &mut scraper {
+        // Declares the scraped metrics, so thresholds can name them.
+        for warning in scraper.probe().await {
+            eprintln!("WARN {warning}");
+        }
+    }
     let thresholds = match (&options.thresholds, args.no_thresholds) {
         (Some(t), false) => {
             crate::thresholds::parse(t, &|name| metrics::lookup(name)).map_err(RunError::InvalidOptions)?
@@ -175,7 +191,8 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     };
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
     let outputs = RefCell::new(outputs);
-    Ok((Prepared { script, options, thresholds, series_cap, outputs }, scenarios))
+    let scraper = RefCell::new(scraper);
+    Ok((Prepared { script, options, thresholds, series_cap, outputs, scraper }, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -186,7 +203,7 @@ async fn execute(
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, thresholds, series_cap, outputs } = prepared;
+    let Prepared { script, options, thresholds, series_cap, outputs, scraper } = prepared;
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
     let setup_data = match setup(args, script, options, signals).await? {
@@ -237,6 +254,12 @@ async fn execute(
 
     // The test.
     let test_start = Instant::now();
+    metrics::start_slope_clock(test_start, options.scrape_warmup.unwrap_or(DEFAULT_WARMUP));
+    let scrape_task = match scraper.borrow_mut().take().map(|s| s.start(series_cap.clone())) {
+        Some(Err(e)) => return Err(RunError::Workers(e)),
+        Some(Ok(task)) => Some(task),
+        None => None,
+    };
     let mut signalled = signalled;
     if !signalled && control.init_error().is_none() {
         let ids = Rc::new(std::cell::Cell::new(next_id));
@@ -269,6 +292,14 @@ async fn execute(
     workers.finish();
     workers.all_done().await;
     let test_duration = test_start.elapsed();
+    // One last scrape for the test's end, then the scraper's report.
+    if let Some(task) = scrape_task {
+        let report = tokio::task::spawn_blocking(move || task.finish()).await.map(|r| r.warnings);
+        for warning in report.unwrap_or_else(|_| vec!["scrape: the scraper's thread panicked".to_owned()]) {
+            eprintln!("WARN {warning}");
+        }
+    }
+    metrics::stop_slope_clock();
     for s in &runtimes {
         let dropped = s.state.dropped.load(Ordering::Relaxed);
         if dropped > 0 {

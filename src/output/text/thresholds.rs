@@ -21,7 +21,7 @@ use super::sections::compare_metric_names;
 use super::{Painter, SummaryOptions, FAIL_MARK, SUCCESS_MARK, TITLE_PREFIX};
 use crate::metrics::{MetricKind, SeriesSink, TrendStat};
 use crate::results::{RunResults, ThresholdKey};
-use crate::thresholds::Aggregation;
+use crate::thresholds::{gauge_value, Aggregation};
 
 const NO_SAMPLES_MARK: &str = "?";
 
@@ -130,6 +130,9 @@ fn display_value(
             format!("{}/s", metric_value(counter.rate(results.test_duration), kind, contains))
         }
         SeriesSink::Rate(rate) => metric_value(rate.rate(), kind, contains),
-        SeriesSink::Gauge(gauge) => metric_value(gauge.value(), kind, contains),
+        SeriesSink::Gauge(gauge) if agg == Aggregation::Slope => {
+            format!("{}/min", metric_value(gauge_value(agg, gauge)?, kind, contains))
+        }
+        SeriesSink::Gauge(gauge) => metric_value(gauge_value(agg, gauge)?, kind, contains),
     })
 }
