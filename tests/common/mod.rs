@@ -29,6 +29,13 @@ impl Target {
         Target::spawn(&["serve", "--app", app, "--listen", "127.0.0.1:0"])
     }
 
+    /// An application target with extra `rload serve` flags, e.g. `["--db-write-rate", "0"]`.
+    pub fn start_app_with(app: &str, flags: &[&str]) -> Target {
+        let mut args = vec!["serve", "--app", app, "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(flags);
+        Target::spawn(&args)
+    }
+
     fn spawn(args: &[&str]) -> Target {
         let mut child = Command::new(BIN)
             .args(args)
