@@ -28,10 +28,7 @@ fn run() {
 fn run_against(target: &Target) -> Run {
     let base = format!("BASE_URL={}", target.url());
     let metrics = format!("{}/metrics", target.url());
-    rload(
-        &script(WRITES),
-        &["-e", &base, "--scrape", &metrics, "--scrape-interval", "250ms", "--scrape-warmup", "0s"],
-    )
+    rload(&script(WRITES), &["-e", &base, "--scrape", &metrics, "--scrape-interval", "250ms", "--scrape-warmup", "0s"])
 }
 
 /// The `✓`/`✗` line of a threshold expression in the summary.
@@ -87,10 +84,8 @@ fn a_scrape_that_fails_is_counted_and_reported_but_the_run_goes_on() {
 
 #[test]
 fn scrape_urls_other_than_http_are_refused_before_the_run() {
-    let run = rload(
-        &script("export const options = #{ scrape: [\"https://example.invalid/metrics\"] };\nfn run() {}"),
-        &[],
-    );
+    let run =
+        rload(&script("export const options = #{ scrape: [\"https://example.invalid/metrics\"] };\nfn run() {}"), &[]);
     assert_eq!(run.code, 104, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("only http:// URLs can be scraped"), "{}", run.stderr);
 }

@@ -168,18 +168,20 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     )
     .map_err(RunError::InvalidOptions)?;
     let mut scraper = scrape.map(Scraper::new);
-    if let Some(scraper) = &mut scraper {
-        // Declares the scraped metrics, so thresholds can name them.
-        for warning in scraper.probe().await {
-            eprintln!("WARN {warning}");
-        }
-    }
+    // Declares the scraped metrics, so thresholds can name them.
+    let probe_warnings = match &mut scraper {
+        Some(scraper) => scraper.probe().await,
+        None => Vec::new(),
+    };
     let thresholds = match (&options.thresholds, args.no_thresholds) {
-        (Some(t), false) => {
-            crate::thresholds::parse(t, &|name| metrics::lookup(name)).map_err(RunError::InvalidOptions)?
-        }
+        // A threshold on a metric of a page that could not be read says why it is not declared.
+        (Some(t), false) => crate::thresholds::parse(t, &|name| metrics::lookup(name))
+            .map_err(|errors| RunError::InvalidOptions(errors.into_iter().chain(probe_warnings.clone()).collect()))?,
         _ => Vec::new(),
     };
+    for warning in probe_warnings {
+        eprintln!("WARN {warning}");
+    }
     // Overflow series keep the tags the thresholds filter on, so sub-metric thresholds see them.
     let series_cap = SeriesCap::new(
         args.max_series.unwrap_or(metrics::MAX_SERIES_PER_METRIC),

@@ -160,7 +160,8 @@ impl Scraper {
                     }
                 }
                 Err(e) => warnings.push(format!(
-                    "scrape {}: {e}; its metrics are not declared before the test, so thresholds can't name them",
+                    "scrape {}: {e}; its metrics are not declared before the test, so thresholds can't name \
+                     them (start the service first, or run with --with-target)",
                     target.url
                 )),
             }
