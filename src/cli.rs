@@ -97,6 +97,17 @@ pub struct OptionFlags {
     /// Do not evaluate thresholds.
     #[arg(long = "no-thresholds")]
     pub no_thresholds: bool,
+    /// Read the target's Prometheus metrics page while the test runs (repeatable), e.g.
+    /// --scrape http://127.0.0.1:3000/metrics; its series become metrics for the summary,
+    /// outputs and thresholds.
+    #[arg(long = "scrape", value_name = "URL")]
+    pub scrape: Vec<String>,
+    /// How often to scrape (default 5s).
+    #[arg(long = "scrape-interval", value_name = "DURATION")]
+    pub scrape_interval: Option<String>,
+    /// Start of the test that `slope` thresholds leave out (default 30s).
+    #[arg(long = "scrape-warmup", value_name = "DURATION")]
+    pub scrape_warmup: Option<String>,
 }
 
 /// `rload check`: the script and the flags that change what is validated.
@@ -232,6 +243,20 @@ impl OptionFlags {
             match parsed {
                 Ok(s) => cli.stages = Some(s),
                 Err(e) => errs.push(e),
+            }
+        }
+        if !self.scrape.is_empty() {
+            cli.scrape = Some(self.scrape.clone());
+        }
+        for (flag, text, field) in [
+            ("--scrape-interval", &self.scrape_interval, &mut cli.scrape_interval),
+            ("--scrape-warmup", &self.scrape_warmup, &mut cli.scrape_warmup),
+        ] {
+            if let Some(text) = text {
+                match parse_duration(text) {
+                    Ok(d) => *field = Some(d),
+                    Err(e) => errs.push(format!("{flag}: {e}")),
+                }
             }
         }
         if let Some(s) = &self.summary_trend_stats {

@@ -14,6 +14,7 @@ pub mod output;
 pub mod outputs;
 pub mod results;
 pub mod runtime;
+pub mod scrape;
 pub mod script;
 pub mod stdio;
 pub mod target;

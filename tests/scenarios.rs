@@ -3,7 +3,9 @@
 //! set, pass ≥ 99% of its checks, and end with exit 0 — or with exit 99 where, and only where,
 //! a seed threshold is out of reach by design at that scale (the arithmetic is in each script's
 //! header and in docs/porting.md). Scenario 4 must record real optimistic-lock conflicts and
-//! scenario 5 real WebSocket delivery times.
+//! scenario 5 real WebSocket delivery times. Scenarios 3 and 6 scrape the target's /metrics: their
+//! queue `max` must pass, and their slopes, measured after a 30 s warmup, have no samples in a
+//! short form.
 //!
 //! The target answers with the real service's latency (issue 12: four Redis round trips, about
 //! 8 ms a switch on an idle machine), so the seed's median thresholds on switchCycle
@@ -27,7 +29,14 @@ struct Scenario {
     failing: &'static [(&'static str, &'static str)],
     /// Extra `-e` variables.
     env: &'static [&'static str],
+    /// Thresholds that see no sample in a short form by design (scraped slopes: the run is
+    /// shorter than the 30 s warmup).
+    no_samples: &'static [(&'static str, &'static str)],
 }
+
+/// The scraped slopes of `th::with_service_health`.
+const SLOPES: &[(&str, &str)] =
+    &[("synckairos_db_write_queue_size", "slope<100"), ("process_resident_memory_bytes", "slope<1048576")];
 
 const SCENARIOS: [Scenario; 6] = [
     Scenario {
@@ -37,6 +46,7 @@ const SCENARIOS: [Scenario; 6] = [
         // 9 requests per ≥ 1.05 s of sleep per VU: 10 VUs make at most 85.7 req/s.
         failing: &[("http_reqs", "rate>100")],
         env: &[],
+        no_samples: &[],
     },
     Scenario {
         file: "02-concurrent-sessions-1k.rhai",
@@ -45,6 +55,7 @@ const SCENARIOS: [Scenario; 6] = [
         // 6 s of sleep per iteration; ≈2.2 req/s per VU, ≤ 15 VUs here.
         failing: &[("http_reqs", "rate>500"), ("iteration_duration", "p(95)<5000")],
         env: &[],
+        no_samples: &[],
     },
     Scenario {
         file: "03-concurrent-sessions-10k.rhai",
@@ -53,6 +64,7 @@ const SCENARIOS: [Scenario; 6] = [
         // 7 s of sleep per iteration; ≈1.1 req/s per VU, ≤ 50 VUs here.
         failing: &[("http_reqs", "rate>1000"), ("iteration_duration", "p(95)<5000")],
         env: &[],
+        no_samples: SLOPES,
     },
     // Against the service's conflict share (about one collision in seven ends in a 409), one
     // pair colliding every 1.5 s for 18 s sees no 409 a third of the time; every 300 ms it sees
@@ -63,8 +75,16 @@ const SCENARIOS: [Scenario; 6] = [
         set: "high-frequency",
         failing: &[],
         env: &["CONTENTION_MS=300"],
+        no_samples: &[],
     },
-    Scenario { file: "05-websocket-stress.rhai", scale: "0.01", set: "websocket-stress", failing: &[], env: &[] },
+    Scenario {
+        file: "05-websocket-stress.rhai",
+        scale: "0.01",
+        set: "websocket-stress",
+        failing: &[],
+        env: &[],
+        no_samples: &[],
+    },
     Scenario {
         file: "06-sustained-load.rhai",
         scale: "0.005",
@@ -72,6 +92,7 @@ const SCENARIOS: [Scenario; 6] = [
         // 22 s of sleep per iteration; 3 VUs make ≈3 req/s.
         failing: &[("http_reqs", "rate>100"), ("iteration_duration", "p(95)<5000")],
         env: &[],
+        no_samples: SLOPES,
     },
 ];
 
@@ -110,6 +131,11 @@ fn threshold_set(set: &str) -> BTreeSet<(String, String)> {
         "sustained" => set_key("http_req_failed", vec!["rate<0.005"]),
         other => panic!("unknown threshold set {other}"),
     }
+    // th::with_service_health, judged on the scraped /metrics.
+    if matches!(set, "10k-concurrent" | "sustained") {
+        set_key("synckairos_db_write_queue_size", vec!["max<10000", "slope<100"]);
+        set_key("process_resident_memory_bytes", vec!["slope<1048576"]);
+    }
     t.into_iter().flat_map(|(k, exprs)| exprs.into_iter().map(move |e| (k.to_string(), e.to_string()))).collect()
 }
 
@@ -119,6 +145,8 @@ struct Verdict {
     metric: String,
     expr: String,
     ok: bool,
+    /// `? 'expr' no samples`.
+    no_samples: bool,
 }
 
 /// The `█ THRESHOLDS` section: metric lines, indented `{tag:value}` sub-metric lines, and
@@ -135,7 +163,7 @@ fn verdicts(stdout: &str) -> Vec<Verdict> {
         let mark = text.chars().next().unwrap();
         if mark == '✓' || mark == '✗' || mark == '?' {
             let expr = text.split('\'').nth(1).unwrap_or_default().to_string();
-            out.push(Verdict { metric: format!("{metric}{sub}"), expr, ok: mark == '✓' });
+            out.push(Verdict { metric: format!("{metric}{sub}"), expr, ok: mark == '✓', no_samples: mark == '?' });
         } else if text.starts_with('{') {
             sub = text.to_string();
         } else {
@@ -178,6 +206,15 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
     }
     let mut machine_failed = false;
     for v in &verdicts {
+        let empty_by_design = scenario.no_samples.iter().any(|(m, e)| *m == v.metric && *e == v.expr);
+        if v.no_samples != empty_by_design {
+            let saw = if v.no_samples { "no samples" } else { "samples" };
+            wrong.push(format!("{} '{}' saw {saw}", v.metric, v.expr));
+            continue;
+        }
+        if v.no_samples {
+            continue;
+        }
         if MACHINE_DEPENDENT.iter().any(|(m, e)| *m == v.metric && *e == v.expr) {
             machine_failed |= !v.ok;
             continue;

@@ -43,6 +43,12 @@ pub struct Options {
     pub tags: Option<Vec<(String, String)>>,
     /// k6's `summaryTimeUnit`: print every time value of the summary in this unit.
     pub summary_time_unit: Option<TimeUnit>,
+    /// rload's `scrape`: Prometheus pages of the target read while the test runs.
+    pub scrape: Option<Vec<String>>,
+    /// rload's `scrapeInterval` (default 5 s).
+    pub scrape_interval: Option<Duration>,
+    /// rload's `scrapeWarmup`: how much of the start `slope` thresholds leave out (default 30 s).
+    pub scrape_warmup: Option<Duration>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -136,6 +142,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "maxResponseBodySize",
     "tags",
     "summaryTimeUnit",
+    "scrape",
+    "scrapeInterval",
+    "scrapeWarmup",
 ];
 
 impl Options {
@@ -168,6 +177,9 @@ impl Options {
                 "summaryTimeUnit" => string(key, v)
                     .and_then(|s| TimeUnit::parse(&s).map_err(|e| format!("{key}: {e}")))
                     .map(|u| o.summary_time_unit = Some(u)),
+                "scrape" => string_list(key, v).map(|u| o.scrape = Some(u)),
+                "scrapeInterval" => duration(key, v).map(|d| o.scrape_interval = Some(d)),
+                "scrapeWarmup" => duration(key, v).map(|d| o.scrape_warmup = Some(d)),
                 k if CLOUD_ONLY_K6_KEYS.contains(&k) => Ok(()),
                 k => Err(match UNIMPLEMENTED_K6_KEYS.iter().find(|(name, _)| *name == k) {
                     Some((_, hint)) => format!("option \"{k}\" is a k6 option rload does not implement ({hint})"),
@@ -208,9 +220,27 @@ impl Options {
             max_redirects,
             max_response_body_size,
             tags,
-            summary_time_unit
+            summary_time_unit,
+            scrape,
+            scrape_interval,
+            scrape_warmup
         );
         self
+    }
+}
+
+/// A string or an array of strings (`scrape: "http://…"` or `scrape: ["http://…", …]`).
+fn string_list(key: &str, v: &Value) -> Result<Vec<String>, String> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!("{key}: each item must be a string, got {}", kind(other))),
+            })
+            .collect(),
+        other => Err(format!("{key}: must be a string or an array of strings, got {}", kind(other))),
     }
 }
 

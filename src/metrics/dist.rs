@@ -38,6 +38,19 @@ impl Dist {
         }
     }
 
+    /// Records `n` samples of `units`; more than the list has room for go to the histogram.
+    pub(super) fn record_n(&mut self, units: u64, n: u64) {
+        match self {
+            Dist::Few(values) if values.len() as u64 + n <= FEW as u64 => {
+                values.extend(std::iter::repeat_n(units, n as usize));
+            }
+            _ => self
+                .promote()
+                .record_n(units, n)
+                .expect("auto-resizing histograms accept values up to MAX_HISTOGRAM_VALUE"),
+        }
+    }
+
     /// Turns the list into a histogram (if it is not one yet) and returns it.
     pub(super) fn promote(&mut self) -> &mut Histogram<u64> {
         if let Dist::Few(values) = self {

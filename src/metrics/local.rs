@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::aggregate::Aggregate;
+use super::clock::slope_seconds;
 use super::failures::FailureTally;
 use super::registry::{MetricId, MetricInfo, MetricKind, Registry};
 use super::series_cap::SeriesCap;
@@ -81,16 +82,26 @@ impl LocalSink {
     /// Records one sample. Gauges keep the last value (ordered across threads), Rates count
     /// non-zero values, Counters add, Trends go into the histogram.
     pub fn record(&mut self, metric: MetricId, tags: &TagSet, value: f64) {
+        self.record_n(metric, tags, value, 1);
+    }
+
+    /// Records `n` samples of `value` at once (see [`SeriesSink::add_n`]); a gauge takes the
+    /// value once, with its place on the run's slope clock.
+    pub fn record_n(&mut self, metric: MetricId, tags: &TagSet, value: f64, n: u64) {
         let index = metric.index();
         if index >= self.metrics.len() {
             self.metrics.resize_with(index + 1, HashMap::default);
             self.overflowed.resize(index + 1, 0);
             self.full.resize(index + 1, false);
         }
-        let seq = if metric.kind() == MetricKind::Gauge { next_seq() } else { 0 };
+        let (seq, at) = if metric.kind() == MetricKind::Gauge { (next_seq(), slope_seconds()) } else { (0, None) };
+        let add = |sink: &mut SeriesSink| match n {
+            1 => sink.add_at(value, seq, at),
+            n => sink.add_n(value, n, seq),
+        };
         let series = &mut self.metrics[index];
         if let Some(existing) = series.get_mut(tags) {
-            existing.sink.add(value, seq);
+            add(&mut existing.sink);
             existing.samples += 1;
             return;
         }
@@ -107,7 +118,7 @@ impl LocalSink {
             first_seen: next_seq(),
             samples: 0,
         });
-        entry.sink.add(value, seq);
+        add(&mut entry.sink);
         entry.samples += 1;
     }
 

@@ -18,8 +18,9 @@
 //!
 //! The modules are layers; each imports only layers before it, so a sample's path goes down once
 //! (check with `grep -n "^use" src/metrics/*.rs`):
-//! - `registry` (metric ids and kinds), `tags` (tag sets, [`tag`] key names) and `failures`
-//!   (the bounded tally of failed requests by error code and message) import nothing from here;
+//! - `registry` (metric ids and kinds), `tags` (tag sets, [`tag`] key names), `failures`
+//!   (the bounded tally of failed requests by error code and message) and `clock` (the run's
+//!   slope clock for gauges) import nothing from here;
 //! - `dist` (a trend's samples) → `sink` (one series' statistics, per kind);
 //! - `series_cap` (the cap rules of one run; uses `tags`);
 //! - `aggregate` (merged series under a cap; uses `registry`, `sink`, `series_cap`, `tags`);
@@ -33,6 +34,7 @@
 //! summary export, the scheduler's gauges.
 
 mod aggregate;
+mod clock;
 mod dist;
 mod failures;
 mod local;
@@ -46,6 +48,7 @@ use std::cell::RefCell;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 pub use aggregate::{Aggregate, CheckResult, MetricAggregate, Series};
+pub use clock::{slope_seconds, start_slope_clock, stop_slope_clock};
 pub use failures::{shorten as shorten_message, FailureKind, FailureTally, LeftOut, MAX_MESSAGE_BYTES};
 pub use local::LocalSink;
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
@@ -103,6 +106,12 @@ pub fn register(name: &str, kind: MetricKind, is_time: bool) -> Result<MetricId,
     lock(&REGISTRY).register(name, kind, is_time)
 }
 
+/// [`register`] with what the values measure (a scraped `_bytes` gauge is data, a `_ms`
+/// histogram time).
+pub fn register_with(name: &str, kind: MetricKind, contains: Contains) -> Result<MetricId, MetricError> {
+    lock(&REGISTRY).register_with(name, kind, contains)
+}
+
 /// The id of a declared metric, by name.
 pub fn lookup(name: &str) -> Option<MetricId> {
     lock(&REGISTRY).get(name)
@@ -114,6 +123,18 @@ pub fn record(metric: MetricId, tags: &TagSet, value: f64) {
     SINK.with(|sink| {
         let mut sink = sink.borrow_mut();
         sink.sink.record(metric, tags, value);
+        if let Some(tap) = &mut sink.tap {
+            tap.push(metric, tags, value);
+        }
+    });
+}
+
+/// Records `n` samples of `value` at once: a scraped histogram's bucket into a trend (one
+/// histogram step, however large `n`). Outputs see one sample of `value`.
+pub fn record_n(metric: MetricId, tags: &TagSet, value: f64, n: u64) {
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        sink.sink.record_n(metric, tags, value, n);
         if let Some(tap) = &mut sink.tap {
             tap.push(metric, tags, value);
         }

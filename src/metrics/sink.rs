@@ -43,17 +43,31 @@ impl CounterSink {
 }
 
 /// Last value with min and max (k6 Gauge). `last_seq` orders writes from different threads.
+/// rload also keeps the mean and, for the `slope` threshold, the least-squares fit of the values
+/// recorded after the warmup against their time (see [`GaugeSink::slope_per_minute`]); both are
+/// sums, so merging stays exact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GaugeSink {
     value: f64,
     min: f64,
     max: f64,
     last_seq: u64,
+    count: u64,
+    sum: f64,
+    fit: LineFit,
 }
 
 impl Default for GaugeSink {
     fn default() -> Self {
-        GaugeSink { value: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY, last_seq: 0 }
+        GaugeSink {
+            value: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            last_seq: 0,
+            count: 0,
+            sum: 0.0,
+            fit: LineFit::default(),
+        }
     }
 }
 
@@ -69,6 +83,82 @@ impl GaugeSink {
     /// The largest recorded value.
     pub fn max(&self) -> f64 {
         self.max
+    }
+    /// Number of recorded values.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+    /// The mean of the recorded values (0 when empty).
+    pub fn avg(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum / self.count as f64
+        }
+    }
+
+    /// Least-squares growth per minute of the values recorded with a time (after the warmup):
+    /// `slope = (nΣtv − ΣtΣv) / (nΣt² − (Σt)²)` per second, times 60. `None` with fewer than
+    /// two such values or when they all share one time. Worked example: 10 at t = 0 s, 20 at
+    /// t = 30 s, 30 at t = 60 s fit a line rising 10 per 30 s, so the slope is 20 per minute.
+    pub fn slope_per_minute(&self) -> Option<f64> {
+        self.fit.slope().map(|per_second| per_second * 60.0)
+    }
+
+    /// Records `value` written with sequence `seq`, at `at` seconds on the slope's time line
+    /// (`None`: before or during the warmup, not part of the slope).
+    pub fn add_at(&mut self, value: f64, seq: u64, at: Option<f64>) {
+        if value.is_nan() {
+            return;
+        }
+        if seq >= self.last_seq {
+            self.value = value;
+            self.last_seq = seq;
+        }
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+        self.count += 1;
+        self.sum += value;
+        if let Some(t) = at {
+            self.fit.add(t, value);
+        }
+    }
+}
+
+/// The sums of a least-squares line fit of `v` against `t`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct LineFit {
+    n: f64,
+    t: f64,
+    v: f64,
+    tt: f64,
+    tv: f64,
+}
+
+impl LineFit {
+    fn add(&mut self, t: f64, v: f64) {
+        self.n += 1.0;
+        self.t += t;
+        self.v += v;
+        self.tt += t * t;
+        self.tv += t * v;
+    }
+
+    fn merge(&mut self, other: &LineFit) {
+        self.n += other.n;
+        self.t += other.t;
+        self.v += other.v;
+        self.tt += other.tt;
+        self.tv += other.tv;
+    }
+
+    fn slope(&self) -> Option<f64> {
+        let spread = self.n * self.tt - self.t * self.t;
+        // Relative test: all times equal leaves only rounding noise in `spread`.
+        if self.n < 2.0 || spread <= 1e-12 * self.n * self.tt {
+            return None;
+        }
+        Some((self.n * self.tv - self.t * self.v) / spread)
     }
 }
 
@@ -355,14 +445,7 @@ impl SeriesSink {
         }
         match self {
             SeriesSink::Counter(c) => c.sum += value,
-            SeriesSink::Gauge(g) => {
-                if seq >= g.last_seq {
-                    g.value = value;
-                    g.last_seq = seq;
-                }
-                g.min = g.min.min(value);
-                g.max = g.max.max(value);
-            }
+            SeriesSink::Gauge(g) => g.add_at(value, seq, None),
             SeriesSink::Rate(r) => {
                 r.total += 1;
                 if value != 0.0 {
@@ -376,6 +459,40 @@ impl SeriesSink {
                 t.min = t.min.min(value);
                 t.max = t.max.max(value);
             }
+        }
+    }
+
+    /// [`SeriesSink::add`] for a gauge sample with its place on the slope's time line (see
+    /// [`GaugeSink::add_at`]); other kinds ignore `at`.
+    pub fn add_at(&mut self, value: f64, seq: u64, at: Option<f64>) {
+        match self {
+            SeriesSink::Gauge(g) => g.add_at(value, seq, at),
+            _ => self.add(value, seq),
+        }
+    }
+
+    /// Adds `n` samples of `value` at once: one histogram step for a trend (a scraped
+    /// Prometheus histogram's bucket), `n` additions for the other kinds.
+    pub fn add_n(&mut self, value: f64, n: u64, seq: u64) {
+        if value.is_nan() || n == 0 {
+            return;
+        }
+        match self {
+            SeriesSink::Trend(t) => {
+                t.dist.record_n(histogram_units(value), n);
+                t.count += n;
+                t.sum += value * n as f64;
+                t.min = t.min.min(value);
+                t.max = t.max.max(value);
+            }
+            SeriesSink::Counter(c) => c.sum += value * n as f64,
+            SeriesSink::Rate(r) => {
+                r.total += n;
+                if value != 0.0 {
+                    r.trues += n;
+                }
+            }
+            SeriesSink::Gauge(_) => self.add(value, seq),
         }
     }
 
@@ -394,6 +511,9 @@ impl SeriesSink {
                 }
                 a.min = a.min.min(b.min);
                 a.max = a.max.max(b.max);
+                a.count += b.count;
+                a.sum += b.sum;
+                a.fit.merge(&b.fit);
             }
             (SeriesSink::Rate(a), SeriesSink::Rate(b)) => {
                 a.trues += b.trues;
@@ -582,6 +702,45 @@ mod tests {
             m.merge(&a);
             m
         });
+    }
+
+    #[test]
+    fn gauge_slope_fits_a_line_and_merges_exactly() {
+        // The doc's worked example: 10, 20, 30 at 0, 30, 60 s rise 20 per minute.
+        let mut a = SeriesSink::new(MetricKind::Gauge);
+        a.add_at(10.0, 1, Some(0.0));
+        a.add_at(20.0, 2, Some(30.0));
+        let mut b = SeriesSink::new(MetricKind::Gauge);
+        b.add_at(30.0, 3, Some(60.0));
+        b.add_at(99.0, 0, None); // during the warmup: in min/max/avg, not in the slope
+        let SeriesSink::Gauge(alone) = &a else { unreachable!() };
+        assert_eq!(alone.slope_per_minute(), Some(20.0), "two points make a line");
+        a.merge(&b);
+        let SeriesSink::Gauge(g) = &a else { unreachable!() };
+        assert!((g.slope_per_minute().unwrap() - 20.0).abs() < 1e-9);
+        assert_eq!((g.value(), g.max(), g.count(), g.avg()), (30.0, 99.0, 4, 39.75));
+        let mut same_time = SeriesSink::new(MetricKind::Gauge);
+        same_time.add_at(1.0, 1, Some(5.0));
+        same_time.add_at(9.0, 2, Some(5.0));
+        let SeriesSink::Gauge(g) = &same_time else { unreachable!() };
+        assert_eq!(g.slope_per_minute(), None, "no spread in time: no slope");
+    }
+
+    #[test]
+    fn weighted_trend_samples_count_as_many() {
+        let mut few = SeriesSink::new(MetricKind::Trend);
+        few.add_n(2.0, 3, 0);
+        few.add_n(10.0, 1, 0);
+        let mut many = SeriesSink::new(MetricKind::Trend);
+        many.add_n(2.0, 3_000_000, 0);
+        many.add_n(10.0, 1_000_000, 0);
+        for (sink, n) in [(few, 4), (many, 4_000_000)] {
+            let SeriesSink::Trend(t) = sink else { unreachable!() };
+            assert_eq!(t.count(), n);
+            assert_eq!(t.avg(), 4.0);
+            assert_eq!(t.med(), 2.0);
+            assert_eq!(t.percentile(1.0), 10.0);
+        }
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::outputs::{OutputSpec, Outputs};
 use crate::results::DEFAULT_TREND_STATS;
+use crate::scrape::{ScrapeConfig, Scraper, DEFAULT_WARMUP};
 use crate::script::engine::{compile, functions, new_engine, summary_hook, ScriptSource};
 use crate::script::facts;
 use crate::stdio;
@@ -108,6 +109,8 @@ struct Prepared {
     series_cap: SeriesCap,
     /// `-o` outputs, open and fed from the start of `setup()` to the end of `teardown()`.
     outputs: RefCell<Option<Outputs>>,
+    /// `--scrape`: probed (metrics declared, baselines set); runs on its own thread during the test.
+    scraper: RefCell<Option<Scraper>>,
 }
 
 /// What [`execute`] leaves for [`report_results`]: the run's shared state (control, error log),
@@ -163,12 +166,27 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     if !missing.is_empty() {
         return Err(RunError::InvalidOptions(missing));
     }
+    let scrape = ScrapeConfig::new(
+        options.scrape.as_deref().unwrap_or_default(),
+        options.scrape_interval,
+        options.scrape_warmup,
+    )
+    .map_err(RunError::InvalidOptions)?;
+    let mut scraper = scrape.map(Scraper::new);
+    // Declares the scraped metrics, so thresholds can name them.
+    let probe_warnings = match &mut scraper {
+        Some(scraper) => scraper.probe().await,
+        None => Vec::new(),
+    };
     let thresholds = match (&options.thresholds, args.no_thresholds) {
-        (Some(t), false) => {
-            crate::thresholds::parse(t, &|name| metrics::lookup(name)).map_err(RunError::InvalidOptions)?
-        }
+        // A threshold on a metric of a page that could not be read says why it is not declared.
+        (Some(t), false) => crate::thresholds::parse(t, &|name| metrics::lookup(name))
+            .map_err(|errors| RunError::InvalidOptions(errors.into_iter().chain(probe_warnings.clone()).collect()))?,
         _ => Vec::new(),
     };
+    for warning in probe_warnings {
+        eprintln!("WARN {warning}");
+    }
     // Overflow series keep the tags the thresholds filter on, so sub-metric thresholds see them.
     let series_cap = SeriesCap::new(
         args.max_series.unwrap_or(metrics::MAX_SERIES_PER_METRIC),
@@ -180,7 +198,8 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     };
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
     let outputs = RefCell::new(outputs);
-    Ok((Prepared { script, options, test_options, thresholds, series_cap, outputs }, scenarios))
+    let scraper = RefCell::new(scraper);
+    Ok((Prepared { script, options, test_options, thresholds, series_cap, outputs, scraper }, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -191,7 +210,7 @@ async fn execute(
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, test_options, thresholds, series_cap, outputs } = prepared;
+    let Prepared { script, options, test_options, thresholds, series_cap, outputs, scraper } = prepared;
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
     let setup_data = match setup(args, script, options, test_options, signals).await? {
@@ -243,6 +262,12 @@ async fn execute(
 
     // The test.
     let test_start = Instant::now();
+    metrics::start_slope_clock(test_start, options.scrape_warmup.unwrap_or(DEFAULT_WARMUP));
+    let scrape_task = match scraper.borrow_mut().take().map(|s| s.start(series_cap.clone())) {
+        Some(Err(e)) => return Err(RunError::Workers(e)),
+        Some(Ok(task)) => Some(task),
+        None => None,
+    };
     let mut signalled = signalled;
     if !signalled && control.init_error().is_none() {
         let ids = Rc::new(std::cell::Cell::new(next_id));
@@ -274,6 +299,14 @@ async fn execute(
     workers.finish();
     workers.all_done().await;
     let test_duration = test_start.elapsed();
+    // One last scrape for the test's end, then the scraper's report.
+    if let Some(task) = scrape_task {
+        let report = tokio::task::spawn_blocking(move || task.finish()).await.map(|r| r.warnings);
+        for warning in report.unwrap_or_else(|_| vec!["scrape: the scraper's thread panicked".to_owned()]) {
+            eprintln!("WARN {warning}");
+        }
+    }
+    metrics::stop_slope_clock();
     for s in &runtimes {
         let dropped = s.state.dropped.load(Ordering::Relaxed);
         if dropped > 0 {

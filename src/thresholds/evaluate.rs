@@ -10,7 +10,9 @@
 //! | `count` | Counter | sum of the samples |
 //! | `rate` | Counter | sum ÷ test duration in seconds |
 //! | `rate` | Rate | non-zero samples ÷ samples |
-//! | `value` | Gauge | last value |
+//! | `value`, `last` | Gauge | last value |
+//! | `min` `max` `avg` | Gauge | over every recorded value (rload only) |
+//! | `slope` | Gauge | least-squares growth per minute of the values recorded after the warmup ([`GaugeSink::slope_per_minute`]; "no samples" with fewer than two) (rload only) |
 //!
 //! Time trends are in milliseconds, as in k6 (`p(95)<100` means 100 ms).
 //!
@@ -24,7 +26,7 @@
 use std::time::Duration;
 
 use super::parse::{Aggregation, MetricThresholds, Threshold};
-use crate::metrics::{Aggregate, SeriesSink, TrendSink};
+use crate::metrics::{Aggregate, GaugeSink, SeriesSink, TrendSink};
 
 /// The outcome of one threshold expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,8 +105,23 @@ fn observe(threshold: &Threshold, sink: &SeriesSink, test_duration: Duration) ->
         (Aggregation::Count, SeriesSink::Counter(c)) => c.sum(),
         (Aggregation::Rate, SeriesSink::Counter(c)) => c.rate(test_duration),
         (Aggregation::Rate, SeriesSink::Rate(r)) if r.total() > 0 => r.rate(),
-        (Aggregation::Value, SeriesSink::Gauge(g)) => g.value(),
+        (agg, SeriesSink::Gauge(g)) => gauge_value(agg, g)?,
         // The parser rejects aggregations the metric's kind does not support.
+        _ => return None,
+    })
+}
+
+/// What a gauge aggregation reads; `None` for an empty gauge or a slope without two timed values.
+pub fn gauge_value(agg: Aggregation, gauge: &GaugeSink) -> Option<f64> {
+    if gauge.count() == 0 {
+        return None;
+    }
+    Some(match agg {
+        Aggregation::Value | Aggregation::Last => gauge.value(),
+        Aggregation::Min => gauge.min(),
+        Aggregation::Max => gauge.max(),
+        Aggregation::Avg => gauge.avg(),
+        Aggregation::Slope => gauge.slope_per_minute()?,
         _ => return None,
     })
 }
@@ -119,6 +136,8 @@ fn trend_value(agg: Aggregation, trend: &TrendSink) -> Option<f64> {
         Aggregation::Max => trend.max(),
         Aggregation::Med => trend.med(),
         Aggregation::Percentile(p) => trend.percentile(p / 100.0),
-        Aggregation::Count | Aggregation::Rate | Aggregation::Value => return None,
+        Aggregation::Count | Aggregation::Rate | Aggregation::Value | Aggregation::Last | Aggregation::Slope => {
+            return None
+        }
     })
 }

@@ -9,8 +9,15 @@
 //!              | "count" | "rate"                                  (Counter)
 //!              | "rate"                                            (Rate)
 //!              | "value"                                           (Gauge)
+//!              | "last" | "min" | "max" | "avg" | "slope"          (Gauge, rload only)
 //! operator    -> ">" | ">=" | "<" | "<=" | "==" | "===" | "!="
 //! ```
+//!
+//! The gauge aggregations beyond k6's `value` are rload's, for leak and backlog checks on a
+//! scraped target's series (`--scrape`): `last` is `value`, `min`/`max`/`avg` read every
+//! recorded value, `slope` is the least-squares growth per minute of the values recorded after
+//! the warmup (`--scrape-warmup`), e.g. `"synckairos_db_write_queue_size": ["max<10000",
+//! "slope<100"]`. On a Trend, `avg`, `min` and `max` keep k6's meaning.
 //!
 //! Like k6, the operator is found by searching the text for `<=`, `<`, `>=`, `>`, `===`, `==`,
 //! `!=` in that order and splitting at the first match; both sides are then trimmed, so
@@ -58,18 +65,23 @@ pub enum Aggregation {
     Rate,
     /// Gauge's last value.
     Value,
+    /// Gauge's last value (rload's spelling beside k6's `value`).
+    Last,
+    /// Gauge's least-squares growth per minute after the warmup (rload only).
+    Slope,
 }
 
 impl Aggregation {
     /// Whether a metric of `kind` supports this aggregation.
     pub fn applies_to(self, kind: MetricKind) -> bool {
         match self {
-            Aggregation::Avg | Aggregation::Min | Aggregation::Max | Aggregation::Med | Aggregation::Percentile(_) => {
-                kind == MetricKind::Trend
+            Aggregation::Avg | Aggregation::Min | Aggregation::Max => {
+                matches!(kind, MetricKind::Trend | MetricKind::Gauge)
             }
+            Aggregation::Med | Aggregation::Percentile(_) => kind == MetricKind::Trend,
             Aggregation::Count => kind == MetricKind::Counter,
             Aggregation::Rate => matches!(kind, MetricKind::Counter | MetricKind::Rate),
-            Aggregation::Value => kind == MetricKind::Gauge,
+            Aggregation::Value | Aggregation::Last | Aggregation::Slope => kind == MetricKind::Gauge,
         }
     }
 
@@ -79,7 +91,7 @@ impl Aggregation {
             MetricKind::Trend => "avg, min, max, med, p(N)",
             MetricKind::Counter => "count, rate",
             MetricKind::Rate => "rate",
-            MetricKind::Gauge => "value",
+            MetricKind::Gauge => "value, last, min, max, avg, slope",
         }
     }
 }
@@ -96,6 +108,8 @@ impl fmt::Display for Aggregation {
             Aggregation::Count => f.write_str("count"),
             Aggregation::Rate => f.write_str("rate"),
             Aggregation::Value => f.write_str("value"),
+            Aggregation::Last => f.write_str("last"),
+            Aggregation::Slope => f.write_str("slope"),
         }
     }
 }
@@ -334,6 +348,8 @@ pub fn parse_expression(source: &str) -> Result<(Aggregation, Op, f64), String> 
         "count" => Aggregation::Count,
         "rate" => Aggregation::Rate,
         "value" => Aggregation::Value,
+        "last" => Aggregation::Last,
+        "slope" => Aggregation::Slope,
         _ => match lhs.strip_prefix("p(").and_then(|l| l.strip_suffix(')')) {
             Some(inner) => match parse_number(inner) {
                 Some(p) if (0.0..=100.0).contains(&p) => Aggregation::Percentile(p),
@@ -342,7 +358,7 @@ pub fn parse_expression(source: &str) -> Result<(Aggregation, Op, f64), String> 
             },
             None => {
                 return Err(format!(
-                    "unknown aggregation \"{lhs}\" (one of avg, min, max, med, p(N), count, rate, value)"
+                    "unknown aggregation \"{lhs}\" (one of avg, min, max, med, p(N), count, rate, value, last, slope)"
                 ))
             }
         },

@@ -410,3 +410,54 @@ fn percentiles_the_evaluator_reports_are_within_a_tenth_of_a_percent_of_exact() 
         }
     }
 }
+
+#[test]
+fn gauges_take_last_min_max_avg_and_slope_but_not_percentiles() {
+    let registry = registry();
+    let set =
+        parse_with(&registry, &json!({ "my_gauge": ["last<9", "min>0", "max<10000", "avg<4", "slope<100"] })).unwrap();
+    let aggs: Vec<Aggregation> = set[0].thresholds.iter().map(|t| t.agg).collect();
+    let want = [Aggregation::Last, Aggregation::Min, Aggregation::Max, Aggregation::Avg, Aggregation::Slope];
+    assert_eq!(aggs, want);
+    let errors =
+        parse_with(&registry, &json!({ "my_gauge": ["p(95)<1"], "http_req_duration": ["slope<1"] })).unwrap_err();
+    assert!(
+        errors.contains(
+            &r#"invalid threshold "p(95)<1" on "my_gauge": p(95) is not supported on a Gauge (supported: value, last, min, max, avg, slope)"#
+                .to_owned()
+        ),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("slope is not supported on a Trend")), "{errors:?}");
+}
+
+#[test]
+fn gauge_aggregations_read_every_value_and_a_slope_needs_two_timed_values() {
+    let registry = registry();
+    let agg = sample_aggregate(&registry); // my_gauge: 1, 7, 3, 2, 5 (no test running: no slope time)
+    let set =
+        parse_with(&registry, &json!({ "my_gauge": ["last==5", "min==1", "max<7", "avg==3.6", "slope<100"] })).unwrap();
+    let results = evaluate(&set, &agg, Duration::from_secs(2), false);
+    assert_eq!(observed(&results, "my_gauge", "last==5"), (true, Some(5.0)));
+    assert_eq!(observed(&results, "my_gauge", "min==1"), (true, Some(1.0)));
+    assert_eq!(observed(&results, "my_gauge", "max<7"), (false, Some(7.0)));
+    assert_eq!(observed(&results, "my_gauge", "avg==3.6"), (true, Some(3.6)));
+    assert_eq!(observed(&results, "my_gauge", "slope<100"), (true, None), "no timed value: no samples");
+    let strict = evaluate(&set, &agg, Duration::from_secs(2), true);
+    assert_eq!(observed(&strict, "my_gauge", "slope<100"), (false, None));
+
+    // A queue that grows by 50 every 5 s grows 600 per minute; one held flat does not grow.
+    let gauge = |values: &[(f64, f64)]| {
+        let mut sink = crate::metrics::SeriesSink::new(MetricKind::Gauge);
+        for (seq, &(t, v)) in values.iter().enumerate() {
+            sink.add_at(v, seq as u64 + 1, Some(t));
+        }
+        let crate::metrics::SeriesSink::Gauge(g) = sink else { unreachable!() };
+        g
+    };
+    let growing = gauge(&[(0.0, 100.0), (5.0, 150.0), (10.0, 200.0), (15.0, 250.0)]);
+    let slope = gauge_value(Aggregation::Slope, &growing).unwrap();
+    assert!((slope - 600.0).abs() < 1e-9, "{slope}");
+    let flat = gauge(&[(0.0, 3.0), (5.0, 0.0), (10.0, 3.0), (15.0, 0.0), (20.0, 3.0)]);
+    assert!(gauge_value(Aggregation::Slope, &flat).unwrap().abs() < 10.0);
+}

@@ -22,7 +22,7 @@ use super::{Painter, SummaryOptions, FAIL_MARK, SUCCESS_MARK, TITLE_PREFIX};
 use crate::config::options::TimeUnit;
 use crate::metrics::{MetricKind, SeriesSink, TrendStat};
 use crate::results::{RunResults, ThresholdKey};
-use crate::thresholds::Aggregation;
+use crate::thresholds::{gauge_value, Aggregation};
 
 const NO_SAMPLES_MARK: &str = "?";
 
@@ -132,6 +132,9 @@ fn display_value(
             format!("{}/s", metric_value(counter.rate(results.test_duration), kind, contains, time_unit))
         }
         SeriesSink::Rate(rate) => metric_value(rate.rate(), kind, contains, time_unit),
-        SeriesSink::Gauge(gauge) => metric_value(gauge.value(), kind, contains, time_unit),
+        SeriesSink::Gauge(gauge) if agg == Aggregation::Slope => {
+            format!("{}/min", metric_value(gauge_value(agg, gauge)?, kind, contains, time_unit))
+        }
+        SeriesSink::Gauge(gauge) => metric_value(gauge_value(agg, gauge)?, kind, contains, time_unit),
     })
 }

@@ -330,11 +330,13 @@ pub async fn general_limit(State(shared): State<Arc<Shared>>, request: Request, 
     response
 }
 
-/// Middleware counting every request into `synckairos_http_requests_total`.
+/// Middleware counting and timing every request (`synckairos_http_requests_total`,
+/// `synckairos_http_request_duration_ms`, and `synckairos_switch_cycle_duration_ms` for switches).
 pub async fn count_request(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let matched = request.extensions().get::<MatchedPath>().cloned();
+    let started = std::time::Instant::now();
     let response = next.run(request).await;
-    shared.http.count(&method, matched.as_ref().map(MatchedPath::as_str), response.status());
+    shared.http.count(&method, matched.as_ref().map(MatchedPath::as_str), response.status(), started.elapsed());
     response
 }
