@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::env::{self, EnvConfig};
+use crate::config::file::{self, FileConfig};
 use crate::config::options::{parse_cli_stage, parse_size, trend_stats};
 use crate::config::{parse_duration, Options};
 use crate::output::SummaryMode;
@@ -97,6 +99,10 @@ pub struct OptionFlags {
     /// Do not evaluate thresholds.
     #[arg(long = "no-thresholds")]
     pub no_thresholds: bool,
+    /// k6's JSON config file (options, plus `out` and `linger`), below the script's options,
+    /// K6_* variables and flags (default: K6_CONFIG, else ~/.config/rload/config.json if present).
+    #[arg(short = 'c', long = "config")]
+    pub config: Option<String>,
 }
 
 /// `rload check`: the script and the flags that change what is validated.
@@ -122,8 +128,8 @@ pub struct RunFlags {
     #[arg(long = "no-color")]
     pub no_color: bool,
     /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default).
-    #[arg(long = "summary-mode", default_value = SummaryMode::default().name(), value_parser = SummaryMode::NAMES)]
-    pub summary_mode: String,
+    #[arg(long = "summary-mode", value_parser = SummaryMode::NAMES)]
+    pub summary_mode: Option<String>,
     /// Start the reference target inside this process on a free loopback port and set
     /// __ENV.BASE_URL (and WS_URL) to it, unless -e sets them.
     #[arg(long = "with-target")]
@@ -209,9 +215,21 @@ pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
 /// First arguments that are not a script name.
 const SUBCOMMANDS_AND_FLAGS: &[&str] = &["run", "check", "serve", "version", "help", "-h", "--help", "-V", "--version"];
 
+/// What the option flags, the `K6_*` environment and the config file settled.
+struct Configured {
+    cli: Options,
+    /// `__ENV`: the system environment (unless excluded) and `-e`.
+    env: Vec<(String, String)>,
+    explicit_env: Vec<String>,
+    no_thresholds: bool,
+    file: FileConfig,
+    k6_env: EnvConfig,
+}
+
 impl OptionFlags {
-    /// The CLI's options and `__ENV`, with every problem in the flags pushed to `errs`.
-    fn into_options(self, errs: &mut Vec<String>) -> (Options, Vec<(String, String)>, Vec<String>) {
+    /// The CLI's options, `__ENV`, and the environment and file layers read from `sys_env` (the
+    /// process environment), with every problem pushed to `errs`.
+    fn into_options(self, sys_env: &[(String, String)], errs: &mut Vec<String>) -> Configured {
         let mut cli = Options { vus: self.vus, iterations: self.iterations, ..Default::default() };
         if let Some(d) = &self.duration {
             match parse_duration(d) {
@@ -232,8 +250,19 @@ impl OptionFlags {
                 Err(e) => errs.push(e),
             }
         }
-        let mut env: Vec<(String, String)> =
-            if self.no_system_env_vars { Vec::new() } else { std::env::vars().collect() };
+        let k6_env = env::from_env(sys_env).unwrap_or_else(|es| {
+            errs.extend(es);
+            EnvConfig::default()
+        });
+        let file = match file::path(self.config.as_deref(), k6_env.runtime.config.as_deref()) {
+            Some((path, named)) => file::read(&path, named).unwrap_or_else(|es| {
+                errs.extend(es);
+                FileConfig::default()
+            }),
+            None => FileConfig::default(),
+        };
+        let include_system_env = !self.no_system_env_vars && k6_env.runtime.include_system_env_vars.unwrap_or(true);
+        let mut env: Vec<(String, String)> = if include_system_env { sys_env.to_vec() } else { Vec::new() };
         for kv in &self.env {
             match kv.split_once('=') {
                 Some((k, v)) if !k.is_empty() => {
@@ -244,25 +273,37 @@ impl OptionFlags {
             }
         }
         let explicit_env = self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect();
-        (cli, env, explicit_env)
+        let no_thresholds = self.no_thresholds || k6_env.runtime.no_thresholds.unwrap_or(false);
+        Configured { cli, env, explicit_env, no_thresholds, file, k6_env }
     }
+}
+
+/// The process environment, read once per command.
+fn system_env() -> Vec<(String, String)> {
+    std::env::vars().collect()
 }
 
 impl CheckFlags {
     /// The validated arguments of a check, or every problem with the flags.
     pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        self.into_run_args_from(&system_env())
+    }
+
+    /// As [`CheckFlags::into_run_args`], with `sys_env` for the process environment.
+    pub fn into_run_args_from(self, sys_env: &[(String, String)]) -> Result<RunArgs, Vec<String>> {
         let mut errs = Vec::new();
-        let no_thresholds = self.options.no_thresholds;
-        let (cli, env, explicit_env) = self.options.into_options(&mut errs);
+        let c = self.options.into_options(sys_env, &mut errs);
         if !errs.is_empty() {
             return Err(errs);
         }
         Ok(RunArgs {
             script: self.script,
-            cli,
-            env,
-            explicit_env,
-            no_thresholds,
+            cli: c.cli,
+            config_file: c.file.options,
+            env_options: c.k6_env.options,
+            env: c.env,
+            explicit_env: c.explicit_env,
+            no_thresholds: c.no_thresholds,
             check_only: true,
             ..RunArgs::default()
         })
@@ -272,9 +313,14 @@ impl CheckFlags {
 impl RunFlags {
     /// The validated run arguments, or every problem with the flags.
     pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        self.into_run_args_from(&system_env())
+    }
+
+    /// As [`RunFlags::into_run_args`], with `sys_env` for the process environment.
+    pub fn into_run_args_from(self, sys_env: &[(String, String)]) -> Result<RunArgs, Vec<String>> {
         let mut errs = Vec::new();
-        let no_thresholds = self.options.no_thresholds;
-        let (mut cli, env, explicit_env) = self.options.into_options(&mut errs);
+        let c = self.options.into_options(sys_env, &mut errs);
+        let mut cli = c.cli;
         cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
         cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
         cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
@@ -285,14 +331,28 @@ impl RunFlags {
             }
         }
         cli.user_agent = self.user_agent;
+        let runtime = &c.k6_env.runtime;
+        // -o wins over K6_OUT, which wins over the config file's `out` (k6's Config.Apply).
+        let extras = c.file.extras.clone().overridden_by(c.k6_env.extras.clone());
+        let out = if self.out.is_empty() { extras.out.clone().unwrap_or_default() } else { self.out };
+        let env = c.env;
         let env_var = |k: &str| env.iter().rev().find(|(ek, _)| ek == k).map(|(_, v)| v.clone());
         let mut outputs = Vec::new();
-        for arg in &self.out {
+        for arg in &out {
             match OutputSpec::parse(arg, &env_var) {
                 Ok(spec) => outputs.push(spec),
                 Err(e) => errs.push(format!("--out {arg}: {e}")),
             }
         }
+        let summary_mode = match (self.summary_mode, &runtime.summary_mode) {
+            (Some(m), _) => m,
+            (None, Some(m)) if SummaryMode::from_name(m).is_none() => {
+                errs.push(format!("K6_SUMMARY_MODE=\"{m}\": use one of {}", SummaryMode::NAMES.join(", ")));
+                SummaryMode::default().name().to_owned()
+            }
+            (None, Some(m)) => m.clone(),
+            (None, None) => SummaryMode::default().name().to_owned(),
+        };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -300,18 +360,20 @@ impl RunFlags {
             outputs,
             script: self.script,
             cli,
+            config_file: c.file.options,
+            env_options: c.k6_env.options,
             env,
             quiet: self.quiet,
-            no_color: self.no_color,
-            no_summary: self.no_summary,
-            summary_mode: SummaryMode::from_name(&self.summary_mode).unwrap_or_default(),
+            no_color: self.no_color || runtime.no_color,
+            no_summary: self.no_summary || runtime.no_summary.unwrap_or(false),
+            summary_mode: SummaryMode::from_name(&summary_mode).unwrap_or_default(),
             threads: self.threads,
             with_target: self.with_target,
-            explicit_env,
+            explicit_env: c.explicit_env,
             check_only: false,
-            no_thresholds,
+            no_thresholds: c.no_thresholds,
             strict_thresholds: self.strict_thresholds,
-            summary_export: self.summary_export,
+            summary_export: self.summary_export.or_else(|| runtime.summary_export.clone()),
             histogram_export: self.export_histograms,
             max_series: self.max_series,
         })

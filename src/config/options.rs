@@ -105,8 +105,24 @@ impl Options {
         }
     }
 
-    /// Layers `over` on top of `self`: every field set in `over` wins.
+    /// Whether this layer sets any of the execution options (`duration`, `iterations`, `stages`,
+    /// `scenarios`), which replace a lower layer's execution options wholesale.
+    pub fn sets_execution(&self) -> bool {
+        self.duration.is_some() || self.iterations.is_some() || self.stages.is_some() || self.scenarios.is_some()
+    }
+
+    /// Layers `over` on top of `self`, as k6's `Options.Apply`: every field set in `over` wins,
+    /// and if `over` sets any execution option (`duration`, `iterations`, `stages`, `scenarios`)
+    /// the four of `self` are dropped first, so `-d 10s` replaces a script's `iterations` instead
+    /// of conflicting with it. Two of them set in the *same* layer survive, for
+    /// `scenarios_from_options` to report the conflict. `vus` is an ordinary field.
     pub fn overridden_by(mut self, over: Options) -> Options {
+        if over.sets_execution() {
+            self.duration = None;
+            self.iterations = None;
+            self.stages = None;
+            self.scenarios = None;
+        }
         macro_rules! take {
             ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f; } )* };
         }

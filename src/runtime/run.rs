@@ -24,6 +24,7 @@ use super::schedule::{run_scenario, sample_vus, wait_init, watch_thresholds};
 use super::signals::Signals;
 use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
+use crate::config::layers::consolidate;
 use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ScenarioConfig};
 use crate::http::ClientConfig;
@@ -46,7 +47,12 @@ const PHASE_UNWIND: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, Default)]
 pub struct RunArgs {
     pub script: String,
+    /// The options set by flags: the top layer (`config/layers.rs`).
     pub cli: Options,
+    /// The options of `-c/--config` (or `K6_CONFIG`, or the default file): the bottom layer.
+    pub config_file: Options,
+    /// The options of `K6_*` variables: above the script's, below the flags.
+    pub env_options: Options,
     pub env: Vec<(String, String)>,
     pub quiet: bool,
     pub no_color: bool,
@@ -141,9 +147,10 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         PhaseEnd::TimedOut | PhaseEnd::Signalled => return Err(RunError::Interrupted),
     }
     .unwrap_or(serde_json::Value::Object(Default::default()));
-    let options =
-        Options::from_script(&script_options).map_err(RunError::InvalidOptions)?.overridden_by(args.cli.clone());
-    let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
+    let script_options = Options::from_script(&script_options).map_err(RunError::InvalidOptions)?;
+    let (options, mut warnings) = consolidate(&args.config_file, script_options, &args.env_options, &args.cli);
+    let (scenarios, shortcut_warnings) = scenarios_from_options(&options).map_err(RunError::InvalidOptions)?;
+    warnings.extend(shortcut_warnings);
     for w in warnings {
         eprintln!("WARN {w}");
     }
