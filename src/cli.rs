@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::env::{self, EnvConfig};
+use crate::config::env::{self, EnvConfig, RuntimeEnv};
 use crate::config::file::{self, FileConfig};
 use crate::config::options::{parse_cli_stage, parse_size, trend_stats};
 use crate::config::{parse_duration, Options};
@@ -70,6 +70,30 @@ pub enum Command {
     /// Print the version.
     #[command(after_help = "Example:\n  rload version")]
     Version,
+    /// Create a test script from k6's minimal template, in Rhai.
+    #[command(after_help = "Example:\n  rload new api.rhai && rload run --with-target api.rhai")]
+    New(NewFlags),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Example:\n  source <(rload completion bash)")]
+    Completion {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `rload new`: where to write the script, from which template.
+#[derive(Args, Debug)]
+pub struct NewFlags {
+    /// The file to create.
+    #[arg(default_value = crate::template::DEFAULT_FILE)]
+    pub file: String,
+    /// Overwrite the file if it exists.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// The template: minimal (k6's other templates are for the browser and gRPC, which rload
+    /// does not have).
+    #[arg(short = 't', long, default_value = "minimal")]
+    pub template: String,
 }
 
 /// The flags that shape the options a script is checked or run with.
@@ -165,12 +189,75 @@ pub struct RunFlags {
     /// The User-Agent header to send.
     #[arg(long = "user-agent")]
     pub user_agent: Option<String>,
+    /// Do not run setup() (every VU's data is ()).
+    #[arg(long = "no-setup")]
+    pub no_setup: bool,
+    /// Do not run teardown().
+    #[arg(long = "no-teardown")]
+    pub no_teardown: bool,
+    /// A tag on every sample of the run, NAME=VALUE (repeatable), as the `tags` option.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// After the results, wait for Ctrl+C (SIGINT/SIGTERM) before exiting.
+    #[arg(short = 'l', long)]
+    pub linger: bool,
+    // k6's flags that rload does not implement: parsed only so that the error names them.
+    #[command(flatten)]
+    pub unsupported: UnsupportedFlags,
     /// Read response bodies but do not keep them.
     #[arg(long = "discard-response-bodies")]
     pub discard_response_bodies: bool,
     /// The largest response body kept, e.g. 100KB, 256MB (default), 1GiB; larger ones fail (1060).
     #[arg(long = "max-response-body-size")]
     pub max_response_body_size: Option<String>,
+}
+
+/// k6 flags of `k6 run` that rload refuses with an error naming them, rather than run a test
+/// that measures something else. Hidden from the help.
+#[derive(Args, Debug, Default)]
+pub struct UnsupportedFlags {
+    #[arg(short = 'w', long, hide = true)]
+    pub throw: bool,
+    #[arg(long = "summary-time-unit", hide = true)]
+    pub summary_time_unit: Option<String>,
+    #[arg(long = "system-tags", hide = true)]
+    pub system_tags: Option<String>,
+    #[arg(long = "http-debug", num_args = 0..=1, default_missing_value = "headers", hide = true)]
+    pub http_debug: Option<String>,
+    #[arg(long = "log-output", hide = true)]
+    pub log_output: Option<String>,
+    #[arg(long = "log-format", hide = true)]
+    pub log_format: Option<String>,
+}
+
+impl UnsupportedFlags {
+    /// One error per unsupported flag given (or k6 variable set): what k6 would do with it.
+    fn errors(&self, runtime: &RuntimeEnv) -> Vec<String> {
+        let mut errs = Vec::new();
+        let mut refuse = |given: bool, flag: &str, what: &str| {
+            if given {
+                errs.push(format!("{flag} is not supported by rload ({what})"));
+            }
+        };
+        refuse(self.throw, "-w/--throw", "k6 makes failed requests throw");
+        refuse(self.summary_time_unit.is_some(), "--summary-time-unit", "k6 prints every summary time in one unit");
+        refuse(self.system_tags.is_some(), "--system-tags", "k6 limits the tags of every sample");
+        refuse(self.http_debug.is_some(), "--http-debug", "k6 logs every request and response");
+        // rload's messages go to stderr as plain text: k6's defaults are what it does already.
+        let log_output = self.log_output.as_deref().or(runtime.log_output.as_deref());
+        refuse(
+            log_output.is_some_and(|o| o != "stderr"),
+            "--log-output other than stderr",
+            "k6 sends its log elsewhere; K6_LOG_OUTPUT too",
+        );
+        let log_format = self.log_format.as_deref().or(runtime.log_format.as_deref());
+        refuse(
+            log_format.is_some_and(|f| !f.is_empty()),
+            "--log-format",
+            "k6 writes its log as JSON or raw lines; K6_LOG_FORMAT too",
+        );
+        errs
+    }
 }
 
 #[derive(Args, Debug)]
@@ -213,7 +300,8 @@ pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 /// First arguments that are not a script name.
-const SUBCOMMANDS_AND_FLAGS: &[&str] = &["run", "check", "serve", "version", "help", "-h", "--help", "-V", "--version"];
+const SUBCOMMANDS_AND_FLAGS: &[&str] =
+    &["run", "check", "serve", "version", "new", "completion", "help", "-h", "--help", "-V", "--version"];
 
 /// What the option flags, the `K6_*` environment and the config file settled.
 struct Configured {
@@ -331,7 +419,20 @@ impl RunFlags {
             }
         }
         cli.user_agent = self.user_agent;
+        cli.no_setup = self.no_setup.then_some(true);
+        cli.no_teardown = self.no_teardown.then_some(true);
+        if !self.tags.is_empty() {
+            let mut tags = Vec::new();
+            for t in &self.tags {
+                match t.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => tags.push((k.to_owned(), v.to_owned())),
+                    _ => errs.push(format!("--tag \"{t}\": expected NAME=VALUE")),
+                }
+            }
+            cli.tags = Some(tags);
+        }
         let runtime = &c.k6_env.runtime;
+        errs.extend(self.unsupported.errors(runtime));
         // -o wins over K6_OUT, which wins over the config file's `out` (k6's Config.Apply).
         let extras = c.file.extras.clone().overridden_by(c.k6_env.extras.clone());
         let out = if self.out.is_empty() { extras.out.clone().unwrap_or_default() } else { self.out };
@@ -376,6 +477,7 @@ impl RunFlags {
             summary_export: self.summary_export.or_else(|| runtime.summary_export.clone()),
             histogram_export: self.export_histograms,
             max_series: self.max_series,
+            linger: self.linger || extras.linger.unwrap_or(false),
         })
     }
 }

@@ -40,6 +40,10 @@ pub struct Options {
     /// rload's `maxResponseBodySize`, in bytes.
     pub max_response_body_size: Option<u64>,
     pub tags: Option<Vec<(String, String)>>,
+    /// `noSetup` / `--no-setup`: `setup()` is not run (every VU's `data` is `()`).
+    pub no_setup: Option<bool>,
+    /// `noTeardown` / `--no-teardown`: `teardown()` is not run.
+    pub no_teardown: Option<bool>,
 }
 
 /// k6 option keys that rload accepts without acting on them yet (so ported scripts run).
@@ -63,6 +67,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "maxRedirects",
     "maxResponseBodySize",
     "tags",
+    "noSetup",
+    "noTeardown",
 ];
 
 impl Options {
@@ -91,6 +97,8 @@ impl Options {
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
+                "noSetup" => boolean(key, v).map(|b| o.no_setup = Some(b)),
+                "noTeardown" => boolean(key, v).map(|b| o.no_teardown = Some(b)),
                 k if ACCEPTED_K6_KEYS.contains(&k) => Ok(()),
                 k => Err(unknown_key(k)),
             };
@@ -142,7 +150,9 @@ impl Options {
             teardown_timeout,
             max_redirects,
             max_response_body_size,
-            tags
+            tags,
+            no_setup,
+            no_teardown
         );
         self
     }

@@ -78,6 +78,9 @@ pub struct RunArgs {
     pub histogram_export: Option<String>,
     /// `--max-series N`: distinct tag sets kept per metric.
     pub max_series: Option<usize>,
+    /// `-l/--linger` (or `linger` in the config file, `K6_LINGER`): after the results, wait for
+    /// SIGINT/SIGTERM before exiting.
+    pub linger: bool,
 }
 
 /// Runs a test and returns the exit code.
@@ -132,7 +135,12 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
         return Ok(());
     }
     let test = execute(&args, &prepared, scenarios, &signals).await?;
-    report_results(&args, &prepared, test, &signals).await
+    let result = report_results(&args, &prepared, test, &signals).await;
+    if args.linger && !signals.stopping() {
+        eprintln!("Linger set; waiting for Ctrl+C to exit...");
+        signals.stopped().await;
+    }
+    result
 }
 
 /// Everything settled before the test starts: the compiled script, its options (init code run
@@ -387,7 +395,7 @@ async fn setup(
     options: &Options,
     signals: &Signals,
 ) -> Result<Option<Option<String>>, RunError> {
-    if !script.functions.contains_key("setup") {
+    if !script.functions.contains_key("setup") || options.no_setup == Some(true) {
         return Ok(Some(None));
     }
     let shared = Arc::new(run_shared(args, options, script, None));
@@ -418,7 +426,7 @@ async fn teardown(
     errors: &ErrorLog,
     signals: &Signals,
 ) -> TeardownEnd {
-    if !script.functions.contains_key("teardown") {
+    if !script.functions.contains_key("teardown") || options.no_teardown == Some(true) {
         return TeardownEnd::Ran;
     }
     let shared_td = Arc::new(run_shared(args, options, script, setup_data));
