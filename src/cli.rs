@@ -13,6 +13,7 @@ use crate::config::env::{self, EnvConfig, RuntimeEnv};
 use crate::config::file::{self, FileConfig};
 use crate::config::options::{parse_cli_stage, parse_size, trend_stats};
 use crate::config::{parse_duration, Options};
+use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
 use crate::output::SummaryMode;
 use crate::outputs::OutputSpec;
 use crate::runtime::run::RunArgs;
@@ -123,6 +124,12 @@ pub struct OptionFlags {
     /// Do not evaluate thresholds.
     #[arg(long = "no-thresholds")]
     pub no_thresholds: bool,
+    /// This instance's share of the test, e.g. 1/4:2/4 (k6's execution segment; default 0:1).
+    #[arg(long = "execution-segment")]
+    pub execution_segment: Option<String>,
+    /// How the test is split among instances, e.g. 0,1/4,2/4,3/4,1 (must contain the segment).
+    #[arg(long = "execution-segment-sequence")]
+    pub execution_segment_sequence: Option<String>,
     /// k6's JSON config file (options, plus `out` and `linger`), below the script's options,
     /// K6_* variables and flags (default: K6_CONFIG, else ~/.config/rload/config.json if present).
     #[arg(short = 'c', long = "config")]
@@ -336,6 +343,18 @@ impl OptionFlags {
             match trend_stats("--summary-trend-stats", &serde_json::Value::String(s.clone())) {
                 Ok(s) => cli.summary_trend_stats = Some(s),
                 Err(e) => errs.push(e),
+            }
+        }
+        if let Some(t) = &self.execution_segment {
+            match ExecutionSegment::parse(t) {
+                Ok(seg) => cli.execution_segment = Some(seg),
+                Err(e) => errs.push(format!("--execution-segment \"{t}\": {e}")),
+            }
+        }
+        if let Some(t) = &self.execution_segment_sequence {
+            match ExecutionSegmentSequence::parse(t) {
+                Ok(seq) => cli.execution_segment_sequence = Some(seq),
+                Err(e) => errs.push(format!("--execution-segment-sequence \"{t}\": {e}")),
             }
         }
         let k6_env = env::from_env(sys_env).unwrap_or_else(|es| {

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple};
 use serde_json::{Map, Value};
 
 use super::duration::{ms_to_duration, parse_duration};
@@ -44,6 +45,10 @@ pub struct Options {
     pub no_setup: Option<bool>,
     /// `noTeardown` / `--no-teardown`: `teardown()` is not run.
     pub no_teardown: Option<bool>,
+    /// `executionSegment` / `--execution-segment`: this instance's share of the test.
+    pub execution_segment: Option<ExecutionSegment>,
+    /// `executionSegmentSequence` / `--execution-segment-sequence`: how the test is split.
+    pub execution_segment_sequence: Option<ExecutionSegmentSequence>,
 }
 
 /// k6 option keys that rload accepts without acting on them yet (so ported scripts run).
@@ -69,6 +74,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "tags",
     "noSetup",
     "noTeardown",
+    "executionSegment",
+    "executionSegmentSequence",
 ];
 
 impl Options {
@@ -99,6 +106,12 @@ impl Options {
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
                 "noSetup" => boolean(key, v).map(|b| o.no_setup = Some(b)),
                 "noTeardown" => boolean(key, v).map(|b| o.no_teardown = Some(b)),
+                "executionSegment" => string(key, v)
+                    .and_then(|t| ExecutionSegment::parse(&t).map_err(|e| format!("{key}: {e}")))
+                    .map(|seg| o.execution_segment = Some(seg)),
+                "executionSegmentSequence" => string(key, v)
+                    .and_then(|t| ExecutionSegmentSequence::parse(&t).map_err(|e| format!("{key}: {e}")))
+                    .map(|seq| o.execution_segment_sequence = Some(seq)),
                 k if ACCEPTED_K6_KEYS.contains(&k) => Ok(()),
                 k => Err(unknown_key(k)),
             };
@@ -117,6 +130,15 @@ impl Options {
     /// `scenarios`), which replace a lower layer's execution options wholesale.
     pub fn sets_execution(&self) -> bool {
         self.duration.is_some() || self.iterations.is_some() || self.stages.is_some() || self.scenarios.is_some()
+    }
+
+    /// This instance's share of the test (k6's `ExecutionTuple`): `executionSegment` (default
+    /// `0:1`) within `executionSegmentSequence`, or k6's error when the sequence lacks it.
+    pub fn execution_tuple(&self) -> Result<ExecutionTuple, String> {
+        let segment = self.execution_segment.unwrap_or(ExecutionSegment::FULL);
+        let sequence = self.execution_segment_sequence.clone().unwrap_or_default();
+        ExecutionTuple::new(segment, &sequence)
+            .map_err(|_| format!("provided segment {segment} can't be found in sequence {sequence}"))
     }
 
     /// Layers `over` on top of `self`, as k6's `Options.Apply`: every field set in `over` wins,
@@ -152,7 +174,9 @@ impl Options {
             max_response_body_size,
             tags,
             no_setup,
-            no_teardown
+            no_teardown,
+            execution_segment,
+            execution_segment_sequence
         );
         self
     }

@@ -26,7 +26,7 @@ use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
 use crate::config::layers::consolidate;
 use crate::config::{format_duration, Options};
-use crate::executor::{scenarios_from_options, ScenarioConfig};
+use crate::executor::{scenarios_from_options, ExecutionTuple, ScenarioConfig};
 use crate::http::ClientConfig;
 use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
@@ -109,6 +109,8 @@ struct Script {
 struct Prepared {
     script: Script,
     options: Options,
+    /// This instance's share of the test (`--execution-segment`; the whole test by default).
+    segment: ExecutionTuple,
     thresholds: Vec<MetricThresholds>,
     series_cap: SeriesCap,
     /// `-o` outputs, open and fed from the start of `setup()` to the end of `teardown()`.
@@ -131,7 +133,7 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
     let (prepared, scenarios) = prepare(&args, &signals).await?;
     if args.check_only {
         stdio::outln(&format!("{}: ok", prepared.script.source.path));
-        print_scenarios(&scenarios);
+        print_scenarios(&scenarios, &prepared.segment);
         return Ok(());
     }
     let test = execute(&args, &prepared, scenarios, &signals).await?;
@@ -158,6 +160,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     let script_options = Options::from_script(&script_options).map_err(RunError::InvalidOptions)?;
     let (options, mut warnings) = consolidate(&args.config_file, script_options, &args.env_options, &args.cli);
     let (scenarios, shortcut_warnings) = scenarios_from_options(&options).map_err(RunError::InvalidOptions)?;
+    let segment = options.execution_tuple().map_err(|e| RunError::InvalidOptions(vec![e]))?;
     warnings.extend(shortcut_warnings);
     for w in warnings {
         eprintln!("WARN {w}");
@@ -190,7 +193,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     };
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
     let outputs = RefCell::new(outputs);
-    Ok((Prepared { script, options, thresholds, series_cap, outputs }, scenarios))
+    Ok((Prepared { script, options, segment, thresholds, series_cap, outputs }, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -201,8 +204,8 @@ async fn execute(
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, thresholds, series_cap, outputs } = prepared;
-    let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
+    let Prepared { script, options, segment, thresholds, series_cap, outputs } = prepared;
+    let total_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
     let setup_data = match setup(args, script, options, signals).await? {
         Some(data) => data,
@@ -227,7 +230,7 @@ async fn execute(
     let control = shared.control.clone();
     if !args.quiet {
         let names = outputs.borrow().as_ref().map(|o| o.descriptions().join(", ")).unwrap_or_default();
-        print_header(&script.source.path, &names, &scenarios);
+        print_header(&script.source.path, &names, &scenarios, segment);
     }
 
     // Workers and VU init.
@@ -236,7 +239,7 @@ async fn execute(
         .map(Rc::new)
         .map_err(RunError::Workers)?;
     let runtimes: Vec<Arc<ScenarioRuntime>> =
-        scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::new(c))).collect();
+        scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::for_segment(c, segment))).collect();
     let mut next_id = 1u64;
     for s in &runtimes {
         for index in 0..s.pre_allocated_vus {
@@ -527,23 +530,26 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
     }
 }
 
-fn print_header(script: &str, outputs: &str, scenarios: &[ScenarioConfig]) {
+fn print_header(script: &str, outputs: &str, scenarios: &[ScenarioConfig], segment: &ExecutionTuple) {
     let outputs = if outputs.is_empty() { "-" } else { outputs };
     stdio::outln(&format!("\n  execution: local\n     script: {script}\n     output: {outputs}\n"));
-    print_scenarios(scenarios);
+    print_scenarios(scenarios, segment);
 }
 
-fn print_scenarios(scenarios: &[ScenarioConfig]) {
-    let max_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
-    let max_end = scenarios.iter().map(|s| s.start_time + s.end_offset()).max().unwrap_or_default();
+/// k6's scenarios header: the instance's share of the test in percent, then each scenario's
+/// figures for that share.
+fn print_scenarios(scenarios: &[ScenarioConfig], segment: &ExecutionTuple) {
+    let max_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
+    let max_end = scenarios.iter().map(|s| s.start_time + s.end_offset_in(segment)).max().unwrap_or_default();
     let n = scenarios.len();
     let mut text = format!(
-        "  scenarios: (100.00%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):\n",
+        "  scenarios: ({:.2}%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):\n",
+        segment.segment().length().to_f64() * 100.0,
         if n == 1 { "" } else { "s" },
         format_duration(max_end)
     );
     for s in scenarios {
-        text += &format!("           * {}: {}\n", s.name, s.describe());
+        text += &format!("           * {}: {}\n", s.name, s.describe_in(segment));
     }
     stdio::outln(&text);
 }

@@ -21,6 +21,9 @@ pub struct ScenarioRuntime {
     /// When, after the start, running iterations are interrupted: the executor's end offset,
     /// never before the regular duration.
     pub hard_stop_offset: Duration,
+    /// This instance's stripe of the test's iteration numbers: `(start, gaps, lcd)` of
+    /// [`ExecutionTuple::striped_offsets`], for `exec.scenario.iterationInTest`.
+    stripe: (u64, Vec<u64>),
 }
 
 impl ScenarioRuntime {
@@ -35,7 +38,19 @@ impl ScenarioRuntime {
         let runner = config.executor.runner(et);
         let pre_allocated_vus = config.executor.pre_allocated_vus(et);
         let hard_stop_offset = config.executor.end_offset(et, config.graceful_stop).max(config.max_duration());
-        ScenarioRuntime { config, state, runner, pre_allocated_vus, hard_stop_offset }
+        let (start, gaps, _) = et.striped_offsets();
+        let stripe = (start, gaps.to_vec());
+        ScenarioRuntime { config, state, runner, pre_allocated_vus, hard_stop_offset, stripe }
+    }
+
+    /// The number across every instance of the test (k6's `exec.scenario.iterationInTest`,
+    /// `SegmentedIndex`'s unscaled value) of this instance's iteration `local` (0-based): with
+    /// `--execution-segment 1/4:2/4` in quarters, instance-local 0, 1, 2 are 1, 5, 9.
+    pub fn iteration_in_test(&self, local: u64) -> u64 {
+        let (start, gaps) = (&self.stripe.0, &self.stripe.1);
+        let lcd: u64 = gaps.iter().sum();
+        let n = gaps.len() as u64;
+        start + (local / n) * lcd + gaps[..(local % n) as usize].iter().sum::<u64>()
     }
 
     pub fn name(&self) -> &str {

@@ -67,7 +67,9 @@ pub struct VuContext {
     pub index_in_scenario: u64,
     /// k6's `__ITER`: this VU's iteration number, 0-based.
     pub iteration: Cell<u64>,
-    /// `exec.scenario.iterationInTest` of the running iteration.
+    /// The running iteration's number in this instance's part of the scenario
+    /// (`exec.scenario.iterationInInstance`; `ScenarioRuntime::iteration_in_test` maps it to
+    /// the number across instances).
     pub iteration_in_test: Cell<u64>,
     /// When the running iteration must be interrupted (ramp-down), if ever.
     pub deadline: Cell<Option<Instant>>,

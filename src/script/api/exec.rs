@@ -45,7 +45,7 @@ fn scenario_map() -> Map {
     });
     m.insert("startTime".into(), start_ms.into());
     m.insert("progress".into(), s.progress().into());
-    m.insert("iterationInTest".into(), (vu.iteration_in_test.get() as i64).into());
+    m.insert("iterationInTest".into(), (s.iteration_in_test(vu.iteration_in_test.get()) as i64).into());
     m.insert("iterationInInstance".into(), (vu.iteration_in_test.get() as i64).into());
     m.insert("iterationsStarted".into(), (s.state.iterations_started.load(Ordering::Relaxed) as i64).into());
     m
