@@ -130,3 +130,27 @@ fn a_missing_script_exits_255_as_in_k6() {
     assert_eq!(run.code, 255, "{}", run.stderr);
     assert!(run.stderr.contains("cannot read script"), "{}", run.stderr);
 }
+
+#[test]
+fn a_segment_outside_its_sequence_is_an_error_as_in_k6() {
+    let s = script(SIXTY);
+    let run = rload_env(&s, &["--execution-segment", "1/3:2/3", "--execution-segment-sequence", "0,1/4,1/2,1"], &[]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(run.stderr.contains("provided segment 1/3:2/3 can't be found in sequence 0,1/4,1/2,1"), "{}", run.stderr);
+    let run = rload_env(&s, &["--execution-segment", "3/4:1/4"], &[]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(run.stderr.contains("--execution-segment \"3/4:1/4\""), "{}", run.stderr);
+}
+
+#[test]
+fn the_segment_can_come_from_the_options_and_shows_in_the_header() {
+    let s = script(
+        "export const options = #{ vus: 4, iterations: 40, executionSegment: \"0:1/4\", \
+         executionSegmentSequence: \"0,1/4,2/4,3/4,1\" };\nfn run() {}\n",
+    );
+    let run = rload_env(&s, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("scenarios: (25.00%) 1 scenario, 1 max VUs"), "{}", run.stdout);
+    assert!(scenario_line(&run).contains("10 iterations shared among 1 VUs"), "{}", run.stdout);
+    assert!(run.line("iterations").contains(" 10 "), "{}", run.line("iterations"));
+}

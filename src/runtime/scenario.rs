@@ -117,3 +117,32 @@ impl ScenarioRuntime {
         Some(permit)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+    use crate::executor::PerVuIterations;
+
+    fn runtime(segment: &str, sequence: &str) -> ScenarioRuntime {
+        let et = ExecutionTuple::new(
+            ExecutionSegment::parse(segment).unwrap(),
+            &ExecutionSegmentSequence::parse(sequence).unwrap(),
+        )
+        .unwrap();
+        ScenarioRuntime::for_segment(ScenarioConfig::new("s", PerVuIterations::default()), &et)
+    }
+
+    #[test]
+    fn iteration_in_test_numbers_each_instances_iterations_across_the_whole_test() {
+        let quarter = runtime("1/4:2/4", "0,1/4,2/4,3/4,1");
+        assert_eq!((0..4).map(|i| quarter.iteration_in_test(i)).collect::<Vec<_>>(), [1, 5, 9, 13]);
+        // Two halves: every number belongs to exactly one instance.
+        let instances = ["0:1/2", "1/2:1"].map(|s| runtime(s, "0,1/2,1"));
+        let mut all: Vec<u64> = instances.iter().flat_map(|r| (0..10).map(|i| r.iteration_in_test(i))).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..20).collect::<Vec<_>>());
+        let whole = runtime("0:1", "");
+        assert_eq!(whole.iteration_in_test(7), 7);
+    }
+}
