@@ -154,3 +154,29 @@ fn the_segment_can_come_from_the_options_and_shows_in_the_header() {
     assert!(scenario_line(&run).contains("10 iterations shared among 1 VUs"), "{}", run.stdout);
     assert!(run.line("iterations").contains(" 10 "), "{}", run.line("iterations"));
 }
+
+#[test]
+fn exec_numbers_iterations_across_instances_and_counts_the_instance_as_k6() {
+    // k6 v1.1 prints exactly these two lines for the JavaScript twin of this script.
+    let s = script(
+        r#"export const options = #{ scenarios: #{ s: #{ executor: "shared-iterations", vus: 4, iterations: 8 } } };
+fn run() {
+    let s = exec.scenario;
+    let i = exec.instance;
+    print(`it=${s.iterationInTest} inst=${s.iterationInInstance} done=${i.iterationsCompleted} init=${i.vusInitialized} active=${i.vusActive}`);
+}
+"#,
+    );
+    let run = rload_env(
+        &s,
+        &["-q", "--no-summary", "--execution-segment", "1/4:2/4", "--execution-segment-sequence", "0,1/4,2/4,3/4,1"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        ["it=1 inst=0 done=0 init=1 active=1", "it=5 inst=1 done=1 init=1 active=1"],
+        "{}",
+        run.stderr
+    );
+}

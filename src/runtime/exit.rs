@@ -37,8 +37,9 @@ pub const NOT_BUILT: &str = "this rload was built without the reference target (
 /// Why a run did not end with exit code 0. `Display` is the exact text printed to stderr.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// Command-line flags that do not parse (`--duration 10x`, `-e NOPE`), all of them.
-    #[error("error: invalid flags:{}", bullets(.0))]
+    /// Command-line flags, `K6_*` variables or a config file that do not parse (`--duration
+    /// 10x`, `-e NOPE`, `K6_VUS=abc`), all of them; each names where it came from.
+    #[error("error: invalid flags or configuration:{}", bullets(.0))]
     InvalidFlags(Vec<String>),
     /// `--with-target` could not start the in-process target.
     #[error("error: --with-target: cannot start the reference target: {0}")]

@@ -205,6 +205,7 @@ async fn execute(
     signals: &Signals,
 ) -> Result<Executed, RunError> {
     let Prepared { script, options, segment, thresholds, series_cap, outputs } = prepared;
+    let run_start = Instant::now();
     let total_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
     let setup_data = match setup(args, script, options, signals).await? {
@@ -240,6 +241,8 @@ async fn execute(
         .map_err(RunError::Workers)?;
     let runtimes: Vec<Arc<ScenarioRuntime>> =
         scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::for_segment(c, segment))).collect();
+    shared.instance.mark_started(run_start);
+    shared.instance.set_scenarios(runtimes.clone());
     let mut next_id = 1u64;
     for s in &runtimes {
         for index in 0..s.pre_allocated_vus {
@@ -527,6 +530,7 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
         functions: script.functions.clone(),
         setup_data,
         summary_text: None,
+        instance: Default::default(),
     }
 }
 

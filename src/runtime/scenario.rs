@@ -6,9 +6,57 @@
 //! [`ScenarioRuntime::next_iteration`] before each iteration and gets a [`Permit`] or `None`
 //! (its part of the scenario is over); the scheduler (`schedule.rs`) starts and stops it.
 
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::executor::{ExecutionTuple, Permit, Runner, ScenarioConfig, ScenarioState};
+
+/// This instance's scenarios and the start of its run, for `exec.instance`: set by `run.rs`
+/// once they exist, read by any VU.
+#[derive(Default)]
+pub struct Instance {
+    scenarios: OnceLock<Vec<Arc<ScenarioRuntime>>>,
+    started: OnceLock<std::time::Instant>,
+}
+
+/// k6's `exec.instance` figures, summed over this instance's scenarios.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct InstanceCounts {
+    pub vus_active: u64,
+    pub vus_initialized: u64,
+    pub iterations_completed: u64,
+    pub iterations_interrupted: u64,
+    /// Milliseconds since the run started (before `setup()`), as k6's
+    /// `currentTestRunDuration`.
+    pub current_test_run_duration_ms: f64,
+}
+
+impl Instance {
+    /// The run started (called before `setup()`).
+    pub fn mark_started(&self, at: std::time::Instant) {
+        let _ = self.started.set(at);
+    }
+
+    /// The scenarios exist (called before any VU runs an iteration).
+    pub fn set_scenarios(&self, scenarios: Vec<Arc<ScenarioRuntime>>) {
+        let _ = self.scenarios.set(scenarios);
+    }
+
+    pub fn counts(&self) -> InstanceCounts {
+        let mut c = InstanceCounts {
+            current_test_run_duration_ms: self.started.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
+            ..InstanceCounts::default()
+        };
+        for s in self.scenarios.get().into_iter().flatten() {
+            c.vus_active += s.state.active.load(Ordering::Relaxed).max(0) as u64;
+            c.vus_initialized += s.state.allocated.load(Ordering::Relaxed);
+            c.iterations_completed += s.state.completed.load(Ordering::Relaxed);
+            c.iterations_interrupted += s.state.interrupted.load(Ordering::Relaxed);
+        }
+        c
+    }
+}
 
 pub struct ScenarioRuntime {
     pub config: ScenarioConfig,
@@ -113,7 +161,7 @@ impl ScenarioRuntime {
     /// index is the iteration's number in the scenario.
     pub async fn next_iteration(&self, vu_index: u64, vu_iteration: u64) -> Option<Permit> {
         let mut permit = self.runner.next_iteration(&self.state, vu_index, vu_iteration).await?;
-        permit.index = self.state.iterations_started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        permit.index = self.state.iterations_started.fetch_add(1, Ordering::Relaxed);
         Some(permit)
     }
 }
