@@ -206,6 +206,9 @@ pub struct RunFlags {
     /// A tag on every sample of the run, NAME=VALUE (repeatable), as the `tags` option.
     #[arg(long = "tag")]
     pub tags: Vec<String>,
+    /// A request that fails without a response raises a script error (k6's `throw` option).
+    #[arg(short = 'w', long)]
+    pub throw: bool,
     /// After the results, wait for Ctrl+C (SIGINT/SIGTERM) before exiting.
     #[arg(short = 'l', long)]
     pub linger: bool,
@@ -224,8 +227,6 @@ pub struct RunFlags {
 /// that measures something else. Hidden from the help.
 #[derive(Args, Debug, Default)]
 pub struct UnsupportedFlags {
-    #[arg(short = 'w', long, hide = true)]
-    pub throw: bool,
     #[arg(long = "summary-time-unit", hide = true)]
     pub summary_time_unit: Option<String>,
     #[arg(long = "system-tags", hide = true)]
@@ -247,7 +248,6 @@ impl UnsupportedFlags {
                 errs.push(format!("{flag} is not supported by rload ({what})"));
             }
         };
-        refuse(self.throw, "-w/--throw", "k6 makes failed requests throw");
         refuse(self.summary_time_unit.is_some(), "--summary-time-unit", "k6 prints every summary time in one unit");
         refuse(self.system_tags.is_some(), "--system-tags", "k6 limits the tags of every sample");
         refuse(self.http_debug.is_some(), "--http-debug", "k6 logs every request and response");
@@ -440,6 +440,7 @@ impl RunFlags {
         }
         cli.user_agent = self.user_agent;
         cli.no_setup = self.no_setup.then_some(true);
+        cli.throw = self.throw.then_some(true);
         cli.no_teardown = self.no_teardown.then_some(true);
         if !self.tags.is_empty() {
             let mut tags = Vec::new();

@@ -117,12 +117,10 @@ fn tag_flags_tag_every_sample_as_the_tags_option() {
 #[test]
 fn k6_flags_rload_lacks_are_errors_naming_each() {
     let s = script("fn run() {}\n");
-    let run = rload(
-        &s,
-        &["-w", "--http-debug=full", "--system-tags", "url", "--summary-time-unit", "ms", "--log-format", "json"],
-    );
+    let run =
+        rload(&s, &["--http-debug=full", "--system-tags", "url", "--summary-time-unit", "ms", "--log-format", "json"]);
     assert_eq!(run.code, 104, "{}", run.stderr);
-    for flag in ["-w/--throw", "--http-debug", "--system-tags", "--summary-time-unit", "--log-format"] {
+    for flag in ["--http-debug", "--system-tags", "--summary-time-unit", "--log-format"] {
         assert!(run.stderr.contains(&format!("{flag} is not supported by rload")), "{flag}: {}", run.stderr);
     }
     assert!(!run.stdout.contains("iterations"), "nothing may run: {}", run.stdout);
@@ -159,4 +157,27 @@ fn linger_waits_for_a_signal_after_the_results() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn throw_makes_a_request_without_a_response_a_script_error() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let s = script(&format!(
+        "fn run() {{ let r = http.get(\"http://127.0.0.1:{port}/\"); check(r, #{{ \"returned\": |r| true }}); }}\n"
+    ));
+    let run = rload(&s, &["-i", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.line("checks_succeeded").contains("2 out of 2"),
+        "without -w the failure is a response: {}",
+        run.stdout
+    );
+    for args in [&["-i", "2", "-w"][..], &["-i", "2", "--throw"]] {
+        let run = rload(&s, args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("connection refused"), "{}", run.stderr);
+        assert!(run.stdout.contains("iterations with script errors: 2"), "{}", run.stdout);
+        assert!(!run.stdout.contains("checks_succeeded"), "no check may run: {}", run.stdout);
+    }
 }

@@ -45,6 +45,8 @@ pub struct Options {
     pub no_setup: Option<bool>,
     /// `noTeardown` / `--no-teardown`: `teardown()` is not run.
     pub no_teardown: Option<bool>,
+    /// `throw` / `-w/--throw`: a request that fails (no response) raises a script error.
+    pub throw: Option<bool>,
     /// `executionSegment` / `--execution-segment`: this instance's share of the test.
     pub execution_segment: Option<ExecutionSegment>,
     /// `executionSegmentSequence` / `--execution-segment-sequence`: how the test is split.
@@ -76,6 +78,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "noTeardown",
     "executionSegment",
     "executionSegmentSequence",
+    "throw",
 ];
 
 impl Options {
@@ -106,6 +109,7 @@ impl Options {
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
                 "noSetup" => boolean(key, v).map(|b| o.no_setup = Some(b)),
                 "noTeardown" => boolean(key, v).map(|b| o.no_teardown = Some(b)),
+                "throw" => boolean(key, v).map(|b| o.throw = Some(b)),
                 "executionSegment" => string(key, v)
                     .and_then(|t| ExecutionSegment::parse(&t).map_err(|e| format!("{key}: {e}")))
                     .map(|seg| o.execution_segment = Some(seg)),
@@ -176,7 +180,8 @@ impl Options {
             no_setup,
             no_teardown,
             execution_segment,
-            execution_segment_sequence
+            execution_segment_sequence,
+            throw
         );
         self
     }

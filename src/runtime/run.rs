@@ -530,6 +530,7 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
         functions: script.functions.clone(),
         setup_data,
         summary_text: None,
+        throw: options.throw.unwrap_or(false),
         instance: Default::default(),
     }
 }

@@ -55,6 +55,8 @@ pub struct RunShared {
     pub setup_data: Option<String>,
     /// The end-of-test summary text, for `text_summary()` inside `handle_summary`.
     pub summary_text: Option<String>,
+    /// k6's `throw` option: a request that gets no response raises a script error.
+    pub throw: bool,
     /// This instance's scenarios and start, for `exec.instance`.
     pub instance: Arc<super::scenario::Instance>,
 }
