@@ -9,8 +9,11 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::env::{self, EnvConfig, RuntimeEnv};
+use crate::config::file::{self, FileConfig};
 use crate::config::options::{parse_cli_stage, parse_size, trend_stats};
 use crate::config::{parse_duration, Options};
+use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
 use crate::output::SummaryMode;
 use crate::outputs::OutputSpec;
 use crate::runtime::run::RunArgs;
@@ -49,7 +52,8 @@ pub enum Command {
         after_help = "Example:\n  # 10 VUs for 30 seconds against the built-in reference target\n  \
                       rload run --with-target -u 10 -d 30s scripts/hello.rhai"
     )]
-    Run(RunFlags),
+    // Boxed: the run's flags are many times the size of the other commands'.
+    Run(Box<RunFlags>),
     /// Compile a script and validate its options without running it.
     #[command(
         long_about = "Compile a script and validate its options without running it: runs the init code once \
@@ -68,6 +72,30 @@ pub enum Command {
     /// Print the version.
     #[command(after_help = "Example:\n  rload version")]
     Version,
+    /// Create a test script from k6's minimal template, in Rhai.
+    #[command(after_help = "Example:\n  rload new api.rhai && rload run --with-target api.rhai")]
+    New(NewFlags),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(after_help = "Example:\n  source <(rload completion bash)")]
+    Completion {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `rload new`: where to write the script, from which template.
+#[derive(Args, Debug)]
+pub struct NewFlags {
+    /// The file to create.
+    #[arg(default_value = crate::template::DEFAULT_FILE)]
+    pub file: String,
+    /// Overwrite the file if it exists.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// The template: minimal (k6's other templates are for the browser and gRPC, which rload
+    /// does not have).
+    #[arg(short = 't', long, default_value = "minimal")]
+    pub template: String,
 }
 
 /// The flags that shape the options a script is checked or run with.
@@ -108,6 +136,16 @@ pub struct OptionFlags {
     /// Start of the test that `slope` thresholds leave out (default 30s).
     #[arg(long = "scrape-warmup", value_name = "DURATION")]
     pub scrape_warmup: Option<String>,
+    /// This instance's share of the test, e.g. 1/4:2/4 (k6's execution segment; default 0:1).
+    #[arg(long = "execution-segment")]
+    pub execution_segment: Option<String>,
+    /// How the test is split among instances, e.g. 0,1/4,2/4,3/4,1 (must contain the segment).
+    #[arg(long = "execution-segment-sequence")]
+    pub execution_segment_sequence: Option<String>,
+    /// k6's JSON config file (options, plus `out` and `linger`), below the script's options,
+    /// K6_* variables and flags (default: K6_CONFIG, else ~/.config/rload/config.json if present).
+    #[arg(short = 'c', long = "config")]
+    pub config: Option<String>,
 }
 
 /// `rload check`: the script and the flags that change what is validated.
@@ -133,8 +171,8 @@ pub struct RunFlags {
     #[arg(long = "no-color")]
     pub no_color: bool,
     /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default).
-    #[arg(long = "summary-mode", default_value = SummaryMode::default().name(), value_parser = SummaryMode::NAMES)]
-    pub summary_mode: String,
+    #[arg(long = "summary-mode", value_parser = SummaryMode::NAMES)]
+    pub summary_mode: Option<String>,
     /// Start the reference target inside this process on a free loopback port and set
     /// __ENV.BASE_URL (and WS_URL) to it, unless -e sets them.
     #[arg(long = "with-target")]
@@ -170,12 +208,75 @@ pub struct RunFlags {
     /// The User-Agent header to send.
     #[arg(long = "user-agent")]
     pub user_agent: Option<String>,
+    /// Do not run setup() (every VU's data is ()).
+    #[arg(long = "no-setup")]
+    pub no_setup: bool,
+    /// Do not run teardown().
+    #[arg(long = "no-teardown")]
+    pub no_teardown: bool,
+    /// A tag on every sample of the run, NAME=VALUE (repeatable), as the `tags` option.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// A request that fails without a response raises a script error (k6's `throw` option).
+    #[arg(short = 'w', long)]
+    pub throw: bool,
+    /// After the results, wait for Ctrl+C (SIGINT/SIGTERM) before exiting.
+    #[arg(short = 'l', long)]
+    pub linger: bool,
+    // k6's flags that rload does not implement: parsed only so that the error names them.
+    #[command(flatten)]
+    pub unsupported: UnsupportedFlags,
     /// Read response bodies but do not keep them.
     #[arg(long = "discard-response-bodies")]
     pub discard_response_bodies: bool,
     /// The largest response body kept, e.g. 100KB, 256MB (default), 1GiB; larger ones fail (1060).
     #[arg(long = "max-response-body-size")]
     pub max_response_body_size: Option<String>,
+}
+
+/// k6 flags of `k6 run` that rload refuses with an error naming them, rather than run a test
+/// that measures something else. Hidden from the help.
+#[derive(Args, Debug, Default)]
+pub struct UnsupportedFlags {
+    #[arg(long = "summary-time-unit", hide = true)]
+    pub summary_time_unit: Option<String>,
+    #[arg(long = "system-tags", hide = true)]
+    pub system_tags: Option<String>,
+    #[arg(long = "http-debug", num_args = 0..=1, default_missing_value = "headers", hide = true)]
+    pub http_debug: Option<String>,
+    #[arg(long = "log-output", hide = true)]
+    pub log_output: Option<String>,
+    #[arg(long = "log-format", hide = true)]
+    pub log_format: Option<String>,
+}
+
+impl UnsupportedFlags {
+    /// One error per unsupported flag given (or k6 variable set): what k6 would do with it.
+    fn errors(&self, runtime: &RuntimeEnv) -> Vec<String> {
+        let mut errs = Vec::new();
+        let mut refuse = |given: bool, flag: &str, what: &str| {
+            if given {
+                errs.push(format!("{flag} is not supported by rload ({what})"));
+            }
+        };
+        refuse(self.summary_time_unit.is_some(), "--summary-time-unit", "k6 prints every summary time in one unit");
+        refuse(self.system_tags.is_some(), "--system-tags", "k6 limits the tags of every sample");
+        refuse(self.http_debug.is_some(), "--http-debug", "k6 logs every request and response");
+        // rload's messages go to stderr as plain text: k6's defaults are what it does already.
+        let log_output = self.log_output.as_deref().or(runtime.log_output.as_deref());
+        refuse(
+            log_output.is_some_and(|o| o != "stderr"),
+            "--log-output other than stderr",
+            "k6 sends its log elsewhere; K6_LOG_OUTPUT too",
+        );
+        let log_format = self.log_format.as_deref().or(runtime.log_format.as_deref());
+        refuse(
+            log_format.is_some_and(|f| !f.is_empty()),
+            "--log-format",
+            "k6 writes its log as JSON or raw lines; K6_LOG_FORMAT too",
+        );
+        errs
+    }
 }
 
 #[derive(Args, Debug)]
@@ -226,11 +327,24 @@ pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 /// First arguments that are not a script name.
-const SUBCOMMANDS_AND_FLAGS: &[&str] = &["run", "check", "serve", "version", "help", "-h", "--help", "-V", "--version"];
+const SUBCOMMANDS_AND_FLAGS: &[&str] =
+    &["run", "check", "serve", "version", "new", "completion", "help", "-h", "--help", "-V", "--version"];
+
+/// What the option flags, the `K6_*` environment and the config file settled.
+struct Configured {
+    cli: Options,
+    /// `__ENV`: the system environment (unless excluded) and `-e`.
+    env: Vec<(String, String)>,
+    explicit_env: Vec<String>,
+    no_thresholds: bool,
+    file: FileConfig,
+    k6_env: EnvConfig,
+}
 
 impl OptionFlags {
-    /// The CLI's options and `__ENV`, with every problem in the flags pushed to `errs`.
-    fn into_options(self, errs: &mut Vec<String>) -> (Options, Vec<(String, String)>, Vec<String>) {
+    /// The CLI's options, `__ENV`, and the environment and file layers read from `sys_env` (the
+    /// process environment), with every problem pushed to `errs`.
+    fn into_options(self, sys_env: &[(String, String)], errs: &mut Vec<String>) -> Configured {
         let mut cli = Options { vus: self.vus, iterations: self.iterations, ..Default::default() };
         if let Some(d) = &self.duration {
             match parse_duration(d) {
@@ -265,8 +379,31 @@ impl OptionFlags {
                 Err(e) => errs.push(e),
             }
         }
-        let mut env: Vec<(String, String)> =
-            if self.no_system_env_vars { Vec::new() } else { std::env::vars().collect() };
+        if let Some(t) = &self.execution_segment {
+            match ExecutionSegment::parse(t) {
+                Ok(seg) => cli.execution_segment = Some(seg),
+                Err(e) => errs.push(format!("--execution-segment \"{t}\": {e}")),
+            }
+        }
+        if let Some(t) = &self.execution_segment_sequence {
+            match ExecutionSegmentSequence::parse(t) {
+                Ok(seq) => cli.execution_segment_sequence = Some(seq),
+                Err(e) => errs.push(format!("--execution-segment-sequence \"{t}\": {e}")),
+            }
+        }
+        let k6_env = env::from_env(sys_env).unwrap_or_else(|es| {
+            errs.extend(es);
+            EnvConfig::default()
+        });
+        let file = match file::path(self.config.as_deref(), k6_env.runtime.config.as_deref()) {
+            Some((path, named)) => file::read(&path, named).unwrap_or_else(|es| {
+                errs.extend(es);
+                FileConfig::default()
+            }),
+            None => FileConfig::default(),
+        };
+        let include_system_env = !self.no_system_env_vars && k6_env.runtime.include_system_env_vars.unwrap_or(true);
+        let mut env: Vec<(String, String)> = if include_system_env { sys_env.to_vec() } else { Vec::new() };
         for kv in &self.env {
             match kv.split_once('=') {
                 Some((k, v)) if !k.is_empty() => {
@@ -277,25 +414,37 @@ impl OptionFlags {
             }
         }
         let explicit_env = self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect();
-        (cli, env, explicit_env)
+        let no_thresholds = self.no_thresholds || k6_env.runtime.no_thresholds.unwrap_or(false);
+        Configured { cli, env, explicit_env, no_thresholds, file, k6_env }
     }
+}
+
+/// The process environment, read once per command.
+fn system_env() -> Vec<(String, String)> {
+    std::env::vars().collect()
 }
 
 impl CheckFlags {
     /// The validated arguments of a check, or every problem with the flags.
     pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        self.into_run_args_from(&system_env())
+    }
+
+    /// As [`CheckFlags::into_run_args`], with `sys_env` for the process environment.
+    pub fn into_run_args_from(self, sys_env: &[(String, String)]) -> Result<RunArgs, Vec<String>> {
         let mut errs = Vec::new();
-        let no_thresholds = self.options.no_thresholds;
-        let (cli, env, explicit_env) = self.options.into_options(&mut errs);
+        let c = self.options.into_options(sys_env, &mut errs);
         if !errs.is_empty() {
             return Err(errs);
         }
         Ok(RunArgs {
             script: self.script,
-            cli,
-            env,
-            explicit_env,
-            no_thresholds,
+            cli: c.cli,
+            config_file: c.file.options,
+            env_options: c.k6_env.options,
+            env: c.env,
+            explicit_env: c.explicit_env,
+            no_thresholds: c.no_thresholds,
             check_only: true,
             ..RunArgs::default()
         })
@@ -305,9 +454,14 @@ impl CheckFlags {
 impl RunFlags {
     /// The validated run arguments, or every problem with the flags.
     pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        self.into_run_args_from(&system_env())
+    }
+
+    /// As [`RunFlags::into_run_args`], with `sys_env` for the process environment.
+    pub fn into_run_args_from(self, sys_env: &[(String, String)]) -> Result<RunArgs, Vec<String>> {
         let mut errs = Vec::new();
-        let no_thresholds = self.options.no_thresholds;
-        let (mut cli, env, explicit_env) = self.options.into_options(&mut errs);
+        let c = self.options.into_options(sys_env, &mut errs);
+        let mut cli = c.cli;
         cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
         cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
         cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
@@ -318,13 +472,41 @@ impl RunFlags {
             }
         }
         cli.user_agent = self.user_agent;
+        cli.no_setup = self.no_setup.then_some(true);
+        cli.throw = self.throw.then_some(true);
+        cli.no_teardown = self.no_teardown.then_some(true);
+        if !self.tags.is_empty() {
+            let mut tags = Vec::new();
+            for t in &self.tags {
+                match t.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => tags.push((k.to_owned(), v.to_owned())),
+                    _ => errs.push(format!("--tag \"{t}\": expected NAME=VALUE")),
+                }
+            }
+            cli.tags = Some(tags);
+        }
+        let runtime = &c.k6_env.runtime;
+        errs.extend(self.unsupported.errors(runtime));
+        // -o wins over K6_OUT, which wins over the config file's `out` (k6's Config.Apply).
+        let extras = c.file.extras.clone().overridden_by(c.k6_env.extras.clone());
+        let out = if self.out.is_empty() { extras.out.clone().unwrap_or_default() } else { self.out };
+        let env = c.env;
         let mut outputs = Vec::new();
-        for arg in &self.out {
+        for arg in &out {
             match OutputSpec::parse(arg, &env) {
                 Ok(spec) => outputs.push(spec),
                 Err(e) => errs.push(format!("--out {arg}: {e}")),
             }
         }
+        let summary_mode = match (self.summary_mode, &runtime.summary_mode) {
+            (Some(m), _) => m,
+            (None, Some(m)) if SummaryMode::from_name(m).is_none() => {
+                errs.push(format!("K6_SUMMARY_MODE=\"{m}\": use one of {}", SummaryMode::NAMES.join(", ")));
+                SummaryMode::default().name().to_owned()
+            }
+            (None, Some(m)) => m.clone(),
+            (None, None) => SummaryMode::default().name().to_owned(),
+        };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -332,20 +514,23 @@ impl RunFlags {
             outputs,
             script: self.script,
             cli,
+            config_file: c.file.options,
+            env_options: c.k6_env.options,
             env,
             quiet: self.quiet,
-            no_color: self.no_color,
-            no_summary: self.no_summary,
-            summary_mode: SummaryMode::from_name(&self.summary_mode).unwrap_or_default(),
+            no_color: self.no_color || runtime.no_color,
+            no_summary: self.no_summary || runtime.no_summary.unwrap_or(false),
+            summary_mode: SummaryMode::from_name(&summary_mode).unwrap_or_default(),
             threads: self.threads,
             with_target: self.with_target,
-            explicit_env,
+            explicit_env: c.explicit_env,
             check_only: false,
-            no_thresholds,
+            no_thresholds: c.no_thresholds,
             strict_thresholds: self.strict_thresholds,
-            summary_export: self.summary_export,
+            summary_export: self.summary_export.or_else(|| runtime.summary_export.clone()),
             histogram_export: self.export_histograms,
             max_series: self.max_series,
+            linger: self.linger || extras.linger.unwrap_or(false),
         })
     }
 }
@@ -361,7 +546,8 @@ mod tests {
     #[test]
     fn a_bare_script_means_run() {
         let cli = parse(args("rload -u 5 x.rhai")).unwrap();
-        assert!(matches!(cli.command, Command::Run(RunFlags { options: OptionFlags { vus: Some(5), .. }, .. })));
+        let Command::Run(f) = cli.command else { panic!("expected run") };
+        assert_eq!(f.options.vus, Some(5));
         let cli = parse(args("rload x.rhai -u 5 -d 10s")).unwrap();
         let Command::Run(f) = cli.command else { panic!("expected run") };
         assert_eq!(f.script, "x.rhai");

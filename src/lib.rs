@@ -18,6 +18,7 @@ pub mod scrape;
 pub mod script;
 pub mod stdio;
 pub mod target;
+pub mod template;
 pub mod thresholds;
 pub(crate) mod ws;
 
@@ -38,6 +39,12 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
         cli::Command::Check(flags) => run_with(flags.into_run_args()),
         cli::Command::Version => {
             stdio::outln(&cli::version_line());
+            exit::OK
+        }
+        cli::Command::New(flags) => template::create(&flags),
+        cli::Command::Completion { shell } => {
+            let mut command = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "rload", &mut std::io::stdout());
             exit::OK
         }
     }

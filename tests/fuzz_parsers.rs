@@ -163,7 +163,7 @@ proptest! {
     fn scenarios_never_panic(value in scenarios()) {
         let options = Options::from_script(&json!({ "scenarios": value.clone() }));
         if let Ok(options) = options {
-            let _ = rload::executor::scenarios_from_options(&options, &Options::default());
+            let _ = rload::executor::scenarios_from_options(&options);
         }
         let _ = rload::executor::parse_scenarios(&value);
     }

@@ -241,7 +241,7 @@ fn a_bad_file_name_from_handle_summary_does_not_lose_the_other_outputs() {
         .output()
         .unwrap();
     let run = Run::from_output(out);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.code, 255, "{}", run.stderr);
     assert!(run.stdout.contains("to stdout"), "{}", run.stdout);
     assert!(run.stderr.contains("cannot write /nonexistent-dir/a.txt"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(s.dir.path().join("good.txt")).unwrap(), "kept");

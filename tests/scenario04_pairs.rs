@@ -76,7 +76,13 @@ fn assert_every_pair_contends(vus: u64, counts: &Counts) {
         counts.conflicts_by_pair
     );
     let group = |name: &str| counts.requests_by_group.get(name).copied().unwrap_or(0.0);
-    assert_eq!(group("::setup"), 2.0 * pairs as f64, "setup: create and start one session per pair");
+    // One GET /health first (sk::require_target: one line when nothing listens), then a session
+    // created and started per pair.
+    assert_eq!(
+        group("::setup"),
+        1.0 + 2.0 * pairs as f64,
+        "setup: the probe, then create and start one session per pair"
+    );
     assert_eq!(group("::teardown"), pairs as f64, "teardown: complete each pair's session");
 }
 
@@ -89,5 +95,5 @@ fn every_pair_contends_and_setup_follows_the_vus_of_the_run() {
     let single = run(&target, &["-u", "1", "-i", "1"]);
     assert!(single.conflicts_by_pair.is_empty());
     let total: f64 = single.requests_by_group.values().sum();
-    assert_eq!(total, 103.0, "create, start, 100 switches, complete: {:?}", single.requests_by_group);
+    assert_eq!(total, 104.0, "the setup probe, create, start, 100 switches, complete: {:?}", single.requests_by_group);
 }

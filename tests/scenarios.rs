@@ -99,6 +99,11 @@ const SCENARIOS: [Scenario; 6] = [
 /// Thresholds whose verdict depends on how busy the machine is, not on the port: the seed's
 /// switchCycle medians against a target with the service's ~8 ms switch.
 const MACHINE_DEPENDENT: &[(&str, &str)] = &[
+    // Scenario 04's request rate at 3 VUs: each switch waits the target's simulated Redis round
+    // trips (~13 ms on a busy 2-core machine) plus 10 ms of sleep, so ~95–130 req/s against
+    // the seed's `rate>100`. (Scenarios 01, 02, 03 and 06 miss their own rate thresholds by
+    // design at their short scale; their `failing` entries take precedence over this list.)
+    ("http_reqs", "rate>100"),
     ("http_req_duration{operation:switchCycle}", "p(50)<5"),
     ("http_req_duration{operation:switchCycle}", "p(50)<10"),
     ("http_req_duration{operation:switchCycle}", "p(50)<15"),
@@ -215,11 +220,11 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
         if v.no_samples {
             continue;
         }
-        if MACHINE_DEPENDENT.iter().any(|(m, e)| *m == v.metric && *e == v.expr) {
+        let by_design = scenario.failing.iter().any(|(m, e)| *m == v.metric && *e == v.expr);
+        if !by_design && MACHINE_DEPENDENT.iter().any(|(m, e)| *m == v.metric && *e == v.expr) {
             machine_failed |= !v.ok;
             continue;
         }
-        let by_design = scenario.failing.iter().any(|(m, e)| *m == v.metric && *e == v.expr);
         if v.ok == by_design {
             wrong.push(format!("{} '{}' {}", v.metric, v.expr, if v.ok { "passed" } else { "failed" }));
         }

@@ -1,5 +1,9 @@
-//! Configuration: k6 durations and the validated test options.
+//! Configuration: k6 durations, the validated test options, and where they come from (the
+//! config file, the script, `K6_*` variables, the command line) in k6's order.
 pub mod duration;
+pub mod env;
+pub mod file;
+pub mod layers;
 pub mod options;
 
 pub use duration::{format_duration, parse_duration, secs_to_duration};

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple};
 use serde_json::{Map, Value};
 
 use super::duration::{ms_to_duration, parse_duration};
@@ -49,6 +50,16 @@ pub struct Options {
     pub scrape_interval: Option<Duration>,
     /// rload's `scrapeWarmup`: how much of the start `slope` thresholds leave out (default 30 s).
     pub scrape_warmup: Option<Duration>,
+    /// `noSetup` / `--no-setup`: `setup()` is not run (every VU's `data` is `()`).
+    pub no_setup: Option<bool>,
+    /// `noTeardown` / `--no-teardown`: `teardown()` is not run.
+    pub no_teardown: Option<bool>,
+    /// `throw` / `-w/--throw`: a request that fails (no response) raises a script error.
+    pub throw: Option<bool>,
+    /// `executionSegment` / `--execution-segment`: this instance's share of the test.
+    pub execution_segment: Option<ExecutionSegment>,
+    /// `executionSegmentSequence` / `--execution-segment-sequence`: how the test is split.
+    pub execution_segment_sequence: Option<ExecutionSegmentSequence>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -84,10 +95,6 @@ impl TimeUnit {
 /// instead. Each is an error naming it: a port that runs without it would measure something else.
 pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("paused", "rload has no REST API to resume a paused test"),
-    ("executionSegment", "rload runs the whole test in one process"),
-    ("executionSegmentSequence", "rload runs the whole test in one process"),
-    ("noSetup", "remove setup() from the script instead"),
-    ("noTeardown", "remove teardown() from the script instead"),
     ("rps", "use a constant-arrival-rate scenario to cap the request rate"),
     ("dns", "rload resolves names with the system resolver on every new connection"),
     ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
@@ -96,7 +103,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("tlsCipherSuites", "rload negotiates with rustls's default cipher suites"),
     ("tlsVersion", "rload negotiates TLS 1.2 or 1.3"),
     ("tlsAuth", "rload presents no client certificates"),
-    ("throw", "test `res.error_code` / `res.status` and call fail()"),
     ("blacklistIPs", "rload does not filter the addresses it connects to"),
     ("blockHostnames", "rload does not filter the hosts it connects to"),
     ("hosts", "rload resolves every name with the system resolver"),
@@ -145,6 +151,11 @@ pub const KNOWN_KEYS: &[&str] = &[
     "scrape",
     "scrapeInterval",
     "scrapeWarmup",
+    "noSetup",
+    "noTeardown",
+    "executionSegment",
+    "executionSegmentSequence",
+    "throw",
 ];
 
 impl Options {
@@ -174,6 +185,15 @@ impl Options {
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
+                "noSetup" => boolean(key, v).map(|b| o.no_setup = Some(b)),
+                "noTeardown" => boolean(key, v).map(|b| o.no_teardown = Some(b)),
+                "throw" => boolean(key, v).map(|b| o.throw = Some(b)),
+                "executionSegment" => string(key, v)
+                    .and_then(|t| ExecutionSegment::parse(&t).map_err(|e| format!("{key}: {e}")))
+                    .map(|seg| o.execution_segment = Some(seg)),
+                "executionSegmentSequence" => string(key, v)
+                    .and_then(|t| ExecutionSegmentSequence::parse(&t).map_err(|e| format!("{key}: {e}")))
+                    .map(|seq| o.execution_segment_sequence = Some(seq)),
                 "summaryTimeUnit" => string(key, v)
                     .and_then(|s| TimeUnit::parse(&s).map_err(|e| format!("{key}: {e}")))
                     .map(|u| o.summary_time_unit = Some(u)),
@@ -197,8 +217,33 @@ impl Options {
         }
     }
 
-    /// Layers `over` on top of `self`: every field set in `over` wins.
+    /// Whether this layer sets any of the execution options (`duration`, `iterations`, `stages`,
+    /// `scenarios`), which replace a lower layer's execution options wholesale.
+    pub fn sets_execution(&self) -> bool {
+        self.duration.is_some() || self.iterations.is_some() || self.stages.is_some() || self.scenarios.is_some()
+    }
+
+    /// This instance's share of the test (k6's `ExecutionTuple`): `executionSegment` (default
+    /// `0:1`) within `executionSegmentSequence`, or k6's error when the sequence lacks it.
+    pub fn execution_tuple(&self) -> Result<ExecutionTuple, String> {
+        let segment = self.execution_segment.unwrap_or(ExecutionSegment::FULL);
+        let sequence = self.execution_segment_sequence.clone().unwrap_or_default();
+        ExecutionTuple::new(segment, &sequence)
+            .map_err(|_| format!("provided segment {segment} can't be found in sequence {sequence}"))
+    }
+
+    /// Layers `over` on top of `self`, as k6's `Options.Apply`: every field set in `over` wins,
+    /// and if `over` sets any execution option (`duration`, `iterations`, `stages`, `scenarios`)
+    /// the four of `self` are dropped first, so `-d 10s` replaces a script's `iterations` instead
+    /// of conflicting with it. Two of them set in the *same* layer survive, for
+    /// `scenarios_from_options` to report the conflict. `vus` is an ordinary field.
     pub fn overridden_by(mut self, over: Options) -> Options {
+        if over.sets_execution() {
+            self.duration = None;
+            self.iterations = None;
+            self.stages = None;
+            self.scenarios = None;
+        }
         macro_rules! take {
             ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f; } )* };
         }
@@ -223,7 +268,12 @@ impl Options {
             summary_time_unit,
             scrape,
             scrape_interval,
-            scrape_warmup
+            scrape_warmup,
+            no_setup,
+            no_teardown,
+            execution_segment,
+            execution_segment_sequence,
+            throw
         );
         self
     }

@@ -227,6 +227,11 @@ impl ScenarioConfig {
         self.executor.max_vus(&ExecutionTuple::full())
     }
 
+    /// [`Executor::max_vus`] for one instance's share of the test.
+    pub fn max_vus_in(&self, et: &ExecutionTuple) -> u64 {
+        self.executor.max_vus(et)
+    }
+
     /// See [`Executor::pre_allocated_vus`].
     pub fn pre_allocated_vus(&self) -> u64 {
         self.executor.pre_allocated_vus(&ExecutionTuple::full())
@@ -239,7 +244,12 @@ impl ScenarioConfig {
 
     /// See [`Executor::end_offset`].
     pub fn end_offset(&self) -> Duration {
-        self.executor.end_offset(&ExecutionTuple::full(), self.graceful_stop)
+        self.end_offset_in(&ExecutionTuple::full())
+    }
+
+    /// [`Executor::end_offset`] for one instance's share of the test.
+    pub fn end_offset_in(&self, et: &ExecutionTuple) -> Duration {
+        self.executor.end_offset(et, self.graceful_stop)
     }
 
     /// The scenario as `exec.test.options.scenarios[name]` shows it in k6: the executor's
@@ -266,7 +276,13 @@ impl ScenarioConfig {
     /// The facts in parentheses are the executor's own, then `exec` (when it is not the default
     /// function), `startTime` (when > 0) and `gracefulStop` (when > 0), as in k6's `getBaseInfo`.
     pub fn describe(&self) -> String {
-        let (text, fact) = self.executor.description(&ExecutionTuple::full());
+        self.describe_in(&ExecutionTuple::full())
+    }
+
+    /// [`ScenarioConfig::describe`] for one instance's share of the test, as k6's header shows
+    /// it (`--execution-segment 1/4:2/4`: the VUs, iterations and rates of that quarter).
+    pub fn describe_in(&self, et: &ExecutionTuple) -> String {
+        let (text, fact) = self.executor.description(et);
         let mut facts: Vec<String> = fact.into_iter().collect();
         if self.exec != DEFAULT_EXEC {
             facts.push(format!("exec: {}", self.exec));
@@ -547,7 +563,7 @@ mod tests {
         let shared = got[0].executor_as::<SharedIterations>().unwrap();
         let iterations: Vec<u64> = t.iter().map(|et| shared.iterations_for(et)).collect();
         assert_eq!(iterations, [40, 30, 30], "iterations follow the VUs");
-        assert_eq!(a.description(&t[0]).0, "34 iterations shared among 4 VUs", "k6 describes 100 striped in thirds");
+        assert_eq!(a.description(&t[0]).0, "40 iterations shared among 4 VUs", "k6 v1.1 describes what it runs");
         assert_eq!(b.description(&t[1]).0, "20 iterations for each of 3 VUs");
         assert_eq!(c.description(&t[2]).0, "3 looping VUs for 30s");
         let full = ExecutionTuple::full();

@@ -97,6 +97,15 @@ impl Executor for PerVuIterations {
         self.max_duration
     }
 
+    /// k6's `GetExecutionRequirements`: a segment without VUs has nothing to run and ends at 0.
+    fn end_offset(&self, et: &ExecutionTuple, graceful_stop: Duration) -> Duration {
+        if self.max_vus(et) == 0 {
+            Duration::ZERO
+        } else {
+            self.max_duration + graceful_stop
+        }
+    }
+
     fn runner(&self, _: &ExecutionTuple) -> Box<dyn Runner> {
         Box::new(EachVu { iterations: self.iterations })
     }

@@ -115,7 +115,7 @@ impl Executor for RampingArrivalRate {
     }
 
     /// k6: `"Up to 10.00 iterations/s for 9m0s over 4 stages"` with the fact `maxVUs: 50`.
-    /// For a segment, k6 scales the peak rate by the segment's length.
+    /// For a segment, k6 scales the peak rate by the segment's length; see [`vus_fact`].
     fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
         let peak = self.stages.iter().map(|s| s.target).fold(self.start_rate, u64::max);
         (
@@ -125,7 +125,7 @@ impl Executor for RampingArrivalRate {
                 go_duration(self.duration()),
                 self.stages.len()
             ),
-            Some(vus_range(self.pre_allocated_vus(et), self.max_vus(et))),
+            Some(vus_fact(self.pre_allocated_vus, self.max_vus, et)),
         )
     }
 
@@ -257,6 +257,17 @@ impl Iterator for ArrivalStarts<'_> {
         let at = self.area.start_of(self.n);
         self.n += 1.0;
         Some(at)
+    }
+}
+
+/// k6's `maxVUs` fact for ramping-arrival-rate, which unlike constant-arrival-rate's decides
+/// between `PRE` and `PRE-MAX` on the whole test's values and prints the segment's: k6 v1.1
+/// shows `maxVUs: 1-1` for `preAllocatedVUs: 3, maxVUs: 6` in the quarter 2/4:3/4.
+fn vus_fact(pre: u64, max: u64, et: &ExecutionTuple) -> String {
+    if max > pre {
+        format!("maxVUs: {}-{}", et.scale(pre), et.scale(max))
+    } else {
+        format!("maxVUs: {}", et.scale(pre))
     }
 }
 

@@ -171,8 +171,9 @@ impl fmt::Display for ExecutionSegment {
     }
 }
 
-/// Consecutive segments, e.g. `0,1/4,2/4,3/4,1` (k6's `--execution-segment-sequence`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Consecutive segments, e.g. `0,1/4,2/4,3/4,1` (k6's `--execution-segment-sequence`); the
+/// default is none (the segment alone, filled around).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecutionSegmentSequence(Vec<ExecutionSegment>);
 
 impl ExecutionSegmentSequence {

@@ -85,11 +85,11 @@ impl Executor for SharedIterations {
         errors
     }
 
-    /// k6's `GetDescription`, whose iteration count is scaled with the tuple itself
-    /// (`GetIterations`), not the re-segmented one the run uses.
+    /// k6's `GetDescription`: the iterations this segment runs (k6 v1.1 prints 4, 3, 3 and 0
+    /// for 10 iterations of 3 VUs in quarters, the re-segmented share of [`Self::iterations_for`]).
     fn description(&self, et: &ExecutionTuple) -> (String, Option<String>) {
         (
-            format!("{} iterations shared among {} VUs", et.scale(self.iterations), self.max_vus(et)),
+            format!("{} iterations shared among {} VUs", self.iterations_for(et), self.max_vus(et)),
             Some(format!("maxDuration: {}", go_duration(self.max_duration))),
         )
     }
@@ -109,6 +109,16 @@ impl Executor for SharedIterations {
 
     fn max_duration(&self) -> Duration {
         self.max_duration
+    }
+
+    /// k6's `GetExecutionRequirements`: a segment without VUs has nothing to run and ends at 0
+    /// (it does not stretch the header's max duration).
+    fn end_offset(&self, et: &ExecutionTuple, graceful_stop: Duration) -> Duration {
+        if self.max_vus(et) == 0 {
+            Duration::ZERO
+        } else {
+            self.max_duration + graceful_stop
+        }
     }
 
     fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {

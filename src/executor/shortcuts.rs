@@ -13,10 +13,11 @@
 //!
 //! Two shortcuts that conflict (`iterations`/`duration` with `stages`), or a shortcut beside
 //! `scenarios`, in the *same* config layer is an error. Across layers the higher one wins
-//! wholesale: if the CLI sets any of `-d`, `-i`, `-s` (k6 would also count `scenarios` from a
-//! higher layer), the script's `duration`, `iterations`, `stages` *and* `scenarios` are all
-//! dropped, with k6's warning when script scenarios were overridden. `vus` is merged field by
-//! field like any other option, so `-d 10s` on a script with `vus: 10` runs 10 VUs.
+//! wholesale (k6's `Options.Apply`, here `Options::overridden_by`): if the CLI sets any of `-d`,
+//! `-i`, `-s`, the lower layers' `duration`, `iterations`, `stages` *and* `scenarios` are all
+//! dropped before the options reach this module (`config/layers.rs` gives k6's warning when
+//! scenarios were overridden). `vus` is merged field by field like any other option, so `-d 10s`
+//! on a script with `vus: 10` runs 10 VUs.
 
 use std::time::Duration;
 
@@ -38,27 +39,16 @@ struct Execution<'a> {
     scenarios: Option<&'a Value>,
 }
 
-/// Turns the merged options into scenarios, applying k6's shortcut rules (see the module docs).
-///
-/// `merged` is script options overridden field by field by `cli` (`Options::overridden_by`);
-/// `cli` alone tells which execution options the command line set, since those replace the
-/// script's execution options wholesale. Returns the scenarios and any warnings, or every error.
-pub fn scenarios_from_options(
-    merged: &Options,
-    cli: &Options,
-) -> Result<(Vec<ScenarioConfig>, Vec<String>), Vec<String>> {
+/// Turns the consolidated options (every layer applied, `config::layers`) into scenarios,
+/// applying k6's shortcut rules (see the module docs). Returns the scenarios and any warnings,
+/// or every error.
+pub fn scenarios_from_options(merged: &Options) -> Result<(Vec<ScenarioConfig>, Vec<String>), Vec<String>> {
     let mut warnings = Vec::new();
-    let cli_sets_execution =
-        cli.duration.is_some() || cli.iterations.is_some() || cli.stages.is_some() || cli.scenarios.is_some();
-    let layer = if cli_sets_execution { cli } else { merged };
-    if cli_sets_execution && cli.scenarios.is_none() && merged.scenarios.is_some() {
-        warnings.push("\"cli\" level configuration overrode scenarios configuration entirely".to_owned());
-    }
     let exec = Execution {
-        duration: layer.duration,
-        iterations: layer.iterations,
-        stages: layer.stages.as_deref(),
-        scenarios: layer.scenarios.as_ref(),
+        duration: merged.duration,
+        iterations: merged.iterations,
+        stages: merged.stages.as_deref(),
+        scenarios: merged.scenarios.as_ref(),
     };
     let vus = merged.vus;
     let has_stages = exec.stages.is_some_and(|s| !s.is_empty());
@@ -152,12 +142,12 @@ mod tests {
 
     /// Script options alone (no CLI flags).
     fn derive(script: &Options) -> Result<(Vec<ScenarioConfig>, Vec<String>), Vec<String>> {
-        scenarios_from_options(script, &Options::default())
+        scenarios_from_options(script)
     }
 
     /// Script options with CLI flags layered on top, as the CLI does.
     fn derive_with_cli(script: &Options, cli: &Options) -> Result<(Vec<ScenarioConfig>, Vec<String>), Vec<String>> {
-        scenarios_from_options(&script.clone().overridden_by(cli.clone()), cli)
+        scenarios_from_options(&script.clone().overridden_by(cli.clone()))
     }
 
     fn only(r: Result<(Vec<ScenarioConfig>, Vec<String>), Vec<String>>) -> (ScenarioConfig, Vec<String>) {
@@ -304,10 +294,9 @@ mod tests {
         };
         // -s 30s:20 on the CLI: stages from the CLI, startVUs from the script's vus.
         let cli = Options { stages: Some(stages(&[(30, 20)])), ..Options::default() };
-        let (s, w) = only(derive_with_cli(&script, &cli));
+        let (s, _) = only(derive_with_cli(&script, &cli));
         let Some(c) = s.executor_as::<RampingVus>() else { panic!("{s:?}") };
         assert_eq!((c.start_vus, c.stages.clone()), (10, stages(&[(30, 20)])));
-        assert_eq!(w, ["\"cli\" level configuration overrode scenarios configuration entirely"]);
 
         // -u 5 -d 10s: constant-vus with the CLI's VUs.
         let cli = opts(Some(5), Some(10), None);

@@ -27,8 +27,9 @@ pub const SIGNAL: i32 = 105;
 pub const SCRIPT_ERROR: i32 = 107;
 /// The script called `exec.test.abort()`.
 pub const ABORTED: i32 = 108;
-/// Anything else: an unreadable file, a system limit, a thread that could not start.
-pub const OTHER: i32 = 1;
+/// Anything else: a missing or unreadable script, a system limit, a thread that could not
+/// start. k6 exits with -1 (255) for an error that carries no code of its own.
+pub const OTHER: i32 = 255;
 
 /// Why `rload serve` and `--with-target` refuse in a build without the reference target.
 pub const NOT_BUILT: &str = "this rload was built without the reference target (cargo feature `target`, on by default)";
@@ -36,8 +37,9 @@ pub const NOT_BUILT: &str = "this rload was built without the reference target (
 /// Why a run did not end with exit code 0. `Display` is the exact text printed to stderr.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    /// Command-line flags that do not parse (`--duration 10x`, `-e NOPE`), all of them.
-    #[error("error: invalid flags:{}", bullets(.0))]
+    /// Command-line flags, `K6_*` variables or a config file that do not parse (`--duration
+    /// 10x`, `-e NOPE`, `K6_VUS=abc`), all of them; each names where it came from.
+    #[error("error: invalid flags or configuration:{}", bullets(.0))]
     InvalidFlags(Vec<String>),
     /// `--with-target` could not start the in-process target.
     #[error("error: --with-target: cannot start the reference target: {0}")]
@@ -156,7 +158,8 @@ mod tests {
         assert_eq!(RunError::ThresholdsFailed.exit_code(), 99);
         assert_eq!(RunError::Aborted("stop".into()).exit_code(), 108);
         assert_eq!(RunError::Interrupted.exit_code(), 105);
-        assert_eq!(RunError::Capacity("too many".into()).exit_code(), 1);
+        assert_eq!(RunError::Capacity("too many".into()).exit_code(), 255);
+        assert_eq!(RunError::ReadScript("cannot read script x.rhai".into()).exit_code(), 255);
         assert_eq!(
             RunError::SetupTimeout(Duration::from_secs(90)).to_string(),
             "error: setup() did not finish within setupTimeout (1m30s)"

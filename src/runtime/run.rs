@@ -25,8 +25,9 @@ use super::signals::Signals;
 use super::test_options;
 use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
+use crate::config::layers::consolidate;
 use crate::config::{format_duration, Options};
-use crate::executor::{scenarios_from_options, ScenarioConfig};
+use crate::executor::{scenarios_from_options, ExecutionTuple, ScenarioConfig};
 use crate::http::ClientConfig;
 use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
 use crate::output::{SummaryMode, SummaryOptions};
@@ -49,7 +50,12 @@ const PHASE_UNWIND: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, Default)]
 pub struct RunArgs {
     pub script: String,
+    /// The options set by flags: the top layer (`config/layers.rs`).
     pub cli: Options,
+    /// The options of `-c/--config` (or `K6_CONFIG`, or the default file): the bottom layer.
+    pub config_file: Options,
+    /// The options of `K6_*` variables: above the script's, below the flags.
+    pub env_options: Options,
     pub env: Vec<(String, String)>,
     pub quiet: bool,
     pub no_color: bool,
@@ -75,6 +81,9 @@ pub struct RunArgs {
     pub histogram_export: Option<String>,
     /// `--max-series N`: distinct tag sets kept per metric.
     pub max_series: Option<usize>,
+    /// `-l/--linger` (or `linger` in the config file, `K6_LINGER`): after the results, wait for
+    /// SIGINT/SIGTERM before exiting.
+    pub linger: bool,
 }
 
 /// Runs a test and returns the exit code.
@@ -105,6 +114,8 @@ struct Prepared {
     options: Options,
     /// `exec.test.options`.
     test_options: Arc<serde_json::Value>,
+    /// This instance's share of the test (`--execution-segment`; the whole test by default).
+    segment: ExecutionTuple,
     thresholds: Vec<MetricThresholds>,
     series_cap: SeriesCap,
     /// `-o` outputs, open and fed from the start of `setup()` to the end of `teardown()`.
@@ -129,11 +140,16 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
     let (prepared, scenarios) = prepare(&args, &signals).await?;
     if args.check_only {
         stdio::outln(&format!("{}: ok", prepared.script.source.path));
-        print_scenarios(&scenarios);
+        print_scenarios(&scenarios, &prepared.segment);
         return Ok(());
     }
     let test = execute(&args, &prepared, scenarios, &signals).await?;
-    report_results(&args, &prepared, test, &signals).await
+    let result = report_results(&args, &prepared, test, &signals).await;
+    if args.linger && !signals.stopping() {
+        eprintln!("Linger set; waiting for Ctrl+C to exit...");
+        signals.stopped().await;
+    }
+    result
 }
 
 /// Everything settled before the test starts: the compiled script, its options (init code run
@@ -148,10 +164,12 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         PhaseEnd::TimedOut | PhaseEnd::Signalled => return Err(RunError::Interrupted),
     }
     .unwrap_or(serde_json::Value::Object(Default::default()));
-    let options =
-        Options::from_script(&script_options).map_err(RunError::InvalidOptions)?.overridden_by(args.cli.clone());
-    let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
+    let parsed_options = Options::from_script(&script_options).map_err(RunError::InvalidOptions)?;
+    let (options, mut warnings) = consolidate(&args.config_file, parsed_options, &args.env_options, &args.cli);
+    let (scenarios, shortcut_warnings) = scenarios_from_options(&options).map_err(RunError::InvalidOptions)?;
+    let segment = options.execution_tuple().map_err(|e| RunError::InvalidOptions(vec![e]))?;
     let test_options = Arc::new(test_options::consolidated(&script_options, &args.cli, &scenarios));
+    warnings.extend(shortcut_warnings);
     for w in crate::config::options::cloud_only_warnings(&script_options).into_iter().chain(warnings) {
         stdio::errln(&format!("WARN {w}"));
     }
@@ -199,7 +217,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
     let outputs = RefCell::new(outputs);
     let scraper = RefCell::new(scraper);
-    Ok((Prepared { script, options, test_options, thresholds, series_cap, outputs, scraper }, scenarios))
+    Ok((Prepared { script, options, test_options, segment, thresholds, series_cap, outputs, scraper }, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -210,8 +228,9 @@ async fn execute(
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, test_options, thresholds, series_cap, outputs, scraper } = prepared;
-    let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
+    let Prepared { script, options, test_options, segment, thresholds, series_cap, outputs, scraper } = prepared;
+    let run_start = Instant::now();
+    let total_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
     let setup_data = match setup(args, script, options, test_options, signals).await? {
         Some(data) => data,
@@ -237,7 +256,7 @@ async fn execute(
     let control = shared.control.clone();
     if !args.quiet {
         let names = outputs.borrow().as_ref().map(|o| o.descriptions().join(", ")).unwrap_or_default();
-        print_header(&script.source.path, &names, &scenarios);
+        print_header(&script.source.path, &names, &scenarios, segment);
     }
 
     // Workers and VU init.
@@ -246,7 +265,9 @@ async fn execute(
         .map(Rc::new)
         .map_err(RunError::Workers)?;
     let runtimes: Vec<Arc<ScenarioRuntime>> =
-        scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::new(c))).collect();
+        scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::for_segment(c, segment))).collect();
+    shared.instance.mark_started(run_start);
+    shared.instance.set_scenarios(runtimes.clone());
     let mut next_id = 1u64;
     for s in &runtimes {
         for index in 0..s.pre_allocated_vus {
@@ -439,7 +460,7 @@ async fn setup(
     test_options: &Arc<serde_json::Value>,
     signals: &Signals,
 ) -> Result<Option<Option<String>>, RunError> {
-    if !script.functions.contains_key("setup") {
+    if !script.functions.contains_key("setup") || options.no_setup == Some(true) {
         return Ok(Some(None));
     }
     let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
@@ -471,7 +492,7 @@ async fn teardown(
     errors: &ErrorLog,
     signals: &Signals,
 ) -> TeardownEnd {
-    if !script.functions.contains_key("teardown") {
+    if !script.functions.contains_key("teardown") || options.no_teardown == Some(true) {
         return TeardownEnd::Ran;
     }
     let shared_td = Arc::new(run_shared(args, options, Some(test_options), script, setup_data));
@@ -589,26 +610,31 @@ fn run_shared(
         setup_data,
         summary_text: None,
         test_options: test_options.cloned(),
+        throw: options.throw.unwrap_or(false),
+        instance: Default::default(),
     }
 }
 
-fn print_header(script: &str, outputs: &str, scenarios: &[ScenarioConfig]) {
+fn print_header(script: &str, outputs: &str, scenarios: &[ScenarioConfig], segment: &ExecutionTuple) {
     let outputs = if outputs.is_empty() { "-" } else { outputs };
     stdio::outln(&format!("\n  execution: local\n     script: {script}\n     output: {outputs}\n"));
-    print_scenarios(scenarios);
+    print_scenarios(scenarios, segment);
 }
 
-fn print_scenarios(scenarios: &[ScenarioConfig]) {
-    let max_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
-    let max_end = scenarios.iter().map(|s| s.start_time + s.end_offset()).max().unwrap_or_default();
+/// k6's scenarios header: the instance's share of the test in percent, then each scenario's
+/// figures for that share.
+fn print_scenarios(scenarios: &[ScenarioConfig], segment: &ExecutionTuple) {
+    let max_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
+    let max_end = scenarios.iter().map(|s| s.start_time + s.end_offset_in(segment)).max().unwrap_or_default();
     let n = scenarios.len();
     let mut text = format!(
-        "  scenarios: (100.00%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):\n",
+        "  scenarios: ({:.2}%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):\n",
+        segment.segment().length().to_f64() * 100.0,
         if n == 1 { "" } else { "s" },
         format_duration(max_end)
     );
     for s in scenarios {
-        text += &format!("           * {}: {}\n", s.name, s.describe());
+        text += &format!("           * {}: {}\n", s.name, s.describe_in(segment));
     }
     stdio::outln(&text);
 }

@@ -58,6 +58,10 @@ pub struct RunShared {
     pub summary_text: Option<String>,
     /// `exec.test.options` (see `test_options.rs`); `None` while the init code reads `options`.
     pub test_options: Option<Arc<serde_json::Value>>,
+    /// k6's `throw` option: a request that gets no response raises a script error.
+    pub throw: bool,
+    /// This instance's scenarios and start, for `exec.instance`.
+    pub instance: Arc<super::scenario::Instance>,
 }
 
 /// One VU's context, reachable from native functions through [`current`].
@@ -70,7 +74,9 @@ pub struct VuContext {
     pub index_in_scenario: u64,
     /// k6's `__ITER`: this VU's iteration number, 0-based.
     pub iteration: Cell<u64>,
-    /// `exec.scenario.iterationInTest` of the running iteration.
+    /// The running iteration's number in this instance's part of the scenario
+    /// (`exec.scenario.iterationInInstance`; `ScenarioRuntime::iteration_in_test` maps it to
+    /// the number across instances).
     pub iteration_in_test: Cell<u64>,
     /// When the running iteration must be interrupted (ramp-down), if ever.
     pub deadline: Cell<Option<Instant>>,

@@ -33,9 +33,21 @@ pub struct ScriptSource {
     pub text: String,
 }
 
+/// The script path that means standard input.
+pub const STDIN: &str = "-";
+
 impl ScriptSource {
+    /// Reads the script at `path`; `-` reads it from standard input (k6's `k6 run -`, the
+    /// container idiom), and its imports resolve from the working directory.
     pub fn read(path: &str) -> Result<ScriptSource, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("error: cannot read script {path}: {e}"))?;
+        let text = if path == STDIN {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| format!("error: cannot read the script from standard input: {e}"))?;
+            text
+        } else {
+            std::fs::read_to_string(path).map_err(|e| format!("error: cannot read script {path}: {e}"))?
+        };
         Ok(ScriptSource { path: path.to_string(), text })
     }
 

@@ -1,6 +1,7 @@
 //! k6's `k6/execution` module as the `exec` object: `exec.vu.idInTest`,
 //! `exec.vu.iterationInScenario`, `exec.scenario.name`, `exec.scenario.iterationInTest`,
-//! `exec.scenario.progress`, `exec.test.abort(msg)`, `exec.test.options` and friends.
+//! `exec.scenario.progress`, `exec.instance.vusActive` (and k6's other instance figures),
+//! `exec.test.abort(msg)`, `exec.test.options` and friends.
 //!
 //! Values are read when accessed, so `exec.scenario.progress` is always current.
 //! `exec.test.options` is the run's consolidated options (`runtime/test_options.rs`); as in
@@ -47,7 +48,7 @@ fn scenario_map() -> Map {
     });
     m.insert("startTime".into(), start_ms.into());
     m.insert("progress".into(), s.progress().into());
-    m.insert("iterationInTest".into(), (vu.iteration_in_test.get() as i64).into());
+    m.insert("iterationInTest".into(), (s.iteration_in_test(vu.iteration_in_test.get()) as i64).into());
     m.insert("iterationInInstance".into(), (vu.iteration_in_test.get() as i64).into());
     m.insert("iterationsStarted".into(), (s.state.iterations_started.load(Ordering::Relaxed) as i64).into());
     m
@@ -64,6 +65,19 @@ fn test_options() -> Result<Dynamic, Box<EvalAltResult>> {
     }
 }
 
+/// k6's `exec.instance`: this instance's VUs and iterations over all its scenarios.
+fn instance_map() -> Map {
+    let mut m = Map::new();
+    let Some(vu) = vu::try_current() else { return m };
+    let c = vu.shared.instance.counts();
+    m.insert("vusActive".into(), (c.vus_active as i64).into());
+    m.insert("vusInitialized".into(), (c.vus_initialized as i64).into());
+    m.insert("iterationsCompleted".into(), (c.iterations_completed as i64).into());
+    m.insert("iterationsInterrupted".into(), (c.iterations_interrupted as i64).into());
+    m.insert("currentTestRunDuration".into(), c.current_test_run_duration_ms.into());
+    m
+}
+
 fn abort(message: &str) -> Result<(), Box<EvalAltResult>> {
     let vu = vu::current();
     let msg = if message.is_empty() { "test aborted".to_string() } else { message.to_string() };
@@ -76,6 +90,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<TestApi>("exec.test");
     engine.register_get("vu", |_: &mut ExecApi| vu_map());
     engine.register_get("scenario", |_: &mut ExecApi| scenario_map());
+    engine.register_get("instance", |_: &mut ExecApi| instance_map());
     engine.register_get("test", |_: &mut ExecApi| TestApi);
     engine.register_get("options", |_: &mut TestApi| test_options());
     engine.register_fn("abort", |_: TestApi| abort(""));

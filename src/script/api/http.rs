@@ -3,8 +3,9 @@
 //! A call converts the script's arguments into a [`RequestSpec`], suspends the VU while its own
 //! [`HttpClient`](crate::http::HttpClient) performs it, hands the hops (redirects included) to
 //! [`crate::http::samples`] for k6's `http_req_*` samples, and returns the final [`Response`].
-//! Network failures are responses with `status` 0 and `error_code`; they never raise a script
-//! error. Which tags and samples a request records is not decided here.
+//! Network failures are responses with `status` 0 and `error_code`; they raise a script error
+//! only with k6's `throw` option (`-w`). Which tags and samples a request records is not
+//! decided here.
 
 use std::time::Duration;
 
@@ -207,6 +208,10 @@ fn finish(
 ) -> Res {
     samples::record_hops(&vu.base_tags(), tags, &hops);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
+    // k6's `throw` (-w): a failure without a response is an exception, after its samples.
+    if let (true, Some(error)) = (vu.shared.throw, &last.error) {
+        return Err(format!("{} {}: {error}", last.method, last.url).into());
+    }
     Ok(Response::new(last, response_type, body))
 }
 
