@@ -25,7 +25,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::arrivals::{ArrivalPlan, ArrivalRate};
-use super::constant_arrival_rate::{max_vus_problem, parse_vus, vus_range};
+use super::constant_arrival_rate::{max_vus_problem, parse_vus};
 use super::{go_duration, json_map, per_second, stages_json, ExecutionTuple, Executor, ExecutorType, Fields, Runner};
 use crate::config::Stage;
 

@@ -71,7 +71,7 @@ mod tests {
 
     fn resolve(script: Value, cli: Options) -> Value {
         let merged = Options::from_script(&script).unwrap().overridden_by(cli.clone());
-        let (scenarios, _) = scenarios_from_options(&merged, &cli).unwrap();
+        let (scenarios, _) = scenarios_from_options(&merged).unwrap();
         consolidated(&script, &cli, &scenarios)
     }
 
