@@ -224,8 +224,8 @@ fn split_list(text: &str) -> Vec<&str> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
-/// Go's `strconv.ParseBool`, which envconfig uses.
-fn go_bool(text: &str) -> Option<bool> {
+/// Go's `strconv.ParseBool`, which envconfig uses (k6's `K6_*` variables, its outputs' too).
+pub(crate) fn go_bool(text: &str) -> Option<bool> {
     match text {
         "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),

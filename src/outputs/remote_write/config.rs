@@ -4,6 +4,7 @@
 //! ignore it. Variables k6 knows and rload does not implement (client certificates, SigV4) are
 //! errors naming them.
 
+use crate::config::env::go_bool;
 use std::time::Duration;
 
 use crate::config::duration::parse_duration;
@@ -158,15 +159,6 @@ fn pushed_stat(name: &str) -> Option<(String, PushedStat)> {
         None => name.to_string(),
     };
     Some((suffix, PushedStat::Stat(stat)))
-}
-
-/// Go's `strconv.ParseBool`.
-fn go_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
