@@ -1,4 +1,4 @@
-//! The six SyncKairos scenarios (`scripts/0N-*.rhai`) in their short forms, all at once,
+//! The six SyncKairos scenarios (`scripts/0N-*.rhai`) in their short forms, in three waves,
 //! against one `rload serve --app synckairos` process: each must evaluate its whole threshold
 //! set, pass ≥ 99% of its checks, and end with exit 0 — or with exit 99 where, and only where,
 //! a seed threshold is out of reach by design at that scale (the arithmetic is in each script's
@@ -7,10 +7,11 @@
 //! queue `max` must pass, and their slopes, measured after a 30 s warmup, have no samples in a
 //! short form.
 //!
-//! The target answers with the real service's latency (issue 12: four Redis round trips, about
-//! 8 ms a switch on an idle machine), so the seed's median thresholds on switchCycle
-//! (`p(50)<5`, `p(50)<10`, `p(50)<15`) sit near the target's own median and their verdict
-//! depends on the machine's load: they are evaluated and shown but not asserted (see
+//! The target simulates the service's Redis round trips (issue 12), here at a third of their
+//! calibrated length (a switch costs ~3 ms instead of ~8) so the debug builds' own latency fits
+//! under the seed's p(95)/p(99) thresholds. The seed's median thresholds on switchCycle
+//! (`p(50)<5`, `p(50)<10`, `p(50)<15`) still sit near the target's own median, so their
+//! verdict depends on the machine's load: they are evaluated and shown but not asserted (see
 //! [`MACHINE_DEPENDENT`]); every other verdict is.
 mod common;
 use common::*;
@@ -66,15 +67,16 @@ const SCENARIOS: [Scenario; 6] = [
         env: &[],
         no_samples: SLOPES,
     },
-    // Against the service's conflict share (about one collision in seven ends in a 409), one
-    // pair colliding every 1.5 s for 18 s sees no 409 a third of the time; every 300 ms it sees
-    // ~36 collisions, and its 409s stay near 0.2% of requests, under the seed's 1%.
+    // One pair colliding every 1.5 s for 18 s sees no 409 a third of the time. Every 150 ms, with
+    // both partners in their switch loops about half the time, it collides ~60 times; against
+    // this test's faster target 4–8 of those ended in a 409 (0.2–0.4% of requests, under the
+    // seed's 1%), so a run without any comes about once in 400.
     Scenario {
         file: "04-high-frequency.rhai",
         scale: "0.06",
         set: "high-frequency",
         failing: &[],
-        env: &["CONTENTION_MS=300"],
+        env: &["CONTENTION_MS=150"],
         no_samples: &[],
     },
     Scenario {
@@ -245,31 +247,45 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
 
 #[test]
 fn the_six_scenarios_run_short_against_one_synckairos_target() {
-    let target = Target::start_app("synckairos");
+    // A third of the calibrated Redis round trip (1.5 ms): the switch costs ~3 ms instead of
+    // ~8, leaving the debug builds' own latency room under the seed's p(95)/p(99) thresholds.
+    let target = Target::start_app_with("synckairos", &["--redis-rtt-us", "500"]);
     let base = format!("BASE_URL={}", target.url());
     let ws = format!("WS_URL=ws://{}/ws", target.addr);
     let scripts = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts");
-    let runs: Vec<(Run, f64)> = std::thread::scope(|s| {
-        let handles: Vec<_> = SCENARIOS
-            .iter()
-            .map(|scenario| {
-                let (base, ws) = (&base, &ws);
-                s.spawn(move || {
-                    let start = Instant::now();
-                    let out = Command::new(BIN)
-                        .args(["run", "-q", "--no-color", "--no-system-env-vars"])
-                        .args(["--summary-trend-stats", "avg,med,max,p(95),count"])
-                        .args(["-e", base, "-e", ws, "-e", &format!("SCALE={}", scenario.scale)])
-                        .args(scenario.env.iter().flat_map(|kv| ["-e", kv]))
-                        .arg(format!("{scripts}/{}", scenario.file))
-                        .output()
-                        .expect("run rload");
-                    (Run::from_output(out), start.elapsed().as_secs_f64())
+    // Three waves, the busiest (03, 04, 05) apart and 05 (290 req/s and as many WebSocket
+    // messages) alone, so that the runs and the target, debug builds on two cores, leave the
+    // latency thresholds measuring the target rather than the machine's run queue.
+    let waves: [&[usize]; 3] = [&[0, 3, 5], &[1, 2], &[4]];
+    let mut runs: Vec<Option<(Run, f64)>> = SCENARIOS.iter().map(|_| None).collect();
+    for wave in waves {
+        let done: Vec<(Run, f64)> = std::thread::scope(|s| {
+            let handles: Vec<_> = wave
+                .iter()
+                .map(|&i| {
+                    let scenario = &SCENARIOS[i];
+                    let (base, ws) = (&base, &ws);
+                    s.spawn(move || {
+                        let start = Instant::now();
+                        let out = Command::new(BIN)
+                            .args(["run", "-q", "--no-color", "--no-system-env-vars"])
+                            .args(["--summary-trend-stats", "avg,med,max,p(95),count"])
+                            .args(["-e", base, "-e", ws, "-e", &format!("SCALE={}", scenario.scale)])
+                            .args(scenario.env.iter().flat_map(|kv| ["-e", kv]))
+                            .arg(format!("{scripts}/{}", scenario.file))
+                            .output()
+                            .expect("run rload");
+                        (Run::from_output(out), start.elapsed().as_secs_f64())
+                    })
                 })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (&i, run) in wave.iter().zip(done) {
+            runs[i] = Some(run);
+        }
+    }
+    let runs: Vec<(Run, f64)> = runs.into_iter().map(|r| r.expect("every scenario ran")).collect();
 
     let mut report = String::new();
     for (scenario, (run, seconds)) in SCENARIOS.iter().zip(&runs) {
