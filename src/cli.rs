@@ -68,6 +68,46 @@ pub enum Command {
     /// Print the version.
     #[command(after_help = "Example:\n  rload version")]
     Version,
+    /// Show the status of a running test (k6's REST API at --address).
+    #[command(after_help = "Example:\n  rload status --address 127.0.0.1:6565")]
+    Status(ApiFlags),
+    /// Pause a running test.
+    #[command(
+        long_about = "Pause a running test. As in k6 v1.1, only a test started with --paused and not yet \
+                      resumed is paused; no executor pauses once started (the API says which).",
+        after_help = "Example:\n  rload pause --address 127.0.0.1:6565"
+    )]
+    Pause(ApiFlags),
+    /// Resume a paused test (one started with --paused).
+    #[command(after_help = "Example:\n  # start the scenarios of a run started with --paused\n  rload resume --address 127.0.0.1:6565")]
+    Resume(ApiFlags),
+    /// Scale a running test (k6 v1.1 refuses live VU changes; the API says so).
+    #[command(after_help = "Example:\n  rload scale --vus 20 --address 127.0.0.1:6565")]
+    Scale(ScaleFlags),
+    /// Show a running test's metrics.
+    #[command(after_help = "Example:\n  rload stats --address 127.0.0.1:6565")]
+    Stats(ApiFlags),
+}
+
+/// `--address` of a running test's REST API, for the control commands.
+#[derive(Args, Debug)]
+pub struct ApiFlags {
+    /// The REST API's address, HOST:PORT.
+    #[arg(short = 'a', long, default_value = crate::api::DEFAULT_ADDRESS)]
+    pub address: String,
+}
+
+/// `rload scale`: k6's `-u/--vus` and `-m/--max`.
+#[derive(Args, Debug)]
+pub struct ScaleFlags {
+    /// Number of virtual users.
+    #[arg(short = 'u', long)]
+    pub vus: Option<i64>,
+    /// Max available virtual users.
+    #[arg(short = 'm', long)]
+    pub max: Option<i64>,
+    #[command(flatten)]
+    pub api: ApiFlags,
 }
 
 /// The flags that shape the options a script is checked or run with.
@@ -165,6 +205,13 @@ pub struct RunFlags {
     /// The largest response body kept, e.g. 100KB, 256MB (default), 1GiB; larger ones fail (1060).
     #[arg(long = "max-response-body-size")]
     pub max_response_body_size: Option<String>,
+    /// Initialise the VUs, then wait for the REST API's PATCH /v1/status {"paused": false}
+    /// (`rload resume`, k6-operator's starter) before setup() and the scenarios.
+    #[arg(long)]
+    pub paused: bool,
+    /// Where k6's REST API listens, HOST:PORT (default localhost:6565; "" turns it off).
+    #[arg(short = 'a', long)]
+    pub address: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -207,7 +254,22 @@ pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 /// First arguments that are not a script name.
-const SUBCOMMANDS_AND_FLAGS: &[&str] = &["run", "check", "serve", "version", "help", "-h", "--help", "-V", "--version"];
+const SUBCOMMANDS_AND_FLAGS: &[&str] = &[
+    "run",
+    "check",
+    "serve",
+    "version",
+    "status",
+    "pause",
+    "resume",
+    "scale",
+    "stats",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
 
 impl OptionFlags {
     /// The CLI's options and `__ENV`, with every problem in the flags pushed to `errs`.
@@ -314,6 +376,9 @@ impl RunFlags {
             summary_export: self.summary_export,
             histogram_export: self.export_histograms,
             max_series: self.max_series,
+            paused: self.paused,
+            address_explicit: self.address.is_some(),
+            address: self.address.unwrap_or_else(|| crate::api::DEFAULT_ADDRESS.to_string()),
         })
     }
 }

@@ -4,6 +4,7 @@
 //! integration tests can drive the library or the binary. The reference target (`rload serve`)
 //! is a crate of its own, `rload-target`, reached only through [`target`].
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod executor;
@@ -35,6 +36,11 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
         cli::Command::Serve(flags) => target::serve(flags),
         cli::Command::Run(flags) => run_with(flags.into_run_args()),
         cli::Command::Check(flags) => run_with(flags.into_run_args()),
+        cli::Command::Status(f) => api::client::run(api::client::Command::Status, &f.address),
+        cli::Command::Pause(f) => api::client::run(api::client::Command::Pause, &f.address),
+        cli::Command::Resume(f) => api::client::run(api::client::Command::Resume, &f.address),
+        cli::Command::Scale(f) => api::client::run(api::client::Command::Scale { vus: f.vus, max: f.max }, &f.api.address),
+        cli::Command::Stats(f) => api::client::run(api::client::Command::Stats, &f.address),
         cli::Command::Version => {
             stdio::outln(&cli::version_line());
             exit::OK

@@ -1,4 +1,5 @@
 //! The runtime: VU coroutines on worker threads, the run's control state and scheduler.
+pub mod api_surface;
 pub mod control;
 pub mod coroutine;
 pub mod errors;

@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::api_surface::RunSurface;
 use super::control::Control;
 use super::errors::ErrorLog;
 use super::exit::{self, RunError};
@@ -24,6 +25,7 @@ use super::schedule::{run_scenario, sample_vus, wait_init, watch_thresholds};
 use super::signals::Signals;
 use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
+use crate::api::body::ExecutionStatus;
 use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ScenarioConfig};
 use crate::http::ClientConfig;
@@ -36,7 +38,7 @@ use crate::stdio;
 use crate::thresholds::MetricThresholds;
 
 /// k6's default `setupTimeout` and `teardownTimeout`.
-const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+pub(super) const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// k6's fixed deadline for `handleSummary`.
 const HANDLE_SUMMARY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long an interrupted phase VU gets to unwind before its coroutine is dropped.
@@ -72,6 +74,12 @@ pub struct RunArgs {
     pub histogram_export: Option<String>,
     /// `--max-series N`: distinct tag sets kept per metric.
     pub max_series: Option<usize>,
+    /// `--paused`: initialise the VUs, then wait for `PATCH /v1/status` `paused: false`.
+    pub paused: bool,
+    /// `-a/--address`: where the REST API listens (`""`: nowhere).
+    pub address: String,
+    /// The user gave `--address` (a busy address is then an error, k6's exit code 106).
+    pub address_explicit: bool,
 }
 
 /// Runs a test and returns the exit code.
@@ -88,7 +96,8 @@ pub fn run(args: RunArgs) -> i32 {
 }
 
 /// The compiled script on the scheduler's thread (for the options, setup and teardown VUs).
-struct Script {
+#[derive(Clone)]
+pub(super) struct Script {
     source: ScriptSource,
     engine: Rc<rhai::Engine>,
     ast: Rc<rhai::AST>,
@@ -125,8 +134,31 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
         print_scenarios(&scenarios);
         return Ok(());
     }
-    let test = execute(&args, &prepared, scenarios, &signals).await?;
-    report_results(&args, &prepared, test, &signals).await
+    let kinds = scenarios.iter().map(|s| (s.executor.name().to_string(), s.name.clone())).collect();
+    let surface = Rc::new(RunSurface::new(&args, &prepared.script, &prepared.options, kinds));
+    start_api(&args, &surface)?;
+    let test = execute(&args, &prepared, scenarios, &signals, &surface).await?;
+    report_results(&args, &prepared, test, &signals, &surface).await
+}
+
+/// Starts k6's REST API at `--address` on this thread. A busy default address (another run
+/// holds localhost:6565) leaves this run without the API; a busy address the user gave is an
+/// error, as in k6.
+fn start_api(args: &RunArgs, surface: &Rc<RunSurface>) -> Result<(), RunError> {
+    let addr = match crate::api::resolve(&args.address) {
+        Ok(Some(addr)) => addr,
+        Ok(None) => return Ok(()),
+        Err(e) if args.address_explicit => return Err(RunError::ApiStart(e)),
+        Err(_) => return Ok(()),
+    };
+    match crate::api::server::bind(addr) {
+        Ok(bound) => {
+            crate::api::server::serve(bound, surface.clone());
+            Ok(())
+        }
+        Err(e) if args.address_explicit => Err(RunError::ApiStart(format!("listen on {addr}: {e}"))),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Everything settled before the test starts: the compiled script, its options (init code run
@@ -185,29 +217,36 @@ async fn execute(
     prepared: &Prepared,
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
+    surface: &RunSurface,
 ) -> Result<Executed, RunError> {
     let Prepared { script, options, thresholds, series_cap, outputs } = prepared;
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
-    let setup_data = match setup(args, script, options, signals).await? {
-        Some(data) => data,
-        // Stopped by a signal in setup(): no test and no teardown (it has no data), but the
-        // summary of what setup() did and the exit code 105.
-        None => {
-            let shared = Arc::new(run_shared(args, options, script, None));
-            return Ok(Executed {
-                shared,
-                runtimes: Vec::new(),
-                signalled: true,
-                teardown_timed_out: false,
-                test_duration: Duration::ZERO,
-            });
+    // A paused run, as k6, initialises its VUs first and runs setup() once released; otherwise
+    // setup() runs first, so a failing setup() costs no VU initialisation.
+    if !args.paused {
+        surface.set_status(ExecutionStatus::Setup);
+        match setup(args, script, options, signals).await? {
+            Some(data) => surface.store_setup_data(data),
+            // Stopped by a signal in setup(): no test and no teardown (it has no data), but the
+            // summary of what setup() did and the exit code 105.
+            None => {
+                let shared = Arc::new(run_shared(args, options, script, None));
+                return Ok(Executed {
+                    shared,
+                    runtimes: Vec::new(),
+                    signalled: true,
+                    teardown_timed_out: false,
+                    test_duration: Duration::ZERO,
+                });
+            }
         }
-    };
+    }
 
     let shared = Arc::new(RunShared {
         errors: ErrorLog::new(args.quiet),
-        ..run_shared(args, options, script, setup_data.clone())
+        setup_data: surface.data.clone(),
+        ..run_shared(args, options, script, None)
     });
     let control = shared.control.clone();
     if !args.quiet {
@@ -216,6 +255,7 @@ async fn execute(
     }
 
     // Workers and VU init.
+    surface.set_status(ExecutionStatus::InitVus);
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let workers = WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared, series_cap)
         .map(Rc::new)
@@ -229,16 +269,46 @@ async fn execute(
             next_id += 1;
         }
     }
+    surface.attach(control.clone(), &runtimes);
     let preallocated = next_id - 1;
-    let signalled = tokio::select! {
+    let mut signalled = tokio::select! {
         _ = wait_init(&control, preallocated) => false,
         _ = signals.stopped() => true,
+        _ = surface.stopped() => false,
     };
+    surface.set_status(ExecutionStatus::InitDone);
+
+    // --paused: the VUs are ready; the scenarios' clock waits for PATCH /v1/status.
+    let mut setup_interrupted = false;
+    if args.paused && !signalled && !surface.stop_requested() && control.init_error().is_none() {
+        surface.set_status(ExecutionStatus::PausedBeforeRun);
+        if !args.quiet {
+            eprintln!("paused: waiting for PATCH /v1/status {{\"paused\": false}} (`rload resume`)");
+        }
+        signalled = tokio::select! {
+            _ = surface.resumed() => false,
+            _ = signals.stopped() => true,
+        };
+        if !signalled && !surface.stop_requested() {
+            surface.set_status(ExecutionStatus::Setup);
+            match setup(args, script, options, signals).await {
+                Ok(Some(data)) => surface.store_setup_data(data),
+                Ok(None) => setup_interrupted = true,
+                Err(e) => {
+                    control.stop_hard();
+                    workers.finish();
+                    workers.all_done().await;
+                    return Err(e);
+                }
+            }
+        }
+    }
 
     // The test.
     let test_start = Instant::now();
-    let mut signalled = signalled;
-    if !signalled && control.init_error().is_none() {
+    let go = !signalled && !setup_interrupted && !surface.stop_requested() && control.init_error().is_none();
+    if go {
+        surface.mark_started(test_start);
         let ids = Rc::new(std::cell::Cell::new(next_id));
         let runners: Vec<_> = runtimes
             .iter()
@@ -255,6 +325,7 @@ async fn execute(
             _ = watch_thresholds(thresholds, &control, test_start) => false,
             _ = signals.stopped() => true,
             _ = control.hard_stopped() => false,
+            _ = surface.stopped() => false,
         };
     }
     if !args.quiet && report::is_tty(2) {
@@ -263,12 +334,13 @@ async fn execute(
     for s in &runtimes {
         s.stop_hard();
     }
-    if signalled {
+    if signalled || setup_interrupted || surface.stop_requested() {
         control.stop_hard();
     }
     workers.finish();
     workers.all_done().await;
     let test_duration = test_start.elapsed();
+    surface.mark_ended();
     for s in &runtimes {
         let dropped = s.state.dropped.load(Ordering::Relaxed);
         if dropped > 0 {
@@ -279,8 +351,17 @@ async fn execute(
         return Err(RunError::Init(e));
     }
 
-    // As in k6, a test stopped by a signal still runs teardown(data); a second signal ends it.
+    if setup_interrupted {
+        // A signal in setup(): no test and no teardown, as in an unpaused run.
+        return Ok(Executed { shared, runtimes, signalled: true, teardown_timed_out: false, test_duration });
+    }
+
+    // As in k6, a test stopped by a signal (or over the API) still runs teardown(data); a
+    // second signal ends it.
+    surface.set_status(ExecutionStatus::Teardown);
+    let setup_data = surface.data.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let end = teardown(args, script, options, setup_data, &shared.errors, signals).await;
+    surface.set_status(if signalled { ExecutionStatus::Interrupted } else { ExecutionStatus::Ended });
     Ok(Executed {
         shared,
         runtimes,
@@ -297,6 +378,7 @@ async fn report_results(
     prepared: &Prepared,
     test: Executed,
     signals: &Signals,
+    surface: &RunSurface,
 ) -> Result<(), RunError> {
     let Prepared { script, options, thresholds, outputs, .. } = prepared;
     let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
@@ -318,6 +400,7 @@ async fn report_results(
         no_color_flag: args.no_color,
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration);
+    surface.set_tainted(!report.thresholds_passed());
     let mut failed_outputs = report.failed_outputs.clone();
     failed_outputs.extend(output_problems);
     let mut signalled = signalled;
@@ -356,6 +439,9 @@ async fn report_results(
     }
     if let Some(msg) = control.abort_message() {
         return Err(RunError::Aborted(msg));
+    }
+    if surface.stop_requested() {
+        return Err(RunError::StoppedFromApi);
     }
     if signalled {
         return Err(RunError::Interrupted);
@@ -442,7 +528,7 @@ fn load(path: &str) -> Result<Script, RunError> {
 }
 
 /// How a phase VU (init for the options, setup, teardown, handle_summary) ended.
-enum PhaseEnd {
+pub(super) enum PhaseEnd {
     Done(Result<Option<serde_json::Value>, String>),
     TimedOut,
     Signalled,
@@ -452,7 +538,7 @@ enum PhaseEnd {
 /// signal comes first. Either way the VU is interrupted, even in a loop that never waits: its
 /// progress hook sees the phase's hard stop and, having yielded every millisecond (see
 /// `coroutine::TIME_SLICE`), it let this thread's timer and the signal through.
-async fn run_phase(
+pub(super) async fn run_phase(
     script: &Script,
     phase: Phase,
     shared: Arc<RunShared>,
@@ -489,7 +575,7 @@ async fn run_phase(
     end
 }
 
-fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Option<String>) -> RunShared {
+pub(super) fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Option<String>) -> RunShared {
     RunShared {
         script_dir: script.source.dir().to_path_buf(),
         env: args.env.clone(),
@@ -507,7 +593,7 @@ fn run_shared(args: &RunArgs, options: &Options, script: &Script, setup_data: Op
         errors: ErrorLog::new(args.quiet),
         base_tags: options.tags.clone().unwrap_or_default(),
         functions: script.functions.clone(),
-        setup_data,
+        setup_data: super::vu::setup_data(setup_data),
         summary_text: None,
     }
 }
