@@ -59,6 +59,23 @@ pub enum Command {
                       rload check -u 50 -d 5m scripts/01-baseline.rhai"
     )]
     Check(CheckFlags),
+    /// Print a test's options as k6's JSON, without running it.
+    #[command(
+        long_about = "Print a test's options as k6's JSON, without running it: the script's own options, or \
+                      with --execution-requirements the options resolved with the flags plus maxVUs and \
+                      totalDuration (graceful stops included), as k6-operator reads them. Takes a script or \
+                      an archive.",
+        after_help = "Example:\n  rload inspect --execution-requirements archive.tar"
+    )]
+    Inspect(InspectFlags),
+    /// Pack a test (script, modules, open()ed files, options) into one tar file.
+    #[command(
+        long_about = "Pack a test into one tar file that `rload run archive.tar` runs anywhere: the script, \
+                      the modules it imports from beside it, the files its init code open()s, the options \
+                      resolved with the flags, and the -e variables.",
+        after_help = "Example:\n  rload archive -u 10 -d 1m scripts/01-baseline.rhai -O baseline.tar\n  rload run baseline.tar"
+    )]
+    Archive(ArchiveFlags),
     /// Run the reference target (an HTTP + WebSocket server for tests and demos).
     #[command(
         after_help = "Example:\n  # the SyncKairos API on port 3000, for `rload run -e BASE_URL=http://127.0.0.1:3000 ...`\n  \
@@ -144,6 +161,30 @@ pub struct OptionFlags {
 pub struct CheckFlags {
     /// The .rhai script to check.
     pub script: String,
+    #[command(flatten)]
+    pub options: OptionFlags,
+}
+
+/// `rload inspect`.
+#[derive(Args, Debug, Default)]
+pub struct InspectFlags {
+    /// The .rhai script or archive to inspect.
+    pub script: String,
+    /// Add maxVUs and totalDuration, and resolve the options with the flags.
+    #[arg(long = "execution-requirements")]
+    pub execution_requirements: bool,
+    #[command(flatten)]
+    pub options: OptionFlags,
+}
+
+/// `rload archive`.
+#[derive(Args, Debug, Default)]
+pub struct ArchiveFlags {
+    /// The .rhai script to archive.
+    pub script: String,
+    /// Where to write the archive.
+    #[arg(short = 'O', long = "archive-out", default_value = "archive.tar")]
+    pub archive_out: String,
     #[command(flatten)]
     pub options: OptionFlags,
 }
@@ -257,6 +298,8 @@ pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
 const SUBCOMMANDS_AND_FLAGS: &[&str] = &[
     "run",
     "check",
+    "inspect",
+    "archive",
     "serve",
     "version",
     "status",
@@ -331,6 +374,24 @@ impl CheckFlags {
     }
 }
 
+impl InspectFlags {
+    /// `rload inspect` as a check that prints k6's JSON instead of the scenarios.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let requirements = self.execution_requirements;
+        let check = CheckFlags { script: self.script, options: self.options };
+        check.into_run_args().map(|args| RunArgs { inspect: Some(requirements), ..args })
+    }
+}
+
+impl ArchiveFlags {
+    /// `rload archive` as a check that writes the archive.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let out = self.archive_out;
+        let check = CheckFlags { script: self.script, options: self.options };
+        check.into_run_args().map(|args| RunArgs { archive_out: Some(out), ..args })
+    }
+}
+
 impl RunFlags {
     /// The validated run arguments, or every problem with the flags.
     pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
@@ -379,6 +440,9 @@ impl RunFlags {
             paused: self.paused,
             address_explicit: self.address.is_some(),
             address: self.address.unwrap_or_else(|| crate::api::DEFAULT_ADDRESS.to_string()),
+            inspect: None,
+            archive_out: None,
+            archived_options: None,
         })
     }
 }

@@ -98,6 +98,9 @@ pub enum RunError {
     /// The REST API cannot listen at the `--address` the user gave.
     #[error("error: cannot start the REST API: {0}")]
     ApiStart(String),
+    /// `rload archive` could not collect or write the archive.
+    #[error("error: archive: {0}")]
+    Archive(String),
     /// `PATCH /v1/status` with `stopped: true`.
     #[error("error: test run stopped from REST API")]
     StoppedFromApi,
@@ -123,6 +126,7 @@ impl RunError {
             | RunError::ReadScript(_)
             | RunError::Capacity(_)
             | RunError::Workers(_)
+            | RunError::Archive(_)
             | RunError::OutputsFailed(_) => OTHER,
         }
     }

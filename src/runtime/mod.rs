@@ -4,6 +4,7 @@ pub mod control;
 pub mod coroutine;
 pub mod errors;
 pub mod exit;
+pub mod inspect;
 pub mod report;
 pub mod run;
 pub mod scenario;

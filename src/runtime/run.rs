@@ -80,6 +80,12 @@ pub struct RunArgs {
     pub address: String,
     /// The user gave `--address` (a busy address is then an error, k6's exit code 106).
     pub address_explicit: bool,
+    /// `rload inspect`: print k6's JSON (with `--execution-requirements` when true) and stop.
+    pub inspect: Option<bool>,
+    /// `rload archive -O FILE`: write the test as one archive and stop.
+    pub archive_out: Option<String>,
+    /// Running an archive: the options resolved when it was made, in place of the script's.
+    pub archived_options: Option<serde_json::Value>,
 }
 
 /// Runs a test and returns the exit code.
@@ -108,6 +114,8 @@ pub(super) struct Script {
 /// beside it, because [`execute`] consumes them into their runtimes.
 struct Prepared {
     script: Script,
+    /// The options as the script (or the archive) gave them, before the flags.
+    script_options: serde_json::Value,
     options: Options,
     thresholds: Vec<MetricThresholds>,
     series_cap: SeriesCap,
@@ -128,7 +136,15 @@ struct Executed {
 
 async fn run_async(args: RunArgs) -> Result<(), RunError> {
     let signals = Signals::watch(args.quiet);
+    if let Some(out) = &args.archive_out {
+        return archive(&args, out, &signals).await;
+    }
     let (prepared, scenarios) = prepare(&args, &signals).await?;
+    if let Some(requirements) = args.inspect {
+        let text = super::inspect::inspect_json(&prepared.script_options, &prepared.options, &scenarios, requirements);
+        stdio::outln(&text);
+        return Ok(());
+    }
     if args.check_only {
         stdio::outln(&format!("{}: ok", prepared.script.source.path));
         print_scenarios(&scenarios);
@@ -139,6 +155,18 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
     start_api(&args, &surface)?;
     let test = execute(&args, &prepared, scenarios, &signals, &surface).await?;
     report_results(&args, &prepared, test, &signals, &surface).await
+}
+
+/// `rload archive`: validates the test as a run would, noting the files its init code reads,
+/// then writes them with the resolved options and the `-e` variables into one tar file.
+async fn archive(args: &RunArgs, out: &str, signals: &Signals) -> Result<(), RunError> {
+    let (prepared, files) = crate::script::files::record(prepare(args, signals)).await;
+    let (prepared, _) = prepared?;
+    let env: Vec<(String, String)> =
+        args.env.iter().filter(|(k, _)| args.explicit_env.contains(k)).cloned().collect();
+    let options = crate::config::json::to_k6_json(&prepared.options);
+    crate::archive::write(std::path::Path::new(out), std::path::Path::new(&args.script), &files, &options, &env)
+        .map_err(RunError::Archive)
 }
 
 /// Starts k6's REST API at `--address` on this thread. A busy default address (another run
@@ -173,6 +201,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         PhaseEnd::TimedOut | PhaseEnd::Signalled => return Err(RunError::Interrupted),
     }
     .unwrap_or(serde_json::Value::Object(Default::default()));
+    let script_options = args.archived_options.clone().unwrap_or(script_options);
     let options =
         Options::from_script(&script_options).map_err(RunError::InvalidOptions)?.overridden_by(args.cli.clone());
     let (scenarios, warnings) = scenarios_from_options(&options, &args.cli).map_err(RunError::InvalidOptions)?;
@@ -207,7 +236,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     };
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
     let outputs = RefCell::new(outputs);
-    Ok((Prepared { script, options, thresholds, series_cap, outputs }, scenarios))
+    Ok((Prepared { script, script_options, options, thresholds, series_cap, outputs }, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -219,7 +248,7 @@ async fn execute(
     signals: &Signals,
     surface: &RunSurface,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, thresholds, series_cap, outputs } = prepared;
+    let Prepared { script, options, thresholds, series_cap, outputs, .. } = prepared;
     let total_vus: u64 = scenarios.iter().map(ScenarioConfig::max_vus).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
     // A paused run, as k6, initialises its VUs first and runs setup() once released; otherwise

@@ -2,4 +2,5 @@
 pub mod api;
 pub mod diagnostics;
 pub mod engine;
+pub mod files;
 pub mod resolver;
