@@ -40,7 +40,13 @@ pub fn is_archive(path: &Path) -> bool {
 
 /// Writes the archive of `script` and the `files` its init code read (as joined to the script's
 /// directory), with the resolved `options` and the `-e` variables `env`.
-pub fn write(out: &Path, script: &Path, files: &[PathBuf], options: &Value, env: &[(String, String)]) -> Result<(), String> {
+pub fn write(
+    out: &Path,
+    script: &Path,
+    files: &[PathBuf],
+    options: &Value,
+    env: &[(String, String)],
+) -> Result<(), String> {
     let script_dir = script.parent().unwrap_or(Path::new(""));
     let mut all = vec![script.to_path_buf()];
     for f in files {
@@ -162,7 +168,8 @@ mod tests {
 
     #[test]
     fn files_keep_their_places_relative_to_the_deepest_common_directory() {
-        let paths = [PathBuf::from("/t/a/s.rhai"), normalize(Path::new("/t/a/../data/x.csv")), PathBuf::from("/t/a/m.rhai")];
+        let paths =
+            [PathBuf::from("/t/a/s.rhai"), normalize(Path::new("/t/a/../data/x.csv")), PathBuf::from("/t/a/m.rhai")];
         assert_eq!(paths[1], PathBuf::from("/t/data/x.csv"));
         assert_eq!(common_dir(&paths), PathBuf::from("/t"));
     }

@@ -96,7 +96,9 @@ pub enum Command {
     )]
     Pause(ApiFlags),
     /// Resume a paused test (one started with --paused).
-    #[command(after_help = "Example:\n  # start the scenarios of a run started with --paused\n  rload resume --address 127.0.0.1:6565")]
+    #[command(
+        after_help = "Example:\n  # start the scenarios of a run started with --paused\n  rload resume --address 127.0.0.1:6565"
+    )]
     Resume(ApiFlags),
     /// Scale a running test (k6 v1.1 refuses live VU changes; the API says so).
     #[command(after_help = "Example:\n  rload scale --vus 20 --address 127.0.0.1:6565")]

@@ -42,7 +42,9 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
         cli::Command::Status(f) => api::client::run(api::client::Command::Status, &f.address),
         cli::Command::Pause(f) => api::client::run(api::client::Command::Pause, &f.address),
         cli::Command::Resume(f) => api::client::run(api::client::Command::Resume, &f.address),
-        cli::Command::Scale(f) => api::client::run(api::client::Command::Scale { vus: f.vus, max: f.max }, &f.api.address),
+        cli::Command::Scale(f) => {
+            api::client::run(api::client::Command::Scale { vus: f.vus, max: f.max }, &f.api.address)
+        }
         cli::Command::Stats(f) => api::client::run(api::client::Command::Stats, &f.address),
         cli::Command::Version => {
             stdio::outln(&cli::version_line());

@@ -32,14 +32,21 @@ fn an_archive_carries_modules_opened_files_options_and_env_and_runs_without_the_
     .unwrap();
     let out = tempfile::tempdir().unwrap();
     let archive = out.path().join("test.tar");
-    let made = rload_in(src.path(), &["archive", "app/main.rhai", "-O", archive.to_str().unwrap(), "-i", "5", "-e", "WHO=carol"]);
+    let made = rload_in(
+        src.path(),
+        &["archive", "app/main.rhai", "-O", archive.to_str().unwrap(), "-i", "5", "-e", "WHO=carol"],
+    );
     assert_eq!(made.code, 0, "{}\n{}", made.stdout, made.stderr);
     drop(src); // the sources are gone
 
     let elsewhere = tempfile::tempdir().unwrap();
     let run = rload_in(elsewhere.path(), &["run", archive.to_str().unwrap(), "--no-color", "--address", ""]);
     assert_eq!(run.code, 0, "every check passed: {}\n{}", run.stdout, run.stderr);
-    assert!(run.line("iterations").contains(" 5 "), "-i 5 given to archive is in its options: {}", run.line("iterations"));
+    assert!(
+        run.line("iterations").contains(" 5 "),
+        "-i 5 given to archive is in its options: {}",
+        run.line("iterations")
+    );
 
     let inspected = rload_in(elsewhere.path(), &["inspect", "--execution-requirements", archive.to_str().unwrap()]);
     assert_eq!(inspected.code, 0, "{}", inspected.stderr);
@@ -81,9 +88,7 @@ fn an_absolute_open_path_cannot_be_archived_and_says_so() {
         data.path().display()
     ));
     let archive = s.dir.path().join("a.tar");
-    let run = Run::from_output(
-        Command::new(BIN).arg("archive").arg(&s.path).arg("-O").arg(&archive).output().unwrap(),
-    );
+    let run = Run::from_output(Command::new(BIN).arg("archive").arg(&s.path).arg("-O").arg(&archive).output().unwrap());
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("an absolute path in open() cannot be archived"), "{}", run.stderr);
 }

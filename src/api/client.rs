@@ -102,7 +102,10 @@ pub fn metrics_yaml(metrics: &[ApiMetric]) -> String {
     let mut out = String::new();
     for m in metrics {
         let tainted = m.tainted.map_or("null".to_string(), |t| t.to_string());
-        out += &format!("- name: {}\n  type: {}\n  contains: {}\n  tainted: {tainted}\n  sample:\n", m.name, m.kind, m.contains);
+        out += &format!(
+            "- name: {}\n  type: {}\n  contains: {}\n  tainted: {tainted}\n  sample:\n",
+            m.name, m.kind, m.contains
+        );
         for (k, v) in &m.sample {
             let key = if k.contains('(') { format!("\"{k}\"") } else { k.clone() };
             out += &format!("    {key}: {v}\n");
@@ -117,7 +120,15 @@ mod tests {
 
     #[test]
     fn status_prints_as_k6s_yaml_with_quoted_nullable_fields() {
-        let s = Status { status: 7, paused: Some(false), vus: Some(10), vus_max: Some(10), stopped: false, running: true, tainted: false };
+        let s = Status {
+            status: 7,
+            paused: Some(false),
+            vus: Some(10),
+            vus_max: Some(10),
+            stopped: false,
+            running: true,
+            tainted: false,
+        };
         assert_eq!(
             status_yaml(&s),
             "status: 7\npaused: \"false\"\nvus: \"10\"\nvus-max: \"10\"\nstopped: false\nrunning: true\ntainted: false\n"

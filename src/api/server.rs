@@ -59,7 +59,8 @@ pub fn serve(bound: Bound, surface: Rc<dyn Surface>) {
                     let surface = surface.clone();
                     async move { Ok::<_, Infallible>(handle(&*surface, req).await) }
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ =
+                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });
         }
     });

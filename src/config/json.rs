@@ -20,9 +20,9 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("iterations", o.iterations.map(|v| json!(v)));
     put(
         "stages",
-        o.stages.as_ref().map(|s| {
-            s.iter().map(|st| json!({ "duration": go_duration(st.duration), "target": st.target })).collect()
-        }),
+        o.stages
+            .as_ref()
+            .map(|s| s.iter().map(|st| json!({ "duration": go_duration(st.duration), "target": st.target })).collect()),
     );
     put("scenarios", o.scenarios.clone());
     put("thresholds", o.thresholds.clone());
@@ -35,10 +35,7 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("teardownTimeout", o.teardown_timeout.map(|d| json!(go_duration(d))));
     put("maxRedirects", o.max_redirects.map(|n| json!(n)));
     put("maxResponseBodySize", o.max_response_body_size.map(|n| json!(n)));
-    put(
-        "tags",
-        o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())),
-    );
+    put("tags", o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())));
     Value::Object(m)
 }
 

@@ -13,7 +13,12 @@ use crate::executor::format::go_duration;
 use crate::executor::ScenarioConfig;
 
 /// The JSON `rload inspect` prints (indented as k6's `json.MarshalIndent(…, "", "  ")`).
-pub fn inspect_json(script_options: &Value, options: &Options, scenarios: &[ScenarioConfig], requirements: bool) -> String {
+pub fn inspect_json(
+    script_options: &Value,
+    options: &Options,
+    scenarios: &[ScenarioConfig],
+    requirements: bool,
+) -> String {
     let value = if requirements {
         let mut v = to_k6_json(options);
         v["totalDuration"] = Value::String(go_duration(total_duration(scenarios)));

@@ -162,8 +162,7 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
 async fn archive(args: &RunArgs, out: &str, signals: &Signals) -> Result<(), RunError> {
     let (prepared, files) = crate::script::files::record(prepare(args, signals)).await;
     let (prepared, _) = prepared?;
-    let env: Vec<(String, String)> =
-        args.env.iter().filter(|(k, _)| args.explicit_env.contains(k)).cloned().collect();
+    let env: Vec<(String, String)> = args.env.iter().filter(|(k, _)| args.explicit_env.contains(k)).cloned().collect();
     let options = crate::config::json::to_k6_json(&prepared.options);
     crate::archive::write(std::path::Path::new(out), std::path::Path::new(&args.script), &files, &options, &env)
         .map_err(RunError::Archive)
