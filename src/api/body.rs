@@ -64,10 +64,11 @@ struct Resource<A> {
     attributes: A,
 }
 
-/// `{"data":{"type":"status","id":"default","attributes":{…}}}`.
-pub fn status_document(status: &Status) -> Value {
+/// `{"data":{"type":"status","id":"default","attributes":{…}}}`, as text so k6's field order
+/// survives (a `Value` would sort the keys).
+pub fn status_document(status: &Status) -> String {
     let doc = Document { data: Resource { kind: "status".into(), id: "default".into(), attributes: status.clone() } };
-    serde_json::to_value(doc).expect("a status serialises")
+    serde_json::to_string(&doc).expect("a status serialises")
 }
 
 /// The status a `PATCH /v1/status` body asks for, or the decoder's complaint (k6: 400 "Invalid data").
@@ -202,7 +203,7 @@ mod tests {
             tainted: false,
         };
         assert_eq!(
-            serde_json::to_string(&status_document(&s)).unwrap(),
+            status_document(&s),
             r#"{"data":{"type":"status","id":"default","attributes":{"status":4,"paused":true,"vus":0,"vus-max":5,"stopped":false,"running":false,"tainted":false}}}"#
         );
     }

@@ -41,7 +41,7 @@ pub fn run(command: Command, address: &str) -> i32 {
 }
 
 async fn execute(command: &Command, address: &str) -> Result<String, String> {
-    let patch = |s: Status| Some(body::status_document(&s).to_string());
+    let patch = |s: Status| Some(body::status_document(&s));
     let (method, path, payload) = match command {
         Command::Status => (Method::GET, "/v1/status", None),
         Command::Pause => (Method::PATCH, "/v1/status", patch(Status::request(Some(true), None, None))),

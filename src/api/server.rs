@@ -69,10 +69,14 @@ pub fn serve(bound: Bound, surface: Rc<dyn Surface>) {
 type Reply = Response<Full<Bytes>>;
 
 fn json(status: StatusCode, value: &Value) -> Reply {
+    json_text(status, value.to_string())
+}
+
+fn json_text(status: StatusCode, text: String) -> Reply {
     Response::builder()
         .status(status)
         .header("Content-Type", "application/json")
-        .body(Full::new(Bytes::from(value.to_string())))
+        .body(Full::new(Bytes::from(text)))
         .expect("a valid response")
 }
 
@@ -107,7 +111,7 @@ async fn handle(surface: &dyn Surface, req: Request<Incoming>) -> Reply {
     match path.as_str() {
         "/" | "/ping" => plain(StatusCode::OK, "ok"),
         "/v1/status" => match method {
-            Method::GET => ok(&body::status_document(&surface.status())),
+            Method::GET => json_text(StatusCode::OK, body::status_document(&surface.status())),
             Method::PATCH => patch_status(surface, req).await,
             _ => method_not_allowed(),
         },
@@ -181,7 +185,7 @@ async fn patch_status(surface: &dyn Surface, req: Request<Incoming>) -> Reply {
             );
         }
     }
-    ok(&body::status_document(&surface.status()))
+    json_text(StatusCode::OK, body::status_document(&surface.status()))
 }
 
 /// k6's `handleSetSetupData`: the body is the data itself (no envelope); an empty body clears it.

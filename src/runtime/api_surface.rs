@@ -360,12 +360,14 @@ mod tests {
         }];
         let tree = group_tree(vec!["".into(), "::c".into()], &checks);
         let paths: Vec<&str> = tree.iter().map(|g| g.path.as_str()).collect();
-        assert_eq!(paths, ["", "::a", "::a::b", "::c"]);
+        // Depth first from the root, sub-groups in order of first appearance.
+        assert_eq!(paths, ["", "::c", "::a", "::a::b"]);
         assert_eq!(tree[0].id, "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(tree[0].groups.len(), 2);
-        assert_eq!(tree[2].name, "b");
-        assert_eq!(tree[2].parent.as_deref(), Some(md5_hex(b"::a").as_str()));
-        assert_eq!(tree[2].checks[0].path, "::a::b::ok");
-        assert_eq!((tree[2].checks[0].passes, tree[2].checks[0].fails), (3, 1));
+        let b = &tree[3];
+        assert_eq!(b.name, "b");
+        assert_eq!(b.parent.as_deref(), Some(md5_hex(b"::a").as_str()));
+        assert_eq!(b.checks[0].path, "::a::b::ok");
+        assert_eq!((b.checks[0].passes, b.checks[0].fails), (3, 1));
     }
 }
