@@ -63,6 +63,23 @@ pub enum Command {
                       rload check -u 50 -d 5m scripts/01-baseline.rhai"
     )]
     Check(CheckFlags),
+    /// Print a test's options as k6's JSON, without running it.
+    #[command(
+        long_about = "Print a test's options as k6's JSON, without running it: the script's own options, or \
+                      with --execution-requirements the options resolved with the flags plus maxVUs and \
+                      totalDuration (graceful stops included), as k6-operator reads them. Takes a script or \
+                      an archive.",
+        after_help = "Example:\n  rload inspect --execution-requirements archive.tar"
+    )]
+    Inspect(InspectFlags),
+    /// Pack a test (script, modules, open()ed files, options) into one tar file.
+    #[command(
+        long_about = "Pack a test into one tar file that `rload run archive.tar` runs anywhere: the script, \
+                      the modules it imports from beside it, the files its init code open()s, the options \
+                      resolved with the flags, and the -e variables.",
+        after_help = "Example:\n  rload archive -u 10 -d 1m scripts/01-baseline.rhai -O baseline.tar\n  rload run baseline.tar"
+    )]
+    Archive(ArchiveFlags),
     /// Run the reference target (an HTTP + WebSocket server for tests and demos).
     #[command(
         after_help = "Example:\n  # the SyncKairos API on port 3000, for `rload run -e BASE_URL=http://127.0.0.1:3000 ...`\n  \
@@ -81,6 +98,27 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Show the status of a running test (k6's REST API at --address).
+    #[command(after_help = "Example:\n  rload status --address 127.0.0.1:6565")]
+    Status(ApiFlags),
+    /// Pause a running test.
+    #[command(
+        long_about = "Pause a running test. As in k6 v1.1, only a test started with --paused and not yet \
+                      resumed is paused; no executor pauses once started (the API says which).",
+        after_help = "Example:\n  rload pause --address 127.0.0.1:6565"
+    )]
+    Pause(ApiFlags),
+    /// Resume a paused test (one started with --paused).
+    #[command(
+        after_help = "Example:\n  # start the scenarios of a run started with --paused\n  rload resume --address 127.0.0.1:6565"
+    )]
+    Resume(ApiFlags),
+    /// Scale a running test (k6 v1.1 refuses live VU changes; the API says so).
+    #[command(after_help = "Example:\n  rload scale --vus 20 --address 127.0.0.1:6565")]
+    Scale(ScaleFlags),
+    /// Show a running test's metrics.
+    #[command(after_help = "Example:\n  rload stats --address 127.0.0.1:6565")]
+    Stats(ApiFlags),
 }
 
 /// `rload new`: where to write the script, from which template.
@@ -96,6 +134,27 @@ pub struct NewFlags {
     /// does not have).
     #[arg(short = 't', long, default_value = "minimal")]
     pub template: String,
+}
+
+/// `--address` of a running test's REST API, for the control commands.
+#[derive(Args, Debug)]
+pub struct ApiFlags {
+    /// The REST API's address, HOST:PORT.
+    #[arg(short = 'a', long, default_value = crate::api::DEFAULT_ADDRESS)]
+    pub address: String,
+}
+
+/// `rload scale`: k6's `-u/--vus` and `-m/--max`.
+#[derive(Args, Debug)]
+pub struct ScaleFlags {
+    /// Number of virtual users.
+    #[arg(short = 'u', long)]
+    pub vus: Option<i64>,
+    /// Max available virtual users.
+    #[arg(short = 'm', long)]
+    pub max: Option<i64>,
+    #[command(flatten)]
+    pub api: ApiFlags,
 }
 
 /// The flags that shape the options a script is checked or run with.
@@ -153,6 +212,30 @@ pub struct OptionFlags {
 pub struct CheckFlags {
     /// The .rhai script to check.
     pub script: String,
+    #[command(flatten)]
+    pub options: OptionFlags,
+}
+
+/// `rload inspect`.
+#[derive(Args, Debug, Default)]
+pub struct InspectFlags {
+    /// The .rhai script or archive to inspect.
+    pub script: String,
+    /// Add maxVUs and totalDuration, and resolve the options with the flags.
+    #[arg(long = "execution-requirements")]
+    pub execution_requirements: bool,
+    #[command(flatten)]
+    pub options: OptionFlags,
+}
+
+/// `rload archive`.
+#[derive(Args, Debug, Default)]
+pub struct ArchiveFlags {
+    /// The .rhai script to archive.
+    pub script: String,
+    /// Where to write the archive.
+    #[arg(short = 'O', long = "archive-out", default_value = "archive.tar")]
+    pub archive_out: String,
     #[command(flatten)]
     pub options: OptionFlags,
 }
@@ -232,6 +315,13 @@ pub struct RunFlags {
     /// The largest response body kept, e.g. 100KB, 256MB (default), 1GiB; larger ones fail (1060).
     #[arg(long = "max-response-body-size")]
     pub max_response_body_size: Option<String>,
+    /// Initialise the VUs, then wait for the REST API's PATCH /v1/status {"paused": false}
+    /// (`rload resume`, k6-operator's starter) before setup() and the scenarios.
+    #[arg(long)]
+    pub paused: bool,
+    /// Where k6's REST API listens, HOST:PORT (default localhost:6565; "" turns it off).
+    #[arg(short = 'a', long)]
+    pub address: Option<String>,
 }
 
 /// k6 flags of `k6 run` that rload refuses with an error naming them, rather than run a test
@@ -327,8 +417,26 @@ pub fn parse(mut args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 /// First arguments that are not a script name.
-const SUBCOMMANDS_AND_FLAGS: &[&str] =
-    &["run", "check", "serve", "version", "new", "completion", "help", "-h", "--help", "-V", "--version"];
+const SUBCOMMANDS_AND_FLAGS: &[&str] = &[
+    "run",
+    "check",
+    "inspect",
+    "archive",
+    "serve",
+    "version",
+    "new",
+    "completion",
+    "status",
+    "pause",
+    "resume",
+    "scale",
+    "stats",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
 
 /// What the option flags, the `K6_*` environment and the config file settled.
 struct Configured {
@@ -451,6 +559,24 @@ impl CheckFlags {
     }
 }
 
+impl InspectFlags {
+    /// `rload inspect` as a check that prints k6's JSON instead of the scenarios.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let requirements = self.execution_requirements;
+        let check = CheckFlags { script: self.script, options: self.options };
+        check.into_run_args().map(|args| RunArgs { inspect: Some(requirements), ..args })
+    }
+}
+
+impl ArchiveFlags {
+    /// `rload archive` as a check that writes the archive.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let out = self.archive_out;
+        let check = CheckFlags { script: self.script, options: self.options };
+        check.into_run_args().map(|args| RunArgs { archive_out: Some(out), ..args })
+    }
+}
+
 impl RunFlags {
     /// The validated run arguments, or every problem with the flags.
     pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
@@ -474,6 +600,7 @@ impl RunFlags {
         cli.user_agent = self.user_agent;
         cli.no_setup = self.no_setup.then_some(true);
         cli.throw = self.throw.then_some(true);
+        cli.paused = self.paused.then_some(true);
         cli.no_teardown = self.no_teardown.then_some(true);
         if !self.tags.is_empty() {
             let mut tags = Vec::new();
@@ -531,6 +658,11 @@ impl RunFlags {
             histogram_export: self.export_histograms,
             max_series: self.max_series,
             linger: self.linger || extras.linger.unwrap_or(false),
+            address_explicit: self.address.is_some(),
+            address: self.address.unwrap_or_else(|| crate::api::DEFAULT_ADDRESS.to_string()),
+            inspect: None,
+            archive_out: None,
+            archived_options: None,
         })
     }
 }

@@ -4,6 +4,8 @@
 //! integration tests can drive the library or the binary. The reference target (`rload serve`)
 //! is a crate of its own, `rload-target`, reached only through [`target`].
 
+pub mod api;
+pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod executor;
@@ -37,6 +39,15 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
         cli::Command::Serve(flags) => target::serve(flags),
         cli::Command::Run(flags) => run_with(flags.into_run_args()),
         cli::Command::Check(flags) => run_with(flags.into_run_args()),
+        cli::Command::Inspect(flags) => run_with(flags.into_run_args()),
+        cli::Command::Archive(flags) => run_with(flags.into_run_args()),
+        cli::Command::Status(f) => api::client::run(api::client::Command::Status, &f.address),
+        cli::Command::Pause(f) => api::client::run(api::client::Command::Pause, &f.address),
+        cli::Command::Resume(f) => api::client::run(api::client::Command::Resume, &f.address),
+        cli::Command::Scale(f) => {
+            api::client::run(api::client::Command::Scale { vus: f.vus, max: f.max }, &f.api.address)
+        }
+        cli::Command::Stats(f) => api::client::run(api::client::Command::Stats, &f.address),
         cli::Command::Version => {
             stdio::outln(&cli::version_line());
             exit::OK
@@ -52,14 +63,37 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
 
 fn run_with(args: Result<runtime::run::RunArgs, Vec<String>>) -> i32 {
     let ready = args.map_err(RunError::InvalidFlags).and_then(|mut args| {
+        let unpacked = open_archive(&mut args)?;
         target::start_for(&mut args)?;
-        Ok(args)
+        Ok((args, unpacked))
     });
     match ready {
-        Ok(args) => runtime::run::run(args),
+        // The unpacked archive (if any) lives until the run is over.
+        Ok((args, _unpacked)) => runtime::run::run(args),
         Err(err) => {
             err.print();
             err.exit_code()
         }
     }
+}
+
+/// `rload run archive.tar` (or `inspect`): unpacks the archive and runs its script with its
+/// options and `-e` variables; `-e` and flags given now still win.
+fn open_archive(args: &mut runtime::run::RunArgs) -> Result<Option<archive::Unpacked>, RunError> {
+    if !archive::is_archive(std::path::Path::new(&args.script)) {
+        return Ok(None);
+    }
+    if args.archive_out.is_some() {
+        return Err(RunError::Archive(format!("{}: is already an archive", args.script)));
+    }
+    let unpacked = archive::unpack(std::path::Path::new(&args.script)).map_err(RunError::ReadScript)?;
+    args.script = unpacked.script.to_string_lossy().into_owned();
+    for (k, v) in &unpacked.env {
+        if !args.explicit_env.contains(k) {
+            args.env.retain(|(ek, _)| ek != k);
+            args.env.push((k.clone(), v.clone()));
+        }
+    }
+    args.archived_options = Some(unpacked.options.clone());
+    Ok(Some(unpacked))
 }

@@ -180,3 +180,17 @@ fn run() {
         run.stderr
     );
 }
+
+#[test]
+fn exec_test_options_show_what_every_layer_settled() {
+    // A script sizing its data from `exec.test.options` (scenario 04's pairs) must see the
+    // VUs the run starts, whichever layer set them.
+    let s = script(
+        "export const options = #{ vus: 50, duration: \"5m\" };\n\
+         fn setup() { print(`vus=${exec.test.options.vus} default=${exec.test.options.scenarios[\"default\"].vus}`); }\n\
+         fn run() {}\n",
+    );
+    let run = rload_env(&s, &[], &[("K6_VUS", "3"), ("K6_ITERATIONS", "3")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(format!("{}{}", run.stdout, run.stderr).contains("vus=3 default=3"), "{}", run.stderr);
+}

@@ -3,6 +3,7 @@
 pub mod duration;
 pub mod env;
 pub mod file;
+pub mod json;
 pub mod layers;
 pub mod options;
 

@@ -56,6 +56,8 @@ pub struct Options {
     pub no_teardown: Option<bool>,
     /// `throw` / `-w/--throw`: a request that fails (no response) raises a script error.
     pub throw: Option<bool>,
+    /// `paused` / `--paused`: initialise the VUs, then wait for the REST API's resume.
+    pub paused: Option<bool>,
     /// `executionSegment` / `--execution-segment`: this instance's share of the test.
     pub execution_segment: Option<ExecutionSegment>,
     /// `executionSegmentSequence` / `--execution-segment-sequence`: how the test is split.
@@ -94,7 +96,6 @@ impl TimeUnit {
 /// k6 v1.1 option keys (lib/options.go) that rload does not implement, each with what to do
 /// instead. Each is an error naming it: a port that runs without it would measure something else.
 pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
-    ("paused", "rload has no REST API to resume a paused test"),
     ("rps", "use a constant-arrival-rate scenario to cap the request rate"),
     ("dns", "rload resolves names with the system resolver on every new connection"),
     ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
@@ -156,6 +157,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "executionSegment",
     "executionSegmentSequence",
     "throw",
+    "paused",
 ];
 
 impl Options {
@@ -188,6 +190,7 @@ impl Options {
                 "noSetup" => boolean(key, v).map(|b| o.no_setup = Some(b)),
                 "noTeardown" => boolean(key, v).map(|b| o.no_teardown = Some(b)),
                 "throw" => boolean(key, v).map(|b| o.throw = Some(b)),
+                "paused" => boolean(key, v).map(|b| o.paused = Some(b)),
                 "executionSegment" => string(key, v)
                     .and_then(|t| ExecutionSegment::parse(&t).map_err(|e| format!("{key}: {e}")))
                     .map(|seg| o.execution_segment = Some(seg)),
@@ -273,7 +276,8 @@ impl Options {
             no_teardown,
             execution_segment,
             execution_segment_sequence,
-            throw
+            throw,
+            paused
         );
         self
     }

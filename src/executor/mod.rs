@@ -21,7 +21,7 @@ pub mod arrivals;
 pub mod constant_arrival_rate;
 pub mod constant_vus;
 mod fields;
-mod format;
+pub(crate) mod format;
 pub mod looping;
 pub mod per_vu_iterations;
 pub mod ramping_arrival_rate;

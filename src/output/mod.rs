@@ -14,7 +14,7 @@
 
 mod groups;
 pub mod histograms;
-mod md5;
+pub mod md5;
 mod summary_data;
 mod summary_export;
 pub mod text;

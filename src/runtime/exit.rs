@@ -19,10 +19,14 @@ pub const THRESHOLDS_FAILED: i32 = 99;
 pub const SETUP_TIMEOUT: i32 = 100;
 /// `teardown()` ran past `teardownTimeout` (the summary is printed all the same).
 pub const TEARDOWN_TIMEOUT: i32 = 101;
+/// `PATCH /v1/status` with `stopped: true` ended the test (teardown and summary still ran).
+pub const STOPPED_FROM_API: i32 = 103;
 /// Invalid flags or options: nothing ran.
 pub const INVALID_CONFIG: i32 = 104;
 /// Interrupted by SIGINT or SIGTERM.
 pub const SIGNAL: i32 = 105;
+/// `--address` was given and the REST API cannot listen there.
+pub const CANNOT_START_API: i32 = 106;
 /// The script did not compile, or its init code, `setup()` or the default function is wrong.
 pub const SCRIPT_ERROR: i32 = 107;
 /// The script called `exec.test.abort()`.
@@ -97,6 +101,15 @@ pub enum RunError {
     Interrupted,
     #[error("error: some thresholds have failed")]
     ThresholdsFailed,
+    /// The REST API cannot listen at the `--address` the user gave.
+    #[error("error: cannot start the REST API: {0}")]
+    ApiStart(String),
+    /// `rload archive` could not collect or write the archive.
+    #[error("error: archive: {0}")]
+    Archive(String),
+    /// `PATCH /v1/status` with `stopped: true`.
+    #[error("error: test run stopped from REST API")]
+    StoppedFromApi,
 }
 
 impl RunError {
@@ -114,11 +127,14 @@ impl RunError {
             RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed => THRESHOLDS_FAILED,
             RunError::Aborted(_) => ABORTED,
             RunError::Interrupted => SIGNAL,
+            RunError::StoppedFromApi => STOPPED_FROM_API,
+            RunError::ApiStart(_) => CANNOT_START_API,
             RunError::TargetStart(_)
             | RunError::NoTarget
             | RunError::ReadScript(_)
             | RunError::Capacity(_)
             | RunError::Workers(_)
+            | RunError::Archive(_)
             | RunError::OutputsFailed(_) => OTHER,
         }
     }

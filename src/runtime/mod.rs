@@ -1,8 +1,10 @@
 //! The runtime: VU coroutines on worker threads, the run's control state and scheduler.
+pub mod api_surface;
 pub mod control;
 pub mod coroutine;
 pub mod errors;
 pub mod exit;
+pub mod inspect;
 pub mod progress;
 pub mod report;
 pub mod run;

@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::api_surface::RunSurface;
 use super::control::Control;
 use super::errors::ErrorLog;
 use super::exit::{self, RunError};
@@ -25,6 +26,7 @@ use super::signals::Signals;
 use super::test_options;
 use super::vu::{Phase, RunShared, VuContext};
 use super::worker::{run_vu, WorkerSet};
+use crate::api::body::ExecutionStatus;
 use crate::config::layers::consolidate;
 use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ExecutionTuple, ScenarioConfig};
@@ -40,7 +42,7 @@ use crate::stdio;
 use crate::thresholds::MetricThresholds;
 
 /// k6's default `setupTimeout` and `teardownTimeout`.
-const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+pub(super) const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// k6's fixed deadline for `handleSummary`.
 const HANDLE_SUMMARY_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long an interrupted phase VU gets to unwind before its coroutine is dropped.
@@ -84,6 +86,16 @@ pub struct RunArgs {
     /// `-l/--linger` (or `linger` in the config file, `K6_LINGER`): after the results, wait for
     /// SIGINT/SIGTERM before exiting.
     pub linger: bool,
+    /// `-a/--address`: where the REST API listens (`""`: nowhere).
+    pub address: String,
+    /// The user gave `--address` (a busy address is then an error, k6's exit code 106).
+    pub address_explicit: bool,
+    /// `rload inspect`: print k6's JSON (with `--execution-requirements` when true) and stop.
+    pub inspect: Option<bool>,
+    /// `rload archive -O FILE`: write the test as one archive and stop.
+    pub archive_out: Option<String>,
+    /// Running an archive: the options resolved when it was made, in place of the script's.
+    pub archived_options: Option<serde_json::Value>,
 }
 
 /// Runs a test and returns the exit code.
@@ -100,7 +112,8 @@ pub fn run(args: RunArgs) -> i32 {
 }
 
 /// The compiled script on the scheduler's thread (for the options, setup and teardown VUs).
-struct Script {
+#[derive(Clone)]
+pub(super) struct Script {
     source: ScriptSource,
     engine: Rc<rhai::Engine>,
     ast: Rc<rhai::AST>,
@@ -111,6 +124,8 @@ struct Script {
 /// beside it, because [`execute`] consumes them into their runtimes.
 struct Prepared {
     script: Script,
+    /// The options as the script (or the archive) gave them, before the flags.
+    script_options: serde_json::Value,
     options: Options,
     /// `exec.test.options`.
     test_options: Arc<serde_json::Value>,
@@ -137,19 +152,61 @@ struct Executed {
 
 async fn run_async(args: RunArgs) -> Result<(), RunError> {
     let signals = Signals::watch(args.quiet);
+    if let Some(out) = &args.archive_out {
+        return archive(&args, out, &signals).await;
+    }
     let (prepared, scenarios) = prepare(&args, &signals).await?;
+    if let Some(requirements) = args.inspect {
+        let text = super::inspect::inspect_json(&prepared.script_options, &prepared.options, &scenarios, requirements);
+        stdio::outln(&text);
+        return Ok(());
+    }
     if args.check_only {
         stdio::outln(&format!("{}: ok", prepared.script.source.path));
         print_scenarios(&scenarios, &prepared.segment);
         return Ok(());
     }
-    let test = execute(&args, &prepared, scenarios, &signals).await?;
-    let result = report_results(&args, &prepared, test, &signals).await;
+    let kinds = scenarios.iter().map(|s| (s.executor.name().to_string(), s.name.clone())).collect();
+    let surface = Rc::new(RunSurface::new(&args, &prepared.script, &prepared.options, &prepared.test_options, kinds));
+    start_api(&args, &surface)?;
+    let test = execute(&args, &prepared, scenarios, &signals, &surface).await?;
+    let result = report_results(&args, &prepared, test, &signals, &surface).await;
     if args.linger && !signals.stopping() {
         eprintln!("Linger set; waiting for Ctrl+C to exit...");
         signals.stopped().await;
     }
     result
+}
+
+/// `rload archive`: validates the test as a run would, noting the files its init code reads,
+/// then writes them with the resolved options and the `-e` variables into one tar file.
+async fn archive(args: &RunArgs, out: &str, signals: &Signals) -> Result<(), RunError> {
+    let (prepared, files) = crate::script::files::record(prepare(args, signals)).await;
+    let (prepared, _) = prepared?;
+    let env: Vec<(String, String)> = args.env.iter().filter(|(k, _)| args.explicit_env.contains(k)).cloned().collect();
+    let options = crate::config::json::to_k6_json(&prepared.options);
+    crate::archive::write(std::path::Path::new(out), std::path::Path::new(&args.script), &files, &options, &env)
+        .map_err(RunError::Archive)
+}
+
+/// Starts k6's REST API at `--address` on this thread. A busy default address (another run
+/// holds localhost:6565) leaves this run without the API; a busy address the user gave is an
+/// error, as in k6.
+fn start_api(args: &RunArgs, surface: &Rc<RunSurface>) -> Result<(), RunError> {
+    let addr = match crate::api::resolve(&args.address) {
+        Ok(Some(addr)) => addr,
+        Ok(None) => return Ok(()),
+        Err(e) if args.address_explicit => return Err(RunError::ApiStart(e)),
+        Err(_) => return Ok(()),
+    };
+    match crate::api::server::bind(addr) {
+        Ok(bound) => {
+            crate::api::server::serve(bound, surface.clone());
+            Ok(())
+        }
+        Err(e) if args.address_explicit => Err(RunError::ApiStart(format!("listen on {addr}: {e}"))),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Everything settled before the test starts: the compiled script, its options (init code run
@@ -164,11 +221,12 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         PhaseEnd::TimedOut | PhaseEnd::Signalled => return Err(RunError::Interrupted),
     }
     .unwrap_or(serde_json::Value::Object(Default::default()));
+    let script_options = args.archived_options.clone().unwrap_or(script_options);
     let parsed_options = Options::from_script(&script_options).map_err(RunError::InvalidOptions)?;
     let (options, mut warnings) = consolidate(&args.config_file, parsed_options, &args.env_options, &args.cli);
     let (scenarios, shortcut_warnings) = scenarios_from_options(&options).map_err(RunError::InvalidOptions)?;
     let segment = options.execution_tuple().map_err(|e| RunError::InvalidOptions(vec![e]))?;
-    let test_options = Arc::new(test_options::consolidated(&script_options, &args.cli, &scenarios));
+    let test_options = Arc::new(test_options::consolidated(&options, &scenarios));
     warnings.extend(shortcut_warnings);
     for w in crate::config::options::cloud_only_warnings(&script_options).into_iter().chain(warnings) {
         stdio::errln(&format!("WARN {w}"));
@@ -217,7 +275,9 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
     let outputs = RefCell::new(outputs);
     let scraper = RefCell::new(scraper);
-    Ok((Prepared { script, options, test_options, segment, thresholds, series_cap, outputs, scraper }, scenarios))
+    let prepared =
+        Prepared { script, script_options, options, test_options, segment, thresholds, series_cap, outputs, scraper };
+    Ok((prepared, scenarios))
 }
 
 /// The test itself: system limits, `setup()`, the workers and every pre-allocated VU's init
@@ -227,31 +287,40 @@ async fn execute(
     prepared: &Prepared,
     scenarios: Vec<ScenarioConfig>,
     signals: &Signals,
+    surface: &RunSurface,
 ) -> Result<Executed, RunError> {
-    let Prepared { script, options, test_options, segment, thresholds, series_cap, outputs, scraper } = prepared;
+    let Prepared { script, options, test_options, segment, thresholds, series_cap, outputs, scraper, .. } = prepared;
     let run_start = Instant::now();
     let total_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
     crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
-    let setup_data = match setup(args, script, options, test_options, signals).await? {
-        Some(data) => data,
-        // Stopped by a signal in setup(): no test and no teardown (it has no data), but the
-        // summary of what setup() did and the exit code 105.
-        None => {
-            let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
-            return Ok(Executed {
-                shared,
-                runtimes: Vec::new(),
-                signalled: true,
-                teardown_timed_out: false,
-                test_duration: Duration::ZERO,
-            });
+    // A paused run (`--paused`, the option `paused`, `K6_PAUSED`), as k6, initialises its VUs
+    // first and runs setup() once released; otherwise setup() runs first, so a failing setup()
+    // costs no VU initialisation.
+    let paused = options.paused.unwrap_or(false);
+    if !paused {
+        surface.set_status(ExecutionStatus::Setup);
+        match setup(args, script, options, test_options, signals).await? {
+            Some(data) => surface.store_setup_data(data),
+            // Stopped by a signal in setup(): no test and no teardown (it has no data), but the
+            // summary of what setup() did and the exit code 105.
+            None => {
+                let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
+                return Ok(Executed {
+                    shared,
+                    runtimes: Vec::new(),
+                    signalled: true,
+                    teardown_timed_out: false,
+                    test_duration: Duration::ZERO,
+                });
+            }
         }
-    };
+    }
 
     let shared = Arc::new(RunShared {
         // `-q` hides progress, not errors (k6's meaning).
         errors: ErrorLog::new(false),
-        ..run_shared(args, options, Some(test_options), script, setup_data.clone())
+        setup_data: surface.data.clone(),
+        ..run_shared(args, options, Some(test_options), script, None)
     });
     let control = shared.control.clone();
     if !args.quiet {
@@ -260,6 +329,7 @@ async fn execute(
     }
 
     // Workers and VU init.
+    surface.set_status(ExecutionStatus::InitVus);
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let workers = WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared, series_cap)
         .map(Rc::new)
@@ -275,11 +345,40 @@ async fn execute(
             next_id += 1;
         }
     }
+    surface.attach(control.clone(), &runtimes);
     let preallocated = next_id - 1;
-    let signalled = tokio::select! {
+    let mut signalled = tokio::select! {
         _ = wait_init(&control, preallocated) => false,
         _ = signals.stopped() => true,
+        _ = surface.stopped() => false,
     };
+    surface.set_status(ExecutionStatus::InitDone);
+
+    // --paused: the VUs are ready; the scenarios' clock waits for PATCH /v1/status.
+    let mut setup_interrupted = false;
+    if paused && !signalled && !surface.stop_requested() && control.init_error().is_none() {
+        surface.set_status(ExecutionStatus::PausedBeforeRun);
+        if !args.quiet {
+            stdio::errln("paused: waiting for PATCH /v1/status {\"paused\": false} (`rload resume`)");
+        }
+        signalled = tokio::select! {
+            _ = surface.resumed() => false,
+            _ = signals.stopped() => true,
+        };
+        if !signalled && !surface.stop_requested() {
+            surface.set_status(ExecutionStatus::Setup);
+            match setup(args, script, options, test_options, signals).await {
+                Ok(Some(data)) => surface.store_setup_data(data),
+                Ok(None) => setup_interrupted = true,
+                Err(e) => {
+                    control.stop_hard();
+                    workers.finish();
+                    workers.all_done().await;
+                    return Err(e);
+                }
+            }
+        }
+    }
 
     // The test.
     let test_start = Instant::now();
@@ -289,8 +388,9 @@ async fn execute(
         Some(Ok(task)) => Some(task),
         None => None,
     };
-    let mut signalled = signalled;
-    if !signalled && control.init_error().is_none() {
+    let go = !signalled && !setup_interrupted && !surface.stop_requested() && control.init_error().is_none();
+    if go {
+        surface.mark_started(test_start);
         let ids = Rc::new(std::cell::Cell::new(next_id));
         let runners: Vec<_> = runtimes
             .iter()
@@ -308,13 +408,14 @@ async fn execute(
             _ = watch_thresholds(thresholds, &control, test_start) => false,
             _ = signals.stopped() => true,
             _ = control.hard_stopped() => false,
+            _ = surface.stopped() => false,
         };
     }
     stdio::keep_live();
     for s in &runtimes {
         s.stop_hard();
     }
-    if signalled {
+    if signalled || setup_interrupted || surface.stop_requested() {
         control.stop_hard();
     }
     workers.finish();
@@ -328,6 +429,7 @@ async fn execute(
         }
     }
     metrics::stop_slope_clock();
+    surface.mark_ended();
     for s in &runtimes {
         let dropped = s.state.dropped.load(Ordering::Relaxed);
         if dropped > 0 {
@@ -338,8 +440,17 @@ async fn execute(
         return Err(RunError::Init(e));
     }
 
-    // As in k6, a test stopped by a signal still runs teardown(data); a second signal ends it.
+    if setup_interrupted {
+        // A signal in setup(): no test and no teardown, as in an unpaused run.
+        return Ok(Executed { shared, runtimes, signalled: true, teardown_timed_out: false, test_duration });
+    }
+
+    // As in k6, a test stopped by a signal (or over the API) still runs teardown(data); a
+    // second signal ends it.
+    surface.set_status(ExecutionStatus::Teardown);
+    let setup_data = surface.data.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let end = teardown(args, script, options, test_options, setup_data, &shared.errors, signals).await;
+    surface.set_status(if signalled { ExecutionStatus::Interrupted } else { ExecutionStatus::Ended });
     Ok(Executed {
         shared,
         runtimes,
@@ -356,6 +467,7 @@ async fn report_results(
     prepared: &Prepared,
     test: Executed,
     signals: &Signals,
+    surface: &RunSurface,
 ) -> Result<(), RunError> {
     let Prepared { script, options, test_options, thresholds, outputs, .. } = prepared;
     let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
@@ -381,6 +493,7 @@ async fn report_results(
         no_color_flag: no_color(args),
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration);
+    surface.set_tainted(!report.thresholds_passed());
     let mut failed_outputs = report.failed_outputs.clone();
     failed_outputs.extend(outputs_report.problems);
     let mut signalled = signalled;
@@ -422,6 +535,9 @@ async fn report_results(
     }
     if let Some(msg) = control.abort_message() {
         return Err(RunError::Aborted(msg));
+    }
+    if surface.stop_requested() {
+        return Err(RunError::StoppedFromApi);
     }
     if signalled {
         return Err(RunError::Interrupted);
@@ -534,7 +650,7 @@ fn load(path: &str) -> Result<Script, RunError> {
 }
 
 /// How a phase VU (init for the options, setup, teardown, handle_summary) ended.
-enum PhaseEnd {
+pub(super) enum PhaseEnd {
     Done(Result<Option<serde_json::Value>, String>),
     TimedOut,
     Signalled,
@@ -544,7 +660,7 @@ enum PhaseEnd {
 /// signal comes first. Either way the VU is interrupted, even in a loop that never waits: its
 /// progress hook sees the phase's hard stop and, having yielded every millisecond (see
 /// `coroutine::TIME_SLICE`), it let this thread's timer and the signal through.
-async fn run_phase(
+pub(super) async fn run_phase(
     script: &Script,
     phase: Phase,
     shared: Arc<RunShared>,
@@ -581,7 +697,7 @@ async fn run_phase(
     end
 }
 
-fn run_shared(
+pub(super) fn run_shared(
     args: &RunArgs,
     options: &Options,
     test_options: Option<&Arc<serde_json::Value>>,
@@ -607,7 +723,7 @@ fn run_shared(
         errors: ErrorLog::new(false),
         base_tags: options.tags.clone().unwrap_or_default(),
         functions: script.functions.clone(),
-        setup_data,
+        setup_data: super::vu::setup_data(setup_data),
         summary_text: None,
         test_options: test_options.cloned(),
         throw: options.throw.unwrap_or(false),

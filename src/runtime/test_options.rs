@@ -1,6 +1,6 @@
-//! `exec.test.options`: the options the run executes, as k6 shows them to a script — the
-//! script's `options` with the command line's overrides applied (`-u`, `-d`, `-i`, `-s`, …)
-//! and the scenarios spelled out, shortcuts included (`vus: 50, duration: "1m"` shows as
+//! `exec.test.options`: the options the run executes, as k6 shows them to a script — every
+//! layer merged (the config file, the script's `options`, `K6_*` variables, then `-u`, `-d`,
+//! `-i`, `-s`, …) and the scenarios spelled out, shortcuts included (`vus: 50, duration: "1m"` shows as
 //! `scenarios.default = {executor: "constant-vus", vus: 50, duration: "1m0s", …}`). A script
 //! sizes its data from it (scenario 04 creates one session per pair of the VUs it will run).
 //!
@@ -9,52 +9,18 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::duration::format_duration;
+use crate::config::json::to_k6_json;
 use crate::config::Options;
-use crate::executor::{go_duration, ScenarioConfig};
+use crate::executor::ScenarioConfig;
 
-/// The consolidated options: `script` (the `options` value as the init code exported it)
-/// with `cli` on top, and `scenarios` derived (see `executor::scenarios_from_options`).
-pub fn consolidated(script: &Value, cli: &Options, scenarios: &[ScenarioConfig]) -> Value {
-    let mut map = match script {
-        Value::Object(map) => map.clone(),
+/// The consolidated options (config file < script < `K6_*` < flags, as
+/// `config::layers::consolidate` merged them) in k6's JSON, with `scenarios` derived (see
+/// `executor::scenarios_from_options`).
+pub fn consolidated(options: &Options, scenarios: &[ScenarioConfig]) -> Value {
+    let mut map = match to_k6_json(options) {
+        Value::Object(map) => map,
         _ => Map::new(),
     };
-    // A command line that sets execution options replaces all of the script's, as in k6.
-    if cli.duration.is_some() || cli.iterations.is_some() || cli.stages.is_some() || cli.scenarios.is_some() {
-        for key in ["duration", "iterations", "stages", "scenarios"] {
-            map.remove(key);
-        }
-    }
-    let mut set = |key: &str, value: Option<Value>| {
-        if let Some(value) = value {
-            map.insert(key.to_owned(), value);
-        }
-    };
-    set("vus", cli.vus.map(Value::from));
-    set("duration", cli.duration.map(|d| go_duration(d).into()));
-    set("iterations", cli.iterations.map(Value::from));
-    set(
-        "stages",
-        cli.stages.as_ref().map(|stages| {
-            stages
-                .iter()
-                .map(|s| serde_json::json!({ "duration": go_duration(s.duration), "target": s.target }))
-                .collect()
-        }),
-    );
-    set("discardResponseBodies", cli.discard_response_bodies.map(Value::from));
-    set("insecureSkipTLSVerify", cli.insecure_skip_tls_verify.map(Value::from));
-    set("noConnectionReuse", cli.no_connection_reuse.map(Value::from));
-    set("userAgent", cli.user_agent.clone().map(Value::from));
-    set("summaryTrendStats", cli.summary_trend_stats.clone().map(Value::from));
-    set("setupTimeout", cli.setup_timeout.map(|d| format_duration(d).into()));
-    set("teardownTimeout", cli.teardown_timeout.map(|d| format_duration(d).into()));
-    set("maxRedirects", cli.max_redirects.map(Value::from));
-    if let Some(tags) = &cli.tags {
-        let tags: Map<String, Value> = tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
-        set("tags", Some(tags.into()));
-    }
     let scenarios: Map<String, Value> = scenarios.iter().map(|s| (s.name.clone(), s.k6_json())).collect();
     map.insert("scenarios".into(), scenarios.into());
     Value::Object(map)
@@ -72,7 +38,7 @@ mod tests {
     fn resolve(script: Value, cli: Options) -> Value {
         let merged = Options::from_script(&script).unwrap().overridden_by(cli.clone());
         let (scenarios, _) = scenarios_from_options(&merged).unwrap();
-        consolidated(&script, &cli, &scenarios)
+        consolidated(&merged, &scenarios)
     }
 
     #[test]

@@ -52,8 +52,10 @@ pub struct RunShared {
     pub base_tags: Vec<(String, String)>,
     /// Script functions and their parameter counts (from the compiled AST).
     pub functions: HashMap<String, usize>,
-    /// JSON of setup()'s return value, if setup ran.
-    pub setup_data: Option<String>,
+    /// JSON of setup()'s return value, if setup ran (or the data `PUT /v1/setup` set). A cell,
+    /// because a paused run initialises its VUs before `setup()` runs: iterating VUs read it at
+    /// their first iteration.
+    pub setup_data: SetupData,
     /// The end-of-test summary text, for `text_summary()` inside `handle_summary`.
     pub summary_text: Option<String>,
     /// `exec.test.options` (see `test_options.rs`); `None` while the init code reads `options`.
@@ -62,6 +64,14 @@ pub struct RunShared {
     pub throw: bool,
     /// This instance's scenarios and start, for `exec.instance`.
     pub instance: Arc<super::scenario::Instance>,
+}
+
+/// The run's setup data as JSON, shared by the scheduler, the REST API and the VUs.
+pub type SetupData = Arc<std::sync::RwLock<Option<String>>>;
+
+/// A new cell holding `data`.
+pub fn setup_data(data: Option<String>) -> SetupData {
+    Arc::new(std::sync::RwLock::new(data))
 }
 
 /// One VU's context, reachable from native functions through [`current`].
@@ -126,7 +136,7 @@ impl VuContext {
             group: RefCell::new(String::new()),
             http: std::cell::OnceCell::new(),
             globals: RefCell::new(HashMap::new()),
-            data_json: shared.setup_data.clone(),
+            data_json: read_setup_data(&shared.setup_data),
             output: RefCell::new(None),
             env,
             in_init: Cell::new(true),
@@ -279,7 +289,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
     let control = vu.shared.control.clone();
     let scenario = vu.scenario.clone().expect("iterating VUs belong to a scenario");
     control.vu_initialized();
-    let data = data_value(vu)?;
+    let mut setup_data: Option<Dynamic> = None;
     let exec = scenario.config.exec.clone();
     let takes_data = fn_arity(vu, &exec) > 0;
     let tags = vu.base_tags();
@@ -290,6 +300,15 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
             suspend_with(move || async move { s.next_iteration(k, iteration).await })
         };
         let Ok(Some(permit)) = permit else { break };
+        // Read once, at the first iteration: the test (and so setup()) has started by then.
+        let data = match setup_data.clone() {
+            Some(d) => d,
+            None => {
+                let d = json_value(read_setup_data(&vu.shared.setup_data).as_deref())?;
+                setup_data = Some(d.clone());
+                d
+            }
+        };
         vu.iteration.set(iteration);
         vu.iteration_in_test.set(permit.index);
         vu.deadline.set(permit.deadline);
@@ -359,8 +378,16 @@ pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
     }
 }
 
+fn read_setup_data(cell: &SetupData) -> Option<String> {
+    cell.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+}
+
 fn data_value(vu: &VuContext) -> Result<Dynamic, Box<EvalAltResult>> {
-    match &vu.data_json {
+    json_value(vu.data_json.as_deref())
+}
+
+fn json_value(json: Option<&str>) -> Result<Dynamic, Box<EvalAltResult>> {
+    match json {
         None => Ok(Dynamic::UNIT),
         Some(json) => {
             let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;

@@ -3,4 +3,5 @@ pub mod api;
 pub mod diagnostics;
 pub mod engine;
 pub mod facts;
+pub mod files;
 pub mod resolver;

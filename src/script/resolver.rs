@@ -34,6 +34,7 @@ impl ScriptResolver {
         if local.is_file() {
             let text = std::fs::read_to_string(&local)
                 .map_err(|e| EvalAltResult::ErrorModuleNotFound(format!("{path} ({}: {e})", local.display()), pos))?;
+            super::files::read(&local);
             return Ok((local.display().to_string(), text));
         }
         let name = path.trim_end_matches(".rhai");

@@ -181,5 +181,6 @@ fn open(path: &str) -> Result<String, Box<EvalAltResult>> {
         return Err("open() is only available in init code (the script's top level)".into());
     }
     let full = vu.shared.script_dir.join(path);
+    crate::script::files::read(&full);
     std::fs::read_to_string(&full).map_err(|e| format!("open(\"{path}\"): {}: {e}", full.display()).into())
 }

@@ -1,0 +1,94 @@
+//! Issue 16, item 2: `rload archive` and `rload inspect [--execution-requirements]`, the two
+//! commands of k6-operator's initializer (`k6 archive $script -O $archive $args && k6 inspect
+//! --execution-requirements $archive`), and `rload run archive.tar` away from the sources.
+mod common;
+use common::*;
+
+use std::process::Command;
+
+fn rload_in(dir: &std::path::Path, args: &[&str]) -> Run {
+    Run::from_output(Command::new(BIN).current_dir(dir).args(args).arg("--no-system-env-vars").output().unwrap())
+}
+
+#[test]
+fn an_archive_carries_modules_opened_files_options_and_env_and_runs_without_the_sources() {
+    let src = tempfile::tempdir().unwrap();
+    let app = src.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::create_dir_all(src.path().join("data")).unwrap();
+    std::fs::write(src.path().join("data/users.txt"), "alice\nbob\n").unwrap();
+    std::fs::write(app.join("names.rhai"), "fn greeting() { \"hello\" }\n").unwrap();
+    std::fs::write(
+        app.join("main.rhai"),
+        "import \"names\" as names;\n\
+         const USERS = open(\"../data/users.txt\");\n\
+         export const options = #{ iterations: 2, thresholds: #{ checks: [\"rate==1\"] } };\n\
+         fn run() {\n\
+             check(USERS, #{ \"users\": |u| u.contains(\"alice\") });\n\
+             check(names::greeting(), #{ \"module\": |g| g == \"hello\" });\n\
+             check(__ENV.WHO, #{ \"env\": |w| w == \"carol\" });\n\
+         }\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let archive = out.path().join("test.tar");
+    let made = rload_in(
+        src.path(),
+        &["archive", "app/main.rhai", "-O", archive.to_str().unwrap(), "-i", "5", "-e", "WHO=carol"],
+    );
+    assert_eq!(made.code, 0, "{}\n{}", made.stdout, made.stderr);
+    drop(src); // the sources are gone
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = rload_in(elsewhere.path(), &["run", archive.to_str().unwrap(), "--no-color", "--address", ""]);
+    assert_eq!(run.code, 0, "every check passed: {}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.line("iterations").contains(" 5 "),
+        "-i 5 given to archive is in its options: {}",
+        run.line("iterations")
+    );
+
+    let inspected = rload_in(elsewhere.path(), &["inspect", "--execution-requirements", archive.to_str().unwrap()]);
+    assert_eq!(inspected.code, 0, "{}", inspected.stderr);
+    let json: serde_json::Value = serde_json::from_str(&inspected.stdout).unwrap();
+    assert_eq!(json["iterations"], 5, "{json}");
+    assert_eq!(json["maxVUs"], 1, "{json}");
+    assert_eq!(json["totalDuration"], "10m30s", "shared-iterations' maxDuration plus gracefulStop: {json}");
+}
+
+#[test]
+fn inspect_prints_the_scripts_options_and_with_execution_requirements_k6s_max_vus_and_total_duration() {
+    let s = script(
+        "export const options = #{ scenarios: #{\n\
+             a: #{ executor: \"constant-vus\", vus: 10, duration: \"30s\" },\n\
+             b: #{ executor: \"constant-vus\", vus: 5, duration: \"10s\", startTime: \"40s\" },\n\
+         } };\nfn run() {}\n",
+    );
+    let plain = Run::from_output(Command::new(BIN).args(["inspect"]).arg(&s.path).output().unwrap());
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    let json: serde_json::Value = serde_json::from_str(&plain.stdout).unwrap();
+    assert_eq!(json["scenarios"]["b"]["startTime"], "40s");
+    assert!(json.get("maxVUs").is_none(), "{json}");
+
+    let req = Run::from_output(
+        Command::new(BIN).args(["inspect", "--execution-requirements"]).arg(&s.path).output().unwrap(),
+    );
+    assert_eq!(req.code, 0, "{}", req.stderr);
+    let json: serde_json::Value = serde_json::from_str(&req.stdout).unwrap();
+    // a holds 10 VUs until 60s (30s + gracefulStop 30s); b holds 5 from 40s to 80s.
+    assert_eq!(json["maxVUs"], 15, "{json}");
+    assert_eq!(json["totalDuration"], "1m20s", "{json}");
+}
+
+#[test]
+fn an_absolute_open_path_cannot_be_archived_and_says_so() {
+    let data = tempfile::NamedTempFile::new().unwrap();
+    let s = script(&format!(
+        "const D = open(\"{}\");\nexport const options = #{{ iterations: 1 }};\nfn run() {{}}\n",
+        data.path().display()
+    ));
+    let archive = s.dir.path().join("a.tar");
+    let run = Run::from_output(Command::new(BIN).arg("archive").arg(&s.path).arg("-O").arg(&archive).output().unwrap());
+    assert_eq!(run.code, 255, "{}", run.stderr);
+    assert!(run.stderr.contains("an absolute path in open() cannot be archived"), "{}", run.stderr);
+}
