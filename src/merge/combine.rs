@@ -102,3 +102,52 @@ pub fn combine(mut runs: Vec<RunExport>) -> Merged {
     }
     Merged { aggregate, counts, test_duration }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Registry, Tags};
+    use crate::output::histograms::RunHeader;
+
+    /// An instance whose report came at `ended_at`, after `secs` of test, with these gauges.
+    fn instance(registry: &mut Registry, ended_at: u64, secs: u64, gauges: &[(&str, [f64; 3])]) -> RunExport {
+        let mut aggregate = Aggregate::new();
+        for (name, [min, max, last]) in gauges {
+            let id = registry.register(name, MetricKind::Gauge, false).unwrap();
+            let mut sink = SeriesSink::new(MetricKind::Gauge);
+            for v in [*min, *max, *last] {
+                sink.add(v, 0);
+            }
+            aggregate.add_series(name, id, &Tags::default(), &sink, 0);
+        }
+        let mut counts = RunCounts { interrupted_iterations: 1, ..RunCounts::default() };
+        counts.script_errors.push(("boom".into(), 2));
+        RunExport {
+            header: RunHeader { ended_at_unix_ms: ended_at, ..RunHeader::default() },
+            test_duration: Duration::from_secs(secs),
+            counts,
+            aggregate,
+        }
+    }
+
+    fn gauge(merged: &Merged, name: &str) -> (f64, f64, f64) {
+        match merged.aggregate.metric_by_name(name).unwrap().merged() {
+            SeriesSink::Gauge(g) => (g.min(), g.max(), g.value()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_fleets_vus_are_summed_and_other_gauges_keep_the_last_reported_value() {
+        let mut registry = Registry::new();
+        let late = instance(&mut registry, 2_000, 10, &[("vus", [1.0, 5.0, 1.0]), ("queue", [3.0, 9.0, 4.0])]);
+        let early = instance(&mut registry, 1_000, 12, &[("vus", [2.0, 6.0, 2.0]), ("queue", [1.0, 7.0, 6.0])]);
+        // Given late first: the order of the files does not decide "last".
+        let merged = combine(vec![late, early]);
+        assert_eq!(gauge(&merged, "vus"), (3.0, 11.0, 3.0));
+        assert_eq!(gauge(&merged, "queue"), (1.0, 9.0, 4.0), "min of mins, max of maxes, the later report's value");
+        assert_eq!(merged.test_duration, Duration::from_secs(12), "the longest instance's");
+        assert_eq!(merged.counts.interrupted_iterations, 2);
+        assert_eq!(merged.counts.script_errors, [("boom".to_owned(), 4)]);
+    }
+}
