@@ -245,6 +245,17 @@ fn a_k6_operator_fleet_of_four_paused_runners_merges_into_one_run_with_one_verdi
     assert_eq!(count("slow_requests"), 4);
     assert_eq!(export["metrics"]["checks"]["passes"], PLANNED_ITERATIONS);
     assert_eq!(export["metrics"]["vus_max"]["value"], 12, "the fleet's VUs: {}", export["metrics"]["vus_max"]);
+    // Per second of the longest instance's test.
+    let longest = exports
+        .iter()
+        .map(|f| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            v["run"]["test_duration_ns"].as_u64().unwrap()
+        })
+        .max()
+        .unwrap();
+    let rate = export["metrics"]["http_reqs"]["rate"].as_f64().unwrap();
+    assert!(close(rate, PLANNED_ITERATIONS as f64 / (longest as f64 / 1e9)), "{rate} over {longest} ns");
     let whole =
         rload_in(fleet.dir.path(), &["run", "-q", "--no-color", fleet.archive.to_str().unwrap(), "--address", ""]);
     assert_eq!(whole.code, 99, "one unsegmented run fails count<3 too: {}", whole.stderr);
