@@ -11,7 +11,7 @@
 //!   of the instances' values, mins and maxes (the sum of maxes is an upper bound of the
 //!   fleet's peak when the instances' peaks did not coincide);
 //! - failed requests: their tallies added; interrupted and failed iterations added; script
-//!   errors added by message.
+//!   errors added by message; samples past the series cap added by metric.
 //!
 //! Not here: which results may be combined (`super`, `super::segments`), thresholds and
 //! rendering (`crate::thresholds`, `crate::results`, `crate::output`).
@@ -85,6 +85,18 @@ pub fn combine(mut runs: Vec<RunExport>) -> Merged {
         counts.interrupted_iterations += run.counts.interrupted_iterations;
         counts.failed_iterations += run.counts.failed_iterations;
         counts.series_limit = counts.series_limit.max(run.counts.series_limit);
+        for o in &run.counts.overflowed {
+            match counts.overflowed.iter_mut().find(|m| m.metric == o.metric) {
+                Some(m) => {
+                    m.samples += o.samples;
+                    // The tag with the most values in any instance.
+                    if o.culprit.as_ref().map(|c| c.1) > m.culprit.as_ref().map(|c| c.1) {
+                        m.culprit.clone_from(&o.culprit);
+                    }
+                }
+                None => counts.overflowed.push(o.clone()),
+            }
+        }
         for (message, n) in &run.counts.script_errors {
             match counts.script_errors.iter_mut().find(|(m, _)| m == message) {
                 Some((_, total)) => *total += n,

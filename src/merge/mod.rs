@@ -115,7 +115,14 @@ fn merge(args: &MergeArgs) -> Result<bool, MergeError> {
         written => thresholds::parse(written, &|name| registry.get(name)).map_err(MergeError::Invalid)?,
     };
     mergeable_thresholds(&set).map_err(MergeError::Invalid)?;
-    let trend_stats = args.trend_stats.clone().unwrap_or(first.summary_trend_stats);
+    let trend_stats = args.trend_stats.clone().unwrap_or_else(|| first.summary_trend_stats.clone());
+    let mut summary = args.summary;
+    if !first.summary_time_unit.is_empty() {
+        summary.time_unit = Some(
+            crate::config::options::TimeUnit::parse(&first.summary_time_unit)
+                .map_err(|e| MergeError::Invalid(vec![format!("{}: {e}", args.results[0])]))?,
+        );
+    }
     let segments: Vec<String> = runs.iter().map(|r| r.header.execution_segment.clone()).collect();
     let merged = combine(runs);
 
@@ -134,7 +141,7 @@ fn merge(args: &MergeArgs) -> Result<bool, MergeError> {
         first.script,
         segments.join(", ")
     ));
-    stdio::out(&TextSummary { options: args.summary }.render(&results));
+    stdio::out(&TextSummary { options: summary }.render(&results));
     if let Some(path) = &args.summary_export {
         crate::runtime::report::write_whole(path, &SummaryExport.render(&results)).map_err(MergeError::Read)?;
     }

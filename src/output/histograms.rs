@@ -12,7 +12,9 @@
 //!            "execution_segment": "1/4:1/2", "execution_segment_sequence": "0,1/4,1/2,3/4,1",
 //!            "summary_trend_stats": ["avg", "min", "med", "max", "p(90)", "p(95)"],
 //!            "test_duration_ns": 10003405211, "ended_at_unix_ms": 1795000000000,
+//!            "summary_time_unit": "",
 //!            "interrupted_iterations": 0, "failed_iterations": 0, "series_limit": 1000,
+//!            "overflowed": [ { "metric": "http_reqs", "samples": 812, "culprit": { "tag": "url", "values": 1000 } } ],
 //!            "script_errors": [ { "message": "…", "count": 2 } ],
 //!            "failed_requests": [ { "error_code": 1211, "message": "…", "count": 3 } ],
 //!            "failed_requests_left_out": 0 },
@@ -30,7 +32,7 @@
 //! ```
 //!
 //! - `run`: the test as written (the script's name and the MD5 of its text, `options.thresholds`
-//!   as the options gave them, `summaryTrendStats`), this instance's share of it (its execution
+//!   as the options gave them, `summaryTrendStats`, `summaryTimeUnit`), this instance's share of it (its execution
 //!   segment; the sequence as given, `""` without one), how long its test ran and when it ended,
 //!   rload's run counts and the failed-request table. Version 1 files (without `run`) still
 //!   import as series; `rload merge` needs version 2.
@@ -54,7 +56,7 @@ use serde_json::{json, Map, Value};
 
 use super::type_name;
 use crate::metrics::{Aggregate, Contains, FailureTally, MetricKind, Registry, SeriesCap, SeriesSink, Tags, TrendSink};
-use crate::results::{RunCounts, RunResults};
+use crate::results::{Overflow, RunCounts, RunResults};
 
 const FORMAT: &str = "rload-series";
 const VERSION: u64 = 2;
@@ -77,6 +79,8 @@ pub struct RunHeader {
     pub execution_segment_sequence: String,
     /// `summaryTrendStats`, the default for the merge's summary.
     pub summary_trend_stats: Vec<String>,
+    /// `summaryTimeUnit` (`s`, `ms`, `us`), `""` when not set.
+    pub summary_time_unit: String,
     /// When the instance's report was built, milliseconds since the Unix epoch (orders gauges'
     /// last values across instances).
     pub ended_at_unix_ms: u64,
@@ -87,8 +91,7 @@ pub struct RunHeader {
 pub struct RunExport {
     pub header: RunHeader,
     pub test_duration: Duration,
-    /// Interrupted and failed iterations, script errors, the series cap (overflowed metrics are
-    /// not carried: their series are, tagged `rload_overflow`).
+    /// Interrupted and failed iterations, script errors, metrics past the series cap, the cap.
     pub counts: RunCounts,
     /// Every series, and the failed requests.
     pub aggregate: Aggregate,
@@ -120,11 +123,17 @@ pub fn export_run(results: &RunResults<'_>, header: &RunHeader) -> Value {
         "execution_segment": header.execution_segment,
         "execution_segment_sequence": header.execution_segment_sequence,
         "summary_trend_stats": header.summary_trend_stats,
+        "summary_time_unit": header.summary_time_unit,
         "test_duration_ns": u64::try_from(results.test_duration.as_nanos()).unwrap_or(u64::MAX),
         "ended_at_unix_ms": header.ended_at_unix_ms,
         "interrupted_iterations": counts.interrupted_iterations,
         "failed_iterations": counts.failed_iterations,
         "series_limit": counts.series_limit,
+        "overflowed": counts.overflowed.iter().map(|o| json!({
+            "metric": o.metric,
+            "samples": o.samples,
+            "culprit": o.culprit.as_ref().map(|(tag, n)| json!({ "tag": tag, "values": n })),
+        })).collect::<Vec<_>>(),
         "script_errors": counts.script_errors.iter()
             .map(|(message, count)| json!({ "message": message, "count": count })).collect::<Vec<_>>(),
         "failed_requests": failed.iter()
@@ -159,6 +168,7 @@ pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, S
                 v.as_str().map(str::to_owned).ok_or_else(|| context("\"summary_trend_stats\" must hold strings".into()))
             })
             .collect::<Result<_, _>>()?,
+        summary_time_unit: text("summary_time_unit")?,
         ended_at_unix_ms: whole("ended_at_unix_ms")?,
     };
     let script_errors = list("script_errors")?
@@ -186,7 +196,19 @@ pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, S
         interrupted_iterations: whole("interrupted_iterations")?,
         failed_iterations: whole("failed_iterations")?,
         script_errors,
-        overflowed: Vec::new(),
+        overflowed: list("overflowed")?
+            .iter()
+            .map(|o| {
+                let culprit = o.get("culprit").filter(|c| !c.is_null()).map(|c| {
+                    let tag = c.get("tag").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    (tag, c.get("values").and_then(Value::as_u64).unwrap_or(0) as usize)
+                });
+                match (o.get("metric").and_then(Value::as_str), o.get("samples").and_then(Value::as_u64)) {
+                    (Some(metric), Some(samples)) => Ok(Overflow { metric: metric.to_owned(), samples, culprit }),
+                    _ => Err(context("\"overflowed\" entries need a \"metric\" and \"samples\"".into())),
+                }
+            })
+            .collect::<Result<_, _>>()?,
         series_limit: usize::try_from(whole("series_limit")?).unwrap_or(usize::MAX),
     };
     Ok(RunExport { header, test_duration: Duration::from_nanos(whole("test_duration_ns")?), counts, aggregate })

@@ -268,7 +268,16 @@ fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
     failures.record(1500, "request timeout");
     agg.merge_failures(&failures);
     let set = thresholds::parse(&json!({ "never_seen": ["count>0"] }), &|n| registry.get(n)).unwrap();
-    let counts = RunCounts { failed_iterations: 2, script_errors: vec![("boom".into(), 2)], ..RunCounts::default() };
+    let counts = RunCounts {
+        failed_iterations: 2,
+        script_errors: vec![("boom".into(), 2)],
+        overflowed: vec![crate::results::Overflow {
+            metric: "http_reqs".into(),
+            samples: 7,
+            culprit: Some(("url".into(), 1000)),
+        }],
+        ..RunCounts::default()
+    };
     let finished = Finished {
         aggregate: &agg,
         thresholds: &set,
@@ -284,6 +293,7 @@ fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
         execution_segment: "1/4:1/2".into(),
         execution_segment_sequence: "0,1/4,1/2,3/4,1".into(),
         summary_trend_stats: vec!["avg".into(), "p(99)".into()],
+        summary_time_unit: "ms".into(),
         ended_at_unix_ms: 42,
     };
     let text = HistogramExport { run: &header }.render(&results);
@@ -292,7 +302,7 @@ fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
     let back = histograms::import_run(&serde_json::from_str(&text).unwrap(), &mut importer).unwrap();
     assert_eq!(back.header, header);
     assert_eq!(back.test_duration, Duration::from_millis(10_250));
-    assert_eq!((back.counts.failed_iterations, back.counts.script_errors), (2, counts.script_errors));
+    assert_eq!(back.counts, RunCounts { series_limit: back.counts.series_limit, ..counts });
     assert_eq!(back.aggregate.failures(), agg.failures(), "the cut message lands on the same pair");
     assert_eq!(
         back.aggregate.metric_by_name("http_reqs").map(|m| m.merged()),

@@ -495,6 +495,7 @@ async fn report_results(
             .map(|s| s.to_string())
             .unwrap_or_default(),
         summary_trend_stats: trend_stats.clone(),
+        summary_time_unit: options.summary_time_unit.map(|u| u.name().to_owned()).unwrap_or_default(),
         ended_at_unix_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
