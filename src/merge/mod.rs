@@ -65,7 +65,7 @@ impl MergeArgs {
 /// Why a merge did not produce a verdict.
 #[derive(Debug)]
 enum MergeError {
-    /// A file that cannot be read (255).
+    /// A file that cannot be read, or the summary export that cannot be written (255).
     Read(String),
     /// Results that are not one test, or not results at all (104).
     Invalid(Vec<String>),
@@ -142,10 +142,17 @@ fn merge(args: &MergeArgs) -> Result<bool, MergeError> {
         segments.join(", ")
     ));
     stdio::out(&TextSummary { options: summary }.render(&results));
+    let passed = thresholds::all_passed(&verdicts);
     if let Some(path) = &args.summary_export {
-        crate::runtime::report::write_whole(path, &SummaryExport.render(&results)).map_err(MergeError::Read)?;
+        // As in a run: a file that cannot be written decides the exit code only when the
+        // thresholds passed.
+        match crate::runtime::report::write_whole(path, &SummaryExport.render(&results)) {
+            Err(e) if passed => return Err(MergeError::Read(e)),
+            Err(e) => eprintln!("error: {e}"),
+            Ok(()) => {}
+        }
     }
-    Ok(thresholds::all_passed(&verdicts))
+    Ok(passed)
 }
 
 /// The results are one test: one script, one set of thresholds, one segment sequence, and
