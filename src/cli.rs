@@ -80,6 +80,16 @@ pub enum Command {
         after_help = "Example:\n  rload archive -u 10 -d 1m scripts/01-baseline.rhai -O baseline.tar\n  rload run baseline.tar"
     )]
     Archive(ArchiveFlags),
+    /// Merge the results of several instances of one test into one summary and one verdict.
+    #[command(
+        long_about = "Merge the --export-histograms files of the instances of one test (a fleet run with \
+                      --execution-segment) into the summary `rload run` prints, evaluate the test's \
+                      thresholds once over the merged data and exit 99 if one fails. Refuses results of \
+                      different scripts or thresholds, and segments that overlap or leave part of 0:1 \
+                      uncovered (exit 104).",
+        after_help = "Example:\n  rload merge r0.json r1.json r2.json r3.json --summary-export fleet-summary.json"
+    )]
+    Merge(MergeFlags),
     /// Run the reference target (an HTTP + WebSocket server for tests and demos).
     #[command(
         after_help = "Example:\n  # the SyncKairos API on port 3000, for `rload run -e BASE_URL=http://127.0.0.1:3000 ...`\n  \
@@ -134,6 +144,26 @@ pub struct NewFlags {
     /// does not have).
     #[arg(short = 't', long, default_value = "minimal")]
     pub template: String,
+}
+
+/// `rload merge`: the results to merge and how to show them (see `crate::merge`).
+#[derive(Args, Debug)]
+pub struct MergeFlags {
+    /// The instances' --export-histograms files.
+    #[arg(required = true, value_name = "RESULT")]
+    pub results: Vec<String>,
+    /// Write k6's legacy JSON summary of the merged results to FILE.
+    #[arg(long = "summary-export")]
+    pub summary_export: Option<String>,
+    /// Trend statistics in the summary (default: the test's summaryTrendStats).
+    #[arg(long = "summary-trend-stats")]
+    pub summary_trend_stats: Option<String>,
+    /// No colours in the output.
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+    /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default).
+    #[arg(long = "summary-mode", value_parser = SummaryMode::NAMES)]
+    pub summary_mode: Option<String>,
 }
 
 /// `--address` of a running test's REST API, for the control commands.
@@ -422,6 +452,7 @@ const SUBCOMMANDS_AND_FLAGS: &[&str] = &[
     "check",
     "inspect",
     "archive",
+    "merge",
     "serve",
     "version",
     "new",

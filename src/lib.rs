@@ -11,6 +11,7 @@ pub mod config;
 pub mod executor;
 pub mod http;
 pub mod limits;
+pub mod merge;
 pub mod metrics;
 pub mod output;
 pub mod outputs;
@@ -41,6 +42,13 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
         cli::Command::Check(flags) => run_with(flags.into_run_args()),
         cli::Command::Inspect(flags) => run_with(flags.into_run_args()),
         cli::Command::Archive(flags) => run_with(flags.into_run_args()),
+        cli::Command::Merge(flags) => match merge::MergeArgs::from_flags(flags) {
+            Ok(args) => merge::run(&args),
+            Err(errors) => {
+                RunError::InvalidFlags(errors).print();
+                exit::INVALID_CONFIG
+            }
+        },
         cli::Command::Status(f) => api::client::run(api::client::Command::Status, &f.address),
         cli::Command::Pause(f) => api::client::run(api::client::Command::Pause, &f.address),
         cli::Command::Resume(f) => api::client::run(api::client::Command::Resume, &f.address),

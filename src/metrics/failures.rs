@@ -92,16 +92,28 @@ impl FailureTally {
 
     /// Counts one failure with k6's `error_code` and `message`.
     pub fn record(&mut self, error_code: u32, message: &str) {
+        self.record_n(error_code, message, 1);
+    }
+
+    /// Counts `count` failures with k6's `error_code` and `message`. A message read back from
+    /// another process's [`FailureKind`] (already cut, `…` appended) lands on the same pair as
+    /// the original: cutting it again keeps the same bytes.
+    pub fn record_n(&mut self, error_code: u32, message: &str, count: u64) {
         let (kept, cut) = shorten(message);
         let key = key_of(error_code, kept, cut);
         if let Some(kind) = self.kinds.get_mut(&key) {
-            kind.count += 1;
+            kind.count += count;
         } else if self.kinds.len() < MAX_KINDS {
             let message = if cut { format!("{kept}…") } else { kept.to_owned() };
-            self.kinds.insert(key, FailureKind { error_code, message, count: 1 });
+            self.kinds.insert(key, FailureKind { error_code, message, count });
         } else {
-            self.add_other(key, 1);
+            self.add_other(key, count);
         }
+    }
+
+    /// Counts `count` failures known only by number (another process's left-out ones).
+    pub fn record_untold(&mut self, count: u64) {
+        self.untold += count;
     }
 
     fn add_other(&mut self, key: u64, count: u64) {

@@ -1,10 +1,23 @@
-//! rload's series export: every series of every metric with enough state to merge runs of
-//! several processes exactly (percentiles of the merge equal those of one process that saw
-//! every sample). k6 has no equivalent; the layout is rload's own:
+//! rload's series export (`--export-histograms FILE`): every series of every metric with enough
+//! state to merge runs of several processes exactly (percentiles of the merge equal those of one
+//! process that saw every sample), and the run it came from, so that `rload merge` (see
+//! `crate::merge`) can rebuild the end-of-test summary and evaluate the thresholds once for a
+//! fleet. k6 has no equivalent; the layout is rload's own:
 //!
 //! ```json
 //! {
-//!   "format": "rload-series", "version": 1,
+//!   "format": "rload-series", "version": 2,
+//!   "run": { "script": "fleet.rhai", "script_md5": "9e107d9d372bb6826bd81d3542a419d6",
+//!            "thresholds": { "http_req_duration": ["p(95)<200"] },
+//!            "execution_segment": "1/4:1/2", "execution_segment_sequence": "0,1/4,1/2,3/4,1",
+//!            "summary_trend_stats": ["avg", "min", "med", "max", "p(90)", "p(95)"],
+//!            "test_duration_ns": 10003405211, "ended_at_unix_ms": 1795000000000,
+//!            "summary_time_unit": "",
+//!            "interrupted_iterations": 0, "failed_iterations": 0, "series_limit": 1000,
+//!            "overflowed": [ { "metric": "http_reqs", "samples": 812, "culprit": { "tag": "url", "values": 1000 } } ],
+//!            "script_errors": [ { "message": "…", "count": 2 } ],
+//!            "failed_requests": [ { "error_code": 1211, "message": "…", "count": 3 } ],
+//!            "failed_requests_left_out": 0 },
 //!   "metrics": [
 //!     { "name": "http_req_duration", "type": "trend", "contains": "time",
 //!       "series": [ { "tags": { "status": "200" }, "first_seen": 12,
@@ -18,6 +31,14 @@
 //! }
 //! ```
 //!
+//! - `run`: the test as written (the script's name and the MD5 of its text, `options.thresholds`
+//!   as the options gave them, `summaryTrendStats`, `summaryTimeUnit`), this instance's share of it (its execution
+//!   segment; the sequence as given, `""` without one), how long its test ran and when it ended,
+//!   rload's run counts and the failed-request table. Version 1 files (without `run`) still
+//!   import as series; `rload merge` needs version 2.
+//! - Every metric a threshold names is listed, with no series when it saw no sample, so the
+//!   thresholds parse in the merging process too.
+//! - Checks and groups are series like any other (`checks` with its `check` and `group` tags).
 //! - `histogram` is the trend's HDR histogram in the standard HdrHistogram V2 format, deflated,
 //!   base64 (`HISTFAAA…`, readable by other HdrHistogram libraries). Its integer unit is a
 //!   thousandth of the metric's unit (µs for time trends; see `crate::metrics` sink docs).
@@ -25,19 +46,175 @@
 //!   JSON numbers are not read back bit-exactly by every parser (serde_json's default included),
 //!   and the merge must be exact. Plain numbers are accepted on import.
 //! - `first_seen` orders groups and checks; across processes the order is only approximate.
-//! - A gauge's "last value" across processes is the last imported one.
+//! - A gauge's "last value" across imports is the last imported one.
+
+use std::time::Duration;
 
 use base64::Engine as _;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use serde_json::{json, Map, Value};
 
 use super::type_name;
-use crate::metrics::{Aggregate, Contains, MetricKind, Registry, SeriesSink, Tags, TrendSink};
+use crate::metrics::{Aggregate, Contains, FailureTally, MetricKind, Registry, SeriesCap, SeriesSink, Tags, TrendSink};
+use crate::results::{Overflow, RunCounts, RunResults};
 
 const FORMAT: &str = "rload-series";
-const VERSION: u64 = 1;
+const VERSION: u64 = 2;
+/// The series cap of imported aggregates: in effect none (the cap's arithmetic doubles it).
+pub const UNCAPPED: usize = u32::MAX as usize;
 
-/// Every series of `agg`, ready to be written as JSON.
+/// What a series export says of its run beyond the results model: the test as written and this
+/// instance's share of it. Filled by the runner; `rload merge` compares and combines it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunHeader {
+    /// The script as given (a file name, or `-`).
+    pub script: String,
+    /// MD5 of the script's text, hex: the identity `rload merge` compares.
+    pub script_md5: String,
+    /// `options.thresholds` as the options gave them (`null` without).
+    pub thresholds: Value,
+    /// This instance's execution segment (`0:1` for a whole run).
+    pub execution_segment: String,
+    /// `--execution-segment-sequence` as given, `""` without one.
+    pub execution_segment_sequence: String,
+    /// `summaryTrendStats`, the default for the merge's summary.
+    pub summary_trend_stats: Vec<String>,
+    /// `summaryTimeUnit` (`s`, `ms`, `us`), `""` when not set.
+    pub summary_time_unit: String,
+    /// When the instance's report was built, milliseconds since the Unix epoch (orders gauges'
+    /// last values across instances).
+    pub ended_at_unix_ms: u64,
+}
+
+/// One export read back whole: what `rload merge` combines.
+#[derive(Debug, Clone)]
+pub struct RunExport {
+    pub header: RunHeader,
+    pub test_duration: Duration,
+    /// Interrupted and failed iterations, script errors, metrics past the series cap, the cap.
+    pub counts: RunCounts,
+    /// Every series, and the failed requests.
+    pub aggregate: Aggregate,
+}
+
+/// A finished run's whole export: `run` from `header` and the results, every series, and every
+/// metric a threshold names.
+pub fn export_run(results: &RunResults<'_>, header: &RunHeader) -> Value {
+    let mut value = export(results.series);
+    let metrics = value["metrics"].as_array_mut().expect("export writes an array");
+    for key in &results.thresholds {
+        if !metrics.iter().any(|m| m["name"] == key.metric.as_str()) {
+            metrics.push(json!({
+                "name": key.metric, "type": type_name(key.id.kind()),
+                "contains": key.id.contains().to_string(), "series": [],
+            }));
+        }
+    }
+    let failures = results.series.failures();
+    let mut failed: Vec<_> = failures.kinds().collect();
+    failed.sort_by(|a, b| {
+        b.count.cmp(&a.count).then_with(|| (a.error_code, &a.message).cmp(&(b.error_code, &b.message)))
+    });
+    let counts = &results.counts;
+    value["run"] = json!({
+        "script": header.script,
+        "script_md5": header.script_md5,
+        "thresholds": header.thresholds,
+        "execution_segment": header.execution_segment,
+        "execution_segment_sequence": header.execution_segment_sequence,
+        "summary_trend_stats": header.summary_trend_stats,
+        "summary_time_unit": header.summary_time_unit,
+        "test_duration_ns": u64::try_from(results.test_duration.as_nanos()).unwrap_or(u64::MAX),
+        "ended_at_unix_ms": header.ended_at_unix_ms,
+        "interrupted_iterations": counts.interrupted_iterations,
+        "failed_iterations": counts.failed_iterations,
+        "series_limit": counts.series_limit,
+        "overflowed": counts.overflowed.iter().map(|o| json!({
+            "metric": o.metric,
+            "samples": o.samples,
+            "culprit": o.culprit.as_ref().map(|(tag, n)| json!({ "tag": tag, "values": n })),
+        })).collect::<Vec<_>>(),
+        "script_errors": counts.script_errors.iter()
+            .map(|(message, count)| json!({ "message": message, "count": count })).collect::<Vec<_>>(),
+        "failed_requests": failed.iter()
+            .map(|k| json!({ "error_code": k.error_code, "message": k.message, "count": k.count }))
+            .collect::<Vec<_>>(),
+        "failed_requests_left_out": failures.left_out().count,
+    });
+    value
+}
+
+/// Reads an [`export_run`] back: its `run` and its series (see [`import`] for `registry`).
+pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, String> {
+    let mut aggregate = import(value, registry)?;
+    let run = value.get("run").ok_or("no \"run\" object: written by an rload older than `rload merge`")?;
+    let context = |e: String| format!("\"run\": {e}");
+    let whole = |key: &str| {
+        run.get(key).and_then(Value::as_u64).ok_or_else(|| context(format!("\"{key}\" must be a whole number")))
+    };
+    let text = |key: &str| str_field(run, key).map(str::to_owned).map_err(context);
+    let list = |key: &str| {
+        run.get(key).and_then(Value::as_array).ok_or_else(|| context(format!("\"{key}\" must be an array")))
+    };
+    let header = RunHeader {
+        script: text("script")?,
+        script_md5: text("script_md5")?,
+        thresholds: run.get("thresholds").cloned().unwrap_or(Value::Null),
+        execution_segment: text("execution_segment")?,
+        execution_segment_sequence: text("execution_segment_sequence")?,
+        summary_trend_stats: list("summary_trend_stats")?
+            .iter()
+            .map(|v| {
+                v.as_str().map(str::to_owned).ok_or_else(|| context("\"summary_trend_stats\" must hold strings".into()))
+            })
+            .collect::<Result<_, _>>()?,
+        summary_time_unit: text("summary_time_unit")?,
+        ended_at_unix_ms: whole("ended_at_unix_ms")?,
+    };
+    let script_errors = list("script_errors")?
+        .iter()
+        .map(|e| match (e.get("message").and_then(Value::as_str), e.get("count").and_then(Value::as_u64)) {
+            (Some(message), Some(count)) => Ok((message.to_owned(), count)),
+            _ => Err(context("\"script_errors\" entries need a \"message\" and a \"count\"".into())),
+        })
+        .collect::<Result<_, _>>()?;
+    let mut failures = FailureTally::new();
+    for e in list("failed_requests")? {
+        let code = e.get("error_code").and_then(Value::as_u64).and_then(|c| u32::try_from(c).ok());
+        match (code, e.get("message").and_then(Value::as_str), e.get("count").and_then(Value::as_u64)) {
+            (Some(code), Some(message), Some(count)) => failures.record_n(code, message, count),
+            _ => {
+                return Err(context(
+                    "\"failed_requests\" entries need an \"error_code\", a \"message\" and a \"count\"".into(),
+                ))
+            }
+        }
+    }
+    failures.record_untold(whole("failed_requests_left_out")?);
+    aggregate.merge_failures(&failures);
+    let counts = RunCounts {
+        interrupted_iterations: whole("interrupted_iterations")?,
+        failed_iterations: whole("failed_iterations")?,
+        script_errors,
+        overflowed: list("overflowed")?
+            .iter()
+            .map(|o| {
+                let culprit = o.get("culprit").filter(|c| !c.is_null()).map(|c| {
+                    let tag = c.get("tag").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    (tag, c.get("values").and_then(Value::as_u64).unwrap_or(0) as usize)
+                });
+                match (o.get("metric").and_then(Value::as_str), o.get("samples").and_then(Value::as_u64)) {
+                    (Some(metric), Some(samples)) => Ok(Overflow { metric: metric.to_owned(), samples, culprit }),
+                    _ => Err(context("\"overflowed\" entries need a \"metric\" and \"samples\"".into())),
+                }
+            })
+            .collect::<Result<_, _>>()?,
+        series_limit: usize::try_from(whole("series_limit")?).unwrap_or(usize::MAX),
+    };
+    Ok(RunExport { header, test_duration: Duration::from_nanos(whole("test_duration_ns")?), counts, aggregate })
+}
+
+/// Every series of `agg`, ready to be written as JSON (without `run`; see [`export_run`]).
 pub fn export(agg: &Aggregate) -> Value {
     let metrics: Vec<Value> = agg
         .metrics()
@@ -101,11 +278,12 @@ pub fn import(value: &Value, registry: &mut Registry) -> Result<Aggregate, Strin
         return Err(format!("not an rload series export (expected \"format\": \"{FORMAT}\")"));
     }
     match value.get("version").and_then(Value::as_u64) {
-        Some(VERSION) => {}
+        Some(1 | VERSION) => {}
         other => return Err(format!("unsupported series export version {other:?} (this rload reads {VERSION})")),
     }
     let metrics = value.get("metrics").and_then(Value::as_array).ok_or("\"metrics\" must be an array")?;
-    let mut agg = Aggregate::new();
+    // Series as they were exported: the exporting run already applied its cap.
+    let mut agg = Aggregate::with_series_cap(SeriesCap::new(UNCAPPED, Vec::<String>::new()));
     for metric in metrics {
         let name = str_field(metric, "name")?;
         let context = |e: String| format!("metric \"{name}\": {e}");

@@ -34,13 +34,16 @@ pub trait Renderer {
     fn render(&self, results: &RunResults<'_>) -> String;
 }
 
-/// `--export-histograms FILE`: every series of every metric, mergeable across processes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct HistogramExport;
+/// `--export-histograms FILE`: every series of every metric, mergeable across processes, and
+/// the run they come from (`rload merge` reads it).
+#[derive(Debug, Clone, Copy)]
+pub struct HistogramExport<'h> {
+    pub run: &'h histograms::RunHeader,
+}
 
-impl Renderer for HistogramExport {
+impl Renderer for HistogramExport<'_> {
     fn render(&self, results: &RunResults<'_>) -> String {
-        pretty(&histograms::export(results.series))
+        pretty(&histograms::export_run(results, self.run))
     }
 }
 

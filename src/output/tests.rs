@@ -253,6 +253,65 @@ fn series_export_round_trips_and_merges_exactly() {
 }
 
 #[test]
+fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
+    let mut registry = Registry::new();
+    registry.register("ws_delivery", MetricKind::Trend, true).unwrap();
+    registry.register("never_seen", MetricKind::Counter, false).unwrap();
+    let (mut agg, mut sink) = (Aggregate::new(), LocalSink::new());
+    record_process(&mut sink, &registry, 3, 200);
+    sink.flush_into(&mut agg, &registry);
+    let mut failures = crate::metrics::FailureTally::new();
+    let long = format!("dial tcp 10.0.0.1:80: {}", "x".repeat(200));
+    for _ in 0..3 {
+        failures.record(1211, &long);
+    }
+    failures.record(1500, "request timeout");
+    agg.merge_failures(&failures);
+    let set = thresholds::parse(&json!({ "never_seen": ["count>0"] }), &|n| registry.get(n)).unwrap();
+    let counts = RunCounts {
+        failed_iterations: 2,
+        script_errors: vec![("boom".into(), 2)],
+        overflowed: vec![crate::results::Overflow {
+            metric: "http_reqs".into(),
+            samples: 7,
+            culprit: Some(("url".into(), 1000)),
+        }],
+        ..RunCounts::default()
+    };
+    let finished = Finished {
+        aggregate: &agg,
+        thresholds: &set,
+        verdicts: &[],
+        trend_stats: &[],
+        test_duration: Duration::from_millis(10_250),
+    };
+    let results = RunResults::build(finished, counts.clone());
+    let header = histograms::RunHeader {
+        script: "t.rhai".into(),
+        script_md5: "abc".into(),
+        thresholds: json!({ "http_reqs": ["count>1"] }),
+        execution_segment: "1/4:1/2".into(),
+        execution_segment_sequence: "0,1/4,1/2,3/4,1".into(),
+        summary_trend_stats: vec!["avg".into(), "p(99)".into()],
+        summary_time_unit: "ms".into(),
+        ended_at_unix_ms: 42,
+    };
+    let text = HistogramExport { run: &header }.render(&results);
+
+    let mut importer = Registry::new();
+    let back = histograms::import_run(&serde_json::from_str(&text).unwrap(), &mut importer).unwrap();
+    assert_eq!(back.header, header);
+    assert_eq!(back.test_duration, Duration::from_millis(10_250));
+    assert_eq!(back.counts, RunCounts { series_limit: back.counts.series_limit, ..counts });
+    assert_eq!(back.aggregate.failures(), agg.failures(), "the cut message lands on the same pair");
+    assert_eq!(
+        back.aggregate.metric_by_name("http_reqs").map(|m| m.merged()),
+        agg.metric_by_name("http_reqs").map(|m| m.merged())
+    );
+    assert!(importer.get("never_seen").is_some(), "a threshold's metric without samples is declared");
+}
+
+#[test]
 fn series_import_reports_what_is_wrong() {
     let mut registry = Registry::new();
     assert!(histograms::import(&json!({ "format": "k6" }), &mut registry)

@@ -34,6 +34,8 @@ pub struct ReportSettings {
     pub strict_thresholds: bool,
     pub summary_export: Option<String>,
     pub histogram_export: Option<String>,
+    /// The run as `--export-histograms` describes it (script, thresholds, segment).
+    pub run_header: crate::output::histograms::RunHeader,
     pub no_summary: bool,
     pub no_color_flag: bool,
 }
@@ -78,10 +80,11 @@ pub fn build(
         let text = TextSummary { options: settings.summary }.render(&results);
         let mut failed_outputs = Vec::new();
         if let Some(path) = &settings.summary_export {
-            failed_outputs.extend(write(path, &SummaryExport.render(&results)).err());
+            failed_outputs.extend(write_whole(path, &SummaryExport.render(&results)).err());
         }
         if let Some(path) = &settings.histogram_export {
-            failed_outputs.extend(write(path, &HistogramExport.render(&results)).err());
+            failed_outputs
+                .extend(write_whole(path, &HistogramExport { run: &settings.run_header }.render(&results)).err());
         }
         let state = SummaryState {
             no_color: settings.no_color_flag,
@@ -113,8 +116,9 @@ fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &Er
     }
 }
 
-/// Writes `text` to `path` whole or not at all: into a temporary file beside it, then renamed.
-fn write(path: &str, text: &str) -> Result<(), String> {
+/// Writes `text` to `path` whole or not at all: into a temporary file beside it, then renamed
+/// (also `rload merge`'s `--summary-export`).
+pub(crate) fn write_whole(path: &str, text: &str) -> Result<(), String> {
     let target = std::path::Path::new(path);
     let file_name = target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     let temp = target.with_file_name(format!(".{file_name}.rload-{}.tmp", std::process::id()));
@@ -152,7 +156,7 @@ pub fn apply_handle_summary(outputs: &serde_json::Value) -> Vec<String> {
         match key.as_str() {
             "stdout" => stdio::out(&text),
             "stderr" => eprint!("{text}"),
-            path => failed.extend(write(path, &text).err().map(|e| format!("handle_summary: {e}"))),
+            path => failed.extend(write_whole(path, &text).err().map(|e| format!("handle_summary: {e}"))),
         }
     }
     failed

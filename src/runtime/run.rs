@@ -32,6 +32,7 @@ use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ExecutionTuple, ScenarioConfig};
 use crate::http::ClientConfig;
 use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
+use crate::output::histograms::RunHeader;
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::outputs::{OutputSpec, Outputs};
 use crate::results::DEFAULT_TREND_STATS;
@@ -469,18 +470,39 @@ async fn report_results(
     signals: &Signals,
     surface: &RunSurface,
 ) -> Result<(), RunError> {
-    let Prepared { script, options, test_options, thresholds, outputs, .. } = prepared;
+    let Prepared { script, options, test_options, thresholds, outputs, segment, .. } = prepared;
     let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
     let control = &shared.control;
     // As k6: the outputs end with the test (teardown included), before the summary.
     let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
     metrics::flush();
 
+    let trend_stats: Vec<String> = options
+        .summary_trend_stats
+        .clone()
+        .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect());
+    let run_header = RunHeader {
+        // The file's name: an archive's script runs from a temporary directory of its own.
+        script: std::path::Path::new(&script.source.path)
+            .file_name()
+            .map_or_else(|| script.source.path.clone(), |n| n.to_string_lossy().into_owned()),
+        script_md5: crate::output::md5::md5_hex(script.source.text.as_bytes()),
+        thresholds: options.thresholds.clone().unwrap_or(serde_json::Value::Null),
+        execution_segment: segment.segment().to_string(),
+        execution_segment_sequence: options
+            .execution_segment_sequence
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        summary_trend_stats: trend_stats.clone(),
+        summary_time_unit: options.summary_time_unit.map(|u| u.name().to_owned()).unwrap_or_default(),
+        ended_at_unix_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    };
     let settings = ReportSettings {
-        trend_stats: options
-            .summary_trend_stats
-            .clone()
-            .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect()),
+        trend_stats,
+        run_header,
         summary: SummaryOptions {
             color: !no_color(args) && report::is_tty(1),
             mode: args.summary_mode,

@@ -1,0 +1,343 @@
+//! Issue 16, item 4: a fleet run as k6-operator drives one, then `rload merge`.
+//!
+//! Replayed exactly (grafana/k6-operator: pkg/resources/jobs/initializer.go, runner.go,
+//! pkg/segmentation/segmentation.go, pkg/resources/containers/curl_start.go): the initializer
+//! runs `archive SCRIPT -O ARCHIVE ARGS` then `inspect --execution-requirements ARCHIVE`; each of
+//! the 4 runners starts `run --quiet --execution-segment=… --execution-segment-sequence=…
+//! ARGS ARCHIVE --address=… --paused --tag instance_id=N --tag testrun_name=…` (loopback and
+//! free ports here, not 0.0.0.0:6565); the starter PATCHes `/v1/status` on every runner. The
+//! runners' `ARGS` are the TestRun's `arguments`, the same for all: here the series export and a
+//! `-o json` stream, whose raw samples give the reference percentiles.
+mod common;
+use common::*;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rload::metrics::{MetricKind, SeriesSink};
+use serde_json::Value;
+
+const RUNNERS: usize = 4;
+/// k6-operator's starter body (`types.StatusAPIRequest{Paused: false}`, Go field order).
+const STARTER: &str = r#"{"data":{"attributes":{"paused":false,"stopped":false},"id":"default","type":"status"}}"#;
+
+/// Two executors with exact plans: 40 shared iterations and 8 VUs × 3 iterations, one request
+/// each. Every tenth shared iteration (by its number in the whole test) is a slow request counted
+/// in `slow_requests`: 4 in the test, at most 2 in any quarter of it, so the fleet's budget
+/// `count<3` holds on every instance alone and fails on the fleet. (A percentile or rate
+/// threshold could not show this: the fleet's value lies between the instances' values.)
+const SCRIPT: &str = r#"
+export const options = #{
+    scenarios: #{
+        pool: #{ executor: "shared-iterations", vus: 4, iterations: 40, exec: "pool" },
+        per_vu: #{ executor: "per-vu-iterations", vus: 8, iterations: 3, exec: "per_vu" },
+    },
+    thresholds: #{
+        http_req_duration: ["p(95)<5000"],
+        checks: ["rate==1"],
+        slow_requests: ["count<3"],
+    },
+};
+const SLOW = Counter("slow_requests");
+fn pool() {
+    if exec.scenario.iterationInTest % 10 == 9 {
+        let r = http.get(`${__ENV.BASE_URL}/delay/20`);
+        SLOW.add(1);
+        check(r, #{ "status is 200": |r| r.status == 200 });
+    } else {
+        let r = http.get(`${__ENV.BASE_URL}/`);
+        check(r, #{ "status is 200": |r| r.status == 200 });
+    }
+}
+fn per_vu() {
+    let r = http.get(`${__ENV.BASE_URL}/`);
+    check(r, #{ "status is 200": |r| r.status == 200 });
+}
+"#;
+/// The plan of the whole test: 40 + 8 × 3 iterations, one request each.
+const PLANNED_ITERATIONS: u64 = 40 + 8 * 3;
+
+fn free_address() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+/// One HTTP/1.1 request as curl sends it; the status code and the JSON body.
+fn request(address: &str, method: &str, path: &str, body: &str) -> Option<(u16, Value)> {
+    let mut s = TcpStream::connect(address).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let code = text.split(' ').nth(1)?.parse().ok()?;
+    let payload = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    Some((code, serde_json::from_str(payload).unwrap_or(Value::Null)))
+}
+
+fn rload_in(dir: &Path, args: &[&str]) -> Run {
+    Run::from_output(Command::new(BIN).current_dir(dir).args(args).output().unwrap())
+}
+
+fn finish(mut child: Child, limit: Duration) -> Run {
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("a runner did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Run::from_output(child.wait_with_output().unwrap())
+}
+
+/// k6-operator's `--execution-segment=…` for runner `index` (1-based) of `total`.
+fn segment_of(index: usize, total: usize) -> String {
+    let point = |i: usize| match i {
+        0 => "0".to_owned(),
+        i if i == total => "1".to_owned(),
+        i => format!("{i}/{total}"),
+    };
+    format!("{}:{}", point(index - 1), point(index))
+}
+
+/// A fleet's files: the archive, each runner's series export and JSON stream.
+struct Fleet {
+    dir: tempfile::TempDir,
+    archive: PathBuf,
+}
+
+impl Fleet {
+    fn export(&self, i: usize) -> String {
+        self.dir.path().join(format!("r{i}.json")).to_string_lossy().into_owned()
+    }
+    fn stream(&self, i: usize) -> PathBuf {
+        self.dir.path().join(format!("r{i}.ndjson"))
+    }
+    fn exports(&self) -> Vec<String> {
+        (1..=RUNNERS).map(|i| self.export(i)).collect()
+    }
+}
+
+/// The initializer's two commands; returns the fleet and `inspect`'s JSON.
+fn initialize(target: &Target) -> (Fleet, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fleet.rhai"), SCRIPT).unwrap();
+    let archive = dir.path().join("fleet.rhai.archived.tar");
+    let base_url = format!("BASE_URL={}", target.url());
+    let made = rload_in(dir.path(), &["archive", "fleet.rhai", "-O", archive.to_str().unwrap(), "-e", &base_url]);
+    assert_eq!(made.code, 0, "archive: {}\n{}", made.stdout, made.stderr);
+    let inspected = rload_in(dir.path(), &["inspect", "--execution-requirements", archive.to_str().unwrap()]);
+    assert_eq!(inspected.code, 0, "inspect: {}", inspected.stderr);
+    let requirements: Value = serde_json::from_str(&inspected.stdout).unwrap();
+    (Fleet { dir, archive }, requirements)
+}
+
+/// The runners, started paused, released by the starter, each to its end (bounded).
+fn run_fleet(fleet: &Fleet) -> Vec<Run> {
+    let sequence = format!(
+        "--execution-segment-sequence={}",
+        std::iter::once("0".to_owned())
+            .chain((1..RUNNERS).map(|i| format!("{i}/{RUNNERS}")))
+            .chain(std::iter::once("1".to_owned()))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let mut runners = Vec::new();
+    for index in 1..=RUNNERS {
+        let address = free_address();
+        let stream = format!("json={}", fleet.stream(index).display());
+        let child = Command::new(BIN)
+            .current_dir(fleet.dir.path())
+            .args(["run", "--quiet", &format!("--execution-segment={}", segment_of(index, RUNNERS)), &sequence])
+            .args(["--export-histograms", &fleet.export(index), "-o", &stream, "--no-color"])
+            .arg(&fleet.archive)
+            .arg(format!("--address={address}"))
+            .arg("--paused")
+            .args(["--tag", &format!("instance_id={index}"), "--tag", "testrun_name=fleet"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        runners.push((child, address));
+    }
+    // k6-operator starts the starter once every runner answers its readiness probe (GET
+    // /v1/status); a runner started --paused waits there with its VUs initialised.
+    for (_, address) in &runners {
+        let mut last = None;
+        let ready = eventually(Duration::from_secs(60), || {
+            last = request(address, "GET", "/v1/status", "");
+            last.as_ref().is_some_and(|(code, v)| *code == 200 && v["data"]["attributes"]["paused"] == true)
+        });
+        assert!(ready, "runner at {address} never paused before the run: {last:?}");
+    }
+    for (_, address) in &runners {
+        let (code, body) = request(address, "PATCH", "/v1/status", STARTER).expect("the starter's PATCH");
+        assert_eq!(code, 200, "{body}");
+    }
+    runners.into_iter().map(|(child, _)| finish(child, Duration::from_secs(120))).collect()
+}
+
+fn merge(args: &[&str]) -> Run {
+    Run::from_output(Command::new(BIN).arg("merge").args(args).arg("--no-color").output().unwrap())
+}
+
+/// Every `http_req_duration` sample the runners streamed, in one trend sink (one histogram).
+fn reference_durations(fleet: &Fleet) -> SeriesSink {
+    let mut all = SeriesSink::new(MetricKind::Trend);
+    for index in 1..=RUNNERS {
+        let text = std::fs::read_to_string(fleet.stream(index)).unwrap();
+        for line in text.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            if v["type"] == "Point" && v["metric"] == "http_req_duration" {
+                all.add(v["data"]["value"].as_f64().unwrap(), 0);
+            }
+        }
+    }
+    all
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-9)
+}
+
+#[test]
+fn a_k6_operator_fleet_of_four_paused_runners_merges_into_one_run_with_one_verdict() {
+    let target = Target::start();
+    let (fleet, requirements) = initialize(&target);
+    assert_eq!(requirements["maxVUs"], 12, "4 shared + 8 per-VU: {requirements}");
+
+    let runners = run_fleet(&fleet);
+    for (i, run) in runners.iter().enumerate() {
+        // Alone, each instance holds every threshold: at most 2 of the 4 slow requests are its.
+        assert_eq!(run.code, 0, "runner {} passed its own thresholds:\n{}\n{}", i + 1, run.stdout, run.stderr);
+    }
+
+    let summary = fleet.dir.path().join("summary.json");
+    let mut args: Vec<&str> = Vec::new();
+    let exports = fleet.exports();
+    // Given in any order.
+    args.extend(exports.iter().rev().map(String::as_str));
+    args.extend([
+        "--summary-export",
+        summary.to_str().unwrap(),
+        "--summary-trend-stats",
+        "avg,min,med,max,p(90),p(95),p(99)",
+    ]);
+    let merged = merge(&args);
+    assert_eq!(merged.code, 99, "the fleet's 4 slow requests cross count<3:\n{}\n{}", merged.stdout, merged.stderr);
+    assert!(merged.stdout.contains("✗ 'count<3' count=4"), "{}", merged.stdout);
+    assert!(merged.stdout.contains("✓ 'rate==1' rate=100.00%"), "{}", merged.stdout);
+    assert!(merged.stderr.contains("some thresholds have failed"), "{}", merged.stderr);
+
+    // Counts: the plan of one unsegmented run, and what one such run does.
+    let export: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let count =
+        |metric: &str| export["metrics"][metric]["count"].as_u64().unwrap_or_else(|| panic!("{metric}: {export}"));
+    assert_eq!(count("iterations"), PLANNED_ITERATIONS);
+    assert_eq!(count("http_reqs"), PLANNED_ITERATIONS);
+    assert_eq!(count("slow_requests"), 4);
+    assert_eq!(export["metrics"]["checks"]["passes"], PLANNED_ITERATIONS);
+    assert_eq!(export["metrics"]["vus_max"]["value"], 12, "the fleet's VUs: {}", export["metrics"]["vus_max"]);
+    // Per second of the longest instance's test.
+    let longest = exports
+        .iter()
+        .map(|f| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            v["run"]["test_duration_ns"].as_u64().unwrap()
+        })
+        .max()
+        .unwrap();
+    let rate = export["metrics"]["http_reqs"]["rate"].as_f64().unwrap();
+    assert!(close(rate, PLANNED_ITERATIONS as f64 / (longest as f64 / 1e9)), "{rate} over {longest} ns");
+    let whole =
+        rload_in(fleet.dir.path(), &["run", "-q", "--no-color", fleet.archive.to_str().unwrap(), "--address", ""]);
+    assert_eq!(whole.code, 99, "one unsegmented run fails count<3 too: {}", whole.stderr);
+    for metric in ["iterations", "http_reqs"] {
+        let line = whole.line(metric);
+        assert!(line.contains(&format!(" {PLANNED_ITERATIONS} ")), "{line}");
+        assert!(merged.line(metric).contains(&format!(" {PLANNED_ITERATIONS} ")), "{}", merged.line(metric));
+    }
+    for name in ["pool", "per_vu"] {
+        assert!(merged.stdout.contains(&format!("█ SCENARIO: {name}")), "{}", merged.stdout);
+    }
+
+    // Percentiles: those of one histogram of every sample the runners streamed.
+    let SeriesSink::Trend(all) = reference_durations(&fleet) else { unreachable!() };
+    assert_eq!(all.count(), PLANNED_ITERATIONS);
+    let d = &export["metrics"]["http_req_duration"];
+    for (stat, q) in [("med", 0.5), ("p(90)", 0.9), ("p(95)", 0.95), ("p(99)", 0.99)] {
+        let got = d[stat].as_f64().unwrap();
+        assert!(close(got, all.percentile(q)), "{stat}: merged {got}, one histogram {}", all.percentile(q));
+    }
+    assert!(close(d["min"].as_f64().unwrap(), all.min()), "{d}");
+    assert!(close(d["max"].as_f64().unwrap(), all.max()), "{d}");
+    assert!(close(d["avg"].as_f64().unwrap(), all.avg()), "{d}");
+    assert!(all.max() >= 20.0, "the slow requests are in: {}", all.max());
+}
+
+#[test]
+fn merge_refuses_results_that_are_not_one_whole_test_naming_the_file() {
+    let target = Target::start();
+    let dir = tempfile::tempdir().unwrap();
+    let base_url = format!("BASE_URL={}", target.url());
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let one = "export const options = #{ vus: 2, iterations: 4, thresholds: #{ http_reqs: [\"count>0\"] } };\n\
+               fn run() { http.get(`${__ENV.BASE_URL}/`); }\n";
+    write("a.rhai", one);
+    write("b.rhai", &one.replace("count>0", "count>1"));
+    let run = |script: &str, segment: &str, out: &str| {
+        let r = rload_in(
+            dir.path(),
+            &[
+                "run",
+                "-q",
+                "--no-color",
+                script,
+                "-e",
+                &base_url,
+                "--execution-segment",
+                segment,
+                "--export-histograms",
+                out,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    };
+    run("a.rhai", "0:1/2", "a1.json");
+    run("a.rhai", "1/2:1", "a2.json");
+    run("b.rhai", "1/2:1", "b2.json");
+    let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+
+    let whole = merge(&[&at("a1.json"), &at("a2.json")]);
+    assert_eq!(whole.code, 0, "{}\n{}", whole.stdout, whole.stderr);
+    assert!(whole.line("http_reqs").contains(" 4 "), "{}", whole.line("http_reqs"));
+
+    let other = merge(&[&at("a1.json"), &at("b2.json")]);
+    assert_eq!(other.code, 104, "{}", other.stderr);
+    assert!(other.stderr.contains(&format!("{}: results of another script", at("b2.json"))), "{}", other.stderr);
+    assert!(other.stderr.contains(&format!("{}: thresholds", at("b2.json"))), "{}", other.stderr);
+
+    let missing = merge(&[&at("a1.json")]);
+    assert_eq!(missing.code, 104, "{}", missing.stderr);
+    assert!(missing.stderr.contains("no result covers segment 1/2:1"), "{}", missing.stderr);
+
+    let twice = merge(&[&at("a1.json"), &at("a2.json"), &at("a2.json")]);
+    assert_eq!(twice.code, 104, "{}", twice.stderr);
+    assert!(twice.stderr.contains("(segment 1/2:1) overlaps"), "{}", twice.stderr);
+
+    let absent = merge(&[&at("a1.json"), &at("nope.json")]);
+    assert_eq!(absent.code, 255, "{}", absent.stderr);
+    assert!(absent.stderr.contains(&format!("cannot read {}", at("nope.json"))), "{}", absent.stderr);
+
+    write("not.json", "{\"format\": \"k6\"}");
+    let foreign = merge(&[&at("not.json")]);
+    assert_eq!(foreign.code, 104, "{}", foreign.stderr);
+    assert!(foreign.stderr.contains(&format!("{}: not an rload series export", at("not.json"))), "{}", foreign.stderr);
+}
