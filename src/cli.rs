@@ -9,11 +9,14 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::env::{self, EnvConfig, RuntimeEnv};
+use crate::config::env::{self, EnvConfig};
 use crate::config::file::{self, FileConfig};
-use crate::config::options::{parse_cli_stage, parse_size, trend_stats};
+use crate::config::options::{parse_cli_stage, parse_size, trend_stats, TimeUnit};
 use crate::config::{parse_duration, Options};
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+use crate::http::debug::HttpDebug;
+use crate::logger::LogConfig;
+use crate::metrics::SystemTags;
 use crate::output::SummaryMode;
 use crate::outputs::OutputSpec;
 use crate::runtime::run::RunArgs;
@@ -231,6 +234,16 @@ pub struct OptionFlags {
     /// How the test is split among instances, e.g. 0,1/4,2/4,3/4,1 (must contain the segment).
     #[arg(long = "execution-segment-sequence")]
     pub execution_segment_sequence: Option<String>,
+    /// Time unit of every time value in the summary: s, ms or us (default: each value's own).
+    #[arg(long = "summary-time-unit", value_name = "UNIT")]
+    pub summary_time_unit: Option<String>,
+    /// Only these built-in tags on samples, e.g. status,method,url (k6's default: all but
+    /// vu, iter, ip and ocsp_status).
+    #[arg(long = "system-tags", value_name = "TAGS")]
+    pub system_tags: Option<String>,
+    /// Log every request and response (headers; with =full the bodies too).
+    #[arg(long = "http-debug", value_name = "full", num_args = 0..=1, require_equals = true, default_missing_value = "headers")]
+    pub http_debug: Option<String>,
     /// k6's JSON config file (options, plus `out` and `linger`), below the script's options,
     /// K6_* variables and flags (default: K6_CONFIG, else ~/.config/rload/config.json if present).
     #[arg(short = 'c', long = "config")]
@@ -336,9 +349,12 @@ pub struct RunFlags {
     /// After the results, wait for Ctrl+C (SIGINT/SIGTERM) before exiting.
     #[arg(short = 'l', long)]
     pub linger: bool,
-    // k6's flags that rload does not implement: parsed only so that the error names them.
-    #[command(flatten)]
-    pub unsupported: UnsupportedFlags,
+    /// Where log lines go: stderr (default), stdout, none, or file=PATH[,level=LEVEL].
+    #[arg(long = "log-output", value_name = "OUTPUT")]
+    pub log_output: Option<String>,
+    /// Log line format: json or raw (default: text).
+    #[arg(long = "log-format", value_name = "FORMAT")]
+    pub log_format: Option<String>,
     /// Read response bodies but do not keep them.
     #[arg(long = "discard-response-bodies")]
     pub discard_response_bodies: bool,
@@ -352,51 +368,6 @@ pub struct RunFlags {
     /// Where k6's REST API listens, HOST:PORT (default localhost:6565; "" turns it off).
     #[arg(short = 'a', long)]
     pub address: Option<String>,
-}
-
-/// k6 flags of `k6 run` that rload refuses with an error naming them, rather than run a test
-/// that measures something else. Hidden from the help.
-#[derive(Args, Debug, Default)]
-pub struct UnsupportedFlags {
-    #[arg(long = "summary-time-unit", hide = true)]
-    pub summary_time_unit: Option<String>,
-    #[arg(long = "system-tags", hide = true)]
-    pub system_tags: Option<String>,
-    #[arg(long = "http-debug", num_args = 0..=1, default_missing_value = "headers", hide = true)]
-    pub http_debug: Option<String>,
-    #[arg(long = "log-output", hide = true)]
-    pub log_output: Option<String>,
-    #[arg(long = "log-format", hide = true)]
-    pub log_format: Option<String>,
-}
-
-impl UnsupportedFlags {
-    /// One error per unsupported flag given (or k6 variable set): what k6 would do with it.
-    fn errors(&self, runtime: &RuntimeEnv) -> Vec<String> {
-        let mut errs = Vec::new();
-        let mut refuse = |given: bool, flag: &str, what: &str| {
-            if given {
-                errs.push(format!("{flag} is not supported by rload ({what})"));
-            }
-        };
-        refuse(self.summary_time_unit.is_some(), "--summary-time-unit", "k6 prints every summary time in one unit");
-        refuse(self.system_tags.is_some(), "--system-tags", "k6 limits the tags of every sample");
-        refuse(self.http_debug.is_some(), "--http-debug", "k6 logs every request and response");
-        // rload's messages go to stderr as plain text: k6's defaults are what it does already.
-        let log_output = self.log_output.as_deref().or(runtime.log_output.as_deref());
-        refuse(
-            log_output.is_some_and(|o| o != "stderr"),
-            "--log-output other than stderr",
-            "k6 sends its log elsewhere; K6_LOG_OUTPUT too",
-        );
-        let log_format = self.log_format.as_deref().or(runtime.log_format.as_deref());
-        refuse(
-            log_format.is_some_and(|f| !f.is_empty()),
-            "--log-format",
-            "k6 writes its log as JSON or raw lines; K6_LOG_FORMAT too",
-        );
-        errs
-    }
 }
 
 #[derive(Args, Debug)]
@@ -516,6 +487,24 @@ impl OptionFlags {
             match trend_stats("--summary-trend-stats", &serde_json::Value::String(s.clone())) {
                 Ok(s) => cli.summary_trend_stats = Some(s),
                 Err(e) => errs.push(e),
+            }
+        }
+        if let Some(u) = &self.summary_time_unit {
+            match TimeUnit::parse(u) {
+                Ok(u) => cli.summary_time_unit = Some(u),
+                Err(e) => errs.push(format!("--summary-time-unit: {e}")),
+            }
+        }
+        if let Some(t) = &self.system_tags {
+            match SystemTags::parse(t.split(',')) {
+                Ok(tags) => cli.system_tags = Some(tags),
+                Err(es) => errs.extend(es.into_iter().map(|e| format!("--system-tags: {e}"))),
+            }
+        }
+        if let Some(d) = &self.http_debug {
+            match HttpDebug::parse(d) {
+                Ok(d) => cli.http_debug = Some(d),
+                Err(e) => errs.push(format!("--http-debug: {e}")),
             }
         }
         if let Some(t) = &self.execution_segment {
@@ -644,7 +633,13 @@ impl RunFlags {
             cli.tags = Some(tags);
         }
         let runtime = &c.k6_env.runtime;
-        errs.extend(self.unsupported.errors(runtime));
+        // The flag wins over K6_LOG_OUTPUT / K6_LOG_FORMAT.
+        let log_output = self.log_output.as_deref().or(runtime.log_output.as_deref());
+        let log_format = self.log_format.as_deref().or(runtime.log_format.as_deref());
+        let log = LogConfig::parse(log_output, log_format).unwrap_or_else(|es| {
+            errs.extend(es);
+            LogConfig::default()
+        });
         // -o wins over K6_OUT, which wins over the config file's `out` (k6's Config.Apply).
         let extras = c.file.extras.clone().overridden_by(c.k6_env.extras.clone());
         let out = if self.out.is_empty() { extras.out.clone().unwrap_or_default() } else { self.out };
@@ -694,6 +689,7 @@ impl RunFlags {
             inspect: None,
             archive_out: None,
             archived_options: None,
+            log,
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod executor;
 pub mod http;
 pub mod limits;
+pub mod logger;
 pub mod merge;
 pub mod metrics;
 pub mod output;
@@ -71,6 +72,7 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
 
 fn run_with(args: Result<runtime::run::RunArgs, Vec<String>>) -> i32 {
     let ready = args.map_err(RunError::InvalidFlags).and_then(|mut args| {
+        logger::install(&args.log).map_err(|e| RunError::InvalidFlags(vec![e]))?;
         let unpacked = open_archive(&mut args)?;
         target::start_for(&mut args)?;
         Ok((args, unpacked))

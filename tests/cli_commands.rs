@@ -115,18 +115,55 @@ fn tag_flags_tag_every_sample_as_the_tags_option() {
 }
 
 #[test]
-fn k6_flags_rload_lacks_are_errors_naming_each() {
-    let s = script("fn run() {}\n");
-    let run =
-        rload(&s, &["--http-debug=full", "--system-tags", "url", "--summary-time-unit", "ms", "--log-format", "json"]);
+fn summary_time_unit_flag_and_variable_put_every_summary_time_in_that_unit() {
+    let s = script("export const options = #{ iterations: 2 };\nfn run() { sleep(0.002); }\n");
+    let in_unit = |run: &Run, suffix: &str| {
+        let line = run.line("iteration_duration");
+        let values: Vec<&str> = line.split_whitespace().filter_map(|w| w.split_once('=').map(|(_, v)| v)).collect();
+        assert!(values.len() >= 5, "{line}");
+        values.iter().all(|v| v.strip_suffix(suffix).is_some_and(|n| n.parse::<f64>().is_ok()))
+    };
+    let run = rload(&s, &["--summary-time-unit", "us"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(in_unit(&run, "µs"), "{}", run.line("iteration_duration"));
+    let out = Command::new(BIN)
+        .args(["run", s.path.to_str().unwrap(), "--no-color", "--no-system-env-vars"])
+        .env("K6_SUMMARY_TIME_UNIT", "s")
+        .output()
+        .unwrap();
+    let run = Run::from_output(out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(in_unit(&run, "s") && !in_unit(&run, "ms"), "{}", run.line("iteration_duration"));
+    let run = rload(&s, &["--summary-time-unit", "m"]);
     assert_eq!(run.code, 104, "{}", run.stderr);
-    for flag in ["--http-debug", "--system-tags", "--summary-time-unit", "--log-format"] {
-        assert!(run.stderr.contains(&format!("{flag} is not supported by rload")), "{flag}: {}", run.stderr);
+    assert!(run.stderr.contains("--summary-time-unit: invalid summary time unit \"m\""), "{}", run.stderr);
+}
+
+#[test]
+fn bad_values_of_k6s_logging_and_tag_flags_are_errors_naming_each() {
+    let s = script("fn run() {}\n");
+    let run = rload(
+        &s,
+        &[
+            "--http-debug=fulll",
+            "--system-tags",
+            "url,stauts",
+            "--log-format",
+            "xml",
+            "--log-output",
+            "loki=http://127.0.0.1:1",
+        ],
+    );
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    for part in [
+        "--http-debug: invalid value \"fulll\"",
+        "--system-tags: \"stauts\" is not a k6 system tag",
+        "--log-format \"xml\"",
+        "k6's loki output is not supported by rload",
+    ] {
+        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
     }
     assert!(!run.stdout.contains("iterations"), "nothing may run: {}", run.stdout);
-    // k6's defaults are what rload does: accepted.
-    let run = rload(&s, &["--log-output", "stderr"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
 #[test]

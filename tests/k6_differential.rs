@@ -250,19 +250,21 @@ fn per_vu_iterations_runs_exactly_as_many_iterations_as_k6() {
 #[test]
 fn constant_vus_loops_as_often_as_k6() {
     let target = Target::start();
-    // An iteration is a 280 ms sleep plus the request and the tool's own overhead, which is
-    // ~1.5 ms for k6 but up to ~8 ms for a debug build of rload: either way each VU starts its
-    // 11th iteration well before 3 s and would start a 12th well after, so both count 10 × 11.
+    // An iteration is a 630 ms sleep plus the request and the tool's own overhead (~1.5 ms for
+    // k6, ~8 ms for a debug build of rload on an idle machine, more on a busy one). Each VU
+    // starts its 5th iteration at 4 × (0.63 s + overhead) < 3 s for any overhead under 120 ms,
+    // and would start a 6th at 5 × 0.63 s = 3.15 s, past the end, whatever the overhead: both
+    // count 10 × 5, with at least 120 ms to spare either way.
     let both = run_both(
         &Case {
             scenario: "steady",
             options: r#"executor: "constant-vus", vus: 10, duration: "3s""#,
-            sleep: Some("0.28"),
+            sleep: Some("0.63"),
         },
         &target,
     );
-    assert_close_counts(&both, "iterations");
-    assert_close_counts(&both, "http_reqs");
+    assert_eq!(assert_equal_counts(&both, "iterations"), 50);
+    assert_equal_counts(&both, "http_reqs");
     assert_same_names(&both);
 }
 
@@ -270,22 +272,23 @@ fn constant_vus_loops_as_often_as_k6() {
 fn ramping_vus_ramps_up_and_down_like_k6() {
     let target = Target::start();
     // Up to 10 VUs over 1 s, hold 1 s, down to 0 over 1 s: VU k loops from 0.1·k s until it is
-    // ramped down at 3.1 - 0.1·k s, so it lives 1.1, 1.3, ..., 2.9 s. Iterations of 390 ms plus
-    // overhead (up to ~10 ms, see constant-vus) fit 2, 3, 3, 4, 4, 5, 5, 6, 6, 7 times with at
-    // least 35 ms to spare either way: 45 in all. With no gracefulRampDown each VU is then cut
-    // in its sleep: 10 interrupted iterations.
+    // ramped down at 3.1 - 0.1·k s, so it lives 2.9, 2.7, ..., 1.1 s. Iterations of 1.17 s plus
+    // overhead (up to 60 ms allowed, see constant-vus) complete 2, 2, 2, 1, 1, 1, 1, 1, 1, 0
+    // times, each with at least 40 ms to spare either way (the sleep chosen for the widest such
+    // margin): 12 in all. With no gracefulRampDown each VU is then cut in its sleep: 10
+    // interrupted iterations.
     let both = run_both(
         &Case {
             scenario: "ramp",
             options: r#"executor: "ramping-vus", startVUs: 0, gracefulRampDown: "0s", stages: [
                 #{ duration: "1s", target: 10 }, #{ duration: "1s", target: 10 }, #{ duration: "1s", target: 0 },
             ]"#,
-            sleep: Some("0.39"),
+            sleep: Some("1.17"),
         },
         &target,
     );
-    assert_close_counts(&both, "iterations");
-    assert_close_counts(&both, "http_reqs");
+    assert_eq!(assert_equal_counts(&both, "iterations"), 12);
+    assert_equal_counts(&both, "http_reqs");
     let (_, k6_interrupted) = both.k6.complete_and_interrupted();
     let interrupted = rload_interrupted(&both.rload);
     eprintln!("interrupted: rload {interrupted}, k6 {k6_interrupted}");
@@ -296,13 +299,13 @@ fn ramping_vus_ramps_up_and_down_like_k6() {
 #[test]
 fn constant_arrival_rate_starts_as_many_iterations_as_k6() {
     let target = Target::start();
-    // 50/s for 4 s with 10 VUs for iterations of a few milliseconds: no VU is ever short, so
+    // 50/s for 4 s with 30 VUs for iterations of a few milliseconds: no VU is ever short, so
     // k6 drops nothing (and starts 200 or 201 iterations: it races its last tick against the
     // end of the duration, grafana/k6#3052).
     let both = run_both(
         &Case {
             scenario: "rate",
-            options: r#"executor: "constant-arrival-rate", rate: 50, timeUnit: "1s", duration: "4s", preAllocatedVUs: 10"#,
+            options: r#"executor: "constant-arrival-rate", rate: 50, timeUnit: "1s", duration: "4s", preAllocatedVUs: 30"#,
             sleep: None,
         },
         &target,
@@ -316,29 +319,30 @@ fn constant_arrival_rate_starts_as_many_iterations_as_k6() {
     );
     assert!(
         !both.rload.stdout.contains("dropped_iterations"),
-        "rload dropped iterations where k6 dropped none with 10 idle VUs:\n{}\n{}",
+        "rload dropped iterations where k6 dropped none with 30 idle VUs:\n{}\n{}",
         both.rload.stdout,
         both.rload.stderr
     );
     // Under arrival-rate executors k6 (v1) counts a VU in `vus` only while it runs an
     // iteration, not the idle pre-allocated ones: with iterations of a millisecond or so, the
-    // once-a-second samples see (almost) none of the 10.
+    // once-a-second samples see (almost) none of the 30.
     let k6_vus = both.k6.export["metrics"]["vus"]["max"].as_u64().expect("k6's vus max");
-    assert!(k6_vus < 10, "k6's vus max {k6_vus}\n{}", both.k6.export);
+    assert!(k6_vus < 30, "k6's vus max {k6_vus}\n{}", both.k6.export);
     let vus = both.rload.line("vus");
     let rload_vus: u64 = vus.split("max=").nth(1).and_then(|v| v.split_whitespace().next()?.parse().ok()).expect(vus);
-    assert!(rload_vus < 10, "rload counts idle pre-allocated VUs in vus, k6 does not: {vus}");
+    assert!(rload_vus < 30, "rload counts idle pre-allocated VUs in vus, k6 does not: {vus}");
     assert_same_names(&both);
 }
 
 #[test]
 fn ramping_arrival_rate_ramps_like_k6() {
     let target = Target::start();
-    // 0 → 100/s over 2 s and back to 0 over 2 s: 200 iterations.
+    // 0 → 100/s over 2 s and back to 0 over 2 s: 200 iterations; 50 VUs, so that iterations
+    // slowed by a busy machine still find a free VU (none is dropped).
     let both = run_both(
         &Case {
             scenario: "ramprate",
-            options: r#"executor: "ramping-arrival-rate", startRate: 0, timeUnit: "1s", preAllocatedVUs: 10, stages: [
+            options: r#"executor: "ramping-arrival-rate", startRate: 0, timeUnit: "1s", preAllocatedVUs: 50, stages: [
                 #{ duration: "2s", target: 100 }, #{ duration: "2s", target: 0 },
             ]"#,
             sleep: None,

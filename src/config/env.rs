@@ -254,6 +254,9 @@ mod tests {
             ("K6_INSECURE_SKIP_TLS_VERIFY", "t"),
             ("K6_USER_AGENT", "agent/1"),
             ("K6_TAGS", "env:staging,team:a"),
+            ("K6_SYSTEM_TAGS", "status, url"),
+            ("K6_HTTP_DEBUG", "full"),
+            ("K6_SUMMARY_TIME_UNIT", "ms"),
             ("PATH", "/bin"),
             ("K6_PROMETHEUS_RW_SERVER_URL", "http://127.0.0.1:9090"),
         ]))
@@ -272,6 +275,9 @@ mod tests {
         assert_eq!(o.insecure_skip_tls_verify, Some(true));
         assert_eq!(o.user_agent.as_deref(), Some("agent/1"));
         assert_eq!(o.tags.unwrap(), [("env".into(), "staging".into()), ("team".into(), "a".into())]);
+        assert_eq!(o.system_tags.unwrap().names(), ["status", "url"]);
+        assert_eq!(o.http_debug, Some(crate::http::debug::HttpDebug::Full));
+        assert_eq!(o.summary_time_unit, Some(crate::config::options::TimeUnit::Milliseconds));
     }
 
     #[test]

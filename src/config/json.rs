@@ -47,6 +47,8 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("paused", o.paused.map(|b| json!(b)));
     put("executionSegment", o.execution_segment.as_ref().map(|s| json!(s.to_string())));
     put("executionSegmentSequence", o.execution_segment_sequence.as_ref().map(|s| json!(s.to_string())));
+    put("systemTags", o.system_tags.map(|t| json!(t.names())));
+    put("httpDebug", o.http_debug.map(|d| json!(d.name())));
     Value::Object(m)
 }
 
@@ -81,7 +83,8 @@ mod tests {
             "teardownTimeout": "2s", "maxRedirects": 3, "maxResponseBodySize": 1024, "tags": { "team": "a" },
             "summaryTimeUnit": "ms", "scrape": ["http://127.0.0.1:9/metrics"], "scrapeInterval": "2s",
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
-            "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true
+            "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
+            "systemTags": ["status", "vu"], "httpDebug": "full"
         });
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {

@@ -8,6 +8,8 @@
 use std::time::Duration;
 
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple};
+use crate::http::debug::HttpDebug;
+use crate::metrics::SystemTags;
 use serde_json::{Map, Value};
 
 use super::duration::{ms_to_duration, parse_duration};
@@ -62,6 +64,10 @@ pub struct Options {
     pub execution_segment: Option<ExecutionSegment>,
     /// `executionSegmentSequence` / `--execution-segment-sequence`: how the test is split.
     pub execution_segment_sequence: Option<ExecutionSegmentSequence>,
+    /// `systemTags` / `--system-tags`: the built-in tags samples carry (k6's default set if unset).
+    pub system_tags: Option<SystemTags>,
+    /// `httpDebug` / `--http-debug[=full]`: log every request and response.
+    pub http_debug: Option<HttpDebug>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -100,7 +106,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("dns", "rload resolves names with the system resolver on every new connection"),
     ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
     ("batchPerHost", "rload's http.batch has no per-host limit"),
-    ("httpDebug", "rload does not log requests and responses"),
     ("tlsCipherSuites", "rload negotiates with rustls's default cipher suites"),
     ("tlsVersion", "rload negotiates TLS 1.2 or 1.3"),
     ("tlsAuth", "rload presents no client certificates"),
@@ -109,7 +114,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("hosts", "rload resolves every name with the system resolver"),
     ("noVUConnectionReuse", "use noConnectionReuse (no reuse at all) instead"),
     ("minIterationDuration", "sleep() at the end of the iteration instead"),
-    ("systemTags", "rload always records k6's default system tags"),
     ("metricSamplesBufferSize", "rload has no sample buffer to size; remove it"),
 ];
 
@@ -158,6 +162,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "executionSegmentSequence",
     "throw",
     "paused",
+    "systemTags",
+    "httpDebug",
 ];
 
 impl Options {
@@ -200,6 +206,10 @@ impl Options {
                 "summaryTimeUnit" => string(key, v)
                     .and_then(|s| TimeUnit::parse(&s).map_err(|e| format!("{key}: {e}")))
                     .map(|u| o.summary_time_unit = Some(u)),
+                "systemTags" => system_tags(key, v).map(|t| o.system_tags = Some(t)),
+                "httpDebug" => string(key, v)
+                    .and_then(|t| HttpDebug::parse(&t).map_err(|e| format!("{key}: {e}")))
+                    .map(|d| o.http_debug = Some(d)),
                 "scrape" => string_list(key, v).map(|u| o.scrape = Some(u)),
                 "scrapeInterval" => duration(key, v).map(|d| o.scrape_interval = Some(d)),
                 "scrapeWarmup" => duration(key, v).map(|d| o.scrape_warmup = Some(d)),
@@ -277,10 +287,24 @@ impl Options {
             execution_segment,
             execution_segment_sequence,
             throw,
-            paused
+            paused,
+            system_tags,
+            http_debug
         );
         self
     }
+}
+
+/// `systemTags`: an array of k6's system tag names (`[]` for none); every bad name reported.
+pub fn system_tags(key: &str, v: &Value) -> Result<SystemTags, String> {
+    let Value::Array(items) = v else {
+        return Err(format!("{key}: must be an array of tag names, got {}", kind(v)));
+    };
+    let names = items
+        .iter()
+        .map(|item| item.as_str().ok_or_else(|| format!("{key}: each item must be a string, got {}", kind(item))))
+        .collect::<Result<Vec<_>, _>>()?;
+    SystemTags::parse(names).map_err(|errs| format!("{key}: {}", errs.join("; ")))
 }
 
 /// A string or an array of strings (`scrape: "http://…"` or `scrape: ["http://…", …]`).

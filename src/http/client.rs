@@ -16,6 +16,7 @@ use hyper::body::{Body as _, Incoming};
 use url::{Position, Url};
 
 use super::cookies::Jar;
+use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
 use super::headers::canonical_headers;
 use super::pool::{Conn, ConnInfo, Pool, Target};
@@ -89,7 +90,13 @@ impl HttpClient {
         };
         let mut hop = Hop { method, body, strip_body_headers: false, strip_credentials: false };
         loop {
+            // --http-debug: the request as built now (before this hop's cookies are stored).
+            let debug =
+                (self.config.http_debug != HttpDebug::Off).then(|| self.build_request(&url, &hop, &headers).ok());
             let (outcome, location) = self.exchange(&url, &hop, &headers, response_type, deadline).await;
+            if let Some(request) = debug {
+                super::debug::log(self.config.http_debug, request.as_ref(), hop.body.as_ref(), &outcome);
+            }
             let next = location.filter(|_| outcomes.len() < redirects as usize);
             let status = outcome.status;
             outcomes.push(outcome);

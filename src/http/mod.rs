@@ -23,6 +23,7 @@
 pub mod auth;
 mod client;
 mod cookies;
+pub mod debug;
 pub mod error_code;
 pub mod headers;
 pub(crate) mod pool;
@@ -81,6 +82,8 @@ pub struct ClientConfig {
     /// (or Content-Length) fails the request with error 1060 and closes the connection. A body
     /// that is not kept (`responseType: "none"`) is read and counted whatever its size.
     pub max_response_body_size: u64,
+    /// k6's `httpDebug`: log every request and response (`debug.rs`).
+    pub http_debug: debug::HttpDebug,
 }
 
 impl Default for ClientConfig {
@@ -92,6 +95,7 @@ impl Default for ClientConfig {
             user_agent: None,
             discard_response_bodies: false,
             max_response_body_size: DEFAULT_MAX_RESPONSE_BODY_SIZE,
+            http_debug: debug::HttpDebug::Off,
         }
     }
 }

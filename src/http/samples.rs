@@ -6,7 +6,9 @@
 //! `status`, `expected_response`, `error_code` (statuses from 400 up and transport errors),
 //! `error` (transport errors only, as k6: its message, at most
 //! [`metrics::MAX_MESSAGE_BYTES`]) and the script's `params.tags` (which win over the built-in
-//! ones, as in k6; a script's `name` tag is the `url` tag too); and `data_sent`/`data_received` with the VU's tags only. The binding calls
+//! ones, as in k6; a script's `name` tag is the `url` tag too); and `data_sent`/`data_received`
+//! with the VU's tags only. Of the built-in tags, only those in the run's `systemTags` are
+//! attached (k6's default leaves out `ip`, which rload sets when asked). The binding calls
 //! [`record_hops`] with the client's outcomes; the samples go to the thread's metric sink.
 //!
 //! Each hop that `http_req_failed` counts as failed is also counted by its `error_code` and
@@ -15,7 +17,7 @@
 //! This module does no I/O and knows nothing about Rhai.
 
 use super::HttpOutcome;
-use crate::metrics::{self, builtin, tag, TagSet};
+use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 
 /// k6's default `expected_response` callback: statuses 200–399 are expected; anything else,
 /// a failure (status 0) included, counts in `http_req_failed`.
@@ -31,29 +33,48 @@ pub fn record_hops(base: &TagSet, user_tags: &[(String, String)], hops: &[HttpOu
     }
 }
 
-/// The tags of one hop's `http_req_*` samples.
+/// The tags of one hop's `http_req_*` samples: the run's system tags only (`systemTags`), the
+/// script's always.
 fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> TagSet {
+    let on = metrics::system_tag_enabled;
     let mut tags = base.clone();
-    tags.insert(tag::METHOD, o.method.as_str());
-    let url = super::auth::clean_url(&o.url);
-    tags.insert(tag::URL, &url);
-    tags.insert(tag::NAME, &url);
-    tags.insert(tag::PROTO, o.proto);
-    tags.insert(tag::STATUS, &o.status.to_string());
-    tags.insert(tag::EXPECTED_RESPONSE, if expected(o.status) { "true" } else { "false" });
-    if let Some(error) = &o.error {
+    if on(SystemTag::METHOD) {
+        tags.insert(tag::METHOD, o.method.as_str());
+    }
+    if on(SystemTag::URL) || on(SystemTag::NAME) {
+        let url = super::auth::clean_url(&o.url);
+        if on(SystemTag::URL) {
+            tags.insert(tag::URL, &url);
+        }
+        if on(SystemTag::NAME) {
+            tags.insert(tag::NAME, &url);
+        }
+    }
+    if on(SystemTag::PROTO) {
+        tags.insert(tag::PROTO, o.proto);
+    }
+    if on(SystemTag::STATUS) {
+        tags.insert(tag::STATUS, &o.status.to_string());
+    }
+    if on(SystemTag::EXPECTED_RESPONSE) {
+        tags.insert(tag::EXPECTED_RESPONSE, if expected(o.status) { "true" } else { "false" });
+    }
+    if let (Some(error), true) = (&o.error, on(SystemTag::ERROR)) {
         // Cut as the failure table keeps it: megabytes in an error must not become a tag.
         tags.insert(tag::ERROR, metrics::shorten_message(error).0);
     }
-    if o.error_code != 0 {
+    if o.error_code != 0 && on(SystemTag::ERROR_CODE) {
         tags.insert(tag::ERROR_CODE, &o.error_code.to_string());
+    }
+    if !o.remote_ip.is_empty() && on(SystemTag::IP) {
+        tags.insert(tag::IP, &o.remote_ip);
     }
     for (k, v) in user_tags {
         tags.insert(k, v);
     }
     // k6 (since v0.41): a `name` the script sets is the `url` tag too, so URLs with ids in them
     // group into one series instead of one per id.
-    if let Some((_, name)) = user_tags.iter().rev().find(|(k, _)| k == tag::NAME) {
+    if let (Some((_, name)), true) = (user_tags.iter().rev().find(|(k, _)| k == tag::NAME), on(SystemTag::URL)) {
         tags.insert(tag::URL, name);
     }
     tags

@@ -18,7 +18,8 @@
 //!
 //! The modules are layers; each imports only layers before it, so a sample's path goes down once
 //! (check with `grep -n "^use" src/metrics/*.rs`):
-//! - `registry` (metric ids and kinds), `tags` (tag sets, [`tag`] key names), `failures`
+//! - `registry` (metric ids and kinds), `tags` (tag sets, [`tag`] key names), `system_tags`
+//!   (which of k6's system tags the run's samples carry), `failures`
 //!   (the bounded tally of failed requests by error code and message) and `clock` (the run's
 //!   slope clock for gauges) import nothing from here;
 //! - `dist` (a trend's samples) → `sink` (one series' statistics, per kind);
@@ -41,6 +42,7 @@ mod local;
 mod registry;
 mod series_cap;
 mod sink;
+mod system_tags;
 mod tags;
 mod tap;
 
@@ -54,6 +56,7 @@ pub use local::LocalSink;
 pub use registry::{builtin, is_valid_metric_name, Contains, MetricError, MetricId, MetricInfo, MetricKind, Registry};
 pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use sink::{per_second, CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
+pub use system_tags::{enabled as system_tag_enabled, SystemTag, SystemTags};
 pub use tags::{tag, TagSet, Tags};
 pub use tap::{RawSample, Tap};
 
@@ -163,18 +166,20 @@ pub fn flush() {
 }
 
 /// Starts a run on the calling (scheduler) thread: the process-wide aggregate starts empty under
-/// the run's `series_cap`, samples also go to `tap` when the run has outputs, and this thread
-/// records under both. What this thread recorded before (the init code that read `options`) is
-/// kept and flushed with the run.
-pub fn start_run(series_cap: SeriesCap, tap: Option<Tap>) {
+/// the run's `series_cap`, samples also go to `tap` when the run has outputs, carry only the
+/// `system_tags` of the run, and this thread records under all three. What this thread recorded
+/// before (the init code that read `options`) is kept and flushed with the run.
+pub fn start_run(series_cap: SeriesCap, tap: Option<Tap>, system_tags: SystemTags) {
     *lock(&AGGREGATE) = Aggregate::with_series_cap(series_cap.clone());
     *lock(&RUN_TAP) = tap;
+    system_tags::start(system_tags);
     join_run(series_cap);
 }
 
 /// Puts the calling thread's sink under the run's `series_cap` and output tap: each worker
 /// thread calls it before its VUs record anything.
 pub fn join_run(series_cap: SeriesCap) {
+    system_tags::join();
     let tap = lock(&RUN_TAP).clone();
     SINK.with(|sink| {
         let mut sink = sink.borrow_mut();

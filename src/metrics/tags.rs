@@ -29,6 +29,9 @@ pub mod tag {
     pub const EXPECTED_RESPONSE: &str = "expected_response";
     pub const ERROR: &str = "error";
     pub const ERROR_CODE: &str = "error_code";
+    pub const VU: &str = "vu";
+    pub const ITER: &str = "iter";
+    pub const IP: &str = "ip";
     /// rload's mark on the series that take samples past the per-metric series cap.
     pub const OVERFLOW: &str = "rload_overflow";
 }

@@ -15,7 +15,7 @@
 pub mod csv;
 pub mod json;
 pub mod remote_write;
-mod time;
+pub(crate) mod time;
 
 use std::collections::HashSet;
 use std::fs::File;

@@ -67,7 +67,7 @@ impl ErrorLog {
             let secs = self.started.elapsed().as_secs();
             let shown = shown();
             let shown = if shown.len() > MAX_MESSAGE_BYTES { message.to_string() } else { shown };
-            crate::stdio::errln(&format!("ERRO[{secs:04}] {shown}"));
+            crate::logger::log(crate::logger::Level::Error, Some(secs), &shown, &[]);
         }
     }
 

@@ -31,7 +31,7 @@ use crate::config::layers::consolidate;
 use crate::config::{format_duration, Options};
 use crate::executor::{scenarios_from_options, ExecutionTuple, ScenarioConfig};
 use crate::http::ClientConfig;
-use crate::metrics::{self, builtin, tag, SeriesCap, TagSet};
+use crate::metrics::{self, builtin, tag, SeriesCap, SystemTags, TagSet};
 use crate::output::histograms::RunHeader;
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::outputs::{OutputSpec, Outputs};
@@ -97,6 +97,8 @@ pub struct RunArgs {
     pub archive_out: Option<String>,
     /// Running an archive: the options resolved when it was made, in place of the script's.
     pub archived_options: Option<serde_json::Value>,
+    /// `--log-output`, `--log-format`: where log lines go, in what form (`crate::logger`).
+    pub log: crate::logger::LogConfig,
 }
 
 /// Runs a test and returns the exit code.
@@ -230,7 +232,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     let test_options = Arc::new(test_options::consolidated(&options, &scenarios));
     warnings.extend(shortcut_warnings);
     for w in crate::config::options::cloud_only_warnings(&script_options).into_iter().chain(warnings) {
-        stdio::errln(&format!("WARN {w}"));
+        crate::logger::warn(&w);
     }
     if scenarios.iter().any(|s| s.exec == "run") && !script.functions.contains_key("run") {
         return Err(RunError::NoDefaultFunction(script.source.path.clone()));
@@ -262,7 +264,18 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         _ => Vec::new(),
     };
     for warning in probe_warnings {
-        eprintln!("WARN {warning}");
+        crate::logger::warn(&warning);
+    }
+    // k6 says nothing when a sub-metric's tag is a system tag the run leaves out; its
+    // threshold then sees no sample. rload says why.
+    let system_tags = options.system_tags.unwrap_or_default();
+    for t in &thresholds {
+        for (key, _) in t.filter.iter().filter(|(key, _)| SystemTags::is_system_tag(key) && !system_tags.has(key)) {
+            crate::logger::warn(&format!(
+                "threshold \"{}\" filters on the tag \"{key}\", which systemTags leaves out: it will see no samples",
+                t.key
+            ));
+        }
     }
     // Overflow series keep the tags the thresholds filter on, so sub-metric thresholds see them.
     let series_cap = SeriesCap::new(
@@ -273,7 +286,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         ([], _) | (_, true) => None,
         (specs, false) => Some(Outputs::start(specs, &thresholds).map_err(|e| RunError::InvalidOptions(vec![e]))?),
     };
-    metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap));
+    metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap), system_tags);
     let outputs = RefCell::new(outputs);
     let scraper = RefCell::new(scraper);
     let prepared =
@@ -426,7 +439,7 @@ async fn execute(
     if let Some(task) = scrape_task {
         let report = tokio::task::spawn_blocking(move || task.finish()).await.map(|r| r.warnings);
         for warning in report.unwrap_or_else(|_| vec!["scrape: the scraper's thread panicked".to_owned()]) {
-            eprintln!("WARN {warning}");
+            crate::logger::warn(&warning);
         }
     }
     metrics::stop_slope_clock();
@@ -434,7 +447,11 @@ async fn execute(
     for s in &runtimes {
         let dropped = s.state.dropped.load(Ordering::Relaxed);
         if dropped > 0 {
-            metrics::record(builtin::DROPPED_ITERATIONS, &TagSet::new().with(tag::SCENARIO, s.name()), dropped as f64);
+            let mut tags = TagSet::new();
+            if metrics::system_tag_enabled(metrics::SystemTag::SCENARIO) {
+                tags.insert(tag::SCENARIO, s.name());
+            }
+            metrics::record(builtin::DROPPED_ITERATIONS, &tags, dropped as f64);
         }
     }
     if let Some(e) = control.init_error() {
@@ -738,6 +755,7 @@ pub(super) fn run_shared(
             max_response_body_size: options
                 .max_response_body_size
                 .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_BODY_SIZE),
+            http_debug: options.http_debug.unwrap_or_default(),
         },
         max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
         control: Arc::new(Control::new()),

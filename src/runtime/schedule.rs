@@ -16,7 +16,6 @@ use super::scenario::ScenarioRuntime;
 use super::worker::WorkerSet;
 use crate::executor::runner::{LocalFuture, VuPool};
 use crate::metrics::{self, builtin, TagSet};
-use crate::stdio;
 
 /// How often thresholds with `abortOnFail` are evaluated during the run.
 const ABORT_EVAL_INTERVAL: Duration = Duration::from_millis(250);
@@ -74,8 +73,8 @@ impl VuPool for WorkerPool<'_> {
     }
 
     fn insufficient_vus(&self, allocated: u64) {
-        stdio::errln(&format!(
-            "WARN scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
+        crate::logger::warn(&format!(
+            "scenario \"{}\": insufficient VUs, reached {allocated} active VUs and cannot initialize more",
             self.scenario.name()
         ));
     }

@@ -22,7 +22,7 @@ use super::coroutine::{current_context, suspend_with, Suspension};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
-use crate::metrics::{self, builtin, tag, TagSet};
+use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::summary_hook;
 
@@ -123,7 +123,13 @@ impl VuContext {
             for (k, v) in &s.config.tags {
                 base_tags.insert(k, v);
             }
-            base_tags.insert(tag::SCENARIO, s.name());
+            if metrics::system_tag_enabled(SystemTag::SCENARIO) {
+                base_tags.insert(tag::SCENARIO, s.name());
+            }
+        }
+        // `vu` is off by default (k6's systemTags): a series per VU.
+        if metrics::system_tag_enabled(SystemTag::VU) {
+            base_tags.insert(tag::VU, &id.to_string());
         }
         VuContext {
             id,
@@ -150,10 +156,17 @@ impl VuContext {
         self.http.get_or_init(|| Rc::new(HttpClient::new(client_config(&self.shared)))).clone()
     }
 
-    /// The tags every sample of this VU carries: options.tags, scenario tags, scenario, group.
+    /// The tags every sample of this VU carries: options.tags, scenario tags, and of the system
+    /// tags `scenario`, `group`, `vu` and `iter` those the run's `systemTags` list.
     pub fn base_tags(&self) -> TagSet {
         let mut tags = self.base_tags.clone();
-        tags.insert(tag::GROUP, &self.group.borrow());
+        if metrics::system_tag_enabled(SystemTag::GROUP) {
+            tags.insert(tag::GROUP, &self.group.borrow());
+        }
+        // `iter` is off by default (k6's systemTags): a series per iteration.
+        if metrics::system_tag_enabled(SystemTag::ITER) {
+            tags.insert(tag::ITER, &self.iteration.get().to_string());
+        }
         tags
     }
 
@@ -292,7 +305,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
     let mut setup_data: Option<Dynamic> = None;
     let exec = scenario.config.exec.clone();
     let takes_data = fn_arity(vu, &exec) > 0;
-    let tags = vu.base_tags();
+    let mut tags = vu.base_tags();
     let mut iteration = 0u64;
     loop {
         let permit = {
@@ -313,6 +326,9 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         vu.iteration_in_test.set(permit.index);
         vu.deadline.set(permit.deadline);
         *vu.group.borrow_mut() = String::new();
+        if metrics::system_tag_enabled(SystemTag::ITER) {
+            tags = vu.base_tags();
+        }
         let start = Instant::now();
         if let Some(scheduled) = permit.scheduled {
             let late = start.saturating_duration_since(scheduled).as_secs_f64() * 1000.0;

@@ -102,8 +102,11 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         }
         Ok(vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()))
     });
-    engine.on_print(crate::stdio::outln);
-    engine.on_debug(|s, src, pos| eprintln!("DEBU {}{pos:?}: {s}", src.map(|s| format!("{s} ")).unwrap_or_default()));
+    engine.on_print(crate::logger::print);
+    engine.on_debug(|s, src, pos| {
+        let msg = format!("{}{pos:?}: {s}", src.map(|s| format!("{s} ")).unwrap_or_default());
+        crate::logger::log(crate::logger::Level::Debug, None, &msg, &[]);
+    });
     engine
         .register_custom_syntax([VU_MAIN], false, |ctx, _| vu::vu_main(ctx))
         .expect("the VU main statement is valid custom syntax");

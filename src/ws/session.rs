@@ -157,7 +157,9 @@ pub fn run<S: Script>(
     for (k, v) in &user_tags {
         tags.insert(k, v);
     }
-    tags.insert(tag::URL, &url);
+    if metrics::system_tag_enabled(metrics::SystemTag::URL) {
+        tags.insert(tag::URL, &url);
+    }
     if !headers.iter().any(|(name, _)| name == USER_AGENT) {
         headers.extend(user_agent.map(|agent| (USER_AGENT, agent)));
     }
@@ -170,7 +172,7 @@ pub fn run<S: Script>(
     let connection = match connected {
         Ok(connection) => connection,
         Err(failed) => {
-            if let Some(upgrade) = &failed.upgrade {
+            if let (Some(upgrade), true) = (&failed.upgrade, metrics::system_tag_enabled(metrics::SystemTag::STATUS)) {
                 tags.insert(tag::STATUS, &upgrade.status.to_string());
             }
             metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
@@ -183,7 +185,9 @@ pub fn run<S: Script>(
             return Ok(Outcome { upgrade: failed.upgrade.unwrap_or_default(), error: Some(failed.failure) });
         }
     };
-    tags.insert(tag::STATUS, &connection.upgrade.status.to_string());
+    if metrics::system_tag_enabled(metrics::SystemTag::STATUS) {
+        tags.insert(tag::STATUS, &connection.upgrade.status.to_string());
+    }
     metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
     metrics::record(builtin::WS_CONNECTING, &tags, connecting_ms);
 

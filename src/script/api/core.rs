@@ -84,7 +84,9 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
             (truthy(&f), None)
         };
         let mut tags = base.clone();
-        tags.insert(tag::CHECK, &name);
+        if metrics::system_tag_enabled(metrics::SystemTag::CHECK) {
+            tags.insert(tag::CHECK, &name);
+        }
         if let Some(err) = thrown {
             // A check cut short because the VU is being stopped records nothing, as k6's
             // PushIfNotDone drops samples once the VU's context is done.

@@ -1,0 +1,116 @@
+//! k6's `--system-tags` / `systemTags` / `K6_SYSTEM_TAGS`: samples carry only the built-in tags
+//! listed (the script's own tags always), as the `-o json` stream and the summary show.
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+/// A request with a script tag and a check, in a group.
+const SCRIPT: &str = r#"
+    fn run() {
+        group("g", || {
+            let r = http.get(`${__ENV.BASE_URL}/status/404`, #{ tags: #{ team: "a" } });
+            check(r, #{ "is 404": |r| r.status == 404 });
+        });
+    }
+"#;
+
+/// The tag keys of every `http_reqs` point and of every point, from the NDJSON at `path`.
+fn tag_keys(path: &std::path::Path, metric: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (mut of_metric, mut all) = (BTreeSet::new(), BTreeSet::new());
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["type"] != "Point" {
+            continue;
+        }
+        let keys: Vec<String> = v["data"]["tags"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        if v["metric"] == metric {
+            of_metric.extend(keys.iter().cloned());
+        }
+        all.extend(keys);
+    }
+    (of_metric, all)
+}
+
+fn set(keys: &[&str]) -> BTreeSet<String> {
+    keys.iter().map(|k| k.to_string()).collect()
+}
+
+fn run_with(target: &Target, extra: &[&str], env: &[(&str, &str)]) -> (Run, tempfile::TempDir) {
+    let s = script(SCRIPT);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let mut cmd = Command::new(BIN);
+    cmd.arg("run").arg(&s.path).args(["-i", "2", "--no-color", "--no-system-env-vars"]);
+    cmd.args(["-e", &format!("BASE_URL={}", target.url()), "-o", &format!("json={}", out.display())]);
+    cmd.args(extra).envs(env.iter().copied());
+    (Run::from_output(cmd.output().unwrap()), dir)
+}
+
+#[test]
+fn with_system_tags_status_samples_carry_only_status_and_the_scripts_tags() {
+    let target = Target::start();
+    let (run, dir) = run_with(&target, &["--system-tags", "status"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (reqs, all) = tag_keys(&dir.path().join("out.json"), "http_reqs");
+    assert_eq!(reqs, set(&["status", "team"]));
+    assert!(all.is_subset(&set(&["status", "team"])), "{all:?}");
+    // As in k6, the summary reads the same tags: no check or group breakdown without them.
+    assert!(!run.stdout.contains("is 404"), "{}", run.stdout);
+    assert!(run.line("http_reqs").contains(" 2 "), "{}", run.line("http_reqs"));
+}
+
+#[test]
+fn by_default_samples_carry_k6s_default_tags_and_no_vu_iter_or_ip() {
+    let target = Target::start();
+    let (run, dir) = run_with(&target, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (reqs, all) = tag_keys(&dir.path().join("out.json"), "http_reqs");
+    for key in ["method", "url", "name", "status", "proto", "group", "scenario", "expected_response", "error_code"] {
+        assert!(reqs.contains(key), "{key} missing: {reqs:?}");
+    }
+    for key in ["vu", "iter", "ip"] {
+        assert!(!all.contains(key), "{key} is not a default system tag: {all:?}");
+    }
+    assert!(run.stdout.contains("is 404"), "{}", run.stdout);
+}
+
+#[test]
+fn vu_iter_and_ip_are_attached_when_listed_in_the_variable() {
+    let target = Target::start();
+    let (run, dir) = run_with(&target, &[], &[("K6_SYSTEM_TAGS", "vu,iter,ip,check")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(dir.path().join("out.json")).unwrap();
+    let reqs: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "Point" && v["metric"] == "http_reqs")
+        .collect();
+    let iters: BTreeSet<&str> = reqs.iter().map(|p| p["data"]["tags"]["iter"].as_str().unwrap()).collect();
+    assert_eq!(iters, BTreeSet::from(["0", "1"]), "each iteration's number");
+    for p in &reqs {
+        let tags = &p["data"]["tags"];
+        assert_eq!((tags["vu"].as_str(), tags["ip"].as_str()), (Some("1"), Some("127.0.0.1")), "{tags}");
+        assert!(tags.get("url").is_none(), "{tags}");
+    }
+    assert!(run.stdout.contains("is 404"), "check is listed: {}", run.stdout);
+}
+
+#[test]
+fn a_threshold_on_a_tag_left_out_sees_no_samples_and_says_why() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        export const options = #{ systemTags: ["method"], thresholds: #{ "http_req_duration{status:404}": ["p(95)<5000"] } };
+        fn run() { http.get(`${__ENV.BASE_URL}/status/404`); }
+    "#,
+    );
+    let base = format!("BASE_URL={}", target.url());
+    let run = rload(&s, &["-i", "1", "-e", &base]);
+    assert_eq!(run.code, 0, "passes as in k6: {}", run.stderr);
+    assert!(run.stdout.contains("no samples"), "{}", run.stdout);
+    assert!(run.stderr.contains("filters on the tag \"status\", which systemTags leaves out"), "{}", run.stderr);
+    let run = rload(&s, &["-i", "1", "-e", &base, "--strict-thresholds"]);
+    assert_eq!(run.code, 99, "{}", run.stdout);
+}
