@@ -143,6 +143,14 @@ impl Scraper {
         &self.config
     }
 
+    /// The metrics the probe declared, by name in byte order (the report charts each).
+    pub fn metric_names(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            self.ids.iter().filter(|(_, id)| id.is_ok()).map(|(name, _)| name.clone()).collect();
+        names.sort();
+        names
+    }
+
     /// Before the run: one scrape of every URL that declares its metrics and sets baselines,
     /// recording nothing. Returns one warning per URL that could not be read.
     pub async fn probe(&mut self) -> Vec<String> {

@@ -1,0 +1,263 @@
+//! The load generator's own health: how much CPU rload uses and how much memory it holds, read
+//! once a second, and whether it is saturated — its threads running or waiting for a CPU for
+//! 90% or more of what the process may use, five seconds running. A saturated load generator
+//! measures its own queueing in every latency; k6 only documents that risk, rload says so live
+//! and in the summary.
+//!
+//! Busy time per thread comes from Linux's `/proc/self/task/<tid>/schedstat`: nanoseconds on a
+//! CPU and nanoseconds runnable but waiting in a run queue. Counting the wait too is deliberate:
+//! on a machine shared with other processes rload may get less CPU than it asks for, and its
+//! VUs then queue just the same. Memory is `VmRSS` from `/proc/self/status`. Both are plain
+//! files (no `unsafe`, no libc); on a system without them the figures are absent and nothing is
+//! judged.
+//!
+//! Not here: when to sample (`crate::runtime::monitor`), the charts (`crate::report`).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// The share of the usable CPU above which a second counts as saturated.
+pub const SATURATED_SHARE: f64 = 0.9;
+/// Saturated seconds in a row before rload warns.
+pub const SATURATED_FOR: u32 = 5;
+
+/// One second of the process: CPU on a core and waiting for one, both in percent of one core
+/// (200% = two cores busy), and resident memory in bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    pub cpu_percent: f64,
+    pub wait_percent: f64,
+    pub rss_bytes: Option<f64>,
+}
+
+impl Usage {
+    /// Running plus waiting: how much CPU the process wanted.
+    pub fn busy_percent(&self) -> f64 {
+        self.cpu_percent + self.wait_percent
+    }
+}
+
+/// Reads the process's CPU time per thread; each [`ProcessMeter::sample`] gives the usage since
+/// the one before.
+#[derive(Debug)]
+pub struct ProcessMeter {
+    /// Per live thread: nanoseconds on a CPU and waiting for one, at the last sample.
+    threads: HashMap<u32, (u64, u64)>,
+    at: Instant,
+}
+
+impl ProcessMeter {
+    /// Starts measuring from now: the threads' times so far are the baseline.
+    pub fn start() -> ProcessMeter {
+        ProcessMeter { threads: read_threads(), at: Instant::now() }
+    }
+
+    /// The usage since the last call (or [`ProcessMeter::start`]). A thread that started since
+    /// counts from its start; one that ended since loses its last partial interval.
+    pub fn sample(&mut self) -> Option<Usage> {
+        let now = Instant::now();
+        let wall = now.duration_since(self.at);
+        let threads = read_threads();
+        if threads.is_empty() || wall < Duration::from_millis(10) {
+            return None;
+        }
+        let (mut cpu, mut wait) = (0u64, 0u64);
+        for (tid, (run, queued)) in &threads {
+            let (run0, queued0) = self.threads.get(tid).copied().unwrap_or((0, 0));
+            cpu += run.saturating_sub(run0);
+            wait += queued.saturating_sub(queued0);
+        }
+        self.threads = threads;
+        self.at = now;
+        let percent = |ns: u64| ns as f64 / wall.as_nanos() as f64 * 100.0;
+        Some(Usage { cpu_percent: percent(cpu), wait_percent: percent(wait), rss_bytes: rss_bytes() })
+    }
+}
+
+/// `(on-CPU ns, run-queue ns)` of every thread of the process.
+fn read_threads() -> HashMap<u32, (u64, u64)> {
+    let mut out = HashMap::new();
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return out };
+    for entry in dir.flatten() {
+        let Some(tid) = entry.file_name().to_str().and_then(|t| t.parse::<u32>().ok()) else { continue };
+        let Ok(text) = std::fs::read_to_string(entry.path().join("schedstat")) else { continue };
+        if let Some(times) = parse_schedstat(&text) {
+            out.insert(tid, times);
+        }
+    }
+    out
+}
+
+/// `schedstat`: "on-CPU-ns run-queue-ns timeslices".
+fn parse_schedstat(text: &str) -> Option<(u64, u64)> {
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    Some((fields.next()??, fields.next()??))
+}
+
+/// Resident memory, from `VmRSS:` in `/proc/self/status`.
+pub fn rss_bytes() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_vm_rss(&text)
+}
+
+fn parse_vm_rss(status: &str) -> Option<f64> {
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.trim_start_matches("VmRSS:").trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb * 1024.0)
+}
+
+/// How many cores rload may use: its worker threads, at most what the machine (cgroup quota,
+/// CPU affinity) grants the process.
+pub fn usable_cores(worker_threads: usize) -> usize {
+    let granted = std::thread::available_parallelism().map_or(1, |n| n.get());
+    worker_threads.clamp(1, granted)
+}
+
+/// The finding for the summary: when rload was saturated, and for how long.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saturation {
+    /// Seconds into the test when the first saturated stretch began.
+    pub since_secs: u64,
+    /// Saturated seconds over the whole test (stretches of at least [`SATURATED_FOR`]).
+    pub seconds: u64,
+    /// The highest busy share seen, in percent of one core.
+    pub peak_busy_percent: f64,
+    /// The cores the share was measured against.
+    pub cores: usize,
+}
+
+impl Saturation {
+    /// The warning, one line, as printed live and in the summary.
+    pub fn message(&self) -> String {
+        format!(
+            "WARN the load generator was saturated for {}s from {}s into the test: rload's threads ran or \
+             waited for a CPU {}% or more of the {} core{} they may use (peak {:.0}%); latencies include \
+             rload's own queueing (use more --threads, fewer VUs, or a bigger machine)",
+            self.seconds,
+            self.since_secs,
+            (SATURATED_SHARE * 100.0) as u32,
+            self.cores,
+            if self.cores == 1 { "" } else { "s" },
+            self.peak_busy_percent,
+        )
+    }
+}
+
+/// Judges each second's usage against the usable cores; pure, so tests feed it numbers.
+#[derive(Debug, Clone)]
+pub struct SaturationWatch {
+    cores: usize,
+    /// Saturated seconds in a row, and the second the streak began.
+    streak: u32,
+    streak_start: u64,
+    found: Option<Saturation>,
+}
+
+impl SaturationWatch {
+    pub fn new(cores: usize) -> SaturationWatch {
+        SaturationWatch { cores: cores.max(1), streak: 0, streak_start: 0, found: None }
+    }
+
+    /// Notes second `at` (seconds into the test) with its usage. Returns the finding the first
+    /// time a streak reaches [`SATURATED_FOR`] seconds, for the live warning.
+    pub fn observe(&mut self, at: u64, usage: &Usage) -> Option<Saturation> {
+        let busy = usage.busy_percent();
+        if busy < SATURATED_SHARE * 100.0 * self.cores as f64 {
+            self.streak = 0;
+            return None;
+        }
+        if self.streak == 0 {
+            self.streak_start = at;
+        }
+        self.streak += 1;
+        if self.streak < SATURATED_FOR {
+            return None;
+        }
+        let first = self.found.is_none();
+        let found = self.found.get_or_insert(Saturation {
+            since_secs: self.streak_start,
+            seconds: 0,
+            peak_busy_percent: 0.0,
+            cores: self.cores,
+        });
+        // The streak's first seconds count once it qualifies.
+        found.seconds += if self.streak == SATURATED_FOR { u64::from(SATURATED_FOR) } else { 1 };
+        found.peak_busy_percent = found.peak_busy_percent.max(busy);
+        first.then(|| found.clone())
+    }
+
+    /// What the whole test showed.
+    pub fn finding(&self) -> Option<Saturation> {
+        self.found.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn busy(cpu: f64) -> Usage {
+        Usage { cpu_percent: cpu, wait_percent: 0.0, rss_bytes: None }
+    }
+
+    #[test]
+    fn five_busy_seconds_in_a_row_warn_once_and_count_in_the_summary() {
+        let mut watch = SaturationWatch::new(1);
+        assert_eq!(watch.observe(0, &busy(95.0)), None);
+        for at in 1..4 {
+            assert_eq!(watch.observe(at, &busy(99.0)), None, "second {at}");
+        }
+        let warned = watch.observe(4, &busy(97.0)).expect("the fifth saturated second warns");
+        assert_eq!((warned.since_secs, warned.seconds, warned.cores), (0, 5, 1));
+        assert_eq!(watch.observe(5, &busy(100.0)), None, "warned once");
+        let found = watch.finding().unwrap();
+        assert_eq!(found.seconds, 6);
+        assert_eq!(found.peak_busy_percent, 100.0);
+        assert!(found.message().contains("latencies include rload's own queueing"), "{}", found.message());
+    }
+
+    #[test]
+    fn a_busy_stretch_shorter_than_five_seconds_or_below_the_share_is_not_saturation() {
+        let mut watch = SaturationWatch::new(2);
+        for at in 0..4 {
+            watch.observe(at, &busy(190.0));
+        }
+        watch.observe(4, &busy(20.0));
+        for at in 5..20 {
+            // 170% of two cores is 85%: busy, not saturated.
+            watch.observe(at, &Usage { cpu_percent: 150.0, wait_percent: 20.0, rss_bytes: None });
+        }
+        assert_eq!(watch.finding(), None);
+    }
+
+    #[test]
+    fn waiting_for_a_cpu_counts_as_busy() {
+        let mut watch = SaturationWatch::new(1);
+        for at in 0..5 {
+            watch.observe(at, &Usage { cpu_percent: 40.0, wait_percent: 55.0, rss_bytes: None });
+        }
+        assert!(watch.finding().is_some());
+    }
+
+    #[test]
+    fn proc_files_parse() {
+        assert_eq!(parse_schedstat("123 456 7\n"), Some((123, 456)));
+        assert_eq!(parse_schedstat(""), None);
+        let status = "Name:\trload\nVmPeak:\t  9000 kB\nVmRSS:\t    2048 kB\nThreads:\t3\n";
+        assert_eq!(parse_vm_rss(status), Some(2048.0 * 1024.0));
+    }
+
+    #[test]
+    fn this_process_is_measured() {
+        let mut meter = ProcessMeter::start();
+        let until = Instant::now() + Duration::from_millis(60);
+        let mut spin = 0u64;
+        while Instant::now() < until {
+            spin = spin.wrapping_add(1);
+        }
+        let usage = meter.sample().expect("Linux has /proc/self/task/*/schedstat");
+        assert!(spin > 0);
+        assert!(usage.busy_percent() > 10.0, "a spinning thread is busy: {usage:?}");
+        assert!(usage.rss_bytes.unwrap() > 1e6, "{usage:?}");
+    }
+}

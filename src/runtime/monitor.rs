@@ -1,0 +1,102 @@
+//! The run's once-a-second watcher, on a thread of its own from the test's start to the end of
+//! its last VU: rload's own CPU and memory (`crate::health`), the saturation warning, and —
+//! with `--report` — a point per second of every chart (`crate::report`).
+//!
+//! Its own thread because reading the aggregate's histograms each second takes a few
+//! milliseconds under its lock: on the scheduler's thread that would delay arrival-rate starts,
+//! on a worker it would delay VUs. The workers flush into the aggregate twice a second, so a
+//! second's point may hold up to half a second of the next; the sums over the run are exact.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::scenario::ScenarioRuntime;
+use crate::health::{ProcessMeter, Saturation, SaturationWatch};
+use crate::report::{Frame, Sampler, Timeline, Unit};
+use crate::stdio;
+
+/// What the watcher saw, for the report and the summary.
+#[derive(Debug, Default)]
+pub struct Monitored {
+    /// The charts' points (`--report` only).
+    pub timeline: Option<Timeline>,
+    /// When rload was saturated, if it was.
+    pub saturation: Option<Saturation>,
+}
+
+/// The running watcher.
+pub struct Monitor {
+    stop: mpsc::Sender<()>,
+    thread: JoinHandle<Monitored>,
+}
+
+impl Monitor {
+    /// Starts watching at `test_start`. `cores`: what rload may use (`health::usable_cores`);
+    /// `sampler`: the report's charts, when a report was asked for.
+    pub fn start(
+        runtimes: Vec<Arc<ScenarioRuntime>>,
+        test_start: Instant,
+        cores: usize,
+        sampler: Option<Sampler>,
+    ) -> std::io::Result<Monitor> {
+        let (stop, stopped) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("rload-monitor".into())
+            .spawn(move || watch(&runtimes, test_start, cores, sampler, &stopped))?;
+        Ok(Monitor { stop, thread })
+    }
+
+    /// Stops watching and returns what it saw.
+    pub fn finish(self) -> Monitored {
+        let _ = self.stop.send(());
+        self.thread.join().unwrap_or_default()
+    }
+}
+
+fn watch(
+    runtimes: &[Arc<ScenarioRuntime>],
+    test_start: Instant,
+    cores: usize,
+    mut sampler: Option<Sampler>,
+    stopped: &mpsc::Receiver<()>,
+) -> Monitored {
+    let mut meter = ProcessMeter::start();
+    let mut saturation = SaturationWatch::new(cores);
+    let mut timeline = sampler.as_ref().map(|_| Timeline::new());
+    if let Some(sampler) = &mut sampler {
+        // The baseline: what setup() recorded is not the test's first second.
+        sampler.sample(&mut Frame::new());
+    }
+    for second in 1u64.. {
+        let due = test_start + Duration::from_secs(second);
+        match stopped.recv_timeout(due.saturating_duration_since(Instant::now())) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+        }
+        let usage = meter.sample();
+        if let Some(usage) = &usage {
+            if let Some(found) = saturation.observe(second - 1, usage) {
+                stdio::errln(&found.message());
+            }
+        }
+        let (Some(timeline), Some(sampler)) = (&mut timeline, &mut sampler) else { continue };
+        let mut frame = Frame::new();
+        let vus: u64 = runtimes.iter().map(|s| s.current_vus()).sum();
+        frame.set("VUs", Unit::Count, "vus", vus as f64);
+        sampler.sample(&mut frame);
+        if let Some(u) = usage {
+            frame.set("rload CPU (load generator)", Unit::Percent, "on a CPU", u.cpu_percent);
+            frame.set("rload CPU (load generator)", Unit::Percent, "waiting for a CPU", u.wait_percent);
+            if let Some(rss) = u.rss_bytes {
+                frame.set("rload memory (RSS)", Unit::Bytes, "rss", rss);
+            }
+        }
+        timeline.push((second - 1) as f64, frame);
+    }
+    if let Some(t) = &mut timeline {
+        t.finish();
+    }
+    Monitored { timeline, saturation: saturation.finding() }
+}
