@@ -127,14 +127,21 @@ pub struct Saturation {
 }
 
 impl Saturation {
-    /// The warning, one line, as printed live and in the summary.
+    /// The summary's warning, one line.
     pub fn message(&self) -> String {
+        self.text(&format!("was saturated for {}s from {}s into the test", self.seconds, self.since_secs))
+    }
+
+    /// The live warning, when the first stretch reaches [`SATURATED_FOR`] seconds.
+    pub fn live_message(&self) -> String {
+        self.text(&format!("has been saturated since {}s into the test", self.since_secs))
+    }
+
+    fn text(&self, what: &str) -> String {
         format!(
-            "WARN the load generator was saturated for {}s from {}s into the test: rload's threads ran or \
-             waited for a CPU {}% or more of the {} core{} they may use (peak {:.0}%); latencies include \
-             rload's own queueing (use more --threads, fewer VUs, or a bigger machine)",
-            self.seconds,
-            self.since_secs,
+            "WARN the load generator {what}: rload's threads ran or waited for a CPU {}% or more of the {} \
+             core{} they may use (peak {:.0}%); latencies include rload's own queueing (use more --threads, \
+             fewer VUs, or a bigger machine)",
             (SATURATED_SHARE * 100.0) as u32,
             self.cores,
             if self.cores == 1 { "" } else { "s" },

@@ -10,6 +10,7 @@
 //! Not here: VUs and rload's own CPU and memory (the monitor that calls this adds them).
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use hdrhistogram::Histogram;
 
@@ -56,12 +57,17 @@ enum Reading {
 pub struct Sampler {
     tracked: Vec<Tracked>,
     previous: HashMap<usize, Reading>,
+    /// The scraper's declared metrics (growing as scrapes find new series), and how many of
+    /// them are tracked already.
+    scraped: Arc<Mutex<Vec<String>>>,
+    scraped_seen: usize,
 }
 
 impl Sampler {
     /// The charts of a run: k6's HTTP and iteration figures, every thresholded trend (sub-)metric
-    /// and every scraped metric (`scraped`: names declared by `--scrape`).
-    pub fn new(thresholds: &[MetricThresholds], scraped: &[String]) -> Sampler {
+    /// and every scraped metric (`scraped`: the names `--scrape` declared, see
+    /// `Scraper::declared`).
+    pub fn new(thresholds: &[MetricThresholds], scraped: Arc<Mutex<Vec<String>>>) -> Sampler {
         let mut tracked = vec![
             tracked("Requests per second", Unit::PerSecond, Track::PerSecond { metric: builtin::HTTP_REQS }),
             tracked(
@@ -83,31 +89,46 @@ impl Sampler {
                 tracked.push(Tracked { title: t.key.clone(), unit: value_unit(t.id), track });
             }
         }
-        for name in scraped {
-            let Some(id) = metrics::lookup(name) else { continue };
+        let mut sampler = Sampler { tracked, previous: HashMap::new(), scraped, scraped_seen: 0 };
+        sampler.track_scraped();
+        sampler
+    }
+
+    /// Adds a chart for each scraped metric declared since the last call.
+    fn track_scraped(&mut self) {
+        let names = self.scraped.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if names.len() == self.scraped_seen {
+            return;
+        }
+        self.scraped_seen = names.len();
+        for name in names {
+            let Some(id) = metrics::lookup(&name) else { continue };
             let (unit, track) = match id.kind() {
                 MetricKind::Counter => (Unit::PerSecond, Track::PerSecond { metric: id }),
                 MetricKind::Gauge => (value_unit(id), Track::Gauge { metric: id }),
                 MetricKind::Trend => (value_unit(id), Track::Percentiles { metric: id, filter: Vec::new() }),
                 MetricKind::Rate => (Unit::Percent, Track::Share { metric: id }),
             };
-            if !tracked.iter().any(|c| &c.title == name) {
-                tracked.push(Tracked { title: name.clone(), unit, track });
+            if !self.tracked.iter().any(|c| c.title == name) {
+                self.tracked.push(Tracked { title: name, unit, track });
             }
         }
-        Sampler { tracked, previous: HashMap::new() }
     }
 
-    /// Adds the second since the last call to `frame` (the first call sets the baseline for
-    /// counters; gauges are read at once).
-    pub fn sample(&mut self, frame: &mut Frame) {
+    /// Adds what happened since the last call, `seconds` ago, to `frame` (the first call sets
+    /// the baseline for counters; gauges are read at once). The last call of a run covers the
+    /// partial second before its end.
+    pub fn sample(&mut self, frame: &mut Frame, seconds: f64) {
+        self.track_scraped();
         let readings: Vec<Reading> =
             metrics::with_aggregate(|agg| self.tracked.iter().map(|t| read(agg, &t.track)).collect());
         for (i, now) in readings.into_iter().enumerate() {
             let Tracked { title, unit, .. } = &self.tracked[i];
             let before = self.previous.get(&i);
             match (&now, before) {
-                (Reading::Sum(n), Some(Reading::Sum(b))) => frame.set(title, *unit, "per second", n - b),
+                (Reading::Sum(n), Some(Reading::Sum(b))) if seconds > 0.0 => {
+                    frame.set(title, *unit, "per second", (n - b) / seconds)
+                }
                 (Reading::Counts(t, n), Some(Reading::Counts(t0, n0))) if n > n0 => {
                     frame.set(title, *unit, "share", (t - t0) as f64 / (n - n0) as f64 * 100.0)
                 }

@@ -17,6 +17,9 @@ use crate::health::{ProcessMeter, Saturation, SaturationWatch};
 use crate::report::{Frame, Sampler, Timeline, Unit};
 use crate::stdio;
 
+/// The shortest end of a test that still makes a point of its own.
+const MIN_LAST_POINT: Duration = Duration::from_millis(200);
+
 /// What the watcher saw, for the report and the summary.
 #[derive(Debug, Default)]
 pub struct Monitored {
@@ -67,33 +70,45 @@ fn watch(
     let mut timeline = sampler.as_ref().map(|_| Timeline::new());
     if let Some(sampler) = &mut sampler {
         // The baseline: what setup() recorded is not the test's first second.
-        sampler.sample(&mut Frame::new());
+        sampler.sample(&mut Frame::new(), 0.0);
     }
+    let mut last = test_start;
     for second in 1u64.. {
         let due = test_start + Duration::from_secs(second);
-        match stopped.recv_timeout(due.saturating_duration_since(Instant::now())) {
-            Err(RecvTimeoutError::Timeout) => {}
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+        let end = match stopped.recv_timeout(due.saturating_duration_since(Instant::now())) {
+            Err(RecvTimeoutError::Timeout) => false,
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => true,
+        };
+        let now = Instant::now();
+        let covered = now.duration_since(last);
+        last = now;
+        // The test's last partial second is a point too, unless it is a sliver.
+        if end && covered < MIN_LAST_POINT {
+            break;
         }
         let usage = meter.sample();
         if let Some(usage) = &usage {
             if let Some(found) = saturation.observe(second - 1, usage) {
-                stdio::errln(&found.message());
+                stdio::errln(&found.live_message());
             }
         }
-        let (Some(timeline), Some(sampler)) = (&mut timeline, &mut sampler) else { continue };
-        let mut frame = Frame::new();
-        let vus: u64 = runtimes.iter().map(|s| s.current_vus()).sum();
-        frame.set("VUs", Unit::Count, "vus", vus as f64);
-        sampler.sample(&mut frame);
-        if let Some(u) = usage {
-            frame.set("rload CPU (load generator)", Unit::Percent, "on a CPU", u.cpu_percent);
-            frame.set("rload CPU (load generator)", Unit::Percent, "waiting for a CPU", u.wait_percent);
-            if let Some(rss) = u.rss_bytes {
-                frame.set("rload memory (RSS)", Unit::Bytes, "rss", rss);
+        if let (Some(timeline), Some(sampler)) = (&mut timeline, &mut sampler) {
+            let mut frame = Frame::new();
+            let vus: u64 = runtimes.iter().map(|s| s.current_vus()).sum();
+            frame.set("VUs", Unit::Count, "vus", vus as f64);
+            sampler.sample(&mut frame, covered.as_secs_f64());
+            if let Some(u) = usage {
+                frame.set("rload CPU (load generator)", Unit::Percent, "on a CPU", u.cpu_percent);
+                frame.set("rload CPU (load generator)", Unit::Percent, "waiting for a CPU", u.wait_percent);
+                if let Some(rss) = u.rss_bytes {
+                    frame.set("rload memory (RSS)", Unit::Bytes, "rss", rss);
+                }
             }
+            timeline.push((second - 1) as f64, frame);
         }
-        timeline.push((second - 1) as f64, frame);
+        if end {
+            break;
+        }
     }
     if let Some(t) = &mut timeline {
         t.finish();

@@ -391,7 +391,7 @@ async fn execute(
     // The test.
     let test_start = Instant::now();
     metrics::start_slope_clock(test_start, options.scrape_warmup.unwrap_or(DEFAULT_WARMUP));
-    let scraped = scraper.borrow().as_ref().map(Scraper::metric_names).unwrap_or_default();
+    let scraped = scraper.borrow().as_ref().map(Scraper::declared).unwrap_or_default();
     let scrape_task = match scraper.borrow_mut().take().map(|s| s.start(series_cap.clone())) {
         Some(Err(e)) => return Err(RunError::Workers(e)),
         Some(Ok(task)) => Some(task),
@@ -399,7 +399,7 @@ async fn execute(
     };
     let go = !signalled && !setup_interrupted && !surface.stop_requested() && control.init_error().is_none();
     let monitor = if go {
-        let sampler = args.report.as_ref().map(|_| Sampler::new(thresholds, &scraped));
+        let sampler = args.report.as_ref().map(|_| Sampler::new(thresholds, scraped.clone()));
         let cores = crate::health::usable_cores(worker_threads);
         Some(Monitor::start(runtimes.clone(), test_start, cores, sampler).map_err(RunError::Workers)?)
     } else {
