@@ -175,3 +175,26 @@ fn k6s_web_dashboard_export_writes_the_report_and_its_live_settings_are_errors()
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("set K6_WEB_DASHBOARD_EXPORT=FILE"), "{}", run.stderr);
 }
+
+#[test]
+fn a_failing_setup_still_writes_the_report_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("setup.html");
+    let s = script(
+        r#"
+        export const options = #{ thresholds: #{ setup_steps: ["count>1"] } };
+        const steps = Counter("setup_steps");
+        fn setup() { steps.add(1); throw "no session"; }
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &["--report", &page.to_string_lossy()]);
+    assert_eq!(run.code, 107, "{}", run.stderr);
+    let html = std::fs::read_to_string(&page).expect("a report after a failed setup()");
+    assert!(html.contains("The run ended before its test: setup() failed: no session"), "{html}");
+    // What setup() recorded, judged as the thresholds stand.
+    assert!(
+        html.contains("<td><code>count&gt;1</code></td><td class=\"n\">1</td><td class=\"fail\">fail</td>"),
+        "{html}"
+    );
+}

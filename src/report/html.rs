@@ -36,6 +36,8 @@ pub struct Page<'a> {
     pub script: &'a str,
     pub timeline: Option<&'a Timeline>,
     pub saturation: Option<&'a Saturation>,
+    /// Why the run ended before its test (a failed `setup()`), shown at the top.
+    pub ended_early: Option<&'a str>,
 }
 
 impl Page<'_> {
@@ -62,6 +64,9 @@ impl Page<'_> {
                 (false, false) => "<span class=\"fail\">failed</span>".to_owned(),
             }
         );
+        if let Some(why) = self.ended_early {
+            let _ = writeln!(out, "<p class=\"warn\">The run ended before its test: {}</p>", escape(why));
+        }
         if let Some(s) = self.saturation {
             let _ = writeln!(out, "<p class=\"warn\">{}</p>", escape(&s.message()));
         }
@@ -89,7 +94,7 @@ impl Page<'_> {
             })
             .unwrap_or_default();
         if drawn.is_empty() {
-            out.push_str("<p>No time series: the test did not run a full second.</p>\n");
+            out.push_str("<p>No time series: the test did not start, or ended within a fifth of a second.</p>\n");
             return;
         }
         out.push_str("<div class=\"charts\">\n");
@@ -209,7 +214,7 @@ mod tests {
             timeline.push(s as f64, frame);
         }
         timeline.finish();
-        let page = Page { script: "long.rhai", timeline: Some(&timeline), saturation: None };
+        let page = Page { script: "long.rhai", timeline: Some(&timeline), saturation: None, ended_early: None };
         let mut out = String::new();
         page.charts(&mut out);
         assert_eq!(out.matches("<svg class=\"chart\"").count(), 20);

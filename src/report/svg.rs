@@ -104,7 +104,7 @@ fn nice_ceiling(v: f64) -> f64 {
 /// An axis label in the chart's unit.
 pub fn format_value(v: f64, unit: Unit) -> String {
     let number = |v: f64| {
-        if v == 0.0 || v.abs() >= 100.0 {
+        if v.fract() == 0.0 || v.abs() >= 100.0 {
             format!("{v:.0}")
         } else if v.abs() >= 10.0 {
             format!("{v:.1}")

@@ -94,6 +94,7 @@ pub fn build(
                 script: &settings.script,
                 timeline: monitored.timeline.as_ref(),
                 saturation: monitored.saturation.as_ref(),
+                ended_early: None,
             };
             failed_outputs.extend(write(path, &page.render(&results)).err());
         }
@@ -111,6 +112,27 @@ pub fn build(
         };
         let summary_data = HandleSummaryData { state }.render(&results);
         Report { results: verdicts, text, summary_data, failed_outputs }
+    })
+}
+
+/// `--report` for a run that ended before its test (a failed `setup()`, whose error the caller
+/// prints): what was recorded until then, the thresholds as they stand, and why it ended. Returns
+/// why the file could not be written, if it could not.
+pub fn write_early_end(path: &str, script: &str, set: &[MetricThresholds], why: &str) -> Result<(), String> {
+    metrics::flush();
+    metrics::with_aggregate(|agg| {
+        let verdicts = thresholds::evaluate(set, agg, Duration::ZERO, false);
+        let finished = Finished {
+            aggregate: agg,
+            thresholds: set,
+            verdicts: &verdicts,
+            trend_stats: &crate::results::DEFAULT_TREND_STATS.map(str::to_owned),
+            test_duration: Duration::ZERO,
+        };
+        let counts = RunCounts { series_limit: agg.series_cap().limit(), ..RunCounts::default() };
+        let results = RunResults::build(finished, counts);
+        let page = Page { script, timeline: None, saturation: None, ended_early: Some(why) };
+        write(path, &page.render(&results))
     })
 }
 

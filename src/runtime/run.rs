@@ -175,7 +175,20 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
     let kinds = scenarios.iter().map(|s| (s.executor.name().to_string(), s.name.clone())).collect();
     let surface = Rc::new(RunSurface::new(&args, &prepared.script, &prepared.options, &prepared.test_options, kinds));
     start_api(&args, &surface)?;
-    let test = execute(&args, &prepared, scenarios, &signals, &surface).await?;
+    let test = match execute(&args, &prepared, scenarios, &signals, &surface).await {
+        Ok(test) => test,
+        Err(e) => {
+            // No summary after a failed setup() (as in k6), but the report says what happened.
+            if let Some(path) = &args.report {
+                let why = e.to_string();
+                let why = why.strip_prefix("error: ").unwrap_or(&why);
+                if let Err(problem) = report::write_early_end(path, &args.script, &prepared.thresholds, why) {
+                    eprintln!("error: {problem}");
+                }
+            }
+            return Err(e);
+        }
+    };
     let result = report_results(&args, &prepared, test, &signals, &surface).await;
     if args.linger && !signals.stopping() {
         eprintln!("Linger set; waiting for Ctrl+C to exit...");
