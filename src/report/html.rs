@@ -53,9 +53,9 @@ impl Page<'_> {
              <title>rload report: {}</title><style>{STYLE}</style></head><body>\n",
             escape(self.script)
         );
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<h1>rload report: <code>{}</code></h1><p class=\"meta\">test duration {:.1}s · thresholds {}</p>\n",
+            "<h1>rload report: <code>{}</code></h1><p class=\"meta\">test duration {:.1}s · thresholds {}</p>",
             escape(self.script),
             results.test_duration.as_secs_f64(),
             match (results.thresholds.is_empty(), passed) {

@@ -137,7 +137,7 @@ impl Sampler {
                         Some(Reading::Histogram(Some(b))) => difference(h, b),
                         _ => Some(h.clone()),
                     };
-                    if let Some(second) = second.filter(|s| s.len() > 0) {
+                    if let Some(second) = second.filter(|s| !s.is_empty()) {
                         for (label, q) in PERCENTILES {
                             let units = second.median_equivalent(second.value_at_quantile(q));
                             frame.set(title, *unit, label, units as f64 / 1000.0);
