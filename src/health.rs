@@ -1,13 +1,15 @@
 //! The load generator's own health: how much CPU rload uses and how much memory it holds, read
-//! once a second, and whether it is saturated — its threads running or waiting for a CPU for
-//! 90% or more of what the process may use, five seconds running. A saturated load generator
-//! measures its own queueing in every latency; k6 only documents that risk, rload says so live
-//! and in the summary.
+//! once a second, and whether it is saturated — its VU threads running or waiting for a CPU
+//! 90% or more of the time, five seconds running. A saturated load generator measures its own
+//! queueing in every latency; k6 only documents that risk, rload says so live and in the summary.
 //!
 //! Busy time per thread comes from Linux's `/proc/self/task/<tid>/schedstat`: nanoseconds on a
-//! CPU and nanoseconds runnable but waiting in a run queue. Counting the wait too is deliberate:
-//! on a machine shared with other processes rload may get less CPU than it asks for, and its
-//! VUs then queue just the same. Memory is `VmRSS` from `/proc/self/status`. Both are plain
+//! CPU and nanoseconds runnable but waiting in a run queue. Saturation is judged on the VU
+//! threads (`rload-worker-N`) against their number, capped by the cores the process may use
+//! (cgroup quota, affinity): they are where a VU's work queues, and the other threads of the
+//! process (the scheduler, outputs, a `--with-target` reference target) are not the load
+//! generator's bottleneck. Counting the wait is deliberate: on a machine shared with other
+//! processes rload may get less CPU than it asks for, and its VUs then queue just the same. Memory is `VmRSS` from `/proc/self/status`. Both are plain
 //! files (no `unsafe`, no libc); on a system without them the figures are absent and nothing is
 //! judged.
 //!
@@ -22,27 +24,26 @@ pub const SATURATED_SHARE: f64 = 0.9;
 pub const SATURATED_FOR: u32 = 5;
 
 /// One second of the process: CPU on a core and waiting for one, both in percent of one core
-/// (200% = two cores busy), and resident memory in bytes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// (200% = two cores busy), the VU threads' running plus waiting, and resident memory in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Usage {
     pub cpu_percent: f64,
     pub wait_percent: f64,
+    /// The VU threads' time on a CPU or waiting for one, in percent of one core.
+    pub vu_busy_percent: f64,
     pub rss_bytes: Option<f64>,
 }
 
-impl Usage {
-    /// Running plus waiting: how much CPU the process wanted.
-    pub fn busy_percent(&self) -> f64 {
-        self.cpu_percent + self.wait_percent
-    }
-}
+/// The name prefix of the VU threads (`runtime/worker.rs`).
+const VU_THREAD: &str = "rload-worker-";
 
 /// Reads the process's CPU time per thread; each [`ProcessMeter::sample`] gives the usage since
 /// the one before.
 #[derive(Debug)]
 pub struct ProcessMeter {
-    /// Per live thread: nanoseconds on a CPU and waiting for one, at the last sample.
-    threads: HashMap<u32, (u64, u64)>,
+    /// Per live thread: nanoseconds on a CPU and waiting for one at the last sample, and
+    /// whether it runs VUs.
+    threads: HashMap<u32, Thread>,
     at: Instant,
 }
 
@@ -61,29 +62,46 @@ impl ProcessMeter {
         if threads.is_empty() || wall < Duration::from_millis(10) {
             return None;
         }
-        let (mut cpu, mut wait) = (0u64, 0u64);
-        for (tid, (run, queued)) in &threads {
-            let (run0, queued0) = self.threads.get(tid).copied().unwrap_or((0, 0));
-            cpu += run.saturating_sub(run0);
-            wait += queued.saturating_sub(queued0);
+        let (mut cpu, mut wait, mut vu_busy) = (0u64, 0u64, 0u64);
+        for (tid, t) in &threads {
+            let before = self.threads.get(tid).map_or((0, 0), |b| (b.running, b.waiting));
+            let (ran, waited) = (t.running.saturating_sub(before.0), t.waiting.saturating_sub(before.1));
+            cpu += ran;
+            wait += waited;
+            if t.runs_vus {
+                vu_busy += ran + waited;
+            }
         }
         self.threads = threads;
         self.at = now;
         let percent = |ns: u64| ns as f64 / wall.as_nanos() as f64 * 100.0;
-        Some(Usage { cpu_percent: percent(cpu), wait_percent: percent(wait), rss_bytes: rss_bytes() })
+        Some(Usage {
+            cpu_percent: percent(cpu),
+            wait_percent: percent(wait),
+            vu_busy_percent: percent(vu_busy),
+            rss_bytes: rss_bytes(),
+        })
     }
 }
 
-/// `(on-CPU ns, run-queue ns)` of every thread of the process.
-fn read_threads() -> HashMap<u32, (u64, u64)> {
+/// One thread's times so far.
+#[derive(Debug, Clone, Copy)]
+struct Thread {
+    running: u64,
+    waiting: u64,
+    runs_vus: bool,
+}
+
+/// Every thread of the process.
+fn read_threads() -> HashMap<u32, Thread> {
     let mut out = HashMap::new();
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return out };
     for entry in dir.flatten() {
         let Some(tid) = entry.file_name().to_str().and_then(|t| t.parse::<u32>().ok()) else { continue };
         let Ok(text) = std::fs::read_to_string(entry.path().join("schedstat")) else { continue };
-        if let Some(times) = parse_schedstat(&text) {
-            out.insert(tid, times);
-        }
+        let Some((running, waiting)) = parse_schedstat(&text) else { continue };
+        let runs_vus = std::fs::read_to_string(entry.path().join("comm")).is_ok_and(|name| name.starts_with(VU_THREAD));
+        out.insert(tid, Thread { running, waiting, runs_vus });
     }
     out
 }
@@ -106,7 +124,7 @@ fn parse_vm_rss(status: &str) -> Option<f64> {
     Some(kb * 1024.0)
 }
 
-/// How many cores rload may use: its worker threads, at most what the machine (cgroup quota,
+/// How many cores rload's VU threads may use: one each, at most what the machine (cgroup quota,
 /// CPU affinity) grants the process.
 pub fn usable_cores(worker_threads: usize) -> usize {
     let granted = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -120,7 +138,7 @@ pub struct Saturation {
     pub since_secs: u64,
     /// Saturated seconds over the whole test (stretches of at least [`SATURATED_FOR`]).
     pub seconds: u64,
-    /// The highest busy share seen, in percent of one core.
+    /// The VU threads' highest busy share seen, in percent of one core.
     pub peak_busy_percent: f64,
     /// The cores the share was measured against.
     pub cores: usize,
@@ -139,9 +157,9 @@ impl Saturation {
 
     fn text(&self, what: &str) -> String {
         format!(
-            "WARN the load generator {what}: rload's threads ran or waited for a CPU {}% or more of the {} \
-             core{} they may use (peak {:.0}%); latencies include rload's own queueing (use more --threads, \
-             fewer VUs, or a bigger machine)",
+            "WARN the load generator {what}: rload's VU threads ran or waited for a CPU {}% or more of the \
+             time of the {} core{} they may use (peak {:.0}%); latencies include rload's own queueing (use \
+             more --threads, fewer VUs, or a bigger machine)",
             (SATURATED_SHARE * 100.0) as u32,
             self.cores,
             if self.cores == 1 { "" } else { "s" },
@@ -168,7 +186,7 @@ impl SaturationWatch {
     /// Notes second `at` (seconds into the test) with its usage. Returns the finding the first
     /// time a streak reaches [`SATURATED_FOR`] seconds, for the live warning.
     pub fn observe(&mut self, at: u64, usage: &Usage) -> Option<Saturation> {
-        let busy = usage.busy_percent();
+        let busy = usage.vu_busy_percent;
         if busy < SATURATED_SHARE * 100.0 * self.cores as f64 {
             self.streak = 0;
             return None;
@@ -203,8 +221,8 @@ impl SaturationWatch {
 mod tests {
     use super::*;
 
-    fn busy(cpu: f64) -> Usage {
-        Usage { cpu_percent: cpu, wait_percent: 0.0, rss_bytes: None }
+    fn busy(vu_busy: f64) -> Usage {
+        Usage { vu_busy_percent: vu_busy, ..Usage::default() }
     }
 
     #[test]
@@ -232,18 +250,9 @@ mod tests {
         watch.observe(4, &busy(20.0));
         for at in 5..20 {
             // 170% of two cores is 85%: busy, not saturated.
-            watch.observe(at, &Usage { cpu_percent: 150.0, wait_percent: 20.0, rss_bytes: None });
+            watch.observe(at, &busy(170.0));
         }
         assert_eq!(watch.finding(), None);
-    }
-
-    #[test]
-    fn waiting_for_a_cpu_counts_as_busy() {
-        let mut watch = SaturationWatch::new(1);
-        for at in 0..5 {
-            watch.observe(at, &Usage { cpu_percent: 40.0, wait_percent: 55.0, rss_bytes: None });
-        }
-        assert!(watch.finding().is_some());
     }
 
     #[test]
@@ -254,17 +263,31 @@ mod tests {
         assert_eq!(parse_vm_rss(status), Some(2048.0 * 1024.0));
     }
 
+    /// A spinning VU thread is busy (running, or waiting when the machine is loaded); the
+    /// threads of the process that run no VUs count in its CPU, not in the VU threads' share.
     #[test]
-    fn this_process_is_measured() {
+    fn this_process_and_its_vu_threads_are_measured() {
+        let spin = |name: &str| {
+            std::thread::Builder::new()
+                .name(name.to_owned())
+                .spawn(|| {
+                    let until = Instant::now() + Duration::from_millis(300);
+                    let mut n = 0u64;
+                    while Instant::now() < until {
+                        n = n.wrapping_add(1);
+                    }
+                    n
+                })
+                .unwrap()
+        };
         let mut meter = ProcessMeter::start();
-        let until = Instant::now() + Duration::from_millis(60);
-        let mut spin = 0u64;
-        while Instant::now() < until {
-            spin = spin.wrapping_add(1);
-        }
+        let (vu, other) = (spin("rload-worker-0"), spin("unrelated"));
+        std::thread::sleep(Duration::from_millis(200));
         let usage = meter.sample().expect("Linux has /proc/self/task/*/schedstat");
-        assert!(spin > 0);
-        assert!(usage.busy_percent() > 10.0, "a spinning thread is busy: {usage:?}");
+        assert!(vu.join().unwrap() > 0 && other.join().unwrap() > 0);
+        assert!(usage.vu_busy_percent > 60.0, "a spinning VU thread is busy: {usage:?}");
+        assert!(usage.vu_busy_percent < 140.0, "one VU thread, not two: {usage:?}");
+        assert!(usage.cpu_percent + usage.wait_percent > usage.vu_busy_percent + 30.0, "{usage:?}");
         assert!(usage.rss_bytes.unwrap() > 1e6, "{usage:?}");
     }
 }

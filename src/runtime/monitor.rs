@@ -100,6 +100,12 @@ fn watch(
             if let Some(u) = usage {
                 frame.set("rload CPU (load generator)", Unit::Percent, "on a CPU", u.cpu_percent);
                 frame.set("rload CPU (load generator)", Unit::Percent, "waiting for a CPU", u.wait_percent);
+                frame.set(
+                    "rload CPU (load generator)",
+                    Unit::Percent,
+                    "VU threads running or waiting",
+                    u.vu_busy_percent,
+                );
                 if let Some(rss) = u.rss_bytes {
                     frame.set("rload memory (RSS)", Unit::Bytes, "rss", rss);
                 }
