@@ -29,31 +29,42 @@ pub struct Monitored {
     pub saturation: Option<Saturation>,
 }
 
-/// The running watcher.
+/// The watcher's thread, started before the test's clock so that starting it costs the
+/// scenarios nothing.
 pub struct Monitor {
-    stop: mpsc::Sender<()>,
+    tell: mpsc::Sender<Signal>,
     thread: JoinHandle<Monitored>,
 }
 
+enum Signal {
+    Begin(Instant),
+    Stop,
+}
+
 impl Monitor {
-    /// Starts watching at `test_start`. `cores`: what rload may use (`health::usable_cores`);
-    /// `sampler`: the report's charts, when a report was asked for.
-    pub fn start(
+    /// Starts the thread, idle until [`Monitor::begin`]. `cores`: what rload's VU threads may
+    /// use (`health::usable_cores`); `sampler`: the report's charts, when a report was asked for.
+    pub fn spawn(
         runtimes: Vec<Arc<ScenarioRuntime>>,
-        test_start: Instant,
         cores: usize,
         sampler: Option<Sampler>,
     ) -> std::io::Result<Monitor> {
-        let (stop, stopped) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("rload-monitor".into())
-            .spawn(move || watch(&runtimes, test_start, cores, sampler, &stopped))?;
-        Ok(Monitor { stop, thread })
+        let (tell, told) = mpsc::channel();
+        let thread = std::thread::Builder::new().name("rload-monitor".into()).spawn(move || match told.recv() {
+            Ok(Signal::Begin(test_start)) => watch(&runtimes, test_start, cores, sampler, &told),
+            Ok(Signal::Stop) | Err(_) => Monitored::default(),
+        })?;
+        Ok(Monitor { tell, thread })
     }
 
-    /// Stops watching and returns what it saw.
+    /// Watches from `test_start`, a second at a time.
+    pub fn begin(&self, test_start: Instant) {
+        let _ = self.tell.send(Signal::Begin(test_start));
+    }
+
+    /// Stops watching and returns what it saw (nothing if it never began).
     pub fn finish(self) -> Monitored {
-        let _ = self.stop.send(());
+        let _ = self.tell.send(Signal::Stop);
         self.thread.join().unwrap_or_default()
     }
 }
@@ -63,7 +74,7 @@ fn watch(
     test_start: Instant,
     cores: usize,
     mut sampler: Option<Sampler>,
-    stopped: &mpsc::Receiver<()>,
+    stopped: &mpsc::Receiver<Signal>,
 ) -> Monitored {
     let mut meter = ProcessMeter::start();
     let mut saturation = SaturationWatch::new(cores);
@@ -77,7 +88,7 @@ fn watch(
         let due = test_start + Duration::from_secs(second);
         let end = match stopped.recv_timeout(due.saturating_duration_since(Instant::now())) {
             Err(RecvTimeoutError::Timeout) => false,
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => true,
+            Ok(_) | Err(RecvTimeoutError::Disconnected) => true,
         };
         let now = Instant::now();
         let covered = now.duration_since(last);

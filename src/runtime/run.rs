@@ -402,22 +402,25 @@ async fn execute(
     }
 
     // The test.
+    let go = !signalled && !setup_interrupted && !surface.stop_requested() && control.init_error().is_none();
+    let monitor = if go {
+        let scraped = scraper.borrow().as_ref().map(Scraper::declared).unwrap_or_default();
+        let sampler = args.report.as_ref().map(|_| Sampler::new(thresholds, scraped));
+        let cores = crate::health::usable_cores(worker_threads);
+        Some(Monitor::spawn(runtimes.clone(), cores, sampler).map_err(RunError::Workers)?)
+    } else {
+        None
+    };
     let test_start = Instant::now();
     metrics::start_slope_clock(test_start, options.scrape_warmup.unwrap_or(DEFAULT_WARMUP));
-    let scraped = scraper.borrow().as_ref().map(Scraper::declared).unwrap_or_default();
     let scrape_task = match scraper.borrow_mut().take().map(|s| s.start(series_cap.clone())) {
         Some(Err(e)) => return Err(RunError::Workers(e)),
         Some(Ok(task)) => Some(task),
         None => None,
     };
-    let go = !signalled && !setup_interrupted && !surface.stop_requested() && control.init_error().is_none();
-    let monitor = if go {
-        let sampler = args.report.as_ref().map(|_| Sampler::new(thresholds, scraped.clone()));
-        let cores = crate::health::usable_cores(worker_threads);
-        Some(Monitor::start(runtimes.clone(), test_start, cores, sampler).map_err(RunError::Workers)?)
-    } else {
-        None
-    };
+    if let Some(monitor) = &monitor {
+        monitor.begin(test_start);
+    }
     if go {
         surface.mark_started(test_start);
         let ids = Rc::new(std::cell::Cell::new(next_id));
