@@ -113,7 +113,12 @@ fn thresholds(out: &mut String, keys: &[ThresholdKey]) {
     for key in keys {
         for v in &key.verdicts {
             let observed = v.observed.map_or("no samples".to_owned(), |o| observed_text(key, v.agg, o));
-            let verdict = if v.ok { "<td class=\"pass\">pass</td>" } else { "<td class=\"fail\">fail</td>" };
+            // As the summary's `?`: a key without samples passes unless --strict-thresholds.
+            let verdict = match (v.ok, v.observed) {
+                (true, None) => "<td class=\"meta\">not judged</td>",
+                (true, Some(_)) => "<td class=\"pass\">pass</td>",
+                (false, _) => "<td class=\"fail\">fail</td>",
+            };
             let _ = writeln!(
                 out,
                 "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"n\">{}</td>{verdict}</tr>",
