@@ -316,6 +316,10 @@ pub struct RunFlags {
     /// Write every trend's HDR histogram (base64) with exact counts to FILE, mergeable across runs.
     #[arg(long = "export-histograms")]
     pub export_histograms: Option<String>,
+    /// Write a self-contained HTML report (charts over time, thresholds, checks) to FILE at the
+    /// end, as k6's K6_WEB_DASHBOARD_EXPORT does.
+    #[arg(long = "report", value_name = "FILE")]
+    pub report: Option<String>,
     /// Distinct tag sets kept per metric before further ones are merged (default 1000).
     #[arg(long = "max-series")]
     pub max_series: Option<usize>,
@@ -682,6 +686,7 @@ impl RunFlags {
             strict_thresholds: self.strict_thresholds,
             summary_export: self.summary_export.or_else(|| runtime.summary_export.clone()),
             histogram_export: self.export_histograms,
+            report: self.report.or_else(|| runtime.web_dashboard_export.clone()),
             max_series: self.max_series,
             linger: self.linger || extras.linger.unwrap_or(false),
             address_explicit: self.address.is_some(),

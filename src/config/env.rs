@@ -103,6 +103,8 @@ pub struct RuntimeEnv {
     pub no_color: bool,
     pub log_output: Option<String>,
     pub log_format: Option<String>,
+    /// `K6_WEB_DASHBOARD=true` with `K6_WEB_DASHBOARD_EXPORT=FILE`: the HTML report (`--report`).
+    pub web_dashboard_export: Option<String>,
 }
 
 /// The environment's layer: options, the config extras (`K6_OUT`, `K6_LINGER`) and the
@@ -168,18 +170,55 @@ pub fn from_env(vars: &[(String, String)]) -> Result<EnvConfig, Vec<String>> {
         no_color: get("K6_NO_COLOR").is_some_and(|v| !v.is_empty()) || get("NO_COLOR").is_some(),
         log_output: get("K6_LOG_OUTPUT").map(str::to_owned),
         log_format: get("K6_LOG_FORMAT").map(str::to_owned),
+        web_dashboard_export: None,
     };
     if let Some(t) = get("K6_TRACES_OUTPUT").filter(|t| *t != "none") {
         errors.push(format!("K6_TRACES_OUTPUT=\"{t}\": k6's --traces-output is not supported by rload; unset it"));
     }
-    if extras.web_dashboard == Some(true) {
-        errors.push("K6_WEB_DASHBOARD: k6's web dashboard is not supported by rload; unset it".to_owned());
-    }
+    let export = web_dashboard(vars, extras.web_dashboard == Some(true), &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
     let options = Options::from_script(&Value::Object(json))?;
+    let runtime = RuntimeEnv { web_dashboard_export: export, ..runtime };
     Ok(EnvConfig { options, extras, runtime })
+}
+
+/// k6's web dashboard settings: rload serves no live dashboard, but writes the report k6's
+/// dashboard exports (`K6_WEB_DASHBOARD=true K6_WEB_DASHBOARD_EXPORT=FILE`; as in k6, the
+/// export alone does nothing). Settings of the live dashboard are errors, except those that
+/// ask for what rload does anyway: `K6_WEB_DASHBOARD_PORT=-1` (no server, k6's advice for CI)
+/// and `K6_WEB_DASHBOARD_OPEN=false`.
+fn web_dashboard(vars: &[(String, String)], enabled: bool, errors: &mut Vec<String>) -> Option<String> {
+    let get = |name: &str| vars.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let mut names: Vec<&str> =
+        vars.iter().map(|(k, _)| k.as_str()).filter(|k| k.starts_with("K6_WEB_DASHBOARD_")).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let value = get(name).unwrap_or_default();
+        let same_as_rload = match name {
+            "K6_WEB_DASHBOARD_EXPORT" => true,
+            "K6_WEB_DASHBOARD_PORT" => value.trim() == "-1",
+            "K6_WEB_DASHBOARD_OPEN" => go_bool(value) == Some(false),
+            _ => false,
+        };
+        if !same_as_rload {
+            errors.push(format!(
+                "{name}=\"{value}\": k6's live web dashboard is not supported by rload (it only writes the \
+                 report, K6_WEB_DASHBOARD_EXPORT or --report); unset {name}"
+            ));
+        }
+    }
+    let export = get("K6_WEB_DASHBOARD_EXPORT").filter(|f| !f.is_empty()).map(str::to_owned);
+    if enabled && export.is_none() {
+        errors.push(
+            "K6_WEB_DASHBOARD=true: rload serves no live web dashboard; set K6_WEB_DASHBOARD_EXPORT=FILE (or \
+             --report FILE) for its HTML report, or unset K6_WEB_DASHBOARD"
+                .to_owned(),
+        );
+    }
+    export.filter(|_| enabled)
 }
 
 /// A variable's text as its option's JSON value.
@@ -241,6 +280,34 @@ mod tests {
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn web_dashboard_export_is_the_html_report_and_live_dashboard_settings_are_errors() {
+        let c = from_env(&env(&[
+            ("K6_WEB_DASHBOARD", "true"),
+            ("K6_WEB_DASHBOARD_EXPORT", "r.html"),
+            ("K6_WEB_DASHBOARD_PORT", "-1"),
+            ("K6_WEB_DASHBOARD_OPEN", "false"),
+        ]))
+        .unwrap();
+        assert_eq!(c.runtime.web_dashboard_export.as_deref(), Some("r.html"));
+        // As in k6, the export without the dashboard writes nothing.
+        let c = from_env(&env(&[("K6_WEB_DASHBOARD_EXPORT", "r.html")])).unwrap();
+        assert_eq!(c.runtime.web_dashboard_export, None);
+        let errs = from_env(&env(&[
+            ("K6_WEB_DASHBOARD", "true"),
+            ("K6_WEB_DASHBOARD_PORT", "5665"),
+            ("K6_WEB_DASHBOARD_PERIOD", "5s"),
+        ]))
+        .unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(
+            errs[0].starts_with("K6_WEB_DASHBOARD_PERIOD=\"5s\": k6's live web dashboard is not supported"),
+            "{errs:?}"
+        );
+        assert!(errs[1].starts_with("K6_WEB_DASHBOARD_PORT=\"5665\""), "{errs:?}");
+        assert!(errs[2].contains("set K6_WEB_DASHBOARD_EXPORT=FILE"), "{errs:?}");
     }
 
     #[test]

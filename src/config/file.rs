@@ -97,7 +97,10 @@ pub fn parse(value: &Value) -> Result<FileConfig, Vec<String>> {
             },
             "webDashboard" => match v.as_bool() {
                 Some(false) => extras.web_dashboard = Some(false),
-                Some(true) => errors.push("webDashboard: k6's web dashboard is not supported by rload".to_owned()),
+                Some(true) => errors.push(
+                    "webDashboard: k6's web dashboard is not supported by rload (its HTML report is: --report FILE)"
+                        .to_owned(),
+                ),
                 None => errors.push(format!("webDashboard: must be true or false, got {v}")),
             },
             // rload sends no usage report and uploads no archive: either value says what it does.

@@ -85,6 +85,14 @@ pub fn combine(mut runs: Vec<RunExport>) -> Merged {
         counts.interrupted_iterations += run.counts.interrupted_iterations;
         counts.failed_iterations += run.counts.failed_iterations;
         counts.series_limit = counts.series_limit.max(run.counts.series_limit);
+        // An instance whose load generator was saturated taints the fleet's latencies: say which.
+        if let Some(warning) = &run.counts.saturation_warning {
+            let line = format!("{}: {warning}", run.header.execution_segment);
+            counts.saturation_warning = Some(match counts.saturation_warning.take() {
+                Some(earlier) => format!("{earlier}\n{line}"),
+                None => line,
+            });
+        }
         for o in &run.counts.overflowed {
             match counts.overflowed.iter_mut().find(|m| m.metric == o.metric) {
                 Some(m) => {

@@ -129,6 +129,7 @@ pub fn export_run(results: &RunResults<'_>, header: &RunHeader) -> Value {
         "interrupted_iterations": counts.interrupted_iterations,
         "failed_iterations": counts.failed_iterations,
         "series_limit": counts.series_limit,
+        "saturation_warning": counts.saturation_warning,
         "overflowed": counts.overflowed.iter().map(|o| json!({
             "metric": o.metric,
             "samples": o.samples,
@@ -210,6 +211,8 @@ pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, S
             })
             .collect::<Result<_, _>>()?,
         series_limit: usize::try_from(whole("series_limit")?).unwrap_or(usize::MAX),
+        // The load generator's saturation warning (rload's own health), if it had one.
+        saturation_warning: run.get("saturation_warning").and_then(Value::as_str).map(str::to_owned),
     };
     Ok(RunExport { header, test_duration: Duration::from_nanos(whole("test_duration_ns")?), counts, aggregate })
 }

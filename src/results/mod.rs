@@ -211,6 +211,9 @@ pub struct RunCounts {
     pub overflowed: Vec<Overflow>,
     /// The series cap (`--max-series`) in force.
     pub series_limit: usize,
+    /// rload's warning that it was saturated itself (`crate::health`), shown after the
+    /// thresholds.
+    pub saturation_warning: Option<String>,
 }
 
 #[cfg(test)]

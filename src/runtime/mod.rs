@@ -5,6 +5,7 @@ pub mod coroutine;
 pub mod errors;
 pub mod exit;
 pub mod inspect;
+pub mod monitor;
 pub mod progress;
 pub mod report;
 pub mod run;

@@ -3,8 +3,8 @@
 //!
 //! Order, as in k6: evaluate the thresholds on the final aggregate; build the
 //! [`RunResults`] once; render the summary text (THRESHOLDS, then TOTAL RESULTS and sections,
-//! then rload's own counts); write `--summary-export` and the histogram export; render
-//! `handle_summary`'s data. If the script defines `handle_summary(data)`, its returned map
+//! then rload's own counts); write `--report`'s HTML page, `--summary-export` and the
+//! histogram export; render `handle_summary`'s data. If the script defines `handle_summary(data)`, its returned map
 //! decides what goes to stdout and to files, otherwise the summary is printed (by the caller).
 //!
 //! A file that cannot be written never costs the others or the summary: each failure is kept
@@ -17,11 +17,14 @@ use std::time::Duration;
 
 use super::control::Control;
 use super::errors::ErrorLog;
+use super::monitor::Monitored;
 use super::scenario::ScenarioRuntime;
+use crate::health::Saturation;
 use crate::metrics::{self, Aggregate};
 use crate::output::{
     HandleSummaryData, HistogramExport, Renderer, SummaryExport, SummaryOptions, SummaryState, TextSummary,
 };
+use crate::report::Page;
 use crate::results::{Finished, Overflow, RunCounts, RunResults};
 use crate::stdio;
 use crate::thresholds::{self, MetricThresholds, ThresholdResult};
@@ -38,6 +41,10 @@ pub struct ReportSettings {
     pub run_header: crate::output::histograms::RunHeader,
     pub no_summary: bool,
     pub no_color_flag: bool,
+    /// `--report FILE` (or `K6_WEB_DASHBOARD_EXPORT`): the HTML report.
+    pub html_report: Option<String>,
+    /// The script as given, the report's title.
+    pub script: String,
 }
 
 /// The evaluated end of a run.
@@ -48,7 +55,8 @@ pub struct Report {
     pub text: String,
     /// `handle_summary`'s `data` argument (k6's shape), as JSON.
     pub summary_data: String,
-    /// Files that could not be written (`--summary-export`, `--export-histograms`), each with why.
+    /// Files that could not be written (`--summary-export`, `--export-histograms`, `--report`),
+    /// each with why.
     pub failed_outputs: Vec<String>,
 }
 
@@ -58,7 +66,8 @@ impl Report {
     }
 }
 
-/// Evaluates thresholds, builds the results and renders the summary and exports from them.
+/// Evaluates thresholds, builds the results and renders the summary and exports from them;
+/// `monitored` is what the once-a-second watcher saw (the report's charts, rload's saturation).
 pub fn build(
     set: &[MetricThresholds],
     scenarios: &[Arc<ScenarioRuntime>],
@@ -66,6 +75,7 @@ pub fn build(
     errors: &ErrorLog,
     settings: &ReportSettings,
     test_duration: Duration,
+    monitored: &Monitored,
 ) -> Report {
     metrics::with_aggregate(|agg| {
         let verdicts = thresholds::evaluate(set, agg, test_duration, settings.strict_thresholds);
@@ -76,9 +86,20 @@ pub fn build(
             trend_stats: &settings.trend_stats,
             test_duration,
         };
-        let results = RunResults::build(finished, run_counts(scenarios, control, errors, agg));
+        let mut counts = run_counts(scenarios, control, errors, agg);
+        counts.saturation_warning = monitored.saturation.as_ref().map(Saturation::message);
+        let results = RunResults::build(finished, counts);
         let text = TextSummary { options: settings.summary }.render(&results);
         let mut failed_outputs = Vec::new();
+        if let Some(path) = &settings.html_report {
+            let page = Page {
+                script: &settings.script,
+                timeline: monitored.timeline.as_ref(),
+                saturation: monitored.saturation.as_ref(),
+                ended_early: None,
+            };
+            failed_outputs.extend(write_whole(path, &page.render(&results)).err());
+        }
         if let Some(path) = &settings.summary_export {
             failed_outputs.extend(write_whole(path, &SummaryExport.render(&results)).err());
         }
@@ -94,6 +115,27 @@ pub fn build(
         };
         let summary_data = HandleSummaryData { state }.render(&results);
         Report { results: verdicts, text, summary_data, failed_outputs }
+    })
+}
+
+/// `--report` for a run that ended before its test (a failed `setup()`, whose error the caller
+/// prints): what was recorded until then, the thresholds as they stand, and why it ended. Returns
+/// why the file could not be written, if it could not.
+pub fn write_early_end(path: &str, script: &str, set: &[MetricThresholds], why: &str) -> Result<(), String> {
+    metrics::flush();
+    metrics::with_aggregate(|agg| {
+        let verdicts = thresholds::evaluate(set, agg, Duration::ZERO, false);
+        let finished = Finished {
+            aggregate: agg,
+            thresholds: set,
+            verdicts: &verdicts,
+            trend_stats: &crate::results::DEFAULT_TREND_STATS.map(str::to_owned),
+            test_duration: Duration::ZERO,
+        };
+        let counts = RunCounts { series_limit: agg.series_cap().limit(), ..RunCounts::default() };
+        let results = RunResults::build(finished, counts);
+        let page = Page { script, timeline: None, saturation: None, ended_early: Some(why) };
+        write_whole(path, &page.render(&results))
     })
 }
 
@@ -113,6 +155,7 @@ fn run_counts(scenarios: &[Arc<ScenarioRuntime>], control: &Control, errors: &Er
             })
             .collect(),
         series_limit: agg.series_cap().limit(),
+        saturation_warning: None,
     }
 }
 

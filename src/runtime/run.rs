@@ -19,6 +19,7 @@ use super::api_surface::RunSurface;
 use super::control::Control;
 use super::errors::ErrorLog;
 use super::exit::{self, RunError};
+use super::monitor::{Monitor, Monitored};
 use super::report::{self, ReportSettings};
 use super::scenario::ScenarioRuntime;
 use super::schedule::{run_scenario, sample_vus, wait_init, watch_thresholds};
@@ -35,6 +36,7 @@ use crate::metrics::{self, builtin, tag, SeriesCap, SystemTags, TagSet};
 use crate::output::histograms::RunHeader;
 use crate::output::{SummaryMode, SummaryOptions};
 use crate::outputs::{OutputSpec, Outputs};
+use crate::report::Sampler;
 use crate::results::DEFAULT_TREND_STATS;
 use crate::scrape::{ScrapeConfig, Scraper, DEFAULT_WARMUP};
 use crate::script::engine::{compile, functions, new_engine, summary_hook, ScriptSource};
@@ -82,6 +84,8 @@ pub struct RunArgs {
     pub summary_export: Option<String>,
     /// `--export-histograms FILE`: every trend's HDR histogram, mergeable across runs.
     pub histogram_export: Option<String>,
+    /// `--report FILE` (or `K6_WEB_DASHBOARD_EXPORT`): the self-contained HTML report.
+    pub report: Option<String>,
     /// `--max-series N`: distinct tag sets kept per metric.
     pub max_series: Option<usize>,
     /// `-l/--linger` (or `linger` in the config file, `K6_LINGER`): after the results, wait for
@@ -151,6 +155,8 @@ struct Executed {
     /// `teardown()` ran past `teardownTimeout` (exit code 101 once the report is out).
     teardown_timed_out: bool,
     test_duration: Duration,
+    /// What the once-a-second watcher saw (empty when the test did not start).
+    monitored: Monitored,
 }
 
 async fn run_async(args: RunArgs) -> Result<(), RunError> {
@@ -172,7 +178,20 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
     let kinds = scenarios.iter().map(|s| (s.executor.name().to_string(), s.name.clone())).collect();
     let surface = Rc::new(RunSurface::new(&args, &prepared.script, &prepared.options, &prepared.test_options, kinds));
     start_api(&args, &surface)?;
-    let test = execute(&args, &prepared, scenarios, &signals, &surface).await?;
+    let test = match execute(&args, &prepared, scenarios, &signals, &surface).await {
+        Ok(test) => test,
+        Err(e) => {
+            // No summary after a failed setup() (as in k6), but the report says what happened.
+            if let Some(path) = &args.report {
+                let why = e.to_string();
+                let why = why.strip_prefix("error: ").unwrap_or(&why);
+                if let Err(problem) = report::write_early_end(path, &args.script, &prepared.thresholds, why) {
+                    eprintln!("error: {problem}");
+                }
+            }
+            return Err(e);
+        }
+    };
     let result = report_results(&args, &prepared, test, &signals, &surface).await;
     if args.linger && !signals.stopping() {
         eprintln!("Linger set; waiting for Ctrl+C to exit...");
@@ -325,6 +344,7 @@ async fn execute(
                     signalled: true,
                     teardown_timed_out: false,
                     test_duration: Duration::ZERO,
+                    monitored: Monitored::default(),
                 });
             }
         }
@@ -345,7 +365,8 @@ async fn execute(
     // Workers and VU init.
     surface.set_status(ExecutionStatus::InitVus);
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let workers = WorkerSet::spawn(threads.min(total_vus.max(1) as usize), &script.source, &shared, series_cap)
+    let worker_threads = threads.min(total_vus.max(1) as usize);
+    let workers = WorkerSet::spawn(worker_threads, &script.source, &shared, series_cap)
         .map(Rc::new)
         .map_err(RunError::Workers)?;
     let runtimes: Vec<Arc<ScenarioRuntime>> =
@@ -395,6 +416,15 @@ async fn execute(
     }
 
     // The test.
+    let go = !signalled && !setup_interrupted && !surface.stop_requested() && control.init_error().is_none();
+    let monitor = if go {
+        let scraped = scraper.borrow().as_ref().map(Scraper::declared).unwrap_or_default();
+        let sampler = args.report.as_ref().map(|_| Sampler::new(thresholds, scraped));
+        let cores = crate::health::usable_cores(worker_threads);
+        Some(Monitor::spawn(runtimes.clone(), cores, sampler).map_err(RunError::Workers)?)
+    } else {
+        None
+    };
     let test_start = Instant::now();
     metrics::start_slope_clock(test_start, options.scrape_warmup.unwrap_or(DEFAULT_WARMUP));
     let scrape_task = match scraper.borrow_mut().take().map(|s| s.start(series_cap.clone())) {
@@ -402,7 +432,9 @@ async fn execute(
         Some(Ok(task)) => Some(task),
         None => None,
     };
-    let go = !signalled && !setup_interrupted && !surface.stop_requested() && control.init_error().is_none();
+    if let Some(monitor) = &monitor {
+        monitor.begin(test_start);
+    }
     if go {
         surface.mark_started(test_start);
         let ids = Rc::new(std::cell::Cell::new(next_id));
@@ -435,6 +467,7 @@ async fn execute(
     workers.finish();
     workers.all_done().await;
     let test_duration = test_start.elapsed();
+    let monitored = monitor.map(Monitor::finish).unwrap_or_default();
     // One last scrape for the test's end, then the scraper's report.
     if let Some(task) = scrape_task {
         let report = tokio::task::spawn_blocking(move || task.finish()).await.map(|r| r.warnings);
@@ -460,7 +493,7 @@ async fn execute(
 
     if setup_interrupted {
         // A signal in setup(): no test and no teardown, as in an unpaused run.
-        return Ok(Executed { shared, runtimes, signalled: true, teardown_timed_out: false, test_duration });
+        return Ok(Executed { shared, runtimes, signalled: true, teardown_timed_out: false, test_duration, monitored });
     }
 
     // As in k6, a test stopped by a signal (or over the API) still runs teardown(data); a
@@ -475,6 +508,7 @@ async fn execute(
         signalled: signalled || end == TeardownEnd::Signalled,
         teardown_timed_out: end == TeardownEnd::TimedOut,
         test_duration,
+        monitored,
     })
 }
 
@@ -488,7 +522,7 @@ async fn report_results(
     surface: &RunSurface,
 ) -> Result<(), RunError> {
     let Prepared { script, options, test_options, thresholds, outputs, segment, .. } = prepared;
-    let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration } = test;
+    let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration, monitored } = test;
     let control = &shared.control;
     // As k6: the outputs end with the test (teardown included), before the summary.
     let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
@@ -530,8 +564,10 @@ async fn report_results(
         histogram_export: args.histogram_export.clone(),
         no_summary: args.no_summary,
         no_color_flag: no_color(args),
+        html_report: args.report.clone(),
+        script: args.script.clone(),
     };
-    let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration);
+    let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration, &monitored);
     surface.set_tainted(!report.thresholds_passed());
     let mut failed_outputs = report.failed_outputs.clone();
     failed_outputs.extend(outputs_report.problems);

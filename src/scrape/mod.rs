@@ -24,7 +24,7 @@ mod convert;
 mod fetch;
 
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -107,6 +107,8 @@ pub struct Scraper {
     /// Declared metrics by name; a name the script declared as another kind is an error once.
     ids: HashMap<String, Result<MetricId, String>>,
     errors_metric: Option<MetricId>,
+    /// The names of `ids` that declared, shared with the report's sampler (see [`Scraper::declared`]).
+    names: Arc<Mutex<Vec<String>>>,
 }
 
 /// What the scraper reports at the end.
@@ -135,12 +137,26 @@ impl Scraper {
             })
             .collect();
         let errors_metric = metrics::register(ERRORS_METRIC, MetricKind::Counter, false).ok();
-        Scraper { config, targets, ids: HashMap::new(), errors_metric }
+        Scraper { config, targets, ids: HashMap::new(), errors_metric, names: Arc::default() }
     }
 
     /// The settings it runs with.
     pub fn config(&self) -> &ScrapeConfig {
         &self.config
+    }
+
+    /// The names of the scraped metrics declared so far, in byte order, kept up to date after
+    /// every scrape: a labelled series often appears only with the test's first requests. The
+    /// report charts each.
+    pub fn declared(&self) -> Arc<Mutex<Vec<String>>> {
+        self.names.clone()
+    }
+
+    fn publish_names(&self) {
+        let mut names: Vec<String> =
+            self.ids.iter().filter(|(_, id)| id.is_ok()).map(|(name, _)| name.clone()).collect();
+        names.sort();
+        *self.names.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = names;
     }
 
     /// Before the run: one scrape of every URL that declares its metrics and sets baselines,
@@ -166,6 +182,7 @@ impl Scraper {
                 )),
             }
         }
+        self.publish_names();
         warnings
     }
 
@@ -199,6 +216,7 @@ impl Scraper {
             }
         }
         metrics::flush();
+        self.publish_names();
     }
 
     /// Moves the scraper to its own thread, which scrapes at once and then every interval

@@ -78,6 +78,9 @@ pub struct TextSummary {
 impl Renderer for TextSummary {
     fn render(&self, results: &RunResults<'_>) -> String {
         let mut text = render_thresholds(results, &self.options);
+        if let Some(warning) = &results.counts.saturation_warning {
+            text.push_str(&format!("\n  {warning}\n"));
+        }
         text.push_str(&render_summary(results, &self.options));
         text.push_str(&render_failures(&results.failed_requests, self.options.color));
         text.push_str(&render_run_counts(&results.counts));
