@@ -7,15 +7,18 @@
 //! only with k6's `throw` option (`-w`). Which tags and samples a request records is not
 //! decided here.
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::convert::string_pairs;
+use super::cookies::request_cookies;
 use super::response::Response;
 use crate::config::{parse_duration, secs_to_duration};
-use crate::http::{samples, HttpOutcome, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
+use crate::http::samples::{ExpectedStatuses, Judging};
+use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, VuContext};
 use crate::script::facts::{is_k6_default, unimplemented_param_hint};
@@ -44,6 +47,28 @@ pub fn register(engine: &mut Engine) {
             send(method, url, body, params_map(params)?)
         });
     }
+    engine.register_fn("cookieJar", |_: HttpApi| -> Result<CookieJar, Box<EvalAltResult>> {
+        let vu = vu::current();
+        if vu.in_init.get() {
+            return Err("http.cookieJar() in the init context is not supported (as in k6): call it in run()".into());
+        }
+        Ok(vu.http().cookie_jar())
+    });
+    // k6's `new http.CookieJar()`: a jar of the script's own, used by requests that name it
+    // in `params.jar`.
+    engine.register_fn("CookieJar", |_: HttpApi| -> Result<CookieJar, Box<EvalAltResult>> {
+        if vu::current().in_init.get() {
+            return Err("http.CookieJar() in the init context is not supported (as in k6): call it in run()".into());
+        }
+        Ok(CookieJar::default())
+    });
+    register_expected_statuses(engine);
+    engine.register_type_with_name::<ExpectedStatuses>("ExpectedStatuses");
+    engine.register_fn("setResponseCallback", |_: HttpApi, callback: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        let callback = response_callback(callback).map_err(|e| format!("http.setResponseCallback: {e}"))?;
+        vu::current().http().set_response_callback(callback);
+        Ok(())
+    });
     engine.register_fn("batch", |_: HttpApi, requests: rhai::Array| batch_array(requests));
     engine.register_fn("batch", |_: HttpApi, requests: Map| batch_map(requests));
     engine.register_fn("request", |_: HttpApi, method: &str, url: &str| -> Res {
@@ -68,6 +93,90 @@ fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
         .ok_or_else(|| format!("http params must be a map (#{{ headers: ... }}), got {type_name}").into())
 }
 
+/// `http.expectedStatuses(200, #{ min: 300, max: 399 }, ...)`, with up to eight arguments.
+fn register_expected_statuses(engine: &mut Engine) {
+    type Out = Result<ExpectedStatuses, Box<EvalAltResult>>;
+    engine.register_fn("expectedStatuses", |_: HttpApi, a: Dynamic| -> Out { expected_statuses(vec![a]) });
+    engine
+        .register_fn("expectedStatuses", |_: HttpApi, a: Dynamic, b: Dynamic| -> Out { expected_statuses(vec![a, b]) });
+    engine.register_fn("expectedStatuses", |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic| -> Out {
+        expected_statuses(vec![a, b, c])
+    });
+    engine.register_fn("expectedStatuses", |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| -> Out {
+        expected_statuses(vec![a, b, c, d])
+    });
+    engine.register_fn(
+        "expectedStatuses",
+        |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic| -> Out {
+            expected_statuses(vec![a, b, c, d, e])
+        },
+    );
+    engine.register_fn(
+        "expectedStatuses",
+        |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic, f: Dynamic| -> Out {
+            expected_statuses(vec![a, b, c, d, e, f])
+        },
+    );
+    engine.register_fn(
+        "expectedStatuses",
+        |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic, f: Dynamic, g: Dynamic| -> Out {
+            expected_statuses(vec![a, b, c, d, e, f, g])
+        },
+    );
+    engine.register_fn(
+        "expectedStatuses",
+        |_: HttpApi,
+         a: Dynamic,
+         b: Dynamic,
+         c: Dynamic,
+         d: Dynamic,
+         e: Dynamic,
+         f: Dynamic,
+         g: Dynamic,
+         h: Dynamic|
+         -> Out { expected_statuses(vec![a, b, c, d, e, f, g, h]) },
+    );
+}
+
+/// k6's `expectedStatuses`: each argument an integer or `#{ min, max }` of integers.
+fn expected_statuses(args: Vec<Dynamic>) -> Result<ExpectedStatuses, Box<EvalAltResult>> {
+    fn integer(value: &Dynamic) -> Option<i64> {
+        value.as_int().ok().or_else(|| value.as_float().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+    }
+    let (mut exact, mut ranges) = (Vec::new(), Vec::new());
+    for (i, arg) in args.iter().enumerate() {
+        let n = i + 1;
+        if let Some(status) = integer(arg) {
+            exact.push(status);
+            continue;
+        }
+        let bounds = arg.read_lock::<Map>().and_then(|m| Some((m.get("min")?.clone(), m.get("max")?.clone())));
+        let Some((min, max)) = bounds else {
+            return Err(format!(
+                "argument number {n} to expectedStatuses was neither an integer nor a map like #{{min: 100, max: 329}}"
+            )
+            .into());
+        };
+        match (integer(&min), integer(&max)) {
+            (Some(min), Some(max)) => ranges.push((min, max)),
+            _ => return Err(format!("both min and max need to be integers for argument number {n}").into()),
+        }
+    }
+    Ok(ExpectedStatuses::new(exact, ranges))
+}
+
+/// A response callback as k6 accepts one: the result of `http.expectedStatuses`, or `()` (k6's
+/// `null`: no `http_req_failed`, no `expected_response` tag).
+fn response_callback(value: Dynamic) -> Result<Option<ExpectedStatuses>, String> {
+    if value.is_unit() {
+        return Ok(None);
+    }
+    let type_name = value.type_name();
+    value.try_cast::<ExpectedStatuses>().map(Some).ok_or_else(|| {
+        format!("unsupported argument {type_name}: k6 takes only http.expectedStatuses(...) or () (null)")
+    })
+}
+
 /// What the script asked for, beyond method, URL and body.
 struct Params {
     headers: Vec<(String, String)>,
@@ -75,6 +184,12 @@ struct Params {
     timeout: Duration,
     redirects: Option<u32>,
     response_type: ResponseType,
+    cookies: Vec<RequestCookie>,
+    /// `None`: the VU's jar.
+    jar: Option<CookieJar>,
+    auth: Auth,
+    /// `None`: not given (the VU's callback); `Some(None)`: `()`, no callback.
+    response_callback: Option<Option<ExpectedStatuses>>,
 }
 
 fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, String> {
@@ -84,6 +199,10 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         timeout: DEFAULT_TIMEOUT,
         redirects: None,
         response_type: if discard_bodies { ResponseType::None } else { ResponseType::Text },
+        cookies: Vec::new(),
+        jar: None,
+        auth: Auth::Basic,
+        response_callback: None,
     };
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
@@ -106,13 +225,27 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                     }
                 }
             }
-            "auth" => auth(value)?,
+            "auth" => p.auth = auth(value)?,
+            "cookies" => p.cookies = request_cookies(value)?,
+            // k6 skips a `null` jar: the request uses the VU's.
+            "jar" if value.is_unit() => {}
+            "jar" => {
+                let type_name = value.type_name();
+                p.jar = Some(value.try_cast::<CookieJar>().ok_or_else(|| {
+                    format!("params.jar must be a cookie jar (http.cookieJar() or http.CookieJar()), got {type_name}")
+                })?);
+            }
+            "responseCallback" => {
+                p.response_callback =
+                    Some(response_callback(value).map_err(|e| format!("params.responseCallback: {e}"))?)
+            }
             k6_default if is_k6_default(k6_default, &value) => {}
             other => {
                 return Err(match unimplemented_param_hint(other) {
                     Some(hint) => format!("http param \"{other}\" is a k6 param rload does not implement ({hint})"),
                     None => format!(
-                        "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth)"
+                        "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
+                         cookies, jar, responseCallback)"
                     ),
                 })
             }
@@ -122,13 +255,14 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
 }
 
 /// `params.auth`: k6's `basic` (its default: credentials in the URL become a Basic
-/// `Authorization` header, see `crate::http`) is all rload implements.
-fn auth(value: Dynamic) -> Result<(), String> {
+/// `Authorization` header) and `digest` (see `crate::http::auth`); not `ntlm`.
+fn auth(value: Dynamic) -> Result<Auth, String> {
     match value.into_string().as_deref() {
-        Ok("basic") => Ok(()),
-        Ok(scheme @ ("digest" | "ntlm")) => Err(format!(
-            "http param auth: \"{scheme}\" is a k6 authentication rload does not implement (only \"basic\", \
-             from credentials in the URL)"
+        Ok("basic") => Ok(Auth::Basic),
+        Ok("digest") => Ok(Auth::Digest),
+        Ok(scheme @ "ntlm") => Err(format!(
+            "http param auth: \"{scheme}\" is a k6 authentication rload does not implement (only \"basic\" and \
+             \"digest\", from credentials in the URL)"
         )),
         Ok(other) => Err(format!("http param auth must be \"basic\", \"digest\" or \"ntlm\", got \"{other}\"")),
         Err(t) => Err(format!("http param auth must be a string, got {t}")),
@@ -170,9 +304,16 @@ fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<Opti
 /// A request ready to send, with what is needed to record and answer it.
 struct Prepared {
     spec: RequestSpec,
+    record: Recording,
+}
+
+/// How a request's hops are recorded and answered.
+struct Recording {
     tags: Vec<(String, String)>,
     response_type: ResponseType,
     body: Option<Bytes>,
+    callback: Option<Rc<ExpectedStatuses>>,
+    digest: bool,
 }
 
 fn prepare(
@@ -186,27 +327,32 @@ fn prepare(
     let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     let body = body_bytes(body, &mut p.headers)?;
+    let callback = match p.response_callback {
+        Some(given) => given.map(Rc::new),
+        None => vu.http().response_callback(),
+    };
     let spec = RequestSpec {
         method,
         url: url.to_string(),
         headers: std::mem::take(&mut p.headers),
+        cookies: p.cookies,
+        jar: p.jar,
+        auth: p.auth,
         body: body.clone(),
         timeout: p.timeout,
         redirects: p.redirects.unwrap_or(vu.shared.max_redirects),
         response_type: p.response_type,
     };
-    Ok(Prepared { spec, tags: p.tags, response_type: p.response_type, body })
+    let record =
+        Recording { tags: p.tags, response_type: p.response_type, body, callback, digest: p.auth == Auth::Digest };
+    Ok(Prepared { spec, record })
 }
 
 /// Records every hop and returns the final response.
-fn finish(
-    vu: &VuContext,
-    tags: &[(String, String)],
-    response_type: ResponseType,
-    body: Option<Bytes>,
-    hops: Vec<HttpOutcome>,
-) -> Res {
-    samples::record_hops(&vu.base_tags(), tags, &hops);
+fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
+    let Recording { tags, response_type, body, callback, digest } = record;
+    let judging = Judging { callback: callback.as_deref(), digest };
+    samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
     // k6's `throw` (-w): a failure without a response is an exception, after its samples.
     if let (true, Some(error)) = (vu.shared.throw, &last.error) {
@@ -217,10 +363,10 @@ fn finish(
 
 fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
     let vu = vu::current();
-    let Prepared { spec, tags, response_type, body } = prepare(&vu, method, url, body, params)?;
+    let Prepared { spec, record } = prepare(&vu, method, url, body, params)?;
     let client = vu.http();
     let hops = suspend_with(move || async move { client.request(spec).await }).map_err(suspension_error)?;
-    finish(&vu, &tags, response_type, body, hops)
+    finish(&vu, record, hops)
 }
 
 /// k6's default `batch` option: requests of one `http.batch` call in flight at once.
@@ -257,8 +403,7 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
     use futures_util::StreamExt;
     let vu = vu::current();
     let prepared = entries.into_iter().map(|e| batch_entry(&vu, e)).collect::<Result<Vec<_>, _>>()?;
-    let (specs, rest): (Vec<_>, Vec<_>) =
-        prepared.into_iter().map(|p| (p.spec, (p.tags, p.response_type, p.body))).unzip();
+    let (specs, records): (Vec<_>, Vec<_>) = prepared.into_iter().map(|p| (p.spec, p.record)).unzip();
     let client = vu.http();
     let all = suspend_with(move || async move {
         futures_util::stream::iter(specs.into_iter().map(|spec| {
@@ -270,7 +415,7 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
         .await
     })
     .map_err(suspension_error)?;
-    rest.into_iter().zip(all).map(|((tags, rt, body), hops)| finish(&vu, &tags, rt, body, hops)).collect()
+    records.into_iter().zip(all).map(|(record, hops)| finish(&vu, record, hops)).collect()
 }
 
 fn batch_array(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
@@ -300,13 +445,7 @@ mod tests {
 
     #[test]
     fn k6_params_rload_lacks_are_errors_that_name_them() {
-        for (param, value) in [
-            ("cookies", Dynamic::from_map(Map::new())),
-            ("jar", Dynamic::from(1_i64)),
-            ("compression", "gzip".into()),
-            ("throw", true.into()),
-            ("responseCallback", Dynamic::UNIT),
-        ] {
+        for (param, value) in [("compression", "gzip".into()), ("throw", true.into())] {
             let mut m = Map::new();
             m.insert(param.into(), value);
             let err = parse_params(Some(m), false).err().unwrap();
@@ -318,11 +457,48 @@ mod tests {
         m.insert("compression".into(), "".into());
         assert!(parse_params(Some(m), false).is_ok(), "k6's defaults ask for nothing rload lacks");
         let mut m = Map::new();
-        m.insert("auth".into(), "digest".into());
-        assert!(parse_params(Some(m), false).err().unwrap().contains("\"digest\" is a k6 authentication"));
+        m.insert("auth".into(), "ntlm".into());
+        assert!(parse_params(Some(m), false).err().unwrap().contains("\"ntlm\" is a k6 authentication"));
         let mut m = Map::new();
-        m.insert("auth".into(), "basic".into());
-        assert!(parse_params(Some(m), false).is_ok());
+        m.insert("auth".into(), "digest".into());
+        assert_eq!(parse_params(Some(m), false).unwrap().auth, Auth::Digest);
+    }
+
+    #[test]
+    fn cookies_jar_and_response_callback_params_are_taken_as_k6_takes_them() {
+        let mut m = Map::new();
+        let mut cookies = Map::new();
+        cookies.insert("a".into(), "1".into());
+        m.insert("cookies".into(), cookies.into());
+        m.insert("jar".into(), Dynamic::from(CookieJar::default()));
+        m.insert("responseCallback".into(), Dynamic::UNIT);
+        let p = parse_params(Some(m), false).unwrap();
+        assert_eq!(p.cookies, vec![RequestCookie { name: "a".into(), value: "1".into(), replace: false }]);
+        assert!(p.jar.is_some());
+        assert_eq!(p.response_callback, Some(None), "() turns the callback off");
+
+        let mut m = Map::new();
+        m.insert("jar".into(), Dynamic::from(1_i64));
+        assert!(parse_params(Some(m), false).err().unwrap().contains("params.jar must be a cookie jar"));
+        let mut m = Map::new();
+        m.insert("responseCallback".into(), "x".into());
+        assert!(parse_params(Some(m), false).err().unwrap().contains("only http.expectedStatuses"));
+    }
+
+    #[test]
+    fn expected_statuses_take_integers_and_min_max_maps_as_k6() {
+        let mut range = Map::new();
+        range.insert("min".into(), Dynamic::from(300_i64));
+        range.insert("max".into(), Dynamic::from(399.0_f64));
+        let callback = expected_statuses(vec![Dynamic::from(200_i64), range.into()]).unwrap();
+        assert!(callback.matches(200) && callback.matches(301) && !callback.matches(201));
+        let err = expected_statuses(vec![Dynamic::from(200_i64), Dynamic::from(200.5_f64)]).unwrap_err();
+        assert!(err.to_string().contains("argument number 2 to expectedStatuses"), "{err}");
+        let mut half = Map::new();
+        half.insert("min".into(), Dynamic::from(1_i64));
+        half.insert("max".into(), "x".into());
+        let err = expected_statuses(vec![half.into()]).unwrap_err();
+        assert!(err.to_string().contains("both min and max need to be integers for argument number 1"), "{err}");
     }
 
     #[test]

@@ -15,7 +15,8 @@ use bytes::Bytes;
 use rhai::{Blob, Dynamic, Engine, ImmutableString, Map};
 
 use super::convert::header_map;
-use crate::http::{HttpOutcome, ResponseType};
+use super::cookies::response_cookies_map;
+use crate::http::{cookies, HttpOutcome, ResponseType};
 
 #[derive(Clone)]
 pub struct Response(Rc<Inner>);
@@ -165,6 +166,9 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("status_text", |r: &mut Response| ImmutableString::from(r.o().status_text.as_str()));
     engine.register_get("body", |r: &mut Response| r.body());
     engine.register_get("headers", |r: &mut Response| r.headers());
+    engine.register_get("cookies", |r: &mut Response| {
+        response_cookies_map(cookies::response_cookies(&r.o().set_cookies))
+    });
     engine.register_get("url", |r: &mut Response| ImmutableString::from(r.o().url.as_str()));
     engine.register_get("proto", |r: &mut Response| ImmutableString::from(r.o().proto));
     engine.register_get("remote_ip", |r: &mut Response| ImmutableString::from(r.o().remote_ip.as_str()));
@@ -192,6 +196,7 @@ mod tests {
             url: "http://127.0.0.1/".into(),
             method: http::Method::GET,
             headers: Vec::new(),
+            set_cookies: Vec::new(),
             body: Some(Bytes::from_static(body)),
             error: None,
             error_code: 0,
