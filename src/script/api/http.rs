@@ -13,6 +13,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
+use super::body::body_bytes;
 use super::convert::string_pairs;
 use super::cookies::request_cookies;
 use super::response::Response;
@@ -280,27 +281,6 @@ fn timeout(value: Dynamic) -> Result<Duration, String> {
     parse_duration(&text).map_err(|e| format!("params.timeout: {e}"))
 }
 
-/// Turns a script body into bytes; maps and arrays become JSON (k6 would form-encode maps).
-fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<Option<Bytes>, String> {
-    if body.is_unit() {
-        return Ok(None);
-    }
-    if body.is_string() {
-        return Ok(Some(Bytes::from(body.into_string().unwrap())));
-    }
-    if body.is_blob() {
-        return Ok(Some(Bytes::from(body.into_blob().unwrap())));
-    }
-    if body.is_map() || body.is_array() {
-        let json = serde_json::to_vec(&body).map_err(|e| format!("cannot send the body as JSON: {e}"))?;
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
-            headers.push(("Content-Type".into(), "application/json".into()));
-        }
-        return Ok(Some(Bytes::from(json)));
-    }
-    Ok(Some(Bytes::from(body.to_string())))
-}
-
 /// A request ready to send, with what is needed to record and answer it.
 struct Prepared {
     spec: RequestSpec,
@@ -506,15 +486,5 @@ mod tests {
         let mut m = Map::new();
         m.insert("header".into(), Dynamic::UNIT);
         assert!(parse_params(Some(m), false).err().unwrap().contains("\"header\""));
-    }
-
-    #[test]
-    fn maps_are_sent_as_json_with_a_content_type() {
-        let mut headers = Vec::new();
-        let mut body = Map::new();
-        body.insert("a".into(), Dynamic::from(1_i64));
-        let bytes = body_bytes(Dynamic::from_map(body), &mut headers).unwrap().unwrap();
-        assert_eq!(&bytes[..], br#"{"a":1}"#);
-        assert_eq!(headers, vec![("Content-Type".to_string(), "application/json".to_string())]);
     }
 }
