@@ -19,6 +19,8 @@ use md5::{Digest as _, Md5};
 use percent_encoding::percent_decode_str;
 use url::{Position, Url};
 
+use super::HttpOutcome;
+
 /// k6's `params.auth`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Auth {
@@ -94,6 +96,22 @@ impl DigestChallenge {
         }
         out
     }
+}
+
+/// The `Authorization` answering the digest challenge of a 401 `response` to `method` on
+/// `url`, if it carries one; a fresh client nonce each time.
+pub(super) fn digest_answer(
+    response: &HttpOutcome,
+    method: &http::Method,
+    url: &Url,
+    user: &str,
+    password: &str,
+) -> Option<HeaderValue> {
+    let header = response.headers.iter().find(|(k, _)| k == "Www-Authenticate").map(|(_, v)| v.as_str())?;
+    let challenge = DigestChallenge::parse(header)?;
+    let cnonce = format!("{:016x}", rand::random::<u64>());
+    let uri = &url[Position::BeforePath..Position::AfterQuery];
+    HeaderValue::from_str(&challenge.authorization(method.as_str(), uri, user, password, &cnonce)).ok()
 }
 
 /// `key=value` and `key="quoted, value"` pairs separated by commas.

@@ -152,7 +152,7 @@ impl HttpClient {
         loop {
             let (mut outcome, mut location) = self.exchange(&url, &hop, &sending).await;
             if let (Some((user, password)), 401) = (&digest, outcome.status) {
-                if let Some(answer) = digest_answer(&outcome, &hop.method, &url, user, password) {
+                if let Some(answer) = auth::digest_answer(&outcome, &hop.method, &url, user, password) {
                     hop.authorization = Some(answer);
                     outcomes.push(outcome);
                     (outcome, location) = self.exchange(&url, &hop, &sending).await;
@@ -391,21 +391,6 @@ fn redirect(hop: &mut Hop, status: u16, from: &Url, to: &Url) {
 
 fn has_header(headers: &[(String, String)], name: HeaderName) -> bool {
     headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name.as_str()))
-}
-
-/// The `Authorization` answering a 401's digest challenge, if it carries one.
-fn digest_answer(
-    challenge: &HttpOutcome,
-    method: &Method,
-    url: &Url,
-    user: &str,
-    password: &str,
-) -> Option<HeaderValue> {
-    let header = challenge.headers.iter().find(|(k, _)| k == "Www-Authenticate").map(|(_, v)| v.as_str())?;
-    let challenge = auth::DigestChallenge::parse(header)?;
-    let cnonce = format!("{:016x}", rand::random::<u64>());
-    let uri = &url[Position::BeforePath..Position::AfterQuery];
-    HeaderValue::from_str(&challenge.authorization(method.as_str(), uri, user, password, &cnonce)).ok()
 }
 
 /// The URL a redirect response points to, if it is one we follow.

@@ -15,6 +15,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, Map};
 use super::body::body_bytes;
 use super::convert::string_pairs;
 use super::cookies::request_cookies;
+use super::expected::{register_expected_statuses, response_callback};
 use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
 use crate::http::samples::{ExpectedStatuses, Judging};
@@ -63,7 +64,6 @@ pub fn register(engine: &mut Engine) {
         Ok(CookieJar::default())
     });
     register_expected_statuses(engine);
-    engine.register_type_with_name::<ExpectedStatuses>("ExpectedStatuses");
     engine.register_fn("setResponseCallback", |_: HttpApi, callback: Dynamic| -> Result<(), Box<EvalAltResult>> {
         let callback = response_callback(callback).map_err(|e| format!("http.setResponseCallback: {e}"))?;
         vu::current().http().set_response_callback(callback);
@@ -91,90 +91,6 @@ fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
         .try_cast::<Map>()
         .map(Some)
         .ok_or_else(|| format!("http params must be a map (#{{ headers: ... }}), got {type_name}").into())
-}
-
-/// `http.expectedStatuses(200, #{ min: 300, max: 399 }, ...)`, with up to eight arguments.
-fn register_expected_statuses(engine: &mut Engine) {
-    type Out = Result<ExpectedStatuses, Box<EvalAltResult>>;
-    engine.register_fn("expectedStatuses", |_: HttpApi, a: Dynamic| -> Out { expected_statuses(vec![a]) });
-    engine
-        .register_fn("expectedStatuses", |_: HttpApi, a: Dynamic, b: Dynamic| -> Out { expected_statuses(vec![a, b]) });
-    engine.register_fn("expectedStatuses", |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic| -> Out {
-        expected_statuses(vec![a, b, c])
-    });
-    engine.register_fn("expectedStatuses", |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| -> Out {
-        expected_statuses(vec![a, b, c, d])
-    });
-    engine.register_fn(
-        "expectedStatuses",
-        |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic| -> Out {
-            expected_statuses(vec![a, b, c, d, e])
-        },
-    );
-    engine.register_fn(
-        "expectedStatuses",
-        |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic, f: Dynamic| -> Out {
-            expected_statuses(vec![a, b, c, d, e, f])
-        },
-    );
-    engine.register_fn(
-        "expectedStatuses",
-        |_: HttpApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, e: Dynamic, f: Dynamic, g: Dynamic| -> Out {
-            expected_statuses(vec![a, b, c, d, e, f, g])
-        },
-    );
-    engine.register_fn(
-        "expectedStatuses",
-        |_: HttpApi,
-         a: Dynamic,
-         b: Dynamic,
-         c: Dynamic,
-         d: Dynamic,
-         e: Dynamic,
-         f: Dynamic,
-         g: Dynamic,
-         h: Dynamic|
-         -> Out { expected_statuses(vec![a, b, c, d, e, f, g, h]) },
-    );
-}
-
-/// k6's `expectedStatuses`: each argument an integer or `#{ min, max }` of integers.
-fn expected_statuses(args: Vec<Dynamic>) -> Result<ExpectedStatuses, Box<EvalAltResult>> {
-    fn integer(value: &Dynamic) -> Option<i64> {
-        value.as_int().ok().or_else(|| value.as_float().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-    }
-    let (mut exact, mut ranges) = (Vec::new(), Vec::new());
-    for (i, arg) in args.iter().enumerate() {
-        let n = i + 1;
-        if let Some(status) = integer(arg) {
-            exact.push(status);
-            continue;
-        }
-        let bounds = arg.read_lock::<Map>().and_then(|m| Some((m.get("min")?.clone(), m.get("max")?.clone())));
-        let Some((min, max)) = bounds else {
-            return Err(format!(
-                "argument number {n} to expectedStatuses was neither an integer nor a map like #{{min: 100, max: 329}}"
-            )
-            .into());
-        };
-        match (integer(&min), integer(&max)) {
-            (Some(min), Some(max)) => ranges.push((min, max)),
-            _ => return Err(format!("both min and max need to be integers for argument number {n}").into()),
-        }
-    }
-    Ok(ExpectedStatuses::new(exact, ranges))
-}
-
-/// A response callback as k6 accepts one: the result of `http.expectedStatuses`, or `()` (k6's
-/// `null`: no `http_req_failed`, no `expected_response` tag).
-fn response_callback(value: Dynamic) -> Result<Option<ExpectedStatuses>, String> {
-    if value.is_unit() {
-        return Ok(None);
-    }
-    let type_name = value.type_name();
-    value.try_cast::<ExpectedStatuses>().map(Some).ok_or_else(|| {
-        format!("unsupported argument {type_name}: k6 takes only http.expectedStatuses(...) or () (null)")
-    })
 }
 
 /// What the script asked for, beyond method, URL and body.
@@ -340,7 +256,7 @@ fn prepare(
     let cookie = cookie_header(vu, url, &headers, &p.cookies, p.jar.as_ref());
     let has_agent = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("user-agent"));
     let request = RequestRecord {
-        method: method.as_str().to_owned(),
+        method: method.clone(),
         url: url.to_owned(),
         headers: Rc::clone(&headers),
         user_agent: if has_agent { None } else { vu.shared.http_config.user_agent_header() },
@@ -499,22 +415,6 @@ mod tests {
         let mut m = Map::new();
         m.insert("responseCallback".into(), "x".into());
         assert!(parse_params(Some(m), false).err().unwrap().contains("only http.expectedStatuses"));
-    }
-
-    #[test]
-    fn expected_statuses_take_integers_and_min_max_maps_as_k6() {
-        let mut range = Map::new();
-        range.insert("min".into(), Dynamic::from(300_i64));
-        range.insert("max".into(), Dynamic::from(399.0_f64));
-        let callback = expected_statuses(vec![Dynamic::from(200_i64), range.into()]).unwrap();
-        assert!(callback.matches(200) && callback.matches(301) && !callback.matches(201));
-        let err = expected_statuses(vec![Dynamic::from(200_i64), Dynamic::from(200.5_f64)]).unwrap_err();
-        assert!(err.to_string().contains("argument number 2 to expectedStatuses"), "{err}");
-        let mut half = Map::new();
-        half.insert("min".into(), Dynamic::from(1_i64));
-        half.insert("max".into(), "x".into());
-        let err = expected_statuses(vec![half.into()]).unwrap_err();
-        assert!(err.to_string().contains("both min and max need to be integers for argument number 1"), "{err}");
     }
 
     #[test]

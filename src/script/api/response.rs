@@ -34,7 +34,7 @@ struct Inner {
 /// its own headers (`Host`, `Content-Length`, Basic credentials), as k6 shows it.
 #[derive(Default)]
 pub struct RequestRecord {
-    pub method: String,
+    pub method: http::Method,
     pub url: String,
     /// The script's headers, shared with the request that sent them.
     pub headers: Rc<[(String, String)]>,
@@ -187,7 +187,7 @@ impl Response {
             }
         }
         let mut m = Map::new();
-        m.insert("method".into(), request.method.clone().into());
+        m.insert("method".into(), request.method.as_str().into());
         m.insert("url".into(), request.url.clone().into());
         let headers: Map =
             headers.into_iter().map(|(name, value)| (name.into(), Dynamic::from_array(vec![value.into()]))).collect();
