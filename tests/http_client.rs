@@ -136,7 +136,7 @@ async fn get_and_post_round_trip_body_and_headers() {
         let client = client();
 
         let mut spec = get(server.url("/echo"));
-        spec.headers.push(("X-Test".into(), "hello header".into()));
+        spec.headers = [("X-Test".into(), "hello header".into())].into();
         let res = one(&client, spec).await;
         assert_eq!((res.status, res.error_code, res.error.as_deref()), (200, 0, None));
         assert_eq!(res.status_text, "200 OK");
@@ -151,7 +151,7 @@ async fn get_and_post_round_trip_body_and_headers() {
 
         let mut spec = RequestSpec::new(Method::POST, server.url("/echo"));
         spec.body = Some(Bytes::from_static(b"{\"a\":1}"));
-        spec.headers.push(("Content-Type".into(), "application/json".into()));
+        spec.headers = [("Content-Type".into(), "application/json".into())].into();
         let res = one(&client, spec).await;
         assert_eq!(res.status, 200);
         assert_eq!(res.body.as_deref(), Some(&b"POST {\"a\":1}"[..]));
@@ -366,7 +366,7 @@ async fn cookies_set_by_a_response_are_sent_by_the_same_vu_only() {
         assert_eq!(res.body.as_deref(), Some(&b"session=abc123"[..]));
 
         let mut with_own = get(server.url("/cookies"));
-        with_own.headers.push(("Cookie".into(), "mine=1".into()));
+        with_own.headers = [("Cookie".into(), "mine=1".into())].into();
         let res = one(&client, with_own).await;
         assert_eq!(res.body.as_deref(), Some(&b"mine=1; session=abc123"[..]));
 

@@ -1,4 +1,4 @@
-//! End-to-end HTTP behaviour: timings, per-VU keep-alive, k6 error codes.
+//! End-to-end HTTP behaviour: timings, per-VU keep-alive, k6 error codes, binary bodies.
 mod common;
 use common::*;
 
@@ -194,4 +194,29 @@ fn a_body_over_max_response_body_size_fails_the_request_with_1060_and_the_run_go
     // The CLI flag replaces the script's cap.
     let run = rload(&s, &["-i", "1", "--max-response-body-size", "1MB", "-e", &format!("BASE={}", target.url())]);
     assert!(run.line("http_req_failed").contains("0.00%"), "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn a_binary_file_opened_with_b_is_sent_byte_for_byte_and_refused_as_text() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        const BIN = open("data.bin", "b");
+        fn run() {
+            let r = http.post(`${__ENV.BASE}/echo`, BIN, #{ responseType: "binary" });
+            check(r, #{ "the bytes come back": |r| r.body == BIN && BIN.len() == 256 });
+        }
+    "#,
+    );
+    let bytes: Vec<u8> = (0..=255).collect();
+    std::fs::write(s.dir.path().join("data.bin"), &bytes).unwrap();
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}\n{}", run.stdout, run.stderr);
+
+    let text = script("const T = open(\"data.bin\");\nfn run() {}\n");
+    std::fs::write(text.dir.path().join("data.bin"), &bytes).unwrap();
+    let run = rload(&text, &["-i", "1"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("not UTF-8 text") && run.stderr.contains("open(path, \"b\")"), "{}", run.stderr);
 }

@@ -18,7 +18,7 @@ export const options = #{
 };
 fn run() {
     let session = gen::generate_session(#{ participantCount: 2, timePerParticipantMs: 60000 });
-    let res = http.post(`${__ENV.BASE_URL}/v1/sessions`, session);
+    let res = http.post(`${__ENV.BASE_URL}/v1/sessions`, session.to_json(), #{ headers: #{ "Content-Type": "application/json" } });
     http.post(`${__ENV.BASE_URL}/v1/sessions/${session.session_id}/start`, ());
     http.post(`${__ENV.BASE_URL}/v1/sessions/${session.session_id}/switch`, ());
     sleep(0.02);

@@ -7,19 +7,21 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{
-    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
-    WWW_AUTHENTICATE,
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, SET_COOKIE, TRANSFER_ENCODING,
+    USER_AGENT, WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
 use url::{Position, Url};
 
-use super::cookies::Jar;
+use super::auth::{self, Auth};
+use super::cookies::{CookieJar, RequestCookie};
 use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
 use super::headers::canonical_headers;
 use super::pool::{Conn, ConnInfo, Pool, Target};
+use super::samples::ExpectedStatuses;
 use super::timing::Marks;
 use super::{ClientConfig, HttpOutcome, RequestSpec, ResponseType, Timings};
 
@@ -30,7 +32,20 @@ pub struct HttpClient {
     /// `None` when the options ask for no `User-Agent` (an empty `userAgent`).
     user_agent: Option<HeaderValue>,
     pool: Pool,
-    jar: RefCell<Jar>,
+    /// The VU's jar; replaced by a new one as each iteration starts (see `begin_iteration`).
+    jar: RefCell<CookieJar>,
+    /// k6's response callback of this VU (`http.setResponseCallback`); `None` for `null`. The
+    /// client only keeps it: [`super::samples`] applies it.
+    response_callback: RefCell<Option<Rc<ExpectedStatuses>>>,
+}
+
+/// What stays the same for every hop of one request.
+struct Sending<'a> {
+    headers: &'a [(String, String)],
+    cookies: &'a [RequestCookie],
+    jar: &'a CookieJar,
+    response_type: ResponseType,
+    deadline: tokio::time::Instant,
 }
 
 /// The parts of a request that change from one redirect hop to the next.
@@ -41,6 +56,11 @@ struct Hop {
     strip_body_headers: bool,
     /// A redirect left the original host: do not forward the script's credentials.
     strip_credentials: bool,
+    /// A redirect: k6 rebuilds the `Cookie` header from the request's and the jar's cookies,
+    /// so a `Cookie` in the script's headers is not sent again.
+    redirected: bool,
+    /// An `Authorization` that replaces the script's (digest authentication).
+    authorization: Option<HeaderValue>,
 }
 
 /// A response whose body was read to the end.
@@ -57,15 +77,36 @@ impl HttpClient {
     /// A client with no connections and an empty cookie jar; creating it costs no I/O.
     pub fn new(config: Rc<ClientConfig>) -> Self {
         let user_agent = config.user_agent_header();
-        HttpClient { config, user_agent, pool: Pool::default(), jar: RefCell::new(Jar::default()) }
+        HttpClient {
+            config,
+            user_agent,
+            pool: Pool::default(),
+            jar: RefCell::new(CookieJar::default()),
+            response_callback: RefCell::new(Some(Rc::new(ExpectedStatuses::default()))),
+        }
     }
 
-    /// Called as an iteration starts: k6 empties the VU's cookie jar before each iteration
-    /// unless `noCookiesReset` is set. Connections are kept either way.
+    /// The VU's response callback (k6's default until the script sets one).
+    pub fn response_callback(&self) -> Option<Rc<ExpectedStatuses>> {
+        self.response_callback.borrow().clone()
+    }
+
+    /// k6's `http.setResponseCallback(callback)`; `None` for `null`.
+    pub fn set_response_callback(&self, callback: Option<ExpectedStatuses>) {
+        *self.response_callback.borrow_mut() = callback.map(Rc::new);
+    }
+
+    /// Called as an iteration starts: k6 gives the VU a new, empty cookie jar before each
+    /// iteration unless `noCookiesReset` is set. Connections are kept either way.
     pub fn begin_iteration(&self) {
         if !self.config.no_cookies_reset {
-            *self.jar.borrow_mut() = Jar::default();
+            *self.jar.borrow_mut() = CookieJar::default();
         }
+    }
+
+    /// The VU's cookie jar as it is now (k6's `http.cookieJar()`).
+    pub fn cookie_jar(&self) -> CookieJar {
+        self.jar.borrow().clone()
     }
 
     /// The number of sockets this client holds open, idle or busy.
@@ -78,7 +119,7 @@ impl HttpClient {
     /// fails: transport errors are outcomes with `status == 0`.
     pub async fn request(&self, spec: RequestSpec) -> Vec<HttpOutcome> {
         let deadline = tokio::time::Instant::now() + spec.timeout;
-        let RequestSpec { method, url, headers, body, redirects, response_type, .. } = spec;
+        let RequestSpec { method, url, headers, cookies, jar, auth, body, redirects, response_type, .. } = spec;
         let mut outcomes = Vec::with_capacity(1);
         let mut url = match Url::parse(&url) {
             Ok(parsed) => parsed,
@@ -88,48 +129,74 @@ impl HttpClient {
                 return outcomes;
             }
         };
-        let mut hop = Hop { method, body, strip_body_headers: false, strip_credentials: false };
-        loop {
-            // --http-debug: the request as built now (before this hop's cookies are stored).
-            let debug =
-                (self.config.http_debug != HttpDebug::Off).then(|| self.build_request(&url, &hop, &headers).ok());
-            let (outcome, location) = self.exchange(&url, &hop, &headers, response_type, deadline).await;
-            if let Some(request) = debug {
-                super::debug::log(self.config.http_debug, request.as_ref(), hop.body.as_ref(), &outcome);
+        let jar = jar.unwrap_or_else(|| self.cookie_jar());
+        let sending = Sending { headers: &headers[..], cookies: &cookies, jar: &jar, response_type, deadline };
+        let mut hop = Hop {
+            method,
+            body,
+            strip_body_headers: false,
+            strip_credentials: false,
+            redirected: false,
+            authorization: None,
+        };
+        // Digest: the credentials leave the URL (and so the tags); the first hop still carries
+        // them as Basic, as Go's client sends it before k6's digest transport sees the request.
+        let digest = if auth == Auth::Digest { auth::credentials(&url) } else { None };
+        if digest.is_some() {
+            if !has_header(&headers, AUTHORIZATION) {
+                hop.authorization = auth::basic_header(&url);
             }
-            let next = location.filter(|_| outcomes.len() < redirects as usize);
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
+        let mut followed = 0;
+        loop {
+            let (mut outcome, mut location) = self.exchange_logged(&url, &hop, &sending).await;
+            if let (Some((user, password)), 401) = (&digest, outcome.status) {
+                if let Some(answer) = auth::digest_answer(&outcome, &hop.method, &url, user, password) {
+                    hop.authorization = Some(answer);
+                    outcomes.push(outcome);
+                    (outcome, location) = self.exchange_logged(&url, &hop, &sending).await;
+                }
+            }
+            let next = location.filter(|_| followed < redirects);
             let status = outcome.status;
             outcomes.push(outcome);
             let Some(next) = next else {
                 return outcomes;
             };
+            followed += 1;
             redirect(&mut hop, status, &url, &next);
             url = next;
         }
     }
 
     /// One hop: a request and its response or failure, and where a redirect points to.
-    async fn exchange(
-        &self,
-        url: &Url,
-        hop: &Hop,
-        headers: &[(String, String)],
-        response_type: ResponseType,
-        deadline: tokio::time::Instant,
-    ) -> (HttpOutcome, Option<Url>) {
+    /// [`Self::exchange`], logged with `--http-debug`: the request as built before the exchange
+    /// (so before this hop's cookies are stored), then its outcome.
+    async fn exchange_logged(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> (HttpOutcome, Option<Url>) {
+        let debug = (self.config.http_debug != HttpDebug::Off).then(|| self.build_request(url, hop, sending).ok());
+        let (outcome, location) = self.exchange(url, hop, sending).await;
+        if let Some(request) = debug {
+            super::debug::log(self.config.http_debug, request.as_ref(), hop.body.as_ref(), &outcome);
+        }
+        (outcome, location)
+    }
+
+    async fn exchange(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> (HttpOutcome, Option<Url>) {
         let mut marks = Marks::new(Instant::now());
         let mut info = ConnInfo::empty();
         // Outside the hop's future, so that a failure while reading the body (the server
         // closing early, the timeout) still has the part received, which k6 keeps.
         let mut body = None;
-        let attempt = self.attempt(url, hop, headers, response_type, &mut marks, &mut info, &mut body);
+        let attempt = self.attempt(url, hop, sending, &mut marks, &mut info, &mut body);
         let result =
-            tokio::time::timeout_at(deadline, attempt).await.unwrap_or_else(|_elapsed| Err(Failure::timeout()));
+            tokio::time::timeout_at(sending.deadline, attempt).await.unwrap_or_else(|_elapsed| Err(Failure::timeout()));
         match result {
             Ok(received) => {
                 let (last_write, first_read) = info.io_instants();
                 let timings = marks.timings(last_write, first_read, received.done);
-                self.jar.borrow_mut().store_response(&received.headers, url);
+                sending.jar.store_response(&received.headers, url);
                 let location = if matches!(received.status.as_u16(), 301 | 302 | 303 | 307 | 308) {
                     redirect_target(&received.headers, url)
                 } else {
@@ -149,13 +216,11 @@ impl HttpClient {
     /// Gets a connection, sends the request and reads the response. A reused connection that
     /// turns out to have been closed by the server is replaced once, as Go's client does: for
     /// any request when nothing was sent, for idempotent ones when the response never came.
-    #[allow(clippy::too_many_arguments)] // `marks`, `info` and `body` outlive the future on purpose
     async fn attempt(
         &self,
         url: &Url,
         hop: &Hop,
-        headers: &[(String, String)],
-        response_type: ResponseType,
+        sending: &Sending<'_>,
         marks: &mut Marks,
         info: &mut ConnInfo,
         body: &mut Option<Collected>,
@@ -163,7 +228,7 @@ impl HttpClient {
         let target = Target::of(url)?;
         let mut may_retry = true;
         loop {
-            let request = self.build_request(url, hop, headers)?;
+            let request = self.build_request(url, hop, sending)?;
             let (mut conn, reused) = match self.pool.take_ready(&target).await {
                 Some(conn) => {
                     info.stats = Some(Rc::clone(&conn.stats));
@@ -180,7 +245,7 @@ impl HttpClient {
             conn.stats.begin_request();
             marks.send_start = Some(Instant::now());
             match conn.sender.send_request(request).await {
-                Ok(response) => return self.receive(conn, response, response_type, body).await,
+                Ok(response) => return self.receive(conn, response, sending.response_type, body).await,
                 Err(err) => {
                     let stale = err.is_canceled()
                         || (is_idempotent(&hop.method)
@@ -247,12 +312,8 @@ impl HttpClient {
         })
     }
 
-    fn build_request(
-        &self,
-        url: &Url,
-        hop: &Hop,
-        headers: &[(String, String)],
-    ) -> Result<Request<Full<Bytes>>, Failure> {
+    fn build_request(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> Result<Request<Full<Bytes>>, Failure> {
+        let headers = sending.headers;
         let uri = Uri::try_from(&url[Position::BeforePath..Position::AfterQuery])
             .map_err(|err| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {err}")))?;
         let mut request = Request::new(Full::new(hop.body.clone().unwrap_or_default()));
@@ -271,6 +332,9 @@ impl HttpClient {
                 continue;
             }
             if name == COOKIE {
+                if hop.redirected {
+                    continue;
+                }
                 if !cookie.is_empty() {
                     cookie.push_str("; ");
                 }
@@ -289,8 +353,10 @@ impl HttpClient {
                 .map_err(|_| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": bad host")))?;
             map.insert(HOST, value);
         }
-        if !map.contains_key(AUTHORIZATION) {
-            if let Some(basic) = super::auth::basic_header(url) {
+        if let Some(authorization) = &hop.authorization {
+            map.insert(AUTHORIZATION, authorization.clone());
+        } else if !map.contains_key(AUTHORIZATION) {
+            if let Some(basic) = auth::basic_header(url) {
                 map.insert(AUTHORIZATION, basic);
             }
         }
@@ -304,7 +370,7 @@ impl HttpClient {
         if empty && carries_body && !map.contains_key(CONTENT_LENGTH) && !map.contains_key(TRANSFER_ENCODING) {
             map.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
-        self.jar.borrow().append_header(url, &mut cookie);
+        sending.jar.append_header(url, sending.cookies, &mut cookie);
         if !cookie.is_empty() {
             let value = HeaderValue::try_from(cookie)
                 .map_err(|_| Failure::new(error_code::GENERIC, "invalid value for header \"cookie\""))?;
@@ -331,6 +397,12 @@ fn redirect(hop: &mut Hop, status: u16, from: &Url, to: &Url) {
     if from.host_str() != to.host_str() {
         hop.strip_credentials = true;
     }
+    hop.redirected = true;
+    hop.authorization = None;
+}
+
+fn has_header(headers: &[(String, String)], name: HeaderName) -> bool {
+    headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name.as_str()))
 }
 
 /// The URL a redirect response points to, if it is one we follow.
@@ -357,6 +429,12 @@ fn respond(method: Method, url: &Url, received: Received, timings: Timings, info
         url: url.as_str().to_owned(),
         method,
         headers: canonical_headers(&received.headers),
+        set_cookies: received
+            .headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect(),
         body: received.body,
         error: None,
         error_code: error_code::for_status(status.as_u16()),
@@ -384,6 +462,7 @@ fn failed(
         url,
         method,
         headers: Vec::new(),
+        set_cookies: Vec::new(),
         body,
         error: Some(failure.message.into_owned()),
         error_code: failure.code,
@@ -448,6 +527,8 @@ mod tests {
             body: Some(Bytes::from_static(b"x")),
             strip_body_headers: false,
             strip_credentials: false,
+            redirected: false,
+            authorization: None,
         };
         for status in [301, 302, 303] {
             let mut hop = post();

@@ -135,6 +135,7 @@ mod tests {
             bytes_received: 0,
             remote_ip: String::new(),
             remote_port: 0,
+            set_cookies: Vec::new(),
         }
     }
 

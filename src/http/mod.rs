@@ -18,11 +18,12 @@
 //! conversion only) → [`HttpClient::request`] → [`samples::record_hops`] → the metric sink.
 //!
 //! This module is not the script binding (`crate::script::api::http` converts Rhai values),
-//! and not a general-purpose client (no HTTP/2, no proxies, no decompression).
+//! and not a general-purpose client (no HTTP/2, no proxies, no decompression). Cookies live in
+//! [`cookies`], URL credentials and digest authentication in [`auth`].
 
 pub mod auth;
 mod client;
-mod cookies;
+pub mod cookies;
 pub mod debug;
 pub mod error_code;
 pub mod headers;
@@ -31,12 +32,15 @@ pub mod samples;
 pub(crate) mod timing;
 pub(crate) mod tls;
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderValue;
 
+pub use auth::Auth;
 pub use client::HttpClient;
+pub use cookies::{CookieJar, RequestCookie};
 
 /// The `User-Agent` sent when neither the script nor the options set one: k6's form
 /// (`Grafana k6/1.1.0 (https://k6.io/)`) without an address, as rload has no public home page.
@@ -141,8 +145,16 @@ pub struct RequestSpec {
     pub method: http::Method,
     pub url: String,
     /// Request headers in script order. `Host` and `User-Agent` given here replace the
-    /// defaults; a `Cookie` given here is sent before the jar's cookies.
-    pub headers: Vec<(String, String)>,
+    /// defaults; a `Cookie` given here is sent before the request's and the jar's cookies, on
+    /// the first hop only (k6 rebuilds the header of a redirect from the cookies). Shared, so
+    /// that the script's `res.request.headers` reads them without a copy.
+    pub headers: Rc<[(String, String)]>,
+    /// `params.cookies`, sent on every hop before the jar's (see [`RequestCookie`]).
+    pub cookies: Vec<RequestCookie>,
+    /// `params.jar`: the jar this request reads and fills; `None` is the VU's own.
+    pub jar: Option<CookieJar>,
+    /// `params.auth`: how credentials in the URL are sent.
+    pub auth: Auth,
     pub body: Option<Bytes>,
     /// Covers the whole request, redirects included (DNS, connect, TLS, send, wait, body).
     pub timeout: Duration,
@@ -157,7 +169,10 @@ impl RequestSpec {
         RequestSpec {
             method,
             url: url.into(),
-            headers: Vec::new(),
+            headers: Rc::from([]),
+            cookies: Vec::new(),
+            jar: None,
+            auth: Auth::Basic,
             body: None,
             timeout: DEFAULT_TIMEOUT,
             redirects: DEFAULT_REDIRECTS,
@@ -203,6 +218,9 @@ pub struct HttpOutcome {
     /// Response headers with k6's (Go's) canonical names (`Content-Type`); repeated headers
     /// are joined with `", "` as k6 does.
     pub headers: Vec<(String, String)>,
+    /// The `Set-Cookie` headers one by one (joined, their dates' commas would be ambiguous),
+    /// for `res.cookies`; empty on a failure.
+    pub set_cookies: Vec<String>,
     /// `None` for [`ResponseType::None`] and on failures, except a failure while the body was
     /// being read (the server closed early, a timeout): that keeps the part received, as k6.
     pub body: Option<Bytes>,

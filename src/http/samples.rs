@@ -14,28 +14,71 @@
 //! Each hop that `http_req_failed` counts as failed is also counted by its `error_code` and
 //! message ([`failure_message`]) for the summary's table of why requests failed.
 //!
+//! Which statuses are expected is k6's response callback ([`ExpectedStatuses`], set by
+//! `http.setResponseCallback` or `params.responseCallback`): 200–399 by default. Without a
+//! callback (`null`), k6 records no `http_req_failed` and no `expected_response` tag.
+//!
 //! This module does no I/O and knows nothing about Rhai.
 
 use super::HttpOutcome;
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 
-/// k6's default `expected_response` callback: statuses 200–399 are expected; anything else,
-/// a failure (status 0) included, counts in `http_req_failed`.
-pub fn expected(status: u16) -> bool {
-    (200..400).contains(&status)
+/// The result of k6's `http.expectedStatuses(...)`: exact statuses and inclusive ranges. The
+/// only response callback k6 accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedStatuses {
+    exact: Vec<i64>,
+    ranges: Vec<(i64, i64)>,
+}
+
+impl Default for ExpectedStatuses {
+    /// k6's default callback: statuses 200–399 are expected; anything else, a failure
+    /// (status 0) included, counts in `http_req_failed`.
+    fn default() -> Self {
+        ExpectedStatuses { exact: Vec::new(), ranges: vec![(200, 399)] }
+    }
+}
+
+impl ExpectedStatuses {
+    /// A callback expecting `exact` statuses and those in the inclusive `ranges`.
+    pub fn new(exact: Vec<i64>, ranges: Vec<(i64, i64)>) -> Self {
+        ExpectedStatuses { exact, ranges }
+    }
+
+    pub fn matches(&self, status: u16) -> bool {
+        let status = i64::from(status);
+        self.exact.contains(&status) || self.ranges.iter().any(|&(min, max)| min <= status && status <= max)
+    }
+}
+
+/// How a request's hops are judged: its response callback (`None`: k6's `null`, nothing is
+/// judged) and whether it answered a digest challenge. k6 expects exactly a 401 from the
+/// first hop of a digest request, whatever the callback, as long as there is one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Judging<'a> {
+    pub callback: Option<&'a ExpectedStatuses>,
+    pub digest: bool,
+}
+
+impl Judging<'_> {
+    /// Whether hop number `index` with `status` is expected; `None` without a callback.
+    fn expected(&self, index: usize, status: u16) -> Option<bool> {
+        let callback = self.callback?;
+        Some(if self.digest && index == 0 { status == 401 } else { callback.matches(status) })
+    }
 }
 
 /// Records the samples of every hop of one request. `base` is the VU's tag set (its `group`
 /// included); `user_tags` are the request's `params.tags`.
-pub fn record_hops(base: &TagSet, user_tags: &[(String, String)], hops: &[HttpOutcome]) {
-    for hop in hops {
-        record(base, user_tags, hop);
+pub fn record_hops(base: &TagSet, user_tags: &[(String, String)], hops: &[HttpOutcome], judging: Judging<'_>) {
+    for (index, hop) in hops.iter().enumerate() {
+        record(base, user_tags, hop, judging.expected(index, hop.status));
     }
 }
 
 /// The tags of one hop's `http_req_*` samples: the run's system tags only (`systemTags`), the
-/// script's always.
-fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> TagSet {
+/// script's always; `expected` is `None` without a response callback.
+fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) -> TagSet {
     let on = metrics::system_tag_enabled;
     let mut tags = base.clone();
     if on(SystemTag::METHOD) {
@@ -56,8 +99,8 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) -> T
     if on(SystemTag::STATUS) {
         tags.insert(tag::STATUS, &o.status.to_string());
     }
-    if on(SystemTag::EXPECTED_RESPONSE) {
-        tags.insert(tag::EXPECTED_RESPONSE, if expected(o.status) { "true" } else { "false" });
+    if let (Some(expected), true) = (expected, on(SystemTag::EXPECTED_RESPONSE)) {
+        tags.insert(tag::EXPECTED_RESPONSE, if expected { "true" } else { "false" });
     }
     if let (Some(error), true) = (&o.error, on(SystemTag::ERROR)) {
         // Cut as the failure table keeps it: megabytes in an error must not become a tag.
@@ -91,15 +134,16 @@ pub fn failure_message(o: &HttpOutcome) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn record(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome) {
-    let tags = hop_tags(base, user_tags, o);
+fn record(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) {
+    let tags = hop_tags(base, user_tags, o, expected);
     let t = &o.timings;
-    let failed = !expected(o.status);
-    if failed {
+    if expected == Some(false) {
         metrics::record_failure(o.error_code, &failure_message(o));
     }
     metrics::record(builtin::HTTP_REQS, &tags, 1.0);
-    metrics::record(builtin::HTTP_REQ_FAILED, &tags, if failed { 1.0 } else { 0.0 });
+    if let Some(expected) = expected {
+        metrics::record(builtin::HTTP_REQ_FAILED, &tags, if expected { 0.0 } else { 1.0 });
+    }
     metrics::record(builtin::HTTP_REQ_DURATION, &tags, t.duration);
     metrics::record(builtin::HTTP_REQ_BLOCKED, &tags, t.blocked);
     metrics::record(builtin::HTTP_REQ_CONNECTING, &tags, t.connecting);
@@ -124,6 +168,7 @@ mod tests {
             url: "http://127.0.0.1/items/7".into(),
             method: http::Method::GET,
             headers: Vec::new(),
+            set_cookies: Vec::new(),
             body: None,
             error: None,
             error_code,
@@ -139,7 +184,7 @@ mod tests {
     fn a_hop_carries_k6s_tags_and_the_scripts_tags_win() {
         let base = TagSet::new().with(tag::GROUP, "");
         let user = [(tag::NAME.to_string(), "items".to_string())];
-        let tags = hop_tags(&base, &user, &outcome(404, 1404));
+        let tags = hop_tags(&base, &user, &outcome(404, 1404), Some(false));
         assert_eq!(tags.get(tag::NAME), Some("items"));
         assert_eq!(tags.get(tag::URL), Some("items"), "a script's name tag groups the url tag too, as in k6");
         assert_eq!(tags.get(tag::STATUS), Some("404"));
@@ -149,7 +194,7 @@ mod tests {
 
         assert_eq!(tags.get(tag::ERROR), None, "k6 tags `error` on transport errors only");
 
-        let ok = hop_tags(&base, &[], &outcome(302, 0));
+        let ok = hop_tags(&base, &[], &outcome(302, 0), Some(true));
         assert_eq!(ok.get(tag::URL), Some("http://127.0.0.1/items/7"));
         assert_eq!(ok.get(tag::NAME), Some("http://127.0.0.1/items/7"));
         assert_eq!(ok.get(tag::EXPECTED_RESPONSE), Some("true"));
@@ -160,13 +205,13 @@ mod tests {
     fn a_transport_error_is_tagged_with_its_message_and_code_as_k6() {
         let mut refused = outcome(0, 1212);
         refused.error = Some("dial: connection refused".into());
-        let tags = hop_tags(&TagSet::new(), &[], &refused);
+        let tags = hop_tags(&TagSet::new(), &[], &refused, Some(false));
         assert_eq!(tags.get(tag::ERROR), Some("dial: connection refused"));
         assert_eq!(tags.get(tag::ERROR_CODE), Some("1212"));
         assert_eq!(tags.get(tag::STATUS), Some("0"));
 
         refused.error = Some("x".repeat(1 << 20));
-        let tags = hop_tags(&TagSet::new(), &[], &refused);
+        let tags = hop_tags(&TagSet::new(), &[], &refused, Some(false));
         assert_eq!(tags.get(tag::ERROR).map(str::len), Some(metrics::MAX_MESSAGE_BYTES));
     }
 
@@ -183,7 +228,28 @@ mod tests {
 
     #[test]
     fn expected_responses_are_200_to_399() {
-        assert!(!expected(0) && !expected(199) && !expected(400));
-        assert!(expected(200) && expected(399));
+        let default = ExpectedStatuses::default();
+        assert!(!default.matches(0) && !default.matches(199) && !default.matches(400));
+        assert!(default.matches(200) && default.matches(399));
+    }
+
+    #[test]
+    fn expected_statuses_take_exact_codes_and_ranges() {
+        let callback = ExpectedStatuses::new(vec![200, 404], vec![(300, 302)]);
+        let judged: Vec<bool> = [200, 201, 301, 303, 404, 0].iter().map(|&s| callback.matches(s)).collect();
+        assert_eq!(judged, [true, false, true, false, true, false]);
+    }
+
+    #[test]
+    fn without_a_callback_nothing_is_judged_and_a_digest_challenge_is_expected() {
+        let none = Judging::default();
+        assert_eq!(none.expected(0, 500), None);
+        assert_eq!(hop_tags(&TagSet::new(), &[], &outcome(500, 1500), None).get(tag::EXPECTED_RESPONSE), None);
+        let callback = ExpectedStatuses::default();
+        let digest = Judging { callback: Some(&callback), digest: true };
+        assert_eq!(digest.expected(0, 401), Some(true), "the challenge is expected");
+        assert_eq!(digest.expected(0, 200), Some(false), "k6 expects exactly 401 first");
+        assert_eq!(digest.expected(1, 200), Some(true));
+        assert_eq!(Judging { callback: None, digest: true }.expected(0, 401), None);
     }
 }

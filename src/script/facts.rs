@@ -27,18 +27,14 @@ use rhai::{ASTNode, Dynamic, Engine, Expr, ImmutableString, Map, OptimizationLev
 
 /// The http params k6 accepts that rload does not implement, with what to do instead.
 pub const UNIMPLEMENTED_HTTP_PARAMS: &[(&str, &str)] = &[
-    ("cookies", "send a `Cookie` header in params.headers; rload keeps each VU's cookies from responses"),
-    ("jar", "rload has one cookie jar per VU and no http.cookieJar()"),
     ("compression", "compress the body in the script and set `Content-Encoding` in params.headers"),
     ("throw", "test `res.error_code` / `res.status` and call fail()"),
-    ("responseCallback", "rload counts a status ≥ 400 as failed, k6's default"),
 ];
 
-/// Whether `value` for the k6 param `name` asks for nothing k6 would not do anyway (`cookies:
-/// ()`, `jar: ()`, `compression: ""`, `throw: false`): k6 skips these, so rload accepts them.
+/// Whether `value` for the k6 param `name` asks for nothing k6 would not do anyway
+/// (`compression: ""`, `throw: false`): k6 skips these, so rload accepts them.
 pub fn is_k6_default(name: &str, value: &Dynamic) -> bool {
     match name {
-        "cookies" | "jar" => value.is_unit(),
         "compression" => value.is_unit() || value.clone().into_string().is_ok_and(|s| s.trim().is_empty()),
         "throw" => value.as_bool() == Ok(false),
         _ => false,
@@ -286,13 +282,13 @@ mod tests {
     #[test]
     fn literal_http_params_rload_lacks_are_found_with_their_position() {
         let engine = engine();
-        let script = "let r = http.get(\"u\", #{ headers: #{}, cookies: #{ a: \"1\" } });\n\
-                      let m = other.get(\"u\", #{ jar: 1 });\n\
-                      http.post(\"u\", \"\", #{ compression: \"gzip\" });\n\
+        let script = "let r = http.get(\"u\", #{ headers: #{}, \"throw\": true });\n\
+                      let m = other.get(\"u\", #{ compression: \"br\" });\n\
+                      http.post(\"u\", \"\", #{ compression: \"gzip\", cookies: #{ a: \"1\" } });\n\
                       http.get(\"u\", #{ \"throw\": false, jar: (), compression: \"\" });";
         let ast = compile(&engine, script, "s.rhai").unwrap();
         let found: Vec<_> =
             unimplemented_params(&ast).into_iter().map(|(pos, name, _)| (pos.line().unwrap(), name)).collect();
-        assert_eq!(found, vec![(1, "cookies"), (3, "compression")]);
+        assert_eq!(found, vec![(1, "throw"), (3, "compression")]);
     }
 }

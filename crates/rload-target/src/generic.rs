@@ -1,6 +1,6 @@
 //! The generic reference target: endpoints a load test needs to exercise a client (echo,
-//! delays, status codes, large bodies, redirects, cookies, WebSocket echo, broadcast and
-//! failure endpoints, connection stats).
+//! delays, status codes, large bodies, redirects, cookies, chosen response headers, digest
+//! authentication, WebSocket echo, broadcast and failure endpoints, connection stats).
 //!
 //! Handlers stay cheap because the target must never be the bottleneck of a benchmark: no
 //! logging, static bodies where possible, large bodies streamed from one static pattern.
@@ -20,6 +20,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::broadcast::{self, Hub};
+use super::digest;
 use super::stats::{Stats, StatsSnapshot};
 use super::ws_faults::{self, Fault};
 
@@ -62,6 +63,8 @@ pub fn router(stats: Arc<Stats>) -> Router {
         .route("/redirect/{n}", any(redirect))
         .route("/cookies", get(cookies))
         .route("/cookies/set", get(set_cookies))
+        .route("/response-headers", any(response_headers))
+        .route("/digest-auth/auth/{user}/{password}", any(digest::digest_auth))
         .route("/ws/echo", get(ws_echo))
         .route("/ws/broadcast", get(move |state, query, upgrade| ws_broadcast(state, hub, query, upgrade)))
         .route("/ws/close/{code}", get(ws_faults::close_with_code))
@@ -162,6 +165,25 @@ async fn set_cookies(RawQuery(query): RawQuery) -> Response {
         set.insert(name.into_owned(), Value::String(value.into_owned()));
     }
     (headers, Json(json!({ "cookies": set }))).into_response()
+}
+
+/// `/response-headers?Set-Cookie=a%3D1%3B%20Path%3D%2F&X-Y=z`: answers 200 with each query pair
+/// as a response header (a name given twice is sent twice, in order) and lists them as
+/// `{"headers": [["Set-Cookie", "a=1; Path=/"], ...]}`, as httpbin's route of the same name.
+async fn response_headers(RawQuery(query): RawQuery) -> Response {
+    let mut headers = HeaderMap::new();
+    let mut listed = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let (Ok(header), Ok(header_value)) =
+            (HeaderName::try_from(name.as_ref()), HeaderValue::try_from(value.as_ref()))
+        else {
+            let message = format!("can't send header {name:?}: {value:?}\n");
+            return (StatusCode::BAD_REQUEST, message).into_response();
+        };
+        headers.append(header, header_value);
+        listed.push(json!([name, value]));
+    }
+    (headers, Json(json!({ "headers": listed }))).into_response()
 }
 
 /// Echoes the request's cookies as `{"cookies": {"name": "value"}}`.

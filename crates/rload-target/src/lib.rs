@@ -18,6 +18,7 @@
 //! WebSocket endpoints, `synckairos/` the SyncKairos app, `stats.rs` the counters.
 
 mod broadcast;
+mod digest;
 mod generic;
 mod listener;
 mod stats;

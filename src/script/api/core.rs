@@ -27,6 +27,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("fail", || -> Unit { Err("fail".into()) });
     engine.register_fn("uuid", || uuid::Uuid::new_v4().to_string());
     engine.register_fn("open", open);
+    engine.register_fn("open", open_mode);
     engine.register_fn("timestamp_ms", || -> i64 {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
     });
@@ -178,11 +179,29 @@ fn sleep(secs: f64) -> Unit {
 
 /// k6's `open(path)`: a file's text, relative to the script; only in init code.
 fn open(path: &str) -> Result<String, Box<EvalAltResult>> {
+    let (full, bytes) = read_for_open(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!("open(\"{path}\"): {}: not UTF-8 text ({e}); open(path, \"b\") reads it as bytes", full.display())
+            .into()
+    })
+}
+
+/// k6's `open(path, mode)`: with `"b"` the file's bytes as a blob (k6's ArrayBuffer, which
+/// `http.file` and request bodies take), else its text.
+fn open_mode(path: &str, mode: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    if mode == "b" {
+        return Ok(Dynamic::from_blob(read_for_open(path)?.1));
+    }
+    open(path).map(Dynamic::from)
+}
+
+fn read_for_open(path: &str) -> Result<(std::path::PathBuf, Vec<u8>), Box<EvalAltResult>> {
     let vu = vu::current();
     if !vu.in_init.get() {
         return Err("open() is only available in init code (the script's top level)".into());
     }
     let full = vu.shared.script_dir.join(path);
     crate::script::files::read(&full);
-    std::fs::read_to_string(&full).map_err(|e| format!("open(\"{path}\"): {}: {e}", full.display()).into())
+    let bytes = std::fs::read(&full).map_err(|e| format!("open(\"{path}\"): {}: {e}", full.display()))?;
+    Ok((full, bytes))
 }

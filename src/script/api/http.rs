@@ -7,15 +7,19 @@
 //! only with k6's `throw` option (`-w`). Which tags and samples a request records is not
 //! decided here.
 
+use std::rc::Rc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
+use super::body::body_bytes;
 use super::convert::string_pairs;
-use super::response::Response;
+use super::cookies::request_cookies;
+use super::expected::{register_expected_statuses, response_callback};
+use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
-use crate::http::{samples, HttpOutcome, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
+use crate::http::samples::{ExpectedStatuses, Judging};
+use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, VuContext};
 use crate::script::facts::{is_k6_default, unimplemented_param_hint};
@@ -44,6 +48,27 @@ pub fn register(engine: &mut Engine) {
             send(method, url, body, params_map(params)?)
         });
     }
+    engine.register_fn("cookieJar", |_: HttpApi| -> Result<CookieJar, Box<EvalAltResult>> {
+        let vu = vu::current();
+        if vu.in_init.get() {
+            return Err("http.cookieJar() in the init context is not supported (as in k6): call it in run()".into());
+        }
+        Ok(vu.http().cookie_jar())
+    });
+    // k6's `new http.CookieJar()`: a jar of the script's own, used by requests that name it
+    // in `params.jar`.
+    engine.register_fn("CookieJar", |_: HttpApi| -> Result<CookieJar, Box<EvalAltResult>> {
+        if vu::current().in_init.get() {
+            return Err("http.CookieJar() in the init context is not supported (as in k6): call it in run()".into());
+        }
+        Ok(CookieJar::default())
+    });
+    register_expected_statuses(engine);
+    engine.register_fn("setResponseCallback", |_: HttpApi, callback: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        let callback = response_callback(callback).map_err(|e| format!("http.setResponseCallback: {e}"))?;
+        vu::current().http().set_response_callback(callback);
+        Ok(())
+    });
     engine.register_fn("batch", |_: HttpApi, requests: rhai::Array| batch_array(requests));
     engine.register_fn("batch", |_: HttpApi, requests: Map| batch_map(requests));
     engine.register_fn("request", |_: HttpApi, method: &str, url: &str| -> Res {
@@ -75,6 +100,12 @@ struct Params {
     timeout: Duration,
     redirects: Option<u32>,
     response_type: ResponseType,
+    cookies: Vec<RequestCookie>,
+    /// `None`: the VU's jar.
+    jar: Option<CookieJar>,
+    auth: Auth,
+    /// `None`: not given (the VU's callback); `Some(None)`: `()`, no callback.
+    response_callback: Option<Option<ExpectedStatuses>>,
 }
 
 fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, String> {
@@ -84,6 +115,10 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         timeout: DEFAULT_TIMEOUT,
         redirects: None,
         response_type: if discard_bodies { ResponseType::None } else { ResponseType::Text },
+        cookies: Vec::new(),
+        jar: None,
+        auth: Auth::Basic,
+        response_callback: None,
     };
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
@@ -106,13 +141,27 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                     }
                 }
             }
-            "auth" => auth(value)?,
+            "auth" => p.auth = auth(value)?,
+            "cookies" => p.cookies = request_cookies(value)?,
+            // k6 skips a `null` jar: the request uses the VU's.
+            "jar" if value.is_unit() => {}
+            "jar" => {
+                let type_name = value.type_name();
+                p.jar = Some(value.try_cast::<CookieJar>().ok_or_else(|| {
+                    format!("params.jar must be a cookie jar (http.cookieJar() or http.CookieJar()), got {type_name}")
+                })?);
+            }
+            "responseCallback" => {
+                p.response_callback =
+                    Some(response_callback(value).map_err(|e| format!("params.responseCallback: {e}"))?)
+            }
             k6_default if is_k6_default(k6_default, &value) => {}
             other => {
                 return Err(match unimplemented_param_hint(other) {
                     Some(hint) => format!("http param \"{other}\" is a k6 param rload does not implement ({hint})"),
                     None => format!(
-                        "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth)"
+                        "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
+                         cookies, jar, responseCallback)"
                     ),
                 })
             }
@@ -122,13 +171,14 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
 }
 
 /// `params.auth`: k6's `basic` (its default: credentials in the URL become a Basic
-/// `Authorization` header, see `crate::http`) is all rload implements.
-fn auth(value: Dynamic) -> Result<(), String> {
+/// `Authorization` header) and `digest` (see `crate::http::auth`); not `ntlm`.
+fn auth(value: Dynamic) -> Result<Auth, String> {
     match value.into_string().as_deref() {
-        Ok("basic") => Ok(()),
-        Ok(scheme @ ("digest" | "ntlm")) => Err(format!(
-            "http param auth: \"{scheme}\" is a k6 authentication rload does not implement (only \"basic\", \
-             from credentials in the URL)"
+        Ok("basic") => Ok(Auth::Basic),
+        Ok("digest") => Ok(Auth::Digest),
+        Ok(scheme @ "ntlm") => Err(format!(
+            "http param auth: \"{scheme}\" is a k6 authentication rload does not implement (only \"basic\" and \
+             \"digest\", from credentials in the URL)"
         )),
         Ok(other) => Err(format!("http param auth must be \"basic\", \"digest\" or \"ntlm\", got \"{other}\"")),
         Err(t) => Err(format!("http param auth must be a string, got {t}")),
@@ -146,33 +196,45 @@ fn timeout(value: Dynamic) -> Result<Duration, String> {
     parse_duration(&text).map_err(|e| format!("params.timeout: {e}"))
 }
 
-/// Turns a script body into bytes; maps and arrays become JSON (k6 would form-encode maps).
-fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<Option<Bytes>, String> {
-    if body.is_unit() {
-        return Ok(None);
-    }
-    if body.is_string() {
-        return Ok(Some(Bytes::from(body.into_string().unwrap())));
-    }
-    if body.is_blob() {
-        return Ok(Some(Bytes::from(body.into_blob().unwrap())));
-    }
-    if body.is_map() || body.is_array() {
-        let json = serde_json::to_vec(&body).map_err(|e| format!("cannot send the body as JSON: {e}"))?;
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
-            headers.push(("Content-Type".into(), "application/json".into()));
+/// The `Cookie` header the first hop will send, for `res.request` (k6 builds it before the
+/// request, from the script's header, `params.cookies` and the jar); `None` without cookies.
+/// Costs nothing when the request has no cookies and the jar is empty.
+fn cookie_header(
+    vu: &VuContext,
+    url: &str,
+    headers: &[(String, String)],
+    cookies: &[RequestCookie],
+    jar: Option<&CookieJar>,
+) -> Option<String> {
+    let mut header = String::new();
+    for (_, value) in headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("cookie")) {
+        if !header.is_empty() {
+            header.push_str("; ");
         }
-        return Ok(Some(Bytes::from(json)));
+        header.push_str(value);
     }
-    Ok(Some(Bytes::from(body.to_string())))
+    let jar = jar.cloned().unwrap_or_else(|| vu.http().cookie_jar());
+    if !cookies.is_empty() || !jar.is_empty() {
+        if let Ok(url) = url::Url::parse(url) {
+            jar.append_header(&url, cookies, &mut header);
+        }
+    }
+    (!header.is_empty()).then_some(header)
 }
 
 /// A request ready to send, with what is needed to record and answer it.
 struct Prepared {
     spec: RequestSpec,
+    record: Recording,
+}
+
+/// How a request's hops are recorded and answered.
+struct Recording {
     tags: Vec<(String, String)>,
     response_type: ResponseType,
-    body: Option<Bytes>,
+    request: RequestRecord,
+    callback: Option<Rc<ExpectedStatuses>>,
+    digest: bool,
 }
 
 fn prepare(
@@ -186,41 +248,57 @@ fn prepare(
     let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     let body = body_bytes(body, &mut p.headers)?;
+    let callback = match p.response_callback {
+        Some(given) => given.map(Rc::new),
+        None => vu.http().response_callback(),
+    };
+    let headers: Rc<[(String, String)]> = std::mem::take(&mut p.headers).into();
+    let cookie = cookie_header(vu, url, &headers, &p.cookies, p.jar.as_ref());
+    let has_agent = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("user-agent"));
+    let request = RequestRecord {
+        method: method.clone(),
+        url: url.to_owned(),
+        headers: Rc::clone(&headers),
+        user_agent: if has_agent { None } else { vu.shared.http_config.user_agent_header() },
+        cookie,
+        body: body.clone(),
+    };
     let spec = RequestSpec {
         method,
         url: url.to_string(),
-        headers: std::mem::take(&mut p.headers),
-        body: body.clone(),
+        headers,
+        cookies: p.cookies,
+        jar: p.jar,
+        auth: p.auth,
+        body,
         timeout: p.timeout,
         redirects: p.redirects.unwrap_or(vu.shared.max_redirects),
         response_type: p.response_type,
     };
-    Ok(Prepared { spec, tags: p.tags, response_type: p.response_type, body })
+    let record =
+        Recording { tags: p.tags, response_type: p.response_type, request, callback, digest: p.auth == Auth::Digest };
+    Ok(Prepared { spec, record })
 }
 
 /// Records every hop and returns the final response.
-fn finish(
-    vu: &VuContext,
-    tags: &[(String, String)],
-    response_type: ResponseType,
-    body: Option<Bytes>,
-    hops: Vec<HttpOutcome>,
-) -> Res {
-    samples::record_hops(&vu.base_tags(), tags, &hops);
+fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
+    let Recording { tags, response_type, request, callback, digest } = record;
+    let judging = Judging { callback: callback.as_deref(), digest };
+    samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
     // k6's `throw` (-w): a failure without a response is an exception, after its samples.
     if let (true, Some(error)) = (vu.shared.throw, &last.error) {
         return Err(format!("{} {}: {error}", last.method, last.url).into());
     }
-    Ok(Response::new(last, response_type, body))
+    Ok(Response::new(last, response_type, request))
 }
 
 fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
     let vu = vu::current();
-    let Prepared { spec, tags, response_type, body } = prepare(&vu, method, url, body, params)?;
+    let Prepared { spec, record } = prepare(&vu, method, url, body, params)?;
     let client = vu.http();
     let hops = suspend_with(move || async move { client.request(spec).await }).map_err(suspension_error)?;
-    finish(&vu, &tags, response_type, body, hops)
+    finish(&vu, record, hops)
 }
 
 /// k6's default `batch` option: requests of one `http.batch` call in flight at once.
@@ -257,8 +335,7 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
     use futures_util::StreamExt;
     let vu = vu::current();
     let prepared = entries.into_iter().map(|e| batch_entry(&vu, e)).collect::<Result<Vec<_>, _>>()?;
-    let (specs, rest): (Vec<_>, Vec<_>) =
-        prepared.into_iter().map(|p| (p.spec, (p.tags, p.response_type, p.body))).unzip();
+    let (specs, records): (Vec<_>, Vec<_>) = prepared.into_iter().map(|p| (p.spec, p.record)).unzip();
     let client = vu.http();
     let all = suspend_with(move || async move {
         futures_util::stream::iter(specs.into_iter().map(|spec| {
@@ -270,7 +347,7 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
         .await
     })
     .map_err(suspension_error)?;
-    rest.into_iter().zip(all).map(|((tags, rt, body), hops)| finish(&vu, &tags, rt, body, hops)).collect()
+    records.into_iter().zip(all).map(|(record, hops)| finish(&vu, record, hops)).collect()
 }
 
 fn batch_array(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
@@ -300,13 +377,7 @@ mod tests {
 
     #[test]
     fn k6_params_rload_lacks_are_errors_that_name_them() {
-        for (param, value) in [
-            ("cookies", Dynamic::from_map(Map::new())),
-            ("jar", Dynamic::from(1_i64)),
-            ("compression", "gzip".into()),
-            ("throw", true.into()),
-            ("responseCallback", Dynamic::UNIT),
-        ] {
+        for (param, value) in [("compression", "gzip".into()), ("throw", true.into())] {
             let mut m = Map::new();
             m.insert(param.into(), value);
             let err = parse_params(Some(m), false).err().unwrap();
@@ -318,11 +389,32 @@ mod tests {
         m.insert("compression".into(), "".into());
         assert!(parse_params(Some(m), false).is_ok(), "k6's defaults ask for nothing rload lacks");
         let mut m = Map::new();
-        m.insert("auth".into(), "digest".into());
-        assert!(parse_params(Some(m), false).err().unwrap().contains("\"digest\" is a k6 authentication"));
+        m.insert("auth".into(), "ntlm".into());
+        assert!(parse_params(Some(m), false).err().unwrap().contains("\"ntlm\" is a k6 authentication"));
         let mut m = Map::new();
-        m.insert("auth".into(), "basic".into());
-        assert!(parse_params(Some(m), false).is_ok());
+        m.insert("auth".into(), "digest".into());
+        assert_eq!(parse_params(Some(m), false).unwrap().auth, Auth::Digest);
+    }
+
+    #[test]
+    fn cookies_jar_and_response_callback_params_are_taken_as_k6_takes_them() {
+        let mut m = Map::new();
+        let mut cookies = Map::new();
+        cookies.insert("a".into(), "1".into());
+        m.insert("cookies".into(), cookies.into());
+        m.insert("jar".into(), Dynamic::from(CookieJar::default()));
+        m.insert("responseCallback".into(), Dynamic::UNIT);
+        let p = parse_params(Some(m), false).unwrap();
+        assert_eq!(p.cookies, vec![RequestCookie { name: "a".into(), value: "1".into(), replace: false }]);
+        assert!(p.jar.is_some());
+        assert_eq!(p.response_callback, Some(None), "() turns the callback off");
+
+        let mut m = Map::new();
+        m.insert("jar".into(), Dynamic::from(1_i64));
+        assert!(parse_params(Some(m), false).err().unwrap().contains("params.jar must be a cookie jar"));
+        let mut m = Map::new();
+        m.insert("responseCallback".into(), "x".into());
+        assert!(parse_params(Some(m), false).err().unwrap().contains("only http.expectedStatuses"));
     }
 
     #[test]
@@ -330,15 +422,5 @@ mod tests {
         let mut m = Map::new();
         m.insert("header".into(), Dynamic::UNIT);
         assert!(parse_params(Some(m), false).err().unwrap().contains("\"header\""));
-    }
-
-    #[test]
-    fn maps_are_sent_as_json_with_a_content_type() {
-        let mut headers = Vec::new();
-        let mut body = Map::new();
-        body.insert("a".into(), Dynamic::from(1_i64));
-        let bytes = body_bytes(Dynamic::from_map(body), &mut headers).unwrap().unwrap();
-        assert_eq!(&bytes[..], br#"{"a":1}"#);
-        assert_eq!(headers, vec![("Content-Type".to_string(), "application/json".to_string())]);
     }
 }

@@ -1,6 +1,6 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
-//! `http` lives in [`http`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], and k6's core functions
+//! `http` lives in [`http`], request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
 //! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
 //! variable resolver, so they are visible inside functions too.
@@ -9,9 +9,12 @@
 //! k6's rules (which samples and tags a request or a WebSocket session records, header
 //! canonicalisation, the session's event loop) live below them in `crate::http` and `crate::ws`.
 
+pub mod body;
 pub mod convert;
+pub mod cookies;
 pub mod core;
 pub mod exec;
+pub mod expected;
 pub mod http;
 pub mod metrics;
 pub mod response;
@@ -25,6 +28,8 @@ use crate::runtime::vu;
 /// sessions, shared with its variable resolver.
 pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     http::register(engine);
+    body::register(engine);
+    cookies::register(engine);
     response::register(engine);
     core::register(engine);
     exec::register(engine);

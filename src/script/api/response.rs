@@ -15,7 +15,9 @@ use bytes::Bytes;
 use rhai::{Blob, Dynamic, Engine, ImmutableString, Map};
 
 use super::convert::header_map;
-use crate::http::{HttpOutcome, ResponseType};
+use super::cookies::response_cookies_map;
+use crate::http::headers::canonical_name;
+use crate::http::{cookies, HttpOutcome, ResponseType};
 
 #[derive(Clone)]
 pub struct Response(Rc<Inner>);
@@ -25,7 +27,22 @@ struct Inner {
     outcome: HttpOutcome,
     body: RefCell<Body>,
     response_type: ResponseType,
-    request_body: Option<Bytes>,
+    request: RequestRecord,
+}
+
+/// What `res.request` shows: the request as the script built it, before the client added
+/// its own headers (`Host`, `Content-Length`, Basic credentials), as k6 shows it.
+#[derive(Default)]
+pub struct RequestRecord {
+    pub method: http::Method,
+    pub url: String,
+    /// The script's headers, shared with the request that sent them.
+    pub headers: Rc<[(String, String)]>,
+    /// The `User-Agent` sent when the script's headers have none.
+    pub user_agent: Option<http::HeaderValue>,
+    /// The `Cookie` header made of the script's, the request's and the jar's cookies.
+    pub cookie: Option<String>,
+    pub body: Option<Bytes>,
 }
 
 /// The response body as received, and as the script's string once it asked for it. The bytes
@@ -64,10 +81,10 @@ impl Body {
 }
 
 impl Response {
-    pub fn new(mut outcome: HttpOutcome, response_type: ResponseType, request_body: Option<Bytes>) -> Self {
+    pub fn new(mut outcome: HttpOutcome, response_type: ResponseType, request: RequestRecord) -> Self {
         let raw = outcome.body.take().filter(|_| response_type != ResponseType::None);
         let body = RefCell::new(Body { raw, text: None });
-        Response(Rc::new(Inner { outcome, body, response_type, request_body }))
+        Response(Rc::new(Inner { outcome, body, response_type, request }))
     }
 
     fn o(&self) -> &HttpOutcome {
@@ -134,12 +151,50 @@ impl Response {
         }
     }
 
+    /// `res.request`: k6's `method`, `url`, `headers` (canonical name → values), `body` (a
+    /// string) and `cookies` (name → `[#{ name, value, replace: false }]`, from the `Cookie`
+    /// header sent).
     fn request_map(&self) -> Map {
+        let request = &self.0.request;
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(request.headers.len() + 2);
+        // Go's `Header.Set`: one value per name, the last one written.
+        let mut set = |name: &str, value: &str| {
+            let name = canonical_name(name);
+            match headers.iter_mut().find(|(n, _)| *n == name) {
+                Some(entry) => entry.1 = value.to_owned(),
+                None => headers.push((name, value.to_owned())),
+            }
+        };
+        if let Some(agent) = request.user_agent.as_ref().and_then(|v| v.to_str().ok()) {
+            set("User-Agent", agent);
+        }
+        for (name, value) in request.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("cookie")) {
+            set(name, value);
+        }
+        if let Some(cookie) = &request.cookie {
+            set("Cookie", cookie);
+        }
+        let mut cookies = Map::new();
+        for pair in request.cookie.as_deref().unwrap_or("").split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let mut cookie = Map::new();
+            cookie.insert("name".into(), name.into());
+            cookie.insert("value".into(), value.into());
+            cookie.insert("replace".into(), false.into());
+            let list = cookies.entry(name.into()).or_insert_with(|| Dynamic::from_array(Vec::new()));
+            if let Some(mut list) = list.write_lock::<rhai::Array>() {
+                list.push(cookie.into());
+            }
+        }
         let mut m = Map::new();
-        m.insert("method".into(), self.o().method.as_str().to_string().into());
-        m.insert("url".into(), self.o().url.clone().into());
-        let body = self.0.request_body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+        m.insert("method".into(), request.method.as_str().into());
+        m.insert("url".into(), request.url.clone().into());
+        let headers: Map =
+            headers.into_iter().map(|(name, value)| (name.into(), Dynamic::from_array(vec![value.into()]))).collect();
+        m.insert("headers".into(), headers.into());
+        let body = request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
         m.insert("body".into(), body.into());
+        m.insert("cookies".into(), cookies.into());
         m
     }
 }
@@ -165,6 +220,9 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("status_text", |r: &mut Response| ImmutableString::from(r.o().status_text.as_str()));
     engine.register_get("body", |r: &mut Response| r.body());
     engine.register_get("headers", |r: &mut Response| r.headers());
+    engine.register_get("cookies", |r: &mut Response| {
+        response_cookies_map(cookies::response_cookies(&r.o().set_cookies))
+    });
     engine.register_get("url", |r: &mut Response| ImmutableString::from(r.o().url.as_str()));
     engine.register_get("proto", |r: &mut Response| ImmutableString::from(r.o().proto));
     engine.register_get("remote_ip", |r: &mut Response| ImmutableString::from(r.o().remote_ip.as_str()));
@@ -192,6 +250,7 @@ mod tests {
             url: "http://127.0.0.1/".into(),
             method: http::Method::GET,
             headers: Vec::new(),
+            set_cookies: Vec::new(),
             body: Some(Bytes::from_static(body)),
             error: None,
             error_code: 0,
@@ -201,7 +260,7 @@ mod tests {
             remote_ip: String::new(),
             remote_port: 0,
         };
-        Response::new(outcome, response_type, None)
+        Response::new(outcome, response_type, RequestRecord::default())
     }
 
     #[test]

@@ -1,0 +1,316 @@
+//! A request body from the script's value, as k6 builds one: a string or a blob as is, `()`
+//! for none, and a map form-urlencoded (`application/x-www-form-urlencoded`, unless the
+//! script's headers name a content type). JSON is sent only when the script encodes it
+//! (`body.to_json()`), as in k6, where a JS object body is a form and JSON needs
+//! `JSON.stringify`. An array or a number is an error, as k6 refuses them.
+//!
+//! Form values are written as k6 writes them, through Go's `fmt` (`%v`): `true`, `1.5`,
+//! `<nil>` for `()`, `map[k:v]` for a nested map; an array value repeats its key. Keys come
+//! sorted and are escaped as Go's `url.QueryEscape` does (space as `+`).
+//!
+//! A map holding an `http.file(data, filename, contentType)` is sent as `multipart/form-data`
+//! instead, as k6 builds it with Go's `mime/multipart`: a random 60-hex-digit boundary, a file
+//! part with `Content-Disposition: form-data; name="k"; filename="f"` and its `Content-Type`,
+//! other values as plain fields written as in a form.
+//!
+//! Also registers `to_json()` for arrays, which Rhai has only for maps, so that a port of
+//! `JSON.stringify([...])` has a spelling.
+
+use std::fmt::Write as _;
+
+use bytes::Bytes;
+use rhai::{Array, Blob, Dynamic, Engine, Map};
+
+use super::http::HttpApi;
+
+/// The `Content-Type` of a map body.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// k6's `http.file(...)`: a file for a multipart body. Scripts read `data` (a blob),
+/// `filename` and `content_type`, k6's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileData {
+    pub data: Blob,
+    pub filename: String,
+    pub content_type: String,
+}
+
+impl FileData {
+    /// k6's defaults: the current time in nanoseconds as the file name, and
+    /// `application/octet-stream`.
+    fn new(data: Dynamic, filename: Option<&str>, content_type: Option<&str>) -> Result<Self, String> {
+        let data = if data.is_blob() {
+            data.cast::<Blob>()
+        } else if data.is_string() {
+            data.into_string().unwrap_or_default().into_bytes()
+        } else {
+            return Err(format!(
+                "http.file: data must be a string or a blob (open(path, \"b\")), got {}",
+                data.type_name()
+            ));
+        };
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        Ok(FileData {
+            data,
+            filename: filename.map_or_else(|| now.as_nanos().to_string(), str::to_owned),
+            content_type: content_type.unwrap_or("application/octet-stream").to_owned(),
+        })
+    }
+}
+
+pub fn register(engine: &mut Engine) {
+    engine.register_fn("to_json", |array: &mut Array| -> Result<String, Box<rhai::EvalAltResult>> {
+        serde_json::to_string(array).map_err(|e| format!("to_json: {e}").into())
+    });
+    type File = Result<FileData, Box<rhai::EvalAltResult>>;
+    engine.register_type_with_name::<FileData>("FileData");
+    engine.register_fn("file", |_: HttpApi, data: Dynamic| -> File { Ok(FileData::new(data, None, None)?) });
+    engine.register_fn("file", |_: HttpApi, data: Dynamic, name: &str| -> File {
+        Ok(FileData::new(data, Some(name), None)?)
+    });
+    engine.register_fn("file", |_: HttpApi, data: Dynamic, name: &str, content_type: &str| -> File {
+        Ok(FileData::new(data, Some(name), Some(content_type))?)
+    });
+    engine.register_get("data", |f: &mut FileData| f.data.clone());
+    engine.register_get("filename", |f: &mut FileData| f.filename.clone());
+    engine.register_get("content_type", |f: &mut FileData| f.content_type.clone());
+}
+
+/// Turns a script body into bytes, adding the form's `Content-Type` to `headers` for a map
+/// body unless they name one.
+pub fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<Option<Bytes>, String> {
+    if body.is_unit() {
+        return Ok(None);
+    }
+    if body.is_string() {
+        return Ok(Some(Bytes::from(body.into_string().unwrap_or_default())));
+    }
+    if body.is_blob() {
+        return Ok(Some(Bytes::from(body.into_blob().unwrap_or_default())));
+    }
+    if body.is_map() {
+        let map = body.cast::<Map>();
+        let (bytes, content_type) = if map.values().any(|v| v.is::<FileData>()) {
+            let boundary = boundary();
+            (multipart(&map, &boundary), format!("multipart/form-data; boundary={boundary}"))
+        } else {
+            (form_urlencoded(&map).into_bytes(), FORM_CONTENT_TYPE.to_owned())
+        };
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            headers.push(("Content-Type".into(), content_type));
+        }
+        return Ok(Some(Bytes::from(bytes)));
+    }
+    let hint = if body.is_array() {
+        "encode it: body.to_json(), with a Content-Type header"
+    } else {
+        "send a string: `${value}`"
+    };
+    Err(format!(
+        "unknown request body type {} (a string, a blob, a map sent as a form, or ()); {hint}",
+        body.type_name()
+    ))
+}
+
+/// A map as k6 form-encodes it (Go's `url.Values.Encode`).
+fn form_urlencoded(map: &Map) -> String {
+    let mut out = String::new();
+    // A Rhai map iterates its keys sorted, as Go's Encode sorts them.
+    for (key, value) in map {
+        match value.read_lock::<Array>() {
+            Some(items) => items.iter().for_each(|item| push_pair(&mut out, key, &go_format(item))),
+            None => push_pair(&mut out, key, &go_format(value)),
+        }
+    }
+    out
+}
+
+/// Go's `multipart.Writer` boundary: 30 random bytes in hex.
+fn boundary() -> String {
+    let bytes: [u8; 30] = rand::random();
+    bytes.iter().fold(String::with_capacity(60), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// A map with files as k6 sends it: one part per key, files with their name and type, other
+/// values as form fields.
+fn multipart(map: &Map, boundary: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (key, value) in map {
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match value.read_lock::<FileData>() {
+            Some(file) => {
+                out.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{key}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                        escape_quotes(&file.filename),
+                        file.content_type
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(&file.data);
+            }
+            None => {
+                out.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{}\"\r\n\r\n", escape_quotes(key)).as_bytes(),
+                );
+                out.extend_from_slice(go_format(value).as_bytes());
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+/// Go's `escapeQuotes` for multipart names: `\` and `"` escaped with a backslash.
+fn escape_quotes(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn push_pair(out: &mut String, key: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    query_escape(out, key);
+    out.push('=');
+    query_escape(out, value);
+}
+
+/// Go's `url.QueryEscape`: letters, digits and `-_.~` as they are, space as `+`, every other
+/// byte as `%XX`.
+fn query_escape(out: &mut String, text: &str) {
+    for &b in text.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+}
+
+/// A value as Go's `fmt` `%v` prints what k6 exports from JavaScript.
+fn go_format(value: &Dynamic) -> String {
+    if value.is_unit() {
+        return "<nil>".into();
+    }
+    if let Ok(f) = value.as_float() {
+        return go_float(f);
+    }
+    if let Some(items) = value.read_lock::<Array>() {
+        return format!("[{}]", items.iter().map(go_format).collect::<Vec<_>>().join(" "));
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        let entries: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{}", go_format(v))).collect();
+        return format!("map[{}]", entries.join(" "));
+    }
+    if value.is_string() {
+        return value.clone().into_string().unwrap_or_default();
+    }
+    value.to_string()
+}
+
+/// A JavaScript number as k6 forms print it: an integer value as an integer (JavaScript
+/// exports it as one), else Go's `%v` of a float64, shortest digits with an exponent below
+/// 1e-4 and from 1e21 (`1e-07`, `1e+21`).
+fn go_float(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        return format!("{}", f as i64);
+    }
+    let magnitude = f.abs();
+    if f.is_finite() && !(1e-4..1e21).contains(&magnitude) {
+        let text = format!("{f:e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let (sign, digits) = exponent.strip_prefix('-').map_or(("+", exponent), |d| ("-", d));
+        return format!("{mantissa}e{sign}{digits:0>2}");
+    }
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+    }
+    format!("{f}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_map_body_is_the_form_k6_sends() {
+        // The body k6 v1.1 sent for { a: 1, b: [1, "x y"], c: "é&=", d: { z: 1 }, e: null, f: true, g: 1.5 }.
+        let mut nested = Map::new();
+        nested.insert("z".into(), Dynamic::from(1_i64));
+        let mut map = Map::new();
+        map.insert("a".into(), Dynamic::from(1_i64));
+        map.insert("b".into(), Dynamic::from_array(vec![Dynamic::from(1_i64), "x y".into()]));
+        map.insert("c".into(), "é&=".into());
+        map.insert("d".into(), nested.into());
+        map.insert("e".into(), Dynamic::UNIT);
+        map.insert("f".into(), true.into());
+        map.insert("g".into(), Dynamic::from(1.5_f64));
+        let mut headers = Vec::new();
+        let bytes = body_bytes(map.into(), &mut headers).unwrap().unwrap();
+        assert_eq!(&bytes[..], b"a=1&b=1&b=x+y&c=%C3%A9%26%3D&d=map%5Bz%3A1%5D&e=%3Cnil%3E&f=true&g=1.5");
+        assert_eq!(headers, vec![("Content-Type".to_string(), FORM_CONTENT_TYPE.to_string())]);
+    }
+
+    #[test]
+    fn the_scripts_content_type_wins_and_strings_go_as_they_are() {
+        let mut headers = vec![("content-type".to_string(), "text/plain".to_string())];
+        let mut map = Map::new();
+        map.insert("a b".into(), "~*".into());
+        assert_eq!(&body_bytes(map.into(), &mut headers).unwrap().unwrap()[..], b"a+b=~%2A");
+        assert_eq!(headers.len(), 1);
+        assert_eq!(&body_bytes(r#"{"a":1}"#.into(), &mut headers).unwrap().unwrap()[..], br#"{"a":1}"#);
+        assert_eq!(body_bytes(Dynamic::UNIT, &mut headers).unwrap(), None);
+    }
+
+    #[test]
+    fn arrays_and_numbers_are_refused_with_the_fix() {
+        let err = body_bytes(Dynamic::from_array(vec![]), &mut Vec::new()).unwrap_err();
+        assert!(err.contains("unknown request body type array") && err.contains("to_json()"), "{err}");
+        assert!(body_bytes(Dynamic::from(5_i64), &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn a_map_with_a_file_is_multipart_as_k6_builds_it() {
+        let file = FileData::new(Dynamic::from_blob(vec![0, 255]), Some("a \"b\".bin"), Some("image/png")).unwrap();
+        let mut map = Map::new();
+        map.insert("field".into(), Dynamic::from(7_i64));
+        map.insert("upload".into(), Dynamic::from(file));
+        let mut headers = Vec::new();
+        let body = body_bytes(map.into(), &mut headers).unwrap().unwrap();
+        let content_type = &headers[0].1;
+        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").unwrap();
+        assert_eq!(boundary.len(), 60);
+        let mut expected = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\n7\r\n--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"upload\"; filename=\"a \\\"b\\\".bin\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        expected.extend_from_slice(&[0, 255]);
+        expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        assert_eq!(body.to_vec(), expected);
+    }
+
+    #[test]
+    fn a_file_has_k6s_defaults() {
+        let file = FileData::new("text".into(), None, None).unwrap();
+        assert_eq!(file.content_type, "application/octet-stream");
+        assert!(file.filename.parse::<u128>().is_ok(), "the time in nanoseconds: {}", file.filename);
+        assert!(FileData::new(Dynamic::from(1_i64), None, None).is_err());
+    }
+
+    #[test]
+    fn floats_print_as_go_prints_javascript_numbers() {
+        assert_eq!(go_float(2.0), "2");
+        assert_eq!(go_float(-0.25), "-0.25");
+        assert_eq!(go_float(1e21), "1e+21");
+        assert_eq!(go_float(1.5e-7), "1.5e-07");
+    }
+}

