@@ -5,8 +5,6 @@
 mod common;
 use common::*;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,29 +13,8 @@ const STARTER: &str = r#"{"data":{"attributes":{"paused":false,"stopped":false},
 /// k6-operator's stopper body.
 const STOPPER: &str = r#"{"data":{"attributes":{"paused":false,"stopped":true},"id":"default","type":"status"}}"#;
 
-fn free_address() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
-
-/// One HTTP/1.1 request, as curl sends it; the status code and the body.
-fn request(address: &str, method: &str, path: &str, body: &str) -> Option<(u16, serde_json::Value)> {
-    let mut s = TcpStream::connect(address).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let code = text.split(' ').nth(1)?.parse().ok()?;
-    let payload = text.split("\r\n\r\n").nth(1).unwrap_or("");
-    Some((code, serde_json::from_str(payload).unwrap_or(serde_json::Value::Null)))
-}
-
 fn status(address: &str) -> Option<serde_json::Value> {
-    request(address, "GET", "/v1/status", "").map(|(_, v)| v["data"]["attributes"].clone())
+    api_request(address, "GET", "/v1/status", "").map(|(_, v)| v["data"]["attributes"].clone())
 }
 
 /// `rload run SCRIPT --paused --address ADDR ARGS…` in the background.
@@ -98,11 +75,11 @@ fn a_paused_run_initialises_its_vus_and_starts_only_on_the_k6_operator_starter_p
     assert_eq!(ready["vus"], 0, "{ready}");
 
     std::thread::sleep(Duration::from_millis(700));
-    let (_, metrics) = request(&address, "GET", "/v1/metrics", "").unwrap();
+    let (_, metrics) = api_request(&address, "GET", "/v1/metrics", "").unwrap();
     let names: Vec<&str> = metrics["data"].as_array().unwrap().iter().filter_map(|m| m["id"].as_str()).collect();
     assert!(!names.contains(&"iterations"), "no iteration before the starter's PATCH: {names:?}");
 
-    let (code, answer) = request(&address, "PATCH", "/v1/status", STARTER).unwrap();
+    let (code, answer) = api_request(&address, "PATCH", "/v1/status", STARTER).unwrap();
     assert_eq!(code, 200, "{answer}");
     assert_eq!(answer["data"]["type"], "status");
     assert_eq!(answer["data"]["attributes"]["paused"], false, "{answer}");
@@ -126,23 +103,23 @@ fn the_plz_setup_and_teardown_routes_and_the_stopper_work_as_k6_operator_calls_t
     wait_ready(&address);
 
     // RunSetup: POST /v1/setup on the first runner, data in the JSON:API envelope.
-    let (code, setup) = request(&address, "POST", "/v1/setup", "").unwrap();
+    let (code, setup) = api_request(&address, "POST", "/v1/setup", "").unwrap();
     assert_eq!(code, 200, "{setup}");
     assert_eq!(setup["data"]["type"], "setupData");
     assert_eq!(setup["data"]["attributes"]["data"]["token"], "from-setup", "{setup}");
 
     // SetSetupData: PUT /v1/setup with the raw data (no envelope) on every runner.
-    let (code, put) = request(&address, "PUT", "/v1/setup", r#"{"token":"from-put"}"#).unwrap();
+    let (code, put) = api_request(&address, "PUT", "/v1/setup", r#"{"token":"from-put"}"#).unwrap();
     assert_eq!(code, 200, "{put}");
-    let (_, got) = request(&address, "GET", "/v1/setup", "").unwrap();
+    let (_, got) = api_request(&address, "GET", "/v1/setup", "").unwrap();
     assert_eq!(got["data"]["attributes"]["data"]["token"], "from-put", "{got}");
 
     // RunTeardown: POST /v1/teardown; teardown() sees the data PUT set, or it throws (500).
-    let (code, teardown) = request(&address, "POST", "/v1/teardown", "").unwrap();
+    let (code, teardown) = api_request(&address, "POST", "/v1/teardown", "").unwrap();
     assert_eq!(code, 200, "teardown(data) got the PUT data: {teardown}");
 
     // k6 v1.1 refuses live VU changes and a second pause, with its error documents.
-    let (code, scaled) = request(&address, "PATCH", "/v1/status", r#"{"data":{"attributes":{"vus":5}}}"#).unwrap();
+    let (code, scaled) = api_request(&address, "PATCH", "/v1/status", r#"{"data":{"attributes":{"vus":5}}}"#).unwrap();
     assert_eq!(code, 500, "{scaled}");
     assert_eq!(scaled["errors"][0]["detail"], "live VU configuration updates are not supported", "{scaled}");
     let paused = rload_cmd(&["pause", "--address", &address]);
@@ -150,7 +127,7 @@ fn the_plz_setup_and_teardown_routes_and_the_stopper_work_as_k6_operator_calls_t
     assert!(paused.stderr.contains("Pause error: execution is already paused"), "{}", paused.stderr);
 
     // The stopper: the run ends with k6's exit code 103, its summary printed.
-    let (code, stopped) = request(&address, "PATCH", "/v1/status", STOPPER).unwrap();
+    let (code, stopped) = api_request(&address, "PATCH", "/v1/status", STOPPER).unwrap();
     assert_eq!(code, 200, "{stopped}");
     assert_eq!(stopped["data"]["attributes"]["stopped"], true, "{stopped}");
     let run = finish(child, Duration::from_secs(60));
@@ -183,7 +160,7 @@ fn status_resume_and_stats_commands_drive_a_run_over_its_address() {
     });
     assert!(seen, "{stats}");
     assert!(stats.contains("- name: iterations\n  type: counter\n  contains: default\n"), "{stats}");
-    let (_, groups) = request(&address, "GET", "/v1/groups", "").unwrap();
+    let (_, groups) = api_request(&address, "GET", "/v1/groups", "").unwrap();
     let g = groups["data"].as_array().unwrap().iter().find(|g| g["attributes"]["name"] == "g").cloned();
     let g = g.unwrap_or_else(|| panic!("{groups}"));
     assert_eq!(g["attributes"]["path"], "::g");
@@ -221,7 +198,7 @@ fn k6_paused_and_the_paused_option_pause_a_run_as_the_flag_does() {
         let child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let ready = wait_ready(&address);
         assert_eq!(ready["paused"], true, "{options}: {ready}");
-        let (code, answer) = request(&address, "PATCH", "/v1/status", STOPPER).unwrap();
+        let (code, answer) = api_request(&address, "PATCH", "/v1/status", STOPPER).unwrap();
         assert_eq!(code, 200, "{answer}");
         let run = finish(child, Duration::from_secs(60));
         assert_eq!(run.code, 103, "{options}: {}\n{}", run.stdout, run.stderr);

@@ -11,8 +11,6 @@
 mod common;
 use common::*;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -59,27 +57,6 @@ fn per_vu() {
 "#;
 /// The plan of the whole test: 40 + 8 × 3 iterations, one request each.
 const PLANNED_ITERATIONS: u64 = 40 + 8 * 3;
-
-fn free_address() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
-
-/// One HTTP/1.1 request as curl sends it; the status code and the JSON body.
-fn request(address: &str, method: &str, path: &str, body: &str) -> Option<(u16, Value)> {
-    let mut s = TcpStream::connect(address).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let code = text.split(' ').nth(1)?.parse().ok()?;
-    let payload = text.split("\r\n\r\n").nth(1).unwrap_or("");
-    Some((code, serde_json::from_str(payload).unwrap_or(Value::Null)))
-}
 
 fn rload_in(dir: &Path, args: &[&str]) -> Run {
     Run::from_output(Command::new(BIN).current_dir(dir).args(args).output().unwrap())
@@ -172,13 +149,13 @@ fn run_fleet(fleet: &Fleet) -> Vec<Run> {
     for (_, address) in &runners {
         let mut last = None;
         let ready = eventually(Duration::from_secs(60), || {
-            last = request(address, "GET", "/v1/status", "");
+            last = api_request(address, "GET", "/v1/status", "");
             last.as_ref().is_some_and(|(code, v)| *code == 200 && v["data"]["attributes"]["paused"] == true)
         });
         assert!(ready, "runner at {address} never paused before the run: {last:?}");
     }
     for (_, address) in &runners {
-        let (code, body) = request(address, "PATCH", "/v1/status", STARTER).expect("the starter's PATCH");
+        let (code, body) = api_request(address, "PATCH", "/v1/status", STARTER).expect("the starter's PATCH");
         assert_eq!(code, 200, "{body}");
     }
     runners.into_iter().map(|(child, _)| finish(child, Duration::from_secs(120))).collect()

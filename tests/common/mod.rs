@@ -222,3 +222,26 @@ pub fn signalled_run(
     assert!(status.is_some(), "still running {limit:?} after SIGINT:\n{}\n{}", run.stdout, run.stderr);
     run
 }
+
+/// A loopback address with a free port (for `--address`).
+pub fn free_address() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+/// One HTTP/1.1 request to k6's REST API as curl sends it: the status code and the JSON body
+/// (`Null` if none), or `None` when nothing answers.
+pub fn api_request(address: &str, method: &str, path: &str, body: &str) -> Option<(u16, serde_json::Value)> {
+    let mut s = TcpStream::connect(address).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let code = text.split(' ').nth(1)?.parse().ok()?;
+    let payload = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    Some((code, serde_json::from_str(payload).unwrap_or(serde_json::Value::Null)))
+}
