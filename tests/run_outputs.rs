@@ -228,3 +228,32 @@ fn an_unknown_or_unimplemented_output_is_an_error_naming_it() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("could not create the json (/nonexistent-dir/out.json) output"), "{}", run.stderr);
 }
+
+#[test]
+fn outputs_carry_rloads_own_cpu_and_memory_each_second_but_the_summary_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let export = dir.path().join("export.json");
+    let s = script("fn run() { let x = 0; for i in 0..2000 { x += i; } sleep(0.05); }");
+    let o = format!("json={}", out.display());
+    let run = rload(&s, &["-u", "2", "-d", "2.5s", "-o", &o, "--summary-export", &export.to_string_lossy()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines = ndjson(&out);
+    let value = |p: &&serde_json::Value| p["data"]["value"].as_f64().unwrap();
+    // Seconds 1 and 2, and the last half second (a second more if stopping took long).
+    let cpu = points(&lines, "rload_cpu_percent");
+    let rss = points(&lines, "rload_rss_bytes");
+    assert!((3..=4).contains(&cpu.len()) && rss.len() == cpu.len(), "{cpu:?} {rss:?}");
+    assert!(cpu.iter().map(value).all(|v| (0.0..=100.0 * 64.0).contains(&v)), "{cpu:?}");
+    assert!(cpu.iter().map(value).any(|v| v > 0.0), "a busy run used no CPU: {cpu:?}");
+    // A debug build of rload holds more than 4 MB and less than 4 GB.
+    assert!(rss.iter().map(value).all(|v| v > 4e6 && v < 4e9), "{rss:?}");
+    let declared = lines.iter().find(|l| l["type"] == "Metric" && l["metric"] == "rload_rss_bytes").unwrap();
+    assert_eq!(
+        (declared["data"]["type"].as_str(), declared["data"]["contains"].as_str()),
+        (Some("gauge"), Some("data"))
+    );
+    let exported = std::fs::read_to_string(&export).unwrap();
+    assert!(!exported.contains("rload_cpu_percent") && !exported.contains("rload_rss_bytes"), "{exported}");
+    assert!(!run.stdout.contains("rload_cpu_percent"), "{}", run.stdout);
+}

@@ -200,6 +200,27 @@ pub fn end_tap() {
     });
 }
 
+/// Whether the running test has outputs (`-o`) to feed.
+pub fn run_has_outputs() -> bool {
+    lock(&RUN_TAP).is_some()
+}
+
+/// Sends a sample to the run's outputs alone, from a thread that records nothing else: the
+/// load generator's own CPU and memory (`runtime/monitor.rs`) are a time series for the
+/// outputs, not a metric of the test, so the summary, thresholds and the REST API never see
+/// them. The sample leaves at the calling thread's next [`flush`]; without outputs it is dropped.
+pub fn record_for_outputs(metric: MetricId, tags: &TagSet, value: f64) {
+    SINK.with(|sink| {
+        let mut sink = sink.borrow_mut();
+        if sink.tap.is_none() {
+            sink.tap = lock(&RUN_TAP).clone().map(TapBuffer::new);
+        }
+        if let Some(tap) = &mut sink.tap {
+            tap.push(metric, tags, value);
+        }
+    });
+}
+
 /// The declared name of a metric.
 pub fn name_of(id: MetricId) -> Option<String> {
     lock(&REGISTRY).info(id).map(|info| info.name.clone())

@@ -1,6 +1,7 @@
 //! The run's once-a-second watcher, on a thread of its own from the test's start to the end of
-//! its last VU: rload's own CPU and memory (`crate::health`), the saturation warning, and —
-//! with `--report` — a point per second of every chart (`crate::report`).
+//! its last VU: rload's own CPU and memory (`crate::health`), the saturation warning, the same
+//! CPU and memory as samples for the `-o` outputs ([`OWN_CPU`], [`OWN_RSS`]), and — with
+//! `--report` — a point per second of every chart (`crate::report`).
 //!
 //! Its own thread because reading the aggregate's histograms each second takes a few
 //! milliseconds under its lock: on the scheduler's thread that would delay arrival-rate starts,
@@ -13,9 +14,15 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::scenario::ScenarioRuntime;
-use crate::health::{ProcessMeter, Saturation, SaturationWatch};
+use crate::health::{ProcessMeter, Saturation, SaturationWatch, Usage};
+use crate::metrics::{self, Contains, MetricId, MetricKind, TagSet};
 use crate::report::{Frame, Sampler, Timeline, Unit};
 use crate::stdio;
+
+/// rload's own CPU, in percent of one core (200 = two cores busy), a gauge in the outputs only.
+pub const OWN_CPU: &str = "rload_cpu_percent";
+/// rload's resident memory in bytes, a gauge in the outputs only.
+pub const OWN_RSS: &str = "rload_rss_bytes";
 
 /// The shortest end of a test that still makes a point of its own.
 const MIN_LAST_POINT: Duration = Duration::from_millis(200);
@@ -76,6 +83,7 @@ fn watch(
     mut sampler: Option<Sampler>,
     stopped: &mpsc::Receiver<Signal>,
 ) -> Monitored {
+    let own = OwnSeries::declare();
     let mut meter = ProcessMeter::start();
     let mut saturation = SaturationWatch::new(cores);
     let mut timeline = sampler.as_ref().map(|_| Timeline::new());
@@ -101,6 +109,9 @@ fn watch(
         if let Some(usage) = &usage {
             if let Some(found) = saturation.observe(second - 1, usage) {
                 stdio::errln(&found.live_message());
+            }
+            if let Some(own) = &own {
+                own.record(usage);
             }
         }
         if let (Some(timeline), Some(sampler)) = (&mut timeline, &mut sampler) {
@@ -131,4 +142,32 @@ fn watch(
         t.finish();
     }
     Monitored { timeline, saturation: saturation.finding() }
+}
+
+/// The outputs' series of rload's own CPU and memory; declared only when the run has outputs,
+/// so a run without `-o` declares no metric a script did not ask for.
+struct OwnSeries {
+    cpu: MetricId,
+    rss: MetricId,
+    tags: TagSet,
+}
+
+impl OwnSeries {
+    fn declare() -> Option<OwnSeries> {
+        if !metrics::run_has_outputs() {
+            return None;
+        }
+        let cpu = metrics::register(OWN_CPU, MetricKind::Gauge, false).ok()?;
+        let rss = metrics::register_with(OWN_RSS, MetricKind::Gauge, Contains::Data).ok()?;
+        Some(OwnSeries { cpu, rss, tags: TagSet::new() })
+    }
+
+    /// One second's figures, handed to the outputs at once (this thread records nothing else).
+    fn record(&self, usage: &Usage) {
+        metrics::record_for_outputs(self.cpu, &self.tags, usage.cpu_percent);
+        if let Some(rss) = usage.rss_bytes {
+            metrics::record_for_outputs(self.rss, &self.tags, rss);
+        }
+        metrics::flush();
+    }
 }
