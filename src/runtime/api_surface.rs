@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use super::control::Control;
-use super::run::{run_phase, run_shared, PhaseEnd, RunArgs, Script, DEFAULT_SETUP_TIMEOUT};
+use super::phases::{run_phase, run_shared, PhaseEnd, Script, DEFAULT_SETUP_TIMEOUT};
+use super::run::RunArgs;
 use super::scenario::ScenarioRuntime;
 use super::vu::{Phase, SetupData};
 use crate::api::body::ExecutionStatus;

@@ -16,40 +16,30 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::api_surface::RunSurface;
-use super::control::Control;
 use super::errors::ErrorLog;
 use super::exit::{self, RunError};
+use super::finish::report_results;
+use super::header::{print_header, print_scenarios};
 use super::monitor::{Monitor, Monitored};
-use super::report::{self, ReportSettings};
+use super::phases::{load, run_phase, run_shared, setup, teardown, PhaseEnd, Script, TeardownEnd};
+use super::report;
 use super::scenario::ScenarioRuntime;
 use super::schedule::{run_scenario, sample_vus, wait_init, watch_thresholds};
 use super::signals::Signals;
 use super::test_options;
-use super::vu::{Phase, RunShared, VuContext};
-use super::worker::{run_vu, WorkerSet};
+use super::vu::{Phase, RunShared};
+use super::worker::WorkerSet;
 use crate::api::body::ExecutionStatus;
 use crate::config::layers::consolidate;
-use crate::config::{format_duration, Options};
+use crate::config::Options;
 use crate::executor::{scenarios_from_options, ExecutionTuple, ScenarioConfig};
-use crate::http::ClientConfig;
 use crate::metrics::{self, builtin, tag, SeriesCap, SystemTags, TagSet};
-use crate::output::histograms::RunHeader;
-use crate::output::{SummaryMode, SummaryOptions};
+use crate::output::SummaryMode;
 use crate::outputs::{OutputSpec, Outputs};
 use crate::report::Sampler;
-use crate::results::DEFAULT_TREND_STATS;
 use crate::scrape::{ScrapeConfig, Scraper, DEFAULT_WARMUP};
-use crate::script::engine::{compile, functions, new_engine, summary_hook, ScriptSource};
-use crate::script::facts;
 use crate::stdio;
 use crate::thresholds::MetricThresholds;
-
-/// k6's default `setupTimeout` and `teardownTimeout`.
-pub(super) const DEFAULT_SETUP_TIMEOUT: Duration = Duration::from_secs(60);
-/// k6's fixed deadline for `handleSummary`.
-const HANDLE_SUMMARY_TIMEOUT: Duration = Duration::from_secs(120);
-/// How long an interrupted phase VU gets to unwind before its coroutine is dropped.
-const PHASE_UNWIND: Duration = Duration::from_secs(1);
 
 /// Everything the CLI decided for `rload run`.
 #[derive(Debug, Clone, Default)]
@@ -118,45 +108,36 @@ pub fn run(args: RunArgs) -> i32 {
     }
 }
 
-/// The compiled script on the scheduler's thread (for the options, setup and teardown VUs).
-#[derive(Clone)]
-pub(super) struct Script {
-    source: ScriptSource,
-    engine: Rc<rhai::Engine>,
-    ast: Rc<rhai::AST>,
-    functions: std::collections::HashMap<String, usize>,
-}
-
 /// What [`prepare`] settled before anything runs against the target. The scenarios travel
 /// beside it, because [`execute`] consumes them into their runtimes.
-struct Prepared {
-    script: Script,
+pub(super) struct Prepared {
+    pub(super) script: Script,
     /// The options as the script (or the archive) gave them, before the flags.
-    script_options: serde_json::Value,
-    options: Options,
+    pub(super) script_options: serde_json::Value,
+    pub(super) options: Options,
     /// `exec.test.options`.
-    test_options: Arc<serde_json::Value>,
+    pub(super) test_options: Arc<serde_json::Value>,
     /// This instance's share of the test (`--execution-segment`; the whole test by default).
-    segment: ExecutionTuple,
-    thresholds: Vec<MetricThresholds>,
-    series_cap: SeriesCap,
+    pub(super) segment: ExecutionTuple,
+    pub(super) thresholds: Vec<MetricThresholds>,
+    pub(super) series_cap: SeriesCap,
     /// `-o` outputs, open and fed from the start of `setup()` to the end of `teardown()`.
-    outputs: RefCell<Option<Outputs>>,
+    pub(super) outputs: RefCell<Option<Outputs>>,
     /// `--scrape`: probed (metrics declared, baselines set); runs on its own thread during the test.
-    scraper: RefCell<Option<Scraper>>,
+    pub(super) scraper: RefCell<Option<Scraper>>,
 }
 
 /// What [`execute`] leaves for [`report_results`]: the run's shared state (control, error log),
 /// every scenario's runtime, and how the test ended.
-struct Executed {
-    shared: Arc<RunShared>,
-    runtimes: Vec<Arc<ScenarioRuntime>>,
-    signalled: bool,
+pub(super) struct Executed {
+    pub(super) shared: Arc<RunShared>,
+    pub(super) runtimes: Vec<Arc<ScenarioRuntime>>,
+    pub(super) signalled: bool,
     /// `teardown()` ran past `teardownTimeout` (exit code 101 once the report is out).
-    teardown_timed_out: bool,
-    test_duration: Duration,
+    pub(super) teardown_timed_out: bool,
+    pub(super) test_duration: Duration,
     /// What the once-a-second watcher saw (empty when the test did not start).
-    monitored: Monitored,
+    pub(super) monitored: Monitored,
 }
 
 async fn run_async(args: RunArgs) -> Result<(), RunError> {
@@ -512,321 +493,10 @@ async fn execute(
     })
 }
 
-/// After the test: the thresholds' verdicts, the summary (or `handle_summary`'s outputs), the
-/// exports, and the error that sets the exit code, if any.
-async fn report_results(
-    args: &RunArgs,
-    prepared: &Prepared,
-    test: Executed,
-    signals: &Signals,
-    surface: &RunSurface,
-) -> Result<(), RunError> {
-    let Prepared { script, options, test_options, thresholds, outputs, segment, .. } = prepared;
-    let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration, monitored } = test;
-    let control = &shared.control;
-    // As k6: the outputs end with the test (teardown included), before the summary.
-    let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
-    metrics::flush();
-
-    let trend_stats: Vec<String> = options
-        .summary_trend_stats
-        .clone()
-        .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect());
-    let run_header = RunHeader {
-        // The file's name: an archive's script runs from a temporary directory of its own.
-        script: std::path::Path::new(&script.source.path)
-            .file_name()
-            .map_or_else(|| script.source.path.clone(), |n| n.to_string_lossy().into_owned()),
-        script_md5: crate::output::md5::md5_hex(script.source.text.as_bytes()),
-        thresholds: options.thresholds.clone().unwrap_or(serde_json::Value::Null),
-        execution_segment: segment.segment().to_string(),
-        execution_segment_sequence: options
-            .execution_segment_sequence
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-        summary_trend_stats: trend_stats.clone(),
-        summary_time_unit: options.summary_time_unit.map(|u| u.name().to_owned()).unwrap_or_default(),
-        ended_at_unix_ms: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
-    };
-    let settings = ReportSettings {
-        trend_stats,
-        run_header,
-        summary: SummaryOptions {
-            color: !no_color(args) && report::is_tty(1),
-            mode: args.summary_mode,
-            time_unit: options.summary_time_unit,
-        },
-        strict_thresholds: args.strict_thresholds,
-        summary_export: args.summary_export.clone(),
-        histogram_export: args.histogram_export.clone(),
-        no_summary: args.no_summary,
-        no_color_flag: no_color(args),
-        html_report: args.report.clone(),
-        script: args.script.clone(),
-    };
-    let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration, &monitored);
-    surface.set_tainted(!report.thresholds_passed());
-    let mut failed_outputs = report.failed_outputs.clone();
-    failed_outputs.extend(outputs_report.problems);
-    let mut signalled = signalled;
-    if summary_hook(&script.functions).ok().flatten().is_some() {
-        let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
-        shared_hs.summary_text = Some(report.text.clone());
-        let shared_hs = Arc::new(shared_hs);
-        match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), Some(signals)).await {
-            PhaseEnd::Done(Ok(Some(outputs))) => failed_outputs.extend(report::apply_handle_summary(&outputs)),
-            PhaseEnd::Done(Ok(None)) => {}
-            PhaseEnd::Done(Err(e)) => {
-                eprintln!("error: handle_summary() failed: {e}; printing the default summary");
-                stdio::out(&report.text);
-            }
-            PhaseEnd::TimedOut => {
-                eprintln!(
-                    "error: handle_summary() did not finish within {}; printing the default summary",
-                    format_duration(HANDLE_SUMMARY_TIMEOUT)
-                );
-                stdio::out(&report.text);
-            }
-            PhaseEnd::Signalled => {
-                eprintln!("error: handle_summary() was interrupted; printing the default summary");
-                stdio::out(&report.text);
-                signalled = true;
-            }
-        }
-    } else if !args.no_summary {
-        stdio::out(&report.text);
-    }
-    for w in &outputs_report.warnings {
-        eprintln!("warning: {w}");
-    }
-    for e in &failed_outputs {
-        eprintln!("error: {e}");
-    }
-    if let Some(msg) = control.thresholds_abort() {
-        return Err(RunError::ThresholdsAborted(msg));
-    }
-    if let Some(msg) = control.abort_message() {
-        return Err(RunError::Aborted(msg));
-    }
-    if surface.stop_requested() {
-        return Err(RunError::StoppedFromApi);
-    }
-    if signalled {
-        return Err(RunError::Interrupted);
-    }
-    if teardown_timed_out {
-        return Err(RunError::TeardownTimeout);
-    }
-    if !report.thresholds_passed() {
-        return Err(RunError::ThresholdsFailed);
-    }
-    if !failed_outputs.is_empty() {
-        return Err(RunError::OutputsFailed(failed_outputs.len()));
-    }
-    Ok(())
-}
-
-/// `--no-color`, or the `NO_COLOR` convention (set and not empty), which k6 honours too.
-fn no_color(args: &RunArgs) -> bool {
-    args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
-
 /// Live progress unless `-q`; pending for ever either way.
 async fn progress(runtimes: &[Arc<ScenarioRuntime>], started: Instant, quiet: bool) {
     if !quiet {
         super::progress::show(runtimes, started).await;
     }
     std::future::pending::<()>().await
-}
-
-/// `setup()`, if the script defines it: `Some` of its return value as JSON (every VU's `data`),
-/// or `None` when a signal stopped it.
-async fn setup(
-    args: &RunArgs,
-    script: &Script,
-    options: &Options,
-    test_options: &Arc<serde_json::Value>,
-    signals: &Signals,
-) -> Result<Option<Option<String>>, RunError> {
-    if !script.functions.contains_key("setup") || options.no_setup == Some(true) {
-        return Ok(Some(None));
-    }
-    let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
-    let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-    match run_phase(script, Phase::Setup, shared, Some(timeout), Some(signals)).await {
-        PhaseEnd::Done(Ok(v)) => Ok(Some(v.map(|v| v.to_string()))),
-        PhaseEnd::Done(Err(e)) => Err(RunError::SetupFailed(e)),
-        PhaseEnd::TimedOut => Err(RunError::SetupTimeout(timeout)),
-        PhaseEnd::Signalled => Ok(None),
-    }
-}
-
-/// How `teardown(data)` ended (`Ran` also when the script has none, or when it failed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TeardownEnd {
-    Ran,
-    TimedOut,
-    Signalled,
-}
-
-/// `teardown(data)`, if the script defines it. A failure or a timeout is an error of the run's
-/// log (shown in the summary), not a reason to skip the summary, as in k6.
-async fn teardown(
-    args: &RunArgs,
-    script: &Script,
-    options: &Options,
-    test_options: &Arc<serde_json::Value>,
-    setup_data: Option<String>,
-    errors: &ErrorLog,
-    signals: &Signals,
-) -> TeardownEnd {
-    if !script.functions.contains_key("teardown") || options.no_teardown == Some(true) {
-        return TeardownEnd::Ran;
-    }
-    let shared_td = Arc::new(run_shared(args, options, Some(test_options), script, setup_data));
-    let timeout = options.teardown_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
-    // A signal that came before teardown() asked for it to run, not to be skipped: only a first
-    // signal that comes while it runs stops it (a second one ends the process).
-    let watch = (!signals.stopping()).then_some(signals);
-    match run_phase(script, Phase::Teardown, shared_td, Some(timeout), watch).await {
-        PhaseEnd::Done(Ok(_)) => TeardownEnd::Ran,
-        PhaseEnd::Done(Err(e)) => {
-            errors.record(&format!("teardown() failed: {e}"));
-            TeardownEnd::Ran
-        }
-        PhaseEnd::TimedOut => {
-            errors.record("teardown() did not finish within teardownTimeout");
-            TeardownEnd::TimedOut
-        }
-        PhaseEnd::Signalled => TeardownEnd::Signalled,
-    }
-}
-
-fn load(path: &str) -> Result<Script, RunError> {
-    let source = ScriptSource::read(path).map_err(RunError::ReadScript)?;
-    let engine = Rc::new(new_engine(source.dir()));
-    let ast = compile(&engine, &source).map_err(RunError::Syntax)?;
-    let functions = functions(&ast);
-    let mut problems: Vec<String> = facts::unimplemented_params(&ast)
-        .into_iter()
-        .map(|(pos, name, hint)| {
-            let at = format!("{}:{}:{}", source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
-            format!("{at}: http param \"{name}\" is a k6 param rload does not implement ({hint})")
-        })
-        .collect();
-    problems.extend(summary_hook(&functions).err());
-    if !problems.is_empty() {
-        return Err(RunError::InvalidScript(problems));
-    }
-    Ok(Script { source, engine, ast: Rc::new(ast), functions })
-}
-
-/// How a phase VU (init for the options, setup, teardown, handle_summary) ended.
-pub(super) enum PhaseEnd {
-    Done(Result<Option<serde_json::Value>, String>),
-    TimedOut,
-    Signalled,
-}
-
-/// Runs one VU on this thread in `phase` and returns its output, unless `timeout` passes or a
-/// signal comes first. Either way the VU is interrupted, even in a loop that never waits: its
-/// progress hook sees the phase's hard stop and, having yielded every millisecond (see
-/// `coroutine::TIME_SLICE`), it let this thread's timer and the signal through.
-pub(super) async fn run_phase(
-    script: &Script,
-    phase: Phase,
-    shared: Arc<RunShared>,
-    timeout: Option<Duration>,
-    signals: Option<&Signals>,
-) -> PhaseEnd {
-    let control = shared.control.clone();
-    let vu = Rc::new(VuContext::new(0, phase, shared, None));
-    let task = match run_vu(script.engine.clone(), script.ast.clone(), vu.clone()) {
-        Ok(task) => task,
-        Err(e) => return PhaseEnd::Done(Err(e.to_string())),
-    };
-    let mut task = std::pin::pin!(task);
-    let deadline = async {
-        match timeout {
-            Some(t) => tokio::time::sleep(t).await,
-            None => std::future::pending().await,
-        }
-    };
-    let signal = async {
-        match signals {
-            Some(s) => s.stopped().await,
-            None => std::future::pending().await,
-        }
-    };
-    let end = tokio::select! {
-        result = &mut task => return PhaseEnd::Done(result.map(|()| vu.output.borrow_mut().take())),
-        () = deadline => PhaseEnd::TimedOut,
-        () = signal => PhaseEnd::Signalled,
-    };
-    control.stop_hard();
-    // Past this bound the coroutine is dropped, which unwinds its stack.
-    let _ = tokio::time::timeout(PHASE_UNWIND, task).await;
-    end
-}
-
-pub(super) fn run_shared(
-    args: &RunArgs,
-    options: &Options,
-    test_options: Option<&Arc<serde_json::Value>>,
-    script: &Script,
-    setup_data: Option<String>,
-) -> RunShared {
-    RunShared {
-        script_dir: script.source.dir().to_path_buf(),
-        env: args.env.clone(),
-        http_config: ClientConfig {
-            insecure_skip_tls_verify: options.insecure_skip_tls_verify.unwrap_or(false),
-            no_connection_reuse: options.no_connection_reuse.unwrap_or(false),
-            no_cookies_reset: options.no_cookies_reset.unwrap_or(false),
-            user_agent: options.user_agent.clone(),
-            discard_response_bodies: options.discard_response_bodies.unwrap_or(false),
-            max_response_body_size: options
-                .max_response_body_size
-                .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_BODY_SIZE),
-            http_debug: options.http_debug.unwrap_or_default(),
-        },
-        max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
-        control: Arc::new(Control::new()),
-        // `-q` hides progress, not errors (k6's meaning).
-        errors: ErrorLog::new(false),
-        base_tags: options.tags.clone().unwrap_or_default(),
-        functions: script.functions.clone(),
-        setup_data: super::vu::setup_data(setup_data),
-        summary_text: None,
-        test_options: test_options.cloned(),
-        throw: options.throw.unwrap_or(false),
-        instance: Default::default(),
-    }
-}
-
-fn print_header(script: &str, outputs: &str, scenarios: &[ScenarioConfig], segment: &ExecutionTuple) {
-    let outputs = if outputs.is_empty() { "-" } else { outputs };
-    stdio::outln(&format!("\n  execution: local\n     script: {script}\n     output: {outputs}\n"));
-    print_scenarios(scenarios, segment);
-}
-
-/// k6's scenarios header: the instance's share of the test in percent, then each scenario's
-/// figures for that share.
-fn print_scenarios(scenarios: &[ScenarioConfig], segment: &ExecutionTuple) {
-    let max_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
-    let max_end = scenarios.iter().map(|s| s.start_time + s.end_offset_in(segment)).max().unwrap_or_default();
-    let n = scenarios.len();
-    let mut text = format!(
-        "  scenarios: ({:.2}%) {n} scenario{}, {max_vus} max VUs, {} max duration (incl. graceful stop):\n",
-        segment.segment().length().to_f64() * 100.0,
-        if n == 1 { "" } else { "s" },
-        format_duration(max_end)
-    );
-    for s in scenarios {
-        text += &format!("           * {}: {}\n", s.name, s.describe_in(segment));
-    }
-    stdio::outln(&text);
 }

@@ -1,0 +1,271 @@
+//! From flags to a validated [`RunArgs`]: the option flags, the `K6_*` environment and the
+//! config file layered (`config/layers.rs` applies them in k6's order later), every problem
+//! collected at once.
+
+use super::{ArchiveFlags, CheckFlags, InspectFlags, OptionFlags, RunFlags};
+use crate::config::env::{self, EnvConfig};
+use crate::config::file::{self, FileConfig};
+use crate::config::options::{parse_cli_stage, parse_size, trend_stats, TimeUnit};
+use crate::config::{parse_duration, Options};
+use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
+use crate::http::debug::HttpDebug;
+use crate::logger::LogConfig;
+use crate::metrics::SystemTags;
+use crate::output::SummaryMode;
+use crate::outputs::OutputSpec;
+use crate::runtime::run::RunArgs;
+
+/// What the option flags, the `K6_*` environment and the config file settled.
+struct Configured {
+    cli: Options,
+    /// `__ENV`: the system environment (unless excluded) and `-e`.
+    env: Vec<(String, String)>,
+    explicit_env: Vec<String>,
+    no_thresholds: bool,
+    file: FileConfig,
+    k6_env: EnvConfig,
+}
+
+impl OptionFlags {
+    /// The CLI's options, `__ENV`, and the environment and file layers read from `sys_env` (the
+    /// process environment), with every problem pushed to `errs`.
+    fn into_options(self, sys_env: &[(String, String)], errs: &mut Vec<String>) -> Configured {
+        let mut cli = Options { vus: self.vus, iterations: self.iterations, ..Default::default() };
+        if let Some(d) = &self.duration {
+            match parse_duration(d) {
+                Ok(d) => cli.duration = Some(d),
+                Err(e) => errs.push(format!("--duration: {e}")),
+            }
+        }
+        if !self.stages.is_empty() {
+            let parsed: Result<Vec<_>, _> = self.stages.iter().map(|s| parse_cli_stage(s)).collect();
+            match parsed {
+                Ok(s) => cli.stages = Some(s),
+                Err(e) => errs.push(e),
+            }
+        }
+        if !self.scrape.is_empty() {
+            cli.scrape = Some(self.scrape.clone());
+        }
+        for (flag, text, field) in [
+            ("--scrape-interval", &self.scrape_interval, &mut cli.scrape_interval),
+            ("--scrape-warmup", &self.scrape_warmup, &mut cli.scrape_warmup),
+        ] {
+            if let Some(text) = text {
+                match parse_duration(text) {
+                    Ok(d) => *field = Some(d),
+                    Err(e) => errs.push(format!("{flag}: {e}")),
+                }
+            }
+        }
+        if let Some(s) = &self.summary_trend_stats {
+            match trend_stats("--summary-trend-stats", &serde_json::Value::String(s.clone())) {
+                Ok(s) => cli.summary_trend_stats = Some(s),
+                Err(e) => errs.push(e),
+            }
+        }
+        if let Some(u) = &self.summary_time_unit {
+            match TimeUnit::parse(u) {
+                Ok(u) => cli.summary_time_unit = Some(u),
+                Err(e) => errs.push(format!("--summary-time-unit: {e}")),
+            }
+        }
+        if let Some(t) = &self.system_tags {
+            match SystemTags::parse(t.split(',')) {
+                Ok(tags) => cli.system_tags = Some(tags),
+                Err(es) => errs.extend(es.into_iter().map(|e| format!("--system-tags: {e}"))),
+            }
+        }
+        if let Some(d) = &self.http_debug {
+            match HttpDebug::parse(d) {
+                Ok(d) => cli.http_debug = Some(d),
+                Err(e) => errs.push(format!("--http-debug: {e}")),
+            }
+        }
+        if let Some(t) = &self.execution_segment {
+            match ExecutionSegment::parse(t) {
+                Ok(seg) => cli.execution_segment = Some(seg),
+                Err(e) => errs.push(format!("--execution-segment \"{t}\": {e}")),
+            }
+        }
+        if let Some(t) = &self.execution_segment_sequence {
+            match ExecutionSegmentSequence::parse(t) {
+                Ok(seq) => cli.execution_segment_sequence = Some(seq),
+                Err(e) => errs.push(format!("--execution-segment-sequence \"{t}\": {e}")),
+            }
+        }
+        let k6_env = env::from_env(sys_env).unwrap_or_else(|es| {
+            errs.extend(es);
+            EnvConfig::default()
+        });
+        let file = match file::path(self.config.as_deref(), k6_env.runtime.config.as_deref()) {
+            Some((path, named)) => file::read(&path, named).unwrap_or_else(|es| {
+                errs.extend(es);
+                FileConfig::default()
+            }),
+            None => FileConfig::default(),
+        };
+        let include_system_env = !self.no_system_env_vars && k6_env.runtime.include_system_env_vars.unwrap_or(true);
+        let mut env: Vec<(String, String)> = if include_system_env { sys_env.to_vec() } else { Vec::new() };
+        for kv in &self.env {
+            match kv.split_once('=') {
+                Some((k, v)) if !k.is_empty() => {
+                    env.retain(|(ek, _)| ek != k);
+                    env.push((k.to_string(), v.to_string()));
+                }
+                _ => errs.push(format!("--env \"{kv}\": expected KEY=VALUE")),
+            }
+        }
+        let explicit_env = self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect();
+        let no_thresholds = self.no_thresholds || k6_env.runtime.no_thresholds.unwrap_or(false);
+        Configured { cli, env, explicit_env, no_thresholds, file, k6_env }
+    }
+}
+
+/// The process environment, read once per command.
+fn system_env() -> Vec<(String, String)> {
+    std::env::vars().collect()
+}
+
+impl CheckFlags {
+    /// The validated arguments of a check, or every problem with the flags.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        self.into_run_args_from(&system_env())
+    }
+
+    /// As [`CheckFlags::into_run_args`], with `sys_env` for the process environment.
+    pub fn into_run_args_from(self, sys_env: &[(String, String)]) -> Result<RunArgs, Vec<String>> {
+        let mut errs = Vec::new();
+        let c = self.options.into_options(sys_env, &mut errs);
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(RunArgs {
+            script: self.script,
+            cli: c.cli,
+            config_file: c.file.options,
+            env_options: c.k6_env.options,
+            env: c.env,
+            explicit_env: c.explicit_env,
+            no_thresholds: c.no_thresholds,
+            check_only: true,
+            ..RunArgs::default()
+        })
+    }
+}
+
+impl InspectFlags {
+    /// `rload inspect` as a check that prints k6's JSON instead of the scenarios.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let requirements = self.execution_requirements;
+        let check = CheckFlags { script: self.script, options: self.options };
+        check.into_run_args().map(|args| RunArgs { inspect: Some(requirements), ..args })
+    }
+}
+
+impl ArchiveFlags {
+    /// `rload archive` as a check that writes the archive.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        let out = self.archive_out;
+        let check = CheckFlags { script: self.script, options: self.options };
+        check.into_run_args().map(|args| RunArgs { archive_out: Some(out), ..args })
+    }
+}
+
+impl RunFlags {
+    /// The validated run arguments, or every problem with the flags.
+    pub fn into_run_args(self) -> Result<RunArgs, Vec<String>> {
+        self.into_run_args_from(&system_env())
+    }
+
+    /// As [`RunFlags::into_run_args`], with `sys_env` for the process environment.
+    pub fn into_run_args_from(self, sys_env: &[(String, String)]) -> Result<RunArgs, Vec<String>> {
+        let mut errs = Vec::new();
+        let c = self.options.into_options(sys_env, &mut errs);
+        let mut cli = c.cli;
+        cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
+        cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
+        cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
+        if let Some(size) = &self.max_response_body_size {
+            match parse_size(size) {
+                Ok(bytes) => cli.max_response_body_size = Some(bytes),
+                Err(e) => errs.push(format!("--max-response-body-size: {e}")),
+            }
+        }
+        cli.user_agent = self.user_agent;
+        cli.no_setup = self.no_setup.then_some(true);
+        cli.throw = self.throw.then_some(true);
+        cli.paused = self.paused.then_some(true);
+        cli.no_teardown = self.no_teardown.then_some(true);
+        if !self.tags.is_empty() {
+            let mut tags = Vec::new();
+            for t in &self.tags {
+                match t.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => tags.push((k.to_owned(), v.to_owned())),
+                    _ => errs.push(format!("--tag \"{t}\": expected NAME=VALUE")),
+                }
+            }
+            cli.tags = Some(tags);
+        }
+        let runtime = &c.k6_env.runtime;
+        // The flag wins over K6_LOG_OUTPUT / K6_LOG_FORMAT.
+        let log_output = self.log_output.as_deref().or(runtime.log_output.as_deref());
+        let log_format = self.log_format.as_deref().or(runtime.log_format.as_deref());
+        let log = LogConfig::parse(log_output, log_format).unwrap_or_else(|es| {
+            errs.extend(es);
+            LogConfig::default()
+        });
+        // -o wins over K6_OUT, which wins over the config file's `out` (k6's Config.Apply).
+        let extras = c.file.extras.clone().overridden_by(c.k6_env.extras.clone());
+        let out = if self.out.is_empty() { extras.out.clone().unwrap_or_default() } else { self.out };
+        let env = c.env;
+        let mut outputs = Vec::new();
+        for arg in &out {
+            match OutputSpec::parse(arg, &env) {
+                Ok(spec) => outputs.push(spec),
+                Err(e) => errs.push(format!("--out {arg}: {e}")),
+            }
+        }
+        let summary_mode = match (self.summary_mode, &runtime.summary_mode) {
+            (Some(m), _) => m,
+            (None, Some(m)) if SummaryMode::from_name(m).is_none() => {
+                errs.push(format!("K6_SUMMARY_MODE=\"{m}\": use one of {}", SummaryMode::NAMES.join(", ")));
+                SummaryMode::default().name().to_owned()
+            }
+            (None, Some(m)) => m.clone(),
+            (None, None) => SummaryMode::default().name().to_owned(),
+        };
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(RunArgs {
+            outputs,
+            script: self.script,
+            cli,
+            config_file: c.file.options,
+            env_options: c.k6_env.options,
+            env,
+            quiet: self.quiet,
+            no_color: self.no_color || runtime.no_color,
+            no_summary: self.no_summary || runtime.no_summary.unwrap_or(false),
+            summary_mode: SummaryMode::from_name(&summary_mode).unwrap_or_default(),
+            threads: self.threads,
+            with_target: self.with_target,
+            explicit_env: c.explicit_env,
+            check_only: false,
+            no_thresholds: c.no_thresholds,
+            strict_thresholds: self.strict_thresholds,
+            summary_export: self.summary_export.or_else(|| runtime.summary_export.clone()),
+            histogram_export: self.export_histograms,
+            report: self.report.or_else(|| runtime.web_dashboard_export.clone()),
+            max_series: self.max_series,
+            linger: self.linger || extras.linger.unwrap_or(false),
+            address_explicit: self.address.is_some(),
+            address: self.address.unwrap_or_else(|| crate::api::DEFAULT_ADDRESS.to_string()),
+            inspect: None,
+            archive_out: None,
+            archived_options: None,
+            log,
+        })
+    }
+}

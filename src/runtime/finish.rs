@@ -1,0 +1,146 @@
+//! The end of a run after its test: the thresholds' verdicts, the summary or
+//! `handle_summary`'s files, the exports and the `--report` page, then the error that sets the
+//! exit code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::api_surface::RunSurface;
+use super::exit::RunError;
+use super::phases::{run_phase, run_shared, PhaseEnd};
+use super::report::{self, ReportSettings};
+use super::run::{Executed, Prepared, RunArgs};
+use super::signals::Signals;
+use super::vu::Phase;
+use crate::config::format_duration;
+use crate::metrics;
+use crate::output::histograms::RunHeader;
+use crate::output::SummaryOptions;
+use crate::results::DEFAULT_TREND_STATS;
+use crate::script::engine::summary_hook;
+use crate::stdio;
+
+/// k6's fixed deadline for `handleSummary`.
+const HANDLE_SUMMARY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// After the test: the thresholds' verdicts, the summary (or `handle_summary`'s outputs), the
+/// exports, and the error that sets the exit code, if any.
+pub(super) async fn report_results(
+    args: &RunArgs,
+    prepared: &Prepared,
+    test: Executed,
+    signals: &Signals,
+    surface: &RunSurface,
+) -> Result<(), RunError> {
+    let Prepared { script, options, test_options, thresholds, outputs, segment, .. } = prepared;
+    let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration, monitored } = test;
+    let control = &shared.control;
+    // As k6: the outputs end with the test (teardown included), before the summary.
+    let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
+    metrics::flush();
+
+    let trend_stats: Vec<String> = options
+        .summary_trend_stats
+        .clone()
+        .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect());
+    let run_header = RunHeader {
+        // The file's name: an archive's script runs from a temporary directory of its own.
+        script: std::path::Path::new(&script.source.path)
+            .file_name()
+            .map_or_else(|| script.source.path.clone(), |n| n.to_string_lossy().into_owned()),
+        script_md5: crate::output::md5::md5_hex(script.source.text.as_bytes()),
+        thresholds: options.thresholds.clone().unwrap_or(serde_json::Value::Null),
+        execution_segment: segment.segment().to_string(),
+        execution_segment_sequence: options
+            .execution_segment_sequence
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        summary_trend_stats: trend_stats.clone(),
+        summary_time_unit: options.summary_time_unit.map(|u| u.name().to_owned()).unwrap_or_default(),
+        ended_at_unix_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    };
+    let settings = ReportSettings {
+        trend_stats,
+        run_header,
+        summary: SummaryOptions {
+            color: !no_color(args) && report::is_tty(1),
+            mode: args.summary_mode,
+            time_unit: options.summary_time_unit,
+        },
+        strict_thresholds: args.strict_thresholds,
+        summary_export: args.summary_export.clone(),
+        histogram_export: args.histogram_export.clone(),
+        no_summary: args.no_summary,
+        no_color_flag: no_color(args),
+        html_report: args.report.clone(),
+        script: args.script.clone(),
+    };
+    let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration, &monitored);
+    surface.set_tainted(!report.thresholds_passed());
+    let mut failed_outputs = report.failed_outputs.clone();
+    failed_outputs.extend(outputs_report.problems);
+    let mut signalled = signalled;
+    if summary_hook(&script.functions).ok().flatten().is_some() {
+        let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
+        shared_hs.summary_text = Some(report.text.clone());
+        let shared_hs = Arc::new(shared_hs);
+        match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), Some(signals)).await {
+            PhaseEnd::Done(Ok(Some(outputs))) => failed_outputs.extend(report::apply_handle_summary(&outputs)),
+            PhaseEnd::Done(Ok(None)) => {}
+            PhaseEnd::Done(Err(e)) => {
+                eprintln!("error: handle_summary() failed: {e}; printing the default summary");
+                stdio::out(&report.text);
+            }
+            PhaseEnd::TimedOut => {
+                eprintln!(
+                    "error: handle_summary() did not finish within {}; printing the default summary",
+                    format_duration(HANDLE_SUMMARY_TIMEOUT)
+                );
+                stdio::out(&report.text);
+            }
+            PhaseEnd::Signalled => {
+                eprintln!("error: handle_summary() was interrupted; printing the default summary");
+                stdio::out(&report.text);
+                signalled = true;
+            }
+        }
+    } else if !args.no_summary {
+        stdio::out(&report.text);
+    }
+    for w in &outputs_report.warnings {
+        eprintln!("warning: {w}");
+    }
+    for e in &failed_outputs {
+        eprintln!("error: {e}");
+    }
+    if let Some(msg) = control.thresholds_abort() {
+        return Err(RunError::ThresholdsAborted(msg));
+    }
+    if let Some(msg) = control.abort_message() {
+        return Err(RunError::Aborted(msg));
+    }
+    if surface.stop_requested() {
+        return Err(RunError::StoppedFromApi);
+    }
+    if signalled {
+        return Err(RunError::Interrupted);
+    }
+    if teardown_timed_out {
+        return Err(RunError::TeardownTimeout);
+    }
+    if !report.thresholds_passed() {
+        return Err(RunError::ThresholdsFailed);
+    }
+    if !failed_outputs.is_empty() {
+        return Err(RunError::OutputsFailed(failed_outputs.len()));
+    }
+    Ok(())
+}
+
+/// `--no-color`, or the `NO_COLOR` convention (set and not empty), which k6 honours too.
+pub(super) fn no_color(args: &RunArgs) -> bool {
+    args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
