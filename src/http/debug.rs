@@ -107,7 +107,6 @@ fn dump_response(mode: HttpDebug, outcome: &HttpOutcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Timings;
 
     fn request() -> Request<Full<Bytes>> {
         Request::builder()
@@ -120,23 +119,10 @@ mod tests {
     }
 
     fn outcome() -> HttpOutcome {
-        HttpOutcome {
-            status: 201,
-            status_text: "201 Created".into(),
-            proto: "HTTP/1.1",
-            url: "http://127.0.0.1:8080/items?x=1".into(),
-            method: http::Method::POST,
-            headers: vec![("Content-Type".into(), "text/plain".into())],
-            body: Some(Bytes::from_static(b"made")),
-            error: None,
-            error_code: 0,
-            timings: Timings::default(),
-            bytes_sent: 0,
-            bytes_received: 0,
-            remote_ip: String::new(),
-            remote_port: 0,
-            set_cookies: Vec::new(),
-        }
+        let mut made =
+            HttpOutcome::received(http::Method::POST, "http://127.0.0.1:8080/items?x=1", http::StatusCode::CREATED, b"made");
+        made.headers = vec![("Content-Type".into(), "text/plain".into())];
+        made
     }
 
     #[test]

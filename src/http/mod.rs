@@ -239,3 +239,27 @@ pub struct HttpOutcome {
     pub remote_ip: String,
     pub remote_port: u16,
 }
+
+#[cfg(test)]
+impl HttpOutcome {
+    /// A received HTTP/1.1 response, for unit tests of what reads one.
+    pub(crate) fn received(method: http::Method, url: &str, status: http::StatusCode, body: &'static [u8]) -> Self {
+        HttpOutcome {
+            status: status.as_u16(),
+            status_text: status.to_string(),
+            proto: "HTTP/1.1",
+            url: url.into(),
+            method,
+            headers: Vec::new(),
+            set_cookies: Vec::new(),
+            body: Some(Bytes::from_static(body)),
+            error: None,
+            error_code: 0,
+            timings: Timings::default(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            remote_ip: String::new(),
+            remote_port: 0,
+        }
+    }
+}

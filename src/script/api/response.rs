@@ -240,26 +240,9 @@ pub fn register(engine: &mut Engine) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Timings;
 
     fn response(body: &'static [u8], response_type: ResponseType) -> Response {
-        let outcome = HttpOutcome {
-            status: 200,
-            status_text: "200 OK".into(),
-            proto: "HTTP/1.1",
-            url: "http://127.0.0.1/".into(),
-            method: http::Method::GET,
-            headers: Vec::new(),
-            set_cookies: Vec::new(),
-            body: Some(Bytes::from_static(body)),
-            error: None,
-            error_code: 0,
-            timings: Timings::default(),
-            bytes_sent: 0,
-            bytes_received: 0,
-            remote_ip: String::new(),
-            remote_port: 0,
-        };
+        let outcome = HttpOutcome::received(http::Method::GET, "http://127.0.0.1/", http::StatusCode::OK, body);
         Response::new(outcome, response_type, RequestRecord::default())
     }
 
