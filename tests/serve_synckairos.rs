@@ -2,13 +2,13 @@
 //! codes and error bodies, optimistic locking under concurrent switches, the rate limit, the
 //! write-queue gauge, and the WebSocket protocol. Each test starts its own server on port 0.
 
+mod common;
+use common::send_json;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
-use http::{header, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::{Method, StatusCode};
 use rload_target::{spawn_background_app, App, RedisLatency, SynckairosOptions};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -29,21 +29,9 @@ fn start() -> SocketAddr {
 /// One request on a fresh connection: the status and the body (`Null` when empty, the raw
 /// text as a string when it is not JSON).
 async fn call(addr: SocketAddr, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
-    tokio::spawn(connection);
-    let mut request = Request::builder().method(method).uri(path).header(header::HOST, addr.to_string());
-    let body = match body {
-        Some(body) => {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-            Full::new(Bytes::from(body.to_string()))
-        }
-        None => Full::default(),
-    };
-    let response = sender.send_request(request.body(body).unwrap()).await.expect("response");
-    let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let text = body.map(|b| b.to_string());
+    let (parts, bytes) = send_json(addr, method, path, text.as_deref()).await;
+    let status = parts.status;
     let body = if bytes.is_empty() {
         Value::Null
     } else {

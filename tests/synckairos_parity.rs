@@ -4,15 +4,14 @@
 //! state (`{pending}`, `{running}`, `{completed}`, `{new}` for a fresh id); each case gets
 //! sessions of its own, so the table reads top to bottom without order effects.
 
+mod common;
+use common::send_json;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{header, HeaderMap, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::{header, HeaderMap, Method, StatusCode};
 use rload_target::{spawn_background_app, App, RedisLatency, SynckairosOptions};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
 use uuid::Uuid;
 
 struct Reply {
@@ -186,21 +185,7 @@ fn quick() -> SynckairosOptions {
 }
 
 async fn send(addr: SocketAddr, method: Method, path: &str, body: Option<&str>) -> Reply {
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
-    tokio::spawn(connection);
-    let mut request = Request::builder().method(method).uri(path).header(header::HOST, addr.to_string());
-    let body = match body {
-        Some(text) => {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-            Full::new(Bytes::from(text.to_owned()))
-        }
-        None => Full::default(),
-    };
-    let response = sender.send_request(request.body(body).unwrap()).await.expect("response");
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes();
+    let (parts, bytes) = send_json(addr, method, path, body).await;
     Reply { status: parts.status, headers: parts.headers, text: String::from_utf8_lossy(&bytes).into_owned() }
 }
 

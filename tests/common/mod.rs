@@ -246,3 +246,29 @@ pub fn api_request(address: &str, method: &str, path: &str, body: &str) -> Optio
     let payload = text.split("\r\n\r\n").nth(1).unwrap_or("");
     Some((code, serde_json::from_str(payload).unwrap_or(serde_json::Value::Null)))
 }
+
+/// One request on a fresh HTTP/1.1 connection to `addr`, a JSON `body` sent with its content
+/// type: the response's head and its whole body.
+pub async fn send_json(
+    addr: SocketAddr,
+    method: http::Method,
+    path: &str,
+    body: Option<&str>,
+) -> (http::response::Parts, bytes::Bytes) {
+    use http_body_util::{BodyExt, Full};
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(connection);
+    let mut request = http::Request::builder().method(method).uri(path).header(http::header::HOST, addr.to_string());
+    let body = match body {
+        Some(text) => {
+            request = request.header(http::header::CONTENT_TYPE, "application/json");
+            Full::new(bytes::Bytes::from(text.to_owned()))
+        }
+        None => Full::default(),
+    };
+    let response = sender.send_request(request.body(body).unwrap()).await.expect("response");
+    let (parts, body) = response.into_parts();
+    (parts, body.collect().await.expect("body").to_bytes())
+}
