@@ -24,7 +24,9 @@ use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 use crate::script::diagnostics::describe_runtime_error;
+use crate::script::api::websocket::{run_event_loop, Callback};
 use crate::script::engine::summary_hook;
+use crate::runtime::event_loop::EventLoop;
 
 /// What a VU's evaluation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +107,8 @@ pub struct VuContext {
     pub env: Dynamic,
     /// True while the script's top level (init code) runs.
     pub in_init: Cell<bool>,
+    /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
+    pub event_loop: EventLoop<Callback>,
     base_tags: TagSet,
 }
 
@@ -146,6 +150,7 @@ impl VuContext {
             output: RefCell::new(None),
             env,
             in_init: Cell::new(true),
+            event_loop: EventLoop::default(),
             base_tags,
             shared,
         }
@@ -270,6 +275,7 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
             if has_fn(&vu, "setup") {
                 *vu.group.borrow_mut() = "::setup".into();
                 let data: Dynamic = ctx.call_fn("setup", ())?;
+                run_event_loop(ctx, "setup")?;
                 let json = serde_json::to_value(&data)
                     .map_err(|e| format!("setup() returned a value that cannot be passed on: {e}"))?;
                 *vu.output.borrow_mut() = Some(json);
@@ -284,6 +290,7 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
                 } else {
                     let _ = ctx.call_fn::<Dynamic>("teardown", ())?;
                 }
+                run_event_loop(ctx, "teardown")?;
             }
         }
         Phase::Summary => {
@@ -340,6 +347,14 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         scenario.state.active.fetch_add(1, Ordering::Relaxed);
         let result =
             if takes_data { ctx.call_fn::<Dynamic>(&exec, (data.clone(),)) } else { ctx.call_fn::<Dynamic>(&exec, ()) };
+        // k6's event loop: the iteration ends once no timer is pending and no socket is open.
+        let result = match result {
+            Ok(_) => run_event_loop(ctx, &exec).map(|()| Dynamic::UNIT),
+            Err(err) => {
+                vu.event_loop.abandon();
+                Err(err)
+            }
+        };
         scenario.state.active.fetch_sub(1, Ordering::Relaxed);
         vu.deadline.set(None);
         iteration += 1;

@@ -94,11 +94,13 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         if index > 0 {
             return Ok(None);
         }
-        if let Some(v) = api::builtin_variable(name) {
-            return Ok(Some(v));
-        }
+        // A script variable shadows a built-in one: a closure reads its captured variables by
+        // name (index 0), and k6 scripts call their socket `ws` and their data `http`, `exec`.
         if ctx.scope().contains(name) {
             return Ok(None);
+        }
+        if let Some(v) = api::builtin_variable(name) {
+            return Ok(Some(v));
         }
         Ok(vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()))
     });

@@ -274,7 +274,7 @@ impl<H: Clone> Session<H> {
                 self.track_pong(&data);
                 self.fire(script, On::Pong, None)
             }
-            Some(Event::Closed { code, error }) => self.peer_closed(script, code, error),
+            Some(Event::Closed { code, error, .. }) => self.peer_closed(script, code, error),
             // The reader always ends with `Closed`; this is a reader that vanished.
             None => {
                 let failure = Failure::new(error_code::GENERIC, close_error_text(ABNORMAL_CLOSURE, ""));
@@ -378,7 +378,7 @@ impl<H: Clone> Session<H> {
         }
         let writer = self.0.writer.borrow_mut().take();
         if let Some(mut writer) = writer {
-            let sent = script.wait(move || async move { writer.send(Outgoing::Close(code)).await })?;
+            let sent = script.wait(move || async move { writer.send(Outgoing::Close(code, String::new())).await })?;
             if let Err(failure) = sent {
                 self.report_error(script, failure)?;
             }
@@ -403,14 +403,14 @@ impl<H: Clone> Session<H> {
         let writer = self.0.writer.borrow_mut().take();
         if let Some(mut writer) = writer {
             tokio::task::spawn_local(async move {
-                let _ = tokio::time::timeout(ABANDON_GRACE, writer.send(Outgoing::Close(GOING_AWAY))).await;
+                let _ = tokio::time::timeout(ABANDON_GRACE, writer.send(Outgoing::Close(GOING_AWAY, String::new()))).await;
             });
         }
     }
 
     /// `socket.setTimeout(f, delay)` (`repeat` false) and `socket.setInterval(f, delay)`.
     pub fn set_timer(&self, f: H, delay: Duration, repeat: bool) {
-        self.0.timers.borrow_mut().add(tokio::time::Instant::now(), delay, repeat, f);
+        let _id = self.0.timers.borrow_mut().add(tokio::time::Instant::now(), delay, repeat, f);
     }
 
     /// Runs the earliest timer's handler.
