@@ -64,10 +64,11 @@ impl On {
     }
 }
 
-/// What a handler receives: a text message or an error text, a binary message, a close code.
+/// What a handler receives: a text message, an error's text, a binary message, a close code.
 #[derive(Clone, Copy, Debug)]
 pub enum Arg<'a> {
     Text(&'a str),
+    Error(&'a str),
     Binary(&'a [u8]),
     Code(u16),
 }
@@ -319,7 +320,7 @@ impl<H: Clone> Session<H> {
     fn report_error<S: Script<Handler = H>>(&self, script: &S, failure: Failure) -> Result<(), S::Error> {
         let text = failure.message.clone();
         self.0.first_error.borrow_mut().get_or_insert(failure);
-        self.fire(script, On::Error, Some(Arg::Text(&text)))
+        self.fire(script, On::Error, Some(Arg::Error(&text)))
     }
 
     /// `socket.send` / `socket.sendBinary`.

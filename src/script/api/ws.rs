@@ -30,7 +30,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use http::{HeaderName, HeaderValue};
 use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, Scope};
 
-use super::convert::{header_map, string_pairs};
+use super::convert::{header_map, js_string, string_pairs};
 use super::websocket::WebSocketObject;
 use crate::config::secs_to_duration;
 use crate::http::error_code::Failure;
@@ -71,11 +71,9 @@ pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
         s.0.on(on, f);
         Ok(())
     });
-    engine.register_fn("send", |ctx: NativeCallContext, s: Socket, text: Dynamic| -> RhaiResult<()> {
-        let text = text
-            .into_immutable_string()
-            .map_err(|t| format!("socket.send expects a string, got {t} (use value.to_json() for maps and arrays)"))?;
-        s.0.send(&RhaiScript(&ctx), Outgoing::Text(text.to_string()))
+    // k6 sends String(value): `send(42)` sends "42", a map "[object Object]".
+    engine.register_fn("send", |ctx: NativeCallContext, s: Socket, value: Dynamic| {
+        s.0.send(&RhaiScript(&ctx), Outgoing::Text(js_string(&value)))
     });
     engine.register_fn("sendBinary", |ctx: NativeCallContext, s: Socket, data: Blob| {
         s.0.send(&RhaiScript(&ctx), Outgoing::Binary(data))
@@ -96,7 +94,21 @@ pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
     engine.register_fn("setInterval", |s: Socket, f: FnPtr, ms: i64| s.schedule("setInterval", f, ms as f64, true));
     engine.register_fn("setInterval", |s: Socket, f: FnPtr, ms: f64| s.schedule("setInterval", f, ms, true));
     engine.register_fn("now_ms", now_ms);
+
+    engine.register_type_with_name::<SocketError>("SocketError");
+    engine.register_fn("error", |e: SocketError| e.0);
+    engine.register_fn("to_string", |e: &mut SocketError| e.0.clone());
+    engine.register_fn("to_debug", |e: &mut SocketError| format!("SocketError({:?})", e.0.as_str()));
+    // JavaScript compares the error object with a string by its text (`e == "websocket: close sent"`).
+    engine.register_fn("==", |e: SocketError, text: ImmutableString| e.0 == text);
+    engine.register_fn("==", |text: ImmutableString, e: SocketError| e.0 == text);
+    engine.register_fn("!=", |e: SocketError, text: ImmutableString| e.0 != text);
+    engine.register_fn("!=", |text: ImmutableString, e: SocketError| e.0 != text);
 }
+
+/// What a `ws.connect` `error` handler receives: k6's error object, whose `error()` is the text.
+#[derive(Clone)]
+pub struct SocketError(ImmutableString);
 
 /// How many `ws.connect` sessions are running, and `WebSocket` objects alive, on one engine (all
 /// VUs of a worker thread), so that its variable resolver looks for sockets only while there
@@ -264,6 +276,7 @@ impl session::Script for RhaiScript<'_, '_> {
     fn call(&self, handlers: &[FnPtr], arg: Option<Arg<'_>>) -> RhaiResult<()> {
         let arg = arg.map(|arg| match arg {
             Arg::Text(text) => Dynamic::from(ImmutableString::from(text)),
+            Arg::Error(text) => Dynamic::from(SocketError(text.into())),
             Arg::Binary(data) => Dynamic::from_blob(data.to_vec()),
             Arg::Code(code) => Dynamic::from(i64::from(code)),
         });
