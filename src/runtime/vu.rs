@@ -23,10 +23,10 @@ use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
-use crate::script::diagnostics::describe_runtime_error;
-use crate::script::api::websocket::{run_event_loop, Callback};
-use crate::script::engine::summary_hook;
 use crate::runtime::event_loop::EventLoop;
+use crate::script::api::websocket::{run_event_loop, Callback};
+use crate::script::diagnostics::describe_runtime_error;
+use crate::script::engine::summary_hook;
 
 /// What a VU's evaluation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,6 +297,7 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
             let data = data_value(&vu)?;
             let hook = summary_hook(&vu.shared.functions)?.ok_or("the script defines no handleSummary()")?;
             let out: Dynamic = ctx.call_fn(hook, (data,))?;
+            run_event_loop(ctx, hook)?;
             let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
             *vu.output.borrow_mut() = Some(json);
         }

@@ -156,7 +156,9 @@ mod tests {
         let normal = CloseFrame { code: CloseCode::Normal, reason: "".into() };
         assert!(matches!(closed_by_peer(Some(&normal)), Event::Closed { code: 1000, error: None, .. }));
         let custom = CloseFrame { code: CloseCode::from(4001), reason: "bye".into() };
-        let Event::Closed { code: 4001, error: Some(failure), reason } = closed_by_peer(Some(&custom)) else { panic!() };
+        let Event::Closed { code: 4001, error: Some(failure), reason } = closed_by_peer(Some(&custom)) else {
+            panic!()
+        };
         assert_eq!(failure.message, "websocket: close 4001: bye");
         assert_eq!(reason, "bye");
         assert!(matches!(closed_by_peer(None), Event::Closed { code: 1005, error: Some(_), .. }));

@@ -404,7 +404,8 @@ impl<H: Clone> Session<H> {
         let writer = self.0.writer.borrow_mut().take();
         if let Some(mut writer) = writer {
             tokio::task::spawn_local(async move {
-                let _ = tokio::time::timeout(ABANDON_GRACE, writer.send(Outgoing::Close(GOING_AWAY, String::new()))).await;
+                let _ =
+                    tokio::time::timeout(ABANDON_GRACE, writer.send(Outgoing::Close(GOING_AWAY, String::new()))).await;
             });
         }
     }

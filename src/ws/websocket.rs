@@ -280,7 +280,9 @@ impl<H: Clone> WebSocket<H> {
         match value {
             "blob" => self.binary_type.set("blob"),
             "arraybuffer" => self.binary_type.set("arraybuffer"),
-            other => return Err(format!("unknown binaryType {other}, the supported ones are \"blob\" and \"arraybuffer\"")),
+            other => {
+                return Err(format!("unknown binaryType {other}, the supported ones are \"blob\" and \"arraybuffer\""))
+            }
         }
         Ok(())
     }
@@ -429,7 +431,11 @@ impl<H: Clone> WebSocket<H> {
     }
 
     /// A frame (or the connection's end) arrived. Returns false once the socket is closed.
-    pub(crate) fn received<S: Host<Handler = H>>(self: &Rc<Self>, host: &S, event: Option<Event>) -> Result<bool, S::Error> {
+    pub(crate) fn received<S: Host<Handler = H>>(
+        self: &Rc<Self>,
+        host: &S,
+        event: Option<Event>,
+    ) -> Result<bool, S::Error> {
         let step = match event {
             Some(Event::Text(text)) => self.message(host, Detail::Text(text.as_str())),
             Some(Event::Binary(data)) => self.message(host, Detail::Binary(&data)),
@@ -438,7 +444,9 @@ impl<H: Clone> WebSocket<H> {
                 self.track_pong(&payload);
                 self.fire(host, Kind::Pong, Detail::None)
             }
-            Some(Event::Closed { code, reason, error }) => return self.closed(host, code, &reason, error).map(|()| false),
+            Some(Event::Closed { code, reason, error }) => {
+                return self.closed(host, code, &reason, error).map(|()| false)
+            }
             // The reader always ends with `Closed`; this is a reader that vanished.
             None => {
                 let failure = Failure::new(error_code::GENERIC, close_error_text(ABNORMAL_CLOSURE, ""));

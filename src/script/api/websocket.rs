@@ -64,9 +64,8 @@ pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
     let open = sockets.clone();
     engine.register_fn("WebSocket", move |url: &str| construct(&open, url, Dynamic::UNIT, Dynamic::UNIT));
     let open = sockets.clone();
-    engine.register_fn("WebSocket", move |url: &str, protocols: Dynamic| {
-        construct(&open, url, protocols, Dynamic::UNIT)
-    });
+    engine
+        .register_fn("WebSocket", move |url: &str, protocols: Dynamic| construct(&open, url, protocols, Dynamic::UNIT));
     let open = sockets.clone();
     engine.register_fn("WebSocket", move |url: &str, protocols: Dynamic, params: Dynamic| {
         construct(&open, url, protocols, params)
@@ -148,7 +147,8 @@ fn construct(open: &OpenSessions, url: &str, protocols: Dynamic, params: Dynamic
     if vu.in_init.get() {
         return Err("WebSocket() is not available in init code (the script's top level)".into());
     }
-    let parsed = url::Url::parse(url).map_err(|err| format!("WebSocket requires valid url, but got \"{url}\": {err}"))?;
+    let parsed =
+        url::Url::parse(url).map_err(|err| format!("WebSocket requires valid url, but got \"{url}\": {err}"))?;
     if !matches!(parsed.scheme(), "ws" | "wss") {
         return Err(format!("WebSocket requires url with scheme ws or wss, but got \"{}\"", parsed.scheme()).into());
     }
@@ -185,7 +185,10 @@ fn subprotocols(value: Dynamic) -> RhaiResult<Vec<String>> {
     let list = value
         .try_cast::<Array>()
         .ok_or_else(|| format!("WebSocket protocols must be a string or an array of strings, got {type_name}"))?;
-    Ok(list.into_iter().map(|p| if p.is_string() { p.into_string().unwrap_or_default() } else { p.to_string() }).collect())
+    Ok(list
+        .into_iter()
+        .map(|p| if p.is_string() { p.into_string().unwrap_or_default() } else { p.to_string() })
+        .collect())
 }
 
 /// Runs the VU's event loop until it is idle, with callbacks called in the context of the
