@@ -106,11 +106,12 @@ export default function () {
         for (let i = 0; i < 5; i++) { ws.send(`hello ${i}`); }
         ws.ping();
     };
-    ws.addEventListener("message", (e) => {
-        data.push(e.data);
-        if (data.length === 5) { ws.close(); states.push(ws.readyState); }
-    });
-    ws.onpong = () => { pongs++; };
+    // Closed once the echoes and the pong are in (k6 may fire the pong after a later frame).
+    const closeWhenDone = () => {
+        if (data.length === 5 && pongs === 1) { ws.close(); states.push(ws.readyState); }
+    };
+    ws.addEventListener("message", (e) => { data.push(e.data); closeWhenDone(); });
+    ws.onpong = () => { pongs++; closeWhenDone(); };
     ws.addEventListener("close", (e) => {
         states.push(ws.readyState);
         check(null, {
@@ -138,11 +139,12 @@ fn run() {
         for i in 0..5 { ws.send(`hello ${i}`); }
         ws.ping();
     };
-    ws.addEventListener("message", |e| {
-        data.push(e.data);
-        if data.len() == 5 { ws.close(); states.push(ws.readyState); }
-    });
-    ws.onpong = || { pongs += 1; };
+    // Closed once the echoes and the pong are in (k6 may fire the pong after a later frame).
+    let close_when_done = || {
+        if data.len() == 5 && pongs == 1 { ws.close(); states.push(ws.readyState); }
+    };
+    ws.addEventListener("message", |e| { data.push(e.data); close_when_done.call(); });
+    ws.onpong = || { pongs += 1; close_when_done.call(); };
     ws.addEventListener("close", |e| {
         states.push(ws.readyState);
         check((), #{
@@ -256,4 +258,37 @@ fn ws_connect_sends_any_value_and_passes_error_objects_as_k6() {
     let (k6, ours) = run_both(WS_CONNECT_JS, WS_CONNECT_RHAI);
     // Every send call counts, the one after close too; pings and close frames do not (k6/ws).
     assert_same(&k6, &ours, 2, &[("ws_sessions", 2), ("ws_msgs_sent", 12), ("ws_msgs_received", 10)]);
+}
+
+const COOKIES_JS: &str = r#"
+import ws from "k6/ws";
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+export default function () {
+    http.get(`http://${__ENV.HOST}/cookies/set?a=1`);
+    // /cookies answers 200 with the cookies it received: the upgrade's, here.
+    const res = ws.connect(`ws://${__ENV.HOST}/cookies`, null, () => {});
+    check(res, { "the VU's cookies go with the upgrade": (r) => r.status === 200 && r.body.includes('"a":"1"') });
+    const own = ws.connect(`ws://${__ENV.HOST}/cookies`, { headers: { Cookie: "b=2" } }, () => {});
+    check(own, { "a Cookie header replaces them": (r) => r.body.includes('"b":"2"') && !r.body.includes('"a"') });
+}
+"#;
+
+const COOKIES_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+fn run() {
+    http.get(`http://${__ENV.HOST}/cookies/set?a=1`);
+    // /cookies answers 200 with the cookies it received: the upgrade's, here.
+    let res = ws.connect(`ws://${__ENV.HOST}/cookies`, (), |s| {});
+    check(res, #{ "the VU's cookies go with the upgrade": |r| r.status == 200 && r.body.contains(`"a":"1"`) });
+    let own = ws.connect(`ws://${__ENV.HOST}/cookies`, #{ headers: #{ Cookie: "b=2" } }, |s| {});
+    check(own, #{ "a Cookie header replaces them": |r| r.body.contains(`"b":"2"`) && !r.body.contains(`"a"`) });
+}
+"#;
+
+#[test]
+fn the_vus_cookies_go_with_the_upgrade_as_in_k6() {
+    let (k6, ours) = run_both(COOKIES_JS, COOKIES_RHAI);
+    assert_same(&k6, &ours, 2, &[("ws_sessions", 2)]);
 }

@@ -156,6 +156,11 @@ impl VuContext {
         }
     }
 
+    /// The VU's HTTP client if it made one (a VU that never sent a request has no cookies).
+    pub fn http_if_made(&self) -> Option<Rc<HttpClient>> {
+        self.http.get().cloned()
+    }
+
     /// The VU's HTTP client; idle VUs never pay for one.
     pub fn http(&self) -> Rc<HttpClient> {
         self.http.get_or_init(|| Rc::new(HttpClient::new(client_config(&self.shared)))).clone()

@@ -12,6 +12,8 @@
 //! }   // the iteration ends once the socket is closed
 //! ```
 //!
+//! The upgrade request carries the VU's cookies, as in k6 (its default jar is the VU's).
+//!
 //! An event is a map: `type`, `timestamp` (Unix ms), `target` (the socket) and, by type, `data`
 //! (`message`: a string, or a blob for a binary frame), `origin` (`message`), `error`
 //! (`error`: the text), `code` and `reason` (`close`; k6 v1.1 leaves them undefined, later k6
@@ -21,7 +23,7 @@ use std::rc::Rc;
 
 use rhai::{Array, Blob, Dynamic, Engine, EvalAltResult, EvalContext, FnPtr, ImmutableString, Map, NativeCallContext};
 
-use super::ws::{call_handler, now_ms, parse_params, OpenSessions};
+use super::ws::{add_jar_cookies, call_handler, now_ms, parse_params, OpenSessions};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::event_loop::Loop;
 use crate::runtime::vu::{self, is_interruption};
@@ -156,7 +158,8 @@ fn construct(open: &OpenSessions, url: &str, protocols: Dynamic, params: Dynamic
         return Err(format!("WebSocket requires no url fragment, but got \"{fragment}\"").into());
     }
     let protocols = subprotocols(protocols)?;
-    let p = parse_params("WebSocket", params)?;
+    let mut p = parse_params("WebSocket", params)?;
+    add_jar_cookies(&vu, url, &mut p.headers);
     let request = Request {
         url: url.to_string(),
         protocols,

@@ -27,6 +27,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use http::header::COOKIE;
 use http::{HeaderName, HeaderValue};
 use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, Scope};
 
@@ -35,7 +36,7 @@ use super::websocket::WebSocketObject;
 use crate::config::secs_to_duration;
 use crate::http::error_code::Failure;
 use crate::runtime::coroutine::suspend_with;
-use crate::runtime::vu::{self, is_interruption};
+use crate::runtime::vu::{self, is_interruption, VuContext};
 use crate::ws::session::{self, Arg, On, Outcome, Request, Session, EVENT_NAMES, GOING_AWAY};
 use crate::ws::{Outgoing, Upgrade};
 
@@ -221,12 +222,35 @@ pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
     Ok(p)
 }
 
+/// k6 sends the VU's cookies (its `http.*` requests' jar) with the upgrade request, looked up as
+/// for `http://` (`https://` for `wss://`), unless the script's headers set `Cookie`.
+pub(super) fn add_jar_cookies(vu: &VuContext, url: &str, headers: &mut Vec<(HeaderName, HeaderValue)>) {
+    if headers.iter().any(|(name, _)| name == COOKIE) {
+        return;
+    }
+    let (Some(client), Ok(mut url)) = (vu.http_if_made(), url::Url::parse(url)) else { return };
+    let scheme = match url.scheme() {
+        "ws" => "http",
+        "wss" => "https",
+        _ => return,
+    };
+    if url.set_scheme(scheme).is_err() {
+        return;
+    }
+    let mut header = String::new();
+    client.cookie_jar().append_header(&url, &[], &mut header);
+    if let (false, Ok(value)) = (header.is_empty(), HeaderValue::from_str(&header)) {
+        headers.push((COOKIE, value));
+    }
+}
+
 fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) -> RhaiResult<Map> {
     let vu = vu::current();
     if vu.in_init.get() {
         return Err("ws.connect() is not available in init code (the script's top level)".into());
     }
-    let p = parse_params("ws.connect", params)?;
+    let mut p = parse_params("ws.connect", params)?;
+    add_jar_cookies(&vu, url, &mut p.headers);
     let request = Request {
         url: url.to_string(),
         headers: p.headers,
