@@ -140,3 +140,34 @@ fn timers_in_init_code_are_an_error() {
     assert_ne!(run.code, 0, "{}", run.stdout);
     assert!(run.stderr.contains("setTimeout() is not available in init code"), "{}", run.stderr);
 }
+
+#[test]
+fn a_captured_variable_named_like_a_builtin_is_the_scripts_own() {
+    let s = script(
+        r#"
+        fn run() {
+            let http = "mine";
+            let exec = 7;
+            setTimeout(|| check(http, #{ "closures see the script's variables, not the built-ins": |h| h == "mine" && exec == 7 }), 1);
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00% 1 out of 1"), "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn setup_and_teardown_wait_for_their_timers_too() {
+    let s = script(
+        r#"
+        const fired = Counter("fired");
+        fn setup() { setTimeout(|| fired.add(1), 50); }
+        fn run() {}
+        fn teardown() { setTimeout(|| fired.add(10), 50); }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(count(&run, "fired"), 11);
+}
