@@ -177,9 +177,15 @@ fn binary_messages_arrive_as_blobs_and_subprotocols_are_negotiated() {
             let got = #{};
             let ws = WebSocket(`${__ENV.WS}/ws/echo`, ["nope", "echo"]);
             ws.binaryType = "arraybuffer";
-            ws.onopen = || { got.protocol = ws.protocol; ws.send(blob(3, 7)); };
-            ws.onmessage = |e| { got.data = e.data; ws.close(); };
+            ws.onopen = || {
+                got.protocol = ws.protocol;
+                ws.send(blob(3, 7));
+                ws.ping();
+                got.queued = ws.bufferedAmount;
+            };
+            ws.onmessage = |e| { got.data = e.data; got.written = ws.bufferedAmount; ws.close(); };
             ws.onclose = || check(got, #{
+                "bufferedAmount counts queued message bytes until written": |g| g.queued == 3 && g.written == 0,
                 "the server chose echo": |g| g.protocol == "echo",
                 "bytes came back as a blob": |g| type_of(g.data) == "blob" && g.data == blob(3, 7),
                 "binaryType is kept": |g| ws.binaryType == "arraybuffer",
@@ -188,7 +194,7 @@ fn binary_messages_arrive_as_blobs_and_subprotocols_are_negotiated() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_env(&target)]);
-    assert_all_checks_pass(&run, 3);
+    assert_all_checks_pass(&run, 4);
 }
 
 #[test]

@@ -165,7 +165,7 @@ pub struct WebSocket<H> {
     state: Cell<ReadyState>,
     binary_type: Cell<&'static str>,
     protocol: RefCell<String>,
-    /// Bytes queued and not written yet; the write pump decrements it.
+    /// Bytes of messages queued and not written yet; the write pump decrements it.
     buffered: Rc<Cell<usize>>,
     /// The `on<type>` property of each kind (runs before the listeners, as in k6).
     on: RefCell<[Option<H>; 6]>,
@@ -351,7 +351,9 @@ impl<H: Clone> WebSocket<H> {
     }
 
     fn queue(&self, message: Outgoing) {
-        self.buffered.set(self.buffered.get() + message.len());
+        if is_data(&message) {
+            self.buffered.set(self.buffered.get() + message.len());
+        }
         if let Some(outgoing) = self.outgoing.borrow().as_ref() {
             let _ = outgoing.send(message);
         }
@@ -569,7 +571,7 @@ struct Pump {
 impl Pump {
     async fn run(self, mut writer: Writer, mut queue: mpsc::UnboundedReceiver<Outgoing>) {
         while let Some(message) = queue.recv().await {
-            let size = message.len();
+            let size = if is_data(&message) { message.len() } else { 0 };
             let written = match tokio::time::timeout(WRITE_WAIT, writer.send(message)).await {
                 Ok(written) => written,
                 Err(_elapsed) => Err(Failure::new(error_code::GENERIC, "websocket: write timeout")),
@@ -585,6 +587,11 @@ impl Pump {
             }
         }
     }
+}
+
+/// A text or binary message: what `bufferedAmount` counts (pings and close frames are not).
+fn is_data(message: &Outgoing) -> bool {
+    matches!(message, Outgoing::Text(_) | Outgoing::Binary(_))
 }
 
 fn record_wire(tags: &TagSet, wire: &Wire) {
