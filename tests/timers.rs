@@ -145,16 +145,19 @@ fn timers_in_init_code_are_an_error() {
 fn a_captured_variable_named_like_a_builtin_is_the_scripts_own() {
     let s = script(
         r#"
+        const ws = "top level";
+        fn helper() { ws }
         fn run() {
             let http = "mine";
             let exec = 7;
             setTimeout(|| check(http, #{ "closures see the script's variables, not the built-ins": |h| h == "mine" && exec == 7 }), 1);
+            check(helper(), #{ "a top-level variable shadows a built-in in every function": |v| v == "top level" });
         }
     "#,
     );
     let run = rload(&s, &["-i", "1"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.line("checks_succeeded").contains("100.00% 1 out of 1"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00% 2 out of 2"), "{}\n{}", run.stdout, run.stderr);
 }
 
 #[test]
