@@ -16,7 +16,7 @@ fn refused_403_abrupt_close_and_invalid_frame_end_the_session_cleanly() {
             let seen = #{{ ran: false, errors: [], close: 0 }};
             let res = ws.connect(url, |socket| {{
                 seen.ran = true;
-                socket.on("error", |e| seen.errors.push(e));
+                socket.on("error", |e| seen.errors.push(e.error()));
                 socket.on("close", |code| seen.close = code);
             }});
             seen.res = res;

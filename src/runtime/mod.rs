@@ -3,6 +3,7 @@ pub mod api_surface;
 pub mod control;
 pub mod coroutine;
 pub mod errors;
+pub mod event_loop;
 pub mod exit;
 mod finish;
 mod header;

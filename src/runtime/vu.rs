@@ -23,6 +23,8 @@ use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
+use crate::runtime::event_loop::EventLoop;
+use crate::script::api::websocket::{run_event_loop, Callback};
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::summary_hook;
 
@@ -105,6 +107,8 @@ pub struct VuContext {
     pub env: Dynamic,
     /// True while the script's top level (init code) runs.
     pub in_init: Cell<bool>,
+    /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
+    pub event_loop: EventLoop<Callback>,
     base_tags: TagSet,
 }
 
@@ -146,9 +150,15 @@ impl VuContext {
             output: RefCell::new(None),
             env,
             in_init: Cell::new(true),
+            event_loop: EventLoop::default(),
             base_tags,
             shared,
         }
+    }
+
+    /// The VU's HTTP client if it made one (a VU that never sent a request has no cookies).
+    pub fn http_if_made(&self) -> Option<Rc<HttpClient>> {
+        self.http.get().cloned()
     }
 
     /// The VU's HTTP client; idle VUs never pay for one.
@@ -270,6 +280,7 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
             if has_fn(&vu, "setup") {
                 *vu.group.borrow_mut() = "::setup".into();
                 let data: Dynamic = ctx.call_fn("setup", ())?;
+                run_event_loop(ctx, "setup")?;
                 let json = serde_json::to_value(&data)
                     .map_err(|e| format!("setup() returned a value that cannot be passed on: {e}"))?;
                 *vu.output.borrow_mut() = Some(json);
@@ -284,12 +295,14 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
                 } else {
                     let _ = ctx.call_fn::<Dynamic>("teardown", ())?;
                 }
+                run_event_loop(ctx, "teardown")?;
             }
         }
         Phase::Summary => {
             let data = data_value(&vu)?;
             let hook = summary_hook(&vu.shared.functions)?.ok_or("the script defines no handleSummary()")?;
             let out: Dynamic = ctx.call_fn(hook, (data,))?;
+            run_event_loop(ctx, hook)?;
             let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
             *vu.output.borrow_mut() = Some(json);
         }
@@ -340,6 +353,14 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         scenario.state.active.fetch_add(1, Ordering::Relaxed);
         let result =
             if takes_data { ctx.call_fn::<Dynamic>(&exec, (data.clone(),)) } else { ctx.call_fn::<Dynamic>(&exec, ()) };
+        // k6's event loop: the iteration ends once no timer is pending and no socket is open.
+        let result = match result {
+            Ok(_) => run_event_loop(ctx, &exec).map(|()| Dynamic::UNIT),
+            Err(err) => {
+                vu.event_loop.abandon();
+                Err(err)
+            }
+        };
         scenario.state.active.fetch_sub(1, Ordering::Relaxed);
         vu.deadline.set(None);
         iteration += 1;

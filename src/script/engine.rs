@@ -94,13 +94,16 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         if index > 0 {
             return Ok(None);
         }
-        if let Some(v) = api::builtin_variable(name) {
-            return Ok(Some(v));
-        }
+        // A script variable shadows a built-in one, as a JavaScript declaration shadows a
+        // global: a closure reads its captured variables by name (index 0), and k6 scripts
+        // call their socket `ws`. Top-level variables shadow them in every function alike.
         if ctx.scope().contains(name) {
             return Ok(None);
         }
-        Ok(vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()))
+        if let Some(v) = vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()) {
+            return Ok(Some(v));
+        }
+        Ok(api::builtin_variable(name))
     });
     engine.on_print(crate::logger::print);
     engine.on_debug(|s, src, pos| {

@@ -6,7 +6,9 @@
 //! returns a [`Connection`]: the upgrade response, a [`Writer`] and the receiving end of the
 //! [`Event`] queue filled by a `spawn_local` reader (see `reader.rs`). [`session`] is the
 //! session on top of it (k6's event loop, handlers, pings and `ws_*` samples) and [`timers`]
-//! its `setTimeout`/`setInterval`.
+//! its `setTimeout`/`setInterval`. [`websocket`] is k6's newer API (`k6/websockets`'
+//! `WebSocket`) on the same connection, run by the VU's event loop
+//! (`crate::runtime::event_loop`).
 //!
 //! Memory is what decides how many sockets a run can hold. tungstenite's default config
 //! zero-fills a 128 KiB read buffer per connection (135 KB per socket measured, 1.36 GB for
@@ -21,6 +23,7 @@ mod io;
 mod reader;
 pub mod session;
 pub mod timers;
+pub mod websocket;
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -107,7 +110,25 @@ pub enum Outgoing {
     Text(String),
     Binary(Vec<u8>),
     Ping(Bytes),
-    Close(u16),
+    /// A close frame: code and reason.
+    Close(u16, String),
+}
+
+impl Outgoing {
+    /// The payload's size in bytes (k6's `bufferedAmount` counts it).
+    pub fn len(&self) -> usize {
+        match self {
+            Outgoing::Text(text) => text.len(),
+            Outgoing::Binary(data) => data.len(),
+            Outgoing::Ping(data) => data.len(),
+            Outgoing::Close(_, reason) => 2 + reason.len(),
+        }
+    }
+
+    /// True for an empty text or binary message.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The write half of a session. Dropping it (and the session's event receiver) lets the
@@ -121,8 +142,8 @@ impl Writer {
             Outgoing::Text(text) => Message::text(text),
             Outgoing::Binary(data) => Message::binary(data),
             Outgoing::Ping(data) => Message::Ping(data),
-            Outgoing::Close(code) => {
-                Message::Close(Some(CloseFrame { code: CloseCode::from(code), reason: "".into() }))
+            Outgoing::Close(code, reason) => {
+                Message::Close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() }))
             }
         };
         self.0.send(message).await.map_err(|err| match err {

@@ -42,6 +42,8 @@ pub enum Event {
     /// normally (1000 or 1001), as k6 reports it.
     Closed {
         code: u16,
+        /// The reason in the peer's close frame ("" when none).
+        reason: String,
         error: Option<Failure>,
     },
 }
@@ -82,7 +84,7 @@ fn closed_by_peer(frame: Option<&CloseFrame>) -> Event {
         1000 | 1001 => None,
         _ => Some(Failure::new(error_code::GENERIC, close_error_text(code, reason))),
     };
-    Event::Closed { code, error }
+    Event::Closed { code, reason: reason.to_string(), error }
 }
 
 /// The connection failed without a close frame: k6's code 1006 (abnormal closure).
@@ -100,7 +102,7 @@ fn failed(err: &WsError) -> Event {
         }
         other => describe_ws_error(other),
     };
-    Event::Closed { code: ABNORMAL_CLOSURE, error: Some(failure) }
+    Event::Closed { code: ABNORMAL_CLOSURE, reason: String::new(), error: Some(failure) }
 }
 
 /// gorilla/websocket's `CloseError` text, which k6 passes to the `error` handler:
@@ -152,10 +154,13 @@ mod tests {
     fn normal_closes_are_not_errors() {
         use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
         let normal = CloseFrame { code: CloseCode::Normal, reason: "".into() };
-        assert!(matches!(closed_by_peer(Some(&normal)), Event::Closed { code: 1000, error: None }));
+        assert!(matches!(closed_by_peer(Some(&normal)), Event::Closed { code: 1000, error: None, .. }));
         let custom = CloseFrame { code: CloseCode::from(4001), reason: "bye".into() };
-        let Event::Closed { code: 4001, error: Some(failure) } = closed_by_peer(Some(&custom)) else { panic!() };
+        let Event::Closed { code: 4001, error: Some(failure), reason } = closed_by_peer(Some(&custom)) else {
+            panic!()
+        };
         assert_eq!(failure.message, "websocket: close 4001: bye");
-        assert!(matches!(closed_by_peer(None), Event::Closed { code: 1005, error: Some(_) }));
+        assert_eq!(reason, "bye");
+        assert!(matches!(closed_by_peer(None), Event::Closed { code: 1005, error: Some(_), .. }));
     }
 }

@@ -64,10 +64,11 @@ impl On {
     }
 }
 
-/// What a handler receives: a text message or an error text, a binary message, a close code.
+/// What a handler receives: a text message, an error's text, a binary message, a close code.
 #[derive(Clone, Copy, Debug)]
 pub enum Arg<'a> {
     Text(&'a str),
+    Error(&'a str),
     Binary(&'a [u8]),
     Code(u16),
 }
@@ -274,7 +275,7 @@ impl<H: Clone> Session<H> {
                 self.track_pong(&data);
                 self.fire(script, On::Pong, None)
             }
-            Some(Event::Closed { code, error }) => self.peer_closed(script, code, error),
+            Some(Event::Closed { code, error, .. }) => self.peer_closed(script, code, error),
             // The reader always ends with `Closed`; this is a reader that vanished.
             None => {
                 let failure = Failure::new(error_code::GENERIC, close_error_text(ABNORMAL_CLOSURE, ""));
@@ -319,7 +320,7 @@ impl<H: Clone> Session<H> {
     fn report_error<S: Script<Handler = H>>(&self, script: &S, failure: Failure) -> Result<(), S::Error> {
         let text = failure.message.clone();
         self.0.first_error.borrow_mut().get_or_insert(failure);
-        self.fire(script, On::Error, Some(Arg::Text(&text)))
+        self.fire(script, On::Error, Some(Arg::Error(&text)))
     }
 
     /// `socket.send` / `socket.sendBinary`.
@@ -378,7 +379,7 @@ impl<H: Clone> Session<H> {
         }
         let writer = self.0.writer.borrow_mut().take();
         if let Some(mut writer) = writer {
-            let sent = script.wait(move || async move { writer.send(Outgoing::Close(code)).await })?;
+            let sent = script.wait(move || async move { writer.send(Outgoing::Close(code, String::new())).await })?;
             if let Err(failure) = sent {
                 self.report_error(script, failure)?;
             }
@@ -403,14 +404,15 @@ impl<H: Clone> Session<H> {
         let writer = self.0.writer.borrow_mut().take();
         if let Some(mut writer) = writer {
             tokio::task::spawn_local(async move {
-                let _ = tokio::time::timeout(ABANDON_GRACE, writer.send(Outgoing::Close(GOING_AWAY))).await;
+                let _ =
+                    tokio::time::timeout(ABANDON_GRACE, writer.send(Outgoing::Close(GOING_AWAY, String::new()))).await;
             });
         }
     }
 
     /// `socket.setTimeout(f, delay)` (`repeat` false) and `socket.setInterval(f, delay)`.
     pub fn set_timer(&self, f: H, delay: Duration, repeat: bool) {
-        self.0.timers.borrow_mut().add(tokio::time::Instant::now(), delay, repeat, f);
+        let _id = self.0.timers.borrow_mut().add(tokio::time::Instant::now(), delay, repeat, f);
     }
 
     /// Runs the earliest timer's handler.

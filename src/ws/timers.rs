@@ -1,6 +1,9 @@
-//! A session's `socket.setTimeout` / `socket.setInterval` timers, on tokio's clock.
+//! Timers on tokio's clock: a `ws.connect` session's `socket.setTimeout` / `socket.setInterval`,
+//! and the VU's global `setTimeout` / `setInterval` (k6/timers, `crate::runtime::event_loop`).
 //!
-//! The event loop (`session.rs`) asks for the earliest due time, sleeps until then or the next
+//! Each timer has an id (from 1, counted per [`Timers`], as k6 counts per VU) that
+//! [`Timers::remove`] takes: `clearTimeout` and `clearInterval` both clear any id, as in
+//! browsers. The event loop asks for the earliest due time, sleeps until then or the next
 //! frame, and takes the due timer's handler. An interval keeps its grid (start + k·period): ticks
 //! missed while a handler ran long are skipped, not fired in a burst, as Go's ticker (and so k6)
 //! drops them. The handler type is whatever the script layer calls; nothing here runs it.
@@ -9,12 +12,17 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// The shortest period of an interval: `setInterval(f, 0)` ticks every millisecond.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(1);
+
 /// The pending timers of one session.
 pub struct Timers<F> {
     list: Vec<Timer<F>>,
+    last_id: u64,
 }
 
 struct Timer<F> {
+    id: u64,
     due: Instant,
     every: Option<Duration>,
     f: F,
@@ -22,14 +30,30 @@ struct Timer<F> {
 
 impl<F> Default for Timers<F> {
     fn default() -> Self {
-        Timers { list: Vec::new() }
+        Timers { list: Vec::new(), last_id: 0 }
     }
 }
 
 impl<F: Clone> Timers<F> {
-    /// Adds a timer firing `delay` after `now`, and then every `delay` when `repeat` is set.
-    pub fn add(&mut self, now: Instant, delay: Duration, repeat: bool, f: F) {
-        self.list.push(Timer { due: now + delay, every: repeat.then_some(delay), f });
+    /// Adds a timer firing `delay` after `now`, and then every `delay` when `repeat` is set (an
+    /// interval is at least [`MIN_INTERVAL`], so a zero period cannot spin); returns its id.
+    pub fn add(&mut self, now: Instant, delay: Duration, repeat: bool, f: F) -> u64 {
+        self.last_id += 1;
+        let every = repeat.then_some(delay.max(MIN_INTERVAL));
+        self.list.push(Timer { id: self.last_id, due: now + delay, every, f });
+        self.last_id
+    }
+
+    /// Removes the timer `id`; false when there is none (already fired, cleared, or never set).
+    pub fn remove(&mut self, id: u64) -> bool {
+        let before = self.list.len();
+        self.list.retain(|t| t.id != id);
+        self.list.len() != before
+    }
+
+    /// True when no timer is pending.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
     }
 
     /// When the earliest timer is due, if any.
@@ -90,5 +114,31 @@ mod tests {
         assert_eq!(timers.next_due(), Some(t0 + ms(500)));
         timers.clear();
         assert_eq!(timers.next_due(), None);
+    }
+
+    #[test]
+    fn ids_count_from_one_and_clear_either_kind() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut timers = Timers::default();
+        let once = timers.add(t0, ms(10), false, "once");
+        let every = timers.add(t0, ms(0), true, "every");
+        assert_eq!((once, every), (1, 2));
+        assert!(timers.remove(every));
+        assert!(!timers.remove(every), "a cleared id is gone");
+        assert!(!timers.is_empty());
+        assert_eq!(timers.take_earliest(t0 + ms(10)), Some("once"));
+        assert!(!timers.remove(once), "a timeout that fired has no id left");
+        assert!(timers.is_empty());
+        assert_eq!(timers.add(t0, ms(1), false, "next"), 3, "ids are not reused");
+    }
+
+    #[test]
+    fn a_zero_interval_ticks_every_millisecond() {
+        let t0 = Instant::now();
+        let mut timers = Timers::default();
+        timers.add(t0, Duration::ZERO, true, "spin");
+        assert_eq!(timers.take_earliest(t0), Some("spin"));
+        assert_eq!(timers.next_due(), Some(t0 + MIN_INTERVAL));
     }
 }

@@ -225,6 +225,8 @@ fn is_cookie_octet(b: u8) -> bool {
 /// drop the socket with the reply unsent, which the client sees as a reset.
 async fn ws_echo(State(stats): State<Arc<Stats>>, upgrade: WebSocketUpgrade) -> Response {
     let open = stats.hold_open();
+    // The subprotocol "echo" is accepted when asked for, so clients can test negotiation.
+    let upgrade = upgrade.protocols(["echo"]);
     upgrade.read_buffer_size(WS_READ_BUFFER).write_buffer_size(0).on_upgrade(move |socket| async move {
         echo_messages(socket).await;
         drop(open);

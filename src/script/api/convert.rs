@@ -1,6 +1,7 @@
 //! Conversions between Rhai values and the plain Rust values the `http` and `ws` bindings
 //! hand to `crate::http` and `crate::ws`: a script map of strings (`params.headers`,
-//! `params.tags`) into pairs, and header pairs back into a script map.
+//! `params.tags`) into pairs, header pairs back into a script map, and any value as the string
+//! JavaScript would make of it (what k6 sends for `socket.send(42)`).
 //!
 //! Only conversions live here; what the values mean (k6's rules) is decided below the bindings.
 
@@ -16,6 +17,44 @@ pub fn string_pairs(what: &str, value: Dynamic) -> Result<Vec<(String, String)>,
         .into_iter()
         .map(|(k, v)| (k.to_string(), if v.is_string() { v.into_string().unwrap() } else { v.to_string() }))
         .collect())
+}
+
+/// A value as JavaScript's `String(value)` writes it, which is what k6 sends when a script
+/// passes a non-string: `42` → "42", `2.0` → "2", `[1, 2]` → "1,2", a map → "[object Object]",
+/// a blob → "[object ArrayBuffer]", `()` → "" (k6 sends `null` as an empty message).
+pub fn js_string(value: &Dynamic) -> String {
+    if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        return text.to_string();
+    }
+    if value.is_unit() {
+        return String::new();
+    }
+    if let Ok(f) = value.as_float() {
+        return js_number(f);
+    }
+    if value.is_map() {
+        return "[object Object]".into();
+    }
+    if value.is_blob() {
+        return "[object ArrayBuffer]".into();
+    }
+    if let Some(array) = value.read_lock::<rhai::Array>() {
+        return array.iter().map(js_string).collect::<Vec<_>>().join(",");
+    }
+    value.to_string()
+}
+
+/// A number as JavaScript prints it: no ".0" on whole numbers, `NaN`, `Infinity`.
+fn js_number(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else if f == f.trunc() && f.abs() < 1e21 {
+        format!("{f:.0}")
+    } else {
+        f.to_string()
+    }
 }
 
 /// Header pairs (already canonical and joined by `crate::http::headers`) as a script map.
@@ -34,5 +73,29 @@ mod tests {
         assert_eq!(string_pairs("params.tags", tags.into()).unwrap(), vec![("room".to_string(), "7".to_string())]);
         let err = string_pairs("params.headers", Dynamic::from(1_i64)).unwrap_err();
         assert_eq!(err, "params.headers must be a map, got i64");
+    }
+
+    #[test]
+    fn js_string_writes_values_as_javascript_does() {
+        let mut map = Map::new();
+        map.insert("a".into(), Dynamic::from(1_i64));
+        let array: rhai::Array = vec![Dynamic::from(1_i64), Dynamic::from(2.5_f64), Dynamic::UNIT];
+        let cases = [
+            (Dynamic::from("text"), "text"),
+            (Dynamic::from(42_i64), "42"),
+            (Dynamic::from(1.5_f64), "1.5"),
+            (Dynamic::from(2.0_f64), "2"),
+            (Dynamic::from(-0.25_f64), "-0.25"),
+            (Dynamic::from(f64::NAN), "NaN"),
+            (Dynamic::from(true), "true"),
+            (Dynamic::UNIT, ""),
+            (map.into(), "[object Object]"),
+            (array.into(), "1,2.5,"),
+            (Dynamic::from_blob(vec![1, 2]), "[object ArrayBuffer]"),
+            (Dynamic::from('x'), "x"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(js_string(&value), expected, "{value:?}");
+        }
     }
 }

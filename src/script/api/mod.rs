@@ -1,6 +1,7 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
-//! `http` lives in [`http`], request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], and k6's core functions
+//! `http` lives in [`http`], request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
+//! [`websocket`], the global timers (k6/timers) in [`timers`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
 //! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
 //! variable resolver, so they are visible inside functions too.
@@ -18,6 +19,8 @@ pub mod expected;
 pub mod http;
 pub mod metrics;
 pub mod response;
+pub mod timers;
+pub mod websocket;
 pub mod ws;
 
 use rhai::{Dynamic, Engine};
@@ -35,6 +38,8 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     exec::register(engine);
     metrics::register(engine);
     ws::register(engine, sockets);
+    websocket::register(engine, sockets);
+    timers::register(engine);
 }
 
 /// The value of a built-in variable, or `None` when `name` is not one.

@@ -27,14 +27,16 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use http::header::COOKIE;
 use http::{HeaderName, HeaderValue};
 use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, Scope};
 
-use super::convert::{header_map, string_pairs};
+use super::convert::{header_map, js_string, string_pairs};
+use super::websocket::WebSocketObject;
 use crate::config::secs_to_duration;
 use crate::http::error_code::Failure;
 use crate::runtime::coroutine::suspend_with;
-use crate::runtime::vu::{self, is_interruption};
+use crate::runtime::vu::{self, is_interruption, VuContext};
 use crate::ws::session::{self, Arg, On, Outcome, Request, Session, EVENT_NAMES, GOING_AWAY};
 use crate::ws::{Outgoing, Upgrade};
 
@@ -70,11 +72,9 @@ pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
         s.0.on(on, f);
         Ok(())
     });
-    engine.register_fn("send", |ctx: NativeCallContext, s: Socket, text: Dynamic| -> RhaiResult<()> {
-        let text = text
-            .into_immutable_string()
-            .map_err(|t| format!("socket.send expects a string, got {t} (use value.to_json() for maps and arrays)"))?;
-        s.0.send(&RhaiScript(&ctx), Outgoing::Text(text.to_string()))
+    // k6 sends String(value): `send(42)` sends "42", a map "[object Object]".
+    engine.register_fn("send", |ctx: NativeCallContext, s: Socket, value: Dynamic| {
+        s.0.send(&RhaiScript(&ctx), Outgoing::Text(js_string(&value)))
     });
     engine.register_fn("sendBinary", |ctx: NativeCallContext, s: Socket, data: Blob| {
         s.0.send(&RhaiScript(&ctx), Outgoing::Binary(data))
@@ -95,10 +95,25 @@ pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
     engine.register_fn("setInterval", |s: Socket, f: FnPtr, ms: i64| s.schedule("setInterval", f, ms as f64, true));
     engine.register_fn("setInterval", |s: Socket, f: FnPtr, ms: f64| s.schedule("setInterval", f, ms, true));
     engine.register_fn("now_ms", now_ms);
+
+    engine.register_type_with_name::<SocketError>("SocketError");
+    engine.register_fn("error", |e: SocketError| e.0);
+    engine.register_fn("to_string", |e: &mut SocketError| e.0.clone());
+    engine.register_fn("to_debug", |e: &mut SocketError| format!("SocketError({:?})", e.0.as_str()));
+    // JavaScript compares the error object with a string by its text (`e == "websocket: close sent"`).
+    engine.register_fn("==", |e: SocketError, text: ImmutableString| e.0 == text);
+    engine.register_fn("==", |text: ImmutableString, e: SocketError| e.0 == text);
+    engine.register_fn("!=", |e: SocketError, text: ImmutableString| e.0 != text);
+    engine.register_fn("!=", |text: ImmutableString, e: SocketError| e.0 != text);
 }
 
-/// How many `ws.connect` sessions are running on one engine (all VUs of a worker thread),
-/// so that its variable resolver looks for sockets only while there can be one.
+/// What a `ws.connect` `error` handler receives: k6's error object, whose `error()` is the text.
+#[derive(Clone)]
+pub struct SocketError(ImmutableString);
+
+/// How many `ws.connect` sessions are running, and `WebSocket` objects alive, on one engine (all
+/// VUs of a worker thread), so that its variable resolver looks for sockets only while there
+/// can be one.
 #[derive(Clone, Default)]
 pub struct OpenSessions(Rc<Cell<usize>>);
 
@@ -123,7 +138,7 @@ impl OpenSessions {
     }
 
     /// Counts a session for as long as the returned guard lives.
-    fn enter(&self) -> OpenSession {
+    pub(super) fn enter(&self) -> OpenSession {
         self.0.set(self.0.get() + 1);
         OpenSession(Rc::clone(&self.0))
     }
@@ -139,11 +154,15 @@ fn captured_socket(name: &str, _index: usize, scope: &Scope) -> Option<Dynamic> 
     if !value.is_shared() {
         return None;
     }
-    value.read_lock::<Socket>().map(|socket| Dynamic::from(socket.clone()))
+    if let Some(socket) = value.read_lock::<Socket>() {
+        return Some(Dynamic::from(socket.clone()));
+    }
+    value.read_lock::<WebSocketObject>().map(|socket| Dynamic::from(socket.clone()))
 }
 
-/// One running session of [`OpenSessions`]; dropping it ends the count, on any way out.
-struct OpenSession(Rc<Cell<usize>>);
+/// One running session of [`OpenSessions`] (or one live `WebSocket` object); dropping it ends
+/// the count, on any way out.
+pub(super) struct OpenSession(Rc<Cell<usize>>);
 
 impl Drop for OpenSession {
     fn drop(&mut self) {
@@ -158,13 +177,14 @@ pub fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_micros() as f64 / 1000.0)
 }
 
-/// What `ws.connect`'s params say.
-struct Params {
-    headers: Vec<(HeaderName, HeaderValue)>,
-    tags: Vec<(String, String)>,
+/// What `ws.connect`'s (or `WebSocket`'s) params say.
+pub(super) struct Params {
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub tags: Vec<(String, String)>,
 }
 
-fn parse_params(params: Dynamic) -> RhaiResult<Params> {
+/// `what` names the call in errors: "ws.connect" or "WebSocket".
+pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
     let mut p = Params { headers: Vec::new(), tags: Vec::new() };
     if params.is_unit() {
         return Ok(p);
@@ -172,34 +192,56 @@ fn parse_params(params: Dynamic) -> RhaiResult<Params> {
     let type_name = params.type_name();
     let map = params
         .try_cast::<Map>()
-        .ok_or_else(|| format!("ws.connect params must be a map (#{{ headers: ... }}) or (), got {type_name}"))?;
+        .ok_or_else(|| format!("{what} params must be a map (#{{ headers: ... }}) or (), got {type_name}"))?;
     for (key, value) in map {
         match key.as_str() {
             "headers" | "tags" if value.is_unit() => {}
             "headers" => {
-                for (name, value) in string_pairs("ws.connect params.headers", value)? {
+                for (name, value) in string_pairs(&format!("{what} params.headers"), value)? {
                     let header = HeaderName::from_bytes(name.as_bytes())
-                        .map_err(|_| format!("ws.connect: invalid header name \"{name}\""))?;
+                        .map_err(|_| format!("{what}: invalid header name \"{name}\""))?;
                     let value = HeaderValue::from_str(&value)
-                        .map_err(|_| format!("ws.connect: invalid value for header \"{name}\""))?;
+                        .map_err(|_| format!("{what}: invalid value for header \"{name}\""))?;
                     p.headers.push((header, value));
                 }
             }
-            "tags" => p.tags = string_pairs("ws.connect params.tags", value)?,
+            "tags" => p.tags = string_pairs(&format!("{what} params.tags"), value)?,
             // k6's defaults: no jar, no compression.
             "jar" if value.is_unit() => {}
             "compression" if value.is_unit() || value.clone().into_string().is_ok_and(|s| s.is_empty()) => {}
             "jar" | "compression" => {
                 return Err(format!(
-                    "ws.connect param \"{key}\" is a k6 param rload does not implement (rload's WebSocket has no \
+                    "{what} param \"{key}\" is a k6 param rload does not implement (rload's WebSocket has no \
                      cookie jar and no permessage-deflate)"
                 )
                 .into())
             }
-            other => return Err(format!("unknown ws.connect param \"{other}\" (known: headers, tags)").into()),
+            other => return Err(format!("unknown {what} param \"{other}\" (known: headers, tags)").into()),
         }
     }
     Ok(p)
+}
+
+/// k6 sends the VU's cookies (its `http.*` requests' jar) with the upgrade request, looked up as
+/// for `http://` (`https://` for `wss://`), unless the script's headers set `Cookie`.
+pub(super) fn add_jar_cookies(vu: &VuContext, url: &str, headers: &mut Vec<(HeaderName, HeaderValue)>) {
+    if headers.iter().any(|(name, _)| name == COOKIE) {
+        return;
+    }
+    let (Some(client), Ok(mut url)) = (vu.http_if_made(), url::Url::parse(url)) else { return };
+    let scheme = match url.scheme() {
+        "ws" => "http",
+        "wss" => "https",
+        _ => return,
+    };
+    if url.set_scheme(scheme).is_err() {
+        return;
+    }
+    let mut header = String::new();
+    client.cookie_jar().append_header(&url, &[], &mut header);
+    if let (false, Ok(value)) = (header.is_empty(), HeaderValue::from_str(&header)) {
+        headers.push((COOKIE, value));
+    }
 }
 
 fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) -> RhaiResult<Map> {
@@ -207,7 +249,8 @@ fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) 
     if vu.in_init.get() {
         return Err("ws.connect() is not available in init code (the script's top level)".into());
     }
-    let p = parse_params(params)?;
+    let mut p = parse_params("ws.connect", params)?;
+    add_jar_cookies(&vu, url, &mut p.headers);
     let request = Request {
         url: url.to_string(),
         headers: p.headers,
@@ -257,6 +300,7 @@ impl session::Script for RhaiScript<'_, '_> {
     fn call(&self, handlers: &[FnPtr], arg: Option<Arg<'_>>) -> RhaiResult<()> {
         let arg = arg.map(|arg| match arg {
             Arg::Text(text) => Dynamic::from(ImmutableString::from(text)),
+            Arg::Error(text) => Dynamic::from(SocketError(text.into())),
             Arg::Binary(data) => Dynamic::from_blob(data.to_vec()),
             Arg::Code(code) => Dynamic::from(i64::from(code)),
         });
@@ -282,7 +326,7 @@ impl session::Script for RhaiScript<'_, '_> {
 
 /// Calls `f` with `arg`, or without it when `f` takes no parameter (and the other way round
 /// when `arg` is `None`), so `|| ...` and `|code| ...` both work as handlers, as in JavaScript.
-fn call_handler(ctx: &NativeCallContext, f: &FnPtr, arg: Option<&Dynamic>) -> RhaiResult<()> {
+pub(super) fn call_handler(ctx: &NativeCallContext, f: &FnPtr, arg: Option<&Dynamic>) -> RhaiResult<()> {
     let arity_mismatch = |err: &EvalAltResult| matches!(err, EvalAltResult::ErrorFunctionNotFound(sig, _) if sig.starts_with(f.fn_name()));
     let (first, second) = match arg {
         Some(arg) => (f.call_within_context::<Dynamic>(ctx, (arg.clone(),)), None),
@@ -310,26 +354,26 @@ mod tests {
         let mut params = Map::new();
         params.insert("headers".into(), headers.into());
         params.insert("tags".into(), tags.into());
-        let p = parse_params(params.into()).unwrap();
+        let p = parse_params("ws.connect", params.into()).unwrap();
         assert_eq!(p.headers[0].0.as_str(), "x-room");
         assert_eq!(p.tags, vec![("room".to_string(), "7".to_string())]);
-        assert!(parse_params(Dynamic::UNIT).unwrap().headers.is_empty());
+        assert!(parse_params("ws.connect", Dynamic::UNIT).unwrap().headers.is_empty());
     }
 
     #[test]
     fn unknown_params_and_bad_headers_are_named() {
         let mut params = Map::new();
         params.insert("header".into(), Dynamic::UNIT);
-        assert!(parse_params(params.into()).err().unwrap().to_string().contains("\"header\""));
+        assert!(parse_params("ws.connect", params.into()).err().unwrap().to_string().contains("\"header\""));
         let mut params = Map::new();
         params.insert("compression".into(), "deflate".into());
-        let err = parse_params(params.into()).err().unwrap().to_string();
+        let err = parse_params("ws.connect", params.into()).err().unwrap().to_string();
         assert!(err.contains("\"compression\" is a k6 param rload does not implement"), "{err}");
         let mut headers = Map::new();
         headers.insert("bad name".into(), "x".into());
         let mut params = Map::new();
         params.insert("headers".into(), headers.into());
-        assert!(parse_params(params.into()).err().unwrap().to_string().contains("\"bad name\""));
+        assert!(parse_params("ws.connect", params.into()).err().unwrap().to_string().contains("\"bad name\""));
     }
 
     #[test]
