@@ -119,8 +119,12 @@ mod tests {
     }
 
     fn outcome() -> HttpOutcome {
-        let mut made =
-            HttpOutcome::received(http::Method::POST, "http://127.0.0.1:8080/items?x=1", http::StatusCode::CREATED, b"made");
+        let mut made = HttpOutcome::received(
+            http::Method::POST,
+            "http://127.0.0.1:8080/items?x=1",
+            http::StatusCode::CREATED,
+            b"made",
+        );
         made.headers = vec![("Content-Type".into(), "text/plain".into())];
         made
     }
