@@ -22,9 +22,17 @@ fn apply_fixes(dir: &Path) {
         std::fs::write(&path, text.replace(from, to)).unwrap();
     };
     // 5: the shared threshold set names a metric only scenario 5 declares.
-    edit("config/thresholds.js", "  'websocket_delivery_time': [\n    'p(95)<100', // 95% under 100ms (CRITICAL)\n  ],\n", "");
+    edit(
+        "config/thresholds.js",
+        "  'websocket_delivery_time': [\n    'p(95)<100', // 95% under 100ms (CRITICAL)\n  ],\n",
+        "",
+    );
     // 1: the service requires total_time_ms.
-    edit("utils/generators.js", "    time_per_cycle_ms: timePerParticipantMs,", "    time_per_cycle_ms: timePerParticipantMs,\n    total_time_ms: participantCount * timePerParticipantMs,");
+    edit(
+        "utils/generators.js",
+        "    time_per_cycle_ms: timePerParticipantMs,",
+        "    time_per_cycle_ms: timePerParticipantMs,\n    total_time_ms: participantCount * timePerParticipantMs,",
+    );
     // 2: the session id is under `data`, and only in a 200.
     edit(
         "utils/assertions.js",
@@ -32,8 +40,16 @@ fn apply_fixes(dir: &Path) {
         "      if (r.status !== 200) return false;\n      const body = JSON.parse(r.body);\n      return body.data.session_id !== undefined;",
     );
     // 3: a delivery time is a Trend; and the 60 s socket is scaled as the hand port scales it.
-    edit("scenarios/05-websocket-stress.js", "import { Counter } from 'k6/metrics';", "import { Trend } from 'k6/metrics';");
-    edit("scenarios/05-websocket-stress.js", "new Counter('websocket_delivery_time')", "new Trend('websocket_delivery_time', true)");
+    edit(
+        "scenarios/05-websocket-stress.js",
+        "import { Counter } from 'k6/metrics';",
+        "import { Trend } from 'k6/metrics';",
+    );
+    edit(
+        "scenarios/05-websocket-stress.js",
+        "new Counter('websocket_delivery_time')",
+        "new Trend('websocket_delivery_time', true)",
+    );
     edit("scenarios/05-websocket-stress.js", "    }, 60000);", "    }, Number(__ENV.SOCKET_MS || 60000));");
 }
 
@@ -99,7 +115,10 @@ fn the_seeds_six_k6_scripts_run_as_javascript_like_their_hand_ports() {
         .map(|(js, rhai, plan)| {
             let (js_path, rhai_path) = (seed.join(format!("scenarios/{js}.js")), format!("scripts/{rhai}.rhai"));
             let mut args: Vec<String> = plan.iter().map(|s| s.to_string()).collect();
-            args.extend(["-e", &base, "-e", &ws, "-e", "SOCKET_MS=1200", "-e", "SCALE=0.02", "--no-thresholds"].map(String::from));
+            args.extend(
+                ["-e", &base, "-e", &ws, "-e", "SOCKET_MS=1200", "-e", "SCALE=0.02", "--no-thresholds"]
+                    .map(String::from),
+            );
             let dir = tmp.path().to_path_buf();
             let name = js.to_string();
             std::thread::spawn(move || {
@@ -114,11 +133,22 @@ fn the_seeds_six_k6_scripts_run_as_javascript_like_their_hand_ports() {
         let (name, (js_run, js), (hand_run, hand)) = h.join().unwrap();
         assert_eq!(js_run.code, 0, "{name}.js:\n{}\n{}", js_run.stdout, js_run.stderr);
         assert_eq!(hand_run.code, 0, "{name}.rhai:\n{}\n{}", hand_run.stdout, hand_run.stderr);
-        assert!(js_run.stderr.contains("converted to Rhai in memory"), "{name}: no conversion notice:\n{}", js_run.stderr);
-        assert!(js_run.stderr.contains("randomUUID"), "{name}: the seed's Node crypto import is not reported:\n{}", js_run.stderr);
+        assert!(
+            js_run.stderr.contains("converted to Rhai in memory"),
+            "{name}: no conversion notice:\n{}",
+            js_run.stderr
+        );
+        assert!(
+            js_run.stderr.contains("randomUUID"),
+            "{name}: the seed's Node crypto import is not reported:\n{}",
+            js_run.stderr
+        );
         // The hand ports' setup() makes one GET /health first (sk::require_target); the seed has no setup.
         let (a, b) = (reqs(&js), reqs(&hand) - 1.0);
-        assert!(a > 0.0 && within_1pct(a, b), "{name}: http_reqs {a} (JavaScript) vs {b} (hand port, without its /health)");
+        assert!(
+            a > 0.0 && within_1pct(a, b),
+            "{name}: http_reqs {a} (JavaScript) vs {b} (hand port, without its /health)"
+        );
         let checks = js["root_group"]["checks"].as_object().expect("checks of the converted run");
         assert!(!checks.is_empty() || name.starts_with("05"), "{name}: the converted run made no check");
         for (check, v) in checks {

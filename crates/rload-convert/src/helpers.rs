@@ -40,8 +40,8 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_pad_start(s, n, fill) {\n    s = `${s}`;\n    if fill == () { fill = \" \"; }\n    while s.len() < n { s = fill + s; }\n    if s.len() > n && fill.len() > 1 { s = s.sub_string(s.len() - n); }\n    s\n}",
     ),
     ("js_pad_end", "private fn js_pad_end(s, n, fill) {\n    s = `${s}`;\n    if fill == () { fill = \" \"; }\n    while s.len() < n { s += fill; }\n    s.sub_string(0, max(n, 0))\n}"),
-    ("js_repeat", "private fn js_repeat(s, n) {\n    let out = \"\";\n    for _ in 0..n { out += s; }\n    out\n}"),
-    ("js_entries", "private fn js_entries(o) {\n    o.keys().map(|k| [k, o[k]])\n}"),
+    ("js_repeat", "private fn js_repeat(s, n) {\n    let out = \"\";\n    for _i in 0..n { out += s; }\n    out\n}"),
+    ("js_entries", "private fn js_entries(o) {\n    let out = [];\n    for k in o.keys() { out.push([k, o[k]]); }\n    out\n}"),
     (
         "js_typeof",
         "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        _ => \"object\",\n    }\n}",
@@ -55,7 +55,7 @@ const HELPERS: &[(&str, &str)] = &[
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (
         "js_random_string",
-        "private fn js_random_string(n, chars) {\n    if chars == () { chars = \"abcdefghijklmnopqrstuvwxyz0123456789\"; }\n    let out = \"\";\n    for _ in 0..n { out += chars.sub_string(random_int(0, chars.len() - 1), 1); }\n    out\n}",
+        "private fn js_random_string(n, chars) {\n    if chars == () { chars = \"abcdefghijklmnopqrstuvwxyz0123456789\"; }\n    let out = \"\";\n    for _i in 0..n { out += chars.sub_string(random_int(0, chars.len() - 1), 1); }\n    out\n}",
     ),
     ("js_is_array", "private fn js_is_array(v) {\n    type_of(v) == \"array\"\n}"),
 ];

@@ -352,7 +352,21 @@ fn top_arrow(conv: &mut Conv, a: &ArrowFunctionExpression, name: &str) -> String
             body = format!("{{ import \"{m}\" as self_;{}", &body[1..]);
         }
     }
-    format!("{mark}fn {name}({params}) {body}\n")
+    let mut out = format!("{mark}fn {name}({params}) {body}\n");
+    // Shorter calls of a function with default parameters, as `top_function` adds them.
+    let names: Vec<&str> = params.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let required = a
+        .params
+        .items
+        .iter()
+        .position(|p| p.initializer.is_some() || matches!(p.pattern, BindingPattern::AssignmentPattern(_)))
+        .unwrap_or(names.len());
+    for arity in required..names.len() {
+        let mut args: Vec<String> = names[..arity].iter().map(|s| s.to_string()).collect();
+        args.extend(std::iter::repeat_n("()".to_string(), names.len() - arity));
+        out.push_str(&format!("fn {name}({}) {{ {name}({}) }}\n", names[..arity].join(", "), args.join(", ")));
+    }
+    out
 }
 
 fn split_closure(c: &str) -> (&str, &str) {

@@ -178,7 +178,7 @@ impl Conv<'_> {
         let params = self.params(&f.params);
         let mut names_out = params.names.clone();
         if names_out.is_empty() && force {
-            names_out.push("_".into());
+            names_out.push("_v".into());
         }
         let out = if let Some(body) = f.body.as_expression() {
             let e = self.expr(body);
@@ -209,7 +209,7 @@ impl Conv<'_> {
         let params = self.params(&f.params);
         let mut names_out = params.names.clone();
         if names_out.is_empty() && force {
-            names_out.push("_".into());
+            names_out.push("_v".into());
         }
         let body = match &f.body {
             Some(b) => self.function_body(&b.statements, &params.prologue),
@@ -437,7 +437,7 @@ impl Conv<'_> {
         }
         let vars: Vec<String> = names_in.iter().map(|n| names::var(n)).collect();
         let head = match vars.len() {
-            0 => format!("_ in {seq}"),
+            0 => format!("_i in {seq}"),
             1 => format!("{} in {seq}", vars[0]),
             _ => format!("({}, {}) in {seq}", vars[0], vars[1]),
         };
@@ -494,7 +494,7 @@ impl Conv<'_> {
                     self.destructure(p, n.clone(), &mut pre);
                     (n, pre)
                 }
-                None => ("_".into(), Vec::new()),
+                None => ("_i".into(), Vec::new()),
             },
             other => match other.as_assignment_target().and_then(|t| t.as_simple_assignment_target()) {
                 Some(SimpleAssignmentTarget::AssignmentTargetIdentifier(id)) => {
