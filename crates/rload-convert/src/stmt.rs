@@ -373,7 +373,9 @@ impl Conv<'_> {
                 let closure = self.function_expr(f, false);
                 format!("let {name} = {closure};")
             }
-            other => self.item(other.span(), ItemKind::Unconvertible, "this statement (labels, `with`, classes, …)"),
+            Statement::ClassDeclaration(c) => self.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes"),
+            Statement::LabeledStatement(l) => self.item(l.span, ItemKind::Unconvertible, "a label: Rhai's loops have none"),
+            other => self.item(other.span(), ItemKind::Unconvertible, "this statement (`with`, labelled `break`, …)"),
         }
     }
 
