@@ -30,7 +30,12 @@ fn convert_writes_the_script_and_its_local_modules_and_exits_0_when_full() {
     let run = rload_cmd(&["convert", js.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let main = std::fs::read_to_string(&out).unwrap();
-    assert!(main.contains("import \"util\" as util;") && main.contains("fn run()") && main.contains("util::ping(__ENV.BASE)"), "{main}");
+    assert!(
+        main.contains("import \"util\" as util;")
+            && main.contains("fn run()")
+            && main.contains("util::ping(__ENV.BASE)"),
+        "{main}"
+    );
     let module = std::fs::read_to_string(dir.path().join("out/util.rhai")).unwrap();
     assert!(module.contains("fn ping(base)"), "{module}");
     // And the written Rhai runs.
@@ -43,11 +48,7 @@ fn convert_writes_the_script_and_its_local_modules_and_exits_0_when_full() {
 #[test]
 fn a_partial_conversion_exits_2_and_lists_each_place_with_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let js = write(
-        dir.path(),
-        "t.js",
-        "export default function () {\n  const re = /a+/;\n  class A {}\n}\n",
-    );
+    let js = write(dir.path(), "t.js", "export default function () {\n  const re = /a+/;\n  class A {}\n}\n");
     let run = rload_cmd(&["convert", js.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("t.js:2:14: not converted: a regular expression"), "{}", run.stderr);

@@ -373,8 +373,30 @@ impl Conv<'_> {
                 let closure = self.function_expr(f, false);
                 format!("let {name} = {closure};")
             }
-            Statement::ClassDeclaration(c) => self.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes"),
-            Statement::LabeledStatement(l) => self.item(l.span, ItemKind::Unconvertible, "a label: Rhai's loops have none"),
+            Statement::ClassDeclaration(c) => {
+                self.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes")
+            }
+            Statement::LabeledStatement(l) => {
+                let c = self.item(
+                    l.span,
+                    ItemKind::Unconvertible,
+                    "a label: Rhai's loops have none (the loop is converted without it)",
+                );
+                let body = self.stmt_text(&l.body);
+                format!("{c}\n{}{body}", self.pad())
+            }
+            Statement::BreakStatement(b) => {
+                let c = self.item(b.span, ItemKind::Unconvertible, "`break` to a label: converted as a plain `break`");
+                format!("{c} break;")
+            }
+            Statement::ContinueStatement(b) => {
+                let c = self.item(
+                    b.span,
+                    ItemKind::Unconvertible,
+                    "`continue` to a label: converted as a plain `continue`",
+                );
+                format!("{c} continue;")
+            }
             other => self.item(other.span(), ItemKind::Unconvertible, "this statement (`with`, labelled `break`, …)"),
         }
     }
