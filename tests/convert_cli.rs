@@ -115,3 +115,12 @@ fn keep_converted_with_a_rhai_script_is_an_error() {
     assert_eq!(run.code, 104, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("--keep-converted"), "{}", run.stderr);
 }
+
+#[test]
+fn archive_asks_for_the_converted_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "test.js", WITH_MODULE);
+    let run = rload_cmd(&["archive", js.to_str().unwrap(), "-O", dir.path().join("a.tar").to_str().unwrap()]);
+    assert_eq!(run.code, 104, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("rload convert"), "{}", run.stderr);
+}
