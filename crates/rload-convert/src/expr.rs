@@ -172,10 +172,8 @@ impl Conv<'_> {
     fn static_member(&mut self, m: &StaticMemberExpression) -> String {
         let prop = m.property.name.as_str();
         if let Expression::Identifier(id) = &m.object {
-            if let Some(b) = self.binding(id.name.as_str()).cloned() {
-                if let Binding::Module(ns) = &b {
-                    return format!("{ns}::{}", names::var(prop));
-                }
+            if let Some(Binding::Module(ns)) = self.binding(id.name.as_str()).cloned() {
+                return format!("{ns}::{}", names::var(prop));
             }
             if let Some(v) = self.global_constant(id.name.as_str(), prop) {
                 return v;
@@ -563,8 +561,7 @@ impl Conv<'_> {
                     if let Some(root) = member_root(m.object()) {
                         self.note_mutation(&root);
                     }
-                    let e = member_to_text(self, m);
-                    e
+                    member_to_text(self, m)
                 }
                 None => self.unconvertible(other.span(), "this assignment target"),
             },

@@ -36,7 +36,7 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
             .errors()
             .next()
             .map(|e| {
-                let at = e.labels.first().map(|l| l.offset() as u32).unwrap_or(0);
+                let at = e.labels.first().map(|l| l.offset()).unwrap_or(0);
                 (e.message.to_string(), at)
             })
             .unwrap_or(("cannot parse".into(), 0));
@@ -385,9 +385,7 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
         BindingPattern::BindingIdentifier(id) => {
             let name = id.name.as_str();
             let value = init.unwrap_or_else(|| "()".into());
-            let kw = if conv.module.is_some() {
-                "export const".to_string()
-            } else if name == "options" && exported {
+            let kw = if conv.module.is_some() || (name == "options" && exported) {
                 "export const".to_string()
             } else {
                 // Decided at the end: `const` unless something changes it (see finish_keywords).

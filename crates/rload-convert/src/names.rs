@@ -98,7 +98,7 @@ pub fn var(name: &str) -> String {
         out.remove(0);
     }
     if out.is_empty() || out.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        out.insert_str(0, "v");
+        out.insert(0, 'v');
     }
     format!("{out}_")
 }
