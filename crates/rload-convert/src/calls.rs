@@ -269,11 +269,14 @@ impl Conv<'_> {
                         "JSON.stringify's replacer/indent: rload writes compact JSON",
                     );
                     format!("{c} {}.to_json()", a(0))
-                } else {
+                } else if matches!(c.arguments.first(), Some(Argument::ObjectExpression(_) | Argument::ArrayExpression(_))) {
                     format!("{}.to_json()", paren_if_needed(&a(0)))
+                } else {
+                    // A string or a number has no to_json() in Rhai; maps and arrays do.
+                    helper(self, "js_stringify", vec![a(0)])
                 }
             }
-            ("JSON", "parse") => format!("parse_json({})", a(0)),
+            ("JSON", "parse") => helper(self, "js_parse", vec![a(0)]),
             ("Math", "floor") => helper(self, "js_floor", vec![a(0)]),
             ("Math", "ceil") => helper(self, "js_ceil", vec![a(0)]),
             ("Math", "round") => helper(self, "js_round", vec![a(0)]),

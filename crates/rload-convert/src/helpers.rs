@@ -57,6 +57,14 @@ const HELPERS: &[(&str, &str)] = &[
         "js_random_string",
         "private fn js_random_string(n, chars) {\n    if chars == () { chars = \"abcdefghijklmnopqrstuvwxyz0123456789\"; }\n    let out = \"\";\n    for _i in 0..n { out += chars.sub_string(random_int(0, chars.len() - 1), 1); }\n    out\n}",
     ),
+    (
+        "js_stringify",
+        "private fn js_stringify(v) {\n    // Rhai's to_json() is for maps and arrays: wrap anything else in one.\n    let s = #{ v: v }.to_json();\n    s.sub_string(5, s.len() - 6)\n}",
+    ),
+    (
+        "js_parse",
+        "private fn js_parse(s) {\n    // Rhai's parse_json() reads an object only: wrap arrays, strings and numbers in one.\n    let t = s;\n    t.trim();\n    if t.starts_with(\"{\") { parse_json(t) } else { parse_json(\"{\\\"v\\\":\" + t + \"}\").v }\n}",
+    ),
     ("js_is_array", "private fn js_is_array(v) {\n    type_of(v) == \"array\"\n}"),
 ];
 
