@@ -269,7 +269,10 @@ impl Conv<'_> {
                         "JSON.stringify's replacer/indent: rload writes compact JSON",
                     );
                     format!("{c} {}.to_json()", a(0))
-                } else if matches!(c.arguments.first(), Some(Argument::ObjectExpression(_) | Argument::ArrayExpression(_))) {
+                } else if matches!(
+                    c.arguments.first(),
+                    Some(Argument::ObjectExpression(_) | Argument::ArrayExpression(_))
+                ) {
                     format!("{}.to_json()", paren_if_needed(&a(0)))
                 } else {
                     // A string or a number has no to_json() in Rhai; maps and arrays do.

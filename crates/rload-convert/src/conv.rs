@@ -74,6 +74,9 @@ pub struct Conv<'s> {
     pub force_param: bool,
     pub indent: usize,
     tmp: usize,
+    /// The JavaScript's comments (start, end), in order, and how many were written out.
+    pub comments: Vec<(u32, u32)>,
+    comments_done: usize,
 }
 
 impl<'s> Conv<'s> {
@@ -102,6 +105,8 @@ impl<'s> Conv<'s> {
             force_param: false,
             indent: 0,
             tmp: 0,
+            comments: Vec::new(),
+            comments_done: 0,
         }
     }
 
@@ -145,6 +150,57 @@ impl<'s> Conv<'s> {
     pub fn fresh(&mut self, stem: &str) -> String {
         self.tmp += 1;
         format!("{stem}{}", self.tmp)
+    }
+
+    /// The comments before JavaScript offset `at` not written yet, one a line at the current
+    /// indentation (Rhai has JavaScript's `//` and `/* */`), and a blank line where the
+    /// JavaScript had one before the statement.
+    pub fn leading_comments(&mut self, at: u32) -> String {
+        let pad = self.pad();
+        let mut out = String::new();
+        let mut first = at;
+        while let Some(&(start, end)) = self.comments.get(self.comments_done) {
+            if start >= at {
+                break;
+            }
+            first = first.min(start);
+            self.comments_done += 1;
+            if let Some(text) = self.src.get(start as usize..end as usize) {
+                out.push_str(&format!("{pad}{text}\n"));
+            }
+        }
+        let before = self.src.get(..first as usize).unwrap_or("");
+        let gap: &str = before.trim_end_matches([' ', '\t']);
+        if gap.ends_with("\n\n") || gap.ends_with("\n\r\n") {
+            out.insert(0, '\n');
+        }
+        out
+    }
+
+    /// After the statement ending at `end`: a comment on the same line, to append to it (` //
+    /// …`), and the comments inside the statement that no nested statement wrote are dropped
+    /// (they sat inside an expression; Rhai's output has no place for them there).
+    pub fn trailing_comment(&mut self, end: u32) -> String {
+        while let Some(&(start, _)) = self.comments.get(self.comments_done) {
+            if start >= end {
+                break;
+            }
+            self.comments_done += 1;
+        }
+        if let Some(&(start, stop)) = self.comments.get(self.comments_done) {
+            let between = self.src.get(end as usize..start as usize).unwrap_or("\n");
+            if !between.contains('\n') {
+                self.comments_done += 1;
+                let text = self.src.get(start as usize..stop as usize).unwrap_or("");
+                return format!(" {text}");
+            }
+        }
+        String::new()
+    }
+
+    /// Whether the JavaScript at `span` is written over more than one line.
+    pub fn spans_lines(&self, span: Span) -> bool {
+        self.src.get(span.start as usize..span.end as usize).is_some_and(|s| s.contains('\n'))
     }
 
     pub fn pad(&self) -> String {

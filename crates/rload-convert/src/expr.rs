@@ -242,6 +242,31 @@ impl Conv<'_> {
     }
 
     fn array(&mut self, a: &ArrayExpression) -> String {
+        // Written over several lines in the JavaScript: one element a line in the Rhai too.
+        let multiline = self.spans_lines(a.span)
+            && a.elements.len() >= 2
+            && !a.elements.iter().any(|e| matches!(e, ArrayExpressionElement::SpreadElement(_)));
+        if multiline {
+            self.indent += 1;
+            let items: Vec<String> = a
+                .elements
+                .iter()
+                .map(|el| match el {
+                    ArrayExpressionElement::Elision(e) => self.unconvertible(e.span, "an array hole"),
+                    other => {
+                        let t = self.expr(other.to_expression());
+                        strip_parens(&t).to_string()
+                    }
+                })
+                .collect();
+            let pad = self.pad();
+            self.indent -= 1;
+            return format!(
+                "[\n{}\n{}]",
+                items.iter().map(|i| format!("{pad}{i},")).collect::<Vec<_>>().join("\n"),
+                self.pad()
+            );
+        }
         let mut segments: Vec<String> = Vec::new();
         let mut current: Vec<String> = Vec::new();
         for el in &a.elements {
@@ -274,6 +299,12 @@ impl Conv<'_> {
         // Static keys: the last value of a duplicated key wins, at the first one's place.
         // Inside `check(v, {…})` every function value gets a parameter if it has none.
         let force = std::mem::take(&mut self.force_param);
+        let multiline = self.spans_lines(o.span)
+            && o.properties.len() >= 2
+            && o.properties.iter().all(|p| matches!(p, ObjectPropertyKind::ObjectProperty(p) if !p.computed));
+        if multiline {
+            self.indent += 1;
+        }
         let mut segments: Vec<String> = Vec::new();
         let mut entries: Vec<(String, String)> = Vec::new();
         let mut computed: Vec<(String, String)> = Vec::new();
@@ -338,6 +369,15 @@ impl Conv<'_> {
                         }
                     }
                 }
+            }
+        }
+        if multiline {
+            let pad = self.pad();
+            self.indent -= 1;
+            if segments.is_empty() && computed.is_empty() {
+                let lines: Vec<String> =
+                    entries.iter().map(|(k, v)| format!("{pad}{k}: {},", strip_parens(v))).collect();
+                return format!("#{{\n{}\n{}}}", lines.join("\n"), self.pad());
             }
         }
         flush(&mut segments, &mut entries, &mut computed, self);

@@ -44,12 +44,23 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
         return Err(format!("{file}:{line}:{col}: JavaScript syntax error: {msg}"));
     }
     let program = &parsed.program;
+    conv.comments = program.comments.iter().map(|c| (c.span.start, c.span.end)).collect();
     let mut local_imports: Vec<(String, String)> = Vec::new();
     collect_declarations(&mut conv, program, &mut local_imports);
 
     let mut parts: Vec<String> = Vec::new();
     for s in &program.body {
-        parts.push(top_statement(&mut conv, s));
+        let comments = if matches!(s, Statement::ImportDeclaration(_)) {
+            String::new()
+        } else {
+            conv.leading_comments(s.span().start)
+        };
+        let mut text = top_statement(&mut conv, s);
+        let trailing = conv.trailing_comment(s.span().end);
+        if !trailing.is_empty() && text.ends_with('\n') {
+            text.insert_str(text.len() - 1, &trailing);
+        }
+        parts.push(format!("{comments}{text}"));
     }
     let mut body = String::new();
     if module.is_none() {
@@ -57,9 +68,6 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
     }
     for (_, m) in dedup(&local_imports) {
         body.push_str(&format!("import \"{m}\" as {};\n", names::var(&m)));
-    }
-    if !local_imports.is_empty() {
-        body.push('\n');
     }
     for p in parts {
         body.push_str(&p);

@@ -257,13 +257,15 @@ impl Conv<'_> {
 
     /// One statement, indented, with its source marker, ending in a newline.
     pub fn stmt(&mut self, s: &Statement) -> String {
+        let comments = self.leading_comments(s.span().start);
         let pad = self.pad();
         let mark = self.mark(s.span());
         let text = self.stmt_text(s);
+        let trailing = self.trailing_comment(s.span().end);
         if text.is_empty() {
-            return String::new();
+            return comments;
         }
-        format!("{pad}{mark}{text}\n")
+        format!("{comments}{pad}{mark}{text}{trailing}\n")
     }
 
     fn stmt_text(&mut self, s: &Statement) -> String {
