@@ -143,6 +143,10 @@ impl Conv<'_> {
             let oname = obj.name.as_str();
             if let Some(b) = self.binding(oname).cloned() {
                 match b {
+                    Binding::Value(v) if v.is_empty() => {
+                        let args = if method == "check" { self.check_args(&c.arguments) } else { self.args(&c.arguments).join(", ") };
+                        return format!("{method}({args})");
+                    }
                     Binding::Module(ns) => {
                         let args = self.args(&c.arguments).join(", ");
                         return format!("{ns}::{}({args})", names::var(method));

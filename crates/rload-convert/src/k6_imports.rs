@@ -13,6 +13,8 @@ pub fn lookup(module: &str, export: &str) -> Binding {
     let pending = |s: &str| Pending(s.to_string(), format!("{module}: `{export}` is `{s}` in rload (issue #14)"));
     match (module, export) {
         ("k6", "check" | "sleep" | "group" | "fail") => f(export),
+        // `import * as k6 from 'k6'`: `k6.check(…)` is `check(…)`.
+        ("k6", "default" | "*") => Value(String::new()),
         ("k6", "randomSeed") => Unsupported("k6's randomSeed(): rload has no seeded random generator".into()),
         ("k6/http", "default" | "*") => Value("http".into()),
         ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
