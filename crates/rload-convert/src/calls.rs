@@ -144,7 +144,11 @@ impl Conv<'_> {
             if let Some(b) = self.binding(oname).cloned() {
                 match b {
                     Binding::Value(v) if v.is_empty() => {
-                        let args = if method == "check" { self.check_args(&c.arguments) } else { self.args(&c.arguments).join(", ") };
+                        let args = if method == "check" {
+                            self.check_args(&c.arguments)
+                        } else {
+                            self.args(&c.arguments).join(", ")
+                        };
                         return format!("{method}({args})");
                     }
                     Binding::Module(ns) => {

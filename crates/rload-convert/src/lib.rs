@@ -7,15 +7,19 @@
 //! What this crate does not do: run anything, or know the engine's types.
 //!
 //! Layout: `modules.rs` (a whole file: imports, exports, top-level code), `stmt.rs`
-//! (statements and functions), `expr.rs` (expressions), `calls.rs` (calls and methods),
-//! `k6_imports.rs` (the table of k6 and jslib imports → rload names), `names.rs` (identifiers and
-//! keys Rhai reserves), `helpers.rs` (the small Rhai functions a conversion may need).
+//! (statements), `functions.rs` (functions, parameters, closures), `expr.rs` (operators,
+//! names, assignments), `literals.rs` (templates, arrays, objects), `calls.rs` (calls and
+//! methods), `k6_imports.rs` (the table of k6 and jslib imports → rload names), `names.rs`
+//! (identifiers and keys Rhai reserves), `helpers.rs` (the small Rhai functions a conversion may
+//! need), `conv.rs` (the state of one file's conversion and the source map).
 
 mod calls;
 mod conv;
 mod expr;
+mod functions;
 mod helpers;
 pub mod k6_imports;
+mod literals;
 mod modules;
 mod names;
 mod stmt;
