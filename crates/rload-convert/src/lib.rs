@@ -117,6 +117,21 @@ pub fn convert(entry: &Path, read: &dyn Fn(&Path) -> std::io::Result<String>) ->
         if done.contains_key(&path) {
             continue;
         }
+        if let Some((other, _)) = done.iter().find(|(_, m)| **m == module) {
+            // Modules are flattened next to the output by file name: two of one name would clash.
+            items.push(Item {
+                file: path.display().to_string(),
+                line: 1,
+                col: 1,
+                reason: format!(
+                    "two local modules would both be {module}.rhai ({} and {}): rename one",
+                    other.display(),
+                    path.display()
+                ),
+                kind: ItemKind::Unconvertible,
+            });
+            continue;
+        }
         done.insert(path.clone(), module.clone());
         let text = read(&path).map_err(|e| format!("cannot read {} (imported by the script): {e}", path.display()))?;
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -144,7 +159,8 @@ fn resolve(dir: &Path, spec: &str) -> PathBuf {
         match part {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
-                if !p.pop() || p.as_os_str().is_empty() {
+                let last_is_parent = p.components().next_back().is_some_and(|c| c == std::path::Component::ParentDir);
+                if last_is_parent || !p.pop() {
                     p.push("..");
                 }
             }
@@ -161,4 +177,76 @@ fn resolve(dir: &Path, spec: &str) -> PathBuf {
 pub fn module_name(spec: &str) -> String {
     let stem = Path::new(spec).file_stem().and_then(|s| s.to_str()).unwrap_or("module");
     stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn convert_files(files: &[(&str, &str)]) -> Conversion {
+        let map: HashMap<PathBuf, String> = files.iter().map(|(p, t)| (PathBuf::from(p), t.to_string())).collect();
+        convert(Path::new(files[0].0), &|p: &Path| {
+            map.get(p)
+                .cloned()
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.display().to_string()))
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn local_imports_are_followed_recursively_and_become_modules_by_file_name() {
+        let c = convert_files(&[
+            ("s/main.js", "import { a } from '../lib/a.js';\nexport default function () { a(); }\n"),
+            ("lib/a.js", "import { b } from './deep/b.js';\nexport function a() { return b(); }\n"),
+            ("lib/deep/b.js", "export const B = 2;\nexport function b() { return B; }\n"),
+        ]);
+        let names: Vec<&str> = c.modules.iter().map(|m| m.module.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert!(c.main.rhai.contains("import \"a\" as a;") && c.main.rhai.contains("a::a()"), "{}", c.main.rhai);
+        let b = &c.modules[1].rhai;
+        // A module's functions reach its constants through the module itself.
+        assert!(
+            b.contains("export const B = 2;") && b.contains("import \"b\" as self_;") && b.contains("self_::B"),
+            "{b}"
+        );
+        assert!(c.is_full(), "{:?}", c.items);
+    }
+
+    #[test]
+    fn two_local_modules_of_one_file_name_are_reported() {
+        let c = convert_files(&[
+            ("main.js", "import { f } from './a/util.js';\nimport { g } from './b/util.js';\nexport default function () { f(); g(); }\n"),
+            ("a/util.js", "export function f() {}\n"),
+            ("b/util.js", "export function g() {}\n"),
+        ]);
+        assert!(c.has_unconvertible());
+        assert!(c.items[0].reason.contains("both be util.rhai"), "{:?}", c.items);
+    }
+
+    #[test]
+    fn a_module_function_changing_module_state_is_listed_not_converted() {
+        let c = convert_files(&[
+            ("main.js", "import { bump } from './m.js';\nexport default function () { bump(); }\n"),
+            ("m.js", "let n = 0;\nexport function bump() { n += 1; }\n"),
+        ]);
+        assert!(c.has_unconvertible());
+        assert_eq!(c.items[0].file, "m.js");
+        assert_eq!((c.items[0].line, c.items[0].col), (2, 26));
+    }
+
+    #[test]
+    fn the_source_map_points_each_rhai_line_at_its_javascript_line() {
+        let (c, _) =
+            convert_source("t.js", "const A = 1;\n\nexport default function () {\n  const b = A + 1;\n}\n").unwrap();
+        let line = c.rhai.lines().position(|l| l.contains("let b = A + 1;")).unwrap();
+        assert_eq!(c.map[line], Some((4, 3)), "{}", c.rhai);
+    }
+
+    #[test]
+    fn names_rhai_reserves_are_renamed_and_keys_quoted() {
+        let (c, _) = convert_source("t.js", "const shared = { default: 1, fn: 2 };\nexport default function () { return shared.default + shared.fn; }\n").unwrap();
+        assert!(c.rhai.contains("const shared_ = #{ \"default\": 1, \"fn\": 2 };"), "{}", c.rhai);
+        assert!(c.rhai.contains("shared_[\"default\"] + shared_[\"fn\"]"), "{}", c.rhai);
+    }
 }
