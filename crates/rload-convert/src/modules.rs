@@ -83,7 +83,11 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
     Ok(FileOut {
         converted: Converted { js_path: file.to_string(), module: module.unwrap_or_default().to_string(), rhai, map },
         items: conv.items,
-        local_imports: dedup(&local_imports),
+        // Every file imported, even two of one module name (`convert` reports those).
+        local_imports: {
+            let mut seen = HashSet::new();
+            local_imports.into_iter().filter(|(spec, _)| seen.insert(spec.clone())).collect()
+        },
     })
 }
 
