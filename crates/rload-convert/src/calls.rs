@@ -114,8 +114,8 @@ impl Conv<'_> {
                 format!("{h}({a0}).to_float().is_nan")
             }
             "require" => self.unconvertible(c.span, "require(): use `import`"),
-            "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" | "escape" | "unescape" | "atob"
-            | "btoa" | "fetch" | "structuredClone" | "queueMicrotask" | "setImmediate" => {
+            "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" | "escape" | "unescape"
+            | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask" | "setImmediate" => {
                 self.unconvertible(c.span, format!("{name}(): rload has no such function"))
             }
             _ => format!("{}({})", names::var(name), args.join(", ")),
