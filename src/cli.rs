@@ -85,6 +85,17 @@ pub enum Command {
         after_help = "Example:\n  rload merge r0.json r1.json r2.json r3.json --summary-export fleet-summary.json"
     )]
     Merge(MergeFlags),
+    /// Convert a k6 JavaScript script (and the local modules it imports) to Rhai.
+    #[command(
+        long_about = "Convert a k6 JavaScript script to an rload Rhai script, with a real JavaScript parser: \
+                      its local imports become Rhai modules next to the output, k6 and jslib imports map to \
+                      rload's built-ins. What cannot be converted is listed (file:line:col and why) and \
+                      marked `CONVERT:` in the output. Exit 0: converted fully; 2: partially; 107: a \
+                      JavaScript syntax error; 255: a file that cannot be read or written. \
+                      `rload run script.js` converts in memory and runs.",
+        after_help = "Example:\n  rload convert test.js -o test.rhai && rload run --with-target test.rhai"
+    )]
+    Convert(ConvertFlags),
     /// Run the reference target (an HTTP + WebSocket server for tests and demos).
     #[command(
         after_help = "Example:\n  # the SyncKairos API on port 3000, for `rload run -e BASE_URL=http://127.0.0.1:3000 ...`\n  \
@@ -124,6 +135,16 @@ pub enum Command {
     /// Show a running test's metrics.
     #[command(after_help = "Example:\n  rload stats --address 127.0.0.1:6565")]
     Stats(ApiFlags),
+}
+
+/// `rload convert`.
+#[derive(Args, Debug)]
+pub struct ConvertFlags {
+    /// The k6 JavaScript script.
+    pub script: String,
+    /// Where to write the Rhai script (default: the script's name with `.rhai`); modules go next to it.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<String>,
 }
 
 /// `rload new`: where to write the script, from which template.
@@ -185,6 +206,9 @@ pub struct ScaleFlags {
 /// The flags that shape the options a script is checked or run with.
 #[derive(Args, Debug, Default)]
 pub struct OptionFlags {
+    /// With a k6 JavaScript script: also write the Rhai it was converted to into DIR.
+    #[arg(long = "keep-converted", value_name = "DIR")]
+    pub keep_converted: Option<String>,
     /// Number of virtual users.
     #[arg(short = 'u', long)]
     pub vus: Option<u64>,
@@ -420,6 +444,7 @@ const SUBCOMMANDS_AND_FLAGS: &[&str] = &[
     "inspect",
     "archive",
     "merge",
+    "convert",
     "serve",
     "version",
     "new",

@@ -41,10 +41,23 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
     };
     match parsed.command {
         cli::Command::Serve(flags) => target::serve(flags),
-        cli::Command::Run(flags) => run_with(flags.into_run_args()),
-        cli::Command::Check(flags) => run_with(flags.into_run_args()),
-        cli::Command::Inspect(flags) => run_with(flags.into_run_args()),
-        cli::Command::Archive(flags) => run_with(flags.into_run_args()),
+        cli::Command::Run(flags) => {
+            let keep = flags.options.keep_converted.clone();
+            run_with(flags.into_run_args(), keep)
+        }
+        cli::Command::Check(flags) => {
+            let keep = flags.options.keep_converted.clone();
+            run_with(flags.into_run_args(), keep)
+        }
+        cli::Command::Inspect(flags) => {
+            let keep = flags.options.keep_converted.clone();
+            run_with(flags.into_run_args(), keep)
+        }
+        cli::Command::Archive(flags) => {
+            let keep = flags.options.keep_converted.clone();
+            run_with(flags.into_run_args(), keep)
+        }
+        cli::Command::Convert(flags) => script::converted::command(&flags.script, flags.output.as_deref()),
         cli::Command::Merge(flags) => match merge::MergeArgs::from_flags(flags) {
             Ok(args) => merge::run(&args),
             Err(errors) => {
@@ -72,9 +85,25 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
     }
 }
 
-fn run_with(args: Result<runtime::run::RunArgs, Vec<String>>) -> i32 {
+fn run_with(args: Result<runtime::run::RunArgs, Vec<String>>, keep_converted: Option<String>) -> i32 {
     let ready = args.map_err(RunError::InvalidFlags).and_then(|mut args| {
         logger::install(&args.log).map_err(|e| RunError::InvalidFlags(vec![e]))?;
+        // A k6 JavaScript script: converted to Rhai in memory first (script/converted.rs).
+        if script::converted::is_js(&args.script) && args.archive_out.is_some() {
+            // The archive would carry the JavaScript but not the local modules it imports.
+            return Err(RunError::InvalidFlags(vec![format!(
+                "rload archive takes a Rhai script: `rload convert {}` first, then archive the .rhai",
+                args.script
+            )]));
+        }
+        if script::converted::is_js(&args.script) {
+            script::converted::prepare(&args.script, keep_converted.as_deref()).map_err(RunError::InvalidScript)?;
+        } else if keep_converted.is_some() {
+            return Err(RunError::InvalidFlags(vec![format!(
+                "--keep-converted: {} is not a JavaScript script (.js), so nothing is converted",
+                args.script
+            )]));
+        }
         let unpacked = open_archive(&mut args)?;
         target::start_for(&mut args)?;
         Ok((args, unpacked))

@@ -103,7 +103,8 @@ pub(super) fn load(path: &str) -> Result<Script, RunError> {
     let mut problems: Vec<String> = facts::unimplemented_params(&ast)
         .into_iter()
         .map(|(pos, name, hint)| {
-            let at = format!("{}:{}:{}", source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+            let at =
+                crate::script::converted::position(&source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
             format!("{at}: http param \"{name}\" is a k6 param rload does not implement ({hint})")
         })
         .collect();

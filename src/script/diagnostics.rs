@@ -42,6 +42,16 @@ pub fn render_at(file: &str, source: &str, pos: Position, message: &str) -> Stri
     let (Some(line), col) = (pos.line(), pos.position().unwrap_or(1)) else {
         return format!("error: {message}\n --> {file}");
     };
+    // A script converted from JavaScript: the JavaScript line it came from.
+    if let Some((js, js_line, js_col)) = super::converted::js_location(file, line) {
+        if let Ok(js_text) = std::fs::read_to_string(&js) {
+            let pad = " ".repeat(js_line.to_string().len());
+            return format!(
+                "error: {message}\n{pad}--> {js}:{js_line}:{js_col} (line {line} of its conversion to Rhai)\n{}",
+                excerpt(&js_text, js_line, js_col)
+            );
+        }
+    }
     let pad = " ".repeat(line.to_string().len());
     format!("error: {message}\n{pad}--> {file}:{line}:{col}\n{}", excerpt(source, line, col))
 }
@@ -138,6 +148,8 @@ pub fn describe_runtime_error(err: &EvalAltResult, main: &str) -> RuntimeError {
     };
     let mut at = None;
     if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
+        // A script converted from JavaScript: the JavaScript line it came from.
+        let (file, line, col) = super::converted::js_location(&file, line).unwrap_or((file, line, col));
         message.push_str(&format!(" at {file}:{line}:{col}"));
         at = (!raised).then_some(Location { file, line, col });
     }

@@ -40,7 +40,9 @@ impl ScriptSource {
     /// Reads the script at `path`; `-` reads it from standard input (k6's `k6 run -`, the
     /// container idiom), and its imports resolve from the working directory.
     pub fn read(path: &str) -> Result<ScriptSource, String> {
-        let text = if path == STDIN {
+        let text = if let Some(rhai) = super::converted::script_text(path) {
+            rhai
+        } else if path == STDIN {
             let mut text = String::new();
             std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
                 .map_err(|e| format!("error: cannot read the script from standard input: {e}"))?;

@@ -30,6 +30,9 @@ impl ScriptResolver {
 
     fn load(&self, engine: &Engine, path: &str, pos: Position) -> Result<(String, String), Box<EvalAltResult>> {
         let file = if Path::new(path).extension().is_some() { path.to_string() } else { format!("{path}.rhai") };
+        if let Some(converted) = super::converted::module(&file) {
+            return Ok(converted);
+        }
         let local = self.dir.join(&file);
         if local.is_file() {
             let text = std::fs::read_to_string(&local)

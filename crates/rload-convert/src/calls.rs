@@ -1,0 +1,385 @@
+//! Calls, `new`, and closures: k6's functions to rload's, JavaScript's built-ins (`JSON`, `Math`,
+//! `Object`, `Date`, string and array methods) to their Rhai forms.
+
+use oxc_ast::ast::*;
+use oxc_span::GetSpan;
+
+use crate::conv::{Binding, Conv};
+use crate::expr::{member_root, strip_parens};
+use crate::names;
+use crate::ItemKind;
+
+impl Conv<'_> {
+    pub fn args(&mut self, args: &[Argument]) -> Vec<String> {
+        args.iter()
+            .map(|a| match a {
+                Argument::SpreadElement(s) => self.unconvertible(s.span, "a spread argument (`f(...xs)`)"),
+                other => {
+                    let e = other.to_expression();
+                    let t = self.expr(e);
+                    strip_parens(&t).to_string()
+                }
+            })
+            .collect()
+    }
+
+    pub fn call(&mut self, c: &CallExpression) -> String {
+        match &c.callee {
+            Expression::Identifier(id) => self.call_named(c, id),
+            Expression::StaticMemberExpression(m) => self.call_method(c, m),
+            Expression::ChainExpression(_)
+            | Expression::ComputedMemberExpression(_)
+            | Expression::ParenthesizedExpression(_)
+            | Expression::ArrowFunctionExpression(_)
+            | Expression::FunctionExpression(_)
+            | Expression::CallExpression(_) => {
+                let callee = self.expr(&c.callee);
+                let args = self.args(&c.arguments).join(", ");
+                format!("({}).call({args})", strip_parens(&callee))
+            }
+            other => self.unconvertible(other.span(), "this call"),
+        }
+    }
+
+    fn call_named(&mut self, c: &CallExpression, id: &IdentifierReference) -> String {
+        let name = id.name.as_str();
+        if self.is_local(name) {
+            let args = self.args(&c.arguments).join(", ");
+            return format!("{}.call({args})", names::var(name));
+        }
+        if self.top_fns.contains_key(name) {
+            let args = self.args(&c.arguments).join(", ");
+            return format!("{}({args})", self.fn_name(name));
+        }
+        let binding = self.binding(name).cloned().or_else(|| {
+            if self.top_vars.contains(name) {
+                None
+            } else {
+                crate::k6_imports::global(name)
+            }
+        });
+        if let Some(b) = binding {
+            return match b {
+                Binding::Function(f) if f == "check" => {
+                    let args = self.check_args(&c.arguments);
+                    format!("check({args})")
+                }
+                Binding::Function(f) | Binding::Value(f) | Binding::Constructor(f) => {
+                    let args = self.args(&c.arguments).join(", ");
+                    format!("{f}({args})")
+                }
+                Binding::Helper(h) => {
+                    let h = self.helper(h);
+                    let mut args = self.args(&c.arguments);
+                    while args.len() < crate::helpers::arity(h) {
+                        args.push("()".into());
+                    }
+                    format!("{h}({})", args.join(", "))
+                }
+                Binding::ModuleItem(m, n) => {
+                    let args = self.args(&c.arguments).join(", ");
+                    format!("{m}::{}({args})", names::var(&n))
+                }
+                Binding::Module(m) => self.unconvertible(c.span, format!("calling the module `{m}` itself")),
+                b @ (Binding::Pending(..) | Binding::Fixed(..)) => {
+                    let (v, note, kind) = b.noted().unwrap_or_default();
+                    let item = self.item(c.span, kind, note);
+                    let args = self.args(&c.arguments).join(", ");
+                    format!("{item} {v}({args})")
+                }
+                Binding::Unsupported(reason) => self.unconvertible(c.span, reason),
+            };
+        }
+        if self.top_vars.contains(name) {
+            // A top-level variable holding a closure.
+            let args = self.args(&c.arguments).join(", ");
+            return format!("{}.call({args})", names::var(name));
+        }
+        let args = self.args(&c.arguments);
+        let a0 = args.first().cloned().unwrap_or_else(|| "()".into());
+        match name {
+            "parseInt" => format!("parse_int({a0})"),
+            "parseFloat" => format!("parse_float({a0})"),
+            "String" => format!("`${{{a0}}}`"),
+            "Number" => {
+                let h = self.helper("js_number");
+                format!("{h}({a0})")
+            }
+            "Boolean" => {
+                let h = self.helper("js_truthy");
+                format!("{h}({a0})")
+            }
+            "isNaN" => {
+                let h = self.helper("js_number");
+                format!("{h}({a0}).to_float().is_nan")
+            }
+            "require" => self.unconvertible(c.span, "require(): use `import`"),
+            "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" | "escape" | "unescape"
+            | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask" | "setImmediate" => {
+                self.unconvertible(c.span, format!("{name}(): rload has no such function"))
+            }
+            _ => format!("{}({})", names::var(name), args.join(", ")),
+        }
+    }
+
+    /// `check(v, { name: fn })`: a closure without parameters gets one, as Rhai's check passes
+    /// the value.
+    fn check_args(&mut self, args: &[Argument]) -> String {
+        let mut out = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            if i == 1 {
+                if let Argument::ObjectExpression(_) = a {
+                    self.force_param = true;
+                    let t = self.expr(a.to_expression());
+                    self.force_param = false;
+                    out.push(t);
+                    continue;
+                }
+            }
+            out.extend(self.args(std::slice::from_ref(a)));
+        }
+        out.join(", ")
+    }
+
+    fn call_method(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
+        let method = m.property.name.as_str();
+        if let Expression::Identifier(obj) = &m.object {
+            let oname = obj.name.as_str();
+            if let Some(b) = self.binding(oname).cloned() {
+                match b {
+                    Binding::Value(v) if v.is_empty() => {
+                        let args = if method == "check" {
+                            self.check_args(&c.arguments)
+                        } else {
+                            self.args(&c.arguments).join(", ")
+                        };
+                        return format!("{method}({args})");
+                    }
+                    Binding::Module(ns) => {
+                        let args = self.args(&c.arguments).join(", ");
+                        return format!("{ns}::{}({args})", names::var(method));
+                    }
+                    b @ (Binding::Pending(..) | Binding::Fixed(..)) => {
+                        let (v, note, kind) = b.noted().unwrap_or_default();
+                        let item = self.item(c.span, kind, note);
+                        let args = self.args(&c.arguments).join(", ");
+                        return format!("{item} {v}.{method}({args})");
+                    }
+                    _ => {}
+                }
+            }
+            if !self.is_local(oname) && !self.top_vars.contains(oname) {
+                if let Some(out) = self.builtin_static(c, oname, method) {
+                    return out;
+                }
+            }
+        }
+        // `new Date().getTime()`
+        if let Expression::NewExpression(n) = &m.object {
+            if matches!(&n.callee, Expression::Identifier(id) if id.name == "Date")
+                && n.arguments.is_empty()
+                && method == "getTime"
+            {
+                return "timestamp_ms()".into();
+            }
+        }
+        if method == "push"
+            || method == "pop"
+            || method == "shift"
+            || method == "unshift"
+            || method == "sort"
+            || method == "reverse"
+        {
+            if let Some(root) = member_root(&m.object) {
+                self.note_mutation(&root);
+            }
+        }
+        let obj = self.expr(&m.object);
+        let q = if m.optional { "?" } else { "" };
+        let args = self.args(&c.arguments);
+        let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
+        let helper2 = |conv: &mut Self, h: &'static str, args: Vec<String>| {
+            let h = conv.helper(h);
+            format!("{h}({})", args.join(", "))
+        };
+        match method {
+            "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
+            "unshift" => format!("{obj}.insert(0, {})", a(0)),
+            "includes" => format!("{obj}{q}.contains({})", a(0)),
+            "indexOf" => format!("{obj}{q}.index_of({})", a(0)),
+            "findIndex" => format!("{obj}{q}.index_of({})", a(0)),
+            "startsWith" => format!("{obj}{q}.starts_with({})", a(0)),
+            "endsWith" => format!("{obj}{q}.ends_with({})", a(0)),
+            "toUpperCase" => format!("{obj}{q}.to_upper()"),
+            "toLowerCase" => format!("{obj}{q}.to_lower()"),
+            "every" => format!("{obj}{q}.all({})", a(0)),
+            "hasOwnProperty" => format!("{obj}{q}.contains({})", a(0)),
+            "concat" => format!("({obj} + {})", args.join(" + ")),
+            "trim" | "trimStart" | "trimEnd" => helper2(self, "js_trim", vec![obj]),
+            "replace" | "replaceAll" => {
+                if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) {
+                    return self.unconvertible(c.span, format!("{method}() with a regular expression"));
+                }
+                let h = if method == "replace" { "js_replace" } else { "js_replace_all" };
+                helper2(self, h, vec![obj, a(0), a(1)])
+            }
+            "split" if args.is_empty() => format!("[{obj}]"),
+            "split" if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) => {
+                self.unconvertible(c.span, "split() with a regular expression")
+            }
+            "substring" => helper2(self, "js_substring", vec![obj, a(0), a(1)]),
+            "substr" if args.len() == 2 => format!("{obj}.sub_string({}, {})", a(0), a(1)),
+            "substr" => format!("{obj}.sub_string({})", a(0)),
+            "slice" => {
+                let from = if args.is_empty() { "0".to_string() } else { a(0) };
+                helper2(self, "js_slice", vec![obj, from, a(1)])
+            }
+            "charAt" => helper2(self, "js_char_at", vec![obj, a(0)]),
+            "padStart" => helper2(self, "js_pad_start", vec![obj, a(0), a(1)]),
+            "padEnd" => helper2(self, "js_pad_end", vec![obj, a(0), a(1)]),
+            "repeat" => helper2(self, "js_repeat", vec![obj, a(0)]),
+            "toFixed" => helper2(self, "js_to_fixed", vec![obj, if args.is_empty() { "0".into() } else { a(0) }]),
+            "toString" if args.is_empty() => format!("`${{{obj}}}`"),
+            "join" => helper2(self, "js_join", vec![obj, if args.is_empty() { "\",\"".into() } else { a(0) }]),
+            "reduce" if args.len() < 2 => self.unconvertible(c.span, "reduce() without an initial value"),
+            "forEach" => {
+                let f = a(0);
+                let v = self.fresh("item");
+                format!("{{ for ({v}, i_{v}) in {obj} {{ {}.call({v}, i_{v}); }} }}", strip_parens(&f))
+            }
+            "getTime" => format!("{obj}.getTime()"),
+            _ => {
+                let p = match names::property(method) {
+                    Some(p) => p.to_string(),
+                    None => {
+                        return self.unconvertible(c.span, format!("the method `{method}`, which Rhai cannot spell"))
+                    }
+                };
+                format!("{obj}{q}.{p}({})", args.join(", "))
+            }
+        }
+    }
+
+    /// `JSON.*`, `Math.*`, `Object.*`, `Date.now()`, `Array.isArray`, `Number.*`.
+    fn builtin_static(&mut self, c: &CallExpression, obj: &str, method: &str) -> Option<String> {
+        let known = matches!(obj, "JSON" | "Math" | "Object" | "Date" | "Array" | "Number" | "String");
+        if !known {
+            return None;
+        }
+        let args = self.args(&c.arguments);
+        let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
+        let helper = |conv: &mut Self, h: &'static str, args: Vec<String>| {
+            let h = conv.helper(h);
+            format!("{h}({})", args.join(", "))
+        };
+        Some(match (obj, method) {
+            ("JSON", "stringify") => {
+                if args.len() > 1 {
+                    let c = self.item(
+                        c.span,
+                        ItemKind::Unconvertible,
+                        "JSON.stringify's replacer/indent: rload writes compact JSON",
+                    );
+                    format!("{c} {}.to_json()", a(0))
+                } else if matches!(
+                    c.arguments.first(),
+                    Some(Argument::ObjectExpression(_) | Argument::ArrayExpression(_))
+                ) {
+                    format!("{}.to_json()", paren_if_needed(&a(0)))
+                } else {
+                    // A string or a number has no to_json() in Rhai; maps and arrays do.
+                    helper(self, "js_stringify", vec![a(0)])
+                }
+            }
+            ("JSON", "parse") => helper(self, "js_parse", vec![a(0)]),
+            ("Math", "floor") => helper(self, "js_floor", vec![a(0)]),
+            ("Math", "ceil") => helper(self, "js_ceil", vec![a(0)]),
+            ("Math", "round") => helper(self, "js_round", vec![a(0)]),
+            ("Math", "trunc") => helper(self, "js_trunc", vec![a(0)]),
+            ("Math", "random") => "random()".into(),
+            ("Math", "abs") => format!("abs({})", a(0)),
+            ("Math", "sqrt") => format!("sqrt({}.to_float())", paren_if_needed(&a(0))),
+            ("Math", "pow") => format!("({} ** {})", a(0), a(1)),
+            ("Math", "log") => format!("ln({}.to_float())", paren_if_needed(&a(0))),
+            ("Math", "exp") => format!("exp({}.to_float())", paren_if_needed(&a(0))),
+            ("Math", "min" | "max") if !args.is_empty() => {
+                let mut acc = a(0);
+                for x in &args[1..] {
+                    acc = format!("{method}({acc}, {x})");
+                }
+                acc
+            }
+            ("Object", "keys") => format!("{}.keys()", paren_if_needed(&a(0))),
+            ("Object", "values") => format!("{}.values()", paren_if_needed(&a(0))),
+            ("Object", "entries") => helper(self, "js_entries", vec![a(0)]),
+            ("Object", "freeze") => a(0),
+            ("Object", "assign") => {
+                if let Some(Argument::Identifier(t)) = c.arguments.first() {
+                    self.note_mutation(t.name.as_str());
+                    let mixins: String = args[1..].iter().map(|s| format!(" {}.mixin({s});", a(0))).collect();
+                    format!("{{{mixins} {} }}", a(0))
+                } else {
+                    format!("(#{{}} + {})", args.join(" + "))
+                }
+            }
+            ("Date", "now") => "timestamp_ms()".into(),
+            ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
+            ("Array", "from") if args.len() == 1 => format!("([] + {})", a(0)),
+            ("Number", "isInteger") => format!("(type_of({}) == \"i64\")", a(0)),
+            ("Number", "parseInt") => format!("parse_int({})", a(0)),
+            ("Number", "parseFloat") => format!("parse_float({})", a(0)),
+            _ => self.unconvertible(c.span, format!("{obj}.{method}() has no rload equivalent here")),
+        })
+    }
+
+    pub fn new_expr(&mut self, n: &NewExpression) -> String {
+        match &n.callee {
+            Expression::Identifier(id) => {
+                let name = id.name.as_str();
+                let binding = self.binding(name).cloned();
+                match binding {
+                    Some(Binding::Constructor(c)) | Some(Binding::Function(c)) => {
+                        let args = self.args(&n.arguments).join(", ");
+                        format!("{c}({args})")
+                    }
+                    Some(b @ (Binding::Pending(..) | Binding::Fixed(..))) => {
+                        let (v, note, kind) = b.noted().unwrap_or_default();
+                        let item = self.item(n.span, kind, note);
+                        let args = self.args(&n.arguments).join(", ");
+                        format!("{item} {v}({args})")
+                    }
+                    Some(Binding::Unsupported(r)) => self.unconvertible(n.span, r),
+                    _ => match name {
+                        "Error" | "TypeError" | "RangeError" => {
+                            let args = self.args(&n.arguments);
+                            args.first().cloned().unwrap_or_else(|| "\"Error\"".into())
+                        }
+                        "Array" if n.arguments.is_empty() => "[]".into(),
+                        "Object" if n.arguments.is_empty() => "#{}".into(),
+                        _ => self.unconvertible(n.span, format!("`new {name}(…)`: rload has no {name}")),
+                    },
+                }
+            }
+            Expression::StaticMemberExpression(m) => {
+                if let Expression::Identifier(obj) = &m.object {
+                    if let Some(Binding::Value(v)) = self.binding(obj.name.as_str()).cloned() {
+                        let args = self.args(&n.arguments).join(", ");
+                        return format!("{v}.{}({args})", m.property.name);
+                    }
+                }
+                self.unconvertible(n.span, "this `new`")
+            }
+            _ => self.unconvertible(n.span, "this `new`"),
+        }
+    }
+}
+
+fn paren_if_needed(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':')
+        || s.ends_with(')') && !s.contains(' ')
+    {
+        s.to_string()
+    } else {
+        format!("({s})")
+    }
+}

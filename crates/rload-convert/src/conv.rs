@@ -1,0 +1,274 @@
+//! The state of one file's conversion: where things are in the JavaScript (line and column of
+//! a byte offset), what was left out, which helper functions the output needs, and which names
+//! mean what (imports, top-level functions, local variables).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use oxc_span::Span;
+
+use crate::{Item, ItemKind};
+
+/// What an imported (or global) name stands for in Rhai.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Binding {
+    /// A Rhai value or namespace written as is (`http`, `exec`, `ws`).
+    Value(String),
+    /// A Rhai function to call (`check` → `check`, `randomIntBetween` → `random_int`).
+    Function(String),
+    /// A constructor: `new Trend(...)` → `Trend(...)`.
+    Constructor(String),
+    /// A local module imported as a whole: `import * as u from './u.js'` → `u::f()`.
+    Module(String),
+    /// One export of a local module: `import { f } from './u.js'` → `u::f`.
+    ModuleItem(String, String),
+    /// An API rload may not have yet, with its agreed Rhai spelling.
+    Pending(String, String),
+    /// What the script meant, though k6 would refuse it as written: the Rhai, and why.
+    Fixed(String, String),
+    /// A helper function of `helpers.rs`.
+    Helper(&'static str),
+    /// Not convertible, with the reason.
+    Unsupported(String),
+}
+
+impl Binding {
+    /// A binding the conversion lists as an item when used: (Rhai, why, kind).
+    pub fn noted(&self) -> Option<(String, String, ItemKind)> {
+        match self {
+            Binding::Pending(v, n) => Some((v.clone(), n.clone(), ItemKind::Pending)),
+            Binding::Fixed(v, n) => Some((v.clone(), n.clone(), ItemKind::Fixed)),
+            _ => None,
+        }
+    }
+}
+
+/// Marks in the output text, turned into the source map at the end: `\u{1}OFFSET\u{2}` says
+/// "the line this is on comes from JavaScript byte OFFSET".
+pub const MARK_START: char = '\u{1}';
+pub const MARK_END: char = '\u{2}';
+
+pub struct Conv<'s> {
+    pub file: String,
+    pub src: &'s str,
+    line_starts: Vec<u32>,
+    pub items: Vec<Item>,
+    pub helpers: BTreeSet<&'static str>,
+    pub bindings: HashMap<String, Binding>,
+    /// Top-level functions of this file: name → (fewest arguments, most arguments).
+    pub top_fns: HashMap<String, (usize, usize)>,
+    /// Top-level variables of this file (and whether they are `const` in Rhai).
+    pub top_vars: HashSet<String>,
+    /// Local names of the functions being converted, innermost last.
+    pub scopes: Vec<HashSet<String>>,
+    /// Top-level variables changed inside functions: shared so the change outlives the call.
+    pub mutated_globals: BTreeSet<String>,
+    /// Top-level variables changed anywhere (so they cannot be Rhai `const`).
+    pub mutated_anywhere: BTreeSet<String>,
+    /// Top-level constants a module's functions read (they import their own module for them).
+    pub module_consts_used: bool,
+    /// This file's module name when it is an imported module.
+    pub module: Option<String>,
+    /// The name `export default function NAME` had (calls to it go to `run`).
+    pub default_fn: Option<String>,
+    /// The closure being converted is a check function: give it a parameter if it has none.
+    pub force_param: bool,
+    pub indent: usize,
+    tmp: usize,
+    /// The JavaScript's comments (start, end), in order, and how many were written out.
+    pub comments: Vec<(u32, u32)>,
+    comments_done: usize,
+}
+
+impl<'s> Conv<'s> {
+    pub fn new(file: &str, src: &'s str, module: Option<&str>) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in src.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        Conv {
+            file: file.to_string(),
+            src,
+            line_starts,
+            items: Vec::new(),
+            helpers: BTreeSet::new(),
+            bindings: HashMap::new(),
+            top_fns: HashMap::new(),
+            top_vars: HashSet::new(),
+            scopes: Vec::new(),
+            mutated_globals: BTreeSet::new(),
+            module_consts_used: false,
+            mutated_anywhere: BTreeSet::new(),
+            module: module.map(str::to_string),
+            default_fn: None,
+            force_param: false,
+            indent: 0,
+            tmp: 0,
+            comments: Vec::new(),
+            comments_done: 0,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1] as usize;
+        let end = (offset as usize).min(self.src.len()).max(start);
+        let col = self.src.get(start..end).map(|s| s.chars().count()).unwrap_or(0) as u32 + 1;
+        (line as u32, col)
+    }
+
+    /// A marker tying the output line it lands on to `span`'s start.
+    pub fn mark(&self, span: Span) -> String {
+        format!("{MARK_START}{}{MARK_END}", span.start)
+    }
+
+    /// Records an item and returns the comment the output keeps in its place.
+    pub fn item(&mut self, span: Span, kind: ItemKind, reason: impl Into<String>) -> String {
+        let (line, col) = self.line_col(span.start);
+        let reason = reason.into();
+        let comment = format!("/* CONVERT: {} */", reason.replace("*/", "* /"));
+        self.items.push(Item { file: self.file.clone(), line, col, reason, kind });
+        comment
+    }
+
+    /// Not convertible: an item, and `()` in the expression's place with the comment.
+    pub fn unconvertible(&mut self, span: Span, reason: impl Into<String>) -> String {
+        let c = self.item(span, ItemKind::Unconvertible, reason);
+        format!("{c} ()")
+    }
+
+    pub fn helper(&mut self, name: &'static str) -> &'static str {
+        self.helpers.insert(name);
+        for dep in crate::helpers::deps(name) {
+            self.helpers.insert(dep);
+        }
+        name
+    }
+
+    pub fn fresh(&mut self, stem: &str) -> String {
+        self.tmp += 1;
+        format!("{stem}{}", self.tmp)
+    }
+
+    /// The comments before JavaScript offset `at` not written yet, one a line at the current
+    /// indentation (Rhai has JavaScript's `//` and `/* */`), and a blank line where the
+    /// JavaScript had one before the statement.
+    pub fn leading_comments(&mut self, at: u32) -> String {
+        let pad = self.pad();
+        let mut out = String::new();
+        let mut first = at;
+        while let Some(&(start, end)) = self.comments.get(self.comments_done) {
+            if start >= at {
+                break;
+            }
+            first = first.min(start);
+            self.comments_done += 1;
+            if let Some(text) = self.src.get(start as usize..end as usize) {
+                out.push_str(&format!("{pad}{text}\n"));
+            }
+        }
+        let before = self.src.get(..first as usize).unwrap_or("");
+        let gap: &str = before.trim_end_matches([' ', '\t']);
+        if gap.ends_with("\n\n") || gap.ends_with("\n\r\n") {
+            out.insert(0, '\n');
+        }
+        out
+    }
+
+    /// After the statement ending at `end`: a comment on the same line, to append to it (` //
+    /// …`), and the comments inside the statement that no nested statement wrote are dropped
+    /// (they sat inside an expression; Rhai's output has no place for them there).
+    pub fn trailing_comment(&mut self, end: u32) -> String {
+        while let Some(&(start, _)) = self.comments.get(self.comments_done) {
+            if start >= end {
+                break;
+            }
+            self.comments_done += 1;
+        }
+        if let Some(&(start, stop)) = self.comments.get(self.comments_done) {
+            let between = self.src.get(end as usize..start as usize).unwrap_or("\n");
+            if !between.contains('\n') {
+                self.comments_done += 1;
+                let text = self.src.get(start as usize..stop as usize).unwrap_or("");
+                return format!(" {text}");
+            }
+        }
+        String::new()
+    }
+
+    /// Whether the JavaScript at `span` is written over more than one line.
+    pub fn spans_lines(&self, span: Span) -> bool {
+        self.src.get(span.start as usize..span.end as usize).is_some_and(|s| s.contains('\n'))
+    }
+
+    pub fn pad(&self) -> String {
+        "    ".repeat(self.indent)
+    }
+
+    pub fn in_function(&self) -> bool {
+        !self.scopes.is_empty()
+    }
+
+    pub fn is_local(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| s.contains(name))
+    }
+
+    pub fn declare(&mut self, name: &str) {
+        if let Some(s) = self.scopes.last_mut() {
+            s.insert(name.to_string());
+        }
+    }
+
+    /// The binding a free name has (imports and k6 globals), unless a local shadows it.
+    pub fn binding(&self, name: &str) -> Option<&Binding> {
+        if self.is_local(name) || self.top_fns.contains_key(name) || self.top_vars.contains(name) {
+            return None;
+        }
+        self.bindings.get(name)
+    }
+
+    /// A top-level variable changed by code inside a function (see `mutated_globals`).
+    pub fn note_mutation(&mut self, root: &str) {
+        if !self.is_local(root) && self.top_vars.contains(root) {
+            self.mutated_anywhere.insert(root.to_string());
+        }
+        if self.in_function() && !self.is_local(root) && self.top_vars.contains(root) {
+            self.mutated_globals.insert(root.to_string());
+        }
+    }
+}
+
+/// Strips the markers from `text`, returning the clean text and the line map.
+pub fn finish_map(conv: &Conv, text: &str) -> (String, Vec<Option<(u32, u32)>>) {
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::new();
+    let mut current: Option<(u32, u32)> = None;
+    let mut line_mark: Option<(u32, u32)> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == MARK_START {
+            let mut n = String::new();
+            for d in chars.by_ref() {
+                if d == MARK_END {
+                    break;
+                }
+                n.push(d);
+            }
+            let at = conv.line_col(n.parse().unwrap_or(0));
+            if line_mark.is_none() {
+                line_mark = Some(at);
+            }
+            current = Some(at);
+            continue;
+        }
+        if c == '\n' {
+            map.push(line_mark.or(current));
+            line_mark = None;
+        }
+        out.push(c);
+    }
+    map.push(line_mark.or(current));
+    (out, map)
+}

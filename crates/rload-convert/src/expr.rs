@@ -1,0 +1,566 @@
+//! Expressions: literals, operators, objects and arrays, closures, templates. Calls are in
+//! `calls.rs`.
+//!
+//! Where JavaScript and Rhai differ: `===` is `==`; `null`/`undefined` are `()`; `||`/`&&` on
+//! values that are not booleans keep JavaScript's truthiness (`js_truthy`), except the
+//! `__ENV.X || default` idiom, which becomes `??`; `/` keeps JavaScript's number (`js_div`:
+//! `7 / 2` is 3.5, `10 / 2` is the integer 5); `a ? b : c` is an `if` expression; objects are
+//! `#{…}` maps (a duplicated key keeps its last value, spreads merge with `+`).
+
+use oxc_ast::ast::*;
+use oxc_span::GetSpan;
+
+use crate::conv::{Binding, Conv};
+use crate::names;
+use crate::ItemKind;
+
+impl Conv<'_> {
+    pub fn expr(&mut self, e: &Expression) -> String {
+        match e {
+            Expression::BooleanLiteral(b) => b.value.to_string(),
+            Expression::NullLiteral(_) => "()".into(),
+            Expression::NumericLiteral(n) => number(n.value),
+            Expression::StringLiteral(s) => names::string(s.value.as_str()),
+            Expression::TemplateLiteral(t) => self.template(t),
+            Expression::Identifier(id) => self.ident_value(id),
+            Expression::ArrayExpression(a) => self.array(a),
+            Expression::ObjectExpression(o) => self.object(o),
+            Expression::ParenthesizedExpression(p) => {
+                let inner = self.expr(&p.expression);
+                format!("({inner})")
+            }
+            Expression::ArrowFunctionExpression(f) => self.arrow(f, false),
+            Expression::FunctionExpression(f) => self.function_expr(f, false),
+            Expression::CallExpression(c) => self.call(c),
+            Expression::NewExpression(n) => self.new_expr(n),
+            Expression::StaticMemberExpression(m) => self.static_member(m),
+            Expression::ComputedMemberExpression(m) => {
+                let obj = self.expr(&m.object);
+                let idx = self.expr(&m.expression);
+                let q = if m.optional { "?" } else { "" };
+                format!("{obj}{q}[{idx}]")
+            }
+            Expression::ChainExpression(c) => match &c.expression {
+                ChainElement::CallExpression(call) => self.call(call),
+                ChainElement::StaticMemberExpression(m) => self.static_member(m),
+                ChainElement::ComputedMemberExpression(m) => {
+                    let obj = self.expr(&m.object);
+                    let idx = self.expr(&m.expression);
+                    let q = if m.optional { "?" } else { "" };
+                    format!("{obj}{q}[{idx}]")
+                }
+                other => self.unconvertible(other.span(), "this optional chain"),
+            },
+            Expression::BinaryExpression(b) => self.binary(b),
+            Expression::LogicalExpression(l) => self.logical(l),
+            Expression::UnaryExpression(u) => self.unary(u),
+            Expression::ConditionalExpression(c) => {
+                let test = self.cond(&c.test);
+                let a = self.expr(&c.consequent);
+                let b = self.expr(&c.alternate);
+                format!("(if {test} {{ {a} }} else {{ {b} }})")
+            }
+            Expression::AssignmentExpression(a) => {
+                // As a value (`x = y = 0`, `while ((m = re.exec(s)))`): the assignment, then the value.
+                let stmt = self.assignment(a);
+                let target = self.assign_target_text(&a.left);
+                format!("{{ {stmt}; {target} }}")
+            }
+            Expression::UpdateExpression(u) => {
+                let target = self.simple_target(&u.argument);
+                let op = if u.operator == UpdateOperator::Increment { "+=" } else { "-=" };
+                if u.prefix {
+                    format!("{{ {target} {op} 1; {target} }}")
+                } else {
+                    let back = if u.operator == UpdateOperator::Increment { "-" } else { "+" };
+                    format!("{{ {target} {op} 1; {target} {back} 1 }}")
+                }
+            }
+            Expression::TaggedTemplateExpression(t) => {
+                self.unconvertible(t.span, "a tagged template (e.g. http.url`…`): rload's equivalent is not settled")
+            }
+            Expression::AwaitExpression(a) => {
+                let c = self.item(
+                    a.span,
+                    ItemKind::Unconvertible,
+                    "`await`: rload's calls are synchronous; converted as the plain call",
+                );
+                let inner = self.expr(&a.argument);
+                format!("{c} {inner}")
+            }
+            Expression::ThisExpression(t) => self.unconvertible(t.span, "`this`: Rhai closures have no `this`"),
+            Expression::ClassExpression(c) => self.unconvertible(c.span, "a class: Rhai has no classes"),
+            Expression::RegExpLiteral(r) => self.unconvertible(r.span, "a regular expression: Rhai has none"),
+            Expression::SequenceExpression(s) => {
+                let parts: Vec<String> = s.expressions.iter().map(|e| self.expr(e)).collect();
+                format!("{{ {} }}", parts.join("; "))
+            }
+            Expression::BigIntLiteral(b) => self.unconvertible(b.span, "a BigInt"),
+            other => self.unconvertible(other.span(), "this expression"),
+        }
+    }
+
+    /// An expression used as a condition: booleans as they are, anything else by JavaScript's
+    /// truthiness.
+    pub fn cond(&mut self, e: &Expression) -> String {
+        let text = self.expr(e);
+        if is_bool(e) {
+            text
+        } else {
+            let h = self.helper("js_truthy");
+            format!("{h}({})", strip_parens(&text))
+        }
+    }
+
+    pub fn ident_value(&mut self, id: &IdentifierReference) -> String {
+        let name = id.name.as_str();
+        match name {
+            "undefined" => return "()".into(),
+            "NaN" => return "(0.0 / 0.0)".into(),
+            "Infinity" => return "(1.0 / 0.0)".into(),
+            _ => {}
+        }
+        if let Some(b) = self.binding(name).cloned().or_else(|| self.free_global(name)) {
+            return self.binding_value(&b, id.span);
+        }
+        if !self.is_local(name) && self.top_fns.contains_key(name) {
+            // A function used as a value (a callback): a function pointer.
+            return format!("Fn({})", names::string(&self.fn_name(name)));
+        }
+        if self.in_function() && self.module.is_some() && !self.is_local(name) && self.top_vars.contains(name) {
+            self.module_consts_used = true;
+            return format!("self_::{}", names::var(name));
+        }
+        names::var(name)
+    }
+
+    /// A name JavaScript has without an import (`open`, `console`, timers), unless declared here.
+    fn free_global(&self, name: &str) -> Option<Binding> {
+        if self.is_local(name) || self.top_vars.contains(name) || self.top_fns.contains_key(name) {
+            return None;
+        }
+        crate::k6_imports::global(name)
+    }
+
+    pub fn binding_value(&mut self, b: &Binding, span: oxc_span::Span) -> String {
+        match b {
+            Binding::Value(v) | Binding::Function(v) | Binding::Constructor(v) => v.clone(),
+            Binding::Module(m) => m.clone(),
+            Binding::ModuleItem(m, n) => format!("{m}::{}", names::var(n)),
+            Binding::Helper(h) => {
+                let h = self.helper(h);
+                format!("Fn(\"{h}\")")
+            }
+            b @ (Binding::Pending(..) | Binding::Fixed(..)) => {
+                let (v, note, kind) = b.noted().unwrap_or_default();
+                let c = self.item(span, kind, note);
+                format!("{c} {v}")
+            }
+            Binding::Unsupported(reason) => self.unconvertible(span, reason.clone()),
+        }
+    }
+
+    /// The Rhai name of this file's top-level function `name`.
+    pub fn fn_name(&self, name: &str) -> String {
+        if self.default_fn.as_deref() == Some(name) {
+            "run".into()
+        } else {
+            names::var(name)
+        }
+    }
+
+    fn static_member(&mut self, m: &StaticMemberExpression) -> String {
+        let prop = m.property.name.as_str();
+        if let Expression::Identifier(id) = &m.object {
+            if let Some(Binding::Module(ns)) = self.binding(id.name.as_str()).cloned() {
+                return format!("{ns}::{}", names::var(prop));
+            }
+            if let Some(v) = self.global_constant(id.name.as_str(), prop) {
+                return v;
+            }
+        }
+        let obj = self.expr(&m.object);
+        let q = if m.optional { "?" } else { "" };
+        if prop == "length" {
+            return format!("{obj}{q}.len()");
+        }
+        match names::property(prop) {
+            Some(p) => format!("{obj}{q}.{p}"),
+            None => format!("{obj}{q}[{}]", names::string(prop)),
+        }
+    }
+
+    /// `Math.PI`, `Number.MAX_SAFE_INTEGER`, …
+    fn global_constant(&mut self, obj: &str, prop: &str) -> Option<String> {
+        if self.is_local(obj) || self.top_vars.contains(obj) {
+            return None;
+        }
+        Some(match (obj, prop) {
+            ("Math", "PI") => "PI()".into(),
+            ("Math", "E") => "E()".into(),
+            ("Number", "MAX_SAFE_INTEGER") => "9007199254740991".into(),
+            ("Number", "MIN_SAFE_INTEGER") => "-9007199254740991".into(),
+            _ => return None,
+        })
+    }
+
+    fn binary(&mut self, b: &BinaryExpression) -> String {
+        use BinaryOperator::*;
+        let op = match b.operator {
+            Equality | StrictEquality => "==",
+            Inequality | StrictInequality => "!=",
+            LessThan => "<",
+            LessEqualThan => "<=",
+            GreaterThan => ">",
+            GreaterEqualThan => ">=",
+            Addition => "+",
+            Subtraction => "-",
+            Multiplication => "*",
+            Remainder => "%",
+            Exponential => "**",
+            BitwiseAnd => "&",
+            BitwiseOR => "|",
+            BitwiseXOR => "^",
+            ShiftLeft => "<<",
+            ShiftRight => ">>",
+            Division => {
+                let l = self.expr(&b.left);
+                let r = self.expr(&b.right);
+                if is_float_literal(&b.left) || is_float_literal(&b.right) {
+                    return format!("{l} / {r}");
+                }
+                let h = self.helper("js_div");
+                return format!("{h}({}, {})", strip_parens(&l), strip_parens(&r));
+            }
+            In => {
+                let l = self.expr(&b.left);
+                let r = self.expr(&b.right);
+                return format!("{r}.contains({l})");
+            }
+            _ => return self.unconvertible(b.span, format!("the operator `{}`", b.operator.as_str())),
+        };
+        // `typeof x === "undefined"` is `x == ()`.
+        if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
+            if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" && matches!(op, "==" | "!=") {
+                let v = self.expr(&u.argument);
+                return format!("{v} {op} ()");
+            }
+        }
+        let l = self.operand(&b.left);
+        let r = self.operand(&b.right);
+        format!("{l} {op} {r}")
+    }
+
+    /// An operand of a binary operator: conditionals and assignments in parentheses.
+    fn operand(&mut self, e: &Expression) -> String {
+        let text = self.expr(e);
+        if matches!(e, Expression::ConditionalExpression(_)) || text.starts_with("(if ") {
+            text
+        } else if matches!(e, Expression::LogicalExpression(_) | Expression::BinaryExpression(_)) {
+            format!("({text})")
+        } else {
+            text
+        }
+    }
+
+    fn logical(&mut self, l: &LogicalExpression) -> String {
+        match l.operator {
+            LogicalOperator::Coalesce => {
+                let a = self.operand(&l.left);
+                let b = self.operand(&l.right);
+                format!("{a} ?? {b}")
+            }
+            LogicalOperator::Or | LogicalOperator::And if is_bool(&l.left) && is_bool(&l.right) => {
+                let a = self.operand(&l.left);
+                let b = self.operand(&l.right);
+                format!("{a} {} {b}", l.operator.as_str())
+            }
+            LogicalOperator::Or if is_env_lookup(&l.left) => {
+                // `__ENV.X || "default"`: `??` (an empty `-e X=` keeps "", where k6 takes the default).
+                let a = self.operand(&l.left);
+                let b = self.operand(&l.right);
+                format!("{a} ?? {b}")
+            }
+            op => {
+                let h = self.helper("js_truthy");
+                let a = self.expr(&l.left);
+                let b = self.expr(&l.right);
+                let (then, other) = if op == LogicalOperator::Or { ("t", b.as_str()) } else { (b.as_str(), "t") };
+                if is_pure_path(&l.left) {
+                    let (then, other) =
+                        if op == LogicalOperator::Or { (a.as_str(), b.as_str()) } else { (b.as_str(), a.as_str()) };
+                    format!("(if {h}({a}) {{ {then} }} else {{ {other} }})")
+                } else {
+                    let t = self.fresh("or");
+                    let then = if then == "t" { t.clone() } else { then.to_string() };
+                    let other = if other == "t" { t.clone() } else { other.to_string() };
+                    format!("{{ let {t} = {a}; if {h}({t}) {{ {then} }} else {{ {other} }} }}")
+                }
+            }
+        }
+    }
+
+    fn unary(&mut self, u: &UnaryExpression) -> String {
+        match u.operator {
+            UnaryOperator::LogicalNot => {
+                if is_bool(&u.argument) {
+                    let a = self.operand(&u.argument);
+                    format!("!{a}")
+                } else {
+                    let h = self.helper("js_truthy");
+                    let a = self.expr(&u.argument);
+                    format!("!{h}({})", strip_parens(&a))
+                }
+            }
+            UnaryOperator::UnaryNegation => {
+                let a = self.operand(&u.argument);
+                format!("-{a}")
+            }
+            UnaryOperator::UnaryPlus => {
+                let h = self.helper("js_number");
+                let a = self.expr(&u.argument);
+                format!("{h}({a})")
+            }
+            UnaryOperator::Typeof => {
+                let h = self.helper("js_typeof");
+                let a = self.expr(&u.argument);
+                format!("{h}({a})")
+            }
+            UnaryOperator::Void => "()".into(),
+            UnaryOperator::BitwiseNot => {
+                let a = self.operand(&u.argument);
+                format!("(-1 - {a})")
+            }
+            UnaryOperator::Delete => {
+                if let Expression::StaticMemberExpression(m) = &u.argument {
+                    let obj = self.expr(&m.object);
+                    return format!("{obj}.remove({})", names::string(m.property.name.as_str()));
+                }
+                if let Expression::ComputedMemberExpression(m) = &u.argument {
+                    let obj = self.expr(&m.object);
+                    let k = self.expr(&m.expression);
+                    return format!("{obj}.remove({k})");
+                }
+                self.unconvertible(u.span, "this `delete`")
+            }
+        }
+    }
+
+    /// `a = b`, `a += b`, … as a Rhai statement (no semicolon).
+    pub fn assignment(&mut self, a: &AssignmentExpression) -> String {
+        use AssignmentOperator::*;
+        if let Some(root) = target_root(&a.left) {
+            self.note_mutation(&root);
+        }
+        if matches!(&a.left, AssignmentTarget::ObjectAssignmentTarget(_) | AssignmentTarget::ArrayAssignmentTarget(_)) {
+            return self.unconvertible(a.span, "a destructuring assignment (destructuring `let`/`const` converts)");
+        }
+        let target = self.assign_target_text(&a.left);
+        let value = self.expr(&a.right);
+        let op = match a.operator {
+            Assign => "=",
+            Addition => "+=",
+            Subtraction => "-=",
+            Multiplication => "*=",
+            Remainder => "%=",
+            Exponential => "**=",
+            BitwiseAnd => "&=",
+            BitwiseOR => "|=",
+            BitwiseXOR => "^=",
+            ShiftLeft => "<<=",
+            ShiftRight => ">>=",
+            Division => {
+                let h = self.helper("js_div");
+                return format!("{target} = {h}({target}, {})", strip_parens(&value));
+            }
+            LogicalNullish => return format!("if {target} == () {{ {target} = {value}; }}"),
+            LogicalOr => {
+                let h = self.helper("js_truthy");
+                return format!("if !{h}({target}) {{ {target} = {value}; }}");
+            }
+            LogicalAnd => {
+                let h = self.helper("js_truthy");
+                return format!("if {h}({target}) {{ {target} = {value}; }}");
+            }
+            _ => return self.unconvertible(a.span, format!("the operator `{}`", a.operator.as_str())),
+        };
+        format!("{target} {op} {value}")
+    }
+
+    pub fn assign_target_text(&mut self, t: &AssignmentTarget) -> String {
+        match t.as_simple_assignment_target() {
+            Some(s) => self.simple_target(s),
+            None => self.unconvertible(t.span(), "a destructuring assignment"),
+        }
+    }
+
+    pub fn simple_target(&mut self, t: &SimpleAssignmentTarget) -> String {
+        match t {
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => {
+                self.note_mutation(id.name.as_str());
+                if self.in_function()
+                    && self.module.is_some()
+                    && !self.is_local(id.name.as_str())
+                    && self.top_vars.contains(id.name.as_str())
+                {
+                    return self.unconvertible(
+                        id.span,
+                        "a module function changing the module's own variable: Rhai module functions cannot",
+                    );
+                }
+                names::var(id.name.as_str())
+            }
+            other => match other.as_member_expression() {
+                Some(m) => {
+                    if let Some(root) = member_root(m.object()) {
+                        self.note_mutation(&root);
+                    }
+                    member_to_text(self, m)
+                }
+                None => self.unconvertible(other.span(), "this assignment target"),
+            },
+        }
+    }
+}
+
+fn member_to_text(conv: &mut Conv, m: &MemberExpression) -> String {
+    match m {
+        MemberExpression::StaticMemberExpression(s) => {
+            let obj = conv.expr(&s.object);
+            match names::property(s.property.name.as_str()) {
+                Some(p) => format!("{obj}.{p}"),
+                None => format!("{obj}[{}]", names::string(s.property.name.as_str())),
+            }
+        }
+        MemberExpression::ComputedMemberExpression(c) => {
+            let obj = conv.expr(&c.object);
+            let idx = conv.expr(&c.expression);
+            format!("{obj}[{idx}]")
+        }
+        MemberExpression::PrivateFieldExpression(p) => conv.unconvertible(p.span, "a private field"),
+    }
+}
+
+/// The variable at the root of `a.b[c].d`.
+pub fn member_root(e: &Expression) -> Option<String> {
+    match e {
+        Expression::Identifier(id) => Some(id.name.to_string()),
+        Expression::StaticMemberExpression(m) => member_root(&m.object),
+        Expression::ComputedMemberExpression(m) => member_root(&m.object),
+        _ => None,
+    }
+}
+
+fn target_root(t: &AssignmentTarget) -> Option<String> {
+    match t {
+        AssignmentTarget::AssignmentTargetIdentifier(id) => Some(id.name.to_string()),
+        other => other.as_member_expression().and_then(|m| member_root(m.object())),
+    }
+}
+
+/// A JavaScript number as a Rhai literal: integral values as integers.
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        format!("{}", v as i64)
+    } else if v.is_finite() {
+        let s = format!("{v}");
+        if s.contains(['.', 'e']) {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    } else {
+        "(1.0 / 0.0)".into()
+    }
+}
+
+fn is_float_literal(e: &Expression) -> bool {
+    matches!(e.without_parentheses(), Expression::NumericLiteral(n) if n.value.fract() != 0.0)
+}
+
+/// Whether `e` certainly gives a boolean (so it can stand in a Rhai condition as it is).
+pub fn is_bool(e: &Expression) -> bool {
+    match e.without_parentheses() {
+        Expression::BooleanLiteral(_) => true,
+        Expression::BinaryExpression(b) => b.operator.is_equality() || b.operator.is_compare() || b.operator.is_in(),
+        Expression::UnaryExpression(u) => u.operator == UnaryOperator::LogicalNot,
+        Expression::LogicalExpression(l) => {
+            l.operator != LogicalOperator::Coalesce && is_bool(&l.left) && is_bool(&l.right)
+        }
+        Expression::CallExpression(c) => match &c.callee {
+            Expression::Identifier(id) => matches!(id.name.as_str(), "check" | "isNaN"),
+            Expression::StaticMemberExpression(m) => matches!(
+                m.property.name.as_str(),
+                "includes"
+                    | "startsWith"
+                    | "endsWith"
+                    | "some"
+                    | "every"
+                    | "isArray"
+                    | "hasOwnProperty"
+                    | "has"
+                    | "isInteger"
+            ),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_env_lookup(e: &Expression) -> bool {
+    match e.without_parentheses() {
+        Expression::StaticMemberExpression(m) => matches!(&m.object, Expression::Identifier(id) if id.name == "__ENV"),
+        Expression::ComputedMemberExpression(m) => {
+            matches!(&m.object, Expression::Identifier(id) if id.name == "__ENV")
+        }
+        _ => false,
+    }
+}
+
+/// Identifiers and property chains: evaluating them twice is harmless.
+fn is_pure_path(e: &Expression) -> bool {
+    match e.without_parentheses() {
+        Expression::Identifier(_) => true,
+        Expression::StaticMemberExpression(m) => is_pure_path(&m.object),
+        Expression::ComputedMemberExpression(m) => {
+            is_pure_path(&m.object)
+                && matches!(
+                    &m.expression,
+                    Expression::StringLiteral(_) | Expression::NumericLiteral(_) | Expression::Identifier(_)
+                )
+        }
+        _ => false,
+    }
+}
+
+pub fn strip_parens(s: &str) -> &str {
+    if s.len() > 2 && s.starts_with('(') && s.ends_with(')') && balanced_inner(&s[1..s.len() - 1]) {
+        &s[1..s.len() - 1]
+    } else {
+        s
+    }
+}
+
+fn balanced_inner(s: &str) -> bool {
+    let mut depth = 0i32;
+    let mut in_str: Option<char> = None;
+    let mut prev = ' ';
+    for c in s.chars() {
+        if let Some(q) = in_str {
+            if c == q && prev != '\\' {
+                in_str = None;
+            }
+        } else if c == '"' || c == '`' {
+            in_str = Some(c);
+        } else if c == '(' {
+            depth += 1;
+        } else if c == ')' {
+            depth -= 1;
+            if depth < 0 {
+                return false;
+            }
+        }
+        prev = c;
+    }
+    depth == 0
+}

@@ -1,0 +1,218 @@
+//! Functions: parameters (defaults as `if p == () { p = default; }`, destructuring as one
+//! `let` per name), top-level functions with an overload per shorter call (Rhai functions have
+//! a fixed arity; JavaScript's do not), and closures.
+
+use std::collections::HashSet;
+
+use oxc_ast::ast::*;
+
+use crate::conv::Conv;
+use crate::expr::strip_parens;
+use crate::names;
+use crate::ItemKind;
+
+/// A function's parameters as Rhai names, and the statements that give them their JavaScript
+/// defaults and destructuring.
+pub struct Params {
+    names: Vec<String>,
+    prologue: Vec<String>,
+    /// Parameters before the first one with a default.
+    required: usize,
+}
+
+impl Conv<'_> {
+    pub fn params(&mut self, p: &FormalParameters) -> Params {
+        let mut names_out = Vec::new();
+        let mut prologue = Vec::new();
+        let mut required = None;
+        for (i, item) in p.items.iter().enumerate() {
+            let (pattern, default) = match &item.pattern {
+                BindingPattern::AssignmentPattern(a) => (&a.left, Some(&a.right)),
+                other => (other, item.initializer.as_deref()),
+            };
+            if default.is_some() && required.is_none() {
+                required = Some(i);
+            }
+            let name = match pattern {
+                BindingPattern::BindingIdentifier(id) => {
+                    self.declare(id.name.as_str());
+                    names::var(id.name.as_str())
+                }
+                _ => self.fresh("arg"),
+            };
+            if let Some(d) = default {
+                let d = self.expr(d);
+                prologue.push(format!("if {name} == () {{ {name} = {d}; }}"));
+            }
+            if !matches!(pattern, BindingPattern::BindingIdentifier(_)) {
+                let mut lines = Vec::new();
+                self.destructure(pattern, name.clone(), &mut lines);
+                prologue.extend(lines);
+            }
+            names_out.push(name);
+        }
+        if let Some(rest) = &p.rest {
+            let c = self.item(rest.span, ItemKind::Unconvertible, "a rest parameter (`...args`)");
+            prologue.push(c);
+        }
+        let required = required.unwrap_or(names_out.len());
+        Params { names: names_out, prologue, required }
+    }
+
+    /// `let`s for each name a destructuring pattern binds from `source` (a Rhai expression).
+    pub fn destructure(&mut self, pattern: &BindingPattern, source: String, out: &mut Vec<String>) {
+        match pattern {
+            BindingPattern::BindingIdentifier(id) => {
+                self.declare(id.name.as_str());
+                out.push(format!("let {} = {source};", names::var(id.name.as_str())));
+            }
+            BindingPattern::AssignmentPattern(a) => {
+                let d = self.expr(&a.right);
+                let value = if source
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '[' || c == ']' || c == '"')
+                {
+                    format!("{source} ?? {d}")
+                } else {
+                    format!("({source}) ?? {d}")
+                };
+                self.destructure(&a.left, value, out);
+            }
+            BindingPattern::ObjectPattern(o) => {
+                let tmp = self.fresh("obj");
+                out.push(format!("let {tmp} = {source};"));
+                for p in &o.properties {
+                    let key = match p.key.static_name() {
+                        Some(k) if !p.computed => k.to_string(),
+                        _ => {
+                            let c =
+                                self.item(p.span, ItemKind::Unconvertible, "a computed key in a destructuring pattern");
+                            out.push(c);
+                            continue;
+                        }
+                    };
+                    let access = match names::property(&key) {
+                        Some(k) => format!("{tmp}.{k}"),
+                        None => format!("{tmp}[{}]", names::string(&key)),
+                    };
+                    self.destructure(&p.value, access, out);
+                }
+                if let Some(r) = &o.rest {
+                    let c = self.item(r.span, ItemKind::Unconvertible, "a rest element in an object pattern");
+                    out.push(c);
+                }
+            }
+            BindingPattern::ArrayPattern(a) => {
+                let tmp = self.fresh("arr");
+                out.push(format!("let {tmp} = {source};"));
+                for (i, el) in a.elements.iter().enumerate() {
+                    if let Some(el) = el {
+                        self.destructure(el, format!("{tmp}.get({i})"), out);
+                    }
+                }
+                if let Some(r) = &a.rest {
+                    let from = a.elements.len();
+                    let h = self.helper("js_slice");
+                    self.destructure(&r.argument, format!("{h}({tmp}, {from}, ())"), out);
+                }
+            }
+        }
+    }
+
+    /// A top-level function: `fn name(params) { … }`, plus one overload per arity JavaScript
+    /// callers may leave arguments out of.
+    pub fn top_function(&mut self, f: &Function, rhai_name: &str) -> String {
+        if f.generator || f.r#async {
+            self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain function");
+        }
+        self.scopes.push(HashSet::new());
+        let params = self.params(&f.params);
+        let body = match &f.body {
+            Some(b) => self.function_body(&b.statements, &params.prologue),
+            None => String::new(),
+        };
+        self.scopes.pop();
+        let mut body = body;
+        if let Some(m) = self.module.clone() {
+            if body.contains("self_::") {
+                // A module's functions cannot see its variables; they reach them through the module.
+                body = format!("{}    import \"{m}\" as self_;\n{body}", self.pad());
+            }
+        }
+        let mark = self.mark(f.span);
+        let mut out = format!("{mark}fn {rhai_name}({}) {{\n{body}}}\n", params.names.join(", "));
+        for arity in params.required..params.names.len() {
+            let mut args: Vec<String> = params.names[..arity].to_vec();
+            args.extend(std::iter::repeat_n("()".to_string(), params.names.len() - arity));
+            out.push_str(&format!(
+                "fn {rhai_name}({}) {{ {rhai_name}({}) }}\n",
+                params.names[..arity].join(", "),
+                args.join(", ")
+            ));
+        }
+        out
+    }
+
+    pub fn function_body(&mut self, stmts: &[Statement], prologue: &[String]) -> String {
+        self.indent += 1;
+        let pad = self.pad();
+        let mut out = String::new();
+        for p in prologue {
+            out.push_str(&format!("{pad}{p}\n"));
+        }
+        out.push_str(&self.block_body(stmts));
+        self.indent -= 1;
+        out
+    }
+
+    /// A closure: `|a, b| expr` or `|a| { … }`.
+    pub fn arrow(&mut self, f: &ArrowFunctionExpression, _unused: bool) -> String {
+        let force = std::mem::take(&mut self.force_param);
+        if f.r#async {
+            self.item(f.span, ItemKind::Unconvertible, "an async function: converted as a plain closure");
+        }
+        self.scopes.push(HashSet::new());
+        let params = self.params(&f.params);
+        let mut names_out = params.names.clone();
+        if names_out.is_empty() && force {
+            names_out.push("_v".into());
+        }
+        let out = if let Some(body) = f.body.as_expression() {
+            let e = self.expr(body);
+            if params.prologue.is_empty() {
+                format!("|{}| {}", names_out.join(", "), strip_parens(&e))
+            } else {
+                format!("|{}| {{ {} {} }}", names_out.join(", "), params.prologue.join(" "), e)
+            }
+        } else if let ArrowFunctionBody::FunctionBody(b) = &f.body {
+            let body = self.function_body(&b.statements, &params.prologue);
+            format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
+        } else {
+            String::new()
+        };
+        self.scopes.pop();
+        out
+    }
+
+    pub fn function_expr(&mut self, f: &Function, _unused: bool) -> String {
+        let force = std::mem::take(&mut self.force_param);
+        if f.generator || f.r#async {
+            self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain closure");
+        }
+        self.scopes.push(HashSet::new());
+        if let Some(id) = &f.id {
+            self.declare(id.name.as_str());
+        }
+        let params = self.params(&f.params);
+        let mut names_out = params.names.clone();
+        if names_out.is_empty() && force {
+            names_out.push("_v".into());
+        }
+        let body = match &f.body {
+            Some(b) => self.function_body(&b.statements, &params.prologue),
+            None => String::new(),
+        };
+        self.scopes.pop();
+        format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
+    }
+}

@@ -1,0 +1,78 @@
+//! What each k6 module's exports (and jslib's) are in rload, in one table, so the names of APIs
+//! being added elsewhere can be aligned in one place. `Pending` entries use the Rhai names agreed
+//! for k6/encoding, k6/crypto, console, k6/data, k6/websockets, k6/html and timers: a script that
+//! uses them converts, and the conversion lists each use as an item.
+
+use crate::conv::Binding;
+
+/// The binding of `import NAME from MODULE` (`export` is "default"), `import { export }` or
+/// `import * as x` (`export` is "*").
+pub fn lookup(module: &str, export: &str) -> Binding {
+    use Binding::*;
+    let f = |s: &str| Function(s.to_string());
+    let pending = |s: &str| Pending(s.to_string(), format!("{module}: `{export}` is `{s}` in rload (issue #14)"));
+    match (module, export) {
+        ("k6", "check" | "sleep" | "group" | "fail") => f(export),
+        // `import * as k6 from 'k6'`: `k6.check(…)` is `check(…)`.
+        ("k6", "default" | "*") => Value(String::new()),
+        ("k6", "randomSeed") => Unsupported("k6's randomSeed(): rload has no seeded random generator".into()),
+        ("k6/http", "default" | "*") => Value("http".into()),
+        ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
+            | "cookieJar" | "expectedStatuses" | "setResponseCallback") => f(&format!("http.{export}")),
+        ("k6/http", "CookieJar") => Constructor("http.CookieJar".into()),
+        ("k6/metrics", "Counter" | "Gauge" | "Rate" | "Trend") => Constructor(export.to_string()),
+        ("k6/ws", "default" | "*") => Value("ws".into()),
+        ("k6/ws", "connect") => f("ws.connect"),
+        ("k6/execution", "default" | "*") => Value("exec".into()),
+        ("k6/execution", "vu" | "scenario" | "instance" | "test") => Value(format!("exec.{export}")),
+        ("k6/data", "SharedArray") => Pending("shared_array".into(), "k6/data SharedArray is `shared_array(name, || …)` (issue #14)".into()),
+        ("k6/encoding", "default" | "*") => pending("encoding"),
+        ("k6/encoding", "b64encode" | "b64decode") => pending(&format!("encoding.{export}")),
+        ("k6/crypto", "default" | "*") => pending("crypto"),
+        ("k6/crypto", "md5" | "sha1" | "sha256" | "sha384" | "sha512" | "sha512_256" | "hmac" | "randomBytes" | "createHash"
+            | "createHMAC") => pending(&format!("crypto.{export}")),
+        ("k6/websockets" | "k6/experimental/websockets", "WebSocket") => {
+            Pending("WebSocket".into(), format!("{module}: WebSocket is the `WebSocket(url)` constructor in rload (issue #14)"))
+        }
+        ("k6/timers", "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval") => pending(export),
+        ("k6/html", "parseHTML") => pending("parseHTML"),
+        _ if is_jslib(module, "k6-utils") => match export {
+            "randomIntBetween" => f("random_int"),
+            "uuidv4" => f("uuid"),
+            "randomItem" => Helper("js_random_item"),
+            "randomString" => Helper("js_random_string"),
+            _ => Unsupported(format!("jslib k6-utils `{export}` has no rload equivalent")),
+        },
+        _ if is_jslib(module, "k6-summary") => match export {
+            "textSummary" => f("text_summary"),
+            _ => Unsupported(format!("jslib k6-summary `{export}` has no rload equivalent")),
+        },
+        ("crypto", "randomUUID") => Fixed(
+            "uuid".into(),
+            "`randomUUID` from \"crypto\" is Node's module, which k6 cannot load (k6/crypto has no randomUUID): converted to uuid()".into(),
+        ),
+        _ => Unsupported(format!("`{export}` from \"{module}\" has no rload equivalent")),
+    }
+}
+
+fn is_jslib(module: &str, lib: &str) -> bool {
+    module.starts_with("https://jslib.k6.io/") && module.contains(lib)
+}
+
+/// Whether an import specifier names a local file (converted as a Rhai module).
+pub fn is_local(module: &str) -> bool {
+    module.starts_with("./") || module.starts_with("../") || module.starts_with('/')
+}
+
+/// Names JavaScript code uses without importing them.
+pub fn global(name: &str) -> Option<Binding> {
+    use Binding::*;
+    Some(match name {
+        "open" => Function("open".into()),
+        "console" => Pending("console".into(), "console.* is the `console` object in rload (issue #14)".into()),
+        "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval" => {
+            Pending(name.into(), format!("the global timer {name} (k6/websockets' event loop, issue #14)"))
+        }
+        _ => return None,
+    })
+}

@@ -1,0 +1,197 @@
+//! Literals: template strings, arrays and objects (`#{…}` maps). A duplicated key keeps its
+//! last value; spreads merge with `+`; computed keys are set one by one; an object or array
+//! written over several lines in the JavaScript stays so in the Rhai.
+
+use oxc_ast::ast::*;
+
+use crate::conv::Conv;
+use crate::expr::strip_parens;
+use crate::names;
+
+impl Conv<'_> {
+    pub fn template(&mut self, t: &TemplateLiteral) -> String {
+        let cooked: Vec<String> = t
+            .quasis
+            .iter()
+            .map(|q| q.value.cooked.as_ref().map(|c| c.as_str()).unwrap_or(q.value.raw.as_str()).to_string())
+            .collect();
+        let plain = cooked
+            .iter()
+            .all(|c| !c.contains(['`', '\\', '\n', '\r']) && !c.contains("${") && !c.chars().any(|ch| ch.is_control()));
+        if plain {
+            let mut out = String::from("`");
+            for (i, q) in cooked.iter().enumerate() {
+                out.push_str(q);
+                if let Some(e) = t.expressions.get(i) {
+                    let inner = self.expr(e);
+                    out.push_str(&format!("${{{inner}}}"));
+                }
+            }
+            out.push('`');
+            return out;
+        }
+        let mut parts = Vec::new();
+        for (i, q) in cooked.iter().enumerate() {
+            if !q.is_empty() {
+                parts.push(names::string(q));
+            }
+            if let Some(e) = t.expressions.get(i) {
+                let inner = self.expr(e);
+                parts.push(format!("`${{{inner}}}`"));
+            }
+        }
+        if parts.is_empty() {
+            return "\"\"".into();
+        }
+        format!("({})", parts.join(" + "))
+    }
+
+    pub fn array(&mut self, a: &ArrayExpression) -> String {
+        // Written over several lines in the JavaScript: one element a line in the Rhai too.
+        let multiline = self.spans_lines(a.span)
+            && a.elements.len() >= 2
+            && !a.elements.iter().any(|e| matches!(e, ArrayExpressionElement::SpreadElement(_)));
+        if multiline {
+            self.indent += 1;
+            let items: Vec<String> = a
+                .elements
+                .iter()
+                .map(|el| match el {
+                    ArrayExpressionElement::Elision(e) => self.unconvertible(e.span, "an array hole"),
+                    other => {
+                        let t = self.expr(other.to_expression());
+                        strip_parens(&t).to_string()
+                    }
+                })
+                .collect();
+            let pad = self.pad();
+            self.indent -= 1;
+            return format!(
+                "[\n{}\n{}]",
+                items.iter().map(|i| format!("{pad}{i},")).collect::<Vec<_>>().join("\n"),
+                self.pad()
+            );
+        }
+        let mut segments: Vec<String> = Vec::new();
+        let mut current: Vec<String> = Vec::new();
+        for el in &a.elements {
+            match el {
+                ArrayExpressionElement::SpreadElement(s) => {
+                    if !current.is_empty() {
+                        segments.push(format!("[{}]", current.join(", ")));
+                        current.clear();
+                    }
+                    segments.push(self.expr(&s.argument));
+                }
+                ArrayExpressionElement::Elision(e) => current.push(self.unconvertible(e.span, "an array hole")),
+                other => {
+                    let e = other.to_expression();
+                    current.push(self.expr(e));
+                }
+            }
+        }
+        if !current.is_empty() || segments.is_empty() {
+            segments.push(format!("[{}]", current.join(", ")));
+        }
+        if segments.len() == 1 && segments[0].starts_with('[') {
+            return segments.remove(0);
+        }
+        // `[...a]` copies `a`; `[] + a` does too.
+        format!("([] + {})", segments.join(" + "))
+    }
+
+    pub fn object(&mut self, o: &ObjectExpression) -> String {
+        // Static keys: the last value of a duplicated key wins, at the first one's place.
+        // Inside `check(v, {…})` every function value gets a parameter if it has none.
+        let force = std::mem::take(&mut self.force_param);
+        let multiline = self.spans_lines(o.span)
+            && o.properties.len() >= 2
+            && o.properties.iter().all(|p| matches!(p, ObjectPropertyKind::ObjectProperty(p) if !p.computed));
+        if multiline {
+            self.indent += 1;
+        }
+        let mut segments: Vec<String> = Vec::new();
+        let mut entries: Vec<(String, String)> = Vec::new();
+        let mut computed: Vec<(String, String)> = Vec::new();
+        let flush = |segments: &mut Vec<String>,
+                     entries: &mut Vec<(String, String)>,
+                     computed: &mut Vec<(String, String)>,
+                     conv: &mut Self| {
+            if entries.is_empty() && computed.is_empty() {
+                return;
+            }
+            let body = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
+            let map = if body.is_empty() { "#{}".to_string() } else { format!("#{{ {body} }}") };
+            if computed.is_empty() {
+                segments.push(map);
+            } else {
+                let t = conv.fresh("obj");
+                let sets: String = computed.iter().map(|(k, v)| format!(" {t}[{k}] = {v};")).collect();
+                segments.push(format!("{{ let {t} = {map};{sets} {t} }}"));
+            }
+            entries.clear();
+            computed.clear();
+        };
+        for p in &o.properties {
+            match p {
+                ObjectPropertyKind::SpreadProperty(s) => {
+                    flush(&mut segments, &mut entries, &mut computed, self);
+                    segments.push(self.expr(&s.argument));
+                }
+                ObjectPropertyKind::ObjectProperty(p) => {
+                    if p.kind != PropertyKind::Init {
+                        let c = self.unconvertible(p.span, "a getter or setter");
+                        entries.push(("\"_\"".into(), c));
+                        continue;
+                    }
+                    self.force_param = force;
+                    let value = match &p.value {
+                        Expression::FunctionExpression(f) if p.method => self.function_expr(f, false),
+                        v => self.expr(v),
+                    };
+                    self.force_param = false;
+                    let static_key = if p.computed {
+                        match &p.key {
+                            PropertyKey::StringLiteral(s) => Some(s.value.as_str().to_string()),
+                            _ => None,
+                        }
+                    } else {
+                        p.key.static_name().map(|k| k.to_string())
+                    };
+                    match static_key {
+                        Some(k) if computed.is_empty() => {
+                            let key = names::key(&k);
+                            if let Some(slot) = entries.iter_mut().find(|(ek, _)| *ek == key) {
+                                slot.1 = value;
+                            } else {
+                                entries.push((key, value));
+                            }
+                        }
+                        Some(k) => computed.push((names::string(&k), value)),
+                        None => {
+                            let key_expr = p.key.as_expression().map(|e| self.expr(e)).unwrap_or_else(|| "\"\"".into());
+                            computed.push((key_expr, value));
+                        }
+                    }
+                }
+            }
+        }
+        if multiline {
+            let pad = self.pad();
+            self.indent -= 1;
+            if segments.is_empty() && computed.is_empty() {
+                let lines: Vec<String> =
+                    entries.iter().map(|(k, v)| format!("{pad}{k}: {},", strip_parens(v))).collect();
+                return format!("#{{\n{}\n{}}}", lines.join("\n"), self.pad());
+            }
+        }
+        flush(&mut segments, &mut entries, &mut computed, self);
+        match segments.len() {
+            0 => "#{}".into(),
+            1 if !matches!(o.properties.first(), Some(ObjectPropertyKind::SpreadProperty(_))) => segments.remove(0),
+            // `{...a}` copies `a`; `#{} + a` does too (and `#{} + ()` would fail, as a spread
+            // of `null` would not: rare).
+            _ => format!("(#{{}} + {})", segments.join(" + ")),
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! A whole file: parse, read its imports and exports, convert its top-level code, and assemble
+//! the Rhai text (helpers last) with its source map.
+//!
+//! The entry script: `export default function` is `fn run`, `export const options` stays
+//! `export const options`, other top-level `const`s are `const` unless something changes them.
+//! A top-level `let` that a function changes is made shared (captured by a closure), so its
+//! value lives on from iteration to iteration in each VU, as k6 keeps module state. An imported
+//! module: every top-level constant is `export const` (its functions reach it as `self_::X`,
+//! since Rhai module functions cannot see module variables), and its `export default` value is
+//! `default_`.
+
+use std::collections::HashSet;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::*;
+use oxc_parser::Parser;
+use oxc_span::{GetSpan, SourceType};
+
+use crate::conv::{finish_map, Binding, Conv};
+use crate::{k6_imports, names, Converted, Item, ItemKind};
+
+pub struct FileOut {
+    pub converted: Converted,
+    pub items: Vec<Item>,
+    /// Local imports: (specifier as written, Rhai module name).
+    pub local_imports: Vec<(String, String)>,
+}
+
+pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<FileOut, String> {
+    let alloc = Allocator::default();
+    let parsed = Parser::new(&alloc, text, SourceType::mjs()).parse();
+    let mut conv = Conv::new(file, text, module);
+    if parsed.panicked || parsed.diagnostics.has_errors() {
+        let (msg, at) = parsed
+            .diagnostics
+            .errors()
+            .next()
+            .map(|e| {
+                let at = e.labels.first().map(|l| l.offset()).unwrap_or(0);
+                (e.message.to_string(), at)
+            })
+            .unwrap_or(("cannot parse".into(), 0));
+        let (line, col) = conv.line_col(at);
+        return Err(format!("{file}:{line}:{col}: JavaScript syntax error: {msg}"));
+    }
+    let program = &parsed.program;
+    conv.comments = program.comments.iter().map(|c| (c.span.start, c.span.end)).collect();
+    let mut local_imports: Vec<(String, String)> = Vec::new();
+    collect_declarations(&mut conv, program, &mut local_imports);
+
+    let mut parts: Vec<String> = Vec::new();
+    for s in &program.body {
+        let comments = if matches!(s, Statement::ImportDeclaration(_)) {
+            String::new()
+        } else {
+            conv.leading_comments(s.span().start)
+        };
+        let mut text = top_statement(&mut conv, s);
+        let trailing = conv.trailing_comment(s.span().end);
+        if !trailing.is_empty() && text.ends_with('\n') {
+            text.insert_str(text.len() - 1, &trailing);
+        }
+        parts.push(format!("{comments}{text}"));
+    }
+    let mut body = String::new();
+    if module.is_none() {
+        body.push_str(&format!("// Converted from {} by `rload convert`.\n", file_name(file)));
+    }
+    for (_, m) in dedup(&local_imports) {
+        body.push_str(&format!("import \"{m}\" as {};\n", names::var(&m)));
+    }
+    for p in parts {
+        body.push_str(&p);
+    }
+    let body = finish_keywords(&conv, &body);
+    let mut full = body;
+    let helpers = crate::helpers::text(&conv.helpers);
+    if !helpers.is_empty() {
+        full.push_str("\n// JavaScript's semantics where Rhai's differ (added by rload convert).");
+        full.push_str(&helpers);
+    }
+    let (rhai, map) = finish_map(&conv, &full);
+    Ok(FileOut {
+        converted: Converted { js_path: file.to_string(), module: module.unwrap_or_default().to_string(), rhai, map },
+        items: conv.items,
+        // Every file imported, even two of one module name (`convert` reports those).
+        local_imports: {
+            let mut seen = HashSet::new();
+            local_imports.into_iter().filter(|(spec, _)| seen.insert(spec.clone())).collect()
+        },
+    })
+}
+
+fn file_name(path: &str) -> &str {
+    std::path::Path::new(path).file_name().and_then(|s| s.to_str()).unwrap_or(path)
+}
+
+fn dedup(v: &[(String, String)]) -> Vec<(String, String)> {
+    let mut seen = HashSet::new();
+    v.iter().filter(|(_, m)| seen.insert(m.clone())).cloned().collect()
+}
+
+/// First pass: what each top-level name is (imports, functions, variables).
+fn collect_declarations(conv: &mut Conv, program: &Program, local_imports: &mut Vec<(String, String)>) {
+    for s in &program.body {
+        match s {
+            Statement::ImportDeclaration(i) => {
+                let src = i.source.value.as_str();
+                let local = k6_imports::is_local(src);
+                let module = crate::module_name(src);
+                if local {
+                    local_imports.push((src.to_string(), module.clone()));
+                }
+                let ns = names::var(&module);
+                for spec in i.specifiers.iter().flatten() {
+                    let (name, binding) = match spec {
+                        ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                            let imported = s.imported.name().to_string();
+                            let b = if local {
+                                Binding::ModuleItem(ns.clone(), imported.clone())
+                            } else {
+                                k6_imports::lookup(src, &imported)
+                            };
+                            (s.local.name.to_string(), b)
+                        }
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                            let b = if local {
+                                Binding::ModuleItem(ns.clone(), "default".into())
+                            } else {
+                                k6_imports::lookup(src, "default")
+                            };
+                            (s.local.name.to_string(), b)
+                        }
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                            let b = if local { Binding::Module(ns.clone()) } else { k6_imports::lookup(src, "*") };
+                            (s.local.name.to_string(), b)
+                        }
+                    };
+                    conv.bindings.insert(name, binding);
+                }
+            }
+            _ => {
+                let decl = match s {
+                    Statement::ExportDeclaration(e) => Some(&e.declaration),
+                    other => other.as_declaration(),
+                };
+                if let Some(d) = decl {
+                    declare_top(conv, d);
+                }
+                if let Statement::ExportDefaultDeclaration(e) = s {
+                    if let ExportDefaultDeclarationKind::FunctionDeclaration(f) = &e.declaration {
+                        if let Some(id) = &f.id {
+                            conv.default_fn = Some(id.name.to_string());
+                            conv.top_fns.insert(id.name.to_string(), (0, f.params.items.len()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn declare_top(conv: &mut Conv, d: &Declaration) {
+    match d {
+        Declaration::FunctionDeclaration(f) => {
+            if let Some(id) = &f.id {
+                conv.top_fns.insert(id.name.to_string(), (0, f.params.items.len()));
+            }
+        }
+        Declaration::VariableDeclaration(v) => {
+            for d in &v.declarations {
+                match (&d.id, &d.init) {
+                    (BindingPattern::BindingIdentifier(id), Some(init))
+                        if as_function(init).is_some() && v.kind != VariableDeclarationKind::Let =>
+                    {
+                        conv.top_fns.insert(id.name.to_string(), (0, 0));
+                    }
+                    (p, _) => {
+                        for name in binding_names(p) {
+                            conv.top_vars.insert(name);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+enum FnLike<'a, 'b> {
+    Arrow(&'b ArrowFunctionExpression<'a>),
+    Function(&'b Function<'a>),
+}
+
+fn as_function<'a, 'b>(e: &'b Expression<'a>) -> Option<FnLike<'a, 'b>> {
+    match e.without_parentheses() {
+        Expression::ArrowFunctionExpression(f) => Some(FnLike::Arrow(f)),
+        Expression::FunctionExpression(f) => Some(FnLike::Function(f)),
+        _ => None,
+    }
+}
+
+fn binding_names(p: &BindingPattern) -> Vec<String> {
+    match p {
+        BindingPattern::BindingIdentifier(id) => vec![id.name.to_string()],
+        BindingPattern::AssignmentPattern(a) => binding_names(&a.left),
+        BindingPattern::ObjectPattern(o) => {
+            let mut v: Vec<String> = o.properties.iter().flat_map(|p| binding_names(&p.value)).collect();
+            if let Some(r) = &o.rest {
+                v.extend(binding_names(&r.argument));
+            }
+            v
+        }
+        BindingPattern::ArrayPattern(a) => {
+            let mut v: Vec<String> = a.elements.iter().flatten().flat_map(binding_names).collect();
+            if let Some(r) = &a.rest {
+                v.extend(binding_names(&r.argument));
+            }
+            v
+        }
+    }
+}
+
+fn top_statement(conv: &mut Conv, s: &Statement) -> String {
+    match s {
+        Statement::ImportDeclaration(i) => {
+            let src = i.source.value.as_str();
+            if !k6_imports::is_local(src)
+                && i.specifiers.as_ref().is_none_or(|s| s.is_empty())
+                && !src.starts_with("k6")
+            {
+                let c = conv.item(i.span, ItemKind::Unconvertible, format!("the side-effect import \"{src}\""));
+                return format!("{c}\n");
+            }
+            String::new()
+        }
+        Statement::ExportDeclaration(e) => top_declaration(conv, &e.declaration, true),
+        Statement::ExportFromDeclaration(e) => {
+            let c = conv.item(e.span, ItemKind::Unconvertible, "`export … from`: import the module itself");
+            format!("{c}\n")
+        }
+        Statement::ExportNamedDeclaration(e) => {
+            {
+                // `export { a, b }`: Rhai modules export every function and `export const` anyway.
+                for spec in &e.specifiers {
+                    if spec.local.name() != spec.exported.name() {
+                        let c = conv.item(
+                            spec.span,
+                            ItemKind::Unconvertible,
+                            "an export under another name (`export { a as b }`)",
+                        );
+                        return format!("{c}\n");
+                    }
+                }
+                String::new()
+            }
+        }
+        Statement::ExportDefaultDeclaration(e) => match &e.declaration {
+            ExportDefaultDeclarationKind::FunctionDeclaration(f) => default_function(conv, f),
+            other => {
+                let mark = conv.mark(e.span);
+                let expr = other.as_expression();
+                match (expr.and_then(as_function), expr) {
+                    (Some(FnLike::Function(f)), _) => default_function(conv, f),
+                    (Some(FnLike::Arrow(a)), _) => {
+                        let closure = conv.arrow(a, false);
+                        let n = a.params.items.len();
+                        let params: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+                        format!(
+                            "{mark}const default_ = {closure};\nfn run({}) {{ default_.call({}) }}\n",
+                            params.join(", "),
+                            params.join(", ")
+                        )
+                    }
+                    (None, Some(e)) => {
+                        if conv.module.is_some() {
+                            let v = conv.expr(e);
+                            format!("{mark}export const default_ = {v};\n")
+                        } else if let Expression::Identifier(id) = e {
+                            let name = conv.fn_name(id.name.as_str());
+                            let n = conv.top_fns.get(id.name.as_str()).map(|a| a.1).unwrap_or(0);
+                            let params: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+                            format!("{mark}fn run({}) {{ {name}({}) }}\n", params.join(", "), params.join(", "))
+                        } else {
+                            let c = conv.item(e.span(), ItemKind::Unconvertible, "this default export");
+                            format!("{c}\n")
+                        }
+                    }
+                    (None, None) => {
+                        let c = conv.item(e.span, ItemKind::Unconvertible, "this default export");
+                        format!("{c}\n")
+                    }
+                }
+            }
+        },
+        Statement::ExportAllDeclaration(e) => {
+            let c = conv.item(e.span, ItemKind::Unconvertible, "`export * from`: import the module itself");
+            format!("{c}\n")
+        }
+        other => match other.as_declaration() {
+            Some(d) => top_declaration(conv, d, false),
+            None => conv.stmt(other),
+        },
+    }
+}
+
+fn default_function(conv: &mut Conv, f: &Function) -> String {
+    if conv.module.is_some() {
+        let c = conv.item(f.span, ItemKind::Unconvertible, "a default-exported function of an imported module");
+        return format!("{c}\n");
+    }
+    conv.top_function(f, "run")
+}
+
+fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
+    match d {
+        Declaration::FunctionDeclaration(f) => {
+            let name = f.id.as_ref().map(|i| conv.fn_name(i.name.as_str())).unwrap_or_else(|| "anonymous".into());
+            conv.top_function(f, &name)
+        }
+        Declaration::VariableDeclaration(v) => {
+            let mut out = String::new();
+            for d in &v.declarations {
+                if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init) {
+                    if v.kind != VariableDeclarationKind::Let {
+                        match as_function(init) {
+                            Some(FnLike::Function(f)) => {
+                                out.push_str(&conv.top_function(f, &names::var(id.name.as_str())));
+                                continue;
+                            }
+                            Some(FnLike::Arrow(a)) => {
+                                out.push_str(&top_arrow(conv, a, &names::var(id.name.as_str())));
+                                continue;
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                out.push_str(&top_var(conv, v, d, exported));
+            }
+            out
+        }
+        Declaration::ClassDeclaration(c) => {
+            let c = conv.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes");
+            format!("{c}\n")
+        }
+        other => {
+            let c = conv.item(other.span(), ItemKind::Unconvertible, "a TypeScript declaration");
+            format!("{c}\n")
+        }
+    }
+}
+
+/// `const f = (a) => …` at the top level: a function, callable from everywhere like one.
+fn top_arrow(conv: &mut Conv, a: &ArrowFunctionExpression, name: &str) -> String {
+    // Reuse the closure conversion, then unwrap `|a, b| body` into `fn name(a, b) { body }`.
+    let closure = conv.arrow(a, false);
+    let (params, body) = split_closure(&closure);
+    let mark = conv.mark(a.span);
+    let body = if body.starts_with('{') { body.to_string() } else { format!("{{ {body} }}") };
+    let mut body = body;
+    if let Some(m) = conv.module.clone() {
+        if body.contains("self_::") {
+            body = format!("{{ import \"{m}\" as self_;{}", &body[1..]);
+        }
+    }
+    let mut out = format!("{mark}fn {name}({params}) {body}\n");
+    // Shorter calls of a function with default parameters, as `top_function` adds them.
+    let names: Vec<&str> = params.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let required = a
+        .params
+        .items
+        .iter()
+        .position(|p| p.initializer.is_some() || matches!(p.pattern, BindingPattern::AssignmentPattern(_)))
+        .unwrap_or(names.len());
+    for arity in required..names.len() {
+        let mut args: Vec<String> = names[..arity].iter().map(|s| s.to_string()).collect();
+        args.extend(std::iter::repeat_n("()".to_string(), names.len() - arity));
+        out.push_str(&format!("fn {name}({}) {{ {name}({}) }}\n", names[..arity].join(", "), args.join(", ")));
+    }
+    out
+}
+
+fn split_closure(c: &str) -> (&str, &str) {
+    let rest = &c[1..];
+    let end = rest.find('|').unwrap_or(0);
+    (&rest[..end], rest[end + 1..].trim_start())
+}
+
+fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exported: bool) -> String {
+    let mark = conv.mark(d.span);
+    let init = d.init.as_ref().map(|e| {
+        let t = conv.expr(e);
+        crate::expr::strip_parens(&t).to_string()
+    });
+    match &d.id {
+        BindingPattern::BindingIdentifier(id) => {
+            let name = id.name.as_str();
+            let value = init.unwrap_or_else(|| "()".into());
+            let kw = if conv.module.is_some() || (name == "options" && exported) {
+                "export const".to_string()
+            } else {
+                // Decided at the end: `const` unless something changes it (see finish_keywords).
+                format!("\u{3}{}\u{3}", if v.kind == VariableDeclarationKind::Const { "const" } else { "let" })
+            };
+            let keep = if conv.module.is_none() { format!("\u{5}{name}\u{5}") } else { String::new() };
+            format!("{mark}{kw} {} = {value};{keep}\n", names::var(name))
+        }
+        pattern => {
+            let mut lines = Vec::new();
+            conv.destructure(pattern, init.unwrap_or_else(|| "()".into()), &mut lines);
+            let prefix = if conv.module.is_some() { "export const" } else { "let" };
+            lines.iter().map(|l| format!("{mark}{}\n", l.replacen("let", prefix, 1))).collect()
+        }
+    }
+}
+
+/// Replaces the keyword placeholders: a top-level variable is `const` when nothing changes it,
+/// and one a function changes is shared so the change outlives the call.
+fn finish_keywords(conv: &Conv, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['\u{3}', '\u{5}']) {
+        out.push_str(&rest[..i]);
+        let marker = rest[i..].chars().next().unwrap();
+        let after = &rest[i + marker.len_utf8()..];
+        let end = after.find(marker).unwrap_or(after.len());
+        let inner = &after[..end];
+        rest = &after[(end + marker.len_utf8()).min(after.len())..];
+        if marker == '\u{3}' {
+            // inner is the JavaScript keyword; the variable's name follows.
+            let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let changed = conv.mutated_globals.contains(&name) || conv.mutated_anywhere.contains(&name);
+            out.push_str(if inner == "const" && !changed { "const" } else { "let" });
+        } else if conv.mutated_globals.contains(inner) {
+            let v = names::var(inner);
+            out.push_str(&format!(
+                " let keep_{v} = || {v}; // shares `{v}` with the functions that change it: one value per VU, kept across iterations as in k6"
+            ));
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,126 @@
+//! `rload convert` and `rload run script.js` as a user meets them: what is written where, the
+//! exit codes (full, partial, syntax error), the list of what was not converted, errors that
+//! point at the JavaScript line, `--keep-converted`, `rload check` and `rload script.js`.
+mod common;
+use common::*;
+
+use std::path::Path;
+use std::process::Command;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn rload_cmd(args: &[&str]) -> Run {
+    Run::from_output(Command::new(BIN).args(args).output().unwrap())
+}
+
+const WITH_MODULE: &str = "import http from 'k6/http';\nimport { ping } from './lib/util.js';\nexport const options = { vus: 1, iterations: 1 };\nexport default function () { ping(__ENV.BASE); }\n";
+const UTIL: &str = "import http from 'k6/http';\nexport function ping(base) { return http.get(`${base}/`); }\n";
+
+#[test]
+fn convert_writes_the_script_and_its_local_modules_and_exits_0_when_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "test.js", WITH_MODULE);
+    write(dir.path(), "lib/util.js", UTIL);
+    let out = dir.path().join("out/test.rhai");
+    let run = rload_cmd(&["convert", js.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let main = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        main.contains("import \"util\" as util;")
+            && main.contains("fn run()")
+            && main.contains("util::ping(__ENV.BASE)"),
+        "{main}"
+    );
+    let module = std::fs::read_to_string(dir.path().join("out/util.rhai")).unwrap();
+    assert!(module.contains("fn ping(base)"), "{module}");
+    // And the written Rhai runs.
+    let target = Target::start();
+    let ran = rload_cmd(&["run", "-q", out.to_str().unwrap(), "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.line("http_reqs").contains(" 1 "), "{}", ran.stdout);
+}
+
+#[test]
+fn a_partial_conversion_exits_2_and_lists_each_place_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "t.js", "export default function () {\n  const re = /a+/;\n  class A {}\n}\n");
+    let run = rload_cmd(&["convert", js.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("t.js:2:14: not converted: a regular expression"), "{}", run.stderr);
+    assert!(run.stderr.contains("t.js:3:3: not converted: a class"), "{}", run.stderr);
+    let rhai = std::fs::read_to_string(dir.path().join("t.rhai")).unwrap();
+    assert_eq!(rhai.matches("CONVERT:").count(), 2, "{rhai}");
+}
+
+#[test]
+fn a_javascript_syntax_error_exits_107_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "bad.js", "export default function () {\n  let x = ;\n}\n");
+    let run = rload_cmd(&["convert", js.to_str().unwrap()]);
+    assert_eq!(run.code, 107, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("bad.js:2:11: JavaScript syntax error"), "{}", run.stderr);
+}
+
+#[test]
+fn run_refuses_a_script_with_places_not_converted_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "t.js", "export default function () {\n  const x = this.y;\n}\n");
+    let run = rload_cmd(&["run", js.to_str().unwrap()]);
+    assert_eq!(run.code, 107, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("t.js:2:13: not converted: `this`"), "{}", run.stderr);
+    assert!(run.stderr.contains("rload convert"), "{}", run.stderr);
+}
+
+#[test]
+fn a_runtime_error_in_a_converted_script_points_at_the_javascript_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { vus: 1, iterations: 1 };\n\nexport default function () {\n  const a = [1];\n  a.nope();\n}\n",
+    );
+    let run = rload_cmd(&["run", "-q", js.to_str().unwrap()]);
+    assert!(run.stderr.contains("converted to Rhai in memory"), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{}:5:", js.display())), "no JavaScript position:\n{}", run.stderr);
+    assert!(run.stderr.contains("5 |   a.nope();"), "no JavaScript line:\n{}", run.stderr);
+}
+
+#[test]
+fn keep_converted_writes_what_ran_and_check_and_the_bare_form_take_javascript() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "test.js", WITH_MODULE);
+    write(dir.path(), "lib/util.js", UTIL);
+    let target = Target::start();
+    let keep = dir.path().join("kept");
+    let base = format!("BASE={}", target.url());
+    let run = rload_cmd(&["run", "-q", "--keep-converted", keep.to_str().unwrap(), "-e", &base, js.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(keep.join("test.rhai").is_file() && keep.join("util.rhai").is_file());
+    let check = rload_cmd(&["check", js.to_str().unwrap()]);
+    assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
+    let bare = rload_cmd(&[js.to_str().unwrap(), "-q", "-e", &base]);
+    assert_eq!(bare.code, 0, "{}\n{}", bare.stdout, bare.stderr);
+    assert!(bare.line("http_reqs").contains(" 1 "), "{}", bare.stdout);
+}
+
+#[test]
+fn keep_converted_with_a_rhai_script_is_an_error() {
+    let s = script("fn run() {}");
+    let run = rload_cmd(&["run", "--keep-converted", "x", s.path.to_str().unwrap()]);
+    assert_eq!(run.code, 104, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--keep-converted"), "{}", run.stderr);
+}
+
+#[test]
+fn archive_asks_for_the_converted_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "test.js", WITH_MODULE);
+    let run = rload_cmd(&["archive", js.to_str().unwrap(), "-O", dir.path().join("a.tar").to_str().unwrap()]);
+    assert_eq!(run.code, 104, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("rload convert"), "{}", run.stderr);
+}
