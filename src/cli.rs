@@ -335,6 +335,10 @@ pub struct RunFlags {
     /// Close the connection after every request.
     #[arg(long = "no-connection-reuse")]
     pub no_connection_reuse: bool,
+    /// The VUs of each worker thread share at most N connections instead of holding one each
+    /// (rload's option `sharedConnections`).
+    #[arg(long = "shared-connections", value_name = "N")]
+    pub shared_connections: Option<u64>,
     /// The User-Agent header to send.
     #[arg(long = "user-agent")]
     pub user_agent: Option<String>,
@@ -614,6 +618,10 @@ impl RunFlags {
         let mut cli = c.cli;
         cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
         cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
+        match self.shared_connections {
+            Some(0) => errs.push("--shared-connections: must be at least 1, got 0".into()),
+            n => cli.shared_connections = n,
+        }
         cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
         if let Some(size) = &self.max_response_body_size {
             match parse_size(size) {

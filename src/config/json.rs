@@ -38,6 +38,7 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("tags", o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())));
     put("noCookiesReset", o.no_cookies_reset.map(|b| json!(b)));
     put("summaryTimeUnit", o.summary_time_unit.map(|u| json!(u.name())));
+    put("sharedConnections", o.shared_connections.map(|n| json!(n)));
     put("scrape", o.scrape.as_ref().map(|urls| json!(urls)));
     put("scrapeInterval", o.scrape_interval.map(|d| json!(go_duration(d))));
     put("scrapeWarmup", o.scrape_warmup.map(|d| json!(go_duration(d))));

@@ -40,6 +40,7 @@ use crate::report::Sampler;
 use crate::results::DEFAULT_TREND_STATS;
 use crate::scrape::{ScrapeConfig, Scraper, DEFAULT_WARMUP};
 use crate::script::engine::{compile, functions, new_engine, summary_hook, ScriptSource};
+use crate::limits;
 use crate::script::facts;
 use crate::stdio;
 use crate::thresholds::MetricThresholds;
@@ -325,7 +326,7 @@ async fn execute(
     let Prepared { script, options, test_options, segment, thresholds, series_cap, outputs, scraper, .. } = prepared;
     let run_start = Instant::now();
     let total_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
-    crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
+    ensure_capacity(args, script, options, total_vus)?;
     // A paused run (`--paused`, the option `paused`, `K6_PAUSED`), as k6, initialises its VUs
     // first and runs setup() once released; otherwise setup() runs first, so a failing setup()
     // costs no VU initialisation.
@@ -364,8 +365,7 @@ async fn execute(
 
     // Workers and VU init.
     surface.set_status(ExecutionStatus::InitVus);
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let worker_threads = threads.min(total_vus.max(1) as usize);
+    let worker_threads = worker_threads(args, total_vus);
     let workers = WorkerSet::spawn(worker_threads, &script.source, &shared, series_cap)
         .map(Rc::new)
         .map_err(RunError::Workers)?;
@@ -705,6 +705,23 @@ async fn teardown(
     }
 }
 
+/// The system limits check (`limits.rs`) for this run: its peak VUs and the connections its
+/// script can open (from the names the compiled code uses, `script/facts.rs`).
+fn ensure_capacity(args: &RunArgs, script: &Script, options: &Options, total_vus: u64) -> Result<(), RunError> {
+    let facts = facts::Facts::of(Some(script.engine.default_tag()));
+    let names = |name: &str| facts.as_ref().is_none_or(|f| f.borrow().names(name));
+    let network = limits::NetworkUse { http: names("http"), ws: names("ws") };
+    let threads = worker_threads(args, total_vus) as u64;
+    let (connections, why) = limits::connections(total_vus, network, options.shared_connections, threads);
+    limits::ensure_capacity(limits::Demand { vus: total_vus, connections, why }).map_err(RunError::Capacity)
+}
+
+/// Worker threads for a run: `--threads`, or one per core, and no more than its VUs.
+fn worker_threads(args: &RunArgs, total_vus: u64) -> usize {
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    threads.min(total_vus.max(1) as usize)
+}
+
 fn load(path: &str) -> Result<Script, RunError> {
     let source = ScriptSource::read(path).map_err(RunError::ReadScript)?;
     let engine = Rc::new(new_engine(source.dir()));
@@ -792,6 +809,7 @@ pub(super) fn run_shared(
                 .max_response_body_size
                 .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_BODY_SIZE),
             http_debug: options.http_debug.unwrap_or_default(),
+            shared_connections: options.shared_connections.map(|n| n.min(usize::MAX as u64) as usize),
         },
         max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
         control: Arc::new(Control::new()),
