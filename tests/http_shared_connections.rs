@@ -27,7 +27,8 @@ fn rload_with_files(s: &Script, files: u64, args: &[&str]) -> Run {
 fn vus_of_a_thread_share_at_most_the_given_number_of_connections() {
     let target = Target::start();
     // Each request waits 20 ms at the target, so 40 VUs on 2 threads keep asking at once.
-    let s = script(r#"fn run() { let r = http.get(`${__ENV.BASE}/delay/20`); check(r, #{ "ok": |r| r.status == 200 }); }"#);
+    let s =
+        script(r#"fn run() { let r = http.get(`${__ENV.BASE}/delay/20`); check(r, #{ "ok": |r| r.status == 200 }); }"#);
     let base = format!("BASE={}", target.url());
     let run = rload(&s, &["-u", "40", "-i", "200", "--threads", "2", "--shared-connections", "3", "-e", &base]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -75,8 +76,11 @@ fn http_vus_past_the_open_files_limit_are_refused_unless_they_share_connections(
     assert!(refused.stderr.contains("open files"), "{}", refused.stderr);
     assert!(refused.stderr.contains("--shared-connections"), "{}", refused.stderr);
 
-    let shared =
-        rload_with_files(&s, 256, &["-u", "600", "-i", "600", "--threads", "2", "--shared-connections", "8", "-e", &base]);
+    let shared = rload_with_files(
+        &s,
+        256,
+        &["-u", "600", "-i", "600", "--threads", "2", "--shared-connections", "8", "-e", &base],
+    );
     assert_eq!(shared.code, 0, "{}\n{}", shared.stdout, shared.stderr);
     let stats = target.stats();
     assert_eq!(stats["requests_total"], 601, "{stats}");

@@ -214,10 +214,14 @@ impl Options {
                 "httpDebug" => string(key, v)
                     .and_then(|t| HttpDebug::parse(&t).map_err(|e| format!("{key}: {e}")))
                     .map(|d| o.http_debug = Some(d)),
-                "sharedConnections" => count(key, v).and_then(|n| match n {
-                    0 => Err(format!("{key}: must be at least 1, got 0")),
-                    n => Ok(o.shared_connections = Some(n)),
-                }),
+                "sharedConnections" => match count(key, v) {
+                    Ok(0) => Err(format!("{key}: must be at least 1, got 0")),
+                    Ok(n) => {
+                        o.shared_connections = Some(n);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
                 "scrape" => string_list(key, v).map(|u| o.scrape = Some(u)),
                 "scrapeInterval" => duration(key, v).map(|d| o.scrape_interval = Some(d)),
                 "scrapeWarmup" => duration(key, v).map(|d| o.scrape_warmup = Some(d)),

@@ -40,8 +40,8 @@ use http::HeaderValue;
 
 pub use auth::Auth;
 pub use client::HttpClient;
-pub use pool::Pool;
 pub use cookies::{CookieJar, RequestCookie};
+pub use pool::Pool;
 
 /// The `User-Agent` sent when neither the script nor the options set one: k6's form
 /// (`Grafana k6/1.1.0 (https://k6.io/)`) without an address, as rload has no public home page.

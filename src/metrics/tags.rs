@@ -39,7 +39,7 @@ pub mod tag {
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 thread_local! {
@@ -129,9 +129,7 @@ impl TagSet {
         if cached != 0 {
             return cached;
         }
-        let mut hasher = ahash::RandomState::with_seeds(0x5eed, 0x7a95, 0x5e75, 0x18).build_hasher();
-        self.tags.hash(&mut hasher);
-        let hash = hasher.finish().max(1);
+        let hash = ahash::RandomState::with_seeds(0x5eed, 0x7a95, 0x5e75, 0x18).hash_one(&self.tags).max(1);
         self.hash.set(hash);
         hash
     }

@@ -58,15 +58,15 @@ thread_local! {
     static CONTEXT: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
     /// When the runtime last polled the driver of the VU running on this thread.
     static SLICE_START: Cell<Option<Instant>> = const { Cell::new(None) };
-    /// An address in the frame of the last [`suspend_with`] on this thread: the suspended
-    /// coroutine uses its stack from there up.
+    /// A [`stack_mark`] taken by the last [`suspend_with`] on this thread: the suspended
+    /// coroutine uses its stack from there up, but for the suspension's own frames.
     static SUSPENDED_AT: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Stack kept below the frame that suspended a VU when its idle stack is released: the
-/// suspension's own frames (corosensei's switch saves a few registers and a return address,
-/// well under a page) with room to spare.
-const IDLE_STACK_KEPT: usize = 4 * 1024;
+/// Stack kept below [`stack_mark`]'s frame when a suspended VU's idle stack is released: the
+/// frames of the suspension itself (`Yielder::suspend` and corosensei's switch, which saves a few
+/// registers and a return address), siblings of that frame, with room to spare.
+const IDLE_STACK_KEPT: usize = 2 * 1024;
 
 /// A VU suspended this long (a `sleep`, a WebSocket waiting for messages, a slow response) gives
 /// the pages of its stack below the suspended frame back to the kernel: one system call per
@@ -149,8 +149,7 @@ where
     }
     let boxed: Suspended =
         Box::new(move || Box::pin(async move { Box::new(make().await) as Box<dyn Any> }) as BoxedFuture);
-    let here = 0u8;
-    SUSPENDED_AT.with(|at| at.set(std::hint::black_box(&here) as *const u8 as usize));
+    SUSPENDED_AT.with(|at| at.set(stack_mark()));
     // SAFETY: `yielder` was stored by this very coroutine (see `VuCoroutine::new`) and lives on
     // its stack for as long as the coroutine runs. Only code running on that coroutine reads it:
     // after every resume the coroutine stores its own yielder again, below.
@@ -161,6 +160,14 @@ where
         Resumed::Interrupted => Err(Suspension::Interrupted),
         Resumed::Panicked(message) => Err(Suspension::Panicked(message)),
     }
+}
+
+/// An address in a frame called from the caller's: below every local of the caller (so below
+/// everything a suspended coroutine still needs but the suspension's own frames).
+#[inline(never)]
+fn stack_mark() -> usize {
+    let here = 0u8;
+    std::hint::black_box(&here) as *const u8 as usize
 }
 
 /// The thread's record of which coroutine runs, restored when a resume returns or unwinds (a
@@ -240,8 +247,8 @@ impl<R: 'static> VuCoroutine<R> {
             return 0; // not an address on this coroutine's stack, or nothing below it to release
         }
         // SAFETY: the coroutine is suspended and uses its stack only from `suspended_at` (a
-        // local of its `suspend_with` frame) up, plus the switch's saved registers just below,
-        // well within `IDLE_STACK_KEPT`; nothing else runs on that stack until it is resumed.
+        // frame below all of `suspend_with`'s locals) up, plus the suspension's own frames just
+        // below, well within `IDLE_STACK_KEPT`; nothing else runs on it until it is resumed.
         unsafe { stack_pool::release_below(self.stack_limit, suspended_at - IDLE_STACK_KEPT) }
     }
 

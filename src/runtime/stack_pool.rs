@@ -96,7 +96,7 @@ impl Pool {
     fn for_size(stack_size: usize) -> Arc<Pool> {
         static POOLS: Mutex<Vec<Arc<Pool>>> = Mutex::new(Vec::new());
         let page = page_size();
-        let slot_len = (stack_size.max(corosensei::stack::MIN_STACK_SIZE) + page - 1) / page * page + page;
+        let slot_len = stack_size.max(corosensei::stack::MIN_STACK_SIZE).div_ceil(page) * page + page;
         let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pool) = pools.iter().find(|p| p.slot_len == slot_len) {
             return pool.clone();

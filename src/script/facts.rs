@@ -158,7 +158,7 @@ impl Facts {
 
     /// True when the code compiled so far names the built-in `name` (`http`, `ws`) anywhere.
     pub fn names(&self, name: &str) -> bool {
-        self.network.iter().any(|n| *n == name)
+        self.network.contains(&name)
     }
 
     /// The parameter counts of the script function `name` (empty for a native function).
