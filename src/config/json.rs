@@ -85,7 +85,7 @@ mod tests {
             "summaryTimeUnit": "ms", "scrape": ["http://127.0.0.1:9/metrics"], "scrapeInterval": "2s",
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
             "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
-            "systemTags": ["status", "vu"], "httpDebug": "full"
+            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4
         });
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {
