@@ -105,8 +105,8 @@ leaf_pid() {
 
 # measure NAME LIMIT_SECONDS CMD...: run CMD bounded by LIMIT, sampling it every 0.2 s.
 # Output goes to $WORK/NAME.out. Sets M_RC, M_USER, M_SYS, M_CPU, M_ELAPSED, M_MAXRSS_KB
-# (peak RSS from getrusage, which is VmHWM), M_THREADS (max sampled), M_OUT, M_SERIES (RSS in
-# MB every 5 s).
+# (peak RSS from getrusage, which is VmHWM), M_THREADS (max sampled), M_MAPS (memory mappings,
+# max sampled every 5 s), M_OUT, M_SERIES (RSS in MB every 5 s).
 measure() {
     local name=$1 limit=$2
     shift 2
@@ -115,7 +115,7 @@ measure() {
     /usr/bin/time -f "%U %S %M %e" -o "$tfile" timeout -k 10 "$limit" "$@" >"$M_OUT" 2>&1 &
     local tpid=$!
     STARTED_PIDS+=("$tpid")
-    local leaf="" threads=0 hwm=0 t h n=0
+    local leaf="" threads=0 hwm=0 t h n=0 maps=0 m
     M_SERIES=""
     while kill -0 "$tpid" 2>/dev/null; do
         leaf=$(leaf_pid "$tpid")
@@ -126,6 +126,8 @@ measure() {
             [ "${h:-0}" -gt "$hwm" ] && hwm=$h
             if [ $((n % 25)) -eq 0 ]; then
                 M_SERIES="$M_SERIES $(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$leaf/status" 2>/dev/null)"
+                m=$(wc -l <"/proc/$leaf/maps" 2>/dev/null || echo 0)
+                [ "${m:-0}" -gt "$maps" ] && maps=$m
             fi
             n=$((n + 1))
         fi
@@ -138,6 +140,7 @@ measure() {
     [ "$hwm" -gt "$M_MAXRSS_KB" ] && M_MAXRSS_KB=$hwm
     M_CPU=$(awk -v u="$M_USER" -v s="$M_SYS" 'BEGIN { printf "%.2f", u + s }')
     M_THREADS=$threads
+    M_MAPS=$maps
     if [ "$M_RC" -ne 0 ]; then
         log "   $name exited with $M_RC (124 = hit the ${limit}s limit); last lines of its output:"
         tail -5 "$M_OUT" | sed 's/^/   | /' >&2

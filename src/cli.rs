@@ -351,6 +351,10 @@ pub struct RunFlags {
     /// Close the connection after every request.
     #[arg(long = "no-connection-reuse")]
     pub no_connection_reuse: bool,
+    /// The VUs of each worker thread share at most N connections instead of holding one each
+    /// (rload's option `sharedConnections`).
+    #[arg(long = "shared-connections", value_name = "N")]
+    pub shared_connections: Option<u64>,
     /// The User-Agent header to send.
     #[arg(long = "user-agent")]
     pub user_agent: Option<String>,

@@ -1,5 +1,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// mimalloc instead of the system allocator: a request allocates and frees its buffers, header
+/// maps and strings on its VU's thread, which mimalloc serves from thread-local free lists
+/// (docs/runtime.md, "Memory"; figures in bench/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     quiet_repeated_panics();
     std::process::exit(rload::main_with_args(std::env::args_os().collect()));

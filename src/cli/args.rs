@@ -185,6 +185,10 @@ impl RunFlags {
         let mut cli = c.cli;
         cli.insecure_skip_tls_verify = self.insecure_skip_tls_verify.then_some(true);
         cli.no_connection_reuse = self.no_connection_reuse.then_some(true);
+        match self.shared_connections {
+            Some(0) => errs.push("--shared-connections: must be at least 1, got 0".into()),
+            n => cli.shared_connections = n,
+        }
         cli.discard_response_bodies = self.discard_response_bodies.then_some(true);
         if let Some(size) = &self.max_response_body_size {
             match parse_size(size) {

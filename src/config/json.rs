@@ -38,6 +38,7 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("tags", o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())));
     put("noCookiesReset", o.no_cookies_reset.map(|b| json!(b)));
     put("summaryTimeUnit", o.summary_time_unit.map(|u| json!(u.name())));
+    put("sharedConnections", o.shared_connections.map(|n| json!(n)));
     put("scrape", o.scrape.as_ref().map(|urls| json!(urls)));
     put("scrapeInterval", o.scrape_interval.map(|d| json!(go_duration(d))));
     put("scrapeWarmup", o.scrape_warmup.map(|d| json!(go_duration(d))));
@@ -84,7 +85,7 @@ mod tests {
             "summaryTimeUnit": "ms", "scrape": ["http://127.0.0.1:9/metrics"], "scrapeInterval": "2s",
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
             "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
-            "systemTags": ["status", "vu"], "httpDebug": "full"
+            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4
         });
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {

@@ -68,6 +68,9 @@ pub struct Options {
     pub system_tags: Option<SystemTags>,
     /// `httpDebug` / `--http-debug[=full]`: log every request and response.
     pub http_debug: Option<HttpDebug>,
+    /// rload's `sharedConnections` / `--shared-connections`: the VUs of each thread share at
+    /// most this many connections instead of holding their own (at least 1).
+    pub shared_connections: Option<u64>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -164,6 +167,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "paused",
     "systemTags",
     "httpDebug",
+    "sharedConnections",
 ];
 
 impl Options {
@@ -210,6 +214,14 @@ impl Options {
                 "httpDebug" => string(key, v)
                     .and_then(|t| HttpDebug::parse(&t).map_err(|e| format!("{key}: {e}")))
                     .map(|d| o.http_debug = Some(d)),
+                "sharedConnections" => match count(key, v) {
+                    Ok(0) => Err(format!("{key}: must be at least 1, got 0")),
+                    Ok(n) => {
+                        o.shared_connections = Some(n);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
                 "scrape" => string_list(key, v).map(|u| o.scrape = Some(u)),
                 "scrapeInterval" => duration(key, v).map(|d| o.scrape_interval = Some(d)),
                 "scrapeWarmup" => duration(key, v).map(|d| o.scrape_warmup = Some(d)),
@@ -289,7 +301,8 @@ impl Options {
             throw,
             paused,
             system_tags,
-            http_debug
+            http_debug,
+            shared_connections
         );
         self
     }

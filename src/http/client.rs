@@ -31,7 +31,8 @@ pub struct HttpClient {
     config: Rc<ClientConfig>,
     /// `None` when the options ask for no `User-Agent` (an empty `userAgent`).
     user_agent: Option<HeaderValue>,
-    pool: Pool,
+    /// The VU's own pool, or its thread's shared one (`sharedConnections`).
+    pool: Rc<Pool>,
     /// The VU's jar; replaced by a new one as each iteration starts (see `begin_iteration`).
     jar: RefCell<CookieJar>,
     /// k6's response callback of this VU (`http.setResponseCallback`); `None` for `null`. The
@@ -76,11 +77,17 @@ struct Received {
 impl HttpClient {
     /// A client with no connections and an empty cookie jar; creating it costs no I/O.
     pub fn new(config: Rc<ClientConfig>) -> Self {
+        Self::with_pool(config, Rc::new(Pool::default()))
+    }
+
+    /// A client whose connections come from `pool`, which other clients of this thread may
+    /// share ([`Pool::shared`]).
+    pub fn with_pool(config: Rc<ClientConfig>, pool: Rc<Pool>) -> Self {
         let user_agent = config.user_agent_header();
         HttpClient {
             config,
             user_agent,
-            pool: Pool::default(),
+            pool,
             jar: RefCell::new(CookieJar::default()),
             response_callback: RefCell::new(Some(Rc::new(ExpectedStatuses::default()))),
         }
@@ -109,7 +116,7 @@ impl HttpClient {
         self.jar.borrow().clone()
     }
 
-    /// The number of sockets this client holds open, idle or busy.
+    /// The number of sockets this client's pool holds open, idle or busy.
     pub fn open_connections(&self) -> usize {
         self.pool.open_connections()
     }
@@ -229,19 +236,8 @@ impl HttpClient {
         let mut may_retry = true;
         loop {
             let request = self.build_request(url, hop, sending)?;
-            let (mut conn, reused) = match self.pool.take_ready(&target).await {
-                Some(conn) => {
-                    info.stats = Some(Rc::clone(&conn.stats));
-                    info.remote = Some(conn.remote);
-                    info.base_written = conn.stats.bytes_written();
-                    info.base_read = conn.stats.bytes_read();
-                    (conn, true)
-                }
-                None => {
-                    let conn = self.pool.dial(&target, self.config.insecure_skip_tls_verify, marks, info).await?;
-                    (conn, false)
-                }
-            };
+            let (mut conn, reused) =
+                self.pool.checkout(&target, self.config.insecure_skip_tls_verify, marks, info).await?;
             conn.stats.begin_request();
             marks.send_start = Some(Instant::now());
             match conn.sender.send_request(request).await {

@@ -41,6 +41,7 @@ use http::HeaderValue;
 pub use auth::Auth;
 pub use client::HttpClient;
 pub use cookies::{CookieJar, RequestCookie};
+pub use pool::Pool;
 
 /// The `User-Agent` sent when neither the script nor the options set one: k6's form
 /// (`Grafana k6/1.1.0 (https://k6.io/)`) without an address, as rload has no public home page.
@@ -88,6 +89,9 @@ pub struct ClientConfig {
     pub max_response_body_size: u64,
     /// k6's `httpDebug`: log every request and response (`debug.rs`).
     pub http_debug: debug::HttpDebug,
+    /// rload's `sharedConnections`: the VUs of a thread share at most this many connections
+    /// ([`Pool::shared`]) instead of holding their own; `None` (k6's model) by default.
+    pub shared_connections: Option<usize>,
 }
 
 impl Default for ClientConfig {
@@ -100,6 +104,7 @@ impl Default for ClientConfig {
             discard_response_bodies: false,
             max_response_body_size: DEFAULT_MAX_RESPONSE_BODY_SIZE,
             http_debug: debug::HttpDebug::Off,
+            shared_connections: None,
         }
     }
 }

@@ -1,15 +1,24 @@
-//! A VU's own connections: dialing (DNS, TCP, TLS, HTTP/1.1 handshake) and keeping idle
-//! keep-alive connections per (scheme, host, port).
+//! Keep-alive connections: dialing (DNS, TCP, TLS, HTTP/1.1 handshake) and keeping idle
+//! connections per (scheme, host, port).
 //!
-//! A VU makes one request at a time in the common case, so the pool is a short `Vec` searched
-//! linearly, and holds one idle connection per host; concurrent requests of one VU (batch)
-//! each dial their own and all of them come back idle. Every connection's hyper driver runs as
-//! a `spawn_local` task; dropping a [`Conn`] aborts that task, which closes the socket at once.
-//! Nothing here is shared between VUs, so there are no locks.
+//! By default each VU has its own pool (k6's model: a VU holds its connections). A VU makes one
+//! request at a time in the common case, so the pool is a short `Vec` searched linearly, and
+//! holds one idle connection per host; concurrent requests of one VU (batch) each dial their
+//! own and all of them come back idle. Every connection's hyper driver runs as a `spawn_local`
+//! task; dropping a [`Conn`] aborts that task, which closes the socket at once.
+//!
+//! With rload's `sharedConnections: K` the VUs of a thread share one [`Pool::shared`] pool of at
+//! most K connections (all hosts together), so 100,000 mostly sleeping VUs need K sockets per
+//! thread, not 100,000. A request takes one of K permits before it takes an idle connection or
+//! dials (waiting, in order, while all K are busy: the wait counts as `http_req_blocked`) and
+//! gives the permit back when its connection goes idle or is closed; a dial that would pass K
+//! open connections closes an idle one (of another host) first. Nothing here is shared between
+//! threads, so there are no locks.
 
 use std::cell::{Cell, RefCell};
 use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -19,6 +28,7 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::AbortHandle;
 use url::{Host, Url};
 
@@ -98,6 +108,8 @@ pub(crate) struct Conn {
     host: Box<str>,
     port: u16,
     driver: AbortHandle,
+    /// In a shared pool: the permit this connection's request holds while it is busy.
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Conn {
@@ -113,20 +125,62 @@ impl Drop for Conn {
 }
 
 #[derive(Default)]
-pub(crate) struct Pool {
+pub struct Pool {
     idle: RefCell<Vec<Conn>>,
     /// Sockets alive: incremented when a driver starts, decremented when its task ends.
     open: Rc<Cell<usize>>,
+    /// A shared pool's bound: `limit` permits, one per busy connection.
+    bound: Option<(usize, Arc<Semaphore>)>,
 }
 
 impl Pool {
+    /// A pool shared by the VUs of one thread, holding at most `limit` connections (at least 1).
+    pub fn shared(limit: usize) -> Pool {
+        let limit = limit.max(1);
+        Pool { bound: Some((limit, Arc::new(Semaphore::new(limit)))), ..Pool::default() }
+    }
+
     pub fn open_connections(&self) -> usize {
         self.open.get()
     }
 
+    /// A connection to `target` for one request: an idle one when there is one (`true`), else a
+    /// new one. In a shared pool it first waits for one of the pool's permits.
+    pub(crate) async fn checkout(
+        &self,
+        target: &Target<'_>,
+        insecure_skip_tls_verify: bool,
+        marks: &mut Marks,
+        info: &mut ConnInfo,
+    ) -> Result<(Conn, bool), Failure> {
+        let permit = match &self.bound {
+            Some((_, permits)) => Some(Arc::clone(permits).acquire_owned().await.expect("the pool never closes")),
+            None => None,
+        };
+        if let Some(mut conn) = self.take_ready(target).await {
+            info.stats = Some(Rc::clone(&conn.stats));
+            info.remote = Some(conn.remote);
+            info.base_written = conn.stats.bytes_written();
+            info.base_read = conn.stats.bytes_read();
+            conn.permit = permit;
+            return Ok((conn, true));
+        }
+        if let Some((limit, permits)) = &self.bound {
+            // Busy connections hold permits; make room among the idle ones (other hosts').
+            let busy = limit - permits.available_permits();
+            let mut idle = self.idle.borrow_mut();
+            while !idle.is_empty() && idle.len() + busy > *limit {
+                idle.remove(0);
+            }
+        }
+        let mut conn = self.dial(target, insecure_skip_tls_verify, marks, info).await?;
+        conn.permit = permit;
+        Ok((conn, false))
+    }
+
     /// An idle connection to `target` that is ready for a request, if there is one. Idle
     /// connections the server has closed meanwhile are dropped on the way.
-    pub async fn take_ready(&self, target: &Target<'_>) -> Option<Conn> {
+    async fn take_ready(&self, target: &Target<'_>) -> Option<Conn> {
         loop {
             let mut conn = {
                 let mut idle = self.idle.borrow_mut();
@@ -139,16 +193,18 @@ impl Pool {
         }
     }
 
-    /// Keeps `conn` for the next request to its host.
-    pub fn put_idle(&self, conn: Conn) {
+    /// Keeps `conn` for the next request to its host (and gives its permit back).
+    pub(crate) fn put_idle(&self, mut conn: Conn) {
+        let permit = conn.permit.take();
         let mut idle = self.idle.borrow_mut();
         idle.retain(|conn| !conn.sender.is_closed());
         idle.push(conn);
+        drop(permit);
     }
 
     /// Opens a connection to `target`, recording the phases in `marks` and the connection in
     /// `info` as soon as they are known.
-    pub async fn dial(
+    async fn dial(
         &self,
         target: &Target<'_>,
         insecure_skip_tls_verify: bool,
@@ -179,7 +235,16 @@ impl Pool {
         } else {
             self.start(Timed::new(wire, Rc::clone(&stats))).await?
         };
-        Ok(Conn { sender, stats, remote, tls: target.tls, host: target.host_str.into(), port: target.port, driver })
+        Ok(Conn {
+            sender,
+            stats,
+            remote,
+            tls: target.tls,
+            host: target.host_str.into(),
+            port: target.port,
+            driver,
+            permit: None,
+        })
     }
 
     /// Runs the HTTP/1.1 handshake (no I/O for HTTP/1.1) and spawns the connection driver.

@@ -29,10 +29,12 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use corosensei::stack::DefaultStack;
+use corosensei::stack::Stack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
+
+use super::stack_pool::{self, PooledStack};
 
 /// What a suspended coroutine receives when it is resumed.
 enum Resumed {
@@ -56,7 +58,21 @@ thread_local! {
     static CONTEXT: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
     /// When the runtime last polled the driver of the VU running on this thread.
     static SLICE_START: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// A [`stack_mark`] taken by the last [`suspend_with`] on this thread: the suspended
+    /// coroutine uses its stack from there up, but for the suspension's own frames.
+    static SUSPENDED_AT: Cell<usize> = const { Cell::new(0) };
 }
+
+/// Stack kept below [`stack_mark`]'s frame when a suspended VU's idle stack is released: the
+/// frames of the suspension itself (`Yielder::suspend` and corosensei's switch, which saves a few
+/// registers and a return address), siblings of that frame, with room to spare.
+const IDLE_STACK_KEPT: usize = 2 * 1024;
+
+/// A VU suspended this long (a `sleep`, a WebSocket waiting for messages, a slow response) gives
+/// the pages of its stack below the suspended frame back to the kernel: one system call per
+/// long wait, while thousands of VUs wait at once and a VU that went deep once (init code, a
+/// large JSON document, a deep call chain) would otherwise keep those pages for the whole run.
+pub const IDLE_AFTER: Duration = Duration::from_millis(100);
 
 /// How long a VU may keep its thread without waiting before it lets the thread's other tasks run.
 pub const TIME_SLICE: Duration = Duration::from_millis(1);
@@ -133,6 +149,7 @@ where
     }
     let boxed: Suspended =
         Box::new(move || Box::pin(async move { Box::new(make().await) as Box<dyn Any> }) as BoxedFuture);
+    SUSPENDED_AT.with(|at| at.set(stack_mark()));
     // SAFETY: `yielder` was stored by this very coroutine (see `VuCoroutine::new`) and lives on
     // its stack for as long as the coroutine runs. Only code running on that coroutine reads it:
     // after every resume the coroutine stores its own yielder again, below.
@@ -143,6 +160,14 @@ where
         Resumed::Interrupted => Err(Suspension::Interrupted),
         Resumed::Panicked(message) => Err(Suspension::Panicked(message)),
     }
+}
+
+/// An address in a frame called from the caller's: below every local of the caller (so below
+/// everything a suspended coroutine still needs but the suspension's own frames).
+#[inline(never)]
+fn stack_mark() -> usize {
+    let here = 0u8;
+    std::hint::black_box(&here) as *const u8 as usize
 }
 
 /// The thread's record of which coroutine runs, restored when a resume returns or unwinds (a
@@ -169,22 +194,27 @@ impl Drop for Running {
 
 /// A VU's stackful coroutine running `body` to completion.
 pub struct VuCoroutine<R: 'static> {
-    co: Coroutine<Resumed, Suspended, R, DefaultStack>,
+    co: Coroutine<Resumed, Suspended, R, PooledStack>,
     context: Rc<dyn Any>,
+    /// The stack's lowest usable address and its top (highest).
+    stack_limit: usize,
+    stack_base: usize,
 }
 
 impl<R: 'static> VuCoroutine<R> {
-    /// Creates the coroutine on a fresh stack of `stack_size` bytes (reserved, not committed).
+    /// Creates the coroutine on a stack of `stack_size` bytes from the process's stack pool
+    /// (`stack_pool.rs`: reserved, not committed; given back when the coroutine is dropped).
     /// While it runs, [`current_context`] returns `context`.
     pub fn new(stack_size: usize, context: Rc<dyn Any>, body: impl FnOnce() -> R + 'static) -> std::io::Result<Self> {
-        let stack = DefaultStack::new(stack_size)?;
+        let stack = PooledStack::new(stack_size)?;
+        let (stack_limit, stack_base) = (stack.limit().get(), stack.base().get());
         let co = Coroutine::with_stack(stack, move |yielder: &VuYielder, _first: Resumed| {
             CURRENT.with(|c| c.set(yielder as *const VuYielder));
             let out = body();
             CURRENT.with(|c| c.set(ptr::null()));
             out
         });
-        Ok(Self { co, context })
+        Ok(Self { co, context, stack_limit, stack_base })
     }
 
     /// Drives the coroutine to completion on the current `LocalSet`, awaiting each future it
@@ -210,6 +240,18 @@ impl<R: 'static> VuCoroutine<R> {
         .await
     }
 
+    /// Returns the pages of the suspended coroutine's stack below its suspended frame (less
+    /// [`IDLE_STACK_KEPT`]) to the kernel; see [`IDLE_AFTER`].
+    fn release_idle_stack(&self, suspended_at: usize) -> usize {
+        if suspended_at <= self.stack_limit + IDLE_STACK_KEPT || suspended_at > self.stack_base {
+            return 0; // not an address on this coroutine's stack, or nothing below it to release
+        }
+        // SAFETY: the coroutine is suspended and uses its stack only from `suspended_at` (a
+        // frame below all of `suspend_with`'s locals) up, plus the suspension's own frames just
+        // below, well within `IDLE_STACK_KEPT`; nothing else runs on it until it is resumed.
+        unsafe { stack_pool::release_below(self.stack_limit, suspended_at - IDLE_STACK_KEPT) }
+    }
+
     async fn drive<I, IF>(mut self, mut interrupt: I) -> R
     where
         I: FnMut() -> IF,
@@ -224,16 +266,26 @@ impl<R: 'static> VuCoroutine<R> {
             match step {
                 CoroutineResult::Return(out) => return out,
                 CoroutineResult::Yield(make) => {
+                    let suspended_at = SUSPENDED_AT.with(Cell::get);
                     // Built and polled under `catch_unwind`: a panic in rload's async code
                     // fails the call that suspended (see `Suspension::Panicked`), not the VU.
                     let fut = AssertUnwindSafe(async move { make().await }).catch_unwind();
-                    input = tokio::select! {
-                        biased;
-                        out = fut => match out {
-                            Ok(out) => Resumed::Output(out),
-                            Err(payload) => Resumed::Panicked(panic_message(payload.as_ref())),
-                        },
-                        () = interrupt() => Resumed::Interrupted,
+                    let (mut fut, mut interrupted) = (std::pin::pin!(fut), std::pin::pin!(interrupt()));
+                    let mut idle = std::pin::pin!(tokio::time::sleep(IDLE_AFTER));
+                    let mut released = false;
+                    input = loop {
+                        tokio::select! {
+                            biased;
+                            out = &mut fut => break match out {
+                                Ok(out) => Resumed::Output(out),
+                                Err(payload) => Resumed::Panicked(panic_message(payload.as_ref())),
+                            },
+                            () = &mut interrupted => break Resumed::Interrupted,
+                            () = &mut idle, if !released => {
+                                released = true;
+                                self.release_idle_stack(suspended_at);
+                            }
+                        }
                     };
                     if slice_used() {
                         tokio::task::yield_now().await;
@@ -343,6 +395,44 @@ mod tests {
             co.unwrap().run(std::future::pending::<()>).await
         });
         assert_eq!(out, (Err(Suspension::Panicked("bug in a request future".into())), 2));
+    }
+
+    fn resident(addr: usize) -> bool {
+        let mut vec = [0u8; 1];
+        // SAFETY: a page-aligned address inside a mapped stack, and a one-entry vector.
+        unsafe { libc::mincore((addr & !4095) as *mut libc::c_void, 4096, vec.as_mut_ptr()) };
+        vec[0] & 1 == 1
+    }
+
+    #[inline(never)]
+    fn go_deep(depth: usize, deepest: &mut usize) -> u64 {
+        let frame = std::hint::black_box([depth as u64; 512]);
+        *deepest = (*deepest).min(frame.as_ptr() as usize);
+        if depth == 0 {
+            frame[0]
+        } else {
+            go_deep(depth - 1, deepest) + frame[1]
+        }
+    }
+
+    #[test]
+    fn a_vu_waiting_long_gives_back_the_stack_it_went_deep_into() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap();
+        let (before, after_short, after_long) = tokio::task::LocalSet::new().block_on(&rt, async {
+            let co = VuCoroutine::new(4 << 20, Rc::new(()), || {
+                let mut deepest = usize::MAX;
+                std::hint::black_box(go_deep(200, &mut deepest));
+                let before = resident(deepest);
+                suspend_on(tokio::time::sleep(IDLE_AFTER / 2)).unwrap();
+                let after_short = resident(deepest);
+                suspend_on(tokio::time::sleep(IDLE_AFTER * 10)).unwrap();
+                (before, after_short, resident(deepest))
+            });
+            co.unwrap().run(std::future::pending::<()>).await
+        });
+        assert!(before, "the deep frames were never resident");
+        assert!(after_short, "a short wait released the stack");
+        assert!(!after_long, "the deep frames stayed resident through a long wait");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod run;
 pub mod scenario;
 pub mod schedule;
 pub mod signals;
+pub mod stack_pool;
 pub mod test_options;
 pub mod vu;
 pub mod worker;

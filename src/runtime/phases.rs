@@ -183,6 +183,7 @@ pub(super) fn run_shared(
                 .max_response_body_size
                 .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_BODY_SIZE),
             http_debug: options.http_debug.unwrap_or_default(),
+            shared_connections: options.shared_connections.map(|n| n.min(usize::MAX as u64) as usize),
         },
         max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
         control: Arc::new(Control::new()),

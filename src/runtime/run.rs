@@ -33,6 +33,7 @@ use crate::api::body::ExecutionStatus;
 use crate::config::layers::consolidate;
 use crate::config::Options;
 use crate::executor::{scenarios_from_options, ExecutionTuple, ScenarioConfig};
+use crate::limits;
 use crate::metrics::{self, builtin, tag, SeriesCap, SystemTags, TagSet};
 use crate::output::SummaryMode;
 use crate::outputs::{OutputSpec, Outputs};
@@ -306,7 +307,7 @@ async fn execute(
     let Prepared { script, options, test_options, segment, thresholds, series_cap, outputs, scraper, .. } = prepared;
     let run_start = Instant::now();
     let total_vus: u64 = scenarios.iter().map(|s| s.max_vus_in(segment)).sum();
-    crate::limits::ensure_capacity(total_vus).map_err(RunError::Capacity)?;
+    ensure_capacity(args, script, options, total_vus)?;
     // A paused run (`--paused`, the option `paused`, `K6_PAUSED`), as k6, initialises its VUs
     // first and runs setup() once released; otherwise setup() runs first, so a failing setup()
     // costs no VU initialisation.
@@ -345,8 +346,7 @@ async fn execute(
 
     // Workers and VU init.
     surface.set_status(ExecutionStatus::InitVus);
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let worker_threads = threads.min(total_vus.max(1) as usize);
+    let worker_threads = worker_threads(args, total_vus);
     let workers = WorkerSet::spawn(worker_threads, &script.source, &shared, series_cap)
         .map(Rc::new)
         .map_err(RunError::Workers)?;
@@ -499,4 +499,21 @@ async fn progress(runtimes: &[Arc<ScenarioRuntime>], started: Instant, quiet: bo
         super::progress::show(runtimes, started).await;
     }
     std::future::pending::<()>().await
+}
+
+/// The system limits check (`limits.rs`) for this run: its peak VUs and the connections its
+/// script can open (from the names the compiled code uses, `script/facts.rs`).
+fn ensure_capacity(args: &RunArgs, script: &Script, options: &Options, total_vus: u64) -> Result<(), RunError> {
+    let facts = crate::script::facts::Facts::of(Some(script.engine.default_tag()));
+    let names = |name: &str| facts.as_ref().is_none_or(|f| f.borrow().names(name));
+    let network = limits::NetworkUse { http: names("http"), ws: names("ws") };
+    let threads = worker_threads(args, total_vus) as u64;
+    let (connections, why) = limits::connections(total_vus, network, options.shared_connections, threads);
+    limits::ensure_capacity(limits::Demand { vus: total_vus, connections, why }).map_err(RunError::Capacity)
+}
+
+/// Worker threads for a run: `--threads`, or one per core, and no more than its VUs.
+fn worker_threads(args: &RunArgs, total_vus: u64) -> usize {
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    threads.min(total_vus.max(1) as usize)
 }

@@ -21,7 +21,7 @@ use super::control::Control;
 use super::coroutine::{current_context, suspend_with, Suspension};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
-use crate::http::{ClientConfig, HttpClient};
+use crate::http::{ClientConfig, HttpClient, Pool};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 use crate::runtime::event_loop::EventLoop;
 use crate::script::api::websocket::{run_event_loop, Callback};
@@ -163,7 +163,15 @@ impl VuContext {
 
     /// The VU's HTTP client; idle VUs never pay for one.
     pub fn http(&self) -> Rc<HttpClient> {
-        self.http.get_or_init(|| Rc::new(HttpClient::new(client_config(&self.shared)))).clone()
+        self.http
+            .get_or_init(|| {
+                let (config, shared_pool) = client_config(&self.shared);
+                Rc::new(match shared_pool {
+                    Some(pool) => HttpClient::with_pool(config, pool),
+                    None => HttpClient::new(config),
+                })
+            })
+            .clone()
     }
 
     /// The tags every sample of this VU carries: options.tags, scenario tags, and of the system
@@ -213,22 +221,27 @@ impl VuContext {
 }
 
 thread_local! {
-    /// The HTTP client settings, shared by this thread's VUs.
-    static CLIENT_CONFIG: RefCell<Option<(usize, Rc<ClientConfig>)>> = const { RefCell::new(None) };
+    /// The HTTP client settings, shared by this thread's VUs, and with `sharedConnections` the
+    /// connection pool they share.
+    static CLIENT_CONFIG: RefCell<Option<ThreadClients>> = const { RefCell::new(None) };
     /// `__ENV` per scenario on this thread: built once, shared read-only by the thread's VUs.
     static ENV_CACHE: RefCell<HashMap<(usize, String), Dynamic>> = RefCell::new(HashMap::new());
 }
 
-fn client_config(shared: &RunShared) -> Rc<ClientConfig> {
+/// What the VUs of one thread share for one run (`RunShared`, by address).
+type ThreadClients = (usize, Rc<ClientConfig>, Option<Rc<Pool>>);
+
+fn client_config(shared: &RunShared) -> (Rc<ClientConfig>, Option<Rc<Pool>>) {
     let key = shared as *const RunShared as usize;
     CLIENT_CONFIG.with(|c| {
         let mut c = c.borrow_mut();
         match &*c {
-            Some((k, config)) if *k == key => config.clone(),
+            Some((k, config, pool)) if *k == key => (config.clone(), pool.clone()),
             _ => {
                 let config = Rc::new(shared.http_config.clone());
-                *c = Some((key, config.clone()));
-                config
+                let pool = config.shared_connections.map(|limit| Rc::new(Pool::shared(limit)));
+                *c = Some((key, config.clone(), pool.clone()));
+                (config, pool)
             }
         }
     })

@@ -70,6 +70,9 @@ pub struct Facts {
     by_keys: HashMap<u64, Vec<KeySet>>,
     /// Script function name → the parameter counts of its overloads (closures included).
     params: HashMap<ImmutableString, Vec<usize>>,
+    /// The built-ins that open connections (`http`, `ws`) that the script or a module it
+    /// imported names: the open-files check (`limits.rs`) counts connections for those only.
+    network: Vec<&'static str>,
 }
 
 /// One engine's facts, shared by its compiler, resolver and `check`.
@@ -110,6 +113,18 @@ impl Facts {
                         sets[at].1.push(order);
                     }
                 }
+                Some(ASTNode::Expr(Expr::Variable(v, ..))) => {
+                    let known = crate::script::api::NETWORK_VARIABLES.iter().find(|name| **name == v.1.as_str());
+                    if let Some(name) = known.filter(|name| !self.network.contains(name)) {
+                        self.network.push(name);
+                    }
+                }
+                // k6/websockets' constructor opens a socket without naming `ws`.
+                Some(ASTNode::Expr(Expr::FnCall(call, _)))
+                    if call.name == "WebSocket" && !self.network.contains(&"ws") =>
+                {
+                    self.network.push("ws");
+                }
                 Some(ASTNode::Expr(Expr::FnCall(call, pos))) if call.name == "check" && call.args.len() >= 2 => {
                     if let (Expr::Map(map, _), Some(line), Some(col)) = (&call.args[1], pos.line(), pos.position()) {
                         let order = map.0.iter().map(|(ident, _)| ident.name.clone()).collect();
@@ -145,6 +160,11 @@ impl Facts {
             [only] => Some(Rc::clone(only)),
             _ => None,
         }
+    }
+
+    /// True when the code compiled so far names the built-in `name` (`http`, `ws`) anywhere.
+    pub fn names(&self, name: &str) -> bool {
+        self.network.contains(&name)
     }
 
     /// The parameter counts of the script function `name` (empty for a native function).
@@ -261,6 +281,22 @@ mod tests {
         assert_eq!(facts.check_order(None, Position::NONE, &ab), None, "ambiguous without the call");
         assert_eq!(&*facts.check_order(Some("s.rhai"), Position::new(2, 1), &ab).unwrap(), &keys(&["b", "a"])[..]);
         assert_eq!(&*facts.check_order(Some("s.rhai"), Position::new(3, 1), &ab).unwrap(), &keys(&["a", "b"])[..]);
+    }
+
+    #[test]
+    fn a_script_that_names_http_or_ws_anywhere_uses_the_network() {
+        let engine = engine();
+        let uses = |script: &str| {
+            let mut facts = Facts::default();
+            facts.record(&engine.compile(script).unwrap(), "s.rhai");
+            (facts.names("http"), facts.names("ws"))
+        };
+        assert_eq!(uses("fn run() { sleep(1.0); }"), (false, false));
+        assert_eq!(uses("let https = 1; fn run() { let r = #{ http: 1 }; r.http }"), (false, false));
+        assert_eq!(uses("fn run() { http.get(\"http://127.0.0.1/\"); }"), (true, false));
+        assert_eq!(uses("fn helper() { let client = http; client }"), (true, false));
+        assert_eq!(uses("fn run() { ws.connect(\"ws://127.0.0.1/\", |s| {}); }"), (false, true));
+        assert_eq!(uses("fn run() { let socket = WebSocket(\"ws://127.0.0.1/\"); }"), (false, true));
     }
 
     #[test]

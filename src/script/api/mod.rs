@@ -42,6 +42,11 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     timers::register(engine);
 }
 
+/// The built-in variables whose functions open connections. A script that names none of them
+/// (nor does a module it imports) opens no sockets, so `limits.rs` reserves no open files for
+/// its VUs; a new network module must be added here.
+pub const NETWORK_VARIABLES: &[&str] = &["http", "ws"];
+
 /// The value of a built-in variable, or `None` when `name` is not one.
 pub fn builtin_variable(name: &str) -> Option<Dynamic> {
     match name {
