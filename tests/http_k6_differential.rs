@@ -306,3 +306,86 @@ fn binary_files_and_multipart_bodies_match_k6() {
     let (k6, ours) = run_both_with(FILES_JS, FILES_RHAI, &[("data.bin", b"\x00\xff\nB")]);
     assert_same(&k6, &ours, 5, &["http_req_failed"]);
 }
+
+const HTML_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+import { parseHTML } from "k6/html";
+export const options = { iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const PAGE = `<!DOCTYPE html><html lang="en"><head><title>Shop</title></head><body>
+<ul id="menu"><li class="a" data-id="7" data-tags='["x","y"]'>One</li><li class="b">Two</li><li class="a">Three</li></ul>
+<form><input name="csrf" value="t0k"><textarea name="t">hi</textarea><select name="s"><option value="1">x</option><option selected>y</option></select></form>
+<p>Hello <b>big</b> world</p></body></html>`;
+export default function () {
+    const r = http.post(`${B}/echo`, PAGE);
+    const doc = r.html();
+    check(doc, {
+        "find().text() reads the title": (d) => d.find("title").text() === "Shop",
+        "text() joins every match": (d) => d.find("li").text() === "OneTwoThree",
+        "size, first, last and eq": (d) => d.find("li").size() === 3 && d.find("li").first().text() === "One"
+            && d.find("li").last().text() === "Three" && d.find("li").eq(-2).text() === "Two",
+        "attr reads the first match, undefined when absent": (d) => d.find("input[name=csrf]").attr("value") === "t0k"
+            && d.find("input").attr("nope") === undefined && d.find("html").attr("lang") === "en",
+        "html() is the inner HTML": (d) => d.find("p").html() === "Hello <b>big</b> world",
+        "val() of input, textarea and select": (d) => d.find("input").val() === "t0k" && d.find("textarea").val() === "hi"
+            && d.find("select").val() === "y",
+        "data() converts numbers and JSON": (d) => d.find("li").first().data("id") === 7 && d.find("li").first().data("tags")[1] === "y",
+        "children, parent, next, prev, siblings": (d) => d.find("ul").children(".a").size() === 2 && d.find("li").parent().attr("id") === "menu"
+            && d.find("li.b").next().text() === "Three" && d.find("li.b").prev().text() === "One" && d.find("li.b").siblings().size() === 2,
+        "filter, not, has and closest": (d) => d.find("li").filter(".a").size() === 2 && d.find("li").not(".a").text() === "Two"
+            && d.find("body").children().has("li").size() === 1 && d.find("b").closest("p").text() === "Hello big world",
+    });
+    const texts = [];
+    doc.find("li").each(function (i, el) { texts.push(`${i}:${el.textContent()}:${el.nodeName()}`); });
+    check(texts, { "each hands the index and an Element": (t) => t.join(",") === "0:One:li,1:Two:li,2:Three:li" });
+    const mapped = doc.find("li.a").map(function (i, s) { return s.attr("class") + i; });
+    check(mapped, { "map hands a Selection and collects what the function returns": (m) => m.join(",") === "a0,a1" });
+    check(doc.find("li"), { "get(i) is an Element, get() all of them": (s) => s.get(-1).textContent() === "Three" && s.get(3) === undefined && s.get().length === 3 });
+    check(parseHTML("<div><a href='/x'>x</a></div>"), { "parseHTML parses a string": (d) => d.find("a").attr("href") === "/x" });
+    check(r.html("li"), { "res.html(selector) finds in the body": (s) => s.size() === 3 });
+}
+"#;
+
+const HTML_RHAI: &str = r#"
+export const options = #{ iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const PAGE = `<!DOCTYPE html><html lang="en"><head><title>Shop</title></head><body>
+<ul id="menu"><li class="a" data-id="7" data-tags='["x","y"]'>One</li><li class="b">Two</li><li class="a">Three</li></ul>
+<form><input name="csrf" value="t0k"><textarea name="t">hi</textarea><select name="s"><option value="1">x</option><option selected>y</option></select></form>
+<p>Hello <b>big</b> world</p></body></html>`;
+fn run() {
+    let r = http.post(`${B}/echo`, PAGE);
+    let doc = r.html();
+    check(doc, #{
+        "find().text() reads the title": |d| d.find("title").text() == "Shop",
+        "text() joins every match": |d| d.find("li").text() == "OneTwoThree",
+        "size, first, last and eq": |d| d.find("li").size() == 3 && d.find("li").first().text() == "One"
+            && d.find("li").last().text() == "Three" && d.find("li").eq(-2).text() == "Two",
+        "attr reads the first match, undefined when absent": |d| d.find("input[name=csrf]").attr("value") == "t0k"
+            && d.find("input").attr("nope") == () && d.find("html").attr("lang") == "en",
+        "html() is the inner HTML": |d| d.find("p").html() == "Hello <b>big</b> world",
+        "val() of input, textarea and select": |d| d.find("input").val() == "t0k" && d.find("textarea").val() == "hi"
+            && d.find("select").val() == "y",
+        "data() converts numbers and JSON": |d| d.find("li").first().data("id") == 7 && d.find("li").first().data("tags")[1] == "y",
+        "children, parent, next, prev, siblings": |d| d.find("ul").children(".a").size() == 2 && d.find("li").parent().attr("id") == "menu"
+            && d.find("li.b").next().text() == "Three" && d.find("li.b").prev().text() == "One" && d.find("li.b").siblings().size() == 2,
+        "filter, not, has and closest": |d| d.find("li").filter(".a").size() == 2 && d.find("li").not(".a").text() == "Two"
+            && d.find("body").children().has("li").size() == 1 && d.find("b").closest("p").text() == "Hello big world",
+    });
+    let texts = [];
+    doc.find("li").each(|i, el| texts.push(`${i}:${el.textContent()}:${el.nodeName()}`));
+    check(texts, #{ "each hands the index and an Element": |t| t.reduce(|s, x| if s == "" { x } else { s + "," + x }, "") == "0:One:li,1:Two:li,2:Three:li" });
+    let mapped = doc.find("li.a").map(|i, s| s.attr("class") + i);
+    check(mapped, #{ "map hands a Selection and collects what the function returns": |m| m == ["a0", "a1"] });
+    check(doc.find("li"), #{ "get(i) is an Element, get() all of them": |s| s.get(-1).textContent() == "Three" && s.get(3) == () && s.get().len() == 3 });
+    check(parseHTML("<div><a href='/x'>x</a></div>"), #{ "parseHTML parses a string": |d| d.find("a").attr("href") == "/x" });
+    check(r.html("li"), #{ "res.html(selector) finds in the body": |s| s.size() == 3 });
+}
+"#;
+
+#[test]
+fn html_selections_read_pages_as_k6_does() {
+    let (k6, ours) = run_both(HTML_JS, HTML_RHAI);
+    assert_same(&k6, &ours, 14, &["http_req_failed"]);
+}

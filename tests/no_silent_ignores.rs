@@ -181,3 +181,23 @@ fn summary_time_unit_prints_every_time_value_in_that_unit() {
         assert!(number.parse::<f64>().unwrap() >= 2000.0, "{line}");
     }
 }
+
+#[test]
+fn k6_html_methods_rload_lacks_fail_naming_them() {
+    let s = script(
+        r#"
+        fn run() {
+            let form = parseHTML("<form><input name='a' value='1'></form>").find("form");
+            if __ITER == 0 { form.serializeObject(); } else { form.get(0).childNodes(); }
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "1", "-i", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Selection.serializeObject() is a k6 method rload does not implement"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Element.childNodes() is a k6 method rload does not implement"), "{}", run.stderr);
+}

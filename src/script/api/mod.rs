@@ -1,6 +1,6 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
-//! `http` lives in [`http`], request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], and k6's core functions
+//! `http` lives in [`http`], request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], k6/html (`res.html()`, `parseHTML`) in [`html`], `ws` (k6/ws) in [`ws`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
 //! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
 //! variable resolver, so they are visible inside functions too.
@@ -15,6 +15,7 @@ pub mod cookies;
 pub mod core;
 pub mod exec;
 pub mod expected;
+pub mod html;
 pub mod http;
 pub mod metrics;
 pub mod response;
@@ -31,6 +32,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     body::register(engine);
     cookies::register(engine);
     response::register(engine);
+    html::register(engine);
     core::register(engine);
     exec::register(engine);
     metrics::register(engine);
