@@ -389,3 +389,61 @@ fn html_selections_read_pages_as_k6_does() {
     let (k6, ours) = run_both(HTML_JS, HTML_RHAI);
     assert_same(&k6, &ours, 14, &["http_req_failed"]);
 }
+
+/// The threshold section's sub-metric names, in the order printed (their verdicts are among
+/// the `✓`/`✗` lines [`assert_same`] compares).
+fn sub_metric_lines(stdout: &str) -> Vec<String> {
+    stdout.lines().map(str::trim).filter(|l| l.starts_with("http_reqs{")).map(str::to_owned).collect()
+}
+
+const URL_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = {
+    iterations: 2,
+    thresholds: {
+        "http_reqs{name:http://${}/status/${}}": ["count==4"],
+        "http_reqs{url:http://${}/status/${}}": ["count==4"],
+        "http_reqs{name:mine}": ["count==2"],
+    },
+};
+export default function () {
+    for (const code of [200, 201]) {
+        const r = http.get(http.url`http://${__ENV.HOST}/status/${code}`);
+        check(r, { "the URL is filled in": (r) => r.status === code && r.url === `http://${__ENV.HOST}/status/${code}` });
+    }
+    http.get(http.url`http://${__ENV.HOST}/status/${204}`, { tags: { name: "mine" } });
+    const u = http.url`http://${__ENV.HOST}/x/${1}`;
+    check(u, { "the URL object has name and url": (u) => u.name === "http://${}/x/${}" && u.url === `http://${__ENV.HOST}/x/1` });
+}
+"#;
+
+const URL_RHAI: &str = r#"
+export const options = #{
+    iterations: 2,
+    thresholds: #{
+        "http_reqs{name:http://${}/status/${}}": ["count==4"],
+        "http_reqs{url:http://${}/status/${}}": ["count==4"],
+        "http_reqs{name:mine}": ["count==2"],
+    },
+};
+fn run() {
+    for code in [200, 201] {
+        let r = http.get(http.url("http://${HOST}/status/${code}", #{ HOST: __ENV.HOST, code: code }));
+        check(r, #{ "the URL is filled in": |r| r.status == code && r.url == `http://${__ENV.HOST}/status/${code}` });
+    }
+    http.get(http.url("http://${HOST}/status/${c}", #{ HOST: __ENV.HOST, c: 204 }), #{ tags: #{ name: "mine" } });
+    let u = http.url("http://${HOST}/x/${n}", #{ HOST: __ENV.HOST, n: 1 });
+    check(u, #{ "the URL object has name and url": |u| u.name == "http://${}/x/${}" && u.url == `http://${__ENV.HOST}/x/1` });
+}
+"#;
+
+#[test]
+fn http_url_names_requests_by_their_template_as_k6() {
+    let (k6, ours) = run_both(URL_JS, URL_RHAI);
+    // Two checks and three thresholds, all passing: the template is the `name` and `url` tag.
+    assert_same(&k6, &ours, 5, &["http_req_failed"]);
+    let expected = sub_metric_lines(&k6);
+    assert_eq!(expected.len(), 3, "k6's own output changed:\n{k6}");
+    assert_eq!(sub_metric_lines(&ours), expected, "rload:\n{ours}");
+}

@@ -16,10 +16,12 @@ use super::body::body_bytes;
 use super::convert::string_pairs;
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
+use super::http_url::{url_and_name, HttpUrl};
 use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
 use crate::http::samples::{ExpectedStatuses, Judging};
 use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
+use crate::metrics::tag;
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, VuContext};
 use crate::script::facts::{is_k6_default, unimplemented_param_hint};
@@ -33,18 +35,21 @@ type Res = Result<Response, Box<EvalAltResult>>;
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<HttpApi>("http");
     for (name, method) in [("get", "GET"), ("head", "HEAD")] {
-        engine.register_fn(name, move |_: HttpApi, url: &str| -> Res { send(method, url, Dynamic::UNIT, None) });
-        engine.register_fn(name, move |_: HttpApi, url: &str, params: Map| -> Res {
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic, params: Map| -> Res {
             send(method, url, Dynamic::UNIT, Some(params))
         });
-        engine.register_fn(name, move |_: HttpApi, url: &str, _: ()| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic, _: ()| -> Res {
+            send(method, url, Dynamic::UNIT, None)
+        });
     }
     for (name, method) in
         [("post", "POST"), ("put", "PUT"), ("patch", "PATCH"), ("del", "DELETE"), ("options", "OPTIONS")]
     {
-        engine.register_fn(name, move |_: HttpApi, url: &str| -> Res { send(method, url, Dynamic::UNIT, None) });
-        engine.register_fn(name, move |_: HttpApi, url: &str, body: Dynamic| -> Res { send(method, url, body, None) });
-        engine.register_fn(name, move |_: HttpApi, url: &str, body: Dynamic, params: Dynamic| -> Res {
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine
+            .register_fn(name, move |_: HttpApi, url: Dynamic, body: Dynamic| -> Res { send(method, url, body, None) });
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic, body: Dynamic, params: Dynamic| -> Res {
             send(method, url, body, params_map(params)?)
         });
     }
@@ -64,6 +69,7 @@ pub fn register(engine: &mut Engine) {
         Ok(CookieJar::default())
     });
     register_expected_statuses(engine);
+    super::http_url::register(engine);
     engine.register_fn("setResponseCallback", |_: HttpApi, callback: Dynamic| -> Result<(), Box<EvalAltResult>> {
         let callback = response_callback(callback).map_err(|e| format!("http.setResponseCallback: {e}"))?;
         vu::current().http().set_response_callback(callback);
@@ -71,13 +77,13 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("batch", |_: HttpApi, requests: rhai::Array| batch_array(requests));
     engine.register_fn("batch", |_: HttpApi, requests: Map| batch_map(requests));
-    engine.register_fn("request", |_: HttpApi, method: &str, url: &str| -> Res {
+    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic| -> Res {
         send(method, url, Dynamic::UNIT, None)
     });
-    engine.register_fn("request", |_: HttpApi, method: &str, url: &str, body: Dynamic| -> Res {
+    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic, body: Dynamic| -> Res {
         send(method, url, body, None)
     });
-    engine.register_fn("request", |_: HttpApi, method: &str, url: &str, body: Dynamic, params: Dynamic| -> Res {
+    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic, body: Dynamic, params: Dynamic| -> Res {
         send(method, url, body, params_map(params)?)
     });
 }
@@ -237,14 +243,21 @@ struct Recording {
     digest: bool,
 }
 
+/// A request ready to send; `url` is a string or an `http.url(…)`, whose name tags the request
+/// unless `params.tags` has a `name`.
 fn prepare(
     vu: &VuContext,
     method: &str,
-    url: &str,
+    url: Dynamic,
     body: Dynamic,
     params: Option<Map>,
 ) -> Result<Prepared, Box<EvalAltResult>> {
+    let (url, name) = url_and_name(url)?;
+    let url = url.as_str();
     let mut p = parse_params(params, vu.shared.http_config.discard_response_bodies)?;
+    if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
+        p.tags.push((tag::NAME.to_owned(), name.to_string()));
+    }
     let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     let body = body_bytes(body, &mut p.headers)?;
@@ -293,7 +306,7 @@ fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
     Ok(Response::new(last, response_type, request))
 }
 
-fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
+fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
     let vu = vu::current();
     let Prepared { spec, record } = prepare(&vu, method, url, body, params)?;
     let client = vu.http();
@@ -306,28 +319,27 @@ const BATCH_PARALLELISM: usize = 20;
 
 /// One `http.batch` entry: `[method, url, body?, params?]`, `#{ method, url, body, params }`, or a URL.
 fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltResult>> {
-    if entry.is_string() {
-        return prepare(vu, "GET", &entry.into_string().unwrap_or_default(), Dynamic::UNIT, None);
+    if entry.is_string() || entry.is::<HttpUrl>() {
+        return prepare(vu, "GET", entry, Dynamic::UNIT, None);
     }
     if entry.is_array() {
         let mut items = entry.into_array().unwrap_or_default().into_iter();
         let method =
             items.next().and_then(|m| m.into_string().ok()).ok_or("http.batch: [method, url, ...] needs a method")?;
-        let url =
-            items.next().and_then(|u| u.into_string().ok()).ok_or("http.batch: [method, url, ...] needs a url")?;
+        let url = items.next().ok_or("http.batch: [method, url, ...] needs a url")?;
         let body = items.next().unwrap_or(Dynamic::UNIT);
         let params = params_map(items.next().unwrap_or(Dynamic::UNIT))?;
-        return prepare(vu, &method, &url, body, params);
+        return prepare(vu, &method, url, body, params);
     }
     let type_name = entry.type_name();
     let mut map = entry
         .try_cast::<Map>()
         .ok_or_else(|| format!("http.batch: a request must be an array, a map or a URL, got {type_name}"))?;
     let method = map.remove("method").and_then(|m| m.into_string().ok()).unwrap_or_else(|| "GET".into());
-    let url = map.remove("url").and_then(|u| u.into_string().ok()).ok_or("http.batch: a request map needs a url")?;
+    let url = map.remove("url").ok_or("http.batch: a request map needs a url")?;
     let body = map.remove("body").unwrap_or(Dynamic::UNIT);
     let params = params_map(map.remove("params").unwrap_or(Dynamic::UNIT))?;
-    prepare(vu, &method, &url, body, params)
+    prepare(vu, &method, url, body, params)
 }
 
 /// Sends `entries` concurrently on the VU's own connections; the responses keep their order.

@@ -154,7 +154,7 @@ fn val(s: &Selection) -> Dynamic {
 /// `each(|i, el| …)`: k6 hands each function an `Element`.
 fn each(ctx: NativeCallContext, s: &mut Selection, f: FnPtr) -> R<Selection> {
     for i in 0..s.size() {
-        call_indexed(&ctx, &f, i, opt(s.element(i)))?;
+        call_indexed(&ctx, &f, i, opt(s.element(i))).map(drop)?;
     }
     Ok(s.clone())
 }
