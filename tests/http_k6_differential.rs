@@ -447,3 +447,74 @@ fn http_url_names_requests_by_their_template_as_k6() {
     assert_eq!(expected.len(), 3, "k6's own output changed:\n{k6}");
     assert_eq!(sub_metric_lines(&ours), expected, "rload:\n{ours}");
 }
+
+const COMPRESSION_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const TEXT = "hello hello hello hello";
+export default function () {
+    let r = http.post(`${B}/echo`, TEXT, { compression: "gzip, br" });
+    check(r, {
+        "a compressed body goes with its Content-Encoding": (r) => r.headers["X-Echo-Content-Encoding"] === "gzip, br"
+            && r.request.headers["Content-Encoding"][0] === "gzip, br",
+        "a compressed response is decompressed": (r) => r.body === TEXT && r.headers["Content-Encoding"] === "gzip, br",
+        "res.request.body is the body before compression": (r) => r.request.body === TEXT,
+    });
+    for (const algorithm of ["deflate", "zstd", "br", "gzip"]) {
+        r = http.put(`${B}/echo`, TEXT, { compression: algorithm });
+        check(r, { "each algorithm round-trips": (r) => r.body === TEXT && r.headers["X-Echo-Content-Encoding"] === algorithm });
+    }
+    r = http.get(`${B}/echo`, { compression: "gzip" });
+    check(r, { "a request without a body is not compressed": (r) => r.headers["X-Echo-Content-Encoding"] === undefined });
+    r = http.get(`${B}/response-headers?Content-Encoding=gzip`);
+    check(r, { "a body that does not decode fails with 1701": (r) => r.status === 0 && r.error_code === 1701 && r.body === null });
+    let threw = false;
+    try {
+        http.get("http://127.0.0.1:1/", { throw: true });
+    } catch (e) {
+        threw = true;
+    }
+    check(threw, { "params.throw raises a failure as an exception": (t) => t === true });
+}
+"#;
+
+const COMPRESSION_RHAI: &str = r#"
+export const options = #{ iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const TEXT = "hello hello hello hello";
+fn run() {
+    let r = http.post(`${B}/echo`, TEXT, #{ compression: "gzip, br" });
+    check(r, #{
+        "a compressed body goes with its Content-Encoding": |r| r.headers["X-Echo-Content-Encoding"] == "gzip, br"
+            && r.request.headers["Content-Encoding"][0] == "gzip, br",
+        "a compressed response is decompressed": |r| r.body == TEXT && r.headers["Content-Encoding"] == "gzip, br",
+        "res.request.body is the body before compression": |r| r.request.body == TEXT,
+    });
+    for algorithm in ["deflate", "zstd", "br", "gzip"] {
+        r = http.put(`${B}/echo`, TEXT, #{ compression: algorithm });
+        check(r, #{ "each algorithm round-trips": |r| r.body == TEXT && r.headers["X-Echo-Content-Encoding"] == algorithm });
+    }
+    r = http.get(`${B}/echo`, #{ compression: "gzip" });
+    check(r, #{ "a request without a body is not compressed": |r| r.headers["X-Echo-Content-Encoding"] == () });
+    r = http.get(`${B}/response-headers?Content-Encoding=gzip`);
+    check(r, #{ "a body that does not decode fails with 1701": |r| r.status == 0 && r.error_code == 1701 && r.body == () });
+    let threw = false;
+    try {
+        http.get("http://127.0.0.1:1/", #{ "throw": true });
+    } catch (e) {
+        threw = true;
+    }
+    check(threw, #{ "params.throw raises a failure as an exception": |t| t == true });
+}
+"#;
+
+#[test]
+fn compression_decompression_and_throw_match_k6() {
+    let (k6, ours) = run_both(COMPRESSION_JS, COMPRESSION_RHAI);
+    assert_same(&k6, &ours, 7, &["http_req_failed"]);
+    // Per iteration: 1 + 4 + 1 + 1 + the refused request; the 1701 and the refused one fail.
+    assert_eq!(figures(&k6, "http_reqs").unwrap().split(' ').next(), Some("16"));
+    assert_eq!(figures(&k6, "http_req_failed").as_deref(), Some("25.00% 4 out of 16"));
+}

@@ -10,6 +10,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::body::body_bytes;
@@ -19,12 +20,13 @@ use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
 use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
+use crate::http::compression::{self, Compression};
 use crate::http::samples::{ExpectedStatuses, Judging};
 use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
 use crate::metrics::tag;
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, VuContext};
-use crate::script::facts::{is_k6_default, unimplemented_param_hint};
+use crate::script::facts::unimplemented_param;
 
 /// The `http` object scripts call methods on.
 #[derive(Clone, Copy)]
@@ -112,6 +114,10 @@ struct Params {
     auth: Auth,
     /// `None`: not given (the VU's callback); `Some(None)`: `()`, no callback.
     response_callback: Option<Option<ExpectedStatuses>>,
+    /// `params.compression`: the algorithms applied to the body, in order.
+    compression: Vec<Compression>,
+    /// `params.throw`; `None` is the `throw` option's value.
+    throw: Option<bool>,
 }
 
 fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, String> {
@@ -125,6 +131,8 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         jar: None,
         auth: Auth::Basic,
         response_callback: None,
+        compression: Vec::new(),
+        throw: None,
     };
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
@@ -157,19 +165,21 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                     format!("params.jar must be a cookie jar (http.cookieJar() or http.CookieJar()), got {type_name}")
                 })?);
             }
+            "compression" if value.is_unit() => {}
+            "compression" => {
+                let text = value.into_string().map_err(|t| format!("params.compression must be a string, got {t}"))?;
+                p.compression = compression::parse_list(&text).map_err(|e| format!("params.compression: {e}"))?;
+            }
             "responseCallback" => {
                 p.response_callback =
                     Some(response_callback(value).map_err(|e| format!("params.responseCallback: {e}"))?)
             }
-            k6_default if is_k6_default(k6_default, &value) => {}
+            "throw" => p.throw = Some(value.as_bool().map_err(|t| format!("params.throw must be a bool, got {t}"))?),
             other => {
-                return Err(match unimplemented_param_hint(other) {
-                    Some(hint) => format!("http param \"{other}\" is a k6 param rload does not implement ({hint})"),
-                    None => format!(
-                        "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
-                         cookies, jar, responseCallback)"
-                    ),
-                })
+                return Err(format!(
+                    "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
+                     cookies, jar, responseCallback, compression, throw)"
+                ))
             }
         }
     }
@@ -179,13 +189,12 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
 /// `params.auth`: k6's `basic` (its default: credentials in the URL become a Basic
 /// `Authorization` header) and `digest` (see `crate::http::auth`); not `ntlm`.
 fn auth(value: Dynamic) -> Result<Auth, String> {
+    if let Some(error) = unimplemented_param("auth", &value) {
+        return Err(error);
+    }
     match value.into_string().as_deref() {
         Ok("basic") => Ok(Auth::Basic),
         Ok("digest") => Ok(Auth::Digest),
-        Ok(scheme @ "ntlm") => Err(format!(
-            "http param auth: \"{scheme}\" is a k6 authentication rload does not implement (only \"basic\" and \
-             \"digest\", from credentials in the URL)"
-        )),
         Ok(other) => Err(format!("http param auth must be \"basic\", \"digest\" or \"ntlm\", got \"{other}\"")),
         Err(t) => Err(format!("http param auth must be a string, got {t}")),
     }
@@ -228,6 +237,17 @@ fn cookie_header(
     (!header.is_empty()).then_some(header)
 }
 
+/// The body as `params.compression` sends it, with k6's `Content-Encoding` added unless the
+/// script set one; `None` when there is nothing to compress (no body, no algorithm).
+fn compressed(body: Option<&Bytes>, algorithms: &[Compression], headers: &mut Vec<(String, String)>) -> Option<Bytes> {
+    let body = body.filter(|_| !algorithms.is_empty())?;
+    let (data, encoding) = compression::compress(algorithms, body);
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-encoding")) {
+        headers.push(("Content-Encoding".to_owned(), encoding));
+    }
+    Some(Bytes::from(data))
+}
+
 /// A request ready to send, with what is needed to record and answer it.
 struct Prepared {
     spec: RequestSpec,
@@ -241,6 +261,8 @@ struct Recording {
     request: RequestRecord,
     callback: Option<Rc<ExpectedStatuses>>,
     digest: bool,
+    /// k6's `throw`: a failure without a response raises a script error.
+    throw: bool,
 }
 
 /// A request ready to send; `url` is a string or an `http.url(…)`, whose name tags the request
@@ -261,6 +283,7 @@ fn prepare(
     let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     let body = body_bytes(body, &mut p.headers)?;
+    let sent = compressed(body.as_ref(), &p.compression, &mut p.headers);
     let callback = match p.response_callback {
         Some(given) => given.map(Rc::new),
         None => vu.http().response_callback(),
@@ -274,6 +297,7 @@ fn prepare(
         headers: Rc::clone(&headers),
         user_agent: if has_agent { None } else { vu.shared.http_config.user_agent_header() },
         cookie,
+        // k6 shows the body as the script gave it, before compression.
         body: body.clone(),
     };
     let spec = RequestSpec {
@@ -283,24 +307,31 @@ fn prepare(
         cookies: p.cookies,
         jar: p.jar,
         auth: p.auth,
-        body,
+        body: sent.or(body),
         timeout: p.timeout,
         redirects: p.redirects.unwrap_or(vu.shared.max_redirects),
         response_type: p.response_type,
     };
-    let record =
-        Recording { tags: p.tags, response_type: p.response_type, request, callback, digest: p.auth == Auth::Digest };
+    let record = Recording {
+        tags: p.tags,
+        response_type: p.response_type,
+        request,
+        callback,
+        digest: p.auth == Auth::Digest,
+        throw: p.throw.unwrap_or(vu.shared.throw),
+    };
     Ok(Prepared { spec, record })
 }
 
 /// Records every hop and returns the final response.
 fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
-    let Recording { tags, response_type, request, callback, digest } = record;
+    let Recording { tags, response_type, request, callback, digest, throw } = record;
     let judging = Judging { callback: callback.as_deref(), digest };
     samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
-    // k6's `throw` (-w): a failure without a response is an exception, after its samples.
-    if let (true, Some(error)) = (vu.shared.throw, &last.error) {
+    // k6's `throw` (-w, or params.throw): a failure without a response is an exception, after
+    // its samples.
+    if let (true, Some(error)) = (throw, &last.error) {
         return Err(format!("{} {}: {error}", last.method, last.url).into());
     }
     Ok(Response::new(last, response_type, request))
@@ -388,24 +419,32 @@ mod tests {
     }
 
     #[test]
-    fn k6_params_rload_lacks_are_errors_that_name_them() {
-        for (param, value) in [("compression", "gzip".into()), ("throw", true.into())] {
-            let mut m = Map::new();
-            m.insert(param.into(), value);
-            let err = parse_params(Some(m), false).err().unwrap();
-            assert!(err.contains(&format!("\"{param}\" is a k6 param rload does not implement")), "{err}");
-        }
-        let mut m = Map::new();
-        m.insert("throw".into(), false.into());
-        m.insert("jar".into(), Dynamic::UNIT);
-        m.insert("compression".into(), "".into());
-        assert!(parse_params(Some(m), false).is_ok(), "k6's defaults ask for nothing rload lacks");
+    fn k6_param_values_rload_lacks_are_errors_that_name_them() {
         let mut m = Map::new();
         m.insert("auth".into(), "ntlm".into());
         assert!(parse_params(Some(m), false).err().unwrap().contains("\"ntlm\" is a k6 authentication"));
         let mut m = Map::new();
         m.insert("auth".into(), "digest".into());
         assert_eq!(parse_params(Some(m), false).unwrap().auth, Auth::Digest);
+    }
+
+    #[test]
+    fn compression_and_throw_params_are_read_as_k6_reads_them() {
+        let mut m = Map::new();
+        m.insert("compression".into(), "gzip, br".into());
+        m.insert("throw".into(), true.into());
+        let p = parse_params(Some(m), false).unwrap();
+        assert_eq!(p.compression, vec![Compression::Gzip, Compression::Br]);
+        assert_eq!(p.throw, Some(true));
+        let mut m = Map::new();
+        m.insert("compression".into(), "".into());
+        m.insert("throw".into(), false.into());
+        let p = parse_params(Some(m), false).unwrap();
+        assert!(p.compression.is_empty());
+        assert_eq!(p.throw, Some(false), "an explicit false overrides the throw option");
+        let mut m = Map::new();
+        m.insert("compression".into(), "lzma".into());
+        assert!(parse_params(Some(m), false).err().unwrap().contains("unknown compression algorithm lzma"));
     }
 
     #[test]
