@@ -109,3 +109,28 @@ async fn https_to_a_plain_http_server_is_k6_tls_header_error_1301() {
     })
     .await;
 }
+
+#[test]
+fn a_ca_named_in_ssl_cert_file_is_trusted_as_k6_trusts_the_system_store() {
+    let addr = common::tls::serve_https(common::tls::file_ca_acceptor());
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, common::tls::FILE_CA_PEM).unwrap();
+    let s = common::script(&format!(
+        "fn run() {{ let r = http.get(\"https://localhost:{}/\"); print(`got ${{r.status}} ${{r.error_code}}`); }}",
+        addr.port()
+    ));
+    let run = |cert_file: Option<&std::path::Path>| {
+        let mut command = std::process::Command::new(common::BIN);
+        command.arg("run").arg(&s.path).args(["-i", "1", "--no-color"]);
+        match cert_file {
+            Some(file) => command.env("SSL_CERT_FILE", file),
+            None => command.env_remove("SSL_CERT_FILE"),
+        };
+        common::Run::from_output(command.output().unwrap())
+    };
+    let trusted = run(Some(&ca));
+    assert!(trusted.stderr.contains("got 200 0") || trusted.stdout.contains("got 200 0"), "{}", trusted.stderr);
+    let untrusted = run(None);
+    assert!(untrusted.stderr.contains("got 0 1310") || untrusted.stdout.contains("got 0 1310"), "{}", untrusted.stderr);
+}

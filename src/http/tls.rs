@@ -1,8 +1,11 @@
 //! The two process-wide rustls client configurations (verifying, and k6's
 //! `insecureSkipTLSVerify`), built once on first use and shared by every VU.
 //!
-//! Trust comes from `webpki-roots` (Mozilla's roots compiled in), not from the system store,
-//! so results do not depend on the machine. Only HTTP/1.1 is offered through ALPN.
+//! Trust is Mozilla's roots compiled in (`webpki-roots`), so a machine without a CA bundle
+//! still verifies public sites, plus the system's store as k6 (Go) reads it: the
+//! distribution's bundle, or the files `SSL_CERT_FILE` and `SSL_CERT_DIR` name
+//! (`rustls-native-certs`), so a private CA installed on the machine or named in
+//! `SSL_CERT_FILE` is trusted as it is by k6. Only HTTP/1.1 is offered through ALPN.
 
 use std::sync::{Arc, OnceLock};
 
@@ -37,11 +40,18 @@ fn build(insecure_skip_verify: bool) -> Arc<rustls::ClientConfig> {
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
             .with_no_client_auth()
     } else {
-        let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-        builder.with_root_certificates(roots).with_no_client_auth()
+        builder.with_root_certificates(roots()).with_no_client_auth()
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Arc::new(config)
+}
+
+/// The bundled roots and every certificate of the system's store that parses (a file that
+/// cannot be read or parsed adds nothing, as in Go).
+fn roots() -> RootCertStore {
+    let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    roots
 }
 
 /// Accepts any certificate for any name (k6's `insecureSkipTLSVerify`). Handshake signatures

@@ -42,3 +42,82 @@ pub fn test_acceptor() -> TlsAcceptor {
         .unwrap();
     TlsAcceptor::from(Arc::new(config))
 }
+
+/// A second throwaway identity whose CA is given here, for tests that trust it through
+/// `SSL_CERT_FILE`: a leaf for `localhost` and 127.0.0.1 issued by "rload file CA".
+pub const FILE_CA_PEM: &str = "-----BEGIN CERTIFICATE-----
+MIIBlzCCAT2gAwIBAgIUTcGo53XbJtWo2qMg+2y9zMXtbT8wCgYIKoZIzj0EAwIw
+GDEWMBQGA1UEAwwNcmxvYWQgZmlsZSBDQTAgFw0yNjExMjkwMzQ1MDNaGA8yMTI2
+MTEwNTAzNDUwM1owGDEWMBQGA1UEAwwNcmxvYWQgZmlsZSBDQTBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABADRVprGCiBbKel6VnSHedeCKCzgDf7jhommh+CGffpC
+H3JeZnFSLZlzhn9vJbj54bwKG+JmM5CZMTKeJW2rAi2jYzBhMB0GA1UdDgQWBBTi
+Kfu7o2m/X//jWxhXtMpQyTOa/TAfBgNVHSMEGDAWgBTiKfu7o2m/X//jWxhXtMpQ
+yTOa/TAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwICBDAKBggqhkjOPQQD
+AgNIADBFAiEAuUYTqA7pVYuaaosMKUQEeHiu+z9gpuhQBhM0d56lhA8CIHO8VWio
+7ByvjT9pEvgAs/SN5aJlcgkO7iFlbIEUHRnO
+-----END CERTIFICATE-----
+";
+
+const FILE_LEAF_PEM: &str = "-----BEGIN CERTIFICATE-----
+MIIBxDCCAWmgAwIBAgIUa+OyY8dRJ1GFQP/sKU28i+g6X3gwCgYIKoZIzj0EAwIw
+GDEWMBQGA1UEAwwNcmxvYWQgZmlsZSBDQTAgFw0yNjExMjkwMzQ1MDRaGA8yMTI2
+MTEwNTAzNDUwNFowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0CAQYI
+KoZIzj0DAQcDQgAEN1ku9fxjrAZcwiZnUA7DBMJoCFZ47XSWnVzG25KsYSZRefiU
+1uPbmfXm5TpNsVUNk1IGd3Ey1XPkoLstIR+fmaOBkjCBjzAMBgNVHRMBAf8EAjAA
+MBoGA1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATATBgNVHSUEDDAKBggrBgEFBQcD
+ATAOBgNVHQ8BAf8EBAMCB4AwHQYDVR0OBBYEFE1cDElSFrFPOezK8nNjmFc6bfc+
+MB8GA1UdIwQYMBaAFOIp+7ujab9f/+NbGFe0ylDJM5r9MAoGCCqGSM49BAMCA0kA
+MEYCIQC9WKqD937ZeBN/U+sQhDHA3KXTshn1DBs+MY0Eno9j1wIhAPsOKd4oANjO
+IL03X4LA4CoL1cqgMJEidK4WWUHzUSo7
+-----END CERTIFICATE-----
+";
+
+const FILE_LEAF_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+gkpRhWsxxw9BuXu
+UZkbbTpnZ+VQwRHf0E07DlEX8GahRANCAAQ3WS71/GOsBlzCJmdQDsMEwmgIVnjt
+dJadXMbbkqxhJlF5+JTW49uZ9eblOk2xVQ2TUgZ3cTLVc+Sguy0hH5+Z
+-----END PRIVATE KEY-----
+";
+
+/// A TLS acceptor presenting the leaf [`FILE_CA_PEM`] issued.
+pub fn file_ca_acceptor() -> TlsAcceptor {
+    let cert = CertificateDer::from_pem_slice(FILE_LEAF_PEM.as_bytes()).unwrap();
+    let key = PrivateKeyDer::from_pem_slice(FILE_LEAF_KEY_PEM.as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    TlsAcceptor::from(Arc::new(config))
+}
+
+/// An https server on 127.0.0.1:0 behind `acceptor`, answering "secure" to everything, on a
+/// thread of its own (for tests that run the rload binary against it); it lives as long as
+/// the test process.
+pub fn serve_https(acceptor: TlsAcceptor) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(stream) = acceptor.accept(stream).await else { return };
+                    let service = hyper::service::service_fn(|_: hyper::Request<hyper::body::Incoming>| async {
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(http_body_util::Full::new(
+                            bytes::Bytes::from_static(b"secure"),
+                        )))
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                });
+            }
+        });
+    });
+    addr
+}
