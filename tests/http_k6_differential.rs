@@ -518,3 +518,40 @@ fn compression_decompression_and_throw_match_k6() {
     assert_eq!(figures(&k6, "http_reqs").unwrap().split(' ').next(), Some("16"));
     assert_eq!(figures(&k6, "http_req_failed").as_deref(), Some("25.00% 4 out of 16"));
 }
+
+const HOSTS_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = {
+    iterations: 2,
+    hosts: { "rload.test": __ENV.HOST, "*.rload.test": __ENV.HOST },
+    thresholds: { "http_reqs{url:http://api.rload.test/status/201}": ["count==2"] },
+};
+export default function () {
+    let r = http.get("http://rload.test/echo");
+    check(r, { "hosts dials the mapped address, the Host stays the URL's": (r) => r.status === 200 && r.headers["X-Echo-Host"] === "rload.test" });
+    r = http.get("http://api.rload.test/status/201");
+    check(r, { "a wildcard maps every subdomain": (r) => r.status === 201 && r.url === "http://api.rload.test/status/201" });
+}
+"#;
+
+const HOSTS_RHAI: &str = r#"
+export const options = #{
+    iterations: 2,
+    hosts: #{ "rload.test": __ENV.HOST, "*.rload.test": __ENV.HOST },
+    thresholds: #{ "http_reqs{url:http://api.rload.test/status/201}": ["count==2"] },
+};
+fn run() {
+    let r = http.get("http://rload.test/echo");
+    check(r, #{ "hosts dials the mapped address, the Host stays the URL's": |r| r.status == 200 && r.headers["X-Echo-Host"] == "rload.test" });
+    r = http.get("http://api.rload.test/status/201");
+    check(r, #{ "a wildcard maps every subdomain": |r| r.status == 201 && r.url == "http://api.rload.test/status/201" });
+}
+"#;
+
+#[test]
+fn the_hosts_option_maps_names_to_addresses_as_k6() {
+    let (k6, ours) = run_both(HOSTS_JS, HOSTS_RHAI);
+    // Two checks and one threshold on the url tag, which keeps the URL's name.
+    assert_same(&k6, &ours, 3, &["http_req_failed"]);
+}

@@ -36,6 +36,10 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("maxRedirects", o.max_redirects.map(|n| json!(n)));
     put("maxResponseBodySize", o.max_response_body_size.map(|n| json!(n)));
     put("tags", o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())));
+    put(
+        "hosts",
+        o.hosts.as_ref().map(|h| Value::Object(h.entries().into_iter().map(|(k, v)| (k, json!(v))).collect())),
+    );
     put("noCookiesReset", o.no_cookies_reset.map(|b| json!(b)));
     put("summaryTimeUnit", o.summary_time_unit.map(|u| json!(u.name())));
     put("scrape", o.scrape.as_ref().map(|urls| json!(urls)));
@@ -84,7 +88,8 @@ mod tests {
             "summaryTimeUnit": "ms", "scrape": ["http://127.0.0.1:9/metrics"], "scrapeInterval": "2s",
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
             "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
-            "systemTags": ["status", "vu"], "httpDebug": "full"
+            "systemTags": ["status", "vu"], "httpDebug": "full",
+            "hosts": { "a.test": "127.0.0.1", "*.b.test:443": "[::1]:8443" }
         });
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {

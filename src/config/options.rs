@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple};
 use crate::http::debug::HttpDebug;
+use crate::http::hosts::Hosts;
 use crate::metrics::SystemTags;
 use serde_json::{Map, Value};
 
@@ -68,6 +69,8 @@ pub struct Options {
     pub system_tags: Option<SystemTags>,
     /// `httpDebug` / `--http-debug[=full]`: log every request and response.
     pub http_debug: Option<HttpDebug>,
+    /// k6's `hosts`: names dialed at fixed addresses.
+    pub hosts: Option<Hosts>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -111,7 +114,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("tlsAuth", "rload presents no client certificates"),
     ("blacklistIPs", "rload does not filter the addresses it connects to"),
     ("blockHostnames", "rload does not filter the hosts it connects to"),
-    ("hosts", "rload resolves every name with the system resolver"),
     ("noVUConnectionReuse", "use noConnectionReuse (no reuse at all) instead"),
     ("minIterationDuration", "sleep() at the end of the iteration instead"),
     ("metricSamplesBufferSize", "rload has no sample buffer to size; remove it"),
@@ -152,6 +154,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "maxRedirects",
     "maxResponseBodySize",
     "tags",
+    "hosts",
     "summaryTimeUnit",
     "scrape",
     "scrapeInterval",
@@ -193,6 +196,9 @@ impl Options {
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
+                "hosts" => string_map(key, v)
+                    .and_then(|entries| Hosts::parse(&entries).map_err(|errors| errors.join("; ")))
+                    .map(|h| o.hosts = Some(h)),
                 "noSetup" => boolean(key, v).map(|b| o.no_setup = Some(b)),
                 "noTeardown" => boolean(key, v).map(|b| o.no_teardown = Some(b)),
                 "throw" => boolean(key, v).map(|b| o.throw = Some(b)),
@@ -289,7 +295,8 @@ impl Options {
             throw,
             paused,
             system_tags,
-            http_debug
+            http_debug,
+            hosts
         );
         self
     }
@@ -532,11 +539,11 @@ mod tests {
 
     #[test]
     fn k6_options_rload_lacks_are_errors_that_name_them() {
-        let errs = Options::from_script(&json!({ "noVUConnectionReuse": true, "hosts": {}, "summaryTimeUnit": "m" }))
+        let errs = Options::from_script(&json!({ "noVUConnectionReuse": true, "dns": {}, "summaryTimeUnit": "m" }))
             .unwrap_err();
         let all = errs.join("\n");
         assert!(all.contains("option \"noVUConnectionReuse\" is a k6 option rload does not implement"), "{all}");
-        assert!(all.contains("option \"hosts\" is a k6 option rload does not implement"), "{all}");
+        assert!(all.contains("option \"dns\" is a k6 option rload does not implement"), "{all}");
         assert!(all.contains("summaryTimeUnit: invalid summary time unit \"m\""), "{all}");
         let o = Options::from_script(&json!({ "summaryTimeUnit": "us", "ext": {}, "cloud": {} })).unwrap();
         assert_eq!(o.summary_time_unit, Some(TimeUnit::Microseconds));

@@ -29,6 +29,7 @@ pub mod cookies;
 pub mod debug;
 pub mod error_code;
 pub mod headers;
+pub mod hosts;
 pub(crate) mod pool;
 pub mod samples;
 pub(crate) mod timing;

@@ -212,10 +212,13 @@ impl Pool {
 /// Resolves the host and connects to its addresses in order until one accepts. Also used by
 /// the WebSocket client (`crate::ws`), so both report dial failures with the same codes.
 pub(crate) async fn connect(target: &Target<'_>, marks: &mut Marks) -> Result<TcpStream, Failure> {
-    let addrs: Vec<SocketAddr> = match target.host {
-        Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(ip), target.port)],
-        Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(ip), target.port)],
-        Host::Domain(domain) => match tokio::net::lookup_host((domain, target.port)).await {
+    // k6's `hosts` option first.
+    let fixed = super::hosts::lookup(target.host_str, target.port);
+    let addrs: Vec<SocketAddr> = match (fixed, &target.host) {
+        (Some(addr), _) => vec![addr],
+        (None, Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(*ip), target.port)],
+        (None, Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(*ip), target.port)],
+        (None, Host::Domain(domain)) => match tokio::net::lookup_host((*domain, target.port)).await {
             Ok(found) => found.collect(),
             Err(err) => return Err(error_code::for_lookup(domain, Some(&err))),
         },
