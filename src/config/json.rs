@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::Options;
 use crate::executor::format::go_duration;
+use crate::http::tls;
 
 /// The options that are set, as k6's JSON object.
 pub fn to_k6_json(o: &Options) -> Value {
@@ -40,6 +41,8 @@ pub fn to_k6_json(o: &Options) -> Value {
         "hosts",
         o.hosts.as_ref().map(|h| Value::Object(h.entries().into_iter().map(|(k, v)| (k, json!(v))).collect())),
     );
+    put("tlsVersion", o.tls_version.map(|(min, max)| json!({ "min": tls::VERSIONS[min], "max": tls::VERSIONS[max] })));
+    put("tlsCipherSuites", o.tls_cipher_suites.as_ref().map(|s| json!(s)));
     put("noCookiesReset", o.no_cookies_reset.map(|b| json!(b)));
     put("summaryTimeUnit", o.summary_time_unit.map(|u| json!(u.name())));
     put("scrape", o.scrape.as_ref().map(|urls| json!(urls)));
@@ -89,7 +92,9 @@ mod tests {
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
             "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
             "systemTags": ["status", "vu"], "httpDebug": "full",
-            "hosts": { "a.test": "127.0.0.1", "*.b.test:443": "[::1]:8443" }
+            "hosts": { "a.test": "127.0.0.1", "*.b.test:443": "[::1]:8443" },
+            "tlsVersion": { "min": "tls1.2", "max": "tls1.3" },
+            "tlsCipherSuites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
         });
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {

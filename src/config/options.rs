@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple};
 use crate::http::debug::HttpDebug;
 use crate::http::hosts::Hosts;
+use crate::http::tls;
 use crate::metrics::SystemTags;
 use serde_json::{Map, Value};
 
@@ -71,6 +72,10 @@ pub struct Options {
     pub http_debug: Option<HttpDebug>,
     /// k6's `hosts`: names dialed at fixed addresses.
     pub hosts: Option<Hosts>,
+    /// k6's `tlsVersion`: (min, max) as indexes into `http::tls::VERSIONS`.
+    pub tls_version: Option<(usize, usize)>,
+    /// k6's `tlsCipherSuites`.
+    pub tls_cipher_suites: Option<Vec<String>>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -109,8 +114,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("dns", "rload resolves names with the system resolver on every new connection"),
     ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
     ("batchPerHost", "rload's http.batch has no per-host limit"),
-    ("tlsCipherSuites", "rload negotiates with rustls's default cipher suites"),
-    ("tlsVersion", "rload negotiates TLS 1.2 or 1.3"),
     ("tlsAuth", "rload presents no client certificates"),
     ("blacklistIPs", "rload does not filter the addresses it connects to"),
     ("blockHostnames", "rload does not filter the hosts it connects to"),
@@ -155,6 +158,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "maxResponseBodySize",
     "tags",
     "hosts",
+    "tlsVersion",
+    "tlsCipherSuites",
     "summaryTimeUnit",
     "scrape",
     "scrapeInterval",
@@ -196,6 +201,10 @@ impl Options {
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
+                "tlsVersion" => tls_version(key, v).map(|r| o.tls_version = Some(r)),
+                "tlsCipherSuites" => string_list(key, v)
+                    .and_then(|names| tls::cipher_suites(&names).map_err(|e| format!("{key}: {e}")))
+                    .map(|names| o.tls_cipher_suites = Some(names)),
                 "hosts" => string_map(key, v)
                     .and_then(|entries| Hosts::parse(&entries).map_err(|errors| errors.join("; ")))
                     .map(|h| o.hosts = Some(h)),
@@ -296,7 +305,9 @@ impl Options {
             paused,
             system_tags,
             http_debug,
-            hosts
+            hosts,
+            tls_version,
+            tls_cipher_suites
         );
         self
     }
@@ -418,6 +429,23 @@ fn string_map(key: &str, v: &Value) -> Result<Vec<(String, String)>, String> {
         out.push((k.clone(), text));
     }
     Ok(out)
+}
+
+/// k6's `tlsVersion`: `"tls1.2"` (that version only) or `#{ min: "tls1.2", max: "tls1.3" }`.
+fn tls_version(key: &str, v: &Value) -> Result<(usize, usize), String> {
+    let range = match v {
+        Value::String(one) => tls::versions(Some(one), Some(one)),
+        Value::Object(map) => {
+            let bound = |name: &str| match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.as_str())),
+                Some(other) => Err(format!("{name} must be a string like \"tls1.2\", got {}", kind(other))),
+            };
+            tls::versions(bound("min")?, bound("max")?)
+        }
+        other => Err(format!("must be \"tls1.2\" or #{{ min, max }}, got {}", kind(other))),
+    };
+    range.map_err(|e| format!("{key}: {e}"))
 }
 
 /// Parses `stages: [#{ duration: "30s", target: 10 }, ...]`.

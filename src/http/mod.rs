@@ -33,7 +33,7 @@ pub mod hosts;
 pub(crate) mod pool;
 pub mod samples;
 pub(crate) mod timing;
-pub(crate) mod tls;
+pub mod tls;
 
 use std::rc::Rc;
 use std::time::Duration;

@@ -1,5 +1,11 @@
-//! The two process-wide rustls client configurations (verifying, and k6's
-//! `insecureSkipTLSVerify`), built once on first use and shared by every VU.
+//! The rustls client configurations: verifying, and k6's `insecureSkipTLSVerify`, each built
+//! once on first use and shared by every VU. The test's connections ([`test_connector`]) also
+//! follow the run's `tlsVersion` and `tlsCipherSuites` ([`TlsOptions`], installed when the run
+//! starts, like the metrics sink); rload's own connections (an output's) use the defaults.
+//!
+//! rustls speaks TLS 1.2 and 1.3 only: a `tlsVersion` range is narrowed to them, and one below
+//! TLS 1.2 is an error. `tlsCipherSuites` chooses among the TLS 1.2 suites, as in Go (and so
+//! k6), where the TLS 1.3 suites are always on; a suite rustls does not have is an error.
 //!
 //! Trust is Mozilla's roots compiled in (`webpki-roots`), so a machine without a CA bundle
 //! still verifies public sites, plus the system's store as k6 (Go) reads it: the
@@ -7,33 +13,127 @@
 //! (`rustls-native-certs`), so a private CA installed on the machine or named in
 //! `SSL_CERT_FILE` is trusted as it is by k6. Only HTTP/1.1 is offered through ALPN.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme, SupportedProtocolVersion};
 use tokio_rustls::TlsConnector;
 
-/// The connector for this verification mode; cloning it only bumps a reference count.
+/// k6's TLS versions, oldest first (`tlsVersion` values).
+pub const VERSIONS: [&str; 5] = ["ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3"];
+
+/// The run's `tlsVersion` and `tlsCipherSuites`, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Indexes into [`VERSIONS`]: (min, max).
+    pub versions: Option<(usize, usize)>,
+    /// Cipher suite names, as k6 (IANA) spells them.
+    pub cipher_suites: Option<Vec<String>>,
+}
+
+/// k6's `tlsVersion`: one version (`"tls1.2"`) or a range (`#{ min, max }`, either may be
+/// left out: k6's defaults are TLS 1.0 to 1.3).
+pub fn versions(min: Option<&str>, max: Option<&str>) -> Result<(usize, usize), String> {
+    let index = |name: &str| {
+        VERSIONS
+            .iter()
+            .position(|v| *v == name)
+            .ok_or_else(|| format!("unknown TLS version \"{name}\" (one of {})", VERSIONS.join(", ")))
+    };
+    let (min, max) = (min.map(index).transpose()?.unwrap_or(1), max.map(index).transpose()?.unwrap_or(4));
+    if min > max {
+        return Err(format!("the minimum TLS version {} is above the maximum {}", VERSIONS[min], VERSIONS[max]));
+    }
+    if max < 3 {
+        return Err(format!(
+            "{} and older are TLS versions rload does not implement (rustls speaks TLS 1.2 and 1.3)",
+            VERSIONS[max]
+        ));
+    }
+    Ok((min, max))
+}
+
+fn suite_name(suite: &rustls::SupportedCipherSuite) -> String {
+    format!("{:?}", suite.suite())
+}
+
+/// `tlsCipherSuites`: every name must be a suite rload has (a TLS 1.3 one changes nothing:
+/// those are always on, as in Go).
+pub fn cipher_suites(names: &[String]) -> Result<Vec<String>, String> {
+    // Go's (k6's) names of the TLS 1.3 suites; rustls writes them `TLS13_…`.
+    const TLS13: [&str; 3] = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"];
+    let have: Vec<String> = rustls::crypto::ring::default_provider().cipher_suites.iter().map(suite_name).collect();
+    let missing: Vec<&str> =
+        names.iter().filter(|n| !have.contains(n) && !TLS13.contains(&n.as_str())).map(String::as_str).collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "cipher suites rload (rustls) does not have: {} (it has {})",
+            missing.join(", "),
+            have.join(", ")
+        ));
+    }
+    Ok(names.to_vec())
+}
+
+/// The run's options and the configurations built from them on first use.
+#[derive(Default)]
+struct RunTls {
+    options: TlsOptions,
+    verifying: OnceLock<Arc<rustls::ClientConfig>>,
+    insecure: OnceLock<Arc<rustls::ClientConfig>>,
+}
+
+static RUN: RwLock<Option<Arc<RunTls>>> = RwLock::new(None);
+
+/// Makes `options` the ones every test connection of this process follows from now on.
+pub fn install(options: TlsOptions) {
+    let run = (options != TlsOptions::default()).then(|| Arc::new(RunTls { options, ..RunTls::default() }));
+    *RUN.write().unwrap_or_else(|e| e.into_inner()) = run;
+}
+
+/// The connector for a connection of the test (`http.*`, `ws.connect`): the run's options.
+pub(crate) fn test_connector(insecure_skip_verify: bool) -> TlsConnector {
+    let Some(run) = RUN.read().unwrap_or_else(|e| e.into_inner()).clone() else {
+        return connector(insecure_skip_verify);
+    };
+    let cell = if insecure_skip_verify { &run.insecure } else { &run.verifying };
+    TlsConnector::from(Arc::clone(cell.get_or_init(|| build(insecure_skip_verify, &run.options))))
+}
+
+/// The connector for this verification mode with rustls's defaults; cloning it only bumps a
+/// reference count.
 pub(crate) fn connector(insecure_skip_verify: bool) -> TlsConnector {
     static VERIFYING: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     static INSECURE: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     let config = if insecure_skip_verify {
-        INSECURE.get_or_init(|| build(true))
+        INSECURE.get_or_init(|| build(true, &TlsOptions::default()))
     } else {
-        VERIFYING.get_or_init(|| build(false))
+        VERIFYING.get_or_init(|| build(false, &TlsOptions::default()))
     };
     TlsConnector::from(Arc::clone(config))
 }
 
-fn build(insecure_skip_verify: bool) -> Arc<rustls::ClientConfig> {
+fn build(insecure_skip_verify: bool, options: &TlsOptions) -> Arc<rustls::ClientConfig> {
     // An explicit provider: the process default is ambiguous when another dependency enables
     // aws-lc-rs as well.
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    if let Some(names) = &options.cipher_suites {
+        provider
+            .cipher_suites
+            .retain(|s| s.version().version == rustls::ProtocolVersion::TLSv1_3 || names.contains(&suite_name(s)));
+    }
+    let provider = Arc::new(provider);
+    let (min, max) = options.versions.unwrap_or((1, 4));
+    let versions: Vec<&'static SupportedProtocolVersion> = [(3, &rustls::version::TLS12), (4, &rustls::version::TLS13)]
+        .into_iter()
+        .filter(|(index, _)| (min..=max).contains(index))
+        .map(|(_, version)| version)
+        .collect();
     let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports rustls's default protocol versions");
+        .with_protocol_versions(&versions)
+        .expect("ring supports TLS 1.2 and 1.3 with the suites chosen");
     let mut config = if insecure_skip_verify {
         builder
             .dangerous()
@@ -91,5 +191,25 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_versions_and_suites_are_read_as_k6_names_them() {
+        assert_eq!(versions(Some("tls1.2"), Some("tls1.2")), Ok((3, 3)));
+        assert_eq!(versions(None, None), Ok((1, 4)), "k6's default range, narrowed to 1.2-1.3 when built");
+        assert!(versions(Some("tls1.0"), Some("tls1.1"))
+            .unwrap_err()
+            .contains("tls1.1 and older are TLS versions rload does not implement"));
+        assert!(versions(Some("tls1.3"), Some("tls1.2")).unwrap_err().contains("above the maximum"));
+        assert!(versions(Some("tls9"), None).unwrap_err().contains("unknown TLS version \"tls9\""));
+        let ok = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_string(), "TLS_AES_128_GCM_SHA256".to_string()];
+        assert_eq!(cipher_suites(&ok).unwrap(), ok.to_vec());
+        let cbc = ["TLS_RSA_WITH_AES_128_CBC_SHA".to_string()];
+        assert!(cipher_suites(&cbc).unwrap_err().contains("does not have: TLS_RSA_WITH_AES_128_CBC_SHA"));
     }
 }

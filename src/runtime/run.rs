@@ -307,6 +307,10 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     };
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap), system_tags);
     crate::http::hosts::install(options.hosts.clone().unwrap_or_default());
+    crate::http::tls::install(crate::http::tls::TlsOptions {
+        versions: options.tls_version,
+        cipher_suites: options.tls_cipher_suites.clone(),
+    });
     let outputs = RefCell::new(outputs);
     let scraper = RefCell::new(scraper);
     let prepared =

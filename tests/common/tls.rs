@@ -29,6 +29,24 @@ L3Hw4SromD5P91d2j07gfT9J9EShRANCAAQtjtbNtvpizjUrreWOWBQEQz6gLiIy
 -----END PRIVATE KEY-----
 ";
 
+/// A TLS acceptor presenting the test certificate that speaks only `version`, and with TLS 1.2
+/// only `suite` (the name rustls prints, e.g. `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`).
+pub fn limited_acceptor(version: &'static rustls::SupportedProtocolVersion, suite: Option<&str>) -> TlsAcceptor {
+    let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
+    let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
+    let mut provider = rustls::crypto::ring::default_provider();
+    if let Some(suite) = suite {
+        provider.cipher_suites.retain(|s| format!("{:?}", s.suite()) == suite);
+    }
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[version])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    TlsAcceptor::from(Arc::new(config))
+}
+
 /// A TLS acceptor presenting that certificate.
 pub fn test_acceptor() -> TlsAcceptor {
     let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
