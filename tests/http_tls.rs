@@ -179,3 +179,18 @@ fn tls_options_rload_cannot_honour_are_errors_naming_them() {
     assert!(run.stderr.contains("tls1.0 and older are TLS versions rload does not implement"), "{}", run.stderr);
     assert!(run.stderr.contains("does not have: TLS_RSA_WITH_RC4_128_SHA"), "{}", run.stderr);
 }
+
+#[test]
+fn tls_auth_presents_a_client_certificate_to_the_domains_it_names() {
+    let server = common::tls::serve_https(common::tls::client_auth_acceptor());
+    let auth = |domain: &str| {
+        format!(
+            "tlsAuth: [#{{ domains: [\"{domain}\"], cert: {:?}, key: {:?} }}]",
+            common::tls::CLIENT_CERT_PEM,
+            common::tls::CLIENT_KEY_PEM
+        )
+    };
+    assert_eq!(get_with_options(server.port(), &auth("127.0.0.1")), "got 200 0");
+    assert_ne!(get_with_options(server.port(), &auth("other.test")), "got 200 0", "not a domain it names");
+    assert_ne!(get_with_options(server.port(), ""), "got 200 0", "no certificate, no access");
+}

@@ -43,6 +43,12 @@ pub fn to_k6_json(o: &Options) -> Value {
     );
     put("tlsVersion", o.tls_version.map(|(min, max)| json!({ "min": tls::VERSIONS[min], "max": tls::VERSIONS[max] })));
     put("tlsCipherSuites", o.tls_cipher_suites.as_ref().map(|s| json!(s)));
+    put(
+        "tlsAuth",
+        o.tls_auth
+            .as_ref()
+            .map(|all| all.iter().map(|c| json!({ "domains": c.domains, "cert": c.cert, "key": c.key })).collect()),
+    );
     put("noCookiesReset", o.no_cookies_reset.map(|b| json!(b)));
     put("summaryTimeUnit", o.summary_time_unit.map(|u| json!(u.name())));
     put("scrape", o.scrape.as_ref().map(|urls| json!(urls)));
@@ -94,7 +100,8 @@ mod tests {
             "systemTags": ["status", "vu"], "httpDebug": "full",
             "hosts": { "a.test": "127.0.0.1", "*.b.test:443": "[::1]:8443" },
             "tlsVersion": { "min": "tls1.2", "max": "tls1.3" },
-            "tlsCipherSuites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+            "tlsCipherSuites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+            "tlsAuth": [{ "domains": ["a.test"], "cert": crate::http::tls::tests::CLIENT_CERT, "key": crate::http::tls::tests::CLIENT_KEY }]
         });
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {

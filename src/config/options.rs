@@ -76,6 +76,8 @@ pub struct Options {
     pub tls_version: Option<(usize, usize)>,
     /// k6's `tlsCipherSuites`.
     pub tls_cipher_suites: Option<Vec<String>>,
+    /// k6's `tlsAuth`: client certificates by domain.
+    pub tls_auth: Option<Vec<tls::ClientCert>>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -114,7 +116,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("dns", "rload resolves names with the system resolver on every new connection"),
     ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
     ("batchPerHost", "rload's http.batch has no per-host limit"),
-    ("tlsAuth", "rload presents no client certificates"),
     ("blacklistIPs", "rload does not filter the addresses it connects to"),
     ("blockHostnames", "rload does not filter the hosts it connects to"),
     ("noVUConnectionReuse", "use noConnectionReuse (no reuse at all) instead"),
@@ -160,6 +161,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "hosts",
     "tlsVersion",
     "tlsCipherSuites",
+    "tlsAuth",
     "summaryTimeUnit",
     "scrape",
     "scrapeInterval",
@@ -202,6 +204,7 @@ impl Options {
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
                 "tlsVersion" => tls_version(key, v).map(|r| o.tls_version = Some(r)),
+                "tlsAuth" => tls_auth(key, v).map(|a| o.tls_auth = Some(a)),
                 "tlsCipherSuites" => string_list(key, v)
                     .and_then(|names| tls::cipher_suites(&names).map_err(|e| format!("{key}: {e}")))
                     .map(|names| o.tls_cipher_suites = Some(names)),
@@ -307,7 +310,8 @@ impl Options {
             http_debug,
             hosts,
             tls_version,
-            tls_cipher_suites
+            tls_cipher_suites,
+            tls_auth
         );
         self
     }
@@ -429,6 +433,44 @@ fn string_map(key: &str, v: &Value) -> Result<Vec<(String, String)>, String> {
         out.push((k.clone(), text));
     }
     Ok(out)
+}
+
+/// k6's `tlsAuth`: `[#{ domains: ["example.com"], cert: "-----BEGIN CERTIFICATE-----…",
+/// key: "-----BEGIN PRIVATE KEY-----…" }]`; every bad entry is reported.
+fn tls_auth(key: &str, v: &Value) -> Result<Vec<tls::ClientCert>, String> {
+    let Value::Array(items) = v else {
+        return Err(format!("{key}: must be an array of #{{ domains, cert, key }}, got {}", kind(v)));
+    };
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{key}[{i}]");
+        let text = |name: &str| match item.get(name) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => Err(format!("{at}.{name} must be a PEM string")),
+        };
+        let entry = (|| {
+            if !item.is_object() {
+                return Err(format!("{at} must be #{{ domains, cert, key }}"));
+            }
+            if item.get("password").and_then(Value::as_str).is_some_and(|p| !p.is_empty()) {
+                return Err(format!(
+                    "{at}.password: encrypted keys are a k6 tlsAuth feature rload does not implement (decrypt the key)"
+                ));
+            }
+            let domains = string_list(&format!("{at}.domains"), item.get("domains").unwrap_or(&Value::Null))?;
+            tls::ClientCert::new(domains, text("cert")?, text("key")?).map_err(|e| format!("{at}: {e}"))
+        })();
+        match entry {
+            Ok(entry) => entries.push(entry),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors.join("; "))
+    }
 }
 
 /// k6's `tlsVersion`: `"tls1.2"` (that version only) or `#{ min: "tls1.2", max: "tls1.3" }`.

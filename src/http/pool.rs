@@ -170,7 +170,7 @@ impl Pool {
         let (sender, driver) = if target.tls {
             marks.tls_start = Some(Instant::now());
             let name = server_name(&target.host)?;
-            let stream = tls::test_connector(insecure_skip_tls_verify)
+            let stream = tls::test_connector(insecure_skip_tls_verify, target.host_str)
                 .connect(name, wire)
                 .await
                 .map_err(|err| error_code::for_io(&err, stats.failed_op().unwrap_or(Op::Read)))?;

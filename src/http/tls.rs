@@ -3,6 +3,9 @@
 //! follow the run's `tlsVersion` and `tlsCipherSuites` ([`TlsOptions`], installed when the run
 //! starts, like the metrics sink); rload's own connections (an output's) use the defaults.
 //!
+//! `tlsAuth` certificates are presented to the hosts their `domains` name (exactly, case
+//! aside); a host no entry names gets no certificate.
+//!
 //! rustls speaks TLS 1.2 and 1.3 only: a `tlsVersion` range is narrowed to them, and one below
 //! TLS 1.2 is an error. `tlsCipherSuites` chooses among the TLS 1.2 suites, as in Go (and so
 //! k6), where the TLS 1.3 suites are always on; a suite rustls does not have is an error.
@@ -17,7 +20,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme, SupportedProtocolVersion};
 use tokio_rustls::TlsConnector;
 
@@ -31,6 +35,48 @@ pub struct TlsOptions {
     pub versions: Option<(usize, usize)>,
     /// Cipher suite names, as k6 (IANA) spells them.
     pub cipher_suites: Option<Vec<String>>,
+    /// k6's `tlsAuth`: client certificates, each for its domains.
+    pub client_certs: Vec<ClientCert>,
+}
+
+/// One `tlsAuth` entry: a certificate chain and its key (PEM), presented to `domains`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCert {
+    pub domains: Vec<String>,
+    pub cert: String,
+    pub key: String,
+}
+
+impl ClientCert {
+    /// An entry whose certificate and key parse and that rustls can sign with (an encrypted
+    /// key is refused by the caller).
+    pub fn new(domains: Vec<String>, cert: String, key: String) -> Result<ClientCert, String> {
+        let entry = ClientCert { domains, cert, key };
+        let (chain, key) = entry.identity()?;
+        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(RootCertStore::empty())
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| format!("rload (rustls) cannot use this certificate and key: {e}"))?;
+        Ok(entry)
+    }
+
+    fn identity(&self) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+        let chain = CertificateDer::pem_slice_iter(self.cert.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("cert is not a PEM certificate chain: {e}"))?;
+        if chain.is_empty() {
+            return Err("cert holds no PEM certificate".into());
+        }
+        let key = PrivateKeyDer::from_pem_slice(self.key.as_bytes())
+            .map_err(|e| format!("key is not an unencrypted PEM private key: {e}"))?;
+        Ok((chain, key))
+    }
+
+    fn covers(&self, host: &str) -> bool {
+        self.domains.iter().any(|d| d.eq_ignore_ascii_case(host))
+    }
 }
 
 /// k6's `tlsVersion`: one version (`"tls1.2"`) or a range (`#{ min, max }`, either may be
@@ -77,29 +123,33 @@ pub fn cipher_suites(names: &[String]) -> Result<Vec<String>, String> {
     Ok(names.to_vec())
 }
 
-/// The run's options and the configurations built from them on first use.
+/// The run's options and the configurations built from them on first use: one pair without a
+/// client certificate, one per `tlsAuth` entry.
 #[derive(Default)]
 struct RunTls {
     options: TlsOptions,
-    verifying: OnceLock<Arc<rustls::ClientConfig>>,
-    insecure: OnceLock<Arc<rustls::ClientConfig>>,
+    configs: Vec<[OnceLock<Arc<rustls::ClientConfig>>; 2]>,
 }
 
 static RUN: RwLock<Option<Arc<RunTls>>> = RwLock::new(None);
 
 /// Makes `options` the ones every test connection of this process follows from now on.
 pub fn install(options: TlsOptions) {
-    let run = (options != TlsOptions::default()).then(|| Arc::new(RunTls { options, ..RunTls::default() }));
+    let configs = (0..=options.client_certs.len()).map(|_| Default::default()).collect();
+    let run = (options != TlsOptions::default()).then(|| Arc::new(RunTls { options, configs }));
     *RUN.write().unwrap_or_else(|e| e.into_inner()) = run;
 }
 
-/// The connector for a connection of the test (`http.*`, `ws.connect`): the run's options.
-pub(crate) fn test_connector(insecure_skip_verify: bool) -> TlsConnector {
+/// The connector for a connection of the test (`http.*`, `ws.connect`) to `host`: the run's
+/// options, and the first `tlsAuth` certificate whose domains name `host`.
+pub(crate) fn test_connector(insecure_skip_verify: bool, host: &str) -> TlsConnector {
     let Some(run) = RUN.read().unwrap_or_else(|e| e.into_inner()).clone() else {
         return connector(insecure_skip_verify);
     };
-    let cell = if insecure_skip_verify { &run.insecure } else { &run.verifying };
-    TlsConnector::from(Arc::clone(cell.get_or_init(|| build(insecure_skip_verify, &run.options))))
+    let cert = run.options.client_certs.iter().position(|c| c.covers(host));
+    let cell = &run.configs[cert.map_or(0, |i| i + 1)][usize::from(insecure_skip_verify)];
+    let client_cert = cert.map(|i| &run.options.client_certs[i]);
+    TlsConnector::from(Arc::clone(cell.get_or_init(|| build(insecure_skip_verify, &run.options, client_cert))))
 }
 
 /// The connector for this verification mode with rustls's defaults; cloning it only bumps a
@@ -108,14 +158,18 @@ pub(crate) fn connector(insecure_skip_verify: bool) -> TlsConnector {
     static VERIFYING: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     static INSECURE: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
     let config = if insecure_skip_verify {
-        INSECURE.get_or_init(|| build(true, &TlsOptions::default()))
+        INSECURE.get_or_init(|| build(true, &TlsOptions::default(), None))
     } else {
-        VERIFYING.get_or_init(|| build(false, &TlsOptions::default()))
+        VERIFYING.get_or_init(|| build(false, &TlsOptions::default(), None))
     };
     TlsConnector::from(Arc::clone(config))
 }
 
-fn build(insecure_skip_verify: bool, options: &TlsOptions) -> Arc<rustls::ClientConfig> {
+fn build(
+    insecure_skip_verify: bool,
+    options: &TlsOptions,
+    client_cert: Option<&ClientCert>,
+) -> Arc<rustls::ClientConfig> {
     // An explicit provider: the process default is ambiguous when another dependency enables
     // aws-lc-rs as well.
     let mut provider = rustls::crypto::ring::default_provider();
@@ -134,13 +188,17 @@ fn build(insecure_skip_verify: bool, options: &TlsOptions) -> Arc<rustls::Client
     let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&versions)
         .expect("ring supports TLS 1.2 and 1.3 with the suites chosen");
-    let mut config = if insecure_skip_verify {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-            .with_no_client_auth()
+    let builder = if insecure_skip_verify {
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
     } else {
-        builder.with_root_certificates(roots()).with_no_client_auth()
+        builder.with_root_certificates(roots())
+    };
+    let identity = client_cert.map(|c| c.identity().expect("tlsAuth entries are checked when the options are read"));
+    let mut config = match identity {
+        Some((chain, key)) => {
+            builder.with_client_auth_cert(chain, key).expect("tlsAuth entries are checked when the options are read")
+        }
+        None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Arc::new(config)
@@ -195,8 +253,39 @@ impl ServerCertVerifier for AcceptAnyCertificate {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A throwaway client certificate ("rload client", issued by the tests' "rload file CA").
+    pub(crate) const CLIENT_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBqDCCAU6gAwIBAgIUa+OyY8dRJ1GFQP/sKU28i+g6X3kwCgYIKoZIzj0EAwIw
+GDEWMBQGA1UEAwwNcmxvYWQgZmlsZSBDQTAgFw0yNjExMjkwNDExNThaGA8yMTI2
+MTEwNTA0MTE1OFowFzEVMBMGA1UEAwwMcmxvYWQgY2xpZW50MFkwEwYHKoZIzj0C
+AQYIKoZIzj0DAQcDQgAEPZWAfYaYkxs5tShk4ARaV5CcaVOizwWhUdMcuFVp6am+
+8rTWqfmcYePZPzNabHXnGlrE/7DQS/R8lm3zNsIemqN1MHMwDAYDVR0TAQH/BAIw
+ADATBgNVHSUEDDAKBggrBgEFBQcDAjAOBgNVHQ8BAf8EBAMCB4AwHQYDVR0OBBYE
+FIIpAkPCeq/I8jY9pDIhGGg/k/rAMB8GA1UdIwQYMBaAFOIp+7ujab9f/+NbGFe0
+ylDJM5r9MAoGCCqGSM49BAMCA0gAMEUCIHpslsozxIGgmQ8HfrdrblJTcok2A6gA
+qCq1G/mbyQQ4AiEAoiBwTCdt+BVahNNssF4HoHe/U8tfFTFX7SZDeRYa8+g=
+-----END CERTIFICATE-----
+";
+    pub(crate) const CLIENT_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqVvtx/mhkGgSjxBw
+MA4q19CsEve/tfEN1GaPgRg5MKKhRANCAAQ9lYB9hpiTGzm1KGTgBFpXkJxpU6LP
+BaFR0xy4VWnpqb7ytNap+Zxh49k/M1psdecaWsT/sNBL9HyWbfM2wh6a
+-----END PRIVATE KEY-----
+";
+
+    #[test]
+    fn a_tls_auth_entry_needs_a_certificate_and_key_rustls_can_use() {
+        let domains = vec!["Example.com".to_string()];
+        let entry = ClientCert::new(domains.clone(), CLIENT_CERT.into(), CLIENT_KEY.into()).unwrap();
+        assert!(entry.covers("example.com") && !entry.covers("other.example.com"));
+        assert!(ClientCert::new(domains.clone(), "x".into(), CLIENT_KEY.into())
+            .unwrap_err()
+            .contains("no PEM certificate"));
+        assert!(ClientCert::new(domains, CLIENT_CERT.into(), "x".into()).unwrap_err().contains("key is not"));
+    }
 
     #[test]
     fn tls_versions_and_suites_are_read_as_k6_names_them() {

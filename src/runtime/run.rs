@@ -310,6 +310,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     crate::http::tls::install(crate::http::tls::TlsOptions {
         versions: options.tls_version,
         cipher_suites: options.tls_cipher_suites.clone(),
+        client_certs: options.tls_auth.clone().unwrap_or_default(),
     });
     let outputs = RefCell::new(outputs);
     let scraper = RefCell::new(scraper);

@@ -139,3 +139,45 @@ pub fn serve_https(acceptor: TlsAcceptor) -> std::net::SocketAddr {
     });
     addr
 }
+
+/// A client certificate "rload file CA" issued, for `tlsAuth`.
+pub const CLIENT_CERT_PEM: &str = "-----BEGIN CERTIFICATE-----
+MIIBqDCCAU6gAwIBAgIUa+OyY8dRJ1GFQP/sKU28i+g6X3kwCgYIKoZIzj0EAwIw
+GDEWMBQGA1UEAwwNcmxvYWQgZmlsZSBDQTAgFw0yNjExMjkwNDExNThaGA8yMTI2
+MTEwNTA0MTE1OFowFzEVMBMGA1UEAwwMcmxvYWQgY2xpZW50MFkwEwYHKoZIzj0C
+AQYIKoZIzj0DAQcDQgAEPZWAfYaYkxs5tShk4ARaV5CcaVOizwWhUdMcuFVp6am+
+8rTWqfmcYePZPzNabHXnGlrE/7DQS/R8lm3zNsIemqN1MHMwDAYDVR0TAQH/BAIw
+ADATBgNVHSUEDDAKBggrBgEFBQcDAjAOBgNVHQ8BAf8EBAMCB4AwHQYDVR0OBBYE
+FIIpAkPCeq/I8jY9pDIhGGg/k/rAMB8GA1UdIwQYMBaAFOIp+7ujab9f/+NbGFe0
+ylDJM5r9MAoGCCqGSM49BAMCA0gAMEUCIHpslsozxIGgmQ8HfrdrblJTcok2A6gA
+qCq1G/mbyQQ4AiEAoiBwTCdt+BVahNNssF4HoHe/U8tfFTFX7SZDeRYa8+g=
+-----END CERTIFICATE-----
+";
+
+/// Its key.
+pub const CLIENT_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgqVvtx/mhkGgSjxBw
+MA4q19CsEve/tfEN1GaPgRg5MKKhRANCAAQ9lYB9hpiTGzm1KGTgBFpXkJxpU6LP
+BaFR0xy4VWnpqb7ytNap+Zxh49k/M1psdecaWsT/sNBL9HyWbfM2wh6a
+-----END PRIVATE KEY-----
+";
+
+/// A TLS acceptor presenting the test certificate that requires a client certificate issued
+/// by "rload file CA".
+pub fn client_auth_acceptor() -> TlsAcceptor {
+    let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
+    let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from_pem_slice(FILE_CA_PEM.as_bytes()).unwrap()).unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+        .build()
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    TlsAcceptor::from(Arc::new(config))
+}
