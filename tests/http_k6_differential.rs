@@ -269,3 +269,252 @@ fn binary_files_and_multipart_bodies_match_k6() {
     let (k6, ours) = run_both_with(FILES_JS, FILES_RHAI, &[("data.bin", b"\x00\xff\nB")]);
     assert_same(&k6, &ours, 5, &["http_req_failed"]);
 }
+
+const HTML_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+import { parseHTML } from "k6/html";
+export const options = { iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const PAGE = `<!DOCTYPE html><html lang="en"><head><title>Shop</title></head><body>
+<ul id="menu"><li class="a" data-id="7" data-tags='["x","y"]'>One</li><li class="b">Two</li><li class="a">Three</li></ul>
+<form><input name="csrf" value="t0k"><textarea name="t">hi</textarea><select name="s"><option value="1">x</option><option selected>y</option></select></form>
+<p>Hello <b>big</b> world</p></body></html>`;
+export default function () {
+    const r = http.post(`${B}/echo`, PAGE);
+    const doc = r.html();
+    check(doc, {
+        "find().text() reads the title": (d) => d.find("title").text() === "Shop",
+        "text() joins every match": (d) => d.find("li").text() === "OneTwoThree",
+        "size, first, last and eq": (d) => d.find("li").size() === 3 && d.find("li").first().text() === "One"
+            && d.find("li").last().text() === "Three" && d.find("li").eq(-2).text() === "Two",
+        "attr reads the first match, undefined when absent": (d) => d.find("input[name=csrf]").attr("value") === "t0k"
+            && d.find("input").attr("nope") === undefined && d.find("html").attr("lang") === "en",
+        "html() is the inner HTML": (d) => d.find("p").html() === "Hello <b>big</b> world",
+        "val() of input, textarea and select": (d) => d.find("input").val() === "t0k" && d.find("textarea").val() === "hi"
+            && d.find("select").val() === "y",
+        "data() converts numbers and JSON": (d) => d.find("li").first().data("id") === 7 && d.find("li").first().data("tags")[1] === "y",
+        "children, parent, next, prev, siblings": (d) => d.find("ul").children(".a").size() === 2 && d.find("li").parent().attr("id") === "menu"
+            && d.find("li.b").next().text() === "Three" && d.find("li.b").prev().text() === "One" && d.find("li.b").siblings().size() === 2,
+        "filter, not, has and closest": (d) => d.find("li").filter(".a").size() === 2 && d.find("li").not(".a").text() === "Two"
+            && d.find("body").children().has("li").size() === 1 && d.find("b").closest("p").text() === "Hello big world",
+    });
+    const texts = [];
+    doc.find("li").each(function (i, el) { texts.push(`${i}:${el.textContent()}:${el.nodeName()}`); });
+    check(texts, { "each hands the index and an Element": (t) => t.join(",") === "0:One:li,1:Two:li,2:Three:li" });
+    const mapped = doc.find("li.a").map(function (i, s) { return s.attr("class") + i; });
+    check(mapped, { "map hands a Selection and collects what the function returns": (m) => m.join(",") === "a0,a1" });
+    check(doc.find("li"), { "get(i) is an Element, get() all of them": (s) => s.get(-1).textContent() === "Three" && s.get(3) === undefined && s.get().length === 3 });
+    check(parseHTML("<div><a href='/x'>x</a></div>"), { "parseHTML parses a string": (d) => d.find("a").attr("href") === "/x" });
+    check(r.html("li"), { "res.html(selector) finds in the body": (s) => s.size() === 3 });
+}
+"#;
+
+const HTML_RHAI: &str = r#"
+export const options = #{ iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const PAGE = `<!DOCTYPE html><html lang="en"><head><title>Shop</title></head><body>
+<ul id="menu"><li class="a" data-id="7" data-tags='["x","y"]'>One</li><li class="b">Two</li><li class="a">Three</li></ul>
+<form><input name="csrf" value="t0k"><textarea name="t">hi</textarea><select name="s"><option value="1">x</option><option selected>y</option></select></form>
+<p>Hello <b>big</b> world</p></body></html>`;
+fn run() {
+    let r = http.post(`${B}/echo`, PAGE);
+    let doc = r.html();
+    check(doc, #{
+        "find().text() reads the title": |d| d.find("title").text() == "Shop",
+        "text() joins every match": |d| d.find("li").text() == "OneTwoThree",
+        "size, first, last and eq": |d| d.find("li").size() == 3 && d.find("li").first().text() == "One"
+            && d.find("li").last().text() == "Three" && d.find("li").eq(-2).text() == "Two",
+        "attr reads the first match, undefined when absent": |d| d.find("input[name=csrf]").attr("value") == "t0k"
+            && d.find("input").attr("nope") == () && d.find("html").attr("lang") == "en",
+        "html() is the inner HTML": |d| d.find("p").html() == "Hello <b>big</b> world",
+        "val() of input, textarea and select": |d| d.find("input").val() == "t0k" && d.find("textarea").val() == "hi"
+            && d.find("select").val() == "y",
+        "data() converts numbers and JSON": |d| d.find("li").first().data("id") == 7 && d.find("li").first().data("tags")[1] == "y",
+        "children, parent, next, prev, siblings": |d| d.find("ul").children(".a").size() == 2 && d.find("li").parent().attr("id") == "menu"
+            && d.find("li.b").next().text() == "Three" && d.find("li.b").prev().text() == "One" && d.find("li.b").siblings().size() == 2,
+        "filter, not, has and closest": |d| d.find("li").filter(".a").size() == 2 && d.find("li").not(".a").text() == "Two"
+            && d.find("body").children().has("li").size() == 1 && d.find("b").closest("p").text() == "Hello big world",
+    });
+    let texts = [];
+    doc.find("li").each(|i, el| texts.push(`${i}:${el.textContent()}:${el.nodeName()}`));
+    check(texts, #{ "each hands the index and an Element": |t| t.reduce(|s, x| if s == "" { x } else { s + "," + x }, "") == "0:One:li,1:Two:li,2:Three:li" });
+    let mapped = doc.find("li.a").map(|i, s| s.attr("class") + i);
+    check(mapped, #{ "map hands a Selection and collects what the function returns": |m| m == ["a0", "a1"] });
+    check(doc.find("li"), #{ "get(i) is an Element, get() all of them": |s| s.get(-1).textContent() == "Three" && s.get(3) == () && s.get().len() == 3 });
+    check(parseHTML("<div><a href='/x'>x</a></div>"), #{ "parseHTML parses a string": |d| d.find("a").attr("href") == "/x" });
+    check(r.html("li"), #{ "res.html(selector) finds in the body": |s| s.size() == 3 });
+}
+"#;
+
+#[test]
+fn html_selections_read_pages_as_k6_does() {
+    let (k6, ours) = run_both(HTML_JS, HTML_RHAI);
+    assert_same(&k6, &ours, 14, &["http_req_failed"]);
+}
+
+/// The threshold section's sub-metric names, in the order printed (their verdicts are among
+/// the `✓`/`✗` lines [`assert_same`] compares).
+fn sub_metric_lines(stdout: &str) -> Vec<String> {
+    stdout.lines().map(str::trim).filter(|l| l.starts_with("http_reqs{")).map(str::to_owned).collect()
+}
+
+const URL_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = {
+    iterations: 2,
+    thresholds: {
+        "http_reqs{name:http://${}/status/${}}": ["count==4"],
+        "http_reqs{url:http://${}/status/${}}": ["count==4"],
+        "http_reqs{name:mine}": ["count==2"],
+    },
+};
+export default function () {
+    for (const code of [200, 201]) {
+        const r = http.get(http.url`http://${__ENV.HOST}/status/${code}`);
+        check(r, { "the URL is filled in": (r) => r.status === code && r.url === `http://${__ENV.HOST}/status/${code}` });
+    }
+    http.get(http.url`http://${__ENV.HOST}/status/${204}`, { tags: { name: "mine" } });
+    const u = http.url`http://${__ENV.HOST}/x/${1}`;
+    check(u, { "the URL object has name and url": (u) => u.name === "http://${}/x/${}" && u.url === `http://${__ENV.HOST}/x/1` });
+}
+"#;
+
+const URL_RHAI: &str = r#"
+export const options = #{
+    iterations: 2,
+    thresholds: #{
+        "http_reqs{name:http://${}/status/${}}": ["count==4"],
+        "http_reqs{url:http://${}/status/${}}": ["count==4"],
+        "http_reqs{name:mine}": ["count==2"],
+    },
+};
+fn run() {
+    for code in [200, 201] {
+        let r = http.get(http.url("http://${HOST}/status/${code}", #{ HOST: __ENV.HOST, code: code }));
+        check(r, #{ "the URL is filled in": |r| r.status == code && r.url == `http://${__ENV.HOST}/status/${code}` });
+    }
+    http.get(http.url("http://${HOST}/status/${c}", #{ HOST: __ENV.HOST, c: 204 }), #{ tags: #{ name: "mine" } });
+    let u = http.url("http://${HOST}/x/${n}", #{ HOST: __ENV.HOST, n: 1 });
+    check(u, #{ "the URL object has name and url": |u| u.name == "http://${}/x/${}" && u.url == `http://${__ENV.HOST}/x/1` });
+}
+"#;
+
+#[test]
+fn http_url_names_requests_by_their_template_as_k6() {
+    let (k6, ours) = run_both(URL_JS, URL_RHAI);
+    // Two checks and three thresholds, all passing: the template is the `name` and `url` tag.
+    assert_same(&k6, &ours, 5, &["http_req_failed"]);
+    let expected = sub_metric_lines(&k6);
+    assert_eq!(expected.len(), 3, "k6's own output changed:\n{k6}");
+    assert_eq!(sub_metric_lines(&ours), expected, "rload:\n{ours}");
+}
+
+const COMPRESSION_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const TEXT = "hello hello hello hello";
+export default function () {
+    let r = http.post(`${B}/echo`, TEXT, { compression: "gzip, br" });
+    check(r, {
+        "a compressed body goes with its Content-Encoding": (r) => r.headers["X-Echo-Content-Encoding"] === "gzip, br"
+            && r.request.headers["Content-Encoding"][0] === "gzip, br",
+        "a compressed response is decompressed": (r) => r.body === TEXT && r.headers["Content-Encoding"] === "gzip, br",
+        "res.request.body is the body before compression": (r) => r.request.body === TEXT,
+    });
+    for (const algorithm of ["deflate", "zstd", "br", "gzip"]) {
+        r = http.put(`${B}/echo`, TEXT, { compression: algorithm });
+        check(r, { "each algorithm round-trips": (r) => r.body === TEXT && r.headers["X-Echo-Content-Encoding"] === algorithm });
+    }
+    r = http.get(`${B}/echo`, { compression: "gzip" });
+    check(r, { "a request without a body is not compressed": (r) => r.headers["X-Echo-Content-Encoding"] === undefined });
+    r = http.get(`${B}/response-headers?Content-Encoding=gzip`);
+    check(r, { "a body that does not decode fails with 1701": (r) => r.status === 0 && r.error_code === 1701 && r.body === null });
+    let threw = false;
+    try {
+        http.get("http://127.0.0.1:1/", { throw: true });
+    } catch (e) {
+        threw = true;
+    }
+    check(threw, { "params.throw raises a failure as an exception": (t) => t === true });
+}
+"#;
+
+const COMPRESSION_RHAI: &str = r#"
+export const options = #{ iterations: 2 };
+const B = `http://${__ENV.HOST}`;
+const TEXT = "hello hello hello hello";
+fn run() {
+    let r = http.post(`${B}/echo`, TEXT, #{ compression: "gzip, br" });
+    check(r, #{
+        "a compressed body goes with its Content-Encoding": |r| r.headers["X-Echo-Content-Encoding"] == "gzip, br"
+            && r.request.headers["Content-Encoding"][0] == "gzip, br",
+        "a compressed response is decompressed": |r| r.body == TEXT && r.headers["Content-Encoding"] == "gzip, br",
+        "res.request.body is the body before compression": |r| r.request.body == TEXT,
+    });
+    for algorithm in ["deflate", "zstd", "br", "gzip"] {
+        r = http.put(`${B}/echo`, TEXT, #{ compression: algorithm });
+        check(r, #{ "each algorithm round-trips": |r| r.body == TEXT && r.headers["X-Echo-Content-Encoding"] == algorithm });
+    }
+    r = http.get(`${B}/echo`, #{ compression: "gzip" });
+    check(r, #{ "a request without a body is not compressed": |r| r.headers["X-Echo-Content-Encoding"] == () });
+    r = http.get(`${B}/response-headers?Content-Encoding=gzip`);
+    check(r, #{ "a body that does not decode fails with 1701": |r| r.status == 0 && r.error_code == 1701 && r.body == () });
+    let threw = false;
+    try {
+        http.get("http://127.0.0.1:1/", #{ "throw": true });
+    } catch (e) {
+        threw = true;
+    }
+    check(threw, #{ "params.throw raises a failure as an exception": |t| t == true });
+}
+"#;
+
+#[test]
+fn compression_decompression_and_throw_match_k6() {
+    let (k6, ours) = run_both(COMPRESSION_JS, COMPRESSION_RHAI);
+    assert_same(&k6, &ours, 7, &["http_req_failed"]);
+    // Per iteration: 1 + 4 + 1 + 1 + the refused request; the 1701 and the refused one fail.
+    assert_eq!(figures(&k6, "http_reqs").unwrap().split(' ').next(), Some("16"));
+    assert_eq!(figures(&k6, "http_req_failed").as_deref(), Some("25.00% 4 out of 16"));
+}
+
+const HOSTS_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = {
+    iterations: 2,
+    hosts: { "rload.test": __ENV.HOST, "*.rload.test": __ENV.HOST },
+    thresholds: { "http_reqs{url:http://api.rload.test/status/201}": ["count==2"] },
+};
+export default function () {
+    let r = http.get("http://rload.test/echo");
+    check(r, { "hosts dials the mapped address, the Host stays the URL's": (r) => r.status === 200 && r.headers["X-Echo-Host"] === "rload.test" });
+    r = http.get("http://api.rload.test/status/201");
+    check(r, { "a wildcard maps every subdomain": (r) => r.status === 201 && r.url === "http://api.rload.test/status/201" });
+}
+"#;
+
+const HOSTS_RHAI: &str = r#"
+export const options = #{
+    iterations: 2,
+    hosts: #{ "rload.test": __ENV.HOST, "*.rload.test": __ENV.HOST },
+    thresholds: #{ "http_reqs{url:http://api.rload.test/status/201}": ["count==2"] },
+};
+fn run() {
+    let r = http.get("http://rload.test/echo");
+    check(r, #{ "hosts dials the mapped address, the Host stays the URL's": |r| r.status == 200 && r.headers["X-Echo-Host"] == "rload.test" });
+    r = http.get("http://api.rload.test/status/201");
+    check(r, #{ "a wildcard maps every subdomain": |r| r.status == 201 && r.url == "http://api.rload.test/status/201" });
+}
+"#;
+
+#[test]
+fn the_hosts_option_maps_names_to_addresses_as_k6() {
+    let (k6, ours) = run_both(HOSTS_JS, HOSTS_RHAI);
+    // Two checks and one threshold on the url tag, which keeps the URL's name.
+    assert_same(&k6, &ours, 3, &["http_req_failed"]);
+}

@@ -109,3 +109,88 @@ async fn https_to_a_plain_http_server_is_k6_tls_header_error_1301() {
     })
     .await;
 }
+
+#[test]
+fn a_ca_named_in_ssl_cert_file_is_trusted_as_k6_trusts_the_system_store() {
+    let addr = common::tls::serve_https(common::tls::file_ca_acceptor());
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, common::tls::FILE_CA_PEM).unwrap();
+    let s = common::script(&format!(
+        "fn run() {{ let r = http.get(\"https://localhost:{}/\"); print(`got ${{r.status}} ${{r.error_code}}`); }}",
+        addr.port()
+    ));
+    let run = |cert_file: Option<&std::path::Path>| {
+        let mut command = std::process::Command::new(common::BIN);
+        command.arg("run").arg(&s.path).args(["-i", "1", "--no-color"]);
+        match cert_file {
+            Some(file) => command.env("SSL_CERT_FILE", file),
+            None => command.env_remove("SSL_CERT_FILE"),
+        };
+        common::Run::from_output(command.output().unwrap())
+    };
+    let trusted = run(Some(&ca));
+    assert!(trusted.stderr.contains("got 200 0") || trusted.stdout.contains("got 200 0"), "{}", trusted.stderr);
+    let untrusted = run(None);
+    assert!(untrusted.stderr.contains("got 0 1310") || untrusted.stdout.contains("got 0 1310"), "{}", untrusted.stderr);
+}
+
+/// `rload run` of one GET to `https://127.0.0.1:PORT/` with `options` (a Rhai map's entries),
+/// printing `got STATUS ERROR_CODE`; returns what it printed.
+fn get_with_options(port: u16, options: &str) -> String {
+    let s = common::script(&format!(
+        "export const options = #{{ iterations: 1, insecureSkipTLSVerify: true, {options} }};\n\
+         fn run() {{ let r = http.get(\"https://127.0.0.1:{port}/\"); print(`got ${{r.status}} ${{r.error_code}}`); }}"
+    ));
+    let run = common::rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let printed = format!("{}{}", run.stdout, run.stderr);
+    printed.lines().find(|l| l.starts_with("got ")).unwrap_or_else(|| panic!("{printed}")).to_owned()
+}
+
+#[test]
+fn tls_version_limits_what_the_handshake_may_agree_on() {
+    let tls13 = common::tls::serve_https(common::tls::limited_acceptor(&rustls::version::TLS13, None));
+    assert_eq!(get_with_options(tls13.port(), ""), "got 200 0");
+    assert_eq!(get_with_options(tls13.port(), "tlsVersion: #{ min: \"tls1.2\", max: \"tls1.3\" }"), "got 200 0");
+    assert_eq!(
+        get_with_options(tls13.port(), "tlsVersion: \"tls1.2\""),
+        "got 0 1300",
+        "a TLS 1.3 server, TLS 1.2 asked"
+    );
+}
+
+#[test]
+fn tls_cipher_suites_limit_the_tls12_suites_offered() {
+    let suite = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+    let server = common::tls::serve_https(common::tls::limited_acceptor(&rustls::version::TLS12, Some(suite)));
+    assert_eq!(get_with_options(server.port(), &format!("tlsCipherSuites: [\"{suite}\"]")), "got 200 0");
+    let other = "tlsCipherSuites: [\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\"]";
+    assert_eq!(get_with_options(server.port(), other), "got 0 1300", "no suite in common");
+}
+
+#[test]
+fn tls_options_rload_cannot_honour_are_errors_naming_them() {
+    let s = common::script(
+        "export const options = #{ tlsVersion: \"tls1.0\", tlsCipherSuites: [\"TLS_RSA_WITH_RC4_128_SHA\"] };\nfn run() {}",
+    );
+    let run = common::rload(&s, &[]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(run.stderr.contains("tls1.0 and older are TLS versions rload does not implement"), "{}", run.stderr);
+    assert!(run.stderr.contains("does not have: TLS_RSA_WITH_RC4_128_SHA"), "{}", run.stderr);
+}
+
+#[test]
+fn tls_auth_presents_a_client_certificate_to_the_domains_it_names() {
+    let server = common::tls::serve_https(common::tls::client_auth_acceptor());
+    let auth = |domain: &str| {
+        format!(
+            "tlsAuth: [#{{ domains: [\"{domain}\"], cert: {:?}, key: {:?} }}]",
+            common::tls::CLIENT_CERT_PEM,
+            common::tls::CLIENT_KEY_PEM
+        )
+    };
+    assert_eq!(get_with_options(server.port(), &auth("127.0.0.1")), "got 200 0");
+    assert_ne!(get_with_options(server.port(), &auth("other.test")), "got 200 0", "not a domain it names");
+    assert_ne!(get_with_options(server.port(), ""), "got 200 0", "no certificate, no access");
+}

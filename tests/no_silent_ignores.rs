@@ -11,22 +11,23 @@ fn check(s: &Script) -> Run {
 }
 
 #[test]
-fn literal_k6_http_params_rload_lacks_fail_rload_check_with_their_position() {
+fn literal_k6_http_param_values_rload_lacks_fail_rload_check_with_their_position() {
     let s = script(
-        "fn run() {\n    http.get(\"http://127.0.0.1:1/\", #{ \"throw\": true });\n    \
-         http.post(\"http://127.0.0.1:1/\", \"x\", #{ compression: \"gzip\", tags: #{} });\n}\n",
+        "fn run() {\n    http.get(\"http://127.0.0.1:1/\", #{ auth: \"ntlm\" });\n    \
+         http.post(\"http://127.0.0.1:1/\", \"x\", #{ compression: \"gzip\", \"throw\": true, auth: \"digest\" });\n}\n",
     );
     let path = s.path.display().to_string();
     for run in [check(&s), rload(&s, &["-i", "1"])] {
         assert_eq!(run.code, 107, "{}", run.stderr);
         assert!(
-            run.stderr.contains(&format!("{path}:2:")) && run.stderr.contains("http param \"throw\" is a k6 param"),
+            run.stderr.contains(&format!("{path}:2:"))
+                && run.stderr.contains("http param auth: \"ntlm\" is a k6 authentication rload does not implement"),
             "{}",
             run.stderr
         );
         assert!(
-            run.stderr.contains("http param \"compression\" is a k6 param rload does not implement"),
-            "{}",
+            !run.stderr.contains(&format!("{path}:3:")),
+            "compression, throw and digest are implemented: {}",
             run.stderr
         );
         assert!(!run.stdout.contains("http_reqs"), "nothing may run: {}", run.stdout);
@@ -34,21 +35,21 @@ fn literal_k6_http_params_rload_lacks_fail_rload_check_with_their_position() {
 }
 
 #[test]
-fn a_k6_http_param_rload_lacks_in_a_map_built_at_run_time_fails_the_call_naming_it() {
+fn a_k6_http_param_value_rload_lacks_in_a_map_built_at_run_time_fails_the_call_naming_it() {
     let s = script(
         r#"
         fn run() {
             let p = #{};
-            p.compression = "gzip";
-            if __ITER == 1 { p = #{ auth: "ntlm" }; }
+            p.auth = "ntlm";
+            if __ITER == 1 { p = #{ compression: "lzma" }; }
             http.get("http://127.0.0.1:1/", p);
         }
     "#,
     );
     let run = rload(&s, &["-u", "1", "-i", "2"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("http param \"compression\" is a k6 param rload does not implement"), "{}", run.stderr);
     assert!(run.stderr.contains("\"ntlm\" is a k6 authentication rload does not implement"), "{}", run.stderr);
+    assert!(run.stderr.contains("unknown compression algorithm lzma"), "{}", run.stderr);
     assert!(run.stderr.contains("test.rhai:6:"), "the script position is named: {}", run.stderr);
     assert!(!run.stdout.contains("http_reqs"), "no request may be sent: {}", run.stdout);
 }
@@ -57,13 +58,13 @@ fn a_k6_http_param_rload_lacks_in_a_map_built_at_run_time_fails_the_call_naming_
 fn k6_options_rload_lacks_fail_rload_check_and_run_naming_each() {
     let s = script(
         r#"
-        export const options = #{ iterations: 1, noVUConnectionReuse: true, minIterationDuration: "1s", hosts: #{} };
+        export const options = #{ iterations: 1, noVUConnectionReuse: true, minIterationDuration: "1s", dns: #{} };
         fn run() {}
     "#,
     );
     for run in [check(&s), rload(&s, &[])] {
         assert_eq!(run.code, 104, "{}", run.stderr);
-        for key in ["noVUConnectionReuse", "minIterationDuration", "hosts"] {
+        for key in ["noVUConnectionReuse", "minIterationDuration", "dns"] {
             assert!(
                 run.stderr.contains(&format!("option \"{key}\" is a k6 option rload does not implement")),
                 "{key}: {}",
@@ -180,4 +181,24 @@ fn summary_time_unit_prints_every_time_value_in_that_unit() {
         assert_eq!(decimals.len(), 2, "{line}");
         assert!(number.parse::<f64>().unwrap() >= 2000.0, "{line}");
     }
+}
+
+#[test]
+fn k6_html_methods_rload_lacks_fail_naming_them() {
+    let s = script(
+        r#"
+        fn run() {
+            let form = parseHTML("<form><input name='a' value='1'></form>").find("form");
+            if __ITER == 0 { form.serializeObject(); } else { form.get(0).childNodes(); }
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "1", "-i", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Selection.serializeObject() is a k6 method rload does not implement"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Element.childNodes() is a k6 method rload does not implement"), "{}", run.stderr);
 }

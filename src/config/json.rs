@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::Options;
 use crate::executor::format::go_duration;
+use crate::http::tls;
 
 /// The options that are set, as k6's JSON object.
 pub fn to_k6_json(o: &Options) -> Value {
@@ -36,6 +37,18 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("maxRedirects", o.max_redirects.map(|n| json!(n)));
     put("maxResponseBodySize", o.max_response_body_size.map(|n| json!(n)));
     put("tags", o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())));
+    put(
+        "hosts",
+        o.hosts.as_ref().map(|h| Value::Object(h.entries().into_iter().map(|(k, v)| (k, json!(v))).collect())),
+    );
+    put("tlsVersion", o.tls_version.map(|(min, max)| json!({ "min": tls::VERSIONS[min], "max": tls::VERSIONS[max] })));
+    put("tlsCipherSuites", o.tls_cipher_suites.as_ref().map(|s| json!(s)));
+    put(
+        "tlsAuth",
+        o.tls_auth
+            .as_ref()
+            .map(|all| all.iter().map(|c| json!({ "domains": c.domains, "cert": c.cert, "key": c.key })).collect()),
+    );
     put("noCookiesReset", o.no_cookies_reset.map(|b| json!(b)));
     put("summaryTimeUnit", o.summary_time_unit.map(|u| json!(u.name())));
     put("sharedConnections", o.shared_connections.map(|n| json!(n)));
@@ -85,7 +98,11 @@ mod tests {
             "summaryTimeUnit": "ms", "scrape": ["http://127.0.0.1:9/metrics"], "scrapeInterval": "2s",
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
             "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
-            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4
+            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4,
+            "hosts": { "a.test": "127.0.0.1", "*.b.test:443": "[::1]:8443" },
+            "tlsVersion": { "min": "tls1.2", "max": "tls1.3" },
+            "tlsCipherSuites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+            "tlsAuth": [{ "domains": ["a.test"], "cert": crate::http::tls::tests::CLIENT_CERT, "key": crate::http::tls::tests::CLIENT_KEY }]
         });
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple};
 use crate::http::debug::HttpDebug;
+use crate::http::hosts::Hosts;
+use crate::http::tls;
 use crate::metrics::SystemTags;
 use serde_json::{Map, Value};
 
@@ -71,6 +73,14 @@ pub struct Options {
     /// rload's `sharedConnections` / `--shared-connections`: the VUs of each thread share at
     /// most this many connections instead of holding their own (at least 1).
     pub shared_connections: Option<u64>,
+    /// k6's `hosts`: names dialed at fixed addresses.
+    pub hosts: Option<Hosts>,
+    /// k6's `tlsVersion`: (min, max) as indexes into `http::tls::VERSIONS`.
+    pub tls_version: Option<(usize, usize)>,
+    /// k6's `tlsCipherSuites`.
+    pub tls_cipher_suites: Option<Vec<String>>,
+    /// k6's `tlsAuth`: client certificates by domain.
+    pub tls_auth: Option<Vec<tls::ClientCert>>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -109,12 +119,8 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("dns", "rload resolves names with the system resolver on every new connection"),
     ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
     ("batchPerHost", "rload's http.batch has no per-host limit"),
-    ("tlsCipherSuites", "rload negotiates with rustls's default cipher suites"),
-    ("tlsVersion", "rload negotiates TLS 1.2 or 1.3"),
-    ("tlsAuth", "rload presents no client certificates"),
     ("blacklistIPs", "rload does not filter the addresses it connects to"),
     ("blockHostnames", "rload does not filter the hosts it connects to"),
-    ("hosts", "rload resolves every name with the system resolver"),
     ("noVUConnectionReuse", "use noConnectionReuse (no reuse at all) instead"),
     ("minIterationDuration", "sleep() at the end of the iteration instead"),
     ("metricSamplesBufferSize", "rload has no sample buffer to size; remove it"),
@@ -155,6 +161,10 @@ pub const KNOWN_KEYS: &[&str] = &[
     "maxRedirects",
     "maxResponseBodySize",
     "tags",
+    "hosts",
+    "tlsVersion",
+    "tlsCipherSuites",
+    "tlsAuth",
     "summaryTimeUnit",
     "scrape",
     "scrapeInterval",
@@ -197,6 +207,14 @@ impl Options {
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
+                "tlsVersion" => tls_version(key, v).map(|r| o.tls_version = Some(r)),
+                "tlsAuth" => tls_auth(key, v).map(|a| o.tls_auth = Some(a)),
+                "tlsCipherSuites" => string_list(key, v)
+                    .and_then(|names| tls::cipher_suites(&names).map_err(|e| format!("{key}: {e}")))
+                    .map(|names| o.tls_cipher_suites = Some(names)),
+                "hosts" => string_map(key, v)
+                    .and_then(|entries| Hosts::parse(&entries).map_err(|errors| errors.join("; ")))
+                    .map(|h| o.hosts = Some(h)),
                 "noSetup" => boolean(key, v).map(|b| o.no_setup = Some(b)),
                 "noTeardown" => boolean(key, v).map(|b| o.no_teardown = Some(b)),
                 "throw" => boolean(key, v).map(|b| o.throw = Some(b)),
@@ -302,7 +320,11 @@ impl Options {
             paused,
             system_tags,
             http_debug,
-            shared_connections
+            shared_connections,
+            hosts,
+            tls_version,
+            tls_cipher_suites,
+            tls_auth
         );
         self
     }
@@ -426,6 +448,61 @@ fn string_map(key: &str, v: &Value) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
+/// k6's `tlsAuth`: `[#{ domains: ["example.com"], cert: "-----BEGIN CERTIFICATE-----…",
+/// key: "-----BEGIN PRIVATE KEY-----…" }]`; every bad entry is reported.
+fn tls_auth(key: &str, v: &Value) -> Result<Vec<tls::ClientCert>, String> {
+    let Value::Array(items) = v else {
+        return Err(format!("{key}: must be an array of #{{ domains, cert, key }}, got {}", kind(v)));
+    };
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{key}[{i}]");
+        let text = |name: &str| match item.get(name) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => Err(format!("{at}.{name} must be a PEM string")),
+        };
+        let entry = (|| {
+            if !item.is_object() {
+                return Err(format!("{at} must be #{{ domains, cert, key }}"));
+            }
+            if item.get("password").and_then(Value::as_str).is_some_and(|p| !p.is_empty()) {
+                return Err(format!(
+                    "{at}.password: encrypted keys are a k6 tlsAuth feature rload does not implement (decrypt the key)"
+                ));
+            }
+            let domains = string_list(&format!("{at}.domains"), item.get("domains").unwrap_or(&Value::Null))?;
+            tls::ClientCert::new(domains, text("cert")?, text("key")?).map_err(|e| format!("{at}: {e}"))
+        })();
+        match entry {
+            Ok(entry) => entries.push(entry),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+/// k6's `tlsVersion`: `"tls1.2"` (that version only) or `#{ min: "tls1.2", max: "tls1.3" }`.
+fn tls_version(key: &str, v: &Value) -> Result<(usize, usize), String> {
+    let range = match v {
+        Value::String(one) => tls::versions(Some(one), Some(one)),
+        Value::Object(map) => {
+            let bound = |name: &str| match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.as_str())),
+                Some(other) => Err(format!("{name} must be a string like \"tls1.2\", got {}", kind(other))),
+            };
+            tls::versions(bound("min")?, bound("max")?)
+        }
+        other => Err(format!("must be \"tls1.2\" or #{{ min, max }}, got {}", kind(other))),
+    };
+    range.map_err(|e| format!("{key}: {e}"))
+}
+
 /// Parses `stages: [#{ duration: "30s", target: 10 }, ...]`.
 pub fn stages(key: &str, v: &Value) -> Result<Vec<Stage>, String> {
     let Value::Array(items) = v else {
@@ -545,11 +622,11 @@ mod tests {
 
     #[test]
     fn k6_options_rload_lacks_are_errors_that_name_them() {
-        let errs = Options::from_script(&json!({ "noVUConnectionReuse": true, "hosts": {}, "summaryTimeUnit": "m" }))
+        let errs = Options::from_script(&json!({ "noVUConnectionReuse": true, "dns": {}, "summaryTimeUnit": "m" }))
             .unwrap_err();
         let all = errs.join("\n");
         assert!(all.contains("option \"noVUConnectionReuse\" is a k6 option rload does not implement"), "{all}");
-        assert!(all.contains("option \"hosts\" is a k6 option rload does not implement"), "{all}");
+        assert!(all.contains("option \"dns\" is a k6 option rload does not implement"), "{all}");
         assert!(all.contains("summaryTimeUnit: invalid summary time unit \"m\""), "{all}");
         let o = Options::from_script(&json!({ "summaryTimeUnit": "us", "ext": {}, "cloud": {} })).unwrap();
         assert_eq!(o.summary_time_unit, Some(TimeUnit::Microseconds));

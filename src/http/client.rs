@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{
-    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, SET_COOKIE, TRANSFER_ENCODING,
-    USER_AGENT, WWW_AUTHENTICATE,
+    AUTHORIZATION, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, SET_COOKIE,
+    TRANSFER_ENCODING, USER_AGENT, WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{BodyExt, Full};
@@ -16,6 +16,7 @@ use hyper::body::{Body as _, Incoming};
 use url::{Position, Url};
 
 use super::auth::{self, Auth};
+use super::compression;
 use super::cookies::{CookieJar, RequestCookie};
 use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
@@ -258,7 +259,9 @@ impl HttpClient {
     }
 
     /// Reads the body to the end (keeping it in `body` unless `response_type` is `None`) and
-    /// puts the connection back in the pool when it can serve another request.
+    /// puts the connection back in the pool when it can serve another request. A kept body
+    /// whose `Content-Encoding` k6 knows is decoded ([`compression`]); one that does not decode
+    /// fails with 1701, its connection already pooled (the body was read to its end).
     ///
     /// A kept body larger than `maxResponseBodySize` fails with 1060 as soon as it is known:
     /// from the Content-Length before any byte of it is read, or when the bytes received pass
@@ -298,12 +301,16 @@ impl HttpClient {
         if !self.config.no_connection_reuse && !server_closes {
             self.pool.put_idle(conn);
         }
+        let mut kept = body.take().map(Collected::into_bytes);
+        if let (Some(raw), Some(encoding)) = (&kept, parts.headers.get(CONTENT_ENCODING)) {
+            kept = Some(compression::decode(encoding.as_bytes(), raw.clone(), limit)?);
+        }
         Ok(Received {
             status: parts.status,
             version: parts.version,
             reason: parts.extensions.remove::<hyper::ext::ReasonPhrase>(),
             headers: parts.headers,
-            body: body.take().map(Collected::into_bytes),
+            body: kept,
             done,
         })
     }

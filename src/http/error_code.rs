@@ -33,7 +33,7 @@
 //! | 1500–1599 | HTTP 5xx responses                                   | `1000 + status`, with no `error` message    |
 //! | 1600–1999 | nonstandard statuses 600–999                         | `1000 + status`, as k6                      |
 //! | 16xx      | HTTP/2 errors                                        | never (HTTP/1.1 only)                       |
-//! | 1701      | decompression error                                  | never (no decompression)                    |
+//! | 1701      | decompression error                                  | a kept body that its Content-Encoding fails |
 //!
 //! 1060 and 1061 are rload's own, in k6's "general" range: k6 has no body cap, and Go reports
 //! its header limit as a generic 1000; a code of their own lets a check or threshold tell them
@@ -64,6 +64,7 @@ pub const TLS_GENERIC: u32 = 1300;
 pub const TLS_HEADER: u32 = 1301;
 pub const TLS_UNKNOWN_AUTHORITY: u32 = 1310;
 pub const TLS_HOSTNAME_MISMATCH: u32 = 1311;
+pub const RESPONSE_DECOMPRESSION: u32 = 1701;
 
 /// The error code of a response: `1000 + status` for any status from 400 up (k6 gives 1999 for a
 /// nonstandard 999), 0 otherwise.

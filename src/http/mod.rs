@@ -18,19 +18,22 @@
 //! conversion only) → [`HttpClient::request`] → [`samples::record_hops`] → the metric sink.
 //!
 //! This module is not the script binding (`crate::script::api::http` converts Rhai values),
-//! and not a general-purpose client (no HTTP/2, no proxies, no decompression). Cookies live in
-//! [`cookies`], URL credentials and digest authentication in [`auth`].
+//! and not a general-purpose client (no HTTP/2, no proxies). Cookies live in [`cookies`], URL
+//! credentials and digest authentication in [`auth`], k6's body compression and response
+//! decompression in [`compression`].
 
 pub mod auth;
 mod client;
+pub mod compression;
 pub mod cookies;
 pub mod debug;
 pub mod error_code;
 pub mod headers;
+pub mod hosts;
 pub(crate) mod pool;
 pub mod samples;
 pub(crate) mod timing;
-pub(crate) mod tls;
+pub mod tls;
 
 use std::rc::Rc;
 use std::time::Duration;

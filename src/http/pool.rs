@@ -226,7 +226,7 @@ impl Pool {
         let (sender, driver) = if target.tls {
             marks.tls_start = Some(Instant::now());
             let name = server_name(&target.host)?;
-            let stream = tls::connector(insecure_skip_tls_verify)
+            let stream = tls::test_connector(insecure_skip_tls_verify, target.host_str)
                 .connect(name, wire)
                 .await
                 .map_err(|err| error_code::for_io(&err, stats.failed_op().unwrap_or(Op::Read)))?;
@@ -277,10 +277,13 @@ impl Pool {
 /// Resolves the host and connects to its addresses in order until one accepts. Also used by
 /// the WebSocket client (`crate::ws`), so both report dial failures with the same codes.
 pub(crate) async fn connect(target: &Target<'_>, marks: &mut Marks) -> Result<TcpStream, Failure> {
-    let addrs: Vec<SocketAddr> = match target.host {
-        Host::Ipv4(ip) => vec![SocketAddr::new(IpAddr::V4(ip), target.port)],
-        Host::Ipv6(ip) => vec![SocketAddr::new(IpAddr::V6(ip), target.port)],
-        Host::Domain(domain) => match tokio::net::lookup_host((domain, target.port)).await {
+    // k6's `hosts` option first.
+    let fixed = super::hosts::lookup(target.host_str, target.port);
+    let addrs: Vec<SocketAddr> = match (fixed, &target.host) {
+        (Some(addr), _) => vec![addr],
+        (None, Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(*ip), target.port)],
+        (None, Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(*ip), target.port)],
+        (None, Host::Domain(domain)) => match tokio::net::lookup_host((*domain, target.port)).await {
             Ok(found) => found.collect(),
             Err(err) => return Err(error_code::for_lookup(domain, Some(&err))),
         },

@@ -102,10 +102,10 @@ pub(super) fn load(path: &str) -> Result<Script, RunError> {
     let functions = functions(&ast);
     let mut problems: Vec<String> = facts::unimplemented_params(&ast)
         .into_iter()
-        .map(|(pos, name, hint)| {
+        .map(|(pos, error)| {
             let at =
                 crate::script::converted::position(&source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
-            format!("{at}: http param \"{name}\" is a k6 param rload does not implement ({hint})")
+            format!("{at}: {error}")
         })
         .collect();
     problems.extend(summary_hook(&functions).err());

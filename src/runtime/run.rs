@@ -288,6 +288,12 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
         (specs, false) => Some(Outputs::start(specs, &thresholds).map_err(|e| RunError::InvalidOptions(vec![e]))?),
     };
     metrics::start_run(series_cap.clone(), outputs.as_ref().and_then(Outputs::tap), system_tags);
+    crate::http::hosts::install(options.hosts.clone().unwrap_or_default());
+    crate::http::tls::install(crate::http::tls::TlsOptions {
+        versions: options.tls_version,
+        cipher_suites: options.tls_cipher_suites.clone(),
+        client_certs: options.tls_auth.clone().unwrap_or_default(),
+    });
     let outputs = RefCell::new(outputs);
     let scraper = RefCell::new(scraper);
     let prepared =

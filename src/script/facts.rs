@@ -9,9 +9,10 @@
 //!   order: its checks run sorted by name.
 //! - **Each function's parameter count**, so `check` can call a closure with the arguments it
 //!   takes (`|| true`, `|r| ...`, `|r, x| ...`), as JavaScript does.
-//! - **k6 http params rload does not implement**, written as a literal in an `http.*` call:
-//!   [`unimplemented_params`] reports them with their position at `rload check` time (the
-//!   binding still refuses every such param at call time, wherever the map came from).
+//! - **k6 http param values rload does not implement** (`auth: "ntlm"`), written as a literal
+//!   in an `http.*` call: [`unimplemented_params`] reports them with their position at `rload
+//!   check` time (the binding still refuses every such value at call time, wherever the map
+//!   came from).
 //!
 //! The walk must see the tree before the optimiser folds a constant map literal into a sorted
 //! value: [`compile`] parses without optimising, records, then optimises.
@@ -25,30 +26,21 @@ use std::rc::Rc;
 
 use rhai::{ASTNode, Dynamic, Engine, Expr, ImmutableString, Map, OptimizationLevel, ParseError, Position, Scope, AST};
 
-/// The http params k6 accepts that rload does not implement, with what to do instead.
-pub const UNIMPLEMENTED_HTTP_PARAMS: &[(&str, &str)] = &[
-    ("compression", "compress the body in the script and set `Content-Encoding` in params.headers"),
-    ("throw", "test `res.error_code` / `res.status` and call fail()"),
-];
+/// The values of k6 http params that rload does not implement: (param, value, why and what to
+/// do instead). Every other k6 param and value is implemented.
+pub const UNIMPLEMENTED_HTTP_PARAMS: &[(&str, &str, &str)] = &[(
+    "auth",
+    "ntlm",
+    "is a k6 authentication rload does not implement (only \"basic\" and \"digest\", from credentials in the URL)",
+)];
 
-/// Whether `value` for the k6 param `name` asks for nothing k6 would not do anyway
-/// (`compression: ""`, `throw: false`): k6 skips these, so rload accepts them.
-pub fn is_k6_default(name: &str, value: &Dynamic) -> bool {
-    match name {
-        "compression" => value.is_unit() || value.clone().into_string().is_ok_and(|s| s.trim().is_empty()),
-        "throw" => value.as_bool() == Ok(false),
-        _ => false,
-    }
-}
-
-/// The hint for an http param rload does not implement, or `None` if it is not one.
-pub fn unimplemented_param_hint(name: &str) -> Option<&'static str> {
-    UNIMPLEMENTED_HTTP_PARAMS.iter().find(|(key, _)| *key == name).map(|(_, hint)| *hint)
-}
-
-/// `key` as the `'static` name of an http param rload does not implement.
-fn known_param(key: &str) -> Option<&'static str> {
-    UNIMPLEMENTED_HTTP_PARAMS.iter().map(|(k, _)| *k).find(|k| *k == key)
+/// The error for the http param `param: value` when rload does not implement that value.
+pub fn unimplemented_param(param: &str, value: &Dynamic) -> Option<String> {
+    let text = value.read_lock::<ImmutableString>()?;
+    UNIMPLEMENTED_HTTP_PARAMS
+        .iter()
+        .find(|(p, v, _)| *p == param && *v == text.as_str())
+        .map(|(p, v, why)| format!("http param {p}: \"{v}\" {why}"))
 }
 
 /// The `http` methods whose last argument is a params map.
@@ -195,9 +187,9 @@ pub fn compile(engine: &Engine, text: &str, source: &str) -> Result<AST, ParseEr
     Ok(ast)
 }
 
-/// Every k6 http param rload does not implement that the script writes as a literal in an
-/// `http.*(…)` call: (position, param, hint).
-pub fn unimplemented_params(ast: &AST) -> Vec<(Position, &'static str, &'static str)> {
+/// Every k6 http param value rload does not implement that the script writes as a literal in
+/// an `http.*(…)` call: (position, the error naming it).
+pub fn unimplemented_params(ast: &AST) -> Vec<(Position, String)> {
     let mut found = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         let (Some(ASTNode::Expr(Expr::MethodCall(call, _))), Some(ASTNode::Expr(Expr::Dot(dot, ..)))) =
@@ -210,30 +202,25 @@ pub fn unimplemented_params(ast: &AST) -> Vec<(Position, &'static str, &'static 
             return true;
         }
         // The parser folds a constant literal among a method call's arguments into a map value.
-        // A value known only at run time (`None`) is left to the binding's check at call time.
-        let keys: Vec<(&str, Option<Dynamic>, Position)> = match call.args.last() {
+        // A value known only at run time is left to the binding's check at call time.
+        match call.args.last() {
             Some(Expr::Map(map, _)) => {
-                map.0.iter().map(|(ident, e)| (ident.name.as_str(), e.get_literal_value(None), ident.pos)).collect()
-            }
-            Some(Expr::DynamicConstant(value, pos)) => match value.read_lock::<rhai::Map>() {
-                Some(map) => {
-                    map.iter().filter_map(|(k, v)| known_param(k).map(|k| (k, Some(v.clone()), *pos))).collect()
+                for (ident, e) in map.0.iter() {
+                    if let Some(error) = e.get_literal_value(None).and_then(|v| unimplemented_param(&ident.name, &v)) {
+                        found.push((ident.pos, error));
+                    }
                 }
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
-        for (key, value, pos) in keys {
-            if value.is_some_and(|v| is_k6_default(key, &v)) {
-                continue;
             }
-            if let Some((name, hint)) = UNIMPLEMENTED_HTTP_PARAMS.iter().find(|(k, _)| *k == key) {
-                found.push((pos, *name, *hint));
+            Some(Expr::DynamicConstant(value, pos)) => {
+                if let Some(map) = value.read_lock::<rhai::Map>() {
+                    found.extend(map.iter().filter_map(|(k, v)| unimplemented_param(k, v)).map(|error| (*pos, error)));
+                }
             }
+            _ => {}
         }
         true
     });
-    found.sort_by_key(|(pos, ..)| (pos.line(), pos.position()));
+    found.sort_by_key(|(pos, _)| (pos.line(), pos.position()));
     found
 }
 
@@ -316,15 +303,16 @@ mod tests {
     }
 
     #[test]
-    fn literal_http_params_rload_lacks_are_found_with_their_position() {
+    fn literal_http_param_values_rload_lacks_are_found_with_their_position() {
         let engine = engine();
-        let script = "let r = http.get(\"u\", #{ headers: #{}, \"throw\": true });\n\
-                      let m = other.get(\"u\", #{ compression: \"br\" });\n\
-                      http.post(\"u\", \"\", #{ compression: \"gzip\", cookies: #{ a: \"1\" } });\n\
-                      http.get(\"u\", #{ \"throw\": false, jar: (), compression: \"\" });";
+        let script = "let r = http.get(\"u\", #{ headers: #{}, auth: \"ntlm\" });\n\
+                      let m = other.get(\"u\", #{ auth: \"ntlm\" });\n\
+                      http.post(\"u\", \"\", #{ compression: \"gzip\", \"throw\": true, auth: \"digest\" });\n\
+                      http.get(\"u\", #{ cookies: #{ a: \"1\" }, auth: \"ntlm\" });";
         let ast = compile(&engine, script, "s.rhai").unwrap();
         let found: Vec<_> =
-            unimplemented_params(&ast).into_iter().map(|(pos, name, _)| (pos.line().unwrap(), name)).collect();
-        assert_eq!(found, vec![(1, "throw"), (3, "compression")]);
+            unimplemented_params(&ast).into_iter().map(|(pos, error)| (pos.line().unwrap(), error)).collect();
+        let ntlm = "http param auth: \"ntlm\" is a k6 authentication rload does not implement (only \"basic\" and \"digest\", from credentials in the URL)";
+        assert_eq!(found, vec![(1, ntlm.to_owned()), (4, ntlm.to_owned())]);
     }
 }

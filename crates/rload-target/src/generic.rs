@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{any, get};
@@ -78,7 +78,8 @@ async fn index() -> &'static str {
     "rload reference target\n"
 }
 
-/// Answers with the request body, the request's content type, `x-echo-method`, and every
+/// Answers with the request body, the request's content type and content encoding (so a
+/// compressed request comes back as a compressed response), `x-echo-method`, and every
 /// request header again under an `x-echo-` prefix (repeated headers stay repeated).
 async fn echo(method: Method, headers: HeaderMap, body: Bytes) -> Response {
     let mut echoed = HeaderMap::with_capacity(headers.len() + 2);
@@ -90,8 +91,10 @@ async fn echo(method: Method, headers: HeaderMap, body: Bytes) -> Response {
     if let Ok(method) = HeaderValue::from_str(method.as_str()) {
         echoed.insert("x-echo-method", method);
     }
-    if let Some(content_type) = headers.get(CONTENT_TYPE) {
-        echoed.insert(CONTENT_TYPE, content_type.clone());
+    for name in [CONTENT_TYPE, CONTENT_ENCODING] {
+        if let Some(value) = headers.get(&name) {
+            echoed.insert(name, value.clone());
+        }
     }
     (echoed, body).into_response()
 }

@@ -10,19 +10,23 @@
 use std::rc::Rc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::body::body_bytes;
 use super::convert::string_pairs;
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
+use super::http_url::{url_and_name, HttpUrl};
 use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
+use crate::http::compression::{self, Compression};
 use crate::http::samples::{ExpectedStatuses, Judging};
 use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
+use crate::metrics::tag;
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, VuContext};
-use crate::script::facts::{is_k6_default, unimplemented_param_hint};
+use crate::script::facts::unimplemented_param;
 
 /// The `http` object scripts call methods on.
 #[derive(Clone, Copy)]
@@ -33,18 +37,21 @@ type Res = Result<Response, Box<EvalAltResult>>;
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<HttpApi>("http");
     for (name, method) in [("get", "GET"), ("head", "HEAD")] {
-        engine.register_fn(name, move |_: HttpApi, url: &str| -> Res { send(method, url, Dynamic::UNIT, None) });
-        engine.register_fn(name, move |_: HttpApi, url: &str, params: Map| -> Res {
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic, params: Map| -> Res {
             send(method, url, Dynamic::UNIT, Some(params))
         });
-        engine.register_fn(name, move |_: HttpApi, url: &str, _: ()| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic, _: ()| -> Res {
+            send(method, url, Dynamic::UNIT, None)
+        });
     }
     for (name, method) in
         [("post", "POST"), ("put", "PUT"), ("patch", "PATCH"), ("del", "DELETE"), ("options", "OPTIONS")]
     {
-        engine.register_fn(name, move |_: HttpApi, url: &str| -> Res { send(method, url, Dynamic::UNIT, None) });
-        engine.register_fn(name, move |_: HttpApi, url: &str, body: Dynamic| -> Res { send(method, url, body, None) });
-        engine.register_fn(name, move |_: HttpApi, url: &str, body: Dynamic, params: Dynamic| -> Res {
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic| -> Res { send(method, url, Dynamic::UNIT, None) });
+        engine
+            .register_fn(name, move |_: HttpApi, url: Dynamic, body: Dynamic| -> Res { send(method, url, body, None) });
+        engine.register_fn(name, move |_: HttpApi, url: Dynamic, body: Dynamic, params: Dynamic| -> Res {
             send(method, url, body, params_map(params)?)
         });
     }
@@ -64,6 +71,7 @@ pub fn register(engine: &mut Engine) {
         Ok(CookieJar::default())
     });
     register_expected_statuses(engine);
+    super::http_url::register(engine);
     engine.register_fn("setResponseCallback", |_: HttpApi, callback: Dynamic| -> Result<(), Box<EvalAltResult>> {
         let callback = response_callback(callback).map_err(|e| format!("http.setResponseCallback: {e}"))?;
         vu::current().http().set_response_callback(callback);
@@ -71,13 +79,13 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("batch", |_: HttpApi, requests: rhai::Array| batch_array(requests));
     engine.register_fn("batch", |_: HttpApi, requests: Map| batch_map(requests));
-    engine.register_fn("request", |_: HttpApi, method: &str, url: &str| -> Res {
+    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic| -> Res {
         send(method, url, Dynamic::UNIT, None)
     });
-    engine.register_fn("request", |_: HttpApi, method: &str, url: &str, body: Dynamic| -> Res {
+    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic, body: Dynamic| -> Res {
         send(method, url, body, None)
     });
-    engine.register_fn("request", |_: HttpApi, method: &str, url: &str, body: Dynamic, params: Dynamic| -> Res {
+    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic, body: Dynamic, params: Dynamic| -> Res {
         send(method, url, body, params_map(params)?)
     });
 }
@@ -106,6 +114,10 @@ struct Params {
     auth: Auth,
     /// `None`: not given (the VU's callback); `Some(None)`: `()`, no callback.
     response_callback: Option<Option<ExpectedStatuses>>,
+    /// `params.compression`: the algorithms applied to the body, in order.
+    compression: Vec<Compression>,
+    /// `params.throw`; `None` is the `throw` option's value.
+    throw: Option<bool>,
 }
 
 fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, String> {
@@ -119,6 +131,8 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         jar: None,
         auth: Auth::Basic,
         response_callback: None,
+        compression: Vec::new(),
+        throw: None,
     };
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
@@ -151,19 +165,21 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                     format!("params.jar must be a cookie jar (http.cookieJar() or http.CookieJar()), got {type_name}")
                 })?);
             }
+            "compression" if value.is_unit() => {}
+            "compression" => {
+                let text = value.into_string().map_err(|t| format!("params.compression must be a string, got {t}"))?;
+                p.compression = compression::parse_list(&text).map_err(|e| format!("params.compression: {e}"))?;
+            }
             "responseCallback" => {
                 p.response_callback =
                     Some(response_callback(value).map_err(|e| format!("params.responseCallback: {e}"))?)
             }
-            k6_default if is_k6_default(k6_default, &value) => {}
+            "throw" => p.throw = Some(value.as_bool().map_err(|t| format!("params.throw must be a bool, got {t}"))?),
             other => {
-                return Err(match unimplemented_param_hint(other) {
-                    Some(hint) => format!("http param \"{other}\" is a k6 param rload does not implement ({hint})"),
-                    None => format!(
-                        "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
-                         cookies, jar, responseCallback)"
-                    ),
-                })
+                return Err(format!(
+                    "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
+                     cookies, jar, responseCallback, compression, throw)"
+                ))
             }
         }
     }
@@ -173,13 +189,12 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
 /// `params.auth`: k6's `basic` (its default: credentials in the URL become a Basic
 /// `Authorization` header) and `digest` (see `crate::http::auth`); not `ntlm`.
 fn auth(value: Dynamic) -> Result<Auth, String> {
+    if let Some(error) = unimplemented_param("auth", &value) {
+        return Err(error);
+    }
     match value.into_string().as_deref() {
         Ok("basic") => Ok(Auth::Basic),
         Ok("digest") => Ok(Auth::Digest),
-        Ok(scheme @ "ntlm") => Err(format!(
-            "http param auth: \"{scheme}\" is a k6 authentication rload does not implement (only \"basic\" and \
-             \"digest\", from credentials in the URL)"
-        )),
         Ok(other) => Err(format!("http param auth must be \"basic\", \"digest\" or \"ntlm\", got \"{other}\"")),
         Err(t) => Err(format!("http param auth must be a string, got {t}")),
     }
@@ -222,6 +237,17 @@ fn cookie_header(
     (!header.is_empty()).then_some(header)
 }
 
+/// The body as `params.compression` sends it, with k6's `Content-Encoding` added unless the
+/// script set one; `None` when there is nothing to compress (no body, no algorithm).
+fn compressed(body: Option<&Bytes>, algorithms: &[Compression], headers: &mut Vec<(String, String)>) -> Option<Bytes> {
+    let body = body.filter(|_| !algorithms.is_empty())?;
+    let (data, encoding) = compression::compress(algorithms, body);
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-encoding")) {
+        headers.push(("Content-Encoding".to_owned(), encoding));
+    }
+    Some(Bytes::from(data))
+}
+
 /// A request ready to send, with what is needed to record and answer it.
 struct Prepared {
     spec: RequestSpec,
@@ -235,19 +261,29 @@ struct Recording {
     request: RequestRecord,
     callback: Option<Rc<ExpectedStatuses>>,
     digest: bool,
+    /// k6's `throw`: a failure without a response raises a script error.
+    throw: bool,
 }
 
+/// A request ready to send; `url` is a string or an `http.url(…)`, whose name tags the request
+/// unless `params.tags` has a `name`.
 fn prepare(
     vu: &VuContext,
     method: &str,
-    url: &str,
+    url: Dynamic,
     body: Dynamic,
     params: Option<Map>,
 ) -> Result<Prepared, Box<EvalAltResult>> {
+    let (url, name) = url_and_name(url)?;
+    let url = url.as_str();
     let mut p = parse_params(params, vu.shared.http_config.discard_response_bodies)?;
+    if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
+        p.tags.push((tag::NAME.to_owned(), name.to_string()));
+    }
     let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     let body = body_bytes(body, &mut p.headers)?;
+    let sent = compressed(body.as_ref(), &p.compression, &mut p.headers);
     let callback = match p.response_callback {
         Some(given) => given.map(Rc::new),
         None => vu.http().response_callback(),
@@ -261,6 +297,7 @@ fn prepare(
         headers: Rc::clone(&headers),
         user_agent: if has_agent { None } else { vu.shared.http_config.user_agent_header() },
         cookie,
+        // k6 shows the body as the script gave it, before compression.
         body: body.clone(),
     };
     let spec = RequestSpec {
@@ -270,30 +307,37 @@ fn prepare(
         cookies: p.cookies,
         jar: p.jar,
         auth: p.auth,
-        body,
+        body: sent.or(body),
         timeout: p.timeout,
         redirects: p.redirects.unwrap_or(vu.shared.max_redirects),
         response_type: p.response_type,
     };
-    let record =
-        Recording { tags: p.tags, response_type: p.response_type, request, callback, digest: p.auth == Auth::Digest };
+    let record = Recording {
+        tags: p.tags,
+        response_type: p.response_type,
+        request,
+        callback,
+        digest: p.auth == Auth::Digest,
+        throw: p.throw.unwrap_or(vu.shared.throw),
+    };
     Ok(Prepared { spec, record })
 }
 
 /// Records every hop and returns the final response.
 fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
-    let Recording { tags, response_type, request, callback, digest } = record;
+    let Recording { tags, response_type, request, callback, digest, throw } = record;
     let judging = Judging { callback: callback.as_deref(), digest };
     samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
-    // k6's `throw` (-w): a failure without a response is an exception, after its samples.
-    if let (true, Some(error)) = (vu.shared.throw, &last.error) {
+    // k6's `throw` (-w, or params.throw): a failure without a response is an exception, after
+    // its samples.
+    if let (true, Some(error)) = (throw, &last.error) {
         return Err(format!("{} {}: {error}", last.method, last.url).into());
     }
     Ok(Response::new(last, response_type, request))
 }
 
-fn send(method: &str, url: &str, body: Dynamic, params: Option<Map>) -> Res {
+fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
     let vu = vu::current();
     let Prepared { spec, record } = prepare(&vu, method, url, body, params)?;
     let client = vu.http();
@@ -306,28 +350,27 @@ const BATCH_PARALLELISM: usize = 20;
 
 /// One `http.batch` entry: `[method, url, body?, params?]`, `#{ method, url, body, params }`, or a URL.
 fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltResult>> {
-    if entry.is_string() {
-        return prepare(vu, "GET", &entry.into_string().unwrap_or_default(), Dynamic::UNIT, None);
+    if entry.is_string() || entry.is::<HttpUrl>() {
+        return prepare(vu, "GET", entry, Dynamic::UNIT, None);
     }
     if entry.is_array() {
         let mut items = entry.into_array().unwrap_or_default().into_iter();
         let method =
             items.next().and_then(|m| m.into_string().ok()).ok_or("http.batch: [method, url, ...] needs a method")?;
-        let url =
-            items.next().and_then(|u| u.into_string().ok()).ok_or("http.batch: [method, url, ...] needs a url")?;
+        let url = items.next().ok_or("http.batch: [method, url, ...] needs a url")?;
         let body = items.next().unwrap_or(Dynamic::UNIT);
         let params = params_map(items.next().unwrap_or(Dynamic::UNIT))?;
-        return prepare(vu, &method, &url, body, params);
+        return prepare(vu, &method, url, body, params);
     }
     let type_name = entry.type_name();
     let mut map = entry
         .try_cast::<Map>()
         .ok_or_else(|| format!("http.batch: a request must be an array, a map or a URL, got {type_name}"))?;
     let method = map.remove("method").and_then(|m| m.into_string().ok()).unwrap_or_else(|| "GET".into());
-    let url = map.remove("url").and_then(|u| u.into_string().ok()).ok_or("http.batch: a request map needs a url")?;
+    let url = map.remove("url").ok_or("http.batch: a request map needs a url")?;
     let body = map.remove("body").unwrap_or(Dynamic::UNIT);
     let params = params_map(map.remove("params").unwrap_or(Dynamic::UNIT))?;
-    prepare(vu, &method, &url, body, params)
+    prepare(vu, &method, url, body, params)
 }
 
 /// Sends `entries` concurrently on the VU's own connections; the responses keep their order.
@@ -376,24 +419,32 @@ mod tests {
     }
 
     #[test]
-    fn k6_params_rload_lacks_are_errors_that_name_them() {
-        for (param, value) in [("compression", "gzip".into()), ("throw", true.into())] {
-            let mut m = Map::new();
-            m.insert(param.into(), value);
-            let err = parse_params(Some(m), false).err().unwrap();
-            assert!(err.contains(&format!("\"{param}\" is a k6 param rload does not implement")), "{err}");
-        }
-        let mut m = Map::new();
-        m.insert("throw".into(), false.into());
-        m.insert("jar".into(), Dynamic::UNIT);
-        m.insert("compression".into(), "".into());
-        assert!(parse_params(Some(m), false).is_ok(), "k6's defaults ask for nothing rload lacks");
+    fn k6_param_values_rload_lacks_are_errors_that_name_them() {
         let mut m = Map::new();
         m.insert("auth".into(), "ntlm".into());
         assert!(parse_params(Some(m), false).err().unwrap().contains("\"ntlm\" is a k6 authentication"));
         let mut m = Map::new();
         m.insert("auth".into(), "digest".into());
         assert_eq!(parse_params(Some(m), false).unwrap().auth, Auth::Digest);
+    }
+
+    #[test]
+    fn compression_and_throw_params_are_read_as_k6_reads_them() {
+        let mut m = Map::new();
+        m.insert("compression".into(), "gzip, br".into());
+        m.insert("throw".into(), true.into());
+        let p = parse_params(Some(m), false).unwrap();
+        assert_eq!(p.compression, vec![Compression::Gzip, Compression::Br]);
+        assert_eq!(p.throw, Some(true));
+        let mut m = Map::new();
+        m.insert("compression".into(), "".into());
+        m.insert("throw".into(), false.into());
+        let p = parse_params(Some(m), false).unwrap();
+        assert!(p.compression.is_empty());
+        assert_eq!(p.throw, Some(false), "an explicit false overrides the throw option");
+        let mut m = Map::new();
+        m.insert("compression".into(), "lzma".into());
+        assert!(parse_params(Some(m), false).err().unwrap().contains("unknown compression algorithm lzma"));
     }
 
     #[test]

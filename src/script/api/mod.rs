@@ -1,6 +1,6 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
-//! `http` lives in [`http`], request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
+//! `http` lives in [`http`] (its `http.url` in [`http_url`]), request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], k6/html (`res.html()`, `parseHTML`) in [`html`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
 //! [`websocket`], the global timers (k6/timers) in [`timers`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
 //! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
@@ -16,7 +16,9 @@ pub mod cookies;
 pub mod core;
 pub mod exec;
 pub mod expected;
+pub mod html;
 pub mod http;
+pub mod http_url;
 pub mod metrics;
 pub mod response;
 pub mod timers;
@@ -34,6 +36,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     body::register(engine);
     cookies::register(engine);
     response::register(engine);
+    html::register(engine);
     core::register(engine);
     exec::register(engine);
     metrics::register(engine);
