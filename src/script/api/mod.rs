@@ -10,8 +10,11 @@
 //! canonicalisation, the session's event loop) live below them in `crate::http` and `crate::ws`.
 
 pub mod body;
+pub mod console;
 pub mod convert;
 pub mod cookies;
+pub mod crypto;
+pub mod encoding;
 pub mod core;
 pub mod exec;
 pub mod expected;
@@ -35,6 +38,9 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     exec::register(engine);
     metrics::register(engine);
     ws::register(engine, sockets);
+    encoding::register(engine);
+    crypto::register(engine);
+    console::register(engine);
 }
 
 /// The value of a built-in variable, or `None` when `name` is not one.
@@ -43,6 +49,9 @@ pub fn builtin_variable(name: &str) -> Option<Dynamic> {
         "http" => Some(Dynamic::from(http::HttpApi)),
         "exec" => Some(Dynamic::from(exec::ExecApi)),
         "ws" => Some(Dynamic::from(ws::WsApi)),
+        "encoding" => Some(Dynamic::from(encoding::EncodingApi)),
+        "crypto" => Some(Dynamic::from(crypto::CryptoApi)),
+        "console" => Some(Dynamic::from(console::ConsoleApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
         "__ITER" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.iteration.get() as i64))),
         "__ENV" => vu::try_current().map(|v| v.env.clone()),
