@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn unknown_algorithms_and_encodings_are_errors_naming_them() {
         let x = Dynamic::from("x");
-        assert_eq!(hash("sha1", &x, "hexa").unwrap_err().to_string(), "Invalid output encoding: hexa");
+        assert!(hash("sha1", &x, "hexa").unwrap_err().to_string().contains("Invalid output encoding: hexa"));
         assert!(hash("md4", &x, "hex").unwrap_err().to_string().contains("md4 is not implemented"));
         assert!(hash("sha3", &x, "hex").unwrap_err().to_string().contains("invalid algorithm: sha3"));
         assert!(random_bytes(-1).is_err());
