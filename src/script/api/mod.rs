@@ -21,6 +21,7 @@ pub mod expected;
 pub mod http;
 pub mod metrics;
 pub mod response;
+pub mod shared_array;
 pub mod ws;
 
 use rhai::{Dynamic, Engine};
@@ -41,6 +42,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     encoding::register(engine);
     crypto::register(engine);
     console::register(engine);
+    shared_array::register(engine);
 }
 
 /// The value of a built-in variable, or `None` when `name` is not one.
