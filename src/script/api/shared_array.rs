@@ -10,6 +10,11 @@
 //! thread, returns the frozen array without calling the closure. 10,000 VUs sharing a 50 MB
 //! array hold one copy.
 //!
+//! The closure returns an array (k6's form) or, rload's cheaper form for big files, the text
+//! of a JSON array: `shared_array("users", || open("users.json"))` freezes the elements as the
+//! slices of the text they are, where `|| parse_json(open(…))` first builds the whole array
+//! as Rhai values (several times the file's size, for the moment it takes to freeze it).
+//!
 //! **How it is shared.** Rhai values are not `Sync`, so the array is kept as k6 keeps it: each
 //! element serialised to JSON, all of them in one immutable buffer behind an `Arc`. Reading
 //! `arr[i]` parses that element into a fresh Rhai value: elements come out as copies, and
@@ -53,6 +58,20 @@ impl Frozen {
             ends.push(json.len());
         }
         json.shrink_to_fit();
+        Ok(Frozen { json, ends })
+    }
+
+    /// Freezes the elements of `text`, a JSON array, straight from its text: no value tree of
+    /// the whole array is ever built, so a 50 MB file costs the file and one copy.
+    fn freeze_json(name: &str, text: &str) -> Result<Frozen, String> {
+        let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)
+            .map_err(|e| format!("shared_array(\"{name}\"): the function returned a string that is not a JSON array: {e}"))?;
+        let mut json = String::with_capacity(items.iter().map(|i| i.get().len()).sum());
+        let mut ends = Vec::with_capacity(items.len());
+        for item in items {
+            json.push_str(item.get());
+            ends.push(json.len());
+        }
         Ok(Frozen { json, ends })
     }
 
@@ -108,10 +127,15 @@ fn shared_array(ctx: NativeCallContext, name: &str, build: FnPtr) -> Result<Shar
     }
     let built = build.call_within_context::<Dynamic>(&ctx, ())?;
     let type_name = built.type_name();
-    let items = built
-        .try_cast::<Array>()
-        .ok_or_else(|| format!("shared_array(\"{name}\"): the function must return an array, not {type_name}"))?;
-    let frozen = Arc::new(Frozen::freeze(name, items)?);
+    let frozen = if built.is_string() {
+        Frozen::freeze_json(name, &built.into_immutable_string()?)?
+    } else {
+        let items = built.try_cast::<Array>().ok_or_else(|| {
+            format!("shared_array(\"{name}\"): the function must return an array (or a JSON array's text), not {type_name}")
+        })?;
+        Frozen::freeze(name, items)?
+    };
+    let frozen = Arc::new(frozen);
     let mut registry = registry().lock().unwrap_or_else(PoisonError::into_inner);
     Ok(SharedArray(Arc::clone(registry.entry(name.to_string()).or_insert(frozen))))
 }
@@ -154,6 +178,16 @@ mod tests {
         assert_eq!(frozen.get(1).as_float().unwrap(), 1.5);
         assert_eq!(frozen.get(2).into_string().unwrap(), "s");
         assert!(frozen.get(3).is_unit());
+    }
+
+    #[test]
+    fn a_json_text_freezes_to_the_same_elements_as_its_parsed_array() {
+        let text = r#"[ {"user": "ann", "n": 3}, 1.5, "s", null, [1, 2] ]"#;
+        let frozen = Frozen::freeze_json("t", text).unwrap();
+        assert_eq!(frozen.len(), 5);
+        assert_eq!(frozen.get(0).cast::<rhai::Map>()["n"].as_int().unwrap(), 3);
+        assert_eq!(frozen.get(4).cast::<Array>().len(), 2);
+        assert!(Frozen::freeze_json("t", r#"{"a": 1}"#).unwrap_err().contains("not a JSON array"));
     }
 
     #[test]
