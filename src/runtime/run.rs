@@ -717,6 +717,9 @@ fn load(path: &str) -> Result<Script, RunError> {
             format!("{at}: http param \"{name}\" is a k6 param rload does not implement ({hint})")
         })
         .collect();
+    problems.extend(crate::script::missing::missing_calls(&engine, &ast).into_iter().map(|(pos, message)| {
+        format!("{}:{}:{}: {message}", source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0))
+    }));
     problems.extend(summary_hook(&functions).err());
     if !problems.is_empty() {
         return Err(RunError::InvalidScript(problems));

@@ -4,4 +4,5 @@ pub mod diagnostics;
 pub mod engine;
 pub mod facts;
 pub mod files;
+pub mod missing;
 pub mod resolver;
