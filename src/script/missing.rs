@@ -26,6 +26,9 @@ use rhai::{ASTNode, Engine, Expr, Position, Stmt, AST};
 const KEYWORDS: &[&str] =
     &["Fn", "call", "curry", "is_shared", "is_def_fn", "is_def_var", "type_of", "print", "debug", "eval", "this"];
 
+/// Rhai's methods that change a string or array in place and return `()`.
+const IN_PLACE: &[&str] = &["replace", "trim", "pad", "truncate", "crop", "make_upper", "make_lower", "clear"];
+
 /// rload's global objects, whose properties are all registered getters.
 const GLOBAL_OBJECTS: &[&str] = &["http", "ws", "exec", "crypto", "encoding", "console"];
 
@@ -123,6 +126,9 @@ pub fn missing_calls(engine: &Engine, ast: &AST) -> Vec<(Position, String)> {
                     }
                 }
             }
+            // `s = s.replace(…)` / `let t = s.trim()`: JavaScript's habit keeps `()`.
+            Some(ASTNode::Stmt(Stmt::Var(x, ..))) => in_place(&x.1, &mut found),
+            Some(ASTNode::Stmt(Stmt::Assignment(x))) => in_place(&x.1.rhs, &mut found),
             Some(ASTNode::Expr(Expr::Dot(dot, _, _))) => {
                 if let Expr::Variable(v, _, _) = &dot.lhs {
                     let object = v.1.as_str();
@@ -149,6 +155,23 @@ pub fn missing_calls(engine: &Engine, ast: &AST) -> Vec<(Position, String)> {
     found.sort_by_key(|(pos, _)| (pos.line(), pos.position()));
     found.dedup();
     found
+}
+
+/// Reports `value` if it is the result of a method that works in place (always `()`).
+fn in_place(value: &Expr, found: &mut Vec<(Position, String)>) {
+    let Expr::Dot(dot, ..) = value else { return };
+    if let Expr::MethodCall(call, pos) = &dot.rhs {
+        let name = call.name.as_str();
+        if IN_PLACE.contains(&name) {
+            found.push((
+                *pos,
+                format!(
+                    "{name}(…) changes the value in place and returns (), so this assigns (); \
+                     call it on its own (`s.{name}(…);`) and use s"
+                ),
+            ));
+        }
+    }
 }
 
 /// The property names an assignment's target sets (`a.b.c = …` sets `b` and `c`).
@@ -217,10 +240,12 @@ mod tests {
 
     #[test]
     fn k6_and_javascript_names_rload_lacks_are_reported_with_the_rload_form() {
-        let script = "fn run() {\n  let s = JSON.stringify(#{});\n  let n = randomIntBetween(1, 5);\n  sleep(1, 2, 3);\n  let x = http.nothing;\n  http.nope(1);\n}";
-        let found = missing(script);
+        let script = "fn run() {\n  let s = JSON.stringify(#{}); s = s.replace(\"a\", \"b\");\n  let n = randomIntBetween(1, 5);\n  sleep(1, 2, 3);\n  let x = http.nothing;\n  http.nope(1);\n}";
+        let mut found = missing(script);
         let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
-        assert_eq!(lines, vec![2, 3, 4, 5, 6], "{found:?}");
+        assert_eq!(lines, vec![2, 2, 3, 4, 5, 6], "{found:?}");
+        assert!(found[1].1.starts_with("replace(…) changes the value in place and returns ()"), "{found:?}");
+        found.remove(1);
         assert!(found[0].1.contains(".stringify(…) is not a function rload has (JSON.stringify(x) is x.to_json()"), "{found:?}");
         assert!(found[1].1.contains("use random_int(min, max)"), "{found:?}");
         assert!(found[2].1.contains("rload's sleep takes other arguments"), "{found:?}");
