@@ -152,7 +152,12 @@ fn encoding_crypto_console_shared_array_and_vu_tags_match_k6() {
     assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
     assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}", ours.stdout);
     for metric in ["checks_succeeded", "http_reqs"] {
-        assert_eq!(figures(&ours.stdout, metric), figures(&k6_out, metric), "{metric}: rload:\n{}\nk6:\n{k6_out}", ours.stdout);
+        assert_eq!(
+            figures(&ours.stdout, metric),
+            figures(&k6_out, metric),
+            "{metric}: rload:\n{}\nk6:\n{k6_out}",
+            ours.stdout
+        );
     }
     let verdict = |out: &str| out.lines().map(str::trim).find(|l| l.contains("'count==2'")).map(str::to_owned);
     assert_eq!(verdict(&k6_out).as_deref(), Some("✓ 'count==2' count=2"), "k6:\n{k6_out}");

@@ -17,7 +17,8 @@ pub fn hint(source: &str, pos: Position, message: &str) -> Option<&'static str> 
     let line = source.lines().nth(line_no)?;
     let col = pos.position().unwrap_or(1).saturating_sub(1);
     let at: String = line.chars().skip(col).collect();
-    let before: String = source.lines().take(line_no).chain([&line[..char_offset(line, col)]]).collect::<Vec<_>>().join("\n");
+    let before: String =
+        source.lines().take(line_no).chain([&line[..char_offset(line, col)]]).collect::<Vec<_>>().join("\n");
     let trimmed = line.trim_start();
     let word: String = at.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
 
@@ -46,7 +47,9 @@ pub fn hint(source: &str, pos: Position, message: &str) -> Option<&'static str> 
         return Some("Rhai has no `a ? b : c`: write `if a { b } else { c }`, which is an expression");
     }
     if message.contains("Expecting a boolean expression") && line.contains("||") {
-        return Some("`||` takes booleans only in Rhai; for a default value use `??`: `__ENV.BASE ?? \"http://127.0.0.1:3000\"`");
+        return Some(
+            "`||` takes booleans only in Rhai; for a default value use `??`: `__ENV.BASE ?? \"http://127.0.0.1:3000\"`",
+        );
     }
     if at.starts_with(':') && opens_js_object(&before) {
         return Some("a map is written `#{ key: value }` in Rhai (`{ … }` is a block)");
@@ -58,7 +61,8 @@ pub fn hint(source: &str, pos: Position, message: &str) -> Option<&'static str> 
 /// preceded by `#`: a JavaScript object literal.
 fn opens_js_object(before: &str) -> bool {
     let text = before.trim_end();
-    let key_len = text.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '"' || *c == '\'').count();
+    let key_len =
+        text.chars().rev().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '"' || *c == '\'').count();
     if key_len == 0 {
         return false;
     }

@@ -55,7 +55,8 @@ const HINTS: &[(&str, &str)] = &[
 /// Every call in `ast` to a function rload does not have: (position, message).
 pub fn missing_calls(engine: &Engine, ast: &AST) -> Vec<(Position, String)> {
     let mut known: HashMap<String, HashSet<usize>> = HashMap::new();
-    let natives = engine.collect_fn_metadata(None, |f| Some((f.metadata.name.to_string(), f.metadata.num_params)), true);
+    let natives =
+        engine.collect_fn_metadata(None, |f| Some((f.metadata.name.to_string(), f.metadata.num_params)), true);
     for (name, params) in natives {
         known.entry(name).or_default().insert(params);
     }
@@ -93,16 +94,17 @@ pub fn missing_calls(engine: &Engine, ast: &AST) -> Vec<(Position, String)> {
         Some(args.iter().any(|n| native.is_some_and(|s| s.contains(n)) || script.is_some_and(|s| s.contains(n))))
     };
     let mut found = Vec::new();
-    let report = |found: &mut Vec<(Position, String)>, pos: Position, shown: String, name: &str, arity: Option<bool>| {
-        let mut message = match arity {
-            None => format!("{shown} is not a function rload has"),
-            Some(_) => format!("{shown}: rload's {name} takes other arguments (no overload fits this call)"),
+    let report =
+        |found: &mut Vec<(Position, String)>, pos: Position, shown: String, name: &str, arity: Option<bool>| {
+            let mut message = match arity {
+                None => format!("{shown} is not a function rload has"),
+                Some(_) => format!("{shown}: rload's {name} takes other arguments (no overload fits this call)"),
+            };
+            if let Some((_, hint)) = HINTS.iter().find(|(n, _)| *n == name) {
+                message.push_str(&format!(" ({hint})"));
+            }
+            found.push((pos, message));
         };
-        if let Some((_, hint)) = HINTS.iter().find(|(n, _)| *n == name) {
-            message.push_str(&format!(" ({hint})"));
-        }
-        found.push((pos, message));
-    };
     ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
             // A call as a statement of its own is a `Stmt::FnCall`, the same call.
@@ -201,7 +203,8 @@ fn constant_keys(value: &rhai::Dynamic, out: &mut HashSet<String>) {
 }
 
 fn is_identifier(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+    name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -246,7 +249,10 @@ mod tests {
         assert_eq!(lines, vec![2, 2, 3, 4, 5, 6], "{found:?}");
         assert!(found[1].1.starts_with("replace(…) changes the value in place and returns ()"), "{found:?}");
         found.remove(1);
-        assert!(found[0].1.contains(".stringify(…) is not a function rload has (JSON.stringify(x) is x.to_json()"), "{found:?}");
+        assert!(
+            found[0].1.contains(".stringify(…) is not a function rload has (JSON.stringify(x) is x.to_json()"),
+            "{found:?}"
+        );
         assert!(found[1].1.contains("use random_int(min, max)"), "{found:?}");
         assert!(found[2].1.contains("rload's sleep takes other arguments"), "{found:?}");
         assert!(found[3].1.contains("http.nothing is not a property rload has"), "{found:?}");

@@ -62,9 +62,12 @@ macro_rules! console_fn {
         e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, f: Dynamic| {
             write(l, &[a, b, c, d, f])
         });
-        e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, f: Dynamic, g: Dynamic| {
-            write(l, &[a, b, c, d, f, g])
-        });
+        e.register_fn(
+            n,
+            move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, f: Dynamic, g: Dynamic| {
+                write(l, &[a, b, c, d, f, g])
+            },
+        );
         e.register_fn(
             n,
             move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, f: Dynamic, g: Dynamic, h: Dynamic| {
@@ -94,7 +97,9 @@ pub fn register(engine: &mut Engine) {
         let method = after_dot.get();
         after_dot.set(matches!(token, Token::Period | Token::Elvis));
         match token {
-            Token::Reserved(word) if method && word.as_str() == "debug" => Token::Identifier(Box::new(DEBUG_METHOD.into())),
+            Token::Reserved(word) if method && word.as_str() == "debug" => {
+                Token::Identifier(Box::new(DEBUG_METHOD.into()))
+            }
             other => other,
         }
     });

@@ -40,7 +40,9 @@ fn tags_map() -> Map {
 }
 
 fn tag(name: &str) -> Dynamic {
-    vu::try_current().and_then(|vu| vu.base_tags().get(name).map(|v| Dynamic::from(v.to_string()))).unwrap_or(Dynamic::UNIT)
+    vu::try_current()
+        .and_then(|vu| vu.base_tags().get(name).map(|v| Dynamic::from(v.to_string())))
+        .unwrap_or(Dynamic::UNIT)
 }
 
 fn set_tag(name: &str, value: Dynamic) -> Result<(), Box<EvalAltResult>> {
@@ -142,9 +144,12 @@ pub fn register(engine: &mut Engine) {
     engine.register_indexer_get(|_: &mut VuTags, name: &str| tag(name));
     engine.register_indexer_set(|_: &mut VuTags, name: &str, value: Dynamic| set_tag(name, value));
     engine.register_fn("to_map", |_: &mut VuTags| tags_map());
-    engine.register_fn("keys", |_: &mut VuTags| tags_map().keys().map(|k| Dynamic::from(k.clone())).collect::<rhai::Array>());
+    engine.register_fn("keys", |_: &mut VuTags| {
+        tags_map().keys().map(|k| Dynamic::from(k.clone())).collect::<rhai::Array>()
+    });
     engine.register_fn("to_string", |_: &mut VuTags| Dynamic::from(tags_map()).to_string());
-    engine.register_fn("to_json", |_: &mut VuTags| serde_json::to_string(&Dynamic::from(tags_map())).unwrap_or_default());
+    engine
+        .register_fn("to_json", |_: &mut VuTags| serde_json::to_string(&Dynamic::from(tags_map())).unwrap_or_default());
     engine.register_fn("abort", |_: TestApi| abort(""));
     engine.register_fn("abort", |_: TestApi, msg: &str| abort(msg));
 }

@@ -1,9 +1,11 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
 //! `http` lives in [`http`], request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], `ws` (k6/ws) in [`ws`], and k6's core functions
-//! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
-//! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
-//! variable resolver, so they are visible inside functions too.
+//! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
+//! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
+//! [`shared_array`]. Built-in variables (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
+//! `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's variable
+//! resolver, so they are visible inside functions too.
 //!
 //! The bindings convert arguments and results ([`convert`] holds the conversions they share);
 //! k6's rules (which samples and tags a request or a WebSocket session records, header
@@ -13,9 +15,9 @@ pub mod body;
 pub mod console;
 pub mod convert;
 pub mod cookies;
+pub mod core;
 pub mod crypto;
 pub mod encoding;
-pub mod core;
 pub mod exec;
 pub mod expected;
 pub mod http;

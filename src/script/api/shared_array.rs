@@ -53,7 +53,8 @@ impl Frozen {
                     item.type_name()
                 ));
             }
-            let text = serde_json::to_string(&item).map_err(|e| format!("shared_array(\"{name}\"): element {i}: {e}"))?;
+            let text =
+                serde_json::to_string(&item).map_err(|e| format!("shared_array(\"{name}\"): element {i}: {e}"))?;
             json.push_str(&text);
             ends.push(json.len());
         }
@@ -64,8 +65,9 @@ impl Frozen {
     /// Freezes the elements of `text`, a JSON array, straight from its text: no value tree of
     /// the whole array is ever built, so a 50 MB file costs the file and one copy.
     fn freeze_json(name: &str, text: &str) -> Result<Frozen, String> {
-        let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)
-            .map_err(|e| format!("shared_array(\"{name}\"): the function returned a string that is not a JSON array: {e}"))?;
+        let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| {
+            format!("shared_array(\"{name}\"): the function returned a string that is not a JSON array: {e}")
+        })?;
         let mut json = String::with_capacity(items.iter().map(|i| i.get().len()).sum());
         let mut ends = Vec::with_capacity(items.len());
         for item in items {
@@ -131,7 +133,9 @@ fn shared_array(ctx: NativeCallContext, name: &str, build: FnPtr) -> Result<Shar
         Frozen::freeze_json(name, &built.into_immutable_string()?)?
     } else {
         let items = built.try_cast::<Array>().ok_or_else(|| {
-            format!("shared_array(\"{name}\"): the function must return an array (or a JSON array's text), not {type_name}")
+            format!(
+                "shared_array(\"{name}\"): the function must return an array (or a JSON array's text), not {type_name}"
+            )
         })?;
         Frozen::freeze(name, items)?
     };
@@ -155,7 +159,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("is_empty", |a: &mut SharedArray| a.0.len() == 0);
     engine.register_indexer_get(index);
     engine.register_indexer_set(|_: &mut SharedArray, i: i64, _: Dynamic| -> Result<(), Box<EvalAltResult>> {
-        Err(format!("a shared array is read-only (k6's SharedArray); copy the element to change it: let x = arr[{i}];").into())
+        Err(format!("a shared array is read-only (k6's SharedArray); copy the element to change it: let x = arr[{i}];")
+            .into())
     });
     engine.register_iterator::<SharedArray>();
 }
