@@ -83,3 +83,50 @@ fn a_shared_array_outside_init_code_or_written_to_is_an_error() {
     let run = rload(&s, &[]);
     assert!(run.stderr.contains("shared_array() must be called in the init context"), "{}", run.stderr);
 }
+
+/// docs/k6-api.md's claims, checked against the engine: the calls it gives as rload's forms
+/// pass `rload check`, and the k6 functions it lists as missing are each reported.
+#[test]
+fn the_k6_api_guide_says_what_rload_check_finds() {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/k6-api.md")).unwrap();
+    let present = script(
+        "export const options = #{ iterations: 1 };\n\
+         const c = Counter(\"c\");\n\
+         const users = shared_array(\"users\", || [1, 2]);\n\
+         fn run() {\n\
+         \x20   let r = http.get(\"http://127.0.0.1:1/\");\n\
+         \x20   let e = encoding.b64encode(\"x\", \"rawurl\") + encoding.b64decode(\"eA\", \"rawurl\", \"s\");\n\
+         \x20   let h = crypto.createHMAC(\"sha256\", \"k\"); h.update(\"x\");\n\
+         \x20   let d = crypto.md5(\"x\", \"hex\") + crypto.sha512_224(\"x\", \"hex\") + crypto.hmac(\"sha1\", \"k\", \"x\", \"base64\") + h.digest(\"hex\");\n\
+         \x20   let b = crypto.randomBytes(4); let u = crypto.randomUUID();\n\
+         \x20   console.log(c.name, users.len(), users.length, users[0], exec.instance.vusActive);\n\
+         \x20   console.info(1); console.warn(1, 2); console.error(1, 2, 3); console.debug(\"x\");\n\
+         \x20   exec.vu.metrics.tags[\"stage\"] = \"1\";\n\
+         \x20   let j = #{ a: 1 }.to_json(); let p = parse_json(j); let t = timestamp_ms() + random_int(1, 2);\n\
+         }\n",
+    );
+    let run = check(&present);
+    assert_eq!(run.code, 0, "calls the guide gives as rload's forms were refused:\n{}", run.stderr);
+
+    let missing = [
+        ("http.asyncRequest(\"GET\", \"u\")", "`http.asyncRequest(…)`"),
+        ("randomSeed(1)", "`randomSeed(int)`"),
+        ("crypto.md4(\"x\", \"hex\")", "`crypto.md4`"),
+        ("crypto.ripemd160(\"x\", \"hex\")", "`crypto.ripemd160`"),
+        ("crypto.getRandomValues([])", "`crypto.getRandomValues`"),
+        ("require(\"x\")", "`require(…)`"),
+        ("r.clickLink()", "`res.clickLink(…)`"),
+        ("r.submitForm()", "`res.submitForm(…)`"),
+    ];
+    for (call, row) in missing {
+        let line = guide
+            .lines()
+            .find(|l| l.starts_with("| `") && l.split(" | ").next().is_some_and(|k6| k6.contains(row)))
+            .unwrap_or_else(|| panic!("no row {row}"));
+        assert!(line.contains("missing"), "the guide's row for {row} says: {line}");
+        let s = script(&format!("fn run() {{ let r = (); {call}; }}\n"));
+        let run = check(&s);
+        assert_eq!(run.code, 107, "{call} passed rload check:\n{}", run.stderr);
+        assert!(run.stderr.contains("is not a function rload has"), "{call}:\n{}", run.stderr);
+    }
+}
