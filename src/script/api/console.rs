@@ -1,4 +1,4 @@
-//! k6's `console` global: `console.log / info / warn / error / debug(a, b, …)` with one to
+//! k6's `console` global: `console.log / info / warn / error / debug(a, b, …)` with up to
 //! eight arguments, each a log line through `crate::logger` (so `--log-output` and
 //! `--log-format` apply) with k6's level and its `source=console` field:
 //!
@@ -51,10 +51,11 @@ fn write(level: Level, args: &[Dynamic]) {
     logger::log(level, None, &msg, &[("source", "console")]);
 }
 
-/// Registers `name` on the console for one to eight arguments.
+/// Registers `name` on the console for zero to eight arguments.
 macro_rules! console_fn {
     ($engine:expr, $name:expr, $level:expr) => {{
         let (e, n, l) = ($engine, $name, $level);
+        e.register_fn(n, move |_: ConsoleApi| write(l, &[]));
         e.register_fn(n, move |_: ConsoleApi, a: Dynamic| write(l, &[a]));
         e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic| write(l, &[a, b]));
         e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic| write(l, &[a, b, c]));

@@ -150,6 +150,13 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("to_string", |_: &mut VuTags| Dynamic::from(tags_map()).to_string());
     engine
         .register_fn("to_json", |_: &mut VuTags| serde_json::to_string(&Dynamic::from(tags_map())).unwrap_or_default());
+    // k6's exec.test.fail(msg) marks the test failed and goes on (exit 110); rload has no such
+    // ending yet, and says so rather than let a port pass.
+    engine.register_fn("fail", |_: TestApi, _msg: &str| -> Result<(), Box<EvalAltResult>> {
+        Err("exec.test.fail() (k6: mark the test failed and carry on) is not implemented by rload; \
+             use exec.test.abort(msg), or a threshold on a metric the script records"
+            .into())
+    });
     engine.register_fn("abort", |_: TestApi| abort(""));
     engine.register_fn("abort", |_: TestApi, msg: &str| abort(msg));
 }
