@@ -108,6 +108,10 @@ pub(super) fn load(path: &str) -> Result<Script, RunError> {
             format!("{at}: {error}")
         })
         .collect();
+    problems.extend(crate::script::missing::missing_calls(&engine, &ast).into_iter().map(|(pos, message)| {
+        let at = crate::script::converted::position(&source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
+        format!("{at}: {message}")
+    }));
     problems.extend(summary_hook(&functions).err());
     if !problems.is_empty() {
         return Err(RunError::InvalidScript(problems));

@@ -109,7 +109,8 @@ pub struct VuContext {
     pub in_init: Cell<bool>,
     /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
     pub event_loop: EventLoop<Callback>,
-    base_tags: TagSet,
+    /// Options, scenario and system tags, and the tags the script set on `exec.vu.metrics.tags`.
+    base_tags: RefCell<TagSet>,
 }
 
 impl VuContext {
@@ -151,7 +152,7 @@ impl VuContext {
             env,
             in_init: Cell::new(true),
             event_loop: EventLoop::default(),
-            base_tags,
+            base_tags: RefCell::new(base_tags),
             shared,
         }
     }
@@ -177,7 +178,7 @@ impl VuContext {
     /// The tags every sample of this VU carries: options.tags, scenario tags, and of the system
     /// tags `scenario`, `group`, `vu` and `iter` those the run's `systemTags` list.
     pub fn base_tags(&self) -> TagSet {
-        let mut tags = self.base_tags.clone();
+        let mut tags = self.base_tags.borrow().clone();
         if metrics::system_tag_enabled(SystemTag::GROUP) {
             tags.insert(tag::GROUP, &self.group.borrow());
         }
@@ -186,6 +187,11 @@ impl VuContext {
             tags.insert(tag::ITER, &self.iteration.get().to_string());
         }
         tags
+    }
+
+    /// k6's `exec.vu.metrics.tags[name] = value`: a tag on every later sample of this VU.
+    pub fn set_tag(&self, name: &str, value: &str) {
+        self.base_tags.borrow_mut().insert(name, value);
     }
 
     /// True when the VU must stop what it is doing: a hard stop, or its ramp-down deadline.

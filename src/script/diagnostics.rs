@@ -1,6 +1,7 @@
 //! Script errors as the user should see them.
 //!
-//! A syntax error shows `file:line:col`, the source line and a caret under the column. A runtime
+//! A syntax error shows `file:line:col`, the source line and a caret under the column, and a
+//! `help:` line when it comes from a JavaScript habit (`script::habits`). A runtime
 //! error is one line, the innermost message, `at file:line:col` (the imported module's file when
 //! it happened there) and the function-call chain that led there (`in run → helper`), without
 //! Rhai's nested wrapper text; printed, it is followed by the source line and a caret.
@@ -13,7 +14,9 @@ use super::resolver::STDLIB;
 pub fn render_parse_error(file: &str, source: &str, err: &ParseError) -> String {
     let message = err.err_type().to_string();
     let mut out = render_at(file, source, err.position(), &format!("syntax error: {message}"));
-    if let Some(hint) = keyword_key_hint(source, err.position()) {
+    let hint = keyword_key_hint(source, err.position())
+        .or_else(|| super::habits::hint(source, err.position(), &message).map(String::from));
+    if let Some(hint) = hint {
         let pad = " ".repeat(err.position().line().unwrap_or(1).to_string().len());
         out.push_str(&format!("{pad} = help: {hint}\n"));
     }

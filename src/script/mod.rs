@@ -5,4 +5,6 @@ pub mod diagnostics;
 pub mod engine;
 pub mod facts;
 pub mod files;
+pub mod habits;
+pub mod missing;
 pub mod resolver;

@@ -3,6 +3,9 @@
 //! `exec.scenario.progress`, `exec.instance.vusActive` (and k6's other instance figures),
 //! `exec.test.abort(msg)`, `exec.test.options` and friends.
 //!
+//! `exec.vu.metrics.tags` (k6's deprecated `exec.vu.tags` too) is a handle on the VU's tags:
+//! `exec.vu.metrics.tags["stage"] = "2"` tags every later sample of the VU.
+//!
 //! Values are read when accessed, so `exec.scenario.progress` is always current.
 //! `exec.test.options` is the run's consolidated options (`runtime/test_options.rs`); as in
 //! k6, reading it from init code is an error.
@@ -21,6 +24,47 @@ pub struct ExecApi;
 #[derive(Clone, Copy)]
 pub struct TestApi;
 
+/// `exec.vu.metrics`: carries `tags`.
+#[derive(Clone, Copy)]
+pub struct VuMetrics;
+
+/// `exec.vu.metrics.tags` (and `exec.vu.tags`): the VU's tags, read and set through it. A tag
+/// set here goes on every later sample of the VU, in this and the following iterations, as
+/// in k6. Values are strings, numbers or bools (k6's rule); anything else is an error.
+#[derive(Clone, Copy)]
+pub struct VuTags;
+
+fn tags_map() -> Map {
+    let Some(vu) = vu::try_current() else { return Map::new() };
+    vu.base_tags().iter().map(|(k, v)| (k.into(), Dynamic::from(v.to_string()))).collect()
+}
+
+fn tag(name: &str) -> Dynamic {
+    vu::try_current()
+        .and_then(|vu| vu.base_tags().get(name).map(|v| Dynamic::from(v.to_string())))
+        .unwrap_or(Dynamic::UNIT)
+}
+
+fn set_tag(name: &str, value: Dynamic) -> Result<(), Box<EvalAltResult>> {
+    let text = if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
+        s.to_string()
+    } else if value.is_int() || value.is_float() || value.is_bool() {
+        value.to_string()
+    } else {
+        return Err(format!(
+            "exec.vu.metrics.tags[\"{name}\"]: only String, Boolean and Number types are accepted as a tag value, got {}",
+            value.type_name()
+        )
+        .into());
+    };
+    let vu = vu::current();
+    if vu.in_init.get() {
+        return Err("exec.vu.metrics.tags can't be set in the init context".into());
+    }
+    vu.set_tag(name, &text);
+    Ok(())
+}
+
 fn vu_map() -> Map {
     let mut m = Map::new();
     if let Some(vu) = vu::try_current() {
@@ -28,8 +72,9 @@ fn vu_map() -> Map {
         m.insert("idInInstance".into(), (vu.id as i64).into());
         m.insert("iterationInScenario".into(), (vu.iteration.get() as i64).into());
         m.insert("iterationInInstance".into(), (vu.iteration.get() as i64).into());
-        let tags: Map = vu.base_tags().iter().map(|(k, v)| (k.into(), Dynamic::from(v.to_string()))).collect();
-        m.insert("tags".into(), tags.into());
+        // k6's `exec.vu.tags` is the deprecated name of `exec.vu.metrics.tags`: the same tags.
+        m.insert("tags".into(), Dynamic::from(VuTags));
+        m.insert("metrics".into(), Dynamic::from(VuMetrics));
     }
     m
 }
@@ -93,6 +138,25 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("instance", |_: &mut ExecApi| instance_map());
     engine.register_get("test", |_: &mut ExecApi| TestApi);
     engine.register_get("options", |_: &mut TestApi| test_options());
+    engine.register_type_with_name::<VuMetrics>("exec.vu.metrics");
+    engine.register_type_with_name::<VuTags>("exec.vu.metrics.tags");
+    engine.register_get("tags", |_: &mut VuMetrics| VuTags);
+    engine.register_indexer_get(|_: &mut VuTags, name: &str| tag(name));
+    engine.register_indexer_set(|_: &mut VuTags, name: &str, value: Dynamic| set_tag(name, value));
+    engine.register_fn("to_map", |_: &mut VuTags| tags_map());
+    engine.register_fn("keys", |_: &mut VuTags| {
+        tags_map().keys().map(|k| Dynamic::from(k.clone())).collect::<rhai::Array>()
+    });
+    engine.register_fn("to_string", |_: &mut VuTags| Dynamic::from(tags_map()).to_string());
+    engine
+        .register_fn("to_json", |_: &mut VuTags| serde_json::to_string(&Dynamic::from(tags_map())).unwrap_or_default());
+    // k6's exec.test.fail(msg) marks the test failed and goes on (exit 110); rload has no such
+    // ending yet, and says so rather than let a port pass.
+    engine.register_fn("fail", |_: TestApi, _msg: &str| -> Result<(), Box<EvalAltResult>> {
+        Err("exec.test.fail() (k6: mark the test failed and carry on) is not implemented by rload; \
+             use exec.test.abort(msg), or a threshold on a metric the script records"
+            .into())
+    });
     engine.register_fn("abort", |_: TestApi| abort(""));
     engine.register_fn("abort", |_: TestApi, msg: &str| abort(msg));
 }

@@ -5,7 +5,7 @@
 //! fn run() { delivery.add(12.5, #{ kind: "switch" }); }
 //! ```
 //! Declaring is only allowed in init code, and a name keeps the type it was first declared
-//! with (another type is an error). Samples carry the VU's scenario and group tags.
+//! with (another type is an error); `metric.name` reads it back. Samples carry the VU's scenario and group tags.
 
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
@@ -58,6 +58,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("Rate", |name: &str| declare(name, MetricKind::Rate, false));
     engine.register_fn("Trend", |name: &str| declare(name, MetricKind::Trend, false));
     engine.register_fn("Trend", |name: &str, is_time: bool| declare(name, MetricKind::Trend, is_time));
+    // k6's `metric.name`: the name the metric was declared with.
+    engine.register_get("name", |m: &mut CustomMetric| metrics::name_of(m.0).unwrap_or_default());
     engine.register_fn("add", |m: CustomMetric, value: Dynamic| add(m, value, None));
     engine.register_fn("add", |m: CustomMetric, value: Dynamic, tags: Map| add(m, value, Some(tags)));
 }

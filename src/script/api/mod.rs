@@ -2,18 +2,23 @@
 //!
 //! `http` lives in [`http`] (its `http.url` in [`http_url`]), request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], k6/html (`res.html()`, `parseHTML`) in [`html`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
 //! [`websocket`], the global timers (k6/timers) in [`timers`], and k6's core functions
-//! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. Built-in variables
-//! (`http`, `ws`, `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's
-//! variable resolver, so they are visible inside functions too.
+//! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
+//! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
+//! [`shared_array`]. Built-in variables (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
+//! `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's variable
+//! resolver, so they are visible inside functions too.
 //!
 //! The bindings convert arguments and results ([`convert`] holds the conversions they share);
 //! k6's rules (which samples and tags a request or a WebSocket session records, header
 //! canonicalisation, the session's event loop) live below them in `crate::http` and `crate::ws`.
 
 pub mod body;
+pub mod console;
 pub mod convert;
 pub mod cookies;
 pub mod core;
+pub mod crypto;
+pub mod encoding;
 pub mod exec;
 pub mod expected;
 pub mod html;
@@ -21,6 +26,7 @@ pub mod http;
 pub mod http_url;
 pub mod metrics;
 pub mod response;
+pub mod shared_array;
 pub mod timers;
 pub mod websocket;
 pub mod ws;
@@ -43,6 +49,10 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     ws::register(engine, sockets);
     websocket::register(engine, sockets);
     timers::register(engine);
+    encoding::register(engine);
+    crypto::register(engine);
+    console::register(engine);
+    shared_array::register(engine);
 }
 
 /// The built-in variables whose functions open connections. A script that names none of them
@@ -56,6 +66,9 @@ pub fn builtin_variable(name: &str) -> Option<Dynamic> {
         "http" => Some(Dynamic::from(http::HttpApi)),
         "exec" => Some(Dynamic::from(exec::ExecApi)),
         "ws" => Some(Dynamic::from(ws::WsApi)),
+        "encoding" => Some(Dynamic::from(encoding::EncodingApi)),
+        "crypto" => Some(Dynamic::from(crypto::CryptoApi)),
+        "console" => Some(Dynamic::from(console::ConsoleApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
         "__ITER" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.iteration.get() as i64))),
         "__ENV" => vu::try_current().map(|v| v.env.clone()),

@@ -1,0 +1,138 @@
+//! k6's `console` global: `console.log / info / warn / error / debug(a, b, …)` with up to
+//! eight arguments, each a log line through `crate::logger` (so `--log-output` and
+//! `--log-format` apply) with k6's level and its `source=console` field:
+//!
+//! ```text
+//! INFO hello 1 {"a":1} source=console            (text, as k6 prints on a terminal)
+//! {"level":"warning","msg":"slow","source":"console","time":"…"}   (--log-format json)
+//! ```
+//! Arguments are joined by spaces as k6 does: strings as they are, maps and arrays as JSON,
+//! `()` as `null`. `console.log` and `console.info` are level info, `warn` is k6's `warning`,
+//! `error` is error, `debug` is debug (k6 shows debug lines only with `--verbose`, which rload
+//! does not have; rload shows them, as it does the script's `debug`).
+//!
+//! `debug` is a Rhai keyword that cannot be called as a method, and Rhai sends whatever a
+//! function named `debug` returns to its debug hook. So the tokenizer hands `debug` written
+//! right after a `.` to the parser as the identifier [`DEBUG_METHOD`]: `console.debug(x)`
+//! calls it, and the plain `debug(x)` keeps Rhai's meaning.
+//!
+//! Not here: the script's `print` (one argument, plain stdout unless a log flag is given),
+//! which stays as `crate::logger::print` defines it.
+
+use rhai::{Dynamic, Engine, Token};
+
+use crate::logger::{self, Level};
+
+/// The name `x.debug(…)` is parsed as (see the module documentation).
+pub const DEBUG_METHOD: &str = "console_debug";
+
+/// The `console` object.
+#[derive(Clone, Copy)]
+pub struct ConsoleApi;
+
+/// One argument as k6's console writes it.
+fn show(value: &Dynamic) -> String {
+    if value.is_unit() {
+        return "null".into();
+    }
+    if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
+        return s.to_string();
+    }
+    if value.is_map() || value.is_array() {
+        if let Ok(json) = serde_json::to_string(value) {
+            return json;
+        }
+    }
+    value.to_string()
+}
+
+fn write(level: Level, args: &[Dynamic]) {
+    let msg = args.iter().map(show).collect::<Vec<_>>().join(" ");
+    logger::log(level, None, &msg, &[("source", "console")]);
+}
+
+/// Registers `name` on the console for zero to eight arguments.
+macro_rules! console_fn {
+    ($engine:expr, $name:expr, $level:expr) => {{
+        let (e, n, l) = ($engine, $name, $level);
+        e.register_fn(n, move |_: ConsoleApi| write(l, &[]));
+        e.register_fn(n, move |_: ConsoleApi, a: Dynamic| write(l, &[a]));
+        e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic| write(l, &[a, b]));
+        e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic| write(l, &[a, b, c]));
+        e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic| write(l, &[a, b, c, d]));
+        e.register_fn(n, move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, f: Dynamic| {
+            write(l, &[a, b, c, d, f])
+        });
+        e.register_fn(
+            n,
+            move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, f: Dynamic, g: Dynamic| {
+                write(l, &[a, b, c, d, f, g])
+            },
+        );
+        e.register_fn(
+            n,
+            move |_: ConsoleApi, a: Dynamic, b: Dynamic, c: Dynamic, d: Dynamic, f: Dynamic, g: Dynamic, h: Dynamic| {
+                write(l, &[a, b, c, d, f, g, h])
+            },
+        );
+        e.register_fn(
+            n,
+            move |_: ConsoleApi,
+                  a: Dynamic,
+                  b: Dynamic,
+                  c: Dynamic,
+                  d: Dynamic,
+                  f: Dynamic,
+                  g: Dynamic,
+                  h: Dynamic,
+                  i: Dynamic| write(l, &[a, b, c, d, f, g, h, i]),
+        );
+    }};
+}
+
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<ConsoleApi>("console");
+    let after_dot = std::cell::Cell::new(false);
+    #[allow(deprecated)] // "volatile", not deprecated: see the attribute's own note.
+    engine.on_parse_token(move |token, _, _| {
+        let method = after_dot.get();
+        after_dot.set(matches!(token, Token::Period | Token::Elvis));
+        match token {
+            Token::Reserved(word) if method && word.as_str() == "debug" => {
+                Token::Identifier(Box::new(DEBUG_METHOD.into()))
+            }
+            other => other,
+        }
+    });
+    for (name, level) in [
+        ("log", Level::Info),
+        ("info", Level::Info),
+        ("warn", Level::Warn),
+        ("error", Level::Error),
+        (DEBUG_METHOD, Level::Debug),
+    ] {
+        console_fn!(&mut *engine, name, level);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_show_as_k6_writes_them() {
+        let mut map = rhai::Map::new();
+        map.insert("a".into(), Dynamic::from(1_i64));
+        let args = [
+            Dynamic::from("hello"),
+            Dynamic::from(1_i64),
+            Dynamic::from(map),
+            Dynamic::from(vec![Dynamic::from(1_i64), Dynamic::from(2_i64)]),
+            Dynamic::UNIT,
+            Dynamic::TRUE,
+            Dynamic::from(1.5),
+        ];
+        let line = args.iter().map(show).collect::<Vec<_>>().join(" ");
+        assert_eq!(line, r#"hello 1 {"a":1} [1,2] null true 1.5"#);
+    }
+}

