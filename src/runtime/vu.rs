@@ -339,6 +339,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
     let takes_data = fn_arity(vu, &exec) > 0;
     let mut tags = vu.base_tags();
     let mut iteration = 0u64;
+    let mut bytes_counted = false;
     loop {
         let permit = {
             let (s, k) = (scenario.clone(), vu.index_in_scenario);
@@ -402,6 +403,14 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         metrics::record(builtin::ITERATION_DURATION, &tags, ms);
         metrics::record(builtin::ITERATIONS, &tags, 1.0);
+        if !bytes_counted {
+            // k6 sends data_sent and data_received with every iteration's end, so they show
+            // (as 0 B) in a test that makes no request; rload counts bytes where they are
+            // sent, and declares both once per VU the same way.
+            metrics::record(builtin::DATA_SENT, &tags, 0.0);
+            metrics::record(builtin::DATA_RECEIVED, &tags, 0.0);
+            bytes_counted = true;
+        }
     }
     Ok(())
 }

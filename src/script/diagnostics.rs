@@ -97,8 +97,20 @@ impl RuntimeError {
     pub fn render(&self) -> String {
         let Some(at) = &self.at else { return self.message.clone() };
         let Some(text) = source_text(&at.file) else { return self.message.clone() };
-        format!("{}\n{}", self.message, excerpt(&text, at.line, at.col).trim_end())
+        let mut shown = format!("{}\n{}", self.message, excerpt(&text, at.line, at.col).trim_end());
+        if let Some(help) = runtime_hint(&self.message, text.lines().nth(at.line.saturating_sub(1)).unwrap_or("")) {
+            shown += &format!("\n  = help: {help}");
+        }
+        shown
     }
+}
+
+/// The rload form of a JavaScript habit that only fails when it runs: `a || b` on values that
+/// are not booleans (a literal operand is caught when compiling, `script/habits.rs`).
+fn runtime_hint(message: &str, line: &str) -> Option<&'static str> {
+    (message.contains("(expecting bool)") && (line.contains("||") || line.contains("&&"))).then_some(
+        "`||` and `&&` take booleans only in Rhai; for a default value use `??`: `__ENV.BASE ?? \"http://127.0.0.1:3000\"`",
+    )
 }
 
 /// The text of a script file by the name its AST carries: the bundled `stdlib/` modules by
@@ -216,6 +228,24 @@ mod tests {
         let text = describe_runtime_error(&err, "x.rhai").message;
         assert!(text.starts_with("boom at x.rhai:1:"), "{text}");
         assert!(text.contains("(in outer → inner)"), "{text}");
+    }
+
+    #[test]
+    fn or_between_values_that_are_not_booleans_gets_the_rload_default_form_when_it_runs() {
+        let engine = rhai::Engine::new();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.rhai");
+        let source = "let b = \"x\";\nlet d = \"z\";\nlet c = b || d;\n";
+        std::fs::write(&file, source).unwrap();
+        let err = engine.run(source).unwrap_err();
+        let shown = describe_runtime_error(&err, &file.to_string_lossy()).render();
+        assert!(shown.contains("3 | let c = b || d;"), "{shown}");
+        assert!(
+            shown.contains("help: `||` and `&&` take booleans only in Rhai; for a default value use `??`"),
+            "{shown}"
+        );
+        let other = engine.run("let x = 1;\nx.nope();").unwrap_err();
+        assert!(!describe_runtime_error(&other, "t.rhai").render().contains("help:"));
     }
 
     #[test]

@@ -210,6 +210,10 @@ impl Conv<'_> {
             "findIndex" => format!("{obj}{q}.index_of({})", a(0)),
             "startsWith" => format!("{obj}{q}.starts_with({})", a(0)),
             "endsWith" => format!("{obj}{q}.ends_with({})", a(0)),
+            // k6/html's Selection.is: `is` is a reserved word in Rhai.
+            "is" => format!("{obj}{q}.matches({})", a(0)),
+            // `console.debug`: a reserved word too, which rload's parser reads after a dot.
+            "debug" => format!("{obj}{q}.debug({})", args.join(", ")),
             "toUpperCase" => format!("{obj}{q}.to_upper()"),
             "toLowerCase" => format!("{obj}{q}.to_lower()"),
             "every" => format!("{obj}{q}.all({})", a(0)),

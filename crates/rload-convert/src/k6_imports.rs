@@ -1,7 +1,6 @@
-//! What each k6 module's exports (and jslib's) are in rload, in one table, so the names of APIs
-//! being added elsewhere can be aligned in one place. `Pending` entries use the Rhai names agreed
-//! for k6/encoding, k6/crypto, console, k6/data, k6/websockets, k6/html and timers: a script that
-//! uses them converts, and the conversion lists each use as an item.
+//! What each k6 module's exports (and jslib's) are in rload, in one table: k6/http, k6/metrics,
+//! k6/ws, k6/execution, k6/data, k6/encoding, k6/crypto, k6/websockets, k6/timers, k6/html,
+//! `console`, and the jslib functions rload has built in.
 
 use crate::conv::Binding;
 
@@ -10,7 +9,6 @@ use crate::conv::Binding;
 pub fn lookup(module: &str, export: &str) -> Binding {
     use Binding::*;
     let f = |s: &str| Function(s.to_string());
-    let pending = |s: &str| Pending(s.to_string(), format!("{module}: `{export}` is `{s}` in rload (issue #14)"));
     match (module, export) {
         ("k6", "check" | "sleep" | "group" | "fail") => f(export),
         // `import * as k6 from 'k6'`: `k6.check(…)` is `check(…)`.
@@ -25,17 +23,15 @@ pub fn lookup(module: &str, export: &str) -> Binding {
         ("k6/ws", "connect") => f("ws.connect"),
         ("k6/execution", "default" | "*") => Value("exec".into()),
         ("k6/execution", "vu" | "scenario" | "instance" | "test") => Value(format!("exec.{export}")),
-        ("k6/data", "SharedArray") => Pending("shared_array".into(), "k6/data SharedArray is `shared_array(name, || …)` (issue #14)".into()),
-        ("k6/encoding", "default" | "*") => pending("encoding"),
-        ("k6/encoding", "b64encode" | "b64decode") => pending(&format!("encoding.{export}")),
-        ("k6/crypto", "default" | "*") => pending("crypto"),
+        ("k6/data", "SharedArray") => Constructor("shared_array".into()),
+        ("k6/encoding", "default" | "*") => Value("encoding".into()),
+        ("k6/encoding", "b64encode" | "b64decode") => f(&format!("encoding.{export}")),
+        ("k6/crypto", "default" | "*") => Value("crypto".into()),
         ("k6/crypto", "md5" | "sha1" | "sha256" | "sha384" | "sha512" | "sha512_256" | "hmac" | "randomBytes" | "createHash"
-            | "createHMAC") => pending(&format!("crypto.{export}")),
-        ("k6/websockets" | "k6/experimental/websockets", "WebSocket") => {
-            Pending("WebSocket".into(), format!("{module}: WebSocket is the `WebSocket(url)` constructor in rload (issue #14)"))
-        }
-        ("k6/timers", "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval") => pending(export),
-        ("k6/html", "parseHTML") => pending("parseHTML"),
+            | "createHMAC") => f(&format!("crypto.{export}")),
+        ("k6/websockets" | "k6/experimental/websockets", "WebSocket") => Constructor("WebSocket".into()),
+        ("k6/timers", "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval") => f(export),
+        ("k6/html", "parseHTML") => f("parseHTML"),
         _ if is_jslib(module, "k6-utils") => match export {
             "randomIntBetween" => f("random_int"),
             "uuidv4" => f("uuid"),
@@ -69,10 +65,8 @@ pub fn global(name: &str) -> Option<Binding> {
     use Binding::*;
     Some(match name {
         "open" => Function("open".into()),
-        "console" => Pending("console".into(), "console.* is the `console` object in rload (issue #14)".into()),
-        "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval" => {
-            Pending(name.into(), format!("the global timer {name} (k6/websockets' event loop, issue #14)"))
-        }
+        "console" => Value("console".into()),
+        "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval" => Function(name.into()),
         _ => return None,
     })
 }

@@ -202,7 +202,9 @@ impl Conv<'_> {
         match e {
             Expression::AssignmentExpression(a) => {
                 let t = self.assignment(a);
-                if t.ends_with('}') {
+                // `a ||= b` and `a ??= b` become `if` statements; an assignment whose value ends
+                // in a block (`ws.onopen = || { … }`) still needs its `;`.
+                if t.starts_with("if ") && t.ends_with('}') {
                     t
                 } else {
                     format!("{t};")
