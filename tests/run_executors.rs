@@ -3,11 +3,6 @@
 mod common;
 use common::*;
 
-fn count(run: &Run, metric: &str) -> u64 {
-    let line = run.line(metric);
-    line.split(':').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap_or_else(|_| panic!("{line}"))
-}
-
 #[test]
 fn iteration_based_executors_run_exact_counts() {
     let s = script(
@@ -24,9 +19,9 @@ fn iteration_based_executors_run_exact_counts() {
     );
     let run = rload(&s, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "shared_iters"), 17, "{}", run.stdout);
-    assert_eq!(count(&run, "pervu_iters"), 20, "{}", run.stdout);
-    assert_eq!(count(&run, "iterations"), 37, "{}", run.stdout);
+    assert_eq!(run.count("shared_iters"), 17, "{}", run.stdout);
+    assert_eq!(run.count("pervu_iters"), 20, "{}", run.stdout);
+    assert_eq!(run.count("iterations"), 37, "{}", run.stdout);
 }
 
 #[test]
@@ -57,10 +52,10 @@ fn constant_arrival_rate_hits_its_rate_and_counts_drops() {
     );
     let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let steady = count(&run, "steady_iters");
+    let steady = run.count("steady_iters");
     assert!((196..=200).contains(&steady), "100/s for 2s gave {steady}: {}", run.stdout);
     // One VU taking 200 ms can run ~10 of the 100 planned iterations: the rest are dropped.
-    let dropped = count(&run, "dropped_iterations");
+    let dropped = run.count("dropped_iterations");
     assert!((80..=95).contains(&dropped), "dropped {dropped}: {}", run.stdout);
     assert!(run.stderr.contains("insufficient VUs"), "{}", run.stderr);
 }
@@ -84,7 +79,7 @@ fn graceful_stop_lets_iterations_finish_then_interrupts_them() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(started.elapsed() < std::time::Duration::from_secs(4), "took {:?}", started.elapsed());
     // `short` finished its one iteration inside its gracefulStop; `long` was interrupted.
-    assert_eq!(count(&run, "iterations"), 1, "{}", run.stdout);
+    assert_eq!(run.count("iterations"), 1, "{}", run.stdout);
     assert!(!run.stdout.contains("long_done"), "{}", run.stdout);
     assert!(run.stdout.contains("iterations interrupted: 1"), "{}", run.stdout);
 }

@@ -5,13 +5,6 @@ use common::*;
 
 use std::time::{Duration, Instant};
 
-/// The count of a Counter's summary line.
-fn count(run: &Run, metric: &str) -> u64 {
-    let line = run.line(metric);
-    let value = line.split(':').nth(1).and_then(|rest| rest.split_whitespace().next());
-    value.and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no count in {line:?}"))
-}
-
 /// A trend's `min=` in milliseconds.
 fn min_ms(run: &Run, metric: &str) -> f64 {
     let line = run.line(metric);
@@ -37,7 +30,7 @@ fn a_plain_iteration_waits_for_its_timeout() {
     );
     let run = rload(&s, &["-i", "3"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(count(&run, "fired"), 3);
+    assert_eq!(run.count("fired"), 3);
     assert!(min_ms(&run, "iteration_duration") >= 200.0, "{}", run.stdout);
 }
 
@@ -66,7 +59,7 @@ fn an_interval_ticks_until_cleared_and_ids_count_per_vu_from_one() {
     let run = rload(&s, &["-i", "2"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.line("checks_succeeded").contains("100.00% 1 out of 1"), "{}", run.stdout);
-    assert_eq!(count(&run, "ticks"), 10);
+    assert_eq!(run.count("ticks"), 10);
     assert!(min_ms(&run, "iteration_duration") >= 100.0, "{}", run.stdout);
 }
 
@@ -88,7 +81,7 @@ fn a_cleared_timeout_never_fires_and_the_iteration_ends_at_once() {
     let run = rload(&s, &["-i", "1"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
-    assert_eq!(count(&run, "fired"), 5, "only the zero-delay timeout ran, with its arguments");
+    assert_eq!(run.count("fired"), 5, "only the zero-delay timeout ran, with its arguments");
 }
 
 #[test]
@@ -172,5 +165,5 @@ fn setup_and_teardown_wait_for_their_timers_too() {
     );
     let run = rload(&s, &["-i", "1"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(count(&run, "fired"), 11);
+    assert_eq!(run.count("fired"), 11);
 }

@@ -3,21 +3,8 @@
 mod common;
 use common::*;
 
-/// The count of a Counter's summary line (`ws_msgs_sent....: 30  1.2/s`).
-fn count(run: &Run, metric: &str) -> u64 {
-    let line = run.line(metric);
-    let value = line.split(':').nth(1).and_then(|rest| rest.split_whitespace().next());
-    value.and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no count in {line:?}"))
-}
-
 fn ws_base(target: &Target) -> String {
     format!("WS=ws://{}", target.addr)
-}
-
-fn assert_all_checks_pass(run: &Run, total: u32) {
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let expected = format!("100.00% {total} out of {total}");
-    assert!(run.line("checks_succeeded").contains(&expected), "{}\n{}", run.stdout, run.stderr);
 }
 
 #[test]
@@ -43,10 +30,10 @@ fn echo_round_trip_counts_every_message_exactly() {
     "#,
     );
     let run = rload(&s, &["-u", "2", "-i", "6", "-e", &ws_base(&target)]);
-    assert_all_checks_pass(&run, 18);
-    assert_eq!(count(&run, "ws_msgs_sent"), 30);
-    assert_eq!(count(&run, "ws_msgs_received"), 30);
-    assert_eq!(count(&run, "ws_sessions"), 6);
+    run.assert_all_checks_pass(18);
+    assert_eq!(run.count("ws_msgs_sent"), 30);
+    assert_eq!(run.count("ws_msgs_received"), 30);
+    assert_eq!(run.count("ws_sessions"), 6);
     for trend in ["ws_connecting", "ws_session_duration"] {
         assert!(run.line(trend).contains("avg="), "{}", run.stdout);
     }
@@ -73,9 +60,9 @@ fn binary_messages_arrive_as_blobs_and_text_handlers_stay_quiet() {
     "#,
     );
     let run = rload(&s, &["-i", "2", "-e", &ws_base(&target)]);
-    assert_all_checks_pass(&run, 4);
-    assert_eq!(count(&run, "ws_msgs_sent"), 2);
-    assert_eq!(count(&run, "ws_msgs_received"), 2);
+    run.assert_all_checks_pass(4);
+    assert_eq!(run.count("ws_msgs_sent"), 2);
+    assert_eq!(run.count("ws_msgs_received"), 2);
 }
 
 #[test]
@@ -116,8 +103,8 @@ fn close_codes_reach_the_close_handler_from_either_side() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
-    assert_all_checks_pass(&run, 6);
-    assert_eq!(count(&run, "ws_sessions"), 4);
+    run.assert_all_checks_pass(6);
+    assert_eq!(run.count("ws_sessions"), 4);
 }
 
 #[test]
@@ -136,7 +123,7 @@ fn pings_get_pongs_and_ws_ping_measures_them() {
     "#,
     );
     let run = rload(&s, &["-i", "2", "-e", &ws_base(&target)]);
-    assert_all_checks_pass(&run, 2);
+    run.assert_all_checks_pass(2);
     assert!(run.line("ws_ping").contains("avg="), "{}", run.stdout);
     // Pings are not messages.
     assert!(!run.stdout.contains("ws_msgs_sent"), "{}", run.stdout);
@@ -169,7 +156,7 @@ fn set_interval_and_set_timeout_fire_on_time_and_in_order() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
-    assert_all_checks_pass(&run, 4);
+    run.assert_all_checks_pass(4);
 }
 
 #[test]
@@ -202,9 +189,9 @@ fn a_handler_may_call_http_while_frames_keep_arriving_and_none_is_lost() {
     );
     let http = format!("HTTP={}", target.url());
     let run = rload(&s, &["-i", "1", "-e", &ws_base(&target), "-e", &http]);
-    assert_all_checks_pass(&run, 3);
-    assert_eq!(count(&run, "ws_msgs_received"), 50);
-    assert_eq!(count(&run, "http_reqs"), 1);
+    run.assert_all_checks_pass(3);
+    assert_eq!(run.count("ws_msgs_received"), 50);
+    assert_eq!(run.count("http_reqs"), 1);
 }
 
 #[test]
@@ -226,7 +213,7 @@ fn socket_methods_work_inside_handlers_fired_by_socket_methods() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
-    assert_all_checks_pass(&run, 1);
+    run.assert_all_checks_pass(1);
 }
 
 #[test]
@@ -262,10 +249,10 @@ fn the_handler_parameter_may_have_any_name() {
     "#,
     );
     let run = rload(&s, &["-i", "2", "-e", &ws_base(&target)]);
-    assert_all_checks_pass(&run, 10);
+    run.assert_all_checks_pass(10);
     // Per iteration: three texts and a blob sent and echoed, and the "too late" send that k6
     // counts although it fails.
-    assert_eq!(count(&run, "ws_msgs_sent"), 10);
-    assert_eq!(count(&run, "ws_msgs_received"), 8);
-    assert_eq!(count(&run, "ws_sessions"), 4);
+    assert_eq!(run.count("ws_msgs_sent"), 10);
+    assert_eq!(run.count("ws_msgs_received"), 8);
+    assert_eq!(run.count("ws_sessions"), 4);
 }

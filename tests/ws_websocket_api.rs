@@ -5,21 +5,8 @@ use common::*;
 
 use std::time::{Duration, Instant};
 
-/// The count of a Counter's summary line (`ws_msgs_sent....: 30  1.2/s`).
-fn count(run: &Run, metric: &str) -> u64 {
-    let line = run.line(metric);
-    let value = line.split(':').nth(1).and_then(|rest| rest.split_whitespace().next());
-    value.and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no count in {line:?}"))
-}
-
 fn ws_env(target: &Target) -> String {
     format!("WS=ws://{}", target.addr)
-}
-
-fn assert_all_checks_pass(run: &Run, total: u32) {
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let expected = format!("100.00% {total} out of {total}");
-    assert!(run.line("checks_succeeded").contains(&expected), "{}\n{}", run.stdout, run.stderr);
 }
 
 #[test]
@@ -56,11 +43,11 @@ fn an_echo_session_fires_its_events_in_order_and_counts_like_k6() {
     "#,
     );
     let run = rload(&s, &["-u", "2", "-i", "6", "-e", &ws_env(&target)]);
-    assert_all_checks_pass(&run, 24);
-    assert_eq!(count(&run, "ws_sessions"), 6);
-    assert_eq!(count(&run, "ws_msgs_received"), 30);
+    run.assert_all_checks_pass(24);
+    assert_eq!(run.count("ws_sessions"), 6);
+    assert_eq!(run.count("ws_msgs_received"), 30);
     // k6 counts every frame written: 5 messages, the ping and the close frame per session.
-    assert_eq!(count(&run, "ws_msgs_sent"), 42);
+    assert_eq!(run.count("ws_msgs_sent"), 42);
     for trend in ["ws_connecting", "ws_session_duration", "ws_ping"] {
         assert!(run.line(trend).contains("avg="), "{}", run.stdout);
     }
@@ -84,7 +71,7 @@ fn the_iteration_lasts_until_its_socket_is_closed() {
     assert!(min.ends_with("ms") && !min.ends_with("µs"), "{line}");
     let ms: f64 = min.trim_end_matches("ms").parse().unwrap();
     assert!(ms >= 300.0, "an iteration ended before its socket closed: {line}");
-    assert_eq!(count(&run, "iterations"), 2);
+    assert_eq!(run.count("iterations"), 2);
 }
 
 #[test]
@@ -117,7 +104,7 @@ fn sending_outside_open_and_bad_close_codes_throw_k6_errors() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_env(&target)]);
-    assert_all_checks_pass(&run, 6);
+    run.assert_all_checks_pass(6);
 }
 
 #[test]
@@ -137,8 +124,8 @@ fn a_peer_close_with_an_error_code_fires_error_then_close() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_env(&target)]);
-    assert_all_checks_pass(&run, 1);
-    assert_eq!(count(&run, "ws_sessions"), 1);
+    run.assert_all_checks_pass(1);
+    assert_eq!(run.count("ws_sessions"), 1);
 }
 
 #[test]
@@ -162,8 +149,8 @@ fn a_failed_dial_fires_error_and_close_and_counts_a_session_without_duration() {
     "#
     ));
     let run = rload(&s, &["-i", "1"]);
-    assert_all_checks_pass(&run, 2);
-    assert_eq!(count(&run, "ws_sessions"), 1);
+    run.assert_all_checks_pass(2);
+    assert_eq!(run.count("ws_sessions"), 1);
     assert!(run.line("ws_connecting").contains("avg="), "{}", run.stdout);
     assert!(!run.stdout.contains("ws_session_duration"), "k6 records no duration for a failed dial:\n{}", run.stdout);
 }
@@ -194,7 +181,7 @@ fn binary_messages_arrive_as_blobs_and_subprotocols_are_negotiated() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_env(&target)]);
-    assert_all_checks_pass(&run, 4);
+    run.assert_all_checks_pass(4);
 }
 
 #[test]
@@ -215,7 +202,7 @@ fn a_throwing_listener_fails_the_iteration_and_ends_its_connection() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("iterations with script errors: 2"), "{}", run.stdout);
     assert!(run.stdout.contains("listener failed"), "{}", run.stdout);
-    assert_eq!(count(&run, "closes_seen"), 2, "close listeners still run, as in k6");
+    assert_eq!(run.count("closes_seen"), 2, "close listeners still run, as in k6");
     assert!(eventually(Duration::from_secs(5), || target.stats()["connections_open"] == 1), "{}", target.stats());
 }
 
@@ -240,7 +227,7 @@ fn unknown_event_types_and_handler_values_are_errors_naming_them() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_env(&target)]);
-    assert_all_checks_pass(&run, 3);
+    run.assert_all_checks_pass(3);
 }
 
 #[test]
@@ -263,7 +250,7 @@ fn a_socket_left_open_is_closed_at_the_end_of_graceful_stop_and_the_run_ends_on_
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(took < Duration::from_secs(6), "the run took {took:?}");
     assert!(run.stdout.contains("iterations interrupted: 2"), "{}", run.stdout);
-    assert_eq!(count(&run, "ws_sessions"), 2);
+    assert_eq!(run.count("ws_sessions"), 2);
     assert!(eventually(Duration::from_secs(5), || target.stats()["connections_open"] == 1), "{}", target.stats());
 }
 
@@ -293,8 +280,8 @@ fn several_sockets_of_one_vu_run_side_by_side() {
     "#,
     );
     let run = rload(&s, &["-i", "1", "-e", &ws_env(&target)]);
-    assert_all_checks_pass(&run, 1);
-    assert_eq!(count(&run, "ws_sessions"), 3);
+    run.assert_all_checks_pass(1);
+    assert_eq!(run.count("ws_sessions"), 3);
 }
 
 #[test]

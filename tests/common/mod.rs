@@ -102,6 +102,20 @@ impl Run {
         }
     }
 
+    /// The count of a counter's summary line (`ws_msgs_sent....: 30  1.2/s` → 30).
+    pub fn count(&self, metric: &str) -> u64 {
+        let line = self.line(metric);
+        let value = line.split(':').nth(1).and_then(|rest| rest.split_whitespace().next());
+        value.and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no count in {line:?}"))
+    }
+
+    /// The run exited 0 and all of its `total` checks passed.
+    pub fn assert_all_checks_pass(&self, total: u32) {
+        assert_eq!(self.code, 0, "{}\n{}", self.stdout, self.stderr);
+        let expected = format!("100.00% {total} out of {total}");
+        assert!(self.line("checks_succeeded").contains(&expected), "{}\n{}", self.stdout, self.stderr);
+    }
+
     /// The summary line of `metric` (e.g. "http_reqs"), panicking with the output if absent.
     pub fn line(&self, metric: &str) -> &str {
         self.stdout
