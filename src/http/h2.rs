@@ -78,7 +78,11 @@ impl Sender {
     /// Sends `request` (built for HTTP/1.1: origin-form URI and a `Host` header). On HTTP/2
     /// the URI becomes absolute with the `Host` header as its authority (`:authority`, as Go
     /// sends it), and the `Host` header is dropped.
-    pub async fn send(&mut self, mut request: Request<Full<Bytes>>, tls: bool) -> Result<Response<Incoming>, SendError> {
+    pub async fn send(
+        &mut self,
+        mut request: Request<Full<Bytes>>,
+        tls: bool,
+    ) -> Result<Response<Incoming>, SendError> {
         match self {
             Sender::Http1(sender) => sender.send_request(request).await.map_err(SendError::Hyper),
             Sender::Http2(sender) => {

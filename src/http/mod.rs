@@ -18,9 +18,9 @@
 //! conversion only) → [`HttpClient::request`] → [`samples::record_hops`] → the metric sink.
 //!
 //! This module is not the script binding (`crate::script::api::http` converts Rhai values),
-//! and not a general-purpose client (no proxies, no h2c: HTTP/2 only by ALPN on TLS, see [`h2`]). Cookies live in [`cookies`], URL
-//! credentials and digest authentication in [`auth`], k6's body compression and response
-//! decompression in [`compression`].
+//! and not a general-purpose client (no proxies, no h2c: HTTP/2 only by ALPN on TLS, see
+//! `h2.rs`). Cookies live in [`cookies`], URL credentials and digest authentication in
+//! [`auth`], k6's body compression and response decompression in [`compression`].
 
 pub mod auth;
 mod client;

@@ -155,13 +155,16 @@ impl Drop for Driver {
     }
 }
 
+/// A TLS dial in progress: its (host, port), and how the requests waiting for it learn it ended.
+type Dialing = (Rc<str>, u16, Rc<Notify>);
+
 #[derive(Default)]
 pub struct Pool {
     idle: RefCell<Vec<Conn>>,
     /// Open HTTP/2 connections, busy or not: each serves any number of requests at once.
     http2: RefCell<Vec<Conn>>,
     /// TLS dials in progress, by (host, port): requests to the same host wait for them.
-    dialing: RefCell<Vec<(Rc<str>, u16, Rc<Notify>)>>,
+    dialing: RefCell<Vec<Dialing>>,
     /// Sockets alive: incremented when a driver starts, decremented when its task ends.
     open: Rc<Cell<usize>>,
     /// A shared pool's bound: `limit` permits, one per busy connection.

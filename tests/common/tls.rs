@@ -192,12 +192,13 @@ pub fn serve_versions(alpn: Option<&[&[u8]]>) -> (std::net::SocketAddr, Arc<std:
     let acceptor = alpn.map(|protocols| {
         let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
         let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
-        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![cert], key)
-            .unwrap();
+        let mut config =
+            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![cert], key)
+                .unwrap();
         config.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
         TlsAcceptor::from(Arc::new(config))
     });
@@ -214,12 +215,13 @@ pub fn serve_versions(alpn: Option<&[&[u8]]>) -> (std::net::SocketAddr, Arc<std:
                 counted.fetch_add(1, Ordering::SeqCst);
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async move {
-                        let version = format!("{:?}", request.version());
-                        Ok::<_, std::convert::Infallible>(hyper::Response::new(http_body_util::Full::new(
-                            bytes::Bytes::from(version),
-                        )))
-                    });
+                    let service =
+                        hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async move {
+                            let version = format!("{:?}", request.version());
+                            Ok::<_, std::convert::Infallible>(hyper::Response::new(http_body_util::Full::new(
+                                bytes::Bytes::from(version),
+                            )))
+                        });
                     let Some(acceptor) = acceptor else {
                         let io = hyper_util::rt::TokioIo::new(stream);
                         let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
