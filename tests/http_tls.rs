@@ -199,6 +199,17 @@ fn tls_auth_presents_a_client_certificate_to_the_domains_it_names() {
 /// `insecureSkipTLSVerify`, writing `-o json`; returns what it printed and the `proto` tags of
 /// its `http_reqs` samples.
 fn run_against(base: &str, body: &str) -> (String, Vec<String>) {
+    let (printed, points) = run_json(base, body);
+    let protos = points
+        .iter()
+        .filter(|v| v["metric"] == "http_reqs")
+        .map(|v| v["data"]["tags"]["proto"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    (printed, protos)
+}
+
+/// Like [`run_against`], returning the `Point` lines of `-o json`.
+fn run_json(base: &str, body: &str) -> (String, Vec<serde_json::Value>) {
     let s = common::script(&format!(
         "export const options = #{{ iterations: 1, insecureSkipTLSVerify: true }};\n\
          fn run() {{ {body} }}"
@@ -207,14 +218,30 @@ fn run_against(base: &str, body: &str) -> (String, Vec<String>) {
     let run = common::rload(&s, &["-e", &format!("BASE={base}"), "-o", &format!("json={}", out.display())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let printed = format!("{}{}", run.stdout, run.stderr);
-    let protos = std::fs::read_to_string(&out)
+    let points = std::fs::read_to_string(&out)
         .unwrap()
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
-        .filter(|v| v["type"] == "Point" && v["metric"] == "http_reqs")
-        .map(|v| v["data"]["tags"]["proto"].as_str().unwrap_or_default().to_owned())
+        .filter(|v| v["type"] == "Point")
         .collect();
-    (printed, protos)
+    (printed, points)
+}
+
+#[test]
+fn http2_requests_count_the_bytes_of_their_connection() {
+    let (addr, _) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let body = "for i in 0..2 { let r = http.get(`${__ENV.BASE}/one`); print(`proto ${r.proto}`); }";
+    let (printed, points) = run_json(&format!("https://127.0.0.1:{}", addr.port()), body);
+    assert_eq!(printed_protos(&printed), vec!["HTTP/2.0"; 2], "{printed}");
+    let bytes = |metric: &str| -> Vec<f64> {
+        points.iter().filter(|v| v["metric"] == metric).map(|v| v["data"]["value"].as_f64().unwrap()).collect()
+    };
+    let (sent, received) = (bytes("data_sent"), bytes("data_received"));
+    assert_eq!((sent.len(), received.len()), (2, 2), "one data_sent and data_received point per request");
+    // The first request carries the TLS handshake and the HTTP/2 preface and settings; the
+    // second only its own frames (HEADERS, and the response's HEADERS and DATA), in TLS records.
+    assert!(sent[0] > sent[1] && received[0] > received[1], "sent {sent:?}, received {received:?}");
+    assert!(sent[1] > 20.0 && received[1] > 30.0, "sent {sent:?}, received {received:?}");
 }
 
 const PRINT_PROTOS: &str = "for i in 0..3 { let r = http.get(`${__ENV.BASE}/one`); print(`proto ${r.proto} ${r.body}`); }\n\
