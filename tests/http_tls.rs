@@ -289,3 +289,24 @@ fn a_server_offering_only_http11_and_plain_http_stay_http11() {
     assert_eq!(printed_protos(&printed), vec!["HTTP/1.1 HTTP/1.1"; 8], "no h2c: {printed}");
     assert_eq!(protos, vec!["HTTP/1.1"; 8]);
 }
+
+#[test]
+fn shared_connections_bound_http2_connections_too() {
+    let (a, accepts_a) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let (b, accepts_b) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let s = common::script(&format!(
+        "export const options = #{{ iterations: 1, insecureSkipTLSVerify: true, sharedConnections: 1 }};\n\
+         fn run() {{ for i in 0..2 {{\n\
+             print(`proto ${{http.get(\"https://127.0.0.1:{}/\").proto}}`);\n\
+             print(`proto ${{http.get(\"https://127.0.0.1:{}/\").proto}}`);\n\
+         }} }}",
+        a.port(),
+        b.port()
+    ));
+    let run = common::rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(printed_protos(&format!("{}{}", run.stdout, run.stderr)), vec!["HTTP/2.0"; 4]);
+    // One connection at a time: each request to the other host closes the idle one first.
+    let accepts = |n: &std::sync::Arc<std::sync::atomic::AtomicUsize>| n.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!((accepts(&accepts_a), accepts(&accepts_b)), (2, 2));
+}

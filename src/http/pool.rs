@@ -208,11 +208,20 @@ impl Pool {
             return Ok((conn, true));
         }
         if let Some((limit, permits)) = &self.bound {
-            // Busy connections hold permits; make room among the idle ones (other hosts').
+            // Busy connections hold permits; make room among the idle ones (other hosts'): the
+            // HTTP/1.1 ones, then HTTP/2 ones no request is using (only the pool holds them).
             let busy = limit - permits.available_permits();
             let mut idle = self.idle.borrow_mut();
-            while !idle.is_empty() && idle.len() + busy > *limit {
-                idle.remove(0);
+            let mut http2 = self.http2.borrow_mut();
+            let unused = |conn: &Conn| Rc::strong_count(&conn.driver) == 1;
+            while idle.len() + http2.iter().filter(|conn| unused(conn)).count() + busy > *limit {
+                if !idle.is_empty() {
+                    idle.remove(0);
+                } else if let Some(at) = http2.iter().position(unused) {
+                    http2.remove(at);
+                } else {
+                    break;
+                }
             }
         }
         let dialing = target.tls.then(|| DialingGuard::new(self, target));
