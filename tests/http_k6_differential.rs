@@ -518,3 +518,44 @@ fn the_hosts_option_maps_names_to_addresses_as_k6() {
     // Two checks and one threshold on the url tag, which keeps the URL's name.
     assert_same(&k6, &ours, 3, &["http_req_failed"]);
 }
+
+/// The HTTP/2 case: `P2` is a TLS server offering `h2` and `http/1.1` by ALPN, `P1` one
+/// offering only `http/1.1`; both answer with the HTTP version a request arrived in.
+const HTTP2_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1, insecureSkipTLSVerify: true };
+export default function () {
+    const h2 = http.get("https://127.0.0.1:P2/");
+    check(h2, { "a server that picks h2 by ALPN gets HTTP/2.0": (r) => r.proto === "HTTP/2.0" && r.body === "HTTP/2.0" });
+    const rs = http.batch(["https://127.0.0.1:P2/a", "https://127.0.0.1:P2/b", "https://127.0.0.1:P2/c"]);
+    check(rs, { "a batch goes over HTTP/2 as well": (rs) => rs.every((r) => r.proto === "HTTP/2.0" && r.body === "HTTP/2.0") });
+    const h1 = http.get("https://127.0.0.1:P1/");
+    check(h1, { "a server offering only http/1.1 gets HTTP/1.1": (r) => r.proto === "HTTP/1.1" && r.body === "HTTP/1.1" });
+    const plain = http.get(`http://${__ENV.HOST}/echo`);
+    check(plain, { "plain http stays HTTP/1.1": (r) => r.status === 200 && r.proto === "HTTP/1.1" });
+}
+"#;
+
+const HTTP2_RHAI: &str = r#"
+export const options = #{ iterations: 1, insecureSkipTLSVerify: true };
+fn run() {
+    let h2 = http.get("https://127.0.0.1:P2/");
+    check(h2, #{ "a server that picks h2 by ALPN gets HTTP/2.0": |r| r.proto == "HTTP/2.0" && r.body == "HTTP/2.0" });
+    let rs = http.batch(["https://127.0.0.1:P2/a", "https://127.0.0.1:P2/b", "https://127.0.0.1:P2/c"]);
+    check(rs, #{ "a batch goes over HTTP/2 as well": |rs| rs.all(|r| r.proto == "HTTP/2.0" && r.body == "HTTP/2.0") });
+    let h1 = http.get("https://127.0.0.1:P1/");
+    check(h1, #{ "a server offering only http/1.1 gets HTTP/1.1": |r| r.proto == "HTTP/1.1" && r.body == "HTTP/1.1" });
+    let plain = http.get(`http://${__ENV.HOST}/echo`);
+    check(plain, #{ "plain http stays HTTP/1.1": |r| r.status == 200 && r.proto == "HTTP/1.1" });
+}
+"#;
+
+#[test]
+fn http2_is_negotiated_by_alpn_on_tls_as_k6() {
+    let (h2, _) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let (h1, _) = common::tls::serve_versions(Some(&[b"http/1.1"]));
+    let ports = |script: &str| script.replace("P2", &h2.port().to_string()).replace("P1", &h1.port().to_string());
+    let (k6, ours) = run_both(&ports(HTTP2_JS), &ports(HTTP2_RHAI));
+    assert_same(&k6, &ours, 4, &["http_req_failed"]);
+}

@@ -194,3 +194,119 @@ fn tls_auth_presents_a_client_certificate_to_the_domains_it_names() {
     assert_ne!(get_with_options(server.port(), &auth("other.test")), "got 200 0", "not a domain it names");
     assert_ne!(get_with_options(server.port(), ""), "got 200 0", "no certificate, no access");
 }
+
+/// `rload run` of `body` (a Rhai `run` function's statements) against `base` with
+/// `insecureSkipTLSVerify`, writing `-o json`; returns what it printed and the `proto` tags of
+/// its `http_reqs` samples.
+fn run_against(base: &str, body: &str) -> (String, Vec<String>) {
+    let (printed, points) = run_json(base, body);
+    let protos = points
+        .iter()
+        .filter(|v| v["metric"] == "http_reqs")
+        .map(|v| v["data"]["tags"]["proto"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    (printed, protos)
+}
+
+/// Like [`run_against`], returning the `Point` lines of `-o json`.
+fn run_json(base: &str, body: &str) -> (String, Vec<serde_json::Value>) {
+    let s = common::script(&format!(
+        "export const options = #{{ iterations: 1, insecureSkipTLSVerify: true }};\n\
+         fn run() {{ {body} }}"
+    ));
+    let out = s.dir.path().join("out.json");
+    let run = common::rload(&s, &["-e", &format!("BASE={base}"), "-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let printed = format!("{}{}", run.stdout, run.stderr);
+    let points = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|v| v["type"] == "Point")
+        .collect();
+    (printed, points)
+}
+
+#[test]
+fn http2_requests_count_the_bytes_of_their_connection() {
+    let (addr, _) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let body = "for i in 0..2 { let r = http.get(`${__ENV.BASE}/one`); print(`proto ${r.proto}`); }";
+    let (printed, points) = run_json(&format!("https://127.0.0.1:{}", addr.port()), body);
+    assert_eq!(printed_protos(&printed), vec!["HTTP/2.0"; 2], "{printed}");
+    let bytes = |metric: &str| -> Vec<f64> {
+        points.iter().filter(|v| v["metric"] == metric).map(|v| v["data"]["value"].as_f64().unwrap()).collect()
+    };
+    let (sent, received) = (bytes("data_sent"), bytes("data_received"));
+    assert_eq!((sent.len(), received.len()), (2, 2), "one data_sent and data_received point per request");
+    // The first request carries the TLS handshake and the HTTP/2 preface and settings; the
+    // second only its own frames (HEADERS, and the response's HEADERS and DATA), in TLS records.
+    assert!(sent[0] > sent[1] && received[0] > received[1], "sent {sent:?}, received {received:?}");
+    assert!(sent[1] > 20.0 && received[1] > 30.0, "sent {sent:?}, received {received:?}");
+}
+
+const PRINT_PROTOS: &str = "for i in 0..3 { let r = http.get(`${__ENV.BASE}/one`); print(`proto ${r.proto} ${r.body}`); }\n\
+     let rs = http.batch([`${__ENV.BASE}/a`, `${__ENV.BASE}/b`, `${__ENV.BASE}/c`, `${__ENV.BASE}/d`, `${__ENV.BASE}/e`]);\n\
+     for r in rs { print(`proto ${r.proto} ${r.body}`); }";
+
+fn printed_protos(printed: &str) -> Vec<&str> {
+    printed.lines().filter_map(|l| l.split("proto ").nth(1)).collect()
+}
+
+#[test]
+fn a_server_that_picks_h2_by_alpn_gets_http2_over_one_connection() {
+    let (addr, accepts) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let (printed, protos) = run_against(&format!("https://127.0.0.1:{}", addr.port()), PRINT_PROTOS);
+    // What the script saw (res.proto) and what the server received.
+    assert_eq!(printed_protos(&printed), vec!["HTTP/2.0 HTTP/2.0"; 8], "{printed}");
+    assert_eq!(protos, vec!["HTTP/2.0"; 8], "the proto tag of every http_reqs sample");
+    assert_eq!(accepts.load(std::sync::atomic::Ordering::SeqCst), 1, "one TCP connection for the VU's 8 requests");
+}
+
+#[test]
+fn a_batch_to_a_new_h2_host_shares_one_connection() {
+    let (addr, accepts) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let body = "let rs = http.batch([`${__ENV.BASE}/a`, `${__ENV.BASE}/b`, `${__ENV.BASE}/c`, `${__ENV.BASE}/d`, `${__ENV.BASE}/e`]);\n\
+                for r in rs { print(`proto ${r.proto} ${r.body} ${r.timings.connecting > 0.0}`); }";
+    let (printed, _) = run_against(&format!("https://127.0.0.1:{}", addr.port()), body);
+    let mut seen = printed_protos(&printed);
+    seen.sort_unstable();
+    let mut expected = vec!["HTTP/2.0 HTTP/2.0 false"; 4];
+    expected.push("HTTP/2.0 HTTP/2.0 true");
+    expected.sort_unstable();
+    assert_eq!(seen, expected, "only the request that opened the connection waited for it: {printed}");
+    assert_eq!(accepts.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_server_offering_only_http11_and_plain_http_stay_http11() {
+    let (addr, _) = common::tls::serve_versions(Some(&[b"http/1.1"]));
+    let (printed, protos) = run_against(&format!("https://127.0.0.1:{}", addr.port()), PRINT_PROTOS);
+    assert_eq!(printed_protos(&printed), vec!["HTTP/1.1 HTTP/1.1"; 8], "{printed}");
+    assert_eq!(protos, vec!["HTTP/1.1"; 8]);
+
+    let (addr, _) = common::tls::serve_versions(None);
+    let (printed, protos) = run_against(&format!("http://127.0.0.1:{}", addr.port()), PRINT_PROTOS);
+    assert_eq!(printed_protos(&printed), vec!["HTTP/1.1 HTTP/1.1"; 8], "no h2c: {printed}");
+    assert_eq!(protos, vec!["HTTP/1.1"; 8]);
+}
+
+#[test]
+fn shared_connections_bound_http2_connections_too() {
+    let (a, accepts_a) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let (b, accepts_b) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let s = common::script(&format!(
+        "export const options = #{{ iterations: 1, insecureSkipTLSVerify: true, sharedConnections: 1 }};\n\
+         fn run() {{ for i in 0..2 {{\n\
+             print(`proto ${{http.get(\"https://127.0.0.1:{}/\").proto}}`);\n\
+             print(`proto ${{http.get(\"https://127.0.0.1:{}/\").proto}}`);\n\
+         }} }}",
+        a.port(),
+        b.port()
+    ));
+    let run = common::rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(printed_protos(&format!("{}{}", run.stdout, run.stderr)), vec!["HTTP/2.0"; 4]);
+    // One connection at a time: each request to the other host closes the idle one first.
+    let accepts = |n: &std::sync::Arc<std::sync::atomic::AtomicUsize>| n.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!((accepts(&accepts_a), accepts(&accepts_b)), (2, 2));
+}

@@ -20,6 +20,7 @@ use super::compression;
 use super::cookies::{CookieJar, RequestCookie};
 use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
+use super::h2::SendError;
 use super::headers::canonical_headers;
 use super::pool::{Conn, ConnInfo, Pool, Target};
 use super::samples::ExpectedStatuses;
@@ -202,7 +203,7 @@ impl HttpClient {
             tokio::time::timeout_at(sending.deadline, attempt).await.unwrap_or_else(|_elapsed| Err(Failure::timeout()));
         match result {
             Ok(received) => {
-                let (last_write, first_read) = info.io_instants();
+                let (last_write, first_read) = self::io_instants(&info, &marks);
                 let timings = marks.timings(last_write, first_read, received.done);
                 sending.jar.store_response(&received.headers, url);
                 let location = if matches!(received.status.as_u16(), 301 | 302 | 303 | 307 | 308) {
@@ -213,7 +214,7 @@ impl HttpClient {
                 (respond(hop.method.clone(), url, received, timings, &info), location)
             }
             Err(failure) => {
-                let (last_write, first_read) = info.io_instants();
+                let (last_write, first_read) = self::io_instants(&info, &marks);
                 let timings = marks.timings(last_write, first_read, Instant::now());
                 let partial = body.map(Collected::into_bytes);
                 (failed(hop.method.clone(), url.as_str().to_owned(), failure, partial, timings, &info), None)
@@ -239,15 +240,27 @@ impl HttpClient {
             let request = self.build_request(url, hop, sending)?;
             let (mut conn, reused) =
                 self.pool.checkout(&target, self.config.insecure_skip_tls_verify, marks, info).await?;
-            conn.stats.begin_request();
+            let http2 = conn.sender.is_http2();
+            if !http2 {
+                conn.stats.begin_request();
+            }
             marks.send_start = Some(Instant::now());
-            match conn.sender.send_request(request).await {
-                Ok(response) => return self.receive(conn, response, sending.response_type, body).await,
-                Err(err) => {
+            let tls = conn.tls;
+            match conn.sender.send(request, tls).await {
+                Ok(response) => {
+                    marks.response_start = Some(Instant::now());
+                    return self.receive(conn, response, sending.response_type, body).await;
+                }
+                Err(SendError::Uri(message)) => {
+                    return Err(Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {message}")))
+                }
+                Err(SendError::Hyper(err)) => {
+                    // On HTTP/2 the socket is shared: only a request hyper never sent is retried.
                     let stale = err.is_canceled()
-                        || (is_idempotent(&hop.method)
+                        || (!http2
+                            && is_idempotent(&hop.method)
                             && (err.is_incomplete_message() || conn.stats.failed_op().is_some()));
-                    if reused && may_retry && stale && conn.stats.first_read().is_none() {
+                    if reused && may_retry && stale && (http2 || conn.stats.first_read().is_none()) {
                         may_retry = false;
                         *marks = Marks::new(marks.start);
                         continue;
@@ -298,7 +311,9 @@ impl HttpClient {
         let done = Instant::now();
         let server_closes = parts.version == Version::HTTP_10
             || parts.headers.get(CONNECTION).is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
-        if !self.config.no_connection_reuse && !server_closes {
+        if self.config.no_connection_reuse && conn.sender.is_http2() {
+            self.pool.forget(&conn);
+        } else if !self.config.no_connection_reuse && !server_closes {
             self.pool.put_idle(conn);
         }
         let mut kept = body.take().map(Collected::into_bytes);
@@ -414,6 +429,16 @@ fn redirect_target(headers: &HeaderMap, base: &Url) -> Option<Url> {
     base.join(location).ok()
 }
 
+/// The (end of sending, first response byte) of a hop: the socket's for HTTP/1.1; for HTTP/2,
+/// whose socket carries other streams too, the hand-over of the request and its response head.
+fn io_instants(info: &ConnInfo, marks: &Marks) -> (Option<Instant>, Option<Instant>) {
+    if info.http2 {
+        (marks.send_start, marks.response_start)
+    } else {
+        info.io_instants()
+    }
+}
+
 fn is_idempotent(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE)
 }
@@ -428,7 +453,11 @@ fn respond(method: Method, url: &Url, received: Received, timings: Timings, info
     HttpOutcome {
         status: status.as_u16(),
         status_text: format!("{} {reason}", status.as_u16()),
-        proto: if received.version == Version::HTTP_10 { "HTTP/1.0" } else { "HTTP/1.1" },
+        proto: match received.version {
+            Version::HTTP_10 => "HTTP/1.0",
+            Version::HTTP_2 => "HTTP/2.0",
+            _ => "HTTP/1.1",
+        },
         url: url.as_str().to_owned(),
         method,
         headers: canonical_headers(&received.headers),

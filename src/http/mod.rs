@@ -1,4 +1,4 @@
-//! The per-VU HTTP/1.1 client behind the script's `http.*` functions.
+//! The per-VU HTTP/1.1 and HTTP/2 client behind the script's `http.*` functions.
 //!
 //! Each virtual user owns one [`HttpClient`]: its own keep-alive connections (one idle
 //! connection per host in the common case, so N VUs against one host hold about N
@@ -18,9 +18,9 @@
 //! conversion only) → [`HttpClient::request`] → [`samples::record_hops`] → the metric sink.
 //!
 //! This module is not the script binding (`crate::script::api::http` converts Rhai values),
-//! and not a general-purpose client (no HTTP/2, no proxies). Cookies live in [`cookies`], URL
-//! credentials and digest authentication in [`auth`], k6's body compression and response
-//! decompression in [`compression`].
+//! and not a general-purpose client (no proxies, no h2c: HTTP/2 only by ALPN on TLS, see
+//! `h2.rs`). Cookies live in [`cookies`], URL credentials and digest authentication in
+//! [`auth`], k6's body compression and response decompression in [`compression`].
 
 pub mod auth;
 mod client;
@@ -28,6 +28,7 @@ pub mod compression;
 pub mod cookies;
 pub mod debug;
 pub mod error_code;
+pub(crate) mod h2;
 pub mod headers;
 pub mod hosts;
 pub(crate) mod pool;

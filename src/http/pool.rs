@@ -1,5 +1,12 @@
-//! Keep-alive connections: dialing (DNS, TCP, TLS, HTTP/1.1 handshake) and keeping idle
-//! connections per (scheme, host, port).
+//! Keep-alive connections: dialing (DNS, TCP, TLS, HTTP/1.1 or HTTP/2 handshake) and keeping
+//! idle connections per (scheme, host, port).
+//!
+//! A TLS connection whose server picks `h2` by ALPN is an HTTP/2 connection ([`super::h2`]):
+//! the pool keeps it in `http2` for as long as it is open and hands a clone of it to every
+//! request to its host, also while other requests are in flight on it, so a VU holds one
+//! connection per HTTP/2 host. While a TLS connection to a host is being dialed, other requests
+//! to that host wait for it (Go's transport delivers a new HTTP/2 connection to every request
+//! waiting for one): when it turns out HTTP/2 they share it, else each dials its own.
 //!
 //! By default each VU has its own pool (k6's model: a VU holds its connections). A VU makes one
 //! request at a time in the common case, so the pool is a short `Vec` searched linearly, and
@@ -23,16 +30,16 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::AbortHandle;
 use url::{Host, Url};
 
 use super::error_code::{self, Failure, Op};
+use super::h2::{self, Sender};
 use super::timing::{IoStats, Marks, Timed, WireCounter};
 use super::{tls, MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
 
@@ -79,11 +86,13 @@ pub(crate) struct ConnInfo {
     /// the TLS handshake counts for the hop that needed it).
     pub base_written: u64,
     pub base_read: u64,
+    /// The connection speaks HTTP/2: the socket's timestamps are not this request's.
+    pub http2: bool,
 }
 
 impl ConnInfo {
     pub fn empty() -> Self {
-        ConnInfo { stats: None, remote: None, base_written: 0, base_read: 0 }
+        ConnInfo { stats: None, remote: None, base_written: 0, base_read: 0, http2: false }
     }
 
     /// Bytes (written, read) on the wire since this hop got the connection.
@@ -99,15 +108,16 @@ impl ConnInfo {
     }
 }
 
-/// One HTTP/1.1 connection of a VU.
+/// One connection of a VU (HTTP/1.1), or one handle on it (HTTP/2).
 pub(crate) struct Conn {
-    pub sender: SendRequest<Full<Bytes>>,
+    pub sender: Sender,
     pub stats: Rc<IoStats>,
     pub remote: SocketAddr,
-    tls: bool,
-    host: Box<str>,
+    pub tls: bool,
+    host: Rc<str>,
     port: u16,
-    driver: AbortHandle,
+    /// Shared by an HTTP/2 connection's handles: the socket closes when the last one goes.
+    driver: Rc<Driver>,
     /// In a shared pool: the permit this connection's request holds while it is busy.
     permit: Option<OwnedSemaphorePermit>,
 }
@@ -116,17 +126,45 @@ impl Conn {
     fn serves(&self, target: &Target<'_>) -> bool {
         self.port == target.port && self.tls == target.tls && *self.host == *target.host_str
     }
-}
 
-impl Drop for Conn {
-    fn drop(&mut self) {
-        self.driver.abort();
+    /// Another handle on an HTTP/2 connection (`None` for HTTP/1.1), without a permit.
+    fn share(&self) -> Option<Conn> {
+        Some(Conn {
+            sender: self.sender.share()?,
+            stats: Rc::clone(&self.stats),
+            remote: self.remote,
+            tls: self.tls,
+            host: Rc::clone(&self.host),
+            port: self.port,
+            driver: Rc::clone(&self.driver),
+            permit: None,
+        })
+    }
+
+    fn same_connection(&self, other: &Conn) -> bool {
+        Rc::ptr_eq(&self.driver, &other.driver)
     }
 }
+
+/// A connection's driver task; dropping it aborts the task, which closes the socket.
+struct Driver(AbortHandle);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A TLS dial in progress: its (host, port), and how the requests waiting for it learn it ended.
+type Dialing = (Rc<str>, u16, Rc<Notify>);
 
 #[derive(Default)]
 pub struct Pool {
     idle: RefCell<Vec<Conn>>,
+    /// Open HTTP/2 connections, busy or not: each serves any number of requests at once.
+    http2: RefCell<Vec<Conn>>,
+    /// TLS dials in progress, by (host, port): requests to the same host wait for them.
+    dialing: RefCell<Vec<Dialing>>,
     /// Sockets alive: incremented when a driver starts, decremented when its task ends.
     open: Rc<Cell<usize>>,
     /// A shared pool's bound: `limit` permits, one per busy connection.
@@ -157,30 +195,95 @@ impl Pool {
             Some((_, permits)) => Some(Arc::clone(permits).acquire_owned().await.expect("the pool never closes")),
             None => None,
         };
+        if target.tls {
+            self.wait_for_dial(target).await;
+        }
         if let Some(mut conn) = self.take_ready(target).await {
             info.stats = Some(Rc::clone(&conn.stats));
             info.remote = Some(conn.remote);
             info.base_written = conn.stats.bytes_written();
             info.base_read = conn.stats.bytes_read();
+            info.http2 = conn.sender.is_http2();
             conn.permit = permit;
             return Ok((conn, true));
         }
         if let Some((limit, permits)) = &self.bound {
-            // Busy connections hold permits; make room among the idle ones (other hosts').
+            // Busy connections hold permits; make room among the idle ones (other hosts'): the
+            // HTTP/1.1 ones, then HTTP/2 ones no request is using (only the pool holds them).
             let busy = limit - permits.available_permits();
             let mut idle = self.idle.borrow_mut();
-            while !idle.is_empty() && idle.len() + busy > *limit {
-                idle.remove(0);
+            let mut http2 = self.http2.borrow_mut();
+            let unused = |conn: &Conn| Rc::strong_count(&conn.driver) == 1;
+            while idle.len() + http2.iter().filter(|conn| unused(conn)).count() + busy > *limit {
+                if !idle.is_empty() {
+                    idle.remove(0);
+                } else if let Some(at) = http2.iter().position(unused) {
+                    http2.remove(at);
+                } else {
+                    break;
+                }
             }
         }
-        let mut conn = self.dial(target, insecure_skip_tls_verify, marks, info).await?;
+        let dialing = target.tls.then(|| DialingGuard::new(self, target));
+        let dialed = self.dial(target, insecure_skip_tls_verify, marks, info).await;
+        let mut conn = dialed?;
+        if let Some(shared) = conn.share() {
+            self.http2.borrow_mut().push(shared);
+        }
+        drop(dialing);
         conn.permit = permit;
         Ok((conn, false))
     }
 
-    /// An idle connection to `target` that is ready for a request, if there is one. Idle
-    /// connections the server has closed meanwhile are dropped on the way.
+    /// Waits while a TLS connection to `target` is being dialed (by another request of this
+    /// pool), so that a request can share it when it turns out HTTP/2.
+    async fn wait_for_dial(&self, target: &Target<'_>) {
+        loop {
+            let notify = {
+                let dialing = self.dialing.borrow();
+                let Some((_, _, notify)) =
+                    dialing.iter().find(|(host, port, _)| *port == target.port && **host == *target.host_str)
+                else {
+                    return;
+                };
+                Rc::clone(notify)
+            };
+            let notified = notify.notified();
+            // The dial may have ended between the lookup and here.
+            if !self.dialing.borrow().iter().any(|(_, _, n)| Rc::ptr_eq(n, &notify)) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Stops handing out `conn`'s HTTP/2 connection (`noConnectionReuse`): it closes when its
+    /// requests are done.
+    pub(crate) fn forget(&self, conn: &Conn) {
+        self.http2.borrow_mut().retain(|kept| !kept.same_connection(conn));
+    }
+
+    /// A connection to `target` that is ready for a request, if there is one: an open HTTP/2
+    /// one, else an idle HTTP/1.1 one. Connections the server has closed meanwhile are dropped
+    /// on the way.
     async fn take_ready(&self, target: &Target<'_>) -> Option<Conn> {
+        if target.tls {
+            loop {
+                let mut conn = {
+                    let mut http2 = self.http2.borrow_mut();
+                    http2.retain(|conn| !conn.sender.is_closed());
+                    let at = http2.iter().rposition(|conn| conn.serves(target));
+                    match at {
+                        Some(at) => http2[at].share().expect("an HTTP/2 connection"),
+                        None => break,
+                    }
+                };
+                if conn.sender.ready().await.is_ok() {
+                    return Some(conn);
+                }
+                self.forget(&conn);
+            }
+        }
         loop {
             let mut conn = {
                 let mut idle = self.idle.borrow_mut();
@@ -196,6 +299,10 @@ impl Pool {
     /// Keeps `conn` for the next request to its host (and gives its permit back).
     pub(crate) fn put_idle(&self, mut conn: Conn) {
         let permit = conn.permit.take();
+        if conn.sender.is_http2() {
+            // The pool has its own handle on it.
+            return;
+        }
         let mut idle = self.idle.borrow_mut();
         idle.retain(|conn| !conn.sender.is_closed());
         idle.push(conn);
@@ -221,17 +328,23 @@ impl Pool {
         info.remote = Some(remote);
         info.base_written = 0;
         info.base_read = 0;
+        info.http2 = false;
         let wire = WireCounter::new(tcp, Rc::clone(&stats));
 
         let (sender, driver) = if target.tls {
             marks.tls_start = Some(Instant::now());
             let name = server_name(&target.host)?;
-            let stream = tls::test_connector(insecure_skip_tls_verify, target.host_str)
+            let stream = tls::test_connector(insecure_skip_tls_verify, target.host_str, tls::Alpn::Http2)
                 .connect(name, wire)
                 .await
                 .map_err(|err| error_code::for_io(&err, stats.failed_op().unwrap_or(Op::Read)))?;
             marks.tls_done = Some(Instant::now());
-            self.start(Timed::new(stream, Rc::clone(&stats))).await?
+            if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+                info.http2 = true;
+                self.start_http2(Timed::new(stream, Rc::clone(&stats))).await?
+            } else {
+                self.start(Timed::new(stream, Rc::clone(&stats))).await?
+            }
         } else {
             self.start(Timed::new(wire, Rc::clone(&stats))).await?
         };
@@ -242,13 +355,22 @@ impl Pool {
             tls: target.tls,
             host: target.host_str.into(),
             port: target.port,
-            driver,
+            driver: Rc::new(Driver(driver)),
             permit: None,
         })
     }
 
+    /// Runs the HTTP/2 handshake and spawns the connection driver.
+    async fn start_http2<I>(&self, io: I) -> Result<(Sender, AbortHandle), Failure>
+    where
+        I: AsyncRead + AsyncWrite + Unpin + 'static,
+    {
+        let (sender, connection) = h2::handshake(io).await.map_err(|err| error_code::for_hyper(&err, None))?;
+        Ok((Sender::Http2(sender), self.spawn_driver(connection)))
+    }
+
     /// Runs the HTTP/1.1 handshake (no I/O for HTTP/1.1) and spawns the connection driver.
-    async fn start<I>(&self, io: I) -> Result<(SendRequest<Full<Bytes>>, AbortHandle), Failure>
+    async fn start<I>(&self, io: I) -> Result<(Sender, AbortHandle), Failure>
     where
         I: AsyncRead + AsyncWrite + Unpin + 'static,
     {
@@ -263,6 +385,13 @@ impl Pool {
             .handshake::<_, Full<Bytes>>(TokioIo::new(io))
             .await
             .map_err(|err| error_code::for_hyper(&err, None))?;
+        Ok((Sender::Http1(sender), self.spawn_driver(connection)))
+    }
+
+    fn spawn_driver<C>(&self, connection: C) -> AbortHandle
+    where
+        C: std::future::Future + 'static,
+    {
         let open = OpenGuard::new(Rc::clone(&self.open));
         let driver = tokio::task::spawn_local(async move {
             let _open = open;
@@ -270,7 +399,29 @@ impl Pool {
             // connection closed by the server needs no report.
             let _ = connection.await;
         });
-        Ok((sender, driver.abort_handle()))
+        driver.abort_handle()
+    }
+}
+
+/// Marks a TLS dial to a host as in progress; when it ends (done, failed or dropped by a
+/// timeout) the requests waiting for it go on.
+struct DialingGuard<'p> {
+    pool: &'p Pool,
+    notify: Rc<Notify>,
+}
+
+impl<'p> DialingGuard<'p> {
+    fn new(pool: &'p Pool, target: &Target<'_>) -> Self {
+        let notify = Rc::new(Notify::new());
+        pool.dialing.borrow_mut().push((target.host_str.into(), target.port, Rc::clone(&notify)));
+        DialingGuard { pool, notify }
+    }
+}
+
+impl Drop for DialingGuard<'_> {
+    fn drop(&mut self) {
+        self.pool.dialing.borrow_mut().retain(|(_, _, n)| !Rc::ptr_eq(n, &self.notify));
+        self.notify.notify_waiters();
     }
 }
 

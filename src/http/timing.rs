@@ -80,11 +80,21 @@ pub(crate) struct Marks {
     pub tls_start: Option<Instant>,
     pub tls_done: Option<Instant>,
     pub send_start: Option<Instant>,
+    /// When the response head arrived (used for HTTP/2, whose socket is shared).
+    pub response_start: Option<Instant>,
 }
 
 impl Marks {
     pub fn new(start: Instant) -> Self {
-        Marks { start, connect_start: None, connected: None, tls_start: None, tls_done: None, send_start: None }
+        Marks {
+            start,
+            connect_start: None,
+            connected: None,
+            tls_start: None,
+            tls_done: None,
+            send_start: None,
+            response_start: None,
+        }
     }
 
     /// k6's timings of a hop that ended (body read, or failed) at `end`. A phase still running
@@ -293,6 +303,7 @@ mod tests {
             tls_start: Some(at(3)),
             tls_done: Some(at(7)),
             send_start: Some(at(7)),
+            response_start: None,
         };
         let t = marks.timings(Some(at(8)), Some(at(20)), at(25));
         assert_eq!((t.blocked, t.connecting, t.tls_handshaking), (1.0, 2.0, 4.0));

@@ -14,7 +14,11 @@
 //! still verifies public sites, plus the system's store as k6 (Go) reads it: the
 //! distribution's bundle, or the files `SSL_CERT_FILE` and `SSL_CERT_DIR` name
 //! (`rustls-native-certs`), so a private CA installed on the machine or named in
-//! `SSL_CERT_FILE` is trusted as it is by k6. Only HTTP/1.1 is offered through ALPN.
+//! `SSL_CERT_FILE` is trusted as it is by k6.
+//!
+//! ALPN: `http.*` connections offer `h2` and `http/1.1` ([`Alpn::Http2`]), as Go's transport
+//! does, and speak HTTP/2 when the server picks it (`super::h2`); `ws.connect` and rload's own
+//! connections offer only `http/1.1` (a WebSocket upgrade is HTTP/1.1).
 
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -123,12 +127,33 @@ pub fn cipher_suites(names: &[String]) -> Result<Vec<String>, String> {
     Ok(names.to_vec())
 }
 
-/// The run's options and the configurations built from them on first use: one pair without a
+/// What a connection offers through ALPN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Alpn {
+    /// `http/1.1` only (WebSocket, rload's own connections).
+    Http1,
+    /// `h2`, then `http/1.1` (`http.*` requests).
+    Http2,
+}
+
+impl Alpn {
+    fn protocols(self) -> Vec<Vec<u8>> {
+        match self {
+            Alpn::Http1 => vec![b"http/1.1".to_vec()],
+            Alpn::Http2 => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        }
+    }
+}
+
+/// The configurations of one client certificate (or none): by verification, then ALPN.
+type Configs = [[OnceLock<Arc<rustls::ClientConfig>>; 2]; 2];
+
+/// The run's options and the configurations built from them on first use: one set without a
 /// client certificate, one per `tlsAuth` entry.
 #[derive(Default)]
 struct RunTls {
     options: TlsOptions,
-    configs: Vec<[OnceLock<Arc<rustls::ClientConfig>>; 2]>,
+    configs: Vec<Configs>,
 }
 
 static RUN: RwLock<Option<Arc<RunTls>>> = RwLock::new(None);
@@ -142,33 +167,33 @@ pub fn install(options: TlsOptions) {
 
 /// The connector for a connection of the test (`http.*`, `ws.connect`) to `host`: the run's
 /// options, and the first `tlsAuth` certificate whose domains name `host`.
-pub(crate) fn test_connector(insecure_skip_verify: bool, host: &str) -> TlsConnector {
+pub(crate) fn test_connector(insecure_skip_verify: bool, host: &str, alpn: Alpn) -> TlsConnector {
     let Some(run) = RUN.read().unwrap_or_else(|e| e.into_inner()).clone() else {
-        return connector(insecure_skip_verify);
+        return default_connector(insecure_skip_verify, alpn);
     };
     let cert = run.options.client_certs.iter().position(|c| c.covers(host));
-    let cell = &run.configs[cert.map_or(0, |i| i + 1)][usize::from(insecure_skip_verify)];
+    let cell = &run.configs[cert.map_or(0, |i| i + 1)][usize::from(insecure_skip_verify)][alpn as usize];
     let client_cert = cert.map(|i| &run.options.client_certs[i]);
-    TlsConnector::from(Arc::clone(cell.get_or_init(|| build(insecure_skip_verify, &run.options, client_cert))))
+    TlsConnector::from(Arc::clone(cell.get_or_init(|| build(insecure_skip_verify, &run.options, client_cert, alpn))))
 }
 
-/// The connector for this verification mode with rustls's defaults; cloning it only bumps a
-/// reference count.
+/// The connector for this verification mode with rustls's defaults, offering HTTP/1.1;
+/// cloning it only bumps a reference count.
 pub(crate) fn connector(insecure_skip_verify: bool) -> TlsConnector {
-    static VERIFYING: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
-    static INSECURE: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
-    let config = if insecure_skip_verify {
-        INSECURE.get_or_init(|| build(true, &TlsOptions::default(), None))
-    } else {
-        VERIFYING.get_or_init(|| build(false, &TlsOptions::default(), None))
-    };
-    TlsConnector::from(Arc::clone(config))
+    default_connector(insecure_skip_verify, Alpn::Http1)
+}
+
+fn default_connector(insecure_skip_verify: bool, alpn: Alpn) -> TlsConnector {
+    static CONFIGS: Configs = [[OnceLock::new(), OnceLock::new()], [OnceLock::new(), OnceLock::new()]];
+    let cell = &CONFIGS[usize::from(insecure_skip_verify)][alpn as usize];
+    TlsConnector::from(Arc::clone(cell.get_or_init(|| build(insecure_skip_verify, &TlsOptions::default(), None, alpn))))
 }
 
 fn build(
     insecure_skip_verify: bool,
     options: &TlsOptions,
     client_cert: Option<&ClientCert>,
+    alpn: Alpn,
 ) -> Arc<rustls::ClientConfig> {
     // An explicit provider: the process default is ambiguous when another dependency enables
     // aws-lc-rs as well.
@@ -200,7 +225,7 @@ fn build(
         }
         None => builder.with_no_client_auth(),
     };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.protocols();
     Arc::new(config)
 }
 

@@ -189,7 +189,7 @@ pub(crate) async fn connect(
     let counted = WireCounter::new(tcp, Rc::clone(&stats));
     let io = if tls {
         let name = pool::server_name(&target.host).map_err(|f| failed(f, Some(&wire)))?;
-        let stream = tls::test_connector(insecure_skip_tls_verify, target.host_str)
+        let stream = tls::test_connector(insecure_skip_tls_verify, target.host_str, tls::Alpn::Http1)
             .connect(name, counted)
             .await
             .map_err(|err| failed(error_code::for_io(&err, stats.failed_op().unwrap_or(Op::Read)), Some(&wire)))?;

@@ -181,3 +181,65 @@ pub fn client_auth_acceptor() -> TlsAcceptor {
         .unwrap();
     TlsAcceptor::from(Arc::new(config))
 }
+
+/// A server on 127.0.0.1:0 on a thread of its own, answering every request with the HTTP
+/// version it arrived in (`HTTP/2.0`, `HTTP/1.1`). With `alpn`, it speaks TLS (the test
+/// certificate) offering those ALPN protocols, and HTTP/2 when the client picks `h2`; without,
+/// plain HTTP/1.1. Returns its address and the number of TCP connections it has accepted.
+#[allow(dead_code)]
+pub fn serve_versions(alpn: Option<&[&[u8]]>) -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let acceptor = alpn.map(|protocols| {
+        let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
+        let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
+        let mut config =
+            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![cert], key)
+                .unwrap();
+        config.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
+        TlsAcceptor::from(Arc::new(config))
+    });
+    let accepts = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&accepts);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let service =
+                        hyper::service::service_fn(|request: hyper::Request<hyper::body::Incoming>| async move {
+                            let version = format!("{:?}", request.version());
+                            Ok::<_, std::convert::Infallible>(hyper::Response::new(http_body_util::Full::new(
+                                bytes::Bytes::from(version),
+                            )))
+                        });
+                    let Some(acceptor) = acceptor else {
+                        let io = hyper_util::rt::TokioIo::new(stream);
+                        let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                        return;
+                    };
+                    let Ok(stream) = acceptor.accept(stream).await else { return };
+                    let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    if h2 {
+                        let _ = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                            .serve_connection(io, service)
+                            .await;
+                    } else {
+                        let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                    }
+                });
+            }
+        });
+    });
+    (addr, accepts)
+}
