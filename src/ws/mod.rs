@@ -19,6 +19,7 @@
 //! This module knows nothing about Rhai: `crate::script::api::ws` only registers the script
 //! functions, converts their arguments and runs handlers for [`session`].
 
+mod events;
 mod io;
 mod reader;
 pub mod session;

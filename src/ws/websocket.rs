@@ -40,58 +40,14 @@ use super::{close_error_text, Connection, Event, Failed, Outgoing, Wire, Writer,
 use crate::http::error_code::{self, Failure};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 
+pub use super::events::{Detail, Kind, ReadyState, KIND_NAMES};
+
 /// The default close code of `close()` and of an interrupted VU's sockets.
 pub const NORMAL_CLOSURE: u16 = 1000;
 /// The longest close reason a client may send (the spec's 123 bytes).
 pub const MAX_CLOSE_REASON: usize = 123;
 /// How long one queued frame may take to write (k6's `writeWait`).
 const WRITE_WAIT: Duration = Duration::from_secs(10);
-
-/// `readyState`, with the spec's numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadyState {
-    Connecting = 0,
-    Open = 1,
-    Closing = 2,
-    Closed = 3,
-}
-
-/// The events a `WebSocket` fires, in the order of [`KIND_NAMES`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Open,
-    Message,
-    Error,
-    Close,
-    Ping,
-    Pong,
-}
-
-/// k6's event type names, for `addEventListener(type, f)` and the `on<type>` properties.
-pub const KIND_NAMES: [&str; 6] = ["open", "message", "error", "close", "ping", "pong"];
-
-impl Kind {
-    const ALL: [Kind; 6] = [Kind::Open, Kind::Message, Kind::Error, Kind::Close, Kind::Ping, Kind::Pong];
-
-    /// The event k6 calls `name`.
-    pub fn parse(name: &str) -> Option<Kind> {
-        KIND_NAMES.iter().position(|n| *n == name).map(|i| Kind::ALL[i])
-    }
-
-    pub fn name(self) -> &'static str {
-        KIND_NAMES[self as usize]
-    }
-}
-
-/// What an event carries besides its type.
-#[derive(Clone, Copy, Debug)]
-pub enum Detail<'a> {
-    None,
-    Text(&'a str),
-    Binary(&'a [u8]),
-    Error(&'a str),
-    Close { code: u16, reason: &'a str },
-}
 
 /// The script side of a `WebSocket`, implemented by the script binding.
 pub trait Host {
@@ -601,16 +557,4 @@ fn record_wire(tags: &TagSet, wire: &Wire) {
 
 fn ms_since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn event_types_are_k6_names() {
-        assert_eq!(Kind::parse("message"), Some(Kind::Message));
-        assert_eq!(Kind::parse("pong").map(Kind::name), Some("pong"));
-        assert!(Kind::parse("binaryMessage").is_none(), "k6/websockets has one message event");
-    }
 }
