@@ -417,10 +417,10 @@ pub struct ServeFlags {
     #[arg(long = "db-write-rate", default_value_t = 5_000)]
     pub db_write_rate: u32,
     /// synckairos: mean time of one simulated Redis round trip in µs (a switch makes four).
-    #[arg(long = "redis-rtt-us", default_value_t = 1_500)]
+    #[arg(long = "redis-rtt-us", default_value_t = 1_000)]
     pub redis_rtt_us: u64,
     /// synckairos: spread of each Redis round trip around its mean, in percent.
-    #[arg(long = "redis-jitter", default_value_t = 50, value_parser = clap::value_parser!(u32).range(0..=100))]
+    #[arg(long = "redis-jitter", default_value_t = 100, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub redis_jitter_percent: u32,
     /// synckairos: interval of the server's WebSocket pings in ms (0: none).
     #[arg(long = "ws-ping-ms", default_value_t = 5_000)]

@@ -277,8 +277,8 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
 
 #[test]
 fn the_six_scenarios_run_short_against_one_synckairos_target() {
-    // A third of the calibrated Redis round trip (1.5 ms): the switch costs ~3 ms instead of
-    // ~8, leaving the debug builds' own latency room under the seed's p(95)/p(99) thresholds.
+    // Half the calibrated Redis round trip (1 ms): the switch costs ~2 ms instead of ~4 plus
+    // queueing, leaving the debug builds' own latency room under the seed's p(95)/p(99) thresholds.
     let target = Target::start_app_with("synckairos", &["--redis-rtt-us", "500"]);
     let base = format!("BASE_URL={}", target.url());
     let ws = format!("WS_URL=ws://{}/ws", target.addr);
