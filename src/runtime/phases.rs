@@ -100,18 +100,14 @@ pub(super) fn load(path: &str) -> Result<Script, RunError> {
     let engine = Rc::new(new_engine(source.dir()));
     let ast = compile(&engine, &source).map_err(RunError::Syntax)?;
     let functions = functions(&ast);
+    let at = |pos: rhai::Position| {
+        crate::script::converted::position(&source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0))
+    };
     let mut problems: Vec<String> = facts::unimplemented_params(&ast)
         .into_iter()
-        .map(|(pos, error)| {
-            let at =
-                crate::script::converted::position(&source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
-            format!("{at}: {error}")
-        })
+        .chain(crate::script::missing::missing_calls(&engine, &ast))
+        .map(|(pos, problem)| format!("{}: {problem}", at(pos)))
         .collect();
-    problems.extend(crate::script::missing::missing_calls(&engine, &ast).into_iter().map(|(pos, message)| {
-        let at = crate::script::converted::position(&source.path, pos.line().unwrap_or(0), pos.position().unwrap_or(0));
-        format!("{at}: {message}")
-    }));
     problems.extend(summary_hook(&functions).err());
     if !problems.is_empty() {
         return Err(RunError::InvalidScript(problems));

@@ -49,16 +49,20 @@ pub fn limited_acceptor(version: &'static rustls::SupportedProtocolVersion, suit
 
 /// A TLS acceptor presenting that certificate.
 pub fn test_acceptor() -> TlsAcceptor {
-    let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
-    let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
+    TlsAcceptor::from(Arc::new(server_config(CERT_PEM, KEY_PEM)))
+}
+
+/// A server configuration presenting the certificate `cert_pem` with its key, with rustls's
+/// safe default protocol versions and no client authentication.
+fn server_config(cert_pem: &str, key_pem: &str) -> rustls::ServerConfig {
+    let cert = CertificateDer::from_pem_slice(cert_pem.as_bytes()).unwrap();
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap();
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(vec![cert], key)
-        .unwrap();
-    TlsAcceptor::from(Arc::new(config))
+        .unwrap()
 }
 
 /// A second throwaway identity whose CA is given here, for tests that trust it through
@@ -99,16 +103,7 @@ dJadXMbbkqxhJlF5+JTW49uZ9eblOk2xVQ2TUgZ3cTLVc+Sguy0hH5+Z
 
 /// A TLS acceptor presenting the leaf [`FILE_CA_PEM`] issued.
 pub fn file_ca_acceptor() -> TlsAcceptor {
-    let cert = CertificateDer::from_pem_slice(FILE_LEAF_PEM.as_bytes()).unwrap();
-    let key = PrivateKeyDer::from_pem_slice(FILE_LEAF_KEY_PEM.as_bytes()).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .unwrap();
-    TlsAcceptor::from(Arc::new(config))
+    TlsAcceptor::from(Arc::new(server_config(FILE_LEAF_PEM, FILE_LEAF_KEY_PEM)))
 }
 
 /// An https server on 127.0.0.1:0 behind `acceptor`, answering "secure" to everything, on a
@@ -190,15 +185,7 @@ pub fn client_auth_acceptor() -> TlsAcceptor {
 pub fn serve_versions(alpn: Option<&[&[u8]]>) -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let acceptor = alpn.map(|protocols| {
-        let cert = CertificateDer::from_pem_slice(CERT_PEM.as_bytes()).unwrap();
-        let key = PrivateKeyDer::from_pem_slice(KEY_PEM.as_bytes()).unwrap();
-        let mut config =
-            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(vec![cert], key)
-                .unwrap();
+        let mut config = server_config(CERT_PEM, KEY_PEM);
         config.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
         TlsAcceptor::from(Arc::new(config))
     });
