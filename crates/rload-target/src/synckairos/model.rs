@@ -10,6 +10,7 @@
 
 use std::fmt;
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
@@ -333,25 +334,8 @@ fn charge(p: &mut Participant, elapsed: u64) {
 
 /// `Date.toISOString()`: `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC.
 pub fn iso8601(ms: Millis) -> String {
-    let days = (ms / 86_400_000) as i64;
-    let of_day = ms % 86_400_000;
-    let (year, month, day) = civil_from_days(days);
-    let (h, m, s, milli) = (of_day / 3_600_000, of_day / 60_000 % 60, of_day / 1000 % 60, of_day % 1000);
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let time = i64::try_from(ms).ok().and_then(DateTime::<Utc>::from_timestamp_millis).unwrap_or_default();
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn iso_time<S: Serializer>(ms: &Millis, serializer: S) -> Result<S::Ok, S::Error> {
