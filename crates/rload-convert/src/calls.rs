@@ -342,6 +342,16 @@ impl Conv<'_> {
                 let name = id.name.as_str();
                 let binding = self.binding(name).cloned();
                 match binding {
+                    Some(Binding::Constructor(c)) if c == "shared_array" && n.arguments.len() == 2 => {
+                        // `() => JSON.parse(open(f))`, k6's idiom, hands rload the file's text: the
+                        // same frozen elements without building the whole array as values first.
+                        let name = self.args(&n.arguments[..1]).remove(0);
+                        let build = match parse_of_open(&n.arguments[1]) {
+                            Some(open) => format!("|| {}", self.call(open)),
+                            None => self.args(&n.arguments[1..]).remove(0),
+                        };
+                        format!("shared_array({name}, {build})")
+                    }
                     Some(Binding::Constructor(c)) | Some(Binding::Function(c)) => {
                         let args = self.args(&n.arguments).join(", ");
                         format!("{c}({args})")
@@ -386,4 +396,40 @@ fn paren_if_needed(s: &str) -> String {
     } else {
         format!("({s})")
     }
+}
+
+/// The `open(…)` call of a function that only returns `JSON.parse(open(…))`: `() =>
+/// JSON.parse(open(f))`, `() => { return JSON.parse(open(f)); }` or `function () { … }`.
+fn parse_of_open<'a>(arg: &'a Argument<'a>) -> Option<&'a CallExpression<'a>> {
+    let statements = match arg {
+        Argument::ArrowFunctionExpression(f) if f.params.items.is_empty() => match f.body.as_expression() {
+            Some(e) => return open_of_parse(e),
+            None => &f.body.as_function_body()?.statements,
+        },
+        Argument::FunctionExpression(f) if f.params.items.is_empty() => &f.body.as_ref()?.statements,
+        _ => return None,
+    };
+    let returned = match statements.as_slice() {
+        [Statement::ReturnStatement(r)] => r.argument.as_ref()?,
+        _ => return None,
+    };
+    open_of_parse(returned)
+}
+
+/// The `open(…)` call of `JSON.parse(open(…))`.
+fn open_of_parse<'a>(returned: &'a Expression<'a>) -> Option<&'a CallExpression<'a>> {
+    let Expression::CallExpression(parse) = strip_paren_expr(returned) else { return None };
+    let Expression::StaticMemberExpression(m) = &parse.callee else { return None };
+    let is_json_parse =
+        matches!(&m.object, Expression::Identifier(o) if o.name == "JSON") && m.property.name == "parse";
+    let [Argument::CallExpression(open)] = parse.arguments.as_slice() else { return None };
+    let opens = matches!(&open.callee, Expression::Identifier(f) if f.name == "open") && open.arguments.len() == 1;
+    (is_json_parse && opens).then_some(&**open)
+}
+
+fn strip_paren_expr<'a>(mut e: &'a Expression<'a>) -> &'a Expression<'a> {
+    while let Expression::ParenthesizedExpression(p) = e {
+        e = &p.expression;
+    }
+    e
 }

@@ -12,6 +12,8 @@ import { textSummary } from 'https://jslib.k6.io/k6-summary/0.0.2/index.js';
 const users = new SharedArray('users', function () {
   return JSON.parse(open('./users.json'));
 });
+const admins = new SharedArray('admins', () => JSON.parse(open('./admins.json')).admins);
+const groups = new SharedArray('groups', () => (JSON.parse(open('./groups.json'))));
 
 export const options = { vus: 2, duration: '10s' };
 
