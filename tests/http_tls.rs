@@ -251,6 +251,31 @@ fn http2_requests_count_the_bytes_of_their_connection() {
     assert!(sent[1] > 20.0 && received[1] > 30.0, "sent {sent:?}, received {received:?}");
 }
 
+#[test]
+fn concurrent_http2_streams_split_their_connections_bytes_instead_of_each_counting_them() {
+    let (addr, _) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
+    let base = format!("https://127.0.0.1:{}", addr.port());
+    let total = |body: &str, metric: &str| -> f64 {
+        let (printed, points) = run_json(&base, body);
+        assert_eq!(printed_protos(&printed), vec!["HTTP/2.0"; 6], "{printed}");
+        points.iter().filter(|v| v["metric"] == metric).map(|v| v["data"]["value"].as_f64().unwrap()).sum()
+    };
+    // The same six requests on one new connection each run: one after the other, then five of
+    // them as one batch (streams in flight together). Same frames, so about the same bytes.
+    let one_by_one = "for p in [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"] { \
+                      print(`proto ${http.get(`${__ENV.BASE}/${p}`).proto}`); }";
+    let batched = "print(`proto ${http.get(`${__ENV.BASE}/a`).proto}`); \
+                   for r in http.batch([`${__ENV.BASE}/b`, `${__ENV.BASE}/c`, `${__ENV.BASE}/d`, \
+                   `${__ENV.BASE}/e`, `${__ENV.BASE}/f`]) { print(`proto ${r.proto}`); }";
+    for metric in ["data_sent", "data_received"] {
+        let (sequential, batch) = (total(one_by_one, metric), total(batched, metric));
+        assert!(
+            batch <= sequential * 1.3 && batch >= sequential * 0.5,
+            "{metric}: {batch} B for the batch against {sequential} B one by one"
+        );
+    }
+}
+
 const PRINT_PROTOS: &str = "for i in 0..3 { let r = http.get(`${__ENV.BASE}/one`); print(`proto ${r.proto} ${r.body}`); }\n\
      let rs = http.batch([`${__ENV.BASE}/a`, `${__ENV.BASE}/b`, `${__ENV.BASE}/c`, `${__ENV.BASE}/d`, `${__ENV.BASE}/e`]);\n\
      for r in rs { print(`proto ${r.proto} ${r.body}`); }";

@@ -11,8 +11,8 @@
 //! Timings of a request on HTTP/2 come from the request's own future, not from the socket
 //! (streams share it): `sending` is 0, `waiting` lasts from handing the request over to its
 //! response head, `receiving` from there to the end of the body. Byte counts are the socket's
-//! bytes while the request was in flight; requests in flight on one connection at the same time
-//! each count the bytes of that time (so an `http.batch` of HTTP/2 requests over-counts).
+//! bytes while the request was in flight that no request on the connection counted before it
+//! (`IoStats::claim`): concurrent streams split the socket's bytes, which add up exactly.
 
 use std::future::Future;
 

@@ -95,11 +95,10 @@ impl ConnInfo {
         ConnInfo { stats: None, remote: None, base_written: 0, base_read: 0, http2: false }
     }
 
-    /// Bytes (written, read) on the wire since this hop got the connection.
+    /// Bytes (written, read) on the wire since this hop got the connection that no other
+    /// request on it has counted ([`IoStats::claim`]); call it once, when the hop ends.
     pub fn bytes(&self) -> (u64, u64) {
-        self.stats
-            .as_ref()
-            .map_or((0, 0), |stats| (stats.bytes_written() - self.base_written, stats.bytes_read() - self.base_read))
+        self.stats.as_ref().map_or((0, 0), |stats| stats.claim((self.base_written, self.base_read)))
     }
 
     /// The connection's (last request write, first response read) for the hop in flight.

@@ -32,6 +32,8 @@ use super::Timings;
 pub(crate) struct IoStats {
     bytes_written: Cell<u64>,
     bytes_read: Cell<u64>,
+    /// How far the byte counts have been attributed to requests (see [`IoStats::claim`]).
+    claimed: Cell<(u64, u64)>,
     last_write: Cell<Option<Instant>>,
     first_read: Cell<Option<Instant>>,
     failed_op: Cell<Option<Op>>,
@@ -51,6 +53,18 @@ impl IoStats {
 
     pub fn bytes_read(&self) -> u64 {
         self.bytes_read.get()
+    }
+
+    /// The bytes (written, read) a request that got the connection at counts `base` owns when
+    /// it ends: those since `base` that no request has claimed yet. On HTTP/1.1 that is its own
+    /// bytes; on HTTP/2, where requests in flight share the socket, the first to end takes the
+    /// bytes up to then and the next the rest, so the requests' bytes add up to the socket's
+    /// as k6's connection-level counts do, never counting a byte twice.
+    pub fn claim(&self, base: (u64, u64)) -> (u64, u64) {
+        let (claimed_written, claimed_read) = self.claimed.get();
+        let (written, read) = (self.bytes_written(), self.bytes_read());
+        self.claimed.set((written, read));
+        (written.saturating_sub(base.0.max(claimed_written)), read.saturating_sub(base.1.max(claimed_read)))
     }
 
     /// When the last byte of the request was written (the last write before the response).
