@@ -60,8 +60,8 @@ pub(super) async fn client(mut io: Io, request: Request) -> Result<(WebSocketStr
     };
     let tail = head.split_off(size);
     drop(head);
-    let response = verify(response, &derive_accept_key(key.as_bytes()), subprotocols.as_deref())
-        .map_err(|err| match err {
+    let response =
+        verify(response, &derive_accept_key(key.as_bytes()), subprotocols.as_deref()).map_err(|err| match err {
             WsError::Http(mut answer) => {
                 *answer.body_mut() = Some(tail.clone());
                 WsError::Http(answer)
