@@ -180,7 +180,7 @@ mod tests {
             tx.send(i).await.unwrap();
         }
         assert!(tx.0.borrow().items.capacity() >= 100);
-        while tx.0.borrow().items.len() > 0 {
+        while !tx.0.borrow().items.is_empty() {
             rx.recv().await.unwrap();
         }
         assert!(tx.0.borrow().items.capacity() <= KEEP_EMPTY);
