@@ -66,6 +66,35 @@ fn binary_messages_arrive_as_blobs_and_text_handlers_stay_quiet() {
 }
 
 #[test]
+fn a_one_mib_text_message_arrives_whole_through_the_small_read_buffer() {
+    // A connection reads in chunks of ws::READ_BUFFER_SIZE (1 KiB); a message is not limited by
+    // it. 1 MiB of text, echoed, must come back byte for byte, in one `message` event.
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let sent = "0123456789abcdef";
+            for i in 0..16 { sent += sent; }
+            sent += "end";
+            let got = [];
+            ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
+                socket.on("open", || socket.send(sent));
+                socket.on("message", |text| { got.push(text); socket.close(); });
+            });
+            check(got, #{
+                "one message": |g| g.len() == 1,
+                "1 MiB + 3 bytes": |g| g[0].len() == 1048579,
+                "byte for byte what was sent": |g| g[0] == sent,
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &ws_base(&target)]);
+    run.assert_all_checks_pass(3);
+    assert_eq!(run.count("ws_msgs_received"), 1);
+}
+
+#[test]
 fn close_codes_reach_the_close_handler_from_either_side() {
     let target = Target::start();
     let s = script(

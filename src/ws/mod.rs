@@ -12,15 +12,21 @@
 //!
 //! Memory is what decides how many sockets a run can hold. tungstenite's default config
 //! zero-fills a 128 KiB read buffer per connection (135 KB per socket measured, 1.36 GB for
-//! 10,000); [`config`] uses a 4 KiB read buffer (about 7 KB per socket, any message size still
-//! readable: the buffer is a read chunk, not a message limit) and no write buffering (each
-//! message goes out when sent, which is what a load test measures anyway).
+//! 10,000); [`config`] uses a 1 KiB read buffer (any message size is still readable: the
+//! buffer is a read chunk, not a message limit; a larger message only takes more reads) and no
+//! write buffering (each message goes out when sent, which is what a load test measures
+//! anyway). The upgrade itself is ours ([`handshake`]): tungstenite's held 8 KiB per
+//! connection while the server had not answered, which with thousands of VUs connecting at
+//! once set the run's peak memory. Frames wait for the script in a single-threaded queue
+//! ([`queue`]) that keeps no slots while a connection is idle.
 //!
 //! This module knows nothing about Rhai: `crate::script::api::ws` only registers the script
 //! functions, converts their arguments and runs handlers for [`session`].
 
 mod events;
+mod handshake;
 mod io;
+mod queue;
 mod reader;
 pub mod session;
 pub mod timers;
@@ -33,7 +39,6 @@ use bytes::Bytes;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use http::{HeaderName, HeaderValue};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
@@ -47,10 +52,12 @@ use crate::http::pool::{self, Target};
 use crate::http::timing::{IoStats, Marks, WireCounter};
 use crate::http::tls;
 use io::Io;
+pub(crate) use queue::Receiver;
 pub(crate) use reader::{close_error_text, Event};
 
-/// Per-connection read buffer; see the module docs for why it is small.
-pub const READ_BUFFER_SIZE: usize = 4 * 1024;
+/// Per-connection read buffer (zero-filled and resident for the connection's life); see the
+/// module docs for why it is small.
+pub const READ_BUFFER_SIZE: usize = 1024;
 /// Events a session queues while its script is busy before reading pauses.
 pub const EVENT_QUEUE: usize = 256;
 /// k6's handshake timeout (`HandshakeTimeout` of its dialer).
@@ -102,7 +109,7 @@ pub(crate) struct Failed {
 pub(crate) struct Connection {
     pub upgrade: Upgrade,
     pub writer: Writer,
-    pub events: mpsc::Receiver<Event>,
+    pub events: queue::Receiver<Event>,
     pub wire: Wire,
 }
 
@@ -203,7 +210,7 @@ pub(crate) async fn connect(
     for (name, value) in headers {
         request.headers_mut().insert(name, value);
     }
-    let handshake = tokio_tungstenite::client_async_with_config(request, io, Some(config()));
+    let handshake = handshake::client(io, request);
     let (socket, response) = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
         Err(_elapsed) => {
             let failure = Failure::new(error_code::REQUEST_TIMEOUT, "websocket: handshake timeout");
@@ -236,7 +243,7 @@ pub(crate) async fn connect(
         body: String::new(),
     };
     let (sink, stream) = socket.split();
-    let (sender, events) = mpsc::channel(EVENT_QUEUE);
+    let (sender, events) = queue::channel(EVENT_QUEUE);
     tokio::task::spawn_local(reader::read_events(stream, sender));
     Ok(Connection { upgrade, writer: Writer(sink), events, wire })
 }

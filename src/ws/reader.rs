@@ -15,12 +15,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 
 use super::io::Io;
+use super::queue::Sender;
 use super::{describe_ws_error, ABNORMAL_CLOSURE, NO_STATUS};
 use crate::http::error_code::{self, Failure, Op};
 
@@ -49,7 +49,7 @@ pub enum Event {
 }
 
 /// Reads `stream` into `events` until the connection ends or nobody listens any more.
-pub(super) async fn read_events(mut stream: SplitStream<WebSocketStream<Io>>, events: mpsc::Sender<Event>) {
+pub(super) async fn read_events(mut stream: SplitStream<WebSocketStream<Io>>, events: Sender<Event>) {
     let closed = loop {
         let item = tokio::select! {
             item = stream.next() => item,

@@ -29,10 +29,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::header::USER_AGENT;
 use http::{HeaderName, HeaderValue};
-use tokio::sync::mpsc;
 
 use super::timers::Timers;
-use super::{close_error_text, Event, Outgoing, Upgrade, Writer, ABNORMAL_CLOSURE};
+use super::{close_error_text, Event, Outgoing, Receiver, Upgrade, Writer, ABNORMAL_CLOSURE};
 use crate::http::error_code::{self, Failure};
 use crate::metrics::{self, builtin, tag, TagSet};
 
@@ -230,7 +229,7 @@ impl<H: Clone> Session<H> {
         &self,
         script: &S,
         setup: impl FnOnce(&Session<H>) -> Result<(), S::Error>,
-        mut events: mpsc::Receiver<Event>,
+        mut events: Receiver<Event>,
     ) -> Result<(), S::Error> {
         setup(self).map_err(|e| self.fail(script, e))?;
         if !self.0.closed.get() {

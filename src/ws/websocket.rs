@@ -96,7 +96,7 @@ pub(crate) struct Dialed {
 /// What the event loop waits on for one socket: its dial, then its frames.
 pub(crate) enum Source {
     Dialing(oneshot::Receiver<Dialed>),
-    Open(mpsc::Receiver<Event>),
+    Open(super::Receiver<Event>),
 }
 
 /// What a [`Source`] produced.
