@@ -105,14 +105,15 @@ leaf_pid() {
 
 # measure NAME LIMIT_SECONDS CMD...: run CMD bounded by LIMIT, sampling it every 0.2 s.
 # Output goes to $WORK/NAME.out. Sets M_RC, M_USER, M_SYS, M_CPU, M_ELAPSED, M_MAXRSS_KB
-# (peak RSS from getrusage, which is VmHWM), M_THREADS (max sampled), M_MAPS (memory mappings,
-# max sampled every 5 s), M_OUT, M_SERIES (RSS in MB every 5 s).
+# (peak RSS from getrusage, which is VmHWM), M_CSW (context switches of all its threads,
+# voluntary + involuntary, from getrusage: how often it slept and woke), M_THREADS (max
+# sampled), M_MAPS (memory mappings, max sampled every 5 s), M_OUT, M_SERIES (RSS in MB every 5 s).
 measure() {
     local name=$1 limit=$2
     shift 2
     M_OUT="$WORK/$name.out"
     local tfile="$WORK/$name.time"
-    /usr/bin/time -f "%U %S %M %e" -o "$tfile" timeout -k 10 "$limit" "$@" >"$M_OUT" 2>&1 &
+    /usr/bin/time -f "%U %S %M %e %w %c" -o "$tfile" timeout -k 10 "$limit" "$@" >"$M_OUT" 2>&1 &
     local tpid=$!
     STARTED_PIDS+=("$tpid")
     local leaf="" threads=0 hwm=0 t h n=0 maps=0 m
@@ -136,7 +137,9 @@ measure() {
     M_RC=0
     wait "$tpid" || M_RC=$?
     forget_pid "$tpid"
-    read -r M_USER M_SYS M_MAXRSS_KB M_ELAPSED < <(grep -E '^[0-9.]+ [0-9.]+ [0-9]+ [0-9.]+$' "$tfile" || echo "0 0 0 0")
+    local vcsw icsw
+    read -r M_USER M_SYS M_MAXRSS_KB M_ELAPSED vcsw icsw < <(grep -E '^[0-9.]+ [0-9.]+ [0-9]+ [0-9.]+ [0-9]+ [0-9]+$' "$tfile" || echo "0 0 0 0 0 0")
+    M_CSW=$((vcsw + icsw))
     [ "$hwm" -gt "$M_MAXRSS_KB" ] && M_MAXRSS_KB=$hwm
     M_CPU=$(awk -v u="$M_USER" -v s="$M_SYS" 'BEGIN { printf "%.2f", u + s }')
     M_THREADS=$threads

@@ -3,7 +3,8 @@
 //!
 //! Written once for both executors (k6 writes this loop twice); each executor only supplies its
 //! schedule, an [`ArrivalPlan`]. Idle VUs queue for tokens, even before the start so that the
-//! iteration due at t=0 finds them; at each planned start the scheduler offers one token. A
+//! iteration due at t=0 finds them; at each planned start the scheduler offers one token (waking
+//! once per batch of due arrivals, `batching.rs`, each token keeping its planned time). A
 //! token no idle VU can take is a dropped iteration (`dropped_iterations`), and then, while the
 //! scenario has fewer than `maxVUs`, one more VU is started for the iterations to come.
 //!
@@ -19,6 +20,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::batching::Batching;
 use super::runner::{LocalFuture, Offer, Permit, Runner, ScenarioState, VuPool};
 use super::segment::ExecutionTuple;
 
@@ -45,6 +47,7 @@ pub struct ArrivalRate {
     max_vus: u64,
     tokens: Mutex<Tokens>,
     notify: Notify,
+    batching: Batching,
 }
 
 impl ArrivalRate {
@@ -64,6 +67,7 @@ impl ArrivalRate {
             max_vus,
             tokens: Mutex::new(Tokens::default()),
             notify: Notify::new(),
+            batching: Batching::RUN,
         }
     }
 
@@ -114,24 +118,40 @@ impl ArrivalRate {
         }
     }
 
+    /// Offers each planned iteration in turn, waking once per batch of due arrivals
+    /// ([`Batching`]): each keeps its planned time and is offered on its own.
     async fn run_schedule(&self, state: &ScenarioState, pool: &dyn VuPool) {
         let start = state.started_at().expect("the scenario started");
+        let mut planned = self.starts().map(|(_, offset)| start + offset);
+        // The arrivals read ahead and not offered yet: those due by now and the next one.
+        let mut ahead = VecDeque::new();
         let mut warned = false;
-        for (_, offset) in self.starts() {
-            let at = start + offset;
-            pool.wait_until(at).await;
+        let mut now = start;
+        loop {
+            while ahead.back().is_none_or(|&at| at <= now) {
+                match planned.next() {
+                    Some(at) => ahead.push_back(at),
+                    None => break,
+                }
+            }
+            let wake = self.batching.wake(now, ahead.iter().copied());
+            for at in ahead.drain(..wake.start) {
+                if self.offer(state, at) == Offer::Dropped {
+                    let allocated = state.allocated.load(Ordering::Relaxed);
+                    if allocated < self.max_vus {
+                        pool.start_vu(allocated);
+                    } else if !warned {
+                        warned = true;
+                        pool.insufficient_vus(allocated);
+                    }
+                }
+            }
+            let Some(next) = wake.next else { break };
+            pool.wait_until(next).await;
             if state.is_stopping() {
                 break;
             }
-            if self.offer(state, at) == Offer::Dropped {
-                let allocated = state.allocated.load(Ordering::Relaxed);
-                if allocated < self.max_vus {
-                    pool.start_vu(allocated);
-                } else if !warned {
-                    warned = true;
-                    pool.insufficient_vus(allocated);
-                }
-            }
+            now = Instant::now();
         }
         tokio::time::sleep_until(state.end()).await;
     }

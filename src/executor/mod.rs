@@ -18,6 +18,7 @@
 //! script defines is the runtime's job (it has the compiled script).
 
 pub mod arrivals;
+pub mod batching;
 pub mod constant_arrival_rate;
 pub mod constant_vus;
 mod fields;
