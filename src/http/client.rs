@@ -21,7 +21,7 @@ use super::cookies::{CookieJar, RequestCookie};
 use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
 use super::h2::SendError;
-use super::headers::canonical_headers;
+use super::headers::ResponseHeaders;
 use super::pool::{Conn, ConnInfo, Pool, Target};
 use super::samples::ExpectedStatuses;
 use super::timing::Marks;
@@ -40,6 +40,9 @@ pub struct HttpClient {
     /// k6's response callback of this VU (`http.setResponseCallback`); `None` for `null`. The
     /// client only keeps it: [`super::samples`] applies it.
     response_callback: RefCell<Option<Rc<ExpectedStatuses>>>,
+    /// The last URL requested, as given and parsed: a VU usually asks for the same URL again,
+    /// and a copy costs less than parsing it anew.
+    last_url: RefCell<Option<(String, Url)>>,
 }
 
 /// What stays the same for every hop of one request.
@@ -92,6 +95,7 @@ impl HttpClient {
             pool,
             jar: RefCell::new(CookieJar::default()),
             response_callback: RefCell::new(Some(Rc::new(ExpectedStatuses::default()))),
+            last_url: RefCell::new(None),
         }
     }
 
@@ -130,7 +134,7 @@ impl HttpClient {
         let deadline = tokio::time::Instant::now() + spec.timeout;
         let RequestSpec { method, url, headers, cookies, jar, auth, body, redirects, response_type, .. } = spec;
         let mut outcomes = Vec::with_capacity(1);
-        let mut url = match Url::parse(&url) {
+        let mut url = match self.parse_url(&url) {
             Ok(parsed) => parsed,
             Err(err) => {
                 let failure = error_code::for_url(&url, err);
@@ -178,6 +182,18 @@ impl HttpClient {
             redirect(&mut hop, status, &url, &next);
             url = next;
         }
+    }
+
+    /// `url` parsed, or a copy of the last URL parsed when it is the same text.
+    fn parse_url(&self, url: &str) -> Result<Url, url::ParseError> {
+        if let Some((text, parsed)) = &*self.last_url.borrow() {
+            if text == url {
+                return Ok(parsed.clone());
+            }
+        }
+        let parsed = Url::parse(url)?;
+        *self.last_url.borrow_mut() = Some((url.to_owned(), parsed.clone()));
+        Ok(parsed)
     }
 
     /// One hop: a request and its response or failure, and where a redirect points to.
@@ -460,13 +476,13 @@ fn respond(method: Method, url: &Url, received: Received, timings: Timings, info
         },
         url: url.as_str().to_owned(),
         method,
-        headers: canonical_headers(&received.headers),
         set_cookies: received
             .headers
             .get_all(SET_COOKIE)
             .iter()
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .collect(),
+        headers: ResponseHeaders::new(received.headers),
         body: received.body,
         error: None,
         error_code: error_code::for_status(status.as_u16()),
@@ -493,7 +509,7 @@ fn failed(
         proto: "",
         url,
         method,
-        headers: Vec::new(),
+        headers: ResponseHeaders::default(),
         set_cookies: Vec::new(),
         body,
         error: Some(failure.message.into_owned()),
@@ -577,6 +593,17 @@ mod tests {
         redirect(&mut hop, 307, &from, &Url::parse("http://b.test/").unwrap());
         assert!(hop.strip_credentials);
         assert!(!post().strip_credentials);
+    }
+
+    #[test]
+    fn a_url_asked_for_again_is_the_same_url_and_another_one_is_parsed() {
+        let client = HttpClient::new(Rc::new(ClientConfig::default()));
+        let first = client.parse_url("http://127.0.0.1:8080/a?x=1").unwrap();
+        assert_eq!(client.parse_url("http://127.0.0.1:8080/a?x=1").unwrap(), first);
+        assert_eq!(client.parse_url("http://127.0.0.1:8080/b").unwrap().path(), "/b");
+        assert!(client.parse_url("no url").is_err());
+        assert_eq!(client.parse_url("HTTP://127.0.0.1:8080/b").unwrap().as_str(), "http://127.0.0.1:8080/b");
+        assert_eq!(client.parse_url("http://127.0.0.1:8080/a?x=1").unwrap(), first);
     }
 
     #[test]

@@ -125,7 +125,7 @@ mod tests {
             http::StatusCode::CREATED,
             b"made",
         );
-        made.headers = vec![("Content-Type".into(), "text/plain".into())];
+        made.headers = vec![("Content-Type".into(), "text/plain".into())].into();
         made
     }
 

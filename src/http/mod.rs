@@ -224,9 +224,9 @@ pub struct HttpOutcome {
     /// The URL of this hop, normalised (`http://host` becomes `http://host/`).
     pub url: String,
     pub method: http::Method,
-    /// Response headers with k6's (Go's) canonical names (`Content-Type`); repeated headers
-    /// are joined with `", "` as k6 does.
-    pub headers: Vec<(String, String)>,
+    /// Response headers, read with k6's (Go's) canonical names (`Content-Type`); repeated
+    /// headers are joined with `", "` as k6 does.
+    pub headers: headers::ResponseHeaders,
     /// The `Set-Cookie` headers one by one (joined, their dates' commas would be ambiguous),
     /// for `res.cookies`; empty on a failure.
     pub set_cookies: Vec<String>,
@@ -259,7 +259,7 @@ impl HttpOutcome {
             proto: "HTTP/1.1",
             url: url.into(),
             method,
-            headers: Vec::new(),
+            headers: Default::default(),
             set_cookies: Vec::new(),
             body: Some(Bytes::from_static(body)),
             error: None,

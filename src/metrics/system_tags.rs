@@ -143,6 +143,11 @@ pub(super) fn join() {
     let _ = CURRENT.try_with(|c| c.set(tags));
 }
 
+/// The set of the run this thread records for.
+pub fn current() -> SystemTags {
+    CURRENT.try_with(Cell::get).unwrap_or_default()
+}
+
 /// Whether samples recorded on this thread carry the system tag `tag`. Hot path: one
 /// thread-local read and a bit test.
 pub fn enabled(tag: SystemTag) -> bool {

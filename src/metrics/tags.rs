@@ -123,8 +123,9 @@ impl TagSet {
         TagSet { tags: Vec::new(), hash: Cell::new(0) }
     }
 
-    /// A hash of the tags alone, with fixed keys, computed once per content.
-    fn content_hash(&self) -> u64 {
+    /// A hash of the tags alone, with fixed keys, computed once per content (and kept by clones
+    /// made afterwards, so a tag set cached for reuse is hashed once).
+    pub(crate) fn content_hash(&self) -> u64 {
         let cached = self.hash.get();
         if cached != 0 {
             return cached;
