@@ -1,11 +1,11 @@
-//! A virtual user: its context, and the life it lives inside one Rhai evaluation.
+//! A virtual user: its context, and the life it lives after one Rhai evaluation of the top level.
 //!
-//! A VU's coroutine evaluates the compiled script once. The script's top level is k6's init
-//! code; the last statement is the hidden `__rload_vu_main` (appended by the compiler), whose
-//! handler is [`vu_main`]. From there the VU, still inside the same evaluation (so imports and
-//! top-level constants stay visible to functions), does what its [`Phase`] says: report the
-//! options, run `setup()`, loop over iterations of its scenario's function, or run
-//! `teardown(data)`.
+//! A VU's coroutine evaluates the compiled script's top level once (k6's init code), then
+//! `script::engine::evaluate` calls [`vu_main`] with that evaluation's state (so imports and
+//! top-level constants stay visible to functions). From there the VU does what its [`Phase`]
+//! says: report the options, run `setup()`, loop over iterations of its scenario's function, or
+//! run `teardown(data)`. The loop runs in Rust, above nothing but the coroutine's entry, so a VU
+//! suspended in its iteration keeps no frame of the init code's evaluation on its stack.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -280,12 +280,23 @@ pub fn try_current() -> Option<Rc<VuContext>> {
 /// The error that ends an iteration without being a script error.
 pub const INTERRUPTED: &str = "__rload_interrupted";
 
-/// Body of the hidden `__rload_vu_main` statement; see the module doc.
-pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
+/// The VU's life after its init code ran; see the module doc.
+pub fn vu_main(ctx: &mut EvalContext) -> Result<(), Box<EvalAltResult>> {
     let vu = current();
     vu.in_init.set(false);
     capture_globals(ctx, &vu);
     match vu.phase {
+        Phase::Iterate => iterate(ctx, &vu),
+        phase => run_phase(ctx, &vu, phase),
+    }
+}
+
+/// The one-off phases (options, setup, teardown, handle_summary). Never inlined: its locals
+/// stay out of the frame below every iteration.
+#[inline(never)]
+fn run_phase(ctx: &mut EvalContext, vu: &Rc<VuContext>, phase: Phase) -> Result<(), Box<EvalAltResult>> {
+    let vu = vu.clone();
+    match phase {
         Phase::Options => {
             let options = ctx.scope().get("options").cloned().unwrap_or(Dynamic::UNIT);
             let json = if options.is_unit() {
@@ -325,11 +336,14 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<Dynamic, Box<EvalAltResult>> {
             let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
             *vu.output.borrow_mut() = Some(json);
         }
-        Phase::Iterate => iterate(ctx, &vu)?,
+        Phase::Iterate => unreachable!("iterations run in `iterate`"),
     }
-    Ok(Dynamic::UNIT)
+    Ok(())
 }
 
+/// The iteration loop. Never inlined into `vu_main`: its frame is under every suspended
+/// iteration, and so is every byte added to it (see `script::engine::evaluate`).
+#[inline(never)]
 fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltResult>> {
     let control = vu.shared.control.clone();
     let scenario = vu.scenario.clone().expect("iterating VUs belong to a scenario");
@@ -469,12 +483,19 @@ fn fn_arity(vu: &VuContext, name: &str) -> usize {
     vu.shared.functions.get(name).copied().unwrap_or(0)
 }
 
-/// Copies the top-level variables into the VU so functions can read them by plain name
-/// (k6 module scope). Values become shared, so copies are cheap.
+/// Makes the top-level variables readable by plain name inside functions (k6 module scope):
+/// each becomes shared (a constant stays constant), held by the scope and the VU's `globals`
+/// alike. Cloning the values instead held every one twice per VU: SyncKairos's `options` map
+/// alone cost ~8 KB per VU. Never inlined: its locals would otherwise stay in `vu_main`'s frame
+/// below every iteration.
+#[inline(never)]
 fn capture_globals(ctx: &mut EvalContext, vu: &VuContext) {
     let mut globals = vu.globals.borrow_mut();
-    for (name, _constant, value) in ctx.scope().iter_raw() {
-        globals.insert(name.into(), value.clone().into_shared());
+    let scope = ctx.scope_mut();
+    for (name, value, _aliases) in std::mem::take(scope) {
+        let value = value.into_shared();
+        globals.insert(name.as_str().into(), value.clone());
+        scope.push_dynamic(name, value);
     }
 }
 

@@ -18,10 +18,10 @@ use tokio::sync::{mpsc, Notify};
 use super::coroutine::panic_message;
 use super::coroutine::VuCoroutine;
 use super::scenario::ScenarioRuntime;
-use super::vu::{is_interruption, Phase, RunShared, VuContext};
+use super::vu::{is_interruption, vu_main, Phase, RunShared, VuContext};
 use crate::metrics::{self, SeriesCap};
 use crate::script::diagnostics::describe_runtime_error;
-use crate::script::engine::{compile, new_engine, ScriptSource, VU_STACK_SIZE};
+use crate::script::engine::{compile, evaluate, new_engine, ScriptSource, VU_STACK_SIZE};
 
 /// How often a worker merges its thread-local samples into the run's aggregate: often enough
 /// for `abortOnFail` thresholds to react within a second, rarely enough to stay off the hot path.
@@ -144,7 +144,7 @@ pub fn run_vu(
     let body_vu = vu.clone();
     let co = VuCoroutine::new(VU_STACK_SIZE, vu.clone(), move || {
         let mut scope = Scope::new();
-        let result = engine.run_ast_with_scope(&mut scope, &ast);
+        let result = evaluate(&engine, &ast, &mut scope, vu_main);
         drop(scope);
         match result {
             Ok(()) => Ok(()),

@@ -324,6 +324,7 @@ fn prepare(
 }
 
 /// Records every hop and returns the final response.
+#[inline(never)]
 fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
     let Recording { tags, response_type, request, callback, digest, throw } = record;
     let judging = Judging { callback: callback.as_deref(), digest };
@@ -337,12 +338,31 @@ fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
     Ok(Response::new(last, response_type, request))
 }
 
+/// The future a request suspends its VU on, built on the driver's stack.
+type Exchange = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<HttpOutcome>>>>>;
+
+/// One request. Its frame is all that stays on the VU's stack while the request is in flight
+/// (every VU of a run may be waiting in one): what it prepares and records lives in boxes and
+/// in the frames of [`start`] and [`finish`], which are gone by then or not yet there.
 fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
+    let (exchange, record) = start(method, url, body, params)?;
+    let hops = suspend_with(exchange).map_err(suspension_error)?;
+    finish(&vu::current(), *record, hops)
+}
+
+/// Prepares a request for [`send`]: the exchange to suspend on and how to record it.
+#[inline(never)]
+fn start(
+    method: &str,
+    url: Dynamic,
+    body: Dynamic,
+    params: Option<Map>,
+) -> Result<(Exchange, Box<Recording>), Box<EvalAltResult>> {
     let vu = vu::current();
     let Prepared { spec, record } = prepare(&vu, method, url, body, params)?;
     let client = vu.http();
-    let hops = suspend_with(move || async move { client.request(spec).await }).map_err(suspension_error)?;
-    finish(&vu, record, hops)
+    let exchange: Exchange = Box::new(move || Box::pin(async move { client.request(spec).await }));
+    Ok((exchange, Box::new(record)))
 }
 
 /// k6's default `batch` option: requests of one `http.batch` call in flight at once.

@@ -80,9 +80,22 @@ impl Body {
     }
 }
 
+/// A body up to this size is copied out of the buffer it arrived in. hyper hands a body read
+/// in one piece as a slice of the connection's 8 KiB read buffer, and a slice keeps the whole
+/// buffer alive: a script that keeps two small responses through a `sleep` (SyncKairos's
+/// `create_res` and `switch_res`) held two such buffers per VU, 16 KiB for a few hundred bytes
+/// of JSON. Copying a body this small costs far less than a request.
+const COPIED_BODY: usize = 16 * 1024;
+
 impl Response {
     pub fn new(mut outcome: HttpOutcome, response_type: ResponseType, request: RequestRecord) -> Self {
-        let raw = outcome.body.take().filter(|_| response_type != ResponseType::None);
+        let raw = outcome.body.take().filter(|_| response_type != ResponseType::None).map(|raw| {
+            if raw.len() <= COPIED_BODY {
+                Bytes::copy_from_slice(&raw)
+            } else {
+                raw
+            }
+        });
         let body = RefCell::new(Body { raw, text: None });
         Response(Rc::new(Inner { outcome, body, response_type, request }))
     }
@@ -266,6 +279,20 @@ mod tests {
         let binary = response(b"\x00\xff", ResponseType::Binary);
         assert_eq!(binary.body().into_blob().unwrap(), vec![0, 0xff]);
         assert!(response(b"x", ResponseType::None).body().is_unit());
+    }
+
+    #[test]
+    fn a_small_body_does_not_keep_the_connection_buffer_it_arrived_in() {
+        let mut buffer = bytes::BytesMut::with_capacity(8192);
+        buffer.extend_from_slice(br#"{"ok":true}"#);
+        let start = buffer.as_ptr() as usize;
+        let slice = buffer.split_to(11).freeze();
+        let mut outcome = HttpOutcome::received(http::Method::GET, "http://127.0.0.1/", http::StatusCode::OK, b"");
+        outcome.body = Some(slice);
+        let r = Response::new(outcome, ResponseType::Text, RequestRecord::default());
+        let held = r.0.body.borrow().raw.as_ref().map(|b| b.as_ptr() as usize).unwrap();
+        assert!(!(start..start + 8192).contains(&held), "the response still points into the read buffer");
+        assert_eq!(r.body_bytes(), br#"{"ok":true}"#.to_vec());
     }
 
     #[test]
