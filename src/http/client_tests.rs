@@ -1,0 +1,61 @@
+//! Unit tests of `client.rs`: redirects, the kept URL.
+
+use super::*;
+
+#[test]
+fn see_other_and_post_redirects_become_get_without_body() {
+    let from = Url::parse("http://a.test/form").unwrap();
+    let same = Url::parse("http://a.test/done").unwrap();
+    let post = || Hop {
+        method: Method::POST,
+        body: Some(Bytes::from_static(b"x")),
+        strip_body_headers: false,
+        strip_credentials: false,
+        redirected: false,
+        authorization: None,
+    };
+    for status in [301, 302, 303] {
+        let mut hop = post();
+        redirect(&mut hop, status, &from, &same);
+        assert_eq!((hop.method, hop.body, hop.strip_body_headers), (Method::GET, None, true), "{status}");
+    }
+    for status in [307, 308] {
+        let mut hop = post();
+        redirect(&mut hop, status, &from, &same);
+        assert_eq!(hop.method, Method::POST, "{status}");
+        assert!(hop.body.is_some());
+    }
+    let mut hop = post();
+    redirect(&mut hop, 307, &from, &Url::parse("http://b.test/").unwrap());
+    assert!(hop.strip_credentials);
+    assert!(!post().strip_credentials);
+}
+
+#[test]
+fn a_url_asked_for_again_is_the_same_url_and_another_one_is_parsed() {
+    let client = HttpClient::new(Rc::new(ClientConfig::default()));
+    let first = client.parse_url("http://127.0.0.1:8080/a?x=1").unwrap();
+    assert_eq!(client.parse_url("http://127.0.0.1:8080/a?x=1").unwrap(), first);
+    assert_eq!(client.parse_url("http://127.0.0.1:8080/b").unwrap().path(), "/b");
+    assert!(client.parse_url("no url").is_err());
+    assert_eq!(client.parse_url("HTTP://127.0.0.1:8080/b").unwrap().as_str(), "http://127.0.0.1:8080/b");
+    assert_eq!(client.parse_url("http://127.0.0.1:8080/a?x=1").unwrap(), first);
+}
+
+#[test]
+fn a_body_in_several_chunks_is_reassembled() {
+    let mut collected = Collected::default();
+    collected.push(Bytes::from_static(b"ab"));
+    collected.push(Bytes::from_static(b""));
+    collected.push(Bytes::from_static(b"cd"));
+    collected.push(Bytes::from_static(b"e"));
+    assert_eq!(collected.len(), 5);
+    assert_eq!(collected.into_bytes(), Bytes::from_static(b"abcde"));
+    assert_eq!(Collected::default().into_bytes(), Bytes::new());
+
+    let mut announced = Collected::expecting(100);
+    announced.push(Bytes::from(vec![b'a'; 40]));
+    announced.push(Bytes::from(vec![b'b'; 60]));
+    assert_eq!(announced.rest.capacity(), 100, "one allocation of the announced length");
+    assert_eq!(announced.into_bytes().len(), 100);
+}
