@@ -3,15 +3,19 @@
 //!
 //! Written once for both executors (k6 writes this loop twice); each executor only supplies its
 //! schedule, an [`ArrivalPlan`]. Idle VUs queue for tokens, even before the start so that the
-//! iteration due at t=0 finds them; at each planned start the scheduler offers one token (waking
-//! once per batch of due arrivals, `batching.rs`, each token keeping its planned time). A
-//! token no idle VU can take is a dropped iteration (`dropped_iterations`), and then, while the
-//! scenario has fewer than `maxVUs`, one more VU is started for the iterations to come.
+//! iteration due at t=0 finds them, each in its worker thread's lane; at each planned start the
+//! scheduler offers one token (waking once per batch of due arrivals, `batching.rs`, each token
+//! keeping its planned time), and a wake-up's tokens go to one lane while it has idle VUs, so a
+//! batch wakes one worker thread, not one per arrival (the lane with the most idle VUs, in turn
+//! among equals). A token no idle VU can take is a dropped iteration (`dropped_iterations`),
+//! and then, while the scenario has fewer than `maxVUs`, one more VU is started for the
+//! iterations to come.
 //!
 //! Execution segments: like k6, the schedule is the whole test's, and this segment runs the
 //! iterations whose global index is in its stripe of the tuple re-segmented by `maxVUs`
 //! ([`ExecutionTuple::for_value`]), at the times the whole test would run them.
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -30,12 +34,73 @@ pub trait ArrivalPlan: Send + Sync {
     fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_>;
 }
 
+/// Token lanes: one per worker thread (modulo this), so a token can go to an idle VU on a
+/// thread chosen for its batch.
+const LANES: usize = 32;
+
+thread_local! {
+    /// This thread's lane (its worker index); 0 outside the workers.
+    static LANE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Makes VUs waiting for tokens on this thread wait in lane `worker_index`. Called once by each
+/// worker thread at its start.
+pub fn set_worker_lane(worker_index: usize) {
+    LANE.with(|l| l.set(worker_index % LANES));
+}
+
+/// One worker thread's side of the exchange: its VUs waiting for a token and the tokens offered
+/// to them.
 #[derive(Debug, Default)]
-struct Tokens {
+struct Lane {
     /// Planned start times offered and not yet taken.
     queue: VecDeque<Instant>,
     /// VUs waiting for a token.
     idle: u64,
+}
+
+impl Lane {
+    /// Waiting VUs no token is offered to yet.
+    fn room(&self) -> u64 {
+        self.idle.saturating_sub(self.queue.len() as u64)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tokens {
+    lanes: [Lane; LANES],
+    /// The lane after the last one a batch went to, where the search for the next one starts,
+    /// so that lanes with equal room take batches in turn.
+    rotor: usize,
+}
+
+impl Tokens {
+    /// The lane with the most room, the first from `rotor` on among equals; `None` if no VU
+    /// waits anywhere.
+    fn roomiest(&self) -> Option<usize> {
+        let (mut best, mut most) = (None, 0);
+        for i in (0..LANES).map(|k| (self.rotor + k) % LANES) {
+            if self.lanes[i].room() > most {
+                (best, most) = (Some(i), self.lanes[i].room());
+            }
+        }
+        best
+    }
+
+    /// Queues `scheduled` in the lane [`ArrivalRate::offer`] chooses and returns it; `None`
+    /// (nothing queued) if no lane has a waiting VU without a token.
+    fn place(&mut self, scheduled: Instant, batch: &mut Option<usize>) -> Option<usize> {
+        let lane = match *batch {
+            Some(lane) if self.lanes[lane].room() > 0 => lane,
+            _ => self.roomiest()?,
+        };
+        if *batch != Some(lane) {
+            *batch = Some(lane);
+            self.rotor = (lane + 1) % LANES;
+        }
+        self.lanes[lane].queue.push_back(scheduled);
+        Some(lane)
+    }
 }
 
 /// Arrival-rate iterations handed to idle VUs.
@@ -46,7 +111,8 @@ pub struct ArrivalRate {
     pre_allocated_vus: u64,
     max_vus: u64,
     tokens: Mutex<Tokens>,
-    notify: Notify,
+    /// Per lane: wakes one of its waiting VUs.
+    notify: [Notify; LANES],
     batching: Batching,
 }
 
@@ -66,7 +132,7 @@ impl ArrivalRate {
             pre_allocated_vus,
             max_vus,
             tokens: Mutex::new(Tokens::default()),
-            notify: Notify::new(),
+            notify: std::array::from_fn(|_| Notify::new()),
             batching: Batching::RUN,
         }
     }
@@ -80,16 +146,18 @@ impl ArrivalRate {
 
     /// VUs waiting for a token right now.
     fn idle_vus(&self) -> u64 {
-        self.tokens.lock().unwrap().idle
+        self.tokens.lock().unwrap().lanes.iter().map(|l| l.idle).sum()
     }
 
     async fn next_token(&self, state: &ScenarioState) -> Option<Permit> {
+        let lane = LANE.with(Cell::get);
         loop {
-            let notified = self.notify.notified();
+            let notified = self.notify[lane].notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             {
                 let mut t = self.tokens.lock().unwrap();
+                let t = &mut t.lanes[lane];
                 if let Some(scheduled) = t.queue.pop_front() {
                     return Some(Permit { scheduled: Some(scheduled), ..Permit::NOW });
                 }
@@ -100,21 +168,25 @@ impl ArrivalRate {
                 t.idle += 1;
             }
             notified.await;
-            self.tokens.lock().unwrap().idle -= 1;
+            self.tokens.lock().unwrap().lanes[lane].idle -= 1;
         }
     }
 
-    /// Offers the iteration planned for `scheduled` to an idle VU.
-    pub fn offer(&self, state: &ScenarioState, scheduled: Instant) -> Offer {
-        let mut t = self.tokens.lock().unwrap();
-        if t.idle as usize > t.queue.len() {
-            t.queue.push_back(scheduled);
-            drop(t);
-            self.notify.notify_one();
-            Offer::Taken
-        } else {
-            state.dropped.fetch_add(1, Ordering::Relaxed);
-            Offer::Dropped
+    /// Offers the iteration planned for `scheduled` to an idle VU: one on the thread of `batch`,
+    /// the lane this wake-up's earlier arrivals went to, while it has one; else on the thread
+    /// with the most, which becomes `batch`. So a wake-up's arrivals wake one thread, not one
+    /// each, and batches go where VUs are free (in turn among equals).
+    pub fn offer(&self, state: &ScenarioState, scheduled: Instant, batch: &mut Option<usize>) -> Offer {
+        let placed = self.tokens.lock().unwrap().place(scheduled, batch);
+        match placed {
+            Some(lane) => {
+                self.notify[lane].notify_one();
+                Offer::Taken
+            }
+            None => {
+                state.dropped.fetch_add(1, Ordering::Relaxed);
+                Offer::Dropped
+            }
         }
     }
 
@@ -135,8 +207,9 @@ impl ArrivalRate {
                 }
             }
             let wake = self.batching.wake(now, ahead.iter().copied());
+            let mut batch = None;
             for at in ahead.drain(..wake.start) {
-                if self.offer(state, at) == Offer::Dropped {
+                if self.offer(state, at, &mut batch) == Offer::Dropped {
                     let allocated = state.allocated.load(Ordering::Relaxed);
                     if allocated < self.max_vus {
                         pool.start_vu(allocated);
@@ -179,11 +252,62 @@ impl Runner for ArrivalRate {
     }
 
     fn on_stop(&self) {
-        self.notify.notify_waiters();
+        for lane in &self.notify {
+            lane.notify_waiters();
+        }
     }
 
     /// VUs busy in an iteration.
     fn current_vus(&self, state: &ScenarioState) -> u64 {
         state.active.load(Ordering::Relaxed).max(0) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(idle: &[u64]) -> Tokens {
+        let mut t = Tokens::default();
+        for (lane, &n) in idle.iter().enumerate() {
+            t.lanes[lane].idle = n;
+        }
+        t
+    }
+
+    /// Places a wake-up's `n` arrivals; the lane each went to (`None`: dropped).
+    fn wake_up(t: &mut Tokens, n: usize) -> Vec<Option<usize>> {
+        let (at, mut batch) = (Instant::now(), None);
+        (0..n).map(|_| t.place(at, &mut batch)).collect()
+    }
+
+    #[test]
+    fn a_wake_ups_arrivals_go_to_one_threads_vus_while_it_has_free_ones() {
+        let mut t = tokens(&[3, 3]);
+        assert_eq!(wake_up(&mut t, 2), [Some(0), Some(0)]);
+        // Lane 0 has one free VU left: the next wake-up goes to lane 1 (more room), and its
+        // fourth arrival, with lane 1 full, to lane 0.
+        assert_eq!(wake_up(&mut t, 4), [Some(1), Some(1), Some(1), Some(0)]);
+        assert_eq!(wake_up(&mut t, 1), [None], "no VU free anywhere: dropped");
+    }
+
+    #[test]
+    fn threads_with_as_many_free_vus_take_wake_ups_in_turn() {
+        let mut t = tokens(&[10, 10]);
+        let mut lanes = Vec::new();
+        for _ in 0..4 {
+            lanes.extend(wake_up(&mut t, 1));
+            // The VU took its token and, its iteration done, waits again.
+            for lane in &mut t.lanes {
+                lane.queue.clear();
+            }
+        }
+        assert_eq!(lanes, [Some(0), Some(1), Some(0), Some(1)]);
+    }
+
+    #[test]
+    fn a_thread_with_more_free_vus_takes_the_wake_up() {
+        let mut t = tokens(&[2, 5]);
+        assert_eq!(wake_up(&mut t, 3), [Some(1), Some(1), Some(1)]);
     }
 }

@@ -60,6 +60,7 @@ impl WorkerSet {
             live.fetch_add(1, Ordering::SeqCst);
             let spawned = std::thread::Builder::new().name(format!("rload-worker-{index}")).spawn(move || {
                 metrics::join_run(series_cap);
+                crate::executor::arrivals::set_worker_lane(index);
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
                 let local = tokio::task::LocalSet::new();
                 local.block_on(&rt, run_worker(rx, source, shared));
