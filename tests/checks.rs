@@ -95,3 +95,40 @@ fn check_in_init_code_is_an_error_as_in_k6() {
     assert_eq!(run.code, 107, "{}", run.stderr);
     assert!(run.stderr.contains("Using check() in the init context is not supported"), "{}", run.stderr);
 }
+
+/// The `checks` points of the NDJSON at `path`: (group, the `round` tag, check name), in order.
+fn check_points(path: &std::path::Path) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let point = |v: &serde_json::Value, key: &str| v["data"]["tags"][key].as_str().unwrap_or("-").to_owned();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "Point" && v["metric"] == "checks")
+        .map(|v| (point(&v, "group"), point(&v, "round"), point(&v, "check")))
+        .collect()
+}
+
+#[test]
+fn a_check_repeated_in_groups_and_after_a_vu_tag_is_set_carries_the_tags_of_each_call() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 2, vus: 1 };
+        fn run() {
+            if __ITER == 1 { exec.vu.metrics.tags["round"] = "2"; }
+            check(1, #{ "same": true });
+            group("a", || { check(1, #{ "same": true }); });
+            group("b", || { group("c", || { check(1, #{ "same": true }); }); });
+            check(1, #{ "same": true });
+        }
+    "#,
+    );
+    let out = s.dir.path().join("out.json");
+    let run = rload(&s, &["-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let point = |group: &str, round: &str| (group.to_owned(), round.to_owned(), "same".to_owned());
+    let mut expected = Vec::new();
+    for round in ["-", "2"] {
+        expected.extend([point("", round), point("::a", round), point("::b::c", round), point("", round)]);
+    }
+    assert_eq!(check_points(&out), expected);
+    assert!(run.line("checks_succeeded").contains("8 out of 8"), "{}", run.stdout);
+}

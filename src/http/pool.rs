@@ -224,7 +224,9 @@ impl Pool {
             }
         }
         let dialing = target.tls.then(|| DialingGuard::new(self, target));
-        let dialed = self.dial(target, insecure_skip_tls_verify, marks, info).await;
+        // Boxed: dialing (TCP, TLS, the HTTP/2 handshake) is most of this future's size, and
+        // the request future around it is moved whole into its box for every request.
+        let dialed = Box::pin(self.dial(target, insecure_skip_tls_verify, marks, info)).await;
         let mut conn = dialed?;
         if let Some(shared) = conn.share() {
             self.http2.borrow_mut().push(shared);

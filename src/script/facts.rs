@@ -61,7 +61,9 @@ pub struct Facts {
     /// Hash of a sorted key set → each such set with every order the script wrote it in.
     by_keys: HashMap<u64, Vec<KeySet>>,
     /// Script function name → the parameter counts of its overloads (closures included).
-    params: HashMap<ImmutableString, Vec<usize>>,
+    /// Read by every check that calls a function: ahash, since SipHash of the closure's name
+    /// was ~300 instructions of a check.
+    params: HashMap<ImmutableString, Vec<usize>, ahash::RandomState>,
     /// The built-ins that open connections (`http`, `ws`) that the script or a module it
     /// imported names: the open-files check (`limits.rs`) counts connections for those only.
     network: Vec<&'static str>,

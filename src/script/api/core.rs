@@ -1,12 +1,13 @@
 //! k6's core functions for Rhai: `check`, `group`, `sleep`, `fail`, plus `uuid`, `open`,
 //! `timestamp_ms`, `random_int` and `random` that k6 scripts get from JavaScript itself.
 
+use std::cell::RefCell;
 use std::time::Instant;
 
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
 use crate::config::secs_to_duration;
-use crate::metrics::{self, builtin, tag};
+use crate::metrics::{self, builtin, tag, SystemTags, TagSet};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error};
 use crate::script::facts::{Facts, SharedFacts};
@@ -62,20 +63,18 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
     let facts = Facts::of(ctx.tag());
     let order = facts.as_ref().and_then(|f| f.borrow().check_order(ctx.call_source(), ctx.call_position(), &checks));
     let mut checks = checks;
-    let mut entries: Vec<(String, Dynamic)> = Vec::with_capacity(checks.len());
+    let mut entries = Vec::with_capacity(checks.len());
     for key in order.iter().flat_map(|o| o.iter()) {
-        entries.extend(checks.remove_entry(key.as_str()).map(|(k, v)| (k.to_string(), v)));
+        entries.extend(checks.remove_entry(key.as_str()));
     }
-    entries.extend(checks.into_iter().map(|(k, v)| (k.to_string(), v)));
+    entries.extend(checks);
     let mut base = vu.base_tags();
     for (k, v) in &extra {
         base.insert(k, &v.to_string());
     }
     let mut all = true;
     for (name, f) in entries {
-        if name.contains("::") {
-            return Err(format!("check name \"{name}\" must not contain \"::\" (k6's group separator)").into());
-        }
+        let tags = check_tags(&base, &name)?;
         let (passed, thrown) = if f.is_fnptr() {
             match call_check(ctx, facts.as_ref(), &f.cast::<FnPtr>(), &value) {
                 Ok(result) => (truthy(&result), None),
@@ -84,10 +83,6 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
         } else {
             (truthy(&f), None)
         };
-        let mut tags = base.clone();
-        if metrics::system_tag_enabled(metrics::SystemTag::CHECK) {
-            tags.insert(tag::CHECK, &name);
-        }
         if let Some(err) = thrown {
             // A check cut short because the VU is being stopped records nothing, as k6's
             // PushIfNotDone drops samples once the VU's context is done.
@@ -100,6 +95,47 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
         all &= passed;
     }
     Ok(all)
+}
+
+/// How many checks' tag sets a thread keeps: the checks of a few scripts' calls, for VUs
+/// with the same base tags.
+const CACHED_CHECK_TAGS: usize = 16;
+
+thread_local! {
+    /// Recent checks' tag sets, most recent first: the system tags, base tags and check name
+    /// they were built from, and the tag set with its hash computed.
+    static CHECK_TAGS: RefCell<Vec<(SystemTags, TagSet, String, TagSet)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The tags of check `name`'s sample: `base` and, when the run's `systemTags` have it, the
+/// `check` tag. A VU looping over the same check asks for the same set every time; building
+/// it (a copy, the name interned, the set hashed for its series) and validating the name were
+/// ~2.5k instructions of a check's ~9k, so recent ones are kept and handed out again.
+fn check_tags(base: &TagSet, name: &str) -> Result<TagSet, Box<EvalAltResult>> {
+    let system = metrics::system_tags_now();
+    let found = CHECK_TAGS.try_with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let at = cache.iter().position(|(s, b, n, _)| n == name && b == base && *s == system)?;
+        cache[..=at].rotate_right(1);
+        Some(cache[0].3.clone())
+    });
+    if let Ok(Some(tags)) = found {
+        return Ok(tags);
+    }
+    if name.contains("::") {
+        return Err(format!("check name \"{name}\" must not contain \"::\" (k6's group separator)").into());
+    }
+    let mut tags = base.clone();
+    if metrics::system_tag_enabled(metrics::SystemTag::CHECK) {
+        tags.insert(tag::CHECK, name);
+    }
+    tags.content_hash();
+    let _ = CHECK_TAGS.try_with(|cache| {
+        let mut cache = cache.borrow_mut();
+        cache.truncate(CACHED_CHECK_TAGS - 1);
+        cache.insert(0, (system, base.clone(), name.to_owned(), tags.clone()));
+    });
+    Ok(tags)
 }
 
 /// Calls a check's function with as many arguments as it declares: `value` first, `()` (k6's
