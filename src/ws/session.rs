@@ -89,6 +89,15 @@ pub trait Script {
         F: Future + 'static,
         F::Output: 'static;
 
+    /// [`Script::wait`] for the event loop's next event: a wait that may be long and follows
+    /// handlers that ran deeper than it, so the VU's stack below it is given back sooner
+    /// (`crate::runtime::coroutine::suspend_for_events`).
+    fn wait_for_events<F, M>(&self, make: M) -> Result<F::Output, Self::Error>
+    where
+        M: FnOnce() -> F + 'static,
+        F: Future + 'static,
+        F::Output: 'static;
+
     /// True when `err` is the VU being stopped rather than a script error.
     fn is_interruption(&self, err: &Self::Error) -> bool;
 }
@@ -294,7 +303,7 @@ impl<H: Clone> Session<H> {
         self.start(script, setup)?;
         while !self.0.closed.get() {
             let due = self.0.timers.borrow().next_due();
-            let (back, wake) = script.wait(move || async move {
+            let (back, wake) = script.wait_for_events(move || async move {
                 let wake = match due {
                     // Timers first: a flood of frames must not starve them.
                     Some(due) => tokio::select! {

@@ -34,7 +34,7 @@ use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, Na
 use super::convert::{header_map, js_string, string_pairs};
 use super::websocket::WebSocketObject;
 use crate::config::secs_to_duration;
-use crate::runtime::coroutine::suspend_with;
+use crate::runtime::coroutine::{suspend_for_events, suspend_with};
 use crate::runtime::vu::{self, is_interruption, VuContext};
 use crate::ws::session::{self, Arg, On, Outcome, Request, Session, EVENT_NAMES, GOING_AWAY};
 use crate::ws::Outgoing;
@@ -326,6 +326,15 @@ impl session::Script for RhaiScript<'_, '_> {
         F::Output: 'static,
     {
         suspend_with(make).map_err(vu::suspension_error)
+    }
+
+    fn wait_for_events<F, M>(&self, make: M) -> RhaiResult<F::Output>
+    where
+        M: FnOnce() -> F + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        suspend_for_events(make).map_err(vu::suspension_error)
     }
 
     fn is_interruption(&self, err: &Box<EvalAltResult>) -> bool {
