@@ -248,7 +248,7 @@ fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) 
     let outcome = session::run(&RhaiScript(ctx), request, |session| {
         handler.call_within_context::<Dynamic>(ctx, (Dynamic::from(Socket(session.clone())),)).map(drop)
     })?;
-    Ok(response(url, outcome))
+    Ok(response(url, &outcome))
 }
 
 /// The session's request, boxed: this frame is gone while the socket waits (see
@@ -274,14 +274,14 @@ fn request(url: &str, params: Dynamic) -> RhaiResult<Box<Request>> {
 /// The map `ws.connect` returns: k6's `url`, `status`, `headers`, `body`, `error`, plus
 /// `error_code`.
 #[inline(never)]
-fn response(url: &str, outcome: Box<Outcome>) -> Map {
-    let Outcome { upgrade, error } = *outcome;
+fn response(url: &str, outcome: &Outcome) -> Map {
+    let Outcome { upgrade, error } = outcome;
     let error = error.as_ref();
     let mut m = Map::new();
     m.insert("url".into(), url.into());
     m.insert("status".into(), Dynamic::from(i64::from(upgrade.status)));
     m.insert("headers".into(), header_map(&upgrade.headers).into());
-    m.insert("body".into(), upgrade.body.into());
+    m.insert("body".into(), upgrade.body.clone().into());
     m.insert("error".into(), error.map(|f| f.message.to_string()).unwrap_or_default().into());
     m.insert("error_code".into(), Dynamic::from(error.map_or(0, |f| i64::from(f.code))));
     m
