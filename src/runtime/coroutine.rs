@@ -61,6 +61,9 @@ thread_local! {
     /// A [`stack_mark`] taken by the last [`suspend_with`] on this thread: the suspended
     /// coroutine uses its stack from there up, but for the suspension's own frames.
     static SUSPENDED_AT: Cell<usize> = const { Cell::new(0) };
+    /// How long the last [`suspend_with`] (or [`suspend_for_events`]) on this thread may wait
+    /// before its idle stack is released.
+    static RELEASE_AFTER: Cell<Duration> = const { Cell::new(IDLE_AFTER) };
 }
 
 /// Stack kept below [`stack_mark`]'s frame when a suspended VU's idle stack is released: the
@@ -73,6 +76,16 @@ const IDLE_STACK_KEPT: usize = 2 * 1024;
 /// long wait, while thousands of VUs wait at once and a VU that went deep once (init code, a
 /// large JSON document, a deep call chain) would otherwise keep those pages for the whole run.
 pub const IDLE_AFTER: Duration = Duration::from_millis(100);
+
+/// The same for a VU waiting in an event loop ([`suspend_for_events`]): zero, the stack below
+/// the wait is given back as soon as the wait has to wait (a queued event is taken without
+/// it). A WebSocket's handlers run ~12 KB deeper than its wait (a `message` handler that
+/// parses JSON: 6 stack pages against 3), and when a broadcast reaches 10,000 VUs at once,
+/// every VU that handled it kept those pages for 100 ms, longer on a thread still busy with
+/// the broadcast: that set the run's peak (395 MB, 286 MB with this; 10 ms still left
+/// spikes). The price is a `madvise` and the handler's page faults per event that finds the
+/// loop idle, a few microseconds.
+pub const EVENTS_IDLE_AFTER: Duration = Duration::ZERO;
 
 /// How long a VU may keep its thread without waiting before it lets the thread's other tasks run.
 pub const TIME_SLICE: Duration = Duration::from_millis(1);
@@ -143,6 +156,28 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    suspend(make, IDLE_AFTER)
+}
+
+/// [`suspend_with`] for an event loop waiting for its next event: the stack below is released
+/// after [`EVENTS_IDLE_AFTER`] instead of [`IDLE_AFTER`].
+pub fn suspend_for_events<F, M>(make: M) -> Result<F::Output, Suspension>
+where
+    M: FnOnce() -> F + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    suspend(make, EVENTS_IDLE_AFTER)
+}
+
+// Inlined: a frame of its own would sit under every suspended VU.
+#[inline(always)]
+fn suspend<F, M>(make: M, release_after: Duration) -> Result<F::Output, Suspension>
+where
+    M: FnOnce() -> F + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
+{
     let yielder = CURRENT.with(Cell::get);
     if yielder.is_null() {
         return Err(Suspension::Interrupted);
@@ -150,6 +185,7 @@ where
     let boxed: Suspended =
         Box::new(move || Box::pin(async move { Box::new(make().await) as Box<dyn Any> }) as BoxedFuture);
     SUSPENDED_AT.with(|at| at.set(stack_mark()));
+    RELEASE_AFTER.with(|after| after.set(release_after));
     // SAFETY: `yielder` was stored by this very coroutine (see `VuCoroutine::new`) and lives on
     // its stack for as long as the coroutine runs. Only code running on that coroutine reads it:
     // after every resume the coroutine stores its own yielder again, below.
@@ -267,12 +303,14 @@ impl<R: 'static> VuCoroutine<R> {
                 CoroutineResult::Return(out) => return out,
                 CoroutineResult::Yield(make) => {
                     let suspended_at = SUSPENDED_AT.with(Cell::get);
+                    let release_after = RELEASE_AFTER.with(Cell::get);
                     // Built and polled under `catch_unwind`: a panic in rload's async code
                     // fails the call that suspended (see `Suspension::Panicked`), not the VU.
                     let fut = AssertUnwindSafe(async move { make().await }).catch_unwind();
                     let (mut fut, mut interrupted) = (std::pin::pin!(fut), std::pin::pin!(interrupt()));
-                    let mut idle = std::pin::pin!(tokio::time::sleep(IDLE_AFTER));
+                    let mut idle = std::pin::pin!(tokio::time::sleep(release_after));
                     let mut released = false;
+                    let at_once = release_after.is_zero();
                     input = loop {
                         tokio::select! {
                             biased;
@@ -281,6 +319,11 @@ impl<R: 'static> VuCoroutine<R> {
                                 Err(payload) => Resumed::Panicked(panic_message(payload.as_ref())),
                             },
                             () = &mut interrupted => break Resumed::Interrupted,
+                            // Zero: as soon as the future has to wait.
+                            () = std::future::ready(()), if at_once && !released => {
+                                released = true;
+                                self.release_idle_stack(suspended_at);
+                            }
                             () = &mut idle, if !released => {
                                 released = true;
                                 self.release_idle_stack(suspended_at);
@@ -433,6 +476,26 @@ mod tests {
         assert!(before, "the deep frames were never resident");
         assert!(after_short, "a short wait released the stack");
         assert!(!after_long, "the deep frames stayed resident through a long wait");
+    }
+
+    #[test]
+    fn a_vu_waiting_for_events_gives_back_its_deep_stack_sooner() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap();
+        let (after_plain_wait, after_event_wait) = tokio::task::LocalSet::new().block_on(&rt, async {
+            let co = VuCoroutine::new(4 << 20, Rc::new(()), || {
+                let wait = IDLE_AFTER / 2;
+                let mut deepest = usize::MAX;
+                std::hint::black_box(go_deep(200, &mut deepest));
+                suspend_with(move || tokio::time::sleep(wait)).unwrap();
+                let after_plain_wait = resident(deepest);
+                std::hint::black_box(go_deep(200, &mut deepest));
+                suspend_for_events(move || tokio::time::sleep(wait)).unwrap();
+                (after_plain_wait, resident(deepest))
+            });
+            co.unwrap().run(std::future::pending::<()>).await
+        });
+        assert!(after_plain_wait, "a wait shorter than IDLE_AFTER released the stack");
+        assert!(!after_event_wait, "an event loop's wait kept the deep frames resident");
     }
 
     #[test]

@@ -89,6 +89,15 @@ pub trait Script {
         F: Future + 'static,
         F::Output: 'static;
 
+    /// [`Script::wait`] for the event loop's next event: a wait that may be long and follows
+    /// handlers that ran deeper than it, so the VU's stack below it is given back sooner
+    /// (`crate::runtime::coroutine::suspend_for_events`).
+    fn wait_for_events<F, M>(&self, make: M) -> Result<F::Output, Self::Error>
+    where
+        M: FnOnce() -> F + 'static,
+        F: Future + 'static,
+        F::Output: 'static;
+
     /// True when `err` is the VU being stopped rather than a script error.
     fn is_interruption(&self, err: &Self::Error) -> bool;
 }
@@ -147,11 +156,55 @@ enum Wake {
 /// Runs one `ws.connect`: connect, `setup(session)`, `open`, events until closed. A failed
 /// connect does not call `setup` (k6 registers handlers there, so none could see it) and comes
 /// back as an [`Outcome`] with its error.
+///
+/// Stack depth: this frame and the event loop's stay on the VU's stack while the socket waits
+/// (10,000 VUs wait at once), so everything else (the request's preparation, the samples at
+/// the end, running handlers) happens in frames of its own that are gone while the VU waits,
+/// and what lives through the session is boxed. Before, `run` alone took 1,184 bytes of
+/// stack and a waiting VU held 4 pages; see bench/README.md "10,000 WebSockets: what a waiting VU holds".
+// Boxed so that the caller's frame, under the wait too, holds a pointer and not the request.
+#[allow(clippy::boxed_local)]
 pub fn run<S: Script>(
     script: &S,
-    request: Request,
+    request: Box<Request>,
     setup: impl FnOnce(&Session<S::Handler>) -> Result<(), S::Error>,
-) -> Result<Outcome, S::Error> {
+) -> Result<Box<Outcome>, S::Error> {
+    let (mut opening, dial) = prepare(*request);
+    let connected = script.wait(move || dial.run())?;
+    let (session, events) = match opened(&mut opening, connected) {
+        Ok(open) => open,
+        Err(outcome) => return Ok(outcome),
+    };
+    let result = session.event_loop(script, setup, events);
+    session.finish(&mut opening, result.err())
+}
+
+/// A session's state from the dial to its end (boxed: see [`run`]).
+struct Opening {
+    tags: TagSet,
+    base_tags: TagSet,
+    start: Instant,
+    /// The upgrade answer and the wire, once connected.
+    upgrade: Upgrade,
+    wire: Option<super::Wire>,
+}
+
+/// What the dial needs, moved into the future that dials (built on the driver's stack).
+struct Dial {
+    url: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    insecure_skip_tls_verify: bool,
+}
+
+impl Dial {
+    async fn run(self) -> Result<super::Connection, super::Failed> {
+        super::connect(&self.url, self.headers, self.insecure_skip_tls_verify).await
+    }
+}
+
+/// The session's tags and the dial's request.
+#[inline(never)]
+fn prepare(request: Request) -> (Box<Opening>, Dial) {
     let Request { url, mut headers, user_tags, base_tags, user_agent, insecure_skip_tls_verify } = request;
     let mut tags = base_tags.clone();
     for (k, v) in &user_tags {
@@ -163,42 +216,44 @@ pub fn run<S: Script>(
     if !headers.iter().any(|(name, _)| name == USER_AGENT) {
         headers.extend(user_agent.map(|agent| (USER_AGENT, agent)));
     }
-    let start = Instant::now();
-    let target = url.clone();
-    let connected =
-        script.wait(move || async move { super::connect(&target, headers, insecure_skip_tls_verify).await })?;
-    let connecting_ms = ms_since(start);
+    let opening = Box::new(Opening { tags, base_tags, start: Instant::now(), upgrade: Upgrade::default(), wire: None });
+    (opening, Dial { url, headers, insecure_skip_tls_verify })
+}
 
+/// Records the dial's samples: the open session and its frames, or the failed connect's
+/// [`Outcome`].
+#[inline(never)]
+fn opened<H: Clone>(
+    opening: &mut Opening,
+    connected: Result<super::Connection, super::Failed>,
+) -> Result<(Session<H>, Receiver<Event>), Box<Outcome>> {
+    let connecting_ms = ms_since(opening.start);
+    let tags = &mut opening.tags;
     let connection = match connected {
         Ok(connection) => connection,
         Err(failed) => {
             if let (Some(upgrade), true) = (&failed.upgrade, metrics::system_tag_enabled(metrics::SystemTag::STATUS)) {
                 tags.insert(tag::STATUS, &upgrade.status.to_string());
             }
-            metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
-            metrics::record(builtin::WS_CONNECTING, &tags, connecting_ms);
-            metrics::record(builtin::WS_SESSION_DURATION, &tags, ms_since(start));
+            metrics::record(builtin::WS_SESSIONS, tags, 1.0);
+            metrics::record(builtin::WS_CONNECTING, tags, connecting_ms);
+            metrics::record(builtin::WS_SESSION_DURATION, tags, ms_since(opening.start));
             metrics::record_failure(failed.failure.code, &failed.failure.message);
             if let Some(wire) = &failed.wire {
-                record_wire(&base_tags, wire.sent(), wire.received());
+                record_wire(&opening.base_tags, wire.sent(), wire.received());
             }
-            return Ok(Outcome { upgrade: failed.upgrade.unwrap_or_default(), error: Some(failed.failure) });
+            let upgrade = failed.upgrade.unwrap_or_default();
+            return Err(Box::new(Outcome { upgrade, error: Some(failed.failure) }));
         }
     };
     if metrics::system_tag_enabled(metrics::SystemTag::STATUS) {
         tags.insert(tag::STATUS, &connection.upgrade.status.to_string());
     }
-    metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
-    metrics::record(builtin::WS_CONNECTING, &tags, connecting_ms);
-
-    let session = Session::new(connection.writer, tags);
-    let result = session.event_loop(script, setup, connection.events);
-    session.abandon();
-    metrics::record(builtin::WS_SESSION_DURATION, &session.0.tags, ms_since(start));
-    record_wire(&base_tags, connection.wire.sent(), connection.wire.received());
-    result?;
-    let error = session.0.first_error.borrow().clone();
-    Ok(Outcome { upgrade: connection.upgrade, error })
+    metrics::record(builtin::WS_SESSIONS, tags, 1.0);
+    metrics::record(builtin::WS_CONNECTING, tags, connecting_ms);
+    opening.upgrade = connection.upgrade;
+    opening.wire = Some(connection.wire);
+    Ok((Session::new(connection.writer, opening.tags.clone()), connection.events))
 }
 
 fn record_wire(tags: &TagSet, sent: u64, received: u64) {
@@ -211,6 +266,22 @@ fn ms_since(start: Instant) -> f64 {
 }
 
 impl<H: Clone> Session<H> {
+    /// The session is over (`error` when the event loop ended with one): the close frame,
+    /// `ws_session_duration`, the wire's bytes, and the upgrade answer for the script.
+    #[inline(never)]
+    fn finish<E>(&self, opening: &mut Opening, error: Option<E>) -> Result<Box<Outcome>, E> {
+        self.abandon();
+        metrics::record(builtin::WS_SESSION_DURATION, &self.0.tags, ms_since(opening.start));
+        if let Some(wire) = &opening.wire {
+            record_wire(&opening.base_tags, wire.sent(), wire.received());
+        }
+        if let Some(err) = error {
+            return Err(err);
+        }
+        let error = self.0.first_error.borrow().clone();
+        Ok(Box::new(Outcome { upgrade: std::mem::take(&mut opening.upgrade), error }))
+    }
+
     fn new(writer: Writer, tags: TagSet) -> Self {
         Session(Rc::new(State {
             handlers: RefCell::new(Default::default()),
@@ -231,13 +302,10 @@ impl<H: Clone> Session<H> {
         setup: impl FnOnce(&Session<H>) -> Result<(), S::Error>,
         mut events: Receiver<Event>,
     ) -> Result<(), S::Error> {
-        setup(self).map_err(|e| self.fail(script, e))?;
-        if !self.0.closed.get() {
-            self.fire(script, On::Open, None).map_err(|e| self.fail(script, e))?;
-        }
+        self.start(script, setup)?;
         while !self.0.closed.get() {
             let due = self.0.timers.borrow().next_due();
-            let (back, wake) = script.wait(move || async move {
+            let (back, wake) = script.wait_for_events(move || async move {
                 let wake = match due {
                     // Timers first: a flood of frames must not starve them.
                     Some(due) => tokio::select! {
@@ -259,6 +327,22 @@ impl<H: Clone> Session<H> {
         Ok(())
     }
 
+    /// The script's setup function, then `open`. Not inlined, as [`Self::dispatch`] and
+    /// [`Self::run_due_timer`]: what they keep on the stack is gone while the VU waits.
+    #[inline(never)]
+    fn start<S: Script<Handler = H>>(
+        &self,
+        script: &S,
+        setup: impl FnOnce(&Session<H>) -> Result<(), S::Error>,
+    ) -> Result<(), S::Error> {
+        setup(self).map_err(|e| self.fail(script, e))?;
+        if !self.0.closed.get() {
+            self.fire(script, On::Open, None).map_err(|e| self.fail(script, e))?;
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
     fn dispatch<S: Script<Handler = H>>(&self, script: &S, event: Option<Event>) -> Result<(), S::Error> {
         match event {
             Some(Event::Text(text)) => {
@@ -388,6 +472,8 @@ impl<H: Clone> Session<H> {
 
     /// A handler failed: close as k6 does (1001, `close` handlers run) unless the VU is being
     /// stopped, and hand the error back.
+    #[cold]
+    #[inline(never)]
     fn fail<S: Script<Handler = H>>(&self, script: &S, err: S::Error) -> S::Error {
         if !script.is_interruption(&err) {
             let _ = self.close(script, GOING_AWAY);
@@ -415,6 +501,7 @@ impl<H: Clone> Session<H> {
     }
 
     /// Runs the earliest timer's handler.
+    #[inline(never)]
     fn run_due_timer<S: Script<Handler = H>>(&self, script: &S) -> Result<(), S::Error> {
         let f = self.0.timers.borrow_mut().take_earliest(tokio::time::Instant::now());
         match f {

@@ -24,7 +24,7 @@ use std::rc::Rc;
 use rhai::{Array, Blob, Dynamic, Engine, EvalAltResult, EvalContext, FnPtr, ImmutableString, Map, NativeCallContext};
 
 use super::ws::{add_jar_cookies, call_handler, now_ms, parse_params, OpenSessions};
-use crate::runtime::coroutine::suspend_with;
+use crate::runtime::coroutine::suspend_for_events;
 use crate::runtime::event_loop::Loop;
 use crate::runtime::vu::{self, is_interruption};
 use crate::ws::websocket::{Detail, Host, Kind, ReadyState, Request, WebSocket, KIND_NAMES};
@@ -256,7 +256,8 @@ impl Loop for RhaiLoop<'_, '_> {
         F: std::future::Future + 'static,
         F::Output: 'static,
     {
-        suspend_with(make).map_err(vu::suspension_error)
+        // The loop waits for its next event here, and its listeners ran deeper than this wait.
+        suspend_for_events(make).map_err(vu::suspension_error)
     }
 }
 

@@ -34,11 +34,10 @@ use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, Na
 use super::convert::{header_map, js_string, string_pairs};
 use super::websocket::WebSocketObject;
 use crate::config::secs_to_duration;
-use crate::http::error_code::Failure;
-use crate::runtime::coroutine::suspend_with;
+use crate::runtime::coroutine::{suspend_for_events, suspend_with};
 use crate::runtime::vu::{self, is_interruption, VuContext};
 use crate::ws::session::{self, Arg, On, Outcome, Request, Session, EVENT_NAMES, GOING_AWAY};
-use crate::ws::{Outgoing, Upgrade};
+use crate::ws::Outgoing;
 
 /// The `ws` object scripts call `connect` on.
 #[derive(Clone, Copy)]
@@ -245,29 +244,39 @@ pub(super) fn add_jar_cookies(vu: &VuContext, url: &str, headers: &mut Vec<(Head
 }
 
 fn connect(ctx: &NativeCallContext, url: &str, params: Dynamic, handler: FnPtr) -> RhaiResult<Map> {
+    let request = request(url, params)?;
+    let outcome = session::run(&RhaiScript(ctx), request, |session| {
+        handler.call_within_context::<Dynamic>(ctx, (Dynamic::from(Socket(session.clone())),)).map(drop)
+    })?;
+    Ok(response(url, &outcome))
+}
+
+/// The session's request, boxed: this frame is gone while the socket waits (see
+/// `session::run` on stack depth).
+#[inline(never)]
+fn request(url: &str, params: Dynamic) -> RhaiResult<Box<Request>> {
     let vu = vu::current();
     if vu.in_init.get() {
         return Err("ws.connect() is not available in init code (the script's top level)".into());
     }
     let mut p = parse_params("ws.connect", params)?;
     add_jar_cookies(&vu, url, &mut p.headers);
-    let request = Request {
+    Ok(Box::new(Request {
         url: url.to_string(),
         headers: p.headers,
         user_tags: p.tags,
         base_tags: vu.base_tags(),
         user_agent: vu.shared.http_config.user_agent_header(),
         insecure_skip_tls_verify: vu.shared.http_config.insecure_skip_tls_verify,
-    };
-    let Outcome { upgrade, error } = session::run(&RhaiScript(ctx), request, |session| {
-        handler.call_within_context::<Dynamic>(ctx, (Dynamic::from(Socket(session.clone())),)).map(drop)
-    })?;
-    Ok(response(url, &upgrade, error.as_ref()))
+    }))
 }
 
 /// The map `ws.connect` returns: k6's `url`, `status`, `headers`, `body`, `error`, plus
 /// `error_code`.
-fn response(url: &str, upgrade: &Upgrade, error: Option<&Failure>) -> Map {
+#[inline(never)]
+fn response(url: &str, outcome: &Outcome) -> Map {
+    let Outcome { upgrade, error } = outcome;
+    let error = error.as_ref();
     let mut m = Map::new();
     m.insert("url".into(), url.into());
     m.insert("status".into(), Dynamic::from(i64::from(upgrade.status)));
@@ -317,6 +326,15 @@ impl session::Script for RhaiScript<'_, '_> {
         F::Output: 'static,
     {
         suspend_with(make).map_err(vu::suspension_error)
+    }
+
+    fn wait_for_events<F, M>(&self, make: M) -> RhaiResult<F::Output>
+    where
+        M: FnOnce() -> F + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        suspend_for_events(make).map_err(vu::suspension_error)
     }
 
     fn is_interruption(&self, err: &Box<EvalAltResult>) -> bool {
