@@ -6,7 +6,8 @@
 
 use std::cell::OnceCell;
 
-use http::HeaderMap;
+use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, HeaderValue};
 
 /// A response's header fields as received, shown in k6's form ([`canonical_headers`]) when first
 /// read: most scripts never read them, and building k6's form eagerly (two strings per field)
@@ -18,7 +19,9 @@ pub struct ResponseHeaders {
 }
 
 impl ResponseHeaders {
-    pub fn new(received: HeaderMap) -> Self {
+    /// Keeps `received` with values of its own (see [`own_values`]).
+    pub fn new(mut received: HeaderMap) -> Self {
+        own_values(&mut received);
         ResponseHeaders { received, canonical: OnceCell::new() }
     }
 
@@ -49,6 +52,34 @@ impl<'a> IntoIterator for &'a ResponseHeaders {
 
     fn into_iter(self) -> Self::IntoIter {
         self.canonical().iter()
+    }
+}
+
+/// Moves the values of `map` out of the buffer they were parsed from, into one allocation of
+/// their total length. hyper (HTTP/1.1) and h2 hand a response's header values as slices of the
+/// connection's read buffer (8 KiB at least), and a slice keeps the whole buffer alive: a
+/// script that keeps responses through a `sleep` (SyncKairos's `create_res` and `switch_res`)
+/// held one such buffer per kept response, ~20 KB per VU in scenario 03, for a few hundred
+/// bytes of header values. A value that would not pass `HeaderValue`'s check again (it passed
+/// it once) is left as it was.
+fn own_values(map: &mut HeaderMap) {
+    let total: usize = map.values().map(HeaderValue::len).sum();
+    if total == 0 {
+        return;
+    }
+    let mut all = BytesMut::with_capacity(total);
+    for value in map.values() {
+        all.extend_from_slice(value.as_bytes());
+    }
+    let all: Bytes = all.freeze();
+    let mut at = 0;
+    for value in map.values_mut() {
+        let len = value.len();
+        if let Ok(mut owned) = HeaderValue::from_maybe_shared(all.slice(at..at + len)) {
+            owned.set_sensitive(value.is_sensitive());
+            *value = owned;
+        }
+        at += len;
     }
 }
 
@@ -104,6 +135,31 @@ mod tests {
         assert_eq!(headers.len(), 1);
         assert_eq!(headers.iter().next(), Some(&("X-Request-Id".to_string(), "7, 8".to_string())));
         assert!(ResponseHeaders::default().is_empty());
+    }
+
+    #[test]
+    fn kept_response_headers_do_not_keep_the_read_buffer_alive() {
+        // A connection's read buffer, and a response head parsed from it as hyper does: the
+        // values are slices of the buffer.
+        let buffer = Bytes::from(b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nx-id: 7\r\n\r\n".to_vec());
+        let slice = |value: &[u8]| {
+            let at = buffer.windows(value.len()).position(|w| w == value).unwrap();
+            HeaderValue::from_maybe_shared(buffer.slice(at..at + value.len())).unwrap()
+        };
+        let mut map = HeaderMap::new();
+        map.append("content-type", slice(b"application/json"));
+        map.append("x-id", slice(b"7"));
+        map.append("x-id", slice(b"Created"));
+        assert!(!buffer.is_unique());
+        let headers = ResponseHeaders::new(map);
+        assert!(buffer.is_unique(), "a kept response must not hold the connection's read buffer");
+        assert_eq!(
+            headers.canonical(),
+            [
+                ("Content-Type".to_string(), "application/json".to_string()),
+                ("X-Id".to_string(), "7, Created".to_string())
+            ]
+        );
     }
 
     #[test]

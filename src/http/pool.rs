@@ -224,8 +224,11 @@ impl Pool {
             }
         }
         let dialing = target.tls.then(|| DialingGuard::new(self, target));
-        // Boxed: dialing (TCP, TLS, the HTTP/2 handshake) is most of this future's size, and
-        // the request future around it is moved whole into its box for every request.
+        // Boxed: dialing (TCP, TLS, the HTTP/2 handshake) is most of a request future's size
+        // (9 of 12 KB in a debug build) but happens once per connection; inline, every request
+        // in flight would carry its space for the whole exchange (10,000 VUs waiting for
+        // responses each hold one), and the request future is moved whole into its box for
+        // every request.
         let dialed = Box::pin(self.dial(target, insecure_skip_tls_verify, marks, info)).await;
         let mut conn = dialed?;
         if let Some(shared) = conn.share() {
