@@ -21,9 +21,10 @@
 //! This module does no I/O and knows nothing about Rhai.
 
 use std::cell::RefCell;
+use std::convert::Infallible;
 
 use super::HttpOutcome;
-use crate::metrics::{self, builtin, tag, SystemTag, SystemTags, TagSet};
+use crate::metrics::{self, builtin, recent_or_build, tag, RecentTagSets, SystemTag, SystemTags, TagSet};
 
 /// The result of k6's `http.expectedStatuses(...)`: exact statuses and inclusive ranges. The
 /// only response callback k6 accepts.
@@ -133,29 +134,17 @@ const CACHED_HOP_TAGS: usize = 8;
 
 thread_local! {
     /// This thread's recent hops' tag sets, most recent first (see [`HopKey`]).
-    static HOP_TAGS: RefCell<Vec<(HopKey, TagSet)>> = const { RefCell::new(Vec::new()) };
+    static HOP_TAGS: RecentTagSets<HopKey> = const { RefCell::new(Vec::new()) };
 }
 
 /// [`hop_tags`], reusing the tag set of a recent hop built from the same values.
 fn cached_hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) -> TagSet {
-    let found = HOP_TAGS.try_with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let at = cache.iter().position(|(key, _)| key.matches(base, user_tags, o, expected))?;
-        // Most recent first, so the usual hit is the first comparison.
-        cache[..=at].rotate_right(1);
-        Some(cache[0].1.clone())
-    });
-    if let Ok(Some(tags)) = found {
-        return tags;
-    }
-    let tags = hop_tags(base, user_tags, o, expected);
-    // Hashed once here; the clones handed out keep the hash.
-    tags.content_hash();
-    let _ = HOP_TAGS.try_with(|cache| {
-        let mut cache = cache.borrow_mut();
-        cache.truncate(CACHED_HOP_TAGS - 1);
-        cache.insert(0, (HopKey::new(base, user_tags, o, expected), tags.clone()));
-    });
+    let Ok(tags) = recent_or_build(
+        &HOP_TAGS,
+        CACHED_HOP_TAGS,
+        |key| key.matches(base, user_tags, o, expected),
+        || Ok::<_, Infallible>((HopKey::new(base, user_tags, o, expected), hop_tags(base, user_tags, o, expected))),
+    );
     tags
 }
 

@@ -246,6 +246,41 @@ impl fmt::Debug for Tags {
     }
 }
 
+/// A thread's most recently built tag sets, most recent first, each with the key it was built
+/// from: a VU looping over the same request or check asks for the same set every time, and
+/// building one (copies, interning, the hash) is a good part of a sample's cost.
+pub(crate) type RecentTagSets<K> = RefCell<Vec<(K, TagSet)>>;
+
+/// The tag set of the first entry of `cache` (a thread-local [`RecentTagSets`]) whose key
+/// `matches`, moved to the front; else the one `build` makes, hashed once (the clones handed out
+/// keep the hash) and kept in front, `cache` holding at most `keep`. An error of `build` is
+/// returned and nothing kept. With the thread-local gone (thread exiting) it only builds.
+pub(crate) fn recent_or_build<K: 'static, E>(
+    cache: &'static std::thread::LocalKey<RecentTagSets<K>>,
+    keep: usize,
+    matches: impl Fn(&K) -> bool,
+    build: impl FnOnce() -> Result<(K, TagSet), E>,
+) -> Result<TagSet, E> {
+    let found = cache.try_with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let at = cache.iter().position(|(key, _)| matches(key))?;
+        // Most recent first, so the usual hit is the first comparison.
+        cache[..=at].rotate_right(1);
+        Some(cache[0].1.clone())
+    });
+    if let Ok(Some(tags)) = found {
+        return Ok(tags);
+    }
+    let (key, tags) = build()?;
+    tags.content_hash();
+    let _ = cache.try_with(|cache| {
+        let mut cache = cache.borrow_mut();
+        cache.truncate(keep - 1);
+        cache.insert(0, (key, tags.clone()));
+    });
+    Ok(tags)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
 use crate::config::secs_to_duration;
-use crate::metrics::{self, builtin, tag, SystemTags, TagSet};
+use crate::metrics::{self, builtin, recent_or_build, tag, RecentTagSets, SystemTags, TagSet};
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error};
 use crate::script::facts::{Facts, SharedFacts};
@@ -102,9 +102,9 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
 const CACHED_CHECK_TAGS: usize = 16;
 
 thread_local! {
-    /// Recent checks' tag sets, most recent first: the system tags, base tags and check name
-    /// they were built from, and the tag set with its hash computed.
-    static CHECK_TAGS: RefCell<Vec<(SystemTags, TagSet, String, TagSet)>> = const { RefCell::new(Vec::new()) };
+    /// Recent checks' tag sets, most recent first, keyed by the system tags, base tags and
+    /// check name they were built from.
+    static CHECK_TAGS: RecentTagSets<(SystemTags, TagSet, String)> = const { RefCell::new(Vec::new()) };
 }
 
 /// The tags of check `name`'s sample: `base` and, when the run's `systemTags` have it, the
@@ -113,29 +113,21 @@ thread_local! {
 /// ~2.5k instructions of a check's ~9k, so recent ones are kept and handed out again.
 fn check_tags(base: &TagSet, name: &str) -> Result<TagSet, Box<EvalAltResult>> {
     let system = metrics::system_tags_now();
-    let found = CHECK_TAGS.try_with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let at = cache.iter().position(|(s, b, n, _)| n == name && b == base && *s == system)?;
-        cache[..=at].rotate_right(1);
-        Some(cache[0].3.clone())
-    });
-    if let Ok(Some(tags)) = found {
-        return Ok(tags);
-    }
-    if name.contains("::") {
-        return Err(format!("check name \"{name}\" must not contain \"::\" (k6's group separator)").into());
-    }
-    let mut tags = base.clone();
-    if metrics::system_tag_enabled(metrics::SystemTag::CHECK) {
-        tags.insert(tag::CHECK, name);
-    }
-    tags.content_hash();
-    let _ = CHECK_TAGS.try_with(|cache| {
-        let mut cache = cache.borrow_mut();
-        cache.truncate(CACHED_CHECK_TAGS - 1);
-        cache.insert(0, (system, base.clone(), name.to_owned(), tags.clone()));
-    });
-    Ok(tags)
+    recent_or_build(
+        &CHECK_TAGS,
+        CACHED_CHECK_TAGS,
+        |(s, b, n)| n == name && b == base && *s == system,
+        || {
+            if name.contains("::") {
+                return Err(format!("check name \"{name}\" must not contain \"::\" (k6's group separator)").into());
+            }
+            let mut tags = base.clone();
+            if metrics::system_tag_enabled(metrics::SystemTag::CHECK) {
+                tags.insert(tag::CHECK, name);
+            }
+            Ok(((system, base.clone(), name.to_owned()), tags))
+        },
+    )
 }
 
 /// Calls a check's function with as many arguments as it declares: `value` first, `()` (k6's
