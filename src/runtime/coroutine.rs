@@ -34,7 +34,8 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 
-use super::stack_pool::{self, PooledStack};
+use super::shared_stack::StackShare;
+use super::stack_pool;
 
 /// What a suspended coroutine receives when it is resumed.
 enum Resumed {
@@ -230,7 +231,9 @@ impl Drop for Running {
 
 /// A VU's stackful coroutine running `body` to completion.
 pub struct VuCoroutine<R: 'static> {
-    co: Coroutine<Resumed, Suspended, R, PooledStack>,
+    co: Coroutine<Resumed, Suspended, R, StackShare>,
+    /// Its place on one of the thread's shared stacks (`shared_stack.rs`).
+    share: StackShare,
     context: Rc<dyn Any>,
     /// The stack's lowest usable address and its top (highest).
     stack_limit: usize,
@@ -238,19 +241,22 @@ pub struct VuCoroutine<R: 'static> {
 }
 
 impl<R: 'static> VuCoroutine<R> {
-    /// Creates the coroutine on a stack of `stack_size` bytes from the process's stack pool
-    /// (`stack_pool.rs`: reserved, not committed; given back when the coroutine is dropped).
-    /// While it runs, [`current_context`] returns `context`.
+    /// Creates the coroutine on one of this thread's shared stacks of `stack_size` bytes
+    /// (`shared_stack.rs`; reserved, not committed). While it runs, [`current_context`] returns
+    /// `context`.
     pub fn new(stack_size: usize, context: Rc<dyn Any>, body: impl FnOnce() -> R + 'static) -> std::io::Result<Self> {
-        let stack = PooledStack::new(stack_size)?;
-        let (stack_limit, stack_base) = (stack.limit().get(), stack.base().get());
-        let co = Coroutine::with_stack(stack, move |yielder: &VuYielder, _first: Resumed| {
+        let share = StackShare::new(stack_size)?;
+        let (stack_limit, stack_base) = (share.limit().get(), share.base().get());
+        // Boxed: corosensei writes the body on the stack's top, inside the few bytes a tenant
+        // that has not started yet keeps there.
+        let body: Box<dyn FnOnce() -> R> = Box::new(body);
+        let co = Coroutine::with_stack(share.clone(), move |yielder: &VuYielder, _first: Resumed| {
             CURRENT.with(|c| c.set(yielder as *const VuYielder));
             let out = body();
             CURRENT.with(|c| c.set(ptr::null()));
             out
         });
-        Ok(Self { co, context, stack_limit, stack_base })
+        Ok(Self { co, share, context, stack_limit, stack_base })
     }
 
     /// Drives the coroutine to completion on the current `LocalSet`, awaiting each future it
@@ -279,6 +285,9 @@ impl<R: 'static> VuCoroutine<R> {
     /// Returns the pages of the suspended coroutine's stack below its suspended frame (less
     /// [`IDLE_STACK_KEPT`]) to the kernel; see [`IDLE_AFTER`].
     fn release_idle_stack(&self, suspended_at: usize) -> usize {
+        if !self.share.occupies() {
+            return 0; // another VU of the shared stack runs there now
+        }
         if suspended_at <= self.stack_limit + IDLE_STACK_KEPT || suspended_at > self.stack_base {
             return 0; // not an address on this coroutine's stack, or nothing below it to release
         }
@@ -296,13 +305,18 @@ impl<R: 'static> VuCoroutine<R> {
         let mut input = Resumed::Output(Box::new(()));
         loop {
             let step = {
+                self.share.enter();
                 let _running = Running::enter(self.context.clone());
                 self.co.resume(input)
             };
             match step {
-                CoroutineResult::Return(out) => return out,
+                CoroutineResult::Return(out) => {
+                    self.share.finished();
+                    return out;
+                }
                 CoroutineResult::Yield(make) => {
                     let suspended_at = SUSPENDED_AT.with(Cell::get);
+                    self.share.suspended(suspended_at.saturating_sub(IDLE_STACK_KEPT));
                     let release_after = RELEASE_AFTER.with(Cell::get);
                     // Built and polled under `catch_unwind`: a panic in rload's async code
                     // fails the call that suspended (see `Suspension::Panicked`), not the VU.
@@ -335,6 +349,16 @@ impl<R: 'static> VuCoroutine<R> {
                     }
                 }
             }
+        }
+    }
+}
+
+impl<R: 'static> Drop for VuCoroutine<R> {
+    fn drop(&mut self) {
+        // Dropping `co` next unwinds a suspended coroutine on its stack (or drops the body of
+        // one that never ran, which lives on its stack too): put its live stack in place first.
+        if !self.co.done() {
+            self.share.enter();
         }
     }
 }
@@ -496,6 +520,79 @@ mod tests {
         });
         assert!(after_plain_wait, "a wait shorter than IDLE_AFTER released the stack");
         assert!(!after_event_wait, "an event loop's wait kept the deep frames resident");
+    }
+
+    #[test]
+    fn vus_beyond_the_threads_stacks_take_turns_on_them_and_keep_their_own_frames() {
+        use super::super::shared_stack::{stacks_of_this_thread, STACKS_PER_THREAD};
+        let vus = 3 * STACKS_PER_THREAD as u64 + 5;
+        let intact = local(async move {
+            let mut tasks = Vec::new();
+            for id in 0..vus {
+                let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
+                    // Values on this VU's stack, and a pointer into it, across suspensions that
+                    // interleave with the other VUs of its shared stack.
+                    let frame = std::hint::black_box([id; 64]);
+                    let at = std::hint::black_box(&frame as *const [u64; 64]);
+                    let mut intact = true;
+                    for round in 0..4 {
+                        let wait = Duration::from_micros((id * 7 + round * 13) % 50);
+                        suspend_with(move || tokio::time::sleep(wait)).unwrap();
+                        // SAFETY: `at` points to `frame`, alive in this very frame.
+                        intact &= frame == [id; 64] && unsafe { *at } == [id; 64];
+                    }
+                    intact
+                })
+                .unwrap();
+                tasks.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
+            }
+            let mut intact = 0;
+            for t in tasks {
+                intact += u64::from(t.await.unwrap());
+            }
+            intact
+        });
+        assert_eq!(intact, vus, "VUs found their stack frames changed after another VU ran");
+        assert!(stacks_of_this_thread() <= STACKS_PER_THREAD, "{vus} VUs took {} stacks", stacks_of_this_thread());
+    }
+
+    #[test]
+    fn a_vu_dropped_while_another_uses_its_stack_unwinds_its_own_frames() {
+        use super::super::shared_stack::STACKS_PER_THREAD;
+        struct Guard(Rc<Cell<Option<bool>>>, [u64; 16]);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                self.0.set(Some(self.1 == [0x5eed; 16]));
+            }
+        }
+        let dropped = Rc::new(Cell::new(None));
+        let seen = dropped.clone();
+        local(async move {
+            let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
+                let _guard = Guard(seen, std::hint::black_box([0x5eed; 16]));
+                suspend_on(std::future::pending::<()>()).ok();
+            })
+            .unwrap();
+            let stuck = tokio::task::spawn_local(co.run(std::future::pending::<()>));
+            tokio::task::yield_now().await;
+            // Enough VUs that one of them shares the stuck VU's stack and runs on it.
+            let mut others = Vec::new();
+            for _ in 0..2 * STACKS_PER_THREAD {
+                let co = VuCoroutine::new(256 * 1024, Rc::new(()), || {
+                    std::hint::black_box([0xbad_u64; 256]);
+                    suspend_on(tokio::task::yield_now()).unwrap();
+                    std::hint::black_box([0xbad_u64; 256]);
+                })
+                .unwrap();
+                others.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
+            }
+            for other in others {
+                other.await.unwrap();
+            }
+            stuck.abort();
+            assert!(stuck.await.unwrap_err().is_cancelled());
+        });
+        assert_eq!(dropped.get(), Some(true), "the dropped VU's destructors ran on another VU's frames");
     }
 
     #[test]

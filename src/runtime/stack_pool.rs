@@ -95,8 +95,7 @@ struct Pool {
 impl Pool {
     fn for_size(stack_size: usize) -> Arc<Pool> {
         static POOLS: Mutex<Vec<Arc<Pool>>> = Mutex::new(Vec::new());
-        let page = page_size();
-        let slot_len = stack_size.max(corosensei::stack::MIN_STACK_SIZE).div_ceil(page) * page + page;
+        let slot_len = PooledStack::slot_len_for(stack_size);
         let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pool) = pools.iter().find(|p| p.slot_len == slot_len) {
             return pool.clone();
@@ -185,6 +184,17 @@ impl PooledStack {
         let page = page_size();
         let valgrind = ValgrindStackRegistration::new((slot + page) as *mut u8, pool.slot_len - page);
         Ok(PooledStack { pool, slot, valgrind: ManuallyDrop::new(valgrind) })
+    }
+
+    /// The bytes of address space (guard page included) a stack of `stack_size` takes.
+    pub fn slot_len_for(stack_size: usize) -> usize {
+        let page = page_size();
+        stack_size.max(corosensei::stack::MIN_STACK_SIZE).div_ceil(page) * page + page
+    }
+
+    /// The bytes of address space (guard page included) this stack takes.
+    pub fn slot_len(&self) -> usize {
+        self.pool.slot_len
     }
 }
 

@@ -1,0 +1,187 @@
+//! The VUs of a thread take turns on a few shared stacks.
+//!
+//! A suspended VU needs only the live part of its stack (a VU in `sleep` is ~8 KB deep, one
+//! waiting for a response ~20 KB), but with a stack of its own it keeps every page it touched
+//! resident while it waits, and 10,000 waiting VUs are most of a process's memory. Here each
+//! thread has at most [`STACKS_PER_THREAD`] stacks per stack size, and every coroutine is a
+//! *tenant* of one of them, for life (a stack holds pointers into itself, so a coroutine always
+//! runs at the same addresses). While a tenant runs, its live stack is on the shared stack; when
+//! another tenant of the same stack is about to run, [`StackShare::enter`] saves the one in place
+//! (the occupant) to a compact heap copy ([`StackImage`], ~2.7 KB for a VU in `sleep`) and
+//! writes the newcomer's copy back. No system call and no page fault: the shared stacks stay
+//! resident, and a copy costs a few microseconds of memory traffic.
+//!
+//! A thread with at most [`STACKS_PER_THREAD`] VUs gives each its own stack and never copies
+//! (a 50-VU throughput run does not pay for this); beyond, VUs are spread evenly.
+//!
+//! Rules the coroutine code follows (`coroutine.rs`): `enter` before every resume, before a
+//! coroutine is created (corosensei writes its first frame then) and before a suspended one is
+//! dropped (dropping unwinds it on its stack); `suspended` after every suspension, with an
+//! address below everything the suspended coroutine still uses; `finished` once it returned.
+//! Nothing outside the coroutine may hold a pointer into its stack across a suspension.
+
+use std::cell::{Cell, RefCell};
+use std::ptr;
+use std::rc::Rc;
+
+use corosensei::stack::{Stack, StackPointer};
+
+use super::stack_image::StackImage;
+use super::stack_pool::PooledStack;
+
+/// Stacks per stack size each thread's coroutines share.
+pub const STACKS_PER_THREAD: usize = 64;
+
+/// The live part of a coroutine that has not run yet: corosensei's first frame (the entry
+/// point, a slot for the parent's stack pointer, the boxed body and its trampoline address).
+const UNSTARTED_LIVE: usize = 512;
+
+/// One stack of a thread, and which of its tenants is on it now.
+struct SharedStack {
+    stack: PooledStack,
+    limit: usize,
+    top: usize,
+    /// The tenant whose live stack is in place (its image is not in the heap); null for none.
+    /// A tenant clears it when dropped, so a non-null pointer is always to a live tenant.
+    occupant: Cell<*const Tenant>,
+    tenants: Cell<usize>,
+}
+
+impl SharedStack {
+    /// True when the code calling this runs on this stack.
+    fn runs_here(&self) -> bool {
+        let here = 0u8;
+        let at = std::hint::black_box(&here) as *const u8 as usize;
+        (self.limit..self.top).contains(&at)
+    }
+}
+
+/// One coroutine's tenancy of a shared stack.
+struct Tenant {
+    stack: Rc<SharedStack>,
+    /// The lowest address of the coroutine's live stack when it is suspended.
+    live_from: Cell<usize>,
+    /// The live stack while another tenant occupies the shared stack.
+    image: Cell<Option<StackImage>>,
+}
+
+impl Drop for Tenant {
+    fn drop(&mut self) {
+        let stack = &self.stack;
+        if ptr::eq(stack.occupant.get(), self) {
+            stack.occupant.set(ptr::null());
+        }
+        stack.tenants.set(stack.tenants.get() - 1);
+    }
+}
+
+thread_local! {
+    /// This thread's shared stacks, of every size asked for.
+    static STACKS: RefCell<Vec<Rc<SharedStack>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A coroutine's handle on its place in a shared stack: what corosensei runs on, and what the
+/// coroutine code calls to take turns.
+#[derive(Clone)]
+pub struct StackShare(Rc<Tenant>);
+
+impl StackShare {
+    /// A place on one of this thread's stacks of `stack_size` bytes: a new stack while the thread
+    /// has fewer than [`STACKS_PER_THREAD`] of that size and all have tenants, else the one with
+    /// fewest tenants. The new tenant occupies it at once (its coroutine is about to be created).
+    pub fn new(stack_size: usize) -> std::io::Result<StackShare> {
+        let stack = STACKS.with(|stacks| -> std::io::Result<Rc<SharedStack>> {
+            let mut stacks = stacks.borrow_mut();
+            let wanted = PooledStack::slot_len_for(stack_size);
+            let same_size = stacks.iter().filter(|s| s.stack.slot_len() == wanted);
+            let fewest = same_size.clone().min_by_key(|s| s.tenants.get()).cloned();
+            match fewest {
+                Some(s) if s.tenants.get() == 0 || same_size.count() >= STACKS_PER_THREAD => Ok(s),
+                _ => {
+                    let stack = PooledStack::new(stack_size)?;
+                    let (limit, top) = (stack.limit().get(), stack.base().get());
+                    let shared = Rc::new(SharedStack {
+                        stack,
+                        limit,
+                        top,
+                        occupant: Cell::new(ptr::null()),
+                        tenants: Cell::new(0),
+                    });
+                    stacks.push(shared.clone());
+                    Ok(shared)
+                }
+            }
+        })?;
+        stack.tenants.set(stack.tenants.get() + 1);
+        let live_from = stack.top - UNSTARTED_LIVE;
+        let share = StackShare(Rc::new(Tenant { stack, live_from: Cell::new(live_from), image: Cell::new(None) }));
+        share.enter();
+        Ok(share)
+    }
+
+    /// Puts this tenant's live stack in place: saves the occupant's (if another) to its image
+    /// and writes this one's image back.
+    ///
+    /// # Panics
+    /// When called from code running on this very stack (a coroutine resuming a coroutine that
+    /// shares its stack), which would overwrite the caller's own frames.
+    pub fn enter(&self) {
+        let (me, stack) = (Rc::as_ptr(&self.0), &self.0.stack);
+        let occupant = stack.occupant.get();
+        if ptr::eq(occupant, me) {
+            return;
+        }
+        assert!(!stack.runs_here(), "a coroutine resumed another coroutine of its own shared stack");
+        if !occupant.is_null() {
+            // SAFETY: a non-null occupant is a live tenant (see `SharedStack::occupant`); its
+            // coroutine is suspended (only one coroutine of a thread runs at a time, and not this
+            // caller, checked above) and uses nothing of the stack below `live_from`.
+            let occupant = unsafe { &*occupant };
+            let image = unsafe { StackImage::save(occupant.live_from.get(), stack.top) };
+            occupant.image.set(Some(image));
+        }
+        if let Some(image) = self.0.image.take() {
+            // SAFETY: the image came from this stack; the tenant that was in place is saved and
+            // nothing runs on the stack until this tenant's coroutine is resumed.
+            unsafe { image.restore() };
+        }
+        stack.occupant.set(me);
+    }
+
+    /// Notes that the coroutine is suspended and uses nothing of its stack below `from`.
+    pub fn suspended(&self, from: usize) {
+        let stack = &self.0.stack;
+        self.0.live_from.set((from & !7).clamp(stack.limit, stack.top - 8));
+    }
+
+    /// Notes that the coroutine has returned: nothing on its stack is live any more.
+    pub fn finished(&self) {
+        let stack = &self.0.stack;
+        if ptr::eq(stack.occupant.get(), Rc::as_ptr(&self.0)) {
+            stack.occupant.set(ptr::null());
+        }
+    }
+
+    /// True while this tenant's live stack is in place (no other tenant ran since it did).
+    pub fn occupies(&self) -> bool {
+        ptr::eq(self.0.stack.occupant.get(), Rc::as_ptr(&self.0))
+    }
+}
+
+// SAFETY: `base` and `limit` bound a pooled stack (readable, writable, a guard page below
+// `limit`) that outlives every handle; its tenants take turns on it through `enter`.
+unsafe impl Stack for StackShare {
+    fn base(&self) -> StackPointer {
+        StackPointer::new(self.0.stack.top).expect("a mapped stack is not at address 0")
+    }
+
+    fn limit(&self) -> StackPointer {
+        StackPointer::new(self.0.stack.limit).expect("a mapped stack is not at address 0")
+    }
+}
+
+/// How many shared stacks this thread has made.
+#[cfg(test)]
+pub fn stacks_of_this_thread() -> usize {
+    STACKS.with(|s| s.borrow().len())
+}
