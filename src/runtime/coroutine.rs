@@ -72,6 +72,11 @@ thread_local! {
 /// registers and a return address), siblings of that frame, with room to spare.
 const IDLE_STACK_KEPT: usize = 2 * 1024;
 
+/// Stack a suspended VU's copy keeps below [`stack_mark`]'s frame (`shared_stack.rs`): the
+/// suspension's own frames, `Yielder::suspend` and corosensei's switch (a few saved registers and
+/// a return address; under 256 bytes in release builds, more unoptimised), with room to spare.
+const SUSPENSION_FRAMES: usize = 1024;
+
 /// A VU suspended this long (a `sleep`, a WebSocket waiting for messages, a slow response) gives
 /// the pages of its stack below the suspended frame back to the kernel: one system call per
 /// long wait, while thousands of VUs wait at once and a VU that went deep once (init code, a
@@ -316,7 +321,7 @@ impl<R: 'static> VuCoroutine<R> {
                 }
                 CoroutineResult::Yield(make) => {
                     let suspended_at = SUSPENDED_AT.with(Cell::get);
-                    self.share.suspended(suspended_at.saturating_sub(IDLE_STACK_KEPT));
+                    self.share.suspended(suspended_at.saturating_sub(SUSPENSION_FRAMES));
                     let release_after = RELEASE_AFTER.with(Cell::get);
                     // Built and polled under `catch_unwind`: a panic in rload's async code
                     // fails the call that suspended (see `Suspension::Panicked`), not the VU.

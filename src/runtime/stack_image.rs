@@ -23,32 +23,45 @@ pub struct StackImage {
 }
 
 /// The last three distinct upper halves of non-zero words, most recent first; encoder and
-/// decoder keep the same one.
+/// decoder keep the same one. Slot 0 is unused, so a code indexes its upper half.
+/// Without branches: the codes follow no pattern a branch predictor could learn, and a
+/// mispredicted branch per word cost more than the rest of the copy.
 #[derive(Default)]
-struct RecentUppers([u32; 3]);
+struct RecentUppers([u32; 4]);
 
 impl RecentUppers {
-    /// `upper`'s code: 1 to 3 when it is one of the recent ones (its position + 1), 0 when not.
+    /// `upper`'s code: 1 to 3 when it is one of the recent ones (its position), 0 when not.
+    #[inline(always)]
     fn code(&self, upper: u32) -> u8 {
-        self.0.iter().position(|u| *u == upper).map_or(0, |i| i as u8 + 1)
+        let [_, r1, r2, r3] = self.0;
+        let (is1, is2, is3) = (upper == r1, upper == r2, upper == r3);
+        u8::from(is1) | (u8::from(is2 && !is1) * 2) | (u8::from(is3 && !is1 && !is2) * 3)
     }
 
     /// Makes `upper` (whose code was `code`) the most recent.
-    /// Moves by hand: `copy_within` of a variable length is a `memmove` call per word.
+    #[inline(always)]
     fn promote(&mut self, code: u8, upper: u32) {
-        let r = &mut self.0;
-        match code {
-            1 => {}
-            2 => r.swap(0, 1),
-            _ => *r = [upper, r[0], r[1]],
-        }
+        let [_, r1, r2, r3] = self.0;
+        let second = if code == 1 { r2 } else { r1 };
+        let third = if code == 1 || code == 2 { r3 } else { r2 };
+        self.0 = [0, upper, second, third];
     }
 }
 
-thread_local! {
-    /// Where a copy is encoded before it is moved into an allocation of its exact size.
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+/// Buffers an image is encoded in before it is moved into one allocation of its exact size.
+#[derive(Default)]
+struct Scratch {
+    bitmap: Vec<u8>,
+    codes: Vec<u8>,
+    values: Vec<u8>,
 }
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Bytes after the values, so the decoder may read 8 bytes where the last value has 4.
+const PADDING: usize = 8;
 
 impl StackImage {
     /// Copies the words of `from..top` (both 8-aligned, `from < top`).
@@ -59,45 +72,8 @@ impl StackImage {
         assert!(from.is_multiple_of(8) && top.is_multiple_of(8) && from < top, "a stack image of {from:#x}..{top:#x}");
         // SAFETY: the caller's promise; a page never touched reads as the zero page.
         let words = unsafe { std::slice::from_raw_parts(from as *const u64, (top - from) / 8) };
-        let data = SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
-            let bitmap_len = words.len().div_ceil(64) * 8;
-            let non_zero = words.iter().filter(|w| **w != 0).count();
-            let head = bitmap_len + non_zero.div_ceil(4);
-            scratch.clear();
-            scratch.resize(head + non_zero * 8, 0);
-            let (bitmap, rest) = scratch.split_at_mut(bitmap_len);
-            let (codes, values) = rest.split_at_mut(head - bitmap_len);
-            let (mut recent, mut nth, mut len) = (RecentUppers::default(), 0, 0);
-            for (c, chunk) in words.chunks(64).enumerate() {
-                let mask = chunk.iter().enumerate().fold(0u64, |m, (j, w)| m | u64::from(*w != 0) << j);
-                bitmap[c * 8..c * 8 + 8].copy_from_slice(&mask.to_le_bytes());
-                let mut bits = mask;
-                while bits != 0 {
-                    let w = chunk[bits.trailing_zeros() as usize];
-                    bits &= bits - 1;
-                    let upper = (w >> 32) as u32;
-                    let code = recent.code(upper);
-                    codes[nth / 4] |= code << (2 * (nth % 4));
-                    if code == 0 {
-                        values[len..len + 8].copy_from_slice(&w.to_le_bytes());
-                        len += 8;
-                    } else {
-                        values[len..len + 4].copy_from_slice(&(w as u32).to_le_bytes());
-                        len += 4;
-                    }
-                    recent.promote(code, upper);
-                    nth += 1;
-                }
-            }
-            Box::<[u8]>::from(&scratch[..head + len])
-        });
+        let data = SCRATCH.with(|scratch| encode(words, &mut scratch.borrow_mut()));
         StackImage { from, top, data }
-    }
-
-    /// The lowest address the image holds.
-    pub fn from(&self) -> usize {
-        self.from
     }
 
     /// Bytes of heap the copy holds.
@@ -115,32 +91,86 @@ impl StackImage {
         let (bitmap, rest) = self.data.split_at(n.div_ceil(64) * 8);
         let non_zero = bitmap.iter().map(|b| b.count_ones() as usize).sum::<usize>();
         let (codes, values) = rest.split_at(non_zero.div_ceil(4));
+        // Code 0 keeps 8 bytes, the others 4 (the last byte's unused codes are 0, not counted).
+        let recent_codes = codes.iter().map(|b| ((b | b >> 1) & 0x55).count_ones() as usize).sum::<usize>();
+        let value_bytes = 4 * non_zero + 4 * (non_zero - recent_codes);
+        assert!(values.len() == value_bytes + PADDING, "a stack image's values do not match its codes");
         let base = self.from as *mut u64;
         // SAFETY: the caller's promise: `n` words from `base` are writable and unused.
         unsafe { std::ptr::write_bytes(base, 0, n) };
-        let (mut recent, mut nth, mut at) = (RecentUppers::default(), 0, 0);
+        let (mut recent, mut nth, mut at) = (RecentUppers::default(), 0, values.as_ptr());
         for (c, mask) in bitmap.chunks_exact(8).enumerate() {
             let mut bits = u64::from_le_bytes(mask.try_into().expect("8 bytes"));
+            assert!(c * 64 + 64 - (bits.leading_zeros() as usize) <= n, "a stack image's bitmap runs past its range");
             while bits != 0 {
                 let i = c * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let code = (codes[nth / 4] >> (2 * (nth % 4))) & 3;
-                let word = if code == 0 {
-                    at += 8;
-                    u64::from_le_bytes(values[at - 8..at].try_into().expect("8 bytes"))
-                } else {
-                    at += 4;
-                    let lower = u32::from_le_bytes(values[at - 4..at].try_into().expect("4 bytes"));
-                    u64::from(recent.0[code as usize - 1]) << 32 | u64::from(lower)
-                };
-                recent.promote(code, (word >> 32) as u32);
                 nth += 1;
-                assert!(i < n, "a stack image's bitmap runs past its range");
-                // SAFETY: `i < n`, so the word lies in the range, writable and unused.
+                // SAFETY: the values hold 8 bytes for each code 0 and 4 for each other code
+                // (checked above), read here in the same order, then `PADDING` bytes: an
+                // 8-byte read at a 4-byte value stays within them.
+                let read = unsafe { u64::from_le(at.cast::<u64>().read_unaligned()) };
+                let recent_word = u64::from(recent.0[code as usize]) << 32 | (read & 0xffff_ffff);
+                let word = if code == 0 { read } else { recent_word };
+                // SAFETY: as above.
+                at = unsafe { at.add(if code == 0 { 8 } else { 4 }) };
+                recent.promote(code, (word >> 32) as u32);
+                // SAFETY: `i < n` (the bitmap's bits stay in the range, checked above), so
+                // the word lies in the range, writable and unused.
                 unsafe { base.add(i).write(word) };
             }
         }
     }
+}
+
+/// Encodes `words` (see [`StackImage`]); apart, so profiles show what saving costs.
+#[inline(never)]
+fn encode(words: &[u64], scratch: &mut Scratch) -> Box<[u8]> {
+    let Scratch { bitmap, codes, values } = scratch;
+    bitmap.clear();
+    codes.clear();
+    values.clear();
+    values.reserve(words.len() * 8 + PADDING);
+    let mut out = values.as_mut_ptr();
+    let (mut recent, mut nth, mut pending) = (RecentUppers::default(), 0usize, 0u8);
+    for chunk in words.chunks(64) {
+        let mask = chunk.iter().enumerate().fold(0u64, |m, (j, w)| m | u64::from(*w != 0) << j);
+        bitmap.extend_from_slice(&mask.to_le_bytes());
+        let mut bits = mask;
+        while bits != 0 {
+            let w = chunk[bits.trailing_zeros() as usize];
+            bits &= bits - 1;
+            let upper = (w >> 32) as u32;
+            let code = recent.code(upper);
+            pending |= code << (2 * (nth % 4));
+            nth += 1;
+            if nth % 4 == 0 {
+                codes.push(pending);
+                pending = 0;
+            }
+            // The whole word is written; when its upper half is a recent one the next
+            // value overwrites it. SAFETY: `values` has room for 8 bytes per word of the
+            // range, and the last write ends within that.
+            unsafe {
+                out.cast::<u64>().write_unaligned(w.to_le());
+                out = out.add(if code == 0 { 8 } else { 4 });
+            }
+            recent.promote(code, upper);
+        }
+    }
+    if nth % 4 != 0 {
+        codes.push(pending);
+    }
+    let len = out as usize - values.as_ptr() as usize;
+    // SAFETY: the first `len` bytes were written above, within the capacity.
+    unsafe { values.set_len(len) };
+    let mut data = Vec::with_capacity(bitmap.len() + codes.len() + len + PADDING);
+    data.extend_from_slice(bitmap);
+    data.extend_from_slice(codes);
+    data.extend_from_slice(values);
+    data.extend_from_slice(&[0; PADDING]);
+    data.into_boxed_slice()
 }
 
 #[cfg(test)]
