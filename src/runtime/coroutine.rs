@@ -328,7 +328,10 @@ impl<R: 'static> VuCoroutine<R> {
                     let fut = AssertUnwindSafe(async move { make().await }).catch_unwind();
                     let (mut fut, mut interrupted) = (std::pin::pin!(fut), std::pin::pin!(interrupt()));
                     let mut idle = std::pin::pin!(tokio::time::sleep(release_after));
-                    let mut released = false;
+                    // On a stack shared with other VUs nothing is released: the next VU to run
+                    // there would fault the pages straight back in, and what a shared stack holds
+                    // is bounded by the thread's few stacks, not by its VUs.
+                    let mut released = !self.share.alone();
                     let at_once = release_after.is_zero();
                     input = loop {
                         tokio::select! {

@@ -162,6 +162,11 @@ impl StackShare {
         }
     }
 
+    /// True while no other coroutine shares this one's stack.
+    pub fn alone(&self) -> bool {
+        self.0.stack.tenants.get() == 1
+    }
+
     /// True while this tenant's live stack is in place (no other tenant ran since it did).
     pub fn occupies(&self) -> bool {
         ptr::eq(self.0.stack.occupant.get(), Rc::as_ptr(&self.0))
