@@ -3,13 +3,21 @@
 //!
 //! Written once for both executors (k6 writes this loop twice); each executor only supplies its
 //! schedule, an [`ArrivalPlan`]. Idle VUs queue for tokens, even before the start so that the
-//! iteration due at t=0 finds them, each in its worker thread's lane; at each planned start the
-//! scheduler offers one token (waking once per batch of due arrivals, `batching.rs`, each token
-//! keeping its planned time), and a wake-up's tokens go to one lane while it has idle VUs, so a
-//! batch wakes one worker thread, not one per arrival (the lane with the most idle VUs, in turn
-//! among equals). A token no idle VU can take is a dropped iteration (`dropped_iterations`),
-//! and then, while the scenario has fewer than `maxVUs`, one more VU is started for the
-//! iterations to come.
+//! iteration due at t=0 finds them, each in its worker thread's lane (`lanes.rs`).
+//!
+//! The scheduler hands tokens out ahead of time: each time it wakes it gives the lanes the
+//! arrivals due within the next [`AHEAD`], each with its planned time and its release instant
+//! (`batching.rs`: arrivals closer than half a millisecond share one), all of one release instant
+//! to one lane while it has idle VUs (the lane with the most, in turn among equals), and sleeps
+//! until half of that time is left: ~100 wake-ups a second. Each worker thread's lane clock
+//! (`clock.rs`, a precise OS timer in the thread's own event loop) releases its tokens at their
+//! instants and wakes an idle VU for each, so an arrival costs one wake-up of the thread that
+//! runs it at most. A token only goes ahead to a lane with an idle VU no other token is promised
+//! to, so it is never dropped. An arrival no lane has room for stays with the scheduler, which
+//! tries again halfway to its time while that is more than 2 ms away (VUs come back from their
+//! iterations), and else offers it at its release instant to whatever VU is idle then: one no
+//! idle VU can take is a dropped iteration (`dropped_iterations`), counted then, and then,
+//! while the scenario has fewer than `maxVUs`, one more VU is started for the iterations to come.
 //!
 //! Execution segments: like k6, the schedule is the whole test's, and this segment runs the
 //! iterations whose global index is in its stripe of the tuple re-segmented by `maxVUs`
@@ -18,13 +26,14 @@
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::batching::Batching;
+use super::batching::{Batching, Releases};
+use super::clock;
+use super::lanes::{Ahead, Exchange, LANES};
 use super::runner::{LocalFuture, Offer, Permit, Runner, ScenarioState, VuPool};
 use super::segment::ExecutionTuple;
 
@@ -34,73 +43,26 @@ pub trait ArrivalPlan: Send + Sync {
     fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_>;
 }
 
-/// Token lanes: one per worker thread (modulo this), so a token can go to an idle VU on a
-/// thread chosen for its batch.
-const LANES: usize = 32;
+/// How far ahead the scheduler hands arrivals out to the lanes; it wakes again when half of it
+/// is left, so ~100 times a second. Longer means fewer wake-ups but idle VUs promised to tokens
+/// for longer, which can only matter when VUs run short, and then the tokens stay with the
+/// scheduler until their time.
+pub const AHEAD: Duration = Duration::from_millis(20);
+
+/// An arrival no lane had room for is tried again halfway to its release instant while that is
+/// more than twice this away, then offered at its instant.
+const RETRY_BEFORE: Duration = Duration::from_millis(1);
 
 thread_local! {
-    /// This thread's lane (its worker index); 0 outside the workers.
-    static LANE: Cell<usize> = const { Cell::new(0) };
+    /// This thread's worker index; `None` outside the workers.
+    static WORKER: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
-/// Makes VUs waiting for tokens on this thread wait in lane `worker_index`. Called once by each
-/// worker thread at its start.
+/// Makes VUs waiting for tokens on this thread wait in lane `worker_index`, whose clock times
+/// its arrivals with the OS's timer (elsewhere: lane 0, tokio's timer, which tests pause).
+/// Called once by each worker thread at its start.
 pub fn set_worker_lane(worker_index: usize) {
-    LANE.with(|l| l.set(worker_index % LANES));
-}
-
-/// One worker thread's side of the exchange: its VUs waiting for a token and the tokens offered
-/// to them.
-#[derive(Debug, Default)]
-struct Lane {
-    /// Planned start times offered and not yet taken.
-    queue: VecDeque<Instant>,
-    /// VUs waiting for a token.
-    idle: u64,
-}
-
-impl Lane {
-    /// Waiting VUs no token is offered to yet.
-    fn room(&self) -> u64 {
-        self.idle.saturating_sub(self.queue.len() as u64)
-    }
-}
-
-#[derive(Debug, Default)]
-struct Tokens {
-    lanes: [Lane; LANES],
-    /// The lane after the last one a batch went to, where the search for the next one starts,
-    /// so that lanes with equal room take batches in turn.
-    rotor: usize,
-}
-
-impl Tokens {
-    /// The lane with the most room, the first from `rotor` on among equals; `None` if no VU
-    /// waits anywhere.
-    fn roomiest(&self) -> Option<usize> {
-        let (mut best, mut most) = (None, 0);
-        for i in (0..LANES).map(|k| (self.rotor + k) % LANES) {
-            if self.lanes[i].room() > most {
-                (best, most) = (Some(i), self.lanes[i].room());
-            }
-        }
-        best
-    }
-
-    /// Queues `scheduled` in the lane [`ArrivalRate::offer`] chooses and returns it; `None`
-    /// (nothing queued) if no lane has a waiting VU without a token.
-    fn place(&mut self, scheduled: Instant, batch: &mut Option<usize>) -> Option<usize> {
-        let lane = match *batch {
-            Some(lane) if self.lanes[lane].room() > 0 => lane,
-            _ => self.roomiest()?,
-        };
-        if *batch != Some(lane) {
-            *batch = Some(lane);
-            self.rotor = (lane + 1) % LANES;
-        }
-        self.lanes[lane].queue.push_back(scheduled);
-        Some(lane)
-    }
+    WORKER.with(|w| w.set(Some(worker_index)));
 }
 
 /// Arrival-rate iterations handed to idle VUs.
@@ -110,9 +72,7 @@ pub struct ArrivalRate {
     stripe: Option<ExecutionTuple>,
     pre_allocated_vus: u64,
     max_vus: u64,
-    tokens: Mutex<Tokens>,
-    /// Per lane: wakes one of its waiting VUs.
-    notify: [Notify; LANES],
+    exchange: Arc<Exchange>,
     batching: Batching,
 }
 
@@ -131,8 +91,7 @@ impl ArrivalRate {
             stripe: et.for_value(unscaled_max_vus),
             pre_allocated_vus,
             max_vus,
-            tokens: Mutex::new(Tokens::default()),
-            notify: std::array::from_fn(|_| Notify::new()),
+            exchange: Arc::default(),
             batching: Batching::RUN,
         }
     }
@@ -146,41 +105,52 @@ impl ArrivalRate {
 
     /// VUs waiting for a token right now.
     fn idle_vus(&self) -> u64 {
-        self.tokens.lock().unwrap().lanes.iter().map(|l| l.idle).sum()
+        self.exchange.lock().lanes.iter().map(|l| l.idle).sum()
     }
 
     async fn next_token(&self, state: &ScenarioState) -> Option<Permit> {
-        let lane = LANE.with(Cell::get);
+        let worker = WORKER.with(Cell::get);
+        let lane = worker.unwrap_or(0) % LANES;
+        let ex = &self.exchange;
         loop {
-            let notified = self.notify[lane].notified();
+            let notified = ex.vus[lane].notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            {
-                let mut t = self.tokens.lock().unwrap();
-                let t = &mut t.lanes[lane];
-                if let Some(scheduled) = t.queue.pop_front() {
+            let start_clock = {
+                let mut t = ex.lock();
+                let l = &mut t.lanes[lane];
+                // Tokens whose instant has come are taken even before the clock gets to them
+                // (a busy thread): the first waiting VU to look takes the first.
+                let released = l.release(Instant::now());
+                if let Some(scheduled) = l.queue.pop_front() {
+                    drop(t);
+                    ex.wake_vus(lane, released.saturating_sub(1));
                     return Some(Permit { scheduled: Some(scheduled), ..Permit::NOW });
                 }
                 let over = state.started_at().is_some_and(|_| Instant::now() >= state.end());
                 if state.is_stopping() || over {
                     return None;
                 }
-                t.idle += 1;
+                l.idle += 1;
+                !std::mem::replace(&mut l.clock, true)
+            };
+            if start_clock {
+                clock::spawn(ex.clone(), lane, worker.is_some());
             }
             notified.await;
-            self.tokens.lock().unwrap().lanes[lane].idle -= 1;
+            ex.lock().lanes[lane].idle -= 1;
         }
     }
 
-    /// Offers the iteration planned for `scheduled` to an idle VU: one on the thread of `batch`,
-    /// the lane this wake-up's earlier arrivals went to, while it has one; else on the thread
-    /// with the most, which becomes `batch`. So a wake-up's arrivals wake one thread, not one
-    /// each, and batches go where VUs are free (in turn among equals).
+    /// Offers the iteration planned for `scheduled`, due now, to an idle VU: one on the thread
+    /// of `batch`, the lane this wake-up's earlier arrivals went to, while it has one; else on
+    /// the thread with the most, which becomes `batch`. So a wake-up's arrivals wake one thread,
+    /// not one each, and batches go where VUs are free (in turn among equals).
     pub fn offer(&self, state: &ScenarioState, scheduled: Instant, batch: &mut Option<usize>) -> Offer {
-        let placed = self.tokens.lock().unwrap().place(scheduled, batch);
+        let placed = self.exchange.lock().place(scheduled, batch);
         match placed {
             Some(lane) => {
-                self.notify[lane].notify_one();
+                self.exchange.vus[lane].notify_one();
                 Offer::Taken
             }
             None => {
@@ -190,26 +160,50 @@ impl ArrivalRate {
         }
     }
 
-    /// Offers each planned iteration in turn, waking once per batch of due arrivals
-    /// ([`Batching`]): each keeps its planned time and is offered on its own.
+    /// Hands the arrivals of `pending` released by `horizon` out to the lanes, in order, each
+    /// release instant's to one lane while it has room, until one finds no lane with room; tells
+    /// the clocks of lanes that had nothing ahead.
+    fn hand_out(&self, pending: &mut VecDeque<Ahead>, horizon: Instant) {
+        let mut told = [false; LANES];
+        {
+            let mut t = self.exchange.lock();
+            let (mut batch, mut release) = (None, None);
+            while let Some(&token) = pending.front().filter(|a| a.release <= horizon) {
+                if release != Some(token.release) {
+                    (batch, release) = (None, Some(token.release));
+                }
+                let Some((lane, idle_clock)) = t.place_ahead(token, &mut batch) else { break };
+                told[lane] |= idle_clock;
+                pending.pop_front();
+            }
+        }
+        for lane in (0..LANES).filter(|&l| told[l]) {
+            self.exchange.clocks[lane].notify_one();
+        }
+    }
+
+    /// Hands out the arrivals due within [`AHEAD`] at each wake-up; offers those it could not
+    /// hand out (VUs run short) at their release instant (dropped if no VU is idle then).
     async fn run_schedule(&self, state: &ScenarioState, pool: &dyn VuPool) {
         let start = state.started_at().expect("the scenario started");
         let mut planned = self.starts().map(|(_, offset)| start + offset);
-        // The arrivals read ahead and not offered yet: those due by now and the next one.
-        let mut ahead = VecDeque::new();
+        let mut releases = Releases::new(self.batching);
+        // Arrivals read from the plan and not handed out yet, in order.
+        let mut pending: VecDeque<Ahead> = VecDeque::new();
         let mut warned = false;
-        let mut now = start;
         loop {
-            while ahead.back().is_none_or(|&at| at <= now) {
+            let now = Instant::now();
+            let horizon = now + AHEAD;
+            while pending.back().is_none_or(|a| a.release <= horizon) {
                 match planned.next() {
-                    Some(at) => ahead.push_back(at),
+                    Some(due) => pending.push_back(Ahead { release: releases.release(due), due }),
                     None => break,
                 }
             }
-            let wake = self.batching.wake(now, ahead.iter().copied());
             let mut batch = None;
-            for at in ahead.drain(..wake.start) {
-                if self.offer(state, at, &mut batch) == Offer::Dropped {
+            while let Some(token) = pending.front().filter(|a| a.release <= now).copied() {
+                pending.pop_front();
+                if self.offer(state, token.due, &mut batch) == Offer::Dropped {
                     let allocated = state.allocated.load(Ordering::Relaxed);
                     if allocated < self.max_vus {
                         pool.start_vu(allocated);
@@ -219,12 +213,20 @@ impl ArrivalRate {
                     }
                 }
             }
-            let Some(next) = wake.next else { break };
-            pool.wait_until(next).await;
+            self.hand_out(&mut pending, horizon);
+            let Some(next) = pending.front() else { break };
+            if next.release > horizon {
+                tokio::time::sleep_until(next.release - AHEAD / 2).await;
+            } else if next.release - now > 2 * RETRY_BEFORE {
+                // No lane had room: VUs come back from their iterations meanwhile.
+                tokio::time::sleep_until(now + (next.release - now) / 2).await;
+            } else {
+                // Still none: offered at its instant, to a VU idle then, or dropped.
+                pool.wait_until(next.release).await;
+            }
             if state.is_stopping() {
                 break;
             }
-            now = Instant::now();
         }
         tokio::time::sleep_until(state.end()).await;
     }
@@ -252,62 +254,15 @@ impl Runner for ArrivalRate {
     }
 
     fn on_stop(&self) {
-        for lane in &self.notify {
-            lane.notify_waiters();
+        self.exchange.stopped.store(true, Ordering::SeqCst);
+        for lane in 0..LANES {
+            self.exchange.vus[lane].notify_waiters();
+            self.exchange.clocks[lane].notify_one();
         }
     }
 
     /// VUs busy in an iteration.
     fn current_vus(&self, state: &ScenarioState) -> u64 {
         state.active.load(Ordering::Relaxed).max(0) as u64
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tokens(idle: &[u64]) -> Tokens {
-        let mut t = Tokens::default();
-        for (lane, &n) in idle.iter().enumerate() {
-            t.lanes[lane].idle = n;
-        }
-        t
-    }
-
-    /// Places a wake-up's `n` arrivals; the lane each went to (`None`: dropped).
-    fn wake_up(t: &mut Tokens, n: usize) -> Vec<Option<usize>> {
-        let (at, mut batch) = (Instant::now(), None);
-        (0..n).map(|_| t.place(at, &mut batch)).collect()
-    }
-
-    #[test]
-    fn a_wake_ups_arrivals_go_to_one_threads_vus_while_it_has_free_ones() {
-        let mut t = tokens(&[3, 3]);
-        assert_eq!(wake_up(&mut t, 2), [Some(0), Some(0)]);
-        // Lane 0 has one free VU left: the next wake-up goes to lane 1 (more room), and its
-        // fourth arrival, with lane 1 full, to lane 0.
-        assert_eq!(wake_up(&mut t, 4), [Some(1), Some(1), Some(1), Some(0)]);
-        assert_eq!(wake_up(&mut t, 1), [None], "no VU free anywhere: dropped");
-    }
-
-    #[test]
-    fn threads_with_as_many_free_vus_take_wake_ups_in_turn() {
-        let mut t = tokens(&[10, 10]);
-        let mut lanes = Vec::new();
-        for _ in 0..4 {
-            lanes.extend(wake_up(&mut t, 1));
-            // The VU took its token and, its iteration done, waits again.
-            for lane in &mut t.lanes {
-                lane.queue.clear();
-            }
-        }
-        assert_eq!(lanes, [Some(0), Some(1), Some(0), Some(1)]);
-    }
-
-    #[test]
-    fn a_thread_with_more_free_vus_takes_the_wake_up() {
-        let mut t = tokens(&[2, 5]);
-        assert_eq!(wake_up(&mut t, 3), [Some(1), Some(1), Some(1)]);
     }
 }

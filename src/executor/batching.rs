@@ -1,25 +1,29 @@
-//! When the arrival-rate scheduler wakes up, and which arrivals each wake-up starts.
+//! When arrival-rate tokens are released, and so when a worker thread wakes up to start them.
 //!
-//! A wake-up per arrival is dear: at 5,000 it/s the scheduler's thread slept and woke 5,000
-//! times a second, and so did a worker to run each iteration it handed out, which cost a third
-//! more CPU per iteration than tokio's millisecond timer (one wake-up a millisecond, starting
-//! every arrival due by then, up to 2 ms late). [`Batching`] bounds both: a wake-up starts every
-//! arrival due by then, and the next wake-up comes at the next arrival's planned time, but no
-//! sooner than [`Batching::window`] after this one. So the scheduler wakes at most once per
-//! window, an arrival is at most a window late (plus the OS's wake-up latency, tens of µs), and
-//! none starts early. Arrivals further apart than the window each get their own wake-up, on
-//! time; closer ones share one. Each iteration keeps its planned time, which
-//! `iteration_start_delay` is measured against, and each is still offered on its own, so an
-//! iteration no VU is free for is dropped as before.
+//! A wake-up per arrival is dear: at 5,000 it/s a thread that slept and woke once per arrival
+//! cost a third more CPU per iteration than tokio's millisecond timer (one wake-up a
+//! millisecond, starting every arrival due by then, up to 2 ms late). [`Batching`] bounds the
+//! wake-ups: a wake-up releases every arrival due by then, and the next wake-up comes at the
+//! next arrival's planned time, but no sooner than [`Batching::window`] after this one. So a
+//! lane's clock wakes at most once per window, an arrival is at most a window late (plus the
+//! OS's wake-up latency, tens of µs), and none starts early. Arrivals further apart than the
+//! window each get their own wake-up, on time; closer ones share one. Each iteration keeps its
+//! planned time, which `iteration_start_delay` is measured against, and each is still given to a
+//! VU on its own, so an iteration no VU is free for is dropped as before.
 //!
-//! Worked example (the test below): arrivals every 200 µs from 0, a 500 µs window. The wake-up
+//! The scheduler works the wake-ups out ahead of time ([`Releases`]: each arrival's release
+//! instant) and hands every arrival of one wake-up to one lane (`lanes.rs`), whose clock wakes at
+//! that instant (`clock.rs`); arrivals it cannot hand out ahead it offers itself at their release
+//! instant, waking on the same grid.
+//!
+//! Worked example (the tests below): arrivals every 200 µs from 0, a 500 µs window. The wake-up
 //! at 0 starts the arrival at 0 and sleeps until 500 µs (the next arrival, at 200 µs, is sooner
 //! than the window); at 500 µs it starts those at 200 and 400 µs (300 and 100 µs late) and sleeps
 //! until 1,000 µs (the next, at 600 µs, is again sooner); at 1,000 µs it starts 600, 800 and
 //! 1,000 µs. 2.5 arrivals per wake-up on average, none more than 300 µs late.
 //!
-//! What this is not: the wait itself (`VuPool::wait_until`, a precise OS sleep in real runs)
-//! and the offer to an idle VU (`arrivals.rs`).
+//! What this is not: the waiting (the lanes' clocks, `VuPool::wait_until`) and the offer to an
+//! idle VU (`arrivals.rs`).
 
 use std::time::Duration;
 
@@ -37,6 +41,35 @@ impl Batching {
     /// iteration starts within 1 ms of its planned time, at under half the wake-ups of one per
     /// arrival at 5,000 it/s.
     pub const RUN: Batching = Batching { window: Duration::from_micros(500) };
+}
+
+/// Each arrival's release instant: the wake-up that starts it when wake-ups come as
+/// [`Batching::wake`] plans them on a clock that wakes exactly when asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Releases {
+    batching: Batching,
+    /// The latest wake-up so far.
+    last: Option<Instant>,
+}
+
+impl Releases {
+    pub fn new(batching: Batching) -> Releases {
+        Releases { batching, last: None }
+    }
+
+    /// The release instant of the arrival planned for `due`, which is not before the previous
+    /// one asked about: `due` itself or up to a window later, never earlier.
+    pub fn release(&mut self, due: Instant) -> Instant {
+        let at = match self.last {
+            None => due,
+            Some(last) => match self.batching.wake(last, [due]) {
+                Wake { start: 1, .. } => last,
+                Wake { next, .. } => next.expect("an arrival ahead"),
+            },
+        };
+        self.last = Some(at);
+        at
+    }
 }
 
 /// What one wake-up does.
@@ -111,6 +144,18 @@ mod tests {
         let want: Vec<(Duration, Vec<Duration>)> =
             vec![(us(0), vec![]), (us(700), vec![us(700)]), (us(1500), vec![us(1500)]), (us(2000), vec![us(2000)])];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn release_instants_are_the_wake_ups_of_the_worked_example() {
+        let t0 = Instant::now();
+        let mut r = Releases::new(Batching { window: us(500) });
+        let got: Vec<Duration> = (0..8).map(|i| r.release(t0 + us(200 * i)) - t0).collect();
+        let want = [0, 500, 500, 1000, 1000, 1000, 1500, 1500].map(us);
+        assert_eq!(got, want);
+        // An arrival after a gap longer than the window is released on time.
+        assert_eq!(r.release(t0 + us(2100)) - t0, us(2100));
+        assert_eq!(r.release(t0 + us(2300)) - t0, us(2600));
     }
 
     #[test]

@@ -19,10 +19,12 @@
 
 pub mod arrivals;
 pub mod batching;
+mod clock;
 pub mod constant_arrival_rate;
 pub mod constant_vus;
 mod fields;
 pub(crate) mod format;
+mod lanes;
 pub mod looping;
 pub mod per_vu_iterations;
 pub mod ramping_arrival_rate;

@@ -193,6 +193,8 @@ mod tests {
         work: Duration,
         log: Rc<RefCell<Vec<Iteration>>>,
         insufficient: RefCell<Vec<u64>>,
+        /// How often the scheduler waited for an arrival's instant itself.
+        precise_waits: std::cell::Cell<u64>,
     }
 
     impl VuPool for TestPool {
@@ -202,6 +204,7 @@ mod tests {
         }
 
         fn wait_until(&self, at: Instant) -> LocalFuture<'_, ()> {
+            self.precise_waits.set(self.precise_waits.get() + 1);
             Box::pin(tokio::time::sleep_until(at))
         }
 
@@ -240,17 +243,33 @@ mod tests {
     /// Runs one scenario from `config` with its pre-allocated VUs on a paused clock; returns
     /// the pool (its log) and when the schedule ended, after the scenario start.
     async fn run(config: Value, work: Duration) -> (TestPool, Duration) {
+        run_probed(config, work, |_| async {}).await
+    }
+
+    /// [`run`], with `probe` running beside the scenario from its start.
+    async fn run_probed<F: std::future::Future<Output = ()>>(
+        config: Value,
+        work: Duration,
+        probe: impl FnOnce(Arc<ScenarioRuntime>) -> F,
+    ) -> (TestPool, Duration) {
         let config = parse_scenarios(&json!({ "s": config })).unwrap().remove(0);
         let s = Arc::new(ScenarioRuntime::new(config));
-        let pool = TestPool { s: s.clone(), work, log: Rc::default(), insufficient: RefCell::default() };
+        let pool = TestPool {
+            s: s.clone(),
+            work,
+            log: Rc::default(),
+            insufficient: RefCell::default(),
+            precise_waits: std::cell::Cell::new(0),
+        };
         let local = tokio::task::LocalSet::new();
+        let probe = probe(s.clone());
         let ended = local
             .run_until(async {
                 for index in 0..s.pre_allocated_vus {
                     pool.start_vu(index);
                 }
                 tokio::task::yield_now().await;
-                drive(&s, Instant::now(), &pool).await;
+                let ((), ()) = tokio::join!(drive(&s, Instant::now(), &pool), probe);
                 s.started_at().unwrap().elapsed()
             })
             .await;
@@ -332,5 +351,66 @@ mod tests {
         assert_eq!(got, [(0, secs(0.0)), (1, secs(1.0)), (0, secs(1.5))]);
         assert_eq!(pool.s.state.dropped.load(Relaxed), 1);
         assert!(pool.insufficient.borrow().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn arrivals_are_handed_to_the_vus_threads_ahead_and_start_on_time() {
+        // 5,000 iterations/s for 1s with VUs to spare: the scheduler hands them out ahead, the
+        // lane's clock releases them (this thread's, on tokio's paused timer), and the scheduler
+        // never waits for an arrival's instant itself (it did for every batch: ~2,000 times).
+        let (pool, _) = run(
+            json!({"executor": "constant-arrival-rate", "rate": 5000, "duration": "1s", "preAllocatedVUs": 50}),
+            Duration::from_millis(1),
+        )
+        .await;
+        let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
+        assert_eq!(starts.len(), 5000);
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 0);
+        // Never early; late by the 0.5 ms batching window at most, plus up to a millisecond
+        // here, where tokio's paused timer fires on its 1 ms tick.
+        for (i, start) in starts.iter().enumerate() {
+            let planned = Duration::from_micros(200 * i as u64);
+            assert!(*start >= planned, "iteration {i} started at {start:?}, before {planned:?}");
+            assert!(*start - planned < Duration::from_micros(1500), "iteration {i} started {start:?}");
+        }
+        assert_eq!(pool.precise_waits.get(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_iteration_runs_if_a_vu_is_free_at_its_due_instant_though_busy_when_handed_out() {
+        // Due every 100 ms; the only VU is busy for 95 ms of each: every arrival is handed out
+        // while it is busy, and each finds it free when due.
+        let (pool, _) = run(
+            json!({"executor": "constant-arrival-rate", "rate": 10, "duration": "1s", "preAllocatedVUs": 1}),
+            Duration::from_millis(95),
+        )
+        .await;
+        let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
+        assert_eq!(starts, (0..10).map(|i| Duration::from_millis(100 * i)).collect::<Vec<_>>());
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_iteration_is_counted_at_its_due_instant() {
+        // Due every 100 ms; the only VU is busy for 150 ms: those due at 100, 300, ... ms find it
+        // busy and are dropped then, not when handed out (up to 20 ms before) nor later.
+        let dropped_at = Rc::new(RefCell::new(Vec::new()));
+        let seen = dropped_at.clone();
+        let (pool, _) = run_probed(
+            json!({"executor": "constant-arrival-rate", "rate": 10, "duration": "1s", "preAllocatedVUs": 1}),
+            Duration::from_millis(150),
+            |s| async move {
+                let t0 = s.state.wait_for_start().await;
+                for ms in [99, 101, 299, 301] {
+                    tokio::time::sleep_until(t0 + Duration::from_millis(ms)).await;
+                    seen.borrow_mut().push((ms, s.state.dropped.load(Relaxed)));
+                }
+            },
+        )
+        .await;
+        assert_eq!(*dropped_at.borrow(), [(99, 0), (101, 1), (299, 1), (301, 2)]);
+        let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
+        assert_eq!(starts, [secs(0.0), secs(0.2), secs(0.4), secs(0.6), secs(0.8)]);
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 5);
     }
 }
