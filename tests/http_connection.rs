@@ -90,7 +90,8 @@ async fn in_pieces(parts: &'static [&'static [u8]], pause: Duration) -> (SocketA
 #[tokio::test(flavor = "current_thread")]
 async fn a_response_arriving_in_pieces_is_read_whole_with_ordered_timings() {
     local(async {
-        const LENGTH: &[&[u8]] = &[b"HTTP/1.1 200 OK\r\ncontent-length: 30\r\n\r\n", b"first ten.", b"second ten", b"third ten."];
+        const LENGTH: &[&[u8]] =
+            &[b"HTTP/1.1 200 OK\r\ncontent-length: 30\r\n\r\n", b"first ten.", b"second ten", b"third ten."];
         const CHUNKED: &[&[u8]] = &[
             b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n",
             b"a\r\nfirst ten.\r\n",
@@ -185,11 +186,9 @@ async fn requests_of_one_client_in_flight_at_once_each_get_their_response() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_shared_connection_used_by_another_vu_wakes_that_vu() {
     local(async {
-        let (addr, accepts) = in_pieces(
-            &[b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n", b"in ", b"parts"],
-            Duration::from_millis(20),
-        )
-        .await;
+        let (addr, accepts) =
+            in_pieces(&[b"HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\n", b"in ", b"parts"], Duration::from_millis(20))
+                .await;
         let pool = Rc::new(Pool::shared(1));
         let config = Rc::new(ClientConfig::default());
         let first = HttpClient::with_pool(Rc::clone(&config), Rc::clone(&pool));

@@ -28,6 +28,7 @@ mod client;
 pub mod compression;
 pub mod cookies;
 pub mod debug;
+mod driven;
 pub mod error_code;
 pub(crate) mod h2;
 pub mod headers;

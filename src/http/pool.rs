@@ -15,12 +15,11 @@
 //!
 //! Who runs a connection's I/O: an HTTP/1.1 connection belongs to one request at a time, so
 //! hyper's connection future lives in the [`Conn`] and the request holding it polls it together
-//! with its own future ([`Conn::send`], [`Conn::frame`]): a response wakes one task, the VU's,
-//! and its head and body reach the request in the same poll that read them. Between requests
-//! nobody polls it; a checkout polls it once before use ([`Conn::ready`]), which notices a
-//! server that closed it meanwhile (tokio remembers the socket's readiness, so when nothing
-//! arrived this costs no system call), and the connection is dropped and another one taken or
-//! dialed. An HTTP/2 connection serves several requests at once, so its driver runs as a
+//! with its own futures ([`Conn::send`], [`Conn::frame`]; [`super::driven`]): a response wakes
+//! one task, the VU's, and its head and body reach the request in the poll that read them.
+//! Between requests nobody polls it; a checkout ([`Conn::ready`]) polls it once if something
+//! woke it meanwhile, which notices a server that closed it, and then drops it and takes or
+//! dials another. An HTTP/2 connection serves several requests at once, so its driver runs as a
 //! `spawn_local` task shared by its handles ([`super::h2`]). Dropping a [`Conn`] (the last
 //! handle of an HTTP/2 one) drops or aborts its driver, which closes the socket at once.
 //!
@@ -33,12 +32,9 @@
 //! threads, so there are no locks.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Context;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -53,6 +49,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::AbortHandle;
 use url::{Host, Url};
 
+use super::driven;
 use super::error_code::{self, Failure, Op};
 use super::h2::{self, SendError, Sender};
 use super::timing::{IoStats, Marks, Timed, WireCounter};
@@ -137,36 +134,11 @@ pub(crate) struct Conn {
 
 /// What runs a connection's I/O (reading, parsing, writing, noticing a close).
 enum Driver {
-    /// HTTP/1.1: hyper's connection future, polled by whoever holds the [`Conn`] while it waits
-    /// for the connection ([`driving`]); `None` once it has ended. Dropping it closes the socket.
-    Inline(Option<Pin<Box<dyn Future<Output = ()>>>>),
+    /// HTTP/1.1: hyper's connection, run by whoever holds the [`Conn`] while it waits for it.
+    Inline(driven::Connection),
     /// HTTP/2: a spawned task, shared by the connection's handles: the socket closes when the
     /// last one goes.
     Task(Rc<Task>),
-}
-
-impl Driver {
-    /// Lets an HTTP/1.1 connection make progress; its socket's and hyper's wake-ups come back to
-    /// the task polling now. Once it ends, it is dropped (its socket closed), so that hyper fails
-    /// a request still waiting on it and its sender reports it closed.
-    fn poll(&mut self, cx: &mut Context<'_>) {
-        if let Driver::Inline(slot) = self {
-            if slot.as_mut().is_some_and(|connection| connection.as_mut().poll(cx).is_ready()) {
-                *slot = None;
-            }
-        }
-    }
-}
-
-/// Runs `future` to its end with `driver` polled in the same task: the connection first, so what
-/// it reads in a poll reaches `future` in that poll.
-async fn driving<F: Future>(driver: &mut Driver, future: F) -> F::Output {
-    let mut future = pin!(future);
-    std::future::poll_fn(|cx| {
-        driver.poll(cx);
-        future.as_mut().poll(cx)
-    })
-    .await
 }
 
 impl Conn {
@@ -174,20 +146,31 @@ impl Conn {
     /// connection meanwhile.
     pub async fn send(&mut self, request: Request<Full<Bytes>>, tls: bool) -> Result<Response<Incoming>, SendError> {
         let Conn { sender, driver, .. } = self;
-        driving(driver, sender.send(request, tls)).await
+        match driver {
+            Driver::Inline(connection) => connection.run(sender.send(request, tls)).await,
+            Driver::Task(_) => sender.send(request, tls).await,
+        }
     }
 
     /// The next frame of `body`, the response this connection is receiving, running the
     /// connection meanwhile.
     pub async fn frame(&mut self, body: &mut Incoming) -> Option<Result<Frame<Bytes>, hyper::Error>> {
-        driving(&mut self.driver, body.frame()).await
+        match &mut self.driver {
+            Driver::Inline(connection) => connection.run(body.frame()).await,
+            Driver::Task(_) => body.frame().await,
+        }
     }
 
     /// Whether the connection can take a request now: false when it has closed, also when the
-    /// server closed it while it was idle (polling its connection notices that).
+    /// server closed it while it was idle ([`driven::Connection::has_ended`] notices that).
     async fn ready(&mut self) -> bool {
         let Conn { sender, driver, .. } = self;
-        !sender.is_closed() && driving(driver, sender.ready()).await.is_ok()
+        match driver {
+            Driver::Inline(connection) => {
+                !connection.has_ended() && !sender.is_closed() && connection.run(sender.ready()).await.is_ok()
+            }
+            Driver::Task(_) => !sender.is_closed() && sender.ready().await.is_ok(),
+        }
     }
 
     fn serves(&self, target: &Target<'_>) -> bool {
@@ -477,13 +460,13 @@ impl Pool {
             .await
             .map_err(|err| error_code::for_hyper(&err, None))?;
         let open = OpenGuard::new(Rc::clone(&self.open));
-        let connection = Box::pin(async move {
+        let connection = driven::Connection::new(async move {
             let _open = open;
             // Its errors reach the request in flight through hyper; an idle connection
             // closed by the server needs no report.
             let _ = connection.await;
         });
-        Ok((Sender::Http1(sender), Driver::Inline(Some(connection))))
+        Ok((Sender::Http1(sender), Driver::Inline(connection)))
     }
 }
 
