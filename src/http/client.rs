@@ -11,7 +11,7 @@ use http::header::{
     TRANSFER_ENCODING, USER_AGENT, WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
 use url::{Position, Url};
 
@@ -262,7 +262,7 @@ impl HttpClient {
             }
             marks.send_start = Some(Instant::now());
             let tls = conn.tls;
-            match conn.send(request, tls).await {
+            match conn.sender.send(request, tls).await {
                 Ok(response) => {
                     marks.response_start = Some(Instant::now());
                     return self.receive(conn, response, sending.response_type, body).await;
@@ -297,7 +297,7 @@ impl HttpClient {
     /// the cap. Returning drops `conn`, which closes the socket, so the rest is never read.
     async fn receive(
         &self,
-        mut conn: Conn,
+        conn: Conn,
         response: Response<Incoming>,
         response_type: ResponseType,
         body: &mut Option<Collected>,
@@ -313,7 +313,7 @@ impl HttpClient {
             }
             *body = Some(Collected::expecting(announced.unwrap_or(0)));
         }
-        while let Some(frame) = conn.frame(&mut incoming).await {
+        while let Some(frame) = incoming.frame().await {
             let frame = frame.map_err(|err| error_code::for_hyper(&err, conn.stats.failed_op()))?;
             let (Some(collected), Ok(data)) = (body.as_mut(), frame.into_data()) else {
                 continue;

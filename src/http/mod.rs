@@ -4,9 +4,8 @@
 //! connection per host in the common case, so N VUs against one host hold about N
 //! connections, as in k6) and its own cookie jar. A client lives on a `current_thread` runtime
 //! inside a `LocalSet`: its futures are not `Send`, it uses `Rc`/`Cell` instead of locks, and
-//! its HTTP/2 connection drivers are spawned with `spawn_local` (calling it outside a `LocalSet`
-//! panics); an HTTP/1.1 connection has no task of its own, the request holding it runs it
-//! ([`pool`]).
+//! its connection drivers are spawned with `spawn_local` (calling it outside a `LocalSet`
+//! panics).
 //!
 //! A request yields one [`HttpOutcome`] per hop (redirects included), each carrying k6's
 //! timings, wire byte counts and k6's numeric `error_code` (see [`error_code`]). Network
@@ -28,7 +27,6 @@ mod client;
 pub mod compression;
 pub mod cookies;
 pub mod debug;
-mod driven;
 pub mod error_code;
 pub(crate) mod h2;
 pub mod headers;

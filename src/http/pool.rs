@@ -11,17 +11,8 @@
 //! By default each VU has its own pool (k6's model: a VU holds its connections). A VU makes one
 //! request at a time in the common case, so the pool is a short `Vec` searched linearly, and
 //! holds one idle connection per host; concurrent requests of one VU (batch) each dial their
-//! own and all of them come back idle.
-//!
-//! Who runs a connection's I/O: an HTTP/1.1 connection belongs to one request at a time, so
-//! hyper's connection future lives in the [`Conn`] and the request holding it polls it together
-//! with its own futures ([`Conn::send`], [`Conn::frame`]; [`super::driven`]): a response wakes
-//! one task, the VU's, and its head and body reach the request in the poll that read them.
-//! Between requests nobody polls it; a checkout ([`Conn::ready`]) polls it once if something
-//! woke it meanwhile, which notices a server that closed it, and then drops it and takes or
-//! dials another. An HTTP/2 connection serves several requests at once, so its driver runs as a
-//! `spawn_local` task shared by its handles ([`super::h2`]). Dropping a [`Conn`] (the last
-//! handle of an HTTP/2 one) drops or aborts its driver, which closes the socket at once.
+//! own and all of them come back idle. Every connection's hyper driver runs as a `spawn_local`
+//! task; dropping a [`Conn`] aborts that task, which closes the socket at once.
 //!
 //! With rload's `sharedConnections: K` the VUs of a thread share one [`Pool::shared`] pool of at
 //! most K connections (all hosts together), so 100,000 mostly sleeping VUs need K sockets per
@@ -38,9 +29,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Frame, Incoming};
+use http_body_util::Full;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -49,9 +38,8 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::AbortHandle;
 use url::{Host, Url};
 
-use super::driven;
 use super::error_code::{self, Failure, Op};
-use super::h2::{self, SendError, Sender};
+use super::h2::{self, Sender};
 use super::timing::{IoStats, Marks, Timed, WireCounter};
 use super::{tls, MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
 
@@ -127,61 +115,19 @@ pub(crate) struct Conn {
     pub tls: bool,
     host: Rc<str>,
     port: u16,
-    driver: Driver,
+    /// Shared by an HTTP/2 connection's handles: the socket closes when the last one goes.
+    driver: Rc<Driver>,
     /// In a shared pool: the permit this connection's request holds while it is busy.
     permit: Option<OwnedSemaphorePermit>,
 }
 
-/// What runs a connection's I/O (reading, parsing, writing, noticing a close).
-enum Driver {
-    /// HTTP/1.1: hyper's connection, run by whoever holds the [`Conn`] while it waits for it.
-    Inline(driven::Connection),
-    /// HTTP/2: a spawned task, shared by the connection's handles: the socket closes when the
-    /// last one goes.
-    Task(Rc<Task>),
-}
-
 impl Conn {
-    /// Sends `request` ([`Sender::send`]) and waits for the response head, running the
-    /// connection meanwhile.
-    pub async fn send(&mut self, request: Request<Full<Bytes>>, tls: bool) -> Result<Response<Incoming>, SendError> {
-        let Conn { sender, driver, .. } = self;
-        match driver {
-            Driver::Inline(connection) => connection.run(sender.send(request, tls)).await,
-            Driver::Task(_) => sender.send(request, tls).await,
-        }
-    }
-
-    /// The next frame of `body`, the response this connection is receiving, running the
-    /// connection meanwhile.
-    pub async fn frame(&mut self, body: &mut Incoming) -> Option<Result<Frame<Bytes>, hyper::Error>> {
-        match &mut self.driver {
-            Driver::Inline(connection) => connection.run(body.frame()).await,
-            Driver::Task(_) => body.frame().await,
-        }
-    }
-
-    /// Whether the connection can take a request now: false when it has closed, also when the
-    /// server closed it while it was idle ([`driven::Connection::has_ended`] notices that).
-    async fn ready(&mut self) -> bool {
-        let Conn { sender, driver, .. } = self;
-        match driver {
-            Driver::Inline(connection) => {
-                !connection.has_ended() && !sender.is_closed() && connection.run(sender.ready()).await.is_ok()
-            }
-            Driver::Task(_) => !sender.is_closed() && sender.ready().await.is_ok(),
-        }
-    }
-
     fn serves(&self, target: &Target<'_>) -> bool {
         self.port == target.port && self.tls == target.tls && *self.host == *target.host_str
     }
 
     /// Another handle on an HTTP/2 connection (`None` for HTTP/1.1), without a permit.
     fn share(&self) -> Option<Conn> {
-        let Driver::Task(task) = &self.driver else {
-            return None;
-        };
         Some(Conn {
             sender: self.sender.share()?,
             stats: Rc::clone(&self.stats),
@@ -189,28 +135,20 @@ impl Conn {
             tls: self.tls,
             host: Rc::clone(&self.host),
             port: self.port,
-            driver: Driver::Task(Rc::clone(task)),
+            driver: Rc::clone(&self.driver),
             permit: None,
         })
     }
 
     fn same_connection(&self, other: &Conn) -> bool {
-        match (&self.driver, &other.driver) {
-            (Driver::Task(one), Driver::Task(other)) => Rc::ptr_eq(one, other),
-            _ => false,
-        }
-    }
-
-    /// An HTTP/2 connection that only the pool holds a handle on.
-    fn unused(&self) -> bool {
-        matches!(&self.driver, Driver::Task(task) if Rc::strong_count(task) == 1)
+        Rc::ptr_eq(&self.driver, &other.driver)
     }
 }
 
-/// An HTTP/2 connection's driver task; dropping it aborts the task, which closes the socket.
-struct Task(AbortHandle);
+/// A connection's driver task; dropping it aborts the task, which closes the socket.
+struct Driver(AbortHandle);
 
-impl Drop for Task {
+impl Drop for Driver {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -226,8 +164,7 @@ pub struct Pool {
     http2: RefCell<Vec<Conn>>,
     /// TLS dials in progress, by (host, port): requests to the same host wait for them.
     dialing: RefCell<Vec<Dialing>>,
-    /// Sockets alive: incremented when a connection starts, decremented when its driver (the
-    /// HTTP/1.1 connection future or the HTTP/2 task) ends or is dropped.
+    /// Sockets alive: incremented when a driver starts, decremented when its task ends.
     open: Rc<Cell<usize>>,
     /// A shared pool's bound: `limit` permits, one per busy connection.
     bound: Option<(usize, Arc<Semaphore>)>,
@@ -275,10 +212,11 @@ impl Pool {
             let busy = limit - permits.available_permits();
             let mut idle = self.idle.borrow_mut();
             let mut http2 = self.http2.borrow_mut();
-            while idle.len() + http2.iter().filter(|conn| conn.unused()).count() + busy > *limit {
+            let unused = |conn: &Conn| Rc::strong_count(&conn.driver) == 1;
+            while idle.len() + http2.iter().filter(|conn| unused(conn)).count() + busy > *limit {
                 if !idle.is_empty() {
                     idle.remove(0);
-                } else if let Some(at) = http2.iter().position(Conn::unused) {
+                } else if let Some(at) = http2.iter().position(unused) {
                     http2.remove(at);
                 } else {
                     break;
@@ -331,8 +269,7 @@ impl Pool {
 
     /// A connection to `target` that is ready for a request, if there is one: an open HTTP/2
     /// one, else an idle HTTP/1.1 one. Connections the server has closed meanwhile are dropped
-    /// on the way (and another one tried), as Go's transport drops the connections its read
-    /// loop saw closed.
+    /// on the way.
     async fn take_ready(&self, target: &Target<'_>) -> Option<Conn> {
         if target.tls {
             loop {
@@ -357,7 +294,7 @@ impl Pool {
                 let at = idle.iter().rposition(|conn| conn.serves(target))?;
                 idle.swap_remove(at)
             };
-            if conn.ready().await {
+            if !conn.sender.is_closed() && conn.sender.ready().await.is_ok() {
                 return Some(conn);
             }
         }
@@ -422,29 +359,22 @@ impl Pool {
             tls: target.tls,
             host: target.host_str.into(),
             port: target.port,
-            driver,
+            driver: Rc::new(Driver(driver)),
             permit: None,
         })
     }
 
     /// Runs the HTTP/2 handshake and spawns the connection driver.
-    async fn start_http2<I>(&self, io: I) -> Result<(Sender, Driver), Failure>
+    async fn start_http2<I>(&self, io: I) -> Result<(Sender, AbortHandle), Failure>
     where
         I: AsyncRead + AsyncWrite + Unpin + 'static,
     {
         let (sender, connection) = h2::handshake(io).await.map_err(|err| error_code::for_hyper(&err, None))?;
-        let open = OpenGuard::new(Rc::clone(&self.open));
-        let task = tokio::task::spawn_local(async move {
-            let _open = open;
-            // Its errors reach the requests in flight through hyper.
-            let _ = connection.await;
-        });
-        Ok((Sender::Http2(sender), Driver::Task(Rc::new(Task(task.abort_handle())))))
+        Ok((Sender::Http2(sender), self.spawn_driver(connection)))
     }
 
-    /// Runs the HTTP/1.1 handshake (no I/O for HTTP/1.1); the connection future is kept for
-    /// the requests to poll ([`Driver::Inline`]).
-    async fn start<I>(&self, io: I) -> Result<(Sender, Driver), Failure>
+    /// Runs the HTTP/1.1 handshake (no I/O for HTTP/1.1) and spawns the connection driver.
+    async fn start<I>(&self, io: I) -> Result<(Sender, AbortHandle), Failure>
     where
         I: AsyncRead + AsyncWrite + Unpin + 'static,
     {
@@ -459,14 +389,21 @@ impl Pool {
             .handshake::<_, Full<Bytes>>(TokioIo::new(io))
             .await
             .map_err(|err| error_code::for_hyper(&err, None))?;
+        Ok((Sender::Http1(sender), self.spawn_driver(connection)))
+    }
+
+    fn spawn_driver<C>(&self, connection: C) -> AbortHandle
+    where
+        C: std::future::Future + 'static,
+    {
         let open = OpenGuard::new(Rc::clone(&self.open));
-        let connection = driven::Connection::new(async move {
+        let driver = tokio::task::spawn_local(async move {
             let _open = open;
-            // Its errors reach the request in flight through hyper; an idle connection
-            // closed by the server needs no report.
+            // Its errors reach the request that was in flight through hyper; an idle
+            // connection closed by the server needs no report.
             let _ = connection.await;
         });
-        Ok((Sender::Http1(sender), Driver::Inline(connection)))
+        driver.abort_handle()
     }
 }
 
@@ -531,7 +468,7 @@ pub(crate) fn server_name(host: &Host<&str>) -> Result<ServerName<'static>, Fail
     }
 }
 
-/// Counts a socket as open for as long as its driver (which owns it) exists.
+/// Counts a socket as open for as long as its driver task (which owns it) exists.
 struct OpenGuard(Rc<Cell<usize>>);
 
 impl OpenGuard {
