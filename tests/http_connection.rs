@@ -1,6 +1,6 @@
-//! An HTTP/1.1 connection is run by the request that holds it (no task of its own): responses
-//! that arrive in pieces, a server closing a kept-alive connection while it is idle, requests of
-//! one client in flight at once, and a shared pool's connection passing from one VU to another.
+//! An HTTP/1.1 connection's life as a user sees it, whichever task runs its I/O: responses that
+//! arrive in pieces, a server closing a kept-alive connection while it is idle, requests of one
+//! client in flight at once, and a shared pool's connection passing from one VU to another.
 //! Raw servers on loopback write exactly what each case needs.
 
 use std::cell::Cell;
