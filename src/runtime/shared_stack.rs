@@ -30,7 +30,7 @@ use super::stack_image::StackImage;
 use super::stack_pool::PooledStack;
 
 /// Stacks per stack size each thread's coroutines share.
-pub const STACKS_PER_THREAD: usize = 64;
+pub const STACKS_PER_THREAD: usize = 256;
 
 /// The live part of a coroutine that has not run yet: corosensei's first frame (the entry
 /// point, a slot for the parent's stack pointer, the boxed body and its trampoline address).
