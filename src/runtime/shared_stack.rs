@@ -185,8 +185,94 @@ unsafe impl Stack for StackShare {
     }
 }
 
-/// How many shared stacks this thread has made.
 #[cfg(test)]
-pub fn stacks_of_this_thread() -> usize {
-    STACKS.with(|s| s.borrow().len())
+mod tests {
+    use std::cell::Cell;
+    use std::future::Future;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use super::super::coroutine::{suspend_on, suspend_with, VuCoroutine};
+    use super::*;
+
+    fn local<F: Future>(f: F) -> F::Output {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        tokio::task::LocalSet::new().block_on(&rt, f)
+    }
+
+    /// How many shared stacks this thread has made.
+    fn stacks_of_this_thread() -> usize {
+        STACKS.with(|s| s.borrow().len())
+    }
+
+    #[test]
+    fn vus_beyond_the_threads_stacks_take_turns_on_them_and_keep_their_own_frames() {
+        let vus = 3 * STACKS_PER_THREAD as u64 + 5;
+        let intact = local(async move {
+            let mut tasks = Vec::new();
+            for id in 0..vus {
+                let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
+                    // Values on this VU's stack, and a pointer into it, across suspensions that
+                    // interleave with the other VUs of its shared stack.
+                    let frame = std::hint::black_box([id; 64]);
+                    let at = std::hint::black_box(&frame as *const [u64; 64]);
+                    let mut intact = true;
+                    for round in 0..4 {
+                        let wait = Duration::from_micros((id * 7 + round * 13) % 50);
+                        suspend_with(move || tokio::time::sleep(wait)).unwrap();
+                        // SAFETY: `at` points to `frame`, alive in this very frame.
+                        intact &= frame == [id; 64] && unsafe { *at } == [id; 64];
+                    }
+                    intact
+                })
+                .unwrap();
+                tasks.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
+            }
+            let mut intact = 0;
+            for t in tasks {
+                intact += u64::from(t.await.unwrap());
+            }
+            intact
+        });
+        assert_eq!(intact, vus, "VUs found their stack frames changed after another VU ran");
+        assert!(stacks_of_this_thread() <= STACKS_PER_THREAD, "{vus} VUs took {} stacks", stacks_of_this_thread());
+    }
+
+    #[test]
+    fn a_vu_dropped_while_another_uses_its_stack_unwinds_its_own_frames() {
+        struct Guard(Rc<Cell<Option<bool>>>, [u64; 16]);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                self.0.set(Some(self.1 == [0x5eed; 16]));
+            }
+        }
+        let dropped = Rc::new(Cell::new(None));
+        let seen = dropped.clone();
+        local(async move {
+            let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
+                let _guard = Guard(seen, std::hint::black_box([0x5eed; 16]));
+                suspend_on(std::future::pending::<()>()).ok();
+            })
+            .unwrap();
+            let stuck = tokio::task::spawn_local(co.run(std::future::pending::<()>));
+            tokio::task::yield_now().await;
+            // Enough VUs that one of them shares the stuck VU's stack and runs on it.
+            let mut others = Vec::new();
+            for _ in 0..2 * STACKS_PER_THREAD {
+                let co = VuCoroutine::new(256 * 1024, Rc::new(()), || {
+                    std::hint::black_box([0xbad_u64; 256]);
+                    suspend_on(tokio::task::yield_now()).unwrap();
+                    std::hint::black_box([0xbad_u64; 256]);
+                })
+                .unwrap();
+                others.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
+            }
+            for other in others {
+                other.await.unwrap();
+            }
+            stuck.abort();
+            assert!(stuck.await.unwrap_err().is_cancelled());
+        });
+        assert_eq!(dropped.get(), Some(true), "the dropped VU's destructors ran on another VU's frames");
+    }
 }
