@@ -240,9 +240,6 @@ pub struct VuCoroutine<R: 'static> {
     /// Its place on one of the thread's shared stacks (`shared_stack.rs`).
     share: StackShare,
     context: Rc<dyn Any>,
-    /// The stack's lowest usable address and its top (highest).
-    stack_limit: usize,
-    stack_base: usize,
 }
 
 impl<R: 'static> VuCoroutine<R> {
@@ -251,7 +248,6 @@ impl<R: 'static> VuCoroutine<R> {
     /// `context`.
     pub fn new(stack_size: usize, context: Rc<dyn Any>, body: impl FnOnce() -> R + 'static) -> std::io::Result<Self> {
         let share = StackShare::new(stack_size)?;
-        let (stack_limit, stack_base) = (share.limit().get(), share.base().get());
         // Boxed: corosensei writes the body on the stack's top, inside the few bytes a tenant
         // that has not started yet keeps there.
         let body: Box<dyn FnOnce() -> R> = Box::new(body);
@@ -261,7 +257,7 @@ impl<R: 'static> VuCoroutine<R> {
             CURRENT.with(|c| c.set(ptr::null()));
             out
         });
-        Ok(Self { co, share, context, stack_limit, stack_base })
+        Ok(Self { co, share, context })
     }
 
     /// Drives the coroutine to completion on the current `LocalSet`, awaiting each future it
@@ -293,13 +289,14 @@ impl<R: 'static> VuCoroutine<R> {
         if !self.share.occupies() {
             return 0; // another VU of the shared stack runs there now
         }
-        if suspended_at <= self.stack_limit + IDLE_STACK_KEPT || suspended_at > self.stack_base {
+        let (limit, base) = (self.share.limit().get(), self.share.base().get());
+        if suspended_at <= limit + IDLE_STACK_KEPT || suspended_at > base {
             return 0; // not an address on this coroutine's stack, or nothing below it to release
         }
         // SAFETY: the coroutine is suspended and uses its stack only from `suspended_at` (a
         // frame below all of `suspend_with`'s locals) up, plus the suspension's own frames just
         // below, well within `IDLE_STACK_KEPT`; nothing else runs on it until it is resumed.
-        unsafe { stack_pool::release_below(self.stack_limit, suspended_at - IDLE_STACK_KEPT) }
+        unsafe { stack_pool::release_below(limit, suspended_at - IDLE_STACK_KEPT) }
     }
 
     async fn drive<I, IF>(mut self, mut interrupt: I) -> R

@@ -156,9 +156,8 @@ impl StackShare {
 
     /// Notes that the coroutine has returned: nothing on its stack is live any more.
     pub fn finished(&self) {
-        let stack = &self.0.stack;
-        if ptr::eq(stack.occupant.get(), Rc::as_ptr(&self.0)) {
-            stack.occupant.set(ptr::null());
+        if self.occupies() {
+            self.0.stack.occupant.set(ptr::null());
         }
     }
 
