@@ -118,7 +118,13 @@ impl OsTimer {
                 }
             });
             match read {
-                Ok(result) => return result,
+                Ok(result) => {
+                    // The expiry is read and the timer is one-shot: nothing makes the descriptor
+                    // readable again until it is armed again. Without this the reactor keeps
+                    // the readiness, and every next sleep would start with a read that fails.
+                    ready.clear_ready();
+                    return result;
+                }
                 // Readiness left from an expiry already discarded: wait for this one.
                 Err(_would_block) => continue,
             }
@@ -129,6 +135,8 @@ impl OsTimer {
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    use futures_util::FutureExt;
 
     use super::*;
 
@@ -148,6 +156,16 @@ mod tests {
         // late by its slack and this machine's scheduling, so the median is the figure.
         late.sort();
         assert!(late[10] < Duration::from_micros(500), "median {:?} late: {late:?}", late[10]);
+    }
+
+    #[tokio::test]
+    async fn a_finished_sleep_leaves_the_timer_waiting_for_its_next_expiry() {
+        let timer = OsTimer::new().unwrap();
+        timer.sleep_until(Instant::now() + Duration::from_micros(200)).await.unwrap();
+        // A readiness kept after the expiry was read would make the next sleep start with a
+        // read that fails: one wasted system call per release of arrivals.
+        let ready = timer.fd.readable().now_or_never();
+        assert!(ready.is_none(), "the timer still looks readable after its expiry was read");
     }
 
     #[tokio::test]
