@@ -11,10 +11,11 @@ fn timings_are_present_and_ordered() {
             let r = http.post(`${__ENV.BASE}/echo`, "hello", #{ headers: #{ "X-Test": "1" } });
             let t = r.timings;
             check(r, #{
-                "echoed": |r| r.status == 200 && r.body == "hello",
+                "echoed": |r| r.status == 200 && r.body == "hello" && r.status_text == "200 OK",
                 "header echoed": |r| r.headers["X-Echo-X-Test"] == "1",
                 "duration >= waiting > 0": |r| t.duration >= t.waiting && t.waiting > 0.0,
                 "duration = sending + waiting + receiving": |r| (t.duration - (t.sending + t.waiting + t.receiving)).abs() < 0.01,
+                "the peer's address": |r| r.remote_ip == "127.0.0.1" && `${r.remote_port}` == __ENV.BASE.split(":")[2],
             });
         }
     "#,
@@ -58,6 +59,7 @@ fn closed_port_and_timeout_become_k6_error_codes() {
                 "refused has status 0": |r| r.status == 0,
                 "refused is 1212 (k6: dial refused)": |r| r.error_code == 1212,
                 "refused has an error text": |r| r.error.len() > 0,
+                "refused has no peer": |r| r.remote_ip == "" && r.remote_port == 0,
             }});
             let slow = http.get(`${{__ENV.BASE}}/delay/2000`, #{{ timeout: "200ms" }});
             check(slow, #{{ "timeout is 1050": |r| r.error_code == 1050 && r.status == 0 }});

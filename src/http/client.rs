@@ -462,13 +462,10 @@ fn is_idempotent(method: &Method) -> bool {
 fn respond(method: Method, url: &Url, received: Received, timings: Timings, info: &ConnInfo) -> HttpOutcome {
     let (bytes_sent, bytes_received) = info.bytes();
     let status = received.status;
-    let reason = match &received.reason {
-        Some(phrase) => String::from_utf8_lossy(phrase.as_bytes()),
-        None => status.canonical_reason().unwrap_or("").into(),
-    };
     HttpOutcome {
         status: status.as_u16(),
-        status_text: format!("{} {reason}", status.as_u16()),
+        // hyper keeps a phrase only when it is not the standard one for the code.
+        reason: received.reason.map(|phrase| String::from_utf8_lossy(phrase.as_bytes()).into()),
         proto: match received.version {
             Version::HTTP_10 => "HTTP/1.0",
             Version::HTTP_2 => "HTTP/2.0",
@@ -489,7 +486,7 @@ fn respond(method: Method, url: &Url, received: Received, timings: Timings, info
         timings,
         bytes_sent,
         bytes_received,
-        remote_ip: info.remote.map(|addr| addr.ip().to_string()).unwrap_or_default(),
+        remote_ip: info.remote.map(|addr| addr.ip()),
         remote_port: info.remote.map_or(0, |addr| addr.port()),
     }
 }
@@ -505,7 +502,7 @@ fn failed(
     let (bytes_sent, bytes_received) = info.bytes();
     HttpOutcome {
         status: 0,
-        status_text: String::new(),
+        reason: None,
         proto: "",
         url,
         method,
@@ -517,7 +514,7 @@ fn failed(
         timings,
         bytes_sent,
         bytes_received,
-        remote_ip: info.remote.map(|addr| addr.ip().to_string()).unwrap_or_default(),
+        remote_ip: info.remote.map(|addr| addr.ip()),
         remote_port: info.remote.map_or(0, |addr| addr.port()),
     }
 }

@@ -93,7 +93,7 @@ fn dump_request(mode: HttpDebug, request: &Request<Full<Bytes>>, body: Option<&B
 /// `HTTP/1.1 200 OK`, the headers as received (canonical names, repeated values joined), a
 /// blank line, and the body under `full`.
 fn dump_response(mode: HttpDebug, outcome: &HttpOutcome) -> String {
-    let mut out = format!("{} {}\n", outcome.proto, outcome.status_text);
+    let mut out = format!("{} {}\n", outcome.proto, outcome.status_text());
     for (name, value) in &outcome.headers {
         out.push_str(&format!("{name}: {value}\n"));
     }

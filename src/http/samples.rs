@@ -22,6 +22,7 @@
 
 use std::cell::RefCell;
 use std::convert::Infallible;
+use std::net::IpAddr;
 
 use super::HttpOutcome;
 use crate::metrics::{self, builtin, recent_or_build, tag, RecentTagSets, SystemTag, SystemTags, TagSet};
@@ -93,7 +94,7 @@ struct HopKey {
     expected: Option<bool>,
     error: Option<String>,
     error_code: u32,
-    remote_ip: String,
+    remote_ip: Option<IpAddr>,
 }
 
 impl HopKey {
@@ -109,7 +110,7 @@ impl HopKey {
             expected,
             error: o.error.clone(),
             error_code: o.error_code,
-            remote_ip: o.remote_ip.clone(),
+            remote_ip: o.remote_ip,
         }
     }
 
@@ -181,8 +182,8 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expe
     if o.error_code != 0 && on(SystemTag::ERROR_CODE) {
         tags.insert(tag::ERROR_CODE, &o.error_code.to_string());
     }
-    if !o.remote_ip.is_empty() && on(SystemTag::IP) {
-        tags.insert(tag::IP, &o.remote_ip);
+    if let (Some(ip), true) = (o.remote_ip, on(SystemTag::IP)) {
+        tags.insert(tag::IP, &ip.to_string());
     }
     for (k, v) in user_tags {
         tags.insert(k, v);
@@ -199,9 +200,10 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expe
 /// else the status line's text as k6's `res.status_text` has it (`404 Not Found`), else the
 /// bare status.
 pub fn failure_message(o: &HttpOutcome) -> std::borrow::Cow<'_, str> {
-    match (&o.error, o.status_text.as_str()) {
+    match (&o.error, o.status_text()) {
         (Some(error), _) => error.into(),
-        (None, "") => format!("status {}", o.status).into(),
+        // No status line, or one without a phrase ("999 ").
+        (None, text) if text.trim_end().len() <= 3 => format!("status {}", o.status).into(),
         (None, text) => text.into(),
     }
 }
@@ -246,7 +248,7 @@ mod tests {
     fn outcome(status: u16, error_code: u32) -> HttpOutcome {
         HttpOutcome {
             status,
-            status_text: String::new(),
+            reason: None,
             proto: "HTTP/1.1",
             url: "http://127.0.0.1/items/7".into(),
             method: http::Method::GET,
@@ -258,7 +260,7 @@ mod tests {
             timings: Timings::default(),
             bytes_sent: 0,
             bytes_received: 0,
-            remote_ip: String::new(),
+            remote_ip: None,
             remote_port: 0,
         }
     }
@@ -330,9 +332,10 @@ mod tests {
         let mut refused = outcome(0, 1212);
         refused.error = Some("dial: connection refused".into());
         assert_eq!(failure_message(&refused), "dial: connection refused");
-        let mut not_found = outcome(404, 1404);
-        not_found.status_text = "404 Not Found".into();
-        assert_eq!(failure_message(&not_found), "404 Not Found");
+        assert_eq!(failure_message(&outcome(404, 1404)), "404 Not Found");
+        let mut teapot = outcome(418, 1418);
+        teapot.reason = Some("Short And Stout".into());
+        assert_eq!(failure_message(&teapot), "418 Short And Stout", "the server's own phrase");
         assert_eq!(failure_message(&outcome(999, 1999)), "status 999");
     }
 

@@ -230,7 +230,7 @@ fn select<'a>(mut v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Response>("Response");
     engine.register_get("status", |r: &mut Response| r.o().status as i64);
-    engine.register_get("status_text", |r: &mut Response| ImmutableString::from(r.o().status_text.as_str()));
+    engine.register_get("status_text", |r: &mut Response| ImmutableString::from(r.o().status_text()));
     engine.register_get("body", |r: &mut Response| r.body());
     engine.register_get("headers", |r: &mut Response| r.headers());
     engine.register_get("cookies", |r: &mut Response| {
@@ -238,7 +238,9 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_get("url", |r: &mut Response| ImmutableString::from(r.o().url.as_str()));
     engine.register_get("proto", |r: &mut Response| ImmutableString::from(r.o().proto));
-    engine.register_get("remote_ip", |r: &mut Response| ImmutableString::from(r.o().remote_ip.as_str()));
+    engine.register_get("remote_ip", |r: &mut Response| {
+        r.o().remote_ip.map(|ip| ImmutableString::from(ip.to_string())).unwrap_or_default()
+    });
     engine.register_get("remote_port", |r: &mut Response| r.o().remote_port as i64);
     engine.register_get("error", |r: &mut Response| r.o().error.clone().unwrap_or_default());
     engine.register_get("error_code", |r: &mut Response| r.o().error_code as i64);
