@@ -24,6 +24,7 @@ pub mod expected;
 pub mod html;
 pub mod http;
 pub mod http_url;
+pub mod json;
 pub mod metrics;
 pub mod response;
 pub mod shared_array;
@@ -44,6 +45,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     response::register(engine);
     html::register(engine);
     core::register(engine);
+    json::register(engine);
     exec::register(engine);
     metrics::register(engine);
     ws::register(engine, sockets);

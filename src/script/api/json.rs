@@ -1,0 +1,274 @@
+//! `parse_json(text)`: Rhai's own function, with a fast path for plain JSON objects.
+//!
+//! Rhai's `parse_json` runs its script tokenizer and parser over the text and evaluates the
+//! resulting map literal: ~4 µs for a 60-byte message, a tenth of what a WebSocket `message`
+//! handler that parses each message costs in all (bench/README.md, "10,000 WebSockets:
+//! delivery"). [`fast_path`] reads the common case directly into the same values, and
+//! declines anything where the two could differ; declined text goes to Rhai's function, so
+//! every result and every error message stays Rhai's.
+//!
+//! What the fast path reads, exactly as Rhai does: a top-level object whose values are
+//! objects, arrays, strings without escapes or control characters, `true`, `false`, `null`
+//! (`()`), integers that fit an `INT` and decimals without an exponent (`f64` parsing, as
+//! Rhai's tokenizer). It declines: escapes (Rhai and JSON escape differently), exponents,
+//! leading zeros, duplicate or empty keys, nesting deeper than [`MAX_DEPTH`], text over
+//! [`MAX_LEN`] (so no engine size limit can apply), and anything that is not JSON.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext, INT};
+
+/// Deeper nesting is left to Rhai (its expression depth limit applies there).
+const MAX_DEPTH: usize = 32;
+/// Longer text is left to Rhai: below this no array, map or string can reach the engine's
+/// size limits (`script::engine`).
+const MAX_LEN: usize = 1 << 20;
+
+pub fn register(engine: &mut Engine) {
+    engine.register_fn("parse_json", |ctx: NativeCallContext, json: &str| -> Result<Dynamic, Box<EvalAltResult>> {
+        match fast_path(json) {
+            Some(map) => Ok(map.into()),
+            // Rhai's `parse_json` as its standard package defines it (without `metadata`).
+            None => ctx.engine().parse_json(json, true).map(Dynamic::from),
+        }
+    });
+}
+
+/// `json` read as Rhai's `parse_json` would, or `None` when the fast path declines it.
+pub fn fast_path(json: &str) -> Option<Map> {
+    if json.len() > MAX_LEN {
+        return None;
+    }
+    let mut reader = Reader { text: json.as_bytes(), at: 0 };
+    reader.skip_space();
+    let map = reader.object(0)?;
+    reader.skip_space();
+    (reader.at == reader.text.len()).then_some(map)
+}
+
+struct Reader<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.skip_space();
+        (self.peek() == Some(byte)).then(|| self.at += 1)
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Map> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'{')?;
+        let mut map = Map::new();
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Some(map);
+        }
+        loop {
+            self.skip_space();
+            let key = self.string()?;
+            if key.is_empty() {
+                return None;
+            }
+            self.eat(b':')?;
+            let value = self.value(depth + 1)?;
+            if map.insert(key.into(), value).is_some() {
+                return None;
+            }
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(map);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Array> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'[')?;
+        let mut array = Array::new();
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Some(array);
+        }
+        loop {
+            array.push(self.value(depth + 1)?);
+            self.skip_space();
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(array);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Dynamic> {
+        self.skip_space();
+        Some(match self.peek()? {
+            b'{' => self.object(depth)?.into(),
+            b'[' => self.array(depth)?.into(),
+            b'"' => Dynamic::from(ImmutableString::from(self.string()?)),
+            b't' => self.word(b"true", true.into())?,
+            b'f' => self.word(b"false", false.into())?,
+            b'n' => self.word(b"null", Dynamic::UNIT)?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            _ => return None,
+        })
+    }
+
+    fn word(&mut self, word: &[u8], value: Dynamic) -> Option<Dynamic> {
+        self.text[self.at..].starts_with(word).then(|| {
+            self.at += word.len();
+            value
+        })
+    }
+
+    /// A string without escapes or control characters (the text is valid UTF-8, and `"` is
+    /// ASCII, so the slice between the quotes is too).
+    fn string(&mut self) -> Option<&'a str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        let len = self.text[start..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if self.text[start + len] != b'"' {
+            return None;
+        }
+        self.at = start + len + 1;
+        std::str::from_utf8(&self.text[start..start + len]).ok()
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`: an `INT` without a fraction, an `f64` with one.
+    fn number(&mut self) -> Option<Dynamic> {
+        let start = self.at;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.at += 1;
+        }
+        let int_start = self.at;
+        self.digits();
+        let int_len = self.at - int_start;
+        if int_len == 0 || (int_len > 1 && self.text[int_start] == b'0') {
+            return None;
+        }
+        let fraction = self.peek() == Some(b'.');
+        if fraction {
+            self.at += 1;
+            let from = self.at;
+            self.digits();
+            if self.at == from {
+                return None;
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            return None;
+        }
+        if fraction {
+            let text = std::str::from_utf8(&self.text[start..self.at]).ok()?;
+            return text.parse::<f64>().ok().map(Dynamic::from_float);
+        }
+        // Rhai reads the digits as an INT and negates it: a magnitude that does not fit is an
+        // error there, left to it.
+        let magnitude = std::str::from_utf8(&self.text[int_start..self.at]).ok()?.parse::<INT>().ok()?;
+        Some(Dynamic::from_int(if negative { -magnitude } else { magnitude }))
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What Rhai's `parse_json` makes of `json`, as text (values and their types), or its error.
+    fn rhai(json: &str) -> String {
+        match Engine::new().parse_json(json, true) {
+            Ok(map) => format!("{:?}", Dynamic::from(map)),
+            Err(err) => format!("error: {err}"),
+        }
+    }
+
+    #[test]
+    fn the_fast_path_reads_json_objects_as_rhai_does() {
+        let read = [
+            r#"{"type":"BROADCAST","seq":12,"sent_at_ms":1764428000123.456}"#,
+            r#" { "a" : [1, -2, 3.25, -0.5, 0, -0, 0.1], "b": {"c": null, "d": true, "e": false}, "f": "x y é" } "#,
+            r#"{"n": 9223372036854775807, "m": -9223372036854775807, "f": 0.30000000000000004}"#,
+            r#"{"empty": {}, "none": [], "nested": [[[]], [{}], {"k": [null]}]}"#,
+            "{}",
+            "{\n\t\"a\": 1\r\n}",
+        ];
+        for json in read {
+            let fast = fast_path(json).unwrap_or_else(|| panic!("declined {json}"));
+            assert_eq!(format!("{:?}", Dynamic::from(fast)), rhai(json), "{json}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_declines_what_it_could_read_differently() {
+        let declined = [
+            r#"{"a": "line\nbreak"}"#,
+            r#"{"a": "\u00e9"}"#,
+            r#"{"a": 1e3}"#,
+            r#"{"a": 1.5E-3}"#,
+            r#"{"a": 01}"#,
+            r#"{"a": 1.}"#,
+            r#"{"a": 9223372036854775808}"#,
+            r#"{"a": -9223372036854775808}"#,
+            r#"{"a": 1, "a": 2}"#,
+            r#"{"": 1}"#,
+            r#"[1, 2]"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": 1,}"#,
+            r#"{"a": tru}"#,
+            "{\"a\": \"tab\there\"}",
+            "",
+        ];
+        for json in declined {
+            assert!(fast_path(json).is_none(), "{json}");
+        }
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(fast_path(&deep).is_none());
+    }
+
+    #[test]
+    fn scripts_get_rhai_s_results_and_errors_either_way() {
+        let mut engine = Engine::new();
+        register(&mut engine);
+        let broadcast = r#"parse_json(`{"type":"BROADCAST","seq":12,"sent_at_ms":1764428000123.5}`)"#;
+        assert_eq!(engine.eval::<f64>(&format!("{broadcast}.sent_at_ms")).unwrap(), 1_764_428_000_123.5);
+        assert_eq!(engine.eval::<INT>(&format!("{broadcast}.seq")).unwrap(), 12);
+        // Declined by the fast path, read by Rhai's parser.
+        assert_eq!(engine.eval::<f64>(r#"parse_json(`{"a": 1e3}`).a"#).unwrap(), 1000.0);
+        let err = engine.eval::<Dynamic>(r#"parse_json(`{"a": }`)"#).unwrap_err().to_string();
+        let rhai_err = rhai(r#"{"a": }"#);
+        assert!(rhai_err.starts_with("error: "), "{rhai_err}");
+        assert!(err.contains(&rhai_err["error: ".len()..]), "{err} vs {rhai_err}");
+    }
+}
