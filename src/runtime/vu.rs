@@ -502,14 +502,34 @@ fn fn_arity(vu: &VuContext, name: &str) -> usize {
 /// alike. Cloning the values instead held every one twice per VU: SyncKairos's `options` map
 /// alone cost ~8 KB per VU. Never inlined: its locals would otherwise stay in `vu_main`'s frame
 /// below every iteration.
+///
+/// Rhai also keeps a copy of each top-level constant for `global::NAME` (a deep clone, made
+/// when the constant was declared); that entry becomes the same shared value, so a constant is
+/// held once per VU, not twice (scenario 03's `options`: ~3.8 KB per VU).
 #[inline(never)]
 fn capture_globals(ctx: &mut EvalContext, vu: &VuContext) {
     let mut globals = vu.globals.borrow_mut();
     let scope = ctx.scope_mut();
+    // The constants by name, as the scope ends with them (a later `let` of the same name is not
+    // the constant `global::NAME` reads).
+    let mut constants = HashMap::new();
     for (name, value, _aliases) in std::mem::take(scope) {
+        let constant = value.is_read_only();
         let value = value.into_shared();
         globals.insert(name.as_str().into(), value.clone());
+        if constant {
+            constants.insert(name.clone(), value.clone());
+        } else {
+            constants.remove(&name);
+        }
         scope.push_dynamic(name, value);
+    }
+    if let Some(kept) = &ctx.global_runtime_state().constants {
+        for (name, value) in kept.borrow_mut().iter_mut() {
+            if let Some(shared) = constants.remove(name.as_str()) {
+                *value = shared;
+            }
+        }
     }
 }
 
