@@ -68,8 +68,9 @@ const SCENARIOS: [Scenario; 6] = [
     },
     // One pair colliding every 1.5 s for 18 s sees no 409 a third of the time. Every 150 ms, with
     // both partners in their switch loops about half the time, it collides ~60 times; against
-    // this test's faster target 4–8 of those ended in a 409 (0.2–0.4% of requests, under the
-    // seed's 1%), so a run without any comes about once in 400.
+    // this test's faster target 4–8 of those ended in a 409 in debug builds (0.2–0.4% of
+    // requests, under the seed's 1%), 1–8 in release builds (16 runs, 2026-11-29), and a CI run
+    // saw none: the check below gives such a run a second try.
     Scenario {
         file: "04-high-frequency.rhai",
         scale: "0.06",
@@ -275,6 +276,22 @@ fn problems(scenario: &Scenario, run: &Run, seconds: f64) -> Vec<String> {
     wrong
 }
 
+/// Runs `scenario`'s short form against the target at `base` (`BASE_URL=…`) and `ws`
+/// (`WS_URL=…`): the run and how long it took in seconds.
+fn run_short(scenario: &Scenario, base: &str, ws: &str) -> (Run, f64) {
+    let scripts = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts");
+    let start = Instant::now();
+    let out = Command::new(BIN)
+        .args(["run", "-q", "--no-color", "--no-system-env-vars"])
+        .args(["--summary-trend-stats", "avg,med,max,p(95),count"])
+        .args(["-e", base, "-e", ws, "-e", &format!("SCALE={}", scenario.scale)])
+        .args(scenario.env.iter().flat_map(|kv| ["-e", kv]))
+        .arg(format!("{scripts}/{}", scenario.file))
+        .output()
+        .expect("run rload");
+    (Run::from_output(out), start.elapsed().as_secs_f64())
+}
+
 #[test]
 fn the_six_scenarios_run_short_against_one_synckairos_target() {
     // Round trips of 0.5 ms ± 50%, not the calibrated 1 ms ± 100%: the switch costs ~2 ms
@@ -285,7 +302,6 @@ fn the_six_scenarios_run_short_against_one_synckairos_target() {
     let target = Target::start_app_with("synckairos", &["--redis-rtt-us", "500", "--redis-jitter", "50"]);
     let base = format!("BASE_URL={}", target.url());
     let ws = format!("WS_URL=ws://{}/ws", target.addr);
-    let scripts = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts");
     // Three waves, the busiest (03, 04, 05) apart and 05 (290 req/s and as many WebSocket
     // messages) alone, so that the runs and the target, debug builds on two cores, leave the
     // latency thresholds measuring the target rather than the machine's run queue.
@@ -298,18 +314,7 @@ fn the_six_scenarios_run_short_against_one_synckairos_target() {
                 .map(|&i| {
                     let scenario = &SCENARIOS[i];
                     let (base, ws) = (&base, &ws);
-                    s.spawn(move || {
-                        let start = Instant::now();
-                        let out = Command::new(BIN)
-                            .args(["run", "-q", "--no-color", "--no-system-env-vars"])
-                            .args(["--summary-trend-stats", "avg,med,max,p(95),count"])
-                            .args(["-e", base, "-e", ws, "-e", &format!("SCALE={}", scenario.scale)])
-                            .args(scenario.env.iter().flat_map(|kv| ["-e", kv]))
-                            .arg(format!("{scripts}/{}", scenario.file))
-                            .output()
-                            .expect("run rload");
-                        (Run::from_output(out), start.elapsed().as_secs_f64())
-                    })
+                    s.spawn(move || run_short(scenario, base, ws))
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -328,11 +333,17 @@ fn the_six_scenarios_run_short_against_one_synckairos_target() {
         }
     }
 
-    // Scenario 4: pairs of VUs really collide on their shared sessions.
+    // Scenario 4: pairs of VUs really collide on their shared sessions. Whether a collision
+    // ends in a 409 is the target's race: a run without one is rare but not impossible (CI saw
+    // one), so such a run gets one more try, alone (tests/scenario04_pairs.rs checks every
+    // pair with a target built to make collisions end in 409s).
+    let conflicts = |run: &Run| run.stdout.contains("switch_conflicts").then(|| first_number(run, "switch_conflicts"));
     let (hf, _) = &runs[3];
-    let conflicts = first_number(hf, "switch_conflicts");
-    if conflicts < 1.0 {
-        report += &format!("\n04: no 409 conflict recorded\n{}", hf.stdout);
+    if conflicts(hf).is_none_or(|n| n < 1.0) {
+        let (again, _) = run_short(&SCENARIOS[3], &base, &ws);
+        if conflicts(&again).is_none_or(|n| n < 1.0) {
+            report += &format!("\n04: no 409 conflict recorded in two runs\n{}\n{}", hf.stdout, again.stdout);
+        }
     }
     // Scenario 5: state changes reached the sockets and were timed.
     let (ws_run, _) = &runs[4];
