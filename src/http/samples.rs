@@ -200,11 +200,13 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expe
 /// else the status line's text as k6's `res.status_text` has it (`404 Not Found`), else the
 /// bare status.
 pub fn failure_message(o: &HttpOutcome) -> std::borrow::Cow<'_, str> {
-    match (&o.error, o.status_text()) {
-        (Some(error), _) => error.into(),
+    if let Some(error) = &o.error {
+        return error.into();
+    }
+    match o.status_text() {
         // No status line, or one without a phrase ("999 ").
-        (None, text) if text.trim_end().len() <= 3 => format!("status {}", o.status).into(),
-        (None, text) => text.into(),
+        text if text.trim_end().len() <= 3 => format!("status {}", o.status).into(),
+        text => text.into(),
     }
 }
 

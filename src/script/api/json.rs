@@ -65,15 +65,25 @@ impl<'a> Reader<'a> {
         (self.peek() == Some(byte)).then(|| self.at += 1)
     }
 
+    /// After an item of an object or array that `close` ends: past a comma, `Some(false)` (an
+    /// item follows); past `close`, `Some(true)` (the container ends); else `None`.
+    fn item_end(&mut self, close: u8) -> Option<bool> {
+        self.skip_space();
+        let ended = self.peek()? == close;
+        if !ended && self.peek()? != b',' {
+            return None;
+        }
+        self.at += 1;
+        Some(ended)
+    }
+
     fn object(&mut self, depth: usize) -> Option<Map> {
         if depth >= MAX_DEPTH {
             return None;
         }
         self.eat(b'{')?;
         let mut map = Map::new();
-        self.skip_space();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
+        if self.eat(b'}').is_some() {
             return Some(map);
         }
         loop {
@@ -87,14 +97,8 @@ impl<'a> Reader<'a> {
             if map.insert(key.into(), value).is_some() {
                 return None;
             }
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(map);
-                }
-                _ => return None,
+            if self.item_end(b'}')? {
+                return Some(map);
             }
         }
     }
@@ -105,21 +109,13 @@ impl<'a> Reader<'a> {
         }
         self.eat(b'[')?;
         let mut array = Array::new();
-        self.skip_space();
-        if self.peek() == Some(b']') {
-            self.at += 1;
+        if self.eat(b']').is_some() {
             return Some(array);
         }
         loop {
             array.push(self.value(depth + 1)?);
-            self.skip_space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(array);
-                }
-                _ => return None,
+            if self.item_end(b']')? {
+                return Some(array);
             }
         }
     }
@@ -246,6 +242,9 @@ mod tests {
             r#"[1, 2]"#,
             r#"{"a": 1} x"#,
             r#"{"a": 1,}"#,
+            r#"{"a": [1,]}"#,
+            r#"{"a": [1 2]}"#,
+            r#"{"a": 1 "b": 2}"#,
             r#"{"a": tru}"#,
             "{\"a\": \"tab\there\"}",
             "",
