@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{
-    AUTHORIZATION, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, SET_COOKIE,
+    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, SET_COOKIE,
     TRANSFER_ENCODING, USER_AGENT, WWW_AUTHENTICATE,
 };
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Body as _, Incoming};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
 use url::{Position, Url};
 
 use super::auth::{self, Auth};
@@ -20,7 +20,7 @@ use super::compression;
 use super::cookies::{CookieJar, RequestCookie};
 use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
-use super::h2::SendError;
+use super::h2::{Answer, SendError, Sender};
 use super::headers::ResponseHeaders;
 use super::pool::{Conn, ConnInfo, Pool, Target};
 use super::samples::ExpectedStatuses;
@@ -73,7 +73,8 @@ struct Hop {
 struct Received {
     status: StatusCode,
     version: Version,
-    reason: Option<hyper::ext::ReasonPhrase>,
+    /// The reason phrase when it is not the standard one.
+    reason: Option<Box<str>>,
     headers: HeaderMap,
     body: Option<Bytes>,
     done: Instant,
@@ -263,20 +264,26 @@ impl HttpClient {
             marks.send_start = Some(Instant::now());
             let tls = conn.tls;
             match conn.sender.send(request, tls).await {
-                Ok(response) => {
+                Ok(answer) => {
                     marks.response_start = Some(Instant::now());
-                    return self.receive(conn, response, sending.response_type, body).await;
+                    return self.receive(conn, answer, sending.response_type, body).await;
+                }
+                Err(SendError::Http1(failed)) => {
+                    // Nothing came back on a kept connection: the server had closed it.
+                    let stale = failed.closed && is_idempotent(&hop.method);
+                    if reused && may_retry && stale && conn.stats.first_read().is_none() {
+                        may_retry = false;
+                        *marks = Marks::new(marks.start);
+                        continue;
+                    }
+                    return Err(failed.failure);
                 }
                 Err(SendError::Uri(message)) => {
                     return Err(Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {message}")))
                 }
                 Err(SendError::Hyper(err)) => {
-                    // On HTTP/2 the socket is shared: only a request hyper never sent is retried.
-                    let stale = err.is_canceled()
-                        || (!http2
-                            && is_idempotent(&hop.method)
-                            && (err.is_incomplete_message() || conn.stats.failed_op().is_some()));
-                    if reused && may_retry && stale && (http2 || conn.stats.first_read().is_none()) {
+                    // HTTP/2 shares the socket: only a request hyper never sent is retried.
+                    if reused && may_retry && err.is_canceled() {
                         may_retry = false;
                         *marks = Marks::new(marks.start);
                         continue;
@@ -297,25 +304,24 @@ impl HttpClient {
     /// the cap. Returning drops `conn`, which closes the socket, so the rest is never read.
     async fn receive(
         &self,
-        conn: Conn,
-        response: Response<Incoming>,
+        mut conn: Conn,
+        answer: Answer,
         response_type: ResponseType,
         body: &mut Option<Collected>,
     ) -> Result<Received, Failure> {
-        let (mut parts, mut incoming) = response.into_parts();
+        let Answer { head, mut stream } = answer;
         let keep = response_type != ResponseType::None;
         let limit = self.config.max_response_body_size;
         if keep {
-            // hyper knows the exact length from Content-Length (0 for HEAD, 204, 304).
-            let announced = incoming.size_hint().exact();
-            if announced.is_some_and(|length| length > limit) {
+            // The exact length from Content-Length (0 for HEAD, 204, 304).
+            if head.announced.is_some_and(|length| length > limit) {
                 return Err(Failure::body_too_large(limit));
             }
-            *body = Some(Collected::expecting(announced.unwrap_or(0)));
+            *body = Some(Collected::expecting(head.announced.unwrap_or(0)));
         }
-        while let Some(frame) = incoming.frame().await {
-            let frame = frame.map_err(|err| error_code::for_hyper(&err, conn.stats.failed_op()))?;
-            let (Some(collected), Ok(data)) = (body.as_mut(), frame.into_data()) else {
+        while let Some(data) = next_chunk(&mut conn, &mut stream).await {
+            let data = data?;
+            let Some(collected) = body.as_mut() else {
                 continue;
             };
             if collected.len() as u64 + data.len() as u64 > limit {
@@ -325,32 +331,32 @@ impl HttpClient {
             collected.push(data);
         }
         let done = Instant::now();
-        let server_closes = parts.version == Version::HTTP_10
-            || parts.headers.get(CONNECTION).is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
+        // HTTP/1.1 knows from the head and the framing; hyper's HTTP/2 from the connection.
+        let server_closes = conn.sender.is_closed();
         if self.config.no_connection_reuse && conn.sender.is_http2() {
             self.pool.forget(&conn);
         } else if !self.config.no_connection_reuse && !server_closes {
             self.pool.put_idle(conn);
         }
         let mut kept = body.take().map(Collected::into_bytes);
-        if let (Some(raw), Some(encoding)) = (&kept, parts.headers.get(CONTENT_ENCODING)) {
+        if let (Some(raw), Some(encoding)) = (&kept, head.headers.get(CONTENT_ENCODING)) {
             kept = Some(compression::decode(encoding.as_bytes(), raw.clone(), limit)?);
         }
         Ok(Received {
-            status: parts.status,
-            version: parts.version,
-            reason: parts.extensions.remove::<hyper::ext::ReasonPhrase>(),
-            headers: parts.headers,
+            status: head.status,
+            version: head.version,
+            reason: head.reason,
+            headers: head.headers,
             body: kept,
             done,
         })
     }
 
-    fn build_request(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> Result<Request<Full<Bytes>>, Failure> {
+    fn build_request(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> Result<Request<Bytes>, Failure> {
         let headers = sending.headers;
         let uri = Uri::try_from(&url[Position::BeforePath..Position::AfterQuery])
             .map_err(|err| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {err}")))?;
-        let mut request = Request::new(Full::new(hop.body.clone().unwrap_or_default()));
+        let mut request = Request::new(hop.body.clone().unwrap_or_default());
         *request.method_mut() = hop.method.clone();
         *request.uri_mut() = uri;
         let map = request.headers_mut();
@@ -455,6 +461,25 @@ fn io_instants(info: &ConnInfo, marks: &Marks) -> (Option<Instant>, Option<Insta
     }
 }
 
+/// The next piece of a response body: on HTTP/2 from hyper's stream, on HTTP/1.1 from the
+/// connection itself.
+async fn next_chunk(conn: &mut Conn, stream: &mut Option<Incoming>) -> Option<Result<Bytes, Failure>> {
+    match (&mut conn.sender, stream) {
+        (_, Some(stream)) => loop {
+            match stream.frame().await? {
+                Ok(frame) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Some(Ok(data));
+                    }
+                }
+                Err(err) => return Some(Err(error_code::for_hyper(&err, conn.stats.failed_op()))),
+            }
+        },
+        (Sender::Http1(h1), None) => h1.next_chunk().await,
+        (Sender::Http2(_), None) => unreachable!("an HTTP/2 answer comes with its stream"),
+    }
+}
+
 fn is_idempotent(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE)
 }
@@ -464,8 +489,7 @@ fn respond(method: Method, url: &Url, received: Received, timings: Timings, info
     let status = received.status;
     HttpOutcome {
         status: status.as_u16(),
-        // hyper keeps a phrase only when it is not the standard one for the code.
-        reason: received.reason.map(|phrase| String::from_utf8_lossy(phrase.as_bytes()).into()),
+        reason: received.reason,
         proto: match received.version {
             Version::HTTP_10 => "HTTP/1.0",
             Version::HTTP_2 => "HTTP/2.0",

@@ -12,7 +12,6 @@
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use http::Request;
-use http_body_util::Full;
 
 use super::headers::canonical_name;
 use super::HttpOutcome;
@@ -53,7 +52,7 @@ impl HttpDebug {
 
 /// Logs one hop: `request` as sent (with `body` under `full`) and, if the hop got a response,
 /// `outcome`'s status line, headers and (under `full`) body.
-pub fn log(mode: HttpDebug, request: Option<&Request<Full<Bytes>>>, body: Option<&Bytes>, outcome: &HttpOutcome) {
+pub fn log(mode: HttpDebug, request: Option<&Request<Bytes>>, body: Option<&Bytes>, outcome: &HttpOutcome) {
     if mode == HttpDebug::Off {
         return;
     }
@@ -69,7 +68,7 @@ pub fn log(mode: HttpDebug, request: Option<&Request<Full<Bytes>>>, body: Option
 
 /// `GET /path?q HTTP/1.1`, `Host` first, the other headers as sent with Go's canonical names,
 /// a blank line, and the body under `full`.
-fn dump_request(mode: HttpDebug, request: &Request<Full<Bytes>>, body: Option<&Bytes>) -> String {
+fn dump_request(mode: HttpDebug, request: &Request<Bytes>, body: Option<&Bytes>) -> String {
     let mut out = format!("{} {} HTTP/1.1\n", request.method(), request.uri());
     let headers = request.headers();
     for value in headers.get_all(HOST) {
@@ -78,7 +77,7 @@ fn dump_request(mode: HttpDebug, request: &Request<Full<Bytes>>, body: Option<&B
     for (name, value) in headers.iter().filter(|(name, _)| **name != HOST) {
         out.push_str(&format!("{}: {}\n", canonical_name(name.as_str()), String::from_utf8_lossy(value.as_bytes())));
     }
-    // hyper adds the length of a body it sends whole; the dump shows it as sent.
+    // A body sent whole gets its length (http/h1.rs); the dump shows it as sent.
     let length = body.map_or(0, Bytes::len);
     if length > 0 && !headers.contains_key(CONTENT_LENGTH) && !headers.contains_key(TRANSFER_ENCODING) {
         out.push_str(&format!("Content-Length: {length}\n"));
@@ -108,13 +107,13 @@ fn dump_response(mode: HttpDebug, outcome: &HttpOutcome) -> String {
 mod tests {
     use super::*;
 
-    fn request() -> Request<Full<Bytes>> {
+    fn request() -> Request<Bytes> {
         Request::builder()
             .method("POST")
             .uri("/items?x=1")
             .header("content-type", "application/json")
             .header("host", "127.0.0.1:8080")
-            .body(Full::new(Bytes::from_static(b"{\"a\":1}")))
+            .body(Bytes::from_static(b"{\"a\":1}"))
             .unwrap()
     }
 

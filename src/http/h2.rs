@@ -17,13 +17,14 @@
 use std::future::Future;
 
 use bytes::Bytes;
-use http::{Request, Response, Uri, Version};
+use http::{Request, Uri, Version};
 use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::client::conn::{http1, http2};
+use hyper::body::{Body as _, Incoming};
+use hyper::client::conn::http2;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::h1::{Failed, H1Conn, Head};
 use super::MAX_RESPONSE_HEAD_BYTES;
 
 /// Spawns hyper's HTTP/2 tasks (the connection, each request's body) on the current thread's
@@ -40,11 +41,18 @@ where
     }
 }
 
-/// The request side of a connection: HTTP/1.1 (one request at a time) or HTTP/2 (cloned per
-/// request, several at once).
+/// The request side of a connection: HTTP/1.1 (one request at a time, rload's own
+/// [`H1Conn`]) or HTTP/2 (hyper's; cloned per request, several at once).
 pub(crate) enum Sender {
-    Http1(http1::SendRequest<Full<Bytes>>),
+    Http1(H1Conn),
     Http2(http2::SendRequest<Full<Bytes>>),
+}
+
+/// A response's head, and on HTTP/2 the stream its body comes from (on HTTP/1.1 the body is
+/// read from the connection, [`H1Conn::next_chunk`]).
+pub(crate) struct Answer {
+    pub head: Head,
+    pub stream: Option<Incoming>,
 }
 
 impl Sender {
@@ -54,16 +62,16 @@ impl Sender {
 
     pub fn is_closed(&self) -> bool {
         match self {
-            Sender::Http1(sender) => sender.is_closed(),
+            Sender::Http1(conn) => !conn.keeps_alive(),
             Sender::Http2(sender) => sender.is_closed(),
         }
     }
 
-    /// Waits until the connection can take a request; an error when it has closed.
-    pub async fn ready(&mut self) -> Result<(), hyper::Error> {
+    /// Waits until the connection can take a request; `false` when it has closed.
+    pub async fn ready(&mut self) -> bool {
         match self {
-            Sender::Http1(sender) => sender.ready().await,
-            Sender::Http2(sender) => sender.ready().await,
+            Sender::Http1(conn) => conn.is_usable(),
+            Sender::Http2(sender) => sender.ready().await.is_ok(),
         }
     }
 
@@ -78,13 +86,12 @@ impl Sender {
     /// Sends `request` (built for HTTP/1.1: origin-form URI and a `Host` header). On HTTP/2
     /// the URI becomes absolute with the `Host` header as its authority (`:authority`, as Go
     /// sends it), and the `Host` header is dropped.
-    pub async fn send(
-        &mut self,
-        mut request: Request<Full<Bytes>>,
-        tls: bool,
-    ) -> Result<Response<Incoming>, SendError> {
+    pub async fn send(&mut self, mut request: Request<Bytes>, tls: bool) -> Result<Answer, SendError> {
         match self {
-            Sender::Http1(sender) => sender.send_request(request).await.map_err(SendError::Hyper),
+            Sender::Http1(conn) => {
+                let head = conn.send(request).await.map_err(SendError::Http1)?;
+                Ok(Answer { head, stream: None })
+            }
             Sender::Http2(sender) => {
                 let authority = request.headers_mut().remove(http::header::HOST);
                 let authority = authority.as_ref().and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -93,7 +100,17 @@ impl Sender {
                 *request.uri_mut() = Uri::try_from(format!("{scheme}://{authority}{path}"))
                     .map_err(|err| SendError::Uri(err.to_string()))?;
                 *request.version_mut() = Version::HTTP_2;
-                sender.send_request(request).await.map_err(SendError::Hyper)
+                let response = sender.send_request(request.map(Full::new)).await.map_err(SendError::Hyper)?;
+                let (mut parts, stream) = response.into_parts();
+                let reason = parts.extensions.remove::<hyper::ext::ReasonPhrase>();
+                let head = Head {
+                    status: parts.status,
+                    version: parts.version,
+                    reason: reason.map(|phrase| String::from_utf8_lossy(phrase.as_bytes()).into()),
+                    announced: stream.size_hint().exact(),
+                    headers: parts.headers,
+                };
+                Ok(Answer { head, stream: Some(stream) })
             }
         }
     }
@@ -103,6 +120,7 @@ impl Sender {
 #[derive(Debug)]
 pub(crate) enum SendError {
     Hyper(hyper::Error),
+    Http1(Failed),
     /// The `Host` header is no valid authority for HTTP/2.
     Uri(String),
 }

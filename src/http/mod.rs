@@ -28,6 +28,7 @@ pub mod compression;
 pub mod cookies;
 pub mod debug;
 pub mod error_code;
+pub(crate) mod h1;
 pub(crate) mod h2;
 pub mod headers;
 pub mod hosts;

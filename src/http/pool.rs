@@ -28,9 +28,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -39,9 +36,10 @@ use tokio::task::AbortHandle;
 use url::{Host, Url};
 
 use super::error_code::{self, Failure, Op};
+use super::h1::H1Conn;
 use super::h2::{self, Sender};
 use super::timing::{IoStats, Marks, Timed, WireCounter};
-use super::{tls, MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
+use super::tls;
 
 /// k6's dialer timeout: a connect that takes longer fails with 1211 (the request timeout,
 /// when shorter, fires first with 1050).
@@ -115,8 +113,8 @@ pub(crate) struct Conn {
     pub tls: bool,
     host: Rc<str>,
     port: u16,
-    /// Shared by an HTTP/2 connection's handles: the socket closes when the last one goes.
-    driver: Rc<Driver>,
+    /// What keeps the socket open, and counts it as open.
+    life: Life,
     /// In a shared pool: the permit this connection's request holds while it is busy.
     permit: Option<OwnedSemaphorePermit>,
 }
@@ -135,14 +133,29 @@ impl Conn {
             tls: self.tls,
             host: Rc::clone(&self.host),
             port: self.port,
-            driver: Rc::clone(&self.driver),
+            life: Life::Task(Rc::clone(self.driver()?)),
             permit: None,
         })
     }
 
-    fn same_connection(&self, other: &Conn) -> bool {
-        Rc::ptr_eq(&self.driver, &other.driver)
+    /// HTTP/2's driver task; `None` for HTTP/1.1.
+    fn driver(&self) -> Option<&Rc<Driver>> {
+        match &self.life {
+            Life::Task(driver) => Some(driver),
+            Life::Owned { .. } => None,
+        }
     }
+
+    fn same_connection(&self, other: &Conn) -> bool {
+        matches!((self.driver(), other.driver()), (Some(a), Some(b)) if Rc::ptr_eq(a, b))
+    }
+}
+
+/// An HTTP/2 connection's driver task, shared by its handles (the socket closes when the last
+/// one goes); an HTTP/1.1 connection owns its socket and is counted while it exists.
+enum Life {
+    Task(Rc<Driver>),
+    Owned { _open: OpenGuard },
 }
 
 /// A connection's driver task; dropping it aborts the task, which closes the socket.
@@ -212,7 +225,7 @@ impl Pool {
             let busy = limit - permits.available_permits();
             let mut idle = self.idle.borrow_mut();
             let mut http2 = self.http2.borrow_mut();
-            let unused = |conn: &Conn| Rc::strong_count(&conn.driver) == 1;
+            let unused = |conn: &Conn| conn.driver().is_some_and(|driver| Rc::strong_count(driver) == 1);
             while idle.len() + http2.iter().filter(|conn| unused(conn)).count() + busy > *limit {
                 if !idle.is_empty() {
                     idle.remove(0);
@@ -282,7 +295,7 @@ impl Pool {
                         None => break,
                     }
                 };
-                if conn.sender.ready().await.is_ok() {
+                if conn.sender.ready().await {
                     return Some(conn);
                 }
                 self.forget(&conn);
@@ -294,7 +307,7 @@ impl Pool {
                 let at = idle.iter().rposition(|conn| conn.serves(target))?;
                 idle.swap_remove(at)
             };
-            if !conn.sender.is_closed() && conn.sender.ready().await.is_ok() {
+            if !conn.sender.is_closed() && conn.sender.ready().await {
                 return Some(conn);
             }
         }
@@ -335,7 +348,7 @@ impl Pool {
         info.http2 = false;
         let wire = WireCounter::new(tcp, Rc::clone(&stats));
 
-        let (sender, driver) = if target.tls {
+        let (sender, life) = if target.tls {
             marks.tls_start = Some(Instant::now());
             let name = server_name(&target.host)?;
             let stream = tls::test_connector(insecure_skip_tls_verify, target.host_str, tls::Alpn::Http2)
@@ -347,10 +360,10 @@ impl Pool {
                 info.http2 = true;
                 self.start_http2(Timed::new(stream, Rc::clone(&stats))).await?
             } else {
-                self.start(Timed::new(stream, Rc::clone(&stats))).await?
+                self.start(Timed::new(stream, Rc::clone(&stats)))
             }
         } else {
-            self.start(Timed::new(wire, Rc::clone(&stats))).await?
+            self.start(Timed::new(wire, Rc::clone(&stats)))
         };
         Ok(Conn {
             sender,
@@ -359,37 +372,28 @@ impl Pool {
             tls: target.tls,
             host: target.host_str.into(),
             port: target.port,
-            driver: Rc::new(Driver(driver)),
+            life,
             permit: None,
         })
     }
 
     /// Runs the HTTP/2 handshake and spawns the connection driver.
-    async fn start_http2<I>(&self, io: I) -> Result<(Sender, AbortHandle), Failure>
+    async fn start_http2<I>(&self, io: I) -> Result<(Sender, Life), Failure>
     where
         I: AsyncRead + AsyncWrite + Unpin + 'static,
     {
         let (sender, connection) = h2::handshake(io).await.map_err(|err| error_code::for_hyper(&err, None))?;
-        Ok((Sender::Http2(sender), self.spawn_driver(connection)))
+        let driver = Driver(self.spawn_driver(connection));
+        Ok((Sender::Http2(sender), Life::Task(Rc::new(driver))))
     }
 
-    /// Runs the HTTP/1.1 handshake (no I/O for HTTP/1.1) and spawns the connection driver.
-    async fn start<I>(&self, io: I) -> Result<(Sender, AbortHandle), Failure>
+    /// An HTTP/1.1 connection over `io`: no handshake, no task ([`H1Conn`]).
+    fn start<I>(&self, io: I) -> (Sender, Life)
     where
         I: AsyncRead + AsyncWrite + Unpin + 'static,
     {
-        // hyper's adaptive read buffer (8 KiB to start), allowed to grow to Go's limit on a
-        // response head, so that 10 MiB of header fields are read as in k6. hyper would also
-        // grow it while a large body arrives faster than it is read (10,000 VUs each hold a
-        // connection); `Timed` hands hyper at most 4 KiB per read, which keeps it at 8 KiB.
-        let (sender, connection) = hyper::client::conn::http1::Builder::new()
-            .max_buf_size(MAX_RESPONSE_HEAD_BYTES)
-            .max_header_size(MAX_RESPONSE_HEAD_BYTES)
-            .max_headers(MAX_RESPONSE_HEADER_FIELDS)
-            .handshake::<_, Full<Bytes>>(TokioIo::new(io))
-            .await
-            .map_err(|err| error_code::for_hyper(&err, None))?;
-        Ok((Sender::Http1(sender), self.spawn_driver(connection)))
+        let open = OpenGuard::new(Rc::clone(&self.open));
+        (Sender::Http1(H1Conn::new(Box::new(io))), Life::Owned { _open: open })
     }
 
     fn spawn_driver<C>(&self, connection: C) -> AbortHandle

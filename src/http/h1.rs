@@ -1,0 +1,569 @@
+//! HTTP/1.1 on a connection that holds no buffer while it waits.
+//!
+//! hyper's HTTP/1.1 client gives every connection an 8 KiB read buffer, an 8 KiB write buffer
+//! and a request channel (~9.6 KB) for the connection's whole life, and none of them can be
+//! made smaller: ~32 KB of a VU's ~50 KB at 10,000 VUs (bench/README.md, issue #18). Here a
+//! connection is its socket and the framing state of the response in flight. A request head
+//! is written from a buffer that lives as long as the write; a read goes into the thread's
+//! scratch buffer (`SCRATCH`) and only bytes that cannot be used yet (the start of a head, a
+//! split chunk-size line) are kept, in `pending`, which is empty and unallocated between
+//! exchanges. A VU waiting for a response, or holding its idle connection, keeps no buffer.
+//!
+//! What is parsed, and how, follows RFC 9112 as Go's client (so k6) reads it: `httparse`
+//! reads heads and chunk-size lines; interim (1xx) responses are skipped; a body is framed by
+//! `Transfer-Encoding: chunked`, else `Content-Length`, else the connection's end (which
+//! leaves the connection unusable); HEAD answers and 204 and 304 have none. The same limits as
+//! before apply: a head of at most [`MAX_RESPONSE_HEAD_BYTES`] and
+//! [`MAX_RESPONSE_HEADER_FIELDS`] fields.
+//!
+//! Nothing reads an idle connection, so a server's close is noticed when the connection is
+//! taken again ([`H1Conn::is_usable`]: one non-blocking read, which tokio answers from the
+//! socket's readiness without a system call when nothing arrived).
+
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll, Waker};
+
+use bytes::{Bytes, BytesMut};
+use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Version};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::error_code::{self, Failure, Op};
+use super::{MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
+
+/// A connection's byte stream (plain or TLS, with rload's counters and timestamps).
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Io for T {}
+
+/// The size of the thread's read buffer; a read takes what the socket has, up to this.
+const SCRATCH_BYTES: usize = 16 * 1024;
+
+/// Header slots parsed on the stack; a head with more is parsed again with all of them.
+const STACK_HEADER_SLOTS: usize = 64;
+
+/// A body shorter than this is copied behind its head so that the request is one write.
+const COPY_BODY_BELOW: usize = 4 * 1024;
+
+thread_local! {
+    /// Where every read of this thread's connections lands; its bytes are used or copied out
+    /// before the read returns.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_BYTES]);
+}
+
+/// One HTTP/1.1 connection: a request at a time, then its response's body, chunk by chunk.
+pub(crate) struct H1Conn {
+    io: Box<dyn Io>,
+    /// Bytes read and not used yet; empty (no allocation) between exchanges.
+    pending: Vec<u8>,
+    /// What is left of the response body in flight.
+    body: Framing,
+    /// The connection can carry another request once the body is read.
+    keep_alive: bool,
+}
+
+/// A response's head as read from the wire.
+pub(crate) struct Head {
+    pub status: StatusCode,
+    pub version: Version,
+    /// The reason phrase when it is not the standard one for the status (hyper's rule).
+    pub reason: Option<Box<str>>,
+    pub headers: HeaderMap,
+    /// The body's exact length when the head says it (0 when there is none).
+    pub announced: Option<u64>,
+}
+
+/// Why an exchange failed, and whether it looks like a connection the server had closed
+/// before the request reached it (nothing came back): such a request may go again on a new
+/// connection.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    pub failure: Failure,
+    pub closed: bool,
+}
+
+/// How the rest of a response body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Framing {
+    Done,
+    Length(u64),
+    Chunked(Chunk),
+    UntilClose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Chunk {
+    Size,
+    Data(u64),
+    /// The CRLF after a chunk's data.
+    DataEnd,
+    Trailers,
+}
+
+impl H1Conn {
+    pub fn new(io: Box<dyn Io>) -> Self {
+        H1Conn { io, pending: Vec::new(), body: Framing::Done, keep_alive: true }
+    }
+
+    /// Whether the connection can take a request: the last response was read to its end with
+    /// the connection kept, and the server has neither closed it nor sent anything since.
+    pub fn is_usable(&mut self) -> bool {
+        if !self.keep_alive || self.body != Framing::Done {
+            return false;
+        }
+        let mut probe = [0u8; 1];
+        let mut buf = ReadBuf::new(&mut probe);
+        let mut cx = Context::from_waker(Waker::noop());
+        // Pending: nothing to read, the connection is open. Anything else (the server's close,
+        // an error, bytes nobody asked for) ends it.
+        let open = Pin::new(&mut *self.io).poll_read(&mut cx, &mut buf).is_pending();
+        self.keep_alive = open;
+        open
+    }
+
+    /// Whether the connection can carry another request now that the response was read.
+    pub fn keeps_alive(&self) -> bool {
+        self.keep_alive && self.body == Framing::Done
+    }
+
+    /// Writes `request` and reads its response's head; the body follows from
+    /// [`H1Conn::next_chunk`].
+    pub async fn send(&mut self, request: Request<Bytes>) -> Result<Head, Failed> {
+        let (mut parts, body) = request.into_parts();
+        // As hyper did: a body sent whole gets its length, unless the script framed it itself.
+        let chunked = last_token_is(&parts.headers, &TRANSFER_ENCODING, "chunked");
+        if !body.is_empty()
+            && !parts.headers.contains_key(CONTENT_LENGTH)
+            && !parts.headers.contains_key(TRANSFER_ENCODING)
+        {
+            parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
+        let mut head = Vec::with_capacity(256);
+        head.extend_from_slice(parts.method.as_str().as_bytes());
+        head.push(b' ');
+        head.extend_from_slice(parts.uri.path_and_query().map_or("/", |p| p.as_str()).as_bytes());
+        head.extend_from_slice(b" HTTP/1.1\r\n");
+        for (name, value) in &parts.headers {
+            head.extend_from_slice(name.as_str().as_bytes());
+            head.extend_from_slice(b": ");
+            head.extend_from_slice(value.as_bytes());
+            head.extend_from_slice(b"\r\n");
+        }
+        head.extend_from_slice(b"\r\n");
+        let mut body = &body[..];
+        if chunked {
+            // The script asked for chunked framing: the body goes as one chunk.
+            if !body.is_empty() {
+                head.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+                head.extend_from_slice(body);
+                head.extend_from_slice(b"\r\n");
+            }
+            head.extend_from_slice(b"0\r\n\r\n");
+            body = &[];
+        } else if body.len() < COPY_BODY_BELOW {
+            head.extend_from_slice(body);
+            body = &[];
+        }
+        self.write(&head, body)
+            .await
+            .map_err(|err| Failed { failure: error_code::for_io(&err, Op::Write), closed: true })?;
+        drop(head);
+        let head_only = parts.method == Method::HEAD;
+        poll_fn(|cx| self.poll_head(cx, head_only)).await
+    }
+
+    /// The next piece of the response body, `None` at its end.
+    pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Failure>> {
+        poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    async fn write(&mut self, head: &[u8], body: &[u8]) -> io::Result<()> {
+        let (mut head, mut body) = (head, body);
+        while !head.is_empty() || !body.is_empty() {
+            let n = poll_fn(|cx| {
+                let io = Pin::new(&mut *self.io);
+                if head.is_empty() {
+                    io.poll_write(cx, body)
+                } else if body.is_empty() {
+                    io.poll_write(cx, head)
+                } else {
+                    io.poll_write_vectored(cx, &[IoSlice::new(head), IoSlice::new(body)])
+                }
+            })
+            .await?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            let from_head = n.min(head.len());
+            head = &head[from_head..];
+            body = &body[n - from_head..];
+        }
+        poll_fn(|cx| Pin::new(&mut *self.io).poll_flush(cx)).await
+    }
+
+    fn poll_head(&mut self, cx: &mut Context<'_>, head_only: bool) -> Poll<Result<Head, Failed>> {
+        let mut got_bytes = !self.pending.is_empty();
+        // Whether `pending` may hold a whole head: a head read in many pieces is parsed again
+        // only once a piece brings a blank line, not after every read (10 MiB in 4 KiB reads).
+        let mut parse_pending = got_bytes;
+        loop {
+            if parse_pending {
+                if let Some((used, parsed)) = parse_head(&self.pending, head_only).map_err(Failed::read)? {
+                    self.pending.drain(..used);
+                    if let Some(head) = self.begin_body(parsed) {
+                        return Poll::Ready(Ok(head));
+                    }
+                    continue;
+                }
+            }
+            if self.pending.len() > MAX_RESPONSE_HEAD_BYTES {
+                return Poll::Ready(Err(Failed::read(head_too_large())));
+            }
+            let H1Conn { io, pending, .. } = self;
+            let read = ready!(read_scratch(io, cx, |bytes| -> Result<(usize, bool, Option<Parsed>), Failure> {
+                if bytes.is_empty() || !pending.is_empty() {
+                    let from = pending.len().saturating_sub(3);
+                    pending.extend_from_slice(bytes);
+                    return Ok((bytes.len(), ends_head(&pending[from..]), None));
+                }
+                // The common case: a whole head (and maybe its body) in one read, parsed where
+                // it landed; only what follows the head is kept.
+                match parse_head(bytes, head_only)? {
+                    Some((used, parsed)) => {
+                        pending.extend_from_slice(&bytes[used..]);
+                        Ok((bytes.len(), true, Some(parsed)))
+                    }
+                    None => {
+                        pending.extend_from_slice(bytes);
+                        Ok((bytes.len(), false, None))
+                    }
+                }
+            }));
+            let (n, parse, parsed) = match read {
+                Err(err) => {
+                    let failure = error_code::for_io(&err, Op::Read);
+                    return Poll::Ready(Err(Failed { failure, closed: !got_bytes }));
+                }
+                Ok(Err(failure)) => return Poll::Ready(Err(Failed::read(failure))),
+                Ok(Ok(read)) => read,
+            };
+            if n == 0 {
+                // The server closed the connection before a whole head came.
+                self.keep_alive = false;
+                self.pending = Vec::new();
+                let failure = Failure::new(error_code::GENERIC, "unexpected EOF");
+                return Poll::Ready(Err(Failed { failure, closed: !got_bytes }));
+            }
+            got_bytes = true;
+            parse_pending = parse;
+            if let Some(head) = parsed.and_then(|parsed| self.begin_body(parsed)) {
+                return Poll::Ready(Ok(head));
+            }
+        }
+    }
+
+    /// Sets up the body of a parsed head; `None` for an interim (1xx) response, which is
+    /// skipped.
+    fn begin_body(&mut self, parsed: Parsed) -> Option<Head> {
+        if parsed.interim {
+            return None;
+        }
+        self.body = parsed.framing;
+        self.keep_alive &= parsed.keep_alive;
+        if self.body == Framing::Done {
+            self.finish();
+        }
+        let announced = match parsed.framing {
+            Framing::Done => Some(0),
+            Framing::Length(length) => Some(length),
+            _ => None,
+        };
+        Some(Head { announced, ..parsed.head })
+    }
+
+    /// The body was read: bytes past its end (which no request asked for) end the connection.
+    fn finish(&mut self) {
+        if !self.pending.is_empty() {
+            self.keep_alive = false;
+        }
+        self.pending = Vec::new();
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Failure>>> {
+        let mut data = BytesMut::new();
+        loop {
+            if self.body == Framing::Done {
+                self.finish();
+                return Poll::Ready(if data.is_empty() { None } else { Some(Ok(data.freeze())) });
+            }
+            if !self.pending.is_empty() {
+                let used = match decode(&mut self.body, &self.pending, &mut data) {
+                    Ok(used) => used,
+                    Err(failure) => return Poll::Ready(Some(Err(self.broken(failure)))),
+                };
+                self.pending.drain(..used);
+                if self.body == Framing::Done {
+                    continue;
+                }
+                if self.pending.len() > MAX_RESPONSE_HEAD_BYTES {
+                    let failure = Failure::new(error_code::GENERIC, "malformed HTTP response: chunk line too long");
+                    return Poll::Ready(Some(Err(self.broken(failure))));
+                }
+            }
+            if !data.is_empty() {
+                return Poll::Ready(Some(Ok(data.freeze())));
+            }
+            let H1Conn { io, pending, body, .. } = self;
+            let read = read_scratch(io, cx, |bytes| -> Result<usize, Failure> {
+                if bytes.is_empty() {
+                    return Ok(0);
+                }
+                if !pending.is_empty() {
+                    pending.extend_from_slice(bytes);
+                    return Ok(bytes.len());
+                }
+                let used = decode(body, bytes, &mut data)?;
+                pending.extend_from_slice(&bytes[used..]);
+                Ok(bytes.len())
+            });
+            let n = match ready!(read) {
+                Err(err) => return Poll::Ready(Some(Err(self.broken(error_code::for_io(&err, Op::Read))))),
+                Ok(Err(failure)) => return Poll::Ready(Some(Err(self.broken(failure)))),
+                Ok(Ok(n)) => n,
+            };
+            if n == 0 {
+                if self.body == Framing::UntilClose {
+                    self.body = Framing::Done;
+                    self.keep_alive = false;
+                    continue;
+                }
+                let failure = Failure::new(error_code::GENERIC, "unexpected EOF");
+                return Poll::Ready(Some(Err(self.broken(failure))));
+            }
+        }
+    }
+
+    fn broken(&mut self, failure: Failure) -> Failure {
+        self.keep_alive = false;
+        self.pending = Vec::new();
+        failure
+    }
+}
+
+impl Failed {
+    fn read(failure: Failure) -> Self {
+        Failed { failure, closed: false }
+    }
+}
+
+/// Reads once into the thread's scratch buffer and hands `use_bytes` what came (empty at the
+/// end of the stream).
+fn read_scratch<R>(
+    io: &mut Box<dyn Io>,
+    cx: &mut Context<'_>,
+    use_bytes: impl FnOnce(&[u8]) -> R,
+) -> Poll<io::Result<R>> {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let mut buf = ReadBuf::new(scratch);
+        ready!(Pin::new(&mut **io).poll_read(cx, &mut buf))?;
+        Poll::Ready(Ok(use_bytes(buf.filled())))
+    })
+}
+
+/// A head as parsed, before the connection takes its framing.
+struct Parsed {
+    head: Head,
+    framing: Framing,
+    keep_alive: bool,
+    interim: bool,
+}
+
+/// Whether `bytes` hold the blank line that ends a head (`\n\r\n` or a bare `\n\n`).
+fn ends_head(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|pair| pair == b"\n\n") || bytes.windows(3).any(|three| three == b"\n\r\n")
+}
+
+fn malformed(what: impl std::fmt::Display) -> Failure {
+    Failure::new(error_code::GENERIC, format!("malformed HTTP response: {what}"))
+}
+
+fn head_too_large() -> Failure {
+    Failure::new(
+        error_code::RESPONSE_HEADERS_TOO_LARGE,
+        format!(
+            "server response headers exceeded {MAX_RESPONSE_HEAD_BYTES} bytes or {MAX_RESPONSE_HEADER_FIELDS} fields; aborted"
+        ),
+    )
+}
+
+/// Parses a response head at the start of `bytes`: `None` when it is not all there yet, else
+/// how many bytes it took.
+fn parse_head(bytes: &[u8], head_only: bool) -> Result<Option<(usize, Parsed)>, Failure> {
+    let parsed = parse_fields(bytes, head_only)?;
+    if parsed.as_ref().is_some_and(|(used, _)| *used > MAX_RESPONSE_HEAD_BYTES) {
+        return Err(head_too_large());
+    }
+    Ok(parsed)
+}
+
+fn parse_fields(bytes: &[u8], head_only: bool) -> Result<Option<(usize, Parsed)>, Failure> {
+    let mut slots = [httparse::EMPTY_HEADER; STACK_HEADER_SLOTS];
+    let mut response = httparse::Response::new(&mut slots);
+    match response.parse(bytes) {
+        Ok(httparse::Status::Complete(used)) => Ok(Some((used, parsed(&response, head_only)?))),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            let mut slots = vec![httparse::EMPTY_HEADER; MAX_RESPONSE_HEADER_FIELDS];
+            let mut response = httparse::Response::new(&mut slots);
+            match response.parse(bytes) {
+                Ok(httparse::Status::Complete(used)) => Ok(Some((used, parsed(&response, head_only)?))),
+                Ok(httparse::Status::Partial) => Ok(None),
+                Err(httparse::Error::TooManyHeaders) => Err(head_too_large()),
+                Err(err) => Err(malformed(err)),
+            }
+        }
+        Err(err) => Err(malformed(err)),
+    }
+}
+
+fn parsed(response: &httparse::Response<'_, '_>, head_only: bool) -> Result<Parsed, Failure> {
+    let code = response.code.expect("a complete head has a status");
+    let status = StatusCode::from_u16(code).map_err(|_| malformed(format_args!("invalid status code {code}")))?;
+    let version = if response.version == Some(0) { Version::HTTP_10 } else { Version::HTTP_11 };
+    let reason = response.reason.filter(|reason| Some(*reason) != status.canonical_reason()).map(Box::from);
+    let mut headers = HeaderMap::with_capacity(response.headers.len());
+    for field in response.headers.iter() {
+        let name = HeaderName::from_bytes(field.name.as_bytes()).map_err(malformed)?;
+        let value = HeaderValue::from_bytes(field.value).map_err(malformed)?;
+        headers.append(name, value);
+    }
+    let interim = status.is_informational() && status != StatusCode::SWITCHING_PROTOCOLS;
+    let closes = has_token(&headers, &CONNECTION, "close") || version == Version::HTTP_10;
+    let (framing, keep_alive) = if head_only
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED
+    {
+        (Framing::Done, status != StatusCode::SWITCHING_PROTOCOLS)
+    } else if headers.contains_key(TRANSFER_ENCODING) {
+        // RFC 9112 6.3: chunked when it is the last coding, else the body runs to the close;
+        // a Content-Length beside it is ignored and the connection not reused.
+        let chunked = last_token_is(&headers, &TRANSFER_ENCODING, "chunked");
+        let framing = if chunked { Framing::Chunked(Chunk::Size) } else { Framing::UntilClose };
+        (framing, chunked && !headers.contains_key(CONTENT_LENGTH))
+    } else if let Some(length) = content_length(&headers)? {
+        (Framing::Length(length), true)
+    } else {
+        (Framing::UntilClose, false)
+    };
+    let framing = if framing == Framing::Length(0) { Framing::Done } else { framing };
+    Ok(Parsed {
+        head: Head { status, version, reason, headers, announced: None },
+        framing,
+        keep_alive: keep_alive && !closes,
+        interim,
+    })
+}
+
+/// The Content-Length, which must be one number however many times it is given.
+fn content_length(headers: &HeaderMap) -> Result<Option<u64>, Failure> {
+    let mut length = None;
+    for value in headers.get_all(CONTENT_LENGTH) {
+        for part in value.as_bytes().split(|&b| b == b',') {
+            let part = part.trim_ascii();
+            let parsed = std::str::from_utf8(part)
+                .ok()
+                .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|text| text.parse::<u64>().ok())
+                .ok_or_else(|| malformed("invalid Content-Length"))?;
+            if length.is_some_and(|seen| seen != parsed) {
+                return Err(malformed("conflicting Content-Length"));
+            }
+            length = Some(parsed);
+        }
+    }
+    Ok(length)
+}
+
+fn has_token(headers: &HeaderMap, name: &HeaderName, token: &str) -> bool {
+    headers
+        .get_all(name)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .any(|part| part.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+}
+
+fn last_token_is(headers: &HeaderMap, name: &HeaderName, token: &str) -> bool {
+    let last = headers.get_all(name).iter().next_back();
+    last.and_then(|value| value.as_bytes().rsplit(|&b| b == b',').next())
+        .is_some_and(|part| part.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// Takes body bytes from the start of `input` into `data` as far as `framing` allows, moving
+/// `framing` along; returns how many bytes it used. Bytes it cannot use yet (a chunk-size line
+/// cut short) are left for the caller to keep.
+fn decode(framing: &mut Framing, mut input: &[u8], data: &mut BytesMut) -> Result<usize, Failure> {
+    let total = input.len();
+    while !input.is_empty() {
+        match framing {
+            Framing::Done => break,
+            Framing::UntilClose => {
+                data.extend_from_slice(input);
+                input = &[];
+            }
+            Framing::Length(left) | Framing::Chunked(Chunk::Data(left)) => {
+                let n = (*left).min(input.len() as u64) as usize;
+                data.extend_from_slice(&input[..n]);
+                input = &input[n..];
+                *left -= n as u64;
+                if *left == 0 {
+                    *framing = match framing {
+                        Framing::Length(_) => Framing::Done,
+                        _ => Framing::Chunked(Chunk::DataEnd),
+                    };
+                }
+            }
+            Framing::Chunked(Chunk::Size) => match httparse::parse_chunk_size(input) {
+                Ok(httparse::Status::Complete((used, 0))) => {
+                    input = &input[used..];
+                    *framing = Framing::Chunked(Chunk::Trailers);
+                }
+                Ok(httparse::Status::Complete((used, size))) => {
+                    input = &input[used..];
+                    *framing = Framing::Chunked(Chunk::Data(size));
+                }
+                Ok(httparse::Status::Partial) => break,
+                Err(_) => return Err(malformed("invalid chunk size line")),
+            },
+            Framing::Chunked(Chunk::DataEnd) => {
+                if input.len() < 2 {
+                    if input != b"\r" {
+                        return Err(malformed("chunk data not followed by CRLF"));
+                    }
+                    break;
+                }
+                if &input[..2] != b"\r\n" {
+                    return Err(malformed("chunk data not followed by CRLF"));
+                }
+                input = &input[2..];
+                *framing = Framing::Chunked(Chunk::Size);
+            }
+            Framing::Chunked(Chunk::Trailers) => {
+                let Some(end) = input.iter().position(|&b| b == b'\n') else { break };
+                let line = &input[..end];
+                input = &input[end + 1..];
+                if line.is_empty() || line == b"\r" {
+                    *framing = Framing::Done;
+                }
+            }
+        }
+    }
+    Ok(total - input.len())
+}
+
+#[cfg(test)]
+#[path = "h1_tests.rs"]
+mod tests;
