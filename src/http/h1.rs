@@ -23,6 +23,7 @@
 use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io::{self, IoSlice};
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
@@ -135,6 +136,8 @@ impl H1Conn {
         let (mut parts, body) = request.into_parts();
         // As hyper did: a body sent whole gets its length, unless the script framed it itself.
         let chunked = last_token_is(&parts.headers, &TRANSFER_ENCODING, "chunked");
+        // A request that asks the server to close (`Connection: close`) is its connection's last.
+        self.keep_alive = !has_token(&parts.headers, &CONNECTION, "close");
         if !body.is_empty()
             && !parts.headers.contains_key(CONTENT_LENGTH)
             && !parts.headers.contains_key(TRANSFER_ENCODING)
@@ -167,12 +170,33 @@ impl H1Conn {
             head.extend_from_slice(body);
             body = &[];
         }
-        self.write(&head, body)
-            .await
-            .map_err(|err| Failed { failure: error_code::for_io(&err, Op::Write), closed: true })?;
-        drop(head);
         let head_only = parts.method == Method::HEAD;
-        poll_fn(|cx| self.poll_head(cx, head_only)).await
+        let (mut unsent_head, mut unsent_body) = (&head[..], body);
+        let mut sent = false;
+        poll_fn(|cx| {
+            // The response is read while the request is still being written: a server may
+            // answer (413, say) before it took a large body, as Go's client lets it.
+            if !sent {
+                match self.poll_write(cx, &mut unsent_head, &mut unsent_body) {
+                    Poll::Ready(Ok(())) => sent = true,
+                    Poll::Ready(Err(err)) => {
+                        if let Poll::Ready(Ok(head)) = self.poll_head(cx, head_only) {
+                            self.keep_alive = false;
+                            return Poll::Ready(Ok(head));
+                        }
+                        let failure = error_code::for_io(&err, Op::Write);
+                        return Poll::Ready(Err(Failed { failure, closed: true }));
+                    }
+                    Poll::Pending => {}
+                }
+            }
+            let head = ready!(self.poll_head(cx, head_only));
+            if !sent {
+                self.keep_alive = false;
+            }
+            Poll::Ready(head)
+        })
+        .await
     }
 
     /// The next piece of the response body, `None` at its end.
@@ -180,34 +204,31 @@ impl H1Conn {
         poll_fn(|cx| self.poll_chunk(cx)).await
     }
 
-    async fn write(&mut self, head: &[u8], body: &[u8]) -> io::Result<()> {
-        let (mut head, mut body) = (head, body);
+    /// Writes what is left of the request (`head`, then `body`) as far as the socket takes it.
+    fn poll_write(&mut self, cx: &mut Context<'_>, head: &mut &[u8], body: &mut &[u8]) -> Poll<io::Result<()>> {
         while !head.is_empty() || !body.is_empty() {
-            let n = poll_fn(|cx| {
-                let io = Pin::new(&mut *self.io);
-                if head.is_empty() {
-                    io.poll_write(cx, body)
-                } else if body.is_empty() {
-                    io.poll_write(cx, head)
-                } else {
-                    io.poll_write_vectored(cx, &[IoSlice::new(head), IoSlice::new(body)])
-                }
-            })
-            .await?;
+            let io = Pin::new(&mut *self.io);
+            let n = ready!(if head.is_empty() {
+                io.poll_write(cx, body)
+            } else if body.is_empty() {
+                io.poll_write(cx, head)
+            } else {
+                io.poll_write_vectored(cx, &[IoSlice::new(head), IoSlice::new(body)])
+            })?;
             if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
             let from_head = n.min(head.len());
-            head = &head[from_head..];
-            body = &body[n - from_head..];
+            *head = &head[from_head..];
+            *body = &body[n - from_head..];
         }
-        poll_fn(|cx| Pin::new(&mut *self.io).poll_flush(cx)).await
+        Pin::new(&mut *self.io).poll_flush(cx)
     }
 
     fn poll_head(&mut self, cx: &mut Context<'_>, head_only: bool) -> Poll<Result<Head, Failed>> {
         let mut got_bytes = !self.pending.is_empty();
         // Whether `pending` may hold a whole head: a head read in many pieces is parsed again
-        // only once a piece brings a blank line, not after every read (10 MiB in 4 KiB reads).
+        // only once a piece brings a blank line, not after every read (10 MiB in 16 KiB reads).
         let mut parse_pending = got_bytes;
         loop {
             if parse_pending {
@@ -410,15 +431,17 @@ fn parse_head(bytes: &[u8], head_only: bool) -> Result<Option<(usize, Parsed)>, 
 }
 
 fn parse_fields(bytes: &[u8], head_only: bool) -> Result<Option<(usize, Parsed)>, Failure> {
-    let mut slots = [httparse::EMPTY_HEADER; STACK_HEADER_SLOTS];
-    let mut response = httparse::Response::new(&mut slots);
-    match response.parse(bytes) {
+    let config = httparse::ParserConfig::default();
+    // Slots httparse fills as it goes: not zeroed first (2 KB per response).
+    let mut slots = [const { MaybeUninit::uninit() }; STACK_HEADER_SLOTS];
+    let mut response = httparse::Response::new(&mut []);
+    match config.parse_response_with_uninit_headers(&mut response, bytes, &mut slots) {
         Ok(httparse::Status::Complete(used)) => Ok(Some((used, parsed(&response, head_only)?))),
         Ok(httparse::Status::Partial) => Ok(None),
         Err(httparse::Error::TooManyHeaders) => {
-            let mut slots = vec![httparse::EMPTY_HEADER; MAX_RESPONSE_HEADER_FIELDS];
-            let mut response = httparse::Response::new(&mut slots);
-            match response.parse(bytes) {
+            let mut slots = Vec::with_capacity(MAX_RESPONSE_HEADER_FIELDS);
+            let mut response = httparse::Response::new(&mut []);
+            match config.parse_response_with_uninit_headers(&mut response, bytes, slots.spare_capacity_mut()) {
                 Ok(httparse::Status::Complete(used)) => Ok(Some((used, parsed(&response, head_only)?))),
                 Ok(httparse::Status::Partial) => Ok(None),
                 Err(httparse::Error::TooManyHeaders) => Err(head_too_large()),
@@ -434,10 +457,20 @@ fn parsed(response: &httparse::Response<'_, '_>, head_only: bool) -> Result<Pars
     let status = StatusCode::from_u16(code).map_err(|_| malformed(format_args!("invalid status code {code}")))?;
     let version = if response.version == Some(0) { Version::HTTP_10 } else { Version::HTTP_11 };
     let reason = response.reason.filter(|reason| Some(*reason) != status.canonical_reason()).map(Box::from);
+    // Every value a slice of one allocation of their total length, as `headers::own_values`
+    // leaves a map: a kept response keeps a few hundred bytes, one allocation per head.
+    let total = response.headers.iter().map(|field| field.value.len()).sum();
+    let mut values = BytesMut::with_capacity(total);
+    for field in response.headers.iter() {
+        values.extend_from_slice(field.value);
+    }
+    let values = values.freeze();
     let mut headers = HeaderMap::with_capacity(response.headers.len());
+    let mut at = 0;
     for field in response.headers.iter() {
         let name = HeaderName::from_bytes(field.name.as_bytes()).map_err(malformed)?;
-        let value = HeaderValue::from_bytes(field.value).map_err(malformed)?;
+        let value = HeaderValue::from_maybe_shared(values.slice(at..at + field.value.len())).map_err(malformed)?;
+        at += field.value.len();
         headers.append(name, value);
     }
     let interim = status.is_informational() && status != StatusCode::SWITCHING_PROTOCOLS;

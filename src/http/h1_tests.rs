@@ -10,6 +10,8 @@ use super::*;
 struct Peer {
     reads: VecDeque<Vec<u8>>,
     written: std::rc::Rc<RefCell<Vec<u8>>>,
+    /// Takes this many bytes, then no more (a server that stopped reading).
+    takes: usize,
 }
 
 impl AsyncRead for Peer {
@@ -27,8 +29,13 @@ impl AsyncRead for Peer {
 
 impl AsyncWrite for Peer {
     fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.written.borrow_mut().extend_from_slice(buf);
-        Poll::Ready(Ok(buf.len()))
+        let mut written = self.written.borrow_mut();
+        let n = buf.len().min(self.takes - written.len());
+        if n == 0 {
+            return Poll::Pending;
+        }
+        written.extend_from_slice(&buf[..n]);
+        Poll::Ready(Ok(n))
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
@@ -40,7 +47,7 @@ impl AsyncWrite for Peer {
 
 fn conn(pieces: Vec<Vec<u8>>) -> (H1Conn, std::rc::Rc<RefCell<Vec<u8>>>) {
     let written = std::rc::Rc::new(RefCell::new(Vec::new()));
-    let peer = Peer { reads: pieces.into(), written: written.clone() };
+    let peer = Peer { reads: pieces.into(), written: written.clone(), takes: usize::MAX };
     (H1Conn::new(Box::new(peer)), written)
 }
 
@@ -204,4 +211,34 @@ async fn two_exchanges_in_a_row_share_the_connection() {
     assert_eq!((second.status, second.body), (201, Ok(b"b".to_vec())));
     assert_eq!(written.borrow().windows(3).filter(|w| w == b"GET").count(), 2);
     assert!(conn.pending.capacity() == 0, "an idle connection keeps no buffer");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_request_that_asks_for_close_is_its_connections_last_and_a_body_gets_its_length() {
+    let (mut conn, written) = conn(vec![b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec()]);
+    let mut request = get(Method::PUT);
+    request.headers_mut().insert("connection", HeaderValue::from_static("close"));
+    *request.body_mut() = Bytes::from(vec![b'x'; 10_000]);
+    conn.send(request).await.unwrap();
+    assert!(conn.next_chunk().await.is_none());
+    assert!(!conn.keeps_alive());
+    let written = written.borrow();
+    let head_end = written.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(String::from_utf8_lossy(&written[..head_end]).contains("content-length: 10000\r\n"));
+    assert_eq!(written.len() - head_end, 10_000, "the body follows its head whole");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_answer_before_the_body_was_taken_is_the_response_and_the_connections_last() {
+    let written = std::rc::Rc::new(RefCell::new(Vec::new()));
+    let reads = vec![b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n".to_vec()];
+    let peer = Peer { reads: reads.into(), written: written.clone(), takes: 1_000 };
+    let mut conn = H1Conn::new(Box::new(peer));
+    let mut request = get(Method::POST);
+    *request.body_mut() = Bytes::from(vec![b'x'; 100_000]);
+    let head = conn.send(request).await.unwrap();
+    assert_eq!(head.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(written.borrow().len(), 1_000);
+    assert!(conn.next_chunk().await.is_none());
+    assert!(!conn.keeps_alive(), "the rest of the body was never sent");
 }

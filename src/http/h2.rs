@@ -13,6 +13,9 @@
 //! response head, `receiving` from there to the end of the body. Byte counts are the socket's
 //! bytes while the request was in flight that no request on the connection counted before it
 //! (`IoStats::claim`): concurrent streams split the socket's bytes, which add up exactly.
+//!
+//! [`Sender`] is the one face of both kinds of connection to the client: hyper's HTTP/2 here and
+//! rload's own HTTP/1.1 (`h1.rs`), each answering with a head ([`Answer`]).
 
 use std::future::Future;
 
@@ -102,6 +105,7 @@ impl Sender {
                 *request.version_mut() = Version::HTTP_2;
                 let response = sender.send_request(request.map(Full::new)).await.map_err(SendError::Hyper)?;
                 let (mut parts, stream) = response.into_parts();
+                super::headers::own_values(&mut parts.headers);
                 let reason = parts.extensions.remove::<hyper::ext::ReasonPhrase>();
                 let head = Head {
                     status: parts.status,

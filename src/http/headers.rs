@@ -19,9 +19,9 @@ pub struct ResponseHeaders {
 }
 
 impl ResponseHeaders {
-    /// Keeps `received` with values of its own (see [`own_values`]).
-    pub fn new(mut received: HeaderMap) -> Self {
-        own_values(&mut received);
+    /// Keeps `received`, whose values must be of their own, not slices of a connection's
+    /// buffer: rload's HTTP/1.1 builds them so, HTTP/2 heads go through [`own_values`].
+    pub fn new(received: HeaderMap) -> Self {
         ResponseHeaders { received, canonical: OnceCell::new() }
     }
 
@@ -56,13 +56,13 @@ impl<'a> IntoIterator for &'a ResponseHeaders {
 }
 
 /// Moves the values of `map` out of the buffer they were parsed from, into one allocation of
-/// their total length. hyper (HTTP/1.1) and h2 hand a response's header values as slices of the
-/// connection's read buffer (8 KiB at least), and a slice keeps the whole buffer alive: a
+/// their total length. h2 (and hyper's HTTP/1.1, before rload's own) hands a response's header
+/// values as slices of the connection's read buffer, and a slice keeps the whole buffer alive: a
 /// script that keeps responses through a `sleep` (SyncKairos's `create_res` and `switch_res`)
 /// held one such buffer per kept response, ~20 KB per VU in scenario 03, for a few hundred
 /// bytes of header values. A value that would not pass `HeaderValue`'s check again (it passed
 /// it once) is left as it was.
-fn own_values(map: &mut HeaderMap) {
+pub(crate) fn own_values(map: &mut HeaderMap) {
     let total: usize = map.values().map(HeaderValue::len).sum();
     if total == 0 {
         return;
@@ -151,6 +151,7 @@ mod tests {
         map.append("x-id", slice(b"7"));
         map.append("x-id", slice(b"Created"));
         assert!(!buffer.is_unique());
+        own_values(&mut map);
         let headers = ResponseHeaders::new(map);
         assert!(buffer.is_unique(), "a kept response must not hold the connection's read buffer");
         assert_eq!(

@@ -11,8 +11,11 @@
 //! By default each VU has its own pool (k6's model: a VU holds its connections). A VU makes one
 //! request at a time in the common case, so the pool is a short `Vec` searched linearly, and
 //! holds one idle connection per host; concurrent requests of one VU (batch) each dial their
-//! own and all of them come back idle. Every connection's hyper driver runs as a `spawn_local`
-//! task; dropping a [`Conn`] aborts that task, which closes the socket at once.
+//! own and all of them come back idle. An HTTP/1.1 connection is rload's own ([`super::h1`]):
+//! no task runs it and nothing reads it while it is idle, so dropping its [`Conn`] closes the
+//! socket at once, and a server's close is noticed when the connection is taken again. An
+//! HTTP/2 connection's hyper driver runs as a `spawn_local` task, aborted (closing the socket)
+//! when the connection's last handle goes.
 //!
 //! With rload's `sharedConnections: K` the VUs of a thread share one [`Pool::shared`] pool of at
 //! most K connections (all hosts together), so 100,000 mostly sleeping VUs need K sockets per
@@ -177,7 +180,7 @@ pub struct Pool {
     http2: RefCell<Vec<Conn>>,
     /// TLS dials in progress, by (host, port): requests to the same host wait for them.
     dialing: RefCell<Vec<Dialing>>,
-    /// Sockets alive: incremented when a driver starts, decremented when its task ends.
+    /// Sockets alive: HTTP/1.1 connections that exist and HTTP/2 driver tasks that run.
     open: Rc<Cell<usize>>,
     /// A shared pool's bound: `limit` permits, one per busy connection.
     bound: Option<(usize, Arc<Semaphore>)>,
@@ -472,7 +475,8 @@ pub(crate) fn server_name(host: &Host<&str>) -> Result<ServerName<'static>, Fail
     }
 }
 
-/// Counts a socket as open for as long as its driver task (which owns it) exists.
+/// Counts a socket as open for as long as what owns it (an HTTP/1.1 connection, an HTTP/2
+/// driver task) exists.
 struct OpenGuard(Rc<Cell<usize>>);
 
 impl OpenGuard {

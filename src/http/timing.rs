@@ -139,8 +139,6 @@ fn ms(from: Instant, to: Instant) -> f64 {
 /// What a wrapper notes about its stream's completed operations; the two kinds are
 /// [`Wire`] and [`Stamps`], see the module docs.
 pub(crate) trait Observe {
-    /// The most bytes one read hands up; `usize::MAX` for no limit.
-    const MAX_READ: usize;
     /// A read finished with `result`, having added `n` bytes to the buffer.
     fn read(stats: &IoStats, result: &Poll<io::Result<()>>, n: usize);
     fn write(stats: &IoStats, result: &Poll<io::Result<usize>>);
@@ -150,8 +148,6 @@ pub(crate) trait Observe {
 pub(crate) enum Wire {}
 
 impl Observe for Wire {
-    const MAX_READ: usize = usize::MAX;
-
     fn read(stats: &IoStats, result: &Poll<io::Result<()>>, n: usize) {
         match result {
             Poll::Ready(Ok(())) => stats.bytes_read.set(stats.bytes_read.get() + n as u64),
@@ -172,14 +168,7 @@ impl Observe for Wire {
 /// Timestamps request writes and the first response read.
 pub(crate) enum Stamps {}
 
-/// hyper's adaptive read buffer doubles whenever a read fills it, up to its maximum (10 MiB, for
-/// large response heads): a fast server sending a large body would leave every connection with
-/// megabytes of buffer. Reads of at most 4 KiB, half its initial 8 KiB, never fill it.
-const HYPER_MAX_READ: usize = 4096;
-
 impl Observe for Stamps {
-    const MAX_READ: usize = HYPER_MAX_READ;
-
     fn read(stats: &IoStats, result: &Poll<io::Result<()>>, n: usize) {
         if matches!(result, Poll::Ready(Ok(()))) && n > 0 && stats.first_read.get().is_none() {
             stats.first_read.set(Some(Instant::now()));
@@ -215,20 +204,9 @@ impl<S, O> Observed<S, O> {
 
 impl<S: AsyncRead + Unpin, O: Observe> AsyncRead for Observed<S, O> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        if buf.remaining() <= O::MAX_READ {
-            let before = buf.filled().len();
-            let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-            O::read(&self.stats, &result, buf.filled().len() - before);
-            return result;
-        }
-        let mut limited = buf.take(O::MAX_READ);
-        let result = Pin::new(&mut self.inner).poll_read(cx, &mut limited);
-        let n = limited.filled().len();
-        // SAFETY: `limited` is the start of `buf`'s unfilled part, and the read initialised
-        // (filled) its first `n` bytes; tokio's own `Take` reader does the same.
-        unsafe { buf.assume_init(n) };
-        buf.advance(n);
-        O::read(&self.stats, &result, n);
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        O::read(&self.stats, &result, buf.filled().len() - before);
         result
     }
 }
@@ -289,21 +267,6 @@ mod tests {
         assert!(stats.first_read().expect("read stamped") >= wrote);
         assert_eq!(stats.bytes_written(), 18);
         assert_eq!(stats.bytes_read(), 17);
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn reads_above_the_counter_hand_hyper_at_most_4_kib_at_a_time() {
-        let (client, mut server) = tokio::io::duplex(64 * 1024);
-        let stats = Rc::new(IoStats::default());
-        let mut io = Timed::new(WireCounter::new(client, stats.clone()), stats.clone());
-        server.write_all(&[7u8; 20_000]).await.unwrap();
-        let mut big = vec![0u8; 64 * 1024];
-        let n = io.read(&mut big).await.unwrap();
-        assert_eq!(n, HYPER_MAX_READ);
-        assert!(big[..n].iter().all(|&b| b == 7));
-        assert_eq!(stats.bytes_read(), HYPER_MAX_READ as u64, "only what was handed up is counted");
-        let mut small = [0u8; 100];
-        assert_eq!(io.read(&mut small).await.unwrap(), 100);
     }
 
     #[test]
