@@ -77,7 +77,7 @@ fn dump_request(mode: HttpDebug, request: &Request<Bytes>, body: Option<&Bytes>)
     for (name, value) in headers.iter().filter(|(name, _)| **name != HOST) {
         out.push_str(&format!("{}: {}\n", canonical_name(name.as_str()), String::from_utf8_lossy(value.as_bytes())));
     }
-    // A body sent whole gets its length (http/h1.rs); the dump shows it as sent.
+    // A body sent whole gets its length (http/h1/); the dump shows it as sent.
     let length = body.map_or(0, Bytes::len);
     if length > 0 && !headers.contains_key(CONTENT_LENGTH) && !headers.contains_key(TRANSFER_ENCODING) {
         out.push_str(&format!("Content-Length: {length}\n"));

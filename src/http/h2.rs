@@ -15,7 +15,7 @@
 //! (`IoStats::claim`): concurrent streams split the socket's bytes, which add up exactly.
 //!
 //! [`Sender`] is the one face of both kinds of connection to the client: hyper's HTTP/2 here and
-//! rload's own HTTP/1.1 (`h1.rs`), each answering with a head ([`Answer`]).
+//! rload's own HTTP/1.1 (`h1/`), each answering with a head ([`Answer`]).
 
 use std::future::Future;
 

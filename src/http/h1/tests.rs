@@ -1,4 +1,4 @@
-//! Unit tests of `h1.rs`: responses read whole however the wire cuts them, and when a
+//! Unit tests of `h1/`: responses read whole however the wire cuts them, and when a
 //! connection may carry the next request.
 
 use std::collections::VecDeque;
