@@ -1,6 +1,7 @@
 //! An HTTP/1.1 connection's life as a user sees it, whichever task runs its I/O: responses that
 //! arrive in pieces, a server closing a kept-alive connection while it is idle, requests of one
-//! client in flight at once, and a shared pool's connection passing from one VU to another.
+//! client in flight at once, a shared pool's connection passing from one VU to another, and a
+//! server answering before it took a large upload.
 //! Raw servers on loopback write exactly what each case needs.
 
 use std::cell::Cell;
@@ -199,6 +200,33 @@ async fn a_shared_connection_used_by_another_vu_wakes_that_vu() {
         let res = tokio::task::spawn_local(async move { one(&second, get(addr)).await }).await.unwrap();
         assert_eq!((res.status, res.error.as_deref(), res.body.as_deref()), (200, None, Some(&b"in parts"[..])));
         assert_eq!(res.timings.connecting, 0.0, "the shared connection was reused");
+        assert_eq!(accepts.get(), 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_server_refusing_a_large_upload_early_is_answered_with_its_status() {
+    local(async {
+        // The server reads the head only, answers 413 and stops reading without closing: a
+        // client that read only after writing its whole body would wait for the timeout.
+        let (addr, accepts) = server(|mut stream| async move {
+            if read_request(&mut stream).await {
+                let _ = stream.write_all(b"HTTP/1.1 413 Payload Too Large\r\ncontent-length: 4\r\n\r\nbig!").await;
+                tokio::time::sleep(Duration::from_secs(3)).await;
+            }
+        })
+        .await;
+        let client = client();
+        let mut post = get(addr);
+        post.method = Method::POST;
+        post.body = Some(Bytes::from(vec![b'x'; 64 << 20]));
+        let started = std::time::Instant::now();
+        let res = one(&client, post).await;
+        assert_eq!((res.status, res.error.as_deref(), res.body.as_deref()), (413, None, Some(&b"big!"[..])));
+        assert!(started.elapsed() < Duration::from_secs(2), "answered after {:?}", started.elapsed());
+        // Its body never went out whole, so the connection is not used again.
+        assert_eq!(client.open_connections(), 0);
         assert_eq!(accepts.get(), 1);
     })
     .await;
