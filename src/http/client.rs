@@ -331,12 +331,19 @@ impl HttpClient {
             collected.push(data);
         }
         let done = Instant::now();
+        let http1 = !conn.sender.is_http2();
         // HTTP/1.1 knows from the head and the framing; hyper's HTTP/2 from the connection.
         let server_closes = conn.sender.is_closed();
-        if self.config.no_connection_reuse && conn.sender.is_http2() {
+        if self.config.no_connection_reuse && !http1 {
             self.pool.forget(&conn);
         } else if !self.config.no_connection_reuse && !server_closes {
             self.pool.put_idle(conn);
+        }
+        if http1 {
+            // The other VUs of this thread read their responses before this one's script goes
+            // on: each response is read (and timed) as it arrives, not after other scripts, and
+            // the thread's reads and scripts run in runs, as with hyper's connection tasks.
+            tokio::task::yield_now().await;
         }
         let mut kept = body.take().map(Collected::into_bytes);
         if let (Some(raw), Some(encoding)) = (&kept, head.headers.get(CONTENT_ENCODING)) {

@@ -151,6 +151,12 @@ impl H1Conn {
             head.extend_from_slice(body);
             body = &[];
         }
+        // The other VUs of this thread that are ready run first, so that the thread's requests
+        // go out together (as they did from hyper's connection tasks): a request written the
+        // moment its script asked for it woke the server once per request, and both sides
+        // slept and woke about twice as often (bench/README.md, "rload's own HTTP/1.1"). The
+        // wait is part of `sending`, where k6 has its goroutines' scheduling.
+        tokio::task::yield_now().await;
         let head_only = parts.method == Method::HEAD;
         let (mut unsent_head, mut unsent_body) = (&head[..], body);
         let mut sent = false;
