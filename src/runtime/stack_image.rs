@@ -1,67 +1,93 @@
 //! A compact copy of the live part of a suspended coroutine's stack, kept in the heap while
 //! another coroutine runs on that stack (see `shared_stack.rs`).
 //!
-//! An idle VU's live stack is ~8 KB of Rhai's evaluation frames. Fewer than half of those words
-//! are non-zero (frames reserve room for locals that path never writes), and most non-zero ones
-//! are pointers into a few regions (this stack, the heap, the executable) or small numbers, so
-//! their upper halves repeat. The copy keeps one bit per word (non-zero or not) and, per non-zero
-//! word, two bits that say whether its upper half is one of the last three seen (then only the
-//! lower half is kept) or not (the whole word): ~2.7 KB for a VU in `sleep` instead of 8 KB.
+//! The VUs of a thread that wait at the same place have nearly the same live stack: the same
+//! frames at the same distances from the stack's top (every shared stack is aligned alike),
+//! with the same return addresses, frame sizes, flags and lengths in them, and pointers into
+//! the stack that differ only by where that stack is. What differs from one VU to the next is
+//! mostly heap pointers. So a thread keeps, per stack depth it saw more than once, one
+//! *reference* (a plain copy of some VU's live stack at that depth, shared by `Rc` with every
+//! image encoded against it), and an image keeps two bits per word saying how to get it from
+//! the reference's word at the same distance from the top:
+//!
+//! | code | the word is | kept |
+//! |---|---|---|
+//! | 0 | the reference's word | nothing |
+//! | 1 | the reference's word moved with the stack (a pointer into it) | nothing |
+//! | 2 | the reference's upper half with a lower half of its own | 4 bytes |
+//! | 3 | anything else | 8 bytes |
+//!
+//! A VU waiting in `ws.connect`'s event loop is 10.2 KB deep: its image is ~1.9 KB this way,
+//! against 5.4 KB with the encoding before (zero words dropped, upper halves repeated from the
+//! last three), and saving plus restoring it takes 27% fewer instructions (bench/README.md,
+//! "10,000 WebSockets: a waiting VU's stack against its neighbours'"). Words deeper than the reference (or all, without one) are read against zero:
+//! zeros cost their code, small numbers 4 bytes. Restoring writes every word, so no zeroing.
+//!
+//! References: a depth becomes one the second time it is saved in a row of recent depths (at
+//! most [`DEPTHS`] per thread, the least recently saved dropped), is refreshed every
+//! [`REFRESH`] saves (a reference from long ago, the first wait of the run, resembles later
+//! waits less), and stacks deeper than [`MAX_REFERENCE_WORDS`] get none of their own. A depth
+//! without one is read against the reference of the nearest depth. An old reference lives on
+//! until the last image encoded against it is restored: a few per depth, since waiting VUs are
+//! resumed and saved again all the time.
 //!
 //! This module knows nothing about coroutines; it copies words out of memory and back.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The words of `from..top` of a stack, compacted; written back by [`StackImage::restore`].
 pub struct StackImage {
     /// The lowest address kept (8-aligned); the copy runs from here to `top`.
     from: usize,
     top: usize,
-    /// The bitmap (`ceil(words / 64)` little-endian u64s), the 2-bit codes (four per byte), then
-    /// the kept halves and words, in address order. One allocation.
+    /// What the words were encoded against; `None`: against zero words.
+    reference: Option<Rc<Reference>>,
+    /// The 2-bit codes (four per byte, in address order), then the kept halves and words, then
+    /// [`PADDING`]. One allocation.
     data: Box<[u8]>,
 }
 
-/// The last three distinct upper halves of non-zero words, most recent first; encoder and
-/// decoder keep the same one. Slot 0 is unused, so a code indexes its upper half.
-/// Without branches: the codes follow no pattern a branch predictor could learn, and a
-/// mispredicted branch per word cost more than the rest of the copy.
-#[derive(Default)]
-struct RecentUppers([u32; 4]);
-
-impl RecentUppers {
-    /// `upper`'s code: 1 to 3 when it is one of the recent ones (its position), 0 when not.
-    #[inline(always)]
-    fn code(&self, upper: u32) -> u8 {
-        let [_, r1, r2, r3] = self.0;
-        let (is1, is2, is3) = (upper == r1, upper == r2, upper == r3);
-        u8::from(is1) | (u8::from(is2 && !is1) * 2) | (u8::from(is3 && !is1 && !is2) * 3)
-    }
-
-    /// Makes `upper` (whose code was `code`) the most recent.
-    #[inline(always)]
-    fn promote(&mut self, code: u8, upper: u32) {
-        let [_, r1, r2, r3] = self.0;
-        let second = if code == 1 { r2 } else { r1 };
-        let third = if code == 1 || code == 2 { r3 } else { r2 };
-        self.0 = [0, upper, second, third];
-    }
+/// A copy of one live stack, from its lowest live word up to its top.
+struct Reference {
+    top: usize,
+    words: Box<[u64]>,
 }
 
-/// Buffers an image is encoded in before it is moved into one allocation of its exact size.
+/// One stack depth a thread saved recently.
+struct Depth {
+    words: usize,
+    saves: u32,
+    reference: Option<Rc<Reference>>,
+}
+
+/// Depths a thread remembers (the most recently saved first).
+const DEPTHS: usize = 16;
+
+/// A depth's reference is replaced by the live stack being saved every this many saves.
+const REFRESH: u32 = 1024;
+
+/// Deeper stacks (64 KiB) get no reference of their own, so a few deep ones cannot pin much.
+const MAX_REFERENCE_WORDS: usize = 8192;
+
+/// Bytes after the values, so the decoder may read 8 bytes where the last value has 4.
+const PADDING: usize = 8;
+
+/// Bytes a word with each code keeps.
+const KEPT: [usize; 4] = [0, 0, 4, 8];
+
+/// The thread's recent depths and the buffers an image is encoded in before it is moved into
+/// one allocation of its exact size.
 #[derive(Default)]
-struct Scratch {
-    bitmap: Vec<u8>,
+struct Encoder {
+    depths: Vec<Depth>,
     codes: Vec<u8>,
     values: Vec<u8>,
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static ENCODER: RefCell<Encoder> = RefCell::new(Encoder::default());
 }
-
-/// Bytes after the values, so the decoder may read 8 bytes where the last value has 4.
-const PADDING: usize = 8;
 
 impl StackImage {
     /// Copies the words of `from..top` (both 8-aligned, `from < top`).
@@ -72,136 +98,347 @@ impl StackImage {
         assert!(from.is_multiple_of(8) && top.is_multiple_of(8) && from < top, "a stack image of {from:#x}..{top:#x}");
         // SAFETY: the caller's promise; a page never touched reads as the zero page.
         let words = unsafe { std::slice::from_raw_parts(from as *const u64, (top - from) / 8) };
-        let data = SCRATCH.with(|scratch| encode(words, &mut scratch.borrow_mut()));
-        StackImage { from, top, data }
+        ENCODER.with(|encoder| {
+            let mut encoder = encoder.borrow_mut();
+            let reference = encoder.reference_for(words, top);
+            let data = encoder.encode(words, top, reference.as_deref());
+            StackImage { from, top, reference, data }
+        })
     }
 
-    /// Bytes of heap the copy holds.
+    /// Bytes of heap the copy holds (its share of a reference not counted).
     #[cfg(test)]
     pub fn heap_bytes(&self) -> usize {
         self.data.len()
     }
 
-    /// Writes every word of the image back where it came from, zeros included.
+    /// Writes every word of the image back where it came from.
     ///
     /// # Safety
     /// `from..top` must be mapped and writable, and nothing may use it while this runs.
     pub unsafe fn restore(self) {
         let n = (self.top - self.from) / 8;
-        let (bitmap, rest) = self.data.split_at(n.div_ceil(64) * 8);
-        let non_zero = bitmap.iter().map(|b| b.count_ones() as usize).sum::<usize>();
-        let (codes, values) = rest.split_at(non_zero.div_ceil(4));
-        // Code 0 keeps 8 bytes, the others 4 (the last byte's unused codes are 0, not counted).
-        let recent_codes = codes.iter().map(|b| ((b | b >> 1) & 0x55).count_ones() as usize).sum::<usize>();
-        let value_bytes = 4 * non_zero + 4 * (non_zero - recent_codes);
-        assert!(values.len() == value_bytes + PADDING, "a stack image's values do not match its codes");
+        let (codes, values) = self.data.split_at(n.div_ceil(4));
+        // The last byte's unused codes are 0 and keep nothing.
+        let (mut halves, mut whole) = (0, 0);
+        for b in codes {
+            whole += (b & b >> 1 & 0x55).count_ones() as usize;
+            halves += (b >> 1 & !b & 0x55).count_ones() as usize;
+        }
+        assert!(values.len() == 4 * halves + 8 * whole + PADDING, "a stack image's values do not match its codes");
+        let (aligned, lead, moved) = aligned_reference(self.reference.as_deref(), n, self.top);
+        let mut decoder = Decoder { codes, at: values.as_ptr(), nth: 0, moved };
         let base = self.from as *mut u64;
-        // SAFETY: the caller's promise: `n` words from `base` are writable and unused.
-        unsafe { std::ptr::write_bytes(base, 0, n) };
-        let (mut recent, mut nth, mut at) = (RecentUppers::default(), 0, values.as_ptr());
-        for (c, mask) in bitmap.chunks_exact(8).enumerate() {
-            let mut bits = u64::from_le_bytes(mask.try_into().expect("8 bytes"));
-            assert!(c * 64 + 64 - (bits.leading_zeros() as usize) <= n, "a stack image's bitmap runs past its range");
-            while bits != 0 {
-                let i = c * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let code = (codes[nth / 4] >> (2 * (nth % 4))) & 3;
-                nth += 1;
-                // SAFETY: the values hold 8 bytes for each code 0 and 4 for each other code
-                // (checked above), read here in the same order, then `PADDING` bytes: an
-                // 8-byte read at a 4-byte value stays within them.
-                let read = unsafe { u64::from_le(at.cast::<u64>().read_unaligned()) };
-                let recent_word = u64::from(recent.0[code as usize]) << 32 | (read & 0xffff_ffff);
-                let word = if code == 0 { read } else { recent_word };
+        if lead == 0 {
+            for (q, r) in aligned.chunks_exact(4).enumerate() {
+                // A zero code byte: four words that are the reference's (see `encode`).
+                if codes[q] == 0 {
+                    // SAFETY: `4 * q + 4 <= n`: the caller's promise makes the words writable
+                    // and unused; `r` is not in them (the reference is a heap copy).
+                    unsafe { std::ptr::copy_nonoverlapping(r.as_ptr(), base.add(4 * q), 4) };
+                    decoder.nth += 4;
+                    continue;
+                }
+                for (k, r) in r.iter().enumerate() {
+                    let code = codes[q] >> (2 * k) & 3;
+                    // SAFETY: as above.
+                    unsafe { base.add(4 * q + k).write(decoder.word(code, *r)) };
+                }
+                decoder.nth += 4;
+            }
+            let done = n / 4 * 4;
+            for (i, r) in (done..n).zip(&aligned[done..]) {
+                // SAFETY: `i < n`, as above.
+                unsafe { base.add(i).write(decoder.next(*r)) };
+            }
+        } else {
+            for i in 0..lead {
                 // SAFETY: as above.
-                at = unsafe { at.add(if code == 0 { 8 } else { 4 }) };
-                recent.promote(code, (word >> 32) as u32);
-                // SAFETY: `i < n` (the bitmap's bits stay in the range, checked above), so
-                // the word lies in the range, writable and unused.
-                unsafe { base.add(i).write(word) };
+                unsafe { base.add(i).write(decoder.next(0)) };
+            }
+            for (i, r) in (lead..n).zip(aligned) {
+                // SAFETY: as above.
+                unsafe { base.add(i).write(decoder.next(*r)) };
             }
         }
     }
 }
 
-/// Encodes `words` (see [`StackImage`]); apart, so profiles show what saving costs.
-#[inline(never)]
-fn encode(words: &[u64], scratch: &mut Scratch) -> Box<[u8]> {
-    let Scratch { bitmap, codes, values } = scratch;
-    bitmap.clear();
-    codes.clear();
-    values.clear();
-    values.reserve(words.len() * 8 + PADDING);
-    let mut out = values.as_mut_ptr();
-    let (mut recent, mut nth, mut pending) = (RecentUppers::default(), 0usize, 0u8);
-    for chunk in words.chunks(64) {
-        let mask = chunk.iter().enumerate().fold(0u64, |m, (j, w)| m | u64::from(*w != 0) << j);
-        bitmap.extend_from_slice(&mask.to_le_bytes());
-        let mut bits = mask;
-        while bits != 0 {
-            let w = chunk[bits.trailing_zeros() as usize];
-            bits &= bits - 1;
-            let upper = (w >> 32) as u32;
-            let code = recent.code(upper);
-            pending |= code << (2 * (nth % 4));
-            nth += 1;
-            if nth % 4 == 0 {
-                codes.push(pending);
-                pending = 0;
+/// True when four words are the reference's four, in one branch.
+#[inline(always)]
+fn same_quad(quad: &[u64], r: &[u64]) -> bool {
+    (quad[0] ^ r[0]) | (quad[1] ^ r[1]) | (quad[2] ^ r[2]) | (quad[3] ^ r[3]) == 0
+}
+
+/// The reference's words aligned with `n` words ending at `top`: how many of those come
+/// before the reference starts (read against zero), the reference's words for the rest, and
+/// what a pointer into the reference's stack is moved by.
+fn aligned_reference(reference: Option<&Reference>, n: usize, top: usize) -> (&[u64], usize, u64) {
+    match reference {
+        Some(r) => {
+            let m = r.words.len();
+            (&r.words[m.saturating_sub(n)..], n.saturating_sub(m), (top as u64).wrapping_sub(r.top as u64))
+        }
+        None => (&[], n, 0),
+    }
+}
+
+impl Encoder {
+    /// The reference to encode `words` against (see the module docs): this depth's, made or
+    /// refreshed from `words` when it is time, or the nearest depth's.
+    fn reference_for(&mut self, words: &[u64], top: usize) -> Option<Rc<Reference>> {
+        let n = words.len();
+        let Some(at) = self.depths.iter().position(|d| d.words == n) else {
+            if self.depths.len() == DEPTHS {
+                self.depths.pop();
             }
-            // The whole word is written; when its upper half is a recent one the next
-            // value overwrites it. SAFETY: `values` has room for 8 bytes per word of the
-            // range, and the last write ends within that.
-            unsafe {
-                out.cast::<u64>().write_unaligned(w.to_le());
-                out = out.add(if code == 0 { 8 } else { 4 });
+            self.depths.insert(0, Depth { words: n, saves: 0, reference: None });
+            let nearest = self.depths.iter().filter(|d| d.reference.is_some()).min_by_key(|d| d.words.abs_diff(n));
+            return nearest.and_then(|d| d.reference.clone());
+        };
+        self.depths[..=at].rotate_right(1);
+        let depth = &mut self.depths[0];
+        depth.saves = depth.saves.wrapping_add(1);
+        if n <= MAX_REFERENCE_WORDS && (depth.reference.is_none() || depth.saves.is_multiple_of(REFRESH)) {
+            depth.reference = Some(Rc::new(Reference { top, words: words.into() }));
+        }
+        depth.reference.clone()
+    }
+
+    /// Encodes `words`, which end at `top`, against `reference` (see [`StackImage`]); apart,
+    /// so profiles show what saving costs.
+    #[inline(never)]
+    fn encode(&mut self, words: &[u64], top: usize, reference: Option<&Reference>) -> Box<[u8]> {
+        let n = words.len();
+        let (aligned, lead, moved) = aligned_reference(reference, n, top);
+        self.codes.clear();
+        self.values.clear();
+        self.values.reserve(n * 8 + PADDING);
+        let mut out = Writer { codes: &mut self.codes, at: self.values.as_mut_ptr(), pending: 0, nth: 0, moved };
+        if lead == 0 {
+            // Four words at a time where they are the reference's (most of a stack, in runs):
+            // one code byte, nothing kept, no work per word.
+            let (mut quads, mut references) = (words.chunks_exact(4), aligned.chunks_exact(4));
+            for (quad, r) in (&mut quads).zip(&mut references) {
+                if same_quad(quad, r) {
+                    out.codes.push(0);
+                    out.nth += 4;
+                    continue;
+                }
+                out.put_quad(quad, r);
             }
-            recent.promote(code, upper);
+            for (w, r) in quads.remainder().iter().zip(references.remainder()) {
+                out.put(*w, *r);
+            }
+        } else {
+            for w in &words[..lead] {
+                out.put(*w, 0);
+            }
+            for (w, r) in words[lead..].iter().zip(aligned) {
+                out.put(*w, *r);
+            }
+        }
+        if !out.nth.is_multiple_of(4) {
+            out.codes.push(out.pending);
+        }
+        let len = out.at as usize - self.values.as_ptr() as usize;
+        // SAFETY: the first `len` bytes were written by `put`, within the capacity.
+        unsafe { self.values.set_len(len) };
+        let mut data = Vec::with_capacity(self.codes.len() + len + PADDING);
+        data.extend_from_slice(&self.codes);
+        data.extend_from_slice(&self.values);
+        data.extend_from_slice(&[0; PADDING]);
+        data.into_boxed_slice()
+    }
+}
+
+/// Writes codes and kept values. Without branches on the word: the codes follow no pattern a
+/// branch predictor could learn, and a mispredicted branch per word costs more than the rest.
+struct Writer<'a> {
+    codes: &'a mut Vec<u8>,
+    /// The next value's place in the values buffer (room for 8 bytes per word).
+    at: *mut u8,
+    pending: u8,
+    nth: usize,
+    moved: u64,
+}
+
+impl Writer<'_> {
+    #[inline(always)]
+    fn code(&self, w: u64, r: u64) -> u8 {
+        let differs = u8::from(w != r);
+        let not_moved = u8::from(w != r.wrapping_add(self.moved));
+        let other_upper = u8::from((w ^ r) >> 32 != 0);
+        differs * (1 + not_moved * (1 + other_upper))
+    }
+
+    /// Keeps what `code` says of `w`: the whole word is written (a lower half first,
+    /// little-endian) and the next value overwrites what this one does not keep.
+    #[inline(always)]
+    fn keep(&mut self, w: u64, code: u8) {
+        // SAFETY: the values buffer has room for 8 bytes per word, and the last write ends
+        // within that.
+        unsafe {
+            self.at.cast::<u64>().write_unaligned(w.to_le());
+            self.at = self.at.add(KEPT[code as usize]);
         }
     }
-    if nth % 4 != 0 {
-        codes.push(pending);
+
+    /// One word, against the reference's `r`.
+    #[inline(always)]
+    fn put(&mut self, w: u64, r: u64) {
+        let code = self.code(w, r);
+        self.pending |= code << (2 * (self.nth % 4));
+        self.nth += 1;
+        if self.nth.is_multiple_of(4) {
+            self.codes.push(self.pending);
+            self.pending = 0;
+        }
+        self.keep(w, code);
     }
-    let len = out as usize - values.as_ptr() as usize;
-    // SAFETY: the first `len` bytes were written above, within the capacity.
-    unsafe { values.set_len(len) };
-    let mut data = Vec::with_capacity(bitmap.len() + codes.len() + len + PADDING);
-    data.extend_from_slice(bitmap);
-    data.extend_from_slice(codes);
-    data.extend_from_slice(values);
-    data.extend_from_slice(&[0; PADDING]);
-    data.into_boxed_slice()
+
+    /// Four words starting at a multiple of four, against the reference's four.
+    #[inline(always)]
+    fn put_quad(&mut self, quad: &[u64], r: &[u64]) {
+        let mut byte = 0;
+        for k in 0..4 {
+            let code = self.code(quad[k], r[k]);
+            byte |= code << (2 * k);
+            self.keep(quad[k], code);
+        }
+        self.codes.push(byte);
+        self.nth += 4;
+    }
+}
+
+/// Reads what [`Writer`] wrote, word by word.
+struct Decoder<'a> {
+    codes: &'a [u8],
+    /// The next value (checked against the codes by `restore`; [`PADDING`] follows the last).
+    at: *const u8,
+    nth: usize,
+    moved: u64,
+}
+
+impl Decoder<'_> {
+    /// The next word, against the reference's `r`.
+    #[inline(always)]
+    fn next(&mut self, r: u64) -> u64 {
+        let code = (self.codes[self.nth / 4] >> (2 * (self.nth % 4))) & 3;
+        self.nth += 1;
+        self.word(code, r)
+    }
+
+    /// The word `code` says, against the reference's `r` (the caller counts it).
+    #[inline(always)]
+    fn word(&mut self, code: u8, r: u64) -> u64 {
+        // SAFETY: the values hold 4 bytes for each code 2 and 8 for each code 3 (checked by
+        // `restore`), read here in the same order, then `PADDING` bytes: an 8-byte read where
+        // fewer are kept stays within them.
+        let kept = unsafe { u64::from_le(self.at.cast::<u64>().read_unaligned()) };
+        // SAFETY: as above.
+        self.at = unsafe { self.at.add(KEPT[code as usize]) };
+        let choices = [r, r.wrapping_add(self.moved), (r & !0xffff_ffff) | (kept & 0xffff_ffff), kept];
+        choices[code as usize]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_image_comes_back_word_for_word_over_other_contents_in_under_half_the_bytes() {
-        let top_words = 4 * 512;
-        let mut memory = vec![0u64; top_words];
-        let (from_word, top) = (37, memory.as_mut_ptr() as usize + top_words * 8);
-        // Frames as a VU leaves them: runs of zeros between values.
-        let expected: Vec<u64> = (0..top_words - from_word)
-            .map(|i| match i % 6 {
+    /// `words` words that look like a live stack ending at `top`, by distance from the top:
+    /// zeros, pointers into the stack, small numbers, heap pointers that differ by `salt`.
+    fn stack_like(words: usize, top: usize, salt: u64) -> Vec<u64> {
+        let mut stack: Vec<u64> = (0..words as u64)
+            .map(|k| match k % 6 {
                 0 | 3 => 0,
-                1 | 4 => top as u64 - 8 * i as u64, // pointers into this stack
-                2 => i as u64,                      // a small number
-                _ => (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15), // anything
+                1 | 4 => top as u64 - 8 * k,             // pointers into this stack
+                2 => k,                                  // a small number
+                _ => 0x7f00_0000_0000 + salt * 4096 + k, // heap pointers
             })
             .collect();
-        memory[from_word..].copy_from_slice(&expected);
-        let from = memory.as_mut_ptr() as usize + from_word * 8;
-        // SAFETY: `memory` is this test's, and nothing else touches it.
+        stack.reverse();
+        stack
+    }
+
+    /// Saves `expected` placed below the end of `memory`, overwrites it, restores it, and
+    /// returns the image's size, after checking every word came back and none below it moved.
+    fn round_trip(memory: &mut [u64], expected: &[u64]) -> usize {
+        let from_word = memory.len() - expected.len();
+        memory[from_word..].copy_from_slice(expected);
+        let (from, top) = (memory.as_ptr() as usize + from_word * 8, memory.as_ptr() as usize + memory.len() * 8);
         let image = unsafe { StackImage::save(from, top) };
-        let live = top - from;
-        assert!(image.heap_bytes() < live / 2, "the copy of {live} bytes took {}", image.heap_bytes());
-        // Another coroutine's frames in between.
+        let size = image.heap_bytes();
         memory.iter_mut().for_each(|w| *w = 0xdead_beef_dead_beef);
-        // SAFETY: as above.
         unsafe { image.restore() };
         assert!(memory[from_word..] == expected[..], "the restored words differ from the saved ones");
         assert!(memory[..from_word].iter().all(|w| *w == 0xdead_beef_dead_beef), "a word below the image was written");
+        size
+    }
+
+    #[test]
+    fn an_image_comes_back_word_for_word_over_other_contents() {
+        let mut memory = vec![0u64; 4 * 512];
+        let top = memory.as_ptr() as usize + memory.len() * 8;
+        let mut expected = stack_like(memory.len() - 37, top, 1);
+        expected[5] = 0x9e37_79b9_7f4a_7c15; // anything
+        round_trip(&mut memory, &expected);
+    }
+
+    #[test]
+    fn a_vu_waiting_where_its_neighbours_wait_costs_a_fraction_of_its_stack() {
+        // Two shared stacks of one thread; VUs on either wait at the same depth.
+        let (mut a, mut b) = (vec![0u64; 1300], vec![0u64; 1300]);
+        let depth = 1273;
+        let top_of = |m: &Vec<u64>| m.as_ptr() as usize + m.len() * 8;
+        let (top_a, top_b) = (top_of(&a), top_of(&b));
+        let first = round_trip(&mut a, &stack_like(depth, top_a, 1));
+        let second = round_trip(&mut b, &stack_like(depth, top_b, 2));
+        let mut third = stack_like(depth, top_a, 3);
+        third[depth - 1] = 42; // the same frames, one value of its own
+        let third = round_trip(&mut a, &third);
+        let live = depth * 8;
+        assert!(first > live / 2, "a first sighting had a reference: {first} of {live} bytes");
+        assert!(second < live / 4, "the same depth on another stack took {second} of {live} bytes");
+        assert!(third < live / 4, "{third} of {live} bytes");
+    }
+
+    #[test]
+    fn images_outlive_their_reference_and_other_depths_use_the_nearest() {
+        let mut memory = vec![0u64; 3000];
+        let top = memory.as_ptr() as usize + memory.len() * 8;
+        // The depth becomes a reference at its second save; this image is encoded against it.
+        round_trip(&mut memory, &stack_like(1000, top, 1));
+        let held = stack_like(1000, top, 2);
+        memory[2000..].copy_from_slice(&held);
+        let image = unsafe { StackImage::save(top - 8000, top) };
+        // Push every depth, the one above included, out of the thread's recent depths.
+        for depth in 0..DEPTHS {
+            for salt in 0..2 {
+                round_trip(&mut memory, &stack_like(1100 + depth, top, salt));
+            }
+        }
+        // A new depth, deeper than every reference, read against the nearest.
+        let deeper = round_trip(&mut memory, &stack_like(1200, top, 9));
+        assert!(deeper < 1200 * 8 / 4, "against the nearest reference: {deeper} bytes");
+        memory.iter_mut().for_each(|w| *w = 0);
+        unsafe { image.restore() };
+        assert!(memory[2000..] == held[..], "an image changed when its depth's reference was dropped");
+    }
+
+    #[test]
+    fn a_stack_with_no_reference_keeps_zeros_as_codes_and_small_numbers_as_halves() {
+        let mut memory = vec![0u64; 10_000];
+        let mut expected = vec![0u64; MAX_REFERENCE_WORDS + 1000];
+        for (i, w) in expected.iter_mut().enumerate().step_by(4) {
+            *w = i as u64;
+        }
+        // Deeper than any reference may be, so against zero words, now and on every save.
+        for _ in 0..3 {
+            let size = round_trip(&mut memory, &expected);
+            let words = expected.len();
+            assert!(size <= words / 4 + words + PADDING + 8, "{size} bytes for {words} words");
+        }
     }
 }

@@ -40,6 +40,11 @@ impl<F: Clone> Timers<F> {
     pub fn add(&mut self, now: Instant, delay: Duration, repeat: bool, f: F) -> u64 {
         self.last_id += 1;
         let every = repeat.then_some(delay.max(MIN_INTERVAL));
+        // One slot for the usual one timer (a session's `setTimeout` to close it), not the
+        // four a first push reserves: thousands of sessions wait with theirs.
+        if self.list.capacity() == 0 {
+            self.list.reserve_exact(1);
+        }
         self.list.push(Timer { id: self.last_id, due: now + delay, every, f });
         self.last_id
     }
