@@ -257,40 +257,32 @@ impl HttpClient {
             let request = self.build_request(url, hop, sending)?;
             let (mut conn, reused) =
                 self.pool.checkout(&target, self.config.insecure_skip_tls_verify, marks, info).await?;
-            let http2 = conn.sender.is_http2();
-            if !http2 {
+            if !conn.sender.is_http2() {
                 conn.stats.begin_request();
             }
             marks.send_start = Some(Instant::now());
             let tls = conn.tls;
-            match conn.sender.send(request, tls).await {
+            let (failure, stale) = match conn.sender.send(request, tls).await {
                 Ok(answer) => {
                     marks.response_start = Some(Instant::now());
                     return self.receive(conn, answer, sending.response_type, body).await;
                 }
-                Err(SendError::Http1(failed)) => {
-                    // Nothing came back on a kept connection: the server had closed it.
-                    let stale = failed.closed && is_idempotent(&hop.method);
-                    if reused && may_retry && stale && conn.stats.first_read().is_none() {
-                        may_retry = false;
-                        *marks = Marks::new(marks.start);
-                        continue;
-                    }
-                    return Err(failed.failure);
-                }
                 Err(SendError::Uri(message)) => {
                     return Err(Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {message}")))
                 }
-                Err(SendError::Hyper(err)) => {
-                    // HTTP/2 shares the socket: only a request hyper never sent is retried.
-                    if reused && may_retry && err.is_canceled() {
-                        may_retry = false;
-                        *marks = Marks::new(marks.start);
-                        continue;
-                    }
-                    return Err(error_code::for_hyper(&err, conn.stats.failed_op()));
+                // Nothing came back on a kept connection: the server had closed it.
+                Err(SendError::Http1(failed)) => {
+                    let stale = failed.closed && is_idempotent(&hop.method) && conn.stats.first_read().is_none();
+                    (failed.failure, stale)
                 }
+                // HTTP/2 shares the socket: only a request hyper never sent is retried.
+                Err(SendError::Hyper(err)) => (error_code::for_hyper(&err, conn.stats.failed_op()), err.is_canceled()),
+            };
+            if !(reused && may_retry && stale) {
+                return Err(failure);
             }
+            may_retry = false;
+            *marks = Marks::new(marks.start);
         }
     }
 

@@ -97,6 +97,26 @@ impl Failure {
     pub fn body_too_large(limit: u64) -> Self {
         Failure::new(RESPONSE_BODY_TOO_LARGE, format!("response body exceeds maxResponseBodySize ({limit} bytes)"))
     }
+
+    /// A response head over Go's limits ([`MAX_RESPONSE_HEAD_BYTES`], [`MAX_RESPONSE_HEADER_FIELDS`]).
+    pub fn head_too_large() -> Self {
+        Failure::new(
+            RESPONSE_HEADERS_TOO_LARGE,
+            format!(
+                "server response headers exceeded {MAX_RESPONSE_HEAD_BYTES} bytes or {MAX_RESPONSE_HEADER_FIELDS} fields; aborted"
+            ),
+        )
+    }
+
+    /// The connection ended before the response did.
+    pub fn unexpected_eof() -> Self {
+        Failure::new(GENERIC, "unexpected EOF")
+    }
+
+    /// A response that is not HTTP as Go's client reads it.
+    pub fn malformed(what: impl std::fmt::Display) -> Self {
+        Failure::new(GENERIC, format!("malformed HTTP response: {what}"))
+    }
 }
 
 /// An unparsable URL. Go's URL parser (and so k6) accepts any digits as a port and only the
@@ -188,7 +208,7 @@ pub(crate) fn for_io(err: &io::Error, op: Op) -> Failure {
             Failure::new(TCP_RESET_BY_PEER, format!("{op_name}: connection reset by peer"))
         }
         io::ErrorKind::BrokenPipe => Failure::new(TCP_BROKEN_PIPE, format!("{op_name}: broken pipe")),
-        io::ErrorKind::UnexpectedEof => Failure::new(GENERIC, "unexpected EOF"),
+        io::ErrorKind::UnexpectedEof => Failure::unexpected_eof(),
         _ => match err.raw_os_error() {
             Some(errno) => Failure::new(
                 TCP_UNKNOWN_ERRNO,
@@ -236,16 +256,11 @@ pub(crate) fn for_hyper(err: &hyper::Error, op: Option<Op>) -> Failure {
         source = inner.source();
     }
     if err.is_parse_too_large() {
-        Failure::new(
-            RESPONSE_HEADERS_TOO_LARGE,
-            format!(
-                "server response headers exceeded {MAX_RESPONSE_HEAD_BYTES} bytes or {MAX_RESPONSE_HEADER_FIELDS} fields; aborted"
-            ),
-        )
+        Failure::head_too_large()
     } else if err.is_incomplete_message() {
-        Failure::new(GENERIC, "unexpected EOF")
+        Failure::unexpected_eof()
     } else if err.is_parse() {
-        Failure::new(GENERIC, format!("malformed HTTP response: {err}"))
+        Failure::malformed(err)
     } else {
         Failure::new(GENERIC, err.to_string())
     }

@@ -67,9 +67,9 @@ pub const DEFAULT_MAX_RESPONSE_BODY_SIZE: u64 = 256_000_000;
 /// (`Transport.MaxResponseHeaderBytes`, 10 MiB), which k6 keeps. Over it: error 1061.
 pub const MAX_RESPONSE_HEAD_BYTES: usize = 10 << 20;
 
-/// The most header fields a response may have. Go counts bytes only; hyper also needs a count,
-/// and reserves that many parse slots (64 bytes each) for every response, so this is a
-/// compromise: ten times hyper's default of 100, 64 KB of scratch per response.
+/// The most header fields a response may have. Go counts bytes only; the parser needs slots:
+/// rload's HTTP/1.1 (`h1/`) parses into 64 on the stack and, only for a head with more fields,
+/// into this many on the heap. Ten times hyper's default of 100.
 pub const MAX_RESPONSE_HEADER_FIELDS: usize = 1_000;
 
 /// Per-test options that shape every client; shared read-only by all VUs of a worker.

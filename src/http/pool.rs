@@ -310,7 +310,7 @@ impl Pool {
                 let at = idle.iter().rposition(|conn| conn.serves(target))?;
                 idle.swap_remove(at)
             };
-            if !conn.sender.is_closed() && conn.sender.ready().await {
+            if conn.sender.ready().await {
                 return Some(conn);
             }
         }
@@ -323,9 +323,9 @@ impl Pool {
             // The pool has its own handle on it.
             return;
         }
-        let mut idle = self.idle.borrow_mut();
-        idle.retain(|conn| !conn.sender.is_closed());
-        idle.push(conn);
+        // Nothing happens to an idle HTTP/1.1 connection: whether the server closed it meanwhile
+        // is asked when it is taken again (`take_ready`).
+        self.idle.borrow_mut().push(conn);
         drop(permit);
     }
 

@@ -33,7 +33,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::error_code::{self, Failure, Op};
 use super::MAX_RESPONSE_HEAD_BYTES;
-use parse::{decode, ends_head, has_token, head_too_large, last_token_is, parse_head, Framing, Parsed};
+use parse::{decode, ends_head, has_token, last_token_is, parse_head, Framing, Parsed};
 
 mod parse;
 
@@ -228,7 +228,7 @@ impl H1Conn {
                 }
             }
             if self.pending.len() > MAX_RESPONSE_HEAD_BYTES {
-                return Poll::Ready(Err(Failed::read(head_too_large())));
+                return Poll::Ready(Err(Failed::read(Failure::head_too_large())));
             }
             let H1Conn { io, pending, .. } = self;
             let read = ready!(read_scratch(io, cx, |bytes| -> Result<(usize, bool, Option<Parsed>), Failure> {
@@ -262,8 +262,7 @@ impl H1Conn {
                 // The server closed the connection before a whole head came.
                 self.keep_alive = false;
                 self.pending = Vec::new();
-                let failure = Failure::new(error_code::GENERIC, "unexpected EOF");
-                return Poll::Ready(Err(Failed { failure, closed: !got_bytes }));
+                return Poll::Ready(Err(Failed { failure: Failure::unexpected_eof(), closed: !got_bytes }));
             }
             got_bytes = true;
             parse_pending = parse;
@@ -317,8 +316,7 @@ impl H1Conn {
                     continue;
                 }
                 if self.pending.len() > MAX_RESPONSE_HEAD_BYTES {
-                    let failure = Failure::new(error_code::GENERIC, "malformed HTTP response: chunk line too long");
-                    return Poll::Ready(Some(Err(self.broken(failure))));
+                    return Poll::Ready(Some(Err(self.broken(Failure::malformed("chunk line too long")))));
                 }
             }
             if !data.is_empty() {
@@ -348,8 +346,7 @@ impl H1Conn {
                     self.keep_alive = false;
                     continue;
                 }
-                let failure = Failure::new(error_code::GENERIC, "unexpected EOF");
-                return Poll::Ready(Some(Err(self.broken(failure))));
+                return Poll::Ready(Some(Err(self.broken(Failure::unexpected_eof()))));
             }
         }
     }

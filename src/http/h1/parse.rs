@@ -8,7 +8,7 @@ use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
 
 use super::Head;
-use crate::http::error_code::{self, Failure};
+use crate::http::error_code::Failure;
 use crate::http::{MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
 
 /// Header slots parsed on the stack; a head with more is parsed again with all of them.
@@ -45,54 +45,50 @@ pub(super) fn ends_head(bytes: &[u8]) -> bool {
     bytes.windows(2).any(|pair| pair == b"\n\n") || bytes.windows(3).any(|three| three == b"\n\r\n")
 }
 
-fn malformed(what: impl std::fmt::Display) -> Failure {
-    Failure::new(error_code::GENERIC, format!("malformed HTTP response: {what}"))
-}
-
-pub(super) fn head_too_large() -> Failure {
-    Failure::new(
-        error_code::RESPONSE_HEADERS_TOO_LARGE,
-        format!(
-            "server response headers exceeded {MAX_RESPONSE_HEAD_BYTES} bytes or {MAX_RESPONSE_HEADER_FIELDS} fields; aborted"
-        ),
-    )
-}
-
 /// Parses a response head at the start of `bytes`: `None` when it is not all there yet, else
 /// how many bytes it took.
 pub(super) fn parse_head(bytes: &[u8], head_only: bool) -> Result<Option<(usize, Parsed)>, Failure> {
     let parsed = parse_fields(bytes, head_only)?;
     if parsed.as_ref().is_some_and(|(used, _)| *used > MAX_RESPONSE_HEAD_BYTES) {
-        return Err(head_too_large());
+        return Err(Failure::head_too_large());
     }
     Ok(parsed)
 }
 
 fn parse_fields(bytes: &[u8], head_only: bool) -> Result<Option<(usize, Parsed)>, Failure> {
-    let config = httparse::ParserConfig::default();
     // Slots httparse fills as it goes: not zeroed first (2 KB per response).
     let mut slots = [const { MaybeUninit::uninit() }; STACK_HEADER_SLOTS];
-    let mut response = httparse::Response::new(&mut []);
-    match config.parse_response_with_uninit_headers(&mut response, bytes, &mut slots) {
-        Ok(httparse::Status::Complete(used)) => Ok(Some((used, parsed(&response, head_only)?))),
-        Ok(httparse::Status::Partial) => Ok(None),
+    let parsed = match parse_in(bytes, head_only, &mut slots) {
         Err(httparse::Error::TooManyHeaders) => {
-            let mut slots = Vec::with_capacity(MAX_RESPONSE_HEADER_FIELDS);
-            let mut response = httparse::Response::new(&mut []);
-            match config.parse_response_with_uninit_headers(&mut response, bytes, slots.spare_capacity_mut()) {
-                Ok(httparse::Status::Complete(used)) => Ok(Some((used, parsed(&response, head_only)?))),
-                Ok(httparse::Status::Partial) => Ok(None),
-                Err(httparse::Error::TooManyHeaders) => Err(head_too_large()),
-                Err(err) => Err(malformed(err)),
-            }
+            parse_in(bytes, head_only, Vec::with_capacity(MAX_RESPONSE_HEADER_FIELDS).spare_capacity_mut())
         }
-        Err(err) => Err(malformed(err)),
+        parsed => parsed,
+    };
+    match parsed {
+        Ok(parsed) => parsed,
+        Err(httparse::Error::TooManyHeaders) => Err(Failure::head_too_large()),
+        Err(err) => Err(Failure::malformed(err)),
     }
+}
+
+/// Parses with the header `slots` given: httparse's error (`TooManyHeaders` when the head has
+/// more fields than slots), else what [`parsed`] makes of the head, `None` while it is partial.
+fn parse_in<'b>(
+    bytes: &'b [u8],
+    head_only: bool,
+    slots: &mut [MaybeUninit<httparse::Header<'b>>],
+) -> Result<Result<Option<(usize, Parsed)>, Failure>, httparse::Error> {
+    let mut response = httparse::Response::new(&mut []);
+    Ok(match httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut response, bytes, slots)? {
+        httparse::Status::Complete(used) => parsed(&response, head_only).map(|parsed| Some((used, parsed))),
+        httparse::Status::Partial => Ok(None),
+    })
 }
 
 fn parsed(response: &httparse::Response<'_, '_>, head_only: bool) -> Result<Parsed, Failure> {
     let code = response.code.expect("a complete head has a status");
-    let status = StatusCode::from_u16(code).map_err(|_| malformed(format_args!("invalid status code {code}")))?;
+    let status =
+        StatusCode::from_u16(code).map_err(|_| Failure::malformed(format_args!("invalid status code {code}")))?;
     let version = if response.version == Some(0) { Version::HTTP_10 } else { Version::HTTP_11 };
     let reason = response.reason.filter(|reason| Some(*reason) != status.canonical_reason()).map(Box::from);
     // Every value a slice of one allocation of their total length, as `headers::own_values`
@@ -107,9 +103,10 @@ fn parsed(response: &httparse::Response<'_, '_>, head_only: bool) -> Result<Pars
     let mut fields = Fields::default();
     let mut at = 0;
     for field in response.headers.iter() {
-        let name = HeaderName::from_bytes(field.name.as_bytes()).map_err(malformed)?;
+        let name = HeaderName::from_bytes(field.name.as_bytes()).map_err(Failure::malformed)?;
         fields.note(&name, field.value)?;
-        let value = HeaderValue::from_maybe_shared(values.slice(at..at + field.value.len())).map_err(malformed)?;
+        let value =
+            HeaderValue::from_maybe_shared(values.slice(at..at + field.value.len())).map_err(Failure::malformed)?;
         at += field.value.len();
         headers.append(name, value);
     }
@@ -156,9 +153,10 @@ impl Fields {
     fn note(&mut self, name: &HeaderName, value: &[u8]) -> Result<(), Failure> {
         if *name == CONTENT_LENGTH {
             for part in value.split(|&b| b == b',') {
-                let length = parse_length(part.trim_ascii()).ok_or_else(|| malformed("invalid Content-Length"))?;
+                let length =
+                    parse_length(part.trim_ascii()).ok_or_else(|| Failure::malformed("invalid Content-Length"))?;
                 if self.length.is_some_and(|seen| seen != length) {
-                    return Err(malformed("conflicting Content-Length"));
+                    return Err(Failure::malformed("conflicting Content-Length"));
                 }
                 self.length = Some(length);
             }
@@ -166,7 +164,7 @@ impl Fields {
             self.transfer_encoding = true;
             self.chunked = last_token(value).eq_ignore_ascii_case(b"chunked");
         } else if *name == CONNECTION {
-            self.close |= value.split(|&b| b == b',').any(|part| part.trim_ascii().eq_ignore_ascii_case(b"close"));
+            self.close |= names_token(value, "close");
         }
         Ok(())
     }
@@ -183,13 +181,14 @@ fn last_token(value: &[u8]) -> &[u8] {
     value.rsplit(|&b| b == b',').next().unwrap_or_default().trim_ascii()
 }
 
+/// Whether a field's comma-separated `value` names `token` (`keep-alive, close`).
+fn names_token(value: &[u8], token: &str) -> bool {
+    value.split(|&b| b == b',').any(|part| part.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+}
+
 /// Whether a request's `name` fields name `token` (`Connection: close`).
 pub(super) fn has_token(headers: &HeaderMap, name: &HeaderName, token: &str) -> bool {
-    headers
-        .get_all(name)
-        .iter()
-        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-        .any(|part| part.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+    headers.get_all(name).iter().any(|value| names_token(value.as_bytes(), token))
 }
 
 /// Whether a request's last `name` field ends with `token` (`Transfer-Encoding: chunked`).
@@ -235,17 +234,17 @@ pub(super) fn decode(framing: &mut Framing, mut input: &[u8], data: &mut BytesMu
                     *framing = Framing::Chunked(Chunk::Data(size));
                 }
                 Ok(httparse::Status::Partial) => break,
-                Err(_) => return Err(malformed("invalid chunk size line")),
+                Err(_) => return Err(Failure::malformed("invalid chunk size line")),
             },
             Framing::Chunked(Chunk::DataEnd) => {
                 if input.len() < 2 {
                     if input != b"\r" {
-                        return Err(malformed("chunk data not followed by CRLF"));
+                        return Err(Failure::malformed("chunk data not followed by CRLF"));
                     }
                     break;
                 }
                 if &input[..2] != b"\r\n" {
-                    return Err(malformed("chunk data not followed by CRLF"));
+                    return Err(Failure::malformed("chunk data not followed by CRLF"));
                 }
                 input = &input[2..];
                 *framing = Framing::Chunked(Chunk::Size);

@@ -46,8 +46,13 @@ impl AsyncWrite for Peer {
 }
 
 fn conn(pieces: Vec<Vec<u8>>) -> (H1Conn, std::rc::Rc<RefCell<Vec<u8>>>) {
+    conn_taking(pieces, usize::MAX)
+}
+
+/// A connection to a peer that takes `takes` bytes of what is written, then no more.
+fn conn_taking(pieces: Vec<Vec<u8>>, takes: usize) -> (H1Conn, std::rc::Rc<RefCell<Vec<u8>>>) {
     let written = std::rc::Rc::new(RefCell::new(Vec::new()));
-    let peer = Peer { reads: pieces.into(), written: written.clone(), takes: usize::MAX };
+    let peer = Peer { reads: pieces.into(), written: written.clone(), takes };
     (H1Conn::new(Box::new(peer)), written)
 }
 
@@ -230,10 +235,8 @@ async fn a_request_that_asks_for_close_is_its_connections_last_and_a_body_gets_i
 
 #[tokio::test(flavor = "current_thread")]
 async fn an_answer_before_the_body_was_taken_is_the_response_and_the_connections_last() {
-    let written = std::rc::Rc::new(RefCell::new(Vec::new()));
     let reads = vec![b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n".to_vec()];
-    let peer = Peer { reads: reads.into(), written: written.clone(), takes: 1_000 };
-    let mut conn = H1Conn::new(Box::new(peer));
+    let (mut conn, written) = conn_taking(reads, 1_000);
     let mut request = get(Method::POST);
     *request.body_mut() = Bytes::from(vec![b'x'; 100_000]);
     let head = conn.send(request).await.unwrap();
