@@ -12,7 +12,8 @@
 //! until half of that time is left: ~100 wake-ups a second. Each worker thread's lane clock
 //! (`clock.rs`, a precise OS timer in the thread's own event loop) releases its tokens at their
 //! instants and wakes an idle VU for each, so an arrival costs one wake-up of the thread that
-//! runs it at most. A token only goes ahead to a lane with an idle VU no other token is promised
+//! runs it at most; a VU of a thread awake anyway (back from its iteration) takes a token from
+//! its due instant on, before its batch's release. A token only goes ahead to a lane with an idle VU no other token is promised
 //! to, so it is never dropped. An arrival no lane has room for stays with the scheduler, which
 //! tries again halfway to its time while that is more than 2 ms away (VUs come back from their
 //! iterations), and else offers it at its release instant to whatever VU is idle then: one no
@@ -119,8 +120,8 @@ impl ArrivalRate {
             let start_clock = {
                 let mut t = ex.lock();
                 let l = &mut t.lanes[lane];
-                // Tokens whose instant has come are taken even before the clock gets to them
-                // (a busy thread): the first waiting VU to look takes the first.
+                // Tokens due by now are taken even before the clock gets to them (a thread
+                // awake anyway): the first waiting VU to look takes the first.
                 let released = l.release(Instant::now());
                 if let Some(scheduled) = l.queue.pop_front() {
                     drop(t);

@@ -49,10 +49,13 @@ impl Lane {
         self.idle.saturating_sub((self.queue.len() + self.ahead.len()) as u64)
     }
 
-    /// Releases the tokens handed out ahead whose release instant is `now` or before; how many.
+    /// Releases the tokens handed out ahead that are due by `now`; how many. The release
+    /// instant is when the lane's clock wakes the thread for a token; a thread awake anyway
+    /// (a VU back from its iteration looks) takes it from its due instant on, sooner and at no
+    /// wake-up. Tokens ahead are in order of both instants, so the due ones are a prefix.
     pub fn release(&mut self, now: Instant) -> usize {
         let mut released = 0;
-        while let Some(a) = self.ahead.front().filter(|a| a.release <= now).copied() {
+        while let Some(a) = self.ahead.front().filter(|a| a.due <= now).copied() {
             self.ahead.pop_front();
             self.queue.push_back(a.due);
             released += 1;
@@ -209,13 +212,31 @@ mod tests {
         let mut batch = None;
         let ahead = |release, due| Ahead { release: ms(release), due: ms(due) };
         assert_eq!(t.place_ahead(ahead(5, 5), &mut batch), Some((0, true)), "the lane's clock is told");
-        assert_eq!(t.place_ahead(ahead(6, 5), &mut batch), Some((0, false)));
+        assert_eq!(t.place_ahead(ahead(7, 6), &mut batch), Some((0, false)));
         // Both waiting VUs are promised a token: one due now finds none free.
         assert_eq!(t.place(t0, &mut None), None);
-        assert_eq!(t.lanes[0].release(ms(4)), 0, "nothing is released before its instant");
+        assert_eq!(t.lanes[0].release(ms(4)), 0, "nothing is released before it is due");
         assert_eq!(t.lanes[0].release(ms(5)), 1);
         assert_eq!(t.lanes[0].release(ms(9)), 1);
-        assert_eq!(t.lanes[0].queue, [ms(5), ms(5)], "released with their due instants");
+        assert_eq!(t.lanes[0].queue, [ms(5), ms(6)], "released with their due instants");
         assert_eq!(t.place(t0, &mut None), None, "released tokens keep their VUs too");
+    }
+
+    #[test]
+    fn a_thread_awake_between_a_tokens_due_and_release_instants_takes_it_then() {
+        // Batched with a later arrival, the token due at 5 ms is released at 7 ms when the
+        // thread sleeps until then; a VU of the thread back from an iteration at 6 ms takes it
+        // at 6 ms, and leaves the one due at 7 ms for the clock.
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let mut t = tokens(&[2]);
+        let mut batch = None;
+        t.place_ahead(Ahead { release: ms(7), due: ms(5) }, &mut batch);
+        t.place_ahead(Ahead { release: ms(7), due: ms(7) }, &mut batch);
+        assert_eq!(t.lanes[0].release(ms(6)), 1);
+        assert_eq!(t.lanes[0].queue, [ms(5)]);
+        assert_eq!(t.lanes[0].ahead.front().map(|a| a.release), Some(ms(7)), "the clock still wakes for the other");
+        assert_eq!(t.lanes[0].release(ms(7)), 1);
+        assert_eq!(t.lanes[0].queue, [ms(5), ms(7)]);
     }
 }
