@@ -122,9 +122,16 @@ impl ArrivalRate {
                 let l = &mut t.lanes[lane];
                 // Tokens due by now are taken even before the clock gets to them (a thread
                 // awake anyway): the first waiting VU to look takes the first.
+                let clock_wakes_at = l.ahead.front().map(|a| a.release);
                 let released = l.release(Instant::now());
+                // A batch taken whole before its release: the clock would wake the thread for
+                // nothing, so it sets its timer for the next batch instead.
+                let rearm = released > 0 && l.ahead.front().map(|a| a.release) != clock_wakes_at;
                 if let Some(scheduled) = l.queue.pop_front() {
                     drop(t);
+                    if rearm {
+                        ex.clocks[lane].notify_one();
+                    }
                     ex.wake_vus(lane, released.saturating_sub(1));
                     return Some(Permit { scheduled: Some(scheduled), ..Permit::NOW });
                 }
