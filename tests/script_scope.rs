@@ -23,3 +23,53 @@ fn top_level_constants_read_the_same_by_name_and_through_global_and_a_later_let_
     );
     rload(&s, &["-q"]).assert_all_checks_pass(16);
 }
+
+/// An iterating VU lets go of the top-level variables no function names (`options`, mostly:
+/// ~1.6 KB per VU of `bench/ws-broadcast`), so every way a function can name one must still
+/// find it, beside a variable that is let go: by plain name in the scenario's function and in a
+/// helper, through `global::`, in a closure made at init, and in a module's function.
+#[test]
+fn options_stays_readable_at_run_time_by_every_way_a_function_can_name_it() {
+    let s = script(
+        r#"
+        import "helper" as helper;
+        let unread = #{ note: "no function names this" };
+        export const options = #{ vus: 2, iterations: 4, tags: #{ team: "a" } };
+        const READ_BY_CLOSURE = #{ n: 7 };
+        let from_closure = || READ_BY_CLOSURE.n;
+        let after = "a variable after the unread ones";
+        fn iterations_of_options() { options.iterations }
+        fn run() {
+            check((), #{
+                "by name": |r| options.vus == 2 && options.tags.team == "a",
+                "in a helper": |r| iterations_of_options() == 4,
+                "through global": |r| global::options.iterations == 4,
+                "in a closure made at init": |r| from_closure.call() == 7,
+                "in a module's function": |r| helper::vus() == 2,
+                "a later variable": |r| after.len() > 0,
+            });
+        }
+        "#,
+    );
+    std::fs::write(s.dir.path().join("helper.rhai"), "fn vus() { options.vus }\n").unwrap();
+    rload(&s, &["-q"]).assert_all_checks_pass(24);
+}
+
+/// A function that looks a variable up by a name known only at run time keeps every top-level
+/// variable readable, as k6's module scope does.
+#[test]
+fn a_variable_named_only_at_run_time_is_still_there() {
+    let s = script(
+        r#"
+        export const options = #{ vus: 1, iterations: 2 };
+        let only_by_a_string = 5;
+        fn run() {
+            let name = "only_by_" + "a_string";
+            let defined = is_def_var(name);
+            let value = eval(name);
+            check((), #{ "is_def_var": |r| defined, "eval": |r| value == 5 });
+        }
+        "#,
+    );
+    rload(&s, &["-q"]).assert_all_checks_pass(4);
+}

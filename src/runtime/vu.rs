@@ -27,6 +27,7 @@ use crate::runtime::event_loop::EventLoop;
 use crate::script::api::websocket::{run_event_loop, Callback};
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::summary_hook;
+use crate::script::facts::Facts;
 
 /// What a VU's evaluation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,24 +217,27 @@ impl VuContext {
     }
 
     /// Completes when [`VuContext::should_interrupt`] becomes true.
+    ///
+    /// Every suspended VU holds this future for as long as it waits (10,000 WebSockets: 10,000
+    /// of them), so it carries only what it needs: the VU, the two stop notices, and the
+    /// ramp-down timer boxed, since only a VU inside `gracefulRampDown` has one (inline, every
+    /// VU's task reserved room for it).
     pub async fn interrupted(self: Rc<Self>) {
-        let control = self.shared.control.clone();
-        let scenario = self.scenario.clone();
-        let deadline = self.deadline.get();
+        let ramp_down = self.deadline.get().map(|d| Box::pin(tokio::time::sleep_until(d)));
         let scenario_stop = async {
-            match &scenario {
+            match &self.scenario {
                 Some(s) => s.hard_stopped().await,
                 None => std::future::pending().await,
             }
         };
-        let ramp_down = async {
-            match deadline {
-                Some(d) => tokio::time::sleep_until(d).await,
+        let ramp_down = async move {
+            match ramp_down {
+                Some(sleep) => sleep.await,
                 None => std::future::pending().await,
             }
         };
         tokio::select! {
-            _ = control.hard_stopped() => {}
+            _ = self.shared.control.hard_stopped() => {}
             _ = scenario_stop => {}
             _ = ramp_down => {}
         }
@@ -298,7 +302,7 @@ pub const INTERRUPTED: &str = "__rload_interrupted";
 pub fn vu_main(ctx: &mut EvalContext) -> Result<(), Box<EvalAltResult>> {
     let vu = current();
     vu.in_init.set(false);
-    capture_globals(ctx, &vu);
+    capture_globals(ctx, &vu, vu.phase == Phase::Iterate);
     match vu.phase {
         Phase::Iterate => iterate(ctx, &vu),
         phase => run_phase(ctx, &vu, phase),
@@ -506,8 +510,19 @@ fn fn_arity(vu: &VuContext, name: &str) -> usize {
 /// Rhai also keeps a copy of each top-level constant for `global::NAME` (a deep clone, made
 /// when the constant was declared); that entry becomes the same shared value, so a constant is
 /// held once per VU, not twice (scenario 03's `options`: ~3.8 KB per VU).
+///
+/// With `drop_unread` (an iterating VU, which runs nothing but functions from now on), what no
+/// function or closure can read is let go instead (`script::facts`, "The variables functions
+/// name"): a variable no function names, from the scope and `globals`; a constant no function
+/// reads as `global::NAME`, from Rhai's copies, and the copies' map once empty. Most scripts'
+/// `options` is one (three nested maps, ~1.6 KB per VU of `bench/ws-broadcast`), and most
+/// never write `global::` (the map: ~330 bytes per VU).
 #[inline(never)]
-fn capture_globals(ctx: &mut EvalContext, vu: &VuContext) {
+fn capture_globals(ctx: &mut EvalContext, vu: &VuContext, drop_unread: bool) {
+    let facts = if drop_unread { Facts::of(Some(ctx.engine().default_tag())) } else { None };
+    let facts = facts.as_ref().map(|f| f.borrow());
+    let by_name = |name: &str| facts.as_ref().is_none_or(|f| f.read_after_init(name));
+    let through_global = |name: &str| facts.as_ref().is_none_or(|f| f.read_through_global_after_init(name));
     let mut globals = vu.globals.borrow_mut();
     let scope = ctx.scope_mut();
     // The constants by name, as the scope ends with them (a later `let` of the same name is not
@@ -515,22 +530,32 @@ fn capture_globals(ctx: &mut EvalContext, vu: &VuContext) {
     let mut constants = HashMap::new();
     for (name, value, _aliases) in std::mem::take(scope) {
         let constant = value.is_read_only();
-        let value = value.into_shared();
-        globals.insert(name.as_str().into(), value.clone());
-        if constant {
+        let (by_name, through_global) = (by_name(&name), constant && through_global(&name));
+        let value = if by_name || through_global { value.into_shared() } else { Dynamic::UNIT };
+        if through_global {
             constants.insert(name.clone(), value.clone());
         } else {
             constants.remove(&name);
         }
-        scope.push_dynamic(name, value);
+        if by_name {
+            globals.insert(name.as_str().into(), value.clone());
+            scope.push_dynamic(name, value);
+        }
     }
-    if let Some(kept) = &ctx.global_runtime_state().constants {
-        for (name, value) in kept.borrow_mut().iter_mut() {
+    let global = ctx.global_runtime_state_mut();
+    if let Some(kept) = &global.constants {
+        let mut kept = kept.borrow_mut();
+        kept.retain(|name, _| through_global(name));
+        for (name, value) in kept.iter_mut() {
             if let Some(shared) = constants.remove(name.as_str()) {
                 *value = shared;
             }
         }
+        if !kept.is_empty() {
+            return;
+        }
     }
+    global.constants = None;
 }
 
 #[cfg(test)]

@@ -13,6 +13,15 @@
 //!   in an `http.*` call: [`unimplemented_params`] reports them with their position at `rload
 //!   check` time (the binding still refuses every such value at call time, wherever the map
 //!   came from).
+//! - **The variables functions name.** Once a VU's init code ran, only functions and closures
+//!   run, and they reach a top-level variable only by writing its name: plainly (the VU's
+//!   `globals`, or the scope `call_fn` hands the scenario's function) or as `global::NAME`
+//!   (Rhai's copies of the constants). A top-level variable no function of the script or of a
+//!   module it imported names (`options`, in most scripts) can never be read again, so an
+//!   iterating VU lets it go ([`Facts::read_after_init`],
+//!   [`Facts::read_through_global_after_init`]).
+//!   A function that looks a name up at run time (`eval`, `is_def_var`) or imports a module
+//!   (compiled only when it runs) could read any: then every variable is kept.
 //!
 //! The walk must see the tree before the optimiser folds a constant map literal into a sorted
 //! value: [`compile`] parses without optimising, records, then optimises.
@@ -21,10 +30,12 @@
 //! and `check` share one table per engine.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use rhai::{ASTNode, Dynamic, Engine, Expr, ImmutableString, Map, OptimizationLevel, ParseError, Position, Scope, AST};
+use rhai::{
+    ASTNode, Dynamic, Engine, Expr, ImmutableString, Map, OptimizationLevel, ParseError, Position, Scope, Stmt, AST,
+};
 
 /// The values of k6 http params that rload does not implement: (param, value, why and what to
 /// do instead). Every other k6 param and value is implemented.
@@ -67,6 +78,12 @@ pub struct Facts {
     /// The built-ins that open connections (`http`, `ws`) that the script or a module it
     /// imported names: the open-files check (`limits.rs`) counts connections for those only.
     network: Vec<&'static str>,
+    /// Every name a function or closure body compiled on this engine uses as a variable: by
+    /// plain name, and through `global::NAME`.
+    fn_variables: HashSet<ImmutableString>,
+    fn_global_constants: HashSet<ImmutableString>,
+    /// A function body looks variables up by a name known only at run time, or imports a module.
+    fn_reads_any: bool,
 }
 
 /// One engine's facts, shared by its compiler, resolver and `check`.
@@ -89,6 +106,7 @@ impl Facts {
         for f in ast.iter_functions() {
             self.params.entry(f.name.into()).or_default().push(f.params.len());
         }
+        self.record_fn_variables(ast);
         ast.walk(&mut |path: &[ASTNode]| {
             match path.last() {
                 Some(ASTNode::Expr(Expr::Map(map, _))) if map.0.len() > 1 => {
@@ -129,6 +147,44 @@ impl Facts {
             }
             true
         });
+    }
+
+    /// Notes the names the bodies of `ast`'s functions and closures use as variables.
+    fn record_fn_variables(&mut self, ast: &AST) {
+        const LOOKS_UP_NAMES: &[&str] = &["eval", "is_def_var"];
+        ast.clone_functions_only().walk(&mut |path: &[ASTNode]| {
+            match path.last() {
+                Some(ASTNode::Expr(Expr::Variable(v, ..))) => match v.2.path.as_slice() {
+                    [] => {
+                        self.fn_variables.insert(v.1.clone());
+                    }
+                    [root] if root.name == "global" => {
+                        self.fn_global_constants.insert(v.1.clone());
+                    }
+                    _ => {}
+                },
+                Some(ASTNode::Expr(Expr::FnCall(call, _) | Expr::MethodCall(call, _)))
+                    if LOOKS_UP_NAMES.contains(&call.name.as_str()) =>
+                {
+                    self.fn_reads_any = true;
+                }
+                Some(ASTNode::Stmt(Stmt::Import(..))) => self.fn_reads_any = true,
+                _ => {}
+            }
+            true
+        });
+    }
+
+    /// False when no code that can run after init can read the top-level variable `name` by
+    /// its plain name: no function or closure compiled on this engine names it (see the module
+    /// documentation).
+    pub fn read_after_init(&self, name: &str) -> bool {
+        self.fn_reads_any || self.fn_variables.contains(name)
+    }
+
+    /// [`Facts::read_after_init`] for the top-level constant `name` read as `global::NAME`.
+    pub fn read_through_global_after_init(&self, name: &str) -> bool {
+        self.fn_reads_any || self.fn_global_constants.contains(name)
     }
 
     /// The order to run the checks of `checks` for the `check` call at `pos` in `source`: the
@@ -286,6 +342,33 @@ mod tests {
         assert_eq!(uses("fn helper() { let client = http; client }"), (true, false));
         assert_eq!(uses("fn run() { ws.connect(\"ws://127.0.0.1/\", |s| {}); }"), (false, true));
         assert_eq!(uses("fn run() { let socket = WebSocket(\"ws://127.0.0.1/\"); }"), (false, true));
+    }
+
+    #[test]
+    fn a_top_level_variable_is_read_after_init_only_when_a_function_names_it() {
+        let engine = engine();
+        let read = |script: &str| {
+            let mut facts = Facts::default();
+            facts.record(&engine.compile(script).unwrap(), "s.rhai");
+            facts.read_after_init("options")
+        };
+        let through_global = |script: &str| {
+            let mut facts = Facts::default();
+            facts.record(&engine.compile(script).unwrap(), "s.rhai");
+            facts.read_through_global_after_init("options")
+        };
+        assert!(through_global("const options = #{}; fn run() { global::options }"));
+        assert!(!through_global("const options = #{}; fn run() { options }"));
+        assert!(!read("const options = #{}; fn run() { global::options }"));
+        assert!(!read("const options = #{ vus: 1 }; fn run() { 1 }"));
+        assert!(!read("const options = #{}; let n = options.vus; fn run() { n }"), "top-level code runs at init only");
+        assert!(!read("const options = #{}; fn run(x) { x.options }"), "a property is not the variable");
+        assert!(read("const options = #{}; fn run() { options.vus }"));
+        assert!(read("const options = #{}; let f = || options.vus; fn run() { f.call() }"));
+        assert!(read("fn run() { `${options}` }"));
+        assert!(read("fn run() { let name = \"opt\" + \"ions\"; eval(name) }"), "a name known at run time");
+        assert!(read("fn run() { is_def_var(\"x\") }"));
+        assert!(read("fn run() { import \"m\" as m; }"), "a module compiled when the function runs");
     }
 
     #[test]
