@@ -17,7 +17,8 @@
 //! | 2 | the reference's upper half with a lower half of its own | 4 bytes |
 //! | 3 | anything else | 8 bytes |
 //!
-//! A VU waiting in `ws.connect`'s event loop is 10.2 KB deep: its image is ~1.9 KB this way,
+//! A VU waiting in `ws.connect`'s event loop was 10.2 KB deep (9.4 KB since less is kept
+//! below its suspension, `coroutine::SUSPENSION_FRAMES`): its image is ~1.9 KB this way,
 //! against 5.4 KB with the encoding before (zero words dropped, upper halves repeated from the
 //! last three), and saving plus restoring it takes 27% fewer instructions (bench/README.md,
 //! "10,000 WebSockets: a waiting VU's stack against its neighbours'"). Words deeper than the reference (or all, without one) are read against zero:
