@@ -73,9 +73,12 @@ thread_local! {
 const IDLE_STACK_KEPT: usize = 2 * 1024;
 
 /// Stack a suspended VU's copy keeps below [`stack_mark`]'s frame (`shared_stack.rs`): the
-/// suspension's own frames, `Yielder::suspend` and corosensei's switch (a few saved registers and
-/// a return address; under 256 bytes in release builds, more unoptimised), with room to spare.
-const SUSPENSION_FRAMES: usize = 1024;
+/// suspension's own frames, `Yielder::suspend` and corosensei's switch (both inlined in release
+/// builds, where the switch pushes three words below the frame that suspends; more
+/// unoptimised), with room to spare. Every word of it is copied out and back each time a VU
+/// of a shared stack is resumed: 1,024 bytes in a release build were 10% of a VU waiting in
+/// `ws.connect` (bench/README.md, "CPU per WebSocket delivery").
+const SUSPENSION_FRAMES: usize = if cfg!(debug_assertions) { 1024 } else { 256 };
 
 /// A VU suspended this long (a `sleep`, a WebSocket waiting for messages, a slow response) gives
 /// the pages of its stack below the suspended frame back to the kernel: one system call per

@@ -17,7 +17,8 @@
 //! | 2 | the reference's upper half with a lower half of its own | 4 bytes |
 //! | 3 | anything else | 8 bytes |
 //!
-//! A VU waiting in `ws.connect`'s event loop is 10.2 KB deep: its image is ~1.9 KB this way,
+//! A VU waiting in `ws.connect`'s event loop was 10.2 KB deep (9.4 KB since less is kept
+//! below its suspension, `coroutine::SUSPENSION_FRAMES`): its image is ~1.9 KB this way,
 //! against 5.4 KB with the encoding before (zero words dropped, upper halves repeated from the
 //! last three), and saving plus restoring it takes 27% fewer instructions (bench/README.md,
 //! "10,000 WebSockets: a waiting VU's stack against its neighbours'"). Words deeper than the reference (or all, without one) are read against zero:
@@ -76,13 +77,12 @@ const PADDING: usize = 8;
 /// Bytes a word with each code keeps.
 const KEPT: [usize; 4] = [0, 0, 4, 8];
 
-/// The thread's recent depths and the buffers an image is encoded in before it is moved into
-/// one allocation of its exact size.
+/// The thread's recent depths and the buffer an image is encoded in (codes, then room for 8
+/// bytes per word) before it is copied into one allocation of its exact size.
 #[derive(Default)]
 struct Encoder {
     depths: Vec<Depth>,
-    codes: Vec<u8>,
-    values: Vec<u8>,
+    buffer: Vec<u8>,
 }
 
 thread_local! {
@@ -119,35 +119,27 @@ impl StackImage {
     pub unsafe fn restore(self) {
         let n = (self.top - self.from) / 8;
         let (codes, values) = self.data.split_at(n.div_ceil(4));
-        // The last byte's unused codes are 0 and keep nothing.
-        let (mut halves, mut whole) = (0, 0);
-        for b in codes {
-            whole += (b & b >> 1 & 0x55).count_ones() as usize;
-            halves += (b >> 1 & !b & 0x55).count_ones() as usize;
-        }
-        assert!(values.len() == 4 * halves + 8 * whole + PADDING, "a stack image's values do not match its codes");
+        assert!(values.len() == kept_bytes(codes) + PADDING, "a stack image's values do not match its codes");
         let (aligned, lead, moved) = aligned_reference(self.reference.as_deref(), n, self.top);
         let mut decoder = Decoder { codes, at: values.as_ptr(), nth: 0, moved };
         let base = self.from as *mut u64;
         if lead == 0 {
-            for (q, r) in aligned.chunks_exact(4).enumerate() {
-                // A zero code byte: four words that are the reference's (see `encode`).
-                if codes[q] == 0 {
-                    // SAFETY: `4 * q + 4 <= n`: the caller's promise makes the words writable
-                    // and unused; `r` is not in them (the reference is a heap copy).
-                    unsafe { std::ptr::copy_nonoverlapping(r.as_ptr(), base.add(4 * q), 4) };
-                    decoder.nth += 4;
+            for ((q, r), &byte) in aligned.chunks_exact(4).enumerate().zip(codes) {
+                // SAFETY: `4 * q + 4 <= n`: the caller's promise makes the words writable and
+                // unused; `r` is not in them (the reference is a heap copy).
+                let out = unsafe { base.add(4 * q) };
+                if byte == 0 {
+                    // Four words that are the reference's. SAFETY: as above.
+                    unsafe { std::ptr::copy_nonoverlapping(r.as_ptr(), out, 4) };
                     continue;
                 }
                 for (k, r) in r.iter().enumerate() {
-                    let code = codes[q] >> (2 * k) & 3;
                     // SAFETY: as above.
-                    unsafe { base.add(4 * q + k).write(decoder.word(code, *r)) };
+                    unsafe { out.add(k).write(decoder.word(byte >> (2 * k) & 3, *r)) };
                 }
-                decoder.nth += 4;
             }
-            let done = n / 4 * 4;
-            for (i, r) in (done..n).zip(&aligned[done..]) {
+            decoder.nth = n / 4 * 4;
+            for (i, r) in (decoder.nth..n).zip(&aligned[decoder.nth..]) {
                 // SAFETY: `i < n`, as above.
                 unsafe { base.add(i).write(decoder.next(*r)) };
             }
@@ -164,10 +156,19 @@ impl StackImage {
     }
 }
 
-/// True when four words are the reference's four, in one branch.
-#[inline(always)]
-fn same_quad(quad: &[u64], r: &[u64]) -> bool {
-    (quad[0] ^ r[0]) | (quad[1] ^ r[1]) | (quad[2] ^ r[2]) | (quad[3] ^ r[3]) == 0
+/// The bytes of values `codes` say were kept, eight code bytes at a time (the last byte's
+/// unused codes are 0 and keep nothing).
+fn kept_bytes(codes: &[u8]) -> usize {
+    const LOW: u64 = 0x5555_5555_5555_5555;
+    let count = |x: u64| 4 * (x >> 1 & !x & LOW).count_ones() as usize + 8 * (x & x >> 1 & LOW).count_ones() as usize;
+    let mut chunks = codes.chunks_exact(8);
+    let mut kept = 0;
+    for chunk in &mut chunks {
+        kept += count(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+    }
+    let mut last = [0; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    kept + count(u64::from_le_bytes(last))
 }
 
 /// The reference's words aligned with `n` words ending at `top`: how many of those come
@@ -211,23 +212,19 @@ impl Encoder {
     fn encode(&mut self, words: &[u64], top: usize, reference: Option<&Reference>) -> Box<[u8]> {
         let n = words.len();
         let (aligned, lead, moved) = aligned_reference(reference, n, top);
-        self.codes.clear();
-        self.values.clear();
-        self.values.reserve(n * 8 + PADDING);
-        let mut out = Writer { codes: &mut self.codes, at: self.values.as_mut_ptr(), pending: 0, nth: 0, moved };
+        let codes_len = n.div_ceil(4);
+        self.buffer.clear();
+        self.buffer.reserve(codes_len + 8 * n + PADDING);
+        let codes = self.buffer.as_mut_ptr();
+        // SAFETY: within the capacity just reserved.
+        let values = unsafe { codes.add(codes_len) };
+        let mut out = Writer { codes, at: values, pending: 0, nth: 0, moved };
         if lead == 0 {
-            // Four words at a time where they are the reference's (most of a stack, in runs):
-            // one code byte, nothing kept, no work per word.
-            let (mut quads, mut references) = (words.chunks_exact(4), aligned.chunks_exact(4));
-            for (quad, r) in (&mut quads).zip(&mut references) {
-                if same_quad(quad, r) {
-                    out.codes.push(0);
-                    out.nth += 4;
-                    continue;
-                }
+            for (quad, r) in words.chunks_exact(4).zip(aligned.chunks_exact(4)) {
                 out.put_quad(quad, r);
             }
-            for (w, r) in quads.remainder().iter().zip(references.remainder()) {
+            let done = n / 4 * 4;
+            for (w, r) in words[done..].iter().zip(&aligned[done..]) {
                 out.put(*w, *r);
             }
         } else {
@@ -239,62 +236,72 @@ impl Encoder {
             }
         }
         if !out.nth.is_multiple_of(4) {
-            out.codes.push(out.pending);
+            // SAFETY: the last of the `codes_len` code bytes.
+            unsafe { out.codes.write(out.pending) };
         }
-        let len = out.at as usize - self.values.as_ptr() as usize;
-        // SAFETY: the first `len` bytes were written by `put`, within the capacity.
-        unsafe { self.values.set_len(len) };
-        let mut data = Vec::with_capacity(self.codes.len() + len + PADDING);
-        data.extend_from_slice(&self.codes);
-        data.extend_from_slice(&self.values);
-        data.extend_from_slice(&[0; PADDING]);
-        data.into_boxed_slice()
+        // SAFETY: `put` wrote at most 8 bytes per word after the codes; the padding fits in
+        // the capacity after them, and everything up to its end is written.
+        unsafe {
+            out.at.write_bytes(0, PADDING);
+            let len = out.at.add(PADDING).offset_from(codes) as usize;
+            self.buffer.set_len(len);
+        }
+        self.buffer.as_slice().into()
     }
 }
 
-/// Writes codes and kept values. Without branches on the word: the codes follow no pattern a
-/// branch predictor could learn, and a mispredicted branch per word costs more than the rest.
-struct Writer<'a> {
-    codes: &'a mut Vec<u8>,
-    /// The next value's place in the values buffer (room for 8 bytes per word).
+/// Writes codes and kept values into a buffer with room for them all. Without branches on the
+/// word: the codes follow no pattern a branch predictor could learn, and a mispredicted branch
+/// per word costs more than the rest.
+struct Writer {
+    /// The next code byte's place.
+    codes: *mut u8,
+    /// The next value's place (room for 8 bytes per word left).
     at: *mut u8,
     pending: u8,
     nth: usize,
     moved: u64,
 }
 
-impl Writer<'_> {
+impl Writer {
+    /// The word's code, and the bytes it keeps.
     #[inline(always)]
-    fn code(&self, w: u64, r: u64) -> u8 {
+    fn code(&self, w: u64, r: u64) -> (u8, usize) {
         let differs = u8::from(w != r);
         let not_moved = u8::from(w != r.wrapping_add(self.moved));
         let other_upper = u8::from((w ^ r) >> 32 != 0);
-        differs * (1 + not_moved * (1 + other_upper))
+        // Code 2 is differs and not_moved; code 3 is that and other_upper (which implies
+        // differs): 4 bytes for each of the two.
+        let (half, whole) = (differs & not_moved, not_moved & other_upper);
+        (differs + half + whole, 4 * usize::from(half + whole))
     }
 
-    /// Keeps what `code` says of `w`: the whole word is written (a lower half first,
+    /// Keeps `kept` bytes of `w`: the whole word is written (a lower half first,
     /// little-endian) and the next value overwrites what this one does not keep.
     #[inline(always)]
-    fn keep(&mut self, w: u64, code: u8) {
-        // SAFETY: the values buffer has room for 8 bytes per word, and the last write ends
-        // within that.
+    fn keep(&mut self, w: u64, kept: usize) {
+        // SAFETY: the buffer has room for 8 bytes per word, and the last write ends within that.
         unsafe {
             self.at.cast::<u64>().write_unaligned(w.to_le());
-            self.at = self.at.add(KEPT[code as usize]);
+            self.at = self.at.add(kept);
         }
     }
 
     /// One word, against the reference's `r`.
     #[inline(always)]
     fn put(&mut self, w: u64, r: u64) {
-        let code = self.code(w, r);
+        let (code, kept) = self.code(w, r);
         self.pending |= code << (2 * (self.nth % 4));
         self.nth += 1;
         if self.nth.is_multiple_of(4) {
-            self.codes.push(self.pending);
+            // SAFETY: one code byte per four words, within the codes.
+            unsafe {
+                self.codes.write(self.pending);
+                self.codes = self.codes.add(1);
+            }
             self.pending = 0;
         }
-        self.keep(w, code);
+        self.keep(w, kept);
     }
 
     /// Four words starting at a multiple of four, against the reference's four.
@@ -302,11 +309,15 @@ impl Writer<'_> {
     fn put_quad(&mut self, quad: &[u64], r: &[u64]) {
         let mut byte = 0;
         for k in 0..4 {
-            let code = self.code(quad[k], r[k]);
+            let (code, kept) = self.code(quad[k], r[k]);
             byte |= code << (2 * k);
-            self.keep(quad[k], code);
+            self.keep(quad[k], kept);
         }
-        self.codes.push(byte);
+        // SAFETY: as in `put`.
+        unsafe {
+            self.codes.write(byte);
+            self.codes = self.codes.add(1);
+        }
         self.nth += 4;
     }
 }
@@ -338,8 +349,13 @@ impl Decoder<'_> {
         let kept = unsafe { u64::from_le(self.at.cast::<u64>().read_unaligned()) };
         // SAFETY: as above.
         self.at = unsafe { self.at.add(KEPT[code as usize]) };
-        let choices = [r, r.wrapping_add(self.moved), (r & !0xffff_ffff) | (kept & 0xffff_ffff), kept];
-        choices[code as usize]
+        // Masks by code, not branches: the distance the stack moved applies to codes 1 and 3
+        // (where 3 keeps all anyway), the kept bytes replace a lower half (2) or all (3).
+        const MOVED: [u64; 4] = [0, u64::MAX, 0, u64::MAX];
+        const OWN: [u64; 4] = [0, 0, 0xffff_ffff, u64::MAX];
+        let from_reference = r.wrapping_add(self.moved & MOVED[code as usize]);
+        let own = OWN[code as usize];
+        from_reference ^ ((from_reference ^ kept) & own)
     }
 }
 
@@ -425,6 +441,20 @@ mod tests {
         memory.iter_mut().for_each(|w| *w = 0);
         unsafe { image.restore() };
         assert!(memory[2000..] == held[..], "an image changed when its depth's reference was dropped");
+    }
+
+    #[test]
+    fn depths_of_every_remainder_of_four_come_back_against_references() {
+        let mut memory = vec![0u64; 64];
+        let top = memory.as_ptr() as usize + memory.len() * 8;
+        for depth in 1..=13 {
+            // Against the nearest (shallower) depth's reference, against itself, then against
+            // its own reference with other heap pointers: every path of `encode` and `restore`,
+            // with and without whole groups of four.
+            for salt in 0..3 {
+                round_trip(&mut memory, &stack_like(depth, top, salt));
+            }
+        }
     }
 
     #[test]
