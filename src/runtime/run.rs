@@ -353,7 +353,7 @@ async fn execute(
     // Workers and VU init.
     surface.set_status(ExecutionStatus::InitVus);
     let worker_threads = worker_threads(args, total_vus);
-    let workers = WorkerSet::spawn(worker_threads, &script.source, &shared, series_cap)
+    let workers = WorkerSet::spawn(worker_threads, total_vus, &script.source, &shared, series_cap)
         .map(Rc::new)
         .map_err(RunError::Workers)?;
     let runtimes: Vec<Arc<ScenarioRuntime>> =

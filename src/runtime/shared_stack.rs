@@ -13,7 +13,9 @@
 //! resident, and a copy costs a few microseconds of memory traffic.
 //!
 //! A thread with at most [`STACKS_PER_THREAD`] VUs gives each its own stack and never copies
-//! (a 50-VU throughput run does not pay for this); beyond, VUs are spread evenly.
+//! (a 50-VU throughput run does not pay for this); beyond, VUs are spread evenly. A thread
+//! planned for many more VUs ([`plan_vus`]) makes only [`FEW_STACKS`]: nearly every resume
+//! copies either way, and a few stacks stay in the CPU's caches.
 //!
 //! Rules the coroutine code follows (`coroutine.rs`): `enter` before every resume, before a
 //! coroutine is created (corosensei writes its first frame then) and before a suspended one is
@@ -30,8 +32,19 @@ use corosensei::stack::{Stack, StackPointer};
 use super::stack_image::StackImage;
 use super::stack_pool::PooledStack;
 
-/// Stacks per stack size each thread's coroutines share.
+/// Stacks per stack size each thread's coroutines share, when the thread plans few enough
+/// VUs that most of them can have one of their own.
 pub const STACKS_PER_THREAD: usize = 256;
+
+/// A thread planned for more VUs than this shares [`FEW_STACKS`] stacks instead: with 256
+/// stacks, three resumes in four would copy anyway, and fewer stacks keep the ones that are
+/// written on every resume in the CPU's caches. 10,000 WebSockets on 2 threads (5,000 VUs
+/// each): 16 stacks made a delivery 8-13% cheaper in CPU than 256 (bench/README.md, "CPU per
+/// WebSocket delivery: the stack copy").
+pub const SHARING_FROM_VUS: usize = 4 * STACKS_PER_THREAD;
+
+/// Stacks per stack size of a thread planned for more than [`SHARING_FROM_VUS`] VUs.
+pub const FEW_STACKS: usize = 16;
 
 /// The live part of a coroutine that has not run yet: corosensei's first frame (the entry
 /// point, a slot for the parent's stack pointer, the boxed body and its trampoline address).
@@ -79,6 +92,16 @@ impl Drop for Tenant {
 thread_local! {
     /// This thread's shared stacks, of every size asked for.
     static STACKS: RefCell<Vec<Rc<SharedStack>>> = const { RefCell::new(Vec::new()) };
+    /// How many stacks per size this thread makes at most (see [`plan_vus`]).
+    static MOST_STACKS: Cell<usize> = const { Cell::new(STACKS_PER_THREAD) };
+}
+
+/// Tells this thread how many VUs it will run at most, before its first coroutine: past
+/// [`SHARING_FROM_VUS`] they share [`FEW_STACKS`] stacks per size, else up to
+/// [`STACKS_PER_THREAD`].
+pub fn plan_vus(vus: u64) {
+    let most = if vus > SHARING_FROM_VUS as u64 { FEW_STACKS } else { STACKS_PER_THREAD };
+    MOST_STACKS.with(|m| m.set(most));
 }
 
 /// A coroutine's handle on its place in a shared stack: what corosensei runs on, and what the
@@ -88,16 +111,17 @@ pub struct StackShare(Rc<Tenant>);
 
 impl StackShare {
     /// A place on one of this thread's stacks of `stack_size` bytes: a new stack while the thread
-    /// has fewer than [`STACKS_PER_THREAD`] of that size and all have tenants, else the one with
-    /// fewest tenants. The new tenant occupies it at once (its coroutine is about to be created).
+    /// has fewer than its most ([`plan_vus`]) of that size and all have tenants, else the one
+    /// with fewest tenants. The new tenant occupies it at once (its coroutine is about to be created).
     pub fn new(stack_size: usize) -> std::io::Result<StackShare> {
         let stack = STACKS.with(|stacks| -> std::io::Result<Rc<SharedStack>> {
             let mut stacks = stacks.borrow_mut();
             let wanted = PooledStack::slot_len_for(stack_size);
             let same_size = stacks.iter().filter(|s| s.stack.slot_len() == wanted);
             let fewest = same_size.clone().min_by_key(|s| s.tenants.get()).cloned();
+            let most = MOST_STACKS.with(Cell::get);
             match fewest {
-                Some(s) if s.tenants.get() == 0 || same_size.count() >= STACKS_PER_THREAD => Ok(s),
+                Some(s) if s.tenants.get() == 0 || same_size.count() >= most => Ok(s),
                 _ => {
                     let stack = PooledStack::new(stack_size)?;
                     let (limit, top) = (stack.limit().get(), stack.base().get());
@@ -236,6 +260,35 @@ mod tests {
         });
         assert_eq!(intact, vus, "VUs found their stack frames changed after another VU ran");
         assert!(stacks_of_this_thread() <= STACKS_PER_THREAD, "{vus} VUs took {} stacks", stacks_of_this_thread());
+    }
+
+    #[test]
+    fn a_thread_planned_for_thousands_of_vus_shares_a_few_stacks() {
+        std::thread::spawn(|| {
+            plan_vus(SHARING_FROM_VUS as u64 + 1);
+            let vus = 2 * FEW_STACKS as u64 + 3;
+            let done = local(async move {
+                let mut tasks = Vec::new();
+                for id in 0..vus {
+                    let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
+                        let frame = std::hint::black_box([id; 32]);
+                        suspend_with(|| tokio::task::yield_now()).unwrap();
+                        frame == [id; 32]
+                    })
+                    .unwrap();
+                    tasks.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
+                }
+                let mut intact = 0;
+                for t in tasks {
+                    intact += u64::from(t.await.unwrap());
+                }
+                intact
+            });
+            assert_eq!(done, vus, "VUs found their stack frames changed after another VU ran");
+            assert_eq!(stacks_of_this_thread(), FEW_STACKS);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

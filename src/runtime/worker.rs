@@ -45,15 +45,18 @@ pub struct WorkerSet {
 
 impl WorkerSet {
     /// Starts `threads` worker threads for `source`, their samples capped by the run's
-    /// `series_cap`.
+    /// `series_cap`, for at most `vus` VUs in all (started on them in turn).
     pub fn spawn(
         threads: usize,
+        vus: u64,
         source: &ScriptSource,
         shared: &Arc<RunShared>,
         series_cap: &SeriesCap,
     ) -> std::io::Result<WorkerSet> {
         let mut set = WorkerSet::default();
-        for index in 0..threads.max(1) {
+        let threads = threads.max(1);
+        let vus_per_thread = vus.div_ceil(threads as u64);
+        for index in 0..threads {
             let (tx, rx) = mpsc::unbounded_channel();
             let (source, shared, series_cap) = (source.clone(), shared.clone(), series_cap.clone());
             let (live, done) = (set.live.clone(), set.done.clone());
@@ -61,6 +64,7 @@ impl WorkerSet {
             let spawned = std::thread::Builder::new().name(format!("rload-worker-{index}")).spawn(move || {
                 metrics::join_run(series_cap);
                 crate::executor::arrivals::set_worker_lane(index);
+                super::shared_stack::plan_vus(vus_per_thread);
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
                 let local = tokio::task::LocalSet::new();
                 local.block_on(&rt, run_worker(rx, source, shared));
