@@ -13,8 +13,8 @@
 //! (`clock.rs`, a precise OS timer in the thread's own event loop) releases its tokens at their
 //! instants and wakes an idle VU for each, so an arrival costs one wake-up of the thread that
 //! runs it at most; a VU of a thread awake anyway (back from its iteration) takes a token from
-//! its due instant on, before its batch's release. A token only goes ahead to a lane with an idle VU no other token is promised
-//! to, so it is never dropped. An arrival no lane has room for stays with the scheduler, which
+//! its due instant on, before its batch's release. A token only goes ahead to a lane with an
+//! idle VU no other token is promised to, so it is never dropped. An arrival no lane has room for stays with the scheduler, which
 //! tries again halfway to its time while that is more than 2 ms away (VUs come back from their
 //! iterations), and else offers it at its release instant to whatever VU is idle then: one no
 //! idle VU can take is a dropped iteration (`dropped_iterations`), counted then, and then,

@@ -229,32 +229,37 @@ mod tests {
         STACKS.with(|s| s.borrow().len())
     }
 
+    /// Runs `vus` VUs on this thread's shared stacks, VU `id` running `body(id)`, all at once;
+    /// how many returned true.
+    fn vus_returning_true(vus: u64, body: impl Fn(u64) -> bool + Copy + 'static) -> u64 {
+        local(async move {
+            let mut tasks = Vec::new();
+            for id in 0..vus {
+                let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || body(id)).unwrap();
+                tasks.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
+            }
+            let mut count = 0;
+            for t in tasks {
+                count += u64::from(t.await.unwrap());
+            }
+            count
+        })
+    }
+
     #[test]
     fn vus_beyond_the_threads_stacks_take_turns_on_them_and_keep_their_own_frames() {
         let vus = 3 * STACKS_PER_THREAD as u64 + 5;
-        let intact = local(async move {
-            let mut tasks = Vec::new();
-            for id in 0..vus {
-                let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
-                    // Values on this VU's stack, and a pointer into it, across suspensions that
-                    // interleave with the other VUs of its shared stack.
-                    let frame = std::hint::black_box([id; 64]);
-                    let at = std::hint::black_box(&frame as *const [u64; 64]);
-                    let mut intact = true;
-                    for round in 0..4 {
-                        let wait = Duration::from_micros((id * 7 + round * 13) % 50);
-                        suspend_with(move || tokio::time::sleep(wait)).unwrap();
-                        // SAFETY: `at` points to `frame`, alive in this very frame.
-                        intact &= frame == [id; 64] && unsafe { *at } == [id; 64];
-                    }
-                    intact
-                })
-                .unwrap();
-                tasks.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
-            }
-            let mut intact = 0;
-            for t in tasks {
-                intact += u64::from(t.await.unwrap());
+        let intact = vus_returning_true(vus, |id| {
+            // Values on this VU's stack, and a pointer into it, across suspensions that
+            // interleave with the other VUs of its shared stack.
+            let frame = std::hint::black_box([id; 64]);
+            let at = std::hint::black_box(&frame as *const [u64; 64]);
+            let mut intact = true;
+            for round in 0..4 {
+                let wait = Duration::from_micros((id * 7 + round * 13) % 50);
+                suspend_with(move || tokio::time::sleep(wait)).unwrap();
+                // SAFETY: `at` points to `frame`, alive in this very frame.
+                intact &= frame == [id; 64] && unsafe { *at } == [id; 64];
             }
             intact
         });
@@ -267,22 +272,10 @@ mod tests {
         std::thread::spawn(|| {
             plan_vus(SHARING_FROM_VUS as u64 + 1);
             let vus = 2 * FEW_STACKS as u64 + 3;
-            let done = local(async move {
-                let mut tasks = Vec::new();
-                for id in 0..vus {
-                    let co = VuCoroutine::new(256 * 1024, Rc::new(()), move || {
-                        let frame = std::hint::black_box([id; 32]);
-                        suspend_with(tokio::task::yield_now).unwrap();
-                        frame == [id; 32]
-                    })
-                    .unwrap();
-                    tasks.push(tokio::task::spawn_local(co.run(std::future::pending::<()>)));
-                }
-                let mut intact = 0;
-                for t in tasks {
-                    intact += u64::from(t.await.unwrap());
-                }
-                intact
+            let done = vus_returning_true(vus, |id| {
+                let frame = std::hint::black_box([id; 32]);
+                suspend_with(tokio::task::yield_now).unwrap();
+                frame == [id; 32]
             });
             assert_eq!(done, vus, "VUs found their stack frames changed after another VU ran");
             assert_eq!(stacks_of_this_thread(), FEW_STACKS);

@@ -347,16 +347,13 @@ mod tests {
     #[test]
     fn a_top_level_variable_is_read_after_init_only_when_a_function_names_it() {
         let engine = engine();
-        let read = |script: &str| {
+        let facts = |script: &str| {
             let mut facts = Facts::default();
             facts.record(&engine.compile(script).unwrap(), "s.rhai");
-            facts.read_after_init("options")
+            facts
         };
-        let through_global = |script: &str| {
-            let mut facts = Facts::default();
-            facts.record(&engine.compile(script).unwrap(), "s.rhai");
-            facts.read_through_global_after_init("options")
-        };
+        let read = |script: &str| facts(script).read_after_init("options");
+        let through_global = |script: &str| facts(script).read_through_global_after_init("options");
         assert!(through_global("const options = #{}; fn run() { global::options }"));
         assert!(!through_global("const options = #{}; fn run() { options }"));
         assert!(!read("const options = #{}; fn run() { global::options }"));
