@@ -19,6 +19,7 @@ pub mod shared_stack;
 pub mod signals;
 pub mod stack_image;
 pub mod stack_pool;
+pub mod stop_relay;
 pub mod test_options;
 pub mod vu;
 pub mod worker;

@@ -21,6 +21,7 @@ use super::control::Control;
 use super::coroutine::{current_context, suspend_with, Suspension};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
+use super::stop_relay;
 use crate::http::{ClientConfig, HttpClient, Pool};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 use crate::runtime::event_loop::EventLoop;
@@ -224,9 +225,22 @@ impl VuContext {
     /// VU's task reserved room for it).
     pub async fn interrupted(self: Rc<Self>) {
         let ramp_down = self.deadline.get().map(|d| Box::pin(tokio::time::sleep_until(d)));
+        // On a worker thread both stops come through its relays (`stop_relay.rs`).
+        let control = &self.shared.control;
+        let run_stop = async {
+            match stop_relay::find(stop_relay::key(control)) {
+                Some(relay) if !control.is_hard_stopped() => relay.wait().await,
+                Some(_) => {}
+                None => control.hard_stopped().await,
+            }
+        };
         let scenario_stop = async {
             match &self.scenario {
-                Some(s) => s.hard_stopped().await,
+                Some(s) => match stop_relay::find(stop_relay::key(s)) {
+                    Some(relay) if !s.state.is_hard_stopped() => relay.wait().await,
+                    Some(_) => {}
+                    None => s.hard_stopped().await,
+                },
                 None => std::future::pending().await,
             }
         };
@@ -237,7 +251,7 @@ impl VuContext {
             }
         };
         tokio::select! {
-            _ = self.shared.control.hard_stopped() => {}
+            _ = run_stop => {}
             _ = scenario_stop => {}
             _ = ramp_down => {}
         }

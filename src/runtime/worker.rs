@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, Notify};
 use super::coroutine::panic_message;
 use super::coroutine::VuCoroutine;
 use super::scenario::ScenarioRuntime;
+use super::stop_relay;
 use super::vu::{is_interruption, vu_main, Phase, RunShared, VuContext};
 use crate::metrics::{self, SeriesCap};
 use crate::script::diagnostics::describe_runtime_error;
@@ -122,8 +123,13 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
             metrics::flush();
         }
     });
+    // The hard stops, relayed to this thread's VUs (`stop_relay.rs`).
+    let control = shared.control.clone();
+    stop_relay::start(stop_relay::key(&control), async move { control.hard_stopped().await });
     let mut tasks = Vec::new();
     while let Some(Command::StartVu { id, scenario, index }) = rx.recv().await {
+        let stopping = scenario.clone();
+        stop_relay::start(stop_relay::key(&scenario), async move { stopping.hard_stopped().await });
         let vu = Rc::new(VuContext::new(id, Phase::Iterate, shared.clone(), Some((scenario.clone(), index))));
         match run_vu(engine.clone(), ast.clone(), vu) {
             Ok(task) => tasks.push(tokio::task::spawn_local(task)),

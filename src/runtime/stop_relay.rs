@@ -1,0 +1,192 @@
+//! A worker thread's own copy of a hard-stop notice the whole run shares (the run's, a
+//! scenario's), so its VUs wait for the stop without touching the run-wide `Notify`.
+//!
+//! Every suspended VU waits for the hard stops (`VuContext::interrupted`), once per request or
+//! sleep. On the run-wide `tokio::sync::Notify`, each wait registered and unregistered under that
+//! `Notify`'s lock, a cache line every worker thread wrote for every request: 4.5% of rload's
+//! CPU per request in `bench/throughput` (bench/README.md, "Hard stops relayed per thread"). A
+//! relay is one local task per thread and notice that waits on the run-wide notice once and then
+//! wakes the thread's waiting VUs; a VU's wait is a slot in a list no other thread reads.
+//!
+//! A thread without a relay for a notice (setup, teardown and the other one-VU phases, which run
+//! on the main thread) waits on the notice itself.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+/// One stop notice as one thread sees it.
+#[derive(Default)]
+pub struct Relay {
+    fired: Cell<bool>,
+    waiters: RefCell<Waiters>,
+}
+
+/// The wakers of the VUs waiting on a relay; a dropped wait's slot is reused.
+#[derive(Default)]
+struct Waiters {
+    slots: Vec<Option<Waker>>,
+    free: Vec<usize>,
+}
+
+thread_local! {
+    /// This thread's relays, by the address of the notice's owner (a few: the run and its
+    /// scenarios).
+    static RELAYS: RefCell<Vec<(usize, Rc<Relay>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The key of the notice `owner` holds: its address, which stays its own while a relay's task
+/// keeps a clone of `owner`.
+pub fn key<T>(owner: &Arc<T>) -> usize {
+    Arc::as_ptr(owner).cast::<()>() as usize
+}
+
+/// Starts this thread's relay of the notice `key` names, unless it has one: a local task
+/// (so this must run inside a `LocalSet`) that awaits `notice`, which must own what it waits
+/// on, and then wakes every wait on the relay.
+pub fn start(key: usize, notice: impl Future<Output = ()> + 'static) {
+    RELAYS.with(|relays| {
+        let mut relays = relays.borrow_mut();
+        if relays.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        let relay = Rc::new(Relay::default());
+        relays.push((key, relay.clone()));
+        tokio::task::spawn_local(async move {
+            notice.await;
+            relay.fire();
+        });
+    });
+}
+
+/// This thread's relay of the notice `key` names, if [`start`] made one here.
+pub fn find(key: usize) -> Option<Rc<Relay>> {
+    RELAYS.with(|relays| relays.borrow().iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone()))
+}
+
+impl Relay {
+    /// Completes once the notice has come (at once if it has).
+    pub fn wait(self: Rc<Self>) -> Wait {
+        Wait { relay: self, slot: None }
+    }
+
+    fn fire(&self) {
+        self.fired.set(true);
+        let wakers: Vec<Waker> = {
+            let mut waiters = self.waiters.borrow_mut();
+            waiters.free.clear();
+            waiters.slots.drain(..).flatten().collect()
+        };
+        for waker in wakers {
+            waker.wake();
+        }
+    }
+}
+
+/// A wait on a [`Relay`]; dropping it before the notice frees its slot.
+pub struct Wait {
+    relay: Rc<Relay>,
+    slot: Option<usize>,
+}
+
+impl Future for Wait {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.relay.fired.get() {
+            return Poll::Ready(());
+        }
+        let slot = {
+            let mut waiters = self.relay.waiters.borrow_mut();
+            match self.slot {
+                Some(i) => {
+                    let held = &mut waiters.slots[i];
+                    if !held.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                        *held = Some(cx.waker().clone());
+                    }
+                    i
+                }
+                None => match waiters.free.pop() {
+                    Some(i) => {
+                        waiters.slots[i] = Some(cx.waker().clone());
+                        i
+                    }
+                    None => {
+                        waiters.slots.push(Some(cx.waker().clone()));
+                        waiters.slots.len() - 1
+                    }
+                },
+            }
+        };
+        self.slot = Some(slot);
+        Poll::Pending
+    }
+}
+
+impl Drop for Wait {
+    fn drop(&mut self) {
+        // After the notice the slots are gone, and none is handed out again.
+        if let (Some(i), false) = (self.slot, self.relay.fired.get()) {
+            let mut waiters = self.relay.waiters.borrow_mut();
+            waiters.slots[i] = None;
+            waiters.free.push(i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::sync::Notify;
+
+    fn local<F: Future>(f: F) -> F::Output {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        tokio::task::LocalSet::new().block_on(&rt, f)
+    }
+
+    /// A notice on another thread's `Notify`, as the run's control is.
+    fn notice(notify: &Arc<Notify>) -> impl Future<Output = ()> + 'static {
+        let notified = notify.clone();
+        async move { notified.notified().await }
+    }
+
+    #[test]
+    fn a_notice_from_another_thread_wakes_every_wait_on_the_relay_and_later_waits_end_at_once() {
+        local(async {
+            let notify = Arc::new(Notify::new());
+            let k = key(&notify);
+            start(k, notice(&notify));
+            // A second start for the same notice keeps the first relay.
+            start(k, std::future::pending());
+            tokio::task::yield_now().await;
+            let waits: Vec<_> = (0..3).map(|_| tokio::task::spawn_local(find(k).unwrap().wait())).collect();
+            // One wait is dropped before the notice: its slot is freed and reused.
+            let dropped = tokio::time::timeout(Duration::from_millis(10), find(k).unwrap().wait()).await;
+            assert!(dropped.is_err(), "a wait ended before any notice");
+            tokio::task::yield_now().await;
+            assert!(waits.iter().all(|w| !w.is_finished()));
+            let from = notify.clone();
+            std::thread::spawn(move || from.notify_waiters()).join().unwrap();
+            for w in waits {
+                tokio::time::timeout(Duration::from_secs(5), w).await.expect("a waiting VU was not woken").unwrap();
+            }
+            tokio::time::timeout(Duration::from_millis(100), find(k).unwrap().wait())
+                .await
+                .expect("a wait after the notice did not end at once");
+        });
+    }
+
+    #[test]
+    fn a_thread_without_a_relay_finds_none_and_relays_are_per_thread() {
+        let notify = Arc::new(Notify::new());
+        let k = key(&notify);
+        local(async { start(k, notice(&notify)) });
+        assert!(find(k).is_some());
+        let elsewhere = std::thread::spawn(move || find(k).is_none()).join().unwrap();
+        assert!(elsewhere, "another thread saw this thread's relay");
+    }
+}
