@@ -1,15 +1,16 @@
-//! A worker thread's own copy of a hard-stop notice the whole run shares (the run's, a
-//! scenario's), so its VUs wait for the stop without touching the run-wide `Notify`.
+//! A worker thread's own copy of a hard-stop notice the whole run shares, so its VUs wait for
+//! the stop without touching the run-wide `Notify`s.
 //!
-//! Every suspended VU waits for the hard stops (`VuContext::interrupted`), once per request or
-//! sleep. On the run-wide `tokio::sync::Notify`, each wait registered and unregistered under that
-//! `Notify`'s lock, a cache line every worker thread wrote for every request: 4.5% of rload's
-//! CPU per request in `bench/throughput` (bench/README.md, "Hard stops relayed per thread"). A
-//! relay is one local task per thread and notice that waits on the run-wide notice once and then
-//! wakes the thread's waiting VUs; a VU's wait is a slot in a list no other thread reads.
+//! Every suspended VU waits for the run's and its scenario's hard stop
+//! (`VuContext::interrupted`), once per request or sleep. On the run-wide `tokio::sync::Notify`s,
+//! each wait registered and unregistered under their locks, cache lines every worker thread
+//! wrote for every request: 4.5% of rload's CPU per request in `bench/throughput`
+//! (bench/README.md, "Hard stops relayed per thread"). A relay is one local task per thread and
+//! scenario (`worker.rs` starts it) that waits for either stop once and then wakes the thread's
+//! waiting VUs; a VU's wait is a slot in a list no other thread reads (16 bytes).
 //!
-//! A thread without a relay for a notice (setup, teardown and the other one-VU phases, which run
-//! on the main thread) waits on the notice itself.
+//! A thread without a relay (setup, teardown and the other one-VU phases, which run on the main
+//! thread) waits on the notices themselves.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -65,6 +66,40 @@ pub fn start(key: usize, notice: impl Future<Output = ()> + 'static) {
 /// This thread's relay of the notice `key` names, if [`start`] made one here.
 pub fn find(key: usize) -> Option<Rc<Relay>> {
     RELAYS.with(|relays| relays.borrow().iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone()))
+}
+
+/// A wait for the notice `key` names: on this thread's relay, or, on a thread without one, on
+/// the notice itself (`direct`, boxed: only the one-VU phases wait so). `stopped` says whether
+/// the notice has come already; a relay may not have heard of it yet.
+pub fn wait_for<'a, F: Future<Output = ()> + 'a>(
+    key: usize,
+    stopped: bool,
+    direct: impl FnOnce() -> F,
+) -> StopWait<'a> {
+    match find(key) {
+        Some(_) if stopped => StopWait::Done,
+        Some(relay) => StopWait::Relay(relay.wait()),
+        None => StopWait::Direct(Box::pin(direct())),
+    }
+}
+
+/// A wait for a stop (see [`wait_for`]), small: every suspended VU holds one.
+pub enum StopWait<'a> {
+    Relay(Wait),
+    Direct(Pin<Box<dyn Future<Output = ()> + 'a>>),
+    Done,
+}
+
+impl Future for StopWait<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.get_mut() {
+            StopWait::Relay(wait) => Pin::new(wait).poll(cx),
+            StopWait::Direct(notice) => notice.as_mut().poll(cx),
+            StopWait::Done => Poll::Ready(()),
+        }
+    }
 }
 
 impl Relay {

@@ -220,28 +220,26 @@ impl VuContext {
     /// Completes when [`VuContext::should_interrupt`] becomes true.
     ///
     /// Every suspended VU holds this future for as long as it waits (10,000 WebSockets: 10,000
-    /// of them), so it carries only what it needs: the VU, the two stop notices, and the
+    /// of them), so it carries only what it needs: the VU, the stop notices, and the
     /// ramp-down timer boxed, since only a VU inside `gracefulRampDown` has one (inline, every
     /// VU's task reserved room for it).
     pub async fn interrupted(self: Rc<Self>) {
         let ramp_down = self.deadline.get().map(|d| Box::pin(tokio::time::sleep_until(d)));
-        // On a worker thread both stops come through its relays (`stop_relay.rs`).
+        // The run's hard stop, or the scenario's: on a worker thread through its relay of the
+        // two (`stop_relay.rs`).
         let control = &self.shared.control;
-        let run_stop = async {
-            match stop_relay::find(stop_relay::key(control)) {
-                Some(relay) if !control.is_hard_stopped() => relay.wait().await,
-                Some(_) => {}
-                None => control.hard_stopped().await,
+        let stop = match &self.scenario {
+            Some(s) => {
+                let stopped = control.is_hard_stopped() || s.state.is_hard_stopped();
+                stop_relay::wait_for(stop_relay::key(s), stopped, || async move {
+                    tokio::select! {
+                        _ = control.hard_stopped() => {}
+                        _ = s.hard_stopped() => {}
+                    }
+                })
             }
-        };
-        let scenario_stop = async {
-            match &self.scenario {
-                Some(s) => match stop_relay::find(stop_relay::key(s)) {
-                    Some(relay) if !s.state.is_hard_stopped() => relay.wait().await,
-                    Some(_) => {}
-                    None => s.hard_stopped().await,
-                },
-                None => std::future::pending().await,
+            None => {
+                stop_relay::wait_for(stop_relay::key(control), control.is_hard_stopped(), || control.hard_stopped())
             }
         };
         let ramp_down = async move {
@@ -251,8 +249,7 @@ impl VuContext {
             }
         };
         tokio::select! {
-            _ = run_stop => {}
-            _ = scenario_stop => {}
+            _ = stop => {}
             _ = ramp_down => {}
         }
     }
