@@ -4,10 +4,11 @@
 //! Every suspended VU waits for the run's and its scenario's hard stop
 //! (`VuContext::interrupted`), once per request or sleep. On the run-wide `tokio::sync::Notify`s,
 //! each wait registered and unregistered under their locks, cache lines every worker thread
-//! wrote for every request: 4.5% of rload's CPU per request in `bench/throughput`
-//! (bench/README.md, "Hard stops relayed per thread"). A relay is one local task per thread and
-//! scenario (`worker.rs` starts it) that waits for either stop once and then wakes the thread's
-//! waiting VUs; a VU's wait is a slot in a list no other thread reads (16 bytes).
+//! wrote for every request (a build without those waits made 2.6–5.4% more requests a second in
+//! `bench/throughput`; bench/README.md, "Hard stops relayed per thread"). A relay is one local
+//! task per thread and scenario (`worker.rs` starts it) that waits for either stop once and then
+//! wakes the thread's waiting VUs; a VU's wait is a slot in a list no other thread reads (16
+//! bytes).
 //!
 //! A thread without a relay (setup, teardown and the other one-VU phases, which run on the main
 //! thread) waits on the notices themselves.
@@ -34,8 +35,7 @@ struct Waiters {
 }
 
 thread_local! {
-    /// This thread's relays, by the address of the notice's owner (a few: the run and its
-    /// scenarios).
+    /// This thread's relays, by the address of the notice's owner (one per scenario).
     static RELAYS: RefCell<Vec<(usize, Rc<Relay>)>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -64,7 +64,7 @@ pub fn start(key: usize, notice: impl Future<Output = ()> + 'static) {
 }
 
 /// This thread's relay of the notice `key` names, if [`start`] made one here.
-pub fn find(key: usize) -> Option<Rc<Relay>> {
+fn find(key: usize) -> Option<Rc<Relay>> {
     RELAYS.with(|relays| relays.borrow().iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone()))
 }
 
