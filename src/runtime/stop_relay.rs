@@ -20,6 +20,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use super::control::Control;
+use super::scenario::ScenarioRuntime;
+
 /// One stop notice as one thread sees it.
 #[derive(Default)]
 pub struct Relay {
@@ -41,14 +44,14 @@ thread_local! {
 
 /// The key of the notice `owner` holds: its address, which stays its own while a relay's task
 /// keeps a clone of `owner`.
-pub fn key<T>(owner: &Arc<T>) -> usize {
+fn key<T>(owner: &Arc<T>) -> usize {
     Arc::as_ptr(owner).cast::<()>() as usize
 }
 
 /// Starts this thread's relay of the notice `key` names, unless it has one: a local task
 /// (so this must run inside a `LocalSet`) that awaits `notice`, which must own what it waits
 /// on, and then wakes every wait on the relay.
-pub fn start(key: usize, notice: impl Future<Output = ()> + 'static) {
+fn start(key: usize, notice: impl Future<Output = ()> + 'static) {
     RELAYS.with(|relays| {
         let mut relays = relays.borrow_mut();
         if relays.iter().any(|(k, _)| *k == key) {
@@ -68,22 +71,37 @@ fn find(key: usize) -> Option<Rc<Relay>> {
     RELAYS.with(|relays| relays.borrow().iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone()))
 }
 
-/// A wait for the notice `key` names: on this thread's relay, or, on a thread without one, on
-/// the notice itself (`direct`, boxed: only the one-VU phases wait so). `stopped` says whether
-/// the notice has come already; a relay may not have heard of it yet.
-pub fn wait_for<'a, F: Future<Output = ()> + 'a>(
-    key: usize,
-    stopped: bool,
-    direct: impl FnOnce() -> F,
-) -> StopWait<'a> {
-    match find(key) {
-        Some(_) if stopped => StopWait::Done,
+/// Starts this thread's relay of the hard stops a VU of `scenario` obeys: the run's and the
+/// scenario's, whichever comes first.
+pub fn start_for(control: &Arc<Control>, scenario: &Arc<ScenarioRuntime>) {
+    let (control, stopping) = (control.clone(), scenario.clone());
+    start(key(scenario), async move { either_stop(&control, &stopping).await });
+}
+
+/// A wait for the hard stop a VU obeys: with a `scenario`, the run's or the scenario's, on this
+/// thread's relay ([`start_for`]) or, on a thread without one, on the notices themselves
+/// (boxed); without one (the one-VU phases), the run's.
+pub fn hard_stop<'a>(control: &'a Control, scenario: Option<&'a Arc<ScenarioRuntime>>) -> StopWait<'a> {
+    let Some(s) = scenario else {
+        return StopWait::Direct(Box::pin(control.hard_stopped()));
+    };
+    match find(key(s)) {
+        // The relay may not have heard of a stop that has come.
+        Some(_) if control.is_hard_stopped() || s.state.is_hard_stopped() => StopWait::Done,
         Some(relay) => StopWait::Relay(relay.wait()),
-        None => StopWait::Direct(Box::pin(direct())),
+        None => StopWait::Direct(Box::pin(either_stop(control, s))),
     }
 }
 
-/// A wait for a stop (see [`wait_for`]), small: every suspended VU holds one.
+/// Completes at the run's hard stop or `scenario`'s, whichever comes first.
+async fn either_stop(control: &Control, scenario: &ScenarioRuntime) {
+    tokio::select! {
+        _ = control.hard_stopped() => {}
+        _ = scenario.hard_stopped() => {}
+    }
+}
+
+/// A wait for a stop (see [`hard_stop`]), small: every suspended VU holds one.
 pub enum StopWait<'a> {
     Relay(Wait),
     Direct(Pin<Box<dyn Future<Output = ()> + 'a>>),

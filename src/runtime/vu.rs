@@ -227,21 +227,7 @@ impl VuContext {
         let ramp_down = self.deadline.get().map(|d| Box::pin(tokio::time::sleep_until(d)));
         // The run's hard stop, or the scenario's: on a worker thread through its relay of the
         // two (`stop_relay.rs`).
-        let control = &self.shared.control;
-        let stop = match &self.scenario {
-            Some(s) => {
-                let stopped = control.is_hard_stopped() || s.state.is_hard_stopped();
-                stop_relay::wait_for(stop_relay::key(s), stopped, || async move {
-                    tokio::select! {
-                        _ = control.hard_stopped() => {}
-                        _ = s.hard_stopped() => {}
-                    }
-                })
-            }
-            None => {
-                stop_relay::wait_for(stop_relay::key(control), control.is_hard_stopped(), || control.hard_stopped())
-            }
-        };
+        let stop = stop_relay::hard_stop(&self.shared.control, self.scenario.as_ref());
         let ramp_down = async move {
             match ramp_down {
                 Some(sleep) => sleep.await,

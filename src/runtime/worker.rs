@@ -126,13 +126,7 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
     let mut tasks = Vec::new();
     while let Some(Command::StartVu { id, scenario, index }) = rx.recv().await {
         // The run's and the scenario's hard stop, relayed to this thread's VUs (`stop_relay.rs`).
-        let (control, stopping) = (shared.control.clone(), scenario.clone());
-        stop_relay::start(stop_relay::key(&scenario), async move {
-            tokio::select! {
-                _ = control.hard_stopped() => {}
-                _ = stopping.hard_stopped() => {}
-            }
-        });
+        stop_relay::start_for(&shared.control, &scenario);
         let vu = Rc::new(VuContext::new(id, Phase::Iterate, shared.clone(), Some((scenario.clone(), index))));
         match run_vu(engine.clone(), ast.clone(), vu) {
             Ok(task) => tasks.push(tokio::task::spawn_local(task)),

@@ -293,6 +293,13 @@ mod tests {
         engine
     }
 
+    /// The facts of one script, recorded as "s.rhai".
+    fn recorded(engine: &Engine, script: &str) -> Facts {
+        let mut facts = Facts::default();
+        facts.record(&engine.compile(script).unwrap(), "s.rhai");
+        facts
+    }
+
     fn keys(names: &[&str]) -> Vec<ImmutableString> {
         names.iter().map(|n| ImmutableString::from(*n)).collect()
     }
@@ -332,8 +339,7 @@ mod tests {
     fn a_script_that_names_http_or_ws_anywhere_uses_the_network() {
         let engine = engine();
         let uses = |script: &str| {
-            let mut facts = Facts::default();
-            facts.record(&engine.compile(script).unwrap(), "s.rhai");
+            let facts = recorded(&engine, script);
             (facts.names("http"), facts.names("ws"))
         };
         assert_eq!(uses("fn run() { sleep(1.0); }"), (false, false));
@@ -347,11 +353,7 @@ mod tests {
     #[test]
     fn a_top_level_variable_is_read_after_init_only_when_a_function_names_it() {
         let engine = engine();
-        let facts = |script: &str| {
-            let mut facts = Facts::default();
-            facts.record(&engine.compile(script).unwrap(), "s.rhai");
-            facts
-        };
+        let facts = |script: &str| recorded(&engine, script);
         let read = |script: &str| facts(script).read_after_init("options");
         let through_global = |script: &str| facts(script).read_through_global_after_init("options");
         assert!(through_global("const options = #{}; fn run() { global::options }"));
