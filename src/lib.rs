@@ -4,6 +4,7 @@
 //! integration tests can drive the library or the binary. The reference target (`rload serve`)
 //! is a crate of its own, `rload-target`, reached only through [`target`].
 
+pub mod allocator;
 pub mod api;
 pub mod archive;
 pub mod cli;

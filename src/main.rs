@@ -2,9 +2,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// mimalloc instead of the system allocator: a request allocates and frees its buffers, header
 /// maps and strings on its VU's thread, which mimalloc serves from thread-local free lists
-/// (docs/runtime.md, "Memory"; figures in bench/README.md).
+/// (docs/runtime.md, "Memory"; figures in bench/README.md). `allocator.rs` says how it is asked.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: rload::allocator::Allocator = rload::allocator::Allocator;
 
 fn main() {
     quiet_repeated_panics();
