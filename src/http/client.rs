@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{
-    AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, SET_COOKIE,
-    TRANSFER_ENCODING, USER_AGENT, WWW_AUTHENTICATE,
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
+    WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
 use http_body_util::BodyExt;
@@ -21,7 +21,7 @@ use super::cookies::{CookieJar, RequestCookie};
 use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
 use super::h2::{Answer, SendError, Sender};
-use super::headers::ResponseHeaders;
+use super::headers::{HeadFields, ResponseHeaders};
 use super::pool::{Conn, ConnInfo, Pool, Target};
 use super::samples::ExpectedStatuses;
 use super::timing::Marks;
@@ -75,7 +75,7 @@ struct Received {
     version: Version,
     /// The reason phrase when it is not the standard one.
     reason: Option<Box<str>>,
-    headers: HeaderMap,
+    headers: HeadFields,
     body: Option<Bytes>,
     done: Instant,
 }
@@ -222,9 +222,9 @@ impl HttpClient {
             Ok(received) => {
                 let (last_write, first_read) = self::io_instants(&info, &marks);
                 let timings = marks.timings(last_write, first_read, received.done);
-                sending.jar.store_response(&received.headers, url);
+                sending.jar.store_response(received.headers.set_cookies(), url);
                 let location = if matches!(received.status.as_u16(), 301 | 302 | 303 | 307 | 308) {
-                    redirect_target(&received.headers, url)
+                    redirect_target(received.headers.map(), url)
                 } else {
                     None
                 };
@@ -338,7 +338,7 @@ impl HttpClient {
             tokio::task::yield_now().await;
         }
         let mut kept = body.take().map(Collected::into_bytes);
-        if let (Some(raw), Some(encoding)) = (&kept, head.headers.get(CONTENT_ENCODING)) {
+        if let (Some(raw), Some(encoding)) = (&kept, head.headers.content_encoding()) {
             kept = Some(compression::decode(encoding.as_bytes(), raw.clone(), limit)?);
         }
         Ok(Received {
@@ -498,8 +498,7 @@ fn respond(method: Method, url: &Url, received: Received, timings: Timings, info
         method,
         set_cookies: received
             .headers
-            .get_all(SET_COOKIE)
-            .iter()
+            .set_cookies()
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .collect(),
         headers: ResponseHeaders::new(received.headers),

@@ -14,8 +14,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cookie_store::{CookieStore, RawCookie};
-use http::header::SET_COOKIE;
-use http::HeaderMap;
+use http::HeaderValue;
 use url::Url;
 
 /// What k6 reports as `expires` for a cookie without an `Expires` attribute: Go's zero
@@ -87,10 +86,10 @@ impl CookieJar {
         }
     }
 
-    /// Keeps the response's `Set-Cookie` headers; malformed or foreign-domain cookies are
+    /// Keeps a response's `Set-Cookie` values; malformed or foreign-domain cookies are
     /// ignored, as browsers and k6 do.
-    pub fn store_response(&self, headers: &HeaderMap, url: &Url) {
-        let mut values = headers.get_all(SET_COOKIE).iter().peekable();
+    pub fn store_response<'a>(&self, set_cookies: impl Iterator<Item = &'a HeaderValue>, url: &Url) {
+        let mut values = set_cookies.peekable();
         if values.peek().is_none() {
             return;
         }

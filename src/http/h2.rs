@@ -112,7 +112,7 @@ impl Sender {
                     version: parts.version,
                     reason: reason.map(|phrase| String::from_utf8_lossy(phrase.as_bytes()).into()),
                     announced: stream.size_hint().exact(),
-                    headers: parts.headers,
+                    headers: super::headers::HeadFields::from_map(parts.headers),
                 };
                 Ok(Answer { head, stream: Some(stream) })
             }

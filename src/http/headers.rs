@@ -7,34 +7,82 @@
 use std::cell::OnceCell;
 
 use bytes::{Bytes, BytesMut};
+use http::header::{CONTENT_ENCODING, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
+
+/// A response head's fields. rload's HTTP/1.1 keeps the head's bytes as received (one
+/// allocation of its length, not the connection's buffer) and reads them into a `HeaderMap`
+/// only when something asks: the script's `res.headers`, a redirect's `Location`, or a
+/// `Set-Cookie` or `Content-Encoding` field, which the head's parse notes. Building the map
+/// for every response was ~5% of a request's instructions, and most responses are never asked.
+/// HTTP/2 heads come as a map.
+#[derive(Debug, Clone, Default)]
+pub struct HeadFields {
+    /// The whole head (status line and fields), and how many fields it has.
+    head: Bytes,
+    count: usize,
+    set_cookie: bool,
+    content_encoding: bool,
+    map: OnceCell<HeaderMap>,
+}
+
+impl HeadFields {
+    /// A head rload's HTTP/1.1 parsed: `head` is all of it, with `count` fields.
+    pub(crate) fn received(head: Bytes, count: usize, set_cookie: bool, content_encoding: bool) -> Self {
+        HeadFields { head, count, set_cookie, content_encoding, map: OnceCell::new() }
+    }
+
+    /// Fields already in a map, whose values must be of their own, not slices of a
+    /// connection's buffer (HTTP/2 heads go through [`own_values`] first).
+    pub fn from_map(map: HeaderMap) -> Self {
+        HeadFields {
+            set_cookie: map.contains_key(SET_COOKIE),
+            content_encoding: map.contains_key(CONTENT_ENCODING),
+            map: OnceCell::from(map),
+            ..HeadFields::default()
+        }
+    }
+
+    /// All the fields.
+    pub fn map(&self) -> &HeaderMap {
+        self.map.get_or_init(|| crate::http::h1::header_map(&self.head, self.count))
+    }
+
+    /// The `Set-Cookie` values, in the order received.
+    pub fn set_cookies(&self) -> impl Iterator<Item = &HeaderValue> {
+        self.set_cookie.then(|| self.map().get_all(SET_COOKIE).iter()).into_iter().flatten()
+    }
+
+    /// The `Content-Encoding` field's (first) value.
+    pub fn content_encoding(&self) -> Option<&HeaderValue> {
+        self.content_encoding.then(|| self.map().get(CONTENT_ENCODING)).flatten()
+    }
+}
 
 /// A response's header fields as received, shown in k6's form ([`canonical_headers`]) when first
 /// read: most scripts never read them, and building k6's form eagerly (two strings per field)
 /// was ~4% of a request's instructions.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseHeaders {
-    received: HeaderMap,
+    received: HeadFields,
     canonical: OnceCell<Vec<(String, String)>>,
 }
 
 impl ResponseHeaders {
-    /// Keeps `received`, whose values must be of their own, not slices of a connection's
-    /// buffer: rload's HTTP/1.1 builds them so, HTTP/2 heads go through [`own_values`].
-    pub fn new(received: HeaderMap) -> Self {
+    pub fn new(received: HeadFields) -> Self {
         ResponseHeaders { received, canonical: OnceCell::new() }
     }
 
     /// The fields with k6's canonical names, repeated values joined, in the order received.
     pub fn canonical(&self) -> &[(String, String)] {
-        self.canonical.get_or_init(|| canonical_headers(&self.received))
+        self.canonical.get_or_init(|| canonical_headers(self.received.map()))
     }
 }
 
 impl From<Vec<(String, String)>> for ResponseHeaders {
     /// Fields already in k6's form.
     fn from(canonical: Vec<(String, String)>) -> Self {
-        ResponseHeaders { received: HeaderMap::new(), canonical: OnceCell::from(canonical) }
+        ResponseHeaders { received: HeadFields::default(), canonical: OnceCell::from(canonical) }
     }
 }
 
@@ -131,7 +179,7 @@ mod tests {
         let mut map = HeaderMap::new();
         map.append("x-request-id", "7".parse().unwrap());
         map.append("x-request-id", "8".parse().unwrap());
-        let headers = ResponseHeaders::new(map);
+        let headers = ResponseHeaders::new(HeadFields::from_map(map));
         assert_eq!(headers.len(), 1);
         assert_eq!(headers.iter().next(), Some(&("X-Request-Id".to_string(), "7, 8".to_string())));
         assert!(ResponseHeaders::default().is_empty());
@@ -152,7 +200,7 @@ mod tests {
         map.append("x-id", slice(b"Created"));
         assert!(!buffer.is_unique());
         own_values(&mut map);
-        let headers = ResponseHeaders::new(map);
+        let headers = ResponseHeaders::new(HeadFields::from_map(map));
         assert!(buffer.is_unique(), "a kept response must not hold the connection's read buffer");
         assert_eq!(
             headers.canonical(),

@@ -28,7 +28,7 @@ use std::task::{ready, Context, Poll, Waker};
 
 use bytes::{Bytes, BytesMut};
 use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
+use http::{HeaderValue, Method, Request, StatusCode, Version};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::error_code::{self, Failure, Op};
@@ -36,6 +36,7 @@ use super::MAX_RESPONSE_HEAD_BYTES;
 use parse::{decode, ends_head, has_token, last_token_is, parse_head, Framing, Parsed};
 
 mod parse;
+pub(crate) use parse::header_map;
 
 /// A connection's byte stream (plain or TLS, with rload's counters and timestamps).
 pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin {}
@@ -71,7 +72,7 @@ pub(crate) struct Head {
     pub version: Version,
     /// The reason phrase when it is not the standard one for the status (hyper's rule).
     pub reason: Option<Box<str>>,
-    pub headers: HeaderMap,
+    pub headers: super::headers::HeadFields,
     /// The body's exact length when the head says it (0 when there is none).
     pub announced: Option<u64>,
 }

@@ -3,12 +3,15 @@
 
 use std::mem::MaybeUninit;
 
-use bytes::BytesMut;
-use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+use bytes::{Bytes, BytesMut};
+use http::header::{CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, SET_COOKIE, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Version};
+
+use httparse::ParserConfig;
 
 use super::Head;
 use crate::http::error_code::Failure;
+use crate::http::headers::HeadFields;
 use crate::http::{MAX_RESPONSE_HEADER_FIELDS, MAX_RESPONSE_HEAD_BYTES};
 
 /// Header slots parsed on the stack; a head with more is parsed again with all of them.
@@ -79,37 +82,56 @@ fn parse_in<'b>(
     slots: &mut [MaybeUninit<httparse::Header<'b>>],
 ) -> Result<Result<Option<(usize, Parsed)>, Failure>, httparse::Error> {
     let mut response = httparse::Response::new(&mut []);
-    Ok(match httparse::ParserConfig::default().parse_response_with_uninit_headers(&mut response, bytes, slots)? {
-        httparse::Status::Complete(used) => parsed(&response, head_only).map(|parsed| Some((used, parsed))),
+    Ok(match ParserConfig::default().parse_response_with_uninit_headers(&mut response, bytes, slots)? {
+        httparse::Status::Complete(used) => {
+            parsed(&response, &bytes[..used], head_only).map(|parsed| Some((used, parsed)))
+        }
         httparse::Status::Partial => Ok(None),
     })
 }
 
-fn parsed(response: &httparse::Response<'_, '_>, head_only: bool) -> Result<Parsed, Failure> {
+/// The fields of `head`, a complete head of `count` fields that [`parse_head`] took, as a map
+/// whose values are slices of `head` (see [`HeadFields`]).
+pub(crate) fn header_map(head: &Bytes, count: usize) -> HeaderMap {
+    let mut map = HeaderMap::with_capacity(count);
+    if count == 0 {
+        return map;
+    }
+    let mut slots = vec![httparse::EMPTY_HEADER; count];
+    let mut response = httparse::Response::new(&mut slots);
+    if !matches!(ParserConfig::default().parse_response(&mut response, head), Ok(httparse::Status::Complete(_))) {
+        debug_assert!(false, "a head parsed once parses again");
+        return map;
+    }
+    for field in response.headers.iter() {
+        // httparse checked both against the same rules (RFC 9110's token and field value).
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(field.name.as_bytes()), HeaderValue::from_maybe_shared(head.slice_ref(field.value)))
+        {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+fn parsed(response: &httparse::Response<'_, '_>, head: &[u8], head_only: bool) -> Result<Parsed, Failure> {
     let code = response.code.expect("a complete head has a status");
     let status =
         StatusCode::from_u16(code).map_err(|_| Failure::malformed(format_args!("invalid status code {code}")))?;
     let version = if response.version == Some(0) { Version::HTTP_10 } else { Version::HTTP_11 };
     let reason = response.reason.filter(|reason| Some(*reason) != status.canonical_reason()).map(Box::from);
-    // Every value a slice of one allocation of their total length, as `headers::own_values`
-    // leaves a map: a kept response keeps a few hundred bytes, one allocation per head.
-    let total = response.headers.iter().map(|field| field.value.len()).sum();
-    let mut values = BytesMut::with_capacity(total);
-    for field in response.headers.iter() {
-        values.extend_from_slice(field.value);
-    }
-    let values = values.freeze();
-    let mut headers = HeaderMap::with_capacity(response.headers.len());
     let mut fields = Fields::default();
-    let mut at = 0;
     for field in response.headers.iter() {
-        let name = HeaderName::from_bytes(field.name.as_bytes()).map_err(Failure::malformed)?;
-        fields.note(&name, field.value)?;
-        let value =
-            HeaderValue::from_maybe_shared(values.slice(at..at + field.value.len())).map_err(Failure::malformed)?;
-        at += field.value.len();
-        headers.append(name, value);
+        fields.note(field.name, field.value)?;
     }
+    // The head's bytes, one allocation of its length: a kept response keeps a few hundred
+    // bytes, not the connection's buffer; the map is read from them when asked.
+    let headers = HeadFields::received(
+        Bytes::copy_from_slice(head),
+        response.headers.len(),
+        fields.set_cookie,
+        fields.content_encoding,
+    );
     let interim = status.is_informational() && status != StatusCode::SWITCHING_PROTOCOLS;
     let closes = fields.close || version == Version::HTTP_10;
     let (framing, keep_alive) = if head_only
@@ -147,11 +169,20 @@ struct Fields {
     chunked: bool,
     /// A Connection field names `close`.
     close: bool,
+    /// Fields the client reads on every response that has them (the jar's cookies, the body's
+    /// coding): without them the head's map is never built.
+    set_cookie: bool,
+    content_encoding: bool,
 }
 
 impl Fields {
-    fn note(&mut self, name: &HeaderName, value: &[u8]) -> Result<(), Failure> {
-        if *name == CONTENT_LENGTH {
+    fn note(&mut self, name: &str, value: &[u8]) -> Result<(), Failure> {
+        let is = |known: &HeaderName| name.eq_ignore_ascii_case(known.as_str());
+        if is(&SET_COOKIE) {
+            self.set_cookie = true;
+        } else if is(&CONTENT_ENCODING) {
+            self.content_encoding = true;
+        } else if is(&CONTENT_LENGTH) {
             for part in value.split(|&b| b == b',') {
                 let length =
                     parse_length(part.trim_ascii()).ok_or_else(|| Failure::malformed("invalid Content-Length"))?;
@@ -160,10 +191,10 @@ impl Fields {
                 }
                 self.length = Some(length);
             }
-        } else if *name == TRANSFER_ENCODING {
+        } else if is(&TRANSFER_ENCODING) {
             self.transfer_encoding = true;
             self.chunked = last_token(value).eq_ignore_ascii_case(b"chunked");
-        } else if *name == CONNECTION {
+        } else if is(&CONNECTION) {
             self.close |= names_token(value, "close");
         }
         Ok(())

@@ -245,3 +245,32 @@ async fn an_answer_before_the_body_was_taken_is_the_response_and_the_connections
     assert!(conn.next_chunk().await.is_none());
     assert!(!conn.keeps_alive(), "the rest of the body was never sent");
 }
+
+/// A head's fields are kept as received and read when asked: every field in order, names in
+/// any case, repeated ones all there, past the 64 fields parsed on the stack; the client's
+/// `Set-Cookie` and `Content-Encoding` are found without asking for the map by name.
+#[tokio::test(flavor = "current_thread")]
+async fn a_heads_fields_are_all_read_when_asked() {
+    let mut wire = b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\ncontent-ENCODING: gzip\r\n".to_vec();
+    for i in 0..70 {
+        wire.extend_from_slice(format!("X-Many: {i}\r\n").as_bytes());
+    }
+    wire.extend_from_slice(b"SET-COOKIE: b=2\r\nContent-Length: 2\r\n\r\nok");
+    let (mut conn, _) = conn(vec![wire, b"HTTP/1.1 204 No Content\r\nx-id: 7\r\n\r\n".to_vec()]);
+    let head = conn.send(get(Method::GET)).await.expect("the first response");
+    while conn.next_chunk().await.is_some() {}
+    let fields = head.headers;
+    let cookies: Vec<_> = fields.set_cookies().map(|v| v.to_str().unwrap()).collect();
+    assert_eq!(cookies, ["a=1", "b=2"]);
+    assert_eq!(fields.content_encoding().map(|v| v.to_str().unwrap()), Some("gzip"));
+    let many: Vec<u32> = fields.map().get_all("x-many").iter().map(|v| v.to_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(many, (0..70).collect::<Vec<_>>());
+    assert_eq!(fields.map().len(), 74);
+
+    let next = conn.send(get(Method::GET)).await.expect("the second response");
+    assert_eq!(next.status, StatusCode::NO_CONTENT);
+    assert_eq!(next.headers.set_cookies().count(), 0);
+    assert!(next.headers.content_encoding().is_none());
+    assert_eq!(next.headers.map().get("x-id").map(|v| v.to_str().unwrap()), Some("7"));
+    assert_eq!(next.headers.map().len(), 1);
+}
