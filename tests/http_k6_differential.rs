@@ -193,6 +193,13 @@ export default function () {
     });
     r = http.post(`${B}/echo`, JSON.stringify({ a: [1, 2] }), { headers: { "Content-Type": "application/json" } });
     check(r, { "JSON goes only when the script encodes it": (r) => r.json("a.1") === 2 && r.headers["Content-Type"] === "application/json" });
+    r = http.post(`${B}/echo`, JSON.stringify({ items: [{ id: "a", n: 1 }, { id: "b", n: 3 }], "k.x": 5 }));
+    const t = http.post(`${B}/echo`, "not json");
+    check(r, {
+        "json(selector) is a gjson path": (r) => JSON.stringify(r.json("items.#.id")) === '["a","b"]'
+            && r.json("items.#(n>2).id") === "b" && r.json("k\\.x") === 5 && r.json("it*.#") === 2
+            && r.json("items.5") === undefined && t.json("a") === undefined,
+    });
 }
 "#;
 
@@ -217,13 +224,20 @@ fn run() {
     });
     r = http.post(`${B}/echo`, #{ a: [1, 2] }.to_json(), #{ headers: #{ "Content-Type": "application/json" } });
     check(r, #{ "JSON goes only when the script encodes it": |r| r.json("a.1") == 2 && r.headers["Content-Type"] == "application/json" });
+    r = http.post(`${B}/echo`, #{ items: [#{ id: "a", n: 1 }, #{ id: "b", n: 3 }], "k.x": 5 }.to_json());
+    let t = http.post(`${B}/echo`, "not json");
+    check(r, #{
+        "json(selector) is a gjson path": |r| r.json("items.#.id") == ["a", "b"]
+            && r.json("items.#(n>2).id") == "b" && r.json("k\\.x") == 5 && r.json("it*.#") == 2
+            && r.json("items.5") == () && t.json("a") == (),
+    });
 }
 "#;
 
 #[test]
 fn a_map_body_is_form_urlencoded_and_res_request_shows_it_as_k6() {
     let (k6, ours) = run_both(BODIES_JS, BODIES_RHAI);
-    assert_same(&k6, &ours, 5, &["http_req_failed"]);
+    assert_same(&k6, &ours, 6, &["http_req_failed"]);
 }
 
 const FILES_JS: &str = r#"

@@ -6,9 +6,10 @@
 //!
 //! A text body is converted once, on the first `r.body`, into a shared Rhai string; every later
 //! read is a reference-count clone, so a script reading a 50 MB body twenty times holds it
-//! once. `r.json()` parses the received bytes in place.
+//! once. `r.json()` parses the received bytes in place; `r.json(selector)` reads only the
+//! selected value, with gjson as k6 does.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use bytes::Bytes;
@@ -28,6 +29,8 @@ struct Inner {
     body: RefCell<Body>,
     response_type: ResponseType,
     request: RequestRecord,
+    /// Whether the body is JSON, once a selector asked (k6 validates once per response).
+    json_valid: Cell<Option<bool>>,
 }
 
 /// What `res.request` shows: the request as the script built it, before the client added
@@ -97,7 +100,7 @@ impl Response {
             }
         });
         let body = RefCell::new(Body { raw, text: None });
-        Response(Rc::new(Inner { outcome, body, response_type, request }))
+        Response(Rc::new(Inner { outcome, body, response_type, request, json_valid: Cell::new(None) }))
     }
 
     fn o(&self) -> &HttpOutcome {
@@ -141,27 +144,40 @@ impl Response {
         m
     }
 
-    fn json_value(&self) -> Result<serde_json::Value, String> {
+    /// `r.json()`: the whole body as Rhai values (an error when it is not JSON, as k6 throws).
+    /// `r.json(selector)`: the value at k6's gjson path (<https://github.com/tidwall/gjson#path-syntax>:
+    /// `data.items.0.id`, `items.#`, `items.#.id`, `*` and `?`, queries, modifiers), `()` when
+    /// nothing is there and, as in k6, when the body is not JSON at all.
+    pub fn json(&self, selector: Option<&str>) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
         let body = self.0.body.borrow();
         let bytes =
             body.bytes().ok_or("the response has no body (was responseType \"none\" or discardResponseBodies set?)")?;
-        serde_json::from_slice(bytes).map_err(|e| format!("cannot parse the response body as JSON: {e}"))
-    }
-
-    /// `r.json()` or `r.json("data.items.0.id")` (k6's gjson-style path: dots, indexes, `#`).
-    pub fn json(&self, selector: Option<&str>) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
-        let value = self.json_value()?;
-        let selected = match selector {
-            None | Some("") => Some(&value),
-            Some(path) => select(&value, path),
+        let Some(path) = selector else {
+            return serde_json::from_slice::<Dynamic>(bytes)
+                .map_err(|e| format!("cannot parse the response body as JSON: {e}").into());
         };
-        match selected {
-            None => Ok(Dynamic::UNIT),
-            Some(serde_json::Value::Array(a)) if selector.is_some_and(|p| p.ends_with('#')) => {
-                Ok((a.len() as i64).into())
+        // Invalid UTF-8 is read as U+FFFD, as `r.body` reads it. `from_utf8` first: for valid
+        // text it is several times faster than `from_utf8_lossy`'s chunked walk.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        let valid = match self.0.json_valid.get() {
+            Some(valid) => valid,
+            None => {
+                let valid = gjson::valid(&text);
+                self.0.json_valid.set(Some(valid));
+                valid
             }
-            Some(v) => rhai::serde::to_dynamic(v),
+        };
+        if !valid {
+            return Ok(Dynamic::UNIT);
         }
+        let selected = gjson::get(&text, path);
+        if !selected.exists() {
+            return Ok(Dynamic::UNIT);
+        }
+        gjson_value(&selected)
     }
 
     /// `res.request`: k6's `method`, `url`, `headers` (canonical name → values), `body` (a
@@ -212,19 +228,22 @@ impl Response {
     }
 }
 
-/// gjson-style selection: `a.b.0.c`; a trailing `#` selects the array itself (its length).
-fn select<'a>(mut v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
-    for part in path.split('.') {
-        if part == "#" {
-            return v.is_array().then_some(v);
-        }
-        v = match v {
-            serde_json::Value::Object(m) => m.get(part)?,
-            serde_json::Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(v)
+/// A selected value as the script sees it: what `r.json()` would give for the same JSON text
+/// (integers as `INT`, other numbers as `FLOAT`, `null` as `()`).
+fn gjson_value(v: &gjson::Value) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+    use gjson::Kind;
+    Ok(match v.kind() {
+        Kind::Null => Dynamic::UNIT,
+        Kind::True => Dynamic::TRUE,
+        Kind::False => Dynamic::FALSE,
+        Kind::String => v.str().into(),
+        Kind::Number => match v.json().parse::<rhai::INT>() {
+            Ok(int) => int.into(),
+            Err(_) => v.f64().into(),
+        },
+        Kind::Array | Kind::Object => serde_json::from_str::<Dynamic>(v.json())
+            .map_err(|e| format!("cannot read the selected JSON value: {e}"))?,
+    })
 }
 
 pub fn register(engine: &mut Engine) {
@@ -297,11 +316,46 @@ mod tests {
         assert_eq!(r.body_bytes(), br#"{"ok":true}"#.to_vec());
     }
 
+    fn select(body: &'static str, path: &str) -> Dynamic {
+        response(body.as_bytes(), ResponseType::Text).json(Some(path)).unwrap()
+    }
+
     #[test]
-    fn gjson_style_selection() {
-        let v: serde_json::Value = serde_json::json!({"data": {"items": [{"id": "a"}, {"id": "b"}]}});
-        assert_eq!(select(&v, "data.items.1.id").unwrap(), "b");
-        assert!(select(&v, "data.missing").is_none());
-        assert!(select(&v, "data.items.#").unwrap().is_array());
+    fn a_selector_is_a_gjson_path_as_in_k6() {
+        let body = r#"{"data":{"items":[{"id":"a","n":1},{"id":"b","n":2.5}],"a.b":true,"none":null}}"#;
+        assert_eq!(select(body, "data.items.1.id").into_string().unwrap(), "b");
+        assert_eq!(select(body, "data.items.0.n").as_int().unwrap(), 1);
+        assert_eq!(select(body, "data.items.1.n").as_float().unwrap(), 2.5);
+        assert_eq!(select(body, "data.items.#").as_int().unwrap(), 2, "a trailing # counts");
+        let ids = select(body, "data.items.#.id").into_array().unwrap();
+        let ids: Vec<String> = ids.into_iter().map(|id| id.into_string().unwrap()).collect();
+        assert_eq!(ids, ["a", "b"], "#.id collects the field of every element");
+        assert_eq!(select(body, r#"data.items.#(n>2).id"#).into_string().unwrap(), "b", "a query");
+        assert_eq!(select(body, "data.it*.0.id").into_string().unwrap(), "a", "a wildcard");
+        assert!(select(body, r"data.a\.b").as_bool().unwrap(), "an escaped dot is part of the key");
+        let item = select(body, "data.items.0").cast::<Map>();
+        assert_eq!(item["id"].clone().into_string().unwrap(), "a");
+        assert_eq!(item["n"].as_int().unwrap(), 1, "nested values read as r.json() reads them");
+        assert!(select(body, "data.missing").is_unit());
+        assert!(select(body, "data.none").is_unit());
+    }
+
+    #[test]
+    fn a_selector_on_a_body_that_is_not_json_gives_unit_and_the_whole_parse_throws() {
+        let r = response(b"<html>oops</html>", ResponseType::Text);
+        assert!(r.json(Some("data.id")).unwrap().is_unit(), "k6 returns undefined");
+        let err = r.json(None).unwrap_err().to_string();
+        assert!(err.contains("cannot parse the response body as JSON"), "{err}");
+    }
+
+    #[test]
+    fn the_whole_body_parses_to_rhai_values() {
+        let r = response(br#"{"a":[1,2.5,"x",null,{"b":false}]}"#, ResponseType::Text);
+        let a = r.json(None).unwrap().cast::<Map>()["a"].clone().into_array().unwrap();
+        assert_eq!(a[0].as_int().unwrap(), 1);
+        assert_eq!(a[1].as_float().unwrap(), 2.5);
+        assert_eq!(a[2].clone().into_string().unwrap(), "x");
+        assert!(a[3].is_unit());
+        assert!(!a[4].clone().cast::<Map>()["b"].as_bool().unwrap());
     }
 }
