@@ -327,7 +327,9 @@ impl<R: 'static> VuCoroutine<R> {
                     // fails the call that suspended (see `Suspension::Panicked`), not the VU.
                     let fut = AssertUnwindSafe(async move { make().await }).catch_unwind();
                     let (mut fut, mut interrupted) = (std::pin::pin!(fut), std::pin::pin!(interrupt()));
-                    let mut idle = std::pin::pin!(tokio::time::sleep(release_after));
+                    // Made when first polled: on a shared stack it never is, and a timer made
+                    // per suspension took the runtime's handle and the time for nothing.
+                    let mut idle = std::pin::pin!(async move { tokio::time::sleep(release_after).await });
                     // On a stack shared with other VUs nothing is released: the next VU to run
                     // there would fault the pages straight back in, and what a shared stack holds
                     // is bounded by the thread's few stacks, not by its VUs.
