@@ -88,7 +88,10 @@ struct HopKey {
     base: TagSet,
     user_tags: Vec<(String, String)>,
     method: http::Method,
-    url: String,
+    /// `None` when the script named the request (`tags: { name }`): the name is then its `url`
+    /// and `name` tags, so the tags do not depend on the URL, which may hold an id per request
+    /// (scenario 03's session ids missed this cache on every request).
+    url: Option<String>,
     proto: &'static str,
     status: u16,
     expected: Option<bool>,
@@ -104,7 +107,7 @@ impl HopKey {
             base: base.clone(),
             user_tags: user_tags.to_vec(),
             method: o.method.clone(),
-            url: o.url.clone(),
+            url: script_name(user_tags).is_none().then(|| o.url.clone()),
             proto: o.proto,
             status: o.status,
             expected,
@@ -119,7 +122,7 @@ impl HopKey {
             && self.error_code == o.error_code
             && self.expected == expected
             && self.proto == o.proto
-            && self.url == o.url
+            && self.url.as_ref().is_none_or(|url| *url == o.url)
             && self.method == o.method
             && self.remote_ip == o.remote_ip
             && self.error == o.error
@@ -157,7 +160,9 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expe
     if on(SystemTag::METHOD) {
         tags.insert(tag::METHOD, o.method.as_str());
     }
-    if on(SystemTag::URL) || on(SystemTag::NAME) {
+    let named = script_name(user_tags);
+    // A name the script gives replaces both tags below, so they are not built from the URL.
+    if named.is_none() && (on(SystemTag::URL) || on(SystemTag::NAME)) {
         let url = super::auth::clean_url(&o.url);
         if on(SystemTag::URL) {
             tags.insert(tag::URL, &url);
@@ -190,10 +195,15 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expe
     }
     // k6 (since v0.41): a `name` the script sets is the `url` tag too, so URLs with ids in them
     // group into one series instead of one per id.
-    if let (Some((_, name)), true) = (user_tags.iter().rev().find(|(k, _)| k == tag::NAME), on(SystemTag::URL)) {
+    if let (Some(name), true) = (named, on(SystemTag::URL)) {
         tags.insert(tag::URL, name);
     }
     tags
+}
+
+/// The `name` tag the script gave the request, the last one if it gave several.
+fn script_name(user_tags: &[(String, String)]) -> Option<&str> {
+    user_tags.iter().rev().find(|(k, _)| k == tag::NAME).map(|(_, name)| name.as_str())
 }
 
 /// What the failure table says about a failed hop: the transport error as `res.error` has it,
@@ -292,6 +302,7 @@ mod tests {
     fn a_repeated_hop_gets_the_tags_a_fresh_build_gives_and_a_changed_one_its_own() {
         let base = TagSet::new().with(tag::GROUP, "").with(tag::SCENARIO, "default");
         let user = [("room".to_string(), "7".to_string())];
+        let named = [("name".to_string(), "/items/{id}".to_string())];
         let mut failed = outcome(0, 1212);
         failed.error = Some("dial: connection refused".into());
         let mut other_url = outcome(200, 0);
@@ -306,11 +317,20 @@ mod tests {
             (outcome(200, 0), Some(true)),
         ];
         for (hop, expected) in &hops {
-            for user_tags in [&user[..], &[]] {
+            for user_tags in [&user[..], &[], &named[..]] {
                 let cached = cached_hop_tags(&base, user_tags, hop, *expected);
                 assert_eq!(cached, hop_tags(&base, user_tags, hop, *expected), "{:?}", cached);
             }
         }
+        let (first, other) = (&hops[0].0, &hops[5].0);
+        assert_ne!(cached_hop_tags(&base, &[], first, Some(true)), cached_hop_tags(&base, &[], other, Some(true)));
+        let named_first = cached_hop_tags(&base, &named, first, Some(true));
+        assert_eq!(
+            named_first,
+            cached_hop_tags(&base, &named, other, Some(true)),
+            "a named request's URL is not a tag"
+        );
+        assert_eq!(named_first.get(tag::URL), Some("/items/{id}"));
         let in_group = base.clone().with(tag::GROUP, "::login");
         assert_eq!(cached_hop_tags(&in_group, &[], &hops[0].0, Some(true)).get(tag::GROUP), Some("::login"));
     }
