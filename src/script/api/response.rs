@@ -338,6 +338,8 @@ mod tests {
         assert_eq!(item["n"].as_int().unwrap(), 1, "nested values read as r.json() reads them");
         assert!(select(body, "data.missing").is_unit());
         assert!(select(body, "data.none").is_unit());
+        let escaped = select(r#"{"s":"a\"b\u00e9\n"}"#, "s").into_string().unwrap();
+        assert_eq!(escaped, "a\"b\u{e9}\n", "a string is unescaped as r.json() unescapes it");
     }
 
     #[test]
