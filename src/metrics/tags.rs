@@ -1,12 +1,12 @@
 //! Tag sets: the hot-path [`TagSet`] (thread-local, interned strings) and its owned, `Send`
 //! form [`Tags`] used by the aggregate.
 //!
-//! Why `Vec<(Rc<str>, Rc<str>)>` sorted by key, with strings interned per thread:
-//! - building one per request costs one small `Vec` allocation; the strings themselves are not
-//!   allocated again when they were seen recently (`"GET"`, `"200"`, a URL used in a loop), because
-//!   [`TagSet::with`] looks them up in a thread-local interner by `&str`;
+//! Why `Rc<Vec<(Rc<str>, Rc<str>)>>` sorted by key, with strings interned per thread:
+//! - building one per request costs two small allocations (the `Rc` and its `Vec`); the strings
+//!   themselves are not allocated again when they were seen recently (`"GET"`, `"200"`, a URL used
+//!   in a loop), because [`TagSet::with`] looks them up in a thread-local interner by `&str`;
 //! - a VU can keep its base tags (`scenario`, `group`) as a `TagSet` and clone it per request:
-//!   cloning is one allocation plus reference-count bumps;
+//!   cloning is a reference-count bump, and the first change to a clone copies the tags;
 //! - it is `!Send` on purpose: it lives with the worker thread's sink, and the aggregate converts
 //!   it once per series into [`Tags`] (owned `String`s).
 //!
