@@ -144,7 +144,7 @@ pub fn register(engine: &mut Engine) {
         hmac(algo, &secret, &data, enc)
     });
     engine.register_fn("randomBytes", |_: CryptoApi, n: i64| random_bytes(n));
-    engine.register_fn("randomUUID", |_: CryptoApi| uuid::Uuid::new_v4().to_string());
+    engine.register_fn("randomUUID", |_: CryptoApi| super::core::random_uuid());
     engine.register_fn("createHash", |_: CryptoApi, algo: &str| create(algo, None));
     engine.register_fn("createHMAC", |_: CryptoApi, algo: &str, secret: Dynamic| create(algo, Some(&secret)));
     engine.register_fn("update", |h: &mut Hasher, input: Dynamic| -> Fallible<()> {
