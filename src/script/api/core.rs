@@ -45,7 +45,6 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("text_summary", |_data: Dynamic, _opts: Map| text_summary());
 }
 
-/// The summary rload rendered for this run; empty before the end of the test.
 /// A random (version 4) UUID, as `uuid()` and `crypto.randomUUID()` give it: 122 bits from the
 /// thread's CSPRNG (rand's `ThreadRng`, seeded from the OS), where `Uuid::new_v4` asks the
 /// kernel each time. Scenario 03 makes three per iteration: three `getrandom` calls saved.
@@ -53,6 +52,7 @@ pub fn random_uuid() -> String {
     uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
 }
 
+/// The summary rload rendered for this run; empty before the end of the test.
 fn text_summary() -> String {
     vu::current().shared.summary_text.clone().unwrap_or_default()
 }
