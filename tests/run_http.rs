@@ -26,6 +26,27 @@ fn timings_are_present_and_ordered() {
 }
 
 #[test]
+fn a_method_in_any_case_is_sent_upper_cased() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            for method in ["get", "Post", "PUT", "patch"] {
+                let r = http.request(method, `${__ENV.BASE}/echo`, "x");
+                let upper = method.to_upper();
+                let checks = #{};
+                checks[`${method} sent as ${upper}`] = |r| r.headers["X-Echo-Method"] == upper;
+                check(r, checks);
+            }
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_all_checks_pass(4);
+}
+
+#[test]
 fn each_vu_keeps_its_own_keep_alive_connection() {
     let target = Target::start();
     let s = script(r#"fn run() { http.get(`${__ENV.BASE}/`); }"#);

@@ -69,19 +69,12 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
     }
     let facts = Facts::of(ctx.tag());
     let order = facts.as_ref().and_then(|f| f.borrow().check_order(ctx.call_source(), ctx.call_position(), &checks));
-    let mut checks = checks;
-    let mut entries = Vec::with_capacity(checks.len());
-    for key in order.iter().flat_map(|o| o.iter()) {
-        entries.extend(checks.remove_entry(key.as_str()));
-    }
-    entries.extend(checks);
     let mut base = vu.base_tags();
     for (k, v) in &extra {
         base.insert(k, &v.to_string());
     }
-    let mut all = true;
-    for (name, f) in entries {
-        let tags = check_tags(&base, &name)?;
+    let run = |name: &str, f: Dynamic| -> Result<bool, Box<EvalAltResult>> {
+        let tags = check_tags(&base, name)?;
         let (passed, thrown) = if f.is_fnptr() {
             match call_check(ctx, facts.as_ref(), &f.cast::<FnPtr>(), &value) {
                 Ok(result) => (truthy(&result), None),
@@ -99,7 +92,18 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
             return Err(err);
         }
         metrics::record(builtin::CHECKS, &tags, if passed { 1.0 } else { 0.0 });
-        all &= passed;
+        Ok(passed)
+    };
+    // The checks in the order the script wrote them, then any the order does not name.
+    let mut checks = checks;
+    let mut all = true;
+    for key in order.iter().flat_map(|o| o.iter()) {
+        if let Some((name, f)) = checks.remove_entry(key.as_str()) {
+            all &= run(&name, f)?;
+        }
+    }
+    for (name, f) in checks {
+        all &= run(&name, f)?;
     }
     Ok(all)
 }
@@ -146,12 +150,15 @@ fn call_check(
     value: &Dynamic,
 ) -> Result<Dynamic, Box<EvalAltResult>> {
     let args = facts.map_or(1, |f| arguments_taken(f.borrow().param_counts(fp.fn_name()), fp.curry().len()));
-    let mut argv: Vec<Dynamic> = Vec::with_capacity(args);
-    if args > 0 {
-        argv.push(value.clone());
-        argv.resize(args, Dynamic::UNIT);
+    match args {
+        0 => fp.call_raw(ctx, None, []),
+        1 => fp.call_raw(ctx, None, [value.clone()]),
+        _ => {
+            let mut argv = vec![Dynamic::UNIT; args];
+            argv[0] = value.clone();
+            fp.call_raw(ctx, None, argv)
+        }
     }
-    fp.call_raw(ctx, None, argv)
 }
 
 /// How many arguments to pass a function whose overloads declare `declared` parameters, of

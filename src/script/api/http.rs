@@ -280,8 +280,13 @@ fn prepare(
     if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
         p.tags.push((tag::NAME.to_owned(), name.to_string()));
     }
-    let method = http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| format!("invalid HTTP method \"{method}\""))?;
+    // Upper-cased only when it has to be: `http.get` and most scripts give it so already.
+    let upper = if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Owned(method.to_ascii_uppercase())
+    } else {
+        std::borrow::Cow::Borrowed(method)
+    };
+    let method = http::Method::from_bytes(upper.as_bytes()).map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     let body = body_bytes(body, &mut p.headers)?;
     let sent = compressed(body.as_ref(), &p.compression, &mut p.headers);
     let callback = match p.response_callback {
