@@ -310,8 +310,9 @@ impl<R: 'static> VuCoroutine<R> {
         let mut input = Resumed::Output(Box::new(()));
         // The timer that releases the stack of a VU alone on it (see `idle` below): made the
         // first time such a VU waits, then reset at each wait. A reset moves a registered
-        // deadline later without touching the runtime's timer wheel; a timer made and dropped
-        // per wait was ~700 instructions of a ~41k-instruction request (bench/get-loop.rhai).
+        // deadline later without touching the runtime's timer wheel: tokio's timer code took
+        // 934 instructions per request of bench/get-loop.rhai this way, 1,216 with a timer
+        // made and dropped per wait (bench/README.md, "Rhai Grain, one idle-stack timer").
         let mut idle_timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
         loop {
             let step = {
