@@ -240,11 +240,12 @@ async fn switch_charges_the_active_participant_and_rotates() {
 /// The service's optimistic lock is a `GET` comparing versions, then a separate `SETEX`: a
 /// switch gets 409 when another switch's write lands between its read and its check, and
 /// two switches whose checks both come before either write both succeed (the later write
-/// wins). With 40 ms round trips and no jitter: A and B start together and race past the
-/// check; C starts 60 ms later, reads at 100 ms, and sees A's write (120 ms) at its check.
+/// wins). With 100 ms round trips and no jitter: A and B start together and race past the
+/// check; C starts 150 ms later, reads at 250 ms, and sees A's write (300 ms) at its check
+/// (350 ms). Every margin is 50 ms or more, so a debug build on a busy machine keeps the order.
 #[tokio::test]
 async fn switches_conflict_when_a_write_lands_between_read_and_check() {
-    let redis = RedisLatency { rtt: Duration::from_millis(40), jitter_percent: 0 };
+    let redis = RedisLatency { rtt: Duration::from_millis(100), jitter_percent: 0 };
     let addr = start_with(SynckairosOptions { redis, ..SynckairosOptions::default() });
     let s = started(addr, 2).await;
     let racer = |delay_ms: u64| {
@@ -254,7 +255,7 @@ async fn switches_conflict_when_a_write_lands_between_read_and_check() {
             call(addr, Method::POST, &path, None).await
         })
     };
-    let (a, b, c) = (racer(0), racer(0), racer(60));
+    let (a, b, c) = (racer(0), racer(0), racer(150));
     let (a, b, c) = (a.await.unwrap(), b.await.unwrap(), c.await.unwrap());
     assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK), "{} / {}", a.1, b.1);
     assert_error(&c, StatusCode::CONFLICT, "CONFLICT");
