@@ -169,31 +169,32 @@ fn report(label: &str, n: u64, t: std::time::Duration, scope: &Scope) {
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
+/// Runs `iteration` once (warming Rhai's caches), clears the counters, then times `n` more runs.
+fn timed(n: u64, mut iteration: impl FnMut() -> Res<()>) -> Res<std::time::Duration> {
+    iteration()?;
+    reset();
+    let t = Instant::now();
+    for _ in 0..n {
+        iteration()?;
+    }
+    Ok(t.elapsed())
+}
+
 /// (a) AST walker: Engine::call_fn_with_options, top level run once, eval_ast(false) per iteration.
 fn ast_callfn(engine: &Engine, ast: &AST, n: u64) -> Res<()> {
     let mut scope = Scope::new();
     engine.run_ast_with_scope(&mut scope, ast)?;
     let opts = || CallFnOptions::new().eval_ast(false).rewind_scope(true);
-    let _ = engine.call_fn_with_options::<Dynamic>(opts(), &mut scope, ast, "run", ())?;
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
-        let _ = engine.call_fn_with_options::<Dynamic>(opts(), &mut scope, ast, "run", ())?;
-    }
-    report("ast-callfn(eval_ast=false)", n, t.elapsed(), &scope);
+    let took = timed(n, || engine.call_fn_with_options::<Dynamic>(opts(), &mut scope, ast, "run", ()).map(drop))?;
+    report("ast-callfn(eval_ast=false)", n, took, &scope);
     Ok(())
 }
 
 /// (a') AST walker: Engine::call_fn (eval_ast=true: top level re-run every call, scope rewound).
 fn ast_callfn_eval(engine: &Engine, ast: &AST, n: u64) -> Res<()> {
     let mut scope = Scope::new();
-    let _ = engine.call_fn::<Dynamic>(&mut scope, ast, "run", ())?;
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
-        let _ = engine.call_fn::<Dynamic>(&mut scope, ast, "run", ())?;
-    }
-    report("ast-callfn(eval_ast=true)", n, t.elapsed(), &scope);
+    let took = timed(n, || engine.call_fn::<Dynamic>(&mut scope, ast, "run", ()).map(drop))?;
+    report("ast-callfn(eval_ast=true)", n, took, &scope);
     Ok(())
 }
 
@@ -209,15 +210,8 @@ fn ast_ctx(engine: &Engine, ast: &AST, n: u64) -> Res<()> {
     caches.rewind_fn_resolution_caches(0);
     caches.push_fn_resolution_cache();
     let mut ctx = rhai::EvalContext::new(engine, &mut global, &mut caches, &mut scope, None);
-    let _ = ctx.call_fn::<Dynamic>("run", ())?;
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
-        let _ = ctx.call_fn::<Dynamic>("run", ())?;
-    }
-    let el = t.elapsed();
-    drop(ctx);
-    report("ast-ctx(rload-style)", n, el, &scope);
+    let took = timed(n, || ctx.call_fn::<Dynamic>("run", ()).map(drop))?;
+    report("ast-ctx(rload-style)", n, took, &scope);
     Ok(())
 }
 
@@ -227,13 +221,8 @@ fn grain_callfn(engine: &Engine, program: &Program, n: u64) -> Res<()> {
     let mut vm = Vm::new(engine);
     vm.run_with_scope(&mut scope, program)?;
     let opts = || CallFnOptions::new().eval_ast(false).rewind_scope(true);
-    let _ = vm.call_fn_with_options::<Dynamic>(opts(), &mut scope, program, "run", ())?;
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
-        let _ = vm.call_fn_with_options::<Dynamic>(opts(), &mut scope, program, "run", ())?;
-    }
-    report("grain-callfn(eval_ast=false)", n, t.elapsed(), &scope);
+    let took = timed(n, || vm.call_fn_with_options::<Dynamic>(opts(), &mut scope, program, "run", ()).map(drop))?;
+    report("grain-callfn(eval_ast=false)", n, took, &scope);
     Ok(())
 }
 
@@ -241,13 +230,8 @@ fn grain_callfn(engine: &Engine, program: &Program, n: u64) -> Res<()> {
 fn grain_callfn_eval(engine: &Engine, program: &Program, n: u64) -> Res<()> {
     let mut scope = Scope::new();
     let mut vm = Vm::new(engine);
-    let _ = vm.call_fn::<Dynamic>(&mut scope, program, "run", ())?;
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
-        let _ = vm.call_fn::<Dynamic>(&mut scope, program, "run", ())?;
-    }
-    report("grain-callfn(eval_ast=true)", n, t.elapsed(), &scope);
+    let took = timed(n, || vm.call_fn::<Dynamic>(&mut scope, program, "run", ()).map(drop))?;
+    report("grain-callfn(eval_ast=true)", n, took, &scope);
     Ok(())
 }
 
@@ -261,20 +245,18 @@ fn grain_iter(engine: &Engine, init: &str, body: &str, n: u64) -> Res<()> {
     let mut scope = Scope::new();
     vm.run_with_scope(&mut scope, &init_p)?;
     let keep = scope.len();
-    let _ = vm.eval_with_callbacks(&mut scope, &body_p)?;
-    scope.rewind(keep);
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
+    let took = timed(n, || {
         let _ = vm.eval_with_callbacks(&mut scope, &body_p)?;
         scope.rewind(keep);
-    }
-    report("grain-iter(eval_with_callbacks)", n, t.elapsed(), &scope);
+        Ok(())
+    })?;
+    report("grain-iter(eval_with_callbacks)", n, took, &scope);
     Ok(())
 }
 
 /// (a3) AST walker equivalent of grain-iter: init statements once, then the iteration AST's
-/// statements via eval_statements_raw in the kept global/caches.
+/// statements via eval_statements_raw in the kept global/caches (a top-level `return` ends an
+/// iteration, as an error the walker raises there).
 fn ast_iter(engine: &Engine, init: &str, body: &str, n: u64) -> Res<()> {
     let init_a = engine.compile(init)?;
     let body_a = engine.compile(body)?;
@@ -284,19 +266,16 @@ fn ast_iter(engine: &Engine, init: &str, body: &str, n: u64) -> Res<()> {
     global.lib.push(body_a.shared_lib().clone());
     let _ = engine.eval_statements_raw(&mut global, &mut caches, &mut scope, init_a.statements())?;
     let keep = scope.len();
-    let _ = engine.eval_statements_raw(&mut global, &mut caches, &mut scope, body_a.statements());
-    scope.rewind(keep);
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
+    let took = timed(n, || {
         match engine.eval_statements_raw(&mut global, &mut caches, &mut scope, body_a.statements()) {
             Ok(_) => {}
             Err(e) if matches!(*e, EvalAltResult::Return(..)) => {}
             Err(e) => return Err(e),
         }
         scope.rewind(keep);
-    }
-    report("ast-iter(eval_statements_raw)", n, t.elapsed(), &scope);
+        Ok(())
+    })?;
+    report("ast-iter(eval_statements_raw)", n, took, &scope);
     Ok(())
 }
 
@@ -314,13 +293,8 @@ fn grain_wrap(engine: &Engine, ast: &AST, n: u64) -> Res<()> {
     let mut scope = Scope::new();
     vm.run_with_scope(&mut scope, &program)?;
     let opts = || CallFnOptions::new().eval_ast(false).rewind_scope(true);
-    let _ = vm.call_fn_with_options::<Dynamic>(opts(), &mut scope, &program, "run", ())?;
-    reset();
-    let t = Instant::now();
-    for _ in 0..n {
-        let _ = vm.call_fn_with_options::<Dynamic>(opts(), &mut scope, &program, "run", ())?;
-    }
-    report("grain-wrap(call_fn+exported wrappers)", n, t.elapsed(), &scope);
+    let took = timed(n, || vm.call_fn_with_options::<Dynamic>(opts(), &mut scope, &program, "run", ()).map(drop))?;
+    report("grain-wrap(call_fn+exported wrappers)", n, took, &scope);
     Ok(())
 }
 
