@@ -108,6 +108,9 @@ leaf_pid() {
 # (peak RSS from getrusage, which is VmHWM), M_CSW (context switches of all its threads,
 # voluntary + involuntary, from getrusage: how often it slept and woke), M_THREADS (max
 # sampled), M_MAPS (memory mappings, max sampled every 5 s), M_OUT, M_SERIES (RSS in MB every 5 s).
+# With STEADY_API=HOST:PORT (the run's k6 REST API, `-a`), STEADY_FROM and STEADY_TO (seconds
+# after the start), also M_STEADY_CPU and M_STEADY_REQS: the tool's CPU seconds and its
+# `http_reqs` count between those two instants, for a cost per request without its start-up.
 measure() {
     local name=$1 limit=$2
     shift 2
@@ -117,7 +120,8 @@ measure() {
     local tpid=$!
     STARTED_PIDS+=("$tpid")
     local leaf="" threads=0 hwm=0 t h n=0 maps=0 m
-    M_SERIES=""
+    local start=$SECONDS first="" last=""
+    M_SERIES="" M_STEADY_CPU="" M_STEADY_REQS=""
     while kill -0 "$tpid" 2>/dev/null; do
         leaf=$(leaf_pid "$tpid")
         if [ "$leaf" != "$tpid" ] && [ -r "/proc/$leaf/status" ]; then
@@ -131,6 +135,10 @@ measure() {
                 [ "${m:-0}" -gt "$maps" ] && maps=$m
             fi
             n=$((n + 1))
+            if [ -n "${STEADY_API:-}" ]; then
+                [ -z "$first" ] && [ $((SECONDS - start)) -ge "$STEADY_FROM" ] && first=$(steady_sample "$leaf")
+                [ -z "$last" ] && [ $((SECONDS - start)) -ge "$STEADY_TO" ] && last=$(steady_sample "$leaf")
+            fi
         fi
         sleep 0.2
     done
@@ -144,10 +152,20 @@ measure() {
     M_CPU=$(awk -v u="$M_USER" -v s="$M_SYS" 'BEGIN { printf "%.2f", u + s }')
     M_THREADS=$threads
     M_MAPS=$maps
+    if [ -n "$first" ] && [ -n "$last" ]; then
+        read -r M_STEADY_CPU M_STEADY_REQS < <(echo "$first $last" | awk '{ printf "%.2f %d\n", $3 - $1, $4 - $2 }')
+    fi
     if [ "$M_RC" -ne 0 ]; then
         log "   $name exited with $M_RC (124 = hit the ${limit}s limit); last lines of its output:"
         tail -5 "$M_OUT" | sed 's/^/   | /' >&2
     fi
+}
+
+# steady_sample PID: "CPU-seconds http_reqs-count" of a run with its REST API at $STEADY_API.
+steady_sample() {
+    local count
+    count=$(curl -s "http://$STEADY_API/v1/metrics/http_reqs" | grep -o '"count":[0-9]*' | cut -d: -f2)
+    echo "$(cpu_seconds "$1") ${count:-0}"
 }
 
 # Count and rate from a k6-style summary line: "http_reqs....: 288953 57754.9/s".
