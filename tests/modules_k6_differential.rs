@@ -110,17 +110,18 @@ fn console_lines(stderr: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn encoding_crypto_console_shared_array_and_vu_tags_match_k6() {
+/// `js` run by k6 and `rhai` by rload against one target (`HOST`), both with JSON log lines:
+/// k6's stdout and stderr, and rload's run, which must have succeeded like k6's.
+fn run_both_with_json_logs(js: &str, rhai: &str) -> (String, String, Run) {
     require_k6();
     let target = Target::start();
     let host = format!("HOST={}", target.addr);
-    let s = script(RHAI);
-    let js = s.dir.path().join("test.js");
-    std::fs::write(&js, JS).unwrap();
+    let s = script(rhai);
+    let path = s.dir.path().join("test.js");
+    std::fs::write(&path, js).unwrap();
     let k6 = Command::new(common::k6())
         .args(["run", "--no-color", "--no-usage-report", "--quiet", "--log-format", "json", "-e", &host])
-        .arg(&js)
+        .arg(&path)
         .output()
         .expect("run k6");
     let k6_out = String::from_utf8_lossy(&k6.stdout).into_owned();
@@ -128,6 +129,12 @@ fn encoding_crypto_console_shared_array_and_vu_tags_match_k6() {
     assert!(k6.status.success(), "k6 failed:\n{k6_out}\n{k6_err}");
     let ours = rload(&s, &["-e", &host, "--log-format", "json"]);
     assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    (k6_out, k6_err, ours)
+}
+
+#[test]
+fn encoding_crypto_console_shared_array_and_vu_tags_match_k6() {
+    let (k6_out, k6_err, ours) = run_both_with_json_logs(JS, RHAI);
 
     let expected = check_lines(&k6_out);
     // 19 checks and the threshold's verdict line.
@@ -148,5 +155,28 @@ fn encoding_crypto_console_shared_array_and_vu_tags_match_k6() {
 
     let k6_console = console_lines(&k6_err);
     assert_eq!(k6_console.len(), 8, "k6's own output changed:\n{k6_err}");
+    assert_eq!(console_lines(&ours.stderr), k6_console, "rload's stderr:\n{}", ours.stderr);
+}
+
+/// `JSON.stringify` and `to_json` write the same text: escapes, NaN and infinities as null,
+/// nested objects and arrays, numbers.
+#[test]
+fn to_json_writes_what_json_stringify_writes() {
+    let js = r#"
+export const options = { iterations: 1 };
+export default function () {
+    console.log(JSON.stringify({ a: "tab\tquote\"back\\slash\u0001\u001f é ✓", b: [{ c: 1.5, d: -2 }, null, true, "x"], e: NaN, f: Infinity, g: { h: { i: [] } }, j: 300000 }));
+    console.log(JSON.stringify([{ k: "\u0002" }, 0.25]));
+}
+"#;
+    let rhai = r#"
+fn run() {
+    console.log(#{ a: "tab\tquote\"back\\slash\u0001\u001f é ✓", b: [#{ c: 1.5, d: -2 }, (), true, "x"], e: 0.0 / 0.0, f: 1.0 / 0.0, g: #{ h: #{ i: [] } }, j: 300000 }.to_json());
+    console.log([#{ k: "\u0002" }, 0.25].to_json());
+}
+"#;
+    let (_, k6_err, ours) = run_both_with_json_logs(js, rhai);
+    let k6_console = console_lines(&k6_err);
+    assert_eq!(k6_console.len(), 2, "k6's own output changed:\n{k6_err}");
     assert_eq!(console_lines(&ours.stderr), k6_console, "rload's stderr:\n{}", ours.stderr);
 }

