@@ -59,16 +59,12 @@ impl FileData {
 }
 
 pub fn register(engine: &mut Engine) {
-    engine.register_fn("to_json", |array: &mut Array| -> Result<String, Box<rhai::EvalAltResult>> {
-        serde_json::to_string(array).map_err(|e| format!("to_json: {e}").into())
-    });
+    engine.register_fn("to_json", |array: &mut Array| to_json(array));
     // In place of Rhai's own, which writes strings with Rust's escapes (`"\u{1}"`, not JSON)
     // and NaN as `NaN`. As JSON.stringify: control characters as `\u0001`, NaN and infinities
     // as null. Faster too: `let j = session.to_json();` of scenario 03's body took 21,917
     // instructions, 11,005 this way.
-    engine.register_fn("to_json", |map: &mut Map| -> Result<String, Box<rhai::EvalAltResult>> {
-        serde_json::to_string(&JsonMap(map)).map_err(|e| format!("to_json: {e}").into())
-    });
+    engine.register_fn("to_json", |map: &mut Map| to_json(&JsonMap(map)));
     type File = Result<FileData, Box<rhai::EvalAltResult>>;
     engine.register_type_with_name::<FileData>("FileData");
     engine.register_fn("file", |_: HttpApi, data: Dynamic| -> File { Ok(FileData::new(data, None, None)?) });
@@ -81,6 +77,11 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("data", |f: &mut FileData| f.data.clone());
     engine.register_get("filename", |f: &mut FileData| f.filename.clone());
     engine.register_get("content_type", |f: &mut FileData| f.content_type.clone());
+}
+
+/// `value.to_json()`: JSON text as k6's `JSON.stringify` writes it.
+fn to_json(value: &impl serde::Serialize) -> Result<String, Box<rhai::EvalAltResult>> {
+    serde_json::to_string(value).map_err(|e| format!("to_json: {e}").into())
 }
 
 /// A map as a JSON object, its values as Rhai serializes a `Dynamic` (a map's keys have no
