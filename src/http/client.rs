@@ -43,6 +43,19 @@ pub struct HttpClient {
     /// The last URL requested, as given and parsed: a VU usually asks for the same URL again,
     /// and a copy costs less than parsing it anew.
     last_url: RefCell<Option<(String, Url)>>,
+    /// The request target and `Host` value of the last URL sent, for the same reason: a copy
+    /// of each shares its bytes, where building them copied the URL's parts anew.
+    last_target: RefCell<Option<RequestTarget>>,
+}
+
+/// What a request line and its `Host` header take from a URL.
+struct RequestTarget {
+    /// The URL as serialized, which these were made from.
+    url: String,
+    /// Path and query.
+    uri: Uri,
+    /// Host and port; `None` when they are not a valid header value.
+    host: Option<HeaderValue>,
 }
 
 /// What stays the same for every hop of one request.
@@ -97,6 +110,7 @@ impl HttpClient {
             jar: RefCell::new(CookieJar::default()),
             response_callback: RefCell::new(Some(Rc::new(ExpectedStatuses::default()))),
             last_url: RefCell::new(None),
+            last_target: RefCell::new(None),
         }
     }
 
@@ -360,10 +374,23 @@ impl HttpClient {
         })
     }
 
-    fn build_request(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> Result<Request<Bytes>, Failure> {
-        let headers = sending.headers;
+    /// `url`'s request target and `Host` value, copied from the last request's when it was
+    /// to the same URL.
+    fn request_target(&self, url: &Url) -> Result<(Uri, Option<HeaderValue>), Failure> {
+        if let Some(last) = self.last_target.borrow().as_ref().filter(|last| last.url == url.as_str()) {
+            return Ok((last.uri.clone(), last.host.clone()));
+        }
         let uri = Uri::try_from(&url[Position::BeforePath..Position::AfterQuery])
             .map_err(|err| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": {err}")))?;
+        let host = HeaderValue::from_str(&url[Position::BeforeHost..Position::AfterPort]).ok();
+        let target = RequestTarget { url: url.as_str().to_owned(), uri: uri.clone(), host: host.clone() };
+        *self.last_target.borrow_mut() = Some(target);
+        Ok((uri, host))
+    }
+
+    fn build_request(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> Result<Request<Bytes>, Failure> {
+        let headers = sending.headers;
+        let (uri, host) = self.request_target(url)?;
         let mut request = Request::new(hop.body.clone().unwrap_or_default());
         *request.method_mut() = hop.method.clone();
         *request.uri_mut() = uri;
@@ -396,9 +423,8 @@ impl HttpClient {
             map.append(name, value);
         }
         if !has_host {
-            let authority = &url[Position::BeforeHost..Position::AfterPort];
-            let value = HeaderValue::from_str(authority)
-                .map_err(|_| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": bad host")))?;
+            let value =
+                host.ok_or_else(|| Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": bad host")))?;
             map.insert(HOST, value);
         }
         if let Some(authorization) = &hop.authorization {

@@ -1,4 +1,4 @@
-//! Unit tests of `client.rs`: redirects, the kept URL.
+//! Unit tests of `client.rs`: redirects, the kept URL and request target.
 
 use super::*;
 
@@ -70,4 +70,37 @@ fn a_request_in_flight_does_not_carry_the_space_of_a_dial() {
     let request = client.request(RequestSpec::new(Method::GET, "http://127.0.0.1:1/"));
     let size = std::mem::size_of_val(&request);
     assert!(size < 6 * 1024, "a request's future takes {size} bytes");
+}
+
+#[test]
+fn each_request_has_its_own_urls_target_and_host_when_urls_alternate() {
+    let client = HttpClient::new(Rc::new(ClientConfig::default()));
+    let jar = CookieJar::default();
+    let sending = Sending {
+        headers: &[],
+        cookies: &[],
+        jar: &jar,
+        response_type: ResponseType::Text,
+        deadline: tokio::time::Instant::now(),
+    };
+    let hop = Hop {
+        method: Method::GET,
+        body: None,
+        strip_body_headers: false,
+        strip_credentials: false,
+        redirected: false,
+        authorization: None,
+    };
+    let a = Url::parse("http://a.test:8080/sessions/1/switch?x=1").unwrap();
+    let b = Url::parse("http://b.test/health").unwrap();
+    for (url, target, host) in [
+        (&a, "/sessions/1/switch?x=1", "a.test:8080"),
+        (&a, "/sessions/1/switch?x=1", "a.test:8080"),
+        (&b, "/health", "b.test"),
+        (&a, "/sessions/1/switch?x=1", "a.test:8080"),
+    ] {
+        let request = client.build_request(url, &hop, &sending).unwrap();
+        assert_eq!(request.uri().to_string(), target, "{url}");
+        assert_eq!(request.headers()[HOST], host, "{url}");
+    }
 }

@@ -274,8 +274,8 @@ fn prepare(
     body: Dynamic,
     params: Option<Map>,
 ) -> Result<Prepared, Box<EvalAltResult>> {
-    let (url, name) = url_and_name(url)?;
-    let url = url.as_str();
+    let (owned_url, name) = url_and_name(url)?;
+    let url = owned_url.as_str();
     let mut p = parse_params(params, vu.shared.http_config.discard_response_bodies)?;
     if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
         p.tags.push((tag::NAME.to_owned(), name.to_string()));
@@ -293,7 +293,7 @@ fn prepare(
         Some(given) => given.map(Rc::new),
         None => vu.http().response_callback(),
     };
-    let headers: Rc<[(String, String)]> = std::mem::take(&mut p.headers).into();
+    let headers = shared_headers(std::mem::take(&mut p.headers));
     let cookie = cookie_header(vu, url, &headers, &p.cookies, p.jar.as_ref());
     let has_agent = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("user-agent"));
     let request = RequestRecord {
@@ -307,7 +307,7 @@ fn prepare(
     };
     let spec = RequestSpec {
         method,
-        url: url.to_string(),
+        url: owned_url,
         headers,
         cookies: p.cookies,
         jar: p.jar,
@@ -326,6 +326,18 @@ fn prepare(
         throw: p.throw.unwrap_or(vu.shared.throw),
     };
     Ok(Prepared { spec, record })
+}
+
+/// `headers` in the `Rc` the request and its record share; no headers (most `GET`s) share the
+/// thread's one empty list instead of allocating their own.
+fn shared_headers(headers: Vec<(String, String)>) -> Rc<[(String, String)]> {
+    thread_local! {
+        static NONE: Rc<[(String, String)]> = Rc::from(Vec::new());
+    }
+    if headers.is_empty() {
+        return NONE.with(Rc::clone);
+    }
+    headers.into()
 }
 
 /// Records every hop and returns the final response.
