@@ -274,8 +274,8 @@ fn prepare(
     body: Dynamic,
     params: Option<Map>,
 ) -> Result<Prepared, Box<EvalAltResult>> {
-    let (owned_url, name) = url_and_name(url)?;
-    let url = owned_url.as_str();
+    let (url, name) = url_and_name(url)?;
+    let url = url.as_str();
     let mut p = parse_params(params, vu.shared.http_config.discard_response_bodies)?;
     if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
         p.tags.push((tag::NAME.to_owned(), name.to_string()));
@@ -307,7 +307,7 @@ fn prepare(
     };
     let spec = RequestSpec {
         method,
-        url: owned_url,
+        url: url.to_owned(),
         headers,
         cookies: p.cookies,
         jar: p.jar,

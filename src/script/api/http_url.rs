@@ -56,14 +56,14 @@ pub fn register(engine: &mut Engine) {
 }
 
 /// A URL argument of `http.*`: a string, or an [`HttpUrl`] (whose name tags the request).
-pub fn url_and_name(value: Dynamic) -> Result<(String, Option<ImmutableString>), String> {
-    if let Some(u) = value.clone().try_cast::<HttpUrl>() {
-        let name = (u.name != u.url).then_some(u.name);
-        return Ok((u.url.to_string(), name));
+pub fn url_and_name(value: Dynamic) -> Result<(ImmutableString, Option<ImmutableString>), String> {
+    if let Some(u) = value.read_lock::<HttpUrl>() {
+        let name = (u.name != u.url).then(|| u.name.clone());
+        return Ok((u.url.clone(), name));
     }
     let type_name = value.type_name();
     value
-        .into_string()
+        .into_immutable_string()
         .map(|url| (url, None))
         .map_err(|_| format!("a URL must be a string or http.url(…), got {type_name}"))
 }
