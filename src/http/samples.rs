@@ -72,9 +72,25 @@ impl Judging<'_> {
     }
 }
 
+/// One of a request's `params.tags`, in whatever strings hold it: the script API keeps Rhai's
+/// own (a literal tag value is shared, not copied, and a short key stays inline).
+pub trait UserTag {
+    fn key(&self) -> &str;
+    fn value(&self) -> &str;
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> UserTag for (K, V) {
+    fn key(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn value(&self) -> &str {
+        self.1.as_ref()
+    }
+}
+
 /// Records the samples of every hop of one request. `base` is the VU's tag set (its `group`
 /// included); `user_tags` are the request's `params.tags`.
-pub fn record_hops(base: &TagSet, user_tags: &[(String, String)], hops: &[HttpOutcome], judging: Judging<'_>) {
+pub fn record_hops(base: &TagSet, user_tags: &[impl UserTag], hops: &[HttpOutcome], judging: Judging<'_>) {
     for (index, hop) in hops.iter().enumerate() {
         record(base, user_tags, hop, judging.expected(index, hop.status));
     }
@@ -101,11 +117,11 @@ struct HopKey {
 }
 
 impl HopKey {
-    fn new(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) -> Self {
+    fn new(base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected: Option<bool>) -> Self {
         HopKey {
             system: metrics::system_tags_now(),
             base: base.clone(),
-            user_tags: user_tags.to_vec(),
+            user_tags: user_tags.iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect(),
             method: o.method.clone(),
             url: script_name(user_tags).is_none().then(|| o.url.clone()),
             proto: o.proto,
@@ -117,7 +133,7 @@ impl HopKey {
         }
     }
 
-    fn matches(&self, base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) -> bool {
+    fn matches(&self, base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected: Option<bool>) -> bool {
         self.status == o.status
             && self.error_code == o.error_code
             && self.expected == expected
@@ -126,7 +142,8 @@ impl HopKey {
             && self.method == o.method
             && self.remote_ip == o.remote_ip
             && self.error == o.error
-            && self.user_tags == user_tags
+            && self.user_tags.len() == user_tags.len()
+            && self.user_tags.iter().zip(user_tags).all(|((k, v), t)| k == t.key() && v == t.value())
             && self.base == *base
             && self.system == metrics::system_tags_now()
     }
@@ -142,7 +159,7 @@ thread_local! {
 }
 
 /// [`hop_tags`], reusing the tag set of a recent hop built from the same values.
-fn cached_hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) -> TagSet {
+fn cached_hop_tags(base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected: Option<bool>) -> TagSet {
     let Ok(tags) = recent_or_build(
         &HOP_TAGS,
         CACHED_HOP_TAGS,
@@ -154,7 +171,7 @@ fn cached_hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcom
 
 /// The tags of one hop's `http_req_*` samples: the run's system tags only (`systemTags`), the
 /// script's always; `expected` is `None` without a response callback.
-fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) -> TagSet {
+fn hop_tags(base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected: Option<bool>) -> TagSet {
     let on = metrics::system_tag_enabled;
     let mut tags = base.clone();
     if on(SystemTag::METHOD) {
@@ -190,8 +207,8 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expe
     if let (Some(ip), true) = (o.remote_ip, on(SystemTag::IP)) {
         tags.insert(tag::IP, &ip.to_string());
     }
-    for (k, v) in user_tags {
-        tags.insert(k, v);
+    for t in user_tags {
+        tags.insert(t.key(), t.value());
     }
     // k6 (since v0.41): a `name` the script sets is the `url` tag too, so URLs with ids in them
     // group into one series instead of one per id.
@@ -202,8 +219,8 @@ fn hop_tags(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expe
 }
 
 /// The `name` tag the script gave the request, the last one if it gave several.
-fn script_name(user_tags: &[(String, String)]) -> Option<&str> {
-    user_tags.iter().rev().find(|(k, _)| k == tag::NAME).map(|(_, name)| name.as_str())
+fn script_name(user_tags: &[impl UserTag]) -> Option<&str> {
+    user_tags.iter().rev().find(|t| t.key() == tag::NAME).map(UserTag::value)
 }
 
 /// What the failure table says about a failed hop: the transport error as `res.error` has it,
@@ -220,7 +237,7 @@ pub fn failure_message(o: &HttpOutcome) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn record(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expected: Option<bool>) {
+fn record(base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected: Option<bool>) {
     let tags = cached_hop_tags(base, user_tags, o, expected);
     let t = &o.timings;
     if expected == Some(false) {
@@ -255,6 +272,9 @@ fn record(base: &TagSet, user_tags: &[(String, String)], o: &HttpOutcome, expect
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A request without `params.tags`.
+    const NO_TAGS: [(String, String); 0] = [];
     use crate::http::Timings;
 
     fn outcome(status: u16, error_code: u32) -> HttpOutcome {
@@ -291,7 +311,7 @@ mod tests {
 
         assert_eq!(tags.get(tag::ERROR), None, "k6 tags `error` on transport errors only");
 
-        let ok = hop_tags(&base, &[], &outcome(302, 0), Some(true));
+        let ok = hop_tags(&base, &NO_TAGS, &outcome(302, 0), Some(true));
         assert_eq!(ok.get(tag::URL), Some("http://127.0.0.1/items/7"));
         assert_eq!(ok.get(tag::NAME), Some("http://127.0.0.1/items/7"));
         assert_eq!(ok.get(tag::EXPECTED_RESPONSE), Some("true"));
@@ -317,13 +337,16 @@ mod tests {
             (outcome(200, 0), Some(true)),
         ];
         for (hop, expected) in &hops {
-            for user_tags in [&user[..], &[], &named[..]] {
+            for user_tags in [&user[..], &NO_TAGS[..], &named[..]] {
                 let cached = cached_hop_tags(&base, user_tags, hop, *expected);
                 assert_eq!(cached, hop_tags(&base, user_tags, hop, *expected), "{:?}", cached);
             }
         }
         let (first, other) = (&hops[0].0, &hops[5].0);
-        assert_ne!(cached_hop_tags(&base, &[], first, Some(true)), cached_hop_tags(&base, &[], other, Some(true)));
+        assert_ne!(
+            cached_hop_tags(&base, &NO_TAGS, first, Some(true)),
+            cached_hop_tags(&base, &NO_TAGS, other, Some(true))
+        );
         let named_first = cached_hop_tags(&base, &named, first, Some(true));
         assert_eq!(
             named_first,
@@ -332,20 +355,20 @@ mod tests {
         );
         assert_eq!(named_first.get(tag::URL), Some("/items/{id}"));
         let in_group = base.clone().with(tag::GROUP, "::login");
-        assert_eq!(cached_hop_tags(&in_group, &[], &hops[0].0, Some(true)).get(tag::GROUP), Some("::login"));
+        assert_eq!(cached_hop_tags(&in_group, &NO_TAGS, &hops[0].0, Some(true)).get(tag::GROUP), Some("::login"));
     }
 
     #[test]
     fn a_transport_error_is_tagged_with_its_message_and_code_as_k6() {
         let mut refused = outcome(0, 1212);
         refused.error = Some("dial: connection refused".into());
-        let tags = hop_tags(&TagSet::new(), &[], &refused, Some(false));
+        let tags = hop_tags(&TagSet::new(), &NO_TAGS, &refused, Some(false));
         assert_eq!(tags.get(tag::ERROR), Some("dial: connection refused"));
         assert_eq!(tags.get(tag::ERROR_CODE), Some("1212"));
         assert_eq!(tags.get(tag::STATUS), Some("0"));
 
         refused.error = Some("x".repeat(1 << 20));
-        let tags = hop_tags(&TagSet::new(), &[], &refused, Some(false));
+        let tags = hop_tags(&TagSet::new(), &NO_TAGS, &refused, Some(false));
         assert_eq!(tags.get(tag::ERROR).map(str::len), Some(metrics::MAX_MESSAGE_BYTES));
     }
 
@@ -379,7 +402,7 @@ mod tests {
     fn without_a_callback_nothing_is_judged_and_a_digest_challenge_is_expected() {
         let none = Judging::default();
         assert_eq!(none.expected(0, 500), None);
-        assert_eq!(hop_tags(&TagSet::new(), &[], &outcome(500, 1500), None).get(tag::EXPECTED_RESPONSE), None);
+        assert_eq!(hop_tags(&TagSet::new(), &NO_TAGS, &outcome(500, 1500), None).get(tag::EXPECTED_RESPONSE), None);
         let callback = ExpectedStatuses::default();
         let digest = Judging { callback: Some(&callback), digest: true };
         assert_eq!(digest.expected(0, 401), Some(true), "the challenge is expected");

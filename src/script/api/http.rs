@@ -11,10 +11,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use rhai::{Dynamic, Engine, EvalAltResult, Map};
+use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
 
 use super::body::body_bytes;
-use super::convert::string_pairs;
+use super::convert::{string_pairs, tag_pairs};
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
@@ -104,7 +104,7 @@ fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
 /// What the script asked for, beyond method, URL and body.
 struct Params {
     headers: Vec<(String, String)>,
-    tags: Vec<(String, String)>,
+    tags: Vec<(Identifier, ImmutableString)>,
     timeout: Duration,
     redirects: Option<u32>,
     response_type: ResponseType,
@@ -137,7 +137,7 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
             "headers" => p.headers = string_pairs("params.headers", value)?,
-            "tags" => p.tags = string_pairs("params.tags", value)?,
+            "tags" => p.tags = tag_pairs("params.tags", value)?,
             "timeout" => p.timeout = timeout(value)?,
             "redirects" => {
                 let n = value.as_int().map_err(|t| format!("params.redirects must be a number, got {t}"))?;
@@ -256,7 +256,7 @@ struct Prepared {
 
 /// How a request's hops are recorded and answered.
 struct Recording {
-    tags: Vec<(String, String)>,
+    tags: Vec<(Identifier, ImmutableString)>,
     response_type: ResponseType,
     request: RequestRecord,
     callback: Option<Rc<ExpectedStatuses>>,
@@ -278,7 +278,7 @@ fn prepare(
     let url = url.as_str();
     let mut p = parse_params(params, vu.shared.http_config.discard_response_bodies)?;
     if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
-        p.tags.push((tag::NAME.to_owned(), name.to_string()));
+        p.tags.push((tag::NAME.into(), name));
     }
     // Upper-cased only when it has to be: `http.get` and most scripts give it so already.
     let upper = if method.bytes().any(|b| b.is_ascii_lowercase()) {
