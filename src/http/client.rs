@@ -256,7 +256,7 @@ impl HttpClient {
             Err(failure) => {
                 let (last_write, first_read) = self::io_instants(&info, &marks);
                 let timings = marks.timings(last_write, first_read, Instant::now());
-                let partial = body.map(Collected::into_bytes);
+                let partial = body.map(|body| body.into_bytes(info.http2));
                 (failed(hop.method.clone(), url.as_str().to_owned(), failure, partial, timings, &info), None)
             }
         }
@@ -360,7 +360,7 @@ impl HttpClient {
             // the thread's reads and scripts run in runs, as with hyper's connection tasks.
             tokio::task::yield_now().await;
         }
-        let mut kept = body.take().map(Collected::into_bytes);
+        let mut kept = body.take().map(|body| body.into_bytes(!http1));
         if let (Some(raw), Some(encoding)) = (&kept, head.headers.content_encoding()) {
             kept = Some(compression::decode(encoding.as_bytes(), raw.clone(), limit)?);
         }
@@ -579,6 +579,10 @@ fn failed(
 /// A body being read: the first chunk is kept as is (no copy for the common one-chunk
 /// body); later chunks are appended to one buffer, allocated once at the announced length
 /// (which the caller has checked against the cap) when there is one.
+/// An HTTP/2 body up to this size is copied out of the buffer it arrived in (see
+/// [`Collected::into_bytes`]); copying a body this small costs far less than a request.
+const COPIED_BODY: usize = 16 * 1024;
+
 #[derive(Default)]
 struct Collected {
     first: Option<Bytes>,
@@ -611,8 +615,17 @@ impl Collected {
         }
     }
 
-    fn into_bytes(self) -> Bytes {
-        self.first.unwrap_or_else(|| self.rest.freeze())
+    /// The body in one piece. On HTTP/2 a small one is copied: hyper hands a body read in one
+    /// piece as a slice of the connection's read buffer, and a slice keeps the whole buffer
+    /// alive (a script that keeps two small responses through a `sleep`, as SyncKairos's
+    /// `create_res` and `switch_res`, held two 8 KiB buffers per VU for a few hundred bytes of
+    /// JSON). rload's HTTP/1.1 connection copies the body out of its read buffer already.
+    fn into_bytes(self, http2: bool) -> Bytes {
+        let bytes = self.first.unwrap_or_else(|| self.rest.freeze());
+        if http2 && bytes.len() <= COPIED_BODY {
+            return Bytes::copy_from_slice(&bytes);
+        }
+        bytes
     }
 }
 

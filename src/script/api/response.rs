@@ -83,22 +83,10 @@ impl Body {
     }
 }
 
-/// A body up to this size is copied out of the buffer it arrived in. hyper hands a body read
-/// in one piece as a slice of the connection's 8 KiB read buffer, and a slice keeps the whole
-/// buffer alive: a script that keeps two small responses through a `sleep` (SyncKairos's
-/// `create_res` and `switch_res`) held two such buffers per VU, 16 KiB for a few hundred bytes
-/// of JSON. Copying a body this small costs far less than a request.
-const COPIED_BODY: usize = 16 * 1024;
-
 impl Response {
     pub fn new(mut outcome: HttpOutcome, response_type: ResponseType, request: RequestRecord) -> Self {
-        let raw = outcome.body.take().filter(|_| response_type != ResponseType::None).map(|raw| {
-            if raw.len() <= COPIED_BODY {
-                Bytes::copy_from_slice(&raw)
-            } else {
-                raw
-            }
-        });
+        // Owned bytes already: the HTTP client copies a small HTTP/2 body out of hyper's buffer.
+        let raw = outcome.body.take().filter(|_| response_type != ResponseType::None);
         let body = RefCell::new(Body { raw, text: None });
         Response(Rc::new(Inner { outcome, body, response_type, request, json_valid: Cell::new(None) }))
     }
