@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Instant;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::header::{
     AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
     WWW_AUTHENTICATE,
@@ -16,6 +16,7 @@ use hyper::body::Incoming;
 use url::{Position, Url};
 
 use super::auth::{self, Auth};
+use super::collected::Collected;
 use super::compression;
 use super::cookies::{CookieJar, RequestCookie};
 use super::debug::HttpDebug;
@@ -573,59 +574,6 @@ fn failed(
         bytes_received,
         remote_ip: info.remote.map(|addr| addr.ip()),
         remote_port: info.remote.map_or(0, |addr| addr.port()),
-    }
-}
-
-/// A body being read: the first chunk is kept as is (no copy for the common one-chunk
-/// body); later chunks are appended to one buffer, allocated once at the announced length
-/// (which the caller has checked against the cap) when there is one.
-/// An HTTP/2 body up to this size is copied out of the buffer it arrived in (see
-/// [`Collected::into_bytes`]); copying a body this small costs far less than a request.
-const COPIED_BODY: usize = 16 * 1024;
-
-#[derive(Default)]
-struct Collected {
-    first: Option<Bytes>,
-    rest: BytesMut,
-    expected: usize,
-}
-
-impl Collected {
-    fn expecting(length: u64) -> Self {
-        Collected { expected: usize::try_from(length).unwrap_or(0), ..Collected::default() }
-    }
-
-    fn len(&self) -> usize {
-        self.first.as_ref().map_or(self.rest.len(), Bytes::len)
-    }
-
-    fn push(&mut self, chunk: Bytes) {
-        if chunk.is_empty() {
-            return;
-        }
-        match self.first.take() {
-            None if self.rest.is_empty() => self.first = Some(chunk),
-            first => {
-                if let Some(first) = first {
-                    self.rest.reserve(self.expected.max(first.len() + chunk.len()));
-                    self.rest.extend_from_slice(&first);
-                }
-                self.rest.extend_from_slice(&chunk);
-            }
-        }
-    }
-
-    /// The body in one piece. On HTTP/2 a small one is copied: hyper hands a body read in one
-    /// piece as a slice of the connection's read buffer, and a slice keeps the whole buffer
-    /// alive (a script that keeps two small responses through a `sleep`, as SyncKairos's
-    /// `create_res` and `switch_res`, held two 8 KiB buffers per VU for a few hundred bytes of
-    /// JSON). rload's HTTP/1.1 connection copies the body out of its read buffer already.
-    fn into_bytes(self, http2: bool) -> Bytes {
-        let bytes = self.first.unwrap_or_else(|| self.rest.freeze());
-        if http2 && bytes.len() <= COPIED_BODY {
-            return Bytes::copy_from_slice(&bytes);
-        }
-        bytes
     }
 }
 

@@ -42,44 +42,6 @@ fn a_url_asked_for_again_is_the_same_url_and_another_one_is_parsed() {
     assert_eq!(client.parse_url("http://127.0.0.1:8080/a?x=1").unwrap(), first);
 }
 
-#[test]
-fn a_body_in_several_chunks_is_reassembled() {
-    let mut collected = Collected::default();
-    collected.push(Bytes::from_static(b"ab"));
-    collected.push(Bytes::from_static(b""));
-    collected.push(Bytes::from_static(b"cd"));
-    collected.push(Bytes::from_static(b"e"));
-    assert_eq!(collected.len(), 5);
-    assert_eq!(collected.into_bytes(false), Bytes::from_static(b"abcde"));
-    assert_eq!(Collected::default().into_bytes(false), Bytes::new());
-
-    let mut announced = Collected::expecting(100);
-    announced.push(Bytes::from(vec![b'a'; 40]));
-    announced.push(Bytes::from(vec![b'b'; 60]));
-    assert_eq!(announced.rest.capacity(), 100, "one allocation of the announced length");
-    assert_eq!(announced.into_bytes(false).len(), 100);
-}
-
-#[test]
-fn a_small_http2_body_is_copied_out_of_its_buffer_and_an_http1_body_is_kept() {
-    // A body that is a slice of a connection's 8 KiB read buffer, as hyper hands one.
-    let buffer = Bytes::from(vec![b'x'; 8192]);
-    let body = |http2| {
-        let mut collected = Collected::default();
-        collected.push(buffer.slice(100..700));
-        collected.into_bytes(http2)
-    };
-    let copied = body(true);
-    assert_eq!(copied, buffer.slice(100..700));
-    assert!(!std::ptr::eq(copied.as_ptr(), buffer[100..].as_ptr()), "HTTP/2: a copy, not the buffer");
-    // rload's HTTP/1.1 connection hands bodies it owns already: no second copy.
-    assert!(std::ptr::eq(body(false).as_ptr(), buffer[100..].as_ptr()));
-    // Past the size copied, the body is kept as it came.
-    let mut large = Collected::default();
-    large.push(Bytes::from(vec![b'y'; COPIED_BODY + 1]));
-    assert_eq!(large.into_bytes(true).len(), COPIED_BODY + 1);
-}
-
 /// A VU waiting for a response holds its request's future (boxed, `script/api/http.rs`) for the
 /// whole exchange: 10,000 VUs against a slow target hold 10,000 of them. Dialing (TLS, the
 /// HTTP/2 handshake) is boxed apart, as it happens once per connection; inline it made the

@@ -24,6 +24,7 @@
 
 pub mod auth;
 mod client;
+mod collected;
 pub mod compression;
 pub mod cookies;
 pub mod debug;
