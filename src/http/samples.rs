@@ -272,10 +272,10 @@ fn record(base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Timings;
 
     /// A request without `params.tags`.
     const NO_TAGS: [(String, String); 0] = [];
-    use crate::http::Timings;
 
     fn outcome(status: u16, error_code: u32) -> HttpOutcome {
         HttpOutcome {

@@ -11,18 +11,13 @@ use rhai::{Dynamic, Identifier, ImmutableString, Map};
 /// as the script would print them (`7` → `"7"`). `what` names the param in the error, e.g.
 /// `params.headers`.
 pub fn string_pairs(what: &str, value: Dynamic) -> Result<Vec<(String, String)>, String> {
-    let type_name = value.type_name();
-    let map = value.try_cast::<Map>().ok_or_else(|| format!("{what} must be a map, got {type_name}"))?;
-    Ok(map
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), if v.is_string() { v.into_string().unwrap() } else { v.to_string() }))
-        .collect())
+    Ok(script_pairs(what, value)?.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
 }
 
-/// `params.tags` of an `http.*` call as [`string_pairs`] reads a map, but in Rhai's own strings:
-/// a key is moved out of the map (inline when short) and a string value is shared, not copied,
-/// so a script's literal tags cost no allocation per request.
-pub fn tag_pairs(what: &str, value: Dynamic) -> Result<Vec<(Identifier, ImmutableString)>, String> {
+/// The pairs of [`string_pairs`] in Rhai's own strings: a key is moved out of the map (inline
+/// when short) and a string value is shared, not copied, so a script's literal `params.tags`
+/// cost no allocation per request.
+pub fn script_pairs(what: &str, value: Dynamic) -> Result<Vec<(Identifier, ImmutableString)>, String> {
     let type_name = value.type_name();
     let map = value.try_cast::<Map>().ok_or_else(|| format!("{what} must be a map, got {type_name}"))?;
     Ok(map
@@ -91,16 +86,16 @@ mod tests {
     }
 
     #[test]
-    fn tag_pairs_read_as_string_pairs_do_and_share_string_values() {
+    fn script_pairs_read_as_string_pairs_do_and_share_string_values() {
         let shared = ImmutableString::from("switchCycle");
         let mut tags = Map::new();
         tags.insert("room".into(), Dynamic::from(7_i64));
         tags.insert("operation".into(), Dynamic::from(shared.clone()));
-        let pairs = tag_pairs("params.tags", tags.clone().into()).unwrap();
+        let pairs = script_pairs("params.tags", tags.clone().into()).unwrap();
         let as_strings: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         assert_eq!(as_strings, string_pairs("params.tags", tags.into()).unwrap());
         assert!(pairs.iter().any(|(_, v)| v.ptr_eq(&shared)), "a string value is the script's own, not a copy");
-        let err = tag_pairs("params.tags", Dynamic::from(1_i64)).unwrap_err();
+        let err = script_pairs("params.tags", Dynamic::from(1_i64)).unwrap_err();
         assert_eq!(err, "params.tags must be a map, got i64");
     }
 

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
 
 use super::body::body_bytes;
-use super::convert::{string_pairs, tag_pairs};
+use super::convert::{script_pairs, string_pairs};
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
@@ -137,7 +137,7 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
             "headers" => p.headers = string_pairs("params.headers", value)?,
-            "tags" => p.tags = tag_pairs("params.tags", value)?,
+            "tags" => p.tags = script_pairs("params.tags", value)?,
             "timeout" => p.timeout = timeout(value)?,
             "redirects" => {
                 let n = value.as_int().map_err(|t| format!("params.redirects must be a number, got {t}"))?;
