@@ -161,6 +161,9 @@ measure() {
     fi
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 # steady_sample PID: "CPU-seconds http_reqs-count" of a run with its REST API at $STEADY_API.
 steady_sample() {
     local count
