@@ -13,10 +13,11 @@
 //!
 //! Fairness: the VUs of a thread share it cooperatively, so a VU that never waits (a CPU loop,
 //! an iteration that throws at once, a request that fails before any I/O) must give the thread
-//! back on its own. The driver notes when the runtime last polled it; once a VU has run for
-//! [`TIME_SLICE`] without waiting, the driver (between two suspensions) or [`yield_if_slice_used`]
-//! (called by the engine's progress hook, inside a loop) yields to the runtime, so the other VUs,
-//! the scheduler's timers and the signal handlers of that thread run at their normal rate.
+//! back on its own. The driver notes when it first resumes the VU in each poll the runtime
+//! makes of it; once a VU has run for [`TIME_SLICE`] without waiting, the driver (between two
+//! suspensions) or [`yield_if_slice_used`] (called by the engine's progress hook, inside a loop)
+//! yields to the runtime, so the other VUs, the scheduler's timers and the signal handlers of
+//! that thread run at their normal rate.
 //!
 //! This module knows nothing about Rhai or HTTP; it only moves futures and values.
 
@@ -57,7 +58,8 @@ thread_local! {
     static CURRENT: Cell<*const VuYielder> = const { Cell::new(ptr::null()) };
     /// The context value of the coroutine that is running on this thread right now.
     static CONTEXT: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
-    /// When the runtime last polled the driver of the VU running on this thread.
+    /// When the driver of the VU running on this thread first resumed it in the runtime's
+    /// current poll of the driver; `None` between polls and before that resume.
     static SLICE_START: Cell<Option<Instant>> = const { Cell::new(None) };
     /// A [`stack_mark`] taken by the last [`suspend_with`] on this thread: the suspended
     /// coroutine uses its stack from there up, but for the suspension's own frames.
@@ -155,6 +157,27 @@ where
     F::Output: 'static,
 {
     suspend_with(move || fut)
+}
+
+/// The output of `fut` at once when it is ready at its first poll and the VU has time left in
+/// its slice (the next iteration of a looping VU, nearly always), else [`suspend_on`] it. A
+/// suspension that resumes at once still costs two stack switches, three boxes and a turn of
+/// the driver's loop; a turn of the driver is also where a VU that used its
+/// [`TIME_SLICE`] yields, so one that did suspends.
+///
+/// The first poll is on the VU's stack with a waker that does nothing: a future that is not
+/// ready is polled again by the driver, with the driver's waker, before anything can wake it.
+pub fn ready_or_suspend<F>(mut fut: Pin<Box<F>>) -> Result<F::Output, Suspension>
+where
+    F: Future + ?Sized + 'static,
+    F::Output: 'static,
+{
+    if in_coroutine() && !slice_used() {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            return Ok(out);
+        }
+    }
+    suspend_on(fut)
 }
 
 /// Suspends the running VU until the future `make()` builds completes; `make` runs on the
@@ -274,14 +297,12 @@ impl<R: 'static> VuCoroutine<R> {
     {
         let mut drive = std::pin::pin!(self.drive(interrupt));
         std::future::poll_fn(|cx| {
-            SLICE_START.with(|s| s.set(Some(Instant::now())));
-            match drive.as_mut().poll(cx) {
-                Poll::Ready(out) => {
-                    SLICE_START.with(|s| s.set(None));
-                    Poll::Ready(out)
-                }
-                Poll::Pending => Poll::Pending,
-            }
+            // Set when the driver first resumes the VU in this poll: most polls of a VU that
+            // waits find its future still pending and run no script, so they read no clock.
+            SLICE_START.with(|s| s.set(None));
+            let poll = drive.as_mut().poll(cx);
+            SLICE_START.with(|s| s.set(None));
+            poll
         })
         .await
     }
@@ -316,6 +337,11 @@ impl<R: 'static> VuCoroutine<R> {
         let mut idle_timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
         loop {
             let step = {
+                SLICE_START.with(|s| {
+                    if s.get().is_none() {
+                        s.set(Some(Instant::now()));
+                    }
+                });
                 self.share.enter();
                 let _running = Running::enter(self.context.clone());
                 self.co.resume(input)

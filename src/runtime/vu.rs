@@ -18,7 +18,7 @@ use tokio::time::Instant;
 use rhai::{Dynamic, EvalAltResult, EvalContext, ImmutableString};
 
 use super::control::Control;
-use super::coroutine::{current_context, suspend_with, Suspension};
+use super::coroutine::{current_context, ready_or_suspend, Suspension};
 use super::errors::ErrorLog;
 use super::scenario::ScenarioRuntime;
 use super::stop_relay;
@@ -372,7 +372,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
     loop {
         let permit = {
             let (s, k) = (scenario.clone(), vu.index_in_scenario);
-            suspend_with(move || async move { s.next_iteration(k, iteration).await })
+            ready_or_suspend(Box::pin(async move { s.next_iteration(k, iteration).await }))
         };
         let Ok(Some(permit)) = permit else { break };
         // Read once, at the first iteration: the test (and so setup()) has started by then.
