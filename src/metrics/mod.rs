@@ -58,7 +58,7 @@ pub use series_cap::{SeriesCap, MAX_SERIES_PER_METRIC, OVERFLOW_TAG};
 pub use sink::{per_second, CounterSink, GaugeSink, RateSink, SeriesSink, TrendSink, TrendStat, MAX_HISTOGRAM_VALUE};
 pub use system_tags::{current as system_tags_now, enabled as system_tag_enabled, SystemTag, SystemTags};
 pub(crate) use tags::{recent_or_build, RecentTagSets};
-pub use tags::{tag, TagSet, Tags};
+pub use tags::{shared_tag_set, tag, TagSet, Tags};
 pub use tap::{RawSample, Tap};
 
 use tap::TapBuffer;

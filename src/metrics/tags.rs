@@ -38,6 +38,7 @@ pub mod tag {
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+use std::convert::Infallible;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -126,6 +127,11 @@ impl TagSet {
     /// An empty tag set.
     pub fn new() -> Self {
         TagSet::default()
+    }
+
+    /// True when `other` is this very tag set or a clone of it (not merely equal tags).
+    pub(crate) fn is(&self, other: &TagSet) -> bool {
+        Rc::ptr_eq(&self.tags, &other.tags)
     }
 
     /// A hash of the tags alone, with fixed keys, computed once per content (and kept by clones
@@ -286,6 +292,28 @@ pub(crate) fn recent_or_build<K: 'static, E>(
         cache.insert(0, (key, tags.clone()));
     });
     Ok(tags)
+}
+
+/// How many tag sets [`shared_tag_set`] keeps per thread: one per scenario, usually.
+const SHARED_TAG_SETS: usize = 8;
+
+thread_local! {
+    static SHARED: RecentTagSets<TagSet> = const { RefCell::new(Vec::new()) };
+}
+
+/// A recent tag set of this thread equal to `tags` if there is one (a clone of it, the same
+/// tags in memory), else `tags`, kept for the next call. The VUs of a scenario start from one
+/// set of base tags this way, not one copy each: the thread's sink finds a series by its tag
+/// set's identity first, which copies with equal tags would miss (`local.rs`). A VU that
+/// changes its tags (a group, `exec.vu.metrics.tags`) gets a copy of its own then.
+pub fn shared_tag_set(tags: TagSet) -> TagSet {
+    let Ok(shared) = recent_or_build(
+        &SHARED,
+        SHARED_TAG_SETS,
+        |kept| *kept == tags,
+        || Ok::<_, Infallible>((tags.clone(), tags.clone())),
+    );
+    shared
 }
 
 #[cfg(test)]

@@ -139,6 +139,11 @@ impl VuContext {
         if metrics::system_tag_enabled(SystemTag::VU) {
             base_tags.insert(tag::VU, &id.to_string());
         }
+        // The root group's tag, as `base_tags` would add it at the first sample.
+        if metrics::system_tag_enabled(SystemTag::GROUP) {
+            base_tags.insert(tag::GROUP, "");
+        }
+        let base_tags = metrics::shared_tag_set(base_tags);
         VuContext {
             id,
             phase,
