@@ -96,11 +96,17 @@ impl MetricSeries {
         self.next = (self.next + 1) % RECENT;
     }
 
-    /// Adds a series for `key` and returns its index.
-    fn insert(&mut self, key: TagSet, series: LocalSeries) -> usize {
+    /// Adds a new series for `key` and returns its index.
+    fn insert(&mut self, metric: MetricId, key: TagSet) -> usize {
         let at = self.series.len();
-        self.by_tags.insert(key, at);
-        self.series.push(series);
+        self.by_tags.insert(key.clone(), at);
+        self.series.push(LocalSeries {
+            tags: key.to_tags(),
+            key,
+            sink: SeriesSink::for_metric(metric),
+            first_seen: next_seq(),
+            samples: 0,
+        });
         self.remember(at);
         at
     }
@@ -174,35 +180,30 @@ impl LocalSink {
             1 => sink.add_at(value, seq, at),
             n => sink.add_n(value, n, seq),
         };
-        let series = &mut self.metrics[index];
-        let at = match series.find(tags) {
+        let at = match self.metrics[index].find(tags) {
             Some(at) => at,
-            None => {
-                let limit = self.series_cap.limit();
-                let key = if series.len() < limit && !self.full[index] {
-                    tags.clone()
-                } else {
-                    self.overflowed[index] += 1;
-                    self.series_cap.overflow_tag_set(tags, series.len().saturating_sub(limit))
-                };
-                match series.find(&key) {
-                    Some(at) => at,
-                    None => {
-                        let new = LocalSeries {
-                            key: key.clone(),
-                            sink: SeriesSink::for_metric(metric),
-                            tags: key.to_tags(),
-                            first_seen: next_seq(),
-                            samples: 0,
-                        };
-                        series.insert(key, new)
-                    }
-                }
-            }
+            None => self.place(metric, tags),
         };
-        let local = &mut series.series[at];
+        let local = &mut self.metrics[index].series[at];
         add(&mut local.sink);
         local.samples += 1;
+    }
+
+    /// The series for `tags`, which the metric has none of: a new one while the metric is under
+    /// its cap, else the overflow series of its tags (see [`SeriesCap::overflow_tag_set`]).
+    fn place(&mut self, metric: MetricId, tags: &TagSet) -> usize {
+        let index = metric.index();
+        let series = &mut self.metrics[index];
+        let limit = self.series_cap.limit();
+        if series.len() < limit && !self.full[index] {
+            return series.insert(metric, tags.clone());
+        }
+        self.overflowed[index] += 1;
+        let key = self.series_cap.overflow_tag_set(tags, series.len().saturating_sub(limit));
+        match series.find(&key) {
+            Some(at) => at,
+            None => series.insert(metric, key),
+        }
     }
 
     /// Counts one failed request (k6's `error_code` and message) for the end-of-test table.
