@@ -18,6 +18,8 @@ pub mod schedule;
 pub mod shared_stack;
 pub mod signals;
 pub mod stack_image;
+#[cfg(target_arch = "x86_64")]
+mod stack_image_simd;
 pub mod stack_pool;
 pub mod stop_relay;
 pub mod test_options;

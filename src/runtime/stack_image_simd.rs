@@ -1,0 +1,145 @@
+//! `stack_image.rs`'s encoding and decoding, four words at a time with AVX2 (x86-64 only; the
+//! caller checks the CPU has it). Same format, same bytes as the scalar code beside it: each
+//! group of four words starting at a multiple of four is one code byte, and where each word's
+//! kept bytes go follows from that byte alone ([`LAYOUT`]), so the four words are written or
+//! read independently instead of one after the other.
+
+use std::arch::x86_64::*;
+
+/// For a group's code byte: where each of its four words' kept bytes start among the group's
+/// values, and (last) how many bytes the group keeps.
+const LAYOUT: [[u8; 5]; 256] = {
+    let kept = [0u8, 0, 4, 8];
+    let mut table = [[0u8; 5]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut at = 0;
+        let mut k = 0;
+        while k < 4 {
+            table[byte][k] = at;
+            at += kept[byte >> (2 * k) & 3];
+            k += 1;
+        }
+        table[byte][4] = at;
+        byte += 1;
+    }
+    table
+};
+
+/// The code byte of a group from two 4-bit masks: `low | high << 4`, where `low` holds the
+/// codes' low bits and `high` their high bits, one bit per word.
+const CODE_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut index = 0;
+    while index < 256 {
+        let mut byte = 0;
+        let mut k = 0;
+        while k < 4 {
+            let code = (index >> k & 1) | (index >> (4 + k) & 1) << 1;
+            byte |= code << (2 * k);
+            k += 1;
+        }
+        table[index] = byte as u8;
+        index += 1;
+    }
+    table
+};
+
+/// One bit per 64-bit lane: its top bit.
+#[inline(always)]
+unsafe fn lanes(v: __m256i) -> usize {
+    // SAFETY: the caller runs with AVX2 (every function here does).
+    unsafe { _mm256_movemask_pd(_mm256_castsi256_pd(v)) as usize }
+}
+
+/// Encodes `quads` groups of four words from `words` against as many of `reference`'s, the
+/// reference's stack `moved` away: writes a code byte per group at `codes` and the kept bytes
+/// from `values` on; returns where the next value goes.
+///
+/// # Safety
+/// The CPU has AVX2; `4 * quads` words are readable at `words` and at `reference`; `quads`
+/// bytes are writable at `codes` and `32 * quads` at `values`.
+#[target_feature(enable = "avx2")]
+pub unsafe fn encode(
+    words: *const u64,
+    reference: *const u64,
+    quads: usize,
+    moved: u64,
+    codes: *mut u8,
+    values: *mut u8,
+) -> *mut u8 {
+    let mut at = values;
+    let moved = _mm256_set1_epi64x(moved as i64);
+    let zero = _mm256_setzero_si256();
+    for q in 0..quads {
+        // SAFETY: the caller's promises; `q < quads`.
+        unsafe {
+            let (w, r) = (words.add(4 * q), reference.add(4 * q));
+            let (wv, rv) = (_mm256_loadu_si256(w.cast()), _mm256_loadu_si256(r.cast()));
+            let same = lanes(_mm256_cmpeq_epi64(wv, rv));
+            let same_moved = lanes(_mm256_cmpeq_epi64(wv, _mm256_add_epi64(rv, moved)));
+            let same_upper = lanes(_mm256_cmpeq_epi64(_mm256_srli_epi64::<32>(_mm256_xor_si256(wv, rv)), zero));
+            // As the scalar `Writer::code`: 0 the same, 1 the same moved, 2 another lower
+            // half, 3 another word. The high bit is "differs, and not by the move"; the low
+            // bit is "differs, and either by the move or in the upper half".
+            let differs = !same & 15;
+            let high = differs & !same_moved;
+            let low = differs & (same_moved | !same_upper);
+            let byte = CODE_BYTE[low | high << 4];
+            codes.add(q).write(byte);
+            // Each word written whole at its place; the next overwrites what one does not keep.
+            let layout = &LAYOUT[byte as usize];
+            for (k, &place) in layout[..4].iter().enumerate() {
+                at.add(place as usize).cast::<u64>().write_unaligned(w.add(k).read().to_le());
+            }
+            at = at.add(layout[4] as usize);
+        }
+    }
+    at
+}
+
+/// Writes `quads` groups of four words to `out` from their code bytes at `codes`, the kept
+/// bytes from `values` on and `reference`'s words (its stack `moved` away); returns where the
+/// next group's values start.
+///
+/// # Safety
+/// The CPU has AVX2; `4 * quads` words are writable at `out` and readable at `reference`,
+/// `quads` bytes readable at `codes`; the values the codes say are readable from `values`,
+/// and 8 bytes more after them.
+#[target_feature(enable = "avx2")]
+pub unsafe fn restore(
+    out: *mut u64,
+    reference: *const u64,
+    codes: *const u8,
+    quads: usize,
+    moved: u64,
+    values: *const u8,
+) -> *const u8 {
+    let mut at = values;
+    let moved = _mm256_set1_epi64x(moved as i64);
+    let shifts = _mm256_setr_epi64x(0, 2, 4, 6);
+    let (one, two, three) = (_mm256_set1_epi64x(1), _mm256_set1_epi64x(2), _mm256_set1_epi64x(3));
+    let lower_half = _mm256_set1_epi64x(0xffff_ffff);
+    for q in 0..quads {
+        // SAFETY: the caller's promises; `q < quads`; a word's 8-byte read starts at or before
+        // the group's last kept byte, so it ends within the 8 bytes after the values.
+        unsafe {
+            let byte = codes.add(q).read();
+            let code = _mm256_and_si256(_mm256_srlv_epi64(_mm256_set1_epi64x(i64::from(byte)), shifts), three);
+            // As the scalar `Decoder::word`: codes 1 and 3 move the reference's word, 2 keeps
+            // a lower half, 3 the whole word.
+            let by_move = _mm256_cmpeq_epi64(_mm256_and_si256(code, one), one);
+            let half = _mm256_and_si256(_mm256_cmpeq_epi64(_mm256_and_si256(code, two), two), lower_half);
+            let own = _mm256_or_si256(half, _mm256_cmpeq_epi64(code, three));
+            let r = _mm256_loadu_si256(reference.add(4 * q).cast());
+            let from_reference = _mm256_add_epi64(r, _mm256_and_si256(moved, by_move));
+            let layout = &LAYOUT[byte as usize];
+            let read = |k: usize| u64::from_le(at.add(layout[k] as usize).cast::<u64>().read_unaligned()) as i64;
+            let kept = _mm256_setr_epi64x(read(0), read(1), read(2), read(3));
+            let word = _mm256_xor_si256(from_reference, _mm256_and_si256(_mm256_xor_si256(from_reference, kept), own));
+            _mm256_storeu_si256(out.add(4 * q).cast(), word);
+            at = at.add(layout[4] as usize);
+        }
+    }
+    at
+}
