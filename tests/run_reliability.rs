@@ -57,6 +57,14 @@ fn a_vu_that_throws_at_once_does_not_starve_another_scenario_on_its_thread() {
 }
 
 #[test]
+fn a_vu_with_an_empty_iteration_does_not_starve_another_scenario_on_its_thread() {
+    let run = busy_beside_web("");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let web = scenario_iterations(&run, "web");
+    assert!(web >= 20, "web made {web} iterations beside an empty scenario:\n{}", run.stdout);
+}
+
+#[test]
 fn an_absurd_sleep_is_an_iteration_error_not_a_panic() {
     let s = script("fn run() { sleep(1e20); }");
     let run = rload(&s, &["-u", "1", "-i", "2"]);
