@@ -136,49 +136,46 @@ impl StackImage {
         let (aligned, lead, moved) = aligned_reference(self.reference.as_deref(), n, self.top);
         let mut decoder = Decoder { codes, at: values.as_ptr(), nth: 0, moved };
         let base = self.from as *mut u64;
-        if lead == 0 && simd {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `simd` only where the CPU has AVX2; the `n / 4 * 4` words are writable
-            // (the caller's promise), the reference has them all (`lead == 0`), and the values
-            // were checked against the codes, with the padding after them.
-            unsafe {
-                decoder.at = super::stack_image_simd::restore(
-                    base,
-                    aligned.as_ptr(),
-                    codes.as_ptr(),
-                    n / 4,
-                    decoder.moved,
-                    decoder.at,
-                );
-            }
-            decoder.nth = n / 4 * 4;
-            for (i, r) in (decoder.nth..n).zip(&aligned[decoder.nth..]) {
-                // SAFETY: `i < n`, as above.
-                unsafe { base.add(i).write(decoder.next(*r)) };
-            }
-        } else if lead == 0 {
-            for ((q, r), &byte) in aligned.chunks_exact(4).enumerate().zip(codes) {
-                // SAFETY: `4 * q + 4 <= n`: the caller's promise makes the words writable and
-                // unused; `r` is not in them (the reference is a heap copy).
-                let out = unsafe { base.add(4 * q) };
-                if byte == 0 {
-                    // Four words that are the reference's. SAFETY: as above.
-                    unsafe { std::ptr::copy_nonoverlapping(r.as_ptr(), out, 4) };
-                    continue;
+        if lead == 0 {
+            if simd {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `simd` only where the CPU has AVX2; the `n / 4 * 4` words are writable
+                // (the caller's promise), the reference has them all (`lead == 0`), and the
+                // values were checked against the codes, with the padding after them.
+                unsafe {
+                    decoder.at = super::stack_image_simd::restore(
+                        base,
+                        aligned.as_ptr(),
+                        codes.as_ptr(),
+                        n / 4,
+                        decoder.moved,
+                        decoder.at,
+                    );
                 }
-                for (k, r) in r.iter().enumerate() {
-                    // SAFETY: as above.
-                    unsafe { out.add(k).write(decoder.word(byte >> (2 * k) & 3, *r)) };
+            } else {
+                for ((q, r), &byte) in aligned.chunks_exact(4).enumerate().zip(codes) {
+                    // SAFETY: `4 * q + 4 <= n`: the caller's promise makes the words writable
+                    // and unused; `r` is not in them (the reference is a heap copy).
+                    let out = unsafe { base.add(4 * q) };
+                    if byte == 0 {
+                        // Four words that are the reference's. SAFETY: as above.
+                        unsafe { std::ptr::copy_nonoverlapping(r.as_ptr(), out, 4) };
+                        continue;
+                    }
+                    for (k, r) in r.iter().enumerate() {
+                        // SAFETY: as above.
+                        unsafe { out.add(k).write(decoder.word(byte >> (2 * k) & 3, *r)) };
+                    }
                 }
             }
             decoder.nth = n / 4 * 4;
             for (i, r) in (decoder.nth..n).zip(&aligned[decoder.nth..]) {
-                // SAFETY: `i < n`, as above.
+                // SAFETY: `i < n`: the caller's promise makes the word writable and unused.
                 unsafe { base.add(i).write(decoder.next(*r)) };
             }
         } else {
             for i in 0..lead {
-                // SAFETY: as above.
+                // SAFETY: `i < n`: the caller's promise makes the word writable and unused.
                 unsafe { base.add(i).write(decoder.next(0)) };
             }
             for (i, r) in (lead..n).zip(aligned) {
