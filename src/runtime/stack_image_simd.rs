@@ -156,8 +156,8 @@ fn kept_lanes(low: u32, high: u32) -> u32 {
 
 /// [`encode`] eight words at a time: `eights` groups of eight words, two code bytes each.
 /// A group's kept lanes are packed in a register and stored whole (64 bytes, of which the next
-/// group's values overwrite what this one does not keep): Zen 4 takes ~100 cycles to pack
-/// straight to memory.
+/// group's values overwrite what this one does not keep): packed straight to memory, the encoder
+/// took 7 times as long on this project's AMD EPYC (4,788 against 669 ns for 1,175 words).
 ///
 /// # Safety
 /// The CPU has AVX-512F and BMI2; `8 * eights` words are readable at `words` and at
