@@ -175,8 +175,8 @@ pub unsafe fn encode_eights(
     let moved = _mm512_set1_epi64(moved as i64);
     let zero = _mm512_setzero_si512();
     for e in 0..eights {
-        // SAFETY: the caller's promises; `e < eights`; a group's values start at most 64 bytes
-        // per group before it, so its 64-byte store ends within the caller's `64 * eights`.
+        // SAFETY: the caller's promises; `e < eights`; the groups before this one kept at most
+        // 64 bytes each, so this group's 64-byte store ends within the caller's `64 * eights`.
         unsafe {
             let (wv, rv) =
                 (_mm512_loadu_si512(words.add(8 * e).cast()), _mm512_loadu_si512(reference.add(8 * e).cast()));
