@@ -315,19 +315,32 @@ enum Codec {
 }
 
 impl Codec {
-    /// The widest this CPU has (std caches what it finds: an atomic load each).
-    fn of_this_cpu() -> Codec {
+    /// Every codec, the widest first.
+    const ALL: [Codec; if cfg!(target_arch = "x86_64") { 3 } else { 1 }] = [
         #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::is_x86_feature_detected as has;
-            if has!("avx512f") && has!("bmi2") {
-                return Codec::Avx512;
-            }
-            if has!("avx2") {
-                return Codec::Avx2;
-            }
+        Codec::Avx512,
+        #[cfg(target_arch = "x86_64")]
+        Codec::Avx2,
+        Codec::Scalar,
+    ];
+
+    /// The widest this CPU has.
+    fn of_this_cpu() -> Codec {
+        Codec::ALL.into_iter().find(|c| c.runs_here()).unwrap_or(Codec::Scalar)
+    }
+
+    /// Whether this CPU has the instructions the codec uses (std caches what it finds: an
+    /// atomic load each).
+    fn runs_here(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        use std::arch::is_x86_feature_detected as has;
+        match self {
+            Codec::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Codec::Avx2 => has!("avx2"),
+            #[cfg(target_arch = "x86_64")]
+            Codec::Avx512 => has!("avx512f") && has!("bmi2"),
         }
-        Codec::Scalar
     }
 }
 
@@ -557,25 +570,10 @@ mod tests {
             .collect()
     }
 
-    /// The codecs this CPU can run, the scalar one first.
-    fn codecs_of_this_cpu() -> Vec<Codec> {
-        let mut codecs = vec![Codec::Scalar];
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::is_x86_feature_detected as has;
-            if has!("avx2") {
-                codecs.push(Codec::Avx2);
-            }
-            if has!("avx512f") && has!("bmi2") {
-                codecs.push(Codec::Avx512);
-            }
-        }
-        codecs
-    }
-
     #[test]
     fn every_codec_of_this_cpu_writes_and_reads_the_same_bytes_as_one_word_at_a_time() {
-        let codecs = codecs_of_this_cpu();
+        // The scalar codec first: the others are compared with it.
+        let codecs: Vec<Codec> = Codec::ALL.into_iter().rev().filter(|c| c.runs_here()).collect();
         let mut memory = vec![0u64; 2100];
         let top = memory.as_ptr() as usize + memory.len() * 8;
         let reference = Reference { top: top - 4096, words: stack_like(1500, top - 4096, 1).into() };

@@ -46,11 +46,22 @@ const CODE_BYTE: [u8; 256] = {
     table
 };
 
+/// The codes' low and high bits, one bit per word, from masks of the words (`words`, one bit
+/// each) that are the reference's, the reference's moved with the stack, and the reference's in
+/// their upper half. As the scalar `Writer::code`: 0 the same, 1 the same moved, 2 another
+/// lower half, 3 another word. The high bit is "differs, and not by the move"; the low bit is
+/// "differs, and either by the move or in the upper half".
+#[inline(always)]
+fn code_bits(words: u32, same: u32, same_moved: u32, same_upper: u32) -> (u32, u32) {
+    let differs = !same & words;
+    (differs & (same_moved | !same_upper), differs & !same_moved)
+}
+
 /// One bit per 64-bit lane: its top bit.
 #[inline(always)]
-unsafe fn lanes(v: __m256i) -> usize {
+unsafe fn lanes(v: __m256i) -> u32 {
     // SAFETY: the caller runs with AVX2 (every function here does).
-    unsafe { _mm256_movemask_pd(_mm256_castsi256_pd(v)) as usize }
+    unsafe { _mm256_movemask_pd(_mm256_castsi256_pd(v)) as u32 }
 }
 
 /// Encodes `quads` groups of four words from `words` against as many of `reference`'s, the
@@ -80,13 +91,8 @@ pub unsafe fn encode(
             let same = lanes(_mm256_cmpeq_epi64(wv, rv));
             let same_moved = lanes(_mm256_cmpeq_epi64(wv, _mm256_add_epi64(rv, moved)));
             let same_upper = lanes(_mm256_cmpeq_epi64(_mm256_srli_epi64::<32>(_mm256_xor_si256(wv, rv)), zero));
-            // As the scalar `Writer::code`: 0 the same, 1 the same moved, 2 another lower
-            // half, 3 another word. The high bit is "differs, and not by the move"; the low
-            // bit is "differs, and either by the move or in the upper half".
-            let differs = !same & 15;
-            let high = differs & !same_moved;
-            let low = differs & (same_moved | !same_upper);
-            let byte = CODE_BYTE[low | high << 4];
+            let (low, high) = code_bits(0xf, same, same_moved, same_upper);
+            let byte = CODE_BYTE[(low | high << 4) as usize];
             codes.add(q).write(byte);
             // Each word written whole at its place; the next overwrites what one does not keep.
             let layout = &LAYOUT[byte as usize];
@@ -184,10 +190,7 @@ pub unsafe fn encode_eights(
             let same_moved = u32::from(_mm512_cmpeq_epi64_mask(wv, _mm512_add_epi64(rv, moved)));
             let same_upper =
                 u32::from(_mm512_cmpeq_epi64_mask(_mm512_srli_epi64::<32>(_mm512_xor_si512(wv, rv)), zero));
-            // The code bits as in `encode`, eight words' worth.
-            let differs = !same & 0xff;
-            let high = differs & !same_moved;
-            let low = differs & (same_moved | !same_upper);
+            let (low, high) = code_bits(0xff, same, same_moved, same_upper);
             let code = (_pdep_u32(low, 0x5555) | _pdep_u32(high, 0xaaaa)) as u16;
             codes.add(2 * e).cast::<[u8; 2]>().write(code.to_le_bytes());
             let kept = kept_lanes(low, high);
