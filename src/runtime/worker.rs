@@ -63,6 +63,7 @@ impl WorkerSet {
             let (live, done) = (set.live.clone(), set.done.clone());
             live.fetch_add(1, Ordering::SeqCst);
             let spawned = std::thread::Builder::new().name(format!("rload-worker-{index}")).spawn(move || {
+                let _cache = crate::allocator::ThreadCache::start();
                 metrics::join_run(series_cap);
                 crate::executor::arrivals::set_worker_lane(index);
                 super::shared_stack::plan_vus(vus_per_thread);
