@@ -28,7 +28,7 @@ pub struct Allocator;
 const CACHED_MAX: usize = 16 * 1024;
 /// mimalloc's size-class number of `CACHED_MAX`, plus one.
 const CLASSES: usize = 41;
-/// What a class's list may hold, in bytes (at least `MIN_BLOCKS` blocks).
+/// A class's list is full once it holds `CLASS_BYTES` and at least `MIN_BLOCKS` blocks.
 const CLASS_BYTES: usize = 16 * 1024;
 const MIN_BLOCKS: u32 = 4;
 
@@ -82,7 +82,7 @@ impl Lists {
     #[inline]
     fn push(&self, class: usize, block_size: usize, block: *mut u8) -> bool {
         let count = self.counts[class].get();
-        if !self.on.get() || count >= MIN_BLOCKS.max((CLASS_BYTES / block_size) as u32) {
+        if !self.on.get() || (count >= MIN_BLOCKS && count as usize * block_size >= CLASS_BYTES) {
             return false;
         }
         // SAFETY: the block has at least 8 bytes, 8-aligned, and is no longer the program's.
