@@ -142,7 +142,9 @@ fn cached_size(size: usize) -> usize {
 }
 
 // SAFETY: every block comes from mimalloc, aligned as `layout` asks (see `plain`), and is freed
-// or resized by mimalloc, which finds a block's size class from its address.
+// or resized by mimalloc, which finds a block's size class from its address. A plain block freed
+// on a worker may wait on the worker's list first: it is a whole block of its class (asked for
+// as `cached_size`), so it serves any layout of that class, size and alignment, as a new one would.
 unsafe impl GlobalAlloc for Allocator {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
