@@ -177,6 +177,9 @@ summary_rate() { awk -v m="$2" '$1 ~ "^"m"\\." { for (i = 2; i <= NF; i++) if ($
 
 # calc EXPR: floating-point arithmetic (awk), printed with the given format (default %.1f).
 calc() { awk "BEGIN { printf \"${2:-%.1f}\", $1 }"; }
+# median_of: the median of the numbers on stdin, one per line (the mean of the middle two for an
+# even count).
+median_of() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 load_note() {
     log "   (load average now: $(cut -d' ' -f1-3 /proc/loadavg); other sessions' processes share these $CORES cores)"
