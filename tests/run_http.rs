@@ -243,3 +243,36 @@ fn a_binary_file_opened_with_b_is_sent_byte_for_byte_and_refused_as_text() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("not UTF-8 text") && run.stderr.contains("open(path, \"b\")"), "{}", run.stderr);
 }
+
+/// k6 writes a header or tag value that is not a string as JavaScript's `String(value)` does:
+/// a whole float without ".0", an array joined by commas, a map as "[object Object]". Rhai's
+/// own text ("3.0", "[1, 2]") would send other bytes than the k6 script it was ported from.
+#[test]
+fn non_string_header_and_tag_values_are_sent_as_javascript_writes_them() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let price = 1.5 * 2;
+            let r = http.get(`${__ENV.BASE}/echo`, #{
+                headers: #{ "X-Float": price, "X-Half": 2.5, "X-Int": 7, "X-List": [1, 2.0, "a"], "X-Map": #{ a: 1 } },
+                tags: #{ price: price },
+            });
+            check(r, #{
+                "whole float": |r| r.headers["X-Echo-X-Float"] == "3",
+                "fraction": |r| r.headers["X-Echo-X-Half"] == "2.5",
+                "integer": |r| r.headers["X-Echo-X-Int"] == "7",
+                "array": |r| r.headers["X-Echo-X-List"] == "1,2,a",
+                "map": |r| r.headers["X-Echo-X-Map"] == "[object Object]",
+            });
+        }
+    "#,
+    );
+    let out = s.dir.path().join("samples.json");
+    let run =
+        rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url()), "-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_all_checks_pass(5);
+    let samples = std::fs::read_to_string(&out).unwrap();
+    assert!(samples.contains(r#""price":"3""#), "{samples}");
+}

@@ -184,6 +184,48 @@ fn text_summary_in_handle_summary_is_the_summary_rload_would_print() {
     assert!(run.stderr.contains("█ TOTAL RESULTS"), "{}", run.stderr);
 }
 
+/// jslib's `textSummary(data, { indent, enableColors })` as k6 scripts call it: the options are
+/// honoured, and what rload cannot render (changed `data`, other options) fails
+/// `handle_summary` with an error naming it, so the default summary is printed instead of a
+/// text the script did not ask for.
+#[test]
+fn text_summary_honours_indent_and_colours_and_refuses_what_it_cannot_render() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() { check(1, #{ "always": |v| true }); }
+        fn handle_summary(data) {
+            #{ stdout: text_summary(data, #{ indent: ">>", enableColors: false }),
+               stderr: text_summary(data, #{ indent: " ", enableColors: true }) }
+        }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(">> █ TOTAL RESULTS"), "{}", run.stdout);
+    let summary = &run.stdout[run.stdout.find(">> █").unwrap()..];
+    assert!(summary.lines().all(|l| l.trim().is_empty() || l.starts_with(">>")), "{summary}");
+    assert!(!run.stdout.contains('\x1b'), "colours asked off: {}", run.stdout);
+    assert!(run.stderr.contains("\x1b[1mTOTAL RESULTS"), "colours asked on, one space of indent: {}", run.stderr);
+    assert!(run.stderr.contains("\n  █ "), "{}", run.stderr);
+
+    for (hook, error) in [
+        (
+            r#"data.metrics.remove("iterations"); #{ stdout: text_summary(data) }"#,
+            "data.metrics is not what handle_summary() received",
+        ),
+        (r#"#{ stdout: text_summary(data, #{ summaryTrendStats: ["avg"] }) }"#, "the summaryTrendStats option"),
+        (r#"#{ stdout: text_summary(data, #{ indnet: "  " }) }"#, r#"unknown option "indnet""#),
+    ] {
+        let s = script(&format!(
+            "export const options = #{{ iterations: 1 }};\nfn run() {{}}\nfn handle_summary(data) {{ {hook} }}\n"
+        ));
+        let run = rload(&s, &[]);
+        assert!(run.stderr.contains("handle_summary() failed") && run.stderr.contains(error), "{hook}: {}", run.stderr);
+        assert!(run.stdout.contains("█ TOTAL RESULTS"), "the default summary instead: {}", run.stdout);
+    }
+}
+
 #[test]
 fn a_constant_vu_test_reports_its_vus_as_the_minimum_as_k6() {
     let s = script("fn run() { sleep(0.1); }");

@@ -11,7 +11,7 @@ use super::phases::{run_phase, run_shared, PhaseEnd};
 use super::report::{self, ReportSettings};
 use super::run::{Executed, Prepared, RunArgs};
 use super::signals::Signals;
-use super::vu::Phase;
+use super::vu::{Phase, SummaryText};
 use crate::config::format_duration;
 use crate::metrics;
 use crate::output::histograms::RunHeader;
@@ -85,7 +85,11 @@ pub(super) async fn report_results(
     let mut signalled = signalled;
     if summary_hook(&script.functions).ok().flatten().is_some() {
         let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
-        shared_hs.summary_text = Some(report.text.clone());
+        shared_hs.summary_text = Some(SummaryText {
+            printed: report.text.clone(),
+            plain: report.plain_text.clone(),
+            colored: report.colored_text.clone(),
+        });
         let shared_hs = Arc::new(shared_hs);
         match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), Some(signals)).await {
             PhaseEnd::Done(Ok(Some(outputs))) => failed_outputs.extend(report::apply_handle_summary(&outputs)),

@@ -53,6 +53,9 @@ pub struct Report {
     /// The summary text a terminal would show; also what `text_summary()` returns inside
     /// `handle_summary`.
     pub text: String,
+    /// The same text without colours and with them, for `text_summary(data, #{ enableColors })`.
+    pub plain_text: String,
+    pub colored_text: String,
     /// `handle_summary`'s `data` argument (k6's shape), as JSON.
     pub summary_data: String,
     /// Files that could not be written (`--summary-export`, `--export-histograms`, `--report`),
@@ -90,6 +93,10 @@ pub fn build(
         counts.saturation_warning = monitored.saturation.as_ref().map(Saturation::message);
         let results = RunResults::build(finished, counts);
         let text = TextSummary { options: settings.summary }.render(&results);
+        let recolored = TextSummary { options: SummaryOptions { color: !settings.summary.color, ..settings.summary } }
+            .render(&results);
+        let (plain_text, colored_text) =
+            if settings.summary.color { (recolored, text.clone()) } else { (text.clone(), recolored) };
         let mut failed_outputs = Vec::new();
         if let Some(path) = &settings.html_report {
             let page = Page {
@@ -114,7 +121,7 @@ pub fn build(
             time_unit: settings.summary.time_unit,
         };
         let summary_data = HandleSummaryData { state }.render(&results);
-        Report { results: verdicts, text, summary_data, failed_outputs }
+        Report { results: verdicts, text, plain_text, colored_text, summary_data, failed_outputs }
     })
 }
 

@@ -45,6 +45,15 @@ pub enum Phase {
     Summary,
 }
 
+/// The end-of-test summary as printed, and without and with colours (`text_summary`'s
+/// `enableColors`).
+#[derive(Debug, Clone, Default)]
+pub struct SummaryText {
+    pub printed: String,
+    pub plain: String,
+    pub colored: String,
+}
+
 /// Settings and state shared by every VU of a run (Send + Sync).
 pub struct RunShared {
     pub script_dir: std::path::PathBuf,
@@ -61,7 +70,7 @@ pub struct RunShared {
     /// their first iteration.
     pub setup_data: SetupData,
     /// The end-of-test summary text, for `text_summary()` inside `handle_summary`.
-    pub summary_text: Option<String>,
+    pub summary_text: Option<SummaryText>,
     /// `exec.test.options` (see `test_options.rs`); `None` while the init code reads `options`.
     pub test_options: Option<Arc<serde_json::Value>>,
     /// k6's `throw` option: a request that gets no response raises a script error.

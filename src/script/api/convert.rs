@@ -23,7 +23,7 @@ pub fn script_pairs(what: &str, value: Dynamic) -> Result<Vec<(Identifier, Immut
     Ok(map
         .into_iter()
         .map(|(k, v)| {
-            let v = if v.is_string() { v.into_immutable_string().unwrap() } else { v.to_string().into() };
+            let v = if v.is_string() { v.into_immutable_string().unwrap() } else { js_string(&v).into() };
             (k, v)
         })
         .collect())

@@ -10,6 +10,8 @@ use url::Url;
 use crate::http::cookies::{CookieOptions, ResponseCookie};
 use crate::http::{CookieJar, RequestCookie};
 
+use super::convert::js_string;
+
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 pub fn register(engine: &mut Engine) {
@@ -54,7 +56,7 @@ fn set(jar: &mut CookieJar, url: &str, name: &str, value: &str, opts: Map) -> Fa
     let mut options = CookieOptions::default();
     for (key, value) in opts {
         let text =
-            || if value.is_string() { value.clone().into_string().unwrap_or_default() } else { value.to_string() };
+            || if value.is_string() { value.clone().into_string().unwrap_or_default() } else { js_string(&value) };
         match key.to_ascii_lowercase().as_str() {
             "path" => options.path = Some(text()),
             "domain" => options.domain = Some(text()),
@@ -119,7 +121,7 @@ fn text(value: Dynamic) -> String {
     if value.is_string() {
         value.into_string().unwrap_or_default()
     } else {
-        value.to_string()
+        js_string(&value)
     }
 }
 

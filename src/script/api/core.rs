@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
+use super::convert::js_string;
 use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, recent_or_build, tag, RecentTagSets, SystemTags, TagSet};
 use crate::runtime::coroutine::suspend_with;
@@ -41,8 +42,8 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("random", || -> f64 { rand::random::<f64>() });
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
-    engine.register_fn("text_summary", |_data: Dynamic| text_summary());
-    engine.register_fn("text_summary", |_data: Dynamic, _opts: Map| text_summary());
+    engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::new()));
+    engine.register_fn("text_summary", |data: Dynamic, opts: Map| text_summary(&data, opts));
 }
 
 /// A random (version 4) UUID, as `uuid()` and `crypto.randomUUID()` give it: 122 bits from the
@@ -52,9 +53,92 @@ pub fn random_uuid() -> String {
     uuid::Builder::from_random_bytes(rand::random()).into_uuid().to_string()
 }
 
-/// The summary rload rendered for this run; empty before the end of the test.
-fn text_summary() -> String {
-    vu::current().shared.summary_text.clone().unwrap_or_default()
+/// jslib's `textSummary(data, options)`: the summary rload rendered for this run (k6 v1.1's
+/// layout), empty before the end of the test. rload does not render `data` afresh, so what
+/// jslib would read from its arguments is honoured or refused, never dropped:
+/// - `data` must show what `handle_summary` received (its `metrics` and `root_group`): a script
+///   that deleted or changed metrics to shape the text gets an error, not the whole summary;
+/// - `indent` takes the place of the summary's first column (jslib's default is one space);
+/// - `enableColors` asks for ANSI colours or none; without it the text is as rload prints it
+///   (coloured on a terminal);
+/// - other options (jslib's `summaryTimeUnit`, `summaryTrendStats`) are refused, naming the
+///   test options that set them.
+fn text_summary(data: &Dynamic, opts: Map) -> Result<String, Box<EvalAltResult>> {
+    let mut indent = None;
+    let mut colors = None;
+    for (key, value) in opts {
+        match key.as_str() {
+            "indent" => {
+                let text =
+                    value.into_string().map_err(|t| format!("text_summary(): indent must be a string, got {t}"))?;
+                indent = Some(text);
+            }
+            "enableColors" => {
+                let on =
+                    value.as_bool().map_err(|t| format!("text_summary(): enableColors must be a boolean, got {t}"))?;
+                colors = Some(on);
+            }
+            "summaryTimeUnit" | "summaryTrendStats" => {
+                return Err(format!(
+                    "text_summary(): the {key} option is not supported here; set {key} in the test's options \
+                     (or --summary-time-unit / --summary-trend-stats): the summary is rendered with them"
+                )
+                .into())
+            }
+            other => {
+                return Err(
+                    format!("text_summary(): unknown option {other:?} (it takes indent and enableColors)").into()
+                )
+            }
+        }
+    }
+    let vu = vu::current();
+    let Some(texts) = vu.shared.summary_text.as_ref() else {
+        return Ok(String::new());
+    };
+    if let Some(received) = vu.data_json.as_deref() {
+        same_summary_data(data, received)?;
+    }
+    let text = match colors {
+        None => &texts.printed,
+        Some(true) => &texts.colored,
+        Some(false) => &texts.plain,
+    };
+    Ok(match indent {
+        Some(indent) if indent != " " => indented(text, &indent),
+        _ => text.clone(),
+    })
+}
+
+/// Errors unless `data` has the `metrics` and `root_group` of `received` (the JSON
+/// `handle_summary` was given), which is all the summary text shows of it.
+fn same_summary_data(data: &Dynamic, received: &str) -> Result<(), Box<EvalAltResult>> {
+    let received: serde_json::Value = serde_json::from_str(received).map_err(|e| e.to_string())?;
+    let given = serde_json::to_value(data).map_err(|e| format!("text_summary(): data: {e}"))?;
+    for key in ["metrics", "root_group"] {
+        if given.get(key) != received.get(key) {
+            return Err(format!(
+                "text_summary(): data.{key} is not what handle_summary() received; rload prints the run's own \
+                 summary and does not render changed data (to leave metrics out, write the text yourself \
+                 from data, or set summaryTrendStats / --summary-mode)"
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// `text` with `indent` in place of each line's first column (a space in rload's summary).
+fn indented(text: &str, indent: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            if line.trim().is_empty() {
+                line.to_string()
+            } else {
+                format!("{indent}{}", line.strip_prefix(' ').unwrap_or(line))
+            }
+        })
+        .collect()
 }
 
 /// k6's `check(value, { name: fn }, tags)`: runs the checks in the order the script wrote them
@@ -71,7 +155,7 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
     let order = facts.as_ref().and_then(|f| f.borrow().check_order(ctx.call_source(), ctx.call_position(), &checks));
     let mut base = vu.base_tags();
     for (k, v) in &extra {
-        base.insert(k, &v.to_string());
+        base.insert(k, &js_string(v));
     }
     let run = |name: &str, f: Dynamic| -> Result<bool, Box<EvalAltResult>> {
         let tags = check_tags(&base, name)?;

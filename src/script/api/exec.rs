@@ -14,6 +14,7 @@ use std::sync::atomic::Ordering;
 
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
+use super::convert::js_string;
 use crate::runtime::vu;
 
 /// The `exec` object.
@@ -49,7 +50,7 @@ fn set_tag(name: &str, value: Dynamic) -> Result<(), Box<EvalAltResult>> {
     let text = if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
         s.to_string()
     } else if value.is_int() || value.is_float() || value.is_bool() {
-        value.to_string()
+        js_string(&value)
     } else {
         return Err(format!(
             "exec.vu.metrics.tags[\"{name}\"]: only String, Boolean and Number types are accepted as a tag value, got {}",

@@ -11,6 +11,7 @@
 
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 
+use super::convert::js_string;
 use super::http::HttpApi;
 
 /// A URL and the `name` tag its requests carry (k6's `httpext.URL`).
@@ -34,7 +35,7 @@ pub fn fill(template: &str, values: &Map) -> Result<HttpUrl, String> {
         })?;
         url.push_str(&rest[..start]);
         name.push_str(&rest[..start]);
-        url.push_str(&value.to_string());
+        url.push_str(&js_string(value));
         name.push_str("${}");
         rest = &rest[start + len + 1..];
     }

@@ -27,9 +27,20 @@ pub fn register(engine: &mut Engine) {
         match fast_path(json) {
             Some(map) => Ok(map.into()),
             // Rhai's `parse_json` as its standard package defines it (without `metadata`).
-            None => ctx.engine().parse_json(json, true).map(Dynamic::from),
+            None => ctx.engine().parse_json(json, true).map(Dynamic::from).map_err(|err| catchable(err, &ctx)),
         }
     });
+}
+
+/// Text that is not JSON fails the call the way JavaScript's `JSON.parse` throws: an error a
+/// script's `try`/`catch` can catch. Rhai reports it as a syntax error, which no `catch` takes
+/// (it is meant for the script's own source), so a k6 script's `try { JSON.parse(body) } catch`
+/// ended its iteration instead of taking its `catch`. The message stays Rhai's.
+fn catchable(err: Box<EvalAltResult>, ctx: &NativeCallContext) -> Box<EvalAltResult> {
+    if err.is_catchable() {
+        return err;
+    }
+    EvalAltResult::ErrorRuntime(format!("invalid JSON: {err}").into(), ctx.call_position()).into()
 }
 
 /// `json` read as Rhai's `parse_json` would, or `None` when the fast path declines it.
@@ -269,5 +280,20 @@ mod tests {
         let rhai_err = rhai(r#"{"a": }"#);
         assert!(rhai_err.starts_with("error: "), "{rhai_err}");
         assert!(err.contains(&rhai_err["error: ".len()..]), "{err} vs {rhai_err}");
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_an_error_a_script_can_catch() {
+        let mut engine = Engine::new();
+        register(&mut engine);
+        let caught =
+            r#"let got = "nothing"; try { parse_json(`{"a": }`); got = "parsed"; } catch (e) { got = `${e}`; } got"#;
+        let got = engine.eval::<String>(caught).unwrap();
+        assert!(got.starts_with("invalid JSON: Syntax error"), "{got}");
+        let not_json = r#"let got = ""; try { parse_json("<html>"); } catch (e) { got = "caught"; } got"#;
+        assert_eq!(engine.eval::<String>(not_json).unwrap(), "caught");
+        // Uncaught, it still ends the script, with Rhai's message in it.
+        let err = engine.eval::<Dynamic>(r#"parse_json("<html>")"#).unwrap_err().to_string();
+        assert!(err.contains("invalid JSON: Syntax error"), "{err}");
     }
 }

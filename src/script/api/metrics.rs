@@ -9,6 +9,7 @@
 
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
+use super::convert::js_string;
 use crate::metrics::{self, MetricId, MetricKind};
 use crate::runtime::vu;
 
@@ -44,7 +45,7 @@ fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
     let vu = vu::current();
     let mut set = vu.base_tags();
     for (k, v) in tags.unwrap_or_default() {
-        let text = if v.is_string() { v.into_string().unwrap_or_default() } else { v.to_string() };
+        let text = if v.is_string() { v.into_string().unwrap_or_default() } else { js_string(&v) };
         set.insert(&k, &text);
     }
     metrics::record(metric.0, &set, value);
