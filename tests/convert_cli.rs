@@ -124,3 +124,50 @@ fn archive_asks_for_the_converted_script() {
     assert_eq!(run.code, 104, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("rload convert"), "{}", run.stderr);
 }
+
+#[test]
+fn calls_to_apis_this_build_lacks_make_convert_exit_2_and_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "import http from 'k6/http';\nexport default function () {\n  const res = http.get('http://127.0.0.1:1/');\n  res.clickLink({ selector: 'a' });\n  res.submitForm({ formSelector: 'form' });\n  http.asyncRequest('GET', 'http://127.0.0.1:1/');\n}\n",
+    );
+    let run = rload_cmd(&["convert", js.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    for (at, call) in [("4:3", "res.clickLink"), ("5:3", "res.submitForm"), ("6:3", "http.asyncRequest")] {
+        let line = format!("t.js:{at}: converted to an API rload may lack: `{call}(…)` is missing from this build");
+        assert!(run.stderr.contains(&line), "expected {line:?} in:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn run_refuses_an_object_changed_through_a_second_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "function addAuth(params) {\n  params.headers['Authorization'] = 'x';\n}\nexport default function () {\n  const p = { headers: {} };\n  addAuth(p);\n}\n",
+    );
+    let run = rload_cmd(&["run", js.to_str().unwrap()]);
+    assert_eq!(run.code, 107, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("t.js:2:3: not converted: changing `params` in place: `params` is a parameter"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn env_or_default_takes_the_default_for_an_empty_value_as_k6_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { iterations: 1 };\nconst NAME = __ENV.NAME || 'dflt';\nexport default function () { console.log(`name=${NAME};`); }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", "-e", "NAME=", js.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("name=dflt;"), "{all}");
+}

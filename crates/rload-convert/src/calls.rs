@@ -43,6 +43,7 @@ impl Conv<'_> {
 
     fn call_named(&mut self, c: &CallExpression, id: &IdentifierReference) -> String {
         let name = id.name.as_str();
+        self.note_reference(name);
         if self.is_local(name) {
             let args = self.args(&c.arguments).join(", ");
             return format!("{}.call({args})", names::var(name));
@@ -100,7 +101,10 @@ impl Conv<'_> {
         match name {
             "parseInt" => format!("parse_int({a0})"),
             "parseFloat" => format!("parse_float({a0})"),
-            "String" => format!("`${{{a0}}}`"),
+            "String" => match c.arguments.first().filter(|a| !a.is_spread()) {
+                Some(arg) => self.as_text(arg.to_expression(), &a0),
+                None => "\"\"".into(),
+            },
             "Number" => {
                 let h = self.helper("js_number");
                 format!("{h}({a0})")
@@ -165,6 +169,15 @@ impl Conv<'_> {
                         let args = self.args(&c.arguments).join(", ");
                         return format!("{item} {v}.{method}({args})");
                     }
+                    Binding::Value(v) if crate::k6_imports::missing_method(&v, method) => {
+                        let item = self.item(
+                            c.span,
+                            ItemKind::Pending,
+                            format!("`{v}.{method}(…)` is missing from this build (`rload check` refuses it)"),
+                        );
+                        let args = self.args(&c.arguments).join(", ");
+                        return format!("{item} {v}.{method}({args})");
+                    }
                     _ => {}
                 }
             }
@@ -183,17 +196,29 @@ impl Conv<'_> {
                 return "timestamp_ms()".into();
             }
         }
-        if method == "push"
-            || method == "pop"
-            || method == "shift"
-            || method == "unshift"
-            || method == "sort"
-            || method == "reverse"
-        {
+        // k6/html's form and link helpers of a Response: not in this build.
+        let missing = if matches!(method, "clickLink" | "submitForm") {
+            let item = self.item(
+                c.span,
+                ItemKind::Pending,
+                format!("`res.{method}(…)` is missing from this build (`rload check` refuses it)"),
+            );
+            format!("{item} ")
+        } else {
+            String::new()
+        };
+        let mut flag = String::new();
+        if crate::aliases::MUTATING_METHODS.contains(&method) {
             if let Some(root) = member_root(&m.object) {
                 self.note_mutation(&root);
+                flag = self.alias_change(&root, c.span);
             }
         }
+        let out = self.method_call(c, m, method);
+        format!("{missing}{flag}{out}")
+    }
+
+    fn method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str) -> String {
         let obj = self.expr(&m.object);
         let q = if m.optional { "?" } else { "" };
         let args = self.args(&c.arguments);
@@ -243,7 +268,21 @@ impl Conv<'_> {
             "padEnd" => helper2(self, "js_pad_end", vec![obj, a(0), a(1)]),
             "repeat" => helper2(self, "js_repeat", vec![obj, a(0)]),
             "toFixed" => helper2(self, "js_to_fixed", vec![obj, if args.is_empty() { "0".into() } else { a(0) }]),
-            "toString" if args.is_empty() => format!("`${{{obj}}}`"),
+            "toString" if args.is_empty() => self.as_text(&m.object, &obj),
+            // Rhai's sort and reverse work in place and return nothing; JavaScript's also return
+            // the array. Without a comparator, JavaScript sorts by the elements' text.
+            "sort" if args.is_empty() => {
+                let h = self.helper("js_sort");
+                format!("{}.{h}()", paren_if_needed(&obj))
+            }
+            "sort" => {
+                let h = self.helper("js_sort_by");
+                format!("{}.{h}({})", paren_if_needed(&obj), a(0))
+            }
+            "reverse" if args.is_empty() => {
+                let h = self.helper("js_reverse");
+                format!("{}.{h}()", paren_if_needed(&obj))
+            }
             "join" => helper2(self, "js_join", vec![obj, if args.is_empty() { "\",\"".into() } else { a(0) }]),
             "reduce" if args.len() < 2 => self.unconvertible(c.span, "reduce() without an initial value"),
             "forEach" => {
@@ -320,6 +359,10 @@ impl Conv<'_> {
             ("Object", "assign") => {
                 if let Some(Argument::Identifier(t)) = c.arguments.first() {
                     self.note_mutation(t.name.as_str());
+                    let flag = self.alias_change(t.name.as_str(), c.span);
+                    if !flag.is_empty() {
+                        return Some(format!("{flag}{}", a(0)));
+                    }
                     let mixins: String = args[1..].iter().map(|s| format!(" {}.mixin({s});", a(0))).collect();
                     format!("{{{mixins} {} }}", a(0))
                 } else {

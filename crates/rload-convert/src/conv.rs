@@ -6,7 +6,18 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use oxc_span::Span;
 
+use crate::kinds::Kind;
 use crate::{Item, ItemKind};
+
+/// What the conversion knows of one function's local names.
+#[derive(Debug, Default)]
+pub struct ScopeInfo {
+    /// Names bound to an object some other name may also reach (a parameter, a for…of
+    /// variable, `const b = a`): name → how, for the reason of an item.
+    pub aliases: HashMap<String, String>,
+    /// Constants whose kind of value is known statically.
+    pub kinds: HashMap<String, Kind>,
+}
 
 /// What an imported (or global) name stands for in Rhai.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +71,21 @@ pub struct Conv<'s> {
     pub top_vars: HashSet<String>,
     /// Local names of the functions being converted, innermost last.
     pub scopes: Vec<HashSet<String>>,
+    /// What is known of those names (parallel to `scopes`): aliases and static kinds.
+    pub scope_info: Vec<ScopeInfo>,
+    /// Top-level variables that are second names for other objects (see `aliases.rs`): name → why.
+    pub top_aliases: HashMap<String, String>,
+    /// Static kinds of top-level constants (see `kinds.rs`).
+    pub top_kinds: HashMap<String, Kind>,
+    /// The parameters of the function being converted are not aliases the caller can observe
+    /// (`handleSummary(data)`, `teardown(data)`: k6 never looks at the object again).
+    pub params_unobserved: bool,
+    /// How many closures deep the conversion is, and the depth where the innermost loop body
+    /// being converted starts: names read deeper than that are captured by a closure created in
+    /// the loop (see `captures.rs`).
+    pub closure_depth: usize,
+    pub closure_base: usize,
+    pub captured: HashSet<String>,
     /// Top-level variables changed inside functions: shared so the change outlives the call.
     pub mutated_globals: BTreeSet<String>,
     /// Top-level variables changed anywhere (so they cannot be Rhai `const`).
@@ -97,6 +123,13 @@ impl<'s> Conv<'s> {
             top_fns: HashMap::new(),
             top_vars: HashSet::new(),
             scopes: Vec::new(),
+            scope_info: Vec::new(),
+            top_aliases: HashMap::new(),
+            top_kinds: HashMap::new(),
+            params_unobserved: false,
+            closure_depth: 0,
+            closure_base: 0,
+            captured: HashSet::new(),
             mutated_globals: BTreeSet::new(),
             module_consts_used: false,
             mutated_anywhere: BTreeSet::new(),
@@ -218,6 +251,33 @@ impl<'s> Conv<'s> {
     pub fn declare(&mut self, name: &str) {
         if let Some(s) = self.scopes.last_mut() {
             s.insert(name.to_string());
+        }
+        // A new declaration says nothing yet of what the name holds.
+        if let Some(info) = self.scope_info.last_mut() {
+            info.aliases.remove(name);
+            info.kinds.remove(name);
+        }
+    }
+
+    pub fn push_scope(&mut self) {
+        self.scopes.push(HashSet::new());
+        self.scope_info.push(ScopeInfo::default());
+    }
+
+    pub fn pop_scope(&mut self) {
+        self.scopes.pop();
+        self.scope_info.pop();
+    }
+
+    /// The innermost function scope declaring `name`.
+    pub fn scope_of(&self, name: &str) -> Option<usize> {
+        self.scopes.iter().rposition(|s| s.contains(name))
+    }
+
+    /// Records that a closure created inside the loop body being converted refers to `name`.
+    pub fn note_reference(&mut self, name: &str) {
+        if self.closure_depth > self.closure_base {
+            self.captured.insert(name.to_string());
         }
     }
 

@@ -2,8 +2,9 @@
 //! `calls.rs`.
 //!
 //! Where JavaScript and Rhai differ: `===` is `==`; `null`/`undefined` are `()`; `||`/`&&` on
-//! values that are not booleans keep JavaScript's truthiness (`js_truthy`), except the
-//! `__ENV.X || default` idiom, which becomes `??`; `/` keeps JavaScript's number (`js_div`:
+//! values that are not booleans keep JavaScript's truthiness (`js_truthy`; so `__ENV.X ||
+//! "default"` takes the default for an empty `-e X=` as k6 does); loose `==`/`!=` and `+` with a
+//! string go through `kinds.rs`; `/` keeps JavaScript's number (`js_div`:
 //! `7 / 2` is 3.5, `10 / 2` is the integer 5); `a ? b : c` is an `if` expression; objects are
 //! `#{…}` maps (a duplicated key keeps its last value, spreads merge with `+`).
 
@@ -11,6 +12,7 @@ use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
 use crate::conv::{Binding, Conv};
+use crate::kinds::Kind;
 use crate::names;
 use crate::ItemKind;
 
@@ -120,6 +122,7 @@ impl Conv<'_> {
             "Infinity" => return "(1.0 / 0.0)".into(),
             _ => {}
         }
+        self.note_reference(name);
         if let Some(b) = self.binding(name).cloned().or_else(|| self.free_global(name)) {
             return self.binding_value(&b, id.span);
         }
@@ -207,8 +210,20 @@ impl Conv<'_> {
     fn binary(&mut self, b: &BinaryExpression) -> String {
         use BinaryOperator::*;
         let op = match b.operator {
-            Equality | StrictEquality => "==",
-            Inequality | StrictInequality => "!=",
+            StrictEquality => "==",
+            StrictInequality => "!=",
+            Equality | Inequality => {
+                let negate = b.operator == Inequality;
+                if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
+                    if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" {
+                        let v = self.expr(&u.argument);
+                        return format!("{v} {} ()", if negate { "!=" } else { "==" });
+                    }
+                }
+                let l = self.operand(&b.left);
+                let r = self.operand(&b.right);
+                return self.loose_equality(b, &l, &r, negate);
+            }
             LessThan => "<",
             LessEqualThan => "<=",
             GreaterThan => ">",
@@ -248,6 +263,23 @@ impl Conv<'_> {
         }
         let l = self.operand(&b.left);
         let r = self.operand(&b.right);
+        if matches!(op, "<" | "<=" | ">" | ">=") {
+            if let Some(out) = self.mixed_comparison(b, &l, &r, op) {
+                return out;
+            }
+        }
+        if op == "+" {
+            // A string on one side: JavaScript turns the other into text (`"p" + 1.5 * 2` is "p3").
+            let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
+            if lk == Kind::Str && rk != Kind::Str {
+                let r = self.as_text(&b.right, &r);
+                return format!("{l} + {r}");
+            }
+            if rk == Kind::Str && lk != Kind::Str {
+                let l = self.as_text(&b.left, &l);
+                return format!("{l} + {r}");
+            }
+        }
         format!("{l} {op} {r}")
     }
 
@@ -274,12 +306,6 @@ impl Conv<'_> {
                 let a = self.operand(&l.left);
                 let b = self.operand(&l.right);
                 format!("{a} {} {b}", l.operator.as_str())
-            }
-            LogicalOperator::Or if is_env_lookup(&l.left) => {
-                // `__ENV.X || "default"`: `??` (an empty `-e X=` keeps "", where k6 takes the default).
-                let a = self.operand(&l.left);
-                let b = self.operand(&l.right);
-                format!("{a} ?? {b}")
             }
             op => {
                 let h = self.helper("js_truthy");
@@ -332,14 +358,18 @@ impl Conv<'_> {
                 format!("(-1 - {a})")
             }
             UnaryOperator::Delete => {
+                let flag = match u.argument.get_member_expr().and_then(|m| member_root(m.object())) {
+                    Some(root) => self.alias_change(&root, u.span),
+                    None => String::new(),
+                };
                 if let Expression::StaticMemberExpression(m) = &u.argument {
                     let obj = self.expr(&m.object);
-                    return format!("{obj}.remove({})", names::string(m.property.name.as_str()));
+                    return format!("{flag}{obj}.remove({})", names::string(m.property.name.as_str()));
                 }
                 if let Expression::ComputedMemberExpression(m) = &u.argument {
                     let obj = self.expr(&m.object);
                     let k = self.expr(&m.expression);
-                    return format!("{obj}.remove({k})");
+                    return format!("{flag}{obj}.remove({k})");
                 }
                 self.unconvertible(u.span, "this `delete`")
             }
@@ -357,6 +387,12 @@ impl Conv<'_> {
         }
         let target = self.assign_target_text(&a.left);
         let value = self.expr(&a.right);
+        if a.operator == Assign {
+            self.note_assignment(&a.left, &a.right);
+            if a.left.as_member_expression().is_some() && is_undefined(&a.right) {
+                self.undefined_value(a.right.span());
+            }
+        }
         let op = match a.operator {
             Assign => "=",
             Addition => "+=",
@@ -398,6 +434,7 @@ impl Conv<'_> {
         match t {
             SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => {
                 self.note_mutation(id.name.as_str());
+                self.note_reference(id.name.as_str());
                 if self.in_function()
                     && self.module.is_some()
                     && !self.is_local(id.name.as_str())
@@ -412,10 +449,13 @@ impl Conv<'_> {
             }
             other => match other.as_member_expression() {
                 Some(m) => {
+                    let mut flag = String::new();
                     if let Some(root) = member_root(m.object()) {
                         self.note_mutation(&root);
+                        flag = self.alias_change(&root, m.span());
                     }
-                    member_to_text(self, m)
+                    let text = member_to_text(self, m);
+                    format!("{flag}{text}")
                 }
                 None => self.unconvertible(other.span(), "this assignment target"),
             },
@@ -474,6 +514,15 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// `undefined` or `void x`.
+pub fn is_undefined(e: &Expression) -> bool {
+    match e.without_parentheses() {
+        Expression::Identifier(id) => id.name == "undefined",
+        Expression::UnaryExpression(u) => u.operator == UnaryOperator::Void,
+        _ => false,
+    }
+}
+
 fn is_float_literal(e: &Expression) -> bool {
     matches!(e.without_parentheses(), Expression::NumericLiteral(n) if n.value.fract() != 0.0)
 }
@@ -503,16 +552,6 @@ pub fn is_bool(e: &Expression) -> bool {
             ),
             _ => false,
         },
-        _ => false,
-    }
-}
-
-fn is_env_lookup(e: &Expression) -> bool {
-    match e.without_parentheses() {
-        Expression::StaticMemberExpression(m) => matches!(&m.object, Expression::Identifier(id) if id.name == "__ENV"),
-        Expression::ComputedMemberExpression(m) => {
-            matches!(&m.object, Expression::Identifier(id) if id.name == "__ENV")
-        }
         _ => false,
     }
 }

@@ -2,8 +2,6 @@
 //! `let` per name), top-level functions with an overload per shorter call (Rhai functions have
 //! a fixed arity; JavaScript's do not), and closures.
 
-use std::collections::HashSet;
-
 use oxc_ast::ast::*;
 
 use crate::conv::Conv;
@@ -49,6 +47,8 @@ impl Conv<'_> {
                 self.destructure(pattern, name.clone(), &mut lines);
                 prologue.extend(lines);
             }
+            let bound = crate::modules::binding_names(pattern);
+            self.note_params(&bound, "a parameter of this function");
             names_out.push(name);
         }
         if let Some(rest) = &p.rest {
@@ -125,13 +125,16 @@ impl Conv<'_> {
         if f.generator || f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain function");
         }
-        self.scopes.push(HashSet::new());
+        self.push_scope();
+        // k6 never reads these functions' argument again: changing it in place is harmless.
+        self.params_unobserved = matches!(rhai_name, "handleSummary" | "teardown");
         let params = self.params(&f.params);
+        self.params_unobserved = false;
         let body = match &f.body {
             Some(b) => self.function_body(&b.statements, &params.prologue),
             None => String::new(),
         };
-        self.scopes.pop();
+        self.pop_scope();
         let mut body = body;
         if let Some(m) = self.module.clone() {
             if body.contains("self_::") {
@@ -171,7 +174,8 @@ impl Conv<'_> {
         if f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async function: converted as a plain closure");
         }
-        self.scopes.push(HashSet::new());
+        self.push_scope();
+        self.closure_depth += 1;
         let params = self.params(&f.params);
         let mut names_out = params.names.clone();
         if names_out.is_empty() && force {
@@ -190,7 +194,8 @@ impl Conv<'_> {
         } else {
             String::new()
         };
-        self.scopes.pop();
+        self.closure_depth -= 1;
+        self.pop_scope();
         out
     }
 
@@ -199,7 +204,8 @@ impl Conv<'_> {
         if f.generator || f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain closure");
         }
-        self.scopes.push(HashSet::new());
+        self.push_scope();
+        self.closure_depth += 1;
         if let Some(id) = &f.id {
             self.declare(id.name.as_str());
         }
@@ -212,7 +218,8 @@ impl Conv<'_> {
             Some(b) => self.function_body(&b.statements, &params.prologue),
             None => String::new(),
         };
-        self.scopes.pop();
+        self.closure_depth -= 1;
+        self.pop_scope();
         format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
     }
 }

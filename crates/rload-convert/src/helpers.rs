@@ -25,8 +25,29 @@ const HELPERS: &[(&str, &str)] = &[
     ("js_replace_all", "private fn js_replace_all(s, from, to) {\n    s.replace(from, to);\n    s\n}"),
     (
         "js_join",
-        "private fn js_join(a, sep) {\n    let out = \"\";\n    for (x, i) in a {\n        if i > 0 { out += sep; }\n        if x != () { out += `${x}`; }\n    }\n    out\n}",
+        "private fn js_join(a, sep) {\n    let out = \"\";\n    for (x, i) in a {\n        if i > 0 { out += sep; }\n        if x != () { out += js_str(x); }\n    }\n    out\n}",
     ),
+    (
+        "js_str",
+        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` (null or undefined) as \"null\".\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => \"null\",\n        \"f64\" => {\n            if v.is_nan { \"NaN\" } else if !v.is_finite { if v.sign() < 0 { \"-Infinity\" } else { \"Infinity\" } }\n            else if v.fraction() == 0.0 && v.abs() < 9007199254740992.0 { `${v.to_int()}` } else { `${v}` }\n        }\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
+    ),
+    (
+        "js_loose_eq",
+        "private fn js_loose_eq(a, b) {\n    // JavaScript's `==`: null and undefined (both `()`) equal only each other; a boolean is\n    // compared as 1 or 0; a string against a number as a number; an array or a map against a\n    // string or a number as its text. Two arrays or maps compare by value (JavaScript: by identity).\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"()\" || tb == \"()\" { return ta == tb; }\n    if ta == \"char\" { a = `${a}`; ta = \"string\"; }\n    if tb == \"char\" { b = `${b}`; tb = \"string\"; }\n    if ta == \"bool\" { return js_loose_eq(if a { 1 } else { 0 }, b); }\n    if tb == \"bool\" { return js_loose_eq(a, if b { 1 } else { 0 }); }\n    let na = ta == \"i64\" || ta == \"f64\";\n    let nb = tb == \"i64\" || tb == \"f64\";\n    if na && nb { return a == b; }\n    if ta == tb { return a == b; }\n    if na && tb == \"string\" { return a == js_number(b); }\n    if ta == \"string\" && nb { return js_number(a) == b; }\n    if (ta == \"array\" || ta == \"map\") && (tb == \"string\" || nb) { return js_loose_eq(js_str(a), b); }\n    if (tb == \"array\" || tb == \"map\") && (ta == \"string\" || na) { return js_loose_eq(a, js_str(b)); }\n    a == b\n}",
+    ),
+    (
+        "js_compare",
+        "private fn js_compare(a, b, op) {\n    // JavaScript's `<`, `<=`, `>`, `>=`: two strings by text, anything else as numbers (false\n    // when either is not a number).\n    if type_of(a) == \"string\" && type_of(b) == \"string\" {\n        return switch op { \"<\" => a < b, \"<=\" => a <= b, \">\" => a > b, _ => a >= b };\n    }\n    let x = js_number(a).to_float();\n    let y = js_number(b).to_float();\n    if x.is_nan || y.is_nan { return false; }\n    switch op { \"<\" => x < y, \"<=\" => x <= y, \">\" => x > y, _ => x >= y }\n}",
+    ),
+    (
+        "js_sort",
+        "private fn js_sort() {\n    // JavaScript's sort() without a comparator: in place, by each element's text, `()` last.\n    this.sort(|a, b| {\n        if a == () { return if b == () { 0 } else { 1 }; }\n        if b == () { return -1; }\n        let x = js_str(a);\n        let y = js_str(b);\n        if x < y { -1 } else if x > y { 1 } else { 0 }\n    });\n    this\n}",
+    ),
+    (
+        "js_sort_by",
+        "private fn js_sort_by(f) {\n    // sort(f): in place, and the array is the value (Rhai's sort returns nothing).\n    this.sort(|a, b| {\n        let r = f.call(a, b);\n        if r < 0 { -1 } else if r > 0 { 1 } else { 0 }\n    });\n    this\n}",
+    ),
+    ("js_reverse", "private fn js_reverse() {\n    // reverse(): in place, and the array is the value (Rhai's reverse returns nothing).\n    this.reverse();\n    this\n}"),
     (
         "js_slice",
         "private fn js_slice(x, from, to) {\n    let n = x.len();\n    if from < 0 { from = max(n + from, 0); }\n    if to == () { to = n; } else if to < 0 { to = max(n + to, 0); }\n    if to > n { to = n; }\n    if from >= to { return if type_of(x) == \"string\" { \"\" } else { [] }; }\n    if type_of(x) == \"string\" { x.sub_string(from, to - from) } else { x.extract(from, to - from) }\n}",
@@ -48,7 +69,11 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_number",
-        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => 0.0 / 0.0,\n        \"string\" => {\n            let t = v;\n            t.trim();\n            if t == \"\" { 0 } else { try { parse_int(t) } catch { try { parse_float(t) } catch { 0.0 / 0.0 } } }\n        }\n        _ => 0.0 / 0.0,\n    }\n}",
+        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => 0.0 / 0.0,\n        \"string\" => js_number_text(v),\n        _ => 0.0 / 0.0,\n    }\n}",
+    ),
+    (
+        "js_number_text",
+        "private fn js_number_text(v) {\n    // A `try` in Rhai is a statement, not a value: return from inside it.\n    let t = v;\n    t.trim();\n    if t == \"\" { return 0; }\n    try { return parse_int(t); } catch {}\n    try { return parse_float(t); } catch {}\n    0.0 / 0.0\n}",
     ),
     ("js_to_fixed", "private fn js_to_fixed(x, digits) {\n    let f = 10.0 ** digits;\n    let r = (x.to_float() * f + 0.5).floor() / f;\n    let s = `${r}`;\n    let dot = s.index_of(\".\");\n    if digits == 0 { return `${r.to_int()}`; }\n    if dot < 0 { s += \".\"; dot = s.len() - 1; }\n    while s.len() - dot - 1 < digits { s += \"0\"; }\n    s\n}"),
     ("js_char_at", "private fn js_char_at(s, i) {\n    if i < 0 || i >= s.len() { \"\" } else { s.sub_string(i, 1) }\n}"),
@@ -69,8 +94,13 @@ const HELPERS: &[(&str, &str)] = &[
 ];
 
 /// Helpers another helper calls.
-pub fn deps(_name: &str) -> &'static [&'static str] {
-    &[]
+pub fn deps(name: &str) -> &'static [&'static str] {
+    match name {
+        "js_join" | "js_sort" => &["js_str"],
+        "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
+        "js_compare" | "js_number" => &["js_number", "js_number_text"],
+        _ => &[],
+    }
 }
 
 /// The text of the helpers in `names`, in a stable order.

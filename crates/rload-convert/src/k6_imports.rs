@@ -17,6 +17,10 @@ pub fn lookup(module: &str, export: &str) -> Binding {
         ("k6/http", "default" | "*") => Value("http".into()),
         ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
             | "cookieJar" | "expectedStatuses" | "setResponseCallback") => f(&format!("http.{export}")),
+        ("k6/http", "asyncRequest") => Pending(
+            "http.asyncRequest".into(),
+            "`http.asyncRequest(…)` is missing from this build (`rload check` refuses it)".into(),
+        ),
         ("k6/http", "CookieJar") => Constructor("http.CookieJar".into()),
         ("k6/metrics", "Counter" | "Gauge" | "Rate" | "Trend") => Constructor(export.to_string()),
         ("k6/ws", "default" | "*") => Value("ws".into()),
@@ -58,6 +62,12 @@ fn is_jslib(module: &str, lib: &str) -> bool {
 /// Whether an import specifier names a local file (converted as a Rhai module).
 pub fn is_local(module: &str) -> bool {
     module.starts_with("./") || module.starts_with("../") || module.starts_with('/')
+}
+
+/// Whether `value.method(…)` (a k6 module's function, `value` its rload name) is one this build
+/// lacks: docs/k6-api.md lists them "missing", and `rload check` refuses them.
+pub fn missing_method(value: &str, method: &str) -> bool {
+    matches!((value, method), ("http", "asyncRequest") | ("crypto", "md4" | "ripemd160" | "getRandomValues"))
 }
 
 /// Names JavaScript code uses without importing them.

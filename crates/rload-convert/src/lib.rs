@@ -11,14 +11,20 @@
 //! names, assignments), `literals.rs` (templates, arrays, objects), `calls.rs` (calls and
 //! methods), `k6_imports.rs` (the table of k6 and jslib imports → rload names), `names.rs`
 //! (identifiers and keys Rhai reserves), `helpers.rs` (the small Rhai functions a conversion may
-//! need), `conv.rs` (the state of one file's conversion and the source map).
+//! need), `conv.rs` (the state of one file's conversion and the source map), `kinds.rs` (what
+//! kind of value an expression certainly has: text, loose equality, comparisons), `aliases.rs`
+//! (objects changed through a second name, which Rhai's copies would not reach), `captures.rs`
+//! (closures created in loops: one binding per iteration, as JavaScript's `let`).
 
+mod aliases;
 mod calls;
+mod captures;
 mod conv;
 mod expr;
 mod functions;
 mod helpers;
 pub mod k6_imports;
+mod kinds;
 mod literals;
 mod modules;
 mod names;

@@ -1,12 +1,16 @@
 //! Literals: template strings, arrays and objects (`#{…}` maps). A duplicated key keeps its
 //! last value; spreads merge with `+`; computed keys are set one by one; an object or array
-//! written over several lines in the JavaScript stays so in the Rhai.
+//! written over several lines in the JavaScript stays so in the Rhai. Each `${…}` of a template
+//! is JavaScript's text of its value (`kinds.rs`). A property set to `undefined` is listed as
+//! not converted: Rhai has one `()` for null and undefined, and JSON.stringify would write the
+//! key as `null` where JavaScript leaves it out.
 
 use oxc_ast::ast::*;
 
 use crate::conv::Conv;
 use crate::expr::strip_parens;
 use crate::names;
+use crate::ItemKind;
 
 impl Conv<'_> {
     pub fn template(&mut self, t: &TemplateLiteral) -> String {
@@ -24,6 +28,7 @@ impl Conv<'_> {
                 out.push_str(q);
                 if let Some(e) = t.expressions.get(i) {
                     let inner = self.expr(e);
+                    let inner = strip_parens(&self.as_text(e, &inner)).to_string();
                     out.push_str(&format!("${{{inner}}}"));
                 }
             }
@@ -37,6 +42,7 @@ impl Conv<'_> {
             }
             if let Some(e) = t.expressions.get(i) {
                 let inner = self.expr(e);
+                let inner = strip_parens(&self.as_text(e, &inner)).to_string();
                 parts.push(format!("`${{{inner}}}`"));
             }
         }
@@ -44,6 +50,15 @@ impl Conv<'_> {
             return "\"\"".into();
         }
         format!("({})", parts.join(" + "))
+    }
+
+    /// A property given the value `undefined` (`{ id: undefined }`, `o.id = undefined`).
+    pub fn undefined_value(&mut self, span: oxc_span::Span) {
+        self.item(
+            span,
+            ItemKind::Unconvertible,
+            "a property set to `undefined`: Rhai has one `()` for null and undefined, so JSON.stringify would write this key as null where JavaScript leaves it out (and `in`, Object.keys count it either way); leave the key out, or use null",
+        );
     }
 
     pub fn array(&mut self, a: &ArrayExpression) -> String {
@@ -143,6 +158,9 @@ impl Conv<'_> {
                         let c = self.unconvertible(p.span, "a getter or setter");
                         entries.push(("\"_\"".into(), c));
                         continue;
+                    }
+                    if crate::expr::is_undefined(&p.value) {
+                        self.undefined_value(p.span);
                     }
                     self.force_param = force;
                     let value = match &p.value {

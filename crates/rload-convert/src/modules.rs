@@ -200,7 +200,7 @@ fn as_function<'a, 'b>(e: &'b Expression<'a>) -> Option<FnLike<'a, 'b>> {
     }
 }
 
-fn binding_names(p: &BindingPattern) -> Vec<String> {
+pub fn binding_names(p: &BindingPattern) -> Vec<String> {
     match p {
         BindingPattern::BindingIdentifier(id) => vec![id.name.to_string()],
         BindingPattern::AssignmentPattern(a) => binding_names(&a.left),
@@ -396,6 +396,12 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
     match &d.id {
         BindingPattern::BindingIdentifier(id) => {
             let name = id.name.as_str();
+            conv.note_binding(name, d.init.as_ref());
+            if v.kind == VariableDeclarationKind::Const {
+                if let Some(k) = d.init.as_ref().map(|e| conv.kind(e)) {
+                    conv.top_kinds.insert(name.to_string(), k);
+                }
+            }
             let value = init.unwrap_or_else(|| "()".into());
             let kw = if conv.module.is_some() || (name == "options" && exported) {
                 "export const".to_string()
@@ -409,6 +415,9 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
         pattern => {
             let mut lines = Vec::new();
             conv.destructure(pattern, init.unwrap_or_else(|| "()".into()), &mut lines);
+            for name in binding_names(pattern) {
+                conv.note_binding(&name, d.init.as_ref());
+            }
             let prefix = if conv.module.is_some() { "export const" } else { "let" };
             lines.iter().map(|l| format!("{mark}{}\n", l.replacen("let", prefix, 1))).collect()
         }

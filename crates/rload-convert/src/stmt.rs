@@ -3,8 +3,6 @@
 //! is `for x in xs`, `for…in` is `for k in o.keys()`, `xs.forEach(x => …)` a `for` loop. A
 //! `switch` is an `if` chain. Functions are in `functions.rs`.
 
-use std::collections::HashSet;
-
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
@@ -99,11 +97,11 @@ impl Conv<'_> {
             Statement::ForStatement(f) => self.for_stmt(f),
             Statement::ForOfStatement(f) => {
                 let right = self.expr(&f.right);
-                self.for_each_stmt(&f.left, right, &f.body)
+                self.for_each_stmt(&f.left, right, &f.body, true)
             }
             Statement::ForInStatement(f) => {
                 let right = self.expr(&f.right);
-                self.for_each_stmt(&f.left, format!("{}.keys()", paren(&right)), &f.body)
+                self.for_each_stmt(&f.left, format!("{}.keys()", paren(&right)), &f.body, false)
             }
             Statement::WhileStatement(w) => {
                 let test = self.cond(&w.test);
@@ -254,17 +252,14 @@ impl Conv<'_> {
             return None;
         }
         let seq = self.expr(obj);
-        self.scopes.push(HashSet::new());
+        self.push_scope();
         for n in &names_in {
             self.declare(n);
         }
-        let vars: Vec<String> = names_in.iter().map(|n| names::var(n)).collect();
-        let head = match vars.len() {
-            0 => format!("_i in {seq}"),
-            1 => format!("{} in {seq}", vars[0]),
-            _ => format!("({}, {}) in {seq}", vars[0], vars[1]),
-        };
+        let param_names: Vec<String> = names_in.iter().map(|n| n.to_string()).collect();
+        self.note_params(&param_names, "a parameter of the forEach callback (an element of the array)");
         self.indent += 1;
+        let saved = self.begin_loop_body();
         let body = match (&f.body, f.body.as_expression()) {
             (_, Some(e)) => {
                 let e = self.expr_stmt(e);
@@ -273,9 +268,22 @@ impl Conv<'_> {
             (ArrowFunctionBody::FunctionBody(b), None) => self.block_body(&b.statements),
             _ => String::new(),
         };
+        // Each call of the callback has its own parameters: a closure made in it keeps them.
+        let captured = self.end_loop_body(saved, &names_in);
         self.indent -= 1;
-        self.scopes.pop();
-        Some(format!("for {head} {{\n{body}{}}}", self.pad()))
+        self.pop_scope();
+        let vars: Vec<String> = names_in
+            .iter()
+            .map(|n| if captured.iter().any(|c| c == n) { format!("{}__", names::var(n)) } else { names::var(n) })
+            .collect();
+        let head = match vars.len() {
+            0 => format!("_i in {seq}"),
+            1 => format!("{} in {seq}", vars[0]),
+            _ => format!("({}, {}) in {seq}", vars[0], vars[1]),
+        };
+        let copies: Vec<String> = captured.iter().map(|n| names::var(n)).collect();
+        let body = self.with_copies(&format!("{{\n{body}{}}}", self.pad()), &copies);
+        Some(format!("for {head} {body}"))
     }
 
     pub fn var_decl(&mut self, v: &VariableDeclaration, top: bool) -> String {
@@ -289,6 +297,13 @@ impl Conv<'_> {
                 BindingPattern::BindingIdentifier(id) => {
                     let name = id.name.as_str();
                     self.declare(name);
+                    self.note_binding(name, d.init.as_ref());
+                    if v.kind == VariableDeclarationKind::Const {
+                        if let (Some(e), Some(i)) = (d.init.as_ref(), self.scope_of(name)) {
+                            let k = self.kind(e);
+                            self.scope_info[i].kinds.insert(name.to_string(), k);
+                        }
+                    }
                     let kw = if top { format!("\u{3}{name}\u{3}") } else { "let".to_string() };
                     lines.push(format!("{kw} {} = {};", names::var(name), init.unwrap_or_else(|| "()".into())));
                 }
@@ -296,6 +311,9 @@ impl Conv<'_> {
                     let src = init.unwrap_or_else(|| "()".into());
                     let mut out = Vec::new();
                     self.destructure(pattern, src, &mut out);
+                    for name in crate::modules::binding_names(pattern) {
+                        self.note_binding(&name, d.init.as_ref());
+                    }
                     lines.extend(out);
                 }
             }
@@ -304,17 +322,34 @@ impl Conv<'_> {
         lines.join(&format!("\n{pad}"))
     }
 
-    fn for_each_stmt(&mut self, left: &ForStatementLeft, seq: String, body: &Statement) -> String {
+    fn for_each_stmt(&mut self, left: &ForStatementLeft, seq: String, body: &Statement, of: bool) -> String {
+        // The JavaScript name of a `let`/`const` loop variable: one binding per iteration.
+        let mut per_iteration: Option<&str> = None;
         let (var, pre) = match left {
             ForStatementLeft::VariableDeclaration(d) => match d.declarations.first().map(|d| &d.id) {
                 Some(BindingPattern::BindingIdentifier(id)) => {
-                    self.declare(id.name.as_str());
-                    (names::var(id.name.as_str()), Vec::new())
+                    let name = id.name.as_str();
+                    self.declare(name);
+                    if of {
+                        self.set_alias(
+                            name,
+                            Some(format!("`{name}` is the for…of variable (an element of the array)")),
+                        );
+                    }
+                    if d.kind != VariableDeclarationKind::Var {
+                        per_iteration = Some(name);
+                    }
+                    (names::var(name), Vec::new())
                 }
                 Some(p) => {
                     let n = self.fresh("item");
                     let mut pre = Vec::new();
                     self.destructure(p, n.clone(), &mut pre);
+                    if of {
+                        for name in crate::modules::binding_names(p) {
+                            self.set_alias(&name, Some(format!("`{name}` comes from the for…of element")));
+                        }
+                    }
                     (n, pre)
                 }
                 None => ("_i".into(), Vec::new()),
@@ -331,12 +366,20 @@ impl Conv<'_> {
         self.indent += 1;
         let pad = self.pad();
         let pre: String = pre.iter().map(|l| format!("{pad}{l}\n")).collect();
+        let saved = self.begin_loop_body();
         let inner = match body {
             Statement::BlockStatement(b) => self.block_body(&b.body),
             other => self.stmt(other),
         };
+        let captured = self.end_loop_body(saved, per_iteration.as_slice());
         self.indent -= 1;
-        format!("for {var} in {} {{\n{pre}{inner}{}}}", strip_parens(&seq), self.pad())
+        let body = format!("{{\n{pre}{inner}{}}}", self.pad());
+        if captured.is_empty() {
+            format!("for {var} in {} {body}", strip_parens(&seq))
+        } else {
+            let body = self.with_copies(&body, std::slice::from_ref(&var));
+            format!("for {var}__ in {} {body}", strip_parens(&seq))
+        }
     }
 
     fn for_stmt(&mut self, f: &ForStatement) -> String {
@@ -357,24 +400,56 @@ impl Conv<'_> {
             };
             out.push_str(&format!("{pad}{t}\n"));
         }
+        // `let`/`const` names of the init: JavaScript gives each iteration its own copy.
+        let per_iteration: Vec<String> = match &f.init {
+            Some(ForStatementInit::VariableDeclaration(v)) if v.kind != VariableDeclarationKind::Var => {
+                v.declarations.iter().flat_map(|d| crate::modules::binding_names(&d.id)).collect()
+            }
+            _ => Vec::new(),
+        };
         let first = self.fresh("first");
-        out.push_str(&format!("{pad}let {first} = true;\n{pad}while true {{\n"));
         self.indent += 1;
         let inner = self.pad();
-        if let Some(u) = &f.update {
-            let u = self.expr_stmt(u);
-            out.push_str(&format!("{inner}if !{first} {{ {u} }}\n"));
-        }
-        out.push_str(&format!("{inner}{first} = false;\n"));
-        if let Some(t) = &f.test {
+        let update = f.update.as_ref().map(|u| self.expr_stmt(u));
+        let test = f.test.as_ref().map(|t| {
             let t = self.cond(t);
-            out.push_str(&format!("{inner}if !({}) {{ break; }}\n", strip_parens(&t)));
-        }
+            strip_parens(&t).to_string()
+        });
+        let saved = self.begin_loop_body();
         let body = match &f.body {
             Statement::BlockStatement(b) => self.block_body(&b.body),
             other => self.stmt(other),
         };
+        let names: Vec<&str> = per_iteration.iter().map(String::as_str).collect();
+        let copies: Vec<String> = self.end_loop_body(saved, &names).iter().map(|n| names::var(n)).collect();
+        let copy_back = !copies.is_empty()
+            && !self.src[f.body.span().start as usize..f.body.span().end as usize].contains("continue");
+        if !copies.is_empty() && !copy_back {
+            let c = self.captured_counter_with_continue(f.span, &copies);
+            out.push_str(&format!("{pad}{c}\n"));
+        }
+        if copy_back {
+            // Between iterations the values live in `name__`; each iteration works on its own copy.
+            let keep: String = copies.iter().map(|v| format!("let {v}__ = {v}; ")).collect();
+            out.push_str(&format!("{pad}{}\n", keep.trim_end()));
+        }
+        out.push_str(&format!("{pad}let {first} = true;\n{pad}while true {{\n"));
+        if copy_back {
+            let lets: String = copies.iter().map(|v| format!("let {v} = {v}__; ")).collect();
+            out.push_str(&format!("{inner}{}\n", lets.trim_end()));
+        }
+        if let Some(u) = update {
+            out.push_str(&format!("{inner}if !{first} {{ {u} }}\n"));
+        }
+        out.push_str(&format!("{inner}{first} = false;\n"));
+        if let Some(t) = test {
+            out.push_str(&format!("{inner}if !({t}) {{ break; }}\n"));
+        }
         out.push_str(&body);
+        if copy_back {
+            let back: String = copies.iter().map(|v| format!("{v}__ = {v}; ")).collect();
+            out.push_str(&format!("{inner}{}\n", back.trim_end()));
+        }
         self.indent -= 1;
         out.push_str(&format!("{pad}}}\n"));
         self.indent -= 1;
@@ -414,9 +489,16 @@ impl Conv<'_> {
         let start = self.expr(d.init.as_ref()?);
         let end = self.expr(&test.right);
         self.declare(var);
+        let saved = self.begin_loop_body();
         let body = self.braced(&f.body);
         let op = if inclusive { "..=" } else { ".." };
-        Some(format!("for {} in {}{op}{} {body}", names::var(var), paren(&start), paren(&end)))
+        let name = names::var(var);
+        let captured = self.end_loop_body(saved, &[var]);
+        if v.kind != VariableDeclarationKind::Var && !captured.is_empty() {
+            let body = self.with_copies(&body, std::slice::from_ref(&name));
+            return Some(format!("for {name}__ in {}{op}{} {body}", paren(&start), paren(&end)));
+        }
+        Some(format!("for {name} in {}{op}{} {body}", paren(&start), paren(&end)))
     }
 
     fn switch_stmt(&mut self, sw: &SwitchStatement) -> String {

@@ -1,0 +1,213 @@
+//! What kind of value a JavaScript expression certainly gives, read from the expression alone
+//! (literals, operators, a few built-ins, constants initialised from those), and the conversions
+//! that need it: a value turned into text (`+` with a string, templates, `String(x)`), loose
+//! equality (`==`, `!=`) and comparisons of a string with a number. Where the kind is known, the
+//! conversion stays plain Rhai; where it is not, it goes through a helper with JavaScript's rule
+//! (`js_str`, `js_loose_eq`, `js_compare` in `helpers.rs`). Not a type checker: anything it
+//! cannot tell is `Unknown`, which only costs a helper call.
+
+use oxc_ast::ast::*;
+
+use crate::conv::Conv;
+use crate::expr::strip_parens;
+
+/// The kind of value an expression certainly has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    /// A number; `int` when it is an integer literal (Rhai writes it as JavaScript does).
+    Num {
+        int: bool,
+    },
+    Bool,
+    /// `null`.
+    Null,
+    /// `undefined`, `void x`.
+    Undefined,
+    /// `__ENV.X`: a string, or undefined when the variable is not set.
+    EnvStr,
+    Unknown,
+}
+
+impl Kind {
+    fn num() -> Kind {
+        Kind::Num { int: false }
+    }
+
+    fn same_as(self, other: Kind) -> bool {
+        match (self, other) {
+            (Kind::Num { .. }, Kind::Num { .. }) => true,
+            (Kind::Unknown | Kind::EnvStr, _) | (_, Kind::Unknown | Kind::EnvStr) => false,
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// String methods and functions whose result is always a string.
+const STRING_METHODS: &[&str] = &[
+    "join",
+    "toUpperCase",
+    "toLowerCase",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "substring",
+    "substr",
+    "padStart",
+    "padEnd",
+    "repeat",
+    "toFixed",
+    "charAt",
+    "toString",
+    "replace",
+    "replaceAll",
+];
+
+impl Conv<'_> {
+    /// The kind of value `e` certainly gives.
+    pub fn kind(&self, e: &Expression) -> Kind {
+        match e.without_parentheses() {
+            Expression::StringLiteral(_) | Expression::TemplateLiteral(_) => Kind::Str,
+            Expression::NumericLiteral(n) => Kind::Num { int: n.value.fract() == 0.0 && n.value.abs() < 9.0e15 },
+            Expression::BooleanLiteral(_) => Kind::Bool,
+            Expression::NullLiteral(_) => Kind::Null,
+            Expression::Identifier(id) => match id.name.as_str() {
+                "undefined" => Kind::Undefined,
+                "NaN" | "Infinity" => Kind::num(),
+                "__VU" | "__ITER" => Kind::Num { int: true },
+                name => self.name_kind(name),
+            },
+            Expression::UnaryExpression(u) => match u.operator {
+                UnaryOperator::Typeof => Kind::Str,
+                UnaryOperator::Void => Kind::Undefined,
+                UnaryOperator::LogicalNot | UnaryOperator::Delete => Kind::Bool,
+                _ => Kind::num(),
+            },
+            Expression::BinaryExpression(b) => {
+                if b.operator == BinaryOperator::Addition {
+                    match (self.kind(&b.left), self.kind(&b.right)) {
+                        (Kind::Str, _) | (_, Kind::Str) => Kind::Str,
+                        (Kind::Num { int: a }, Kind::Num { int: c }) => Kind::Num { int: a && c },
+                        _ => Kind::Unknown,
+                    }
+                } else if b.operator.is_equality()
+                    || b.operator.is_compare()
+                    || b.operator.is_in()
+                    || b.operator == BinaryOperator::Instanceof
+                {
+                    Kind::Bool
+                } else {
+                    Kind::num()
+                }
+            }
+            Expression::UpdateExpression(_) => Kind::num(),
+            Expression::LogicalExpression(l) => match (l.operator, self.kind(&l.left), self.kind(&l.right)) {
+                // `__ENV.X || "default"`: the variable when it is a non-empty string, else the default.
+                (LogicalOperator::Or | LogicalOperator::Coalesce, Kind::EnvStr, Kind::Str) => Kind::Str,
+                (_, a, b) if a.same_as(b) => a,
+                _ => Kind::Unknown,
+            },
+            Expression::ConditionalExpression(c) => {
+                let (a, b) = (self.kind(&c.consequent), self.kind(&c.alternate));
+                if a.same_as(b) {
+                    a
+                } else {
+                    Kind::Unknown
+                }
+            }
+            Expression::StaticMemberExpression(m) => {
+                if matches!(&m.object, Expression::Identifier(o) if o.name == "__ENV") {
+                    Kind::EnvStr
+                } else if m.property.name == "length" {
+                    Kind::Num { int: true }
+                } else {
+                    Kind::Unknown
+                }
+            }
+            Expression::ComputedMemberExpression(m) if matches!(&m.object, Expression::Identifier(o) if o.name == "__ENV") => {
+                Kind::EnvStr
+            }
+            Expression::CallExpression(c) => self.call_kind(c),
+            _ => Kind::Unknown,
+        }
+    }
+
+    fn name_kind(&self, name: &str) -> Kind {
+        match self.scope_of(name) {
+            Some(i) => self.scope_info.get(i).and_then(|s| s.kinds.get(name)).copied().unwrap_or(Kind::Unknown),
+            None if self.top_vars.contains(name) && !self.mutated_anywhere.contains(name) => {
+                self.top_kinds.get(name).copied().unwrap_or(Kind::Unknown)
+            }
+            None => Kind::Unknown,
+        }
+    }
+
+    fn call_kind(&self, c: &CallExpression) -> Kind {
+        match &c.callee {
+            Expression::Identifier(id) if self.scope_of(id.name.as_str()).is_none() => match id.name.as_str() {
+                "String" => Kind::Str,
+                "Number" | "parseInt" | "parseFloat" => Kind::num(),
+                "Boolean" | "isNaN" => Kind::Bool,
+                _ => Kind::Unknown,
+            },
+            Expression::StaticMemberExpression(m) => {
+                let method = m.property.name.as_str();
+                match &m.object {
+                    Expression::Identifier(o) if o.name == "JSON" && method == "stringify" => Kind::Str,
+                    Expression::Identifier(o) if o.name == "Math" || (o.name == "Date" && method == "now") => {
+                        Kind::num()
+                    }
+                    _ if STRING_METHODS.contains(&method) => Kind::Str,
+                    _ => Kind::Unknown,
+                }
+            }
+            _ => Kind::Unknown,
+        }
+    }
+
+    /// The Rhai text of `e` (already converted to `rhai`) as JavaScript turns it into a string:
+    /// as it is when it is a string, a boolean or an integer literal, else through `js_str`
+    /// (`3.0` → "3", `[1, 2]` → "1,2", a map → "[object Object]"). `()` is "null", except where
+    /// the JavaScript says it is undefined (`undefined`, `void x`, an unset `__ENV.X`).
+    pub fn as_text(&mut self, e: &Expression, rhai: &str) -> String {
+        match self.kind(e) {
+            Kind::Str | Kind::Bool | Kind::Num { int: true } => rhai.to_string(),
+            Kind::Undefined => "\"undefined\"".into(),
+            Kind::Null => "\"null\"".into(),
+            Kind::EnvStr => format!("({} ?? \"undefined\")", strip_parens(rhai)),
+            Kind::Num { int: false } | Kind::Unknown => {
+                let h = self.helper("js_str");
+                format!("{h}({})", strip_parens(rhai))
+            }
+        }
+    }
+
+    /// `a == b` / `a != b` (JavaScript's loose forms): plain Rhai when both sides are of one
+    /// kind or one is `null`/`undefined` (`()` in Rhai, equal only to itself, as `null ==
+    /// undefined` is true and nothing else equals them), else `js_loose_eq`.
+    pub fn loose_equality(&mut self, b: &BinaryExpression, l: &str, r: &str, negate: bool) -> String {
+        let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
+        let nullish = |k: Kind| matches!(k, Kind::Null | Kind::Undefined);
+        if lk.same_as(rk) || nullish(lk) || nullish(rk) {
+            let op = if negate { "!=" } else { "==" };
+            return format!("{l} {op} {r}");
+        }
+        let h = self.helper("js_loose_eq");
+        let not = if negate { "!" } else { "" };
+        format!("{not}{h}({}, {})", strip_parens(l), strip_parens(r))
+    }
+
+    /// `<`, `<=`, `>`, `>=` with a string literal on one side and something not certainly a
+    /// string on the other: JavaScript compares them as numbers unless both are strings
+    /// (`5 > '3'` is true; Rhai's `>` of an integer and a string is false). `None`: plain Rhai.
+    pub fn mixed_comparison(&mut self, b: &BinaryExpression, l: &str, r: &str, op: &str) -> Option<String> {
+        let lit = |e: &Expression| matches!(e.without_parentheses(), Expression::StringLiteral(_));
+        let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
+        let mixed = (lit(&b.left) && rk != Kind::Str) || (lit(&b.right) && lk != Kind::Str);
+        if !mixed {
+            return None;
+        }
+        let h = self.helper("js_compare");
+        Some(format!("{h}({}, {}, \"{op}\")", strip_parens(l), strip_parens(r)))
+    }
+}

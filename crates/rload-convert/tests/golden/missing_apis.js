@@ -1,0 +1,12 @@
+// Calls to APIs this build lacks: converted, and listed as such (`rload convert` exits 2).
+import http, { asyncRequest } from 'k6/http';
+import crypto from 'k6/crypto';
+
+export default function () {
+  const res = http.get('http://127.0.0.1:1/');
+  res.clickLink({ selector: 'a' });
+  res.submitForm({ formSelector: 'form' });
+  http.asyncRequest('GET', 'http://127.0.0.1:1/');
+  asyncRequest('GET', 'http://127.0.0.1:1/');
+  crypto.md4('x', 'hex');
+}

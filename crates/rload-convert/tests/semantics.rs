@@ -1,0 +1,126 @@
+//! Where JavaScript's values and Rhai's differ, the conversion keeps JavaScript's meaning or
+//! lists the place: objects changed through a second name, closures made in loops, loose
+//! equality, values turned into text, `||` with an empty string, sort() without a comparator,
+//! and calls to APIs this build lacks.
+
+use rload_convert::{convert_source, Item, ItemKind};
+
+fn convert(body: &str) -> (String, Vec<Item>) {
+    let js = format!("export default function () {{\n{body}\n}}\n");
+    let (c, items) = convert_source("t.js", &js).unwrap();
+    (c.rhai, items)
+}
+
+fn not_converted(items: &[Item]) -> Vec<String> {
+    items.iter().filter(|i| i.kind == ItemKind::Unconvertible).map(|i| i.reason.clone()).collect()
+}
+
+#[test]
+fn changing_an_object_through_a_second_name_is_listed_with_the_variable() {
+    let cases = [
+        ("const a = { n: 1 };\nconst b = a;\nb.n = 2;", "`b` is a second name for `a`"),
+        ("const users = [{ c: 0 }];\nconst u = users[0];\nu.c++;", "`u` is a second name for `users[0]`"),
+        ("const xs = [{ v: 1 }];\nfor (const x of xs) { x.v *= 10; }", "`x` is the for…of variable"),
+        ("const xs = [{ v: 1 }];\nxs.forEach((x) => { delete x.v; });", "`x` is a parameter of the forEach callback"),
+        ("const xs = [[1]];\nconst ys = xs.map((x) => { x.push(2); return x; });", "`x` is a parameter"),
+        ("let a = [1];\nlet b = [];\nb = a;\nb.sort();", "`b` is a second name for `a`"),
+    ];
+    for (body, why) in cases {
+        let (rhai, items) = convert(body);
+        let listed = not_converted(&items);
+        assert_eq!(listed.len(), 1, "{body}: {listed:?}");
+        assert!(listed[0].contains(why) && listed[0].contains("Rhai copies objects"), "{body}: {listed:?}");
+        assert!(rhai.contains("/* CONVERT: changing"), "{rhai}");
+    }
+}
+
+#[test]
+fn changing_fresh_objects_and_module_state_is_converted() {
+    let js = "import http from 'k6/http';\nconst state = { n: 0 };\n\
+              function bump(by) { state.n += by; }\n\
+              export default function () {\n  const o = { a: [] };\n  o.a.push(1);\n  const r = http.get('http://x/');\n  \
+              const j = JSON.parse('{}');\n  j.k = r.status;\n  const c = { ...o };\n  c.a = [];\n  bump(1);\n}\n\
+              export function handleSummary(data) { delete data.metrics.x; return {}; }\n";
+    let (_, items) = convert_source("t.js", js).unwrap();
+    assert!(items.is_empty(), "{items:?}");
+}
+
+#[test]
+fn a_closure_made_in_a_loop_keeps_its_iterations_value() {
+    let (rhai, items) = convert("const fs = [];\nfor (const n of ['a', 'b']) { fs.push(() => n); }");
+    assert!(rhai.contains("for n__ in [\"a\", \"b\"] {\n        let n = n__;"), "{rhai}");
+    assert!(items.is_empty(), "{items:?}");
+    let (rhai, _) = convert("const fs = [];\nfor (let i = 0; i < 2; i++) { fs.push(() => i); }");
+    assert!(rhai.contains("for i__ in 0..2 {\n        let i = i__;"), "{rhai}");
+    let (rhai, _) = convert("const fs = [];\n['x'].forEach((x) => { fs.push(() => x); });");
+    assert!(rhai.contains("for x__ in [\"x\"] {\n        let x = x__;"), "{rhai}");
+    let (rhai, items) = convert("const fs = [];\nfor (let j = 4; j > 0; j -= 2) { fs.push(() => j); }");
+    assert!(rhai.contains("let j = j__;") && rhai.contains("j__ = j;"), "{rhai}");
+    assert!(items.is_empty(), "{items:?}");
+    // `continue` would skip the copy back between iterations: listed.
+    let (_, items) =
+        convert("const fs = [];\nfor (let j = 4; j > 0; j -= 2) { if (j) { continue; } fs.push(() => j); }");
+    assert_eq!(not_converted(&items).len(), 1, "{items:?}");
+    // No closure, or `var` (one binding in JavaScript too): the loop as it was.
+    let (rhai, _) = convert("let s = 0;\nfor (const n of [1, 2]) { s += n; }");
+    assert!(rhai.contains("for n in [1, 2] {"), "{rhai}");
+    let (rhai, _) = convert("const fs = [];\nfor (var n of [1, 2]) { fs.push(() => n); }");
+    assert!(rhai.contains("for n in [1, 2] {"), "{rhai}");
+}
+
+#[test]
+fn loose_equality_follows_javascripts_rules_unless_both_sides_are_of_one_kind() {
+    let (rhai, _) = convert("const s = '200';\nconst a = s == 200;\nconst b = s != 200;\nconst c = s == null;\nconst d = s === '200';\nconst e = 'a' == 'b';");
+    assert!(rhai.contains("let a = js_loose_eq(s, 200);"), "{rhai}");
+    assert!(rhai.contains("let b = !js_loose_eq(s, 200);"), "{rhai}");
+    assert!(rhai.contains("let c = s == ();"), "{rhai}");
+    assert!(rhai.contains("let d = s == \"200\";"), "{rhai}");
+    assert!(rhai.contains("let e = \"a\" == \"b\";"), "{rhai}");
+    assert!(rhai.contains("private fn js_loose_eq(a, b)"), "{rhai}");
+    let (rhai, _) = convert("const x = 5;\nconst y = x > '3';\nconst z = 'a' < 'b';");
+    assert!(rhai.contains("let y = js_compare(x, \"3\", \">\");"), "{rhai}");
+    assert!(rhai.contains("let z = \"a\" < \"b\";"), "{rhai}");
+}
+
+#[test]
+fn values_turned_into_text_are_written_as_javascript_writes_them() {
+    let (rhai, _) = convert(
+        "const p = 1.5 * 2;\nconst ids = [1, 2];\nconst a = 'p=' + p;\nconst b = `${p}/${ids}/${null}/${undefined}/${__ENV.X}`;\n\
+         const c = String(p) + p.toString();\nconst d = 'n' + 1;\nconst e = `${'s'}${a}`;",
+    );
+    assert!(rhai.contains("let a = \"p=\" + js_str(p);"), "{rhai}");
+    assert!(
+        rhai.contains("`${js_str(p)}/${js_str(ids)}/${\"null\"}/${\"undefined\"}/${__ENV.X ?? \"undefined\"}`"),
+        "{rhai}"
+    );
+    assert!(rhai.contains("let c = js_str(p) + js_str(p);"), "{rhai}");
+    // Known strings and integer literals are written as they are.
+    assert!(rhai.contains("let d = \"n\" + 1;") && rhai.contains("let e = `${\"s\"}${a}`;"), "{rhai}");
+    let (_, items) = convert("const u = { id: undefined, name: 'n' };");
+    assert!(not_converted(&items)[0].contains("set to `undefined`"), "{items:?}");
+}
+
+#[test]
+fn env_or_default_takes_the_default_for_an_empty_value() {
+    let (rhai, _) = convert("const base = __ENV.BASE || 'http://localhost';");
+    assert!(rhai.contains("if js_truthy(__ENV.BASE) { __ENV.BASE } else { \"http://localhost\" }"), "{rhai}");
+    assert!(!rhai.contains("??"), "{rhai}");
+}
+
+#[test]
+fn sort_without_a_comparator_orders_by_text_and_sort_returns_the_array() {
+    let (rhai, _) =
+        convert("const a = [10, 9, 1, 100];\na.sort();\nconst b = a.slice().sort((x, y) => x - y).reverse();");
+    assert!(rhai.contains("a.js_sort();"), "{rhai}");
+    assert!(rhai.contains(".js_sort_by(|x, y| x - y)).js_reverse()"), "{rhai}");
+    assert!(rhai.contains("private fn js_sort()") && rhai.contains("this.sort("), "{rhai}");
+}
+
+#[test]
+fn calls_to_apis_this_build_lacks_make_the_conversion_partial() {
+    let js = "import http from 'k6/http';\nexport default function () {\n  const r = http.get('http://x/');\n  r.clickLink({ selector: 'a' });\n  http.asyncRequest('GET', 'http://x/');\n}\n";
+    let (_, items) = convert_source("t.js", js).unwrap();
+    let pending: Vec<(u32, u32)> =
+        items.iter().filter(|i| i.kind == ItemKind::Pending).map(|i| (i.line, i.col)).collect();
+    assert_eq!(pending, [(4, 3), (5, 3)], "{items:?}");
+}
