@@ -73,3 +73,26 @@ fn a_variable_named_only_at_run_time_is_still_there() {
     );
     rload(&s, &["-q"]).assert_all_checks_pass(4);
 }
+
+/// `__ENV` is each VU's own, as in k6. It was one map shared by a thread's VUs: a VU that used
+/// up its 1 ms time slice in the middle of reading it (a CPU-bound loop testing `__ENV.N`) held
+/// its lock while the others ran, and they failed with "Data race detected" (most iterations
+/// of such a script); a VU's write reached every VU of its thread.
+#[test]
+fn env_is_each_vus_own_even_when_a_vu_yields_while_reading_it() {
+    let s = script(
+        r#"
+        fn run() {
+            if __VU == 1 { __ENV.MINE = "1"; }
+            let x = 0;
+            while x < parse_int(__ENV.N) { x += 1; }
+            check((), #{ "another VU's write is not seen": |v| __VU == 1 || __ENV.MINE == () });
+        }
+    "#,
+    );
+    let run = rload(&s, &["--threads", "1", "-u", "3", "-d", "2s", "-e", "N=3000"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("iterations with script errors: 0"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("100.00%"), "{}", run.stdout);
+    assert!(run.count("iterations") >= 6, "every VU iterated: {}", run.stdout);
+}
