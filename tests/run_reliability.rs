@@ -166,6 +166,49 @@ fn sigint_during_the_run_still_runs_teardown_and_exits_105() {
     assert!(run.stdout.contains("iterations"), "no summary:\n{}", run.stdout);
 }
 
+/// k6 runs handleSummary after one Ctrl+C: the signal stopped the test, not the summary. rload
+/// ran handle_summary with the signal already seen, so it was "interrupted" at once and its
+/// files were never written.
+#[test]
+fn sigint_during_the_run_still_runs_handle_summary_and_writes_its_files() {
+    let s = script(
+        r#"
+        fn run() { if __ITER == 0 { print("running"); } sleep(0.1); }
+        fn handle_summary(data) {
+            let out = #{ stdout: `custom: ${data.metrics.vus_max.type}\n` };
+            out[__ENV.OUT] = data;
+            out
+        }
+    "#,
+    );
+    let out = s.dir.path().join("out.json");
+    let args = ["-u", "2", "-d", "1h", "-e", &format!("OUT={}", out.display())];
+    let run = signalled_run(&s, &args, "running", None, Duration::from_secs(10));
+    assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("custom: gauge"), "handle_summary's stdout:\n{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("interrupted; printing the default summary"), "{}", run.stderr);
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(written["metrics"]["vus_max"].is_object(), "{written}");
+}
+
+/// What handle_summary returns decides what is printed, as in k6: nothing for `()` (k6's null
+/// or undefined), with a warning; the default summary and an error for a value that is not a
+/// map (42), where rload printed no summary at all and exited 255 for "output files".
+#[test]
+fn handle_summary_returning_nothing_or_not_a_map() {
+    let nothing = script("fn run() {}\nfn handle_summary(data) { print(\"forgot to return\"); }\n");
+    let run = rload(&nothing, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("TOTAL RESULTS"), "{}", run.stdout);
+    assert!(run.stderr.contains("handle_summary() returned nothing"), "{}", run.stderr);
+
+    let number = script("fn run() {}\nfn handle_summary(data) { 42 }\n");
+    let run = rload(&number, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("█ TOTAL RESULTS"), "the default summary: {}", run.stdout);
+    assert!(run.stderr.contains("must return a map like #{ stdout: \"...\" }, got 42"), "{}", run.stderr);
+}
+
 #[test]
 fn a_second_sigint_stops_an_endless_teardown_at_once() {
     let s = script(

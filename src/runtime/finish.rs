@@ -91,9 +91,24 @@ pub(super) async fn report_results(
             colored: report.colored_text.clone(),
         });
         let shared_hs = Arc::new(shared_hs);
-        match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), Some(signals)).await {
-            PhaseEnd::Done(Ok(Some(outputs))) => failed_outputs.extend(report::apply_handle_summary(&outputs)),
-            PhaseEnd::Done(Ok(None)) => {}
+        // As for teardown(): a signal that stopped the test asked for handle_summary to run (k6
+        // runs it after one Ctrl+C); only a first signal that comes while it runs stops it.
+        let watch = (!signals.stopping()).then_some(signals);
+        match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), watch).await {
+            PhaseEnd::Done(Ok(Some(serde_json::Value::Object(outputs)))) => {
+                failed_outputs.extend(report::apply_handle_summary(&outputs))
+            }
+            // k6 prints nothing when handleSummary returns null or undefined.
+            PhaseEnd::Done(Ok(None | Some(serde_json::Value::Null))) => {
+                eprintln!("warning: handle_summary() returned nothing, so no summary was printed (as in k6)");
+            }
+            PhaseEnd::Done(Ok(Some(other))) => {
+                eprintln!(
+                    "error: handle_summary() must return a map like #{{ stdout: \"...\" }}, got {other}; printing the \
+                     default summary"
+                );
+                stdio::out(&report.text);
+            }
             PhaseEnd::Done(Err(e)) => {
                 eprintln!("error: handle_summary() failed: {e}; printing the default summary");
                 stdio::out(&report.text);

@@ -193,12 +193,9 @@ pub fn is_tty(fd: i32) -> bool {
 /// Applies `handle_summary`'s returned map: `stdout`/`stderr` keys are printed, every other key
 /// is a file path written with the value as text (maps and arrays as JSON). Returns what could
 /// not be done; one bad entry does not stop the others.
-pub fn apply_handle_summary(outputs: &serde_json::Value) -> Vec<String> {
-    let Some(map) = outputs.as_object() else {
-        return vec![format!("handle_summary() must return a map like #{{ stdout: \"...\" }}, got {outputs}")];
-    };
+pub fn apply_handle_summary(outputs: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
     let mut failed = Vec::new();
-    for (key, value) in map {
+    for (key, value) in outputs {
         let text = match value {
             serde_json::Value::String(s) => s.clone(),
             other => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
