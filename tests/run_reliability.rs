@@ -377,3 +377,35 @@ fn absurd_request_timeouts_and_socket_timers_are_errors_not_panics() {
     assert!(run.stderr.contains("socket.setTimeout") && run.stderr.contains("longest duration"), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
+
+/// `exec.test.abort()` in setup(), teardown() or handle_summary aborts the run (exit 108) with
+/// its summary, as it does from an iteration. Each of those phases had a run control of its own,
+/// thrown away after it: the abort was lost, the run went on and exited 0 (and from
+/// handle_summary printed nothing at all). From setup(), as in k6, neither the test nor
+/// teardown() runs.
+#[test]
+fn exec_test_abort_in_setup_teardown_or_handle_summary_aborts_the_run() {
+    for (hooks, printed, not_printed) in [
+        (
+            r#"fn setup() { exec.test.abort("from setup"); } fn teardown(d) { print("teardown ran"); }"#,
+            "test aborted: from setup",
+            "teardown ran",
+        ),
+        (r#"fn teardown(d) { exec.test.abort("from teardown"); }"#, "test aborted: from teardown", ""),
+        (
+            r#"fn handle_summary(data) { exec.test.abort("from handle_summary"); #{ stdout: "custom" } }"#,
+            "handle_summary() aborted the test: from handle_summary",
+            "custom",
+        ),
+    ] {
+        let s = script(&format!("fn run() {{ print(\"iterated\"); sleep(0.05); }}\n{hooks}\n"));
+        let run = rload(&s, &["-i", "2"]);
+        assert_eq!(run.code, 108, "{hooks}\n{}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(printed), "{hooks}: {}", run.stderr);
+        assert!(run.stdout.contains("█ TOTAL RESULTS"), "{hooks}: the summary\n{}", run.stdout);
+        if !not_printed.is_empty() {
+            assert!(!run.stdout.contains(not_printed), "{hooks}: {}", run.stdout);
+        }
+        assert_eq!(run.stdout.contains("iterated"), !hooks.contains("setup"), "{hooks}: {}", run.stdout);
+    }
+}

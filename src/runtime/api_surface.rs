@@ -237,6 +237,7 @@ impl Surface for RunSurface {
                     Ok(())
                 }
                 PhaseEnd::Done(Err(e)) => Err(e),
+                PhaseEnd::Aborted(message) => Err(format!("setup() aborted the test: {message}")),
                 PhaseEnd::TimedOut | PhaseEnd::Signalled => Err("setup() did not finish within setupTimeout".into()),
             }
         })
@@ -250,6 +251,7 @@ impl Surface for RunSurface {
             match run_phase(&self.script, Phase::Teardown, Arc::new(shared), Some(timeout), None).await {
                 PhaseEnd::Done(Ok(_)) => Ok(()),
                 PhaseEnd::Done(Err(e)) => Err(e),
+                PhaseEnd::Aborted(message) => Err(format!("teardown() aborted the test: {message}")),
                 PhaseEnd::TimedOut | PhaseEnd::Signalled => {
                     Err("teardown() did not finish within teardownTimeout".into())
                 }

@@ -120,6 +120,11 @@ pub(super) async fn report_results(
                 );
                 stdio::out(&report.text);
             }
+            PhaseEnd::Aborted(message) => {
+                eprintln!("error: handle_summary() aborted the test: {message}; printing the default summary");
+                stdio::out(&report.text);
+                control.abort(message);
+            }
             PhaseEnd::Signalled => {
                 eprintln!("error: handle_summary() was interrupted; printing the default summary");
                 stdio::out(&report.text);

@@ -40,26 +40,40 @@ pub(super) async fn setup(
     options: &Options,
     test_options: &Arc<serde_json::Value>,
     signals: &Signals,
-) -> Result<Option<Option<String>>, RunError> {
+) -> Result<SetupEnd, RunError> {
     if !script.functions.contains_key("setup") || options.no_setup == Some(true) {
-        return Ok(Some(None));
+        return Ok(SetupEnd::Data(None));
     }
     let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
     let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
     match run_phase(script, Phase::Setup, shared, Some(timeout), Some(signals)).await {
-        PhaseEnd::Done(Ok(v)) => Ok(Some(v.map(|v| v.to_string()))),
+        PhaseEnd::Done(Ok(v)) => Ok(SetupEnd::Data(v.map(|v| v.to_string()))),
         PhaseEnd::Done(Err(e)) => Err(RunError::SetupFailed(e)),
         PhaseEnd::TimedOut => Err(RunError::SetupTimeout(timeout)),
-        PhaseEnd::Signalled => Ok(None),
+        PhaseEnd::Signalled => Ok(SetupEnd::Signalled),
+        PhaseEnd::Aborted(message) => Ok(SetupEnd::Aborted(message)),
     }
 }
 
+/// How `setup()` ended when it did not fail.
+pub(super) enum SetupEnd {
+    /// It returned (`None` also when the script has no setup()); its data as JSON.
+    Data(Option<String>),
+    /// A signal stopped it: no test and no teardown (it has no data), but a summary, exit 105.
+    Signalled,
+    /// It called `exec.test.abort()`: as a signal, with exit code 108 (k6 runs neither the test
+    /// nor teardown, and prints the summary).
+    Aborted(String),
+}
+
 /// How `teardown(data)` ended (`Ran` also when the script has none, or when it failed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum TeardownEnd {
     Ran,
     TimedOut,
     Signalled,
+    /// It called `exec.test.abort(message)`: the run's exit code becomes 108.
+    Aborted(String),
 }
 
 /// `teardown(data)`, if the script defines it. A failure or a timeout is an error of the run's
@@ -92,6 +106,7 @@ pub(super) async fn teardown(
             TeardownEnd::TimedOut
         }
         PhaseEnd::Signalled => TeardownEnd::Signalled,
+        PhaseEnd::Aborted(message) => TeardownEnd::Aborted(message),
     }
 }
 
@@ -120,6 +135,8 @@ pub(super) enum PhaseEnd {
     Done(Result<Option<serde_json::Value>, String>),
     TimedOut,
     Signalled,
+    /// The script called `exec.test.abort(message)`.
+    Aborted(String),
 }
 
 /// Runs one VU on this thread in `phase` and returns its output, unless `timeout` passes or a
@@ -153,7 +170,13 @@ pub(super) async fn run_phase(
         }
     };
     let end = tokio::select! {
-        result = &mut task => return PhaseEnd::Done(result.map(|()| vu.output.borrow_mut().take())),
+        result = &mut task => {
+            // exec.test.abort() ends the VU like an interruption; the phase's own control says so.
+            if let Some(message) = control.abort_message() {
+                return PhaseEnd::Aborted(message);
+            }
+            return PhaseEnd::Done(result.map(|()| vu.output.borrow_mut().take()));
+        }
         () = deadline => PhaseEnd::TimedOut,
         () = signal => PhaseEnd::Signalled,
     };

@@ -21,7 +21,7 @@ use super::exit::{self, RunError};
 use super::finish::report_results;
 use super::header::{print_header, print_scenarios};
 use super::monitor::{Monitor, Monitored};
-use super::phases::{load, run_phase, run_shared, setup, teardown, PhaseEnd, Script, TeardownEnd};
+use super::phases::{load, run_phase, run_shared, setup, teardown, PhaseEnd, Script, SetupEnd, TeardownEnd};
 use super::report;
 use super::scenario::ScenarioRuntime;
 use super::schedule::{run_scenario, sample_vus, wait_init, watch_thresholds};
@@ -222,6 +222,7 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     let probe = Arc::new(run_shared(args, &Options::default(), None, &script, None));
     let script_options = match run_phase(&script, Phase::Options, probe, None, Some(signals)).await {
         PhaseEnd::Done(out) => out.map_err(RunError::Init)?,
+        PhaseEnd::Aborted(message) => return Err(RunError::Aborted(message)),
         PhaseEnd::TimedOut | PhaseEnd::Signalled => return Err(RunError::Interrupted),
     }
     .unwrap_or(serde_json::Value::Object(Default::default()));
@@ -320,16 +321,21 @@ async fn execute(
     let paused = options.paused.unwrap_or(false);
     if !paused {
         surface.set_status(ExecutionStatus::Setup);
-        match setup(args, script, options, test_options, signals).await? {
-            Some(data) => surface.store_setup_data(data),
-            // Stopped by a signal in setup(): no test and no teardown (it has no data), but the
-            // summary of what setup() did and the exit code 105.
-            None => {
+        let end = setup(args, script, options, test_options, signals).await?;
+        match end {
+            SetupEnd::Data(data) => surface.store_setup_data(data),
+            // Stopped by a signal or exec.test.abort() in setup(): no test and no teardown (it has
+            // no data), but the summary of what setup() did and the exit code 105 (108).
+            SetupEnd::Signalled | SetupEnd::Aborted(_) => {
                 let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
+                let signalled = matches!(end, SetupEnd::Signalled);
+                if let SetupEnd::Aborted(message) = end {
+                    shared.control.abort(message);
+                }
                 return Ok(Executed {
                     shared,
                     runtimes: Vec::new(),
-                    signalled: true,
+                    signalled,
                     teardown_timed_out: false,
                     test_duration: Duration::ZERO,
                     monitored: Monitored::default(),
@@ -390,8 +396,12 @@ async fn execute(
         if !signalled && !surface.stop_requested() {
             surface.set_status(ExecutionStatus::Setup);
             match setup(args, script, options, test_options, signals).await {
-                Ok(Some(data)) => surface.store_setup_data(data),
-                Ok(None) => setup_interrupted = true,
+                Ok(SetupEnd::Data(data)) => surface.store_setup_data(data),
+                Ok(SetupEnd::Signalled) => setup_interrupted = true,
+                Ok(SetupEnd::Aborted(message)) => {
+                    control.abort(message);
+                    setup_interrupted = true;
+                }
                 Err(e) => {
                     control.stop_hard();
                     workers.finish();
@@ -479,8 +489,10 @@ async fn execute(
     }
 
     if setup_interrupted {
-        // A signal in setup(): no test and no teardown, as in an unpaused run.
-        return Ok(Executed { shared, runtimes, signalled: true, teardown_timed_out: false, test_duration, monitored });
+        // A signal or exec.test.abort() in setup(): no test and no teardown, as in an unpaused
+        // run (an abort's exit code comes from `control`).
+        let signalled = control.abort_message().is_none();
+        return Ok(Executed { shared, runtimes, signalled, teardown_timed_out: false, test_duration, monitored });
     }
 
     // As in k6, a test stopped by a signal (or over the API) still runs teardown(data); a
@@ -488,6 +500,9 @@ async fn execute(
     surface.set_status(ExecutionStatus::Teardown);
     let setup_data = surface.data.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let end = teardown(args, script, options, test_options, setup_data, &shared.errors, signals).await;
+    if let TeardownEnd::Aborted(message) = &end {
+        control.abort(message.clone());
+    }
     surface.set_status(if signalled { ExecutionStatus::Interrupted } else { ExecutionStatus::Ended });
     Ok(Executed {
         shared,
