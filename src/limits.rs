@@ -17,6 +17,7 @@ use std::io;
 use rlimit::Resource;
 
 use crate::runtime::stack_pool;
+use crate::script::engine::VU_STACK_SIZE;
 
 /// Raises this process's soft open-files limit to its hard limit.
 ///
@@ -83,7 +84,7 @@ pub fn ensure_capacity(demand: Demand) -> Result<(), String> {
         ));
     }
     if let Some(max_maps) = max_map_count() {
-        let needed = (demand.vus as f64 * stack_pool::maps_per_stack()).ceil() as u64 + SPARE_MAPS;
+        let needed = (demand.vus as f64 * stack_pool::maps_per_stack(VU_STACK_SIZE)).ceil() as u64 + SPARE_MAPS;
         if needed > max_maps {
             return Err(format!(
                 "{} VUs need about {needed} memory mappings (two per VU stack on this kernel, which has no \
@@ -139,7 +140,7 @@ mod tests {
         let Some(max_maps) = max_map_count() else { return };
         let vus = max_maps; // two mappings per stack would need twice the limit
         let result = ensure_capacity(Demand { vus, connections: 0, why: "" });
-        if stack_pool::maps_per_stack() < 1.0 {
+        if stack_pool::maps_per_stack(VU_STACK_SIZE) < 1.0 {
             assert_eq!(result, Ok(()));
         } else {
             assert!(result.unwrap_err().contains("vm.max_map_count"));

@@ -409,3 +409,28 @@ fn exec_test_abort_in_setup_teardown_or_handle_summary_aborts_the_run() {
         assert_eq!(run.stdout.contains("iterated"), !hooks.contains("setup"), "{hooks}: {}", run.stdout);
     }
 }
+
+/// The deepest evaluation Rhai's limits allow fits a VU's stack: 60 nested calls, each
+/// evaluating an expression 28 levels deep (one more level is refused by the parser, a few more
+/// calls by the call-level limit). A VU stack that overflows is a SIGSEGV, and the process ends
+/// without its summary: the release build's 2 MiB did so from 55 calls of 15 levels. This runs
+/// the debug build (256 MiB); the release build's 64 MiB is checked the same way by hand, and
+/// `script::engine::VU_STACK_SIZE`'s doc has the figures.
+#[test]
+fn the_deepest_evaluation_the_limits_allow_fits_a_vu_stack() {
+    let mut expr = String::from("f(n - 1)");
+    for _ in 0..28 {
+        expr = format!("(1 + {expr})");
+    }
+    let s = script(&format!(
+        "fn f(n) {{\n    if n <= 0 {{ return 0; }}\n    {expr}\n}}\nfn run() {{ print(`r=${{f(60)}}`); }}\n"
+    ));
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("r=1680"), "{}\n{}", run.stdout, run.stderr);
+    let deeper = script(&std::fs::read_to_string(&s.path).unwrap().replace("f(60)", "f(100)"));
+    let run = rload(&deeper, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("Stack overflow"), "the call-level limit, as an error: {}", run.stderr);
+    assert!(run.stdout.contains("iterations with script errors: 1"), "{}", run.stdout);
+}

@@ -24,8 +24,17 @@ use std::sync::{Arc, Mutex, OnceLock};
 use corosensei::stack::valgrind::ValgrindStackRegistration;
 use corosensei::stack::{Stack, StackPointer};
 
-/// Stacks per mapping: 256 × 2 MiB (release) = 512 MiB of address space per mapping.
+/// Stacks per mapping, at most: a mapping holds at most [`CHUNK_BYTES`] of address space, so
+/// 64 stacks of 64 MiB (release VUs, `script::engine::VU_STACK_SIZE`).
 const SLOTS_PER_CHUNK: usize = 256;
+
+/// Address space per mapping, at most (reserved, not committed: see the module doc).
+const CHUNK_BYTES: usize = 4 << 30;
+
+/// Slots of `slot_len` bytes in one chunk.
+fn slots_per_chunk(slot_len: usize) -> usize {
+    (CHUNK_BYTES / slot_len).clamp(1, SLOTS_PER_CHUNK)
+}
 
 /// Linux's `MADV_GUARD_INSTALL` (6.13+); not yet in every libc release.
 const MADV_GUARD_INSTALL: libc::c_int = 102;
@@ -42,12 +51,12 @@ fn page_size() -> usize {
     *PAGE.get_or_init(|| unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize)
 }
 
-/// Kernel memory mappings each pooled stack costs: about 0 when guard pages are installed with
-/// `MADV_GUARD_INSTALL` (one mapping per [`SLOTS_PER_CHUNK`] stacks), 2 with `mprotect`. Before
-/// the first stack is created this probes the kernel with a one-page mapping.
-pub fn maps_per_stack() -> f64 {
+/// Kernel memory mappings each pooled stack of `stack_size` bytes costs: about 0 when guard
+/// pages are installed with `MADV_GUARD_INSTALL` (one mapping per chunk of stacks), 2 with
+/// `mprotect`. Before the first stack is created this probes the kernel with a one-page mapping.
+pub fn maps_per_stack(stack_size: usize) -> f64 {
     if guard_mode() == GUARD_MADVISE {
-        1.0 / SLOTS_PER_CHUNK as f64
+        1.0 / slots_per_chunk(PooledStack::slot_len_for(stack_size)) as f64
     } else {
         2.0
     }
@@ -126,12 +135,13 @@ impl Pool {
     }
 }
 
-/// Maps one chunk: [`SLOTS_PER_CHUNK`] slots of `slot_len` bytes, each a guard page below a
+/// Maps one chunk: [`slots_per_chunk`] slots of `slot_len` bytes, each a guard page below a
 /// stack; returns the slots' start addresses. Never unmapped: a process keeps the address space
 /// of its peak VU count (not its memory).
 fn map_chunk(slot_len: usize) -> std::io::Result<Vec<usize>> {
     let page = page_size();
-    let len = slot_len * SLOTS_PER_CHUNK;
+    let slots_in_chunk = slots_per_chunk(slot_len);
+    let len = slot_len * slots_in_chunk;
     let mode = guard_mode();
     // SAFETY: a fresh private anonymous mapping that this pool alone hands out, slot by slot.
     unsafe {
@@ -149,8 +159,8 @@ fn map_chunk(slot_len: usize) -> std::io::Result<Vec<usize>> {
         // A stack touches a few pages; a transparent huge page would make each 2 MiB resident.
         libc::madvise(base, len, libc::MADV_NOHUGEPAGE);
         let base = base as usize;
-        let mut slots = Vec::with_capacity(SLOTS_PER_CHUNK);
-        for i in 0..SLOTS_PER_CHUNK {
+        let mut slots = Vec::with_capacity(slots_in_chunk);
+        for i in 0..slots_in_chunk {
             let slot = base + i * slot_len;
             let guard = slot as *mut libc::c_void;
             let installed = if mode == GUARD_MADVISE {

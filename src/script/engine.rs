@@ -16,10 +16,17 @@ use super::facts::{self, Facts};
 use super::resolver::ScriptResolver;
 use crate::runtime::{coroutine, vu};
 
-/// Coroutine stack reservation per VU. Reserved pages cost no memory until touched; the size
-/// only has to hold the deepest script the call-level limit allows (debug builds use far more
-/// stack per Rhai call level than release builds).
-pub const VU_STACK_SIZE: usize = if cfg!(debug_assertions) { 16 << 20 } else { 2 << 20 };
+/// Coroutine stack reservation per VU. Reserved pages cost no memory until touched (a stack
+/// holds only what its VU went deep, `runtime::stack_pool`), so this is address space, sized to
+/// hold the deepest evaluation the limits below allow with room to spare: [`MAX_CALL_LEVELS`]
+/// calls, each with an expression nested as deep as `set_max_expr_depths` lets a function's
+/// (about 28 levels of `(1 + …)`), takes ~4.5 MB in a release build (2 MiB overflowed at 55
+/// calls of 15 levels, ~2.4 KB a level) and less than 16 MiB in a debug build, which uses
+/// several times the stack per level. An overflow is a SIGSEGV: the process ends without its
+/// summary. The rest of the room is for Rust's own recursion under one script operation, such
+/// as Rhai's size check of a nested value (~110 bytes a level: 2 MiB overflowed at 18,000
+/// levels of `a = [a]`, which a script needs hours to build at 64 MiB).
+pub const VU_STACK_SIZE: usize = if cfg!(debug_assertions) { 256 << 20 } else { 64 << 20 };
 
 /// Script function call depth allowed before "Stack overflow" ends the iteration.
 const MAX_CALL_LEVELS: usize = 64;
