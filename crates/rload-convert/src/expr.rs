@@ -1,18 +1,14 @@
-//! Expressions: literals, operators, objects and arrays, closures, templates. Calls are in
-//! `calls.rs`.
+//! Expressions: literals, names, members, assignments, objects and arrays, closures,
+//! templates. Operators are in `operators.rs`, calls in `calls.rs`.
 //!
-//! Where JavaScript and Rhai differ: `===` is `==`; `null`/`undefined` are `()`; `||`/`&&` on
-//! values that are not booleans keep JavaScript's truthiness (`js_truthy`; so `__ENV.X ||
-//! "default"` takes the default for an empty `-e X=` as k6 does); loose `==`/`!=` and `+` with a
-//! string go through `kinds.rs`; `/` keeps JavaScript's number (`js_div`:
-//! `7 / 2` is 3.5, `10 / 2` is the integer 5); `a ? b : c` is an `if` expression; objects are
-//! `#{…}` maps (a duplicated key keeps its last value, spreads merge with `+`).
-
+//! Where JavaScript and Rhai differ: `null`/`undefined` are `()`; `a ? b : c` is an `if`
+//! expression; objects are `#{…}` maps (a duplicated key keeps its last value, spreads merge
+//! with `+`); a template's parts that are not certainly strings become JavaScript's text
+//! (`js_str`).
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
 use crate::conv::{Binding, Conv};
-use crate::kinds::Kind;
 use crate::names;
 use crate::ItemKind;
 
@@ -207,175 +203,6 @@ impl Conv<'_> {
         })
     }
 
-    fn binary(&mut self, b: &BinaryExpression) -> String {
-        use BinaryOperator::*;
-        let op = match b.operator {
-            StrictEquality => "==",
-            StrictInequality => "!=",
-            Equality | Inequality => {
-                let negate = b.operator == Inequality;
-                if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
-                    if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" {
-                        let v = self.expr(&u.argument);
-                        return format!("{v} {} ()", if negate { "!=" } else { "==" });
-                    }
-                }
-                let l = self.operand(&b.left);
-                let r = self.operand(&b.right);
-                return self.loose_equality(b, &l, &r, negate);
-            }
-            LessThan => "<",
-            LessEqualThan => "<=",
-            GreaterThan => ">",
-            GreaterEqualThan => ">=",
-            Addition => "+",
-            Subtraction => "-",
-            Multiplication => "*",
-            Remainder => "%",
-            Exponential => "**",
-            BitwiseAnd => "&",
-            BitwiseOR => "|",
-            BitwiseXOR => "^",
-            ShiftLeft => "<<",
-            ShiftRight => ">>",
-            Division => {
-                let l = self.expr(&b.left);
-                let r = self.expr(&b.right);
-                if is_float_literal(&b.left) || is_float_literal(&b.right) {
-                    return format!("{l} / {r}");
-                }
-                let h = self.helper("js_div");
-                return format!("{h}({}, {})", strip_parens(&l), strip_parens(&r));
-            }
-            In => {
-                let l = self.expr(&b.left);
-                let r = self.expr(&b.right);
-                return format!("{r}.contains({l})");
-            }
-            _ => return self.unconvertible(b.span, format!("the operator `{}`", b.operator.as_str())),
-        };
-        // `typeof x === "undefined"` is `x == ()`.
-        if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
-            if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" && matches!(op, "==" | "!=") {
-                let v = self.expr(&u.argument);
-                return format!("{v} {op} ()");
-            }
-        }
-        let l = self.operand(&b.left);
-        let r = self.operand(&b.right);
-        if matches!(op, "<" | "<=" | ">" | ">=") {
-            if let Some(out) = self.mixed_comparison(b, &l, &r, op) {
-                return out;
-            }
-        }
-        if op == "+" {
-            // A string on one side: JavaScript turns the other into text (`"p" + 1.5 * 2` is "p3").
-            let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
-            if lk == Kind::Str && rk != Kind::Str {
-                let r = self.as_text(&b.right, &r);
-                return format!("{l} + {r}");
-            }
-            if rk == Kind::Str && lk != Kind::Str {
-                let l = self.as_text(&b.left, &l);
-                return format!("{l} + {r}");
-            }
-        }
-        format!("{l} {op} {r}")
-    }
-
-    /// An operand of a binary operator: conditionals and assignments in parentheses.
-    fn operand(&mut self, e: &Expression) -> String {
-        let text = self.expr(e);
-        if matches!(e, Expression::ConditionalExpression(_)) || text.starts_with("(if ") {
-            text
-        } else if matches!(e, Expression::LogicalExpression(_) | Expression::BinaryExpression(_)) {
-            format!("({text})")
-        } else {
-            text
-        }
-    }
-
-    fn logical(&mut self, l: &LogicalExpression) -> String {
-        match l.operator {
-            LogicalOperator::Coalesce => {
-                let a = self.operand(&l.left);
-                let b = self.operand(&l.right);
-                format!("{a} ?? {b}")
-            }
-            LogicalOperator::Or | LogicalOperator::And if is_bool(&l.left) && is_bool(&l.right) => {
-                let a = self.operand(&l.left);
-                let b = self.operand(&l.right);
-                format!("{a} {} {b}", l.operator.as_str())
-            }
-            op => {
-                let h = self.helper("js_truthy");
-                let a = self.expr(&l.left);
-                let b = self.expr(&l.right);
-                let (then, other) = if op == LogicalOperator::Or { ("t", b.as_str()) } else { (b.as_str(), "t") };
-                if is_pure_path(&l.left) {
-                    let (then, other) =
-                        if op == LogicalOperator::Or { (a.as_str(), b.as_str()) } else { (b.as_str(), a.as_str()) };
-                    format!("(if {h}({a}) {{ {then} }} else {{ {other} }})")
-                } else {
-                    let t = self.fresh("or");
-                    let then = if then == "t" { t.clone() } else { then.to_string() };
-                    let other = if other == "t" { t.clone() } else { other.to_string() };
-                    format!("{{ let {t} = {a}; if {h}({t}) {{ {then} }} else {{ {other} }} }}")
-                }
-            }
-        }
-    }
-
-    fn unary(&mut self, u: &UnaryExpression) -> String {
-        match u.operator {
-            UnaryOperator::LogicalNot => {
-                if is_bool(&u.argument) {
-                    let a = self.operand(&u.argument);
-                    format!("!{a}")
-                } else {
-                    let h = self.helper("js_truthy");
-                    let a = self.expr(&u.argument);
-                    format!("!{h}({})", strip_parens(&a))
-                }
-            }
-            UnaryOperator::UnaryNegation => {
-                let a = self.operand(&u.argument);
-                format!("-{a}")
-            }
-            UnaryOperator::UnaryPlus => {
-                let h = self.helper("js_number");
-                let a = self.expr(&u.argument);
-                format!("{h}({a})")
-            }
-            UnaryOperator::Typeof => {
-                let h = self.helper("js_typeof");
-                let a = self.expr(&u.argument);
-                format!("{h}({a})")
-            }
-            UnaryOperator::Void => "()".into(),
-            UnaryOperator::BitwiseNot => {
-                let a = self.operand(&u.argument);
-                format!("(-1 - {a})")
-            }
-            UnaryOperator::Delete => {
-                let flag = match u.argument.get_member_expr().and_then(|m| member_root(m.object())) {
-                    Some(root) => self.alias_change(&root, u.span),
-                    None => String::new(),
-                };
-                if let Expression::StaticMemberExpression(m) = &u.argument {
-                    let obj = self.expr(&m.object);
-                    return format!("{flag}{obj}.remove({})", names::string(m.property.name.as_str()));
-                }
-                if let Expression::ComputedMemberExpression(m) = &u.argument {
-                    let obj = self.expr(&m.object);
-                    let k = self.expr(&m.expression);
-                    return format!("{flag}{obj}.remove({k})");
-                }
-                self.unconvertible(u.span, "this `delete`")
-            }
-        }
-    }
-
     /// `a = b`, `a += b`, … as a Rhai statement (no semicolon).
     pub fn assignment(&mut self, a: &AssignmentExpression) -> String {
         use AssignmentOperator::*;
@@ -523,7 +350,7 @@ pub fn is_undefined(e: &Expression) -> bool {
     }
 }
 
-fn is_float_literal(e: &Expression) -> bool {
+pub(crate) fn is_float_literal(e: &Expression) -> bool {
     matches!(e.without_parentheses(), Expression::NumericLiteral(n) if n.value.fract() != 0.0)
 }
 
@@ -557,7 +384,7 @@ pub fn is_bool(e: &Expression) -> bool {
 }
 
 /// Identifiers and property chains: evaluating them twice is harmless.
-fn is_pure_path(e: &Expression) -> bool {
+pub(crate) fn is_pure_path(e: &Expression) -> bool {
     match e.without_parentheses() {
         Expression::Identifier(_) => true,
         Expression::StaticMemberExpression(m) => is_pure_path(&m.object),

@@ -26,8 +26,10 @@ mod helpers;
 pub mod k6_imports;
 mod kinds;
 mod literals;
+mod loops;
 mod modules;
 mod names;
+mod operators;
 mod stmt;
 
 use std::collections::BTreeMap;
