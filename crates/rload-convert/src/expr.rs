@@ -9,6 +9,7 @@ use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
 use crate::conv::{Binding, Conv};
+use crate::kinds::Kind;
 use crate::names;
 use crate::ItemKind;
 
@@ -219,6 +220,12 @@ impl Conv<'_> {
             if a.left.as_member_expression().is_some() && is_undefined(&a.right) {
                 self.undefined_value(a.right.span());
             }
+        }
+        // `x += v` is JavaScript's `+` (see `operators.rs`) unless `v` is an integer literal,
+        // which Rhai adds to a number or a string as JavaScript does.
+        if a.operator == Addition && self.kind(&a.right) != (Kind::Num { int: true }) {
+            let h = self.helper("js_add");
+            return format!("{target} = {h}({target}, {})", strip_parens(&value));
         }
         let op = match a.operator {
             Assign => "=",

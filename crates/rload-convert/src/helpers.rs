@@ -32,6 +32,10 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` (null or undefined) as \"null\".\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => \"null\",\n        \"f64\" => {\n            if v.is_nan { \"NaN\" } else if !v.is_finite { if v.sign() < 0 { \"-Infinity\" } else { \"Infinity\" } }\n            else if v.fraction() == 0.0 && v.abs() < 9007199254740992.0 { `${v.to_int()}` } else { `${v}` }\n        }\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
     ),
     (
+        "js_add",
+        "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array or a map (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" {\n        js_str(a) + js_str(b)\n    } else {\n        a + b\n    }\n}",
+    ),
+    (
         "js_loose_eq",
         "private fn js_loose_eq(a, b) {\n    // JavaScript's `==`: null and undefined (both `()`) equal only each other; a boolean is\n    // compared as 1 or 0; a string against a number as a number; an array or a map against a\n    // string or a number as its text. Two arrays or maps compare by value (JavaScript: by identity).\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"()\" || tb == \"()\" { return ta == tb; }\n    if ta == \"char\" { a = `${a}`; ta = \"string\"; }\n    if tb == \"char\" { b = `${b}`; tb = \"string\"; }\n    if ta == \"bool\" { return js_loose_eq(if a { 1 } else { 0 }, b); }\n    if tb == \"bool\" { return js_loose_eq(a, if b { 1 } else { 0 }); }\n    let na = ta == \"i64\" || ta == \"f64\";\n    let nb = tb == \"i64\" || tb == \"f64\";\n    if na && nb { return a == b; }\n    if ta == tb { return a == b; }\n    if na && tb == \"string\" { return a == js_number(b); }\n    if ta == \"string\" && nb { return js_number(a) == b; }\n    if (ta == \"array\" || ta == \"map\") && (tb == \"string\" || nb) { return js_loose_eq(js_str(a), b); }\n    if (tb == \"array\" || tb == \"map\") && (ta == \"string\" || na) { return js_loose_eq(a, js_str(b)); }\n    a == b\n}",
     ),
@@ -96,7 +100,7 @@ const HELPERS: &[(&str, &str)] = &[
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
-        "js_join" | "js_sort" => &["js_str"],
+        "js_join" | "js_sort" | "js_add" => &["js_str"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" | "js_number" => &["js_number", "js_number_text"],
         _ => &[],

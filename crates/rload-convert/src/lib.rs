@@ -255,6 +255,6 @@ mod tests {
     fn names_rhai_reserves_are_renamed_and_keys_quoted() {
         let (c, _) = convert_source("t.js", "const shared = { default: 1, fn: 2 };\nexport default function () { return shared.default + shared.fn; }\n").unwrap();
         assert!(c.rhai.contains("const shared_ = #{ \"default\": 1, \"fn\": 2 };"), "{}", c.rhai);
-        assert!(c.rhai.contains("shared_[\"default\"] + shared_[\"fn\"]"), "{}", c.rhai);
+        assert!(c.rhai.contains("js_add(shared_[\"default\"], shared_[\"fn\"])"), "{}", c.rhai);
     }
 }

@@ -84,6 +84,13 @@ impl Conv<'_> {
                 let l = self.as_text(&b.left, &l);
                 return format!("{l} + {r}");
             }
+            // Neither side certainly a string nor both certainly numbers: which `+` it is shows
+            // only when it runs (a string held in a variable plus `1.5 * 2` is "…3", not "…3.0").
+            let numbers = matches!((lk, rk), (Kind::Num { .. }, Kind::Num { .. }));
+            if !numbers && lk != Kind::Str {
+                let h = self.helper("js_add");
+                return format!("{h}({}, {})", strip_parens(&l), strip_parens(&r));
+            }
         }
         format!("{l} {op} {r}")
     }
