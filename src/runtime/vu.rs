@@ -114,11 +114,9 @@ pub struct VuContext {
     /// What the VU reports back: options (Options phase) or setup data (Setup phase).
     pub output: RefCell<Option<serde_json::Value>>,
     pub shared: Arc<RunShared>,
-    /// The run's environment, then the scenario's `env`: shared by the thread's VUs of the
-    /// scenario until this VU first reads `__ENV` ([`VuContext::env`]).
-    env_map: Rc<rhai::Map>,
-    /// `__ENV`: this VU's own map, made at its first read.
-    env: std::cell::OnceCell<Dynamic>,
+    /// `__ENV`: the run's environment, then the scenario's `env`, one read-only map shared by the
+    /// scenario's VUs on this thread (see [`VuContext::holds_env`]).
+    pub env: Dynamic,
     /// True while the script's top level (init code) runs.
     pub in_init: Cell<bool>,
     /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
@@ -134,7 +132,7 @@ impl VuContext {
             Some((s, i)) => (Some(s), i),
             None => (None, 0),
         };
-        let env_map = env_map(&shared, scenario.as_deref());
+        let env = shared_env(&shared, scenario.as_deref());
         let mut base_tags = TagSet::new();
         for (k, v) in &shared.base_tags {
             base_tags.insert(k, v);
@@ -169,8 +167,7 @@ impl VuContext {
             globals: RefCell::new(HashMap::new()),
             data_json: read_setup_data(&shared.setup_data),
             output: RefCell::new(None),
-            env_map,
-            env: std::cell::OnceCell::new(),
+            env,
             in_init: Cell::new(true),
             event_loop: EventLoop::default(),
             base_tags: RefCell::new(base_tags),
@@ -196,13 +193,14 @@ impl VuContext {
             .clone()
     }
 
-    /// `__ENV`: the VU's own map, shared (cheap to hand out) but with no other VU. A map shared
-    /// by a thread's VUs was locked by every VU reading it, and a VU that used up its time slice
-    /// in the middle of `__ENV.N` yielded with the lock held: the thread's other VUs then failed
-    /// with "Data race detected" on their next read (and a write would have reached them all,
-    /// where k6 gives each VU its own `__ENV`). Made at the first read: idle VUs never pay it.
-    pub fn env(&self) -> Dynamic {
-        self.env.get_or_init(|| Dynamic::from_map((*self.env_map).clone()).into_shared()).clone()
+    /// Whether this VU is in the middle of reading `__ENV` (Rhai locks a shared value while it
+    /// reads a property of it). It must not yield then: the thread's other VUs read the same
+    /// map, and failed with "Data race detected" while a VU that used up its time slice in the
+    /// middle of `__ENV.N` held it (80,313 of 80,414 iterations of a CPU-bound loop testing
+    /// `__ENV.N`). A copy per VU avoided that at ~3 KB per VU with a whole system environment
+    /// (+320 MB at 100,000 VUs), so the map stays shared and the progress hook asks this first.
+    pub fn holds_env(&self) -> bool {
+        self.env.is_locked()
     }
 
     /// The tags every sample of this VU carries: options.tags, scenario tags, and of the system
@@ -273,7 +271,7 @@ thread_local! {
     /// connection pool they share.
     static CLIENT_CONFIG: RefCell<Option<ThreadClients>> = const { RefCell::new(None) };
     /// `__ENV` per scenario on this thread: built once, shared read-only by the thread's VUs.
-    static ENV_CACHE: RefCell<HashMap<(usize, String), Rc<rhai::Map>>> = RefCell::new(HashMap::new());
+    static ENV_CACHE: RefCell<HashMap<(usize, String), Dynamic>> = RefCell::new(HashMap::new());
 }
 
 /// What the VUs of one thread share for one run (`RunShared`, by address).
@@ -295,14 +293,16 @@ fn client_config(shared: &RunShared) -> (Rc<ClientConfig>, Option<Rc<Pool>>) {
     })
 }
 
-/// The run's environment plus the scenario's `env`, built once per scenario and thread.
-fn env_map(shared: &RunShared, scenario: Option<&ScenarioRuntime>) -> Rc<rhai::Map> {
+/// The run's environment plus the scenario's `env`, built once per scenario and thread: shared
+/// (cheaply cloned), and read-only, so a script's `__ENV.X = …` is an error naming it instead of
+/// a change every VU of the thread would see (k6 gives each VU its own `__ENV`).
+fn shared_env(shared: &RunShared, scenario: Option<&ScenarioRuntime>) -> Dynamic {
     let build = || {
         let mut env: rhai::Map = shared.env.iter().map(|(k, v)| (k.into(), Dynamic::from(v.clone()))).collect();
         for (k, v) in scenario.map(|s| s.config.env.as_slice()).unwrap_or_default() {
             env.insert(k.into(), Dynamic::from(v.clone()));
         }
-        Rc::new(env)
+        Dynamic::from_map(env).into_read_only().into_shared()
     };
     let Some(s) = scenario else { return build() };
     let key = (shared as *const RunShared as usize, s.name().to_string());

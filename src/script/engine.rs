@@ -82,7 +82,11 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         // is used (see `coroutine::TIME_SLICE`).
         if ops % 1024 == 0 {
             if let Some(vu) = vu::try_current() {
-                if vu.should_interrupt() || coroutine::yield_if_slice_used().is_err() || vu.should_interrupt() {
+                // Not while the VU reads `__ENV`, which its thread's VUs share (`VuContext::holds_env`).
+                if vu.should_interrupt()
+                    || (!vu.holds_env() && coroutine::yield_if_slice_used().is_err())
+                    || vu.should_interrupt()
+                {
                     return Some(Dynamic::from(vu::INTERRUPTED));
                 }
             }

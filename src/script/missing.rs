@@ -130,8 +130,19 @@ pub fn missing_calls(engine: &Engine, ast: &AST) -> Vec<(Position, String)> {
             }
             // `s = s.replace(…)` / `let t = s.trim()`: JavaScript's habit keeps `()`.
             Some(ASTNode::Stmt(Stmt::Var(x, ..))) => in_place(&x.1, &mut found),
-            Some(ASTNode::Stmt(Stmt::Assignment(x))) => in_place(&x.1.rhs, &mut found),
+            Some(ASTNode::Stmt(Stmt::Assignment(x))) => {
+                in_place(&x.1.rhs, &mut found);
+                if !variables.contains(ENV) && root_variable(&x.1.lhs) == Some(ENV) {
+                    found.push((x.1.lhs.position(), env_is_read_only("assigns to")));
+                }
+            }
             Some(ASTNode::Expr(Expr::Dot(dot, _, _))) => {
+                if let (Expr::Variable(v, _, _), Expr::MethodCall(call, pos)) = (&dot.lhs, &dot.rhs) {
+                    let changes = MAP_CHANGES.contains(&call.name.as_str());
+                    if v.1.as_str() == ENV && changes && !variables.contains(ENV) {
+                        found.push((*pos, env_is_read_only(&format!("calls .{}(…) on", call.name))));
+                    }
+                }
                 if let Expr::Variable(v, _, _) = &dot.lhs {
                     let object = v.1.as_str();
                     let first = match &dot.rhs {
@@ -176,6 +187,30 @@ fn in_place(value: &Expr, found: &mut Vec<(Position, String)>) {
     }
 }
 
+/// `__ENV`: one map shared by a thread's VUs (`runtime::vu`), which a script reads only.
+const ENV: &str = "__ENV";
+
+/// Rhai's methods that change a map in place.
+const MAP_CHANGES: &[&str] = &["remove", "clear", "mixin", "fill_with", "drain", "retain"];
+
+/// What a script that changes `__ENV` is told: k6 gives each VU an `__ENV` of its own, which it
+/// may change; rload's is shared by a thread's VUs, and a change would reach them all.
+fn env_is_read_only(what: &str) -> String {
+    format!(
+        "this {what} __ENV, which rload shares read-only among VUs (k6 gives each VU its own, so the \
+         change would reach other VUs here): copy it first, `let env = __ENV;`, and change env"
+    )
+}
+
+/// The variable an assignment's target starts from (`a.b[c].d` → `a`).
+fn root_variable(target: &Expr) -> Option<&str> {
+    match target {
+        Expr::Variable(v, _, _) => Some(v.1.as_str()),
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => root_variable(&x.lhs),
+        _ => None,
+    }
+}
+
 /// The property names an assignment's target sets (`a.b.c = …` sets `b` and `c`).
 fn properties(target: &Expr, out: &mut HashSet<String>) {
     match target {
@@ -215,6 +250,21 @@ mod tests {
         let engine = crate::script::engine::new_engine(std::path::Path::new("."));
         let ast = crate::script::facts::compile(&engine, script, "s.rhai").unwrap();
         missing_calls(&engine, &ast).into_iter().map(|(p, m)| (p.line().unwrap_or(0), m)).collect()
+    }
+
+    /// `__ENV` is shared read-only by a thread's VUs: a change is refused before the run, not
+    /// made for every VU of the thread; a copy (`let env = __ENV;`, which Rhai flattens) may be
+    /// changed, and a script's own `__ENV` variable is its own.
+    #[test]
+    fn changes_to_env_are_reported_and_a_copy_is_not() {
+        let found = missing(
+            "fn run() {\n__ENV.A = \"1\";\n__ENV[\"B\"] += \"x\";\n__ENV.remove(\"C\");\nlet env = __ENV; env.D = 1; env.remove(\"E\");\nlet v = __ENV.F ?? \"d\";\n}",
+        );
+        let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, vec![2, 3, 4], "{found:?}");
+        assert!(found.iter().all(|(_, m)| m.contains("__ENV, which rload shares read-only")), "{found:?}");
+        assert!(found[2].1.contains("calls .remove(…) on"), "{found:?}");
+        assert_eq!(missing("let __ENV = #{}; fn run() {}\n__ENV.A = 1;"), vec![]);
     }
 
     #[test]

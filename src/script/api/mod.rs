@@ -73,7 +73,7 @@ pub fn builtin_variable(name: &str) -> Option<Dynamic> {
         "console" => Some(Dynamic::from(console::ConsoleApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
         "__ITER" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.iteration.get() as i64))),
-        "__ENV" => vu::try_current().map(|v| v.env()),
+        "__ENV" => vu::try_current().map(|v| v.env.clone()),
         _ => None,
     }
 }
