@@ -67,6 +67,25 @@ fn a_vu_with_an_empty_iteration_does_not_starve_another_scenario_on_its_thread()
 }
 
 #[test]
+fn vus_that_never_wait_do_not_keep_the_others_of_their_thread_from_starting() {
+    // Every VU spins in its first iteration. With 1 ms slices taken in turn, 150 VUs all start
+    // within ~0.2 s; woken by the start from the scheduler's thread they started one per 31
+    // slices once the first 61 spun (tokio serves its remote queue that rarely): ~110 in 2 s.
+    let s = script(
+        r#"
+        export const options = #{
+            scenarios: #{ spin: #{ executor: "constant-vus", vus: 150, duration: "2s", gracefulStop: "0s" } },
+        };
+        const started = Counter("started_iters");
+        fn run() { started.add(1); let x = 0; loop { x += 1; } }
+    "#,
+    );
+    let run = rload(&s, &["--threads", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.count("started_iters"), 150, "not every VU started an iteration:\n{}", run.stdout);
+}
+
+#[test]
 fn an_absurd_sleep_is_an_iteration_error_not_a_panic() {
     let s = script("fn run() { sleep(1e20); }");
     let run = rload(&s, &["-u", "1", "-i", "2"]);

@@ -245,6 +245,11 @@ impl Runner for ArrivalRate {
         Box::pin(self.next_token(state))
     }
 
+    /// Idle VUs wait in their thread's lane from before the start, where its clock wakes them.
+    fn waits_for_start(&self) -> bool {
+        false
+    }
+
     /// Lets the pre-allocated VUs queue up first (they do within microseconds of their init).
     fn prepare<'a>(&'a self, _state: &'a ScenarioState) -> LocalFuture<'a, ()> {
         Box::pin(async move {

@@ -74,6 +74,13 @@ pub trait Runner: Send + Sync {
         vu_iteration: u64,
     ) -> LocalFuture<'a, Option<Permit>>;
 
+    /// Whether a VU's first [`Runner::next_iteration`] waits for the scenario's start, so the
+    /// VU may wait for it elsewhere first (on its thread's relay, `runtime/relay.rs`). Not the
+    /// arrival-rate runners', whose VUs queue up for tokens before the start.
+    fn waits_for_start(&self) -> bool {
+        true
+    }
+
     /// Before the start: arrival-rate runners let the pre-allocated VUs queue up first, so
     /// the iteration due at t=0 finds them.
     fn prepare<'a>(&'a self, _state: &'a ScenarioState) -> LocalFuture<'a, ()> {

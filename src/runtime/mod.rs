@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod monitor;
 mod phases;
 pub mod progress;
+pub mod relay;
 pub mod report;
 pub mod run;
 pub mod scenario;
@@ -21,7 +22,6 @@ pub mod stack_image;
 #[cfg(target_arch = "x86_64")]
 mod stack_image_simd;
 pub mod stack_pool;
-pub mod stop_relay;
 pub mod test_options;
 pub mod vu;
 pub mod worker;

@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use super::relay;
 use crate::executor::{ExecutionTuple, Permit, Runner, ScenarioConfig, ScenarioState};
 
 /// This instance's scenarios and the start of its run, for `exec.instance`: set by `run.rs`
@@ -159,7 +160,13 @@ impl ScenarioRuntime {
     /// Leave for the next iteration of VU number `vu_index` (0-based in this scenario) that
     /// has run `vu_iteration` iterations so far; `None` when its part is over. The permit's
     /// index is the iteration's number in the scenario.
+    ///
+    /// A VU's first call waits for the start on its thread's relay of it (`relay.rs`, which
+    /// says why), when its runner waits for the start at all.
     pub async fn next_iteration(&self, vu_index: u64, vu_iteration: u64) -> Option<Permit> {
+        if vu_iteration == 0 && self.state.started_at().is_none() && self.runner.waits_for_start() {
+            relay::start_of(self).await;
+        }
         let mut permit = self.runner.next_iteration(&self.state, vu_index, vu_iteration).await?;
         permit.index = self.state.iterations_started.fetch_add(1, Ordering::Relaxed);
         Some(permit)

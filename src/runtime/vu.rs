@@ -20,8 +20,8 @@ use rhai::{Dynamic, EvalAltResult, EvalContext, ImmutableString};
 use super::control::Control;
 use super::coroutine::{current_context, ready_or_suspend, Suspension};
 use super::errors::ErrorLog;
+use super::relay;
 use super::scenario::ScenarioRuntime;
-use super::stop_relay;
 use crate::http::{ClientConfig, HttpClient, Pool};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 use crate::runtime::event_loop::EventLoop;
@@ -251,8 +251,8 @@ impl VuContext {
     pub async fn interrupted(self: Rc<Self>) {
         let ramp_down = self.deadline.get().map(|d| Box::pin(tokio::time::sleep_until(d)));
         // The run's hard stop, or the scenario's: on a worker thread through its relay of the
-        // two (`stop_relay.rs`).
-        let stop = stop_relay::hard_stop(&self.shared.control, self.scenario.as_ref());
+        // two (`relay.rs`).
+        let stop = relay::hard_stop(&self.shared.control, self.scenario.as_ref());
         let ramp_down = async move {
             match ramp_down {
                 Some(sleep) => sleep.await,

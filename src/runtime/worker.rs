@@ -17,8 +17,8 @@ use tokio::sync::{mpsc, Notify};
 
 use super::coroutine::panic_message;
 use super::coroutine::VuCoroutine;
+use super::relay;
 use super::scenario::ScenarioRuntime;
-use super::stop_relay;
 use super::vu::{is_interruption, vu_main, Phase, RunShared, VuContext};
 use crate::metrics::{self, SeriesCap};
 use crate::script::diagnostics::describe_runtime_error;
@@ -126,8 +126,9 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
     });
     let mut tasks = Vec::new();
     while let Some(Command::StartVu { id, scenario, index }) = rx.recv().await {
-        // The run's and the scenario's hard stop, relayed to this thread's VUs (`stop_relay.rs`).
-        stop_relay::start_for(&shared.control, &scenario);
+        // The run's and the scenario's hard stop and the scenario's start, relayed to this
+        // thread's VUs (`relay.rs`).
+        relay::start_for(&shared.control, &scenario);
         let vu = Rc::new(VuContext::new(id, Phase::Iterate, shared.clone(), Some((scenario.clone(), index))));
         match run_vu(engine.clone(), ast.clone(), vu) {
             Ok(task) => tasks.push(tokio::task::spawn_local(task)),
