@@ -18,6 +18,10 @@ export default function () {
   for (const f of later) { seen.push(f()); }
   const price = 1.5 * 2;
   const empty = '';
+  let parsed = 'no error';
+  try { JSON.parse('<not json>'); } catch (e) { parsed = typeof e.message; }
+  let thrown = '';
+  try { throw new Error('boom'); } catch (err) { thrown = err.message; }
   const prefix = 'p=';
   let line = prefix;
   line += price;
@@ -28,6 +32,7 @@ export default function () {
     'string against number': () => 5 > '3' && '10' > 9 && !('x' < 1),
     'closures per iteration': () => seen.join(',') === 'a,b,c,0,1,2,4,2,x,y',
     'float concat': () => ('' + price) === '3' && 'p=' + price === 'p=3',
+    'errors caught, with their message': () => parsed === 'string' && thrown === 'boom',
     'concat of two variables': () => prefix + price === 'p=3' && line === 'p=3' && price + price === 6,
     'float template': () => `${price}|${[1, price]}|${null}|${undefined}` === '3|1,3|null|undefined',
     'String and toString': () => String(price) === '3' && price.toString() === '3',

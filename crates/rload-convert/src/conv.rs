@@ -98,6 +98,9 @@ pub struct Conv<'s> {
     pub default_fn: Option<String>,
     /// The closure being converted is a check function: give it a parameter if it has none.
     pub force_param: bool,
+    /// The JavaScript names of the `catch (e)` parameters around the code being converted:
+    /// `e.message` reads what Rhai caught (`expr.rs`, `static_member`).
+    pub catch_params: Vec<String>,
     pub indent: usize,
     tmp: usize,
     /// The JavaScript's comments (start, end), in order, and how many were written out.
@@ -136,6 +139,7 @@ impl<'s> Conv<'s> {
             module: module.map(str::to_string),
             default_fn: None,
             force_param: false,
+            catch_params: Vec::new(),
             indent: 0,
             tmp: 0,
             comments: Vec::new(),

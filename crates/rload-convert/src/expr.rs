@@ -180,6 +180,17 @@ impl Conv<'_> {
             }
         }
         let obj = self.expr(&m.object);
+        // `catch (e) { … e.message … }`: what Rhai caught is a map with a `message` for its own
+        // errors, and the thrown value itself for a `throw` (a string: `new Error(m)` is `m`) and
+        // for rload's errors; JavaScript's errors all have a `message`.
+        if prop == "message" {
+            if let Expression::Identifier(id) = &m.object {
+                if self.catch_params.iter().any(|p| p == id.name.as_str()) {
+                    let h = self.helper("js_message");
+                    return format!("{h}({obj})");
+                }
+            }
+        }
         let q = if m.optional { "?" } else { "" };
         if prop == "length" {
             return format!("{obj}{q}.len()");

@@ -32,6 +32,10 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` (null or undefined) as \"null\".\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => \"null\",\n        \"f64\" => {\n            if v.is_nan { \"NaN\" } else if !v.is_finite { if v.sign() < 0 { \"-Infinity\" } else { \"Infinity\" } }\n            else if v.fraction() == 0.0 && v.abs() < 9007199254740992.0 { `${v.to_int()}` } else { `${v}` }\n        }\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
     ),
     (
+        "js_message",
+        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message.\n    if type_of(e) == \"map\" { e.message } else { js_str(e) }\n}",
+    ),
+    (
         "js_add",
         "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array or a map (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" {\n        js_str(a) + js_str(b)\n    } else {\n        a + b\n    }\n}",
     ),
@@ -100,7 +104,7 @@ const HELPERS: &[(&str, &str)] = &[
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
-        "js_join" | "js_sort" | "js_add" => &["js_str"],
+        "js_join" | "js_sort" | "js_add" | "js_message" => &["js_str"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" | "js_number" => &["js_number", "js_number_text"],
         _ => &[],

@@ -126,9 +126,12 @@ impl Conv<'_> {
                     Some(h) => {
                         self.indent += 1;
                         let mut pre = Vec::new();
+                        let mut named = false;
                         let param = match h.param.as_ref().map(|p| &p.pattern) {
                             Some(BindingPattern::BindingIdentifier(id)) => {
                                 self.declare(id.name.as_str());
+                                self.catch_params.push(id.name.to_string());
+                                named = true;
                                 Some(names::var(id.name.as_str()))
                             }
                             Some(p) => {
@@ -141,6 +144,9 @@ impl Conv<'_> {
                         let pad = self.pad();
                         let pre: String = pre.iter().map(|l| format!("{pad}{l}\n")).collect();
                         let body = self.block_body(&h.body.body);
+                        if named {
+                            self.catch_params.pop();
+                        }
                         self.indent -= 1;
                         let p = param.map(|p| format!(" ({p})")).unwrap_or_default();
                         out.push_str(&format!(" catch{p} {{\n{pre}{body}{}}}", self.pad()));
