@@ -1,6 +1,7 @@
 // JavaScript's values where Rhai's differ: loose equality and comparisons of strings with
 // numbers, numbers and arrays turned into text, closures made in loops (one binding per
-// iteration), `||` with an empty string, and sort() without a comparator.
+// iteration), `||` with an empty string, sort() without a comparator, caught errors' messages,
+// and parseInt/parseFloat of text that starts with a number (or does not).
 import http from 'k6/http';
 import { check } from 'k6';
 
@@ -22,6 +23,7 @@ export default function () {
   try { JSON.parse('<not json>'); } catch (e) { parsed = typeof e.message; }
   let thrown = '';
   try { throw new Error('boom'); } catch (err) { thrown = err.message; }
+  const vusOr = parseInt(__ENV.RLOAD_CORPUS_UNSET) || 3;
   const prefix = 'p=';
   let line = prefix;
   line += price;
@@ -33,6 +35,8 @@ export default function () {
     'closures per iteration': () => seen.join(',') === 'a,b,c,0,1,2,4,2,x,y',
     'float concat': () => ('' + price) === '3' && 'p=' + price === 'p=3',
     'errors caught, with their message': () => parsed === 'string' && thrown === 'boom',
+    'parseInt and parseFloat read a leading number': () => vusOr === 3 && parseInt('12px') === 12
+      && parseInt('ff', 16) === 255 && parseInt(' -42abc') === -42 && parseFloat('3.25e2x') === 325,
     'concat of two variables': () => prefix + price === 'p=3' && line === 'p=3' && price + price === 6,
     'float template': () => `${price}|${[1, price]}|${null}|${undefined}` === '3|1,3|null|undefined',
     'String and toString': () => String(price) === '3' && price.toString() === '3',

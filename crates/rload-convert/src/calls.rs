@@ -99,8 +99,11 @@ impl Conv<'_> {
         let args = self.args(&c.arguments);
         let a0 = args.first().cloned().unwrap_or_else(|| "()".into());
         match name {
-            "parseInt" => format!("parse_int({a0})"),
-            "parseFloat" => format!("parse_float({a0})"),
+            "parseInt" => self.parse_int_call(&args),
+            "parseFloat" => {
+                let h = self.helper("js_parse_float");
+                format!("{h}({})", strip_parens(&a0))
+            }
             "String" => match c.arguments.first().filter(|a| !a.is_spread()) {
                 Some(arg) => self.as_text(arg.to_expression(), &a0),
                 None => "\"\"".into(),
@@ -373,8 +376,8 @@ impl Conv<'_> {
             ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
             ("Array", "from") if args.len() == 1 => format!("([] + {})", a(0)),
             ("Number", "isInteger") => format!("(type_of({}) == \"i64\")", a(0)),
-            ("Number", "parseInt") => format!("parse_int({})", a(0)),
-            ("Number", "parseFloat") => format!("parse_float({})", a(0)),
+            ("Number", "parseInt") => self.parse_int_call(&args),
+            ("Number", "parseFloat") => helper(self, "js_parse_float", vec![a(0)]),
             _ => self.unconvertible(c.span, format!("{obj}.{method}() has no rload equivalent here")),
         })
     }
@@ -475,4 +478,17 @@ fn strip_paren_expr<'a>(mut e: &'a Expression<'a>) -> &'a Expression<'a> {
         e = &p.expression;
     }
     e
+}
+
+impl Conv<'_> {
+    /// `parseInt(s)` / `parseInt(s, radix)`: JavaScript's, which reads the leading integer of
+    /// the text and gives NaN when there is none (`parseInt(__ENV.VUS) || 10` takes 10 when
+    /// VUS is unset); Rhai's `parse_int` fails on anything but a whole integer, and took no
+    /// radix.
+    fn parse_int_call(&mut self, args: &[String]) -> String {
+        let h = self.helper("js_parse_int");
+        let text = args.first().map_or("()", |a| strip_parens(a));
+        let radix = args.get(1).map_or("()", |a| strip_parens(a));
+        format!("{h}({text}, {radix})")
+    }
 }

@@ -32,6 +32,14 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` (null or undefined) as \"null\".\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => \"null\",\n        \"f64\" => {\n            if v.is_nan { \"NaN\" } else if !v.is_finite { if v.sign() < 0 { \"-Infinity\" } else { \"Infinity\" } }\n            else if v.fraction() == 0.0 && v.abs() < 9007199254740992.0 { `${v.to_int()}` } else { `${v}` }\n        }\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
     ),
     (
+        "js_parse_int",
+        "private fn js_parse_int(s, radix) {\n    // JavaScript's parseInt: the leading integer of the text (after spaces and a sign), in base\n    // `radix` (10, or 16 after \"0x\", when not given); NaN when there is none.\n    let t = js_str(s);\n    t.trim();\n    let neg = t.starts_with(\"-\");\n    if neg || t.starts_with(\"+\") { t = t.sub_string(1); }\n    let hex = t.starts_with(\"0x\") || t.starts_with(\"0X\");\n    if radix == () || radix == 0 { radix = if hex { 16 } else { 10 }; }\n    if radix == 16 && hex { t = t.sub_string(2); }\n    if radix < 2 || radix > 36 { return 0.0 / 0.0; }\n    let n = 0;\n    let digits = 0;\n    for c in t.chars() {\n        let d = if c >= '0' && c <= '9' { c.to_int() - 48 } else if c >= 'a' && c <= 'z' { c.to_int() - 87 } else if c >= 'A' && c <= 'Z' { c.to_int() - 55 } else { 99 };\n        if d >= radix { break; }\n        n = n * radix + d;\n        digits += 1;\n    }\n    if digits == 0 { return 0.0 / 0.0; }\n    if neg { -n } else { n }\n}",
+    ),
+    (
+        "js_parse_float",
+        "private fn js_parse_float(s) {\n    // JavaScript's parseFloat: the leading decimal number of the text (after spaces), NaN when\n    // there is none.\n    let t = js_str(s);\n    t.trim();\n    let n = t.len();\n    let i = 0;\n    if i < n && (t[i] == '+' || t[i] == '-') { i += 1; }\n    if t.sub_string(i).starts_with(\"Infinity\") { return if t.starts_with(\"-\") { -1.0 / 0.0 } else { 1.0 / 0.0 }; }\n    let digits = 0;\n    while i < n && t[i] >= '0' && t[i] <= '9' { i += 1; digits += 1; }\n    if i < n && t[i] == '.' {\n        i += 1;\n        while i < n && t[i] >= '0' && t[i] <= '9' { i += 1; digits += 1; }\n    }\n    if digits == 0 { return 0.0 / 0.0; }\n    if i < n && (t[i] == 'e' || t[i] == 'E') {\n        let j = i + 1;\n        if j < n && (t[j] == '+' || t[j] == '-') { j += 1; }\n        let k = j;\n        while k < n && t[k] >= '0' && t[k] <= '9' { k += 1; }\n        if k > j { i = k; }\n    }\n    parse_float(t.sub_string(0, i))\n}",
+    ),
+    (
         "js_message",
         "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message.\n    if type_of(e) == \"map\" { e.message } else { js_str(e) }\n}",
     ),
@@ -104,7 +112,7 @@ const HELPERS: &[(&str, &str)] = &[
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
-        "js_join" | "js_sort" | "js_add" | "js_message" => &["js_str"],
+        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" | "js_number" => &["js_number", "js_number_text"],
         _ => &[],
