@@ -194,7 +194,7 @@ fn sigint_during_the_run_still_runs_handle_summary_and_writes_its_files() {
         r#"
         fn run() { if __ITER == 0 { print("running"); } sleep(0.1); }
         fn handle_summary(data) {
-            let out = #{ stdout: `custom: ${data.metrics.vus_max.type}\n` };
+            let out = #{ stdout: `custom: ${type_of(data.metrics)}\n` };
             out[__ENV.OUT] = data;
             out
         }
@@ -204,10 +204,11 @@ fn sigint_during_the_run_still_runs_handle_summary_and_writes_its_files() {
     let args = ["-u", "2", "-d", "1h", "-e", &format!("OUT={}", out.display())];
     let run = signalled_run(&s, &args, "running", None, Duration::from_secs(10));
     assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("custom: gauge"), "handle_summary's stdout:\n{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("custom: map"), "handle_summary's stdout:\n{}\n{}", run.stdout, run.stderr);
     assert!(!run.stderr.contains("interrupted; printing the default summary"), "{}", run.stderr);
     let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert!(written["metrics"]["vus_max"].is_object(), "{written}");
+    // Which metrics there are depends on how soon the signal came (vus_max is sampled each second).
+    assert!(written["metrics"].is_object() && written["root_group"].is_object(), "{written}");
 }
 
 /// What handle_summary returns decides what is printed, as in k6: nothing for `()` (k6's null
