@@ -11,7 +11,7 @@ use super::phases::{run_phase, run_shared, PhaseEnd};
 use super::report::{self, ReportSettings};
 use super::run::{Executed, Prepared, RunArgs};
 use super::signals::Signals;
-use super::vu::{Phase, SummaryText};
+use super::vu::Phase;
 use crate::config::format_duration;
 use crate::metrics;
 use crate::output::histograms::RunHeader;
@@ -85,54 +85,43 @@ pub(super) async fn report_results(
     let mut signalled = signalled;
     if summary_hook(&script.functions).ok().flatten().is_some() {
         let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
-        shared_hs.summary_text = Some(SummaryText {
-            printed: report.text.clone(),
-            plain: report.plain_text.clone(),
-            colored: report.colored_text.clone(),
-        });
+        shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
         // As for teardown(): a signal that stopped the test asked for handle_summary to run (k6
         // runs it after one Ctrl+C); only a first signal that comes while it runs stops it.
         let watch = (!signals.stopping()).then_some(signals);
-        match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), watch).await {
+        // Why handle_summary's own outputs are not printed, when they are not.
+        let failed = match run_phase(script, Phase::Summary, shared_hs, Some(HANDLE_SUMMARY_TIMEOUT), watch).await {
             PhaseEnd::Done(Ok(Some(serde_json::Value::Object(outputs)))) => {
-                failed_outputs.extend(report::apply_handle_summary(&outputs))
+                failed_outputs.extend(report::apply_handle_summary(&outputs));
+                None
             }
             // k6 prints nothing when handleSummary returns null or undefined.
             PhaseEnd::Done(Ok(None | Some(serde_json::Value::Null))) => {
                 eprintln!("warning: handle_summary() returned nothing, so no summary was printed (as in k6)");
+                None
             }
             PhaseEnd::Done(Ok(Some(other))) => {
-                eprintln!(
-                    "error: handle_summary() must return a map like #{{ stdout: \"...\" }}, got {other}; printing the \
-                     default summary"
-                );
-                stdio::out(&report.text);
+                Some(format!("must return a map like #{{ stdout: \"...\" }}, got {other}"))
             }
-            PhaseEnd::Done(Err(e)) => {
-                eprintln!("error: handle_summary() failed: {e}; printing the default summary");
-                stdio::out(&report.text);
-            }
-            PhaseEnd::TimedOut => {
-                eprintln!(
-                    "error: handle_summary() did not finish within {}; printing the default summary",
-                    format_duration(HANDLE_SUMMARY_TIMEOUT)
-                );
-                stdio::out(&report.text);
-            }
+            PhaseEnd::Done(Err(e)) => Some(format!("failed: {e}")),
+            PhaseEnd::TimedOut => Some(format!("did not finish within {}", format_duration(HANDLE_SUMMARY_TIMEOUT))),
             PhaseEnd::Aborted(message) => {
-                eprintln!("error: handle_summary() aborted the test: {message}; printing the default summary");
-                stdio::out(&report.text);
+                let why = format!("aborted the test: {message}");
                 control.abort(message);
+                Some(why)
             }
             PhaseEnd::Signalled => {
-                eprintln!("error: handle_summary() was interrupted; printing the default summary");
-                stdio::out(&report.text);
                 signalled = true;
+                Some("was interrupted".into())
             }
+        };
+        if let Some(why) = failed {
+            eprintln!("error: handle_summary() {why}; printing the default summary");
+            stdio::out(report.text.printed());
         }
     } else if !args.no_summary {
-        stdio::out(&report.text);
+        stdio::out(report.text.printed());
     }
     for w in &outputs_report.warnings {
         eprintln!("warning: {w}");

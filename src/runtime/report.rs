@@ -50,17 +50,39 @@ pub struct ReportSettings {
 /// The evaluated end of a run.
 pub struct Report {
     pub results: Vec<ThresholdResult>,
-    /// The summary text a terminal would show; also what `text_summary()` returns inside
-    /// `handle_summary`.
-    pub text: String,
-    /// The same text without colours and with them, for `text_summary(data, #{ enableColors })`.
-    pub plain_text: String,
-    pub colored_text: String,
+    /// The summary text, as a terminal would show it ([`SummaryText::printed`]); also what
+    /// `text_summary()` returns inside `handle_summary`.
+    pub text: SummaryText,
     /// `handle_summary`'s `data` argument (k6's shape), as JSON.
     pub summary_data: String,
     /// Files that could not be written (`--summary-export`, `--export-histograms`, `--report`),
     /// each with why.
     pub failed_outputs: Vec<String>,
+}
+
+/// The end-of-test summary without colours and with them (`text_summary`'s `enableColors`
+/// picks one), and which of the two is printed.
+#[derive(Debug, Clone, Default)]
+pub struct SummaryText {
+    pub plain: String,
+    pub colored: String,
+    /// The summary is printed with colours (`SummaryOptions::color`).
+    pub color: bool,
+}
+
+impl SummaryText {
+    /// The text as it is printed.
+    pub fn printed(&self) -> &str {
+        self.with_colors(self.color)
+    }
+
+    pub fn with_colors(&self, colors: bool) -> &str {
+        if colors {
+            &self.colored
+        } else {
+            &self.plain
+        }
+    }
 }
 
 impl Report {
@@ -92,11 +114,9 @@ pub fn build(
         let mut counts = run_counts(scenarios, control, errors, agg);
         counts.saturation_warning = monitored.saturation.as_ref().map(Saturation::message);
         let results = RunResults::build(finished, counts);
-        let text = TextSummary { options: settings.summary }.render(&results);
-        let recolored = TextSummary { options: SummaryOptions { color: !settings.summary.color, ..settings.summary } }
-            .render(&results);
-        let (plain_text, colored_text) =
-            if settings.summary.color { (recolored, text.clone()) } else { (text.clone(), recolored) };
+        let render =
+            |color: bool| TextSummary { options: SummaryOptions { color, ..settings.summary } }.render(&results);
+        let text = SummaryText { plain: render(false), colored: render(true), color: settings.summary.color };
         let mut failed_outputs = Vec::new();
         if let Some(path) = &settings.html_report {
             let page = Page {
@@ -121,7 +141,7 @@ pub fn build(
             time_unit: settings.summary.time_unit,
         };
         let summary_data = HandleSummaryData { state }.render(&results);
-        Report { results: verdicts, text, plain_text, colored_text, summary_data, failed_outputs }
+        Report { results: verdicts, text, summary_data, failed_outputs }
     })
 }
 

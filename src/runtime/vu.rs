@@ -21,6 +21,7 @@ use super::control::Control;
 use super::coroutine::{current_context, ready_or_suspend, Suspension};
 use super::errors::ErrorLog;
 use super::relay;
+use super::report::SummaryText;
 use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient, Pool};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
@@ -43,15 +44,6 @@ pub enum Phase {
     Teardown,
     /// Run init code, then `handle_summary(data)`; report its returned map as JSON.
     Summary,
-}
-
-/// The end-of-test summary as printed, and without and with colours (`text_summary`'s
-/// `enableColors`).
-#[derive(Debug, Clone, Default)]
-pub struct SummaryText {
-    pub printed: String,
-    pub plain: String,
-    pub colored: String,
 }
 
 /// Settings and state shared by every VU of a run (Send + Sync).
@@ -294,8 +286,9 @@ fn client_config(shared: &RunShared) -> (Rc<ClientConfig>, Option<Rc<Pool>>) {
 }
 
 /// The run's environment plus the scenario's `env`, built once per scenario and thread: shared
-/// (cheaply cloned), and read-only, so a script's `__ENV.X = …` is an error naming it instead of
-/// a change every VU of the thread would see (k6 gives each VU its own `__ENV`).
+/// (cheaply cloned) and marked read-only. A change would reach every VU of the thread (k6 gives
+/// each VU its own `__ENV`), so a script that changes it is refused before the run
+/// (`script::missing`).
 fn shared_env(shared: &RunShared, scenario: Option<&ScenarioRuntime>) -> Dynamic {
     let build = || {
         let mut env: rhai::Map = shared.env.iter().map(|(k, v)| (k.into(), Dynamic::from(v.clone()))).collect();

@@ -99,14 +99,10 @@ fn text_summary(data: &Dynamic, opts: Map) -> Result<String, Box<EvalAltResult>>
     if let Some(received) = vu.data_json.as_deref() {
         same_summary_data(data, received)?;
     }
-    let text = match colors {
-        None => &texts.printed,
-        Some(true) => &texts.colored,
-        Some(false) => &texts.plain,
-    };
+    let text = colors.map_or(texts.printed(), |on| texts.with_colors(on));
     Ok(match indent {
         Some(indent) if indent != " " => indented(text, &indent),
-        _ => text.clone(),
+        _ => text.to_string(),
     })
 }
 
