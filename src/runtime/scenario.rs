@@ -164,7 +164,7 @@ impl ScenarioRuntime {
     /// A VU's first call waits for the start on its thread's relay of it (`relay.rs`, which
     /// says why), when its runner waits for the start at all.
     pub async fn next_iteration(&self, vu_index: u64, vu_iteration: u64) -> Option<Permit> {
-        if vu_iteration == 0 && self.state.started_at().is_none() && self.runner.waits_for_start() {
+        if vu_iteration == 0 && self.runner.waits_for_start() {
             relay::start_of(self).await;
         }
         let mut permit = self.runner.next_iteration(&self.state, vu_index, vu_iteration).await?;
