@@ -205,3 +205,36 @@ fn k6_paused_and_the_paused_option_pause_a_run_as_the_flag_does() {
         assert!(!run.stdout.contains("iterations....."), "{options}: no iteration ran: {}", run.stdout);
     }
 }
+
+/// k6 evaluates thresholds every 2 s during the test: its status, and the metric whose
+/// threshold fails, are `tainted` from then on, so a poller learns the test is failing.
+#[test]
+fn a_failing_threshold_taints_the_status_and_its_metric_while_the_test_runs() {
+    let s = script(
+        "export const options = #{ vus: 1, duration: \"5s\", thresholds: #{ iterations: [\"count<1\"] } };\n\
+         fn run() { sleep(0.1); }\n",
+    );
+    let address = free_address();
+    let child = Command::new(BIN)
+        .arg("run")
+        .arg(&s.path)
+        .args(["--address", &address, "--no-color", "--no-system-env-vars"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut last = None;
+    let tainted = eventually(Duration::from_secs(20), || {
+        last = status(&address);
+        last.as_ref().is_some_and(|s| s["tainted"] == true && s["running"] == true)
+    });
+    assert!(tainted, "never tainted while running: {last:?}");
+    let tainted_of = |id: &str| {
+        let (_, m) = api_request(&address, "GET", &format!("/v1/metrics/{id}"), "").unwrap();
+        m["data"]["attributes"]["tainted"].clone()
+    };
+    assert_eq!(tainted_of("iterations"), true);
+    assert_eq!(tainted_of("iteration_duration"), false);
+    let run = finish(child, Duration::from_secs(60));
+    assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
+}

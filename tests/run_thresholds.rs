@@ -46,11 +46,11 @@ fn passing_thresholds_exit_0_and_no_thresholds_ignores_failing_ones() {
 }
 
 #[test]
-fn abort_on_fail_stops_the_run_soon_after_delay_abort_eval() {
+fn abort_on_fail_is_evaluated_every_2_s_as_k6_does_and_waits_for_delay_abort_eval() {
     let s = script(
         r#"
         export const options = #{ vus: 2, duration: "30s", thresholds: #{
-            "iteration_duration": [#{ threshold: "max<1", abortOnFail: true, delayAbortEval: "1s" }],
+            "iteration_duration": [#{ threshold: "max<1", abortOnFail: true, delayAbortEval: "3s" }],
         }};
         fn run() { sleep(0.05); }
     "#,
@@ -59,10 +59,29 @@ fn abort_on_fail_stops_the_run_soon_after_delay_abort_eval() {
     let run = rload(&s, &[]);
     let took = started.elapsed();
     assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
-    assert!(took < Duration::from_millis(2500), "aborted after {took:?}, delayAbortEval was 1s");
-    assert!(took > Duration::from_millis(900), "aborted before delayAbortEval: {took:?}");
+    // k6's ticks come at 2 s and 4 s; at 2 s the delay (3 s) has not passed.
+    assert!(took > Duration::from_millis(3900), "aborted before the 4 s evaluation: {took:?}");
+    assert!(took < Duration::from_secs(8), "aborted after {took:?}");
     assert!(run.stdout.contains("✗ 'max<1'"), "{}", run.stdout);
     assert!(run.stderr.contains("abortOnFail"), "{}", run.stderr);
+}
+
+/// One failure among the first requests fails a rate taken over them; k6 first evaluates at
+/// 2 s, when the rate is 1 in ~80 and the test goes on.
+#[test]
+fn abort_on_fail_gives_a_rate_two_seconds_of_samples_before_it_can_stop_the_run() {
+    let s = script(
+        r#"
+        const errors = Rate("errors");
+        export const options = #{ vus: 2, duration: "3s", thresholds: #{
+            "errors": [#{ threshold: "rate<0.1", abortOnFail: true }],
+        }};
+        fn run() { errors.add(__VU == 1 && __ITER == 0); sleep(0.05); }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ 'rate<0.1'"), "{}", run.stdout);
 }
 
 #[test]
@@ -168,4 +187,23 @@ fn sub_metric_thresholds_see_samples_past_the_series_cap() {
     let run = rload(&s, &["-i", "60", "-u", "3", "--max-series", "10"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("✓ 'count==30'"), "{}", run.stdout);
+}
+
+#[test]
+fn vus_samples_carry_the_runs_tags_so_a_threshold_on_them_sees_samples() {
+    let s = script(
+        r#"
+        export const options = #{ vus: 2, duration: "2500ms", tags: #{ team: "a" }, thresholds: #{
+            "vus{instance_id:1}": ["value>=2"],
+            "vus_max{team:a}": ["value>=2"],
+        }};
+        fn run() { sleep(0.1); }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("vus_max{team:a}\n    ✓ 'value>=2' value=2"), "{}", run.stdout);
+    // `--tag` replaces the script's tags, as in k6.
+    let tagged = rload(&s, &["--tag", "instance_id=1"]);
+    assert!(tagged.stdout.contains("vus{instance_id:1}\n    ✓ 'value>=2' value=2"), "{}", tagged.stdout);
 }

@@ -76,13 +76,21 @@ impl GaugeSink {
     pub fn value(&self) -> f64 {
         self.value
     }
-    /// The smallest recorded value.
+    /// The smallest recorded value (0 when empty, as k6's gauge sink).
     pub fn min(&self) -> f64 {
-        self.min
+        if self.count == 0 {
+            0.0
+        } else {
+            self.min
+        }
     }
-    /// The largest recorded value.
+    /// The largest recorded value (0 when empty).
     pub fn max(&self) -> f64 {
-        self.max
+        if self.count == 0 {
+            0.0
+        } else {
+            self.max
+        }
     }
     /// Number of recorded values.
     pub fn count(&self) -> u64 {

@@ -32,7 +32,9 @@ pub struct RunSurface {
     ended: Cell<bool>,
     stop_requested: Cell<bool>,
     stop: Notify,
-    tainted: Cell<bool>,
+    /// The threshold keys (`http_req_duration{status:200}`) failing at the last evaluation:
+    /// every 2 s during the test, then the end's. k6's `tainted`, for the run and per metric.
+    failing: RefCell<Vec<String>>,
     test_start: Cell<Option<Instant>>,
     control: RefCell<Option<Arc<Control>>>,
     runtimes: RefCell<Vec<Arc<ScenarioRuntime>>>,
@@ -63,7 +65,7 @@ impl RunSurface {
             ended: Cell::new(false),
             stop_requested: Cell::new(false),
             stop: Notify::new(),
-            tainted: Cell::new(false),
+            failing: RefCell::new(Vec::new()),
             test_start: Cell::new(None),
             control: RefCell::new(None),
             runtimes: RefCell::new(Vec::new()),
@@ -125,8 +127,8 @@ impl RunSurface {
         self.ended.set(true);
     }
 
-    pub fn set_tainted(&self, tainted: bool) {
-        self.tainted.set(tainted);
+    pub fn set_failing_thresholds(&self, keys: Vec<String>) {
+        *self.failing.borrow_mut() = keys;
     }
 
     pub fn store_setup_data(&self, data: Option<String>) {
@@ -149,7 +151,7 @@ impl Surface for RunSurface {
             vus_max: Some(max as i64),
             stopped: self.stop_requested.get() || self.ended.get(),
             running: self.started.get() && !self.ended.get(),
-            tainted: self.tainted.get(),
+            tainted: !self.failing.borrow().is_empty(),
         }
     }
 
@@ -183,6 +185,7 @@ impl Surface for RunSurface {
     fn metrics(&self) -> Vec<ApiMetric> {
         metrics::flush();
         let elapsed = self.elapsed();
+        let failing = self.failing.borrow();
         let mut list: Vec<ApiMetric> = metrics::with_aggregate(|agg| {
             agg.metrics()
                 .map(|m| {
@@ -191,7 +194,7 @@ impl Surface for RunSurface {
                         name: m.name().to_string(),
                         kind: kind_name(&sink).into(),
                         contains: m.id().contains().to_string(),
-                        tainted: None,
+                        tainted: Some(failing.iter().any(|key| key == m.name())),
                         sample: sample(&sink, elapsed),
                     }
                 })

@@ -79,11 +79,23 @@ pub(super) async fn report_results(
         script: args.script.clone(),
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration, &monitored);
-    surface.set_tainted(!report.thresholds_passed());
+    surface.set_failing_thresholds(report.failing_thresholds());
     let mut failed_outputs = report.failed_outputs.clone();
     failed_outputs.extend(outputs_report.problems);
     let mut signalled = signalled;
-    if summary_hook(&script.functions).ok().flatten().is_some() {
+    if args.no_summary {
+        // k6 neither prints its summary nor runs handleSummary nor writes --summary-export.
+        let skipped: Vec<&str> = [
+            summary_hook(&script.functions).ok().flatten().map(|_| "handle_summary()"),
+            args.summary_export.as_ref().map(|_| "--summary-export"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !skipped.is_empty() {
+            eprintln!("warning: --no-summary: {} skipped, as in k6", skipped.join(" and "));
+        }
+    } else if summary_hook(&script.functions).ok().flatten().is_some() {
         let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
@@ -120,7 +132,7 @@ pub(super) async fn report_results(
             eprintln!("error: handle_summary() {why}; printing the default summary");
             stdio::out(report.text.printed());
         }
-    } else if !args.no_summary {
+    } else {
         stdio::out(report.text.printed());
     }
     for w in &outputs_report.warnings {

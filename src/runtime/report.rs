@@ -89,6 +89,13 @@ impl Report {
     pub fn thresholds_passed(&self) -> bool {
         thresholds::all_passed(&self.results)
     }
+
+    /// The keys with a failed threshold, once each.
+    pub fn failing_thresholds(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.results.iter().filter(|r| !r.passed).map(|r| r.key.clone()).collect();
+        keys.dedup();
+        keys
+    }
 }
 
 /// Evaluates thresholds, builds the results and renders the summary and exports from them;
@@ -127,7 +134,8 @@ pub fn build(
             };
             failed_outputs.extend(write_whole(path, &page.render(&results)).err());
         }
-        if let Some(path) = &settings.summary_export {
+        // k6 writes the export as part of its end-of-test summary, which `--no-summary` skips.
+        if let Some(path) = settings.summary_export.as_ref().filter(|_| !settings.no_summary) {
             failed_outputs.extend(write_whole(path, &SummaryExport.render(&results)).err());
         }
         if let Some(path) = &settings.histogram_export {

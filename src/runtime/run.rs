@@ -446,9 +446,9 @@ async fn execute(
         };
         signalled = tokio::select! {
             _ = all => false,
-            _ = sample_vus(&runtimes) => false,
+            _ = sample_vus(&runtimes, options.tags.as_deref().unwrap_or_default()) => false,
             _ = progress(&runtimes, test_start, args.quiet) => false,
-            _ = watch_thresholds(thresholds, &control, test_start) => false,
+            _ = watch_thresholds(thresholds, &control, surface, test_start) => false,
             _ = signals.stopped() => true,
             _ = control.hard_stopped() => false,
             _ = surface.stopped() => false,

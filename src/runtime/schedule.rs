@@ -11,14 +11,20 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::api_surface::RunSurface;
 use super::control::Control;
 use super::scenario::ScenarioRuntime;
 use super::worker::WorkerSet;
 use crate::executor::runner::{LocalFuture, VuPool};
 use crate::metrics::{self, builtin, TagSet};
 
-/// How often thresholds with `abortOnFail` are evaluated during the run.
-const ABORT_EVAL_INTERVAL: Duration = Duration::from_millis(250);
+/// How often `vus` and `vus_max` are sampled.
+const VUS_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How often thresholds are evaluated during the test: k6's `thresholdsRate`, a ticker whose
+/// first tick comes one interval after the start (so a threshold sees 2 s of samples before it
+/// can abort the run).
+const THRESHOLDS_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Runs one scenario's schedule: start at `startTime`, let its runner plan (arrival-rate
 /// runners hand out iterations and ask for more VUs here), stop gracefully at the end of the
@@ -106,23 +112,24 @@ async fn wait_until(at: Instant) {
 
 /// Records `vus` and `vus_max` once a second (the progress shown is `progress.rs`'s). Never
 /// returns.
-pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>]) {
-    let tags = TagSet::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    // The scenarios' runners were spawned just before: let those that start at once start, so
-    // the first sample of a constant-VU test reads its VUs, not 0 (k6: `vus 10 min=10 max=10`).
-    let starting = || runtimes.iter().any(|s| s.config.start_time.is_zero() && s.started_at().is_none());
-    for _ in 0..50 {
-        if !starting() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(1)).await;
+pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], run_tags: &[(String, String)]) {
+    let mut tags = TagSet::new();
+    for (name, value) in run_tags {
+        tags.insert(name, value);
     }
+    // As k6's scheduler: a ticker, so the first sample comes 1 s into the test (a run shorter
+    // than that has none), each carrying the run's tags (`options.tags`, `--tag`).
+    let mut tick = tokio::time::interval_at(Instant::now() + VUS_INTERVAL, VUS_INTERVAL);
     loop {
         tick.tick().await;
         let (vus, max) = runtimes
             .iter()
             .fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.state.allocated.load(Ordering::Relaxed)));
+        // Every plan is over and its VUs are gone: the test is ending, and a last `vus 0`
+        // would be the end's artifact, not a measurement (k6 stops its ticker with the run).
+        if vus == 0 && runtimes.iter().all(|s| s.is_stopping()) {
+            continue;
+        }
         metrics::record(builtin::VUS, &tags, vus as f64);
         metrics::record(builtin::VUS_MAX, &tags, max as f64);
         metrics::flush();
@@ -139,22 +146,27 @@ pub async fn wait_init(control: &Control, vus: u64) {
     }
 }
 
-/// Evaluates thresholds every 2 s (as k6 does) and stops the run when one with `abortOnFail`
-/// has failed past its `delayAbortEval`. Never returns otherwise.
+/// Evaluates thresholds every 2 s, as k6 does: the REST API's `tainted` then tells whether one
+/// is failing, and the run stops when one with `abortOnFail` has failed past its
+/// `delayAbortEval`. A key that matched no sample yet is neither failing nor passing here (k6
+/// skips empty sinks until the end). Never returns otherwise.
 pub async fn watch_thresholds(
     set: &[crate::thresholds::MetricThresholds],
     control: &Control,
+    surface: &RunSurface,
     test_start: std::time::Instant,
 ) {
-    if !set.iter().any(|m| m.thresholds.iter().any(|t| t.abort_on_fail)) {
+    if set.is_empty() {
         return std::future::pending().await;
     }
-    let mut tick = tokio::time::interval(ABORT_EVAL_INTERVAL);
+    let mut tick = tokio::time::interval_at(Instant::from_std(test_start) + THRESHOLDS_INTERVAL, THRESHOLDS_INTERVAL);
     loop {
         tick.tick().await;
         metrics::flush();
         let elapsed = test_start.elapsed();
         let results = metrics::with_aggregate(|agg| crate::thresholds::evaluate(set, agg, elapsed, false));
+        let failing = results.iter().filter(|r| !r.passed && r.observed.is_some()).map(|r| r.key.clone()).collect();
+        surface.set_failing_thresholds(failing);
         if let Some(r) = results.iter().find(|r| r.aborts(elapsed)) {
             control.abort_on_thresholds(format!(
                 "thresholds on metrics '{}' were crossed ('{}' failed) and abortOnFail is set; the test was stopped",

@@ -15,7 +15,7 @@ use super::sections::{compare_metric_names, Section};
 use super::{Painter, SummaryMode, SummaryOptions, FAIL_MARK, SUBTITLE_PREFIX, SUCCESS_MARK, TITLE_PREFIX};
 use crate::config::options::TimeUnit;
 use crate::metrics::{builtin, per_second, MetricKind, SeriesSink, TrendStat};
-use crate::results::{Group, MetricResult, Origin, RunResults, Scope};
+use crate::results::{Group, MetricResult, RunResults, Scope};
 
 /// Renders `█ TOTAL RESULTS` and, in full mode, the group and scenario sections. The text
 /// starts and ends with blank lines, as k6's does; print it as is.
@@ -165,15 +165,14 @@ impl<'a> Summary<'a> {
         )
     }
 
-    /// The metric sections of one scope (k6's `_renderMetrics`). Threshold keys that are not
-    /// otherwise reported are left out, as k6's summary lists only metrics and its implicit
-    /// sub-metric.
+    /// The metric sections of one scope (k6's `_renderMetrics`): its metrics, and, as k6 v1.1
+    /// lists them, every threshold's key (a sub-metric under its metric, a metric without
+    /// samples with zero values).
     fn metrics_block(&self, scope: &Scope, ctx: Ctx) -> Vec<Item> {
         let ctx = ctx.deeper();
         let mut rows: Vec<(Section, Row)> = scope
             .metrics
             .iter()
-            .filter(|metric| metric.origin != Origin::Threshold)
             .filter_map(|metric| Some((Section::of(&metric.name, self.mode)?, self.row(metric))))
             .collect();
         rows.sort_by(|(sa, a), (sb, b)| sa.cmp(sb).then_with(|| compare_metric_names(&a.name, &b.name)));
