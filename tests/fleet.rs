@@ -53,6 +53,8 @@ fn pool() {
 fn per_vu() {
     let r = http.get(`${__ENV.BASE_URL}/`);
     check(r, #{ "status is 200": |r| r.status == 200 });
+    // 3 × 0.45 s: each instance runs past 1 s, when `vus_max` is first sampled (as in k6).
+    sleep(0.45);
 }
 "#;
 /// The plan of the whole test: 40 + 8 × 3 iterations, one request each.

@@ -191,19 +191,44 @@ fn sub_metric_thresholds_see_samples_past_the_series_cap() {
 
 #[test]
 fn vus_samples_carry_the_runs_tags_so_a_threshold_on_them_sees_samples() {
+    let with_thresholds = |thresholds: &str| {
+        script(&format!(
+            "export const options = #{{ vus: 2, duration: \"2500ms\", tags: #{{ team: \"a\" }}, thresholds: #{{ {thresholds} }} }};\n\
+             fn run() {{ sleep(0.1); }}\n"
+        ))
+    };
+    let run = rload(&with_thresholds(r#""vus_max{team:a}": ["value>=2"]"#), &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("vus_max{team:a}\n    ✓ 'value>=2' value=2"), "{}", run.stdout);
+    // `--tag` replaces the script's tags, as in k6 (k6-operator tags each runner this way).
+    let tagged = rload(&with_thresholds(r#""vus{instance_id:1}": ["value>=2"]"#), &["--tag", "instance_id=1"]);
+    assert_eq!(tagged.code, 0, "{}\n{}", tagged.stdout, tagged.stderr);
+    assert!(tagged.stdout.contains("vus{instance_id:1}\n    ✓ 'value>=2' value=2"), "{}", tagged.stdout);
+}
+
+/// k6 evaluates a threshold whose key matched no sample against the empty sink's zero values:
+/// the usual "the test did something" gates fail when it did nothing, and `p(95)<100` on a
+/// sub-metric nothing matched passes. An empty rate has no value, and its thresholds pass.
+#[test]
+fn thresholds_without_samples_are_evaluated_against_zero_values_as_k6_does() {
     let s = script(
         r#"
-        export const options = #{ vus: 2, duration: "2500ms", tags: #{ team: "a" }, thresholds: #{
-            "vus{instance_id:1}": ["value>=2"],
-            "vus_max{team:a}": ["value>=2"],
+        const never_counter = Counter("never_counter");
+        const never_rate = Rate("never_rate");
+        export const options = #{ iterations: 1, thresholds: #{
+            "http_reqs": ["count>0"],
+            "never_counter": ["count<1"],
+            "never_rate": ["rate>0.5"],
+            "http_req_duration{status:500}": ["p(95)<100"],
         }};
-        fn run() { sleep(0.1); }
+        fn run() {}
     "#,
     );
     let run = rload(&s, &[]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("vus_max{team:a}\n    ✓ 'value>=2' value=2"), "{}", run.stdout);
-    // `--tag` replaces the script's tags, as in k6.
-    let tagged = rload(&s, &["--tag", "instance_id=1"]);
-    assert!(tagged.stdout.contains("vus{instance_id:1}\n    ✓ 'value>=2' value=2"), "{}", tagged.stdout);
+    assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✗ 'count>0' count=0 (no samples)"), "{}", run.stdout);
+    assert!(run.stdout.contains("✓ 'count<1' count=0 (no samples)"), "{}", run.stdout);
+    assert!(run.stdout.contains("✓ 'p(95)<100' p(95)=0s (no samples)"), "{}", run.stdout);
+    assert!(run.stdout.contains("? 'rate>0.5' no samples"), "{}", run.stdout);
+    assert!(run.stderr.contains("some thresholds have failed"), "{}", run.stderr);
 }

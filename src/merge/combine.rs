@@ -9,7 +9,8 @@
 //!   mins, max of maxes. Across processes "last" is the instance whose report came last.
 //!   Except `vus` and `vus_max`, which count the instance's own VUs: the fleet's are the sums
 //!   of the instances' values, mins and maxes (the sum of maxes is an upper bound of the
-//!   fleet's peak when the instances' peaks did not coincide);
+//!   fleet's peak when the instances' peaks did not coincide), in one series with the tags all
+//!   the instances share (their samples carry the run's tags, `--tag instance_id=N` among them);
 //! - failed requests: their tallies added; interrupted and failed iterations added; script
 //!   errors added by message; samples past the series cap added by metric.
 //!
@@ -52,7 +53,7 @@ struct GaugeSum {
 pub fn combine(mut runs: Vec<RunExport>) -> Merged {
     runs.sort_by_key(|r| r.header.ended_at_unix_ms);
     let mut aggregate = Aggregate::with_series_cap(SeriesCap::new(UNCAPPED, Vec::<String>::new()));
-    let mut fleet_gauges: BTreeMap<(String, Tags), GaugeSum> = BTreeMap::new();
+    let mut fleet_gauges: BTreeMap<String, (Tags, GaugeSum)> = BTreeMap::new();
     let mut counts = RunCounts::default();
     let mut test_duration = Duration::ZERO;
     for run in &runs {
@@ -62,17 +63,20 @@ pub fn combine(mut runs: Vec<RunExport>) -> Merged {
             for (tags, series) in metric.series() {
                 match &series.sink {
                     SeriesSink::Gauge(g) if is_fleet_sum(metric.id()) => {
-                        if g.min() > g.max() {
+                        if g.count() == 0 {
                             continue; // no value
                         }
-                        let key = (metric.name().to_owned(), tags.clone());
-                        let sum = fleet_gauges.entry(key).or_insert(GaugeSum {
-                            id: metric.id(),
-                            value: 0.0,
-                            min: 0.0,
-                            max: 0.0,
-                            first_seen: series.first_seen,
+                        let (shared, sum) = fleet_gauges.entry(metric.name().to_owned()).or_insert_with(|| {
+                            let sum = GaugeSum {
+                                id: metric.id(),
+                                value: 0.0,
+                                min: 0.0,
+                                max: 0.0,
+                                first_seen: series.first_seen,
+                            };
+                            (tags.clone(), sum)
                         });
+                        *shared = Tags::from_pairs(shared.iter().filter(|(k, v)| tags.get(k) == Some(*v)));
                         sum.value += g.value();
                         sum.min += g.min();
                         sum.max += g.max();
@@ -112,7 +116,7 @@ pub fn combine(mut runs: Vec<RunExport>) -> Merged {
             }
         }
     }
-    for ((name, tags), sum) in fleet_gauges {
+    for (name, (tags, sum)) in fleet_gauges {
         let mut sink = SeriesSink::new(MetricKind::Gauge);
         // The order of writes makes `value` the last one, as an imported gauge's.
         for v in [sum.min, sum.max, sum.value] {

@@ -165,7 +165,7 @@ pub async fn watch_thresholds(
         metrics::flush();
         let elapsed = test_start.elapsed();
         let results = metrics::with_aggregate(|agg| crate::thresholds::evaluate(set, agg, elapsed, false));
-        let failing = results.iter().filter(|r| !r.passed && r.observed.is_some()).map(|r| r.key.clone()).collect();
+        let failing = results.iter().filter(|r| !r.passed && r.sampled).map(|r| r.key.clone()).collect();
         surface.set_failing_thresholds(failing);
         if let Some(r) = results.iter().find(|r| r.aborts(elapsed)) {
             control.abort_on_thresholds(format!(

@@ -16,12 +16,13 @@
 //!
 //! Time trends are in milliseconds, as in k6 (`p(95)<100` means 100 ms).
 //!
-//! **No samples.** k6 evaluates a key no sample matched against an empty sink (every statistic
-//! 0), so `p(95)<100` on a sub-metric with a typo in its tag silently passes. rload reports such
-//! a result with `observed: None` ("no samples"): the summary marks it and warns, and with
-//! `strict` (`--strict-thresholds`) it fails. Without `strict` it passes, as in k6, so existing
-//! k6 scripts keep their exit codes. It never triggers `abortOnFail` (k6 also skips empty sinks
-//! while the test runs).
+//! **No samples.** At the end k6 evaluates a key no sample matched against an empty sink: every
+//! statistic of a counter, gauge or trend is 0, so `count>0` fails and `p(95)<100` (a typo in a
+//! tag, say) passes; an empty rate has no value, and its thresholds pass. rload does the same,
+//! so k6 scripts keep their exit codes, and marks such a result (`sampled: false`): the summary
+//! says so and warns, and `strict` (`--strict-thresholds`) fails it whatever it compared. While
+//! the test runs, k6 skips empty sinks: such a result neither taints the run nor triggers
+//! `abortOnFail`.
 
 use std::time::Duration;
 
@@ -37,8 +38,11 @@ pub struct ThresholdResult {
     pub source: String,
     /// Whether the threshold holds (see the module doc for keys without samples).
     pub passed: bool,
-    /// The value the expression compared; `None` when no sample matched the key.
+    /// The value the expression compared: k6's zero statistics when no sample matched the key;
+    /// `None` where k6 has no value (an empty rate, a slope of fewer than two values).
     pub observed: Option<f64>,
+    /// Whether any sample matched the key.
+    pub sampled: bool,
     /// From the long form `abortOnFail`.
     pub abort_on_fail: bool,
     /// From the long form `delayAbortEval`.
@@ -48,13 +52,13 @@ pub struct ThresholdResult {
 impl ThresholdResult {
     /// True when no sample matched the key.
     pub fn no_samples(&self) -> bool {
-        self.observed.is_none()
+        !self.sampled
     }
 
     /// Whether this result stops a test that has run for `elapsed` (k6: a failed `abortOnFail`
     /// threshold once more than `delayAbortEval` has passed). Keys without samples never abort.
     pub fn aborts(&self, elapsed: Duration) -> bool {
-        self.abort_on_fail && !self.passed && self.observed.is_some() && elapsed > self.delay_abort_eval
+        self.abort_on_fail && !self.passed && self.sampled && elapsed > self.delay_abort_eval
     }
 }
 
@@ -69,9 +73,12 @@ pub fn evaluate(
     let mut results = Vec::new();
     for metric in set {
         let sink = samples_of(metric, agg);
+        let sampled = sink.is_some();
+        let sink = sink.unwrap_or_else(|| SeriesSink::for_metric(metric.id));
         for threshold in &metric.thresholds {
-            let observed = sink.as_ref().and_then(|sink| observe(threshold, sink, test_duration));
+            let observed = observe(threshold, &sink, test_duration);
             let passed = match observed {
+                _ if strict && !sampled => false,
                 Some(value) => threshold.op.holds(value, threshold.value),
                 None => !strict,
             };
@@ -80,6 +87,7 @@ pub fn evaluate(
                 source: threshold.source.clone(),
                 passed,
                 observed,
+                sampled,
                 abort_on_fail: threshold.abort_on_fail,
                 delay_abort_eval: threshold.delay_abort_eval,
             });
@@ -111,10 +119,11 @@ fn observe(threshold: &Threshold, sink: &SeriesSink, test_duration: Duration) ->
     })
 }
 
-/// What a gauge aggregation reads; `None` for an empty gauge or a slope without two timed values.
+/// What a gauge aggregation reads (0 from an empty gauge, as k6's); `None` for a slope without
+/// two timed values.
 pub fn gauge_value(agg: Aggregation, gauge: &GaugeSink) -> Option<f64> {
     if gauge.count() == 0 {
-        return None;
+        return (agg != Aggregation::Slope).then_some(0.0);
     }
     Some(match agg {
         Aggregation::Value | Aggregation::Last => gauge.value(),
@@ -126,9 +135,14 @@ pub fn gauge_value(agg: Aggregation, gauge: &GaugeSink) -> Option<f64> {
     })
 }
 
+/// What a trend aggregation reads (every statistic of an empty trend is 0, as k6's).
 fn trend_value(agg: Aggregation, trend: &TrendSink) -> Option<f64> {
     if trend.count() == 0 {
-        return None;
+        return matches!(
+            agg,
+            Aggregation::Avg | Aggregation::Min | Aggregation::Max | Aggregation::Med | Aggregation::Percentile(_)
+        )
+        .then_some(0.0);
     }
     Some(match agg {
         Aggregation::Avg => trend.avg(),

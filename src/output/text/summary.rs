@@ -219,9 +219,11 @@ impl<'a> Summary<'a> {
             },
             SeriesSink::Gauge(gauge) => {
                 let fmt = |v| metric_value(v, MetricKind::Gauge, contains, self.time_unit);
+                // An empty gauge (a threshold's key without samples) reads 0, as k6's sink.
+                let (min, max) = if gauge.count() == 0 { (0.0, 0.0) } else { (gauge.min(), gauge.max()) };
                 Values::Plain {
                     value: fmt(gauge.value()),
-                    extras: vec![format!("min={}", fmt(gauge.min())), format!("max={}", fmt(gauge.max()))],
+                    extras: vec![format!("min={}", fmt(min)), format!("max={}", fmt(max))],
                 }
             }
             SeriesSink::Rate(rate) => Values::Plain {

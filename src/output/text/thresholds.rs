@@ -47,8 +47,24 @@ pub fn render_thresholds(results: &RunResults<'_>, opts: &SummaryOptions) -> Str
 
         for verdict in &metric.verdicts {
             let source = paint.apply(&format!("'{}'", verdict.source.trim()), "37");
-            let line = match (&metric.samples, verdict.observed.is_none()) {
-                (Some(sink), false) => {
+            // A key no sample matched reads k6's zero statistics from an empty sink.
+            let empty;
+            let sink = match &metric.samples {
+                Some(sink) => sink,
+                None => {
+                    empty = SeriesSink::for_metric(metric.id);
+                    &empty
+                }
+            };
+            if metric.samples.is_none() {
+                if verdict.ok {
+                    no_samples.0 += 1;
+                } else {
+                    no_samples.1 += 1;
+                }
+            }
+            let line = match verdict.observed {
+                Some(_) => {
                     let mark = if verdict.ok { paint.apply(SUCCESS_MARK, "32") } else { paint.apply(FAIL_MARK, "31") };
                     let agg_text = verdict.source.split(['=', '>', '<']).next().unwrap_or("").trim();
                     let value = match display_value(metric, verdict.agg, agg_text, sink, results, opts.time_unit) {
@@ -57,16 +73,13 @@ pub fn render_thresholds(results: &RunResults<'_>, opts: &SummaryOptions) -> Str
                         None if opts.color => paint.apply("undefined", "36"),
                         None => String::new(),
                     };
-                    format!("{mark} {source} {}={value}", paint.apply(agg_text, "37"))
+                    let unsampled =
+                        if metric.samples.is_none() { paint.apply(" (no samples)", "33") } else { String::new() };
+                    format!("{mark} {source} {}={value}{unsampled}", paint.apply(agg_text, "37"))
                 }
-                _ => {
-                    let mark = if verdict.ok {
-                        no_samples.0 += 1;
-                        paint.apply(NO_SAMPLES_MARK, "33")
-                    } else {
-                        no_samples.1 += 1;
-                        paint.apply(FAIL_MARK, "31")
-                    };
+                None => {
+                    let mark =
+                        if verdict.ok { paint.apply(NO_SAMPLES_MARK, "33") } else { paint.apply(FAIL_MARK, "31") };
                     format!("{mark} {source} {}", paint.apply("no samples", "33"))
                 }
             };
@@ -92,14 +105,17 @@ pub fn render_thresholds(results: &RunResults<'_>, opts: &SummaryOptions) -> Str
 /// The warning closing the section when some keys matched no sample.
 fn no_samples_warning((passed, failed): (usize, usize)) -> Option<String> {
     let plural = |n: usize| if n == 1 { "threshold" } else { "thresholds" };
+    let passed = (passed > 0).then(|| {
+        format!(
+            "⚠ {passed} {} matched no samples and passed: as in k6, each was evaluated against zero values \
+             (an empty rate passes); --strict-thresholds fails them",
+            plural(passed)
+        )
+    });
+    let failed = (failed > 0).then(|| format!("⚠ {failed} {} matched no samples and failed", plural(failed)));
     match (passed, failed) {
-        (0, 0) => None,
-        (n, 0) => Some(format!(
-            "⚠ {n} {} matched no samples and did not fail the test (k6 passes them silently); \
-             --strict-thresholds fails them",
-            plural(n)
-        )),
-        (_, n) => Some(format!("⚠ {n} {} matched no samples and failed (--strict-thresholds)", plural(n))),
+        (Some(p), Some(f)) => Some(format!("{p}\n    {f}")),
+        (p, f) => p.or(f),
     }
 }
 
