@@ -100,6 +100,8 @@ impl Conv<'_> {
     /// A change in place of the object `root` names (`at` is the change): an item when `root`
     /// is an alias, with the comment to put before the change; empty otherwise.
     pub fn alias_change(&mut self, root: &str, at: Span) -> String {
+        // Every in-place change comes through here: `calls.rs` also needs to know of it.
+        self.note_in_place_change(root);
         let how = match self.scope_of(root) {
             Some(i) => self.scope_info.get(i).and_then(|s| s.aliases.get(root)).cloned(),
             None if !self.in_function() || self.top_vars.contains(root) => self.top_aliases.get(root).cloned(),

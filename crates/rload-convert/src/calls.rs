@@ -223,8 +223,48 @@ impl Conv<'_> {
 
     fn method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str) -> String {
         let obj = self.expr(&m.object);
+        let root = if CALLBACK_METHODS.contains(&method) { chain_root(&m.object) } else { None };
+        let Some(root) = root else {
+            let args = self.args(&c.arguments);
+            return self.method_text(c, m, method, obj, args);
+        };
+        let (args, used) = self.closures_referring_to(&root, |conv| conv.args(&c.arguments));
+        // A callback kept in a local variable may have captured the root too: no telling which.
+        let local_callback =
+            c.arguments.iter().any(|a| matches!(a, Argument::Identifier(id) if self.is_local(id.name.as_str())));
+        if !used.refers && !local_callback {
+            return self.method_text(c, m, method, obj, args);
+        }
+        if used.changes && is_place(&m.object) {
+            return self.unconvertible(
+                c.span,
+                format!(
+                    "a callback that changes `{root}` while `{method}` runs over it: Rhai holds `{root}` for the call, and a copy would not see the change; change it after the call"
+                ),
+            );
+        }
+        // The callback reads the variable the chain starts at, which Rhai holds for the whole
+        // chain: call the method on a copy of the receiver (the elements are the same values).
+        let recv = self.fresh("recv");
+        let out = self.method_text(c, m, method, recv.clone(), args);
+        if method == "sort" && is_place(&m.object) {
+            // sort() works in place: the sorted copy goes back where the array came from.
+            format!("({{ let {recv} = {obj}; {out}; {obj} = {recv}; {recv} }})")
+        } else {
+            format!("({{ let {recv} = {obj}; {out} }})")
+        }
+    }
+
+    /// `obj.method(args)` in Rhai, `obj` and `args` converted.
+    fn method_text(
+        &mut self,
+        c: &CallExpression,
+        m: &StaticMemberExpression,
+        method: &str,
+        obj: String,
+        args: Vec<String>,
+    ) -> String {
         let q = if m.optional { "?" } else { "" };
-        let args = self.args(&c.arguments);
         let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
         let helper2 = |conv: &mut Self, h: &'static str, args: Vec<String>| {
             let h = conv.helper(h);
@@ -431,6 +471,65 @@ impl Conv<'_> {
             }
             _ => self.unconvertible(n.span, "this `new`"),
         }
+    }
+}
+
+/// Array methods that call their callback before they return (`forEach` is a `for` loop, which
+/// reads a copy of the array).
+const CALLBACK_METHODS: &[&str] = &[
+    "map",
+    "filter",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "some",
+    "every",
+    "reduce",
+    "reduceRight",
+    "flatMap",
+    "sort",
+];
+
+/// The variable a Rhai method chain converted from `e` starts at: `o` of `o.items`,
+/// `o.keys()` (from `Object.keys(o)`) and `o.filter(…).map`. A chain that really starts at a
+/// helper call (`js_entries(o)`) gets the same answer, and only a needless copy.
+fn chain_root(e: &Expression) -> Option<String> {
+    match e {
+        Expression::Identifier(id) => Some(id.name.to_string()),
+        Expression::StaticMemberExpression(m) => chain_root(&m.object),
+        Expression::ComputedMemberExpression(m) => chain_root(&m.object),
+        Expression::ParenthesizedExpression(p) => chain_root(&p.expression),
+        Expression::ChainExpression(c) => match &c.expression {
+            ChainElement::CallExpression(call) => call_root(call),
+            ChainElement::StaticMemberExpression(m) => chain_root(&m.object),
+            ChainElement::ComputedMemberExpression(m) => chain_root(&m.object),
+            _ => None,
+        },
+        Expression::CallExpression(call) => call_root(call),
+        _ => None,
+    }
+}
+
+fn call_root(call: &CallExpression) -> Option<String> {
+    let Expression::StaticMemberExpression(m) = &call.callee else { return None };
+    match &m.object {
+        // `Object.keys(o)` is `o.keys()`.
+        Expression::Identifier(id) if id.name == "Object" => match call.arguments.first() {
+            Some(a) if !a.is_spread() => chain_root(a.to_expression()),
+            _ => None,
+        },
+        other => chain_root(other),
+    }
+}
+
+/// Whether `e` is a variable, a property or an element: something an assignment can write.
+fn is_place(e: &Expression) -> bool {
+    match e {
+        Expression::Identifier(_) => true,
+        Expression::StaticMemberExpression(m) => is_place(&m.object),
+        Expression::ComputedMemberExpression(m) => is_place(&m.object),
+        _ => false,
     }
 }
 

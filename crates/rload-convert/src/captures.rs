@@ -10,6 +10,12 @@
 //!
 //! How it knows: while a loop body is converted, every name read or written inside a closure
 //! deeper than the body's own level is recorded (`Conv::note_reference`).
+//!
+//! The same record serves a second Rhai rule: a closure's captured variable becomes shared, and
+//! a method chain holds the variable at its root for the whole chain, so a callback that reads
+//! that variable while the chain calls it (`Object.keys(o).map((k) => o[k])`, `arr.filter((x)
+//! => x > arr[0])`) stops with "Data race detected". `calls.rs` asks `closures_referring_to`
+//! whether a callback refers to the receiver's root and then calls the method on a copy.
 
 use std::collections::HashSet;
 
@@ -17,6 +23,23 @@ use oxc_span::Span;
 
 use crate::conv::Conv;
 use crate::ItemKind;
+
+/// One open `closures_referring_to`: the closure depth it began at, and the names read or
+/// written, and the objects changed in place, deeper than that.
+#[derive(Default)]
+pub struct ReferenceScan {
+    pub depth: usize,
+    pub referred: HashSet<String>,
+    pub changed: HashSet<String>,
+}
+
+/// How closures use a name.
+pub struct Use {
+    /// They read or assign it.
+    pub refers: bool,
+    /// They change the object it names in place (`x.p = …`, `x.push(…)`, …).
+    pub changes: bool,
+}
 
 /// What `begin_loop_body` saved.
 pub struct LoopBody {
@@ -40,6 +63,15 @@ impl Conv<'_> {
         // A closure in this loop is inside every enclosing loop too.
         self.captured.extend(inner);
         hit
+    }
+
+    /// Runs `convert` and returns, with its result, how the closures it converts (at any depth)
+    /// use `name`.
+    pub fn closures_referring_to<T>(&mut self, name: &str, convert: impl FnOnce(&mut Self) -> T) -> (T, Use) {
+        self.reference_scans.push(ReferenceScan { depth: self.closure_depth, ..ReferenceScan::default() });
+        let out = convert(self);
+        let scan = self.reference_scans.pop().unwrap_or_default();
+        (out, Use { refers: scan.referred.contains(name), changes: scan.changed.contains(name) })
     }
 
     /// A loop body (`{\n…}`) that starts with a copy of each Rhai name in `copies` from

@@ -86,6 +86,8 @@ pub struct Conv<'s> {
     pub closure_depth: usize,
     pub closure_base: usize,
     pub captured: HashSet<String>,
+    /// Open scans for names closures refer to (see `captures.rs`, `closures_referring_to`).
+    pub reference_scans: Vec<crate::captures::ReferenceScan>,
     /// Top-level variables changed inside functions: shared so the change outlives the call.
     pub mutated_globals: BTreeSet<String>,
     /// Top-level variables changed anywhere (so they cannot be Rhai `const`).
@@ -133,6 +135,7 @@ impl<'s> Conv<'s> {
             closure_depth: 0,
             closure_base: 0,
             captured: HashSet::new(),
+            reference_scans: Vec::new(),
             mutated_globals: BTreeSet::new(),
             module_consts_used: false,
             mutated_anywhere: BTreeSet::new(),
@@ -283,6 +286,11 @@ impl<'s> Conv<'s> {
         if self.closure_depth > self.closure_base {
             self.captured.insert(name.to_string());
         }
+        for scan in &mut self.reference_scans {
+            if self.closure_depth > scan.depth {
+                scan.referred.insert(name.to_string());
+            }
+        }
     }
 
     /// The binding a free name has (imports and k6 globals), unless a local shadows it.
@@ -291,6 +299,16 @@ impl<'s> Conv<'s> {
             return None;
         }
         self.bindings.get(name)
+    }
+
+    /// Records that the object `root` names is changed in place here (a property or element
+    /// assigned, a mutating method, `delete`, `Object.assign`), for the open reference scans.
+    pub fn note_in_place_change(&mut self, root: &str) {
+        for scan in &mut self.reference_scans {
+            if self.closure_depth > scan.depth {
+                scan.changed.insert(root.to_string());
+            }
+        }
     }
 
     /// A top-level variable changed by code inside a function (see `mutated_globals`).

@@ -135,7 +135,7 @@ impl Conv<'_> {
         let pad = self.pad();
         if let Some(init) = &f.init {
             let t = match init {
-                ForStatementInit::VariableDeclaration(v) => self.var_decl(v, false),
+                ForStatementInit::VariableDeclaration(v) => self.var_decl(v),
                 other => {
                     let e = other.to_expression();
                     self.expr_stmt(e)

@@ -63,7 +63,7 @@ impl Conv<'_> {
         match s {
             Statement::EmptyStatement(_) => String::new(),
             Statement::ExpressionStatement(e) => self.expr_stmt(&e.expression),
-            Statement::VariableDeclaration(v) => self.var_decl(v, false),
+            Statement::VariableDeclaration(v) => self.var_decl(v),
             Statement::BlockStatement(b) => {
                 self.indent += 1;
                 let body = self.block_body(&b.body);
@@ -238,31 +238,19 @@ impl Conv<'_> {
         }
     }
 
-    pub fn var_decl(&mut self, v: &VariableDeclaration, top: bool) -> String {
+    /// `let`/`const`/`var` inside a function (top-level ones are `modules.rs`'s `top_var`).
+    pub fn var_decl(&mut self, v: &VariableDeclaration) -> String {
         let mut lines = Vec::new();
         for d in &v.declarations {
-            let init = d.init.as_ref().map(|e| {
-                let t = self.expr(e);
-                strip_parens(&t).to_string()
-            });
             match &d.id {
-                BindingPattern::BindingIdentifier(id) => {
-                    let name = id.name.as_str();
-                    self.declare(name);
-                    self.note_binding(name, d.init.as_ref());
-                    if v.kind == VariableDeclarationKind::Const {
-                        if let (Some(e), Some(i)) = (d.init.as_ref(), self.scope_of(name)) {
-                            let k = self.kind(e);
-                            self.scope_info[i].kinds.insert(name.to_string(), k);
-                        }
-                    }
-                    let kw = if top { format!("\u{3}{name}\u{3}") } else { "let".to_string() };
-                    lines.push(format!("{kw} {} = {};", names::var(name), init.unwrap_or_else(|| "()".into())));
-                }
+                BindingPattern::BindingIdentifier(id) => lines.push(self.local_var(v, d, id.name.as_str())),
                 pattern => {
-                    let src = init.unwrap_or_else(|| "()".into());
+                    let src = d.init.as_ref().map(|e| {
+                        let t = self.expr(e);
+                        strip_parens(&t).to_string()
+                    });
                     let mut out = Vec::new();
-                    self.destructure(pattern, src, &mut out);
+                    self.destructure(pattern, src.unwrap_or_else(|| "()".into()), &mut out);
                     for name in crate::modules::binding_names(pattern) {
                         self.note_binding(&name, d.init.as_ref());
                     }
@@ -272,6 +260,34 @@ impl Conv<'_> {
         }
         let pad = self.pad();
         lines.join(&format!("\n{pad}"))
+    }
+
+    /// `let name = init;` inside a function. A closure in `init` that refers to `name` itself
+    /// (`const id = setInterval(() => { … clearInterval(id) … }, 100)`) runs after JavaScript
+    /// has set it; a Rhai closure sees only variables declared before it, so the variable is
+    /// declared first and assigned after: `let id = (); id = setInterval(…);`.
+    fn local_var(&mut self, v: &VariableDeclaration, d: &VariableDeclarator, name: &str) -> String {
+        // JavaScript's name is in scope in its own initialiser (read there before it is set, it
+        // throws): declared first, so the closure's `name` is this variable and no outer one.
+        self.declare(name);
+        let (init, used) = self.closures_referring_to(name, |conv| {
+            d.init.as_ref().map(|e| {
+                let t = conv.expr(e);
+                strip_parens(&t).to_string()
+            })
+        });
+        self.note_binding(name, d.init.as_ref());
+        if v.kind == VariableDeclarationKind::Const {
+            if let (Some(e), Some(i)) = (d.init.as_ref(), self.scope_of(name)) {
+                let k = self.kind(e);
+                self.scope_info[i].kinds.insert(name.to_string(), k);
+            }
+        }
+        let var = names::var(name);
+        match init {
+            Some(init) if used.refers => format!("let {var} = (); {var} = {init};"),
+            init => format!("let {var} = {};", init.unwrap_or_else(|| "()".into())),
+        }
     }
 
     fn switch_stmt(&mut self, sw: &SwitchStatement) -> String {

@@ -69,6 +69,25 @@ fn a_closure_made_in_a_loop_keeps_its_iterations_value() {
 }
 
 #[test]
+fn a_callback_changing_the_array_its_method_runs_over_is_listed() {
+    // The method runs on a copy (the callback reads the array, which Rhai holds for the call):
+    // changing the array in the callback would change the other one.
+    for body in [
+        "const xs = [1, 2];\nconst ys = xs.map((x) => { xs[1] = 5; return x; });",
+        "const xs = [1, 2];\nconst ys = xs.filter((x) => { xs.push(x); return true; });",
+        "const r = { items: [1] };\nconst ys = r.items.map((x) => { r.items.pop(); return x; });",
+    ] {
+        let listed = not_converted(&convert(body).1);
+        assert_eq!(listed.len(), 1, "{body}: {listed:?}");
+        assert!(listed[0].contains("a callback that changes `"), "{body}: {listed:?}");
+    }
+    // The receiver a fresh array (the keys): the callback's change reaches the object itself.
+    let (rhai, items) = convert("const o = { a: 1 };\nconst ks = Object.keys(o).map((k) => { o[k] = 2; return k; });");
+    assert!(items.is_empty(), "{items:?}");
+    assert!(rhai.contains("let recv1 = o.keys(); recv1.map("), "{rhai}");
+}
+
+#[test]
 fn loose_equality_follows_javascripts_rules_unless_both_sides_are_of_one_kind() {
     let (rhai, _) = convert("const s = '200';\nconst a = s == 200;\nconst b = s != 200;\nconst c = s == null;\nconst d = s === '200';\nconst e = 'a' == 'b';");
     assert!(rhai.contains("let a = js_loose_eq(s, 200);"), "{rhai}");
