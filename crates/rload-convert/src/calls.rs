@@ -360,13 +360,20 @@ impl Conv<'_> {
         };
         Some(match (obj, method) {
             ("JSON", "stringify") => {
-                if args.len() > 1 {
+                let no_replacer = match c.arguments.get(1) {
+                    None | Some(Argument::NullLiteral(_)) => true,
+                    Some(Argument::Identifier(id)) => id.name == "undefined",
+                    _ => false,
+                };
+                if !no_replacer {
                     let c = self.item(
                         c.span,
                         ItemKind::Unconvertible,
-                        "JSON.stringify's replacer/indent: rload writes compact JSON",
+                        "JSON.stringify's replacer (a function or a list of keys): rload writes every key as it is",
                     );
                     format!("{c} {}.to_json()", a(0))
+                } else if args.len() > 2 {
+                    helper(self, "js_stringify_indent", vec![a(0), a(2)])
                 } else if matches!(
                     c.arguments.first(),
                     Some(Argument::ObjectExpression(_) | Argument::ArrayExpression(_))

@@ -103,6 +103,66 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_stringify(v) {\n    // Rhai's to_json() is for maps and arrays: wrap anything else in one.\n    let s = #{ v: v }.to_json();\n    s.sub_string(5, s.len() - 6)\n}",
     ),
     (
+        "js_stringify_indent",
+        r#"private fn js_stringify_indent(v, indent) {
+    // JSON.stringify(v, null, indent): a number indents by that many spaces (at most 10), a
+    // string by its first 10 characters; anything else, or less than one space, is compact.
+    // Empty arrays and objects stay `[]` and `{}`, and a colon is followed by one space.
+    let gap = "";
+    switch type_of(indent) {
+        "i64" | "f64" => {
+            let n = indent.to_float().floor();
+            if n > 10.0 { n = 10.0; }
+            let k = 0;
+            while k.to_float() < n { gap += " "; k += 1; }
+        }
+        "string" => { gap = if indent.len() > 10 { indent.sub_string(0, 10) } else { indent }; }
+    }
+    let s = js_stringify(v);
+    if gap == "" { return s; }
+    let out = "";
+    let pad = "";
+    let in_str = false;
+    let esc = false;
+    let chars = s.to_chars();
+    let n = chars.len();
+    let i = 0;
+    while i < n {
+        let c = chars[i];
+        if in_str {
+            out += c;
+            if esc { esc = false; } else if c == '\\' { esc = true; } else if c == '"' { in_str = false; }
+        } else if c == '"' {
+            in_str = true;
+            out += c;
+        } else if c == '{' || c == '[' {
+            let close = if c == '{' { '}' } else { ']' };
+            if i + 1 < n && chars[i + 1] == close {
+                out += c;
+                out += close;
+                i += 2;
+                continue;
+            }
+            pad += gap;
+            out += c;
+            out += "\n" + pad;
+        } else if c == '}' || c == ']' {
+            pad = pad.sub_string(0, pad.len() - gap.len());
+            out += "\n" + pad;
+            out += c;
+        } else if c == ',' {
+            out += ",\n" + pad;
+        } else if c == ':' {
+            out += ": ";
+        } else {
+            out += c;
+        }
+        i += 1;
+    }
+    out
+}"#,
+    ),
+    (
         "js_parse",
         "private fn js_parse(s) {\n    // Rhai's parse_json() reads an object only: wrap arrays, strings and numbers in one.\n    let t = s;\n    t.trim();\n    if t.starts_with(\"{\") { parse_json(t) } else { parse_json(\"{\\\"v\\\":\" + t + \"}\").v }\n}",
     ),
@@ -113,6 +173,7 @@ const HELPERS: &[(&str, &str)] = &[
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
         "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
+        "js_stringify_indent" => &["js_stringify"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" | "js_number" => &["js_number", "js_number_text"],
         _ => &[],
