@@ -450,6 +450,10 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         }
         scenario.state.completed.fetch_add(1, Ordering::Relaxed);
         let ms = start.elapsed().as_secs_f64() * 1000.0;
+        // k6 tags the iteration's samples with the VU's tags as they are at its end: those the
+        // script set on `exec.vu.metrics.tags` during it too, in the root group.
+        *vu.group.borrow_mut() = String::new();
+        tags = vu.base_tags();
         metrics::record(builtin::ITERATION_DURATION, &tags, ms);
         metrics::record(builtin::ITERATIONS, &tags, 1.0);
         if !bytes_counted {
