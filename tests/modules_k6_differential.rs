@@ -180,3 +180,46 @@ fn run() {
     assert_eq!(k6_console.len(), 2, "k6's own output changed:\n{k6_err}");
     assert_eq!(console_lines(&ours.stderr), k6_console, "rload's stderr:\n{}", ours.stderr);
 }
+
+/// `exec.vu.tags` used as a value: its keys are strings, and it is written as the map of tags
+/// it is, alone or inside a map (sweep C's `r2_vu_tags_json.js`: rload wrote its type name).
+#[test]
+fn vu_tags_as_a_value_match_k6() {
+    let js = r#"
+import exec from "k6/execution";
+import { check } from "k6";
+export const options = { iterations: 1, tags: { team: "a" } };
+export default function () {
+    exec.vu.metrics.tags.stage = "s1";
+    const direct = JSON.parse(JSON.stringify(exec.vu.tags));
+    const nested = JSON.parse(JSON.stringify({ t: exec.vu.metrics.tags }));
+    check(null, {
+        "stringified": () => direct.team === "a" && direct.stage === "s1" && direct.scenario === "default",
+        "stringified in a map": () => nested.t.team === "a" && nested.t.stage === "s1",
+        "keys are strings": () => Object.keys(exec.vu.tags).includes("scenario") && Object.keys(exec.vu.tags).every((k) => typeof k === "string"),
+        "indexed by its keys": () => Object.keys(exec.vu.tags).filter((k) => exec.vu.tags[k] === "s1").length === 1,
+    });
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 1, tags: #{ team: "a" } };
+fn run() {
+    exec.vu.metrics.tags["stage"] = "s1";
+    let direct = parse_json(exec.vu.tags.to_json());
+    let nested = parse_json(#{ t: exec.vu.metrics.tags }.to_json());
+    let keys = exec.vu.tags.keys();
+    let tagged = keys.filter(|k| exec.vu.tags[k] == "s1");
+    check((), #{
+        "stringified": || direct.team == "a" && direct.stage == "s1" && direct.scenario == "default",
+        "stringified in a map": || nested.t.team == "a" && nested.t.stage == "s1",
+        "keys are strings": || keys.contains("scenario") && keys.all(|k| type_of(k) == "string"),
+        "indexed by its keys": || tagged.len() == 1,
+    });
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 4, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+}
