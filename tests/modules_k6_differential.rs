@@ -223,3 +223,61 @@ fn run() {
     assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
     assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
 }
+
+/// `metric.add()` converts its value as k6 does (JavaScript's `Number`, a numeric string as
+/// its number); a value that is no number then (`NaN`, `undefined`, `"12px"`) records nothing:
+/// a warning, `false`, and the iteration goes on (sweep C's `r4_add_string.js`, `t7.js`).
+#[test]
+fn metric_add_converts_or_warns_as_k6_does() {
+    let js = r#"
+import { check } from "k6";
+import { Counter, Gauge, Trend } from "k6/metrics";
+export const options = { iterations: 2 };
+const c = new Counter("c_m");
+const g = new Gauge("g_m");
+const t = new Trend("t_m");
+const reached = new Counter("reached_end");
+export default function () {
+    check(null, {
+        "numeric strings are numbers": () => c.add("4") && c.add(" 0x10 ") && c.add("0") && c.add("") && g.add("2.5") && t.add("1e2"),
+        "NaN is refused": () => c.add(NaN) === false,
+        "undefined is refused": () => t.add(undefined) === false,
+        "a non-numeric string is refused": () => t.add("12px") === false,
+    });
+    reached.add(1);
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 2 };
+const c = Counter("c_m");
+const g = Gauge("g_m");
+const t = Trend("t_m");
+const reached = Counter("reached_end");
+fn run() {
+    check((), #{
+        "numeric strings are numbers": || c.add("4") && c.add(" 0x10 ") && c.add("0") && c.add("") && g.add("2.5") && t.add("1e2"),
+        "NaN is refused": || c.add(0.0 / 0.0) == false,
+        "undefined is refused": || t.add(()) == false,
+        "a non-numeric string is refused": || t.add("12px") == false,
+    });
+    reached.add(1);
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 4, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+    for metric in ["c_m", "g_m", "t_m", "reached_end"] {
+        let k6_figures = figures(&k6_out, metric);
+        assert!(k6_figures.is_some(), "k6 has no {metric}:\n{k6_out}");
+        assert_eq!(figures(&ours.stdout, metric), k6_figures, "{metric}: rload:\n{}", ours.stdout);
+    }
+    for warning in [
+        "'NaN' is an invalid value for metric 'c_m', a number or a boolean value is expected",
+        "'undefined' is an invalid value for metric 't_m', a number or a boolean value is expected",
+        "'12px' is an invalid value for metric 't_m', a number or a boolean value is expected",
+    ] {
+        assert!(ours.stderr.contains(warning), "no {warning:?} in:\n{}", ours.stderr);
+    }
+}
