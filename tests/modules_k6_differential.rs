@@ -281,3 +281,48 @@ fn run() {
         assert!(ours.stderr.contains(warning), "no {warning:?} in:\n{}", ours.stderr);
     }
 }
+
+/// `sleep()` converts its value as k6 does, and a value that is no time to wait does not wait:
+/// negative (pacing's `sleep(interval - elapsed)` after a slow response), null, undefined,
+/// NaN, infinite, a non-numeric string (sweep C's `r5_sleep_negative.js`, `t6.js`, `t6b.js`).
+#[test]
+fn sleep_converts_and_skips_as_k6_does() {
+    let js = r#"
+import { check, sleep } from "k6";
+export const options = { iterations: 1 };
+function took(v) { const t0 = Date.now(); sleep(v); return Date.now() - t0; }
+export default function () {
+    const s = took("0.2");
+    check(null, {
+        "a numeric string waits": () => s >= 200 && s < 2000,
+        "negative does not wait": () => took(-5) < 1000,
+        "null does not wait": () => took(null) < 1000,
+        "undefined does not wait": () => took(undefined) < 1000,
+        "NaN does not wait": () => took(NaN) < 1000,
+        "infinity does not wait": () => took(Infinity) < 1000,
+        "a non-numeric string does not wait": () => took("abc") < 1000,
+    });
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 1 };
+fn took(v) { let t0 = timestamp_ms(); sleep(v); timestamp_ms() - t0 }
+fn run() {
+    let s = took("0.2");
+    check((), #{
+        "a numeric string waits": || s >= 200 && s < 2000,
+        "negative does not wait": || took(-5) < 1000,
+        "null does not wait": || took(()) < 1000,
+        "undefined does not wait": || took(()) < 1000,
+        "NaN does not wait": || took(0.0 / 0.0) < 1000,
+        "infinity does not wait": || took(1.0 / 0.0) < 1000,
+        "a non-numeric string does not wait": || took("abc") < 1000,
+    });
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 7, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+}
