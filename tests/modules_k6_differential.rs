@@ -326,3 +326,56 @@ fn run() {
     assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
     assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
 }
+
+/// A `SharedArray` has the read-only array methods k6 gives it (a proxy of a JavaScript
+/// array): `map`, `filter`, `find`, `findIndex`, `indexOf`, `includes`, `some`, `every`,
+/// `reduce`, `slice`, `concat`, and `JSON.stringify` writes its elements (sweep C's
+/// `r6_sharedarray_methods.js`, `t16.js`).
+#[test]
+fn shared_array_methods_match_k6() {
+    let js = r#"
+import { check } from "k6";
+import { SharedArray } from "k6/data";
+export const options = { iterations: 1 };
+const users = new SharedArray("users", function () { return [{ id: 1, role: "admin" }, { id: 2, role: "user" }, { id: 3, role: "admin" }]; });
+const ns = new SharedArray("ns", function () { return [3, 1, 2, 1]; });
+export default function () {
+    check(null, {
+        "map": () => users.map((u, i) => u.id * 10 + i).join(",") === "10,21,32",
+        "filter": () => users.filter((u) => u.role === "admin").length === 2,
+        "find": () => users.find((u) => u.id === 2).role === "user" && users.find((u) => u.id === 9) === undefined,
+        "findIndex": () => users.findIndex((u) => u.id === 3) === 2,
+        "indexOf and includes": () => ns.indexOf(1) === 1 && ns.indexOf(7) === -1 && ns.includes(2) && !ns.includes(5),
+        "some and every": () => ns.some((x) => x > 2) && !ns.every((x) => x > 1),
+        "reduce": () => ns.reduce((s, x) => s + x, 0) === 7,
+        "slice": () => JSON.stringify(ns.slice(1, 3)) === "[1,2]" && ns.slice(-2).length === 2 && ns.slice(1).length === 3,
+        "concat": () => ns.concat([9]).length === 5,
+        "stringify": () => JSON.stringify({ ns: ns }) === '{"ns":[3,1,2,1]}',
+    });
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 1 };
+const users = shared_array("users", || [#{ id: 1, role: "admin" }, #{ id: 2, role: "user" }, #{ id: 3, role: "admin" }]);
+const ns = shared_array("ns", || [3, 1, 2, 1]);
+fn run() {
+    check((), #{
+        "map": || users.map(|u, i| `${u.id * 10 + i}`).reduce(|s, x| if s == "" { x } else { s + "," + x }, "") == "10,21,32",
+        "filter": || users.filter(|u| u.role == "admin").len() == 2,
+        "find": || users.find(|u| u.id == 2).role == "user" && users.find(|u| u.id == 9) == (),
+        "findIndex": || users.index_of(|u| u.id == 3) == 2,
+        "indexOf and includes": || ns.index_of(1) == 1 && ns.index_of(7) == -1 && ns.contains(2) && !ns.contains(5) && 2 in ns,
+        "some and every": || ns.some(|x| x > 2) && !ns.all(|x| x > 1),
+        "reduce": || ns.reduce(|s, x| s + x, 0) == 7,
+        "slice": || ns.extract(1, 2).to_json() == "[1,2]" && ns.extract(-2).len() == 2 && ns.extract(1).len() == 3,
+        "concat": || (ns + [9]).len() == 5,
+        "stringify": || #{ ns: ns }.to_json() == "{\"ns\":[3,1,2,1]}",
+    });
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 10, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+}

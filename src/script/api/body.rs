@@ -23,6 +23,7 @@ use rhai::{Array, Blob, Dynamic, Engine, Map};
 
 use super::exec;
 use super::http::HttpApi;
+use super::shared_array::SharedArray;
 
 /// The `Content-Type` of a map body.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -105,7 +106,8 @@ impl serde::Serialize for JsonArray<'_> {
 }
 
 /// A value as Rhai serializes a `Dynamic`, except that `exec.vu.tags` is written as the map of
-/// tags it is (as `JSON.stringify` writes it in k6), where Rhai would write its type's name.
+/// tags it is and a shared array as its elements (as `JSON.stringify` writes them in k6),
+/// where Rhai would write their type's name.
 pub struct JsonValue<'a>(pub &'a Dynamic);
 
 impl serde::Serialize for JsonValue<'_> {
@@ -115,6 +117,9 @@ impl serde::Serialize for JsonValue<'_> {
         }
         if let Some(items) = self.0.read_lock::<Array>() {
             return JsonArray(&items).serialize(serializer);
+        }
+        if let Some(shared) = self.0.read_lock::<SharedArray>() {
+            return JsonArray(&shared.to_array()).serialize(serializer);
         }
         match exec::as_map(self.0) {
             Some(map) => JsonMap(&map).serialize(serializer),
