@@ -180,3 +180,202 @@ fn run() {
     assert_eq!(k6_console.len(), 2, "k6's own output changed:\n{k6_err}");
     assert_eq!(console_lines(&ours.stderr), k6_console, "rload's stderr:\n{}", ours.stderr);
 }
+
+/// `exec.vu.tags` used as a value: its keys are strings, and it is written as the map of tags
+/// it is, alone or inside a map (sweep C's `r2_vu_tags_json.js`: rload wrote its type name).
+#[test]
+fn vu_tags_as_a_value_match_k6() {
+    let js = r#"
+import exec from "k6/execution";
+import { check } from "k6";
+export const options = { iterations: 1, tags: { team: "a" } };
+export default function () {
+    exec.vu.metrics.tags.stage = "s1";
+    const direct = JSON.parse(JSON.stringify(exec.vu.tags));
+    const nested = JSON.parse(JSON.stringify({ t: exec.vu.metrics.tags }));
+    check(null, {
+        "stringified": () => direct.team === "a" && direct.stage === "s1" && direct.scenario === "default",
+        "stringified in a map": () => nested.t.team === "a" && nested.t.stage === "s1",
+        "keys are strings": () => Object.keys(exec.vu.tags).includes("scenario") && Object.keys(exec.vu.tags).every((k) => typeof k === "string"),
+        "indexed by its keys": () => Object.keys(exec.vu.tags).filter((k) => exec.vu.tags[k] === "s1").length === 1,
+    });
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 1, tags: #{ team: "a" } };
+fn run() {
+    exec.vu.metrics.tags["stage"] = "s1";
+    let direct = parse_json(exec.vu.tags.to_json());
+    let nested = parse_json(#{ t: exec.vu.metrics.tags }.to_json());
+    let keys = exec.vu.tags.keys();
+    let tagged = keys.filter(|k| exec.vu.tags[k] == "s1");
+    check((), #{
+        "stringified": || direct.team == "a" && direct.stage == "s1" && direct.scenario == "default",
+        "stringified in a map": || nested.t.team == "a" && nested.t.stage == "s1",
+        "keys are strings": || keys.contains("scenario") && keys.all(|k| type_of(k) == "string"),
+        "indexed by its keys": || tagged.len() == 1,
+    });
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 4, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+}
+
+/// `metric.add()` converts its value as k6 does (JavaScript's `Number`, a numeric string as
+/// its number); a value that is no number then (`NaN`, `undefined`, `"12px"`) records nothing:
+/// a warning, `false`, and the iteration goes on (sweep C's `r4_add_string.js`, `t7.js`).
+#[test]
+fn metric_add_converts_or_warns_as_k6_does() {
+    let js = r#"
+import { check } from "k6";
+import { Counter, Gauge, Trend } from "k6/metrics";
+export const options = { iterations: 2 };
+const c = new Counter("c_m");
+const g = new Gauge("g_m");
+const t = new Trend("t_m");
+const reached = new Counter("reached_end");
+export default function () {
+    check(null, {
+        "numeric strings are numbers": () => c.add("4") && c.add(" 0x10 ") && c.add("0") && c.add("") && g.add("2.5") && t.add("1e2"),
+        "NaN is refused": () => c.add(NaN) === false,
+        "undefined is refused": () => t.add(undefined) === false,
+        "a non-numeric string is refused": () => t.add("12px") === false,
+    });
+    reached.add(1);
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 2 };
+const c = Counter("c_m");
+const g = Gauge("g_m");
+const t = Trend("t_m");
+const reached = Counter("reached_end");
+fn run() {
+    check((), #{
+        "numeric strings are numbers": || c.add("4") && c.add(" 0x10 ") && c.add("0") && c.add("") && g.add("2.5") && t.add("1e2"),
+        "NaN is refused": || c.add(0.0 / 0.0) == false,
+        "undefined is refused": || t.add(()) == false,
+        "a non-numeric string is refused": || t.add("12px") == false,
+    });
+    reached.add(1);
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 4, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+    for metric in ["c_m", "g_m", "t_m", "reached_end"] {
+        let k6_figures = figures(&k6_out, metric);
+        assert!(k6_figures.is_some(), "k6 has no {metric}:\n{k6_out}");
+        assert_eq!(figures(&ours.stdout, metric), k6_figures, "{metric}: rload:\n{}", ours.stdout);
+    }
+    for warning in [
+        "'NaN' is an invalid value for metric 'c_m', a number or a boolean value is expected",
+        "'undefined' is an invalid value for metric 't_m', a number or a boolean value is expected",
+        "'12px' is an invalid value for metric 't_m', a number or a boolean value is expected",
+    ] {
+        assert!(ours.stderr.contains(warning), "no {warning:?} in:\n{}", ours.stderr);
+    }
+}
+
+/// `sleep()` converts its value as k6 does, and a value that is no time to wait does not wait:
+/// negative (pacing's `sleep(interval - elapsed)` after a slow response), null, undefined,
+/// NaN, infinite, a non-numeric string (sweep C's `r5_sleep_negative.js`, `t6.js`, `t6b.js`).
+#[test]
+fn sleep_converts_and_skips_as_k6_does() {
+    let js = r#"
+import { check, sleep } from "k6";
+export const options = { iterations: 1 };
+function took(v) { const t0 = Date.now(); sleep(v); return Date.now() - t0; }
+export default function () {
+    const s = took("0.2");
+    check(null, {
+        "a numeric string waits": () => s >= 200 && s < 2000,
+        "negative does not wait": () => took(-5) < 1000,
+        "null does not wait": () => took(null) < 1000,
+        "undefined does not wait": () => took(undefined) < 1000,
+        "NaN does not wait": () => took(NaN) < 1000,
+        "infinity does not wait": () => took(Infinity) < 1000,
+        "a non-numeric string does not wait": () => took("abc") < 1000,
+    });
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 1 };
+fn took(v) { let t0 = timestamp_ms(); sleep(v); timestamp_ms() - t0 }
+fn run() {
+    let s = took("0.2");
+    check((), #{
+        "a numeric string waits": || s >= 200 && s < 2000,
+        "negative does not wait": || took(-5) < 1000,
+        "null does not wait": || took(()) < 1000,
+        "undefined does not wait": || took(()) < 1000,
+        "NaN does not wait": || took(0.0 / 0.0) < 1000,
+        "infinity does not wait": || took(1.0 / 0.0) < 1000,
+        "a non-numeric string does not wait": || took("abc") < 1000,
+    });
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 7, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+}
+
+/// A `SharedArray` has the read-only array methods k6 gives it (a proxy of a JavaScript
+/// array): `map`, `filter`, `find`, `findIndex`, `indexOf`, `includes`, `some`, `every`,
+/// `reduce`, `slice`, `concat`, and `JSON.stringify` writes its elements (sweep C's
+/// `r6_sharedarray_methods.js`, `t16.js`).
+#[test]
+fn shared_array_methods_match_k6() {
+    let js = r#"
+import { check } from "k6";
+import { SharedArray } from "k6/data";
+export const options = { iterations: 1 };
+const users = new SharedArray("users", function () { return [{ id: 1, role: "admin" }, { id: 2, role: "user" }, { id: 3, role: "admin" }]; });
+const ns = new SharedArray("ns", function () { return [3, 1, 2, 1]; });
+export default function () {
+    check(null, {
+        "map": () => users.map((u, i) => u.id * 10 + i).join(",") === "10,21,32",
+        "filter": () => users.filter((u) => u.role === "admin").length === 2,
+        "find": () => users.find((u) => u.id === 2).role === "user" && users.find((u) => u.id === 9) === undefined,
+        "findIndex": () => users.findIndex((u) => u.id === 3) === 2,
+        "indexOf and includes": () => ns.indexOf(1) === 1 && ns.indexOf(7) === -1 && ns.includes(2) && !ns.includes(5),
+        "some and every": () => ns.some((x) => x > 2) && !ns.every((x) => x > 1),
+        "reduce": () => ns.reduce((s, x) => s + x, 0) === 7,
+        "slice": () => JSON.stringify(ns.slice(1, 3)) === "[1,2]" && ns.slice(-2).length === 2 && ns.slice(1).length === 3,
+        "concat": () => ns.concat([9]).length === 5,
+        "stringify": () => JSON.stringify({ ns: ns }) === '{"ns":[3,1,2,1]}',
+    });
+}
+"#;
+    let rhai = r#"
+export const options = #{ iterations: 1 };
+const users = shared_array("users", || [#{ id: 1, role: "admin" }, #{ id: 2, role: "user" }, #{ id: 3, role: "admin" }]);
+const ns = shared_array("ns", || [3, 1, 2, 1]);
+fn run() {
+    check((), #{
+        "map": || users.map(|u, i| `${u.id * 10 + i}`).reduce(|s, x| if s == "" { x } else { s + "," + x }, "") == "10,21,32",
+        "filter": || users.filter(|u| u.role == "admin").len() == 2,
+        "find": || users.find(|u| u.id == 2).role == "user" && users.find(|u| u.id == 9) == (),
+        "findIndex": || users.index_of(|u| u.id == 3) == 2,
+        "indexOf and includes": || ns.index_of(1) == 1 && ns.index_of(7) == -1 && ns.contains(2) && !ns.contains(5) && 2 in ns,
+        "some and every": || ns.some(|x| x > 2) && !ns.all(|x| x > 1),
+        "reduce": || ns.reduce(|s, x| s + x, 0) == 7,
+        "slice": || ns.extract(1, 2).to_json() == "[1,2]" && ns.extract(-2).len() == 2 && ns.extract(1).len() == 3,
+        "concat": || (ns + [9]).len() == 5,
+        "stringify": || #{ ns: ns }.to_json() == "{\"ns\":[3,1,2,1]}",
+    });
+}
+"#;
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
+    let expected = check_lines(&k6_out);
+    assert_eq!(expected.len(), 10, "k6's own output changed:\n{k6_out}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
+    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+}

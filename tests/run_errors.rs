@@ -99,3 +99,24 @@ fn sigint_interrupts_iterations_prints_the_summary_and_exits_105() {
     assert!(run.stdout.contains("✓ before sleep"), "{}", run.stdout);
     assert!(run.stdout.contains("interrupted"), "{}", run.stdout);
 }
+
+/// As k6, which marshals setup()'s data to JSON with Go's encoder: NaN, an infinity or a
+/// function in it ends the run (exit 255, k6's message) before any iteration, rather than
+/// reaching the VUs as `null` or a function's name (sweep C's `r12_setup_data.js`).
+#[test]
+fn setup_data_holding_nan_infinity_or_a_function_ends_the_run_with_255() {
+    for (value, why) in [
+        ("#{ n: 0.0 / 0.0 }", "json: unsupported value: NaN (at data.n)"),
+        ("#{ a: [1, -1.0 / 0.0] }", "json: unsupported value: -Inf (at data.a[1])"),
+        ("#{ f: || 1 }", "json: unsupported type: function (at data.f)"),
+    ] {
+        let s = script(&format!(
+            "export const options = #{{ iterations: 1 }};\nfn setup() {{ {value} }}\nfn run(data) {{ print(`RAN ${{data.to_json()}}`); }}\n"
+        ));
+        let run = rload(&s, &[]);
+        assert_eq!(run.code, 255, "{value}: {}\n{}", run.stdout, run.stderr);
+        let expected = format!("marshaling setup() data to JSON: {why}");
+        assert!(run.stderr.contains(&expected), "{value}: no {expected:?} in:\n{}", run.stderr);
+        assert!(!run.stdout.contains("RAN"), "{value}: an iteration ran:\n{}", run.stdout);
+    }
+}

@@ -114,3 +114,44 @@ fn a_threshold_on_a_tag_left_out_sees_no_samples_and_says_why() {
     let run = rload(&s, &["-i", "1", "-e", &base, "--strict-thresholds"]);
     assert_eq!(run.code, 99, "{}", run.stdout);
 }
+
+/// k6 sends `iterations` and `iteration_duration` with the VU's tags as they are at the
+/// iteration's end, those the script set on `exec.vu.metrics.tags` during it too (sweep C's
+/// `r1_iter_tags.js`: `iteration_duration{phase:p1}` matched no sample).
+#[test]
+fn iteration_samples_carry_the_vu_tags_the_iteration_set() {
+    let s = script(
+        r#"
+        export const options = #{
+            iterations: 2, vus: 1,
+            thresholds: #{ "iterations{phase:p1}": ["count==1"], "iteration_duration{phase:p1}": ["max>=0"] },
+        };
+        fn run() {
+            exec.vu.metrics.tags["phase"] = `p${__ITER}`;
+            if __ITER == 1 { group("g", || { exec.vu.tags["late"] = "yes"; }); }
+        }
+    "#,
+    );
+    let out = s.dir.path().join("out.json");
+    let run = rload(&s, &["-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut seen = Vec::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["type"] == "Point" && (v["metric"] == "iterations" || v["metric"] == "iteration_duration") {
+            let tag = |k: &str| v["data"]["tags"][k].as_str().unwrap_or("-").to_owned();
+            seen.push((v["metric"].as_str().unwrap().to_owned(), tag("phase"), tag("late"), tag("group")));
+        }
+    }
+    seen.sort();
+    let point = |m: &str, phase: &str, late: &str| (m.to_owned(), phase.to_owned(), late.to_owned(), String::new());
+    let expected = vec![
+        point("iteration_duration", "p0", "-"),
+        point("iteration_duration", "p1", "yes"),
+        point("iterations", "p0", "-"),
+        point("iterations", "p1", "yes"),
+    ];
+    assert_eq!(seen, expected);
+    assert!(run.stdout.contains("✓ 'count==1' count=1"), "{}", run.stdout);
+}

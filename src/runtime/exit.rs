@@ -79,6 +79,9 @@ pub enum RunError {
     Capacity(String),
     #[error("error: setup() failed: {0}")]
     SetupFailed(String),
+    /// `setup()` returned data k6 cannot pass on as JSON (NaN, an infinity, a function).
+    #[error("error: {0}")]
+    SetupData(String),
     #[error("error: setup() did not finish within setupTimeout ({})", format_duration(*.0))]
     SetupTimeout(Duration),
     #[error("error: teardown() did not finish within teardownTimeout")]
@@ -135,6 +138,7 @@ impl RunError {
             | RunError::Capacity(_)
             | RunError::Workers(_)
             | RunError::Archive(_)
+            | RunError::SetupData(_)
             | RunError::OutputsFailed(_) => OTHER,
         }
     }

@@ -48,6 +48,7 @@ pub(super) async fn setup(
     let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
     match run_phase(script, Phase::Setup, shared, Some(timeout), Some(signals)).await {
         PhaseEnd::Done(Ok(v)) => Ok(SetupEnd::Data(v.map(|v| v.to_string()))),
+        PhaseEnd::Done(Err(e)) if e.starts_with(super::vu::SETUP_DATA_ERROR) => Err(RunError::SetupData(e)),
         PhaseEnd::Done(Err(e)) => Err(RunError::SetupFailed(e)),
         PhaseEnd::TimedOut => Err(RunError::SetupTimeout(timeout)),
         PhaseEnd::Signalled => Ok(SetupEnd::Signalled),

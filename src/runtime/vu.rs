@@ -26,6 +26,7 @@ use super::scenario::ScenarioRuntime;
 use crate::http::{ClientConfig, HttpClient, Pool};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 use crate::runtime::event_loop::EventLoop;
+use crate::script::api::body::JsonValue;
 use crate::script::api::websocket::{run_event_loop, Callback};
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::summary_hook;
@@ -346,8 +347,7 @@ fn run_phase(ctx: &mut EvalContext, vu: &Rc<VuContext>, phase: Phase) -> Result<
                 *vu.group.borrow_mut() = "::setup".into();
                 let data: Dynamic = ctx.call_fn("setup", ())?;
                 run_event_loop(ctx, "setup")?;
-                let json = serde_json::to_value(&data)
-                    .map_err(|e| format!("setup() returned a value that cannot be passed on: {e}"))?;
+                let json = setup_data_json(&data)?;
                 *vu.output.borrow_mut() = Some(json);
             }
         }
@@ -450,6 +450,10 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         }
         scenario.state.completed.fetch_add(1, Ordering::Relaxed);
         let ms = start.elapsed().as_secs_f64() * 1000.0;
+        // k6 tags the iteration's samples with the VU's tags as they are at its end: those the
+        // script set on `exec.vu.metrics.tags` during it too, in the root group.
+        *vu.group.borrow_mut() = String::new();
+        tags = vu.base_tags();
         metrics::record(builtin::ITERATION_DURATION, &tags, ms);
         metrics::record(builtin::ITERATIONS, &tags, 1.0);
         if !bytes_counted {
@@ -494,6 +498,42 @@ pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
 
 fn read_setup_data(cell: &SetupData) -> Option<String> {
     cell.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+}
+
+/// How the error that `setup()`'s data cannot be passed on as JSON starts (k6's words); the
+/// run ends with it, as k6's does, with exit code 255.
+pub const SETUP_DATA_ERROR: &str = "marshaling setup() data to JSON";
+
+/// `setup()`'s return value as the JSON every VU's `data` is made from. As in k6, which
+/// marshals it with Go's JSON encoder, NaN, an infinity or a function anywhere in it is an
+/// error that ends the run, where serialising would write `null` or the function's name.
+fn setup_data_json(data: &Dynamic) -> Result<serde_json::Value, String> {
+    fn unsupported(value: &Dynamic, path: &str) -> Option<String> {
+        if let Ok(f) = value.as_float() {
+            let name = if f.is_nan() {
+                "NaN"
+            } else if f == f64::INFINITY {
+                "+Inf"
+            } else {
+                "-Inf"
+            };
+            return (!f.is_finite()).then(|| format!("json: unsupported value: {name} (at {path})"));
+        }
+        if value.is_fnptr() {
+            return Some(format!("json: unsupported type: function (at {path})"));
+        }
+        if let Some(map) = value.read_lock::<rhai::Map>() {
+            return map.iter().find_map(|(k, v)| unsupported(v, &format!("{path}.{k}")));
+        }
+        if let Some(items) = value.read_lock::<rhai::Array>() {
+            return items.iter().enumerate().find_map(|(i, v)| unsupported(v, &format!("{path}[{i}]")));
+        }
+        None
+    }
+    if let Some(why) = unsupported(data, "data") {
+        return Err(format!("{SETUP_DATA_ERROR}: {why}"));
+    }
+    serde_json::to_value(JsonValue(data)).map_err(|e| format!("{SETUP_DATA_ERROR}: {e}"))
 }
 
 fn data_value(vu: &VuContext) -> Result<Dynamic, Box<EvalAltResult>> {

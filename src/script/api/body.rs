@@ -21,7 +21,9 @@ use std::fmt::Write as _;
 use bytes::Bytes;
 use rhai::{Array, Blob, Dynamic, Engine, Map};
 
+use super::exec;
 use super::http::HttpApi;
+use super::shared_array::SharedArray;
 
 /// The `Content-Type` of a map body.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -59,7 +61,7 @@ impl FileData {
 }
 
 pub fn register(engine: &mut Engine) {
-    engine.register_fn("to_json", |array: &mut Array| to_json(array));
+    engine.register_fn("to_json", |array: &mut Array| to_json(&JsonArray(array)));
     // In place of Rhai's own, which writes strings with Rust's escapes (`"\u{1}"`, not JSON)
     // and NaN as `NaN`. As JSON.stringify: control characters as `\u0001`, NaN and infinities
     // as null. Faster too: `let j = session.to_json();` of scenario 03's body took 21,917
@@ -84,13 +86,45 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, Box<rhai::EvalAltRes
     serde_json::to_string(value).map_err(|e| format!("to_json: {e}").into())
 }
 
-/// A map as a JSON object, its values as Rhai serializes a `Dynamic` (a map's keys have no
-/// `Serialize` of their own).
+/// A map as a JSON object, its values as [`JsonValue`] (a map's keys have no `Serialize` of
+/// their own).
 struct JsonMap<'a>(&'a Map);
 
 impl serde::Serialize for JsonMap<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(key, value)| (key.as_str(), value)))
+        serializer.collect_map(self.0.iter().map(|(key, value)| (key.as_str(), JsonValue(value))))
+    }
+}
+
+/// An array as a JSON array, its items as [`JsonValue`].
+struct JsonArray<'a>(&'a Array);
+
+impl serde::Serialize for JsonArray<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(JsonValue))
+    }
+}
+
+/// A value as Rhai serializes a `Dynamic`, except that `exec.vu.tags` is written as the map of
+/// tags it is and a shared array as its elements (as `JSON.stringify` writes them in k6),
+/// where Rhai would write their type's name.
+pub struct JsonValue<'a>(pub &'a Dynamic);
+
+impl serde::Serialize for JsonValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Some(map) = self.0.read_lock::<Map>() {
+            return JsonMap(&map).serialize(serializer);
+        }
+        if let Some(items) = self.0.read_lock::<Array>() {
+            return JsonArray(&items).serialize(serializer);
+        }
+        if let Some(shared) = self.0.read_lock::<SharedArray>() {
+            return JsonArray(&shared.to_array()).serialize(serializer);
+        }
+        match exec::as_map(self.0) {
+            Some(map) => JsonMap(&map).serialize(serializer),
+            None => self.0.serialize(serializer),
+        }
     }
 }
 

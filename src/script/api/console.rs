@@ -21,6 +21,10 @@
 
 use rhai::{Dynamic, Engine, Token};
 
+use super::body::JsonValue;
+use super::exec;
+use super::shared_array::SharedArray;
+
 use crate::logger::{self, Level};
 
 /// The name `x.debug(…)` is parsed as (see the module documentation).
@@ -38,8 +42,8 @@ fn show(value: &Dynamic) -> String {
     if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
         return s.to_string();
     }
-    if value.is_map() || value.is_array() {
-        if let Ok(json) = serde_json::to_string(value) {
+    if value.is_map() || value.is_array() || value.is::<SharedArray>() || exec::as_map(value).is_some() {
+        if let Ok(json) = serde_json::to_string(&JsonValue(value)) {
             return json;
         }
     }

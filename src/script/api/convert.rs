@@ -54,6 +54,65 @@ pub fn js_string(value: &Dynamic) -> String {
     value.to_string()
 }
 
+/// JavaScript's `Number(value)`, as k6 converts what a script passes where it takes a number
+/// (`metric.add`, `sleep`): a bool is 1 or 0, a numeric string its number (`""` is 0, `"0x1f"`
+/// 31, `" 2.5 "` 2.5, `"Infinity"`), any other string and a map `NaN`, `()` `NaN` (rload's `()`
+/// stands for `undefined` here). `None` for an array, a blob and other types, which rload does
+/// not convert (JavaScript's rules for them are rarely what a script meant).
+pub fn js_to_number(value: &Dynamic) -> Option<f64> {
+    if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        return Some(string_to_number(&text));
+    }
+    if let Ok(b) = value.as_bool() {
+        return Some(f64::from(u8::from(b)));
+    }
+    if let Ok(i) = value.as_int() {
+        return Some(i as f64);
+    }
+    if let Ok(f) = value.as_float() {
+        return Some(f);
+    }
+    if value.is_unit() || value.is_map() {
+        return Some(f64::NAN);
+    }
+    None
+}
+
+/// JavaScript's `Number(text)` (ECMAScript's StringToNumber): surrounding white space ignored,
+/// empty is 0, `0x`/`0o`/`0b` integers, decimals with an optional exponent, `Infinity` with a
+/// sign; anything else `NaN` (Rust's `inf`, `nan` and `1_0` included).
+fn string_to_number(text: &str) -> f64 {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if t.is_empty() {
+        return 0.0;
+    }
+    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+        if let Some(digits) = t.strip_prefix(prefix) {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return f64::NAN;
+            }
+            return digits.chars().fold(0.0, |n, c| n * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0)));
+        }
+    }
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if unsigned == "Infinity" {
+        return if t.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
+    }
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mantissa_ok =
+        (whole.is_empty() || digits(whole)) && (fraction.is_empty() || digits(fraction)) && mantissa != ".";
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    if !mantissa_ok || mantissa.is_empty() || !exponent_ok {
+        return f64::NAN;
+    }
+    t.parse().unwrap_or(f64::NAN)
+}
+
 /// A number as JavaScript prints it: no ".0" on whole numbers, `NaN`, `Infinity`.
 fn js_number(f: f64) -> String {
     if f.is_nan() {
@@ -75,6 +134,38 @@ pub fn header_map(headers: &[(String, String)]) -> Map {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn js_to_number_converts_as_javascripts_number() {
+        let n = |v: Dynamic| js_to_number(&v).unwrap();
+        for (text, expected) in [
+            ("12", 12.0),
+            (" 2.5\n", 2.5),
+            ("", 0.0),
+            ("  ", 0.0),
+            ("-0.05", -0.05),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("1e3", 1000.0),
+            ("+1E-2", 0.01),
+            ("0x1f", 31.0),
+            ("0b101", 5.0),
+            ("0o17", 15.0),
+            ("Infinity", f64::INFINITY),
+            ("-Infinity", f64::NEG_INFINITY),
+        ] {
+            assert_eq!(n(text.into()), expected, "{text:?}");
+        }
+        for text in ["abc", "12px", "inf", "nan", "NaN", "1_000", ".", "e5", "1e", "-0x10", "0x", "infinity"] {
+            assert!(n(text.into()).is_nan(), "{text:?}");
+        }
+        assert_eq!(n(true.into()), 1.0);
+        assert_eq!(n(false.into()), 0.0);
+        assert_eq!(n(Dynamic::from(7_i64)), 7.0);
+        assert!(n(Dynamic::UNIT).is_nan());
+        assert!(n(Map::new().into()).is_nan());
+        assert_eq!(js_to_number(&Dynamic::from(rhai::Array::new())), None);
+    }
 
     #[test]
     fn string_pairs_print_non_strings_and_name_the_param() {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
-use super::convert::js_string;
+use super::convert::{js_string, js_to_number};
 use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, recent_or_build, tag, RecentTagSets, SystemTags, TagSet};
 use crate::runtime::coroutine::suspend_with;
@@ -25,6 +25,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("group", group);
     engine.register_fn("sleep", |secs: f64| sleep(secs));
     engine.register_fn("sleep", |secs: i64| sleep(secs as f64));
+    engine.register_fn("sleep", sleep_value);
     engine.register_fn("fail", |msg: &str| -> Unit { Err(format!("fail: {msg}").into()) });
     engine.register_fn("fail", || -> Unit { Err("fail".into()) });
     engine.register_fn("uuid", random_uuid);
@@ -294,9 +295,21 @@ fn group(ctx: NativeCallContext, name: &str, f: FnPtr) -> Result<Dynamic, Box<Ev
     result
 }
 
+/// k6's `sleep(seconds)`. As in k6, a value that is no time to wait does not wait: a negative
+/// one (pacing's `sleep(interval - elapsed)` after a slow response), `NaN`, `()`, infinity, or
+/// one longer than k6's longest duration (Go's conversion to a `time.Duration` overflows there).
 fn sleep(secs: f64) -> Unit {
-    let d = secs_to_duration(secs).map_err(|e| format!("sleep({secs}): seconds {e}"))?;
+    let Ok(d) = secs_to_duration(secs) else { return Ok(()) };
     suspend_with(move || tokio::time::sleep(d)).map_err(suspension_error)
+}
+
+/// `sleep(value)` for a value that is not a number: converted as k6 converts it (JavaScript's
+/// `Number`: `"0.2"` is 0.2, `true` 1, `()` and `"abc"` no wait).
+fn sleep_value(value: Dynamic) -> Unit {
+    match js_to_number(&value) {
+        Some(secs) => sleep(secs),
+        None => Err(format!("sleep() takes a number of seconds, got {}", value.type_name()).into()),
+    }
 }
 
 /// k6's `open(path)`: a file's text, relative to the script; only in init code.

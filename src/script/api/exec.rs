@@ -40,6 +40,12 @@ fn tags_map() -> Map {
     vu.base_tags().iter().map(|(k, v)| (k.into(), Dynamic::from(v.to_string()))).collect()
 }
 
+/// The map of tags `value` stands for when it is `exec.vu.tags` (written as JSON or printed
+/// as that map, as in k6), or `None`.
+pub fn as_map(value: &Dynamic) -> Option<Map> {
+    value.is::<VuTags>().then(tags_map)
+}
+
 fn tag(name: &str) -> Dynamic {
     vu::try_current()
         .and_then(|vu| vu.base_tags().get(name).map(|v| Dynamic::from(v.to_string())))
@@ -146,7 +152,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_indexer_set(|_: &mut VuTags, name: &str, value: Dynamic| set_tag(name, value));
     engine.register_fn("to_map", |_: &mut VuTags| tags_map());
     engine.register_fn("keys", |_: &mut VuTags| {
-        tags_map().keys().map(|k| Dynamic::from(k.clone())).collect::<rhai::Array>()
+        tags_map().keys().map(|k| Dynamic::from(rhai::ImmutableString::from(k.as_str()))).collect::<rhai::Array>()
     });
     engine.register_fn("to_string", |_: &mut VuTags| Dynamic::from(tags_map()).to_string());
     engine

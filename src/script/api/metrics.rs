@@ -9,7 +9,8 @@
 
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
-use super::convert::js_string;
+use super::convert::{js_string, js_to_number};
+use crate::logger;
 use crate::metrics::{self, MetricId, MetricKind};
 use crate::runtime::vu;
 
@@ -28,16 +29,31 @@ fn declare(name: &str, kind: MetricKind, is_time: bool) -> Declared {
     metrics::register(name, kind, is_time).map(CustomMetric).map_err(|e| e.to_string().into())
 }
 
+/// k6's `metric.add(value, tags)`: the value converted as JavaScript's `Number(value)` (a
+/// bool as 1 or 0, `"12"` as 12, and, k6's rule, a non-empty string that is 0 as 1). A value that is not a number then (`NaN`, `()`, `"abc"`, a
+/// map) records nothing: k6 logs its warning and returns `false`, and the iteration goes on;
+/// with the `throw` option it is an error, as in k6.
 fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
-    let number = if let Ok(b) = value.as_bool() {
-        f64::from(u8::from(b))
-    } else if let Ok(i) = value.as_int() {
-        i as f64
-    } else if let Ok(f) = value.as_float() {
-        f
-    } else {
+    let Some(mut number) = js_to_number(&value) else {
         return Err(format!("metric.add() takes a number or a bool, got {}", value.type_name()).into());
     };
+    // k6 adds 1 for a value that is 0 as a number but true as a bool: `"0"`, `" "`.
+    if number == 0.0 && value.read_lock::<rhai::ImmutableString>().is_some_and(|s| !s.is_empty()) {
+        number = 1.0;
+    }
+    if number.is_nan() {
+        // rload's `()` is JavaScript's `undefined` here (a missing field, `res.timings.x`).
+        let shown = if value.is_unit() { "undefined".to_string() } else { js_string(&value) };
+        let name = metrics::name_of(metric.0).unwrap_or_default();
+        let warning =
+            format!("'{shown}' is an invalid value for metric '{name}', a number or a boolean value is expected");
+        let vu = vu::current();
+        if vu.shared.throw {
+            return Err(warning.into());
+        }
+        logger::warn(&warning);
+        return Ok(false);
+    }
     let value = match metric.0.kind() {
         MetricKind::Rate => f64::from(u8::from(number != 0.0)),
         _ => number,

@@ -55,6 +55,9 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     crypto::register(engine);
     console::register(engine);
     shared_array::register(engine);
+    // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
+    // scripts read its size as `byteLength`.
+    engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
 }
 
 /// The built-in variables whose functions open connections. A script that names none of them

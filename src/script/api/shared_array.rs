@@ -19,8 +19,10 @@
 //! element serialised to JSON, all of them in one immutable buffer behind an `Arc`. Reading
 //! `arr[i]` parses that element into a fresh Rhai value: elements come out as copies, and
 //! changing one changes nothing shared (k6's elements are copies too). `len()` (and k6's
-//! `length`), `is_empty()`, `arr[i]` (out of range: `()`, k6's `undefined`) and `for x in arr`
-//! are supported; writing `arr[i] = …` is an error, as the array is read-only.
+//! `length`), `is_empty()`, `arr[i]` (out of range: `()`, k6's `undefined`), `for x in arr`,
+//! `extract` (k6's `slice`), `+ [..]` (`concat`) and Rhai's non-mutating array functions
+//! (`map`, `filter`, `find`, `index_of`, `contains`, `some`, `all`, `reduce`, …) are
+//! supported; writing `arr[i] = …` is an error, as the array is read-only.
 //!
 //! **Why the closure runs without the registry's lock.** VUs are coroutines that share a worker
 //! thread and yield from long-running code; a lock held across the closure could be wanted
@@ -96,6 +98,25 @@ fn is_scalar(v: &Dynamic) -> bool {
 #[derive(Clone)]
 pub struct SharedArray(Arc<Frozen>);
 
+impl SharedArray {
+    /// A copy of the whole array, as a Rhai array.
+    pub fn to_array(&self) -> Array {
+        (0..self.0.len()).map(|i| self.0.get(i)).collect()
+    }
+
+    /// Rhai's `extract(start, len)` of the array, copying only those elements: a negative
+    /// `start` counts from the end, `len` stops at the end.
+    fn extract(&self, start: i64, len: i64) -> Array {
+        let n = self.0.len();
+        let start = match usize::try_from(start) {
+            Ok(s) => s.min(n),
+            Err(_) => n.saturating_sub(usize::try_from(start.unsigned_abs()).unwrap_or(usize::MAX)),
+        };
+        let end = start.saturating_add(usize::try_from(len).unwrap_or(0)).min(n);
+        (start..end).map(|i| self.0.get(i)).collect()
+    }
+}
+
 impl IntoIterator for SharedArray {
     type Item = Dynamic;
     type IntoIter = Box<dyn Iterator<Item = Dynamic>>;
@@ -163,6 +184,29 @@ pub fn register(engine: &mut Engine) {
             .into())
     });
     engine.register_iterator::<SharedArray>();
+    engine.register_fn("extract", |a: &mut SharedArray, start: i64, len: i64| a.extract(start, len));
+    engine.register_fn("extract", |a: &mut SharedArray, start: i64| a.extract(start, i64::MAX));
+    engine.register_fn("+", |a: &mut SharedArray, b: Array| {
+        let mut all = a.to_array();
+        all.extend(b);
+        all
+    });
+    // k6's SharedArray has every non-mutating method of a JavaScript array (it is a read-only
+    // proxy of one). These are Rhai's own array functions, with a copy of the elements (each
+    // visits every element, which k6 also reads one by one): the names `rload convert` writes
+    // for `map`, `filter`, `find`, `findIndex`, `indexOf`, `includes`, `some`, `every`,
+    // `reduce` and `forEach`, and Rhai's `find_map` and `reduce_rev`. Changing it (`push`,
+    // `sort`, …) has no function, as k6 throws "SharedArray is immutable".
+    for name in
+        ["map", "filter", "find", "find_map", "index_of", "contains", "some", "all", "reduce", "reduce_rev", "for_each"]
+    {
+        engine.register_fn(name, move |ctx: NativeCallContext, a: &mut SharedArray, x: Dynamic| {
+            ctx.call_native_fn::<Dynamic>(name, (a.to_array(), x))
+        });
+        engine.register_fn(name, move |ctx: NativeCallContext, a: &mut SharedArray, x: Dynamic, y: Dynamic| {
+            ctx.call_native_fn::<Dynamic>(name, (a.to_array(), x, y))
+        });
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +227,17 @@ mod tests {
         assert_eq!(frozen.get(1).as_float().unwrap(), 1.5);
         assert_eq!(frozen.get(2).into_string().unwrap(), "s");
         assert!(frozen.get(3).is_unit());
+    }
+
+    #[test]
+    fn extract_copies_the_range_rhai_extract_gives_on_an_array() {
+        let items: Array = (0..5_i64).map(Dynamic::from).collect();
+        let shared = SharedArray(Arc::new(Frozen::freeze("t", items.clone()).unwrap()));
+        let ints = |a: Array| a.into_iter().map(|d| d.as_int().unwrap()).collect::<Vec<_>>();
+        for (start, len) in [(1, 2), (0, 9), (-2, 5), (-9, 2), (4, 1), (5, 1), (7, 1), (2, 0), (2, -1), (3, i64::MAX)] {
+            let rhai: Array = Engine::new().eval(&format!("[0, 1, 2, 3, 4].extract({start}, {len})")).unwrap();
+            assert_eq!(ints(shared.extract(start, len)), ints(rhai), "extract({start}, {len})");
+        }
     }
 
     #[test]
