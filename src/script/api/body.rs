@@ -107,7 +107,8 @@ impl serde::Serialize for JsonArray<'_> {
 
 /// A value as Rhai serializes a `Dynamic`, except that `exec.vu.tags` is written as the map of
 /// tags it is and a shared array as its elements (as `JSON.stringify` writes them in k6),
-/// where Rhai would write their type's name.
+/// where Rhai would write their type's name, and a whole float as JavaScript writes its
+/// number (`3`, where Rhai writes `3.0`).
 pub struct JsonValue<'a>(pub &'a Dynamic);
 
 impl serde::Serialize for JsonValue<'_> {
@@ -120,6 +121,13 @@ impl serde::Serialize for JsonValue<'_> {
         }
         if let Some(shared) = self.0.read_lock::<SharedArray>() {
             return JsonArray(&shared.to_array()).serialize(serializer);
+        }
+        if let Ok(x) = self.0.as_float() {
+            // JavaScript writes a whole number below 1e21 without a fraction; i64 holds those
+            // up to 2^63 exactly.
+            if x.fract() == 0.0 && x.abs() < 9.2e18 {
+                return serializer.serialize_i64(x as i64);
+            }
         }
         match exec::as_map(self.0) {
             Some(map) => JsonMap(&map).serialize(serializer),
@@ -290,6 +298,17 @@ fn go_float(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_json_writes_numbers_as_json_stringify_does() {
+        let mut map = Map::new();
+        map.insert("whole".into(), Dynamic::from(3.0_f64));
+        map.insert("neg".into(), Dynamic::from(-0.0_f64));
+        map.insert("half".into(), Dynamic::from(1.5_f64));
+        map.insert("int".into(), Dynamic::from(7_i64));
+        map.insert("nan".into(), Dynamic::from(f64::NAN));
+        assert_eq!(to_json(&JsonMap(&map)).unwrap(), r#"{"half":1.5,"int":7,"nan":null,"neg":0,"whole":3}"#);
+    }
 
     #[test]
     fn a_map_body_is_the_form_k6_sends() {
