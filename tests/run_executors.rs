@@ -140,3 +140,45 @@ fn iteration_in_test_numbers_every_iteration_once_across_vus_and_threads() {
     seen.sort_unstable();
     assert_eq!(seen, (0..200).collect::<Vec<u64>>(), "each of 0..200 exactly once");
 }
+
+/// k6 drops the iterations a shared-iterations or per-vu-iterations plan has not started when
+/// its maxDuration ends: 3 VUs of 0.5 s iterations start 12 of 20 in 2 s (9 finish, 3 are
+/// interrupted), 2 VUs × 10 start 8.
+#[test]
+fn iteration_plans_cut_by_max_duration_count_the_iterations_never_started_as_dropped() {
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{
+            pool: #{ executor: "shared-iterations", vus: 3, iterations: 20, maxDuration: "2s",
+                       gracefulStop: "0s", exec: "slow" },
+            each: #{ executor: "per-vu-iterations", vus: 2, iterations: 10, maxDuration: "2s",
+                     gracefulStop: "0s", exec: "slow" },
+        }};
+        fn slow() { sleep(0.5); }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.count("dropped_iterations"), 8 + 12, "{}", run.stdout);
+}
+
+/// k6 records each drop as it happens, so `abortOnFail` on dropped_iterations stops a run that
+/// cannot keep its rate at the first evaluation (2 s), not at its end.
+#[test]
+fn abort_on_fail_on_dropped_iterations_stops_the_run_while_it_drops() {
+    let s = script(
+        r#"
+        export const options = #{
+            scenarios: #{ s: #{ executor: "constant-arrival-rate", rate: 20, timeUnit: "1s", duration: "20s",
+                                preAllocatedVUs: 1, maxVUs: 1 } },
+            thresholds: #{ dropped_iterations: [#{ threshold: "count<5", abortOnFail: true }] },
+        };
+        fn run() { sleep(1); }
+    "#,
+    );
+    let started = std::time::Instant::now();
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "ran {:?}", started.elapsed());
+    assert!(run.stderr.contains("abortOnFail"), "{}", run.stderr);
+}

@@ -162,7 +162,7 @@ impl ArrivalRate {
                 Offer::Taken
             }
             None => {
-                state.dropped.fetch_add(1, Ordering::Relaxed);
+                state.drop_iterations(1);
                 Offer::Dropped
             }
         }

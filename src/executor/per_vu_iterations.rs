@@ -106,14 +106,16 @@ impl Executor for PerVuIterations {
         }
     }
 
-    fn runner(&self, _: &ExecutionTuple) -> Box<dyn Runner> {
-        Box::new(EachVu { iterations: self.iterations })
+    fn runner(&self, et: &ExecutionTuple) -> Box<dyn Runner> {
+        Box::new(EachVu { iterations: self.iterations, vus: et.scale(self.vus) })
     }
 }
 
 /// Each VU counts its own iterations.
 struct EachVu {
     iterations: u64,
+    /// The segment's VUs.
+    vus: u64,
 }
 
 impl Runner for EachVu {
@@ -123,6 +125,10 @@ impl Runner for EachVu {
             state.open(state.end())?;
             (done < self.iterations).then_some(Permit::NOW)
         })
+    }
+
+    fn planned_iterations(&self) -> Option<u64> {
+        Some(self.iterations * self.vus)
     }
 }
 

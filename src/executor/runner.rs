@@ -102,6 +102,12 @@ pub trait Runner: Send + Sync {
     /// No new iterations from now on: wake whatever VUs wait on this runner.
     fn on_stop(&self) {}
 
+    /// The iterations the plan holds, for executors that plan a number (shared-iterations,
+    /// per-vu-iterations): those not started when the scenario ends are dropped.
+    fn planned_iterations(&self) -> Option<u64> {
+        None
+    }
+
     /// The `vus` metric's share of this scenario once it started: by default the VUs that
     /// have not finished their part.
     fn current_vus(&self, state: &ScenarioState) -> u64 {
@@ -127,6 +133,15 @@ pub fn time_progress(state: &ScenarioState) -> f64 {
 
 /// What every executor's run shares: its start, its stops and its counts. Shared (`Arc`, via
 /// the scenario runtime) by the scheduler and every worker thread.
+/// Records `n` dropped iterations.
+struct DropSink(Box<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for DropSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DropSink")
+    }
+}
+
 #[derive(Debug)]
 pub struct ScenarioState {
     /// The regular duration: no iteration starts after `start + max_duration`.
@@ -146,7 +161,10 @@ pub struct ScenarioState {
     /// VUs whose part of the scenario is over.
     pub finished: AtomicU64,
     pub finished_notify: Notify,
+    /// Iterations that will not run (k6's `dropped_iterations`), counted by
+    /// [`ScenarioState::drop_iterations`].
     pub dropped: AtomicU64,
+    drop_sink: OnceLock<DropSink>,
     /// Iterations that ran to their end (with or without a script error).
     pub completed: AtomicU64,
     /// Iterations cut short by a stop (k6's `iterationsInterrupted`).
@@ -168,8 +186,24 @@ impl ScenarioState {
             finished: AtomicU64::new(0),
             finished_notify: Notify::new(),
             dropped: AtomicU64::new(0),
+            drop_sink: OnceLock::new(),
             completed: AtomicU64::new(0),
             interrupted: AtomicU64::new(0),
+        }
+    }
+
+    /// Where [`ScenarioState::drop_iterations`] records its samples (the runtime sets it, with
+    /// the scenario's tags), once.
+    pub fn set_drop_sink(&self, record: impl Fn(u64) + Send + Sync + 'static) {
+        let _ = self.drop_sink.set(DropSink(Box::new(record)));
+    }
+
+    /// `n` iterations that will not run: counted, and recorded as they are dropped, as k6
+    /// emits its `dropped_iterations` samples (so a threshold on them can abort the test).
+    pub fn drop_iterations(&self, n: u64) {
+        self.dropped.fetch_add(n, Ordering::Relaxed);
+        if let Some(DropSink(record)) = self.drop_sink.get() {
+            record(n);
         }
     }
 

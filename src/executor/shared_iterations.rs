@@ -142,6 +142,10 @@ impl Runner for SharedCounter {
         })
     }
 
+    fn planned_iterations(&self) -> Option<u64> {
+        Some(self.total)
+    }
+
     /// The share of the iterations started.
     fn progress(&self, state: &ScenarioState) -> f64 {
         if state.started_at().is_none() || self.total == 0 {

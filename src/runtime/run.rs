@@ -11,7 +11,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -364,6 +363,20 @@ async fn execute(
         .map_err(RunError::Workers)?;
     let runtimes: Vec<Arc<ScenarioRuntime>> =
         scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::for_segment(c, segment))).collect();
+    for s in &runtimes {
+        // k6's executors tag `dropped_iterations` with the run's tags and the scenario.
+        let mut pairs = options.tags.clone().unwrap_or_default();
+        if metrics::system_tag_enabled(metrics::SystemTag::SCENARIO) {
+            pairs.push((tag::SCENARIO.to_owned(), s.name().to_owned()));
+        }
+        s.state.set_drop_sink(move |n| {
+            let mut tags = TagSet::new();
+            for (name, value) in &pairs {
+                tags.insert(name, value);
+            }
+            metrics::record(builtin::DROPPED_ITERATIONS, &tags, n as f64);
+        });
+    }
     shared.instance.mark_started(run_start);
     shared.instance.set_scenarios(runtimes.clone());
     let mut next_id = 1u64;
@@ -474,16 +487,6 @@ async fn execute(
     }
     metrics::stop_slope_clock();
     surface.mark_ended();
-    for s in &runtimes {
-        let dropped = s.state.dropped.load(Ordering::Relaxed);
-        if dropped > 0 {
-            let mut tags = TagSet::new();
-            if metrics::system_tag_enabled(metrics::SystemTag::SCENARIO) {
-                tags.insert(tag::SCENARIO, s.name());
-            }
-            metrics::record(builtin::DROPPED_ITERATIONS, &tags, dropped as f64);
-        }
-    }
     if let Some(e) = control.init_error() {
         return Err(RunError::Init(e));
     }

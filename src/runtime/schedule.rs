@@ -58,6 +58,14 @@ async fn drive(s: &ScenarioRuntime, test_start: Instant, pool: &dyn VuPool) {
     }
     s.stop_hard();
     s.state.all_vus_finished().await;
+    // As k6: what a planned number of iterations did not start when the scenario ended (its
+    // maxDuration passed) is dropped.
+    if let Some(planned) = s.runner.planned_iterations() {
+        let started = s.state.iterations_started.load(Ordering::Relaxed);
+        if planned > started {
+            s.state.drop_iterations(planned - started);
+        }
+    }
 }
 
 /// The worker threads as a scenario's source of VUs, with the run's VU ids.
