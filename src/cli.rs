@@ -218,7 +218,7 @@ pub struct OptionFlags {
     /// Total iterations, shared among the VUs.
     #[arg(short = 'i', long)]
     pub iterations: Option<u64>,
-    /// A ramping stage DURATION:TARGET (repeatable).
+    /// A ramping stage DURATION:TARGET (repeatable, or several in one: 5s:10,5m:20).
     #[arg(short = 's', long = "stage")]
     pub stages: Vec<String>,
     /// Set __ENV.KEY (repeatable): -e KEY=VALUE.
@@ -493,6 +493,21 @@ mod tests {
         assert_eq!(run.cli.duration, Some(std::time::Duration::from_secs(90)));
         assert_eq!(run.env, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
         assert_eq!(run.cli.stages.unwrap().len(), 1);
+    }
+
+    /// The sweep's repro: `-s 1s:2,1s:0` is two stages in k6 (its flag is a string slice), and
+    /// rload read the target "2,1s:0".
+    #[test]
+    fn one_stage_flag_may_hold_several_stages_as_in_k6() {
+        let cli = parse(args("rload run s.rhai -s 1s:2,1s:0 --stage 2s:1")).unwrap();
+        let Command::Run(f) = cli.command else { panic!() };
+        let stages = f.into_run_args().unwrap().cli.stages.unwrap();
+        let got: Vec<(u64, u64)> = stages.iter().map(|s| (s.duration.as_secs(), s.target)).collect();
+        assert_eq!(got, [(1, 2), (1, 0), (2, 1)]);
+        // k6 refuses an empty stage between commas ("stage 1 doesn't have a specified duration").
+        let cli = parse(args("rload run s.rhai -s 1s:2,,1s:0")).unwrap();
+        let Command::Run(f) = cli.command else { panic!() };
+        assert!(f.into_run_args().unwrap_err()[0].contains("expected DURATION:TARGET"));
     }
 
     #[test]

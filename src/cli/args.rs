@@ -5,7 +5,7 @@
 use super::{ArchiveFlags, CheckFlags, InspectFlags, OptionFlags, RunFlags};
 use crate::config::env::{self, EnvConfig};
 use crate::config::file::{self, FileConfig};
-use crate::config::options::{parse_cli_stage, parse_size, trend_stats, TimeUnit};
+use crate::config::options::{parse_cli_stages, parse_size, trend_stats, TimeUnit};
 use crate::config::{parse_duration, Options};
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
 use crate::http::debug::HttpDebug;
@@ -38,8 +38,7 @@ impl OptionFlags {
             }
         }
         if !self.stages.is_empty() {
-            let parsed: Result<Vec<_>, _> = self.stages.iter().map(|s| parse_cli_stage(s)).collect();
-            match parsed {
+            match parse_cli_stages(&self.stages) {
                 Ok(s) => cli.stages = Some(s),
                 Err(e) => errs.push(e),
             }

@@ -547,7 +547,13 @@ pub fn stages(key: &str, v: &Value) -> Result<Vec<Stage>, String> {
     Ok(out)
 }
 
-/// `--stage 30s:10` on the CLI.
+/// `--stage 30s:10` on the CLI; one flag may hold several, `--stage 5s:10,5m:20` (k6's flag is
+/// a string slice, split at commas). Every `--stage` adds its stages in order.
+pub fn parse_cli_stages<'a>(flags: impl IntoIterator<Item = &'a String>) -> Result<Vec<Stage>, String> {
+    flags.into_iter().flat_map(|flag| flag.split(',')).map(parse_cli_stage).collect()
+}
+
+/// One `DURATION:TARGET` stage of `--stage`.
 pub fn parse_cli_stage(text: &str) -> Result<Stage, String> {
     let (d, t) =
         text.split_once(':').ok_or_else(|| format!("--stage \"{text}\": expected DURATION:TARGET, e.g. 30s:10"))?;
