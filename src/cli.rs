@@ -218,7 +218,7 @@ pub struct OptionFlags {
     /// Total iterations, shared among the VUs.
     #[arg(short = 'i', long)]
     pub iterations: Option<u64>,
-    /// A ramping stage DURATION:TARGET (repeatable).
+    /// A ramping stage DURATION:TARGET (repeatable, or several in one: 5s:10,5m:20).
     #[arg(short = 's', long = "stage")]
     pub stages: Vec<String>,
     /// Set __ENV.KEY (repeatable): -e KEY=VALUE.
@@ -227,6 +227,9 @@ pub struct OptionFlags {
     /// Do not pass the system environment to __ENV.
     #[arg(long = "no-system-env-vars")]
     pub no_system_env_vars: bool,
+    /// Pass the system environment to __ENV (the default; k6's flag, =false as --no-system-env-vars).
+    #[arg(long = "include-system-env-vars", value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub include_system_env_vars: Option<String>,
     /// Trend statistics in the summary, e.g. avg,p(95),p(99.9).
     #[arg(long = "summary-trend-stats")]
     pub summary_trend_stats: Option<String>,
@@ -264,6 +267,46 @@ pub struct OptionFlags {
     /// K6_* variables and flags (default: K6_CONFIG, else ~/.config/rload/config.json if present).
     #[arg(short = 'c', long = "config")]
     pub config: Option<String>,
+    #[command(flatten)]
+    pub k6_only: K6OnlyFlags,
+}
+
+/// k6 v1.1 flags for what rload does not implement. They are parsed (and hidden from the help)
+/// only to be refused with the reason, as the options and `K6_*` variables they stand for are,
+/// instead of clap's "unexpected argument". A boolean one given `=false` asks for what rload
+/// does anyway and passes, as `--traces-output=none` (k6's default) does.
+#[derive(Args, Debug, Default)]
+pub struct K6OnlyFlags {
+    #[arg(long, hide = true)]
+    pub batch: Vec<String>,
+    #[arg(long = "batch-per-host", hide = true)]
+    pub batch_per_host: Vec<String>,
+    #[arg(long, hide = true)]
+    pub rps: Vec<String>,
+    #[arg(long, hide = true)]
+    pub dns: Vec<String>,
+    #[arg(long = "no-vu-connection-reuse", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub no_vu_connection_reuse: Option<String>,
+    #[arg(long = "min-iteration-duration", hide = true)]
+    pub min_iteration_duration: Vec<String>,
+    #[arg(long = "blacklist-ip", hide = true)]
+    pub blacklist_ip: Vec<String>,
+    #[arg(long = "block-hostnames", hide = true)]
+    pub block_hostnames: Vec<String>,
+    #[arg(long = "local-ips", hide = true)]
+    pub local_ips: Vec<String>,
+    #[arg(long = "console-output", hide = true)]
+    pub console_output: Vec<String>,
+    #[arg(long = "compatibility-mode", hide = true)]
+    pub compatibility_mode: Vec<String>,
+    #[arg(short = 't', long = "type", hide = true)]
+    pub test_type: Vec<String>,
+    #[arg(long = "traces-output", hide = true)]
+    pub traces_output: Vec<String>,
+    #[arg(long = "secret-source", hide = true)]
+    pub secret_source: Vec<String>,
+    #[arg(long = "profiling-enabled", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub profiling_enabled: Option<String>,
 }
 
 /// `rload check`: the script and the flags that change what is validated.
@@ -312,9 +355,16 @@ pub struct RunFlags {
     /// No colours in the output.
     #[arg(long = "no-color")]
     pub no_color: bool,
-    /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default).
-    #[arg(long = "summary-mode", value_parser = SummaryMode::NAMES)]
+    /// Summary layout: full (every metric, groups, scenarios) or compact (k6's default); k6's
+    /// legacy layout is not implemented.
+    #[arg(long = "summary-mode", value_name = "MODE")]
     pub summary_mode: Option<String>,
+    /// Log debug lines too (console.debug, Rhai's debug), as k6's -v does.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Accepted as in k6: rload sends no usage report.
+    #[arg(long = "no-usage-report")]
+    pub no_usage_report: bool,
     /// Start the reference target inside this process on a free loopback port and set
     /// __ENV.BASE_URL (and WS_URL) to it, unless -e sets them.
     #[arg(long = "with-target")]
@@ -358,6 +408,9 @@ pub struct RunFlags {
     /// The User-Agent header to send.
     #[arg(long = "user-agent")]
     pub user_agent: Option<String>,
+    /// Follow at most N redirects (default 10; the maxRedirects option).
+    #[arg(long = "max-redirects", value_name = "N")]
+    pub max_redirects: Option<u32>,
     /// Do not run setup() (every VU's data is ()).
     #[arg(long = "no-setup")]
     pub no_setup: bool,
@@ -493,6 +546,21 @@ mod tests {
         assert_eq!(run.cli.duration, Some(std::time::Duration::from_secs(90)));
         assert_eq!(run.env, vec![("A".into(), "1".into()), ("B".into(), "x=y".into())]);
         assert_eq!(run.cli.stages.unwrap().len(), 1);
+    }
+
+    /// The sweep's repro: `-s 1s:2,1s:0` is two stages in k6 (its flag is a string slice), and
+    /// rload read the target "2,1s:0".
+    #[test]
+    fn one_stage_flag_may_hold_several_stages_as_in_k6() {
+        let cli = parse(args("rload run s.rhai -s 1s:2,1s:0 --stage 2s:1")).unwrap();
+        let Command::Run(f) = cli.command else { panic!() };
+        let stages = f.into_run_args().unwrap().cli.stages.unwrap();
+        let got: Vec<(u64, u64)> = stages.iter().map(|s| (s.duration.as_secs(), s.target)).collect();
+        assert_eq!(got, [(1, 2), (1, 0), (2, 1)]);
+        // k6 refuses an empty stage between commas ("stage 1 doesn't have a specified duration").
+        let cli = parse(args("rload run s.rhai -s 1s:2,,1s:0")).unwrap();
+        let Command::Run(f) = cli.command else { panic!() };
+        assert!(f.into_run_args().unwrap_err()[0].contains("expected DURATION:TARGET"));
     }
 
     #[test]

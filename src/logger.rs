@@ -2,9 +2,10 @@
 //! (`--log-format`, `K6_LOG_FORMAT`).
 //!
 //! Log lines are what k6 sends through its logger: warnings (`WARN`), script errors (`ERRO`),
-//! the script's `debug`, the `--http-debug` dumps and, once `--log-output` or `--log-format` is
-//! given, the script's `print` (k6's `console.log`: level info, `source=console`). Without
-//! either flag `print` writes plain lines to stdout, as rload always has.
+//! the script's `debug` (only under `-v/--verbose`, as in k6), the `--http-debug` dumps and, once
+//! `--log-output` or `--log-format` is given, the script's `print` (k6's `console.log`: level
+//! info, `source=console`). Without either flag `print` writes plain lines to stdout, as rload
+//! always has.
 //!
 //! Outputs, as k6's: `stderr` (default), `stdout`, `none`, `file=PATH[,level=LEVEL]` (appended,
 //! only lines at LEVEL or more severe; nothing on stderr then). `loki=…` is k6's too and an error
@@ -92,6 +93,9 @@ pub struct LogConfig {
     pub format: Format,
     /// `--log-output` or `--log-format` was given: `print` is a log line (k6's console.log).
     pub console_is_log: bool,
+    /// `-v/--verbose`: debug lines (`console.debug`, Rhai's `debug`) are logged too. Without it
+    /// the logger stops at info, as k6's does: not even a `file=…,level=debug` output gets them.
+    pub verbose: bool,
 }
 
 impl LogConfig {
@@ -119,7 +123,7 @@ impl LogConfig {
             return Err(errors);
         }
         let console_is_log = output.is_some() || format.is_some_and(|f| !f.is_empty());
-        Ok(LogConfig { output: output_value, format: format_value, console_is_log })
+        Ok(LogConfig { output: output_value, format: format_value, console_is_log, verbose: false })
     }
 }
 
@@ -169,9 +173,12 @@ struct Logger {
     sink: Sink,
     format: Format,
     console_is_log: bool,
+    /// The most verbose level logged: info, or debug under `-v`.
+    level: Level,
 }
 
-static LOGGER: Mutex<Logger> = Mutex::new(Logger { sink: Sink::Stderr, format: Format::Text, console_is_log: false });
+static LOGGER: Mutex<Logger> =
+    Mutex::new(Logger { sink: Sink::Stderr, format: Format::Text, console_is_log: false, level: Level::Info });
 
 /// Makes `config` the process's logging: opens (appends to) a file output. Called once a run's
 /// flags are valid, before anything is logged.
@@ -189,8 +196,9 @@ pub fn install(config: &LogConfig) -> Result<(), String> {
             Sink::File { file: LineWriter::new(file), level: *level }
         }
     };
+    let level = if config.verbose { Level::Debug } else { Level::Info };
     *LOGGER.lock().unwrap_or_else(PoisonError::into_inner) =
-        Logger { sink, format: config.format, console_is_log: config.console_is_log };
+        Logger { sink, format: config.format, console_is_log: config.console_is_log, level };
     Ok(())
 }
 
@@ -198,6 +206,9 @@ pub fn install(config: &LogConfig) -> Result<(), String> {
 /// run) shows in the text format as `ERRO[0003]`.
 pub fn log(level: Level, elapsed: Option<u64>, msg: &str, fields: &[(&str, &str)]) {
     let mut logger = LOGGER.lock().unwrap_or_else(PoisonError::into_inner);
+    if level > logger.level {
+        return;
+    }
     let format = logger.format;
     match &mut logger.sink {
         Sink::None => {}

@@ -1,5 +1,6 @@
 //! k6's command line beyond the options: `rload new`, `rload completion`, `rload run -`,
-//! `--no-setup`/`--no-teardown`, `--tag`, `--linger`, and the k6 flags rload refuses by name.
+//! `--no-setup`/`--no-teardown`, `--tag`, `--linger`, `--max-redirects`, and the k6 flags rload
+//! refuses by name.
 mod common;
 use common::*;
 use std::io::{BufRead, BufReader, Write};
@@ -164,6 +165,121 @@ fn bad_values_of_k6s_logging_and_tag_flags_are_errors_naming_each() {
         assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
     }
     assert!(!run.stdout.contains("iterations"), "nothing may run: {}", run.stdout);
+}
+
+/// The sweep's repro (item 10): k6 flags for what rload lacks got clap's "unexpected argument";
+/// each is now refused with the reason its option or K6_* variable gets, all at once, exit 104.
+#[test]
+fn k6_flags_for_what_rload_lacks_are_refused_with_the_reason() {
+    let s = script("fn run() {}\n");
+    let run = rload(
+        &s,
+        &[
+            "--batch",
+            "3",
+            "--batch-per-host=2",
+            "--rps",
+            "10",
+            "--dns",
+            "ttl=1m",
+            "--no-vu-connection-reuse",
+            "--min-iteration-duration",
+            "1s",
+            "--blacklist-ip",
+            "10.0.0.0/8",
+            "--block-hostnames",
+            "*.test",
+            "--local-ips",
+            "127.0.0.1",
+            "--console-output",
+            "c.txt",
+            "--compatibility-mode",
+            "base",
+            "-t",
+            "js",
+            "--traces-output",
+            "otel",
+            "--secret-source",
+            "file=s.txt",
+            "--profiling-enabled",
+        ],
+    );
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(!run.stderr.contains("unexpected argument"), "{}", run.stderr);
+    for part in [
+        "--batch: k6's `batch` option is not supported by rload",
+        "--batch-per-host: k6's `batchPerHost` option is not supported by rload",
+        "--rps: k6's `rps` option is not supported by rload (use a constant-arrival-rate scenario",
+        "--dns: k6's `dns` option is not supported by rload",
+        "--no-vu-connection-reuse: k6's `noVUConnectionReuse` option is not supported by rload",
+        "--min-iteration-duration: k6's `minIterationDuration` option is not supported by rload",
+        "--blacklist-ip: k6's `blacklistIPs` option is not supported by rload",
+        "--block-hostnames: k6's `blockHostnames` option is not supported by rload",
+        "--local-ips: k6's --local-ips is not supported by rload",
+        "--console-output: k6's --console-output is not supported by rload",
+        "--compatibility-mode: k6's --compatibility-mode is not supported by rload",
+        "--type: k6's --type is not supported by rload",
+        "--traces-output: k6's --traces-output is not supported by rload",
+        "--secret-source: k6's --secret-source is not supported by rload",
+        "--profiling-enabled: k6's --profiling-enabled is not supported by rload",
+    ] {
+        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+    }
+    assert!(!run.stdout.contains("iterations"), "nothing may run: {}", run.stdout);
+    // What asks for rload's own behaviour passes: k6's defaults and a boolean's =false.
+    let run = rload(&s, &["--traces-output=none", "--no-vu-connection-reuse=false", "--profiling-enabled=false"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// k6's --summary-mode takes `legacy` (its layout before v0.53), which rload does not have: the
+/// refusal says so instead of listing the modes.
+#[test]
+fn summary_mode_legacy_is_refused_naming_k6s_legacy_layout() {
+    let s = script("fn run() {}\n");
+    let run = rload(&s, &["--summary-mode", "legacy"]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--summary-mode \"legacy\": rload does not implement k6's legacy summary layout"),
+        "{}",
+        run.stderr
+    );
+    let out = Command::new(BIN).arg("run").arg(&s.path).env("K6_SUMMARY_MODE", "legacy").output().unwrap();
+    let run = Run::from_output(out);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(run.stderr.contains("K6_SUMMARY_MODE=\"legacy\": rload does not implement k6's legacy"), "{}", run.stderr);
+}
+
+/// k6's `--max-redirects`, `--include-system-env-vars[=false]` and `--no-usage-report` were
+/// refused as unknown arguments; they mean what the maxRedirects option,
+/// K6_INCLUDE_SYSTEM_ENV_VARS and k6's usage report (rload sends none) mean.
+#[test]
+fn k6s_max_redirects_include_system_env_vars_and_no_usage_report_flags_work() {
+    let s = script(
+        "export const options = #{ iterations: 1 };\n\
+         fn run() { let r = http.get(`${__ENV.BASE_URL}/redirect/2`); print(`STATUS ${r.status} ENV ${__ENV.RLOAD_T_VAR}.`); }\n",
+    );
+    let run_with = |args: &[&str], env: &[(&str, &str)]| {
+        let out = Command::new(BIN)
+            .arg("run")
+            .arg(&s.path)
+            .args(["--with-target", "-q", "--no-summary"])
+            .args(args)
+            .env("RLOAD_T_VAR", "x")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        Run::from_output(out)
+    };
+    let run = run_with(&["--max-redirects", "1", "--no-usage-report", "--include-system-env-vars"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("STATUS 302 ENV x."), "one redirect followed, then the 302: {}", run.stdout);
+    // The flag wins over K6_MAX_REDIRECTS and K6_INCLUDE_SYSTEM_ENV_VARS, as in k6.
+    let run = run_with(&["--max-redirects=5"], &[("K6_MAX_REDIRECTS", "0")]);
+    assert!(run.stdout.contains("STATUS 200 ENV x."), "{}{}", run.stdout, run.stderr);
+    let run = run_with(&["--include-system-env-vars=false"], &[("K6_INCLUDE_SYSTEM_ENV_VARS", "true")]);
+    assert!(run.stdout.contains("STATUS 200 ENV ."), "{}{}", run.stdout, run.stderr);
+    let run = run_with(&["--include-system-env-vars"], &[("K6_INCLUDE_SYSTEM_ENV_VARS", "false")]);
+    assert!(run.stdout.contains("STATUS 200 ENV x."), "{}{}", run.stdout, run.stderr);
 }
 
 #[test]

@@ -121,6 +121,47 @@ fn configuration_errors_name_the_variable_or_file_and_exit_104() {
     assert!(run.stderr.contains("--config no-such-config.json: cannot read the config file"), "{}", run.stderr);
 }
 
+/// The sweep's repro (`vus: __ENV.VUS || 1, iterations: __ENV.ITERS || 1` in k6 JavaScript):
+/// `__ENV` values are text, and k6 v1.1 reads an integer option's text as the number; an unset
+/// variable leaves the option unset. Both were refused with exit 104.
+#[test]
+fn options_sized_from_env_text_or_left_unset_run_as_in_k6() {
+    let s = script("");
+    let js = s.dir.path().join("strvus.js");
+    std::fs::write(
+        &js,
+        "export const options = { vus: __ENV.VUS || 1, iterations: __ENV.ITERS || 1, duration: __ENV.DURATION };\n\
+         export default function () {}\n",
+    )
+    .unwrap();
+    let js = Script { path: js, dir: s.dir };
+    let run = rload_env(&js, &["-e", "VUS=2", "-e", "ITERS=4"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(scenario_line(&run).contains("4 iterations shared among 2 VUs"), "{}", run.stdout);
+    // Nothing set: duration is unset, vus and iterations fall back to 1, k6's default.
+    let run = rload_env(&js, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(scenario_line(&run).contains("1 iterations shared among 1 VUs"), "{}", run.stdout);
+    // What k6 refuses stays refused.
+    let run = rload_env(&js, &["-e", "VUS=2.5"], &[]);
+    assert_eq!(run.code, 104, "{}", run.stderr);
+    assert!(run.stderr.contains("vus: must be a whole number ≥ 0, got \"2.5\""), "{}", run.stderr);
+
+    let s = script(
+        "export const options = #{ scenarios: #{ s: #{ executor: \"constant-arrival-rate\", rate: __ENV.RATE, \
+         duration: \"1s\", preAllocatedVUs: __ENV.VUS } } };\nfn run() {}\n",
+    );
+    let run = rload_env(&s, &["-e", "RATE=4", "-e", "VUS=2"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.count("iterations"), 4, "{}", run.stdout);
+
+    let config = s.dir.path().join("k6.json");
+    std::fs::write(&config, r#"{ "vus": "2", "iterations": "3" }"#).unwrap();
+    let run = rload_env(&script("fn run() {}\n"), &["-c", &config.display().to_string()], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(scenario_line(&run).contains("3 iterations shared among 2 VUs"), "{}", run.stdout);
+}
+
 #[test]
 fn a_missing_script_exits_255_as_in_k6() {
     let s = script("fn run() {}\n");

@@ -1,5 +1,6 @@
-//! k6's logging flags: `--log-output` (where log lines go), `--log-format` (their form) and
-//! `--http-debug[=full]` (every request and response as log lines). The summary stays on stdout.
+//! k6's logging flags: `--log-output` (where log lines go), `--log-format` (their form),
+//! `-v/--verbose` (debug lines too) and `--http-debug[=full]` (every request and response as log
+//! lines). The summary stays on stdout.
 mod common;
 use common::*;
 use std::process::Command;
@@ -112,4 +113,26 @@ fn http_debug_logs_each_request_and_response_head_and_full_adds_the_bodies() {
     // Off by default.
     let run = run_env(&s, &["-i", "1", "-e", &base], &[]);
     assert!(!run.stderr.contains("Request:"), "{}", run.stderr);
+}
+
+/// k6's logger stops at info: `console.debug` (and Rhai's `debug`) show only under `-v/--verbose`,
+/// which rload refused as an unknown argument while printing debug lines always.
+#[test]
+fn debug_lines_are_logged_only_under_verbose_as_in_k6() {
+    let s = script(
+        "export const options = #{ iterations: 1 };\nfn run() { console.debug(\"dbg-line\"); debug(\"rhai-dbg\"); }\n",
+    );
+    let run = run_env(&s, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("dbg"), "{}", run.stderr);
+    let log = s.dir.path().join("k6.log");
+    let run = run_env(&s, &["--log-output", &format!("file={},level=debug", log.display())], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!std::fs::read_to_string(&log).unwrap_or_default().contains("dbg"), "no debug lines without -v");
+    for flag in ["-v", "--verbose"] {
+        let run = run_env(&s, &[flag], &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("DEBU dbg-line source=console"), "{}", run.stderr);
+        assert!(run.stderr.contains("rhai-dbg"), "{}", run.stderr);
+    }
 }

@@ -2,10 +2,10 @@
 //! config file layered (`config/layers.rs` applies them in k6's order later), every problem
 //! collected at once.
 
-use super::{ArchiveFlags, CheckFlags, InspectFlags, OptionFlags, RunFlags};
-use crate::config::env::{self, EnvConfig};
+use super::{ArchiveFlags, CheckFlags, InspectFlags, K6OnlyFlags, OptionFlags, RunFlags};
+use crate::config::env::{self, go_bool, EnvConfig};
 use crate::config::file::{self, FileConfig};
-use crate::config::options::{parse_cli_stage, parse_size, trend_stats, TimeUnit};
+use crate::config::options::{parse_cli_stages, parse_size, trend_stats, TimeUnit, UNIMPLEMENTED_K6_KEYS};
 use crate::config::{parse_duration, Options};
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
 use crate::http::debug::HttpDebug;
@@ -38,8 +38,7 @@ impl OptionFlags {
             }
         }
         if !self.stages.is_empty() {
-            let parsed: Result<Vec<_>, _> = self.stages.iter().map(|s| parse_cli_stage(s)).collect();
-            match parsed {
+            match parse_cli_stages(&self.stages) {
                 Ok(s) => cli.stages = Some(s),
                 Err(e) => errs.push(e),
             }
@@ -105,7 +104,21 @@ impl OptionFlags {
             }),
             None => FileConfig::default(),
         };
-        let include_system_env = !self.no_system_env_vars && k6_env.runtime.include_system_env_vars.unwrap_or(true);
+        let include_flag = match self.include_system_env_vars.as_deref().map(|t| go_bool(t).ok_or(t)) {
+            None => None,
+            Some(Ok(b)) => Some(b),
+            Some(Err(t)) => {
+                errs.push(format!("--include-system-env-vars=\"{t}\": not a boolean (use true or false)"));
+                None
+            }
+        };
+        if self.no_system_env_vars && include_flag == Some(true) {
+            errs.push("--include-system-env-vars and --no-system-env-vars contradict each other; give one".into());
+        }
+        // The flag wins over K6_INCLUDE_SYSTEM_ENV_VARS; k6's default is to include it.
+        let include_system_env =
+            !self.no_system_env_vars && include_flag.or(k6_env.runtime.include_system_env_vars).unwrap_or(true);
+        errs.extend(self.k6_only.errors());
         let mut env: Vec<(String, String)> = if include_system_env { sys_env.to_vec() } else { Vec::new() };
         for kv in &self.env {
             match kv.split_once('=') {
@@ -119,6 +132,70 @@ impl OptionFlags {
         let explicit_env = self.env.iter().filter_map(|kv| kv.split_once('=').map(|(k, _)| k.to_string())).collect();
         let no_thresholds = self.no_thresholds || k6_env.runtime.no_thresholds.unwrap_or(false);
         Configured { cli, env, explicit_env, no_thresholds, file, k6_env }
+    }
+}
+
+impl K6OnlyFlags {
+    /// One error per k6 flag given for what rload does not implement, each saying what to do
+    /// instead (the option's reason where the flag stands for a k6 option).
+    fn errors(&self) -> Vec<String> {
+        let set = |values: &Vec<String>| !values.is_empty();
+        // A boolean flag asks for nothing rload lacks when it is given =false.
+        let on = |value: &Option<String>| value.as_deref().is_some_and(|v| go_bool(v) != Some(false));
+        let options = [
+            ("--batch", "batch", set(&self.batch)),
+            ("--batch-per-host", "batchPerHost", set(&self.batch_per_host)),
+            ("--rps", "rps", set(&self.rps)),
+            ("--dns", "dns", set(&self.dns)),
+            ("--no-vu-connection-reuse", "noVUConnectionReuse", on(&self.no_vu_connection_reuse)),
+            ("--min-iteration-duration", "minIterationDuration", set(&self.min_iteration_duration)),
+            ("--blacklist-ip", "blacklistIPs", set(&self.blacklist_ip)),
+            ("--block-hostnames", "blockHostnames", set(&self.block_hostnames)),
+        ];
+        let mut errors: Vec<String> = options
+            .into_iter()
+            .filter(|(_, _, given)| *given)
+            .map(|(flag, key, _)| {
+                let hint = UNIMPLEMENTED_K6_KEYS.iter().find(|(k, _)| *k == key).map_or("", |(_, hint)| *hint);
+                format!("{flag}: k6's `{key}` option is not supported by rload ({hint}); remove {flag}")
+            })
+            .collect();
+        let settings = [
+            ("--local-ips", set(&self.local_ips), "rload connects from the system's default source address"),
+            ("--console-output", set(&self.console_output), "--log-output=file=PATH writes every log line to a file"),
+            (
+                "--compatibility-mode",
+                set(&self.compatibility_mode),
+                "rload converts k6 JavaScript to Rhai and has no JavaScript runtime to set a mode for",
+            ),
+            ("--type", set(&self.test_type), "rload tells an archive (.tar) from a script itself"),
+            (
+                "--traces-output",
+                self.traces_output.iter().any(|t| t != "none"),
+                "rload emits no traces; --traces-output=none is accepted",
+            ),
+            ("--secret-source", set(&self.secret_source), "rload has no k6/secrets; pass secrets with -e"),
+            ("--profiling-enabled", on(&self.profiling_enabled), "rload serves no pprof endpoints"),
+        ];
+        errors.extend(
+            settings.into_iter().filter(|(_, given, _)| *given).map(|(flag, _, hint)| {
+                format!("{flag}: k6's {flag} is not supported by rload ({hint}); remove {flag}")
+            }),
+        );
+        errors
+    }
+}
+
+/// `--summary-mode` or `K6_SUMMARY_MODE` (`source`, as the user wrote it): k6's `compact` and
+/// `full`; its `legacy` layout (k6 before v0.53) is refused by name.
+fn summary_mode(source: &str, name: &str) -> Result<SummaryMode, String> {
+    match SummaryMode::from_name(name) {
+        Some(mode) => Ok(mode),
+        None if name == "legacy" => Err(format!(
+            "{source}: rload does not implement k6's legacy summary layout (summary mode \"legacy\"); use {}",
+            SummaryMode::NAMES.join(" or ")
+        )),
+        None => Err(format!("{source}: use one of {}", SummaryMode::NAMES.join(", "))),
     }
 }
 
@@ -197,6 +274,7 @@ impl RunFlags {
             }
         }
         cli.user_agent = self.user_agent;
+        cli.max_redirects = self.max_redirects;
         cli.no_setup = self.no_setup.then_some(true);
         cli.throw = self.throw.then_some(true);
         cli.paused = self.paused.then_some(true);
@@ -219,6 +297,7 @@ impl RunFlags {
             errs.extend(es);
             LogConfig::default()
         });
+        let log = LogConfig { verbose: self.verbose, ..log };
         // -o wins over K6_OUT, which wins over the config file's `out` (k6's Config.Apply).
         let extras = c.file.extras.clone().overridden_by(c.k6_env.extras.clone());
         let out = if self.out.is_empty() { extras.out.clone().unwrap_or_default() } else { self.out };
@@ -230,15 +309,16 @@ impl RunFlags {
                 Err(e) => errs.push(format!("--out {arg}: {e}")),
             }
         }
-        let summary_mode = match (self.summary_mode, &runtime.summary_mode) {
-            (Some(m), _) => m,
-            (None, Some(m)) if SummaryMode::from_name(m).is_none() => {
-                errs.push(format!("K6_SUMMARY_MODE=\"{m}\": use one of {}", SummaryMode::NAMES.join(", ")));
-                SummaryMode::default().name().to_owned()
-            }
-            (None, Some(m)) => m.clone(),
-            (None, None) => SummaryMode::default().name().to_owned(),
-        };
+        // The flag wins over K6_SUMMARY_MODE.
+        let summary_mode = match (&self.summary_mode, &runtime.summary_mode) {
+            (Some(m), _) => summary_mode(&format!("--summary-mode \"{m}\""), m),
+            (None, Some(m)) => summary_mode(&format!("K6_SUMMARY_MODE=\"{m}\""), m),
+            (None, None) => Ok(SummaryMode::default()),
+        }
+        .unwrap_or_else(|e| {
+            errs.push(e);
+            SummaryMode::default()
+        });
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -252,7 +332,7 @@ impl RunFlags {
             quiet: self.quiet,
             no_color: self.no_color || runtime.no_color,
             no_summary: self.no_summary || runtime.no_summary.unwrap_or(false),
-            summary_mode: SummaryMode::from_name(&summary_mode).unwrap_or_default(),
+            summary_mode,
             threads: self.threads,
             with_target: self.with_target,
             explicit_env: c.explicit_env,

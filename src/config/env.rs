@@ -224,7 +224,9 @@ fn web_dashboard(vars: &[(String, String)], enabled: bool, errors: &mut Vec<Stri
 /// A variable's text as its option's JSON value.
 fn to_json(kind: Kind, text: &str) -> Result<Value, String> {
     Ok(match kind {
-        Kind::Int => Value::from(text.trim().parse::<i64>().map_err(|_| "not a whole number".to_owned())?),
+        // envconfig's null.Int: Go's ParseInt (no spaces around), and "" is "not set".
+        Kind::Int if text.is_empty() => Value::Null,
+        Kind::Int => Value::from(text.parse::<i64>().map_err(|_| "not a whole number".to_owned())?),
         Kind::Bool => Value::Bool(go_bool(text).ok_or("not a boolean (use true or false)")?),
         Kind::Duration => match text.trim().parse::<u64>() {
             Ok(ms) => Value::from(ms),
@@ -368,6 +370,16 @@ mod tests {
         assert!(all.contains("K6_RPS: k6's `rps` option is not supported by rload"), "{all}");
         assert!(all.contains("K6_CONSOLE_OUTPUT: k6's --console-output is not supported"), "{all}");
         assert!(all.contains("K6_NO_THRESHOLDS=\"maybe\": not a boolean"), "{all}");
+    }
+
+    /// envconfig reads k6's `null.Int` with Go's ParseInt: `K6_VUS=` is "not set" (the script's
+    /// `vus` stays) and `K6_VUS=" 3"` an error, as in k6 v1.1.
+    #[test]
+    fn an_empty_integer_variable_is_unset_and_spaces_are_refused() {
+        let c = from_env(&env(&[("K6_VUS", ""), ("K6_MAX_REDIRECTS", "+3")])).unwrap();
+        assert_eq!((c.options.vus, c.options.max_redirects), (None, Some(3)));
+        let errs = from_env(&env(&[("K6_VUS", " 3")])).unwrap_err();
+        assert_eq!(errs, ["K6_VUS=\" 3\": not a whole number"]);
     }
 
     #[test]

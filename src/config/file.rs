@@ -158,6 +158,13 @@ mod tests {
         );
     }
 
+    /// k6 reads `{"vus": "2"}` in a config file as 2 (its `null.Int` takes decimal text).
+    #[test]
+    fn integer_options_may_be_written_as_text() {
+        let c = parse(&json!({ "vus": "2", "iterations": "3", "maxRedirects": "" })).unwrap();
+        assert_eq!((c.options.vus, c.options.iterations, c.options.max_redirects), (Some(2), Some(3), None));
+    }
+
     #[test]
     fn every_problem_is_reported_naming_the_key() {
         let errs = parse(&json!({ "vus": "many", "vu": 3, "linger": "yes", "webDashboard": true })).unwrap_err();

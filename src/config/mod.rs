@@ -5,6 +5,7 @@ pub mod env;
 pub mod file;
 pub mod json;
 pub mod layers;
+pub mod number;
 pub mod options;
 
 pub use duration::{format_duration, parse_duration, secs_to_duration};

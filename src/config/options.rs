@@ -15,6 +15,7 @@ use crate::metrics::SystemTags;
 use serde_json::{Map, Value};
 
 use super::duration::{ms_to_duration, parse_duration};
+use super::number::{is_unset_int, whole_number, INT_KEYS};
 
 /// A ramping stage: go to `target` VUs (or iterations per time unit) over `duration`.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,6 +190,9 @@ impl Options {
         };
         let mut o = Options::default();
         for (key, v) in map {
+            if is_unset(key, v) {
+                continue;
+            }
             let r: Result<(), String> = match key.as_str() {
                 "vus" => count(key, v).map(|n| o.vus = Some(n)),
                 "duration" => duration(key, v).map(|d| o.duration = Some(d)),
@@ -369,9 +373,21 @@ pub fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// Whether a k6 option's value means "not set", as k6's null types read it: `null` (an unset
+/// `__ENV` variable, Rhai's `()`) for every option k6 knows, and `""` for its integer options
+/// (`vus: __ENV.VUS` under `-e VUS=`). An unknown key is reported even then: it is a typo.
+fn is_unset(key: &str, v: &Value) -> bool {
+    let k6_knows = KNOWN_KEYS.contains(&key)
+        || CLOUD_ONLY_K6_KEYS.contains(&key)
+        || UNIMPLEMENTED_K6_KEYS.iter().any(|(name, _)| *name == key);
+    k6_knows && (v.is_null() || (INT_KEYS.contains(&key) && is_unset_int(v)))
+}
+
+/// A k6 integer option ≥ 0: a whole number or its decimal text (`vus: __ENV.VUS`), as
+/// `config/number.rs` says.
 fn count(key: &str, v: &Value) -> Result<u64, String> {
-    match v.as_f64() {
-        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 => Ok(n as u64),
+    match whole_number(v) {
+        Some(n) if n >= 0 => Ok(n as u64),
         _ => Err(format!("{key}: must be a whole number ≥ 0, got {v}")),
     }
 }
@@ -503,7 +519,8 @@ fn tls_version(key: &str, v: &Value) -> Result<(usize, usize), String> {
     range.map_err(|e| format!("{key}: {e}"))
 }
 
-/// Parses `stages: [#{ duration: "30s", target: 10 }, ...]`.
+/// Parses `stages: [#{ duration: "30s", target: 10 }, ...]`; a target may be text (`"10"`), and
+/// a `null` or `""` one is missing, as in k6.
 pub fn stages(key: &str, v: &Value) -> Result<Vec<Stage>, String> {
     let Value::Array(items) = v else {
         return Err(format!("{key}: must be an array of #{{ duration, target }}, got {}", kind(v)));
@@ -514,10 +531,12 @@ pub fn stages(key: &str, v: &Value) -> Result<Vec<Stage>, String> {
         let map = object(&here, item)?;
         let d = map
             .get("duration")
+            .filter(|d| !d.is_null())
             .ok_or_else(|| format!("{here}: missing duration"))
             .and_then(|d| duration(&format!("{here}.duration"), d))?;
         let t = map
             .get("target")
+            .filter(|t| !is_unset_int(t))
             .ok_or_else(|| format!("{here}: missing target"))
             .and_then(|t| count(&format!("{here}.target"), t))?;
         if let Some(extra) = map.keys().find(|k| *k != "duration" && *k != "target") {
@@ -528,7 +547,13 @@ pub fn stages(key: &str, v: &Value) -> Result<Vec<Stage>, String> {
     Ok(out)
 }
 
-/// `--stage 30s:10` on the CLI.
+/// `--stage 30s:10` on the CLI; one flag may hold several, `--stage 5s:10,5m:20` (k6's flag is
+/// a string slice, split at commas). Every `--stage` adds its stages in order.
+pub fn parse_cli_stages<'a>(flags: impl IntoIterator<Item = &'a String>) -> Result<Vec<Stage>, String> {
+    flags.into_iter().flat_map(|flag| flag.split(',')).map(parse_cli_stage).collect()
+}
+
+/// One `DURATION:TARGET` stage of `--stage`.
 pub fn parse_cli_stage(text: &str) -> Result<Stage, String> {
     let (d, t) =
         text.split_once(':').ok_or_else(|| format!("--stage \"{text}\": expected DURATION:TARGET, e.g. 30s:10"))?;

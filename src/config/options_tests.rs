@@ -78,3 +78,37 @@ fn cli_stage_syntax() {
     assert!(parse_cli_stage("5s").unwrap_err().contains("DURATION:TARGET"));
     assert!(parse_cli_stage("5s:x").unwrap_err().contains("\"x\""));
 }
+
+/// The sweep's repro (`vus: __ENV.VUS || 1`, `iterations: __ENV.ITERS`): k6 v1.1 reads an
+/// integer option's decimal text, and `null` (an unset `__ENV` variable) or `""` as not set.
+#[test]
+fn integer_options_take_their_text_and_null_means_unset_as_in_k6() {
+    let o = Options::from_script(&json!({
+        "vus": "2", "iterations": "+4", "maxRedirects": "3", "sharedConnections": "2",
+        "stages": [{"duration": "1s", "target": "2"}]
+    }))
+    .unwrap();
+    assert_eq!((o.vus, o.iterations, o.max_redirects, o.shared_connections), (Some(2), Some(4), Some(3), Some(2)));
+    assert_eq!(o.stages.unwrap(), vec![Stage { duration: Duration::from_secs(1), target: 2 }]);
+
+    let o = Options::from_script(&json!({
+        "vus": null, "duration": null, "iterations": "", "stages": null, "scenarios": null, "maxRedirects": "",
+        "executionSegment": null, "userAgent": null, "noConnectionReuse": null, "tags": null, "batch": null, "ext": null
+    }))
+    .unwrap();
+    assert_eq!(o, Options::default());
+
+    let errs = Options::from_script(&json!({
+        "vus": "abc", "iterations": "2.5", "maxRedirects": " 3", "stages": [{"duration": "1s", "target": ""}],
+        "vu": null, "duration": ""
+    }))
+    .unwrap_err();
+    let all = errs.join("\n");
+    assert_eq!(errs.len(), 6, "{all}");
+    assert!(all.contains("vus: must be a whole number ≥ 0, got \"abc\""), "{all}");
+    assert!(all.contains("iterations: must be a whole number ≥ 0, got \"2.5\""), "{all}");
+    assert!(all.contains("maxRedirects: must be a whole number ≥ 0, got \" 3\""), "{all}");
+    assert!(all.contains("stages[0]: missing target"), "{all}");
+    assert!(all.contains("unknown option \"vu\""), "a typo is reported even when unset: {all}");
+    assert!(all.contains("duration: invalid duration"), "k6 refuses an empty duration too: {all}");
+}
