@@ -149,6 +149,34 @@ fn an_endless_loop_in_teardown_ends_at_teardown_timeout_with_the_summary_and_exi
     assert_eq!(value["metrics"]["iterations"]["count"], 2, "{value}");
 }
 
+/// A teardown() that throws or calls `fail()` exits 107 after the summary and the export, as in
+/// k6 (rload printed the error and exited 0); and 107 also when a threshold failed too, since
+/// k6 reports the thresholds' exit code only when the run has no other error (the sweep's
+/// `td_abort_th.js`).
+#[test]
+fn a_failing_teardown_exits_107_after_the_summary_even_with_a_failed_threshold() {
+    for (options, teardown) in [
+        ("", r#"throw "boom in teardown";"#),
+        ("", r#"fail("td fail");"#),
+        (r#"export const options = #{ thresholds: #{ checks: ["rate>0.5"] } };"#, r#"throw "boom in teardown";"#),
+    ] {
+        let s = script(&format!(
+            "{options}\nfn run() {{ check(1, #{{ \"ran\": |x| {passes} }}); }}\nfn teardown(data) {{ {teardown} }}\n",
+            passes = options.is_empty(),
+        ));
+        let export = s.dir.path().join("export.json");
+        let run = rload(&s, &["-i", "2", "--summary-export", export.to_str().unwrap()]);
+        assert_eq!(run.code, 107, "{teardown} {options}\n{}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("error: teardown() failed: "), "{}", run.stderr);
+        assert!(run.stdout.contains("█ TOTAL RESULTS"), "{}", run.stdout);
+        if !options.is_empty() {
+            assert!(run.stdout.contains("✗ 'rate>0.5'"), "{}", run.stdout);
+        }
+        let (_, value) = export_of(&s.dir);
+        assert_eq!(value["metrics"]["iterations"]["count"], 2, "{value}");
+    }
+}
+
 #[test]
 fn sigint_in_setup_prints_the_summary_writes_the_export_and_exits_105() {
     let s = script(

@@ -33,7 +33,7 @@ pub(super) async fn report_results(
     surface: &RunSurface,
 ) -> Result<(), RunError> {
     let Prepared { script, options, test_options, thresholds, outputs, segment, .. } = prepared;
-    let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration, monitored } = test;
+    let Executed { shared, runtimes, signalled, phase_failure, test_duration, monitored } = test;
     let control = &shared.control;
     // As k6: the outputs end with the test (teardown included), before the summary.
     let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
@@ -153,8 +153,10 @@ pub(super) async fn report_results(
     if signalled {
         return Err(RunError::Interrupted);
     }
-    if teardown_timed_out {
-        return Err(RunError::TeardownTimeout);
+    // k6's order: a run stopped early (above) keeps that code; then teardown()'s failure; then
+    // the thresholds' verdict.
+    if let Some(e) = phase_failure {
+        return Err(e);
     }
     if !report.thresholds_passed() {
         return Err(RunError::ThresholdsFailed);

@@ -66,10 +66,12 @@ pub(super) enum SetupEnd {
     Aborted(String),
 }
 
-/// How `teardown(data)` ended (`Ran` also when the script has none, or when it failed).
+/// How `teardown(data)` ended (`Ran` also when the script has none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum TeardownEnd {
     Ran,
+    /// It threw (or called `fail()`): the run's exit code becomes 107, as in k6.
+    Failed(String),
     TimedOut,
     Signalled,
     /// It called `exec.test.abort(message)`: the run's exit code becomes 108.
@@ -77,7 +79,8 @@ pub(super) enum TeardownEnd {
 }
 
 /// `teardown(data)`, if the script defines it. A failure or a timeout is an error of the run's
-/// log (shown in the summary), not a reason to skip the summary, as in k6.
+/// log (shown in the summary), not a reason to skip the summary, as in k6; it sets the exit code
+/// (107 or 101) unless the test was already stopped by a signal, an abort or a threshold.
 pub(super) async fn teardown(
     args: &RunArgs,
     script: &Script,
@@ -99,7 +102,7 @@ pub(super) async fn teardown(
         PhaseEnd::Done(Ok(_)) => TeardownEnd::Ran,
         PhaseEnd::Done(Err(e)) => {
             errors.record(&format!("teardown() failed: {e}"));
-            TeardownEnd::Ran
+            TeardownEnd::Failed(e)
         }
         PhaseEnd::TimedOut => {
             errors.record("teardown() did not finish within teardownTimeout");

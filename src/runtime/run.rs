@@ -134,8 +134,9 @@ pub(super) struct Executed {
     pub(super) shared: Arc<RunShared>,
     pub(super) runtimes: Vec<Arc<ScenarioRuntime>>,
     pub(super) signalled: bool,
-    /// `teardown()` ran past `teardownTimeout` (exit code 101 once the report is out).
-    pub(super) teardown_timed_out: bool,
+    /// `teardown()` threw or ran past `teardownTimeout`: the exit code (107, 101) once the
+    /// results are out, unless a signal, an abort or a threshold stopped the run first.
+    pub(super) phase_failure: Option<RunError>,
     pub(super) test_duration: Duration,
     /// What the once-a-second watcher saw (empty when the test did not start).
     pub(super) monitored: Monitored,
@@ -336,7 +337,7 @@ async fn execute(
                     shared,
                     runtimes: Vec::new(),
                     signalled,
-                    teardown_timed_out: false,
+                    phase_failure: None,
                     test_duration: Duration::ZERO,
                     monitored: Monitored::default(),
                 });
@@ -492,7 +493,7 @@ async fn execute(
         // A signal or exec.test.abort() in setup(): no test and no teardown, as in an unpaused
         // run (an abort's exit code comes from `control`).
         let signalled = control.abort_message().is_none();
-        return Ok(Executed { shared, runtimes, signalled, teardown_timed_out: false, test_duration, monitored });
+        return Ok(Executed { shared, runtimes, signalled, phase_failure: None, test_duration, monitored });
     }
 
     // As in k6, a test stopped by a signal (or over the API) still runs teardown(data); a
@@ -500,18 +501,21 @@ async fn execute(
     surface.set_status(ExecutionStatus::Teardown);
     let setup_data = surface.data.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let end = teardown(args, script, options, test_options, setup_data, &shared.errors, signals).await;
-    if let TeardownEnd::Aborted(message) = &end {
-        control.abort(message.clone());
-    }
     surface.set_status(if signalled { ExecutionStatus::Interrupted } else { ExecutionStatus::Ended });
-    Ok(Executed {
-        shared,
-        runtimes,
-        signalled: signalled || end == TeardownEnd::Signalled,
-        teardown_timed_out: end == TeardownEnd::TimedOut,
-        test_duration,
-        monitored,
-    })
+    let phase_failure = match end {
+        TeardownEnd::Ran => None,
+        TeardownEnd::Signalled => {
+            signalled = true;
+            None
+        }
+        TeardownEnd::Aborted(message) => {
+            control.abort(message);
+            None
+        }
+        TeardownEnd::Failed(e) => Some(RunError::TeardownFailed(e)),
+        TeardownEnd::TimedOut => Some(RunError::TeardownTimeout),
+    };
+    Ok(Executed { shared, runtimes, signalled, phase_failure, test_duration, monitored })
 }
 
 /// Live progress unless `-q`; pending for ever either way.
