@@ -177,6 +177,68 @@ fn a_failing_teardown_exits_107_after_the_summary_even_with_a_failed_threshold()
     }
 }
 
+/// After setup() throws (107) or runs past setupTimeout (100), k6 still prints the summary with
+/// what setup() did, runs handleSummary and writes `--summary-export`; neither the test nor
+/// teardown() runs. rload printed nothing and wrote nothing (the sweep's `setup_fail_hs.js`).
+#[test]
+fn a_failing_setup_still_reports_what_it_did_and_runs_no_teardown() {
+    for (options, setup_end, code) in [
+        ("", r#"throw "boom in setup";"#, 107),
+        (r#"export const options = #{ setupTimeout: "1s" };"#, "sleep(30);", 100),
+    ] {
+        let text = format!(
+            r#"{options}
+            const steps = Counter("setup_steps");
+            fn setup() {{ steps.add(1); check(1, #{{ "setup started": |x| true }}); {setup_end} }}
+            fn run() {{ print("iterated"); }}
+            fn teardown(data) {{ print("teardown ran"); }}
+            "#
+        );
+        let s = script(&text);
+        let export = s.dir.path().join("export.json");
+        let started = Instant::now();
+        let run = rload(&s, &["-i", "1", "--summary-export", export.to_str().unwrap()]);
+        assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+        assert_eq!(run.code, code, "{setup_end}\n{}\n{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("✓ setup started"), "{setup_end}: no summary\n{}", run.stdout);
+        assert_eq!(run.count("setup_steps"), 1, "{}", run.stdout);
+        assert!(!run.stdout.contains("iterated") && !run.stdout.contains("teardown ran"), "{}", run.stdout);
+        let (_, value) = export_of(&s.dir);
+        assert_eq!(value["metrics"]["setup_steps"]["count"], 1, "{value}");
+
+        // handle_summary runs with setup()'s results; when it fails, the default summary is
+        // printed, and the exit code stays setup()'s.
+        for (hook, printed) in [
+            (
+                r#"#{ stdout: `HANDLE_SUMMARY steps=${data.metrics.setup_steps.values.count}` }"#,
+                "HANDLE_SUMMARY steps=1",
+            ),
+            (r#"throw "hook broke";"#, "✓ setup started"),
+        ] {
+            let s = script(&format!("{text}\nfn handle_summary(data) {{ {hook} }}\n"));
+            let run = rload(&s, &["-i", "1"]);
+            assert_eq!(run.code, code, "{hook}\n{}\n{}", run.stdout, run.stderr);
+            assert!(run.stdout.contains(printed), "{hook}\n{}\n{}", run.stdout, run.stderr);
+        }
+    }
+}
+
+/// A handle_summary that hangs after a failed setup() ends at the first signal with the default
+/// summary, as after a test that ran.
+#[test]
+fn sigint_in_an_endless_handle_summary_after_a_failed_setup_prints_the_default_summary() {
+    let s = script(
+        r#"
+        fn setup() { check(1, #{ "setup started": |x| true }); throw "boom in setup"; }
+        fn run() {}
+        fn handle_summary(data) { print("in handle_summary"); loop { } }
+    "#,
+    );
+    let run = signalled_run(&s, &["-i", "1"], "in handle_summary", None, Duration::from_secs(10));
+    assert_eq!(run.code, 105, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("✓ setup started"), "no default summary:\n{}", run.stdout);
+}
+
 #[test]
 fn sigint_in_setup_prints_the_summary_writes_the_export_and_exits_105() {
     let s = script(

@@ -15,7 +15,7 @@ use crate::config::format_duration;
 pub const OK: i32 = 0;
 /// A threshold failed, at the end or with `abortOnFail`.
 pub const THRESHOLDS_FAILED: i32 = 99;
-/// `setup()` ran past `setupTimeout`.
+/// `setup()` ran past `setupTimeout` (the summary is printed all the same).
 pub const SETUP_TIMEOUT: i32 = 100;
 /// `teardown()` ran past `teardownTimeout` (the summary is printed all the same).
 pub const TEARDOWN_TIMEOUT: i32 = 101;
@@ -28,7 +28,7 @@ pub const SIGNAL: i32 = 105;
 /// `--address` was given and the REST API cannot listen there.
 pub const CANNOT_START_API: i32 = 106;
 /// The script did not compile, lacks its default function, or its init code, `setup()` or
-/// `teardown()` threw (after `teardown()`, the summary is printed all the same).
+/// `teardown()` threw (after the last two, the summary is printed all the same).
 pub const SCRIPT_ERROR: i32 = 107;
 /// The script called `exec.test.abort()`.
 pub const ABORTED: i32 = 108;
