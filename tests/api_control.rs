@@ -238,3 +238,25 @@ fn a_failing_threshold_taints_the_status_and_its_metric_while_the_test_runs() {
     let run = finish(child, Duration::from_secs(60));
     assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
 }
+
+/// A paused run whose setup() fails once released ends as an unpaused one: the summary of what
+/// setup() did, no test, no teardown, exit 107 (it returned before its summary).
+#[test]
+fn a_paused_run_whose_setup_fails_after_the_start_still_prints_its_summary() {
+    let s = script(
+        "export const options = #{ vus: 2, iterations: 4 };\n\
+         fn setup() { check(1, #{ \"setup started\": |x| true }); throw \"no session\"; }\n\
+         fn run() { print(\"iterated\"); }\n\
+         fn teardown(data) { print(\"teardown ran\"); }\n",
+    );
+    let address = free_address();
+    let child = paused_run(&s, &address, &[]);
+    wait_ready(&address);
+    let (code, answer) = api_request(&address, "PATCH", "/v1/status", STARTER).unwrap();
+    assert_eq!(code, 200, "{answer}");
+    let run = finish(child, Duration::from_secs(60));
+    assert_eq!(run.code, 107, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("setup() failed: no session"), "{}", run.stderr);
+    assert!(run.stdout.contains("✓ setup started"), "no summary:\n{}", run.stdout);
+    assert!(!run.stdout.contains("iterated") && !run.stdout.contains("teardown ran"), "{}", run.stdout);
+}

@@ -15,7 +15,7 @@ use crate::config::format_duration;
 pub const OK: i32 = 0;
 /// A threshold failed, at the end or with `abortOnFail`.
 pub const THRESHOLDS_FAILED: i32 = 99;
-/// `setup()` ran past `setupTimeout`.
+/// `setup()` ran past `setupTimeout` (the summary is printed all the same).
 pub const SETUP_TIMEOUT: i32 = 100;
 /// `teardown()` ran past `teardownTimeout` (the summary is printed all the same).
 pub const TEARDOWN_TIMEOUT: i32 = 101;
@@ -27,7 +27,8 @@ pub const INVALID_CONFIG: i32 = 104;
 pub const SIGNAL: i32 = 105;
 /// `--address` was given and the REST API cannot listen there.
 pub const CANNOT_START_API: i32 = 106;
-/// The script did not compile, or its init code, `setup()` or the default function is wrong.
+/// The script did not compile, lacks its default function, or its init code, `setup()` or
+/// `teardown()` threw (after the last two, the summary is printed all the same).
 pub const SCRIPT_ERROR: i32 = 107;
 /// The script called `exec.test.abort()`.
 pub const ABORTED: i32 = 108;
@@ -86,6 +87,9 @@ pub enum RunError {
     SetupTimeout(Duration),
     #[error("error: teardown() did not finish within teardownTimeout")]
     TeardownTimeout,
+    /// `teardown()` threw or called `fail()` (the summary is printed all the same).
+    #[error("error: teardown() failed: {0}")]
+    TeardownFailed(String),
     /// Files the run was asked to write and could not (each was reported when it failed).
     #[error(
         "error: {0} output file(s) could not be written (see above); the summary and the other files are complete"
@@ -124,7 +128,8 @@ impl RunError {
             | RunError::Init(_)
             | RunError::InvalidScript(_)
             | RunError::NoDefaultFunction(_)
-            | RunError::SetupFailed(_) => SCRIPT_ERROR,
+            | RunError::SetupFailed(_)
+            | RunError::TeardownFailed(_) => SCRIPT_ERROR,
             RunError::SetupTimeout(_) => SETUP_TIMEOUT,
             RunError::TeardownTimeout => TEARDOWN_TIMEOUT,
             RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed => THRESHOLDS_FAILED,
@@ -178,6 +183,7 @@ mod tests {
         assert_eq!(RunError::ThresholdsFailed.exit_code(), 99);
         assert_eq!(RunError::Aborted("stop".into()).exit_code(), 108);
         assert_eq!(RunError::Interrupted.exit_code(), 105);
+        assert_eq!(RunError::TeardownFailed("boom".into()).exit_code(), 107);
         assert_eq!(RunError::Capacity("too many".into()).exit_code(), 255);
         assert_eq!(RunError::ReadScript("cannot read script x.rhai".into()).exit_code(), 255);
         assert_eq!(

@@ -33,8 +33,9 @@ pub(super) async fn report_results(
     surface: &RunSurface,
 ) -> Result<(), RunError> {
     let Prepared { script, options, test_options, thresholds, outputs, segment, .. } = prepared;
-    let Executed { shared, runtimes, signalled, teardown_timed_out, test_duration, monitored } = test;
+    let Executed { shared, runtimes, signalled, phase_failure, test_duration, monitored } = test;
     let control = &shared.control;
+    let ended_in_setup = matches!(phase_failure, Some(RunError::SetupFailed(_) | RunError::SetupTimeout(_)));
     // As k6: the outputs end with the test (teardown included), before the summary.
     let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
     metrics::flush();
@@ -75,10 +76,18 @@ pub(super) async fn report_results(
         histogram_export: args.histogram_export.clone(),
         no_summary: args.no_summary,
         no_color_flag: no_color(args),
-        html_report: args.report.clone(),
+        // A run whose setup() failed gets the page that says why its test never ran (below).
+        html_report: args.report.clone().filter(|_| !ended_in_setup),
         script: args.script.clone(),
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration, &monitored);
+    if let (Some(path), Some(e)) = (args.report.as_ref().filter(|_| ended_in_setup), &phase_failure) {
+        let why = e.to_string();
+        if let Err(problem) = report::write_early_end(path, &args.script, thresholds, why.trim_start_matches("error: "))
+        {
+            eprintln!("error: {problem}");
+        }
+    }
     surface.set_failing_thresholds(report.failing_thresholds());
     let mut failed_outputs = report.failed_outputs.clone();
     failed_outputs.extend(outputs_report.problems);
@@ -153,8 +162,10 @@ pub(super) async fn report_results(
     if signalled {
         return Err(RunError::Interrupted);
     }
-    if teardown_timed_out {
-        return Err(RunError::TeardownTimeout);
+    // k6's order: a run stopped early (above) keeps that code; then setup()'s or teardown()'s
+    // failure; then the thresholds' verdict.
+    if let Some(e) = phase_failure {
+        return Err(e);
     }
     if !report.thresholds_passed() {
         return Err(RunError::ThresholdsFailed);

@@ -32,31 +32,33 @@ pub(super) struct Script {
     pub(super) functions: std::collections::HashMap<String, usize>,
 }
 
-/// `setup()`, if the script defines it: `Some` of its return value as JSON (every VU's `data`),
-/// or `None` when a signal stopped it.
+/// `setup()`, if the script defines it, and how it ended.
 pub(super) async fn setup(
     args: &RunArgs,
     script: &Script,
     options: &Options,
     test_options: &Arc<serde_json::Value>,
     signals: &Signals,
-) -> Result<SetupEnd, RunError> {
+) -> SetupEnd {
     if !script.functions.contains_key("setup") || options.no_setup == Some(true) {
-        return Ok(SetupEnd::Data(None));
+        return SetupEnd::Data(None);
     }
     let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
     let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
     match run_phase(script, Phase::Setup, shared, Some(timeout), Some(signals)).await {
-        PhaseEnd::Done(Ok(v)) => Ok(SetupEnd::Data(v.map(|v| v.to_string()))),
-        PhaseEnd::Done(Err(e)) if e.starts_with(super::vu::SETUP_DATA_ERROR) => Err(RunError::SetupData(e)),
-        PhaseEnd::Done(Err(e)) => Err(RunError::SetupFailed(e)),
-        PhaseEnd::TimedOut => Err(RunError::SetupTimeout(timeout)),
-        PhaseEnd::Signalled => Ok(SetupEnd::Signalled),
-        PhaseEnd::Aborted(message) => Ok(SetupEnd::Aborted(message)),
+        PhaseEnd::Done(Ok(v)) => SetupEnd::Data(v.map(|v| v.to_string())),
+        PhaseEnd::Done(Err(e)) if e.starts_with(super::vu::SETUP_DATA_ERROR) => {
+            SetupEnd::Failed(RunError::SetupData(e))
+        }
+        PhaseEnd::Done(Err(e)) => SetupEnd::Failed(RunError::SetupFailed(e)),
+        PhaseEnd::TimedOut => SetupEnd::Failed(RunError::SetupTimeout(timeout)),
+        PhaseEnd::Signalled => SetupEnd::Signalled,
+        PhaseEnd::Aborted(message) => SetupEnd::Aborted(message),
     }
 }
 
-/// How `setup()` ended when it did not fail.
+/// How `setup()` ended. Unless it returned, no test runs and neither does teardown() (it has no
+/// data), as in k6; the results of what setup() did are reported all the same.
 pub(super) enum SetupEnd {
     /// It returned (`None` also when the script has no setup()); its data as JSON.
     Data(Option<String>),
@@ -65,12 +67,17 @@ pub(super) enum SetupEnd {
     /// It called `exec.test.abort()`: as a signal, with exit code 108 (k6 runs neither the test
     /// nor teardown, and prints the summary).
     Aborted(String),
+    /// It threw (exit 107) or ran past `setupTimeout` (exit 100): k6 still prints the summary,
+    /// runs handleSummary and writes `--summary-export` before it exits with that code.
+    Failed(RunError),
 }
 
-/// How `teardown(data)` ended (`Ran` also when the script has none, or when it failed).
+/// How `teardown(data)` ended (`Ran` also when the script has none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum TeardownEnd {
     Ran,
+    /// It threw (or called `fail()`): the run's exit code becomes 107, as in k6.
+    Failed(String),
     TimedOut,
     Signalled,
     /// It called `exec.test.abort(message)`: the run's exit code becomes 108.
@@ -78,7 +85,8 @@ pub(super) enum TeardownEnd {
 }
 
 /// `teardown(data)`, if the script defines it. A failure or a timeout is an error of the run's
-/// log (shown in the summary), not a reason to skip the summary, as in k6.
+/// log (shown in the summary), not a reason to skip the summary, as in k6; it sets the exit code
+/// (107 or 101) unless the test was already stopped by a signal, an abort or a threshold.
 pub(super) async fn teardown(
     args: &RunArgs,
     script: &Script,
@@ -100,7 +108,7 @@ pub(super) async fn teardown(
         PhaseEnd::Done(Ok(_)) => TeardownEnd::Ran,
         PhaseEnd::Done(Err(e)) => {
             errors.record(&format!("teardown() failed: {e}"));
-            TeardownEnd::Ran
+            TeardownEnd::Failed(e)
         }
         PhaseEnd::TimedOut => {
             errors.record("teardown() did not finish within teardownTimeout");

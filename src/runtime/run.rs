@@ -133,8 +133,9 @@ pub(super) struct Executed {
     pub(super) shared: Arc<RunShared>,
     pub(super) runtimes: Vec<Arc<ScenarioRuntime>>,
     pub(super) signalled: bool,
-    /// `teardown()` ran past `teardownTimeout` (exit code 101 once the report is out).
-    pub(super) teardown_timed_out: bool,
+    /// `setup()` or `teardown()` threw or ran past its timeout: the exit code (107, 100, 101)
+    /// once the results are out, unless a signal, an abort or a threshold stopped the run first.
+    pub(super) phase_failure: Option<RunError>,
     pub(super) test_duration: Duration,
     /// What the once-a-second watcher saw (empty when the test did not start).
     pub(super) monitored: Monitored,
@@ -162,7 +163,8 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
     let test = match execute(&args, &prepared, scenarios, &signals, &surface).await {
         Ok(test) => test,
         Err(e) => {
-            // No summary after a failed setup() (as in k6), but the report says what happened.
+            // No summary when the VUs could not start (their init code failed, a system limit),
+            // as in k6, but the report says what happened.
             if let Some(path) = &args.report {
                 let why = e.to_string();
                 let why = why.strip_prefix("error: ").unwrap_or(&why);
@@ -320,26 +322,28 @@ async fn execute(
     let paused = options.paused.unwrap_or(false);
     if !paused {
         surface.set_status(ExecutionStatus::Setup);
-        let end = setup(args, script, options, test_options, signals).await?;
+        let end = setup(args, script, options, test_options, signals).await;
+        let shared = || Arc::new(run_shared(args, options, Some(test_options), script, None));
+        let ended = |shared, signalled, phase_failure| Executed {
+            shared,
+            runtimes: Vec::new(),
+            signalled,
+            phase_failure,
+            test_duration: Duration::ZERO,
+            monitored: Monitored::default(),
+        };
+        // Unless setup() returned: no test and no teardown (it has no data), but the summary of
+        // what setup() did and the exit code 105 (a signal), 108 (exec.test.abort()), 107 (it
+        // threw) or 100 (setupTimeout), as in k6.
         match end {
             SetupEnd::Data(data) => surface.store_setup_data(data),
-            // Stopped by a signal or exec.test.abort() in setup(): no test and no teardown (it has
-            // no data), but the summary of what setup() did and the exit code 105 (108).
-            SetupEnd::Signalled | SetupEnd::Aborted(_) => {
-                let shared = Arc::new(run_shared(args, options, Some(test_options), script, None));
-                let signalled = matches!(end, SetupEnd::Signalled);
-                if let SetupEnd::Aborted(message) = end {
-                    shared.control.abort(message);
-                }
-                return Ok(Executed {
-                    shared,
-                    runtimes: Vec::new(),
-                    signalled,
-                    teardown_timed_out: false,
-                    test_duration: Duration::ZERO,
-                    monitored: Monitored::default(),
-                });
+            SetupEnd::Signalled => return Ok(ended(shared(), true, None)),
+            SetupEnd::Aborted(message) => {
+                let shared = shared();
+                shared.control.abort(message);
+                return Ok(ended(shared, false, None));
             }
+            SetupEnd::Failed(e) => return Ok(ended(shared(), false, Some(e))),
         }
     }
 
@@ -397,6 +401,7 @@ async fn execute(
 
     // --paused: the VUs are ready; the scenarios' clock waits for PATCH /v1/status.
     let mut setup_interrupted = false;
+    let mut setup_failure = None;
     if paused && !signalled && !surface.stop_requested() && control.init_error().is_none() {
         surface.set_status(ExecutionStatus::PausedBeforeRun);
         if !args.quiet {
@@ -409,17 +414,15 @@ async fn execute(
         if !signalled && !surface.stop_requested() {
             surface.set_status(ExecutionStatus::Setup);
             match setup(args, script, options, test_options, signals).await {
-                Ok(SetupEnd::Data(data)) => surface.store_setup_data(data),
-                Ok(SetupEnd::Signalled) => setup_interrupted = true,
-                Ok(SetupEnd::Aborted(message)) => {
+                SetupEnd::Data(data) => surface.store_setup_data(data),
+                SetupEnd::Signalled => setup_interrupted = true,
+                SetupEnd::Aborted(message) => {
                     control.abort(message);
                     setup_interrupted = true;
                 }
-                Err(e) => {
-                    control.stop_hard();
-                    workers.finish();
-                    workers.all_done().await;
-                    return Err(e);
+                SetupEnd::Failed(e) => {
+                    setup_failure = Some(e);
+                    setup_interrupted = true;
                 }
             }
         }
@@ -492,10 +495,11 @@ async fn execute(
     }
 
     if setup_interrupted {
-        // A signal or exec.test.abort() in setup(): no test and no teardown, as in an unpaused
-        // run (an abort's exit code comes from `control`).
-        let signalled = control.abort_message().is_none();
-        return Ok(Executed { shared, runtimes, signalled, teardown_timed_out: false, test_duration, monitored });
+        // A signal, exec.test.abort() or a failure in setup(): no test and no teardown, as in an
+        // unpaused run (an abort's exit code comes from `control`).
+        let signalled = control.abort_message().is_none() && setup_failure.is_none();
+        let phase_failure = setup_failure;
+        return Ok(Executed { shared, runtimes, signalled, phase_failure, test_duration, monitored });
     }
 
     // As in k6, a test stopped by a signal (or over the API) still runs teardown(data); a
@@ -503,18 +507,21 @@ async fn execute(
     surface.set_status(ExecutionStatus::Teardown);
     let setup_data = surface.data.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     let end = teardown(args, script, options, test_options, setup_data, &shared.errors, signals).await;
-    if let TeardownEnd::Aborted(message) = &end {
-        control.abort(message.clone());
-    }
     surface.set_status(if signalled { ExecutionStatus::Interrupted } else { ExecutionStatus::Ended });
-    Ok(Executed {
-        shared,
-        runtimes,
-        signalled: signalled || end == TeardownEnd::Signalled,
-        teardown_timed_out: end == TeardownEnd::TimedOut,
-        test_duration,
-        monitored,
-    })
+    let phase_failure = match end {
+        TeardownEnd::Ran => None,
+        TeardownEnd::Signalled => {
+            signalled = true;
+            None
+        }
+        TeardownEnd::Aborted(message) => {
+            control.abort(message);
+            None
+        }
+        TeardownEnd::Failed(e) => Some(RunError::TeardownFailed(e)),
+        TeardownEnd::TimedOut => Some(RunError::TeardownTimeout),
+    };
+    Ok(Executed { shared, runtimes, signalled, phase_failure, test_duration, monitored })
 }
 
 /// Live progress unless `-q`; pending for ever either way.
