@@ -182,3 +182,23 @@ fn abort_on_fail_on_dropped_iterations_stops_the_run_while_it_drops() {
     assert!(started.elapsed() < std::time::Duration::from_secs(8), "ran {:?}", started.elapsed());
     assert!(run.stderr.contains("abortOnFail"), "{}", run.stderr);
 }
+
+/// The iteration that calls `exec.test.abort()` is interrupted (k6's progress line: "2 complete
+/// and 1 interrupted") but, as in k6, counted in `iterations` and `iteration_duration`; rload
+/// counted 2 iterations where k6 counts 3 (the sweep's `abort_th2.js`), also from inside a group.
+#[test]
+fn the_iteration_that_calls_exec_test_abort_counts_in_iterations_as_in_k6() {
+    for body in [
+        r#"if exec.scenario.iterationInTest == 2 { exec.test.abort("x"); }"#,
+        r#"group("g", || { if exec.scenario.iterationInTest == 2 { exec.test.abort("x"); } });"#,
+    ] {
+        let s = script(&format!("export const options = #{{ iterations: 5 }};\nfn run() {{ {body} }}\n"));
+        let export = s.dir.path().join("export.json");
+        let run = rload(&s, &["--summary-export", export.to_str().unwrap()]);
+        assert_eq!(run.code, 108, "{body}\n{}\n{}", run.stdout, run.stderr);
+        assert_eq!(run.count("iterations"), 3, "{body}\n{}", run.stdout);
+        assert!(run.stdout.contains("iterations interrupted: 1"), "{body}\n{}", run.stdout);
+        let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+        assert_eq!(value["metrics"]["iterations"]["count"], 3, "{value}");
+    }
+}

@@ -96,6 +96,8 @@ pub struct VuContext {
     pub iteration_in_test: Cell<u64>,
     /// When the running iteration must be interrupted (ramp-down), if ever.
     pub deadline: Cell<Option<Instant>>,
+    /// The VU called `exec.test.abort()`: its iteration ends interrupted, yet counts (see `iterate`).
+    pub aborted_test: Cell<bool>,
     /// The current group path: "" at the root, `::name::sub` inside groups.
     pub group: RefCell<String>,
     /// The VU's own HTTP client (connections, cookie jar), created on its first request.
@@ -155,6 +157,7 @@ impl VuContext {
             iteration: Cell::new(0),
             iteration_in_test: Cell::new(0),
             deadline: Cell::new(None),
+            aborted_test: Cell::new(false),
             group: RefCell::new(String::new()),
             http: std::cell::OnceCell::new(),
             globals: RefCell::new(HashMap::new()),
@@ -437,6 +440,14 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
             Ok(_) => {}
             Err(e) if is_interruption(e) || vu.should_interrupt() || control.is_hard_stopped() => {
                 scenario.state.interrupted.fetch_add(1, Ordering::Relaxed);
+                // k6 counts the iteration that called exec.test.abort() as interrupted, but its
+                // samples go out before the test's end: it is in `iterations` and their duration.
+                if vu.aborted_test.get() {
+                    *vu.group.borrow_mut() = String::new();
+                    tags = vu.base_tags();
+                    metrics::record(builtin::ITERATION_DURATION, &tags, start.elapsed().as_secs_f64() * 1000.0);
+                    metrics::record(builtin::ITERATIONS, &tags, 1.0);
+                }
                 if control.is_hard_stopped() || scenario.is_stopping() {
                     break;
                 }

@@ -133,6 +133,7 @@ fn instance_map() -> Map {
 fn abort(message: &str) -> Result<(), Box<EvalAltResult>> {
     let vu = vu::current();
     let msg = if message.is_empty() { "test aborted".to_string() } else { message.to_string() };
+    vu.aborted_test.set(true);
     vu.shared.control.abort(msg);
     Err(vu::interrupted_error())
 }
