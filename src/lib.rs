@@ -89,14 +89,9 @@ pub fn main_with_args(args: Vec<std::ffi::OsString>) -> i32 {
 fn run_with(args: Result<runtime::run::RunArgs, Vec<String>>, keep_converted: Option<String>) -> i32 {
     let ready = args.map_err(RunError::InvalidFlags).and_then(|mut args| {
         logger::install(&args.log).map_err(|e| RunError::InvalidFlags(vec![e]))?;
+        // An archive unpacks first: its script may be JavaScript, converted below as a file's.
+        let unpacked = open_archive(&mut args)?;
         // A k6 JavaScript script: converted to Rhai in memory first (script/converted.rs).
-        if script::converted::is_js(&args.script) && args.archive_out.is_some() {
-            // The archive would carry the JavaScript but not the local modules it imports.
-            return Err(RunError::InvalidFlags(vec![format!(
-                "rload archive takes a Rhai script: `rload convert {}` first, then archive the .rhai",
-                args.script
-            )]));
-        }
         if script::converted::is_js(&args.script) {
             script::converted::prepare(&args.script, keep_converted.as_deref()).map_err(RunError::InvalidScript)?;
         } else if keep_converted.is_some() {
@@ -105,7 +100,6 @@ fn run_with(args: Result<runtime::run::RunArgs, Vec<String>>, keep_converted: Op
                 args.script
             )]));
         }
-        let unpacked = open_archive(&mut args)?;
         target::start_for(&mut args)?;
         Ok((args, unpacked))
     });

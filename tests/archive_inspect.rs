@@ -92,3 +92,44 @@ fn an_absolute_open_path_cannot_be_archived_and_says_so() {
     assert_eq!(run.code, 255, "{}", run.stderr);
     assert!(run.stderr.contains("an absolute path in open() cannot be archived"), "{}", run.stderr);
 }
+
+/// k6-operator archives the TestRun's script as it is: a k6 JavaScript test with a local module
+/// and an opened file archives, and the archive runs elsewhere (converted on each runner).
+#[test]
+fn a_javascript_test_archives_with_its_modules_and_files_and_runs_from_the_archive() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(src.path().join("app/lib")).unwrap();
+    std::fs::create_dir_all(src.path().join("data")).unwrap();
+    std::fs::write(src.path().join("data/users.json"), r#"["alice","bob"]"#).unwrap();
+    std::fs::write(src.path().join("app/lib/gen.js"), "export function greeting() { return 'hello'; }\n").unwrap();
+    std::fs::write(
+        src.path().join("app/main.js"),
+        "import { check } from 'k6';\n\
+         import { greeting } from './lib/gen.js';\n\
+         const users = JSON.parse(open('../data/users.json'));\n\
+         export const options = { iterations: 2, thresholds: { checks: ['rate==1'] } };\n\
+         export default function () {\n\
+           check(users, { users: (u) => u.length === 2 });\n\
+           check(greeting(), { module: (g) => g === 'hello' });\n\
+           check(__ENV.WHO, { env: (w) => w === 'carol' });\n\
+         }\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let archive = out.path().join("test.tar");
+    let made = rload_in(
+        src.path(),
+        &["archive", "app/main.js", "-O", archive.to_str().unwrap(), "-i", "3", "-e", "WHO=carol"],
+    );
+    assert_eq!(made.code, 0, "{}\n{}", made.stdout, made.stderr);
+    drop(src);
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = rload_in(elsewhere.path(), &["run", archive.to_str().unwrap(), "--no-color", "--address", ""]);
+    assert_eq!(run.code, 0, "every check passed: {}\n{}", run.stdout, run.stderr);
+    assert!(run.line("checks_succeeded").contains("9 out of 9"), "{}", run.stdout);
+    let inspected = rload_in(elsewhere.path(), &["inspect", "--execution-requirements", archive.to_str().unwrap()]);
+    assert_eq!(inspected.code, 0, "{}", inspected.stderr);
+    let json: serde_json::Value = serde_json::from_str(&inspected.stdout).unwrap();
+    assert_eq!(json["iterations"], 3, "{json}");
+}

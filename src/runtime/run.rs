@@ -186,8 +186,13 @@ async fn run_async(args: RunArgs) -> Result<(), RunError> {
 /// `rload archive`: validates the test as a run would, noting the files its init code reads,
 /// then writes them with the resolved options and the `-e` variables into one tar file.
 async fn archive(args: &RunArgs, out: &str, signals: &Signals) -> Result<(), RunError> {
-    let (prepared, files) = crate::script::files::record(prepare(args, signals)).await;
+    let (prepared, mut files) = crate::script::files::record(prepare(args, signals)).await;
     let (prepared, _) = prepared?;
+    // A JavaScript script is archived as it is, with the local modules it imports (k6's archive
+    // of the same script); `rload run` of the archive converts it again.
+    if crate::script::converted::is_js(&args.script) {
+        files.extend(crate::script::converted::module_sources());
+    }
     let env: Vec<(String, String)> = args.env.iter().filter(|(k, _)| args.explicit_env.contains(k)).cloned().collect();
     let options = crate::config::json::to_k6_json(&prepared.options);
     crate::archive::write(std::path::Path::new(out), std::path::Path::new(&args.script), &files, &options, &env)

@@ -42,6 +42,16 @@ pub fn module(file: &str) -> Option<(String, String)> {
     Some((e.js_path.clone(), e.rhai.clone()))
 }
 
+/// The JavaScript files of the converted local modules (as the imports reached them): what an
+/// archive of a JavaScript script carries beside it.
+pub fn module_sources() -> Vec<PathBuf> {
+    let Ok(reg) = registry().read() else { return Vec::new() };
+    let mut paths: Vec<PathBuf> =
+        reg.iter().filter(|(name, _)| name.starts_with("module:")).map(|(_, e)| PathBuf::from(&e.js_path)).collect();
+    paths.sort();
+    paths
+}
+
 /// The JavaScript file, line and column that line `line` of the converted file `file` (as the
 /// engine names it) came from.
 pub fn js_location(file: &str, line: usize) -> Option<(String, usize, usize)> {
