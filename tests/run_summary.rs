@@ -285,3 +285,22 @@ fn no_summary_skips_handle_summary_and_the_summary_export_as_k6_does() {
     assert!(!export.exists(), "the summary export was written");
     assert!(run.stderr.contains("handle_summary() and --summary-export skipped"), "{}", run.stderr);
 }
+
+/// As in k6, `setup()` and `teardown()` are groups of `root_group` only when they hold checks
+/// or groups, not for their requests or samples alone.
+#[test]
+fn setup_and_teardown_are_groups_of_the_summary_only_with_checks_or_groups_in_them() {
+    let s = script(
+        r#"
+        const c = Counter("c");
+        export const options = #{ iterations: 1 };
+        fn setup() { c.add(1); }
+        fn run() { group("g", || { c.add(1); }); }
+        fn teardown() { check(1, #{ "td": |v| true }); }
+        fn handle_summary(data) { #{ stdout: data.root_group.groups.map(|g| g.name).to_json() } }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(r#"["g","teardown"]"#), "{}", run.stdout);
+}

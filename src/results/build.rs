@@ -188,13 +188,16 @@ impl Builder<'_> {
     }
 
     /// The root group of the scenarios `scenario` accepts, with every group seen in their
-    /// samples, each holding what was recorded directly in it.
+    /// samples, each holding what was recorded directly in it. As in k6, `setup()` and
+    /// `teardown()` are groups of the tree only when they hold checks or groups: their requests
+    /// alone do not make them one.
     fn group_tree(&self, scenario: impl Fn(&str) -> bool + Copy) -> Group {
         let mut root = Node::default();
         for metric in self.agg.metrics() {
             for (tags, series) in metric.series() {
                 let group = group_of(tags);
-                if !group.is_empty() && scenario(scenario_of(tags)) {
+                let phase_only = matches!(group, "::setup" | "::teardown") && metric.id() != builtin::CHECKS;
+                if !group.is_empty() && !phase_only && scenario(scenario_of(tags)) {
                     root.insert(group, series.first_seen);
                 }
             }
