@@ -10,7 +10,7 @@
 
 use std::io::Write;
 
-use crate::metrics::{Contains, MetricKind, RawSample};
+use crate::metrics::{self, Contains, MetricKind, RawSample, SystemTag};
 use crate::thresholds::MetricThresholds;
 
 use super::time::rfc3339;
@@ -55,9 +55,37 @@ pub fn metric_line(
     string(out, name);
     let _ = write!(out, ",\"type\":\"{kind}\",\"contains\":\"{contains}\",\"thresholds\":");
     let _ = serde_json::to_writer(&mut *out, &list);
-    out.extend_from_slice(b",\"submetrics\":null},\"metric\":");
+    out.extend_from_slice(b",\"submetrics\":");
+    let _ = serde_json::to_writer(&mut *out, &submetrics(name, thresholds));
+    out.extend_from_slice(b"},\"metric\":");
     string(out, name);
     out.extend_from_slice(b"}\n");
+}
+
+/// k6's sub-metrics of `name`: those its thresholds name, then the
+/// `http_req_duration{expected_response:true}` k6 always declares; `null` when there are none.
+fn submetrics(name: &str, thresholds: &[MetricThresholds]) -> serde_json::Value {
+    let mut list: Vec<(String, Vec<(String, String)>)> = thresholds
+        .iter()
+        .filter(|t| t.metric == name && !t.filter.is_empty())
+        .map(|t| (t.key[t.metric.len()..].trim_matches(['{', '}']).trim().to_owned(), t.filter.clone()))
+        .collect();
+    if name == "http_req_duration"
+        && metrics::system_tag_enabled(SystemTag::EXPECTED_RESPONSE)
+        && !list.iter().any(|(suffix, _)| suffix == "expected_response:true")
+    {
+        list.push(("expected_response:true".to_owned(), vec![("expected_response".to_owned(), "true".to_owned())]));
+    }
+    if list.is_empty() {
+        return serde_json::Value::Null;
+    }
+    list.into_iter()
+        .map(|(suffix, tags)| {
+            let tags: serde_json::Map<String, serde_json::Value> =
+                tags.into_iter().map(|(k, v)| (k, v.into())).collect();
+            serde_json::json!({ "name": format!("{name}{{{suffix}}}"), "suffix": suffix, "tags": tags })
+        })
+        .collect()
 }
 
 /// The `Point` line of one sample; false (and nothing written) for a value JSON cannot hold.
@@ -139,12 +167,22 @@ mod tests {
     }
 
     #[test]
-    fn a_metric_line_lists_its_own_thresholds() {
-        let line = text(|o| metric_line(o, "http_req_duration", MetricKind::Trend, Contains::Time, &[]));
+    fn a_metric_line_lists_its_own_thresholds_and_k6s_sub_metrics() {
+        // As k6 v1.1 writes them: a sub-metric a threshold names, then the one k6 always declares.
+        let set = crate::thresholds::parse(
+            &serde_json::json!({ "http_req_duration": ["p(95)<500"], "http_req_duration{status:200}": ["p(95)<100"] }),
+            &|name| crate::metrics::Registry::new().get(name),
+        )
+        .unwrap();
+        let line = text(|o| metric_line(o, "http_req_duration", MetricKind::Trend, Contains::Time, &set));
         assert_eq!(
             line,
             "{\"type\":\"Metric\",\"data\":{\"name\":\"http_req_duration\",\"type\":\"trend\",\"contains\":\"time\",\
-             \"thresholds\":[],\"submetrics\":null},\"metric\":\"http_req_duration\"}\n"
+             \"thresholds\":[\"p(95)<500\"],\"submetrics\":[{\"name\":\"http_req_duration{status:200}\",\"suffix\":\"status:200\",\
+             \"tags\":{\"status\":\"200\"}},{\"name\":\"http_req_duration{expected_response:true}\",\
+             \"suffix\":\"expected_response:true\",\"tags\":{\"expected_response\":\"true\"}}]},\"metric\":\"http_req_duration\"}\n"
         );
+        let reqs = text(|o| metric_line(o, "http_reqs", MetricKind::Counter, Contains::Default, &set));
+        assert!(reqs.contains("\"submetrics\":null"), "{reqs}");
     }
 }
