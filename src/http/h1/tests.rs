@@ -115,10 +115,12 @@ async fn the_request_goes_out_as_one_head_with_its_small_body() {
     let mut request = get(Method::POST);
     *request.body_mut() = Bytes::from_static(b"{\"a\":1}");
     request.headers_mut().insert("content-length", HeaderValue::from_static("7"));
+    // Names in canonical case, as Go's net/http (k6) writes them.
+    request.headers_mut().insert("x-request-id", HeaderValue::from_static("r-1"));
     conn.send(request).await.unwrap();
     assert_eq!(
         String::from_utf8(written.borrow().clone()).unwrap(),
-        "POST /path?q=1 HTTP/1.1\r\nhost: example.test\r\ncontent-length: 7\r\n\r\n{\"a\":1}"
+        "POST /path?q=1 HTTP/1.1\r\nHost: example.test\r\nContent-Length: 7\r\nX-Request-Id: r-1\r\n\r\n{\"a\":1}"
     );
 }
 
@@ -242,7 +244,7 @@ async fn a_request_that_asks_for_close_is_its_connections_last_and_a_body_gets_i
     assert!(!conn.keeps_alive());
     let written = written.borrow();
     let head_end = written.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    assert!(String::from_utf8_lossy(&written[..head_end]).contains("content-length: 10000\r\n"));
+    assert!(String::from_utf8_lossy(&written[..head_end]).contains("Content-Length: 10000\r\n"));
     assert_eq!(written.len() - head_end, 10_000, "the body follows its head whole");
 }
 
