@@ -135,13 +135,19 @@ pub(crate) fn own_values(map: &mut HeaderMap) {
 /// letter and every letter after a `-` upper case, the rest lower case, as Go's
 /// `CanonicalMIMEHeaderKey` (and so k6) does.
 pub fn canonical_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+    let mut out = Vec::with_capacity(name.len());
+    push_canonical_name(&mut out, name);
+    String::from_utf8(out).expect("ASCII case changes keep UTF-8")
+}
+
+/// [`canonical_name`] written onto `out`: how rload's HTTP/1.1 connection puts a name on the
+/// wire, as Go's `net/http` (k6) does, without a string per header.
+pub fn push_canonical_name(out: &mut Vec<u8>, name: &str) {
     let mut upper = true;
-    for c in name.chars() {
-        out.push(if upper { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() });
-        upper = c == '-';
+    for &b in name.as_bytes() {
+        out.push(if upper { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() });
+        upper = b == b'-';
     }
-    out
 }
 
 /// `headers` as k6 shows them: canonical names, one entry per name, repeated values joined

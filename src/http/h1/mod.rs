@@ -132,7 +132,8 @@ impl H1Conn {
         head.extend_from_slice(parts.uri.path_and_query().map_or("/", |p| p.as_str()).as_bytes());
         head.extend_from_slice(b" HTTP/1.1\r\n");
         for (name, value) in &parts.headers {
-            push_canonical(&mut head, name.as_str());
+            // Canonical case, as k6 (Go's net/http) writes names: `Content-Type`.
+            crate::http::headers::push_canonical_name(&mut head, name.as_str());
             head.extend_from_slice(b": ");
             head.extend_from_slice(value.as_bytes());
             head.extend_from_slice(b"\r\n");
@@ -381,14 +382,3 @@ fn read_scratch<R>(
 
 #[cfg(test)]
 mod tests;
-
-/// Writes a header name as k6 (Go's `net/http`) puts it on the wire: canonical case, each word's
-/// first letter upper case (`content-type` → `Content-Type`, `x-request-id` → `X-Request-Id`).
-/// The names arrive lower case (the `http` crate's); their length, and `data_sent`, is the same.
-fn push_canonical(head: &mut Vec<u8>, name: &str) {
-    let mut upper = true;
-    for &b in name.as_bytes() {
-        head.push(if upper { b.to_ascii_uppercase() } else { b });
-        upper = b == b'-';
-    }
-}
