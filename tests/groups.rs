@@ -50,3 +50,39 @@ fn a_group_cut_short_by_the_end_of_the_run_records_no_group_duration() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(group_duration_points(&out), Vec::<String>::new());
 }
+
+/// The `(group, check)` tags of the `checks` points of the NDJSON at `path`, in order.
+fn check_points(path: &std::path::Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "Point" && v["metric"] == "checks")
+        .map(|v| {
+            let tag = |key: &str| v["data"]["tags"][key].as_str().unwrap_or("-").to_owned();
+            (tag("group"), tag("check"))
+        })
+        .collect()
+}
+
+/// k6 v1.1 (`lib.NewGroupPath`): `group("")` at the top level is the root group itself, so its
+/// samples and its `group_duration` have the group tag `""` and a group inside it is `::b`;
+/// inside `a` it is `::a::` (sweep C's `t23.js`).
+#[test]
+fn a_group_named_empty_at_the_top_level_is_the_root_group_as_in_k6() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {
+            group("", || { check(1, #{ "c1": true }); group("b", || check(1, #{ "c2": true })); });
+            group("a", || group("", || check(1, #{ "c3": true })));
+        }
+    "#,
+    );
+    let out = s.dir.path().join("out.json");
+    let run = rload(&s, &["-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(group_duration_points(&out), ["::b", "", "::a::", "::a"]);
+    let checks: Vec<(String, String)> =
+        [("", "c1"), ("::b", "c2"), ("::a::", "c3")].iter().map(|(g, c)| (g.to_string(), c.to_string())).collect();
+    assert_eq!(check_points(&out), checks);
+}

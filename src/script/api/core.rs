@@ -277,7 +277,8 @@ fn truthy(v: &Dynamic) -> bool {
 }
 
 /// k6's `group(name, fn)`: runs `f` with the group tag `::name` (nested: `::a::b`) and records
-/// `group_duration`. Returns what `f` returns.
+/// `group_duration`. Returns what `f` returns. As k6's `lib.NewGroupPath` does, `group("")` at
+/// the top level stays in the root group (tag `""`, not `"::"`); nested, it is `::a::`.
 ///
 /// As in k6, a group that ends with an error (a throw, `fail()`, `exec.test.abort()`) still
 /// records its `group_duration`; only a group cut short because the VU was interrupted (the
@@ -289,7 +290,8 @@ fn group(ctx: NativeCallContext, name: &str, f: FnPtr) -> Result<Dynamic, Box<Ev
     }
     let vu = vu::current();
     let outer = vu.group.borrow().clone();
-    *vu.group.borrow_mut() = format!("{outer}::{name}");
+    *vu.group.borrow_mut() =
+        if outer.is_empty() && name.is_empty() { String::new() } else { format!("{outer}::{name}") };
     let start = Instant::now();
     let result = f.call_within_context::<Dynamic>(&ctx, ());
     let tags = vu.base_tags();
