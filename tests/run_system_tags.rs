@@ -196,7 +196,8 @@ fn websocket_samples_carry_the_subprotocol_the_server_chose() {
         let key = (tags["k"].as_str().unwrap().to_owned(), metric.to_owned());
         seen.insert(key, tags.get("subproto").and_then(|p| p.as_str()).map(str::to_owned));
     }
-    let session = ["ws_connecting", "ws_msgs_received", "ws_msgs_sent", "ws_ping", "ws_session_duration", "ws_sessions"];
+    let session =
+        ["ws_connecting", "ws_msgs_received", "ws_msgs_sent", "ws_ping", "ws_session_duration", "ws_sessions"];
     let mut expected = std::collections::BTreeMap::new();
     for (k, subproto) in [("chosen", "echo"), ("none", "")] {
         for metric in session {

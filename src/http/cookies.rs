@@ -311,7 +311,11 @@ mod tests {
             let secure = CookieOptions { secure: true, ..Default::default() };
             jar.set(&url(base), "sec2", "x", &secure).unwrap();
             jar.set(&url(base), "plain", "p", &CookieOptions::default()).unwrap();
-            assert_eq!(jar.cookies_for_url(&url(&format!("{base}/"))), vec![("plain".into(), vec!["p".into()])], "{base}");
+            assert_eq!(
+                jar.cookies_for_url(&url(&format!("{base}/"))),
+                vec![("plain".into(), vec!["p".into()])],
+                "{base}"
+            );
             assert_eq!(header(&jar, &format!("{base}/x"), &[]), "plain=p", "{base}");
             let https = url(base).as_str().replacen("http:", "https:", 1);
             let mut sent: Vec<String> = header(&jar, &https, &[]).split("; ").map(str::to_owned).collect();

@@ -64,10 +64,8 @@ impl SystemTag {
 }
 
 /// k6 system tags rload cannot attach, with why.
-const NOT_RECORDED: [(&str, &str); 2] = [
-    ("ocsp_status", "rload does not check OCSP"),
-    ("tls_version", "rload does not report the TLS version yet"),
-];
+const NOT_RECORDED: [(&str, &str); 2] =
+    [("ocsp_status", "rload does not check OCSP"), ("tls_version", "rload does not report the TLS version yet")];
 
 /// A set of k6 system tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +159,19 @@ mod tests {
     #[test]
     fn k6s_default_leaves_out_vu_iter_ip_and_ocsp_status() {
         let d = SystemTags::default();
-        for on in ["proto", "subproto", "status", "method", "url", "name", "group", "check", "error", "error_code", "scenario"] {
+        for on in [
+            "proto",
+            "subproto",
+            "status",
+            "method",
+            "url",
+            "name",
+            "group",
+            "check",
+            "error",
+            "error_code",
+            "scenario",
+        ] {
             assert!(d.has(on), "{on}");
         }
         for off in ["vu", "iter", "ip", "ocsp_status"] {
