@@ -153,6 +153,31 @@ fn custom_metrics_appear_in_the_summary() {
     assert!(run.line("my_depth").contains(" 3 "), "{}", run.line("my_depth"));
 }
 
+/// k6 v1.1 writes a Rate's sample as the number added (`-o json`: 5 for `add(5)`) and counts
+/// every non-zero one as true (sweep C item 11, `t2.js`).
+#[test]
+fn a_rate_sample_keeps_the_number_added_and_counts_any_non_zero_one_as_true() {
+    let s = script(
+        r#"
+        const r = Rate("my_rate");
+        fn run() { r.add(5); r.add(-2); r.add(0.5); r.add(true); r.add("0"); r.add(0); r.add(false); r.add("3"); }
+    "#,
+    );
+    let out = s.dir.path().join("out.json");
+    let run = rload(&s, &["-i", "1", "-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.line("my_rate").contains("75.00% 6 out of 8"), "{}", run.line("my_rate"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let values: Vec<f64> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "Point" && v["metric"] == "my_rate")
+        .map(|v| v["data"]["value"].as_f64().unwrap())
+        .collect();
+    // What k6 v1.1 wrote for the same adds.
+    assert_eq!(values, [5.0, -2.0, 0.5, 1.0, 1.0, 0.0, 0.0, 3.0]);
+}
+
 #[test]
 fn redeclaring_a_metric_with_another_type_fails_at_init() {
     let s = script(

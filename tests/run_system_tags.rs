@@ -155,3 +155,58 @@ fn iteration_samples_carry_the_vu_tags_the_iteration_set() {
     assert_eq!(seen, expected);
     assert!(run.stdout.contains("✓ 'count==1' count=1"), "{}", run.stdout);
 }
+
+/// k6 tags a WebSocket session's samples with `subproto`, the subprotocol the server chose
+/// ("" when none), as soon as the server answered the upgrade, with k6/ws and k6/websockets
+/// alike; a dial that got no answer has neither `status` nor `subproto` (k6 v1.1's -o json
+/// for sweep C's `t20.js` and `r11_ws_subproto.js`).
+#[test]
+fn websocket_samples_carry_the_subprotocol_the_server_chose() {
+    let target = Target::start();
+    let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let s = script(
+        r#"
+        fn run() {
+            let ws_url = `ws://${__ENV.TARGET}`;
+            ws.connect(`${ws_url}/ws/echo`, #{ tags: #{ k: "chosen" }, headers: #{ "Sec-WebSocket-Protocol": "nope, echo" } }, |socket| {
+                socket.on("open", || { socket.send("a"); socket.ping(); });
+                socket.on("pong", || socket.close());
+            });
+            ws.connect(`${ws_url}/status/404`, #{ tags: #{ k: "404" } }, |socket| {});
+            try { ws.connect(`ws://${__ENV.REFUSED}/`, #{ tags: #{ k: "refused" } }, |socket| {}); } catch {}
+            let plain = WebSocket(`${ws_url}/ws/echo`, (), #{ tags: #{ k: "none" } });
+            plain.onopen = || { plain.send("a"); plain.ping(); };
+            plain.onpong = || plain.close();
+        }
+    "#,
+    );
+    let out = s.dir.path().join("out.json");
+    let env = [format!("TARGET={}", target.addr), format!("REFUSED={refused}")];
+    let run = rload(&s, &["-i", "1", "-e", &env[0], "-e", &env[1], "-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    // (k tag, metric) -> the subproto tag of its points.
+    let mut seen = std::collections::BTreeMap::new();
+    for v in text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()) {
+        let metric = v["metric"].as_str().unwrap_or_default();
+        if v["type"] != "Point" || !metric.starts_with("ws_") {
+            continue;
+        }
+        let tags = &v["data"]["tags"];
+        let key = (tags["k"].as_str().unwrap().to_owned(), metric.to_owned());
+        seen.insert(key, tags.get("subproto").and_then(|p| p.as_str()).map(str::to_owned));
+    }
+    let session =
+        ["ws_connecting", "ws_msgs_received", "ws_msgs_sent", "ws_ping", "ws_session_duration", "ws_sessions"];
+    let mut expected = std::collections::BTreeMap::new();
+    for (k, subproto) in [("chosen", "echo"), ("none", "")] {
+        for metric in session {
+            expected.insert((k.to_owned(), metric.to_owned()), Some(subproto.to_owned()));
+        }
+    }
+    for metric in ["ws_connecting", "ws_session_duration", "ws_sessions"] {
+        expected.insert(("404".to_owned(), metric.to_owned()), Some(String::new()));
+        expected.insert(("refused".to_owned(), metric.to_owned()), None);
+    }
+    assert_eq!(seen, expected);
+}

@@ -164,9 +164,14 @@ fn push_pair(header: &mut String, name: &str, value: &str) {
     header.push_str(value);
 }
 
-/// The jar's cookies for `url`, longest path first as Go's jar sends them.
+/// The jar's cookies for `url`, longest path first as Go's jar sends them. A `Secure` cookie
+/// only goes to an `https` URL, as in Go's jar (k6's): `cookie_store` also sends it over plain
+/// http to `localhost` and loopback addresses, the browsers' rule, which k6 does not follow.
 fn sorted_matches<'a>(store: &'a CookieStore, url: &Url) -> impl Iterator<Item = (&'a str, &'a str)> {
     let mut found = store.matches(url);
+    if url.scheme() != "https" {
+        found.retain(|c| c.secure() != Some(true));
+    }
     if found.len() > 1 {
         found.sort_by_key(|c| std::cmp::Reverse(c.path.len()));
     }
@@ -286,12 +291,37 @@ mod tests {
         let secure = CookieOptions { secure: true, ..Default::default() };
         jar.set(&url("https://h/"), "sec", "x", &secure).unwrap();
         assert_eq!(jar.cookies_for_url(&root), vec![], "a secure cookie is not sent over http");
+        assert_eq!(jar.cookies_for_url(&url("https://h/")), vec![("sec".into(), vec!["x".into()])]);
         assert!(jar
             .set(&root, "e", "x", &CookieOptions { expires: Some("soon".into()), ..Default::default() })
             .is_err());
         let future = CookieOptions { expires: Some("Wed, 21 Oct 2037 07:28:00 GMT".into()), ..Default::default() };
         jar.set(&root, "e", "x", &future).unwrap();
         assert_eq!(jar.cookies_for_url(&root), vec![("e".into(), vec!["x".into()])]);
+    }
+
+    #[test]
+    fn a_secure_cookie_is_kept_but_not_sent_over_http_to_loopback_either() {
+        // What k6 v1.1 does with a `Secure` cookie that http://127.0.0.1 or http://localhost
+        // sets: Go's jar keeps it and sends it to https only.
+        for base in ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"] {
+            let jar = CookieJar::default();
+            let set_cookie = HeaderValue::from_static("sec=v1; Path=/; Secure");
+            jar.store_response(std::iter::once(&set_cookie), &url(base));
+            let secure = CookieOptions { secure: true, ..Default::default() };
+            jar.set(&url(base), "sec2", "x", &secure).unwrap();
+            jar.set(&url(base), "plain", "p", &CookieOptions::default()).unwrap();
+            assert_eq!(
+                jar.cookies_for_url(&url(&format!("{base}/"))),
+                vec![("plain".into(), vec!["p".into()])],
+                "{base}"
+            );
+            assert_eq!(header(&jar, &format!("{base}/x"), &[]), "plain=p", "{base}");
+            let https = url(base).as_str().replacen("http:", "https:", 1);
+            let mut sent: Vec<String> = header(&jar, &https, &[]).split("; ").map(str::to_owned).collect();
+            sent.sort();
+            assert_eq!(sent, ["plain=p", "sec2=x", "sec=v1"], "{base}: https gets them all");
+        }
     }
 
     #[test]

@@ -188,7 +188,9 @@ fn hop_tags(base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected
             tags.insert(tag::NAME, &url);
         }
     }
-    if on(SystemTag::PROTO) {
+    // As in k6, only a response has a protocol: a request that failed (refused, timed out,
+    // DNS) has no `proto` tag rather than an empty one.
+    if on(SystemTag::PROTO) && !o.proto.is_empty() {
         tags.insert(tag::PROTO, o.proto);
     }
     if on(SystemTag::STATUS) {
@@ -362,10 +364,14 @@ mod tests {
     fn a_transport_error_is_tagged_with_its_message_and_code_as_k6() {
         let mut refused = outcome(0, 1212);
         refused.error = Some("dial: connection refused".into());
+        refused.proto = "";
         let tags = hop_tags(&TagSet::new(), &NO_TAGS, &refused, Some(false));
         assert_eq!(tags.get(tag::ERROR), Some("dial: connection refused"));
         assert_eq!(tags.get(tag::ERROR_CODE), Some("1212"));
         assert_eq!(tags.get(tag::STATUS), Some("0"));
+        assert_eq!(tags.get(tag::PROTO), None, "no response, no proto tag (not an empty one), as k6");
+        let answered = hop_tags(&TagSet::new(), &NO_TAGS, &outcome(404, 1404), Some(false));
+        assert_eq!(answered.get(tag::PROTO), Some("HTTP/1.1"));
 
         refused.error = Some("x".repeat(1 << 20));
         let tags = hop_tags(&TagSet::new(), &NO_TAGS, &refused, Some(false));

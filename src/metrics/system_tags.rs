@@ -10,9 +10,9 @@
 //! disabled sees no sample.
 //!
 //! k6's default set is every system tag but `vu`, `iter`, `ip` and `ocsp_status`. rload records
-//! `vu`, `iter` and `ip` when asked; it does no OCSP, negotiates no WebSocket subprotocol and does
-//! not yet report the TLS version, so naming `ocsp_status`, `subproto` or `tls_version` is an
-//! error rather than a tag that never appears. `service` is a gRPC tag and rload has no gRPC.
+//! `vu`, `iter` and `ip` when asked; it does no OCSP and does not yet report the TLS version, so
+//! naming `ocsp_status` or `tls_version` is an error rather than a tag that never appears.
+//! `service` is a gRPC tag and rload has no gRPC.
 //!
 //! Not here: the tag names themselves (`tags::tag`), user tags (never filtered).
 
@@ -47,6 +47,7 @@ pub struct SystemTag(u8);
 
 impl SystemTag {
     pub const PROTO: SystemTag = SystemTag(0);
+    pub const SUBPROTO: SystemTag = SystemTag(1);
     pub const STATUS: SystemTag = SystemTag(2);
     pub const METHOD: SystemTag = SystemTag(3);
     pub const URL: SystemTag = SystemTag(4);
@@ -63,11 +64,8 @@ impl SystemTag {
 }
 
 /// k6 system tags rload cannot attach, with why.
-const NOT_RECORDED: [(&str, &str); 3] = [
-    ("ocsp_status", "rload does not check OCSP"),
-    ("subproto", "rload's WebSocket client negotiates no subprotocol"),
-    ("tls_version", "rload does not report the TLS version yet"),
-];
+const NOT_RECORDED: [(&str, &str); 2] =
+    [("ocsp_status", "rload does not check OCSP"), ("tls_version", "rload does not report the TLS version yet")];
 
 /// A set of k6 system tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +159,19 @@ mod tests {
     #[test]
     fn k6s_default_leaves_out_vu_iter_ip_and_ocsp_status() {
         let d = SystemTags::default();
-        for on in ["proto", "status", "method", "url", "name", "group", "check", "error", "error_code", "scenario"] {
+        for on in [
+            "proto",
+            "subproto",
+            "status",
+            "method",
+            "url",
+            "name",
+            "group",
+            "check",
+            "error",
+            "error_code",
+            "scenario",
+        ] {
             assert!(d.has(on), "{on}");
         }
         for off in ["vu", "iter", "ip", "ocsp_status"] {
@@ -173,6 +183,7 @@ mod tests {
     fn each_constant_is_the_bit_of_its_k6_name() {
         let pairs = [
             (SystemTag::PROTO, "proto"),
+            (SystemTag::SUBPROTO, "subproto"),
             (SystemTag::STATUS, "status"),
             (SystemTag::METHOD, "method"),
             (SystemTag::URL, "url"),
@@ -194,8 +205,8 @@ mod tests {
 
     #[test]
     fn a_list_enables_only_its_tags_and_bad_names_are_all_reported() {
-        let s = SystemTags::parse(["status", " vu ", "ip"]).unwrap();
-        assert_eq!(s.names(), ["status", "vu", "ip"]);
+        let s = SystemTags::parse(["status", " vu ", "ip", "subproto"]).unwrap();
+        assert_eq!(s.names(), ["subproto", "status", "vu", "ip"]);
         assert!(!s.has("url") && !s.has("check"));
         assert_eq!(SystemTags::parse([""]).unwrap(), SystemTags::NONE);
         let errs = SystemTags::parse(["stauts", "tls_version", "ocsp_status"]).unwrap_err();

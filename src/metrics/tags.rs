@@ -26,6 +26,7 @@ pub mod tag {
     pub const NAME: &str = "name";
     pub const PROTO: &str = "proto";
     pub const STATUS: &str = "status";
+    pub const SUBPROTO: &str = "subproto";
     pub const EXPECTED_RESPONSE: &str = "expected_response";
     pub const ERROR: &str = "error";
     pub const ERROR_CODE: &str = "error_code";

@@ -51,6 +51,7 @@ use crate::http::headers::canonical_headers;
 use crate::http::pool::{self, Target};
 use crate::http::timing::{IoStats, Marks, WireCounter};
 use crate::http::tls;
+use crate::metrics::{self, tag, SystemTag, TagSet};
 use io::Io;
 pub(crate) use queue::Receiver;
 pub(crate) use reader::{close_error_text, Event};
@@ -81,6 +82,25 @@ pub struct Upgrade {
     /// joined.
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl Upgrade {
+    /// The subprotocol the server chose (its `Sec-WebSocket-Protocol`), "" when none.
+    pub fn subprotocol(&self) -> &str {
+        self.headers.iter().find(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol")).map_or("", |(_, v)| v)
+    }
+
+    /// Adds the tags k6 gives a session's samples once the server has answered the upgrade,
+    /// whatever the answer (both k6/ws and k6/websockets): `status`, and `subproto` (the
+    /// chosen subprotocol, "" when none). A dial that got no answer has neither.
+    pub fn add_tags(&self, tags: &mut TagSet) {
+        if metrics::system_tag_enabled(SystemTag::STATUS) {
+            tags.insert(tag::STATUS, &self.status.to_string());
+        }
+        if metrics::system_tag_enabled(SystemTag::SUBPROTO) {
+            tags.insert(tag::SUBPROTO, self.subprotocol());
+        }
+    }
 }
 
 /// Bytes on the wire of one connection, TLS included.

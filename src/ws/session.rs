@@ -235,8 +235,8 @@ fn opened<H: Clone>(
     let connection = match connected {
         Ok(connection) => connection,
         Err(failed) => {
-            if let (Some(upgrade), true) = (&failed.upgrade, metrics::system_tag_enabled(metrics::SystemTag::STATUS)) {
-                tags.insert(tag::STATUS, &upgrade.status.to_string());
+            if let Some(upgrade) = &failed.upgrade {
+                upgrade.add_tags(tags);
             }
             metrics::record(builtin::WS_SESSIONS, tags, 1.0);
             metrics::record(builtin::WS_CONNECTING, tags, connecting_ms);
@@ -249,9 +249,7 @@ fn opened<H: Clone>(
             return Err(Box::new(Outcome { upgrade, error: Some(failed.failure) }));
         }
     };
-    if metrics::system_tag_enabled(metrics::SystemTag::STATUS) {
-        tags.insert(tag::STATUS, &connection.upgrade.status.to_string());
-    }
+    connection.upgrade.add_tags(tags);
     metrics::record(builtin::WS_SESSIONS, tags, 1.0);
     metrics::record(builtin::WS_CONNECTING, tags, connecting_ms);
     opening.upgrade = connection.upgrade;

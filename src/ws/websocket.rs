@@ -331,20 +331,12 @@ impl<H: Clone> WebSocket<H> {
             Ok(connection) => connection,
             Err(failed) => return self.failed_dial(host, failed, connecting_ms).map(|()| None),
         };
-        if metrics::system_tag_enabled(SystemTag::STATUS) {
-            self.tags.borrow_mut().insert(tag::STATUS, &connection.upgrade.status.to_string());
-        }
+        connection.upgrade.add_tags(&mut self.tags.borrow_mut());
         let tags = self.tags.borrow().clone();
         metrics::record(builtin::WS_SESSIONS, &tags, 1.0);
         metrics::record(builtin::WS_CONNECTING, &tags, connecting_ms);
         self.connected.set(true);
-        *self.protocol.borrow_mut() = connection
-            .upgrade
-            .headers
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol"))
-            .map(|(_, value)| value.clone())
-            .unwrap_or_default();
+        *self.protocol.borrow_mut() = connection.upgrade.subprotocol().to_owned();
         *self.wire.borrow_mut() = Some(connection.wire);
         if let Some(queued) = self.queued.borrow_mut().take() {
             let pump = Pump {
@@ -373,8 +365,8 @@ impl<H: Clone> WebSocket<H> {
         failed: Failed,
         connecting_ms: f64,
     ) -> Result<(), S::Error> {
-        if let (Some(upgrade), true) = (&failed.upgrade, metrics::system_tag_enabled(SystemTag::STATUS)) {
-            self.tags.borrow_mut().insert(tag::STATUS, &upgrade.status.to_string());
+        if let Some(upgrade) = &failed.upgrade {
+            upgrade.add_tags(&mut self.tags.borrow_mut());
         }
         let tags = self.tags.borrow().clone();
         metrics::record(builtin::WS_SESSIONS, &tags, 1.0);

@@ -277,19 +277,27 @@ fn truthy(v: &Dynamic) -> bool {
 }
 
 /// k6's `group(name, fn)`: runs `f` with the group tag `::name` (nested: `::a::b`) and records
-/// `group_duration`. Returns what `f` returns.
+/// `group_duration`. Returns what `f` returns. As k6's `lib.NewGroupPath` does, `group("")` at
+/// the top level stays in the root group (tag `""`, not `"::"`); nested, it is `::a::`.
+///
+/// As in k6, a group that ends with an error (a throw, `fail()`, `exec.test.abort()`) still
+/// records its `group_duration`; only a group cut short because the VU was interrupted (the
+/// run's end, `gracefulStop`) does not, as k6 pushes no sample once the iteration's context is
+/// done.
 fn group(ctx: NativeCallContext, name: &str, f: FnPtr) -> Result<Dynamic, Box<EvalAltResult>> {
     if name.contains("::") {
         return Err(format!("group name \"{name}\" must not contain \"::\"").into());
     }
     let vu = vu::current();
     let outer = vu.group.borrow().clone();
-    *vu.group.borrow_mut() = format!("{outer}::{name}");
+    *vu.group.borrow_mut() =
+        if outer.is_empty() && name.is_empty() { String::new() } else { format!("{outer}::{name}") };
     let start = Instant::now();
     let result = f.call_within_context::<Dynamic>(&ctx, ());
     let tags = vu.base_tags();
     *vu.group.borrow_mut() = outer;
-    if result.is_ok() {
+    let interrupted = result.as_ref().is_err_and(|e| vu::is_interruption(e) && !vu.aborted_test.get());
+    if !interrupted {
         metrics::record(builtin::GROUP_DURATION, &tags, start.elapsed().as_secs_f64() * 1000.0);
     }
     result

@@ -32,7 +32,9 @@ fn declare(name: &str, kind: MetricKind, is_time: bool) -> Declared {
 /// k6's `metric.add(value, tags)`: the value converted as JavaScript's `Number(value)` (a
 /// bool as 1 or 0, `"12"` as 12, and, k6's rule, a non-empty string that is 0 as 1). A value that is not a number then (`NaN`, `()`, `"abc"`, a
 /// map) records nothing: k6 logs its warning and returns `false`, and the iteration goes on;
-/// with the `throw` option it is an error, as in k6.
+/// with the `throw` option it is an error, as in k6. The sample keeps the number, for a
+/// `Rate` too (`-o json` writes `5` for `rate.add(5)`, as k6); the rate counts any non-zero
+/// value as true.
 fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
     let Some(mut number) = js_to_number(&value) else {
         return Err(format!("metric.add() takes a number or a bool, got {}", value.type_name()).into());
@@ -54,17 +56,13 @@ fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
         logger::warn(&warning);
         return Ok(false);
     }
-    let value = match metric.0.kind() {
-        MetricKind::Rate => f64::from(u8::from(number != 0.0)),
-        _ => number,
-    };
     let vu = vu::current();
     let mut set = vu.base_tags();
     for (k, v) in tags.unwrap_or_default() {
         let text = if v.is_string() { v.into_string().unwrap_or_default() } else { js_string(&v) };
         set.insert(&k, &text);
     }
-    metrics::record(metric.0, &set, value);
+    metrics::record(metric.0, &set, number);
     Ok(true)
 }
 
