@@ -105,6 +105,15 @@ const GET_LOOP: &str = r#"
     }
 "#;
 
+/// GET_LOOP paced so 60 iterations of 3 VUs last ~1.4 s: `vus` is sampled from 1 s in, as k6.
+const GET_LOOP_PACED: &str = r#"
+    fn run() {
+        http.get(`${__ENV.BASE_URL}/`);
+        http.get(`${__ENV.BASE_URL}/status/404`);
+        sleep(0.07);
+    }
+"#;
+
 #[test]
 fn a_run_pushes_its_request_count_and_percentiles_to_a_real_prometheus() {
     let prometheus = Prometheus::start();
@@ -112,7 +121,7 @@ fn a_run_pushes_its_request_count_and_percentiles_to_a_real_prometheus() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export.json");
     let run = rload(
-        &script(GET_LOOP),
+        &script(GET_LOOP_PACED),
         &[
             "-u",
             "3",
