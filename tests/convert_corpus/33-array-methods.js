@@ -68,6 +68,8 @@ export default function () {
       && Array.from(words, (w) => w.length).join(',') === '1,2,3',
     'on a SharedArray': () => Array.from(ids).length === 4 && ids.at(-1) === 2 && ids.lastIndexOf(2) === 3
       && ids.findLastIndex((id, i, all) => all.length === 4 && id === 3) === 2 && ids.flat().length === 4,
+    'optional calls': () => { const none = null; const xs = [1, 2]; xs?.fill(0, 1);
+      return none?.at(-1) === undefined && none?.includes(1) === undefined && xs?.at(-1) === 0 && xs.join(',') === '1,0'; },
     'Array.isArray': () => Array.isArray(codes) && !Array.isArray('x') && !Array.isArray({}),
     'split into characters and with a limit': () => 'abc'.split('').join(',') === 'a,b,c'
       && 'a,b,c'.split(',', 2).join('|') === 'a|b' && 'a,b'.split(',').length === 2,

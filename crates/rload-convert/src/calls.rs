@@ -333,24 +333,15 @@ impl Conv<'_> {
         format!("({{ {lets} {out} }})")
     }
 
-    /// `obj.method(args)` in Rhai, `obj` and `args` converted.
-    fn method_text(
-        &mut self,
-        c: &CallExpression,
-        m: &StaticMemberExpression,
-        method: &str,
-        obj: String,
-        args: Vec<String>,
-    ) -> String {
-        let q = if m.optional { "?" } else { "" };
+    /// The array (and string) methods Rhai lacks, as helpers: `None` for any other method.
+    fn array_helper_method(&mut self, method: &str, obj: &str, args: &[String]) -> Option<String> {
         let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
+        let obj = obj.to_string();
         let helper2 = |conv: &mut Self, h: &'static str, args: Vec<String>| {
             let h = conv.helper(h);
             format!("{h}({})", args.join(", "))
         };
-        match method {
-            "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
-            "unshift" => format!("{obj}.insert(0, {})", a(0)),
+        Some(match method {
             // JavaScript's includes finds NaN (SameValueZero); Rhai's `==` does not.
             "includes" => helper2(self, "js_includes", vec![obj, a(0)]),
             "lastIndexOf" => helper2(self, "js_last_index_of", vec![obj, a(0)]),
@@ -366,6 +357,41 @@ impl Conv<'_> {
                 let h = self.helper("js_fill");
                 format!("{}.{h}({}, {}, {})", paren_if_needed(&obj), a(0), a(1), a(2))
             }
+            _ => return None,
+        })
+    }
+
+    /// `obj.method(args)` in Rhai, `obj` and `args` converted.
+    fn method_text(
+        &mut self,
+        c: &CallExpression,
+        m: &StaticMemberExpression,
+        method: &str,
+        obj: String,
+        args: Vec<String>,
+    ) -> String {
+        let q = if m.optional { "?" } else { "" };
+        let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
+        let helper2 = |conv: &mut Self, h: &'static str, args: Vec<String>| {
+            let h = conv.helper(h);
+            format!("{h}({})", args.join(", "))
+        };
+        if let Some(out) = self.array_helper_method(method, &obj, &args) {
+            // `xs?.at(-1)`: undefined when `xs` is. fill() changes its receiver in place: Rhai's
+            // `?.` calls it on the variable itself.
+            return if m.optional && method == "fill" {
+                out.replacen(".js_fill(", "?.js_fill(", 1)
+            } else if m.optional {
+                let o = self.fresh("opt");
+                let out = self.array_helper_method(method, &o, &args).unwrap_or(out);
+                format!("({{ let {o} = {obj}; if {o} == () {{ () }} else {{ {out} }} }})")
+            } else {
+                out
+            };
+        }
+        match method {
+            "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
+            "unshift" => format!("{obj}.insert(0, {})", a(0)),
             "indexOf" => format!("{obj}{q}.index_of({})", a(0)),
             "findIndex" => format!("{obj}{q}.index_of({})", a(0)),
             "startsWith" => format!("{obj}{q}.starts_with({})", a(0)),
