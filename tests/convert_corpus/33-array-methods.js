@@ -70,6 +70,8 @@ export default function () {
       && ids.findLastIndex((id, i, all) => all.length === 4 && id === 3) === 2 && ids.flat().length === 4,
     'optional calls': () => { const none = null; const xs = [1, 2]; xs?.fill(0, 1);
       return none?.at(-1) === undefined && none?.includes(1) === undefined && xs?.at(-1) === 0 && xs.join(',') === '1,0'; },
+    'indexOf with a start position': () => codes.indexOf(201, 2) === 3 && codes.indexOf(201, -1) === 3
+      && 'abcabc'.indexOf('b', 2) === 4,
     'Array.isArray': () => Array.isArray(codes) && !Array.isArray('x') && !Array.isArray({}),
     'split into characters and with a limit': () => 'abc'.split('').join(',') === 'a,b,c'
       && 'a,b,c'.split(',', 2).join('|') === 'a|b' && 'a,b'.split(',').length === 2,

@@ -376,6 +376,9 @@ impl Conv<'_> {
             let h = conv.helper(h);
             format!("{h}({})", args.join(", "))
         };
+        if matches!(method, "includes" | "lastIndexOf") && args.len() > 1 {
+            return self.unconvertible(c.span, format!("{method}() with a start position"));
+        }
         if let Some(out) = self.array_helper_method(method, &obj, &args) {
             // `xs?.at(-1)`: undefined when `xs` is. fill() changes its receiver in place: Rhai's
             // `?.` calls it on the variable itself.
@@ -392,7 +395,9 @@ impl Conv<'_> {
         match method {
             "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
             "unshift" => format!("{obj}.insert(0, {})", a(0)),
-            "indexOf" => format!("{obj}{q}.index_of({})", a(0)),
+            // Rhai's index_of takes the start position as JavaScript's does (from the end when
+            // negative).
+            "indexOf" => format!("{obj}{q}.index_of({})", args.join(", ")),
             "findIndex" => format!("{obj}{q}.index_of({})", a(0)),
             "startsWith" => format!("{obj}{q}.starts_with({})", a(0)),
             "endsWith" => format!("{obj}{q}.ends_with({})", a(0)),

@@ -173,3 +173,14 @@ fn find_last_with_a_callback_passed_by_name_is_listed() {
         assert_eq!(listed, [format!("{method}() with a callback passed by name: write the callback inline")]);
     }
 }
+
+#[test]
+fn includes_and_last_index_of_with_a_start_position_are_listed() {
+    for (call, reason) in [
+        ("[1, 2].includes(1, 1)", "includes() with a start position"),
+        ("[1, 2].lastIndexOf(1, 0)", "lastIndexOf() with a start position"),
+    ] {
+        let listed = not_converted(&convert(&format!("const r = {call};")).1);
+        assert_eq!(listed, [reason], "{call}");
+    }
+}
