@@ -14,6 +14,21 @@ impl Conv<'_> {
         args.iter()
             .map(|a| match a {
                 Argument::SpreadElement(s) => self.unconvertible(s.span, "a spread argument (`f(...xs)`)"),
+                // JavaScript's conversion functions passed as callbacks (`xs.filter(Boolean)`,
+                // `xs.map(Number)`): Rhai has no such values; a closure does what they do.
+                Argument::Identifier(id)
+                    if matches!(id.name.as_str(), "Boolean" | "Number" | "String")
+                        && !self.is_local(id.name.as_str())
+                        && !self.top_vars.contains(id.name.as_str()) =>
+                {
+                    let h = match id.name.as_str() {
+                        "Boolean" => "js_truthy",
+                        "Number" => "js_number",
+                        _ => "js_str",
+                    };
+                    let h = self.helper(h);
+                    format!("|v| {h}(v)")
+                }
                 other => {
                     let e = other.to_expression();
                     let t = self.expr(e);
@@ -223,12 +238,47 @@ impl Conv<'_> {
 
     fn method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str) -> String {
         let obj = self.expr(&m.object);
+        let inline_callback =
+            matches!(c.arguments.first(), Some(Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)));
+        // Rhai's own methods call a callback with as many of their arguments as it takes; the
+        // helpers and forEach's loop pass them all.
+        let pad = method == "forEach" || HELPER_CALLBACK_METHODS.contains(&method);
+        let passed = callback_arity(method).filter(|_| inline_callback).map(|n| (n, pad));
+        // A helper calls the callback with exactly the arguments it passes: only an inline
+        // callback can be fitted to them.
+        if !inline_callback && HELPER_CALLBACK_METHODS.contains(&method) && !c.arguments.is_empty() {
+            return self.unconvertible(
+                c.span,
+                format!("{method}() with a callback passed by name: write the callback inline"),
+            );
+        }
+        let convert_args = |conv: &mut Self| {
+            conv.callback_params = passed;
+            conv.array_params.clear();
+            let args = conv.args(&c.arguments);
+            conv.callback_params = None;
+            (args, std::mem::take(&mut conv.array_params))
+        };
         let root = if CALLBACK_METHODS.contains(&method) { chain_root(&m.object) } else { None };
         let Some(root) = root else {
-            let args = self.args(&c.arguments);
+            let (args, extra) = convert_args(self);
+            if !extra.is_empty() {
+                return self.with_array_params(c, m, method, obj, args, &extra);
+            }
             return self.method_text(c, m, method, obj, args);
         };
-        let (args, used) = self.closures_referring_to(&root, |conv| conv.args(&c.arguments));
+        let ((args, extra), used) = self.closures_referring_to(&root, convert_args);
+        if !extra.is_empty() {
+            if used.changes && is_place(&m.object) {
+                return self.unconvertible(
+                    c.span,
+                    format!(
+                        "a callback that changes `{root}` while `{method}` runs over it: Rhai holds `{root}` for the call, and a copy would not see the change; change it after the call"
+                    ),
+                );
+            }
+            return self.with_array_params(c, m, method, obj, args, &extra);
+        }
         // A callback kept in a local variable may have captured the root too: no telling which.
         let local_callback =
             c.arguments.iter().any(|a| matches!(a, Argument::Identifier(id) if self.is_local(id.name.as_str())));
@@ -255,6 +305,62 @@ impl Conv<'_> {
         }
     }
 
+    /// A callback that takes more arguments than Rhai passes (`(x, i, arr) => …`): the method
+    /// runs on a copy of the receiver, and the closure captures the array under the extra
+    /// parameter's name (any further parameter is `undefined`). The other arguments are
+    /// evaluated first, as in JavaScript, before that name is bound.
+    fn with_array_params(
+        &mut self,
+        c: &CallExpression,
+        m: &StaticMemberExpression,
+        method: &str,
+        obj: String,
+        mut args: Vec<String>,
+        extra: &[String],
+    ) -> String {
+        let recv = self.fresh("recv");
+        let mut lets = format!("let {recv} = {obj};");
+        for a in args.iter_mut().skip(1) {
+            let v = self.fresh("arg");
+            lets.push_str(&format!(" let {v} = {a};"));
+            *a = v;
+        }
+        for (i, name) in extra.iter().enumerate() {
+            let value = if i == 0 { recv.as_str() } else { "()" };
+            lets.push_str(&format!(" let {name} = {value};"));
+        }
+        let out = self.method_text(c, m, method, recv, args);
+        format!("({{ {lets} {out} }})")
+    }
+
+    /// The array (and string) methods Rhai lacks, as helpers: `None` for any other method.
+    fn array_helper_method(&mut self, method: &str, obj: &str, args: &[String]) -> Option<String> {
+        let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
+        let obj = obj.to_string();
+        let helper2 = |conv: &mut Self, h: &'static str, args: Vec<String>| {
+            let h = conv.helper(h);
+            format!("{h}({})", args.join(", "))
+        };
+        Some(match method {
+            // JavaScript's includes finds NaN (SameValueZero); Rhai's `==` does not.
+            "includes" => helper2(self, "js_includes", vec![obj, a(0)]),
+            "lastIndexOf" => helper2(self, "js_last_index_of", vec![obj, a(0)]),
+            "at" => helper2(self, "js_at", vec![obj, a(0)]),
+            "findLast" => helper2(self, "js_find_last", vec![obj, a(0)]),
+            "findLastIndex" => helper2(self, "js_find_last_index", vec![obj, a(0)]),
+            "flat" => helper2(self, "js_flat", vec![obj, a(0)]),
+            "flatMap" => {
+                let h = self.helper("js_flat");
+                format!("{h}({}.map({}), 1)", paren_if_needed(&obj), a(0))
+            }
+            "fill" => {
+                let h = self.helper("js_fill");
+                format!("{}.{h}({}, {}, {})", paren_if_needed(&obj), a(0), a(1), a(2))
+            }
+            _ => return None,
+        })
+    }
+
     /// `obj.method(args)` in Rhai, `obj` and `args` converted.
     fn method_text(
         &mut self,
@@ -270,11 +376,28 @@ impl Conv<'_> {
             let h = conv.helper(h);
             format!("{h}({})", args.join(", "))
         };
+        if matches!(method, "includes" | "lastIndexOf") && args.len() > 1 {
+            return self.unconvertible(c.span, format!("{method}() with a start position"));
+        }
+        if let Some(out) = self.array_helper_method(method, &obj, &args) {
+            // `xs?.at(-1)`: undefined when `xs` is. fill() changes its receiver in place: Rhai's
+            // `?.` calls it on the variable itself.
+            return if m.optional && method == "fill" {
+                out.replacen(".js_fill(", "?.js_fill(", 1)
+            } else if m.optional {
+                let o = self.fresh("opt");
+                let out = self.array_helper_method(method, &o, &args).unwrap_or(out);
+                format!("({{ let {o} = {obj}; if {o} == () {{ () }} else {{ {out} }} }})")
+            } else {
+                out
+            };
+        }
         match method {
             "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
             "unshift" => format!("{obj}.insert(0, {})", a(0)),
-            "includes" => format!("{obj}{q}.contains({})", a(0)),
-            "indexOf" => format!("{obj}{q}.index_of({})", a(0)),
+            // Rhai's index_of takes the start position as JavaScript's does (from the end when
+            // negative).
+            "indexOf" => format!("{obj}{q}.index_of({})", args.join(", ")),
             "findIndex" => format!("{obj}{q}.index_of({})", a(0)),
             "startsWith" => format!("{obj}{q}.starts_with({})", a(0)),
             "endsWith" => format!("{obj}{q}.ends_with({})", a(0)),
@@ -296,6 +419,17 @@ impl Conv<'_> {
                 helper2(self, h, vec![obj, a(0), a(1)])
             }
             "split" if args.is_empty() => format!("[{obj}]"),
+            // Rhai splits "" around every character boundary (empty ends too) and its limit
+            // keeps the rest in the last piece; JavaScript's limit drops it.
+            "split"
+                if !matches!(c.arguments.first(), Some(Argument::StringLiteral(l)) if !l.value.is_empty())
+                    || args.len() > 1 =>
+            {
+                if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) {
+                    return self.unconvertible(c.span, "split() with a regular expression");
+                }
+                helper2(self, "js_split", vec![obj, a(0), a(1)])
+            }
             "split" if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) => {
                 self.unconvertible(c.span, "split() with a regular expression")
             }
@@ -328,6 +462,19 @@ impl Conv<'_> {
             }
             "join" => helper2(self, "js_join", vec![obj, if args.is_empty() { "\",\"".into() } else { a(0) }]),
             "reduce" if args.len() < 2 => self.unconvertible(c.span, "reduce() without an initial value"),
+            "reduceRight" if args.len() < 2 => self.unconvertible(c.span, "reduceRight() without an initial value"),
+            "reduceRight" => format!("{obj}{q}.reduce_rev({}, {})", a(0), a(1)),
+            // A callback passed by name may take one argument or two: Rhai's map passes as many
+            // as it takes (on a copy, which the callback may read under the array's name).
+            "forEach"
+                if !matches!(
+                    c.arguments.first(),
+                    Some(Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_))
+                ) =>
+            {
+                let recv = self.fresh("recv");
+                format!("{{ let {recv} = {obj}; {recv}.map({}); }}", strip_parens(&a(0)))
+            }
             "forEach" => {
                 let f = a(0);
                 let v = self.fresh("item");
@@ -421,8 +568,8 @@ impl Conv<'_> {
             }
             ("Date", "now") => "timestamp_ms()".into(),
             ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
-            ("Array", "from") if args.len() == 1 => format!("([] + {})", a(0)),
-            ("Number", "isInteger") => format!("(type_of({}) == \"i64\")", a(0)),
+            ("Array", "from") if args.len() <= 2 => helper(self, "js_array_from", vec![a(0), a(1)]),
+            ("Number", "isInteger") => helper(self, "js_is_integer", vec![a(0)]),
             ("Number", "parseInt") => self.parse_int_call(&args),
             ("Number", "parseFloat") => helper(self, "js_parse_float", vec![a(0)]),
             _ => self.unconvertible(c.span, format!("{obj}.{method}() has no rload equivalent here")),
@@ -462,6 +609,14 @@ impl Conv<'_> {
                             args.first().cloned().unwrap_or_else(|| "\"Error\"".into())
                         }
                         "Array" if n.arguments.is_empty() => "[]".into(),
+                        // `new Array(n)`: n empty slots (undefined), or the one element when it
+                        // is not a number; with more arguments, those elements.
+                        "Array" if n.arguments.len() == 1 => {
+                            let arg = self.args(&n.arguments).remove(0);
+                            let h = self.helper("js_new_array");
+                            format!("{h}({arg})")
+                        }
+                        "Array" => format!("[{}]", self.args(&n.arguments).join(", ")),
                         "Object" if n.arguments.is_empty() => "#{}".into(),
                         _ => self.unconvertible(n.span, format!("`new {name}(…)`: rload has no {name}")),
                     },
@@ -497,6 +652,20 @@ const CALLBACK_METHODS: &[&str] = &[
     "flatMap",
     "sort",
 ];
+
+/// How many arguments the Rhai form of array method `method` passes its callback: Rhai's own
+/// methods pass the element and its index (`reduce`: the accumulator too); so do the helpers.
+fn callback_arity(method: &str) -> Option<usize> {
+    match method {
+        "map" | "filter" | "find" | "findIndex" | "findLast" | "findLastIndex" | "some" | "every" | "forEach"
+        | "flatMap" => Some(2),
+        "reduce" | "reduceRight" => Some(3),
+        _ => None,
+    }
+}
+
+/// Array methods converted to a helper that calls the callback itself.
+const HELPER_CALLBACK_METHODS: &[&str] = &["findLast", "findLastIndex"];
 
 /// The variable a Rhai method chain converted from `e` starts at: `o` of `o.items`,
 /// `o.keys()` (from `Object.keys(o)`) and `o.filter(…).map`. A chain that really starts at a

@@ -100,6 +100,13 @@ pub struct Conv<'s> {
     pub default_fn: Option<String>,
     /// The closure being converted is a check function: give it a parameter if it has none.
     pub force_param: bool,
+    /// The closure being converted is the callback of an array method whose Rhai form passes
+    /// this many arguments (and, when the flag is set, no fewer): the parameters beyond are
+    /// split off, missing ones padded (`calls.rs`, `method_call`).
+    pub callback_params: Option<(usize, bool)>,
+    /// The parameters of the last such callback beyond what Rhai passes (JavaScript's `array`
+    /// argument, then `undefined`s): the call binds them around the closure, which captures them.
+    pub array_params: Vec<String>,
     /// The JavaScript names of the `catch (e)` parameters around the code being converted:
     /// `e.message` reads what Rhai caught (`expr.rs`, `static_member`).
     pub catch_params: Vec<String>,
@@ -142,6 +149,8 @@ impl<'s> Conv<'s> {
             module: module.map(str::to_string),
             default_fn: None,
             force_param: false,
+            callback_params: None,
+            array_params: Vec::new(),
             catch_params: Vec::new(),
             indent: 0,
             tmp: 0,

@@ -178,6 +178,13 @@ impl Conv<'_> {
             if let Some(v) = self.global_constant(id.name.as_str(), prop) {
                 return v;
             }
+            let name = id.name.as_str();
+            if matches!(name, "Math" | "Number" | "JSON" | "Object" | "Array" | "String" | "Date")
+                && !self.is_local(name)
+                && !self.top_vars.contains(name)
+            {
+                return self.unconvertible(m.span, format!("`{name}.{prop}`: rload has no such value"));
+            }
         }
         let obj = self.expr(&m.object);
         // `catch (e) { … e.message … }`: what Rhai caught is a map with a `message` for its own
@@ -211,6 +218,12 @@ impl Conv<'_> {
             ("Math", "E") => "E()".into(),
             ("Number", "MAX_SAFE_INTEGER") => "9007199254740991".into(),
             ("Number", "MIN_SAFE_INTEGER") => "-9007199254740991".into(),
+            ("Number", "POSITIVE_INFINITY") => "(1.0 / 0.0)".into(),
+            ("Number", "NEGATIVE_INFINITY") => "(-1.0 / 0.0)".into(),
+            ("Number", "NaN") => "(0.0 / 0.0)".into(),
+            ("Math", "LN2") => "0.6931471805599453".into(),
+            ("Math", "LN10") => "2.302585092994046".into(),
+            ("Math", "SQRT2") => "1.4142135623730951".into(),
             _ => return None,
         })
     }

@@ -171,6 +171,7 @@ impl Conv<'_> {
     /// A closure: `|a, b| expr` or `|a| { … }`.
     pub fn arrow(&mut self, f: &ArrowFunctionExpression, _unused: bool) -> String {
         let force = std::mem::take(&mut self.force_param);
+        let callback = self.callback_params.take();
         if f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async function: converted as a plain closure");
         }
@@ -181,6 +182,7 @@ impl Conv<'_> {
         if names_out.is_empty() && force {
             names_out.push("_v".into());
         }
+        let extra = self.fit_callback(&mut names_out, callback);
         let out = if let Some(body) = f.body.as_expression() {
             let e = self.expr(body);
             if params.prologue.is_empty() {
@@ -196,11 +198,13 @@ impl Conv<'_> {
         };
         self.closure_depth -= 1;
         self.pop_scope();
+        self.array_params = extra;
         out
     }
 
     pub fn function_expr(&mut self, f: &Function, _unused: bool) -> String {
         let force = std::mem::take(&mut self.force_param);
+        let callback = self.callback_params.take();
         if f.generator || f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain closure");
         }
@@ -214,12 +218,29 @@ impl Conv<'_> {
         if names_out.is_empty() && force {
             names_out.push("_v".into());
         }
+        let extra = self.fit_callback(&mut names_out, callback);
         let body = match &f.body {
             Some(b) => self.function_body(&b.statements, &params.prologue),
             None => String::new(),
         };
         self.closure_depth -= 1;
         self.pop_scope();
+        self.array_params = extra;
         format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
+    }
+
+    /// An array method's callback takes at most the `want` arguments its Rhai form passes
+    /// (exactly, when `pad`: missing ones get unused names); the ones beyond (JavaScript's third
+    /// argument, the array) are returned for the call to bind around the closure.
+    fn fit_callback(&mut self, names_out: &mut Vec<String>, want: Option<(usize, bool)>) -> Vec<String> {
+        let Some((want, pad)) = want else { return Vec::new() };
+        if names_out.len() <= want && !pad {
+            return Vec::new();
+        }
+        while names_out.len() < want {
+            let unused = self.fresh("_unused");
+            names_out.push(unused);
+        }
+        names_out.split_off(want)
     }
 }

@@ -167,6 +167,54 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_parse(s) {\n    // Rhai's parse_json() reads an object only: wrap arrays, strings and numbers in one.\n    let t = s;\n    t.trim();\n    if t.starts_with(\"{\") { parse_json(t) } else { parse_json(\"{\\\"v\\\":\" + t + \"}\").v }\n}",
     ),
     ("js_is_array", "private fn js_is_array(v) {\n    type_of(v) == \"array\"\n}"),
+    (
+        "js_is_integer",
+        "private fn js_is_integer(v) {\n    // Number.isInteger: a whole finite number, as an integer or a float (2.5 * 2).\n    switch type_of(v) {\n        \"i64\" => true,\n        \"f64\" => v.is_finite && v.fraction() == 0.0,\n        _ => false,\n    }\n}",
+    ),
+    (
+        "js_is_nan",
+        "private fn js_is_nan(v) {\n    type_of(v) == \"f64\" && v.is_nan\n}",
+    ),
+    (
+        "js_includes",
+        "private fn js_includes(x, v) {\n    // includes(): NaN finds NaN (SameValueZero); a string looks for text.\n    if type_of(x) == \"array\" && js_is_nan(v) {\n        for e in x { if js_is_nan(e) { return true; } }\n        return false;\n    }\n    x.contains(v)\n}",
+    ),
+    (
+        "js_last_index_of",
+        "private fn js_last_index_of(x, v) {\n    // lastIndexOf(): the last position of v (`===`) in an array, or of the text in a string.\n    if type_of(x) == \"string\" {\n        let n = x.len();\n        let m = v.len();\n        let i = n - m;\n        while i >= 0 { if x.sub_string(i, m) == v { return i; } i -= 1; }\n        return -1;\n    }\n    let i = x.len() - 1;\n    while i >= 0 { if x[i] == v { return i; } i -= 1; }\n    -1\n}",
+    ),
+    (
+        "js_at",
+        "private fn js_at(x, i) {\n    // at(i): the element (or the one-character string) at i, counted from the end when i < 0;\n    // undefined outside.\n    let n = x.len();\n    if i < 0 { i += n; }\n    if i < 0 || i >= n { return (); }\n    if type_of(x) == \"string\" { x.sub_string(i, 1) } else { x[i] }\n}",
+    ),
+    (
+        "js_find_last_index",
+        "private fn js_find_last_index(a, f) {\n    // findLastIndex(f): from the last element back, the first index f accepts; -1 if none.\n    let i = a.len() - 1;\n    while i >= 0 { if js_truthy(f.call(a[i], i)) { return i; } i -= 1; }\n    -1\n}",
+    ),
+    (
+        "js_find_last",
+        "private fn js_find_last(a, f) {\n    let i = js_find_last_index(a, f);\n    if i < 0 { () } else { a[i] }\n}",
+    ),
+    (
+        "js_flat",
+        "private fn js_flat(a, depth) {\n    // flat(depth): arrays inside spliced into their parent, `depth` levels down (1 when not given).\n    if depth == () { depth = 1; }\n    let out = [];\n    for e in a {\n        if type_of(e) == \"array\" && depth >= 1 { out += js_flat(e, depth - 1); } else { out.push(e); }\n    }\n    out\n}",
+    ),
+    (
+        "js_fill",
+        "private fn js_fill(v, from, to) {\n    // fill(v, from, to): in place, positions counted from the end when negative; the array is\n    // the value.\n    let n = this.len();\n    if from == () { from = 0; } else if from < 0 { from = max(n + from, 0); }\n    if to == () { to = n; } else if to < 0 { to = max(n + to, 0); }\n    let i = from;\n    while i < min(to, n) { this[i] = v; i += 1; }\n    this\n}",
+    ),
+    (
+        "js_new_array",
+        "private fn js_new_array(n) {\n    // new Array(n): n undefined elements; new Array(x) for anything but a number: [x].\n    switch type_of(n) {\n        \"i64\" => { let a = []; a.pad(n, ()); a }\n        \"f64\" => { let a = []; a.pad(n.to_int(), ()); a }\n        _ => [n],\n    }\n}",
+    ),
+    (
+        "js_array_from",
+        "private fn js_array_from(x, f) {\n    // Array.from(x, f): an array's copy, a string's characters, `length` undefined elements of\n    // an object, the elements of anything else Rhai iterates (a SharedArray); then each mapped\n    // by f(element, index).\n    let out = switch type_of(x) {\n        \"array\" => x,\n        \"string\" => { let a = []; for c in x.chars() { a.push(`${c}`); } a }\n        \"map\" => {\n            let n = x[\"length\"];\n            let a = [];\n            if type_of(n) == \"i64\" { a.pad(n, ()); } else if type_of(n) == \"f64\" && n.is_finite { a.pad(n.to_int(), ()); }\n            a\n        }\n        \"()\" | \"i64\" | \"f64\" | \"bool\" => [],\n        _ => { let a = []; for v in x { a.push(v); } a }\n    };\n    if f == () { out } else { out.map(f) }\n}",
+    ),
+    (
+        "js_split",
+        "private fn js_split(s, sep, limit) {\n    // split(sep, limit): \"\" splits into characters; at most `limit` pieces, the rest dropped.\n    let out = if sep == () { [s] } else if sep == \"\" {\n        let a = [];\n        for c in s.chars() { a.push(`${c}`); }\n        a\n    } else { s.split(sep) };\n    if limit != () && out.len() > limit { out.truncate(limit); }\n    out\n}",
+    ),
 ];
 
 /// Helpers another helper calls.
@@ -174,6 +222,9 @@ pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
         "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
         "js_stringify_indent" => &["js_stringify"],
+        "js_includes" => &["js_is_nan"],
+        "js_find_last_index" => &["js_truthy"],
+        "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" | "js_number" => &["js_number", "js_number_text"],
         _ => &[],

@@ -83,6 +83,7 @@ fn is_plain(name: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with("__") // Rhai reserves leading double underscores for itself
+        && name != "_" // and `_` alone (JavaScript's usual name for an unused parameter)
 }
 
 /// A JavaScript variable name as a Rhai variable name.

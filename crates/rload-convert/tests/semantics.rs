@@ -143,3 +143,44 @@ fn calls_to_apis_this_build_lacks_make_the_conversion_partial() {
         items.iter().filter(|i| i.kind == ItemKind::Pending).map(|i| (i.line, i.col)).collect();
     assert_eq!(pending, [(4, 3), (5, 3)], "{items:?}");
 }
+
+#[test]
+fn a_callback_changing_its_array_argument_is_listed() {
+    // `(x, i, arr) =>`: Rhai passes the element and its index; the array comes from a copy the
+    // closure captures, which a change in place would not reach (listed as a parameter changed).
+    for body in [
+        "const xs = [1, 2];\nconst ys = xs.map((x, i, arr) => { arr.push(x); return x; });",
+        "const xs = [1, 2];\nxs.forEach((x, i, arr) => { arr[i] = 0; });",
+        "const xs = [1, 2];\nconst n = xs.reduce((acc, x, i, arr) => { arr.pop(); return acc; }, 0);",
+    ] {
+        let listed = not_converted(&convert(body).1);
+        assert_eq!(listed.len(), 1, "{body}: {listed:?}");
+        assert!(listed[0].contains("changing `arr` in place: `arr` is a parameter"), "{body}: {listed:?}");
+    }
+    // Reading it converts.
+    let (rhai, items) = convert("const xs = [1, 2];\nconst ys = xs.map((x, i, arr) => arr.length - i);");
+    assert!(items.is_empty(), "{items:?}");
+    assert!(rhai.contains("let arr = recv1; recv1.map(|x, i| arr.len() - i)"), "{rhai}");
+}
+
+#[test]
+fn find_last_with_a_callback_passed_by_name_is_listed() {
+    // The helper calls the callback with the element and its index: only an inline callback can
+    // be fitted to take both.
+    for method in ["findLast", "findLastIndex"] {
+        let body = format!("const xs = [1, 2];\nconst big = (x) => x > 1;\nconst r = xs.{method}(big);");
+        let listed = not_converted(&convert(&body).1);
+        assert_eq!(listed, [format!("{method}() with a callback passed by name: write the callback inline")]);
+    }
+}
+
+#[test]
+fn includes_and_last_index_of_with_a_start_position_are_listed() {
+    for (call, reason) in [
+        ("[1, 2].includes(1, 1)", "includes() with a start position"),
+        ("[1, 2].lastIndexOf(1, 0)", "lastIndexOf() with a start position"),
+    ] {
+        let listed = not_converted(&convert(&format!("const r = {call};")).1);
+        assert_eq!(listed, [reason], "{call}");
+    }
+}
