@@ -116,13 +116,21 @@ fn keep_converted_with_a_rhai_script_is_an_error() {
     assert!(run.stderr.contains("--keep-converted"), "{}", run.stderr);
 }
 
+/// k6-operator archives the script it is given: a JavaScript one is archived as it is, with the
+/// local modules it imports (tests/archive_inspect.rs runs such an archive).
 #[test]
-fn archive_asks_for_the_converted_script() {
+fn archive_of_a_javascript_script_carries_it_and_its_local_modules() {
     let dir = tempfile::tempdir().unwrap();
     let js = write(dir.path(), "test.js", WITH_MODULE);
-    let run = rload_cmd(&["archive", js.to_str().unwrap(), "-O", dir.path().join("a.tar").to_str().unwrap()]);
-    assert_eq!(run.code, 104, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("rload convert"), "{}", run.stderr);
+    write(dir.path(), "lib/util.js", UTIL);
+    let tar = dir.path().join("a.tar");
+    let run = rload_cmd(&["archive", js.to_str().unwrap(), "-O", tar.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let bytes = String::from_utf8_lossy(&std::fs::read(&tar).unwrap()).into_owned();
+    for file in ["files/test.js", "files/lib/util.js"] {
+        assert!(bytes.contains(file), "{file} is not in the archive");
+    }
+    assert!(bytes.contains("export function ping"), "the module's JavaScript is archived as it is");
 }
 
 #[test]
