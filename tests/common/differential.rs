@@ -24,6 +24,14 @@ pub fn check_lines(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// k6 printed `checks` check lines, all passing, and rload printed the same ones.
+pub fn assert_same_checks(k6: &str, ours: &str, checks: usize) {
+    let expected = check_lines(k6);
+    assert_eq!(expected.len(), checks, "k6's own output changed:\n{k6}");
+    assert!(expected.iter().all(|l| l.starts_with('✓')), "k6 failed a check of its own:\n{k6}");
+    assert_eq!(check_lines(ours), expected, "rload:\n{ours}");
+}
+
 /// The figures after the dots of `metric`'s summary line, rates (`/s`) left out; `None` when
 /// the summary has no such line.
 pub fn figures(stdout: &str, metric: &str) -> Option<String> {
