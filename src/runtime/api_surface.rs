@@ -15,7 +15,8 @@ use super::control::Control;
 use super::phases::{run_phase, run_shared, PhaseEnd, Script, DEFAULT_SETUP_TIMEOUT};
 use super::run::RunArgs;
 use super::scenario::ScenarioRuntime;
-use super::vu::{Phase, SetupData};
+use super::setup_data::SetupData;
+use super::vu::Phase;
 use crate::api::body::ExecutionStatus;
 use crate::api::{ApiGroup, ApiMetric, Status, Surface};
 use crate::config::Options;
@@ -70,7 +71,7 @@ impl RunSurface {
             control: RefCell::new(None),
             runtimes: RefCell::new(Vec::new()),
             scenarios,
-            data: super::vu::setup_data(None),
+            data: super::setup_data::setup_data(None),
             script: script.clone(),
             args: args.clone(),
             options: options.clone(),

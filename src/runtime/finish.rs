@@ -92,19 +92,18 @@ pub(super) async fn report_results(
     let mut failed_outputs = report.failed_outputs.clone();
     failed_outputs.extend(outputs_report.problems);
     let mut signalled = signalled;
+    let has_hook = summary_hook(&script.functions).ok().flatten().is_some();
     if args.no_summary {
         // k6 neither prints its summary nor runs handleSummary nor writes --summary-export.
-        let skipped: Vec<&str> = [
-            summary_hook(&script.functions).ok().flatten().map(|_| "handle_summary()"),
-            args.summary_export.as_ref().map(|_| "--summary-export"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let skipped: Vec<&str> =
+            [has_hook.then_some("handle_summary()"), args.summary_export.as_ref().map(|_| "--summary-export")]
+                .into_iter()
+                .flatten()
+                .collect();
         if !skipped.is_empty() {
             eprintln!("warning: --no-summary: {} skipped, as in k6", skipped.join(" and "));
         }
-    } else if summary_hook(&script.functions).ok().flatten().is_some() {
+    } else if has_hook {
         let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);

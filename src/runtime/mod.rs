@@ -16,6 +16,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod schedule;
+pub mod setup_data;
 pub mod shared_stack;
 pub mod signals;
 pub mod stack_image;

@@ -47,7 +47,7 @@ pub(super) async fn setup(
     let timeout = options.setup_timeout.unwrap_or(DEFAULT_SETUP_TIMEOUT);
     match run_phase(script, Phase::Setup, shared, Some(timeout), Some(signals)).await {
         PhaseEnd::Done(Ok(v)) => SetupEnd::Data(v.map(|v| v.to_string())),
-        PhaseEnd::Done(Err(e)) if e.starts_with(super::vu::SETUP_DATA_ERROR) => {
+        PhaseEnd::Done(Err(e)) if e.starts_with(super::setup_data::SETUP_DATA_ERROR) => {
             SetupEnd::Failed(RunError::SetupData(e))
         }
         PhaseEnd::Done(Err(e)) => SetupEnd::Failed(RunError::SetupFailed(e)),
@@ -223,7 +223,7 @@ pub(super) fn run_shared(
         errors: ErrorLog::new(false),
         base_tags: options.tags.clone().unwrap_or_default(),
         functions: script.functions.clone(),
-        setup_data: super::vu::setup_data(setup_data),
+        setup_data: super::setup_data::setup_data(setup_data),
         summary_text: None,
         test_options: test_options.cloned(),
         throw: options.throw.unwrap_or(false),

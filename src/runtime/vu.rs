@@ -23,10 +23,10 @@ use super::errors::ErrorLog;
 use super::relay;
 use super::report::SummaryText;
 use super::scenario::ScenarioRuntime;
+use super::setup_data::{json_value, read_setup_data, setup_data_json, SetupData};
 use crate::http::{ClientConfig, HttpClient, Pool};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
 use crate::runtime::event_loop::EventLoop;
-use crate::script::api::body::JsonValue;
 use crate::script::api::websocket::{run_event_loop, Callback};
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::summary_hook;
@@ -70,14 +70,6 @@ pub struct RunShared {
     pub throw: bool,
     /// This instance's scenarios and start, for `exec.instance`.
     pub instance: Arc<super::scenario::Instance>,
-}
-
-/// The run's setup data as JSON, shared by the scheduler, the REST API and the VUs.
-pub type SetupData = Arc<std::sync::RwLock<Option<String>>>;
-
-/// A new cell holding `data`.
-pub fn setup_data(data: Option<String>) -> SetupData {
-    Arc::new(std::sync::RwLock::new(data))
 }
 
 /// One VU's context, reachable from native functions through [`current`].
@@ -443,10 +435,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
                 // k6 counts the iteration that called exec.test.abort() as interrupted, but its
                 // samples go out before the test's end: it is in `iterations` and their duration.
                 if vu.aborted_test.get() {
-                    *vu.group.borrow_mut() = String::new();
-                    tags = vu.base_tags();
-                    metrics::record(builtin::ITERATION_DURATION, &tags, start.elapsed().as_secs_f64() * 1000.0);
-                    metrics::record(builtin::ITERATIONS, &tags, 1.0);
+                    tags = record_iteration(vu, start.elapsed());
                 }
                 if control.is_hard_stopped() || scenario.is_stopping() {
                     break;
@@ -460,13 +449,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
             }
         }
         scenario.state.completed.fetch_add(1, Ordering::Relaxed);
-        let ms = start.elapsed().as_secs_f64() * 1000.0;
-        // k6 tags the iteration's samples with the VU's tags as they are at its end: those the
-        // script set on `exec.vu.metrics.tags` during it too, in the root group.
-        *vu.group.borrow_mut() = String::new();
-        tags = vu.base_tags();
-        metrics::record(builtin::ITERATION_DURATION, &tags, ms);
-        metrics::record(builtin::ITERATIONS, &tags, 1.0);
+        tags = record_iteration(vu, start.elapsed());
         if !bytes_counted {
             // k6 sends data_sent and data_received with every iteration's end, so they show
             // (as 0 B) in a test that makes no request; rload counts bytes where they are
@@ -507,58 +490,19 @@ pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
     }
 }
 
-fn read_setup_data(cell: &SetupData) -> Option<String> {
-    cell.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
-}
-
-/// How the error that `setup()`'s data cannot be passed on as JSON starts (k6's words); the
-/// run ends with it, as k6's does, with exit code 255.
-pub const SETUP_DATA_ERROR: &str = "marshaling setup() data to JSON";
-
-/// `setup()`'s return value as the JSON every VU's `data` is made from. As in k6, which
-/// marshals it with Go's JSON encoder, NaN, an infinity or a function anywhere in it is an
-/// error that ends the run, where serialising would write `null` or the function's name.
-fn setup_data_json(data: &Dynamic) -> Result<serde_json::Value, String> {
-    fn unsupported(value: &Dynamic, path: &str) -> Option<String> {
-        if let Ok(f) = value.as_float() {
-            let name = if f.is_nan() {
-                "NaN"
-            } else if f == f64::INFINITY {
-                "+Inf"
-            } else {
-                "-Inf"
-            };
-            return (!f.is_finite()).then(|| format!("json: unsupported value: {name} (at {path})"));
-        }
-        if value.is_fnptr() {
-            return Some(format!("json: unsupported type: function (at {path})"));
-        }
-        if let Some(map) = value.read_lock::<rhai::Map>() {
-            return map.iter().find_map(|(k, v)| unsupported(v, &format!("{path}.{k}")));
-        }
-        if let Some(items) = value.read_lock::<rhai::Array>() {
-            return items.iter().enumerate().find_map(|(i, v)| unsupported(v, &format!("{path}[{i}]")));
-        }
-        None
-    }
-    if let Some(why) = unsupported(data, "data") {
-        return Err(format!("{SETUP_DATA_ERROR}: {why}"));
-    }
-    serde_json::to_value(JsonValue(data)).map_err(|e| format!("{SETUP_DATA_ERROR}: {e}"))
+/// Records an iteration's `iteration_duration` and `iterations` and returns their tags: k6's, the
+/// VU's tags as they are at the iteration's end (those the script set on `exec.vu.metrics.tags`
+/// during it too), in the root group.
+fn record_iteration(vu: &VuContext, took: std::time::Duration) -> TagSet {
+    *vu.group.borrow_mut() = String::new();
+    let tags = vu.base_tags();
+    metrics::record(builtin::ITERATION_DURATION, &tags, took.as_secs_f64() * 1000.0);
+    metrics::record(builtin::ITERATIONS, &tags, 1.0);
+    tags
 }
 
 fn data_value(vu: &VuContext) -> Result<Dynamic, Box<EvalAltResult>> {
     json_value(vu.data_json.as_deref())
-}
-
-fn json_value(json: Option<&str>) -> Result<Dynamic, Box<EvalAltResult>> {
-    match json {
-        None => Ok(Dynamic::UNIT),
-        Some(json) => {
-            let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
-            rhai::serde::to_dynamic(value)
-        }
-    }
 }
 
 fn has_fn(vu: &VuContext, name: &str) -> bool {
