@@ -13,6 +13,7 @@
 //! canonicalisation, the session's event loop) live below them in `crate::http` and `crate::ws`.
 
 pub mod body;
+pub mod compare;
 pub mod console;
 pub mod convert;
 pub mod cookies;
@@ -39,6 +40,7 @@ use crate::runtime::vu;
 /// Registers the whole script API; `sockets` is the engine's count of open `ws.connect`
 /// sessions, shared with its variable resolver.
 pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
+    compare::register(engine);
     http::register(engine);
     body::register(engine);
     cookies::register(engine);

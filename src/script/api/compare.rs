@@ -1,0 +1,80 @@
+//! Number comparisons as JavaScript makes them: exact.
+//!
+//! Rhai's built-in float comparisons allow a relative tolerance of one `f64::EPSILON`, and
+//! the formula they use turns any comparison with an infinity into `false`. A k6 script that
+//! folds a minimum from `Infinity` (`if (x < min) min = x`) then never updates it, and
+//! `0.1 + 0.2 == 0.3` holds: the script runs and measures something else. Rhai lets a registered
+//! operator replace a built-in one only when its fast operators are off, so [`register`] turns
+//! them off; the built-in operators of every other pair of types still serve as before, found once
+//! per VU through the function cache.
+
+use rhai::{Engine, FLOAT, INT};
+
+pub fn register(engine: &mut Engine) {
+    engine.set_fast_operators(false);
+    macro_rules! exact {
+        ($($op:tt),*) => {$(
+            engine.register_fn(stringify!($op), |x: FLOAT, y: FLOAT| x $op y);
+            engine.register_fn(stringify!($op), |x: FLOAT, y: INT| x $op y as FLOAT);
+            engine.register_fn(stringify!($op), |x: INT, y: FLOAT| (x as FLOAT) $op y);
+        )*};
+    }
+    exact!(==, !=, <, <=, >, >=);
+}
+
+#[cfg(test)]
+mod tests {
+    use rhai::Engine;
+
+    fn eval(script: &str) -> bool {
+        let mut engine = Engine::new();
+        super::register(&mut engine);
+        engine.eval::<bool>(script).unwrap()
+    }
+
+    #[test]
+    fn a_comparison_with_an_infinity_is_ieee() {
+        assert!(eval("5.0 < 1e308 * 10.0"));
+        assert!(eval("5 < 1e308 * 10.0"));
+        assert!(eval("let inf = 1e308 * 10.0; inf == inf"));
+        assert!(eval("-1e308 * 10.0 < -1.0"));
+        assert!(!eval("1e308 * 10.0 <= 5"));
+    }
+
+    #[test]
+    fn floats_compare_without_a_tolerance() {
+        assert!(!eval("0.1 + 0.2 == 0.3"));
+        assert!(eval("0.1 + 0.2 != 0.3"));
+        assert!(!eval("2.2e-16 == 0.0"));
+        assert!(eval("1.0 + 2.2e-16 > 1.0"));
+        assert!(eval("5 == 5.0 && 5.0 >= 5 && 4.5 < 5"));
+    }
+
+    #[test]
+    fn nan_equals_nothing() {
+        assert!(!eval("let n = 0.0 / 0.0; n == n"));
+        assert!(eval("let n = 0.0 / 0.0; n != n"));
+        assert!(!eval("let n = 0.0 / 0.0; n < 1.0 || n >= 1.0"));
+    }
+
+    #[test]
+    fn the_optimiser_folds_no_constant_comparison_with_a_tolerance() {
+        let mut engine = Engine::new();
+        super::register(&mut engine);
+        engine.set_optimization_level(rhai::OptimizationLevel::Full);
+        assert!(!engine.eval::<bool>("0.1 + 0.2 == 0.3").unwrap());
+    }
+
+    #[test]
+    fn arrays_find_floats_exactly() {
+        assert!(!eval("[0.3].contains(0.1 + 0.2)"));
+        assert!(eval("[1e308 * 10.0].contains(1e308 * 10.0)"));
+        assert!(eval("[1, 2.5, 3].index_of(2.5) == 1"));
+    }
+
+    #[test]
+    fn other_types_keep_their_built_in_operators() {
+        assert!(eval(r#"1 < 2 && "a" < "b" && "ab" == "a" + "b" && [1, 2] == [1, 2] && true != false"#));
+        assert!(eval("let x = 1; x += 2; x == 3"));
+    }
+}
