@@ -199,7 +199,7 @@ fn tls_auth_presents_a_client_certificate_to_the_domains_it_names() {
 /// `insecureSkipTLSVerify`, writing `-o json`; returns what it printed and the `proto` tags of
 /// its `http_reqs` samples.
 fn run_against(base: &str, body: &str) -> (String, Vec<String>) {
-    let (printed, points) = run_json(base, body);
+    let (printed, points) = run_json(base, body, 1);
     let protos = points
         .iter()
         .filter(|v| v["metric"] == "http_reqs")
@@ -208,10 +208,10 @@ fn run_against(base: &str, body: &str) -> (String, Vec<String>) {
     (printed, protos)
 }
 
-/// Like [`run_against`], returning the `Point` lines of `-o json`.
-fn run_json(base: &str, body: &str) -> (String, Vec<serde_json::Value>) {
+/// Like [`run_against`] with `iterations` of one VU, returning the `Point` lines of `-o json`.
+fn run_json(base: &str, body: &str, iterations: u32) -> (String, Vec<serde_json::Value>) {
     let s = common::script(&format!(
-        "export const options = #{{ iterations: 1, insecureSkipTLSVerify: true }};\n\
+        "export const options = #{{ iterations: {iterations}, insecureSkipTLSVerify: true }};\n\
          fn run() {{ {body} }}"
     ));
     let out = s.dir.path().join("out.json");
@@ -230,23 +230,18 @@ fn run_json(base: &str, body: &str) -> (String, Vec<serde_json::Value>) {
 #[test]
 fn http2_requests_count_the_bytes_of_their_connection() {
     let (addr, _) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
-    let body = "for i in 0..2 { let r = http.get(`${__ENV.BASE}/one`); print(`proto ${r.proto}`); }";
-    let (printed, points) = run_json(&format!("https://127.0.0.1:{}", addr.port()), body);
+    let body = "let r = http.get(`${__ENV.BASE}/one`); print(`proto ${r.proto}`);";
+    let (printed, points) = run_json(&format!("https://127.0.0.1:{}", addr.port()), body, 2);
     assert_eq!(printed_protos(&printed), vec!["HTTP/2.0"; 2], "{printed}");
     let bytes = |metric: &str| -> Vec<f64> {
-        // The requests' points: each VU also declares both metrics once, with a 0 at its first
-        // iteration's end, so that they show in every summary as in k6.
-        points
-            .iter()
-            .filter(|v| v["metric"] == metric)
-            .map(|v| v["data"]["value"].as_f64().unwrap())
-            .filter(|bytes| *bytes > 0.0)
-            .collect()
+        points.iter().filter(|v| v["metric"] == metric).map(|v| v["data"]["value"].as_f64().unwrap()).collect()
     };
     let (sent, received) = (bytes("data_sent"), bytes("data_received"));
-    assert_eq!((sent.len(), received.len()), (2, 2), "one data_sent and data_received point per request");
-    // The first request carries the TLS handshake and the HTTP/2 preface and settings; the
-    // second only its own frames (HEADERS, and the response's HEADERS and DATA), in TLS records.
+    // As k6's dialer trail: one point of each per iteration, with what its requests moved.
+    assert_eq!((sent.len(), received.len()), (2, 2), "one data_sent and data_received point per iteration");
+    // The first iteration's request carries the TLS handshake and the HTTP/2 preface and
+    // settings; the second only its own frames (HEADERS, and the response's HEADERS and DATA),
+    // in TLS records.
     assert!(sent[0] > sent[1] && received[0] > received[1], "sent {sent:?}, received {received:?}");
     assert!(sent[1] > 20.0 && received[1] > 30.0, "sent {sent:?}, received {received:?}");
 }
@@ -256,7 +251,7 @@ fn concurrent_http2_streams_split_their_connections_bytes_instead_of_each_counti
     let (addr, _) = common::tls::serve_versions(Some(&[b"h2", b"http/1.1"]));
     let base = format!("https://127.0.0.1:{}", addr.port());
     let total = |body: &str, metric: &str| -> f64 {
-        let (printed, points) = run_json(&base, body);
+        let (printed, points) = run_json(&base, body, 1);
         assert_eq!(printed_protos(&printed), vec!["HTTP/2.0"; 6], "{printed}");
         points.iter().filter(|v| v["metric"] == metric).map(|v| v["data"]["value"].as_f64().unwrap()).sum()
     };

@@ -74,6 +74,52 @@ fn json_output_holds_every_sample_in_k6s_schema() {
     assert_eq!(duration["data"]["thresholds"], serde_json::json!(["p(95)<5000"]));
 }
 
+/// k6 sends `data_sent`/`data_received` from its dialer's trail: once per iteration, with the
+/// tags the VU has at its end (root group), and once for setup() and teardown() (their group);
+/// never per request, so a request's group is not on them. k6 v1.1 on this script:
+/// `{group: ::setup}`, then `{group: "", scenario: default}` per iteration, then `::teardown`.
+#[test]
+fn data_sent_and_received_go_out_once_per_iteration_as_k6s_dialer_trail() {
+    let target = Target::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let s = script(
+        r#"
+        export const options = #{ iterations: 2 };
+        fn setup() { http.get(`${__ENV.BASE_URL}/`); }
+        fn run() {
+            group("g", || { http.get(`${__ENV.BASE_URL}/`); });
+            http.get(`${__ENV.BASE_URL}/`);
+        }
+        fn teardown() { http.get(`${__ENV.BASE_URL}/`); }
+    "#,
+    );
+    let run = rload(&s, &["-e", &format!("BASE_URL={}", target.url()), "-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines = ndjson(&out);
+    for metric in ["data_sent", "data_received"] {
+        let mut by_group: Vec<(String, Option<String>, f64)> = points(&lines, metric)
+            .iter()
+            .map(|p| {
+                let tags = &p["data"]["tags"];
+                let group = tags["group"].as_str().unwrap().to_string();
+                (group, tags["scenario"].as_str().map(String::from), p["data"]["value"].as_f64().unwrap())
+            })
+            .collect();
+        by_group.sort_by(|a, b| a.0.cmp(&b.0));
+        let groups: Vec<(&str, Option<&str>)> = by_group.iter().map(|(g, s, _)| (g.as_str(), s.as_deref())).collect();
+        assert_eq!(
+            groups,
+            [("", Some("default")), ("", Some("default")), ("::setup", None), ("::teardown", None)],
+            "{metric}: {by_group:?}"
+        );
+        // An iteration's point holds both of its requests: twice setup()'s one request.
+        let setup = by_group[2].2;
+        assert!(setup > 0.0, "{metric}: {by_group:?}");
+        assert_eq!((by_group[0].2, by_group[1].2), (2.0 * setup, 2.0 * setup), "{metric}: {by_group:?}");
+    }
+}
+
 /// k6's percentile of exact values (`TrendSink.P`): linear between the neighbouring ranks.
 fn k6_percentile(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);

@@ -6,8 +6,9 @@
 //! `status`, `expected_response`, `error_code` (statuses from 400 up and transport errors),
 //! `error` (transport errors only, as k6: its message, at most
 //! [`metrics::MAX_MESSAGE_BYTES`]) and the script's `params.tags` (which win over the built-in
-//! ones, as in k6; a script's `name` tag is the `url` tag too); and `data_sent`/`data_received`
-//! with the VU's tags only. Of the built-in tags, only those in the run's `systemTags` are
+//! ones, as in k6; a script's `name` tag is the `url` tag too). The bytes a hop moved are not a
+//! sample of their own: [`record_hops`] returns them, and the VU sends `data_sent` and
+//! `data_received` once per iteration, as k6's dialer trail does. Of the built-in tags, only those in the run's `systemTags` are
 //! attached (k6's default leaves out `ip`, which rload sets when asked). The binding calls
 //! [`record_hops`] with the client's outcomes; the samples go to the thread's metric sink.
 //!
@@ -88,12 +89,22 @@ impl<K: AsRef<str>, V: AsRef<str>> UserTag for (K, V) {
     }
 }
 
-/// Records the samples of every hop of one request. `base` is the VU's tag set (its `group`
-/// included); `user_tags` are the request's `params.tags`.
-pub fn record_hops(base: &TagSet, user_tags: &[impl UserTag], hops: &[HttpOutcome], judging: Judging<'_>) {
+/// Records the samples of every hop of one request and returns the bytes they sent and
+/// received. `base` is the VU's tag set (its `group` included); `user_tags` are the request's
+/// `params.tags`.
+pub fn record_hops(
+    base: &TagSet,
+    user_tags: &[impl UserTag],
+    hops: &[HttpOutcome],
+    judging: Judging<'_>,
+) -> (u64, u64) {
+    let mut bytes = (0, 0);
     for (index, hop) in hops.iter().enumerate() {
         record(base, user_tags, hop, judging.expected(index, hop.status));
+        bytes.0 += hop.bytes_sent;
+        bytes.1 += hop.bytes_received;
     }
+    bytes
 }
 
 /// What a hop's tag set is built from, kept beside the tag set built: a VU looping over the
@@ -265,10 +276,6 @@ fn record(base: &TagSet, user_tags: &[impl UserTag], o: &HttpOutcome, expected: 
         n += 1;
     }
     metrics::record_all(&tags, &samples[..n]);
-    metrics::record_all(
-        base,
-        &[(builtin::DATA_SENT, o.bytes_sent as f64), (builtin::DATA_RECEIVED, o.bytes_received as f64)],
-    );
 }
 
 #[cfg(test)]

@@ -108,6 +108,9 @@ pub struct VuContext {
     pub in_init: Cell<bool>,
     /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
     pub event_loop: EventLoop<Callback>,
+    /// Bytes sent and received since the VU last recorded them (k6's dialer trail): recorded
+    /// as `data_sent`/`data_received` when an iteration, setup() or teardown() ends.
+    bytes: Cell<(u64, u64)>,
     /// Options, scenario and system tags, and the tags the script set on `exec.vu.metrics.tags`;
     /// with the `group` and `iter` tags [`VuContext::base_tags`] last added (see there).
     base_tags: RefCell<TagSet>,
@@ -158,6 +161,7 @@ impl VuContext {
             env,
             in_init: Cell::new(true),
             event_loop: EventLoop::default(),
+            bytes: Cell::new((0, 0)),
             base_tags: RefCell::new(base_tags),
             shared,
         }
@@ -216,6 +220,20 @@ impl VuContext {
         }
         tags.content_hash();
         tags.clone()
+    }
+
+    /// Adds what a request moved to the bytes the VU records at the end of its iteration.
+    pub fn count_bytes(&self, sent: u64, received: u64) {
+        let (s, r) = self.bytes.get();
+        self.bytes.set((s + sent, r + received));
+    }
+
+    /// k6's dialer trail: `data_sent` and `data_received` once per iteration (also one that
+    /// made no request, or was interrupted), and once for setup() and teardown(), with the
+    /// tags the VU has when it ends; the counts start again from zero.
+    fn record_bytes(&self, tags: &TagSet) {
+        let (sent, received) = self.bytes.replace((0, 0));
+        metrics::record_all(tags, &[(builtin::DATA_SENT, sent as f64), (builtin::DATA_RECEIVED, received as f64)]);
     }
 
     /// k6's `exec.vu.metrics.tags[name] = value`: a tag on every later sample of this VU.
@@ -318,7 +336,19 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<(), Box<EvalAltResult>> {
     capture_globals(ctx, &vu, vu.phase == Phase::Iterate);
     match vu.phase {
         Phase::Iterate => iterate(ctx, &vu),
-        phase => run_phase(ctx, &vu, phase),
+        phase => {
+            let result = run_phase(ctx, &vu, phase);
+            // Failed or not, k6 sends what setup() and teardown() moved when they end.
+            let hook = match phase {
+                Phase::Setup => "setup",
+                Phase::Teardown => "teardown",
+                _ => return result,
+            };
+            if has_fn(&vu, hook) {
+                vu.record_bytes(&vu.base_tags());
+            }
+            result
+        }
     }
 }
 
@@ -383,7 +413,6 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
     let takes_data = fn_arity(vu, &exec) > 0;
     let mut tags = vu.base_tags();
     let mut iteration = 0u64;
-    let mut bytes_counted = false;
     loop {
         let permit = {
             let (s, k) = (scenario.clone(), vu.index_in_scenario);
@@ -436,6 +465,10 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
                 // samples go out before the test's end: it is in `iterations` and their duration.
                 if vu.aborted_test.get() {
                     tags = record_iteration(vu, start.elapsed());
+                } else {
+                    // Its bytes go out as k6's do, in the root group, without it counting.
+                    *vu.group.borrow_mut() = String::new();
+                    vu.record_bytes(&vu.base_tags());
                 }
                 if control.is_hard_stopped() || scenario.is_stopping() {
                     break;
@@ -450,14 +483,6 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         }
         scenario.state.completed.fetch_add(1, Ordering::Relaxed);
         tags = record_iteration(vu, start.elapsed());
-        if !bytes_counted {
-            // k6 sends data_sent and data_received with every iteration's end, so they show
-            // (as 0 B) in a test that makes no request; rload counts bytes where they are
-            // sent, and declares both once per VU the same way.
-            metrics::record(builtin::DATA_SENT, &tags, 0.0);
-            metrics::record(builtin::DATA_RECEIVED, &tags, 0.0);
-            bytes_counted = true;
-        }
     }
     Ok(())
 }
@@ -490,12 +515,13 @@ pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
     }
 }
 
-/// Records an iteration's `iteration_duration` and `iterations` and returns their tags: k6's, the
-/// VU's tags as they are at the iteration's end (those the script set on `exec.vu.metrics.tags`
-/// during it too), in the root group.
+/// Records an iteration's `data_sent`, `data_received`, `iteration_duration` and `iterations`
+/// and returns their tags: k6's, the VU's tags as they are at the iteration's end (those the
+/// script set on `exec.vu.metrics.tags` during it too), in the root group.
 fn record_iteration(vu: &VuContext, took: std::time::Duration) -> TagSet {
     *vu.group.borrow_mut() = String::new();
     let tags = vu.base_tags();
+    vu.record_bytes(&tags);
     metrics::record(builtin::ITERATION_DURATION, &tags, took.as_secs_f64() * 1000.0);
     metrics::record(builtin::ITERATIONS, &tags, 1.0);
     tags

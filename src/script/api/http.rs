@@ -345,7 +345,8 @@ fn shared_headers(headers: Vec<(String, String)>) -> Rc<[(String, String)]> {
 fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
     let Recording { tags, response_type, request, callback, digest, throw } = record;
     let judging = Judging { callback: callback.as_deref(), digest };
-    samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
+    let (sent, received) = samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
+    vu.count_bytes(sent, received);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
     // k6's `throw` (-w, or params.throw): a failure without a response is an exception, after
     // its samples.
