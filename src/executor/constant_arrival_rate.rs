@@ -4,12 +4,13 @@
 //! `preAllocatedVUs` are initialised before the test, more are initialised on demand up to
 //! `maxVUs`, and an iteration that finds no free VU is dropped (`dropped_iterations`).
 //!
-//! Schedule: iteration *i* (0-based) starts at `i · timeUnit / rate` after the scenario start,
-//! computed from *i* each time so that no error accumulates; the first starts at once, and an
-//! iteration due at or after `duration` is not started. Worked example (k6 docs): `rate: 30`,
-//! `timeUnit: 1s`, `duration: 30s` → 900 iterations, the 31st (i = 30) at 1s, the last at
-//! 29.9667s. k6 multiplies *i* by a tick period already truncated to whole nanoseconds, so its
-//! start times can be up to *i* ns earlier than these exact ones.
+//! Schedule, as k6 runs it: iteration *i* (0-based) starts at `i · period` after the scenario
+//! start, where the period is `timeUnit / rate` truncated to whole nanoseconds (k6's ticker
+//! period), computed from *i* each time; the first starts at once, and every iteration due at or
+//! before `duration` starts: k6's tick at exactly `duration` wins against its duration's end.
+//! So `rate: 30`, `timeUnit: 1s`, `duration: 30s` (k6 docs' example, which counts 900) makes 901
+//! iterations under k6 v1.1 and rload alike, the last at 29.9999997s (900 periods of
+//! 33,333,333ns), and 5/s for 2s makes 11, the last at 2s.
 
 use std::time::Duration;
 
@@ -58,23 +59,21 @@ impl ConstantArrivalRate {
         ConstantArrivalRate { rate, time_unit, duration, pre_allocated_vus, max_vus }
     }
 
-    /// When iteration `i` (0-based) starts, after the scenario start; `None` when that is at or
-    /// after `duration`, i.e. when `i >= total_iterations()`.
-    pub fn nth_start(&self, i: u64) -> Option<Duration> {
-        if self.rate == 0 {
-            return None;
-        }
-        let at = u128::from(i) * self.time_unit.as_nanos() / u128::from(self.rate);
-        (at < self.duration.as_nanos()).then(|| Duration::from_nanos(at as u64))
+    /// k6's ticker period: `timeUnit / rate`, truncated to whole nanoseconds (at least 1).
+    fn period(&self) -> Option<u128> {
+        (self.rate > 0).then(|| (self.time_unit.as_nanos() / u128::from(self.rate)).max(1))
     }
 
-    /// How many iterations the schedule starts: `ceil(duration · rate / timeUnit)`.
+    /// When iteration `i` (0-based) starts, after the scenario start; `None` when that is after
+    /// `duration`, i.e. when `i >= total_iterations()`.
+    pub fn nth_start(&self, i: u64) -> Option<Duration> {
+        let at = u128::from(i) * self.period()?;
+        (at <= self.duration.as_nanos()).then(|| Duration::from_nanos(at as u64))
+    }
+
+    /// How many iterations the schedule starts: one per period up to and including `duration`.
     pub fn total_iterations(&self) -> u64 {
-        let unit = self.time_unit.as_nanos();
-        if unit == 0 {
-            return 0;
-        }
-        u64::try_from((self.duration.as_nanos() * u128::from(self.rate)).div_ceil(unit)).unwrap_or(u64::MAX)
+        self.period().map_or(0, |p| u64::try_from(self.duration.as_nanos() / p + 1).unwrap_or(u64::MAX))
     }
 }
 
@@ -219,22 +218,28 @@ mod tests {
         assert_eq!(s.describe(), "30.00 iterations/s for 30s (maxVUs: 2-50, gracefulStop: 30s)");
         assert_eq!((s.pre_allocated_vus(), s.max_vus()), (2, 50));
         let c = s.executor_as::<ConstantArrivalRate>().unwrap();
-        assert_eq!(c.total_iterations(), 900);
+        // k6 v1.1 runs 901 of them (the docs say 900): its period is 33,333,333ns.
+        assert_eq!(c.total_iterations(), 901);
         assert_eq!(c.nth_start(0), Some(Duration::ZERO));
-        assert_eq!(c.nth_start(30), Some(Duration::from_secs(1)));
-        assert_eq!(c.nth_start(899), Some(Duration::from_nanos(29_966_666_666)));
-        assert_eq!(c.nth_start(900), None);
+        assert_eq!(c.nth_start(30), Some(Duration::from_nanos(999_999_990)));
+        assert_eq!(c.nth_start(900), Some(Duration::from_nanos(29_999_999_700)));
+        assert_eq!(c.nth_start(901), None);
     }
 
     #[test]
-    fn schedule_is_exact_and_ends_before_duration() {
+    fn schedule_is_k6s_up_to_and_including_duration() {
+        // Counts checked against k6 v1.1 (`iterations` of an empty function): 5/s for 2s 11,
+        // 4/s for 1s 5, 10/s for 3s 31, 30/s for 3s 91.
         let cases = [
             // (rate, timeUnit ms, duration ms, iterations, i, start of i in ns)
-            (10, 1000, 1000, 10, 9, 900_000_000),
+            (5, 1000, 2000, 11, 10, 2_000_000_000),
+            (4, 1000, 1000, 5, 4, 1_000_000_000),
+            (10, 1000, 3000, 31, 30, 3_000_000_000),
+            (30, 1000, 3000, 91, 90, 2_999_999_970),
             (1, 60_000, 90_000, 2, 1, 60_000_000_000),
-            (3, 1000, 1000, 3, 2, 666_666_666),
-            (3, 1000, 1001, 4, 3, 1_000_000_000),
-            (5000, 1000, 60_000, 300_000, 299_999, 59_999_800_000),
+            (3, 1000, 1000, 4, 3, 999_999_999),
+            (3, 1000, 1001, 4, 3, 999_999_999),
+            (5000, 1000, 60_000, 300_001, 299_999, 59_999_800_000),
         ];
         for (rate, unit, dur, total, i, at) in cases {
             let c = car(rate, unit, dur);
@@ -343,7 +348,7 @@ mod tests {
             let mut want = vec![first];
             for g in gaps.iter().cycle() {
                 let next = want.last().unwrap() + g;
-                if next >= 2000 {
+                if next > 2000 {
                     break;
                 }
                 want.push(next);

@@ -172,7 +172,7 @@ fn arrival_rate_segments_share_out_the_whole_schedule() {
               "maxVUs": 10},
     }))
     .unwrap();
-    for (s, total) in got.iter().zip([300, 150]) {
+    for (s, total) in got.iter().zip([301, 150]) {
         let c = s.executor.as_ref();
         let whole: Vec<(u64, Duration)> = (0..).zip(arrivals::ArrivalPlan::starts(&PlanOf(s.clone()))).collect();
         assert_eq!(whole.len(), total, "{}", c.name());
