@@ -69,19 +69,17 @@ impl Conv<'_> {
         let l = self.operand(&b.left);
         let r = self.operand(&b.right);
         if matches!(op, "<" | "<=" | ">" | ">=") {
-            if let Some(out) = self.mixed_comparison(b, &l, &r, op) {
-                return out;
-            }
+            return self.comparison(b, &l, &r, op);
         }
         if op == "+" {
             // A string on one side: JavaScript turns the other into text (`"p" + 1.5 * 2` is "p3").
             let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
             if lk == Kind::Str && rk != Kind::Str {
-                let r = self.as_text(&b.right, &r);
+                let r = self.text_part(&b.right, &r);
                 return format!("{l} + {r}");
             }
             if rk == Kind::Str && lk != Kind::Str {
-                let l = self.as_text(&b.left, &l);
+                let l = self.text_part(&b.left, &l);
                 return format!("{l} + {r}");
             }
             // Neither side certainly a string nor both certainly numbers: which `+` it is shows

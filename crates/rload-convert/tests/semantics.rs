@@ -120,6 +120,35 @@ fn values_turned_into_text_are_written_as_javascript_writes_them() {
 }
 
 #[test]
+fn string_of_an_integer_a_boolean_or_a_length_is_text() {
+    // `String(__VU)` was `__VU` itself: a JSON body got the number 1 where k6 sends "1", and
+    // `'c ' + String(qty === 2)` lost its parentheses (`"c " + qty == 2`).
+    let (rhai, _) = convert(
+        "const qty = 2;\nconst items = [1];\nconst a = JSON.stringify({ u: String(__VU), i: __ITER.toString(), n: String(items.length) });\n\
+         const b = 'c ' + String(qty === 2) + '!';\nconst c = String('a' + a).length;\nconst d = 'n' + qty;",
+    );
+    assert!(rhai.contains("#{ u: `${__VU}`, i: `${__ITER}`, n: `${items.len()}` }"), "{rhai}");
+    assert!(rhai.contains("let b = (\"c \" + `${qty == 2}`) + \"!\";"), "{rhai}");
+    assert!(rhai.contains("let c = (\"a\" + a).len();"), "{rhai}");
+    // Beside a string, Rhai writes an integer as JavaScript does: no conversion needed.
+    assert!(rhai.contains("let d = \"n\" + qty;"), "{rhai}");
+}
+
+#[test]
+fn comparisons_the_converter_cannot_see_the_kinds_of_compare_as_javascript() {
+    // A header value, a JSON field or an `__ENV` value is a string that JavaScript compares with
+    // a number as a number; Rhai's `>` of a string and an integer is false.
+    let (rhai, _) = convert(
+        "const r = { headers: {} };\nconst a = r.headers['Content-Length'] > 50;\nconst b = __ITER < __ENV.ITERS;\n\
+         const c = r.x <= r.y;\nconst d = 1 < 2.5;\nconst e = 'a' >= 'b';",
+    );
+    assert!(rhai.contains("let a = js_compare(r.headers[\"Content-Length\"], 50, \">\");"), "{rhai}");
+    assert!(rhai.contains("let b = js_compare(__ITER, __ENV.ITERS, \"<\");"), "{rhai}");
+    assert!(rhai.contains("let c = js_compare(r.x, r.y, \"<=\");"), "{rhai}");
+    assert!(rhai.contains("let d = 1 < 2.5;") && rhai.contains("let e = \"a\" >= \"b\";"), "{rhai}");
+}
+
+#[test]
 fn env_or_default_takes_the_default_for_an_empty_value() {
     let (rhai, _) = convert("const base = __ENV.BASE || 'http://localhost';");
     assert!(rhai.contains("if js_truthy(__ENV.BASE) { __ENV.BASE } else { \"http://localhost\" }"), "{rhai}");
