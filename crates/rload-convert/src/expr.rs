@@ -244,6 +244,20 @@ impl Conv<'_> {
             return self.unconvertible(a.span, "a destructuring assignment (destructuring `let`/`const` converts)");
         }
         let target = self.assign_target_text(&a.left);
+        if a.operator.is_bitwise() {
+            // `x |= y` is `x = x | y`, on ToInt32 of both (`operators.rs`).
+            let op = match a.operator {
+                BitwiseAnd => BinaryOperator::BitwiseAnd,
+                BitwiseOR => BinaryOperator::BitwiseOR,
+                BitwiseXOR => BinaryOperator::BitwiseXOR,
+                ShiftLeft => BinaryOperator::ShiftLeft,
+                ShiftRight => BinaryOperator::ShiftRight,
+                _ => BinaryOperator::ShiftRightZeroFill,
+            };
+            let h = self.helper("js_int32");
+            let value = self.bitwise(op, &format!("{h}({target})"), &a.right);
+            return format!("{target} = {value}");
+        }
         let value = self.expr(&a.right);
         if a.operator == Assign {
             self.note_assignment(&a.left, &a.right);
@@ -264,11 +278,6 @@ impl Conv<'_> {
             Multiplication => "*=",
             Remainder => "%=",
             Exponential => "**=",
-            BitwiseAnd => "&=",
-            BitwiseOR => "|=",
-            BitwiseXOR => "^=",
-            ShiftLeft => "<<=",
-            ShiftRight => ">>=",
             Division => {
                 let h = self.helper("js_div");
                 return format!("{target} = {h}({target}, {})", strip_parens(&value));

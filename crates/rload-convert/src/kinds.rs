@@ -81,6 +81,7 @@ impl Conv<'_> {
                 UnaryOperator::Typeof => Kind::Str,
                 UnaryOperator::Void => Kind::Undefined,
                 UnaryOperator::LogicalNot | UnaryOperator::Delete => Kind::Bool,
+                UnaryOperator::BitwiseNot => Kind::Num { int: true },
                 _ => Kind::num(),
             },
             Expression::BinaryExpression(b) => {
@@ -96,6 +97,9 @@ impl Conv<'_> {
                     || b.operator == BinaryOperator::Instanceof
                 {
                     Kind::Bool
+                } else if b.operator.is_bitwise() {
+                    // ToInt32 / ToUint32 of the operands (`operators.rs`): always an integer.
+                    Kind::Num { int: true }
                 } else {
                     Kind::num()
                 }

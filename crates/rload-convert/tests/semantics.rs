@@ -149,6 +149,22 @@ fn comparisons_the_converter_cannot_see_the_kinds_of_compare_as_javascript() {
 }
 
 #[test]
+fn bitwise_operators_work_on_32_bit_integers() {
+    let (rhai, items) = convert(
+        "const xs = [1, 2];\nconst n = 7.5;\nconst a = xs[(Math.random() * xs.length) | 0];\nconst b = ~~(n / 2);\n\
+         const c = ~n;\nconst d = -1 >>> 0;\nconst e = 1 << n;\nlet h = 0;\nh |= 0;\nconst f = (n & 3) | 8;",
+    );
+    assert!(not_converted(&items).is_empty(), "{items:?}");
+    assert!(rhai.contains("let a = xs[js_int32(random() * xs.len())];"), "{rhai}");
+    assert!(rhai.contains("let b = js_int32(js_div(n, 2));"), "{rhai}");
+    assert!(rhai.contains("let c = -1 - js_int32(n);"), "{rhai}");
+    assert!(rhai.contains("let d = (js_int32(-1) & 4294967295) >> 0;"), "{rhai}");
+    assert!(rhai.contains("let e = js_int32(1 << (js_int32(n) & 31));"), "{rhai}");
+    assert!(rhai.contains("h = js_int32(h);") && rhai.contains("let f = (js_int32(n) & 3) | 8;"), "{rhai}");
+    assert!(rhai.contains("private fn js_int32(v)"), "{rhai}");
+}
+
+#[test]
 fn env_or_default_takes_the_default_for_an_empty_value() {
     let (rhai, _) = convert("const base = __ENV.BASE || 'http://localhost';");
     assert!(rhai.contains("if js_truthy(__ENV.BASE) { __ENV.BASE } else { \"http://localhost\" }"), "{rhai}");
