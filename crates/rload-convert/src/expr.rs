@@ -125,7 +125,9 @@ impl Conv<'_> {
         }
         if !self.is_local(name) && self.top_fns.contains_key(name) {
             // A function used as a value (a callback): a function pointer.
-            return format!("Fn({})", names::string(&self.fn_name(name)));
+            let rhai_name = self.fn_name(name);
+            self.fns_as_values.insert(rhai_name.clone());
+            return format!("Fn({})", names::string(&rhai_name));
         }
         if self.in_function() && self.module.is_some() && !self.is_local(name) && self.top_vars.contains(name) {
             self.module_consts_used = true;

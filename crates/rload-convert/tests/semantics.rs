@@ -165,6 +165,22 @@ fn bitwise_operators_work_on_32_bit_integers() {
 }
 
 #[test]
+fn a_function_called_with_fewer_arguments_gets_undefined_for_the_rest() {
+    let js = "function get(path, headers) { return headers; }\nexport function setup() {}\n\
+              export function browse(data) {}\nexport default function () { get('/'); }\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    assert!(items.is_empty(), "{items:?}");
+    assert!(c.rhai.contains("fn get() { get((), ()) }\nfn get(path) { get(path, ()) }"), "{}", c.rhai);
+    // k6 calls the script's exports itself, and rload passes setup's data by their arity.
+    assert!(!c.rhai.contains("fn browse()"), "{}", c.rhai);
+    // A callback by name: Rhai's map would call its shortest overload (JavaScript passes the
+    // element and its index), so it keeps its own arity.
+    let js = "function twice(x, i) { return x * 2 + i; }\nexport default function () { [1].map(twice); }\n";
+    let (c, _) = convert_source("t.js", js).unwrap();
+    assert!(c.rhai.contains("fn twice(x, i) {") && !c.rhai.contains("fn twice(x)"), "{}", c.rhai);
+}
+
+#[test]
 fn env_or_default_takes_the_default_for_an_empty_value() {
     let (rhai, _) = convert("const base = __ENV.BASE || 'http://localhost';");
     assert!(rhai.contains("if js_truthy(__ENV.BASE) { __ENV.BASE } else { \"http://localhost\" }"), "{rhai}");
