@@ -67,6 +67,12 @@ pub struct Conv<'s> {
     pub bindings: HashMap<String, Binding>,
     /// Top-level functions of this file: name → (fewest arguments, most arguments).
     pub top_fns: HashMap<String, (usize, usize)>,
+    /// The main file's exported functions: k6 calls them itself (rload by their declared
+    /// arity, which says whether they take setup's data), so they get no shorter overloads.
+    pub exported_fns: HashSet<String>,
+    /// Top-level functions used as values (`xs.map(f)`): Rhai calls a callback with as many of
+    /// its arguments as an overload takes, so these get no overloads shorter than JavaScript's.
+    pub fns_as_values: HashSet<String>,
     /// Top-level variables of this file (and whether they are `const` in Rhai).
     pub top_vars: HashSet<String>,
     /// Local names of the functions being converted, innermost last.
@@ -133,6 +139,8 @@ impl<'s> Conv<'s> {
             helpers: BTreeSet::new(),
             bindings: HashMap::new(),
             top_fns: HashMap::new(),
+            exported_fns: HashSet::new(),
+            fns_as_values: HashSet::new(),
             top_vars: HashSet::new(),
             scopes: Vec::new(),
             scope_info: Vec::new(),

@@ -125,7 +125,9 @@ impl Conv<'_> {
         }
         if !self.is_local(name) && self.top_fns.contains_key(name) {
             // A function used as a value (a callback): a function pointer.
-            return format!("Fn({})", names::string(&self.fn_name(name)));
+            let rhai_name = self.fn_name(name);
+            self.fns_as_values.insert(rhai_name.clone());
+            return format!("Fn({})", names::string(&rhai_name));
         }
         if self.in_function() && self.module.is_some() && !self.is_local(name) && self.top_vars.contains(name) {
             self.module_consts_used = true;
@@ -244,6 +246,20 @@ impl Conv<'_> {
             return self.unconvertible(a.span, "a destructuring assignment (destructuring `let`/`const` converts)");
         }
         let target = self.assign_target_text(&a.left);
+        if a.operator.is_bitwise() {
+            // `x |= y` is `x = x | y`, on ToInt32 of both (`operators.rs`).
+            let op = match a.operator {
+                BitwiseAnd => BinaryOperator::BitwiseAnd,
+                BitwiseOR => BinaryOperator::BitwiseOR,
+                BitwiseXOR => BinaryOperator::BitwiseXOR,
+                ShiftLeft => BinaryOperator::ShiftLeft,
+                ShiftRight => BinaryOperator::ShiftRight,
+                _ => BinaryOperator::ShiftRightZeroFill,
+            };
+            let h = self.helper("js_int32");
+            let value = self.bitwise(op, &format!("{h}({target})"), &a.right);
+            return format!("{target} = {value}");
+        }
         let value = self.expr(&a.right);
         if a.operator == Assign {
             self.note_assignment(&a.left, &a.right);
@@ -264,11 +280,6 @@ impl Conv<'_> {
             Multiplication => "*=",
             Remainder => "%=",
             Exponential => "**=",
-            BitwiseAnd => "&=",
-            BitwiseOR => "|=",
-            BitwiseXOR => "^=",
-            ShiftLeft => "<<=",
-            ShiftRight => ">>=",
             Division => {
                 let h = self.helper("js_div");
                 return format!("{target} = {h}({target}, {})", strip_parens(&value));

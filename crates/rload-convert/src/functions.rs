@@ -119,8 +119,9 @@ impl Conv<'_> {
         }
     }
 
-    /// A top-level function: `fn name(params) { … }`, plus one overload per arity JavaScript
-    /// callers may leave arguments out of.
+    /// A top-level function: `fn name(params) { … }`, plus one overload per shorter call
+    /// (`shorter_overloads`): JavaScript passes `undefined` for the arguments a call leaves out,
+    /// where Rhai finds no function of that arity.
     pub fn top_function(&mut self, f: &Function, rhai_name: &str) -> String {
         if f.generator || f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain function");
@@ -143,16 +144,30 @@ impl Conv<'_> {
             }
         }
         let mark = self.mark(f.span);
-        let mut out = format!("{mark}fn {rhai_name}({}) {{\n{body}}}\n", params.names.join(", "));
-        for arity in params.required..params.names.len() {
-            let mut args: Vec<String> = params.names[..arity].to_vec();
-            args.extend(std::iter::repeat_n("()".to_string(), params.names.len() - arity));
-            out.push_str(&format!(
-                "fn {rhai_name}({}) {{ {rhai_name}({}) }}\n",
-                params.names[..arity].join(", "),
-                args.join(", ")
-            ));
+        let out = format!("{mark}fn {rhai_name}({}) {{\n{body}}}\n", params.names.join(", "));
+        out + &self.shorter_overloads(rhai_name, &params.names, params.required)
+    }
+
+    /// `fn name(a) { name(a, ()) }`, … for each call shorter than `params`: the parameters a
+    /// JavaScript call leaves out are `undefined`. Down to `required` (the parameters before
+    /// the first default) for every function; below that, not for a function k6 calls itself
+    /// (rload passes setup's data by its arity) nor, decided when the whole file is read
+    /// (`modules::finish_keywords`), for one used as a value (`xs.map(f)`: Rhai would call the
+    /// shortest overload where JavaScript passes the element's index too).
+    pub fn shorter_overloads(&self, rhai_name: &str, params: &[String], required: usize) -> String {
+        let overload = |arity: usize| {
+            let mut args: Vec<String> = params[..arity].to_vec();
+            args.extend(std::iter::repeat_n("()".to_string(), params.len() - arity));
+            format!("fn {rhai_name}({}) {{ {rhai_name}({}) }}\n", params[..arity].join(", "), args.join(", "))
+        };
+        let required = required.min(params.len());
+        let entry = rhai_name == "run" || (self.module.is_none() && self.exported_fns.contains(rhai_name));
+        let mut out = String::new();
+        if !entry && required > 0 {
+            let lines: String = (0..required).map(overload).collect();
+            out.push_str(&format!("\u{6}{rhai_name}\u{1f}{lines}\u{6}"));
         }
+        out.extend((required..params.len()).map(overload));
         out
     }
 

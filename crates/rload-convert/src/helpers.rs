@@ -215,6 +215,10 @@ const HELPERS: &[(&str, &str)] = &[
         "js_split",
         "private fn js_split(s, sep, limit) {\n    // split(sep, limit): \"\" splits into characters; at most `limit` pieces, the rest dropped.\n    let out = if sep == () { [s] } else if sep == \"\" {\n        let a = [];\n        for c in s.chars() { a.push(`${c}`); }\n        a\n    } else { s.split(sep) };\n    if limit != () && out.len() > limit { out.truncate(limit); }\n    out\n}",
     ),
+    (
+        "js_int32",
+        "private fn js_int32(v) {\n    // JavaScript's ToInt32, the operand of a bitwise operator: the number truncated toward\n    // zero and wrapped to a signed 32-bit integer; NaN and the infinities are 0.\n    let n = js_number(v);\n    if type_of(n) == \"f64\" {\n        if !n.is_finite { return 0; }\n        n = (n.int() % 4294967296.0).to_int();\n    }\n    n = n & 4294967295;\n    if n >= 2147483648 { n - 4294967296 } else { n }\n}",
+    ),
 ];
 
 /// Helpers another helper calls.
@@ -226,7 +230,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
-        "js_compare" | "js_number" => &["js_number", "js_number_text"],
+        "js_compare" | "js_number" | "js_int32" => &["js_number", "js_number_text"],
         _ => &[],
     }
 }

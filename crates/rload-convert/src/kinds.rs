@@ -1,10 +1,10 @@
 //! What kind of value a JavaScript expression certainly gives, read from the expression alone
 //! (literals, operators, a few built-ins, constants initialised from those), and the conversions
 //! that need it: a value turned into text (`+` with a string, templates, `String(x)`), loose
-//! equality (`==`, `!=`) and comparisons of a string with a number. Where the kind is known, the
-//! conversion stays plain Rhai; where it is not, it goes through a helper with JavaScript's rule
-//! (`js_str`, `js_loose_eq`, `js_compare` in `helpers.rs`). Not a type checker: anything it
-//! cannot tell is `Unknown`, which only costs a helper call.
+//! equality (`==`, `!=`) and comparisons (`<`, `>`, …: numbers unless both sides are strings).
+//! Where the kind is known, the conversion stays plain Rhai; where it is not, it goes through a
+//! helper with JavaScript's rule (`js_str`, `js_loose_eq`, `js_compare` in `helpers.rs`). Not a
+//! type checker: anything it cannot tell is `Unknown`, which only costs a helper call.
 
 use oxc_ast::ast::*;
 
@@ -81,6 +81,7 @@ impl Conv<'_> {
                 UnaryOperator::Typeof => Kind::Str,
                 UnaryOperator::Void => Kind::Undefined,
                 UnaryOperator::LogicalNot | UnaryOperator::Delete => Kind::Bool,
+                UnaryOperator::BitwiseNot => Kind::Num { int: true },
                 _ => Kind::num(),
             },
             Expression::BinaryExpression(b) => {
@@ -96,6 +97,9 @@ impl Conv<'_> {
                     || b.operator == BinaryOperator::Instanceof
                 {
                     Kind::Bool
+                } else if b.operator.is_bitwise() {
+                    // ToInt32 / ToUint32 of the operands (`operators.rs`): always an integer.
+                    Kind::Num { int: true }
                 } else {
                     Kind::num()
                 }
@@ -165,13 +169,16 @@ impl Conv<'_> {
         }
     }
 
-    /// The Rhai text of `e` (already converted to `rhai`) as JavaScript turns it into a string:
-    /// as it is when it is a string, a boolean or an integer literal, else through `js_str`
-    /// (`3.0` → "3", `[1, 2]` → "1,2", a map → "[object Object]"). `()` is "null", except where
-    /// the JavaScript says it is undefined (`undefined`, `void x`, an unset `__ENV.X`).
+    /// The Rhai text of `e` (already converted to `rhai`) as JavaScript turns it into a string
+    /// (`String(x)`, `x.toString()`), as one Rhai operand: a string as it is, a boolean or an
+    /// integer written out (`` `${n}` ``: `String(__VU)` is "1", not the number 1), anything
+    /// else through `js_str` (`3.0` → "3", `[1, 2]` → "1,2", a map → "[object Object]"). `()` is
+    /// "null", except where the JavaScript says it is undefined (`undefined`, `void x`, an unset
+    /// `__ENV.X`).
     pub fn as_text(&mut self, e: &Expression, rhai: &str) -> String {
         match self.kind(e) {
-            Kind::Str | Kind::Bool | Kind::Num { int: true } => rhai.to_string(),
+            Kind::Str => operand_text(rhai),
+            Kind::Bool | Kind::Num { int: true } => format!("`${{{}}}`", strip_parens(rhai)),
             Kind::Undefined => "\"undefined\"".into(),
             Kind::Null => "\"null\"".into(),
             Kind::EnvStr => format!("({} ?? \"undefined\")", strip_parens(rhai)),
@@ -179,6 +186,15 @@ impl Conv<'_> {
                 let h = self.helper("js_str");
                 format!("{h}({})", strip_parens(rhai))
             }
+        }
+    }
+
+    /// `as_text` where Rhai itself writes the value into text (the other side of `+` with a
+    /// string, a template's `${…}`): booleans and integers as they are (`"n" + 1` is "n1").
+    pub fn text_part(&mut self, e: &Expression, rhai: &str) -> String {
+        match self.kind(e) {
+            Kind::Bool | Kind::Num { int: true } => rhai.to_string(),
+            _ => self.as_text(e, rhai),
         }
     }
 
@@ -197,17 +213,47 @@ impl Conv<'_> {
         format!("{not}{h}({}, {})", strip_parens(l), strip_parens(r))
     }
 
-    /// `<`, `<=`, `>`, `>=` with a string literal on one side and something not certainly a
-    /// string on the other: JavaScript compares them as numbers unless both are strings
-    /// (`5 > '3'` is true; Rhai's `>` of an integer and a string is false). `None`: plain Rhai.
-    pub fn mixed_comparison(&mut self, b: &BinaryExpression, l: &str, r: &str, op: &str) -> Option<String> {
-        let lit = |e: &Expression| matches!(e.without_parentheses(), Expression::StringLiteral(_));
-        let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
-        let mixed = (lit(&b.left) && rk != Kind::Str) || (lit(&b.right) && lk != Kind::Str);
-        if !mixed {
-            return None;
+    /// `<`, `<=`, `>`, `>=`: plain Rhai when both sides are certainly numbers or certainly
+    /// strings; anything else through `js_compare`, which compares as JavaScript does: as text
+    /// when both are strings, else as numbers (`"120" > 50` is true, `"9" > "10"` is true; Rhai's
+    /// `>` of a string and an integer is false). A header value, a JSON field or an `__ENV`
+    /// value is a string the converter cannot see.
+    pub fn comparison(&mut self, b: &BinaryExpression, l: &str, r: &str, op: &str) -> String {
+        let plain = matches!(
+            (self.kind(&b.left), self.kind(&b.right)),
+            (Kind::Num { .. }, Kind::Num { .. }) | (Kind::Str, Kind::Str)
+        );
+        if plain {
+            return format!("{l} {op} {r}");
         }
         let h = self.helper("js_compare");
-        Some(format!("{h}({}, {}, \"{op}\")", strip_parens(l), strip_parens(r)))
+        format!("{h}({}, {}, \"{op}\")", strip_parens(l), strip_parens(r))
     }
+}
+
+/// `rhai` as an operand that binds as one value (`"a" + b` is `("a" + b)`, so a `.len()` or a
+/// `==` after it applies to the whole).
+fn operand_text(rhai: &str) -> String {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in rhai.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) => {
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '`' | '\'' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ' ' if depth == 0 => return format!("({rhai})"),
+                _ => {}
+            },
+        }
+    }
+    rhai.to_string()
 }

@@ -28,7 +28,7 @@ impl Conv<'_> {
                 out.push_str(q);
                 if let Some(e) = t.expressions.get(i) {
                     let inner = self.expr(e);
-                    let inner = strip_parens(&self.as_text(e, &inner)).to_string();
+                    let inner = strip_parens(&self.text_part(e, &inner)).to_string();
                     out.push_str(&format!("${{{inner}}}"));
                 }
             }
@@ -42,7 +42,7 @@ impl Conv<'_> {
             }
             if let Some(e) = t.expressions.get(i) {
                 let inner = self.expr(e);
-                let inner = strip_parens(&self.as_text(e, &inner)).to_string();
+                let inner = strip_parens(&self.text_part(e, &inner)).to_string();
                 parts.push(format!("`${{{inner}}}`"));
             }
         }

@@ -147,6 +147,15 @@ fn collect_declarations(conv: &mut Conv, program: &Program, local_imports: &mut 
                 if let Some(d) = decl {
                     declare_top(conv, d);
                 }
+                match s {
+                    Statement::ExportDeclaration(e) => {
+                        conv.exported_fns.extend(declared_names(&e.declaration).iter().map(|n| names::var(n)));
+                    }
+                    Statement::ExportNamedDeclaration(e) => {
+                        conv.exported_fns.extend(e.specifiers.iter().map(|spec| names::var(&spec.local.name())));
+                    }
+                    _ => {}
+                }
                 if let Statement::ExportDefaultDeclaration(e) = s {
                     if let ExportDefaultDeclarationKind::FunctionDeclaration(f) = &e.declaration {
                         if let Some(id) = &f.id {
@@ -197,6 +206,15 @@ fn as_function<'a, 'b>(e: &'b Expression<'a>) -> Option<FnLike<'a, 'b>> {
         Expression::ArrowFunctionExpression(f) => Some(FnLike::Arrow(f)),
         Expression::FunctionExpression(f) => Some(FnLike::Function(f)),
         _ => None,
+    }
+}
+
+/// The names a top-level declaration declares.
+fn declared_names(d: &Declaration) -> Vec<String> {
+    match d {
+        Declaration::FunctionDeclaration(f) => f.id.iter().map(|id| id.name.to_string()).collect(),
+        Declaration::VariableDeclaration(v) => v.declarations.iter().flat_map(|d| binding_names(&d.id)).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -364,21 +382,16 @@ fn top_arrow(conv: &mut Conv, a: &ArrowFunctionExpression, name: &str) -> String
             body = format!("{{ import \"{m}\" as self_;{}", &body[1..]);
         }
     }
-    let mut out = format!("{mark}fn {name}({params}) {body}\n");
-    // Shorter calls of a function with default parameters, as `top_function` adds them.
-    let names: Vec<&str> = params.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let out = format!("{mark}fn {name}({params}) {body}\n");
+    // Shorter calls, as `top_function` adds them.
+    let names: Vec<String> = params.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
     let required = a
         .params
         .items
         .iter()
         .position(|p| p.initializer.is_some() || matches!(p.pattern, BindingPattern::AssignmentPattern(_)))
         .unwrap_or(names.len());
-    for arity in required..names.len() {
-        let mut args: Vec<String> = names[..arity].iter().map(|s| s.to_string()).collect();
-        args.extend(std::iter::repeat_n("()".to_string(), names.len() - arity));
-        out.push_str(&format!("fn {name}({}) {{ {name}({}) }}\n", names[..arity].join(", "), args.join(", ")));
-    }
-    out
+    out + &conv.shorter_overloads(name, &names, required)
 }
 
 fn split_closure(c: &str) -> (&str, &str) {
@@ -424,19 +437,26 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
     }
 }
 
-/// Replaces the keyword placeholders: a top-level variable is `const` when nothing changes it,
-/// and one a function changes is shared so the change outlives the call.
+/// Replaces the placeholders decided when the whole file is read: a top-level variable is
+/// `const` when nothing changes it, one a function changes is shared so the change outlives the
+/// call, and a function's shortest overloads stay unless it is used as a value.
 fn finish_keywords(conv: &Conv, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = rest.find(['\u{3}', '\u{5}']) {
+    while let Some(i) = rest.find(['\u{3}', '\u{5}', '\u{6}']) {
         out.push_str(&rest[..i]);
         let marker = rest[i..].chars().next().unwrap();
         let after = &rest[i + marker.len_utf8()..];
         let end = after.find(marker).unwrap_or(after.len());
         let inner = &after[..end];
         rest = &after[(end + marker.len_utf8()).min(after.len())..];
-        if marker == '\u{3}' {
+        if marker == '\u{6}' {
+            // A function's overloads shorter than its required parameters (`shorter_overloads`).
+            let (name, lines) = inner.split_once('\u{1f}').unwrap_or((inner, ""));
+            if !conv.fns_as_values.contains(name) {
+                out.push_str(lines);
+            }
+        } else if marker == '\u{3}' {
             // inner is the JavaScript keyword; the variable's name follows.
             let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             let changed = conv.mutated_globals.contains(&name) || conv.mutated_anywhere.contains(&name);

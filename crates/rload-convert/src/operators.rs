@@ -2,7 +2,8 @@
 //! comparisons of a string with what may not be one go through `js_loose_eq`/`js_compare`
 //! unless both sides are certainly of one kind (`kinds.rs`); `+` with a string turns the other
 //! side into JavaScript's text (`js_str`); `/` keeps JavaScript's number (`js_div`); `||`/`&&` on
-//! values that are not booleans keep JavaScript's truthiness (`js_truthy`).
+//! values that are not booleans keep JavaScript's truthiness (`js_truthy`); bitwise operators
+//! work on ToInt32 of their operands (`js_int32`: `x | 0` truncates a float, as `~~x` does).
 
 use oxc_ast::ast::*;
 
@@ -38,11 +39,10 @@ impl Conv<'_> {
             Multiplication => "*",
             Remainder => "%",
             Exponential => "**",
-            BitwiseAnd => "&",
-            BitwiseOR => "|",
-            BitwiseXOR => "^",
-            ShiftLeft => "<<",
-            ShiftRight => ">>",
+            BitwiseAnd | BitwiseOR | BitwiseXOR | ShiftLeft | ShiftRight | ShiftRightZeroFill => {
+                let l = self.int32(&b.left);
+                return self.bitwise(b.operator, &l, &b.right);
+            }
             Division => {
                 let l = self.expr(&b.left);
                 let r = self.expr(&b.right);
@@ -69,19 +69,17 @@ impl Conv<'_> {
         let l = self.operand(&b.left);
         let r = self.operand(&b.right);
         if matches!(op, "<" | "<=" | ">" | ">=") {
-            if let Some(out) = self.mixed_comparison(b, &l, &r, op) {
-                return out;
-            }
+            return self.comparison(b, &l, &r, op);
         }
         if op == "+" {
             // A string on one side: JavaScript turns the other into text (`"p" + 1.5 * 2` is "p3").
             let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
             if lk == Kind::Str && rk != Kind::Str {
-                let r = self.as_text(&b.right, &r);
+                let r = self.text_part(&b.right, &r);
                 return format!("{l} + {r}");
             }
             if rk == Kind::Str && lk != Kind::Str {
-                let l = self.as_text(&b.left, &l);
+                let l = self.text_part(&b.left, &l);
                 return format!("{l} + {r}");
             }
             // Neither side certainly a string nor both certainly numbers: which `+` it is shows
@@ -166,7 +164,13 @@ impl Conv<'_> {
             }
             UnaryOperator::Void => "()".into(),
             UnaryOperator::BitwiseNot => {
-                let a = self.operand(&u.argument);
+                // `~~x`, the idiom for truncating: ToInt32 itself.
+                if let Expression::UnaryExpression(inner) = u.argument.without_parentheses() {
+                    if inner.operator == UnaryOperator::BitwiseNot {
+                        return self.int32(&inner.argument);
+                    }
+                }
+                let a = self.int32(&u.argument);
                 format!("(-1 - {a})")
             }
             UnaryOperator::Delete => {
@@ -186,5 +190,66 @@ impl Conv<'_> {
                 self.unconvertible(u.span, "this `delete`")
             }
         }
+    }
+
+    /// `e` as an operand of a bitwise operator: JavaScript's ToInt32 of it (`js_int32`: the
+    /// number truncated and wrapped to a signed 32-bit integer, so `(Math.random() * n) | 0` is
+    /// an index and `"5" | 0` is 5), written as it is when it is one already (an integer
+    /// literal in range, another bitwise result).
+    pub(crate) fn int32(&mut self, e: &Expression) -> String {
+        let text = self.operand(e);
+        if is_int32(e) {
+            return text;
+        }
+        let h = self.helper("js_int32");
+        format!("{h}({})", strip_parens(&text))
+    }
+
+    /// `l op r` for a bitwise operator, `l` already ToInt32 (`int32`). `|`, `&`, `^` of two
+    /// signed 32-bit integers are one in Rhai's i64 too; a shift counts `r & 31` places, `<<`
+    /// wraps its result to 32 bits, and `>>>` shifts ToUint32 of `l` (a result in 0..2^32).
+    pub(crate) fn bitwise(&mut self, op: BinaryOperator, l: &str, r: &Expression) -> String {
+        use BinaryOperator::*;
+        let count = |conv: &mut Self| match r.without_parentheses() {
+            Expression::NumericLiteral(n) if n.value.fract() == 0.0 && (0.0..32.0).contains(&n.value) => conv.expr(r),
+            _ => format!("({} & 31)", conv.int32(r)),
+        };
+        match op {
+            // `x | 0`, the idiom for truncating: ToInt32 itself.
+            BitwiseOR | BitwiseXOR if matches!(r.without_parentheses(), Expression::NumericLiteral(n) if n.value == 0.0) => {
+                l.to_string()
+            }
+            BitwiseAnd | BitwiseOR | BitwiseXOR => {
+                let r = self.int32(r);
+                format!("{l} {} {r}", op.as_str())
+            }
+            ShiftLeft => {
+                let n = count(self);
+                let h = self.helper("js_int32");
+                format!("{h}({l} << {n})")
+            }
+            ShiftRight => {
+                let n = count(self);
+                format!("{l} >> {n}")
+            }
+            ShiftRightZeroFill => {
+                let n = count(self);
+                format!("({l} & 4294967295) >> {n}")
+            }
+            other => unreachable!("not a bitwise operator: {}", other.as_str()),
+        }
+    }
+}
+
+/// Whether `e` is certainly a signed 32-bit integer already: an integer literal in range, or
+/// the result of a bitwise operator other than `>>>` (whose result is unsigned).
+fn is_int32(e: &Expression) -> bool {
+    match e.without_parentheses() {
+        Expression::NumericLiteral(n) => {
+            n.value.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&n.value)
+        }
+        Expression::BinaryExpression(b) => b.operator.is_bitwise() && b.operator != BinaryOperator::ShiftRightZeroFill,
+        Expression::UnaryExpression(u) => u.operator == UnaryOperator::BitwiseNot,
+        _ => false,
     }
 }

@@ -120,6 +120,67 @@ fn values_turned_into_text_are_written_as_javascript_writes_them() {
 }
 
 #[test]
+fn string_of_an_integer_a_boolean_or_a_length_is_text() {
+    // `String(__VU)` was `__VU` itself: a JSON body got the number 1 where k6 sends "1", and
+    // `'c ' + String(qty === 2)` lost its parentheses (`"c " + qty == 2`).
+    let (rhai, _) = convert(
+        "const qty = 2;\nconst items = [1];\nconst a = JSON.stringify({ u: String(__VU), i: __ITER.toString(), n: String(items.length) });\n\
+         const b = 'c ' + String(qty === 2) + '!';\nconst c = String('a' + a).length;\nconst d = 'n' + qty;",
+    );
+    assert!(rhai.contains("#{ u: `${__VU}`, i: `${__ITER}`, n: `${items.len()}` }"), "{rhai}");
+    assert!(rhai.contains("let b = (\"c \" + `${qty == 2}`) + \"!\";"), "{rhai}");
+    assert!(rhai.contains("let c = (\"a\" + a).len();"), "{rhai}");
+    // Beside a string, Rhai writes an integer as JavaScript does: no conversion needed.
+    assert!(rhai.contains("let d = \"n\" + qty;"), "{rhai}");
+}
+
+#[test]
+fn comparisons_the_converter_cannot_see_the_kinds_of_compare_as_javascript() {
+    // A header value, a JSON field or an `__ENV` value is a string that JavaScript compares with
+    // a number as a number; Rhai's `>` of a string and an integer is false.
+    let (rhai, _) = convert(
+        "const r = { headers: {} };\nconst a = r.headers['Content-Length'] > 50;\nconst b = __ITER < __ENV.ITERS;\n\
+         const c = r.x <= r.y;\nconst d = 1 < 2.5;\nconst e = 'a' >= 'b';",
+    );
+    assert!(rhai.contains("let a = js_compare(r.headers[\"Content-Length\"], 50, \">\");"), "{rhai}");
+    assert!(rhai.contains("let b = js_compare(__ITER, __ENV.ITERS, \"<\");"), "{rhai}");
+    assert!(rhai.contains("let c = js_compare(r.x, r.y, \"<=\");"), "{rhai}");
+    assert!(rhai.contains("let d = 1 < 2.5;") && rhai.contains("let e = \"a\" >= \"b\";"), "{rhai}");
+}
+
+#[test]
+fn bitwise_operators_work_on_32_bit_integers() {
+    let (rhai, items) = convert(
+        "const xs = [1, 2];\nconst n = 7.5;\nconst a = xs[(Math.random() * xs.length) | 0];\nconst b = ~~(n / 2);\n\
+         const c = ~n;\nconst d = -1 >>> 0;\nconst e = 1 << n;\nlet h = 0;\nh |= 0;\nconst f = (n & 3) | 8;",
+    );
+    assert!(not_converted(&items).is_empty(), "{items:?}");
+    assert!(rhai.contains("let a = xs[js_int32(random() * xs.len())];"), "{rhai}");
+    assert!(rhai.contains("let b = js_int32(js_div(n, 2));"), "{rhai}");
+    assert!(rhai.contains("let c = -1 - js_int32(n);"), "{rhai}");
+    assert!(rhai.contains("let d = (js_int32(-1) & 4294967295) >> 0;"), "{rhai}");
+    assert!(rhai.contains("let e = js_int32(1 << (js_int32(n) & 31));"), "{rhai}");
+    assert!(rhai.contains("h = js_int32(h);") && rhai.contains("let f = (js_int32(n) & 3) | 8;"), "{rhai}");
+    assert!(rhai.contains("private fn js_int32(v)"), "{rhai}");
+}
+
+#[test]
+fn a_function_called_with_fewer_arguments_gets_undefined_for_the_rest() {
+    let js = "function get(path, headers) { return headers; }\nexport function setup() {}\n\
+              export function browse(data) {}\nexport default function () { get('/'); }\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    assert!(items.is_empty(), "{items:?}");
+    assert!(c.rhai.contains("fn get() { get((), ()) }\nfn get(path) { get(path, ()) }"), "{}", c.rhai);
+    // k6 calls the script's exports itself, and rload passes setup's data by their arity.
+    assert!(!c.rhai.contains("fn browse()"), "{}", c.rhai);
+    // A callback by name: Rhai's map would call its shortest overload (JavaScript passes the
+    // element and its index), so it keeps its own arity.
+    let js = "function twice(x, i) { return x * 2 + i; }\nexport default function () { [1].map(twice); }\n";
+    let (c, _) = convert_source("t.js", js).unwrap();
+    assert!(c.rhai.contains("fn twice(x, i) {") && !c.rhai.contains("fn twice(x)"), "{}", c.rhai);
+}
+
+#[test]
 fn env_or_default_takes_the_default_for_an_empty_value() {
     let (rhai, _) = convert("const base = __ENV.BASE || 'http://localhost';");
     assert!(rhai.contains("if js_truthy(__ENV.BASE) { __ENV.BASE } else { \"http://localhost\" }"), "{rhai}");
