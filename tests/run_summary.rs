@@ -104,6 +104,24 @@ fn setup_data_reaches_run_and_teardown() {
     assert!(run.stdout.contains("teardown saw abc"), "{}", run.stdout);
 }
 
+/// Sweep E #3: `1.0` arrived in `run(data)` as the integer `1`, so `data.think / 2` was `0`.
+#[test]
+fn whole_floats_in_setup_data_stay_floats_in_run_and_teardown() {
+    let s = script(
+        r#"
+        fn setup() { #{ think: 1.0, nested: [2.0, #{ ratio: 3.0 }], count: 4 } }
+        fn run(data) {
+            print(`run: ${data.think / 2} ${type_of(data.nested[0])} ${data.nested[1].ratio / 2} ${type_of(data.count)}`);
+        }
+        fn teardown(data) { print(`teardown: ${data.think / 2}`); }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("run: 0.5 f64 1.5 i64"), "{}", run.stdout);
+    assert!(run.stdout.contains("teardown: 0.5"), "{}", run.stdout);
+}
+
 #[test]
 fn imports_resolve_next_to_the_script_and_from_the_stdlib() {
     let s = script(
