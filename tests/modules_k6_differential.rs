@@ -367,3 +367,46 @@ fn run() {
     let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
     assert_same_checks(&k6_out, &ours.stdout, 10);
 }
+
+/// Sweep E #4: the README's SharedArray line, `shared_array("users", ||
+/// parse_json(open("users.json")))`, failed on a JSON array file ("Output type incorrect:
+/// array (expecting map)"); `parse_json` takes any JSON value, as `JSON.parse` does.
+#[test]
+fn the_readme_shared_array_of_a_json_file_runs_as_printed() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = r#"const users = shared_array("users", || parse_json(open("users.json")));"#;
+    // In the README's table, `|` is written `\|`.
+    assert!(readme.replace("\\|", "|").contains(line), "the README no longer prints {line}");
+    let js = r#"
+import { check } from "k6";
+import { SharedArray } from "k6/data";
+const users = new SharedArray("users", function () { return JSON.parse(open("users.json")); });
+export const options = { iterations: 1 };
+export default function () {
+    check(null, {
+        "users from the file": () => users.length === 2 && users[1].name === "b",
+        "JSON.parse of values that are not objects": () =>
+            JSON.parse("[1, 2.5]").length === 2 && JSON.parse("5") === 5 && JSON.parse('"s"') === "s"
+            && JSON.parse("true") === true && JSON.parse("null") === null,
+    });
+}
+"#;
+    let rhai = format!(
+        r#"
+{line}
+export const options = #{{ iterations: 1 }};
+fn run() {{
+    check((), #{{
+        "users from the file": || users.len() == 2 && users[1].name == "b",
+        "JSON.parse of values that are not objects": ||
+            parse_json("[1, 2.5]").len() == 2 && parse_json("5") == 5 && parse_json(`"s"`) == "s"
+            && parse_json("true") == true && parse_json("null") == (),
+    }});
+}}
+"#
+    );
+    let files: &[(&str, &[u8])] = &[("users.json", br#"[{"name":"a"},{"name":"b"}]"#)];
+    let (k6_out, ours) = common::differential::run_pair(js, &rhai, files);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6_out, &ours.stdout, 2);
+}
