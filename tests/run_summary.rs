@@ -210,6 +210,35 @@ fn redeclaring_a_metric_with_another_type_fails_at_init() {
     assert!(run.stderr.contains("dup_metric"), "{}", run.stderr);
 }
 
+/// Sweep E #6: `data.setup_data` was missing, so `data.setup_data.to_json()` failed the hook.
+/// k6 passes `setup()`'s return value there (and the key with no value when there is no
+/// `setup()`).
+#[test]
+fn handle_summary_data_has_setup_data_as_k6_does() {
+    let with_setup = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn setup() { #{ token: "abc", think: 1.0 } }
+        fn run(data) {}
+        fn handle_summary(data) { #{ stdout: `setup_data=${data.setup_data.to_json()} think/2=${data.setup_data.think / 2}\n` } }
+    "#,
+    );
+    let run = rload(&with_setup, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(r#"setup_data={"think":1,"token":"abc"} think/2=0.5"#), "{}\n{}", run.stdout, run.stderr);
+
+    let without = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {}
+        fn handle_summary(data) { #{ stdout: `has=${"setup_data" in data} value=${type_of(data.setup_data)}\n` } }
+    "#,
+    );
+    let run = rload(&without, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("has=true value=()"), "{}\n{}", run.stdout, run.stderr);
+}
+
 #[test]
 fn text_summary_in_handle_summary_is_the_summary_rload_would_print() {
     let s = script(
