@@ -405,7 +405,10 @@ fn run() {
     let files: &[(&str, &[u8])] = &[
         ("data.txt", b"MAIN"),
         ("lib/data.txt", b"LIB"),
-        ("lib/mod.js", b"export const d = open(\"./data.txt\");\nexport function load() { return open(\"./data.txt\"); }\n"),
+        (
+            "lib/mod.js",
+            b"export const d = open(\"./data.txt\");\nexport function load() { return open(\"./data.txt\"); }\n",
+        ),
         ("lib/mod.rhai", b"export const d = open(\"data.txt\");\nfn load() { open(\"data.txt\") }\n"),
         ("lib2/data.txt", b"LIB2"),
         ("lib2/a.js", b"export { who, sd } from \"./sub/b.js\";\n"),

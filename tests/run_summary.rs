@@ -225,7 +225,12 @@ fn handle_summary_data_has_setup_data_as_k6_does() {
     );
     let run = rload(&with_setup, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains(r#"setup_data={"think":1,"token":"abc"} think/2=0.5"#), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(r#"setup_data={"think":1,"token":"abc"} think/2=0.5"#),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
 
     let without = script(
         r#"
