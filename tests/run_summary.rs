@@ -109,16 +109,17 @@ fn setup_data_reaches_run_and_teardown() {
 fn whole_floats_in_setup_data_stay_floats_in_run_and_teardown() {
     let s = script(
         r#"
-        fn setup() { #{ think: 1.0, nested: [2.0, #{ ratio: 3.0 }], count: 4 } }
+        const FIVES = shared_array("s", || [5.0]);
+        fn setup() { #{ think: 1.0, nested: [2.0, #{ ratio: 3.0 }], count: 4, fives: FIVES } }
         fn run(data) {
-            print(`run: ${data.think / 2} ${type_of(data.nested[0])} ${data.nested[1].ratio / 2} ${type_of(data.count)}`);
+            print(`run: ${data.think / 2} ${type_of(data.nested[0])} ${data.nested[1].ratio / 2} ${type_of(data.count)} ${data.fives[0] / 2}`);
         }
         fn teardown(data) { print(`teardown: ${data.think / 2}`); }
     "#,
     );
     let run = rload(&s, &["-i", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("run: 0.5 f64 1.5 i64"), "{}", run.stdout);
+    assert!(run.stdout.contains("run: 0.5 f64 1.5 i64 2.5"), "{}", run.stdout);
     assert!(run.stdout.contains("teardown: 0.5"), "{}", run.stdout);
 }
 

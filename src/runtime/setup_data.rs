@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rhai::{Dynamic, EvalAltResult};
 
 use crate::script::api::body::JsonValue;
+use crate::script::api::shared_array::SharedArray;
 
 /// The run's setup data as JSON, shared by the scheduler, the REST API and the VUs.
 pub type SetupData = Arc<std::sync::RwLock<Option<String>>>;
@@ -71,6 +72,9 @@ fn keeping_floats(value: &Dynamic) -> Result<serde_json::Value, serde_json::Erro
     }
     if let Some(items) = value.read_lock::<rhai::Array>() {
         return items.iter().map(keeping_floats).collect();
+    }
+    if let Some(shared) = value.read_lock::<SharedArray>() {
+        return shared.to_array().iter().map(keeping_floats).collect();
     }
     serde_json::to_value(JsonValue(value))
 }
