@@ -367,3 +367,103 @@ fn run() {
     let (k6_out, ours) = common::differential::run_pair(js, rhai, &[]);
     assert_same_checks(&k6_out, &ours.stdout, 10);
 }
+
+/// Sweep E #2: `open()` in an imported module read next to the main script, and a module's
+/// own `import` resolved from the main script's directory. k6 reads `open()` at a module's top
+/// level next to the module (and in a function the script's init code calls, next to the
+/// script), and resolves a module's imports next to it. A `data.txt` next to every file makes
+/// any other choice read the wrong one.
+#[test]
+fn open_and_imports_in_a_module_resolve_next_to_the_module_as_k6_does() {
+    let js = r#"
+import { check } from "k6";
+import { d, load } from "./lib/mod.js";
+import { who, sd } from "./lib2/a.js";
+const viaFn = load();
+export const options = { iterations: 1 };
+export default function () {
+    check(null, {
+        "open at a module's top level": () => d === "LIB",
+        "open in a module's function called by the script's init": () => viaFn === "MAIN",
+        "a module's import and its open": () => who() === "lib2/sub/b" && sd === "SUB",
+    });
+}
+"#;
+    let rhai = r#"
+import "lib/mod" as m;
+import "lib2/a" as a;
+const via_fn = m::load();
+export const options = #{ iterations: 1 };
+fn run() {
+    check((), #{
+        "open at a module's top level": || m::d == "LIB",
+        "open in a module's function called by the script's init": || via_fn == "MAIN",
+        "a module's import and its open": || a::who() == "lib2/sub/b" && a::sd() == "SUB",
+    });
+}
+"#;
+    let files: &[(&str, &[u8])] = &[
+        ("data.txt", b"MAIN"),
+        ("lib/data.txt", b"LIB"),
+        (
+            "lib/mod.js",
+            b"export const d = open(\"./data.txt\");\nexport function load() { return open(\"./data.txt\"); }\n",
+        ),
+        ("lib/mod.rhai", b"export const d = open(\"data.txt\");\nfn load() { open(\"data.txt\") }\n"),
+        ("lib2/data.txt", b"LIB2"),
+        ("lib2/a.js", b"export { who, sd } from \"./sub/b.js\";\n"),
+        ("lib2/a.rhai", b"import \"sub/b\" as b;\nfn who() { b::who() }\nfn sd() { b::sd }\n"),
+        ("lib2/sub/data.txt", b"SUB"),
+        ("lib2/sub/b.js", b"export const sd = open(\"data.txt\");\nexport function who() { return \"lib2/sub/b\"; }\n"),
+        ("lib2/sub/b.rhai", b"export const sd = open(\"data.txt\");\nfn who() { \"lib2/sub/b\" }\n"),
+        // What the old resolution read instead: a module of the same name next to the script.
+        ("sub/b.js", b"export const sd = \"DECOY\";\nexport function who() { return \"sub/b next to the script\"; }\n"),
+        ("sub/b.rhai", b"export const sd = \"DECOY\";\nfn who() { \"sub/b next to the script\" }\n"),
+    ];
+    let (k6_out, ours) = common::differential::run_pair(js, rhai, files);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6_out, &ours.stdout, 3);
+}
+
+/// Sweep E #4: the README's SharedArray line, `shared_array("users", ||
+/// parse_json(open("users.json")))`, failed on a JSON array file ("Output type incorrect:
+/// array (expecting map)"); `parse_json` takes any JSON value, as `JSON.parse` does.
+#[test]
+fn the_readme_shared_array_of_a_json_file_runs_as_printed() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = r#"const users = shared_array("users", || parse_json(open("users.json")));"#;
+    // In the README's table, `|` is written `\|`.
+    assert!(readme.replace("\\|", "|").contains(line), "the README no longer prints {line}");
+    let js = r#"
+import { check } from "k6";
+import { SharedArray } from "k6/data";
+const users = new SharedArray("users", function () { return JSON.parse(open("users.json")); });
+export const options = { iterations: 1 };
+export default function () {
+    check(null, {
+        "users from the file": () => users.length === 2 && users[1].name === "b",
+        "JSON.parse of values that are not objects": () =>
+            JSON.parse("[1, 2.5]").length === 2 && JSON.parse("5") === 5 && JSON.parse('"s"') === "s"
+            && JSON.parse("true") === true && JSON.parse("null") === null,
+    });
+}
+"#;
+    let rhai = format!(
+        r#"
+{line}
+export const options = #{{ iterations: 1 }};
+fn run() {{
+    check((), #{{
+        "users from the file": || users.len() == 2 && users[1].name == "b",
+        "JSON.parse of values that are not objects": ||
+            parse_json("[1, 2.5]").len() == 2 && parse_json("5") == 5 && parse_json(`"s"`) == "s"
+            && parse_json("true") == true && parse_json("null") == (),
+    }});
+}}
+"#
+    );
+    let files: &[(&str, &[u8])] = &[("users.json", br#"[{"name":"a"},{"name":"b"}]"#)];
+    let (k6_out, ours) = common::differential::run_pair(js, &rhai, files);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6_out, &ours.stdout, 2);
+}

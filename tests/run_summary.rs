@@ -104,6 +104,25 @@ fn setup_data_reaches_run_and_teardown() {
     assert!(run.stdout.contains("teardown saw abc"), "{}", run.stdout);
 }
 
+/// Sweep E #3: `1.0` arrived in `run(data)` as the integer `1`, so `data.think / 2` was `0`.
+#[test]
+fn whole_floats_in_setup_data_stay_floats_in_run_and_teardown() {
+    let s = script(
+        r#"
+        const FIVES = shared_array("s", || [5.0]);
+        fn setup() { #{ think: 1.0, nested: [2.0, #{ ratio: 3.0 }], count: 4, fives: FIVES } }
+        fn run(data) {
+            print(`run: ${data.think / 2} ${type_of(data.nested[0])} ${data.nested[1].ratio / 2} ${type_of(data.count)} ${data.fives[0] / 2}`);
+        }
+        fn teardown(data) { print(`teardown: ${data.think / 2}`); }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("run: 0.5 f64 1.5 i64 2.5"), "{}", run.stdout);
+    assert!(run.stdout.contains("teardown: 0.5"), "{}", run.stdout);
+}
+
 #[test]
 fn imports_resolve_next_to_the_script_and_from_the_stdlib() {
     let s = script(
@@ -190,6 +209,40 @@ fn redeclaring_a_metric_with_another_type_fails_at_init() {
     let run = rload(&s, &[]);
     assert_eq!(run.code, 107, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("dup_metric"), "{}", run.stderr);
+}
+
+/// Sweep E #6: `data.setup_data` was missing, so `data.setup_data.to_json()` failed the hook.
+/// k6 passes `setup()`'s return value there (and the key with no value when there is no
+/// `setup()`).
+#[test]
+fn handle_summary_data_has_setup_data_as_k6_does() {
+    let with_setup = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn setup() { #{ token: "abc", think: 1.0 } }
+        fn run(data) {}
+        fn handle_summary(data) { #{ stdout: `setup_data=${data.setup_data.to_json()} think/2=${data.setup_data.think / 2}\n` } }
+    "#,
+    );
+    let run = rload(&with_setup, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(r#"setup_data={"think":1,"token":"abc"} think/2=0.5"#),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+
+    let without = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {}
+        fn handle_summary(data) { #{ stdout: `has=${"setup_data" in data} value=${type_of(data.setup_data)}\n` } }
+    "#,
+    );
+    let run = rload(&without, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("has=true value=()"), "{}\n{}", run.stdout, run.stderr);
 }
 
 #[test]

@@ -144,7 +144,9 @@ fn pings_get_pongs_and_ws_ping_measures_them() {
         fn run() {
             let pongs = 0;
             ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
-                socket.on("open", || { socket.ping(); socket.ping(); socket.ping(); });
+                // k6's examples/websocket.js pings with data, which k6 ignores (its ping takes
+                // no argument; JavaScript drops extra ones).
+                socket.on("open", || { socket.ping(); socket.ping("application-data"); socket.ping(#{ any: 1 }); });
                 socket.on("pong", || { pongs += 1; if pongs == 3 { socket.close(); } });
             });
             check(pongs, #{ "three pongs": |n| n == 3 });
@@ -156,6 +158,29 @@ fn pings_get_pongs_and_ws_ping_measures_them() {
     assert!(run.line("ws_ping").contains("avg="), "{}", run.stdout);
     // Pings are not messages.
     assert!(!run.stdout.contains("ws_msgs_sent"), "{}", run.stdout);
+}
+
+/// Sweep E #10: a socket that the end of `gracefulStop` cuts records no `ws_session_duration`
+/// (k6 records none for it), while it counts in `ws_sessions` and its messages count.
+#[test]
+fn a_socket_cut_at_the_end_of_graceful_stop_records_no_session_duration() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{ a: #{ executor: "constant-vus", vus: 1, duration: "1s", gracefulStop: "0s" } } };
+        fn run() {
+            ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
+                socket.on("open", || socket.send("x"));
+                socket.on("message", |m| socket.setTimeout(|| socket.send(m), 20));
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-e", &ws_base(&target)]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.count("ws_sessions"), 1, "{}", run.stdout);
+    assert!(run.count("ws_msgs_received") > 5, "{}", run.stdout);
+    assert!(!run.stdout.contains("ws_session_duration"), "{}", run.stdout);
 }
 
 #[test]

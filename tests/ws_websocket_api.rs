@@ -22,7 +22,8 @@ fn an_echo_session_fires_its_events_in_order_and_counts_like_k6() {
                 seen.events.push(e.type);
                 seen.states.push(ws.readyState);
                 for i in 0..5 { ws.send(`hello ${i}`); }
-                ws.ping();
+                // An argument is ignored, as JavaScript drops it (k6's ping takes none).
+                ws.ping("application-data");
             };
             ws.addEventListener("message", |e| {
                 seen.data.push(e.data);

@@ -13,6 +13,7 @@
 //!     "checks":    { "type": "rate", "contains": "default", "values": { "rate": 1, "passes": 40, "fails": 0 } },
 //!     "vus":       { "type": "gauge", "contains": "default", "values": { "value": 2, "min": 2, "max": 2 } }
 //!   },
+//!   "setup_data": { "token": "abc" },
 //!   "rload_failed_requests": {
 //!     "total": 40,
 //!     "rows": [ { "error_code": 1212, "message": "dial: connection refused", "count": 20 }, … ],
@@ -60,6 +61,18 @@ impl Renderer for HandleSummaryData {
     fn render(&self, results: &RunResults<'_>) -> String {
         handle_summary_data(results, self.state).to_string()
     }
+}
+
+/// `data` (as [`HandleSummaryData`] renders it) with k6's `setup_data`: `setup()`'s return
+/// value as the VUs got it (`setup_json`, its JSON), `null` when there was none (k6: the key is
+/// there, its value `undefined`). The run's results do not hold it, so it is added here.
+/// Both texts are JSON that rload wrote (the setup data's cell holds only JSON it wrote or
+/// that the REST API parsed).
+pub fn with_setup_data(data: &str, setup_json: Option<&str>) -> String {
+    let Ok(mut data) = serde_json::from_str::<Map<String, Value>>(data) else { return data.to_owned() };
+    let setup = setup_json.and_then(|json| serde_json::from_str(json).ok()).unwrap_or(Value::Null);
+    data.insert("setup_data".to_owned(), setup);
+    Value::Object(data).to_string()
 }
 
 /// The `data` argument of `handle_summary`.

@@ -104,7 +104,9 @@ pub(super) async fn report_results(
             eprintln!("warning: --no-summary: {} skipped, as in k6", skipped.join(" and "));
         }
     } else if has_hook {
-        let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
+        let setup_json = super::setup_data::read_setup_data(&surface.data);
+        let data = crate::output::with_setup_data(&report.summary_data, setup_json.as_deref());
+        let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(data));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
         // As for teardown(): a signal that stopped the test asked for handle_summary to run (k6

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rhai::{Dynamic, EvalAltResult};
 
 use crate::script::api::body::JsonValue;
+use crate::script::api::shared_array::SharedArray;
 
 /// The run's setup data as JSON, shared by the scheduler, the REST API and the VUs.
 pub type SetupData = Arc<std::sync::RwLock<Option<String>>>;
@@ -26,6 +27,11 @@ pub const SETUP_DATA_ERROR: &str = "marshaling setup() data to JSON";
 /// `setup()`'s return value as the JSON every VU's `data` is made from. As in k6, which
 /// marshals it with Go's JSON encoder, NaN, an infinity or a function anywhere in it is an
 /// error that ends the run, where serialising would write `null` or the function's name.
+///
+/// A float stays a float, whole or not (`1.0` is written `1.0`, and read back as an `f64`):
+/// a Rhai script writes `1.0` to get float arithmetic, and `data.think / 2` must be `0.5` in
+/// `run(data)` as it is in `setup()`. (JavaScript has one number type, so k6 has no such
+/// question; request bodies and `console.log` still write whole floats as JavaScript does.)
 pub(super) fn setup_data_json(data: &Dynamic) -> Result<serde_json::Value, String> {
     fn unsupported(value: &Dynamic, path: &str) -> Option<String> {
         if let Ok(f) = value.as_float() {
@@ -52,7 +58,25 @@ pub(super) fn setup_data_json(data: &Dynamic) -> Result<serde_json::Value, Strin
     if let Some(why) = unsupported(data, "data") {
         return Err(format!("{SETUP_DATA_ERROR}: {why}"));
     }
-    serde_json::to_value(JsonValue(data)).map_err(|e| format!("{SETUP_DATA_ERROR}: {e}"))
+    keeping_floats(data).map_err(|e| format!("{SETUP_DATA_ERROR}: {e}"))
+}
+
+/// `value` as JSON, as [`JsonValue`] writes it but with every float kept as a JSON float.
+fn keeping_floats(value: &Dynamic) -> Result<serde_json::Value, serde_json::Error> {
+    if let Ok(x) = value.as_float() {
+        // Finite: `setup_data_json` refused the others.
+        return Ok(serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number));
+    }
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        return map.iter().map(|(k, v)| Ok((k.to_string(), keeping_floats(v)?))).collect();
+    }
+    if let Some(items) = value.read_lock::<rhai::Array>() {
+        return items.iter().map(keeping_floats).collect();
+    }
+    if let Some(shared) = value.read_lock::<SharedArray>() {
+        return shared.to_array().iter().map(keeping_floats).collect();
+    }
+    serde_json::to_value(JsonValue(value))
 }
 
 pub(super) fn json_value(json: Option<&str>) -> Result<Dynamic, Box<EvalAltResult>> {

@@ -23,19 +23,31 @@ pub fn render_parse_error(file: &str, source: &str, err: &ParseError) -> String 
     out
 }
 
-/// k6 scripts use words as map keys that Rhai reserves (`throw: true`, `default: …`); Rhai
-/// cannot parse them unquoted. When the error points at such a key, say how to write it.
+/// k6 scripts use words as map keys that Rhai reserves (`throw: true`, `default: …`,
+/// `scenarios.default.vus`); Rhai cannot parse them unquoted, neither as a key in a map
+/// literal nor as a property after `.`. When the error points at such a word, say how to write it.
 fn keyword_key_hint(source: &str, pos: Position) -> Option<String> {
     let line = source.lines().nth(pos.line()?.checked_sub(1)?)?;
+    let before: String = line.chars().take(pos.position()?.saturating_sub(1)).collect();
     let rest: String = line.chars().skip(pos.position()?.saturating_sub(1)).collect();
     let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
     let after = rest[word.len()..].trim_start();
-    if word.is_empty() || !after.starts_with(':') || after.starts_with("::") {
+    let property_of = before.strip_suffix('.').filter(|b| !b.ends_with('.') && !b.ends_with('?'));
+    let map_key = after.starts_with(':') && !after.starts_with("::");
+    if word.is_empty() || !(map_key || property_of.is_some()) {
         return None;
     }
     // Rhai itself knows its keywords and reserved words: a word it cannot bind is one.
     if rhai::Engine::new_raw().compile(format!("let {word} = 1;")).is_ok() {
         return None;
+    }
+    if let Some(object) = property_of {
+        let object: String = {
+            let tail: Vec<char> =
+                object.chars().rev().take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.')).collect();
+            tail.into_iter().rev().collect()
+        };
+        return Some(format!("`{word}` is a Rhai keyword; index with a string to read it: {object}[\"{word}\"]"));
     }
     Some(format!("`{word}` is a Rhai keyword; quote it to use it as a map key: \"{word}\": …"))
 }
@@ -213,6 +225,21 @@ mod tests {
         let src = "let x = #{ a: 1 ;\n";
         let err = rhai::Engine::new().compile(src).unwrap_err();
         assert!(!render_parse_error("x.rhai", src, &err).contains("help:"));
+    }
+
+    /// Sweep E #7: the README's `exec.test.options.scenarios.default.vus` (k6's JavaScript form)
+    /// is a syntax error in Rhai, which said only that `default` is reserved.
+    #[test]
+    fn a_rhai_keyword_as_a_property_gets_a_hint_to_index_with_a_string() {
+        let src = "fn run() {\n    print(exec.test.options.scenarios.default.vus);\n}\n";
+        let err = rhai::Engine::new().compile(src).unwrap_err();
+        let out = render_parse_error("x.rhai", src, &err);
+        assert!(
+            out.contains(r#"= help: `default` is a Rhai keyword; index with a string to read it: exec.test.options.scenarios["default"]"#),
+            "{out}"
+        );
+        let fixed = "fn run() {\n    print(exec.test.options.scenarios[\"default\"].vus);\n}\n";
+        assert!(rhai::Engine::new().compile(fixed).is_ok());
     }
 
     #[test]

@@ -1,4 +1,7 @@
-//! Resolves `import "name" as x;`: first next to the script, then in the bundled `stdlib/`.
+//! Resolves `import "name" as x;`: first next to the file that imports it (the script, or a
+//! module for a module's own imports, as k6 resolves `import … from "./b.js"`), then in the
+//! bundled `stdlib/`. Also says which module's init code is running, which `open()` reads
+//! relative to.
 //!
 //! Each worker thread has its own engine and so its own resolver; a module is compiled and
 //! evaluated once per thread and then shared by that thread's VUs (module values are constants).
@@ -18,33 +21,80 @@ pub const STDLIB: &[(&str, &str)] = &[
     ("synckairos", include_str!("../../stdlib/synckairos.rhai")),
 ];
 
+thread_local! {
+    /// The directories of the modules whose init code is running on this thread, innermost
+    /// last (`None` for a bundled module, which has no directory).
+    static INITIALIZING: RefCell<Vec<Option<PathBuf>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The directory of the module whose top-level code is running, if one is: what k6's
+/// `open()` reads relative to. k6 sets its init environment's working directory to each module
+/// while it evaluates the module, so `open("data.txt")` at a module's top level reads the file
+/// next to the module, and the same call in a function that the main script's init code calls
+/// reads it next to the script (k6 v1.1.0 warns that this part may change; rload does as it
+/// does now).
+pub fn initializing_module_dir() -> Option<PathBuf> {
+    INITIALIZING.with(|stack| stack.borrow().last().cloned().flatten())
+}
+
+/// Pops [`INITIALIZING`] when a module's evaluation ends, however it ends.
+struct Initializing;
+
+impl Initializing {
+    fn start(dir: Option<PathBuf>) -> Initializing {
+        INITIALIZING.with(|stack| stack.borrow_mut().push(dir));
+        Initializing
+    }
+}
+
+impl Drop for Initializing {
+    fn drop(&mut self) {
+        INITIALIZING.with(|stack| stack.borrow_mut().pop());
+    }
+}
+
 pub struct ScriptResolver {
     dir: PathBuf,
-    cache: RefCell<HashMap<String, Shared<Module>>>,
+    /// By the directory an import is resolved from and the name it gives.
+    cache: RefCell<HashMap<(PathBuf, String), Shared<Module>>>,
+    /// The directory of each module read from a file, by its origin (its AST's source, which
+    /// Rhai passes as the `source` of the imports in it).
+    module_dirs: RefCell<HashMap<String, PathBuf>>,
+}
+
+/// A module found: its origin (the file runtime errors name), its text, and the directory
+/// its own imports and its init code's `open()` resolve from (`None` for a bundled one).
+struct Loaded {
+    origin: String,
+    text: String,
+    dir: Option<PathBuf>,
 }
 
 impl ScriptResolver {
     pub fn new(dir: &Path) -> Self {
-        ScriptResolver { dir: dir.to_path_buf(), cache: RefCell::new(HashMap::new()) }
+        ScriptResolver { dir: dir.to_path_buf(), cache: RefCell::default(), module_dirs: RefCell::default() }
     }
 
-    fn load(&self, engine: &Engine, path: &str, pos: Position) -> Result<(String, String), Box<EvalAltResult>> {
+    /// `path` as imported by a file in `base`.
+    fn load(&self, base: &Path, path: &str, pos: Position) -> Result<Loaded, Box<EvalAltResult>> {
         let file = if Path::new(path).extension().is_some() { path.to_string() } else { format!("{path}.rhai") };
-        if let Some(converted) = super::converted::module(&file) {
-            return Ok(converted);
+        if let Some((origin, text)) = super::converted::module(&file) {
+            // The converter names modules flat; the JavaScript file is where it was read from.
+            let dir = Path::new(&origin).parent().map(Path::to_path_buf);
+            return Ok(Loaded { origin, text, dir });
         }
-        let local = self.dir.join(&file);
+        let local = base.join(&file);
         if local.is_file() {
             let text = std::fs::read_to_string(&local)
                 .map_err(|e| EvalAltResult::ErrorModuleNotFound(format!("{path} ({}: {e})", local.display()), pos))?;
             super::files::read(&local);
-            return Ok((local.display().to_string(), text));
+            let dir = local.parent().map(Path::to_path_buf);
+            return Ok(Loaded { origin: local.display().to_string(), text, dir });
         }
         let name = path.trim_end_matches(".rhai");
         if let Some((_, text)) = STDLIB.iter().find(|(n, _)| *n == name) {
-            return Ok((format!("stdlib/{name}.rhai"), (*text).to_string()));
+            return Ok(Loaded { origin: format!("stdlib/{name}.rhai"), text: (*text).to_string(), dir: None });
         }
-        let _ = engine;
         Err(EvalAltResult::ErrorModuleNotFound(
             format!("{path} (looked for {} and in the bundled stdlib: {})", local.display(), stdlib_names()),
             pos,
@@ -61,14 +111,21 @@ impl ModuleResolver for ScriptResolver {
     fn resolve(
         &self,
         engine: &Engine,
-        _source: Option<&str>,
+        source: Option<&str>,
         path: &str,
         pos: Position,
     ) -> Result<Shared<Module>, Box<EvalAltResult>> {
-        if let Some(m) = self.cache.borrow().get(path) {
+        // An import in a module resolves next to that module; in the script (or a bundled
+        // module), next to the script.
+        let base = source.and_then(|s| self.module_dirs.borrow().get(s).cloned()).unwrap_or_else(|| self.dir.clone());
+        let key = (base, path.to_string());
+        if let Some(m) = self.cache.borrow().get(&key) {
             return Ok(m.clone());
         }
-        let (origin, text) = self.load(engine, path, pos)?;
+        let Loaded { origin, text, dir } = self.load(&key.0, path, pos)?;
+        if let Some(dir) = &dir {
+            self.module_dirs.borrow_mut().insert(origin.clone(), dir.clone());
+        }
         let ast = super::facts::compile(engine, &text, &origin).map_err(|e| {
             let where_ = e.position();
             EvalAltResult::ErrorInModule(
@@ -77,10 +134,13 @@ impl ModuleResolver for ScriptResolver {
                 pos,
             )
         })?;
-        let module = Module::eval_ast_as_new(Scope::new(), &ast, engine)
-            .map_err(|e| Box::new(EvalAltResult::ErrorInModule(origin, e, pos)))?;
+        let module = {
+            let _initializing = Initializing::start(dir);
+            Module::eval_ast_as_new(Scope::new(), &ast, engine)
+        }
+        .map_err(|e| Box::new(EvalAltResult::ErrorInModule(origin, e, pos)))?;
         let shared: Shared<Module> = module.into();
-        self.cache.borrow_mut().insert(path.to_string(), shared.clone());
+        self.cache.borrow_mut().insert(key, shared.clone());
         Ok(shared)
     }
 }

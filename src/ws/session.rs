@@ -177,7 +177,8 @@ pub fn run<S: Script>(
         Err(outcome) => return Ok(outcome),
     };
     let result = session.event_loop(script, setup, events);
-    session.finish(&mut opening, result.err())
+    let cut = result.as_ref().err().is_some_and(|err| script.is_interruption(err));
+    session.finish(&mut opening, result.err(), cut)
 }
 
 /// A session's state from the dial to its end (boxed: see [`run`]).
@@ -269,11 +270,16 @@ fn ms_since(start: Instant) -> f64 {
 
 impl<H: Clone> Session<H> {
     /// The session is over (`error` when the event loop ended with one): the close frame,
-    /// `ws_session_duration`, the wire's bytes, and the upgrade answer for the script.
+    /// `ws_session_duration`, the wire's bytes, and the upgrade answer for the script. A
+    /// session `cut` by the test (its VU stopped at the end of `gracefulStop`, an abort, a
+    /// signal) records no `ws_session_duration`, as in k6, whose percentiles then describe only
+    /// sessions that ended.
     #[inline(never)]
-    fn finish<E>(&self, opening: &mut Opening, error: Option<E>) -> Result<Box<Outcome>, E> {
+    fn finish<E>(&self, opening: &mut Opening, error: Option<E>, cut: bool) -> Result<Box<Outcome>, E> {
         self.abandon();
-        metrics::record(builtin::WS_SESSION_DURATION, &self.0.tags, ms_since(opening.start));
+        if !cut {
+            metrics::record(builtin::WS_SESSION_DURATION, &self.0.tags, ms_since(opening.start));
+        }
         if let Some(wire) = &opening.wire {
             record_wire(&opening.base_tags, wire.sent(), wire.received());
         }

@@ -41,7 +41,7 @@ pub fn figures(stdout: &str, metric: &str) -> Option<String> {
 }
 
 /// Runs `js` with k6 and `rhai` with rload against one target (`HOST` is its address), with
-/// `files` (name, bytes) next to both scripts; k6 must succeed. Returns k6's summary and
+/// `files` (name, bytes) next to both scripts (a name may have directories); k6 must succeed. Returns k6's summary and
 /// rload's run, whatever its exit code.
 pub fn run_pair(js: &str, rhai: &str, files: &[(&str, &[u8])]) -> (String, Run) {
     require_k6();
@@ -51,7 +51,9 @@ pub fn run_pair(js: &str, rhai: &str, files: &[(&str, &[u8])]) -> (String, Run) 
     let path = s.dir.path().join("test.js");
     std::fs::write(&path, js).unwrap();
     for (name, bytes) in files {
-        std::fs::write(s.dir.path().join(name), bytes).unwrap();
+        let file = s.dir.path().join(name);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, bytes).unwrap();
     }
     let k6 = Command::new(k6())
         .args(["run", "--no-color", "--no-usage-report", "--quiet", "--address", "127.0.0.1:0", "-e", &host])

@@ -320,7 +320,8 @@ fn sleep_value(value: Dynamic) -> Unit {
     }
 }
 
-/// k6's `open(path)`: a file's text, relative to the script; only in init code.
+/// k6's `open(path)`: a file's text, relative to the script, or to the module whose
+/// top-level code calls it (see `resolver::initializing_module_dir`); only in init code.
 fn open(path: &str) -> Result<String, Box<EvalAltResult>> {
     let (full, bytes) = read_for_open(path)?;
     String::from_utf8(bytes).map_err(|e| {
@@ -343,7 +344,8 @@ fn read_for_open(path: &str) -> Result<(std::path::PathBuf, Vec<u8>), Box<EvalAl
     if !vu.in_init.get() {
         return Err("open() is only available in init code (the script's top level)".into());
     }
-    let full = vu.shared.script_dir.join(path);
+    let dir = crate::script::resolver::initializing_module_dir().unwrap_or_else(|| vu.shared.script_dir.clone());
+    let full = dir.join(path);
     crate::script::files::read(&full);
     let bytes = std::fs::read(&full).map_err(|e| format!("open(\"{path}\"): {}: {e}", full.display()))?;
     Ok((full, bytes))

@@ -1,4 +1,7 @@
-//! `parse_json(text)`: Rhai's own function, with a fast path for plain JSON objects.
+//! `parse_json(text)`: JavaScript's `JSON.parse` — any JSON value, not only an object. An
+//! object is read by Rhai's own function, with a fast path for plain ones; any other value
+//! (an array, a number, a string, `true`, `false`, `null`) is read as `r.json()` reads a
+//! response body, since Rhai's function takes objects only.
 //!
 //! Rhai's `parse_json` runs its script tokenizer and parser over the text and evaluates the
 //! resulting map literal: ~4 µs for a 60-byte message, a tenth of what a WebSocket `message`
@@ -24,12 +27,24 @@ const MAX_LEN: usize = 1 << 20;
 
 pub fn register(engine: &mut Engine) {
     engine.register_fn("parse_json", |ctx: NativeCallContext, json: &str| -> Result<Dynamic, Box<EvalAltResult>> {
-        match fast_path(json) {
-            Some(map) => Ok(map.into()),
-            // Rhai's `parse_json` as its standard package defines it (without `metadata`).
-            None => ctx.engine().parse_json(json, true).map(Dynamic::from).map_err(|err| catchable(err, &ctx)),
+        if let Some(map) = fast_path(json) {
+            return Ok(map.into());
         }
+        if !json.trim_start().starts_with('{') {
+            return not_an_object(json, &ctx);
+        }
+        // Rhai's `parse_json` as its standard package defines it (without `metadata`).
+        ctx.engine().parse_json(json, true).map(Dynamic::from).map_err(|err| catchable(err, &ctx))
     });
+}
+
+/// JSON text whose value is not an object (`[…]`, `5`, `"s"`, `true`, `null`), as `r.json()`
+/// reads it: integers as `INT`, other numbers as `FLOAT`, `null` as `()`. Rhai's `parse_json`
+/// refuses these ("Output type incorrect … (expecting map)"), where `JSON.parse` takes them;
+/// a SharedArray's data file is usually an array.
+fn not_an_object(json: &str, ctx: &NativeCallContext) -> Result<Dynamic, Box<EvalAltResult>> {
+    serde_json::from_str::<Dynamic>(json)
+        .map_err(|err| EvalAltResult::ErrorRuntime(format!("invalid JSON: {err}").into(), ctx.call_position()).into())
 }
 
 /// Text that is not JSON fails the call the way JavaScript's `JSON.parse` throws: an error a
@@ -282,6 +297,31 @@ mod tests {
         assert!(err.contains(&rhai_err["error: ".len()..]), "{err} vs {rhai_err}");
     }
 
+    /// Sweep E #4: `parse_json` took objects only, so the README's
+    /// `shared_array("users", || parse_json(open("users.json")))` failed on an array file.
+    #[test]
+    fn any_json_value_parses_as_json_parse_takes_it() {
+        let mut engine = Engine::new();
+        register(&mut engine);
+        let cases = [
+            (r#"parse_json(`[{"name":"a"},{"name":"b"}]`)[1].name"#, r#""b""#),
+            (r#"parse_json(" [1, 2.5, null, true] ")"#, "[1, 2.5, (), true]"),
+            (r#"parse_json("5")"#, "5"),
+            (r#"type_of(parse_json("1.0"))"#, r#""f64""#),
+            (r#"parse_json("-0.25")"#, "-0.25"),
+            (r#"parse_json(`"s\u00e9"`)"#, r#""sé""#),
+            (r#"parse_json("true")"#, "true"),
+            (r#"parse_json("null")"#, "()"),
+        ];
+        for (script, expected) in cases {
+            let got = engine.eval::<Dynamic>(script).unwrap_or_else(|e| panic!("{script}: {e}"));
+            assert_eq!(format!("{got:?}"), expected, "{script}");
+        }
+        let caught = r#"let got = ""; try { parse_json("[1,"); } catch (e) { got = `${e}`; } got"#;
+        let got = engine.eval::<String>(caught).unwrap();
+        assert!(got.starts_with("invalid JSON: "), "{got}");
+    }
+
     #[test]
     fn text_that_is_not_json_is_an_error_a_script_can_catch() {
         let mut engine = Engine::new();
@@ -292,8 +332,11 @@ mod tests {
         assert!(got.starts_with("invalid JSON: Syntax error"), "{got}");
         let not_json = r#"let got = ""; try { parse_json("<html>"); } catch (e) { got = "caught"; } got"#;
         assert_eq!(engine.eval::<String>(not_json).unwrap(), "caught");
-        // Uncaught, it still ends the script, with Rhai's message in it.
+        // Uncaught, it still ends the script, with the reader's message in it (JSON's for text
+        // that does not start as an object, Rhai's for an object).
         let err = engine.eval::<Dynamic>(r#"parse_json("<html>")"#).unwrap_err().to_string();
+        assert!(err.contains("invalid JSON: expected value at line 1 column 1"), "{err}");
+        let err = engine.eval::<Dynamic>(r#"parse_json("{<html>")"#).unwrap_err().to_string();
         assert!(err.contains("invalid JSON: Syntax error"), "{err}");
     }
 }

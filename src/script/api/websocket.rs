@@ -132,6 +132,11 @@ pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
         ws.0.send(message).map_err(Into::into)
     });
     engine.register_fn("ping", |ws: WebSocketObject| -> RhaiResult<()> { ws.0.ping().map_err(Into::into) });
+    // As k6/ws's `ping`: k6's `WebSocket.ping()` takes no argument, and JavaScript drops
+    // extra ones.
+    engine.register_fn("ping", |ws: WebSocketObject, _ignored_as_in_k6: Dynamic| -> RhaiResult<()> {
+        ws.0.ping().map_err(Into::into)
+    });
     engine.register_fn("close", |ws: WebSocketObject| -> RhaiResult<()> { ws.0.close(None, "").map_err(Into::into) });
     engine.register_fn("close", |ws: WebSocketObject, code: i64| close(&ws, code, ""));
     engine.register_fn("close", |ws: WebSocketObject, code: i64, reason: &str| close(&ws, code, reason));

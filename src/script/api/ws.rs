@@ -79,6 +79,12 @@ pub fn register(engine: &mut Engine, sockets: &OpenSessions) {
         s.0.send(&RhaiScript(&ctx), Outgoing::Binary(data))
     });
     engine.register_fn("ping", |ctx: NativeCallContext, s: Socket| s.0.ping(&RhaiScript(&ctx)));
+    // k6's `Socket.ping()` takes no argument and JavaScript drops extra ones, so
+    // `socket.ping("application-data")` (k6's own examples/websocket.js) pings as `ping()`
+    // does: the frame's payload is the ping's number, in k6 as here.
+    engine.register_fn("ping", |ctx: NativeCallContext, s: Socket, _ignored_as_in_k6: Dynamic| {
+        s.0.ping(&RhaiScript(&ctx))
+    });
     engine.register_fn("close", |ctx: NativeCallContext, s: Socket| s.0.close(&RhaiScript(&ctx), GOING_AWAY));
     engine.register_fn("close", |ctx: NativeCallContext, s: Socket, code: i64| -> RhaiResult<()> {
         let code = u16::try_from(code)
