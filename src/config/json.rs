@@ -35,6 +35,8 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("setupTimeout", o.setup_timeout.map(|d| json!(go_duration(d))));
     put("teardownTimeout", o.teardown_timeout.map(|d| json!(go_duration(d))));
     put("maxRedirects", o.max_redirects.map(|n| json!(n)));
+    put("batch", o.batch.map(|n| json!(n)));
+    put("batchPerHost", o.batch_per_host.map(|n| json!(n)));
     put("maxResponseBodySize", o.max_response_body_size.map(|n| json!(n)));
     put("tags", o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())));
     put(

@@ -20,6 +20,7 @@ use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
 use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
+use crate::http::batch as http_batch;
 use crate::http::compression::{self, Compression};
 use crate::http::samples::{ExpectedStatuses, Judging};
 use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
@@ -382,9 +383,6 @@ fn start(
     Ok((exchange, Box::new(record)))
 }
 
-/// k6's default `batch` option: requests of one `http.batch` call in flight at once.
-const BATCH_PARALLELISM: usize = 20;
-
 /// One `http.batch` entry: `[method, url, body?, params?]`, `#{ method, url, body, params }`, or a URL.
 fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltResult>> {
     if entry.is_string() || entry.is::<HttpUrl>() {
@@ -410,20 +408,20 @@ fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltRe
     prepare(vu, &method, url, body, params)
 }
 
-/// Sends `entries` concurrently on the VU's own connections; the responses keep their order.
+/// Sends `entries` concurrently on the VU's own connections, as many at once as k6's `batch`
+/// and `batchPerHost` allow (`crate::http::batch`); the responses keep their order.
 fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
-    use futures_util::StreamExt;
     let vu = vu::current();
     let prepared = entries.into_iter().map(|e| batch_entry(&vu, e)).collect::<Result<Vec<_>, _>>()?;
     let (specs, records): (Vec<_>, Vec<_>) = prepared.into_iter().map(|p| (p.spec, p.record)).unzip();
+    let hosts = specs.iter().map(|spec| http_batch::host_key(&spec.url)).collect();
+    let limits = vu.shared.http_config.batch;
     let client = vu.http();
     let all = suspend_with(move || async move {
-        futures_util::stream::iter(specs.into_iter().map(|spec| {
+        http_batch::run(specs, hosts, limits, |spec| {
             let client = client.clone();
             async move { client.request(spec).await }
-        }))
-        .buffered(BATCH_PARALLELISM)
-        .collect::<Vec<_>>()
+        })
         .await
     })
     .map_err(suspension_error)?;
