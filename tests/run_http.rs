@@ -309,3 +309,29 @@ fn non_string_header_and_tag_values_are_sent_as_javascript_writes_them() {
     let samples = std::fs::read_to_string(&out).unwrap();
     assert!(samples.contains(r#""price":"3""#), "{samples}");
 }
+
+/// The sweep's repros (E5, E8): a helper passing `()` headers and tags, `redirects: ()` (k6
+/// reads null as 0), and `redirects` as `__ENV` text or a whole float, as k6 v1.1 runs them.
+#[test]
+fn unit_and_text_params_are_taken_as_k6_takes_them() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn get(url, headers, tags) { http.get(url, #{ headers: headers, tags: tags }) }
+        fn run() {
+            let helper = get(`${__ENV.BASE}/`, (), ());
+            let none = http.get(`${__ENV.BASE}/redirect/3`, #{ redirects: (), "throw": () });
+            let text = http.get(`${__ENV.BASE}/redirect/3`, #{ redirects: __ENV.REDIRECTS });
+            let float = http.get(`${__ENV.BASE}/redirect/3`, #{ redirects: 1.0 });
+            check(helper, #{
+                "() headers and tags are none": |r| r.status == 200,
+                "redirects: () follows none": |r| none.status == 302 && none.url.ends_with("/redirect/3"),
+                "redirects: \"1\" follows one": |r| text.status == 302 && text.url.ends_with("/redirect/2"),
+                "redirects: 1.0 follows one": |r| float.status == 302 && float.url.ends_with("/redirect/2"),
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url()), "-e", "REDIRECTS=1"]);
+    run.assert_all_checks_pass(4);
+}
