@@ -100,7 +100,7 @@ mod tests {
             "summaryTimeUnit": "ms", "scrape": ["http://127.0.0.1:9/metrics"], "scrapeInterval": "2s",
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
             "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
-            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4,
+            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4, "batch": 10, "batchPerHost": 0,
             "hosts": { "a.test": "127.0.0.1", "*.b.test:443": "[::1]:8443" },
             "tlsVersion": { "min": "tls1.2", "max": "tls1.3" },
             "tlsCipherSuites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
