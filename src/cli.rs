@@ -278,10 +278,6 @@ pub struct OptionFlags {
 #[derive(Args, Debug, Default)]
 pub struct K6OnlyFlags {
     #[arg(long, hide = true)]
-    pub batch: Vec<String>,
-    #[arg(long = "batch-per-host", hide = true)]
-    pub batch_per_host: Vec<String>,
-    #[arg(long, hide = true)]
     pub rps: Vec<String>,
     #[arg(long, hide = true)]
     pub dns: Vec<String>,
@@ -411,6 +407,12 @@ pub struct RunFlags {
     /// Follow at most N redirects (default 10; the maxRedirects option).
     #[arg(long = "max-redirects", value_name = "N")]
     pub max_redirects: Option<u32>,
+    /// Requests of one http.batch in flight at once (default 20; the batch option).
+    #[arg(long = "batch", value_name = "N", allow_negative_numbers = true)]
+    pub batch: Option<i64>,
+    /// Of those, at most N to one host (default 6, 0 for no limit; the batchPerHost option).
+    #[arg(long = "batch-per-host", value_name = "N", allow_negative_numbers = true)]
+    pub batch_per_host: Option<i64>,
     /// Do not run setup() (every VU's data is ()).
     #[arg(long = "no-setup")]
     pub no_setup: bool,

@@ -36,6 +36,20 @@ fn checks_are_recorded_and_listed_in_source_order() {
     assert!(pos("zz later") < pos("aa later"), "{lines:?}");
 }
 
+/// The sweep's repro (E5): `check(v, sets, ())` was "Function not found"; k6 takes null tags
+/// as none.
+#[test]
+fn check_with_unit_tags_is_a_check_without_tags() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() { check(1, #{ "tags are ()": |v| v == 1 }, ()); }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    run.assert_all_checks_pass(1);
+}
+
 #[test]
 fn check_functions_of_any_arity_are_called() {
     let s = script(

@@ -175,9 +175,6 @@ fn k6_flags_for_what_rload_lacks_are_refused_with_the_reason() {
     let run = rload(
         &s,
         &[
-            "--batch",
-            "3",
-            "--batch-per-host=2",
             "--rps",
             "10",
             "--dns",
@@ -207,8 +204,6 @@ fn k6_flags_for_what_rload_lacks_are_refused_with_the_reason() {
     assert_eq!(run.code, 104, "{}", run.stderr);
     assert!(!run.stderr.contains("unexpected argument"), "{}", run.stderr);
     for part in [
-        "--batch: k6's `batch` option is not supported by rload",
-        "--batch-per-host: k6's `batchPerHost` option is not supported by rload",
         "--rps: k6's `rps` option is not supported by rload (use a constant-arrival-rate scenario",
         "--dns: k6's `dns` option is not supported by rload",
         "--no-vu-connection-reuse: k6's `noVUConnectionReuse` option is not supported by rload",

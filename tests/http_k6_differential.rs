@@ -167,6 +167,34 @@ fn response_callbacks_and_digest_auth_count_requests_and_failures_as_k6() {
     assert_eq!(figures(&k6, "http_req_failed").as_deref(), Some("41.17% 7 out of 17"));
 }
 
+const DIGEST_WITHOUT_CREDENTIALS_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+export default function () {
+    const r = http.get(`http://${__ENV.HOST}/digest-auth/auth/user/passwd`, { auth: "digest" });
+    check(r, { "digest without credentials gets 401": (r) => r.status === 401 });
+}
+"#;
+
+const DIGEST_WITHOUT_CREDENTIALS_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+fn run() {
+    let r = http.get(`http://${__ENV.HOST}/digest-auth/auth/user/passwd`, #{ auth: "digest" });
+    check(r, #{ "digest without credentials gets 401": |r| r.status == 401 });
+}
+"#;
+
+/// The sweep's repro (E9, r8_digest_nocreds): without credentials in the URL rload sent one
+/// request and counted no failure; k6 answers the challenge with empty credentials and counts
+/// the second 401 as failed.
+#[test]
+fn digest_auth_without_credentials_answers_the_challenge_as_k6() {
+    let (k6, ours) = run_both(DIGEST_WITHOUT_CREDENTIALS_JS, DIGEST_WITHOUT_CREDENTIALS_RHAI);
+    assert_same(&k6, &ours, 1, &["http_req_failed"]);
+    assert_eq!(figures(&k6, "http_req_failed").as_deref(), Some("50.00% 1 out of 2"));
+}
+
 const BODIES_JS: &str = r#"
 import http from "k6/http";
 import { check } from "k6";

@@ -191,6 +191,39 @@ fn batch_sends_requests_in_parallel_and_keeps_their_order() {
     assert!(run.line("http_reqs").contains(" 5 "), "{}", run.line("http_reqs"));
 }
 
+/// The sweep's repro (E1): 20 requests to one host in one batch went all at once; k6 sends
+/// `batchPerHost` (6) at a time over 6 connections, and the options change that.
+#[test]
+fn batch_sends_at_most_batch_per_host_requests_to_one_host_at_once() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {
+            let reqs = [];
+            for i in 0..20 { reqs.push(["GET", `${__ENV.BASE}/delay/50?i=${i}`]); }
+            let rs = http.batch(reqs);
+            check(rs, #{ "all 20 answered": |rs| rs.len() == 20 && rs.all(|r| r.status == 200) });
+        }
+    "#,
+    );
+    // (flags, connections the batch opens): one per request in flight at once.
+    for (flags, connections) in [
+        (&[][..], 6),
+        (&["--batch-per-host", "3"][..], 3),
+        (&["--batch", "4"][..], 4),
+        (&["--batch-per-host", "0"][..], 20),
+    ] {
+        let target = Target::start();
+        let base = format!("BASE={}", target.url());
+        let mut args = vec!["-e", base.as_str()];
+        args.extend_from_slice(flags);
+        let run = rload(&s, &args);
+        run.assert_all_checks_pass(1);
+        // The /stats request is one more connection.
+        assert_eq!(target.stats()["connections_total"], connections + 1, "{flags:?}");
+    }
+}
+
 #[test]
 fn a_body_over_max_response_body_size_fails_the_request_with_1060_and_the_run_goes_on() {
     let target = Target::start();
@@ -275,4 +308,30 @@ fn non_string_header_and_tag_values_are_sent_as_javascript_writes_them() {
     run.assert_all_checks_pass(5);
     let samples = std::fs::read_to_string(&out).unwrap();
     assert!(samples.contains(r#""price":"3""#), "{samples}");
+}
+
+/// The sweep's repros (E5, E8): a helper passing `()` headers and tags, `redirects: ()` (k6
+/// reads null as 0), and `redirects` as `__ENV` text or a whole float, as k6 v1.1 runs them.
+#[test]
+fn unit_and_text_params_are_taken_as_k6_takes_them() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn get(url, headers, tags) { http.get(url, #{ headers: headers, tags: tags }) }
+        fn run() {
+            let helper = get(`${__ENV.BASE}/`, (), ());
+            let none = http.get(`${__ENV.BASE}/redirect/3`, #{ redirects: (), "throw": () });
+            let text = http.get(`${__ENV.BASE}/redirect/3`, #{ redirects: __ENV.REDIRECTS });
+            let float = http.get(`${__ENV.BASE}/redirect/3`, #{ redirects: 1.0 });
+            check(helper, #{
+                "() headers and tags are none": |r| r.status == 200,
+                "redirects: () follows none": |r| none.status == 302 && none.url.ends_with("/redirect/3"),
+                "redirects: \"1\" follows one": |r| text.status == 302 && text.url.ends_with("/redirect/2"),
+                "redirects: 1.0 follows one": |r| float.status == 302 && float.url.ends_with("/redirect/2"),
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url()), "-e", "REDIRECTS=1"]);
+    run.assert_all_checks_pass(4);
 }

@@ -174,6 +174,22 @@ fn custom_metrics_appear_in_the_summary() {
 
 /// k6 v1.1 writes a Rate's sample as the number added (`-o json`: 5 for `add(5)`) and counts
 /// every non-zero one as true (sweep C item 11, `t2.js`).
+/// The sweep's repro (E5): `metric.add(v, ())` was "Function not found"; k6 takes null tags as
+/// none.
+#[test]
+fn a_metric_added_with_unit_tags_records_its_sample() {
+    let s = script(
+        r#"
+        const hits = Counter("hits");
+        export const options = #{ iterations: 3 };
+        fn run() { hits.add(2, ()); }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.count("hits"), 6, "{}", run.stdout);
+}
+
 #[test]
 fn a_rate_sample_keeps_the_number_added_and_counts_any_non_zero_one_as_true() {
     let s = script(

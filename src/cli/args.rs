@@ -5,7 +5,9 @@
 use super::{ArchiveFlags, CheckFlags, InspectFlags, K6OnlyFlags, OptionFlags, RunFlags};
 use crate::config::env::{self, go_bool, EnvConfig};
 use crate::config::file::{self, FileConfig};
-use crate::config::options::{parse_cli_stages, parse_size, trend_stats, TimeUnit, UNIMPLEMENTED_K6_KEYS};
+use crate::config::options::{
+    batch, batch_per_host, parse_cli_stages, parse_size, trend_stats, TimeUnit, UNIMPLEMENTED_K6_KEYS,
+};
 use crate::config::{parse_duration, Options};
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
 use crate::http::debug::HttpDebug;
@@ -143,8 +145,6 @@ impl K6OnlyFlags {
         // A boolean flag asks for nothing rload lacks when it is given =false.
         let on = |value: &Option<String>| value.as_deref().is_some_and(|v| go_bool(v) != Some(false));
         let options = [
-            ("--batch", "batch", set(&self.batch)),
-            ("--batch-per-host", "batchPerHost", set(&self.batch_per_host)),
             ("--rps", "rps", set(&self.rps)),
             ("--dns", "dns", set(&self.dns)),
             ("--no-vu-connection-reuse", "noVUConnectionReuse", on(&self.no_vu_connection_reuse)),
@@ -275,6 +275,15 @@ impl RunFlags {
         }
         cli.user_agent = self.user_agent;
         cli.max_redirects = self.max_redirects;
+        if let Some(n) = self.batch {
+            match batch("--batch", &n.into()) {
+                Ok(n) => cli.batch = Some(n),
+                Err(e) => errs.push(e),
+            }
+        }
+        if let Some(n) = self.batch_per_host {
+            cli.batch_per_host = batch_per_host("--batch-per-host", &n.into()).ok();
+        }
         cli.no_setup = self.no_setup.then_some(true);
         cli.throw = self.throw.then_some(true);
         cli.paused = self.paused.then_some(true);

@@ -35,6 +35,8 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("setupTimeout", o.setup_timeout.map(|d| json!(go_duration(d))));
     put("teardownTimeout", o.teardown_timeout.map(|d| json!(go_duration(d))));
     put("maxRedirects", o.max_redirects.map(|n| json!(n)));
+    put("batch", o.batch.map(|n| json!(n)));
+    put("batchPerHost", o.batch_per_host.map(|n| json!(n)));
     put("maxResponseBodySize", o.max_response_body_size.map(|n| json!(n)));
     put("tags", o.tags.as_ref().map(|t| Value::Object(t.iter().map(|(k, v)| (k.clone(), json!(v))).collect())));
     put(
@@ -98,7 +100,7 @@ mod tests {
             "summaryTimeUnit": "ms", "scrape": ["http://127.0.0.1:9/metrics"], "scrapeInterval": "2s",
             "scrapeWarmup": "10s", "noSetup": true, "noTeardown": true, "executionSegment": "1/4:2/4",
             "executionSegmentSequence": "0,1/4,2/4,1", "throw": true, "paused": true,
-            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4,
+            "systemTags": ["status", "vu"], "httpDebug": "full", "sharedConnections": 4, "batch": 10, "batchPerHost": 0,
             "hosts": { "a.test": "127.0.0.1", "*.b.test:443": "[::1]:8443" },
             "tlsVersion": { "min": "tls1.2", "max": "tls1.3" },
             "tlsCipherSuites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],

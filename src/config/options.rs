@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple};
+use crate::http::batch::BatchLimits;
 use crate::http::debug::HttpDebug;
 use crate::http::hosts::Hosts;
 use crate::http::tls;
@@ -82,6 +83,11 @@ pub struct Options {
     pub tls_cipher_suites: Option<Vec<String>>,
     /// k6's `tlsAuth`: client certificates by domain.
     pub tls_auth: Option<Vec<tls::ClientCert>>,
+    /// k6's `batch` / `--batch`: requests of one `http.batch` in flight at once (at least 1).
+    pub batch: Option<u64>,
+    /// k6's `batchPerHost` / `--batch-per-host`: of those, at most this many to one host; 0
+    /// (k6 reads any number ≤ 0 so) is no per-host limit.
+    pub batch_per_host: Option<u64>,
 }
 
 /// k6's `summaryTimeUnit` values: a fixed unit for the summary's time values.
@@ -118,8 +124,6 @@ impl TimeUnit {
 pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("rps", "use a constant-arrival-rate scenario to cap the request rate"),
     ("dns", "rload resolves names with the system resolver on every new connection"),
-    ("batch", "rload's http.batch runs up to 20 requests at once, k6's default"),
-    ("batchPerHost", "rload's http.batch has no per-host limit"),
     ("blacklistIPs", "rload does not filter the addresses it connects to"),
     ("blockHostnames", "rload does not filter the hosts it connects to"),
     ("noVUConnectionReuse", "use noConnectionReuse (no reuse at all) instead"),
@@ -179,6 +183,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "systemTags",
     "httpDebug",
     "sharedConnections",
+    "batch",
+    "batchPerHost",
 ];
 
 impl Options {
@@ -244,6 +250,8 @@ impl Options {
                     }
                     Err(e) => Err(e),
                 },
+                "batch" => batch(key, v).map(|n| o.batch = Some(n)),
+                "batchPerHost" => batch_per_host(key, v).map(|n| o.batch_per_host = Some(n)),
                 "scrape" => string_list(key, v).map(|u| o.scrape = Some(u)),
                 "scrapeInterval" => duration(key, v).map(|d| o.scrape_interval = Some(d)),
                 "scrapeWarmup" => duration(key, v).map(|d| o.scrape_warmup = Some(d)),
@@ -328,10 +336,34 @@ impl Options {
             hosts,
             tls_version,
             tls_cipher_suites,
-            tls_auth
+            tls_auth,
+            batch,
+            batch_per_host
         );
         self
     }
+
+    /// `batch` and `batchPerHost`, k6's defaults (20, 6) where unset.
+    pub fn batch_limits(&self) -> BatchLimits {
+        let default = BatchLimits::default();
+        let size = |n: Option<u64>, or: usize| n.map_or(or, |n| n.min(usize::MAX as u64) as usize);
+        BatchLimits { total: size(self.batch, default.total), per_host: size(self.batch_per_host, default.per_host) }
+    }
+}
+
+/// k6's `batch`: a whole number ≥ 1. k6 takes 0 and then waits forever in the first
+/// `http.batch`; rload refuses it.
+pub fn batch(key: &str, v: &Value) -> Result<u64, String> {
+    match whole_number(v) {
+        Some(n) if n >= 1 => Ok(n as u64),
+        Some(n) => Err(format!("{key}: must be at least 1, got {n} (k6 waits forever in http.batch with it)")),
+        None => Err(format!("{key}: must be a whole number ≥ 1, got {v}")),
+    }
+}
+
+/// k6's `batchPerHost`: a whole number; 0 or less is no per-host limit (read as 0).
+pub fn batch_per_host(key: &str, v: &Value) -> Result<u64, String> {
+    whole_number(v).map(|n| n.max(0) as u64).ok_or_else(|| format!("{key}: must be a whole number, got {v}"))
 }
 
 /// `systemTags`: an array of k6's system tag names (`[]` for none); every bad name reported.

@@ -112,3 +112,20 @@ fn integer_options_take_their_text_and_null_means_unset_as_in_k6() {
     assert!(all.contains("unknown option \"vu\""), "a typo is reported even when unset: {all}");
     assert!(all.contains("duration: invalid duration"), "k6 refuses an empty duration too: {all}");
 }
+
+/// The sweep's repro (E1): `batch` and `batchPerHost` were refused; k6 v1.1 reads both as
+/// whole numbers or their text, `batchPerHost` ≤ 0 as no per-host limit, and waits forever in
+/// `http.batch` on `batch: 0`, which rload refuses.
+#[test]
+fn batch_options_are_read_as_k6_reads_them() {
+    let defaults = Options::default().batch_limits();
+    assert_eq!((defaults.total, defaults.per_host), (20, 6), "k6's defaults");
+    let o = Options::from_script(&json!({ "batch": "5", "batchPerHost": -1 })).unwrap();
+    assert_eq!((o.batch, o.batch_per_host), (Some(5), Some(0)));
+    assert_eq!((o.batch_limits().total, o.batch_limits().per_host), (5, 0));
+    let o = Options::from_script(&json!({ "batch": null, "batchPerHost": "" })).unwrap();
+    assert_eq!(o.batch_limits(), defaults, "null and \"\" leave them unset");
+    let errs = Options::from_script(&json!({ "batch": 0, "batchPerHost": 2.5 })).unwrap_err().join("\n");
+    assert!(errs.contains("batch: must be at least 1, got 0"), "{errs}");
+    assert!(errs.contains("batchPerHost: must be a whole number, got 2.5"), "{errs}");
+}

@@ -7,7 +7,8 @@
 //! does (RFC 7616 with MD5, `qop=auth` when offered): the request is sent, a 401 with a digest
 //! challenge is answered by sending it again with the computed `Authorization`, and both
 //! exchanges are hops of the request (k6 records both). The URL loses its credentials for
-//! both hops, as in k6 (Go's client still sends the first one with a Basic header).
+//! both hops, as in k6 (Go's client still sends the first one with a Basic header). A URL
+//! without credentials answers with an empty user and password, as k6 does.
 //!
 //! NTLM (`auth: "ntlm"`) is not implemented; the binding refuses it.
 

@@ -170,7 +170,9 @@ impl HttpClient {
         };
         // Digest: the credentials leave the URL (and so the tags); the first hop still carries
         // them as Basic, as Go's client sends it before k6's digest transport sees the request.
-        let digest = if auth == Auth::Digest { auth::credentials(&url) } else { None };
+        // A URL without credentials answers the challenge with empty ones, as k6's transport
+        // does: the second 401 then counts as a failure.
+        let digest = (auth == Auth::Digest).then(|| auth::credentials(&url).unwrap_or_default());
         if digest.is_some() {
             if !has_header(&headers, AUTHORIZATION) {
                 hop.authorization = auth::basic_header(&url);

@@ -23,6 +23,7 @@
 //! [`auth`], k6's body compression and response decompression in [`compression`].
 
 pub mod auth;
+pub mod batch;
 mod client;
 mod collected;
 pub mod compression;
@@ -99,6 +100,8 @@ pub struct ClientConfig {
     /// rload's `sharedConnections`: the VUs of a thread share at most this many connections
     /// ([`Pool::shared`]) instead of holding their own; `None` (k6's model) by default.
     pub shared_connections: Option<usize>,
+    /// k6's `batch` and `batchPerHost`: how many requests of one `http.batch` are in flight.
+    pub batch: batch::BatchLimits,
 }
 
 impl Default for ClientConfig {
@@ -112,6 +115,7 @@ impl Default for ClientConfig {
             max_response_body_size: DEFAULT_MAX_RESPONSE_BODY_SIZE,
             http_debug: debug::HttpDebug::Off,
             shared_connections: None,
+            batch: batch::BatchLimits::default(),
         }
     }
 }

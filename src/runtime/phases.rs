@@ -216,6 +216,7 @@ pub(super) fn run_shared(
                 .unwrap_or(crate::http::DEFAULT_MAX_RESPONSE_BODY_SIZE),
             http_debug: options.http_debug.unwrap_or_default(),
             shared_connections: options.shared_connections.map(|n| n.min(usize::MAX as u64) as usize),
+            batch: options.batch_limits(),
         },
         max_redirects: options.max_redirects.unwrap_or(crate::http::DEFAULT_REDIRECTS),
         control: Arc::new(Control::new()),

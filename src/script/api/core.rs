@@ -22,6 +22,10 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("check", |ctx: NativeCallContext, value: Dynamic, checks: Map, tags: Map| {
         check(&ctx, value, checks, tags)
     });
+    // `()` tags: k6 takes `null` as no tags.
+    engine.register_fn("check", |ctx: NativeCallContext, value: Dynamic, checks: Map, _: ()| {
+        check(&ctx, value, checks, Map::new())
+    });
     engine.register_fn("group", group);
     engine.register_fn("sleep", |secs: f64| sleep(secs));
     engine.register_fn("sleep", |secs: i64| sleep(secs as f64));

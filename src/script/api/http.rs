@@ -14,12 +14,13 @@ use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
 
 use super::body::body_bytes;
-use super::convert::{script_pairs, string_pairs};
+use super::convert::{js_to_number, script_pairs, string_pairs};
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
 use super::response::{RequestRecord, Response};
 use crate::config::{parse_duration, secs_to_duration};
+use crate::http::batch as http_batch;
 use crate::http::compression::{self, Compression};
 use crate::http::samples::{ExpectedStatuses, Judging};
 use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
@@ -134,24 +135,28 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         compression: Vec::new(),
         throw: None,
     };
+    // `()` is k6's null, which k6 v1.1 skips for headers, tags, cookies, jar and auth, reads
+    // as 0 for redirects and as false for throw, and refuses for timeout, responseType and
+    // compression (the request fails).
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
+            "headers" | "tags" | "auth" if value.is_unit() => {}
             "headers" => p.headers = string_pairs("params.headers", value)?,
             "tags" => p.tags = script_pairs("params.tags", value)?,
             "timeout" => p.timeout = timeout(value)?,
-            "redirects" => {
-                let n = value.as_int().map_err(|t| format!("params.redirects must be a number, got {t}"))?;
-                p.redirects = Some(n.max(0) as u32);
-            }
+            "redirects" => p.redirects = Some(redirects(value)?),
             "responseType" => {
                 p.response_type = match value.into_string().as_deref() {
                     Ok("text") => ResponseType::Text,
                     Ok("binary") => ResponseType::Binary,
                     Ok("none") => ResponseType::None,
-                    other => {
+                    Ok(other) => {
                         return Err(format!(
-                            "params.responseType must be \"text\", \"binary\" or \"none\", got {other:?}"
+                            "params.responseType must be \"text\", \"binary\" or \"none\", got \"{other}\""
                         ))
+                    }
+                    Err(t) => {
+                        return Err(format!("params.responseType must be \"text\", \"binary\" or \"none\", got {t}"))
                     }
                 }
             }
@@ -165,7 +170,6 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                     format!("params.jar must be a cookie jar (http.cookieJar() or http.CookieJar()), got {type_name}")
                 })?);
             }
-            "compression" if value.is_unit() => {}
             "compression" => {
                 let text = value.into_string().map_err(|t| format!("params.compression must be a string, got {t}"))?;
                 p.compression = compression::parse_list(&text).map_err(|e| format!("params.compression: {e}"))?;
@@ -174,6 +178,7 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                 p.response_callback =
                     Some(response_callback(value).map_err(|e| format!("params.responseCallback: {e}"))?)
             }
+            "throw" if value.is_unit() => p.throw = Some(false),
             "throw" => p.throw = Some(value.as_bool().map_err(|t| format!("params.throw must be a bool, got {t}"))?),
             other => {
                 return Err(format!(
@@ -184,6 +189,15 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         }
     }
     Ok(p)
+}
+
+/// `params.redirects` as k6 reads it, JavaScript's `ToInteger(value)`: `1.7`, `"1"` and
+/// `true` follow one redirect; `()` (k6's null), a negative number and text that is not a
+/// number follow none.
+fn redirects(value: Dynamic) -> Result<u32, String> {
+    let n =
+        js_to_number(&value).ok_or_else(|| format!("params.redirects must be a number, got {}", value.type_name()))?;
+    Ok(if n.is_nan() || n <= 0.0 { 0 } else { n.min(f64::from(u32::MAX)) as u32 })
 }
 
 /// `params.auth`: k6's `basic` (its default: credentials in the URL become a Basic
@@ -383,9 +397,6 @@ fn start(
     Ok((exchange, Box::new(record)))
 }
 
-/// k6's default `batch` option: requests of one `http.batch` call in flight at once.
-const BATCH_PARALLELISM: usize = 20;
-
 /// One `http.batch` entry: `[method, url, body?, params?]`, `#{ method, url, body, params }`, or a URL.
 fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltResult>> {
     if entry.is_string() || entry.is::<HttpUrl>() {
@@ -411,20 +422,20 @@ fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltRe
     prepare(vu, &method, url, body, params)
 }
 
-/// Sends `entries` concurrently on the VU's own connections; the responses keep their order.
+/// Sends `entries` concurrently on the VU's own connections, as many at once as k6's `batch`
+/// and `batchPerHost` allow (`crate::http::batch`); the responses keep their order.
 fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
-    use futures_util::StreamExt;
     let vu = vu::current();
     let prepared = entries.into_iter().map(|e| batch_entry(&vu, e)).collect::<Result<Vec<_>, _>>()?;
     let (specs, records): (Vec<_>, Vec<_>) = prepared.into_iter().map(|p| (p.spec, p.record)).unzip();
+    let hosts = specs.iter().map(|spec| http_batch::host_key(&spec.url)).collect();
+    let limits = vu.shared.http_config.batch;
     let client = vu.http();
     let all = suspend_with(move || async move {
-        futures_util::stream::iter(specs.into_iter().map(|spec| {
+        http_batch::run(specs, hosts, limits, |spec| {
             let client = client.clone();
             async move { client.request(spec).await }
-        }))
-        .buffered(BATCH_PARALLELISM)
-        .collect::<Vec<_>>()
+        })
         .await
     })
     .map_err(suspension_error)?;
@@ -504,6 +515,54 @@ mod tests {
         let mut m = Map::new();
         m.insert("responseCallback".into(), "x".into());
         assert!(parse_params(Some(m), false).err().unwrap().contains("only http.expectedStatuses"));
+    }
+
+    fn params(key: &str, value: Dynamic) -> Result<Params, String> {
+        let mut m = Map::new();
+        m.insert(key.into(), value);
+        parse_params(Some(m), false)
+    }
+
+    /// The sweep's repro (E5): `()` for a param was an error; k6 v1.1 skips null headers, tags,
+    /// cookies, jar and auth, reads it as 0 redirects and throw false, and refuses it for
+    /// timeout, responseType and compression.
+    #[test]
+    fn unit_params_are_read_as_k6_reads_null() {
+        for key in ["headers", "tags", "auth", "cookies", "jar"] {
+            let p = params(key, Dynamic::UNIT).unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert!(p.headers.is_empty() && p.tags.is_empty() && p.cookies.is_empty() && p.jar.is_none(), "{key}");
+            assert_eq!(p.auth, Auth::Basic, "{key}");
+        }
+        assert_eq!(params("redirects", Dynamic::UNIT).unwrap().redirects, Some(0));
+        assert_eq!(params("throw", Dynamic::UNIT).unwrap().throw, Some(false));
+        for key in ["timeout", "responseType", "compression"] {
+            let error = params(key, Dynamic::UNIT).err().unwrap_or_else(|| panic!("{key} accepted ()"));
+            assert!(error.contains(&format!("params.{key}")) && error.ends_with("got ()"), "{error}");
+        }
+    }
+
+    /// The sweep's repro (E8): `redirects: "1"` (`__ENV.REDIRECTS`) and `1.0` were refused
+    /// ("must be a number, got f64"); k6 reads the param as JavaScript's `ToInteger`.
+    #[test]
+    fn redirects_are_read_as_javascript_integers_as_in_k6() {
+        for (value, want) in [
+            (Dynamic::from(1_i64), 1),
+            (Dynamic::from(1.0_f64), 1),
+            (Dynamic::from(1.7_f64), 1),
+            (Dynamic::from("1"), 1),
+            (Dynamic::from(" 2 "), 2),
+            (Dynamic::from("1.5"), 1),
+            (Dynamic::from("1e1"), 10),
+            (Dynamic::from(true), 1),
+            (Dynamic::from(-1_i64), 0),
+            (Dynamic::from("abc"), 0),
+            (Dynamic::from(""), 0),
+        ] {
+            let shown = format!("{value:?}");
+            assert_eq!(params("redirects", value).unwrap().redirects, Some(want), "{shown}");
+        }
+        let error = params("redirects", Dynamic::from(rhai::Array::new())).err().unwrap();
+        assert_eq!(error, "params.redirects must be a number, got array");
     }
 
     #[test]

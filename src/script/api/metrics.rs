@@ -77,4 +77,6 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("name", |m: &mut CustomMetric| metrics::name_of(m.0).unwrap_or_default());
     engine.register_fn("add", |m: CustomMetric, value: Dynamic| add(m, value, None));
     engine.register_fn("add", |m: CustomMetric, value: Dynamic, tags: Map| add(m, value, Some(tags)));
+    // `()` tags: k6 takes `null` as no tags.
+    engine.register_fn("add", |m: CustomMetric, value: Dynamic, _: ()| add(m, value, None));
 }
