@@ -96,7 +96,15 @@ const HELPERS: &[(&str, &str)] = &[
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (
         "js_random_string",
-        "private fn js_random_string(n, chars) {\n    if chars == () { chars = \"abcdefghijklmnopqrstuvwxyz0123456789\"; }\n    let out = \"\";\n    for _i in 0..n { out += chars.sub_string(random_int(0, chars.len() - 1), 1); }\n    out\n}",
+        "private fn js_random_string(n, chars) {\n    if chars == () { chars = \"abcdefghijklmnopqrstuvwxyz\"; }\n    let out = \"\";\n    for _i in 0..n { out += chars.sub_string(random_int(0, chars.len() - 1), 1); }\n    out\n}",
+    ),
+    (
+        "js_find_between",
+        "private fn js_find_between(content, left, right, repeat) {\n    // jslib k6-utils' findBetween (1.2.0 on): the text between `left` and the next `right`,\n    // null when there is none; with `repeat`, every such text in order, null for none.\n    let found = [];\n    let from = 0;\n    loop {\n        let start = content.index_of(left, from);\n        if start < 0 { break; }\n        start += left.len();\n        let end = content.index_of(right, start);\n        if end < 0 { break; }\n        let text = content.sub_string(start, end - start);\n        if !js_truthy(repeat) { return text; }\n        found.push(text);\n        from = end + right.len();\n    }\n    if found.is_empty() { () } else { found }\n}",
+    ),
+    (
+        "js_find_between_first",
+        "private fn js_find_between_first(content, left, right) {\n    // jslib k6-utils' findBetween before 1.2.0: the text between `left` and the next `right`,\n    // \"\" when there is none.\n    let start = content.index_of(left);\n    if start < 0 { return \"\"; }\n    start += left.len();\n    let end = content.index_of(right, start);\n    if end < 0 { \"\" } else { content.sub_string(start, end - start) }\n}",
     ),
     (
         "js_stringify",
@@ -223,6 +231,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
         "js_stringify_indent" => &["js_stringify"],
         "js_includes" => &["js_is_nan"],
+        "js_find_between" => &["js_truthy"],
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
