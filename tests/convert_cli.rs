@@ -211,3 +211,23 @@ fn jslib_random_string_and_find_between_give_jslibs_results() {
     assert!(all.contains("single=Value 1; repeat=3:Value 3; none=true;"), "{all}");
     assert!(all.contains("messy=secret token; exact=a; old=[];"), "{all}");
 }
+
+/// toFixed as JavaScript rounds, up to what rload's helper writes exactly: past 22 decimals or
+/// 18 significant digits k6 still gives text, rload stops with an error naming the call.
+#[test]
+fn to_fixed_past_what_rload_writes_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 console.log(`fixed=${(-1.5).toFixed(0)},${(1.005).toFixed(2)};`);\n\
+         \x20 console.log((1.5).toFixed(20));\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("fixed=-2,1.00;"), "{all}");
+    assert!(all.contains("toFixed(20) of 1.5: rload's toFixed writes at most 18 significant digits"), "{all}");
+}

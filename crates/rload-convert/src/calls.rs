@@ -410,7 +410,7 @@ impl Conv<'_> {
             // is read.
             "push" if self.statement_call != Some(c.span) => {
                 let h = self.helper("js_push");
-                format!("{}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
+                format!("{}{q}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
             }
             "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
             "unshift" => format!("{obj}.insert(0, {})", a(0)),

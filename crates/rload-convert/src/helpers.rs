@@ -116,7 +116,8 @@ const HELPERS: &[(&str, &str)] = &[
     let v = x.to_float();
     if v.is_nan { return "NaN"; }
     let a = v.abs();
-    if a >= 1e21 || digits > 22 { return js_str(v); }
+    if a >= 1e21 { return js_str(v); }
+    if digits > 22 { throw `toFixed(${digits}): rload's toFixed writes at most 22 decimals`; }
     let f = 10.0 ** digits;
     let hi = a * f;
     let split = 134217729.0;
@@ -129,7 +130,8 @@ const HELPERS: &[(&str, &str)] = &[
     let lo = a2 * f2 - (((hi - a1 * f1) - a2 * f1) - a1 * f2);
     let n = hi.floor();
     if hi - n - 0.5 >= -lo { n += 1.0; }
-    let text = if n < 9.0e18 { `${n.to_int()}` } else { js_str(n) };
+    if n >= 9.0e18 { throw `toFixed(${digits}) of ${js_str(v)}: rload's toFixed writes at most 18 significant digits`; }
+    let text = `${n.to_int()}`;
     let out = if digits == 0 { text } else {
         while text.len() <= digits { text = "0" + text; }
         text.sub_string(0, text.len() - digits) + "." + text.sub_string(text.len() - digits)
