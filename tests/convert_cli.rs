@@ -179,3 +179,55 @@ fn env_or_default_takes_the_default_for_an_empty_value_as_k6_does() {
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("name=dflt;"), "{all}");
 }
+
+/// jslib k6-utils' randomString and findBetween, which k6 fetches from jslib.k6.io (so no
+/// offline differential test): the results jslib's own source gives. randomString's default
+/// charset is the 26 lowercase letters (no digits); findBetween (1.2.0 on) gives the first
+/// match, every match with `repeat`, and null for none; 1.1.0's gives "" for none.
+#[test]
+fn jslib_random_string_and_find_between_give_jslibs_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "import { randomString, findBetween } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';\n\
+         import { findBetween as findBetweenOld } from 'https://jslib.k6.io/k6-utils/1.1.0/index.js';\n\
+         export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 const s = randomString(400);\n\
+         \x20 const letters = s.split('').every((c) => 'abcdefghijklmnopqrstuvwxyz'.includes(c));\n\
+         \x20 const ab = randomString(50, 'ab');\n\
+         \x20 console.log(`default=${s.length}:${letters}; ab=${ab.length}:${ab.split('').every((c) => c === 'a' || c === 'b')};`);\n\
+         \x20 const page = '<html><div>Value 1</div><div>Value 2</div><div>Value 3</div></html>';\n\
+         \x20 const all = findBetween(page, '<div>', '</div>', true);\n\
+         \x20 console.log(`single=${findBetween(page, '<div>', '</div>')}; repeat=${all.length}:${all[2]}; none=${findBetween(page, '<p>', '</p>') === null};`);\n\
+         \x20 console.log(`messy=${findBetween('let token=\"secret token\";', 'token=\"', '\"')}; exact=${findBetween('**a**', '**', '**')}; old=[${findBetweenOld(page, '<p>', '</p>')}];`);\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("default=400:true; ab=50:true;"), "{all}");
+    assert!(all.contains("single=Value 1; repeat=3:Value 3; none=true;"), "{all}");
+    assert!(all.contains("messy=secret token; exact=a; old=[];"), "{all}");
+}
+
+/// toFixed as JavaScript rounds, up to what rload's helper writes exactly: past 22 decimals or
+/// 18 significant digits k6 still gives text, rload stops with an error naming the call.
+#[test]
+fn to_fixed_past_what_rload_writes_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 console.log(`fixed=${(-1.5).toFixed(0)},${(1.005).toFixed(2)};`);\n\
+         \x20 console.log((1.5).toFixed(20));\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("fixed=-2,1.00;"), "{all}");
+    assert!(all.contains("toFixed(20) of 1.5: rload's toFixed writes at most 18 significant digits"), "{all}");
+}

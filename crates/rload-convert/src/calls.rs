@@ -205,6 +205,19 @@ impl Conv<'_> {
                 }
             }
         }
+        // `Math.max.apply(null, xs)`: the largest of xs (the `this` argument is not used).
+        if let Expression::StaticMemberExpression(inner) = &m.object {
+            let math = matches!(&inner.object, Expression::Identifier(o) if o.name == "Math")
+                && !self.is_local("Math")
+                && !self.top_vars.contains("Math");
+            if method == "apply" && math && matches!(inner.property.name.as_str(), "max" | "min") {
+                let h = if inner.property.name == "max" { "js_max_of" } else { "js_min_of" };
+                let h = self.helper(h);
+                let xs =
+                    self.args(c.arguments.get(1..).unwrap_or_default()).first().cloned().unwrap_or_else(|| "[]".into());
+                return format!("{h}({xs})");
+            }
+        }
         // `new Date().getTime()`
         if let Expression::NewExpression(n) = &m.object {
             if matches!(&n.callee, Expression::Identifier(id) if id.name == "Date")
@@ -393,6 +406,12 @@ impl Conv<'_> {
             };
         }
         match method {
+            // JavaScript's push returns the new length, Rhai's nothing: a helper where the value
+            // is read.
+            "push" if self.statement_call != Some(c.span) => {
+                let h = self.helper("js_push");
+                format!("{}{q}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
+            }
             "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
             "unshift" => format!("{obj}.insert(0, {})", a(0)),
             // Rhai's index_of takes the start position as JavaScript's does (from the end when
@@ -410,7 +429,9 @@ impl Conv<'_> {
             "every" => format!("{obj}{q}.all({})", a(0)),
             "hasOwnProperty" => format!("{obj}{q}.contains({})", a(0)),
             "concat" => format!("({obj} + {})", args.join(" + ")),
-            "trim" | "trimStart" | "trimEnd" => helper2(self, "js_trim", vec![obj]),
+            "trim" => helper2(self, "js_trim", vec![obj]),
+            "trimStart" | "trimLeft" => helper2(self, "js_trim_start", vec![obj]),
+            "trimEnd" | "trimRight" => helper2(self, "js_trim_end", vec![obj]),
             "replace" | "replaceAll" => {
                 if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) {
                     return self.unconvertible(c.span, format!("{method}() with a regular expression"));
@@ -441,6 +462,7 @@ impl Conv<'_> {
                 helper2(self, "js_slice", vec![obj, from, a(1)])
             }
             "charAt" => helper2(self, "js_char_at", vec![obj, a(0)]),
+            "charCodeAt" => helper2(self, "js_char_code_at", vec![obj, a(0)]),
             "padStart" => helper2(self, "js_pad_start", vec![obj, a(0), a(1)]),
             "padEnd" => helper2(self, "js_pad_end", vec![obj, a(0), a(1)]),
             "repeat" => helper2(self, "js_repeat", vec![obj, a(0)]),
@@ -499,6 +521,9 @@ impl Conv<'_> {
         if !known {
             return None;
         }
+        if obj == "Math" && matches!(method, "max" | "min") && c.arguments.iter().any(|a| a.is_spread()) {
+            return Some(self.max_min_of(method, &c.arguments));
+        }
         let args = self.args(&c.arguments);
         let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
         let helper = |conv: &mut Self, h: &'static str, args: Vec<String>| {
@@ -538,6 +563,7 @@ impl Conv<'_> {
             ("Math", "trunc") => helper(self, "js_trunc", vec![a(0)]),
             ("Math", "random") => "random()".into(),
             ("Math", "abs") => format!("abs({})", a(0)),
+            ("Math", "sign") => helper(self, "js_sign", vec![a(0)]),
             ("Math", "sqrt") => format!("sqrt({}.to_float())", paren_if_needed(&a(0))),
             ("Math", "pow") => format!("({} ** {})", a(0), a(1)),
             ("Math", "log") => format!("ln({}.to_float())", paren_if_needed(&a(0))),
@@ -570,6 +596,8 @@ impl Conv<'_> {
             ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
             ("Array", "from") if args.len() <= 2 => helper(self, "js_array_from", vec![a(0), a(1)]),
             ("Number", "isInteger") => helper(self, "js_is_integer", vec![a(0)]),
+            ("Number", "isNaN") => helper(self, "js_is_nan", vec![a(0)]),
+            ("String", "fromCharCode") => helper(self, "js_from_char_code", vec![format!("[{}]", args.join(", "))]),
             ("Number", "parseInt") => self.parse_int_call(&args),
             ("Number", "parseFloat") => helper(self, "js_parse_float", vec![a(0)]),
             _ => self.unconvertible(c.span, format!("{obj}.{method}() has no rload equivalent here")),
@@ -756,6 +784,27 @@ fn strip_paren_expr<'a>(mut e: &'a Expression<'a>) -> &'a Expression<'a> {
 }
 
 impl Conv<'_> {
+    /// `Math.max(...xs)`, `Math.min(a, ...xs, b)`: the arguments gathered into one array (each
+    /// spread one as it is, each other one as a one-element array), which a helper folds as
+    /// JavaScript does (each as a number; -Infinity or Infinity for none).
+    fn max_min_of(&mut self, method: &str, args: &[Argument]) -> String {
+        let mut parts = Vec::new();
+        for a in args {
+            match a {
+                Argument::SpreadElement(s) => {
+                    let t = self.expr(&s.argument);
+                    parts.push(paren_if_needed(strip_parens(&t)));
+                }
+                other => {
+                    let t = self.args(std::slice::from_ref(other)).remove(0);
+                    parts.push(format!("[{t}]"));
+                }
+            }
+        }
+        let h = self.helper(if method == "max" { "js_max_of" } else { "js_min_of" });
+        format!("{h}({})", parts.join(" + "))
+    }
+
     /// `parseInt(s)` / `parseInt(s, radix)`: JavaScript's, which reads the leading integer of
     /// the text and gives NaN when there is none (`parseInt(__ENV.VUS) || 10` takes 10 when
     /// VUS is unset); Rhai's `parse_int` fails on anything but a whole integer, and took no

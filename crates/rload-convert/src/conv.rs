@@ -116,6 +116,14 @@ pub struct Conv<'s> {
     /// The JavaScript names of the `catch (e)` parameters around the code being converted:
     /// `e.message` reads what Rhai caught (`expr.rs`, `static_member`).
     pub catch_params: Vec<String>,
+    /// The call an expression statement consists of, whose value nothing reads: `xs.push(x);`
+    /// stays Rhai's push, which returns nothing (`stmt.rs`, `expr_stmt`; `calls.rs`).
+    pub statement_call: Option<oxc_span::Span>,
+    /// The JavaScript names of the `for…in` variables around the code being converted, and of
+    /// variables set to an object literal: `o[k]` with one of those picks its key's type at run
+    /// time (an array's index is a number, a map's key text: `loops.rs`, `index_key`).
+    pub for_in_keys: Vec<String>,
+    pub object_vars: HashSet<String>,
     pub indent: usize,
     tmp: usize,
     /// The JavaScript's comments (start, end), in order, and how many were written out.
@@ -160,6 +168,9 @@ impl<'s> Conv<'s> {
             callback_params: None,
             array_params: Vec::new(),
             catch_params: Vec::new(),
+            statement_call: None,
+            for_in_keys: Vec::new(),
+            object_vars: HashSet::new(),
             indent: 0,
             tmp: 0,
             comments: Vec::new(),

@@ -35,7 +35,7 @@ impl Conv<'_> {
             Expression::StaticMemberExpression(m) => self.static_member(m),
             Expression::ComputedMemberExpression(m) => {
                 let obj = self.expr(&m.object);
-                let idx = self.expr(&m.expression);
+                let idx = self.index_key(&obj, &m.object, &m.expression);
                 let q = if m.optional { "?" } else { "" };
                 format!("{obj}{q}[{idx}]")
             }
@@ -44,7 +44,7 @@ impl Conv<'_> {
                 ChainElement::StaticMemberExpression(m) => self.static_member(m),
                 ChainElement::ComputedMemberExpression(m) => {
                     let obj = self.expr(&m.object);
-                    let idx = self.expr(&m.expression);
+                    let idx = self.index_key(&obj, &m.object, &m.expression);
                     let q = if m.optional { "?" } else { "" };
                     format!("{obj}{q}[{idx}]")
                 }
@@ -192,10 +192,10 @@ impl Conv<'_> {
         // `catch (e) { … e.message … }`: what Rhai caught is a map with a `message` for its own
         // errors, and the thrown value itself for a `throw` (a string: `new Error(m)` is `m`) and
         // for rload's errors; JavaScript's errors all have a `message`.
-        if prop == "message" {
+        if prop == "message" || prop == "name" {
             if let Expression::Identifier(id) = &m.object {
                 if self.catch_params.iter().any(|p| p == id.name.as_str()) {
-                    let h = self.helper("js_message");
+                    let h = self.helper(if prop == "name" { "js_error_name" } else { "js_message" });
                     return format!("{h}({obj})");
                 }
             }
@@ -349,7 +349,7 @@ fn member_to_text(conv: &mut Conv, m: &MemberExpression) -> String {
         }
         MemberExpression::ComputedMemberExpression(c) => {
             let obj = conv.expr(&c.object);
-            let idx = conv.expr(&c.expression);
+            let idx = conv.index_key(&obj, &c.object, &c.expression);
             format!("{obj}[{idx}]")
         }
         MemberExpression::PrivateFieldExpression(p) => conv.unconvertible(p.span, "a private field"),

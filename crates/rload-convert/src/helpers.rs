@@ -19,6 +19,22 @@ const HELPERS: &[(&str, &str)] = &[
     ("js_trunc", "private fn js_trunc(x) {\n    if type_of(x) == \"i64\" { x } else { x.int().to_int() }\n}"),
     ("js_trim", "private fn js_trim(s) {\n    s.trim();\n    s\n}"),
     (
+        "js_trim_start",
+        "private fn js_trim_start(s) {\n    // trimStart(): from the first character that is not white space (Rhai trims both ends).\n    let t = s;\n    t.trim();\n    if t == \"\" { \"\" } else { s.sub_string(s.index_of(t)) }\n}",
+    ),
+    (
+        "js_trim_end",
+        "private fn js_trim_end(s) {\n    // trimEnd(): up to the last character that is not white space.\n    let t = s;\n    t.trim();\n    if t == \"\" { \"\" } else { s.sub_string(0, s.index_of(t) + t.len()) }\n}",
+    ),
+    (
+        "js_push",
+        "private fn js_push(items) {\n    // push(…) whose value is used: JavaScript's returns the new length (Rhai's nothing).\n    this.append(items);\n    this.len()\n}",
+    ),
+    (
+        "js_set_length",
+        "private fn js_set_length(n) {\n    // `a.length = n`: cut the array to n elements, or pad it with undefined ones.\n    if type_of(this) != \"array\" { throw `cannot set the length of a ${type_of(this)}`; }\n    if n < this.len() { this.truncate(n); } else { this.pad(n, ()); }\n}",
+    ),
+    (
         "js_replace",
         "private fn js_replace(s, from, to) {\n    let i = s.index_of(from);\n    if i < 0 { return s; }\n    s.sub_string(0, i) + to + s.sub_string(i + from.len())\n}",
     ),
@@ -91,12 +107,83 @@ const HELPERS: &[(&str, &str)] = &[
         "js_number_text",
         "private fn js_number_text(v) {\n    // A `try` in Rhai is a statement, not a value: return from inside it.\n    let t = v;\n    t.trim();\n    if t == \"\" { return 0; }\n    try { return parse_int(t); } catch {}\n    try { return parse_float(t); } catch {}\n    0.0 / 0.0\n}",
     ),
-    ("js_to_fixed", "private fn js_to_fixed(x, digits) {\n    let f = 10.0 ** digits;\n    let r = (x.to_float() * f + 0.5).floor() / f;\n    let s = `${r}`;\n    let dot = s.index_of(\".\");\n    if digits == 0 { return `${r.to_int()}`; }\n    if dot < 0 { s += \".\"; dot = s.len() - 1; }\n    while s.len() - dot - 1 < digits { s += \"0\"; }\n    s\n}"),
+    (
+        "js_to_fixed",
+        r#"private fn js_to_fixed(x, digits) {
+    // JavaScript's toFixed: the integer n closest to |x| * 10^digits, the larger one on a tie
+    // (so -1.5 gives "-2"), computed from x's exact binary value (1.005 is 1.00499…, "1.00";
+    // 2.345 is 2.34500…02, "2.35"): the product is split into a float and its exact error.
+    let v = x.to_float();
+    if v.is_nan { return "NaN"; }
+    let a = v.abs();
+    if a >= 1e21 { return js_str(v); }
+    if digits > 22 { throw `toFixed(${digits}): rload's toFixed writes at most 22 decimals`; }
+    let f = 10.0 ** digits;
+    let hi = a * f;
+    let split = 134217729.0;
+    let ca = split * a;
+    let a1 = ca - (ca - a);
+    let a2 = a - a1;
+    let cf = split * f;
+    let f1 = cf - (cf - f);
+    let f2 = f - f1;
+    let lo = a2 * f2 - (((hi - a1 * f1) - a2 * f1) - a1 * f2);
+    let n = hi.floor();
+    if hi - n - 0.5 >= -lo { n += 1.0; }
+    if n >= 9.0e18 { throw `toFixed(${digits}) of ${js_str(v)}: rload's toFixed writes at most 18 significant digits`; }
+    let text = `${n.to_int()}`;
+    let out = if digits == 0 { text } else {
+        while text.len() <= digits { text = "0" + text; }
+        text.sub_string(0, text.len() - digits) + "." + text.sub_string(text.len() - digits)
+    };
+    if v < 0.0 { "-" + out } else { out }
+}"#,
+    ),
     ("js_char_at", "private fn js_char_at(s, i) {\n    if i < 0 || i >= s.len() { \"\" } else { s.sub_string(i, 1) }\n}"),
+    (
+        "js_char_code_at",
+        "private fn js_char_code_at(s, i) {\n    // charCodeAt(i): the character's code (0 when i is not given), NaN outside the string.\n    if i == () { i = 0; }\n    if i < 0 || i >= s.len() { 0.0 / 0.0 } else { s[i].to_int() }\n}",
+    ),
+    (
+        "js_from_char_code",
+        "private fn js_from_char_code(codes) {\n    // String.fromCharCode(…): each code (a UTF-16 unit) as a character, read from a JSON escape.\n    let text = \"\";\n    for c in codes {\n        let h = (js_int(js_number(c)) & 65535).to_hex();\n        while h.len() < 4 { h = \"0\" + h; }\n        text += \"\\\\u\" + h;\n    }\n    parse_json(\"{\\\"v\\\":\\\"\" + text + \"\\\"}\").v\n}",
+    ),
+    (
+        "js_sign",
+        "private fn js_sign(x) {\n    // Math.sign(x): 1, -1, or x itself for 0 and NaN.\n    let n = js_number(x);\n    let f = n.to_float();\n    if f > 0.0 { 1 } else if f < 0.0 { -1 } else { n }\n}",
+    ),
+    (
+        "js_max_of",
+        "private fn js_max_of(xs) {\n    // Math.max(...xs): the largest, each as a number (NaN when one is not); -Infinity for none.\n    let best = -1.0 / 0.0;\n    for x in xs {\n        let n = js_number(x);\n        if n.to_float().is_nan { return 0.0 / 0.0; }\n        if n.to_float() > best.to_float() { best = n; }\n    }\n    best\n}",
+    ),
+    (
+        "js_min_of",
+        "private fn js_min_of(xs) {\n    // Math.min(...xs): the smallest, each as a number (NaN when one is not); Infinity for none.\n    let best = 1.0 / 0.0;\n    for x in xs {\n        let n = js_number(x);\n        if n.to_float().is_nan { return 0.0 / 0.0; }\n        if n.to_float() < best.to_float() { best = n; }\n    }\n    best\n}",
+    ),
+    (
+        "js_keys",
+        "private fn js_keys(o) {\n    // for…in's keys: a map's keys; an array's or a string's indices as text (\"0\", \"1\", …);\n    // none for null and undefined.\n    switch type_of(o) {\n        \"array\" | \"string\" => { let out = []; for i in 0..o.len() { out.push(`${i}`); } out }\n        \"()\" => [],\n        _ => o.keys(),\n    }\n}",
+    ),
+    (
+        "js_key",
+        "private fn js_key(t, k) {\n    // The key JavaScript's `o[k]` reads on a value of type t: a map's keys are text (`byId[3]`\n    // is `byId[\"3\"]`); an array's or a string's index may come as text (\"0\" from for…in).\n    if t == \"map\" {\n        if type_of(k) == \"string\" { k } else { js_str(k) }\n    } else if (t == \"array\" || t == \"string\") && type_of(k) == \"string\" {\n        js_number(k)\n    } else {\n        k\n    }\n}",
+    ),
+    (
+        "js_error_name",
+        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else { \"Error\" }\n}",
+    ),
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (
         "js_random_string",
-        "private fn js_random_string(n, chars) {\n    if chars == () { chars = \"abcdefghijklmnopqrstuvwxyz0123456789\"; }\n    let out = \"\";\n    for _i in 0..n { out += chars.sub_string(random_int(0, chars.len() - 1), 1); }\n    out\n}",
+        "private fn js_random_string(n, chars) {\n    if chars == () { chars = \"abcdefghijklmnopqrstuvwxyz\"; }\n    let out = \"\";\n    for _i in 0..n { out += chars.sub_string(random_int(0, chars.len() - 1), 1); }\n    out\n}",
+    ),
+    (
+        "js_find_between",
+        "private fn js_find_between(content, left, right, repeat) {\n    // jslib k6-utils' findBetween (1.2.0 on): the text between `left` and the next `right`,\n    // null when there is none; with `repeat`, every such text in order, null for none.\n    let found = [];\n    let from = 0;\n    loop {\n        let start = content.index_of(left, from);\n        if start < 0 { break; }\n        start += left.len();\n        let end = content.index_of(right, start);\n        if end < 0 { break; }\n        let text = content.sub_string(start, end - start);\n        if !js_truthy(repeat) { return text; }\n        found.push(text);\n        from = end + right.len();\n    }\n    if found.is_empty() { () } else { found }\n}",
+    ),
+    (
+        "js_find_between_first",
+        "private fn js_find_between_first(content, left, right) {\n    // jslib k6-utils' findBetween before 1.2.0: the text between `left` and the next `right`,\n    // \"\" when there is none.\n    let start = content.index_of(left);\n    if start < 0 { return \"\"; }\n    start += left.len();\n    let end = content.index_of(right, start);\n    if end < 0 { \"\" } else { content.sub_string(start, end - start) }\n}",
     ),
     (
         "js_stringify",
@@ -224,9 +311,15 @@ const HELPERS: &[(&str, &str)] = &[
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
-        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
+        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" | "js_to_fixed" => {
+            &["js_str"]
+        }
         "js_stringify_indent" => &["js_stringify"],
         "js_includes" => &["js_is_nan"],
+        "js_from_char_code" => &["js_int", "js_number", "js_number_text"],
+        "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text"],
+        "js_find_between" => &["js_truthy"],
+        "js_key" => &["js_str", "js_number", "js_number_text"],
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],

@@ -41,6 +41,11 @@ pub fn lookup(module: &str, export: &str) -> Binding {
             "uuidv4" => f("uuid"),
             "randomItem" => Helper("js_random_item"),
             "randomString" => Helper("js_random_string"),
+            // findBetween's `repeat` and its null for no match came with jslib 1.2.0.
+            "findBetween" if is_jslib(module, "k6-utils/1.0.") || is_jslib(module, "k6-utils/1.1.") => {
+                Helper("js_find_between_first")
+            }
+            "findBetween" => Helper("js_find_between"),
             _ => Unsupported(format!("jslib k6-utils `{export}` has no rload equivalent")),
         },
         _ if is_jslib(module, "k6-summary") => match export {

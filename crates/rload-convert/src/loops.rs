@@ -8,7 +8,8 @@ use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
 use crate::conv::Conv;
-use crate::expr::strip_parens;
+use crate::expr::{is_pure_path, strip_parens};
+use crate::kinds::Kind;
 use crate::names;
 use crate::stmt::paren;
 
@@ -280,4 +281,27 @@ impl Conv<'_> {
 /// Whether a callback body has a `return` (conservative: the word anywhere in its source).
 fn contains_return(src: &str, span: Span) -> bool {
     src[span.start as usize..span.end as usize].contains("return")
+}
+
+impl Conv<'_> {
+    /// The key of `obj[key]` (`obj` already converted). JavaScript turns a map's key into text
+    /// (`byId[3]` is `byId["3"]`) and reads an array's index from text (`arr["0"]`, the keys
+    /// `for…in` gives); Rhai wants exactly a string or a number. Where the key is a `for…in`
+    /// variable, or the object a variable set to an object literal and the key not certainly
+    /// text, a helper picks the key's type by the object's at run time.
+    pub fn index_key(&mut self, obj: &str, object: &Expression, key: &Expression) -> String {
+        let text = self.expr(key);
+        let named = |e: &Expression, names: &dyn Fn(&str) -> bool| match e.without_parentheses() {
+            Expression::Identifier(id) => names(id.name.as_str()),
+            _ => false,
+        };
+        // `obj` is written twice: only where evaluating it twice is harmless.
+        let for_in_key = named(key, &|n| self.for_in_keys.iter().any(|k| k == n)) && is_pure_path(object);
+        let object_var = named(object, &|n| self.object_vars.contains(n)) && self.kind(key) != Kind::Str;
+        if !for_in_key && !object_var {
+            return text;
+        }
+        let h = self.helper("js_key");
+        format!("{h}(type_of({}), {})", strip_parens(obj), strip_parens(&text))
+    }
 }

@@ -99,7 +99,22 @@ impl Conv<'_> {
             }
             Statement::ForInStatement(f) => {
                 let right = self.expr(&f.right);
-                self.for_each_stmt(&f.left, format!("{}.keys()", paren(&right)), &f.body, false)
+                // JavaScript's for…in gives an array's indices as text: a helper tells at run time.
+                let h = self.helper("js_keys");
+                let key = match &f.left {
+                    ForStatementLeft::VariableDeclaration(d) => match d.declarations.first().map(|d| &d.id) {
+                        Some(BindingPattern::BindingIdentifier(id)) => Some(id.name.to_string()),
+                        _ => None,
+                    },
+                    ForStatementLeft::AssignmentTargetIdentifier(id) => Some(id.name.to_string()),
+                    _ => None,
+                };
+                self.for_in_keys.extend(key.clone());
+                let out = self.for_each_stmt(&f.left, format!("{h}({})", strip_parens(&right)), &f.body, false);
+                if key.is_some() {
+                    self.for_in_keys.pop();
+                }
+                out
             }
             Statement::WhileStatement(w) => {
                 let test = self.cond(&w.test);
@@ -202,6 +217,22 @@ impl Conv<'_> {
 
     pub(crate) fn expr_stmt(&mut self, e: &Expression) -> String {
         match e {
+            // `a.length = n`: Rhai's length is read-only; the array is cut or padded in place.
+            Expression::AssignmentExpression(a)
+                if a.operator == AssignmentOperator::Assign
+                    && matches!(&a.left, AssignmentTarget::StaticMemberExpression(m) if m.property.name == "length") =>
+            {
+                let AssignmentTarget::StaticMemberExpression(m) = &a.left else { unreachable!() };
+                let mut flag = String::new();
+                if let Some(root) = crate::expr::member_root(&m.object) {
+                    self.note_mutation(&root);
+                    flag = self.alias_change(&root, m.span);
+                }
+                let target = self.expr(&m.object);
+                let n = self.expr(&a.right);
+                let h = self.helper("js_set_length");
+                format!("{flag}{}.{h}({});", paren(&target), strip_parens(&n))
+            }
             Expression::AssignmentExpression(a) => {
                 let t = self.assignment(a);
                 // `a ||= b` and `a ??= b` become `if` statements; an assignment whose value ends
@@ -228,7 +259,9 @@ impl Conv<'_> {
                         }
                     }
                 }
+                self.statement_call = Some(c.span);
                 let t = self.call(c);
+                self.statement_call = None;
                 format!("{};", strip_parens(&t))
             }
             other => {
@@ -277,6 +310,9 @@ impl Conv<'_> {
             })
         });
         self.note_binding(name, d.init.as_ref());
+        if matches!(d.init.as_ref().map(|e| e.without_parentheses()), Some(Expression::ObjectExpression(_))) {
+            self.object_vars.insert(name.to_string());
+        }
         if v.kind == VariableDeclarationKind::Const {
             if let (Some(e), Some(i)) = (d.init.as_ref(), self.scope_of(name)) {
                 let k = self.kind(e);

@@ -245,3 +245,24 @@ fn includes_and_last_index_of_with_a_start_position_are_listed() {
         assert_eq!(listed, [reason], "{call}");
     }
 }
+
+#[test]
+fn push_gives_the_new_length_only_where_its_value_is_read() {
+    // As a statement, Rhai's push (which returns nothing) is what JavaScript's does.
+    let (rhai, items) = convert("const q = [];\nq.push(1);\nq.push(2, 3);\nconst n = q.push(4);");
+    assert!(rhai.contains("q.push(1);") && rhai.contains("q.append([2, 3]);"), "{rhai}");
+    assert!(rhai.contains("let n = q.js_push([4]);"), "{rhai}");
+    assert!(items.is_empty(), "{items:?}");
+}
+
+#[test]
+fn keys_of_arrays_and_objects_keyed_by_numbers_pick_their_type_at_run_time() {
+    let (rhai, items) = convert("const xs = ['a'];\nfor (const i in xs) { console.log(xs[i]); }");
+    assert!(rhai.contains("for i in js_keys(xs)") && rhai.contains("xs[js_key(type_of(xs), i)]"), "{rhai}");
+    assert!(items.is_empty(), "{items:?}");
+    let (rhai, _) =
+        convert("const byId = {};\nconst id = 3;\nbyId[id] = 'x';\nconst ys = [1];\nconst y = ys[0] + byId['3'];");
+    assert!(rhai.contains("byId[js_key(type_of(byId), id)] = \"x\";"), "{rhai}");
+    // An array's index, and a text key, stay as they are.
+    assert!(rhai.contains("ys[0]") && rhai.contains("byId[\"3\"]"), "{rhai}");
+}
