@@ -64,13 +64,16 @@ impl Renderer for HandleSummaryData {
 }
 
 /// `data` (as [`HandleSummaryData`] renders it) with k6's `setup_data`: `setup()`'s return
-/// value as the VUs got it (`setup_json`, its JSON), `null` when there was none (k6: the key is
-/// there, its value `undefined`). The run's results do not hold it, so it is added here.
+/// value as the VUs got it (`setup_json`, its JSON). Without one the key is left out: k6 has it
+/// with the value `undefined`, which `JSON.stringify(data)` (the common hook) leaves out, and
+/// reading it gives `()` either way. The run's results do not hold it, so it is added here.
 /// Both texts are JSON that rload wrote (the setup data's cell holds only JSON it wrote or
 /// that the REST API parsed).
 pub fn with_setup_data(data: &str, setup_json: Option<&str>) -> String {
+    let Some(setup) = setup_json.and_then(|json| serde_json::from_str::<Value>(json).ok()) else {
+        return data.to_owned();
+    };
     let Ok(mut data) = serde_json::from_str::<Map<String, Value>>(data) else { return data.to_owned() };
-    let setup = setup_json.and_then(|json| serde_json::from_str(json).ok()).unwrap_or(Value::Null);
     data.insert("setup_data".to_owned(), setup);
     Value::Object(data).to_string()
 }

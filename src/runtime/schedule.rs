@@ -345,7 +345,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn iterations_due_while_no_vu_is_idle_are_dropped() {
-        // Iterations due at 0, 0.5, 1 and 1.5s; the only VU is busy from 0 to 1.2s.
+        // Iterations due at 0, 0.5, 1, 1.5 and 2s (k6's tick at the duration too); the only VU is
+        // busy from 0 to 1.2s, then from 1.5 to 2.7s.
         let (pool, ended) = run(
             json!({"executor": "constant-arrival-rate", "rate": 2, "duration": "2s", "preAllocatedVUs": 1}),
             secs(1.2),
@@ -353,7 +354,7 @@ mod tests {
         .await;
         let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
         assert_eq!(starts, [secs(0.0), secs(1.5)]);
-        assert_eq!(pool.s.state.dropped.load(Relaxed), 2);
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 3);
         assert_eq!(*pool.insufficient.borrow(), [1], "warned once, with maxVUs reached");
         assert_eq!(ended, secs(2.7));
     }
@@ -366,11 +367,12 @@ mod tests {
             secs(1.2),
         )
         .await;
-        // 0.5s is dropped and starts VU 1, which takes 1s; 1.5s finds VU 0 idle again.
+        // 0.5s is dropped and starts VU 1, which takes 1s; 1.5s finds VU 0 idle again; 2s finds
+        // both busy.
         let got: Vec<(u64, Duration)> = pool.log.borrow().iter().map(|i| (i.vu, i.start)).collect();
         assert_eq!(got, [(0, secs(0.0)), (1, secs(1.0)), (0, secs(1.5))]);
-        assert_eq!(pool.s.state.dropped.load(Relaxed), 1);
-        assert!(pool.insufficient.borrow().is_empty());
+        assert_eq!(pool.s.state.dropped.load(Relaxed), 2);
+        assert_eq!(*pool.insufficient.borrow(), [2], "warned at 2s, with maxVUs reached");
     }
 
     #[tokio::test(start_paused = true)]
@@ -384,7 +386,7 @@ mod tests {
         )
         .await;
         let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
-        assert_eq!(starts.len(), 5000);
+        assert_eq!(starts.len(), 5001, "k6 starts the one due at 1s too");
         assert_eq!(pool.s.state.dropped.load(Relaxed), 0);
         // Never early; late by the 0.5 ms batching window at most, plus up to a millisecond
         // here, where tokio's paused timer fires on its 1 ms tick.
@@ -406,7 +408,7 @@ mod tests {
         )
         .await;
         let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
-        assert_eq!(starts, (0..10).map(|i| Duration::from_millis(100 * i)).collect::<Vec<_>>());
+        assert_eq!(starts, (0..=10).map(|i| Duration::from_millis(100 * i)).collect::<Vec<_>>());
         assert_eq!(pool.s.state.dropped.load(Relaxed), 0);
     }
 
@@ -430,7 +432,7 @@ mod tests {
         .await;
         assert_eq!(*dropped_at.borrow(), [(99, 0), (101, 1), (299, 1), (301, 2)]);
         let starts: Vec<Duration> = pool.log.borrow().iter().map(|i| i.start).collect();
-        assert_eq!(starts, [secs(0.0), secs(0.2), secs(0.4), secs(0.6), secs(0.8)]);
+        assert_eq!(starts, [secs(0.0), secs(0.2), secs(0.4), secs(0.6), secs(0.8), secs(1.0)]);
         assert_eq!(pool.s.state.dropped.load(Relaxed), 5);
     }
 }
