@@ -1,7 +1,7 @@
 // Numbers compare exactly, as JavaScript compares them: a minimum folded from Infinity (the
 // idiom for the fastest response of a batch), a maximum from -Infinity, sums that differ in the
 // last bit, NaN never equal to itself (`x !== x`), whole numbers and
-// a status against floats, and Number's and Math's constants.
+// a status against floats, powers past an integer's range, and Number's and Math's constants.
 import http from 'k6/http';
 import { check } from 'k6';
 
@@ -27,6 +27,9 @@ export default function () {
     'NaN equals nothing': () => nan !== nan && !(nan === nan) && !(nan < 1) && !(nan >= 1),
     'whole numbers against floats': () => 5 === 5.0 && 4.5 < 5 && 10 / 4 === 2.5 && 7 % 2 === 1,
     'the status against a float': () => res.status < 200.5 && res.status === 200.0,
+    'powers as JavaScript computes them': () => 2 ** 10 === 1024 && Math.pow(2, 64) > 1.8e19
+      && Math.pow(2, -1) === 0.5 && 1.5 ** 2 === 2.25 && 4 ** 0.5 === 2 && (-2) ** 3 === -8
+      && [1, 2, 3][2 ** 1] === 3 && ((p) => { p **= 70; return p > 1e21; })(2),
     'Number constants': () => 1 + Number.EPSILON > 1 && 1 + Number.EPSILON / 2 === 1
       && Number.MIN_VALUE > 0 && Number.MIN_VALUE / 2 === 0 && Number.MAX_VALUE < Infinity
       && Math.abs(Math.LOG2E * Math.LN2 - 1) < 1e-15 && Math.SQRT1_2 < Math.SQRT2,

@@ -565,7 +565,7 @@ impl Conv<'_> {
             ("Math", "abs") => format!("abs({})", a(0)),
             ("Math", "sign") => helper(self, "js_sign", vec![a(0)]),
             ("Math", "sqrt") => format!("sqrt({}.to_float())", paren_if_needed(&a(0))),
-            ("Math", "pow") => format!("({} ** {})", a(0), a(1)),
+            ("Math", "pow") => format!("{}({}, {})", self.helper("js_pow"), a(0), a(1)),
             ("Math", "log") => format!("ln({}.to_float())", paren_if_needed(&a(0))),
             ("Math", "exp") => format!("exp({}.to_float())", paren_if_needed(&a(0))),
             ("Math", "min" | "max") if !args.is_empty() => {

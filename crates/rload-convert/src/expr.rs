@@ -279,7 +279,10 @@ impl Conv<'_> {
             Subtraction => "-=",
             Multiplication => "*=",
             Remainder => "%=",
-            Exponential => "**=",
+            Exponential => {
+                let h = self.helper("js_pow");
+                return format!("{target} = {h}({target}, {})", strip_parens(&value));
+            }
             Division => {
                 let h = self.helper("js_div");
                 return format!("{target} = {h}({target}, {})", strip_parens(&value));

@@ -306,6 +306,10 @@ const HELPERS: &[(&str, &str)] = &[
         "js_int32",
         "private fn js_int32(v) {\n    // JavaScript's ToInt32, the operand of a bitwise operator: the number truncated toward\n    // zero and wrapped to a signed 32-bit integer; NaN and the infinities are 0.\n    let n = js_number(v);\n    if type_of(n) == \"f64\" {\n        if !n.is_finite { return 0; }\n        n = (n.int() % 4294967296.0).to_int();\n    }\n    n = n & 4294967295;\n    if n >= 2147483648 { n - 4294967296 } else { n }\n}",
     ),
+    (
+        "js_pow",
+        "private fn js_pow(a, b) {\n    // JavaScript's a ** b and Math.pow: an integer power that JavaScript holds exactly stays an\n    // integer; a negative or fractional exponent, or a result past 2^53, is the float power.\n    let x = js_number(a);\n    let y = js_number(b);\n    let r = x.to_float() ** y.to_float();\n    if type_of(x) == \"i64\" && type_of(y) == \"i64\" && y >= 0 && r.abs() < 9007199254740992.0 { x ** y } else { r }\n}",
+    ),
 ];
 
 /// Helpers another helper calls.
@@ -323,7 +327,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
-        "js_compare" | "js_number" | "js_int32" => &["js_number", "js_number_text"],
+        "js_compare" | "js_number" | "js_int32" | "js_pow" => &["js_number", "js_number_text"],
         _ => &[],
     }
 }

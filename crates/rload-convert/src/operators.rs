@@ -38,7 +38,10 @@ impl Conv<'_> {
             Subtraction => "-",
             Multiplication => "*",
             Remainder => "%",
-            Exponential => "**",
+            Exponential => {
+                let (l, r) = (self.expr(&b.left), self.expr(&b.right));
+                return format!("{}({l}, {r})", self.helper("js_pow"));
+            }
             BitwiseAnd | BitwiseOR | BitwiseXOR | ShiftLeft | ShiftRight | ShiftRightZeroFill => {
                 let l = self.int32(&b.left);
                 return self.bitwise(b.operator, &l, &b.right);
