@@ -8,8 +8,9 @@
 //! [`metrics::MAX_MESSAGE_BYTES`]) and the script's `params.tags` (which win over the built-in
 //! ones, as in k6; a script's `name` tag is the `url` tag too). The bytes a hop moved are not a
 //! sample of their own: [`record_hops`] returns them, and the VU sends `data_sent` and
-//! `data_received` once per iteration, as k6's dialer trail does. Of the built-in tags, only those in the run's `systemTags` are
-//! attached (k6's default leaves out `ip`, which rload sets when asked). The binding calls
+//! `data_received` once per iteration, as k6's dialer trail does. Of the built-in tags, only
+//! those in the run's `systemTags` are attached (k6's default leaves out `ip`, which rload sets
+//! when asked). The binding calls
 //! [`record_hops`] with the client's outcomes; the samples go to the thread's metric sink.
 //!
 //! Each hop that `http_req_failed` counts as failed is also counted by its `error_code` and

@@ -466,9 +466,8 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
                 if vu.aborted_test.get() {
                     tags = record_iteration(vu, start.elapsed());
                 } else {
-                    // Its bytes go out as k6's do, in the root group, without it counting.
-                    *vu.group.borrow_mut() = String::new();
-                    vu.record_bytes(&vu.base_tags());
+                    // Its bytes go out as k6's do, without it counting.
+                    record_trail(vu);
                 }
                 if control.is_hard_stopped() || scenario.is_stopping() {
                     break;
@@ -519,11 +518,18 @@ pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
 /// and returns their tags: k6's, the VU's tags as they are at the iteration's end (those the
 /// script set on `exec.vu.metrics.tags` during it too), in the root group.
 fn record_iteration(vu: &VuContext, took: std::time::Duration) -> TagSet {
+    let tags = record_trail(vu);
+    metrics::record(builtin::ITERATION_DURATION, &tags, took.as_secs_f64() * 1000.0);
+    metrics::record(builtin::ITERATIONS, &tags, 1.0);
+    tags
+}
+
+/// What every iteration's end records, counted or interrupted: the VU back in the root group,
+/// and the bytes it moved with the tags it has then (k6's dialer trail). Returns those tags.
+fn record_trail(vu: &VuContext) -> TagSet {
     *vu.group.borrow_mut() = String::new();
     let tags = vu.base_tags();
     vu.record_bytes(&tags);
-    metrics::record(builtin::ITERATION_DURATION, &tags, took.as_secs_f64() * 1000.0);
-    metrics::record(builtin::ITERATIONS, &tags, 1.0);
     tags
 }
 
