@@ -2,7 +2,7 @@
 //! and the `WebSocket`s (k6/websockets) a script started keep it alive, and the iteration ends
 //! only when no socket is open and no timer is pending.
 //!
-//! The loop runs once the iteration's function has returned (`runtime/vu.rs`), never while the
+//! The loop runs once the iteration's function has returned (`runtime/vu/mod.rs`), never while the
 //! script runs: like k6's JavaScript thread, a handler or `sleep()` in progress holds everything
 //! else back. Each turn waits, on the VU's coroutine, for the earliest of: the next timer (timers
 //! first, so a flood of frames cannot starve them), a socket's dial, or a socket's next frame;

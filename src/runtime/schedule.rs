@@ -206,7 +206,7 @@ mod tests {
         interrupted: bool,
     }
 
-    /// VUs that run `work`-long iterations the way `vu.rs` does: interrupted by the scenario's
+    /// VUs that run `work`-long iterations the way `vu/mod.rs` does: interrupted by the scenario's
     /// hard stop or their permit's deadline.
     struct TestPool {
         s: Arc<ScenarioRuntime>,

@@ -1,36 +1,27 @@
-//! A virtual user: its context, and the life it lives after one Rhai evaluation of the top level.
-//!
-//! A VU's coroutine evaluates the compiled script's top level once (k6's init code), then
-//! `script::engine::evaluate` calls [`vu_main`] with that evaluation's state (so imports and
-//! top-level constants stay visible to functions). From there the VU does what its [`Phase`]
-//! says: report the options, run `setup()`, loop over iterations of its scenario's function, or
-//! run `teardown(data)`. The loop runs in Rust, above nothing but the coroutine's entry, so a VU
-//! suspended in its iteration keeps no frame of the init code's evaluation on its stack.
+//! A VU's context: what native functions reach through [`current`] while the VU runs (its id,
+//! phase, scenario, tags, HTTP client, event loop and the bytes it moved), and what the VUs of a
+//! run and of a thread share ([`RunShared`], the HTTP client settings, `__ENV`).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::time::Instant;
 
-use rhai::{Dynamic, EvalAltResult, EvalContext, ImmutableString};
+use rhai::{Dynamic, ImmutableString};
 
-use super::control::Control;
-use super::coroutine::{current_context, ready_or_suspend, Suspension};
-use super::errors::ErrorLog;
-use super::relay;
-use super::report::SummaryText;
-use super::scenario::ScenarioRuntime;
-use super::setup_data::{json_value, read_setup_data, setup_data_json, SetupData};
 use crate::http::{ClientConfig, HttpClient, Pool};
 use crate::metrics::{self, builtin, tag, SystemTag, TagSet};
+use crate::runtime::control::Control;
+use crate::runtime::coroutine::current_context;
+use crate::runtime::errors::ErrorLog;
 use crate::runtime::event_loop::EventLoop;
-use crate::script::api::websocket::{run_event_loop, Callback};
-use crate::script::diagnostics::describe_runtime_error;
-use crate::script::engine::summary_hook;
-use crate::script::facts::Facts;
+use crate::runtime::relay;
+use crate::runtime::report::SummaryText;
+use crate::runtime::scenario::ScenarioRuntime;
+use crate::runtime::setup_data::{read_setup_data, SetupData};
+use crate::script::api::websocket::Callback;
 
 /// What a VU's evaluation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +60,7 @@ pub struct RunShared {
     /// k6's `throw` option: a request that gets no response raises a script error.
     pub throw: bool,
     /// This instance's scenarios and start, for `exec.instance`.
-    pub instance: Arc<super::scenario::Instance>,
+    pub instance: Arc<crate::runtime::scenario::Instance>,
 }
 
 /// One VU's context, reachable from native functions through [`current`].
@@ -93,7 +84,7 @@ pub struct VuContext {
     /// The current group path: "" at the root, `::name::sub` inside groups.
     pub group: RefCell<String>,
     /// The VU's own HTTP client (connections, cookie jar), created on its first request.
-    http: std::cell::OnceCell<Rc<HttpClient>>,
+    pub(super) http: std::cell::OnceCell<Rc<HttpClient>>,
     /// Top-level variables captured after init, readable by plain name inside functions.
     pub globals: RefCell<HashMap<ImmutableString, Dynamic>>,
     /// JSON of setup's return value, passed to `run(data)` and `teardown(data)`.
@@ -231,7 +222,7 @@ impl VuContext {
     /// k6's dialer trail: `data_sent` and `data_received` once per iteration (also one that
     /// made no request, or was interrupted), and once for setup() and teardown(), with the
     /// tags the VU has when it ends; the counts start again from zero.
-    fn record_bytes(&self, tags: &TagSet) {
+    pub(super) fn record_bytes(&self, tags: &TagSet) {
         let (sent, received) = self.bytes.replace((0, 0));
         metrics::record_all(tags, &[(builtin::DATA_SENT, sent as f64), (builtin::DATA_RECEIVED, received as f64)]);
     }
@@ -325,283 +316,3 @@ pub fn try_current() -> Option<Rc<VuContext>> {
     let any: Rc<dyn Any> = current_context()?;
     any.downcast::<VuContext>().ok()
 }
-
-/// The error that ends an iteration without being a script error.
-pub const INTERRUPTED: &str = "__rload_interrupted";
-
-/// The VU's life after its init code ran; see the module doc.
-pub fn vu_main(ctx: &mut EvalContext) -> Result<(), Box<EvalAltResult>> {
-    let vu = current();
-    vu.in_init.set(false);
-    capture_globals(ctx, &vu, vu.phase == Phase::Iterate);
-    match vu.phase {
-        Phase::Iterate => iterate(ctx, &vu),
-        phase => {
-            let result = run_phase(ctx, &vu, phase);
-            // Failed or not, k6 sends what setup() and teardown() moved when they end.
-            let hook = match phase {
-                Phase::Setup => "setup",
-                Phase::Teardown => "teardown",
-                _ => return result,
-            };
-            if has_fn(&vu, hook) {
-                vu.record_bytes(&vu.base_tags());
-            }
-            result
-        }
-    }
-}
-
-/// The one-off phases (options, setup, teardown, handle_summary). Never inlined: its locals
-/// stay out of the frame below every iteration.
-#[inline(never)]
-fn run_phase(ctx: &mut EvalContext, vu: &Rc<VuContext>, phase: Phase) -> Result<(), Box<EvalAltResult>> {
-    let vu = vu.clone();
-    match phase {
-        Phase::Options => {
-            let options = ctx.scope().get("options").cloned().unwrap_or(Dynamic::UNIT);
-            let json = if options.is_unit() {
-                serde_json::Value::Object(Default::default())
-            } else {
-                serde_json::to_value(&options).map_err(|e| format!("options: {e}"))?
-            };
-            *vu.output.borrow_mut() = Some(json);
-        }
-        Phase::Setup => {
-            if has_fn(&vu, "setup") {
-                *vu.group.borrow_mut() = "::setup".into();
-                let data: Dynamic = ctx.call_fn("setup", ())?;
-                run_event_loop(ctx, "setup")?;
-                let json = setup_data_json(&data)?;
-                *vu.output.borrow_mut() = Some(json);
-            }
-        }
-        Phase::Teardown => {
-            if has_fn(&vu, "teardown") {
-                *vu.group.borrow_mut() = "::teardown".into();
-                let data = data_value(&vu)?;
-                if fn_arity(&vu, "teardown") > 0 {
-                    let _ = ctx.call_fn::<Dynamic>("teardown", (data,))?;
-                } else {
-                    let _ = ctx.call_fn::<Dynamic>("teardown", ())?;
-                }
-                run_event_loop(ctx, "teardown")?;
-            }
-        }
-        Phase::Summary => {
-            let data = data_value(&vu)?;
-            let hook = summary_hook(&vu.shared.functions)?.ok_or("the script defines no handleSummary()")?;
-            let out: Dynamic = ctx.call_fn(hook, (data,))?;
-            run_event_loop(ctx, hook)?;
-            let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
-            *vu.output.borrow_mut() = Some(json);
-        }
-        Phase::Iterate => unreachable!("iterations run in `iterate`"),
-    }
-    Ok(())
-}
-
-/// The iteration loop. Never inlined into `vu_main`: its frame is under every suspended
-/// iteration, and so is every byte added to it (see `script::engine::evaluate`).
-#[inline(never)]
-fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltResult>> {
-    let control = vu.shared.control.clone();
-    let scenario = vu.scenario.clone().expect("iterating VUs belong to a scenario");
-    control.vu_initialized();
-    let mut setup_data: Option<Dynamic> = None;
-    let exec = scenario.config.exec.clone();
-    let takes_data = fn_arity(vu, &exec) > 0;
-    let mut tags = vu.base_tags();
-    let mut iteration = 0u64;
-    loop {
-        let permit = {
-            let (s, k) = (scenario.clone(), vu.index_in_scenario);
-            ready_or_suspend(Box::pin(async move { s.next_iteration(k, iteration).await }))
-        };
-        let Ok(Some(permit)) = permit else { break };
-        // Read once, at the first iteration: the test (and so setup()) has started by then.
-        let data = match setup_data.clone() {
-            Some(d) => d,
-            None => {
-                let d = json_value(read_setup_data(&vu.shared.setup_data).as_deref())?;
-                setup_data = Some(d.clone());
-                d
-            }
-        };
-        vu.iteration.set(iteration);
-        vu.iteration_in_test.set(permit.index);
-        vu.deadline.set(permit.deadline);
-        *vu.group.borrow_mut() = String::new();
-        if metrics::system_tag_enabled(SystemTag::ITER) {
-            tags = vu.base_tags();
-        }
-        let start = Instant::now();
-        if let Some(scheduled) = permit.scheduled {
-            let late = start.saturating_duration_since(scheduled).as_secs_f64() * 1000.0;
-            metrics::record(builtin::ITERATION_START_DELAY, &tags, late);
-        }
-        if let Some(client) = vu.http.get() {
-            client.begin_iteration();
-        }
-        scenario.state.active.fetch_add(1, Ordering::Relaxed);
-        let result =
-            if takes_data { ctx.call_fn::<Dynamic>(&exec, (data.clone(),)) } else { ctx.call_fn::<Dynamic>(&exec, ()) };
-        // k6's event loop: the iteration ends once no timer is pending and no socket is open.
-        let result = match result {
-            Ok(_) => run_event_loop(ctx, &exec).map(|()| Dynamic::UNIT),
-            Err(err) => {
-                vu.event_loop.abandon();
-                Err(err)
-            }
-        };
-        scenario.state.active.fetch_sub(1, Ordering::Relaxed);
-        vu.deadline.set(None);
-        iteration += 1;
-        match &result {
-            Ok(_) => {}
-            Err(e) if is_interruption(e) || vu.should_interrupt() || control.is_hard_stopped() => {
-                scenario.state.interrupted.fetch_add(1, Ordering::Relaxed);
-                // k6 counts the iteration that called exec.test.abort() as interrupted, but its
-                // samples go out before the test's end: it is in `iterations` and their duration.
-                if vu.aborted_test.get() {
-                    tags = record_iteration(vu, start.elapsed());
-                } else {
-                    // Its bytes go out as k6's do, without it counting.
-                    record_trail(vu);
-                }
-                if control.is_hard_stopped() || scenario.is_stopping() {
-                    break;
-                }
-                continue;
-            }
-            Err(e) => {
-                control.failed_iterations.fetch_add(1, Ordering::Relaxed);
-                let main = ctx.source().unwrap_or_default().to_string();
-                vu.shared.errors.record_script_error(&describe_runtime_error(e, &main));
-            }
-        }
-        scenario.state.completed.fetch_add(1, Ordering::Relaxed);
-        tags = record_iteration(vu, start.elapsed());
-    }
-    Ok(())
-}
-
-/// True for the error raised when the VU was interrupted.
-pub fn is_interruption(err: &EvalAltResult) -> bool {
-    match err {
-        EvalAltResult::ErrorTerminated(..) => true,
-        EvalAltResult::ErrorRuntime(v, _) => v.clone().into_immutable_string().is_ok_and(|s| s == INTERRUPTED),
-        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => is_interruption(inner),
-        _ => false,
-    }
-}
-
-/// The Rhai error to raise when a suspended call was interrupted.
-pub fn interrupted_error() -> Box<EvalAltResult> {
-    EvalAltResult::ErrorRuntime(INTERRUPTED.into(), rhai::Position::NONE).into()
-}
-
-/// The Rhai error for a suspended call that returned without its output: an interruption, or a
-/// panic in rload's own async code, which fails this call at its script position (Rhai fills it
-/// in) like any other runtime error, so the report says where the script was.
-pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
-    match suspension {
-        Suspension::Interrupted => interrupted_error(),
-        Suspension::Panicked(message) => {
-            let text = format!("rload panicked (a bug in rload; please report it): {message}");
-            EvalAltResult::ErrorRuntime(text.into(), rhai::Position::NONE).into()
-        }
-    }
-}
-
-/// Records an iteration's `data_sent`, `data_received`, `iteration_duration` and `iterations`
-/// and returns their tags: k6's, the VU's tags as they are at the iteration's end (those the
-/// script set on `exec.vu.metrics.tags` during it too), in the root group.
-fn record_iteration(vu: &VuContext, took: std::time::Duration) -> TagSet {
-    let tags = record_trail(vu);
-    metrics::record(builtin::ITERATION_DURATION, &tags, took.as_secs_f64() * 1000.0);
-    metrics::record(builtin::ITERATIONS, &tags, 1.0);
-    tags
-}
-
-/// What every iteration's end records, counted or interrupted: the VU back in the root group,
-/// and the bytes it moved with the tags it has then (k6's dialer trail). Returns those tags.
-fn record_trail(vu: &VuContext) -> TagSet {
-    *vu.group.borrow_mut() = String::new();
-    let tags = vu.base_tags();
-    vu.record_bytes(&tags);
-    tags
-}
-
-fn data_value(vu: &VuContext) -> Result<Dynamic, Box<EvalAltResult>> {
-    json_value(vu.data_json.as_deref())
-}
-
-fn has_fn(vu: &VuContext, name: &str) -> bool {
-    vu.shared.functions.contains_key(name)
-}
-
-fn fn_arity(vu: &VuContext, name: &str) -> usize {
-    vu.shared.functions.get(name).copied().unwrap_or(0)
-}
-
-/// Makes the top-level variables readable by plain name inside functions (k6 module scope):
-/// each becomes shared (a constant stays constant), held by the scope and the VU's `globals`
-/// alike. Cloning the values instead held every one twice per VU: SyncKairos's `options` map
-/// alone cost ~8 KB per VU. Never inlined: its locals would otherwise stay in `vu_main`'s frame
-/// below every iteration.
-///
-/// Rhai also keeps a copy of each top-level constant for `global::NAME` (a deep clone, made
-/// when the constant was declared); that entry becomes the same shared value, so a constant is
-/// held once per VU, not twice (scenario 03's `options`: ~3.8 KB per VU).
-///
-/// With `drop_unread` (an iterating VU, which runs nothing but functions from now on), what no
-/// function or closure can read is let go instead (`script::facts`, "The variables functions
-/// name"): a variable no function names, from the scope and `globals`; a constant no function
-/// reads as `global::NAME`, from Rhai's copies, and the copies' map once empty. Most scripts'
-/// `options` is one (three nested maps, ~1.6 KB per VU of `bench/ws-broadcast`), and most
-/// never write `global::` (the map: ~330 bytes per VU).
-#[inline(never)]
-fn capture_globals(ctx: &mut EvalContext, vu: &VuContext, drop_unread: bool) {
-    let facts = if drop_unread { Facts::of(Some(ctx.engine().default_tag())) } else { None };
-    let facts = facts.as_ref().map(|f| f.borrow());
-    let by_name = |name: &str| facts.as_ref().is_none_or(|f| f.read_after_init(name));
-    let through_global = |name: &str| facts.as_ref().is_none_or(|f| f.read_through_global_after_init(name));
-    let mut globals = vu.globals.borrow_mut();
-    let scope = ctx.scope_mut();
-    // The constants by name, as the scope ends with them (a later `let` of the same name is not
-    // the constant `global::NAME` reads).
-    let mut constants = HashMap::new();
-    for (name, value, _aliases) in std::mem::take(scope) {
-        let constant = value.is_read_only();
-        let (by_name, through_global) = (by_name(&name), constant && through_global(&name));
-        let value = if by_name || through_global { value.into_shared() } else { Dynamic::UNIT };
-        if through_global {
-            constants.insert(name.clone(), value.clone());
-        } else {
-            constants.remove(&name);
-        }
-        if by_name {
-            globals.insert(name.as_str().into(), value.clone());
-            scope.push_dynamic(name, value);
-        }
-    }
-    let global = ctx.global_runtime_state_mut();
-    if let Some(kept) = &global.constants {
-        let mut kept = kept.borrow_mut();
-        kept.retain(|name, _| through_global(name));
-        for (name, value) in kept.iter_mut() {
-            if let Some(shared) = constants.remove(name.as_str()) {
-                *value = shared;
-            }
-        }
-        if !kept.is_empty() {
-            return;
-        }
-    }
-    global.constants = None;
-}
-
-#[cfg(test)]
-#[path = "vu_tests.rs"]
-mod tests;
