@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::metrics::MetricKind;
 use crate::results::RunResults;
 
-pub use summary_data::{handle_summary_data, with_setup_data, HandleSummaryData, SummaryState, FAILED_REQUESTS_KEY};
+pub use summary_data::{handle_summary_data, HandleSummaryData, SummaryState, FAILED_REQUESTS_KEY};
 pub use summary_export::{summary_export_json, SummaryExport};
 pub use text::{SummaryMode, SummaryOptions, TextSummary};
 

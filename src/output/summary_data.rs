@@ -52,34 +52,23 @@ pub struct SummaryState {
 }
 
 /// Renders `handle_summary`'s `data` argument as compact JSON.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct HandleSummaryData {
     pub state: SummaryState,
+    /// k6's `setup_data`: `setup()`'s return value as the VUs got it, if there was one.
+    pub setup_data: Option<Value>,
 }
 
 impl Renderer for HandleSummaryData {
     fn render(&self, results: &RunResults<'_>) -> String {
-        handle_summary_data(results, self.state).to_string()
+        handle_summary_data(results, self.state, self.setup_data.as_ref()).to_string()
     }
 }
 
-/// `data` (as [`HandleSummaryData`] renders it) with k6's `setup_data`: `setup()`'s return
-/// value as the VUs got it (`setup_json`, its JSON). Without one the key is left out: k6 has it
+/// The `data` argument of `handle_summary`. Without `setup_data` the key is left out: k6 has it
 /// with the value `undefined`, which `JSON.stringify(data)` (the common hook) leaves out, and
-/// reading it gives `()` either way. The run's results do not hold it, so it is added here.
-/// Both texts are JSON that rload wrote (the setup data's cell holds only JSON it wrote or
-/// that the REST API parsed).
-pub fn with_setup_data(data: &str, setup_json: Option<&str>) -> String {
-    let Some(setup) = setup_json.and_then(|json| serde_json::from_str::<Value>(json).ok()) else {
-        return data.to_owned();
-    };
-    let Ok(mut data) = serde_json::from_str::<Map<String, Value>>(data) else { return data.to_owned() };
-    data.insert("setup_data".to_owned(), setup);
-    Value::Object(data).to_string()
-}
-
-/// The `data` argument of `handle_summary`.
-pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState) -> Value {
+/// reading it gives `()` either way.
+pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState, setup_data: Option<&Value>) -> Value {
     let mut metrics = Map::new();
     for metric in &run.total.metrics {
         let values: Map<String, Value> =
@@ -95,7 +84,7 @@ pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState) -> Value {
         }
         metrics.insert(metric.name.clone(), Value::Object(entry));
     }
-    json!({
+    let mut data = json!({
         "root_group": summary_json(&run.root_group),
         "options": {
             "summaryTrendStats": run.trend_stats,
@@ -109,7 +98,11 @@ pub fn handle_summary_data(run: &RunResults<'_>, state: SummaryState) -> Value {
         },
         "metrics": metrics,
         FAILED_REQUESTS_KEY: failed_requests_json(&run.failed_requests),
-    })
+    });
+    if let Some(setup) = setup_data {
+        data["setup_data"] = setup.clone();
+    }
+    data
 }
 
 fn failed_requests_json(table: &FailedRequests) -> Value {

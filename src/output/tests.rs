@@ -125,7 +125,7 @@ fn handle_summary_data_has_k6s_shape_and_values() {
     let (_, agg, set, results, duration) = k6_run();
     let stats = default_stats();
     let run = model(&agg, &set, &results, &stats, duration);
-    let mut ours = handle_summary_data(&run, SummaryState::default());
+    let mut ours = handle_summary_data(&run, SummaryState::default(), None);
     // rload's one addition, beside k6's keys, which stay exactly k6's.
     let failed = ours.as_object_mut().unwrap().remove(FAILED_REQUESTS_KEY);
     assert_eq!(failed, Some(json!({ "total": 0, "rows": [], "other": null })));
@@ -157,6 +157,7 @@ fn exports_list_threshold_keys_without_samples_and_use_the_trend_stats() {
     let data = handle_summary_data(
         &run,
         SummaryState { no_color: true, stdout_tty: true, stderr_tty: false, time_unit: None },
+        None,
     );
     assert_eq!(
         data["options"],

@@ -79,6 +79,8 @@ pub(super) async fn report_results(
         // A run whose setup() failed gets the page that says why its test never ran (below).
         html_report: args.report.clone().filter(|_| !ended_in_setup),
         script: args.script.clone(),
+        // The cell holds only JSON that rload wrote or that the REST API parsed.
+        setup_data: super::setup_data::read_setup_data(&surface.data).and_then(|json| serde_json::from_str(&json).ok()),
     };
     let report = report::build(thresholds, &runtimes, control, &shared.errors, &settings, test_duration, &monitored);
     if let (Some(path), Some(e)) = (args.report.as_ref().filter(|_| ended_in_setup), &phase_failure) {
@@ -104,9 +106,7 @@ pub(super) async fn report_results(
             eprintln!("warning: --no-summary: {} skipped, as in k6", skipped.join(" and "));
         }
     } else if has_hook {
-        let setup_json = super::setup_data::read_setup_data(&surface.data);
-        let data = crate::output::with_setup_data(&report.summary_data, setup_json.as_deref());
-        let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(data));
+        let mut shared_hs = run_shared(args, options, Some(test_options), script, Some(report.summary_data.clone()));
         shared_hs.summary_text = Some(report.text.clone());
         let shared_hs = Arc::new(shared_hs);
         // As for teardown(): a signal that stopped the test asked for handle_summary to run (k6

@@ -45,6 +45,8 @@ pub struct ReportSettings {
     pub html_report: Option<String>,
     /// The script as given, the report's title.
     pub script: String,
+    /// `setup()`'s return value as the VUs got it, for `handle_summary`'s `data.setup_data`.
+    pub setup_data: Option<serde_json::Value>,
 }
 
 /// The evaluated end of a run.
@@ -148,7 +150,7 @@ pub fn build(
             stderr_tty: is_tty(2),
             time_unit: settings.summary.time_unit,
         };
-        let summary_data = HandleSummaryData { state }.render(&results);
+        let summary_data = HandleSummaryData { state, setup_data: settings.setup_data.clone() }.render(&results);
         Report { results: verdicts, text, summary_data, failed_outputs }
     })
 }
