@@ -5,9 +5,8 @@
 use super::{ArchiveFlags, CheckFlags, InspectFlags, K6OnlyFlags, OptionFlags, RunFlags};
 use crate::config::env::{self, go_bool, EnvConfig};
 use crate::config::file::{self, FileConfig};
-use crate::config::options::{
-    batch, batch_per_host, parse_cli_stages, parse_size, trend_stats, TimeUnit, UNIMPLEMENTED_K6_KEYS,
-};
+use crate::config::options::{TimeUnit, UNIMPLEMENTED_K6_KEYS};
+use crate::config::values::{batch, batch_per_host, parse_cli_stages, parse_size, trend_stats};
 use crate::config::{parse_duration, Options};
 use crate::executor::segment::{ExecutionSegment, ExecutionSegmentSequence};
 use crate::http::debug::HttpDebug;

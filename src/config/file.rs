@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::options::{kind, Options};
+use super::options::Options;
+use super::values::kind;
 
 /// The settings of k6's `cmd.Config` beside the options, from the file or the environment.
 #[derive(Debug, Default, Clone, PartialEq)]

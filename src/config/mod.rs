@@ -7,6 +7,7 @@ pub mod json;
 pub mod layers;
 pub mod number;
 pub mod options;
+pub mod values;
 
 pub use duration::{format_duration, parse_duration, secs_to_duration};
 pub use options::{Options, Stage};

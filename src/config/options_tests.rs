@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::values::{parse_cli_stage, parse_size};
 use serde_json::json;
 
 #[test]

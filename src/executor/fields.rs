@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::BASE_KEYS;
 use crate::config::number::{is_unset_int, whole_number};
-use crate::config::options::{did_you_mean, duration, kind};
+use crate::config::values::{did_you_mean, duration, kind};
 use crate::config::Stage;
 
 /// The scenario keys of k6's `null.Int` type: a number or its decimal text (`rate: __ENV.RATE`),

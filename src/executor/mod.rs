@@ -44,7 +44,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::config::options::kind;
+use crate::config::values::kind;
 
 pub use constant_arrival_rate::ConstantArrivalRate;
 pub use constant_vus::ConstantVus;

@@ -9,7 +9,7 @@
 //! queued behind them waits too. [`run`] does the same with futures on the VU's thread.
 //!
 //! Not here: parsing the batch's entries (the script binding) and the options' validation
-//! (`config/options.rs`: `batch` must be at least 1, as k6 waits forever on 0).
+//! (`config/values.rs`: `batch` must be at least 1, as k6 waits forever on 0).
 
 use std::cell::RefCell;
 use std::collections::HashMap;

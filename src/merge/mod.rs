@@ -45,7 +45,7 @@ impl MergeArgs {
     pub fn from_flags(flags: crate::cli::MergeFlags) -> Result<MergeArgs, Vec<String>> {
         let trend_stats = flags
             .summary_trend_stats
-            .map(|s| crate::config::options::trend_stats("--summary-trend-stats", &Value::String(s)))
+            .map(|s| crate::config::values::trend_stats("--summary-trend-stats", &Value::String(s)))
             .transpose()
             .map_err(|e| vec![e])?;
         let no_color = flags.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

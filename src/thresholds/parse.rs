@@ -43,7 +43,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::config::options::duration;
+use crate::config::values::duration;
 use crate::metrics::{MetricId, MetricKind};
 
 /// What a threshold reads from its (sub-)metric.
