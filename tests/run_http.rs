@@ -335,3 +335,48 @@ fn unit_and_text_params_are_taken_as_k6_takes_them() {
     let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url()), "-e", "REDIRECTS=1"]);
     run.assert_all_checks_pass(4);
 }
+
+/// The sweep's repro (G2 item 1): a header set to `()` went out with an empty value; k6 v1.1
+/// sends JavaScript's `String(null)` for `headers: { "X-A": null }`, the text `null`.
+#[test]
+fn a_unit_header_value_is_sent_as_the_text_null_as_k6_sends_it() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let r = http.get(`${__ENV.BASE}/echo`, #{ headers: #{ "X-A": (), "X-B": "b" } });
+            check(r, #{
+                "sent as null": |r| r.headers["X-Echo-X-A"] == "null",
+                "shown as null": |r| r.request.headers["X-A"] == ["null"],
+                "the others as given": |r| r.headers["X-Echo-X-B"] == "b",
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    run.assert_all_checks_pass(3);
+}
+
+/// The sweep's repro (G2 item 2): `throw: 1` was refused ("params.throw must be a bool"); k6
+/// takes the param's JavaScript truthiness, so `1`, `"false"` and `#{}` throw on a failed
+/// request and `0`, `""` and `()` do not.
+#[test]
+fn params_throw_is_read_as_javascript_truthiness_as_k6_reads_it() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let s = script(&format!(
+        r#"
+        fn throws(value) {{
+            try {{ http.get("http://127.0.0.1:{closed}/", #{{ "throw": value }}); }} catch {{ return true; }}
+            false
+        }}
+        fn run() {{
+            check(0, #{{
+                "truthy values throw": |r| [1, 0.5, "false", #{{}}, []].all(|v| throws(v)),
+                "falsy values do not": |r| [0, 0.0, "", ()].all(|v| !throws(v)),
+            }});
+        }}
+    "#
+    ));
+    let run = rload(&s, &["-i", "1"]);
+    run.assert_all_checks_pass(2);
+}

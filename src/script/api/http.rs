@@ -14,7 +14,7 @@ use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
 
 use super::body::body_bytes;
-use super::convert::{js_to_number, script_pairs, string_pairs};
+use super::convert::{js_string, js_to_number, js_truthy, script_pairs};
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
@@ -136,12 +136,12 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         throw: None,
     };
     // `()` is k6's null, which k6 v1.1 skips for headers, tags, cookies, jar and auth, reads
-    // as 0 for redirects and as false for throw, and refuses for timeout, responseType and
-    // compression (the request fails).
+    // as 0 for redirects and as false for throw (k6 takes any throw value's JavaScript
+    // truthiness), and refuses for timeout, responseType and compression (the request fails).
     for (key, value) in params.unwrap_or_default() {
         match key.as_str() {
             "headers" | "tags" | "auth" if value.is_unit() => {}
-            "headers" => p.headers = string_pairs("params.headers", value)?,
+            "headers" => p.headers = headers(value)?,
             "tags" => p.tags = script_pairs("params.tags", value)?,
             "timeout" => p.timeout = timeout(value)?,
             "redirects" => p.redirects = Some(redirects(value)?),
@@ -178,8 +178,7 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
                 p.response_callback =
                     Some(response_callback(value).map_err(|e| format!("params.responseCallback: {e}"))?)
             }
-            "throw" if value.is_unit() => p.throw = Some(false),
-            "throw" => p.throw = Some(value.as_bool().map_err(|t| format!("params.throw must be a bool, got {t}"))?),
+            "throw" => p.throw = Some(js_truthy(&value)),
             other => {
                 return Err(format!(
                     "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
@@ -189,6 +188,17 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         }
     }
     Ok(p)
+}
+
+/// `params.headers`, each value as k6 sends it, JavaScript's `String(value)`: `3.0` as `3`, and
+/// `()` (k6's null) as the text `null`.
+fn headers(value: Dynamic) -> Result<Vec<(String, String)>, String> {
+    let type_name = value.type_name();
+    let map = value.try_cast::<Map>().ok_or_else(|| format!("params.headers must be a map, got {type_name}"))?;
+    Ok(map
+        .into_iter()
+        .map(|(name, value)| (name.into(), if value.is_unit() { "null".to_owned() } else { js_string(&value) }))
+        .collect())
 }
 
 /// `params.redirects` as k6 reads it, JavaScript's `ToInteger(value)`: `1.7`, `"1"` and
