@@ -278,7 +278,8 @@ fn a_binary_file_opened_with_b_is_sent_byte_for_byte_and_refused_as_text() {
 }
 
 /// k6 writes a header or tag value that is not a string as JavaScript's `String(value)` does:
-/// a whole float without ".0", an array joined by commas, a map as "[object Object]". Rhai's
+/// a whole float without ".0", an array joined by commas, a map as "[object Object]" (a tag
+/// takes only a bool or a number: see the test of params k6 cannot use). Rhai's
 /// own text ("3.0", "[1, 2]") would send other bytes than the k6 script it was ported from.
 #[test]
 fn non_string_header_and_tag_values_are_sent_as_javascript_writes_them() {
@@ -379,4 +380,45 @@ fn params_throw_is_read_as_javascript_truthiness_as_k6_reads_it() {
     ));
     let run = rload(&s, &["-i", "1"]);
     run.assert_all_checks_pass(2);
+}
+
+/// The sweep's repro (G2 item 3): `timeout: ()`, `responseType: 5` or an array body ended the
+/// iteration with a script error. k6 v1.1 fails such a request before sending it: the warning `Request Failed`
+/// (`A batch request failed` in a batch), a status-0 response whose `error` says why, no
+/// sample (`http_reqs` does not count it), and the iteration goes on; a batch stops at the
+/// entry, its later entries get no response. With the `throw` option it is a script error.
+#[test]
+fn a_param_value_k6_cannot_use_fails_the_request_with_a_warning_and_the_iteration_goes_on() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let timeout = http.get(`${__ENV.BASE}/`, #{ timeout: () });
+            let kind = http.get(`${__ENV.BASE}/`, #{ responseType: 5 });
+            let body = http.post(`${__ENV.BASE}/echo`, [1, 2]);
+            let all = http.batch([`${__ENV.BASE}/`, ["GET", `${__ENV.BASE}/`, (), #{ tags: #{ a: () } }], `${__ENV.BASE}/`]);
+            let sent = http.get(`${__ENV.BASE}/`);
+            check(timeout, #{
+                "status 0 with the reason": |r| r.status == 0 && r.error.contains("params.timeout") && r.error_code == 0,
+                "responseType too": |r| kind.status == 0 && kind.error.contains("params.responseType"),
+                "and a body k6 cannot send": |r| body.status == 0 && body.error.contains("unknown request body type"),
+                "the batch stops at the entry": |r| all.len() == 3 && all[0].status == 0 && all[0].error == ""
+                    && all[1].error.contains("metric tag 'a'") && type_of(all[2]) == "()",
+                "the iteration goes on": |r| sent.status == 200,
+            });
+        }
+    "#,
+    );
+    let base = format!("BASE={}", target.url());
+    let run = rload(&s, &["-i", "1", "-e", &base]);
+    run.assert_all_checks_pass(5);
+    assert_eq!(run.count("http_reqs"), 1, "{}", run.stdout);
+    assert!(run.line("http_req_failed").contains("0 out of 1"), "{}", run.stdout);
+    for warning in ["WARN Request Failed error=params.timeout", "WARN A batch request failed error=invalid HTTP"] {
+        assert!(run.stderr.contains(warning), "{warning}: {}", run.stderr);
+    }
+
+    let run = rload(&s, &["-i", "1", "-e", &base, "--throw"]);
+    assert!(run.stdout.contains("iterations with script errors: 1"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("params.timeout must be a duration"), "{}", run.stderr);
 }
