@@ -224,6 +224,32 @@ fn batch_sends_at_most_batch_per_host_requests_to_one_host_at_once() {
     }
 }
 
+/// The sweep's repro (G2 item 4): the per-host key dropped a default port and lower-cased the
+/// host, so `http://h/` and `http://h:80/` shared `batchPerHost`'s slots; k6 keys by the host
+/// as the URL writes it (Go's `URL.Host`; k6 v1.1.0 sends `localhost` and `LOCALHOST` of one
+/// batch at once under `batchPerHost: 1`). One connection: one after the other; two: at once.
+#[test]
+fn batch_per_host_counts_hosts_as_the_urls_write_them_as_k6_does() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1, batchPerHost: 1 };
+        fn run() {
+            let rs = http.batch([`http://${__ENV.FIRST}/delay/200`, `http://${__ENV.SECOND}/delay/200`]);
+            check(rs, #{ "both answered": |rs| rs.all(|r| r.status == 200) });
+        }
+    "#,
+    );
+    for (second, connections) in [("localhost", 1), ("LOCALHOST", 2)] {
+        let target = Target::start();
+        let port = target.addr.port();
+        let (first, second) = (format!("FIRST=localhost:{port}"), format!("SECOND={second}:{port}"));
+        let run = rload(&s, &["-e", &first, "-e", &second]);
+        run.assert_all_checks_pass(1);
+        // The /stats request is one more connection.
+        assert_eq!(target.stats()["connections_total"], connections + 1, "{second}");
+    }
+}
+
 #[test]
 fn a_body_over_max_response_body_size_fails_the_request_with_1060_and_the_run_goes_on() {
     let target = Target::start();
