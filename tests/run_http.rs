@@ -448,3 +448,34 @@ fn a_param_value_k6_cannot_use_fails_the_request_with_a_warning_and_the_iteratio
     assert!(run.stdout.contains("iterations with script errors: 1"), "{}\n{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("params.timeout must be a duration"), "{}", run.stderr);
 }
+
+/// k6 reads a cookie's `replace` as JavaScript's truthiness and its `value` as text: checked
+/// with k6 v1.1.0, `replace: ""` and `0.0` keep the jar's cookie of that name (both are sent),
+/// `replace: "false"` replaces it, and `value: null` sends `null`. rload read `""` and `0.0`
+/// as true and sent `()` as an empty value.
+#[test]
+fn request_cookie_replace_and_value_are_read_as_k6_reads_them() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let url = `${__ENV.BASE}/echo`;
+            let jar = http.cookieJar();
+            for name in ["a", "b", "c"] { jar.set(url, name, "jar"); }
+            let r = http.get(url, #{ cookies: #{
+                a: #{ value: "x", replace: "" },
+                b: #{ value: "y", replace: "false" },
+                c: #{ value: (), replace: 0.0 },
+            } });
+            let sent = r.headers["X-Echo-Cookie"].split("; ");
+            check(sent, #{
+                "replace \"\" keeps the jar's": |s| s.contains("a=x") && s.contains("a=jar"),
+                "replace \"false\" replaces it": |s| s.contains("b=y") && !s.contains("b=jar"),
+                "value () is null": |s| s.contains("c=null") && s.contains("c=jar"),
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    run.assert_all_checks_pass(3);
+}
