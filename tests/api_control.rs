@@ -260,3 +260,39 @@ fn a_paused_run_whose_setup_fails_after_the_start_still_prints_its_summary() {
     assert!(run.stdout.contains("✓ setup started"), "no summary:\n{}", run.stdout);
     assert!(!run.stdout.contains("iterated") && !run.stdout.contains("teardown ran"), "{}", run.stdout);
 }
+
+/// The body of one `GET` to the REST API, as sent.
+fn api_text(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(address).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default()
+}
+
+/// The sweep's repro (G2 item 5): `GET /v1/setup` wrote `setup()`'s whole floats as `1.0` and
+/// its envelope's fields sorted; k6 v1.1.0 writes JSON as Go does: `1`, `-0`, `1e+21`, `1e-7`,
+/// and `type`, `id`, `attributes` in that order.
+#[test]
+fn setup_data_is_written_with_gos_numbers_as_k6_writes_it() {
+    let s = script(
+        "export const options = #{ iterations: 1 };\n\
+         fn setup() { #{ a: 1.0, b: 2.5, c: 1e21, d: [1, 2.0, -0.0], f: 0.000001, g: 1e-7 } }\n\
+         fn run(data) {}\n",
+    );
+    let address = free_address();
+    let child = paused_run(&s, &address, &[]);
+    wait_ready(&address);
+    let (code, _) = api_request(&address, "POST", "/v1/setup", "").unwrap();
+    let setup = api_text(&address, "/v1/setup");
+    api_request(&address, "PATCH", "/v1/status", STOPPER).unwrap();
+    let run = finish(child, Duration::from_secs(60));
+    assert_eq!(run.code, 103, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(code, 200);
+    assert_eq!(
+        setup,
+        r#"{"data":{"type":"setupData","id":"default","attributes":{"data":{"a":1,"b":2.5,"c":1e+21,"d":[1,2,-0],"f":0.000001,"g":1e-7}}}}"#
+    );
+}

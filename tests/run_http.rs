@@ -224,6 +224,32 @@ fn batch_sends_at_most_batch_per_host_requests_to_one_host_at_once() {
     }
 }
 
+/// The sweep's repro (G2 item 4): the per-host key dropped a default port and lower-cased the
+/// host, so `http://h/` and `http://h:80/` shared `batchPerHost`'s slots; k6 keys by the host
+/// as the URL writes it (Go's `URL.Host`; k6 v1.1.0 sends `localhost` and `LOCALHOST` of one
+/// batch at once under `batchPerHost: 1`). One connection: one after the other; two: at once.
+#[test]
+fn batch_per_host_counts_hosts_as_the_urls_write_them_as_k6_does() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1, batchPerHost: 1 };
+        fn run() {
+            let rs = http.batch([`http://${__ENV.FIRST}/delay/200`, `http://${__ENV.SECOND}/delay/200`]);
+            check(rs, #{ "both answered": |rs| rs.all(|r| r.status == 200) });
+        }
+    "#,
+    );
+    for (second, connections) in [("localhost", 1), ("LOCALHOST", 2)] {
+        let target = Target::start();
+        let port = target.addr.port();
+        let (first, second) = (format!("FIRST=localhost:{port}"), format!("SECOND={second}:{port}"));
+        let run = rload(&s, &["-e", &first, "-e", &second]);
+        run.assert_all_checks_pass(1);
+        // The /stats request is one more connection.
+        assert_eq!(target.stats()["connections_total"], connections + 1, "{second}");
+    }
+}
+
 #[test]
 fn a_body_over_max_response_body_size_fails_the_request_with_1060_and_the_run_goes_on() {
     let target = Target::start();
@@ -278,7 +304,8 @@ fn a_binary_file_opened_with_b_is_sent_byte_for_byte_and_refused_as_text() {
 }
 
 /// k6 writes a header or tag value that is not a string as JavaScript's `String(value)` does:
-/// a whole float without ".0", an array joined by commas, a map as "[object Object]". Rhai's
+/// a whole float without ".0", an array joined by commas, a map as "[object Object]" (a tag
+/// takes only a bool or a number: see the test of params k6 cannot use). Rhai's
 /// own text ("3.0", "[1, 2]") would send other bytes than the k6 script it was ported from.
 #[test]
 fn non_string_header_and_tag_values_are_sent_as_javascript_writes_them() {
@@ -334,4 +361,121 @@ fn unit_and_text_params_are_taken_as_k6_takes_them() {
     );
     let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url()), "-e", "REDIRECTS=1"]);
     run.assert_all_checks_pass(4);
+}
+
+/// The sweep's repro (G2 item 1): a header set to `()` went out with an empty value; k6 v1.1
+/// sends JavaScript's `String(null)` for `headers: { "X-A": null }`, the text `null`.
+#[test]
+fn a_unit_header_value_is_sent_as_the_text_null_as_k6_sends_it() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let r = http.get(`${__ENV.BASE}/echo`, #{ headers: #{ "X-A": (), "X-B": "b" } });
+            check(r, #{
+                "sent as null": |r| r.headers["X-Echo-X-A"] == "null",
+                "shown as null": |r| r.request.headers["X-A"] == ["null"],
+                "the others as given": |r| r.headers["X-Echo-X-B"] == "b",
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    run.assert_all_checks_pass(3);
+}
+
+/// The sweep's repro (G2 item 2): `throw: 1` was refused ("params.throw must be a bool"); k6
+/// takes the param's JavaScript truthiness, so `1`, `"false"` and `#{}` throw on a failed
+/// request and `0`, `""` and `()` do not.
+#[test]
+fn params_throw_is_read_as_javascript_truthiness_as_k6_reads_it() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let s = script(&format!(
+        r#"
+        fn throws(value) {{
+            try {{ http.get("http://127.0.0.1:{closed}/", #{{ "throw": value }}); }} catch {{ return true; }}
+            false
+        }}
+        fn run() {{
+            check(0, #{{
+                "truthy values throw": |r| [1, 0.5, "false", #{{}}, []].all(|v| throws(v)),
+                "falsy values do not": |r| [0, 0.0, "", ()].all(|v| !throws(v)),
+            }});
+        }}
+    "#
+    ));
+    let run = rload(&s, &["-i", "1"]);
+    run.assert_all_checks_pass(2);
+}
+
+/// The sweep's repro (G2 item 3): `timeout: ()`, `responseType: 5` or an array body ended the
+/// iteration with a script error. k6 v1.1 fails such a request before sending it: the warning `Request Failed`
+/// (`A batch request failed` in a batch), a status-0 response whose `error` says why, no
+/// sample (`http_reqs` does not count it), and the iteration goes on; a batch stops at the
+/// entry, its later entries get no response. With the `throw` option it is a script error.
+#[test]
+fn a_param_value_k6_cannot_use_fails_the_request_with_a_warning_and_the_iteration_goes_on() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let timeout = http.get(`${__ENV.BASE}/`, #{ timeout: () });
+            let kind = http.get(`${__ENV.BASE}/`, #{ responseType: 5 });
+            let body = http.post(`${__ENV.BASE}/echo`, [1, 2]);
+            let all = http.batch([`${__ENV.BASE}/`, ["GET", `${__ENV.BASE}/`, (), #{ tags: #{ a: () } }], `${__ENV.BASE}/`]);
+            let sent = http.get(`${__ENV.BASE}/`);
+            check(timeout, #{
+                "status 0 with the reason": |r| r.status == 0 && r.error.contains("params.timeout") && r.error_code == 0,
+                "responseType too": |r| kind.status == 0 && kind.error.contains("params.responseType"),
+                "and a body k6 cannot send": |r| body.status == 0 && body.error.contains("unknown request body type"),
+                "the batch stops at the entry": |r| all.len() == 3 && all[0].status == 0 && all[0].error == ""
+                    && all[1].error.contains("metric tag 'a'") && type_of(all[2]) == "()",
+                "the iteration goes on": |r| sent.status == 200,
+            });
+        }
+    "#,
+    );
+    let base = format!("BASE={}", target.url());
+    let run = rload(&s, &["-i", "1", "-e", &base]);
+    run.assert_all_checks_pass(5);
+    assert_eq!(run.count("http_reqs"), 1, "{}", run.stdout);
+    assert!(run.line("http_req_failed").contains("0 out of 1"), "{}", run.stdout);
+    for warning in ["WARN Request Failed error=params.timeout", "WARN A batch request failed error=invalid HTTP"] {
+        assert!(run.stderr.contains(warning), "{warning}: {}", run.stderr);
+    }
+
+    let run = rload(&s, &["-i", "1", "-e", &base, "--throw"]);
+    assert!(run.stdout.contains("iterations with script errors: 1"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("params.timeout must be a duration"), "{}", run.stderr);
+}
+
+/// k6 reads a cookie's `replace` as JavaScript's truthiness and its `value` as text: checked
+/// with k6 v1.1.0, `replace: ""` and `0.0` keep the jar's cookie of that name (both are sent),
+/// `replace: "false"` replaces it, and `value: null` sends `null`. rload read `""` and `0.0`
+/// as true and sent `()` as an empty value.
+#[test]
+fn request_cookie_replace_and_value_are_read_as_k6_reads_them() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            let url = `${__ENV.BASE}/echo`;
+            let jar = http.cookieJar();
+            for name in ["a", "b", "c"] { jar.set(url, name, "jar"); }
+            let r = http.get(url, #{ cookies: #{
+                a: #{ value: "x", replace: "" },
+                b: #{ value: "y", replace: "false" },
+                c: #{ value: (), replace: 0.0 },
+            } });
+            let sent = r.headers["X-Echo-Cookie"].split("; ");
+            check(sent, #{
+                "replace \"\" keeps the jar's": |s| s.contains("a=x") && s.contains("a=jar"),
+                "replace \"false\" replaces it": |s| s.contains("b=y") && !s.contains("b=jar"),
+                "value () is null": |s| s.contains("c=null") && s.contains("c=jar"),
+            });
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1", "-e", &format!("BASE={}", target.url())]);
+    run.assert_all_checks_pass(3);
 }

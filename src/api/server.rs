@@ -68,10 +68,6 @@ pub fn serve(bound: Bound, surface: Rc<dyn Surface>) {
 
 type Reply = Response<Full<Bytes>>;
 
-fn json(status: StatusCode, value: &Value) -> Reply {
-    json_text(status, value.to_string())
-}
-
 fn json_text(status: StatusCode, text: String) -> Reply {
     Response::builder()
         .status(status)
@@ -80,12 +76,13 @@ fn json_text(status: StatusCode, text: String) -> Reply {
         .expect("a valid response")
 }
 
-fn ok(value: &Value) -> Reply {
-    json(StatusCode::OK, value)
+/// 200 with a document of [`body`], written as k6 writes it.
+fn ok(document: String) -> Reply {
+    json_text(StatusCode::OK, document)
 }
 
 fn error(status: StatusCode, title: &str, detail: &str) -> Reply {
-    json(status, &body::error_document(status.as_u16(), title, detail))
+    json_text(status, body::error_document(status.as_u16(), title, detail))
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Reply {
@@ -111,17 +108,17 @@ async fn handle(surface: &dyn Surface, req: Request<Incoming>) -> Reply {
     match path.as_str() {
         "/" | "/ping" => plain(StatusCode::OK, "ok"),
         "/v1/status" => match method {
-            Method::GET => json_text(StatusCode::OK, body::status_document(&surface.status())),
+            Method::GET => ok(body::status_document(&surface.status())),
             Method::PATCH => patch_status(surface, req).await,
             _ => method_not_allowed(),
         },
-        "/v1/metrics" if method == Method::GET => ok(&body::metrics_document(&surface.metrics())),
-        "/v1/groups" if method == Method::GET => ok(&body::groups_document(&surface.groups())),
+        "/v1/metrics" if method == Method::GET => ok(body::metrics_document(&surface.metrics())),
+        "/v1/groups" if method == Method::GET => ok(body::groups_document(&surface.groups())),
         "/v1/setup" => match method {
-            Method::GET => ok(&body::setup_document(surface.setup_data().as_ref())),
+            Method::GET => ok(body::setup_document(surface.setup_data().as_ref())),
             Method::PUT => put_setup(surface, req).await,
             Method::POST => match surface.run_setup().await {
-                Ok(()) => ok(&body::setup_document(surface.setup_data().as_ref())),
+                Ok(()) => ok(body::setup_document(surface.setup_data().as_ref())),
                 Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "Error executing setup", &e),
             },
             _ => method_not_allowed(),
@@ -140,7 +137,7 @@ async fn handle(surface: &dyn Surface, req: Request<Incoming>) -> Reply {
             }
             let id = &p["/v1/metrics/".len()..];
             match surface.metrics().iter().find(|m| m.name == id) {
-                Some(m) => ok(&body::metric_document(m)),
+                Some(m) => ok(body::metric_document(m)),
                 None => error(StatusCode::NOT_FOUND, "Not Found", "No metric with that ID was found"),
             }
         }
@@ -150,7 +147,7 @@ async fn handle(surface: &dyn Surface, req: Request<Incoming>) -> Reply {
             }
             let id = &p["/v1/groups/".len()..];
             match surface.groups().iter().find(|g| g.id == id) {
-                Some(g) => ok(&body::group_document(g)),
+                Some(g) => ok(body::group_document(g)),
                 None => error(StatusCode::NOT_FOUND, "Not Found", "No group with that ID was found"),
             }
         }
@@ -185,7 +182,7 @@ async fn patch_status(surface: &dyn Surface, req: Request<Incoming>) -> Reply {
             );
         }
     }
-    json_text(StatusCode::OK, body::status_document(&surface.status()))
+    ok(body::status_document(&surface.status()))
 }
 
 /// k6's `handleSetSetupData`: the body is the data itself (no envelope); an empty body clears it.
@@ -203,5 +200,5 @@ async fn put_setup(surface: &dyn Surface, req: Request<Incoming>) -> Reply {
         }
     };
     surface.set_setup_data(data);
-    ok(&body::setup_document(surface.setup_data().as_ref()))
+    ok(body::setup_document(surface.setup_data().as_ref()))
 }

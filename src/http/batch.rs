@@ -37,16 +37,17 @@ impl Default for BatchLimits {
     }
 }
 
-/// The per-host key of a request URL: `host:port` as k6 (Go's `URL.Host`) keys it; a URL that
+/// The per-host key of a request URL: its host and port as the URL writes them, k6's key (Go's
+/// `URL.Host`: the authority without credentials, neither lower-cased nor with a default port
+/// dropped, so `http://h/`, `http://h:80/` and `http://H/` take slots of their own). A URL that
 /// does not parse has its own key (it fails before it is sent).
 pub fn host_key(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(u) => match u.port() {
-            Some(port) => format!("{}:{port}", u.host_str().unwrap_or("")),
-            None => u.host_str().unwrap_or("").to_owned(),
-        },
-        Err(_) => url.to_owned(),
+    if url::Url::parse(url).is_err() {
+        return url.to_owned();
     }
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once('@').map_or(authority, |(_, host)| host).to_owned()
 }
 
 /// Sends every item with `send` under `limits` (see the module comment) and returns the
@@ -145,10 +146,18 @@ mod tests {
         assert_eq!((most, took), (2, Duration::from_millis(300)));
     }
 
+    /// The sweep's repro (G2 item 4): `http://h/` and `http://h:80/` shared their slots (the key
+    /// dropped the default port, and lower-cased the host); k6 keys by Go's `URL.Host`, the
+    /// host and port as written.
     #[test]
     fn hosts_are_keyed_by_host_and_port_as_written() {
         assert_eq!(host_key("http://127.0.0.1:8080/a?b"), "127.0.0.1:8080");
-        assert_eq!(host_key("https://Example.com/x"), "example.com");
+        assert_eq!(host_key("http://h?q=/x"), "h");
+        assert_eq!(host_key("http://user:p@ss@h:1#f"), "h:1");
+        assert_eq!(host_key("http://[::1]:80/"), "[::1]:80");
+        assert_eq!(host_key("https://Example.com/x"), "Example.com");
+        assert_ne!(host_key("http://h/"), host_key("http://h:80/"));
         assert_ne!(host_key("http://localhost:1/"), host_key("http://127.0.0.1:1/"));
+        assert_eq!(host_key("not a url"), "not a url");
     }
 }

@@ -268,6 +268,29 @@ impl HttpOutcome {
         let standard = || http::StatusCode::from_u16(self.status).ok()?.canonical_reason();
         format!("{} {}", self.status, self.reason.as_deref().or_else(standard).unwrap_or(""))
     }
+
+    /// A request k6 fails before sending it (params it cannot use): status 0, nothing sent or
+    /// received, `error` the reason (`None` for a batch's entries before the failing one, which
+    /// k6 answers empty).
+    pub fn not_sent(error: Option<String>) -> Self {
+        HttpOutcome {
+            status: 0,
+            reason: None,
+            proto: "",
+            url: String::new(),
+            method: http::Method::GET,
+            headers: Default::default(),
+            set_cookies: Vec::new(),
+            body: None,
+            error,
+            error_code: 0,
+            timings: Timings::default(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            remote_ip: None,
+            remote_port: 0,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -78,6 +78,25 @@ pub fn js_to_number(value: &Dynamic) -> Option<f64> {
     None
 }
 
+/// JavaScript's `Boolean(value)` (ECMAScript's ToBoolean), as k6 reads a flag such as
+/// `params.throw`: `false`, `()`, `0`, `0.0`, `NaN` and `""` are false; anything else, `"false"`,
+/// an empty map or array included, is true.
+pub fn js_truthy(value: &Dynamic) -> bool {
+    if let Ok(b) = value.as_bool() {
+        return b;
+    }
+    if let Ok(i) = value.as_int() {
+        return i != 0;
+    }
+    if let Ok(f) = value.as_float() {
+        return f != 0.0 && !f.is_nan();
+    }
+    if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        return !text.is_empty();
+    }
+    !value.is_unit()
+}
+
 /// JavaScript's `Number(text)` (ECMAScript's StringToNumber): surrounding white space ignored,
 /// empty is 0, `0x`/`0o`/`0b` integers, decimals with an optional exponent, `Infinity` with a
 /// sign; anything else `NaN` (Rust's `inf`, `nan` and `1_0` included).
@@ -188,6 +207,34 @@ mod tests {
         assert!(pairs.iter().any(|(_, v)| v.ptr_eq(&shared)), "a string value is the script's own, not a copy");
         let err = script_pairs("params.tags", Dynamic::from(1_i64)).unwrap_err();
         assert_eq!(err, "params.tags must be a map, got i64");
+    }
+
+    #[test]
+    fn js_truthy_is_javascripts_boolean() {
+        let falsy = [
+            Dynamic::from(false),
+            Dynamic::UNIT,
+            Dynamic::from(0_i64),
+            Dynamic::from(0.0_f64),
+            Dynamic::from(f64::NAN),
+            Dynamic::from(""),
+        ];
+        for value in falsy {
+            assert!(!js_truthy(&value), "{value:?}");
+        }
+        let truthy = [
+            Dynamic::from(true),
+            Dynamic::from(1_i64),
+            Dynamic::from(-0.5_f64),
+            Dynamic::from("false"),
+            Dynamic::from("0"),
+            Map::new().into(),
+            rhai::Array::new().into(),
+            Dynamic::from_blob(Vec::new()),
+        ];
+        for value in truthy {
+            assert!(js_truthy(&value), "{value:?}");
+        }
     }
 
     #[test]

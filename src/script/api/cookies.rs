@@ -10,7 +10,7 @@ use url::Url;
 use crate::http::cookies::{CookieOptions, ResponseCookie};
 use crate::http::{CookieJar, RequestCookie};
 
-use super::convert::js_string;
+use super::convert::{js_string, js_truthy};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -67,8 +67,8 @@ fn set(jar: &mut CookieJar, url: &str, name: &str, value: &str, opts: Map) -> Fa
                     .or_else(|_| value.as_float().map(|f| f as i64))
                     .map_err(|t| format!("jar.set: max_age must be a number, got {t}"))?;
             }
-            "secure" => options.secure = truthy(&value),
-            "http_only" => options.http_only = truthy(&value),
+            "secure" => options.secure = js_truthy(&value),
+            "http_only" => options.http_only = js_truthy(&value),
             _ => {
                 return Err(format!(
                     "jar.set: unknown cookie option \"{key}\" (k6's are domain, path, expires, max_age, secure, \
@@ -82,12 +82,9 @@ fn set(jar: &mut CookieJar, url: &str, name: &str, value: &str, opts: Map) -> Fa
     Ok(true)
 }
 
-fn truthy(value: &Dynamic) -> bool {
-    value.as_bool().unwrap_or_else(|_| !value.is_unit() && value.as_int() != Ok(0))
-}
-
 /// `params.cookies`: `#{ name: "value" }` or `#{ name: #{ value: "v", replace: true } }`;
-/// a `()` entry is skipped, as k6 skips `null`.
+/// a `()` entry is skipped, as k6 skips `null`. As k6 reads the map form: `value` is the
+/// value's text (`()` is `null`), `replace` its JavaScript truthiness (`""` is false).
 pub fn request_cookies(value: Dynamic) -> Result<Vec<RequestCookie>, String> {
     if value.is_unit() {
         return Ok(Vec::new());
@@ -107,8 +104,9 @@ pub fn request_cookies(value: Dynamic) -> Result<Vec<RequestCookie>, String> {
         }
         for (key, attribute) in cookie.cast::<Map>() {
             match key.to_ascii_lowercase().as_str() {
+                "value" if attribute.is_unit() => request.value = "null".into(),
                 "value" => request.value = text(attribute),
-                "replace" => request.replace = truthy(&attribute),
+                "replace" => request.replace = js_truthy(&attribute),
                 _ => return Err(format!("params.cookies.{name}: unknown key \"{key}\" (k6's are value and replace)")),
             }
         }

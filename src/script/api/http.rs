@@ -14,7 +14,7 @@ use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
 
 use super::body::body_bytes;
-use super::convert::{js_to_number, script_pairs, string_pairs};
+use super::convert::{js_string, js_to_number, js_truthy, script_pairs};
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
@@ -24,6 +24,7 @@ use crate::http::batch as http_batch;
 use crate::http::compression::{self, Compression};
 use crate::http::samples::{ExpectedStatuses, Judging};
 use crate::http::{samples, Auth, CookieJar, HttpOutcome, RequestCookie, RequestSpec, ResponseType, DEFAULT_TIMEOUT};
+use crate::logger::{self, Level};
 use crate::metrics::tag;
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, VuContext};
@@ -121,7 +122,20 @@ struct Params {
     throw: Option<bool>,
 }
 
-fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, String> {
+/// Why a request's params cannot be used.
+#[derive(Debug, PartialEq, thiserror::Error)]
+enum ParamError {
+    /// A value k6 v1.1 fails the request for before sending it (`timeout: ()`,
+    /// `responseType: 5`, a tag set to a map): nothing is sent or recorded, and the script gets
+    /// a status-0 response after a warning, or an error with the `throw` option.
+    #[error("{0}")]
+    FailsRequest(String),
+    /// A param or value rload refuses (unknown, not implemented): a script error.
+    #[error("{0}")]
+    Refused(String),
+}
+
+fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, ParamError> {
     let mut p = Params {
         headers: Vec::new(),
         tags: Vec::new(),
@@ -135,60 +149,107 @@ fn parse_params(params: Option<Map>, discard_bodies: bool) -> Result<Params, Str
         compression: Vec::new(),
         throw: None,
     };
-    // `()` is k6's null, which k6 v1.1 skips for headers, tags, cookies, jar and auth, reads
-    // as 0 for redirects and as false for throw, and refuses for timeout, responseType and
-    // compression (the request fails).
+    // The first value k6 fails the request for; the params after it are still read, so that
+    // one rload refuses is an error whatever the order.
+    let mut failure = None;
     for (key, value) in params.unwrap_or_default() {
-        match key.as_str() {
-            "headers" | "tags" | "auth" if value.is_unit() => {}
-            "headers" => p.headers = string_pairs("params.headers", value)?,
-            "tags" => p.tags = script_pairs("params.tags", value)?,
-            "timeout" => p.timeout = timeout(value)?,
-            "redirects" => p.redirects = Some(redirects(value)?),
-            "responseType" => {
-                p.response_type = match value.into_string().as_deref() {
-                    Ok("text") => ResponseType::Text,
-                    Ok("binary") => ResponseType::Binary,
-                    Ok("none") => ResponseType::None,
-                    Ok(other) => {
-                        return Err(format!(
-                            "params.responseType must be \"text\", \"binary\" or \"none\", got \"{other}\""
-                        ))
-                    }
-                    Err(t) => {
-                        return Err(format!("params.responseType must be \"text\", \"binary\" or \"none\", got {t}"))
-                    }
-                }
+        match parse_param(&mut p, &key, value) {
+            Ok(()) => {}
+            Err(ParamError::FailsRequest(error)) => {
+                failure.get_or_insert(error);
             }
-            "auth" => p.auth = auth(value)?,
-            "cookies" => p.cookies = request_cookies(value)?,
-            // k6 skips a `null` jar: the request uses the VU's.
-            "jar" if value.is_unit() => {}
-            "jar" => {
-                let type_name = value.type_name();
-                p.jar = Some(value.try_cast::<CookieJar>().ok_or_else(|| {
-                    format!("params.jar must be a cookie jar (http.cookieJar() or http.CookieJar()), got {type_name}")
-                })?);
-            }
-            "compression" => {
-                let text = value.into_string().map_err(|t| format!("params.compression must be a string, got {t}"))?;
-                p.compression = compression::parse_list(&text).map_err(|e| format!("params.compression: {e}"))?;
-            }
-            "responseCallback" => {
-                p.response_callback =
-                    Some(response_callback(value).map_err(|e| format!("params.responseCallback: {e}"))?)
-            }
-            "throw" if value.is_unit() => p.throw = Some(false),
-            "throw" => p.throw = Some(value.as_bool().map_err(|t| format!("params.throw must be a bool, got {t}"))?),
-            other => {
-                return Err(format!(
-                    "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
-                     cookies, jar, responseCallback, compression, throw)"
-                ))
-            }
+            Err(refused) => return Err(refused),
         }
     }
-    Ok(p)
+    match failure {
+        Some(error) => Err(ParamError::FailsRequest(error)),
+        None => Ok(p),
+    }
+}
+
+/// One param into `p`. `()` is k6's null, which k6 v1.1 skips for headers, tags, cookies, jar
+/// and auth, reads as 0 for redirects and as false for throw (k6 takes any throw value's
+/// JavaScript truthiness), and fails the request for with timeout, responseType and
+/// compression.
+fn parse_param(p: &mut Params, key: &str, value: Dynamic) -> Result<(), ParamError> {
+    use ParamError::{FailsRequest, Refused};
+    match key {
+        "headers" | "tags" | "auth" if value.is_unit() => {}
+        "headers" => p.headers = headers(value).map_err(Refused)?,
+        "tags" => p.tags = tags(value)?,
+        "timeout" => p.timeout = timeout(value).map_err(FailsRequest)?,
+        "redirects" => p.redirects = Some(redirects(value).map_err(Refused)?),
+        "responseType" => p.response_type = response_type(&value).map_err(FailsRequest)?,
+        "auth" => p.auth = auth(value).map_err(Refused)?,
+        "cookies" => p.cookies = request_cookies(value).map_err(Refused)?,
+        // k6 skips a `null` jar: the request uses the VU's.
+        "jar" if value.is_unit() => {}
+        "jar" => {
+            let type_name = value.type_name();
+            p.jar = Some(value.try_cast::<CookieJar>().ok_or_else(|| {
+                Refused(format!(
+                    "params.jar must be a cookie jar (http.cookieJar() or http.CookieJar()), got {type_name}"
+                ))
+            })?);
+        }
+        "compression" => p.compression = compression(&value).map_err(FailsRequest)?,
+        "responseCallback" => {
+            p.response_callback =
+                Some(response_callback(value).map_err(|e| FailsRequest(format!("params.responseCallback: {e}")))?)
+        }
+        "throw" => p.throw = Some(js_truthy(&value)),
+        other => {
+            return Err(Refused(format!(
+                "unknown http param \"{other}\" (known: headers, tags, timeout, redirects, responseType, auth, \
+                 cookies, jar, responseCallback, compression, throw)"
+            )))
+        }
+    }
+    Ok(())
+}
+
+/// `params.tags`: k6 v1.1 takes a string, a bool or a number as a tag's value (written as
+/// JavaScript writes it) and fails the request for anything else, `()` included.
+fn tags(value: Dynamic) -> Result<Vec<(Identifier, ImmutableString)>, ParamError> {
+    if let Some(map) = value.read_lock::<Map>() {
+        let scalar = |v: &Dynamic| v.is_string() || v.is_char() || v.is_bool() || v.is_int() || v.is_float();
+        if let Some((name, _)) = map.iter().find(|(_, v)| !scalar(v)) {
+            return Err(ParamError::FailsRequest(format!(
+                "invalid HTTP request metric tags: invalid value for metric tag '{name}': only String, Boolean \
+                 and Number types are accepted as a metric tag values"
+            )));
+        }
+    }
+    script_pairs("params.tags", value).map_err(ParamError::Refused)
+}
+
+/// `params.responseType`: `"text"`, `"binary"` or `"none"`.
+fn response_type(value: &Dynamic) -> Result<ResponseType, String> {
+    match value.read_lock::<ImmutableString>().as_deref().map(|s| s.as_str()) {
+        Some("text") => Ok(ResponseType::Text),
+        Some("binary") => Ok(ResponseType::Binary),
+        Some("none") => Ok(ResponseType::None),
+        Some(other) => Err(format!("params.responseType must be \"text\", \"binary\" or \"none\", got \"{other}\"")),
+        None => Err(format!("params.responseType must be \"text\", \"binary\" or \"none\", got {}", value.type_name())),
+    }
+}
+
+/// `params.compression` as k6 reads it, the text of the value (JavaScript's `String(v)`): a
+/// list such as `"gzip, br"` or `["gzip", "br"]`; empty text, none.
+fn compression(value: &Dynamic) -> Result<Vec<Compression>, String> {
+    let text = if value.is_unit() { "null".to_owned() } else { js_string(value) };
+    compression::parse_list(&text).map_err(|e| format!("params.compression: {e}"))
+}
+
+/// `params.headers`, each value as k6 sends it, JavaScript's `String(value)`: `3.0` as `3`, and
+/// `()` (k6's null) as the text `null`.
+fn headers(value: Dynamic) -> Result<Vec<(String, String)>, String> {
+    let type_name = value.type_name();
+    let map = value.try_cast::<Map>().ok_or_else(|| format!("params.headers must be a map, got {type_name}"))?;
+    Ok(map
+        .into_iter()
+        .map(|(name, value)| (name.into(), if value.is_unit() { "null".to_owned() } else { js_string(&value) }))
+        .collect())
 }
 
 /// `params.redirects` as k6 reads it, JavaScript's `ToInteger(value)`: `1.7`, `"1"` and
@@ -262,10 +323,14 @@ fn compressed(body: Option<&Bytes>, algorithms: &[Compression], headers: &mut Ve
     Some(Bytes::from(data))
 }
 
-/// A request ready to send, with what is needed to record and answer it.
-struct Prepared {
-    spec: RequestSpec,
-    record: Recording,
+/// What a request's arguments make. Not boxed: a request would pay an allocation for it,
+/// and a `Prepared` lives only until [`start`] or [`batch`] takes it apart.
+#[allow(clippy::large_enum_variant)]
+enum Prepared {
+    /// A request ready to send, with what is needed to record and answer it.
+    Ready(RequestSpec, Recording),
+    /// A request k6 fails before sending it, and why ([`ParamError::FailsRequest`]).
+    NotSent(String),
 }
 
 /// How a request's hops are recorded and answered.
@@ -290,7 +355,11 @@ fn prepare(
 ) -> Result<Prepared, Box<EvalAltResult>> {
     let (url, name) = url_and_name(url)?;
     let url = url.as_str();
-    let mut p = parse_params(params, vu.shared.http_config.discard_response_bodies)?;
+    let mut p = match parse_params(params, vu.shared.http_config.discard_response_bodies) {
+        Ok(p) => p,
+        Err(ParamError::FailsRequest(error)) => return Ok(Prepared::NotSent(error)),
+        Err(ParamError::Refused(error)) => return Err(error.into()),
+    };
     if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
         p.tags.push((tag::NAME.into(), name));
     }
@@ -301,7 +370,11 @@ fn prepare(
         std::borrow::Cow::Borrowed(method)
     };
     let method = http::Method::from_bytes(upper.as_bytes()).map_err(|_| format!("invalid HTTP method \"{method}\""))?;
-    let body = body_bytes(body, &mut p.headers)?;
+    // A body k6 cannot send (a number, an array) fails the request as a bad param does.
+    let body = match body_bytes(body, &mut p.headers) {
+        Ok(body) => body,
+        Err(error) => return Ok(Prepared::NotSent(error)),
+    };
     let sent = compressed(body.as_ref(), &p.compression, &mut p.headers);
     let callback = match p.response_callback {
         Some(given) => given.map(Rc::new),
@@ -339,7 +412,23 @@ fn prepare(
         digest: p.auth == Auth::Digest,
         throw: p.throw.unwrap_or(vu.shared.throw),
     };
-    Ok(Prepared { spec, record })
+    Ok(Prepared::Ready(spec, record))
+}
+
+/// k6's answer to a request it failed before sending (`Prepared::NotSent`): with the `throw`
+/// option a script error; else the warning `warning` with the error, and the responses the
+/// script gets: a status-0 response whose `error` says why. No sample is recorded, as in k6.
+fn not_sent(vu: &VuContext, warning: &str, error: String) -> Result<Response, Box<EvalAltResult>> {
+    if vu.shared.throw {
+        return Err(error.into());
+    }
+    logger::log(Level::Warn, None, warning, &[("error", &error)]);
+    Ok(unanswered(Some(error)))
+}
+
+/// A status-0 response to a request that was not sent.
+fn unanswered(error: Option<String>) -> Response {
+    Response::new(HttpOutcome::not_sent(error), ResponseType::Text, RequestRecord::default())
 }
 
 /// `headers` in the `Rc` the request and its record share; no headers (most `GET`s) share the
@@ -377,24 +466,33 @@ type Exchange = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Ou
 /// (every VU of a run may be waiting in one): what it prepares and records lives in boxes and
 /// in the frames of [`start`] and [`finish`], which are gone by then or not yet there.
 fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
-    let (exchange, record) = start(method, url, body, params)?;
+    let (exchange, record) = match start(method, url, body, params)? {
+        Started::Sending(exchange, record) => (exchange, record),
+        Started::Answered(response) => return Ok(response),
+    };
     let hops = suspend_with(exchange).map_err(suspension_error)?;
     finish(&vu::current(), *record, hops)
 }
 
-/// Prepares a request for [`send`]: the exchange to suspend on and how to record it.
+/// What [`start`] made of a request.
+enum Started {
+    /// The exchange to suspend on and how to record it.
+    Sending(Exchange, Box<Recording>),
+    /// k6's answer to a request it does not send.
+    Answered(Response),
+}
+
+/// Prepares a request for [`send`].
 #[inline(never)]
-fn start(
-    method: &str,
-    url: Dynamic,
-    body: Dynamic,
-    params: Option<Map>,
-) -> Result<(Exchange, Box<Recording>), Box<EvalAltResult>> {
+fn start(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Result<Started, Box<EvalAltResult>> {
     let vu = vu::current();
-    let Prepared { spec, record } = prepare(&vu, method, url, body, params)?;
+    let (spec, record) = match prepare(&vu, method, url, body, params)? {
+        Prepared::Ready(spec, record) => (spec, record),
+        Prepared::NotSent(error) => return not_sent(&vu, "Request Failed", error).map(Started::Answered),
+    };
     let client = vu.http();
     let exchange: Exchange = Box::new(move || Box::pin(async move { client.request(spec).await }));
-    Ok((exchange, Box::new(record)))
+    Ok(Started::Sending(exchange, Box::new(record)))
 }
 
 /// One `http.batch` entry: `[method, url, body?, params?]`, `#{ method, url, body, params }`, or a URL.
@@ -424,10 +522,25 @@ fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltRe
 
 /// Sends `entries` concurrently on the VU's own connections, as many at once as k6's `batch`
 /// and `batchPerHost` allow (`crate::http::batch`); the responses keep their order.
+///
+/// An entry k6 fails before sending (`Prepared::NotSent`) stops the batch there, as in k6:
+/// nothing is sent, and the responses are status-0 ones for the entries up to it (its own
+/// with the error), none for those after it; with the `throw` option, a script error.
 fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
     let vu = vu::current();
-    let prepared = entries.into_iter().map(|e| batch_entry(&vu, e)).collect::<Result<Vec<_>, _>>()?;
-    let (specs, records): (Vec<_>, Vec<_>) = prepared.into_iter().map(|p| (p.spec, p.record)).unzip();
+    let (mut specs, mut records) = (Vec::with_capacity(entries.len()), Vec::with_capacity(entries.len()));
+    for entry in entries {
+        match batch_entry(&vu, entry)? {
+            Prepared::Ready(spec, record) => {
+                specs.push(spec);
+                records.push(record);
+            }
+            Prepared::NotSent(error) => {
+                let failed = not_sent(&vu, "A batch request failed", error)?;
+                return Ok(specs.iter().map(|_| unanswered(None)).chain([failed]).collect());
+            }
+        }
+    }
     let hosts = specs.iter().map(|spec| http_batch::host_key(&spec.url)).collect();
     let limits = vu.shared.http_config.batch;
     let client = vu.http();
@@ -442,10 +555,15 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
     records.into_iter().zip(all).map(|(record, hops)| finish(&vu, record, hops)).collect()
 }
 
+/// The responses in the entries' order; `()` for entries after one k6 failed before sending.
 fn batch_array(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
-    Ok(batch(requests)?.into_iter().map(Dynamic::from).collect())
+    let count = requests.len();
+    let mut responses: rhai::Array = batch(requests)?.into_iter().map(Dynamic::from).collect();
+    responses.resize(count, Dynamic::UNIT);
+    Ok(responses)
 }
 
+/// The responses by name; none for entries after one k6 failed before sending.
 fn batch_map(requests: Map) -> Result<Map, Box<EvalAltResult>> {
     let (names, entries): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
     Ok(names.into_iter().zip(batch(entries)?.into_iter().map(Dynamic::from)).collect())
@@ -471,7 +589,9 @@ mod tests {
     fn k6_param_values_rload_lacks_are_errors_that_name_them() {
         let mut m = Map::new();
         m.insert("auth".into(), "ntlm".into());
-        assert!(parse_params(Some(m), false).err().unwrap().contains("\"ntlm\" is a k6 authentication"));
+        assert!(
+            matches!(parse_params(Some(m), false), Err(ParamError::Refused(e)) if e.contains("\"ntlm\" is a k6 authentication"))
+        );
         let mut m = Map::new();
         m.insert("auth".into(), "digest".into());
         assert_eq!(parse_params(Some(m), false).unwrap().auth, Auth::Digest);
@@ -493,7 +613,11 @@ mod tests {
         assert_eq!(p.throw, Some(false), "an explicit false overrides the throw option");
         let mut m = Map::new();
         m.insert("compression".into(), "lzma".into());
-        assert!(parse_params(Some(m), false).err().unwrap().contains("unknown compression algorithm lzma"));
+        let error = parse_params(Some(m), false).err().unwrap();
+        assert!(
+            matches!(&error, ParamError::FailsRequest(e) if e.contains("unknown compression algorithm lzma")),
+            "{error:?}"
+        );
     }
 
     #[test]
@@ -511,21 +635,25 @@ mod tests {
 
         let mut m = Map::new();
         m.insert("jar".into(), Dynamic::from(1_i64));
-        assert!(parse_params(Some(m), false).err().unwrap().contains("params.jar must be a cookie jar"));
+        assert!(
+            matches!(parse_params(Some(m), false), Err(ParamError::Refused(e)) if e.contains("params.jar must be a cookie jar"))
+        );
         let mut m = Map::new();
         m.insert("responseCallback".into(), "x".into());
-        assert!(parse_params(Some(m), false).err().unwrap().contains("only http.expectedStatuses"));
+        assert!(
+            matches!(parse_params(Some(m), false), Err(ParamError::FailsRequest(e)) if e.contains("only http.expectedStatuses"))
+        );
     }
 
-    fn params(key: &str, value: Dynamic) -> Result<Params, String> {
+    fn params(key: &str, value: Dynamic) -> Result<Params, ParamError> {
         let mut m = Map::new();
         m.insert(key.into(), value);
         parse_params(Some(m), false)
     }
 
     /// The sweep's repro (E5): `()` for a param was an error; k6 v1.1 skips null headers, tags,
-    /// cookies, jar and auth, reads it as 0 redirects and throw false, and refuses it for
-    /// timeout, responseType and compression.
+    /// cookies, jar and auth, reads it as 0 redirects and throw false, and fails the request
+    /// for timeout, responseType and compression.
     #[test]
     fn unit_params_are_read_as_k6_reads_null() {
         for key in ["headers", "tags", "auth", "cookies", "jar"] {
@@ -537,7 +665,8 @@ mod tests {
         assert_eq!(params("throw", Dynamic::UNIT).unwrap().throw, Some(false));
         for key in ["timeout", "responseType", "compression"] {
             let error = params(key, Dynamic::UNIT).err().unwrap_or_else(|| panic!("{key} accepted ()"));
-            assert!(error.contains(&format!("params.{key}")) && error.ends_with("got ()"), "{error}");
+            let ParamError::FailsRequest(error) = error else { panic!("{key}: {error:?}") };
+            assert!(error.starts_with(&format!("params.{key}")), "{error}");
         }
     }
 
@@ -562,13 +691,61 @@ mod tests {
             assert_eq!(params("redirects", value).unwrap().redirects, Some(want), "{shown}");
         }
         let error = params("redirects", Dynamic::from(rhai::Array::new())).err().unwrap();
-        assert_eq!(error, "params.redirects must be a number, got array");
+        assert_eq!(error, ParamError::Refused("params.redirects must be a number, got array".into()));
     }
 
     #[test]
     fn unknown_params_are_named() {
         let mut m = Map::new();
         m.insert("header".into(), Dynamic::UNIT);
-        assert!(parse_params(Some(m), false).err().unwrap().contains("\"header\""));
+        assert!(matches!(parse_params(Some(m), false), Err(ParamError::Refused(e)) if e.contains("\"header\"")));
+    }
+
+    /// The sweep's repro (G2 item 3): values k6 v1.1 fails the request for (a warning and a
+    /// status-0 response, not an exception) were script errors. Checked with k6 v1.1.0:
+    /// `timeout: null` or `{}`, `responseType: 5`, `compression: null`, `responseCallback: 5`
+    /// and a tag set to null, an array or an object; `compression: ["gzip", "br"]` and bool
+    /// or number tags are taken.
+    #[test]
+    fn values_k6_fails_the_request_for_are_told_apart_from_what_rload_refuses() {
+        let mut tag_map = Map::new();
+        tag_map.insert("a".into(), Map::new().into());
+        for (key, value) in [
+            ("timeout", Dynamic::UNIT),
+            ("timeout", Map::new().into()),
+            ("responseType", Dynamic::from(5_i64)),
+            ("responseType", "blob".into()),
+            ("compression", Dynamic::UNIT),
+            ("compression", Dynamic::from(5_i64)),
+            ("responseCallback", Dynamic::from(5_i64)),
+            ("tags", tag_map.into()),
+        ] {
+            let shown = format!("{key}: {value:?}");
+            assert!(matches!(params(key, value), Err(ParamError::FailsRequest(_))), "{shown}");
+        }
+        for tag in [Dynamic::UNIT, rhai::Array::new().into()] {
+            let mut tag_map = Map::new();
+            tag_map.insert("a".into(), tag);
+            let Err(ParamError::FailsRequest(error)) = params("tags", tag_map.into()) else { panic!() };
+            assert!(error.contains("invalid value for metric tag 'a'"), "{error}");
+        }
+
+        let mut tag_map = Map::new();
+        tag_map.insert("ok".into(), true.into());
+        tag_map.insert("n".into(), Dynamic::from(1.5_f64));
+        let p = params("tags", tag_map.into()).unwrap();
+        assert_eq!(p.tags, vec![("n".into(), "1.5".into()), ("ok".into(), "true".into())]);
+        let list: rhai::Array = vec!["gzip".into(), "br".into()];
+        assert_eq!(params("compression", list.into()).unwrap().compression, vec![Compression::Gzip, Compression::Br]);
+
+        // What rload refuses is an error whatever comes first.
+        let mut m = Map::new();
+        m.insert("aaa".into(), Dynamic::UNIT);
+        m.insert("timeout".into(), Dynamic::UNIT);
+        assert!(matches!(parse_params(Some(m), false), Err(ParamError::Refused(_))));
+        let mut m = Map::new();
+        m.insert("responseType".into(), Dynamic::from(5_i64));
+        m.insert("zzz".into(), Dynamic::UNIT);
+        assert!(matches!(parse_params(Some(m), false), Err(ParamError::Refused(_))));
     }
 }
