@@ -128,14 +128,3 @@ fn the_k6_api_guide_says_what_rload_check_finds() {
         assert!(run.stderr.contains("is not a function rload has"), "{call}:\n{}", run.stderr);
     }
 }
-
-#[test]
-fn exec_test_fail_is_an_error_that_names_it() {
-    let s = script("export const options = #{ iterations: 1 };\nfn run() { exec.test.fail(\"bad\"); }\n");
-    let run = rload(&s, &[]);
-    assert!(
-        run.stderr.contains("exec.test.fail() (k6: mark the test failed and carry on) is not implemented"),
-        "{}",
-        run.stderr
-    );
-}

@@ -70,6 +70,9 @@ pub struct RunShared {
     pub throw: bool,
     /// This instance's scenarios and start, for `exec.instance`.
     pub instance: Arc<super::scenario::Instance>,
+    /// Set by `exec.test.fail()`: the run goes on and ends with exit code 110. One flag for
+    /// every phase of the run (see `phases::Script`).
+    pub marked_failed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// One VU's context, reachable from native functions through [`current`].
