@@ -109,6 +109,11 @@ pub struct VuContext {
     pub env: Dynamic,
     /// True while the script's top level (init code) runs.
     pub in_init: Cell<bool>,
+    /// The generator `randomSeed(n)` set for `random()` and `random_int()` (k6's `Math.random`);
+    /// `None`, the thread's generator, until the VU calls it. As in k6 v1.1, a seed the init
+    /// code sets holds for the init code only: the VU's phase (iterations, setup, …) starts
+    /// unseeded (see [`vu_main`]); one set after that holds for the VU's later iterations.
+    pub random: RefCell<Option<rand::rngs::StdRng>>,
     /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
     pub event_loop: EventLoop<Callback>,
     /// Bytes sent and received since the VU last recorded them (k6's dialer trail): recorded
@@ -163,6 +168,7 @@ impl VuContext {
             output: RefCell::new(None),
             env,
             in_init: Cell::new(true),
+            random: RefCell::new(None),
             event_loop: EventLoop::default(),
             bytes: Cell::new((0, 0)),
             base_tags: RefCell::new(base_tags),
@@ -336,6 +342,7 @@ pub const INTERRUPTED: &str = "__rload_interrupted";
 pub fn vu_main(ctx: &mut EvalContext) -> Result<(), Box<EvalAltResult>> {
     let vu = current();
     vu.in_init.set(false);
+    vu.random.take();
     capture_globals(ctx, &vu, vu.phase == Phase::Iterate);
     match vu.phase {
         Phase::Iterate => iterate(ctx, &vu),

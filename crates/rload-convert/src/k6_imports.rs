@@ -10,10 +10,9 @@ pub fn lookup(module: &str, export: &str) -> Binding {
     use Binding::*;
     let f = |s: &str| Function(s.to_string());
     match (module, export) {
-        ("k6", "check" | "sleep" | "group" | "fail") => f(export),
+        ("k6", "check" | "sleep" | "group" | "fail" | "randomSeed") => f(export),
         // `import * as k6 from 'k6'`: `k6.check(…)` is `check(…)`.
         ("k6", "default" | "*") => Value(String::new()),
-        ("k6", "randomSeed") => Unsupported("k6's randomSeed(): rload has no seeded random generator".into()),
         ("k6/http", "default" | "*") => Value("http".into()),
         ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
             | "cookieJar" | "expectedStatuses" | "setResponseCallback") => f(&format!("http.{export}")),
@@ -100,5 +99,12 @@ mod tests {
             assert!(!missing_method("crypto", name), "{name}");
         }
         assert!(missing_method("crypto", "getRandomValues"));
+    }
+
+    /// k6's `randomSeed` is rload's function of the same name (it seeds `random()`, which is
+    /// what `Math.random()` converts to).
+    #[test]
+    fn k6_random_seed_is_rloads_function() {
+        assert!(matches!(lookup("k6", "randomSeed"), Binding::Function(f) if f == "randomSeed"));
     }
 }
