@@ -127,6 +127,67 @@ fn exec_reports_vu_and_scenario_and_abort_exits_108() {
     assert!(run.line("checks_succeeded").contains("100.00%"), "{}", run.stdout);
 }
 
+/// k6's `exec.test.fail(msg)`: each call logs `test marked as failed: msg`, the VU carries on,
+/// the run ends as usual (thresholds evaluated, `handle_summary` run) and exits 110, which wins
+/// over a failed threshold's 99 with k6's one line `test run was marked as failed` (k6 v1.1 on
+/// the same script: three lines, `after=3`, the threshold crossed, exit 110).
+#[test]
+fn exec_test_fail_marks_the_run_failed_carries_on_and_exits_110() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 3, vus: 1, thresholds: #{ after: ["count>10"] } };
+        const after = Counter("after");
+        fn run() {
+            exec.test.fail(`bad ${exec.vu.iterationInScenario}`);
+            after.add(1);
+        }
+        fn handle_summary(data) {
+            #{ stdout: `after=${data.metrics.after.values.count} ok=${data.metrics.after.thresholds["count>10"].ok}
+` }
+        }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(
+        run.code, 110,
+        "{}
+{}",
+        run.stdout, run.stderr
+    );
+    for i in 0..3 {
+        assert!(run.stderr.contains(&format!("test marked as failed: bad {i}")), "{}", run.stderr);
+    }
+    assert!(run.stdout.contains("after=3 ok=false"), "handle_summary ran, thresholds evaluated: {}", run.stdout);
+    assert!(run.stderr.contains("error: test run was marked as failed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("some thresholds have failed"), "{}", run.stderr);
+}
+
+/// As in k6 v1.1: `exec.test.fail()` in setup(), teardown() or handle_summary marks the run
+/// failed too (exit 110, the test run in full; without a message the line is `test marked as
+/// failed`); in the init code it is a script error (107); a run aborted after it exits 108.
+#[test]
+fn exec_test_fail_in_each_phase_ends_as_k6s_does() {
+    for (code, hooks, logged) in [
+        (110, "fn setup() { exec.test.fail(); }", "test marked as failed\n"),
+        (110, r#"fn teardown(d) { exec.test.fail("td"); print("teardown went on"); }"#, "test marked as failed: td"),
+        (110, r#"fn handle_summary(d) { exec.test.fail(42); #{ stdout: "custom\n" } }"#, "test marked as failed: 42"),
+        (107, r#"exec.test.fail("init");"#, "exec.test.fail() called outside of VU context"),
+        (108, r#"fn teardown(d) { exec.test.fail("x"); exec.test.abort("stop"); }"#, "test aborted: stop"),
+    ] {
+        let s = script(&format!("fn run() {{ print(\"iterated\"); }}\n{hooks}\n"));
+        let run = rload(&s, &["-i", "2"]);
+        assert_eq!(run.code, code, "{hooks}\n{}\n{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(logged), "{hooks}: {}", run.stderr);
+        if code == 110 {
+            assert!(run.stdout.contains("iterated"), "{hooks}: the test ran\n{}", run.stdout);
+            assert!(run.stderr.contains("test run was marked as failed"), "{hooks}: {}", run.stderr);
+        }
+        if hooks.contains("teardown went on") {
+            assert!(run.stdout.contains("teardown went on"), "{}", run.stdout);
+        }
+    }
+}
+
 #[test]
 fn iteration_in_test_numbers_every_iteration_once_across_vus_and_threads() {
     let s = script(r#"fn run() { print(`IIT ${exec.scenario.iterationInTest}`); }"#);

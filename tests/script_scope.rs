@@ -96,3 +96,50 @@ fn env_reads_by_vus_that_yield_mid_read_do_not_race_and_a_copy_is_the_vus_own() 
     assert!(run.line("checks_succeeded").contains("100.00%"), "{}", run.stdout);
     assert!(run.count("iterations") >= 6, "every VU iterated: {}", run.stdout);
 }
+
+/// k6's `randomSeed(n)` makes `random()` (k6's `Math.random`) and `random_int` repeatable: the
+/// same seed gives the same numbers in every VU and every run. As k6 v1.1 does (checked on the
+/// same script: its init values repeat, its first iteration's do not), a seed set by the init
+/// code holds for the init code only, and one set in an iteration holds for that VU's later
+/// iterations too.
+#[test]
+fn random_seed_repeats_random_numbers_where_k6_does() {
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{ s: #{ executor: "per-vu-iterations", vus: 2, iterations: 2 } } };
+        randomSeed(123);
+        print(`init ${random()} ${random_int(1, 1000000)}`);
+        fn run() {
+            if __ITER == 0 {
+                print(`unseeded ${random()}`);
+                randomSeed(5.9);
+                print(`seeded ${random()} ${random_int(1, 1000000)}`);
+            } else {
+                print(`next ${random()}`);
+            }
+        }
+    "#,
+    );
+    let runs: Vec<String> = (0..2)
+        .map(|_| {
+            let run = rload(&s, &["--quiet"]);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            run.stdout
+        })
+        .collect();
+    let values = |prefix: &str| -> (usize, std::collections::HashSet<String>) {
+        let lines: Vec<String> = runs
+            .iter()
+            .flat_map(|out| out.lines())
+            .filter_map(|l| l.trim().strip_prefix(prefix).map(str::to_owned))
+            .collect();
+        (lines.len(), lines.into_iter().collect())
+    };
+    for (prefix, printed) in [("init ", None), ("seeded ", Some(4)), ("next ", Some(4))] {
+        let (count, distinct) = values(prefix);
+        assert!(printed.is_none_or(|n| count == n) && count > 0, "{prefix}: {count} lines\n{runs:?}");
+        assert_eq!(distinct.len(), 1, "{prefix}: one sequence for every VU and run: {distinct:?}");
+    }
+    let (count, distinct) = values("unseeded ");
+    assert_eq!((count, distinct.len()), (4, 4), "the init code's seed does not reach the iterations: {distinct:?}");
+}

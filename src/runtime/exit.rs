@@ -32,6 +32,9 @@ pub const CANNOT_START_API: i32 = 106;
 pub const SCRIPT_ERROR: i32 = 107;
 /// The script called `exec.test.abort()`.
 pub const ABORTED: i32 = 108;
+/// The script called `exec.test.fail()` and the run ended otherwise normally (k6's
+/// `MarkedAsFailed`): the test ran to its end, its summary was printed.
+pub const MARKED_FAILED: i32 = 110;
 /// Anything else: a missing or unreadable script, a system limit, a thread that could not
 /// start. k6 exits with -1 (255) for an error that carries no code of its own.
 pub const OTHER: i32 = 255;
@@ -108,6 +111,10 @@ pub enum RunError {
     Interrupted,
     #[error("error: some thresholds have failed")]
     ThresholdsFailed,
+    /// `exec.test.fail(msg)` was called (each call logged its message); as in k6 this wins
+    /// over the thresholds' verdict, not over a run stopped early or a failed setup/teardown.
+    #[error("error: test run was marked as failed")]
+    MarkedFailed,
     /// The REST API cannot listen at the `--address` the user gave.
     #[error("error: cannot start the REST API: {0}")]
     ApiStart(String),
@@ -134,6 +141,7 @@ impl RunError {
             RunError::TeardownTimeout => TEARDOWN_TIMEOUT,
             RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed => THRESHOLDS_FAILED,
             RunError::Aborted(_) => ABORTED,
+            RunError::MarkedFailed => MARKED_FAILED,
             RunError::Interrupted => SIGNAL,
             RunError::StoppedFromApi => STOPPED_FROM_API,
             RunError::ApiStart(_) => CANNOT_START_API,
@@ -182,6 +190,8 @@ mod tests {
         assert_eq!(RunError::Syntax("error: syntax error".into()).exit_code(), 107);
         assert_eq!(RunError::ThresholdsFailed.exit_code(), 99);
         assert_eq!(RunError::Aborted("stop".into()).exit_code(), 108);
+        assert_eq!(RunError::MarkedFailed.exit_code(), 110);
+        assert_eq!(RunError::MarkedFailed.to_string(), "error: test run was marked as failed");
         assert_eq!(RunError::Interrupted.exit_code(), 105);
         assert_eq!(RunError::TeardownFailed("boom".into()).exit_code(), 107);
         assert_eq!(RunError::Capacity("too many".into()).exit_code(), 255);

@@ -164,9 +164,12 @@ pub(super) async fn report_results(
         return Err(RunError::Interrupted);
     }
     // k6's order: a run stopped early (above) keeps that code; then setup()'s or teardown()'s
-    // failure; then the thresholds' verdict.
+    // failure; then exec.test.fail(); then the thresholds' verdict.
     if let Some(e) = phase_failure {
         return Err(e);
+    }
+    if script.marked_failed.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(RunError::MarkedFailed);
     }
     if !report.thresholds_passed() {
         return Err(RunError::ThresholdsFailed);

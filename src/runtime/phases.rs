@@ -3,6 +3,7 @@
 //! (also the options VU and `handle_summary`) under a deadline and the signals.
 
 use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,10 @@ pub(super) struct Script {
     pub(super) engine: Rc<rhai::Engine>,
     pub(super) ast: Rc<rhai::AST>,
     pub(super) functions: std::collections::HashMap<String, usize>,
+    /// A VU called `exec.test.fail()`. Every VU of the run, in any phase (the REST API's setup
+    /// and teardown too), starts from this script through [`run_shared`], so the mark is kept
+    /// here for the run's end, which makes the exit code 110 (see `finish.rs`).
+    pub(super) marked_failed: Arc<AtomicBool>,
 }
 
 /// `setup()`, if the script defines it, and how it ended.
@@ -136,7 +141,7 @@ pub(super) fn load(path: &str) -> Result<Script, RunError> {
     if !problems.is_empty() {
         return Err(RunError::InvalidScript(problems));
     }
-    Ok(Script { source, engine, ast: Rc::new(ast), functions })
+    Ok(Script { source, engine, ast: Rc::new(ast), functions, marked_failed: Arc::default() })
 }
 
 /// How a phase VU (init for the options, setup, teardown, handle_summary) ended.
@@ -229,5 +234,6 @@ pub(super) fn run_shared(
         test_options: test_options.cloned(),
         throw: options.throw.unwrap_or(false),
         instance: Default::default(),
+        marked_failed: script.marked_failed.clone(),
     }
 }

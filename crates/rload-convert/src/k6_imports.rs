@@ -10,10 +10,9 @@ pub fn lookup(module: &str, export: &str) -> Binding {
     use Binding::*;
     let f = |s: &str| Function(s.to_string());
     match (module, export) {
-        ("k6", "check" | "sleep" | "group" | "fail") => f(export),
+        ("k6", "check" | "sleep" | "group" | "fail" | "randomSeed") => f(export),
         // `import * as k6 from 'k6'`: `k6.check(…)` is `check(…)`.
         ("k6", "default" | "*") => Value(String::new()),
-        ("k6", "randomSeed") => Unsupported("k6's randomSeed(): rload has no seeded random generator".into()),
         ("k6/http", "default" | "*") => Value("http".into()),
         ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
             | "cookieJar" | "expectedStatuses" | "setResponseCallback") => f(&format!("http.{export}")),
@@ -31,8 +30,8 @@ pub fn lookup(module: &str, export: &str) -> Binding {
         ("k6/encoding", "default" | "*") => Value("encoding".into()),
         ("k6/encoding", "b64encode" | "b64decode") => f(&format!("encoding.{export}")),
         ("k6/crypto", "default" | "*") => Value("crypto".into()),
-        ("k6/crypto", "md5" | "sha1" | "sha256" | "sha384" | "sha512" | "sha512_256" | "hmac" | "randomBytes" | "createHash"
-            | "createHMAC") => f(&format!("crypto.{export}")),
+        ("k6/crypto", "md4" | "md5" | "sha1" | "sha256" | "sha384" | "sha512" | "sha512_256" | "ripemd160" | "hmac"
+            | "randomBytes" | "createHash" | "createHMAC") => f(&format!("crypto.{export}")),
         ("k6/websockets" | "k6/experimental/websockets", "WebSocket") => Constructor("WebSocket".into()),
         ("k6/timers", "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval") => f(export),
         ("k6/html", "parseHTML") => f("parseHTML"),
@@ -72,7 +71,7 @@ pub fn is_local(module: &str) -> bool {
 /// Whether `value.method(…)` (a k6 module's function, `value` its rload name) is one this build
 /// lacks: docs/k6-api.md lists them "missing", and `rload check` refuses them.
 pub fn missing_method(value: &str, method: &str) -> bool {
-    matches!((value, method), ("http", "asyncRequest") | ("crypto", "md4" | "ripemd160" | "getRandomValues"))
+    matches!((value, method), ("http", "asyncRequest") | ("crypto", "getRandomValues"))
 }
 
 /// Names JavaScript code uses without importing them.
@@ -84,4 +83,28 @@ pub fn global(name: &str) -> Option<Binding> {
         "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval" => Function(name.into()),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// k6/crypto's md4 and ripemd160, imported by name or called on the module, are rload's
+    /// functions of the same names, not calls marked as missing.
+    #[test]
+    fn k6_crypto_md4_and_ripemd160_are_rloads_functions() {
+        for name in ["md4", "ripemd160"] {
+            let binding = lookup("k6/crypto", name);
+            assert!(matches!(&binding, Binding::Function(f) if *f == format!("crypto.{name}")), "{name}");
+            assert!(!missing_method("crypto", name), "{name}");
+        }
+        assert!(missing_method("crypto", "getRandomValues"));
+    }
+
+    /// k6's `randomSeed` is rload's function of the same name (it seeds `random()`, which is
+    /// what `Math.random()` converts to).
+    #[test]
+    fn k6_random_seed_is_rloads_function() {
+        assert!(matches!(lookup("k6", "randomSeed"), Binding::Function(f) if f == "randomSeed"));
+    }
 }

@@ -61,6 +61,9 @@ pub struct RunShared {
     pub throw: bool,
     /// This instance's scenarios and start, for `exec.instance`.
     pub instance: Arc<crate::runtime::scenario::Instance>,
+    /// Set by `exec.test.fail()`: the run goes on and ends with exit code 110. One flag for
+    /// every phase of the run (see `phases::Script`).
+    pub marked_failed: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// One VU's context, reachable from native functions through [`current`].
@@ -97,6 +100,11 @@ pub struct VuContext {
     pub env: Dynamic,
     /// True while the script's top level (init code) runs.
     pub in_init: Cell<bool>,
+    /// The generator `randomSeed(n)` set for `random()` and `random_int()` (k6's `Math.random`);
+    /// `None`, the thread's generator, until the VU calls it. As in k6 v1.1, a seed the init
+    /// code sets holds for the init code only: the VU's phase (iterations, setup, …) starts
+    /// unseeded (see [`super::vu_main`]); one set after that holds for the VU's later iterations.
+    pub random: RefCell<Option<rand::rngs::StdRng>>,
     /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
     pub event_loop: EventLoop<Callback>,
     /// Bytes sent and received since the VU last recorded them (k6's dialer trail): recorded
@@ -151,6 +159,7 @@ impl VuContext {
             output: RefCell::new(None),
             env,
             in_init: Cell::new(true),
+            random: RefCell::new(None),
             event_loop: EventLoop::default(),
             bytes: Cell::new((0, 0)),
             base_tags: RefCell::new(base_tags),

@@ -34,6 +34,7 @@ pub const INTERRUPTED: &str = "__rload_interrupted";
 pub fn vu_main(ctx: &mut EvalContext) -> Result<(), Box<EvalAltResult>> {
     let vu = current();
     vu.in_init.set(false);
+    vu.random.take();
     capture_globals(ctx, &vu, vu.phase == Phase::Iterate);
     match vu.phase {
         Phase::Iterate => iterate(ctx, &vu),

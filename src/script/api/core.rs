@@ -1,9 +1,10 @@
-//! k6's core functions for Rhai: `check`, `group`, `sleep`, `fail`, plus `uuid`, `open`,
-//! `timestamp_ms`, `random_int` and `random` that k6 scripts get from JavaScript itself.
+//! k6's core functions for Rhai: `check`, `group`, `sleep`, `fail`, `randomSeed`, plus `uuid`,
+//! `open`, `timestamp_ms`, `random_int` and `random` that k6 scripts get from JavaScript itself.
 
 use std::cell::RefCell;
 use std::time::Instant;
 
+use rand::{Rng, RngCore, SeedableRng};
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
 use super::convert::{js_string, js_to_number};
@@ -42,13 +43,48 @@ pub fn register(engine: &mut Engine) {
         if hi <= lo {
             lo
         } else {
-            rand::random_range(lo..=hi)
+            with_random(|rng| rng.random_range(lo..=hi))
         }
     });
-    engine.register_fn("random", || -> f64 { rand::random::<f64>() });
+    engine.register_fn("random", || -> f64 { with_random(|rng| rng.random::<f64>()) });
+    engine.register_fn("randomSeed", |seed: i64| random_seed(seed));
+    engine.register_fn("randomSeed", |seed: Dynamic| random_seed_value(&seed));
+    engine.register_fn("randomSeed", || random_seed(0));
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
     engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::new()));
     engine.register_fn("text_summary", |data: Dynamic, opts: Map| text_summary(&data, opts));
+}
+
+/// `draw` from the VU's seeded generator (see [`random_seed`]) or, unseeded, the thread's.
+fn with_random<T>(draw: impl FnOnce(&mut dyn RngCore) -> T) -> T {
+    if let Some(vu) = vu::try_current() {
+        if let Some(rng) = vu.random.borrow_mut().as_mut() {
+            return draw(rng);
+        }
+    }
+    draw(&mut rand::rng())
+}
+
+/// k6's `randomSeed(seed)`: from here on the VU's `random()` and `random_int()` (k6's
+/// `Math.random`, which jslib's `randomIntBetween`, `randomItem` and `randomString` use) give the
+/// same sequence for the same seed, in every VU and every run. As in k6 v1.1 it is the calling
+/// VU's generator only, and a seed set by the init code holds for the init code alone (each
+/// VU's iterations, `setup()` and `teardown()` start unseeded). The numbers are rload's (rand's
+/// `StdRng`), not those of k6's Go generator. `uuid()` and `crypto` stay unseeded, as k6's
+/// crypto functions do.
+fn random_seed(seed: i64) {
+    if let Some(vu) = vu::try_current() {
+        *vu.random.borrow_mut() = Some(rand::rngs::StdRng::seed_from_u64(seed as u64));
+    }
+}
+
+/// `randomSeed(value)` for a value that is not an integer: JavaScript's `ToInteger`, as k6
+/// converts it (`1.9` is 1, `"5"` 5, `"abc"`, NaN and `()` 0).
+fn random_seed_value(value: &Dynamic) -> Unit {
+    let number =
+        js_to_number(value).ok_or_else(|| format!("randomSeed() takes a number, got {}", value.type_name()))?;
+    random_seed(if number.is_finite() { number.trunc() as i64 } else { 0 });
+    Ok(())
 }
 
 /// A random (version 4) UUID, as `uuid()` and `crypto.randomUUID()` give it: 122 bits from the

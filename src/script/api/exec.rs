@@ -1,7 +1,7 @@
 //! k6's `k6/execution` module as the `exec` object: `exec.vu.idInTest`,
 //! `exec.vu.iterationInScenario`, `exec.scenario.name`, `exec.scenario.iterationInTest`,
 //! `exec.scenario.progress`, `exec.instance.vusActive` (and k6's other instance figures),
-//! `exec.test.abort(msg)`, `exec.test.options` and friends.
+//! `exec.test.abort(msg)`, `exec.test.fail(msg)`, `exec.test.options` and friends.
 //!
 //! `exec.vu.metrics.tags` (k6's deprecated `exec.vu.tags` too) is a handle on the VU's tags:
 //! `exec.vu.metrics.tags["stage"] = "2"` tags every later sample of the VU.
@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use rhai::{Dynamic, Engine, EvalAltResult, Map};
 
 use super::convert::js_string;
+use crate::logger::{self, Level};
 use crate::runtime::vu;
 
 /// The `exec` object.
@@ -138,6 +139,26 @@ fn abort(message: &str) -> Result<(), Box<EvalAltResult>> {
     Err(vu::interrupted_error())
 }
 
+/// k6's `exec.test.fail(msg)`: logs `test marked as failed: msg` (without a message, or with
+/// `()`, k6's `undefined`: `test marked as failed`) at the error level and marks the run failed.
+/// The VU carries on and the run ends as usual, summary and thresholds included, with exit code
+/// 110 (`runtime::exit::MARKED_FAILED`). As in k6, not in the init code. The message is
+/// JavaScript's `String(msg)`.
+fn fail(message: &Dynamic) -> Result<(), Box<EvalAltResult>> {
+    let vu = vu::current();
+    if vu.in_init.get() {
+        return Err("exec.test.fail() called outside of VU context (in the init code)".into());
+    }
+    let line = if message.is_unit() {
+        "test marked as failed".to_string()
+    } else {
+        format!("test marked as failed: {}", js_string(message))
+    };
+    logger::log(Level::Error, None, &line, &[]);
+    vu.shared.marked_failed.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<ExecApi>("exec");
     engine.register_type_with_name::<TestApi>("exec.test");
@@ -158,13 +179,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("to_string", |_: &mut VuTags| Dynamic::from(tags_map()).to_string());
     engine
         .register_fn("to_json", |_: &mut VuTags| serde_json::to_string(&Dynamic::from(tags_map())).unwrap_or_default());
-    // k6's exec.test.fail(msg) marks the test failed and goes on (exit 110); rload has no such
-    // ending yet, and says so rather than let a port pass.
-    engine.register_fn("fail", |_: TestApi, _msg: &str| -> Result<(), Box<EvalAltResult>> {
-        Err("exec.test.fail() (k6: mark the test failed and carry on) is not implemented by rload; \
-             use exec.test.abort(msg), or a threshold on a metric the script records"
-            .into())
-    });
+    engine.register_fn("fail", |_: TestApi| fail(&Dynamic::UNIT));
+    engine.register_fn("fail", |_: TestApi, msg: Dynamic| fail(&msg));
     engine.register_fn("abort", |_: TestApi| abort(""));
     engine.register_fn("abort", |_: TestApi, msg: &str| abort(msg));
 }

@@ -8,5 +8,5 @@ export default function () {
   res.submitForm({ formSelector: 'form' });
   http.asyncRequest('GET', 'http://127.0.0.1:1/');
   asyncRequest('GET', 'http://127.0.0.1:1/');
-  crypto.md4('x', 'hex');
+  crypto.getRandomValues([]);
 }
