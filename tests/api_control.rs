@@ -234,7 +234,8 @@ fn a_failing_threshold_taints_the_status_and_its_metric_while_the_test_runs() {
         m["data"]["attributes"]["tainted"].clone()
     };
     assert_eq!(tainted_of("iterations"), true);
-    assert_eq!(tainted_of("iteration_duration"), false);
+    // k6 v1.1: a metric without thresholds is neither tainted nor clean.
+    assert_eq!(tainted_of("iteration_duration"), serde_json::Value::Null);
     let run = finish(child, Duration::from_secs(60));
     assert_eq!(run.code, 99, "{}\n{}", run.stdout, run.stderr);
 }
@@ -295,4 +296,31 @@ fn setup_data_is_written_with_gos_numbers_as_k6_writes_it() {
         setup,
         r#"{"data":{"type":"setupData","id":"default","attributes":{"data":{"a":1,"b":2.5,"c":1e+21,"d":[1,2,-0],"f":0.000001,"g":1e-7}}}}"#
     );
+}
+
+/// k6 samples `vus` and `vus_max` once a second from the start of its run, a pause included:
+/// `GET /v1/metrics` of a paused k6 v1.1.0 run lists `vus` 0 and `vus_max` (rload listed
+/// nothing until the test started).
+#[test]
+fn a_paused_run_lists_vus_and_vus_max_as_k6_does() {
+    let s = script("export const options = #{ vus: 3, iterations: 3 };\nfn run() {}\n");
+    let address = free_address();
+    let child = paused_run(&s, &address, &[]);
+    wait_ready(&address);
+    let mut last = None;
+    let listed = eventually(Duration::from_secs(20), || {
+        last = api_request(&address, "GET", "/v1/metrics", "").map(|(_, v)| v);
+        last.as_ref().is_some_and(|m| m["data"].as_array().is_some_and(|d| d.len() >= 2))
+    });
+    api_request(&address, "PATCH", "/v1/status", STOPPER).unwrap();
+    let run = finish(child, Duration::from_secs(60));
+    assert!(listed, "no metrics while paused: {last:?}");
+    let metrics = last.unwrap();
+    let value = |id: &str| {
+        let m = metrics["data"].as_array().unwrap().iter().find(|m| m["id"] == id).cloned();
+        m.map(|m| (m["attributes"]["sample"]["value"].clone(), m["attributes"]["tainted"].clone()))
+    };
+    assert_eq!(value("vus"), Some((serde_json::json!(0), serde_json::Value::Null)), "{metrics}");
+    assert_eq!(value("vus_max"), Some((serde_json::json!(3), serde_json::Value::Null)), "{metrics}");
+    assert_eq!(run.code, 103, "{}\n{}", run.stdout, run.stderr);
 }

@@ -136,6 +136,11 @@ impl RunSurface {
         *self.data.write().unwrap_or_else(std::sync::PoisonError::into_inner) = data;
     }
 
+    /// Whether `options.thresholds` has a key for the whole metric `name`.
+    fn has_thresholds(&self, name: &str) -> bool {
+        self.options.thresholds.as_ref().and_then(|t| t.as_object()).is_some_and(|t| t.contains_key(name))
+    }
+
     fn elapsed(&self) -> Duration {
         self.test_start.get().map(|t| t.elapsed()).unwrap_or_default()
     }
@@ -195,7 +200,9 @@ impl Surface for RunSurface {
                         name: m.name().to_string(),
                         kind: kind_name(&sink).into(),
                         contains: m.id().contains().to_string(),
-                        tainted: Some(failing.iter().any(|key| key == m.name())),
+                        // k6 sets it at each evaluation of a metric's thresholds; a metric
+                        // without any keeps `null`.
+                        tainted: self.has_thresholds(m.name()).then(|| failing.iter().any(|key| key == m.name())),
                         sample: sample(&sink, elapsed),
                     }
                 })

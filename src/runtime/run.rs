@@ -404,6 +404,13 @@ async fn execute(
     };
     surface.set_status(ExecutionStatus::InitDone);
 
+    // `vus` and `vus_max` once a second from here, as k6's scheduler samples them from the
+    // start of its run: through a pause and the setup() after it too (`GET /v1/metrics` of a
+    // paused run lists `vus` 0 and `vus_max`).
+    let sampled = runtimes.clone();
+    let vus_sampler = sample_vus(&sampled, options.tags.as_deref().unwrap_or_default());
+    tokio::pin!(vus_sampler);
+
     // --paused: the VUs are ready; the scenarios' clock waits for PATCH /v1/status.
     let mut setup_interrupted = false;
     let mut setup_failure = None;
@@ -415,10 +422,15 @@ async fn execute(
         signalled = tokio::select! {
             _ = surface.resumed() => false,
             _ = signals.stopped() => true,
+            never = &mut vus_sampler => match never {},
         };
         if !signalled && !surface.stop_requested() {
             surface.set_status(ExecutionStatus::Setup);
-            match setup(args, script, options, test_options, signals).await {
+            let end = tokio::select! {
+                end = setup(args, script, options, test_options, signals) => end,
+                never = &mut vus_sampler => match never {},
+            };
+            match end {
                 SetupEnd::Data(data) => surface.store_setup_data(data),
                 SetupEnd::Signalled => setup_interrupted = true,
                 SetupEnd::Aborted(message) => {
@@ -467,7 +479,7 @@ async fn execute(
         };
         signalled = tokio::select! {
             _ = all => false,
-            _ = sample_vus(&runtimes, options.tags.as_deref().unwrap_or_default()) => false,
+            never = &mut vus_sampler => match never {},
             _ = progress(&runtimes, test_start, args.quiet) => false,
             _ = watch_thresholds(thresholds, &control, surface, test_start) => false,
             _ = signals.stopped() => true,

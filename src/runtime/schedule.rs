@@ -4,6 +4,7 @@
 //! runner's (`crate::executor`); the run's order of phases is in `run.rs`. Scenario time is
 //! tokio's clock, so the tests below run it paused.
 
+use std::convert::Infallible;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -120,7 +121,7 @@ async fn wait_until(at: Instant) {
 
 /// Records `vus` and `vus_max` once a second (the progress shown is `progress.rs`'s). Never
 /// returns.
-pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], run_tags: &[(String, String)]) {
+pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], run_tags: &[(String, String)]) -> Infallible {
     let mut tags = TagSet::new();
     for (name, value) in run_tags {
         tags.insert(name, value);
