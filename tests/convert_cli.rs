@@ -231,3 +231,29 @@ fn to_fixed_past_what_rload_writes_is_an_error_naming_it() {
     assert!(all.contains("fixed=-2,1.00;"), "{all}");
     assert!(all.contains("toFixed(20) of 1.5: rload's toFixed writes at most 18 significant digits"), "{all}");
 }
+
+/// Rhai's `()` is both null (which `<`, `>=`, … compare as 0) and undefined (NaN): a `()` seen
+/// only at run time gives false where both readings do, and where they differ the iteration
+/// stops with an error naming the comparison rather than guess (k6 gives a result either way).
+#[test]
+fn a_comparison_with_null_or_undefined_known_only_at_run_time_is_an_error_where_the_two_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 const o = JSON.parse('{\"a\": null}');\n\
+         \x20 console.log(`both=${o.a > 0},${o.missing >= 1},${null >= 0},${undefined >= 0};`);\n\
+         \x20 console.log(`differ=${o.a <= 0};`);\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("both=false,false,true,false;"), "{all}");
+    assert!(!all.contains("differ="), "{all}");
+    assert!(
+        all.contains("`null <= 0` is true and `undefined <= 0` false in JavaScript") && all.contains("t.js:5:"),
+        "{all}"
+    );
+}

@@ -69,7 +69,27 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_compare",
-        "private fn js_compare(a, b, op) {\n    // JavaScript's `<`, `<=`, `>`, `>=`: two strings by text, anything else as numbers (false\n    // when either is not a number).\n    if type_of(a) == \"string\" && type_of(b) == \"string\" {\n        return switch op { \"<\" => a < b, \"<=\" => a <= b, \">\" => a > b, _ => a >= b };\n    }\n    let x = js_number(a).to_float();\n    let y = js_number(b).to_float();\n    if x.is_nan || y.is_nan { return false; }\n    switch op { \"<\" => x < y, \"<=\" => x <= y, \">\" => x > y, _ => x >= y }\n}",
+        r#"private fn js_compare(a, b, op) {
+    // JavaScript's `<`, `<=`, `>`, `>=`: two strings by text, anything else as numbers (false
+    // when either is not a number). `()` is null, which compares as 0 (`null >= 0` is true), or
+    // undefined, which is NaN (false): where the two answers differ, this run cannot tell which
+    // it was, and stops rather than guess.
+    let ta = type_of(a);
+    let tb = type_of(b);
+    if ta == "string" && tb == "string" {
+        return switch op { "<" => a < b, "<=" => a <= b, ">" => a > b, _ => a >= b };
+    }
+    if ta == "()" || tb == "()" {
+        if !js_compare(if ta == "()" { 0 } else { a }, if tb == "()" { 0 } else { b }, op) { return false; }
+        let x = if ta == "()" { ["null", "undefined"] } else { [js_str(a), js_str(a)] };
+        let y = if tb == "()" { ["null", "undefined"] } else { [js_str(b), js_str(b)] };
+        throw "a comparison with null or undefined: `" + x[0] + " " + op + " " + y[0] + "` is true and `" + x[1] + " " + op + " " + y[1] + "` false in JavaScript, and rload's () is both (for null, write `(x ?? 0) " + op + " …`)";
+    }
+    let x = js_number(a).to_float();
+    let y = js_number(b).to_float();
+    if x.is_nan || y.is_nan { return false; }
+    switch op { "<" => x < y, "<=" => x <= y, ">" => x > y, _ => x >= y }
+}"#,
     ),
     (
         "js_sort",
@@ -327,7 +347,8 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
-        "js_compare" | "js_number" | "js_int32" | "js_pow" => &["js_number", "js_number_text"],
+        "js_compare" => &["js_number", "js_number_text", "js_str"],
+        "js_number" | "js_int32" | "js_pow" => &["js_number", "js_number_text"],
         _ => &[],
     }
 }

@@ -266,3 +266,14 @@ fn keys_of_arrays_and_objects_keyed_by_numbers_pick_their_type_at_run_time() {
     // An array's index, and a text key, stay as they are.
     assert!(rhai.contains("ys[0]") && rhai.contains("byId[\"3\"]"), "{rhai}");
 }
+
+#[test]
+fn comparisons_with_null_and_undefined_use_the_number_javascript_does() {
+    let (rhai, items) =
+        convert("const none = null;\nconst a = [null >= 0, none <= 0, undefined < 1, x > null, void 0 >= x];");
+    assert!(items.is_empty(), "{items:?}");
+    assert!(
+        rhai.contains("[0 >= 0, 0 <= 0, (0.0 / 0.0) < 1, js_compare(x, 0, \">\"), js_compare(0.0 / 0.0, x, \">=\")]"),
+        "{rhai}"
+    );
+}
