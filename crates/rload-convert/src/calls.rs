@@ -255,11 +255,13 @@ impl Conv<'_> {
             matches!(c.arguments.first(), Some(Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)));
         // Rhai's own methods call a callback with as many of their arguments as it takes; the
         // helpers and forEach's loop pass them all.
-        let pad = method == "forEach" || HELPER_CALLBACK_METHODS.contains(&method);
+        let helper_callback = HELPER_CALLBACK_METHODS.contains(&method)
+            || (matches!(method, "reduce" | "reduceRight") && c.arguments.len() < 2);
+        let pad = method == "forEach" || helper_callback;
         let passed = callback_arity(method).filter(|_| inline_callback).map(|n| (n, pad));
         // A helper calls the callback with exactly the arguments it passes: only an inline
         // callback can be fitted to them.
-        if !inline_callback && HELPER_CALLBACK_METHODS.contains(&method) && !c.arguments.is_empty() {
+        if !inline_callback && helper_callback && !c.arguments.is_empty() {
             return self.unconvertible(
                 c.span,
                 format!("{method}() with a callback passed by name: write the callback inline"),
@@ -362,6 +364,11 @@ impl Conv<'_> {
             "findLast" => helper2(self, "js_find_last", vec![obj, a(0)]),
             "findLastIndex" => helper2(self, "js_find_last_index", vec![obj, a(0)]),
             "flat" => helper2(self, "js_flat", vec![obj, a(0)]),
+            // Without an initial value (Rhai's reduce would start from `()`): from the first
+            // element, or the last.
+            "reduce" | "reduceRight" if args.len() < 2 => {
+                helper2(self, "js_reduce", vec![obj, a(0), (method == "reduceRight").to_string()])
+            }
             "flatMap" => {
                 let h = self.helper("js_flat");
                 format!("{h}({}.map({}), 1)", paren_if_needed(&obj), a(0))
@@ -483,8 +490,6 @@ impl Conv<'_> {
                 format!("{}.{h}()", paren_if_needed(&obj))
             }
             "join" => helper2(self, "js_join", vec![obj, if args.is_empty() { "\",\"".into() } else { a(0) }]),
-            "reduce" if args.len() < 2 => self.unconvertible(c.span, "reduce() without an initial value"),
-            "reduceRight" if args.len() < 2 => self.unconvertible(c.span, "reduceRight() without an initial value"),
             "reduceRight" => format!("{obj}{q}.reduce_rev({}, {})", a(0), a(1)),
             // A callback passed by name may take one argument or two: Rhai's map passes as many
             // as it takes (on a copy, which the callback may read under the array's name).
@@ -575,8 +580,9 @@ impl Conv<'_> {
                 }
                 acc
             }
-            ("Object", "keys") => format!("{}.keys()", paren_if_needed(&a(0))),
-            ("Object", "values") => format!("{}.values()", paren_if_needed(&a(0))),
+            // Of an array (or a string) too: its indices as text, its elements.
+            ("Object", "keys") => helper(self, "js_object_keys", vec![a(0)]),
+            ("Object", "values") => helper(self, "js_object_values", vec![a(0)]),
             ("Object", "entries") => helper(self, "js_entries", vec![a(0)]),
             ("Object", "freeze") => a(0),
             ("Object", "assign") => {

@@ -57,7 +57,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message.\n    if type_of(e) == \"map\" { e.message } else { js_str(e) }\n}",
+        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && e.starts_with(\"TypeError: \") { e.sub_string(11) } else { js_str(e) }\n}",
     ),
     (
         "js_add",
@@ -114,7 +114,60 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     ("js_pad_end", "private fn js_pad_end(s, n, fill) {\n    s = `${s}`;\n    if fill == () { fill = \" \"; }\n    while s.len() < n { s += fill; }\n    s.sub_string(0, max(n, 0))\n}"),
     ("js_repeat", "private fn js_repeat(s, n) {\n    let out = \"\";\n    for _i in 0..n { out += s; }\n    out\n}"),
-    ("js_entries", "private fn js_entries(o) {\n    let out = [];\n    for k in o.keys() { out.push([k, o[k]]); }\n    out\n}"),
+    (
+        "js_object_keys",
+        r#"private fn js_object_keys(o) {
+    // Object.keys(o): a map's keys; an array's or a string's indices as text ("0", "1", …).
+    if type_of(o) == "()" { throw "TypeError: Cannot convert undefined or null to object"; }
+    js_keys(o)
+}"#,
+    ),
+    (
+        "js_object_values",
+        r#"private fn js_object_values(o) {
+    // Object.values(o): a map's values; an array's elements (a copy); a string's characters.
+    switch type_of(o) {
+        "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
+        "array" => o,
+        "string" => { let a = []; for c in o.chars() { a.push(`${c}`); } a }
+        _ => o.values(),
+    }
+}"#,
+    ),
+    (
+        "js_entries",
+        r#"private fn js_entries(o) {
+    // Object.entries(o): [key, value] pairs; an array's (and a string's) keys are its indices as
+    // text ("0", "1", …).
+    let out = [];
+    switch type_of(o) {
+        "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
+        "array" => { for (x, i) in o { out.push([`${i}`, x]); } }
+        "string" => { for (c, i) in o.chars() { out.push([`${i}`, `${c}`]); } }
+        _ => { for k in o.keys() { out.push([k, o[k]]); } }
+    }
+    out
+}"#,
+    ),
+    (
+        "js_reduce",
+        r#"private fn js_reduce(a, f, right) {
+    // reduce(f) / reduceRight(f) without an initial value: the first element (the last, from
+    // the right) is the accumulator, and f(acc, x, i) runs over the others; none is a TypeError.
+    let n = a.len();
+    if n == 0 { throw "TypeError: No initial value"; }
+    if right {
+        let acc = a[n - 1];
+        let i = n - 2;
+        while i >= 0 { acc = f.call(acc, a[i], i); i -= 1; }
+        acc
+    } else {
+        let acc = a[0];
+        for i in 1..n { acc = f.call(acc, a[i], i); }
+        acc
+    }
+}"#,
+    ),
     (
         "js_typeof",
         "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        _ => \"object\",\n    }\n}",
@@ -190,7 +243,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else { \"Error\" }\n}",
+        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && e.starts_with(\"TypeError: \") { \"TypeError\" } else { \"Error\" }\n}",
     ),
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (
@@ -339,6 +392,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
             &["js_str"]
         }
         "js_stringify_indent" => &["js_stringify"],
+        "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
         "js_from_char_code" => &["js_int", "js_number", "js_number_text"],
         "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text"],

@@ -84,7 +84,7 @@ fn a_callback_changing_the_array_its_method_runs_over_is_listed() {
     // The receiver a fresh array (the keys): the callback's change reaches the object itself.
     let (rhai, items) = convert("const o = { a: 1 };\nconst ks = Object.keys(o).map((k) => { o[k] = 2; return k; });");
     assert!(items.is_empty(), "{items:?}");
-    assert!(rhai.contains("let recv1 = o.keys(); recv1.map("), "{rhai}");
+    assert!(rhai.contains("let recv1 = js_object_keys(o); recv1.map("), "{rhai}");
 }
 
 #[test]
@@ -276,4 +276,16 @@ fn comparisons_with_null_and_undefined_use_the_number_javascript_does() {
         rhai.contains("[0 >= 0, 0 <= 0, (0.0 / 0.0) < 1, js_compare(x, 0, \">\"), js_compare(0.0 / 0.0, x, \">=\")]"),
         "{rhai}"
     );
+}
+
+#[test]
+fn reduce_without_an_initial_value_starts_at_an_element_and_a_named_callback_is_listed() {
+    let (rhai, items) = convert(
+        "const s = [1, 2].reduce((a, b) => a + b);\nconst r = [1, 2].reduceRight((a, b, i, all) => a + all[i]);",
+    );
+    assert!(items.is_empty(), "{items:?}");
+    assert!(rhai.contains("let s = js_reduce([1, 2], |a, b, _unused1| js_add(a, b), false);"), "{rhai}");
+    assert!(rhai.contains("let all = recv2;") && rhai.contains("js_reduce(recv2, |a, b, i| "), "{rhai}");
+    let listed = not_converted(&convert("function add(a, b) { return a + b; }\nconst s = [1, 2].reduce(add);").1);
+    assert_eq!(listed, ["reduce() with a callback passed by name: write the callback inline"]);
 }
