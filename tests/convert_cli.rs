@@ -212,24 +212,30 @@ fn jslib_random_string_and_find_between_give_jslibs_results() {
     assert!(all.contains("messy=secret token; exact=a; old=[];"), "{all}");
 }
 
-/// toFixed as JavaScript rounds, up to what rload's helper writes exactly: past 22 decimals or
-/// 18 significant digits k6 still gives text, rload stops with an error naming the call.
+/// toFixed writes up to 100 decimals of the number's exact binary value, as k6 does (the digits
+/// past a float's precision included); more than 100 is k6's RangeError, which stops the
+/// iteration.
 #[test]
-fn to_fixed_past_what_rload_writes_is_an_error_naming_it() {
+fn to_fixed_writes_up_to_100_exact_decimals_and_past_that_is_k6s_range_error() {
     let dir = tempfile::tempdir().unwrap();
     let js = write(
         dir.path(),
         "t.js",
         "export const options = { iterations: 1 };\n\
          export default function () {\n\
-         \x20 console.log(`fixed=${(-1.5).toFixed(0)},${(1.005).toFixed(2)};`);\n\
-         \x20 console.log((1.5).toFixed(20));\n\
+         \x20 console.log(`fixed=${(-1.5).toFixed(0)},${(1.005).toFixed(2)},${(1.5).toFixed(20)};`);\n\
+         \x20 console.log(`long=${(0.1).toFixed(30)},${(123456789.123).toFixed(20)};`);\n\
+         \x20 console.log(`past=${(1.5).toFixed(101)};`);\n\
          }\n",
     );
     let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
     let all = format!("{}{}", run.stdout, run.stderr);
-    assert!(all.contains("fixed=-2,1.00;"), "{all}");
-    assert!(all.contains("toFixed(20) of 1.5: rload's toFixed writes at most 18 significant digits"), "{all}");
+    assert!(all.contains("fixed=-2,1.00,1.50000000000000000000;"), "{all}");
+    assert!(all.contains("long=0.100000000000000005551115123126,123456789.12299999594688415527;"), "{all}");
+    assert!(
+        !all.contains("past=") && all.contains("RangeError: toFixed() precision must be between 0 and 100"),
+        "{all}"
+    );
 }
 
 /// Rhai's `()` is both null (which `<`, `>=`, … compare as 0) and undefined (NaN): a `()` seen

@@ -2,7 +2,8 @@
 // compare null as the number 0 and undefined as NaN (so `null >= 0` is true, `undefined >= 0`
 // false, and `null == 0` still false); Object.keys/values/entries of an array (its indices as
 // text); reduce and reduceRight without an initial value (the first element, or the last, is the
-// accumulator; an empty array is a TypeError).
+// accumulator; an empty array is a TypeError); toFixed with up to 100 decimals, the exact
+// binary value written out (and RangeError past 100).
 import http from 'k6/http';
 import { check } from 'k6';
 
@@ -40,5 +41,23 @@ export default function () {
       && [[1], [2], [3]].reduceRight((a, b) => a.concat(b)).join('') === '321'
       && letters.reduceRight((acc, x, i, all) => acc + x + i + all.length) === 'zy13x03',
     'reduce of an empty array without an initial value is a TypeError': () => emptyReduce === 'TypeError: No initial value',
+  });
+
+  let tooMany = '';
+  try {
+    (1.5).toFixed(101);
+  } catch (e) {
+    tooMany = `${e.name}: ${e.message}`;
+  }
+  check(res, {
+    'toFixed past 22 decimals': () => (1.5).toFixed(30) === '1.500000000000000000000000000000'
+      && (0.1).toFixed(25) === '0.1000000000000000055511151'
+      && (1.005).toFixed(40) === '1.0049999999999998934185896359849721193314'
+      && (-2.5).toFixed(23) === '-2.50000000000000000000000' && (0).toFixed(100).length === 102
+      && (0.3).toFixed(100).startsWith('0.299999999999999988897769753748434595763683319091796875000'),
+    'toFixed past a float\'s precision': () => (123456789.123).toFixed(20) === '123456789.12299999594688415527'
+      && (25.38376530883079596).toFixed(17) === '25.38376530883079596' && (1e20).toFixed(2) === '100000000000000000000.00'
+      && (-751671875711377.5).toFixed(2) === '-751671875711377.50',
+    'toFixed past 100 decimals is a RangeError': () => tooMany === 'RangeError: toFixed() precision must be between 0 and 100',
   });
 }

@@ -57,7 +57,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && e.starts_with(\"TypeError: \") { e.sub_string(11) } else { js_str(e) }\n}",
+        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` (or `RangeError: m`) is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
     ),
     (
         "js_add",
@@ -186,30 +186,96 @@ const HELPERS: &[(&str, &str)] = &[
     // JavaScript's toFixed: the integer n closest to |x| * 10^digits, the larger one on a tie
     // (so -1.5 gives "-2"), computed from x's exact binary value (1.005 is 1.00499…, "1.00";
     // 2.345 is 2.34500…02, "2.35"): the product is split into a float and its exact error.
+    // Past what a float holds exactly (more than 22 decimals, or an n of 2^53 or more), n is
+    // worked out digit by digit (`js_to_fixed_digits`).
+    if digits < 0 || digits > 100 { throw "RangeError: toFixed() precision must be between 0 and 100"; }
     let v = x.to_float();
     if v.is_nan { return "NaN"; }
     let a = v.abs();
     if a >= 1e21 { return js_str(v); }
-    if digits > 22 { throw `toFixed(${digits}): rload's toFixed writes at most 22 decimals`; }
-    let f = 10.0 ** digits;
-    let hi = a * f;
-    let split = 134217729.0;
-    let ca = split * a;
-    let a1 = ca - (ca - a);
-    let a2 = a - a1;
-    let cf = split * f;
-    let f1 = cf - (cf - f);
-    let f2 = f - f1;
-    let lo = a2 * f2 - (((hi - a1 * f1) - a2 * f1) - a1 * f2);
-    let n = hi.floor();
-    if hi - n - 0.5 >= -lo { n += 1.0; }
-    if n >= 9.0e18 { throw `toFixed(${digits}) of ${js_str(v)}: rload's toFixed writes at most 18 significant digits`; }
-    let text = `${n.to_int()}`;
+    let text = "";
+    if digits <= 22 {
+        let f = 10.0 ** digits;
+        let hi = a * f;
+        let split = 134217729.0;
+        let ca = split * a;
+        let a1 = ca - (ca - a);
+        let a2 = a - a1;
+        let cf = split * f;
+        let f1 = cf - (cf - f);
+        let f2 = f - f1;
+        let lo = a2 * f2 - (((hi - a1 * f1) - a2 * f1) - a1 * f2);
+        let n = hi.floor();
+        if hi - n - 0.5 >= -lo { n += 1.0; }
+        if n < 9007199254740992.0 { text = `${n.to_int()}`; }
+    }
+    if text == "" { text = js_to_fixed_digits(a, digits); }
     let out = if digits == 0 { text } else {
         while text.len() <= digits { text = "0" + text; }
         text.sub_string(0, text.len() - digits) + "." + text.sub_string(text.len() - digits)
     };
     if v < 0.0 { "-" + out } else { out }
+}"#,
+    ),
+    (
+        "js_to_fixed_digits",
+        r#"private fn js_to_fixed_digits(a, digits) {
+    // The decimal digits of the integer closest to a * 10^digits (the larger on a tie), exactly:
+    // a is m * 2^e (m an integer below 2^53), so the integer is m * 10^digits * 2^e rounded,
+    // worked out in limbs of nine decimal digits (least significant first).
+    let e = 0;
+    while a >= 9007199254740992.0 { a /= 2.0; e += 1; }
+    while a.fraction() != 0.0 { a *= 2.0; e -= 1; }
+    let m = a.to_int();
+    let limbs = [m % 1000000000];
+    m /= 1000000000;
+    while m > 0 { limbs.push(m % 1000000000); m /= 1000000000; }
+    let times = |limbs, k| {
+        let carry = 0;
+        for i in 0..limbs.len() {
+            let p = limbs[i] * k + carry;
+            limbs[i] = p % 1000000000;
+            carry = p / 1000000000;
+        }
+        while carry > 0 { limbs.push(carry % 1000000000); carry /= 1000000000; }
+        limbs
+    };
+    let halve = |limbs, bits| {
+        // floor(limbs / 2^bits), bits <= 30
+        let d = 1 << bits;
+        let r = 0;
+        let i = limbs.len() - 1;
+        while i >= 0 {
+            let cur = r * 1000000000 + limbs[i];
+            limbs[i] = cur / d;
+            r = cur % d;
+            i -= 1;
+        }
+        while limbs.len() > 1 && limbs[limbs.len() - 1] == 0 { limbs.pop(); }
+        limbs
+    };
+    let left = digits;
+    while left >= 9 { limbs = times.call(limbs, 1000000000); left -= 9; }
+    if left > 0 { limbs = times.call(limbs, 10 ** left); }
+    if e >= 0 {
+        limbs = times.call(limbs, 1 << e);
+    } else {
+        // floor(2 * value), then (that + 1) / 2: the value rounded half up.
+        let k = -e - 1;
+        while k > 0 { let b = min(k, 30); limbs = halve.call(limbs, b); k -= b; }
+        limbs[0] += 1;
+        limbs = times.call(limbs, 1);
+        limbs = halve.call(limbs, 1);
+    }
+    let text = `${limbs[limbs.len() - 1]}`;
+    let i = limbs.len() - 2;
+    while i >= 0 {
+        let part = `${limbs[i]}`;
+        while part.len() < 9 { part = "0" + part; }
+        text += part;
+        i -= 1;
+    }
+    text
 }"#,
     ),
     ("js_char_at", "private fn js_char_at(s, i) {\n    if i < 0 || i >= s.len() { \"\" } else { s.sub_string(i, 1) }\n}"),
@@ -243,7 +309,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && e.starts_with(\"TypeError: \") { \"TypeError\" } else { \"Error\" }\n}",
+        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError for its `RangeError: m`, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
     ),
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (
@@ -388,9 +454,8 @@ const HELPERS: &[(&str, &str)] = &[
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
-        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" | "js_to_fixed" => {
-            &["js_str"]
-        }
+        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
+        "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_stringify_indent" => &["js_stringify"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
