@@ -3,13 +3,19 @@
 // false, and `null == 0` still false); Object.keys/values/entries of an array (its indices as
 // text); reduce and reduceRight without an initial value (the first element, or the last, is the
 // accumulator; an empty array is a TypeError); toFixed with up to 100 decimals, the exact
-// binary value written out (and RangeError past 100).
+// binary value written out (and RangeError past 100); an object rest element in destructuring
+// (`const { a, ...rest } = o`, in parameters and nested too): a copy without the keys named.
 import http from 'k6/http';
 import { check } from 'k6';
 
 export const options = { vus: 1, iterations: 2 };
 
 const NONE = null;
+const { vus: optionVus, ...otherOptions } = options;
+
+function describe({ id, ...fields }, [head, ...tail]) {
+  return `${id}:${Object.keys(fields).sort().join('+')}:${head}:${tail.length}`;
+}
 const UNSET = undefined;
 
 export default function () {
@@ -59,5 +65,20 @@ export default function () {
       && (25.38376530883079596).toFixed(17) === '25.38376530883079596' && (1e20).toFixed(2) === '100000000000000000000.00'
       && (-751671875711377.5).toFixed(2) === '-751671875711377.50',
     'toFixed past 100 decimals is a RangeError': () => tooMany === 'RangeError: toFixed() precision must be between 0 and 100',
+  });
+
+  const user = { id: 7, name: 'Lyle', address: { city: 'Oslo', zip: '0150' } };
+  const { id, ...profile } = user;
+  const { address: { city, ...postal }, ...withoutAddress } = user;
+  const { ...copy } = user;
+  profile.name = 'Sam';
+  check(res, {
+    'an object rest element is a copy without the named keys': () => id === 7
+      && JSON.stringify(Object.keys(profile).sort()) === '["address","name"]' && profile.address.city === 'Oslo'
+      && city === 'Oslo' && JSON.stringify(postal) === '{"zip":"0150"}' && withoutAddress.address === undefined
+      && Object.keys(withoutAddress).length === 2 && Object.keys(copy).length === 3,
+    'changing the rest copy leaves the object': () => profile.name === 'Sam' && user.name === 'Lyle',
+    'rest elements in parameters and at the top level': () => describe(user, [1, 2, 3]) === '7:address+name:1:2'
+      && optionVus === 1 && otherOptions.iterations === 2 && otherOptions.vus === undefined,
   });
 }

@@ -81,6 +81,7 @@ impl Conv<'_> {
             BindingPattern::ObjectPattern(o) => {
                 let tmp = self.fresh("obj");
                 out.push(format!("let {tmp} = {source};"));
+                let mut taken = Vec::new();
                 for p in &o.properties {
                     let key = match p.key.static_name() {
                         Some(k) if !p.computed => k.to_string(),
@@ -96,10 +97,12 @@ impl Conv<'_> {
                         None => format!("{tmp}[{}]", names::string(&key)),
                     };
                     self.destructure(&p.value, access, out);
+                    taken.push(names::string(&key));
                 }
                 if let Some(r) = &o.rest {
-                    let c = self.item(r.span, ItemKind::Unconvertible, "a rest element in an object pattern");
-                    out.push(c);
+                    // `{ a, ...rest }`: a copy of the object without the keys named before.
+                    let h = self.helper("js_object_rest");
+                    self.destructure(&r.argument, format!("{h}({tmp}, [{}])", taken.join(", ")), out);
                 }
             }
             BindingPattern::ArrayPattern(a) => {

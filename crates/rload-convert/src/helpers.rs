@@ -150,6 +150,23 @@ const HELPERS: &[(&str, &str)] = &[
 }"#,
     ),
     (
+        "js_object_rest",
+        r#"private fn js_object_rest(o, keys) {
+    // `const { a, ...rest } = o`: a copy of o without the keys the pattern names; of an array or
+    // a string, its elements keyed by their indices as text; of a number or a boolean, {}.
+    let r = switch type_of(o) {
+        "map" => o,
+        "array" => { let m = #{}; for (x, i) in o { m[`${i}`] = x; } m }
+        "string" => { let m = #{}; for (c, i) in o.chars() { m[`${i}`] = `${c}`; } m }
+        "i64" | "f64" | "bool" => #{},
+        "()" => { throw "TypeError: Value is not object coercible"; }
+        _ => { throw "TypeError: an object rest element (`...rest`) of a " + type_of(o) + ": rload has no such copy of it"; }
+    };
+    for k in keys { r.remove(k); }
+    r
+}"#,
+    ),
+    (
         "js_reduce",
         r#"private fn js_reduce(a, f, right) {
     // reduce(f) / reduceRight(f) without an initial value: the first element (the last, from

@@ -239,6 +239,23 @@ pub fn binding_names(p: &BindingPattern) -> Vec<String> {
     }
 }
 
+/// The names an object pattern's rest element binds (`rest` of `{ a, ...rest }`, at any depth):
+/// each a fresh shallow copy, as a spread's (`{ ...o }`) is.
+pub fn object_rest_names(p: &BindingPattern) -> Vec<String> {
+    match p {
+        BindingPattern::BindingIdentifier(_) => Vec::new(),
+        BindingPattern::AssignmentPattern(a) => object_rest_names(&a.left),
+        BindingPattern::ObjectPattern(o) => {
+            let mut v: Vec<String> = o.properties.iter().flat_map(|p| object_rest_names(&p.value)).collect();
+            if let Some(r) = &o.rest {
+                v.extend(binding_names(&r.argument));
+            }
+            v
+        }
+        BindingPattern::ArrayPattern(a) => a.elements.iter().flatten().flat_map(object_rest_names).collect(),
+    }
+}
+
 fn top_statement(conv: &mut Conv, s: &Statement) -> String {
     match s {
         Statement::ImportDeclaration(i) => {
@@ -430,6 +447,9 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
             conv.destructure(pattern, init.unwrap_or_else(|| "()".into()), &mut lines);
             for name in binding_names(pattern) {
                 conv.note_binding(&name, d.init.as_ref());
+            }
+            for name in object_rest_names(pattern) {
+                conv.set_alias(&name, None);
             }
             let prefix = if conv.module.is_some() { "export const" } else { "let" };
             lines.iter().map(|l| format!("{mark}{}\n", l.replacen("let", prefix, 1))).collect()

@@ -287,6 +287,9 @@ impl Conv<'_> {
                     for name in crate::modules::binding_names(pattern) {
                         self.note_binding(&name, d.init.as_ref());
                     }
+                    for name in crate::modules::object_rest_names(pattern) {
+                        self.set_alias(&name, None);
+                    }
                     lines.extend(out);
                 }
             }

@@ -289,3 +289,14 @@ fn reduce_without_an_initial_value_starts_at_an_element_and_a_named_callback_is_
     let listed = not_converted(&convert("function add(a, b) { return a + b; }\nconst s = [1, 2].reduce(add);").1);
     assert_eq!(listed, ["reduce() with a callback passed by name: write the callback inline"]);
 }
+
+#[test]
+fn an_object_rest_element_is_a_copy_without_the_keys_named_before_it() {
+    let (rhai, items) = convert(
+        "const o = { a: 1, b: { c: 2, d: 3 }, e: 4 };\nconst { a, b: { c, ...inner }, ...rest } = o;\nrest.e = 5;\nconst f = ({ id, ...more }) => more;",
+    );
+    assert!(items.is_empty(), "{items:?}");
+    assert!(rhai.contains("let inner = js_object_rest(obj2, [\"c\"]);"), "{rhai}");
+    assert!(rhai.contains("let rest = js_object_rest(obj1, [\"a\", \"b\"]);"), "{rhai}");
+    assert!(rhai.contains("let more = js_object_rest(obj"), "{rhai}");
+}
