@@ -4,14 +4,21 @@
 // text); reduce and reduceRight without an initial value (the first element, or the last, is the
 // accumulator; an empty array is a TypeError); toFixed with up to 100 decimals, the exact
 // binary value written out (and RangeError past 100); an object rest element in destructuring
-// (`const { a, ...rest } = o`, in parameters and nested too): a copy without the keys named.
+// (`const { a, ...rest } = o`, in parameters and nested too): a copy without the keys named;
+// calls with fewer arguments than a local closure declares (the rest undefined) or more than any
+// function declares (the rest evaluated and ignored), and callbacks that declare parameters
+// their caller does not pass (a sort comparator's third, a group function's first).
 import http from 'k6/http';
-import { check } from 'k6';
+import { check, group } from 'k6';
 
 export const options = { vus: 1, iterations: 2 };
 
 const NONE = null;
 const { vus: optionVus, ...otherOptions } = options;
+
+function pair(a, b) {
+  return [a, b];
+}
 
 function describe({ id, ...fields }, [head, ...tail]) {
   return `${id}:${Object.keys(fields).sort().join('+')}:${head}:${tail.length}`;
@@ -80,5 +87,28 @@ export default function () {
     'changing the rest copy leaves the object': () => profile.name === 'Sam' && user.name === 'Lyle',
     'rest elements in parameters and at the top level': () => describe(user, [1, 2, 3]) === '7:address+name:1:2'
       && optionVus === 1 && otherOptions.iterations === 2 && otherOptions.vus === undefined,
+  });
+
+  const local = (a, b) => [a, b];
+  function nested(a, b, c) {
+    return c === undefined ? a + b : a + b + c;
+  }
+  let evaluated = 0;
+  const bump = () => { evaluated += 1; return evaluated; };
+  const fromTop = pair(1, 2, bump());
+  const fromLocal = local(1, 2, bump(), bump());
+  const seen = [];
+  [3, 4].forEach((x, i, arr) => seen.push(`${x}${i}${arr.length}`));
+  let groupArg = 'unset';
+  group('a group function with a parameter', (g) => { groupArg = g; });
+  check(res, {
+    'a local closure called with fewer arguments': () => local(1)[1] === undefined && local()[0] === undefined
+      && nested(1, 2) === 3 && nested(1, 2, 3) === 6 && nested(1, 2, undefined) === 3,
+    'any function called with more arguments': () => fromTop.join(',') === '1,2' && fromLocal.join(',') === '1,2'
+      && evaluated === 3 && pair(5, 6, 7, 8)[1] === 6 && nested(1, 2, 3, 4) === 6,
+    'callbacks with parameters their caller does not pass': () => seen.join(' ') === '302 412'
+      && [3, 1, 2].sort((a, b, c) => (c === undefined ? a - b : 0)).join('') === '123'
+      && Array.from([1, 2], (v, i, z) => (z === undefined ? v + i : -1)).join(',') === '1,3'
+      && groupArg === undefined && [1, 2].map((x, i, arr, z) => z === undefined).join() === 'true,true',
   });
 }

@@ -463,14 +463,23 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
 fn finish_keywords(conv: &Conv, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = rest.find(['\u{3}', '\u{5}', '\u{6}']) {
+    while let Some(i) = rest.find(['\u{3}', '\u{5}', '\u{6}', '\u{7}']) {
         out.push_str(&rest[..i]);
         let marker = rest[i..].chars().next().unwrap();
         let after = &rest[i + marker.len_utf8()..];
         let end = after.find(marker).unwrap_or(after.len());
         let inner = &after[..end];
         rest = &after[(end + marker.len_utf8()).min(after.len())..];
-        if marker == '\u{6}' {
+        if marker == '\u{7}' {
+            // A function's overloads for calls longer than its parameters (`shorter_overloads`).
+            let (name, params) = inner.split_once('\u{1f}').unwrap_or((inner, ""));
+            let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
+            for &n in conv.call_lengths.get(name).into_iter().flatten().filter(|&&n| n > params.len()) {
+                let mut all: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+                all.extend((params.len()..n).map(|i| format!("arg__{i}")));
+                out.push_str(&format!("fn {name}({}) {{ {name}({}) }}\n", all.join(", "), params.join(", ")));
+            }
+        } else if marker == '\u{6}' {
             // A function's overloads shorter than its required parameters (`shorter_overloads`).
             let (name, lines) = inner.split_once('\u{1f}').unwrap_or((inner, ""));
             if !conv.fns_as_values.contains(name) {

@@ -17,6 +17,7 @@ impl Conv<'_> {
             if let Statement::FunctionDeclaration(f) = s {
                 if let Some(id) = &f.id {
                     self.declare(id.name.as_str());
+                    self.note_closure(id.name.as_str(), &f.params);
                 }
             }
         }
@@ -320,6 +321,11 @@ impl Conv<'_> {
             if let (Some(e), Some(i)) = (d.init.as_ref(), self.scope_of(name)) {
                 let k = self.kind(e);
                 self.scope_info[i].kinds.insert(name.to_string(), k);
+            }
+            match d.init.as_ref().map(|e| e.without_parentheses()) {
+                Some(Expression::ArrowFunctionExpression(f)) => self.note_closure(name, &f.params),
+                Some(Expression::FunctionExpression(f)) => self.note_closure(name, &f.params),
+                _ => {}
             }
         }
         let var = names::var(name);

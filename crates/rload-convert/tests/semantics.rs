@@ -300,3 +300,21 @@ fn an_object_rest_element_is_a_copy_without_the_keys_named_before_it() {
     assert!(rhai.contains("let rest = js_object_rest(obj1, [\"a\", \"b\"]);"), "{rhai}");
     assert!(rhai.contains("let more = js_object_rest(obj"), "{rhai}");
 }
+
+#[test]
+fn calls_fit_the_parameters_a_function_declares_and_callbacks_get_undefined_beyond_what_is_passed() {
+    let js = "function top(a, b) { return a; }\nexport default function () {\n  const f = (a, b) => a;\n  f(1);\n  f(1, 2, g());\n  f(1, 2, 3);\n  top(1, 2, 3);\n  [1].forEach((x, i, arr) => x);\n  [2, 1].sort((a, b, c) => a - b);\n}\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    let rhai = c.rhai;
+    assert!(items.is_empty(), "{items:?}");
+    // A closure whose parameters the converter sees: missing arguments undefined, the ones
+    // beyond evaluated in order and dropped.
+    assert!(rhai.contains("f.call(1, ());") && rhai.contains("f.call(1, 2);"), "{rhai}");
+    assert!(rhai.contains("{ let arg1 = 1; let arg2 = 2; g(); f.call(arg1, arg2) }"), "{rhai}");
+    // A top-level function called with more arguments gets an overload that drops them.
+    assert!(rhai.contains("fn top(a, b, arg__2) { top(a, b) }") && rhai.contains("top(1, 2, 3);"), "{rhai}");
+    // forEach's callback is called, not just made (an arrow's body would take `.call(…)`).
+    assert!(rhai.contains("(|x, i| x).call(item"), "{rhai}");
+    // sort passes two elements: a comparator's third parameter is undefined.
+    assert!(rhai.contains(".js_sort_by(|a, b| { let c = (); a - b })"), "{rhai}");
+}
