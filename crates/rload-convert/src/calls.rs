@@ -105,8 +105,9 @@ impl Conv<'_> {
                     format!("{h}({})", args.join(", "))
                 }
                 Binding::ModuleItem(m, n) => {
-                    let args = self.args(&c.arguments).join(", ");
-                    format!("{m}::{}({args})", names::var(&n))
+                    let args = self.args(&c.arguments);
+                    self.module_calls.insert((m.clone(), names::var(&n), args.len()));
+                    format!("{m}::{}({})", names::var(&n), args.join(", "))
                 }
                 Binding::Module(m) => self.unconvertible(c.span, format!("calling the module `{m}` itself")),
                 b @ (Binding::Pending(..) | Binding::Fixed(..)) => {
@@ -246,8 +247,9 @@ impl Conv<'_> {
                         return format!("{method}({args})");
                     }
                     Binding::Module(ns) => {
-                        let args = self.args(&c.arguments).join(", ");
-                        return format!("{ns}::{}({args})", names::var(method));
+                        let args = self.args(&c.arguments);
+                        self.module_calls.insert((ns.clone(), names::var(method), args.len()));
+                        return format!("{ns}::{}({})", names::var(method), args.join(", "));
                     }
                     b @ (Binding::Pending(..) | Binding::Fixed(..)) => {
                         let (v, note, kind) = b.noted().unwrap_or_default();

@@ -79,6 +79,9 @@ pub struct Conv<'s> {
     /// Top-level functions (by Rhai name) called with these numbers of arguments: each gets an
     /// overload for the calls longer than its parameters, which drops the arguments beyond.
     pub call_lengths: HashMap<String, BTreeSet<usize>>,
+    /// Calls of local modules' functions: (module as this file names it, function, number of
+    /// arguments), for the module's own overloads (`lib.rs`, `convert`).
+    pub module_calls: BTreeSet<(String, String, usize)>,
     /// Top-level variables of this file (and whether they are `const` in Rhai).
     pub top_vars: HashSet<String>,
     /// Local names of the functions being converted, innermost last.
@@ -160,6 +163,7 @@ impl<'s> Conv<'s> {
             exported_fns: HashSet::new(),
             fns_as_values: HashSet::new(),
             call_lengths: HashMap::new(),
+            module_calls: BTreeSet::new(),
             top_vars: HashSet::new(),
             scopes: Vec::new(),
             scope_info: Vec::new(),

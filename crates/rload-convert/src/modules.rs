@@ -9,7 +9,7 @@
 //! since Rhai module functions cannot see module variables), and its `export default` value is
 //! `default_`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::*;
@@ -24,9 +24,18 @@ pub struct FileOut {
     pub items: Vec<Item>,
     /// Local imports: (specifier as written, Rhai module name).
     pub local_imports: Vec<(String, String)>,
+    /// Calls of local modules' functions: (module as this file names it, function, arguments).
+    pub module_calls: Vec<(String, String, usize)>,
 }
 
-pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<FileOut, String> {
+/// Converts one file; `calls_from_outside` are the numbers of arguments other files call this
+/// module's functions with (by Rhai name), for the overloads of the longer calls.
+pub fn convert_file(
+    file: &str,
+    text: &str,
+    module: Option<&str>,
+    calls_from_outside: &HashMap<String, BTreeSet<usize>>,
+) -> Result<FileOut, String> {
     let alloc = Allocator::default();
     let parsed = Parser::new(&alloc, text, SourceType::mjs()).parse();
     let mut conv = Conv::new(file, text, module);
@@ -72,6 +81,9 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
     for p in parts {
         body.push_str(&p);
     }
+    for (f, lengths) in calls_from_outside {
+        conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
+    }
     let body = finish_keywords(&conv, &body);
     let mut full = body;
     let helpers = crate::helpers::text(&conv.helpers);
@@ -88,6 +100,7 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
             let mut seen = HashSet::new();
             local_imports.into_iter().filter(|(spec, _)| seen.insert(spec.clone())).collect()
         },
+        module_calls: conv.module_calls.into_iter().collect(),
     })
 }
 
