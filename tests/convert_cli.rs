@@ -284,3 +284,27 @@ fn reduce_of_an_empty_array_without_an_initial_value_fails_the_iteration_with_k6
     assert!(all.contains("sum=6;") && !all.contains("after="), "{all}");
     assert!(all.contains("TypeError: No initial value at ") && all.contains("t.js:"), "{all}");
 }
+
+/// `for (let i = 0; i < n; i++)` runs while JavaScript's `i < n` holds: none at all for a null
+/// or undefined bound (Rhai's range `0..()` never ended), three times for the text "3".
+#[test]
+fn a_counting_loop_to_a_bound_that_is_not_an_integer_runs_as_javascripts_test_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { scenarios: { s: { executor: 'shared-iterations', iterations: 1, maxDuration: '5s', gracefulStop: '0s' } } };\n\
+         export default function () {\n\
+         \x20 const o = JSON.parse('{\"n\": null}');\n\
+         \x20 let c = 0;\n\
+         \x20 for (let i = 0; i < o.n; i++) { c++; }\n\
+         \x20 for (let i = 0; i < o.missing; i++) { c++; }\n\
+         \x20 for (let i = 0; i < '3'; i++) { c++; }\n\
+         \x20 for (let i = 0; i < 2.5; i++) { c += 10; }\n\
+         \x20 console.log(`loops=${c};`);\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("loops=33;"), "{all}");
+}

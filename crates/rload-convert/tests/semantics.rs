@@ -318,3 +318,12 @@ fn calls_fit_the_parameters_a_function_declares_and_callbacks_get_undefined_beyo
     // sort passes two elements: a comparator's third parameter is undefined.
     assert!(rhai.contains(".js_sort_by(|a, b| { let c = (); a - b })"), "{rhai}");
 }
+
+#[test]
+fn a_counting_loop_is_a_range_only_between_two_integers() {
+    let (rhai, _) = convert("const xs = [1, 2];\nfor (let i = 0; i < xs.length; i++) { xs[i]; }");
+    assert!(rhai.contains("for i in 0..xs.len() {"), "{rhai}");
+    // A bound the converter cannot see is an integer (a JSON field, maybe null): JavaScript's test.
+    let (rhai, _) = convert("const o = JSON.parse('{}');\nfor (let i = 0; i < o.n; i++) { o.x = i; }");
+    assert!(!rhai.contains("for i in") && rhai.contains("js_compare(i, o.n, \"<\")"), "{rhai}");
+}
