@@ -212,22 +212,99 @@ fn jslib_random_string_and_find_between_give_jslibs_results() {
     assert!(all.contains("messy=secret token; exact=a; old=[];"), "{all}");
 }
 
-/// toFixed as JavaScript rounds, up to what rload's helper writes exactly: past 22 decimals or
-/// 18 significant digits k6 still gives text, rload stops with an error naming the call.
+/// toFixed writes up to 100 decimals of the number's exact binary value, as k6 does (the digits
+/// past a float's precision included); more than 100 is k6's RangeError, which stops the
+/// iteration.
 #[test]
-fn to_fixed_past_what_rload_writes_is_an_error_naming_it() {
+fn to_fixed_writes_up_to_100_exact_decimals_and_past_that_is_k6s_range_error() {
     let dir = tempfile::tempdir().unwrap();
     let js = write(
         dir.path(),
         "t.js",
         "export const options = { iterations: 1 };\n\
          export default function () {\n\
-         \x20 console.log(`fixed=${(-1.5).toFixed(0)},${(1.005).toFixed(2)};`);\n\
-         \x20 console.log((1.5).toFixed(20));\n\
+         \x20 console.log(`fixed=${(-1.5).toFixed(0)},${(1.005).toFixed(2)},${(1.5).toFixed(20)};`);\n\
+         \x20 console.log(`long=${(0.1).toFixed(30)},${(123456789.123).toFixed(20)};`);\n\
+         \x20 console.log(`past=${(1.5).toFixed(101)};`);\n\
          }\n",
     );
     let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
     let all = format!("{}{}", run.stdout, run.stderr);
-    assert!(all.contains("fixed=-2,1.00;"), "{all}");
-    assert!(all.contains("toFixed(20) of 1.5: rload's toFixed writes at most 18 significant digits"), "{all}");
+    assert!(all.contains("fixed=-2,1.00,1.50000000000000000000;"), "{all}");
+    assert!(all.contains("long=0.100000000000000005551115123126,123456789.12299999594688415527;"), "{all}");
+    assert!(
+        !all.contains("past=") && all.contains("RangeError: toFixed() precision must be between 0 and 100"),
+        "{all}"
+    );
+}
+
+/// Rhai's `()` is both null (which `<`, `>=`, … compare as 0) and undefined (NaN): a `()` seen
+/// only at run time gives false where both readings do, and where they differ the iteration
+/// stops with an error naming the comparison rather than guess (k6 gives a result either way).
+#[test]
+fn a_comparison_with_null_or_undefined_known_only_at_run_time_is_an_error_where_the_two_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 const o = JSON.parse('{\"a\": null}');\n\
+         \x20 console.log(`both=${o.a > 0},${o.missing >= 1},${null >= 0},${undefined >= 0};`);\n\
+         \x20 console.log(`differ=${o.a <= 0};`);\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("both=false,false,true,false;"), "{all}");
+    assert!(!all.contains("differ="), "{all}");
+    assert!(
+        all.contains("`null <= 0` is true and `undefined <= 0` false in JavaScript") && all.contains("t.js:"),
+        "{all}"
+    );
+}
+
+/// reduce() without an initial value over an empty array: k6 stops the iteration with
+/// "TypeError: No initial value"; so does the converted script, at the JavaScript line.
+#[test]
+fn reduce_of_an_empty_array_without_an_initial_value_fails_the_iteration_with_k6s_type_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 console.log(`sum=${[1, 2, 3].reduce((a, b) => a + b)};`);\n\
+         \x20 const none = [].filter((x) => x).reduce((a, b) => a + b);\n\
+         \x20 console.log(`after=${none};`);\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("sum=6;") && !all.contains("after="), "{all}");
+    assert!(all.contains("TypeError: No initial value at ") && all.contains("t.js:"), "{all}");
+}
+
+/// `for (let i = 0; i < n; i++)` runs while JavaScript's `i < n` holds: none at all for a null
+/// or undefined bound (Rhai's range `0..()` never ended), three times for the text "3".
+#[test]
+fn a_counting_loop_to_a_bound_that_is_not_an_integer_runs_as_javascripts_test_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(
+        dir.path(),
+        "t.js",
+        "export const options = { scenarios: { s: { executor: 'shared-iterations', iterations: 1, maxDuration: '5s', gracefulStop: '0s' } } };\n\
+         export default function () {\n\
+         \x20 const o = JSON.parse('{\"n\": null}');\n\
+         \x20 let c = 0;\n\
+         \x20 for (let i = 0; i < o.n; i++) { c++; }\n\
+         \x20 for (let i = 0; i < o.missing; i++) { c++; }\n\
+         \x20 for (let i = 0; i < '3'; i++) { c++; }\n\
+         \x20 for (let i = 0; i < 2.5; i++) { c += 10; }\n\
+         \x20 console.log(`loops=${c};`);\n\
+         }\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("loops=33;"), "{all}");
 }

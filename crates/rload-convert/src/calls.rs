@@ -60,12 +60,18 @@ impl Conv<'_> {
         let name = id.name.as_str();
         self.note_reference(name);
         if self.is_local(name) {
-            let args = self.args(&c.arguments).join(", ");
-            return format!("{}.call({args})", names::var(name));
+            let args = self.args(&c.arguments);
+            let callee = format!("{}.call", names::var(name));
+            return match self.closure_params(name) {
+                Some(n) => self.call_with_params(callee, &c.arguments, args, n),
+                None => format!("{callee}({})", args.join(", ")),
+            };
         }
         if self.top_fns.contains_key(name) {
-            let args = self.args(&c.arguments).join(", ");
-            return format!("{}({args})", self.fn_name(name));
+            let args = self.args(&c.arguments);
+            let f = self.fn_name(name);
+            self.call_lengths.entry(f.clone()).or_default().insert(args.len());
+            return format!("{f}({})", args.join(", "));
         }
         let binding = self.binding(name).cloned().or_else(|| {
             if self.top_vars.contains(name) {
@@ -80,6 +86,12 @@ impl Conv<'_> {
                     let args = self.check_args(&c.arguments);
                     format!("check({args})")
                 }
+                // k6 calls group's function with no arguments: any parameter it declares is
+                // undefined.
+                Binding::Function(f) if f == "group" => {
+                    let args = self.args_with_callback(&c.arguments, 1, 0).join(", ");
+                    format!("group({args})")
+                }
                 Binding::Function(f) | Binding::Value(f) | Binding::Constructor(f) => {
                     let args = self.args(&c.arguments).join(", ");
                     format!("{f}({args})")
@@ -93,8 +105,9 @@ impl Conv<'_> {
                     format!("{h}({})", args.join(", "))
                 }
                 Binding::ModuleItem(m, n) => {
-                    let args = self.args(&c.arguments).join(", ");
-                    format!("{m}::{}({args})", names::var(&n))
+                    let args = self.args(&c.arguments);
+                    self.module_calls.insert((m.clone(), names::var(&n), args.len()));
+                    format!("{m}::{}({})", names::var(&n), args.join(", "))
                 }
                 Binding::Module(m) => self.unconvertible(c.span, format!("calling the module `{m}` itself")),
                 b @ (Binding::Pending(..) | Binding::Fixed(..)) => {
@@ -144,6 +157,62 @@ impl Conv<'_> {
         }
     }
 
+    /// `args` converted, the one at `at` (when written inline) a callback its caller calls with
+    /// `passes` arguments: its parameters beyond those are `undefined`, missing ones padded.
+    fn args_with_callback(&mut self, args: &[Argument], at: usize, passes: usize) -> Vec<String> {
+        let inline =
+            matches!(args.get(at), Some(Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)));
+        if !inline {
+            return self.args(args);
+        }
+        let mut out = self.args(&args[..at]);
+        self.callback_params = Some((passes, true));
+        self.callback_beyond_undefined = true;
+        out.extend(self.args(&args[at..=at]));
+        self.callback_params = None;
+        self.callback_beyond_undefined = false;
+        out.extend(self.args(&args[at + 1..]));
+        out
+    }
+
+    /// `callee(args)` for a closure of `n` parameters, which Rhai calls with exactly that many:
+    /// as JavaScript, the missing arguments are `undefined` and the ones beyond are evaluated
+    /// (in order, before the call) and dropped.
+    fn call_with_params(&mut self, callee: String, js: &[Argument], mut args: Vec<String>, n: usize) -> String {
+        if args.len() <= n {
+            args.resize(n, "()".into());
+            return format!("{callee}({})", args.join(", "));
+        }
+        let inert = js[n..].iter().all(|a| {
+            matches!(
+                a,
+                Argument::Identifier(_)
+                    | Argument::NumericLiteral(_)
+                    | Argument::StringLiteral(_)
+                    | Argument::BooleanLiteral(_)
+                    | Argument::NullLiteral(_)
+                    | Argument::ArrowFunctionExpression(_)
+                    | Argument::FunctionExpression(_)
+            )
+        });
+        if inert {
+            args.truncate(n);
+            return format!("{callee}({})", args.join(", "));
+        }
+        let mut lets = String::new();
+        for (i, a) in args.iter_mut().enumerate() {
+            if i < n {
+                let v = self.fresh("arg");
+                lets.push_str(&format!("let {v} = {a}; "));
+                *a = v;
+            } else {
+                lets.push_str(&format!("{a}; "));
+            }
+        }
+        args.truncate(n);
+        format!("({{ {lets}{callee}({}) }})", args.join(", "))
+    }
+
     /// `check(v, { name: fn })`: a closure without parameters gets one, as Rhai's check passes
     /// the value.
     fn check_args(&mut self, args: &[Argument]) -> String {
@@ -178,8 +247,9 @@ impl Conv<'_> {
                         return format!("{method}({args})");
                     }
                     Binding::Module(ns) => {
-                        let args = self.args(&c.arguments).join(", ");
-                        return format!("{ns}::{}({args})", names::var(method));
+                        let args = self.args(&c.arguments);
+                        self.module_calls.insert((ns.clone(), names::var(method), args.len()));
+                        return format!("{ns}::{}({})", names::var(method), args.join(", "));
                     }
                     b @ (Binding::Pending(..) | Binding::Fixed(..)) => {
                         let (v, note, kind) = b.noted().unwrap_or_default();
@@ -255,11 +325,14 @@ impl Conv<'_> {
             matches!(c.arguments.first(), Some(Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)));
         // Rhai's own methods call a callback with as many of their arguments as it takes; the
         // helpers and forEach's loop pass them all.
-        let pad = method == "forEach" || HELPER_CALLBACK_METHODS.contains(&method);
+        let helper_callback = HELPER_CALLBACK_METHODS.contains(&method)
+            || (matches!(method, "reduce" | "reduceRight") && c.arguments.len() < 2);
+        // sort() calls its comparator with two elements (and a helper calls it with exactly two).
+        let pad = method == "forEach" || method == "sort" || helper_callback;
         let passed = callback_arity(method).filter(|_| inline_callback).map(|n| (n, pad));
         // A helper calls the callback with exactly the arguments it passes: only an inline
         // callback can be fitted to them.
-        if !inline_callback && HELPER_CALLBACK_METHODS.contains(&method) && !c.arguments.is_empty() {
+        if !inline_callback && helper_callback && !c.arguments.is_empty() {
             return self.unconvertible(
                 c.span,
                 format!("{method}() with a callback passed by name: write the callback inline"),
@@ -267,9 +340,11 @@ impl Conv<'_> {
         }
         let convert_args = |conv: &mut Self| {
             conv.callback_params = passed;
+            conv.callback_beyond_undefined = method == "sort";
             conv.array_params.clear();
             let args = conv.args(&c.arguments);
             conv.callback_params = None;
+            conv.callback_beyond_undefined = false;
             (args, std::mem::take(&mut conv.array_params))
         };
         let root = if CALLBACK_METHODS.contains(&method) { chain_root(&m.object) } else { None };
@@ -362,6 +437,11 @@ impl Conv<'_> {
             "findLast" => helper2(self, "js_find_last", vec![obj, a(0)]),
             "findLastIndex" => helper2(self, "js_find_last_index", vec![obj, a(0)]),
             "flat" => helper2(self, "js_flat", vec![obj, a(0)]),
+            // Without an initial value (Rhai's reduce would start from `()`): from the first
+            // element, or the last.
+            "reduce" | "reduceRight" if args.len() < 2 => {
+                helper2(self, "js_reduce", vec![obj, a(0), (method == "reduceRight").to_string()])
+            }
             "flatMap" => {
                 let h = self.helper("js_flat");
                 format!("{h}({}.map({}), 1)", paren_if_needed(&obj), a(0))
@@ -483,8 +563,6 @@ impl Conv<'_> {
                 format!("{}.{h}()", paren_if_needed(&obj))
             }
             "join" => helper2(self, "js_join", vec![obj, if args.is_empty() { "\",\"".into() } else { a(0) }]),
-            "reduce" if args.len() < 2 => self.unconvertible(c.span, "reduce() without an initial value"),
-            "reduceRight" if args.len() < 2 => self.unconvertible(c.span, "reduceRight() without an initial value"),
             "reduceRight" => format!("{obj}{q}.reduce_rev({}, {})", a(0), a(1)),
             // A callback passed by name may take one argument or two: Rhai's map passes as many
             // as it takes (on a copy, which the callback may read under the array's name).
@@ -500,7 +578,8 @@ impl Conv<'_> {
             "forEach" => {
                 let f = a(0);
                 let v = self.fresh("item");
-                format!("{{ for ({v}, i_{v}) in {obj} {{ {}.call({v}, i_{v}); }} }}", strip_parens(&f))
+                // In parentheses: an arrow's expression body would take the `.call(…)` as its own.
+                format!("{{ for ({v}, i_{v}) in {obj} {{ ({}).call({v}, i_{v}); }} }}", strip_parens(&f))
             }
             "getTime" => format!("{obj}.getTime()"),
             _ => {
@@ -524,7 +603,12 @@ impl Conv<'_> {
         if obj == "Math" && matches!(method, "max" | "min") && c.arguments.iter().any(|a| a.is_spread()) {
             return Some(self.max_min_of(method, &c.arguments));
         }
-        let args = self.args(&c.arguments);
+        // Array.from's mapping function gets the element and its index, nothing beyond.
+        let args = if obj == "Array" && method == "from" {
+            self.args_with_callback(&c.arguments, 1, 2)
+        } else {
+            self.args(&c.arguments)
+        };
         let a = |i: usize| args.get(i).cloned().unwrap_or_else(|| "()".into());
         let helper = |conv: &mut Self, h: &'static str, args: Vec<String>| {
             let h = conv.helper(h);
@@ -575,8 +659,9 @@ impl Conv<'_> {
                 }
                 acc
             }
-            ("Object", "keys") => format!("{}.keys()", paren_if_needed(&a(0))),
-            ("Object", "values") => format!("{}.values()", paren_if_needed(&a(0))),
+            // Of an array (or a string) too: its indices as text, its elements.
+            ("Object", "keys") => helper(self, "js_object_keys", vec![a(0)]),
+            ("Object", "values") => helper(self, "js_object_values", vec![a(0)]),
             ("Object", "entries") => helper(self, "js_entries", vec![a(0)]),
             ("Object", "freeze") => a(0),
             ("Object", "assign") => {
@@ -688,6 +773,7 @@ fn callback_arity(method: &str) -> Option<usize> {
         "map" | "filter" | "find" | "findIndex" | "findLast" | "findLastIndex" | "some" | "every" | "forEach"
         | "flatMap" => Some(2),
         "reduce" | "reduceRight" => Some(3),
+        "sort" => Some(2),
         _ => None,
     }
 }

@@ -17,6 +17,9 @@ pub struct ScopeInfo {
     pub aliases: HashMap<String, String>,
     /// Constants whose kind of value is known statically.
     pub kinds: HashMap<String, Kind>,
+    /// Names that certainly hold a closure (`const f = (a, b) => …`, a nested `function f`),
+    /// with how many parameters it declares: a call passes exactly that many.
+    pub closure_params: HashMap<String, usize>,
 }
 
 /// What an imported (or global) name stands for in Rhai.
@@ -73,6 +76,12 @@ pub struct Conv<'s> {
     /// Top-level functions used as values (`xs.map(f)`): Rhai calls a callback with as many of
     /// its arguments as an overload takes, so these get no overloads shorter than JavaScript's.
     pub fns_as_values: HashSet<String>,
+    /// Top-level functions (by Rhai name) called with these numbers of arguments: each gets an
+    /// overload for the calls longer than its parameters, which drops the arguments beyond.
+    pub call_lengths: HashMap<String, BTreeSet<usize>>,
+    /// Calls of local modules' functions: (module as this file names it, function, number of
+    /// arguments), for the module's own overloads (`lib.rs`, `convert`).
+    pub module_calls: BTreeSet<(String, String, usize)>,
     /// Top-level variables of this file (and whether they are `const` in Rhai).
     pub top_vars: HashSet<String>,
     /// Local names of the functions being converted, innermost last.
@@ -110,6 +119,10 @@ pub struct Conv<'s> {
     /// this many arguments (and, when the flag is set, no fewer): the parameters beyond are
     /// split off, missing ones padded (`calls.rs`, `method_call`).
     pub callback_params: Option<(usize, bool)>,
+    /// With `callback_params`: the caller passes nothing beyond, so the closure's further
+    /// parameters are `undefined` (a comparator of `sort`, a check function), rather than
+    /// JavaScript's array argument bound around it.
+    pub callback_beyond_undefined: bool,
     /// The parameters of the last such callback beyond what Rhai passes (JavaScript's `array`
     /// argument, then `undefined`s): the call binds them around the closure, which captures them.
     pub array_params: Vec<String>,
@@ -149,6 +162,8 @@ impl<'s> Conv<'s> {
             top_fns: HashMap::new(),
             exported_fns: HashSet::new(),
             fns_as_values: HashSet::new(),
+            call_lengths: HashMap::new(),
+            module_calls: BTreeSet::new(),
             top_vars: HashSet::new(),
             scopes: Vec::new(),
             scope_info: Vec::new(),
@@ -166,6 +181,7 @@ impl<'s> Conv<'s> {
             default_fn: None,
             force_param: false,
             callback_params: None,
+            callback_beyond_undefined: false,
             array_params: Vec::new(),
             catch_params: Vec::new(),
             statement_call: None,
@@ -291,6 +307,7 @@ impl<'s> Conv<'s> {
         if let Some(info) = self.scope_info.last_mut() {
             info.aliases.remove(name);
             info.kinds.remove(name);
+            info.closure_params.remove(name);
         }
     }
 
@@ -302,6 +319,23 @@ impl<'s> Conv<'s> {
     pub fn pop_scope(&mut self) {
         self.scopes.pop();
         self.scope_info.pop();
+    }
+
+    /// How many parameters the closure local `name` certainly holds declares, if known.
+    pub fn closure_params(&self, name: &str) -> Option<usize> {
+        let i = self.scope_of(name)?;
+        self.scope_info.get(i)?.closure_params.get(name).copied()
+    }
+
+    /// Records that the local `name` holds a closure of `f`'s parameters (none when it has a
+    /// rest parameter, which takes every argument).
+    pub fn note_closure(&mut self, name: &str, params: &oxc_ast::ast::FormalParameters) {
+        if params.rest.is_some() {
+            return;
+        }
+        if let Some(info) = self.scope_of(name).and_then(|i| self.scope_info.get_mut(i)) {
+            info.closure_params.insert(name.to_string(), params.items.len());
+        }
     }
 
     /// The innermost function scope declaring `name`.

@@ -81,6 +81,7 @@ impl Conv<'_> {
             BindingPattern::ObjectPattern(o) => {
                 let tmp = self.fresh("obj");
                 out.push(format!("let {tmp} = {source};"));
+                let mut taken = Vec::new();
                 for p in &o.properties {
                     let key = match p.key.static_name() {
                         Some(k) if !p.computed => k.to_string(),
@@ -96,10 +97,12 @@ impl Conv<'_> {
                         None => format!("{tmp}[{}]", names::string(&key)),
                     };
                     self.destructure(&p.value, access, out);
+                    taken.push(names::string(&key));
                 }
                 if let Some(r) = &o.rest {
-                    let c = self.item(r.span, ItemKind::Unconvertible, "a rest element in an object pattern");
-                    out.push(c);
+                    // `{ a, ...rest }`: a copy of the object without the keys named before.
+                    let h = self.helper("js_object_rest");
+                    self.destructure(&r.argument, format!("{h}({tmp}, [{}])", taken.join(", ")), out);
                 }
             }
             BindingPattern::ArrayPattern(a) => {
@@ -168,6 +171,9 @@ impl Conv<'_> {
             out.push_str(&format!("\u{6}{rhai_name}\u{1f}{lines}\u{6}"));
         }
         out.extend((required..params.len()).map(overload));
+        // Longer calls (`f(a, b, extra)`), known once the whole file is read (`modules::
+        // finish_keywords`): JavaScript ignores the arguments beyond the parameters.
+        out.push_str(&format!("\u{7}{rhai_name}\u{1f}{}\u{7}", params.join(", ")));
         out
     }
 
@@ -187,6 +193,7 @@ impl Conv<'_> {
     pub fn arrow(&mut self, f: &ArrowFunctionExpression, _unused: bool) -> String {
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
+        let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);
         if f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async function: converted as a plain closure");
         }
@@ -197,16 +204,16 @@ impl Conv<'_> {
         if names_out.is_empty() && force {
             names_out.push("_v".into());
         }
-        let extra = self.fit_callback(&mut names_out, callback);
+        let (extra, prologue) = self.fit_callback(&mut names_out, callback, undefined_beyond, &params.prologue);
         let out = if let Some(body) = f.body.as_expression() {
             let e = self.expr(body);
-            if params.prologue.is_empty() {
+            if prologue.is_empty() {
                 format!("|{}| {}", names_out.join(", "), strip_parens(&e))
             } else {
-                format!("|{}| {{ {} {} }}", names_out.join(", "), params.prologue.join(" "), e)
+                format!("|{}| {{ {} {} }}", names_out.join(", "), prologue.join(" "), e)
             }
         } else if let ArrowFunctionBody::FunctionBody(b) = &f.body {
-            let body = self.function_body(&b.statements, &params.prologue);
+            let body = self.function_body(&b.statements, &prologue);
             format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
         } else {
             String::new()
@@ -220,6 +227,7 @@ impl Conv<'_> {
     pub fn function_expr(&mut self, f: &Function, _unused: bool) -> String {
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
+        let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);
         if f.generator || f.r#async {
             self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain closure");
         }
@@ -233,9 +241,9 @@ impl Conv<'_> {
         if names_out.is_empty() && force {
             names_out.push("_v".into());
         }
-        let extra = self.fit_callback(&mut names_out, callback);
+        let (extra, prologue) = self.fit_callback(&mut names_out, callback, undefined_beyond, &params.prologue);
         let body = match &f.body {
-            Some(b) => self.function_body(&b.statements, &params.prologue),
+            Some(b) => self.function_body(&b.statements, &prologue),
             None => String::new(),
         };
         self.closure_depth -= 1;
@@ -244,18 +252,32 @@ impl Conv<'_> {
         format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
     }
 
-    /// An array method's callback takes at most the `want` arguments its Rhai form passes
-    /// (exactly, when `pad`: missing ones get unused names); the ones beyond (JavaScript's third
-    /// argument, the array) are returned for the call to bind around the closure.
-    fn fit_callback(&mut self, names_out: &mut Vec<String>, want: Option<(usize, bool)>) -> Vec<String> {
-        let Some((want, pad)) = want else { return Vec::new() };
+    /// A callback takes at most the `want` arguments its caller passes (exactly, when `pad`:
+    /// missing ones get unused names). The parameters beyond are `undefined` in the closure
+    /// itself when `undefined_beyond` (a `let` each, before the prologue that may give them
+    /// defaults), or else returned (JavaScript's third argument of an array method's callback,
+    /// the array) for the call to bind around the closure. Gives those and the prologue.
+    fn fit_callback(
+        &mut self,
+        names_out: &mut Vec<String>,
+        want: Option<(usize, bool)>,
+        undefined_beyond: bool,
+        prologue: &[String],
+    ) -> (Vec<String>, Vec<String>) {
+        let Some((want, pad)) = want else { return (Vec::new(), prologue.to_vec()) };
         if names_out.len() <= want && !pad {
-            return Vec::new();
+            return (Vec::new(), prologue.to_vec());
         }
         while names_out.len() < want {
             let unused = self.fresh("_unused");
             names_out.push(unused);
         }
-        names_out.split_off(want)
+        let beyond = names_out.split_off(want);
+        if !undefined_beyond {
+            return (beyond, prologue.to_vec());
+        }
+        let mut lets: Vec<String> = beyond.iter().map(|p| format!("let {p} = ();")).collect();
+        lets.extend_from_slice(prologue);
+        (Vec::new(), lets)
     }
 }

@@ -57,7 +57,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message.\n    if type_of(e) == \"map\" { e.message } else { js_str(e) }\n}",
+        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` (or `RangeError: m`) is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
     ),
     (
         "js_add",
@@ -69,7 +69,27 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_compare",
-        "private fn js_compare(a, b, op) {\n    // JavaScript's `<`, `<=`, `>`, `>=`: two strings by text, anything else as numbers (false\n    // when either is not a number).\n    if type_of(a) == \"string\" && type_of(b) == \"string\" {\n        return switch op { \"<\" => a < b, \"<=\" => a <= b, \">\" => a > b, _ => a >= b };\n    }\n    let x = js_number(a).to_float();\n    let y = js_number(b).to_float();\n    if x.is_nan || y.is_nan { return false; }\n    switch op { \"<\" => x < y, \"<=\" => x <= y, \">\" => x > y, _ => x >= y }\n}",
+        r#"private fn js_compare(a, b, op) {
+    // JavaScript's `<`, `<=`, `>`, `>=`: two strings by text, anything else as numbers (false
+    // when either is not a number). `()` is null, which compares as 0 (`null >= 0` is true), or
+    // undefined, which is NaN (false): where the two answers differ, this run cannot tell which
+    // it was, and stops rather than guess.
+    let ta = type_of(a);
+    let tb = type_of(b);
+    if ta == "string" && tb == "string" {
+        return switch op { "<" => a < b, "<=" => a <= b, ">" => a > b, _ => a >= b };
+    }
+    if ta == "()" || tb == "()" {
+        if !js_compare(if ta == "()" { 0 } else { a }, if tb == "()" { 0 } else { b }, op) { return false; }
+        let x = if ta == "()" { ["null", "undefined"] } else { [js_str(a), js_str(a)] };
+        let y = if tb == "()" { ["null", "undefined"] } else { [js_str(b), js_str(b)] };
+        throw "a comparison with null or undefined: `" + x[0] + " " + op + " " + y[0] + "` is true and `" + x[1] + " " + op + " " + y[1] + "` false in JavaScript, and rload's () is both (for null, write `(x ?? 0) " + op + " …`)";
+    }
+    let x = js_number(a).to_float();
+    let y = js_number(b).to_float();
+    if x.is_nan || y.is_nan { return false; }
+    switch op { "<" => x < y, "<=" => x <= y, ">" => x > y, _ => x >= y }
+}"#,
     ),
     (
         "js_sort",
@@ -94,7 +114,77 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     ("js_pad_end", "private fn js_pad_end(s, n, fill) {\n    s = `${s}`;\n    if fill == () { fill = \" \"; }\n    while s.len() < n { s += fill; }\n    s.sub_string(0, max(n, 0))\n}"),
     ("js_repeat", "private fn js_repeat(s, n) {\n    let out = \"\";\n    for _i in 0..n { out += s; }\n    out\n}"),
-    ("js_entries", "private fn js_entries(o) {\n    let out = [];\n    for k in o.keys() { out.push([k, o[k]]); }\n    out\n}"),
+    (
+        "js_object_keys",
+        r#"private fn js_object_keys(o) {
+    // Object.keys(o): a map's keys; an array's or a string's indices as text ("0", "1", …).
+    if type_of(o) == "()" { throw "TypeError: Cannot convert undefined or null to object"; }
+    js_keys(o)
+}"#,
+    ),
+    (
+        "js_object_values",
+        r#"private fn js_object_values(o) {
+    // Object.values(o): a map's values; an array's elements (a copy); a string's characters.
+    switch type_of(o) {
+        "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
+        "array" => o,
+        "string" => { let a = []; for c in o.chars() { a.push(`${c}`); } a }
+        _ => o.values(),
+    }
+}"#,
+    ),
+    (
+        "js_entries",
+        r#"private fn js_entries(o) {
+    // Object.entries(o): [key, value] pairs; an array's (and a string's) keys are its indices as
+    // text ("0", "1", …).
+    let out = [];
+    switch type_of(o) {
+        "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
+        "array" => { for (x, i) in o { out.push([`${i}`, x]); } }
+        "string" => { for (c, i) in o.chars() { out.push([`${i}`, `${c}`]); } }
+        _ => { for k in o.keys() { out.push([k, o[k]]); } }
+    }
+    out
+}"#,
+    ),
+    (
+        "js_object_rest",
+        r#"private fn js_object_rest(o, keys) {
+    // `const { a, ...rest } = o`: a copy of o without the keys the pattern names; of an array or
+    // a string, its elements keyed by their indices as text; of a number or a boolean, {}.
+    let r = switch type_of(o) {
+        "map" => o,
+        "array" => { let m = #{}; for (x, i) in o { m[`${i}`] = x; } m }
+        "string" => { let m = #{}; for (c, i) in o.chars() { m[`${i}`] = `${c}`; } m }
+        "i64" | "f64" | "bool" => #{},
+        "()" => { throw "TypeError: Value is not object coercible"; }
+        _ => { throw "TypeError: an object rest element (`...rest`) of a " + type_of(o) + ": rload has no such copy of it"; }
+    };
+    for k in keys { r.remove(k); }
+    r
+}"#,
+    ),
+    (
+        "js_reduce",
+        r#"private fn js_reduce(a, f, right) {
+    // reduce(f) / reduceRight(f) without an initial value: the first element (the last, from
+    // the right) is the accumulator, and f(acc, x, i) runs over the others; none is a TypeError.
+    let n = a.len();
+    if n == 0 { throw "TypeError: No initial value"; }
+    if right {
+        let acc = a[n - 1];
+        let i = n - 2;
+        while i >= 0 { acc = f.call(acc, a[i], i); i -= 1; }
+        acc
+    } else {
+        let acc = a[0];
+        for i in 1..n { acc = f.call(acc, a[i], i); }
+        acc
+    }
+}"#,
+    ),
     (
         "js_typeof",
         "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        _ => \"object\",\n    }\n}",
@@ -113,30 +203,96 @@ const HELPERS: &[(&str, &str)] = &[
     // JavaScript's toFixed: the integer n closest to |x| * 10^digits, the larger one on a tie
     // (so -1.5 gives "-2"), computed from x's exact binary value (1.005 is 1.00499…, "1.00";
     // 2.345 is 2.34500…02, "2.35"): the product is split into a float and its exact error.
+    // Past what a float holds exactly (more than 22 decimals, or an n of 2^53 or more), n is
+    // worked out digit by digit (`js_to_fixed_digits`).
+    if digits < 0 || digits > 100 { throw "RangeError: toFixed() precision must be between 0 and 100"; }
     let v = x.to_float();
     if v.is_nan { return "NaN"; }
     let a = v.abs();
     if a >= 1e21 { return js_str(v); }
-    if digits > 22 { throw `toFixed(${digits}): rload's toFixed writes at most 22 decimals`; }
-    let f = 10.0 ** digits;
-    let hi = a * f;
-    let split = 134217729.0;
-    let ca = split * a;
-    let a1 = ca - (ca - a);
-    let a2 = a - a1;
-    let cf = split * f;
-    let f1 = cf - (cf - f);
-    let f2 = f - f1;
-    let lo = a2 * f2 - (((hi - a1 * f1) - a2 * f1) - a1 * f2);
-    let n = hi.floor();
-    if hi - n - 0.5 >= -lo { n += 1.0; }
-    if n >= 9.0e18 { throw `toFixed(${digits}) of ${js_str(v)}: rload's toFixed writes at most 18 significant digits`; }
-    let text = `${n.to_int()}`;
+    let text = "";
+    if digits <= 22 {
+        let f = 10.0 ** digits;
+        let hi = a * f;
+        let split = 134217729.0;
+        let ca = split * a;
+        let a1 = ca - (ca - a);
+        let a2 = a - a1;
+        let cf = split * f;
+        let f1 = cf - (cf - f);
+        let f2 = f - f1;
+        let lo = a2 * f2 - (((hi - a1 * f1) - a2 * f1) - a1 * f2);
+        let n = hi.floor();
+        if hi - n - 0.5 >= -lo { n += 1.0; }
+        if n < 9007199254740992.0 { text = `${n.to_int()}`; }
+    }
+    if text == "" { text = js_to_fixed_digits(a, digits); }
     let out = if digits == 0 { text } else {
         while text.len() <= digits { text = "0" + text; }
         text.sub_string(0, text.len() - digits) + "." + text.sub_string(text.len() - digits)
     };
     if v < 0.0 { "-" + out } else { out }
+}"#,
+    ),
+    (
+        "js_to_fixed_digits",
+        r#"private fn js_to_fixed_digits(a, digits) {
+    // The decimal digits of the integer closest to a * 10^digits (the larger on a tie), exactly:
+    // a is m * 2^e (m an integer below 2^53), so the integer is m * 10^digits * 2^e rounded,
+    // worked out in limbs of nine decimal digits (least significant first).
+    let e = 0;
+    while a >= 9007199254740992.0 { a /= 2.0; e += 1; }
+    while a.fraction() != 0.0 { a *= 2.0; e -= 1; }
+    let m = a.to_int();
+    let limbs = [m % 1000000000];
+    m /= 1000000000;
+    while m > 0 { limbs.push(m % 1000000000); m /= 1000000000; }
+    let times = |limbs, k| {
+        let carry = 0;
+        for i in 0..limbs.len() {
+            let p = limbs[i] * k + carry;
+            limbs[i] = p % 1000000000;
+            carry = p / 1000000000;
+        }
+        while carry > 0 { limbs.push(carry % 1000000000); carry /= 1000000000; }
+        limbs
+    };
+    let halve = |limbs, bits| {
+        // floor(limbs / 2^bits), bits <= 30
+        let d = 1 << bits;
+        let r = 0;
+        let i = limbs.len() - 1;
+        while i >= 0 {
+            let cur = r * 1000000000 + limbs[i];
+            limbs[i] = cur / d;
+            r = cur % d;
+            i -= 1;
+        }
+        while limbs.len() > 1 && limbs[limbs.len() - 1] == 0 { limbs.pop(); }
+        limbs
+    };
+    let left = digits;
+    while left >= 9 { limbs = times.call(limbs, 1000000000); left -= 9; }
+    if left > 0 { limbs = times.call(limbs, 10 ** left); }
+    if e >= 0 {
+        limbs = times.call(limbs, 1 << e);
+    } else {
+        // floor(2 * value), then (that + 1) / 2: the value rounded half up.
+        let k = -e - 1;
+        while k > 0 { let b = min(k, 30); limbs = halve.call(limbs, b); k -= b; }
+        limbs[0] += 1;
+        limbs = times.call(limbs, 1);
+        limbs = halve.call(limbs, 1);
+    }
+    let text = `${limbs[limbs.len() - 1]}`;
+    let i = limbs.len() - 2;
+    while i >= 0 {
+        let part = `${limbs[i]}`;
+        while part.len() < 9 { part = "0" + part; }
+        text += part;
+        i -= 1;
+    }
+    text
 }"#,
     ),
     ("js_char_at", "private fn js_char_at(s, i) {\n    if i < 0 || i >= s.len() { \"\" } else { s.sub_string(i, 1) }\n}"),
@@ -170,7 +326,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else { \"Error\" }\n}",
+        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError for its `RangeError: m`, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
     ),
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (
@@ -315,10 +471,10 @@ const HELPERS: &[(&str, &str)] = &[
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
-        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" | "js_to_fixed" => {
-            &["js_str"]
-        }
+        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
+        "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_stringify_indent" => &["js_stringify"],
+        "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
         "js_from_char_code" => &["js_int", "js_number", "js_number_text"],
         "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text"],
@@ -327,7 +483,8 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
-        "js_compare" | "js_number" | "js_int32" | "js_pow" => &["js_number", "js_number_text"],
+        "js_compare" => &["js_number", "js_number_text", "js_str"],
+        "js_number" | "js_int32" | "js_pow" => &["js_number", "js_number_text"],
         _ => &[],
     }
 }

@@ -217,17 +217,28 @@ impl Conv<'_> {
     /// strings; anything else through `js_compare`, which compares as JavaScript does: as text
     /// when both are strings, else as numbers (`"120" > 50` is true, `"9" > "10"` is true; Rhai's
     /// `>` of a string and an integer is false). A header value, a JSON field or an `__ENV`
-    /// value is a string the converter cannot see.
+    /// value is a string the converter cannot see. A side that is certainly `null` is the number
+    /// 0 there (`null >= 0` is true), one that is certainly `undefined` NaN (every comparison
+    /// with it is false): Rhai has one `()` for both, so the converter writes the number the
+    /// JavaScript says; a `()` only seen at run time is `js_compare`'s to judge.
     pub fn comparison(&mut self, b: &BinaryExpression, l: &str, r: &str, op: &str) -> String {
-        let plain = matches!(
-            (self.kind(&b.left), self.kind(&b.right)),
-            (Kind::Num { .. }, Kind::Num { .. }) | (Kind::Str, Kind::Str)
-        );
+        let as_number = |k: Kind, e: &Expression, text: &str| {
+            // Only where that leaves nothing out: `()` itself, or a constant's name.
+            let pure = text == "()" || matches!(e.without_parentheses(), Expression::Identifier(_));
+            match k {
+                Kind::Null if pure => (Kind::Num { int: true }, "0".to_string()),
+                Kind::Undefined if pure => (Kind::num(), "(0.0 / 0.0)".to_string()),
+                k => (k, text.to_string()),
+            }
+        };
+        let (lk, l) = as_number(self.kind(&b.left), &b.left, l);
+        let (rk, r) = as_number(self.kind(&b.right), &b.right, r);
+        let plain = matches!((lk, rk), (Kind::Num { .. }, Kind::Num { .. }) | (Kind::Str, Kind::Str));
         if plain {
             return format!("{l} {op} {r}");
         }
         let h = self.helper("js_compare");
-        format!("{h}({}, {}, \"{op}\")", strip_parens(l), strip_parens(r))
+        format!("{h}({}, {}, \"{op}\")", strip_parens(&l), strip_parens(&r))
     }
 }
 

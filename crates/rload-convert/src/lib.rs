@@ -32,7 +32,7 @@ mod names;
 mod operators;
 mod stmt;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Something the converter could not convert faithfully, or converted to an API rload does not
@@ -114,8 +114,20 @@ pub const EXIT_PARTIAL: i32 = 2;
 pub fn convert(entry: &Path, read: &dyn Fn(&Path) -> std::io::Result<String>) -> Result<Conversion, String> {
     let text = read(entry).map_err(|e| format!("cannot read {}: {e}", entry.display()))?;
     let entry_name = entry.display().to_string();
-    let main = modules::convert_file(&entry_name, &text, None)?;
+    let none = HashMap::new();
+    let main = modules::convert_file(&entry_name, &text, None, &none)?;
     let mut items = main.items.clone();
+    // Calls of each module's functions, by the Rhai name files import it as: its longer calls
+    // get overloads (JavaScript ignores the arguments beyond the parameters), so a module that
+    // another file calls so is converted again once every file has been read.
+    let mut module_calls: HashMap<String, HashMap<String, BTreeSet<usize>>> = HashMap::new();
+    let mut note_calls = |calls: &[(String, String, usize)]| {
+        for (m, f, n) in calls {
+            module_calls.entry(m.clone()).or_default().entry(f.clone()).or_default().insert(*n);
+        }
+    };
+    note_calls(&main.module_calls);
+    let mut sources: Vec<(String, String, String)> = Vec::new();
     let base = entry.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut done: BTreeMap<PathBuf, String> = BTreeMap::new();
     let mut queue: Vec<(PathBuf, String)> =
@@ -143,12 +155,19 @@ pub fn convert(entry: &Path, read: &dyn Fn(&Path) -> std::io::Result<String>) ->
         done.insert(path.clone(), module.clone());
         let text = read(&path).map_err(|e| format!("cannot read {} (imported by the script): {e}", path.display()))?;
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let file = modules::convert_file(&path.display().to_string(), &text, Some(&module))?;
+        let file = modules::convert_file(&path.display().to_string(), &text, Some(&module), &none)?;
         items.extend(file.items.iter().cloned());
         for (p, m) in &file.local_imports {
             queue.push((resolve(&dir, p), m.clone()));
         }
+        note_calls(&file.module_calls);
+        sources.push((path.display().to_string(), module, text));
         out_modules.push(file.converted);
+    }
+    for (converted, (path, module, text)) in out_modules.iter_mut().zip(&sources) {
+        if let Some(calls) = module_calls.get(&names::var(module)) {
+            *converted = modules::convert_file(path, text, Some(module), calls)?.converted;
+        }
     }
     out_modules.sort_by(|a, b| a.module.cmp(&b.module));
     Ok(Conversion { main: main.converted, modules: out_modules, items })
@@ -157,7 +176,7 @@ pub fn convert(entry: &Path, read: &dyn Fn(&Path) -> std::io::Result<String>) ->
 /// Converts one file's text alone (imports of local files are converted to Rhai imports but not
 /// followed). For tests and tools.
 pub fn convert_source(file: &str, text: &str) -> Result<(Converted, Vec<Item>), String> {
-    let f = modules::convert_file(file, text, None)?;
+    let f = modules::convert_file(file, text, None, &std::collections::HashMap::new())?;
     Ok((f.converted, f.items))
 }
 
@@ -217,6 +236,23 @@ mod tests {
         assert!(
             b.contains("export const B = 2;") && b.contains("import \"b\" as self_;") && b.contains("self_::B"),
             "{b}"
+        );
+        assert!(c.is_full(), "{:?}", c.items);
+    }
+
+    #[test]
+    fn a_module_function_called_with_more_arguments_than_it_declares_drops_them() {
+        let c = convert_files(&[
+            (
+                "main.js",
+                "import { f } from './m.js';\nimport * as m from './m.js';\nexport default function () { f(1, 2, 3); m.f(1, 2, 3, 4); }\n",
+            ),
+            ("m.js", "export function f(a, b) { return a; }\n"),
+        ]);
+        let m = &c.modules[0].rhai;
+        assert!(
+            m.contains("fn f(a, b, arg__2) { f(a, b) }") && m.contains("fn f(a, b, arg__2, arg__3) { f(a, b) }"),
+            "{m}"
         );
         assert!(c.is_full(), "{:?}", c.items);
     }

@@ -1,4 +1,5 @@
-//! Loops. `for (let i = A; i < B; i++)` is `for i in A..B` when the body does not assign `i`;
+//! Loops. `for (let i = A; i < B; i++)` is `for i in A..B` when the body does not assign `i`
+//! and A and B are certainly integers;
 //! any other C-style loop a `while` that runs the update before each later test (so `continue`
 //! still updates); `for…of` is `for x in xs`, `for…in` is `for k in o.keys()`,
 //! `xs.forEach(x => …)` a `for` loop. A closure made in the body that refers to a `let`/`const`
@@ -228,6 +229,12 @@ impl Conv<'_> {
             _ => false,
         };
         if !step_ok || self.assigns(f.body.span(), var) {
+            return None;
+        }
+        // A range needs two integers; any other bound (a float, a numeric string, null or
+        // undefined, which Rhai's `0..()` never ends on) is the `while` loop's JavaScript test.
+        let int = |k: Kind| matches!(k, Kind::Num { int: true });
+        if !int(self.kind(d.init.as_ref()?)) || !int(self.kind(&test.right)) {
             return None;
         }
         let start = self.expr(d.init.as_ref()?);

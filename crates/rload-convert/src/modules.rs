@@ -9,7 +9,7 @@
 //! since Rhai module functions cannot see module variables), and its `export default` value is
 //! `default_`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::*;
@@ -24,9 +24,18 @@ pub struct FileOut {
     pub items: Vec<Item>,
     /// Local imports: (specifier as written, Rhai module name).
     pub local_imports: Vec<(String, String)>,
+    /// Calls of local modules' functions: (module as this file names it, function, arguments).
+    pub module_calls: Vec<(String, String, usize)>,
 }
 
-pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<FileOut, String> {
+/// Converts one file; `calls_from_outside` are the numbers of arguments other files call this
+/// module's functions with (by Rhai name), for the overloads of the longer calls.
+pub fn convert_file(
+    file: &str,
+    text: &str,
+    module: Option<&str>,
+    calls_from_outside: &HashMap<String, BTreeSet<usize>>,
+) -> Result<FileOut, String> {
     let alloc = Allocator::default();
     let parsed = Parser::new(&alloc, text, SourceType::mjs()).parse();
     let mut conv = Conv::new(file, text, module);
@@ -72,6 +81,9 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
     for p in parts {
         body.push_str(&p);
     }
+    for (f, lengths) in calls_from_outside {
+        conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
+    }
     let body = finish_keywords(&conv, &body);
     let mut full = body;
     let helpers = crate::helpers::text(&conv.helpers);
@@ -88,6 +100,7 @@ pub fn convert_file(file: &str, text: &str, module: Option<&str>) -> Result<File
             let mut seen = HashSet::new();
             local_imports.into_iter().filter(|(spec, _)| seen.insert(spec.clone())).collect()
         },
+        module_calls: conv.module_calls.into_iter().collect(),
     })
 }
 
@@ -236,6 +249,23 @@ pub fn binding_names(p: &BindingPattern) -> Vec<String> {
             }
             v
         }
+    }
+}
+
+/// The names an object pattern's rest element binds (`rest` of `{ a, ...rest }`, at any depth):
+/// each a fresh shallow copy, as a spread's (`{ ...o }`) is.
+pub fn object_rest_names(p: &BindingPattern) -> Vec<String> {
+    match p {
+        BindingPattern::BindingIdentifier(_) => Vec::new(),
+        BindingPattern::AssignmentPattern(a) => object_rest_names(&a.left),
+        BindingPattern::ObjectPattern(o) => {
+            let mut v: Vec<String> = o.properties.iter().flat_map(|p| object_rest_names(&p.value)).collect();
+            if let Some(r) = &o.rest {
+                v.extend(binding_names(&r.argument));
+            }
+            v
+        }
+        BindingPattern::ArrayPattern(a) => a.elements.iter().flatten().flat_map(object_rest_names).collect(),
     }
 }
 
@@ -431,6 +461,9 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
             for name in binding_names(pattern) {
                 conv.note_binding(&name, d.init.as_ref());
             }
+            for name in object_rest_names(pattern) {
+                conv.set_alias(&name, None);
+            }
             let prefix = if conv.module.is_some() { "export const" } else { "let" };
             lines.iter().map(|l| format!("{mark}{}\n", l.replacen("let", prefix, 1))).collect()
         }
@@ -443,14 +476,23 @@ fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exp
 fn finish_keywords(conv: &Conv, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = rest.find(['\u{3}', '\u{5}', '\u{6}']) {
+    while let Some(i) = rest.find(['\u{3}', '\u{5}', '\u{6}', '\u{7}']) {
         out.push_str(&rest[..i]);
         let marker = rest[i..].chars().next().unwrap();
         let after = &rest[i + marker.len_utf8()..];
         let end = after.find(marker).unwrap_or(after.len());
         let inner = &after[..end];
         rest = &after[(end + marker.len_utf8()).min(after.len())..];
-        if marker == '\u{6}' {
+        if marker == '\u{7}' {
+            // A function's overloads for calls longer than its parameters (`shorter_overloads`).
+            let (name, params) = inner.split_once('\u{1f}').unwrap_or((inner, ""));
+            let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
+            for &n in conv.call_lengths.get(name).into_iter().flatten().filter(|&&n| n > params.len()) {
+                let mut all: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+                all.extend((params.len()..n).map(|i| format!("arg__{i}")));
+                out.push_str(&format!("fn {name}({}) {{ {name}({}) }}\n", all.join(", "), params.join(", ")));
+            }
+        } else if marker == '\u{6}' {
             // A function's overloads shorter than its required parameters (`shorter_overloads`).
             let (name, lines) = inner.split_once('\u{1f}').unwrap_or((inner, ""));
             if !conv.fns_as_values.contains(name) {

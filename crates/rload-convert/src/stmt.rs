@@ -17,6 +17,7 @@ impl Conv<'_> {
             if let Statement::FunctionDeclaration(f) = s {
                 if let Some(id) = &f.id {
                     self.declare(id.name.as_str());
+                    self.note_closure(id.name.as_str(), &f.params);
                 }
             }
         }
@@ -287,6 +288,9 @@ impl Conv<'_> {
                     for name in crate::modules::binding_names(pattern) {
                         self.note_binding(&name, d.init.as_ref());
                     }
+                    for name in crate::modules::object_rest_names(pattern) {
+                        self.set_alias(&name, None);
+                    }
                     lines.extend(out);
                 }
             }
@@ -317,6 +321,11 @@ impl Conv<'_> {
             if let (Some(e), Some(i)) = (d.init.as_ref(), self.scope_of(name)) {
                 let k = self.kind(e);
                 self.scope_info[i].kinds.insert(name.to_string(), k);
+            }
+            match d.init.as_ref().map(|e| e.without_parentheses()) {
+                Some(Expression::ArrowFunctionExpression(f)) => self.note_closure(name, &f.params),
+                Some(Expression::FunctionExpression(f)) => self.note_closure(name, &f.params),
+                _ => {}
             }
         }
         let var = names::var(name);

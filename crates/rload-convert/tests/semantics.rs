@@ -84,7 +84,7 @@ fn a_callback_changing_the_array_its_method_runs_over_is_listed() {
     // The receiver a fresh array (the keys): the callback's change reaches the object itself.
     let (rhai, items) = convert("const o = { a: 1 };\nconst ks = Object.keys(o).map((k) => { o[k] = 2; return k; });");
     assert!(items.is_empty(), "{items:?}");
-    assert!(rhai.contains("let recv1 = o.keys(); recv1.map("), "{rhai}");
+    assert!(rhai.contains("let recv1 = js_object_keys(o); recv1.map("), "{rhai}");
 }
 
 #[test]
@@ -265,4 +265,65 @@ fn keys_of_arrays_and_objects_keyed_by_numbers_pick_their_type_at_run_time() {
     assert!(rhai.contains("byId[js_key(type_of(byId), id)] = \"x\";"), "{rhai}");
     // An array's index, and a text key, stay as they are.
     assert!(rhai.contains("ys[0]") && rhai.contains("byId[\"3\"]"), "{rhai}");
+}
+
+#[test]
+fn comparisons_with_null_and_undefined_use_the_number_javascript_does() {
+    let (rhai, items) =
+        convert("const none = null;\nconst a = [null >= 0, none <= 0, undefined < 1, x > null, void 0 >= x];");
+    assert!(items.is_empty(), "{items:?}");
+    assert!(
+        rhai.contains("[0 >= 0, 0 <= 0, (0.0 / 0.0) < 1, js_compare(x, 0, \">\"), js_compare(0.0 / 0.0, x, \">=\")]"),
+        "{rhai}"
+    );
+}
+
+#[test]
+fn reduce_without_an_initial_value_starts_at_an_element_and_a_named_callback_is_listed() {
+    let (rhai, items) = convert(
+        "const s = [1, 2].reduce((a, b) => a + b);\nconst r = [1, 2].reduceRight((a, b, i, all) => a + all[i]);",
+    );
+    assert!(items.is_empty(), "{items:?}");
+    assert!(rhai.contains("let s = js_reduce([1, 2], |a, b, _unused1| js_add(a, b), false);"), "{rhai}");
+    assert!(rhai.contains("let all = recv2;") && rhai.contains("js_reduce(recv2, |a, b, i| "), "{rhai}");
+    let listed = not_converted(&convert("function add(a, b) { return a + b; }\nconst s = [1, 2].reduce(add);").1);
+    assert_eq!(listed, ["reduce() with a callback passed by name: write the callback inline"]);
+}
+
+#[test]
+fn an_object_rest_element_is_a_copy_without_the_keys_named_before_it() {
+    let (rhai, items) = convert(
+        "const o = { a: 1, b: { c: 2, d: 3 }, e: 4 };\nconst { a, b: { c, ...inner }, ...rest } = o;\nrest.e = 5;\nconst f = ({ id, ...more }) => more;",
+    );
+    assert!(items.is_empty(), "{items:?}");
+    assert!(rhai.contains("let inner = js_object_rest(obj2, [\"c\"]);"), "{rhai}");
+    assert!(rhai.contains("let rest = js_object_rest(obj1, [\"a\", \"b\"]);"), "{rhai}");
+    assert!(rhai.contains("let more = js_object_rest(obj"), "{rhai}");
+}
+
+#[test]
+fn calls_fit_the_parameters_a_function_declares_and_callbacks_get_undefined_beyond_what_is_passed() {
+    let js = "function top(a, b) { return a; }\nexport default function () {\n  const f = (a, b) => a;\n  f(1);\n  f(1, 2, g());\n  f(1, 2, 3);\n  top(1, 2, 3);\n  [1].forEach((x, i, arr) => x);\n  [2, 1].sort((a, b, c) => a - b);\n}\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    let rhai = c.rhai;
+    assert!(items.is_empty(), "{items:?}");
+    // A closure whose parameters the converter sees: missing arguments undefined, the ones
+    // beyond evaluated in order and dropped.
+    assert!(rhai.contains("f.call(1, ());") && rhai.contains("f.call(1, 2);"), "{rhai}");
+    assert!(rhai.contains("{ let arg1 = 1; let arg2 = 2; g(); f.call(arg1, arg2) }"), "{rhai}");
+    // A top-level function called with more arguments gets an overload that drops them.
+    assert!(rhai.contains("fn top(a, b, arg__2) { top(a, b) }") && rhai.contains("top(1, 2, 3);"), "{rhai}");
+    // forEach's callback is called, not just made (an arrow's body would take `.call(…)`).
+    assert!(rhai.contains("(|x, i| x).call(item"), "{rhai}");
+    // sort passes two elements: a comparator's third parameter is undefined.
+    assert!(rhai.contains(".js_sort_by(|a, b| { let c = (); a - b })"), "{rhai}");
+}
+
+#[test]
+fn a_counting_loop_is_a_range_only_between_two_integers() {
+    let (rhai, _) = convert("const xs = [1, 2];\nfor (let i = 0; i < xs.length; i++) { xs[i]; }");
+    assert!(rhai.contains("for i in 0..xs.len() {"), "{rhai}");
+    // A bound the converter cannot see is an integer (a JSON field, maybe null): JavaScript's test.
+    let (rhai, _) = convert("const o = JSON.parse('{}');\nfor (let i = 0; i < o.n; i++) { o.x = i; }");
+    assert!(!rhai.contains("for i in") && rhai.contains("js_compare(i, o.n, \"<\")"), "{rhai}");
 }
