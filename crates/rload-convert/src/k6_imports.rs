@@ -30,7 +30,8 @@ pub fn lookup(module: &str, export: &str) -> Binding {
         ("k6/encoding", "default" | "*") => Value("encoding".into()),
         ("k6/encoding", "b64encode" | "b64decode") => f(&format!("encoding.{export}")),
         ("k6/crypto", "default" | "*") => Value("crypto".into()),
-        ("k6/crypto", "md4" | "md5" | "sha1" | "sha256" | "sha384" | "sha512" | "sha512_256" | "ripemd160" | "hmac"
+        ("k6/crypto", "md4" | "md5" | "sha1" | "sha256" | "sha384" | "sha512" | "sha512_224" | "sha512_256" | "ripemd160"
+            | "hmac"
             | "randomBytes" | "createHash" | "createHMAC") => f(&format!("crypto.{export}")),
         ("k6/websockets" | "k6/experimental/websockets", "WebSocket") => Constructor("WebSocket".into()),
         ("k6/timers", "setTimeout" | "setInterval" | "clearTimeout" | "clearInterval") => f(export),
@@ -89,11 +90,11 @@ pub fn global(name: &str) -> Option<Binding> {
 mod tests {
     use super::*;
 
-    /// k6/crypto's md4 and ripemd160, imported by name or called on the module, are rload's
-    /// functions of the same names, not calls marked as missing.
+    /// k6/crypto's digests, imported by name or called on the module, are rload's functions of
+    /// the same names, not calls marked as missing (`sha512_224` was missing from the table).
     #[test]
-    fn k6_crypto_md4_and_ripemd160_are_rloads_functions() {
-        for name in ["md4", "ripemd160"] {
+    fn k6_crypto_digests_are_rloads_functions() {
+        for name in ["md4", "md5", "sha1", "sha256", "sha384", "sha512", "sha512_224", "sha512_256", "ripemd160"] {
             let binding = lookup("k6/crypto", name);
             assert!(matches!(&binding, Binding::Function(f) if *f == format!("crypto.{name}")), "{name}");
             assert!(!missing_method("crypto", name), "{name}");
