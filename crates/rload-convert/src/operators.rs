@@ -165,7 +165,15 @@ impl Conv<'_> {
                 let a = self.expr(&u.argument);
                 format!("{h}({a})")
             }
-            UnaryOperator::Void => "()".into(),
+            // `void 0` is undefined; `void f()` still calls `f` (and `void (x = 1)` assigns).
+            UnaryOperator::Void => match u.argument.without_parentheses() {
+                Expression::NumericLiteral(_)
+                | Expression::StringLiteral(_)
+                | Expression::BooleanLiteral(_)
+                | Expression::NullLiteral(_)
+                | Expression::Identifier(_) => "()".into(),
+                argument => format!("{{ {}; () }}", strip_parens(&self.expr(argument))),
+            },
             UnaryOperator::BitwiseNot => {
                 // `~~x`, the idiom for truncating: ToInt32 itself.
                 if let Expression::UnaryExpression(inner) = u.argument.without_parentheses() {
