@@ -136,3 +136,32 @@ fn an_unknown_option_is_an_error_that_names_it() {
         run.stderr
     );
 }
+
+#[test]
+fn a_k6_script_using_them_runs_as_it_is() {
+    let target = Target::start();
+    let dir = tempfile::tempdir().unwrap();
+    let js = dir.path().join("forms.js");
+    let source = r##"import http from 'k6/http';
+import { check } from 'k6';
+export const options = { iterations: 1 };
+export default function () {
+  const page = '<a href="/echo?to=next">next</a><form method="post" action="/echo"><input name="user" value="u"></form>';
+  const res = http.post(`${__ENV.BASE}/echo`, page, { headers: { 'Content-Type': 'text/html' } });
+  const sent = res.submitForm({ fields: { pass: 'p' } });
+  const next = res.clickLink();
+  check(sent, { 'the form posted': (r) => r.body === 'pass=p&user=u' });
+  check(next, { 'the link followed': (r) => r.url === `${__ENV.BASE}/echo?to=next` });
+  check(res, { 'serialized': (r) => r.html('form').serialize() === 'user=u' });
+}
+"##;
+    std::fs::write(&js, source).unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["run", js.to_str().unwrap(), "--no-color", "--no-system-env-vars", "-e"])
+        .arg(format!("BASE={}", target.url()))
+        .output()
+        .unwrap();
+    let run = Run::from_output(out);
+    assert!(!run.stderr.contains("may lack"), "converted without a missing-API item:\n{}", run.stderr);
+    run.assert_all_checks_pass(3);
+}
