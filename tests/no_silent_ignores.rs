@@ -189,16 +189,11 @@ fn k6_html_methods_rload_lacks_fail_naming_them() {
         r#"
         fn run() {
             let form = parseHTML("<form><input name='a' value='1'></form>").find("form");
-            if __ITER == 0 { form.serializeObject(); } else { form.get(0).childNodes(); }
+            form.get(0).childNodes();
         }
     "#,
     );
-    let run = rload(&s, &["-u", "1", "-i", "2"]);
+    let run = rload(&s, &["-u", "1", "-i", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("Selection.serializeObject() is a k6 method rload does not implement"),
-        "{}",
-        run.stderr
-    );
     assert!(run.stderr.contains("Element.childNodes() is a k6 method rload does not implement"), "{}", run.stderr);
 }

@@ -99,6 +99,8 @@ fn the_k6_api_guide_says_what_rload_check_finds() {
          \x20   let h = crypto.createHMAC(\"sha256\", \"k\"); h.update(\"x\");\n\
          \x20   let d = crypto.md5(\"x\", \"hex\") + crypto.sha512_224(\"x\", \"hex\") + crypto.md4(\"x\", \"hex\") + crypto.ripemd160(\"x\", \"hex\") + crypto.hmac(\"sha1\", \"k\", \"x\", \"base64\") + h.digest(\"hex\");\n\
          \x20   let b = crypto.randomBytes(4); let u = crypto.randomUUID();\n\
+         \x20   let next = r.clickLink(#{ selector: \"a.next\" }); let sent = r.submitForm(#{ formSelector: \"form\", fields: #{ q: \"x\" } });\n\
+         \x20   let fields = r.html(\"form\").serializeObject(); let query = r.html(\"form\").serialize(); let all = r.html(\"form\").serializeArray();\n\
          \x20   console.log(c.name, users.len(), users.length, users[0], exec.instance.vusActive);\n\
          \x20   console.info(1); console.warn(1, 2); console.error(1, 2, 3); console.debug(\"x\");\n\
          \x20   exec.vu.metrics.tags[\"stage\"] = \"1\";\n\
@@ -112,8 +114,6 @@ fn the_k6_api_guide_says_what_rload_check_finds() {
         ("http.asyncRequest(\"GET\", \"u\")", "`http.asyncRequest(…)`"),
         ("crypto.getRandomValues([])", "`crypto.getRandomValues`"),
         ("require(\"x\")", "`require(…)`"),
-        ("r.clickLink()", "`res.clickLink(…)`"),
-        ("r.submitForm()", "`res.submitForm(…)`"),
     ];
     for (call, row) in missing {
         let line = guide

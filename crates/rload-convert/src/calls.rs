@@ -297,17 +297,6 @@ impl Conv<'_> {
                 return "timestamp_ms()".into();
             }
         }
-        // k6/html's form and link helpers of a Response: not in this build.
-        let missing = if matches!(method, "clickLink" | "submitForm") {
-            let item = self.item(
-                c.span,
-                ItemKind::Pending,
-                format!("`res.{method}(…)` is missing from this build (`rload check` refuses it)"),
-            );
-            format!("{item} ")
-        } else {
-            String::new()
-        };
         let mut flag = String::new();
         if crate::aliases::MUTATING_METHODS.contains(&method) {
             if let Some(root) = member_root(&m.object) {
@@ -316,7 +305,7 @@ impl Conv<'_> {
             }
         }
         let out = self.method_call(c, m, method);
-        format!("{missing}{flag}{out}")
+        format!("{flag}{out}")
     }
 
     fn method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str) -> String {

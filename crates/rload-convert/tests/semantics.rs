@@ -198,11 +198,25 @@ fn sort_without_a_comparator_orders_by_text_and_sort_returns_the_array() {
 
 #[test]
 fn calls_to_apis_this_build_lacks_make_the_conversion_partial() {
-    let js = "import http from 'k6/http';\nexport default function () {\n  const r = http.get('http://x/');\n  r.clickLink({ selector: 'a' });\n  http.asyncRequest('GET', 'http://x/');\n}\n";
+    let js = "import http from 'k6/http'; import crypto from 'k6/crypto';\nexport default function () {\n  const r = http.get('http://x/');\n  crypto.getRandomValues([]);\n  http.asyncRequest('GET', 'http://x/');\n}\n";
     let (_, items) = convert_source("t.js", js).unwrap();
     let pending: Vec<(u32, u32)> =
         items.iter().filter(|i| i.kind == ItemKind::Pending).map(|i| (i.line, i.col)).collect();
     assert_eq!(pending, [(4, 3), (5, 3)], "{items:?}");
+}
+
+#[test]
+fn a_responses_form_and_link_helpers_convert_as_they_are() {
+    let js = "import http from 'k6/http';\nexport default function () {\n  const r = http.get('http://x/');\n  r.submitForm({ formSelector: 'form', fields: { q: 'a' } }).clickLink({ selector: 'a.next' });\n  r.html('form').serializeObject();\n}\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    let rhai = &c.rhai;
+    assert!(items.is_empty(), "rload has them (html/form.rs): nothing to list, {items:?}");
+    assert!(
+        rhai.contains(
+            r#"r.submitForm(#{ formSelector: "form", fields: #{ q: "a" } }).clickLink(#{ selector: "a.next" });"#
+        ),
+        "{rhai}"
+    );
 }
 
 #[test]

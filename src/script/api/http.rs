@@ -92,6 +92,12 @@ pub fn register(engine: &mut Engine) {
     });
 }
 
+/// A request made for the script by another API (`res.submitForm`, `res.clickLink`): sent,
+/// recorded and answered exactly as `http.request(method, url, body, params)` would be.
+pub fn request(method: &str, url: &str, body: Dynamic, params: Dynamic) -> Res {
+    send(method, url.into(), body, params_map(params)?)
+}
+
 fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
     if params.is_unit() {
         return Ok(None);

@@ -95,6 +95,11 @@ impl Response {
         &self.0.outcome
     }
 
+    /// `res.url`: the URL that answered, after redirects.
+    pub fn url(&self) -> &str {
+        self.o().url.as_str()
+    }
+
     /// `r.body`: the shared string for a text body (no copy per read), a blob (a copy per read,
     /// as a Rhai blob is a plain byte vector) for a binary one, `()` without a body.
     pub fn body(&self) -> Dynamic {

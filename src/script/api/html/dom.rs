@@ -250,6 +250,7 @@ impl Selection {
 }
 
 /// What `val()` reads from a form element.
+#[derive(Debug, PartialEq)]
 pub enum Value {
     One(String),
     Many(Vec<String>),

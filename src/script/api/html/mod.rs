@@ -1,25 +1,26 @@
-//! k6/html for Rhai: `parseHTML(src)`, `res.html()` / `res.html(selector)`, and k6's
+//! k6/html for Rhai: `parseHTML(src)`, `res.html()` / `res.html(selector)`, the Response's
+//! form and link helpers (`res.submitForm(#{…})`, `res.clickLink(#{…})`), and k6's
 //! `Selection` and `Element` methods under k6's names (`s.find("a").attr("href")`,
 //! `s.each(|i, el| …)`, `el.textContent()`), except k6's `is`, a reserved word in Rhai:
 //! `matches` (the DOM's name for the same test).
 //!
-//! This file converts arguments and results; the traversals live in [`dom`]. A value k6
+//! This file converts arguments and results; the traversals live in [`dom`], the form and
+//! link rules in [`form`], and the requests go through `http.request`'s code. A value k6
 //! gives as `undefined` (a missing attribute, `html()` of an empty selection) is `()`. The
 //! few k6 methods rload does not implement are registered as errors that name them, so a
 //! port fails where it uses one instead of calling something else.
 
 pub mod dom;
+pub mod form;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
+use super::http;
 use super::response::Response;
 use crate::script::facts::Facts;
 use dom::{selector, Element, Selection, Value};
 
 type R<T> = Result<T, Box<EvalAltResult>>;
-
-/// k6 Selection methods rload does not implement.
-const SELECTION_MISSING: &[&str] = &["serialize", "serializeArray", "serializeObject"];
 
 /// k6 Element methods rload does not implement (node-level DOM; the element ones are here).
 const ELEMENT_MISSING: &[&str] = &[
@@ -183,6 +184,58 @@ fn response_html(r: &mut Response) -> R<Selection> {
     })
 }
 
+/// A selector option of `res.submitForm` / `res.clickLink`: a string.
+fn selector_option(method: &str, key: &str, value: Dynamic) -> R<String> {
+    let type_name = value.type_name();
+    value
+        .into_string()
+        .map_err(|_| format!("res.{method}(): {key} must be a CSS selector string, got {type_name}").into())
+}
+
+fn unknown_option(method: &str, key: &str, known: &str) -> Box<EvalAltResult> {
+    format!("res.{method}(): unknown option \"{key}\" (k6's are {known})").into()
+}
+
+/// `res.submitForm(#{ formSelector, fields, submitSelector, params })`: the request k6 makes
+/// of the page's form (see [`form::plan_submit`]), sent as `http.request` sends one.
+fn submit_form(r: &mut Response, options: Map) -> R<Response> {
+    let (mut form_selector, mut submit_selector) = ("form".to_owned(), "[type=\"submit\"]".to_owned());
+    let (mut fields, mut params) = (Map::new(), Dynamic::UNIT);
+    for (key, value) in options {
+        match key.as_str() {
+            "formSelector" => form_selector = selector_option("submitForm", &key, value)?,
+            "submitSelector" => submit_selector = selector_option("submitForm", &key, value)?,
+            "fields" if value.is_unit() => fields = Map::new(),
+            "fields" => {
+                let type_name = value.type_name();
+                fields = value.try_cast::<Map>().ok_or_else(|| {
+                    format!("res.submitForm(): fields must be a map of name → value, got {type_name}")
+                })?;
+            }
+            "params" => params = value,
+            other => return Err(unknown_option("submitForm", other, "formSelector, fields, submitSelector, params")),
+        }
+    }
+    let page = response_html(r)?;
+    let planned = form::plan_submit(&page, r.url(), &form_selector, &submit_selector, fields)?;
+    http::request(&planned.method, &planned.url, planned.body.map_or(Dynamic::UNIT, Dynamic::from), params)
+}
+
+/// `res.clickLink(#{ selector, params })`: a GET of the link's `href` (see [`form::plan_click`]).
+fn click_link(r: &mut Response, options: Map) -> R<Response> {
+    let (mut link_selector, mut params) = ("a[href]".to_owned(), Dynamic::UNIT);
+    for (key, value) in options {
+        match key.as_str() {
+            "selector" => link_selector = selector_option("clickLink", &key, value)?,
+            "params" => params = value,
+            other => return Err(unknown_option("clickLink", other, "selector, params")),
+        }
+    }
+    let page = response_html(r)?;
+    let planned = form::plan_click(&page, r.url(), &link_selector)?;
+    http::request(&planned.method, &planned.url, Dynamic::UNIT, params)
+}
+
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Selection>("Selection");
     engine.register_type_with_name::<Element>("Element");
@@ -190,6 +243,10 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("html", response_html);
     engine
         .register_fn("html", |r: &mut Response, sel: &str| -> R<Selection> { Ok(response_html(r)?.find(&css(sel)?)) });
+    engine.register_fn("submitForm", |r: &mut Response| submit_form(r, Map::new()));
+    engine.register_fn("submitForm", submit_form);
+    engine.register_fn("clickLink", |r: &mut Response| click_link(r, Map::new()));
+    engine.register_fn("clickLink", click_link);
     register_selection(engine);
     register_element(engine);
 }
@@ -264,12 +321,19 @@ fn register_selection(engine: &mut Engine) {
     });
     engine.register_fn("has", |s: &mut Selection, sel: &str| -> R<Selection> { Ok(s.has(&css(sel)?)) });
     engine.register_fn("to_string", |s: &mut Selection| format!("Selection({} nodes)", s.size()));
-    for name in SELECTION_MISSING {
-        let message = format!("Selection.{name}() is a k6 method rload does not implement");
-        let again = message.clone();
-        engine.register_fn(*name, move |_: &mut Selection| -> R<()> { Err(message.clone().into()) });
-        engine.register_fn(*name, move |_: &mut Selection, _: Dynamic| -> R<()> { Err(again.clone().into()) });
-    }
+    engine.register_fn("serializeArray", |s: &mut Selection| -> Array {
+        form::serialize_array(s)
+            .into_iter()
+            .map(|field| {
+                let mut entry = Map::new();
+                entry.insert("name".into(), field.name.into());
+                entry.insert("value".into(), form::value_dynamic(field.value));
+                entry.into()
+            })
+            .collect()
+    });
+    engine.register_fn("serializeObject", |s: &mut Selection| form::serialize_object(s));
+    engine.register_fn("serialize", |s: &mut Selection| form::serialize(s));
 }
 
 fn element_list(elements: Vec<Element>) -> Array {
