@@ -67,3 +67,59 @@ fn checks_and_url_credentials_match_k6() {
     assert_eq!(reqs(&ours.stdout), reqs(&k6_out), "rload:\n{}\nk6:\n{k6_out}", ours.stdout);
     assert_eq!(reqs(&k6_out), "2");
 }
+
+const TRUTHINESS_JS: &str = r#"
+import { parseHTML } from "k6/html";
+import { check } from "k6";
+export const options = { iterations: 1 };
+export default function () {
+    check(1, {
+        "zero": () => 0, "empty text": () => "", "undefined": () => undefined,
+        "text false": () => "false", "text 0": () => "0", "object": () => ({}), "array": () => [], "two": () => 2,
+    });
+    const li = parseHTML("<ul><li>a</li><li>b</li><li>c</li></ul>").find("li");
+    // 0 for the first item, "" for the second, 1 for the third: only the third is truthy.
+    const pick = (i) => (i === 0 ? 0 : i === 1 ? "" : 1);
+    check(li, {
+        "html filter keeps the truthy": (l) => l.filter(pick).size() === 1,
+        "html not drops the truthy": (l) => l.not(pick).size() === 2,
+        "html is reads 0 and empty text as false": (l) => !l.is(() => 0) && !l.is(() => "") && l.is(() => "x"),
+    });
+}
+"#;
+
+const TRUTHINESS_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+fn run() {
+    check(1, #{
+        "zero": || 0, "empty text": || "", "undefined": || (),
+        "text false": || "false", "text 0": || "0", "object": || #{}, "array": || [], "two": || 2,
+    });
+    let li = parseHTML("<ul><li>a</li><li>b</li><li>c</li></ul>").find("li");
+    // 0 for the first item, "" for the second, 1 for the third: only the third is truthy.
+    let pick = |i| if i == 0 { 0 } else if i == 1 { "" } else { 1 };
+    // k6's `is` is `matches` in rload (`is` is a reserved word in Rhai).
+    check(li, #{
+        "html filter keeps the truthy": |l| l.filter(pick).size() == 1,
+        "html not drops the truthy": |l| l.not(pick).size() == 2,
+        "html is reads 0 and empty text as false": |l| !l.matches(|| 0) && !l.matches(|| "") && l.matches(|| "x"),
+    });
+}
+"#;
+
+/// k6 reads a check's result and what an html `filter`/`not`/`is` function returns as
+/// JavaScript's truthiness (ToBoolean): `0`, `""` and `undefined` are false, `"false"`, `"0"`,
+/// `{}` and `[]` true. The sweep's repro: rload's html functions took `0` and `""` as true.
+#[test]
+fn check_results_and_html_functions_read_javascripts_truthiness_as_k6() {
+    let (k6_out, ours) = run_pair(TRUTHINESS_JS, TRUTHINESS_RHAI, &[]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    let mut expected = check_lines(&k6_out);
+    expected.sort();
+    let failed: Vec<&str> = expected.iter().filter(|l| l.starts_with('✗')).map(|l| l.as_str()).collect();
+    assert_eq!(failed, ["✗ empty text", "✗ undefined", "✗ zero"], "k6's own output changed:\n{k6_out}");
+    assert_eq!(expected.len(), 11, "k6's own output changed:\n{k6_out}");
+    let mut ours_lines = check_lines(&ours.stdout);
+    ours_lines.sort();
+    assert_eq!(ours_lines, expected, "rload:\n{}", ours.stdout);
+}

@@ -642,3 +642,46 @@ fn http2_is_negotiated_by_alpn_on_tls_as_k6() {
     let (k6, ours) = run_both(&ports(HTTP2_JS), &ports(HTTP2_RHAI));
     assert_same(&k6, &ours, 4, &["http_req_failed"]);
 }
+
+const TIMEOUTS_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+export default function () {
+    const get = (timeout) => http.get(`http://${__ENV.HOST}/delay/50`, { timeout });
+    check(get("1.5s"), { "1.5s is long enough": (r) => r.status === 200 });
+    check(get("1d"), { "1d is long enough": (r) => r.status === 200 });
+    check(get("+2s"), { "+2s is long enough": (r) => r.status === 200 });
+    check(get("-1s"), { "-1s times out at once": (r) => r.status === 0 && r.error_code === 1050 });
+    check(get("0"), { "0 times out at once": (r) => r.error_code === 1050 });
+    check(get("2"), { "2 is two milliseconds": (r) => r.error_code === 1050 });
+    check(get(-5), { "-5 times out at once": (r) => r.error_code === 1050 });
+    check(get(" 2s"), { "a space fails the request": (r) => r.status === 0 && r.error_code === 0 && r.error.includes("invalid duration") });
+}
+"#;
+
+const TIMEOUTS_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+fn get(timeout) { http.get(`http://${__ENV.HOST}/delay/50`, #{ timeout: timeout }) }
+fn run() {
+    check(get("1.5s"), #{ "1.5s is long enough": |r| r.status == 200 });
+    check(get("1d"), #{ "1d is long enough": |r| r.status == 200 });
+    check(get("+2s"), #{ "+2s is long enough": |r| r.status == 200 });
+    check(get("-1s"), #{ "-1s times out at once": |r| r.status == 0 && r.error_code == 1050 });
+    check(get("0"), #{ "0 times out at once": |r| r.error_code == 1050 });
+    check(get("2"), #{ "2 is two milliseconds": |r| r.error_code == 1050 });
+    check(get(-5), #{ "-5 times out at once": |r| r.error_code == 1050 });
+    check(get(" 2s"), #{ "a space fails the request": |r| r.status == 0 && r.error_code == 0 && r.error.contains("invalid duration") });
+}
+"#;
+
+/// The sweep's repro: rload took `timeout: " 2s"` and refused `"-1s"`; k6 v1.1 reads the param
+/// with Go's duration grammar (`ParseExtendedDuration`), fails the request for the first and
+/// times the second out at once (1050).
+#[test]
+fn request_timeouts_are_read_as_k6_reads_them() {
+    // Not run_both: the request that fails logs its `Request Failed` warning, as in k6.
+    let (k6, ours) = run_pair(TIMEOUTS_JS, TIMEOUTS_RHAI, &[]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6, &ours.stdout, 8);
+}

@@ -188,6 +188,29 @@ fn exec_test_fail_in_each_phase_ends_as_k6s_does() {
     }
 }
 
+/// The sweep's repro: `exec.test.fail("a", "b")` was "function not found"; k6 v1.1 reads the
+/// first argument and ignores the others, for `exec.test.abort` too (k6 on the same script:
+/// `test marked as failed: a`, `after fail`, `test aborted: x`, exit 108).
+#[test]
+fn exec_test_fail_and_abort_ignore_extra_arguments_as_k6_does() {
+    let s = script(
+        r#"
+        fn run() {
+            exec.test.fail("a", "b");
+            print("after fail");
+            exec.test.abort("x", 2, 3);
+            print("after abort");
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 108, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("test marked as failed: a\n"), "{}", run.stderr);
+    assert!(run.stdout.contains("after fail"), "{}", run.stdout);
+    assert!(run.stderr.contains("test aborted: x"), "{}", run.stderr);
+    assert!(!run.stdout.contains("after abort"), "{}", run.stdout);
+}
+
 #[test]
 fn iteration_in_test_numbers_every_iteration_once_across_vus_and_threads() {
     let s = script(r#"fn run() { print(`IIT ${exec.scenario.iterationInTest}`); }"#);

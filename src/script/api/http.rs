@@ -19,7 +19,7 @@ use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
 use super::response::{RequestRecord, Response};
-use crate::config::{parse_duration, secs_to_duration};
+use crate::config::duration::{millis_to_go_nanos, parse_extended_duration};
 use crate::http::batch as http_batch;
 use crate::http::compression::{self, Compression};
 use crate::http::samples::{ExpectedStatuses, Judging};
@@ -281,15 +281,24 @@ fn auth(value: Dynamic) -> Result<Auth, String> {
     }
 }
 
+/// `params.timeout` as k6 reads it (`types.GetDurationValue`): a number is milliseconds (an
+/// integer's nanoseconds wrap as Go's int64 multiplication does), a string is read by
+/// [`parse_extended_duration`] (`"1.5s"`, `"2"` (ms), `"1d"`, `"-1s"`; not `" 2s"`), anything
+/// else is an error. As in k6, a timeout of zero or less times the request out at once (1050).
 fn timeout(value: Dynamic) -> Result<Duration, String> {
-    let ms = value.as_int().map(|ms| ms.max(0) as f64).or_else(|_| value.as_float().map(|ms| ms.max(0.0)));
-    if let Ok(ms) = ms {
-        return secs_to_duration(ms / 1000.0).map_err(|e| format!("params.timeout: {ms} ms: {e}"));
-    }
-    let text = value
-        .into_string()
-        .map_err(|t| format!("params.timeout must be a duration like \"10s\" or milliseconds, got {t}"))?;
-    parse_duration(&text).map_err(|e| format!("params.timeout: {e}"))
+    let nanos = if let Ok(ms) = value.as_int() {
+        ms.wrapping_mul(1_000_000)
+    } else if let Ok(ms) = value.as_float() {
+        millis_to_go_nanos(ms)
+    } else if let Some(text) = value.read_lock::<ImmutableString>() {
+        parse_extended_duration(&text).map_err(|e| format!("params.timeout: {e}"))?
+    } else {
+        return Err(format!(
+            "params.timeout must be a duration like \"10s\" or milliseconds, got {}",
+            value.type_name()
+        ));
+    };
+    Ok(u64::try_from(nanos).map_or(Duration::ZERO, Duration::from_nanos))
 }
 
 /// The `Cookie` header the first hop will send, for `res.request` (k6 builds it before the
@@ -578,6 +587,33 @@ fn batch_map(requests: Map) -> Result<Map, Box<EvalAltResult>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sweep's repro: `timeout: " 2s"` was taken and `"-1s"` refused; k6 v1.1 refuses the
+    /// first (Go's duration grammar has no white space) and times the second out at once.
+    #[test]
+    fn timeout_is_read_as_k6_reads_it() {
+        let read = |v: Dynamic| timeout(v);
+        for (value, expected) in [
+            (Dynamic::from("1.5s"), Duration::from_millis(1_500)),
+            (Dynamic::from("2"), Duration::from_millis(2)),
+            (Dynamic::from("1d"), Duration::from_secs(86_400)),
+            (Dynamic::from("+2s"), Duration::from_secs(2)),
+            (Dynamic::from(2_i64), Duration::from_millis(2)),
+            (Dynamic::from(1.5_f64), Duration::from_micros(1_500)),
+            // Zero or less: an immediate timeout (1050), as in k6.
+            (Dynamic::from("-1s"), Duration::ZERO),
+            (Dynamic::from("0"), Duration::ZERO),
+            (Dynamic::from("-1d"), Duration::ZERO),
+            (Dynamic::from("inf"), Duration::ZERO),
+            (Dynamic::from(-5_i64), Duration::ZERO),
+        ] {
+            assert_eq!(read(value.clone()), Ok(expected), "{value:?}");
+        }
+        for value in [Dynamic::from(" 2s"), Dynamic::from("2s "), Dynamic::from("1d-1h"), Dynamic::from(true)] {
+            let error = read(value.clone()).unwrap_err();
+            assert!(error.starts_with("params.timeout"), "{value:?}: {error}");
+        }
+    }
 
     #[test]
     fn params_are_parsed_with_k6_names() {

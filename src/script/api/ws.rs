@@ -202,10 +202,14 @@ pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
         match key.as_str() {
             "headers" | "tags" if value.is_unit() => {}
             "headers" => {
-                for (name, value) in string_pairs(&format!("{what} params.headers"), value)? {
+                let type_name = value.type_name();
+                let headers = value
+                    .try_cast::<Map>()
+                    .ok_or_else(|| format!("{what} params.headers must be a map, got {type_name}"))?;
+                for (name, value) in headers {
                     let header = HeaderName::from_bytes(name.as_bytes())
                         .map_err(|_| format!("{what}: invalid header name \"{name}\""))?;
-                    let value = HeaderValue::from_str(&value)
+                    let value = HeaderValue::from_str(&header_text(&value))
                         .map_err(|_| format!("{what}: invalid value for header \"{name}\""))?;
                     p.headers.push((header, value));
                 }
@@ -225,6 +229,16 @@ pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
         }
     }
     Ok(p)
+}
+
+/// A header's value as k6 v1.1 sends it (`k6/ws` and `k6/websockets` alike), JavaScript's
+/// `String(value)`: `3.0` as `3`, and `()` (k6's null) as the text `null`, as `http.*` does.
+fn header_text(value: &Dynamic) -> String {
+    if value.is_unit() {
+        "null".to_owned()
+    } else {
+        js_string(value)
+    }
 }
 
 /// k6 sends the VU's cookies (its `http.*` requests' jar) with the upgrade request, looked up as
@@ -382,6 +396,22 @@ mod tests {
         assert_eq!(p.headers[0].0.as_str(), "x-room");
         assert_eq!(p.tags, vec![("room".to_string(), "7".to_string())]);
         assert!(parse_params("ws.connect", Dynamic::UNIT).unwrap().headers.is_empty());
+    }
+
+    /// The sweep's repro: `headers: #{ "X-A": () }` went out as an empty `X-A`; k6 v1.1 sends
+    /// `X-A: null` (JavaScript's `String(null)`) from `k6/ws` and `k6/websockets` alike.
+    #[test]
+    fn a_unit_header_is_sent_as_null_as_k6_sends_it() {
+        let mut headers = Map::new();
+        headers.insert("X-A".into(), Dynamic::UNIT);
+        headers.insert("X-C".into(), Dynamic::from(3.0_f64));
+        let mut params = Map::new();
+        params.insert("headers".into(), headers.into());
+        for what in ["ws.connect", "WebSocket"] {
+            let p = parse_params(what, params.clone().into()).unwrap();
+            let sent: Vec<(&str, &str)> = p.headers.iter().map(|(n, v)| (n.as_str(), v.to_str().unwrap())).collect();
+            assert_eq!(sent, vec![("x-a", "null"), ("x-c", "3")], "{what}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod form;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
+use super::convert::js_truthy;
 use super::http;
 use super::response::Response;
 use crate::script::facts::Facts;
@@ -61,10 +62,6 @@ fn call_indexed(ctx: &NativeCallContext, f: &FnPtr, index: usize, item: Dynamic)
         .min(2);
     let args: Vec<Dynamic> = [Dynamic::from(index as i64), item].into_iter().take(takes).collect();
     f.call_raw(ctx, None, args)
-}
-
-fn truthy(value: &Dynamic) -> bool {
-    value.as_bool().unwrap_or_else(|_| !value.is_unit())
 }
 
 /// `data-foo-bar` for `fooBar` (jQuery's key form).
@@ -168,7 +165,7 @@ fn map(ctx: NativeCallContext, s: &mut Selection, f: FnPtr) -> R<Array> {
 
 /// `filter`, `not` and `is` with a function, which gets a `Selection` of one node as in k6.
 fn by_function(ctx: &NativeCallContext, s: &Selection, f: &FnPtr, keep_matching: bool) -> R<Selection> {
-    s.retain(|i, one| call_indexed(ctx, f, i, Dynamic::from(one.clone())).map(|v| truthy(&v) == keep_matching))
+    s.retain(|i, one| call_indexed(ctx, f, i, Dynamic::from(one.clone())).map(|v| js_truthy(&v) == keep_matching))
 }
 
 fn response_html(r: &mut Response) -> R<Selection> {
