@@ -29,6 +29,7 @@ pub mod json;
 pub mod metrics;
 pub mod response;
 pub mod shared_array;
+pub mod sort;
 pub mod timers;
 pub mod websocket;
 pub mod ws;
@@ -57,6 +58,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     crypto::register(engine);
     console::register(engine);
     shared_array::register(engine);
+    sort::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
