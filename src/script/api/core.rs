@@ -59,7 +59,7 @@ pub fn register(engine: &mut Engine) {
 fn with_random<T>(draw: impl FnOnce(&mut dyn RngCore) -> T) -> T {
     if let Some(vu) = vu::try_current() {
         if let Some(rng) = vu.random.borrow_mut().as_mut() {
-            return draw(rng);
+            return draw(&mut **rng);
         }
     }
     draw(&mut rand::rng())
@@ -74,7 +74,7 @@ fn with_random<T>(draw: impl FnOnce(&mut dyn RngCore) -> T) -> T {
 /// crypto functions do.
 fn random_seed(seed: i64) {
     if let Some(vu) = vu::try_current() {
-        *vu.random.borrow_mut() = Some(rand::rngs::StdRng::seed_from_u64(seed as u64));
+        *vu.random.borrow_mut() = Some(Box::new(rand::rngs::StdRng::seed_from_u64(seed as u64)));
     }
 }
 
