@@ -31,7 +31,7 @@ use http::header::COOKIE;
 use http::{HeaderName, HeaderValue};
 use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, Scope};
 
-use super::convert::{header_map, js_string, string_pairs};
+use super::convert::{header_map, js_string};
 use super::websocket::WebSocketObject;
 use crate::config::secs_to_duration;
 use crate::runtime::coroutine::{suspend_for_events, suspend_with};
@@ -214,7 +214,7 @@ pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
                     p.headers.push((header, value));
                 }
             }
-            "tags" => p.tags = string_pairs(&format!("{what} params.tags"), value)?,
+            "tags" => p.tags = tags(what, value)?,
             // k6's defaults: no jar, no compression.
             "jar" if value.is_unit() => {}
             "compression" if value.is_unit() || value.clone().into_string().is_ok_and(|s| s.is_empty()) => {}
@@ -229,6 +229,26 @@ pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
         }
     }
     Ok(p)
+}
+
+/// `params.tags`: as k6 v1.1, a value must be a string, a bool or a number (written as
+/// JavaScript's `String(v)`); `()`, an array or a map is k6's error, which fails the call.
+fn tags(what: &str, value: Dynamic) -> RhaiResult<Vec<(String, String)>> {
+    let type_name = value.type_name();
+    let map = value.try_cast::<Map>().ok_or_else(|| format!("{what} params.tags must be a map, got {type_name}"))?;
+    let option = if what == "ws.connect" { "ws.connect() metric tags" } else { "WebSocket tags option" };
+    let mut pairs = Vec::with_capacity(map.len());
+    for (name, value) in map {
+        if !(value.is_string() || value.is_bool() || value.is_int() || value.is_float()) {
+            return Err(format!(
+                "invalid {option}: invalid value for metric tag '{name}': only String, Boolean and Number types are \
+                 accepted as a metric tag values"
+            )
+            .into());
+        }
+        pairs.push((name.to_string(), js_string(&value)));
+    }
+    Ok(pairs)
 }
 
 /// A header's value as k6 v1.1 sends it (`k6/ws` and `k6/websockets` alike), JavaScript's
@@ -396,6 +416,35 @@ mod tests {
         assert_eq!(p.headers[0].0.as_str(), "x-room");
         assert_eq!(p.tags, vec![("room".to_string(), "7".to_string())]);
         assert!(parse_params("ws.connect", Dynamic::UNIT).unwrap().headers.is_empty());
+    }
+
+    /// k6 v1.1 takes a string, a bool or a number as a tag's value and fails the call for
+    /// anything else, with its own message per API (checked on k6 with `{ a: null }` and
+    /// `{ a: [1] }`); rload sent `()` as an empty tag.
+    #[test]
+    fn a_tag_that_is_not_a_string_bool_or_number_fails_the_call_as_in_k6() {
+        let params = |value: Dynamic| {
+            let mut tags = Map::new();
+            tags.insert("a".into(), value);
+            let mut params = Map::new();
+            params.insert("tags".into(), tags.into());
+            Dynamic::from(params)
+        };
+        let p = parse_params("WebSocket", params(Dynamic::from(true))).unwrap();
+        assert_eq!(p.tags, vec![("a".to_string(), "true".to_string())]);
+        let p = parse_params("ws.connect", params(Dynamic::from(2.5))).unwrap();
+        assert_eq!(p.tags, vec![("a".to_string(), "2.5".to_string())]);
+        let err = parse_params("ws.connect", params(Dynamic::UNIT)).err().unwrap().to_string();
+        assert!(
+            err.contains(
+                "invalid ws.connect() metric tags: invalid value for metric tag 'a': only String, Boolean and \
+                 Number types are accepted as a metric tag values"
+            ),
+            "{err}"
+        );
+        let err = parse_params("WebSocket", params(Dynamic::from_array(vec![Dynamic::from(1_i64)]))).err().unwrap();
+        assert!(err.to_string().contains("invalid WebSocket tags option: invalid value for metric tag 'a'"), "{err}");
+        assert!(parse_params("WebSocket", params(Dynamic::from_map(Map::new()))).is_err());
     }
 
     /// The sweep's repro: `headers: #{ "X-A": () }` went out as an empty `X-A`; k6 v1.1 sends
