@@ -299,20 +299,11 @@ impl HttpOutcome {
     pub(crate) fn received(method: http::Method, url: &str, status: http::StatusCode, body: &'static [u8]) -> Self {
         HttpOutcome {
             status: status.as_u16(),
-            reason: None,
             proto: "HTTP/1.1",
             url: url.into(),
             method,
-            headers: Default::default(),
-            set_cookies: Vec::new(),
             body: Some(Bytes::from_static(body)),
-            error: None,
-            error_code: 0,
-            timings: Timings::default(),
-            bytes_sent: 0,
-            bytes_received: 0,
-            remote_ip: None,
-            remote_port: 0,
+            ..HttpOutcome::not_sent(None)
         }
     }
 }

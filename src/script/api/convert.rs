@@ -78,6 +78,29 @@ pub fn js_to_number(value: &Dynamic) -> Option<f64> {
     None
 }
 
+/// JavaScript's `String(value)` where k6 writes a value as text (a header, a cookie's value, a
+/// compression list): [`js_string`], except that `()` (k6's null) is the text `null`.
+pub fn js_text(value: &Dynamic) -> String {
+    if value.is_unit() {
+        "null".to_owned()
+    } else {
+        js_string(value)
+    }
+}
+
+/// k6's rule for a metric tag's value: a string, a bool or a number. The error for the first one
+/// that is not, as k6 words it after naming the `option` (`HTTP request metric tags`).
+pub fn check_tag_values(option: &str, tags: &Map) -> Result<(), String> {
+    let scalar = |v: &Dynamic| v.is_string() || v.is_char() || v.is_bool() || v.is_int() || v.is_float();
+    match tags.iter().find(|(_, v)| !scalar(v)) {
+        Some((name, _)) => Err(format!(
+            "invalid {option}: invalid value for metric tag '{name}': only String, Boolean and Number types are \
+             accepted as a metric tag values"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// JavaScript's `Boolean(value)` (ECMAScript's ToBoolean), as k6 reads a flag such as
 /// `params.throw`: `false`, `()`, `0`, `0.0`, `NaN` and `""` are false; anything else, `"false"`,
 /// an empty map or array included, is true.

@@ -10,7 +10,7 @@ use url::Url;
 use crate::http::cookies::{CookieOptions, ResponseCookie};
 use crate::http::{CookieJar, RequestCookie};
 
-use super::convert::{js_string, js_truthy};
+use super::convert::{js_string, js_text, js_truthy};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -104,7 +104,6 @@ pub fn request_cookies(value: Dynamic) -> Result<Vec<RequestCookie>, String> {
         }
         for (key, attribute) in cookie.cast::<Map>() {
             match key.to_ascii_lowercase().as_str() {
-                "value" if attribute.is_unit() => request.value = "null".into(),
                 "value" => request.value = text(attribute),
                 "replace" => request.replace = js_truthy(&attribute),
                 _ => return Err(format!("params.cookies.{name}: unknown key \"{key}\" (k6's are value and replace)")),
@@ -119,7 +118,7 @@ fn text(value: Dynamic) -> String {
     if value.is_string() {
         value.into_string().unwrap_or_default()
     } else {
-        js_string(&value)
+        js_text(&value)
     }
 }
 

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
 
 use super::body::body_bytes;
-use super::convert::{js_string, js_to_number, js_truthy, script_pairs};
+use super::convert::{check_tag_values, js_text, js_to_number, js_truthy, script_pairs};
 use super::cookies::request_cookies;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_url::{url_and_name, HttpUrl};
@@ -218,13 +218,7 @@ fn parse_param(p: &mut Params, key: &str, value: Dynamic) -> Result<(), ParamErr
 /// JavaScript writes it) and fails the request for anything else, `()` included.
 fn tags(value: Dynamic) -> Result<Vec<(Identifier, ImmutableString)>, ParamError> {
     if let Some(map) = value.read_lock::<Map>() {
-        let scalar = |v: &Dynamic| v.is_string() || v.is_char() || v.is_bool() || v.is_int() || v.is_float();
-        if let Some((name, _)) = map.iter().find(|(_, v)| !scalar(v)) {
-            return Err(ParamError::FailsRequest(format!(
-                "invalid HTTP request metric tags: invalid value for metric tag '{name}': only String, Boolean \
-                 and Number types are accepted as a metric tag values"
-            )));
-        }
+        check_tag_values("HTTP request metric tags", &map).map_err(ParamError::FailsRequest)?;
     }
     script_pairs("params.tags", value).map_err(ParamError::Refused)
 }
@@ -243,8 +237,7 @@ fn response_type(value: &Dynamic) -> Result<ResponseType, String> {
 /// `params.compression` as k6 reads it, the text of the value (JavaScript's `String(v)`): a
 /// list such as `"gzip, br"` or `["gzip", "br"]`; empty text, none.
 fn compression(value: &Dynamic) -> Result<Vec<Compression>, String> {
-    let text = if value.is_unit() { "null".to_owned() } else { js_string(value) };
-    compression::parse_list(&text).map_err(|e| format!("params.compression: {e}"))
+    compression::parse_list(&js_text(value)).map_err(|e| format!("params.compression: {e}"))
 }
 
 /// `params.headers`, each value as k6 sends it, JavaScript's `String(value)`: `3.0` as `3`, and
@@ -252,10 +245,7 @@ fn compression(value: &Dynamic) -> Result<Vec<Compression>, String> {
 fn headers(value: Dynamic) -> Result<Vec<(String, String)>, String> {
     let type_name = value.type_name();
     let map = value.try_cast::<Map>().ok_or_else(|| format!("params.headers must be a map, got {type_name}"))?;
-    Ok(map
-        .into_iter()
-        .map(|(name, value)| (name.into(), if value.is_unit() { "null".to_owned() } else { js_string(&value) }))
-        .collect())
+    Ok(map.into_iter().map(|(name, value)| (name.into(), js_text(&value))).collect())
 }
 
 /// `params.redirects` as k6 reads it, JavaScript's `ToInteger(value)`: `1.7`, `"1"` and

@@ -31,7 +31,7 @@ use http::header::COOKIE;
 use http::{HeaderName, HeaderValue};
 use rhai::{Blob, Dynamic, Engine, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext, Scope};
 
-use super::convert::{header_map, js_string};
+use super::convert::{check_tag_values, header_map, js_string, js_text};
 use super::websocket::WebSocketObject;
 use crate::config::secs_to_duration;
 use crate::runtime::coroutine::{suspend_for_events, suspend_with};
@@ -209,7 +209,7 @@ pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
                 for (name, value) in headers {
                     let header = HeaderName::from_bytes(name.as_bytes())
                         .map_err(|_| format!("{what}: invalid header name \"{name}\""))?;
-                    let value = HeaderValue::from_str(&header_text(&value))
+                    let value = HeaderValue::from_str(&js_text(&value))
                         .map_err(|_| format!("{what}: invalid value for header \"{name}\""))?;
                     p.headers.push((header, value));
                 }
@@ -236,29 +236,8 @@ pub(super) fn parse_params(what: &str, params: Dynamic) -> RhaiResult<Params> {
 fn tags(what: &str, value: Dynamic) -> RhaiResult<Vec<(String, String)>> {
     let type_name = value.type_name();
     let map = value.try_cast::<Map>().ok_or_else(|| format!("{what} params.tags must be a map, got {type_name}"))?;
-    let option = if what == "ws.connect" { "ws.connect() metric tags" } else { "WebSocket tags option" };
-    let mut pairs = Vec::with_capacity(map.len());
-    for (name, value) in map {
-        if !(value.is_string() || value.is_bool() || value.is_int() || value.is_float()) {
-            return Err(format!(
-                "invalid {option}: invalid value for metric tag '{name}': only String, Boolean and Number types are \
-                 accepted as a metric tag values"
-            )
-            .into());
-        }
-        pairs.push((name.to_string(), js_string(&value)));
-    }
-    Ok(pairs)
-}
-
-/// A header's value as k6 v1.1 sends it (`k6/ws` and `k6/websockets` alike), JavaScript's
-/// `String(value)`: `3.0` as `3`, and `()` (k6's null) as the text `null`, as `http.*` does.
-fn header_text(value: &Dynamic) -> String {
-    if value.is_unit() {
-        "null".to_owned()
-    } else {
-        js_string(value)
-    }
+    check_tag_values(if what == "ws.connect" { "ws.connect() metric tags" } else { "WebSocket tags option" }, &map)?;
+    Ok(map.into_iter().map(|(name, value)| (name.to_string(), js_string(&value))).collect())
 }
 
 /// k6 sends the VU's cookies (its `http.*` requests' jar) with the upgrade request, looked up as
