@@ -3,6 +3,7 @@
 //! collected at once.
 
 use super::{ArchiveFlags, CheckFlags, InspectFlags, K6OnlyFlags, OptionFlags, RunFlags};
+use crate::config::duration::parse_flag_duration;
 use crate::config::env::{self, go_bool, EnvConfig};
 use crate::config::file::{self, FileConfig};
 use crate::config::options::{TimeUnit, UNIMPLEMENTED_K6_KEYS};
@@ -33,7 +34,7 @@ impl OptionFlags {
     fn into_options(self, sys_env: &[(String, String)], errs: &mut Vec<String>) -> Configured {
         let mut cli = Options { vus: self.vus, iterations: self.iterations, ..Default::default() };
         if let Some(d) = &self.duration {
-            match parse_duration(d) {
+            match parse_flag_duration(d) {
                 Ok(d) => cli.duration = Some(d),
                 Err(e) => errs.push(format!("--duration: {e}")),
             }

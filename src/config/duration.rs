@@ -1,14 +1,15 @@
 //! k6 duration strings: `"1h2m3s"`, `"1m30s"`, `"500ms"`, `"2.5s"`, `"300us"`, `"1d"`.
 //!
-//! A bare number (JSON number or digits-only string) means milliseconds, as in k6's options.
-//! Formatting goes the other way for messages and the summary header (`1m30s`).
+//! k6 reads them two ways, and so does rload: an option's text (`duration: "1d"`, `K6_DURATION`,
+//! `params.timeout`) with `types.ParseExtendedDuration` ([`parse_extended_duration`]: Go's
+//! grammar, days, a bare number as milliseconds), and its command line's (`-d`, `--stage`,
+//! `K6_STAGES`) with Go's `time.ParseDuration` alone ([`parse_flag_duration`]). A JSON number
+//! means milliseconds. Formatting goes the other way for messages and the summary header
+//! (`1m30s`).
 //!
-//! [`parse_extended_duration`] is k6's other reading, Go's grammar exactly and signed, for
-//! `params.timeout`.
-//!
-//! Every duration a user or a script gives goes through [`secs_to_duration`], so none can be
-//! negative, NaN or longer than k6's own maximum (a Go `time.Duration`, int64 nanoseconds,
-//! about 292 years): such values are errors that name the text, never a panic later.
+//! Every duration a user or a script gives is checked, so none can be negative, NaN or longer
+//! than k6's own maximum (a Go `time.Duration`, int64 nanoseconds, about 292 years): such values
+//! are errors that name the text, never a panic later.
 
 use std::time::Duration;
 
@@ -30,42 +31,36 @@ pub fn secs_to_duration(secs: f64) -> Result<Duration, String> {
     }
 }
 
-/// Parses a k6 duration. Errors name the text as written.
+/// A duration option's text, read as k6 reads one (`types.NullDuration`, which is
+/// [`parse_extended_duration`]): Go's durations (`"1m30s"`, `".5s"`, `"+2s"`), days (`"1d2h"`)
+/// and bare numbers as milliseconds (`"250"`, `"1e3"`), with no white space (`" 30s"` is an
+/// error, as in k6). A negative duration is an error here; k6 reads it and then refuses it
+/// option by option. Errors name the text as written.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let s = text.trim();
-    if s.is_empty() {
-        return Err(format!("invalid duration \"{text}\": empty"));
+    let nanos = parse_extended_duration(text).map_err(|e| explain(text, &e))?;
+    non_negative(text, nanos)
+}
+
+/// A duration as k6's command line reads one (`-d`, and the duration of a `--stage` or a
+/// `K6_STAGES` item): Go's `time.ParseDuration` alone, so a unit is needed and there are no days
+/// (`"500"` and `"1d"` are errors, as in k6).
+pub fn parse_flag_duration(text: &str) -> Result<Duration, String> {
+    let nanos = go_parse_duration(text).map_err(|e| explain(text, &e))?;
+    non_negative(text, nanos)
+}
+
+fn non_negative(text: &str, nanos: i64) -> Result<Duration, String> {
+    u64::try_from(nanos).map(Duration::from_nanos).map_err(|_| format!("invalid duration \"{text}\": must be ≥ 0"))
+}
+
+/// Go's message about `text`, said once: `invalid duration "10x": unknown unit "x"`.
+fn explain(text: &str, go: &str) -> String {
+    let go = go.strip_prefix("time: ").unwrap_or(go);
+    if go.starts_with("invalid duration") {
+        return go.to_owned();
     }
-    if let Ok(ms) = s.parse::<f64>() {
-        return secs_to_duration(ms / 1000.0).map_err(|e| format!("invalid duration \"{text}\": {e}"));
-    }
-    let mut total = 0f64; // seconds
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        if num_len == 0 {
-            return Err(format!("invalid duration \"{text}\": expected a number before \"{rest}\""));
-        }
-        let value: f64 = rest[..num_len]
-            .parse()
-            .map_err(|_| format!("invalid duration \"{text}\": \"{}\" is not a number", &rest[..num_len]))?;
-        rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "d" => 86_400.0,
-            "h" => 3_600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 1e-3,
-            "us" | "µs" => 1e-6,
-            "ns" => 1e-9,
-            "" => return Err(format!("invalid duration \"{text}\": missing unit (use ms, s, m or h)")),
-            other => return Err(format!("invalid duration \"{text}\": unknown unit \"{other}\"")),
-        };
-        total += value * scale;
-        rest = &rest[unit_len..];
-    }
-    secs_to_duration(total).map_err(|e| format!("invalid duration \"{text}\": {e}"))
+    let reason = go.strip_suffix(&format!(" in duration \"{text}\"")).unwrap_or(go);
+    format!("invalid duration \"{text}\": {reason}")
 }
 
 /// A duration as k6 reads a string with `types.ParseExtendedDuration` (for `params.timeout`):
@@ -344,6 +339,37 @@ mod tests {
         for (text, ms) in cases {
             let got = parse_duration(text).unwrap().as_secs_f64() * 1000.0;
             assert!((got - ms).abs() < 1e-6, "{text}: {got} != {ms}");
+        }
+    }
+
+    /// k6 v1.1.0 (`k6 inspect` and `k6 run -d`/`--stage`): an option's text takes Go's
+    /// durations, days and milliseconds, and no white space; the command line takes Go's
+    /// durations alone.
+    #[test]
+    fn options_and_flags_read_durations_as_k6_does() {
+        for (text, ms) in
+            [("1_000", 1_000), ("1e3", 1_000), ("+5s", 5_000), (".5s", 500), ("5.s", 5_000), ("1h1h", 7_200_000)]
+        {
+            assert_eq!(parse_duration(text), Ok(Duration::from_millis(ms)), "{text:?}");
+        }
+        for (text, error) in [
+            (" 30s", "invalid duration \" 30s\""),
+            ("30s ", "invalid duration \"30s \": unknown unit \"s \""),
+            ("30S", "invalid duration \"30S\": unknown unit \"S\""),
+            ("-1s", "invalid duration \"-1s\": must be ≥ 0"),
+        ] {
+            assert_eq!(parse_duration(text).unwrap_err(), error, "{text:?}");
+        }
+        assert_eq!(parse_flag_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_flag_duration("+2s"), Ok(Duration::from_secs(2)));
+        for (text, error) in [
+            ("500", "invalid duration \"500\": missing unit"),
+            ("1d", "invalid duration \"1d\": unknown unit \"d\""),
+            ("1e3", "invalid duration \"1e3\": unknown unit \"e\""),
+            (" 2s", "invalid duration \" 2s\""),
+            ("-1s", "invalid duration \"-1s\": must be ≥ 0"),
+        ] {
+            assert_eq!(parse_flag_duration(text).unwrap_err(), error, "{text:?}");
         }
     }
 

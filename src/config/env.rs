@@ -20,6 +20,7 @@
 
 use serde_json::{Map, Value};
 
+use super::duration::parse_flag_duration;
 use super::file::Extras;
 use super::options::{Options, KNOWN_KEYS};
 
@@ -228,22 +229,22 @@ fn to_json(kind: Kind, text: &str) -> Result<Value, String> {
         Kind::Int if text.is_empty() => Value::Null,
         Kind::Int => Value::from(text.parse::<i64>().map_err(|_| "not a whole number".to_owned())?),
         Kind::Bool => Value::Bool(go_bool(text).ok_or("not a boolean (use true or false)")?),
-        Kind::Duration => match text.trim().parse::<u64>() {
-            Ok(ms) => Value::from(ms),
-            Err(_) => Value::String(text.to_owned()),
-        },
+        // Read as a script's option text is: k6's `types.NullDuration`, bare numbers as milliseconds.
+        Kind::Duration => Value::String(text.to_owned()),
         Kind::Text => Value::String(text.to_owned()),
         Kind::List => Value::Array(split_list(text).into_iter().map(|s| Value::String(s.to_owned())).collect()),
+        // k6's `Stage.UnmarshalText`: Go's `time.ParseDuration` and `strconv.ParseInt`, no white
+        // space (`"2s:1, 3s:2"` is an error in k6).
         Kind::Stages => Value::Array(
-            split_list(text)
-                .into_iter()
+            text.split(',')
+                .filter(|stage| !stage.is_empty())
                 .map(|stage| match stage.split_once(':') {
                     Some((d, t)) => {
+                        parse_flag_duration(d).map_err(|e| format!("stage \"{stage}\": {e}"))?;
                         let target = t
-                            .trim()
                             .parse::<i64>()
                             .map_err(|_| format!("stage \"{stage}\": target \"{t}\" is not a whole number"))?;
-                        Ok(serde_json::json!({ "duration": d.trim(), "target": target }))
+                        Ok(serde_json::json!({ "duration": d, "target": target }))
                     }
                     None => Err(format!("stage \"{stage}\": expected DURATION:TARGET, e.g. 30s:10")),
                 })
@@ -312,13 +313,35 @@ mod tests {
         assert!(errs[2].contains("set K6_WEB_DASHBOARD_EXPORT=FILE"), "{errs:?}");
     }
 
+    /// k6 v1.1.0 reads `K6_DURATION` as a script's option text and `K6_STAGES` with Go's
+    /// `time.ParseDuration` and `strconv.ParseInt`, white space and all: `"500"` is 500 ms and
+    /// `"1d"` a day for the one, errors for the other.
+    #[test]
+    fn duration_and_stage_variables_are_read_as_k6_reads_them() {
+        let o = from_env(&env(&[("K6_DURATION", "1d"), ("K6_STAGES", "1m30s:2,.5s:+1")])).unwrap().options;
+        assert_eq!(o.duration, Some(Duration::from_secs(86_400)));
+        let stages = o.stages.unwrap();
+        assert_eq!(stages[0], Stage { duration: Duration::from_secs(90), target: 2 });
+        assert_eq!(stages[1], Stage { duration: Duration::from_millis(500), target: 1 });
+        for (name, text, error) in [
+            ("K6_DURATION", " 2s", "invalid duration \" 2s\""),
+            ("K6_STAGES", "2s:1, 3s:2", "invalid duration \" 3s\""),
+            ("K6_STAGES", "500:1", "invalid duration \"500\": missing unit"),
+            ("K6_STAGES", "1d:1", "invalid duration \"1d\": unknown unit \"d\""),
+            ("K6_STAGES", "2s: 1", "target \" 1\" is not a whole number"),
+        ] {
+            let errs = from_env(&env(&[(name, text)])).unwrap_err();
+            assert!(errs[0].contains(error), "{name}={text:?}: {errs:?}");
+        }
+    }
+
     #[test]
     fn option_variables_become_options_in_k6s_text_forms() {
         let c = from_env(&env(&[
             ("K6_VUS", "3"),
             ("K6_ITERATIONS", "6"),
             ("K6_DURATION", "1500"),
-            ("K6_STAGES", "30s:10, 1m:0"),
+            ("K6_STAGES", "30s:10,1m:0"),
             ("K6_SUMMARY_TREND_STATS", "avg,p(95)"),
             ("K6_INSECURE_SKIP_TLS_VERIFY", "t"),
             ("K6_USER_AGENT", "agent/1"),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::duration::{ms_to_duration, parse_duration};
+use super::duration::{ms_to_duration, parse_duration, parse_flag_duration};
 use super::number::{is_unset_int, whole_number};
 use super::options::Stage;
 use crate::http::tls;
@@ -241,8 +241,8 @@ pub fn parse_cli_stages<'a>(flags: impl IntoIterator<Item = &'a String>) -> Resu
 pub fn parse_cli_stage(text: &str) -> Result<Stage, String> {
     let (d, t) =
         text.split_once(':').ok_or_else(|| format!("--stage \"{text}\": expected DURATION:TARGET, e.g. 30s:10"))?;
-    let duration = parse_duration(d).map_err(|e| format!("--stage \"{text}\": {e}"))?;
-    let target = t.trim().parse().map_err(|_| format!("--stage \"{text}\": target \"{t}\" is not a whole number"))?;
+    let duration = parse_flag_duration(d).map_err(|e| format!("--stage \"{text}\": {e}"))?;
+    let target = t.parse().map_err(|_| format!("--stage \"{text}\": target \"{t}\" is not a whole number"))?;
     Ok(Stage { duration, target })
 }
 
