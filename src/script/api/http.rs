@@ -12,10 +12,11 @@ use std::rc::Rc;
 use bytes::Bytes;
 use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
 
-use super::body::body_bytes;
+use super::body::{body_bytes, go_format, go_syntax, go_type};
+use super::convert::js_string;
 use super::expected::{register_expected_statuses, response_callback};
 use super::http_params::{parse_params, ParamError};
-use super::http_url::{url_and_name, HttpUrl};
+use super::http_url::url_and_name;
 use super::response::{RequestRecord, Response};
 use crate::http::batch as http_batch;
 use crate::http::compression::{self, Compression};
@@ -77,14 +78,17 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("batch", |_: HttpApi, requests: rhai::Array| batch_array(requests));
     engine.register_fn("batch", |_: HttpApi, requests: Map| batch_map(requests));
-    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic| -> Res {
-        send(method, url, Dynamic::UNIT, None)
+    engine.register_fn("batch", |_: HttpApi, requests: Dynamic| -> Result<(), Box<EvalAltResult>> {
+        Err(format!("invalid http.batch() argument type {}", go_type(&requests)).into())
     });
-    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic, body: Dynamic| -> Res {
-        send(method, url, body, None)
+    engine.register_fn("request", |_: HttpApi, method: Dynamic, url: Dynamic| -> Res {
+        send(&method_text(method), url, Dynamic::UNIT, None)
     });
-    engine.register_fn("request", |_: HttpApi, method: &str, url: Dynamic, body: Dynamic, params: Dynamic| -> Res {
-        send(method, url, body, params_map(params)?)
+    engine.register_fn("request", |_: HttpApi, method: Dynamic, url: Dynamic, body: Dynamic| -> Res {
+        send(&method_text(method), url, body, None)
+    });
+    engine.register_fn("request", |_: HttpApi, method: Dynamic, url: Dynamic, body: Dynamic, params: Dynamic| -> Res {
+        send(&method_text(method), url, body, params_map(params)?)
     });
 }
 
@@ -92,6 +96,15 @@ pub fn register(engine: &mut Engine) {
 /// recorded and answered exactly as `http.request(method, url, body, params)` would be.
 pub fn request(method: &str, url: &str, body: Dynamic, params: Dynamic) -> Res {
     send(method, url.into(), body, params_map(params)?)
+}
+
+/// `http.request`'s method as k6 takes it, JavaScript's `String(v)` (`5` is the method `"5"`),
+/// and `()` (k6's null) the empty text, which sends a `GET`.
+fn method_text(method: Dynamic) -> ImmutableString {
+    if method.is_string() {
+        return method.into_immutable_string().unwrap_or_default();
+    }
+    js_string(&method).into()
 }
 
 fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
@@ -148,8 +161,26 @@ fn compressed(body: Option<&Bytes>, algorithms: &[Compression], headers: &mut Ve
 enum Prepared {
     /// A request ready to send, with what is needed to record and answer it.
     Ready(RequestSpec, Recording),
-    /// A request k6 fails before sending it, and why ([`ParamError::FailsRequest`]).
-    NotSent(String),
+    /// A request k6 fails before sending it ([`ParamError::FailsRequest`], a URL that is not
+    /// one, a body it cannot send).
+    NotSent(NotSent),
+}
+
+/// Why k6 fails a request before sending it: its `res.error` and `res.error_code`.
+struct NotSent {
+    error: String,
+    error_code: u32,
+}
+
+/// k6's error code for a URL it cannot read.
+const INVALID_URL: u32 = 1020;
+/// k6's error code for an error it has no class of its own for (Go's `invalid method`).
+const GENERIC_ERROR: u32 = 1000;
+
+impl Prepared {
+    fn not_sent(error: String, error_code: u32) -> Self {
+        Prepared::NotSent(NotSent { error, error_code })
+    }
 }
 
 /// How a request's hops are recorded and answered.
@@ -172,27 +203,31 @@ fn prepare(
     body: Dynamic,
     params: Option<Map>,
 ) -> Result<Prepared, Box<EvalAltResult>> {
-    let (url, name) = url_and_name(url)?;
+    // k6 v1.1 writes the value as Go's `%v` after a '#' (`http.get(5)`: `invalid URL: '#5'`).
+    let (url, name) = match url_and_name(url) {
+        Ok(url) => url,
+        Err(value) => {
+            return Ok(Prepared::not_sent(format!("invalid URL: '#{}'", go_format(&value)), INVALID_URL));
+        }
+    };
     let url = url.as_str();
     let mut p = match parse_params(params, vu.shared.http_config.discard_response_bodies) {
         Ok(p) => p,
-        Err(ParamError::FailsRequest(error)) => return Ok(Prepared::NotSent(error)),
+        Err(ParamError::FailsRequest(error)) => return Ok(Prepared::not_sent(error, 0)),
         Err(ParamError::Refused(error)) => return Err(error.into()),
     };
     if let Some(name) = name.filter(|_| !p.tags.iter().any(|(k, _)| k == tag::NAME)) {
         p.tags.push((tag::NAME.into(), name));
     }
-    // Upper-cased only when it has to be: `http.get` and most scripts give it so already.
-    let upper = if method.bytes().any(|b| b.is_ascii_lowercase()) {
-        std::borrow::Cow::Owned(method.to_ascii_uppercase())
-    } else {
-        std::borrow::Cow::Borrowed(method)
-    };
-    let method = http::Method::from_bytes(upper.as_bytes()).map_err(|_| format!("invalid HTTP method \"{method}\""))?;
     // A body k6 cannot send (a number, an array) fails the request as a bad param does.
     let body = match body_bytes(body, &mut p.headers) {
         Ok(body) => body,
-        Err(error) => return Ok(Prepared::NotSent(error)),
+        Err(error) => return Ok(Prepared::not_sent(error, 0)),
+    };
+    let Some(method) = request_method(method) else {
+        // k6 (Go's client) fails the request when it sends it, with error code 1000; rload
+        // fails it before, so it records no sample, where k6 records a failed one.
+        return Ok(Prepared::not_sent(format!("net/http: invalid method {method:?}"), GENERIC_ERROR));
     };
     let sent = compressed(body.as_ref(), &p.compression, &mut p.headers);
     let callback = match p.response_callback {
@@ -234,20 +269,41 @@ fn prepare(
     Ok(Prepared::Ready(spec, record))
 }
 
+/// The method a request sends: the empty text is `GET` and a method that is not an HTTP token
+/// (`"GE T"`) is `None`, as Go's client takes them in k6; upper-cased, only when it has to be
+/// (`http.get` and most scripts give it so already), which k6 v1.1 does not do (it sends
+/// `http.request("foo", …)` as `foo`).
+fn request_method(method: &str) -> Option<http::Method> {
+    if method.is_empty() {
+        return Some(http::Method::GET);
+    }
+    let upper = if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Owned(method.to_ascii_uppercase())
+    } else {
+        std::borrow::Cow::Borrowed(method)
+    };
+    http::Method::from_bytes(upper.as_bytes()).ok()
+}
+
 /// k6's answer to a request it failed before sending (`Prepared::NotSent`): with the `throw`
 /// option a script error; else the warning `warning` with the error, and the responses the
-/// script gets: a status-0 response whose `error` says why. No sample is recorded, as in k6.
-fn not_sent(vu: &VuContext, warning: &str, error: String) -> Result<Response, Box<EvalAltResult>> {
+/// script gets: a status-0 response whose `error` and `error_code` say why. No sample is
+/// recorded, as in k6.
+fn not_sent(vu: &VuContext, warning: &str, failure: NotSent) -> Result<Response, Box<EvalAltResult>> {
     if vu.shared.throw {
-        return Err(error.into());
+        return Err(failure.error.into());
     }
-    logger::log(Level::Warn, None, warning, &[("error", &error)]);
-    Ok(unanswered(Some(error)))
+    logger::log(Level::Warn, None, warning, &[("error", &failure.error)]);
+    Ok(unanswered(Some(failure)))
 }
 
 /// A status-0 response to a request that was not sent.
-fn unanswered(error: Option<String>) -> Response {
-    Response::new(HttpOutcome::not_sent(error), ResponseType::Text, RequestRecord::default())
+fn unanswered(failure: Option<NotSent>) -> Response {
+    let outcome = match failure {
+        Some(NotSent { error, error_code }) => HttpOutcome { error_code, ..HttpOutcome::not_sent(Some(error)) },
+        None => HttpOutcome::not_sent(None),
+    };
+    Response::new(outcome, ResponseType::Text, RequestRecord::default())
 }
 
 /// `headers` in the `Rc` the request and its record share; no headers (most `GET`s) share the
@@ -307,55 +363,77 @@ fn start(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Resu
     let vu = vu::current();
     let (spec, record) = match prepare(&vu, method, url, body, params)? {
         Prepared::Ready(spec, record) => (spec, record),
-        Prepared::NotSent(error) => return not_sent(&vu, "Request Failed", error).map(Started::Answered),
+        Prepared::NotSent(failure) => return not_sent(&vu, "Request Failed", failure).map(Started::Answered),
     };
     let client = vu.http();
     let exchange: Exchange = Box::new(move || Box::pin(async move { client.request(spec).await }));
     Ok(Started::Sending(exchange, Box::new(record)))
 }
 
-/// One `http.batch` entry: `[method, url, body?, params?]`, `#{ method, url, body, params }`, or a URL.
-fn batch_entry(vu: &VuContext, entry: Dynamic) -> Result<Prepared, Box<EvalAltResult>> {
-    if entry.is_string() || entry.is::<HttpUrl>() {
-        return prepare(vu, "GET", entry, Dynamic::UNIT, None);
-    }
+/// One `http.batch` entry, as k6 v1.1 reads it: `[method, url, body?, params?]` (more items
+/// are ignored), `#{ method?, url, body?, params? }` (the method upper-cased, and a `GET` or
+/// `HEAD` without the body), or anything else as the URL. An entry of the wrong shape fails
+/// the batch with k6's error (`invalid batch request '[]interface {}{"GET"}'`, `invalid
+/// method type '5'`, `batch request 0 doesn't have a url key`); `key` is the entry's index or
+/// name.
+fn batch_entry(vu: &VuContext, key: &dyn Fn() -> String, entry: Dynamic) -> Result<Prepared, Box<EvalAltResult>> {
+    let invalid_method =
+        |method: &Dynamic| Ok(Prepared::not_sent(format!("invalid method type '{}'", go_syntax(method)), 0));
     if entry.is_array() {
-        let mut items = entry.into_array().unwrap_or_default().into_iter();
-        let method =
-            items.next().and_then(|m| m.into_string().ok()).ok_or("http.batch: [method, url, ...] needs a method")?;
-        let url = items.next().ok_or("http.batch: [method, url, ...] needs a url")?;
+        let items = entry.into_array().unwrap_or_default();
+        if items.len() < 2 {
+            let error = format!("invalid batch request '{}'", go_syntax(&Dynamic::from_array(items)));
+            return Ok(Prepared::not_sent(error, 0));
+        }
+        let mut items = items.into_iter();
+        let (method, url) = (items.next().unwrap_or_default(), items.next().unwrap_or_default());
+        let Ok(method) = method.as_immutable_string_ref().map(|m| m.clone()) else { return invalid_method(&method) };
         let body = items.next().unwrap_or(Dynamic::UNIT);
         let params = params_map(items.next().unwrap_or(Dynamic::UNIT))?;
         return prepare(vu, &method, url, body, params);
     }
-    let type_name = entry.type_name();
-    let mut map = entry
-        .try_cast::<Map>()
-        .ok_or_else(|| format!("http.batch: a request must be an array, a map or a URL, got {type_name}"))?;
-    let method = map.remove("method").and_then(|m| m.into_string().ok()).unwrap_or_else(|| "GET".into());
-    let url = map.remove("url").ok_or("http.batch: a request map needs a url")?;
-    let body = map.remove("body").unwrap_or(Dynamic::UNIT);
-    let params = params_map(map.remove("params").unwrap_or(Dynamic::UNIT))?;
-    prepare(vu, &method, url, body, params)
+    if entry.is_map() {
+        let mut map = entry.cast::<Map>();
+        let Some(url) = map.remove("url") else {
+            return Ok(Prepared::not_sent(format!("batch request {} doesn't have a url key", key()), 0));
+        };
+        let mut body = map.remove("body").unwrap_or(Dynamic::UNIT);
+        let method = match map.remove("method") {
+            None => ImmutableString::from("GET"),
+            Some(method) => {
+                let Ok(method) = method.as_immutable_string_ref().map(|m| m.to_uppercase()) else {
+                    return invalid_method(&method);
+                };
+                if method == "GET" || method == "HEAD" {
+                    body = Dynamic::UNIT;
+                }
+                method.into()
+            }
+        };
+        let params = params_map(map.remove("params").unwrap_or(Dynamic::UNIT))?;
+        return prepare(vu, &method, url, body, params);
+    }
+    prepare(vu, "GET", entry, Dynamic::UNIT, None)
 }
 
 /// Sends `entries` concurrently on the VU's own connections, as many at once as k6's `batch`
-/// and `batchPerHost` allow (`crate::http::batch`); the responses keep their order.
+/// and `batchPerHost` allow (`crate::http::batch`); the responses keep their order. `key`
+/// names the entry of an index in errors.
 ///
 /// An entry k6 fails before sending (`Prepared::NotSent`) stops the batch there, as in k6:
 /// nothing is sent, and the responses are status-0 ones for the entries up to it (its own
 /// with the error), none for those after it; with the `throw` option, a script error.
-fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
+fn batch(entries: Vec<Dynamic>, key: &dyn Fn(usize) -> String) -> Result<Vec<Response>, Box<EvalAltResult>> {
     let vu = vu::current();
     let (mut specs, mut records) = (Vec::with_capacity(entries.len()), Vec::with_capacity(entries.len()));
-    for entry in entries {
-        match batch_entry(&vu, entry)? {
+    for (i, entry) in entries.into_iter().enumerate() {
+        match batch_entry(&vu, &|| key(i), entry)? {
             Prepared::Ready(spec, record) => {
                 specs.push(spec);
                 records.push(record);
             }
-            Prepared::NotSent(error) => {
-                let failed = not_sent(&vu, "A batch request failed", error)?;
+            Prepared::NotSent(failure) => {
+                let failed = not_sent(&vu, "A batch request failed", failure)?;
                 return Ok(specs.iter().map(|_| unanswered(None)).chain([failed]).collect());
             }
         }
@@ -377,7 +455,7 @@ fn batch(entries: Vec<Dynamic>) -> Result<Vec<Response>, Box<EvalAltResult>> {
 /// The responses in the entries' order; `()` for entries after one k6 failed before sending.
 fn batch_array(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
     let count = requests.len();
-    let mut responses: rhai::Array = batch(requests)?.into_iter().map(Dynamic::from).collect();
+    let mut responses: rhai::Array = batch(requests, &|i| i.to_string())?.into_iter().map(Dynamic::from).collect();
     responses.resize(count, Dynamic::UNIT);
     Ok(responses)
 }
@@ -385,5 +463,6 @@ fn batch_array(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
 /// The responses by name; none for entries after one k6 failed before sending.
 fn batch_map(requests: Map) -> Result<Map, Box<EvalAltResult>> {
     let (names, entries): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
-    Ok(names.into_iter().zip(batch(entries)?.into_iter().map(Dynamic::from)).collect())
+    let responses = batch(entries, &|i| names[i].to_string())?;
+    Ok(names.iter().cloned().zip(responses.into_iter().map(Dynamic::from)).collect())
 }
