@@ -837,3 +837,46 @@ fn odd_urls_methods_and_bodies_fail_the_request_as_in_k6() {
     assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
     assert_same_checks(&k6, &ours.stdout, 11);
 }
+
+const UNSENT_REQUEST_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+export default function () {
+    const batch = http.batch([`${B}/echo`, 5]);
+    check(null, {
+        "a bad param's": () => http.get(`${B}/echo`, { timeout: null }).request === null,
+        "a bad URL's": () => http.get(5).request === null,
+        "a bad body's": () => http.post(`${B}/echo`, true).request === null,
+        "a failed batch's, up to the entry": () => batch[0].request === null && batch[1].request === null,
+        "a sent request's is its record": () => http.get(`${B}/echo`).request.method === "GET",
+    });
+}
+"#;
+
+const UNSENT_REQUEST_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+fn run() {
+    let batch = http.batch([`${B}/echo`, 5]);
+    check((), #{
+        "a bad param's": |v| type_of(http.get(`${B}/echo`, #{ timeout: () }).request) == "()",
+        "a bad URL's": |v| type_of(http.get(5).request) == "()",
+        "a bad body's": |v| type_of(http.post(`${B}/echo`, true).request) == "()",
+        "a failed batch's, up to the entry": |v| type_of(batch[0].request) == "()" && type_of(batch[1].request) == "()",
+        "a sent request's is its record": |v| http.get(`${B}/echo`).request.method == "GET",
+    });
+}
+"#;
+
+/// The sweep's repro (session 30, item 3): `res.request` of a request k6 fails before sending
+/// it (session 29's status-0 path) was an empty record (`method` "GET", `url` ""). Checked with
+/// k6 v1.1.0: it is `null` for a bad param, URL or body, and for every response of a batch
+/// that failed at an entry; rload gives `()`.
+#[test]
+fn the_request_of_a_request_not_sent_is_null_as_in_k6() {
+    let (k6, ours) = run_pair(UNSENT_REQUEST_JS, UNSENT_REQUEST_RHAI, &[]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6, &ours.stdout, 5);
+}

@@ -303,7 +303,7 @@ fn unanswered(failure: Option<NotSent>) -> Response {
         Some(NotSent { error, error_code }) => HttpOutcome { error_code, ..HttpOutcome::not_sent(Some(error)) },
         None => HttpOutcome::not_sent(None),
     };
-    Response::new(outcome, ResponseType::Text, RequestRecord::default())
+    Response::new(outcome, ResponseType::Text, None)
 }
 
 /// `headers` in the `Rc` the request and its record share; no headers (most `GET`s) share the
@@ -331,7 +331,7 @@ fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
     if let (true, Some(error)) = (throw, &last.error) {
         return Err(format!("{} {}: {error}", last.method, last.url).into());
     }
-    Ok(Response::new(last, response_type, request))
+    Ok(Response::new(last, response_type, Some(request)))
 }
 
 /// The future a request suspends its VU on, built on the driver's stack.
