@@ -685,3 +685,198 @@ fn request_timeouts_are_read_as_k6_reads_them() {
     assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
     assert_same_checks(&k6, &ours.stdout, 8);
 }
+
+const BATCH_SHAPES_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+const failed = (r, error, code) => r.status === 0 && r.error === error && r.error_code === code;
+export default function () {
+    check(http.batch([5]), { "a number is a URL k6 cannot read": (rs) => failed(rs[0], "invalid URL: '#5'", 1020) });
+    check(http.batch([null]), { "so is null": (rs) => failed(rs[0], "invalid URL: '#<nil>'", 1020) });
+    check(http.batch([["GET"]]), { "an array of one": (rs) => failed(rs[0], `invalid batch request '[]interface {}{"GET"}'`, 0) });
+    check(http.batch([[]]), { "an empty array": (rs) => failed(rs[0], "invalid batch request '[]interface {}{}'", 0) });
+    check(http.batch([[5, `${B}/echo`]]), { "a method that is not a string": (rs) => failed(rs[0], "invalid method type '5'", 0) });
+    check(http.batch([{ url: `${B}/echo`, method: 5 }]), { "in a map too": (rs) => failed(rs[0], "invalid method type '5'", 0) });
+    check(http.batch([`${B}/echo`, { method: "GET" }]), {
+        "a map without url, by index": (rs) => rs.length === 2 && failed(rs[0], "", 0) && failed(rs[1], "batch request 1 doesn't have a url key", 0),
+    });
+    check(http.batch({ named: {} }), { "by name": (rs) => failed(rs.named, "batch request named doesn't have a url key", 0) });
+    check(http.batch([["GET", `${B}/echo`, null, {}, "more"]]), { "items after params are ignored": (rs) => rs[0].status === 200 });
+    const rs = http.batch([
+        { url: `${B}/echo`, method: "get", body: "dropped" },
+        { url: `${B}/echo`, method: "post", body: "kept" },
+        { url: `${B}/echo`, body: "kept too" },
+    ]);
+    check(rs, {
+        "a GET map drops its body": (rs) => rs[0].body === "" && rs[0].headers["X-Echo-Method"] === "GET",
+        "a POST map keeps it": (rs) => rs[1].body === "kept" && rs[1].headers["X-Echo-Method"] === "POST",
+        "a map without method keeps it": (rs) => rs[2].body === "kept too" && rs[2].headers["X-Echo-Method"] === "GET",
+    });
+    let thrown = "";
+    try { http.batch(5); } catch (e) { thrown = String(e); }
+    check(thrown, { "a number for the batch throws": (t) => t.includes("invalid http.batch() argument type int64") });
+}
+"#;
+
+const BATCH_SHAPES_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+fn failed(r, error, code) { r.status == 0 && r.error == error && r.error_code == code }
+fn run() {
+    check(http.batch([5]), #{ "a number is a URL k6 cannot read": |rs| failed(rs[0], "invalid URL: '#5'", 1020) });
+    check(http.batch([()]), #{ "so is null": |rs| failed(rs[0], "invalid URL: '#<nil>'", 1020) });
+    check(http.batch([["GET"]]), #{ "an array of one": |rs| failed(rs[0], `invalid batch request '[]interface {}{"GET"}'`, 0) });
+    check(http.batch([[]]), #{ "an empty array": |rs| failed(rs[0], "invalid batch request '[]interface {}{}'", 0) });
+    check(http.batch([[5, `${B}/echo`]]), #{ "a method that is not a string": |rs| failed(rs[0], "invalid method type '5'", 0) });
+    check(http.batch([#{ url: `${B}/echo`, method: 5 }]), #{ "in a map too": |rs| failed(rs[0], "invalid method type '5'", 0) });
+    check(http.batch([`${B}/echo`, #{ method: "GET" }]), #{
+        "a map without url, by index": |rs| rs.len() == 2 && failed(rs[0], "", 0) && failed(rs[1], "batch request 1 doesn't have a url key", 0),
+    });
+    check(http.batch(#{ named: #{} }), #{ "by name": |rs| failed(rs.named, "batch request named doesn't have a url key", 0) });
+    check(http.batch([["GET", `${B}/echo`, (), #{}, "more"]]), #{ "items after params are ignored": |rs| rs[0].status == 200 });
+    let rs = http.batch([
+        #{ url: `${B}/echo`, method: "get", body: "dropped" },
+        #{ url: `${B}/echo`, method: "post", body: "kept" },
+        #{ url: `${B}/echo`, body: "kept too" },
+    ]);
+    check(rs, #{
+        "a GET map drops its body": |rs| rs[0].body == "" && rs[0].headers["X-Echo-Method"] == "GET",
+        "a POST map keeps it": |rs| rs[1].body == "kept" && rs[1].headers["X-Echo-Method"] == "POST",
+        "a map without method keeps it": |rs| rs[2].body == "kept too" && rs[2].headers["X-Echo-Method"] == "GET",
+    });
+    let thrown = "";
+    try { http.batch(5); } catch (e) { thrown = `${e}`; }
+    check(thrown, #{ "a number for the batch throws": |t| t.contains("invalid http.batch() argument type int64") });
+}
+"#;
+
+/// The sweep's repro (session 30, item 2): an `http.batch` entry of the wrong shape (a number,
+/// an array of fewer than two items, a map without `url`, a method that is not a string) ended
+/// the iteration with rload's own error. Checked with k6 v1.1.0: each fails the batch as a bad
+/// param does (the warning `A batch request failed`, status-0 responses up to the entry, its
+/// own with k6's error, 1020 for a URL k6 cannot read), a map's `GET` or `HEAD` drops its body,
+/// and only an argument that is neither an array nor an object throws.
+#[test]
+fn batch_entries_of_the_wrong_shape_fail_the_batch_as_in_k6() {
+    // Not run_both: the failed batches log their warnings, as in k6.
+    let (k6, ours) = run_pair(BATCH_SHAPES_JS, BATCH_SHAPES_RHAI, &[]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6, &ours.stdout, 13);
+    assert_eq!(figures(&ours.stdout, "http_reqs"), figures(&k6, "http_reqs"), "rload:\n{}\nk6:\n{k6}", ours.stdout);
+}
+
+const ODD_ARGUMENTS_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+const failed = (r, error, code) => r.status === 0 && r.error === error && r.error_code === code;
+export default function () {
+    check(http.get(5), { "a number URL": (r) => failed(r, "invalid URL: '#5'", 1020) });
+    check(http.get({ a: 1 }), { "a map URL": (r) => failed(r, "invalid URL: '#map[a:1]'", 1020) });
+    check(http.get(null), { "a null URL": (r) => failed(r, "invalid URL: '#<nil>'", 1020) });
+    check(http.request("", `${B}/echo`), { "an empty method is GET": (r) => r.headers["X-Echo-Method"] === "GET" });
+    check(http.request(null, `${B}/echo`), { "so is null": (r) => r.headers["X-Echo-Method"] === "GET" });
+    check(http.request(5, `${B}/echo`), { "a number is its text": (r) => r.headers["X-Echo-Method"] === "5" });
+    check(http.request("GE T", `${B}/echo`), {
+        "a method that is not a token fails the request": (r) => failed(r, 'net/http: invalid method "GE T"', 1000),
+    });
+    const body = (value, type) => {
+        const r = http.post(`${B}/echo`, value);
+        return r.status === 0 && r.error_code === 0 && r.error.startsWith(`unknown request body type ${type}`);
+    };
+    check(null, {
+        "a bool body": () => body(true, "bool"),
+        "a float body": () => body(1.5, "float64"),
+        "an array body": () => body([1, 2], "[]interface {}"),
+        "an integer body": () => body(5, "int64"),
+    });
+}
+"#;
+
+const ODD_ARGUMENTS_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+fn failed(r, error, code) { r.status == 0 && r.error == error && r.error_code == code }
+fn body(value, type) {
+    let r = http.post(`${B}/echo`, value);
+    r.status == 0 && r.error_code == 0 && r.error.starts_with(`unknown request body type ${type}`)
+}
+fn run() {
+    check(http.get(5), #{ "a number URL": |r| failed(r, "invalid URL: '#5'", 1020) });
+    check(http.get(#{ a: 1 }), #{ "a map URL": |r| failed(r, "invalid URL: '#map[a:1]'", 1020) });
+    check(http.get(()), #{ "a null URL": |r| failed(r, "invalid URL: '#<nil>'", 1020) });
+    check(http.request("", `${B}/echo`), #{ "an empty method is GET": |r| r.headers["X-Echo-Method"] == "GET" });
+    check(http.request((), `${B}/echo`), #{ "so is null": |r| r.headers["X-Echo-Method"] == "GET" });
+    check(http.request(5, `${B}/echo`), #{ "a number is its text": |r| r.headers["X-Echo-Method"] == "5" });
+    check(http.request("GE T", `${B}/echo`), #{
+        "a method that is not a token fails the request": |r| failed(r, "net/http: invalid method \"GE T\"", 1000),
+    });
+    check((), #{
+        "a bool body": |v| body(true, "bool"),
+        "a float body": |v| body(1.5, "float64"),
+        "an array body": |v| body([1, 2], "[]interface {}"),
+        "an integer body": |v| body(5, "int64"),
+    });
+}
+"#;
+
+/// The sweep's repro (session 30, item 2): a URL that is not a string, the methods `""`, `()`,
+/// `5` and `"GE T"` ended the iteration with rload's own error. Checked with k6 v1.1.0: a URL
+/// fails the request before it is sent (`invalid URL: '#5'`, 1020, the warning `Request
+/// Failed`); an empty or null method is `GET`, a number its text; a method that is not an HTTP
+/// token fails the request with Go's error and 1000. A bool, number or array body failed the
+/// request as in k6 already, but named its type as Rhai does (`i64`), not as k6 (`int64`).
+/// http_reqs is not compared: k6 records a failed sample for `"GE T"` (Go's client refuses it
+/// when sending), rload none.
+#[test]
+fn odd_urls_methods_and_bodies_fail_the_request_as_in_k6() {
+    let (k6, ours) = run_pair(ODD_ARGUMENTS_JS, ODD_ARGUMENTS_RHAI, &[]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6, &ours.stdout, 11);
+}
+
+const UNSENT_REQUEST_JS: &str = r#"
+import http from "k6/http";
+import { check } from "k6";
+export const options = { iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+export default function () {
+    const batch = http.batch([`${B}/echo`, 5]);
+    check(null, {
+        "a bad param's": () => http.get(`${B}/echo`, { timeout: null }).request === null,
+        "a bad URL's": () => http.get(5).request === null,
+        "a bad body's": () => http.post(`${B}/echo`, true).request === null,
+        "a failed batch's, up to the entry": () => batch[0].request === null && batch[1].request === null,
+        "a sent request's is its record": () => http.get(`${B}/echo`).request.method === "GET",
+    });
+}
+"#;
+
+const UNSENT_REQUEST_RHAI: &str = r#"
+export const options = #{ iterations: 1 };
+const B = `http://${__ENV.HOST}`;
+fn run() {
+    let batch = http.batch([`${B}/echo`, 5]);
+    check((), #{
+        "a bad param's": |v| type_of(http.get(`${B}/echo`, #{ timeout: () }).request) == "()",
+        "a bad URL's": |v| type_of(http.get(5).request) == "()",
+        "a bad body's": |v| type_of(http.post(`${B}/echo`, true).request) == "()",
+        "a failed batch's, up to the entry": |v| type_of(batch[0].request) == "()" && type_of(batch[1].request) == "()",
+        "a sent request's is its record": |v| http.get(`${B}/echo`).request.method == "GET",
+    });
+}
+"#;
+
+/// The sweep's repro (session 30, item 3): `res.request` of a request k6 fails before sending
+/// it (session 29's status-0 path) was an empty record (`method` "GET", `url` ""). Checked with
+/// k6 v1.1.0: it is `null` for a bad param, URL or body, and for every response of a batch
+/// that failed at an entry; rload gives `()`.
+#[test]
+fn the_request_of_a_request_not_sent_is_null_as_in_k6() {
+    let (k6, ours) = run_pair(UNSENT_REQUEST_JS, UNSENT_REQUEST_RHAI, &[]);
+    assert_eq!(ours.code, 0, "{}\n{}", ours.stdout, ours.stderr);
+    assert_same_checks(&k6, &ours.stdout, 5);
+}

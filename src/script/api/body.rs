@@ -2,7 +2,8 @@
 //! for none, and a map form-urlencoded (`application/x-www-form-urlencoded`, unless the
 //! script's headers name a content type). JSON is sent only when the script encodes it
 //! (`body.to_json()`), as in k6, where a JS object body is a form and JSON needs
-//! `JSON.stringify`. An array or a number is an error, as k6 refuses them.
+//! `JSON.stringify`. An array, a number or a bool fails the request with k6's error, which
+//! names the type as Go does (`unknown request body type int64`).
 //!
 //! Form values are written as k6 writes them, through Go's `fmt` (`%v`): `true`, `1.5`,
 //! `<nil>` for `()`, `map[k:v]` for a nested map; an array value repeats its key. Keys come
@@ -12,6 +13,9 @@
 //! instead, as k6 builds it with Go's `mime/multipart`: a random 60-hex-digit boundary, a file
 //! part with `Content-Disposition: form-data; name="k"; filename="f"` and its `Content-Type`,
 //! other values as plain fields written as in a form.
+//!
+//! The Go formatting ([`go_format`], [`go_syntax`], [`go_type`]) also writes the values k6's
+//! other request errors quote (`invalid URL: '#5'`, `invalid method type '5'`).
 //!
 //! Also registers `to_json()` for arrays, which Rhai has only for maps, so that a port of
 //! `JSON.stringify([...])` has a spelling.
@@ -166,10 +170,7 @@ pub fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<
     } else {
         "send a string: `${value}`"
     };
-    Err(format!(
-        "unknown request body type {} (a string, a blob, a map sent as a form, or ()); {hint}",
-        body.type_name()
-    ))
+    Err(format!("unknown request body type {} (a string, a blob, a map sent as a form, or ()); {hint}", go_type(&body)))
 }
 
 /// A map as k6 form-encodes it (Go's `url.Values.Encode`).
@@ -252,7 +253,7 @@ fn query_escape(out: &mut String, text: &str) {
 }
 
 /// A value as Go's `fmt` `%v` prints what k6 exports from JavaScript.
-fn go_format(value: &Dynamic) -> String {
+pub fn go_format(value: &Dynamic) -> String {
     if value.is_unit() {
         return "<nil>".into();
     }
@@ -270,6 +271,54 @@ fn go_format(value: &Dynamic) -> String {
         return value.clone().into_string().unwrap_or_default();
     }
     value.to_string()
+}
+
+/// A value as Go's `fmt` `%#v` prints what k6 exports from JavaScript, as k6's errors quote
+/// it (`invalid method type '5'`): a string quoted, an array as `[]interface {}{"GET", 5}`, a
+/// map as `map[string]interface {}{"a":1}`, `()` as `<nil>` (`interface {}(nil)` inside them).
+pub fn go_syntax(value: &Dynamic) -> String {
+    fn item(value: &Dynamic) -> String {
+        if value.is_unit() {
+            "interface {}(nil)".into()
+        } else {
+            go_syntax(value)
+        }
+    }
+    if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        return format!("{:?}", text.as_str());
+    }
+    if let Some(items) = value.read_lock::<Array>() {
+        return format!("[]interface {{}}{{{}}}", items.iter().map(item).collect::<Vec<_>>().join(", "));
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        let entries: Vec<String> = map.iter().map(|(k, v)| format!("{:?}:{}", k.as_str(), item(v))).collect();
+        return format!("map[string]interface {{}}{{{}}}", entries.join(", "));
+    }
+    go_format(value)
+}
+
+/// The Go type k6 names for what it exports from a JavaScript value (Go's `%T`): `int64`,
+/// `float64`, `bool`, `string`, `[]interface {}`, `map[string]interface {}`, `<nil>` for `()`;
+/// Rhai's name for a type JavaScript has no counterpart of.
+pub fn go_type(value: &Dynamic) -> &'static str {
+    if value.is_unit() {
+        "<nil>"
+    } else if value.is_int() {
+        "int64"
+    } else if value.is_float() {
+        // goja exports a whole number as an integer.
+        value.as_float().map_or("float64", |f| if f.fract() == 0.0 && f.abs() < 1e21 { "int64" } else { "float64" })
+    } else if value.is_bool() {
+        "bool"
+    } else if value.is_string() || value.is_char() {
+        "string"
+    } else if value.is_array() {
+        "[]interface {}"
+    } else if value.is_map() {
+        "map[string]interface {}"
+    } else {
+        value.type_name()
+    }
 }
 
 /// A JavaScript number as k6 forms print it: an integer value as an integer (JavaScript
@@ -340,11 +389,39 @@ mod tests {
         assert_eq!(body_bytes(Dynamic::UNIT, &mut headers).unwrap(), None);
     }
 
+    /// k6 v1.1.0's errors name the type as Go does (`unknown request body type int64`); rload
+    /// named it as Rhai does (`i64`, `array`).
     #[test]
-    fn arrays_and_numbers_are_refused_with_the_fix() {
+    fn arrays_numbers_and_bools_are_refused_with_k6s_error_and_the_fix() {
         let err = body_bytes(Dynamic::from_array(vec![]), &mut Vec::new()).unwrap_err();
-        assert!(err.contains("unknown request body type array") && err.contains("to_json()"), "{err}");
-        assert!(body_bytes(Dynamic::from(5_i64), &mut Vec::new()).is_err());
+        assert!(err.starts_with("unknown request body type []interface {} (") && err.contains("to_json()"), "{err}");
+        for (value, k6) in [(Dynamic::from(5_i64), "int64"), (Dynamic::from(1.5_f64), "float64"), (true.into(), "bool")]
+        {
+            let err = body_bytes(value, &mut Vec::new()).unwrap_err();
+            assert!(err.starts_with(&format!("unknown request body type {k6} (")), "{err}");
+        }
+    }
+
+    /// The Go formatting of k6's errors, as k6 v1.1.0 wrote them for these values.
+    #[test]
+    fn values_are_written_as_go_writes_what_k6_exports() {
+        let items = |items: Vec<Dynamic>| Dynamic::from_array(items);
+        assert_eq!(go_syntax(&items(vec!["GET".into()])), r#"[]interface {}{"GET"}"#);
+        assert_eq!(go_syntax(&items(vec![])), "[]interface {}{}");
+        assert_eq!(
+            go_syntax(&items(vec![Dynamic::from(5_i64), Dynamic::UNIT])),
+            "[]interface {}{5, interface {}(nil)}"
+        );
+        assert_eq!(go_syntax(&Dynamic::from(5_i64)), "5");
+        let mut map = Map::new();
+        map.insert("a".into(), Dynamic::from(1_i64));
+        assert_eq!(go_syntax(&map.clone().into()), r#"map[string]interface {}{"a":1}"#);
+        assert_eq!(go_format(&map.into()), "map[a:1]");
+        assert_eq!(go_format(&Dynamic::UNIT), "<nil>");
+        for (value, go) in [(Dynamic::from(5_i64), "int64"), (Dynamic::from(2.0_f64), "int64"), ("x".into(), "string")]
+        {
+            assert_eq!(go_type(&value), go);
+        }
     }
 
     #[test]

@@ -57,16 +57,16 @@ pub fn register(engine: &mut Engine) {
 }
 
 /// A URL argument of `http.*`: a string, or an [`HttpUrl`] (whose name tags the request).
-pub fn url_and_name(value: Dynamic) -> Result<(ImmutableString, Option<ImmutableString>), String> {
+/// Any other value is given back: k6 fails the request for it (`invalid URL`).
+pub fn url_and_name(value: Dynamic) -> Result<(ImmutableString, Option<ImmutableString>), Dynamic> {
     if let Some(u) = value.read_lock::<HttpUrl>() {
         let name = (u.name != u.url).then(|| u.name.clone());
         return Ok((u.url.clone(), name));
     }
-    let type_name = value.type_name();
-    value
-        .into_immutable_string()
-        .map(|url| (url, None))
-        .map_err(|_| format!("a URL must be a string or http.url(…), got {type_name}"))
+    if value.is_string() {
+        return Ok((value.into_immutable_string().unwrap_or_default(), None));
+    }
+    Err(value)
 }
 
 #[cfg(test)]

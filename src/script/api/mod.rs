@@ -1,6 +1,6 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
-//! `http` lives in [`http`] (its `http.url` in [`http_url`]), request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], k6/html (`res.html()`, `parseHTML`) in [`html`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
+//! `http` lives in [`http`] (its params in [`http_params`], its `http.url` in [`http_url`]), request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], k6/html (`res.html()`, `parseHTML`) in [`html`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
 //! [`websocket`], the global timers (k6/timers) in [`timers`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
 //! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
@@ -24,6 +24,7 @@ pub mod exec;
 pub mod expected;
 pub mod html;
 pub mod http;
+pub mod http_params;
 pub mod http_url;
 pub mod json;
 pub mod metrics;

@@ -28,7 +28,8 @@ struct Inner {
     outcome: HttpOutcome,
     body: RefCell<Body>,
     response_type: ResponseType,
-    request: RequestRecord,
+    /// `None` for a request that was not sent.
+    request: Option<RequestRecord>,
     /// Whether the body is JSON, once a selector asked (k6 validates once per response).
     json_valid: Cell<Option<bool>>,
 }
@@ -84,7 +85,9 @@ impl Body {
 }
 
 impl Response {
-    pub fn new(mut outcome: HttpOutcome, response_type: ResponseType, request: RequestRecord) -> Self {
+    /// `request` is `None` for a request k6 fails before sending it (a status-0 response
+    /// whose `res.request` is k6's null, `()`).
+    pub fn new(mut outcome: HttpOutcome, response_type: ResponseType, request: Option<RequestRecord>) -> Self {
         // Owned bytes already: the HTTP client copies a small HTTP/2 body out of hyper's buffer.
         let raw = outcome.body.take().filter(|_| response_type != ResponseType::None);
         let body = RefCell::new(Body { raw, text: None });
@@ -178,50 +181,54 @@ impl Response {
 
     /// `res.request`: k6's `method`, `url`, `headers` (canonical name → values), `body` (a
     /// string) and `cookies` (name → `[#{ name, value, replace: false }]`, from the `Cookie`
-    /// header sent).
-    fn request_map(&self) -> Map {
-        let request = &self.0.request;
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(request.headers.len() + 2);
-        // Go's `Header.Set`: one value per name, the last one written.
-        let mut set = |name: &str, value: &str| {
-            let name = canonical_name(name);
-            match headers.iter_mut().find(|(n, _)| *n == name) {
-                Some(entry) => entry.1 = value.to_owned(),
-                None => headers.push((name, value.to_owned())),
-            }
-        };
-        if let Some(agent) = request.user_agent.as_ref().and_then(|v| v.to_str().ok()) {
-            set("User-Agent", agent);
-        }
-        for (name, value) in request.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("cookie")) {
-            set(name, value);
-        }
-        if let Some(cookie) = &request.cookie {
-            set("Cookie", cookie);
-        }
-        let mut cookies = Map::new();
-        for pair in request.cookie.as_deref().unwrap_or("").split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let mut cookie = Map::new();
-            cookie.insert("name".into(), name.into());
-            cookie.insert("value".into(), value.into());
-            cookie.insert("replace".into(), false.into());
-            let list = cookies.entry(name.into()).or_insert_with(|| Dynamic::from_array(Vec::new()));
-            if let Some(mut list) = list.write_lock::<rhai::Array>() {
-                list.push(cookie.into());
-            }
-        }
-        let mut m = Map::new();
-        m.insert("method".into(), request.method.as_str().into());
-        m.insert("url".into(), request.url.clone().into());
-        let headers: Map =
-            headers.into_iter().map(|(name, value)| (name.into(), Dynamic::from_array(vec![value.into()]))).collect();
-        m.insert("headers".into(), headers.into());
-        let body = request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
-        m.insert("body".into(), body.into());
-        m.insert("cookies".into(), cookies.into());
-        m
+    /// header sent); `()` for a request that was not sent, as k6 v1.1 gives `null`.
+    fn request(&self) -> Dynamic {
+        self.0.request.as_ref().map_or(Dynamic::UNIT, |request| request_map(request).into())
     }
+}
+
+/// A sent request's `res.request`.
+fn request_map(request: &RequestRecord) -> Map {
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(request.headers.len() + 2);
+    // Go's `Header.Set`: one value per name, the last one written.
+    let mut set = |name: &str, value: &str| {
+        let name = canonical_name(name);
+        match headers.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = value.to_owned(),
+            None => headers.push((name, value.to_owned())),
+        }
+    };
+    if let Some(agent) = request.user_agent.as_ref().and_then(|v| v.to_str().ok()) {
+        set("User-Agent", agent);
+    }
+    for (name, value) in request.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("cookie")) {
+        set(name, value);
+    }
+    if let Some(cookie) = &request.cookie {
+        set("Cookie", cookie);
+    }
+    let mut cookies = Map::new();
+    for pair in request.cookie.as_deref().unwrap_or("").split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let mut cookie = Map::new();
+        cookie.insert("name".into(), name.into());
+        cookie.insert("value".into(), value.into());
+        cookie.insert("replace".into(), false.into());
+        let list = cookies.entry(name.into()).or_insert_with(|| Dynamic::from_array(Vec::new()));
+        if let Some(mut list) = list.write_lock::<rhai::Array>() {
+            list.push(cookie.into());
+        }
+    }
+    let mut m = Map::new();
+    m.insert("method".into(), request.method.as_str().into());
+    m.insert("url".into(), request.url.clone().into());
+    let headers: Map =
+        headers.into_iter().map(|(name, value)| (name.into(), Dynamic::from_array(vec![value.into()]))).collect();
+    m.insert("headers".into(), headers.into());
+    let body = request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+    m.insert("body".into(), body.into());
+    m.insert("cookies".into(), cookies.into());
+    m
 }
 
 /// A selected value as the script sees it: what `r.json()` would give for the same JSON text
@@ -260,7 +267,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("error", |r: &mut Response| r.o().error.clone().unwrap_or_default());
     engine.register_get("error_code", |r: &mut Response| r.o().error_code as i64);
     engine.register_get("timings", |r: &mut Response| r.timings());
-    engine.register_get("request", |r: &mut Response| r.request_map());
+    engine.register_get("request", |r: &mut Response| r.request());
     engine.register_fn("json", |r: &mut Response| r.json(None));
     engine.register_fn("json", |r: &mut Response, selector: &str| r.json(Some(selector)));
     engine.register_fn("to_string", |r: &mut Response| format!("Response({} {})", r.o().status, r.o().url));
@@ -273,7 +280,7 @@ mod tests {
 
     fn response(body: &'static [u8], response_type: ResponseType) -> Response {
         let outcome = HttpOutcome::received(http::Method::GET, "http://127.0.0.1/", http::StatusCode::OK, body);
-        Response::new(outcome, response_type, RequestRecord::default())
+        Response::new(outcome, response_type, Some(RequestRecord::default()))
     }
 
     #[test]
