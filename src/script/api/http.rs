@@ -269,20 +269,14 @@ fn prepare(
     Ok(Prepared::Ready(spec, record))
 }
 
-/// The method a request sends: the empty text is `GET` and a method that is not an HTTP token
-/// (`"GE T"`) is `None`, as Go's client takes them in k6; upper-cased, only when it has to be
-/// (`http.get` and most scripts give it so already), which k6 v1.1 does not do (it sends
-/// `http.request("foo", …)` as `foo`).
+/// The method a request sends, as written (k6 v1.1 sends `http.request("get", …)` as `get`, and
+/// a server may refuse it): the empty text is `GET` and a method that is not an HTTP token
+/// (`"GE T"`) is `None`, as Go's client takes them in k6.
 fn request_method(method: &str) -> Option<http::Method> {
     if method.is_empty() {
         return Some(http::Method::GET);
     }
-    let upper = if method.bytes().any(|b| b.is_ascii_lowercase()) {
-        std::borrow::Cow::Owned(method.to_ascii_uppercase())
-    } else {
-        std::borrow::Cow::Borrowed(method)
-    };
-    http::Method::from_bytes(upper.as_bytes()).ok()
+    http::Method::from_bytes(method.as_bytes()).ok()
 }
 
 /// k6's answer to a request it failed before sending (`Prepared::NotSent`): with the `throw`
