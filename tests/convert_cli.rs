@@ -296,3 +296,24 @@ fn a_counting_loop_to_a_bound_that_is_not_an_integer_runs_as_javascripts_test_sa
     );
     assert!(all.contains("loops=33;"), "{all}");
 }
+
+/// Arithmetic with a `()` seen only at run time: null is 0 and undefined NaN in JavaScript, so
+/// where the two readings agree (`x ** 0`) that is the value, and where they differ the iteration
+/// stops with an error naming the arithmetic, as comparisons do (k6 gives a number either way).
+#[test]
+fn arithmetic_with_null_or_undefined_known_only_at_run_time_is_an_error_where_the_two_differ() {
+    let (_, all) = run_js(
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 const o = JSON.parse('{\"n\": 2, \"a\": null}');\n\
+         \x20 console.log(`agree=${o.missing ** 0},${1 + undefined},${null * 3};`);\n\
+         \x20 console.log(`differ=${o.n * o.a};`);\n\
+         }\n",
+    );
+    assert!(all.contains("agree=1,NaN,0;"), "{all}");
+    assert!(!all.contains("differ="), "{all}");
+    assert!(
+        all.contains("an arithmetic with null or undefined: `2 * null` is 0 and `2 * undefined` NaN in JavaScript"),
+        "{all}"
+    );
+}
