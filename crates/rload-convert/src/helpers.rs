@@ -13,10 +13,21 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_div(a, b) {\n    // JavaScript's `/`: a whole quotient is an integer, as Rhai writes it; null, undefined, a\n    // string or a boolean as `js_arith` reads it.\n    for t in [type_of(a), type_of(b)] {\n        if t == \"()\" || t == \"string\" || t == \"bool\" { return js_arith(a, b, \"/\"); }\n    }\n    let q = a.to_float() / b.to_float();\n    if q.is_finite && q.fraction() == 0.0 && q.abs() < 9007199254740992.0 { q.to_int() } else { q }\n}",
     ),
     ("js_int", "private fn js_int(x) {\n    if type_of(x) == \"i64\" { x } else { x.to_int() }\n}"),
-    ("js_floor", "private fn js_floor(x) {\n    if type_of(x) == \"i64\" { x } else { x.floor().to_int() }\n}"),
-    ("js_ceil", "private fn js_ceil(x) {\n    if type_of(x) == \"i64\" { x } else { x.ceiling().to_int() }\n}"),
-    ("js_round", "private fn js_round(x) {\n    if type_of(x) == \"i64\" { x } else { (x + 0.5).floor().to_int() }\n}"),
-    ("js_trunc", "private fn js_trunc(x) {\n    if type_of(x) == \"i64\" { x } else { x.int().to_int() }\n}"),
+    (
+        "js_whole",
+        r#"private fn js_whole(f) {
+    // A whole float as Math.floor/ceil/round/trunc give it: an integer where a double holds it
+    // exactly (below 2^53), else the float itself (1e20, NaN, Infinity), as JavaScript keeps it.
+    if f.abs() < 9007199254740992.0 { f.to_int() } else { f }
+}"#,
+    ),
+    ("js_floor", "private fn js_floor(x) {\n    if type_of(x) == \"i64\" { x } else { js_whole(x.floor()) }\n}"),
+    ("js_ceil", "private fn js_ceil(x) {\n    if type_of(x) == \"i64\" { x } else { js_whole(x.ceiling()) }\n}"),
+    (
+        "js_round",
+        "private fn js_round(x) {\n    // Math.round(x): the nearest whole number, a half up (-2.5 is -2); x - floor(x) is exact,\n    // where x + 0.5 may round (0.49999999999999994 + 0.5 is 1).\n    if type_of(x) == \"i64\" { return x; }\n    let f = x.floor();\n    js_whole(if x - f >= 0.5 { f + 1.0 } else { f })\n}",
+    ),
+    ("js_trunc", "private fn js_trunc(x) {\n    if type_of(x) == \"i64\" { x } else { js_whole(x.int()) }\n}"),
     ("js_trim", "private fn js_trim(s) {\n    s.trim();\n    s\n}"),
     (
         "js_trim_start",
@@ -513,6 +524,7 @@ const HELPERS: &[(&str, &str)] = &[
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
+        "js_floor" | "js_ceil" | "js_round" | "js_trunc" => &["js_whole"],
         "js_join" | "js_sort" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
         "js_add" | "js_add_nullish" | "js_arith" | "js_div" | "js_pow" => {
             &["js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_pow", "js_is_nan"]
