@@ -220,6 +220,20 @@ const HELPERS: &[(&str, &str)] = &[
 }"#,
     ),
     (
+        "js_pattern_key",
+        r#"private fn js_pattern_key(o, k) {
+    // `const { length } = o` and `const { 0: first } = o`: an array's or a string's length, or
+    // its element at that index (undefined past the end), a SharedArray's length; a map's
+    // property of that name.
+    switch type_of(o) {
+        "array" => if k == "length" { o.len() } else { o.get(parse_int(k)) },
+        "string" => if k == "length" { o.len() } else { let i = parse_int(k); if i < o.len() { o.sub_string(i, 1) } else { () } },
+        "map" => o[k],
+        _ => if k == "length" { o.len() } else { o[k] },
+    }
+}"#,
+    ),
+    (
         "js_reduce",
         r#"private fn js_reduce(a, f, right) {
     // reduce(f) / reduceRight(f) without an initial value: the first element (the last, from
