@@ -317,3 +317,30 @@ fn arithmetic_with_null_or_undefined_known_only_at_run_time_is_an_error_where_th
         "{all}"
     );
 }
+
+/// An error inside a helper the conversion added (`js_reduce`, `js_compare`, …) is reported at
+/// the JavaScript line that called it, in the script's own function or an imported module's, as
+/// k6 reports the call (it was the last line the file maps, past which the helpers are written).
+#[test]
+fn an_error_inside_a_conversion_helper_points_at_the_javascript_line_of_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lib.js",
+        "export function total(xs) {\n  return xs.reduce((a, b) => a + b);\n}\n\nexport function later() {\n  return 1;\n}\n",
+    );
+    let js = write(
+        dir.path(),
+        "t.js",
+        "import { total } from './lib.js';\nexport const options = { iterations: 2 };\n\n\
+         function atMost(o) {\n  return o.a <= 0;\n}\n\n\
+         export default function () {\n  if (__ITER === 0) total([]);\n  atMost(JSON.parse('{\"a\": null}'));\n  console.log('never');\n}\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    let lib = dir.path().join("lib.js");
+    let reduce = format!("TypeError: No initial value at {}:2:3 (in run → total → js_reduce)", lib.display());
+    assert!(all.contains(&reduce), "{all}");
+    let compare = format!("at {}:5:3 (in run → atMost → js_compare)", js.display());
+    assert!(all.contains("in JavaScript, and rload's () is both") && all.contains(&compare), "{all}");
+}
