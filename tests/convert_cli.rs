@@ -18,6 +18,23 @@ fn rload_cmd(args: &[&str]) -> Run {
     Run::from_output(Command::new(BIN).args(args).output().unwrap())
 }
 
+/// Runs `source` as `t.js` in a fresh directory with `rload run -q --no-color
+/// --no-system-env-vars` (and `extra` before the script): the exit code, and stdout and stderr
+/// joined (console.log and the script's errors land in either).
+fn run_js_with(extra: &[&str], source: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let js = write(dir.path(), "t.js", source);
+    let mut args = vec!["run", "-q", "--no-color", "--no-system-env-vars"];
+    args.extend_from_slice(extra);
+    args.push(js.to_str().unwrap());
+    let run = rload_cmd(&args);
+    (run.code, format!("{}{}", run.stdout, run.stderr))
+}
+
+fn run_js(source: &str) -> (i32, String) {
+    run_js_with(&[], source)
+}
+
 const WITH_MODULE: &str = "import http from 'k6/http';\nimport { ping } from './lib/util.js';\nexport const options = { vus: 1, iterations: 1 };\nexport default function () { ping(__ENV.BASE); }\n";
 const UTIL: &str = "import http from 'k6/http';\nexport function ping(base) { return http.get(`${base}/`); }\n";
 
@@ -168,15 +185,11 @@ fn run_refuses_an_object_changed_through_a_second_name() {
 
 #[test]
 fn env_or_default_takes_the_default_for_an_empty_value_as_k6_does() {
-    let dir = tempfile::tempdir().unwrap();
-    let js = write(
-        dir.path(),
-        "t.js",
+    let (code, all) = run_js_with(
+        &["-e", "NAME="],
         "export const options = { iterations: 1 };\nconst NAME = __ENV.NAME || 'dflt';\nexport default function () { console.log(`name=${NAME};`); }\n",
     );
-    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", "-e", "NAME=", js.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let all = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(code, 0, "{all}");
     assert!(all.contains("name=dflt;"), "{all}");
 }
 
@@ -186,10 +199,7 @@ fn env_or_default_takes_the_default_for_an_empty_value_as_k6_does() {
 /// match, every match with `repeat`, and null for none; 1.1.0's gives "" for none.
 #[test]
 fn jslib_random_string_and_find_between_give_jslibs_results() {
-    let dir = tempfile::tempdir().unwrap();
-    let js = write(
-        dir.path(),
-        "t.js",
+    let (code, all) = run_js(
         "import { randomString, findBetween } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';\n\
          import { findBetween as findBetweenOld } from 'https://jslib.k6.io/k6-utils/1.1.0/index.js';\n\
          export const options = { iterations: 1 };\n\
@@ -204,9 +214,7 @@ fn jslib_random_string_and_find_between_give_jslibs_results() {
          \x20 console.log(`messy=${findBetween('let token=\"secret token\";', 'token=\"', '\"')}; exact=${findBetween('**a**', '**', '**')}; old=[${findBetweenOld(page, '<p>', '</p>')}];`);\n\
          }\n",
     );
-    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let all = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(code, 0, "{all}");
     assert!(all.contains("default=400:true; ab=50:true;"), "{all}");
     assert!(all.contains("single=Value 1; repeat=3:Value 3; none=true;"), "{all}");
     assert!(all.contains("messy=secret token; exact=a; old=[];"), "{all}");
@@ -217,10 +225,7 @@ fn jslib_random_string_and_find_between_give_jslibs_results() {
 /// iteration.
 #[test]
 fn to_fixed_writes_up_to_100_exact_decimals_and_past_that_is_k6s_range_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let js = write(
-        dir.path(),
-        "t.js",
+    let (_, all) = run_js(
         "export const options = { iterations: 1 };\n\
          export default function () {\n\
          \x20 console.log(`fixed=${(-1.5).toFixed(0)},${(1.005).toFixed(2)},${(1.5).toFixed(20)};`);\n\
@@ -228,8 +233,6 @@ fn to_fixed_writes_up_to_100_exact_decimals_and_past_that_is_k6s_range_error() {
          \x20 console.log(`past=${(1.5).toFixed(101)};`);\n\
          }\n",
     );
-    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
-    let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("fixed=-2,1.00,1.50000000000000000000;"), "{all}");
     assert!(all.contains("long=0.100000000000000005551115123126,123456789.12299999594688415527;"), "{all}");
     assert!(
@@ -243,10 +246,7 @@ fn to_fixed_writes_up_to_100_exact_decimals_and_past_that_is_k6s_range_error() {
 /// stops with an error naming the comparison rather than guess (k6 gives a result either way).
 #[test]
 fn a_comparison_with_null_or_undefined_known_only_at_run_time_is_an_error_where_the_two_differ() {
-    let dir = tempfile::tempdir().unwrap();
-    let js = write(
-        dir.path(),
-        "t.js",
+    let (_, all) = run_js(
         "export const options = { iterations: 1 };\n\
          export default function () {\n\
          \x20 const o = JSON.parse('{\"a\": null}');\n\
@@ -254,8 +254,6 @@ fn a_comparison_with_null_or_undefined_known_only_at_run_time_is_an_error_where_
          \x20 console.log(`differ=${o.a <= 0};`);\n\
          }\n",
     );
-    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
-    let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("both=false,false,true,false;"), "{all}");
     assert!(!all.contains("differ="), "{all}");
     assert!(
@@ -268,10 +266,7 @@ fn a_comparison_with_null_or_undefined_known_only_at_run_time_is_an_error_where_
 /// "TypeError: No initial value"; so does the converted script, at the JavaScript line.
 #[test]
 fn reduce_of_an_empty_array_without_an_initial_value_fails_the_iteration_with_k6s_type_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let js = write(
-        dir.path(),
-        "t.js",
+    let (_, all) = run_js(
         "export const options = { iterations: 1 };\n\
          export default function () {\n\
          \x20 console.log(`sum=${[1, 2, 3].reduce((a, b) => a + b)};`);\n\
@@ -279,8 +274,6 @@ fn reduce_of_an_empty_array_without_an_initial_value_fails_the_iteration_with_k6
          \x20 console.log(`after=${none};`);\n\
          }\n",
     );
-    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
-    let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("sum=6;") && !all.contains("after="), "{all}");
     assert!(all.contains("TypeError: No initial value at ") && all.contains("t.js:"), "{all}");
 }
@@ -289,10 +282,7 @@ fn reduce_of_an_empty_array_without_an_initial_value_fails_the_iteration_with_k6
 /// or undefined bound (Rhai's range `0..()` never ended), three times for the text "3".
 #[test]
 fn a_counting_loop_to_a_bound_that_is_not_an_integer_runs_as_javascripts_test_says() {
-    let dir = tempfile::tempdir().unwrap();
-    let js = write(
-        dir.path(),
-        "t.js",
+    let (_, all) = run_js(
         "export const options = { scenarios: { s: { executor: 'shared-iterations', iterations: 1, maxDuration: '5s', gracefulStop: '0s' } } };\n\
          export default function () {\n\
          \x20 const o = JSON.parse('{\"n\": null}');\n\
@@ -304,7 +294,53 @@ fn a_counting_loop_to_a_bound_that_is_not_an_integer_runs_as_javascripts_test_sa
          \x20 console.log(`loops=${c};`);\n\
          }\n",
     );
+    assert!(all.contains("loops=33;"), "{all}");
+}
+
+/// Arithmetic with a `()` seen only at run time: null is 0 and undefined NaN in JavaScript, so
+/// where the two readings agree (`x ** 0`) that is the value, and where they differ the iteration
+/// stops with an error naming the arithmetic, as comparisons do (k6 gives a number either way).
+#[test]
+fn arithmetic_with_null_or_undefined_known_only_at_run_time_is_an_error_where_the_two_differ() {
+    let (_, all) = run_js(
+        "export const options = { iterations: 1 };\n\
+         export default function () {\n\
+         \x20 const o = JSON.parse('{\"n\": 2, \"a\": null}');\n\
+         \x20 console.log(`agree=${o.missing ** 0},${1 + undefined},${null * 3};`);\n\
+         \x20 console.log(`differ=${o.n * o.a};`);\n\
+         }\n",
+    );
+    assert!(all.contains("agree=1,NaN,0;"), "{all}");
+    assert!(!all.contains("differ="), "{all}");
+    assert!(
+        all.contains("an arithmetic with null or undefined: `2 * null` is 0 and `2 * undefined` NaN in JavaScript"),
+        "{all}"
+    );
+}
+
+/// An error inside a helper the conversion added (`js_reduce`, `js_compare`, …) is reported at
+/// the JavaScript line that called it, in the script's own function or an imported module's, as
+/// k6 reports the call (it was the last line the file maps, past which the helpers are written).
+#[test]
+fn an_error_inside_a_conversion_helper_points_at_the_javascript_line_of_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lib.js",
+        "export function total(xs) {\n  return xs.reduce((a, b) => a + b);\n}\n\nexport function later() {\n  return 1;\n}\n",
+    );
+    let js = write(
+        dir.path(),
+        "t.js",
+        "import { total } from './lib.js';\nexport const options = { iterations: 2 };\n\n\
+         function atMost(o) {\n  return o.a <= 0;\n}\n\n\
+         export default function () {\n  if (__ITER === 0) total([]);\n  atMost(JSON.parse('{\"a\": null}'));\n  console.log('never');\n}\n",
+    );
     let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
     let all = format!("{}{}", run.stdout, run.stderr);
-    assert!(all.contains("loops=33;"), "{all}");
+    let lib = dir.path().join("lib.js");
+    let reduce = format!("TypeError: No initial value at {}:2:3 (in run → total → js_reduce)", lib.display());
+    assert!(all.contains(&reduce), "{all}");
+    let compare = format!("at {}:5:3 (in run → atMost → js_compare)", js.display());
+    assert!(all.contains("in JavaScript, and rload's () is both") && all.contains(&compare), "{all}");
 }

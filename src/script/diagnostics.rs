@@ -140,13 +140,16 @@ fn source_text(file: &str) -> Option<String> {
 /// that is where), and the function-call chain that led there.
 pub fn describe_runtime_error(err: &EvalAltResult, main: &str) -> RuntimeError {
     let mut chain = Vec::new();
+    // Each call on the way: the caller's file and the call's position there.
+    let mut calls: Vec<(String, Position)> = Vec::new();
     let mut file = main.to_string();
     let mut e = err;
     loop {
         match e {
             // The source named is the called function's: where its body, and the error, are.
-            EvalAltResult::ErrorInFunctionCall(name, src, inner, _) => {
+            EvalAltResult::ErrorInFunctionCall(name, src, inner, at) => {
                 chain.push(name.clone());
+                calls.push((file.clone(), *at));
                 if !src.is_empty() {
                     file = src.clone();
                 }
@@ -175,8 +178,12 @@ pub fn describe_runtime_error(err: &EvalAltResult, main: &str) -> RuntimeError {
     };
     let mut at = None;
     if let (Some(line), Some(col)) = (pos.line(), pos.position()) {
-        // A script converted from JavaScript: the JavaScript line it came from.
-        let (file, line, col) = super::converted::js_location(&file, line).unwrap_or((file, line, col));
+        // A script converted from JavaScript: the JavaScript line it came from. Inside a helper
+        // the conversion added (`js_compare`, …), which no JavaScript line is, the line of the
+        // innermost call that has one.
+        let (file, line, col) = super::converted::js_location(&file, line)
+            .or_else(|| calls.iter().rev().find_map(|(f, at)| super::converted::js_location(f, at.line()?)))
+            .unwrap_or((file, line, col));
         message.push_str(&format!(" at {file}:{line}:{col}"));
         at = (!raised).then_some(Location { file, line, col });
     }

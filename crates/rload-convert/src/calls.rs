@@ -50,7 +50,7 @@ impl Conv<'_> {
             | Expression::CallExpression(_) => {
                 let callee = self.expr(&c.callee);
                 let args = self.args(&c.arguments).join(", ");
-                format!("({}).call({args})", strip_parens(&callee))
+                format!("js_call({}, [{args}])", strip_parens(&callee))
             }
             other => self.unconvertible(other.span(), "this call"),
         }
@@ -62,9 +62,11 @@ impl Conv<'_> {
         if self.is_local(name) {
             let args = self.args(&c.arguments);
             let callee = format!("{}.call", names::var(name));
+            // A closure whose parameters the conversion cannot see (a parameter holding one):
+            // `js_call` fits the arguments to them when it runs, as JavaScript does.
             return match self.closure_params(name) {
                 Some(n) => self.call_with_params(callee, &c.arguments, args, n),
-                None => format!("{callee}({})", args.join(", ")),
+                None => format!("js_call({}, [{}])", names::var(name), args.join(", ")),
             };
         }
         if self.top_fns.contains_key(name) {
@@ -122,7 +124,7 @@ impl Conv<'_> {
         if self.top_vars.contains(name) {
             // A top-level variable holding a closure.
             let args = self.args(&c.arguments).join(", ");
-            return format!("{}.call({args})", names::var(name));
+            return format!("js_call({}, [{args}])", names::var(name));
         }
         let args = self.args(&c.arguments);
         let a0 = args.first().cloned().unwrap_or_else(|| "()".into());
@@ -571,6 +573,17 @@ impl Conv<'_> {
                 format!("{{ for ({v}, i_{v}) in {obj} {{ ({}).call({v}, i_{v}); }} }}", strip_parens(&f))
             }
             "getTime" => format!("{obj}.getTime()"),
+            // A property of a variable set to an object literal is a closure the object holds
+            // (`o.fn(1, 2)`): `js_call` fits the arguments to its parameters when it runs.
+            _ if q.is_empty()
+                && matches!(&m.object, Expression::Identifier(o) if self.object_vars.contains(o.name.as_str())) =>
+            {
+                let f = match names::property(method) {
+                    Some(p) => format!("{obj}.{p}"),
+                    None => format!("{obj}[{}]", names::string(method)),
+                };
+                format!("js_call({f}, [{}])", args.join(", "))
+            }
             _ => {
                 let p = match names::property(method) {
                     Some(p) => p.to_string(),

@@ -92,7 +92,14 @@ impl Conv<'_> {
                             continue;
                         }
                     };
+                    // `length` and an index (`{ 0: first }`) are an array's or a string's too,
+                    // which Rhai reads otherwise: which the value is shows when it runs.
+                    let index = !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit());
                     let access = match names::property(&key) {
+                        _ if key == "length" || index => {
+                            let h = self.helper("js_pattern_key");
+                            format!("{h}({tmp}, {})", names::string(&key))
+                        }
                         Some(k) => format!("{tmp}.{k}"),
                         None => format!("{tmp}[{}]", names::string(&key)),
                     };

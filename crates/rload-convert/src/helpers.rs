@@ -10,13 +10,24 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_div",
-        "private fn js_div(a, b) {\n    let q = a.to_float() / b.to_float();\n    if q.is_finite && q.fraction() == 0.0 && q.abs() < 9007199254740992.0 { q.to_int() } else { q }\n}",
+        "private fn js_div(a, b) {\n    // JavaScript's `/`: a whole quotient is an integer, as Rhai writes it; null, undefined, a\n    // string or a boolean as `js_arith` reads it.\n    for t in [type_of(a), type_of(b)] {\n        if t == \"()\" || t == \"string\" || t == \"bool\" { return js_arith(a, b, \"/\"); }\n    }\n    let q = a.to_float() / b.to_float();\n    if q.is_finite && q.fraction() == 0.0 && q.abs() < 9007199254740992.0 { q.to_int() } else { q }\n}",
     ),
     ("js_int", "private fn js_int(x) {\n    if type_of(x) == \"i64\" { x } else { x.to_int() }\n}"),
-    ("js_floor", "private fn js_floor(x) {\n    if type_of(x) == \"i64\" { x } else { x.floor().to_int() }\n}"),
-    ("js_ceil", "private fn js_ceil(x) {\n    if type_of(x) == \"i64\" { x } else { x.ceiling().to_int() }\n}"),
-    ("js_round", "private fn js_round(x) {\n    if type_of(x) == \"i64\" { x } else { (x + 0.5).floor().to_int() }\n}"),
-    ("js_trunc", "private fn js_trunc(x) {\n    if type_of(x) == \"i64\" { x } else { x.int().to_int() }\n}"),
+    (
+        "js_whole",
+        r#"private fn js_whole(f) {
+    // A whole float as Math.floor/ceil/round/trunc give it: an integer where a double holds it
+    // exactly (below 2^53), else the float itself (1e20, NaN, Infinity), as JavaScript keeps it.
+    if f.abs() < 9007199254740992.0 { f.to_int() } else { f }
+}"#,
+    ),
+    ("js_floor", "private fn js_floor(x) {\n    if type_of(x) == \"i64\" { x } else { js_whole(x.floor()) }\n}"),
+    ("js_ceil", "private fn js_ceil(x) {\n    if type_of(x) == \"i64\" { x } else { js_whole(x.ceiling()) }\n}"),
+    (
+        "js_round",
+        "private fn js_round(x) {\n    // Math.round(x): the nearest whole number, a half up (-2.5 is -2); x - floor(x) is exact,\n    // where x + 0.5 may round (0.49999999999999994 + 0.5 is 1).\n    if type_of(x) == \"i64\" { return x; }\n    let f = x.floor();\n    js_whole(if x - f >= 0.5 { f + 1.0 } else { f })\n}",
+    ),
+    ("js_trunc", "private fn js_trunc(x) {\n    if type_of(x) == \"i64\" { x } else { js_whole(x.int()) }\n}"),
     ("js_trim", "private fn js_trim(s) {\n    s.trim();\n    s\n}"),
     (
         "js_trim_start",
@@ -61,7 +72,49 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_add",
-        "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array or a map (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" {\n        js_str(a) + js_str(b)\n    } else {\n        a + b\n    }\n}",
+        "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array or a map (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" {\n        js_str(a) + js_str(b)\n    } else if ta == \"()\" || tb == \"()\" || ta == \"bool\" || tb == \"bool\" {\n        js_arith(a, b, \"+\")\n    } else {\n        a + b\n    }\n}",
+    ),
+    (
+        "js_add_nullish",
+        r#"private fn js_add_nullish(x, which, x_left) {
+    // `x + undefined` or `null + x` (`which` says which the converter saw, `x_left` on which
+    // side x is) where x may be text: beside a string, an array or a map, the word; else the
+    // sum of numbers, null as 0 and undefined as NaN.
+    let t = type_of(x);
+    if t == "string" || t == "array" || t == "map" {
+        return if x_left { js_str(x) + which } else { which + js_str(x) };
+    }
+    js_arith(x, if which == "null" { 0 } else { 0.0 / 0.0 }, "+")
+}"#,
+    ),
+    (
+        "js_arith",
+        r#"private fn js_arith(a, b, op) {
+    // JavaScript's `+` of numbers, `-`, `*`, `%`, `/` and `**` where a side is not certainly a
+    // number: a string or a boolean as its number ("6" - 1 is 5, true + 1 is 2). `()` is null,
+    // which is 0 (`null * 2` is 0), or undefined, which is NaN: where the two readings give
+    // other results, this run cannot tell which it was, and stops rather than guess.
+    let ta = type_of(a);
+    let tb = type_of(b);
+    if ta == "()" || tb == "()" {
+        let n = js_arith(if ta == "()" { 0 } else { a }, if tb == "()" { 0 } else { b }, op);
+        let u = js_arith(if ta == "()" { 0.0 / 0.0 } else { a }, if tb == "()" { 0.0 / 0.0 } else { b }, op);
+        if n == u || (js_is_nan(n) && js_is_nan(u)) { return n; }
+        let x = if ta == "()" { ["null", "undefined"] } else { [js_str(a), js_str(a)] };
+        let y = if tb == "()" { ["null", "undefined"] } else { [js_str(b), js_str(b)] };
+        throw "an arithmetic with null or undefined: `" + x[0] + " " + op + " " + y[0] + "` is " + js_str(n) + " and `" + x[1] + " " + op + " " + y[1] + "` " + js_str(u) + " in JavaScript, and rload's () is both (for null, write `(x ?? 0) " + op + " …`)";
+    }
+    if ta == "string" || ta == "bool" { a = js_number(a); }
+    if tb == "string" || tb == "bool" { b = js_number(b); }
+    switch op {
+        "+" => a + b,
+        "-" => a - b,
+        "*" => a * b,
+        "%" => a % b,
+        "/" => js_div(a, b),
+        _ => js_pow(a, b),
+    }
+}"#,
     ),
     (
         "js_loose_eq",
@@ -164,6 +217,20 @@ const HELPERS: &[(&str, &str)] = &[
     };
     for k in keys { r.remove(k); }
     r
+}"#,
+    ),
+    (
+        "js_pattern_key",
+        r#"private fn js_pattern_key(o, k) {
+    // `const { length } = o` and `const { 0: first } = o`: an array's or a string's length, or
+    // its element at that index (undefined past the end), a SharedArray's length; a map's
+    // property of that name.
+    switch type_of(o) {
+        "array" => if k == "length" { o.len() } else { o.get(parse_int(k)) },
+        "string" => if k == "length" { o.len() } else { let i = parse_int(k); if i < o.len() { o.sub_string(i, 1) } else { () } },
+        "map" => o[k],
+        _ => if k == "length" { o.len() } else { o[k] },
+    }
 }"#,
     ),
     (
@@ -464,14 +531,18 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_pow",
-        "private fn js_pow(a, b) {\n    // JavaScript's a ** b and Math.pow: an integer power that JavaScript holds exactly stays an\n    // integer; a negative or fractional exponent, or a result past 2^53, is the float power.\n    let x = js_number(a);\n    let y = js_number(b);\n    let r = x.to_float() ** y.to_float();\n    if type_of(x) == \"i64\" && type_of(y) == \"i64\" && y >= 0 && r.abs() < 9007199254740992.0 { x ** y } else { r }\n}",
+        "private fn js_pow(a, b) {\n    // JavaScript's a ** b and Math.pow: an integer power that JavaScript holds exactly stays an\n    // integer; a negative or fractional exponent, or a result past 2^53, is the float power.\n    if type_of(a) == \"()\" || type_of(b) == \"()\" { return js_arith(a, b, \"**\"); }\n    let x = js_number(a);\n    let y = js_number(b);\n    let r = x.to_float() ** y.to_float();\n    if type_of(x) == \"i64\" && type_of(y) == \"i64\" && y >= 0 && r.abs() < 9007199254740992.0 { x ** y } else { r }\n}",
     ),
 ];
 
 /// Helpers another helper calls.
 pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
-        "js_join" | "js_sort" | "js_add" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
+        "js_floor" | "js_ceil" | "js_round" | "js_trunc" => &["js_whole"],
+        "js_join" | "js_sort" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
+        "js_add" | "js_add_nullish" | "js_arith" | "js_div" | "js_pow" => {
+            &["js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_pow", "js_is_nan"]
+        }
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_stringify_indent" => &["js_stringify"],
         "js_object_keys" => &["js_keys"],
@@ -484,7 +555,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" => &["js_number", "js_number_text", "js_str"],
-        "js_number" | "js_int32" | "js_pow" => &["js_number", "js_number_text"],
+        "js_number" | "js_int32" => &["js_number", "js_number_text"],
         _ => &[],
     }
 }

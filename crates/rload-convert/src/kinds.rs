@@ -213,6 +213,19 @@ impl Conv<'_> {
         format!("{not}{h}({}, {})", strip_parens(l), strip_parens(r))
     }
 
+    /// `e` (converted to `text`) where JavaScript takes it as a number, with its kind: a side
+    /// that is certainly `null` is 0, one certainly `undefined` NaN (Rhai has one `()` for both,
+    /// so the converter writes the number the JavaScript says), only where that leaves nothing
+    /// out: `()` itself, or a constant's name.
+    pub fn nullish_as_number(&self, e: &Expression, text: &str) -> (Kind, String) {
+        let pure = text == "()" || matches!(e.without_parentheses(), Expression::Identifier(_));
+        match self.kind(e) {
+            Kind::Null if pure => (Kind::Num { int: true }, "0".to_string()),
+            Kind::Undefined if pure => (Kind::num(), "(0.0 / 0.0)".to_string()),
+            k => (k, text.to_string()),
+        }
+    }
+
     /// `<`, `<=`, `>`, `>=`: plain Rhai when both sides are certainly numbers or certainly
     /// strings; anything else through `js_compare`, which compares as JavaScript does: as text
     /// when both are strings, else as numbers (`"120" > 50` is true, `"9" > "10"` is true; Rhai's
@@ -222,17 +235,8 @@ impl Conv<'_> {
     /// with it is false): Rhai has one `()` for both, so the converter writes the number the
     /// JavaScript says; a `()` only seen at run time is `js_compare`'s to judge.
     pub fn comparison(&mut self, b: &BinaryExpression, l: &str, r: &str, op: &str) -> String {
-        let as_number = |k: Kind, e: &Expression, text: &str| {
-            // Only where that leaves nothing out: `()` itself, or a constant's name.
-            let pure = text == "()" || matches!(e.without_parentheses(), Expression::Identifier(_));
-            match k {
-                Kind::Null if pure => (Kind::Num { int: true }, "0".to_string()),
-                Kind::Undefined if pure => (Kind::num(), "(0.0 / 0.0)".to_string()),
-                k => (k, text.to_string()),
-            }
-        };
-        let (lk, l) = as_number(self.kind(&b.left), &b.left, l);
-        let (rk, r) = as_number(self.kind(&b.right), &b.right, r);
+        let (lk, l) = self.nullish_as_number(&b.left, l);
+        let (rk, r) = self.nullish_as_number(&b.right, r);
         let plain = matches!((lk, rk), (Kind::Num { .. }, Kind::Num { .. }) | (Kind::Str, Kind::Str));
         if plain {
             return format!("{l} {op} {r}");

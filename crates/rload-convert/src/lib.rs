@@ -288,6 +288,16 @@ mod tests {
     }
 
     #[test]
+    fn the_helpers_a_conversion_adds_map_to_no_javascript_line() {
+        let (c, _) =
+            convert_source("t.js", "export default function () {\n  return [].reduce((a, b) => a + b);\n}\n").unwrap();
+        let helper = c.rhai.lines().position(|l| l.starts_with("private fn js_reduce")).unwrap();
+        assert_eq!(c.map.get(helper).copied().flatten(), None, "{}", c.rhai);
+        let call = c.rhai.lines().position(|l| l.contains("js_reduce([]")).unwrap();
+        assert_eq!(c.map[call], Some((2, 3)), "{}", c.rhai);
+    }
+
+    #[test]
     fn names_rhai_reserves_are_renamed_and_keys_quoted() {
         let (c, _) = convert_source("t.js", "const shared = { default: 1, fn: 2 };\nexport default function () { return shared.default + shared.fn; }\n").unwrap();
         assert!(c.rhai.contains("const shared_ = #{ \"default\": 1, \"fn\": 2 };"), "{}", c.rhai);

@@ -85,13 +85,14 @@ pub fn convert_file(
         conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
     }
     let body = finish_keywords(&conv, &body);
-    let mut full = body;
+    // The helpers' lines map to no JavaScript line: an error inside one is the call's (the
+    // engine's diagnostics point at the innermost call that maps).
+    let (mut rhai, map) = finish_map(&conv, &body);
     let helpers = crate::helpers::text(&conv.helpers);
     if !helpers.is_empty() {
-        full.push_str("\n// JavaScript's semantics where Rhai's differ (added by rload convert).");
-        full.push_str(&helpers);
+        rhai.push_str("\n// JavaScript's semantics where Rhai's differ (added by rload convert).");
+        rhai.push_str(&helpers);
     }
-    let (rhai, map) = finish_map(&conv, &full);
     Ok(FileOut {
         converted: Converted { js_path: file.to_string(), module: module.unwrap_or_default().to_string(), rhai, map },
         items: conv.items,

@@ -40,7 +40,9 @@ impl Conv<'_> {
             Remainder => "%",
             Exponential => {
                 let (l, r) = (self.expr(&b.left), self.expr(&b.right));
-                return format!("{}({l}, {r})", self.helper("js_pow"));
+                let (_, l) = self.nullish_as_number(&b.left, &l);
+                let (_, r) = self.nullish_as_number(&b.right, &r);
+                return format!("{}({}, {})", self.helper("js_pow"), strip_parens(&l), strip_parens(&r));
             }
             BitwiseAnd | BitwiseOR | BitwiseXOR | ShiftLeft | ShiftRight | ShiftRightZeroFill => {
                 let l = self.int32(&b.left);
@@ -49,6 +51,8 @@ impl Conv<'_> {
             Division => {
                 let l = self.expr(&b.left);
                 let r = self.expr(&b.right);
+                let (_, l) = self.nullish_as_number(&b.left, &l);
+                let (_, r) = self.nullish_as_number(&b.right, &r);
                 if is_float_literal(&b.left) || is_float_literal(&b.right) {
                     return format!("{l} / {r}");
                 }
@@ -74,6 +78,9 @@ impl Conv<'_> {
         if matches!(op, "<" | "<=" | ">" | ">=") {
             return self.comparison(b, &l, &r, op);
         }
+        if matches!(op, "-" | "*" | "%") {
+            return self.arithmetic(b, &l, &r, op);
+        }
         if op == "+" {
             // A string on one side: JavaScript turns the other into text (`"p" + 1.5 * 2` is "p3").
             let (lk, rk) = (self.kind(&b.left), self.kind(&b.right));
@@ -85,6 +92,26 @@ impl Conv<'_> {
                 let l = self.text_part(&b.left, &l);
                 return format!("{l} + {r}");
             }
+            // `null` or `undefined` beside a number is that number plus 0 or NaN; beside what
+            // may be text (`x + undefined`), which `+` it is shows only when it runs.
+            let nullish = |k: Kind| matches!(k, Kind::Null | Kind::Undefined);
+            let (nl, nr) = (self.nullish_as_number(&b.left, &l), self.nullish_as_number(&b.right, &r));
+            let numeric = |k: Kind| matches!(k, Kind::Num { .. });
+            if (nullish(lk) || nullish(rk)) && numeric(nl.0) && numeric(nr.0) {
+                return format!("{} + {}", nl.1, nr.1);
+            }
+            let which = |k: Kind| if k == Kind::Null { "null" } else { "undefined" };
+            let beside = if nullish(lk) && numeric(nl.0) && !numeric(nr.0) {
+                Some((&r, which(lk), false))
+            } else if nullish(rk) && numeric(nr.0) && !numeric(nl.0) {
+                Some((&l, which(rk), true))
+            } else {
+                None
+            };
+            if let Some((other, which, other_is_left)) = beside {
+                let h = self.helper("js_add_nullish");
+                return format!("{h}({}, \"{which}\", {other_is_left})", strip_parens(other));
+            }
             // Neither side certainly a string nor both certainly numbers: which `+` it is shows
             // only when it runs (a string held in a variable plus `1.5 * 2` is "…3", not "…3.0").
             let numbers = matches!((lk, rk), (Kind::Num { .. }, Kind::Num { .. }));
@@ -94,6 +121,20 @@ impl Conv<'_> {
             }
         }
         format!("{l} {op} {r}")
+    }
+
+    /// `-`, `*`, `%`: Rhai's when both sides are certainly numbers (a `null` or `undefined` the
+    /// converter sees is one: 0, NaN); anything else through `js_arith`, which takes each side
+    /// as JavaScript's number and stops at a `()` whose two readings (null, undefined) give
+    /// other results.
+    pub(crate) fn arithmetic(&mut self, b: &BinaryExpression, l: &str, r: &str, op: &str) -> String {
+        let (lk, l) = self.nullish_as_number(&b.left, l);
+        let (rk, r) = self.nullish_as_number(&b.right, r);
+        if matches!((lk, rk), (Kind::Num { .. }, Kind::Num { .. })) {
+            return format!("{l} {op} {r}");
+        }
+        let h = self.helper("js_arith");
+        format!("{h}({}, {}, \"{op}\")", strip_parens(&l), strip_parens(&r))
     }
 
     /// An operand of a binary operator: conditionals and assignments in parentheses.

@@ -192,7 +192,7 @@ fn sort_without_a_comparator_orders_by_text_and_sort_returns_the_array() {
     let (rhai, _) =
         convert("const a = [10, 9, 1, 100];\na.sort();\nconst b = a.slice().sort((x, y) => x - y).reverse();");
     assert!(rhai.contains("a.js_sort();"), "{rhai}");
-    assert!(rhai.contains(".js_sort_by(|x, y| x - y)).js_reverse()"), "{rhai}");
+    assert!(rhai.contains(".js_sort_by(|x, y| js_arith(x, y, \"-\"))).js_reverse()"), "{rhai}");
     assert!(rhai.contains("private fn js_sort()") && rhai.contains("this.sort("), "{rhai}");
 }
 
@@ -235,7 +235,7 @@ fn a_callback_changing_its_array_argument_is_listed() {
     // Reading it converts.
     let (rhai, items) = convert("const xs = [1, 2];\nconst ys = xs.map((x, i, arr) => arr.length - i);");
     assert!(items.is_empty(), "{items:?}");
-    assert!(rhai.contains("let arr = recv1; recv1.map(|x, i| arr.len() - i)"), "{rhai}");
+    assert!(rhai.contains("let arr = recv1; recv1.map(|x, i| js_arith(arr.len(), i, \"-\"))"), "{rhai}");
 }
 
 #[test]
@@ -330,7 +330,7 @@ fn calls_fit_the_parameters_a_function_declares_and_callbacks_get_undefined_beyo
     // forEach's callback is called, not just made (an arrow's body would take `.call(…)`).
     assert!(rhai.contains("(|x, i| x).call(item"), "{rhai}");
     // sort passes two elements: a comparator's third parameter is undefined.
-    assert!(rhai.contains(".js_sort_by(|a, b| { let c = (); a - b })"), "{rhai}");
+    assert!(rhai.contains(".js_sort_by(|a, b| { let c = (); js_arith(a, b, \"-\") })"), "{rhai}");
 }
 
 #[test]
@@ -340,4 +340,16 @@ fn a_counting_loop_is_a_range_only_between_two_integers() {
     // A bound the converter cannot see is an integer (a JSON field, maybe null): JavaScript's test.
     let (rhai, _) = convert("const o = JSON.parse('{}');\nfor (let i = 0; i < o.n; i++) { o.x = i; }");
     assert!(!rhai.contains("for i in") && rhai.contains("js_compare(i, o.n, \"<\")"), "{rhai}");
+}
+
+#[test]
+fn arithmetic_with_null_and_undefined_uses_the_number_javascript_does() {
+    let (rhai, items) = convert(
+        "const none = null;\nconst a = [1 + undefined, null * 3, none - 1, 6 / null, undefined ** 2, x - 1, 'a' + undefined, x + undefined, null + x, 2 * 3];",
+    );
+    assert!(items.is_empty(), "{items:?}");
+    assert!(
+        rhai.contains("[1 + (0.0 / 0.0), 0 * 3, 0 - 1, js_div(6, 0), js_pow(0.0 / 0.0, 2), js_arith(x, 1, \"-\"), \"a\" + \"undefined\", js_add_nullish(x, \"undefined\", true), js_add_nullish(x, \"null\", false), 2 * 3]"),
+        "{rhai}"
+    );
 }

@@ -13,6 +13,7 @@
 //! canonicalisation, the session's event loop) live below them in `crate::http` and `crate::ws`.
 
 pub mod body;
+pub mod call;
 pub mod compare;
 pub mod console;
 pub mod convert;
@@ -60,6 +61,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     console::register(engine);
     shared_array::register(engine);
     sort::register(engine);
+    call::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);

@@ -1,0 +1,82 @@
+//! `js_call(f, [args])`: a function value called as JavaScript calls one, whatever number of
+//! parameters it declares: the arguments beyond them dropped, the missing ones `()`
+//! (undefined). Rhai finds a function by its name and its number of arguments, so
+//! `cb.call(1, 2)` of a closure declaring one parameter fails with "Function not found". The
+//! converter writes `js_call` where it cannot see what the called value declares (a parameter
+//! holding a closure, an object's property); Rhai scripts can use it too.
+//!
+//! Sound because a call that does not fit fails before the function runs: trying the other
+//! numbers of arguments runs the function once, with the first that fits.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, NativeCallContext};
+
+/// The most arguments tried beyond those written, when fewer do not fit.
+const MOST_PARAMS: usize = 16;
+
+pub fn register(engine: &mut Engine) {
+    engine.register_fn("js_call", js_call);
+}
+
+fn js_call(ctx: NativeCallContext, f: FnPtr, args: Array) -> Result<Dynamic, Box<EvalAltResult>> {
+    let n = args.len();
+    let written = match f.call_raw(&ctx, None, args.clone()) {
+        Err(e) if does_not_fit(&e, &f) => e,
+        other => return other,
+    };
+    // Fewer first, the most that fit (JavaScript drops the extra arguments), then more, padded
+    // with `()`.
+    for m in (0..n).rev().chain(n + 1..=MOST_PARAMS.max(n)) {
+        let mut fitted: Array = args.iter().take(m).cloned().collect();
+        fitted.resize(m, Dynamic::UNIT);
+        match f.call_raw(&ctx, None, fitted) {
+            Err(e) if does_not_fit(&e, &f) => continue,
+            other => return other,
+        }
+    }
+    Err(written)
+}
+
+/// Whether `e` is `f` itself not found for that number of arguments (an error inside `f` comes
+/// wrapped in the call, and is `f`'s own).
+fn does_not_fit(e: &EvalAltResult, f: &FnPtr) -> bool {
+    matches!(e, EvalAltResult::ErrorFunctionNotFound(signature, _)
+        if signature.strip_prefix(f.fn_name()).is_some_and(|rest| rest.starts_with(" (")))
+}
+
+#[cfg(test)]
+mod tests {
+    use rhai::Engine;
+
+    fn engine() -> Engine {
+        let mut engine = Engine::new();
+        super::register(&mut engine);
+        engine
+    }
+
+    #[test]
+    fn a_closure_takes_the_arguments_it_declares_as_javascript_passes_them() {
+        let out: String = engine()
+            .eval(
+                "let y = 10;\n\
+                 let one = |a| a + y;\n\
+                 let two = |a, b| `${a}:${b}`;\n\
+                 fn named(a, b) { a * b }\n\
+                 `${js_call(one, [1, 2, 3])} ${js_call(two, [5])} ${js_call(two, [])} ${js_call(Fn(\"named\"), [2, 3, 4])}`",
+            )
+            .unwrap();
+        assert_eq!(out, "11 5: : 6");
+    }
+
+    #[test]
+    fn an_error_inside_the_function_is_its_own_and_it_runs_once() {
+        let err = engine()
+            .eval::<i64>("let runs = [];\nlet f = |a| { runs.push(a); a.nope() };\njs_call(f, [1, 2])")
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("nope"), "{text}");
+        let runs: i64 = engine()
+            .eval("let n = 0;\nlet f = |a| { n += 1; if n > 0 { throw \"once\" } };\ntry { js_call(f, [1, 2]); } catch {}\nn")
+            .unwrap();
+        assert_eq!(runs, 1);
+    }
+}
