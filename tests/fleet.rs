@@ -320,3 +320,48 @@ fn merge_refuses_results_that_are_not_one_whole_test_naming_the_file() {
     assert_eq!(foreign.code, 104, "{}", foreign.stderr);
     assert!(foreign.stderr.contains(&format!("{}: not an rload series export", at("not.json"))), "{}", foreign.stderr);
 }
+
+/// Sweep 30: an instance whose script called `exec.test.fail()` exited 110, but `rload merge`
+/// could not see it and gave the fleet 0 or 99. The merged run exits 110 as one run does, with
+/// k6's precedence over the thresholds' 99; a result written before the mark was exported (no
+/// `marked_failed`) reads as not failed.
+#[test]
+fn merge_exits_110_when_an_instance_called_exec_test_fail_over_the_thresholds_99() {
+    let dir = tempfile::tempdir().unwrap();
+    // 2 iterations on each half: `count<3` holds on each instance and fails on the fleet.
+    let script = "export const options = #{ vus: 2, iterations: 4, thresholds: #{ iterations: [\"count<3\"] } };\n\
+                  fn run() {}\n\
+                  fn teardown(data) { if __ENV.FAIL == \"1\" { exec.test.fail(\"half failed\"); } }\n";
+    std::fs::write(dir.path().join("t.rhai"), script).unwrap();
+    let run = |segment: &str, fail: &str, out: &str| {
+        let args = ["run", "-q", "--no-color", "t.rhai", "-e", fail, "--execution-segment", segment];
+        rload_in(dir.path(), &[&args[..], &["--export-histograms", out]].concat())
+    };
+    assert_eq!(run("0:1/2", "FAIL=1", "failed.json").code, 110);
+    assert_eq!(run("0:1/2", "FAIL=0", "passed.json").code, 0);
+    assert_eq!(run("1/2:1", "FAIL=0", "other.json").code, 0);
+    let at = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+
+    let marked = merge(&[&at("failed.json"), &at("other.json")]);
+    assert_eq!(marked.code, 110, "{}\n{}", marked.stdout, marked.stderr);
+    assert!(marked.stderr.contains("error: test run was marked as failed"), "{}", marked.stderr);
+    assert!(
+        marked.stderr.contains(&at("failed.json")) && !marked.stderr.contains(&at("other.json")),
+        "{}",
+        marked.stderr
+    );
+    assert!(marked.line("iterations").contains(" 4 "), "{}", marked.stdout);
+    assert!(marked.stdout.contains("✗ 'count<3'"), "{}", marked.stdout);
+
+    let unmarked = merge(&[&at("passed.json"), &at("other.json")]);
+    assert_eq!(unmarked.code, 99, "{}\n{}", unmarked.stdout, unmarked.stderr);
+    assert!(!unmarked.stderr.contains("marked as failed"), "{}", unmarked.stderr);
+
+    // A file of an rload from before the field: not failed.
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(at("failed.json")).unwrap()).unwrap();
+    assert_eq!(old["run"]["marked_failed"], true, "{}", old["run"]);
+    old["run"].as_object_mut().unwrap().remove("marked_failed");
+    std::fs::write(at("old.json"), old.to_string()).unwrap();
+    let older = merge(&[&at("old.json"), &at("other.json")]);
+    assert_eq!(older.code, 99, "{}\n{}", older.stdout, older.stderr);
+}

@@ -166,7 +166,7 @@ fn summary_time_unit_prints_every_time_value_in_that_unit() {
         r#"
         export const options = #{ iterations: 3, summaryTimeUnit: "us" };
         fn run() { sleep(0.002); }
-        fn handleSummary(data) { #{ stdout: `unit=${data.options.summaryTimeUnit}\n${text_summary(data)}` } }
+        fn handleSummary(data) { #{ stdout: `unit=${data.options.summaryTimeUnit}\n${text_summary(data, #{ enableColors: false })}` } }
     "#,
     );
     let run = rload(&s, &[]);

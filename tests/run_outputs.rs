@@ -303,3 +303,45 @@ fn outputs_carry_rloads_own_cpu_and_memory_each_second_but_the_summary_does_not(
     assert!(!exported.contains("rload_cpu_percent") && !exported.contains("rload_rss_bytes"), "{exported}");
     assert!(!run.stdout.contains("rload_cpu_percent"), "{}", run.stdout);
 }
+
+/// Sweep 30: k6 v1.1 initialises its VUs before setup() and samples `vus` and `vus_max` each
+/// second from the start of its run to the end of teardown(), so a setup() and a teardown() of
+/// over a second each have `vus 0` points with `vus_max` at the pre-allocated VUs (checked on k6
+/// with `vus: 3, duration: "2s"` and 2.5 s sleeps: `vus 0 min=0 max=3`). rload sampled only
+/// during the test (`vus 3 min=3 max=3`), though it runs setup() before its VU init.
+#[test]
+fn vus_and_vus_max_are_sampled_through_setup_and_teardown_as_in_k6() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let s = script(
+        r#"
+        export const options = #{ vus: 2, duration: "1s" };
+        fn setup() { sleep(1.3); #{} }
+        fn run(data) { sleep(0.2); }
+        fn teardown(data) { sleep(1.3); }
+    "#,
+    );
+    let run = rload(&s, &["-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let vus = run.line("vus");
+    assert!(vus.contains(": 0 ") && vus.contains("min=0") && vus.contains("max=2"), "{vus}");
+    let vus_max = run.line("vus_max");
+    assert!(vus_max.contains("min=2") && vus_max.contains("max=2"), "{vus_max}");
+
+    let lines = ndjson(&out);
+    let time = |p: &&serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(p["data"]["time"].as_str().unwrap()).unwrap().timestamp_micros()
+    };
+    let iterations: Vec<i64> = points(&lines, "iteration_duration").iter().map(time).collect();
+    let (first, last) = (*iterations.iter().min().unwrap(), *iterations.iter().max().unwrap());
+    let sampled = |metric| -> Vec<(i64, f64)> {
+        points(&lines, metric).iter().map(|p| (time(p), p["data"]["value"].as_f64().unwrap())).collect()
+    };
+    let (vus, vus_max) = (sampled("vus"), sampled("vus_max"));
+    let during_setup: Vec<_> = vus.iter().filter(|(t, _)| *t < first - 200_000).collect();
+    let during_teardown: Vec<_> = vus.iter().filter(|(t, _)| *t > last).collect();
+    assert!(!during_setup.is_empty() && during_setup.iter().all(|(_, v)| *v == 0.0), "{vus:?} {first}");
+    assert!(!during_teardown.is_empty() && during_teardown.iter().all(|(_, v)| *v == 0.0), "{vus:?} {last}");
+    assert_eq!(vus_max.len(), vus.len(), "{vus_max:?}");
+    assert!(vus_max.iter().all(|(_, v)| *v == 2.0), "{vus_max:?}");
+}

@@ -269,7 +269,9 @@ fn text_summary_in_handle_summary_is_the_summary_rload_would_print() {
         r#"
         export const options = #{ iterations: 2, thresholds: #{ "iterations": ["count==2"] } };
         fn run() { check(1, #{ "always": |v| true }); }
-        fn handle_summary(data) { #{ stdout: `[${text_summary(data)}]`, stderr: `[${text_summary(data, #{})}]` } }
+        fn handle_summary(data) {
+            #{ stdout: `[${text_summary(data, #{ enableColors: false })}]`, stderr: `[${text_summary(data)}]` }
+        }
     "#,
     );
     let run = rload(&s, &[]);
@@ -279,7 +281,8 @@ fn text_summary_in_handle_summary_is_the_summary_rload_would_print() {
     {
         assert!(printed.contains(part), "{part} in {printed}");
     }
-    assert!(run.stderr.contains("█ TOTAL RESULTS"), "{}", run.stderr);
+    // jslib's enableColors defaults to on, terminal or not.
+    assert!(run.stderr.contains("█ \x1b[1mTOTAL RESULTS"), "{}", run.stderr);
 }
 
 /// jslib's `textSummary(data, { indent, enableColors })` as k6 scripts call it: the options are
@@ -322,6 +325,52 @@ fn text_summary_honours_indent_and_colours_and_refuses_what_it_cannot_render() {
         assert!(run.stderr.contains("handle_summary() failed") && run.stderr.contains(error), "{hook}: {}", run.stderr);
         assert!(run.stdout.contains("█ TOTAL RESULTS"), "the default summary instead: {}", run.stdout);
     }
+}
+
+/// Sweep 30: jslib's textSummary merges `Object.assign({}, defaults, data.options, options)`
+/// and reads them as JavaScript does (jslib 0.0.2 to 0.1.0): `if (enableColors)` (default on),
+/// `indent + "    "`, and a `summaryTimeUnit` outside `s`/`ms`/`us` as a unit per value. rload
+/// demanded a bool and a string, and refused every `summaryTimeUnit` and `summaryTrendStats`.
+#[test]
+fn text_summary_reads_its_options_as_javascript_values_as_jslib_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("one", "#{ enableColors: 1 }"),
+        ("zero", "#{ enableColors: 0 }"),
+        ("empty", "#{ enableColors: \"\" }"),
+        ("null", "#{ enableColors: () }"),
+        ("default", "#{}"),
+        ("number_indent", "#{ indent: 2, enableColors: false }"),
+        ("no_unit", "#{ summaryTimeUnit: (), summaryTrendStats: data.options.summaryTrendStats, enableColors: false }"),
+    ];
+    let at = |name: &str| dir.path().join(name).to_string_lossy().replace('\\', "/");
+    let outputs: Vec<String> =
+        cases.iter().map(|(name, opts)| format!("{:?}: text_summary(data, {opts})", at(name))).collect();
+    let s = script(&format!(
+        "export const options = #{{ iterations: 1 }};\nfn run() {{}}\nfn handle_summary(data) {{ #{{ {} }} }}\n",
+        outputs.join(", ")
+    ));
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("handle_summary() failed"), "{}", run.stderr);
+    let text = |name: &str| std::fs::read_to_string(at(name)).unwrap();
+    assert!(text("one").contains("\x1b[1mTOTAL RESULTS"), "enableColors: 1 colours: {}", text("one"));
+    assert!(text("default").contains("\x1b[1mTOTAL RESULTS"), "jslib's default is on: {}", text("default"));
+    for off in ["zero", "empty", "null", "number_indent", "no_unit"] {
+        assert!(text(off).contains("█ TOTAL RESULTS") && !text(off).contains('\x1b'), "{off}: {}", text(off));
+    }
+    assert!(text("number_indent").contains("\n2 █ TOTAL RESULTS"), "{}", text("number_indent"));
+
+    // A unit the run's summary does not show is refused, naming the option; the run's is taken.
+    let s = script(
+        "export const options = #{ iterations: 1 };\nfn run() {}\n\
+         fn handle_summary(data) { #{ stdout: text_summary(data, #{ summaryTimeUnit: \"ms\", enableColors: false }) } }\n",
+    );
+    let refused = rload(&s, &[]);
+    assert!(refused.stderr.contains("the summaryTimeUnit option (ms) asks for \"ms\""), "{}", refused.stderr);
+    let taken = rload(&s, &["--summary-time-unit", "ms"]);
+    assert!(!taken.stderr.contains("handle_summary() failed"), "{}", taken.stderr);
+    assert!(taken.stdout.contains("█ TOTAL RESULTS"), "{}", taken.stdout);
 }
 
 #[test]

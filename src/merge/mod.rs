@@ -1,8 +1,9 @@
 //! `rload merge RESULT…`: the results of N instances of one test (each run's
 //! `--export-histograms` file) as one run: the same end-of-test summary `rload run` prints, the
 //! thresholds evaluated once over the fleet's merged data, and their verdict as the exit code
-//! (0, or 99 when one failed; 104 for results that are not one test, 255 for a file that
-//! cannot be read). k6 has no such command: k6 OSS evaluates thresholds per instance only
+//! (0, or 99 when one failed; 110 when an instance's script called `exec.test.fail()`, which
+//! wins over the thresholds as in one run; 104 for results that are not one test, 255 for a
+//! file that cannot be read). k6 has no such command: k6 OSS evaluates thresholds per instance only
 //! (grafana/k6 #140, k6-operator #115). The design is in `docs/fleet.md`.
 //!
 //! Which results are one test: the same script (MD5 of its text), the same thresholds as
@@ -71,11 +72,24 @@ enum MergeError {
     Invalid(Vec<String>),
 }
 
+/// The merged run's verdict.
+struct Verdict {
+    thresholds_passed: bool,
+    /// The results whose instance called `exec.test.fail()`.
+    marked_failed: Vec<String>,
+}
+
 /// Runs `rload merge` and returns its exit code.
 pub fn run(args: &MergeArgs) -> i32 {
     match merge(args) {
-        Ok(true) => exit::OK,
-        Ok(false) => {
+        // As one run: `exec.test.fail()` (110) wins over the thresholds' verdict (99).
+        Ok(Verdict { marked_failed, .. }) if !marked_failed.is_empty() => {
+            eprintln!("{}", exit::RunError::MarkedFailed);
+            eprintln!("  exec.test.fail() was called in the instance of {}", marked_failed.join(", "));
+            exit::MARKED_FAILED
+        }
+        Ok(Verdict { thresholds_passed: true, .. }) => exit::OK,
+        Ok(Verdict { thresholds_passed: false, .. }) => {
             eprintln!("{}", exit::RunError::ThresholdsFailed);
             exit::THRESHOLDS_FAILED
         }
@@ -93,8 +107,8 @@ pub fn run(args: &MergeArgs) -> i32 {
     }
 }
 
-/// The merge itself; `Ok(true)` when every threshold held.
-fn merge(args: &MergeArgs) -> Result<bool, MergeError> {
+/// The merge itself, printing the summary; the verdict, or why there is none.
+fn merge(args: &MergeArgs) -> Result<Verdict, MergeError> {
     if args.results.is_empty() {
         return Err(MergeError::Invalid(vec!["no results given".into()]));
     }
@@ -124,6 +138,8 @@ fn merge(args: &MergeArgs) -> Result<bool, MergeError> {
         );
     }
     let segments: Vec<String> = runs.iter().map(|r| r.header.execution_segment.clone()).collect();
+    let marked_failed: Vec<String> =
+        args.results.iter().zip(&runs).filter(|(_, r)| r.header.marked_failed).map(|(f, _)| f.clone()).collect();
     let merged = combine(runs);
 
     let verdicts = thresholds::evaluate(&set, &merged.aggregate, merged.test_duration, false);
@@ -142,17 +158,17 @@ fn merge(args: &MergeArgs) -> Result<bool, MergeError> {
         segments.join(", ")
     ));
     stdio::out(&TextSummary { options: summary }.render(&results));
-    let passed = thresholds::all_passed(&verdicts);
+    let verdict = Verdict { thresholds_passed: thresholds::all_passed(&verdicts), marked_failed };
     if let Some(path) = &args.summary_export {
         // As in a run: a file that cannot be written decides the exit code only when the
-        // thresholds passed.
+        // thresholds passed and no instance marked the test failed.
         match crate::runtime::report::write_whole(path, &SummaryExport.render(&results)) {
-            Err(e) if passed => return Err(MergeError::Read(e)),
+            Err(e) if verdict.thresholds_passed && verdict.marked_failed.is_empty() => return Err(MergeError::Read(e)),
             Err(e) => eprintln!("error: {e}"),
             Ok(()) => {}
         }
     }
-    Ok(passed)
+    Ok(verdict)
 }
 
 /// The results are one test: one script, one set of thresholds, one segment sequence, and

@@ -12,7 +12,7 @@
 //!            "execution_segment": "1/4:1/2", "execution_segment_sequence": "0,1/4,1/2,3/4,1",
 //!            "summary_trend_stats": ["avg", "min", "med", "max", "p(90)", "p(95)"],
 //!            "test_duration_ns": 10003405211, "ended_at_unix_ms": 1795000000000,
-//!            "summary_time_unit": "",
+//!            "summary_time_unit": "", "marked_failed": false,
 //!            "interrupted_iterations": 0, "failed_iterations": 0, "series_limit": 1000,
 //!            "overflowed": [ { "metric": "http_reqs", "samples": 812, "culprit": { "tag": "url", "values": 1000 } } ],
 //!            "script_errors": [ { "message": "…", "count": 2 } ],
@@ -34,7 +34,8 @@
 //! - `run`: the test as written (the script's name and the MD5 of its text, `options.thresholds`
 //!   as the options gave them, `summaryTrendStats`, `summaryTimeUnit`), this instance's share of it (its execution
 //!   segment; the sequence as given, `""` without one), how long its test ran and when it ended,
-//!   rload's run counts and the failed-request table. Version 1 files (without `run`) still
+//!   whether its script called `exec.test.fail()` before the export (absent in files of an
+//!   rload before it: not failed), rload's run counts and the failed-request table. Version 1 files (without `run`) still
 //!   import as series; `rload merge` needs version 2.
 //! - Every metric a threshold names is listed, with no series when it saw no sample, so the
 //!   thresholds parse in the merging process too.
@@ -84,6 +85,9 @@ pub struct RunHeader {
     /// When the instance's report was built, milliseconds since the Unix epoch (orders gauges'
     /// last values across instances).
     pub ended_at_unix_ms: u64,
+    /// The script called `exec.test.fail()` (in init, setup, the test or teardown: the export
+    /// is written before `handle_summary`).
+    pub marked_failed: bool,
 }
 
 /// One export read back whole: what `rload merge` combines.
@@ -126,6 +130,7 @@ pub fn export_run(results: &RunResults<'_>, header: &RunHeader) -> Value {
         "summary_time_unit": header.summary_time_unit,
         "test_duration_ns": u64::try_from(results.test_duration.as_nanos()).unwrap_or(u64::MAX),
         "ended_at_unix_ms": header.ended_at_unix_ms,
+        "marked_failed": header.marked_failed,
         "interrupted_iterations": counts.interrupted_iterations,
         "failed_iterations": counts.failed_iterations,
         "series_limit": counts.series_limit,
@@ -171,6 +176,11 @@ pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, S
             .collect::<Result<_, _>>()?,
         summary_time_unit: text("summary_time_unit")?,
         ended_at_unix_ms: whole("ended_at_unix_ms")?,
+        // Files written before the field existed say nothing of it: not failed.
+        marked_failed: match run.get("marked_failed") {
+            None => false,
+            Some(v) => v.as_bool().ok_or_else(|| context("\"marked_failed\" must be true or false".into()))?,
+        },
     };
     let script_errors = list("script_errors")?
         .iter()

@@ -296,6 +296,7 @@ fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
         summary_trend_stats: vec!["avg".into(), "p(99)".into()],
         summary_time_unit: "ms".into(),
         ended_at_unix_ms: 42,
+        marked_failed: true,
     };
     let text = HistogramExport { run: &header }.render(&results);
 
@@ -310,6 +311,10 @@ fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
         agg.metric_by_name("http_reqs").map(|m| m.merged())
     );
     assert!(importer.get("never_seen").is_some(), "a threshold's metric without samples is declared");
+    let mut odd: serde_json::Value = serde_json::from_str(&text).unwrap();
+    odd["run"]["marked_failed"] = json!("yes");
+    let err = histograms::import_run(&odd, &mut importer).unwrap_err();
+    assert!(err.contains("\"marked_failed\" must be true or false"), "{err}");
 }
 
 #[test]

@@ -62,6 +62,7 @@ pub(super) async fn report_results(
         ended_at_unix_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
+        marked_failed: script.marked_failed.load(std::sync::atomic::Ordering::Relaxed),
     };
     let settings = ReportSettings {
         trend_stats,

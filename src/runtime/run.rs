@@ -325,9 +325,36 @@ async fn execute(
     // first and runs setup() once released; otherwise setup() runs first, so a failing setup()
     // costs no VU initialisation.
     let paused = options.paused.unwrap_or(false);
+    let runtimes: Vec<Arc<ScenarioRuntime>> =
+        scenarios.iter().cloned().map(|c| Arc::new(ScenarioRuntime::for_segment(c, segment))).collect();
+    for s in &runtimes {
+        // k6's executors tag `dropped_iterations` with the run's tags and the scenario.
+        let mut pairs = options.tags.clone().unwrap_or_default();
+        if metrics::system_tag_enabled(metrics::SystemTag::SCENARIO) {
+            pairs.push((tag::SCENARIO.to_owned(), s.name().to_owned()));
+        }
+        s.state.set_drop_sink(move |n| {
+            let mut tags = TagSet::new();
+            for (name, value) in &pairs {
+                tags.insert(name, value);
+            }
+            metrics::record(builtin::DROPPED_ITERATIONS, &tags, n as f64);
+        });
+    }
+
+    // `vus` and `vus_max` once a second from the first poll, as k6's scheduler samples them
+    // from the start of its run to its end: through setup() (its VUs are initialised before,
+    // so `vus_max` counts them: [`ScenarioRuntime::vus_max`]), a pause, the test and
+    // teardown(). A paused run polls it from the pause on (its VUs are ready then, as k6's).
+    let sampled = runtimes.clone();
+    let vus_sampler = sample_vus(&sampled, options.tags.as_deref().unwrap_or_default());
+    tokio::pin!(vus_sampler);
     if !paused {
         surface.set_status(ExecutionStatus::Setup);
-        let end = setup(args, script, options, test_options, signals).await;
+        let end = tokio::select! {
+            end = setup(args, script, options, test_options, signals) => end,
+            never = &mut vus_sampler => match never {},
+        };
         let shared = || Arc::new(run_shared(args, options, Some(test_options), script, None));
         let ended = |shared, signalled, phase_failure| Executed {
             shared,
@@ -370,22 +397,6 @@ async fn execute(
     let workers = WorkerSet::spawn(worker_threads, total_vus, &script.source, &shared, series_cap)
         .map(Rc::new)
         .map_err(RunError::Workers)?;
-    let runtimes: Vec<Arc<ScenarioRuntime>> =
-        scenarios.into_iter().map(|c| Arc::new(ScenarioRuntime::for_segment(c, segment))).collect();
-    for s in &runtimes {
-        // k6's executors tag `dropped_iterations` with the run's tags and the scenario.
-        let mut pairs = options.tags.clone().unwrap_or_default();
-        if metrics::system_tag_enabled(metrics::SystemTag::SCENARIO) {
-            pairs.push((tag::SCENARIO.to_owned(), s.name().to_owned()));
-        }
-        s.state.set_drop_sink(move |n| {
-            let mut tags = TagSet::new();
-            for (name, value) in &pairs {
-                tags.insert(name, value);
-            }
-            metrics::record(builtin::DROPPED_ITERATIONS, &tags, n as f64);
-        });
-    }
     shared.instance.mark_started(run_start);
     shared.instance.set_scenarios(runtimes.clone());
     let mut next_id = 1u64;
@@ -403,13 +414,6 @@ async fn execute(
         _ = surface.stopped() => false,
     };
     surface.set_status(ExecutionStatus::InitDone);
-
-    // `vus` and `vus_max` once a second from here, as k6's scheduler samples them from the
-    // start of its run: through a pause and the setup() after it too (`GET /v1/metrics` of a
-    // paused run lists `vus` 0 and `vus_max`).
-    let sampled = runtimes.clone();
-    let vus_sampler = sample_vus(&sampled, options.tags.as_deref().unwrap_or_default());
-    tokio::pin!(vus_sampler);
 
     // --paused: the VUs are ready; the scenarios' clock waits for PATCH /v1/status.
     let mut setup_interrupted = false;
@@ -523,7 +527,10 @@ async fn execute(
     // second signal ends it.
     surface.set_status(ExecutionStatus::Teardown);
     let setup_data = surface.data.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    let end = teardown(args, script, options, test_options, setup_data, &shared.errors, signals).await;
+    let end = tokio::select! {
+        end = teardown(args, script, options, test_options, setup_data, &shared.errors, signals) => end,
+        never = &mut vus_sampler => match never {},
+    };
     surface.set_status(if signalled { ExecutionStatus::Interrupted } else { ExecutionStatus::Ended });
     let phase_failure = match end {
         TeardownEnd::Ran => None,

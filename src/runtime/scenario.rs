@@ -152,6 +152,12 @@ impl ScenarioRuntime {
         self.runner.current_vus(&self.state)
     }
 
+    /// The `vus_max` metric's share of this scenario: the VUs it was given, and never fewer
+    /// than its pre-allocated ones, which k6 initialises before setup() (rload after it).
+    pub fn vus_max(&self) -> u64 {
+        self.state.allocated.load(Ordering::Relaxed).max(self.pre_allocated_vus)
+    }
+
     /// Progress in [0, 1] as k6's `exec.scenario.progress`.
     pub fn progress(&self) -> f64 {
         self.runner.progress(&self.state)

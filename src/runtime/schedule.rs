@@ -119,26 +119,24 @@ async fn wait_until(at: Instant) {
     tokio::task::yield_now().await;
 }
 
-/// Records `vus` and `vus_max` once a second (the progress shown is `progress.rs`'s). Never
-/// returns.
+/// Records `vus` and `vus_max` once a second (the progress shown is `progress.rs`'s), from its
+/// first poll: the run polls it through setup(), a pause, the test and teardown(), as k6's
+/// scheduler ticks from the start of its run to the end of teardown(), so a setup() or
+/// teardown() of a second or more has samples of `vus` 0. Never returns.
 pub async fn sample_vus(runtimes: &[Arc<ScenarioRuntime>], run_tags: &[(String, String)]) -> Infallible {
     let mut tags = TagSet::new();
     for (name, value) in run_tags {
         tags.insert(name, value);
     }
-    // As k6's scheduler: a ticker, so the first sample comes 1 s into the test (a run shorter
-    // than that has none), each carrying the run's tags (`options.tags`, `--tag`).
+    // As k6's scheduler: a ticker, so the first sample comes 1 s into the run (a run shorter
+    // than that has none), each carrying the run's tags (`options.tags`, `--tag`). Ticks
+    // missed while the run is between phases (it does not poll this then) are skipped, not
+    // made up in a burst.
     let mut tick = tokio::time::interval_at(Instant::now() + VUS_INTERVAL, VUS_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tick.tick().await;
-        let (vus, max) = runtimes
-            .iter()
-            .fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.state.allocated.load(Ordering::Relaxed)));
-        // Every plan is over and its VUs are gone: the test is ending, and a last `vus 0`
-        // would be the end's artifact, not a measurement (k6 stops its ticker with the run).
-        if vus == 0 && runtimes.iter().all(|s| s.is_stopping()) {
-            continue;
-        }
+        let (vus, max) = runtimes.iter().fold((0u64, 0u64), |(v, m), s| (v + s.current_vus(), m + s.vus_max()));
         metrics::record(builtin::VUS, &tags, vus as f64);
         metrics::record(builtin::VUS_MAX, &tags, max as f64);
         metrics::flush();

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rand::{Rng, RngCore, SeedableRng};
 use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
-use super::convert::{js_string, js_to_number, js_truthy};
+use super::convert::{js_string, js_text, js_to_number, js_truthy};
 use crate::config::secs_to_duration;
 use crate::metrics::{self, builtin, recent_or_build, tag, RecentTagSets, SystemTags, TagSet};
 use crate::runtime::coroutine::suspend_with;
@@ -53,6 +53,8 @@ pub fn register(engine: &mut Engine) {
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
     engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::new()));
     engine.register_fn("text_summary", |data: Dynamic, opts: Map| text_summary(&data, opts));
+    // jslib's `Object.assign` skips a null options object.
+    engine.register_fn("text_summary", |data: Dynamic, _: ()| text_summary(&data, Map::new()));
 }
 
 /// `draw` from the VU's seeded generator (see [`random_seed`]) or, unseeded, the thread's.
@@ -96,61 +98,93 @@ pub fn random_uuid() -> String {
 
 /// jslib's `textSummary(data, options)`: the summary rload rendered for this run (k6 v1.1's
 /// layout), empty before the end of the test. rload does not render `data` afresh, so what
-/// jslib would read from its arguments is honoured or refused, never dropped:
+/// jslib would read from its arguments is honoured or refused, never dropped. jslib reads its
+/// options as `Object.assign({}, defaults, data.options, options)` and as JavaScript values:
 /// - `data` must show what `handle_summary` received (its `metrics` and `root_group`): a script
 ///   that deleted or changed metrics to shape the text gets an error, not the whole summary;
-/// - `indent` takes the place of the summary's first column (jslib's default is one space);
-/// - `enableColors` asks for ANSI colours or none; without it the text is as rload prints it
-///   (coloured on a terminal);
-/// - other options (jslib's `summaryTimeUnit`, `summaryTrendStats`) are refused, naming the
-///   test options that set them.
+/// - `indent` takes the place of the summary's first column (jslib's default is one space), as
+///   JavaScript's `String(indent)` (jslib concatenates it: `2` indents with "2");
+/// - `enableColors` is JavaScript truthiness (jslib's `if (enableColors)`: `1` colours, `0`,
+///   `""` and `()` do not), and jslib's default is on, whatever the terminal;
+/// - `summaryTimeUnit` and `summaryTrendStats` are taken when they render what the run's summary
+///   already shows (`data.options` carries the run's; a `summaryTimeUnit` other than `s`, `ms`
+///   or `us`, `()` or `""` included, is jslib's unit per value), and refused otherwise, naming
+///   the test options that set them;
+/// - an option jslib does not know is an error (jslib ignores it: a typo would go unseen); in
+///   `data.options` such keys (k6's `noColor`) are ignored, as jslib ignores them.
 fn text_summary(data: &Dynamic, opts: Map) -> Result<String, Box<EvalAltResult>> {
-    let mut indent = None;
-    let mut colors = None;
+    const OPTIONS: [&str; 4] = ["indent", "enableColors", "summaryTimeUnit", "summaryTrendStats"];
+    let mut merged = Map::new();
+    if let Some(given) =
+        data.read_lock::<Map>().and_then(|d| d.get("options").and_then(|o| o.read_lock::<Map>().map(|o| o.clone())))
+    {
+        merged.extend(given.into_iter().filter(|(key, _)| OPTIONS.contains(&key.as_str())));
+    }
     for (key, value) in opts {
-        match key.as_str() {
-            "indent" => {
-                let text =
-                    value.into_string().map_err(|t| format!("text_summary(): indent must be a string, got {t}"))?;
-                indent = Some(text);
-            }
-            "enableColors" => {
-                let on =
-                    value.as_bool().map_err(|t| format!("text_summary(): enableColors must be a boolean, got {t}"))?;
-                colors = Some(on);
-            }
-            "summaryTimeUnit" | "summaryTrendStats" => {
-                return Err(format!(
-                    "text_summary(): the {key} option is not supported here; set {key} in the test's options \
-                     (or --summary-time-unit / --summary-trend-stats): the summary is rendered with them"
-                )
-                .into())
-            }
-            other => {
-                return Err(
-                    format!("text_summary(): unknown option {other:?} (it takes indent and enableColors)").into()
-                )
-            }
+        if !OPTIONS.contains(&key.as_str()) {
+            return Err(format!(
+                "text_summary(): unknown option {:?} (it takes indent, enableColors, summaryTimeUnit and \
+                 summaryTrendStats)",
+                key.as_str()
+            )
+            .into());
         }
+        merged.insert(key, value);
     }
     let vu = vu::current();
     let Some(texts) = vu.shared.summary_text.as_ref() else {
         return Ok(String::new());
     };
     if let Some(received) = vu.data_json.as_deref() {
-        same_summary_data(data, received)?;
+        let received: serde_json::Value = serde_json::from_str(received).map_err(|e| e.to_string())?;
+        same_summary_data(data, &received)?;
+        same_summary_options(&merged, &received["options"])?;
     }
-    let text = colors.map_or(texts.printed(), |on| texts.with_colors(on));
-    Ok(match indent {
+    let colors = merged.get("enableColors").is_none_or(js_truthy);
+    let text = texts.with_colors(colors);
+    Ok(match merged.get("indent").map(js_text) {
         Some(indent) if indent != " " => indented(text, &indent),
         _ => text.to_string(),
     })
 }
 
+/// Errors unless the `summaryTimeUnit` and `summaryTrendStats` of jslib's merged `options`
+/// render what `run` (the run's own `data.options`) rendered.
+fn same_summary_options(options: &Map, run: &serde_json::Value) -> Result<(), Box<EvalAltResult>> {
+    // jslib: `timeUnit !== '' && unitMap.hasOwnProperty(timeUnit)`, else a unit per value.
+    let unit = |text: &str| if ["s", "ms", "us"].contains(&text) { text.to_owned() } else { String::new() };
+    let refused = |key: &str, why: String| -> Box<EvalAltResult> {
+        format!(
+            "text_summary(): the {key} option {why}; rload prints the run's own summary: set {key} in the \
+             test's options (or --summary-time-unit / --summary-trend-stats)"
+        )
+        .into()
+    };
+    if let Some(value) = options.get("summaryTimeUnit") {
+        let (asked, shown) = (unit(&js_text(value)), unit(run["summaryTimeUnit"].as_str().unwrap_or_default()));
+        if asked != shown {
+            let name = |u: &str| if u.is_empty() { "a unit per value".to_owned() } else { format!("\"{u}\"") };
+            return Err(refused(
+                "summaryTimeUnit",
+                format!("({}) asks for {}, the run's summary has {}", js_text(value), name(&asked), name(&shown)),
+            ));
+        }
+    }
+    if let Some(value) = options.get("summaryTrendStats") {
+        let asked = serde_json::to_value(value).map_err(|e| format!("text_summary(): summaryTrendStats: {e}"))?;
+        if asked != run["summaryTrendStats"] {
+            return Err(refused(
+                "summaryTrendStats",
+                format!("({asked}) differs from the run's summary's {}", run["summaryTrendStats"]),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Errors unless `data` has the `metrics` and `root_group` of `received` (the JSON
 /// `handle_summary` was given), which is all the summary text shows of it.
-fn same_summary_data(data: &Dynamic, received: &str) -> Result<(), Box<EvalAltResult>> {
-    let received: serde_json::Value = serde_json::from_str(received).map_err(|e| e.to_string())?;
+fn same_summary_data(data: &Dynamic, received: &serde_json::Value) -> Result<(), Box<EvalAltResult>> {
     let given = serde_json::to_value(data).map_err(|e| format!("text_summary(): data: {e}"))?;
     for key in ["metrics", "root_group"] {
         if given.get(key) != received.get(key) {

@@ -29,6 +29,7 @@ pub mod http_params;
 pub mod http_url;
 pub mod json;
 pub mod metrics;
+pub mod predicates;
 pub mod response;
 pub mod shared_array;
 pub mod sort;
@@ -62,6 +63,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     shared_array::register(engine);
     sort::register(engine);
     call::register(engine);
+    predicates::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
