@@ -1,17 +1,20 @@
 //! Number comparisons as JavaScript makes them: exact.
 //!
-//! Rhai's built-in float comparisons allow a relative tolerance of one `f64::EPSILON`, and
-//! the formula they use turns any comparison with an infinity into `false`. A k6 script that
-//! folds a minimum from `Infinity` (`if (x < min) min = x`) then never updates it, and
-//! `0.1 + 0.2 == 0.3` holds: the script runs and measures something else. Rhai lets a registered
-//! operator replace a built-in one only when its fast operators are off, so [`register`] turns
-//! them off; the built-in operators of every other pair of types still serve as before, found once
-//! per VU through the function cache.
+//! Rhai's published float comparisons allow a relative tolerance of one `f64::EPSILON`, and the
+//! formula they use turns any comparison with an infinity into `false`. A k6 script that folds a
+//! minimum from `Infinity` (`if (x < min) min = x`) then never updates it, and `0.1 + 0.2 == 0.3`
+//! holds: the script runs and measures something else.
+//!
+//! The operators themselves are exact in the Rhai rload builds (vendor/rhai/RLOAD-PATCH.md), so
+//! Rhai's fast operators stay on. [`register`] also gives the exact comparisons as functions,
+//! which is what Rhai resolves where it calls `==` itself (`contains`, `index_of`, `==` between
+//! arrays and maps) and where the optimiser folds constants.
 
 use rhai::{Engine, FLOAT, INT};
 
 pub fn register(engine: &mut Engine) {
-    engine.set_fast_operators(false);
+    // Rhai's default, said here: the built-in operators run without a function lookup.
+    engine.set_fast_operators(true);
     macro_rules! exact {
         ($($op:tt),*) => {$(
             engine.register_fn(stringify!($op), |x: FLOAT, y: FLOAT| x $op y);
