@@ -20,9 +20,9 @@
 
 use serde_json::{Map, Value};
 
-use super::duration::parse_flag_duration;
 use super::file::Extras;
 use super::options::{Options, KNOWN_KEYS};
+use super::values::stage_text;
 
 /// How a variable's text becomes its option's JSON value.
 #[derive(Clone, Copy)]
@@ -233,20 +233,13 @@ fn to_json(kind: Kind, text: &str) -> Result<Value, String> {
         Kind::Duration => Value::String(text.to_owned()),
         Kind::Text => Value::String(text.to_owned()),
         Kind::List => Value::Array(split_list(text).into_iter().map(|s| Value::String(s.to_owned())).collect()),
-        // k6's `Stage.UnmarshalText`: Go's `time.ParseDuration` and `strconv.ParseInt`, no white
-        // space (`"2s:1, 3s:2"` is an error in k6).
+        // Split at commas without trimming, as k6 (`"2s:1, 3s:2"` is an error in k6).
         Kind::Stages => Value::Array(
             text.split(',')
                 .filter(|stage| !stage.is_empty())
-                .map(|stage| match stage.split_once(':') {
-                    Some((d, t)) => {
-                        parse_flag_duration(d).map_err(|e| format!("stage \"{stage}\": {e}"))?;
-                        let target = t
-                            .parse::<i64>()
-                            .map_err(|_| format!("stage \"{stage}\": target \"{t}\" is not a whole number"))?;
-                        Ok(serde_json::json!({ "duration": d, "target": target }))
-                    }
-                    None => Err(format!("stage \"{stage}\": expected DURATION:TARGET, e.g. 30s:10")),
+                .map(|stage| {
+                    let (d, _, target) = stage_text(stage).map_err(|e| format!("stage \"{stage}\": {e}"))?;
+                    Ok(serde_json::json!({ "duration": d, "target": target }))
                 })
                 .collect::<Result<_, String>>()?,
         ),

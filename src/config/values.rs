@@ -239,11 +239,20 @@ pub fn parse_cli_stages<'a>(flags: impl IntoIterator<Item = &'a String>) -> Resu
 
 /// One `DURATION:TARGET` stage of `--stage`.
 pub fn parse_cli_stage(text: &str) -> Result<Stage, String> {
-    let (d, t) =
-        text.split_once(':').ok_or_else(|| format!("--stage \"{text}\": expected DURATION:TARGET, e.g. 30s:10"))?;
-    let duration = parse_flag_duration(d).map_err(|e| format!("--stage \"{text}\": {e}"))?;
-    let target = t.parse().map_err(|_| format!("--stage \"{text}\": target \"{t}\" is not a whole number"))?;
+    let at = |e: String| format!("--stage \"{text}\": {e}");
+    let (_, duration, target) = stage_text(text).map_err(at)?;
+    let target = u64::try_from(target).map_err(|_| at(format!("target \"{target}\" is not a whole number")))?;
     Ok(Stage { duration, target })
+}
+
+/// A `DURATION:TARGET` stage as k6's `Stage.UnmarshalText` reads one (`--stage`, `K6_STAGES`):
+/// Go's `time.ParseDuration` and `strconv.ParseInt`, no white space (`"2s: 1"` is an error). The
+/// duration as written, as read, and the target.
+pub fn stage_text(text: &str) -> Result<(&str, Duration, i64), String> {
+    let (d, t) = text.split_once(':').ok_or("expected DURATION:TARGET, e.g. 30s:10")?;
+    let duration = parse_flag_duration(d)?;
+    let target = t.parse().map_err(|_| format!("target \"{t}\" is not a whole number"))?;
+    Ok((d, duration, target))
 }
 
 /// The statistics `--summary-trend-stats` accepts: avg, min, med, max, count, p(N).
