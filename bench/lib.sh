@@ -13,6 +13,9 @@ REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
 # the tree is rebuilt during a long run).
 RLOAD_GIVEN=${RLOAD:-}
 RLOAD=${RLOAD:-"$REPO_DIR/target/release/rload"}
+# TARGET_RLOAD=/path/to/rload serves the reference target with that binary instead of $RLOAD, so
+# an A/B of two load generators runs both against the same target code.
+TARGET_RLOAD=${TARGET_RLOAD:-$RLOAD}
 CORES=$(nproc)
 WORK=$(mktemp -d /tmp/rload-bench.XXXXXX)
 
@@ -62,7 +65,7 @@ need() {
 start_target() {
     local threads=$1 i
     shift
-    "$RLOAD" serve --listen 127.0.0.1:0 --threads "$threads" "$@" >"$WORK/serve.log" 2>&1 &
+    "$TARGET_RLOAD" serve --listen 127.0.0.1:0 --threads "$threads" "$@" >"$WORK/serve.log" 2>&1 &
     TARGET_PID=$!
     STARTED_PIDS+=("$TARGET_PID")
     TARGET_URL=""
