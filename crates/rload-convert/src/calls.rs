@@ -70,10 +70,11 @@ impl Conv<'_> {
             };
         }
         if self.top_fns.contains_key(name) {
+            let flag = self.check_async_call(name, c.span);
             let args = self.args(&c.arguments);
             let f = self.fn_name(name);
             self.call_lengths.entry(f.clone()).or_default().insert(args.len());
-            return format!("{f}({})", args.join(", "));
+            return format!("{flag}{f}({})", args.join(", "));
         }
         let binding = self.binding(name).cloned().or_else(|| {
             if self.top_vars.contains(name) {
@@ -95,8 +96,16 @@ impl Conv<'_> {
                     format!("group({args})")
                 }
                 Binding::Function(f) | Binding::Value(f) | Binding::Constructor(f) => {
+                    if matches!(f.as_str(), "setTimeout" | "setInterval") {
+                        self.asyncs.first_timer.get_or_insert(c.span);
+                    }
                     let args = self.args(&c.arguments).join(", ");
                     format!("{f}({args})")
+                }
+                // `import { asyncRequest } from 'k6/http'`, awaited at once (see `asyncs.rs`).
+                Binding::Pending(v, _) if v == "http.asyncRequest" && self.awaited_here(c.span) => {
+                    let args = self.args(&c.arguments).join(", ");
+                    format!("http.request({args})")
                 }
                 Binding::Helper(h) => {
                     let h = self.helper(h);
@@ -258,6 +267,10 @@ impl Conv<'_> {
                         let item = self.item(c.span, kind, note);
                         let args = self.args(&c.arguments).join(", ");
                         return format!("{item} {v}.{method}({args})");
+                    }
+                    // Awaited at once, k6's asyncRequest is request (see `asyncs.rs`).
+                    Binding::Value(v) if v == "http" && method == "asyncRequest" && self.awaited_here(c.span) => {
+                        return self.method_call(c, m, "request");
                     }
                     Binding::Value(v) if crate::k6_imports::missing_method(&v, method) => {
                         let item = self.item(

@@ -137,6 +137,8 @@ pub struct Conv<'s> {
     /// time (an array's index is a number, a map's key text: `loops.rs`, `index_key`).
     pub for_in_keys: Vec<String>,
     pub object_vars: HashSet<String>,
+    /// `async` functions and `await` (see `asyncs.rs`).
+    pub asyncs: crate::asyncs::AsyncState,
     pub indent: usize,
     tmp: usize,
     /// The JavaScript's comments (start, end), in order, and how many were written out.
@@ -187,6 +189,7 @@ impl<'s> Conv<'s> {
             statement_call: None,
             for_in_keys: Vec::new(),
             object_vars: HashSet::new(),
+            asyncs: Default::default(),
             indent: 0,
             tmp: 0,
             comments: Vec::new(),

@@ -11,7 +11,6 @@ use oxc_span::GetSpan;
 use crate::conv::{Binding, Conv};
 use crate::kinds::Kind;
 use crate::names;
-use crate::ItemKind;
 
 impl Conv<'_> {
     pub fn expr(&mut self, e: &Expression) -> String {
@@ -78,15 +77,7 @@ impl Conv<'_> {
             Expression::TaggedTemplateExpression(t) => {
                 self.unconvertible(t.span, "a tagged template (e.g. http.url`…`): rload's equivalent is not settled")
             }
-            Expression::AwaitExpression(a) => {
-                let c = self.item(
-                    a.span,
-                    ItemKind::Unconvertible,
-                    "`await`: rload's calls are synchronous; converted as the plain call",
-                );
-                let inner = self.expr(&a.argument);
-                format!("{c} {inner}")
-            }
+            Expression::AwaitExpression(a) => self.await_expr(a),
             Expression::ThisExpression(t) => self.unconvertible(t.span, "`this`: Rhai closures have no `this`"),
             Expression::ClassExpression(c) => self.unconvertible(c.span, "a class: Rhai has no classes"),
             Expression::RegExpLiteral(r) => self.unconvertible(r.span, "a regular expression: Rhai has none"),
@@ -127,7 +118,8 @@ impl Conv<'_> {
             // A function used as a value (a callback): a function pointer.
             let rhai_name = self.fn_name(name);
             self.fns_as_values.insert(rhai_name.clone());
-            return format!("Fn({})", names::string(&rhai_name));
+            let flag = self.check_async_value(name, id.span);
+            return format!("{flag}Fn({})", names::string(&rhai_name));
         }
         if self.in_function() && self.module.is_some() && !self.is_local(name) && self.top_vars.contains(name) {
             self.module_consts_used = true;

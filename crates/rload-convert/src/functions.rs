@@ -133,9 +133,10 @@ impl Conv<'_> {
     /// (`shorter_overloads`): JavaScript passes `undefined` for the arguments a call leaves out,
     /// where Rhai finds no function of that arity.
     pub fn top_function(&mut self, f: &Function, rhai_name: &str) -> String {
-        if f.generator || f.r#async {
-            self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain function");
+        if f.generator {
+            self.item(f.span, ItemKind::Unconvertible, "a generator function: converted as a plain function");
         }
+        let (was_async, _) = self.enter_function(f.span, f.r#async, "function");
         self.push_scope();
         // k6 never reads these functions' argument again: changing it in place is harmless.
         self.params_unobserved = matches!(rhai_name, "handleSummary" | "teardown");
@@ -146,6 +147,7 @@ impl Conv<'_> {
             None => String::new(),
         };
         self.pop_scope();
+        self.leave_function(was_async);
         let mut body = body;
         if let Some(m) = self.module.clone() {
             if body.contains("self_::") {
@@ -201,9 +203,7 @@ impl Conv<'_> {
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
         let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);
-        if f.r#async {
-            self.item(f.span, ItemKind::Unconvertible, "an async function: converted as a plain closure");
-        }
+        let (was_async, listed) = self.enter_function(f.span, f.r#async, "closure");
         self.push_scope();
         self.closure_depth += 1;
         let params = self.params(&f.params);
@@ -227,17 +227,19 @@ impl Conv<'_> {
         };
         self.closure_depth -= 1;
         self.pop_scope();
+        self.leave_function(was_async);
         self.array_params = extra;
-        out
+        listed + &out
     }
 
     pub fn function_expr(&mut self, f: &Function, _unused: bool) -> String {
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
         let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);
-        if f.generator || f.r#async {
-            self.item(f.span, ItemKind::Unconvertible, "an async or generator function: converted as a plain closure");
+        if f.generator {
+            self.item(f.span, ItemKind::Unconvertible, "a generator function: converted as a plain closure");
         }
+        let (was_async, listed) = self.enter_function(f.span, f.r#async, "function");
         self.push_scope();
         self.closure_depth += 1;
         if let Some(id) = &f.id {
@@ -255,8 +257,9 @@ impl Conv<'_> {
         };
         self.closure_depth -= 1;
         self.pop_scope();
+        self.leave_function(was_async);
         self.array_params = extra;
-        format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
+        format!("{listed}|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
     }
 
     /// A callback takes at most the `want` arguments its caller passes (exactly, when `pad`:

@@ -17,6 +17,7 @@
 //! (closures created in loops: one binding per iteration, as JavaScript's `let`).
 
 mod aliases;
+mod asyncs;
 mod calls;
 mod captures;
 mod conv;

@@ -71,10 +71,12 @@ pub fn convert_file(
         }
         parts.push(format!("{comments}{text}"));
     }
+    let listed = conv.finish_asyncs();
     let mut body = String::new();
     if module.is_none() {
         body.push_str(&format!("// Converted from {} by `rload convert`.\n", file_name(file)));
     }
+    body.push_str(&listed);
     for (_, m) in dedup(&local_imports) {
         body.push_str(&format!("import \"{m}\" as {};\n", names::var(&m)));
     }
@@ -160,6 +162,7 @@ fn collect_declarations(conv: &mut Conv, program: &Program, local_imports: &mut 
                 };
                 if let Some(d) = decl {
                     declare_top(conv, d);
+                    declare_asyncs(conv, d, matches!(s, Statement::ExportDeclaration(_)));
                 }
                 match s {
                     Statement::ExportDeclaration(e) => {
@@ -175,11 +178,35 @@ fn collect_declarations(conv: &mut Conv, program: &Program, local_imports: &mut 
                         if let Some(id) = &f.id {
                             conv.default_fn = Some(id.name.to_string());
                             conv.top_fns.insert(id.name.to_string(), (0, f.params.items.len()));
+                            if f.r#async {
+                                conv.declare_async(id.name.as_str(), f.span, false);
+                            }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// Notes the top-level async functions a declaration declares (see `asyncs.rs`).
+fn declare_asyncs(conv: &mut Conv, d: &Declaration, exported: bool) {
+    match d {
+        Declaration::FunctionDeclaration(f) if f.r#async => {
+            if let Some(id) = &f.id {
+                conv.declare_async(id.name.as_str(), f.span, exported);
+            }
+        }
+        Declaration::VariableDeclaration(v) if v.kind != VariableDeclarationKind::Let => {
+            for d in &v.declarations {
+                if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init) {
+                    if crate::asyncs::is_async_init(init) {
+                        conv.declare_async(id.name.as_str(), d.span, exported);
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -358,6 +385,7 @@ fn default_function(conv: &mut Conv, f: &Function) -> String {
         let c = conv.item(f.span, ItemKind::Unconvertible, "a default-exported function of an imported module");
         return format!("{c}\n");
     }
+    conv.asyncs.declaring = true;
     conv.top_function(f, "run")
 }
 
@@ -365,6 +393,7 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
     match d {
         Declaration::FunctionDeclaration(f) => {
             let name = f.id.as_ref().map(|i| conv.fn_name(i.name.as_str())).unwrap_or_else(|| "anonymous".into());
+            conv.asyncs.declaring = true;
             conv.top_function(f, &name)
         }
         Declaration::VariableDeclaration(v) => {
@@ -374,10 +403,12 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
                     if v.kind != VariableDeclarationKind::Let {
                         match as_function(init) {
                             Some(FnLike::Function(f)) => {
+                                conv.asyncs.declaring = true;
                                 out.push_str(&conv.top_function(f, &names::var(id.name.as_str())));
                                 continue;
                             }
                             Some(FnLike::Arrow(a)) => {
+                                conv.asyncs.declaring = true;
                                 out.push_str(&top_arrow(conv, a, &names::var(id.name.as_str())));
                                 continue;
                             }

@@ -87,13 +87,15 @@ impl Conv<'_> {
                 }
             }
             Statement::ReturnStatement(r) => match &r.argument {
-                Some(e) => {
-                    let v = self.expr(e);
-                    format!("return {};", strip_parens(&v))
-                }
+                Some(e) => self.returned(e),
                 None => "return;".into(),
             },
             Statement::ForStatement(f) => self.for_stmt(f),
+            Statement::ForOfStatement(f) if f.r#await => self.item(
+                f.span,
+                ItemKind::Unconvertible,
+                "`for await`: k6 v1.1 cannot parse it (a syntax error there)",
+            ),
             Statement::ForOfStatement(f) => {
                 let right = self.expr(&f.right);
                 self.for_each_stmt(&f.left, right, &f.body, true)

@@ -1,0 +1,106 @@
+//! `async` and `await`: converted where every call of an async function is awaited at once (k6
+//! then runs the same code in the same order as rload's plain calls), listed everywhere else.
+//! tests/convert_corpus/50-async-await.js runs the converted cases under k6 and rload.
+
+use rload_convert::{convert_source, Item, ItemKind};
+
+fn convert(js: &str) -> (String, Vec<Item>) {
+    let (c, items) = convert_source("t.js", js).unwrap();
+    (c.rhai, items)
+}
+
+fn not_converted(items: &[Item]) -> Vec<String> {
+    items.iter().filter(|i| i.kind != ItemKind::Fixed).map(|i| i.reason.clone()).collect()
+}
+
+#[test]
+fn awaited_async_functions_convert_as_plain_functions() {
+    let js = "import http, { asyncRequest } from 'k6/http';\n\
+              async function get(path) { const r = await http.asyncRequest('GET', path); return r.status; }\n\
+              const twice = async (x) => x * 2;\n\
+              async function adopt(x) { return twice(x); }\n\
+              async function seven() { return 7; }\n\
+              const atInit = await seven();\n\
+              export async function setup() { return { s: await get('/a') }; }\n\
+              export default async function (data) {\n\
+                const s = await get('/b');\n\
+                const r = await asyncRequest('POST', '/c', 'body');\n\
+                const v = (await adopt(2)) + (await 1);\n\
+              }\n\
+              export async function teardown(data) { await get('/d'); }\n\
+              export async function handleSummary(d) { await seven(); return {}; }\n";
+    let (rhai, items) = convert(js);
+    assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
+    assert!(rhai.contains(r#"let r = http.request("GET", path);"#), "{rhai}");
+    assert!(rhai.contains(r#"let r = http.request("POST", "/c", "body");"#), "{rhai}");
+    assert!(rhai.contains("const atInit = seven();"), "{rhai}");
+    assert!(rhai.contains("return twice(x);"), "{rhai}");
+    assert!(!rhai.contains("asyncRequest") && !rhai.contains("await"), "{rhai}");
+}
+
+#[test]
+fn what_k6_would_run_in_another_order_is_listed() {
+    let cases = [
+        // The caller goes on while the async function waits, in k6.
+        (
+            "async function f() { return 1; }\nexport default async function () { f(); }",
+            "`f` that is not awaited at once",
+        ),
+        (
+            "async function f() { return 1; }\nexport default async function () { const p = f(); await p; }",
+            "not awaited at once",
+        ),
+        ("async function f() { return 1; }\nexport default function () { return f(); }", "not awaited at once"),
+        (
+            "async function f() { return 1; }\nexport default async function () { const g = () => f(); await g(); }",
+            "not awaited at once",
+        ),
+        // Its caller is not known.
+        ("async function f() { return 1; }\nexport default function () { [1].forEach(f); }", "`f` used as a value"),
+        // k6's group and check do not await an async callback; neither do the array methods.
+        ("import { group } from 'k6';\nexport default function () { group('g', async () => {}); }", "an async closure"),
+        ("export default async function () { const xs = [1].map(async (x) => x); }", "an async closure"),
+        ("export default function () { const o = { async m() { return 1; } }; }", "an async function"),
+        ("export default function () { async function inner() {} }", "an async function"),
+        // Promises themselves.
+        ("export default async function () { await Promise.all([1]); }", "a promise"),
+        ("export default async function () { await new Promise((r) => r(1)); }", "a promise"),
+        (
+            "async function f() { return 1; }\nexport default async function () { await f().then((v) => v); }",
+            "a promise",
+        ),
+        // A timer's callback runs during an await in k6, after the call in rload.
+        ("export default async function () { setTimeout(() => {}, 0); await 1; }", "uses timers"),
+        // k6 cannot parse it.
+        ("export default async function () { for await (const x of [1]) {} }", "`for await`"),
+    ];
+    for (js, why) in cases {
+        let (rhai, items) = convert(js);
+        let listed = not_converted(&items);
+        assert!(listed.iter().any(|r| r.contains(why)), "{js}\nlisted: {listed:?}\n{rhai}");
+        assert!(rhai.contains("/* CONVERT:"), "{js}\n{rhai}");
+    }
+}
+
+#[test]
+fn an_async_function_exported_from_an_imported_module_is_listed() {
+    let dir = std::env::temp_dir().join(format!("rload-convert-async-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("lib.js"),
+        "export async function login() { return 1; }\nasync function inner() { return 2; }\nexport function plain() { return 3; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.js"),
+        "import { login, plain } from './lib.js';\nexport default async function () { await login(); plain(); }\n",
+    )
+    .unwrap();
+    let conversion = rload_convert::convert(&dir.join("main.js"), &|p| std::fs::read_to_string(p));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let conversion = conversion.unwrap();
+    let listed: Vec<&Item> = conversion.items.iter().filter(|i| i.kind == ItemKind::Unconvertible).collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].file.ends_with("lib.js") && listed[0].line == 1, "{listed:?}");
+    assert!(listed[0].reason.contains("exported from an imported module"), "{listed:?}");
+}
