@@ -339,6 +339,9 @@ fn top_statement(conv: &mut Conv, s: &Statement) -> String {
                 match (expr.and_then(as_function), expr) {
                     (Some(FnLike::Function(f)), _) => default_function(conv, f),
                     (Some(FnLike::Arrow(a)), _) => {
+                        // k6 awaits the default function's promise (see `asyncs.rs`); a module's
+                        // default export is called by other files.
+                        conv.asyncs.declaring = conv.module.is_none();
                         let closure = conv.arrow(a, false);
                         let n = a.params.items.len();
                         let params: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();

@@ -29,6 +29,8 @@ fn awaited_async_functions_convert_as_plain_functions() {
               }\n\
               export async function teardown(data) { await get('/d'); }\n\
               export async function handleSummary(d) { await seven(); return {}; }\n";
+    let arrow = "export default async () => { await 1; };\n";
+    assert_eq!(not_converted(&convert(arrow).1), Vec::<String>::new(), "{arrow}");
     let (rhai, items) = convert(js);
     assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
     assert!(rhai.contains(r#"let r = http.request("GET", path);"#), "{rhai}");
