@@ -24,6 +24,44 @@ fn top_level_constants_read_the_same_by_name_and_through_global_and_a_later_let_
     rload(&s, &["-q"]).assert_all_checks_pass(16);
 }
 
+/// k6 scripts call their helpers while they set up (`const LOGIN = url("/login")`): a function
+/// called by the init code reads the top-level constants declared before the call, as a
+/// JavaScript function reads its module's `const`s. A `let` it reads only once the init code
+/// has ended (Rhai's functions see no caller's scope; the constants are kept for `global::`).
+#[test]
+fn a_function_the_init_code_calls_reads_the_constants_declared_before_it() {
+    let s = script(
+        r#"
+        const BASE = "http://example.test";
+        const PATHS = #{ login: "/login" };
+        fn url(p) { BASE + p }
+        fn login_url() { url(PATHS.login) }
+        const LOGIN = login_url();
+        let counter = 1;
+        fn counted() { counter }
+        export const options = #{ vus: 1, iterations: 2 };
+        fn run() {
+            check((), #{
+                "init code's call": |r| LOGIN == "http://example.test/login",
+                "the same call at run time": |r| login_url() == LOGIN,
+                "a let once init has ended": |r| counted() == 1,
+            });
+        }
+        "#,
+    );
+    rload(&s, &["-q"]).assert_all_checks_pass(6);
+    let early = script(
+        "fn counted() { counter }
+let counter = 1;
+const C = counted();
+fn run() {}
+",
+    );
+    let out = rload(&early, &["-q", "-i", "1"]);
+    assert_eq!(out.code, 107, "{}", out.stderr);
+    assert!(out.stderr.contains("Variable not found: counter"), "{}", out.stderr);
+}
+
 /// An iterating VU lets go of the top-level variables no function names (`options`, mostly:
 /// ~1.6 KB per VU of `bench/ws-broadcast`), so every way a function can name one must still
 /// find it, beside a variable that is let go: by plain name in the scenario's function and in a

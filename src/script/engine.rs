@@ -99,8 +99,20 @@ pub fn new_engine(script_dir: &Path) -> Engine {
         if ctx.scope().contains(name) {
             return Ok(None);
         }
-        if let Some(v) = vu::try_current().and_then(|vu| vu.globals.borrow().get(name).cloned()) {
-            return Ok(Some(v));
+        if let Some(vu) = vu::try_current() {
+            if let Some(v) = vu.globals.borrow().get(name).cloned() {
+                return Ok(Some(v));
+            }
+            // While the init code runs, a function reads the top-level constants declared so far
+            // (Rhai keeps them for `global::NAME`), as a k6 script's helper reads its module's
+            // `const`s: `const LOGIN = url("/login")` with `fn url(p) { BASE + p }`. Once the
+            // init code ends, `vu_main` hands every top-level variable to `globals`.
+            if vu.in_init.get() {
+                let constants = ctx.global_runtime_state().constants.as_ref();
+                if let Some(v) = constants.and_then(|c| c.borrow().get(name).cloned()) {
+                    return Ok(Some(v));
+                }
+            }
         }
         Ok(api::builtin_variable(name))
     });
