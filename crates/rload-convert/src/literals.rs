@@ -115,6 +115,14 @@ impl Conv<'_> {
         format!("([] + {})", segments.join(" + "))
     }
 
+    /// A scenario's `exec: "name"` naming an exported function of the main script that Rhai
+    /// spells otherwise (`match` is `match_`, `my$fn` is `my_fn_`): the Rhai name, so the
+    /// scenario runs the function k6 would.
+    fn exec_name(&self, name: &str) -> Option<String> {
+        let rhai = names::var(name);
+        (self.module.is_none() && rhai != name && self.exported_fns.contains(&rhai)).then(|| names::string(&rhai))
+    }
+
     pub fn object(&mut self, o: &ObjectExpression) -> String {
         // Static keys: the last value of a duplicated key wins, at the first one's place.
         // Inside `check(v, {…})` every function value gets a parameter if it has none.
@@ -175,6 +183,12 @@ impl Conv<'_> {
                         }
                     } else {
                         p.key.static_name().map(|k| k.to_string())
+                    };
+                    let value = match (static_key.as_deref(), &p.value) {
+                        (Some("exec"), Expression::StringLiteral(s)) => {
+                            self.exec_name(s.value.as_str()).unwrap_or(value)
+                        }
+                        _ => value,
                     };
                     match static_key {
                         Some(k) if computed.is_empty() => {
