@@ -20,9 +20,7 @@ fn exec_names_the_rhai_spelling_of_an_exported_function_and_nothing_else() {
               function go() {}\n";
     let (c, items) = convert_source("t.js", js).unwrap();
     assert!(items.is_empty(), "{items:?}");
-    for want in
-        [r#"exec: "match_""#, r#"exec: "my_fn_""#, r#"exec: "default""#, r#"exec: "plain""#, r#"exec: "go""#]
-    {
+    for want in [r#"exec: "match_""#, r#"exec: "my_fn_""#, r#"exec: "default""#, r#"exec: "plain""#, r#"exec: "go""#] {
         assert!(c.rhai.contains(want), "{want} not in:\n{}", c.rhai);
     }
     assert!(c.rhai.contains("fn match_()") && c.rhai.contains("fn my_fn_()"), "{}", c.rhai);

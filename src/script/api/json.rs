@@ -1,16 +1,14 @@
-//! `parse_json(text)`: JavaScript's `JSON.parse` — any JSON value, not only an object. An
-//! object is read by Rhai's own function, with a fast path for plain ones; any other value
-//! (an array, a number, a string, `true`, `false`, `null`) is read as `r.json()` reads a
-//! response body, since Rhai's function takes objects only.
+//! `parse_json(text)`: JavaScript's `JSON.parse` — any JSON value, and nothing but JSON. A plain
+//! object takes a fast path; anything else is read as `r.json()` reads a response body
+//! (serde_json): integers as `INT`, other numbers as `FLOAT`, `null` as `()`.
 //!
-//! Rhai's `parse_json` runs its script tokenizer and parser over the text and evaluates the
-//! resulting map literal: ~4 µs for a 60-byte message, a tenth of what a WebSocket `message`
-//! handler that parses each message costs in all (bench/README.md, "10,000 WebSockets:
-//! delivery"). [`fast_path`] reads the common case directly into the same values, and
-//! declines anything where the two could differ; declined text goes to Rhai's function, so
-//! every result and every error message stays Rhai's.
+//! Not Rhai's own `parse_json`: that one runs the script parser over the text and evaluates the
+//! map literal it finds, so `{"a": 1+2}` gave `#{a: 3}`, and the converter's wrapping of other
+//! values made `JSON.parse("1+2")` 3, where `JSON.parse` throws a SyntaxError. It is also slow
+//! (~4 µs for a 60-byte message, a tenth of what a WebSocket `message` handler that parses each
+//! message costs in all: bench/README.md, "10,000 WebSockets: delivery").
 //!
-//! What the fast path reads, exactly as Rhai does: a top-level object whose values are
+//! What the fast path reads, exactly as serde_json (and Rhai) read it: a top-level object whose values are
 //! objects, arrays, strings without escapes or control characters, `true`, `false`, `null`
 //! (`()`), integers that fit an `INT` and decimals without an exponent (`f64` parsing, as
 //! Rhai's tokenizer). It declines: escapes (Rhai and JSON escape differently), exponents,
@@ -30,35 +28,20 @@ pub fn register(engine: &mut Engine) {
         if let Some(map) = fast_path(json) {
             return Ok(map.into());
         }
-        if !json.trim_start().starts_with('{') {
-            return not_an_object(json, &ctx);
-        }
-        // Rhai's `parse_json` as its standard package defines it (without `metadata`).
-        ctx.engine().parse_json(json, true).map(Dynamic::from).map_err(|err| catchable(err, &ctx))
+        strict(json, &ctx)
     });
 }
 
-/// JSON text whose value is not an object (`[…]`, `5`, `"s"`, `true`, `null`), as `r.json()`
-/// reads it: integers as `INT`, other numbers as `FLOAT`, `null` as `()`. Rhai's `parse_json`
-/// refuses these ("Output type incorrect … (expecting map)"), where `JSON.parse` takes them;
-/// a SharedArray's data file is usually an array.
-fn not_an_object(json: &str, ctx: &NativeCallContext) -> Result<Dynamic, Box<EvalAltResult>> {
+/// JSON text as `r.json()` reads it. Text that is not JSON fails the call the way JavaScript's
+/// `JSON.parse` throws: an error a script's `try`/`catch` can catch, whose text starts with
+/// `invalid JSON: ` (a converted k6 script's `e.name` reads it as `SyntaxError`).
+fn strict(json: &str, ctx: &NativeCallContext) -> Result<Dynamic, Box<EvalAltResult>> {
     serde_json::from_str::<Dynamic>(json)
         .map_err(|err| EvalAltResult::ErrorRuntime(format!("invalid JSON: {err}").into(), ctx.call_position()).into())
 }
 
-/// Text that is not JSON fails the call the way JavaScript's `JSON.parse` throws: an error a
-/// script's `try`/`catch` can catch. Rhai reports it as a syntax error, which no `catch` takes
-/// (it is meant for the script's own source), so a k6 script's `try { JSON.parse(body) } catch`
-/// ended its iteration instead of taking its `catch`. The message stays Rhai's.
-fn catchable(err: Box<EvalAltResult>, ctx: &NativeCallContext) -> Box<EvalAltResult> {
-    if err.is_catchable() {
-        return err;
-    }
-    EvalAltResult::ErrorRuntime(format!("invalid JSON: {err}").into(), ctx.call_position()).into()
-}
-
-/// `json` read as Rhai's `parse_json` would, or `None` when the fast path declines it.
+/// `json` read as serde_json (and Rhai's `parse_json`) would, or `None` when the fast path
+/// declines it.
 pub fn fast_path(json: &str) -> Option<Map> {
     if json.len() > MAX_LEN {
         return None;
@@ -211,9 +194,12 @@ impl<'a> Reader<'a> {
             let text = std::str::from_utf8(&self.text[start..self.at]).ok()?;
             return text.parse::<f64>().ok().map(Dynamic::from_float);
         }
-        // Rhai reads the digits as an INT and negates it: a magnitude that does not fit is an
-        // error there, left to it.
+        // A magnitude that does not fit an INT is left to serde_json (a float there, as in
+        // JavaScript), and so is `-0` (JavaScript's and serde_json's -0.0, not an integer).
         let magnitude = std::str::from_utf8(&self.text[int_start..self.at]).ok()?.parse::<INT>().ok()?;
+        if negative && magnitude == 0 {
+            return None;
+        }
         Some(Dynamic::from_int(if negative { -magnitude } else { magnitude }))
     }
 
@@ -236,19 +222,25 @@ mod tests {
         }
     }
 
+    /// What serde_json (`r.json()`'s reader) makes of `json`, as text.
+    fn serde(json: &str) -> String {
+        format!("{:?}", serde_json::from_str::<Dynamic>(json).unwrap())
+    }
+
     #[test]
-    fn the_fast_path_reads_json_objects_as_rhai_does() {
+    fn the_fast_path_reads_json_objects_as_serde_json_and_rhai_do() {
         let read = [
             r#"{"type":"BROADCAST","seq":12,"sent_at_ms":1764428000123.456}"#,
-            r#" { "a" : [1, -2, 3.25, -0.5, 0, -0, 0.1], "b": {"c": null, "d": true, "e": false}, "f": "x y é" } "#,
+            r#" { "a" : [1, -2, 3.25, -0.5, 0, 0.1], "b": {"c": null, "d": true, "e": false}, "f": "x y é" } "#,
             r#"{"n": 9223372036854775807, "m": -9223372036854775807, "f": 0.30000000000000004}"#,
             r#"{"empty": {}, "none": [], "nested": [[[]], [{}], {"k": [null]}]}"#,
             "{}",
             "{\n\t\"a\": 1\r\n}",
         ];
         for json in read {
-            let fast = fast_path(json).unwrap_or_else(|| panic!("declined {json}"));
-            assert_eq!(format!("{:?}", Dynamic::from(fast)), rhai(json), "{json}");
+            let fast = format!("{:?}", Dynamic::from(fast_path(json).unwrap_or_else(|| panic!("declined {json}"))));
+            assert_eq!(fast, rhai(json), "{json}");
+            assert_eq!(fast, serde(json), "{json}");
         }
     }
 
@@ -258,6 +250,7 @@ mod tests {
             r#"{"a": "line\nbreak"}"#,
             r#"{"a": "\u00e9"}"#,
             r#"{"a": 1e3}"#,
+            r#"{"a": -0}"#,
             r#"{"a": 1.5E-3}"#,
             r#"{"a": 01}"#,
             r#"{"a": 1.}"#,
@@ -283,18 +276,32 @@ mod tests {
     }
 
     #[test]
-    fn scripts_get_rhai_s_results_and_errors_either_way() {
+    fn scripts_get_json_s_values_either_way() {
         let mut engine = Engine::new();
         register(&mut engine);
         let broadcast = r#"parse_json(`{"type":"BROADCAST","seq":12,"sent_at_ms":1764428000123.5}`)"#;
         assert_eq!(engine.eval::<f64>(&format!("{broadcast}.sent_at_ms")).unwrap(), 1_764_428_000_123.5);
         assert_eq!(engine.eval::<INT>(&format!("{broadcast}.seq")).unwrap(), 12);
-        // Declined by the fast path, read by Rhai's parser.
+        // Declined by the fast path, read as JSON.
         assert_eq!(engine.eval::<f64>(r#"parse_json(`{"a": 1e3}`).a"#).unwrap(), 1000.0);
-        let err = engine.eval::<Dynamic>(r#"parse_json(`{"a": }`)"#).unwrap_err().to_string();
-        let rhai_err = rhai(r#"{"a": }"#);
-        assert!(rhai_err.starts_with("error: "), "{rhai_err}");
-        assert!(err.contains(&rhai_err["error: ".len()..]), "{err} vs {rhai_err}");
+        assert_eq!(engine.eval::<String>(r#"parse_json(`{"a": "\u00e9\n"}`).a"#).unwrap(), "é\n");
+        assert_eq!(engine.eval::<INT>(r#"parse_json(`{"a": 1, "a": 2}`).a"#).unwrap(), 2);
+    }
+
+    /// Rhai's own `parse_json` evaluated the map literal it parsed: `{"a": 1+2}` was `#{a: 3}`,
+    /// and the converter's `JSON.parse("1+2")` 3. `JSON.parse` throws for all of these.
+    #[test]
+    fn text_that_is_only_rhai_is_not_json() {
+        let mut engine = Engine::new();
+        register(&mut engine);
+        for text in
+            [r#"{"a": 1+2}"#, "1+2", r#"[1, 2+3]"#, r#""s" + "t""#, r#"{"a": 01}"#, r#"{a: 1}"#, "x", r#"{"a": [1,]}"#]
+        {
+            let script =
+                format!("let got = \"parsed\"; try {{ parse_json({text:?}); }} catch (e) {{ got = `${{e}}`; }} got");
+            let got = engine.eval::<String>(&script).unwrap();
+            assert!(got.starts_with("invalid JSON: "), "{text}: {got}");
+        }
     }
 
     /// Sweep E #4: `parse_json` took objects only, so the README's
@@ -329,14 +336,13 @@ mod tests {
         let caught =
             r#"let got = "nothing"; try { parse_json(`{"a": }`); got = "parsed"; } catch (e) { got = `${e}`; } got"#;
         let got = engine.eval::<String>(caught).unwrap();
-        assert!(got.starts_with("invalid JSON: Syntax error"), "{got}");
+        assert!(got.starts_with("invalid JSON: expected value"), "{got}");
         let not_json = r#"let got = ""; try { parse_json("<html>"); } catch (e) { got = "caught"; } got"#;
         assert_eq!(engine.eval::<String>(not_json).unwrap(), "caught");
-        // Uncaught, it still ends the script, with the reader's message in it (JSON's for text
-        // that does not start as an object, Rhai's for an object).
+        // Uncaught, it still ends the script, with the reader's message in it.
         let err = engine.eval::<Dynamic>(r#"parse_json("<html>")"#).unwrap_err().to_string();
         assert!(err.contains("invalid JSON: expected value at line 1 column 1"), "{err}");
         let err = engine.eval::<Dynamic>(r#"parse_json("{<html>")"#).unwrap_err().to_string();
-        assert!(err.contains("invalid JSON: Syntax error"), "{err}");
+        assert!(err.contains("invalid JSON: key must be a string at line 1 column 2"), "{err}");
     }
 }
