@@ -344,3 +344,34 @@ fn an_error_inside_a_conversion_helper_points_at_the_javascript_line_of_the_call
     let compare = format!("at {}:5:3 (in run → atMost → js_compare)", js.display());
     assert!(all.contains("in JavaScript, and rload's () is both") && all.contains(&compare), "{all}");
 }
+
+/// `Number(x)`, `-x`, `x -= y`, `x++`, … with a `()` seen only at run time: null and undefined
+/// give other numbers in JavaScript (`Number(null)` 0, `Number(undefined)` NaN), so the iteration
+/// stops with an error naming the expression as written, as arithmetic does; where the two agree
+/// (`x **= 0`) that is the value.
+#[test]
+fn number_unary_minus_and_updates_of_null_or_undefined_known_only_at_run_time_name_the_expression() {
+    let cases = [
+        ("Number(o.a)", "`Number(o.a)` with null or undefined: it is 0 for null and NaN for undefined"),
+        ("+o.a", "`+o.a` with null or undefined: it is 0 for null and NaN for undefined"),
+        ("isNaN(o.a)", "`isNaN(o.a)` with null or undefined: it is false for null and true for undefined"),
+        ("-o.a", "`-o.a` with null or undefined: it is 0 for null and NaN for undefined"),
+        ("(() => { let x = o.a; x -= 1; return x; })()", "`x -= 1` with null or undefined: it is -1 for null"),
+        ("(() => { let x = o.a; x++; return x; })()", "`x++` with null or undefined: it is 1 for null and NaN"),
+        ("(() => { let x = 2; x *= o.a; return x; })()", "`x *= o.a` with null or undefined: it is 0 for null"),
+    ];
+    for (expr, error) in cases {
+        let (_, all) = run_js(&format!(
+            "export const options = {{ iterations: 1 }};\n\
+             export default function () {{\n\
+             \x20 const o = JSON.parse('{{\"a\": null}}');\n\
+             \x20 let y = o.a; y **= 0;\n\
+             \x20 console.log(`agree=${{y}},${{Number(null)}};`);\n\
+             \x20 console.log(`differ=${{{expr}}};`);\n\
+             }}\n"
+        ));
+        assert!(all.contains("agree=1,0;"), "{expr}: {all}");
+        assert!(!all.contains("differ="), "{expr}: {all}");
+        assert!(all.contains(error) && all.contains("t.js:6:"), "{expr}: {all}");
+    }
+}
