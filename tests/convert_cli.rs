@@ -375,3 +375,27 @@ fn number_unary_minus_and_updates_of_null_or_undefined_known_only_at_run_time_na
         assert!(all.contains(error) && all.contains("t.js:6:"), "{expr}: {all}");
     }
 }
+
+/// A callback of the main script that an imported module's function calls, and that fails: the
+/// error is at the callback's line in the main script, as k6's stack trace starts there
+/// (`main.js:7:13`, then `lib.js:4:14`); it was placed in the module's file at a line number of
+/// the main script's.
+#[test]
+fn an_error_in_a_callback_a_module_calls_points_at_the_main_scripts_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lib.js",
+        "export function each(xs, cb) {\n  let out = 0;\n  for (const x of xs) {\n    out += cb(x);\n  }\n  return out;\n}\n",
+    );
+    let js = write(
+        dir.path(),
+        "main.js",
+        "import { each } from './lib.js';\nexport const options = { iterations: 1 };\n\n\
+         export default function () {\n  each([1, 2], (x) => {\n    if (x > 1) {\n      throw new Error('boom at ' + x);\n    }\n    return x;\n  });\n}\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains(&format!("boom at 2 at {}:7:", js.display())), "{all}");
+    assert!(!all.contains("lib.js:"), "{all}");
+}
