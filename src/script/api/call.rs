@@ -46,20 +46,20 @@ fn in_callers_file(ctx: &NativeCallContext, e: Box<EvalAltResult>) -> Box<EvalAl
     let global = ctx.global_runtime_state();
     let (Some(main), Some(here)) = (global.lib.first(), global.source()) else { return e };
     match main.id() {
-        Some(main_id) if main_id != here => relabel(e, main, main_id, here),
+        Some(main_id) if main_id != here => relabel(*e, main, main_id, here).into(),
         _ => e,
     }
 }
 
-fn relabel(e: Box<EvalAltResult>, main: &rhai::Module, main_id: &str, here: &str) -> Box<EvalAltResult> {
-    match *e {
+fn relabel(e: EvalAltResult, main: &rhai::Module, main_id: &str, here: &str) -> EvalAltResult {
+    match e {
         EvalAltResult::ErrorInFunctionCall(name, src, inner, at)
             if src == here && main.iter_script_fn_info().any(|(_, _, f, ..)| f == name) =>
         {
-            let inner = relabel(inner, main, main_id, here);
-            EvalAltResult::ErrorInFunctionCall(name, main_id.to_string(), inner, at).into()
+            let inner = relabel(*inner, main, main_id, here).into();
+            EvalAltResult::ErrorInFunctionCall(name, main_id.to_string(), inner, at)
         }
-        other => other.into(),
+        other => other,
     }
 }
 
