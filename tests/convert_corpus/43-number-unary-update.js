@@ -60,6 +60,14 @@ export default function () {
       const old = x++;
       return old === 2 && x === 3 && count(5) === 2;
     },
+    'an update runs its target\'s index once': () => {
+      const xs = [1, 2, 3];
+      let i = 0;
+      xs[i++] += 10;
+      xs[i++]++;
+      xs[i++] -= 1;
+      return xs.join(',') === '11,3,2' && i === 3;
+    },
     'remainder by zero': () => Number.isNaN(5 % 0) && Number.isNaN(body.n % zero)
       && Number.isNaN(5.5 % 0) && -5 % 3 === -2 && 7 % body.n === 1,
     'division by zero': () => 5 / 0 === Infinity && -5 / 0 === -Infinity && body.n / zero === Infinity

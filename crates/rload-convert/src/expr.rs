@@ -281,6 +281,10 @@ impl Conv<'_> {
         let (value_kind, number) = self.nullish_as_number(&a.right, &value);
         let numbers = numbers && matches!(value_kind, Kind::Num { .. });
         let update = |conv: &mut Self, op: &str| {
+            if !crate::operators::is_plain_target(&target) && matches!(op, "+" | "-" | "*" | "%") {
+                // A target with a call or a block in it (`xs[next()] -= 1`) is written once.
+                return format!("{target} {op}= {}", strip_parens(&number));
+            }
             let h = conv.helper("js_update");
             let what = conv.js_text_literal(a.span);
             let (flag, target) = crate::operators::split_flag(&target);

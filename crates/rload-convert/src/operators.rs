@@ -180,7 +180,8 @@ impl Conv<'_> {
     /// NaN) naming the update.
     pub(crate) fn update_stmt(&mut self, u: &UpdateExpression, target: &str) -> String {
         let inc = u.operator == UpdateOperator::Increment;
-        if matches!(self.target_kind(&u.argument), Kind::Num { .. }) {
+        // A target with a call or a block in it (`xs[i++]++`) is written once, as Rhai's own.
+        if matches!(self.target_kind(&u.argument), Kind::Num { .. }) || !is_plain_target(target) {
             return format!("{target} {} 1", if inc { "+=" } else { "-=" });
         }
         let h = self.helper("js_update");
@@ -364,6 +365,13 @@ pub(crate) fn split_flag(target: &str) -> (&str, &str) {
         Some(end) => target.split_at("/* CONVERT:".len() + end + 3),
         None => ("", target),
     }
+}
+
+/// Whether an assignment target's Rhai text (past a `/* CONVERT: … */` marker) can be written
+/// twice, in `x = f(x, …)`: names, properties and indexes, with no call or block that would run
+/// twice.
+pub(crate) fn is_plain_target(target: &str) -> bool {
+    !split_flag(target).1.contains(['(', '{'])
 }
 
 /// Whether `e` is a number literal other than 0 (a `%` by it is Rhai's as it is).
