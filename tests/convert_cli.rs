@@ -344,3 +344,58 @@ fn an_error_inside_a_conversion_helper_points_at_the_javascript_line_of_the_call
     let compare = format!("at {}:5:3 (in run → atMost → js_compare)", js.display());
     assert!(all.contains("in JavaScript, and rload's () is both") && all.contains(&compare), "{all}");
 }
+
+/// `Number(x)`, `-x`, `x -= y`, `x++`, … with a `()` seen only at run time: null and undefined
+/// give other numbers in JavaScript (`Number(null)` 0, `Number(undefined)` NaN), so the iteration
+/// stops with an error naming the expression as written, as arithmetic does; where the two agree
+/// (`x **= 0`) that is the value.
+#[test]
+fn number_unary_minus_and_updates_of_null_or_undefined_known_only_at_run_time_name_the_expression() {
+    let cases = [
+        ("Number(o.a)", "`Number(o.a)` with null or undefined: it is 0 for null and NaN for undefined"),
+        ("+o.a", "`+o.a` with null or undefined: it is 0 for null and NaN for undefined"),
+        ("isNaN(o.a)", "`isNaN(o.a)` with null or undefined: it is false for null and true for undefined"),
+        ("-o.a", "`-o.a` with null or undefined: it is 0 for null and NaN for undefined"),
+        ("(() => { let x = o.a; x -= 1; return x; })()", "`x -= 1` with null or undefined: it is -1 for null"),
+        ("(() => { let x = o.a; x++; return x; })()", "`x++` with null or undefined: it is 1 for null and NaN"),
+        ("(() => { let x = 2; x *= o.a; return x; })()", "`x *= o.a` with null or undefined: it is 0 for null"),
+    ];
+    for (expr, error) in cases {
+        let (_, all) = run_js(&format!(
+            "export const options = {{ iterations: 1 }};\n\
+             export default function () {{\n\
+             \x20 const o = JSON.parse('{{\"a\": null}}');\n\
+             \x20 let y = o.a; y **= 0;\n\
+             \x20 console.log(`agree=${{y}},${{Number(null)}};`);\n\
+             \x20 console.log(`differ=${{{expr}}};`);\n\
+             }}\n"
+        ));
+        assert!(all.contains("agree=1,0;"), "{expr}: {all}");
+        assert!(!all.contains("differ="), "{expr}: {all}");
+        assert!(all.contains(error) && all.contains("t.js:6:"), "{expr}: {all}");
+    }
+}
+
+/// A callback of the main script that an imported module's function calls, and that fails: the
+/// error is at the callback's line in the main script, as k6's stack trace starts there
+/// (`main.js:7:13`, then `lib.js:4:14`); it was placed in the module's file at a line number of
+/// the main script's.
+#[test]
+fn an_error_in_a_callback_a_module_calls_points_at_the_main_scripts_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lib.js",
+        "export function each(xs, cb) {\n  let out = 0;\n  for (const x of xs) {\n    out += cb(x);\n  }\n  return out;\n}\n",
+    );
+    let js = write(
+        dir.path(),
+        "main.js",
+        "import { each } from './lib.js';\nexport const options = { iterations: 1 };\n\n\
+         export default function () {\n  each([1, 2], (x) => {\n    if (x > 1) {\n      throw new Error('boom at ' + x);\n    }\n    return x;\n  });\n}\n",
+    );
+    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains(&format!("boom at 2 at {}:7:", js.display())), "{all}");
+    assert!(!all.contains("lib.js:"), "{all}");
+}

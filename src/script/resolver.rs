@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Shared};
+use rhai::{Engine, EvalAltResult, FnAccess, FnNamespace, Module, ModuleResolver, Position, Scope, Shared};
 
 /// The Rhai modules bundled into the binary, by import name.
 pub const STDLIB: &[(&str, &str)] = &[
@@ -103,6 +103,36 @@ impl ScriptResolver {
     }
 }
 
+/// `ast` with its closures' functions public, and their hashes. Rhai makes a closure a
+/// private function of the file it is written in and looks it up by name where it is called, so
+/// a closure that a module's function returns was not found where the script called it
+/// ("Function not found: anon$…"; k6: `lib.js`'s `make() { return (x) => x + 1 }`, then
+/// `make()(1)` in the script, is 2). Public, and in the module's global namespace (set once the
+/// module is evaluated), the function is found from anywhere the module is imported, and runs
+/// with the module's environment as its other functions do. Its name (`anon$` and a hash) is no
+/// name a script can write, so nothing else can call it or be shadowed by it.
+fn closures_public(ast: rhai::AST) -> (rhai::AST, Vec<u64>) {
+    let mut lib = Module::new();
+    let mut closures = Vec::new();
+    for f in ast.iter_fn_def() {
+        let mut f = (**f).clone();
+        if f.name.starts_with("anon$") {
+            f.access = FnAccess::Public;
+            closures.push(lib.set_script_fn(f));
+        } else {
+            lib.set_script_fn(f);
+        }
+    }
+    if closures.is_empty() {
+        return (ast, closures);
+    }
+    let mut public = rhai::AST::new(ast.statements().iter().cloned(), lib);
+    if let Some(source) = ast.source() {
+        public.set_source(source);
+    }
+    (public, closures)
+}
+
 fn stdlib_names() -> String {
     STDLIB.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
 }
@@ -134,13 +164,41 @@ impl ModuleResolver for ScriptResolver {
                 pos,
             )
         })?;
-        let module = {
+        let (ast, closures) = closures_public(ast);
+        let mut module = {
             let _initializing = Initializing::start(dir);
             Module::eval_ast_as_new(Scope::new(), &ast, engine)
         }
         .map_err(|e| Box::new(EvalAltResult::ErrorInModule(origin, e, pos)))?;
+        for hash in closures {
+            #[allow(deprecated)] // FuncRegistration cannot change a script function's namespace
+            module.update_fn_namespace(hash, FnNamespace::Global);
+        }
+        module.build_index();
         let shared: Shared<Module> = module.into();
         self.cache.borrow_mut().insert(key, shared.clone());
         Ok(shared)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A closure a module's function returns, called by the script that imported the module:
+    /// found, and run in the module's environment (its functions in reach), where Rhai looked
+    /// its function up in the script ("Function not found: anon$… (i64)").
+    #[test]
+    fn a_closure_a_module_function_returns_can_be_called_by_the_script() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("lib.rhai"),
+            "fn twice(x) { x * 2 }\nfn make(n) { |x| twice(x) + n }\nfn plain() { 1 }\n",
+        )
+        .unwrap();
+        let mut engine = Engine::new();
+        engine.set_module_resolver(ScriptResolver::new(dir.path()));
+        let out: i64 = engine.eval("import \"lib\" as lib;\nlet f = lib::make(1);\nf.call(3) + lib::plain()").unwrap();
+        assert_eq!(out, 8);
     }
 }

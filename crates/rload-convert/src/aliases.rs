@@ -119,7 +119,7 @@ impl Conv<'_> {
     }
 
     /// The JavaScript text of `span`, on one line and shortened for a reason.
-    fn js_text(&self, span: Span) -> String {
+    pub(crate) fn js_text(&self, span: Span) -> String {
         let text = self.src.get(span.start as usize..span.end as usize).unwrap_or("");
         let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         if one_line.chars().count() > 40 {

@@ -6,6 +6,7 @@ use oxc_span::GetSpan;
 
 use crate::conv::{Binding, Conv};
 use crate::expr::{member_root, strip_parens};
+use crate::kinds::Kind;
 use crate::names;
 use crate::ItemKind;
 
@@ -21,12 +22,12 @@ impl Conv<'_> {
                         && !self.is_local(id.name.as_str())
                         && !self.top_vars.contains(id.name.as_str()) =>
                 {
-                    let h = match id.name.as_str() {
-                        "Boolean" => "js_truthy",
-                        "Number" => "js_number",
-                        _ => "js_str",
-                    };
-                    let h = self.helper(h);
+                    if id.name == "Number" {
+                        // `[null].map(Number)` is [0], `[undefined].map(Number)` [NaN].
+                        let h = self.helper("js_number_of");
+                        return format!("|v| {h}(v, \"Number(v)\")");
+                    }
+                    let h = self.helper(if id.name == "Boolean" { "js_truthy" } else { "js_str" });
                     format!("|v| {h}(v)")
                 }
                 other => {
@@ -147,17 +148,27 @@ impl Conv<'_> {
                 Some(arg) => self.as_text(arg.to_expression(), &a0),
                 None => "\"\"".into(),
             },
-            "Number" => {
-                let h = self.helper("js_number");
-                format!("{h}({a0})")
-            }
+            "Number" => match c.arguments.first().filter(|a| !a.is_spread()) {
+                Some(arg) => self.number_value(arg.to_expression(), &a0, c.span),
+                None => "0".into(),
+            },
             "Boolean" => {
                 let h = self.helper("js_truthy");
                 format!("{h}({a0})")
             }
+            // isNaN(null) is false, isNaN(undefined) true: a `()` seen only at run time may be either.
             "isNaN" => {
-                let h = self.helper("js_number");
-                format!("{h}({a0}).to_float().is_nan")
+                let (kind, a0) = match c.arguments.first().filter(|a| !a.is_spread()) {
+                    Some(arg) => self.nullish_as_number(arg.to_expression(), &a0),
+                    None => (Kind::Undefined, a0),
+                };
+                if matches!(kind, Kind::Null | Kind::Unknown) {
+                    let h = self.helper("js_is_nan_of");
+                    format!("{h}({}, {})", strip_parens(&a0), self.js_text_literal(c.span))
+                } else {
+                    let h = self.helper("js_number");
+                    format!("{h}({a0}).to_float().is_nan")
+                }
             }
             "require" => self.unconvertible(c.span, "require(): use `import`"),
             "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" | "escape" | "unescape"

@@ -66,12 +66,13 @@ impl Conv<'_> {
             }
             Expression::UpdateExpression(u) => {
                 let target = self.simple_target(&u.argument);
-                let op = if u.operator == UpdateOperator::Increment { "+=" } else { "-=" };
+                let update = self.update_stmt(u, &target);
                 if u.prefix {
-                    format!("{{ {target} {op} 1; {target} }}")
+                    format!("{{ {update}; {target} }}")
                 } else {
+                    // The number x held: after the update, x is one (`"5"++` gives 5).
                     let back = if u.operator == UpdateOperator::Increment { "-" } else { "+" };
-                    format!("{{ {target} {op} 1; {target} {back} 1 }}")
+                    format!("{{ {update}; {target} {back} 1 }}")
                 }
             }
             Expression::TaggedTemplateExpression(t) => {
@@ -259,26 +260,60 @@ impl Conv<'_> {
                 self.undefined_value(a.right.span());
             }
         }
-        // `x += v` is JavaScript's `+` (see `operators.rs`) unless `v` is an integer literal,
-        // which Rhai adds to a number or a string as JavaScript does.
-        if a.operator == Addition && self.kind(&a.right) != (Kind::Num { int: true }) {
-            let h = self.helper("js_add");
-            return format!("{target} = {h}({target}, {})", strip_parens(&value));
+        // `x op= v` is `x = x op v` with JavaScript's operator (`operators.rs`). Rhai's own
+        // `+=`, `-=`, `*=` where both are certainly numbers (and `+= 1` beside a string);
+        // anything else through a helper: `js_add` for a `+=` of what may be text, else
+        // `js_update`, which reads a side that is null or undefined as JavaScript does and stops
+        // at a `()` seen only at run time where the two differ, naming the assignment.
+        let target_kind = match a.left.as_simple_assignment_target() {
+            Some(t) => self.target_kind(t),
+            None => Kind::Unknown,
+        };
+        let numbers = matches!(target_kind, Kind::Num { .. });
+        let (value_kind, number) = self.nullish_as_number(&a.right, &value);
+        let numbers = numbers && matches!(value_kind, Kind::Num { .. });
+        let update = |conv: &mut Self, op: &str| {
+            if !crate::operators::is_plain_target(&target) && matches!(op, "+" | "-" | "*" | "%") {
+                // A target with a call or a block in it (`xs[next()] -= 1`) is written once.
+                return format!("{target} {op}= {}", strip_parens(&number));
+            }
+            let h = conv.helper("js_update");
+            let what = conv.js_text_literal(a.span);
+            let (flag, target) = crate::operators::split_flag(&target);
+            format!("{flag}{target} = {h}({target}, {}, \"{op}\", {what})", strip_parens(&number))
+        };
+        if a.operator == Addition && !numbers {
+            let right = self.kind(&a.right);
+            if right == Kind::Str || target_kind == Kind::Str {
+                let h = self.helper("js_add");
+                return format!("{target} = {h}({target}, {})", strip_parens(&value));
+            }
+            if matches!(right, Kind::Null | Kind::Undefined) && matches!(value_kind, Kind::Num { .. }) {
+                // `x += undefined`: the word beside text, else the number (as `x + undefined`).
+                let h = self.helper("js_add_nullish");
+                let which = if right == Kind::Null { "null" } else { "undefined" };
+                return format!("{target} = {h}({target}, \"{which}\", true)");
+            }
+            return update(self, "+");
         }
         let op = match a.operator {
             Assign => "=",
             Addition => "+=",
+            Subtraction | Multiplication if !numbers => return update(self, a.operator.as_str().trim_end_matches('=')),
             Subtraction => "-=",
             Multiplication => "*=",
-            Remainder => "%=",
-            Exponential => {
+            Remainder if numbers && crate::operators::is_nonzero_literal(&a.right) => "%=",
+            Remainder => return update(self, "%"),
+            Exponential if numbers => {
                 let h = self.helper("js_pow");
-                return format!("{target} = {h}({target}, {})", strip_parens(&value));
+                return format!("{target} = {h}({target}, {})", strip_parens(&number));
             }
-            Division => {
+            Exponential => return update(self, "**"),
+            Division if numbers => {
                 let h = self.helper("js_div");
-                return format!("{target} = {h}({target}, {})", strip_parens(&value));
+                return format!("{target} = {h}({target}, {})", strip_parens(&number));
             }
+            Division => return update(self, "/"),
             LogicalNullish => return format!("if {target} == () {{ {target} = {value}; }}"),
             LogicalOr => {
                 let h = self.helper("js_truthy");

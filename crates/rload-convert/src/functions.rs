@@ -229,7 +229,25 @@ impl Conv<'_> {
         self.pop_scope();
         self.leave_function(was_async);
         self.array_params = extra;
-        listed + &out
+        listed + &self.closure_reaching_its_module(out)
+    }
+
+    /// A closure of a module that reads the module's variables (`self_::X`) imports the module
+    /// itself, as the module's functions do: it may run after the function that made it has
+    /// returned, from the script that called that function (`make()(1)`), where the function's
+    /// own import is gone.
+    fn closure_reaching_its_module(&self, closure: String) -> String {
+        let Some(m) = &self.module else { return closure };
+        if !closure.contains("self_::") {
+            return closure;
+        }
+        let Some(end) = closure[1..].find('|').map(|i| i + 2) else { return closure };
+        let (params, body) = closure.split_at(end);
+        let import = format!("import \"{m}\" as self_;");
+        match body.trim_start().strip_prefix('{') {
+            Some(block) => format!("{params} {{ {import}{block}"),
+            None => format!("{params} {{ {import} {} }}", body.trim_start()),
+        }
     }
 
     pub fn function_expr(&mut self, f: &Function, _unused: bool) -> String {
@@ -259,7 +277,8 @@ impl Conv<'_> {
         self.pop_scope();
         self.leave_function(was_async);
         self.array_params = extra;
-        format!("{listed}|{}| {{\n{body}{}}}", names_out.join(", "), self.pad())
+        let closure = format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad());
+        listed + &self.closure_reaching_its_module(closure)
     }
 
     /// A callback takes at most the `want` arguments its caller passes (exactly, when `pad`:

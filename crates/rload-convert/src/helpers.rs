@@ -110,9 +110,72 @@ const HELPERS: &[(&str, &str)] = &[
         "+" => a + b,
         "-" => a - b,
         "*" => a * b,
-        "%" => a % b,
+        "%" => js_rem(a, b),
         "/" => js_div(a, b),
         _ => js_pow(a, b),
+    }
+}"#,
+    ),
+    (
+        "js_rem",
+        r#"private fn js_rem(a, b) {
+    // JavaScript's `%` of numbers: NaN for a zero divisor (Rhai's integer `%` fails there).
+    if b == 0 { 0.0 / 0.0 } else { a % b }
+}"#,
+    ),
+    (
+        "js_nullish_differs",
+        r#"private fn js_nullish_differs(what, n, u) {
+    // A `()` seen only at run time where JavaScript's null gives n and undefined u, and the two
+    // differ: rload's () is both, so this run cannot tell which result is right, and stops.
+    throw "`" + what + "` with null or undefined: it is " + js_str(n) + " for null and " + js_str(u) + " for undefined in JavaScript, and rload's () is both (for null, write `(x ?? 0)` for the value)";
+}"#,
+    ),
+    (
+        "js_number_of",
+        r#"private fn js_number_of(v, what) {
+    // Number(v) and +v where v is not certainly a number: Number(null) is 0, Number(undefined)
+    // NaN, and a `()` seen only at run time may be either.
+    if type_of(v) == "()" { js_nullish_differs(what, 0, 0.0 / 0.0); }
+    js_number(v)
+}"#,
+    ),
+    (
+        "js_is_nan_of",
+        r#"private fn js_is_nan_of(v, what) {
+    // isNaN(v): whether Number(v) is NaN; isNaN(null) is false, isNaN(undefined) true.
+    if type_of(v) == "()" { js_nullish_differs(what, false, true); }
+    js_is_nan(js_number(v).to_float())
+}"#,
+    ),
+    (
+        "js_neg",
+        r#"private fn js_neg(v, what) {
+    // -v where v is not certainly a number: minus its number ("5" is -5, true -1, -null 0,
+    // -undefined NaN), a `()` seen only at run time either.
+    if type_of(v) == "()" { js_nullish_differs(what, 0, 0.0 / 0.0); }
+    -js_number(v)
+}"#,
+    ),
+    (
+        "js_update",
+        r#"private fn js_update(a, b, op, what) {
+    // `a op= b`, `a++` (op "++", the number of a plus b) and `a--` where a side is not
+    // certainly a number: `+=` is JavaScript's `+` (`js_add`), the others its arithmetic
+    // (`js_arith`); a `()` seen only at run time is null or undefined, and where the two give
+    // other results the error names the update as written (`what`).
+    let ta = type_of(a);
+    let tb = type_of(b);
+    if ta == "()" || tb == "()" {
+        let n = js_update(if ta == "()" { 0 } else { a }, if tb == "()" { 0 } else { b }, op, what);
+        let u = js_update(if ta == "()" { 0.0 / 0.0 } else { a }, if tb == "()" { 0.0 / 0.0 } else { b }, op, what);
+        if n == u || (js_is_nan(n) && js_is_nan(u)) { return n; }
+        js_nullish_differs(what, n, u);
+    }
+    switch op {
+        "+" => js_add(a, b),
+        "++" => js_arith(js_number(a), b, "+"),
+        _ => js_arith(a, b, op),
     }
 }"#,
     ),
@@ -541,8 +604,24 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_floor" | "js_ceil" | "js_round" | "js_trunc" => &["js_whole"],
         "js_join" | "js_sort" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
         "js_add" | "js_add_nullish" | "js_arith" | "js_div" | "js_pow" => {
-            &["js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_pow", "js_is_nan"]
+            &["js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_rem", "js_pow", "js_is_nan"]
         }
+        "js_update" => &[
+            "js_add",
+            "js_arith",
+            "js_str",
+            "js_number",
+            "js_number_text",
+            "js_div",
+            "js_rem",
+            "js_pow",
+            "js_is_nan",
+            "js_nullish_differs",
+        ],
+        "js_number_of" | "js_is_nan_of" | "js_neg" => {
+            &["js_nullish_differs", "js_str", "js_number", "js_number_text", "js_is_nan"]
+        }
+        "js_nullish_differs" => &["js_str"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_stringify_indent" => &["js_stringify"],
         "js_object_keys" => &["js_keys"],

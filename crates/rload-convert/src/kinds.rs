@@ -136,7 +136,7 @@ impl Conv<'_> {
         }
     }
 
-    fn name_kind(&self, name: &str) -> Kind {
+    pub(crate) fn name_kind(&self, name: &str) -> Kind {
         match self.scope_of(name) {
             Some(i) => self.scope_info.get(i).and_then(|s| s.kinds.get(name)).copied().unwrap_or(Kind::Unknown),
             None if self.top_vars.contains(name) && !self.mutated_anywhere.contains(name) => {

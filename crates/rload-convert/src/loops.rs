@@ -145,6 +145,12 @@ impl Conv<'_> {
             };
             out.push_str(&format!("{pad}{t}\n"));
         }
+        // A counter only the update changes, from an integer by integer steps, is one: its
+        // `i++` stays Rhai's `+=` (see `update_stmt`).
+        let counter = self.integer_counter(f);
+        if let Some((var, i)) = &counter {
+            self.scope_info[*i].kinds.insert(var.clone(), Kind::Num { int: true });
+        }
         // `let`/`const` names of the init: JavaScript gives each iteration its own copy.
         let per_iteration: Vec<String> = match &f.init {
             Some(ForStatementInit::VariableDeclaration(v)) if v.kind != VariableDeclarationKind::Var => {
@@ -199,7 +205,47 @@ impl Conv<'_> {
         out.push_str(&format!("{pad}}}\n"));
         self.indent -= 1;
         out.push_str(&format!("{}}}", self.pad()));
+        // The loop's variable is the loop's own: past it, nothing is known of the name.
+        if let Some((var, i)) = counter {
+            self.scope_info[i].kinds.remove(&var);
+        }
         out
+    }
+
+    /// The variable of `for (let i = A; …; i++)` (or `i--`, `i += n`, `i -= n`) when A and n are
+    /// integer literals and neither the test nor the body changes `i`: it is certainly an
+    /// integer throughout. With the index of its scope.
+    fn integer_counter(&self, f: &ForStatement) -> Option<(String, usize)> {
+        let Some(ForStatementInit::VariableDeclaration(v)) = &f.init else { return None };
+        if v.kind == VariableDeclarationKind::Var {
+            return None;
+        }
+        let int = |e: &Expression| matches!(self.kind(e), Kind::Num { int: true });
+        let var = match f.update.as_ref()?.without_parentheses() {
+            Expression::UpdateExpression(u) => match &u.argument {
+                SimpleAssignmentTarget::AssignmentTargetIdentifier(a) => a.name.as_str(),
+                _ => return None,
+            },
+            Expression::AssignmentExpression(a)
+                if matches!(a.operator, AssignmentOperator::Addition | AssignmentOperator::Subtraction)
+                    && int(&a.right) =>
+            {
+                match &a.left {
+                    AssignmentTarget::AssignmentTargetIdentifier(t) => t.name.as_str(),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let declared =
+            v.declarations.iter().find(|d| matches!(&d.id, BindingPattern::BindingIdentifier(id) if id.name == var))?;
+        if !int(declared.init.as_ref()?) || self.assigns(f.body.span(), var) {
+            return None;
+        }
+        if f.test.as_ref().is_some_and(|t| self.assigns(t.span(), var)) {
+            return None;
+        }
+        Some((var.to_string(), self.scope_of(var)?))
     }
 
     fn range_for(&mut self, f: &ForStatement) -> Option<String> {

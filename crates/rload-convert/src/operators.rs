@@ -131,10 +131,63 @@ impl Conv<'_> {
         let (lk, l) = self.nullish_as_number(&b.left, l);
         let (rk, r) = self.nullish_as_number(&b.right, r);
         if matches!((lk, rk), (Kind::Num { .. }, Kind::Num { .. })) {
+            if op == "%" && !is_nonzero_literal(&b.right) {
+                // `n % 0` is NaN in JavaScript and an error of Rhai's integer `%`.
+                let h = self.helper("js_rem");
+                return format!("{h}({}, {})", strip_parens(&l), strip_parens(&r));
+            }
             return format!("{l} {op} {r}");
         }
         let h = self.helper("js_arith");
         format!("{h}({}, {}, \"{op}\")", strip_parens(&l), strip_parens(&r))
+    }
+
+    /// The JavaScript of `span` as a Rhai string, for an error to name what the user wrote.
+    pub(crate) fn js_text_literal(&self, span: oxc_span::Span) -> String {
+        names::string(&self.js_text(span))
+    }
+
+    /// `Number(e)` and `+e` (`e` converted to `text`; `span` the whole expression, which an
+    /// error names): JavaScript's ToNumber. `Number(null)` is 0 and `Number(undefined)` NaN,
+    /// written as such where the converter sees which (`nullish_as_number`); a `()` seen only at
+    /// run time goes through `js_number_of`, which stops the iteration naming the expression.
+    pub(crate) fn number_value(&mut self, e: &Expression, text: &str, span: oxc_span::Span) -> String {
+        match self.nullish_as_number(e, text) {
+            (Kind::Num { .. }, t) => t,
+            // Certainly not null (undefined, which js_number reads as NaN, at most).
+            (Kind::Str | Kind::Bool | Kind::EnvStr | Kind::Undefined, t) => {
+                let h = self.helper("js_number");
+                format!("{h}({})", strip_parens(&t))
+            }
+            (Kind::Null | Kind::Unknown, t) => {
+                let h = self.helper("js_number_of");
+                format!("{h}({}, {})", strip_parens(&t), self.js_text_literal(span))
+            }
+        }
+    }
+
+    /// The kind of value an assignment target holds: a name's, when known (`kinds.rs`).
+    pub(crate) fn target_kind(&self, t: &SimpleAssignmentTarget) -> Kind {
+        match t {
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => self.name_kind(id.name.as_str()),
+            _ => Kind::Unknown,
+        }
+    }
+
+    /// `x++`, `x--` (`x` converted to `target`) as a statement: Rhai's `+= 1` where `x` is
+    /// certainly a number (a counting loop's variable, `loops.rs`), else `js_update`, which takes
+    /// x's number as JavaScript does (`"5"` gives 6) and stops at a `()` (null gives 1, undefined
+    /// NaN) naming the update.
+    pub(crate) fn update_stmt(&mut self, u: &UpdateExpression, target: &str) -> String {
+        let inc = u.operator == UpdateOperator::Increment;
+        // A target with a call or a block in it (`xs[i++]++`) is written once, as Rhai's own.
+        if matches!(self.target_kind(&u.argument), Kind::Num { .. }) || !is_plain_target(target) {
+            return format!("{target} {} 1", if inc { "+=" } else { "-=" });
+        }
+        let h = self.helper("js_update");
+        let what = self.js_text_literal(u.span);
+        let (flag, target) = split_flag(target);
+        format!("{flag}{target} = {h}({target}, 1, \"{}\", {what})", if inc { "++" } else { "-" })
     }
 
     /// An operand of a binary operator: conditionals and assignments in parentheses.
@@ -192,14 +245,26 @@ impl Conv<'_> {
                     format!("!{h}({})", strip_parens(&a))
                 }
             }
+            // `-x`: Rhai's where x is certainly a number (`-null` is 0, `-undefined` NaN), else
+            // minus JavaScript's number of x (`js_neg`, an error naming `-x` for a `()` seen
+            // only at run time).
             UnaryOperator::UnaryNegation => {
                 let a = self.operand(&u.argument);
-                format!("-{a}")
+                match self.nullish_as_number(&u.argument, &a) {
+                    (Kind::Num { .. }, a) => format!("-{a}"),
+                    (Kind::Str | Kind::Bool | Kind::EnvStr | Kind::Undefined, a) => {
+                        let h = self.helper("js_number");
+                        format!("-{h}({})", strip_parens(&a))
+                    }
+                    (Kind::Null | Kind::Unknown, a) => {
+                        let h = self.helper("js_neg");
+                        format!("{h}({}, {})", strip_parens(&a), self.js_text_literal(u.span))
+                    }
+                }
             }
             UnaryOperator::UnaryPlus => {
-                let h = self.helper("js_number");
                 let a = self.expr(&u.argument);
-                format!("{h}({a})")
+                self.number_value(&u.argument, &a, u.span)
             }
             UnaryOperator::Typeof => {
                 let h = self.helper("js_typeof");
@@ -291,6 +356,27 @@ impl Conv<'_> {
             other => unreachable!("not a bitwise operator: {}", other.as_str()),
         }
     }
+}
+
+/// An assignment target's text as the marker of a change through a second name
+/// (`aliases.rs`, `/* CONVERT: … */ `) and the target itself, which `x = f(x)` writes twice.
+pub(crate) fn split_flag(target: &str) -> (&str, &str) {
+    match target.strip_prefix("/* CONVERT:").and_then(|rest| rest.find("*/ ")) {
+        Some(end) => target.split_at("/* CONVERT:".len() + end + 3),
+        None => ("", target),
+    }
+}
+
+/// Whether an assignment target's Rhai text (past a `/* CONVERT: … */` marker) can be written
+/// twice, in `x = f(x, …)`: names, properties and indexes, with no call or block that would run
+/// twice.
+pub(crate) fn is_plain_target(target: &str) -> bool {
+    !split_flag(target).1.contains(['(', '{'])
+}
+
+/// Whether `e` is a number literal other than 0 (a `%` by it is Rhai's as it is).
+pub(crate) fn is_nonzero_literal(e: &Expression) -> bool {
+    matches!(e.without_parentheses(), Expression::NumericLiteral(n) if n.value != 0.0)
 }
 
 /// Whether `e` is certainly a signed 32-bit integer already: an integer literal in range, or

@@ -248,8 +248,7 @@ impl Conv<'_> {
             }
             Expression::UpdateExpression(u) => {
                 let target = self.simple_target(&u.argument);
-                let op = if u.operator == UpdateOperator::Increment { "+=" } else { "-=" };
-                format!("{target} {op} 1;")
+                format!("{};", self.update_stmt(u, &target))
             }
             Expression::CallExpression(c) => {
                 // `xs.forEach((x, i) => { … })` as a loop.

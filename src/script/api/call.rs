@@ -21,7 +21,7 @@ fn js_call(ctx: NativeCallContext, f: FnPtr, args: Array) -> Result<Dynamic, Box
     let n = args.len();
     let written = match f.call_raw(&ctx, None, args.clone()) {
         Err(e) if does_not_fit(&e, &f) => e,
-        other => return other,
+        other => return other.map_err(|e| in_callers_file(&ctx, e)),
     };
     // Fewer first, the most that fit (JavaScript drops the extra arguments), then more, padded
     // with `()`.
@@ -30,10 +30,37 @@ fn js_call(ctx: NativeCallContext, f: FnPtr, args: Array) -> Result<Dynamic, Box
         fitted.resize(m, Dynamic::UNIT);
         match f.call_raw(&ctx, None, fitted) {
             Err(e) if does_not_fit(&e, &f) => continue,
-            other => return other,
+            other => return other.map_err(|e| in_callers_file(&ctx, e)),
         }
     }
     Err(written)
+}
+
+/// An error inside a function of the main script that an imported module's function called
+/// (a callback the script passed it): Rhai names the file of such a call by where it was made
+/// (the module's), and a script's function carries no file of its own, so the error would be
+/// placed in the module's file at a line of the main script. The calls of the main script's
+/// functions on the way, up to the next module's, are the main script's (k6's stack trace
+/// starts at the callback's own line: `main.js:7:13`, then `lib.js:4:14`).
+fn in_callers_file(ctx: &NativeCallContext, e: Box<EvalAltResult>) -> Box<EvalAltResult> {
+    let global = ctx.global_runtime_state();
+    let (Some(main), Some(here)) = (global.lib.first(), global.source()) else { return e };
+    match main.id() {
+        Some(main_id) if main_id != here => relabel(*e, main, main_id, here).into(),
+        _ => e,
+    }
+}
+
+fn relabel(e: EvalAltResult, main: &rhai::Module, main_id: &str, here: &str) -> EvalAltResult {
+    match e {
+        EvalAltResult::ErrorInFunctionCall(name, src, inner, at)
+            if src == here && main.iter_script_fn_info().any(|(_, _, f, ..)| f == name) =>
+        {
+            let inner = relabel(*inner, main, main_id, here).into();
+            EvalAltResult::ErrorInFunctionCall(name, main_id.to_string(), inner, at)
+        }
+        other => other,
+    }
 }
 
 /// Whether `e` is `f` itself not found for that number of arguments (an error inside `f` comes
