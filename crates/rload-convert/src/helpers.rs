@@ -537,7 +537,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_parse",
-        "private fn js_parse(s) {\n    // Rhai's parse_json() reads an object only: wrap arrays, strings and numbers in one.\n    let t = s;\n    t.trim();\n    if t.starts_with(\"{\") { parse_json(t) } else { parse_json(\"{\\\"v\\\":\" + t + \"}\").v }\n}",
+        "private fn js_parse(s) {\n    // JSON.parse(s): rload's parse_json reads any JSON value, and nothing but JSON.\n    parse_json(s)\n}",
     ),
     ("js_is_array", "private fn js_is_array(v) {\n    type_of(v) == \"array\"\n}"),
     (
