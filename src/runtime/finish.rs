@@ -139,11 +139,9 @@ pub(super) async fn report_results(
             }
             PhaseEnd::Done(Err(e)) => Some(format!("failed: {e}")),
             PhaseEnd::TimedOut => Some(format!("did not finish within {}", format_duration(HANDLE_SUMMARY_TIMEOUT))),
-            PhaseEnd::Aborted(message) => {
-                let why = format!("aborted the test: {message}");
-                control.abort(message);
-                Some(why)
-            }
+            // k6 v1.1.0 logs it and prints the default summary; its exit code, decided before
+            // handleSummary runs, stays (as the `--export-histograms` file, written before it, says).
+            PhaseEnd::Aborted(message) => Some(format!("aborted the test: {message}")),
             PhaseEnd::Signalled => {
                 signalled = true;
                 Some("was interrupted".into())
@@ -170,7 +168,10 @@ pub(super) async fn report_results(
     if let Some(e) = phase_failure {
         return Err(e);
     }
-    if script.marked_failed.load(std::sync::atomic::Ordering::Relaxed) {
+    // As read before handle_summary: k6 v1.1 decides its exit code before its deferred
+    // handleSummary runs, so an exec.test.fail() there logs its message and exits 0 (and the
+    // `--export-histograms` file, written before it too, agrees).
+    if marked_failed {
         return Err(RunError::MarkedFailed);
     }
     if !report.thresholds_passed() {
