@@ -324,3 +324,45 @@ fn a_paused_run_lists_vus_and_vus_max_as_k6_does() {
     assert_eq!(value("vus_max"), Some((serde_json::json!(3), serde_json::Value::Null)), "{metrics}");
     assert_eq!(run.code, 103, "{}\n{}", run.stdout, run.stderr);
 }
+
+/// Sweep 31: during an unpaused setup(), `GET /v1/status` reported `vus-max` 0 and `running`
+/// false, where k6 v1.1.0 (its VUs initialised before setup(), its run started) reports
+/// `{"status":6,"paused":false,"vus":0,"vus-max":3,"stopped":false,"running":true}`.
+#[test]
+fn status_during_an_unpaused_setup_shows_the_vus_k6_has_initialised_and_a_running_test() {
+    let s = script(
+        "export const options = #{ vus: 3, duration: \"1s\" };\n\
+         fn setup() { sleep(2); }\n\
+         fn run() { sleep(0.1); }\n",
+    );
+    let address = free_address();
+    let child = Command::new(BIN)
+        .arg("run")
+        .arg(&s.path)
+        .args(["-q", "--address", &address, "--no-color", "--no-system-env-vars"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut last = None;
+    let in_setup = eventually(Duration::from_secs(20), || {
+        last = status(&address);
+        last.as_ref().is_some_and(|s| s["status"] == 6)
+    });
+    let st = rload_cmd(&["status", "--address", &address]);
+    let run = finish(child, Duration::from_secs(30));
+    assert!(in_setup, "never in setup(): {last:?}\n{}", run.stderr);
+    let last = last.unwrap();
+    assert_eq!(
+        (&last["paused"], &last["vus"], &last["vus-max"], &last["stopped"], &last["running"]),
+        (&false.into(), &0.into(), &3.into(), &false.into(), &true.into()),
+        "{last}"
+    );
+    assert!(
+        st.stdout
+            .starts_with("status: 6\npaused: \"false\"\nvus: \"0\"\nvus-max: \"3\"\nstopped: false\nrunning: true\n"),
+        "{}",
+        st.stdout
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -133,3 +133,136 @@ fn a_javascript_test_archives_with_its_modules_and_files_and_runs_from_the_archi
     let json: serde_json::Value = serde_json::from_str(&inspected.stdout).unwrap();
     assert_eq!(json["iterations"], 3, "{json}");
 }
+
+/// Sweep 31: `rload inspect` printed the script's options as written (`"startTime": "120s"`,
+/// only the keys given); k6 v1.1.0's `inspect` prints every `lib.Options` field in its order,
+/// `null` when unset, durations in Go's form, each scenario's executor fields, thresholds
+/// without `abortOnFail` as text. `K6_INSPECTED` is k6 v1.1.0's output for the same script in
+/// JavaScript:
+///
+/// ```js
+/// export const options = {
+///   vus: 2,
+///
+///   setupTimeout: '120s', teardownTimeout: '61s',
+///   thresholds: { http_req_duration: ['p(95)<500', { threshold: 'avg<200', abortOnFail: true, delayAbortEval: '90s' }] },
+///   summaryTrendStats: ['avg', 'p(95)'],
+///   tags: { a: '1' },
+///   scenarios: {
+///     s1: { executor: 'constant-vus', vus: 2, duration: '90s', gracefulStop: '45s', startTime: '120s' },
+///     s2: { executor: 'ramping-arrival-rate', preAllocatedVUs: 2, timeUnit: '60s', stages: [{ duration: '90s', target: 5 }] },
+///   },
+/// };
+/// export default function () {}
+/// ```
+#[test]
+fn inspect_prints_the_options_as_k6_inspect_does_field_by_field() {
+    let s = script(
+        r#"export const options = #{
+  vus: 2,
+
+  setupTimeout: "120s", teardownTimeout: "61s",
+  thresholds: #{ http_req_duration: ["p(95)<500", #{ threshold: "avg<200", abortOnFail: true, delayAbortEval: "90s" }] },
+  summaryTrendStats: ["avg", "p(95)"],
+  tags: #{ a: "1" },
+  scenarios: #{
+    s1: #{ executor: "constant-vus", vus: 2, duration: "90s", gracefulStop: "45s", startTime: "120s" },
+    s2: #{ executor: "ramping-arrival-rate", preAllocatedVUs: 2, timeUnit: "60s", stages: [#{ duration: "90s", target: 5 }] },
+  },
+};
+fn run() {}
+"#,
+    );
+    let plain = Run::from_output(Command::new(BIN).args(["inspect"]).arg(&s.path).output().unwrap());
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert_eq!(plain.stdout.trim_end(), K6_INSPECTED);
+}
+
+const K6_INSPECTED: &str = r#"{
+  "paused": null,
+  "vus": 2,
+  "duration": null,
+  "iterations": null,
+  "stages": null,
+  "scenarios": {
+    "s1": {
+      "executor": "constant-vus",
+      "startTime": "2m0s",
+      "gracefulStop": "45s",
+      "env": null,
+      "exec": null,
+      "tags": null,
+      "vus": 2,
+      "duration": "1m30s"
+    },
+    "s2": {
+      "executor": "ramping-arrival-rate",
+      "startTime": null,
+      "gracefulStop": null,
+      "env": null,
+      "exec": null,
+      "tags": null,
+      "startRate": null,
+      "timeUnit": "1m0s",
+      "stages": [
+        {
+          "duration": "1m30s",
+          "target": 5
+        }
+      ],
+      "preAllocatedVUs": 2,
+      "maxVUs": null
+    }
+  },
+  "executionSegment": null,
+  "executionSegmentSequence": null,
+  "noSetup": null,
+  "setupTimeout": "2m0s",
+  "noTeardown": null,
+  "teardownTimeout": "1m1s",
+  "rps": null,
+  "dns": {
+    "ttl": null,
+    "select": null,
+    "policy": null
+  },
+  "maxRedirects": null,
+  "userAgent": null,
+  "batch": null,
+  "batchPerHost": null,
+  "httpDebug": null,
+  "insecureSkipTLSVerify": null,
+  "tlsCipherSuites": null,
+  "tlsVersion": null,
+  "tlsAuth": null,
+  "throw": null,
+  "thresholds": {
+    "http_req_duration": [
+      "p(95)\u003c500",
+      {
+        "threshold": "avg\u003c200",
+        "abortOnFail": true,
+        "delayAbortEval": "1m30s"
+      }
+    ]
+  },
+  "blacklistIPs": null,
+  "blockHostnames": null,
+  "hosts": null,
+  "noConnectionReuse": null,
+  "noVUConnectionReuse": null,
+  "minIterationDuration": null,
+  "ext": null,
+  "summaryTrendStats": [
+    "avg",
+    "p(95)"
+  ],
+  "summaryTimeUnit": null,
+  "systemTags": null,
+  "tags": {
+    "a": "1"
+  },
+  "metricSamplesBufferSize": null,
+  "noCookiesReset": null,
+  "discardResponseBodies": null
+}"#;

@@ -357,11 +357,117 @@ fn merge_exits_110_when_an_instance_called_exec_test_fail_over_the_thresholds_99
     assert_eq!(unmarked.code, 99, "{}\n{}", unmarked.stdout, unmarked.stderr);
     assert!(!unmarked.stderr.contains("marked as failed"), "{}", unmarked.stderr);
 
-    // A file of an rload from before the field: not failed.
+    // A file of an rload from before the field (and before `end`): not failed.
     let mut old: Value = serde_json::from_str(&std::fs::read_to_string(at("failed.json")).unwrap()).unwrap();
     assert_eq!(old["run"]["marked_failed"], true, "{}", old["run"]);
     old["run"].as_object_mut().unwrap().remove("marked_failed");
+    old["run"].as_object_mut().unwrap().remove("end");
     std::fs::write(at("old.json"), old.to_string()).unwrap();
     let older = merge(&[&at("old.json"), &at("other.json")]);
     assert_eq!(older.code, 99, "{}\n{}", older.stdout, older.stderr);
+}
+
+/// Every way an instance of `ENDS` ends, by `-e MODE=…`: its thresholds are the same for all, and
+/// `tripped` crosses its `abortOnFail` threshold only on the instance that counts it.
+const ENDS: &str = r#"
+const MODE = __ENV.MODE;
+const LONG = MODE == "trip" || MODE == "signal" || MODE == "stop";
+export const options = #{
+    scenarios: #{ main: #{ executor: "per-vu-iterations", vus: 2, iterations: if LONG { 1000 } else { 2 }, maxDuration: "20s" } },
+    teardownTimeout: if MODE == "late" { "200ms" } else { "10s" },
+    thresholds: #{ tripped: [#{ threshold: "count<1", abortOnFail: true }] },
+};
+const TRIPPED = Counter("tripped");
+fn setup() { if MODE == "throw" { throw "setup broke"; } }
+fn run() {
+    if MODE == "abort" { exec.test.abort("backend down"); }
+    if MODE == "trip" { TRIPPED.add(1); }
+    if LONG { print("running"); }
+    sleep(0.05);
+}
+fn teardown(data) { if MODE == "late" { sleep(2); } }
+"#;
+
+/// Sweep 31: `rload merge` carried only `exec.test.fail()`'s 110 of the ways an instance can
+/// end, and gave a fleet with an aborted, interrupted or stopped instance 0 or 99. Each
+/// instance's export now carries its end (code and the line it printed); the merge exits with
+/// the code one run would give, by k6's precedence among them, and names the files that ended
+/// so. A file of an rload before the field reads as an instance that ran to its end.
+#[test]
+fn merge_exits_with_the_code_of_an_instance_that_ended_early_in_k6s_precedence() {
+    let s = script(ENDS);
+    let at = |name: &str| s.dir.path().join(name).to_string_lossy().into_owned();
+    // `MODE` on `segment`, its export in `MODE-HALF.json`.
+    let instance = |mode: &str, segment: &str| {
+        let half = if segment == "0:1/2" { "first" } else { "second" };
+        let mut cmd = Command::new(BIN);
+        cmd.args(["run", "-q", "--no-color", "-e", &format!("MODE={mode}"), "--execution-segment", segment])
+            .args(["--export-histograms", &at(&format!("{mode}-{half}.json"))])
+            .arg(&s.path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    let ended = |mode: &str, segment: &str| finish(instance(mode, segment).spawn().unwrap(), Duration::from_secs(30));
+    let first = ["abort", "trip", "ok"].map(|mode| ended(mode, "0:1/2").code);
+    assert_eq!(first, [108, 99, 0]);
+    let second = ["throw", "late", "ok"].map(|mode| ended(mode, "1/2:1").code);
+    assert_eq!(second, [107, 101, 0]);
+    let signal_args = ["-q", "-e", "MODE=signal", "--execution-segment", "0:1/2"];
+    let export = at("signal-first.json");
+    let signalled = signalled_run(
+        &s,
+        &[&signal_args[..], &["--export-histograms", &export]].concat(),
+        "running",
+        None,
+        Duration::from_secs(20),
+    );
+    assert_eq!(signalled.code, 105, "{}", signalled.stderr);
+    let address = free_address();
+    let child = instance("stop", "1/2:1").args(["--address", &address]).spawn().unwrap();
+    let stopper = r#"{"data":{"attributes":{"stopped":true},"id":"default","type":"status"}}"#;
+    let stop_sent = eventually(Duration::from_secs(20), || {
+        api_request(&address, "PATCH", "/v1/status", stopper).is_some_and(|(code, _)| code == 200)
+    });
+    let stopped = finish(child, Duration::from_secs(20));
+    assert!(stop_sent, "{}", stopped.stderr);
+    assert_eq!(stopped.code, 103, "{}", stopped.stderr);
+
+    let file = |name: &str| at(&format!("{name}.json"));
+    let merged = |a: &str, b: &str| merge(&[&file(a), &file(b)]);
+    // The end's line as its instance printed it, and only the files that ended so.
+    let names =
+        |run: &Run, ended: &str, not: &str| run.stderr.contains(&file(ended)) && !run.stderr.contains(&file(not));
+    // exec.test.abort() (108) wins over setup()'s failure (107).
+    let aborted = merged("abort-first", "throw-second");
+    assert_eq!(aborted.code, 108, "{}\n{}", aborted.stdout, aborted.stderr);
+    assert!(aborted.stderr.contains("test aborted: backend down"), "{}", aborted.stderr);
+    assert!(names(&aborted, "abort-first", "throw-second"), "{}", aborted.stderr);
+    // An abortOnFail threshold (99) wins over the REST API's stop (103).
+    let tripped = merged("trip-first", "stop-second");
+    assert_eq!(tripped.code, 99, "{}\n{}", tripped.stdout, tripped.stderr);
+    assert!(tripped.stderr.contains("thresholds on metrics 'tripped' were crossed"), "{}", tripped.stderr);
+    assert!(names(&tripped, "trip-first", "stop-second"), "{}", tripped.stderr);
+    // The REST API's stop (103) wins over a signal (105) ...
+    let stop = merged("signal-first", "stop-second");
+    assert_eq!(stop.code, 103, "{}\n{}", stop.stdout, stop.stderr);
+    assert!(stop.stderr.contains("error: test run stopped from REST API"), "{}", stop.stderr);
+    // ... a signal over a teardown past its timeout (101) ...
+    let signal = merged("signal-first", "late-second");
+    assert_eq!(signal.code, 105, "{}\n{}", signal.stdout, signal.stderr);
+    assert!(names(&signal, "signal-first", "late-second"), "{}", signal.stderr);
+    // ... which decides beside an instance that ran to its end, as setup()'s failure does.
+    let late = merged("ok-first", "late-second");
+    assert_eq!(late.code, 101, "{}\n{}", late.stdout, late.stderr);
+    assert!(late.stderr.contains("error: teardown() did not finish within teardownTimeout"), "{}", late.stderr);
+    assert_eq!(merged("ok-first", "throw-second").code, 107);
+    assert_eq!(merged("ok-first", "ok-second").code, 0);
+
+    // A file of an rload from before the field: its instance ran to its end.
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(file("abort-first")).unwrap()).unwrap();
+    assert_eq!(old["run"]["end"]["code"], 108, "{}", old["run"]);
+    old["run"].as_object_mut().unwrap().remove("end");
+    std::fs::write(file("old"), old.to_string()).unwrap();
+    let older = merged("old", "ok-second");
+    assert_eq!(older.code, 0, "{}\n{}", older.stdout, older.stderr);
 }

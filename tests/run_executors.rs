@@ -162,15 +162,17 @@ fn exec_test_fail_marks_the_run_failed_carries_on_and_exits_110() {
     assert!(!run.stderr.contains("some thresholds have failed"), "{}", run.stderr);
 }
 
-/// As in k6 v1.1: `exec.test.fail()` in setup(), teardown() or handle_summary marks the run
-/// failed too (exit 110, the test run in full; without a message the line is `test marked as
-/// failed`); in the init code it is a script error (107); a run aborted after it exits 108.
+/// As in k6 v1.1: `exec.test.fail()` in setup() or teardown() marks the run failed too (exit
+/// 110, the test run in full; without a message the line is `test marked as failed`); in
+/// handle_summary it only logs, as k6 decides its exit code before its handleSummary runs (k6
+/// v1.1.0 on the same hook: the line, exit 0); in the init code it is a script error (107); a run
+/// aborted after it exits 108.
 #[test]
 fn exec_test_fail_in_each_phase_ends_as_k6s_does() {
     for (code, hooks, logged) in [
         (110, "fn setup() { exec.test.fail(); }", "test marked as failed\n"),
         (110, r#"fn teardown(d) { exec.test.fail("td"); print("teardown went on"); }"#, "test marked as failed: td"),
-        (110, r#"fn handle_summary(d) { exec.test.fail(42); #{ stdout: "custom\n" } }"#, "test marked as failed: 42"),
+        (0, r#"fn handle_summary(d) { exec.test.fail(42); #{ stdout: "custom\n" } }"#, "test marked as failed: 42"),
         (107, r#"exec.test.fail("init");"#, "exec.test.fail() called outside of VU context"),
         (108, r#"fn teardown(d) { exec.test.fail("x"); exec.test.abort("stop"); }"#, "test aborted: stop"),
     ] {
@@ -181,6 +183,10 @@ fn exec_test_fail_in_each_phase_ends_as_k6s_does() {
         if code == 110 {
             assert!(run.stdout.contains("iterated"), "{hooks}: the test ran\n{}", run.stdout);
             assert!(run.stderr.contains("test run was marked as failed"), "{hooks}: {}", run.stderr);
+        }
+        if code == 0 {
+            assert!(run.stdout.contains("custom"), "{hooks}: {}", run.stdout);
+            assert!(!run.stderr.contains("test run was marked as failed"), "{hooks}: {}", run.stderr);
         }
         if hooks.contains("teardown went on") {
             assert!(run.stdout.contains("teardown went on"), "{}", run.stdout);
@@ -285,5 +291,26 @@ fn the_iteration_that_calls_exec_test_abort_counts_in_iterations_as_in_k6() {
         assert!(run.stdout.contains("iterations interrupted: 1"), "{body}\n{}", run.stdout);
         let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
         assert_eq!(value["metrics"]["iterations"]["count"], 3, "{value}");
+    }
+}
+
+/// Sweep 31: `exec.test.fail()` in handle_summary made the run exit 110 while its
+/// `--export-histograms` file (written before handle_summary) said it ran to its end, so
+/// `rload merge` disagreed with the instance. k6 v1.1.0 exits 0 there; the file and the exit
+/// code now agree, and a fail() before handle_summary is in both.
+#[test]
+fn the_series_export_and_the_exit_code_agree_on_exec_test_fail() {
+    for (code, hooks) in [
+        (0, r#"fn handle_summary(d) { exec.test.fail("late"); #{ stdout: "custom\n" } }"#),
+        (110, r#"fn teardown(d) { exec.test.fail("td"); }"#),
+    ] {
+        let s = script(&format!("fn run() {{}}\n{hooks}\n"));
+        let export = s.dir.path().join("series.json");
+        let run = rload(&s, &["-i", "1", "--export-histograms", &export.to_string_lossy()]);
+        assert_eq!(run.code, code, "{hooks}\n{}", run.stderr);
+        let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+        let end = if code == 0 { serde_json::Value::Null } else { code.into() };
+        assert_eq!(file["run"]["end"]["code"], end, "{hooks}: {}", file["run"]);
+        assert_eq!(file["run"]["marked_failed"], code != 0, "{hooks}: {}", file["run"]);
     }
 }

@@ -449,3 +449,19 @@ fn setup_and_teardown_are_groups_of_the_summary_only_with_checks_or_groups_in_th
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(r#"["g","teardown"]"#), "{}", run.stdout);
 }
+
+/// Sweep 31: `--summary-trend-stats "avg, p(95)"` was trimmed and accepted; k6 v1.1.0 refuses
+/// it (`invalid trend stat ' p(95)', unknown format`), and `p(101)` in its own words.
+#[test]
+fn summary_trend_stats_are_read_as_written_and_refused_in_k6s_words() {
+    let s = script("fn run() {}\n");
+    for (stats, said) in [
+        ("avg, p(95)", "invalid trend stat ' p(95)', unknown format"),
+        ("avg,,p(95)", "invalid trend stat '', unknown format"),
+        ("p(101)", "invalid percentile trend stat value 'p(101)', provide a number between 0 and 100"),
+    ] {
+        let run = rload(&s, &["-i", "1", "--summary-trend-stats", stats]);
+        assert_eq!(run.code, 104, "{stats}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("--summary-trend-stats: {said}")), "{stats}: {}", run.stderr);
+    }
+}

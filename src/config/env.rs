@@ -32,12 +32,21 @@ enum Kind {
     /// A k6 duration string, or a whole number of milliseconds.
     Duration,
     Text,
-    /// Comma-separated strings.
+    /// Comma-separated strings read by a type of k6's own that trims them and skips empty
+    /// ones (`K6_SYSTEM_TAGS=status, url`, k6's `SystemTagSet`).
     List,
+    /// envconfig's `[]string`: split at commas, nothing trimmed or skipped (`avg, p(95)` gives
+    /// `" p(95)"`, which k6 then refuses); empty text is an empty list.
+    Strings,
     /// Comma-separated `DURATION:TARGET` stages.
     Stages,
-    /// Comma-separated `key:value` pairs.
+    /// envconfig's `map[string]string`: split at commas, then each item at its colons, which
+    /// must be exactly one; nothing trimmed (`a:1, b:2` gives the key `" b"`), an empty item
+    /// is an error. Empty text is an empty map.
     Map,
+    /// Comma-separated `key:value` pairs, trimmed, split at the first colon (`K6_HOSTS`, which
+    /// k6 v1.1.0 reads without applying it: rload's own reading).
+    Pairs,
 }
 
 /// Every k6 v1.1 option with an environment variable: its name, its option key, its form.
@@ -65,11 +74,11 @@ const OPTION_VARS: &[(&str, &str, Kind)] = &[
     ("K6_THRESHOLDS", "thresholds", Kind::Text),
     ("K6_BLACKLIST_IPS", "blacklistIPs", Kind::List),
     ("K6_BLOCK_HOSTNAMES", "blockHostnames", Kind::List),
-    ("K6_HOSTS", "hosts", Kind::Map),
+    ("K6_HOSTS", "hosts", Kind::Pairs),
     ("K6_NO_CONNECTION_REUSE", "noConnectionReuse", Kind::Bool),
     ("K6_NO_VU_CONNECTION_REUSE", "noVUConnectionReuse", Kind::Bool),
     ("K6_MIN_ITERATION_DURATION", "minIterationDuration", Kind::Duration),
-    ("K6_SUMMARY_TREND_STATS", "summaryTrendStats", Kind::List),
+    ("K6_SUMMARY_TREND_STATS", "summaryTrendStats", Kind::Strings),
     ("K6_SUMMARY_TIME_UNIT", "summaryTimeUnit", Kind::Text),
     ("K6_SYSTEM_TAGS", "systemTags", Kind::List),
     ("K6_TAGS", "tags", Kind::Map),
@@ -243,7 +252,18 @@ fn to_json(kind: Kind, text: &str) -> Result<Value, String> {
                 })
                 .collect::<Result<_, String>>()?,
         ),
+        Kind::Strings if text.is_empty() => Value::Array(Vec::new()),
+        Kind::Strings => Value::Array(text.split(',').map(|s| Value::String(s.to_owned())).collect()),
+        Kind::Map if text.is_empty() => Value::Object(Map::new()),
         Kind::Map => Value::Object(
+            text.split(',')
+                .map(|item| match item.split(':').collect::<Vec<_>>()[..] {
+                    [k, v] => Ok((k.to_owned(), Value::String(v.to_owned()))),
+                    _ => Err(format!("invalid map item: \"{item}\" (expected key:value,key:value)")),
+                })
+                .collect::<Result<_, String>>()?,
+        ),
+        Kind::Pairs => Value::Object(
             split_list(text)
                 .into_iter()
                 .map(|item| match item.split_once(':') {
@@ -382,10 +402,43 @@ mod tests {
         assert!(all.contains("K6_VUS=\"abc\": not a whole number"), "{all}");
         assert!(all.contains("K6_INSECURE_SKIP_TLS_VERIFY=\"yes\": not a boolean"), "{all}");
         assert!(all.contains("K6_DURATION=\"10x\": duration: invalid duration \"10x\""), "{all}");
-        assert!(all.contains("K6_TAGS=\"a\": invalid map item \"a\""), "{all}");
+        assert!(all.contains("K6_TAGS=\"a\": invalid map item: \"a\""), "{all}");
         assert!(all.contains("K6_RPS: k6's `rps` option is not supported by rload"), "{all}");
         assert!(all.contains("K6_CONSOLE_OUTPUT: k6's --console-output is not supported"), "{all}");
         assert!(all.contains("K6_NO_THRESHOLDS=\"maybe\": not a boolean"), "{all}");
+    }
+
+    /// Sweep 31: rload trimmed `K6_SUMMARY_TREND_STATS` and `K6_TAGS` and skipped their empty
+    /// items. k6 v1.1.0 (envconfig) keeps every item as written: `avg, p(95)` is refused with
+    /// `invalid trend stat ' p(95)', unknown format`, `avg,,p(95)` for its `''`; `a:1, b:2` tags
+    /// `" b"`, and `a:1,`, `a:b:c` are `invalid map item`. `K6_SYSTEM_TAGS` is trimmed, as
+    /// k6's `SystemTagSet` trims it.
+    #[test]
+    fn comma_lists_keep_their_items_as_written_as_k6s_envconfig_does() {
+        let refused = |name: &str, text: &str| from_env(&env(&[(name, text)])).unwrap_err().join("\n");
+        let all = refused("K6_SUMMARY_TREND_STATS", "avg, p(95)");
+        assert!(
+            all.contains(
+                "K6_SUMMARY_TREND_STATS=\"avg, p(95)\": summaryTrendStats: invalid trend stat ' p(95)', unknown format"
+            ),
+            "{all}"
+        );
+        let all = refused("K6_SUMMARY_TREND_STATS", "avg,,p(95)");
+        assert!(all.contains("invalid trend stat '', unknown format"), "{all}");
+        for text in ["a:1,", "a:1,,b:2", "a:b:c"] {
+            let all = refused("K6_TAGS", text);
+            let item = if text == "a:b:c" { text } else { "" };
+            assert!(all.contains(&format!("invalid map item: \"{item}\"")), "{text}: {all}");
+        }
+        let c = from_env(&env(&[
+            ("K6_TAGS", "a:1, b:2"),
+            ("K6_SYSTEM_TAGS", "status,, url"),
+            ("K6_SUMMARY_TREND_STATS", ""),
+        ]))
+        .unwrap();
+        assert_eq!(c.options.tags.unwrap(), [(" b".into(), "2".into()), ("a".into(), "1".into())]);
+        assert_eq!(c.options.system_tags.unwrap().names(), ["status", "url"]);
+        assert_eq!(c.options.summary_trend_stats.unwrap(), Vec::<String>::new());
     }
 
     /// envconfig reads k6's `null.Int` with Go's ParseInt: `K6_VUS=` is "not set" (the script's

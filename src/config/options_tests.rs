@@ -28,7 +28,7 @@ fn reports_every_problem_at_once_naming_the_key() {
     assert!(all.contains("duration: invalid duration \"10x\""), "{all}");
     assert!(all.contains("unknown option \"vu\" (did you mean \"vus\"?)"), "{all}");
     assert!(all.contains("noConnectionReuse: must be true or false"), "{all}");
-    assert!(all.contains("invalid stat \"p(101)\""), "{all}");
+    assert!(all.contains("invalid percentile trend stat value 'p(101)', provide a number between 0 and 100"), "{all}");
 }
 
 #[test]

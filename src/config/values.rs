@@ -259,7 +259,10 @@ pub fn stage_text(text: &str) -> Result<(&str, Duration, i64), String> {
 pub fn trend_stats(key: &str, v: &Value) -> Result<Vec<String>, String> {
     let items: Vec<String> = match v {
         Value::Array(a) => a.iter().map(|x| x.as_str().unwrap_or("").to_owned()).collect(),
-        Value::String(s) => s.split(',').map(|x| x.trim().to_owned()).collect(),
+        // As k6 reads `--summary-trend-stats` (pflag's comma list): items as written, so
+        // `avg, p(95)` is refused for its ` p(95)`; empty text is no stats.
+        Value::String(s) if s.is_empty() => Vec::new(),
+        Value::String(s) => s.split(',').map(str::to_owned).collect(),
         other => return Err(format!("{key}: must be a list like [\"avg\", \"p(95)\"], got {}", kind(other))),
     };
     for s in &items {
@@ -268,12 +271,16 @@ pub fn trend_stats(key: &str, v: &Value) -> Result<Vec<String>, String> {
     Ok(items)
 }
 
+/// One trend stat, refused in k6 v1.1's words.
 fn validate_trend_stat(s: &str) -> Result<(), String> {
     match s {
         "avg" | "min" | "med" | "max" | "count" => Ok(()),
         _ => match s.strip_prefix("p(").and_then(|r| r.strip_suffix(')')).map(str::parse::<f64>) {
             Some(Ok(p)) if (0.0..=100.0).contains(&p) => Ok(()),
-            _ => Err(format!("invalid stat \"{s}\" (use avg, min, med, max, count or p(N) with 0 ≤ N ≤ 100)")),
+            Some(_) => Err(format!("invalid percentile trend stat value '{s}', provide a number between 0 and 100")),
+            None => Err(format!(
+                "invalid trend stat '{s}', unknown format (use avg, min, med, max, count or p(N) with 0 ≤ N ≤ 100)"
+            )),
         },
     }
 }

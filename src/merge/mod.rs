@@ -1,9 +1,11 @@
 //! `rload merge RESULT…`: the results of N instances of one test (each run's
 //! `--export-histograms` file) as one run: the same end-of-test summary `rload run` prints, the
 //! thresholds evaluated once over the fleet's merged data, and their verdict as the exit code
-//! (0, or 99 when one failed; 110 when an instance's script called `exec.test.fail()`, which
-//! wins over the thresholds as in one run; 104 for results that are not one test, 255 for a
-//! file that cannot be read). k6 has no such command: k6 OSS evaluates thresholds per instance only
+//! (0, or 99 when one failed; 104 for results that are not one test, 255 for a file that cannot
+//! be read). An instance that ended otherwise than by its test's end (`exec.test.abort()`'s 108,
+//! an `abortOnFail` threshold's 99, a signal's 105, the REST API's stop, 103, a failed or late
+//! `setup()` or `teardown()`, `exec.test.fail()`'s 110) decides the code instead, as it would
+//! in one run: of several such ends, the first in k6's order ([`exit::end_rank`]) wins. k6 has no such command: k6 OSS evaluates thresholds per instance only
 //! (grafana/k6 #140, k6-operator #115). The design is in `docs/fleet.md`.
 //!
 //! Which results are one test: the same script (MD5 of its text), the same thresholds as
@@ -19,7 +21,7 @@ mod segments;
 use serde_json::Value;
 
 use crate::metrics::{MetricKind, Registry};
-use crate::output::histograms::{self, RunExport};
+use crate::output::histograms::{self, InstanceEnd, RunExport};
 use crate::output::{Renderer, SummaryExport, SummaryMode, SummaryOptions, TextSummary};
 use crate::results::{Finished, RunResults};
 use crate::runtime::exit;
@@ -75,18 +77,31 @@ enum MergeError {
 /// The merged run's verdict.
 struct Verdict {
     thresholds_passed: bool,
-    /// The results whose instance called `exec.test.fail()`.
-    marked_failed: Vec<String>,
+    /// Each result whose instance ended short of its thresholds' verdict, with its end.
+    ends: Vec<(String, InstanceEnd)>,
+}
+
+impl Verdict {
+    /// The end that decides the fleet's exit code, as in one run, and the results whose
+    /// instances ended so: the first in k6's order, of the first result that ended so.
+    fn deciding_end(&self) -> Option<(&InstanceEnd, Vec<&str>)> {
+        let rank = |e: &InstanceEnd| exit::end_rank(e.code);
+        let first = self.ends.iter().map(|(_, e)| e).min_by_key(|e| rank(e))?;
+        let files = self.ends.iter().filter(|(_, e)| e.code == first.code).map(|(f, _)| f.as_str()).collect();
+        Some((first, files))
+    }
 }
 
 /// Runs `rload merge` and returns its exit code.
 pub fn run(args: &MergeArgs) -> i32 {
     match merge(args) {
-        // As one run: `exec.test.fail()` (110) wins over the thresholds' verdict (99).
-        Ok(Verdict { marked_failed, .. }) if !marked_failed.is_empty() => {
-            eprintln!("{}", exit::RunError::MarkedFailed);
-            eprintln!("  exec.test.fail() was called in the instance of {}", marked_failed.join(", "));
-            exit::MARKED_FAILED
+        // As one run: an instance's early end (`exec.test.abort()`, a signal, `exec.test.fail()`,
+        // …) wins over the thresholds' verdict.
+        Ok(verdict) if verdict.deciding_end().is_some() => {
+            let (end, files) = verdict.deciding_end().expect("checked in the guard");
+            eprintln!("{}", end.reason);
+            eprintln!("  the instance of {} ended so (exit code {})", files.join(", "), end.code);
+            end.code
         }
         Ok(Verdict { thresholds_passed: true, .. }) => exit::OK,
         Ok(Verdict { thresholds_passed: false, .. }) => {
@@ -138,8 +153,8 @@ fn merge(args: &MergeArgs) -> Result<Verdict, MergeError> {
         );
     }
     let segments: Vec<String> = runs.iter().map(|r| r.header.execution_segment.clone()).collect();
-    let marked_failed: Vec<String> =
-        args.results.iter().zip(&runs).filter(|(_, r)| r.header.marked_failed).map(|(f, _)| f.clone()).collect();
+    let ends: Vec<(String, InstanceEnd)> =
+        args.results.iter().zip(&runs).filter_map(|(f, r)| r.header.end.clone().map(|e| (f.clone(), e))).collect();
     let merged = combine(runs);
 
     let verdicts = thresholds::evaluate(&set, &merged.aggregate, merged.test_duration, false);
@@ -158,12 +173,12 @@ fn merge(args: &MergeArgs) -> Result<Verdict, MergeError> {
         segments.join(", ")
     ));
     stdio::out(&TextSummary { options: summary }.render(&results));
-    let verdict = Verdict { thresholds_passed: thresholds::all_passed(&verdicts), marked_failed };
+    let verdict = Verdict { thresholds_passed: thresholds::all_passed(&verdicts), ends };
     if let Some(path) = &args.summary_export {
         // As in a run: a file that cannot be written decides the exit code only when the
-        // thresholds passed and no instance marked the test failed.
+        // thresholds passed and every instance ran to its end.
         match crate::runtime::report::write_whole(path, &SummaryExport.render(&results)) {
-            Err(e) if verdict.thresholds_passed && verdict.marked_failed.is_empty() => return Err(MergeError::Read(e)),
+            Err(e) if verdict.thresholds_passed && verdict.ends.is_empty() => return Err(MergeError::Read(e)),
             Err(e) => eprintln!("error: {e}"),
             Ok(()) => {}
         }

@@ -13,6 +13,7 @@
 //!            "summary_trend_stats": ["avg", "min", "med", "max", "p(90)", "p(95)"],
 //!            "test_duration_ns": 10003405211, "ended_at_unix_ms": 1795000000000,
 //!            "summary_time_unit": "", "marked_failed": false,
+//!            "end": { "code": 108, "reason": "test aborted: backend down" },
 //!            "interrupted_iterations": 0, "failed_iterations": 0, "series_limit": 1000,
 //!            "overflowed": [ { "metric": "http_reqs", "samples": 812, "culprit": { "tag": "url", "values": 1000 } } ],
 //!            "script_errors": [ { "message": "…", "count": 2 } ],
@@ -35,7 +36,10 @@
 //!   as the options gave them, `summaryTrendStats`, `summaryTimeUnit`), this instance's share of it (its execution
 //!   segment; the sequence as given, `""` without one), how long its test ran and when it ended,
 //!   whether its script called `exec.test.fail()` before the export (absent in files of an
-//!   rload before it: not failed), rload's run counts and the failed-request table. Version 1 files (without `run`) still
+//!   rload before it: not failed), how the instance ended when not by its test's end and its
+//!   thresholds (`end`: the exit code and the line it printed, `null` for a test that ran to its
+//!   end; absent in files of an rload before it: `exec.test.fail()`'s 110 when `marked_failed`,
+//!   else `null`), rload's run counts and the failed-request table. Version 1 files (without `run`) still
 //!   import as series; `rload merge` needs version 2.
 //! - Every metric a threshold names is listed, with no series when it saw no sample, so the
 //!   thresholds parse in the merging process too.
@@ -58,6 +62,7 @@ use serde_json::{json, Map, Value};
 use super::type_name;
 use crate::metrics::{Aggregate, Contains, FailureTally, MetricKind, Registry, SeriesCap, SeriesSink, Tags, TrendSink};
 use crate::results::{Overflow, RunCounts, RunResults};
+use crate::runtime::exit::{end_rank, RunError};
 
 const FORMAT: &str = "rload-series";
 const VERSION: u64 = 2;
@@ -88,6 +93,19 @@ pub struct RunHeader {
     /// The script called `exec.test.fail()` (in init, setup, the test or teardown: the export
     /// is written before `handle_summary`).
     pub marked_failed: bool,
+    /// How the instance ended, when not by its test's end and its thresholds' verdict.
+    pub end: Option<InstanceEnd>,
+}
+
+/// An instance's end short of its thresholds' end-of-test verdict: `exec.test.abort()`, an
+/// `abortOnFail` threshold, a signal, the REST API's stop, a failed or late `setup()` or
+/// `teardown()`, `exec.test.fail()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceEnd {
+    /// Its exit code (one of `crate::runtime::exit::end_rank`'s).
+    pub code: i32,
+    /// The line the instance printed for it (`test aborted: backend down`).
+    pub reason: String,
 }
 
 /// One export read back whole: what `rload merge` combines.
@@ -131,6 +149,7 @@ pub fn export_run(results: &RunResults<'_>, header: &RunHeader) -> Value {
         "test_duration_ns": u64::try_from(results.test_duration.as_nanos()).unwrap_or(u64::MAX),
         "ended_at_unix_ms": header.ended_at_unix_ms,
         "marked_failed": header.marked_failed,
+        "end": header.end.as_ref().map(|e| json!({ "code": e.code, "reason": e.reason })),
         "interrupted_iterations": counts.interrupted_iterations,
         "failed_iterations": counts.failed_iterations,
         "series_limit": counts.series_limit,
@@ -150,6 +169,27 @@ pub fn export_run(results: &RunResults<'_>, header: &RunHeader) -> Value {
     value
 }
 
+/// The `end` of a run's export; in a file of an rload before it, `exec.test.fail()`'s when the
+/// file says the script called it.
+fn instance_end(run: &Value, marked_failed: bool) -> Result<Option<InstanceEnd>, String> {
+    let end = match run.get("end") {
+        None => {
+            let marked = RunError::MarkedFailed;
+            return Ok(marked_failed.then(|| InstanceEnd { code: marked.exit_code(), reason: marked.to_string() }));
+        }
+        Some(Value::Null) => return Ok(None),
+        Some(end) => end,
+    };
+    let code = end.get("code").and_then(Value::as_i64).and_then(|c| i32::try_from(c).ok());
+    match (code, end.get("reason").and_then(Value::as_str)) {
+        (Some(code), Some(reason)) if end_rank(code).is_some() => {
+            Ok(Some(InstanceEnd { code, reason: reason.to_owned() }))
+        }
+        (Some(code), Some(_)) => Err(format!("\"end\": {code} is not an exit code a run ends with early")),
+        _ => Err("\"end\" must be null or hold a \"code\" and a \"reason\"".into()),
+    }
+}
+
 /// Reads an [`export_run`] back: its `run` and its series (see [`import`] for `registry`).
 pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, String> {
     let mut aggregate = import(value, registry)?;
@@ -161,6 +201,11 @@ pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, S
     let text = |key: &str| str_field(run, key).map(str::to_owned).map_err(context);
     let list = |key: &str| {
         run.get(key).and_then(Value::as_array).ok_or_else(|| context(format!("\"{key}\" must be an array")))
+    };
+    // Files written before the field existed say nothing of it: not failed.
+    let marked_failed = match run.get("marked_failed") {
+        None => false,
+        Some(v) => v.as_bool().ok_or_else(|| context("\"marked_failed\" must be true or false".into()))?,
     };
     let header = RunHeader {
         script: text("script")?,
@@ -176,11 +221,8 @@ pub fn import_run(value: &Value, registry: &mut Registry) -> Result<RunExport, S
             .collect::<Result<_, _>>()?,
         summary_time_unit: text("summary_time_unit")?,
         ended_at_unix_ms: whole("ended_at_unix_ms")?,
-        // Files written before the field existed say nothing of it: not failed.
-        marked_failed: match run.get("marked_failed") {
-            None => false,
-            Some(v) => v.as_bool().ok_or_else(|| context("\"marked_failed\" must be true or false".into()))?,
-        },
+        marked_failed,
+        end: instance_end(run, marked_failed).map_err(context)?,
     };
     let script_errors = list("script_errors")?
         .iter()

@@ -297,6 +297,7 @@ fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
         summary_time_unit: "ms".into(),
         ended_at_unix_ms: 42,
         marked_failed: true,
+        end: Some(histograms::InstanceEnd { code: 108, reason: "test aborted: backend down".into() }),
     };
     let text = HistogramExport { run: &header }.render(&results);
 
@@ -315,6 +316,17 @@ fn a_run_export_carries_its_run_and_failed_requests_back_to_the_merge() {
     odd["run"]["marked_failed"] = json!("yes");
     let err = histograms::import_run(&odd, &mut importer).unwrap_err();
     assert!(err.contains("\"marked_failed\" must be true or false"), "{err}");
+    let mut odd: serde_json::Value = serde_json::from_str(&text).unwrap();
+    odd["run"]["end"]["code"] = json!(0);
+    let err = histograms::import_run(&odd, &mut importer).unwrap_err();
+    assert!(err.contains("\"end\": 0 is not an exit code a run ends with early"), "{err}");
+    // A file of an rload before `end`: exec.test.fail()'s end when it says the script called it.
+    odd["run"].as_object_mut().unwrap().remove("end");
+    let older = histograms::import_run(&odd, &mut importer).unwrap();
+    assert_eq!(
+        older.header.end.map(|e| (e.code, e.reason)),
+        Some((110, "error: test run was marked as failed".into()))
+    );
 }
 
 #[test]

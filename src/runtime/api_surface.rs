@@ -30,6 +30,11 @@ pub struct RunSurface {
     paused: Cell<bool>,
     resumed: Notify,
     started: Cell<bool>,
+    /// k6's `MarkStarted`, before setup(): `running` from then on.
+    running: Cell<bool>,
+    /// The VUs k6 would have initialised by setup(), where an unpaused rload initialises them
+    /// after it: `vus-max` shows them meanwhile.
+    vus_before_init: Cell<u64>,
     ended: Cell<bool>,
     stop_requested: Cell<bool>,
     stop: Notify,
@@ -63,6 +68,8 @@ impl RunSurface {
             paused: Cell::new(options.paused.unwrap_or(false)),
             resumed: Notify::new(),
             started: Cell::new(false),
+            running: Cell::new(false),
+            vus_before_init: Cell::new(0),
             ended: Cell::new(false),
             stop_requested: Cell::new(false),
             stop: Notify::new(),
@@ -115,6 +122,15 @@ impl RunSurface {
         self.stop_requested.get()
     }
 
+    /// setup() starts (or would, without one): k6's run has started then, with its VUs
+    /// initialised. `vus_ready` is the count k6 has ready, when rload's are not yet (an
+    /// unpaused run initialises them after setup()); 0 when they are.
+    pub fn begin_setup(&self, vus_ready: u64) {
+        self.running.set(true);
+        self.vus_before_init.set(vus_ready);
+        self.status.set(ExecutionStatus::Setup);
+    }
+
     /// The scenarios' clock started.
     pub fn mark_started(&self, at: Instant) {
         self.started.set(true);
@@ -149,14 +165,15 @@ impl RunSurface {
 impl Surface for RunSurface {
     fn status(&self) -> Status {
         let vus: u64 = self.runtimes.borrow().iter().map(|s| s.current_vus()).sum();
-        let max = self.control.borrow().as_ref().map_or(0, |c| c.initialized_vus.load(Ordering::Relaxed));
+        let initialized = self.control.borrow().as_ref().map_or(0, |c| c.initialized_vus.load(Ordering::Relaxed));
+        let max = initialized.max(self.vus_before_init.get());
         Status {
             status: self.status.get() as u32,
             paused: Some(self.paused.get()),
             vus: Some(vus as i64),
             vus_max: Some(max as i64),
             stopped: self.stop_requested.get() || self.ended.get(),
-            running: self.started.get() && !self.ended.get(),
+            running: (self.running.get() || self.started.get()) && !self.ended.get(),
             tainted: !self.failing.borrow().is_empty(),
         }
     }

@@ -169,6 +169,24 @@ impl RunError {
     }
 }
 
+/// k6's precedence among the ways a run can end short of its thresholds' end-of-test verdict,
+/// by exit code, as `finish.rs` applies it to one run: first a run stopped early (an
+/// `abortOnFail` threshold, 99; `exec.test.abort()`, 108; the REST API's stop, 103; a signal,
+/// 105), then `setup()`'s or `teardown()`'s failure (a script error, 107; a timeout, 100 or 101:
+/// one rank, as one run has only one of them), then `exec.test.fail()` (110). Lower ranks win;
+/// `None` for a code that is no such end. `rload merge` orders its instances' ends by it.
+pub fn end_rank(code: i32) -> Option<u8> {
+    match code {
+        THRESHOLDS_FAILED => Some(0),
+        ABORTED => Some(1),
+        STOPPED_FROM_API => Some(2),
+        SIGNAL => Some(3),
+        SCRIPT_ERROR | SETUP_TIMEOUT | TEARDOWN_TIMEOUT | OTHER => Some(4),
+        MARKED_FAILED => Some(5),
+        _ => None,
+    }
+}
+
 /// `\n  - a\n  - b`: one problem per line under the heading.
 fn bullets(problems: &[String]) -> String {
     problems.iter().map(|p| format!("\n  - {p}")).collect()

@@ -14,7 +14,7 @@ use super::signals::Signals;
 use super::vu::Phase;
 use crate::config::format_duration;
 use crate::metrics;
-use crate::output::histograms::RunHeader;
+use crate::output::histograms::{InstanceEnd, RunHeader};
 use crate::output::SummaryOptions;
 use crate::results::DEFAULT_TREND_STATS;
 use crate::script::engine::summary_hook;
@@ -44,6 +44,7 @@ pub(super) async fn report_results(
         .summary_trend_stats
         .clone()
         .unwrap_or_else(|| DEFAULT_TREND_STATS.iter().map(|s| s.to_string()).collect());
+    let marked_failed = script.marked_failed.load(std::sync::atomic::Ordering::Relaxed);
     let run_header = RunHeader {
         // The file's name: an archive's script runs from a temporary directory of its own.
         script: std::path::Path::new(&script.source.path)
@@ -62,7 +63,16 @@ pub(super) async fn report_results(
         ended_at_unix_ms: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
-        marked_failed: script.marked_failed.load(std::sync::atomic::Ordering::Relaxed),
+        marked_failed,
+        // As the end below decides it, before handle_summary (which can still abort the run).
+        end: {
+            let marked = RunError::MarkedFailed;
+            stopped_early(control, surface, signalled)
+                .as_ref()
+                .or(phase_failure.as_ref())
+                .or(marked_failed.then_some(&marked))
+                .map(|e| InstanceEnd { code: e.exit_code(), reason: e.to_string() })
+        },
     };
     let settings = ReportSettings {
         trend_stats,
@@ -129,11 +139,9 @@ pub(super) async fn report_results(
             }
             PhaseEnd::Done(Err(e)) => Some(format!("failed: {e}")),
             PhaseEnd::TimedOut => Some(format!("did not finish within {}", format_duration(HANDLE_SUMMARY_TIMEOUT))),
-            PhaseEnd::Aborted(message) => {
-                let why = format!("aborted the test: {message}");
-                control.abort(message);
-                Some(why)
-            }
+            // k6 v1.1.0 logs it and prints the default summary; its exit code, decided before
+            // handleSummary runs, stays (as the `--export-histograms` file, written before it, says).
+            PhaseEnd::Aborted(message) => Some(format!("aborted the test: {message}")),
             PhaseEnd::Signalled => {
                 signalled = true;
                 Some("was interrupted".into())
@@ -152,24 +160,18 @@ pub(super) async fn report_results(
     for e in &failed_outputs {
         eprintln!("error: {e}");
     }
-    if let Some(msg) = control.thresholds_abort() {
-        return Err(RunError::ThresholdsAborted(msg));
+    // k6's order (`exit::end_rank`): a run stopped early keeps that code; then setup()'s or
+    // teardown()'s failure; then exec.test.fail(); then the thresholds' verdict.
+    if let Some(e) = stopped_early(control, surface, signalled) {
+        return Err(e);
     }
-    if let Some(msg) = control.abort_message() {
-        return Err(RunError::Aborted(msg));
-    }
-    if surface.stop_requested() {
-        return Err(RunError::StoppedFromApi);
-    }
-    if signalled {
-        return Err(RunError::Interrupted);
-    }
-    // k6's order: a run stopped early (above) keeps that code; then setup()'s or teardown()'s
-    // failure; then exec.test.fail(); then the thresholds' verdict.
     if let Some(e) = phase_failure {
         return Err(e);
     }
-    if script.marked_failed.load(std::sync::atomic::Ordering::Relaxed) {
+    // As read before handle_summary: k6 v1.1 decides its exit code before its deferred
+    // handleSummary runs, so an exec.test.fail() there logs its message and exits 0 (and the
+    // `--export-histograms` file, written before it too, agrees).
+    if marked_failed {
         return Err(RunError::MarkedFailed);
     }
     if !report.thresholds_passed() {
@@ -179,6 +181,21 @@ pub(super) async fn report_results(
         return Err(RunError::OutputsFailed(failed_outputs.len()));
     }
     Ok(())
+}
+
+/// How the run was stopped before its end, if it was, in k6's order: an `abortOnFail`
+/// threshold, `exec.test.abort()`, the REST API's stop, a signal.
+fn stopped_early(control: &super::control::Control, surface: &RunSurface, signalled: bool) -> Option<RunError> {
+    if let Some(msg) = control.thresholds_abort() {
+        return Some(RunError::ThresholdsAborted(msg));
+    }
+    if let Some(msg) = control.abort_message() {
+        return Some(RunError::Aborted(msg));
+    }
+    if surface.stop_requested() {
+        return Some(RunError::StoppedFromApi);
+    }
+    signalled.then_some(RunError::Interrupted)
 }
 
 /// `--no-color`, or the `NO_COLOR` convention (set and not empty), which k6 honours too.

@@ -350,7 +350,8 @@ async fn execute(
     let vus_sampler = sample_vus(&sampled, options.tags.as_deref().unwrap_or_default());
     tokio::pin!(vus_sampler);
     if !paused {
-        surface.set_status(ExecutionStatus::Setup);
+        // k6's REST API shows these VUs through setup(): k6 initialised them before it.
+        surface.begin_setup(runtimes.iter().map(|s| s.vus_max()).sum());
         let end = tokio::select! {
             end = setup(args, script, options, test_options, signals) => end,
             never = &mut vus_sampler => match never {},
@@ -429,7 +430,7 @@ async fn execute(
             never = &mut vus_sampler => match never {},
         };
         if !signalled && !surface.stop_requested() {
-            surface.set_status(ExecutionStatus::Setup);
+            surface.begin_setup(0);
             let end = tokio::select! {
                 end = setup(args, script, options, test_options, signals) => end,
                 never = &mut vus_sampler => match never {},

@@ -12,8 +12,8 @@
 //! Here the result is JavaScript's truthiness ([`js_truthy`]: `false`, `()`, `0`, `NaN` and `""`
 //! are false), as k6 reads its callbacks' results and `check` reads a check's; a bool means
 //! what it did. Rhai's `dedup(comparer)` also dropped any error its comparer raised (and kept
-//! every element): here the first error ends the call and fails it, as the other methods'
-//! errors do.
+//! every element), and `dedup()` any error its `==` raised: here the first error ends the call
+//! and fails it, as the other methods' errors do.
 //!
 //! As in Rhai, a predicate is called with the element and, if it takes a second parameter, its
 //! index; one that takes none sees the element as `this`. `dedup`'s comparer gets the element
@@ -38,6 +38,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("find", |ctx: NativeCallContext, array: &mut Array, f: FnPtr| find(ctx, array, f, 0));
     engine.register_fn("find", find);
     engine.register_fn("dedup", dedup);
+    engine.register_fn("dedup", dedup_equal);
 }
 
 /// `f(element, index)` for the element at `index`, read as JavaScript truthiness.
@@ -114,12 +115,24 @@ fn find(ctx: NativeCallContext, array: &mut Array, f: FnPtr, start: INT) -> Resu
 
 /// Removes each element the comparer finds equal to the one kept before it.
 fn dedup(ctx: NativeCallContext, array: &mut Array, comparer: FnPtr) -> Result<()> {
+    dedup_by(array, |kept, next| comparer.call_raw(&ctx, None, [kept.clone(), next.clone()]))
+}
+
+/// `dedup()`: removes each element `==` finds equal to the one kept before it. Rhai's own
+/// dropped an error `==` raised (`Function not found: == (Metric, Metric)`) and kept both.
+fn dedup_equal(ctx: NativeCallContext, array: &mut Array) -> Result<()> {
+    dedup_by(array, |kept, next| ctx.call_native_fn_raw("==", false, &mut [&mut kept.clone(), &mut next.clone()]))
+}
+
+/// Removes each element `same(kept, next)` finds equal to the one kept before it; the first
+/// error ends the call and is its result.
+fn dedup_by(array: &mut Array, same: impl Fn(&Dynamic, &Dynamic) -> Result<Dynamic>) -> Result<()> {
     let failure: RefCell<Option<Box<EvalAltResult>>> = RefCell::new(None);
     array.dedup_by(|next, kept| {
         if failure.borrow().is_some() {
             return false;
         }
-        match comparer.call_raw(&ctx, None, [kept.clone(), next.clone()]) {
+        match same(kept, next) {
             Ok(same) => js_truthy(&same),
             Err(e) => {
                 *failure.borrow_mut() = Some(e);
@@ -195,5 +208,22 @@ mod tests {
             let err = engine().run(call).expect_err(call);
             assert!(err.to_string().contains("boom"), "{call}: {err}");
         }
+    }
+
+    /// Sweep 31: Rhai's `dedup()` dropped the error of an `==` that has none for its values (a
+    /// metric object's, in rload) and kept both; the error is the call's now, and values that
+    /// `==` compares are deduplicated as before.
+    #[test]
+    fn dedup_without_a_comparer_keeps_the_error_of_equals() {
+        #[derive(Clone)]
+        struct Opaque;
+        let mut engine = engine();
+        engine.register_type_with_name::<Opaque>("Opaque").register_fn("opaque", || Opaque);
+        let err = engine.run("let a = [opaque(), opaque()]; a.dedup();").expect_err("== of Opaque");
+        assert!(err.to_string().contains("Function not found: == (Opaque, Opaque)"), "{err}");
+        assert_eq!(
+            eval(r#"let a = [1, 1, 2, 2.0, "x", "x", [1], [1], 1]; a.dedup(); `${a}`"#),
+            r#"[1, 2, "x", [1], 1]"#
+        );
     }
 }
