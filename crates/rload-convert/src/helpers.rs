@@ -325,7 +325,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_number_text",
-        "private fn js_number_text(v) {\n    // A `try` in Rhai is a statement, not a value: return from inside it.\n    let t = v;\n    t.trim();\n    if t == \"\" { return 0; }\n    try { return parse_int(t); } catch {}\n    try { return parse_float(t); } catch {}\n    0.0 / 0.0\n}",
+        "private fn js_number_text(v) {\n    // JavaScript's Number(text): trimmed, \"\" is 0; a decimal (sign, fraction, exponent), 0x, 0o\n    // or 0b digits without a sign, or Infinity with one; anything else NaN (Rust's float parser\n    // alone would also take inf, nan and infinity in any case). A `try` in Rhai is a\n    // statement, not a value: return from inside it.\n    let t = v;\n    t.trim();\n    if t == \"\" { return 0; }\n    if t == \"Infinity\" || t == \"+Infinity\" { return 1.0 / 0.0; }\n    if t == \"-Infinity\" { return -1.0 / 0.0; }\n    let radix = switch t.sub_string(0, 2) { \"0x\" | \"0X\" => 16, \"0o\" | \"0O\" => 8, \"0b\" | \"0B\" => 2, _ => 10 };\n    if radix != 10 {\n        let digits = t.sub_string(2);\n        if digits == \"\" || digits.starts_with(\"+\") || digits.starts_with(\"-\") { return 0.0 / 0.0; }\n        try { return parse_int(digits, radix); } catch {}\n        return 0.0 / 0.0;\n    }\n    let lower = t.to_lower();\n    if lower.contains(\"n\") || t.contains(\"_\") { return 0.0 / 0.0; }\n    try { return parse_int(t); } catch {}\n    try { return parse_float(t); } catch {}\n    0.0 / 0.0\n}",
     ),
     (
         "js_to_fixed",
