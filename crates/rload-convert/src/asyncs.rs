@@ -37,8 +37,9 @@ pub struct AsyncState {
     pub awaited: Option<Span>,
     /// The body being converted is an async function's own (not a closure inside it).
     pub in_async: bool,
-    /// The function about to be converted is a top-level async function of this file, whose
-    /// calls are checked: its `async` is converted, not listed.
+    /// The closure `arrow` converts next is a top-level function of this file (`const f = async
+    /// (…) => …`, the default export's), whose calls are checked: its `async` is converted, not
+    /// listed. `top_function`'s functions always are.
     pub declaring: bool,
     /// The file's first `await` and its first timer call (`setTimeout`, `setInterval`).
     pub first_await: Option<Span>,
@@ -71,11 +72,10 @@ impl Conv<'_> {
 
     /// Opens an async function's (or a plain one's) body: returns what to restore after it, and
     /// the comment to write before the function when its `async` is listed (unless it is a
-    /// checked top-level one, `declaring`).
-    pub fn enter_function(&mut self, span: Span, is_async: bool, what: &str) -> (bool, String) {
-        let declaring = std::mem::take(&mut self.asyncs.declaring);
+    /// top-level function whose calls are `checked`).
+    pub fn enter_function(&mut self, span: Span, is_async: bool, what: &str, checked: bool) -> (bool, String) {
         let mut comment = String::new();
-        if is_async && !declaring {
+        if is_async && !checked {
             comment = self.item(
                 span,
                 ItemKind::Unconvertible,
@@ -97,36 +97,35 @@ impl Conv<'_> {
     /// `await e`.
     pub fn await_expr(&mut self, a: &AwaitExpression) -> String {
         self.asyncs.first_await.get_or_insert(a.span);
-        let arg = a.argument.without_parentheses();
-        if let Some(c) = promise_api(arg) {
+        if let Some(c) = promise_api(a.argument.without_parentheses()) {
             return self.unconvertible(c, "a promise (`Promise`, `.then`, `.catch`, `.finally`): rload has none");
         }
-        let outer = self.asyncs.awaited.take();
-        if let Expression::CallExpression(c) = arg {
-            self.asyncs.awaited = Some(c.span);
-        }
-        let out = self.expr(&a.argument);
-        self.asyncs.awaited = outer;
-        out
+        self.expr_awaiting(&a.argument, true)
     }
 
     /// `return e;` in a function: in an async one, a call returned is awaited (the function's
     /// promise adopts the call's).
     pub fn returned(&mut self, e: &Expression) -> String {
-        let outer = self.asyncs.awaited.take();
-        if self.asyncs.in_async {
-            if let Expression::CallExpression(c) = e.without_parentheses() {
-                self.asyncs.awaited = Some(c.span);
-            }
-        }
-        let v = self.expr(e);
-        self.asyncs.awaited = outer;
+        let v = self.expr_awaiting(e, self.asyncs.in_async);
         format!("return {};", strip_parens(&v))
+    }
+
+    /// `e` converted, with `e` itself the awaited call when it is a call and `awaiting` (a call
+    /// inside it is not).
+    fn expr_awaiting(&mut self, e: &Expression, awaiting: bool) -> String {
+        let call = match e.without_parentheses() {
+            Expression::CallExpression(c) if awaiting => Some(c.span),
+            _ => None,
+        };
+        let outer = std::mem::replace(&mut self.asyncs.awaited, call);
+        let out = self.expr(e);
+        self.asyncs.awaited = outer;
+        out
     }
 
     /// A call of the file's async function `name`: listed unless awaited at once.
     pub fn check_async_call(&mut self, name: &str, call: Span) -> String {
-        if !self.asyncs.fns.contains(name) || self.asyncs.awaited == Some(call) {
+        if !self.asyncs.fns.contains(name) || self.awaited_here(call) {
             return String::new();
         }
         self.item(

@@ -136,7 +136,8 @@ impl Conv<'_> {
         if f.generator {
             self.item(f.span, ItemKind::Unconvertible, "a generator function: converted as a plain function");
         }
-        let (was_async, _) = self.enter_function(f.span, f.r#async, "function");
+        // A top-level function: its calls are checked (`asyncs.rs`).
+        let (was_async, _) = self.enter_function(f.span, f.r#async, "function", true);
         self.push_scope();
         // k6 never reads these functions' argument again: changing it in place is harmless.
         self.params_unobserved = matches!(rhai_name, "handleSummary" | "teardown");
@@ -203,7 +204,8 @@ impl Conv<'_> {
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
         let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);
-        let (was_async, listed) = self.enter_function(f.span, f.r#async, "closure");
+        let checked = std::mem::take(&mut self.asyncs.declaring);
+        let (was_async, listed) = self.enter_function(f.span, f.r#async, "closure", checked);
         self.push_scope();
         self.closure_depth += 1;
         let params = self.params(&f.params);
@@ -257,7 +259,7 @@ impl Conv<'_> {
         if f.generator {
             self.item(f.span, ItemKind::Unconvertible, "a generator function: converted as a plain closure");
         }
-        let (was_async, listed) = self.enter_function(f.span, f.r#async, "function");
+        let (was_async, listed) = self.enter_function(f.span, f.r#async, "function", false);
         self.push_scope();
         self.closure_depth += 1;
         if let Some(id) = &f.id {

@@ -388,7 +388,6 @@ fn default_function(conv: &mut Conv, f: &Function) -> String {
         let c = conv.item(f.span, ItemKind::Unconvertible, "a default-exported function of an imported module");
         return format!("{c}\n");
     }
-    conv.asyncs.declaring = true;
     conv.top_function(f, "run")
 }
 
@@ -396,7 +395,6 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
     match d {
         Declaration::FunctionDeclaration(f) => {
             let name = f.id.as_ref().map(|i| conv.fn_name(i.name.as_str())).unwrap_or_else(|| "anonymous".into());
-            conv.asyncs.declaring = true;
             conv.top_function(f, &name)
         }
         Declaration::VariableDeclaration(v) => {
@@ -406,12 +404,10 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
                     if v.kind != VariableDeclarationKind::Let {
                         match as_function(init) {
                             Some(FnLike::Function(f)) => {
-                                conv.asyncs.declaring = true;
                                 out.push_str(&conv.top_function(f, &names::var(id.name.as_str())));
                                 continue;
                             }
                             Some(FnLike::Arrow(a)) => {
-                                conv.asyncs.declaring = true;
                                 out.push_str(&top_arrow(conv, a, &names::var(id.name.as_str())));
                                 continue;
                             }
@@ -437,6 +433,8 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
 /// `const f = (a) => …` at the top level: a function, callable from everywhere like one.
 fn top_arrow(conv: &mut Conv, a: &ArrowFunctionExpression, name: &str) -> String {
     // Reuse the closure conversion, then unwrap `|a, b| body` into `fn name(a, b) { body }`.
+    // A top-level function: its calls are checked (`asyncs.rs`).
+    conv.asyncs.declaring = true;
     let closure = conv.arrow(a, false);
     let (params, body) = split_closure(&closure);
     let mark = conv.mark(a.span);
