@@ -23,7 +23,11 @@ fn rload_cmd(args: &[&str]) -> Run {
 /// joined (console.log and the script's errors land in either).
 fn run_js_with(extra: &[&str], source: &str) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
-    let js = write(dir.path(), "t.js", source);
+    run_js_file(extra, &write(dir.path(), "t.js", source))
+}
+
+/// `run_js_with` for a script already written (beside the modules it imports).
+fn run_js_file(extra: &[&str], js: &Path) -> (i32, String) {
     let mut args = vec!["run", "-q", "--no-color", "--no-system-env-vars"];
     args.extend_from_slice(extra);
     args.push(js.to_str().unwrap());
@@ -336,8 +340,7 @@ fn an_error_inside_a_conversion_helper_points_at_the_javascript_line_of_the_call
          function atMost(o) {\n  return o.a <= 0;\n}\n\n\
          export default function () {\n  if (__ITER === 0) total([]);\n  atMost(JSON.parse('{\"a\": null}'));\n  console.log('never');\n}\n",
     );
-    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
-    let all = format!("{}{}", run.stdout, run.stderr);
+    let (_, all) = run_js_file(&[], &js);
     let lib = dir.path().join("lib.js");
     let reduce = format!("TypeError: No initial value at {}:2:3 (in run → total → js_reduce)", lib.display());
     assert!(all.contains(&reduce), "{all}");
@@ -394,8 +397,7 @@ fn an_error_in_a_callback_a_module_calls_points_at_the_main_scripts_line() {
         "import { each } from './lib.js';\nexport const options = { iterations: 1 };\n\n\
          export default function () {\n  each([1, 2], (x) => {\n    if (x > 1) {\n      throw new Error('boom at ' + x);\n    }\n    return x;\n  });\n}\n",
     );
-    let run = rload_cmd(&["run", "-q", "--no-color", "--no-system-env-vars", js.to_str().unwrap()]);
-    let all = format!("{}{}", run.stdout, run.stderr);
+    let (_, all) = run_js_file(&[], &js);
     assert!(all.contains(&format!("boom at 2 at {}:7:", js.display())), "{all}");
     assert!(!all.contains("lib.js:"), "{all}");
 }
