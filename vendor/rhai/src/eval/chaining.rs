@@ -221,7 +221,64 @@ impl Engine {
     }
 
     /// Chain-evaluate a dot/index chain.
+    ///
+    /// rload (RLOAD-PATCH.md): a method call ending the chain (`xxx.fn_name(...)`), the most
+    /// common link, is made from this small frame; every other link goes to
+    /// [`eval_dot_index_chain_link`][Engine::eval_dot_index_chain_link], out of line. A method
+    /// that suspends the script (an HTTP request) then keeps ~800 fewer bytes of stack live.
     fn eval_dot_index_chain_raw(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        scope: Option<&mut Scope>,
+        this_ptr: Option<&mut Dynamic>,
+        root: &Expr,
+        parent: &Expr,
+        target: &mut Target,
+        rhs: &Expr,
+        idx_values: &mut FnArgsVec<Dynamic>,
+        new_val: Option<(Dynamic, &OpAssignment)>,
+    ) -> RhaiResultOf<(Dynamic, bool)> {
+        #[cfg(not(feature = "no_object"))]
+        #[cfg(not(feature = "debugging"))]
+        if let (ChainType::Dotting, Expr::MethodCall(x, pos), None) =
+            (ChainType::from(parent), rhs, &new_val)
+        {
+            // Check for existence with the Elvis operator
+            if parent.options().intersects(ASTFlags::NEGATED) && target.as_ref().is_unit() {
+                return Ok((Dynamic::UNIT, false));
+            }
+
+            #[cfg(not(feature = "no_module"))]
+            debug_assert!(
+                !x.is_qualified(),
+                "method call in dot chain should not be namespace-qualified"
+            );
+
+            let crate::ast::FnCallExpr {
+                name, hashes, args, ..
+            } = &**x;
+
+            // Truncate the index values upon exit
+            defer! { idx_values => truncate; let offset = idx_values.len() - args.len(); }
+
+            let call_args = &mut idx_values[offset..];
+            let arg1_pos = args.first().map_or(crate::Position::NONE, Expr::position);
+
+            return self.make_method_call(
+                global, caches, name, *hashes, target, call_args, arg1_pos, *pos,
+            );
+        }
+
+        self.eval_dot_index_chain_link(
+            global, caches, scope, this_ptr, root, parent, target, rhs, idx_values, new_val,
+        )
+    }
+
+    /// Chain-evaluate a dot/index chain: every link (see
+    /// [`eval_dot_index_chain_raw`][Engine::eval_dot_index_chain_raw]).
+    #[inline(never)]
+    fn eval_dot_index_chain_link(
         &self,
         global: &mut GlobalRuntimeState,
         caches: &mut Caches,

@@ -205,6 +205,7 @@ impl Engine {
         }
     }
     /// Evaluate an expression.
+    #[allow(unused_mut)]
     pub(crate) fn eval_expr(
         &self,
         global: &mut GlobalRuntimeState,
@@ -252,158 +253,15 @@ impl Engine {
                 .search_namespace(global, caches, scope, this_ptr, expr)
                 .map(Target::take_or_clone),
 
-            Expr::InterpolatedString(x, _) => {
-                let mut concat = crate::new_smart_string();
-
-                for expr in &**x {
-                    let item = &mut self
-                        .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?
-                        .flatten();
-                    let pos = expr.position();
-
-                    if item.is_string() {
-                        write!(concat, "{item}").unwrap();
-                    } else {
-                        let display =
-                            print_with_func_raw(self, global, caches, FUNC_TO_STRING, item, pos);
-                        write!(concat, "{display}").unwrap();
-                    }
-
-                    #[cfg(not(feature = "unchecked"))]
-                    self.throw_on_size((0, 0, concat.len()))
-                        .map_err(|err| err.fill_position(pos))?;
-                }
-
-                Ok(self.get_interned_string(concat).into())
-            }
-
+            // rload: these arms are evaluated out of line (RLOAD-PATCH.md)
+            Expr::InterpolatedString(..) => self.eval_expr_interpolated(global, caches, scope, this_ptr, expr),
             #[cfg(not(feature = "no_index"))]
-            Expr::Array(x, ..) => {
-                let mut array = crate::Array::with_capacity(x.len());
-
-                #[cfg(not(feature = "unchecked"))]
-                let mut total_data_sizes = (0, 0, 0);
-
-                for item_expr in &**x {
-                    let value = self
-                        .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), item_expr)?
-                        .flatten();
-
-                    #[cfg(not(feature = "unchecked"))]
-                    if self.has_data_size_limit() {
-                        let val_sizes = crate::eval::calc_data_sizes(&value, true);
-
-                        total_data_sizes = (
-                            total_data_sizes.0 + val_sizes.0 + 1,
-                            total_data_sizes.1 + val_sizes.1,
-                            total_data_sizes.2 + val_sizes.2,
-                        );
-                        self.throw_on_size(total_data_sizes)
-                            .map_err(|err| err.fill_position(item_expr.position()))?;
-                    }
-
-                    array.push(value);
-                }
-
-                Ok(Dynamic::from_array(array))
-            }
-
+            Expr::Array(..) => self.eval_expr_array(global, caches, scope, this_ptr, expr),
             #[cfg(not(feature = "no_object"))]
-            Expr::Map(x, ..) => {
-                let mut map = x.1.clone();
-
-                #[cfg(not(feature = "unchecked"))]
-                let mut total_data_sizes = (0, 0, 0);
-
-                for (key, value_expr) in &x.0 {
-                    let value = self
-                        .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), value_expr)?
-                        .flatten();
-
-                    #[cfg(not(feature = "unchecked"))]
-                    if self.has_data_size_limit() {
-                        let delta = crate::eval::calc_data_sizes(&value, true);
-                        total_data_sizes = (
-                            total_data_sizes.0 + delta.0,
-                            total_data_sizes.1 + delta.1 + 1,
-                            total_data_sizes.2 + delta.2,
-                        );
-                        self.throw_on_size(total_data_sizes)
-                            .map_err(|err| err.fill_position(value_expr.position()))?;
-                    }
-
-                    *map.get_mut(key.as_str()).unwrap() = value;
-                }
-
-                Ok(Dynamic::from_map(map))
-            }
-
-            Expr::And(x, ..) => {
-                let mut value = Dynamic::TRUE;
-
-                for expr in &***x {
-                    if !self
-                        .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?
-                        .as_bool()
-                        .map_err(|typ| self.make_type_mismatch_err::<bool>(typ, expr.position()))?
-                    {
-                        value = Dynamic::FALSE;
-                        break;
-                    }
-                }
-
-                Ok(value)
-            }
-
-            Expr::Or(x, ..) => {
-                let mut value = Dynamic::FALSE;
-
-                for expr in &***x {
-                    if self
-                        .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?
-                        .as_bool()
-                        .map_err(|typ| self.make_type_mismatch_err::<bool>(typ, expr.position()))?
-                    {
-                        value = Dynamic::TRUE;
-                        break;
-                    }
-                }
-
-                Ok(value)
-            }
-
-            Expr::Coalesce(x, ..) => {
-                let mut value = Dynamic::UNIT;
-
-                for expr in &***x {
-                    value = self.eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?;
-
-                    if !value.is_unit() {
-                        break;
-                    }
-                }
-                Ok(value)
-            }
-
+            Expr::Map(..) => self.eval_expr_map(global, caches, scope, this_ptr, expr),
+            Expr::And(..) | Expr::Or(..) | Expr::Coalesce(..) => self.eval_expr_logic(global, caches, scope, this_ptr, expr),
             #[cfg(not(feature = "no_custom_syntax"))]
-            Expr::Custom(custom, pos) => {
-                let expressions: crate::StaticVec<_> =
-                    custom.inputs.iter().map(Into::into).collect();
-                // The first token acts as the custom syntax's key
-                let key_token = custom.tokens.first().unwrap();
-                // The key should exist, unless the AST is compiled in a different Engine
-                let custom_def = self.custom_syntax.get(key_token.as_str()).ok_or_else(|| {
-                    Box::new(ERR::ErrorCustomSyntax(
-                        format!("Invalid custom syntax prefix: {key_token}"),
-                        custom.tokens.iter().map(<_>::to_string).collect(),
-                        *pos,
-                    ))
-                })?;
-                let mut context = EvalContext::new(self, global, caches, scope, this_ptr);
-
-                (custom_def.func)(&mut context, &expressions, &custom.state)
-                    .and_then(|r| self.check_data_size(r, expr.start_position()))
-            }
+            Expr::Custom(..) => self.eval_expr_custom(global, caches, scope, this_ptr, expr),
 
             Expr::Stmt(x) => {
                 self.eval_stmt_block(global, caches, scope, this_ptr, x.statements(), true)
@@ -419,6 +277,244 @@ impl Engine {
 
             #[allow(unreachable_patterns)]
             _ => unreachable!("expression cannot be evaluated: {:?}", expr),
+        }
+    }
+
+    /// Evaluate an interpolated string: an arm of [`eval_expr`][Engine::eval_expr] kept out of line, so that its
+    /// locals do not enlarge the frame of every expression evaluated (rload, RLOAD-PATCH.md).
+    #[inline(never)]
+    #[allow(unused_mut)]
+    fn eval_expr_interpolated(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        scope: &mut Scope,
+        mut this_ptr: Option<&mut Dynamic>,
+        expr: &Expr,
+    ) -> RhaiResult {
+        match expr {
+                Expr::InterpolatedString(x, _) => {
+                    let mut concat = crate::new_smart_string();
+
+                    for expr in &**x {
+                        let item = &mut self
+                            .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?
+                            .flatten();
+                        let pos = expr.position();
+
+                        if item.is_string() {
+                            write!(concat, "{item}").unwrap();
+                        } else {
+                            let display =
+                                print_with_func_raw(self, global, caches, FUNC_TO_STRING, item, pos);
+                            write!(concat, "{display}").unwrap();
+                        }
+
+                        #[cfg(not(feature = "unchecked"))]
+                        self.throw_on_size((0, 0, concat.len()))
+                            .map_err(|err| err.fill_position(pos))?;
+                    }
+
+                    Ok(self.get_interned_string(concat).into())
+                }
+
+            _ => unreachable!("expression cannot be evaluated here: {:?}", expr),
+        }
+    }
+
+    /// Evaluate an array literal: an arm of [`eval_expr`][Engine::eval_expr] kept out of line, so that its
+    /// locals do not enlarge the frame of every expression evaluated (rload, RLOAD-PATCH.md).
+    #[inline(never)]
+    #[allow(unused_mut)]
+    fn eval_expr_array(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        scope: &mut Scope,
+        mut this_ptr: Option<&mut Dynamic>,
+        expr: &Expr,
+    ) -> RhaiResult {
+        match expr {
+                #[cfg(not(feature = "no_index"))]
+                Expr::Array(x, ..) => {
+                    let mut array = crate::Array::with_capacity(x.len());
+
+                    #[cfg(not(feature = "unchecked"))]
+                    let mut total_data_sizes = (0, 0, 0);
+
+                    for item_expr in &**x {
+                        let value = self
+                            .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), item_expr)?
+                            .flatten();
+
+                        #[cfg(not(feature = "unchecked"))]
+                        if self.has_data_size_limit() {
+                            let val_sizes = crate::eval::calc_data_sizes(&value, true);
+
+                            total_data_sizes = (
+                                total_data_sizes.0 + val_sizes.0 + 1,
+                                total_data_sizes.1 + val_sizes.1,
+                                total_data_sizes.2 + val_sizes.2,
+                            );
+                            self.throw_on_size(total_data_sizes)
+                                .map_err(|err| err.fill_position(item_expr.position()))?;
+                        }
+
+                        array.push(value);
+                    }
+
+                    Ok(Dynamic::from_array(array))
+                }
+
+            _ => unreachable!("expression cannot be evaluated here: {:?}", expr),
+        }
+    }
+
+    /// Evaluate an object map literal: an arm of [`eval_expr`][Engine::eval_expr] kept out of line, so that its
+    /// locals do not enlarge the frame of every expression evaluated (rload, RLOAD-PATCH.md).
+    #[inline(never)]
+    #[allow(unused_mut)]
+    fn eval_expr_map(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        scope: &mut Scope,
+        mut this_ptr: Option<&mut Dynamic>,
+        expr: &Expr,
+    ) -> RhaiResult {
+        match expr {
+                #[cfg(not(feature = "no_object"))]
+                Expr::Map(x, ..) => {
+                    let mut map = x.1.clone();
+
+                    #[cfg(not(feature = "unchecked"))]
+                    let mut total_data_sizes = (0, 0, 0);
+
+                    for (key, value_expr) in &x.0 {
+                        let value = self
+                            .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), value_expr)?
+                            .flatten();
+
+                        #[cfg(not(feature = "unchecked"))]
+                        if self.has_data_size_limit() {
+                            let delta = crate::eval::calc_data_sizes(&value, true);
+                            total_data_sizes = (
+                                total_data_sizes.0 + delta.0,
+                                total_data_sizes.1 + delta.1 + 1,
+                                total_data_sizes.2 + delta.2,
+                            );
+                            self.throw_on_size(total_data_sizes)
+                                .map_err(|err| err.fill_position(value_expr.position()))?;
+                        }
+
+                        *map.get_mut(key.as_str()).unwrap() = value;
+                    }
+
+                    Ok(Dynamic::from_map(map))
+                }
+
+            _ => unreachable!("expression cannot be evaluated here: {:?}", expr),
+        }
+    }
+
+    /// Evaluate `&&`, `||` or `??`: an arm of [`eval_expr`][Engine::eval_expr] kept out of line, so that its
+    /// locals do not enlarge the frame of every expression evaluated (rload, RLOAD-PATCH.md).
+    #[inline(never)]
+    #[allow(unused_mut)]
+    fn eval_expr_logic(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        scope: &mut Scope,
+        mut this_ptr: Option<&mut Dynamic>,
+        expr: &Expr,
+    ) -> RhaiResult {
+        match expr {
+                Expr::And(x, ..) => {
+                    let mut value = Dynamic::TRUE;
+
+                    for expr in &***x {
+                        if !self
+                            .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?
+                            .as_bool()
+                            .map_err(|typ| self.make_type_mismatch_err::<bool>(typ, expr.position()))?
+                        {
+                            value = Dynamic::FALSE;
+                            break;
+                        }
+                    }
+
+                    Ok(value)
+                }
+
+                Expr::Or(x, ..) => {
+                    let mut value = Dynamic::FALSE;
+
+                    for expr in &***x {
+                        if self
+                            .eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?
+                            .as_bool()
+                            .map_err(|typ| self.make_type_mismatch_err::<bool>(typ, expr.position()))?
+                        {
+                            value = Dynamic::TRUE;
+                            break;
+                        }
+                    }
+
+                    Ok(value)
+                }
+
+                Expr::Coalesce(x, ..) => {
+                    let mut value = Dynamic::UNIT;
+
+                    for expr in &***x {
+                        value = self.eval_expr(global, caches, scope, this_ptr.as_deref_mut(), expr)?;
+
+                        if !value.is_unit() {
+                            break;
+                        }
+                    }
+                    Ok(value)
+                }
+
+            _ => unreachable!("expression cannot be evaluated here: {:?}", expr),
+        }
+    }
+
+    /// Evaluate a custom syntax expression: an arm of [`eval_expr`][Engine::eval_expr] kept out of line, so that its
+    /// locals do not enlarge the frame of every expression evaluated (rload, RLOAD-PATCH.md).
+    #[inline(never)]
+    #[allow(unused_mut)]
+    fn eval_expr_custom(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        scope: &mut Scope,
+        mut this_ptr: Option<&mut Dynamic>,
+        expr: &Expr,
+    ) -> RhaiResult {
+        match expr {
+                #[cfg(not(feature = "no_custom_syntax"))]
+                Expr::Custom(custom, pos) => {
+                    let expressions: crate::StaticVec<_> =
+                        custom.inputs.iter().map(Into::into).collect();
+                    // The first token acts as the custom syntax's key
+                    let key_token = custom.tokens.first().unwrap();
+                    // The key should exist, unless the AST is compiled in a different Engine
+                    let custom_def = self.custom_syntax.get(key_token.as_str()).ok_or_else(|| {
+                        Box::new(ERR::ErrorCustomSyntax(
+                            format!("Invalid custom syntax prefix: {key_token}"),
+                            custom.tokens.iter().map(<_>::to_string).collect(),
+                            *pos,
+                        ))
+                    })?;
+                    let mut context = EvalContext::new(self, global, caches, scope, this_ptr);
+
+                    (custom_def.func)(&mut context, &expressions, &custom.state)
+                        .and_then(|r| self.check_data_size(r, expr.start_position()))
+                }
+
+            _ => unreachable!("expression cannot be evaluated here: {:?}", expr),
         }
     }
 }

@@ -261,6 +261,7 @@ impl Engine {
     ///
     /// These are functions (e.g. `type_of`, `is_shared`) that are not registered as normal
     /// functions but provided by Rhai.
+    #[inline(never)]
     pub(crate) fn exec_syntactic_fn_call(
         &self,
         _global: &mut GlobalRuntimeState,
@@ -655,8 +656,29 @@ impl Engine {
                 self.check_data_size(&*args[0], pos)?;
             }
 
-            // See if the function match print/debug (which requires special processing)
-            return Ok(match name {
+            // See if the function match print/debug (which requires special processing; rload: out
+            // of line, RLOAD-PATCH.md)
+            return match name {
+                KEYWORD_PRINT | KEYWORD_DEBUG => self.print_or_debug(global, name, result, pos),
+                _ => Ok((result, is_method)),
+            };
+        }
+
+        // Error handling (rload: out of line, RLOAD-PATCH.md)
+        self.native_fn_not_found(name, args, pos)
+    }
+
+    /// `print` and `debug` hand their text to the engine's callbacks (out of line: rload,
+    /// RLOAD-PATCH.md).
+    #[inline(never)]
+    fn print_or_debug(
+        &self,
+        global: &GlobalRuntimeState,
+        name: &str,
+        result: Dynamic,
+        pos: Position,
+    ) -> RhaiResultOf<(Dynamic, bool)> {
+        Ok(match name {
                 KEYWORD_PRINT => {
                     if let Some(ref print) = self.print {
                         let text = result.into_immutable_string().map_err(|typ| {
@@ -677,10 +699,21 @@ impl Engine {
                     }
                     (Dynamic::UNIT, false)
                 }
-                _ => (result, is_method),
-            });
-        }
+                _ => unreachable!("{name} is neither print nor debug"),
+        })
+    }
 
+    /// The error of [`exec_native_fn_call`][Engine::exec_native_fn_call] when no function
+    /// matches: out of line, so that its messages' locals do not enlarge the frame of every
+    /// native call (rload, RLOAD-PATCH.md).
+    #[cold]
+    #[inline(never)]
+    fn native_fn_not_found(
+        &self,
+        name: &str,
+        args: &FnCallArgs,
+        pos: Position,
+    ) -> RhaiResultOf<(Dynamic, bool)> {
         // Error handling
         //
         // Note: we cannot use `assert!` here (e.g. to check for number of arguments) because

@@ -269,6 +269,48 @@ impl From<&crate::eval::GlobalRuntimeState> for EncapsulatedEnviron {
 }
 
 impl Engine {
+    /// How a script function's body ended with an error becomes the call's result: a `return`
+    /// gives its value, other errors are wrapped (out of line, so that their locals do not
+    /// enlarge the frame of every script function call: rload, RLOAD-PATCH.md).
+    #[inline(never)]
+    fn script_fn_exit(
+        &self,
+        global: &GlobalRuntimeState,
+        _env: Option<&EncapsulatedEnviron>,
+        fn_def: &ScriptFuncDef,
+        err: crate::RhaiError,
+        pos: Position,
+    ) -> RhaiResult {
+        match *err {
+            // Convert return statement to return value
+            ERR::Return(x, ..) => Ok(x),
+            // Exit value is passed straight-through
+            mut err @ ERR::Exit(..) => {
+                err.set_position(pos);
+                Err(err.into())
+            }
+            // System errors are passed straight-through
+            mut err if err.is_system_exception() => {
+                err.set_position(pos);
+                Err(err.into())
+            }
+            // Other errors are wrapped in `ErrorInFunctionCall`
+            _ => Err(ERR::ErrorInFunctionCall(
+                fn_def.name.to_string(),
+                #[cfg(not(feature = "no_module"))]
+                _env.and_then(|env| env.lib.last())
+                    .and_then(|m| m.id())
+                    .unwrap_or_else(|| global.source().unwrap_or(""))
+                    .to_string(),
+                #[cfg(feature = "no_module")]
+                global.source().unwrap_or("").to_string(),
+                err,
+                pos,
+            )
+            .into()),
+        }
+    }
+
     /// # Main Entry-Point
     ///
     /// Call a script-defined function.
@@ -405,34 +447,7 @@ impl Engine {
                     body.statements(),
                     rewind_scope,
                 )
-                .or_else(|err| match *err {
-                    // Convert return statement to return value
-                    ERR::Return(x, ..) => Ok(x),
-                    // Exit value is passed straight-through
-                    mut err @ ERR::Exit(..) => {
-                        err.set_position(pos);
-                        Err(err.into())
-                    }
-                    // System errors are passed straight-through
-                    mut err if err.is_system_exception() => {
-                        err.set_position(pos);
-                        Err(err.into())
-                    }
-                    // Other errors are wrapped in `ErrorInFunctionCall`
-                    _ => Err(ERR::ErrorInFunctionCall(
-                        fn_def.name.to_string(),
-                        #[cfg(not(feature = "no_module"))]
-                        _env.and_then(|env| env.lib.last())
-                            .and_then(|m| m.id())
-                            .unwrap_or_else(|| global.source().unwrap_or(""))
-                            .to_string(),
-                        #[cfg(feature = "no_module")]
-                        global.source().unwrap_or("").to_string(),
-                        err,
-                        pos,
-                    )
-                    .into()),
-                })
+                .or_else(|err| self.script_fn_exit(global, _env, fn_def, err, pos))
             }
             // Rhai Grain VM
             #[cfg(feature = "grain")]
