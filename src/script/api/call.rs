@@ -18,19 +18,25 @@ pub fn register(engine: &mut Engine) {
 }
 
 fn js_call(ctx: NativeCallContext, f: FnPtr, args: Array) -> Result<Dynamic, Box<EvalAltResult>> {
+    call_fitting(&ctx, &f, args)
+}
+
+/// `f` called with `args` as JavaScript calls a function (what `js_call` does), for the bindings
+/// that call back a script's function with JavaScript's arguments (a `replace` callback).
+pub fn call_fitting(ctx: &NativeCallContext, f: &FnPtr, args: Array) -> Result<Dynamic, Box<EvalAltResult>> {
     let n = args.len();
-    let written = match f.call_raw(&ctx, None, args.clone()) {
-        Err(e) if does_not_fit(&e, &f) => e,
-        other => return other.map_err(|e| in_callers_file(&ctx, e)),
+    let written = match f.call_raw(ctx, None, args.clone()) {
+        Err(e) if does_not_fit(&e, f) => e,
+        other => return other.map_err(|e| in_callers_file(ctx, e)),
     };
     // Fewer first, the most that fit (JavaScript drops the extra arguments), then more, padded
     // with `()`.
     for m in (0..n).rev().chain(n + 1..=MOST_PARAMS.max(n)) {
         let mut fitted: Array = args.iter().take(m).cloned().collect();
         fitted.resize(m, Dynamic::UNIT);
-        match f.call_raw(&ctx, None, fitted) {
-            Err(e) if does_not_fit(&e, &f) => continue,
-            other => return other.map_err(|e| in_callers_file(&ctx, e)),
+        match f.call_raw(ctx, None, fitted) {
+            Err(e) if does_not_fit(&e, f) => continue,
+            other => return other.map_err(|e| in_callers_file(ctx, e)),
         }
     }
     Err(written)
