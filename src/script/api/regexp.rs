@@ -86,6 +86,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_get("hasIndices", |_: &mut RegExp| false);
     engine.register_get("lastIndex", |re: &mut RegExp| re.last_index());
     engine.register_set("lastIndex", set_last_index);
+    // `re["global"]`: `global` is a word Rhai reserves, so the converter writes the property so.
+    engine.register_indexer_get(property);
     engine.register_fn("to_string", |re: &mut RegExp| re.to_string());
     engine.register_fn("to_debug", |re: &mut RegExp| re.to_string());
     // `re1 == re2` is identity in JavaScript.
@@ -204,6 +206,24 @@ impl std::fmt::Display for RegExp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "/{}/{}", escaped_source(&self.pattern.source), self.pattern.flags)
     }
+}
+
+/// A property by name; one a RegExp does not have is an error naming it, not `()`.
+fn property(re: &mut RegExp, name: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    let p = &re.pattern;
+    Ok(match name {
+        "source" => escaped_source(&p.source).into(),
+        "flags" => p.flags.clone().into(),
+        "global" => p.global.into(),
+        "ignoreCase" => p.ignore_case.into(),
+        "multiline" => p.multiline.into(),
+        "dotAll" => p.dot_all.into(),
+        "unicode" => p.unicode.into(),
+        "sticky" => p.sticky.into(),
+        "hasIndices" => false.into(),
+        "lastIndex" => re.last_index().into(),
+        _ => return Err(format!("a RegExp has no property `{name}` in rload").into()),
+    })
 }
 
 fn set_last_index(re: &mut RegExp, value: Dynamic) -> Result<(), Box<EvalAltResult>> {
