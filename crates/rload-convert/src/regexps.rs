@@ -8,8 +8,8 @@
 //!
 //! A literal's pattern is checked here with the engine rload runs it with (regress): a syntax
 //! error k6 would refuse is listed with its line. Refused with a reason: the `d` flag (match
-//! indices), and `RegExp.…` (the legacy `RegExp.$1`, `RegExp.prototype`); `Symbol.replace` and
-//! the like are not converted as `Symbol` is not.
+//! indices, which k6 refuses too), `RegExp.…` (the legacy `RegExp.$1`, `RegExp.prototype`) and
+//! `Symbol.…` (`re[Symbol.replace]`).
 
 use oxc_ast::ast::*;
 
@@ -87,17 +87,20 @@ impl Conv<'_> {
         })
     }
 
-    /// `RegExp.$1`, `RegExp.prototype`, `RegExp.escape`: refused, naming it.
+    /// `RegExp.$1`, `RegExp.prototype`, `Symbol.replace`: refused, naming it.
     pub fn regexp_static(&mut self, m: &StaticMemberExpression) -> Option<String> {
         let Expression::Identifier(id) = &m.object else { return None };
-        if id.name != "RegExp" || self.is_local("RegExp") || self.top_vars.contains("RegExp") {
+        let name = id.name.as_str();
+        if !matches!(name, "RegExp" | "Symbol") || self.is_local(name) || self.top_vars.contains(name) {
             return None;
         }
         let prop = m.property.name.as_str();
-        Some(self.unconvertible(
-            m.span,
-            format!("`RegExp.{prop}`: rload's regexp has no static properties (read the groups of the match itself)"),
-        ))
+        let reason = if name == "Symbol" {
+            format!("`Symbol.{prop}`: rload has no symbols (a regex's `[Symbol.replace]` and the like: call `replace`, `split`, … on the string)")
+        } else {
+            format!("`RegExp.{prop}`: rload's RegExp has no prototype or static properties (for `RegExp.$1`, read the match's own groups)")
+        };
+        Some(self.unconvertible(m.span, reason))
     }
 }
 
