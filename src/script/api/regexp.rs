@@ -227,17 +227,16 @@ fn property(re: &mut RegExp, name: &str) -> Result<Dynamic, Box<EvalAltResult>> 
 }
 
 fn set_last_index(re: &mut RegExp, value: Dynamic) -> Result<(), Box<EvalAltResult>> {
-    // ToLength as `exec` reads it: a float is cut to a whole number, a negative one is 0.
+    // ToLength as `exec` reads it: a number, or what JavaScript's Number() makes of a string or a
+    // bool; a float is cut to a whole number, NaN is 0.
     let i = if let Ok(i) = value.as_int() {
         i
-    } else if let Ok(f) = value.as_float() {
-        if f.is_nan() {
-            0
-        } else {
-            f.trunc().clamp(i64::MIN as f64, i64::MAX as f64) as i64
-        }
     } else {
-        return Err(format!("lastIndex must be a number, not {}", value.type_name()).into());
+        match super::convert::js_to_number(&value) {
+            Some(f) if f.is_nan() => 0,
+            Some(f) => f.trunc().clamp(i64::MIN as f64, i64::MAX as f64) as i64,
+            None => return Err(format!("lastIndex must be a number, not {}", value.type_name()).into()),
+        }
     };
     re.set_last_index_to(i);
     Ok(())

@@ -4,10 +4,11 @@
 //! [`super::regexp`] counts), `m.input` the text searched, `m.groups` the named groups as a map
 //! (`()` when the pattern names none), `m.length` and `m.len()` the number of elements.
 //!
-//! It iterates (`for g in m`) and `m.to_array()` gives a plain array; `m.extract(…)` serves the
-//! converter's `slice`, and `map`/`filter` take a callback as arrays do. Anything else of an array
-//! is not there, and Rhai's error names it (`Function not found: push (RegExpMatch, …)`), rather
-//! than reading as `()`; `m.indices` (the `d` flag) is refused where the flag is.
+//! It iterates (`for g in m`) and `m.to_array()` gives a plain array; `get`, `extract`,
+//! `contains` and `array + m` serve the converter's destructuring, `slice`, `includes` and spread,
+//! and `map`/`filter` take a callback as arrays do. Anything else of an array is not there, and
+//! Rhai's error names it (`Function not found: push (RegExpMatch, …)`) rather than reading as
+//! `()`; `m.indices` (the `d` flag) is refused where the flag is.
 
 use std::rc::Rc;
 
@@ -74,6 +75,23 @@ pub fn register(engine: &mut Engine) {
         Err("a match's `indices` needs the d flag (match indices), which rload does not support".into())
     });
     engine.register_fn("to_array", |m: &mut MatchResult| m.0.items.clone());
+    // What the converter writes for destructuring (`const [, id] = m`), spreading (`[...m]`) and
+    // `m.includes(x)`; `==` is identity, as JavaScript compares objects.
+    engine.register_fn("get", |m: &mut MatchResult, i: i64| {
+        usize::try_from(i).ok().and_then(|i| m.0.items.get(i).cloned()).unwrap_or(Dynamic::UNIT)
+    });
+    engine.register_fn("+", |a: Array, m: MatchResult| a.into_iter().chain(m.0.items.iter().cloned()).collect::<Array>());
+    // The elements are strings and `()`: only a string or `()` can be one (SameValueZero).
+    engine.register_fn("contains", |m: &mut MatchResult, x: Dynamic| {
+        let text = x.read_lock::<ImmutableString>().map(|t| t.clone());
+        m.0.items.iter().any(|e| match (&text, e.read_lock::<ImmutableString>()) {
+            (Some(t), Some(e)) => *t == *e,
+            (None, None) => x.is_unit() && e.is_unit(),
+            _ => false,
+        })
+    });
+    engine.register_fn("==", |a: &mut MatchResult, b: MatchResult| Rc::ptr_eq(&a.0, &b.0));
+    engine.register_fn("!=", |a: &mut MatchResult, b: MatchResult| !Rc::ptr_eq(&a.0, &b.0));
     engine.register_fn("extract", |m: &mut MatchResult, start: i64| {
         let mut a = m.0.items.clone();
         a.drain(..(start.max(0) as usize).min(a.len()));
