@@ -39,8 +39,9 @@ pub struct Pattern {
     pub sticky: bool,
 }
 
-/// A character position known in a text: `ch` characters are `byte` bytes. The text is kept so
-/// that the next search of the same text (an `exec` loop) starts counting there, not from 0.
+/// A character position known in a text: `ch` characters are `byte` bytes. The text is kept (so
+/// its address cannot be reused by another) so that the next `exec` of the same text, in a loop
+/// over a `g` regex's matches, starts counting there rather than from 0.
 #[derive(Clone, Default)]
 struct Hint {
     text: ImmutableString,
@@ -146,7 +147,8 @@ impl RegExp {
     /// Another RegExp object of the same pattern and flags, with this one's `lastIndex`
     /// (`matchAll` and `split` search with such a copy, leaving the script's regex as it was).
     pub fn copy(&self) -> RegExp {
-        let state = State { last_index: Cell::new(self.last_index()), hint: RefCell::new(self.state.hint.borrow().clone()) };
+        let state =
+            State { last_index: Cell::new(self.last_index()), hint: RefCell::new(self.state.hint.borrow().clone()) };
         RegExp { pattern: self.pattern.clone(), state: Rc::new(state) }
     }
 
@@ -169,6 +171,9 @@ impl RegExp {
         }
         if moves {
             self.state.last_index.set(found.end as i64);
+            // The next `exec` of this text starts here: count from this match, not from 0. Kept
+            // only under `g`/`y` (the text stays alive with the hint).
+            *self.state.hint.borrow_mut() = Hint { text: text.clone(), ch: found.end, byte: found.m.end() };
         }
         Some(found)
     }
@@ -179,7 +184,6 @@ impl RegExp {
         let m = self.pattern.regex.find_from(text, byte).next()?;
         let start = from + text[byte..m.start()].chars().count();
         let end = start + text[m.start()..m.end()].chars().count();
-        *self.state.hint.borrow_mut() = Hint { text: text.clone(), ch: end, byte: m.end() };
         Some(Found { m, start, end })
     }
 
@@ -353,7 +357,9 @@ mod tests {
     fn sticky_matches_only_at_last_index() {
         let e = engine();
         assert!(!e.eval::<bool>(r#"let re = regexp("b", "y"); re.test("ab")"#).unwrap());
-        assert!(e.eval::<bool>(r#"let re = regexp("b", "y"); re.lastIndex = 1; re.test("ab") && re.lastIndex == 2"#).unwrap());
+        assert!(e
+            .eval::<bool>(r#"let re = regexp("b", "y"); re.lastIndex = 1; re.test("ab") && re.lastIndex == 2"#)
+            .unwrap());
     }
 
     #[test]
@@ -373,7 +379,8 @@ mod tests {
         let out: String =
             e.eval(r#"let re = regexp("a/b", "yig"); `${re.source} ${re.flags} ${re.global} ${re.ignoreCase} ${re.multiline} ${re} ${regexp("")}`"#).unwrap();
         assert_eq!(out, r"a\/b giy true true false /a\/b/giy /(?:)/");
-        let out: String = e.eval(r#"let re = regexp(regexp("x", "g")); let c = regexp(re, "i"); `${re.flags} ${c.flags}`"#).unwrap();
+        let out: String =
+            e.eval(r#"let re = regexp(regexp("x", "g")); let c = regexp(re, "i"); `${re.flags} ${c.flags}`"#).unwrap();
         assert_eq!(out, "g i");
     }
 }

@@ -80,7 +80,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("get", |m: &mut MatchResult, i: i64| {
         usize::try_from(i).ok().and_then(|i| m.0.items.get(i).cloned()).unwrap_or(Dynamic::UNIT)
     });
-    engine.register_fn("+", |a: Array, m: MatchResult| a.into_iter().chain(m.0.items.iter().cloned()).collect::<Array>());
+    engine
+        .register_fn("+", |a: Array, m: MatchResult| a.into_iter().chain(m.0.items.iter().cloned()).collect::<Array>());
     // The elements are strings and `()`: only a string or `()` can be one (SameValueZero).
     engine.register_fn("contains", |m: &mut MatchResult, x: Dynamic| {
         let text = x.read_lock::<ImmutableString>().map(|t| t.clone());

@@ -156,7 +156,13 @@ fn search(re: &RegExp, s: &ImmutableString) -> i64 {
     found.map_or(-1, |f| f.start as i64)
 }
 
-fn replace(ctx: &NativeCallContext, re: &RegExp, s: &ImmutableString, repl: &Dynamic, all: bool) -> Res<ImmutableString> {
+fn replace(
+    ctx: &NativeCallContext,
+    re: &RegExp,
+    s: &ImmutableString,
+    repl: &Dynamic,
+    all: bool,
+) -> Res<ImmutableString> {
     if all && !re.pattern.global {
         return Err("TypeError: replaceAll must be called with a global RegExp (the g flag)".into());
     }
@@ -218,7 +224,8 @@ fn replace_text(
         match &callback {
             Some(cb) => {
                 let offset = done_chars + s[done..i].chars().count();
-                let args = vec![Dynamic::from(search.to_string()), Dynamic::from(offset as i64), Dynamic::from(s.clone())];
+                let args =
+                    vec![Dynamic::from(search.to_string()), Dynamic::from(offset as i64), Dynamic::from(s.clone())];
                 out.push_str(&input_text(&super::call::call_fitting(ctx, cb, args)?));
             }
             None => expand(&mut out, &template, s, range.clone(), &[], &Dynamic::UNIT),
@@ -232,7 +239,14 @@ fn replace_text(
 
 /// JavaScript's GetSubstitution: `template` with `$$`, `$&`, `` $` ``, `$'`, `$n`/`$nn` and
 /// `$<name>` replaced for the match at `range` of `s`.
-fn expand(out: &mut String, template: &str, s: &str, range: std::ops::Range<usize>, groups: &[Dynamic], named: &Dynamic) {
+fn expand(
+    out: &mut String,
+    template: &str,
+    s: &str,
+    range: std::ops::Range<usize>,
+    groups: &[Dynamic],
+    named: &Dynamic,
+) {
     let group = |out: &mut String, g: &Dynamic| {
         if let Some(t) = g.read_lock::<ImmutableString>() {
             out.push_str(&t);
@@ -382,7 +396,10 @@ mod tests {
 
     #[test]
     fn replace_applies_javascripts_dollar_patterns() {
-        assert_eq!(eval(r#""john smith".replace(regexp("(\\w+)\\s(\\w+)"), "$2, $1 [$&] $$ $3 $<x>")"#), "smith, john [john smith] $ $3 $<x>");
+        assert_eq!(
+            eval(r#""john smith".replace(regexp("(\\w+)\\s(\\w+)"), "$2, $1 [$&] $$ $3 $<x>")"#),
+            "smith, john [john smith] $ $3 $<x>"
+        );
         assert_eq!(eval(r#""a-b".replace(regexp("(?<l>\\w)-(?<r>\\w)"), "$<r>-$<l>|$`|$'")"#), "b-a||");
         assert_eq!(eval(r#"js_str_replace("x.y", ".", "[$&]")"#), "x[.]y");
         assert_eq!(eval(r#"js_str_replace_all("aXbXc", "X", |m, i| `${i}`)"#), "a1b3c");
@@ -392,7 +409,9 @@ mod tests {
     fn replace_with_a_function_gets_groups_offset_and_string() {
         assert_eq!(eval(r#""a1b22".replace_all(regexp("\\d+", "g"), |m, off| `<${m}@${off}>`)"#), "a<1@1>b<22@3>");
         assert_eq!(
-            eval(r#"js_str_replace("k=v", regexp("(\\w)=(?<v>\\w)"), |m, a, b, off, s, g| `${a}${b}${off}${s}${g.v}`)"#),
+            eval(
+                r#"js_str_replace("k=v", regexp("(\\w)=(?<v>\\w)"), |m, a, b, off, s, g| `${a}${b}${off}${s}${g.v}`)"#
+            ),
             "kv0k=vv"
         );
         assert!(eval(r#""a".replace_all(regexp("a"), "b")"#).contains("replaceAll must be called with a global RegExp"));
@@ -410,10 +429,20 @@ mod tests {
     #[test]
     fn match_search_and_match_all_follow_javascript() {
         assert_eq!(eval(r#""a1b22".match_re(regexp("\\d+", "g"))"#), r#"["1", "22"]"#);
-        assert_eq!(eval(r#"let m = "a1b22".match_re(regexp("b(\\d)(x)?")); `${m[0]} ${m[1]} ${m[2] == ()} ${m.index} ${m.len()}`"#), "b2 2 true 2 3");
+        assert_eq!(
+            eval(
+                r#"let m = "a1b22".match_re(regexp("b(\\d)(x)?")); `${m[0]} ${m[1]} ${m[2] == ()} ${m.index} ${m.len()}`"#
+            ),
+            "b2 2 true 2 3"
+        );
         assert_eq!(eval(r#""xyz".match_re(regexp("q"))"#), "");
         assert_eq!(eval(r#"js_str_search("é-b", "b")"#), "2");
-        assert_eq!(eval(r#"let re = regexp("\\d", "g"); re.lastIndex = 3; let all = "1 2 3".match_all(re); `${all.len()} ${re.lastIndex}`"#), "1 3");
+        assert_eq!(
+            eval(
+                r#"let re = regexp("\\d", "g"); re.lastIndex = 3; let all = "1 2 3".match_all(re); `${all.len()} ${re.lastIndex}`"#
+            ),
+            "1 3"
+        );
         assert!(eval(r#""1".match_all(regexp("1"))"#).contains("matchAll must be called with a global RegExp"));
     }
 }
