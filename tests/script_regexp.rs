@@ -25,6 +25,11 @@ fn a_rhai_script_uses_regexps_with_javascripts_semantics() {
             }
             let date = "on 2024-05-17".match_re(regexp(`(?<y>\d{4})-(?<m>\d\d)-(?<d>\d\d)`));
             let all = "a1 b22".match_all(regexp(`[a-z](\d+)`, "g"));
+            let name = "john smith";
+            name.replace(regexp(`(?<f>\w+)\s(\w+)`), "$2, $<f> [$&]");
+            let digits = "a1b22";
+            digits.replace_all(regexp(`\d+`, "g"), |d, at| `<${d}@${at}>`);
+            let replaced = [name, digits];
             check(res, #{
                 "token": |r| token == "tok-9",
                 "exec loop with g": |r| fields == ["csrf=tok-9@7", "user=ann@40"] && re.lastIndex == 0,
@@ -32,9 +37,7 @@ fn a_rhai_script_uses_regexps_with_javascripts_semantics() {
                     && date.input == "on 2024-05-17" && date.length == 4 && date[9] == (),
                 "match_all": |r| all.len() == 2 && all[1][1] == "22" && all[1].index == 3,
                 "no match is ()": |r| "abc".match_re(regexp("z")) == (),
-                "replace with patterns and a function": |r|
-                    "john smith".replace(regexp(`(?<f>\w+)\s(\w+)`), "$2, $<f> [$&]") == "smith, john [john smith]"
-                    && "a1b22".replace_all(regexp(`\d+`, "g"), |d, at| `<${d}@${at}>`) == "a<1@1>b<22@3>",
+                "replace in place, with patterns and a function": |r| replaced == ["smith, john [john smith]", "a<1@1>b<22@3>"],
                 "split with captures": |r| "a1b2c".split(regexp(`(\d)`)) == ["a", "1", "b", "2", "c"]
                     && "a1b2c".split(regexp(`\d`), 2) == ["a", "b"],
                 "search counts characters": |r| "é-b".search(regexp("b")) == 2,
@@ -85,4 +88,21 @@ fn replace_all_without_g_and_the_d_flag_are_errors_naming_them() {
     let out = format!("{}\n{}", run.stdout, run.stderr);
     assert!(out.contains("replaceAll must be called with a global RegExp"), "{out}");
     assert!(out.contains("the d flag (match indices"), "{out}");
+}
+
+#[test]
+fn check_reports_storing_the_result_of_an_in_place_regex_replace() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {
+            let s = "a-b";
+            let t = s.replace_all(regexp("-", "g"), "+");
+        }
+    "#,
+    );
+    let out = std::process::Command::new(BIN).arg("check").arg(&s.path).output().unwrap();
+    let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("replace_all(…) changes the value in place and returns ()"), "{text}");
 }

@@ -2,9 +2,9 @@
 //! specification's `@@match`, `@@matchAll`, `@@replace`, `@@search` and `@@split`).
 //!
 //! For Rhai scripts: `s.match_re(re)` (`match` is a word Rhai reserves), `s.match_all(re)`,
-//! `s.search(re)`, `s.replace(re, repl)` and `s.replace_all(re, repl)` (which return the new
-//! string, as JavaScript's do, where Rhai's own `replace` of two strings changes the string in
-//! place), `s.split(re)` and `s.split(re, limit)`.
+//! `s.search(re)`, `s.replace(re, repl)` and `s.replace_all(re, repl)` (which change `s` in place,
+//! as Rhai's own `replace` of two strings does; JavaScript's return the new string, as the
+//! converter's `js_str_replace` does), `s.split(re)` and `s.split(re, limit)`.
 //!
 //! For converted JavaScript, whose pattern may be a string or a regex that the converter cannot
 //! tell apart: `js_str_match`, `js_str_match_all`, `js_str_search`, `js_str_replace`,
@@ -28,11 +28,15 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("match_re", |s: ImmutableString, re: RegExp| string_match(&re, &s));
     engine.register_fn("match_all", |s: ImmutableString, re: RegExp| match_all(&re, &s));
     engine.register_fn("search", |s: ImmutableString, re: RegExp| search(&re, &s));
-    engine.register_fn("replace", |ctx: NativeCallContext, s: ImmutableString, re: RegExp, repl: Dynamic| {
-        replace(&ctx, &re, &s, &repl, false)
+    // In place, as Rhai's own `replace` of two strings (and so `rload check`'s rule that
+    // `let t = s.replace(…)` stores `()` holds for both).
+    engine.register_fn("replace", |ctx: NativeCallContext, s: &mut ImmutableString, re: RegExp, repl: Dynamic| {
+        *s = replace(&ctx, &re, s, &repl, false)?;
+        Ok::<_, Box<EvalAltResult>>(())
     });
-    engine.register_fn("replace_all", |ctx: NativeCallContext, s: ImmutableString, re: RegExp, repl: Dynamic| {
-        replace(&ctx, &re, &s, &repl, true)
+    engine.register_fn("replace_all", |ctx: NativeCallContext, s: &mut ImmutableString, re: RegExp, repl: Dynamic| {
+        *s = replace(&ctx, &re, s, &repl, true)?;
+        Ok::<_, Box<EvalAltResult>>(())
     });
     engine.register_fn("split", |s: ImmutableString, re: RegExp| split(&re, &s, u32::MAX));
     engine.register_fn("split", |s: ImmutableString, re: RegExp, limit: i64| split(&re, &s, limit as u32));
@@ -397,17 +401,20 @@ mod tests {
     #[test]
     fn replace_applies_javascripts_dollar_patterns() {
         assert_eq!(
-            eval(r#""john smith".replace(regexp("(\\w+)\\s(\\w+)"), "$2, $1 [$&] $$ $3 $<x>")"#),
+            eval(r#"let s = "john smith"; s.replace(regexp("(\\w+)\\s(\\w+)"), "$2, $1 [$&] $$ $3 $<x>"); s"#),
             "smith, john [john smith] $ $3 $<x>"
         );
-        assert_eq!(eval(r#""a-b".replace(regexp("(?<l>\\w)-(?<r>\\w)"), "$<r>-$<l>|$`|$'")"#), "b-a||");
+        assert_eq!(eval(r#"js_str_replace("a-b", regexp("(?<l>\\w)-(?<r>\\w)"), "$<r>-$<l>|$`|$'")"#), "b-a||");
         assert_eq!(eval(r#"js_str_replace("x.y", ".", "[$&]")"#), "x[.]y");
         assert_eq!(eval(r#"js_str_replace_all("aXbXc", "X", |m, i| `${i}`)"#), "a1b3c");
     }
 
     #[test]
     fn replace_with_a_function_gets_groups_offset_and_string() {
-        assert_eq!(eval(r#""a1b22".replace_all(regexp("\\d+", "g"), |m, off| `<${m}@${off}>`)"#), "a<1@1>b<22@3>");
+        assert_eq!(
+            eval(r#"let s = "a1b22"; s.replace_all(regexp("\\d+", "g"), |m, off| `<${m}@${off}>`); s"#),
+            "a<1@1>b<22@3>"
+        );
         assert_eq!(
             eval(
                 r#"js_str_replace("k=v", regexp("(\\w)=(?<v>\\w)"), |m, a, b, off, s, g| `${a}${b}${off}${s}${g.v}`)"#
