@@ -66,6 +66,17 @@ pub fn register(engine: &mut Engine) {
     engine.register_indexer_get(|m: &mut MatchResult, i: i64| {
         usize::try_from(i).ok().and_then(|i| m.0.items.get(i).cloned()).unwrap_or(Dynamic::UNIT)
     });
+    // `m["index"]`, as the converter writes a computed member: the properties by name; any other
+    // name is an error naming it.
+    engine.register_indexer_get(|m: &mut MatchResult, name: &str| -> Result<Dynamic, Box<EvalAltResult>> {
+        Ok(match name {
+            "index" => m.0.index.into(),
+            "input" => m.0.input.clone().into(),
+            "groups" => m.0.groups.clone(),
+            "length" => (m.0.items.len() as i64).into(),
+            _ => return Err(format!("a match has no property `{name}` in rload").into()),
+        })
+    });
     engine.register_fn("len", |m: &mut MatchResult| m.0.items.len() as i64);
     engine.register_get("length", |m: &mut MatchResult| m.0.items.len() as i64);
     engine.register_get("index", |m: &mut MatchResult| m.0.index);
@@ -126,4 +137,36 @@ pub fn register(engine: &mut Engine) {
 
 fn text(m: &MatchResult) -> String {
     m.0.items.iter().map(|x| if x.is_unit() { String::new() } else { x.to_string() }).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use rhai::{Dynamic, Engine};
+
+    fn eval(script: &str) -> Result<Dynamic, String> {
+        let mut engine = Engine::new();
+        crate::script::api::regexp::register(&mut engine);
+        super::register(&mut engine);
+        engine.eval::<Dynamic>(script).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_match_reads_as_javascripts_match_array() {
+        let out = eval(
+            r#"let m = regexp("a(x)?(b)").exec("zab");
+               `${m[0]}|${m[1] == ()}|${m[2]}|${m[7] == ()}|${m.index}|${m.input}|${m.len()}|${m.groups == ()}|${[] + m}`"#,
+        );
+        assert_eq!(out.unwrap().to_string(), r#"ab|true|b|true|1|zab|3|true|["ab", (), "b"]"#);
+    }
+
+    #[test]
+    fn what_a_match_lacks_is_an_error_naming_it() {
+        let m = r#"let m = regexp("a").exec("a"); "#;
+        let err = eval(&format!("{m} m.foo")).unwrap_err();
+        assert!(err.contains("a match has no property `foo`"), "{err}");
+        let err = eval(&format!("{m} m.push(1)")).unwrap_err();
+        assert!(err.contains("push (RegExpMatch"), "{err}");
+        let err = eval(&format!("{m} m.indices")).unwrap_err();
+        assert!(err.contains("d flag"), "{err}");
+    }
 }
