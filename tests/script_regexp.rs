@@ -44,6 +44,9 @@ fn a_rhai_script_uses_regexps_with_javascripts_semantics() {
                 "flags": |r| regexp("HELLO", "i").test("hello") && regexp("^b$", "m").test("a\nb")
                     && regexp("a.b", "s").test("a\nb") && regexp("(\\w)\\1").test("hello")
                     && "$10 €20 $30".match_re(regexp(`(?<=\$)\d+`, "g")) == ["10", "30"],
+                "JSON and console write a match as an array, a regex as {}": |r|
+                    #{ m: date, re: re }.to_json() == `{"m":["2024-05-17","2024","05","17"],"re":{}}`
+                    && "ab".match_re(regexp("a(x)?")).to_json() == `["a",null]`,
                 "properties": |r| {
                     let y = regexp("b", "yg");
                     y.lastIndex = 1;
@@ -55,7 +58,7 @@ fn a_rhai_script_uses_regexps_with_javascripts_semantics() {
     "#,
     );
     let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
-    run.assert_all_checks_pass(10);
+    run.assert_all_checks_pass(11);
 }
 
 #[test]

@@ -97,6 +97,13 @@ export default function () {
         String(/a/gi) === '/a/gi'
       );
     },
+    'JSON of a match and of a regex': () =>
+      JSON.stringify('xb2'.match(/b(\d)(z)?/)) === '["b2","2",null]' && JSON.stringify({ re: /a/ }) === '{"re":{}}',
+    'match array methods': () => {
+      const [, digit] = 'a7'.match(/a(\d)/);
+      const m = 'k=v'.match(/(\w)=(\w)/);
+      return digit === '7' && m.slice(1).join('') === 'kv' && [...m].length === 3 && m.includes('v');
+    },
     'a shared g regex keeps its lastIndex': () => {
       SHARED.lastIndex = 0;
       const a = SHARED.exec('x1 y2');

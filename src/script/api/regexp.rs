@@ -89,6 +89,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_set("lastIndex", set_last_index);
     // `re["global"]`: `global` is a word Rhai reserves, so the converter writes the property so.
     engine.register_indexer_get(property);
+    // JSON.stringify(/a/) is `{}`: a RegExp has no own enumerable properties.
+    engine.register_fn("to_json", |_: &mut RegExp| "{}");
     engine.register_fn("to_string", |re: &mut RegExp| re.to_string());
     engine.register_fn("to_debug", |re: &mut RegExp| re.to_string());
     // `re1 == re2` is identity in JavaScript.

@@ -51,6 +51,13 @@ pub fn named_groups(text: &str, m: &regress::Match) -> Dynamic {
     Dynamic::from_map(map)
 }
 
+impl MatchResult {
+    /// The match and its groups as a plain array (what JSON and `console.log` write).
+    pub fn to_array(&self) -> Array {
+        self.0.items.clone()
+    }
+}
+
 impl IntoIterator for MatchResult {
     type Item = Dynamic;
     type IntoIter = std::vec::IntoIter<Dynamic>;
@@ -86,6 +93,9 @@ pub fn register(engine: &mut Engine) {
         Err("a match's `indices` needs the d flag (match indices), which rload does not support".into())
     });
     engine.register_fn("to_array", |m: &mut MatchResult| m.0.items.clone());
+    engine.register_fn("to_json", |m: &mut MatchResult| {
+        serde_json::to_string(&super::body::JsonValue(&Dynamic::from(m.clone()))).unwrap_or_default()
+    });
     // What the converter writes for destructuring (`const [, id] = m`), spreading (`[...m]`) and
     // `m.includes(x)`; `==` is identity, as JavaScript compares objects.
     engine.register_fn("get", |m: &mut MatchResult, i: i64| {
