@@ -172,6 +172,7 @@ fn replace(
     }
     let found = if re.pattern.global { all_matches(re, s) } else { re.exec(s).into_iter().collect() };
     let callback = repl.clone().try_cast::<FnPtr>();
+    let mut fit = None;
     let template = if callback.is_some() { ImmutableString::new() } else { input_text(repl) };
     let mut out = String::with_capacity(s.len());
     let mut done = 0;
@@ -187,7 +188,7 @@ fn replace(
                 if !named.is_unit() {
                     args.push(named);
                 }
-                out.push_str(&input_text(&super::call::call_fitting(ctx, cb, args)?));
+                out.push_str(&input_text(&super::call::call_fitting_as(ctx, cb, args, &mut fit)?));
             }
             None => expand(&mut out, &template, s, f.m.range(), &groups[1..], &named),
         }
@@ -219,6 +220,7 @@ fn replace_text(
         }
     }
     let callback = repl.clone().try_cast::<FnPtr>();
+    let mut fit = None;
     let template = if callback.is_some() { ImmutableString::new() } else { input_text(repl) };
     let mut out = String::with_capacity(s.len());
     let (mut done, mut done_chars) = (0, 0);
@@ -230,7 +232,7 @@ fn replace_text(
                 let offset = done_chars + s[done..i].chars().count();
                 let args =
                     vec![Dynamic::from(search.to_string()), Dynamic::from(offset as i64), Dynamic::from(s.clone())];
-                out.push_str(&input_text(&super::call::call_fitting(ctx, cb, args)?));
+                out.push_str(&input_text(&super::call::call_fitting_as(ctx, cb, args, &mut fit)?));
             }
             None => expand(&mut out, &template, s, range.clone(), &[], &Dynamic::UNIT),
         }
