@@ -26,7 +26,18 @@ impl Conv<'_> {
         if let Some(reason) = refused(source, &flags) {
             return self.unconvertible(r.span, reason);
         }
-        format!("regexp({}, {})", crate::names::string(source), crate::names::string(&flags))
+        let ctor = self.regexp_constructor();
+        format!("{ctor}({}, {})", crate::names::string(source), crate::names::string(&flags))
+    }
+
+    /// `regexp`, or its other name `js_regexp` in a file that declares a `regexp` of its own
+    /// (whose Rhai function would be called in the engine's place).
+    fn regexp_constructor(&self) -> &'static str {
+        if self.top_fns.contains_key("regexp") || self.top_vars.contains("regexp") || self.is_local("regexp") {
+            "js_regexp"
+        } else {
+            "regexp"
+        }
     }
 
     /// `new RegExp(src, flags)` and `RegExp(src, flags)`: a string source is checked as a literal
@@ -46,9 +57,10 @@ impl Conv<'_> {
                 return self.unconvertible(span, reason);
             }
         }
+        let ctor = self.regexp_constructor();
         match args.len() {
-            0 => "regexp(\"\")".into(),
-            _ => format!("regexp({})", args.into_iter().take(2).collect::<Vec<_>>().join(", ")),
+            0 => format!("{ctor}(\"\")"),
+            _ => format!("{ctor}({})", args.into_iter().take(2).collect::<Vec<_>>().join(", ")),
         }
     }
 

@@ -84,3 +84,15 @@ fn refused_forms_are_listed_with_a_reason_naming_them() {
         assert!(rhai.contains("/* CONVERT: "), "{rhai}");
     }
 }
+
+#[test]
+fn a_file_with_a_regexp_of_its_own_gets_the_engines_other_name() {
+    let js = "function regexp(a, b) { return 1; }\nexport default function () {\n  const r = /a/g;\n  const s = new RegExp('b');\n}\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    assert!(items.is_empty(), "{items:?}");
+    assert!(
+        c.rhai.contains(r#"let r = js_regexp("a", "g");"#) && c.rhai.contains(r#"let s = js_regexp("b");"#),
+        "{}",
+        c.rhai
+    );
+}

@@ -70,8 +70,11 @@ pub struct Found {
 
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<RegExp>("RegExp");
-    engine.register_fn("regexp", |source: Dynamic| regexp(source, Dynamic::UNIT));
-    engine.register_fn("regexp", regexp);
+    // `js_regexp`: the name the converter writes in a file that declares a `regexp` of its own.
+    for name in ["regexp", "js_regexp"] {
+        engine.register_fn(name, |source: Dynamic| regexp(source, Dynamic::UNIT));
+        engine.register_fn(name, regexp);
+    }
     engine.register_fn("test", |re: &mut RegExp, s: Dynamic| re.exec(&input_text(&s)).is_some());
     engine.register_fn("test", |re: &mut RegExp| re.exec(&"undefined".into()).is_some());
     engine.register_fn("exec", |re: &mut RegExp, s: Dynamic| exec_value(re, &input_text(&s)));
