@@ -108,7 +108,9 @@ export default function () {
       SHARED.lastIndex = 0;
       const a = SHARED.exec('x1 y2');
       const b = SHARED.exec('x1 y2');
-      return a[0] === 'x1' && b[0] === 'y2' && SHARED.lastIndex === 5;
+      const second = SHARED;
+      second.lastIndex = 1;
+      return a[0] === 'x1' && b[0] === 'y2' && SHARED.lastIndex === 1 && SHARED.exec('x1 y2')[0] === 'y2';
     },
   });
 }

@@ -360,7 +360,11 @@ impl Conv<'_> {
                     let mut flag = String::new();
                     if let Some(root) = member_root(m.object()) {
                         self.note_mutation(&root);
-                        flag = self.alias_change(&root, m.span());
+                        // A RegExp is one object in rload too: its `lastIndex` set through any
+                        // name is the one every name reads.
+                        if m.static_property_name() != Some("lastIndex") {
+                            flag = self.alias_change(&root, m.span());
+                        }
                     }
                     let text = member_to_text(self, m);
                     format!("{flag}{text}")

@@ -4,7 +4,9 @@
 //! `search`, `replace`, `replaceAll`, `split`) become the engine's `js_str_*` functions, which
 //! look at the pattern when they run: the converter cannot tell a variable holding a string from
 //! one holding a regex. `re.test`, `re.exec` and the properties (`source`, `flags`, `global`,
-//! `lastIndex`, …) are the RegExp's own methods and convert as any method does.
+//! `lastIndex`, …) are the RegExp's own methods and convert as any method does; a RegExp is one
+//! shared object in rload too, so setting `lastIndex` through a second name (`expr.rs`) is not
+//! listed as a change Rhai's copies would lose.
 //!
 //! A literal's pattern is checked here with the engine rload runs it with (regress): a syntax
 //! error k6 would refuse is listed with its line. Refused with a reason: the `d` flag (match

@@ -96,3 +96,14 @@ fn a_file_with_a_regexp_of_its_own_gets_the_engines_other_name() {
         c.rhai
     );
 }
+
+#[test]
+fn last_index_set_through_a_second_name_reaches_the_one_regex() {
+    let (rhai, items) =
+        convert("const a = /x/g;\nconst b = a;\nb.lastIndex = 3;\nfor (const r of [a]) { r.lastIndex += 1; }");
+    assert!(not_converted(&items).is_empty(), "{items:?}");
+    assert!(rhai.contains("b.lastIndex = 3;"), "{rhai}");
+    // Any other property of a second name is still listed.
+    let (_, items) = convert("const a = { n: 1 };\nconst b = a;\nb.n = 3;");
+    assert_eq!(not_converted(&items).len(), 1, "{items:?}");
+}
