@@ -435,6 +435,52 @@ mod tests {
         assert_eq!(eval(r#"js_str_split("a,b,c", ",", 2)"#), r#"["a", "b"]"#);
     }
 
+    const PATTERNS: &[&str] = &["", "a*", ".", "é|b", "\\b", "(?<=é).", "(a)|(b)", "😀+", "^", "$", "x*?"];
+    const FLAGS: &[&str] = &["", "g", "y", "gy", "u", "gu", "gim"];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
+
+        /// Character positions over text of one-, two- and four-byte characters, from any
+        /// `lastIndex`: no panic (regress panics on a byte offset inside a character), an exec
+        /// loop that ends, a replacement of each match by itself that gives the text back, and
+        /// an empty string pattern replaced between every character.
+        #[test]
+        fn any_text_and_last_index_is_searched_in_characters(
+            text in "[aé😀b\n ]{0,12}",
+            p in 0..PATTERNS.len(),
+            f in 0..FLAGS.len(),
+            last in -2i64..16,
+        ) {
+            let mut engine = Engine::new();
+            crate::script::api::regexp::register(&mut engine);
+            crate::script::api::regexp_match::register(&mut engine);
+            crate::script::api::call::register(&mut engine);
+            super::register(&mut engine);
+            let mut scope = rhai::Scope::new();
+            scope.push("s", text.clone());
+            scope.push("src", PATTERNS[p].to_string());
+            scope.push("fl", FLAGS[f].to_string());
+            scope.push("li", last);
+            let out: rhai::Array = engine
+                .eval_with_scope(
+                    &mut scope,
+                    r#"let re = regexp(src, fl); re.lastIndex = li; let n = 0;
+                       loop { let m = re.exec(s); if m == () || n > 40 { break; } n += 1;
+                              if m[0] == "" { re.lastIndex += 1; } }
+                       let parts = js_str_split(s, regexp(src, fl), ());
+                       let all = if fl.contains("g") { s.match_all(regexp(src, fl)).len() } else { 0 };
+                       [js_str_replace(s, regexp(src, fl), "$&") == s, (!fl.contains("g") && !fl.contains("y")) || n <= s.len() + 1,
+                        js_str_search(s, regexp(src, fl)) <= s.len(), parts.len() <= s.len() * 3 + 1,
+                        all <= s.len() + 1, js_str_replace_all(s, "", "-").len() == s.len() * 2 + 1]"#,
+                )
+                .unwrap();
+            for (i, ok) in out.iter().enumerate() {
+                proptest::prop_assert!(ok.as_bool().unwrap(), "invariant {i} for {text:?} /{}/{}", PATTERNS[p], FLAGS[f]);
+            }
+        }
+    }
+
     #[test]
     fn match_search_and_match_all_follow_javascript() {
         assert_eq!(eval(r#""a1b22".match_re(regexp("\\d+", "g"))"#), r#"["1", "22"]"#);
