@@ -69,10 +69,14 @@ fn convert_writes_the_script_and_its_local_modules_and_exits_0_when_full() {
 #[test]
 fn a_partial_conversion_exits_2_and_lists_each_place_with_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let js = write(dir.path(), "t.js", "export default function () {\n  const re = /a+/;\n  class A {}\n}\n");
+    let js = write(dir.path(), "t.js", "export default function () {\n  const re = /a+(/;\n  class A {}\n}\n");
     let run = rload_cmd(&["convert", js.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("t.js:2:14: not converted: a regular expression"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("t.js:2:14: not converted: the regular expression /a+(/: SyntaxError"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("t.js:3:3: not converted: a class"), "{}", run.stderr);
     let rhai = std::fs::read_to_string(dir.path().join("t.rhai")).unwrap();
     assert_eq!(rhai.matches("CONVERT:").count(), 2, "{rhai}");

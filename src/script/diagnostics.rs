@@ -41,6 +41,9 @@ fn keyword_key_hint(source: &str, pos: Position) -> Option<String> {
     if rhai::Engine::new_raw().compile(format!("let {word} = 1;")).is_ok() {
         return None;
     }
+    if word == "match" && property_of.is_some() && after.starts_with('(') {
+        return Some("`match` is a Rhai keyword: JavaScript's `s.match(re)` is `s.match_re(re)` in rload".into());
+    }
     if let Some(object) = property_of {
         let object: String = {
             let tail: Vec<char> =
@@ -247,6 +250,19 @@ mod tests {
         );
         let fixed = "fn run() {\n    print(exec.test.options.scenarios[\"default\"].vus);\n}\n";
         assert!(rhai::Engine::new().compile(fixed).is_ok());
+    }
+
+    /// JavaScript's `s.match(re)`: `match` is reserved, and the method is `match_re`, not a
+    /// property to index.
+    #[test]
+    fn a_match_call_gets_the_rload_method() {
+        let src = "fn run() {\n    let m = \"ab\".match(regexp(\"a\"));\n}\n";
+        let err = rhai::Engine::new().compile(src).unwrap_err();
+        let out = render_parse_error("x.rhai", src, &err);
+        assert!(
+            out.contains("= help: `match` is a Rhai keyword: JavaScript's `s.match(re)` is `s.match_re(re)`"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub fn hint(source: &str, pos: Position, message: &str) -> Option<&'static str> 
             "`||` takes booleans only in Rhai; for a default value use `??`: `__ENV.BASE ?? \"http://127.0.0.1:3000\"`",
         );
     }
+    if at.starts_with('/') && message.contains("Unexpected '/'") {
+        return Some("Rhai has no regular expression literal: `/a(\\d)/g` is ``regexp(`a(\\d)`, \"g\")`` (a backtick string keeps its backslashes)");
+    }
     if at.starts_with(':') && opens_js_object(&before) {
         return Some("a map is written `#{ key: value }` in Rhai (`{ … }` is a block)");
     }
@@ -102,6 +105,7 @@ mod tests {
             ("let c = new Counter(\"x\");", "`Counter(\"c\")`"),
             ("for (let i = 0; i < 3; i++) { }", "`for i in 0..n`"),
             ("let a = true ? 1 : 2;", "`if a { b } else { c }`"),
+            ("let re = /a+(\\d)/g;", "``regexp(`a(\\d)`, \"g\")``"),
         ];
         for (src, expected) in cases {
             let got = hint_for(src).unwrap_or_else(|| panic!("no hint for {src}"));

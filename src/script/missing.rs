@@ -27,7 +27,7 @@ const KEYWORDS: &[&str] =
     &["Fn", "call", "curry", "is_shared", "is_def_fn", "is_def_var", "type_of", "print", "debug", "eval", "this"];
 
 /// Rhai's methods that change a string or array in place and return `()`.
-const IN_PLACE: &[&str] = &["replace", "trim", "pad", "truncate", "crop", "make_upper", "make_lower"];
+const IN_PLACE: &[&str] = &["replace", "replace_all", "trim", "pad", "truncate", "crop", "make_upper", "make_lower"];
 
 /// rload's global objects, whose properties are all registered getters.
 const GLOBAL_OBJECTS: &[&str] = &["http", "ws", "exec", "crypto", "encoding", "console"];

@@ -170,6 +170,7 @@ impl Conv<'_> {
                     format!("{h}({a0}).to_float().is_nan")
                 }
             }
+            "RegExp" => self.regexp_new(c.span, &c.arguments, args),
             "require" => self.unconvertible(c.span, "require(): use `import`"),
             "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" | "escape" | "unescape"
             | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask" | "setImmediate" => {
@@ -487,6 +488,9 @@ impl Conv<'_> {
         if matches!(method, "includes" | "lastIndexOf") && args.len() > 1 {
             return self.unconvertible(c.span, format!("{method}() with a start position"));
         }
+        if let Some(out) = self.regexp_method(c, m, method, &obj, &args) {
+            return out;
+        }
         if let Some(out) = self.array_helper_method(method, &obj, &args) {
             // `xs?.at(-1)`: undefined when `xs` is. fill() changes its receiver in place: Rhai's
             // `?.` calls it on the variable itself.
@@ -527,13 +531,6 @@ impl Conv<'_> {
             "trim" => helper2(self, "js_trim", vec![obj]),
             "trimStart" | "trimLeft" => helper2(self, "js_trim_start", vec![obj]),
             "trimEnd" | "trimRight" => helper2(self, "js_trim_end", vec![obj]),
-            "replace" | "replaceAll" => {
-                if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) {
-                    return self.unconvertible(c.span, format!("{method}() with a regular expression"));
-                }
-                let h = if method == "replace" { "js_replace" } else { "js_replace_all" };
-                helper2(self, h, vec![obj, a(0), a(1)])
-            }
             "split" if args.is_empty() => format!("[{obj}]"),
             // Rhai splits "" around every character boundary (empty ends too) and its limit
             // keeps the rest in the last piece; JavaScript's limit drops it.
@@ -541,13 +538,7 @@ impl Conv<'_> {
                 if !matches!(c.arguments.first(), Some(Argument::StringLiteral(l)) if !l.value.is_empty())
                     || args.len() > 1 =>
             {
-                if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) {
-                    return self.unconvertible(c.span, "split() with a regular expression");
-                }
                 helper2(self, "js_split", vec![obj, a(0), a(1)])
-            }
-            "split" if matches!(c.arguments.first(), Some(Argument::RegExpLiteral(_))) => {
-                self.unconvertible(c.span, "split() with a regular expression")
             }
             "substring" => helper2(self, "js_substring", vec![obj, a(0), a(1)]),
             "substr" if args.len() == 2 => format!("{obj}.sub_string({}, {})", a(0), a(1)),
@@ -746,6 +737,10 @@ impl Conv<'_> {
                         "Error" | "TypeError" | "RangeError" => {
                             let args = self.args(&n.arguments);
                             args.first().cloned().unwrap_or_else(|| "\"Error\"".into())
+                        }
+                        "RegExp" if !self.is_local(name) && !self.top_vars.contains(name) => {
+                            let args = self.args(&n.arguments);
+                            self.regexp_new(n.span, &n.arguments, args)
                         }
                         "Array" if n.arguments.is_empty() => "[]".into(),
                         // `new Array(n)`: n empty slots (undefined), or the one element when it

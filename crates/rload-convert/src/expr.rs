@@ -81,7 +81,7 @@ impl Conv<'_> {
             Expression::AwaitExpression(a) => self.await_expr(a),
             Expression::ThisExpression(t) => self.unconvertible(t.span, "`this`: Rhai closures have no `this`"),
             Expression::ClassExpression(c) => self.unconvertible(c.span, "a class: Rhai has no classes"),
-            Expression::RegExpLiteral(r) => self.unconvertible(r.span, "a regular expression: Rhai has none"),
+            Expression::RegExpLiteral(r) => self.regexp_literal(r),
             Expression::SequenceExpression(s) => {
                 let parts: Vec<String> = s.expressions.iter().map(|e| self.expr(e)).collect();
                 format!("{{ {} }}", parts.join("; "))
@@ -166,6 +166,9 @@ impl Conv<'_> {
 
     fn static_member(&mut self, m: &StaticMemberExpression) -> String {
         let prop = m.property.name.as_str();
+        if let Some(refused) = self.regexp_static(m) {
+            return refused;
+        }
         if let Expression::Identifier(id) = &m.object {
             if let Some(Binding::Module(ns)) = self.binding(id.name.as_str()).cloned() {
                 return format!("{ns}::{}", names::var(prop));
@@ -357,7 +360,11 @@ impl Conv<'_> {
                     let mut flag = String::new();
                     if let Some(root) = member_root(m.object()) {
                         self.note_mutation(&root);
-                        flag = self.alias_change(&root, m.span());
+                        // A RegExp is one object in rload too: its `lastIndex` set through any
+                        // name is the one every name reads.
+                        if m.static_property_name() != Some("lastIndex") {
+                            flag = self.alias_change(&root, m.span());
+                        }
                     }
                     let text = member_to_text(self, m);
                     format!("{flag}{text}")

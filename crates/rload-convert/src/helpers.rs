@@ -46,11 +46,6 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_set_length(n) {\n    // `a.length = n`: cut the array to n elements, or pad it with undefined ones.\n    if type_of(this) != \"array\" { throw `cannot set the length of a ${type_of(this)}`; }\n    if n < this.len() { this.truncate(n); } else { this.pad(n, ()); }\n}",
     ),
     (
-        "js_replace",
-        "private fn js_replace(s, from, to) {\n    let i = s.index_of(from);\n    if i < 0 { return s; }\n    s.sub_string(0, i) + to + s.sub_string(i + from.len())\n}",
-    ),
-    ("js_replace_all", "private fn js_replace_all(s, from, to) {\n    s.replace(from, to);\n    s\n}"),
-    (
         "js_join",
         "private fn js_join(a, sep) {\n    let out = \"\";\n    for (x, i) in a {\n        if i > 0 { out += sep; }\n        if x != () { out += js_str(x); }\n    }\n    out\n}",
     ),

@@ -3,7 +3,7 @@
 //! Pure: JavaScript text in (read through a callback, so local imports can be followed), Rhai
 //! text out, with the list of what could not be converted (file:line:col and why) and a source
 //! map (Rhai line → JavaScript line:col) that lets the engine point its errors at the
-//! JavaScript. The parser is oxc; nothing here matches JavaScript with regular expressions.
+//! JavaScript. The parser is oxc; nothing here reads JavaScript with regular expressions.
 //! What this crate does not do: run anything, or know the engine's types.
 //!
 //! Layout: `modules.rs` (a whole file: imports, exports, top-level code), `stmt.rs`
@@ -14,7 +14,8 @@
 //! need), `conv.rs` (the state of one file's conversion and the source map), `kinds.rs` (what
 //! kind of value an expression certainly has: text, loose equality, comparisons), `aliases.rs`
 //! (objects changed through a second name, which Rhai's copies would not reach), `captures.rs`
-//! (closures created in loops: one binding per iteration, as JavaScript's `let`).
+//! (closures created in loops: one binding per iteration, as JavaScript's `let`), `regexps.rs`
+//! (regular expressions and the string methods that take one).
 
 mod aliases;
 mod asyncs;
@@ -31,6 +32,7 @@ mod loops;
 mod modules;
 mod names;
 mod operators;
+mod regexps;
 mod stmt;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -126,6 +126,13 @@ impl serde::Serialize for JsonValue<'_> {
         if let Some(shared) = self.0.read_lock::<SharedArray>() {
             return JsonArray(&shared.to_array()).serialize(serializer);
         }
+        // JavaScript's match array is an array; a RegExp has no own enumerable properties: `{}`.
+        if let Some(m) = self.0.read_lock::<super::regexp_match::MatchResult>() {
+            return JsonArray(&m.to_array()).serialize(serializer);
+        }
+        if self.0.is::<super::regexp::RegExp>() {
+            return JsonMap(&Map::new()).serialize(serializer);
+        }
         if let Ok(x) = self.0.as_float() {
             // JavaScript writes a whole number below 1e21 without a fraction; i64 holds those
             // up to 2^63 exactly.

@@ -18,19 +18,47 @@ pub fn register(engine: &mut Engine) {
 }
 
 fn js_call(ctx: NativeCallContext, f: FnPtr, args: Array) -> Result<Dynamic, Box<EvalAltResult>> {
+    call_fitting(&ctx, &f, args)
+}
+
+/// `f` called with `args` as JavaScript calls a function (what `js_call` does), for the bindings
+/// that call back a script's function with JavaScript's arguments (a `replace` callback).
+pub fn call_fitting(ctx: &NativeCallContext, f: &FnPtr, args: Array) -> Result<Dynamic, Box<EvalAltResult>> {
+    call_fitting_as(ctx, f, args, &mut None)
+}
+
+/// [`call_fitting`] for a function called again and again with as many arguments (a `replace`
+/// callback, once per match): `fit` keeps the number that fitted, tried first at the next call,
+/// so a callback declaring one parameter is not first called with three every time.
+pub fn call_fitting_as(
+    ctx: &NativeCallContext,
+    f: &FnPtr,
+    args: Array,
+    fit: &mut Option<usize>,
+) -> Result<Dynamic, Box<EvalAltResult>> {
     let n = args.len();
-    let written = match f.call_raw(&ctx, None, args.clone()) {
-        Err(e) if does_not_fit(&e, &f) => e,
-        other => return other.map_err(|e| in_callers_file(&ctx, e)),
+    let first = fit.unwrap_or(n);
+    let fitted = |m: usize| {
+        let mut a: Array = args.iter().take(m).cloned().collect();
+        a.resize(m, Dynamic::UNIT);
+        a
+    };
+    let written = match f.call_raw(ctx, None, fitted(first)) {
+        Err(e) if does_not_fit(&e, f) => e,
+        other => {
+            *fit = Some(first);
+            return other.map_err(|e| in_callers_file(ctx, e));
+        }
     };
     // Fewer first, the most that fit (JavaScript drops the extra arguments), then more, padded
     // with `()`.
-    for m in (0..n).rev().chain(n + 1..=MOST_PARAMS.max(n)) {
-        let mut fitted: Array = args.iter().take(m).cloned().collect();
-        fitted.resize(m, Dynamic::UNIT);
-        match f.call_raw(&ctx, None, fitted) {
-            Err(e) if does_not_fit(&e, &f) => continue,
-            other => return other.map_err(|e| in_callers_file(&ctx, e)),
+    for m in (0..n).rev().chain(n + 1..=MOST_PARAMS.max(n)).filter(|m| *m != first) {
+        match f.call_raw(ctx, None, fitted(m)) {
+            Err(e) if does_not_fit(&e, f) => continue,
+            other => {
+                *fit = Some(m);
+                return other.map_err(|e| in_callers_file(ctx, e));
+            }
         }
     }
     Err(written)

@@ -23,6 +23,8 @@ use rhai::{Dynamic, Engine, Token};
 
 use super::body::JsonValue;
 use super::exec;
+use super::regexp::RegExp;
+use super::regexp_match::MatchResult;
 use super::shared_array::SharedArray;
 
 use crate::logger::{self, Level};
@@ -42,7 +44,13 @@ fn show(value: &Dynamic) -> String {
     if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
         return s.to_string();
     }
-    if value.is_map() || value.is_array() || value.is::<SharedArray>() || exec::as_map(value).is_some() {
+    if value.is_map()
+        || value.is_array()
+        || value.is::<SharedArray>()
+        || value.is::<MatchResult>()
+        || value.is::<RegExp>()
+        || exec::as_map(value).is_some()
+    {
         if let Ok(json) = serde_json::to_string(&JsonValue(value)) {
             return json;
         }

@@ -4,7 +4,8 @@
 //! [`websocket`], the global timers (k6/timers) in [`timers`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
 //! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
-//! [`shared_array`]. Built-in variables (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
+//! [`shared_array`]; JavaScript's RegExp is [`regexp`] (its string methods [`regexp_string`], its
+//! match results [`regexp_match`]). Built-in variables (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
 //! `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's variable
 //! resolver, so they are visible inside functions too.
 //!
@@ -30,6 +31,9 @@ pub mod http_url;
 pub mod json;
 pub mod metrics;
 pub mod predicates;
+pub mod regexp;
+pub mod regexp_match;
+pub mod regexp_string;
 pub mod response;
 pub mod shared_array;
 pub mod sort;
@@ -64,6 +68,9 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     sort::register(engine);
     call::register(engine);
     predicates::register(engine);
+    regexp::register(engine);
+    regexp_match::register(engine);
+    regexp_string::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
