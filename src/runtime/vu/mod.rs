@@ -125,7 +125,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         let data = match setup_data.clone() {
             Some(d) => d,
             None => {
-                let d = json_value(read_setup_data(&vu.shared.setup_data).as_deref())?;
+                let d = setup_data_value(vu)?;
                 setup_data = Some(d.clone());
                 d
             }
@@ -139,8 +139,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         }
         let start = Instant::now();
         if let Some(scheduled) = permit.scheduled {
-            let late = start.saturating_duration_since(scheduled).as_secs_f64() * 1000.0;
-            metrics::record(builtin::ITERATION_START_DELAY, &tags, late);
+            record_start_delay(&tags, start.saturating_duration_since(scheduled));
         }
         if let Some(client) = vu.http.get() {
             client.begin_iteration();
@@ -178,8 +177,7 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
             }
             Err(e) => {
                 control.failed_iterations.fetch_add(1, Ordering::Relaxed);
-                let main = ctx.source().unwrap_or_default().to_string();
-                vu.shared.errors.record_script_error(&describe_runtime_error(e, &main));
+                record_script_error(ctx, vu, e);
             }
         }
         scenario.state.completed.fetch_add(1, Ordering::Relaxed);
@@ -216,9 +214,32 @@ pub fn suspension_error(suspension: Suspension) -> Box<EvalAltResult> {
     }
 }
 
+// The helpers below are never inlined into `iterate`: their locals would join its frame, which
+// lies under every suspended iteration (each byte of it copied at every stack switch).
+
+/// The setup data as the iteration function's argument.
+#[inline(never)]
+fn setup_data_value(vu: &VuContext) -> Result<Dynamic, Box<EvalAltResult>> {
+    json_value(read_setup_data(&vu.shared.setup_data).as_deref())
+}
+
+/// An arrival-rate iteration's `iteration_start_delay`.
+#[inline(never)]
+fn record_start_delay(tags: &TagSet, late: std::time::Duration) {
+    metrics::record(builtin::ITERATION_START_DELAY, tags, late.as_secs_f64() * 1000.0);
+}
+
+/// An iteration's script error, described with its source line for the end-of-test report.
+#[inline(never)]
+fn record_script_error(ctx: &EvalContext, vu: &VuContext, err: &EvalAltResult) {
+    let main = ctx.source().unwrap_or_default().to_string();
+    vu.shared.errors.record_script_error(&describe_runtime_error(err, &main));
+}
+
 /// Records an iteration's `data_sent`, `data_received`, `iteration_duration` and `iterations`
 /// and returns their tags: k6's, the VU's tags as they are at the iteration's end (those the
 /// script set on `exec.vu.metrics.tags` during it too), in the root group.
+#[inline(never)]
 fn record_iteration(vu: &VuContext, took: std::time::Duration) -> TagSet {
     let tags = record_trail(vu);
     metrics::record(builtin::ITERATION_DURATION, &tags, took.as_secs_f64() * 1000.0);
@@ -228,6 +249,7 @@ fn record_iteration(vu: &VuContext, took: std::time::Duration) -> TagSet {
 
 /// What every iteration's end records, counted or interrupted: the VU back in the root group,
 /// and the bytes it moved with the tags it has then (k6's dialer trail). Returns those tags.
+#[inline(never)]
 fn record_trail(vu: &VuContext) -> TagSet {
     *vu.group.borrow_mut() = String::new();
     let tags = vu.base_tags();

@@ -965,8 +965,10 @@ impl Engine {
         .map(|(v, ..)| v)
     }
 
-    /// Call a namespace-qualified function in normal function-call style.
+    /// Call a namespace-qualified function in normal function-call style (out of line, so that
+    /// an unqualified call does not carry its frame: rload, RLOAD-PATCH.md).
     #[cfg(not(feature = "no_module"))]
+    #[inline(never)]
     pub(crate) fn make_qualified_function_call(
         &self,
         global: &mut GlobalRuntimeState,

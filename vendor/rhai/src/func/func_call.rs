@@ -813,6 +813,128 @@ impl Engine {
         }
     }
 
+    /// The script-defined function of a call, if there is one, called (out of line, so that a
+    /// native call does not carry its frame: rload, RLOAD-PATCH.md). `None`: there is none.
+    #[cfg(not(feature = "no_function"))]
+    #[inline(never)]
+    fn exec_script_fn_call(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        _scope: Option<&mut Scope>,
+        hashes: FnCallHashes,
+        args: &mut FnCallArgs,
+        is_ref_mut: bool,
+        _is_method_call: bool,
+        pos: Position,
+    ) -> Option<RhaiResultOf<(Dynamic, bool)>> {
+        let hash = hashes.script();
+        let local_entry = &mut None;
+        let mut resolved = None;
+
+        #[cfg(not(feature = "no_object"))]
+        if _is_method_call && !args.is_empty() {
+            let typed_hash =
+                crate::calc_typed_method_hash(hash, self.map_type_name(args[0].type_name()));
+            resolved =
+                self.resolve_fn(global, caches, local_entry, None, typed_hash, None, false);
+        }
+
+        if resolved.is_none() {
+            resolved = self.resolve_fn(global, caches, local_entry, None, hash, None, false);
+        }
+
+        if let Some(FnResolutionCacheEntry { func, source }) = resolved.cloned() {
+            let RhaiFunc::Script { fn_def, env } = func else {
+                unreachable!("Script function expected");
+            };
+
+            let fn_def = &*fn_def;
+            let env = env.as_deref();
+
+            // Short-circuit empty script function body
+            match fn_def.body {
+                #[cfg(not(feature = "no_ast"))]
+                crate::func::ScriptFuncPayload::Statements(ref block) => {
+                    if block.is_empty() {
+                        return Some(Ok((Dynamic::UNIT, false)));
+                    }
+                }
+                // We don't know about Grain functions, so call it anyway
+                #[cfg(feature = "grain")]
+                crate::func::ScriptFuncPayload::GrainVM { .. } => (),
+            }
+
+            // Make empty scope for function call
+            let mut empty_scope;
+            let scope = if let Some(scope) = _scope {
+                scope
+            } else {
+                empty_scope = Scope::new();
+                &mut empty_scope
+            };
+
+            // Swap source
+            let orig_source = mem::replace(&mut global.source, source);
+            defer! { global => move |g| g.source = orig_source }
+            let global = global.into();
+
+            // Execute function call
+            return Some(if _is_method_call {
+                // Method call of script function - map first argument to `this`
+                let (first_arg, args) = args.split_first_mut().unwrap();
+                let this_ptr = Some(&mut **first_arg);
+                self.call_script_fn(
+                    global, caches, scope, this_ptr, env, fn_def, args, true, pos,
+                )
+            } else {
+                // Normal call of script function
+                let backup = &mut ArgBackup::new();
+
+                // The first argument is a reference?
+                let swap = is_ref_mut && !args.is_empty();
+
+                if swap {
+                    backup.change_first_arg_to_copy(args);
+                }
+
+                defer! { args = (args) if swap => move |a| backup.restore_first_arg(a) }
+
+                self.call_script_fn(global, caches, scope, None, env, fn_def, args, true, pos)
+            }
+            .map(|r| (r, false)));
+        }
+        None
+    }
+
+    /// The engine's missing-function callback, for a call no function matched (out of line:
+    /// rload, RLOAD-PATCH.md).
+    #[cfg(feature = "internals")]
+    #[inline(never)]
+    fn call_missing_function(
+        &self,
+        global: &mut GlobalRuntimeState,
+        caches: &mut Caches,
+        mut _scope: Option<&mut Scope>,
+        fn_name: &str,
+        args: &mut FnCallArgs,
+        _is_method_call: bool,
+    ) -> RhaiResultOf<Option<Dynamic>> {
+        let Some(ref callback) = self.missing_function else {
+            return Ok(None);
+        };
+        let mut empty_scope;
+        let scope = match _scope {
+            Some(ref mut s) => &mut **s,
+            None => {
+                empty_scope = Scope::new();
+                &mut empty_scope
+            }
+        };
+        let context = EvalContext::new(self, global, caches, scope, None);
+        callback(fn_name, args, _is_method_call, context)
+    }
+
     /// # Main Entry-Point (By Name)
     ///
     /// Perform an actual function call, native Rust or scripted, by name, taking care of special functions.
@@ -848,84 +970,22 @@ impl Engine {
 
         defer! { let orig_level = global.level; global.level += 1 }
 
-        // Script-defined function call?
+        // Script-defined function call? (rload: out of line, RLOAD-PATCH.md)
         #[cfg(not(feature = "no_function"))]
         if !hashes.is_native_only() {
-            let hash = hashes.script();
-            let local_entry = &mut None;
-            let mut resolved = None;
-
-            #[cfg(not(feature = "no_object"))]
-            if _is_method_call && !args.is_empty() {
-                let typed_hash =
-                    crate::calc_typed_method_hash(hash, self.map_type_name(args[0].type_name()));
-                resolved =
-                    self.resolve_fn(global, caches, local_entry, None, typed_hash, None, false);
-            }
-
-            if resolved.is_none() {
-                resolved = self.resolve_fn(global, caches, local_entry, None, hash, None, false);
-            }
-
-            if let Some(FnResolutionCacheEntry { func, source }) = resolved.cloned() {
-                let RhaiFunc::Script { fn_def, env } = func else {
-                    unreachable!("Script function expected");
-                };
-
-                let fn_def = &*fn_def;
-                let env = env.as_deref();
-
-                // Short-circuit empty script function body
-                match fn_def.body {
-                    #[cfg(not(feature = "no_ast"))]
-                    crate::func::ScriptFuncPayload::Statements(ref block) => {
-                        if block.is_empty() {
-                            return Ok((Dynamic::UNIT, false));
-                        }
-                    }
-                    // We don't know about Grain functions, so call it anyway
-                    #[cfg(feature = "grain")]
-                    crate::func::ScriptFuncPayload::GrainVM { .. } => (),
-                }
-
-                // Make empty scope for function call
-                let mut empty_scope;
-                let scope = if let Some(scope) = _scope {
-                    scope
-                } else {
-                    empty_scope = Scope::new();
-                    &mut empty_scope
-                };
-
-                // Swap source
-                let orig_source = mem::replace(&mut global.source, source);
-                defer! { global => move |g| g.source = orig_source }
-                let global = global.into();
-
-                // Execute function call
-                return if _is_method_call {
-                    // Method call of script function - map first argument to `this`
-                    let (first_arg, args) = args.split_first_mut().unwrap();
-                    let this_ptr = Some(&mut **first_arg);
-                    self.call_script_fn(
-                        global, caches, scope, this_ptr, env, fn_def, args, true, pos,
-                    )
-                } else {
-                    // Normal call of script function
-                    let backup = &mut ArgBackup::new();
-
-                    // The first argument is a reference?
-                    let swap = is_ref_mut && !args.is_empty();
-
-                    if swap {
-                        backup.change_first_arg_to_copy(args);
-                    }
-
-                    defer! { args = (args) if swap => move |a| backup.restore_first_arg(a) }
-
-                    self.call_script_fn(global, caches, scope, None, env, fn_def, args, true, pos)
-                }
-                .map(|r| (r, false));
+            let scope = _scope.as_deref_mut();
+            let call = self.exec_script_fn_call(
+                global,
+                caches,
+                scope,
+                hashes,
+                args,
+                is_ref_mut,
+                _is_method_call,
+                pos,
+            );
+            if let Some(result) = call {
+                return result;
             }
         }
 
@@ -937,22 +997,10 @@ impl Engine {
         );
 
         #[cfg(feature = "internals")]
-        if result.is_err() {
-            if let Some(ref callback) = self.missing_function {
-                let mut empty_scope;
-                let scope = match _scope {
-                    Some(ref mut s) => &mut **s,
-                    None => {
-                        empty_scope = Scope::new();
-                        &mut empty_scope
-                    }
-                };
-                let context = EvalContext::new(self, global, caches, scope, None);
-                match callback(fn_name, args, _is_method_call, context) {
-                    Ok(Some(value)) => return Ok((value, false)),
-                    Ok(None) => {}
-                    Err(err) => return Err(err),
-                }
+        if result.is_err() && self.missing_function.is_some() {
+            // rload: out of line (RLOAD-PATCH.md)
+            if let Some(value) = self.call_missing_function(global, caches, _scope, fn_name, args, _is_method_call)? {
+                return Ok((value, false));
             }
         }
 
