@@ -126,6 +126,11 @@ impl Conv<'_> {
             self.module_consts_used = true;
             return format!("self_::{}", names::var(name));
         }
+        if name == "__ITER" && self.closure_depth > 0 && !self.is_local(name) {
+            // A Rhai closure would keep the __ITER of the moment it was made (a check's
+            // closure made in init code: 0 in every iteration): read it when it runs.
+            return format!("{}()", self.helper("js_iter"));
+        }
         names::var(name)
     }
 
