@@ -62,6 +62,31 @@ fn constant_arrival_rate_hits_its_rate_and_counts_drops() {
 }
 
 #[test]
+fn ramping_arrival_rate_ends_when_its_last_iteration_starts_as_k6s_does() {
+    // 5/s ramping to 10/s over 1 s, then down to 0 over 1 s: 12 iterations (an area of 12.5),
+    // the last at ~1.684 s. k6 v1.1 ends the scenario there (its `cal` channel closes): the
+    // test runs ~1.69 s, not 2 s, and every rate is over that time (k6: 12 iterations,
+    // testRunDurationMs 1686).
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{
+            ramp: #{ executor: "ramping-arrival-rate", startRate: 5, timeUnit: "1s", preAllocatedVUs: 2,
+                     stages: [#{ target: 10, duration: "1s" }, #{ target: 0, duration: "1s" }] },
+        }};
+        fn run() {}
+        fn handle_summary(data) {
+            #{ stdout: `iterations=${data.metrics.iterations.values.count} ms=${data.state.testRunDurationMs}` }
+        }
+    "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("iterations=12 "), "{}", run.stdout);
+    let ms: f64 = run.stdout.split("ms=").nth(1).and_then(|v| v.trim().parse().ok()).expect("ms=");
+    assert!((1680.0..1900.0).contains(&ms), "the test ran {ms} ms; k6 ends it at the last start, ~1686 ms");
+}
+
+#[test]
 fn graceful_stop_lets_iterations_finish_then_interrupts_them() {
     let s = script(
         r#"
