@@ -75,9 +75,7 @@ impl Conv<'_> {
                     format!("{{ {update}; {target} {back} 1 }}")
                 }
             }
-            Expression::TaggedTemplateExpression(t) => {
-                self.unconvertible(t.span, "a tagged template (e.g. http.url`…`): rload's equivalent is not settled")
-            }
+            Expression::TaggedTemplateExpression(t) => self.tagged_template(t),
             Expression::AwaitExpression(a) => self.await_expr(a),
             Expression::ThisExpression(t) => self.unconvertible(t.span, "`this`: Rhai closures have no `this`"),
             Expression::ClassExpression(c) => self.unconvertible(c.span, "a class: Rhai has no classes"),

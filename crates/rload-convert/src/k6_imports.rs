@@ -15,7 +15,7 @@ pub fn lookup(module: &str, export: &str) -> Binding {
         ("k6", "default" | "*") => Value(String::new()),
         ("k6/http", "default" | "*") => Value("http".into()),
         ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
-            | "cookieJar" | "expectedStatuses" | "setResponseCallback") => f(&format!("http.{export}")),
+            | "cookieJar" | "expectedStatuses" | "setResponseCallback" | "url") => f(&format!("http.{export}")),
         ("k6/http", "asyncRequest") => Pending(
             "http.asyncRequest".into(),
             "`http.asyncRequest(…)` is missing from this build (`rload check` refuses it)".into(),
