@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{
-    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
     WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
@@ -439,6 +439,12 @@ impl HttpClient {
         }
         if let (false, Some(user_agent)) = (has_user_agent, &self.user_agent) {
             map.insert(USER_AGENT, user_agent.clone());
+        }
+        // Go's transport with keep-alives off (k6's `noConnectionReuse`) asks the server to
+        // close: `Connection: close`, in `data_sent` and echoed by servers that echo. HTTP/2
+        // has no such header (hyper leaves it out there).
+        if self.config.no_connection_reuse && !map.contains_key(CONNECTION) {
+            map.insert(CONNECTION, HeaderValue::from_static("close"));
         }
         // Go's client (so k6) declares an empty body of a method that carries one; hyper sends
         // nothing, and servers that require a length answer 411.
