@@ -4,7 +4,7 @@
 //! [`websocket`], the global timers (k6/timers) in [`timers`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
 //! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
-//! [`shared_array`]. Built-in variables (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
+//! [`shared_array`]; jslib's `textSummary` is [`jslib_summary`]. Built-in variables (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
 //! `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's variable
 //! resolver, so they are visible inside functions too.
 //!
@@ -27,6 +27,7 @@ pub mod html;
 pub mod http;
 pub mod http_params;
 pub mod http_url;
+pub mod jslib_summary;
 pub mod json;
 pub mod metrics;
 pub mod predicates;
@@ -52,6 +53,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     html::register(engine);
     core::register(engine);
     json::register(engine);
+    jslib_summary::register(engine);
     exec::register(engine);
     metrics::register(engine);
     ws::register(engine, sockets);
