@@ -59,6 +59,8 @@ pub struct RunShared {
     pub test_options: Option<Arc<serde_json::Value>>,
     /// k6's `throw` option: a request that gets no response raises a script error.
     pub throw: bool,
+    /// k6's `minIterationDuration`: the least time from one iteration's start to the next's.
+    pub min_iteration_duration: Option<std::time::Duration>,
     /// This instance's scenarios and start, for `exec.instance`.
     pub instance: Arc<crate::runtime::scenario::Instance>,
     /// Set by `exec.test.fail()`: the run goes on and ends with exit code 110. One flag for
