@@ -437,7 +437,7 @@ fn no_summary_skips_handle_summary_and_the_summary_export_as_k6_does() {
 fn setup_and_teardown_are_groups_of_the_summary_only_with_checks_or_groups_in_them() {
     let s = script(
         r#"
-        const c = Counter("c");
+        const c = Counter("cc");
         export const options = #{ iterations: 1 };
         fn setup() { c.add(1); }
         fn run() { group("g", || { c.add(1); }); }
