@@ -244,6 +244,12 @@ impl VuContext {
         self.base_tags.borrow_mut().insert(name, value);
     }
 
+    /// `delete exec.vu.metrics.tags[name]`: later samples go without the tag (a system tag
+    /// such as `scenario` too, as in k6).
+    pub fn remove_tag(&self, name: &str) {
+        self.base_tags.borrow_mut().remove(name);
+    }
+
     /// True when the VU must stop what it is doing: a hard stop, or its ramp-down deadline.
     pub fn should_interrupt(&self) -> bool {
         self.shared.control.is_hard_stopped()

@@ -4,7 +4,8 @@
 //! `exec.test.abort(msg)`, `exec.test.fail(msg)`, `exec.test.options` and friends.
 //!
 //! `exec.vu.metrics.tags` (k6's deprecated `exec.vu.tags` too) is a handle on the VU's tags:
-//! `exec.vu.metrics.tags["stage"] = "2"` tags every later sample of the VU.
+//! `exec.vu.metrics.tags["stage"] = "2"` tags every later sample of the VU, and
+//! `exec.vu.metrics.tags.remove("stage")` (k6's `delete`) takes the tag off them.
 //!
 //! Values are read when accessed, so `exec.scenario.progress` is always current.
 //! `exec.test.options` is the run's consolidated options (`runtime/test_options.rs`); as in
@@ -81,6 +82,17 @@ fn set_tag(name: &str, value: Dynamic) -> Result<(), Box<EvalAltResult>> {
 const VU_IN_INIT: &str = "getting VU information in the init context is not supported";
 const INSTANCE_IN_INIT: &str = "getting instance information in the init context is not supported";
 const SCENARIO_OUTSIDE_VU: &str = "getting scenario information outside of the VU context is not supported";
+
+/// `delete exec.vu.metrics.tags[name]` (`rload convert` writes `.remove(name)`): true, as k6's
+/// `delete` gives, whether or not the tag was set.
+fn remove_tag(name: &str) -> Result<bool, Box<EvalAltResult>> {
+    let vu = vu::current();
+    if vu.in_init.get() {
+        return Err(VU_IN_INIT.into());
+    }
+    vu.remove_tag(name);
+    Ok(true)
+}
 
 fn vu_map() -> Result<Map, Box<EvalAltResult>> {
     let mut m = Map::new();
@@ -188,6 +200,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_indexer_get(|_: &mut VuTags, name: &str| tag(name));
     engine.register_indexer_set(|_: &mut VuTags, name: &str, value: Dynamic| set_tag(name, value));
     engine.register_fn("to_map", |_: &mut VuTags| tags_map());
+    engine.register_fn("remove", |_: &mut VuTags, name: &str| remove_tag(name));
     engine.register_fn("keys", |_: &mut VuTags| {
         tags_map().keys().map(|k| Dynamic::from(rhai::ImmutableString::from(k.as_str()))).collect::<rhai::Array>()
     });
