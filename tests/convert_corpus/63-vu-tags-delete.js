@@ -1,5 +1,6 @@
 // A VU tag set with exec.vu.metrics.tags and taken off with `delete`, as k6 scripts mark a
-// phase of their iteration: `delete` gives true and later samples go without the tag.
+// phase of their iteration: `delete` gives true and later samples go without the tag. The tags
+// read as an object: `in`, Object.values, a spread copy, Object.assign.
 import http from 'k6/http';
 import { check } from 'k6';
 import exec from 'k6/execution';
@@ -16,5 +17,10 @@ export default function () {
     'delete gives true': () => deleted === true && again === true,
     'the tag is gone': () => exec.vu.metrics.tags.step === undefined,
     'the other tags stay': () => exec.vu.metrics.tags.scenario === 'default',
+    'the tags read as an object': () =>
+      'scenario' in exec.vu.tags &&
+      Object.values(exec.vu.metrics.tags).includes('default') &&
+      Object.keys({ ...exec.vu.metrics.tags }).sort().join(',') === 'group,scenario' &&
+      Object.assign({ z: 1 }, exec.vu.tags).scenario === 'default',
   });
 }

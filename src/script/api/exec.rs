@@ -201,6 +201,15 @@ pub fn register(engine: &mut Engine) {
     engine.register_indexer_set(|_: &mut VuTags, name: &str, value: Dynamic| set_tag(name, value));
     engine.register_fn("to_map", |_: &mut VuTags| tags_map());
     engine.register_fn("remove", |_: &mut VuTags, name: &str| remove_tag(name));
+    // What the conversions of `'k' in tags`, `Object.values(tags)`, `{ ...tags }` and
+    // `Object.assign(o, tags)` call: the tags as the map they are.
+    engine.register_fn("contains", |_: &mut VuTags, name: &str| tags_map().contains_key(name));
+    engine.register_fn("values", |_: &mut VuTags| tags_map().into_values().collect::<rhai::Array>());
+    engine.register_fn("+", |mut map: Map, _: VuTags| {
+        map.extend(tags_map());
+        map
+    });
+    engine.register_fn("mixin", |map: &mut Map, _: VuTags| map.extend(tags_map()));
     engine.register_fn("keys", |_: &mut VuTags| {
         tags_map().keys().map(|k| Dynamic::from(rhai::ImmutableString::from(k.as_str()))).collect::<rhai::Array>()
     });
