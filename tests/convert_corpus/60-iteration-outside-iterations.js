@@ -16,11 +16,17 @@ function reads(f) {
 
 const checks = { 'a closure made in init reads this iteration': () => __ITER < 2 };
 const INIT = [reads(() => __ITER), reads(() => exec.vu.idInTest), reads(() => exec.instance.vusActive)];
+const TYPE_IN_INIT = typeof __ITER;
 
 export const options = { vus: 1, iterations: 3 };
 
 export function setup() {
-  return { iter: reads(() => __ITER), scenario: reads(() => exec.scenario.name), vu: reads(() => exec.vu.idInTest) };
+  return {
+    iter: reads(() => __ITER),
+    scenario: reads(() => exec.scenario.name),
+    vu: reads(() => exec.vu.idInTest),
+    type: typeof __ITER === 'undefined' ? 'undefined' : typeof __ITER,
+  };
 }
 
 export default function (data) {
@@ -30,6 +36,7 @@ export default function (data) {
     'init code: __ITER is not defined, exec.vu and exec.instance throw': () =>
       INIT.join(',') === 'ReferenceError,thrown,thrown',
     'setup: __ITER is not defined': (d) => d.iter === 'ReferenceError',
+    'typeof __ITER outside an iteration is undefined': (d) => TYPE_IN_INIT === 'undefined' && d.type === 'undefined',
     'setup: exec.scenario throws, exec.vu reads 0': (d) => d.scenario === 'thrown' && d.vu === 'value 0',
     'in an iteration: all three read': () =>
       reads(() => __ITER) === `value ${exec.vu.iterationInScenario}` && exec.scenario.name === 'default',

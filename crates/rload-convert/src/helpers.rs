@@ -462,6 +462,10 @@ const HELPERS: &[(&str, &str)] = &[
         "js_iter",
         "private fn js_iter() {\n    // __ITER as it is when a closure runs: a Rhai closure holds the values of the outer names it\n    // reads from when it was made, and __ITER changes with every iteration.\n    __ITER\n}",
     ),
+    (
+        "js_iter_or_undefined",
+        "private fn js_iter_or_undefined() {\n    // __ITER where `typeof` reads it: undefined (`()`) outside an iteration, as in k6.\n    try { return __ITER; } catch { return (); }\n}",
+    ),
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (
         "js_random_string",
