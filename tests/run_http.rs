@@ -45,6 +45,29 @@ fn no_connection_reuse_asks_the_server_to_close_as_k6_does() {
 }
 
 #[test]
+fn a_request_cut_by_the_end_of_graceful_stop_counts_its_bytes_as_k6_does() {
+    // k6 v1.1.0 counts what a request cut in flight wrote (its dialer counts every byte):
+    // this run's only request, still waiting for its response when gracefulStop (0s) ends,
+    // gives data_sent=69 B there (its request line and headers). rload counted 0.
+    let target = Target::start();
+    let s = script(
+        r#"
+        export const options = #{
+            scenarios: #{ cut: #{ executor: "constant-vus", vus: 1, duration: "1s", gracefulStop: "0s" } },
+            userAgent: "k6ua",
+        };
+        fn run() { http.get(`${__ENV.BASE}/delay/3000`); }
+        fn handle_summary(data) { #{ stdout: `sent=${data.metrics.data_sent.values.count}` } }
+    "#,
+    );
+    let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let host = target.url().trim_start_matches("http://").to_owned();
+    let request = format!("GET /delay/3000 HTTP/1.1\r\nHost: {host}\r\nUser-Agent: k6ua\r\n\r\n");
+    assert!(run.stdout.contains(&format!("sent={}", request.len())), "{} (expected {})", run.stdout, request.len());
+}
+
+#[test]
 fn a_method_is_sent_as_written_as_in_k6() {
     // k6 v1.1.0 sends `http.request("get", url)` as `get /x HTTP/1.1` (checked against a
     // loopback server that echoes the request line); rload upper-cased it.

@@ -235,6 +235,11 @@ impl VuContext {
     /// made no request, or was interrupted), and once for setup() and teardown(), with the
     /// tags the VU has when it ends; the counts start again from zero.
     pub(super) fn record_bytes(&self, tags: &TagSet) {
+        // With those of requests cut in flight (an interrupted iteration's last request).
+        if let Some(client) = self.http.get() {
+            let (sent, received) = client.take_cut_bytes();
+            self.count_bytes(sent, received);
+        }
         let (sent, received) = self.bytes.replace((0, 0));
         metrics::record_all(tags, &[(builtin::DATA_SENT, sent as f64), (builtin::DATA_RECEIVED, received as f64)]);
     }
