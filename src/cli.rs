@@ -283,8 +283,6 @@ pub struct K6OnlyFlags {
     pub dns: Vec<String>,
     #[arg(long = "no-vu-connection-reuse", hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub no_vu_connection_reuse: Option<String>,
-    #[arg(long = "min-iteration-duration", hide = true)]
-    pub min_iteration_duration: Vec<String>,
     #[arg(long = "blacklist-ip", hide = true)]
     pub blacklist_ip: Vec<String>,
     #[arg(long = "block-hostnames", hide = true)]
@@ -404,6 +402,10 @@ pub struct RunFlags {
     /// The User-Agent header to send.
     #[arg(long = "user-agent")]
     pub user_agent: Option<String>,
+    /// A VU whose iteration ends sooner waits out the rest before its next one (the
+    /// minIterationDuration option).
+    #[arg(long = "min-iteration-duration", value_name = "DURATION")]
+    pub min_iteration_duration: Option<String>,
     /// Follow at most N redirects (default 10; the maxRedirects option).
     #[arg(long = "max-redirects", value_name = "N")]
     pub max_redirects: Option<u32>,

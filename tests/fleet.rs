@@ -213,7 +213,7 @@ fn a_k6_operator_fleet_of_four_paused_runners_merges_into_one_run_with_one_verdi
     assert_eq!(merged.code, 99, "the fleet's 4 slow requests cross count<3:\n{}\n{}", merged.stdout, merged.stderr);
     assert!(merged.stdout.contains("✗ 'count<3' count=4"), "{}", merged.stdout);
     assert!(merged.stdout.contains("✓ 'rate==1' rate=100.00%"), "{}", merged.stdout);
-    assert!(merged.stderr.contains("some thresholds have failed"), "{}", merged.stderr);
+    assert!(merged.stderr.contains("thresholds on metrics 'slow_requests' have been crossed"), "{}", merged.stderr);
 
     // Counts: the plan of one unsegmented run, and what one such run does.
     let export: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();

@@ -58,13 +58,13 @@ fn a_k6_http_param_value_rload_lacks_in_a_map_built_at_run_time_fails_the_call_n
 fn k6_options_rload_lacks_fail_rload_check_and_run_naming_each() {
     let s = script(
         r#"
-        export const options = #{ iterations: 1, noVUConnectionReuse: true, minIterationDuration: "1s", dns: #{} };
+        export const options = #{ iterations: 1, noVUConnectionReuse: true, dns: #{} };
         fn run() {}
     "#,
     );
     for run in [check(&s), rload(&s, &[])] {
         assert_eq!(run.code, 104, "{}", run.stderr);
-        for key in ["noVUConnectionReuse", "minIterationDuration", "dns"] {
+        for key in ["noVUConnectionReuse", "dns"] {
             assert!(
                 run.stderr.contains(&format!("option \"{key}\" is a k6 option rload does not implement")),
                 "{key}: {}",

@@ -91,7 +91,7 @@ fn the_k6_api_guide_says_what_rload_check_finds() {
     let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/k6-api.md")).unwrap();
     let present = script(
         "export const options = #{ iterations: 1 };\n\
-         const c = Counter(\"c\");\n\
+         const c = Counter(\"cc\");\n\
          const users = shared_array(\"users\", || [1, 2]);\n\
          fn run() {\n\
          \x20   let r = http.get(\"http://127.0.0.1:1/\");\n\

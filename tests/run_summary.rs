@@ -437,7 +437,7 @@ fn no_summary_skips_handle_summary_and_the_summary_export_as_k6_does() {
 fn setup_and_teardown_are_groups_of_the_summary_only_with_checks_or_groups_in_them() {
     let s = script(
         r#"
-        const c = Counter("c");
+        const c = Counter("cc");
         export const options = #{ iterations: 1 };
         fn setup() { c.add(1); }
         fn run() { group("g", || { c.add(1); }); }
@@ -464,4 +464,62 @@ fn summary_trend_stats_are_read_as_written_and_refused_in_k6s_words() {
         assert_eq!(run.code, 104, "{stats}: {}", run.stderr);
         assert!(run.stderr.contains(&format!("--summary-trend-stats: {said}")), "{stats}: {}", run.stderr);
     }
+}
+
+/// A k6 script's `textSummary` from jslib (`rload run x.js`) prints what jslib prints: k6's old
+/// layout, rendered from the `data` it is given (here a part of it), not rload's own summary.
+/// The expected text is k6 v1.1.0's for this script, with jslib k6-summary 0.0.2 (the same
+/// printout for rload).
+#[test]
+fn jslib_text_summary_prints_what_jslib_prints_under_k6() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jslib-summary.js");
+    std::fs::write(
+        &path,
+        r#"
+import { check, group } from 'k6';
+import { Gauge, Rate, Trend } from 'k6/metrics';
+import { textSummary } from 'https://jslib.k6.io/k6-summary/0.0.2/index.js';
+
+const queue = new Gauge('queue');
+const hit = new Rate('hit');
+const wait = new Trend('wait', true);
+
+export const options = { iterations: 4, vus: 1, thresholds: { wait: ['max<25'], hit: ['rate>0.1'] } };
+
+export default function () {
+  group('outer', () => {
+    check(__ITER, { even: (i) => i % 2 === 0 });
+  });
+  check(1, { 'root check': () => true });
+  queue.add(__ITER * 1.5);
+  hit.add(__ITER % 2);
+  wait.add(10 * __ITER);
+}
+
+export function handleSummary(data) {
+  const m = data.metrics;
+  const shown = { root_group: data.root_group, options: data.options, metrics: { queue: m.queue, hit: m.hit, wait: m.wait, checks: m.checks } };
+  return {
+    stdout: textSummary(shown, { indent: '>', enableColors: false, summaryTrendStats: ['avg', 'min', 'max'] }) + '\n',
+    stderr: textSummary({ root_group: data.root_group, options: data.options, metrics: { hit: m.hit } }) + '\n',
+  };
+}
+"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(BIN).args(["run", "-q", "--no-color"]).arg(&path).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(99), "{stdout}\n{stderr}");
+    let expected = ">    ✓ root check\n\n>    █ outer\n\n>      ✗ even\n>       ↳  50% — ✓ 2 / ✗ 2\n\n\
+                    >    checks...: 75.00% ✓ 6   ✗ 2    \n\
+                    >  ✓ hit......: 50.00% ✓ 2   ✗ 2    \n\
+                    >    queue....: 4.5    min=0 max=4.5\n\
+                    >  ✗ wait.....: avg=15ms min=0s max=30ms\n";
+    assert_eq!(stdout, expected, "{stderr}");
+    // jslib's colours are on by default, whatever the terminal.
+    assert!(
+        stderr.contains("  \x1b[32m✓\x1b[0m hit\x1b[2m...:\x1b[0m \x1b[36m50.00%\x1b[0m \x1b[36;2m✓ 2\x1b[0m"),
+        "{stderr}"
+    );
 }

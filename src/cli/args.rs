@@ -148,7 +148,6 @@ impl K6OnlyFlags {
             ("--rps", "rps", set(&self.rps)),
             ("--dns", "dns", set(&self.dns)),
             ("--no-vu-connection-reuse", "noVUConnectionReuse", on(&self.no_vu_connection_reuse)),
-            ("--min-iteration-duration", "minIterationDuration", set(&self.min_iteration_duration)),
             ("--blacklist-ip", "blacklistIPs", set(&self.blacklist_ip)),
             ("--block-hostnames", "blockHostnames", set(&self.block_hostnames)),
         ];
@@ -274,6 +273,12 @@ impl RunFlags {
             }
         }
         cli.user_agent = self.user_agent;
+        if let Some(text) = &self.min_iteration_duration {
+            match parse_duration(text) {
+                Ok(d) => cli.min_iteration_duration = Some(d),
+                Err(e) => errs.push(format!("--min-iteration-duration: {e}")),
+            }
+        }
         cli.max_redirects = self.max_redirects;
         if let Some(n) = self.batch {
             match batch("--batch", &n.into()) {

@@ -34,6 +34,7 @@ pub fn to_k6_json(o: &Options) -> Value {
     put("summaryTrendStats", o.summary_trend_stats.as_ref().map(|s| json!(s)));
     put("setupTimeout", o.setup_timeout.map(|d| json!(go_duration(d))));
     put("teardownTimeout", o.teardown_timeout.map(|d| json!(go_duration(d))));
+    put("minIterationDuration", o.min_iteration_duration.map(|d| json!(go_duration(d))));
     put("maxRedirects", o.max_redirects.map(|n| json!(n)));
     put("batch", o.batch.map(|n| json!(n)));
     put("batchPerHost", o.batch_per_host.map(|n| json!(n)));
@@ -90,7 +91,7 @@ mod tests {
     /// that `rload run archive.tar` runs.
     #[test]
     fn every_option_rload_reads_is_archived() {
-        let script = json!({
+        let mut script = json!({
             "vus": 5, "duration": "1m30s", "iterations": 7, "stages": [{ "duration": "10s", "target": 3 }],
             "scenarios": { "a": { "executor": "shared-iterations", "iterations": 2 } },
             "thresholds": { "http_req_duration": ["p(95)<200"] }, "discardResponseBodies": true,
@@ -106,6 +107,8 @@ mod tests {
             "tlsCipherSuites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
             "tlsAuth": [{ "domains": ["a.test"], "cert": crate::http::tls::tests::CLIENT_CERT, "key": crate::http::tls::tests::CLIENT_KEY }]
         });
+        // Past json!'s recursion limit in the literal.
+        script["minIterationDuration"] = json!("250ms");
         let keys: Vec<&str> = script.as_object().unwrap().keys().map(String::as_str).collect();
         for key in crate::config::options::KNOWN_KEYS {
             assert!(keys.contains(key), "this test does not set {key}");

@@ -47,6 +47,9 @@ pub struct Options {
     pub summary_trend_stats: Option<Vec<String>>,
     pub setup_timeout: Option<Duration>,
     pub teardown_timeout: Option<Duration>,
+    /// k6's `minIterationDuration`: a VU whose iteration ends sooner waits out the rest
+    /// before its next one (after the iteration's samples; see `runtime/vu`).
+    pub min_iteration_duration: Option<Duration>,
     pub max_redirects: Option<u32>,
     /// rload's `maxResponseBodySize`, in bytes.
     pub max_response_body_size: Option<u64>,
@@ -130,7 +133,6 @@ pub const UNIMPLEMENTED_K6_KEYS: &[(&str, &str)] = &[
     ("blacklistIPs", "rload does not filter the addresses it connects to"),
     ("blockHostnames", "rload does not filter the hosts it connects to"),
     ("noVUConnectionReuse", "use noConnectionReuse (no reuse at all) instead"),
-    ("minIterationDuration", "sleep() at the end of the iteration instead"),
     ("metricSamplesBufferSize", "rload has no sample buffer to size; remove it"),
 ];
 
@@ -166,6 +168,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "summaryTrendStats",
     "setupTimeout",
     "teardownTimeout",
+    "minIterationDuration",
     "maxRedirects",
     "maxResponseBodySize",
     "tags",
@@ -217,6 +220,7 @@ impl Options {
                 "summaryTrendStats" => trend_stats(key, v).map(|s| o.summary_trend_stats = Some(s)),
                 "setupTimeout" => duration(key, v).map(|d| o.setup_timeout = Some(d)),
                 "teardownTimeout" => duration(key, v).map(|d| o.teardown_timeout = Some(d)),
+                "minIterationDuration" => duration(key, v).map(|d| o.min_iteration_duration = Some(d)),
                 "maxRedirects" => count(key, v).map(|n| o.max_redirects = Some(n.min(u32::MAX as u64) as u32)),
                 "maxResponseBodySize" => size(key, v).map(|n| o.max_response_body_size = Some(n)),
                 "tags" => string_map(key, v).map(|t| o.tags = Some(t)),
@@ -320,6 +324,7 @@ impl Options {
             summary_trend_stats,
             setup_timeout,
             teardown_timeout,
+            min_iteration_duration,
             max_redirects,
             max_response_body_size,
             tags,

@@ -42,6 +42,15 @@ use super::segment::ExecutionTuple;
 pub trait ArrivalPlan: Send + Sync {
     /// Start offsets of iterations 0, 1, 2, ... after the scenario start, in order.
     fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_>;
+
+    /// Whether the scenario ends once its last iteration has started, as k6's
+    /// `ramping-arrival-rate` does (its schedule's channel closes, `Run` returns and waits for
+    /// the running iterations), rather than at the end of its duration, as k6's
+    /// `constant-arrival-rate` does. A last stage ramping down to 0 starts its last iteration
+    /// well before the end: the test is that much shorter, and every `/s` rate higher.
+    fn ends_at_last_start(&self) -> bool {
+        false
+    }
 }
 
 /// How far ahead the scheduler hands arrivals out to the lanes; it wakes again when half of it
@@ -199,12 +208,16 @@ impl ArrivalRate {
         // Arrivals read from the plan and not handed out yet, in order.
         let mut pending: VecDeque<Ahead> = VecDeque::new();
         let mut warned = false;
+        let mut arrivals = 0u64;
         loop {
             let now = Instant::now();
             let horizon = now + AHEAD;
             while pending.back().is_none_or(|a| a.release <= horizon) {
                 match planned.next() {
-                    Some(due) => pending.push_back(Ahead { release: releases.release(due), due }),
+                    Some(due) => {
+                        arrivals += 1;
+                        pending.push_back(Ahead { release: releases.release(due), due });
+                    }
                     None => break,
                 }
             }
@@ -235,6 +248,18 @@ impl ArrivalRate {
             if state.is_stopping() {
                 break;
             }
+        }
+        if self.plan.ends_at_last_start() {
+            // Every arrival is handed out or dropped: the plan ends once the VUs have taken
+            // those handed out ahead (a token ahead is never dropped).
+            let end = state.end();
+            while state.iterations_started.load(Ordering::Relaxed) + state.dropped.load(Ordering::Relaxed) < arrivals
+                && !state.is_stopping()
+                && Instant::now() < end
+            {
+                tokio::time::sleep(RETRY_BEFORE.min(end - Instant::now())).await;
+            }
+            return;
         }
         tokio::time::sleep_until(state.end()).await;
     }

@@ -130,6 +130,11 @@ impl Runner for EachVu {
     fn planned_iterations(&self) -> Option<u64> {
         Some(self.iterations * self.vus)
     }
+
+    /// The share of the iterations ended, as k6's (it was the share of `maxDuration` spent).
+    fn progress(&self, state: &ScenarioState) -> f64 {
+        super::runner::iterations_progress(state, self.iterations * self.vus)
+    }
 }
 
 #[cfg(test)]

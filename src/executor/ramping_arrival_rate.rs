@@ -163,6 +163,11 @@ impl ArrivalPlan for RampingArrivalRate {
     fn starts(&self) -> Box<dyn Iterator<Item = Duration> + '_> {
         Box::new(RampingArrivalRate::starts(self))
     }
+
+    /// k6's `Run` returns when `cal` has sent its last start.
+    fn ends_at_last_start(&self) -> bool {
+        true
+    }
 }
 
 /// The running area under the rate curve, stage by stage, accumulated exactly as k6 does so

@@ -120,6 +120,18 @@ pub trait Runner: Send + Sync {
     }
 }
 
+/// k6's progress of an executor that plans `total` iterations (shared-iterations,
+/// per-vu-iterations): the share of them that have ended (interrupted or not; one running
+/// counts once it ends), and 1 once `maxDuration` has passed. So `exec.scenario.progress` is 0
+/// in the first iteration, as in k6.
+pub fn iterations_progress(state: &ScenarioState, total: u64) -> f64 {
+    if state.started_at().is_none() || total == 0 || time_progress(state) >= 1.0 {
+        return time_progress(state);
+    }
+    let ended = state.completed.load(Ordering::Relaxed) + state.interrupted.load(Ordering::Relaxed);
+    (ended as f64 / total as f64).min(1.0)
+}
+
 /// The share of the regular duration spent, in [0, 1]; 0 before the start.
 pub fn time_progress(state: &ScenarioState) -> f64 {
     let Some(t) = state.started_at() else { return 0.0 };

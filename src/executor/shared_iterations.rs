@@ -146,12 +146,9 @@ impl Runner for SharedCounter {
         Some(self.total)
     }
 
-    /// The share of the iterations started.
+    /// The share of the iterations ended, as k6's.
     fn progress(&self, state: &ScenarioState) -> f64 {
-        if state.started_at().is_none() || self.total == 0 {
-            return super::runner::time_progress(state);
-        }
-        (state.iterations_started.load(Ordering::Relaxed) as f64 / self.total as f64).min(1.0)
+        super::runner::iterations_progress(state, self.total)
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{
-    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, TRANSFER_ENCODING, USER_AGENT,
     WWW_AUTHENTICATE,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
@@ -23,7 +23,7 @@ use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
 use super::h2::{Answer, SendError, Sender};
 use super::headers::{HeadFields, ResponseHeaders};
-use super::pool::{Conn, ConnInfo, Pool, Target};
+use super::pool::{Conn, ConnInfo, CutBytes, Pool, Target};
 use super::samples::ExpectedStatuses;
 use super::timing::Marks;
 use super::{ClientConfig, HttpOutcome, RequestSpec, ResponseType, Timings};
@@ -47,6 +47,8 @@ pub struct HttpClient {
     /// The request target and `Host` value of the last URL sent, for the same reason: a copy
     /// of each shares its bytes, where building them copied the URL's parts anew.
     last_target: RefCell<Option<RequestTarget>>,
+    /// The bytes of hops dropped in flight (see `ConnInfo`'s `Drop`), until the VU records them.
+    cut_bytes: CutBytes,
 }
 
 /// What a request line and its `Host` header take from a URL.
@@ -112,7 +114,13 @@ impl HttpClient {
             response_callback: RefCell::new(Some(Rc::new(ExpectedStatuses::default()))),
             last_url: RefCell::new(None),
             last_target: RefCell::new(None),
+            cut_bytes: CutBytes::default(),
         }
+    }
+
+    /// The bytes (sent, received) of this client's requests cut in flight since the last call.
+    pub fn take_cut_bytes(&self) -> (u64, u64) {
+        self.cut_bytes.replace((0, 0))
     }
 
     /// The VU's response callback (k6's default until the script sets one).
@@ -234,7 +242,7 @@ impl HttpClient {
 
     async fn exchange(&self, url: &Url, hop: &Hop, sending: &Sending<'_>) -> (HttpOutcome, Option<Url>) {
         let mut marks = Marks::new(Instant::now());
-        let mut info = ConnInfo::empty();
+        let mut info = ConnInfo::counting_into(&self.cut_bytes);
         // Outside the hop's future, so that a failure while reading the body (the server
         // closing early, the timeout) still has the part received, which k6 keeps.
         let mut body = None;
@@ -439,6 +447,12 @@ impl HttpClient {
         }
         if let (false, Some(user_agent)) = (has_user_agent, &self.user_agent) {
             map.insert(USER_AGENT, user_agent.clone());
+        }
+        // Go's transport with keep-alives off (k6's `noConnectionReuse`) asks the server to
+        // close: `Connection: close`, in `data_sent` and echoed by servers that echo. HTTP/2
+        // has no such header (hyper leaves it out there).
+        if self.config.no_connection_reuse && !map.contains_key(CONNECTION) {
+            map.insert(CONNECTION, HeaderValue::from_static("close"));
         }
         // Go's client (so k6) declares an empty body of a method that carries one; hyper sends
         // nothing, and servers that require a length answer 411.

@@ -89,19 +89,61 @@ pub(crate) struct ConnInfo {
     pub base_read: u64,
     /// The connection speaks HTTP/2: the socket's timestamps are not this request's.
     pub http2: bool,
+    /// [`ConnInfo::bytes`] has claimed the hop's bytes.
+    claimed: std::cell::Cell<bool>,
+    /// Where a hop dropped in flight leaves its bytes (its client's [`CutBytes`]).
+    cut: Option<CutBytes>,
 }
+
+/// The bytes of a client's hops dropped in flight, until the VU records them.
+pub type CutBytes = Rc<std::cell::Cell<(u64, u64)>>;
 
 impl ConnInfo {
     pub fn empty() -> Self {
-        ConnInfo { stats: None, remote: None, base_written: 0, base_read: 0, http2: false }
+        ConnInfo {
+            stats: None,
+            remote: None,
+            base_written: 0,
+            base_read: 0,
+            http2: false,
+            claimed: std::cell::Cell::new(false),
+            cut: None,
+        }
+    }
+
+    /// An empty one whose bytes go to `cut` if its hop is dropped in flight.
+    pub fn counting_into(cut: &CutBytes) -> Self {
+        let mut info = ConnInfo::empty();
+        info.cut = Some(Rc::clone(cut));
+        info
     }
 
     /// Bytes (written, read) on the wire since this hop got the connection that no other
     /// request on it has counted ([`IoStats::claim`]); call it once, when the hop ends.
     pub fn bytes(&self) -> (u64, u64) {
+        self.claimed.set(true);
         self.stats.as_ref().map_or((0, 0), |stats| stats.claim((self.base_written, self.base_read)))
     }
+}
 
+/// A hop dropped in flight (its iteration interrupted by the end of `gracefulStop`, a ramp-down
+/// or an abort) still moved bytes: they go to its client's [`CutBytes`], which the VU records
+/// with its iteration's `data_sent`/`data_received`, as k6's dialer counts every byte its
+/// connections moved (a request cut while waiting for its response: its request's bytes). The
+/// connection goes with the hop, so no other request can have moved them.
+impl Drop for ConnInfo {
+    fn drop(&mut self) {
+        let Some(cut) = self.cut.take() else { return };
+        if self.claimed.get() || self.stats.is_none() {
+            return;
+        }
+        let (sent, received) = self.bytes();
+        let (s, r) = cut.get();
+        cut.set((s + sent, r + received));
+    }
+}
+
+impl ConnInfo {
     /// The connection's (last request write, first response read) for the hop in flight.
     pub fn io_instants(&self) -> (Option<Instant>, Option<Instant>) {
         self.stats.as_ref().map_or((None, None), |stats| (stats.last_write(), stats.first_read()))

@@ -77,6 +77,8 @@ enum MergeError {
 /// The merged run's verdict.
 struct Verdict {
     thresholds_passed: bool,
+    /// The metrics with a failed threshold, sorted.
+    failed_metrics: Vec<String>,
     /// Each result whose instance ended short of its thresholds' verdict, with its end.
     ends: Vec<(String, InstanceEnd)>,
 }
@@ -104,8 +106,8 @@ pub fn run(args: &MergeArgs) -> i32 {
             end.code
         }
         Ok(Verdict { thresholds_passed: true, .. }) => exit::OK,
-        Ok(Verdict { thresholds_passed: false, .. }) => {
-            eprintln!("{}", exit::RunError::ThresholdsFailed);
+        Ok(Verdict { thresholds_passed: false, failed_metrics, .. }) => {
+            eprintln!("{}", exit::RunError::ThresholdsFailed(failed_metrics));
             exit::THRESHOLDS_FAILED
         }
         Err(MergeError::Read(e)) => {
@@ -173,7 +175,11 @@ fn merge(args: &MergeArgs) -> Result<Verdict, MergeError> {
         segments.join(", ")
     ));
     stdio::out(&TextSummary { options: summary }.render(&results));
-    let verdict = Verdict { thresholds_passed: thresholds::all_passed(&verdicts), ends };
+    let verdict = Verdict {
+        thresholds_passed: thresholds::all_passed(&verdicts),
+        failed_metrics: thresholds::failed_metrics(&verdicts),
+        ends,
+    };
     if let Some(path) = &args.summary_export {
         // As in a run: a file that cannot be written decides the exit code only when the
         // thresholds passed and every instance ran to its end.

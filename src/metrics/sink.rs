@@ -84,12 +84,14 @@ impl GaugeSink {
             self.min
         }
     }
-    /// The largest recorded value (0 when empty).
+    /// The largest recorded value, and never below 0, as k6's gauge sink (its `Max` starts at 0
+    /// and only a larger value replaces it: a gauge of negative values has max=0 in k6's
+    /// summary, export and handleSummary data).
     pub fn max(&self) -> f64 {
         if self.count == 0 {
             0.0
         } else {
-            self.max
+            self.max.max(0.0)
         }
     }
     /// Number of recorded values.

@@ -135,6 +135,17 @@ fn gauge_keeps_latest_write_across_merges() {
 }
 
 #[test]
+fn a_gauge_of_negative_values_has_max_0_as_in_k6() {
+    // k6 v1.1, `g.add(-5)` three times: `g_neg...: -5 min=-5 max=0`.
+    let mut g = SeriesSink::new(MetricKind::Gauge);
+    for seq in 1..=3 {
+        g.add(-5.0 - seq as f64, seq);
+    }
+    let SeriesSink::Gauge(g) = &g else { unreachable!() };
+    assert_eq!((g.value(), g.min(), g.max()), (-8.0, -8.0, 0.0));
+}
+
+#[test]
 fn gauge_slope_fits_a_line_and_merges_exactly() {
     // The doc's worked example: 10, 20, 30 at 0, 30, 60 s rise 20 per minute.
     let mut a = SeriesSink::new(MetricKind::Gauge);

@@ -109,8 +109,9 @@ pub enum RunError {
     /// SIGINT or SIGTERM.
     #[error("interrupted by signal")]
     Interrupted,
-    #[error("error: some thresholds have failed")]
-    ThresholdsFailed,
+    /// The metrics with a failed threshold, sorted (k6's message).
+    #[error("error: thresholds on metrics '{}' have been crossed", .0.join(", "))]
+    ThresholdsFailed(Vec<String>),
     /// `exec.test.fail(msg)` was called (each call logged its message); as in k6 this wins
     /// over the thresholds' verdict, not over a run stopped early or a failed setup/teardown.
     #[error("error: test run was marked as failed")]
@@ -139,7 +140,7 @@ impl RunError {
             | RunError::TeardownFailed(_) => SCRIPT_ERROR,
             RunError::SetupTimeout(_) => SETUP_TIMEOUT,
             RunError::TeardownTimeout => TEARDOWN_TIMEOUT,
-            RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed => THRESHOLDS_FAILED,
+            RunError::ThresholdsAborted(_) | RunError::ThresholdsFailed(_) => THRESHOLDS_FAILED,
             RunError::Aborted(_) => ABORTED,
             RunError::MarkedFailed => MARKED_FAILED,
             RunError::Interrupted => SIGNAL,
@@ -206,7 +207,7 @@ mod tests {
     #[test]
     fn codes_follow_k6() {
         assert_eq!(RunError::Syntax("error: syntax error".into()).exit_code(), 107);
-        assert_eq!(RunError::ThresholdsFailed.exit_code(), 99);
+        assert_eq!(RunError::ThresholdsFailed(vec!["a".into()]).exit_code(), 99);
         assert_eq!(RunError::Aborted("stop".into()).exit_code(), 108);
         assert_eq!(RunError::MarkedFailed.exit_code(), 110);
         assert_eq!(RunError::MarkedFailed.to_string(), "error: test run was marked as failed");

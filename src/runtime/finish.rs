@@ -175,7 +175,7 @@ pub(super) async fn report_results(
         return Err(RunError::MarkedFailed);
     }
     if !report.thresholds_passed() {
-        return Err(RunError::ThresholdsFailed);
+        return Err(RunError::ThresholdsFailed(report.failed_metrics()));
     }
     if !failed_outputs.is_empty() {
         return Err(RunError::OutputsFailed(failed_outputs.len()));

@@ -233,6 +233,7 @@ pub(super) fn run_shared(
         summary_text: None,
         test_options: test_options.cloned(),
         throw: options.throw.unwrap_or(false),
+        min_iteration_duration: options.min_iteration_duration,
         instance: Default::default(),
         marked_failed: script.marked_failed.clone(),
     }

@@ -92,6 +92,11 @@ impl Report {
         thresholds::all_passed(&self.results)
     }
 
+    /// The metrics with a failed threshold, sorted, for the run's last error line.
+    pub fn failed_metrics(&self) -> Vec<String> {
+        thresholds::failed_metrics(&self.results)
+    }
+
     /// The keys with a failed threshold, once each.
     pub fn failing_thresholds(&self) -> Vec<String> {
         let mut keys: Vec<String> = self.results.iter().filter(|r| !r.passed).map(|r| r.key.clone()).collect();

@@ -168,13 +168,16 @@ pub async fn watch_thresholds(
     }
     let mut tick = tokio::time::interval_at(Instant::from_std(test_start) + THRESHOLDS_INTERVAL, THRESHOLDS_INTERVAL);
     loop {
-        tick.tick().await;
+        // k6's ticker starts before its test clock does (VU init comes between), so at its
+        // k-th tick the test has run just under k × 2 s: a `delayAbortEval` of 4s aborts at
+        // the 6 s tick, not at 4 s. The tick's own time stands for that.
+        let at = tick.tick().await - Instant::from_std(test_start);
         metrics::flush();
         let elapsed = test_start.elapsed();
         let results = metrics::with_aggregate(|agg| crate::thresholds::evaluate(set, agg, elapsed, false));
         let failing = results.iter().filter(|r| !r.passed && r.sampled).map(|r| r.key.clone()).collect();
         surface.set_failing_thresholds(failing);
-        if let Some(r) = results.iter().find(|r| r.aborts(elapsed)) {
+        if let Some(r) = results.iter().find(|r| r.aborts(at)) {
             control.abort_on_thresholds(format!(
                 "thresholds on metrics '{}' were crossed ('{}' failed) and abortOnFail is set; the test was stopped",
                 r.key, r.source

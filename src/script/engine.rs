@@ -114,7 +114,7 @@ pub fn new_engine(script_dir: &Path) -> Engine {
                 }
             }
         }
-        Ok(api::builtin_variable(name))
+        api::builtin_variable(name)
     });
     engine.on_print(crate::logger::print);
     engine.on_debug(|s, src, pos| {

@@ -106,6 +106,15 @@ pub fn all_passed(results: &[ThresholdResult]) -> bool {
     results.iter().all(|r| r.passed)
 }
 
+/// The metrics (as the thresholds' keys write them, `alpha{x:1}`) with a failed threshold,
+/// sorted, once each: what k6's `thresholds on metrics '…' have been crossed` names.
+pub fn failed_metrics(results: &[ThresholdResult]) -> Vec<String> {
+    let mut keys: Vec<String> = results.iter().filter(|r| !r.passed).map(|r| r.key.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// The value `threshold` compares, read from `sink`.
 fn observe(threshold: &Threshold, sink: &SeriesSink, test_duration: Duration) -> Option<f64> {
     Some(match (threshold.agg, sink) {

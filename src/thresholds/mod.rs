@@ -13,7 +13,7 @@
 mod evaluate;
 mod parse;
 
-pub use evaluate::{all_passed, evaluate, gauge_value, samples_of, ThresholdResult};
+pub use evaluate::{all_passed, evaluate, failed_metrics, gauge_value, samples_of, ThresholdResult};
 pub use parse::{parse, parse_expression, parse_key, Aggregation, MetricThresholds, Op, TagFilter, Threshold};
 
 #[cfg(test)]

@@ -75,9 +75,7 @@ impl Conv<'_> {
                     format!("{{ {update}; {target} {back} 1 }}")
                 }
             }
-            Expression::TaggedTemplateExpression(t) => {
-                self.unconvertible(t.span, "a tagged template (e.g. http.url`…`): rload's equivalent is not settled")
-            }
+            Expression::TaggedTemplateExpression(t) => self.tagged_template(t),
             Expression::AwaitExpression(a) => self.await_expr(a),
             Expression::ThisExpression(t) => self.unconvertible(t.span, "`this`: Rhai closures have no `this`"),
             Expression::ClassExpression(c) => self.unconvertible(c.span, "a class: Rhai has no classes"),
@@ -125,6 +123,11 @@ impl Conv<'_> {
         if self.in_function() && self.module.is_some() && !self.is_local(name) && self.top_vars.contains(name) {
             self.module_consts_used = true;
             return format!("self_::{}", names::var(name));
+        }
+        if name == "__ITER" && self.closure_depth > 0 && !self.is_local(name) {
+            // A Rhai closure would keep the __ITER of the moment it was made (a check's
+            // closure made in init code: 0 in every iteration): read it when it runs.
+            return format!("{}()", self.helper("js_iter"));
         }
         names::var(name)
     }

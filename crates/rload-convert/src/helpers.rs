@@ -63,7 +63,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` (or `RangeError: m`) is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
+        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` (or `RangeError: m`, rload's `ReferenceError: m`) is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
     ),
     (
         "js_add",
@@ -451,7 +451,15 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError for its `RangeError: m`, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
+        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError and ReferenceError for theirs, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
+    ),
+    (
+        "js_iter",
+        "private fn js_iter() {\n    // __ITER as it is when a closure runs: a Rhai closure holds the values of the outer names it\n    // reads from when it was made, and __ITER changes with every iteration.\n    __ITER\n}",
+    ),
+    (
+        "js_iter_or_undefined",
+        "private fn js_iter_or_undefined() {\n    // __ITER where `typeof` reads it: undefined (`()`) outside an iteration, as in k6.\n    try { return __ITER; } catch { return (); }\n}",
     ),
     ("js_random_item", "private fn js_random_item(a) {\n    a[random_int(0, a.len() - 1)]\n}"),
     (

@@ -15,7 +15,7 @@ pub fn lookup(module: &str, export: &str) -> Binding {
         ("k6", "default" | "*") => Value(String::new()),
         ("k6/http", "default" | "*") => Value("http".into()),
         ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
-            | "cookieJar" | "expectedStatuses" | "setResponseCallback") => f(&format!("http.{export}")),
+            | "cookieJar" | "expectedStatuses" | "setResponseCallback" | "url") => f(&format!("http.{export}")),
         ("k6/http", "asyncRequest") => Pending(
             "http.asyncRequest".into(),
             "`http.asyncRequest(…)` is missing from this build (`rload check` refuses it)".into(),
@@ -49,7 +49,8 @@ pub fn lookup(module: &str, export: &str) -> Binding {
             _ => Unsupported(format!("jslib k6-utils `{export}` has no rload equivalent")),
         },
         _ if is_jslib(module, "k6-summary") => match export {
-            "textSummary" => f("text_summary"),
+            // jslib's own layout (k6's old summary), not the run's summary that text_summary is.
+            "textSummary" => f("jslib_text_summary"),
             _ => Unsupported(format!("jslib k6-summary `{export}` has no rload equivalent")),
         },
         ("crypto", "randomUUID") => Fixed(

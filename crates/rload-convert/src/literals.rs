@@ -52,6 +52,32 @@ impl Conv<'_> {
         format!("({})", parts.join(" + "))
     }
 
+    /// k6's `` http.url`${BASE}/posts/${id}` ``: rload's `http.url("${v0}/posts/${v1}", #{ v0:
+    /// BASE, v1: id })`, a URL whose requests carry the template as their `name` and `url` tags
+    /// (`${}` for each value), as k6's do. Any other tag is not converted.
+    pub fn tagged_template(&mut self, t: &TaggedTemplateExpression) -> String {
+        let tag = self.expr(&t.tag);
+        let cooked: Vec<String> = t
+            .quasi
+            .quasis
+            .iter()
+            .map(|q| q.value.cooked.as_ref().map(|c| c.as_str()).unwrap_or(q.value.raw.as_str()).to_string())
+            .collect();
+        if tag != "http.url" || cooked.iter().any(|q| q.contains("${")) {
+            return self.unconvertible(t.span, "a tagged template other than k6's http.url`…`");
+        }
+        let (mut template, mut values) = (String::new(), Vec::new());
+        for (i, q) in cooked.iter().enumerate() {
+            template.push_str(q);
+            if let Some(e) = t.quasi.expressions.get(i) {
+                let value = self.expr(e);
+                template.push_str(&format!("${{v{i}}}"));
+                values.push(format!("v{i}: {}", strip_parens(&value)));
+            }
+        }
+        format!("http.url({}, #{{ {} }})", names::string(&template), values.join(", "))
+    }
+
     /// A property given the value `undefined` (`{ id: undefined }`, `o.id = undefined`).
     pub fn undefined_value(&mut self, span: oxc_span::Span) {
         self.item(

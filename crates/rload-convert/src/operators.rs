@@ -13,6 +13,17 @@ use crate::kinds::Kind;
 use crate::names;
 
 impl Conv<'_> {
+    /// The operand of `typeof`: as any value, but `__ITER`, which k6 does not define outside an
+    /// iteration (where `typeof __ITER` is "undefined", not an error), is read so.
+    fn typeof_operand(&mut self, arg: &Expression) -> String {
+        match arg.without_parentheses() {
+            Expression::Identifier(id) if id.name == "__ITER" && !self.is_local("__ITER") => {
+                format!("{}()", self.helper("js_iter_or_undefined"))
+            }
+            _ => self.expr(arg),
+        }
+    }
+
     pub(crate) fn binary(&mut self, b: &BinaryExpression) -> String {
         use BinaryOperator::*;
         let op = match b.operator {
@@ -22,7 +33,7 @@ impl Conv<'_> {
                 let negate = b.operator == Inequality;
                 if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
                     if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" {
-                        let v = self.expr(&u.argument);
+                        let v = self.typeof_operand(&u.argument);
                         return format!("{v} {} ()", if negate { "!=" } else { "==" });
                     }
                 }
@@ -69,7 +80,7 @@ impl Conv<'_> {
         // `typeof x === "undefined"` is `x == ()`.
         if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
             if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" && matches!(op, "==" | "!=") {
-                let v = self.expr(&u.argument);
+                let v = self.typeof_operand(&u.argument);
                 return format!("{v} {op} ()");
             }
         }
@@ -268,7 +279,7 @@ impl Conv<'_> {
             }
             UnaryOperator::Typeof => {
                 let h = self.helper("js_typeof");
-                let a = self.expr(&u.argument);
+                let a = self.typeof_operand(&u.argument);
                 format!("{h}({a})")
             }
             // `void 0` is undefined; `void f()` still calls `f` (and `void (x = 1)` assigns).

@@ -59,6 +59,8 @@ pub struct RunShared {
     pub test_options: Option<Arc<serde_json::Value>>,
     /// k6's `throw` option: a request that gets no response raises a script error.
     pub throw: bool,
+    /// k6's `minIterationDuration`: the least time from one iteration's start to the next's.
+    pub min_iteration_duration: Option<std::time::Duration>,
     /// This instance's scenarios and start, for `exec.instance`.
     pub instance: Arc<crate::runtime::scenario::Instance>,
     /// Set by `exec.test.fail()`: the run goes on and ends with exit code 110. One flag for
@@ -233,6 +235,11 @@ impl VuContext {
     /// made no request, or was interrupted), and once for setup() and teardown(), with the
     /// tags the VU has when it ends; the counts start again from zero.
     pub(super) fn record_bytes(&self, tags: &TagSet) {
+        // With those of requests cut in flight (an interrupted iteration's last request).
+        if let Some(client) = self.http.get() {
+            let (sent, received) = client.take_cut_bytes();
+            self.count_bytes(sent, received);
+        }
         let (sent, received) = self.bytes.replace((0, 0));
         metrics::record_all(tags, &[(builtin::DATA_SENT, sent as f64), (builtin::DATA_RECEIVED, received as f64)]);
     }
@@ -240,6 +247,12 @@ impl VuContext {
     /// k6's `exec.vu.metrics.tags[name] = value`: a tag on every later sample of this VU.
     pub fn set_tag(&self, name: &str, value: &str) {
         self.base_tags.borrow_mut().insert(name, value);
+    }
+
+    /// `delete exec.vu.metrics.tags[name]`: later samples go without the tag (a system tag
+    /// such as `scenario` too, as in k6).
+    pub fn remove_tag(&self, name: &str) {
+        self.base_tags.borrow_mut().remove(name);
     }
 
     /// True when the VU must stop what it is doing: a hard stop, or its ramp-down deadline.

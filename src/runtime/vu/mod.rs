@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use tokio::time::Instant;
 
 use rhai::{Dynamic, EvalAltResult, EvalContext};
@@ -20,6 +21,7 @@ mod context;
 pub use context::{current, try_current, Phase, RunShared, VuContext};
 
 use super::coroutine::{ready_or_suspend, Suspension};
+use super::scenario::ScenarioRuntime;
 use super::setup_data::{json_value, read_setup_data, setup_data_json};
 use crate::metrics::{self, builtin, SystemTag, TagSet};
 use crate::script::api::websocket::run_event_loop;
@@ -182,8 +184,28 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         }
         scenario.state.completed.fetch_add(1, Ordering::Relaxed);
         tags = record_iteration(vu, start.elapsed());
+        if let Some(min) = vu.shared.min_iteration_duration {
+            pad_iteration(&scenario, min.saturating_sub(start.elapsed()));
+        }
     }
     Ok(())
+}
+
+/// k6's `minIterationDuration`: after an iteration that ran to its end (a script error
+/// included, an interrupted one not) and was recorded, the VU waits out `rest` before its next,
+/// unless the scenario is stopped hard meanwhile (k6 waits on the VU's run context).
+#[inline(never)]
+fn pad_iteration(scenario: &Arc<ScenarioRuntime>, rest: std::time::Duration) {
+    if rest.is_zero() {
+        return;
+    }
+    let s = scenario.clone();
+    let _ = ready_or_suspend(Box::pin(async move {
+        tokio::select! {
+            _ = tokio::time::sleep(rest) => {}
+            _ = s.hard_stopped() => {}
+        }
+    }));
 }
 
 /// True for the error raised when the VU was interrupted.

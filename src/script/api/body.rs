@@ -27,6 +27,7 @@ use rhai::{Array, Blob, Dynamic, Engine, Map};
 
 use super::exec;
 use super::http::HttpApi;
+use super::http_url::HttpUrl;
 use super::shared_array::SharedArray;
 
 /// The `Content-Type` of a map body.
@@ -111,7 +112,8 @@ impl serde::Serialize for JsonArray<'_> {
 
 /// A value as Rhai serializes a `Dynamic`, except that `exec.vu.tags` is written as the map of
 /// tags it is and a shared array as its elements (as `JSON.stringify` writes them in k6),
-/// where Rhai would write their type's name, and a whole float as JavaScript writes its
+/// where Rhai would write their type's name, an `http.url` as k6's `{name, url, clean_url}`,
+/// and a whole float as JavaScript writes its
 /// number (`3`, where Rhai writes `3.0`).
 pub struct JsonValue<'a>(pub &'a Dynamic);
 
@@ -140,11 +142,24 @@ impl serde::Serialize for JsonValue<'_> {
                 return serializer.serialize_i64(x as i64);
             }
         }
+        if let Some(u) = self.0.read_lock::<HttpUrl>() {
+            // k6's URL object: its three fields in Go's order.
+            let clean_url = crate::http::auth::clean_url(&u.url);
+            return UrlJson { name: &u.name, url: &u.url, clean_url: &clean_url }.serialize(serializer);
+        }
         match exec::as_map(self.0) {
             Some(map) => JsonMap(&map).serialize(serializer),
             None => self.0.serialize(serializer),
         }
     }
+}
+
+/// `JSON.stringify(http.url`…`)` as k6 writes it.
+#[derive(serde::Serialize)]
+struct UrlJson<'a> {
+    name: &'a str,
+    url: &'a str,
+    clean_url: &'a str,
 }
 
 /// Turns a script body into bytes, adding the form's `Content-Type` to `headers` for a map

@@ -4,11 +4,14 @@
 //! `exec.test.abort(msg)`, `exec.test.fail(msg)`, `exec.test.options` and friends.
 //!
 //! `exec.vu.metrics.tags` (k6's deprecated `exec.vu.tags` too) is a handle on the VU's tags:
-//! `exec.vu.metrics.tags["stage"] = "2"` tags every later sample of the VU.
+//! `exec.vu.metrics.tags["stage"] = "2"` tags every later sample of the VU, and
+//! `exec.vu.metrics.tags.remove("stage")` (k6's `delete`) takes the tag off them.
 //!
 //! Values are read when accessed, so `exec.scenario.progress` is always current.
 //! `exec.test.options` is the run's consolidated options (`runtime/test_options.rs`); as in
-//! k6, reading it from init code is an error.
+//! k6, reading it from init code is an error. So are, with k6's messages, `exec.vu` and
+//! `exec.instance` in init code and `exec.scenario` anywhere but in an iteration (init code,
+//! `setup()`, `teardown()`, `handle_summary`), where k6 has no scenario to give.
 
 use std::any::TypeId;
 use std::sync::atomic::Ordering;
@@ -74,9 +77,29 @@ fn set_tag(name: &str, value: Dynamic) -> Result<(), Box<EvalAltResult>> {
     Ok(())
 }
 
-fn vu_map() -> Map {
+/// k6's errors for `exec.vu`, `exec.instance` read by init code and `exec.scenario` read
+/// outside an iteration (init code, `setup()`, `teardown()`, `handle_summary`).
+const VU_IN_INIT: &str = "getting VU information in the init context is not supported";
+const INSTANCE_IN_INIT: &str = "getting instance information in the init context is not supported";
+const SCENARIO_OUTSIDE_VU: &str = "getting scenario information outside of the VU context is not supported";
+
+/// `delete exec.vu.metrics.tags[name]` (`rload convert` writes `.remove(name)`): true, as k6's
+/// `delete` gives, whether or not the tag was set.
+fn remove_tag(name: &str) -> Result<bool, Box<EvalAltResult>> {
+    let vu = vu::current();
+    if vu.in_init.get() {
+        return Err(VU_IN_INIT.into());
+    }
+    vu.remove_tag(name);
+    Ok(true)
+}
+
+fn vu_map() -> Result<Map, Box<EvalAltResult>> {
     let mut m = Map::new();
     if let Some(vu) = vu::try_current() {
+        if vu.in_init.get() {
+            return Err(VU_IN_INIT.into());
+        }
         m.insert("idInTest".into(), (vu.id as i64).into());
         m.insert("idInInstance".into(), (vu.id as i64).into());
         m.insert("iterationInScenario".into(), (vu.iteration.get() as i64).into());
@@ -85,13 +108,13 @@ fn vu_map() -> Map {
         m.insert("tags".into(), Dynamic::from(VuTags));
         m.insert("metrics".into(), Dynamic::from(VuMetrics));
     }
-    m
+    Ok(m)
 }
 
-fn scenario_map() -> Map {
+fn scenario_map() -> Result<Map, Box<EvalAltResult>> {
     let mut m = Map::new();
-    let Some(vu) = vu::try_current() else { return m };
-    let Some(s) = &vu.scenario else { return m };
+    let Some(vu) = vu::try_current() else { return Ok(m) };
+    let Some(s) = vu.scenario.as_ref().filter(|_| !vu.in_init.get()) else { return Err(SCENARIO_OUTSIDE_VU.into()) };
     m.insert("name".into(), s.name().to_string().into());
     m.insert("executor".into(), s.config.executor_name().into());
     // k6: the scenario's actual start as a Unix timestamp in milliseconds.
@@ -105,7 +128,7 @@ fn scenario_map() -> Map {
     m.insert("iterationInTest".into(), (s.iteration_in_test(vu.iteration_in_test.get()) as i64).into());
     m.insert("iterationInInstance".into(), (vu.iteration_in_test.get() as i64).into());
     m.insert("iterationsStarted".into(), (s.state.iterations_started.load(Ordering::Relaxed) as i64).into());
-    m
+    Ok(m)
 }
 
 /// k6's message for `exec.test.options` read while the init code runs.
@@ -120,16 +143,19 @@ fn test_options() -> Result<Dynamic, Box<EvalAltResult>> {
 }
 
 /// k6's `exec.instance`: this instance's VUs and iterations over all its scenarios.
-fn instance_map() -> Map {
+fn instance_map() -> Result<Map, Box<EvalAltResult>> {
     let mut m = Map::new();
-    let Some(vu) = vu::try_current() else { return m };
+    let Some(vu) = vu::try_current() else { return Ok(m) };
+    if vu.in_init.get() {
+        return Err(INSTANCE_IN_INIT.into());
+    }
     let c = vu.shared.instance.counts();
     m.insert("vusActive".into(), (c.vus_active as i64).into());
     m.insert("vusInitialized".into(), (c.vus_initialized as i64).into());
     m.insert("iterationsCompleted".into(), (c.iterations_completed as i64).into());
     m.insert("iterationsInterrupted".into(), (c.iterations_interrupted as i64).into());
     m.insert("currentTestRunDuration".into(), c.current_test_run_duration_ms.into());
-    m
+    Ok(m)
 }
 
 fn abort(message: &str) -> Result<(), Box<EvalAltResult>> {
@@ -174,6 +200,16 @@ pub fn register(engine: &mut Engine) {
     engine.register_indexer_get(|_: &mut VuTags, name: &str| tag(name));
     engine.register_indexer_set(|_: &mut VuTags, name: &str, value: Dynamic| set_tag(name, value));
     engine.register_fn("to_map", |_: &mut VuTags| tags_map());
+    engine.register_fn("remove", |_: &mut VuTags, name: &str| remove_tag(name));
+    // What the conversions of `'k' in tags`, `Object.values(tags)`, `{ ...tags }` and
+    // `Object.assign(o, tags)` call: the tags as the map they are.
+    engine.register_fn("contains", |_: &mut VuTags, name: &str| tags_map().contains_key(name));
+    engine.register_fn("values", |_: &mut VuTags| tags_map().into_values().collect::<rhai::Array>());
+    engine.register_fn("+", |mut map: Map, _: VuTags| {
+        map.extend(tags_map());
+        map
+    });
+    engine.register_fn("mixin", |map: &mut Map, _: VuTags| map.extend(tags_map()));
     engine.register_fn("keys", |_: &mut VuTags| {
         tags_map().keys().map(|k| Dynamic::from(rhai::ImmutableString::from(k.as_str()))).collect::<rhai::Array>()
     });

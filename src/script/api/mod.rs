@@ -5,7 +5,8 @@
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
 //! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
 //! [`shared_array`]; JavaScript's RegExp is [`regexp`] (its string methods [`regexp_string`], its
-//! match results [`regexp_match`]). Built-in variables (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
+//! match results [`regexp_match`]); jslib's `textSummary` is [`jslib_summary`]. Built-in variables
+//! (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
 //! `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's variable
 //! resolver, so they are visible inside functions too.
 //!
@@ -28,6 +29,7 @@ pub mod html;
 pub mod http;
 pub mod http_params;
 pub mod http_url;
+pub mod jslib_summary;
 pub mod json;
 pub mod metrics;
 pub mod predicates;
@@ -56,6 +58,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     html::register(engine);
     core::register(engine);
     json::register(engine);
+    jslib_summary::register(engine);
     exec::register(engine);
     metrics::register(engine);
     ws::register(engine, sockets);
@@ -81,9 +84,20 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
 /// its VUs; a new network module must be added here.
 pub const NETWORK_VARIABLES: &[&str] = &["http", "ws"];
 
-/// The value of a built-in variable, or `None` when `name` is not one.
-pub fn builtin_variable(name: &str) -> Option<Dynamic> {
-    match name {
+/// The value of a built-in variable, or `None` when `name` is not one. As in k6, `__ITER` exists
+/// only while an iteration runs: init code, `setup()`, `teardown()` and `handle_summary` reading
+/// it get JavaScript's `ReferenceError: __ITER is not defined` (it used to read 0 there).
+pub fn builtin_variable(name: &str) -> Result<Option<Dynamic>, Box<rhai::EvalAltResult>> {
+    if name == "__ITER" {
+        return match vu::try_current() {
+            Some(v) if v.phase == vu::Phase::Iterate && !v.in_init.get() => {
+                Ok(Some(Dynamic::from(v.iteration.get() as i64)))
+            }
+            Some(_) => Err(ITER_NOT_DEFINED.into()),
+            None => Ok(Some(Dynamic::from(0_i64))),
+        };
+    }
+    Ok(match name {
         "http" => Some(Dynamic::from(http::HttpApi)),
         "exec" => Some(Dynamic::from(exec::ExecApi)),
         "ws" => Some(Dynamic::from(ws::WsApi)),
@@ -91,8 +105,11 @@ pub fn builtin_variable(name: &str) -> Option<Dynamic> {
         "crypto" => Some(Dynamic::from(crypto::CryptoApi)),
         "console" => Some(Dynamic::from(console::ConsoleApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
-        "__ITER" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.iteration.get() as i64))),
         "__ENV" => vu::try_current().map(|v| v.env.clone()),
         _ => None,
-    }
+    })
 }
+
+/// k6's error for `__ITER` read outside an iteration (a converted script's `e.name` reads
+/// `ReferenceError`, `e.message` the rest).
+pub const ITER_NOT_DEFINED: &str = "ReferenceError: __ITER is not defined";
