@@ -1,17 +1,9 @@
 //! Regular expressions: what each JavaScript form converts to, and the reason each refused form
 //! is listed with.
 
-use rload_convert::{convert_source, Item, ItemKind};
-
-fn convert(body: &str) -> (String, Vec<Item>) {
-    let js = format!("export default function () {{\n{body}\n}}\n");
-    let (c, items) = convert_source("t.js", &js).unwrap();
-    (c.rhai, items)
-}
-
-fn not_converted(items: &[Item]) -> Vec<String> {
-    items.iter().filter(|i| i.kind == ItemKind::Unconvertible).map(|i| i.reason.clone()).collect()
-}
+mod common;
+use common::{convert, not_converted};
+use rload_convert::convert_source;
 
 #[test]
 fn literals_and_the_constructor_become_regexp_calls() {

@@ -3,17 +3,9 @@
 //! equality, values turned into text, `||` with an empty string, sort() without a comparator,
 //! and calls to APIs this build lacks.
 
-use rload_convert::{convert_source, Item, ItemKind};
-
-fn convert(body: &str) -> (String, Vec<Item>) {
-    let js = format!("export default function () {{\n{body}\n}}\n");
-    let (c, items) = convert_source("t.js", &js).unwrap();
-    (c.rhai, items)
-}
-
-fn not_converted(items: &[Item]) -> Vec<String> {
-    items.iter().filter(|i| i.kind == ItemKind::Unconvertible).map(|i| i.reason.clone()).collect()
-}
+mod common;
+use common::{convert, not_converted};
+use rload_convert::{convert_source, ItemKind};
 
 #[test]
 fn changing_an_object_through_a_second_name_is_listed_with_the_variable() {
