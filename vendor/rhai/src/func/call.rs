@@ -481,17 +481,15 @@ impl Engine {
     /// Call a function in normal function-call style.
     ///
     /// rload (RLOAD-PATCH.md): a call of any function but `call`, `Fn`, `curry`, `is_shared`,
-    /// `is_def_var` and `eval` (the common case) goes straight to
-    /// [`make_plain_function_call`][Engine::make_plain_function_call], without the curried
-    /// arguments those keywords may add; they go to
-    /// [`make_function_call_any`][Engine::make_function_call_any], out of line. A function that
-    /// suspends the script (`sleep`) then keeps less stack live.
+    /// `is_def_var` and `eval` (the common case) is made from this frame, without their
+    /// curried arguments; those go to [`make_function_call_any`][Engine::make_function_call_any],
+    /// out of line. A function that suspends the script (`sleep`) then keeps less stack live.
     pub(crate) fn make_function_call(
         &self,
         global: &mut GlobalRuntimeState,
         caches: &mut Caches,
         scope: &mut Scope,
-        this_ptr: Option<&mut Dynamic>,
+        mut this_ptr: Option<&mut Dynamic>,
         fn_name: &str,
         op_token: Option<&Token>,
         first_arg: Option<&Expr>,
@@ -526,20 +524,106 @@ impl Engine {
             );
         }
 
-        self.make_plain_function_call(
-            global,
-            caches,
-            scope,
-            this_ptr,
-            fn_name,
-            op_token,
-            first_arg,
-            args_expr,
-            &mut [],
-            hashes,
-            capture_parent_scope,
-            pos,
+        let num_args = usize::from(first_arg.is_some()) + args_expr.len();
+
+        // Normal function call
+        let arg_values = &mut FnArgsVec::with_capacity(num_args);
+        let args = &mut FnArgsVec::with_capacity(num_args);
+        let mut is_ref_mut = false;
+
+        // Capture parent scope?
+        //
+        // If so, do it separately because we cannot convert the first argument (if it is a simple
+        // variable access) to &mut because `scope` is needed.
+        if capture_parent_scope && !scope.is_empty() {
+            for expr in first_arg.iter().copied().chain(args_expr.iter()) {
+                let (value, ..) =
+                    self.get_arg_value(global, caches, scope, this_ptr.as_deref_mut(), expr)?;
+                arg_values.push(value.flatten());
+            }
+            args.extend(arg_values.iter_mut());
+
+            // Use parent scope
+            let scope = Some(scope);
+
+            return self
+                .exec_fn_call(
+                    global, caches, scope, fn_name, op_token, hashes, args, is_ref_mut, false, pos,
+                )
+                .map(|(v, ..)| v);
+        }
+
+        // Call with blank scope
+        #[cfg(not(feature = "no_closure"))]
+        let has_non_shared_this_ptr = this_ptr.as_ref().map_or(false, |v| !v.is_shared());
+        #[cfg(feature = "no_closure")]
+        let has_non_shared_this_ptr = this_ptr.is_some();
+
+        // If the first argument is a variable, and there are no curried arguments,
+        // convert to method-call style in order to leverage potential &mut first argument
+        // and avoid cloning the value.
+        match first_arg {
+            Some(_first @ Expr::ThisPtr(pos)) if has_non_shared_this_ptr => {
+                // Turn it into a method call only if the object is not shared
+                self.track_operation(global, *pos)?;
+
+                #[cfg(feature = "debugging")]
+                self.dbg(global, caches, scope, this_ptr.as_deref_mut(), _first)?;
+
+                // func(x, ...) -> x.func(...)
+                for expr in args_expr {
+                    let (value, ..) =
+                        self.get_arg_value(global, caches, scope, this_ptr.as_deref_mut(), expr)?;
+                    arg_values.push(value.flatten());
+                }
+
+                is_ref_mut = true;
+                args.push(this_ptr.unwrap());
+            }
+            Some(first @ Expr::Variable(.., pos)) => {
+                self.track_operation(global, *pos)?;
+
+                #[cfg(feature = "debugging")]
+                self.dbg(global, caches, scope, this_ptr.as_deref_mut(), first)?;
+
+                // func(x, ...) -> x.func(...)
+                for expr in args_expr {
+                    let (value, ..) =
+                        self.get_arg_value(global, caches, scope, this_ptr.as_deref_mut(), expr)?;
+                    arg_values.push(value.flatten());
+                }
+
+                let mut target = self.search_namespace(global, caches, scope, this_ptr, first)?;
+
+                if target.as_ref().is_read_only() {
+                    target = target.into_owned();
+                }
+
+                if target.is_shared() || target.is_temp_value() {
+                    arg_values.insert(0, target.take_or_clone().flatten());
+                } else {
+                    // Turn it into a method call only if the object is not shared and not a simple value
+                    is_ref_mut = true;
+                    let obj_ref = target.take_ref().unwrap();
+                    args.push(obj_ref);
+                }
+            }
+            _ => {
+                // func(..., ...)
+                for expr in first_arg.into_iter().chain(args_expr.iter()) {
+                    let (value, ..) =
+                        self.get_arg_value(global, caches, scope, this_ptr.as_deref_mut(), expr)?;
+                    arg_values.push(value.flatten());
+                }
+            }
+        }
+
+        args.extend(arg_values.iter_mut());
+
+        self.exec_fn_call(
+            global, caches, None, fn_name, op_token, hashes, args, is_ref_mut, false, pos,
         )
+        .map(|(v, ..)| v)
     }
 
     /// Call a function in normal function-call style: every case (see
@@ -780,44 +864,6 @@ impl Engine {
         }
 
         // Normal function call - except for Fn, curry, call and eval (handled above)
-        self.make_plain_function_call(
-            global,
-            caches,
-            scope,
-            this_ptr,
-            fn_name,
-            op_token,
-            first_arg,
-            args_expr,
-            &mut curry,
-            hashes,
-            capture_parent_scope,
-            pos,
-        )
-    }
-
-    /// Call a function in normal function-call style once `call`, `Fn`, `curry` and the other
-    /// special keywords are out of the way, with the arguments curried so far (none but after
-    /// `call(fn_ptr, ...)` or `curry`). Its own function (rload, RLOAD-PATCH.md): shared by
-    /// [`make_function_call`][Engine::make_function_call] and
-    /// [`make_function_call_any`][Engine::make_function_call_any].
-    fn make_plain_function_call(
-        &self,
-        global: &mut GlobalRuntimeState,
-        caches: &mut Caches,
-        scope: &mut Scope,
-        mut this_ptr: Option<&mut Dynamic>,
-        fn_name: &str,
-        op_token: Option<&Token>,
-        first_arg: Option<&Expr>,
-        args_expr: &[Expr],
-        curry: &mut [Dynamic],
-        hashes: FnCallHashes,
-        capture_parent_scope: bool,
-        pos: Position,
-    ) -> RhaiResult {
-        let num_args = usize::from(first_arg.is_some()) + args_expr.len();
-
         let arg_values = &mut FnArgsVec::with_capacity(num_args);
         let args = &mut FnArgsVec::with_capacity(num_args + curry.len());
         let mut is_ref_mut = false;
