@@ -181,3 +181,37 @@ fn random_seed_repeats_random_numbers_where_k6_does() {
     let (count, distinct) = values("unseeded ");
     assert_eq!((count, distinct.len()), (4, 4), "the init code's seed does not reach the iterations: {distinct:?}");
 }
+
+/// A thread's VUs share one cache of which function each call resolves to
+/// (`script::engine::evaluate`). VUs that call overloads and type-dispatched functions in
+/// different orders, suspending in the middle of calls while the others fill the cache, each
+/// still get the function they call.
+#[test]
+fn vus_sharing_a_thread_each_call_the_function_they_name_while_others_are_suspended_mid_call() {
+    let s = script(
+        r#"
+        fn pick(x) { "one" }
+        fn pick(x, y) { "two" }
+        fn kind(v) { type_of(v) }
+        fn named(i) { `f${i}` }
+        fn f0() { 0 } fn f1() { 1 } fn f2() { 2 } fn f3() { 3 } fn f4() { 4 } fn f5() { 5 }
+        fn run() {
+            let wrong = [];
+            for i in 0..24 {
+                let k = (i + __VU) % 6;
+                let got = switch k % 4 {
+                    0 => [pick(k), "one"],
+                    1 => [pick(k, i), "two"],
+                    2 => [kind(k / 2.0), "f64"],
+                    _ => [kind(`${k}`), "string"],
+                };
+                if got[0] != got[1] { wrong.push(got); }
+                if call(Fn(named(k))) != k { wrong.push(k); }
+                sleep(0.001);
+            }
+            check(wrong, #{ "every call resolved to the function named": |w| w.is_empty() });
+        }
+        "#,
+    );
+    rload(&s, &["-q", "--threads", "1", "-u", "12", "-i", "36"]).assert_all_checks_pass(36);
+}

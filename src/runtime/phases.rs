@@ -166,7 +166,7 @@ pub(super) async fn run_phase(
 ) -> PhaseEnd {
     let control = shared.control.clone();
     let vu = Rc::new(VuContext::new(0, phase, shared, None));
-    let task = match run_vu(script.engine.clone(), script.ast.clone(), vu.clone()) {
+    let task = match run_vu(script.engine.clone(), script.ast.clone(), <_>::default(), vu.clone()) {
         Ok(task) => task,
         Err(e) => return PhaseEnd::Done(Err(e.to_string())),
     };

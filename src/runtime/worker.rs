@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use rhai::{Engine, Scope, AST};
+use rhai::{Engine, Scope, SharedFnResolutionCache, AST};
 use tokio::sync::{mpsc, Notify};
 
 use super::coroutine::panic_message;
@@ -117,6 +117,8 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
             return;
         }
     };
+    // The function resolution cache this thread's VUs share (`script::engine::evaluate`).
+    let resolution = SharedFnResolutionCache::default();
     let flusher = tokio::task::spawn_local(async {
         let mut tick = tokio::time::interval(FLUSH_INTERVAL);
         loop {
@@ -130,7 +132,7 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
         // thread's VUs (`relay.rs`).
         relay::start_for(&shared.control, &scenario);
         let vu = Rc::new(VuContext::new(id, Phase::Iterate, shared.clone(), Some((scenario.clone(), index))));
-        match run_vu(engine.clone(), ast.clone(), vu) {
+        match run_vu(engine.clone(), ast.clone(), resolution.clone(), vu) {
             Ok(task) => tasks.push(tokio::task::spawn_local(task)),
             Err(e) => {
                 shared.errors.record(&format!("VU {id} could not start: {e}"));
@@ -149,12 +151,13 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
 pub fn run_vu(
     engine: Rc<Engine>,
     ast: Rc<AST>,
+    resolution: SharedFnResolutionCache,
     vu: Rc<VuContext>,
 ) -> std::io::Result<impl std::future::Future<Output = Result<(), String>>> {
     let body_vu = vu.clone();
     let co = VuCoroutine::new(VU_STACK_SIZE, vu.clone(), move || {
         let mut scope = Scope::new();
-        let result = evaluate(&engine, &ast, &mut scope, vu_main);
+        let result = evaluate(&engine, &ast, &mut scope, &resolution, vu_main);
         drop(scope);
         match result {
             Ok(()) => Ok(()),

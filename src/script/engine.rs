@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, OptimizationLevel, Scope, AST};
+use rhai::{Dynamic, Engine, EvalAltResult, EvalContext, OptimizationLevel, Scope, SharedFnResolutionCache, AST};
 
 use super::api;
 use super::diagnostics::render_parse_error;
@@ -151,7 +151,9 @@ pub fn compile(engine: &Engine, source: &ScriptSource) -> Result<AST, String> {
 /// Runs the script's top level (k6's init code) in `scope`, then `after_init` with the
 /// evaluation's state: the scope of top-level variables, the imported modules and the
 /// top-level constants, so functions it calls through [`EvalContext::call_fn`] see them as
-/// they would from the top level.
+/// they would from the top level. Those calls resolve functions in `resolution`, a cache the
+/// evaluations of one engine and `ast` on a thread share (a thread's VUs): a VU's own cache,
+/// rebuilt and read by each VU alone, was cold memory at every call at 10,000 VUs.
 ///
 /// This is `Engine::run_ast_with_scope` followed by a call in the same state, rather than a
 /// hidden statement appended to the script: a VU spends its life inside `after_init`, and every
@@ -161,16 +163,21 @@ pub fn evaluate<R>(
     engine: &Engine,
     ast: &AST,
     scope: &mut Scope,
+    resolution: &SharedFnResolutionCache,
     after_init: impl FnOnce(&mut EvalContext) -> Result<R, Box<EvalAltResult>>,
 ) -> Result<R, Box<EvalAltResult>> {
     let mut state = new_state(engine, ast);
     let (global, caches) = &mut *state;
     run_top_level(engine, ast, global, caches, scope)?;
-    // The function resolution cache of the calls `after_init` makes, kept across them so each
-    // iteration does not resolve `run` afresh. The top level's own cache (Rhai creates it on the
-    // first call the top level makes and leaves it behind: ~1.3 KB per VU in scenario 03) goes.
+    // The function resolution cache of the calls `after_init` makes: shared, and kept across
+    // them, so each iteration does not resolve `run` afresh. The top level's own cache (Rhai
+    // creates it on the first call the top level makes and leaves it behind: ~1.3 KB per VU in
+    // scenario 03) goes. Every VU of the thread resolves alike: the engine, the AST's functions
+    // and the imported modules (`resolver.rs` caches each module per engine) are the same
+    // objects; a VU that imports a module with global functions inside a function gets a
+    // cache of its own there, as Rhai does (vendor/rhai/RLOAD-PATCH.md).
     caches.rewind_fn_resolution_caches(0);
-    caches.push_fn_resolution_cache();
+    caches.push_shared_fn_resolution_cache(resolution.clone());
     after_init(&mut EvalContext::new(engine, global, caches, scope, None))
 }
 
@@ -247,7 +254,7 @@ mod tests {
         let mut ast = engine.compile(script).unwrap();
         ast.set_source("test.rhai");
         let mut scope = Scope::new();
-        let (results, top_level_name) = evaluate(&engine, &ast, &mut scope, |ctx| {
+        let (results, top_level_name) = evaluate(&engine, &ast, &mut scope, &<_>::default(), |ctx| {
             let results: Vec<i64> = (0..3).map(|n| ctx.call_fn::<i64>("run", (n as i64,))).collect::<Result<_, _>>()?;
             Ok((results, ctx.scope().get_value::<String>("name")))
         })
@@ -263,7 +270,8 @@ mod tests {
         let script = "init_ran();\nfn run() {\n    let x = 1;\n    throw \"broken\";\n}\n";
         let mut ast = engine.compile(script).unwrap();
         ast.set_source("test.rhai");
-        let err = evaluate(&engine, &ast, &mut Scope::new(), |ctx| ctx.call_fn::<Dynamic>("run", ())).unwrap_err();
+        let err = evaluate(&engine, &ast, &mut Scope::new(), &<_>::default(), |ctx| ctx.call_fn::<Dynamic>("run", ()))
+            .unwrap_err();
         let described = crate::script::diagnostics::describe_runtime_error(&err, "test.rhai").message;
         assert!(described.contains("broken"), "{described}");
         assert!(described.contains("at test.rhai:4:5"), "{described}");
@@ -274,7 +282,7 @@ mod tests {
         let (engine, inits) = engine_counting_inits();
         let ast = engine.compile("init_ran();\nthrow \"init failed\";\nfn run() {}\n").unwrap();
         let mut after_init_ran = false;
-        let err = evaluate(&engine, &ast, &mut Scope::new(), |_| {
+        let err = evaluate(&engine, &ast, &mut Scope::new(), &<_>::default(), |_| {
             after_init_ran = true;
             Ok(())
         })

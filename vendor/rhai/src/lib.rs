@@ -393,6 +393,8 @@ pub use ast::CustomExpr;
 pub use eval::GlobalRef;
 #[cfg(feature = "internals")]
 pub use eval::{Caches, GlobalRuntimeState, RangeCase, Target};
+#[cfg(feature = "internals")]
+pub use eval::{FnResolutionCacheMut, SharedFnResolutionCache};
 #[cfg(not(feature = "no_ast"))]
 pub use eval::{FnResolutionCache, FnResolutionCacheEntry};
 

@@ -1,8 +1,10 @@
 //! System caches.
 
-use crate::func::{RhaiFunc, StraightHashMap};
+use crate::func::native::LockGuardMut;
+use crate::func::{locked_write, RhaiFunc, StraightHashMap};
 use crate::types::BloomFilterU64;
-use crate::{ImmutableString, StaticVec};
+use crate::{ImmutableString, Locked, Shared, StaticVec};
+use std::ops::{Deref, DerefMut};
 #[cfg(feature = "no_std")]
 use std::prelude::v1::*;
 
@@ -48,7 +50,56 @@ impl FnResolutionCache {
 /// * A stack of [function resolution caches][FnResolutionCache]
 #[derive(Debug, Clone, Default)]
 pub struct Caches {
-    fn_resolution: StaticVec<FnResolutionCache>,
+    fn_resolution: StaticVec<FnResolutionLevel>,
+}
+
+/// _(internals)_ A function resolution cache that several [`Caches`] share (rload,
+/// RLOAD-PATCH.md): evaluations of one [`AST`][crate::AST] with the same engine, imports and
+/// functions resolve every call alike, so one cache can serve them all and stay warm.
+/// Exported under the `internals` feature only.
+///
+/// Entries are cloned out of it, so no reference into it outlives a resolution: a shared
+/// cache may change between two calls of one evaluation (another evaluation inserted), and an
+/// evaluation may be suspended in the middle of a native call (a coroutine).
+#[derive(Debug, Clone, Default)]
+pub struct SharedFnResolutionCache(Shared<Locked<FnResolutionCache>>);
+
+/// One level of the stack of function resolution caches: its own, or a shared one.
+#[derive(Debug, Clone)]
+enum FnResolutionLevel {
+    Own(FnResolutionCache),
+    Shared(SharedFnResolutionCache),
+}
+
+/// _(internals)_ Mutable access to the current function resolution cache.
+/// Exported under the `internals` feature only.
+pub enum FnResolutionCacheMut<'a> {
+    /// A level the [`Caches`] owns.
+    Own(&'a mut FnResolutionCache),
+    /// A shared level, locked.
+    Shared(LockGuardMut<'a, FnResolutionCache>),
+}
+
+impl Deref for FnResolutionCacheMut<'_> {
+    type Target = FnResolutionCache;
+
+    #[inline(always)]
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Self::Own(cache) => cache,
+            Self::Shared(cache) => cache,
+        }
+    }
+}
+
+impl DerefMut for FnResolutionCacheMut<'_> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Self::Own(cache) => cache,
+            Self::Shared(cache) => cache,
+        }
+    }
 }
 
 impl Caches {
@@ -66,22 +117,43 @@ impl Caches {
     pub fn fn_resolution_caches_len(&self) -> usize {
         self.fn_resolution.len()
     }
-    /// Get a mutable reference to the current function resolution cache.
+    /// Get mutable access to the current function resolution cache.
     ///
     /// A new function resolution cache is pushed onto the stack if the stack is empty.
+    /// `None` when the current cache is shared and already locked (rload: a resolution then
+    /// goes uncached).
     #[inline]
     #[must_use]
-    pub fn fn_resolution_cache_mut(&mut self) -> &mut FnResolutionCache {
+    pub fn fn_resolution_cache_mut(&mut self) -> Option<FnResolutionCacheMut<'_>> {
         // Push a new function resolution cache if the stack is empty
         if self.fn_resolution.is_empty() {
             self.push_fn_resolution_cache();
         }
-        self.fn_resolution.last_mut().unwrap()
+        match self.fn_resolution.last_mut().unwrap() {
+            FnResolutionLevel::Own(cache) => Some(FnResolutionCacheMut::Own(cache)),
+            FnResolutionLevel::Shared(cache) => locked_write(&cache.0).map(FnResolutionCacheMut::Shared),
+        }
+    }
+    /// Clear the current function resolution cache. A shared one is left to the evaluations
+    /// sharing it, which may resolve differently (they did not make the `import` that clears
+    /// it), and replaced by an empty one of this [`Caches`]' own (rload).
+    #[inline(never)]
+    pub fn clear_fn_resolution_cache(&mut self) {
+        match self.fn_resolution.last_mut() {
+            Some(FnResolutionLevel::Own(cache)) => cache.clear(),
+            Some(level @ FnResolutionLevel::Shared(..)) => *level = FnResolutionLevel::Own(<_>::default()),
+            None => (),
+        }
     }
     /// Push an empty function resolution cache onto the stack and make it current.
     #[inline(always)]
     pub fn push_fn_resolution_cache(&mut self) {
-        self.fn_resolution.push(<_>::default());
+        self.fn_resolution.push(FnResolutionLevel::Own(<_>::default()));
+    }
+    /// Push a shared function resolution cache onto the stack and make it current (rload).
+    #[inline(always)]
+    pub fn push_shared_fn_resolution_cache(&mut self, cache: SharedFnResolutionCache) {
+        self.fn_resolution.push(FnResolutionLevel::Shared(cache));
     }
     /// Rewind the function resolution caches stack to a particular size.
     #[inline(always)]

@@ -18,6 +18,7 @@ pub use cache::Caches;
 #[allow(unused_imports)]
 pub use cache::FnResolutionCache;
 pub use cache::FnResolutionCacheEntry;
+pub use cache::{FnResolutionCacheMut, SharedFnResolutionCache};
 #[cfg(not(feature = "unchecked"))]
 #[cfg(not(feature = "no_index"))]
 pub use data_check::calc_array_sizes;

@@ -113,13 +113,13 @@ impl Engine {
             if caches.fn_resolution_caches_len() > orig_fn_resolution_caches_len {
                 // When new module is imported with global functions and there is already
                 // a new cache, just clear it
-                caches.fn_resolution_cache_mut().clear();
+                caches.clear_fn_resolution_cache();
             } else if restore_orig_state {
                 // When new module is imported with global functions, push a new cache
                 caches.push_fn_resolution_cache();
             } else {
                 // When the block is to be evaluated in-place, just clear the current cache
-                caches.fn_resolution_cache_mut().clear();
+                caches.clear_fn_resolution_cache();
             }
         }
     }

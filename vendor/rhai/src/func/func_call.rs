@@ -354,25 +354,52 @@ impl Engine {
     /// 3) Global registered modules - packages
     /// 4) Imported modules - functions marked with global namespace
     /// 5) Static registered modules
+    ///
+    /// rload: the entry found is cloned into `local_entry`, so no reference into the cache
+    /// outlives the call. The cache may be shared with other evaluations
+    /// ([`SharedFnResolutionCache`][crate::eval::SharedFnResolutionCache]), which may insert
+    /// into it while the function found runs (a native function that suspends a coroutine).
     #[must_use]
     fn resolve_fn<'s>(
         &self,
-        _global: &GlobalRuntimeState,
-        caches: &'s mut Caches,
+        global: &GlobalRuntimeState,
+        caches: &mut Caches,
         local_entry: &'s mut Option<FnResolutionCacheEntry>,
         op_token: Option<&Token>,
         hash_base: u64,
         args: Option<&mut FnCallArgs>,
         allow_dynamic: bool,
     ) -> Option<&'s FnResolutionCacheEntry> {
+        // A shared cache already locked (never, as rload uses it) resolves uncached.
+        let mut scratch;
+        let mut guard = caches.fn_resolution_cache_mut();
+        let cache: &mut crate::eval::FnResolutionCache = match guard {
+            Some(ref mut guard) => guard,
+            None => {
+                scratch = <_>::default();
+                &mut scratch
+            }
+        };
+        *local_entry = self.resolve_fn_in(global, cache, op_token, hash_base, args, allow_dynamic);
+        local_entry.as_ref()
+    }
+
+    /// [`resolve_fn`][Engine::resolve_fn] in one cache: the entry found, cloned (rload).
+    fn resolve_fn_in(
+        &self,
+        _global: &GlobalRuntimeState,
+        cache: &mut crate::eval::FnResolutionCache,
+        op_token: Option<&Token>,
+        hash_base: u64,
+        args: Option<&mut FnCallArgs>,
+        allow_dynamic: bool,
+    ) -> Option<FnResolutionCacheEntry> {
         let mut hash = args.as_deref().map_or(hash_base, |args| {
             calc_fn_hash_full(hash_base, args.iter().map(|a| a.type_id()))
         });
 
-        let cache = caches.fn_resolution_cache_mut();
-
         match cache.dict.entry(hash) {
-            Entry::Occupied(entry) => entry.into_mut().as_ref(),
+            Entry::Occupied(entry) => entry.get().clone(),
             Entry::Vacant(entry) => {
                 let num_args = args.as_deref().map_or(0, FnCallArgs::len);
                 let mut max_bitmask = 0; // One above maximum bitmask based on number of parameters.
@@ -416,11 +443,10 @@ impl Engine {
                         };
                         return if cache.bloom_filter.is_absent_and_set(hash) {
                             // Do not cache "one-hit wonders"
-                            *local_entry = Some(new_entry);
-                            local_entry.as_ref()
+                            Some(new_entry)
                         } else {
                             // Cache entry
-                            entry.insert(Some(new_entry)).as_ref()
+                            entry.insert(Some(new_entry)).clone()
                         };
                     }
 
@@ -491,11 +517,10 @@ impl Engine {
 
                         return if cache.bloom_filter.is_absent_and_set(hash) {
                             // Do not cache "one-hit wonders"
-                            *local_entry = builtin;
-                            local_entry.as_ref()
+                            builtin
                         } else {
                             // Cache entry
-                            entry.insert(builtin).as_ref()
+                            entry.insert(builtin).clone()
                         };
                     }
 
@@ -844,7 +869,9 @@ impl Engine {
             resolved = self.resolve_fn(global, caches, local_entry, None, hash, None, false);
         }
 
-        if let Some(FnResolutionCacheEntry { func, source }) = resolved.cloned() {
+        // rload: `resolve_fn` leaves what it found in `local_entry`, so take it, not a clone.
+        let found = resolved.is_some();
+        if let Some(FnResolutionCacheEntry { func, source }) = local_entry.take().filter(|_| found) {
             let RhaiFunc::Script { fn_def, env } = func else {
                 unreachable!("Script function expected");
             };
