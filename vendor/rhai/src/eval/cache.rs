@@ -146,12 +146,15 @@ impl Caches {
         }
     }
     /// Push an empty function resolution cache onto the stack and make it current.
-    #[inline(always)]
+    ///
+    /// rload: never inlined, so the empty cache it builds (~100 bytes) is not in the frame of
+    /// every `eval_stmt_block`, which calls it only for the first block of an evaluation.
+    #[inline(never)]
     pub fn push_fn_resolution_cache(&mut self) {
         self.fn_resolution.push(FnResolutionLevel::Own(<_>::default()));
     }
     /// Push a shared function resolution cache onto the stack and make it current (rload).
-    #[inline(always)]
+    #[inline(never)]
     pub fn push_shared_fn_resolution_cache(&mut self, cache: SharedFnResolutionCache) {
         self.fn_resolution.push(FnResolutionLevel::Shared(cache));
     }
