@@ -236,10 +236,12 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_object_values",
         r#"private fn js_object_values(o) {
-    // Object.values(o): a map's values; an array's elements (a copy); a string's characters.
+    // Object.values(o): a map's values; an array's or a SharedArray's elements (a copy); a
+    // string's characters.
     switch type_of(o) {
         "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
         "array" => o,
+        "SharedArray" => { let a = []; for x in o { a.push(x); } a }
         "string" => { let a = []; for c in o.chars() { a.push(`${c}`); } a }
         _ => o.values(),
     }
@@ -248,12 +250,12 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_entries",
         r#"private fn js_entries(o) {
-    // Object.entries(o): [key, value] pairs; an array's (and a string's) keys are its indices as
-    // text ("0", "1", …).
+    // Object.entries(o): [key, value] pairs; an array's (a SharedArray's, a string's) keys are its
+    // indices as text ("0", "1", …).
     let out = [];
     switch type_of(o) {
         "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
-        "array" => { for (x, i) in o { out.push([`${i}`, x]); } }
+        "array" | "SharedArray" => { for (x, i) in o { out.push([`${i}`, x]); } }
         "string" => { for (c, i) in o.chars() { out.push([`${i}`, `${c}`]); } }
         _ => { for k in o.keys() { out.push([k, o[k]]); } }
     }
@@ -443,7 +445,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_keys",
-        "private fn js_keys(o) {\n    // for…in's keys: a map's keys; an array's or a string's indices as text (\"0\", \"1\", …);\n    // none for null and undefined.\n    switch type_of(o) {\n        \"array\" | \"string\" => { let out = []; for i in 0..o.len() { out.push(`${i}`); } out }\n        \"()\" => [],\n        _ => o.keys(),\n    }\n}",
+        "private fn js_keys(o) {\n    // for…in's keys: a map's keys; an array's, a SharedArray's or a string's indices as text\n    // (\"0\", \"1\", …); none for null and undefined.\n    switch type_of(o) {\n        \"array\" | \"SharedArray\" | \"string\" => { let out = []; for i in 0..o.len() { out.push(`${i}`); } out }\n        \"()\" => [],\n        _ => o.keys(),\n    }\n}",
     ),
     (
         "js_key",
@@ -542,7 +544,10 @@ const HELPERS: &[(&str, &str)] = &[
         "js_parse",
         "private fn js_parse(s) {\n    // JSON.parse(s): rload's parse_json reads any JSON value, and nothing but JSON.\n    parse_json(s)\n}",
     ),
-    ("js_is_array", "private fn js_is_array(v) {\n    type_of(v) == \"array\"\n}"),
+    (
+        "js_is_array",
+        "private fn js_is_array(v) {\n    // A SharedArray is one too: k6's is a proxy of an array.\n    let t = type_of(v);\n    t == \"array\" || t == \"SharedArray\"\n}",
+    ),
     (
         "js_is_integer",
         "private fn js_is_integer(v) {\n    // Number.isInteger: a whole finite number, as an integer or a float (2.5 * 2).\n    switch type_of(v) {\n        \"i64\" => true,\n        \"f64\" => v.is_finite && v.fraction() == 0.0,\n        _ => false,\n    }\n}",

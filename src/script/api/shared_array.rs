@@ -20,7 +20,7 @@
 //! `arr[i]` parses that element into a fresh Rhai value: elements come out as copies, and
 //! changing one changes nothing shared (k6's elements are copies too). `len()` (and k6's
 //! `length`), `is_empty()`, `arr[i]` (out of range: `()`, k6's `undefined`), `for x in arr`,
-//! `extract` (k6's `slice`), `+ [..]` (`concat`) and Rhai's non-mutating array functions
+//! `extract` (k6's `slice`), `+ [..]` (`concat`), `[..] + arr` (a spread, `[...arr]`) and Rhai's non-mutating array functions
 //! (`map`, `filter`, `find`, `index_of`, `contains`, `some`, `all`, `reduce`, …) are
 //! supported; writing `arr[i] = …` is an error, as the array is read-only.
 //!
@@ -191,6 +191,13 @@ pub fn register(engine: &mut Engine) {
         all.extend(b);
         all
     });
+    // An array's spread of it, `[...arr]` and `[x, ...arr]`, which `rload convert` writes as
+    // `[] + arr` and `[x] + arr`; `+=` appends it in place.
+    engine.register_fn("+", |mut a: Array, b: SharedArray| {
+        a.extend(b.to_array());
+        a
+    });
+    engine.register_fn("+=", |a: &mut Array, b: SharedArray| a.extend(b.to_array()));
     // k6's SharedArray has every non-mutating method of a JavaScript array (it is a read-only
     // proxy of one). These are Rhai's own array functions, with a copy of the elements (each
     // visits every element, which k6 also reads one by one): the names `rload convert` writes
