@@ -172,10 +172,19 @@ impl Conv<'_> {
             }
             "RegExp" => self.regexp_new(c.span, &c.arguments, args),
             "require" => self.unconvertible(c.span, "require(): use `import`"),
-            "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" | "escape" | "unescape"
-            | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask" | "setImmediate" => {
-                self.unconvertible(c.span, format!("{name}(): rload has no such function"))
+            "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" => {
+                // rload's own functions, JavaScript's rules; no argument is `undefined`'s text.
+                let f = match name {
+                    "encodeURIComponent" => "encode_uri_component",
+                    "decodeURIComponent" => "decode_uri_component",
+                    "encodeURI" => "encode_uri",
+                    _ => "decode_uri",
+                };
+                let arg = args.first().cloned().unwrap_or_else(|| "\"undefined\"".into());
+                format!("{f}({arg})")
             }
+            "escape" | "unescape" | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask"
+            | "setImmediate" => self.unconvertible(c.span, format!("{name}(): rload has no such function")),
             _ => format!("{}({})", names::var(name), args.join(", ")),
         }
     }

@@ -40,6 +40,7 @@ pub mod response;
 pub mod shared_array;
 pub mod sort;
 pub mod timers;
+pub mod uri;
 pub mod websocket;
 pub mod ws;
 
@@ -74,6 +75,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     regexp::register(engine);
     regexp_match::register(engine);
     regexp_string::register(engine);
+    uri::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
