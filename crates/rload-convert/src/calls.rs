@@ -704,6 +704,8 @@ impl Conv<'_> {
                 }
             }
             ("Date", "now") => "timestamp_ms()".into(),
+            ("Date", "parse") => format!("js_date_parse({})", a(0)),
+            ("Date", "UTC") => format!("js_date_utc([{}])", args.join(", ")),
             ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
             ("Array", "from") if args.len() <= 2 => helper(self, "js_array_from", vec![a(0), a(1)]),
             ("Number", "isInteger") => helper(self, "js_is_integer", vec![a(0)]),
@@ -761,6 +763,16 @@ impl Conv<'_> {
                         }
                         "Array" => format!("[{}]", self.args(&n.arguments).join(", ")),
                         "Object" if n.arguments.is_empty() => "#{}".into(),
+                        // rload's JavaScript Date (script/api/date.rs), with the same arguments.
+                        // `new Date(null)` is the epoch (Number(null) is 0); a `()` seen only at run
+                        // time reads as undefined, an invalid date.
+                        "Date" if !self.is_local(name) && !self.top_vars.contains(name) => {
+                            if matches!(n.arguments.as_slice(), [Argument::NullLiteral(_)]) {
+                                "js_date(0)".into()
+                            } else {
+                                format!("js_date({})", self.args(&n.arguments).join(", "))
+                            }
+                        }
                         _ => self.unconvertible(n.span, format!("`new {name}(…)`: rload has no {name}")),
                     },
                 }

@@ -67,7 +67,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_add",
-        "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array or a map (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" {\n        js_str(a) + js_str(b)\n    } else if ta == \"()\" || tb == \"()\" || ta == \"bool\" || tb == \"bool\" {\n        js_arith(a, b, \"+\")\n    } else {\n        a + b\n    }\n}",
+        "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array, a map or a Date (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" || ta == \"Date\" || tb == \"Date\" {\n        js_str(a) + js_str(b)\n    } else if ta == \"()\" || tb == \"()\" || ta == \"bool\" || tb == \"bool\" {\n        js_arith(a, b, \"+\")\n    } else {\n        a + b\n    }\n}",
     ),
     (
         "js_add_nullish",
@@ -318,7 +318,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_number",
-        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => 0.0 / 0.0,\n        \"string\" => js_number_text(v),\n        _ => 0.0 / 0.0,\n    }\n}",
+        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => 0.0 / 0.0,\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        _ => 0.0 / 0.0,\n    }\n}",
     ),
     (
         "js_number_text",

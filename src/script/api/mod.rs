@@ -22,6 +22,7 @@ pub mod convert;
 pub mod cookies;
 pub mod core;
 pub mod crypto;
+pub mod date;
 pub mod encoding;
 pub mod exec;
 pub mod expected;
@@ -76,6 +77,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     regexp_match::register(engine);
     regexp_string::register(engine);
     uri::register(engine);
+    date::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
