@@ -33,6 +33,7 @@ pub mod http_url;
 pub mod jslib_summary;
 pub mod json;
 pub mod metrics;
+pub mod papaparse;
 pub mod predicates;
 pub mod regexp;
 pub mod regexp_match;
@@ -78,6 +79,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     regexp_string::register(engine);
     uri::register(engine);
     date::register(engine);
+    papaparse::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
@@ -107,6 +109,7 @@ pub fn builtin_variable(name: &str) -> Result<Option<Dynamic>, Box<rhai::EvalAlt
         "ws" => Some(Dynamic::from(ws::WsApi)),
         "encoding" => Some(Dynamic::from(encoding::EncodingApi)),
         "crypto" => Some(Dynamic::from(crypto::CryptoApi)),
+        "papaparse" => Some(Dynamic::from(papaparse::PapaparseApi)),
         "console" => Some(Dynamic::from(console::ConsoleApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
         "__ENV" => vu::try_current().map(|v| v.env.clone()),
