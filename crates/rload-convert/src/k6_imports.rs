@@ -48,7 +48,7 @@ pub fn lookup(module: &str, export: &str) -> Binding {
             "findBetween" => Helper("js_find_between"),
             _ => Unsupported(format!("jslib k6-utils `{export}` has no rload equivalent")),
         },
-        // papaparse's `parse` of a string (script/api/papaparse.rs), jslib's default export.
+        // papaparse's `parse` of a string (script/api/papaparse/), jslib's default export.
         _ if is_jslib(module, "papaparse") => match export {
             "default" | "*" => Value("papaparse".into()),
             _ => Unsupported(format!("jslib papaparse `{export}` has no rload equivalent (papaparse.parse has)")),
