@@ -135,6 +135,13 @@ impl serde::Serialize for JsonValue<'_> {
         if self.0.is::<super::regexp::RegExp>() {
             return JsonMap(&Map::new()).serialize(serializer);
         }
+        // jslib's URL is its href (its toJSON); a URLSearchParams has no own properties: `{}`.
+        if let Some(u) = self.0.read_lock::<super::url::JsUrl>() {
+            return serializer.serialize_str(&u.href());
+        }
+        if self.0.is::<super::url::JsSearchParams>() {
+            return JsonMap(&Map::new()).serialize(serializer);
+        }
         // A Date is its ISO text, null when invalid (its toJSON).
         if let Some(date) = self.0.read_lock::<super::date::JsDate>() {
             return match date.iso() {

@@ -43,6 +43,7 @@ pub mod shared_array;
 pub mod sort;
 pub mod timers;
 pub mod uri;
+pub mod url;
 pub mod websocket;
 pub mod ws;
 
@@ -80,6 +81,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     uri::register(engine);
     date::register(engine);
     papaparse::register(engine);
+    url::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
