@@ -3,8 +3,12 @@
 // Each check holds in any time zone, as k6 and rload read the same one.
 import http from 'k6/http';
 import { check } from 'k6';
+import { SharedArray } from 'k6/data';
 
 export const options = { vus: 1, iterations: 2 };
+
+// k6 freezes a SharedArray's elements through JSON: a Date in one is its ISO text.
+const stamps = new SharedArray('stamps', () => [new Date(0), { at: new Date(1000) }]);
 
 export default function () {
   const d = new Date(1700000000123);
@@ -48,4 +52,8 @@ export default function () {
     error = String(e);
   }
   check(error, { 'an invalid date has no ISO text': (e) => e === 'RangeError: Invalid time value' });
+  check(stamps, {
+    'a shared Date is its ISO text': (s) => typeof s[0] === 'string' && s[0] === '1970-01-01T00:00:00.000Z',
+    'inside an object too': (s) => s[1].at === '1970-01-01T00:00:01.000Z',
+  });
 }

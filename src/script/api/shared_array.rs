@@ -44,11 +44,34 @@ struct Frozen {
     ends: Vec<usize>,
 }
 
+/// A value as k6 freezes it (through JSON): a Date as its ISO text (null when invalid), a URL
+/// as its href, a URLSearchParams as `{}`, inside maps and arrays too; the rest as it is.
+fn as_json_value(value: Dynamic) -> Dynamic {
+    if let Some(date) = value.read_lock::<super::date::JsDate>().map(|d| *d) {
+        return date.iso().map_or(Dynamic::UNIT, Dynamic::from);
+    }
+    if let Some(url) = value.read_lock::<super::url::JsUrl>().map(|u| u.href()) {
+        return url.into();
+    }
+    if value.is::<super::url::JsSearchParams>() {
+        return Dynamic::from(rhai::Map::new());
+    }
+    if value.is_map() {
+        let map = value.cast::<rhai::Map>();
+        return Dynamic::from(map.into_iter().map(|(k, v)| (k, as_json_value(v))).collect::<rhai::Map>());
+    }
+    if value.is_array() {
+        return Dynamic::from(value.cast::<Array>().into_iter().map(as_json_value).collect::<Array>());
+    }
+    value
+}
+
 impl Frozen {
     fn freeze(name: &str, items: Array) -> Result<Frozen, String> {
         let mut json = String::new();
         let mut ends = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
+            let item = as_json_value(item);
             if item.is_fnptr() || item.is_blob() || !(item.is_map() || item.is_array() || is_scalar(&item)) {
                 return Err(format!(
                     "shared_array(\"{name}\"): element {i} is a {}; only JSON values (maps, arrays, strings, numbers, bools, ()) can be shared",
