@@ -44,6 +44,11 @@ export default function () {
     'setDate': () => next.getDate() === 29 && next.getMonth() === 1,
     'subtraction and comparison': () => next - new Date(2024, 1, 28) === 86400000 && next > new Date(2024, 1, 28),
     'years 0 to 99 are 1900s': () => new Date(99, 0).getFullYear() === 1999,
+    // k6 writes one layout whatever the locale and options.
+    'toLocaleString': () => new Date(2024, 0, 5, 3, 4, 5).toLocaleString('de-DE') === '01/05/2024, 03:04:05',
+    'toLocaleDateString and toLocaleTimeString': () =>
+      new Date(2024, 0, 5, 3, 4, 5).toLocaleDateString('en-US', { year: 'numeric' }) === '01/05/2024' &&
+      new Date(2024, 0, 5, 3, 4, 5).toLocaleTimeString() === '03:04:05',
   });
   let error = 'none';
   try {

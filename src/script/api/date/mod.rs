@@ -18,8 +18,9 @@
 //!
 //! `to_json` writes its ISO text (`null` when invalid), as `JSON.stringify`; text is
 //! `toString`'s (`Tue Nov 14 2023 22:13:20 GMT+0000 (UTC)`, the zone's abbreviation from the C
-//! library, as Go's); `-`, `<`, `==` and the like compare the time values. `toLocale…String`
-//! (an ICU locale's text) is not implemented: `rload check` names it.
+//! library, as Go's); `-`, `<`, `==` and the like compare the time values. `toLocaleString`,
+//! `toLocaleDateString` and `toLocaleTimeString` write k6's one layout (`01/05/2024, 03:04:05`,
+//! local time) and ignore the locale and options, as k6 does.
 
 use rhai::{Dynamic, Engine, EvalAltResult};
 
@@ -122,6 +123,23 @@ impl JsDate {
         let (h, m) = (offset.abs() / 60, offset.abs() % 60);
         let zone = zone_name(self.0).unwrap_or_else(|| format!("{sign}{h:02}{m:02}"));
         format!("{:02}:{:02}:{:02} GMT{sign}{h:02}{m:02} ({zone})", f.hours as i64, f.minutes as i64, f.seconds as i64)
+    }
+
+    /// `toLocaleString` as k6 (goja) writes it whatever the locale and options: local time as
+    /// `MM/DD/YYYY, HH:MM:SS`; the date or the time alone for the other two.
+    fn locale_text(self, date: bool, time: bool) -> String {
+        if !self.valid() {
+            return "Invalid Date".into();
+        }
+        let f = self.local_fields();
+        let year = if f.year < 0.0 { format!("-{:04}", -f.year as i64) } else { format!("{:04}", f.year as i64) };
+        let day = format!("{:02}/{:02}/{year}", f.month as i64 + 1, f.day as i64);
+        let clock = format!("{:02}:{:02}:{:02}", f.hours as i64, f.minutes as i64, f.seconds as i64);
+        match (date, time) {
+            (true, true) => format!("{day}, {clock}"),
+            (true, false) => day,
+            _ => clock,
+        }
     }
 
     fn utc_text(self) -> String {
@@ -234,6 +252,14 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("toTimeString", |d: &mut JsDate| d.time_text());
     engine.register_fn("toUTCString", |d: &mut JsDate| d.utc_text());
     engine.register_fn("toGMTString", |d: &mut JsDate| d.utc_text());
+    // k6 takes a locale and options and ignores them: one layout for every locale.
+    for (name, date, time) in
+        [("toLocaleString", true, true), ("toLocaleDateString", true, false), ("toLocaleTimeString", false, true)]
+    {
+        engine.register_fn(name, move |d: &mut JsDate| d.locale_text(date, time));
+        engine.register_fn(name, move |d: &mut JsDate, _: Dynamic| d.locale_text(date, time));
+        engine.register_fn(name, move |d: &mut JsDate, _: Dynamic, _: Dynamic| d.locale_text(date, time));
+    }
     engine.register_fn("getTimezoneOffset", |d: &mut JsDate| -> Dynamic {
         if d.valid() {
             Dynamic::from((-local_offset_ms(d.0) / 60_000.0) as i64)
