@@ -764,6 +764,11 @@ impl Conv<'_> {
                         "Array" => format!("[{}]", self.args(&n.arguments).join(", ")),
                         "Object" if n.arguments.is_empty() => "#{}".into(),
                         // rload's JavaScript Date (script/api/date/), with the same arguments.
+                        // rload's JavaScript Map and Set (script/api/collections.rs).
+                        "Map" | "Set" if !self.is_local(name) && !self.top_vars.contains(name) => {
+                            let f = if name == "Map" { "js_map" } else { "js_set" };
+                            format!("{f}({})", self.args(&n.arguments).join(", "))
+                        }
                         // `new Date(null)` is the epoch (Number(null) is 0); a `()` seen only at run
                         // time reads as undefined, an invalid date.
                         "Date" if !self.is_local(name) && !self.top_vars.contains(name) => {

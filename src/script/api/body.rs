@@ -135,11 +135,15 @@ impl serde::Serialize for JsonValue<'_> {
         if self.0.is::<super::regexp::RegExp>() {
             return JsonMap(&Map::new()).serialize(serializer);
         }
-        // jslib's URL is its href (its toJSON); a URLSearchParams has no own properties: `{}`.
+        // jslib's URL is its href (its toJSON); a URLSearchParams, a Map and a Set have no own
+        // enumerable properties: `{}`.
         if let Some(u) = self.0.read_lock::<super::url::JsUrl>() {
             return serializer.serialize_str(&u.href());
         }
-        if self.0.is::<super::url::JsSearchParams>() {
+        if self.0.is::<super::url::JsSearchParams>()
+            || self.0.is::<super::collections::JsMap>()
+            || self.0.is::<super::collections::JsSet>()
+        {
             return JsonMap(&Map::new()).serialize(serializer);
         }
         // A Date is its ISO text, null when invalid (its toJSON).

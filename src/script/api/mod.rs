@@ -16,6 +16,7 @@
 
 pub mod body;
 pub mod call;
+pub mod collections;
 pub mod compare;
 pub mod console;
 pub mod convert;
@@ -82,6 +83,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     date::register(engine);
     papaparse::register(engine);
     url::register(engine);
+    collections::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);

@@ -45,7 +45,8 @@ struct Frozen {
 }
 
 /// A value as k6 freezes it (through JSON): a Date as its ISO text (null when invalid), a URL
-/// as its href, a URLSearchParams as `{}`, inside maps and arrays too; the rest as it is.
+/// as its href, a URLSearchParams, a Map or a Set as `{}`, inside maps and arrays too; the rest
+/// as it is.
 fn as_json_value(value: Dynamic) -> Dynamic {
     if let Some(date) = value.read_lock::<super::date::JsDate>().map(|d| *d) {
         return date.iso().map_or(Dynamic::UNIT, Dynamic::from);
@@ -53,7 +54,10 @@ fn as_json_value(value: Dynamic) -> Dynamic {
     if let Some(url) = value.read_lock::<super::url::JsUrl>().map(|u| u.href()) {
         return url.into();
     }
-    if value.is::<super::url::JsSearchParams>() {
+    if value.is::<super::url::JsSearchParams>()
+        || value.is::<super::collections::JsMap>()
+        || value.is::<super::collections::JsSet>()
+    {
         return Dynamic::from(rhai::Map::new());
     }
     if value.is_map() {
