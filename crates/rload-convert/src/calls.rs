@@ -43,6 +43,14 @@ impl Conv<'_> {
         match &c.callee {
             Expression::Identifier(id) => self.call_named(c, id),
             Expression::StaticMemberExpression(m) => self.call_method(c, m),
+            // `http[method](url)`, `crypto[algo](data, "hex")`: a k6 module's function chosen at
+            // run time, by its name (rload's are k6's); a name it lacks is "Function not found".
+            Expression::ComputedMemberExpression(m) if self.module_object(&m.object).is_some() => {
+                let module = self.module_object(&m.object).unwrap_or_default();
+                let name = self.expr(&m.expression);
+                let args: Vec<String> = std::iter::once(module).chain(self.args(&c.arguments)).collect();
+                format!("Fn({}).call({})", strip_parens(&name), args.join(", "))
+            }
             Expression::ChainExpression(_)
             | Expression::ComputedMemberExpression(_)
             | Expression::ParenthesizedExpression(_)
@@ -54,6 +62,18 @@ impl Conv<'_> {
                 format!("js_call({}, [{args}])", strip_parens(&callee))
             }
             other => self.unconvertible(other.span(), "this call"),
+        }
+    }
+
+    /// The rload object of a k6 module whose functions a script may pick by name (`http`,
+    /// `crypto`, `encoding`, `ws`), when `e` names its import.
+    fn module_object(&self, e: &Expression) -> Option<String> {
+        let Expression::Identifier(id) = e.without_parentheses() else {
+            return None;
+        };
+        match self.binding(id.name.as_str()) {
+            Some(Binding::Value(v)) if matches!(v.as_str(), "http" | "crypto" | "encoding" | "ws") => Some(v.clone()),
+            _ => None,
         }
     }
 
