@@ -44,6 +44,22 @@ struct Frozen {
     ends: Vec<usize>,
 }
 
+/// Whether `value` is or holds a Date, a URL, a URLSearchParams, a Map or a Set: only then is
+/// it rebuilt by [`as_json_value`] (a big array of plain maps is frozen as it is).
+fn holds_js_object(value: &Dynamic) -> bool {
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        return map.values().any(holds_js_object);
+    }
+    if let Some(items) = value.read_lock::<Array>() {
+        return items.iter().any(holds_js_object);
+    }
+    value.is::<super::date::JsDate>()
+        || value.is::<super::url::JsUrl>()
+        || value.is::<super::url::JsSearchParams>()
+        || value.is::<super::collections::JsMap>()
+        || value.is::<super::collections::JsSet>()
+}
+
 /// A value as k6 freezes it (through JSON): a Date as its ISO text (null when invalid), a URL
 /// as its href, a URLSearchParams, a Map or a Set as `{}`, inside maps and arrays too; the rest
 /// as it is.
@@ -75,7 +91,7 @@ impl Frozen {
         let mut json = String::new();
         let mut ends = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
-            let item = as_json_value(item);
+            let item = if holds_js_object(&item) { as_json_value(item) } else { item };
             if item.is_fnptr() || item.is_blob() || !(item.is_map() || item.is_array() || is_scalar(&item)) {
                 return Err(format!(
                     "shared_array(\"{name}\"): element {i} is a {}; only JSON values (maps, arrays, strings, numbers, bools, ()) can be shared",
