@@ -5,8 +5,10 @@
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
 //! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
 //! [`shared_array`]; JavaScript's RegExp is [`regexp`] (its string methods [`regexp_string`], its
-//! match results [`regexp_match`]); jslib's `textSummary` is [`jslib_summary`]. Built-in variables
-//! (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
+//! match results [`regexp_match`]); its Date is [`date`], its Map and Set [`collections`], its
+//! `encodeURIComponent` and kin [`uri`]; jslib's `textSummary` is [`jslib_summary`], its papaparse
+//! [`papaparse`], its `URL` and `URLSearchParams` [`url`]. Built-in variables
+//! (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`, `papaparse`,
 //! `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's variable
 //! resolver, so they are visible inside functions too.
 //!
