@@ -523,3 +523,45 @@ export function handleSummary(data) {
         "{stderr}"
     );
 }
+
+const NO_FULL_ITERATION: &str = "No script iterations fully finished, consider making the test duration longer";
+
+#[test]
+fn a_test_whose_iterations_were_all_cut_warns_as_k6_does() {
+    // Every iteration outlasts the test and is interrupted at its end: k6 warns before the
+    // summary, and the exit code stays 0.
+    let s = script(
+        r#"
+        export const options = #{ scenarios: #{ s: #{ executor: "constant-vus", vus: 2, duration: "1s", gracefulStop: "0s" } } };
+        fn run() { sleep(5); }
+    "#,
+    );
+    let run = rload(&s, &["-q"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(NO_FULL_ITERATION), "{}", run.stderr);
+}
+
+#[test]
+fn no_warning_when_an_iteration_finished_or_the_test_was_stopped() {
+    // An iteration ended by a script error is a full iteration (k6 counts it in `iterations`).
+    let errors = script(
+        r#"
+        export const options = #{ vus: 1, iterations: 2 };
+        fn run() { throw "boom"; }
+    "#,
+    );
+    let run = rload(&errors, &["-q"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains(NO_FULL_ITERATION), "{}", run.stderr);
+    // A test aborted before any iteration ended ends with its abort, not the warning (k6 returns
+    // before it).
+    let aborted = script(
+        r#"
+        export const options = #{ vus: 1, iterations: 2 };
+        fn run() { exec.test.abort("stop"); }
+    "#,
+    );
+    let run = rload(&aborted, &["-q"]);
+    assert_eq!(run.code, 108, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains(NO_FULL_ITERATION), "{}", run.stderr);
+}

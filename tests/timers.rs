@@ -167,3 +167,32 @@ fn setup_and_teardown_wait_for_their_timers_too() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.count("fired"), 11);
 }
+
+#[test]
+fn timers_dropped_by_a_failed_iteration_are_logged_as_k6_logs_them() {
+    // The iteration throws with a timeout and an interval pending: neither runs, and each gets
+    // k6's warning (ids count on per VU: 1 and 2, then 3 and 4). A timer that ran or was
+    // cleared is not mentioned.
+    let s = script(
+        r#"
+        fn run() {
+            let done = setTimeout(|| {}, 1);
+            clearTimeout(done);
+            setInterval(|| {}, 100);
+            setTimeout(|| {}, 5000);
+            throw "boom";
+        }
+    "#,
+    );
+    let run = rload(&s, &["-i", "2", "-q"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for line in [
+        "setInterval 2 was stopped because the VU iteration was interrupted",
+        "setTimeout 3 was stopped because the VU iteration was interrupted",
+        "setInterval 5 was stopped because the VU iteration was interrupted",
+        "setTimeout 6 was stopped because the VU iteration was interrupted",
+    ] {
+        assert!(run.stderr.contains(line), "{line}\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("setTimeout 1 was stopped"), "{}", run.stderr);
+}

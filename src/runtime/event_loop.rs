@@ -10,7 +10,7 @@
 //!
 //! An error from a callback ends the loop with that error, as an exception ends a k6 iteration;
 //! so does a stopped VU (hard stop, the end of `gracefulStop`, ramp-down). Either way what is
-//! left is dropped: timers cleared, sockets closed with a 1000 close frame
+//! left is dropped: timers cleared (each with k6's warning), sockets closed with a 1000 close frame
 //! ([`WebSocket::abandon`]), so nothing of one iteration reaches the next one. The loop belongs
 //! to the VU (`VuContext::event_loop`); timer ids count on across iterations, as in k6.
 
@@ -96,8 +96,14 @@ impl<H: Clone + 'static> EventLoop<H> {
         result
     }
 
-    /// Drops every timer and closes every socket without running a callback.
+    /// Drops every timer and closes every socket without running a callback. Each timer
+    /// dropped is logged as k6 logs it (`setTimeout 2 was stopped because the VU iteration was
+    /// interrupted`), so a callback that never ran is not a silent loss.
     pub fn abandon(&self) {
+        for (id, interval) in self.timers.borrow().pending() {
+            let kind = if interval { "setInterval" } else { "setTimeout" };
+            crate::logger::warn(&format!("{kind} {id} was stopped because the VU iteration was interrupted"));
+        }
         self.timers.borrow_mut().clear();
         let sockets = std::mem::take(&mut *self.sockets.borrow_mut());
         for entry in sockets {

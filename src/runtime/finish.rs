@@ -2,6 +2,7 @@
 //! `handle_summary`'s files, the exports and the `--report` page, then the error that sets the
 //! exit code.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,6 +37,12 @@ pub(super) async fn report_results(
     let Executed { shared, runtimes, signalled, phase_failure, test_duration, monitored } = test;
     let control = &shared.control;
     let ended_in_setup = matches!(phase_failure, Some(RunError::SetupFailed(_) | RunError::SetupTimeout(_)));
+    // k6's warning for a test that ran to its end (no stop, setup() and teardown() passed)
+    // without one iteration that ended on its own, before the summary.
+    let full_iterations: u64 = runtimes.iter().map(|s| s.state.completed.load(Ordering::Relaxed)).sum();
+    if full_iterations == 0 && phase_failure.is_none() && stopped_early(control, surface, signalled).is_none() {
+        crate::logger::warn("No script iterations fully finished, consider making the test duration longer");
+    }
     // As k6: the outputs end with the test (teardown included), before the summary.
     let outputs_report = outputs.borrow_mut().as_mut().map(|o| o.finish()).unwrap_or_default();
     metrics::flush();

@@ -30,7 +30,7 @@ const KEYWORDS: &[&str] =
 const IN_PLACE: &[&str] = &["replace", "replace_all", "trim", "pad", "truncate", "crop", "make_upper", "make_lower"];
 
 /// rload's global objects, whose properties are all registered getters.
-const GLOBAL_OBJECTS: &[&str] = &["http", "ws", "exec", "crypto", "encoding", "console"];
+const GLOBAL_OBJECTS: &[&str] = &["http", "ws", "exec", "crypto", "encoding", "console", "papaparse"];
 
 /// JavaScript and k6 names a porter brings, and their rload form.
 const HINTS: &[(&str, &str)] = &[

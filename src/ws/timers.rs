@@ -56,6 +56,13 @@ impl<F: Clone> Timers<F> {
         self.list.len() != before
     }
 
+    /// The pending timers, by id: each id and whether it is an interval.
+    pub fn pending(&self) -> Vec<(u64, bool)> {
+        let mut ids: Vec<(u64, bool)> = self.list.iter().map(|t| (t.id, t.every.is_some())).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// True when no timer is pending.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()

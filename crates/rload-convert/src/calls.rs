@@ -43,6 +43,14 @@ impl Conv<'_> {
         match &c.callee {
             Expression::Identifier(id) => self.call_named(c, id),
             Expression::StaticMemberExpression(m) => self.call_method(c, m),
+            // `http[method](url)`, `crypto[algo](data, "hex")`: a k6 module's function chosen at
+            // run time, by its name (rload's are k6's); a name it lacks is "Function not found".
+            Expression::ComputedMemberExpression(m) if self.module_object(&m.object).is_some() => {
+                let module = self.module_object(&m.object).unwrap_or_default();
+                let name = self.expr(&m.expression);
+                let args: Vec<String> = std::iter::once(module).chain(self.args(&c.arguments)).collect();
+                format!("Fn({}).call({})", strip_parens(&name), args.join(", "))
+            }
             Expression::ChainExpression(_)
             | Expression::ComputedMemberExpression(_)
             | Expression::ParenthesizedExpression(_)
@@ -54,6 +62,18 @@ impl Conv<'_> {
                 format!("js_call({}, [{args}])", strip_parens(&callee))
             }
             other => self.unconvertible(other.span(), "this call"),
+        }
+    }
+
+    /// The rload object of a k6 module whose functions a script may pick by name (`http`,
+    /// `crypto`, `encoding`, `ws`), when `e` names its import.
+    fn module_object(&self, e: &Expression) -> Option<String> {
+        let Expression::Identifier(id) = e.without_parentheses() else {
+            return None;
+        };
+        match self.binding(id.name.as_str()) {
+            Some(Binding::Value(v)) if matches!(v.as_str(), "http" | "crypto" | "encoding" | "ws") => Some(v.clone()),
+            _ => None,
         }
     }
 
@@ -172,10 +192,19 @@ impl Conv<'_> {
             }
             "RegExp" => self.regexp_new(c.span, &c.arguments, args),
             "require" => self.unconvertible(c.span, "require(): use `import`"),
-            "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" | "escape" | "unescape"
-            | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask" | "setImmediate" => {
-                self.unconvertible(c.span, format!("{name}(): rload has no such function"))
+            "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" => {
+                // rload's own functions, JavaScript's rules; no argument is `undefined`'s text.
+                let f = match name {
+                    "encodeURIComponent" => "encode_uri_component",
+                    "decodeURIComponent" => "decode_uri_component",
+                    "encodeURI" => "encode_uri",
+                    _ => "decode_uri",
+                };
+                let arg = args.first().cloned().unwrap_or_else(|| "\"undefined\"".into());
+                format!("{f}({arg})")
             }
+            "escape" | "unescape" | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask"
+            | "setImmediate" => self.unconvertible(c.span, format!("{name}(): rload has no such function")),
             _ => format!("{}({})", names::var(name), args.join(", ")),
         }
     }
@@ -695,6 +724,8 @@ impl Conv<'_> {
                 }
             }
             ("Date", "now") => "timestamp_ms()".into(),
+            ("Date", "parse") => format!("js_date_parse({})", a(0)),
+            ("Date", "UTC") => format!("js_date_utc([{}])", args.join(", ")),
             ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
             ("Array", "from") if args.len() <= 2 => helper(self, "js_array_from", vec![a(0), a(1)]),
             ("Number", "isInteger") => helper(self, "js_is_integer", vec![a(0)]),
@@ -752,6 +783,21 @@ impl Conv<'_> {
                         }
                         "Array" => format!("[{}]", self.args(&n.arguments).join(", ")),
                         "Object" if n.arguments.is_empty() => "#{}".into(),
+                        // rload's JavaScript Date (script/api/date/), with the same arguments.
+                        // rload's JavaScript Map and Set (script/api/collections.rs).
+                        "Map" | "Set" if !self.is_local(name) && !self.top_vars.contains(name) => {
+                            let f = if name == "Map" { "js_map" } else { "js_set" };
+                            format!("{f}({})", self.args(&n.arguments).join(", "))
+                        }
+                        // `new Date(null)` is the epoch (Number(null) is 0); a `()` seen only at run
+                        // time reads as undefined, an invalid date.
+                        "Date" if !self.is_local(name) && !self.top_vars.contains(name) => {
+                            if matches!(n.arguments.as_slice(), [Argument::NullLiteral(_)]) {
+                                "js_date(0)".into()
+                            } else {
+                                format!("js_date({})", self.args(&n.arguments).join(", "))
+                            }
+                        }
                         _ => self.unconvertible(n.span, format!("`new {name}(…)`: rload has no {name}")),
                     },
                 }

@@ -137,6 +137,10 @@ pub struct Conv<'s> {
     /// time (an array's index is a number, a map's key text: `loops.rs`, `index_key`).
     pub for_in_keys: Vec<String>,
     pub object_vars: HashSet<String>,
+    /// Variables set to `new Map(…)` / `new Set(…)`: `for…of` and `forEach` over them go through
+    /// `entries()` / `values()` (`loops.rs`), as rload's Map and Set are not iterable themselves.
+    pub map_vars: HashSet<String>,
+    pub set_vars: HashSet<String>,
     /// `async` functions and `await` (see `asyncs.rs`).
     pub asyncs: crate::asyncs::AsyncState,
     pub indent: usize,
@@ -189,6 +193,8 @@ impl<'s> Conv<'s> {
             statement_call: None,
             for_in_keys: Vec::new(),
             object_vars: HashSet::new(),
+            map_vars: HashSet::new(),
+            set_vars: HashSet::new(),
             asyncs: Default::default(),
             indent: 0,
             tmp: 0,
@@ -221,6 +227,41 @@ impl<'s> Conv<'s> {
     }
 
     /// Not convertible: an item, and `()` in the expression's place with the comment.
+    /// Notes `name` as set to `new Map(…)` or `new Set(…)` (or as neither, when it is set to
+    /// something else).
+    pub fn note_collection(&mut self, name: &str, init: Option<&oxc_ast::ast::Expression>) {
+        use oxc_ast::ast::Expression;
+        let made = match init.map(|e| e.without_parentheses()) {
+            Some(Expression::NewExpression(n)) => match &n.callee {
+                Expression::Identifier(id) => Some(id.name.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.map_vars.remove(name);
+        self.set_vars.remove(name);
+        match made {
+            Some("Map") => {
+                self.map_vars.insert(name.to_string());
+            }
+            Some("Set") => {
+                self.set_vars.insert(name.to_string());
+            }
+            _ => {}
+        }
+    }
+
+    /// `.entries()` for a variable noted as a Map, `.values()` for a Set: what `for…of` and
+    /// `forEach` loop over.
+    pub fn collection_items(&self, e: &oxc_ast::ast::Expression) -> Option<&'static str> {
+        use oxc_ast::ast::Expression;
+        match e.without_parentheses() {
+            Expression::Identifier(id) if self.map_vars.contains(id.name.as_str()) => Some("entries"),
+            Expression::Identifier(id) if self.set_vars.contains(id.name.as_str()) => Some("values"),
+            _ => None,
+        }
+    }
+
     pub fn unconvertible(&mut self, span: Span, reason: impl Into<String>) -> String {
         let c = self.item(span, ItemKind::Unconvertible, reason);
         format!("{c} ()")

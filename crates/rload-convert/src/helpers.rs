@@ -63,11 +63,11 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` (or `RangeError: m`, rload's `ReferenceError: m`) is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
+        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` (or `RangeError: m`, rload's `ReferenceError: m`, `URIError: m`) is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
     ),
     (
         "js_add",
-        "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array or a map (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" {\n        js_str(a) + js_str(b)\n    } else if ta == \"()\" || tb == \"()\" || ta == \"bool\" || tb == \"bool\" {\n        js_arith(a, b, \"+\")\n    } else {\n        a + b\n    }\n}",
+        "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array, a map or a Date (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" || ta == \"Date\" || tb == \"Date\" {\n        js_str(a) + js_str(b)\n    } else if ta == \"()\" || tb == \"()\" || ta == \"bool\" || tb == \"bool\" {\n        js_arith(a, b, \"+\")\n    } else {\n        a + b\n    }\n}",
     ),
     (
         "js_add_nullish",
@@ -236,10 +236,12 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_object_values",
         r#"private fn js_object_values(o) {
-    // Object.values(o): a map's values; an array's elements (a copy); a string's characters.
+    // Object.values(o): a map's values; an array's or a SharedArray's elements (a copy); a
+    // string's characters.
     switch type_of(o) {
         "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
         "array" => o,
+        "SharedArray" => { let a = []; for x in o { a.push(x); } a }
         "string" => { let a = []; for c in o.chars() { a.push(`${c}`); } a }
         _ => o.values(),
     }
@@ -248,12 +250,12 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_entries",
         r#"private fn js_entries(o) {
-    // Object.entries(o): [key, value] pairs; an array's (and a string's) keys are its indices as
-    // text ("0", "1", …).
+    // Object.entries(o): [key, value] pairs; an array's (a SharedArray's, a string's) keys are its
+    // indices as text ("0", "1", …).
     let out = [];
     switch type_of(o) {
         "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
-        "array" => { for (x, i) in o { out.push([`${i}`, x]); } }
+        "array" | "SharedArray" => { for (x, i) in o { out.push([`${i}`, x]); } }
         "string" => { for (c, i) in o.chars() { out.push([`${i}`, `${c}`]); } }
         _ => { for k in o.keys() { out.push([k, o[k]]); } }
     }
@@ -316,7 +318,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_number",
-        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => 0.0 / 0.0,\n        \"string\" => js_number_text(v),\n        _ => 0.0 / 0.0,\n    }\n}",
+        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => 0.0 / 0.0,\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        _ => 0.0 / 0.0,\n    }\n}",
     ),
     (
         "js_number_text",
@@ -443,7 +445,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_keys",
-        "private fn js_keys(o) {\n    // for…in's keys: a map's keys; an array's or a string's indices as text (\"0\", \"1\", …);\n    // none for null and undefined.\n    switch type_of(o) {\n        \"array\" | \"string\" => { let out = []; for i in 0..o.len() { out.push(`${i}`); } out }\n        \"()\" => [],\n        _ => o.keys(),\n    }\n}",
+        "private fn js_keys(o) {\n    // for…in's keys: a map's keys; an array's, a SharedArray's or a string's indices as text\n    // (\"0\", \"1\", …); none for null and undefined.\n    switch type_of(o) {\n        \"array\" | \"SharedArray\" | \"string\" => { let out = []; for i in 0..o.len() { out.push(`${i}`); } out }\n        \"()\" => [],\n        _ => o.keys(),\n    }\n}",
     ),
     (
         "js_key",
@@ -451,7 +453,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError and ReferenceError for theirs, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
+        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError, ReferenceError and URIError for theirs, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
     ),
     (
         "js_iter",
@@ -542,7 +544,10 @@ const HELPERS: &[(&str, &str)] = &[
         "js_parse",
         "private fn js_parse(s) {\n    // JSON.parse(s): rload's parse_json reads any JSON value, and nothing but JSON.\n    parse_json(s)\n}",
     ),
-    ("js_is_array", "private fn js_is_array(v) {\n    type_of(v) == \"array\"\n}"),
+    (
+        "js_is_array",
+        "private fn js_is_array(v) {\n    // A SharedArray is one too: k6's is a proxy of an array.\n    let t = type_of(v);\n    t == \"array\" || t == \"SharedArray\"\n}",
+    ),
     (
         "js_is_integer",
         "private fn js_is_integer(v) {\n    // Number.isInteger: a whole finite number, as an integer or a float (2.5 * 2).\n    switch type_of(v) {\n        \"i64\" => true,\n        \"f64\" => v.is_finite && v.fraction() == 0.0,\n        _ => false,\n    }\n}",

@@ -48,6 +48,17 @@ pub fn lookup(module: &str, export: &str) -> Binding {
             "findBetween" => Helper("js_find_between"),
             _ => Unsupported(format!("jslib k6-utils `{export}` has no rload equivalent")),
         },
+        // jslib's URL and URLSearchParams (script/api/url.rs), the WHATWG standard's.
+        _ if is_jslib(module, "/url/") => match export {
+            "URL" => Constructor("js_url".into()),
+            "URLSearchParams" => Constructor("js_url_search_params".into()),
+            _ => Unsupported(format!("jslib url `{export}` has no rload equivalent")),
+        },
+        // papaparse's `parse` of a string (script/api/papaparse/), jslib's default export.
+        _ if is_jslib(module, "papaparse") => match export {
+            "default" | "*" => Value("papaparse".into()),
+            _ => Unsupported(format!("jslib papaparse `{export}` has no rload equivalent (papaparse.parse has)")),
+        },
         _ if is_jslib(module, "k6-summary") => match export {
             // jslib's own layout (k6's old summary), not the run's summary that text_summary is.
             "textSummary" => f("jslib_text_summary"),

@@ -32,6 +32,7 @@ impl Conv<'_> {
             // `return` in the callback means "next element": a closure keeps that meaning.
             return None;
         }
+        let collection = self.collection_items(obj);
         let seq = self.expr(obj);
         self.push_scope();
         for n in &names_in {
@@ -57,13 +58,31 @@ impl Conv<'_> {
             .iter()
             .map(|n| if captured.iter().any(|c| c == n) { format!("{}__", names::var(n)) } else { names::var(n) })
             .collect();
+        let copies: Vec<String> = captured.iter().map(|n| names::var(n)).collect();
+        let body = self.with_copies(&format!("{{\n{body}{}}}", self.pad()), &copies);
+        // A Map's callback gets (value, key), a Set's (value, value): a loop over entries
+        // with the parameters set from each, before the per-iteration copies.
+        if let Some(items) = collection {
+            let entry = self.fresh("entry");
+            let inner = format!("{}    ", self.pad());
+            let lets: String = match (items, vars.as_slice()) {
+                ("entries", [v]) => format!("{inner}let {v} = {entry}[1];\n"),
+                ("entries", [v, k]) => format!("{inner}let {v} = {entry}[1];\n{inner}let {k} = {entry}[0];\n"),
+                (_, [v]) => format!("{inner}let {v} = {entry};\n"),
+                (_, [v, w]) => format!("{inner}let {v} = {entry};\n{inner}let {w} = {entry};\n"),
+                _ => String::new(),
+            };
+            let body = match body.strip_prefix("{\n") {
+                Some(rest) => format!("{{\n{lets}{rest}"),
+                None => body,
+            };
+            return Some(format!("for {entry} in {seq}.{items}() {body}"));
+        }
         let head = match vars.len() {
             0 => format!("_i in {seq}"),
             1 => format!("{} in {seq}", vars[0]),
             _ => format!("({}, {}) in {seq}", vars[0], vars[1]),
         };
-        let copies: Vec<String> = captured.iter().map(|n| names::var(n)).collect();
-        let body = self.with_copies(&format!("{{\n{body}{}}}", self.pad()), &copies);
         Some(format!("for {head} {body}"))
     }
 

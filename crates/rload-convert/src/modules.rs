@@ -225,7 +225,10 @@ fn declare_top(conv: &mut Conv, d: &Declaration) {
                     {
                         conv.top_fns.insert(id.name.to_string(), (0, 0));
                     }
-                    (p, _) => {
+                    (p, init) => {
+                        if let BindingPattern::BindingIdentifier(id) = p {
+                            conv.note_collection(id.name.as_str(), init.as_ref());
+                        }
                         for name in binding_names(p) {
                             conv.top_vars.insert(name);
                         }

@@ -75,7 +75,32 @@ impl Conv<'_> {
                 let r = self.expr(&b.right);
                 return format!("{r}.contains({l})");
             }
-            _ => return self.unconvertible(b.span, format!("the operator `{}`", b.operator.as_str())),
+            // `x instanceof Array` (or Date, Map, Set, URL, URLSearchParams): the type rload's value
+            // has. Error and the other classes stay refused: rload throws a `new Error(m)` as its
+            // message, so it could not tell an Error from a thrown string.
+            Instanceof => {
+                let class = match &b.right {
+                    Expression::Identifier(id) if !self.is_local(id.name.as_str()) => id.name.as_str(),
+                    _ => "",
+                };
+                let types: &[&str] = match class {
+                    "Array" => &["array", "SharedArray"],
+                    "Date" => &["Date"],
+                    "Map" => &["Map"],
+                    "Set" => &["Set"],
+                    "URL" => &["URL"],
+                    "URLSearchParams" => &["URLSearchParams"],
+                    _ => {
+                        return self.unconvertible(
+                            b.span,
+                            "the operator `instanceof` (but for Array, Date, Map, Set, URL, URLSearchParams)",
+                        )
+                    }
+                };
+                let l = self.expr(&b.left);
+                let tests: Vec<String> = types.iter().map(|t| format!("t == \"{t}\"")).collect();
+                return format!("{{ let t = type_of({}); {} }}", strip_parens(&l), tests.join(" || "));
+            }
         };
         // `typeof x === "undefined"` is `x == ()`.
         if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {

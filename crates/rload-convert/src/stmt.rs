@@ -97,7 +97,11 @@ impl Conv<'_> {
                 "`for await`: k6 v1.1 cannot parse it (a syntax error there)",
             ),
             Statement::ForOfStatement(f) => {
-                let right = self.expr(&f.right);
+                let mut right = self.expr(&f.right);
+                // A Map's `[key, value]` entries, a Set's values, as JavaScript iterates them.
+                if let Some(items) = self.collection_items(&f.right) {
+                    right = format!("{right}.{items}()");
+                }
                 self.for_each_stmt(&f.left, right, &f.body, true)
             }
             Statement::ForInStatement(f) => {
@@ -318,6 +322,7 @@ impl Conv<'_> {
         if matches!(d.init.as_ref().map(|e| e.without_parentheses()), Some(Expression::ObjectExpression(_))) {
             self.object_vars.insert(name.to_string());
         }
+        self.note_collection(name, d.init.as_ref());
         if v.kind == VariableDeclarationKind::Const {
             if let (Some(e), Some(i)) = (d.init.as_ref(), self.scope_of(name)) {
                 let k = self.kind(e);

@@ -135,6 +135,24 @@ impl serde::Serialize for JsonValue<'_> {
         if self.0.is::<super::regexp::RegExp>() {
             return JsonMap(&Map::new()).serialize(serializer);
         }
+        // jslib's URL is its href (its toJSON); a URLSearchParams, a Map and a Set have no own
+        // enumerable properties: `{}`.
+        if let Some(u) = self.0.read_lock::<super::url::JsUrl>() {
+            return serializer.serialize_str(&u.href());
+        }
+        if self.0.is::<super::url::JsSearchParams>()
+            || self.0.is::<super::collections::JsMap>()
+            || self.0.is::<super::collections::JsSet>()
+        {
+            return JsonMap(&Map::new()).serialize(serializer);
+        }
+        // A Date is its ISO text, null when invalid (its toJSON).
+        if let Some(date) = self.0.read_lock::<super::date::JsDate>() {
+            return match date.iso() {
+                Ok(text) => serializer.serialize_str(&text),
+                Err(_) => serializer.serialize_unit(),
+            };
+        }
         if let Ok(x) = self.0.as_float() {
             // JavaScript writes a whole number below 1e21 without a fraction; i64 holds those
             // up to 2^63 exactly.

@@ -49,6 +49,7 @@ fn show(value: &Dynamic) -> String {
         || value.is::<SharedArray>()
         || value.is::<MatchResult>()
         || value.is::<RegExp>()
+        || value.is::<super::date::JsDate>()
         || exec::as_map(value).is_some()
     {
         if let Ok(json) = serde_json::to_string(&JsonValue(value)) {

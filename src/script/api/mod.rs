@@ -5,8 +5,10 @@
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
 //! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
 //! [`shared_array`]; JavaScript's RegExp is [`regexp`] (its string methods [`regexp_string`], its
-//! match results [`regexp_match`]); jslib's `textSummary` is [`jslib_summary`]. Built-in variables
-//! (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`,
+//! match results [`regexp_match`]); its Date is [`date`], its Map and Set [`collections`], its
+//! `encodeURIComponent` and kin [`uri`]; jslib's `textSummary` is [`jslib_summary`], its papaparse
+//! [`papaparse`], its `URL` and `URLSearchParams` [`url`]. Built-in variables
+//! (`http`, `ws`, `exec`, `encoding`, `crypto`, `console`, `papaparse`,
 //! `__VU`, `__ITER`, `__ENV`) are served by [`builtin_variable`] through the engine's variable
 //! resolver, so they are visible inside functions too.
 //!
@@ -16,12 +18,14 @@
 
 pub mod body;
 pub mod call;
+pub mod collections;
 pub mod compare;
 pub mod console;
 pub mod convert;
 pub mod cookies;
 pub mod core;
 pub mod crypto;
+pub mod date;
 pub mod encoding;
 pub mod exec;
 pub mod expected;
@@ -32,6 +36,7 @@ pub mod http_url;
 pub mod jslib_summary;
 pub mod json;
 pub mod metrics;
+pub mod papaparse;
 pub mod predicates;
 pub mod regexp;
 pub mod regexp_match;
@@ -40,6 +45,8 @@ pub mod response;
 pub mod shared_array;
 pub mod sort;
 pub mod timers;
+pub mod uri;
+pub mod url;
 pub mod websocket;
 pub mod ws;
 
@@ -74,6 +81,11 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     regexp::register(engine);
     regexp_match::register(engine);
     regexp_string::register(engine);
+    uri::register(engine);
+    date::register(engine);
+    papaparse::register(engine);
+    url::register(engine);
+    collections::register(engine);
     // k6's ArrayBuffer (a binary body, `crypto.randomBytes`, `b64decode`) is Rhai's blob; k6
     // scripts read its size as `byteLength`.
     engine.register_get("byteLength", |b: &mut rhai::Blob| b.len() as i64);
@@ -103,6 +115,7 @@ pub fn builtin_variable(name: &str) -> Result<Option<Dynamic>, Box<rhai::EvalAlt
         "ws" => Some(Dynamic::from(ws::WsApi)),
         "encoding" => Some(Dynamic::from(encoding::EncodingApi)),
         "crypto" => Some(Dynamic::from(crypto::CryptoApi)),
+        "papaparse" => Some(Dynamic::from(papaparse::PapaparseApi)),
         "console" => Some(Dynamic::from(console::ConsoleApi)),
         "__VU" => Some(Dynamic::from(vu::try_current().map_or(0, |v| v.id as i64))),
         "__ENV" => vu::try_current().map(|v| v.env.clone()),

@@ -20,7 +20,7 @@
 //! `arr[i]` parses that element into a fresh Rhai value: elements come out as copies, and
 //! changing one changes nothing shared (k6's elements are copies too). `len()` (and k6's
 //! `length`), `is_empty()`, `arr[i]` (out of range: `()`, k6's `undefined`), `for x in arr`,
-//! `extract` (k6's `slice`), `+ [..]` (`concat`) and Rhai's non-mutating array functions
+//! `extract` (k6's `slice`), `+ [..]` (`concat`), `[..] + arr` (a spread, `[...arr]`) and Rhai's non-mutating array functions
 //! (`map`, `filter`, `find`, `index_of`, `contains`, `some`, `all`, `reduce`, …) are
 //! supported; writing `arr[i] = …` is an error, as the array is read-only.
 //!
@@ -44,11 +44,54 @@ struct Frozen {
     ends: Vec<usize>,
 }
 
+/// Whether `value` is or holds a Date, a URL, a URLSearchParams, a Map or a Set: only then is
+/// it rebuilt by [`as_json_value`] (a big array of plain maps is frozen as it is).
+fn holds_js_object(value: &Dynamic) -> bool {
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        return map.values().any(holds_js_object);
+    }
+    if let Some(items) = value.read_lock::<Array>() {
+        return items.iter().any(holds_js_object);
+    }
+    value.is::<super::date::JsDate>()
+        || value.is::<super::url::JsUrl>()
+        || value.is::<super::url::JsSearchParams>()
+        || value.is::<super::collections::JsMap>()
+        || value.is::<super::collections::JsSet>()
+}
+
+/// A value as k6 freezes it (through JSON): a Date as its ISO text (null when invalid), a URL
+/// as its href, a URLSearchParams, a Map or a Set as `{}`, inside maps and arrays too; the rest
+/// as it is.
+fn as_json_value(value: Dynamic) -> Dynamic {
+    if let Some(date) = value.read_lock::<super::date::JsDate>().map(|d| *d) {
+        return date.iso().map_or(Dynamic::UNIT, Dynamic::from);
+    }
+    if let Some(url) = value.read_lock::<super::url::JsUrl>().map(|u| u.href()) {
+        return url.into();
+    }
+    if value.is::<super::url::JsSearchParams>()
+        || value.is::<super::collections::JsMap>()
+        || value.is::<super::collections::JsSet>()
+    {
+        return Dynamic::from(rhai::Map::new());
+    }
+    if value.is_map() {
+        let map = value.cast::<rhai::Map>();
+        return Dynamic::from(map.into_iter().map(|(k, v)| (k, as_json_value(v))).collect::<rhai::Map>());
+    }
+    if value.is_array() {
+        return Dynamic::from(value.cast::<Array>().into_iter().map(as_json_value).collect::<Array>());
+    }
+    value
+}
+
 impl Frozen {
     fn freeze(name: &str, items: Array) -> Result<Frozen, String> {
         let mut json = String::new();
         let mut ends = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
+            let item = if holds_js_object(&item) { as_json_value(item) } else { item };
             if item.is_fnptr() || item.is_blob() || !(item.is_map() || item.is_array() || is_scalar(&item)) {
                 return Err(format!(
                     "shared_array(\"{name}\"): element {i} is a {}; only JSON values (maps, arrays, strings, numbers, bools, ()) can be shared",
@@ -191,6 +234,13 @@ pub fn register(engine: &mut Engine) {
         all.extend(b);
         all
     });
+    // An array's spread of it, `[...arr]` and `[x, ...arr]`, which `rload convert` writes as
+    // `[] + arr` and `[x] + arr`; `+=` appends it in place.
+    engine.register_fn("+", |mut a: Array, b: SharedArray| {
+        a.extend(b.to_array());
+        a
+    });
+    engine.register_fn("+=", |a: &mut Array, b: SharedArray| a.extend(b.to_array()));
     // k6's SharedArray has every non-mutating method of a JavaScript array (it is a read-only
     // proxy of one). These are Rhai's own array functions, with a copy of the elements (each
     // visits every element, which k6 also reads one by one): the names `rload convert` writes
