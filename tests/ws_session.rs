@@ -310,3 +310,44 @@ fn the_handler_parameter_may_have_any_name() {
     assert_eq!(run.count("ws_msgs_received"), 8);
     assert_eq!(run.count("ws_sessions"), 4);
 }
+
+/// k6 v1.1 counts a WebSocket's wire bytes in its VU's dialer, so they reach `data_sent` and
+/// `data_received` once, in the sample the iteration records at its end, with the iteration's
+/// tags: a socket opened inside a group adds to the `group` "" sample, not to one of its own.
+/// (Checked against k6 v1.1.0 with the same script in JavaScript: one `data_sent` point of
+/// 210 bytes per iteration, tagged `group` "".)
+#[test]
+fn a_sockets_bytes_add_to_the_iterations_data_sent_and_data_received_as_in_k6() {
+    let target = Target::start();
+    let s = script(
+        r#"
+        fn run() {
+            group("g1", || {
+                ws.connect(`${__ENV.WS}/ws/echo`, |socket| {
+                    socket.on("open", || socket.send("hello"));
+                    socket.on("message", |m| socket.close());
+                });
+            });
+        }
+    "#,
+    );
+    let out = s.dir.path().join("out.json");
+    let run = rload(&s, &["-i", "2", "-e", &ws_base(&target), "-o", &format!("json={}", out.display())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    for metric in ["data_sent", "data_received"] {
+        let points: Vec<(String, f64)> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["type"] == "Point" && v["metric"] == metric)
+            .map(|v| {
+                (v["data"]["tags"]["group"].as_str().unwrap_or("-").to_owned(), v["data"]["value"].as_f64().unwrap())
+            })
+            .collect();
+        assert_eq!(points.len(), 2, "one {metric} point per iteration: {points:?}");
+        for (group, bytes) in points {
+            assert_eq!(group, "", "{metric} is the iteration's sample");
+            assert!(bytes > 100.0, "{metric} holds the socket's bytes (upgrade and frames): {bytes}");
+        }
+    }
+}

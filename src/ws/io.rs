@@ -66,3 +66,19 @@ impl AsyncWrite for Io {
         }
     }
 }
+
+/// A finished connection's wire bytes, as k6 counts them: its VU's dialer adds them to the
+/// `data_sent` / `data_received` the VU records once at the end of the iteration (or of
+/// setup()/teardown()), with the tags it has then. A socket opened inside a `group` therefore
+/// adds to the iteration's sample (`group` ""), as in k6 v1.1, not to one of its own. Outside a
+/// VU (nothing records an iteration) the bytes are recorded at once, with `tags`.
+pub fn record_wire(tags: &crate::metrics::TagSet, sent: u64, received: u64) {
+    use crate::metrics::{self, builtin};
+    match crate::runtime::vu::try_current() {
+        Some(vu) => vu.count_bytes(sent, received),
+        None => {
+            metrics::record(builtin::DATA_SENT, tags, sent as f64);
+            metrics::record(builtin::DATA_RECEIVED, tags, received as f64);
+        }
+    }
+}

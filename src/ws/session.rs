@@ -6,8 +6,8 @@
 //! returns, and then runs the event loop until the socket closes (either side) or the VU is
 //! stopped: it waits for the next event (a frame queued by the reader task, or the earliest
 //! timer, timers first so a flood of frames cannot starve them) and fires the matching
-//! handlers. At the end it records `ws_session_duration` and the wire's `data_sent` /
-//! `data_received`. Sending counts `ws_msgs_sent` (every call, written or not, as k6 does),
+//! handlers. At the end it records `ws_session_duration` and adds the wire's bytes to the
+//! `data_sent` / `data_received` its VU records when the iteration ends (`io::record_wire`). Sending counts `ws_msgs_sent` (every call, written or not, as k6 does),
 //! each text or binary frame received counts `ws_msgs_received`, and a pong that answers one
 //! of our pings records `ws_ping`.
 //!
@@ -30,6 +30,7 @@ use bytes::Bytes;
 use http::header::USER_AGENT;
 use http::{HeaderName, HeaderValue};
 
+use super::io::record_wire;
 use super::timers::Timers;
 use super::{close_error_text, Event, Outgoing, Receiver, Upgrade, Writer, ABNORMAL_CLOSURE};
 use crate::http::error_code::{self, Failure};
@@ -257,11 +258,6 @@ fn opened<H: Clone>(
     opening.wire = Some(connection.wire);
     // The session's samples carry the tags from now on (`finish` reads them there).
     Ok((Session::new(connection.writer, std::mem::take(&mut opening.tags)), connection.events))
-}
-
-fn record_wire(tags: &TagSet, sent: u64, received: u64) {
-    metrics::record(builtin::DATA_SENT, tags, sent as f64);
-    metrics::record(builtin::DATA_RECEIVED, tags, received as f64);
 }
 
 fn ms_since(start: Instant) -> f64 {

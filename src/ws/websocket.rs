@@ -543,8 +543,7 @@ fn is_data(message: &Outgoing) -> bool {
 }
 
 fn record_wire(tags: &TagSet, wire: &Wire) {
-    metrics::record(builtin::DATA_SENT, tags, wire.sent() as f64);
-    metrics::record(builtin::DATA_RECEIVED, tags, wire.received() as f64);
+    super::io::record_wire(tags, wire.sent(), wire.received());
 }
 
 fn ms_since(start: Instant) -> f64 {
