@@ -236,3 +236,26 @@ fn exec_test_options_show_what_every_layer_settled() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(format!("{}{}", run.stdout, run.stderr).contains("vus=3 default=3"), "{}", run.stderr);
 }
+
+/// k6 v1.1.0 parses `K6_HOSTS` and never applies it (checked: `K6_HOSTS=example.test:127.0.0.1`
+/// leaves `http.get("http://example.test:PORT/")` failing DNS under k6). rload applies it, as the
+/// user asked, and warns that a k6 run with the same environment went elsewhere; the script's
+/// `hosts` option maps names in both tools and draws no warning.
+#[test]
+fn k6_hosts_maps_names_and_warns_that_k6_does_not_apply_it() {
+    let target = Target::start();
+    let port = target.addr.port().to_string();
+    let body =
+        "fn run() { check(http.get(`http://example.test:${__ENV.PORT}/`), #{ \"mapped\": |r| r.status == 200 }); }\n";
+    let s = script(&format!("export const options = #{{ iterations: 1 }};\n{body}"));
+    let run = rload_env(&s, &["-e", &format!("PORT={port}")], &[("K6_HOSTS", "example.test:127.0.0.1")]);
+    run.assert_all_checks_pass(1);
+    assert!(run.stderr.contains("k6 v1.1.0 reads K6_HOSTS without applying it"), "{}", run.stderr);
+
+    let in_options = script(&format!(
+        "export const options = #{{ iterations: 1, hosts: #{{ \"example.test\": \"127.0.0.1\" }} }};\n{body}"
+    ));
+    let run = rload_env(&in_options, &["-e", &format!("PORT={port}")], &[]);
+    run.assert_all_checks_pass(1);
+    assert!(!run.stderr.contains("K6_HOSTS"), "{}", run.stderr);
+}

@@ -239,6 +239,16 @@ async fn prepare(args: &RunArgs, signals: &Signals) -> Result<(Prepared, Vec<Sce
     let segment = options.execution_tuple().map_err(|e| RunError::InvalidOptions(vec![e]))?;
     let test_options = Arc::new(test_options::consolidated(&options, &scenarios));
     warnings.extend(shortcut_warnings);
+    if args.env_options.hosts.is_some() {
+        // k6 v1.1.0 parses K6_HOSTS and then never applies it: the same environment under k6
+        // sends these requests wherever DNS says. rload applies it, and says so.
+        warnings.push(
+            "K6_HOSTS maps these names to addresses here, but k6 v1.1.0 reads K6_HOSTS without applying it: \
+             a k6 run with this environment resolved them by DNS (set `hosts` in the script's options or \
+             the config file for both tools to map them)"
+                .into(),
+        );
+    }
     for w in crate::config::options::cloud_only_warnings(&script_options).into_iter().chain(warnings) {
         crate::logger::warn(&w);
     }
