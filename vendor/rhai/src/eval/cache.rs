@@ -78,6 +78,9 @@ pub enum FnResolutionCacheMut<'a> {
     Own(&'a mut FnResolutionCache),
     /// A shared level, locked.
     Shared(LockGuardMut<'a, FnResolutionCache>),
+    /// A shared level already locked (never, as rload uses it): an empty cache for this one
+    /// resolution, which then goes uncached.
+    Scratch(FnResolutionCache),
 }
 
 impl Deref for FnResolutionCacheMut<'_> {
@@ -88,6 +91,7 @@ impl Deref for FnResolutionCacheMut<'_> {
         match self {
             Self::Own(cache) => cache,
             Self::Shared(cache) => cache,
+            Self::Scratch(cache) => cache,
         }
     }
 }
@@ -98,6 +102,7 @@ impl DerefMut for FnResolutionCacheMut<'_> {
         match self {
             Self::Own(cache) => cache,
             Self::Shared(cache) => cache,
+            Self::Scratch(cache) => cache,
         }
     }
 }
@@ -120,18 +125,19 @@ impl Caches {
     /// Get mutable access to the current function resolution cache.
     ///
     /// A new function resolution cache is pushed onto the stack if the stack is empty.
-    /// `None` when the current cache is shared and already locked (rload: a resolution then
+    /// A shared cache already locked gives an empty scratch cache (rload: the resolution then
     /// goes uncached).
     #[inline]
     #[must_use]
-    pub fn fn_resolution_cache_mut(&mut self) -> Option<FnResolutionCacheMut<'_>> {
+    pub fn fn_resolution_cache_mut(&mut self) -> FnResolutionCacheMut<'_> {
         // Push a new function resolution cache if the stack is empty
         if self.fn_resolution.is_empty() {
             self.push_fn_resolution_cache();
         }
         match self.fn_resolution.last_mut().unwrap() {
-            FnResolutionLevel::Own(cache) => Some(FnResolutionCacheMut::Own(cache)),
-            FnResolutionLevel::Shared(cache) => locked_write(&cache.0).map(FnResolutionCacheMut::Shared),
+            FnResolutionLevel::Own(cache) => FnResolutionCacheMut::Own(cache),
+            FnResolutionLevel::Shared(cache) => locked_write(&cache.0)
+                .map_or_else(|| FnResolutionCacheMut::Scratch(<_>::default()), FnResolutionCacheMut::Shared),
         }
     }
     /// Clear the current function resolution cache. A shared one is left to the evaluations

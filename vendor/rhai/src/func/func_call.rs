@@ -370,17 +370,8 @@ impl Engine {
         args: Option<&mut FnCallArgs>,
         allow_dynamic: bool,
     ) -> Option<&'s FnResolutionCacheEntry> {
-        // A shared cache already locked (never, as rload uses it) resolves uncached.
-        let mut scratch;
-        let mut guard = caches.fn_resolution_cache_mut();
-        let cache: &mut crate::eval::FnResolutionCache = match guard {
-            Some(ref mut guard) => guard,
-            None => {
-                scratch = <_>::default();
-                &mut scratch
-            }
-        };
-        *local_entry = self.resolve_fn_in(global, cache, op_token, hash_base, args, allow_dynamic);
+        let mut cache = caches.fn_resolution_cache_mut();
+        *local_entry = self.resolve_fn_in(global, &mut cache, op_token, hash_base, args, allow_dynamic);
         local_entry.as_ref()
     }
 

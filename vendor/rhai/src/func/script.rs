@@ -573,16 +573,7 @@ impl Engine {
         caches: &mut Caches,
         hash_script: u64,
     ) -> bool {
-        // rload: a shared cache already locked (never, as rload uses it) resolves uncached.
-        let mut scratch;
-        let mut guard = caches.fn_resolution_cache_mut();
-        let cache: &mut crate::eval::FnResolutionCache = match guard {
-            Some(ref mut guard) => guard,
-            None => {
-                scratch = <_>::default();
-                &mut scratch
-            }
-        };
+        let mut cache = caches.fn_resolution_cache_mut();
 
         if let Some(result) = cache.dict.get(&hash_script).map(Option::is_some) {
             return result;
