@@ -7,16 +7,8 @@ mod common;
 use common::*;
 
 fn run_js(body: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("test.js");
     let js = format!("import {{ URL, URLSearchParams }} from 'https://jslib.k6.io/url/1.0.0/index.js';\n{body}");
-    std::fs::write(&path, js).unwrap();
-    let out = std::process::Command::new(BIN)
-        .args(["run", "--no-color", "--no-system-env-vars", "-q", "--log-format", "raw"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    Run::from_output(out)
+    rload(&script_named("test.js", &js), &["-q", "--log-format", "raw"])
 }
 
 #[test]

@@ -11,17 +11,10 @@ use common::*;
 
 /// A k6 script in `dir` with `users.csv` beside it; returns rload's run of it.
 fn run_js(body: &str, csv: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("users.csv"), csv).unwrap();
-    let path = dir.path().join("test.js");
     let js = format!("import papaparse from 'https://jslib.k6.io/papaparse/5.1.1/index.js';\n{body}");
-    std::fs::write(&path, js).unwrap();
-    let out = std::process::Command::new(BIN)
-        .args(["run", "--no-color", "--no-system-env-vars", "-q", "--log-format", "raw"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    Run::from_output(out)
+    let s = script_named("test.js", &js);
+    std::fs::write(s.dir.path().join("users.csv"), csv).unwrap();
+    rload(&s, &["-q", "--log-format", "raw"])
 }
 
 #[test]

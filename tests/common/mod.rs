@@ -80,8 +80,14 @@ pub struct Script {
 }
 
 pub fn script(text: &str) -> Script {
+    script_named("test.rhai", text)
+}
+
+/// A script written as `name` to a fresh temporary directory: `test.js` for a k6 script, which
+/// `rload run` converts.
+pub fn script_named(name: &str, text: &str) -> Script {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("test.rhai");
+    let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     Script { dir, path }
 }
