@@ -11,13 +11,17 @@
 //! - the functions k6 calls itself (`export default async function`, an async `setup`,
 //!   `teardown`, `handleSummary` or scenario `exec` function): k6 awaits their promises;
 //! - `await http.asyncRequest(…)`, which is `http.request(…)`, and `await` of any other value,
-//!   in a function or at the top of the file (k6's init code may await too).
+//!   in a function or at the top of the file (k6's init code may await too);
+//! - `await Promise.all([http.asyncRequest(…), …])`, and `await Promise.all(xs.map((x) =>
+//!   http.asyncRequest(…)))`: k6 sends those requests at once and resumes the caller when all
+//!   are answered, which is `http.request_all([[method, url, body, params], …])` (every request
+//!   in flight at once, unlike `http.batch`'s limits).
 //!
 //! Everything else is listed, never run in another order: a call of an async function that is
 //! not awaited at once (k6 runs the rest of the caller alongside it), an async function used as
 //! a value or exported from an imported module (its callers cannot be checked), an async
 //! callback (`group`, `check` and the array methods do not await it), promises themselves
-//! (`Promise.all`, `new Promise`, `.then`), and `await` in a file that uses
+//! (`Promise.all` of anything else, `new Promise`, `.then`), and `await` in a file that uses
 //! timers (k6 runs a timer's callback while a call is awaited; rload after).
 
 use std::collections::HashSet;
@@ -25,7 +29,7 @@ use std::collections::HashSet;
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
-use crate::conv::Conv;
+use crate::conv::{Binding, Conv};
 use crate::expr::strip_parens;
 use crate::ItemKind;
 
@@ -43,6 +47,9 @@ pub struct AsyncState {
     pub declaring: bool,
     /// The file's first `await` and its first timer call (`setTimeout`, `setInterval`).
     pub first_await: Option<Span>,
+    /// The `http.asyncRequest(…)` calls of the `Promise.all` being converted: each is written
+    /// as its arguments' array, an entry of `http.request_all`.
+    pub all_requests: Vec<Span>,
     pub first_timer: Option<Span>,
 }
 
@@ -97,8 +104,15 @@ impl Conv<'_> {
     /// `await e`.
     pub fn await_expr(&mut self, a: &AwaitExpression) -> String {
         self.asyncs.first_await.get_or_insert(a.span);
+        if let Some(out) = self.promise_all(a.argument.without_parentheses()) {
+            return out;
+        }
         if let Some(c) = promise_api(a.argument.without_parentheses()) {
-            return self.unconvertible(c, "a promise (`Promise`, `.then`, `.catch`, `.finally`): rload has none");
+            return self.unconvertible(
+                c,
+                "a promise (`Promise`, `.then`, `.catch`, `.finally`): rload has none, but for an awaited \
+                 `Promise.all` of `http.asyncRequest(…)` calls (an array of them, or `xs.map((x) => http.asyncRequest(…))`)",
+            );
         }
         self.expr_awaiting(&a.argument, true)
     }
@@ -113,6 +127,11 @@ impl Conv<'_> {
     /// `e` converted, with `e` itself the awaited call when it is a call and `awaiting` (a call
     /// inside it is not).
     fn expr_awaiting(&mut self, e: &Expression, awaiting: bool) -> String {
+        if awaiting {
+            if let Some(out) = self.promise_all(e.without_parentheses()) {
+                return out;
+            }
+        }
         let call = match e.without_parentheses() {
             Expression::CallExpression(c) if awaiting => Some(c.span),
             _ => None,
@@ -155,6 +174,80 @@ impl Conv<'_> {
         self.asyncs.awaited == Some(call)
     }
 
+    /// Whether `http.asyncRequest(…)` is an entry of the awaited `Promise.all` (then it is
+    /// its arguments' array).
+    pub fn all_entry(&self, call: Span) -> bool {
+        self.asyncs.all_requests.contains(&call)
+    }
+
+    /// An awaited `Promise.all(…)` of requests only, as `http.request_all(…)`; `None` for any
+    /// other expression (a promise API left is listed by the caller).
+    fn promise_all(&mut self, e: &Expression) -> Option<String> {
+        let Expression::CallExpression(c) = e else { return None };
+        let Expression::StaticMemberExpression(m) = c.callee.without_parentheses() else { return None };
+        let on_promise = matches!(&m.object, Expression::Identifier(o) if o.name == "Promise")
+            && !self.is_local("Promise")
+            && !self.top_vars.contains("Promise");
+        if !on_promise || m.property.name != "all" || c.arguments.len() != 1 {
+            return None;
+        }
+        let list = c.arguments[0].as_expression()?;
+        let requests = self.requests_of(list.without_parentheses())?;
+        let outer = std::mem::replace(&mut self.asyncs.all_requests, requests);
+        let entries = self.expr(list);
+        self.asyncs.all_requests = outer;
+        Some(format!("http.request_all({})", strip_parens(&entries)))
+    }
+
+    /// The `http.asyncRequest(…)` calls `list` is made of: an array literal of such calls, or
+    /// `xs.map(f)` whose `f` returns one. `None` when anything else is in it.
+    fn requests_of(&self, list: &Expression) -> Option<Vec<Span>> {
+        match list {
+            Expression::ArrayExpression(a) => a
+                .elements
+                .iter()
+                .map(|el| el.as_expression().and_then(|e| self.async_request(e.without_parentheses())))
+                .collect(),
+            Expression::CallExpression(c) => {
+                let Expression::StaticMemberExpression(m) = c.callee.without_parentheses() else { return None };
+                if m.property.name != "map" || c.arguments.len() != 1 {
+                    return None;
+                }
+                let returned = match c.arguments[0].as_expression()?.without_parentheses() {
+                    Expression::ArrowFunctionExpression(f) if !f.r#async => match &f.body {
+                        ArrowFunctionBody::FunctionBody(b) => only_return(&b.statements)?,
+                        body => body.as_expression()?,
+                    },
+                    Expression::FunctionExpression(f) if !f.r#async && !f.generator => {
+                        only_return(&f.body.as_ref()?.statements)?
+                    }
+                    _ => return None,
+                };
+                Some(vec![self.async_request(returned.without_parentheses())?])
+            }
+            _ => None,
+        }
+    }
+
+    /// The span of `e` when it is a call of k6's `http.asyncRequest` (or its named import) with
+    /// two to four plain arguments.
+    fn async_request(&self, e: &Expression) -> Option<Span> {
+        let Expression::CallExpression(c) = e else { return None };
+        let plain = (2..=4).contains(&c.arguments.len()) && c.arguments.iter().all(|a| a.as_expression().is_some());
+        let is_async_request = match c.callee.without_parentheses() {
+            Expression::StaticMemberExpression(m) => {
+                m.property.name == "asyncRequest"
+                    && matches!(&m.object, Expression::Identifier(o)
+                        if matches!(self.binding(&o.name), Some(Binding::Value(v)) if v == "http"))
+            }
+            Expression::Identifier(f) => {
+                matches!(self.binding(&f.name), Some(Binding::Pending(v, _)) if v == "http.asyncRequest")
+            }
+            _ => false,
+        };
+        (plain && is_async_request).then_some(c.span)
+    }
+
     /// At the end of the file: `await` where timers are used is listed, with the comment for the
     /// top of the output (the statements are written by then).
     pub fn finish_asyncs(&mut self) -> String {
@@ -168,6 +261,14 @@ impl Conv<'_> {
                  rload's plain call finishes first",
         );
         format!("{comment}\n")
+    }
+}
+
+/// The expression a function body of one `return e;` returns.
+fn only_return<'b>(statements: &'b [Statement<'b>]) -> Option<&'b Expression<'b>> {
+    match statements {
+        [Statement::ReturnStatement(r)] => r.argument.as_ref(),
+        _ => None,
     }
 }
 

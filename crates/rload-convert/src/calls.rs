@@ -123,6 +123,11 @@ impl Conv<'_> {
                     let args = self.args(&c.arguments).join(", ");
                     format!("{f}({args})")
                 }
+                // `import { asyncRequest } from 'k6/http'` in an awaited `Promise.all`: its
+                // entry of `http.request_all` (see `asyncs.rs`).
+                Binding::Pending(v, _) if v == "http.asyncRequest" && self.all_entry(c.span) => {
+                    format!("[{}]", self.args(&c.arguments).join(", "))
+                }
                 // `import { asyncRequest } from 'k6/http'`, awaited at once (see `asyncs.rs`).
                 Binding::Pending(v, _) if v == "http.asyncRequest" && self.awaited_here(c.span) => {
                     let args = self.args(&c.arguments).join(", ");
@@ -308,6 +313,9 @@ impl Conv<'_> {
                         let item = self.item(c.span, kind, note);
                         let args = self.args(&c.arguments).join(", ");
                         return format!("{item} {v}.{method}({args})");
+                    }
+                    Binding::Value(v) if v == "http" && method == "asyncRequest" && self.all_entry(c.span) => {
+                        return format!("[{}]", self.args(&c.arguments).join(", "));
                     }
                     // Awaited at once, k6's asyncRequest is request (see `asyncs.rs`).
                     Binding::Value(v) if v == "http" && method == "asyncRequest" && self.awaited_here(c.span) => {

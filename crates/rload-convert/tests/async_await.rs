@@ -41,6 +41,24 @@ fn awaited_async_functions_convert_as_plain_functions() {
 }
 
 #[test]
+fn an_awaited_promise_all_of_requests_sends_them_at_once() {
+    let js = "import http, { asyncRequest } from 'k6/http';\n\
+              const B = 'http://h';\n\
+              async function all(paths) { return Promise.all(paths.map((p) => http.asyncRequest('GET', B + p))); }\n\
+              export default async function () {\n\
+                const [a, b] = await Promise.all([http.asyncRequest('GET', B), asyncRequest('POST', B, 'x', { tags: { name: 'n' } })]);\n\
+                const rs = await Promise.all([1, 2].map(function (i) { return http.asyncRequest('GET', `${B}/${i}`); }));\n\
+                const more = await all(['/a']);\n\
+              }\n";
+    let (rhai, items) = convert(js);
+    assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
+    assert!(rhai.contains(r#"http.request_all([["GET", B], ["POST", B, "x", #{ tags: #{ name: "n" } }]])"#), "{rhai}");
+    assert!(rhai.contains("return http.request_all(paths.map("), "{rhai}");
+    assert!(rhai.contains("let rs = http.request_all("), "{rhai}");
+    assert!(!rhai.contains("asyncRequest") && !rhai.contains("Promise"), "{rhai}");
+}
+
+#[test]
 fn what_k6_would_run_in_another_order_is_listed() {
     let cases = [
         // The caller goes on while the async function waits, in k6.
@@ -66,6 +84,24 @@ fn what_k6_would_run_in_another_order_is_listed() {
         ("export default function () { async function inner() {} }", "an async function"),
         // Promises themselves.
         ("export default async function () { await Promise.all([1]); }", "a promise"),
+        // A Promise.all of anything but requests, or of requests it cannot see.
+        (
+            "import http from 'k6/http';\nasync function f() { return 1; }\n\
+             export default async function () { await Promise.all([http.asyncRequest('GET', '/'), f()]); }",
+            "a promise",
+        ),
+        (
+            "import http from 'k6/http';\nexport default async function () { const ps = [http.asyncRequest('GET', '/')]; await Promise.all(ps); }",
+            "a promise",
+        ),
+        (
+            "import http from 'k6/http';\nexport default async function () { await Promise.all(['/'].map(async (p) => http.asyncRequest('GET', p))); }",
+            "a promise",
+        ),
+        (
+            "import http from 'k6/http';\nexport default async function () { await Promise.race([http.asyncRequest('GET', '/')]); }",
+            "a promise",
+        ),
         ("export default async function () { await new Promise((r) => r(1)); }", "a promise"),
         (
             "async function f() { return 1; }\nexport default async function () { await f().then((v) => v); }",

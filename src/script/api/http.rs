@@ -81,6 +81,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("batch", |_: HttpApi, requests: Dynamic| -> Result<(), Box<EvalAltResult>> {
         Err(format!("invalid http.batch() argument type {}", go_type(&requests)).into())
     });
+    engine.register_fn("request_all", |_: HttpApi, requests: rhai::Array| request_all(requests));
     engine.register_fn("request", |_: HttpApi, method: Dynamic, url: Dynamic| -> Res {
         send(&method_text(method), url, Dynamic::UNIT, None)
     });
@@ -444,6 +445,81 @@ fn batch(entries: Vec<Dynamic>, key: &dyn Fn(usize) -> String) -> Result<Vec<Res
     })
     .map_err(suspension_error)?;
     records.into_iter().zip(all).map(|(record, hops)| finish(&vu, record, hops)).collect()
+}
+
+/// What became of one `http.request_all` entry.
+enum Settled {
+    /// Answered without sending (k6's status-0 response to a request it failed before sending).
+    Answered(Response),
+    /// Sent: the index of its spec.
+    Sent(usize),
+}
+
+/// `http.request_all([[method, url, body?, params?], …])`: k6's `await Promise.all([...])` of
+/// `http.asyncRequest(method, url, body?, params?)` calls, as `rload convert` writes it. Each
+/// entry is read as `http.request` reads its arguments, and every request is in flight at once
+/// (k6 runs each asyncRequest on its own: neither `batch` nor `batchPerHost` holds them); the
+/// responses keep the entries' order.
+///
+/// An entry k6 fails before sending is answered as `http.request` answers it (the warning
+/// `Request Failed` and a status-0 response) and the others are still sent, as each
+/// asyncRequest is. With the `throw` option a failure rejects k6's `Promise.all`: every request
+/// that could be sent is sent and recorded first, then the first failure (one that failed before
+/// sending, else the first in the entries' order) is the script error.
+fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
+    let vu = vu::current();
+    let (mut settled, mut specs, mut records) = (Vec::with_capacity(requests.len()), Vec::new(), Vec::new());
+    let mut rejected = None;
+    for (i, entry) in requests.into_iter().enumerate() {
+        let shape = format!("http.request_all: request {i} is not [method, url, body?, params?]");
+        let items = entry.try_cast::<rhai::Array>().ok_or_else(|| shape.clone())?;
+        if !(2..=4).contains(&items.len()) {
+            return Err(shape.into());
+        }
+        let mut items = items.into_iter();
+        let method = method_text(items.next().unwrap_or_default());
+        let url = items.next().unwrap_or_default();
+        let body = items.next().unwrap_or(Dynamic::UNIT);
+        let params = params_map(items.next().unwrap_or(Dynamic::UNIT))?;
+        match prepare(&vu, &method, url, body, params)? {
+            Prepared::Ready(spec, record) => {
+                settled.push(Settled::Sent(specs.len()));
+                specs.push(spec);
+                records.push(record);
+            }
+            Prepared::NotSent(failure) => match not_sent(&vu, "Request Failed", failure) {
+                Ok(response) => settled.push(Settled::Answered(response)),
+                Err(error) => {
+                    rejected.get_or_insert(error);
+                }
+            },
+        }
+    }
+    let mut finished: Vec<Option<Res>> = Vec::with_capacity(specs.len());
+    if !specs.is_empty() {
+        let hosts = specs.iter().map(|spec| http_batch::host_key(&spec.url)).collect();
+        let limits = http_batch::BatchLimits { total: specs.len(), per_host: 0 };
+        let client = vu.http();
+        let all = suspend_with(move || async move {
+            http_batch::run(specs, hosts, limits, |spec| {
+                let client = client.clone();
+                async move { client.request(spec).await }
+            })
+            .await
+        })
+        .map_err(suspension_error)?;
+        finished = records.into_iter().zip(all).map(|(record, hops)| Some(finish(&vu, record, hops))).collect();
+    }
+    if let Some(error) = rejected {
+        return Err(error);
+    }
+    settled
+        .into_iter()
+        .map(|s| match s {
+            Settled::Answered(response) => Ok(Dynamic::from(response)),
+            Settled::Sent(i) => finished[i].take().expect("one response per request sent").map(Dynamic::from),
+        })
+        .collect()
 }
 
 /// The responses in the entries' order; `()` for entries after one k6 failed before sending.
