@@ -120,14 +120,41 @@ impl Failure {
 }
 
 /// An unparsable URL. Go's URL parser (and so k6) accepts any digits as a port and only the
-/// dial fails, with 1210 and Go's message; every other parse error is k6's invalid URL.
+/// dial fails, with 1210 and Go's message; it also takes a URL without a scheme (`notaurl`,
+/// `/path`) as a relative one and `http://` as one without a host, which Go's client then fails
+/// with 1000 (`unsupported protocol scheme ""`, `http: no Host in request URL`). Every other
+/// parse error is k6's invalid URL.
 pub(crate) fn for_url(raw: &str, err: url::ParseError) -> Failure {
+    if err == url::ParseError::RelativeUrlWithoutBase && go_parses_relative(raw) {
+        return unsupported_scheme("");
+    }
+    // `http://`: Go parses an empty host, and its client checks the scheme, then the host.
+    if err == url::ParseError::EmptyHost {
+        let scheme = raw.split_once(':').map_or("", |(scheme, _)| scheme).to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return unsupported_scheme(&scheme);
+        }
+        return Failure::new(GENERIC, "http: no Host in request URL");
+    }
     if err == url::ParseError::InvalidPort {
         if let Some(port) = url_port(raw).filter(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())) {
             return Failure::new(TCP_DIAL, format!("dial tcp: address {port}: invalid port"));
         }
     }
     Failure::new(INVALID_URL, format!("invalid URL \"{raw}\": {err}"))
+}
+
+/// Go's client's failure for a URL whose scheme is not http or https (k6's 1000).
+pub(crate) fn unsupported_scheme(scheme: &str) -> Failure {
+    Failure::new(GENERIC, format!("unsupported protocol scheme \"{scheme}\""))
+}
+
+/// Whether Go's `url.Parse` reads `raw`, which has no scheme, as a relative URL: it refuses one
+/// that starts with `:` ("missing protocol scheme") or whose first path segment has a `:` in it
+/// (`127.0.0.1:80/x`: "first path segment in URL cannot contain colon").
+fn go_parses_relative(raw: &str) -> bool {
+    let first_segment = raw.split(['/', '?', '#']).next().unwrap_or("");
+    !raw.starts_with(':') && !first_segment.contains(':')
 }
 
 /// The port as written in `scheme://user@host:port/...`, if the authority has one.
@@ -306,6 +333,18 @@ mod tests {
         assert_eq!(dial, Failure::new(TCP_DIAL, "dial tcp: address 70000: invalid port"));
         assert_eq!(for_url("http://h:8x/", url::ParseError::InvalidPort).code, INVALID_URL);
         assert_eq!(for_url("http://h:/", url::ParseError::InvalidPort).code, INVALID_URL);
+    }
+
+    #[test]
+    fn a_url_go_reads_as_relative_fails_at_the_client_as_in_k6() {
+        let relative = Failure::new(GENERIC, "unsupported protocol scheme \"\"");
+        assert_eq!(for_url("notaurl", url::ParseError::RelativeUrlWithoutBase), relative);
+        assert_eq!(for_url("/path?q=1", url::ParseError::RelativeUrlWithoutBase), relative);
+        assert_eq!(for_url("127.0.0.1:8080/x", url::ParseError::RelativeUrlWithoutBase).code, INVALID_URL);
+        assert_eq!(for_url(":80", url::ParseError::RelativeUrlWithoutBase).code, INVALID_URL);
+        let no_host = Failure::new(GENERIC, "http: no Host in request URL");
+        assert_eq!(for_url("http://", url::ParseError::EmptyHost), no_host);
+        assert_eq!(for_url("HTTPS://", url::ParseError::EmptyHost), no_host);
     }
 
     #[test]

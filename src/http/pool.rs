@@ -58,17 +58,13 @@ pub(crate) struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// The target of an absolute http(s) URL, or k6's invalid-URL failure.
+    /// The target of an absolute http(s) URL, or k6's failure for any other.
     pub fn of(url: &'a Url) -> Result<Self, Failure> {
         let tls = match url.scheme() {
             "http" => false,
             "https" => true,
-            other => {
-                return Err(Failure::new(
-                    error_code::INVALID_URL,
-                    format!("invalid URL \"{url}\": unsupported protocol scheme \"{other}\""),
-                ))
-            }
+            // Go's client refuses it when it sends (k6's 1000), after parsing it.
+            other => return Err(error_code::unsupported_scheme(other)),
         };
         let (Some(host), Some(host_str), Some(port)) = (url.host(), url.host_str(), url.port_or_known_default()) else {
             return Err(Failure::new(error_code::INVALID_URL, format!("invalid URL \"{url}\": no host")));
