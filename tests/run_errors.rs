@@ -34,6 +34,29 @@ fn runtime_error_ends_the_iteration_and_the_run_goes_on() {
     assert!(run.stdout.contains("✓ reached"), "{}", run.stdout);
 }
 
+/// The conversion's `finally` (and a script's own `catch (err) { throw err; }`) throws Rhai's
+/// error again as the map `catch` received: it is reported as the error itself, at the line
+/// where it happened, with that line and a caret.
+#[test]
+fn an_error_caught_and_thrown_again_is_reported_where_it_happened() {
+    let s = script(
+        r#"
+        fn run() {
+            try {
+                let x = [1][5];
+            } catch (err) {
+                throw err;
+            }
+        }
+    "#,
+    );
+    let run = rload(&s, &["-u", "1", "-i", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Array index 5 out of bounds: only 1 element in array at "), "{}", run.stderr);
+    assert!(run.stderr.contains(":4:") && run.stderr.contains("let x = [1][5];"), "{}", run.stderr);
+    assert!(!run.stderr.contains("ErrorArrayBounds"), "{}", run.stderr);
+}
+
 #[test]
 fn runaway_recursion_is_an_iteration_error_not_a_crash() {
     let s = script(

@@ -166,9 +166,19 @@ pub fn describe_runtime_error(err: &EvalAltResult, main: &str) -> RuntimeError {
             _ => break,
         }
     }
-    let pos = e.position();
-    let raised = matches!(e, EvalAltResult::ErrorRuntime(..));
+    let mut pos = e.position();
+    let mut raised = matches!(e, EvalAltResult::ErrorRuntime(..));
     let mut message = match e {
+        // An error of Rhai's own caught and thrown again (`catch (err) { throw err; }`, the
+        // conversion's `finally`) is described as where it first happened.
+        EvalAltResult::ErrorRuntime(v, _) if caught_error(v).is_some() => {
+            let (text, first, source) = caught_error(v).unwrap_or_default();
+            (pos, raised) = (first, false);
+            if let Some(source) = source {
+                file = source;
+            }
+            text
+        }
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
         other => {
             let s = other.to_string();
@@ -194,6 +204,21 @@ pub fn describe_runtime_error(err: &EvalAltResult, main: &str) -> RuntimeError {
         message.push_str(&format!(" (in {})", collapse(&chain)));
     }
     RuntimeError { message, at }
+}
+
+/// The message, position and source of an error Rhai raised itself as a `catch` block receives
+/// it (a map with `error`, `message`, `line`, `position` and, from a file, `source`).
+fn caught_error(value: &rhai::Dynamic) -> Option<(String, Position, Option<String>)> {
+    let map = value.read_lock::<rhai::Map>()?;
+    let text = |key: &str| map.get(key).and_then(|v| v.clone().into_immutable_string().ok());
+    let number = |key: &str| map.get(key).and_then(|v| v.as_int().ok()).and_then(|n| u16::try_from(n).ok());
+    text("error")?;
+    let message = text("message")?;
+    let pos = match (number("line"), number("position")) {
+        (Some(line), Some(col)) => Position::new(line, col),
+        _ => Position::NONE,
+    };
+    Some((message.to_string(), pos, text("source").map(|s| s.to_string())))
 }
 
 /// `run → deep → deep → deep` becomes `run → deep ×3`, so runaway recursion stays one line.

@@ -34,6 +34,7 @@ mod names;
 mod operators;
 mod regexps;
 mod stmt;
+mod tries;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

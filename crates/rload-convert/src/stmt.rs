@@ -139,55 +139,7 @@ impl Conv<'_> {
                 let v = self.expr(&t.argument);
                 format!("throw {};", strip_parens(&v))
             }
-            Statement::TryStatement(t) => {
-                self.indent += 1;
-                let body = self.block_body(&t.block.body);
-                self.indent -= 1;
-                let mut out = format!("try {{\n{body}{}}}", self.pad());
-                match &t.handler {
-                    Some(h) => {
-                        self.indent += 1;
-                        let mut pre = Vec::new();
-                        let mut named = false;
-                        let param = match h.param.as_ref().map(|p| &p.pattern) {
-                            Some(BindingPattern::BindingIdentifier(id)) => {
-                                self.declare(id.name.as_str());
-                                self.catch_params.push(id.name.to_string());
-                                named = true;
-                                Some(names::var(id.name.as_str()))
-                            }
-                            Some(p) => {
-                                let n = self.fresh("err");
-                                self.destructure(p, n.clone(), &mut pre);
-                                Some(n)
-                            }
-                            None => None,
-                        };
-                        let pad = self.pad();
-                        let pre: String = pre.iter().map(|l| format!("{pad}{l}\n")).collect();
-                        let body = self.block_body(&h.body.body);
-                        if named {
-                            self.catch_params.pop();
-                        }
-                        self.indent -= 1;
-                        let p = param.map(|p| format!(" ({p})")).unwrap_or_default();
-                        out.push_str(&format!(" catch{p} {{\n{pre}{body}{}}}", self.pad()));
-                    }
-                    None => out.push_str(" catch (err) { throw err; }"),
-                }
-                if let Some(fin) = &t.finalizer {
-                    let c = self.item(
-                        fin.span,
-                        ItemKind::Unconvertible,
-                        "`finally`: runs after the try/catch here, but not when they return or throw",
-                    );
-                    self.indent += 1;
-                    let body = self.block_body(&fin.body);
-                    self.indent -= 1;
-                    out.push_str(&format!("\n{}{c}\n{}{{\n{body}{}}}", self.pad(), self.pad(), self.pad()));
-                }
-                out
-            }
+            Statement::TryStatement(t) => self.try_stmt(t),
             Statement::SwitchStatement(sw) => self.switch_stmt(sw),
             Statement::FunctionDeclaration(f) => {
                 let name = f.id.as_ref().map(|i| names::var(i.name.as_str())).unwrap_or_default();
