@@ -143,3 +143,34 @@ fn setup_data_holding_nan_infinity_or_a_function_ends_the_run_with_255() {
         assert!(!run.stdout.contains("RAN"), "{value}: an iteration ran:\n{}", run.stdout);
     }
 }
+
+/// k6 marshals `setup()`'s data with Go's encoder: a `Date` in it reaches `run(data)` as Go's
+/// text of a time (RFC 3339 in local time, no trailing zero milliseconds, `Z` at a zero offset),
+/// not `toISOString`'s. Expected texts are k6 v1.1.0's for this script under each `TZ`.
+#[test]
+fn a_date_in_setup_data_reaches_the_vus_as_k6_writes_it() {
+    let s = script_named(
+        "dates.js",
+        "export const options = { iterations: 1 };\n\
+         export function setup() {\n\
+           return { when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 670)), day: new Date(Date.UTC(2024, 0, 2)), bad: new Date(NaN) };\n\
+         }\n\
+         export default function (data) { console.log(`DATA ${data.when} ${data.day} ${data.bad}`); }\n",
+    );
+    for (tz, expected) in [
+        ("UTC", "DATA 2024-01-02T03:04:05.67Z 2024-01-02T00:00:00Z null"),
+        ("Europe/Paris", "DATA 2024-01-02T04:04:05.67+01:00 2024-01-02T01:00:00+01:00 null"),
+        ("America/St_Johns", "DATA 2024-01-01T23:34:05.67-03:30 2024-01-01T20:30:00-03:30 null"),
+    ] {
+        let out = Command::new(BIN)
+            .arg("run")
+            .arg(&s.path)
+            .args(["--no-color", "--no-system-env-vars", "-q"])
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        let run = Run::from_output(out);
+        assert_eq!(run.code, 0, "{tz}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{tz}: no {expected:?} in:\n{}", run.stderr);
+    }
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rhai::{Dynamic, EvalAltResult};
 
 use crate::script::api::body::JsonValue;
+use crate::script::api::date::JsDate;
 use crate::script::api::shared_array::SharedArray;
 
 /// The run's setup data as JSON, shared by the scheduler, the REST API and the VUs.
@@ -61,7 +62,8 @@ pub(super) fn setup_data_json(data: &Dynamic) -> Result<serde_json::Value, Strin
     keeping_floats(data).map_err(|e| format!("{SETUP_DATA_ERROR}: {e}"))
 }
 
-/// `value` as JSON, as [`JsonValue`] writes it but with every float kept as a JSON float.
+/// `value` as JSON, as [`JsonValue`] writes it but with every float kept as a JSON float, and a
+/// `Date` as k6 writes it ([`JsDate::go_json_text`]).
 fn keeping_floats(value: &Dynamic) -> Result<serde_json::Value, serde_json::Error> {
     if let Ok(x) = value.as_float() {
         // Finite: `setup_data_json` refused the others.
@@ -75,6 +77,10 @@ fn keeping_floats(value: &Dynamic) -> Result<serde_json::Value, serde_json::Erro
     }
     if let Some(shared) = value.read_lock::<SharedArray>() {
         return shared.to_array().iter().map(keeping_floats).collect();
+    }
+    // k6 marshals a Date as Go marshals a time, not as `JSON.stringify` writes it.
+    if let Some(date) = value.read_lock::<JsDate>() {
+        return Ok(date.go_json_text().map_or(serde_json::Value::Null, serde_json::Value::String));
     }
     serde_json::to_value(JsonValue(value))
 }

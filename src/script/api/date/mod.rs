@@ -96,6 +96,41 @@ impl JsDate {
         ))
     }
 
+    /// The date as k6 passes it on in `setup()`'s data: Go's JSON text of a time, RFC 3339 in
+    /// local time, the milliseconds without their trailing zeros (none when whole), and `Z` for
+    /// a zero offset (`2024-01-02T03:04:05.5Z`, `2024-01-02T04:04:05.678+01:00`). `None` for an
+    /// invalid date, which `JSON.stringify` writes as `null`.
+    pub fn go_json_text(self) -> Option<String> {
+        if !self.valid() {
+            return None;
+        }
+        let offset = local_offset_ms(self.0);
+        let f = self.local_fields();
+        let mut fraction = format!(".{:03}", f.ms as i64);
+        while fraction.ends_with('0') {
+            fraction.pop();
+        }
+        if fraction == "." {
+            fraction.clear();
+        }
+        let zone = if offset == 0.0 {
+            "Z".to_owned()
+        } else {
+            let minutes = (offset / 60_000.0) as i64;
+            let sign = if minutes < 0 { '-' } else { '+' };
+            format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
+        };
+        Some(format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}{zone}",
+            f.year as i64,
+            f.month as i64 + 1,
+            f.day as i64,
+            f.hours as i64,
+            f.minutes as i64,
+            f.seconds as i64
+        ))
+    }
+
     /// `toString`: date, time and zone in local time.
     fn text(self) -> String {
         if !self.valid() {
