@@ -35,4 +35,14 @@ export default function () {
   check(statuses, {
     'a module Map counted through a function': (x) => x.size === __ITER + 1 && x.get(res.status) === 1,
   });
+  check(total(statuses, s), { 'for…of over a Map and a Set the converter did not see made': (t) => t === 10 + __ITER + 1 });
+}
+
+// Its parameters could hold anything: rload iterated them with Rhai's `for`, which stopped the
+// iteration with "For loop expects iterable type".
+function total(counts, values) {
+  let t = 0;
+  for (const [, n] of counts) t += n;
+  for (const v of values) t += v;
+  return t;
 }

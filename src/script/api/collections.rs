@@ -15,9 +15,10 @@
 //! which a Rhai value has not. `set`/`add` return the collection (chaining), `get` gives `()`
 //! for none, `delete` whether there was one, `size`, `clear`, and `keys()`, `values()`,
 //! `entries()` as arrays (a Map's entries `[key, value]`, a Set's `[value, value]`).
-//! Iterating the object itself is not implemented (an error): `rload convert` writes
-//! `for…of` and `forEach` over a variable it saw made with `new Map`/`new Set` through
-//! `entries()`/`values()`, and another receiver fails rather than loop over something else.
+//! `for x in m` iterates the object itself as JavaScript's `for…of` does, over what it holds when
+//! the loop starts: a Map's `[key, value]` entries, a Set's values (`rload convert` writes
+//! `entries()`/`values()` for a variable it saw made with `new Map`/`new Set`, and the object
+//! itself for any other receiver).
 //! `[...m]` is `[] + m` (a Map's entries, a Set's values); JSON writes both as `{}`, as
 //! `JSON.stringify` does.
 
@@ -128,6 +129,26 @@ impl JsSet {
     }
 }
 
+/// `for (k, v) in m`: the Map's `[key, value]` entries when the loop starts.
+impl IntoIterator for JsMap {
+    type Item = Dynamic;
+    type IntoIter = std::vec::IntoIter<Dynamic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries().into_iter()
+    }
+}
+
+/// `for x in s`: the Set's values when the loop starts.
+impl IntoIterator for JsSet {
+    type Item = Dynamic;
+    type IntoIter = std::vec::IntoIter<Dynamic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.values().into_iter()
+    }
+}
+
 /// The elements of an iterable a constructor takes: an array, another Map's entries or Set's
 /// values, a string's characters.
 fn items_of(init: &Dynamic) -> RhaiResult<Array> {
@@ -177,6 +198,8 @@ fn new_set(init: &Dynamic) -> RhaiResult<JsSet> {
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<JsMap>("Map");
     engine.register_type_with_name::<JsSet>("Set");
+    engine.register_iterator::<JsMap>();
+    engine.register_iterator::<JsSet>();
     engine.register_fn("js_map", JsMap::default);
     engine.register_fn("js_map", |init: Dynamic| new_map(&init));
     engine.register_fn("js_set", JsSet::default);
