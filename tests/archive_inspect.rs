@@ -266,3 +266,44 @@ const K6_INSPECTED: &str = r#"{
   "noCookiesReset": null,
   "discardResponseBodies": null
 }"#;
+
+/// With `--execution-requirements` k6 v1.1.0 shows `summaryTrendStats` and `systemTags` as the
+/// run will use them, its defaults where no layer set them (plain `inspect` shows `null`); rload
+/// showed `null`.
+#[test]
+fn execution_requirements_show_k6s_default_trend_stats_and_system_tags() {
+    let s = script("export const options = #{ vus: 1, duration: \"5s\" };\nfn run() {}\n");
+    let field = |args: &[&str], key: &str| {
+        let run = Run::from_output(Command::new(BIN).args(args).arg(&s.path).output().unwrap());
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()[key].clone()
+    };
+    let requirements = ["inspect", "--execution-requirements"];
+    assert_eq!(
+        field(&requirements, "summaryTrendStats"),
+        serde_json::json!(["avg", "min", "med", "max", "p(90)", "p(95)"])
+    );
+    let k6_default_tags = [
+        "check",
+        "error",
+        "error_code",
+        "expected_response",
+        "group",
+        "method",
+        "name",
+        "proto",
+        "scenario",
+        "service",
+        "status",
+        "subproto",
+        "tls_version",
+        "url",
+    ];
+    assert_eq!(field(&requirements, "systemTags"), serde_json::json!(k6_default_tags));
+    assert_eq!(
+        field(&["inspect", "--execution-requirements", "--system-tags", "url,status"], "systemTags"),
+        serde_json::json!(["status", "url"])
+    );
+    assert_eq!(field(&["inspect"], "summaryTrendStats"), serde_json::Value::Null);
+    assert_eq!(field(&["inspect"], "systemTags"), serde_json::Value::Null);
+}

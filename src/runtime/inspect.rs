@@ -1,7 +1,8 @@
 //! `rload inspect [--execution-requirements]`: k6's JSON about a test without running it. Plain,
 //! the script's own options (k6's `initRunner.GetOptions()`); with `--execution-requirements`,
 //! the options resolved with the flags plus `totalDuration` and `maxVUs` as k6 computes them
-//! from the execution plan, which k6-operator's initializer reads to size its runners.
+//! from the execution plan, which k6-operator's initializer reads to size its runners, and
+//! `summaryTrendStats` and `systemTags` with k6's defaults where no layer set them.
 //!
 //! Both are printed as k6 prints its `lib.Options`: every field in the struct's order, `null`
 //! when unset; durations in Go's form (`"90s"` is `"1m30s"`); each scenario with its executor
@@ -17,6 +18,7 @@ use crate::config::values;
 use crate::config::Options;
 use crate::executor::format::go_duration;
 use crate::executor::ScenarioConfig;
+use crate::results::DEFAULT_TREND_STATS;
 
 /// `lib.Options`' JSON fields in the order k6 v1.1 prints them.
 const K6_FIELDS: &[&str] = &[
@@ -242,7 +244,13 @@ pub fn inspect_json(
             ("totalDuration".to_owned(), Ordered::Plain(Value::String(go_duration(total_duration(scenarios))))),
             ("maxVUs".to_owned(), Ordered::Plain(Value::from(max_vus(scenarios)))),
         ];
-        k6_options(options, &Value::Null, plan)
+        // The defaults k6 fills in once the options are consolidated, as `exec.test.options`
+        // shows them (`test_options.rs`).
+        let defaults = serde_json::json!({
+            "summaryTrendStats": DEFAULT_TREND_STATS,
+            "systemTags": options.system_tags.unwrap_or_default().names(),
+        });
+        k6_options(options, &defaults, plan)
     } else {
         // The script's own options, read alone (they were read with the other layers already).
         let own = Options::from_script(script_options).unwrap_or_default();
