@@ -102,6 +102,36 @@ fn each_vu_keeps_its_own_keep_alive_connection() {
     assert_eq!(stats["requests_total"], 31, "{stats}");
 }
 
+/// k6's Go transport keeps at most `batchPerHost` idle connections per host (Go's 2 when it is
+/// 0) and `batch` in all: after 8 requests at once to one host, the next 8 connect again for
+/// those it closed. The counts are k6 v1.1.0's (`timings.connecting > 0` of the second 8).
+#[test]
+fn a_vu_keeps_as_many_idle_connections_as_k6s_transport() {
+    for (options, reconnected) in
+        [("", 2), ("batchPerHost: 8", 0), ("batchPerHost: 0", 6), ("batch: 4, batchPerHost: 8", 4)]
+    {
+        let target = Target::start();
+        let s = script(&format!(
+            r#"
+            export const options = #{{ iterations: 1, {options} }};
+            fn run() {{
+                let eight = [];
+                for i in 0..8 {{ eight.push(["GET", `${{__ENV.BASE}}/delay/100?i=${{i}}`]); }}
+                let first = http.request_all(eight);
+                let second = http.request_all(eight);
+                let fresh = second.filter(|r| r.timings.connecting > 0).len();
+                print(`RECONNECTED ${{fresh}}`);
+            }}
+            "#
+        ));
+        let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
+        assert_eq!(run.code, 0, "{options}: {}", run.stderr);
+        assert!(run.stdout.contains(&format!("RECONNECTED {reconnected}")), "{options}: {}", run.stdout);
+        // The /stats request is a connection of its own.
+        assert_eq!(target.stats()["connections_total"], 8 + reconnected + 1, "{options}");
+    }
+}
+
 #[test]
 fn no_connection_reuse_opens_one_connection_per_request() {
     let target = Target::start();

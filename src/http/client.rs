@@ -23,7 +23,7 @@ use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
 use super::h2::{Answer, SendError, Sender};
 use super::headers::{HeadFields, ResponseHeaders};
-use super::pool::{Conn, ConnInfo, CutBytes, Pool, Target};
+use super::pool::{Conn, ConnInfo, CutBytes, IdleLimits, Pool, Target};
 use super::samples::ExpectedStatuses;
 use super::timing::Marks;
 use super::{ClientConfig, HttpOutcome, RequestSpec, ResponseType, Timings};
@@ -99,7 +99,8 @@ struct Received {
 impl HttpClient {
     /// A client with no connections and an empty cookie jar; creating it costs no I/O.
     pub fn new(config: Rc<ClientConfig>) -> Self {
-        Self::with_pool(config, Rc::new(Pool::default()))
+        let pool = Pool::own(IdleLimits::of(config.batch));
+        Self::with_pool(config, Rc::new(pool))
     }
 
     /// A client whose connections come from `pool`, which other clients of this thread may

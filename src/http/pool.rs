@@ -165,6 +165,11 @@ impl Conn {
         self.port == target.port && self.tls == target.tls && *self.host == *target.host_str
     }
 
+    /// Whether `other` is a connection to the same host, port and scheme.
+    fn same_peer(&self, other: &Conn) -> bool {
+        self.port == other.port && self.tls == other.tls && *self.host == *other.host
+    }
+
     /// Another handle on an HTTP/2 connection (`None` for HTTP/1.1), without a permit.
     fn share(&self) -> Option<Conn> {
         Some(Conn {
@@ -222,9 +227,36 @@ pub struct Pool {
     open: Rc<Cell<usize>>,
     /// A shared pool's bound: `limit` permits, one per busy connection.
     bound: Option<(usize, Arc<Semaphore>)>,
+    /// A VU's own pool: how many idle HTTP/1.1 connections it keeps ([`IdleLimits`]).
+    idle_limits: Option<IdleLimits>,
+}
+
+/// The idle HTTP/1.1 connections a VU keeps, as k6's Go transport keeps them: k6 sets its
+/// `MaxIdleConns` to the `batch` option and `MaxIdleConnsPerHost` to `batchPerHost`. A
+/// connection given back beyond its host's count is closed; one beyond the total closes the
+/// connection idle the longest. So after 8 requests at once to one host (`http.batch` with a
+/// higher `batchPerHost`, `Promise.all` of asyncRequests) 6 stay open by default, and the 2
+/// requests beyond them connect again next time, as in k6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleLimits {
+    pub total: usize,
+    pub per_host: usize,
+}
+
+impl IdleLimits {
+    /// k6's transport for `batch` and `batchPerHost`: a `batchPerHost` of 0 leaves Go's
+    /// default of 2 idle connections per host.
+    pub fn of(batch: crate::http::batch::BatchLimits) -> IdleLimits {
+        IdleLimits { total: batch.total, per_host: if batch.per_host == 0 { 2 } else { batch.per_host } }
+    }
 }
 
 impl Pool {
+    /// A VU's own pool, keeping idle connections within `limits`.
+    pub fn own(limits: IdleLimits) -> Pool {
+        Pool { idle_limits: Some(limits), ..Pool::default() }
+    }
+
     /// A pool shared by the VUs of one thread, holding at most `limit` connections (at least 1).
     pub fn shared(limit: usize) -> Pool {
         let limit = limit.max(1);
@@ -345,8 +377,10 @@ impl Pool {
         loop {
             let mut conn = {
                 let mut idle = self.idle.borrow_mut();
+                // The most recently used first, as Go takes them; `remove` keeps the others in
+                // the order they were given back, oldest first, for `put_idle`'s limit.
                 let at = idle.iter().rposition(|conn| conn.serves(target))?;
-                idle.swap_remove(at)
+                idle.remove(at)
             };
             if conn.sender.ready().await {
                 return Some(conn);
@@ -363,7 +397,19 @@ impl Pool {
         }
         // Nothing happens to an idle HTTP/1.1 connection: whether the server closed it meanwhile
         // is asked when it is taken again (`take_ready`).
-        self.idle.borrow_mut().push(conn);
+        let mut idle = self.idle.borrow_mut();
+        if let Some(limits) = self.idle_limits {
+            if idle.iter().filter(|other| other.same_peer(&conn)).count() >= limits.per_host {
+                return;
+            }
+            idle.push(conn);
+            if idle.len() > limits.total {
+                idle.remove(0);
+            }
+            return;
+        }
+        idle.push(conn);
+        drop(idle);
         drop(permit);
     }
 
