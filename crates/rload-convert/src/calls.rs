@@ -12,9 +12,17 @@ use crate::ItemKind;
 
 impl Conv<'_> {
     pub fn args(&mut self, args: &[Argument]) -> Vec<String> {
+        // Arguments of a call to the script's own function may be functions with a rest
+        // parameter (`rest.rs`); of any other call not.
+        let rest_ok = std::mem::take(&mut self.rest_values_ok);
         args.iter()
             .map(|a| match a {
                 Argument::SpreadElement(s) => self.unconvertible(s.span, "a spread argument (`f(...xs)`)"),
+                Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)
+                    if !rest_ok && crate::rest::has_rest(a) =>
+                {
+                    self.rest_argument_refused(a)
+                }
                 // JavaScript's conversion functions passed as callbacks (`xs.filter(Boolean)`,
                 // `xs.map(Number)`): Rhai has no such values; a closure does what they do.
                 Argument::Identifier(id)
@@ -40,6 +48,11 @@ impl Conv<'_> {
     }
 
     pub fn call(&mut self, c: &CallExpression) -> String {
+        if c.arguments.iter().any(|a| a.is_spread()) {
+            if let Some(out) = self.spread_call(c) {
+                return out;
+            }
+        }
         match &c.callee {
             Expression::Identifier(id) => self.call_named(c, id),
             Expression::StaticMemberExpression(m) => self.call_method(c, m),
@@ -58,6 +71,7 @@ impl Conv<'_> {
             | Expression::FunctionExpression(_)
             | Expression::CallExpression(_) => {
                 let callee = self.expr(&c.callee);
+                self.rest_values_ok = true;
                 let args = self.args(&c.arguments).join(", ");
                 format!("js_call({}, [{args}])", strip_parens(&callee))
             }
@@ -81,6 +95,7 @@ impl Conv<'_> {
         let name = id.name.as_str();
         self.note_reference(name);
         if self.is_local(name) {
+            self.rest_values_ok = true;
             let args = self.args(&c.arguments);
             let callee = format!("{}.call", names::var(name));
             // A closure whose parameters the conversion cannot see (a parameter holding one):
@@ -92,6 +107,7 @@ impl Conv<'_> {
         }
         if self.top_fns.contains_key(name) {
             let flag = self.check_async_call(name, c.span);
+            self.rest_values_ok = true;
             let args = self.args(&c.arguments);
             let f = self.fn_name(name);
             self.call_lengths.entry(f.clone()).or_default().insert(args.len());
@@ -137,6 +153,7 @@ impl Conv<'_> {
                     format!("{h}({})", args.join(", "))
                 }
                 Binding::ModuleItem(m, n) => {
+                    self.rest_values_ok = true;
                     let args = self.args(&c.arguments);
                     self.module_calls.insert((m.clone(), names::var(&n), args.len()));
                     format!("{m}::{}({})", names::var(&n), args.join(", "))
@@ -153,6 +170,7 @@ impl Conv<'_> {
         }
         if self.top_vars.contains(name) {
             // A top-level variable holding a closure.
+            self.rest_values_ok = true;
             let args = self.args(&c.arguments).join(", ");
             return format!("js_call({}, [{args}])", names::var(name));
         }

@@ -70,6 +70,18 @@ pub struct Conv<'s> {
     pub bindings: HashMap<String, Binding>,
     /// Top-level functions of this file: name → (fewest arguments, most arguments).
     pub top_fns: HashMap<String, (usize, usize)>,
+    /// Top-level functions of this file with a rest parameter (`function f(a, ...rest)`,
+    /// `const f = (...xs) => …`): name → the parameters before it (see `rest.rs`).
+    pub rest_fns: HashMap<String, usize>,
+    /// Top-level functions' parameters (without a rest parameter), for a call that spreads its
+    /// arguments (`f(...xs)`): name → how many.
+    pub fn_params: HashMap<String, usize>,
+    /// The arrow being converted is a top-level function's (`top_arrow`): its rest parameter
+    /// stays a plain last parameter, the function's overloads build its array.
+    pub keep_rest_raw: bool,
+    /// The arguments being converted go to a function of the script (which `js_call` or an
+    /// overload calls with JavaScript's arguments): one with a rest parameter may be among them.
+    pub rest_values_ok: bool,
     /// The main file's exported functions: k6 calls them itself (rload by their declared
     /// arity, which says whether they take setup's data), so they get no shorter overloads.
     pub exported_fns: HashSet<String>,
@@ -167,6 +179,10 @@ impl<'s> Conv<'s> {
             bindings: HashMap::new(),
             top_fns: HashMap::new(),
             exported_fns: HashSet::new(),
+            rest_fns: HashMap::new(),
+            fn_params: HashMap::new(),
+            keep_rest_raw: false,
+            rest_values_ok: false,
             fns_as_values: HashSet::new(),
             call_lengths: HashMap::new(),
             module_calls: BTreeSet::new(),

@@ -118,6 +118,10 @@ impl Conv<'_> {
             let rhai_name = self.fn_name(name);
             self.fns_as_values.insert(rhai_name.clone());
             let flag = self.check_async_value(name, id.span);
+            if let Some(n) = self.rest_fns.get(name) {
+                // With a rest parameter: what `js_call` calls with JavaScript's arguments (`rest.rs`).
+                return format!("{flag}js_rest(Fn({}), {n})", names::string(&format!("{rhai_name}__rest")));
+            }
             return format!("{flag}Fn({})", names::string(&rhai_name));
         }
         if self.in_function() && self.module.is_some() && !self.is_local(name) && self.top_vars.contains(name) {

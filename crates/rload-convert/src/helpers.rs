@@ -38,6 +38,21 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_trim_end(s) {\n    // trimEnd(): up to the last character that is not white space.\n    let t = s;\n    t.trim();\n    if t == \"\" { \"\" } else { s.sub_string(0, s.index_of(t) + t.len()) }\n}",
     ),
     (
+        "js_spread",
+        r#"private fn js_spread(v) {
+    // `...v` in a call's arguments: an array's elements, a string's characters, a Set's values,
+    // a Map's [key, value] pairs, a SharedArray's elements, as JavaScript iterates them.
+    switch type_of(v) {
+        "array" => v,
+        "string" => { let out = []; for c in v.chars() { out.push(c.to_string()); } out }
+        "Set" => v.values(),
+        "Map" => v.entries(),
+        "SharedArray" => { let out = []; for x in v { out.push(x); } out }
+        _ => throw `TypeError: ${if v == () { "undefined" } else { type_of(v) }} is not iterable (a spread argument)`,
+    }
+}"#,
+    ),
+    (
         "js_push",
         "private fn js_push(items) {\n    // push(…) whose value is used: JavaScript's returns the new length (Rhai's nothing).\n    this.append(items);\n    this.len()\n}",
     ),
@@ -314,7 +329,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_typeof",
-        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        _ => \"object\",\n    }\n}",
+        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        \"JsRestFn\" => \"function\",\n        _ => \"object\",\n    }\n}",
     ),
     (
         "js_number",

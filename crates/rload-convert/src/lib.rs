@@ -15,7 +15,8 @@
 //! kind of value an expression certainly has: text, loose equality, comparisons), `aliases.rs`
 //! (objects changed through a second name, which Rhai's copies would not reach), `captures.rs`
 //! (closures created in loops: one binding per iteration, as JavaScript's `let`), `regexps.rs`
-//! (regular expressions and the string methods that take one).
+//! (regular expressions and the string methods that take one), `rest.rs` (rest parameters and
+//! spread arguments).
 
 mod aliases;
 mod asyncs;
@@ -33,6 +34,7 @@ mod modules;
 mod names;
 mod operators;
 mod regexps;
+mod rest;
 mod stmt;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -1,0 +1,267 @@
+//! Rest parameters (`function f(a, ...rest)`) and spread arguments (`f(...xs)`).
+//!
+//! Rhai functions have a fixed number of parameters. A top-level function with a rest
+//! parameter is `fn f__rest(a, rest)`, the array last, and one overload per number of arguments
+//! it is called with (`fn f(a, arg__1, arg__2) { f__rest(a, [arg__1, arg__2]) }`, down to
+//! `fn f() { f__rest((), []) }`). As a value (a closure, or the top-level function passed by
+//! name) it is `js_rest(closure, n)` (rload's `script/api/call.rs`), which `js_call` calls as
+//! JavaScript does; a Rhai method or a k6 function that would call it with a fixed number of
+//! arguments (an array method's callback, `check`, `group`) is refused here.
+//!
+//! A spread argument makes the arguments one array (`[a] + js_spread(xs) + [b]`): `js_call`
+//! takes it as it is; a top-level function gets its parameters from it (`s.get(0)`, …, missing
+//! ones undefined, extra ones dropped) and a rest parameter the remainder; `console.log`,
+//! `push` and `String.fromCharCode` take an array. A callee whose parameters cannot be seen
+//! here (a k6 function, another file's function, a method) is refused, named.
+
+use oxc_ast::ast::*;
+use oxc_span::GetSpan;
+
+use crate::conv::{Binding, Conv};
+use crate::expr::strip_parens;
+use crate::functions::Params;
+use crate::names;
+use crate::ItemKind;
+
+impl Conv<'_> {
+    /// Notes a top-level function's parameters (`rest_fns`, `fn_params`).
+    pub fn note_fn_params(&mut self, name: &str, p: &FormalParameters) {
+        if p.rest.is_some() {
+            self.rest_fns.insert(name.to_string(), p.items.len());
+        } else {
+            self.fn_params.insert(name.to_string(), p.items.len());
+        }
+    }
+
+    /// `fn f() { f__rest((), []) }`, `fn f(a) { f__rest(a, []) }` for a function with a rest
+    /// parameter after `plain`: every call up to its plain parameters, and, once the whole file
+    /// is read (`modules::finish_keywords`), one per longer call, the arguments beyond the plain
+    /// ones in the array.
+    pub fn rest_overloads(&self, rhai_name: &str, plain: &[String]) -> String {
+        let mut out = String::new();
+        for k in 0..=plain.len() {
+            let mut args: Vec<String> = plain[..k].to_vec();
+            args.extend(std::iter::repeat_n("()".to_string(), plain.len() - k));
+            args.push("[]".into());
+            out.push_str(&format!("fn {rhai_name}({}) {{ {rhai_name}__rest({}) }}\n", plain[..k].join(", "), args.join(", ")));
+        }
+        out.push_str(&format!("\u{7}{rhai_name}\u{1f}{}\u{1f}rest\u{7}", plain.join(", ")));
+        out
+    }
+
+    /// Whether a closure's parameters end with a rest parameter it can take: not in a callback
+    /// that a Rhai method or k6 calls with a fixed number of arguments (`fixed`), which is
+    /// refused.
+    pub fn rest_closure(&mut self, span: oxc_span::Span, params: &Params, fixed: bool) -> bool {
+        if !params.rest {
+            return false;
+        }
+        if fixed {
+            self.item(
+                span,
+                ItemKind::Unconvertible,
+                "a rest parameter (`...args`) in a callback that rload calls with a fixed number of arguments: name the parameters",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// A function with a rest parameter written inline as an argument of a call that is not to
+    /// the script's own function (an array method, `check`, `group`, a k6 function): refused.
+    pub fn rest_argument_refused(&mut self, a: &Argument) -> String {
+        self.unconvertible(
+            a.span(),
+            "a function with a rest parameter (`...args`) passed to a function that rload calls with a fixed number of arguments: name the parameters",
+        )
+    }
+
+    /// The arguments of a call with a spread (`a, ...xs, b`) as one Rhai array.
+    pub fn spread_array(&mut self, args: &[Argument]) -> String {
+        let mut segments: Vec<String> = Vec::new();
+        let mut current: Vec<String> = Vec::new();
+        for a in args {
+            match a {
+                Argument::SpreadElement(s) => {
+                    if !current.is_empty() {
+                        segments.push(format!("[{}]", current.join(", ")));
+                        current.clear();
+                    }
+                    let t = self.expr(&s.argument);
+                    if matches!(s.argument.without_parentheses(), Expression::ArrayExpression(_)) {
+                        segments.push(t);
+                    } else {
+                        let h = self.helper("js_spread");
+                        segments.push(format!("{h}({})", strip_parens(&t)));
+                    }
+                }
+                other => {
+                    let ok = self.rest_values_ok;
+                    let t = self.args(std::slice::from_ref(other)).remove(0);
+                    self.rest_values_ok = ok;
+                    current.push(t);
+                }
+            }
+        }
+        if !current.is_empty() {
+            segments.push(format!("[{}]", current.join(", ")));
+        }
+        match segments.len() {
+            0 => "[]".into(),
+            1 => segments.remove(0),
+            _ => format!("({})", segments.join(" + ")),
+        }
+    }
+
+    /// A call with a spread argument, where this module decides it; `None` for the calls the
+    /// others convert themselves (`Math.max(...xs)`).
+    pub fn spread_call(&mut self, c: &CallExpression) -> Option<String> {
+        let callee = self.js_text(c.callee.span());
+        let refuse = |conv: &mut Self, why: &str| {
+            Some(conv.unconvertible(c.span, format!("a spread argument to `{callee}(…)`: {why}")))
+        };
+        match &c.callee {
+            Expression::Identifier(id) => {
+                let name = id.name.as_str();
+                self.note_reference(name);
+                let value_call = |conv: &mut Self| {
+                    conv.rest_values_ok = true;
+                    let args = conv.spread_array(&c.arguments);
+                    conv.rest_values_ok = false;
+                    Some(format!("js_call({}, {args})", names::var(name)))
+                };
+                if self.is_local(name) {
+                    return value_call(self);
+                }
+                if self.top_fns.contains_key(name) {
+                    return Some(self.spread_to_top_fn(c, name));
+                }
+                let binding = self.binding(name).cloned().or_else(|| {
+                    if self.top_vars.contains(name) {
+                        None
+                    } else {
+                        crate::k6_imports::global(name)
+                    }
+                });
+                match binding {
+                    Some(Binding::ModuleItem(..)) => refuse(
+                        self,
+                        "a function of another file, whose parameters are not known here: pass the array itself",
+                    ),
+                    Some(_) => refuse(self, "rload's function takes a fixed number of arguments"),
+                    // A top-level variable holding a closure.
+                    None if self.top_vars.contains(name) => value_call(self),
+                    None => refuse(self, "not converted for this function"),
+                }
+            }
+            Expression::StaticMemberExpression(m) => self.spread_method(c, m, &callee),
+            Expression::ChainExpression(_)
+            | Expression::ParenthesizedExpression(_)
+            | Expression::ArrowFunctionExpression(_)
+            | Expression::FunctionExpression(_)
+            | Expression::CallExpression(_) => {
+                let f = self.expr(&c.callee);
+                self.rest_values_ok = true;
+                let args = self.spread_array(&c.arguments);
+                self.rest_values_ok = false;
+                Some(format!("js_call({}, {args})", strip_parens(&f)))
+            }
+            _ => refuse(self, "not converted for this callee"),
+        }
+    }
+
+    /// `f(...xs)` of a top-level function: its parameters from the array (missing ones
+    /// undefined, extra ones dropped), a rest parameter the remainder.
+    fn spread_to_top_fn(&mut self, c: &CallExpression, name: &str) -> String {
+        let flag = self.check_async_call(name, c.span);
+        let f = self.fn_name(name);
+        self.rest_values_ok = true;
+        let args = self.spread_array(&c.arguments);
+        self.rest_values_ok = false;
+        let s = self.fresh("spread");
+        let (plain, rest) = match self.rest_fns.get(name) {
+            Some(&n) => (n, true),
+            None => (self.fn_params.get(name).copied().unwrap_or(0), false),
+        };
+        let mut params: Vec<String> = (0..plain).map(|i| format!("{s}.get({i})")).collect();
+        let callee = if rest {
+            params.push(if plain == 0 { s.clone() } else { format!("{s}.extract({plain})") });
+            format!("{f}__rest")
+        } else {
+            f
+        };
+        format!("{flag}({{ let {s} = {args}; {callee}({}) }})", params.join(", "))
+    }
+
+    /// `console.log(...xs)`, `xs.push(...ys)`, `String.fromCharCode(...codes)`, a closure an
+    /// object holds (`o.f(...xs)`); any other method refused.
+    fn spread_method(&mut self, c: &CallExpression, m: &StaticMemberExpression, callee: &str) -> Option<String> {
+        let method = m.property.name.as_str();
+        let refuse = |conv: &mut Self, why: &str| {
+            Some(conv.unconvertible(c.span, format!("a spread argument to `{callee}(…)`: {why}")))
+        };
+        if let Expression::Identifier(obj) = &m.object {
+            let oname = obj.name.as_str();
+            let shadowed = self.is_local(oname) || self.top_vars.contains(oname);
+            match (oname, method) {
+                ("Math", "max" | "min") if !shadowed => return None,
+                ("String", "fromCharCode") if !shadowed => {
+                    let args = self.spread_array(&c.arguments);
+                    let h = self.helper("js_from_char_code");
+                    return Some(format!("{h}({args})"));
+                }
+                _ => {}
+            }
+            if let Some(Binding::Value(v)) = self.binding(oname).cloned().or_else(|| {
+                if shadowed {
+                    None
+                } else {
+                    crate::k6_imports::global(oname)
+                }
+            }) {
+                if v == "console" && matches!(method, "log" | "info" | "warn" | "error" | "debug") {
+                    let args = self.spread_array(&c.arguments);
+                    return Some(format!("js_console(console, \"{method}\", {args})"));
+                }
+            }
+            if self.object_vars.contains(oname) && !m.optional {
+                let f = match names::property(method) {
+                    Some(p) => format!("{}.{p}", names::var(oname)),
+                    None => format!("{}[{}]", names::var(oname), names::string(method)),
+                };
+                self.rest_values_ok = true;
+                let args = self.spread_array(&c.arguments);
+                self.rest_values_ok = false;
+                return Some(format!("js_call({f}, {args})"));
+            }
+            if self.binding(oname).is_some() && !shadowed {
+                return refuse(self, "its number of parameters is not known when converting");
+            }
+        }
+        if method == "push" && !m.optional {
+            let mut flag = String::new();
+            if let Some(root) = crate::expr::member_root(&m.object) {
+                self.note_mutation(&root);
+                flag = self.alias_change(&root, c.span);
+            }
+            let obj = self.expr(&m.object);
+            let args = self.spread_array(&c.arguments);
+            if self.statement_call == Some(c.span) {
+                return Some(format!("{flag}{obj}.append({args})"));
+            }
+            let h = self.helper("js_push");
+            let obj = if obj.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') { obj } else { format!("({obj})") };
+            return Some(format!("{flag}{obj}.{h}({args})"));
+        }
+        refuse(self, "not converted for this method (its number of parameters is not known when converting)")
+    }
+}
+
+/// Whether `a` is a function written inline with a rest parameter.
+pub fn has_rest(a: &Argument) -> bool {
+    match a {
+        Argument::ArrowFunctionExpression(f) => f.params.rest.is_some(),
+        Argument::FunctionExpression(f) => f.params.rest.is_some(),
+        _ => false,
+    }
+}
