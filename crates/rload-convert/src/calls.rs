@@ -18,9 +18,7 @@ impl Conv<'_> {
         args.iter()
             .map(|a| match a {
                 Argument::SpreadElement(s) => self.unconvertible(s.span, "a spread argument (`f(...xs)`)"),
-                Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)
-                    if !rest_ok && crate::rest::has_rest(a) =>
-                {
+                _ if !rest_ok && (crate::rest::inline_rest(a) || self.names_rest_fn(a)) => {
                     self.rest_argument_refused(a)
                 }
                 // JavaScript's conversion functions passed as callbacks (`xs.filter(Boolean)`,
@@ -756,6 +754,10 @@ impl Conv<'_> {
     }
 
     pub fn new_expr(&mut self, n: &NewExpression) -> String {
+        if n.arguments.iter().any(|a| a.is_spread()) {
+            let callee = self.js_text(n.callee.span());
+            return self.unconvertible(n.span, format!("a spread argument to `new {callee}(…)`"));
+        }
         match &n.callee {
             Expression::Identifier(id) => {
                 let name = id.name.as_str();

@@ -20,6 +20,8 @@ pub struct ScopeInfo {
     /// Names that certainly hold a closure (`const f = (a, b) => …`, a nested `function f`),
     /// with how many parameters it declares: a call passes exactly that many.
     pub closure_params: HashMap<String, usize>,
+    /// Names that certainly hold a closure with a rest parameter (a `js_rest` value).
+    pub rest_closures: HashSet<String>,
 }
 
 /// What an imported (or global) name stands for in Rhai.
@@ -368,6 +370,7 @@ impl<'s> Conv<'s> {
             info.aliases.remove(name);
             info.kinds.remove(name);
             info.closure_params.remove(name);
+            info.rest_closures.remove(name);
         }
     }
 
@@ -387,10 +390,13 @@ impl<'s> Conv<'s> {
         self.scope_info.get(i)?.closure_params.get(name).copied()
     }
 
-    /// Records that the local `name` holds a closure of `f`'s parameters (none when it has a
-    /// rest parameter, which takes every argument).
+    /// Records that the local `name` holds a closure of `f`'s parameters, or one with a rest
+    /// parameter (`js_rest`, which only `js_call` calls).
     pub fn note_closure(&mut self, name: &str, params: &oxc_ast::ast::FormalParameters) {
         if params.rest.is_some() {
+            if let Some(info) = self.scope_of(name).and_then(|i| self.scope_info.get_mut(i)) {
+                info.rest_closures.insert(name.to_string());
+            }
             return;
         }
         if let Some(info) = self.scope_of(name).and_then(|i| self.scope_info.get_mut(i)) {

@@ -236,7 +236,8 @@ impl Conv<'_> {
         self.push_scope();
         self.closure_depth += 1;
         let params = self.params(&f.params);
-        let rest = self.rest_closure(f.span, &params, callback.is_some() || force) && !raw;
+        let (rest, refused) = self.rest_closure(f.span, &params, callback.is_some() || force);
+        let rest = rest && !raw;
         let mut names_out = params.names.clone();
         if names_out.is_empty() && force {
             names_out.push("_v".into());
@@ -260,7 +261,7 @@ impl Conv<'_> {
         self.leave_function(was_async);
         self.array_params = extra;
         let out = self.closure_reaching_its_module(out);
-        listed + &if rest { format!("js_rest({out}, {})", params.names.len() - 1) } else { out }
+        listed + &refused + &if rest { format!("js_rest({out}, {})", params.names.len() - 1) } else { out }
     }
 
     /// A closure of a module that reads the module's variables (`self_::X`) imports the module
@@ -295,7 +296,7 @@ impl Conv<'_> {
             self.declare(id.name.as_str());
         }
         let params = self.params(&f.params);
-        let rest = self.rest_closure(f.span, &params, callback.is_some() || force);
+        let (rest, refused) = self.rest_closure(f.span, &params, callback.is_some() || force);
         let mut names_out = params.names.clone();
         if names_out.is_empty() && force {
             names_out.push("_v".into());
@@ -311,7 +312,7 @@ impl Conv<'_> {
         self.array_params = extra;
         let closure = format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad());
         let closure = self.closure_reaching_its_module(closure);
-        listed + &if rest { format!("js_rest({closure}, {})", params.names.len() - 1) } else { closure }
+        listed + &refused + &if rest { format!("js_rest({closure}, {})", params.names.len() - 1) } else { closure }
     }
 
     /// A callback takes at most the `want` arguments its caller passes (exactly, when `pad`:

@@ -52,23 +52,36 @@ impl Conv<'_> {
     /// Whether a closure's parameters end with a rest parameter it can take: not in a callback
     /// that a Rhai method or k6 calls with a fixed number of arguments (`fixed`), which is
     /// refused.
-    pub fn rest_closure(&mut self, span: oxc_span::Span, params: &Params, fixed: bool) -> bool {
+    /// Gives that, and the item's mark when refused.
+    pub fn rest_closure(&mut self, span: oxc_span::Span, params: &Params, fixed: bool) -> (bool, String) {
         if !params.rest {
-            return false;
+            return (false, String::new());
         }
         if fixed {
-            self.item(
+            let c = self.item(
                 span,
                 ItemKind::Unconvertible,
                 "a rest parameter (`...args`) in a callback that rload calls with a fixed number of arguments: name the parameters",
             );
-            return false;
+            return (false, format!("{c} "));
         }
-        true
+        (true, String::new())
     }
 
-    /// A function with a rest parameter written inline as an argument of a call that is not to
-    /// the script's own function (an array method, `check`, `group`, a k6 function): refused.
+    /// Whether `a` names a function with a rest parameter: a top-level one, or a local closure
+    /// certainly holding one.
+    pub fn names_rest_fn(&self, a: &Argument) -> bool {
+        let Argument::Identifier(id) = a else { return false };
+        let name = id.name.as_str();
+        match self.scope_of(name) {
+            Some(i) => self.scope_info.get(i).is_some_and(|info| info.rest_closures.contains(name)),
+            None => self.rest_fns.contains_key(name),
+        }
+    }
+
+    /// A function with a rest parameter (written inline, or named) as an argument of a call that
+    /// is not to the script's own function (an array method, `check`, `group`, a k6 function):
+    /// refused.
     pub fn rest_argument_refused(&mut self, a: &Argument) -> String {
         self.unconvertible(
             a.span(),
@@ -258,7 +271,7 @@ impl Conv<'_> {
 }
 
 /// Whether `a` is a function written inline with a rest parameter.
-pub fn has_rest(a: &Argument) -> bool {
+pub fn inline_rest(a: &Argument) -> bool {
     match a {
         Argument::ArrowFunctionExpression(f) => f.params.rest.is_some(),
         Argument::FunctionExpression(f) => f.params.rest.is_some(),
