@@ -304,6 +304,17 @@ impl Conv<'_> {
         let method = m.property.name.as_str();
         if let Expression::Identifier(obj) = &m.object {
             let oname = obj.name.as_str();
+            // `console.log(x)` where the script has a function `log` of its own: Rhai would call
+            // that one (a script function called as a method gets the object as `this`), which
+            // calls itself until the stack overflows.
+            let console = self.binding(oname).cloned().or_else(|| self.free_global(oname));
+            if console == Some(Binding::Value("console".into()))
+                && matches!(method, "log" | "info" | "warn" | "error")
+                && self.top_fns.contains_key(method)
+            {
+                let args = self.args(&c.arguments).join(", ");
+                return format!("js_console(console, \"{method}\", [{args}])");
+            }
             if let Some(b) = self.binding(oname).cloned() {
                 match b {
                     Binding::Value(v) if v.is_empty() => {

@@ -137,7 +137,7 @@ impl Conv<'_> {
     }
 
     /// A name JavaScript has without an import (`open`, `console`, timers), unless declared here.
-    fn free_global(&self, name: &str) -> Option<Binding> {
+    pub fn free_global(&self, name: &str) -> Option<Binding> {
         if self.is_local(name) || self.top_vars.contains(name) || self.top_fns.contains_key(name) {
             return None;
         }

@@ -48,7 +48,8 @@ const HELPERS: &[(&str, &str)] = &[
         "Set" => v.values(),
         "Map" => v.entries(),
         "SharedArray" => { let out = []; for x in v { out.push(x); } out }
-        _ => throw `TypeError: ${if v == () { "undefined" } else { type_of(v) }} is not iterable (a spread argument)`,
+        "()" => throw "TypeError: Cannot convert undefined or null to object (a spread argument)",
+        _ => throw `TypeError: ${type_of(v)} is not iterable (a spread argument)`,
     }
 }"#,
     ),
