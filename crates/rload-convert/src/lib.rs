@@ -263,6 +263,25 @@ mod tests {
     }
 
     #[test]
+    fn a_module_function_with_a_rest_parameter_gets_the_overloads_other_files_call() {
+        let c = convert_files(&[
+            (
+                "main.js",
+                "import { log } from './m.js';\nimport * as m from './m.js';\nexport default function () { log('a', 1, 2); m.log(); }\n",
+            ),
+            ("m.js", "export function log(prefix, ...parts) { return parts.length; }\n"),
+        ]);
+        let m = &c.modules[0].rhai;
+        assert!(
+            m.contains("fn log__rest(prefix, parts) {")
+                && m.contains("fn log() { log__rest((), []) }")
+                && m.contains("fn log(prefix, arg__1, arg__2) { log__rest(prefix, [arg__1, arg__2]) }"),
+            "{m}"
+        );
+        assert!(c.is_full(), "{:?}", c.items);
+    }
+
+    #[test]
     fn two_local_modules_of_one_file_name_are_reported() {
         let c = convert_files(&[
             ("main.js", "import { f } from './a/util.js';\nimport { g } from './b/util.js';\nexport default function () { f(); g(); }\n"),
