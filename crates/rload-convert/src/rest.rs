@@ -43,7 +43,11 @@ impl Conv<'_> {
             let mut args: Vec<String> = plain[..k].to_vec();
             args.extend(std::iter::repeat_n("()".to_string(), plain.len() - k));
             args.push("[]".into());
-            out.push_str(&format!("fn {rhai_name}({}) {{ {rhai_name}__rest({}) }}\n", plain[..k].join(", "), args.join(", ")));
+            out.push_str(&format!(
+                "fn {rhai_name}({}) {{ {rhai_name}__rest({}) }}\n",
+                plain[..k].join(", "),
+                args.join(", ")
+            ));
         }
         out.push_str(&format!("\u{7}{rhai_name}\u{1f}{}\u{1f}rest\u{7}", plain.join(", ")));
         out
@@ -225,13 +229,9 @@ impl Conv<'_> {
                 }
                 _ => {}
             }
-            if let Some(Binding::Value(v)) = self.binding(oname).cloned().or_else(|| {
-                if shadowed {
-                    None
-                } else {
-                    crate::k6_imports::global(oname)
-                }
-            }) {
+            if let Some(Binding::Value(v)) =
+                self.binding(oname).cloned().or_else(|| if shadowed { None } else { crate::k6_imports::global(oname) })
+            {
                 if v == "console" && matches!(method, "log" | "info" | "warn" | "error" | "debug") {
                     let args = self.spread_array(&c.arguments);
                     return Some(format!("js_console(console, \"{method}\", {args})"));
@@ -263,7 +263,8 @@ impl Conv<'_> {
                 return Some(format!("{flag}{obj}.append({args})"));
             }
             let h = self.helper("js_push");
-            let obj = if obj.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') { obj } else { format!("({obj})") };
+            let obj =
+                if obj.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') { obj } else { format!("({obj})") };
             return Some(format!("{flag}{obj}.{h}({args})"));
         }
         refuse(self, "not converted for this method (its number of parameters is not known when converting)")

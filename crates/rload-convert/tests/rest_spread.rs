@@ -87,7 +87,8 @@ fn spreads_and_rest_functions_rload_cannot_pass_are_refused_by_name() {
         assert!(c.rhai.contains("/* CONVERT: "), "{}", c.rhai);
     }
     // Another file's function: its parameters are not known here.
-    let (_, items) = convert_source("t.js", "import { f } from './m.js';\nexport default function () { f(...[1]); }\n").unwrap();
+    let (_, items) =
+        convert_source("t.js", "import { f } from './m.js';\nexport default function () { f(...[1]); }\n").unwrap();
     assert!(not_converted(&items)[0].contains("a spread argument to `f(…)`: a function of another file"), "{items:?}");
 }
 
