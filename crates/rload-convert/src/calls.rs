@@ -302,6 +302,9 @@ impl Conv<'_> {
 
     fn call_method(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
         let method = m.property.name.as_str();
+        if let Some(out) = self.rest_member_call(c, m) {
+            return out;
+        }
         if let Expression::Identifier(obj) = &m.object {
             let oname = obj.name.as_str();
             // `console.log(x)` where the script has a function `log` of its own: Rhai would call

@@ -75,6 +75,9 @@ pub struct Conv<'s> {
     /// Top-level functions of this file with a rest parameter (`function f(a, ...rest)`,
     /// `const f = (...xs) => …`): name → the parameters before it (see `rest.rs`).
     pub rest_fns: HashMap<String, usize>,
+    /// Top-level variables set to an object literal, with the keys of its functions that have a
+    /// rest parameter (`const o = { log(...parts) {…} }`): `o.log(…)` goes through `js_call`.
+    pub rest_members: HashSet<(String, String)>,
     /// Top-level functions' parameters (without a rest parameter), for a call that spreads its
     /// arguments (`f(...xs)`): name → how many.
     pub fn_params: HashMap<String, usize>,
@@ -183,6 +186,7 @@ impl<'s> Conv<'s> {
             exported_fns: HashSet::new(),
             rest_fns: HashMap::new(),
             fn_params: HashMap::new(),
+            rest_members: HashSet::new(),
             keep_rest_raw: false,
             rest_values_ok: false,
             fns_as_values: HashSet::new(),

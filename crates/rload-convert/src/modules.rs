@@ -234,6 +234,7 @@ fn declare_top(conv: &mut Conv, d: &Declaration) {
                     (p, init) => {
                         if let BindingPattern::BindingIdentifier(id) = p {
                             conv.note_collection(id.name.as_str(), init.as_ref());
+                            conv.note_rest_members(id.name.as_str(), init.as_ref());
                         }
                         for name in binding_names(p) {
                             conv.top_vars.insert(name);

@@ -33,22 +33,71 @@ impl Conv<'_> {
         }
     }
 
+    /// Notes the functions with a rest parameter of a top-level object literal (`rest_members`).
+    pub fn note_rest_members(&mut self, name: &str, init: Option<&Expression>) {
+        let Some(Expression::ObjectExpression(o)) = init.map(|e| e.without_parentheses()) else { return };
+        for p in &o.properties {
+            let ObjectPropertyKind::ObjectProperty(p) = p else { continue };
+            let rest = match p.value.without_parentheses() {
+                Expression::ArrowFunctionExpression(f) => f.params.rest.is_some(),
+                Expression::FunctionExpression(f) => f.params.rest.is_some(),
+                _ => false,
+            };
+            if let (true, Some(key), false) = (rest, p.key.static_name(), p.computed) {
+                self.rest_members.insert((name.to_string(), key.to_string()));
+            }
+        }
+    }
+
+    /// `o.log(a, b)` (or `o.log(...xs)`) of a top-level object literal's function with a rest
+    /// parameter: `js_call(o.log, [a, b])`.
+    pub fn rest_member_call(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Option<String> {
+        let Expression::Identifier(obj) = &m.object else { return None };
+        let (oname, method) = (obj.name.as_str(), m.property.name.as_str());
+        if self.is_local(oname) || m.optional || !self.rest_members.contains(&(oname.to_string(), method.to_string())) {
+            return None;
+        }
+        let o = self.ident_value(obj);
+        let f = match names::property(method) {
+            Some(p) => format!("{o}.{p}"),
+            None => format!("{o}[{}]", names::string(method)),
+        };
+        self.rest_values_ok = true;
+        let args = if c.arguments.iter().any(|a| a.is_spread()) {
+            self.spread_array(&c.arguments)
+        } else {
+            format!("[{}]", self.args(&c.arguments).join(", "))
+        };
+        self.rest_values_ok = false;
+        Some(format!("js_call({f}, {args})"))
+    }
+
     /// `fn f() { f__rest((), []) }`, `fn f(a) { f__rest(a, []) }` for a function with a rest
     /// parameter after `plain`: every call up to its plain parameters, and, once the whole file
     /// is read (`modules::finish_keywords`), one per longer call, the arguments beyond the plain
-    /// ones in the array.
+    /// ones in the array. A function k6 calls itself gets only the overload for that call, one
+    /// argument (the default function, a scenario's, `teardown`, `handleSummary`: setup's data,
+    /// which rload passes by the function's arity; `setup`: null, where rload passes nothing).
     pub fn rest_overloads(&self, rhai_name: &str, plain: &[String]) -> String {
-        let mut out = String::new();
-        for k in 0..=plain.len() {
-            let mut args: Vec<String> = plain[..k].to_vec();
-            args.extend(std::iter::repeat_n("()".to_string(), plain.len() - k));
-            args.push("[]".into());
-            out.push_str(&format!(
-                "fn {rhai_name}({}) {{ {rhai_name}__rest({}) }}\n",
-                plain[..k].join(", "),
-                args.join(", ")
-            ));
-        }
+        let overload = |k: usize| {
+            let params: Vec<String> =
+                (0..k).map(|i| plain.get(i).cloned().unwrap_or_else(|| format!("arg__{i}"))).collect();
+            let mut args: Vec<String> = params.iter().take(plain.len()).cloned().collect();
+            args.extend(std::iter::repeat_n("()".to_string(), plain.len().saturating_sub(k)));
+            args.push(format!("[{}]", params.get(plain.len()..).unwrap_or_default().join(", ")));
+            format!("fn {rhai_name}({}) {{ {rhai_name}__rest({}) }}\n", params.join(", "), args.join(", "))
+        };
+        let entry = rhai_name == "run" || (self.module.is_none() && self.exported_fns.contains(rhai_name));
+        let mut out = if rhai_name == "setup" && entry {
+            // k6 calls setup with one argument, null; rload with none.
+            let mut args: Vec<String> = std::iter::repeat_n("()".to_string(), plain.len()).collect();
+            args.push(if plain.is_empty() { "[()]" } else { "[]" }.to_string());
+            format!("fn setup() {{ setup__rest({}) }}\n", args.join(", "))
+        } else if entry {
+            overload(1)
+        } else {
+            (0..=plain.len()).map(overload).collect()
+        };
         out.push_str(&format!("\u{7}{rhai_name}\u{1f}{}\u{1f}rest\u{7}", plain.join(", ")));
         out
     }
@@ -217,6 +266,9 @@ impl Conv<'_> {
         let refuse = |conv: &mut Self, why: &str| {
             Some(conv.unconvertible(c.span, format!("a spread argument to `{callee}(…)`: {why}")))
         };
+        if let Some(out) = self.rest_member_call(c, m) {
+            return Some(out);
+        }
         if let Expression::Identifier(obj) = &m.object {
             let oname = obj.name.as_str();
             let shadowed = self.is_local(oname) || self.top_vars.contains(oname);
