@@ -28,6 +28,11 @@ const count = function (...a) {
 function apply(fn, a, b, c) {
   return fn(a, b, c);
 }
+function shifted(...args) {
+  const first = args.shift();
+  args.push(first);
+  return args.join();
+}
 function url(base, ...segments) {
   return [base, ...segments.map((s) => encodeURIComponent(s))].join('/');
 }
@@ -51,6 +56,10 @@ export default function () {
       'held in an object or a variable': () => o.all(1, 2, 3) === '1+2+3' && f(4, 5) === 9 && typeof f === 'function',
       'passed to the script\'s own function': () => apply(local, 1, 2, 3) === 3 && apply(sum, 1, 2, 3) === 6,
       'a url helper': () => url('http://x', 'a b', 'c') === 'http://x/a%20b/c',
+      'the rest array is the function\'s own': () => {
+        const xs = [1, 2, 3];
+        return shifted(1, 2, 3) === '2,3,1' && shifted(...xs) === '2,3,1' && xs.join() === '1,2,3';
+      },
     });
   });
 }

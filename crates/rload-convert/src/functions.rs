@@ -59,6 +59,8 @@ impl Conv<'_> {
         if let Some(rest) = &p.rest {
             // `...args`: an array, which the function's callers build (`rest_overloads`,
             // `js_rest`); a pattern (`...[a, b]`) is destructured from it.
+            // The array itself is a fresh one, as an array literal is (`args.shift()` changes
+            // nothing the caller holds); what a pattern takes out of it are the caller's values.
             let pattern = &rest.rest.argument;
             let name = match pattern {
                 BindingPattern::BindingIdentifier(id) => {
@@ -70,11 +72,11 @@ impl Conv<'_> {
                     let mut lines = Vec::new();
                     self.destructure(pattern, name.clone(), &mut lines);
                     prologue.extend(lines);
+                    let bound = crate::modules::binding_names(pattern);
+                    self.note_params(&bound, "a parameter of this function");
                     name
                 }
             };
-            let bound = crate::modules::binding_names(pattern);
-            self.note_params(&bound, "a parameter of this function");
             names_out.push(name);
         }
         Params { names: names_out, prologue, required, rest: p.rest.is_some() }
