@@ -2,6 +2,7 @@
 // Math.max/min, so `fn(...args)` wrappers, `arr.push(...more)` and `console.log(...parts)` did
 // not run. The spread fills a function's plain parameters (missing ones undefined, extra ones
 // ignored) and its rest parameter, as JavaScript does; strings and Sets spread their elements.
+// Object.assign, concat and Date.UTC take any number of arguments, so a spread too.
 import { check } from 'k6';
 
 export const options = { vus: 1, iterations: 2 };
@@ -30,6 +31,10 @@ export default function () {
   const n = ys.push(...xs, 9);
   console.log(...xs, 'spread into console.log');
   const wrapped = wrap(add);
+  const objs = [{ a: 1 }, null, { b: 2, a: 3 }];
+  const t = { z: 0 };
+  Object.assign(t, ...objs);
+  const u = Object.assign({}, ...objs, { c: 4 });
   check(xs, {
     'into a rest parameter': () => sum(...xs) === 6 && sum(0, ...xs, 10) === 16 && sum(...xs, ...xs) === 12 && sum(...none) === 0,
     'plain parameters: missing ones undefined': () => three(...[1])[1] === undefined && three(...xs).join() === '1,2,3',
@@ -41,5 +46,8 @@ export default function () {
     'push': () => n === 8 && ys.join() === '0,1,2,3,1,2,3,9',
     'String.fromCharCode and Math.max': () => String.fromCharCode(...[104, 105]) === 'hi' && Math.max(...xs) === 3,
     'a string and a Set': () => tag(...'abc') === 'a:2:b/c' && sum(...new Set([1, 1, 2])) === 3,
+    'Object.assign': () => t.a === 3 && t.b === 2 && t.z === 0 && u.a === 3 && u.c === 4 && Object.keys(u).length === 3,
+    'concat': () => [0].concat(...[[1, 2], 3, [[4]]]).length === 5 && 'x'.concat(...['a', 1]) === 'xa1',
+    'Date.UTC': () => Date.UTC(...[2020, 1, 2]) === 1580601600000,
   });
 }

@@ -54,6 +54,18 @@ const HELPERS: &[(&str, &str)] = &[
 }"#,
     ),
     (
+        "js_concat_all",
+        r#"private fn js_concat_all(a, items) {
+    // a.concat(...items): to an array, each item that is an array spliced in, any other one
+    // element; to a string, each item's text.
+    if type_of(a) == "string" {
+        for x in items { a += js_str(x); }
+        return a;
+    }
+    a + js_flat(items, 1)
+}"#,
+    ),
+    (
         "js_push",
         "private fn js_push(items) {\n    // push(…) whose value is used: JavaScript's returns the new length (Rhai's nothing).\n    this.append(items);\n    this.len()\n}",
     ),
@@ -646,6 +658,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
             &["js_nullish_differs", "js_str", "js_number", "js_number_text", "js_is_nan"]
         }
         "js_nullish_differs" => &["js_str"],
+        "js_concat_all" => &["js_str", "js_flat"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_stringify_indent" => &["js_stringify"],
         "js_object_keys" => &["js_keys"],

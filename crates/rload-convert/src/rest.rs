@@ -279,6 +279,11 @@ impl Conv<'_> {
                     let h = self.helper("js_from_char_code");
                     return Some(format!("{h}({args})"));
                 }
+                ("Date", "UTC") if !shadowed => {
+                    let args = self.spread_array(&c.arguments);
+                    return Some(format!("js_date_utc({args})"));
+                }
+                ("Object", "assign") if !shadowed => return Some(self.assign_spread(c)),
                 _ => {}
             }
             if let Some(Binding::Value(v)) =
@@ -303,6 +308,13 @@ impl Conv<'_> {
                 return refuse(self, "its number of parameters is not known when converting");
             }
         }
+        if method == "concat" && !m.optional {
+            // Each argument an array spliced in, or one element (or text, to a string).
+            let obj = self.expr(&m.object);
+            let args = self.spread_array(&c.arguments);
+            let h = self.helper("js_concat_all");
+            return Some(format!("{h}({}, {args})", strip_parens(&obj)));
+        }
         if method == "push" && !m.optional {
             let mut flag = String::new();
             if let Some(root) = crate::expr::member_root(&m.object) {
@@ -320,6 +332,32 @@ impl Conv<'_> {
             return Some(format!("{flag}{obj}.{h}({args})"));
         }
         refuse(self, "not converted for this method (its number of parameters is not known when converting)")
+    }
+}
+
+impl Conv<'_> {
+    /// `Object.assign(target, ...sources)`: each source's keys copied onto the target in order
+    /// (null and undefined skipped), the target changed in place when it is a variable, as the
+    /// call without a spread converts (`calls.rs`).
+    fn assign_spread(&mut self, c: &CallExpression) -> String {
+        let Some((first, rest)) = c.arguments.split_first() else { return "#{}".into() };
+        if first.is_spread() {
+            return self.unconvertible(c.span, "a spread argument to `Object.assign(…)` as its target");
+        }
+        let sources = self.spread_array(rest);
+        let o = self.fresh("src");
+        if let Argument::Identifier(t) = first {
+            self.note_mutation(t.name.as_str());
+            let flag = self.alias_change(t.name.as_str(), c.span);
+            let target = self.args(std::slice::from_ref(first)).remove(0);
+            if !flag.is_empty() {
+                return format!("{flag}{target}");
+            }
+            return format!("{{ for {o} in {sources} {{ if {o} != () {{ {target}.mixin({o}); }} }} {target} }}");
+        }
+        let target = self.args(std::slice::from_ref(first)).remove(0);
+        let t = self.fresh("target");
+        format!("{{ let {t} = {target}; for {o} in {sources} {{ if {o} != () {{ {t}.mixin({o}); }} }} {t} }}")
     }
 }
 

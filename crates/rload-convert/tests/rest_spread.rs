@@ -45,7 +45,8 @@ fn closures_with_a_rest_parameter_are_js_rest_values_called_through_js_call() {
 fn spread_arguments_become_one_array() {
     let js = "function three(a, b, c) { return a; }\nfunction tag(label, ...parts) { return label; }\n\
               export default function () {\n  const xs = [1, 2];\n  three(...xs);\n  tag(0, ...xs, 3);\n  \
-              console.log(...xs);\n  xs.push(...xs);\n  String.fromCharCode(...xs);\n  const f = (a) => a;\n  f(...xs);\n}\n";
+              console.log(...xs);\n  xs.push(...xs);\n  String.fromCharCode(...xs);\n  const f = (a) => a;\n  f(...xs);\n  \
+              xs.concat(...xs);\n  const t = {};\n  const os = [{ a: 1 }];\n  Object.assign(t, ...os);\n  Date.UTC(...xs);\n}\n";
     let (c, items) = convert_source("t.js", js).unwrap();
     assert!(items.is_empty(), "{items:?}");
     for text in [
@@ -55,6 +56,9 @@ fn spread_arguments_become_one_array() {
         "xs.append(js_spread(xs))",
         "js_from_char_code(js_spread(xs))",
         "js_call(f, js_spread(xs))",
+        "js_concat_all(xs, js_spread(xs))",
+        "for src3 in js_spread(os) { if src3 != () { t.mixin(src3); } } t }",
+        "js_date_utc(js_spread(xs))",
     ] {
         assert!(c.rhai.contains(text), "no `{text}` in\n{}", c.rhai);
     }
@@ -65,8 +69,9 @@ fn spreads_and_rest_functions_rload_cannot_pass_are_refused_by_name() {
     let cases = [
         ("import http from 'k6/http';", "http.get(...['http://x/']);", "a spread argument to `http.get(…)`"),
         ("", "parseInt(...['1']);", "a spread argument to `parseInt(…)`"),
-        ("", "[1].concat(...[[2]]);", "a spread argument to `[1].concat(…)`"),
-        ("", "Object.assign({}, ...[{ a: 1 }]);", "a spread argument to `Object.assign(…)`"),
+        ("", "'a'.padStart(...[3, 'x']);", "a spread argument to `'a'.padStart(…)`"),
+        ("", "JSON.stringify(...[1]);", "a spread argument to `JSON.stringify(…)`"),
+        ("", "Object.assign(...[{ a: 1 }]);", "a spread argument to `Object.assign(…)` as its target"),
         ("", "new Set(...[[1]]);", "a spread argument to `new Set(…)`"),
         (
             "",
