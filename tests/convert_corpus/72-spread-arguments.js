@@ -2,7 +2,8 @@
 // Math.max/min, so `fn(...args)` wrappers, `arr.push(...more)` and `console.log(...parts)` did
 // not run. The spread fills a function's plain parameters (missing ones undefined, extra ones
 // ignored) and its rest parameter, as JavaScript does; strings and Sets spread their elements.
-// Object.assign, concat and Date.UTC take any number of arguments, so a spread too.
+// Object.assign, concat and Date.UTC take any number of arguments, so a spread too; so do
+// `f.apply(null, args)` and `f.call(null, a, b)`, which rload convert refused or left to fail.
 import { check } from 'k6';
 
 export const options = { vus: 1, iterations: 2 };
@@ -30,6 +31,7 @@ export default function () {
   ys.push(...xs);
   const n = ys.push(...xs, 9);
   console.log(...xs, 'spread into console.log');
+  console.log(1, 2, 3, 4, 5, 6, 7, 8, 'nine arguments');
   const wrapped = wrap(add);
   const objs = [{ a: 1 }, null, { b: 2, a: 3 }];
   const t = { z: 0 };
@@ -49,5 +51,8 @@ export default function () {
     'Object.assign': () => t.a === 3 && t.b === 2 && t.z === 0 && u.a === 3 && u.c === 4 && Object.keys(u).length === 3,
     'concat': () => [0].concat(...[[1, 2], 3, [[4]]]).length === 5 && 'x'.concat(...['a', 1]) === 'xa1',
     'Date.UTC': () => Date.UTC(...[2020, 1, 2]) === 1580601600000,
+    'apply and call, the older spellings': () =>
+      sum.apply(null, xs) === 6 && three.call(null, 1, 2).join() === '1,2,' && add.apply(undefined, [2, 3]) === 5 &&
+      local.call(null, 'a', 'b') === 'ab' && sum.apply(null) === 0,
   });
 }

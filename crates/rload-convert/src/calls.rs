@@ -302,18 +302,19 @@ impl Conv<'_> {
 
     fn call_method(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
         let method = m.property.name.as_str();
-        if let Some(out) = self.rest_member_call(c, m) {
+        if let Some(out) = self.rest_member_call(c, m).or_else(|| self.apply_or_call(c, m)) {
             return out;
         }
         if let Expression::Identifier(obj) = &m.object {
             let oname = obj.name.as_str();
             // `console.log(x)` where the script has a function `log` of its own: Rhai would call
             // that one (a script function called as a method gets the object as `this`), which
-            // calls itself until the stack overflows.
+            // calls itself until the stack overflows. And with more arguments than rload's
+            // console methods take (eight).
             let console = self.binding(oname).cloned().or_else(|| self.free_global(oname));
             if console == Some(Binding::Value("console".into()))
-                && matches!(method, "log" | "info" | "warn" | "error")
-                && self.top_fns.contains_key(method)
+                && matches!(method, "log" | "info" | "warn" | "error" | "debug")
+                && (self.top_fns.contains_key(method) || c.arguments.len() > 8)
             {
                 let args = self.args(&c.arguments).join(", ");
                 return format!("js_console(console, \"{method}\", [{args}])");

@@ -239,11 +239,16 @@ impl Conv<'_> {
     /// `f(...xs)` of a top-level function: its parameters from the array (missing ones
     /// undefined, extra ones dropped), a rest parameter the remainder.
     fn spread_to_top_fn(&mut self, c: &CallExpression, name: &str) -> String {
-        let flag = self.check_async_call(name, c.span);
-        let f = self.fn_name(name);
         self.rest_values_ok = true;
         let args = self.spread_array(&c.arguments);
         self.rest_values_ok = false;
+        self.top_fn_with_array(name, c.span, args)
+    }
+
+    /// A top-level function called with the arguments in the array `args` (a Rhai expression).
+    fn top_fn_with_array(&mut self, name: &str, span: oxc_span::Span, args: String) -> String {
+        let flag = self.check_async_call(name, span);
+        let f = self.fn_name(name);
         let s = self.fresh("spread");
         let (plain, rest) = match self.rest_fns.get(name) {
             Some(&n) => (n, true),
@@ -259,6 +264,57 @@ impl Conv<'_> {
         format!("{flag}({{ let {s} = {args}; {callee}({}) }})", params.join(", "))
     }
 
+    /// `f.apply(null, args)` and `f.call(null, a, b)` of the script's own function (a top-level
+    /// one, a local or top-level variable holding a closure): `f(...args)` and `f(a, b)`. A
+    /// `this` value other than null or undefined is refused, as `this` itself is.
+    pub fn apply_or_call(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Option<String> {
+        let method = m.property.name.as_str();
+        let Expression::Identifier(id) = &m.object else { return None };
+        if !matches!(method, "apply" | "call") || m.optional {
+            return None;
+        }
+        let name = id.name.as_str();
+        let local = self.is_local(name);
+        let top_fn = !local && self.top_fns.contains_key(name);
+        let value = local || (!top_fn && self.top_vars.contains(name) && self.binding(name).is_none());
+        if !top_fn && !value {
+            return None;
+        }
+        let shadowed = self.is_local("undefined");
+        let undefined = |a: &Argument| match a {
+            Argument::NullLiteral(_) => true,
+            Argument::Identifier(u) => u.name == "undefined" && !shadowed,
+            _ => false,
+        };
+        if !c.arguments.first().is_none_or(undefined) {
+            let what = format!("`{name}.{method}(…)` with a `this` value: the converted functions have no `this`");
+            return Some(self.unconvertible(c.span, what));
+        }
+        self.note_reference(name);
+        let args = c.arguments.get(1..).unwrap_or_default();
+        self.rest_values_ok = true;
+        let array = match (method, args.first()) {
+            ("apply", None) => "[]".to_string(),
+            ("apply", Some(a)) if undefined(a) => "[]".to_string(),
+            ("apply", Some(Argument::SpreadElement(s))) => {
+                self.rest_values_ok = false;
+                return Some(self.unconvertible(s.span, "a spread argument to `apply`"));
+            }
+            ("apply", Some(a)) => {
+                let t = self.expr(a.to_expression());
+                let h = self.helper("js_spread");
+                format!("{h}({})", strip_parens(&t))
+            }
+            _ => self.spread_array(args),
+        };
+        self.rest_values_ok = false;
+        Some(if top_fn {
+            self.top_fn_with_array(name, c.span, array)
+        } else {
+            format!("js_call({}, {array})", names::var(name))
+        })
+    }
+
     /// `console.log(...xs)`, `xs.push(...ys)`, `String.fromCharCode(...codes)`, a closure an
     /// object holds (`o.f(...xs)`); any other method refused.
     fn spread_method(&mut self, c: &CallExpression, m: &StaticMemberExpression, callee: &str) -> Option<String> {
@@ -266,7 +322,7 @@ impl Conv<'_> {
         let refuse = |conv: &mut Self, why: &str| {
             Some(conv.unconvertible(c.span, format!("a spread argument to `{callee}(…)`: {why}")))
         };
-        if let Some(out) = self.rest_member_call(c, m) {
+        if let Some(out) = self.rest_member_call(c, m).or_else(|| self.apply_or_call(c, m)) {
             return Some(out);
         }
         if let Expression::Identifier(obj) = &m.object {

@@ -82,6 +82,7 @@ fn spreads_and_rest_functions_rload_cannot_pass_are_refused_by_name() {
         ("", "const f = (...a) => a;\n[1].forEach(f);", "a function with a rest parameter"),
         ("function g(...a) {}", "[1].forEach(g);", "a function with a rest parameter"),
         ("import { check } from 'k6';", "check(1, { ok: (...v) => true });", "a rest parameter (`...args`) in a callback"),
+        ("function f(a) { return a; }", "f.call({ n: 1 }, 2);", "`f.call(…)` with a `this` value"),
     ];
     for (top, body, why) in cases {
         let js = format!("{top}\nexport default function () {{\n{body}\n}}\n");
@@ -103,4 +104,20 @@ fn console_log_in_a_script_with_its_own_log_function_is_console_s() {
     let (c, items) = convert_source("t.js", js).unwrap();
     assert!(items.is_empty(), "{items:?}");
     assert!(c.rhai.contains("js_console(console, \"log\", [js_join(parts, \" \")])"), "{}", c.rhai);
+}
+
+#[test]
+fn apply_and_call_of_the_script_s_functions_are_calls() {
+    let js = "function f(a, b) { return a; }\nexport default function () {\n  const g = (x) => x;\n  \
+              f.apply(null, [1, 2]);\n  g.call(null, 3);\n  console.log(1, 2, 3, 4, 5, 6, 7, 8, 9);\n}\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    assert!(items.is_empty(), "{items:?}");
+    for text in [
+        "let spread1 = js_spread([1, 2]); f(spread1.get(0), spread1.get(1))",
+        "js_call(g, [3])",
+        // More arguments than rload's console methods take.
+        "js_console(console, \"log\", [1, 2, 3, 4, 5, 6, 7, 8, 9])",
+    ] {
+        assert!(c.rhai.contains(text), "no `{text}` in\n{}", c.rhai);
+    }
 }
