@@ -56,6 +56,13 @@ export default function () {
       'held in an object or a variable': () => o.all(1, 2, 3) === '1+2+3' && f(4, 5) === 9 && typeof f === 'function',
       'passed to the script\'s own function': () => apply(local, 1, 2, 3) === 3 && apply(sum, 1, 2, 3) === 6,
       'a url helper': () => url('http://x', 'a b', 'c') === 'http://x/a%20b/c',
+      'made in a loop and kept in an array': () => {
+        const fns = [];
+        for (let i = 0; i < 3; i++) fns.push((...a) => i + a.length);
+        const out = [];
+        for (const fn of fns) out.push(fn(1, 2));
+        return out.join() === '2,3,4';
+      },
       'the rest array is the function\'s own': () => {
         const xs = [1, 2, 3];
         return shifted(1, 2, 3) === '2,3,1' && shifted(...xs) === '2,3,1' && xs.join() === '1,2,3';

@@ -418,6 +418,8 @@ impl Conv<'_> {
             conv.callback_params = passed;
             conv.callback_beyond_undefined = method == "sort";
             conv.array_params.clear();
+            // push and unshift keep a function with a rest parameter, for `js_call` to call.
+            conv.rest_values_ok = matches!(method, "push" | "unshift");
             let args = conv.args(&c.arguments);
             conv.callback_params = None;
             conv.callback_beyond_undefined = false;
