@@ -11,8 +11,10 @@
 //! A spread argument makes the arguments one array (`[a] + js_spread(xs) + [b]`): `js_call`
 //! takes it as it is; a top-level function gets its parameters from it (`s.get(0)`, …, missing
 //! ones undefined, extra ones dropped) and a rest parameter the remainder; `console.log`,
-//! `push` and `String.fromCharCode` take an array. A callee whose parameters cannot be seen
-//! here (a k6 function, another file's function, a method) is refused, named.
+//! `push`, `concat`, `Object.assign`, `String.fromCharCode` and `Date.UTC` take an array. A
+//! callee whose parameters cannot be seen here (a k6 function, another file's function, any
+//! other method) is refused, named. `f.apply(null, xs)` and `f.call(null, a)` of the script's
+//! own functions are calls too.
 
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
@@ -102,10 +104,9 @@ impl Conv<'_> {
         out
     }
 
-    /// Whether a closure's parameters end with a rest parameter it can take: not in a callback
-    /// that a Rhai method or k6 calls with a fixed number of arguments (`fixed`), which is
-    /// refused.
-    /// Gives that, and the item's mark when refused.
+    /// Whether a closure's parameters end with a rest parameter it can take (not in a callback
+    /// that a Rhai method or k6 calls with a fixed number of arguments, `fixed`, which is
+    /// refused), and the item's mark when refused.
     pub fn rest_closure(&mut self, span: oxc_span::Span, params: &Params, fixed: bool) -> (bool, String) {
         if !params.rest {
             return (false, String::new());
