@@ -282,6 +282,29 @@ mod tests {
     }
 
     #[test]
+    fn a_module_function_called_with_a_spread_gets_an_apply_function() {
+        let c = convert_files(&[
+            (
+                "main.js",
+                "import { log, pair } from './m.js';\nimport * as m from './m.js';\n\
+                 export default function () { log(...['a', 1]); m.pair(...[1, 2, 3]); }\n",
+            ),
+            (
+                "m.js",
+                "export function log(prefix, ...parts) { return parts; }\nexport function pair(a, b) { return a; }\n",
+            ),
+        ]);
+        assert!(c.main.rhai.contains("m::log__apply([\"a\", 1])") && c.main.rhai.contains("m::pair__apply([1, 2, 3])"));
+        let m = &c.modules[0].rhai;
+        assert!(
+            m.contains("fn log__apply(args) { log__rest(args.get(0), args.extract(1)) }")
+                && m.contains("fn pair__apply(args) { pair(args.get(0), args.get(1)) }"),
+            "{m}"
+        );
+        assert!(c.is_full(), "{:?}", c.items);
+    }
+
+    #[test]
     fn two_local_modules_of_one_file_name_are_reported() {
         let c = convert_files(&[
             ("main.js", "import { f } from './a/util.js';\nimport { g } from './b/util.js';\nexport default function () { f(); g(); }\n"),

@@ -540,6 +540,10 @@ fn finish_keywords(conv: &Conv, text: &str) -> String {
             let rest = parts.next() == Some("rest");
             let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
             for &n in conv.call_lengths.get(name).into_iter().flatten().filter(|&&n| n > params.len()) {
+                if n == crate::rest::SPREAD_CALL {
+                    out.push_str(&crate::rest::apply_fn(name, &params, rest));
+                    continue;
+                }
                 let mut all: Vec<String> = params.iter().map(|p| p.to_string()).collect();
                 let beyond: Vec<String> = (params.len()..n).map(|i| format!("arg__{i}")).collect();
                 all.extend(beyond.iter().cloned());

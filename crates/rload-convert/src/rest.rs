@@ -11,9 +11,9 @@
 //! A spread argument makes the arguments one array (`[a] + js_spread(xs) + [b]`): `js_call`
 //! takes it as it is; a top-level function gets its parameters from it (`s.get(0)`, …, missing
 //! ones undefined, extra ones dropped) and a rest parameter the remainder; `console.log`,
-//! `push`, `concat`, `Object.assign`, `String.fromCharCode` and `Date.UTC` take an array. A
-//! callee whose parameters cannot be seen here (a k6 function, another file's function, any
-//! other method) is refused, named. `f.apply(null, xs)` and `f.call(null, a)` of the script's
+//! `push`, `concat`, `Object.assign`, `String.fromCharCode` and `Date.UTC` take an array;
+//! another file's function `m::f__apply(array)`, which its module gets. A callee whose
+//! parameters cannot be seen (a k6 function, any other method, `new`) is refused, named. `f.apply(null, xs)` and `f.call(null, a)` of the script's
 //! own functions are calls too.
 
 use oxc_ast::ast::*;
@@ -24,6 +24,23 @@ use crate::expr::strip_parens;
 use crate::functions::Params;
 use crate::names;
 use crate::ItemKind;
+
+/// The number of arguments a call with a spread is noted with among a module's calls: the
+/// module's function gets `fn f__apply(args)`, which takes them as an array.
+pub const SPREAD_CALL: usize = usize::MAX;
+
+/// `fn f__apply(args) { f(args.get(0), …) }` (or `f__rest(…, args.extract(n))`) for a function
+/// of `params` called with a spread from another file.
+pub fn apply_fn(name: &str, params: &[&str], rest: bool) -> String {
+    let mut gets: Vec<String> = (0..params.len()).map(|i| format!("args.get({i})")).collect();
+    let callee = if rest {
+        gets.push(format!("args.extract({})", params.len()));
+        format!("{name}__rest")
+    } else {
+        name.to_string()
+    };
+    format!("fn {name}__apply(args) {{ {callee}({}) }}\n", gets.join(", "))
+}
 
 impl Conv<'_> {
     /// Notes a top-level function's parameters (`rest_fns`, `fn_params`).
@@ -211,10 +228,7 @@ impl Conv<'_> {
                     }
                 });
                 match binding {
-                    Some(Binding::ModuleItem(..)) => refuse(
-                        self,
-                        "a function of another file, whose parameters are not known here: pass the array itself",
-                    ),
+                    Some(Binding::ModuleItem(m, n)) => Some(self.spread_to_module(&m, &n, c)),
                     Some(_) => refuse(self, "rload's function takes a fixed number of arguments"),
                     // A top-level variable holding a closure.
                     None if self.top_vars.contains(name) => value_call(self),
@@ -244,6 +258,17 @@ impl Conv<'_> {
         let args = self.spread_array(&c.arguments);
         self.rest_values_ok = false;
         self.top_fn_with_array(name, c.span, args)
+    }
+
+    /// `f(...xs)` of another file's function: `m::f__apply(array)`, which that module gets when
+    /// it is converted knowing the calls (`SPREAD_CALL`, `modules::finish_keywords`).
+    fn spread_to_module(&mut self, m: &str, name: &str, c: &CallExpression) -> String {
+        let f = names::var(name);
+        self.module_calls.insert((m.to_string(), f.clone(), SPREAD_CALL));
+        self.rest_values_ok = true;
+        let args = self.spread_array(&c.arguments);
+        self.rest_values_ok = false;
+        format!("{m}::{f}__apply({args})")
     }
 
     /// A top-level function called with the arguments in the array `args` (a Rhai expression).
@@ -360,6 +385,9 @@ impl Conv<'_> {
                 let args = self.spread_array(&c.arguments);
                 self.rest_values_ok = false;
                 return Some(format!("js_call({f}, {args})"));
+            }
+            if let Some(Binding::Module(ns)) = self.binding(oname).cloned() {
+                return Some(self.spread_to_module(&ns, method, c));
             }
             if self.binding(oname).is_some() && !shadowed {
                 return refuse(self, "its number of parameters is not known when converting");

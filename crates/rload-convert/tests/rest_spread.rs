@@ -92,10 +92,11 @@ fn spreads_and_rest_functions_rload_cannot_pass_are_refused_by_name() {
         assert!(listed[0].contains(why), "{body}: {listed:?}");
         assert!(c.rhai.contains("/* CONVERT: "), "{}", c.rhai);
     }
-    // Another file's function: its parameters are not known here.
-    let (_, items) =
+    // Another file's function: the module gets `f__apply` (lib.rs tests that side).
+    let (c, items) =
         convert_source("t.js", "import { f } from './m.js';\nexport default function () { f(...[1]); }\n").unwrap();
-    assert!(not_converted(&items)[0].contains("a spread argument to `f(…)`: a function of another file"), "{items:?}");
+    assert!(items.is_empty(), "{items:?}");
+    assert!(c.rhai.contains("m::f__apply([1])"), "{}", c.rhai);
 }
 
 #[test]
