@@ -171,7 +171,9 @@ impl Conv<'_> {
                         segments.push(format!("[{}]", current.join(", ")));
                         current.clear();
                     }
+                    let ok = self.rest_values_ok;
                     let t = self.expr(&s.argument);
+                    self.rest_values_ok = ok;
                     if matches!(s.argument.without_parentheses(), Expression::ArrayExpression(_)) {
                         segments.push(t);
                     } else {
