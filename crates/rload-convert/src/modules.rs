@@ -537,11 +537,21 @@ fn finish_keywords(conv: &Conv, text: &str) -> String {
             // or than the plain parameters before its rest parameter (`rest_overloads`).
             let mut parts = inner.split('\u{1f}');
             let (name, params) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            let rest = parts.next() == Some("rest");
+            let kind = parts.next().unwrap_or("");
+            let rest = kind.starts_with("rest");
+            // A function k6 calls itself has the overload for k6's call (`rest_overloads`): the
+            // others are those of the script's own calls.
+            let entry = kind == "rest-entry";
+            let k6_call = usize::from(name != "setup");
             let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
-            for &n in conv.call_lengths.get(name).into_iter().flatten().filter(|&&n| n > params.len()) {
+            let calls = conv.call_lengths.get(name).into_iter().flatten();
+            for &n in calls.filter(|&&n| if entry { n != k6_call } else { n > params.len() }) {
                 if n == crate::rest::SPREAD_CALL {
                     out.push_str(&crate::rest::apply_fn(name, &params, rest));
+                    continue;
+                }
+                if entry {
+                    out.push_str(&crate::rest::rest_overload(name, &params, n));
                     continue;
                 }
                 let mut all: Vec<String> = params.iter().map(|p| p.to_string()).collect();

@@ -29,6 +29,17 @@ use crate::ItemKind;
 /// module's function gets `fn f__apply(args)`, which takes them as an array.
 pub const SPREAD_CALL: usize = usize::MAX;
 
+/// `fn f(a, arg__1) { f__rest(a, [arg__1]) }`: the overload of a function with a rest parameter
+/// after `plain` for a call of `k` arguments.
+pub fn rest_overload(name: &str, plain: &[&str], k: usize) -> String {
+    let params: Vec<String> =
+        (0..k).map(|i| plain.get(i).map_or_else(|| format!("arg__{i}"), |p| p.to_string())).collect();
+    let mut args: Vec<String> = params.iter().take(plain.len()).cloned().collect();
+    args.extend(std::iter::repeat_n("()".to_string(), plain.len().saturating_sub(k)));
+    args.push(format!("[{}]", params.get(plain.len()..).unwrap_or_default().join(", ")));
+    format!("fn {name}({}) {{ {name}__rest({}) }}\n", params.join(", "), args.join(", "))
+}
+
 /// `fn f__apply(args) { f(args.get(0), …) }` (or `f__rest(…, args.extract(n))`) for a function
 /// of `params` called with a spread from another file.
 pub fn apply_fn(name: &str, params: &[&str], rest: bool) -> String {
@@ -94,18 +105,12 @@ impl Conv<'_> {
     /// `fn f() { f__rest((), []) }`, `fn f(a) { f__rest(a, []) }` for a function with a rest
     /// parameter after `plain`: every call up to its plain parameters, and, once the whole file
     /// is read (`modules::finish_keywords`), one per longer call, the arguments beyond the plain
-    /// ones in the array. A function k6 calls itself gets only the overload for that call, one
+    /// ones in the array. A function k6 calls itself gets the overload for that call, one
     /// argument (the default function, a scenario's, `teardown`, `handleSummary`: setup's data,
-    /// which rload passes by the function's arity; `setup`: null, where rload passes nothing).
+    /// which rload passes by the function's arity; `setup`: null, where rload passes nothing),
+    /// and otherwise only those of the calls the script makes of it.
     pub fn rest_overloads(&self, rhai_name: &str, plain: &[String]) -> String {
-        let overload = |k: usize| {
-            let params: Vec<String> =
-                (0..k).map(|i| plain.get(i).cloned().unwrap_or_else(|| format!("arg__{i}"))).collect();
-            let mut args: Vec<String> = params.iter().take(plain.len()).cloned().collect();
-            args.extend(std::iter::repeat_n("()".to_string(), plain.len().saturating_sub(k)));
-            args.push(format!("[{}]", params.get(plain.len()..).unwrap_or_default().join(", ")));
-            format!("fn {rhai_name}({}) {{ {rhai_name}__rest({}) }}\n", params.join(", "), args.join(", "))
-        };
+        let plain: Vec<&str> = plain.iter().map(String::as_str).collect();
         let entry = rhai_name == "run" || (self.module.is_none() && self.exported_fns.contains(rhai_name));
         let mut out = if rhai_name == "setup" && entry {
             // k6 calls setup with one argument, null; rload with none.
@@ -113,11 +118,12 @@ impl Conv<'_> {
             args.push(if plain.is_empty() { "[()]" } else { "[]" }.to_string());
             format!("fn setup() {{ setup__rest({}) }}\n", args.join(", "))
         } else if entry {
-            overload(1)
+            rest_overload(rhai_name, &plain, 1)
         } else {
-            (0..=plain.len()).map(overload).collect()
+            (0..=plain.len()).map(|k| rest_overload(rhai_name, &plain, k)).collect()
         };
-        out.push_str(&format!("\u{7}{rhai_name}\u{1f}{}\u{1f}rest\u{7}", plain.join(", ")));
+        let kind = if entry { "rest-entry" } else { "rest" };
+        out.push_str(&format!("\u{7}{rhai_name}\u{1f}{}\u{1f}{kind}\u{7}", plain.join(", ")));
         out
     }
 
