@@ -122,3 +122,23 @@ fn apply_and_call_of_the_script_s_functions_are_calls() {
         assert!(c.rhai.contains(text), "no `{text}` in\n{}", c.rhai);
     }
 }
+
+#[test]
+fn functions_k6_calls_get_its_one_argument_and_the_script_s_own_calls() {
+    let js =
+        "export function setup(...a) { helper(); return a; }\nexport function helper(x, ...more) { return more; }\n\
+              export default function (...args) { helper(1, 2, 3); }\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    assert!(items.is_empty(), "{items:?}");
+    for line in [
+        // k6 calls setup with null, rload with nothing.
+        "fn setup() { setup__rest([()]) }",
+        "fn run(arg__0) { run__rest([arg__0]) }",
+        "fn helper(x) { helper__rest(x, []) }",
+        "fn helper() { helper__rest((), []) }",
+        "fn helper(x, arg__1, arg__2) { helper__rest(x, [arg__1, arg__2]) }",
+    ] {
+        assert!(c.rhai.contains(line), "no `{line}` in\n{}", c.rhai);
+    }
+    assert!(!c.rhai.contains("fn run() {"), "{}", c.rhai);
+}
