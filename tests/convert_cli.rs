@@ -405,3 +405,29 @@ fn an_error_in_a_callback_a_module_calls_points_at_the_main_scripts_line() {
     assert!(all.contains(&format!("boom at 2 at {}:7:", js.display())), "{all}");
     assert!(!all.contains("lib.js:"), "{all}");
 }
+
+#[test]
+fn a_local_module_s_function_with_a_rest_parameter_runs_as_k6_runs_it() {
+    // k6 v1.1.0 prints "a 2 1+2", "b 0 ", "c 3 3+4+5", "0 3", "d 1 6" and "e 2 7+8" for this
+    // script.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lib/util.js",
+        "export function log(prefix, ...parts) { console.log(`${prefix} ${parts.length} ${parts.join('+')}`); }\n\
+         export const count = (...xs) => xs.length;\n",
+    );
+    let js = write(
+        dir.path(),
+        "t.js",
+        "import { log, count } from './lib/util.js';\nimport * as util from './lib/util.js';\n\
+         export const options = { vus: 1, iterations: 1 };\n\
+         export default function () { log('a', 1, 2); log('b'); util.log('c', 3, 4, 5); console.log(`${count()} ${count(1, 2, 3)}`); \
+         log(...['d', 6]); util.log(...['e'], ...[7, 8]); }\n",
+    );
+    let (code, out) = run_js_file(&[], &js);
+    assert_eq!(code, 0, "{out}");
+    for line in ["a 2 1+2", "b 0 ", "c 3 3+4+5", "0 3", "d 1 6", "e 2 7+8"] {
+        assert!(out.contains(line), "no `{line}` in\n{out}");
+    }
+}

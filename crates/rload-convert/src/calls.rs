@@ -12,9 +12,15 @@ use crate::ItemKind;
 
 impl Conv<'_> {
     pub fn args(&mut self, args: &[Argument]) -> Vec<String> {
+        // Arguments of a call to the script's own function may be functions with a rest
+        // parameter (`rest.rs`); of any other call not.
+        let rest_ok = std::mem::take(&mut self.rest_values_ok);
         args.iter()
             .map(|a| match a {
                 Argument::SpreadElement(s) => self.unconvertible(s.span, "a spread argument (`f(...xs)`)"),
+                _ if !rest_ok && (crate::rest::inline_rest(a) || self.names_rest_fn(a)) => {
+                    self.rest_argument_refused(a)
+                }
                 // JavaScript's conversion functions passed as callbacks (`xs.filter(Boolean)`,
                 // `xs.map(Number)`): Rhai has no such values; a closure does what they do.
                 Argument::Identifier(id)
@@ -40,6 +46,11 @@ impl Conv<'_> {
     }
 
     pub fn call(&mut self, c: &CallExpression) -> String {
+        if c.arguments.iter().any(|a| a.is_spread()) {
+            if let Some(out) = self.spread_call(c) {
+                return out;
+            }
+        }
         match &c.callee {
             Expression::Identifier(id) => self.call_named(c, id),
             Expression::StaticMemberExpression(m) => self.call_method(c, m),
@@ -58,6 +69,7 @@ impl Conv<'_> {
             | Expression::FunctionExpression(_)
             | Expression::CallExpression(_) => {
                 let callee = self.expr(&c.callee);
+                self.rest_values_ok = true;
                 let args = self.args(&c.arguments).join(", ");
                 format!("js_call({}, [{args}])", strip_parens(&callee))
             }
@@ -81,6 +93,7 @@ impl Conv<'_> {
         let name = id.name.as_str();
         self.note_reference(name);
         if self.is_local(name) {
+            self.rest_values_ok = true;
             let args = self.args(&c.arguments);
             let callee = format!("{}.call", names::var(name));
             // A closure whose parameters the conversion cannot see (a parameter holding one):
@@ -92,6 +105,7 @@ impl Conv<'_> {
         }
         if self.top_fns.contains_key(name) {
             let flag = self.check_async_call(name, c.span);
+            self.rest_values_ok = true;
             let args = self.args(&c.arguments);
             let f = self.fn_name(name);
             self.call_lengths.entry(f.clone()).or_default().insert(args.len());
@@ -142,6 +156,7 @@ impl Conv<'_> {
                     format!("{h}({})", args.join(", "))
                 }
                 Binding::ModuleItem(m, n) => {
+                    self.rest_values_ok = true;
                     let args = self.args(&c.arguments);
                     self.module_calls.insert((m.clone(), names::var(&n), args.len()));
                     format!("{m}::{}({})", names::var(&n), args.join(", "))
@@ -158,6 +173,7 @@ impl Conv<'_> {
         }
         if self.top_vars.contains(name) {
             // A top-level variable holding a closure.
+            self.rest_values_ok = true;
             let args = self.args(&c.arguments).join(", ");
             return format!("js_call({}, [{args}])", names::var(name));
         }
@@ -291,8 +307,23 @@ impl Conv<'_> {
 
     fn call_method(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
         let method = m.property.name.as_str();
+        if let Some(out) = self.rest_member_call(c, m).or_else(|| self.apply_or_call(c, m)) {
+            return out;
+        }
         if let Expression::Identifier(obj) = &m.object {
             let oname = obj.name.as_str();
+            // `console.log(x)` where the script has a function `log` of its own: Rhai would call
+            // that one (a script function called as a method gets the object as `this`), which
+            // calls itself until the stack overflows. And with more arguments than rload's
+            // console methods take (eight).
+            let console = self.binding(oname).cloned().or_else(|| self.free_global(oname));
+            if console == Some(Binding::Value("console".into()))
+                && matches!(method, "log" | "info" | "warn" | "error" | "debug")
+                && (self.top_fns.contains_key(method) || c.arguments.len() > 8)
+            {
+                let args = self.args(&c.arguments).join(", ");
+                return format!("js_console(console, \"{method}\", [{args}])");
+            }
             if let Some(b) = self.binding(oname).cloned() {
                 match b {
                     Binding::Value(v) if v.is_empty() => {
@@ -395,6 +426,8 @@ impl Conv<'_> {
             conv.callback_params = passed;
             conv.callback_beyond_undefined = method == "sort";
             conv.array_params.clear();
+            // push and unshift keep a function with a rest parameter, for `js_call` to call.
+            conv.rest_values_ok = matches!(method, "push" | "unshift");
             let args = conv.args(&c.arguments);
             conv.callback_params = None;
             conv.callback_beyond_undefined = false;
@@ -746,6 +779,10 @@ impl Conv<'_> {
     }
 
     pub fn new_expr(&mut self, n: &NewExpression) -> String {
+        if n.arguments.iter().any(|a| a.is_spread()) {
+            let callee = self.js_text(n.callee.span());
+            return self.unconvertible(n.span, format!("a spread argument to `new {callee}(…)`"));
+        }
         match &n.callee {
             Expression::Identifier(id) => {
                 let name = id.name.as_str();

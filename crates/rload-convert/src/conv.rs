@@ -20,6 +20,8 @@ pub struct ScopeInfo {
     /// Names that certainly hold a closure (`const f = (a, b) => …`, a nested `function f`),
     /// with how many parameters it declares: a call passes exactly that many.
     pub closure_params: HashMap<String, usize>,
+    /// Names that certainly hold a closure with a rest parameter (a `js_rest` value).
+    pub rest_closures: HashSet<String>,
 }
 
 /// What an imported (or global) name stands for in Rhai.
@@ -70,6 +72,21 @@ pub struct Conv<'s> {
     pub bindings: HashMap<String, Binding>,
     /// Top-level functions of this file: name → (fewest arguments, most arguments).
     pub top_fns: HashMap<String, (usize, usize)>,
+    /// Top-level functions of this file with a rest parameter (`function f(a, ...rest)`,
+    /// `const f = (...xs) => …`): name → the parameters before it (see `rest.rs`).
+    pub rest_fns: HashMap<String, usize>,
+    /// Top-level variables set to an object literal, with the keys of its functions that have a
+    /// rest parameter (`const o = { log(...parts) {…} }`): `o.log(…)` goes through `js_call`.
+    pub rest_members: HashSet<(String, String)>,
+    /// Top-level functions' parameters (without a rest parameter), for a call that spreads its
+    /// arguments (`f(...xs)`): name → how many.
+    pub fn_params: HashMap<String, usize>,
+    /// The arrow being converted is a top-level function's (`top_arrow`): its rest parameter
+    /// stays a plain last parameter, the function's overloads build its array.
+    pub keep_rest_raw: bool,
+    /// The arguments being converted go to a function of the script (which `js_call` or an
+    /// overload calls with JavaScript's arguments): one with a rest parameter may be among them.
+    pub rest_values_ok: bool,
     /// The main file's exported functions: k6 calls them itself (rload by their declared
     /// arity, which says whether they take setup's data), so they get no shorter overloads.
     pub exported_fns: HashSet<String>,
@@ -167,6 +184,11 @@ impl<'s> Conv<'s> {
             bindings: HashMap::new(),
             top_fns: HashMap::new(),
             exported_fns: HashSet::new(),
+            rest_fns: HashMap::new(),
+            fn_params: HashMap::new(),
+            rest_members: HashSet::new(),
+            keep_rest_raw: false,
+            rest_values_ok: false,
             fns_as_values: HashSet::new(),
             call_lengths: HashMap::new(),
             module_calls: BTreeSet::new(),
@@ -352,6 +374,7 @@ impl<'s> Conv<'s> {
             info.aliases.remove(name);
             info.kinds.remove(name);
             info.closure_params.remove(name);
+            info.rest_closures.remove(name);
         }
     }
 
@@ -371,10 +394,13 @@ impl<'s> Conv<'s> {
         self.scope_info.get(i)?.closure_params.get(name).copied()
     }
 
-    /// Records that the local `name` holds a closure of `f`'s parameters (none when it has a
-    /// rest parameter, which takes every argument).
+    /// Records that the local `name` holds a closure of `f`'s parameters, or one with a rest
+    /// parameter (`js_rest`, which only `js_call` calls).
     pub fn note_closure(&mut self, name: &str, params: &oxc_ast::ast::FormalParameters) {
         if params.rest.is_some() {
+            if let Some(info) = self.scope_of(name).and_then(|i| self.scope_info.get_mut(i)) {
+                info.rest_closures.insert(name.to_string());
+            }
             return;
         }
         if let Some(info) = self.scope_of(name).and_then(|i| self.scope_info.get_mut(i)) {

@@ -118,6 +118,10 @@ impl Conv<'_> {
             let rhai_name = self.fn_name(name);
             self.fns_as_values.insert(rhai_name.clone());
             let flag = self.check_async_value(name, id.span);
+            if let Some(n) = self.rest_fns.get(name) {
+                // With a rest parameter: what `js_call` calls with JavaScript's arguments (`rest.rs`).
+                return format!("{flag}js_rest(Fn({}), {n})", names::string(&format!("{rhai_name}__rest")));
+            }
             return format!("{flag}Fn({})", names::string(&rhai_name));
         }
         if self.in_function() && self.module.is_some() && !self.is_local(name) && self.top_vars.contains(name) {
@@ -133,7 +137,7 @@ impl Conv<'_> {
     }
 
     /// A name JavaScript has without an import (`open`, `console`, timers), unless declared here.
-    fn free_global(&self, name: &str) -> Option<Binding> {
+    pub fn free_global(&self, name: &str) -> Option<Binding> {
         if self.is_local(name) || self.top_vars.contains(name) || self.top_fns.contains_key(name) {
             return None;
         }

@@ -12,10 +12,14 @@ use crate::ItemKind;
 /// A function's parameters as Rhai names, and the statements that give them their JavaScript
 /// defaults and destructuring.
 pub struct Params {
-    names: Vec<String>,
+    /// The plain parameters, then the rest parameter's array when there is one.
+    pub names: Vec<String>,
     prologue: Vec<String>,
     /// Parameters before the first one with a default.
     required: usize,
+    /// Whether the last of `names` is a rest parameter (`...args`), the array of the arguments
+    /// beyond the plain ones.
+    pub rest: bool,
 }
 
 impl Conv<'_> {
@@ -51,12 +55,31 @@ impl Conv<'_> {
             self.note_params(&bound, "a parameter of this function");
             names_out.push(name);
         }
-        if let Some(rest) = &p.rest {
-            let c = self.item(rest.span, ItemKind::Unconvertible, "a rest parameter (`...args`)");
-            prologue.push(c);
-        }
         let required = required.unwrap_or(names_out.len());
-        Params { names: names_out, prologue, required }
+        if let Some(rest) = &p.rest {
+            // `...args`: an array, which the function's callers build (`rest_overloads`,
+            // `js_rest`); a pattern (`...[a, b]`) is destructured from it.
+            // The array itself is a fresh one, as an array literal is (`args.shift()` changes
+            // nothing the caller holds); what a pattern takes out of it are the caller's values.
+            let pattern = &rest.rest.argument;
+            let name = match pattern {
+                BindingPattern::BindingIdentifier(id) => {
+                    self.declare(id.name.as_str());
+                    names::var(id.name.as_str())
+                }
+                _ => {
+                    let name = self.fresh("rest");
+                    let mut lines = Vec::new();
+                    self.destructure(pattern, name.clone(), &mut lines);
+                    prologue.extend(lines);
+                    let bound = crate::modules::binding_names(pattern);
+                    self.note_params(&bound, "a parameter of this function");
+                    name
+                }
+            };
+            names_out.push(name);
+        }
+        Params { names: names_out, prologue, required, rest: p.rest.is_some() }
     }
 
     /// `let`s for each name a destructuring pattern binds from `source` (a Rhai expression).
@@ -157,6 +180,11 @@ impl Conv<'_> {
             }
         }
         let mark = self.mark(f.span);
+        if params.rest {
+            // `fn f__rest(a, rest)`, called by an overload per arity (`rest_overloads`).
+            let out = format!("{mark}fn {rhai_name}__rest({}) {{\n{body}}}\n", params.names.join(", "));
+            return out + &self.rest_overloads(rhai_name, &params.names[..params.names.len() - 1]);
+        }
         let out = format!("{mark}fn {rhai_name}({}) {{\n{body}}}\n", params.names.join(", "));
         out + &self.shorter_overloads(rhai_name, &params.names, params.required)
     }
@@ -201,6 +229,7 @@ impl Conv<'_> {
 
     /// A closure: `|a, b| expr` or `|a| { … }`.
     pub fn arrow(&mut self, f: &ArrowFunctionExpression, _unused: bool) -> String {
+        let raw = std::mem::take(&mut self.keep_rest_raw);
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
         let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);
@@ -209,6 +238,8 @@ impl Conv<'_> {
         self.push_scope();
         self.closure_depth += 1;
         let params = self.params(&f.params);
+        let (rest, refused) = self.rest_closure(f.span, &params, callback.is_some() || force);
+        let rest = rest && !raw;
         let mut names_out = params.names.clone();
         if names_out.is_empty() && force {
             names_out.push("_v".into());
@@ -231,7 +262,8 @@ impl Conv<'_> {
         self.pop_scope();
         self.leave_function(was_async);
         self.array_params = extra;
-        listed + &self.closure_reaching_its_module(out)
+        let out = self.closure_reaching_its_module(out);
+        listed + &refused + &if rest { format!("js_rest({out}, {})", params.names.len() - 1) } else { out }
     }
 
     /// A closure of a module that reads the module's variables (`self_::X`) imports the module
@@ -266,6 +298,7 @@ impl Conv<'_> {
             self.declare(id.name.as_str());
         }
         let params = self.params(&f.params);
+        let (rest, refused) = self.rest_closure(f.span, &params, callback.is_some() || force);
         let mut names_out = params.names.clone();
         if names_out.is_empty() && force {
             names_out.push("_v".into());
@@ -280,7 +313,8 @@ impl Conv<'_> {
         self.leave_function(was_async);
         self.array_params = extra;
         let closure = format!("|{}| {{\n{body}{}}}", names_out.join(", "), self.pad());
-        listed + &self.closure_reaching_its_module(closure)
+        let closure = self.closure_reaching_its_module(closure);
+        listed + &refused + &if rest { format!("js_rest({closure}, {})", params.names.len() - 1) } else { closure }
     }
 
     /// A callback takes at most the `want` arguments its caller passes (exactly, when `pad`:

@@ -38,6 +38,34 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_trim_end(s) {\n    // trimEnd(): up to the last character that is not white space.\n    let t = s;\n    t.trim();\n    if t == \"\" { \"\" } else { s.sub_string(0, s.index_of(t) + t.len()) }\n}",
     ),
     (
+        "js_spread",
+        r#"private fn js_spread(v) {
+    // `...v` in a call's arguments: an array's elements, a string's characters, a Set's values,
+    // a Map's [key, value] pairs, a SharedArray's elements, as JavaScript iterates them.
+    switch type_of(v) {
+        "array" => v,
+        "string" => { let out = []; for c in v.chars() { out.push(c.to_string()); } out }
+        "Set" => v.values(),
+        "Map" => v.entries(),
+        "SharedArray" => { let out = []; for x in v { out.push(x); } out }
+        "()" => throw "TypeError: Cannot convert undefined or null to object (a spread argument)",
+        _ => throw `TypeError: ${type_of(v)} is not iterable (a spread argument)`,
+    }
+}"#,
+    ),
+    (
+        "js_concat_all",
+        r#"private fn js_concat_all(a, items) {
+    // a.concat(...items): to an array, each item that is an array spliced in, any other one
+    // element; to a string, each item's text.
+    if type_of(a) == "string" {
+        for x in items { a += js_str(x); }
+        return a;
+    }
+    a + js_flat(items, 1)
+}"#,
+    ),
+    (
         "js_push",
         "private fn js_push(items) {\n    // push(…) whose value is used: JavaScript's returns the new length (Rhai's nothing).\n    this.append(items);\n    this.len()\n}",
     ),
@@ -314,7 +342,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_typeof",
-        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        _ => \"object\",\n    }\n}",
+        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        \"JsRestFn\" => \"function\",\n        _ => \"object\",\n    }\n}",
     ),
     (
         "js_number",
@@ -630,6 +658,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
             &["js_nullish_differs", "js_str", "js_number", "js_number_text", "js_is_nan"]
         }
         "js_nullish_differs" => &["js_str"],
+        "js_concat_all" => &["js_str", "js_flat"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_stringify_indent" => &["js_stringify"],
         "js_object_keys" => &["js_keys"],

@@ -15,7 +15,8 @@
 //! kind of value an expression certainly has: text, loose equality, comparisons), `aliases.rs`
 //! (objects changed through a second name, which Rhai's copies would not reach), `captures.rs`
 //! (closures created in loops: one binding per iteration, as JavaScript's `let`), `regexps.rs`
-//! (regular expressions and the string methods that take one).
+//! (regular expressions and the string methods that take one), `rest.rs` (rest parameters and
+//! spread arguments).
 
 mod aliases;
 mod asyncs;
@@ -33,6 +34,7 @@ mod modules;
 mod names;
 mod operators;
 mod regexps;
+mod rest;
 mod stmt;
 mod tries;
 
@@ -256,6 +258,48 @@ mod tests {
         let m = &c.modules[0].rhai;
         assert!(
             m.contains("fn f(a, b, arg__2) { f(a, b) }") && m.contains("fn f(a, b, arg__2, arg__3) { f(a, b) }"),
+            "{m}"
+        );
+        assert!(c.is_full(), "{:?}", c.items);
+    }
+
+    #[test]
+    fn a_module_function_with_a_rest_parameter_gets_the_overloads_other_files_call() {
+        let c = convert_files(&[
+            (
+                "main.js",
+                "import { log } from './m.js';\nimport * as m from './m.js';\nexport default function () { log('a', 1, 2); m.log(); }\n",
+            ),
+            ("m.js", "export function log(prefix, ...parts) { return parts.length; }\n"),
+        ]);
+        let m = &c.modules[0].rhai;
+        assert!(
+            m.contains("fn log__rest(prefix, parts) {")
+                && m.contains("fn log() { log__rest((), []) }")
+                && m.contains("fn log(prefix, arg__1, arg__2) { log__rest(prefix, [arg__1, arg__2]) }"),
+            "{m}"
+        );
+        assert!(c.is_full(), "{:?}", c.items);
+    }
+
+    #[test]
+    fn a_module_function_called_with_a_spread_gets_an_apply_function() {
+        let c = convert_files(&[
+            (
+                "main.js",
+                "import { log, pair } from './m.js';\nimport * as m from './m.js';\n\
+                 export default function () { log(...['a', 1]); m.pair(...[1, 2, 3]); }\n",
+            ),
+            (
+                "m.js",
+                "export function log(prefix, ...parts) { return parts; }\nexport function pair(a, b) { return a; }\n",
+            ),
+        ]);
+        assert!(c.main.rhai.contains("m::log__apply([\"a\", 1])") && c.main.rhai.contains("m::pair__apply([1, 2, 3])"));
+        let m = &c.modules[0].rhai;
+        assert!(
+            m.contains("fn log__apply(args) { log__rest(args.get(0), args.extract(1)) }")
+                && m.contains("fn pair__apply(args) { pair(args.get(0), args.get(1)) }"),
             "{m}"
         );
         assert!(c.is_full(), "{:?}", c.items);

@@ -215,6 +215,7 @@ fn declare_top(conv: &mut Conv, d: &Declaration) {
         Declaration::FunctionDeclaration(f) => {
             if let Some(id) = &f.id {
                 conv.top_fns.insert(id.name.to_string(), (0, f.params.items.len()));
+                conv.note_fn_params(id.name.as_str(), &f.params);
             }
         }
         Declaration::VariableDeclaration(v) => {
@@ -224,10 +225,16 @@ fn declare_top(conv: &mut Conv, d: &Declaration) {
                         if as_function(init).is_some() && v.kind != VariableDeclarationKind::Let =>
                     {
                         conv.top_fns.insert(id.name.to_string(), (0, 0));
+                        match as_function(init) {
+                            Some(FnLike::Arrow(a)) => conv.note_fn_params(id.name.as_str(), &a.params),
+                            Some(FnLike::Function(f)) => conv.note_fn_params(id.name.as_str(), &f.params),
+                            None => {}
+                        }
                     }
                     (p, init) => {
                         if let BindingPattern::BindingIdentifier(id) = p {
                             conv.note_collection(id.name.as_str(), init.as_ref());
+                            conv.note_rest_members(id.name.as_str(), init.as_ref());
                         }
                         for name in binding_names(p) {
                             conv.top_vars.insert(name);
@@ -438,6 +445,7 @@ fn top_arrow(conv: &mut Conv, a: &ArrowFunctionExpression, name: &str) -> String
     // Reuse the closure conversion, then unwrap `|a, b| body` into `fn name(a, b) { body }`.
     // A top-level function: its calls are checked (`asyncs.rs`).
     conv.asyncs.declaring = true;
+    conv.keep_rest_raw = a.params.rest.is_some();
     let closure = conv.arrow(a, false);
     let (params, body) = split_closure(&closure);
     let mark = conv.mark(a.span);
@@ -448,9 +456,14 @@ fn top_arrow(conv: &mut Conv, a: &ArrowFunctionExpression, name: &str) -> String
             body = format!("{{ import \"{m}\" as self_;{}", &body[1..]);
         }
     }
+    let names: Vec<String> = params.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
+    if a.params.rest.is_some() {
+        // As `top_function` writes a function with a rest parameter.
+        let out = format!("{mark}fn {name}__rest({params}) {body}\n");
+        return out + &conv.rest_overloads(name, &names[..names.len().saturating_sub(1)]);
+    }
     let out = format!("{mark}fn {name}({params}) {body}\n");
     // Shorter calls, as `top_function` adds them.
-    let names: Vec<String> = params.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
     let required = a
         .params
         .items
@@ -520,13 +533,38 @@ fn finish_keywords(conv: &Conv, text: &str) -> String {
         let inner = &after[..end];
         rest = &after[(end + marker.len_utf8()).min(after.len())..];
         if marker == '\u{7}' {
-            // A function's overloads for calls longer than its parameters (`shorter_overloads`).
-            let (name, params) = inner.split_once('\u{1f}').unwrap_or((inner, ""));
+            // A function's overloads for calls longer than its parameters (`shorter_overloads`),
+            // or than the plain parameters before its rest parameter (`rest_overloads`).
+            let mut parts = inner.split('\u{1f}');
+            let (name, params) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let kind = parts.next().unwrap_or("");
+            let rest = kind.starts_with("rest");
+            // A function k6 calls itself has the overload for k6's call (`rest_overloads`): the
+            // others are those of the script's own calls.
+            let entry = kind == "rest-entry";
+            let k6_call = usize::from(name != "setup");
             let params: Vec<&str> = params.split(", ").filter(|p| !p.is_empty()).collect();
-            for &n in conv.call_lengths.get(name).into_iter().flatten().filter(|&&n| n > params.len()) {
+            let calls = conv.call_lengths.get(name).into_iter().flatten();
+            for &n in calls.filter(|&&n| if entry { n != k6_call } else { n > params.len() }) {
+                if n == crate::rest::SPREAD_CALL {
+                    out.push_str(&crate::rest::apply_fn(name, &params, rest));
+                    continue;
+                }
+                if entry {
+                    out.push_str(&crate::rest::rest_overload(name, &params, n));
+                    continue;
+                }
                 let mut all: Vec<String> = params.iter().map(|p| p.to_string()).collect();
-                all.extend((params.len()..n).map(|i| format!("arg__{i}")));
-                out.push_str(&format!("fn {name}({}) {{ {name}({}) }}\n", all.join(", "), params.join(", ")));
+                let beyond: Vec<String> = (params.len()..n).map(|i| format!("arg__{i}")).collect();
+                all.extend(beyond.iter().cloned());
+                let call = if rest {
+                    let mut args: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+                    args.push(format!("[{}]", beyond.join(", ")));
+                    format!("{name}__rest({})", args.join(", "))
+                } else {
+                    format!("{name}({})", params.join(", "))
+                };
+                out.push_str(&format!("fn {name}({}) {{ {call} }}\n", all.join(", ")));
             }
         } else if marker == '\u{6}' {
             // A function's overloads shorter than its required parameters (`shorter_overloads`).

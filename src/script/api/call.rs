@@ -7,14 +7,39 @@
 //!
 //! Sound because a call that does not fit fails before the function runs: trying the other
 //! numbers of arguments runs the function once, with the first that fits.
+//!
+//! `js_rest(f, n)`: a JavaScript function with a rest parameter (`(a, ...rest) => …`) as a
+//! value, `f` taking its `n` plain parameters and then the array of the others. `js_call`
+//! calls it as JavaScript does (`js_call(g, [1, 2, 3])` is `f(1, [2, 3])` for n = 1); anything
+//! else that would call it with a fixed number of arguments (Rhai's `g.call(…)`, an array's
+//! `map(g)`, k6's `group(name, g)`) fails, rather than hand the
+//! function its arguments otherwise than JavaScript would.
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, NativeCallContext};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, NativeCallContext, INT};
 
 /// The most arguments tried beyond those written, when fewer do not fit.
 const MOST_PARAMS: usize = 16;
 
 pub fn register(engine: &mut Engine) {
     engine.register_fn("js_call", js_call);
+    engine.register_type_with_name::<RestFn>("JsRestFn");
+    engine.register_fn("js_rest", |f: FnPtr, plain: INT| RestFn { f, plain: plain.max(0) as usize });
+    engine.register_fn("js_call", js_call_rest);
+}
+
+/// A function with a rest parameter (see the module documentation).
+#[derive(Clone)]
+pub struct RestFn {
+    f: FnPtr,
+    /// The parameters before the rest parameter.
+    plain: usize,
+}
+
+fn js_call_rest(ctx: NativeCallContext, r: RestFn, mut args: Array) -> Result<Dynamic, Box<EvalAltResult>> {
+    let rest = if args.len() > r.plain { args.split_off(r.plain) } else { Array::new() };
+    args.resize(r.plain, Dynamic::UNIT);
+    args.push(Dynamic::from_array(rest));
+    r.f.call_raw(&ctx, None, args).map_err(|e| in_callers_file(&ctx, e))
 }
 
 fn js_call(ctx: NativeCallContext, f: FnPtr, args: Array) -> Result<Dynamic, Box<EvalAltResult>> {
@@ -120,6 +145,24 @@ mod tests {
             )
             .unwrap();
         assert_eq!(out, "11 5: : 6");
+    }
+
+    #[test]
+    fn a_rest_function_gets_the_arguments_beyond_its_plain_parameters_as_an_array() {
+        let out: String = engine()
+            .eval(
+                "let y = 10;\n\
+                 let f = js_rest(|a, b, rest| `${a}:${b}:${rest.len()}:${rest}:${y}`, 2);\n\
+                 fn all(xs) { xs.len() }\n\
+                 let g = js_rest(Fn(\"all\"), 0);\n\
+                 `${js_call(f, [1, 2, 3, 4])} ${js_call(f, [1])} ${js_call(g, [])} ${js_call(g, [1, 2, 3])}`",
+            )
+            .unwrap();
+        assert_eq!(out, "1:2:2:[3, 4]:10 1::0:[]:10 0 3");
+        // Called otherwise, with a fixed number of arguments, it is no function.
+        assert!(engine().eval::<rhai::Dynamic>("let f = js_rest(|rest| rest, 0);\nf.call(1)").is_err());
+        let err = engine().eval::<rhai::Dynamic>("let f = js_rest(|rest| rest, 0);\n[1].map(f)").unwrap_err();
+        assert!(err.to_string().contains("Function not found"), "{err}");
     }
 
     #[test]

@@ -16,6 +16,9 @@
 //! right after a `.` to the parser as the identifier [`DEBUG_METHOD`]: `console.debug(x)`
 //! calls it, and the plain `debug(x)` keeps Rhai's meaning.
 //!
+//! `js_console(console, "log", [a, b, …])`: the same, its arguments an array of any length
+//! (`rload convert` writes it for `console.log(...xs)`).
+//!
 //! Not here: the script's `print` (one argument, plain stdout unless a log flag is given),
 //! which stays as `crate::logger::print` defines it.
 
@@ -126,6 +129,20 @@ pub fn register(engine: &mut Engine) {
     ] {
         console_fn!(&mut *engine, name, level);
     }
+    engine.register_fn(
+        "js_console",
+        |_: ConsoleApi, method: &str, args: rhai::Array| -> Result<(), Box<rhai::EvalAltResult>> {
+            let level = match method {
+                "log" | "info" => Level::Info,
+                "warn" => Level::Warn,
+                "error" => Level::Error,
+                "debug" => Level::Debug,
+                other => return Err(format!("console.{other} is not a console method rload has").into()),
+            };
+            write(level, &args);
+            Ok(())
+        },
+    );
 }
 
 #[cfg(test)]
