@@ -433,18 +433,27 @@ fn batch(entries: Vec<Dynamic>, key: &dyn Fn(usize) -> String) -> Result<Vec<Res
             }
         }
     }
+    let all = send_all(&vu, specs, vu.shared.http_config.batch)?;
+    records.into_iter().zip(all).map(|(record, hops)| finish(&vu, record, hops)).collect()
+}
+
+/// Sends `specs` at once on the VU's own connections, as many in flight as `limits` allow, and
+/// returns each one's hops in their order.
+fn send_all(
+    vu: &VuContext,
+    specs: Vec<RequestSpec>,
+    limits: http_batch::BatchLimits,
+) -> Result<Vec<Vec<HttpOutcome>>, Box<EvalAltResult>> {
     let hosts = specs.iter().map(|spec| http_batch::host_key(&spec.url)).collect();
-    let limits = vu.shared.http_config.batch;
     let client = vu.http();
-    let all = suspend_with(move || async move {
+    suspend_with(move || async move {
         http_batch::run(specs, hosts, limits, |spec| {
             let client = client.clone();
             async move { client.request(spec).await }
         })
         .await
     })
-    .map_err(suspension_error)?;
-    records.into_iter().zip(all).map(|(record, hops)| finish(&vu, record, hops)).collect()
+    .map_err(suspension_error)
 }
 
 /// What became of one `http.request_all` entry.
@@ -497,17 +506,8 @@ fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
     }
     let mut finished: Vec<Option<Res>> = Vec::with_capacity(specs.len());
     if !specs.is_empty() {
-        let hosts = specs.iter().map(|spec| http_batch::host_key(&spec.url)).collect();
         let limits = http_batch::BatchLimits { total: specs.len(), per_host: 0 };
-        let client = vu.http();
-        let all = suspend_with(move || async move {
-            http_batch::run(specs, hosts, limits, |spec| {
-                let client = client.clone();
-                async move { client.request(spec).await }
-            })
-            .await
-        })
-        .map_err(suspension_error)?;
+        let all = send_all(&vu, specs, limits)?;
         finished = records.into_iter().zip(all).map(|(record, hops)| Some(finish(&vu, record, hops))).collect();
     }
     if let Some(error) = rejected {
