@@ -208,9 +208,17 @@ fn run_top_level(
     engine.eval_statements_raw(global, caches, scope, ast.statements()).map(|_| ())
 }
 
-/// The script's functions and how many parameters each takes.
+/// The script's functions and the most parameters any of a name's overloads takes: whether
+/// `run`, a scenario's `exec` and `teardown` get setup's data, as k6 always passes it. A
+/// converted `export default function (data = {…})` is `fn run(data)` and `fn run()`, and Rhai
+/// lists them in no fixed order, so the last one seen decided it at random.
 pub fn functions(ast: &AST) -> std::collections::HashMap<String, usize> {
-    ast.iter_functions().map(|f| (f.name.to_string(), f.params.len())).collect()
+    let mut functions = std::collections::HashMap::new();
+    for f in ast.iter_functions() {
+        let most = functions.entry(f.name.to_string()).or_insert(0);
+        *most = (*most).max(f.params.len());
+    }
+    functions
 }
 
 /// The script's end-of-test hook: `handle_summary` (rload's name) or `handleSummary` (k6's).
@@ -244,6 +252,17 @@ mod tests {
         resolver.insert("helpers", module);
         engine.set_module_resolver(resolver);
         (engine, inits)
+    }
+
+    #[test]
+    fn a_functions_arity_is_its_widest_overload_whatever_order_rhai_lists_them_in() {
+        let script = "fn run() { run(()) }\nfn run(data) { data }\nfn run(a, b) { a }\nfn run(a, b, c) { a }\n\
+                      fn teardown(d) { d }\nfn teardown() { teardown(()) }\nfn teardown(a, b) { a }\n\
+                      fn helper(a, b, c, d) { a }\nfn helper() { 1 }\nfn setup() { 1 }\n";
+        let ast = Engine::new().compile(script).unwrap();
+        let found = functions(&ast);
+        let expected = [("run", 3), ("teardown", 2), ("helper", 4), ("setup", 0)];
+        assert_eq!(found, expected.iter().map(|(n, a)| (n.to_string(), *a)).collect());
     }
 
     #[test]
