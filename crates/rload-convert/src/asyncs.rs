@@ -107,6 +107,9 @@ impl Conv<'_> {
         if let Some(out) = self.promise_all(a.argument.without_parentheses()) {
             return out;
         }
+        if let Some(out) = self.timer_promise(a.argument.without_parentheses()) {
+            return out;
+        }
         if let Some(c) = promise_api(a.argument.without_parentheses()) {
             return self.unconvertible(
                 c,
@@ -199,6 +202,49 @@ impl Conv<'_> {
         Some(format!("http.request_all({})", strip_parens(&entries)))
     }
 
+    /// `await new Promise((resolve) => setTimeout(resolve, ms))` in a function, as
+    /// `js_await_timeout(ms)`: the VU waits `ms`. Where nothing else of the VU can run meanwhile,
+    /// that is k6's wait: no other timer in the file (then the `await` is listed, as any `await`
+    /// beside timers) and no `WebSocket`, whose handlers k6 would run during it. `None` for any
+    /// other expression.
+    fn timer_promise(&mut self, e: &Expression) -> Option<String> {
+        let Expression::NewExpression(n) = e else { return None };
+        let on_promise = matches!(&n.callee, Expression::Identifier(o) if o.name == "Promise")
+            && !self.is_local("Promise")
+            && !self.top_vars.contains("Promise");
+        if !on_promise || n.arguments.len() != 1 || !self.asyncs.in_async || self.binding("WebSocket").is_some() {
+            return None;
+        }
+        let (params, body) = match n.arguments[0].as_expression()?.without_parentheses() {
+            Expression::ArrowFunctionExpression(f) if !f.r#async => match &f.body {
+                ArrowFunctionBody::FunctionBody(b) => (&f.params, only_call(&b.statements)?),
+                body => (&f.params, body.as_expression()?),
+            },
+            Expression::FunctionExpression(f) if !f.r#async && !f.generator => {
+                (&f.params, only_call(&f.body.as_ref()?.statements)?)
+            }
+            _ => return None,
+        };
+        let [param] = params.items.as_slice() else { return None };
+        let BindingPattern::BindingIdentifier(resolve) = &param.pattern else { return None };
+        let Expression::CallExpression(c) = body.without_parentheses() else { return None };
+        let timer = matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+            if f.name == "setTimeout"
+                && !self.is_local("setTimeout")
+                && !self.top_vars.contains("setTimeout")
+                && matches!(self.binding("setTimeout"), None | Some(Binding::Function(_))));
+        let resolves = matches!(c.arguments.first().and_then(|a| a.as_expression()),
+            Some(Expression::Identifier(r)) if r.name == resolve.name);
+        if !timer || !resolves || c.arguments.len() > 2 || params.rest.is_some() {
+            return None;
+        }
+        let ms = match c.arguments.get(1) {
+            Some(ms) => self.expr(ms.as_expression()?),
+            None => "()".to_owned(),
+        };
+        Some(format!("js_await_timeout({})", strip_parens(&ms)))
+    }
+
     /// The `http.asyncRequest(…)` calls `list` is made of: an array literal of such calls, or
     /// `xs.map(f)` whose `f` returns one. `None` when anything else is in it.
     fn requests_of(&self, list: &Expression) -> Option<Vec<Span>> {
@@ -261,6 +307,14 @@ impl Conv<'_> {
                  rload's plain call finishes first",
         );
         format!("{comment}\n")
+    }
+}
+
+/// The expression of a function body that is one expression statement (`{ setTimeout(r, 5); }`).
+fn only_call<'b>(statements: &'b [Statement<'b>]) -> Option<&'b Expression<'b>> {
+    match statements {
+        [Statement::ExpressionStatement(s)] => Some(&s.expression),
+        _ => None,
     }
 }
 

@@ -36,6 +36,7 @@ pub fn register(engine: &mut Engine) {
             set(name, f, ms, vec![a, b, c], repeat)
         });
     }
+    engine.register_fn("js_await_timeout", |ms: Dynamic| await_timeout(&ms));
     for name in ["clearTimeout", "clearInterval"] {
         engine.register_fn(name, |id: i64| clear(id));
         // k6 scripts clear a timer they may not have set (`clearTimeout(undefined)`).
@@ -50,6 +51,18 @@ fn set(name: &str, f: FnPtr, ms: Dynamic, args: Vec<Dynamic>, repeat: bool) -> R
     }
     let delay = delay(&ms);
     Ok(vu.event_loop.set_timer(Callback { f, args }, delay, repeat) as i64)
+}
+
+/// `await new Promise((resolve) => setTimeout(resolve, ms))`, as `rload convert` writes it where
+/// nothing else of the VU could run meanwhile (no other timer, no `WebSocket`): the VU waits
+/// `ms`, read as `setTimeout` reads it.
+fn await_timeout(ms: &Dynamic) -> RhaiResult<()> {
+    let vu = vu::current();
+    if vu.in_init.get() {
+        return Err("setTimeout() is not available in init code (the script's top level)".into());
+    }
+    let delay = delay(ms);
+    crate::runtime::coroutine::suspend_with(move || tokio::time::sleep(delay)).map_err(vu::suspension_error)
 }
 
 fn clear(id: i64) {

@@ -1,0 +1,35 @@
+// `await new Promise((resolve) => setTimeout(resolve, ms))`, a wait written as a promise: rload
+// refused it ("a promise"). With no other timer and no WebSocket in the file nothing else of the
+// VU runs meanwhile in k6 either, so it converts to a wait of `ms`, read as setTimeout reads it.
+import http from 'k6/http';
+import { check } from 'k6';
+
+export const options = { vus: 1, iterations: 2 };
+
+const PAUSE = 300;
+
+const pause = async (ms) => {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+};
+
+export default async function () {
+  const t0 = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, PAUSE));
+  const t1 = Date.now();
+  await new Promise(function (r) {
+    setTimeout(r, '100');
+  });
+  const t2 = Date.now();
+  await new Promise((r) => setTimeout(r));
+  const t3 = Date.now();
+  await pause(50);
+  const t4 = Date.now();
+  const res = http.get(`${__ENV.BASE}/`);
+  check([t1 - t0, t2 - t1, t3 - t2, t4 - t3], {
+    'waited the delay': (d) => d[0] >= PAUSE && d[0] < 1500,
+    'a numeric string is milliseconds': (d) => d[1] >= 100 && d[1] < 1300,
+    'no delay is none': (d) => d[2] < 250,
+    'in an async helper': (d) => d[3] >= 50 && d[3] < 1250,
+  });
+  check(res, { 'then the request': (r) => r.status === 200 });
+}
