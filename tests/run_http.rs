@@ -132,6 +132,30 @@ fn a_vu_keeps_as_many_idle_connections_as_k6s_transport() {
     }
 }
 
+/// k6 refuses a request in init code ("Making http requests in the init context is not
+/// supported", exit 107): every VU runs it, so it would be one request per VU before the test.
+/// rload sent them; now it fails as k6 does, whichever API makes the request.
+#[test]
+fn a_request_in_init_code_is_an_error_as_in_k6() {
+    let target = Target::start();
+    for call in [
+        "http.get(`${__ENV.BASE}/`)",
+        "http.batch([`${__ENV.BASE}/`])",
+        "http.request_all([[\"GET\", `${__ENV.BASE}/`]])",
+    ] {
+        let s = script(&format!("const R = {call};\nfn run() {{}}\n"));
+        let run = rload(&s, &["-u", "2", "-i", "2", "-e", &format!("BASE={}", target.url())]);
+        assert_eq!(run.code, 107, "{call}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("Making http requests in the init context is not supported"),
+            "{call}: {}",
+            run.stderr
+        );
+    }
+    // Only the /stats request reached the target.
+    assert_eq!(target.stats()["requests_total"], 1);
+}
+
 #[test]
 fn no_connection_reuse_opens_one_connection_per_request() {
     let target = Target::start();

@@ -204,6 +204,10 @@ fn prepare(
     body: Dynamic,
     params: Option<Map>,
 ) -> Result<Prepared, Box<EvalAltResult>> {
+    if vu.in_init.get() {
+        // As k6: every VU runs the init code, so a request there would be one per VU.
+        return Err("Making http requests in the init context is not supported".into());
+    }
     // k6 v1.1 writes the value as Go's `%v` after a '#' (`http.get(5)`: `invalid URL: '#5'`).
     let (url, name) = match url_and_name(url) {
         Ok(url) => url,
