@@ -110,6 +110,21 @@ fn check_in_init_code_is_an_error_as_in_k6() {
     assert!(run.stderr.contains("Using check() in the init context is not supported"), "{}", run.stderr);
 }
 
+/// k6 v1.1.0 refuses `group()` in init code as it refuses `check()` (exit 107); rload ran it.
+#[test]
+fn group_in_init_code_is_an_error_as_in_k6() {
+    let s = script(
+        r#"
+        group("at init", || { print("GROUP RAN"); });
+        fn run() {}
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 107, "{}", run.stderr);
+    assert!(run.stderr.contains("Using group() in the init context is not supported"), "{}", run.stderr);
+    assert!(!run.stdout.contains("GROUP RAN"), "{}", run.stdout);
+}
+
 /// The `checks` points of the NDJSON at `path`: (group, the `round` tag, check name), in order.
 fn check_points(path: &std::path::Path) -> Vec<(String, String, String)> {
     let text = std::fs::read_to_string(path).unwrap();

@@ -339,10 +339,13 @@ fn arguments_taken(declared: &[usize], curried: usize) -> usize {
 /// run's end, `gracefulStop`) does not, as k6 pushes no sample once the iteration's context is
 /// done.
 fn group(ctx: NativeCallContext, name: &str, f: FnPtr) -> Result<Dynamic, Box<EvalAltResult>> {
+    let vu = vu::current();
+    if vu.in_init.get() {
+        return Err("Using group() in the init context is not supported".into());
+    }
     if name.contains("::") {
         return Err(format!("group name \"{name}\" must not contain \"::\"").into());
     }
-    let vu = vu::current();
     let outer = vu.group.borrow().clone();
     *vu.group.borrow_mut() =
         if outer.is_empty() && name.is_empty() { String::new() } else { format!("{outer}::{name}") };
