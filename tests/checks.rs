@@ -125,6 +125,22 @@ fn group_in_init_code_is_an_error_as_in_k6() {
     assert!(!run.stdout.contains("GROUP RAN"), "{}", run.stdout);
 }
 
+/// k6 v1.1.0 refuses a custom metric's `add` in init code ("Adding to metrics in the init
+/// context is not supported", exit 107); rload recorded one sample per VU's init.
+#[test]
+fn adding_to_a_metric_in_init_code_is_an_error_as_in_k6() {
+    let s = script(
+        r#"
+        const C = Counter("init_adds");
+        C.add(1);
+        fn run() { C.add(1); }
+    "#,
+    );
+    let run = rload(&s, &["-i", "1"]);
+    assert_eq!(run.code, 107, "{}", run.stderr);
+    assert!(run.stderr.contains("Adding to metrics in the init context is not supported"), "{}", run.stderr);
+}
+
 /// The `checks` points of the NDJSON at `path`: (group, the `round` tag, check name), in order.
 fn check_points(path: &std::path::Path) -> Vec<(String, String, String)> {
     let text = std::fs::read_to_string(path).unwrap();

@@ -36,6 +36,10 @@ fn declare(name: &str, kind: MetricKind, is_time: bool) -> Declared {
 /// `Rate` too (`-o json` writes `5` for `rate.add(5)`, as k6); the rate counts any non-zero
 /// value as true.
 fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
+    if vu::try_current().is_some_and(|v| v.in_init.get()) {
+        // As k6: every VU runs the init code, so it would be one sample per VU.
+        return Err("Adding to metrics in the init context is not supported".into());
+    }
     let Some(mut number) = js_to_number(&value) else {
         return Err(format!("metric.add() takes a number or a bool, got {}", value.type_name()).into());
     };
