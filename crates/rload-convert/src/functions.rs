@@ -22,6 +22,18 @@ pub struct Params {
     pub rest: bool,
 }
 
+impl Params {
+    /// The parameters before the first one with a default.
+    pub fn required(&self) -> usize {
+        self.required
+    }
+
+    /// The statements giving the parameters their defaults and destructuring.
+    pub fn prologue(&self) -> &[String] {
+        &self.prologue
+    }
+}
+
 impl Conv<'_> {
     pub fn params(&mut self, p: &FormalParameters) -> Params {
         let mut names_out = Vec::new();

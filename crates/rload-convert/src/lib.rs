@@ -16,11 +16,13 @@
 //! (objects changed through a second name, which Rhai's copies would not reach), `captures.rs`
 //! (closures created in loops: one binding per iteration, as JavaScript's `let`), `regexps.rs`
 //! (regular expressions and the string methods that take one), `rest.rs` (rest parameters and
-//! spread arguments).
+//! spread arguments), `classes.rs` (top-level classes: instances as maps of fields and method
+//! pointers).
 
 mod aliases;
 mod asyncs;
 mod calls;
+mod classes;
 mod captures;
 mod conv;
 mod expr;

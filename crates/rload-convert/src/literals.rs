@@ -122,7 +122,8 @@ impl Conv<'_> {
                         segments.push(format!("[{}]", current.join(", ")));
                         current.clear();
                     }
-                    segments.push(self.expr(&s.argument));
+                    let v = self.expr(&s.argument);
+                    segments.push(self.own_fields(v));
                 }
                 ArrayExpressionElement::Elision(e) => current.push(self.unconvertible(e.span, "an array hole")),
                 other => {

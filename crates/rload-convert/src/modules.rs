@@ -86,6 +86,7 @@ pub fn convert_file(
     for (f, lengths) in calls_from_outside {
         conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
     }
+    let body = crate::classes::finish(&mut conv, &body);
     let body = finish_keywords(&conv, &body);
     // The helpers' lines map to no JavaScript line: an error inside one is the call's (the
     // engine's diagnostics point at the innermost call that maps).
@@ -212,6 +213,7 @@ fn declare_asyncs(conv: &mut Conv, d: &Declaration, exported: bool) {
 
 fn declare_top(conv: &mut Conv, d: &Declaration) {
     match d {
+        Declaration::ClassDeclaration(c) if conv.module.is_none() => conv.declare_class(c),
         Declaration::FunctionDeclaration(f) => {
             if let Some(id) = &f.id {
                 conv.top_fns.insert(id.name.to_string(), (0, f.params.items.len()));
@@ -429,8 +431,9 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
             }
             out
         }
+        Declaration::ClassDeclaration(c) if conv.module.is_none() => conv.class_decl(c),
         Declaration::ClassDeclaration(c) => {
-            let c = conv.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes");
+            let c = conv.item(c.span, ItemKind::Unconvertible, "a class in an imported module: rload converts classes of the entry script only");
             format!("{c}\n")
         }
         other => {

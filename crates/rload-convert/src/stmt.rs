@@ -106,6 +106,7 @@ impl Conv<'_> {
             }
             Statement::ForInStatement(f) => {
                 let right = self.expr(&f.right);
+                let right = self.own_fields(right);
                 // JavaScript's for…in gives an array's indices as text: a helper tells at run time.
                 let h = self.helper("js_keys");
                 let key = match &f.left {

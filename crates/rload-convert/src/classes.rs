@@ -1,0 +1,489 @@
+//! JavaScript classes declared at the top level of the entry script. An instance is a Rhai
+//! object map holding its fields and, for each method, a function pointer to the method's Rhai
+//! function (`get: Fn("Api__get")`): `api.get(p)` calls `Api__get` with `this` bound to `api`,
+//! and a method that changes `this` changes `api` itself. `new Api(a)` is `Api__new(a)`, which
+//! makes the map, sets the class fields and runs the constructor (`Api__init`, called on the new
+//! map); a static method is a plain function `Api__name`. JSON of an instance drops the method
+//! pointers (`js_fields`), as k6 writes only an instance's own fields.
+//!
+//! Refused, each named: `extends`, getters and setters, private `#names`, computed and
+//! non-identifier method names, static fields and blocks, async and generator methods,
+//! `toString`/`valueOf`/`toJSON` methods, `this` outside a method or constructor (or inside a
+//! closure in one), `this` used other than for a property or a method (`return this`), a class
+//! used as a value other than `new C(…)` and `C.staticMethod(…)`, and a method that changes
+//! `this` called through a second name (a parameter: Rhai would change a copy; decided when the
+//! whole file is read, see `finish`).
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use oxc_ast::ast::*;
+use oxc_span::{GetSpan, Span};
+
+use crate::conv::Conv;
+use crate::names;
+use crate::ItemKind;
+
+/// One class of the file: its instance methods (JavaScript name → parameter names, required
+/// count once converted) and static methods.
+#[derive(Debug, Default, Clone)]
+pub struct ClassInfo {
+    pub methods: Vec<String>,
+    pub statics: HashSet<String>,
+}
+
+/// What the conversion learns of classes while it converts them.
+#[derive(Debug, Default)]
+pub struct ClassState {
+    /// The method being converted: (class, method, closure depth of its body).
+    pub current: Option<(String, String, usize)>,
+    /// Methods that change `this` themselves: (class, method).
+    pub changes_this: HashSet<(String, String)>,
+    /// `this.m()` inside (class, method): m.
+    pub calls_on_this: HashMap<(String, String), BTreeSet<String>>,
+    /// Calls `x.m()` through a name other than `this`: (method, item index if x is a second
+    /// name, root variable, whether it was inside a function).
+    pub pending: Vec<(String, Option<usize>, Option<String>, bool)>,
+    /// Numbers of arguments instance methods are called with, by JavaScript method name.
+    pub call_lengths: HashMap<String, BTreeSet<usize>>,
+    /// Each instance method as written: (class, method, parameter names).
+    pub params: Vec<(String, String, Vec<String>)>,
+}
+
+/// JavaScript's own method names that the converter rewrites on arrays, strings and maps: a
+/// call of one on something other than `this` cannot be told from a class method of that name.
+const BUILTIN_METHODS: &[&str] = &[
+    "at", "charAt", "charCodeAt", "concat", "endsWith", "entries", "every", "fill", "filter", "find", "findIndex",
+    "findLast", "findLastIndex", "flat", "flatMap", "forEach", "getTime", "hasOwnProperty", "includes", "indexOf",
+    "join", "keys", "lastIndexOf", "map", "padEnd", "padStart", "pop", "push", "reduce", "reduceRight", "repeat",
+    "reverse", "shift", "slice", "some", "sort", "splice", "split", "startsWith", "substr", "substring", "toFixed",
+    "toLowerCase", "toUpperCase", "trim", "trimEnd", "trimLeft", "trimRight", "trimStart", "unshift", "values",
+    "copyWithin", "apply", "call", "bind",
+];
+
+/// Marker of a call through another name, resolved in `finish`: `\u{8}INDEX\u{1f}comment\u{8}`.
+const PENDING: char = '\u{8}';
+/// Marker of a method's overloads for longer calls: `\u{e}Class\u{1f}method\u{e}`.
+const LONGER: char = '\u{e}';
+
+impl Conv<'_> {
+    /// First pass: notes a top-level class's name and its methods.
+    pub fn declare_class(&mut self, c: &Class) {
+        let Some(id) = &c.id else { return };
+        let mut info = ClassInfo::default();
+        for e in &c.body.body {
+            if let ClassElement::MethodDefinition(m) = e {
+                if m.kind != MethodDefinitionKind::Method || m.computed {
+                    continue;
+                }
+                let Some(name) = m.key.static_name() else { continue };
+                if m.r#static {
+                    info.statics.insert(name.to_string());
+                } else {
+                    info.methods.push(name.to_string());
+                }
+            }
+        }
+        self.classes.insert(id.name.to_string(), info);
+    }
+
+    /// Whether `name` is a class of this file (not shadowed by a local).
+    pub fn is_class(&self, name: &str) -> bool {
+        self.classes.contains_key(name) && !self.is_local(name)
+    }
+
+    /// A top-level class declaration: its constructor, its methods and its static methods.
+    pub fn class_decl(&mut self, c: &Class) -> String {
+        let Some(id) = &c.id else { return self.item(c.span, ItemKind::Unconvertible, "an unnamed class") + "\n" };
+        let class = names::var(id.name.as_str());
+        let mark = self.mark(c.span);
+        let mut out = String::new();
+        if c.heritage.is_some() {
+            let note = self.item(
+                c.span,
+                ItemKind::Unconvertible,
+                format!("`class {class} extends …`: rload converts classes without `extends` only"),
+            );
+            return format!("{note}\n");
+        }
+        let mut fields: Vec<(String, Option<&Expression>)> = Vec::new();
+        let mut ctor: Option<&Function> = None;
+        let mut methods: Vec<(String, &Function, bool)> = Vec::new();
+        for e in &c.body.body {
+            match e {
+                ClassElement::MethodDefinition(m) => {
+                    let name = match m.key.static_name() {
+                        Some(n) if !m.computed && !matches!(m.key, PropertyKey::PrivateIdentifier(_)) => n.to_string(),
+                        _ => {
+                            out.push_str(&self.refuse_member(m.span, &class, "a computed or private method name"));
+                            continue;
+                        }
+                    };
+                    match m.kind {
+                        MethodDefinitionKind::Constructor => ctor = Some(&m.value),
+                        MethodDefinitionKind::Get | MethodDefinitionKind::Set => {
+                            let what = format!("the getter or setter `{name}`: rload has no accessors");
+                            out.push_str(&self.refuse_member(m.span, &class, &what));
+                        }
+                        MethodDefinitionKind::Method => {
+                            if m.value.r#async || m.value.generator {
+                                let what = format!("the async or generator method `{name}`");
+                                out.push_str(&self.refuse_member(m.span, &class, &what));
+                            } else if matches!(name.as_str(), "toString" | "valueOf" | "toJSON") {
+                                let what = format!("the method `{name}`, which JavaScript calls itself");
+                                out.push_str(&self.refuse_member(m.span, &class, &what));
+                            } else if names::property(&name).is_none() {
+                                let what = format!("the method `{name}`: its name is no identifier");
+                                out.push_str(&self.refuse_member(m.span, &class, &what));
+                            } else {
+                                methods.push((name, &m.value, m.r#static));
+                            }
+                        }
+                    }
+                }
+                ClassElement::PropertyDefinition(p) => {
+                    let name = match p.key.static_name() {
+                        Some(n) if !p.computed && !matches!(p.key, PropertyKey::PrivateIdentifier(_)) => n.to_string(),
+                        _ => {
+                            out.push_str(&self.refuse_member(p.span, &class, "a computed or private field"));
+                            continue;
+                        }
+                    };
+                    if p.r#static {
+                        let what = format!("the static field `{name}`");
+                        out.push_str(&self.refuse_member(p.span, &class, &what));
+                    } else {
+                        fields.push((name, p.value.as_ref()));
+                    }
+                }
+                other => {
+                    out.push_str(&self.refuse_member(other.span(), &class, "a static block or an accessor"));
+                }
+            }
+        }
+        // The constructor: fields first (in order), then the constructor's body, on `this`.
+        let (params, required, body) = self.method_body(&class, "constructor", ctor, |conv| {
+            let mut lines = Vec::new();
+            for (name, value) in &fields {
+                let v = value.map(|v| conv.expr(v)).unwrap_or_else(|| "()".into());
+                let place = match names::property(name) {
+                    Some(n) => format!("this.{n}"),
+                    None => format!("this[{}]", names::string(name)),
+                };
+                lines.push(format!("{place} = {};", crate::expr::strip_parens(&v)));
+            }
+            lines
+        });
+        let mut ptrs: Vec<String> = Vec::new();
+        for (name, _, is_static) in &methods {
+            if !is_static {
+                ptrs.push(format!(" {}: Fn(\"{class}__{name}\")", names::key(name)));
+            }
+        }
+        let joined = params.join(", ");
+        out.push_str(&format!(
+            "{mark}fn {class}__new({joined}) {{\n    let this_ = #{{{}}};\n    this_.{class}__init({joined});\n    this_\n}}\n",
+            if ptrs.is_empty() { String::new() } else { ptrs.join(",") + " " }
+        ));
+        out.push_str(&self.shorter_overloads(&format!("{class}__new"), &params, required));
+        out.push_str(&format!("{mark}fn {class}__init({joined}) {{\n{body}}}\n"));
+        for (name, f, is_static) in methods {
+            let (params, required, body) = self.method_body(&class, &name, Some(f), |_| Vec::new());
+            let rhai = format!("{class}__{name}");
+            let mark = self.mark(f.span);
+            out.push_str(&format!("{mark}fn {rhai}({}) {{\n{body}}}\n", params.join(", ")));
+            if is_static {
+                out.push_str(&self.shorter_overloads(&rhai, &params, required));
+            } else {
+                for arity in 0..params.len() {
+                    let mut args: Vec<String> = params[..arity].to_vec();
+                    args.extend(std::iter::repeat_n("()".to_string(), params.len() - arity));
+                    out.push_str(&format!(
+                        "fn {rhai}({}) {{ this.{rhai}({}) }}\n",
+                        params[..arity].join(", "),
+                        args.join(", ")
+                    ));
+                }
+                out.push_str(&format!("{LONGER}{class}\u{1f}{name}{LONGER}"));
+                self.class_state.params.push((class.clone(), name.clone(), params));
+            }
+        }
+        out
+    }
+
+    fn refuse_member(&mut self, span: Span, class: &str, what: &str) -> String {
+        let c = self.item(span, ItemKind::Unconvertible, format!("in class `{class}`, {what}"));
+        format!("{c}\n")
+    }
+
+    /// A method's (or the constructor's) parameters, required count and body, with `this`.
+    fn method_body(
+        &mut self,
+        class: &str,
+        method: &str,
+        f: Option<&Function>,
+        prelude: impl FnOnce(&mut Self) -> Vec<String>,
+    ) -> (Vec<String>, usize, String) {
+        let saved = self.class_state.current.replace((class.to_string(), method.to_string(), self.closure_depth));
+        self.push_scope();
+        let (names_out, required, mut prologue, rest) = match f {
+            Some(f) => {
+                let p = self.params(&f.params);
+                (p.names.clone(), p.required(), p.prologue().to_vec(), p.rest)
+            }
+            None => (Vec::new(), 0, Vec::new(), false),
+        };
+        let mut lines = prelude(self);
+        lines.append(&mut prologue);
+        let mut body = match f.and_then(|f| f.body.as_ref()) {
+            Some(b) => self.function_body(&b.statements, &lines),
+            None => self.function_body(&[], &lines),
+        };
+        if rest {
+            let c = self.item(
+                f.map(|f| f.span).unwrap_or_default(),
+                ItemKind::Unconvertible,
+                format!("in class `{class}`, a rest parameter of `{method}`"),
+            );
+            body = format!("    {c}\n{body}");
+        }
+        if method == "constructor" {
+            if let Some(span) = f.and_then(returns_value) {
+                let c = self.item(span, ItemKind::Unconvertible, format!("a value returned by `{class}`'s constructor"));
+                body = format!("    {c}\n{body}");
+            }
+        }
+        self.pop_scope();
+        self.class_state.current = saved;
+        (names_out, required, body)
+    }
+
+    /// `this`: the instance, inside a method or the constructor, as a property's or a method's
+    /// object (`this.x`, `this.m()`, `this[k]`).
+    pub fn this_expr(&mut self, span: Span) -> String {
+        let Some((class, _, depth)) = self.class_state.current.clone() else {
+            return self.unconvertible(span, "`this` outside a class's method or constructor");
+        };
+        if self.closure_depth != depth {
+            return self.unconvertible(
+                span,
+                format!("`this` inside a closure in a method of `{class}`: Rhai closures have no `this`; read the property into a variable before the closure"),
+            );
+        }
+        let after = self.src.get(span.end as usize..).unwrap_or("").trim_start();
+        if !(after.starts_with('.') || after.starts_with('[') || after.starts_with("?.")) || after.starts_with("...") {
+            return self.unconvertible(
+                span,
+                format!("`this` as a value in `{class}` (`return this`, `f(this)`): Rhai would hand out a copy of the instance"),
+            );
+        }
+        "this".into()
+    }
+
+    /// Notes that the object `root` names changes: `this` in a method marks the method.
+    pub fn note_this_change(&mut self, root: &str) {
+        if root == "this" {
+            if let Some((class, method, _)) = self.class_state.current.clone() {
+                self.class_state.changes_this.insert((class, method));
+            }
+        }
+    }
+
+    /// `x.m(…)` where `m` is a method of a class of this file; `None` when it is not.
+    pub fn class_method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Option<String> {
+        let method = m.property.name.as_str();
+        // `C.staticMethod(…)`
+        if let Expression::Identifier(obj) = &m.object {
+            let name = obj.name.as_str();
+            if self.is_class(name) {
+                if !self.classes[name].statics.contains(method) {
+                    return Some(self.unconvertible(c.span, format!("`{name}.{method}`: no static method of `{name}`")));
+                }
+                let rhai = format!("{}__{method}", names::var(name));
+                let args = self.args(&c.arguments);
+                self.call_lengths.entry(rhai.clone()).or_default().insert(args.len());
+                return Some(format!("{rhai}({})", args.join(", ")));
+            }
+            if self.binding(name).is_some() || self.free_global(name).is_some() {
+                return None;
+            }
+        }
+        if !self.classes.values().any(|i| i.methods.iter().any(|n| n == method)) {
+            return None;
+        }
+        let on_this = matches!(m.object, Expression::ThisExpression(_));
+        if !on_this && BUILTIN_METHODS.contains(&method) {
+            return Some(self.unconvertible(
+                c.span,
+                format!("`.{method}(…)`, which is both JavaScript's own method and one of a class here: rload cannot tell which this call is"),
+            ));
+        }
+        if c.arguments.iter().any(|a| a.is_spread()) {
+            return Some(self.unconvertible(c.span, format!("a spread argument to the method `{method}`")));
+        }
+        let obj = self.expr(&m.object);
+        let args = self.args(&c.arguments);
+        self.class_state.call_lengths.entry(method.to_string()).or_default().insert(args.len());
+        let mut flag = String::new();
+        let root = crate::expr::member_root(&m.object);
+        if root.as_deref() == Some("this") {
+            // `this.m()` or `this.client.m()`: the method changes its instance when m does.
+            if let Some((class, current, _)) = self.class_state.current.clone() {
+                self.class_state.calls_on_this.entry((class, current)).or_default().insert(method.to_string());
+            }
+        } else {
+            let before = self.items.len();
+            let comment = match &root {
+                Some(r) => {
+                    self.note_in_place_change(r);
+                    self.alias_change(r, c.span)
+                }
+                None => String::new(),
+            };
+            let index = (self.items.len() > before).then_some(before);
+            let n = self.class_state.pending.len();
+            self.class_state.pending.push((method.to_string(), index, root, self.in_function()));
+            flag = format!("{PENDING}{n}\u{1f}{comment}{PENDING}");
+        }
+        let q = if m.optional { "?" } else { "" };
+        Some(format!("{flag}{}{q}.{}({})", crate::calls::paren_if_needed(&obj), method, args.join(", ")))
+    }
+
+    /// `v` as Object.keys, for…in, a spread and Object.assign read it: without an instance's
+    /// method pointers, when this file has classes.
+    pub fn own_fields(&mut self, v: String) -> String {
+        if self.classes.is_empty() {
+            return v;
+        }
+        let h = self.helper("js_own_fields");
+        format!("{h}({})", crate::expr::strip_parens(&v))
+    }
+
+    /// `x.m` read, not called, where `m` is a method of a class here: JavaScript's function
+    /// loses its `this` (`const f = api.get`), Rhai's pointer would too, differently. Refused.
+    pub fn method_as_value(&mut self, m: &StaticMemberExpression) -> Option<String> {
+        let method = m.property.name.as_str();
+        if !self.classes.values().any(|i| i.methods.iter().any(|n| n == method)) {
+            return None;
+        }
+        if let Expression::Identifier(obj) = &m.object {
+            let name = obj.name.as_str();
+            if self.binding(name).is_some() || self.free_global(name).is_some() {
+                return None;
+            }
+        }
+        Some(self.unconvertible(
+            m.span,
+            format!("`.{method}` read as a value, where `{method}` is a method of a class here: converted only as a call"),
+        ))
+    }
+
+    /// `new C(…)` of a class of this file.
+    pub fn class_new(&mut self, n: &NewExpression, class: &str) -> String {
+        let args = self.args(&n.arguments);
+        let rhai = format!("{}__new", names::var(class));
+        self.call_lengths.entry(rhai.clone()).or_default().insert(args.len());
+        format!("{rhai}({})", args.join(", "))
+    }
+}
+
+/// The span of a `return value;` directly in a constructor's body (not in a nested function).
+fn returns_value(f: &Function) -> Option<Span> {
+    fn walk(stmts: &[Statement]) -> Option<Span> {
+        for s in stmts {
+            let found = match s {
+                Statement::ReturnStatement(r) if r.argument.is_some() => Some(r.span),
+                Statement::BlockStatement(b) => walk(&b.body),
+                Statement::IfStatement(i) => {
+                    walk(std::slice::from_ref(&i.consequent)).or_else(|| i.alternate.as_ref().and_then(|a| walk(std::slice::from_ref(a))))
+                }
+                Statement::TryStatement(t) => walk(&t.block.body)
+                    .or_else(|| t.handler.as_ref().and_then(|h| walk(&h.body.body)))
+                    .or_else(|| t.finalizer.as_ref().and_then(|b| walk(&b.body))),
+                Statement::ForStatement(l) => walk(std::slice::from_ref(&l.body)),
+                Statement::ForOfStatement(l) => walk(std::slice::from_ref(&l.body)),
+                Statement::ForInStatement(l) => walk(std::slice::from_ref(&l.body)),
+                Statement::WhileStatement(l) => walk(std::slice::from_ref(&l.body)),
+                Statement::DoWhileStatement(l) => walk(std::slice::from_ref(&l.body)),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    walk(&f.body.as_ref()?.statements)
+}
+
+/// Decides what waited for the whole file: which methods change `this` (themselves or through
+/// `this.m()`), so a call of one through a second name stays listed (and one on a top-level
+/// variable shares it, as `modules.rs` shares module state a function changes), and the
+/// overloads of methods called with more arguments than they declare.
+pub fn finish(conv: &mut Conv, text: &str) -> String {
+    let state = &conv.class_state;
+    let mut changing: HashSet<(String, String)> = state.changes_this.clone();
+    loop {
+        let mut grew = false;
+        for ((class, method), called) in &state.calls_on_this {
+            if !changing.contains(&(class.clone(), method.clone()))
+                && called.iter().any(|m| changing.iter().any(|(_, n)| n == m))
+            {
+                changing.insert((class.clone(), method.clone()));
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let changes = |m: &str| changing.iter().any(|(_, n)| n == m);
+    let mut drop_items = Vec::new();
+    let mut keep = HashSet::new();
+    for (i, (method, index, root, in_fn)) in conv.class_state.pending.iter().enumerate() {
+        if changes(method) {
+            keep.insert(i);
+            if let Some(r) = root {
+                if conv.top_vars.contains(r) && !conv.classes.contains_key(r) {
+                    conv.mutated_anywhere.insert(r.clone());
+                    if *in_fn {
+                        conv.mutated_globals.insert(r.clone());
+                    }
+                }
+            }
+        } else if let Some(idx) = index {
+            drop_items.push(*idx);
+        }
+    }
+    drop_items.sort_unstable();
+    for idx in drop_items.into_iter().rev() {
+        conv.items.remove(idx);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find([PENDING, LONGER]) {
+        out.push_str(&rest[..i]);
+        let marker = rest[i..].chars().next().unwrap_or(PENDING);
+        let after = &rest[i + marker.len_utf8()..];
+        let end = after.find(marker).unwrap_or(after.len());
+        let inner = &after[..end];
+        rest = &after[(end + marker.len_utf8()).min(after.len())..];
+        let (head, tail) = inner.split_once('\u{1f}').unwrap_or((inner, ""));
+        if marker == PENDING {
+            if head.parse::<usize>().is_ok_and(|n| keep.contains(&n)) {
+                out.push_str(tail);
+            }
+            continue;
+        }
+        let Some((_, _, params)) = conv.class_state.params.iter().find(|(c, m, _)| c == head && m == tail) else {
+            continue;
+        };
+        let rhai = format!("{head}__{tail}");
+        for &n in conv.class_state.call_lengths.get(tail).into_iter().flatten().filter(|&&n| n > params.len()) {
+            let mut all = params.clone();
+            all.extend((params.len()..n).map(|i| format!("arg__{i}")));
+            out.push_str(&format!("fn {rhai}({}) {{ this.{rhai}({}) }}\n", all.join(", "), params.join(", ")));
+        }
+    }
+    out.push_str(rest);
+    out
+}
