@@ -151,6 +151,15 @@ impl Conv<'_> {
                     if p.r#static {
                         let what = format!("the static field `{name}`");
                         out.push_str(&self.refuse_member(p.span, &class, &what));
+                    } else if p.value.as_ref().is_none_or(crate::expr::is_undefined) {
+                        // `token;` is undefined until the constructor sets it: when its body
+                        // does, first thing, the field changes nothing; else it is a property
+                        // set to `undefined`, which Rhai's `()` cannot tell from null.
+                        if !constructor_sets(&c.body.body, &name) {
+                            let c = self.undefined_value(p.span);
+                            out.push_str(&format!("{c}\n"));
+                            fields.push((name, None));
+                        }
                     } else {
                         fields.push((name, p.value.as_ref()));
                     }
@@ -384,6 +393,26 @@ impl Conv<'_> {
         self.call_lengths.entry(rhai.clone()).or_default().insert(args.len());
         format!("{rhai}({})", args.join(", "))
     }
+}
+
+/// Whether the constructor among `elements` sets `this.name = …` in a statement of its own
+/// body (a plain `this.name = value;`).
+fn constructor_sets(elements: &[ClassElement], name: &str) -> bool {
+    let ctor = elements.iter().find_map(|e| match e {
+        ClassElement::MethodDefinition(m) if m.kind == MethodDefinitionKind::Constructor => Some(&m.value),
+        _ => None,
+    });
+    let Some(body) = ctor.and_then(|f| f.body.as_ref()) else { return false };
+    body.statements.iter().any(|s| match s {
+        Statement::ExpressionStatement(e) => match &e.expression {
+            Expression::AssignmentExpression(a) if a.operator == AssignmentOperator::Assign => {
+                matches!(&a.left, AssignmentTarget::StaticMemberExpression(m)
+                    if matches!(m.object, Expression::ThisExpression(_)) && m.property.name == name)
+            }
+            _ => false,
+        },
+        _ => false,
+    })
 }
 
 /// The span of a `return value;` directly in a constructor's body (not in a nested function).

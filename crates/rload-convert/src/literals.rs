@@ -79,12 +79,13 @@ impl Conv<'_> {
     }
 
     /// A property given the value `undefined` (`{ id: undefined }`, `o.id = undefined`).
-    pub fn undefined_value(&mut self, span: oxc_span::Span) {
+    /// Gives the comment marking it.
+    pub fn undefined_value(&mut self, span: oxc_span::Span) -> String {
         self.item(
             span,
             ItemKind::Unconvertible,
             "a property set to `undefined`: Rhai has one `()` for null and undefined, so JSON.stringify would write this key as null where JavaScript leaves it out (and `in`, Object.keys count it either way); leave the key out, or use null",
-        );
+        )
     }
 
     pub fn array(&mut self, a: &ArrayExpression) -> String {
