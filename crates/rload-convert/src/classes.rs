@@ -34,7 +34,8 @@ pub struct ClassInfo {
 /// What the conversion learns of classes while it converts them.
 #[derive(Debug, Default)]
 pub struct ClassState {
-    /// The method being converted: (class, method, closure depth of its body).
+    /// The method being converted: (class, method, closure depth of its body); a static
+    /// method's has no instance, and `this` in it (the class itself in JavaScript) is refused.
     pub current: Option<(String, String, usize)>,
     /// Methods that change `this` themselves: (class, method).
     pub changes_this: HashSet<(String, String)>,
@@ -132,7 +133,7 @@ impl Conv<'_> {
                                 let what = format!("the method `{name}`, which JavaScript calls itself");
                                 out.push_str(&self.refuse_member(m.span, &class, &what));
                             } else if names::property(&name).is_none() {
-                                let what = format!("the method `{name}`: its name is no identifier");
+                                let what = format!("the method `{name}`: Rhai reserves its name (or cannot spell it after `.`)");
                                 out.push_str(&self.refuse_member(m.span, &class, &what));
                             } else {
                                 methods.push((name, &m.value, m.r#static));
@@ -170,7 +171,7 @@ impl Conv<'_> {
             }
         }
         // The constructor: fields first (in order), then the constructor's body, on `this`.
-        let (params, required, body) = self.method_body(&class, "constructor", ctor, |conv| {
+        let (params, required, body) = self.method_body(&class, "constructor", false, ctor, |conv| {
             let mut lines = Vec::new();
             for (name, value) in &fields {
                 let v = value.map(|v| conv.expr(v)).unwrap_or_else(|| "()".into());
@@ -196,7 +197,7 @@ impl Conv<'_> {
         out.push_str(&self.shorter_overloads(&format!("{class}__new"), &params, required));
         out.push_str(&format!("{mark}fn {class}__init({joined}) {{\n{body}}}\n"));
         for (name, f, is_static) in methods {
-            let (params, required, body) = self.method_body(&class, &name, Some(f), |_| Vec::new());
+            let (params, required, body) = self.method_body(&class, &name, is_static, Some(f), |_| Vec::new());
             let rhai = format!("{class}__{name}");
             let mark = self.mark(f.span);
             out.push_str(&format!("{mark}fn {rhai}({}) {{\n{body}}}\n", params.join(", ")));
@@ -229,10 +230,12 @@ impl Conv<'_> {
         &mut self,
         class: &str,
         method: &str,
+        is_static: bool,
         f: Option<&Function>,
         prelude: impl FnOnce(&mut Self) -> Vec<String>,
     ) -> (Vec<String>, usize, String) {
-        let saved = self.class_state.current.replace((class.to_string(), method.to_string(), self.closure_depth));
+        let depth = if is_static { usize::MAX } else { self.closure_depth };
+        let saved = self.class_state.current.replace((class.to_string(), method.to_string(), depth));
         self.push_scope();
         let (names_out, required, mut prologue, rest) = match f {
             Some(f) => {
@@ -272,6 +275,9 @@ impl Conv<'_> {
         let Some((class, _, depth)) = self.class_state.current.clone() else {
             return self.unconvertible(span, "`this` outside a class's method or constructor");
         };
+        if depth == usize::MAX {
+            return self.unconvertible(span, format!("`this` in a static method of `{class}` (the class itself): call `{class}.method(…)` by name"));
+        }
         if self.closure_depth != depth {
             return self.unconvertible(
                 span,

@@ -148,7 +148,7 @@ impl Conv<'_> {
                 format!("let {name} = {closure};")
             }
             Statement::ClassDeclaration(c) => {
-                self.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes")
+                self.item(c.span, ItemKind::Unconvertible, "a class declared inside a function or a block: rload converts classes declared at the top level of the entry script")
             }
             Statement::LabeledStatement(l) => {
                 let c = self.item(

@@ -127,6 +127,8 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         ("self() { return this; }", "`this` as a value"),
         ("cb() { return [1].map((x) => x + this.n); }", "`this` inside a closure in a method of `K`"),
         ("f(...xs) { return xs; }", "a rest parameter of `f`"),
+        ("static s() { return this.n; }", "`this` in a static method of `K`"),
+        ("print(x) {}", "the method `print`: Rhai reserves its name"),
     ] {
         refused(&format!("class K {{\n  {ok}\n  {member}\n}}\n"), what);
     }
