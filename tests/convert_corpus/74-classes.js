@@ -74,6 +74,8 @@ export default function () {
   counter.add(1);
   state.pages.add(2);
   const e = Api.fromEnv();
+  const pool = [new Counter(0), new Counter(100)];
+  pool[1].add(1);
   group('classes', () => {
     check(api, {
       'fields from the constructor and the class': (a) =>
@@ -85,6 +87,7 @@ export default function () {
         counter.read() === 11 + __ITER && state.pages.read() === 2 * (__ITER + 1),
       'a method that only reads, through a parameter': () => readThrough(c) === 7,
       'a static method and its default': () => e.token === 'env' && e.calls === 0 && Api.fromEnv('x').token === 'x',
+      'instances in an array': () => pool[1].n === 101 && pool[0].n === 0 && pool.length === 2,
       'a constructor default': () => new Counter().n === 10,
       'JSON of an instance writes its fields': () => JSON.stringify(new Counter(3)) === '{"label":"c","log":[],"n":3}',
       'Object.keys of an instance': () => Object.keys(c).sort().join() === 'label,log,n',
