@@ -7,9 +7,11 @@ import http from 'k6/http';
 import { check, group } from 'k6';
 
 export const options = { vus: 1, iterations: 3 };
+const base = 'module';
 
 class Api {
   retries = 2;
+  origin = base; // the module's `base`, not the constructor's parameter
   token;
   constructor(base, token) {
     this.base = base;
@@ -79,7 +81,7 @@ export default function () {
   group('classes', () => {
     check(api, {
       'fields from the constructor and the class': (a) =>
-        a.base === __ENV.BASE && a.retries === 2 && a.token === 't' && a.headers.Authorization === 'Bearer t',
+        a.base === __ENV.BASE && a.retries === 2 && a.origin === 'module' && a.token === 't' && a.headers.Authorization === 'Bearer t',
       'methods change this': (a) => a.calls === 2 && a.budget() === 0,
       'a method returns a value': () => home.status === 200 && status === 201 && after === 5,
       'methods calling methods': () => c.n === 5 && c.log.join() === '2,2' && c.label === 'c',

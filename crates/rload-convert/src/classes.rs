@@ -2,8 +2,8 @@
 //! object map holding its fields and, for each method, a function pointer to the method's Rhai
 //! function (`get: Fn("Api__get")`): `api.get(p)` calls `Api__get` with `this` bound to `api`,
 //! and a method that changes `this` changes `api` itself. `new Api(a)` is `Api__new(a)`, which
-//! makes the map, sets the class fields and runs the constructor (`Api__init`, called on the new
-//! map); a static method is a plain function `Api__name`. JSON of an instance drops the method
+//! makes the map, sets the class fields (`Api__fields`) and runs the constructor (`Api__init`),
+//! each called on the new map; a static method is a plain function `Api__name`. JSON of an instance drops the method
 //! pointers (`js_fields`), as k6 writes only an instance's own fields.
 //!
 //! Refused, each named: `extends`, getters and setters, private `#names`, computed and
@@ -170,8 +170,9 @@ impl Conv<'_> {
                 }
             }
         }
-        // The constructor: fields first (in order), then the constructor's body, on `this`.
-        let (params, required, body) = self.method_body(&class, "constructor", false, ctor, |conv| {
+        // The class fields (in order), on `this`, in a function of their own: their values see
+        // the module's names, not the constructor's parameters.
+        let (_, _, field_body) = self.method_body(&class, "constructor", false, None, |conv| {
             let mut lines = Vec::new();
             for (name, value) in &fields {
                 let v = value.map(|v| conv.expr(v)).unwrap_or_else(|| "()".into());
@@ -183,6 +184,8 @@ impl Conv<'_> {
             }
             lines
         });
+        // Then the constructor's body.
+        let (params, required, body) = self.method_body(&class, "constructor", false, ctor, |_| Vec::new());
         let mut ptrs: Vec<String> = Vec::new();
         for (name, _, is_static) in &methods {
             if !is_static {
@@ -190,11 +193,15 @@ impl Conv<'_> {
             }
         }
         let joined = params.join(", ");
+        let fields_call = if fields.is_empty() { String::new() } else { format!("    this_.{class}__fields();\n") };
         out.push_str(&format!(
-            "{mark}fn {class}__new({joined}) {{\n    let this_ = #{{{}}};\n    this_.{class}__init({joined});\n    this_\n}}\n",
+            "{mark}fn {class}__new({joined}) {{\n    let this_ = #{{{}}};\n{fields_call}    this_.{class}__init({joined});\n    this_\n}}\n",
             if ptrs.is_empty() { String::new() } else { ptrs.join(",") + " " }
         ));
         out.push_str(&self.shorter_overloads(&format!("{class}__new"), &params, required));
+        if !fields.is_empty() {
+            out.push_str(&format!("{mark}fn {class}__fields() {{\n{field_body}}}\n"));
+        }
         out.push_str(&format!("{mark}fn {class}__init({joined}) {{\n{body}}}\n"));
         for (name, f, is_static) in methods {
             let (params, required, body) = self.method_body(&class, &name, is_static, Some(f), |_| Vec::new());

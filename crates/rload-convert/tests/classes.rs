@@ -40,9 +40,10 @@ fn a_class_becomes_a_constructor_function_and_a_function_per_method() {
     assert_has(
         &rhai,
         &[
-            "fn Api__new(base, token) {\n    let this_ = #{ get: Fn(\"Api__get\"), twice: Fn(\"Api__twice\"), read: Fn(\"Api__read\") };\n    this_.Api__init(base, token);\n    this_\n}",
+            "fn Api__new(base, token) {\n    let this_ = #{ get: Fn(\"Api__get\"), twice: Fn(\"Api__twice\"), read: Fn(\"Api__read\") };\n    this_.Api__fields();\n    this_.Api__init(base, token);\n    this_\n}",
             "fn Api__new(base) { Api__new(base, ()) }",
-            "fn Api__init(base, token) {\n    this.retries = 2;\n    if token == () { token = \"t\"; }\n    this.base = base;\n    this.calls = 0;\n}",
+            "fn Api__fields() {\n    this.retries = 2;\n}",
+            "fn Api__init(base, token) {\n    if token == () { token = \"t\"; }\n    this.base = base;\n    this.calls = 0;\n}",
             "fn Api__get(path) {\n    this.calls = js_update(this.calls, 1, \"++\", \"this.calls++\");\n    return js_add(this.base, path);\n}",
             // A call with fewer arguments passes undefined for the rest, keeping `this`.
             "fn Api__twice() { this.Api__twice(()) }",
