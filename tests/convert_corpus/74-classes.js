@@ -35,6 +35,20 @@ class Api {
   budget() {
     return this.retries - this.calls;
   }
+  // Arrows inside a method read the instance (`this` is the method's).
+  expect(res, status) {
+    return check(res, { 'status as the client expects': (r) => r.status === status && this.calls > 0 });
+  }
+  urls(paths) {
+    return paths.map((p) => `${this.base}${p}`);
+  }
+  callsInGroup() {
+    let n;
+    group('client', () => {
+      n = this.calls;
+    });
+    return n;
+  }
   static fromEnv(token = 'env') {
     return new Api(__ENV.BASE, token);
   }
@@ -71,6 +85,7 @@ export default function () {
   const api = new Api(__ENV.BASE, 't');
   const home = api.get('/');
   const status = api.createUser({ name: 'u' });
+  const expected = api.expect(home, 200);
   const c = new Counter(1);
   const after = c.twice(2);
   counter.add(1);
@@ -90,6 +105,8 @@ export default function () {
       'a method that only reads, through a parameter': () => readThrough(c) === 7,
       'a static method and its default': () => e.token === 'env' && e.calls === 0 && Api.fromEnv('x').token === 'x',
       'instances in an array': () => pool[1].n === 101 && pool[0].n === 0 && pool.length === 2,
+      'arrows in methods read this': () =>
+        expected === true && api.callsInGroup() === 2 && api.urls(['/a', '/b']).join() === `${__ENV.BASE}/a,${__ENV.BASE}/b`,
       'a constructor default': () => new Counter().n === 10,
       'JSON of an instance writes its fields': () => JSON.stringify(new Counter(3)) === '{"label":"c","log":[],"n":3}',
       'Object.keys of an instance': () => Object.keys(c).sort().join() === 'label,log,n',

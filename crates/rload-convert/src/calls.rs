@@ -46,6 +46,15 @@ impl Conv<'_> {
     }
 
     pub fn call(&mut self, c: &CallExpression) -> String {
+        // Whether an arrow passed here runs before the call returns (`classes.rs`).
+        let at_once = !crate::classes::runs_later(c);
+        self.class_state.call_args.push(at_once.then_some(self.closure_depth));
+        let out = self.call_expr(c);
+        self.class_state.call_args.pop();
+        out
+    }
+
+    fn call_expr(&mut self, c: &CallExpression) -> String {
         if c.arguments.iter().any(|a| a.is_spread()) {
             if let Some(out) = self.spread_call(c) {
                 return out;

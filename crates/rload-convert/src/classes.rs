@@ -44,6 +44,17 @@ pub struct ClassState {
     /// Calls `x.m()` through a name other than `this`: (method, item index if x is a second
     /// name, root variable, whether it was inside a function).
     pub pending: Vec<(String, Option<usize>, Option<String>, bool)>,
+    /// An arrow inside the method being converted reads `this` (as `this_c`): the outermost
+    /// such arrow is written inside `{ let this_c = this; … }`, so it captures the instance.
+    pub this_captured: bool,
+    /// The calls being converted, innermost last: the closure depth of their arguments when
+    /// they run a callback before they return (`None` for `setTimeout`, `then`, …).
+    pub call_args: Vec<Option<usize>>,
+    /// The outermost arrow being converted in a method: whether it runs before the call it is
+    /// passed to returns (only then is the instance it captured the one it would read).
+    pub arrow_at_once: Option<bool>,
+    /// Converting a `function` inside a method (whose `this` is its own).
+    pub in_function_of_method: bool,
     /// Numbers of arguments instance methods are called with, by JavaScript method name.
     pub call_lengths: HashMap<String, BTreeSet<usize>>,
     /// Each instance method as written: (class, method, parameter names).
@@ -280,16 +291,16 @@ impl Conv<'_> {
     /// object (`this.x`, `this.m()`, `this[k]`).
     pub fn this_expr(&mut self, span: Span) -> String {
         let Some((class, _, depth)) = self.class_state.current.clone() else {
+            if self.class_state.in_function_of_method {
+                return self.unconvertible(
+                    span,
+                    "`this` in a `function` inside a method: it has a `this` of its own (not the instance); write an arrow",
+                );
+            }
             return self.unconvertible(span, "`this` outside a class's method or constructor");
         };
         if depth == usize::MAX {
             return self.unconvertible(span, format!("`this` in a static method of `{class}` (the class itself): call `{class}.method(…)` by name"));
-        }
-        if self.closure_depth != depth {
-            return self.unconvertible(
-                span,
-                format!("`this` inside a closure in a method of `{class}`: Rhai closures have no `this`; read the property into a variable before the closure"),
-            );
         }
         let after = self.src.get(span.end as usize..).unwrap_or("").trim_start();
         if !(after.starts_with('.') || after.starts_with('[') || after.starts_with("?.")) || after.starts_with("...") {
@@ -298,16 +309,85 @@ impl Conv<'_> {
                 format!("`this` as a value in `{class}` (`return this`, `f(this)`): Rhai would hand out a copy of the instance"),
             );
         }
+        if self.closure_depth != depth && self.class_state.arrow_at_once != Some(true) {
+            return self.unconvertible(
+                span,
+                format!("`this` in an arrow of a method of `{class}` that may run later (kept in a variable or a property, returned, or passed to `setTimeout`, `then`, …): Rhai's arrow would hold a copy of the instance as it was made"),
+            );
+        }
+        if self.closure_depth != depth {
+            // In an arrow passed to a call that runs it at once: the instance as the arrow was
+            // made, which it only reads.
+            self.class_state.this_captured = true;
+            return "this_c".into();
+        }
         "this".into()
     }
 
-    /// Notes that the object `root` names changes: `this` in a method marks the method.
-    pub fn note_this_change(&mut self, root: &str) {
-        if root == "this" {
+    /// Whether the code being converted is inside an arrow in a method (where `this` is a
+    /// captured copy of the instance).
+    fn this_in_closure(&self) -> Option<String> {
+        let (class, _, depth) = self.class_state.current.as_ref()?;
+        (*depth != usize::MAX && self.closure_depth > *depth).then(|| class.clone())
+    }
+
+    /// Entering an arrow: notes whether one directly in a method runs at once (an argument of
+    /// a call that calls it before returning). Gives what to restore with `leave_arrow`.
+    pub fn enter_arrow(&mut self) -> Option<bool> {
+        let saved = self.class_state.arrow_at_once;
+        if let Some((_, _, depth)) = self.class_state.current {
+            if depth == self.closure_depth {
+                let at_once = self.class_state.call_args.last() == Some(&Some(self.closure_depth));
+                self.class_state.arrow_at_once = Some(at_once);
+            }
+        }
+        saved
+    }
+
+    pub fn leave_arrow(&mut self, saved: Option<bool>) {
+        self.class_state.arrow_at_once = saved;
+    }
+
+    /// An arrow just converted (`closure`, at the closure depth of the code around it): when
+    /// it is directly in a method and reads `this`, a block giving it the instance to capture.
+    pub fn capture_this(&mut self, closure: String) -> String {
+        let Some((_, _, depth)) = self.class_state.current else { return closure };
+        if depth != self.closure_depth || !std::mem::take(&mut self.class_state.this_captured) {
+            return closure;
+        }
+        format!("{{ let this_c = this; {closure} }}")
+    }
+
+    /// A `function` expression or a nested function declaration has a `this` of its own (not
+    /// the instance): inside it, `this` is refused as outside any method.
+    pub fn without_this<T>(&mut self, convert: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.class_state.current.take();
+        let captured = std::mem::take(&mut self.class_state.this_captured);
+        let inside = std::mem::replace(&mut self.class_state.in_function_of_method, saved.is_some());
+        let out = convert(self);
+        self.class_state.current = saved;
+        self.class_state.this_captured = captured;
+        self.class_state.in_function_of_method = inside;
+        out
+    }
+
+    /// Notes that the object `root` names changes: `this` in a method marks the method; in an
+    /// arrow in a method, where `this` is a copy, the change is refused (the comment to put
+    /// before it).
+    pub fn note_this_change(&mut self, root: &str, at: Span) -> String {
+        if root != "this" {
+            return String::new();
+        }
+        if let Some(class) = self.this_in_closure() {
+            let c = self.item(at, ItemKind::Unconvertible, this_in_arrow(&class));
+            return format!("{c} ");
+        }
+        {
             if let Some((class, method, _)) = self.class_state.current.clone() {
                 self.class_state.changes_this.insert((class, method));
             }
         }
+        String::new()
     }
 
     /// `x.m(…)` where `m` is a method of a class of this file; `None` when it is not.
@@ -347,7 +427,14 @@ impl Conv<'_> {
         self.class_state.call_lengths.entry(method.to_string()).or_default().insert(args.len());
         let mut flag = String::new();
         let root = crate::expr::member_root(&m.object);
-        if root.as_deref() == Some("this") {
+        if let (Some("this"), Some(class)) = (root.as_deref(), self.this_in_closure()) {
+            // In an arrow: refused if m changes its instance (decided in `finish`).
+            let index = self.items.len();
+            let comment = self.item(c.span, ItemKind::Unconvertible, this_in_arrow(&class));
+            let n = self.class_state.pending.len();
+            self.class_state.pending.push((method.to_string(), Some(index), None, true));
+            flag = format!("{PENDING}{n}\u{1f}{comment} {PENDING}");
+        } else if root.as_deref() == Some("this") {
             // `this.m()` or `this.client.m()`: the method changes its instance when m does.
             if let Some((class, current, _)) = self.class_state.current.clone() {
                 self.class_state.calls_on_this.entry((class, current)).or_default().insert(method.to_string());
@@ -406,6 +493,25 @@ impl Conv<'_> {
         self.call_lengths.entry(rhai.clone()).or_default().insert(args.len());
         format!("{rhai}({})", args.join(", "))
     }
+}
+
+/// Calls that keep a callback to run after they return (timers, a promise's handlers): an
+/// arrow passed to one may see its instance changed in between.
+pub fn runs_later(c: &CallExpression) -> bool {
+    match c.callee.without_parentheses() {
+        Expression::Identifier(id) => matches!(id.name.as_str(), "setTimeout" | "setInterval"),
+        Expression::StaticMemberExpression(m) => {
+            matches!(m.property.name.as_str(), "then" | "catch" | "finally" | "setTimeout" | "setInterval")
+        }
+        _ => true,
+    }
+}
+
+/// Why a change of `this` in an arrow inside a method of `class` is refused.
+fn this_in_arrow(class: &str) -> String {
+    format!(
+        "changing `this` inside an arrow in a method of `{class}`: the arrow holds a copy of the instance (Rhai closures have no `this`), so the change would not reach it; change it in the method itself"
+    )
 }
 
 /// Whether the constructor among `elements` sets `this.name = …` in a statement of its own

@@ -126,7 +126,12 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         ("toString() { return 'k'; }", "the method `toString`"),
         ("label;", "a property set to `undefined`"),
         ("self() { return this; }", "`this` as a value"),
-        ("cb() { return [1].map((x) => x + this.n); }", "`this` inside a closure in a method of `K`"),
+        ("cb() { [1].map((x) => { this.n = x; }); }", "changing `this` inside an arrow in a method of `K`"),
+        ("cb() { [1].map((x) => this.inc()); } inc() { this.n++; }", "changing `this` inside an arrow in a method of `K`"),
+        ("cb() { return [1].map(function (x) { return this.n; }); }", "`this` in a `function` inside a method"),
+        ("cb() { const f = () => this.n; return f(); }", "`this` in an arrow of a method of `K` that may run later"),
+        ("cb() { return () => this.n; }", "`this` in an arrow of a method of `K` that may run later"),
+        ("cb() { setTimeout(() => console.log(this.n), 10); }", "`this` in an arrow of a method of `K` that may run later"),
         ("f(...xs) { return xs; }", "a rest parameter of `f`"),
         ("static s() { return this.n; }", "`this` in a static method of `K`"),
         ("print(x) {}", "the method `print`: Rhai reserves its name"),
@@ -149,4 +154,13 @@ fn a_class_field_the_constructor_sets_is_not_undefined() {
     let (rhai, items) = conv("class K {\n  token;\n  constructor(t) { this.token = t; }\n}\n");
     assert!(items.is_empty(), "{items:?}\n{rhai}");
     assert!(!rhai.contains("this.token = ();"), "{rhai}");
+}
+
+#[test]
+fn an_arrow_in_a_method_captures_the_instance_it_reads() {
+    let js = "class K {\n  constructor() { this.n = 1; }\n  read() { return this.n; }\n  \
+              cb() { return [1].map((x) => x + this.n + this.read()); }\n}\n";
+    let (rhai, items) = conv(js);
+    assert!(items.is_empty(), "{items:?}\n{rhai}");
+    assert_has(&rhai, &["[1].map({ let this_c = this; |x| js_add(js_add(x, this_c.n), this_c.read()) })"]);
 }
