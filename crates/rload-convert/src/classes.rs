@@ -6,13 +6,20 @@
 //! each called on the new map; a static method is a plain function `Api__name`. JSON of an instance drops the method
 //! pointers (`js_fields`), as k6 writes only an instance's own fields.
 //!
-//! Refused, each named: `extends`, getters and setters, private `#names`, computed and
-//! non-identifier method names, static fields and blocks, async and generator methods,
-//! `toString`/`valueOf`/`toJSON` methods, `this` outside a method or constructor (or inside a
-//! closure in one), `this` used other than for a property or a method (`return this`), a class
-//! used as a value other than `new C(…)` and `C.staticMethod(…)`, and a method that changes
-//! `this` called through a second name (a parameter: Rhai would change a copy; decided when the
-//! whole file is read, see `finish`).
+//! An arrow in a method that a call runs before returning (`check`, `group`, `map`) captures
+//! the instance as it is made (`{ let this_c = this; |r| … this_c.n }`), which is what it
+//! reads in k6, as nothing changes the instance meanwhile (a change in the arrow is refused).
+//!
+//! Refused, each named: `extends`, getters and setters, private `#names`, computed method names
+//! and names Rhai reserves, static fields and blocks, async and generator methods,
+//! `toString`/`valueOf`/`toJSON` methods, a method's rest parameter, a constructor returning a
+//! value; `this` outside a method or constructor, in a `function` or a static method, in an
+//! arrow that may run later (stored, returned, a timer's), or used other than for a property or
+//! a method (`return this`); a class used as a value other than `new C(…)` and
+//! `C.staticMethod(…)`; a method read without a call; a method named like JavaScript's own
+//! array and string methods called on anything but `this`; and a method that changes `this`
+//! called through a second name (a parameter: Rhai would change a copy; decided when the whole
+//! file is read, see `finish`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
