@@ -316,10 +316,10 @@ impl Conv<'_> {
 
     fn call_method(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
         let method = m.property.name.as_str();
-        if let Some(out) = self.class_method_call(c, m) {
+        if let Some(out) = self.rest_member_call(c, m).or_else(|| self.apply_or_call(c, m)) {
             return out;
         }
-        if let Some(out) = self.rest_member_call(c, m).or_else(|| self.apply_or_call(c, m)) {
+        if let Some(out) = self.class_method_call(c, m) {
             return out;
         }
         if let Expression::Identifier(obj) = &m.object {

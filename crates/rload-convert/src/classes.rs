@@ -71,12 +71,61 @@ pub struct ClassState {
 /// JavaScript's own method names that the converter rewrites on arrays, strings and maps: a
 /// call of one on something other than `this` cannot be told from a class method of that name.
 const BUILTIN_METHODS: &[&str] = &[
-    "at", "charAt", "charCodeAt", "concat", "endsWith", "entries", "every", "fill", "filter", "find", "findIndex",
-    "findLast", "findLastIndex", "flat", "flatMap", "forEach", "getTime", "hasOwnProperty", "includes", "indexOf",
-    "join", "keys", "lastIndexOf", "map", "padEnd", "padStart", "pop", "push", "reduce", "reduceRight", "repeat",
-    "reverse", "shift", "slice", "some", "sort", "splice", "split", "startsWith", "substr", "substring", "toFixed",
-    "toLowerCase", "toUpperCase", "trim", "trimEnd", "trimLeft", "trimRight", "trimStart", "unshift", "values",
-    "copyWithin", "apply", "call", "bind",
+    "at",
+    "charAt",
+    "charCodeAt",
+    "concat",
+    "endsWith",
+    "entries",
+    "every",
+    "fill",
+    "filter",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "flat",
+    "flatMap",
+    "forEach",
+    "getTime",
+    "hasOwnProperty",
+    "includes",
+    "indexOf",
+    "join",
+    "keys",
+    "lastIndexOf",
+    "map",
+    "padEnd",
+    "padStart",
+    "pop",
+    "push",
+    "reduce",
+    "reduceRight",
+    "repeat",
+    "reverse",
+    "shift",
+    "slice",
+    "some",
+    "sort",
+    "splice",
+    "split",
+    "startsWith",
+    "substr",
+    "substring",
+    "toFixed",
+    "toLowerCase",
+    "toUpperCase",
+    "trim",
+    "trimEnd",
+    "trimLeft",
+    "trimRight",
+    "trimStart",
+    "unshift",
+    "values",
+    "copyWithin",
+    "apply",
+    "call",
+    "bind",
 ];
 
 /// Marker of a call through another name, resolved in `finish`: `\u{8}INDEX\u{1f}comment\u{8}`.
@@ -151,7 +200,9 @@ impl Conv<'_> {
                                 let what = format!("the method `{name}`, which JavaScript calls itself");
                                 out.push_str(&self.refuse_member(m.span, &class, &what));
                             } else if names::property(&name).is_none() {
-                                let what = format!("the method `{name}`: Rhai reserves its name (or cannot spell it after `.`)");
+                                let what = format!(
+                                    "the method `{name}`: Rhai reserves its name (or cannot spell it after `.`)"
+                                );
                                 out.push_str(&self.refuse_member(m.span, &class, &what));
                             } else {
                                 methods.push((name, &m.value, m.r#static));
@@ -285,7 +336,8 @@ impl Conv<'_> {
         }
         if method == "constructor" {
             if let Some(span) = f.and_then(returns_value) {
-                let c = self.item(span, ItemKind::Unconvertible, format!("a value returned by `{class}`'s constructor"));
+                let c =
+                    self.item(span, ItemKind::Unconvertible, format!("a value returned by `{class}`'s constructor"));
                 body = format!("    {c}\n{body}");
             }
         }
@@ -307,7 +359,10 @@ impl Conv<'_> {
             return self.unconvertible(span, "`this` outside a class's method or constructor");
         };
         if depth == usize::MAX {
-            return self.unconvertible(span, format!("`this` in a static method of `{class}` (the class itself): call `{class}.method(…)` by name"));
+            return self.unconvertible(
+                span,
+                format!("`this` in a static method of `{class}` (the class itself): call `{class}.method(…)` by name"),
+            );
         }
         let after = self.src.get(span.end as usize..).unwrap_or("").trim_start();
         if !(after.starts_with('.') || after.starts_with('[') || after.starts_with("?.")) || after.starts_with("...") {
@@ -405,7 +460,9 @@ impl Conv<'_> {
             let name = obj.name.as_str();
             if self.is_class(name) {
                 if !self.classes[name].statics.contains(method) {
-                    return Some(self.unconvertible(c.span, format!("`{name}.{method}`: no static method of `{name}`")));
+                    return Some(
+                        self.unconvertible(c.span, format!("`{name}.{method}`: no static method of `{name}`")),
+                    );
                 }
                 let rhai = format!("{}__{method}", names::var(name));
                 let args = self.args(&c.arguments);
@@ -489,7 +546,9 @@ impl Conv<'_> {
         }
         Some(self.unconvertible(
             m.span,
-            format!("`.{method}` read as a value, where `{method}` is a method of a class here: converted only as a call"),
+            format!(
+                "`.{method}` read as a value, where `{method}` is a method of a class here: converted only as a call"
+            ),
         ))
     }
 
@@ -548,9 +607,8 @@ fn returns_value(f: &Function) -> Option<Span> {
             let found = match s {
                 Statement::ReturnStatement(r) if r.argument.is_some() => Some(r.span),
                 Statement::BlockStatement(b) => walk(&b.body),
-                Statement::IfStatement(i) => {
-                    walk(std::slice::from_ref(&i.consequent)).or_else(|| i.alternate.as_ref().and_then(|a| walk(std::slice::from_ref(a))))
-                }
+                Statement::IfStatement(i) => walk(std::slice::from_ref(&i.consequent))
+                    .or_else(|| i.alternate.as_ref().and_then(|a| walk(std::slice::from_ref(a)))),
                 Statement::TryStatement(t) => walk(&t.block.body)
                     .or_else(|| t.handler.as_ref().and_then(|h| walk(&h.body.body)))
                     .or_else(|| t.finalizer.as_ref().and_then(|b| walk(&b.body))),

@@ -22,8 +22,8 @@
 mod aliases;
 mod asyncs;
 mod calls;
-mod classes;
 mod captures;
+mod classes;
 mod conv;
 mod expr;
 mod functions;

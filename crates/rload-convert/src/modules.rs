@@ -433,7 +433,11 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
         }
         Declaration::ClassDeclaration(c) if conv.module.is_none() => conv.class_decl(c),
         Declaration::ClassDeclaration(c) => {
-            let c = conv.item(c.span, ItemKind::Unconvertible, "a class in an imported module: rload converts classes of the entry script only");
+            let c = conv.item(
+                c.span,
+                ItemKind::Unconvertible,
+                "a class in an imported module: rload converts classes of the entry script only",
+            );
             format!("{c}\n")
         }
         other => {

@@ -4,7 +4,7 @@
 //! classes do when run is checked against k6 by tests/convert_corpus/74-classes.js.
 
 mod common;
-use common::not_converted;
+use common::{convert, not_converted};
 use rload_convert::convert_source;
 
 fn conv(js: &str) -> (String, Vec<String>) {
@@ -98,9 +98,15 @@ fn json_and_object_keys_of_an_instance_leave_its_methods_out() {
 
 #[test]
 fn a_method_changing_this_called_through_a_second_name_is_refused() {
-    refused(&format!("{API}function f(api) {{ api.get('/'); }}\nexport default function () {{}}\n"), "changing `api` in place");
+    refused(
+        &format!("{API}function f(api) {{ api.get('/'); }}\nexport default function () {{}}\n"),
+        "changing `api` in place",
+    );
     // Through a method that calls one that changes `this`.
-    refused(&format!("{API}function f(api) {{ api.twice('/'); }}\nexport default function () {{}}\n"), "changing `api` in place");
+    refused(
+        &format!("{API}function f(api) {{ api.twice('/'); }}\nexport default function () {{}}\n"),
+        "changing `api` in place",
+    );
     refused(
         &format!("{API}export default function () {{ const a = new Api('u'); const b = a; b.get('/'); }}\n"),
         "`b` is a second name for `a`",
@@ -127,11 +133,17 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         ("label;", "a property set to `undefined`"),
         ("self() { return this; }", "`this` as a value"),
         ("cb() { [1].map((x) => { this.n = x; }); }", "changing `this` inside an arrow in a method of `K`"),
-        ("cb() { [1].map((x) => this.inc()); } inc() { this.n++; }", "changing `this` inside an arrow in a method of `K`"),
+        (
+            "cb() { [1].map((x) => this.inc()); } inc() { this.n++; }",
+            "changing `this` inside an arrow in a method of `K`",
+        ),
         ("cb() { return [1].map(function (x) { return this.n; }); }", "`this` in a `function` inside a method"),
         ("cb() { const f = () => this.n; return f(); }", "`this` in an arrow of a method of `K` that may run later"),
         ("cb() { return () => this.n; }", "`this` in an arrow of a method of `K` that may run later"),
-        ("cb() { setTimeout(() => console.log(this.n), 10); }", "`this` in an arrow of a method of `K` that may run later"),
+        (
+            "cb() { setTimeout(() => console.log(this.n), 10); }",
+            "`this` in an arrow of a method of `K` that may run later",
+        ),
         ("f(...xs) { return xs; }", "a rest parameter of `f`"),
         ("static s() { return this.n; }", "`this` in a static method of `K`"),
         ("print(x) {}", "the method `print`: Rhai reserves its name"),
@@ -144,7 +156,10 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
     refused("class K {}\nconst C = K;\n", "the class `K` used as a value");
     refused("class K {}\nconst ok = K.nope();\n", "`K.nope`: no static method of `K`");
     refused("class K { m() {} }\nconst k = new K();\nconst f = k.m;\n", "`.m` read as a value");
-    refused("class K { push(x) {} }\nconst xs = [];\nxs.push(1);\n", "`.push(…)`, which is both JavaScript's own method");
+    refused(
+        "class K { push(x) {} }\nconst xs = [];\nxs.push(1);\n",
+        "`.push(…)`, which is both JavaScript's own method",
+    );
     refused("const C = class {};\n", "a class");
     refused("function f() { class K {} }\n", "a class");
 }
@@ -163,4 +178,10 @@ fn an_arrow_in_a_method_captures_the_instance_it_reads() {
     let (rhai, items) = conv(js);
     assert!(items.is_empty(), "{items:?}\n{rhai}");
     assert_has(&rhai, &["[1].map({ let this_c = this; |x| js_add(js_add(x, this_c.n), this_c.read()) })"]);
+}
+
+#[test]
+fn this_in_a_plain_function_is_still_refused() {
+    let (rhai, items) = convert("const x = this.y;");
+    assert_eq!(not_converted(&items), ["`this` outside a class's method or constructor"], "{rhai}");
 }
