@@ -2,7 +2,7 @@
 //! object map holding its fields and, for each method, a function pointer to the method's Rhai
 //! function (`get: Fn("Api__get")`): `api.get(p)` calls `Api__get` with `this` bound to `api`,
 //! and a method that changes `this` changes `api` itself. `new Api(a)` is `Api__new(a)`, which
-//! makes the map, sets the class fields (`Api__fields`) and runs the constructor (`Api__init`),
+//! makes the map, sets the class fields (`Api__class_fields`) and runs the constructor (`Api__constructor`),
 //! each called on the new map; a static method is a plain function `Api__name`. JSON of an instance drops the method
 //! pointers (`js_fields`), as k6 writes only an instance's own fields.
 //!
@@ -151,6 +151,12 @@ impl Conv<'_> {
                 }
             }
         }
+        // Those `class_decl` refuses: a static one named like an instance method, and the names
+        // of the class's own functions.
+        let methods = info.methods.clone();
+        info.statics.retain(|s| !methods.contains(s));
+        info.statics.retain(|s| !matches!(s.as_str(), "new" | "constructor" | "class_fields"));
+        info.methods.retain(|s| !matches!(s.as_str(), "new" | "class_fields"));
         self.classes.insert(id.name.to_string(), info);
     }
 
@@ -173,6 +179,17 @@ impl Conv<'_> {
             );
             return format!("{note}\n");
         }
+        let instance_methods: Vec<String> = c
+            .body
+            .body
+            .iter()
+            .filter_map(|e| match e {
+                ClassElement::MethodDefinition(m) if !m.r#static && m.kind == MethodDefinitionKind::Method => {
+                    m.key.static_name().map(|n| n.to_string())
+                }
+                _ => None,
+            })
+            .collect();
         let mut fields: Vec<(String, Option<&Expression>)> = Vec::new();
         let mut ctor: Option<&Function> = None;
         let mut methods: Vec<(String, &Function, bool)> = Vec::new();
@@ -198,6 +215,12 @@ impl Conv<'_> {
                                 out.push_str(&self.refuse_member(m.span, &class, &what));
                             } else if matches!(name.as_str(), "toString" | "valueOf" | "toJSON") {
                                 let what = format!("the method `{name}`, which JavaScript calls itself");
+                                out.push_str(&self.refuse_member(m.span, &class, &what));
+                            } else if matches!(name.as_str(), "new" | "constructor" | "class_fields") {
+                                let what = format!("the method `{name}`: rload names a function of the class so");
+                                out.push_str(&self.refuse_member(m.span, &class, &what));
+                            } else if m.r#static && instance_methods.contains(&name) {
+                                let what = format!("the static method `{name}`, named like an instance method");
                                 out.push_str(&self.refuse_member(m.span, &class, &what));
                             } else if names::property(&name).is_none() {
                                 let what = format!(
@@ -262,16 +285,17 @@ impl Conv<'_> {
             }
         }
         let joined = params.join(", ");
-        let fields_call = if fields.is_empty() { String::new() } else { format!("    this_.{class}__fields();\n") };
+        let fields_call =
+            if fields.is_empty() { String::new() } else { format!("    this_.{class}__class_fields();\n") };
         out.push_str(&format!(
-            "{mark}fn {class}__new({joined}) {{\n    let this_ = #{{{}}};\n{fields_call}    this_.{class}__init({joined});\n    this_\n}}\n",
+            "{mark}fn {class}__new({joined}) {{\n    let this_ = #{{{}}};\n{fields_call}    this_.{class}__constructor({joined});\n    this_\n}}\n",
             if ptrs.is_empty() { String::new() } else { ptrs.join(",") + " " }
         ));
         out.push_str(&self.shorter_overloads(&format!("{class}__new"), &params, required));
         if !fields.is_empty() {
-            out.push_str(&format!("{mark}fn {class}__fields() {{\n{field_body}}}\n"));
+            out.push_str(&format!("{mark}fn {class}__class_fields() {{\n{field_body}}}\n"));
         }
-        out.push_str(&format!("{mark}fn {class}__init({joined}) {{\n{body}}}\n"));
+        out.push_str(&format!("{mark}fn {class}__constructor({joined}) {{\n{body}}}\n"));
         for (name, f, is_static) in methods {
             let (params, required, body) = self.method_body(&class, &name, is_static, Some(f), |_| Vec::new());
             let rhai = format!("{class}__{name}");
@@ -535,6 +559,11 @@ impl Conv<'_> {
     /// loses its `this` (`const f = api.get`), Rhai's pointer would too, differently. Refused.
     pub fn method_as_value(&mut self, m: &StaticMemberExpression) -> Option<String> {
         let method = m.property.name.as_str();
+        if method == "constructor" && !self.classes.is_empty() {
+            return Some(
+                self.unconvertible(m.span, "`.constructor` of a value: an instance's class is no value in rload"),
+            );
+        }
         if !self.classes.values().any(|i| i.methods.iter().any(|n| n == method)) {
             return None;
         }

@@ -40,10 +40,10 @@ fn a_class_becomes_a_constructor_function_and_a_function_per_method() {
     assert_has(
         &rhai,
         &[
-            "fn Api__new(base, token) {\n    let this_ = #{ get: Fn(\"Api__get\"), twice: Fn(\"Api__twice\"), read: Fn(\"Api__read\") };\n    this_.Api__fields();\n    this_.Api__init(base, token);\n    this_\n}",
+            "fn Api__new(base, token) {\n    let this_ = #{ get: Fn(\"Api__get\"), twice: Fn(\"Api__twice\"), read: Fn(\"Api__read\") };\n    this_.Api__class_fields();\n    this_.Api__constructor(base, token);\n    this_\n}",
             "fn Api__new(base) { Api__new(base, ()) }",
-            "fn Api__fields() {\n    this.retries = 2;\n}",
-            "fn Api__init(base, token) {\n    if token == () { token = \"t\"; }\n    this.base = base;\n    this.calls = 0;\n}",
+            "fn Api__class_fields() {\n    this.retries = 2;\n}",
+            "fn Api__constructor(base, token) {\n    if token == () { token = \"t\"; }\n    this.base = base;\n    this.calls = 0;\n}",
             "fn Api__get(path) {\n    this.calls = js_update(this.calls, 1, \"++\", \"this.calls++\");\n    return js_add(this.base, path);\n}",
             // A call with fewer arguments passes undefined for the rest, keeping `this`.
             "fn Api__twice() { this.Api__twice(()) }",
@@ -147,6 +147,9 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         ("f(...xs) { return xs; }", "a rest parameter of `f`"),
         ("static s() { return this.n; }", "`this` in a static method of `K`"),
         ("print(x) {}", "the method `print`: Rhai reserves its name"),
+        ("new() {}", "the method `new`: rload names a function of the class so"),
+        ("m() {} static m() {}", "the static method `m`, named like an instance method"),
+        ("m() { return this.constructor.name; }", "`.constructor` of a value"),
     ] {
         refused(&format!("class K {{\n  {ok}\n  {member}\n}}\n"), what);
     }
