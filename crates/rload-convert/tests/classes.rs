@@ -188,3 +188,11 @@ fn this_in_a_plain_function_is_still_refused() {
     let (rhai, items) = convert("const x = this.y;");
     assert_eq!(not_converted(&items), ["`this` outside a class's method or constructor"], "{rhai}");
 }
+
+#[test]
+fn a_method_named_init_is_its_own_function() {
+    let js = "class K {\n  constructor(n) { this.n = n; }\n  init(v) { this.n = v; }\n}\nconst k = new K(1);\nk.init(2);\n";
+    let (rhai, items) = conv(js);
+    assert!(items.is_empty(), "{items:?}");
+    assert_has(&rhai, &["fn K__constructor(n) {", "fn K__init(v) {", "init: Fn(\"K__init\")", "k.init(2);"]);
+}
