@@ -55,6 +55,9 @@ impl Conv<'_> {
     }
 
     fn call_expr(&mut self, c: &CallExpression) -> String {
+        if matches!(c.callee, Expression::Super(_)) {
+            return self.super_call(c);
+        }
         if c.arguments.iter().any(|a| a.is_spread()) {
             if let Some(out) = self.spread_call(c) {
                 return out;

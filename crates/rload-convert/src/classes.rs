@@ -30,12 +30,24 @@ use crate::conv::Conv;
 use crate::names;
 use crate::ItemKind;
 
-/// One class of the file: its instance methods (JavaScript name → parameter names, required
-/// count once converted) and static methods.
+/// One class of the file: its instance methods and static methods (its own and those it
+/// inherits), each with the Rhai name of the class whose function it is (`Api` of `Api__get`).
 #[derive(Debug, Default, Clone)]
 pub struct ClassInfo {
     pub methods: Vec<String>,
     pub statics: HashSet<String>,
+    pub impls: HashMap<String, String>,
+    pub static_impls: HashMap<String, String>,
+    /// The class it extends (JavaScript name), one declared before it in this file.
+    pub parent: Option<String>,
+}
+
+/// A class once converted: its constructor's parameters, and whether it is a base class with
+/// fields (a subclass's `super(…)` sets them before the parent's constructor runs).
+#[derive(Debug, Default, Clone)]
+pub struct Built {
+    pub ctor_params: Vec<String>,
+    pub base_fields: bool,
 }
 
 /// What the conversion learns of classes while it converts them.
@@ -62,6 +74,12 @@ pub struct ClassState {
     pub arrow_at_once: Option<bool>,
     /// Converting a `function` inside a method (whose `this` is its own).
     pub in_function_of_method: bool,
+    /// Classes converted so far, by Rhai name.
+    pub built: HashMap<String, Built>,
+    /// In a subclass's constructor: (parent's Rhai name, the subclass has fields), for `super(…)`.
+    pub super_ctor: Option<(String, bool)>,
+    /// In a subclass's method: the parent's JavaScript name, for `super.m(…)`.
+    pub super_of: Option<String>,
     /// Numbers of arguments instance methods are called with, by JavaScript method name.
     pub call_lengths: HashMap<String, BTreeSet<usize>>,
     /// Each instance method as written: (class, method, parameter names).
@@ -138,6 +156,16 @@ impl Conv<'_> {
     pub fn declare_class(&mut self, c: &Class) {
         let Some(id) = &c.id else { return };
         let mut info = ClassInfo::default();
+        let own = names::var(id.name.as_str());
+        if let Some(parent) = c.heritage.as_ref().and_then(|h| match &h.expression {
+            Expression::Identifier(p) => self.classes.get(p.name.as_str()).map(|i| (p.name.to_string(), i.clone())),
+            _ => None,
+        }) {
+            info = ClassInfo { parent: Some(parent.0), ..parent.1 };
+        } else if c.heritage.is_some() {
+            // Refused by `class_decl`.
+            return;
+        }
         for e in &c.body.body {
             if let ClassElement::MethodDefinition(m) = e {
                 if m.kind != MethodDefinitionKind::Method || m.computed {
@@ -146,8 +174,12 @@ impl Conv<'_> {
                 let Some(name) = m.key.static_name() else { continue };
                 if m.r#static {
                     info.statics.insert(name.to_string());
+                    info.static_impls.insert(name.to_string(), own.clone());
                 } else {
-                    info.methods.push(name.to_string());
+                    if !info.methods.iter().any(|n| n == name.as_ref()) {
+                        info.methods.push(name.to_string());
+                    }
+                    info.impls.insert(name.to_string(), own.clone());
                 }
             }
         }
@@ -157,6 +189,8 @@ impl Conv<'_> {
         info.statics.retain(|s| !methods.contains(s));
         info.statics.retain(|s| !matches!(s.as_str(), "new" | "constructor" | "class_fields"));
         info.methods.retain(|s| !matches!(s.as_str(), "new" | "class_fields"));
+        info.static_impls.retain(|s, _| info.statics.contains(s));
+        info.impls.retain(|s, _| info.methods.contains(s));
         self.classes.insert(id.name.to_string(), info);
     }
 
@@ -171,11 +205,13 @@ impl Conv<'_> {
         let class = names::var(id.name.as_str());
         let mark = self.mark(c.span);
         let mut out = String::new();
-        if c.heritage.is_some() {
+        let info = self.classes.get(id.name.as_str()).cloned().unwrap_or_default();
+        let parent = info.parent.as_deref().map(names::var);
+        if c.heritage.is_some() && parent.is_none() {
             let note = self.item(
                 c.span,
                 ItemKind::Unconvertible,
-                format!("`class {class} extends …`: rload converts classes without `extends` only"),
+                format!("`class {class} extends …`: rload converts `extends` of a class declared before it in this script only"),
             );
             return format!("{note}\n");
         }
@@ -276,17 +312,37 @@ impl Conv<'_> {
             }
             lines
         });
-        // Then the constructor's body.
-        let (params, required, body) = self.method_body(&class, "constructor", false, ctor, |_| Vec::new());
-        let mut ptrs: Vec<String> = Vec::new();
-        for (name, _, is_static) in &methods {
-            if !is_static {
-                ptrs.push(format!(" {}: Fn(\"{class}__{name}\")", names::key(name)));
+        // Then the constructor's body; a subclass's sets the parent's fields and its own in
+        // `super(…)`, and one without a constructor is JavaScript's `constructor(...args) {
+        // super(...args); }`.
+        let saved_super = self.class_state.super_ctor.take();
+        let (params, required, body) = match (&parent, ctor) {
+            (Some(p), None) => {
+                let params = self.class_state.built.get(p).map(|b| b.ctor_params.clone()).unwrap_or_default();
+                let call = super_text(&self.class_state.built, p, &class, !fields.is_empty(), &params.join(", "));
+                (params.clone(), params.len(), format!("    {call};\n"))
             }
+            (p, ctor) => {
+                self.class_state.super_ctor = p.as_ref().map(|p| (p.clone(), !fields.is_empty()));
+                self.method_body(&class, "constructor", false, ctor, |_| Vec::new())
+            }
+        };
+        self.class_state.super_ctor = saved_super;
+        self.class_state.built.insert(
+            class.clone(),
+            Built { ctor_params: params.clone(), base_fields: parent.is_none() && !fields.is_empty() },
+        );
+        let mut ptrs: Vec<String> = Vec::new();
+        for name in &info.methods {
+            let owner = info.impls.get(name).cloned().unwrap_or_else(|| class.clone());
+            ptrs.push(format!(" {}: Fn(\"{owner}__{name}\")", names::key(name)));
         }
         let joined = params.join(", ");
-        let fields_call =
-            if fields.is_empty() { String::new() } else { format!("    this_.{class}__class_fields();\n") };
+        let fields_call = if fields.is_empty() || parent.is_some() {
+            String::new()
+        } else {
+            format!("    this_.{class}__class_fields();\n")
+        };
         out.push_str(&format!(
             "{mark}fn {class}__new({joined}) {{\n    let this_ = #{{{}}};\n{fields_call}    this_.{class}__constructor({joined});\n    this_\n}}\n",
             if ptrs.is_empty() { String::new() } else { ptrs.join(",") + " " }
@@ -296,6 +352,11 @@ impl Conv<'_> {
             out.push_str(&format!("{mark}fn {class}__class_fields() {{\n{field_body}}}\n"));
         }
         out.push_str(&format!("{mark}fn {class}__constructor({joined}) {{\n{body}}}\n"));
+        // `super(…)` of a subclass with fewer or more arguments (`finish` adds the longer ones).
+        out.push_str(&method_overloads(&format!("{class}__constructor"), &params));
+        out.push_str(&format!("{LONGER}{class}\u{1f}constructor{LONGER}"));
+        self.class_state.params.push((class.clone(), "constructor".into(), params.clone()));
+        let saved_super = std::mem::replace(&mut self.class_state.super_of, info.parent.clone());
         for (name, f, is_static) in methods {
             let (params, required, body) = self.method_body(&class, &name, is_static, Some(f), |_| Vec::new());
             let rhai = format!("{class}__{name}");
@@ -304,20 +365,55 @@ impl Conv<'_> {
             if is_static {
                 out.push_str(&self.shorter_overloads(&rhai, &params, required));
             } else {
-                for arity in 0..params.len() {
-                    let mut args: Vec<String> = params[..arity].to_vec();
-                    args.extend(std::iter::repeat_n("()".to_string(), params.len() - arity));
-                    out.push_str(&format!(
-                        "fn {rhai}({}) {{ this.{rhai}({}) }}\n",
-                        params[..arity].join(", "),
-                        args.join(", ")
-                    ));
-                }
+                out.push_str(&method_overloads(&rhai, &params));
                 out.push_str(&format!("{LONGER}{class}\u{1f}{name}{LONGER}"));
                 self.class_state.params.push((class.clone(), name.clone(), params));
             }
         }
+        self.class_state.super_of = saved_super;
         out
+    }
+
+    /// `super(…)` in a subclass's constructor: the parent's fields (of a base class) and
+    /// constructor, then the subclass's fields, on `this`.
+    pub fn super_call(&mut self, c: &CallExpression) -> String {
+        let in_ctor = matches!(&self.class_state.current, Some((_, m, d)) if m == "constructor" && *d == self.closure_depth);
+        let (Some((parent, own_fields)), true) = (self.class_state.super_ctor.clone(), in_ctor) else {
+            return self.unconvertible(c.span, "`super(…)` outside a subclass's constructor");
+        };
+        if c.arguments.iter().any(|a| a.is_spread()) {
+            return self.unconvertible(c.span, "a spread argument to `super(…)`");
+        }
+        let class = self.class_state.current.as_ref().map(|(c, _, _)| c.clone()).unwrap_or_default();
+        let args = self.args(&c.arguments);
+        self.class_state.call_lengths.entry("constructor".into()).or_default().insert(args.len());
+        if let Some((class, method, _)) = self.class_state.current.clone() {
+            self.class_state.changes_this.insert((class, method));
+        }
+        super_text(&self.class_state.built, &parent, &class, own_fields, &args.join(", "))
+    }
+
+    /// `super.m(…)` in a subclass's method: the parent's `m` (or the one it inherits), on `this`.
+    fn super_method_call(&mut self, c: &CallExpression, method: &str) -> String {
+        let depth_ok = matches!(&self.class_state.current, Some((_, _, d)) if *d == self.closure_depth);
+        let owner = self
+            .class_state
+            .super_of
+            .clone()
+            .and_then(|p| self.classes.get(&p))
+            .and_then(|i| i.impls.get(method).cloned());
+        let (Some(owner), true) = (owner, depth_ok) else {
+            return self.unconvertible(c.span, format!("`super.{method}(…)`: no method `{method}` of a parent class here"));
+        };
+        if c.arguments.iter().any(|a| a.is_spread()) {
+            return self.unconvertible(c.span, format!("a spread argument to `super.{method}(…)`"));
+        }
+        let args = self.args(&c.arguments);
+        self.class_state.call_lengths.entry(method.to_string()).or_default().insert(args.len());
+        if let Some((class, current, _)) = self.class_state.current.clone() {
+            self.class_state.calls_on_this.entry((class, current)).or_default().insert(method.to_string());
+        }
+        format!("this.{owner}__{method}({})", args.join(", "))
     }
 
     fn refuse_member(&mut self, span: Span, class: &str, what: &str) -> String {
@@ -479,6 +575,9 @@ impl Conv<'_> {
     /// `x.m(…)` where `m` is a method of a class of this file; `None` when it is not.
     pub fn class_method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Option<String> {
         let method = m.property.name.as_str();
+        if matches!(m.object, Expression::Super(_)) {
+            return Some(self.super_method_call(c, method));
+        }
         // `C.staticMethod(…)`
         if let Expression::Identifier(obj) = &m.object {
             let name = obj.name.as_str();
@@ -488,7 +587,8 @@ impl Conv<'_> {
                         self.unconvertible(c.span, format!("`{name}.{method}`: no static method of `{name}`")),
                     );
                 }
-                let rhai = format!("{}__{method}", names::var(name));
+                let owner = self.classes[name].static_impls.get(method).cloned().unwrap_or_else(|| names::var(name));
+                let rhai = format!("{owner}__{method}");
                 let args = self.args(&c.arguments);
                 self.call_lengths.entry(rhai.clone()).or_default().insert(args.len());
                 return Some(format!("{rhai}({})", args.join(", ")));
@@ -559,6 +659,9 @@ impl Conv<'_> {
     /// loses its `this` (`const f = api.get`), Rhai's pointer would too, differently. Refused.
     pub fn method_as_value(&mut self, m: &StaticMemberExpression) -> Option<String> {
         let method = m.property.name.as_str();
+        if matches!(m.object, Expression::Super(_)) {
+            return Some(self.unconvertible(m.span, format!("`super.{method}` other than a method call")));
+        }
         if method == "constructor" && !self.classes.is_empty() {
             return Some(
                 self.unconvertible(m.span, "`.constructor` of a value: an instance's class is no value in rload"),
@@ -588,6 +691,31 @@ impl Conv<'_> {
         self.call_lengths.entry(rhai.clone()).or_default().insert(args.len());
         format!("{rhai}({})", args.join(", "))
     }
+}
+
+/// `fn f(a) { this.f(a, ()) }`, … for each call of method `rhai` shorter than its parameters.
+fn method_overloads(rhai: &str, params: &[String]) -> String {
+    let mut out = String::new();
+    for arity in 0..params.len() {
+        let mut args: Vec<String> = params[..arity].to_vec();
+        args.extend(std::iter::repeat_n("()".to_string(), params.len() - arity));
+        out.push_str(&format!("fn {rhai}({}) {{ this.{rhai}({}) }}\n", params[..arity].join(", "), args.join(", ")));
+    }
+    out
+}
+
+/// What `super(args)` runs on `this`: the parent's fields when it is a base class with fields,
+/// its constructor, then the subclass's fields.
+fn super_text(built: &HashMap<String, Built>, parent: &str, class: &str, own_fields: bool, args: &str) -> String {
+    let mut steps = Vec::new();
+    if built.get(parent).is_some_and(|b| b.base_fields) {
+        steps.push(format!("this.{parent}__class_fields();"));
+    }
+    steps.push(format!("this.{parent}__constructor({args});"));
+    if own_fields {
+        steps.push(format!("this.{class}__class_fields();"));
+    }
+    format!("{{ {} }}", steps.join(" "))
 }
 
 /// Calls that keep a callback to run after they return (timers, a promise's handlers): an

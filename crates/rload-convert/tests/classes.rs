@@ -154,7 +154,11 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         refused(&format!("class K {{\n  {ok}\n  {member}\n}}\n"), what);
     }
     refused("class K { constructor() { return { a: 1 }; } }\n", "a value returned by `K`'s constructor");
-    refused("class A {}\nclass B extends A {}\n", "`class B extends …`");
+    refused("class B extends Object {}\n", "`class B extends …`: rload converts `extends` of a class declared before it");
+    refused("class B extends A {}\nclass A {}\n", "`class B extends …`");
+    refused("class A { m() {} }\nclass B extends A { m() { return super.x; } }\n", "`super.x` other than a method call");
+    refused("class A { m() {} }\nclass B extends A { n() { return super.nope(); } }\n", "`super.nope(…)`: no method `nope`");
+    refused("class A { m() {} }\nclass B extends A { constructor() { super(); } n() { super(); } }\n", "`super(…)` outside a subclass's constructor");
     refused("function f() { return this.x; }\n", "`this` outside a class's method or constructor");
     refused("class K {}\nconst C = K;\n", "the class `K` used as a value");
     refused("class K {}\nconst ok = K.nope();\n", "`K.nope`: no static method of `K`");
@@ -195,4 +199,25 @@ fn a_method_named_init_is_its_own_function() {
     let (rhai, items) = conv(js);
     assert!(items.is_empty(), "{items:?}");
     assert_has(&rhai, &["fn K__constructor(n) {", "fn K__init(v) {", "init: Fn(\"K__init\")", "k.init(2);"]);
+}
+
+#[test]
+fn a_subclass_runs_the_parents_constructor_in_super_and_overrides_its_methods() {
+    let js = "class A {\n  a = 1;\n  constructor(x) { this.x = x; }\n  m() { return this.n(); }\n  n() { return 1; }\n  static make() { return new A(0); }\n}\n\
+              class B extends A {\n  b = 2;\n  constructor(x, y) { super(x); this.y = y; }\n  n() { return super.n() + 1; }\n}\n\
+              class C extends B {}\nconst c = new C(1, 2);\nconst d = C.make();\n";
+    let (rhai, items) = conv(js);
+    assert!(items.is_empty(), "{items:?}\n{rhai}");
+    assert_has(
+        &rhai,
+        &[
+            // The most derived method of each name; no fields set before the constructor runs.
+            "fn B__new(x, y) {\n    let this_ = #{ m: Fn(\"A__m\"), n: Fn(\"B__n\") };\n    this_.B__constructor(x, y);\n    this_\n}",
+            "fn B__constructor(x, y) {\n    { this.A__class_fields(); this.A__constructor(x); this.B__class_fields(); };\n    this.y = y;\n}",
+            "return js_add(this.A__n(), 1);",
+            // Without a constructor: the parent's, with its parameters.
+            "fn C__constructor(x, y) {\n    { this.B__constructor(x, y); };\n}",
+            "const d = A__make();",
+        ],
+    );
 }
