@@ -10,7 +10,11 @@
 //! the instance as it is made (`{ let this_c = this; |r| … this_c.n }`), which is what it
 //! reads in k6, as nothing changes the instance meanwhile (a change in the arrow is refused).
 //!
-//! Refused, each named: `extends`, getters and setters, private `#names`, computed method names
+//! `class B extends A` (A a class declared before): `super(…)` runs A's fields and constructor,
+//! then B's fields; an instance holds the most derived method of each name, so A's methods
+//! calling `this.m()` reach B's override; `super.m(…)` is `this.A__m(…)`.
+//!
+//! Refused, each named: `extends` of anything else, `super` other than those, getters and setters, private `#names`, computed method names
 //! and names Rhai reserves, static fields and blocks, async and generator methods,
 //! `toString`/`valueOf`/`toJSON` methods, a method's rest parameter, a constructor returning a
 //! value; `this` outside a method or constructor, in a `function` or a static method, in an
@@ -377,7 +381,8 @@ impl Conv<'_> {
     /// `super(…)` in a subclass's constructor: the parent's fields (of a base class) and
     /// constructor, then the subclass's fields, on `this`.
     pub fn super_call(&mut self, c: &CallExpression) -> String {
-        let in_ctor = matches!(&self.class_state.current, Some((_, m, d)) if m == "constructor" && *d == self.closure_depth);
+        let in_ctor =
+            matches!(&self.class_state.current, Some((_, m, d)) if m == "constructor" && *d == self.closure_depth);
         let (Some((parent, own_fields)), true) = (self.class_state.super_ctor.clone(), in_ctor) else {
             return self.unconvertible(c.span, "`super(…)` outside a subclass's constructor");
         };
@@ -403,7 +408,8 @@ impl Conv<'_> {
             .and_then(|p| self.classes.get(&p))
             .and_then(|i| i.impls.get(method).cloned());
         let (Some(owner), true) = (owner, depth_ok) else {
-            return self.unconvertible(c.span, format!("`super.{method}(…)`: no method `{method}` of a parent class here"));
+            return self
+                .unconvertible(c.span, format!("`super.{method}(…)`: no method `{method}` of a parent class here"));
         };
         if c.arguments.iter().any(|a| a.is_spread()) {
             return self.unconvertible(c.span, format!("a spread argument to `super.{method}(…)`"));

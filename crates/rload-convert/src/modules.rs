@@ -584,8 +584,11 @@ fn finish_keywords(conv: &Conv, text: &str) -> String {
             let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             // The text has the Rhai name (`shared_` of `shared`, which Rhai reserves); the sets
             // the JavaScript one.
-            let changed =
-                conv.mutated_globals.iter().chain(&conv.mutated_anywhere).any(|js| js == &name || names::var(js) == name);
+            let changed = conv
+                .mutated_globals
+                .iter()
+                .chain(&conv.mutated_anywhere)
+                .any(|js| js == &name || names::var(js) == name);
             out.push_str(if inner == "const" && !changed { "const" } else { "let" });
         } else if conv.mutated_globals.contains(inner) {
             let v = names::var(inner);

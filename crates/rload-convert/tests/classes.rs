@@ -154,11 +154,23 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         refused(&format!("class K {{\n  {ok}\n  {member}\n}}\n"), what);
     }
     refused("class K { constructor() { return { a: 1 }; } }\n", "a value returned by `K`'s constructor");
-    refused("class B extends Object {}\n", "`class B extends …`: rload converts `extends` of a class declared before it");
+    refused(
+        "class B extends Object {}\n",
+        "`class B extends …`: rload converts `extends` of a class declared before it",
+    );
     refused("class B extends A {}\nclass A {}\n", "`class B extends …`");
-    refused("class A { m() {} }\nclass B extends A { m() { return super.x; } }\n", "`super.x` other than a method call");
-    refused("class A { m() {} }\nclass B extends A { n() { return super.nope(); } }\n", "`super.nope(…)`: no method `nope`");
-    refused("class A { m() {} }\nclass B extends A { constructor() { super(); } n() { super(); } }\n", "`super(…)` outside a subclass's constructor");
+    refused(
+        "class A { m() {} }\nclass B extends A { m() { return super.x; } }\n",
+        "`super.x` other than a method call",
+    );
+    refused(
+        "class A { m() {} }\nclass B extends A { n() { return super.nope(); } }\n",
+        "`super.nope(…)`: no method `nope`",
+    );
+    refused(
+        "class A { m() {} }\nclass B extends A { constructor() { super(); } n() { super(); } }\n",
+        "`super(…)` outside a subclass's constructor",
+    );
     refused("function f() { return this.x; }\n", "`this` outside a class's method or constructor");
     refused("class K {}\nconst C = K;\n", "the class `K` used as a value");
     refused("class K {}\nconst ok = K.nope();\n", "`K.nope`: no static method of `K`");
@@ -195,7 +207,8 @@ fn this_in_a_plain_function_is_still_refused() {
 
 #[test]
 fn a_method_named_init_is_its_own_function() {
-    let js = "class K {\n  constructor(n) { this.n = n; }\n  init(v) { this.n = v; }\n}\nconst k = new K(1);\nk.init(2);\n";
+    let js =
+        "class K {\n  constructor(n) { this.n = n; }\n  init(v) { this.n = v; }\n}\nconst k = new K(1);\nk.init(2);\n";
     let (rhai, items) = conv(js);
     assert!(items.is_empty(), "{items:?}");
     assert_has(&rhai, &["fn K__constructor(n) {", "fn K__init(v) {", "init: Fn(\"K__init\")", "k.init(2);"]);
