@@ -47,7 +47,7 @@ impl Conv<'_> {
 
     pub fn call(&mut self, c: &CallExpression) -> String {
         // Whether an arrow passed here runs before the call returns (`classes.rs`).
-        let at_once = !crate::classes::runs_later(c);
+        let at_once = !crate::class_uses::runs_later(c);
         self.class_state.call_args.push(at_once.then_some(self.closure_depth));
         let out = self.call_expr(c);
         self.class_state.call_args.pop();

@@ -86,7 +86,7 @@ pub fn convert_file(
     for (f, lengths) in calls_from_outside {
         conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
     }
-    let body = crate::classes::finish(&mut conv, &body);
+    let body = crate::class_uses::finish(&mut conv, &body);
     let body = finish_keywords(&conv, &body);
     // The helpers' lines map to no JavaScript line: an error inside one is the call's (the
     // engine's diagnostics point at the innermost call that maps).
