@@ -179,6 +179,7 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         "class K { push(x) {} }\nconst xs = [];\nxs.push(1);\n",
         "`.push(…)`, which is both JavaScript's own method",
     );
+    refused("class K { replace(x) {} }\nconst s = 'a'.replace('a', 'b');\n", "`.replace(…)`, which is both");
     refused("const C = class {};\n", "a class");
     refused("function f() { class K {} }\n", "a class");
 }
