@@ -102,6 +102,10 @@ impl Conv<'_> {
     pub fn alias_change(&mut self, root: &str, at: Span) -> String {
         // Every in-place change comes through here: `calls.rs` also needs to know of it.
         self.note_in_place_change(root);
+        let refused = self.note_this_change(root, at);
+        if !refused.is_empty() {
+            return refused;
+        }
         let how = match self.scope_of(root) {
             Some(i) => self.scope_info.get(i).and_then(|s| s.aliases.get(root)).cloned(),
             None if !self.in_function() || self.top_vars.contains(root) => self.top_aliases.get(root).cloned(),

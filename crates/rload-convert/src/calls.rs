@@ -46,6 +46,18 @@ impl Conv<'_> {
     }
 
     pub fn call(&mut self, c: &CallExpression) -> String {
+        // Whether an arrow passed here runs before the call returns (`classes.rs`).
+        let at_once = !crate::class_uses::runs_later(c);
+        self.class_state.call_args.push(at_once.then_some(self.closure_depth));
+        let out = self.call_expr(c);
+        self.class_state.call_args.pop();
+        out
+    }
+
+    fn call_expr(&mut self, c: &CallExpression) -> String {
+        if matches!(c.callee, Expression::Super(_)) {
+            return self.super_call(c);
+        }
         if c.arguments.iter().any(|a| a.is_spread()) {
             if let Some(out) = self.spread_call(c) {
                 return out;
@@ -308,6 +320,9 @@ impl Conv<'_> {
     fn call_method(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
         let method = m.property.name.as_str();
         if let Some(out) = self.rest_member_call(c, m).or_else(|| self.apply_or_call(c, m)) {
+            return out;
+        }
+        if let Some(out) = self.class_method_call(c, m) {
             return out;
         }
         if let Expression::Identifier(obj) = &m.object {
@@ -703,6 +718,20 @@ impl Conv<'_> {
         };
         Some(match (obj, method) {
             ("JSON", "stringify") => {
+                // With classes, an instance's method pointers are no fields: JSON drops them
+                // (as it drops every function-valued property).
+                let fields = !self.classes.is_empty();
+                let a = |i: usize| {
+                    let v = a(i);
+                    if i == 0 && fields {
+                        format!("js_fields({v})")
+                    } else {
+                        v
+                    }
+                };
+                if fields {
+                    self.helper("js_fields");
+                }
                 let no_replacer = match c.arguments.get(1) {
                     None | Some(Argument::NullLiteral(_)) => true,
                     Some(Argument::Identifier(id)) => id.name == "undefined",
@@ -747,9 +776,18 @@ impl Conv<'_> {
                 acc
             }
             // Of an array (or a string) too: its indices as text, its elements.
-            ("Object", "keys") => helper(self, "js_object_keys", vec![a(0)]),
-            ("Object", "values") => helper(self, "js_object_values", vec![a(0)]),
-            ("Object", "entries") => helper(self, "js_entries", vec![a(0)]),
+            ("Object", "keys") => {
+                let v = self.own_fields(a(0));
+                helper(self, "js_object_keys", vec![v])
+            }
+            ("Object", "values") => {
+                let v = self.own_fields(a(0));
+                helper(self, "js_object_values", vec![v])
+            }
+            ("Object", "entries") => {
+                let v = self.own_fields(a(0));
+                helper(self, "js_entries", vec![v])
+            }
             ("Object", "freeze") => a(0),
             ("Object", "assign") => {
                 if let Some(Argument::Identifier(t)) = c.arguments.first() {
@@ -758,10 +796,12 @@ impl Conv<'_> {
                     if !flag.is_empty() {
                         return Some(format!("{flag}{}", a(0)));
                     }
-                    let mixins: String = args[1..].iter().map(|s| format!(" {}.mixin({s});", a(0))).collect();
+                    let sources: Vec<String> = args[1..].iter().map(|s| self.own_fields(s.clone())).collect();
+                    let mixins: String = sources.iter().map(|s| format!(" {}.mixin({s});", a(0))).collect();
                     format!("{{{mixins} {} }}", a(0))
                 } else {
-                    format!("(#{{}} + {})", args.join(" + "))
+                    let sources: Vec<String> = args.iter().map(|s| self.own_fields(s.clone())).collect();
+                    format!("(#{{}} + {})", sources.join(" + "))
                 }
             }
             ("Date", "now") => "timestamp_ms()".into(),
@@ -786,6 +826,9 @@ impl Conv<'_> {
         match &n.callee {
             Expression::Identifier(id) => {
                 let name = id.name.as_str();
+                if self.is_class(name) {
+                    return self.class_new(n, name);
+                }
                 let binding = self.binding(name).cloned();
                 match binding {
                     Some(Binding::Constructor(c)) if c == "shared_array" && n.arguments.len() == 2 => {
@@ -935,7 +978,7 @@ fn is_place(e: &Expression) -> bool {
     }
 }
 
-fn paren_if_needed(s: &str) -> String {
+pub(crate) fn paren_if_needed(s: &str) -> String {
     if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':')
         || s.ends_with(')') && !s.contains(' ')
     {

@@ -158,6 +158,10 @@ pub struct Conv<'s> {
     /// `entries()` / `values()` (`loops.rs`), as rload's Map and Set are not iterable themselves.
     pub map_vars: HashSet<String>,
     pub set_vars: HashSet<String>,
+    /// The entry script's top-level classes, by JavaScript name, and what converting them
+    /// learns (see `classes.rs`).
+    pub classes: HashMap<String, crate::classes::ClassInfo>,
+    pub class_state: crate::classes::ClassState,
     /// `async` functions and `await` (see `asyncs.rs`).
     pub asyncs: crate::asyncs::AsyncState,
     pub indent: usize,
@@ -217,6 +221,8 @@ impl<'s> Conv<'s> {
             object_vars: HashSet::new(),
             map_vars: HashSet::new(),
             set_vars: HashSet::new(),
+            classes: HashMap::new(),
+            class_state: Default::default(),
             asyncs: Default::default(),
             indent: 0,
             tmp: 0,

@@ -77,8 +77,8 @@ impl Conv<'_> {
             }
             Expression::TaggedTemplateExpression(t) => self.tagged_template(t),
             Expression::AwaitExpression(a) => self.await_expr(a),
-            Expression::ThisExpression(t) => self.unconvertible(t.span, "`this`: Rhai closures have no `this`"),
-            Expression::ClassExpression(c) => self.unconvertible(c.span, "a class: Rhai has no classes"),
+            Expression::ThisExpression(t) => self.this_expr(t.span),
+            Expression::ClassExpression(c) => self.unconvertible(c.span, "a class expression: rload converts classes declared (`class C { … }`) at the top level of the entry script"),
             Expression::RegExpLiteral(r) => self.regexp_literal(r),
             Expression::SequenceExpression(s) => {
                 let parts: Vec<String> = s.expressions.iter().map(|e| self.expr(e)).collect();
@@ -110,6 +110,12 @@ impl Conv<'_> {
             _ => {}
         }
         self.note_reference(name);
+        if self.is_class(name) {
+            return self.unconvertible(
+                id.span,
+                format!("the class `{name}` used as a value: rload converts `new {name}(…)` and `{name}.staticMethod(…)` only"),
+            );
+        }
         if let Some(b) = self.binding(name).cloned().or_else(|| self.free_global(name)) {
             return self.binding_value(&b, id.span);
         }
@@ -173,6 +179,9 @@ impl Conv<'_> {
 
     fn static_member(&mut self, m: &StaticMemberExpression) -> String {
         let prop = m.property.name.as_str();
+        if let Some(refused) = self.method_as_value(m) {
+            return refused;
+        }
         if let Some(refused) = self.regexp_static(m) {
             return refused;
         }
@@ -404,6 +413,8 @@ fn member_to_text(conv: &mut Conv, m: &MemberExpression) -> String {
 pub fn member_root(e: &Expression) -> Option<String> {
     match e {
         Expression::Identifier(id) => Some(id.name.to_string()),
+        // A method's instance (`classes.rs`): a change marks the method as changing it.
+        Expression::ThisExpression(_) => Some("this".into()),
         Expression::StaticMemberExpression(m) => member_root(&m.object),
         Expression::ComputedMemberExpression(m) => member_root(&m.object),
         _ => None,

@@ -22,6 +22,18 @@ pub struct Params {
     pub rest: bool,
 }
 
+impl Params {
+    /// The parameters before the first one with a default.
+    pub fn required(&self) -> usize {
+        self.required
+    }
+
+    /// The statements giving the parameters their defaults and destructuring.
+    pub fn prologue(&self) -> &[String] {
+        &self.prologue
+    }
+}
+
 impl Conv<'_> {
     pub fn params(&mut self, p: &FormalParameters) -> Params {
         let mut names_out = Vec::new();
@@ -234,6 +246,7 @@ impl Conv<'_> {
         let callback = self.callback_params.take();
         let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);
         let checked = std::mem::take(&mut self.asyncs.declaring);
+        let at_once = self.enter_arrow();
         let (was_async, listed) = self.enter_function(f.span, f.r#async, "closure", checked);
         self.push_scope();
         self.closure_depth += 1;
@@ -262,6 +275,8 @@ impl Conv<'_> {
         self.pop_scope();
         self.leave_function(was_async);
         self.array_params = extra;
+        let out = self.capture_this(out);
+        self.leave_arrow(at_once);
         let out = self.closure_reaching_its_module(out);
         listed + &refused + &if rest { format!("js_rest({out}, {})", params.names.len() - 1) } else { out }
     }
@@ -284,7 +299,12 @@ impl Conv<'_> {
         }
     }
 
-    pub fn function_expr(&mut self, f: &Function, _unused: bool) -> String {
+    /// A `function` closure: its `this` is not a method's instance (`classes.rs`).
+    pub fn function_expr(&mut self, f: &Function, unused: bool) -> String {
+        self.without_this(|conv| conv.function_closure(f, unused))
+    }
+
+    fn function_closure(&mut self, f: &Function, _unused: bool) -> String {
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
         let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);

@@ -505,6 +505,40 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_find_between_first(content, left, right) {\n    // jslib k6-utils' findBetween before 1.2.0: the text between `left` and the next `right`,\n    // \"\" when there is none.\n    let start = content.index_of(left);\n    if start < 0 { return \"\"; }\n    start += left.len();\n    let end = content.index_of(right, start);\n    if end < 0 { \"\" } else { content.sub_string(start, end - start) }\n}",
     ),
     (
+        "js_fields",
+        r#"private fn js_fields(v) {
+    // What JSON.stringify writes of v: a map without its function-valued properties (an
+    // instance's methods), an array with null for a function (as JavaScript's JSON does).
+    switch type_of(v) {
+        "map" => {
+            let out = #{};
+            for k in v.keys() {
+                let x = v[k];
+                if type_of(x) != "Fn" { out[k] = js_fields(x); }
+            }
+            out
+        }
+        "array" => v.map(|x| if type_of(x) == "Fn" { () } else { js_fields(x) }),
+        _ => v,
+    }
+}"#,
+    ),
+    (
+        "js_own_fields",
+        r#"private fn js_own_fields(v) {
+    // An object as Object.keys, for…in, a spread and Object.assign see it: an instance of a
+    // class without its methods (function pointers to `Class__method`), which JavaScript keeps
+    // on the class, not on the instance.
+    if type_of(v) != "map" { return v; }
+    let out = #{};
+    for k in v.keys() {
+        let x = v[k];
+        if type_of(x) != "Fn" || x.is_anonymous || !x.name.contains("__") { out[k] = x; }
+    }
+    out
+}"#,
+    ),
+    (
         "js_stringify",
         "private fn js_stringify(v) {\n    // Rhai's to_json() is for maps and arrays: wrap anything else in one.\n    let s = #{ v: v }.to_json();\n    s.sub_string(5, s.len() - 6)\n}",
     ),

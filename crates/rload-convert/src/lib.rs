@@ -16,12 +16,15 @@
 //! (objects changed through a second name, which Rhai's copies would not reach), `captures.rs`
 //! (closures created in loops: one binding per iteration, as JavaScript's `let`), `regexps.rs`
 //! (regular expressions and the string methods that take one), `rest.rs` (rest parameters and
-//! spread arguments).
+//! spread arguments), `classes.rs` (top-level classes: instances as maps of fields and method
+//! pointers) and `class_uses.rs` (`this`, method calls, `super`, `new` of them).
 
 mod aliases;
 mod asyncs;
 mod calls;
 mod captures;
+mod class_uses;
+mod classes;
 mod conv;
 mod expr;
 mod functions;

@@ -79,12 +79,13 @@ impl Conv<'_> {
     }
 
     /// A property given the value `undefined` (`{ id: undefined }`, `o.id = undefined`).
-    pub fn undefined_value(&mut self, span: oxc_span::Span) {
+    /// Gives the comment marking it.
+    pub fn undefined_value(&mut self, span: oxc_span::Span) -> String {
         self.item(
             span,
             ItemKind::Unconvertible,
             "a property set to `undefined`: Rhai has one `()` for null and undefined, so JSON.stringify would write this key as null where JavaScript leaves it out (and `in`, Object.keys count it either way); leave the key out, or use null",
-        );
+        )
     }
 
     pub fn array(&mut self, a: &ArrayExpression) -> String {
@@ -122,7 +123,8 @@ impl Conv<'_> {
                         segments.push(format!("[{}]", current.join(", ")));
                         current.clear();
                     }
-                    segments.push(self.expr(&s.argument));
+                    let v = self.expr(&s.argument);
+                    segments.push(self.own_fields(v));
                 }
                 ArrayExpressionElement::Elision(e) => current.push(self.unconvertible(e.span, "an array hole")),
                 other => {

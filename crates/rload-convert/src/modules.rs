@@ -86,6 +86,7 @@ pub fn convert_file(
     for (f, lengths) in calls_from_outside {
         conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
     }
+    let body = crate::class_uses::finish(&mut conv, &body);
     let body = finish_keywords(&conv, &body);
     // The helpers' lines map to no JavaScript line: an error inside one is the call's (the
     // engine's diagnostics point at the innermost call that maps).
@@ -212,6 +213,7 @@ fn declare_asyncs(conv: &mut Conv, d: &Declaration, exported: bool) {
 
 fn declare_top(conv: &mut Conv, d: &Declaration) {
     match d {
+        Declaration::ClassDeclaration(c) if conv.module.is_none() => conv.declare_class(c),
         Declaration::FunctionDeclaration(f) => {
             if let Some(id) = &f.id {
                 conv.top_fns.insert(id.name.to_string(), (0, f.params.items.len()));
@@ -429,8 +431,13 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
             }
             out
         }
+        Declaration::ClassDeclaration(c) if conv.module.is_none() => conv.class_decl(c),
         Declaration::ClassDeclaration(c) => {
-            let c = conv.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes");
+            let c = conv.item(
+                c.span,
+                ItemKind::Unconvertible,
+                "a class in an imported module: rload converts classes of the entry script only",
+            );
             format!("{c}\n")
         }
         other => {
@@ -575,7 +582,13 @@ fn finish_keywords(conv: &Conv, text: &str) -> String {
         } else if marker == '\u{3}' {
             // inner is the JavaScript keyword; the variable's name follows.
             let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            let changed = conv.mutated_globals.contains(&name) || conv.mutated_anywhere.contains(&name);
+            // The text has the Rhai name (`shared_` of `shared`, which Rhai reserves); the sets
+            // the JavaScript one.
+            let changed = conv
+                .mutated_globals
+                .iter()
+                .chain(&conv.mutated_anywhere)
+                .any(|js| js == &name || names::var(js) == name);
             out.push_str(if inner == "const" && !changed { "const" } else { "let" });
         } else if conv.mutated_globals.contains(inner) {
             let v = names::var(inner);

@@ -106,6 +106,7 @@ impl Conv<'_> {
             }
             Statement::ForInStatement(f) => {
                 let right = self.expr(&f.right);
+                let right = self.own_fields(right);
                 // JavaScript's for…in gives an array's indices as text: a helper tells at run time.
                 let h = self.helper("js_keys");
                 let key = match &f.left {
@@ -147,7 +148,7 @@ impl Conv<'_> {
                 format!("let {name} = {closure};")
             }
             Statement::ClassDeclaration(c) => {
-                self.item(c.span, ItemKind::Unconvertible, "a class: Rhai has no classes")
+                self.item(c.span, ItemKind::Unconvertible, "a class declared inside a function or a block: rload converts classes declared at the top level of the entry script")
             }
             Statement::LabeledStatement(l) => {
                 let c = self.item(

@@ -345,3 +345,13 @@ fn arithmetic_with_null_and_undefined_uses_the_number_javascript_does() {
         "{rhai}"
     );
 }
+
+#[test]
+fn module_state_named_like_a_rhai_keyword_and_changed_by_a_function_is_no_constant() {
+    // `shared` is `shared_` in Rhai: it was written `const`, and the change failed ("Cannot
+    // modify constant").
+    let js = "const shared = { n: 0 };\nexport default function () { shared.n += 1; }\n";
+    let (c, items) = convert_source("t.js", js).unwrap();
+    assert!(items.is_empty(), "{items:?}");
+    assert!(c.rhai.contains("let shared_ = #{ n: 0 }; let keep_shared_ = || shared_;"), "{}", c.rhai);
+}
