@@ -12,8 +12,10 @@
 //!
 //! Time trends are pushed in seconds (Prometheus's base unit), other values as recorded. Labels
 //! are the sample's tags (empty keys or values left out, as k6) and `__name__`, sorted by name.
-//! Each series is pushed with the time of its latest sample, in milliseconds, and only when that
-//! time moved since its last successful push, so a receiver never sees one timestamp twice.
+//! A series is pushed when it gained samples since its last successful push, with the time of
+//! its latest sample in milliseconds, or 1 ms after that push when a thread's samples arrive
+//! later than newer ones of another thread: a receiver never sees one timestamp twice or going
+//! back (Prometheus drops such samples), and never misses the last value.
 //!
 //! Two halves: [`group`] runs on the recording thread and folds a batch of samples into one
 //! [`Delta`] per series (the tag sets cannot leave that thread, and a batch of thousands of
@@ -120,6 +122,16 @@ struct Entry {
     latest_ms: i64,
     /// The time last pushed successfully.
     pushed_ms: Option<i64>,
+    /// Samples merged since the last successful push.
+    fresh: bool,
+}
+
+impl Entry {
+    /// The time to push the series at: its latest sample's, moved past the last push when
+    /// samples older than that push arrived after it.
+    fn push_ms(&self) -> i64 {
+        self.pushed_ms.map_or(self.latest_ms, |p| self.latest_ms.max(p + 1))
+    }
 }
 
 /// Every series of the run, on the output's thread.
@@ -138,6 +150,7 @@ impl Store {
         if let Some(entry) = self.series.get_mut(&key) {
             entry.measure.merge(&delta.measure);
             entry.latest_ms = entry.latest_ms.max(delta.latest_ms);
+            entry.fresh = true;
             return;
         }
         let count = self.per_metric.entry(delta.metric).or_insert(0);
@@ -149,25 +162,27 @@ impl Store {
         self.names
             .entry(delta.metric)
             .or_insert_with(|| metrics::name_of(delta.metric).unwrap_or_else(|| "unknown".into()));
-        self.series.insert(key, Entry { measure: delta.measure, latest_ms: delta.latest_ms, pushed_ms: None });
+        self.series
+            .insert(key, Entry { measure: delta.measure, latest_ms: delta.latest_ms, pushed_ms: None, fresh: true });
     }
 
-    /// The series whose latest sample is newer than their last successful push.
+    /// The series that gained samples since their last successful push, each at
+    /// [`Entry::push_ms`].
     pub fn changed(&self, config: &Config) -> Vec<TimeSeries> {
         let mut out = Vec::new();
         for ((metric, labels), entry) in &self.series {
-            if entry.pushed_ms.is_some_and(|p| p >= entry.latest_ms) {
-                continue;
+            if entry.fresh {
+                out.extend(self.map(*metric, labels, &entry.measure, entry.push_ms(), config));
             }
-            out.extend(self.map(*metric, labels, &entry.measure, entry.latest_ms, config));
         }
         out
     }
 
     /// Records that what [`Store::changed`] returned reached the receiver.
     pub fn mark_pushed(&mut self) {
-        for entry in self.series.values_mut() {
-            entry.pushed_ms = Some(entry.latest_ms);
+        for entry in self.series.values_mut().filter(|e| e.fresh) {
+            entry.pushed_ms = Some(entry.push_ms());
+            entry.fresh = false;
         }
     }
 
@@ -179,8 +194,10 @@ impl Store {
         for ((metric, labels), entry) in &self.series {
             for mut series in self.map(*metric, labels, &entry.measure, entry.latest_ms, config) {
                 series.histograms.clear();
-                series.samples =
-                    vec![Sample { value: f64::from_bits(STALE_NAN), timestamp: at.max(entry.latest_ms + 1) }];
+                series.samples = vec![Sample {
+                    value: f64::from_bits(STALE_NAN),
+                    timestamp: at.max(entry.latest_ms.max(entry.pushed_ms.unwrap_or(entry.latest_ms)) + 1),
+                }];
                 out.push(series);
             }
         }
@@ -305,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn a_series_is_pushed_again_only_when_it_has_a_newer_sample() {
+    fn a_series_is_pushed_again_only_when_it_has_new_samples() {
         let cfg = config();
         let mut store = Store::default();
         for d in group(&[sample(builtin::HTTP_REQS, TagSet::new(), 1.0, 10)], false) {
@@ -322,6 +339,34 @@ mod tests {
         let stale = store.stale_markers(&cfg, UNIX_EPOCH + Duration::from_millis(30));
         assert_eq!(stale[0].samples[0].value.to_bits(), STALE_NAN);
         assert_eq!(stale[0].samples[0].timestamp, 31);
+    }
+
+    /// Two worker threads flush on their own: samples of one may arrive after a push that
+    /// already carried newer samples of the other. The run's last count must still reach the
+    /// receiver, at a time after the push before (Prometheus drops a sample at a time it has).
+    #[test]
+    fn late_samples_older_than_the_last_push_are_pushed_just_after_it() {
+        let cfg = config();
+        let mut store = Store::default();
+        for d in group(&[sample(builtin::HTTP_REQS, TagSet::new(), 1.0, 20)], false) {
+            store.add(d);
+        }
+        assert_eq!(store.changed(&cfg)[0].samples, vec![Sample { value: 1.0, timestamp: 20 }]);
+        store.mark_pushed();
+        for d in group(&[sample(builtin::HTTP_REQS, TagSet::new(), 1.0, 15)], false) {
+            store.add(d);
+        }
+        let again = store.changed(&cfg);
+        assert_eq!(again[0].samples, vec![Sample { value: 2.0, timestamp: 21 }], "the late sample counted");
+        store.mark_pushed();
+        assert!(store.changed(&cfg).is_empty());
+        for d in group(&[sample(builtin::HTTP_REQS, TagSet::new(), 1.0, 18)], false) {
+            store.add(d);
+        }
+        assert_eq!(store.changed(&cfg)[0].samples, vec![Sample { value: 3.0, timestamp: 22 }]);
+        store.mark_pushed();
+        let stale = store.stale_markers(&cfg, UNIX_EPOCH + Duration::from_millis(10));
+        assert_eq!(stale[0].samples[0].timestamp, 23, "stale after the last push");
     }
 
     #[test]
