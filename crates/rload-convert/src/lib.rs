@@ -39,6 +39,7 @@ mod operators;
 mod regexps;
 mod rest;
 mod stmt;
+mod switches;
 mod tries;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -1,5 +1,5 @@
-//! Statements: blocks, declarations, expression statements and `switch` (an `if` chain). Loops
-//! are in `loops.rs`, functions in `functions.rs`.
+//! Statements: blocks, declarations and expression statements. Loops are in `loops.rs`,
+//! `switch` in `switches.rs`, functions in `functions.rs`.
 
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
@@ -135,7 +135,7 @@ impl Conv<'_> {
                 format!("do {body} while {};", strip_parens(&test))
             }
             Statement::BreakStatement(b) if b.label.is_none() => "break;".into(),
-            Statement::ContinueStatement(c) if c.label.is_none() => "continue;".into(),
+            Statement::ContinueStatement(c) if c.label.is_none() => self.continue_text(c.span.start),
             Statement::ThrowStatement(t) => {
                 let v = self.expr(&t.argument);
                 format!("throw {};", strip_parens(&v))
@@ -292,68 +292,6 @@ impl Conv<'_> {
             Some(init) if used.refers => format!("let {var} = (); {var} = {init};"),
             init => format!("let {var} = {};", init.unwrap_or_else(|| "()".into())),
         }
-    }
-
-    fn switch_stmt(&mut self, sw: &SwitchStatement) -> String {
-        let disc = self.expr(&sw.discriminant);
-        let t = self.fresh("switch");
-        let mut out = format!("{{\n{}    let {t} = {};\n", self.pad(), strip_parens(&disc));
-        self.indent += 1;
-        let pad = self.pad();
-        let mut pending_tests: Vec<String> = Vec::new();
-        let mut first = true;
-        let mut default_body: Option<String> = None;
-        for (i, case) in sw.cases.iter().enumerate() {
-            let test = case.test.as_ref().map(|e| {
-                let v = self.expr(e);
-                format!("{t} == {v}")
-            });
-            if case.consequent.is_empty() && i + 1 < sw.cases.len() {
-                if let Some(tst) = test {
-                    pending_tests.push(tst);
-                }
-                continue;
-            }
-            let mut stmts: Vec<&Statement> = case.consequent.iter().collect();
-            let ends = matches!(stmts.last(), Some(Statement::BreakStatement(b)) if b.label.is_none());
-            if ends {
-                stmts.pop();
-            } else if i + 1 < sw.cases.len()
-                && !matches!(stmts.last(), Some(Statement::ReturnStatement(_) | Statement::ThrowStatement(_)))
-            {
-                let c = self.item(case.span, ItemKind::Unconvertible, "a switch case that falls through into the next");
-                out.push_str(&format!("{pad}{c}\n"));
-            }
-            self.indent += 1;
-            let mut body = String::new();
-            for s in stmts {
-                body.push_str(&self.stmt(s));
-            }
-            self.indent -= 1;
-            match test {
-                Some(tst) => {
-                    pending_tests.push(tst);
-                    let cond = pending_tests.join(" || ");
-                    pending_tests.clear();
-                    let kw = if first { "if" } else { "} else if" };
-                    out.push_str(&format!("{pad}{kw} {cond} {{\n{body}"));
-                    first = false;
-                }
-                None => default_body = Some(body),
-            }
-        }
-        if let Some(body) = default_body {
-            if first {
-                out.push_str(&format!("{pad}{{\n{body}{pad}}}\n"));
-            } else {
-                out.push_str(&format!("{pad}}} else {{\n{body}{pad}}}\n"));
-            }
-        } else if !first {
-            out.push_str(&format!("{pad}}}\n"));
-        }
-        self.indent -= 1;
-        out.push_str(&format!("{}}}", self.pad()));
-        out
     }
 }
 
