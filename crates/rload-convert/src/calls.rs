@@ -639,8 +639,22 @@ impl Conv<'_> {
             "repeat" => helper2(self, "js_repeat", vec![obj, a(0)]),
             "toFixed" => helper2(self, "js_to_fixed", vec![obj, if args.is_empty() { "0".into() } else { a(0) }]),
             "toString" if args.is_empty() => self.as_text(&m.object, &obj),
+            // `n.toString(radix)`: a number's digits in that radix (rload's runtime).
+            "toString" if args.len() == 1 => format!("js_number_radix({obj}, {})", a(0)),
             // Rhai's sort and reverse work in place and return nothing; JavaScript's also return
             // the array. Without a comparator, JavaScript sorts by the elements' text.
+            // Rhai's splice takes a replacement array and returns nothing; JavaScript's returns
+            // what it removed.
+            "splice" => {
+                let h = self.helper("js_splice");
+                let (start, count) = match args.len() {
+                    0 => ("0".to_string(), "0".to_string()),
+                    1 => (a(0), "()".to_string()),
+                    _ => (a(0), a(1)),
+                };
+                let items = args.iter().skip(2).cloned().collect::<Vec<_>>().join(", ");
+                format!("{}.{h}({start}, {count}, [{items}])", paren_if_needed(&obj))
+            }
             "sort" if args.is_empty() => {
                 let h = self.helper("js_sort");
                 format!("{}.{h}()", paren_if_needed(&obj))
@@ -768,7 +782,20 @@ impl Conv<'_> {
             ("Math", "pow") => format!("{}({}, {})", self.helper("js_pow"), a(0), a(1)),
             ("Math", "log") => format!("ln({}.to_float())", paren_if_needed(&a(0))),
             ("Math", "exp") => format!("exp({}.to_float())", paren_if_needed(&a(0))),
-            ("Math", "min" | "max") if !args.is_empty() => {
+            // No argument: -Infinity for max, Infinity for min, as JavaScript gives.
+            ("Math", "max") if args.is_empty() => "(-1.0 / 0.0)".into(),
+            ("Math", "min") if args.is_empty() => "(1.0 / 0.0)".into(),
+            // Rhai's min and max take numbers only, and pass a NaN by: an argument that is not
+            // certainly a number goes through JavaScript's rule (each as a number, NaN wins).
+            ("Math", "min" | "max")
+                if c.arguments
+                    .iter()
+                    .any(|x| !matches!(x.as_expression().map(|e| self.kind(e)), Some(Kind::Num { .. }))) =>
+            {
+                let h = if method == "max" { "js_max_of" } else { "js_min_of" };
+                helper(self, h, vec![format!("[{}]", args.join(", "))])
+            }
+            ("Math", "min" | "max") => {
                 let mut acc = a(0);
                 for x in &args[1..] {
                     acc = format!("{method}({acc}, {x})");

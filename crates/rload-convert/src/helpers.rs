@@ -79,7 +79,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_str",
-        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` (null or undefined) as \"null\".\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => \"null\",\n        \"f64\" => {\n            if v.is_nan { \"NaN\" } else if !v.is_finite { if v.sign() < 0 { \"-Infinity\" } else { \"Infinity\" } }\n            else if v.fraction() == 0.0 && v.abs() < 9007199254740992.0 { `${v.to_int()}` } else { `${v}` }\n        }\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
+        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` (null or undefined) as \"null\".\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => \"null\",\n        \"f64\" => js_number_string(v),\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
     ),
     (
         "js_parse_int",
@@ -233,6 +233,21 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_sort",
         "private fn js_sort() {\n    // JavaScript's sort() without a comparator: in place, by each element's text, `()` last.\n    this.sort(|a, b| {\n        if a == () { return if b == () { 0 } else { 1 }; }\n        if b == () { return -1; }\n        let x = js_str(a);\n        let y = js_str(b);\n        if x < y { -1 } else if x > y { 1 } else { 0 }\n    });\n    this\n}",
+    ),
+    (
+        "js_splice",
+        r#"private fn js_splice(start, count, items) {
+    // JavaScript's splice: removes `count` elements from `start` (counted from the end when
+    // negative; all the rest when `count` is ()), puts `items` there, returns what it removed.
+    let n = this.len();
+    let s = if type_of(start) == "f64" { if start.is_nan { 0 } else { start.to_int() } } else if start == () { 0 } else { start };
+    if s < 0 { s = if n + s < 0 { 0 } else { n + s }; } else if s > n { s = n; }
+    let c = if count == () { n - s } else if type_of(count) == "f64" { if count.is_nan { 0 } else { count.to_int() } } else { count };
+    if c < 0 { c = 0; } else if c > n - s { c = n - s; }
+    let removed = this.extract(s, c);
+    this.splice(s, c, items);
+    removed
+}"#,
     ),
     (
         "js_sort_by",

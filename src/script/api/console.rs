@@ -6,8 +6,8 @@
 //! INFO hello 1 {"a":1} source=console            (text, as k6 prints on a terminal)
 //! {"level":"warning","msg":"slow","source":"console","time":"…"}   (--log-format json)
 //! ```
-//! Arguments are joined by spaces as k6 does: strings as they are, maps and arrays as JSON,
-//! `()` as `null`. `console.log` and `console.info` are level info, `warn` is k6's `warning`,
+//! Arguments are joined by spaces as k6 does: strings as they are, numbers as JavaScript writes
+//! them (`2.0` → 2, `1e21` → 1e+21, `Infinity`), maps and arrays as JSON, `()` as `null`. `console.log` and `console.info` are level info, `warn` is k6's `warning`,
 //! `error` is error, `debug` is debug (k6 shows debug lines only with `--verbose`, which rload
 //! does not have; rload shows them, as it does the script's `debug`).
 //!
@@ -46,6 +46,9 @@ fn show(value: &Dynamic) -> String {
     }
     if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
         return s.to_string();
+    }
+    if let Ok(f) = value.as_float() {
+        return super::convert::js_number(f);
     }
     if value.is_map()
         || value.is_array()
@@ -161,8 +164,11 @@ mod tests {
             Dynamic::UNIT,
             Dynamic::TRUE,
             Dynamic::from(1.5),
+            Dynamic::from(9007199254740992.0),
+            Dynamic::from(f64::INFINITY),
+            Dynamic::from(2.0),
         ];
         let line = args.iter().map(show).collect::<Vec<_>>().join(" ");
-        assert_eq!(line, r#"hello 1 {"a":1} [1,2] null true 1.5"#);
+        assert_eq!(line, r#"hello 1 {"a":1} [1,2] null true 1.5 9007199254740992 Infinity 2"#);
     }
 }

@@ -155,17 +155,78 @@ fn string_to_number(text: &str) -> f64 {
     t.parse().unwrap_or(f64::NAN)
 }
 
-/// A number as JavaScript prints it: no ".0" on whole numbers, `NaN`, `Infinity`.
-fn js_number(f: f64) -> String {
+/// A number as JavaScript's `String(n)` writes it (ECMAScript's Number::toString): the shortest
+/// digits that read back as `f`, plainly from 1e-6 up to 1e21 (`9007199254740992`,
+/// `0.000001`), else in exponent form (`1e+21`, `1.5e-7`); `NaN`, `Infinity`, and `0` for -0.
+pub fn js_number(f: f64) -> String {
     if f.is_nan() {
-        "NaN".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else if f == f.trunc() && f.abs() < 1e21 {
-        format!("{f:.0}")
-    } else {
-        f.to_string()
+        return "NaN".into();
     }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
+    let text = format!("{:e}", f.abs());
+    let (mantissa, exponent) = text.split_once('e').expect("`{:e}` writes an exponent");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    // The decimal point's place after the first digit: the number is 0.digits × 10^n.
+    let n = exponent.parse::<i32>().expect("`{:e}` writes an integer exponent") + 1;
+    let sign = if f < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e = if e < 0 { format!("-{}", -e) } else { format!("+{e}") };
+        match k {
+            1 => format!("{digits}e{e}"),
+            _ => format!("{}.{}e{e}", &digits[..1], &digits[1..]),
+        }
+    };
+    format!("{sign}{body}")
+}
+
+/// JavaScript's `n.toString(radix)` for a whole number (`(255).toString(16)` → "ff", `(-5)
+/// .toString(2)` → "-101"); radix 10 is [`js_number`]. A fraction in another radix is an error
+/// naming it: JavaScript writes its digits by an algorithm rload does not reproduce.
+pub fn js_number_radix(value: &Dynamic, radix: &Dynamic) -> Result<String, String> {
+    let Some(n) = js_to_number(value).filter(|_| value.is_int() || value.is_float()) else {
+        return Err(format!("toString(radix) of a {}: rload has it for numbers only", value.type_name()));
+    };
+    let r = js_to_number(radix).unwrap_or(f64::NAN);
+    let r = if radix.is_unit() { 10.0 } else { r.trunc() };
+    if !(2.0..=36.0).contains(&r) {
+        return Err("RangeError: toString() radix must be between 2 and 36".into());
+    }
+    if r == 10.0 || !n.is_finite() {
+        return Ok(js_number(n));
+    }
+    if n.fract() != 0.0 || n.abs() >= 9007199254740992.0 {
+        return Err(format!(
+            "toString({r}) of {}: rload writes whole numbers below 2^53 in another radix than 10, not this one",
+            js_number(n)
+        ));
+    }
+    let (mut rest, radix) = (n.abs() as u64, r as u64);
+    let mut digits = Vec::new();
+    loop {
+        digits.push(std::char::from_digit((rest % radix) as u32, radix as u32).expect("a digit below the radix"));
+        rest /= radix;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0.0 {
+        digits.push('-');
+    }
+    Ok(digits.iter().rev().collect())
 }
 
 /// Header pairs (already canonical and joined by `crate::http::headers`) as a script map.
@@ -176,6 +237,47 @@ pub fn header_map(headers: &[(String, String)]) -> Map {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_print_as_javascripts_string_of_them() {
+        for (f, text) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1.0, "1"),
+            (-1.5, "-1.5"),
+            (100.0, "100"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (10.0 / 3.0, "3.3333333333333335"),
+            (9007199254740992.0, "9007199254740992"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (1e21, "1e+21"),
+            (1.5e300, "1.5e+300"),
+            (0.000001, "0.000001"),
+            (0.000001234, "0.000001234"),
+            (1e-7, "1e-7"),
+            (-1.234e-7, "-1.234e-7"),
+            (5e-324, "5e-324"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
+        ] {
+            assert_eq!(js_number(f), text, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn numbers_print_in_a_radix_as_javascript_writes_whole_ones() {
+        let r = |v: Dynamic, radix: i64| js_number_radix(&v, &Dynamic::from(radix));
+        assert_eq!(r(Dynamic::from(255_i64), 16).unwrap(), "ff");
+        assert_eq!(r(Dynamic::from(255_i64), 2).unwrap(), "11111111");
+        assert_eq!(r(Dynamic::from(-5_i64), 2).unwrap(), "-101");
+        assert_eq!(r(Dynamic::from(0_i64), 36).unwrap(), "0");
+        assert_eq!(r(Dynamic::from(35.0_f64), 36).unwrap(), "z");
+        assert_eq!(r(Dynamic::from(2.5_f64), 10).unwrap(), "2.5");
+        assert!(r(Dynamic::from(2.5_f64), 2).unwrap_err().contains("toString(2) of 2.5"));
+        assert!(r(Dynamic::from(1_i64), 37).unwrap_err().contains("between 2 and 36"));
+        assert!(r(Dynamic::from("ff"), 16).unwrap_err().contains("numbers only"));
+    }
 
     #[test]
     fn js_to_number_converts_as_javascripts_number() {

@@ -50,6 +50,11 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("randomSeed", |seed: i64| random_seed(seed));
     engine.register_fn("randomSeed", |seed: Dynamic| random_seed_value(&seed));
     engine.register_fn("randomSeed", || random_seed(0));
+    // JavaScript's String(n) and n.toString(radix), for `rload convert`'s js_str and toString.
+    engine.register_fn("js_number_string", |f: f64| super::convert::js_number(f));
+    engine.register_fn("js_number_radix", |v: Dynamic, radix: Dynamic| -> Result<String, Box<EvalAltResult>> {
+        super::convert::js_number_radix(&v, &radix).map_err(Into::into)
+    });
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
     engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::new()));
     engine.register_fn("text_summary", |data: Dynamic, opts: Map| text_summary(&data, opts));
