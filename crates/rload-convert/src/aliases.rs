@@ -12,6 +12,11 @@
 //! and so is changing module state, which `modules.rs` shares. The parameters of
 //! `handleSummary` and `teardown` are exempt: k6 never reads the object again after them.
 //!
+//! A `reduce` callback's accumulator is exempt where that is exact: the initial value is a fresh
+//! object and the callback returns the accumulator wherever it returns (`(acc, x) => { acc[x.id]
+//! = x; return acc; }`). JavaScript hands the one object from call to call; rload hands each call
+//! the value the previous one returned, which is the same object's contents.
+//!
 //! A change is: assigning a property or element (`=`, `+=`, `++`, …), `delete`, a mutating
 //! array method (`push`, `pop`, `shift`, `unshift`, `splice`, `sort`, `reverse`, `fill`,
 //! `copyWithin`), `Object.assign(target, …)`.
@@ -44,6 +49,82 @@ pub fn is_alias_source(e: &Expression) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+/// The accumulator parameter's start of `xs.reduce(callback, initial)` (or `reduceRight`) when
+/// it may be changed in place, and whether `initial` is an object literal: `initial` is not an alias source and every `return` of the
+/// callback (or its expression body) gives the accumulator back.
+pub fn reduce_accumulator(method: &str, args: &[Argument]) -> Option<(u32, bool)> {
+    if !matches!(method, "reduce" | "reduceRight") || args.len() != 2 {
+        return None;
+    }
+    let initial = args[1].as_expression()?;
+    if is_alias_source(initial) {
+        return None;
+    }
+    let (params, body): (&FormalParameters, Result<&[Statement], &Expression>) = match &args[0] {
+        Argument::ArrowFunctionExpression(f) => match &f.body {
+            ArrowFunctionBody::FunctionBody(b) => (&f.params, Ok(&b.statements)),
+            body => (&f.params, Err(body.as_expression()?)),
+        },
+        Argument::FunctionExpression(f) => (&f.params, Ok(&f.body.as_ref()?.statements)),
+        _ => return None,
+    };
+    let BindingPattern::BindingIdentifier(acc) = &params.items.first()?.pattern else { return None };
+    let name = acc.name.as_str();
+    let is_acc = |e: &Expression| match e.without_parentheses() {
+        Expression::Identifier(id) => id.name == name,
+        Expression::SequenceExpression(s) => {
+            matches!(s.expressions.last().map(|e| e.without_parentheses()), Some(Expression::Identifier(id)) if id.name == name)
+        }
+        _ => false,
+    };
+    let gives_back = match body {
+        Err(e) => is_acc(e),
+        Ok(statements) => {
+            let mut returns = Vec::new();
+            returned(statements, &mut returns);
+            !returns.is_empty() && returns.iter().all(|r| r.is_some_and(is_acc))
+        }
+    };
+    gives_back.then_some((acc.span.start, matches!(initial.without_parentheses(), Expression::ObjectExpression(_))))
+}
+
+/// Every `return` in `stmts`, not those of functions inside: its value, if any.
+fn returned<'a>(stmts: &'a [Statement<'a>], out: &mut Vec<Option<&'a Expression<'a>>>) {
+    for s in stmts {
+        returned_one(s, out);
+    }
+}
+
+fn returned_one<'a>(s: &'a Statement<'a>, out: &mut Vec<Option<&'a Expression<'a>>>) {
+    match s {
+        Statement::ReturnStatement(r) => out.push(r.argument.as_ref()),
+        Statement::BlockStatement(b) => returned(&b.body, out),
+        Statement::IfStatement(i) => {
+            returned_one(&i.consequent, out);
+            if let Some(a) = &i.alternate {
+                returned_one(a, out);
+            }
+        }
+        Statement::ForStatement(f) => returned_one(&f.body, out),
+        Statement::ForInStatement(f) => returned_one(&f.body, out),
+        Statement::ForOfStatement(f) => returned_one(&f.body, out),
+        Statement::WhileStatement(w) => returned_one(&w.body, out),
+        Statement::DoWhileStatement(d) => returned_one(&d.body, out),
+        Statement::SwitchStatement(sw) => sw.cases.iter().for_each(|c| returned(&c.consequent, out)),
+        Statement::TryStatement(t) => {
+            returned(&t.block.body, out);
+            if let Some(h) = &t.handler {
+                returned(&h.body.body, out);
+            }
+            if let Some(f) = &t.finalizer {
+                returned(&f.body, out);
+            }
+        }
+        Statement::LabeledStatement(l) => returned_one(&l.body, out),
+        _ => {}
     }
 }
 

@@ -23,6 +23,31 @@ impl Conv<'_> {
                 }
                 // JavaScript's conversion functions passed as callbacks (`xs.filter(Boolean)`,
                 // `xs.map(Number)`): Rhai has no such values; a closure does what they do.
+                // `xs.map(Math.round)`: the one-argument Math functions as closures, each the
+                // text `Math.f(v)` converts to (`builtin_static`).
+                Argument::StaticMemberExpression(m)
+                    if matches!(&m.object, Expression::Identifier(o) if o.name == "Math")
+                        && !self.is_local("Math")
+                        && matches!(
+                            m.property.name.as_str(),
+                            "round" | "floor" | "ceil" | "trunc" | "abs" | "sign" | "sqrt"
+                        ) =>
+                {
+                    match m.property.name.as_str() {
+                        "abs" => "|v| abs(v)".into(),
+                        "sqrt" => "|v| sqrt(v.to_float())".into(),
+                        f => {
+                            let h = self.helper(match f {
+                                "round" => "js_round",
+                                "floor" => "js_floor",
+                                "ceil" => "js_ceil",
+                                "trunc" => "js_trunc",
+                                _ => "js_sign",
+                            });
+                            format!("|v| {h}(v)")
+                        }
+                    }
+                }
                 Argument::Identifier(id)
                     if matches!(id.name.as_str(), "Boolean" | "Number" | "String")
                         && !self.is_local(id.name.as_str())
@@ -224,6 +249,29 @@ impl Conv<'_> {
                 }
             }
             "RegExp" => self.regexp_new(c.span, &c.arguments, args),
+            // `Array(…)` is `new Array(…)`.
+            "Array" => match args.len() {
+                0 => "[]".into(),
+                1 => {
+                    let h = self.helper("js_new_array");
+                    format!("{h}({a0})")
+                }
+                _ => format!("[{}]", args.join(", ")),
+            },
+            // isFinite(x): x as a number (null is 0, undefined NaN: a `()` may be either).
+            "isFinite" => {
+                let (kind, a0) = match c.arguments.first().filter(|a| !a.is_spread()) {
+                    Some(arg) => self.nullish_as_number(arg.to_expression(), &a0),
+                    None => (Kind::Undefined, a0),
+                };
+                if matches!(kind, Kind::Null | Kind::Unknown) {
+                    let h = self.helper("js_is_finite_of");
+                    format!("{h}({}, {})", strip_parens(&a0), self.js_text_literal(c.span))
+                } else {
+                    let h = self.helper("js_number");
+                    format!("{h}({a0}).to_float().is_finite")
+                }
+            }
             "require" => self.unconvertible(c.span, "require(): use `import`"),
             "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" => {
                 // rload's own functions, JavaScript's rules; no argument is `undefined`'s text.
@@ -419,7 +467,22 @@ impl Conv<'_> {
     }
 
     fn method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str) -> String {
+        // `(g[k] = g[k] || []).push(x)`, `(o.list ??= []).push(x)`: the assignment, then the
+        // change on the place it assigned. The assignment's value is a copy in Rhai, and a
+        // change to it would be lost.
+        if let Expression::AssignmentExpression(a) = m.object.without_parentheses() {
+            if crate::aliases::MUTATING_METHODS.contains(&method) {
+                let stmt = self.assignment(a);
+                let target = self.assign_target_text(&a.left);
+                let out = self.method_call_on(c, m, method, target);
+                return format!("{{ {stmt}; {out} }}");
+            }
+        }
         let obj = self.expr(&m.object);
+        self.method_call_on(c, m, method, obj)
+    }
+
+    fn method_call_on(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str, obj: String) -> String {
         let inline_callback =
             matches!(c.arguments.first(), Some(Argument::ArrowFunctionExpression(_) | Argument::FunctionExpression(_)));
         // Rhai's own methods call a callback with as many of their arguments as it takes; the
@@ -437,13 +500,16 @@ impl Conv<'_> {
                 format!("{method}() with a callback passed by name: write the callback inline"),
             );
         }
+        let accumulator = crate::aliases::reduce_accumulator(method, &c.arguments);
         let convert_args = |conv: &mut Self| {
+            conv.fresh_accumulator = accumulator;
             conv.callback_params = passed;
             conv.callback_beyond_undefined = method == "sort";
             conv.array_params.clear();
             // push and unshift keep a function with a rest parameter, for `js_call` to call.
             conv.rest_values_ok = matches!(method, "push" | "unshift");
             let args = conv.args(&c.arguments);
+            conv.fresh_accumulator = None;
             conv.callback_params = None;
             conv.callback_beyond_undefined = false;
             (args, std::mem::take(&mut conv.array_params))
@@ -838,6 +904,8 @@ impl Conv<'_> {
             ("Array", "from") if args.len() <= 2 => helper(self, "js_array_from", vec![a(0), a(1)]),
             ("Number", "isInteger") => helper(self, "js_is_integer", vec![a(0)]),
             ("Number", "isNaN") => helper(self, "js_is_nan", vec![a(0)]),
+            // Number.isFinite: a number that is finite, no conversion ("12" is false).
+            ("Number", "isFinite") => helper(self, "js_is_finite", vec![a(0)]),
             ("String", "fromCharCode") => helper(self, "js_from_char_code", vec![format!("[{}]", args.join(", "))]),
             ("Number", "parseInt") => self.parse_int_call(&args),
             ("Number", "parseFloat") => helper(self, "js_parse_float", vec![a(0)]),

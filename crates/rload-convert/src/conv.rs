@@ -112,6 +112,11 @@ pub struct Conv<'s> {
     /// The parameters of the function being converted are not aliases the caller can observe
     /// (`handleSummary(data)`, `teardown(data)`: k6 never looks at the object again).
     pub params_unobserved: bool,
+    /// The start of a `reduce` callback's accumulator parameter that is not an alias: the
+    /// callback returns it wherever it returns and the initial value is a fresh object, so the
+    /// copy Rhai changes is the value `reduce` carries on (`aliases.rs`, `reduce_accumulator`); with
+    /// whether that value is an object literal (its keys are text, `o[k]` goes through `js_key`).
+    pub fresh_accumulator: Option<(u32, bool)>,
     /// How many closures deep the conversion is, and the depth where the innermost loop body
     /// being converted starts: names read deeper than that are captured by a closure created in
     /// the loop (see `captures.rs`).
@@ -205,6 +210,7 @@ impl<'s> Conv<'s> {
             top_aliases: HashMap::new(),
             top_kinds: HashMap::new(),
             params_unobserved: false,
+            fresh_accumulator: None,
             closure_depth: 0,
             closure_base: 0,
             captured: HashSet::new(),

@@ -64,7 +64,16 @@ impl Conv<'_> {
                 prologue.extend(lines);
             }
             let bound = crate::modules::binding_names(pattern);
-            self.note_params(&bound, "a parameter of this function");
+            match pattern {
+                BindingPattern::BindingIdentifier(id)
+                    if i == 0 && self.fresh_accumulator.is_some_and(|(at, _)| at == id.span.start) =>
+                {
+                    if let Some((_, true)) = self.fresh_accumulator.take() {
+                        self.object_vars.insert(id.name.to_string());
+                    }
+                }
+                _ => self.note_params(&bound, "a parameter of this function"),
+            }
             names_out.push(name);
         }
         let required = required.unwrap_or(names_out.len());

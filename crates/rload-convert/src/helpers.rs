@@ -40,16 +40,22 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_spread",
         r#"private fn js_spread(v) {
-    // `...v` in a call's arguments: an array's elements, a string's characters, a Set's values,
-    // a Map's [key, value] pairs, a SharedArray's elements, as JavaScript iterates them.
+    // `...v` in a call's arguments or an array literal: an array's elements, a string's
+    // characters, a Set's values, a Map's [key, value] pairs, a SharedArray's or a match's
+    // elements, as JavaScript iterates them.
     switch type_of(v) {
         "array" => v,
         "string" => { let out = []; for c in v.chars() { out.push(c.to_string()); } out }
         "Set" => v.values(),
         "Map" => v.entries(),
-        "SharedArray" => { let out = []; for x in v { out.push(x); } out }
         "()" => throw "TypeError: Cannot convert undefined or null to object (a spread argument)",
-        _ => throw `TypeError: ${type_of(v)} is not iterable (a spread argument)`,
+        "map" => throw "TypeError: object is not iterable (a spread argument)",
+        _ => {
+            // A SharedArray, a match, any value rload can iterate.
+            let out = [];
+            try { for x in v { out.push(x); } } catch { throw `TypeError: ${type_of(v)} is not iterable (a spread argument)`; }
+            out
+        }
     }
 }"#,
     ),
@@ -662,6 +668,14 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_fill(v, from, to) {\n    // fill(v, from, to): in place, positions counted from the end when negative; the array is\n    // the value.\n    let n = this.len();\n    if from == () { from = 0; } else if from < 0 { from = max(n + from, 0); }\n    if to == () { to = n; } else if to < 0 { to = max(n + to, 0); }\n    let i = from;\n    while i < min(to, n) { this[i] = v; i += 1; }\n    this\n}",
     ),
     (
+        "js_is_finite",
+        "private fn js_is_finite(v) {\n    // Number.isFinite(v): a number, neither NaN nor infinite; no conversion.\n    switch type_of(v) { \"i64\" => true, \"f64\" => v.is_finite, _ => false }\n}",
+    ),
+    (
+        "js_is_finite_of",
+        "private fn js_is_finite_of(v, what) {\n    // isFinite(v): v as a number, finite. `()` is null (0, true) or undefined (NaN, false): this\n    // run cannot tell which, and stops rather than guess.\n    if v == () { js_nullish_differs(what, true, false); }\n    js_number(v).to_float().is_finite\n}",
+    ),
+    (
         "js_new_array",
         "private fn js_new_array(n) {\n    // new Array(n): n undefined elements; new Array(x) for anything but a number: [x].\n    switch type_of(n) {\n        \"i64\" => { let a = []; a.pad(n, ()); a }\n        \"f64\" => { let a = []; a.pad(n.to_int(), ()); a }\n        _ => [n],\n    }\n}",
     ),
@@ -707,6 +721,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
             &["js_nullish_differs", "js_str", "js_number", "js_number_text", "js_is_nan"]
         }
         "js_nullish_differs" => &["js_str"],
+        "js_is_finite_of" => &["js_nullish_differs", "js_str", "js_number", "js_number_text"],
         "js_concat_all" => &["js_str", "js_flat"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_stringify_indent" => &["js_stringify"],

@@ -124,7 +124,14 @@ impl Conv<'_> {
                         current.clear();
                     }
                     let v = self.expr(&s.argument);
-                    segments.push(self.own_fields(v));
+                    // What JavaScript iterates: a string's characters, a Set's values, a Map's
+                    // entries (Rhai's `+` would add a string as one element).
+                    if matches!(s.argument.without_parentheses(), Expression::ArrayExpression(_)) {
+                        segments.push(v);
+                    } else {
+                        let h = self.helper("js_spread");
+                        segments.push(format!("{h}({})", strip_parens(&v)));
+                    }
                 }
                 ArrayExpressionElement::Elision(e) => current.push(self.unconvertible(e.span, "an array hole")),
                 other => {

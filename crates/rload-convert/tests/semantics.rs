@@ -355,3 +355,37 @@ fn module_state_named_like_a_rhai_keyword_and_changed_by_a_function_is_no_consta
     assert!(items.is_empty(), "{items:?}");
     assert!(c.rhai.contains("let shared_ = #{ n: 0 }; let keep_shared_ = || shared_;"), "{}", c.rhai);
 }
+
+#[test]
+fn a_reduce_accumulator_changed_in_place_converts_only_where_it_is_the_value_handed_on() {
+    // A fresh initial object, the accumulator returned wherever the callback returns: each call
+    // gets the previous call's value, the object JavaScript hands on.
+    for body in [
+        "const m = [1, 2].reduce((acc, x) => { acc[x] = 1; return acc; }, {});",
+        "const m = [1, 2].reduce(function (acc, x) { if (x > 1) { acc.big = x; return acc; } acc[x] = x; return acc; }, {});",
+        "const m = [[1], [2]].reduce((a, xs) => (a.push(...xs), a), []);",
+    ] {
+        let (rhai, items) = convert(body);
+        assert_eq!(not_converted(&items), Vec::<String>::new(), "{body}\n{rhai}");
+    }
+    // The initial object has another name, or the callback returns something else: JavaScript
+    // changes an object rload would copy.
+    for body in [
+        "const seed = {};\nconst m = [1].reduce((acc, x) => { acc[x] = 1; return acc; }, seed);",
+        "const m = [1].reduce((acc, x) => { acc[x] = 1; return x; }, {});",
+        "const m = [1].reduce((acc, x) => { acc[x] = 1; }, {});",
+    ] {
+        let listed = not_converted(&convert(body).1);
+        assert!(listed.iter().any(|r| r.contains("changing `acc` in place")), "{body}: {listed:?}");
+    }
+}
+
+#[test]
+fn a_mutating_method_on_an_assignment_changes_the_place_assigned() {
+    let (rhai, items) = convert("const cache = {};\nconst k = 'a';\n(cache[k] = cache[k] || []).push(1);");
+    assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
+    assert!(
+        rhai.contains("{ cache[k] = (if js_truthy(cache[k]) { cache[k] } else { [] }); cache[k].push(1) }"),
+        "{rhai}"
+    );
+}

@@ -9,7 +9,7 @@
 //! the operators, and the built-in Rhai falls back on where it calls `==` itself (`contains`,
 //! `index_of`, `==` between arrays and maps) or folds constants. Rhai has no comparison functions
 //! of its own for floats, so nothing needs registering; the tests below are what fails if the
-//! patch is lost in a Rhai upgrade.
+//! patch is lost in a Rhai upgrade (with one for its map indexed by an integer).
 
 use rhai::Engine;
 
@@ -45,6 +45,16 @@ mod tests {
         assert!(!eval("2.2e-16 == 0.0"));
         assert!(eval("1.0 + 2.2e-16 > 1.0"));
         assert!(eval("5 == 5.0 && 5.0 >= 5 && 4.5 < 5"));
+    }
+
+    /// vendor/rhai/RLOAD-PATCH.md: `m[1]` is `m["1"]`, as JavaScript keys an object.
+    #[test]
+    fn a_map_indexed_by_an_integer_reads_and_sets_the_key_of_its_text() {
+        assert!(eval(r#"let m = #{}; m[1] = "one"; m["1"] == "one" && m[1] == "one" && m.len() == 1"#));
+        assert!(eval(r#"let m = #{ "20": 2 }; m[20] += 1; m[20] == 3 && m[-5] == ()"#));
+        let mut engine = Engine::new();
+        super::register(&mut engine);
+        assert!(engine.eval::<bool>("let m = #{}; m[1.5] == ()").is_err(), "a float index stays an error");
     }
 
     #[test]

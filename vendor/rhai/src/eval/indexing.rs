@@ -100,9 +100,18 @@ impl Engine {
             #[cfg(not(feature = "no_object"))]
             Dynamic(Union::Map(map, ..)) => {
                 // val_map[idx]
-                let index = idx.read_lock::<crate::ImmutableString>().ok_or_else(|| {
-                    self.make_type_mismatch_err::<crate::ImmutableString>(idx.type_name(), idx_pos)
-                })?;
+                // rload: an integer index reads the key of its text, as JavaScript's `obj[1]`
+                // is `obj["1"]` (RLOAD-PATCH.md).
+                let int_key: crate::ImmutableString;
+                let index = match idx.as_int() {
+                    Ok(i) => {
+                        int_key = i.to_string().into();
+                        &int_key
+                    }
+                    Err(_) => &*idx.read_lock::<crate::ImmutableString>().ok_or_else(|| {
+                        self.make_type_mismatch_err::<crate::ImmutableString>(idx.type_name(), idx_pos)
+                    })?,
+                };
 
                 #[cfg(not(feature = "no_object"))]
                 #[cfg(feature = "internals")]
