@@ -142,22 +142,22 @@ impl Conv<'_> {
                     let args = self.args_with_callback(&c.arguments, 1, 0).join(", ");
                     format!("group({args})")
                 }
+                // `import { asyncRequest } from 'k6/http'` in an awaited `Promise.all`: its
+                // entry of `http.request_all` (see `asyncs.rs`).
+                Binding::Function(v) if v == "http.asyncRequest" && self.all_entry(c.span) => {
+                    format!("[{}]", self.args(&c.arguments).join(", "))
+                }
+                // `import { asyncRequest } from 'k6/http'`, awaited at once (see `asyncs.rs`).
+                Binding::Function(v) if v == "http.asyncRequest" && self.awaited_here(c.span) => {
+                    let args = self.args(&c.arguments).join(", ");
+                    format!("http.request({args})")
+                }
                 Binding::Function(f) | Binding::Value(f) | Binding::Constructor(f) => {
                     if matches!(f.as_str(), "setTimeout" | "setInterval") {
                         self.asyncs.first_timer.get_or_insert(c.span);
                     }
                     let args = self.args(&c.arguments).join(", ");
                     format!("{f}({args})")
-                }
-                // `import { asyncRequest } from 'k6/http'` in an awaited `Promise.all`: its
-                // entry of `http.request_all` (see `asyncs.rs`).
-                Binding::Pending(v, _) if v == "http.asyncRequest" && self.all_entry(c.span) => {
-                    format!("[{}]", self.args(&c.arguments).join(", "))
-                }
-                // `import { asyncRequest } from 'k6/http'`, awaited at once (see `asyncs.rs`).
-                Binding::Pending(v, _) if v == "http.asyncRequest" && self.awaited_here(c.span) => {
-                    let args = self.args(&c.arguments).join(", ");
-                    format!("http.request({args})")
                 }
                 Binding::Helper(h) => {
                     let h = self.helper(h);
@@ -323,6 +323,9 @@ impl Conv<'_> {
             return out;
         }
         if let Some(out) = self.class_method_call(c, m) {
+            return out;
+        }
+        if let Some(out) = self.promise_callback(c, m) {
             return out;
         }
         if let Expression::Identifier(obj) = &m.object {

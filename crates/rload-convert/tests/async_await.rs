@@ -59,6 +59,44 @@ fn an_awaited_promise_all_of_requests_sends_them_at_once() {
 }
 
 #[test]
+fn a_kept_promise_and_a_list_of_them_wait_for_their_requests() {
+    let js = "import http, { asyncRequest } from 'k6/http';\n\
+              const B = 'http://h';\n\
+              async function start(path) { const p = http.asyncRequest('GET', B + path); return p; }\n\
+              export default async function () {\n\
+                const reqs = [];\n\
+                for (const id of [1, 2]) reqs.push(http.asyncRequest('GET', `${B}/items/${id}`));\n\
+                const rs = await Promise.all(reqs);\n\
+                const p = asyncRequest('POST', B, 'x');\n\
+                const r = await p;\n\
+                http.asyncRequest('GET', `${B}/never`);\n\
+                const mixed = await Promise.all([p, 1, 'two']);\n\
+                const none = await Promise.all([]);\n\
+                const later = await start('/later');\n\
+                const v = (await 5) + (await `${r.status}`);\n\
+                const x = await r.status;\n\
+              }\n";
+    let (rhai, items) = convert(js);
+    assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
+    for line in [
+        r#"reqs.push(http.asyncRequest("GET", `${B}/items/${js_str(id)}`));"#,
+        "let rs = http.wait_all(reqs);",
+        r#"let p = http.asyncRequest("POST", B, "x");"#,
+        "let r = http.wait(p);",
+        r#"http.asyncRequest("GET", `${B}/never`);"#,
+        r#"let mixed = http.wait_all([p, 1, "two"]);"#,
+        "let none = http.request_all([]);",
+        // An async function's `return` adopts the promise it returns.
+        "return http.wait(p);",
+        r#"let later = start("/later");"#,
+        "let x = http.wait(r.status);",
+    ] {
+        assert!(rhai.contains(line), "{line}\n{rhai}");
+    }
+    assert!(!rhai.contains("await") && !rhai.contains("Promise"), "{rhai}");
+}
+
+#[test]
 fn an_awaited_timer_promise_is_a_wait_where_nothing_else_could_run() {
     let js = "import { setTimeout } from 'k6/timers';\n\
               export default async function () {\n\
@@ -100,20 +138,27 @@ fn what_k6_would_run_in_another_order_is_listed() {
         ("export default async function () { const xs = [1].map(async (x) => x); }", "an async closure"),
         ("export default function () { const o = { async m() { return 1; } }; }", "an async function"),
         ("export default function () { async function inner() {} }", "an async function"),
-        // Promises themselves.
-        ("export default async function () { await Promise.all([1]); }", "a promise"),
-        // A Promise.all of anything but requests, or of requests it cannot see.
+        // A Promise.all of a call of the file's async function: k6 runs it alongside the rest.
         (
             "import http from 'k6/http';\nasync function f() { return 1; }\n\
              export default async function () { await Promise.all([http.asyncRequest('GET', '/'), f()]); }",
-            "a promise",
-        ),
-        (
-            "import http from 'k6/http';\nexport default async function () { const ps = [http.asyncRequest('GET', '/')]; await Promise.all(ps); }",
-            "a promise",
+            "`f` that is not awaited at once",
         ),
         (
             "import http from 'k6/http';\nexport default async function () { await Promise.all(['/'].map(async (p) => http.asyncRequest('GET', p))); }",
+            "an async closure",
+        ),
+        // A promise's callbacks, awaited or not.
+        (
+            "import http from 'k6/http';\nexport default function () { http.asyncRequest('GET', '/').then((r) => r.status); }",
+            "a promise's `.then(…)`",
+        ),
+        (
+            "import http from 'k6/http';\nexport default async function () { const p = http.asyncRequest('GET', '/'); p.catch(function (e) {}); await p; }",
+            "a promise's `.catch(…)`",
+        ),
+        (
+            "import { asyncRequest } from 'k6/http';\nexport default async function () { await asyncRequest('GET', '/').finally(() => {}); }",
             "a promise",
         ),
         (
