@@ -487,13 +487,13 @@ enum Settled {
 ///
 /// An entry k6 fails before sending is answered as `http.request` answers it (the warning
 /// `Request Failed` and a status-0 response) and the others are still sent, as each
-/// asyncRequest is. With the `throw` option a failure rejects k6's `Promise.all`: every request
-/// that could be sent is sent and recorded first, then the first failure (one that failed before
-/// sending, else the first in the entries' order) is the script error.
+/// asyncRequest is. With `throw` (the option, or an entry's `params.throw`) the requests go as
+/// `http.asyncRequest`s awaited by `http.wait_all` (`http_async.rs`): the first failure, in the
+/// order they fail, is the script error at once, as k6's `Promise.all` rejects, and the others
+/// still complete (and are recorded) before the iteration ends.
 fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
     let vu = vu::current();
-    let (mut settled, mut specs, mut records) = (Vec::with_capacity(requests.len()), Vec::new(), Vec::new());
-    let mut rejected = None;
+    let mut prepared = Vec::with_capacity(requests.len());
     for (i, entry) in requests.into_iter().enumerate() {
         let shape = format!("http.request_all: request {i} is not [method, url, body?, params?]");
         let items = entry.try_cast::<rhai::Array>().ok_or_else(|| shape.clone())?;
@@ -505,7 +505,21 @@ fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
         let url = items.next().unwrap_or_default();
         let body = items.next().unwrap_or(Dynamic::UNIT);
         let params = params_map(items.next().unwrap_or(Dynamic::UNIT))?;
-        match prepare(&vu, &method, url, body, params)? {
+        prepared.push(prepare(&vu, &method, url, body, params)?);
+    }
+    // A request that may reject (`throw`) rejects k6's `Promise.all` as soon as it fails, while
+    // the others go on: the promises' way, not one suspension for all.
+    let may_reject = |p: &Prepared| match p {
+        Prepared::Ready(_, record) => record.throw,
+        Prepared::NotSent(_) => vu.shared.throw,
+    };
+    if prepared.iter().any(may_reject) {
+        return super::http_async::all_of(&vu, prepared);
+    }
+    let (mut settled, mut specs, mut records) = (Vec::with_capacity(prepared.len()), Vec::new(), Vec::new());
+    let mut rejected = None;
+    for p in prepared {
+        match p {
             Prepared::Ready(spec, record) => {
                 settled.push(Settled::Sent(specs.len()));
                 specs.push(spec);

@@ -197,12 +197,24 @@ pub fn register(engine: &mut Engine) {
 fn async_request(method: Dynamic, url: Dynamic, body: Dynamic, params: Option<Map>) -> RhaiResult<HttpPromise> {
     let vu = vu::current();
     let prepared = prepare(&vu, &method_text(method), url, body, params)?;
+    Ok(start(&vu, prepared))
+}
+
+/// `http.request_all` of requests that may reject: `http.wait_all` of their promises.
+pub(super) fn all_of(vu: &Rc<VuContext>, requests: Vec<Prepared>) -> RhaiResult<Array> {
+    let promises = requests.into_iter().map(|p| Dynamic::from(start(vu, p))).collect();
+    wait_all(promises)
+}
+
+/// Starts a prepared request in a task of the VU's worker (or settles at once one k6 fails
+/// before sending) and returns its promise.
+fn start(vu: &Rc<VuContext>, prepared: Prepared) -> HttpPromise {
     let in_flight = vu.in_flight();
     let slot = Rc::new(Slot::default());
     match prepared {
-        Prepared::NotSent(failure) => in_flight.settle(&slot, not_sent(&vu, "Request Failed", failure)),
+        Prepared::NotSent(failure) => in_flight.settle(&slot, not_sent(vu, "Request Failed", failure)),
         Prepared::Ready(spec, record) => {
-            let (tags, client, owner, settled) = (vu.base_tags(), vu.http(), Rc::downgrade(&vu), Rc::clone(&slot));
+            let (tags, client, owner, settled) = (vu.base_tags(), vu.http(), Rc::downgrade(vu), Rc::clone(&slot));
             let task = tokio::task::spawn_local(async move {
                 let hops = client.request(spec).await;
                 if let Some(vu) = owner.upgrade() {
@@ -214,7 +226,7 @@ fn async_request(method: Dynamic, url: Dynamic, body: Dynamic, params: Option<Ma
         }
     }
     in_flight.promises.borrow_mut().push(Rc::clone(&slot));
-    Ok(HttpPromise(slot))
+    HttpPromise(slot)
 }
 
 /// `http.wait(p)`: k6's `await p`.
