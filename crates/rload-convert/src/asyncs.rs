@@ -13,7 +13,8 @@
 //!
 //! `http.asyncRequest(…)` (or its named import) is rload's own promise, `http.asyncRequest(…)`:
 //! the request runs while the script goes on, and the iteration ends once it completes
-//! (`src/script/api/http_async.rs`). Awaited at once it is `http.request(…)`. `await e` is
+//! (`src/script/api/http_async.rs`). Awaited at once it is `http.await_request(…)`, which is
+//! `http.request(…)` unless another promise of the VU may reject meanwhile. `await e` is
 //! `http.wait(e)`, which waits for such a promise and passes any other value through, unless
 //! `e` cannot be a promise in rload (a literal, an operator's result, a call of the file's own
 //! async functions), where it is `e`; an async function's `return e` alike. `await
@@ -142,7 +143,7 @@ impl Conv<'_> {
 
     /// The value `await e` gives: `e` itself where it cannot be a promise (a literal, an
     /// operator's result, a call of the file's own async functions, whose promises rload's
-    /// plain calls settle), an awaited `http.asyncRequest(…)` as `http.request(…)`; else
+    /// plain calls settle), an awaited `http.asyncRequest(…)` as `http.await_request(…)`; else
     /// `http.wait(e)`, which waits for an `http.asyncRequest` promise and passes any other
     /// value through.
     fn awaited(&mut self, e: &Expression) -> String {
@@ -209,7 +210,8 @@ impl Conv<'_> {
         )
     }
 
-    /// Whether `http.asyncRequest(…)` is the call being awaited (then it is `http.request(…)`).
+    /// Whether `http.asyncRequest(…)` is the call being awaited (then it is
+    /// `http.await_request(…)`).
     pub fn awaited_here(&self, call: Span) -> bool {
         self.asyncs.awaited == Some(call)
     }

@@ -150,7 +150,7 @@ impl Conv<'_> {
                 // `import { asyncRequest } from 'k6/http'`, awaited at once (see `asyncs.rs`).
                 Binding::Function(v) if v == "http.asyncRequest" && self.awaited_here(c.span) => {
                     let args = self.args(&c.arguments).join(", ");
-                    format!("http.request({args})")
+                    format!("http.await_request({args})")
                 }
                 Binding::Function(f) | Binding::Value(f) | Binding::Constructor(f) => {
                     if matches!(f.as_str(), "setTimeout" | "setInterval") {
@@ -366,9 +366,9 @@ impl Conv<'_> {
                     Binding::Value(v) if v == "http" && method == "asyncRequest" && self.all_entry(c.span) => {
                         return format!("[{}]", self.args(&c.arguments).join(", "));
                     }
-                    // Awaited at once, k6's asyncRequest is request (see `asyncs.rs`).
+                    // Awaited at once: `http.await_request` (see `asyncs.rs`).
                     Binding::Value(v) if v == "http" && method == "asyncRequest" && self.awaited_here(c.span) => {
-                        return self.method_call(c, m, "request");
+                        return self.method_call(c, m, "await_request");
                     }
                     Binding::Value(v) if crate::k6_imports::missing_method(&v, method) => {
                         let item = self.item(

@@ -33,11 +33,11 @@ fn awaited_async_functions_convert_as_plain_functions() {
     assert_eq!(not_converted(&convert(arrow).1), Vec::<String>::new(), "{arrow}");
     let (rhai, items) = convert(js);
     assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
-    assert!(rhai.contains(r#"let r = http.request("GET", path);"#), "{rhai}");
-    assert!(rhai.contains(r#"let r = http.request("POST", "/c", "body");"#), "{rhai}");
+    assert!(rhai.contains(r#"let r = http.await_request("GET", path);"#), "{rhai}");
+    assert!(rhai.contains(r#"let r = http.await_request("POST", "/c", "body");"#), "{rhai}");
     assert!(rhai.contains("const atInit = seven();"), "{rhai}");
     assert!(rhai.contains("return twice(x);"), "{rhai}");
-    assert!(!rhai.contains("asyncRequest") && !rhai.contains("await"), "{rhai}");
+    assert!(!rhai.contains("asyncRequest") && !rhai.contains("await "), "{rhai}");
 }
 
 #[test]

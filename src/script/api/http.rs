@@ -350,7 +350,7 @@ type Exchange = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Ou
 /// One request. Its frame is all that stays on the VU's stack while the request is in flight
 /// (every VU of a run may be waiting in one): what it prepares and records lives in boxes and
 /// in the frames of [`start`] and [`finish`], which are gone by then or not yet there.
-fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
+pub(super) fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
     let (exchange, record) = match start(method, url, body, params)? {
         Started::Sending(exchange, record) => (exchange, record),
         Started::Answered(response) => return Ok(response),
@@ -513,7 +513,9 @@ fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
         Prepared::Ready(_, record) => record.throw,
         Prepared::NotSent(_) => vu.shared.throw,
     };
-    if prepared.iter().any(may_reject) {
+    // So must an await while another promise of the VU may reject unawaited (k6's `Uncaught
+    // (in promise)` as it happens).
+    if prepared.iter().any(may_reject) || super::http_async::watching(&vu) {
         return super::http_async::all_of(&vu, prepared);
     }
     let (mut settled, mut specs, mut records) = (Vec::with_capacity(prepared.len()), Vec::new(), Vec::new());

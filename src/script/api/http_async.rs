@@ -39,7 +39,7 @@ use std::task::{Poll, Waker};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Map};
 use tokio::task::AbortHandle;
 
-use super::http::{finish_tagged, method_text, not_sent, params_map, prepare, HttpApi, Prepared};
+use super::http::{finish_tagged, method_text, not_sent, params_map, prepare, send, HttpApi, Prepared};
 use super::response::Response;
 use crate::runtime::coroutine::suspend_with;
 use crate::runtime::vu::{self, suspension_error, uncaught_rejection, VuContext};
@@ -171,6 +171,15 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("asyncRequest", |_: HttpApi, method: Dynamic, url: Dynamic, body: Dynamic, params: Dynamic| {
         async_request(method, url, body, params_map(params)?)
     });
+    engine.register_fn("await_request", |_: HttpApi, method: Dynamic, url: Dynamic| {
+        await_request(method, url, Dynamic::UNIT, None)
+    });
+    engine.register_fn("await_request", |_: HttpApi, method: Dynamic, url: Dynamic, body: Dynamic| {
+        await_request(method, url, body, None)
+    });
+    engine.register_fn("await_request", |_: HttpApi, method: Dynamic, url: Dynamic, body: Dynamic, params: Dynamic| {
+        await_request(method, url, body, params_map(params)?)
+    });
     engine.register_fn("wait", |_: HttpApi, promise: HttpPromise| wait(&promise));
     // JavaScript's `await` of a value that is not a promise: the value.
     engine.register_fn("wait", |_: HttpApi, value: Dynamic| value);
@@ -198,6 +207,35 @@ fn async_request(method: Dynamic, url: Dynamic, body: Dynamic, params: Option<Ma
     let vu = vu::current();
     let prepared = prepare(&vu, &method_text(method), url, body, params)?;
     Ok(start(&vu, prepared))
+}
+
+/// `http.await_request(method, url, body?, params?)`: k6's `await http.asyncRequest(…)`, as
+/// `rload convert` writes it. `http.request(…)` (one suspension, no promise) unless another
+/// promise of the VU may reject unawaited meanwhile ([`watching`]): then the request's own
+/// promise is waited for, so that rejection ends the iteration when k6's would.
+fn await_request(method: Dynamic, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
+    let vu = vu::current();
+    let method = method_text(method);
+    if !watching(&vu) {
+        return send(&method, url, body, params);
+    }
+    let prepared = prepare(&vu, &method, url, body, params)?;
+    wait(&start(&vu, prepared))
+}
+
+/// Whether an await of the VU must watch its other promises: one nothing waits for is in flight
+/// or was rejected, so k6's event loop, which runs while the VU awaits, may find it rejected.
+pub fn watching(vu: &VuContext) -> bool {
+    vu.in_flight_if_made().is_some_and(|in_flight| {
+        in_flight.promises.borrow().iter().any(|s| !s.handled.get() && !matches!(&*s.outcome.borrow(), Some(Ok(_))))
+    })
+}
+
+/// `await new Promise((r) => setTimeout(r, ms))` (`js_await_timeout`) while the VU is
+/// [`watching`]: waits `delay` unless a promise nothing waits for is rejected first.
+pub fn pause_watching(vu: &Rc<VuContext>, delay: std::time::Duration) -> RhaiResult<()> {
+    let deadline = tokio::time::Instant::now() + delay;
+    wait_until_or(vu, || tokio::time::Instant::now() >= deadline, Some(deadline))
 }
 
 /// `http.request_all` of requests that may reject: `http.wait_all` of their promises.
@@ -277,6 +315,15 @@ pub fn settle_all(vu: &Rc<VuContext>) -> RhaiResult<()> {
 /// Suspends the VU until `done()` holds. Before that, and after each promise of the VU settles,
 /// a rejection nothing waits for ends the wait with k6's `Uncaught (in promise)`.
 fn wait_until(vu: &Rc<VuContext>, done: impl Fn() -> bool) -> RhaiResult<()> {
+    wait_until_or(vu, done, None)
+}
+
+/// [`wait_until`], also woken at `deadline`.
+fn wait_until_or(
+    vu: &Rc<VuContext>,
+    done: impl Fn() -> bool,
+    deadline: Option<tokio::time::Instant>,
+) -> RhaiResult<()> {
     let in_flight = vu.in_flight();
     loop {
         if let Some(error) = in_flight.uncaught() {
@@ -287,15 +334,22 @@ fn wait_until(vu: &Rc<VuContext>, done: impl Fn() -> bool) -> RhaiResult<()> {
         }
         let seen = in_flight.settled.get();
         let vu = Rc::clone(vu);
-        suspend_with(move || {
-            std::future::poll_fn(move |cx| {
+        suspend_with(move || async move {
+            let settled = std::future::poll_fn(move |cx| {
                 let in_flight = vu.in_flight();
                 if in_flight.settled.get() != seen {
                     return Poll::Ready(());
                 }
                 *in_flight.waiter.borrow_mut() = Some(cx.waker().clone());
                 Poll::Pending
-            })
+            });
+            match deadline {
+                Some(deadline) => tokio::select! {
+                    () = settled => {}
+                    () = tokio::time::sleep_until(deadline) => {}
+                },
+                None => settled.await,
+            }
         })
         .map_err(suspension_error)?;
     }
