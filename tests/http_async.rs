@@ -82,6 +82,24 @@ fn a_rejection_nothing_waits_for_ends_the_iteration_and_no_catch_stops_it() {
     assert!(out.contains("Uncaught (in promise) GET http://127.0.0.1:1/"), "{out}");
     assert!(!out.contains("CAUGHT") && !out.contains("AFTER"), "{out}");
     assert!(out.contains("iterations with script errors: 1"), "{out}");
+
+    // k6's `await http.asyncRequest(…)` (`http.await_request`) is such a wait too: k6 v1.1 ends
+    // the iteration there (1 request, a 1 ms iteration), the awaited request dropped.
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {
+            http.asyncRequest("GET", "http://127.0.0.1:1/", (), #{ "throw": true });
+            http.await_request("GET", `${__ENV.BASE}/delay/300`);
+            print("AFTER");
+        }
+        fn handle_summary(data) { #{ stdout: `reqs=${data.metrics.http_reqs.values.count}` } }
+        "#,
+    );
+    let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
+    let out = format!("{}\n{}", run.stdout, run.stderr);
+    assert!(out.contains("Uncaught (in promise) GET http://127.0.0.1:1/") && !out.contains("AFTER"), "{out}");
+    assert_eq!(printed(&run, "reqs"), 1.0, "{out}");
 }
 
 #[test]
