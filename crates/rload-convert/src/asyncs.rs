@@ -130,15 +130,17 @@ impl Conv<'_> {
     /// `return e;` in a function: in an async one, `e` is awaited (the function's promise
     /// adopts a promise it returns).
     pub fn returned(&mut self, e: &Expression) -> String {
-        let v = if self.asyncs.in_async {
-            match self.promise_all(e.without_parentheses()) {
-                Some(all) => all,
-                None => self.awaited(e),
-            }
-        } else {
-            self.expr(e)
-        };
+        let v = if self.asyncs.in_async { self.async_result(e) } else { self.expr(e) };
         format!("return {};", strip_parens(&v))
+    }
+
+    /// What an async function returns (`return e`, an async arrow's expression body): `e`
+    /// awaited, as its promise adopts a promise `e` is.
+    pub fn async_result(&mut self, e: &Expression) -> String {
+        match self.promise_all(e.without_parentheses()) {
+            Some(all) => all,
+            None => self.awaited(e),
+        }
     }
 
     /// The value `await e` gives: `e` itself where it cannot be a promise (a literal, an

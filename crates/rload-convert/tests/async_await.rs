@@ -63,6 +63,7 @@ fn a_kept_promise_and_a_list_of_them_wait_for_their_requests() {
     let js = "import http, { asyncRequest } from 'k6/http';\n\
               const B = 'http://h';\n\
               async function start(path) { const p = http.asyncRequest('GET', B + path); return p; }\n\
+              const one = async (path) => http.asyncRequest('GET', B + path);\n\
               export default async function () {\n\
                 const reqs = [];\n\
                 for (const id of [1, 2]) reqs.push(http.asyncRequest('GET', `${B}/items/${id}`));\n\
@@ -73,6 +74,7 @@ fn a_kept_promise_and_a_list_of_them_wait_for_their_requests() {
                 const mixed = await Promise.all([p, 1, 'two']);\n\
                 const none = await Promise.all([]);\n\
                 const later = await start('/later');\n\
+                const single = await one('/one');\n\
                 const v = (await 5) + (await `${r.status}`);\n\
                 const x = await r.status;\n\
               }\n";
@@ -89,11 +91,14 @@ fn a_kept_promise_and_a_list_of_them_wait_for_their_requests() {
         // An async function's `return` adopts the promise it returns.
         "return http.wait(p);",
         r#"let later = start("/later");"#,
+        // An async arrow's expression body is what its promise adopts: awaited.
+        r#"fn one(path) { http.await_request("GET", B + js_str(path)) }"#,
+        r#"let single = one("/one");"#,
         "let x = http.wait(r.status);",
     ] {
         assert!(rhai.contains(line), "{line}\n{rhai}");
     }
-    assert!(!rhai.contains("await") && !rhai.contains("Promise"), "{rhai}");
+    assert!(!rhai.contains("await ") && !rhai.contains("Promise"), "{rhai}");
 }
 
 #[test]
