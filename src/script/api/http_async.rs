@@ -20,6 +20,8 @@
 //! `throw`, as `http.request` would); any other value comes back as it is, as JavaScript's
 //! `await` of a value. `http.wait_all(list)` is `Promise.all`: the values in the list's order,
 //! or the first rejection in the order the requests failed, without waiting for the others.
+//! `http.await_request(…)` is `await http.asyncRequest(…)`, as `rload convert` writes it: a
+//! plain `http.request` unless another promise could reject while it waits.
 //!
 //! A request the script never waits for still counts: the iteration (or `setup()`,
 //! `teardown()`) ends only once every request it started has completed ([`settle_all`], k6's
