@@ -142,6 +142,7 @@ fn a_request_in_init_code_is_an_error_as_in_k6() {
         "http.get(`${__ENV.BASE}/`)",
         "http.batch([`${__ENV.BASE}/`])",
         "http.request_all([[\"GET\", `${__ENV.BASE}/`]])",
+        "http.asyncRequest(\"GET\", `${__ENV.BASE}/`)",
     ] {
         let s = script(&format!("const R = {call};\nfn run() {{}}\n"));
         let run = rload(&s, &["-u", "2", "-i", "2", "-e", &format!("BASE={}", target.url())]);

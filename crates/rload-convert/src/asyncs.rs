@@ -1,28 +1,34 @@
-//! `async` functions and `await`, converted where k6 and rload run the same code in the same
-//! order.
+//! `async` functions, `await` and the promises of `http.asyncRequest`, converted where k6 and
+//! rload run the same code in the same order.
 //!
-//! rload's calls finish before they return, so `await` of a call is the call's value, and an
-//! async function whose every call is awaited at once runs exactly as a plain function: k6
-//! suspends the caller at each `await` until the callee's promise settles, and nothing else of
-//! the VU runs meanwhile. That holds for:
+//! rload's calls of the script's own functions finish before they return, so an async function
+//! whose every call is awaited at once runs exactly as a plain function: k6 suspends the caller
+//! at each `await` until the callee's promise settles, and nothing else of the VU's JavaScript
+//! runs meanwhile. That holds for:
 //! - a top-level `async function f` (or `const f = async (…) => …`) of the file, each call
 //!   `await f(…)` or `return f(…)` from an async function (the caller's promise adopts the
 //!   callee's);
 //! - the functions k6 calls itself (`export default async function`, an async `setup`,
-//!   `teardown`, `handleSummary` or scenario `exec` function): k6 awaits their promises;
-//! - `await http.asyncRequest(…)`, which is `http.request(…)`, and `await` of any other value,
-//!   in a function or at the top of the file (k6's init code may await too);
-//! - `await Promise.all([http.asyncRequest(…), …])`, and `await Promise.all(xs.map((x) =>
-//!   http.asyncRequest(…)))`: k6 sends those requests at once and resumes the caller when all
-//!   are answered, which is `http.request_all([[method, url, body, params], …])` (every request
-//!   in flight at once, unlike `http.batch`'s limits).
+//!   `teardown`, `handleSummary` or scenario `exec` function): k6 awaits their promises.
+//!
+//! `http.asyncRequest(…)` (or its named import) is rload's own promise, `http.asyncRequest(…)`:
+//! the request runs while the script goes on, and the iteration ends once it completes
+//! (`src/script/api/http_async.rs`). Awaited at once it is `http.await_request(…)`, which is
+//! `http.request(…)` unless another promise of the VU may reject meanwhile. `await e` is
+//! `http.wait(e)`, which waits for such a promise and passes any other value through, unless
+//! `e` cannot be a promise in rload (a literal, an operator's result, a call of the file's own
+//! async functions), where it is `e`; an async function's `return e` alike. `await
+//! Promise.all(list)` is `http.wait_all(list)`, or `http.request_all([[method, url, body,
+//! params], …])` when the list is made of `http.asyncRequest(…)` calls only, written out or
+//! `xs.map((x) => http.asyncRequest(…))` (one suspension, no promise each).
 //!
 //! Everything else is listed, never run in another order: a call of an async function that is
 //! not awaited at once (k6 runs the rest of the caller alongside it), an async function used as
 //! a value or exported from an imported module (its callers cannot be checked), an async
-//! callback (`group`, `check` and the array methods do not await it), promises themselves
-//! (`Promise.all` of anything else, `new Promise`, `.then`), and `await` in a file that uses
-//! timers (k6 runs a timer's callback while a call is awaited; rload after).
+//! callback (`group`, `check` and the array methods do not await it), the other promise APIs
+//! (`new Promise` but a timer's, `Promise.race`, `.then` and the other callbacks k6 runs when
+//! the VU's JavaScript is idle), and `await` in a file that uses timers (k6 runs a timer's
+//! callback while a call is awaited; rload after).
 
 use std::collections::HashSet;
 
@@ -113,36 +119,70 @@ impl Conv<'_> {
         if let Some(c) = promise_api(a.argument.without_parentheses()) {
             return self.unconvertible(
                 c,
-                "a promise (`Promise`, `.then`, `.catch`, `.finally`): rload has none, but for an awaited \
-                 `Promise.all` of `http.asyncRequest(…)` calls (an array of them, or `xs.map((x) => http.asyncRequest(…))`)",
+                "a promise API (`new Promise`, `Promise.race`, `.then`, `.catch`, `.finally`, …): rload has the \
+                 promises of `http.asyncRequest(…)`, awaited (`http.wait`) or in `Promise.all` (`http.wait_all`), \
+                 and no callbacks",
             );
         }
-        self.expr_awaiting(&a.argument, true)
+        self.awaited(&a.argument)
     }
 
-    /// `return e;` in a function: in an async one, a call returned is awaited (the function's
-    /// promise adopts the call's).
+    /// `return e;` in a function: in an async one, `e` is awaited (the function's promise
+    /// adopts a promise it returns).
     pub fn returned(&mut self, e: &Expression) -> String {
-        let v = self.expr_awaiting(e, self.asyncs.in_async);
+        let v = if self.asyncs.in_async { self.async_result(e) } else { self.expr(e) };
         format!("return {};", strip_parens(&v))
     }
 
-    /// `e` converted, with `e` itself the awaited call when it is a call and `awaiting` (a call
-    /// inside it is not).
-    fn expr_awaiting(&mut self, e: &Expression, awaiting: bool) -> String {
-        if awaiting {
-            if let Some(out) = self.promise_all(e.without_parentheses()) {
-                return out;
-            }
+    /// What an async function returns (`return e`, an async arrow's expression body): `e`
+    /// awaited, as its promise adopts a promise `e` is.
+    pub fn async_result(&mut self, e: &Expression) -> String {
+        match self.promise_all(e.without_parentheses()) {
+            Some(all) => all,
+            None => self.awaited(e),
+        }
+    }
+
+    /// The value `await e` gives: `e` itself where it cannot be a promise (a literal, an
+    /// operator's result, a call of the file's own async functions, whose promises rload's
+    /// plain calls settle), an awaited `http.asyncRequest(…)` as `http.await_request(…)`; else
+    /// `http.wait(e)`, which waits for an `http.asyncRequest` promise and passes any other
+    /// value through.
+    fn awaited(&mut self, e: &Expression) -> String {
+        if !self.settles_now(e.without_parentheses()) {
+            let v = self.expr(e);
+            return format!("http.wait({})", strip_parens(&v));
         }
         let call = match e.without_parentheses() {
-            Expression::CallExpression(c) if awaiting => Some(c.span),
+            Expression::CallExpression(c) => Some(c.span),
             _ => None,
         };
         let outer = std::mem::replace(&mut self.asyncs.awaited, call);
         let out = self.expr(e);
         self.asyncs.awaited = outer;
         out
+    }
+
+    /// Whether `e` is no promise once rload has evaluated it (see [`Conv::awaited`]).
+    fn settles_now(&self, e: &Expression) -> bool {
+        match e {
+            Expression::CallExpression(c) => {
+                self.async_request(e).is_some()
+                    || matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+                        if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
+            }
+            Expression::BooleanLiteral(_)
+            | Expression::NullLiteral(_)
+            | Expression::NumericLiteral(_)
+            | Expression::StringLiteral(_)
+            | Expression::TemplateLiteral(_)
+            | Expression::ArrayExpression(_)
+            | Expression::ObjectExpression(_)
+            | Expression::BinaryExpression(_)
+            | Expression::UnaryExpression(_) => true,
+            Expression::Identifier(i) => i.name == "undefined",
+            _ => false,
+        }
     }
 
     /// A call of the file's async function `name`: listed unless awaited at once.
@@ -172,7 +212,8 @@ impl Conv<'_> {
         )
     }
 
-    /// Whether `http.asyncRequest(…)` is the call being awaited (then it is `http.request(…)`).
+    /// Whether `http.asyncRequest(…)` is the call being awaited (then it is
+    /// `http.await_request(…)`).
     pub fn awaited_here(&self, call: Span) -> bool {
         self.asyncs.awaited == Some(call)
     }
@@ -183,7 +224,9 @@ impl Conv<'_> {
         self.asyncs.all_requests.contains(&call)
     }
 
-    /// An awaited `Promise.all(…)` of requests only, as `http.request_all(…)`; `None` for any
+    /// An awaited `Promise.all(list)`: of requests only (an array of `http.asyncRequest(…)`
+    /// calls, or `xs.map((x) => http.asyncRequest(…))`) as `http.request_all(…)`, which sends
+    /// them without a promise each; of any other list as `http.wait_all(list)`. `None` for any
     /// other expression (a promise API left is listed by the caller).
     fn promise_all(&mut self, e: &Expression) -> Option<String> {
         let Expression::CallExpression(c) = e else { return None };
@@ -195,7 +238,10 @@ impl Conv<'_> {
             return None;
         }
         let list = c.arguments[0].as_expression()?;
-        let requests = self.requests_of(list.without_parentheses())?;
+        let Some(requests) = self.requests_of(list.without_parentheses()) else {
+            let values = self.expr(list);
+            return Some(format!("http.wait_all({})", strip_parens(&values)));
+        };
         let outer = std::mem::replace(&mut self.asyncs.all_requests, requests);
         let entries = self.expr(list);
         self.asyncs.all_requests = outer;
@@ -287,11 +333,32 @@ impl Conv<'_> {
                         if matches!(self.binding(&o.name), Some(Binding::Value(v)) if v == "http"))
             }
             Expression::Identifier(f) => {
-                matches!(self.binding(&f.name), Some(Binding::Pending(v, _)) if v == "http.asyncRequest")
+                matches!(self.binding(&f.name), Some(Binding::Function(v)) if v == "http.asyncRequest")
             }
             _ => false,
         };
         (plain && is_async_request).then_some(c.span)
+    }
+
+    /// `p.then(f)`, `p.catch(f)`, `p.finally(f)` with a function written there: a promise's
+    /// callback, which k6 runs when the VU's JavaScript is idle (at an `await`, at the
+    /// iteration's end) and rload has no counterpart for; listed. `None` for any other call.
+    pub fn promise_callback(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Option<String> {
+        if !matches!(m.property.name.as_str(), "then" | "catch" | "finally") {
+            return None;
+        }
+        let callback = c.arguments.first()?.as_expression()?.without_parentheses();
+        if !matches!(callback, Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)) {
+            return None;
+        }
+        Some(self.unconvertible(
+            c.span,
+            format!(
+                "a promise's `.{}(…)`: k6 runs the callback when the VU's JavaScript is idle (at an `await`, at the \
+                 iteration's end), which rload has no counterpart for; `await` the promise instead",
+                m.property.name
+            ),
+        ))
     }
 
     /// At the end of the file: `await` where timers are used is listed, with the comment for the

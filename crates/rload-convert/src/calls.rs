@@ -167,22 +167,22 @@ impl Conv<'_> {
                     let args = self.args_with_callback(&c.arguments, 1, 0).join(", ");
                     format!("group({args})")
                 }
+                // `import { asyncRequest } from 'k6/http'` in an awaited `Promise.all`: its
+                // entry of `http.request_all` (see `asyncs.rs`).
+                Binding::Function(v) if v == "http.asyncRequest" && self.all_entry(c.span) => {
+                    format!("[{}]", self.args(&c.arguments).join(", "))
+                }
+                // `import { asyncRequest } from 'k6/http'`, awaited at once (see `asyncs.rs`).
+                Binding::Function(v) if v == "http.asyncRequest" && self.awaited_here(c.span) => {
+                    let args = self.args(&c.arguments).join(", ");
+                    format!("http.await_request({args})")
+                }
                 Binding::Function(f) | Binding::Value(f) | Binding::Constructor(f) => {
                     if matches!(f.as_str(), "setTimeout" | "setInterval") {
                         self.asyncs.first_timer.get_or_insert(c.span);
                     }
                     let args = self.args(&c.arguments).join(", ");
                     format!("{f}({args})")
-                }
-                // `import { asyncRequest } from 'k6/http'` in an awaited `Promise.all`: its
-                // entry of `http.request_all` (see `asyncs.rs`).
-                Binding::Pending(v, _) if v == "http.asyncRequest" && self.all_entry(c.span) => {
-                    format!("[{}]", self.args(&c.arguments).join(", "))
-                }
-                // `import { asyncRequest } from 'k6/http'`, awaited at once (see `asyncs.rs`).
-                Binding::Pending(v, _) if v == "http.asyncRequest" && self.awaited_here(c.span) => {
-                    let args = self.args(&c.arguments).join(", ");
-                    format!("http.request({args})")
                 }
                 Binding::Helper(h) => {
                     let h = self.helper(h);
@@ -373,6 +373,9 @@ impl Conv<'_> {
         if let Some(out) = self.class_method_call(c, m) {
             return out;
         }
+        if let Some(out) = self.promise_callback(c, m) {
+            return out;
+        }
         if let Expression::Identifier(obj) = &m.object {
             let oname = obj.name.as_str();
             // `console.log(x)` where the script has a function `log` of its own: Rhai would call
@@ -411,9 +414,9 @@ impl Conv<'_> {
                     Binding::Value(v) if v == "http" && method == "asyncRequest" && self.all_entry(c.span) => {
                         return format!("[{}]", self.args(&c.arguments).join(", "));
                     }
-                    // Awaited at once, k6's asyncRequest is request (see `asyncs.rs`).
+                    // Awaited at once: `http.await_request` (see `asyncs.rs`).
                     Binding::Value(v) if v == "http" && method == "asyncRequest" && self.awaited_here(c.span) => {
-                        return self.method_call(c, m, "request");
+                        return self.method_call(c, m, "await_request");
                     }
                     Binding::Value(v) if crate::k6_imports::missing_method(&v, method) => {
                         let item = self.item(

@@ -268,7 +268,7 @@ impl Conv<'_> {
         }
         let (extra, prologue) = self.fit_callback(&mut names_out, callback, undefined_beyond, &params.prologue);
         let out = if let Some(body) = f.body.as_expression() {
-            let e = self.expr(body);
+            let e = if f.r#async { self.async_result(body) } else { self.expr(body) };
             if prologue.is_empty() {
                 format!("|{}| {}", names_out.join(", "), strip_parens(&e))
             } else {

@@ -15,11 +15,9 @@ pub fn lookup(module: &str, export: &str) -> Binding {
         ("k6", "default" | "*") => Value(String::new()),
         ("k6/http", "default" | "*") => Value("http".into()),
         ("k6/http", "get" | "post" | "put" | "patch" | "del" | "head" | "options" | "request" | "batch" | "file"
-            | "cookieJar" | "expectedStatuses" | "setResponseCallback" | "url") => f(&format!("http.{export}")),
-        ("k6/http", "asyncRequest") => Pending(
-            "http.asyncRequest".into(),
-            "`http.asyncRequest(…)` is missing from this build (`rload check` refuses it)".into(),
-        ),
+            | "cookieJar" | "expectedStatuses" | "setResponseCallback" | "url" | "asyncRequest") => {
+            f(&format!("http.{export}"))
+        }
         ("k6/http", "CookieJar") => Constructor("http.CookieJar".into()),
         ("k6/metrics", "Counter" | "Gauge" | "Rate" | "Trend") => Constructor(export.to_string()),
         ("k6/ws", "default" | "*") => Value("ws".into()),
@@ -84,7 +82,7 @@ pub fn is_local(module: &str) -> bool {
 /// Whether `value.method(…)` (a k6 module's function, `value` its rload name) is one this build
 /// lacks: docs/k6-api.md lists them "missing", and `rload check` refuses them.
 pub fn missing_method(value: &str, method: &str) -> bool {
-    matches!((value, method), ("http", "asyncRequest") | ("crypto", "getRandomValues"))
+    matches!((value, method), ("crypto", "getRandomValues"))
 }
 
 /// Names JavaScript code uses without importing them.

@@ -33,11 +33,11 @@ fn awaited_async_functions_convert_as_plain_functions() {
     assert_eq!(not_converted(&convert(arrow).1), Vec::<String>::new(), "{arrow}");
     let (rhai, items) = convert(js);
     assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
-    assert!(rhai.contains(r#"let r = http.request("GET", path);"#), "{rhai}");
-    assert!(rhai.contains(r#"let r = http.request("POST", "/c", "body");"#), "{rhai}");
+    assert!(rhai.contains(r#"let r = http.await_request("GET", path);"#), "{rhai}");
+    assert!(rhai.contains(r#"let r = http.await_request("POST", "/c", "body");"#), "{rhai}");
     assert!(rhai.contains("const atInit = seven();"), "{rhai}");
     assert!(rhai.contains("return twice(x);"), "{rhai}");
-    assert!(!rhai.contains("asyncRequest") && !rhai.contains("await"), "{rhai}");
+    assert!(!rhai.contains("asyncRequest") && !rhai.contains("await "), "{rhai}");
 }
 
 #[test]
@@ -56,6 +56,49 @@ fn an_awaited_promise_all_of_requests_sends_them_at_once() {
     assert!(rhai.contains("return http.request_all(paths.map("), "{rhai}");
     assert!(rhai.contains("let rs = http.request_all("), "{rhai}");
     assert!(!rhai.contains("asyncRequest") && !rhai.contains("Promise"), "{rhai}");
+}
+
+#[test]
+fn a_kept_promise_and_a_list_of_them_wait_for_their_requests() {
+    let js = "import http, { asyncRequest } from 'k6/http';\n\
+              const B = 'http://h';\n\
+              async function start(path) { const p = http.asyncRequest('GET', B + path); return p; }\n\
+              const one = async (path) => http.asyncRequest('GET', B + path);\n\
+              export default async function () {\n\
+                const reqs = [];\n\
+                for (const id of [1, 2]) reqs.push(http.asyncRequest('GET', `${B}/items/${id}`));\n\
+                const rs = await Promise.all(reqs);\n\
+                const p = asyncRequest('POST', B, 'x');\n\
+                const r = await p;\n\
+                http.asyncRequest('GET', `${B}/never`);\n\
+                const mixed = await Promise.all([p, 1, 'two']);\n\
+                const none = await Promise.all([]);\n\
+                const later = await start('/later');\n\
+                const single = await one('/one');\n\
+                const v = (await 5) + (await `${r.status}`);\n\
+                const x = await r.status;\n\
+              }\n";
+    let (rhai, items) = convert(js);
+    assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
+    for line in [
+        r#"reqs.push(http.asyncRequest("GET", `${B}/items/${js_str(id)}`));"#,
+        "let rs = http.wait_all(reqs);",
+        r#"let p = http.asyncRequest("POST", B, "x");"#,
+        "let r = http.wait(p);",
+        r#"http.asyncRequest("GET", `${B}/never`);"#,
+        r#"let mixed = http.wait_all([p, 1, "two"]);"#,
+        "let none = http.request_all([]);",
+        // An async function's `return` adopts the promise it returns.
+        "return http.wait(p);",
+        r#"let later = start("/later");"#,
+        // An async arrow's expression body is what its promise adopts: awaited.
+        r#"fn one(path) { http.await_request("GET", B + js_str(path)) }"#,
+        r#"let single = one("/one");"#,
+        "let x = http.wait(r.status);",
+    ] {
+        assert!(rhai.contains(line), "{line}\n{rhai}");
+    }
+    assert!(!rhai.contains("await ") && !rhai.contains("Promise"), "{rhai}");
 }
 
 #[test]
@@ -100,20 +143,27 @@ fn what_k6_would_run_in_another_order_is_listed() {
         ("export default async function () { const xs = [1].map(async (x) => x); }", "an async closure"),
         ("export default function () { const o = { async m() { return 1; } }; }", "an async function"),
         ("export default function () { async function inner() {} }", "an async function"),
-        // Promises themselves.
-        ("export default async function () { await Promise.all([1]); }", "a promise"),
-        // A Promise.all of anything but requests, or of requests it cannot see.
+        // A Promise.all of a call of the file's async function: k6 runs it alongside the rest.
         (
             "import http from 'k6/http';\nasync function f() { return 1; }\n\
              export default async function () { await Promise.all([http.asyncRequest('GET', '/'), f()]); }",
-            "a promise",
-        ),
-        (
-            "import http from 'k6/http';\nexport default async function () { const ps = [http.asyncRequest('GET', '/')]; await Promise.all(ps); }",
-            "a promise",
+            "`f` that is not awaited at once",
         ),
         (
             "import http from 'k6/http';\nexport default async function () { await Promise.all(['/'].map(async (p) => http.asyncRequest('GET', p))); }",
+            "an async closure",
+        ),
+        // A promise's callbacks, awaited or not.
+        (
+            "import http from 'k6/http';\nexport default function () { http.asyncRequest('GET', '/').then((r) => r.status); }",
+            "a promise's `.then(…)`",
+        ),
+        (
+            "import http from 'k6/http';\nexport default async function () { const p = http.asyncRequest('GET', '/'); p.catch(function (e) {}); await p; }",
+            "a promise's `.catch(…)`",
+        ),
+        (
+            "import { asyncRequest } from 'k6/http';\nexport default async function () { await asyncRequest('GET', '/').finally(() => {}); }",
             "a promise",
         ),
         (

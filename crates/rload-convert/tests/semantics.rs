@@ -194,7 +194,8 @@ fn calls_to_apis_this_build_lacks_make_the_conversion_partial() {
     let (_, items) = convert_source("t.js", js).unwrap();
     let pending: Vec<(u32, u32)> =
         items.iter().filter(|i| i.kind == ItemKind::Pending).map(|i| (i.line, i.col)).collect();
-    assert_eq!(pending, [(4, 3), (5, 3)], "{items:?}");
+    // `http.asyncRequest` is rload's since its promises (`http.wait`): not listed.
+    assert_eq!(pending, [(4, 3)], "{items:?}");
 }
 
 #[test]

@@ -21,6 +21,7 @@ use crate::runtime::relay;
 use crate::runtime::report::SummaryText;
 use crate::runtime::scenario::ScenarioRuntime;
 use crate::runtime::setup_data::{read_setup_data, SetupData};
+use crate::script::api::http_async::InFlight;
 use crate::script::api::websocket::Callback;
 
 /// What a VU's evaluation is for.
@@ -110,6 +111,9 @@ pub struct VuContext {
     pub random: RefCell<Option<Box<rand::rngs::StdRng>>>,
     /// k6's event loop: the global timers and `WebSocket`s, run after each function call.
     pub event_loop: EventLoop<Callback>,
+    /// The requests `http.asyncRequest` started and the iteration has yet to see settle; made at
+    /// the VU's first (boxed: most VUs never make one).
+    in_flight: std::cell::OnceCell<Box<InFlight>>,
     /// Bytes sent and received since the VU last recorded them (k6's dialer trail): recorded
     /// as `data_sent`/`data_received` when an iteration, setup() or teardown() ends.
     bytes: Cell<(u64, u64)>,
@@ -164,6 +168,7 @@ impl VuContext {
             in_init: Cell::new(true),
             random: RefCell::new(None),
             event_loop: EventLoop::default(),
+            in_flight: std::cell::OnceCell::new(),
             bytes: Cell::new((0, 0)),
             base_tags: RefCell::new(base_tags),
             shared,
@@ -173,6 +178,16 @@ impl VuContext {
     /// The VU's HTTP client if it made one (a VU that never sent a request has no cookies).
     pub fn http_if_made(&self) -> Option<Rc<HttpClient>> {
         self.http.get().cloned()
+    }
+
+    /// The VU's promises of `http.asyncRequest`.
+    pub fn in_flight(&self) -> &InFlight {
+        self.in_flight.get_or_init(Box::default)
+    }
+
+    /// The VU's promises, if it ever made one.
+    pub fn in_flight_if_made(&self) -> Option<&InFlight> {
+        self.in_flight.get().map(|b| &**b)
     }
 
     /// The VU's HTTP client; idle VUs never pay for one.

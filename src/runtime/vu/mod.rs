@@ -24,6 +24,7 @@ use super::coroutine::{ready_or_suspend, Suspension};
 use super::scenario::ScenarioRuntime;
 use super::setup_data::{json_value, read_setup_data, setup_data_json};
 use crate::metrics::{self, builtin, SystemTag, TagSet};
+use crate::script::api::http_async::settle_all;
 use crate::script::api::websocket::run_event_loop;
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::summary_hook;
@@ -41,7 +42,7 @@ pub fn vu_main(ctx: &mut EvalContext) -> Result<(), Box<EvalAltResult>> {
     match vu.phase {
         Phase::Iterate => iterate(ctx, &vu),
         phase => {
-            let result = run_phase(ctx, &vu, phase);
+            let result = run_phase(ctx, &vu, phase).map_err(|e| uncaught_as_script_error(*e));
             // Failed or not, k6 sends what setup() and teardown() moved when they end.
             let hook = match phase {
                 Phase::Setup => "setup",
@@ -74,8 +75,8 @@ fn run_phase(ctx: &mut EvalContext, vu: &Rc<VuContext>, phase: Phase) -> Result<
         Phase::Setup => {
             if has_fn(&vu, "setup") {
                 *vu.group.borrow_mut() = "::setup".into();
-                let data: Dynamic = ctx.call_fn("setup", ())?;
-                run_event_loop(ctx, "setup")?;
+                let data: Dynamic = ctx.call_fn("setup", ()).inspect_err(|_| abandon(&vu))?;
+                end_of_call(ctx, &vu, "setup")?;
                 let json = setup_data_json(&data)?;
                 *vu.output.borrow_mut() = Some(json);
             }
@@ -84,19 +85,20 @@ fn run_phase(ctx: &mut EvalContext, vu: &Rc<VuContext>, phase: Phase) -> Result<
             if has_fn(&vu, "teardown") {
                 *vu.group.borrow_mut() = "::teardown".into();
                 let data = data_value(&vu)?;
-                if fn_arity(&vu, "teardown") > 0 {
-                    let _ = ctx.call_fn::<Dynamic>("teardown", (data,))?;
+                let called = if fn_arity(&vu, "teardown") > 0 {
+                    ctx.call_fn::<Dynamic>("teardown", (data,))
                 } else {
-                    let _ = ctx.call_fn::<Dynamic>("teardown", ())?;
-                }
-                run_event_loop(ctx, "teardown")?;
+                    ctx.call_fn::<Dynamic>("teardown", ())
+                };
+                let _ = called.inspect_err(|_| abandon(&vu))?;
+                end_of_call(ctx, &vu, "teardown")?;
             }
         }
         Phase::Summary => {
             let data = data_value(&vu)?;
             let hook = summary_hook(&vu.shared.functions)?.ok_or("the script defines no handleSummary()")?;
-            let out: Dynamic = ctx.call_fn(hook, (data,))?;
-            run_event_loop(ctx, hook)?;
+            let out: Dynamic = ctx.call_fn(hook, (data,)).inspect_err(|_| abandon(&vu))?;
+            end_of_call(ctx, &vu, hook)?;
             let json = serde_json::to_value(&out).map_err(|e| format!("handle_summary() returned {e}"))?;
             *vu.output.borrow_mut() = Some(json);
         }
@@ -149,11 +151,12 @@ fn iterate(ctx: &mut EvalContext, vu: &Rc<VuContext>) -> Result<(), Box<EvalAltR
         scenario.state.active.fetch_add(1, Ordering::Relaxed);
         let result =
             if takes_data { ctx.call_fn::<Dynamic>(&exec, (data.clone(),)) } else { ctx.call_fn::<Dynamic>(&exec, ()) };
-        // k6's event loop: the iteration ends once no timer is pending and no socket is open.
+        // k6's event loop: the iteration ends once no timer is pending, no socket is open and
+        // no request of `http.asyncRequest` is in flight.
         let result = match result {
-            Ok(_) => run_event_loop(ctx, &exec).map(|()| Dynamic::UNIT),
+            Ok(_) => end_of_call(ctx, vu, &exec).map(|()| Dynamic::UNIT),
             Err(err) => {
-                vu.event_loop.abandon();
+                abandon(vu);
                 Err(err)
             }
         };
@@ -208,10 +211,67 @@ fn pad_iteration(scenario: &Arc<ScenarioRuntime>, rest: std::time::Duration) {
     }));
 }
 
+/// What a call of the script's (an iteration, `setup()`, …) waits for once its function has
+/// returned: the VU's event loop, then the requests still in flight. An error drops what is
+/// left of both.
+#[inline(never)]
+fn end_of_call(ctx: &EvalContext, vu: &Rc<VuContext>, name: &str) -> Result<(), Box<EvalAltResult>> {
+    let result = run_event_loop(ctx, name).and_then(|()| settle_all(vu));
+    if result.is_err() {
+        abandon(vu);
+    }
+    result
+}
+
+/// Drops the VU's pending timers, open sockets and requests in flight: its call ended with an
+/// error or was interrupted.
+#[inline(never)]
+fn abandon(vu: &VuContext) {
+    vu.event_loop.abandon();
+    if let Some(in_flight) = vu.in_flight_if_made() {
+        in_flight.abandon();
+    }
+}
+
+/// What [`uncaught_rejection`] carries.
+#[derive(Clone)]
+struct Uncaught(String);
+
+/// k6's `Uncaught (in promise) …`: a rejected promise nothing waited for, which ends the
+/// iteration as a script error. A termination, which Rhai's `try` does not catch: in k6 it is
+/// the event loop that fails, not a statement the script could wrap.
+pub fn uncaught_rejection(message: &str) -> Box<EvalAltResult> {
+    let value = Dynamic::from(Uncaught(format!("Uncaught (in promise) {message}")));
+    EvalAltResult::ErrorTerminated(value, rhai::Position::NONE).into()
+}
+
+/// `err` with an [`uncaught_rejection`] in it made the script error it stands for.
+pub fn uncaught_as_script_error(err: EvalAltResult) -> Box<EvalAltResult> {
+    match err {
+        EvalAltResult::ErrorTerminated(value, pos) if value.is::<Uncaught>() => {
+            let Uncaught(message) = value.cast::<Uncaught>();
+            EvalAltResult::ErrorRuntime(message.into(), pos).into()
+        }
+        EvalAltResult::ErrorInFunctionCall(name, source, inner, pos) => {
+            EvalAltResult::ErrorInFunctionCall(name, source, uncaught_as_script_error(*inner), pos).into()
+        }
+        other => other.into(),
+    }
+}
+
+/// The message of an [`uncaught_rejection`] in `err`, and where the script was.
+fn uncaught_message(err: &EvalAltResult) -> Option<(String, rhai::Position)> {
+    match err {
+        EvalAltResult::ErrorTerminated(value, pos) => value.read_lock::<Uncaught>().map(|u| (u.0.clone(), *pos)),
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => uncaught_message(inner),
+        _ => None,
+    }
+}
+
 /// True for the error raised when the VU was interrupted.
 pub fn is_interruption(err: &EvalAltResult) -> bool {
     match err {
-        EvalAltResult::ErrorTerminated(..) => true,
+        EvalAltResult::ErrorTerminated(value, _) => !value.is::<Uncaught>(),
         EvalAltResult::ErrorRuntime(v, _) => v.clone().into_immutable_string().is_ok_and(|s| s == INTERRUPTED),
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => is_interruption(inner),
         _ => false,
@@ -255,7 +315,8 @@ fn record_start_delay(tags: &TagSet, late: std::time::Duration) {
 #[inline(never)]
 fn record_script_error(ctx: &EvalContext, vu: &VuContext, err: &EvalAltResult) {
     let main = ctx.source().unwrap_or_default().to_string();
-    vu.shared.errors.record_script_error(&describe_runtime_error(err, &main));
+    let uncaught = uncaught_message(err).map(|(message, pos)| EvalAltResult::ErrorRuntime(message.into(), pos));
+    vu.shared.errors.record_script_error(&describe_runtime_error(uncaught.as_ref().unwrap_or(err), &main));
 }
 
 /// Records an iteration's `data_sent`, `data_received`, `iteration_duration` and `iterations`

@@ -101,14 +101,14 @@ pub fn request(method: &str, url: &str, body: Dynamic, params: Dynamic) -> Res {
 
 /// `http.request`'s method as k6 takes it, JavaScript's `String(v)` (`5` is the method `"5"`),
 /// and `()` (k6's null) the empty text, which sends a `GET`.
-fn method_text(method: Dynamic) -> ImmutableString {
+pub(super) fn method_text(method: Dynamic) -> ImmutableString {
     if method.is_string() {
         return method.into_immutable_string().unwrap_or_default();
     }
     js_string(&method).into()
 }
 
-fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
+pub(super) fn params_map(params: Dynamic) -> Result<Option<Map>, Box<EvalAltResult>> {
     if params.is_unit() {
         return Ok(None);
     }
@@ -159,7 +159,7 @@ fn compressed(body: Option<&Bytes>, algorithms: &[Compression], headers: &mut Ve
 /// What a request's arguments make. Not boxed: a request would pay an allocation for it,
 /// and a `Prepared` lives only until [`start`] or [`batch`] takes it apart.
 #[allow(clippy::large_enum_variant)]
-enum Prepared {
+pub(super) enum Prepared {
     /// A request ready to send, with what is needed to record and answer it.
     Ready(RequestSpec, Recording),
     /// A request k6 fails before sending it ([`ParamError::FailsRequest`], a URL that is not
@@ -168,7 +168,7 @@ enum Prepared {
 }
 
 /// Why k6 fails a request before sending it: its `res.error` and `res.error_code`.
-struct NotSent {
+pub(super) struct NotSent {
     error: String,
     error_code: u32,
 }
@@ -185,7 +185,7 @@ impl Prepared {
 }
 
 /// How a request's hops are recorded and answered.
-struct Recording {
+pub(super) struct Recording {
     tags: Vec<(Identifier, ImmutableString)>,
     response_type: ResponseType,
     request: RequestRecord,
@@ -197,7 +197,7 @@ struct Recording {
 
 /// A request ready to send; `url` is a string or an `http.url(…)`, whose name tags the request
 /// unless `params.tags` has a `name`.
-fn prepare(
+pub(super) fn prepare(
     vu: &VuContext,
     method: &str,
     url: Dynamic,
@@ -288,7 +288,7 @@ fn request_method(method: &str) -> Option<http::Method> {
 /// option a script error; else the warning `warning` with the error, and the responses the
 /// script gets: a status-0 response whose `error` and `error_code` say why. No sample is
 /// recorded, as in k6.
-fn not_sent(vu: &VuContext, warning: &str, failure: NotSent) -> Result<Response, Box<EvalAltResult>> {
+pub(super) fn not_sent(vu: &VuContext, warning: &str, failure: NotSent) -> Result<Response, Box<EvalAltResult>> {
     if vu.shared.throw {
         return Err(failure.error.into());
     }
@@ -320,9 +320,20 @@ fn shared_headers(headers: Vec<(String, String)>) -> Rc<[(String, String)]> {
 /// Records every hop and returns the final response.
 #[inline(never)]
 fn finish(vu: &VuContext, record: Recording, hops: Vec<HttpOutcome>) -> Res {
+    finish_tagged(vu, &vu.base_tags(), record, hops)
+}
+
+/// [`finish`] with the VU's tags as they were when the request was made (`http.asyncRequest`
+/// records its request when it completes, with the group it was made in, as k6 does).
+pub(super) fn finish_tagged(
+    vu: &VuContext,
+    base: &crate::metrics::TagSet,
+    record: Recording,
+    hops: Vec<HttpOutcome>,
+) -> Res {
     let Recording { tags, response_type, request, callback, digest, throw } = record;
     let judging = Judging { callback: callback.as_deref(), digest };
-    let (sent, received) = samples::record_hops(&vu.base_tags(), &tags, &hops, judging);
+    let (sent, received) = samples::record_hops(base, &tags, &hops, judging);
     vu.count_bytes(sent, received);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
     // k6's `throw` (-w, or params.throw): a failure without a response is an exception, after
@@ -339,7 +350,7 @@ type Exchange = Box<dyn FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Ou
 /// One request. Its frame is all that stays on the VU's stack while the request is in flight
 /// (every VU of a run may be waiting in one): what it prepares and records lives in boxes and
 /// in the frames of [`start`] and [`finish`], which are gone by then or not yet there.
-fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
+pub(super) fn send(method: &str, url: Dynamic, body: Dynamic, params: Option<Map>) -> Res {
     let (exchange, record) = match start(method, url, body, params)? {
         Started::Sending(exchange, record) => (exchange, record),
         Started::Answered(response) => return Ok(response),
@@ -476,13 +487,13 @@ enum Settled {
 ///
 /// An entry k6 fails before sending is answered as `http.request` answers it (the warning
 /// `Request Failed` and a status-0 response) and the others are still sent, as each
-/// asyncRequest is. With the `throw` option a failure rejects k6's `Promise.all`: every request
-/// that could be sent is sent and recorded first, then the first failure (one that failed before
-/// sending, else the first in the entries' order) is the script error.
+/// asyncRequest is. With `throw` (the option, or an entry's `params.throw`) the requests go as
+/// `http.asyncRequest`s awaited by `http.wait_all` (`http_async.rs`): the first failure, in the
+/// order they fail, is the script error at once, as k6's `Promise.all` rejects, and the others
+/// still complete (and are recorded) before the iteration ends.
 fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
     let vu = vu::current();
-    let (mut settled, mut specs, mut records) = (Vec::with_capacity(requests.len()), Vec::new(), Vec::new());
-    let mut rejected = None;
+    let mut prepared = Vec::with_capacity(requests.len());
     for (i, entry) in requests.into_iter().enumerate() {
         let shape = format!("http.request_all: request {i} is not [method, url, body?, params?]");
         let items = entry.try_cast::<rhai::Array>().ok_or_else(|| shape.clone())?;
@@ -494,7 +505,23 @@ fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
         let url = items.next().unwrap_or_default();
         let body = items.next().unwrap_or(Dynamic::UNIT);
         let params = params_map(items.next().unwrap_or(Dynamic::UNIT))?;
-        match prepare(&vu, &method, url, body, params)? {
+        prepared.push(prepare(&vu, &method, url, body, params)?);
+    }
+    // A request that may reject (`throw`) rejects k6's `Promise.all` as soon as it fails, while
+    // the others go on: the promises' way, not one suspension for all.
+    let may_reject = |p: &Prepared| match p {
+        Prepared::Ready(_, record) => record.throw,
+        Prepared::NotSent(_) => vu.shared.throw,
+    };
+    // So must an await while another promise of the VU may reject unawaited (k6's `Uncaught
+    // (in promise)` as it happens).
+    if prepared.iter().any(may_reject) || super::http_async::watching(&vu) {
+        return super::http_async::all_of(&vu, prepared);
+    }
+    let (mut settled, mut specs, mut records) = (Vec::with_capacity(prepared.len()), Vec::new(), Vec::new());
+    let mut rejected = None;
+    for p in prepared {
+        match p {
             Prepared::Ready(spec, record) => {
                 settled.push(Settled::Sent(specs.len()));
                 specs.push(spec);

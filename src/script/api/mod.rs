@@ -31,6 +31,7 @@ pub mod exec;
 pub mod expected;
 pub mod html;
 pub mod http;
+pub mod http_async;
 pub mod http_params;
 pub mod http_url;
 pub mod jslib_summary;
@@ -59,6 +60,7 @@ use crate::runtime::vu;
 pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     compare::register(engine);
     http::register(engine);
+    http_async::register(engine);
     body::register(engine);
     cookies::register(engine);
     response::register(engine);

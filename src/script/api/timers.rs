@@ -62,6 +62,10 @@ fn await_timeout(ms: &Dynamic) -> RhaiResult<()> {
         return Err("setTimeout() is not available in init code (the script's top level)".into());
     }
     let delay = delay(ms);
+    // An await: k6's event loop runs meanwhile, and may find a promise rejected unawaited.
+    if super::http_async::watching(&vu) {
+        return super::http_async::pause_watching(&vu, delay);
+    }
     crate::runtime::coroutine::suspend_with(move || tokio::time::sleep(delay)).map_err(vu::suspension_error)
 }
 

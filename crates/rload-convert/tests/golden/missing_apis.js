@@ -1,4 +1,5 @@
 // Calls to APIs this build lacks: converted, and listed as such (`rload convert` exits 2).
+// `http.asyncRequest` was one until rload's promises (`http.wait`): no longer listed.
 import http, { asyncRequest } from 'k6/http';
 import crypto from 'k6/crypto';
 
