@@ -109,6 +109,14 @@ impl Conv<'_> {
             "Infinity" => return "(1.0 / 0.0)".into(),
             _ => {}
         }
+        // A function's `arguments` object: Rhai has none (a function takes exactly its
+        // parameters), and the name would fail when the line runs.
+        if name == "arguments" && !self.is_local(name) && !self.top_vars.contains(name) && self.in_function() {
+            return self.unconvertible(
+                id.span,
+                "`arguments`: Rhai has no such object; take the values as a rest parameter (`function f(...args)`)",
+            );
+        }
         self.note_reference(name);
         if self.is_class(name) {
             return self.unconvertible(

@@ -390,3 +390,13 @@ fn a_mutating_method_on_an_assignment_changes_the_place_assigned() {
         "{rhai}"
     );
 }
+
+#[test]
+fn a_functions_arguments_object_is_listed() {
+    let listed = not_converted(&convert("const f = function () { return arguments.length; };\nf(1, 2);").1);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].starts_with("`arguments`: Rhai has no such object"), "{listed:?}");
+    // A variable of that name is a variable.
+    let (_, items) = convert("function f(arguments) { return arguments; }\nf(1);");
+    assert_eq!(not_converted(&items), Vec::<String>::new());
+}
