@@ -1,4 +1,4 @@
-// Numbers as text, `n.toString(radix)`, `splice` and Math.max/min of values that are not certainly
+// Numbers as text, `n.toString(radix)`, `n.toPrecision(p)`, `splice` and Math.max/min of values that are not certainly
 // numbers. rload printed 2 ** 53 as "9.007199254740992e15" and 1e-7 as Rhai does; toString(16),
 // splice(i, n) and Math.max(1, '5') stopped the iteration ("Function not found"); Math.max() was
 // refused.
@@ -27,6 +27,9 @@ export default function () {
       texts.join(' ') === '9007199254740992 1e+21 1e-7 0.000001 -1.5e+300 Infinity 2.5',
     'toString in a radix': () =>
       (255).toString(16) === 'ff' && (255).toString(2) === '11111111' && (-35).toString(36) === '-z' && (12).toString(10) === '12',
+    'toPrecision rounds as JavaScript': () =>
+      (123.456).toPrecision(4) === '123.5' && (2.5).toPrecision(1) === '3' && (1.45).toPrecision(2) === '1.4' &&
+      (123456).toPrecision(2) === '1.2e+5' && (0.000123).toPrecision(2) === '0.00012',
     'splice removes and returns': () =>
       arr.join(',') === '1,4,5' && removed.join(',') === '2,3' && lastTwo.join(',') === '4,5' && tail.join(',') === '1,2,3',
     'splice inserts': () => ins.join('') === 'abcd' && none.length === 0,

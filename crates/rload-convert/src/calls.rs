@@ -707,6 +707,8 @@ impl Conv<'_> {
             "padEnd" => helper2(self, "js_pad_end", vec![obj, a(0), a(1)]),
             "repeat" => helper2(self, "js_repeat", vec![obj, a(0)]),
             "toFixed" => helper2(self, "js_to_fixed", vec![obj, if args.is_empty() { "0".into() } else { a(0) }]),
+            // rload's runtime: p significant digits as JavaScript rounds and writes them.
+            "toPrecision" => format!("js_to_precision({obj}, {})", if args.is_empty() { "()".into() } else { a(0) }),
             "toString" if args.is_empty() => self.as_text(&m.object, &obj),
             // `n.toString(radix)`: a number's digits in that radix (rload's runtime).
             "toString" if args.len() == 1 => format!("js_number_radix({obj}, {})", a(0)),

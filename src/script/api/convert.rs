@@ -229,6 +229,75 @@ pub fn js_number_radix(value: &Dynamic, radix: &Dynamic) -> Result<String, Strin
     Ok(digits.iter().rev().collect())
 }
 
+/// JavaScript's `n.toPrecision(p)`: `p` significant digits, the nearer of two on a tie being the
+/// larger (`(2.5).toPrecision(1)` is "3", `(1.25).toPrecision(2)` "1.3"), in exponent form when
+/// the exponent is below -6 or at least `p` (`(123456).toPrecision(2)` is "1.2e+5"); without
+/// `p`, `String(n)`.
+pub fn js_to_precision(value: &Dynamic, precision: &Dynamic) -> Result<String, String> {
+    let Some(x) = js_to_number(value).filter(|_| value.is_int() || value.is_float()) else {
+        return Err(format!("toPrecision() of a {}: rload has it for numbers only", value.type_name()));
+    };
+    if precision.is_unit() {
+        return Ok(js_number(x));
+    }
+    let p = js_to_number(precision).unwrap_or(f64::NAN);
+    if !x.is_finite() {
+        return Ok(js_number(x));
+    }
+    let p = if p.is_nan() { 0.0 } else { p.trunc() };
+    if !(1.0..=100.0).contains(&p) {
+        return Err("RangeError: toPrecision() argument must be between 1 and 100".into());
+    }
+    let p = p as usize;
+    let sign = if x < 0.0 { "-" } else { "" };
+    let (mut digits, mut e) = if x == 0.0 {
+        ("0".repeat(p), 0_i32)
+    } else {
+        // Enough digits past the p-th to round half up on the exact value (Rust's own rounding
+        // at p digits is half to even).
+        let text = format!("{:.*e}", p - 1 + 40, x.abs());
+        let (mantissa, exponent) = text.split_once('e').expect("`{:e}` writes an exponent");
+        let all: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+        let mut kept = all[..p].to_vec();
+        let mut e: i32 = exponent.parse().expect("an integer exponent");
+        if all[p] >= b'5' {
+            let mut i = p;
+            loop {
+                if i == 0 {
+                    kept.insert(0, b'1');
+                    kept.truncate(p);
+                    e += 1;
+                    break;
+                }
+                i -= 1;
+                if kept[i] == b'9' {
+                    kept[i] = b'0';
+                } else {
+                    kept[i] += 1;
+                    break;
+                }
+            }
+        }
+        (String::from_utf8(kept).expect("ASCII digits"), e)
+    };
+    if e < -6 || e >= p as i32 {
+        let exponent = if e < 0 { format!("-{}", -e) } else { format!("+{e}") };
+        if p > 1 {
+            digits.insert(1, '.');
+        }
+        return Ok(format!("{sign}{digits}e{exponent}"));
+    }
+    if e >= 0 {
+        let point = e as usize + 1;
+        if point < p {
+            digits.insert(point, '.');
+        }
+        return Ok(format!("{sign}{digits}"));
+    }
+    e = -e;
+    Ok(format!("{sign}0.{}{digits}", "0".repeat(e as usize - 1)))
+}
+
 /// Header pairs (already canonical and joined by `crate::http::headers`) as a script map.
 pub fn header_map(headers: &[(String, String)]) -> Map {
     headers.iter().map(|(name, value)| (name.as_str().into(), value.clone().into())).collect()
@@ -263,6 +332,30 @@ mod tests {
         ] {
             assert_eq!(js_number(f), text, "{f:e}");
         }
+    }
+
+    #[test]
+    fn to_precision_rounds_and_writes_as_javascript() {
+        let p = |x: f64, n: i64| js_to_precision(&Dynamic::from(x), &Dynamic::from(n)).unwrap();
+        for (x, n, text) in [
+            (123.456, 4, "123.5"),
+            (2.5, 1, "3"),
+            (1.25, 2, "1.3"),
+            (-1.25, 2, "-1.3"),
+            (0.000123, 2, "0.00012"),
+            (0.0000001234, 2, "1.2e-7"),
+            (123456.0, 2, "1.2e+5"),
+            (99.99, 3, "100"),
+            (99.99, 2, "1.0e+2"),
+            (0.0, 3, "0.00"),
+            (1.0, 1, "1"),
+            (5e-324, 1, "5e-324"),
+            (1e21, 3, "1.00e+21"),
+        ] {
+            assert_eq!(p(x, n), text, "({x}).toPrecision({n})");
+        }
+        assert_eq!(js_to_precision(&Dynamic::from(1.5), &Dynamic::UNIT).unwrap(), "1.5");
+        assert!(js_to_precision(&Dynamic::from(1.5), &Dynamic::from(0_i64)).unwrap_err().starts_with("RangeError"));
     }
 
     #[test]

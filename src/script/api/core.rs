@@ -50,10 +50,13 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("randomSeed", |seed: i64| random_seed(seed));
     engine.register_fn("randomSeed", |seed: Dynamic| random_seed_value(&seed));
     engine.register_fn("randomSeed", || random_seed(0));
-    // JavaScript's String(n) and n.toString(radix), for `rload convert`'s js_str and toString.
+    // JavaScript's String(n), n.toString(radix) and n.toPrecision(p), for `rload convert`.
     engine.register_fn("js_number_string", |f: f64| super::convert::js_number(f));
     engine.register_fn("js_number_radix", |v: Dynamic, radix: Dynamic| -> Result<String, Box<EvalAltResult>> {
         super::convert::js_number_radix(&v, &radix).map_err(Into::into)
+    });
+    engine.register_fn("js_to_precision", |v: Dynamic, p: Dynamic| -> Result<String, Box<EvalAltResult>> {
+        super::convert::js_to_precision(&v, &p).map_err(Into::into)
     });
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
     engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::new()));
