@@ -1,7 +1,8 @@
 // Common idioms rload refused or ran otherwise: a reduce whose accumulator the callback changes
 // and returns (refused as "changing `acc` in place"), `(cache[k] = cache[k] || []).push(v)` (the
 // push went to a copy: silently lost), `[...'abc']` (one element, the string), `Array(n)`
-// without `new`, `isFinite`, `Number.isFinite`, `xs.map(Math.round)` (refused).
+// without `new`, `isFinite`, `Number.isFinite`, `xs.map(Math.round)` (refused), `typeof null`
+// ("undefined").
 import { check } from 'k6';
 
 export const options = { vus: 1, iterations: 2 };
@@ -47,6 +48,10 @@ export default function () {
       Array(3).fill(0).join(',') === '0,0,0' && Array(2, 3).join() === '2,3' && Array().length === 0,
     'isFinite converts, Number.isFinite does not': () =>
       isFinite('12') && !isFinite('x') && !isFinite(1 / 0) && !Number.isFinite('12') && Number.isFinite(12.5),
+    'typeof null': () => {
+      const none = null;
+      return typeof null === 'object' && typeof none === 'object' && typeof undefined === 'undefined';
+    },
     'Math functions as callbacks': () =>
       [0.5, -1.5, 2.4].map(Math.round).join() === '1,-1,2' && [-1.2, 3.7].map(Math.floor).join() === '-2,3' &&
       [-3, 2].map(Math.abs).join() === '3,2' && [4, 9].map(Math.sqrt).join() === '2,3',

@@ -302,6 +302,8 @@ impl Conv<'_> {
                 let a = self.expr(&u.argument);
                 self.number_value(&u.argument, &a, u.span)
             }
+            // `typeof null` is "object": the one null rload's `()` can be told from is a literal.
+            UnaryOperator::Typeof if self.kind(&u.argument) == Kind::Null => "\"object\"".into(),
             UnaryOperator::Typeof => {
                 let h = self.helper("js_typeof");
                 let a = self.typeof_operand(&u.argument);
