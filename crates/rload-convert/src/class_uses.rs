@@ -69,6 +69,12 @@ impl Conv<'_> {
                     "`this` in a `function` inside a method: it has a `this` of its own (not the instance); write an arrow",
                 );
             }
+            if self.obj_state.in_anonymous {
+                return self.unconvertible(
+                    span,
+                    "`this` in a method of an object literal that initialises no variable (an argument, a returned or nested object): rload converts `this` in methods of `const o = { … }` (or `let`) only",
+                );
+            }
             return self.unconvertible(span, "`this` outside a class's method or constructor");
         };
         if depth == usize::MAX {
@@ -150,7 +156,7 @@ impl Conv<'_> {
     /// arrow in a method, where `this` is a copy, the change is refused (the comment to put
     /// before it).
     pub fn note_this_change(&mut self, root: &str, at: Span) -> String {
-        if root != "this" {
+        if root != "this" && !self.is_own_name(root) {
             return String::new();
         }
         if let Some(class) = self.this_in_closure() {
@@ -230,9 +236,7 @@ impl Conv<'_> {
                 None => String::new(),
             };
             let index = (self.items.len() > before).then_some(before);
-            let n = self.class_state.pending.len();
-            self.class_state.pending.push((method.to_string(), index, root, self.in_function()));
-            flag = format!("{PENDING}{n}\u{1f}{comment}{PENDING}");
+            flag = pending_flag(self, method, index, root, comment);
         }
         let q = if m.optional { "?" } else { "" };
         Some(format!("{flag}{}{q}.{}({})", crate::calls::paren_if_needed(&obj), method, args.join(", ")))
@@ -350,6 +354,15 @@ const BUILTIN_METHODS: &[&str] = &[
     "call",
     "bind",
 ];
+
+/// The marker of a call of `method` through `root` (`finish` keeps `comment`, item `index`,
+/// when the method changes its object).
+pub fn pending_flag(conv: &mut Conv, method: &str, index: Option<usize>, root: Option<String>, comment: String) -> String {
+    let n = conv.class_state.pending.len();
+    let in_fn = conv.in_function();
+    conv.class_state.pending.push((method.to_string(), index, root, in_fn));
+    format!("{PENDING}{n}\u{1f}{comment}{PENDING}")
+}
 
 /// Marker of a call through another name, resolved in `finish`: `\u{8}INDEX\u{1f}comment\u{8}`.
 const PENDING: char = '\u{8}';
