@@ -107,7 +107,7 @@ impl Conv<'_> {
 
     /// Whether the code being converted is inside an arrow in a method (where `this` is a
     /// captured copy of the instance).
-    fn this_in_closure(&self) -> Option<String> {
+    pub(crate) fn this_in_closure(&self) -> Option<String> {
         let (class, _, depth) = self.class_state.current.as_ref()?;
         (*depth != usize::MAX && self.closure_depth > *depth).then(|| class.clone())
     }
@@ -380,7 +380,7 @@ pub fn runs_later(c: &CallExpression) -> bool {
 }
 
 /// Why a change of `this` in an arrow inside a method of `class` is refused.
-fn this_in_arrow(class: &str) -> String {
+pub(crate) fn this_in_arrow(class: &str) -> String {
     format!(
         "changing `this` inside an arrow in a method of `{class}`: the arrow holds a copy of the instance (Rhai closures have no `this`), so the change would not reach it; change it in the method itself"
     )

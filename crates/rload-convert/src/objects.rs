@@ -24,6 +24,7 @@ use oxc_ast::ast::*;
 use oxc_span::Span;
 
 use crate::conv::Conv;
+use crate::ItemKind;
 
 /// What the conversion knows of object literals with methods.
 #[derive(Debug, Default)]
@@ -210,7 +211,12 @@ impl Conv<'_> {
                 args.push("()".into());
             }
         }
-        let flag = if on_this {
+        let flag = if let (true, Some(class)) = (on_this, self.this_in_closure()) {
+            // In an arrow, `this` is a copy: refused if the method changes its object.
+            let index = self.items.len();
+            let comment = self.item(c.span, ItemKind::Unconvertible, crate::class_uses::this_in_arrow(&class));
+            crate::class_uses::pending_flag(self, method, Some(index), None, format!("{comment} "))
+        } else if on_this {
             if let Some((class, current, _)) = self.class_state.current.clone() {
                 self.class_state.calls_on_this.entry((class, current)).or_default().insert(method.to_string());
             }
