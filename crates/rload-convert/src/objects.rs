@@ -43,7 +43,9 @@ pub struct ObjState {
     pub in_anonymous: bool,
 }
 
-/// The methods of object literal `o`: (name, parameters, rest parameter).
+/// The methods of object literal `o`: (name, parameters, rest parameter). Arrows are no
+/// methods: they have no `this` of their own, and calls of them fit their arguments as calls of
+/// any closure do (`js_call`).
 pub fn methods_of(o: &ObjectExpression) -> Vec<(String, usize, bool)> {
     o.properties
         .iter()
@@ -51,10 +53,6 @@ pub fn methods_of(o: &ObjectExpression) -> Vec<(String, usize, bool)> {
             ObjectPropertyKind::ObjectProperty(p) if p.kind == PropertyKind::Init && !p.computed => {
                 match p.value.without_parentheses() {
                     Expression::FunctionExpression(f) => {
-                        let name = p.key.static_name()?.to_string();
-                        Some((name, f.params.items.len(), f.params.rest.is_some()))
-                    }
-                    Expression::ArrowFunctionExpression(f) => {
                         let name = p.key.static_name()?.to_string();
                         Some((name, f.params.items.len(), f.params.rest.is_some()))
                     }
