@@ -69,11 +69,8 @@ impl Conv<'_> {
                     "`this` in a `function` inside a method: it has a `this` of its own (not the instance); write an arrow",
                 );
             }
-            if self.obj_state.in_anonymous {
-                return self.unconvertible(
-                    span,
-                    "`this` in a method of an object literal that initialises no variable (an argument, a returned or nested object): rload converts `this` in methods of `const o = { … }` (or `let`) only",
-                );
+            if let Some(why) = self.obj_state.this_refused.clone() {
+                return self.unconvertible(span, why);
             }
             return self.unconvertible(span, "`this` outside a class's method or constructor");
         };

@@ -39,8 +39,8 @@ pub struct ObjState {
     /// The object whose method is being converted: its name and the number of scopes open
     /// around the method (a name declared in a deeper one shadows the object's).
     pub current: Option<(String, usize)>,
-    /// Converting a method of an object literal that initialises no variable.
-    pub in_anonymous: bool,
+    /// Converting a method of an object literal whose `this` rload refuses: why.
+    pub this_refused: Option<String>,
 }
 
 /// The methods of object literal `o`: (name, parameters, rest parameter). Arrows are no
@@ -100,23 +100,28 @@ impl Conv<'_> {
     /// A `function` value of property `method` in an object literal: a method of the object
     /// being declared (with `this`), or of an anonymous literal (`this` refused).
     pub fn object_method(&mut self, object: Option<&str>, method: &str, f: &Function) -> String {
-        let Some(object) = object else {
-            let saved = std::mem::replace(&mut self.obj_state.in_anonymous, true);
+        let why = match object {
+            None => Some("`this` in a method of an object literal that initialises no variable (an argument, a returned or nested object): rload converts `this` in methods of `const o = { … }` (or `let`) only".to_string()),
+            Some(o) if f.params.rest.is_some() => Some(format!("`this` in `{o}.{method}`, a method with a rest parameter: rload calls it through `js_call`, which binds no `this`")),
+            Some(_) => None,
+        };
+        let (Some(object), None) = (object, &why) else {
+            let saved = std::mem::replace(&mut self.obj_state.this_refused, why);
             let out = self.function_expr(f, false);
-            self.obj_state.in_anonymous = saved;
+            self.obj_state.this_refused = saved;
             return out;
         };
         let saved_class = self.class_state.current.replace((object.to_string(), method.to_string(), self.closure_depth + 1));
         let saved_obj = self.obj_state.current.replace((object.to_string(), self.scopes.len()));
         let saved_fn = std::mem::replace(&mut self.class_state.in_function_of_method, false);
-        let saved_anon = std::mem::replace(&mut self.obj_state.in_anonymous, false);
+        let saved_refused = self.obj_state.this_refused.take();
         let saved_captured = std::mem::take(&mut self.class_state.this_captured);
         let saved_at_once = self.class_state.arrow_at_once.take();
         let out = self.function_closure(f, false);
         self.class_state.current = saved_class;
         self.obj_state.current = saved_obj;
         self.class_state.in_function_of_method = saved_fn;
-        self.obj_state.in_anonymous = saved_anon;
+        self.obj_state.this_refused = saved_refused;
         self.class_state.this_captured = saved_captured;
         self.class_state.arrow_at_once = saved_at_once;
         out
@@ -157,9 +162,9 @@ impl Conv<'_> {
     }
 
     /// `x.m(…)` where `m` may be a method of an object literal: the call on the object's own
-    /// name or on `this` in its method (the arguments fitted to the parameters), or `None` for
-    /// the usual conversion, with the flag that keeps a refusal when the call changes the
-    /// object through a second name (decided in `class_uses::finish`).
+    /// name or on `this` in its method (the arguments fitted to the parameters); else `Err` of
+    /// the flag to put before the usual conversion, which keeps a refusal when the call changes
+    /// the object through a second name (decided in `class_uses::finish`).
     pub fn object_method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Result<String, String> {
         let method = m.property.name.as_str();
         let direct: Option<(String, usize, bool)> = match &m.object {
@@ -176,14 +181,15 @@ impl Conv<'_> {
             }
             _ => None,
         };
-        let Some((object, params, rest)) = direct else {
+        let Some((object, params, false)) = direct else {
+            // A method with a rest parameter is a `js_rest` value, called through `js_call`.
             return Err(self.object_call_flag(c, m));
         };
-        if c.arguments.iter().any(|a| a.is_spread()) && !rest {
+        if c.arguments.iter().any(|a| a.is_spread()) {
             return Ok(self.unconvertible(c.span, format!("a spread argument to the method `{object}.{method}`")));
         }
         let on_this = matches!(m.object, Expression::ThisExpression(_)) || self.is_own_name(&object);
-        if c.arguments.len() > params && !rest {
+        if c.arguments.len() > params {
             let plain = c.arguments[params..].iter().all(|a| {
                 matches!(
                     a,
@@ -203,11 +209,9 @@ impl Conv<'_> {
         }
         let obj = self.expr(&m.object);
         let mut args = self.args(&c.arguments);
-        if !rest {
-            args.truncate(params);
-            while args.len() < params {
-                args.push("()".into());
-            }
+        args.truncate(params);
+        while args.len() < params {
+            args.push("()".into());
         }
         let flag = if let (true, Some(class)) = (on_this, self.this_in_closure()) {
             // In an arrow, `this` is a copy: refused if the method changes its object.

@@ -110,6 +110,11 @@ fn refusals_name_what_javascript_would_do_otherwise() {
         "export default function () { return [{ x: 1, m() { return this.x; } }]; }\n",
         "initialises no variable",
     );
+    // A method with a rest parameter is called through `js_call`, which binds no `this`.
+    refused(
+        "const o = { n: 1, m(...xs) { return this.n + xs.length; } };\nexport default function () { o.m(1); }\n",
+        "a method with a rest parameter",
+    );
     // Getters and setters.
     refused(
         "const o = { a: 1, get twice() { return this.a * 2; } };\nexport default function () { return o.twice; }\n",
