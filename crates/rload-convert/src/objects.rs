@@ -188,6 +188,12 @@ impl Conv<'_> {
         if c.arguments.iter().any(|a| a.is_spread()) {
             return Ok(self.unconvertible(c.span, format!("a spread argument to the method `{object}.{method}`")));
         }
+        if crate::names::property(method).is_none() {
+            return Ok(self.unconvertible(
+                c.span,
+                format!("the method `{object}.{method}`: Rhai reserves its name (or cannot spell it after `.`); rename the method"),
+            ));
+        }
         let on_this = matches!(m.object, Expression::ThisExpression(_)) || self.is_own_name(&object);
         if c.arguments.len() > params {
             let plain = c.arguments[params..].iter().all(|a| {
