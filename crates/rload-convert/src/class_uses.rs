@@ -354,7 +354,13 @@ const BUILTIN_METHODS: &[&str] = &[
 
 /// The marker of a call of `method` through `root` (`finish` keeps `comment`, item `index`,
 /// when the method changes its object).
-pub fn pending_flag(conv: &mut Conv, method: &str, index: Option<usize>, root: Option<String>, comment: String) -> String {
+pub fn pending_flag(
+    conv: &mut Conv,
+    method: &str,
+    index: Option<usize>,
+    root: Option<String>,
+    comment: String,
+) -> String {
     let n = conv.class_state.pending.len();
     let in_fn = conv.in_function();
     conv.class_state.pending.push((method.to_string(), index, root, in_fn));

@@ -111,7 +111,8 @@ impl Conv<'_> {
             self.obj_state.this_refused = saved;
             return out;
         };
-        let saved_class = self.class_state.current.replace((object.to_string(), method.to_string(), self.closure_depth + 1));
+        let saved_class =
+            self.class_state.current.replace((object.to_string(), method.to_string(), self.closure_depth + 1));
         let saved_obj = self.obj_state.current.replace((object.to_string(), self.scopes.len()));
         let saved_fn = std::mem::replace(&mut self.class_state.in_function_of_method, false);
         let saved_refused = self.obj_state.this_refused.take();

@@ -5,7 +5,7 @@
 //! by tests/convert_corpus/97-object-methods.js.
 
 mod common;
-use common::not_converted;
+use common::{convert, not_converted};
 use rload_convert::convert_source;
 
 fn conv(js: &str) -> (String, Vec<String>) {
@@ -71,9 +71,10 @@ fn an_arrow_in_a_method_that_runs_at_once_reads_this_captured() {
 
 #[test]
 fn a_local_object_and_calls_fitted_to_the_parameters() {
-    let js = "export default function () {\n  const o = { n: 0, add(k, by) { this.n += by || 1; return o.n; } };\n  \
-              o.add('a');\n  return o.add('a', 2, 3);\n}\n";
-    let (rhai, items) = conv(js);
+    let (rhai, items) = convert(
+        "  const o = { n: 0, add(k, by) { this.n += by || 1; return o.n; } };\n  o.add('a');\n  return o.add('a', 2, 3);",
+    );
+    let items = not_converted(&items);
     assert!(items.is_empty(), "{items:?}\n{rhai}");
     assert_has(&rhai, &["o.add(\"a\", ());", "return o.add(\"a\", 2);", "return this.n;"]);
 }
@@ -99,21 +100,26 @@ fn refusals_name_what_javascript_would_do_otherwise() {
     );
     // `this` or the object's own name as a value: Rhai would hand out a copy.
     refused("const o = { m() { return this; } };\nexport default function () { o.m(); }\n", "`this` as a value");
-    refused("const o = { m() { return o; } };\nexport default function () { o.m(); }\n", "`o` as a value inside its own method");
+    refused(
+        "const o = { m() { return o; } };\nexport default function () { o.m(); }\n",
+        "`o` as a value inside its own method",
+    );
     // A change of `this` in an arrow that may run later, or through `this.m()` in any arrow.
     refused(
         "const o = { n: 0, m() { return [1].map(() => this.bump()); }, bump() { this.n++; } };\nexport default function () { o.m(); }\n",
         "changing `this` inside an arrow",
     );
     // Methods of a literal that initialises no variable.
-    refused(
-        "export default function () { return [{ x: 1, m() { return this.x; } }]; }\n",
-        "initialises no variable",
-    );
+    refused("export default function () { return [{ x: 1, m() { return this.x; } }]; }\n", "initialises no variable");
     // A method with a rest parameter is called through `js_call`, which binds no `this`.
     refused(
         "const o = { n: 1, m(...xs) { return this.n + xs.length; } };\nexport default function () { o.m(1); }\n",
         "a method with a rest parameter",
+    );
+    // A method Rhai cannot call by its name.
+    refused(
+        "const o = { print() { return 1; } };\nexport default function () { o.print(); }\n",
+        "Rhai reserves its name",
     );
     // Getters and setters.
     refused(
