@@ -113,6 +113,9 @@ impl Conv<'_> {
             // An object's own name inside its method: the method's `this` (`objects.rs`).
             return self.own_name_expr(name, id.span);
         }
+        if let Some(refused) = self.own_name_in_function(name, id.span) {
+            return refused;
+        }
         self.note_reference(name);
         if self.is_class(name) {
             return self.unconvertible(

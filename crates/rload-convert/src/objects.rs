@@ -13,7 +13,8 @@
 //!
 //! Refused, each named: a method read as a value (`const f = api.get`, `check(r, { ok: api.
 //! isOk })`: JavaScript's `this` would be lost), the object's own name or `this` used as a value
-//! in a method (`return this`: Rhai hands out a copy), `this` in methods of other object
+//! in a method (`return this`: Rhai hands out a copy), the own name in a `function` inside a
+//! method (whose `this` is its own: write an arrow), `this` in methods of other object
 //! literals (a call's argument, a returned literal, a nested one), a call with more arguments
 //! than the method's parameters that are not plain values (JavaScript evaluates and ignores
 //! them), getters and setters.
@@ -136,6 +137,20 @@ impl Conv<'_> {
             return false;
         }
         self.scope_of(name).is_none_or(|i| i < *scopes)
+    }
+
+    /// The object's own name inside a `function` in one of its methods (whose `this` is its
+    /// own): refused, as the closure would look for a variable not made yet.
+    pub fn own_name_in_function(&mut self, name: &str, span: Span) -> Option<String> {
+        let (object, scopes) = self.obj_state.current.as_ref()?;
+        let outside = self.scope_of(name).is_none_or(|i| i < *scopes);
+        if object != name || self.class_state.current.is_some() || !self.class_state.in_function_of_method || !outside {
+            return None;
+        }
+        Some(self.unconvertible(
+            span,
+            format!("`{name}` inside a `function` in its own method: rload reaches the object as the method's `this`, which a `function` does not share; write an arrow"),
+        ))
     }
 
     /// The object's own name inside one of its methods: `this` (`this_c` in an arrow that

@@ -111,6 +111,11 @@ fn refusals_name_what_javascript_would_do_otherwise() {
     );
     // Methods of a literal that initialises no variable.
     refused("export default function () { return [{ x: 1, m() { return this.x; } }]; }\n", "initialises no variable");
+    // The object's own name in a `function` inside its method (whose `this` is its own).
+    refused(
+        "const o = { n: 1, m() { return [1].map(function (x) { return o.n * x; }); } };\nexport default function () { o.m(); }\n",
+        "inside a `function` in its own method",
+    );
     // A method with a rest parameter is called through `js_call`, which binds no `this`.
     refused(
         "const o = { n: 1, m(...xs) { return this.n + xs.length; } };\nexport default function () { o.m(1); }\n",
