@@ -811,13 +811,15 @@ impl Conv<'_> {
             ("JSON", "stringify") => {
                 // With classes, an instance's method pointers are no fields: JSON drops them
                 // (as it drops every function-valued property).
-                let fields = !self.classes.is_empty() || !self.obj_state.objects.is_empty();
+                let fields = !self.classes.is_empty() || self.obj_state.fn_values;
+                // Without them so far: decided once the whole file is read, as a function
+                // converted before an object literal with methods may stringify it.
                 let a = |i: usize| {
                     let v = a(i);
-                    if i == 0 && fields {
-                        format!("js_fields({v})")
-                    } else {
-                        v
+                    match (i, fields) {
+                        (0, true) => format!("js_fields({v})"),
+                        (0, false) => crate::objects::maybe_fields(&v),
+                        _ => v,
                     }
                 };
                 if fields {

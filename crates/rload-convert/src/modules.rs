@@ -87,6 +87,7 @@ pub fn convert_file(
         conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
     }
     let body = crate::class_uses::finish(&mut conv, &body);
+    let body = crate::objects::finish_json(&mut conv, &body);
     let body = finish_keywords(&conv, &body);
     // The helpers' lines map to no JavaScript line: an error inside one is the call's (the
     // engine's diagnostics point at the innermost call that maps).

@@ -42,6 +42,34 @@ pub struct ObjState {
     pub current: Option<(String, usize)>,
     /// Converting a method of an object literal whose `this` rload refuses: why.
     pub this_refused: Option<String>,
+    /// A variable here is initialised with an object literal holding a function (a method or
+    /// an arrow): `JSON.stringify` leaves function-valued properties out (`finish_json`).
+    pub fn_values: bool,
+}
+
+/// Marks of a value `JSON.stringify` writes, in a file where no object with methods was seen
+/// yet: `finish_json` makes them `js_fields(…)` when one turns up later.
+const FIELDS_OPEN: char = '\u{4}';
+const FIELDS_CLOSE: char = '\u{11}';
+
+/// `v` as `JSON.stringify` writes it, decided when the whole file is read (`finish_json`).
+pub fn maybe_fields(v: &str) -> String {
+    format!("{FIELDS_OPEN}{v}{FIELDS_CLOSE}")
+}
+
+/// Resolves `maybe_fields`: in a file with a variable initialised with an object literal holding
+/// a function (a method or an arrow), `JSON.stringify` leaves function-valued properties out, as
+/// JavaScript does.
+pub fn finish_json(conv: &mut Conv, text: &str) -> String {
+    if !text.contains(FIELDS_OPEN) {
+        return text.to_string();
+    }
+    if conv.obj_state.fn_values {
+        conv.helper("js_fields");
+        text.replace(FIELDS_OPEN, "js_fields(").replace(FIELDS_CLOSE, ")")
+    } else {
+        text.replace([FIELDS_OPEN, FIELDS_CLOSE], "")
+    }
 }
 
 /// The methods of object literal `o`: (name, parameters, rest parameter). Arrows are no
@@ -71,7 +99,13 @@ impl Conv<'_> {
     pub fn declare_object(&mut self, name: &str, init: Option<&Expression>) -> bool {
         let depth = self.scopes.len();
         let methods = match init.map(|e| e.without_parentheses()) {
-            Some(Expression::ObjectExpression(o)) => methods_of(o),
+            Some(Expression::ObjectExpression(o)) => {
+                self.obj_state.fn_values |= o.properties.iter().any(|p| {
+                    matches!(p, ObjectPropertyKind::ObjectProperty(p) if matches!(p.value.without_parentheses(),
+                        Expression::FunctionExpression(_) | Expression::ArrowFunctionExpression(_)))
+                });
+                methods_of(o)
+            }
             _ => Vec::new(),
         };
         if methods.is_empty() {

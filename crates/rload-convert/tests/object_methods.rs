@@ -87,6 +87,20 @@ fn json_of_an_object_with_methods_leaves_them_out() {
 }
 
 #[test]
+fn json_in_a_function_converted_before_the_object_leaves_functions_out() {
+    // `show` is converted before the object literal is seen: decided once the file is read.
+    let js = "function show(x) { return JSON.stringify(x); }\nexport default function () {\n  \
+              const o = { a: 1, m() { return this.a; }, f: () => 2 };\n  return show(o);\n}\n";
+    let (rhai, _) = conv(js);
+    assert_has(&rhai, &["return js_stringify(js_fields(x));", "private fn js_fields(v)"]);
+    // Without such an object, JSON is written as before.
+    let (rhai, _) =
+        conv("function show(x) { return JSON.stringify(x); }\nexport default function () { show({ a: 1 }); }\n");
+    assert_has(&rhai, &["return js_stringify(x);"]);
+    assert!(!rhai.contains('\u{4}') && !rhai.contains("js_fields"), "{rhai}");
+}
+
+#[test]
 fn refusals_name_what_javascript_would_do_otherwise() {
     let with = |body: &str| format!("{API}export default function () {{\n{body}\n}}\n");
     // A method read as a value loses its `this` in JavaScript.
