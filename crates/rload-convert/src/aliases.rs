@@ -187,12 +187,7 @@ impl Conv<'_> {
         if !refused.is_empty() {
             return refused;
         }
-        let how = match self.scope_of(root) {
-            Some(i) => self.scope_info.get(i).and_then(|s| s.aliases.get(root)).cloned(),
-            None if !self.in_function() || self.top_vars.contains(root) => self.top_aliases.get(root).cloned(),
-            None => None,
-        };
-        let Some(how) = how else { return String::new() };
+        let Some(how) = self.alias_how(root) else { return String::new() };
         let c = self.item(
             at,
             ItemKind::Unconvertible,
@@ -201,6 +196,20 @@ impl Conv<'_> {
             ),
         );
         format!("{c} ")
+    }
+
+    /// Why `root` is a second name for an object, when it is one.
+    fn alias_how(&self, root: &str) -> Option<String> {
+        match self.scope_of(root) {
+            Some(i) => self.scope_info.get(i).and_then(|s| s.aliases.get(root)).cloned(),
+            None if !self.in_function() || self.top_vars.contains(root) => self.top_aliases.get(root).cloned(),
+            None => None,
+        }
+    }
+
+    /// Whether `root` is a second name for an object (a parameter, `const b = a`, …).
+    pub fn is_alias(&self, root: &str) -> bool {
+        self.alias_how(root).is_some()
     }
 
     /// The JavaScript text of `span`, on one line and shortened for a reason.

@@ -366,13 +366,21 @@ impl Conv<'_> {
     }
 
     fn call_method(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
-        let method = m.property.name.as_str();
         if let Some(out) = self.rest_member_call(c, m).or_else(|| self.apply_or_call(c, m)) {
             return out;
         }
         if let Some(out) = self.class_method_call(c, m) {
             return out;
         }
+        match self.object_method_call(c, m) {
+            Ok(out) => out,
+            Err(flag) => flag + &self.call_method_plain(c, m),
+        }
+    }
+
+    /// `x.m(…)` of anything but the script's own classes and objects.
+    fn call_method_plain(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
+        let method = m.property.name.as_str();
         if let Some(out) = self.promise_callback(c, m) {
             return out;
         }
@@ -805,13 +813,15 @@ impl Conv<'_> {
             ("JSON", "stringify") => {
                 // With classes, an instance's method pointers are no fields: JSON drops them
                 // (as it drops every function-valued property).
-                let fields = !self.classes.is_empty();
+                let fields = !self.classes.is_empty() || self.obj_state.fn_values;
+                // Without them so far: decided once the whole file is read, as a function
+                // converted before an object literal with methods may stringify it.
                 let a = |i: usize| {
                     let v = a(i);
-                    if i == 0 && fields {
-                        format!("js_fields({v})")
-                    } else {
-                        v
+                    match (i, fields) {
+                        (0, true) => format!("js_fields({v})"),
+                        (0, false) => crate::objects::maybe_fields(&v),
+                        _ => v,
                     }
                 };
                 if fields {

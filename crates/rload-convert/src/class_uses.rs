@@ -69,6 +69,9 @@ impl Conv<'_> {
                     "`this` in a `function` inside a method: it has a `this` of its own (not the instance); write an arrow",
                 );
             }
+            if let Some(why) = self.obj_state.this_refused.clone() {
+                return self.unconvertible(span, why);
+            }
             return self.unconvertible(span, "`this` outside a class's method or constructor");
         };
         if depth == usize::MAX {
@@ -101,7 +104,7 @@ impl Conv<'_> {
 
     /// Whether the code being converted is inside an arrow in a method (where `this` is a
     /// captured copy of the instance).
-    fn this_in_closure(&self) -> Option<String> {
+    pub(crate) fn this_in_closure(&self) -> Option<String> {
         let (class, _, depth) = self.class_state.current.as_ref()?;
         (*depth != usize::MAX && self.closure_depth > *depth).then(|| class.clone())
     }
@@ -150,7 +153,7 @@ impl Conv<'_> {
     /// arrow in a method, where `this` is a copy, the change is refused (the comment to put
     /// before it).
     pub fn note_this_change(&mut self, root: &str, at: Span) -> String {
-        if root != "this" {
+        if root != "this" && !self.is_own_name(root) {
             return String::new();
         }
         if let Some(class) = self.this_in_closure() {
@@ -230,9 +233,7 @@ impl Conv<'_> {
                 None => String::new(),
             };
             let index = (self.items.len() > before).then_some(before);
-            let n = self.class_state.pending.len();
-            self.class_state.pending.push((method.to_string(), index, root, self.in_function()));
-            flag = format!("{PENDING}{n}\u{1f}{comment}{PENDING}");
+            flag = pending_flag(self, method, index, root, comment);
         }
         let q = if m.optional { "?" } else { "" };
         Some(format!("{flag}{}{q}.{}({})", crate::calls::paren_if_needed(&obj), method, args.join(", ")))
@@ -351,6 +352,21 @@ const BUILTIN_METHODS: &[&str] = &[
     "bind",
 ];
 
+/// The marker of a call of `method` through `root` (`finish` keeps `comment`, item `index`,
+/// when the method changes its object).
+pub fn pending_flag(
+    conv: &mut Conv,
+    method: &str,
+    index: Option<usize>,
+    root: Option<String>,
+    comment: String,
+) -> String {
+    let n = conv.class_state.pending.len();
+    let in_fn = conv.in_function();
+    conv.class_state.pending.push((method.to_string(), index, root, in_fn));
+    format!("{PENDING}{n}\u{1f}{comment}{PENDING}")
+}
+
 /// Marker of a call through another name, resolved in `finish`: `\u{8}INDEX\u{1f}comment\u{8}`.
 const PENDING: char = '\u{8}';
 
@@ -367,7 +383,7 @@ pub fn runs_later(c: &CallExpression) -> bool {
 }
 
 /// Why a change of `this` in an arrow inside a method of `class` is refused.
-fn this_in_arrow(class: &str) -> String {
+pub(crate) fn this_in_arrow(class: &str) -> String {
     format!(
         "changing `this` inside an arrow in a method of `{class}`: the arrow holds a copy of the instance (Rhai closures have no `this`), so the change would not reach it; change it in the method itself"
     )

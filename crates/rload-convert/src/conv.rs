@@ -170,6 +170,8 @@ pub struct Conv<'s> {
     /// learns (see `classes.rs`).
     pub classes: HashMap<String, crate::classes::ClassInfo>,
     pub class_state: crate::classes::ClassState,
+    /// Object literals with methods (`objects.rs`).
+    pub obj_state: crate::objects::ObjState,
     /// `async` functions and `await` (see `asyncs.rs`).
     pub asyncs: crate::asyncs::AsyncState,
     pub indent: usize,
@@ -233,6 +235,7 @@ impl<'s> Conv<'s> {
             set_vars: HashSet::new(),
             classes: HashMap::new(),
             class_state: Default::default(),
+            obj_state: Default::default(),
             asyncs: Default::default(),
             indent: 0,
             tmp: 0,

@@ -117,6 +117,13 @@ impl Conv<'_> {
                 "`arguments`: Rhai has no such object; take the values as a rest parameter (`function f(...args)`)",
             );
         }
+        if self.is_own_name(name) {
+            // An object's own name inside its method: the method's `this` (`objects.rs`).
+            return self.own_name_expr(name, id.span);
+        }
+        if let Some(refused) = self.own_name_in_function(name, id.span) {
+            return refused;
+        }
         self.note_reference(name);
         if self.is_class(name) {
             return self.unconvertible(
@@ -187,7 +194,7 @@ impl Conv<'_> {
 
     fn static_member(&mut self, m: &StaticMemberExpression) -> String {
         let prop = m.property.name.as_str();
-        if let Some(refused) = self.method_as_value(m) {
+        if let Some(refused) = self.method_as_value(m).or_else(|| self.object_method_as_value(m)) {
             return refused;
         }
         if let Some(refused) = self.regexp_static(m) {

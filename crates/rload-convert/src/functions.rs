@@ -313,7 +313,7 @@ impl Conv<'_> {
         self.without_this(|conv| conv.function_closure(f, unused))
     }
 
-    fn function_closure(&mut self, f: &Function, _unused: bool) -> String {
+    pub(crate) fn function_closure(&mut self, f: &Function, _unused: bool) -> String {
         let force = std::mem::take(&mut self.force_param);
         let callback = self.callback_params.take();
         let undefined_beyond = std::mem::take(&mut self.callback_beyond_undefined);

@@ -35,6 +35,7 @@ mod literals;
 mod loops;
 mod modules;
 mod names;
+mod objects;
 mod operators;
 mod regexps;
 mod rest;

@@ -162,6 +162,8 @@ impl Conv<'_> {
         // Static keys: the last value of a duplicated key wins, at the first one's place.
         // Inside `check(v, {…})` every function value gets a parameter if it has none.
         let force = std::mem::take(&mut self.force_param);
+        // The variable this literal initialises, whose methods get `this` (`objects.rs`).
+        let declaring = self.obj_state.declaring.take();
         let multiline = self.spans_lines(o.span)
             && o.properties.len() >= 2
             && o.properties.iter().all(|p| matches!(p, ObjectPropertyKind::ObjectProperty(p) if !p.computed));
@@ -198,7 +200,10 @@ impl Conv<'_> {
                 }
                 ObjectPropertyKind::ObjectProperty(p) => {
                     if p.kind != PropertyKind::Init {
-                        let c = self.unconvertible(p.span, "a getter or setter");
+                        let c = self.unconvertible(
+                            p.span,
+                            "a getter or setter in an object literal (`get name() {…}`): rload has no accessors; write a method and call it (`name() {…}`, `o.name()`)",
+                        );
                         entries.push(("\"_\"".into(), c));
                         continue;
                     }
@@ -207,7 +212,11 @@ impl Conv<'_> {
                     }
                     self.force_param = force;
                     let value = match &p.value {
-                        Expression::FunctionExpression(f) if p.method => self.function_expr(f, false),
+                        Expression::FunctionExpression(f) if declaring.is_some() && !p.computed => {
+                            let key = p.key.static_name().map(|k| k.to_string()).unwrap_or_default();
+                            self.object_method(declaring.as_deref(), &key, f)
+                        }
+                        Expression::FunctionExpression(f) => self.object_method(None, "", f),
                         v => self.expr(v),
                     };
                     self.force_param = false;

@@ -87,6 +87,7 @@ pub fn convert_file(
         conv.call_lengths.entry(f.clone()).or_default().extend(lengths);
     }
     let body = crate::class_uses::finish(&mut conv, &body);
+    let body = crate::objects::finish_json(&mut conv, &body);
     let body = finish_keywords(&conv, &body);
     // The helpers' lines map to no JavaScript line: an error inside one is the call's (the
     // engine's diagnostics point at the innermost call that maps).
@@ -163,6 +164,14 @@ fn collect_declarations(conv: &mut Conv, program: &Program, local_imports: &mut 
                 };
                 if let Some(d) = decl {
                     declare_top(conv, d);
+                    // Objects with methods, whose calls anywhere in the file fit their parameters.
+                    if let Declaration::VariableDeclaration(v) = d {
+                        for d in &v.declarations {
+                            if let BindingPattern::BindingIdentifier(id) = &d.id {
+                                conv.declare_object(id.name.as_str(), d.init.as_ref());
+                            }
+                        }
+                    }
                     declare_asyncs(conv, d, matches!(s, Statement::ExportDeclaration(_)));
                 }
                 match s {
@@ -489,7 +498,10 @@ fn split_closure(c: &str) -> (&str, &str) {
 fn top_var(conv: &mut Conv, v: &VariableDeclaration, d: &VariableDeclarator, exported: bool) -> String {
     let mark = conv.mark(d.span);
     let init = d.init.as_ref().map(|e| {
-        let t = conv.expr(e);
+        let t = match &d.id {
+            BindingPattern::BindingIdentifier(id) => conv.object_init(id.name.as_str(), e),
+            _ => conv.expr(e),
+        };
         crate::expr::strip_parens(&t).to_string()
     });
     match &d.id {

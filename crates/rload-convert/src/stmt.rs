@@ -267,7 +267,7 @@ impl Conv<'_> {
         self.declare(name);
         let (init, used) = self.closures_referring_to(name, |conv| {
             d.init.as_ref().map(|e| {
-                let t = conv.expr(e);
+                let t = conv.object_init(name, e);
                 strip_parens(&t).to_string()
             })
         });
