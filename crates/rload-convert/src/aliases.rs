@@ -137,6 +137,73 @@ impl Conv<'_> {
             format!("`{name}` is a second name for `{text}`")
         });
         self.set_alias(name, how);
+        if let Some(init) = init {
+            self.note_stores(init, &format!("`{name}`"));
+        }
+    }
+
+    /// The variables `value` puts into what it is stored as (`into`, for the reason): itself
+    /// when it is a variable, the variables among an object's values and an array's elements.
+    pub fn note_stores(&mut self, value: &Expression, into: &str) {
+        match value.without_parentheses() {
+            Expression::Identifier(id) => {
+                let name = id.name.to_string();
+                let (line, _) = self.line_col(id.span.start);
+                self.set_stored(&name, format!("it was stored in {into} (line {line})"));
+            }
+            Expression::ObjectExpression(o) => {
+                for p in &o.properties {
+                    if let ObjectPropertyKind::ObjectProperty(p) = p {
+                        self.note_stores(&p.value, into);
+                    }
+                }
+            }
+            Expression::ArrayExpression(a) => {
+                for e in &a.elements {
+                    if let Some(e) = e.as_expression() {
+                        self.note_stores(e, into);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records that the object `name` holds is also reachable from elsewhere (`how`).
+    fn set_stored(&mut self, name: &str, how: String) {
+        match self.scope_of(name) {
+            Some(i) => {
+                if let Some(info) = self.scope_info.get_mut(i) {
+                    info.stored.insert(name.to_string(), how);
+                }
+            }
+            None if !self.in_function() || self.top_vars.contains(name) => {
+                self.top_stored.insert(name.to_string(), how);
+            }
+            None => {}
+        }
+    }
+
+    /// `name` holds another value from here on: what was stored was the old one.
+    fn clear_stored(&mut self, name: &str) {
+        match self.scope_of(name) {
+            Some(i) => {
+                if let Some(info) = self.scope_info.get_mut(i) {
+                    info.stored.remove(name);
+                }
+            }
+            None => {
+                self.top_stored.remove(name);
+            }
+        }
+    }
+
+    fn stored_how(&self, root: &str) -> Option<String> {
+        match self.scope_of(root) {
+            Some(i) => self.scope_info.get(i).and_then(|s| s.stored.get(root)).cloned(),
+            None if !self.in_function() || self.top_vars.contains(root) => self.top_stored.get(root).cloned(),
+            None => None,
+        }
     }
 
     /// Marks the local `name` as an alias (`Some(how)`) or a fresh value (`None`).
@@ -169,6 +236,15 @@ impl Conv<'_> {
 
     /// `b = a` (an assignment to a plain variable): `b` is an alias from here on.
     pub fn note_assignment(&mut self, target: &AssignmentTarget, value: &Expression) {
+        match target {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => self.clear_stored(id.name.as_str()),
+            other => {
+                if let Some(m) = other.as_member_expression() {
+                    let into = format!("`{}`", self.js_text(m.span()));
+                    self.note_stores(value, &into);
+                }
+            }
+        }
         if let AssignmentTarget::AssignmentTargetIdentifier(id) = target {
             if is_alias_source(value) && (self.scope_of(id.name.as_str()).is_some() || !self.in_function()) {
                 let text = self.js_text(value.span());
@@ -187,7 +263,17 @@ impl Conv<'_> {
         if !refused.is_empty() {
             return refused;
         }
-        let Some(how) = self.alias_how(root) else { return String::new() };
+        let Some(how) = self.alias_how(root) else {
+            let Some(how) = self.stored_how(root) else { return String::new() };
+            let c = self.item(
+                at,
+                ItemKind::Unconvertible,
+                format!(
+                    "changing `{root}` in place after {how}: JavaScript changes the one object both reach, and Rhai stored a copy, which the change would not reach; make the change before storing it, or through the name it is stored under"
+                ),
+            );
+            return format!("{c} ");
+        };
         let c = self.item(
             at,
             ItemKind::Unconvertible,

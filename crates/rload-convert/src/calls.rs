@@ -471,6 +471,16 @@ impl Conv<'_> {
             if let Some(root) = member_root(&m.object) {
                 self.note_mutation(&root);
                 flag = self.alias_change(&root, c.span);
+                // `list.push(user)`: `user`'s object is now in the list too.
+                if matches!(method, "push" | "unshift" | "splice") {
+                    let into = format!("`{}`", self.js_text(m.object.span()));
+                    let skip = if method == "splice" { 2 } else { 0 };
+                    for arg in c.arguments.iter().skip(skip) {
+                        if let Some(e) = arg.as_expression() {
+                            self.note_stores(e, &into);
+                        }
+                    }
+                }
             }
         }
         let out = self.method_call(c, m, method);

@@ -15,6 +15,10 @@ pub struct ScopeInfo {
     /// Names bound to an object some other name may also reach (a parameter, a for…of
     /// variable, `const b = a`): name → how, for the reason of an item.
     pub aliases: HashMap<String, String>,
+    /// Names whose object was stored in another object or array, or given a second name
+    /// (`const params = { headers }`, `list.push(user)`, `const b = a`): name → where, for the
+    /// reason of an item when the name is changed in place afterwards (`aliases.rs`).
+    pub stored: HashMap<String, String>,
     /// Constants whose kind of value is known statically.
     pub kinds: HashMap<String, Kind>,
     /// Names that certainly hold a closure (`const f = (a, b) => …`, a nested `function f`),
@@ -107,6 +111,8 @@ pub struct Conv<'s> {
     pub scope_info: Vec<ScopeInfo>,
     /// Top-level variables that are second names for other objects (see `aliases.rs`): name → why.
     pub top_aliases: HashMap<String, String>,
+    /// [`ScopeInfo::stored`] of the top level.
+    pub top_stored: HashMap<String, String>,
     /// Static kinds of top-level constants (see `kinds.rs`).
     pub top_kinds: HashMap<String, Kind>,
     /// The parameters of the function being converted are not aliases the caller can observe
@@ -210,6 +216,7 @@ impl<'s> Conv<'s> {
             scopes: Vec::new(),
             scope_info: Vec::new(),
             top_aliases: HashMap::new(),
+            top_stored: HashMap::new(),
             top_kinds: HashMap::new(),
             params_unobserved: false,
             fresh_accumulator: None,

@@ -400,3 +400,29 @@ fn a_functions_arguments_object_is_listed() {
     let (_, items) = convert("function f(arguments) { return arguments; }\nf(1);");
     assert_eq!(not_converted(&items), Vec::<String>::new());
 }
+
+#[test]
+fn a_change_through_the_original_name_after_storing_it_elsewhere_is_listed() {
+    // JavaScript changes the one object `params` (or the list, or `b`) also reaches; rload
+    // stored a copy.
+    for (body, name) in [
+        ("const headers = { a: '1' };\nconst params = { headers };\nheaders.b = '2';", "headers"),
+        ("const user = { n: 1 };\nconst list = [];\nlist.push(user);\nuser.n = 2;", "user"),
+        ("const a = { n: 1 };\nconst b = a;\na.n = 2;", "a"),
+        ("const o = {};\nconst u = { n: 1 };\no.owner = u;\nu.n = 2;", "u"),
+    ] {
+        let listed = not_converted(&convert(body).1);
+        assert_eq!(listed.len(), 1, "{body}: {listed:?}");
+        assert!(
+            listed[0].starts_with(&format!("changing `{name}` in place after it was stored in")),
+            "{body}: {listed:?}"
+        );
+    }
+    // A change before storing, or after the name took another object, is JavaScript's too.
+    for body in [
+        "const e = { n: 1 };\ne.n = 2;\nconst f = { e };",
+        "let c = { n: 1 };\nconst d = { c };\nc = { n: 5 };\nc.n = 6;",
+    ] {
+        assert_eq!(not_converted(&convert(body).1), Vec::<String>::new(), "{body}");
+    }
+}

@@ -44,6 +44,7 @@ export default function (data) {
   const copy = { ...a };
   copy.n = 3;
   seen.push(res.status);
+  // But `alias` holds `shared`'s object too (line 7): a change through either name is listed.
   shared.hits += 1;
   arr.sort((p, q) => p.v - q.v);
   arr[1].v = 7;
