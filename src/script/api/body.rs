@@ -133,7 +133,7 @@ impl serde::Serialize for JsonValue<'_> {
             return JsonArray(&m.to_array()).serialize(serializer);
         }
         if self.0.is::<super::regexp::RegExp>() {
-            return JsonMap(&Map::new()).serialize(serializer);
+            return JsonMap(&Map::default()).serialize(serializer);
         }
         // jslib's URL is its href (its toJSON); a URLSearchParams, a Map and a Set have no own
         // enumerable properties: `{}`.
@@ -144,7 +144,7 @@ impl serde::Serialize for JsonValue<'_> {
             || self.0.is::<super::collections::JsMap>()
             || self.0.is::<super::collections::JsSet>()
         {
-            return JsonMap(&Map::new()).serialize(serializer);
+            return JsonMap(&Map::default()).serialize(serializer);
         }
         // A Date is its ISO text, null when invalid (its toJSON).
         if let Some(date) = self.0.read_lock::<super::date::JsDate>() {
@@ -390,7 +390,7 @@ mod tests {
 
     #[test]
     fn to_json_writes_numbers_as_json_stringify_does() {
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("whole".into(), Dynamic::from(3.0_f64));
         map.insert("neg".into(), Dynamic::from(-0.0_f64));
         map.insert("half".into(), Dynamic::from(1.5_f64));
@@ -402,9 +402,9 @@ mod tests {
     #[test]
     fn a_map_body_is_the_form_k6_sends() {
         // The body k6 v1.1 sent for { a: 1, b: [1, "x y"], c: "é&=", d: { z: 1 }, e: null, f: true, g: 1.5 }.
-        let mut nested = Map::new();
+        let mut nested = Map::default();
         nested.insert("z".into(), Dynamic::from(1_i64));
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("a".into(), Dynamic::from(1_i64));
         map.insert("b".into(), Dynamic::from_array(vec![Dynamic::from(1_i64), "x y".into()]));
         map.insert("c".into(), "é&=".into());
@@ -421,7 +421,7 @@ mod tests {
     #[test]
     fn the_scripts_content_type_wins_and_strings_go_as_they_are() {
         let mut headers = vec![("content-type".to_string(), "text/plain".to_string())];
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("a b".into(), "~*".into());
         assert_eq!(&body_bytes(map.into(), &mut headers).unwrap().unwrap()[..], b"a+b=~%2A");
         assert_eq!(headers.len(), 1);
@@ -453,7 +453,7 @@ mod tests {
             "[]interface {}{5, interface {}(nil)}"
         );
         assert_eq!(go_syntax(&Dynamic::from(5_i64)), "5");
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("a".into(), Dynamic::from(1_i64));
         assert_eq!(go_syntax(&map.clone().into()), r#"map[string]interface {}{"a":1}"#);
         assert_eq!(go_format(&map.into()), "map[a:1]");
@@ -467,7 +467,7 @@ mod tests {
     #[test]
     fn a_map_with_a_file_is_multipart_as_k6_builds_it() {
         let file = FileData::new(Dynamic::from_blob(vec![0, 255]), Some("a \"b\".bin"), Some("image/png")).unwrap();
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("field".into(), Dynamic::from(7_i64));
         map.insert("upload".into(), Dynamic::from(file));
         let mut headers = Vec::new();
