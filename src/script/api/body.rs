@@ -7,7 +7,7 @@
 //!
 //! Form values are written as k6 writes them, through Go's `fmt` (`%v`): `true`, `1.5`,
 //! `<nil>` for `()`, `map[k:v]` for a nested map; an array value repeats its key. Keys come
-//! sorted and are escaped as Go's `url.QueryEscape` does (space as `+`).
+//! sorted (Go sorts them, where a Rhai map keeps insertion order) and are escaped as Go's `url.QueryEscape` does (space as `+`).
 //!
 //! A map holding an `http.file(data, filename, contentType)` is sent as `multipart/form-data`
 //! instead, as k6 builds it with Go's `mime/multipart`: a random 60-hex-digit boundary, a file
@@ -26,6 +26,7 @@ use bytes::Bytes;
 use rhai::{Array, Blob, Dynamic, Engine, Map};
 
 use super::exec;
+use super::key_order;
 use super::http::HttpApi;
 use super::http_url::HttpUrl;
 use super::shared_array::SharedArray;
@@ -91,13 +92,13 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, Box<rhai::EvalAltRes
     serde_json::to_string(value).map_err(|e| format!("to_json: {e}").into())
 }
 
-/// A map as a JSON object, its values as [`JsonValue`] (a map's keys have no `Serialize` of
-/// their own).
+/// A map as a JSON object, its keys in JavaScript's order ([`key_order`]), its values as
+/// [`JsonValue`] (a map's keys have no `Serialize` of their own).
 struct JsonMap<'a>(&'a Map);
 
 impl serde::Serialize for JsonMap<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(key, value)| (key.as_str(), JsonValue(value))))
+        serializer.collect_map(key_order::entries(self.0).map(|(key, value)| (key, JsonValue(value))))
     }
 }
 
@@ -216,14 +217,21 @@ pub fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<
 /// A map as k6 form-encodes it (Go's `url.Values.Encode`).
 fn form_urlencoded(map: &Map) -> String {
     let mut out = String::new();
-    // A Rhai map iterates its keys sorted, as Go's Encode sorts them.
-    for (key, value) in map {
+    for (key, value) in go_sorted(map) {
         match value.read_lock::<Array>() {
             Some(items) => items.iter().for_each(|item| push_pair(&mut out, key, &go_format(item))),
             None => push_pair(&mut out, key, &go_format(value)),
         }
     }
     out
+}
+
+/// A map's entries as Go sees the map k6 exports: sorted by key, bytewise (`url.Values.Encode`
+/// and `fmt` sort them); a Rhai map keeps insertion order.
+fn go_sorted(map: &Map) -> Vec<(&rhai::Identifier, &Dynamic)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries
 }
 
 /// Go's `multipart.Writer` boundary: 30 random bytes in hex.
@@ -235,11 +243,12 @@ fn boundary() -> String {
     })
 }
 
-/// A map with files as k6 sends it: one part per key, files with their name and type, other
-/// values as form fields.
+/// A map with files as k6 sends it: one part per key, in the object's order (JavaScript's, not
+/// sorted: k6 v1.1 sends `{zeta, file, alpha}` in that order), files with their name and type,
+/// other values as form fields.
 fn multipart(map: &Map, boundary: &str) -> Vec<u8> {
     let mut out = Vec::new();
-    for (key, value) in map {
+    for (key, value) in key_order::entries(map) {
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         match value.read_lock::<FileData>() {
             Some(file) => {
@@ -304,7 +313,7 @@ pub fn go_format(value: &Dynamic) -> String {
         return format!("[{}]", items.iter().map(go_format).collect::<Vec<_>>().join(" "));
     }
     if let Some(map) = value.read_lock::<Map>() {
-        let entries: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{}", go_format(v))).collect();
+        let entries: Vec<String> = go_sorted(&map).iter().map(|(k, v)| format!("{k}:{}", go_format(v))).collect();
         return format!("map[{}]", entries.join(" "));
     }
     if value.is_string() {
@@ -331,7 +340,8 @@ pub fn go_syntax(value: &Dynamic) -> String {
         return format!("[]interface {{}}{{{}}}", items.iter().map(item).collect::<Vec<_>>().join(", "));
     }
     if let Some(map) = value.read_lock::<Map>() {
-        let entries: Vec<String> = map.iter().map(|(k, v)| format!("{:?}:{}", k.as_str(), item(v))).collect();
+        let entries: Vec<String> =
+            go_sorted(&map).iter().map(|(k, v)| format!("{:?}:{}", k.as_str(), item(v))).collect();
         return format!("map[string]interface {{}}{{{}}}", entries.join(", "));
     }
     go_format(value)

@@ -150,11 +150,14 @@ fn compression(value: &Dynamic) -> Result<Vec<Compression>, String> {
 }
 
 /// `params.headers`, each value as k6 sends it, JavaScript's `String(value)`: `3.0` as `3`, and
-/// `()` (k6's null) as the text `null`.
+/// `()` (k6's null) as the text `null`; sorted by name, as k6 (Go) sends them.
 fn headers(value: Dynamic) -> Result<Vec<(String, String)>, String> {
     let type_name = value.type_name();
     let map = value.try_cast::<Map>().ok_or_else(|| format!("params.headers must be a map, got {type_name}"))?;
-    Ok(map.into_iter().map(|(name, value)| (name.into(), js_text(&value))).collect())
+    let mut headers: Vec<(String, String)> = map.into_iter().map(|(name, value)| (name.into(), js_text(&value))).collect();
+    // Sorted, as Go's `Header.Write` sends them (the map keeps the script's order).
+    headers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(headers)
 }
 
 /// `params.redirects` as k6 reads it, JavaScript's `ToInteger(value)`: `1.7`, `"1"` and
