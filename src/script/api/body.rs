@@ -406,7 +406,8 @@ mod tests {
         map.insert("half".into(), Dynamic::from(1.5_f64));
         map.insert("int".into(), Dynamic::from(7_i64));
         map.insert("nan".into(), Dynamic::from(f64::NAN));
-        assert_eq!(to_json(&JsonMap(&map)).unwrap(), r#"{"half":1.5,"int":7,"nan":null,"neg":0,"whole":3}"#);
+        // In the map's (insertion) order, as JSON.stringify writes an object's keys.
+        assert_eq!(to_json(&JsonMap(&map)).unwrap(), r#"{"whole":3,"neg":0,"half":1.5,"int":7,"nan":null}"#);
     }
 
     #[test]

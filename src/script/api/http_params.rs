@@ -395,7 +395,8 @@ mod tests {
         tag_map.insert("ok".into(), true.into());
         tag_map.insert("n".into(), Dynamic::from(1.5_f64));
         let p = params("tags", tag_map.into()).unwrap();
-        assert_eq!(p.tags, vec![("n".into(), "1.5".into()), ("ok".into(), "true".into())]);
+        // In the script's order; the tag set sorts them.
+        assert_eq!(p.tags, vec![("ok".into(), "true".into()), ("n".into(), "1.5".into())]);
         let list: rhai::Array = vec!["gzip".into(), "br".into()];
         assert_eq!(params("compression", list.into()).unwrap().compression, vec![Compression::Gzip, Compression::Br]);
 
