@@ -243,9 +243,10 @@ fn boundary() -> String {
     })
 }
 
-/// A map with files as k6 sends it: one part per key, in the object's order (JavaScript's, not
-/// sorted: k6 v1.1 sends `{zeta, file, alpha}` in that order), files with their name and type,
-/// other values as form fields.
+/// A map with files as k6 sends it: one part per key, files with their name and type, other
+/// values as form fields. k6 v1.1 writes the parts in Go's map order, which varies from run to
+/// run (`{zeta, file, alpha}` came as zeta, file, alpha or as file, alpha, zeta): rload writes
+/// them in the object's order (JavaScript's), one of those.
 fn multipart(map: &Map, boundary: &str) -> Vec<u8> {
     let mut out = Vec::new();
     for (key, value) in key_order::entries(map) {
