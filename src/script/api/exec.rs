@@ -125,8 +125,9 @@ fn scenario_map() -> Result<Map, Box<EvalAltResult>> {
     });
     m.insert("startTime".into(), start_ms.into());
     m.insert("progress".into(), s.progress().into());
-    m.insert("iterationInTest".into(), (s.iteration_in_test(vu.iteration_in_test.get()) as i64).into());
+    // In k6's order (JSON.stringify(exec.scenario) lists them so): a map keeps insertion order.
     m.insert("iterationInInstance".into(), (vu.iteration_in_test.get() as i64).into());
+    m.insert("iterationInTest".into(), (s.iteration_in_test(vu.iteration_in_test.get()) as i64).into());
     m.insert("iterationsStarted".into(), (s.state.iterations_started.load(Ordering::Relaxed) as i64).into());
     Ok(m)
 }
