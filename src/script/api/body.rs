@@ -26,9 +26,9 @@ use bytes::Bytes;
 use rhai::{Array, Blob, Dynamic, Engine, Map};
 
 use super::exec;
-use super::key_order;
 use super::http::HttpApi;
 use super::http_url::HttpUrl;
+use super::key_order;
 use super::shared_array::SharedArray;
 
 /// The `Content-Type` of a map body.

@@ -154,7 +154,8 @@ fn compression(value: &Dynamic) -> Result<Vec<Compression>, String> {
 fn headers(value: Dynamic) -> Result<Vec<(String, String)>, String> {
     let type_name = value.type_name();
     let map = value.try_cast::<Map>().ok_or_else(|| format!("params.headers must be a map, got {type_name}"))?;
-    let mut headers: Vec<(String, String)> = map.into_iter().map(|(name, value)| (name.into(), js_text(&value))).collect();
+    let mut headers: Vec<(String, String)> =
+        map.into_iter().map(|(name, value)| (name.into(), js_text(&value))).collect();
     // Sorted, as Go's `Header.Write` sends them (the map keeps the script's order).
     headers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(headers)

@@ -28,7 +28,9 @@ pub fn is_array_index(key: &str) -> bool {
     match key.as_bytes() {
         [b'0'] => true,
         [b'1'..=b'9', rest @ ..] => {
-            rest.len() <= 9 && rest.iter().all(u8::is_ascii_digit) && key.parse::<u64>().is_ok_and(|n| n < u32::MAX as u64)
+            rest.len() <= 9
+                && rest.iter().all(u8::is_ascii_digit)
+                && key.parse::<u64>().is_ok_and(|n| n < u32::MAX as u64)
         }
         _ => false,
     }

@@ -56,8 +56,9 @@ const OPTIONS: &[&str] = &[
 
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<PapaparseApi>("papaparse");
-    engine
-        .register_fn("parse", |ctx: NativeCallContext, _: PapaparseApi, text: Dynamic| parse(&ctx, &text, &Map::default()));
+    engine.register_fn("parse", |ctx: NativeCallContext, _: PapaparseApi, text: Dynamic| {
+        parse(&ctx, &text, &Map::default())
+    });
     engine.register_fn("parse", |ctx: NativeCallContext, _: PapaparseApi, text: Dynamic, config: Map| {
         parse(&ctx, &text, &config)
     });
