@@ -76,7 +76,7 @@ fn make_engine(onvar: bool) -> Engine {
         .register_type_with_name::<Resp>("Resp")
         .register_get("status", |r: &mut Resp| r.status)
         .register_get("timings", |r: &mut Resp| {
-            let mut m = Map::new();
+            let mut m = Map::default();
             m.insert("duration".into(), Dynamic::from_float(r.duration));
             m
         })

@@ -285,13 +285,14 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_object_values",
         r#"private fn js_object_values(o) {
-    // Object.values(o): a map's values; an array's or a SharedArray's elements (a copy); a
+    // Object.values(o): a map's values (in JavaScript's key order); an array's or a SharedArray's elements (a copy); a
     // string's characters.
     switch type_of(o) {
         "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
         "array" => o,
         "SharedArray" => { let a = []; for x in o { a.push(x); } a }
         "string" => { let a = []; for c in o.chars() { a.push(`${c}`); } a }
+        "map" => js_own_values(o),
         _ => o.values(),
     }
 }"#,
@@ -299,13 +300,14 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_entries",
         r#"private fn js_entries(o) {
-    // Object.entries(o): [key, value] pairs; an array's (a SharedArray's, a string's) keys are its
+    // Object.entries(o): [key, value] pairs, in JavaScript's key order; an array's (a SharedArray's, a string's) keys are its
     // indices as text ("0", "1", …).
     let out = [];
     switch type_of(o) {
         "()" => { throw "TypeError: Cannot convert undefined or null to object"; }
         "array" | "SharedArray" => { for (x, i) in o { out.push([`${i}`, x]); } }
         "string" => { for (c, i) in o.chars() { out.push([`${i}`, `${c}`]); } }
+        "map" => { for k in js_own_keys(o) { out.push([k, o[k]]); } }
         _ => { for k in o.keys() { out.push([k, o[k]]); } }
     }
     out
@@ -494,7 +496,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_keys",
-        "private fn js_keys(o) {\n    // for…in's keys: a map's keys; an array's, a SharedArray's or a string's indices as text\n    // (\"0\", \"1\", …); none for null and undefined.\n    switch type_of(o) {\n        \"array\" | \"SharedArray\" | \"string\" => { let out = []; for i in 0..o.len() { out.push(`${i}`); } out }\n        \"()\" => [],\n        _ => o.keys(),\n    }\n}",
+        "private fn js_keys(o) {\n    // for…in's keys: a map's keys, in JavaScript's order (array indices first, ascending, then\n    // insertion order); an array's, a SharedArray's or a string's indices as text\n    // (\"0\", \"1\", …); none for null and undefined.\n    switch type_of(o) {\n        \"array\" | \"SharedArray\" | \"string\" => { let out = []; for i in 0..o.len() { out.push(`${i}`); } out }\n        \"()\" => [],\n        \"map\" => js_own_keys(o),\n        _ => o.keys(),\n    }\n}",
     ),
     (
         "js_key",

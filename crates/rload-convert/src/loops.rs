@@ -1,7 +1,7 @@
 //! Loops. `for (let i = A; i < B; i++)` is `for i in A..B` when the body does not assign `i`
 //! and A and B are certainly integers;
 //! any other C-style loop a `while` that runs the update before each later test (so `continue`
-//! still updates); `for…of` is `for x in xs`, `for…in` is `for k in o.keys()`,
+//! still updates); `for…of` is `for x in xs`, `for…in` is `for k in js_keys(o)`,
 //! `xs.forEach(x => …)` a `for` loop. A closure made in the body that refers to a `let`/`const`
 //! loop variable gets that iteration's own copy, as in JavaScript (`captures.rs`).
 

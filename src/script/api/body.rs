@@ -7,7 +7,7 @@
 //!
 //! Form values are written as k6 writes them, through Go's `fmt` (`%v`): `true`, `1.5`,
 //! `<nil>` for `()`, `map[k:v]` for a nested map; an array value repeats its key. Keys come
-//! sorted and are escaped as Go's `url.QueryEscape` does (space as `+`).
+//! sorted (Go sorts them, where a Rhai map keeps insertion order) and are escaped as Go's `url.QueryEscape` does (space as `+`).
 //!
 //! A map holding an `http.file(data, filename, contentType)` is sent as `multipart/form-data`
 //! instead, as k6 builds it with Go's `mime/multipart`: a random 60-hex-digit boundary, a file
@@ -28,6 +28,7 @@ use rhai::{Array, Blob, Dynamic, Engine, Map};
 use super::exec;
 use super::http::HttpApi;
 use super::http_url::HttpUrl;
+use super::key_order;
 use super::shared_array::SharedArray;
 
 /// The `Content-Type` of a map body.
@@ -91,13 +92,13 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, Box<rhai::EvalAltRes
     serde_json::to_string(value).map_err(|e| format!("to_json: {e}").into())
 }
 
-/// A map as a JSON object, its values as [`JsonValue`] (a map's keys have no `Serialize` of
-/// their own).
+/// A map as a JSON object, its keys in JavaScript's order ([`key_order`]), its values as
+/// [`JsonValue`] (a map's keys have no `Serialize` of their own).
 struct JsonMap<'a>(&'a Map);
 
 impl serde::Serialize for JsonMap<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(key, value)| (key.as_str(), JsonValue(value))))
+        serializer.collect_map(key_order::entries(self.0).map(|(key, value)| (key, JsonValue(value))))
     }
 }
 
@@ -133,7 +134,7 @@ impl serde::Serialize for JsonValue<'_> {
             return JsonArray(&m.to_array()).serialize(serializer);
         }
         if self.0.is::<super::regexp::RegExp>() {
-            return JsonMap(&Map::new()).serialize(serializer);
+            return JsonMap(&Map::default()).serialize(serializer);
         }
         // jslib's URL is its href (its toJSON); a URLSearchParams, a Map and a Set have no own
         // enumerable properties: `{}`.
@@ -144,7 +145,7 @@ impl serde::Serialize for JsonValue<'_> {
             || self.0.is::<super::collections::JsMap>()
             || self.0.is::<super::collections::JsSet>()
         {
-            return JsonMap(&Map::new()).serialize(serializer);
+            return JsonMap(&Map::default()).serialize(serializer);
         }
         // A Date is its ISO text, null when invalid (its toJSON).
         if let Some(date) = self.0.read_lock::<super::date::JsDate>() {
@@ -216,14 +217,21 @@ pub fn body_bytes(body: Dynamic, headers: &mut Vec<(String, String)>) -> Result<
 /// A map as k6 form-encodes it (Go's `url.Values.Encode`).
 fn form_urlencoded(map: &Map) -> String {
     let mut out = String::new();
-    // A Rhai map iterates its keys sorted, as Go's Encode sorts them.
-    for (key, value) in map {
+    for (key, value) in go_sorted(map) {
         match value.read_lock::<Array>() {
             Some(items) => items.iter().for_each(|item| push_pair(&mut out, key, &go_format(item))),
             None => push_pair(&mut out, key, &go_format(value)),
         }
     }
     out
+}
+
+/// A map's entries as Go sees the map k6 exports: sorted by key, bytewise (`url.Values.Encode`
+/// and `fmt` sort them); a Rhai map keeps insertion order.
+fn go_sorted(map: &Map) -> Vec<(&rhai::Identifier, &Dynamic)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries
 }
 
 /// Go's `multipart.Writer` boundary: 30 random bytes in hex.
@@ -236,10 +244,12 @@ fn boundary() -> String {
 }
 
 /// A map with files as k6 sends it: one part per key, files with their name and type, other
-/// values as form fields.
+/// values as form fields. k6 v1.1 writes the parts in Go's map order, which varies from run to
+/// run (`{zeta, file, alpha}` came as zeta, file, alpha or as file, alpha, zeta): rload writes
+/// them in the object's order (JavaScript's), one of those.
 fn multipart(map: &Map, boundary: &str) -> Vec<u8> {
     let mut out = Vec::new();
-    for (key, value) in map {
+    for (key, value) in key_order::entries(map) {
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         match value.read_lock::<FileData>() {
             Some(file) => {
@@ -304,7 +314,7 @@ pub fn go_format(value: &Dynamic) -> String {
         return format!("[{}]", items.iter().map(go_format).collect::<Vec<_>>().join(" "));
     }
     if let Some(map) = value.read_lock::<Map>() {
-        let entries: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{}", go_format(v))).collect();
+        let entries: Vec<String> = go_sorted(&map).iter().map(|(k, v)| format!("{k}:{}", go_format(v))).collect();
         return format!("map[{}]", entries.join(" "));
     }
     if value.is_string() {
@@ -331,7 +341,8 @@ pub fn go_syntax(value: &Dynamic) -> String {
         return format!("[]interface {{}}{{{}}}", items.iter().map(item).collect::<Vec<_>>().join(", "));
     }
     if let Some(map) = value.read_lock::<Map>() {
-        let entries: Vec<String> = map.iter().map(|(k, v)| format!("{:?}:{}", k.as_str(), item(v))).collect();
+        let entries: Vec<String> =
+            go_sorted(&map).iter().map(|(k, v)| format!("{:?}:{}", k.as_str(), item(v))).collect();
         return format!("map[string]interface {{}}{{{}}}", entries.join(", "));
     }
     go_format(value)
@@ -390,21 +401,22 @@ mod tests {
 
     #[test]
     fn to_json_writes_numbers_as_json_stringify_does() {
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("whole".into(), Dynamic::from(3.0_f64));
         map.insert("neg".into(), Dynamic::from(-0.0_f64));
         map.insert("half".into(), Dynamic::from(1.5_f64));
         map.insert("int".into(), Dynamic::from(7_i64));
         map.insert("nan".into(), Dynamic::from(f64::NAN));
-        assert_eq!(to_json(&JsonMap(&map)).unwrap(), r#"{"half":1.5,"int":7,"nan":null,"neg":0,"whole":3}"#);
+        // In the map's (insertion) order, as JSON.stringify writes an object's keys.
+        assert_eq!(to_json(&JsonMap(&map)).unwrap(), r#"{"whole":3,"neg":0,"half":1.5,"int":7,"nan":null}"#);
     }
 
     #[test]
     fn a_map_body_is_the_form_k6_sends() {
         // The body k6 v1.1 sent for { a: 1, b: [1, "x y"], c: "é&=", d: { z: 1 }, e: null, f: true, g: 1.5 }.
-        let mut nested = Map::new();
+        let mut nested = Map::default();
         nested.insert("z".into(), Dynamic::from(1_i64));
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("a".into(), Dynamic::from(1_i64));
         map.insert("b".into(), Dynamic::from_array(vec![Dynamic::from(1_i64), "x y".into()]));
         map.insert("c".into(), "é&=".into());
@@ -421,7 +433,7 @@ mod tests {
     #[test]
     fn the_scripts_content_type_wins_and_strings_go_as_they_are() {
         let mut headers = vec![("content-type".to_string(), "text/plain".to_string())];
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("a b".into(), "~*".into());
         assert_eq!(&body_bytes(map.into(), &mut headers).unwrap().unwrap()[..], b"a+b=~%2A");
         assert_eq!(headers.len(), 1);
@@ -453,7 +465,7 @@ mod tests {
             "[]interface {}{5, interface {}(nil)}"
         );
         assert_eq!(go_syntax(&Dynamic::from(5_i64)), "5");
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("a".into(), Dynamic::from(1_i64));
         assert_eq!(go_syntax(&map.clone().into()), r#"map[string]interface {}{"a":1}"#);
         assert_eq!(go_format(&map.into()), "map[a:1]");
@@ -467,7 +479,7 @@ mod tests {
     #[test]
     fn a_map_with_a_file_is_multipart_as_k6_builds_it() {
         let file = FileData::new(Dynamic::from_blob(vec![0, 255]), Some("a \"b\".bin"), Some("image/png")).unwrap();
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("field".into(), Dynamic::from(7_i64));
         map.insert("upload".into(), Dynamic::from(file));
         let mut headers = Vec::new();

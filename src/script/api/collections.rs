@@ -265,6 +265,6 @@ mod tests {
         assert_eq!(e.get(&Dynamic::from(0_i64)).unwrap().unwrap().clone().into_string().unwrap(), "z");
         assert!(e.delete(&Dynamic::from(1_i64)).unwrap());
         assert_eq!(e.get(&Dynamic::from("1")).unwrap().unwrap().clone().into_string().unwrap(), "s");
-        assert!(key_of(&Dynamic::from(rhai::Map::new())).is_err());
+        assert!(key_of(&Dynamic::from(rhai::Map::default())).is_err());
     }
 }

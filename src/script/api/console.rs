@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn arguments_show_as_k6_writes_them() {
-        let mut map = rhai::Map::new();
+        let mut map = rhai::Map::default();
         map.insert("a".into(), Dynamic::from(1_i64));
         let args = [
             Dynamic::from("hello"),

@@ -400,13 +400,13 @@ mod tests {
         assert_eq!(n(false.into()), 0.0);
         assert_eq!(n(Dynamic::from(7_i64)), 7.0);
         assert!(n(Dynamic::UNIT).is_nan());
-        assert!(n(Map::new().into()).is_nan());
+        assert!(n(Map::default().into()).is_nan());
         assert_eq!(js_to_number(&Dynamic::from(rhai::Array::new())), None);
     }
 
     #[test]
     fn string_pairs_print_non_strings_and_name_the_param() {
-        let mut tags = Map::new();
+        let mut tags = Map::default();
         tags.insert("room".into(), Dynamic::from(7_i64));
         assert_eq!(string_pairs("params.tags", tags.into()).unwrap(), vec![("room".to_string(), "7".to_string())]);
         let err = string_pairs("params.headers", Dynamic::from(1_i64)).unwrap_err();
@@ -416,7 +416,7 @@ mod tests {
     #[test]
     fn script_pairs_read_as_string_pairs_do_and_share_string_values() {
         let shared = ImmutableString::from("switchCycle");
-        let mut tags = Map::new();
+        let mut tags = Map::default();
         tags.insert("room".into(), Dynamic::from(7_i64));
         tags.insert("operation".into(), Dynamic::from(shared.clone()));
         let pairs = script_pairs("params.tags", tags.clone().into()).unwrap();
@@ -446,7 +446,7 @@ mod tests {
             Dynamic::from(-0.5_f64),
             Dynamic::from("false"),
             Dynamic::from("0"),
-            Map::new().into(),
+            Map::default().into(),
             rhai::Array::new().into(),
             Dynamic::from_blob(Vec::new()),
         ];
@@ -457,7 +457,7 @@ mod tests {
 
     #[test]
     fn js_string_writes_values_as_javascript_does() {
-        let mut map = Map::new();
+        let mut map = Map::default();
         map.insert("a".into(), Dynamic::from(1_i64));
         let array: rhai::Array = vec![Dynamic::from(1_i64), Dynamic::from(2.5_f64), Dynamic::UNIT];
         let cases = [

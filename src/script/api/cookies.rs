@@ -17,13 +17,13 @@ type Fallible<T> = Result<T, Box<EvalAltResult>>;
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<CookieJar>("CookieJar");
     engine.register_fn("set", |jar: &mut CookieJar, url: &str, name: &str, value: &str| {
-        set(jar, url, name, value, Map::new())
+        set(jar, url, name, value, Map::default())
     });
     engine.register_fn("set", |jar: &mut CookieJar, url: &str, name: &str, value: &str, opts: Map| {
         set(jar, url, name, value, opts)
     });
     engine.register_fn("set", |jar: &mut CookieJar, url: &str, name: &str, value: &str, _: ()| {
-        set(jar, url, name, value, Map::new())
+        set(jar, url, name, value, Map::default())
     });
     engine.register_fn("cookiesForURL", |jar: &mut CookieJar, url: &str| -> Fallible<Map> {
         Ok(jar
@@ -125,9 +125,9 @@ fn text(value: Dynamic) -> String {
 /// `res.cookies`: name → array of `#{ name, value, domain, path, http_only, secure, max_age,
 /// expires }`, k6's (snake_case) keys.
 pub fn response_cookies_map(cookies: Vec<ResponseCookie>) -> Map {
-    let mut out = Map::new();
+    let mut out = Map::default();
     for c in cookies {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("name".into(), c.name.clone().into());
         m.insert("value".into(), c.value.into());
         m.insert("domain".into(), c.domain.into());
@@ -150,9 +150,9 @@ mod tests {
 
     #[test]
     fn request_cookies_take_k6s_two_forms() {
-        let mut cookies = Map::new();
+        let mut cookies = Map::default();
         cookies.insert("plain".into(), Dynamic::from(7_i64));
-        let mut replaced = Map::new();
+        let mut replaced = Map::default();
         replaced.insert("value".into(), "v".into());
         replaced.insert("replace".into(), true.into());
         cookies.insert("r".into(), replaced.into());
@@ -165,8 +165,8 @@ mod tests {
                 RequestCookie { name: "r".into(), value: "v".into(), replace: true },
             ]
         );
-        let mut bad = Map::new();
-        let mut attrs = Map::new();
+        let mut bad = Map::default();
+        let mut attrs = Map::default();
         attrs.insert("path".into(), "/".into());
         bad.insert("c".into(), attrs.into());
         assert!(request_cookies(bad.into()).unwrap_err().contains("unknown key \"path\""));
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn unknown_cookie_options_are_named() {
-        let mut opts = Map::new();
+        let mut opts = Map::default();
         opts.insert("maxAge".into(), Dynamic::from(5_i64));
         let err = set(&mut CookieJar::default(), "http://h/", "a", "1", opts).unwrap_err().to_string();
         assert!(err.contains("unknown cookie option \"maxAge\""), "{err}");

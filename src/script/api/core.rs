@@ -18,14 +18,14 @@ type Unit = Result<(), Box<EvalAltResult>>;
 
 pub fn register(engine: &mut Engine) {
     engine.register_fn("check", |ctx: NativeCallContext, value: Dynamic, checks: Map| {
-        check(&ctx, value, checks, Map::new())
+        check(&ctx, value, checks, Map::default())
     });
     engine.register_fn("check", |ctx: NativeCallContext, value: Dynamic, checks: Map, tags: Map| {
         check(&ctx, value, checks, tags)
     });
     // `()` tags: k6 takes `null` as no tags.
     engine.register_fn("check", |ctx: NativeCallContext, value: Dynamic, checks: Map, _: ()| {
-        check(&ctx, value, checks, Map::new())
+        check(&ctx, value, checks, Map::default())
     });
     engine.register_fn("group", group);
     engine.register_fn("sleep", |secs: f64| sleep(secs));
@@ -59,10 +59,10 @@ pub fn register(engine: &mut Engine) {
         super::convert::js_to_precision(&v, &p).map_err(Into::into)
     });
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
-    engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::new()));
+    engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::default()));
     engine.register_fn("text_summary", |data: Dynamic, opts: Map| text_summary(&data, opts));
     // jslib's `Object.assign` skips a null options object.
-    engine.register_fn("text_summary", |data: Dynamic, _: ()| text_summary(&data, Map::new()));
+    engine.register_fn("text_summary", |data: Dynamic, _: ()| text_summary(&data, Map::default()));
 }
 
 /// `draw` from the VU's seeded generator (see [`random_seed`]) or, unseeded, the thread's.
@@ -122,7 +122,7 @@ pub fn random_uuid() -> String {
 ///   `data.options` such keys (k6's `noColor`) are ignored, as jslib ignores them.
 fn text_summary(data: &Dynamic, opts: Map) -> Result<String, Box<EvalAltResult>> {
     const OPTIONS: [&str; 4] = ["indent", "enableColors", "summaryTimeUnit", "summaryTrendStats"];
-    let mut merged = Map::new();
+    let mut merged = Map::default();
     if let Some(given) =
         data.read_lock::<Map>().and_then(|d| d.get("options").and_then(|o| o.read_lock::<Map>().map(|o| o.clone())))
     {
@@ -261,7 +261,7 @@ fn check(ctx: &NativeCallContext, value: Dynamic, checks: Map, extra: Map) -> Re
     let mut checks = checks;
     let mut all = true;
     for key in order.iter().flat_map(|o| o.iter()) {
-        if let Some((name, f)) = checks.remove_entry(key.as_str()) {
+        if let Some((name, f)) = checks.shift_remove_entry(key.as_str()) {
             all &= run(&name, f)?;
         }
     }

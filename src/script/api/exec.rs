@@ -41,7 +41,7 @@ pub struct VuMetrics;
 pub struct VuTags;
 
 fn tags_map() -> Map {
-    let Some(vu) = vu::try_current() else { return Map::new() };
+    let Some(vu) = vu::try_current() else { return Map::default() };
     vu.base_tags().iter().map(|(k, v)| (k.into(), Dynamic::from(v.to_string()))).collect()
 }
 
@@ -95,7 +95,7 @@ fn remove_tag(name: &str) -> Result<bool, Box<EvalAltResult>> {
 }
 
 fn vu_map() -> Result<Map, Box<EvalAltResult>> {
-    let mut m = Map::new();
+    let mut m = Map::default();
     if let Some(vu) = vu::try_current() {
         if vu.in_init.get() {
             return Err(VU_IN_INIT.into());
@@ -112,7 +112,7 @@ fn vu_map() -> Result<Map, Box<EvalAltResult>> {
 }
 
 fn scenario_map() -> Result<Map, Box<EvalAltResult>> {
-    let mut m = Map::new();
+    let mut m = Map::default();
     let Some(vu) = vu::try_current() else { return Ok(m) };
     let Some(s) = vu.scenario.as_ref().filter(|_| !vu.in_init.get()) else { return Err(SCENARIO_OUTSIDE_VU.into()) };
     m.insert("name".into(), s.name().to_string().into());
@@ -125,8 +125,9 @@ fn scenario_map() -> Result<Map, Box<EvalAltResult>> {
     });
     m.insert("startTime".into(), start_ms.into());
     m.insert("progress".into(), s.progress().into());
-    m.insert("iterationInTest".into(), (s.iteration_in_test(vu.iteration_in_test.get()) as i64).into());
+    // In k6's order (JSON.stringify(exec.scenario) lists them so): a map keeps insertion order.
     m.insert("iterationInInstance".into(), (vu.iteration_in_test.get() as i64).into());
+    m.insert("iterationInTest".into(), (s.iteration_in_test(vu.iteration_in_test.get()) as i64).into());
     m.insert("iterationsStarted".into(), (s.state.iterations_started.load(Ordering::Relaxed) as i64).into());
     Ok(m)
 }
@@ -144,7 +145,7 @@ fn test_options() -> Result<Dynamic, Box<EvalAltResult>> {
 
 /// k6's `exec.instance`: this instance's VUs and iterations over all its scenarios.
 fn instance_map() -> Result<Map, Box<EvalAltResult>> {
-    let mut m = Map::new();
+    let mut m = Map::default();
     let Some(vu) = vu::try_current() else { return Ok(m) };
     if vu.in_init.get() {
         return Err(INSTANCE_IN_INIT.into());

@@ -99,14 +99,14 @@ mod tests {
 
     #[test]
     fn expected_statuses_take_integers_and_min_max_maps_as_k6() {
-        let mut range = Map::new();
+        let mut range = Map::default();
         range.insert("min".into(), Dynamic::from(300_i64));
         range.insert("max".into(), Dynamic::from(399.0_f64));
         let callback = expected_statuses(vec![Dynamic::from(200_i64), range.into()]).unwrap();
         assert!(callback.matches(200) && callback.matches(301) && !callback.matches(201));
         let err = expected_statuses(vec![Dynamic::from(200_i64), Dynamic::from(200.5_f64)]).unwrap_err();
         assert!(err.to_string().contains("argument number 2 to expectedStatuses"), "{err}");
-        let mut half = Map::new();
+        let mut half = Map::default();
         half.insert("min".into(), Dynamic::from(1_i64));
         half.insert("max".into(), "x".into());
         let err = expected_statuses(vec![half.into()]).unwrap_err();

@@ -404,11 +404,11 @@ fn batch_entry(vu: &VuContext, key: &dyn Fn() -> String, entry: Dynamic) -> Resu
     }
     if entry.is_map() {
         let mut map = entry.cast::<Map>();
-        let Some(url) = map.remove("url") else {
+        let Some(url) = map.shift_remove("url") else {
             return Ok(Prepared::not_sent(format!("batch request {} doesn't have a url key", key()), 0));
         };
-        let mut body = map.remove("body").unwrap_or(Dynamic::UNIT);
-        let method = match map.remove("method") {
+        let mut body = map.shift_remove("body").unwrap_or(Dynamic::UNIT);
+        let method = match map.shift_remove("method") {
             None => ImmutableString::from("GET"),
             Some(method) => {
                 let Ok(method) = method.as_immutable_string_ref().map(|m| m.to_uppercase()) else {
@@ -420,7 +420,7 @@ fn batch_entry(vu: &VuContext, key: &dyn Fn() -> String, entry: Dynamic) -> Resu
                 method.into()
             }
         };
-        let params = params_map(map.remove("params").unwrap_or(Dynamic::UNIT))?;
+        let params = params_map(map.shift_remove("params").unwrap_or(Dynamic::UNIT))?;
         return prepare(vu, &method, url, body, params);
     }
     prepare(vu, "GET", entry, Dynamic::UNIT, None)

@@ -150,11 +150,15 @@ fn compression(value: &Dynamic) -> Result<Vec<Compression>, String> {
 }
 
 /// `params.headers`, each value as k6 sends it, JavaScript's `String(value)`: `3.0` as `3`, and
-/// `()` (k6's null) as the text `null`.
+/// `()` (k6's null) as the text `null`; sorted by name, as k6 (Go) sends them.
 fn headers(value: Dynamic) -> Result<Vec<(String, String)>, String> {
     let type_name = value.type_name();
     let map = value.try_cast::<Map>().ok_or_else(|| format!("params.headers must be a map, got {type_name}"))?;
-    Ok(map.into_iter().map(|(name, value)| (name.into(), js_text(&value))).collect())
+    let mut headers: Vec<(String, String)> =
+        map.into_iter().map(|(name, value)| (name.into(), js_text(&value))).collect();
+    // Sorted, as Go's `Header.Write` sends them (the map keeps the script's order).
+    headers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(headers)
 }
 
 /// `params.redirects` as k6 reads it, JavaScript's `ToInteger(value)`: `1.7`, `"1"` and
@@ -233,7 +237,7 @@ mod tests {
 
     #[test]
     fn params_are_parsed_with_k6_names() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("timeout".into(), "1.5s".into());
         m.insert("redirects".into(), Dynamic::from(0_i64));
         m.insert("responseType".into(), "binary".into());
@@ -245,31 +249,31 @@ mod tests {
 
     #[test]
     fn k6_param_values_rload_lacks_are_errors_that_name_them() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("auth".into(), "ntlm".into());
         assert!(
             matches!(parse_params(Some(m), false), Err(ParamError::Refused(e)) if e.contains("\"ntlm\" is a k6 authentication"))
         );
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("auth".into(), "digest".into());
         assert_eq!(parse_params(Some(m), false).unwrap().auth, Auth::Digest);
     }
 
     #[test]
     fn compression_and_throw_params_are_read_as_k6_reads_them() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("compression".into(), "gzip, br".into());
         m.insert("throw".into(), true.into());
         let p = parse_params(Some(m), false).unwrap();
         assert_eq!(p.compression, vec![Compression::Gzip, Compression::Br]);
         assert_eq!(p.throw, Some(true));
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("compression".into(), "".into());
         m.insert("throw".into(), false.into());
         let p = parse_params(Some(m), false).unwrap();
         assert!(p.compression.is_empty());
         assert_eq!(p.throw, Some(false), "an explicit false overrides the throw option");
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("compression".into(), "lzma".into());
         let error = parse_params(Some(m), false).err().unwrap();
         assert!(
@@ -280,8 +284,8 @@ mod tests {
 
     #[test]
     fn cookies_jar_and_response_callback_params_are_taken_as_k6_takes_them() {
-        let mut m = Map::new();
-        let mut cookies = Map::new();
+        let mut m = Map::default();
+        let mut cookies = Map::default();
         cookies.insert("a".into(), "1".into());
         m.insert("cookies".into(), cookies.into());
         m.insert("jar".into(), Dynamic::from(CookieJar::default()));
@@ -291,12 +295,12 @@ mod tests {
         assert!(p.jar.is_some());
         assert_eq!(p.response_callback, Some(None), "() turns the callback off");
 
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("jar".into(), Dynamic::from(1_i64));
         assert!(
             matches!(parse_params(Some(m), false), Err(ParamError::Refused(e)) if e.contains("params.jar must be a cookie jar"))
         );
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("responseCallback".into(), "x".into());
         assert!(
             matches!(parse_params(Some(m), false), Err(ParamError::FailsRequest(e)) if e.contains("only http.expectedStatuses"))
@@ -304,7 +308,7 @@ mod tests {
     }
 
     fn params(key: &str, value: Dynamic) -> Result<Params, ParamError> {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert(key.into(), value);
         parse_params(Some(m), false)
     }
@@ -354,7 +358,7 @@ mod tests {
 
     #[test]
     fn unknown_params_are_named() {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("header".into(), Dynamic::UNIT);
         assert!(matches!(parse_params(Some(m), false), Err(ParamError::Refused(e)) if e.contains("\"header\"")));
     }
@@ -366,11 +370,11 @@ mod tests {
     /// or number tags are taken.
     #[test]
     fn values_k6_fails_the_request_for_are_told_apart_from_what_rload_refuses() {
-        let mut tag_map = Map::new();
-        tag_map.insert("a".into(), Map::new().into());
+        let mut tag_map = Map::default();
+        tag_map.insert("a".into(), Map::default().into());
         for (key, value) in [
             ("timeout", Dynamic::UNIT),
-            ("timeout", Map::new().into()),
+            ("timeout", Map::default().into()),
             ("responseType", Dynamic::from(5_i64)),
             ("responseType", "blob".into()),
             ("compression", Dynamic::UNIT),
@@ -382,26 +386,27 @@ mod tests {
             assert!(matches!(params(key, value), Err(ParamError::FailsRequest(_))), "{shown}");
         }
         for tag in [Dynamic::UNIT, rhai::Array::new().into()] {
-            let mut tag_map = Map::new();
+            let mut tag_map = Map::default();
             tag_map.insert("a".into(), tag);
             let Err(ParamError::FailsRequest(error)) = params("tags", tag_map.into()) else { panic!() };
             assert!(error.contains("invalid value for metric tag 'a'"), "{error}");
         }
 
-        let mut tag_map = Map::new();
+        let mut tag_map = Map::default();
         tag_map.insert("ok".into(), true.into());
         tag_map.insert("n".into(), Dynamic::from(1.5_f64));
         let p = params("tags", tag_map.into()).unwrap();
-        assert_eq!(p.tags, vec![("n".into(), "1.5".into()), ("ok".into(), "true".into())]);
+        // In the script's order; the tag set sorts them.
+        assert_eq!(p.tags, vec![("ok".into(), "true".into()), ("n".into(), "1.5".into())]);
         let list: rhai::Array = vec!["gzip".into(), "br".into()];
         assert_eq!(params("compression", list.into()).unwrap().compression, vec![Compression::Gzip, Compression::Br]);
 
         // What rload refuses is an error whatever comes first.
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("aaa".into(), Dynamic::UNIT);
         m.insert("timeout".into(), Dynamic::UNIT);
         assert!(matches!(parse_params(Some(m), false), Err(ParamError::Refused(_))));
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("responseType".into(), Dynamic::from(5_i64));
         m.insert("zzz".into(), Dynamic::UNIT);
         assert!(matches!(parse_params(Some(m), false), Err(ParamError::Refused(_))));

@@ -75,14 +75,14 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_named_as_k6_names_template_literals() {
-        let mut values = Map::new();
+        let mut values = Map::default();
         values.insert("id".into(), Dynamic::from(7_i64));
         values.insert("BASE".into(), "http://h".into());
         let u = fill("${BASE}/posts/${ id }/c", &values).unwrap();
         assert_eq!(u.url.as_str(), "http://h/posts/7/c");
         assert_eq!(u.name.as_str(), "${}/posts/${}/c");
-        assert_eq!(fill("http://h/", &Map::new()).unwrap().name.as_str(), "http://h/");
-        assert!(fill("/p/${x}", &Map::new()).unwrap_err().contains("no \"x\""));
+        assert_eq!(fill("http://h/", &Map::default()).unwrap().name.as_str(), "http://h/");
+        assert!(fill("/p/${x}", &Map::default()).unwrap_err().contains("no \"x\""));
         assert!(fill("/p/${x", &values).unwrap_err().contains("without its"));
     }
 }

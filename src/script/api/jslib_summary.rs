@@ -36,9 +36,9 @@ const FAINT: u8 = 2;
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
 pub fn register(engine: &mut Engine) {
-    engine.register_fn("jslib_text_summary", |data: Dynamic| text_summary(&data, Map::new()));
+    engine.register_fn("jslib_text_summary", |data: Dynamic| text_summary(&data, Map::default()));
     engine.register_fn("jslib_text_summary", |data: Dynamic, opts: Map| text_summary(&data, opts));
-    engine.register_fn("jslib_text_summary", |data: Dynamic, _: ()| text_summary(&data, Map::new()));
+    engine.register_fn("jslib_text_summary", |data: Dynamic, _: ()| text_summary(&data, Map::default()));
 }
 
 /// The merged options jslib renders with.
@@ -50,7 +50,7 @@ struct Options {
 }
 
 fn options(data: &Map, given: Map) -> Res<Options> {
-    let mut merged = Map::new();
+    let mut merged = Map::default();
     merged.insert("indent".into(), " ".into());
     merged.insert("enableColors".into(), true.into());
     if let Some(from_data) = data.get("options").and_then(|o| o.read_lock::<Map>().map(|m| m.clone())) {

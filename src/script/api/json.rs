@@ -91,7 +91,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.eat(b'{')?;
-        let mut map = Map::new();
+        let mut map = Map::default();
         if self.eat(b'}').is_some() {
             return Some(map);
         }

@@ -1,6 +1,7 @@
 //! The script API: everything a Rhai scenario can call, registered on a worker's engine.
 //!
-//! `http` lives in [`http`] (its params in [`http_params`], its `http.url` in [`http_url`]), request bodies in [`body`], its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], k6/html (`res.html()`, `parseHTML`) in [`html`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
+//! `http` lives in [`http`] (its params in [`http_params`], its `http.url` in [`http_url`]), request bodies in [`body`] (JSON as `JSON.stringify` writes it,
+//! keys in JavaScript's order: [`key_order`]), its cookie jars in [`cookies`], response callbacks in [`expected`], the Response type in [`response`], k6/html (`res.html()`, `parseHTML`) in [`html`], `ws` (k6/ws) in [`ws`], `WebSocket` (k6/websockets) in
 //! [`websocket`], the global timers (k6/timers) in [`timers`], and k6's core functions
 //! (`check`, `group`, `sleep`, `fail`, `uuid`, `open`, ...) in [`core`]. k6/encoding, k6/crypto
 //! and `console` are the globals of [`encoding`], [`crypto`] and [`console`]; k6's SharedArray is
@@ -36,6 +37,7 @@ pub mod http_params;
 pub mod http_url;
 pub mod jslib_summary;
 pub mod json;
+pub mod key_order;
 pub mod metrics;
 pub mod papaparse;
 pub mod predicates;
@@ -67,6 +69,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     html::register(engine);
     core::register(engine);
     json::register(engine);
+    key_order::register(engine);
     jslib_summary::register(engine);
     exec::register(engine);
     metrics::register(engine);

@@ -125,7 +125,7 @@ impl Response {
 
     pub fn timings(&self) -> Map {
         let t = &self.o().timings;
-        let mut m = Map::new();
+        let mut m = Map::default();
         for (k, v) in [
             ("blocked", t.blocked),
             // k6 v1.1 resolves a host's name before it dials, outside the request's trace:
@@ -207,10 +207,10 @@ fn request_map(request: &RequestRecord) -> Map {
     if let Some(cookie) = &request.cookie {
         set("Cookie", cookie);
     }
-    let mut cookies = Map::new();
+    let mut cookies = Map::default();
     for pair in request.cookie.as_deref().unwrap_or("").split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let mut cookie = Map::new();
+        let mut cookie = Map::default();
         cookie.insert("name".into(), name.into());
         cookie.insert("value".into(), value.into());
         cookie.insert("replace".into(), false.into());
@@ -219,7 +219,7 @@ fn request_map(request: &RequestRecord) -> Map {
             list.push(cookie.into());
         }
     }
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("method".into(), request.method.as_str().into());
     m.insert("url".into(), request.url.clone().into());
     let headers: Map =

@@ -74,7 +74,7 @@ fn as_json_value(value: Dynamic) -> Dynamic {
         || value.is::<super::collections::JsMap>()
         || value.is::<super::collections::JsSet>()
     {
-        return Dynamic::from(rhai::Map::new());
+        return Dynamic::from(rhai::Map::default());
     }
     if value.is_map() {
         let map = value.cast::<rhai::Map>();
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn elements_come_back_as_equal_copies() {
-        let mut m = rhai::Map::new();
+        let mut m = rhai::Map::default();
         m.insert("user".into(), Dynamic::from("ann"));
         m.insert("n".into(), Dynamic::from(3_i64));
         let items: Array = vec![Dynamic::from(m), Dynamic::from(1.5), Dynamic::from("s"), Dynamic::UNIT];

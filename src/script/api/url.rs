@@ -15,8 +15,7 @@
 //! `protocol`, `username`, `password`, `host`, `hostname`, `port`, `pathname`, `search`,
 //! `hash`); `toString()`, `toJSON()` and `to_json()` give `href`. A text that is not a URL
 //! throws `TypeError: Invalid URL`. `URLSearchParams` takes a query (its `?` dropped), an
-//! array of pairs or a map (a Rhai map's keys come sorted, where a JavaScript object keeps
-//! their order); `append`, `set`, `get` (`()` for none), `getAll`, `has`, `delete`, `sort`,
+//! array of pairs or a map (in JavaScript's key order: [`super::key_order`]); `append`, `set`, `get` (`()` for none), `getAll`, `has`, `delete`, `sort`,
 //! `toString` (space as `+`), and `keys()`, `values()`, `entries()` as arrays. `forEach` and
 //! iterating the object itself are not implemented (`for (const [k, v] of p.entries())` is the
 //! form), so they fail with an error rather than run otherwise.
@@ -109,7 +108,7 @@ fn new_params(init: &Dynamic) -> RhaiResult<JsSearchParams> {
         }
         pairs
     } else if let Some(map) = init.read_lock::<Map>() {
-        map.iter().map(|(k, v)| (k.to_string(), js_text(v))).collect()
+        super::key_order::entries(&map).map(|(k, v)| (k.to_owned(), js_text(v))).collect()
     } else if init.is_unit() {
         Vec::new()
     } else {

@@ -268,7 +268,7 @@ impl Loop for RhaiLoop<'_, '_> {
 
 /// The event object a listener receives.
 fn event(socket: &Rc<WebSocket<Callback>>, kind: Kind, detail: Detail<'_>) -> Map {
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("type".into(), kind.name().into());
     m.insert("timestamp".into(), Dynamic::from(now_ms()));
     m.insert("target".into(), Dynamic::from(WebSocketObject(Rc::clone(socket))));

@@ -296,7 +296,7 @@ fn request(url: &str, params: Dynamic) -> RhaiResult<Box<Request>> {
 fn response(url: &str, outcome: &Outcome) -> Map {
     let Outcome { upgrade, error } = outcome;
     let error = error.as_ref();
-    let mut m = Map::new();
+    let mut m = Map::default();
     m.insert("url".into(), url.into());
     m.insert("status".into(), Dynamic::from(i64::from(upgrade.status)));
     m.insert("headers".into(), header_map(&upgrade.headers).into());
@@ -384,11 +384,11 @@ mod tests {
 
     #[test]
     fn params_take_headers_and_tags() {
-        let mut headers = Map::new();
+        let mut headers = Map::default();
         headers.insert("X-Room".into(), "a".into());
-        let mut tags = Map::new();
+        let mut tags = Map::default();
         tags.insert("room".into(), Dynamic::from(7_i64));
-        let mut params = Map::new();
+        let mut params = Map::default();
         params.insert("headers".into(), headers.into());
         params.insert("tags".into(), tags.into());
         let p = parse_params("ws.connect", params.into()).unwrap();
@@ -403,9 +403,9 @@ mod tests {
     #[test]
     fn a_tag_that_is_not_a_string_bool_or_number_fails_the_call_as_in_k6() {
         let params = |value: Dynamic| {
-            let mut tags = Map::new();
+            let mut tags = Map::default();
             tags.insert("a".into(), value);
-            let mut params = Map::new();
+            let mut params = Map::default();
             params.insert("tags".into(), tags.into());
             Dynamic::from(params)
         };
@@ -423,17 +423,17 @@ mod tests {
         );
         let err = parse_params("WebSocket", params(Dynamic::from_array(vec![Dynamic::from(1_i64)]))).err().unwrap();
         assert!(err.to_string().contains("invalid WebSocket tags option: invalid value for metric tag 'a'"), "{err}");
-        assert!(parse_params("WebSocket", params(Dynamic::from_map(Map::new()))).is_err());
+        assert!(parse_params("WebSocket", params(Dynamic::from_map(Map::default()))).is_err());
     }
 
     /// The sweep's repro: `headers: #{ "X-A": () }` went out as an empty `X-A`; k6 v1.1 sends
     /// `X-A: null` (JavaScript's `String(null)`) from `k6/ws` and `k6/websockets` alike.
     #[test]
     fn a_unit_header_is_sent_as_null_as_k6_sends_it() {
-        let mut headers = Map::new();
+        let mut headers = Map::default();
         headers.insert("X-A".into(), Dynamic::UNIT);
         headers.insert("X-C".into(), Dynamic::from(3.0_f64));
-        let mut params = Map::new();
+        let mut params = Map::default();
         params.insert("headers".into(), headers.into());
         for what in ["ws.connect", "WebSocket"] {
             let p = parse_params(what, params.clone().into()).unwrap();
@@ -444,16 +444,16 @@ mod tests {
 
     #[test]
     fn unknown_params_and_bad_headers_are_named() {
-        let mut params = Map::new();
+        let mut params = Map::default();
         params.insert("header".into(), Dynamic::UNIT);
         assert!(parse_params("ws.connect", params.into()).err().unwrap().to_string().contains("\"header\""));
-        let mut params = Map::new();
+        let mut params = Map::default();
         params.insert("compression".into(), "deflate".into());
         let err = parse_params("ws.connect", params.into()).err().unwrap().to_string();
         assert!(err.contains("\"compression\" is a k6 param rload does not implement"), "{err}");
-        let mut headers = Map::new();
+        let mut headers = Map::default();
         headers.insert("bad name".into(), "x".into());
-        let mut params = Map::new();
+        let mut params = Map::default();
         params.insert("headers".into(), headers.into());
         assert!(parse_params("ws.connect", params.into()).err().unwrap().to_string().contains("\"bad name\""));
     }

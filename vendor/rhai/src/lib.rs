@@ -324,8 +324,16 @@ pub type Blob = Vec<u8>;
 /// A small-string type is used as the key type because most property names are ASCII and short,
 /// so they can be stored inline: [`SmartString`](https://crates.io/crates/smartstring) by default,
 /// or [`CompactString`](https://crates.io/crates/compact_str) under the `compact_str` feature.
+///
+/// rload: insertion-ordered, as a JavaScript object's non-integer keys are (RLOAD-PATCH.md, the
+/// fourth change). Remove keys with `shift_remove`, which keeps the others' order.
 #[cfg(not(feature = "no_object"))]
-pub type Map = std::collections::BTreeMap<Identifier, Dynamic>;
+pub type Map = indexmap::IndexMap<Identifier, Dynamic, MapHasher>;
+
+/// The hasher of [`Map`]'s index: ahash with fixed keys, zero-sized, so `Map::default()` costs
+/// no seed.
+#[cfg(not(feature = "no_object"))]
+pub type MapHasher = core::hash::BuildHasherDefault<ahash::AHasher>;
 
 #[cfg(not(feature = "no_object"))]
 pub use api::json::format_map_as_json;
@@ -379,7 +387,7 @@ pub use api::default_limits;
 #[cfg(feature = "internals")]
 #[cfg(not(feature = "no_ast"))]
 pub use ast::{
-    ASTFlags, ASTNode, BinaryExpr, Expr, FlowControl, FnCallExpr, OpAssignment, Stmt, StmtBlock,
+    ASTFlags, ASTNode, BinaryExpr, Expr, MapTemplate, FlowControl, FnCallExpr, OpAssignment, Stmt, StmtBlock,
     SwitchCasesCollection,
 };
 

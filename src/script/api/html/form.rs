@@ -133,7 +133,7 @@ pub fn plan_submit(
         let body: Map = values.into_iter().map(|(name, value)| (name.into(), value)).collect();
         return Ok(Planned { method, url: url.to_string(), body: Some(body) });
     }
-    let mut query = Map::new();
+    let mut query = Map::default();
     for (i, (name, value)) in values.into_iter().enumerate() {
         let text = match (value.is_unit(), i < from_form) {
             // The form's undefined (a keygen): JavaScript's String(undefined).
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn a_get_form_replaces_the_query_with_every_field_written_as_a_string() {
-        let mut fields = Map::new();
+        let mut fields = Map::default();
         fields.insert("plain".into(), "over".into());
         fields.insert("n".into(), Dynamic::from(5_i64));
         fields.insert("f".into(), Dynamic::from(1.5_f64));
@@ -274,9 +274,9 @@ mod tests {
              &msel=m1%2Cm2&msel0=&n=5&novalue=&plain=over&r1=b&sel=two\
              &ta=hello+%26amp%3B+%26lt%3Bb%26gt%3Bx%26lt%3B%2Fb%26gt%3B"
         );
-        let default_submit = plan_submit(&page(), URL, "#f1", "[type=\"submit\"]", Map::new()).unwrap();
+        let default_submit = plan_submit(&page(), URL, "#f1", "[type=\"submit\"]", Map::default()).unwrap();
         assert!(default_submit.url.contains("?btnsub=clicked&"), "{}", default_submit.url);
-        let mut unit = Map::new();
+        let mut unit = Map::default();
         unit.insert("u".into(), Dynamic::UNIT);
         let err = plan_submit(&page(), URL, "#f1", "x", unit).unwrap_err();
         assert!(err.contains("fields.u is ()"), "{err}");
@@ -284,15 +284,15 @@ mod tests {
 
     #[test]
     fn every_form_found_is_sent_with_the_first_ones_method_and_action() {
-        let all = plan_submit(&page(), URL, "form", "[type=\"submit\"]", Map::new()).unwrap();
+        let all = plan_submit(&page(), URL, "form", "[type=\"submit\"]", Map::default()).unwrap();
         assert!(all.url.starts_with("http://127.0.0.1:8/submit?a=1&b=2&btnsub=clicked&"), "{}", all.url);
-        let post = plan_submit(&page(), URL, "form:not(#f1)", "[type=\"submit\"]", Map::new()).unwrap();
+        let post = plan_submit(&page(), URL, "form:not(#f1)", "[type=\"submit\"]", Map::default()).unwrap();
         assert_eq!((post.method.as_str(), post.url.as_str()), ("POST", URL), "no action: the page's URL");
         let body = post.body.unwrap();
         assert_eq!(body.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["a", "b"], "a nameless submit adds nothing");
-        let put = plan_submit(&page(), URL, "#f3", "[type=\"submit\"]", Map::new()).unwrap();
+        let put = plan_submit(&page(), URL, "#f3", "[type=\"submit\"]", Map::default()).unwrap();
         assert_eq!((put.method.as_str(), put.url.as_str()), ("PUT", "http://127.0.0.1:9/elsewhere"));
-        let err = plan_submit(&page(), URL, "#nope", "x", Map::new()).unwrap_err();
+        let err = plan_submit(&page(), URL, "#nope", "x", Map::default()).unwrap_err();
         assert_eq!(err, "no form found for selector '#nope' in response 'http://127.0.0.1:8/page?q=1'");
     }
 

@@ -197,12 +197,12 @@ fn unknown_option(method: &str, key: &str, known: &str) -> Box<EvalAltResult> {
 /// of the page's form (see [`form::plan_submit`]), sent as `http.request` sends one.
 fn submit_form(r: &mut Response, options: Map) -> R<Response> {
     let (mut form_selector, mut submit_selector) = ("form".to_owned(), "[type=\"submit\"]".to_owned());
-    let (mut fields, mut params) = (Map::new(), Dynamic::UNIT);
+    let (mut fields, mut params) = (Map::default(), Dynamic::UNIT);
     for (key, value) in options {
         match key.as_str() {
             "formSelector" => form_selector = selector_option("submitForm", &key, value)?,
             "submitSelector" => submit_selector = selector_option("submitForm", &key, value)?,
-            "fields" if value.is_unit() => fields = Map::new(),
+            "fields" if value.is_unit() => fields = Map::default(),
             "fields" => {
                 let type_name = value.type_name();
                 fields = value.try_cast::<Map>().ok_or_else(|| {
@@ -240,9 +240,9 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("html", response_html);
     engine
         .register_fn("html", |r: &mut Response, sel: &str| -> R<Selection> { Ok(response_html(r)?.find(&css(sel)?)) });
-    engine.register_fn("submitForm", |r: &mut Response| submit_form(r, Map::new()));
+    engine.register_fn("submitForm", |r: &mut Response| submit_form(r, Map::default()));
     engine.register_fn("submitForm", submit_form);
-    engine.register_fn("clickLink", |r: &mut Response| click_link(r, Map::new()));
+    engine.register_fn("clickLink", |r: &mut Response| click_link(r, Map::default()));
     engine.register_fn("clickLink", click_link);
     register_selection(engine);
     register_element(engine);
@@ -322,7 +322,7 @@ fn register_selection(engine: &mut Engine) {
         form::serialize_array(s)
             .into_iter()
             .map(|field| {
-                let mut entry = Map::new();
+                let mut entry = Map::default();
                 entry.insert("name".into(), field.name.into());
                 entry.insert("value".into(), form::value_dynamic(field.value));
                 entry.into()
@@ -359,7 +359,7 @@ fn register_element(engine: &mut Engine) {
         e.attrs()
             .into_iter()
             .map(|(name, value)| {
-                let mut attribute = Map::new();
+                let mut attribute = Map::default();
                 attribute.insert("name".into(), name.clone().into());
                 attribute.insert("value".into(), value.into());
                 (name.into(), attribute.into())

@@ -56,13 +56,14 @@ const OPTIONS: &[&str] = &[
 
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<PapaparseApi>("papaparse");
-    engine
-        .register_fn("parse", |ctx: NativeCallContext, _: PapaparseApi, text: Dynamic| parse(&ctx, &text, &Map::new()));
+    engine.register_fn("parse", |ctx: NativeCallContext, _: PapaparseApi, text: Dynamic| {
+        parse(&ctx, &text, &Map::default())
+    });
     engine.register_fn("parse", |ctx: NativeCallContext, _: PapaparseApi, text: Dynamic, config: Map| {
         parse(&ctx, &text, &config)
     });
     engine.register_fn("parse", |ctx: NativeCallContext, _: PapaparseApi, text: Dynamic, _: ()| {
-        parse(&ctx, &text, &Map::new())
+        parse(&ctx, &text, &Map::default())
     });
 }
 
@@ -332,7 +333,7 @@ fn parse(ctx: &NativeCallContext, input: &Dynamic, config: &Map) -> RhaiResult<M
     }
     let mut data = Array::with_capacity(rows.len());
     for (i, source) in rows.into_iter().enumerate() {
-        let mut as_map = Map::new();
+        let mut as_map = Map::default();
         let mut as_array = Array::new();
         let mut extra = Array::new();
         let count = source.len();
@@ -387,7 +388,7 @@ fn parse(ctx: &NativeCallContext, input: &Dynamic, config: &Map) -> RhaiResult<M
             data.push(Dynamic::from(as_array));
         }
     }
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("delimiter".into(), text(&parsed.delimiter).into());
     meta.insert("linebreak".into(), text(&parsed.linebreak).into());
     meta.insert("aborted".into(), Dynamic::FALSE);
@@ -396,7 +397,7 @@ fn parse(ctx: &NativeCallContext, input: &Dynamic, config: &Map) -> RhaiResult<M
     if cfg.header {
         meta.insert("fields".into(), Dynamic::from(fields.into_iter().map(Dynamic::from).collect::<Array>()));
     }
-    let mut out = Map::new();
+    let mut out = Map::default();
     out.insert("data".into(), Dynamic::from(data));
     out.insert("errors".into(), Dynamic::from(errors.into_iter().map(Dynamic::from).collect::<Array>()));
     out.insert("meta".into(), Dynamic::from(meta));

@@ -28,7 +28,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn to_map(&self) -> Map {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("type".into(), self.kind.into());
         m.insert("code".into(), self.code.into());
         m.insert("message".into(), self.message.clone().into());

@@ -6,13 +6,12 @@ use crate::eval::GlobalRuntimeState;
 use crate::func::FnCallHashes;
 use crate::types::{dynamic::Union, Ident, Token};
 use crate::{
-    calc_fn_hash, Dynamic, FnArgsVec, FnPtr, Identifier, ImmutableString, Position, StaticVec,
+    calc_fn_hash, Dynamic, FnArgsVec, FnPtr, ImmutableString, Position, StaticVec,
     ThinVec, INT,
 };
 #[cfg(feature = "no_std")]
 use std::prelude::v1::*;
 use std::{
-    collections::BTreeMap,
     fmt,
     fmt::Write,
     hash::Hash,
@@ -20,6 +19,25 @@ use std::{
     mem,
     num::{NonZeroU8, NonZeroUsize},
 };
+
+/// _(internals)_ The template of an object map literal: its keys, in the literal's order, each
+/// with `()`, cloned and filled at each evaluation.
+/// Exported under the `internals` feature only.
+///
+/// rload: a [`Map`][crate::Map] keeps insertion order and has no [`Hash`]; this one hashes its
+/// entries in order, as the sorted map it replaces did (RLOAD-PATCH.md, the fourth change).
+#[derive(Debug, Clone, Default)]
+pub struct MapTemplate(pub crate::Map);
+
+impl Hash for MapTemplate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.len().hash(state);
+        self.0.iter().for_each(|(k, v)| {
+            k.hash(state);
+            v.hash(state);
+        });
+    }
+}
 
 /// _(internals)_ A binary expression.
 /// Exported under the `internals` feature only.
@@ -164,7 +182,7 @@ pub enum Expr {
     Array(ThinVec<Self>, Position),
     /// #{ name:expr, ... }
     Map(
-        Box<(StaticVec<(Ident, Self)>, BTreeMap<Identifier, Dynamic>)>,
+        Box<(StaticVec<(Ident, Self)>, MapTemplate)>,
         Position,
     ),
     /// ()
@@ -377,7 +395,7 @@ impl Expr {
 
             #[cfg(not(feature = "no_object"))]
             Self::Map(x, ..) if self.is_constant() => {
-                let mut map = x.1.clone();
+                let mut map = x.1 .0.clone();
 
                 for (k, v) in &x.0 {
                     *map.get_mut(k.as_str()).unwrap() = v.get_literal_value(global).unwrap();

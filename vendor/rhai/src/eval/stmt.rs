@@ -967,7 +967,7 @@ impl Engine {
                                 }
                                 #[cfg(not(feature = "no_object"))]
                                 _ => {
-                                    let mut err_map = crate::Map::new();
+                                    let mut err_map = crate::Map::default();
                                     let err_pos = err.take_position();
 
                                     err_map.insert("message".into(), err.to_string().into());

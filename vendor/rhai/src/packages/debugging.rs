@@ -59,7 +59,7 @@ mod debugging_functions {
                             {
                                 use crate::INT;
 
-                                let mut map = Map::new();
+                                let mut map = Map::default();
                                 map.insert("display".into(), display.into());
                                 map.insert("fn_name".into(), _fn_name.into());
                                 if !_args.is_empty() {

@@ -226,7 +226,7 @@ mod reflection_functions {
                     return None;
                 }
 
-                let mut map = Map::new();
+                let mut map = Map::default();
 
                 #[cfg(not(feature = "no_module"))]
                 if !namespace.is_empty() {

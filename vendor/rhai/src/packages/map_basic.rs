@@ -120,7 +120,7 @@ mod map_functions {
             return Dynamic::UNIT;
         }
 
-        map.remove(property).unwrap_or(Dynamic::UNIT)
+        map.shift_remove(property).unwrap_or(Dynamic::UNIT)
     }
     /// Add all property values of another object map into the object map.
     /// Existing property values of the same names are replaced.
@@ -320,10 +320,10 @@ mod map_functions {
     #[rhai_fn(return_raw, pure)]
     pub fn map(ctx: NativeCallContext, map: &mut Map, mapper: FnPtr) -> RhaiResultOf<Map> {
         if map.is_empty() {
-            return Ok(Map::new());
+            return Ok(Map::default());
         }
 
-        let mut result = Map::new();
+        let mut result = Map::default();
 
         for (key, item) in map.iter_mut() {
             result.insert(
@@ -365,10 +365,10 @@ mod map_functions {
     #[rhai_fn(return_raw, pure)]
     pub fn filter(ctx: NativeCallContext, map: &mut Map, filter: FnPtr) -> RhaiResultOf<Map> {
         if map.is_empty() {
-            return Ok(Map::new());
+            return Ok(Map::default());
         }
 
-        let mut result = Map::new();
+        let mut result = Map::default();
 
         for (key, item) in map.iter_mut() {
             if filter
@@ -410,11 +410,11 @@ mod map_functions {
     #[rhai_fn(return_raw)]
     pub fn drain(ctx: NativeCallContext, map: &mut Map, filter: FnPtr) -> RhaiResultOf<Map> {
         if map.is_empty() {
-            return Ok(Map::new());
+            return Ok(Map::default());
         }
 
-        let mut drained = Map::new();
-        let mut retained = Map::new();
+        let mut drained = Map::default();
+        let mut retained = Map::default();
         let mut error = None;
 
         for (key, mut value) in mem::take(map) {
@@ -474,11 +474,11 @@ mod map_functions {
     #[rhai_fn(return_raw)]
     pub fn retain(ctx: NativeCallContext, map: &mut Map, filter: FnPtr) -> RhaiResultOf<Map> {
         if map.is_empty() {
-            return Ok(Map::new());
+            return Ok(Map::default());
         }
 
-        let mut drained = Map::new();
-        let mut retained = Map::new();
+        let mut drained = Map::default();
+        let mut retained = Map::default();
         let mut error = None;
 
         for (key, mut value) in mem::take(map) {
@@ -540,7 +540,7 @@ mod map_functions {
         return serde_json::to_string(
             &map.iter()
                 .map(|(k, v)| (k.as_str(), v))
-                .collect::<std::collections::BTreeMap<_, _>>(),
+                .collect::<indexmap::IndexMap<_, _, crate::MapHasher>>(),
         )
         .unwrap_or_else(|_| "ERROR".into());
         #[cfg(not(feature = "metadata"))]

@@ -79,10 +79,10 @@ impl<'de> DynamicDeserializer<'de> {
 ///     obj: Hello,
 /// }
 ///
-/// let mut map = Map::new();
+/// let mut map = Map::default();
 /// map.insert("int".into(), Dynamic::from(42_u32));
 ///
-/// let mut map2 = Map::new();
+/// let mut map2 = Map::default();
 /// map2.insert("a".into(), (123 as INT).into());
 /// map2.insert("b".into(), true.into());
 ///

@@ -245,7 +245,7 @@ impl<'de> Visitor<'de> for DynamicVisitor {
 
     #[cfg(not(feature = "no_object"))]
     fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-        let mut m = crate::Map::new();
+        let mut m = crate::Map::default();
 
         while let Some((k, v)) = map.next_entry::<SerdeString, Dynamic>()? {
             m.insert(k.into(), v);

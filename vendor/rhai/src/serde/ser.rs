@@ -411,7 +411,7 @@ impl Serializer for &mut DynamicSerializer {
     #[inline]
     fn serialize_map(self, _len: Option<usize>) -> RhaiResultOf<Self::SerializeMap> {
         #[cfg(not(feature = "no_object"))]
-        return Ok(DynamicSerializer::new(crate::Map::new().into()));
+        return Ok(DynamicSerializer::new(crate::Map::default().into()));
         #[cfg(feature = "no_object")]
         return Err(ERR::ErrorMismatchDataType(
             "".into(),
@@ -441,7 +441,7 @@ impl Serializer for &mut DynamicSerializer {
         #[cfg(not(feature = "no_object"))]
         return Ok(StructVariantSerializer {
             variant: _variant,
-            map: crate::Map::new(),
+            map: crate::Map::default(),
         });
         #[cfg(feature = "no_object")]
         return Err(ERR::ErrorMismatchDataType(
@@ -736,7 +736,7 @@ impl serde::ser::SerializeStructVariant for StructVariantSerializer {
 #[cfg(not(feature = "no_object"))]
 #[inline]
 fn make_variant(variant: &'static str, value: Dynamic) -> Dynamic {
-    let mut map = crate::Map::new();
+    let mut map = crate::Map::default();
     map.insert(variant.into(), value);
     map.into()
 }

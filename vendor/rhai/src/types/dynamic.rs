@@ -413,7 +413,17 @@ impl Hash for Dynamic {
             #[cfg(not(feature = "no_index"))]
             Union::Blob(ref a, ..) => a.hash(state),
             #[cfg(not(feature = "no_object"))]
-            Union::Map(ref m, ..) => m.hash(state),
+            Union::Map(ref m, ..) => {
+                // rload: `Map` keeps insertion order but its equality ignores order, so the
+                // hash does too: the entries in key order, as the sorted map hashed them.
+                let mut entries: crate::StaticVec<_> = m.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                entries.len().hash(state);
+                entries.iter().for_each(|(k, v)| {
+                    k.hash(state);
+                    v.hash(state);
+                });
+            }
             Union::FnPtr(ref f, ..) => {
                 f.fn_name().hash(state);
                 f.curry().hash(state);
@@ -3027,6 +3037,13 @@ impl<K: Into<crate::Identifier>, T: Variant + Clone> From<std::collections::BTre
             DEFAULT_TAG_VALUE,
             ReadWrite,
         ))
+    }
+}
+#[cfg(not(feature = "no_object"))]
+impl From<crate::Map> for Dynamic {
+    #[inline(always)]
+    fn from(value: crate::Map) -> Self {
+        Self::from_map(value)
     }
 }
 #[cfg(not(feature = "no_object"))]

@@ -531,7 +531,7 @@ fn get_constant(
         #[cfg(not(feature = "no_object"))]
         constant::MAP => {
             let count = cursor.uvarint()?;
-            let mut map = rhai::Map::new();
+            let mut map = rhai::Map::default();
             for _ in 0..count {
                 let key = cursor.str()?.into();
                 map.insert(key, get_constant(cursor, strings_interner, depth + 1)?);

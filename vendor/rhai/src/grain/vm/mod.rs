@@ -3633,7 +3633,7 @@ impl<'e> Vm<'e> {
 
         #[cfg(not(feature = "no_object"))]
         {
-            let mut map = Map::new();
+            let mut map = Map::default();
             let pos = err.take_position();
 
             map.insert("message".into(), err.to_string().into());
@@ -5238,7 +5238,7 @@ mod tests {
     #[test]
     #[cfg(not(feature = "no_object"))]
     fn a_map_method_step_calls_a_fnptr_property_in_oop_style() {
-        let mut map = crate::Map::new();
+        let mut map = crate::Map::default();
         map.insert("g".into(), FnPtr::new("g").expect("valid name").into());
 
         let program = program_with_chains(
@@ -5273,7 +5273,7 @@ mod tests {
     #[test]
     #[cfg(not(feature = "no_object"))]
     fn a_map_fnptr_method_in_oop_style_beats_a_registered_method_with_the_same_name() {
-        let mut map = crate::Map::new();
+        let mut map = crate::Map::default();
         map.insert("len".into(), FnPtr::new("g").expect("valid name").into());
 
         let program = program_with_chains(
