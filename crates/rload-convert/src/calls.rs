@@ -234,20 +234,7 @@ impl Conv<'_> {
                 let h = self.helper("js_truthy");
                 format!("{h}({a0})")
             }
-            // isNaN(null) is false, isNaN(undefined) true: a `()` seen only at run time may be either.
-            "isNaN" => {
-                let (kind, a0) = match c.arguments.first().filter(|a| !a.is_spread()) {
-                    Some(arg) => self.nullish_as_number(arg.to_expression(), &a0),
-                    None => (Kind::Undefined, a0),
-                };
-                if matches!(kind, Kind::Null | Kind::Unknown) {
-                    let h = self.helper("js_is_nan_of");
-                    format!("{h}({}, {})", strip_parens(&a0), self.js_text_literal(c.span))
-                } else {
-                    let h = self.helper("js_number");
-                    format!("{h}({a0}).to_float().is_nan")
-                }
-            }
+            "isNaN" | "isFinite" => self.number_predicate(c, a0, name),
             "RegExp" => self.regexp_new(c.span, &c.arguments, args),
             // `Array(…)` is `new Array(…)`.
             "Array" => match args.len() {
@@ -258,20 +245,6 @@ impl Conv<'_> {
                 }
                 _ => format!("[{}]", args.join(", ")),
             },
-            // isFinite(x): x as a number (null is 0, undefined NaN: a `()` may be either).
-            "isFinite" => {
-                let (kind, a0) = match c.arguments.first().filter(|a| !a.is_spread()) {
-                    Some(arg) => self.nullish_as_number(arg.to_expression(), &a0),
-                    None => (Kind::Undefined, a0),
-                };
-                if matches!(kind, Kind::Null | Kind::Unknown) {
-                    let h = self.helper("js_is_finite_of");
-                    format!("{h}({}, {})", strip_parens(&a0), self.js_text_literal(c.span))
-                } else {
-                    let h = self.helper("js_number");
-                    format!("{h}({a0}).to_float().is_finite")
-                }
-            }
             "require" => self.unconvertible(c.span, "require(): use `import`"),
             "encodeURIComponent" | "decodeURIComponent" | "encodeURI" | "decodeURI" => {
                 // rload's own functions, JavaScript's rules; no argument is `undefined`'s text.
@@ -485,6 +458,24 @@ impl Conv<'_> {
         }
         let out = self.method_call(c, m, method);
         format!("{flag}{out}")
+    }
+
+    /// `isNaN(x)` and `isFinite(x)`: of x as a number. Null is 0 and undefined NaN, which answer
+    /// differently: a `()` seen only at run time may be either, and `js_is_nan_of` /
+    /// `js_is_finite_of` stop the run there rather than guess.
+    fn number_predicate(&mut self, c: &CallExpression, a0: String, name: &str) -> String {
+        let (kind, a0) = match c.arguments.first().filter(|a| !a.is_spread()) {
+            Some(arg) => self.nullish_as_number(arg.to_expression(), &a0),
+            None => (Kind::Undefined, a0),
+        };
+        let (of, test) = if name == "isNaN" { ("js_is_nan_of", "is_nan") } else { ("js_is_finite_of", "is_finite") };
+        if matches!(kind, Kind::Null | Kind::Unknown) {
+            let h = self.helper(of);
+            format!("{h}({}, {})", strip_parens(&a0), self.js_text_literal(c.span))
+        } else {
+            let h = self.helper("js_number");
+            format!("{h}({a0}).to_float().{test}")
+        }
     }
 
     fn method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str) -> String {
