@@ -21,6 +21,8 @@
 //! array method (`push`, `pop`, `shift`, `unshift`, `splice`, `sort`, `reverse`, `fill`,
 //! `copyWithin`), `Object.assign(target, …)`.
 
+use std::collections::HashSet;
+
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
@@ -150,6 +152,7 @@ impl Conv<'_> {
                 let name = id.name.to_string();
                 let (line, _) = self.line_col(id.span.start);
                 self.set_stored(&name, format!("it was stored in {into} (line {line})"));
+                self.store_after_change_in_loop(&name, into, id.span);
             }
             Expression::ObjectExpression(o) => {
                 for p in &o.properties {
@@ -166,6 +169,40 @@ impl Conv<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A loop whose body changes `name` in place, then stores it (`for (…) { o.id = i;
+    /// list.push(o); }`): each later iteration changes the object JavaScript stored before, and
+    /// every element is that one object; rload stores a copy each time. Listed at the store
+    /// when `name` is declared outside the loop (one declared in the body is a new object each
+    /// time round).
+    fn store_after_change_in_loop(&mut self, name: &str, into: &str, at: Span) {
+        if !self.loop_changes.iter().any(|(declared, changed)| changed.contains(name) && !declared.contains(name)) {
+            return;
+        }
+        let c = self.item(
+            at,
+            ItemKind::Unconvertible,
+            format!(
+                "storing `{name}` in {into} in a loop that changes it in place: in JavaScript every time round stores the one object, which later changes reach; rload stores a copy each time; make a new object each time round (`const {name} = {{ … }}` inside the loop)"
+            ),
+        );
+        self.pending_marks.push(format!("{c} "));
+    }
+
+    /// A loop's body starts: changes in place in it are noted until it ends.
+    pub fn enter_loop_changes(&mut self) {
+        self.loop_changes.push((HashSet::new(), HashSet::new()));
+    }
+
+    /// A loop's body ends: what it declared and changed is in the loop around it too.
+    pub fn leave_loop_changes(&mut self) {
+        if let Some((declared, changed)) = self.loop_changes.pop() {
+            if let Some((outer_declared, outer_changed)) = self.loop_changes.last_mut() {
+                outer_declared.extend(declared);
+                outer_changed.extend(changed);
+            }
         }
     }
 

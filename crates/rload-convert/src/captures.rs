@@ -52,11 +52,13 @@ impl Conv<'_> {
     pub fn begin_loop_body(&mut self) -> LoopBody {
         let saved = LoopBody { base: self.closure_base, captured: std::mem::take(&mut self.captured) };
         self.closure_base = self.closure_depth;
+        self.enter_loop_changes();
         saved
     }
 
     /// Ends it: which of the JavaScript names `vars` a closure made in the body refers to.
     pub fn end_loop_body(&mut self, saved: LoopBody, vars: &[&str]) -> Vec<String> {
+        self.leave_loop_changes();
         let inner = std::mem::replace(&mut self.captured, saved.captured);
         self.closure_base = saved.base;
         let hit = vars.iter().filter(|v| inner.contains(**v)).map(|v| v.to_string()).collect();

@@ -113,6 +113,12 @@ pub struct Conv<'s> {
     pub top_aliases: HashMap<String, String>,
     /// [`ScopeInfo::stored`] of the top level.
     pub top_stored: HashMap<String, String>,
+    /// Per loop around the code being converted, innermost last: the names declared in its
+    /// body, and those changed in place in it so far (`aliases.rs`, a store after a change in
+    /// the same loop).
+    pub loop_changes: Vec<(HashSet<String>, HashSet<String>)>,
+    /// Items raised inside an expression, for the statement being converted to put first.
+    pub pending_marks: Vec<String>,
     /// Static kinds of top-level constants (see `kinds.rs`).
     pub top_kinds: HashMap<String, Kind>,
     /// The parameters of the function being converted are not aliases the caller can observe
@@ -217,6 +223,8 @@ impl<'s> Conv<'s> {
             scope_info: Vec::new(),
             top_aliases: HashMap::new(),
             top_stored: HashMap::new(),
+            loop_changes: Vec::new(),
+            pending_marks: Vec::new(),
             top_kinds: HashMap::new(),
             params_unobserved: false,
             fresh_accumulator: None,
@@ -392,6 +400,9 @@ impl<'s> Conv<'s> {
     }
 
     pub fn declare(&mut self, name: &str) {
+        if let Some((declared, _)) = self.loop_changes.last_mut() {
+            declared.insert(name.to_string());
+        }
         if let Some(s) = self.scopes.last_mut() {
             s.insert(name.to_string());
         }
@@ -462,6 +473,9 @@ impl<'s> Conv<'s> {
     /// Records that the object `root` names is changed in place here (a property or element
     /// assigned, a mutating method, `delete`, `Object.assign`), for the open reference scans.
     pub fn note_in_place_change(&mut self, root: &str) {
+        if let Some((_, changed)) = self.loop_changes.last_mut() {
+            changed.insert(root.to_string());
+        }
         for scan in &mut self.reference_scans {
             if self.closure_depth > scan.depth {
                 scan.changed.insert(root.to_string());

@@ -53,11 +53,12 @@ impl Conv<'_> {
         let pad = self.pad();
         let mark = self.mark(s.span());
         let text = self.stmt_text(s);
+        let pending = std::mem::take(&mut self.pending_marks).concat();
         let trailing = self.trailing_comment(s.span().end);
         if text.is_empty() {
             return comments;
         }
-        format!("{comments}{pad}{mark}{text}{trailing}\n")
+        format!("{comments}{pad}{mark}{pending}{text}{trailing}\n")
     }
 
     fn stmt_text(&mut self, s: &Statement) -> String {
@@ -126,11 +127,15 @@ impl Conv<'_> {
             }
             Statement::WhileStatement(w) => {
                 let test = self.cond(&w.test);
+                self.enter_loop_changes();
                 let body = self.braced(&w.body);
+                self.leave_loop_changes();
                 format!("while {} {body}", strip_parens(&test))
             }
             Statement::DoWhileStatement(w) => {
+                self.enter_loop_changes();
                 let body = self.braced(&w.body);
+                self.leave_loop_changes();
                 let test = self.cond(&w.test);
                 format!("do {body} while {};", strip_parens(&test))
             }

@@ -426,3 +426,26 @@ fn a_change_through_the_original_name_after_storing_it_elsewhere_is_listed() {
         assert_eq!(not_converted(&convert(body).1), Vec::<String>::new(), "{body}");
     }
 }
+
+#[test]
+fn storing_an_object_in_a_loop_that_changes_it_is_listed() {
+    // JavaScript stores the one object each time round (every element ends with the last id);
+    // rload would store copies.
+    for body in [
+        "const items = [];\nconst payload = {};\nfor (let i = 0; i < 3; i++) { payload.id = i; items.push(payload); }",
+        "const w = [];\nlet k = 0;\nconst shared = {};\nwhile (k < 2) { shared.k = k; w.push(shared); k++; }",
+    ] {
+        let (rhai, items) = convert(body);
+        let listed = not_converted(&items);
+        assert_eq!(listed.len(), 1, "{body}: {listed:?}");
+        assert!(listed[0].contains("in a loop that changes it in place"), "{body}: {listed:?}");
+        assert!(rhai.contains("/* CONVERT: storing"), "{rhai}");
+    }
+    // A new object each time round is JavaScript's too.
+    for body in [
+        "const fresh = [];\nfor (let i = 0; i < 3; i++) { const p = {}; p.id = i; fresh.push(p); }",
+        "const fe = [];\n[1, 2].forEach((v) => { const z = {}; z.v = v; fe.push(z); });",
+    ] {
+        assert_eq!(not_converted(&convert(body).1), Vec::<String>::new(), "{body}");
+    }
+}
