@@ -21,7 +21,7 @@
 //! array method (`push`, `pop`, `shift`, `unshift`, `splice`, `sort`, `reverse`, `fill`,
 //! `copyWithin`), `Object.assign(target, …)`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
@@ -208,37 +208,27 @@ impl Conv<'_> {
 
     /// Records that the object `name` holds is also reachable from elsewhere (`how`).
     fn set_stored(&mut self, name: &str, how: String) {
-        match self.scope_of(name) {
-            Some(i) => {
-                if let Some(info) = self.scope_info.get_mut(i) {
-                    info.stored.insert(name.to_string(), how);
-                }
-            }
-            None if !self.in_function() || self.top_vars.contains(name) => {
-                self.top_stored.insert(name.to_string(), how);
-            }
-            None => {}
+        if let Some(stored) = self.stored_of(name) {
+            stored.insert(name.to_string(), how);
         }
     }
 
     /// `name` holds another value from here on: what was stored was the old one.
     fn clear_stored(&mut self, name: &str) {
-        match self.scope_of(name) {
-            Some(i) => {
-                if let Some(info) = self.scope_info.get_mut(i) {
-                    info.stored.remove(name);
-                }
-            }
-            None => {
-                self.top_stored.remove(name);
-            }
+        if let Some(stored) = self.stored_of(name) {
+            stored.remove(name);
         }
     }
 
-    fn stored_how(&self, root: &str) -> Option<String> {
-        match self.scope_of(root) {
-            Some(i) => self.scope_info.get(i).and_then(|s| s.stored.get(root)).cloned(),
-            None if !self.in_function() || self.top_vars.contains(root) => self.top_stored.get(root).cloned(),
+    fn stored_how(&mut self, root: &str) -> Option<String> {
+        self.stored_of(root).and_then(|stored| stored.get(root).cloned())
+    }
+
+    /// Where the stores of `name`'s object are noted: its scope's, or the top level's.
+    fn stored_of(&mut self, name: &str) -> Option<&mut HashMap<String, String>> {
+        match self.scope_of(name) {
+            Some(i) => self.scope_info.get_mut(i).map(|info| &mut info.stored),
+            None if !self.in_function() || self.top_vars.contains(name) => Some(&mut self.top_stored),
             None => None,
         }
     }

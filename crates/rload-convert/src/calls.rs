@@ -33,20 +33,7 @@ impl Conv<'_> {
                             "round" | "floor" | "ceil" | "trunc" | "abs" | "sign" | "sqrt"
                         ) =>
                 {
-                    match m.property.name.as_str() {
-                        "abs" => "|v| abs(v)".into(),
-                        "sqrt" => "|v| sqrt(v.to_float())".into(),
-                        f => {
-                            let h = self.helper(match f {
-                                "round" => "js_round",
-                                "floor" => "js_floor",
-                                "ceil" => "js_ceil",
-                                "trunc" => "js_trunc",
-                                _ => "js_sign",
-                            });
-                            format!("|v| {h}(v)")
-                        }
-                    }
+                    format!("|v| {}", self.math_of_one(m.property.name.as_str(), "v"))
                 }
                 Argument::Identifier(id)
                     if matches!(id.name.as_str(), "Boolean" | "Number" | "String")
@@ -460,6 +447,27 @@ impl Conv<'_> {
         format!("{flag}{out}")
     }
 
+    /// `Math.f(x)` for the functions of one number: `floor`, `ceil`, `round`, `trunc`, `abs`,
+    /// `sign`, `sqrt`, `log`, `exp` (a call, or a callback's body with `x` its parameter).
+    fn math_of_one(&mut self, f: &str, x: &str) -> String {
+        match f {
+            "abs" => format!("abs({x})"),
+            "sqrt" => format!("sqrt({}.to_float())", paren_if_needed(x)),
+            "log" => format!("ln({}.to_float())", paren_if_needed(x)),
+            "exp" => format!("exp({}.to_float())", paren_if_needed(x)),
+            _ => {
+                let h = self.helper(match f {
+                    "floor" => "js_floor",
+                    "ceil" => "js_ceil",
+                    "round" => "js_round",
+                    "trunc" => "js_trunc",
+                    _ => "js_sign",
+                });
+                format!("{h}({x})")
+            }
+        }
+    }
+
     /// `isNaN(x)` and `isFinite(x)`: of x as a number. Null is 0 and undefined NaN, which answer
     /// differently: a `()` seen only at run time may be either, and `js_is_nan_of` /
     /// `js_is_finite_of` stop the run there rather than guess.
@@ -853,17 +861,11 @@ impl Conv<'_> {
                 }
             }
             ("JSON", "parse") => helper(self, "js_parse", vec![a(0)]),
-            ("Math", "floor") => helper(self, "js_floor", vec![a(0)]),
-            ("Math", "ceil") => helper(self, "js_ceil", vec![a(0)]),
-            ("Math", "round") => helper(self, "js_round", vec![a(0)]),
-            ("Math", "trunc") => helper(self, "js_trunc", vec![a(0)]),
+            ("Math", "floor" | "ceil" | "round" | "trunc" | "abs" | "sign" | "sqrt" | "log" | "exp") => {
+                self.math_of_one(method, &a(0))
+            }
             ("Math", "random") => "random()".into(),
-            ("Math", "abs") => format!("abs({})", a(0)),
-            ("Math", "sign") => helper(self, "js_sign", vec![a(0)]),
-            ("Math", "sqrt") => format!("sqrt({}.to_float())", paren_if_needed(&a(0))),
             ("Math", "pow") => format!("{}({}, {})", self.helper("js_pow"), a(0), a(1)),
-            ("Math", "log") => format!("ln({}.to_float())", paren_if_needed(&a(0))),
-            ("Math", "exp") => format!("exp({}.to_float())", paren_if_needed(&a(0))),
             // No argument: -Infinity for max, Infinity for min, as JavaScript gives.
             ("Math", "max") if args.is_empty() => "(-1.0 / 0.0)".into(),
             ("Math", "min") if args.is_empty() => "(1.0 / 0.0)".into(),

@@ -123,15 +123,9 @@ impl Conv<'_> {
                         segments.push(format!("[{}]", current.join(", ")));
                         current.clear();
                     }
+                    // What JavaScript iterates (Rhai's `+` would add a string as one element).
                     let v = self.expr(&s.argument);
-                    // What JavaScript iterates: a string's characters, a Set's values, a Map's
-                    // entries (Rhai's `+` would add a string as one element).
-                    if matches!(s.argument.without_parentheses(), Expression::ArrayExpression(_)) {
-                        segments.push(v);
-                    } else {
-                        let h = self.helper("js_spread");
-                        segments.push(format!("{h}({})", strip_parens(&v)));
-                    }
+                    segments.push(self.spread_segment(&s.argument, v));
                 }
                 ArrayExpressionElement::Elision(e) => current.push(self.unconvertible(e.span, "an array hole")),
                 other => {

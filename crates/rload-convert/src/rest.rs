@@ -166,6 +166,17 @@ impl Conv<'_> {
         )
     }
 
+    /// `...x` (its text `text`) as an array of what JavaScript iterates: an array literal as it
+    /// is, anything else through `js_spread` (a string's characters, a Set's values, …).
+    pub fn spread_segment(&mut self, argument: &Expression, text: String) -> String {
+        if matches!(argument.without_parentheses(), Expression::ArrayExpression(_)) {
+            text
+        } else {
+            let h = self.helper("js_spread");
+            format!("{h}({})", strip_parens(&text))
+        }
+    }
+
     /// The arguments of a call with a spread (`a, ...xs, b`) as one Rhai array.
     pub fn spread_array(&mut self, args: &[Argument]) -> String {
         let mut segments: Vec<String> = Vec::new();
@@ -180,12 +191,7 @@ impl Conv<'_> {
                     let ok = self.rest_values_ok;
                     let t = self.expr(&s.argument);
                     self.rest_values_ok = ok;
-                    if matches!(s.argument.without_parentheses(), Expression::ArrayExpression(_)) {
-                        segments.push(t);
-                    } else {
-                        let h = self.helper("js_spread");
-                        segments.push(format!("{h}({})", strip_parens(&t)));
-                    }
+                    segments.push(self.spread_segment(&s.argument, t));
                 }
                 other => {
                     let ok = self.rest_values_ok;

@@ -193,13 +193,21 @@ pub fn js_number(f: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// The number a number method (`what`) is called on; another value is an error naming it.
+fn number_receiver(value: &Dynamic, what: &str) -> Result<f64, String> {
+    match value.as_int() {
+        Ok(i) => Ok(i as f64),
+        Err(_) => {
+            value.as_float().map_err(|_| format!("{what} of a {}: rload has it for numbers only", value.type_name()))
+        }
+    }
+}
+
 /// JavaScript's `n.toString(radix)` for a whole number (`(255).toString(16)` → "ff", `(-5)
 /// .toString(2)` → "-101"); radix 10 is [`js_number`]. A fraction in another radix is an error
 /// naming it: JavaScript writes its digits by an algorithm rload does not reproduce.
 pub fn js_number_radix(value: &Dynamic, radix: &Dynamic) -> Result<String, String> {
-    let Some(n) = js_to_number(value).filter(|_| value.is_int() || value.is_float()) else {
-        return Err(format!("toString(radix) of a {}: rload has it for numbers only", value.type_name()));
-    };
+    let n = number_receiver(value, "toString(radix)")?;
     let r = js_to_number(radix).unwrap_or(f64::NAN);
     let r = if radix.is_unit() { 10.0 } else { r.trunc() };
     if !(2.0..=36.0).contains(&r) {
@@ -234,9 +242,7 @@ pub fn js_number_radix(value: &Dynamic, radix: &Dynamic) -> Result<String, Strin
 /// the exponent is below -6 or at least `p` (`(123456).toPrecision(2)` is "1.2e+5"); without
 /// `p`, `String(n)`.
 pub fn js_to_precision(value: &Dynamic, precision: &Dynamic) -> Result<String, String> {
-    let Some(x) = js_to_number(value).filter(|_| value.is_int() || value.is_float()) else {
-        return Err(format!("toPrecision() of a {}: rload has it for numbers only", value.type_name()));
-    };
+    let x = number_receiver(value, "toPrecision()")?;
     if precision.is_unit() {
         return Ok(js_number(x));
     }
