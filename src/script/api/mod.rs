@@ -47,6 +47,7 @@ pub mod regexp_string;
 pub mod response;
 pub mod shared_array;
 pub mod sort;
+pub mod text;
 pub mod timers;
 pub mod uri;
 pub mod url;
@@ -81,6 +82,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     console::register(engine);
     shared_array::register(engine);
     sort::register(engine);
+    text::register(engine);
     call::register(engine);
     predicates::register(engine);
     regexp::register(engine);
