@@ -888,6 +888,8 @@ impl Conv<'_> {
                 let v = self.own_fields(a(0));
                 helper(self, "js_entries", vec![v])
             }
+            ("Object", "fromEntries") => helper(self, "js_from_entries", vec![a(0)]),
+            ("Object", "is") => helper(self, "js_object_is", vec![a(0), a(1)]),
             ("Object", "freeze") => a(0),
             ("Object", "assign") => {
                 if let Some(Argument::Identifier(t)) = c.arguments.first() {

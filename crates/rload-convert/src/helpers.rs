@@ -489,6 +489,61 @@ const HELPERS: &[(&str, &str)] = &[
 }"#,
     ),
     (
+        "js_in",
+        r#"private fn js_in(k, o) {
+    // `k in o`: an object's key (k as its text: `1 in o` is `"1" in o`); an array's index (a
+    // whole number, or its text, below the length) or "length"; null and undefined are
+    // JavaScript's TypeError.
+    switch type_of(o) {
+        "map" => o.contains(js_str(k)),
+        "array" | "SharedArray" => {
+            let i = k;
+            if type_of(k) == "string" {
+                if k == "length" { return true; }
+                i = js_number(k);
+                if js_str(i) != k { return false; }
+            }
+            if type_of(i) == "f64" {
+                if !i.is_finite || i.fraction() != 0.0 { return false; }
+                i = i.to_int();
+            }
+            type_of(i) == "i64" && i >= 0 && i < o.len()
+        }
+        "()" => throw "TypeError: Cannot use 'in' operator to search for '" + js_str(k) + "' in " + js_str(o),
+        _ => o.contains(k),
+    }
+}"#,
+    ),
+    (
+        "js_from_entries",
+        r#"private fn js_from_entries(e) {
+    // Object.fromEntries(e): an object of e's [key, value] pairs (an array of pairs, a Map's
+    // entries), each key as its text; a later pair of a key wins, as it does in JavaScript.
+    if type_of(e) == "()" { throw "TypeError: Cannot convert undefined or null to object"; }
+    let out = #{};
+    for p in js_spread(e) { out[js_str(p[0])] = p[1]; }
+    out
+}"#,
+    ),
+    (
+        "js_object_is",
+        r#"private fn js_object_is(a, b) {
+    // Object.is(a, b): `===`, but NaN is NaN, 0 is not -0 (a float's sign), and null is not
+    // undefined.
+    let ta = type_of(a);
+    let tb = type_of(b);
+    if ta == "()" || tb == "()" { return ta == tb && js_is_null(a) == js_is_null(b); }
+    if (ta == "i64" || ta == "f64") && (tb == "i64" || tb == "f64") {
+        let x = a.to_float();
+        let y = b.to_float();
+        if x.is_nan || y.is_nan { return x.is_nan && y.is_nan; }
+        if x == 0.0 && y == 0.0 { return 1.0 / x == 1.0 / y; }
+        return x == y;
+    }
+    ta == tb && a == b
+}"#,
+    ),
+    (
         "js_stringify_indent",
         r#"private fn js_stringify_indent(v, indent) {
     // JSON.stringify(v, null, indent): a number indents by that many spaces (at most 10), a
@@ -630,6 +685,8 @@ pub fn deps(name: &str) -> &'static [&'static str] {
             &["js_add", "js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_rem", "js_pow", "js_is_nan"]
         }
         "js_concat_all" => &["js_str", "js_flat"],
+        "js_from_entries" => &["js_spread", "js_str"],
+        "js_in" => &["js_str", "js_number", "js_number_text"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],

@@ -151,18 +151,28 @@ impl Conv<'_> {
         if let Some(range) = self.range_for(f) {
             return range;
         }
-        let mut out = String::from("{\n");
+        // `for (var i = …)`: the function's variable, declared before the loop's block, so that it
+        // keeps its last value after the loop (`i` is the bound there), as JavaScript's does.
+        let mut out = match &f.init {
+            Some(ForStatementInit::VariableDeclaration(v)) if v.kind == VariableDeclarationKind::Var => {
+                format!("{}\n{}{{\n", self.var_decl(v), self.pad())
+            }
+            _ => String::from("{\n"),
+        };
         self.indent += 1;
         let pad = self.pad();
         if let Some(init) = &f.init {
             let t = match init {
+                ForStatementInit::VariableDeclaration(v) if v.kind == VariableDeclarationKind::Var => String::new(),
                 ForStatementInit::VariableDeclaration(v) => self.var_decl(v),
                 other => {
                     let e = other.to_expression();
                     self.expr_stmt(e)
                 }
             };
-            out.push_str(&format!("{pad}{t}\n"));
+            if !t.is_empty() {
+                out.push_str(&format!("{pad}{t}\n"));
+            }
         }
         // A counter only the update changes, from an integer by integer steps, is one: its
         // `i++` stays Rhai's `+=` (see `update_stmt`).
@@ -269,6 +279,11 @@ impl Conv<'_> {
 
     fn range_for(&mut self, f: &ForStatement) -> Option<String> {
         let Some(ForStatementInit::VariableDeclaration(v)) = &f.init else { return None };
+        // A `var` outlives the loop (its last value, past the bound, is read after it or by a
+        // closure made in it): a Rhai range's variable ends on the last value inside.
+        if v.kind == VariableDeclarationKind::Var {
+            return None;
+        }
         let [d] = v.declarations.as_slice() else { return None };
         let BindingPattern::BindingIdentifier(id) = &d.id else { return None };
         let var = id.name.as_str();

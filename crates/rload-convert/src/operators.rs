@@ -70,10 +70,12 @@ impl Conv<'_> {
                 let h = self.helper("js_div");
                 return format!("{h}({}, {})", strip_parens(&l), strip_parens(&r));
             }
+            // `k in o`: a key of an object, an index of an array (not one of its values).
             In => {
                 let l = self.expr(&b.left);
                 let r = self.expr(&b.right);
-                return format!("{r}.contains({l})");
+                let h = self.helper("js_in");
+                return format!("{h}({}, {})", strip_parens(&l), strip_parens(&r));
             }
             // `x instanceof Array` (or Date, Map, Set, URL, URLSearchParams): the type rload's value
             // has. Error and the other classes stay refused: rload throws a `new Error(m)` as its

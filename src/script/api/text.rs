@@ -1,5 +1,6 @@
 //! JavaScript's string methods that need Unicode's tables: `a.localeCompare(b)`,
-//! `s.normalize(form)` and `s.codePointAt(i)`, for k6 scripts (and Rhai scripts) that use them.
+//! `s.normalize(form)` and `s.codePointAt(i)`, for k6 scripts (and Rhai scripts) that use them;
+//! and `toLocaleString` of numbers and arrays as k6 writes them (its `toString`).
 //!
 //! `localeCompare` compares as k6 (goja, through Go's `x/text/collate` with no locale) does: the
 //! Unicode Collation Algorithm with CLDR's root order, punctuation and spaces not ignorable, the
@@ -15,9 +16,9 @@ use std::cmp::Ordering;
 
 use feruca::{Collator, Locale, Tailoring};
 use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
-use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, INT};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, INT};
 
-use super::convert::js_string;
+use super::convert::{js_number, js_number_radix, js_string};
 
 thread_local! {
     /// A collator keeps a cache of the weights it looked up: one per worker thread.
@@ -35,6 +36,21 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("normalize", |s: &str, form: Dynamic| normalize(s, &form));
     engine.register_fn("codePointAt", |s: &str| code_point_at(s, 0));
     engine.register_fn("codePointAt", |s: &str, i: INT| code_point_at(s, i));
+    // k6's (goja's) Number.prototype.toLocaleString is toString: no grouping, and its first
+    // argument read as toString's radix (`n.toLocaleString('en-US')` is k6's RangeError too).
+    engine.register_fn("toLocaleString", |n: INT| js_number(n as f64));
+    engine.register_fn("toLocaleString", |n: f64| js_number(n));
+    engine.register_fn("toLocaleString", |n: INT, radix: Dynamic| number_locale(Dynamic::from(n), &radix));
+    engine.register_fn("toLocaleString", |n: f64, radix: Dynamic| number_locale(Dynamic::from(n), &radix));
+    // An array's: its elements' joined by commas, null and undefined as empty text.
+    engine.register_fn("toLocaleString", |a: &mut Array| a.iter().map(js_string).collect::<Vec<_>>().join(","));
+}
+
+fn number_locale(n: Dynamic, radix: &Dynamic) -> Result<String, Box<EvalAltResult>> {
+    if radix.is_unit() && !radix.is_js_null() {
+        return Ok(js_number(n.as_float().unwrap_or_else(|_| n.as_int().unwrap_or_default() as f64)));
+    }
+    js_number_radix(&n, radix).map_err(Into::into)
 }
 
 /// JavaScript's `String(v)` of an argument: `"null"` and `"undefined"` for the two `()`.
