@@ -476,7 +476,7 @@ const HELPERS: &[(&str, &str)] = &[
     ("js_char_at", "private fn js_char_at(s, i) {\n    if i < 0 || i >= s.len() { \"\" } else { s.sub_string(i, 1) }\n}"),
     (
         "js_char_code_at",
-        "private fn js_char_code_at(s, i) {\n    // charCodeAt(i): the character's code (0 when i is not given), NaN outside the string.\n    if i == () { i = 0; }\n    if i < 0 || i >= s.len() { 0.0 / 0.0 } else { s[i].to_int() }\n}",
+        "private fn js_char_code_at(s, i) {\n    // charCodeAt(i): the character's code (0 when i is not given), NaN outside the string.\n    if i == () { i = 0; }\n    if i < 0 || i >= s.len() { 0.0 / 0.0 } else { s.get(i).to_int() }\n}",
     ),
     (
         "js_from_char_code",
