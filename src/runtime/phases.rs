@@ -16,7 +16,7 @@ use super::vu::{Phase, RunShared, VuContext};
 use super::worker::run_vu;
 use crate::config::Options;
 use crate::http::ClientConfig;
-use crate::script::engine::{compile, functions, engine_for, summary_hook, ScriptSource};
+use crate::script::engine::{compile, engine_for, functions, summary_hook, ScriptSource};
 use crate::script::facts;
 
 /// k6's default `setupTimeout` and `teardownTimeout`.

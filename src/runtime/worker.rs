@@ -22,7 +22,7 @@ use super::scenario::ScenarioRuntime;
 use super::vu::{is_interruption, vu_main, Phase, RunShared, VuContext};
 use crate::metrics::{self, SeriesCap};
 use crate::script::diagnostics::describe_runtime_error;
-use crate::script::engine::{compile, evaluate, engine_for, ScriptSource, VU_STACK_SIZE};
+use crate::script::engine::{compile, engine_for, evaluate, ScriptSource, VU_STACK_SIZE};
 
 /// How often a worker merges its thread-local samples into the run's aggregate: often enough
 /// for `abortOnFail` thresholds to react within a second, rarely enough to stay off the hot path.
