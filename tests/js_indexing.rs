@@ -69,6 +69,7 @@ fn the_engine_switch_changes_indexing_only_when_on() {
         ("let a = [1]; a[3] = 4;", "empty slot"),
         ("let a = [1]; a[-1] = 4;", "setting -1 on an array"),
         ("let a = [1]; a[\"x\"] = 4;", "setting \"x\" on an array"),
+        ("let a = [1]; a[()] = 4;", "setting undefined on an array"),
         ("let s = \"abc\"; s[0] = 'x';", "cannot assign to 0 of a string"),
     ] {
         let err = engine.run(src).unwrap_err().to_string();

@@ -56,10 +56,12 @@ fn js_index(idx: &Dynamic) -> JsIndex {
     }
 }
 
-/// The index as JavaScript writes it in a message: `5`, `-1`, `"x"`.
+/// The index as JavaScript writes it in a message: `5`, `-1`, `"x"`, `undefined`.
 fn shown(idx: &Dynamic) -> String {
     if idx.is_string() {
         format!("{idx:?}")
+    } else if idx.is_unit() {
+        "undefined".into()
     } else {
         idx.to_string()
     }
