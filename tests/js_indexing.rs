@@ -1,5 +1,5 @@
 //! Indexing an array or a string as JavaScript reads it, in scripts converted from JavaScript
-//! (vendor/rhai/RLOAD-PATCH.md, the sixth change; `Engine::set_js_indexing`): an index outside
+//! (vendor/rhai/RLOAD-PATCH.md, the seventh change; `Engine::set_js_indexing`): an index outside
 //! the elements reads `()` where Rhai counted a negative one from the end and failed past the
 //! end; a string's character is a one-character string; `arr[arr.length] = x` appends. Writes
 //! JavaScript would turn into holes or named properties, a write into a string and `delete` of

@@ -82,7 +82,7 @@ fn keeping_floats(value: &Dynamic) -> Result<serde_json::Value, serde_json::Erro
     if let Some(date) = value.read_lock::<JsDate>() {
         return Ok(date.go_json_text().map_or(serde_json::Value::Null, serde_json::Value::String));
     }
-    serde_json::to_value(JsonValue(value))
+    serde_json::to_value(JsonValue::rhai(value))
 }
 
 pub(super) fn json_value(json: Option<&str>) -> Result<Dynamic, Box<EvalAltResult>> {

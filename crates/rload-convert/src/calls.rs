@@ -42,8 +42,8 @@ impl Conv<'_> {
                 {
                     if id.name == "Number" {
                         // `[null].map(Number)` is [0], `[undefined].map(Number)` [NaN].
-                        let h = self.helper("js_number_of");
-                        return format!("|v| {h}(v, \"Number(v)\")");
+                        let h = self.helper("js_number");
+                        return format!("|v| {h}(v)");
                     }
                     let h = self.helper(if id.name == "Boolean" { "js_truthy" } else { "js_str" });
                     format!("|v| {h}(v)")
@@ -214,7 +214,7 @@ impl Conv<'_> {
                 None => "\"\"".into(),
             },
             "Number" => match c.arguments.first().filter(|a| !a.is_spread()) {
-                Some(arg) => self.number_value(arg.to_expression(), &a0, c.span),
+                Some(arg) => self.number_value(arg.to_expression(), &a0),
                 None => "0".into(),
             },
             "Boolean" => {
@@ -468,22 +468,15 @@ impl Conv<'_> {
         }
     }
 
-    /// `isNaN(x)` and `isFinite(x)`: of x as a number. Null is 0 and undefined NaN, which answer
-    /// differently: a `()` seen only at run time may be either, and `js_is_nan_of` /
-    /// `js_is_finite_of` stop the run there rather than guess.
+    /// `isNaN(x)` and `isFinite(x)`: of x as a number (null is 0, undefined NaN).
     fn number_predicate(&mut self, c: &CallExpression, a0: String, name: &str) -> String {
-        let (kind, a0) = match c.arguments.first().filter(|a| !a.is_spread()) {
-            Some(arg) => self.nullish_as_number(arg.to_expression(), &a0),
-            None => (Kind::Undefined, a0),
+        let a0 = match c.arguments.first().filter(|a| !a.is_spread()) {
+            Some(arg) => self.nullish_as_number(arg.to_expression(), &a0).1,
+            None => "()".to_string(),
         };
-        let (of, test) = if name == "isNaN" { ("js_is_nan_of", "is_nan") } else { ("js_is_finite_of", "is_finite") };
-        if matches!(kind, Kind::Null | Kind::Unknown) {
-            let h = self.helper(of);
-            format!("{h}({}, {})", strip_parens(&a0), self.js_text_literal(c.span))
-        } else {
-            let h = self.helper("js_number");
-            format!("{h}({a0}).to_float().{test}")
-        }
+        let test = if name == "isNaN" { "is_nan" } else { "is_finite" };
+        let h = self.helper("js_number");
+        format!("{h}({}).to_float().{test}", strip_parens(&a0))
     }
 
     fn method_call(&mut self, c: &CallExpression, m: &StaticMemberExpression, method: &str) -> String {
@@ -841,23 +834,19 @@ impl Conv<'_> {
                     Some(Argument::Identifier(id)) => id.name == "undefined",
                     _ => false,
                 };
+                // `js_json`: JavaScript's JSON.stringify, which leaves a key whose value is
+                // undefined out (Rhai's `to_json()` writes every `()` as null).
                 if !no_replacer {
                     let c = self.item(
                         c.span,
                         ItemKind::Unconvertible,
                         "JSON.stringify's replacer (a function or a list of keys): rload writes every key as it is",
                     );
-                    format!("{c} {}.to_json()", a(0))
+                    format!("{c} js_json({})", strip_parens(&a(0)))
                 } else if args.len() > 2 {
                     helper(self, "js_stringify_indent", vec![a(0), a(2)])
-                } else if matches!(
-                    c.arguments.first(),
-                    Some(Argument::ObjectExpression(_) | Argument::ArrayExpression(_))
-                ) {
-                    format!("{}.to_json()", paren_if_needed(&a(0)))
                 } else {
-                    // A string or a number has no to_json() in Rhai; maps and arrays do.
-                    helper(self, "js_stringify", vec![a(0)])
+                    format!("js_json({})", strip_parens(&a(0)))
                 }
             }
             ("JSON", "parse") => helper(self, "js_parse", vec![a(0)]),
@@ -990,14 +979,10 @@ impl Conv<'_> {
                             let f = if name == "Map" { "js_map" } else { "js_set" };
                             format!("{f}({})", self.args(&n.arguments).join(", "))
                         }
-                        // `new Date(null)` is the epoch (Number(null) is 0); a `()` seen only at run
-                        // time reads as undefined, an invalid date.
+                        // `new Date(null)` is the epoch (Number(null) is 0), `new Date(undefined)`
+                        // an invalid date: `js_date` tells them apart.
                         "Date" if !self.is_local(name) && !self.top_vars.contains(name) => {
-                            if matches!(n.arguments.as_slice(), [Argument::NullLiteral(_)]) {
-                                "js_date(0)".into()
-                            } else {
-                                format!("js_date({})", self.args(&n.arguments).join(", "))
-                            }
+                            format!("js_date({})", self.args(&n.arguments).join(", "))
                         }
                         _ => self.unconvertible(n.span, format!("`new {name}(…)`: rload has no {name}")),
                     },

@@ -225,10 +225,8 @@ impl Conv<'_> {
                     } else if p.value.as_ref().is_none_or(crate::expr::is_undefined) {
                         // `token;` is undefined until the constructor sets it: when its body
                         // does, first thing, the field changes nothing; else it is a property
-                        // set to `undefined`, which Rhai's `()` cannot tell from null.
+                        // set to `undefined` (a plain `()`, which JSON.stringify leaves out).
                         if !constructor_sets(&c.body.body, &name) {
-                            let c = self.undefined_value(p.span);
-                            out.push_str(&format!("{c}\n"));
                             fields.push((name, None));
                         }
                     } else {

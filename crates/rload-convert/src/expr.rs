@@ -16,7 +16,7 @@ impl Conv<'_> {
     pub fn expr(&mut self, e: &Expression) -> String {
         match e {
             Expression::BooleanLiteral(b) => b.value.to_string(),
-            Expression::NullLiteral(_) => "()".into(),
+            Expression::NullLiteral(_) => "js_null()".into(),
             Expression::NumericLiteral(n) => number(n.value),
             Expression::StringLiteral(s) => names::string(s.value.as_str()),
             Expression::TemplateLiteral(t) => self.template(t),
@@ -290,15 +290,11 @@ impl Conv<'_> {
         let value = self.expr(&a.right);
         if a.operator == Assign {
             self.note_assignment(&a.left, &a.right);
-            if a.left.as_member_expression().is_some() && is_undefined(&a.right) {
-                self.undefined_value(a.right.span());
-            }
         }
         // `x op= v` is `x = x op v` with JavaScript's operator (`operators.rs`). Rhai's own
         // `+=`, `-=`, `*=` where both are certainly numbers (and `+= 1` beside a string);
         // anything else through a helper: `js_add` for a `+=` of what may be text, else
-        // `js_update`, which reads a side that is null or undefined as JavaScript does and stops
-        // at a `()` seen only at run time where the two differ, naming the assignment.
+        // `js_update`, which reads a side that is null or undefined as JavaScript does.
         let target_kind = match a.left.as_simple_assignment_target() {
             Some(t) => self.target_kind(t),
             None => Kind::Unknown,
@@ -312,9 +308,8 @@ impl Conv<'_> {
                 return format!("{target} {op}= {}", strip_parens(&number));
             }
             let h = conv.helper("js_update");
-            let what = conv.js_text_literal(a.span);
             let (flag, target) = crate::operators::split_flag(&target);
-            format!("{flag}{target} = {h}({target}, {}, \"{op}\", {what})", strip_parens(&number))
+            format!("{flag}{target} = {h}({target}, {}, \"{op}\")", strip_parens(&number))
         };
         if a.operator == Addition && !numbers {
             let right = self.kind(&a.right);
@@ -322,11 +317,10 @@ impl Conv<'_> {
                 let h = self.helper("js_add");
                 return format!("{target} = {h}({target}, {})", strip_parens(&value));
             }
-            if matches!(right, Kind::Null | Kind::Undefined) && matches!(value_kind, Kind::Num { .. }) {
+            if matches!(right, Kind::Null | Kind::Undefined) {
                 // `x += undefined`: the word beside text, else the number (as `x + undefined`).
-                let h = self.helper("js_add_nullish");
-                let which = if right == Kind::Null { "null" } else { "undefined" };
-                return format!("{target} = {h}({target}, \"{which}\", true)");
+                let h = self.helper("js_add");
+                return format!("{target} = {h}({target}, {})", strip_parens(&value));
             }
             return update(self, "+");
         }

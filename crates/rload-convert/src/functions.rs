@@ -1,4 +1,4 @@
-//! Functions: parameters (defaults as `if p == () { p = default; }`, destructuring as one
+//! Functions: parameters (defaults as `if js_is_undefined(p) { p = default; }`, destructuring as one
 //! `let` per name), top-level functions with an overload per shorter call (Rhai functions have
 //! a fixed arity; JavaScript's do not), and closures.
 
@@ -56,7 +56,7 @@ impl Conv<'_> {
             };
             if let Some(d) = default {
                 let d = self.expr(d);
-                prologue.push(format!("if {name} == () {{ {name} = {d}; }}"));
+                prologue.push(format!("if js_is_undefined({name}) {{ {name} = {d}; }}"));
             }
             if !matches!(pattern, BindingPattern::BindingIdentifier(_)) {
                 let mut lines = Vec::new();
@@ -111,15 +111,10 @@ impl Conv<'_> {
                 out.push(format!("let {} = {source};", names::var(id.name.as_str())));
             }
             BindingPattern::AssignmentPattern(a) => {
+                // The default replaces undefined only (not null), and is worked out only then.
                 let d = self.expr(&a.right);
-                let value = if source
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '[' || c == ']' || c == '"')
-                {
-                    format!("{source} ?? {d}")
-                } else {
-                    format!("({source}) ?? {d}")
-                };
+                let v = self.fresh("v");
+                let value = format!("{{ let {v} = {source}; if js_is_undefined({v}) {{ {d} }} else {{ {v} }} }}");
                 self.destructure(&a.left, value, out);
             }
             BindingPattern::ObjectPattern(o) => {

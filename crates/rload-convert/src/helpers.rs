@@ -85,7 +85,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_str",
-        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` (null or undefined) as \"null\".\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => \"null\",\n        \"f64\" => js_number_string(v),\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
+        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` as \"null\" or \"undefined\",\n    // whichever it is.\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => if js_is_null(v) { \"null\" } else { \"undefined\" },\n        \"f64\" => js_number_string(v),\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
     ),
     (
         "js_parse_int",
@@ -104,37 +104,15 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_add(a, b) {\n    // JavaScript's `+`: text when either side is a string, an array, a map or a Date (each side as\n    // String(v) writes it: `\"x\" + 3.0` is \"x3\"), else Rhai's `+` of numbers.\n    let ta = type_of(a);\n    let tb = type_of(b);\n    if ta == \"string\" || tb == \"string\" || ta == \"array\" || tb == \"array\" || ta == \"map\" || tb == \"map\" || ta == \"Date\" || tb == \"Date\" {\n        js_str(a) + js_str(b)\n    } else if ta == \"()\" || tb == \"()\" || ta == \"bool\" || tb == \"bool\" {\n        js_arith(a, b, \"+\")\n    } else {\n        a + b\n    }\n}",
     ),
     (
-        "js_add_nullish",
-        r#"private fn js_add_nullish(x, which, x_left) {
-    // `x + undefined` or `null + x` (`which` says which the converter saw, `x_left` on which
-    // side x is) where x may be text: beside a string, an array or a map, the word; else the
-    // sum of numbers, null as 0 and undefined as NaN.
-    let t = type_of(x);
-    if t == "string" || t == "array" || t == "map" {
-        return if x_left { js_str(x) + which } else { which + js_str(x) };
-    }
-    js_arith(x, if which == "null" { 0 } else { 0.0 / 0.0 }, "+")
-}"#,
-    ),
-    (
         "js_arith",
         r#"private fn js_arith(a, b, op) {
     // JavaScript's `+` of numbers, `-`, `*`, `%`, `/` and `**` where a side is not certainly a
-    // number: a string or a boolean as its number ("6" - 1 is 5, true + 1 is 2). `()` is null,
-    // which is 0 (`null * 2` is 0), or undefined, which is NaN: where the two readings give
-    // other results, this run cannot tell which it was, and stops rather than guess.
+    // number: a string, a boolean, null or undefined as its number ("6" - 1 is 5, true + 1 is 2,
+    // `null * 2` is 0, `undefined * 2` NaN).
     let ta = type_of(a);
     let tb = type_of(b);
-    if ta == "()" || tb == "()" {
-        let n = js_arith(if ta == "()" { 0 } else { a }, if tb == "()" { 0 } else { b }, op);
-        let u = js_arith(if ta == "()" { 0.0 / 0.0 } else { a }, if tb == "()" { 0.0 / 0.0 } else { b }, op);
-        if n == u || (js_is_nan(n) && js_is_nan(u)) { return n; }
-        let x = if ta == "()" { ["null", "undefined"] } else { [js_str(a), js_str(a)] };
-        let y = if tb == "()" { ["null", "undefined"] } else { [js_str(b), js_str(b)] };
-        throw "an arithmetic with null or undefined: `" + x[0] + " " + op + " " + y[0] + "` is " + js_str(n) + " and `" + x[1] + " " + op + " " + y[1] + "` " + js_str(u) + " in JavaScript, and rload's () is both (for null, write `(x ?? 0) " + op + " …`)";
-    }
-    if ta == "string" || ta == "bool" { a = js_number(a); }
-    if tb == "string" || tb == "bool" { b = js_number(b); }
+    if ta == "string" || ta == "bool" || ta == "()" { a = js_number(a); }
+    if tb == "string" || tb == "bool" || tb == "()" { b = js_number(b); }
     switch op {
         "+" => a + b,
         "-" => a - b,
@@ -153,54 +131,11 @@ const HELPERS: &[(&str, &str)] = &[
 }"#,
     ),
     (
-        "js_nullish_differs",
-        r#"private fn js_nullish_differs(what, n, u) {
-    // A `()` seen only at run time where JavaScript's null gives n and undefined u, and the two
-    // differ: rload's () is both, so this run cannot tell which result is right, and stops.
-    throw "`" + what + "` with null or undefined: it is " + js_str(n) + " for null and " + js_str(u) + " for undefined in JavaScript, and rload's () is both (for null, write `(x ?? 0)` for the value)";
-}"#,
-    ),
-    (
-        "js_number_of",
-        r#"private fn js_number_of(v, what) {
-    // Number(v) and +v where v is not certainly a number: Number(null) is 0, Number(undefined)
-    // NaN, and a `()` seen only at run time may be either.
-    if type_of(v) == "()" { js_nullish_differs(what, 0, 0.0 / 0.0); }
-    js_number(v)
-}"#,
-    ),
-    (
-        "js_is_nan_of",
-        r#"private fn js_is_nan_of(v, what) {
-    // isNaN(v): whether Number(v) is NaN; isNaN(null) is false, isNaN(undefined) true.
-    if type_of(v) == "()" { js_nullish_differs(what, false, true); }
-    js_is_nan(js_number(v).to_float())
-}"#,
-    ),
-    (
-        "js_neg",
-        r#"private fn js_neg(v, what) {
-    // -v where v is not certainly a number: minus its number ("5" is -5, true -1, -null 0,
-    // -undefined NaN), a `()` seen only at run time either.
-    if type_of(v) == "()" { js_nullish_differs(what, 0, 0.0 / 0.0); }
-    -js_number(v)
-}"#,
-    ),
-    (
         "js_update",
-        r#"private fn js_update(a, b, op, what) {
+        r#"private fn js_update(a, b, op) {
     // `a op= b`, `a++` (op "++", the number of a plus b) and `a--` where a side is not
     // certainly a number: `+=` is JavaScript's `+` (`js_add`), the others its arithmetic
-    // (`js_arith`); a `()` seen only at run time is null or undefined, and where the two give
-    // other results the error names the update as written (`what`).
-    let ta = type_of(a);
-    let tb = type_of(b);
-    if ta == "()" || tb == "()" {
-        let n = js_update(if ta == "()" { 0 } else { a }, if tb == "()" { 0 } else { b }, op, what);
-        let u = js_update(if ta == "()" { 0.0 / 0.0 } else { a }, if tb == "()" { 0.0 / 0.0 } else { b }, op, what);
-        if n == u || (js_is_nan(n) && js_is_nan(u)) { return n; }
-        js_nullish_differs(what, n, u);
-    }
+    // (`js_arith`).
     switch op {
         "+" => js_add(a, b),
         "++" => js_arith(js_number(a), b, "+"),
@@ -216,19 +151,11 @@ const HELPERS: &[(&str, &str)] = &[
         "js_compare",
         r#"private fn js_compare(a, b, op) {
     // JavaScript's `<`, `<=`, `>`, `>=`: two strings by text, anything else as numbers (false
-    // when either is not a number). `()` is null, which compares as 0 (`null >= 0` is true), or
-    // undefined, which is NaN (false): where the two answers differ, this run cannot tell which
-    // it was, and stops rather than guess.
+    // when either is not a number: null compares as 0, `null >= 0` is true, undefined as NaN).
     let ta = type_of(a);
     let tb = type_of(b);
     if ta == "string" && tb == "string" {
         return switch op { "<" => a < b, "<=" => a <= b, ">" => a > b, _ => a >= b };
-    }
-    if ta == "()" || tb == "()" {
-        if !js_compare(if ta == "()" { 0 } else { a }, if tb == "()" { 0 } else { b }, op) { return false; }
-        let x = if ta == "()" { ["null", "undefined"] } else { [js_str(a), js_str(a)] };
-        let y = if tb == "()" { ["null", "undefined"] } else { [js_str(b), js_str(b)] };
-        throw "a comparison with null or undefined: `" + x[0] + " " + op + " " + y[0] + "` is true and `" + x[1] + " " + op + " " + y[1] + "` false in JavaScript, and rload's () is both (for null, write `(x ?? 0) " + op + " …`)";
     }
     let x = js_number(a).to_float();
     let y = js_number(b).to_float();
@@ -365,11 +292,11 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_typeof",
-        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => \"undefined\",\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        \"JsRestFn\" => \"function\",\n        _ => \"object\",\n    }\n}",
+        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => if js_is_null(v) { \"object\" } else { \"undefined\" },\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        \"JsRestFn\" => \"function\",\n        _ => \"object\",\n    }\n}",
     ),
     (
         "js_number",
-        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => 0.0 / 0.0,\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        _ => 0.0 / 0.0,\n    }\n}",
+        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => if js_is_null(v) { 0 } else { 0.0 / 0.0 },\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        _ => 0.0 / 0.0,\n    }\n}",
     ),
     (
         "js_number_text",
@@ -521,7 +448,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_find_between",
-        "private fn js_find_between(content, left, right, repeat) {\n    // jslib k6-utils' findBetween (1.2.0 on): the text between `left` and the next `right`,\n    // null when there is none; with `repeat`, every such text in order, null for none.\n    let found = [];\n    let from = 0;\n    loop {\n        let start = content.index_of(left, from);\n        if start < 0 { break; }\n        start += left.len();\n        let end = content.index_of(right, start);\n        if end < 0 { break; }\n        let text = content.sub_string(start, end - start);\n        if !js_truthy(repeat) { return text; }\n        found.push(text);\n        from = end + right.len();\n    }\n    if found.is_empty() { () } else { found }\n}",
+        "private fn js_find_between(content, left, right, repeat) {\n    // jslib k6-utils' findBetween (1.2.0 on): the text between `left` and the next `right`,\n    // null when there is none; with `repeat`, every such text in order, null for none.\n    let found = [];\n    let from = 0;\n    loop {\n        let start = content.index_of(left, from);\n        if start < 0 { break; }\n        start += left.len();\n        let end = content.index_of(right, start);\n        if end < 0 { break; }\n        let text = content.sub_string(start, end - start);\n        if !js_truthy(repeat) { return text; }\n        found.push(text);\n        from = end + right.len();\n    }\n    if found.is_empty() { js_null() } else { found }\n}",
     ),
     (
         "js_find_between_first",
@@ -562,10 +489,6 @@ const HELPERS: &[(&str, &str)] = &[
 }"#,
     ),
     (
-        "js_stringify",
-        "private fn js_stringify(v) {\n    // Rhai's to_json() is for maps and arrays: wrap anything else in one.\n    let s = #{ v: v }.to_json();\n    s.sub_string(5, s.len() - 6)\n}",
-    ),
-    (
         "js_stringify_indent",
         r#"private fn js_stringify_indent(v, indent) {
     // JSON.stringify(v, null, indent): a number indents by that many spaces (at most 10), a
@@ -581,8 +504,8 @@ const HELPERS: &[(&str, &str)] = &[
         }
         "string" => { gap = if indent.len() > 10 { indent.sub_string(0, 10) } else { indent }; }
     }
-    let s = js_stringify(v);
-    if gap == "" { return s; }
+    let s = js_json(v);
+    if gap == "" || s == () { return s; }
     let out = "";
     let pad = "";
     let in_str = false;
@@ -688,10 +611,6 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_is_finite(v) {\n    // Number.isFinite(v): a number, neither NaN nor infinite; no conversion.\n    switch type_of(v) { \"i64\" => true, \"f64\" => v.is_finite, _ => false }\n}",
     ),
     (
-        "js_is_finite_of",
-        "private fn js_is_finite_of(v, what) {\n    // isFinite(v): v as a number, finite. `()` is null (0, true) or undefined (NaN, false): this\n    // run cannot tell which, and stops rather than guess.\n    if v == () { js_nullish_differs(what, true, false); }\n    js_number(v).to_float().is_finite\n}",
-    ),
-    (
         "js_new_array",
         "private fn js_new_array(n) {\n    // new Array(n): n undefined elements; new Array(x) for anything but a number: [x].\n    switch type_of(n) {\n        \"i64\" => { let a = []; a.pad(n, ()); a }\n        \"f64\" => { let a = []; a.pad(n.to_int(), ()); a }\n        _ => [n],\n    }\n}",
     ),
@@ -718,29 +637,14 @@ pub fn deps(name: &str) -> &'static [&'static str] {
     match name {
         "js_floor" | "js_ceil" | "js_round" | "js_trunc" => &["js_whole"],
         "js_join" | "js_sort" | "js_message" | "js_parse_int" | "js_parse_float" => &["js_str"],
-        "js_add" | "js_add_nullish" | "js_arith" | "js_div" | "js_pow" => {
+        "js_add" | "js_arith" | "js_div" | "js_pow" => {
             &["js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_rem", "js_pow", "js_is_nan"]
         }
-        "js_update" => &[
-            "js_add",
-            "js_arith",
-            "js_str",
-            "js_number",
-            "js_number_text",
-            "js_div",
-            "js_rem",
-            "js_pow",
-            "js_is_nan",
-            "js_nullish_differs",
-        ],
-        "js_number_of" | "js_is_nan_of" | "js_neg" => {
-            &["js_nullish_differs", "js_str", "js_number", "js_number_text", "js_is_nan"]
+        "js_update" => {
+            &["js_add", "js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_rem", "js_pow", "js_is_nan"]
         }
-        "js_nullish_differs" => &["js_str"],
-        "js_is_finite_of" => &["js_nullish_differs", "js_str", "js_number", "js_number_text"],
         "js_concat_all" => &["js_str", "js_flat"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
-        "js_stringify_indent" => &["js_stringify"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
         "js_from_char_code" => &["js_int", "js_number", "js_number_text"],

@@ -198,6 +198,23 @@ impl Conv<'_> {
         }
     }
 
+    /// `a === b` where a side is certainly `null` or `undefined`: the test of the other side
+    /// (`js_is_null(x)`, `js_is_undefined(x)`), else `None`.
+    pub fn strict_nullish(&mut self, left: &Expression, right: &Expression) -> Option<String> {
+        let test = |k: Kind| match k {
+            Kind::Null => Some("js_is_null"),
+            Kind::Undefined => Some("js_is_undefined"),
+            _ => None,
+        };
+        let (f, other) = match (test(self.kind(right)), test(self.kind(left))) {
+            (Some(f), _) => (f, left),
+            (None, Some(f)) => (f, right),
+            (None, None) => return None,
+        };
+        let x = self.expr(other);
+        Some(format!("{f}({})", strip_parens(&x)))
+    }
+
     /// `a == b` / `a != b` (JavaScript's loose forms): plain Rhai when both sides are of one
     /// kind or one is `null`/`undefined` (`()` in Rhai, equal only to itself, as `null ==
     /// undefined` is true and nothing else equals them), else `js_loose_eq`.
@@ -218,7 +235,7 @@ impl Conv<'_> {
     /// so the converter writes the number the JavaScript says), only where that leaves nothing
     /// out: `()` itself, or a constant's name.
     pub fn nullish_as_number(&self, e: &Expression, text: &str) -> (Kind, String) {
-        let pure = text == "()" || matches!(e.without_parentheses(), Expression::Identifier(_));
+        let pure = text == "()" || text == "js_null()" || matches!(e.without_parentheses(), Expression::Identifier(_));
         match self.kind(e) {
             Kind::Null if pure => (Kind::Num { int: true }, "0".to_string()),
             Kind::Undefined if pure => (Kind::num(), "(0.0 / 0.0)".to_string()),

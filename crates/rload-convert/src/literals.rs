@@ -1,16 +1,15 @@
 //! Literals: template strings, arrays and objects (`#{…}` maps). A duplicated key keeps its
 //! last value; spreads merge with `+`; computed keys are set one by one; an object or array
 //! written over several lines in the JavaScript stays so in the Rhai. Each `${…}` of a template
-//! is JavaScript's text of its value (`kinds.rs`). A property set to `undefined` is listed as
-//! not converted: Rhai has one `()` for null and undefined, and JSON.stringify would write the
-//! key as `null` where JavaScript leaves it out.
+//! is JavaScript's text of its value (`kinds.rs`). A property set to `undefined` holds a plain
+//! `()`, which `js_json` (JSON.stringify) leaves out; `null` is the `()` tagged as null
+//! (`js_null()`).
 
 use oxc_ast::ast::*;
 
 use crate::conv::Conv;
 use crate::expr::strip_parens;
 use crate::names;
-use crate::ItemKind;
 
 impl Conv<'_> {
     pub fn template(&mut self, t: &TemplateLiteral) -> String {
@@ -76,16 +75,6 @@ impl Conv<'_> {
             }
         }
         format!("http.url({}, #{{ {} }})", names::string(&template), values.join(", "))
-    }
-
-    /// A property given the value `undefined` (`{ id: undefined }`, `o.id = undefined`).
-    /// Gives the comment marking it.
-    pub fn undefined_value(&mut self, span: oxc_span::Span) -> String {
-        self.item(
-            span,
-            ItemKind::Unconvertible,
-            "a property set to `undefined`: Rhai has one `()` for null and undefined, so JSON.stringify would write this key as null where JavaScript leaves it out (and `in`, Object.keys count it either way); leave the key out, or use null",
-        )
     }
 
     pub fn array(&mut self, a: &ArrayExpression) -> String {
@@ -200,9 +189,6 @@ impl Conv<'_> {
                         );
                         entries.push(("\"_\"".into(), c));
                         continue;
-                    }
-                    if crate::expr::is_undefined(&p.value) {
-                        self.undefined_value(p.span);
                     }
                     self.force_param = force;
                     let value = match &p.value {

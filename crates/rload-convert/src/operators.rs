@@ -34,7 +34,7 @@ impl Conv<'_> {
                 if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
                     if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" {
                         let v = self.typeof_operand(&u.argument);
-                        return format!("{v} {} ()", if negate { "!=" } else { "==" });
+                        return format!("{}js_is_undefined({})", if negate { "!" } else { "" }, strip_parens(&v));
                     }
                 }
                 let l = self.operand(&b.left);
@@ -102,11 +102,18 @@ impl Conv<'_> {
                 return format!("{{ let t = type_of({}); {} }}", strip_parens(&l), tests.join(" || "));
             }
         };
-        // `typeof x === "undefined"` is `x == ()`.
+        // `typeof x === "undefined"` is `js_is_undefined(x)`.
         if let (Expression::UnaryExpression(u), Expression::StringLiteral(s)) = (&b.left, &b.right) {
             if u.operator == UnaryOperator::Typeof && s.value.as_str() == "undefined" && matches!(op, "==" | "!=") {
                 let v = self.typeof_operand(&u.argument);
-                return format!("{v} {op} ()");
+                return format!("{}js_is_undefined({})", if op == "!=" { "!" } else { "" }, strip_parens(&v));
+            }
+        }
+        // `x === null` and `x === undefined`: rload's `()` is both, and only a null is tagged so
+        // (`js_null()`, JSON's null), so a strict comparison with either asks which it is.
+        if matches!(op, "==" | "!=") {
+            if let Some(test) = self.strict_nullish(&b.left, &b.right) {
+                return if op == "!=" { format!("!{test}") } else { test };
             }
         }
         let l = self.operand(&b.left);
@@ -129,24 +136,12 @@ impl Conv<'_> {
                 return format!("{l} + {r}");
             }
             // `null` or `undefined` beside a number is that number plus 0 or NaN; beside what
-            // may be text (`x + undefined`), which `+` it is shows only when it runs.
+            // may be text (`x + undefined`), which `+` it is shows only when it runs (`js_add`).
             let nullish = |k: Kind| matches!(k, Kind::Null | Kind::Undefined);
             let (nl, nr) = (self.nullish_as_number(&b.left, &l), self.nullish_as_number(&b.right, &r));
             let numeric = |k: Kind| matches!(k, Kind::Num { .. });
             if (nullish(lk) || nullish(rk)) && numeric(nl.0) && numeric(nr.0) {
                 return format!("{} + {}", nl.1, nr.1);
-            }
-            let which = |k: Kind| if k == Kind::Null { "null" } else { "undefined" };
-            let beside = if nullish(lk) && numeric(nl.0) && !numeric(nr.0) {
-                Some((&r, which(lk), false))
-            } else if nullish(rk) && numeric(nr.0) && !numeric(nl.0) {
-                Some((&l, which(rk), true))
-            } else {
-                None
-            };
-            if let Some((other, which, other_is_left)) = beside {
-                let h = self.helper("js_add_nullish");
-                return format!("{h}({}, \"{which}\", {other_is_left})", strip_parens(other));
             }
             // Neither side certainly a string nor both certainly numbers: which `+` it is shows
             // only when it runs (a string held in a variable plus `1.5 * 2` is "…3", not "…3.0").
@@ -178,26 +173,15 @@ impl Conv<'_> {
         format!("{h}({}, {}, \"{op}\")", strip_parens(&l), strip_parens(&r))
     }
 
-    /// The JavaScript of `span` as a Rhai string, for an error to name what the user wrote.
-    pub(crate) fn js_text_literal(&self, span: oxc_span::Span) -> String {
-        names::string(&self.js_text(span))
-    }
-
-    /// `Number(e)` and `+e` (`e` converted to `text`; `span` the whole expression, which an
-    /// error names): JavaScript's ToNumber. `Number(null)` is 0 and `Number(undefined)` NaN,
-    /// written as such where the converter sees which (`nullish_as_number`); a `()` seen only at
-    /// run time goes through `js_number_of`, which stops the iteration naming the expression.
-    pub(crate) fn number_value(&mut self, e: &Expression, text: &str, span: oxc_span::Span) -> String {
+    /// `Number(e)` and `+e` (`e` converted to `text`): JavaScript's ToNumber. `Number(null)` is 0
+    /// and `Number(undefined)` NaN, written as such where the converter sees which
+    /// (`nullish_as_number`), else told apart at run time by `js_number`.
+    pub(crate) fn number_value(&mut self, e: &Expression, text: &str) -> String {
         match self.nullish_as_number(e, text) {
             (Kind::Num { .. }, t) => t,
-            // Certainly not null (undefined, which js_number reads as NaN, at most).
-            (Kind::Str | Kind::Bool | Kind::EnvStr | Kind::Undefined, t) => {
+            (_, t) => {
                 let h = self.helper("js_number");
                 format!("{h}({})", strip_parens(&t))
-            }
-            (Kind::Null | Kind::Unknown, t) => {
-                let h = self.helper("js_number_of");
-                format!("{h}({}, {})", strip_parens(&t), self.js_text_literal(span))
             }
         }
     }
@@ -212,8 +196,7 @@ impl Conv<'_> {
 
     /// `x++`, `x--` (`x` converted to `target`) as a statement: Rhai's `+= 1` where `x` is
     /// certainly a number (a counting loop's variable, `loops.rs`), else `js_update`, which takes
-    /// x's number as JavaScript does (`"5"` gives 6) and stops at a `()` (null gives 1, undefined
-    /// NaN) naming the update.
+    /// x's number as JavaScript does (`"5"` gives 6, null 1, undefined NaN).
     pub(crate) fn update_stmt(&mut self, u: &UpdateExpression, target: &str) -> String {
         let inc = u.operator == UpdateOperator::Increment;
         // A target with a call or a block in it (`xs[i++]++`) is written once, as Rhai's own.
@@ -221,9 +204,8 @@ impl Conv<'_> {
             return format!("{target} {} 1", if inc { "+=" } else { "-=" });
         }
         let h = self.helper("js_update");
-        let what = self.js_text_literal(u.span);
         let (flag, target) = split_flag(target);
-        format!("{flag}{target} = {h}({target}, 1, \"{}\", {what})", if inc { "++" } else { "-" })
+        format!("{flag}{target} = {h}({target}, 1, \"{}\")", if inc { "++" } else { "-" })
     }
 
     /// An operand of a binary operator: conditionals and assignments in parentheses.
@@ -282,25 +264,20 @@ impl Conv<'_> {
                 }
             }
             // `-x`: Rhai's where x is certainly a number (`-null` is 0, `-undefined` NaN), else
-            // minus JavaScript's number of x (`js_neg`, an error naming `-x` for a `()` seen
-            // only at run time).
+            // minus JavaScript's number of x.
             UnaryOperator::UnaryNegation => {
                 let a = self.operand(&u.argument);
                 match self.nullish_as_number(&u.argument, &a) {
                     (Kind::Num { .. }, a) => format!("-{a}"),
-                    (Kind::Str | Kind::Bool | Kind::EnvStr | Kind::Undefined, a) => {
+                    (_, a) => {
                         let h = self.helper("js_number");
                         format!("-{h}({})", strip_parens(&a))
-                    }
-                    (Kind::Null | Kind::Unknown, a) => {
-                        let h = self.helper("js_neg");
-                        format!("{h}({}, {})", strip_parens(&a), self.js_text_literal(u.span))
                     }
                 }
             }
             UnaryOperator::UnaryPlus => {
                 let a = self.expr(&u.argument);
-                self.number_value(&u.argument, &a, u.span)
+                self.number_value(&u.argument, &a)
             }
             // `typeof null` is "object": the one null rload's `()` can be told from is a literal.
             UnaryOperator::Typeof if self.kind(&u.argument) == Kind::Null => "\"object\"".into(),

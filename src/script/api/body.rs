@@ -67,12 +67,12 @@ impl FileData {
 }
 
 pub fn register(engine: &mut Engine) {
-    engine.register_fn("to_json", |array: &mut Array| to_json(&JsonArray(array)));
+    engine.register_fn("to_json", |array: &mut Array| to_json(&JsonArray { items: array, js: false }));
     // In place of Rhai's own, which writes strings with Rust's escapes (`"\u{1}"`, not JSON)
     // and NaN as `NaN`. As JSON.stringify: control characters as `\u0001`, NaN and infinities
     // as null. Faster too: `let j = session.to_json();` of scenario 03's body took 21,917
     // instructions, 11,005 this way.
-    engine.register_fn("to_json", |map: &mut Map| to_json(&JsonMap(map)));
+    engine.register_fn("to_json", |map: &mut Map| to_json(&JsonMap { map, js: false }));
     type File = Result<FileData, Box<rhai::EvalAltResult>>;
     engine.register_type_with_name::<FileData>("FileData");
     engine.register_fn("file", |_: HttpApi, data: Dynamic| -> File { Ok(FileData::new(data, None, None)?) });
@@ -92,22 +92,47 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, Box<rhai::EvalAltRes
     serde_json::to_string(value).map_err(|e| format!("to_json: {e}").into())
 }
 
+/// `js_json(v)`, a converted script's `JSON.stringify(v)`: as `to_json()`, but `undefined` (a
+/// `()` that is not `null`, [`Dynamic::NULL`]) is left out of an object and written as `null` in
+/// an array, and `JSON.stringify(undefined)` is undefined itself, not text.
+pub fn js_json(value: &Dynamic) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
+    if is_undefined(value) {
+        return Ok(Dynamic::UNIT);
+    }
+    Ok(to_json(&JsonValue::js(value))?.into())
+}
+
+/// JavaScript's `undefined`: a `()` not tagged as `null`.
+fn is_undefined(value: &Dynamic) -> bool {
+    value.is_unit() && !value.is_js_null()
+}
+
 /// A map as a JSON object, its keys in JavaScript's order ([`key_order`]), its values as
-/// [`JsonValue`] (a map's keys have no `Serialize` of their own).
-struct JsonMap<'a>(&'a Map);
+/// [`JsonValue`] (a map's keys have no `Serialize` of their own); with `js`, JSON.stringify's
+/// object: without its `undefined` values.
+struct JsonMap<'a> {
+    map: &'a Map,
+    js: bool,
+}
 
 impl serde::Serialize for JsonMap<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(key_order::entries(self.0).map(|(key, value)| (key, JsonValue(value))))
+        let js = self.js;
+        let entries = key_order::entries(self.map).filter(|(_, value)| !(js && is_undefined(value)));
+        serializer.collect_map(entries.map(|(key, value)| (key, JsonValue { value, js })))
     }
 }
 
-/// An array as a JSON array, its items as [`JsonValue`].
-struct JsonArray<'a>(&'a Array);
+/// An array as a JSON array, its items as [`JsonValue`] (`()` as `null`, whichever it is).
+struct JsonArray<'a> {
+    items: &'a Array,
+    js: bool,
+}
 
 impl serde::Serialize for JsonArray<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(JsonValue))
+        let js = self.js;
+        serializer.collect_seq(self.items.iter().map(|value| JsonValue { value, js }))
     }
 }
 
@@ -115,60 +140,83 @@ impl serde::Serialize for JsonArray<'_> {
 /// tags it is and a shared array as its elements (as `JSON.stringify` writes them in k6),
 /// where Rhai would write their type's name, an `http.url` as k6's `{name, url, clean_url}`,
 /// and a whole float as JavaScript writes its
-/// number (`3`, where Rhai writes `3.0`).
-pub struct JsonValue<'a>(pub &'a Dynamic);
+/// number (`3`, where Rhai writes `3.0`). [`JsonValue::js`] writes objects as JavaScript's
+/// `JSON.stringify` does, without their `undefined` values; [`JsonValue::rhai`] writes every
+/// `()` as `null` (a Rhai script's `#{ a: () }.to_json()` is `{"a":null}`).
+pub struct JsonValue<'a> {
+    value: &'a Dynamic,
+    js: bool,
+}
+
+impl<'a> JsonValue<'a> {
+    pub fn rhai(value: &'a Dynamic) -> Self {
+        JsonValue { value, js: false }
+    }
+
+    pub fn js(value: &'a Dynamic) -> Self {
+        JsonValue { value, js: true }
+    }
+
+    fn map<'b>(&self, map: &'b Map) -> JsonMap<'b> {
+        JsonMap { map, js: self.js }
+    }
+
+    fn array<'b>(&self, items: &'b Array) -> JsonArray<'b> {
+        JsonArray { items, js: self.js }
+    }
+}
 
 impl serde::Serialize for JsonValue<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if let Some(map) = self.0.read_lock::<Map>() {
-            return JsonMap(&map).serialize(serializer);
+        if let Some(map) = self.value.read_lock::<Map>() {
+            return self.map(&map).serialize(serializer);
         }
-        if let Some(items) = self.0.read_lock::<Array>() {
-            return JsonArray(&items).serialize(serializer);
+        if let Some(items) = self.value.read_lock::<Array>() {
+            return self.array(&items).serialize(serializer);
         }
-        if let Some(shared) = self.0.read_lock::<SharedArray>() {
-            return JsonArray(&shared.to_array()).serialize(serializer);
+        if let Some(shared) = self.value.read_lock::<SharedArray>() {
+            return self.array(&shared.to_array()).serialize(serializer);
         }
         // JavaScript's match array is an array; a RegExp has no own enumerable properties: `{}`.
-        if let Some(m) = self.0.read_lock::<super::regexp_match::MatchResult>() {
-            return JsonArray(&m.to_array()).serialize(serializer);
+        if let Some(m) = self.value.read_lock::<super::regexp_match::MatchResult>() {
+            return self.array(&m.to_array()).serialize(serializer);
         }
-        if self.0.is::<super::regexp::RegExp>() {
-            return JsonMap(&Map::default()).serialize(serializer);
+        if self.value.is::<super::regexp::RegExp>() {
+            return self.map(&Map::default()).serialize(serializer);
         }
         // jslib's URL is its href (its toJSON); a URLSearchParams, a Map and a Set have no own
         // enumerable properties: `{}`.
-        if let Some(u) = self.0.read_lock::<super::url::JsUrl>() {
+        if let Some(u) = self.value.read_lock::<super::url::JsUrl>() {
             return serializer.serialize_str(&u.href());
         }
-        if self.0.is::<super::url::JsSearchParams>()
-            || self.0.is::<super::collections::JsMap>()
-            || self.0.is::<super::collections::JsSet>()
+        if self.value.is::<super::url::JsSearchParams>()
+            || self.value.is::<super::collections::JsMap>()
+            || self.value.is::<super::collections::JsSet>()
         {
-            return JsonMap(&Map::default()).serialize(serializer);
+            return self.map(&Map::default()).serialize(serializer);
         }
         // A Date is its ISO text, null when invalid (its toJSON).
-        if let Some(date) = self.0.read_lock::<super::date::JsDate>() {
+        if let Some(date) = self.value.read_lock::<super::date::JsDate>() {
             return match date.iso() {
                 Ok(text) => serializer.serialize_str(&text),
                 Err(_) => serializer.serialize_unit(),
             };
         }
-        if let Ok(x) = self.0.as_float() {
+        if let Ok(x) = self.value.as_float() {
             // JavaScript writes a whole number below 1e21 without a fraction; i64 holds those
             // up to 2^63 exactly.
             if x.fract() == 0.0 && x.abs() < 9.2e18 {
                 return serializer.serialize_i64(x as i64);
             }
         }
-        if let Some(u) = self.0.read_lock::<HttpUrl>() {
+        if let Some(u) = self.value.read_lock::<HttpUrl>() {
             // k6's URL object: its three fields in Go's order.
             let clean_url = crate::http::auth::clean_url(&u.url);
             return UrlJson { name: &u.name, url: &u.url, clean_url: &clean_url }.serialize(serializer);
         }
-        match exec::as_map(self.0) {
-            Some(map) => JsonMap(&map).serialize(serializer),
-            None => self.0.serialize(serializer),
+        match exec::as_map(self.value) {
+            Some(map) => self.map(&map).serialize(serializer),
+            None => self.value.serialize(serializer),
         }
     }
 }
@@ -400,6 +448,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn js_json_leaves_undefined_out_of_objects_and_keeps_null() {
+        // The JSON null a response gave, through parse_json, stays null when written back.
+        let parsed: Dynamic = serde_json::from_str(r#"{"n":null}"#).unwrap();
+        let mut map = parsed.cast::<Map>();
+        map.insert("u".into(), Dynamic::UNIT);
+        map.insert("list".into(), Dynamic::from_array(vec![Dynamic::UNIT, Dynamic::NULL]));
+        let map = Dynamic::from(map);
+        let text = |d: Dynamic| d.into_string().unwrap();
+        assert_eq!(text(js_json(&map).unwrap()), r#"{"n":null,"list":[null,null]}"#);
+        // A Rhai script's to_json() writes every `()`.
+        assert_eq!(to_json(&JsonValue::rhai(&map)).unwrap(), r#"{"n":null,"u":null,"list":[null,null]}"#);
+        assert!(js_json(&Dynamic::UNIT).unwrap().is_unit());
+        assert_eq!(text(js_json(&Dynamic::NULL).unwrap()), "null");
+    }
+
+    #[test]
     fn to_json_writes_numbers_as_json_stringify_does() {
         let mut map = Map::default();
         map.insert("whole".into(), Dynamic::from(3.0_f64));
@@ -408,7 +472,10 @@ mod tests {
         map.insert("int".into(), Dynamic::from(7_i64));
         map.insert("nan".into(), Dynamic::from(f64::NAN));
         // In the map's (insertion) order, as JSON.stringify writes an object's keys.
-        assert_eq!(to_json(&JsonMap(&map)).unwrap(), r#"{"whole":3,"neg":0,"half":1.5,"int":7,"nan":null}"#);
+        assert_eq!(
+            to_json(&JsonMap { map: &map, js: false }).unwrap(),
+            r#"{"whole":3,"neg":0,"half":1.5,"int":7,"nan":null}"#
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! {"level":"warning","msg":"slow","source":"console","time":"…"}   (--log-format json)
 //! ```
 //! Arguments are joined by spaces as k6 does: strings as they are, numbers as JavaScript writes
-//! them (`2.0` → 2, `1e21` → 1e+21, `Infinity`), maps and arrays as JSON, `()` as `null`. `console.log` and `console.info` are level info, `warn` is k6's `warning`,
+//! them (`2.0` → 2, `1e21` → 1e+21, `Infinity`), maps and arrays as JSON (as
+//! `JSON.stringify`: a map's `undefined` values left out), JavaScript's `null` (JSON's null, a
+//! converted `null`: `Dynamic::NULL`) as `null`, any other `()` as `undefined`. `console.log` and `console.info` are level info, `warn` is k6's `warning`,
 //! `error` is error, `debug` is debug (k6 shows debug lines only with `--verbose`, which rload
 //! does not have; rload shows them, as it does the script's `debug`).
 //!
@@ -42,7 +44,7 @@ pub struct ConsoleApi;
 /// One argument as k6's console writes it.
 fn show(value: &Dynamic) -> String {
     if value.is_unit() {
-        return "null".into();
+        return if value.is_js_null() { "null" } else { "undefined" }.into();
     }
     if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
         return s.to_string();
@@ -58,7 +60,7 @@ fn show(value: &Dynamic) -> String {
         || value.is::<super::date::JsDate>()
         || exec::as_map(value).is_some()
     {
-        if let Ok(json) = serde_json::to_string(&JsonValue(value)) {
+        if let Ok(json) = serde_json::to_string(&JsonValue::js(value)) {
             return json;
         }
     }
@@ -156,11 +158,15 @@ mod tests {
     fn arguments_show_as_k6_writes_them() {
         let mut map = rhai::Map::default();
         map.insert("a".into(), Dynamic::from(1_i64));
+        // JSON.stringify's object: a key whose value is undefined is left out, a null one kept.
+        map.insert("u".into(), Dynamic::UNIT);
+        map.insert("n".into(), Dynamic::NULL);
         let args = [
             Dynamic::from("hello"),
             Dynamic::from(1_i64),
             Dynamic::from(map),
-            Dynamic::from(vec![Dynamic::from(1_i64), Dynamic::from(2_i64)]),
+            Dynamic::from(vec![Dynamic::from(1_i64), Dynamic::UNIT]),
+            Dynamic::NULL,
             Dynamic::UNIT,
             Dynamic::TRUE,
             Dynamic::from(1.5),
@@ -169,6 +175,6 @@ mod tests {
             Dynamic::from(2.0),
         ];
         let line = args.iter().map(show).collect::<Vec<_>>().join(" ");
-        assert_eq!(line, r#"hello 1 {"a":1} [1,2] null true 1.5 9007199254740992 Infinity 2"#);
+        assert_eq!(line, r#"hello 1 {"a":1,"n":null} [1,null] null undefined true 1.5 9007199254740992 Infinity 2"#);
     }
 }

@@ -56,9 +56,9 @@ pub fn js_string(value: &Dynamic) -> String {
 
 /// JavaScript's `Number(value)`, as k6 converts what a script passes where it takes a number
 /// (`metric.add`, `sleep`): a bool is 1 or 0, a numeric string its number (`""` is 0, `"0x1f"`
-/// 31, `" 2.5 "` 2.5, `"Infinity"`), any other string and a map `NaN`, `()` `NaN` (rload's `()`
-/// stands for `undefined` here). `None` for an array, a blob and other types, which rload does
-/// not convert (JavaScript's rules for them are rarely what a script meant).
+/// 31, `" 2.5 "` 2.5, `"Infinity"`), any other string and a map `NaN`, null 0 and undefined (any
+/// other `()`) `NaN`. `None` for an array, a blob and other types, which rload does not convert
+/// (JavaScript's rules for them are rarely what a script meant).
 pub fn js_to_number(value: &Dynamic) -> Option<f64> {
     if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
         return Some(string_to_number(&text));
@@ -71,6 +71,9 @@ pub fn js_to_number(value: &Dynamic) -> Option<f64> {
     }
     if let Ok(f) = value.as_float() {
         return Some(f);
+    }
+    if value.is_js_null() {
+        return Some(0.0);
     }
     if value.is_unit() || value.is_map() {
         return Some(f64::NAN);
@@ -406,6 +409,7 @@ mod tests {
         assert_eq!(n(false.into()), 0.0);
         assert_eq!(n(Dynamic::from(7_i64)), 7.0);
         assert!(n(Dynamic::UNIT).is_nan());
+        assert_eq!(n(Dynamic::NULL), 0.0);
         assert!(n(Map::default().into()).is_nan());
         assert_eq!(js_to_number(&Dynamic::from(rhai::Array::new())), None);
     }

@@ -58,6 +58,12 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("js_to_precision", |v: Dynamic, p: Dynamic| -> Result<String, Box<EvalAltResult>> {
         super::convert::js_to_precision(&v, &p).map_err(Into::into)
     });
+    // JavaScript's null and undefined, both `()`: null is the one tagged `Dynamic::NULL` (a
+    // converted `null`, JSON's null); any other `()` is undefined (docs/porting.md).
+    engine.register_fn("js_null", || Dynamic::NULL);
+    engine.register_fn("js_is_null", |v: Dynamic| v.is_js_null());
+    engine.register_fn("js_is_undefined", |v: Dynamic| v.is_unit() && !v.is_js_null());
+    engine.register_fn("js_json", |v: Dynamic| super::body::js_json(&v));
     // k6's jslib textSummary(data, opts): the summary rload would print, for handle_summary.
     engine.register_fn("text_summary", |data: Dynamic| text_summary(&data, Map::default()));
     engine.register_fn("text_summary", |data: Dynamic, opts: Map| text_summary(&data, opts));

@@ -1,6 +1,7 @@
 //! `parse_json(text)`: JavaScript's `JSON.parse` — any JSON value, and nothing but JSON. A plain
 //! object takes a fast path; anything else is read as `r.json()` reads a response body
-//! (serde_json): integers as `INT`, other numbers as `FLOAT`, `null` as `()`.
+//! (serde_json): integers as `INT`, other numbers as `FLOAT`, `null` as `()` tagged as JavaScript's
+//! null (`Dynamic::NULL`).
 //!
 //! Not Rhai's own `parse_json`: that one runs the script parser over the text and evaluates the
 //! map literal it finds, so `{"a": 1+2}` gave `#{a: 3}`, and the converter's wrapping of other
@@ -137,7 +138,7 @@ impl<'a> Reader<'a> {
             b'"' => Dynamic::from(ImmutableString::from(self.string()?)),
             b't' => self.word(b"true", true.into())?,
             b'f' => self.word(b"false", false.into())?,
-            b'n' => self.word(b"null", Dynamic::UNIT)?,
+            b'n' => self.word(b"null", Dynamic::NULL)?,
             b'-' | b'0'..=b'9' => self.number()?,
             _ => return None,
         })

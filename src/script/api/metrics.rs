@@ -43,13 +43,21 @@ fn add(metric: CustomMetric, value: Dynamic, tags: Option<Map>) -> Added {
     let Some(mut number) = js_to_number(&value) else {
         return Err(format!("metric.add() takes a number or a bool, got {}", value.type_name()).into());
     };
+    if value.is_js_null() {
+        // k6 takes no null either, though `Number(null)` is 0.
+        number = f64::NAN;
+    }
     // k6 adds 1 for a value that is 0 as a number but true as a bool: `"0"`, `" "`.
     if number == 0.0 && value.read_lock::<rhai::ImmutableString>().is_some_and(|s| !s.is_empty()) {
         number = 1.0;
     }
     if number.is_nan() {
-        // rload's `()` is JavaScript's `undefined` here (a missing field, `res.timings.x`).
-        let shown = if value.is_unit() { "undefined".to_string() } else { js_string(&value) };
+        // A `()` is JavaScript's null or undefined (a missing field, `res.timings.x`).
+        let shown = match value.is_unit() {
+            true if value.is_js_null() => "null".to_string(),
+            true => "undefined".to_string(),
+            false => js_string(&value),
+        };
         let name = metrics::name_of(metric.0).unwrap_or_default();
         let warning =
             format!("'{shown}' is an invalid value for metric '{name}', a number or a boolean value is expected");

@@ -254,18 +254,18 @@ fn set_last_index(re: &mut RegExp, value: Dynamic) -> Result<(), Box<EvalAltResu
 fn exec_value(re: &RegExp, text: &ImmutableString) -> Dynamic {
     match re.exec(text) {
         Some(found) => Dynamic::from(MatchResult::new(text, &found)),
-        None => Dynamic::UNIT,
+        None => Dynamic::NULL,
     }
 }
 
 /// The text a RegExp searches for a value that is not a string, as JavaScript's ToString
-/// writes it (`()` is `undefined`, the commoner of the two values it stands for).
+/// writes it (`()` is "null" or "undefined", whichever it is).
 pub fn input_text(value: &Dynamic) -> ImmutableString {
     if let Some(s) = value.read_lock::<ImmutableString>() {
         return s.clone();
     }
     if value.is_unit() {
-        return "undefined".into();
+        return if value.is_js_null() { "null" } else { "undefined" }.into();
     }
     if let Some(re) = value.read_lock::<RegExp>() {
         return re.to_string().into();

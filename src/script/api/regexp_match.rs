@@ -94,7 +94,7 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("to_array", |m: &mut MatchResult| m.0.items.clone());
     engine.register_fn("to_json", |m: &mut MatchResult| {
-        serde_json::to_string(&super::body::JsonValue(&Dynamic::from(m.clone()))).unwrap_or_default()
+        serde_json::to_string(&super::body::JsonValue::rhai(&Dynamic::from(m.clone()))).unwrap_or_default()
     });
     // What the converter writes for destructuring (`const [, id] = m`), spreading (`[...m]`) and
     // `m.includes(x)`; `==` is identity, as JavaScript compares objects.

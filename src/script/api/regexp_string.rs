@@ -127,11 +127,11 @@ fn all_matches(re: &RegExp, s: &ImmutableString) -> Vec<Found> {
 
 fn string_match(re: &RegExp, s: &ImmutableString) -> Dynamic {
     if !re.pattern.global {
-        return re.exec(s).map_or(Dynamic::UNIT, |f| Dynamic::from(MatchResult::new(s, &f)));
+        return re.exec(s).map_or(Dynamic::NULL, |f| Dynamic::from(MatchResult::new(s, &f)));
     }
     let found = all_matches(re, s);
     if found.is_empty() {
-        return Dynamic::UNIT;
+        return Dynamic::NULL;
     }
     Dynamic::from_array(found.iter().map(|f| Dynamic::from(s[f.m.range()].to_string())).collect())
 }

@@ -104,14 +104,15 @@ impl Response {
     }
 
     /// `r.body`: the shared string for a text body (no copy per read), a blob (a copy per read,
-    /// as a Rhai blob is a plain byte vector) for a binary one, `()` without a body.
+    /// as a Rhai blob is a plain byte vector) for a binary one, null (`Dynamic::NULL`, k6's `null`)
+    /// without a body.
     pub fn body(&self) -> Dynamic {
         match self.0.response_type {
-            ResponseType::None => Dynamic::UNIT,
+            ResponseType::None => Dynamic::NULL,
             ResponseType::Binary => {
-                self.0.body.borrow().bytes().map_or(Dynamic::UNIT, |b| Dynamic::from_blob(b.to_vec()))
+                self.0.body.borrow().bytes().map_or(Dynamic::NULL, |b| Dynamic::from_blob(b.to_vec()))
             }
-            ResponseType::Text => self.0.body.borrow_mut().text().map_or(Dynamic::UNIT, Dynamic::from),
+            ResponseType::Text => self.0.body.borrow_mut().text().map_or(Dynamic::NULL, Dynamic::from),
         }
     }
 
@@ -183,7 +184,7 @@ impl Response {
     /// string) and `cookies` (name → `[#{ name, value, replace: false }]`, from the `Cookie`
     /// header sent); `()` for a request that was not sent, as k6 v1.1 gives `null`.
     fn request(&self) -> Dynamic {
-        self.0.request.as_ref().map_or(Dynamic::UNIT, |request| request_map(request).into())
+        self.0.request.as_ref().map_or(Dynamic::NULL, |request| request_map(request).into())
     }
 }
 
@@ -236,7 +237,7 @@ fn request_map(request: &RequestRecord) -> Map {
 fn gjson_value(v: &gjson::Value) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
     use gjson::Kind;
     Ok(match v.kind() {
-        Kind::Null => Dynamic::UNIT,
+        Kind::Null => Dynamic::NULL,
         Kind::True => Dynamic::TRUE,
         Kind::False => Dynamic::FALSE,
         Kind::String => v.str().into(),

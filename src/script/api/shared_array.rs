@@ -65,7 +65,7 @@ fn holds_js_object(value: &Dynamic) -> bool {
 /// as it is.
 fn as_json_value(value: Dynamic) -> Dynamic {
     if let Some(date) = value.read_lock::<super::date::JsDate>().map(|d| *d) {
-        return date.iso().map_or(Dynamic::UNIT, Dynamic::from);
+        return date.iso().map_or(Dynamic::NULL, Dynamic::from);
     }
     if let Some(url) = value.read_lock::<super::url::JsUrl>().map(|u| u.href()) {
         return url.into();

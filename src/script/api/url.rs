@@ -258,7 +258,7 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("get", |p: &mut JsSearchParams, name: Dynamic| -> Dynamic {
         let name = js_text(&name);
-        p.pairs().into_iter().find(|(k, _)| *k == name).map_or(Dynamic::UNIT, |(_, v)| v.into())
+        p.pairs().into_iter().find(|(k, _)| *k == name).map_or(Dynamic::NULL, |(_, v)| v.into())
     });
     engine.register_fn("getAll", |p: &mut JsSearchParams, name: Dynamic| {
         let name = js_text(&name);

@@ -278,7 +278,7 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("getTime", |d: &mut JsDate| time_value(d.0));
     engine.register_fn("valueOf", |d: &mut JsDate| time_value(d.0));
     engine.register_fn("toISOString", |d: &mut JsDate| d.iso());
-    engine.register_fn("toJSON", |d: &mut JsDate| -> Dynamic { d.iso().map_or(Dynamic::UNIT, Dynamic::from) });
+    engine.register_fn("toJSON", |d: &mut JsDate| -> Dynamic { d.iso().map_or(Dynamic::NULL, Dynamic::from) });
     engine.register_fn("to_json", |d: &mut JsDate| d.iso().map_or_else(|_| "null".to_owned(), |s| format!("\"{s}\"")));
     engine.register_fn("toString", |d: &mut JsDate| d.text());
     engine.register_fn("to_string", |d: &mut JsDate| d.text());

@@ -103,7 +103,8 @@ fn data_value(raw: &str) -> Dynamic {
     match raw {
         "true" => return true.into(),
         "false" => return false.into(),
-        "" | "null" | "undefined" => return Dynamic::UNIT,
+        "null" => return Dynamic::NULL,
+        "" | "undefined" => return Dynamic::UNIT,
         _ => {}
     }
     if let Ok(n) = raw.parse::<i64>() {

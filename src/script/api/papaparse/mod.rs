@@ -264,7 +264,7 @@ fn dynamic(value: Dynamic) -> Dynamic {
     match s.as_str() {
         "true" | "TRUE" => return Dynamic::TRUE,
         "false" | "FALSE" => return Dynamic::FALSE,
-        "" => return Dynamic::UNIT,
+        "" => return Dynamic::NULL,
         _ => {}
     }
     if float_like(&s) {

@@ -1,5 +1,5 @@
 //! rload: JavaScript's indexing of arrays and strings, for scripts converted from JavaScript
-//! (RLOAD-PATCH.md, the sixth change). Rhai counts a negative index from the end and fails
+//! (RLOAD-PATCH.md, the seventh change). Rhai counts a negative index from the end and fails
 //! outside the array or string; JavaScript reads `undefined` for any index that is not one of
 //! the elements (negative, past the end, fractional, NaN, a string that is not an index) and
 //! appends on a write at `arr.length`. [`Engine::set_js_indexing`] turns this on; Rhai's own

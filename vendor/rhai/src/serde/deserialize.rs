@@ -224,7 +224,8 @@ impl<'de> Visitor<'de> for DynamicVisitor {
 
     #[inline(always)]
     fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
-        Ok(Dynamic::UNIT)
+        // rload: JSON's `null`, told apart from `undefined` (`Dynamic::NULL`).
+        Ok(Dynamic::NULL)
     }
 
     #[inline(always)]

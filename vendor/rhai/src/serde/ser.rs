@@ -302,7 +302,8 @@ impl Serializer for &mut DynamicSerializer {
 
     #[inline(always)]
     fn serialize_none(self) -> RhaiResultOf<Self::Ok> {
-        Ok(Dynamic::UNIT)
+        // rload: JavaScript's `null` (`Dynamic::NULL`), as JSON's.
+        Ok(Dynamic::NULL)
     }
 
     #[inline(always)]
@@ -312,7 +313,8 @@ impl Serializer for &mut DynamicSerializer {
 
     #[inline(always)]
     fn serialize_unit(self) -> RhaiResultOf<Self::Ok> {
-        Ok(Dynamic::UNIT)
+        // rload: JavaScript's `null` (`Dynamic::NULL`), as JSON's.
+        Ok(Dynamic::NULL)
     }
 
     #[inline(always)]

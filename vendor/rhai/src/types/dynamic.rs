@@ -50,6 +50,10 @@ pub type Tag = i16;
 /// Default tag value for [`Dynamic`].
 const DEFAULT_TAG_VALUE: Tag = 0;
 
+/// The tag of a `()` that stands for JavaScript's `null` (rload: `Dynamic::NULL`). Any other
+/// `()` is `undefined`; both are `()` to everything that does not ask.
+pub const JS_NULL_TAG: Tag = 0x4E55_4C4C_u32 as Tag;
+
 /// Dynamic type containing any value.
 #[must_use]
 pub struct Dynamic(pub(crate) Union);
@@ -882,6 +886,9 @@ use std::f64::consts as FloatConstants;
 impl Dynamic {
     /// A [`Dynamic`] containing a `()`.
     pub const UNIT: Self = Self(Union::Unit((), DEFAULT_TAG_VALUE, ReadWrite));
+    /// A [`Dynamic`] containing a `()` tagged as JavaScript's `null` ([`JS_NULL_TAG`]): JSON's
+    /// `null` deserializes to it (rload).
+    pub const NULL: Self = Self(Union::Unit((), JS_NULL_TAG, ReadWrite));
     /// A [`Dynamic`] containing a `true`.
     pub const TRUE: Self = Self::from_bool(true);
     /// A [`Dynamic`] containing a [`false`].
@@ -2097,6 +2104,20 @@ impl Dynamic {
             #[cfg(not(feature = "no_closure"))]
             Union::Shared(ref cell, ..) => {
                 crate::func::locked_read(cell).map_or(false, |v| matches!(v.0, Union::Unit(..)))
+            }
+            _ => false,
+        }
+    }
+    /// Return `true` if the [`Dynamic`] holds a `()` tagged as JavaScript's `null`
+    /// ([`Dynamic::NULL`]; rload).
+    #[inline]
+    #[must_use]
+    pub fn is_js_null(&self) -> bool {
+        match self.0 {
+            Union::Unit((), tag, _) => tag == JS_NULL_TAG,
+            #[cfg(not(feature = "no_closure"))]
+            Union::Shared(ref cell, ..) => {
+                crate::func::locked_read(cell).map_or(false, |v| matches!(v.0, Union::Unit((), tag, _) if tag == JS_NULL_TAG))
             }
             _ => false,
         }
