@@ -16,7 +16,7 @@ use super::vu::{Phase, RunShared, VuContext};
 use super::worker::run_vu;
 use crate::config::Options;
 use crate::http::ClientConfig;
-use crate::script::engine::{compile, functions, new_engine, summary_hook, ScriptSource};
+use crate::script::engine::{compile, engine_for, functions, summary_hook, ScriptSource};
 use crate::script::facts;
 
 /// k6's default `setupTimeout` and `teardownTimeout`.
@@ -126,7 +126,7 @@ pub(super) async fn teardown(
 
 pub(super) fn load(path: &str) -> Result<Script, RunError> {
     let source = ScriptSource::read(path).map_err(RunError::ReadScript)?;
-    let engine = Rc::new(new_engine(source.dir()));
+    let engine = Rc::new(engine_for(&source));
     let ast = compile(&engine, &source).map_err(RunError::Syntax)?;
     let functions = functions(&ast);
     let at = |pos: rhai::Position| {

@@ -22,7 +22,7 @@ use super::scenario::ScenarioRuntime;
 use super::vu::{is_interruption, vu_main, Phase, RunShared, VuContext};
 use crate::metrics::{self, SeriesCap};
 use crate::script::diagnostics::describe_runtime_error;
-use crate::script::engine::{compile, evaluate, new_engine, ScriptSource, VU_STACK_SIZE};
+use crate::script::engine::{compile, engine_for, evaluate, ScriptSource, VU_STACK_SIZE};
 
 /// How often a worker merges its thread-local samples into the run's aggregate: often enough
 /// for `abortOnFail` thresholds to react within a second, rarely enough to stay off the hot path.
@@ -109,7 +109,7 @@ impl WorkerSet {
 }
 
 async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSource, shared: Arc<RunShared>) {
-    let engine = Rc::new(new_engine(source.dir()));
+    let engine = Rc::new(engine_for(&source));
     let ast = match compile(&engine, &source) {
         Ok(ast) => Rc::new(ast),
         Err(e) => {

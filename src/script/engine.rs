@@ -63,6 +63,15 @@ impl ScriptSource {
     }
 }
 
+/// The engine a worker thread runs `source` with: [`new_engine`], with JavaScript's indexing
+/// of arrays and strings when the script was converted from JavaScript
+/// (`rload_convert::is_converted`; Rhai-native scripts keep Rhai's).
+pub fn engine_for(source: &ScriptSource) -> Engine {
+    let mut engine = new_engine(source.dir());
+    engine.set_js_indexing(rload_convert::is_converted(&source.text));
+    engine
+}
+
 /// A new engine with the full script API, resolving imports next to `script_dir`.
 pub fn new_engine(script_dir: &Path) -> Engine {
     let mut engine = Engine::new();

@@ -403,7 +403,7 @@ const HELPERS: &[(&str, &str)] = &[
     ("js_char_at", "private fn js_char_at(s, i) {\n    if i < 0 || i >= s.len() { \"\" } else { s.sub_string(i, 1) }\n}"),
     (
         "js_char_code_at",
-        "private fn js_char_code_at(s, i) {\n    // charCodeAt(i): the character's code (0 when i is not given), NaN outside the string.\n    if i == () { i = 0; }\n    if i < 0 || i >= s.len() { 0.0 / 0.0 } else { s[i].to_int() }\n}",
+        "private fn js_char_code_at(s, i) {\n    // charCodeAt(i): the character's code (0 when i is not given), NaN outside the string.\n    if i == () { i = 0; }\n    if i < 0 || i >= s.len() { 0.0 / 0.0 } else { s.get(i).to_int() }\n}",
     ),
     (
         "js_from_char_code",
@@ -626,6 +626,20 @@ const HELPERS: &[(&str, &str)] = &[
     (
         "js_last_index_of",
         "private fn js_last_index_of(x, v) {\n    // lastIndexOf(): the last position of v (`===`) in an array, or of the text in a string.\n    if type_of(x) == \"string\" {\n        let n = x.len();\n        let m = v.len();\n        let i = n - m;\n        while i >= 0 { if x.sub_string(i, m) == v { return i; } i -= 1; }\n        return -1;\n    }\n    let i = x.len() - 1;\n    while i >= 0 { if x[i] == v { return i; } i -= 1; }\n    -1\n}",
+    ),
+    (
+        "js_delete",
+        r#"private fn js_delete(k) {
+    // `delete o[k]` as `o.js_delete(k)`, changing `this`: the key's entry of a map (an integer
+    // key is its text, as in JavaScript). An array's element would leave an empty slot in
+    // JavaScript (the length stays), which rload's arrays cannot hold: an error, where Rhai's
+    // `remove` would shift the elements after it.
+    if type_of(this) == "array" {
+        throw `delete of an array's element (index ${k}): JavaScript leaves an empty slot there, which rload's arrays cannot hold; remove it with splice(i, 1) or write undefined`;
+    }
+    if type_of(this) == "map" { this.remove(`${k}`); } else { this.remove(k); }
+    true
+}"#,
     ),
     (
         "js_at",

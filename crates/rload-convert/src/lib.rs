@@ -211,6 +211,20 @@ fn resolve(dir: &Path, spec: &str) -> PathBuf {
     p
 }
 
+/// The first line of a converted entry script: `// Converted from test.js by \`rload convert\`.`
+pub fn header(js_file: &str) -> String {
+    format!("// Converted from {js_file} by `rload convert`.\n")
+}
+
+/// Whether a Rhai script's text is a converted entry script (it opens with [`header`]): rload
+/// runs it, and the modules it imports, with JavaScript's indexing of arrays and strings (an
+/// index outside reads `()`, not Rhai's error or count from the end), whether it was converted
+/// in memory (`rload run test.js`) or written by `rload convert` and run as Rhai.
+pub fn is_converted(rhai: &str) -> bool {
+    let first = rhai.lines().next().unwrap_or("");
+    first.starts_with("// Converted from ") && first.ends_with(" by `rload convert`.")
+}
+
 /// The Rhai module name of a local import: the file's stem, made a valid file name.
 pub fn module_name(spec: &str) -> String {
     let stem = Path::new(spec).file_stem().and_then(|s| s.to_str()).unwrap_or("module");

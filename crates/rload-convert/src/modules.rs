@@ -74,7 +74,7 @@ pub fn convert_file(
     let listed = conv.finish_asyncs();
     let mut body = String::new();
     if module.is_none() {
-        body.push_str(&format!("// Converted from {} by `rload convert`.\n", file_name(file)));
+        body.push_str(&crate::header(file_name(file)));
     }
     body.push_str(&listed);
     for (_, m) in dedup(&local_imports) {

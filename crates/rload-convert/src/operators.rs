@@ -317,9 +317,12 @@ impl Conv<'_> {
                     return format!("{flag}{obj}.remove({})", names::string(m.property.name.as_str()));
                 }
                 if let Expression::ComputedMemberExpression(m) = &u.argument {
+                    // A method call, so the object is changed in place (`js_delete`: an array's
+                    // element is an error, JavaScript's would be a hole).
                     let obj = self.expr(&m.object);
                     let k = self.expr(&m.expression);
-                    return format!("{flag}{obj}.remove({k})");
+                    let h = self.helper("js_delete");
+                    return format!("{flag}{obj}.{h}({k})");
                 }
                 self.unconvertible(u.span, "this `delete`")
             }

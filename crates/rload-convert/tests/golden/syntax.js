@@ -40,5 +40,11 @@ export default function (data) {
     hits = hits + Object.keys(data).length;
   }
   const fmt = (n) => n.toFixed(2);
-  return [classify(res.status), fmt(total), msg, again, label];
+  // Indexing is Rhai's `a[i]` (rload runs converted scripts with JavaScript's indexing);
+  // `delete o[k]` is `js_delete`.
+  const byName = { a: 1, b: 2 };
+  const key = all[all.length - 1] > 3 ? 'a' : 'b';
+  delete byName[key];
+  all[all.length] = 'last';
+  return [classify(res.status), fmt(total), msg, again, label, all[-1], byName];
 }

@@ -32,6 +32,9 @@ bitflags! {
         const FAIL_ON_INVALID_MAP_PROPERTY = 0b_0001_0000_0000;
         /// Fast operators mode?
         const FAST_OPS = 0b_0010_0000_0000;
+        /// rload: JavaScript's indexing of arrays and strings (`src/eval/js_indexing.rs`)?
+        #[cfg(not(feature = "no_index"))]
+        const JS_INDEXING = 0b_0100_0000_0000;
     }
 }
 
@@ -268,6 +271,24 @@ impl Engine {
     pub fn set_fail_on_invalid_map_property(&mut self, enable: bool) -> &mut Self {
         self.options
             .set(LangOptions::FAIL_ON_INVALID_MAP_PROPERTY, enable);
+        self
+    }
+    /// rload: does indexing an array or a string follow JavaScript (`src/eval/js_indexing.rs`)?
+    /// Default is `false`: Rhai's rules (a negative index counts from the end; outside, an error).
+    #[cfg(not(feature = "no_index"))]
+    #[inline(always)]
+    #[must_use]
+    pub const fn js_indexing(&self) -> bool {
+        self.options.contains(LangOptions::JS_INDEXING)
+    }
+    /// rload: set whether indexing an array or a string follows JavaScript: an index outside
+    /// the elements (negative, past the end, fractional, NaN, a non-index string) reads `()`,
+    /// `"length"` reads the length, `"1"` is `1`; a write at the length appends; a write that
+    /// would leave holes, a write of a named property and a write into a string are errors.
+    #[cfg(not(feature = "no_index"))]
+    #[inline(always)]
+    pub fn set_js_indexing(&mut self, enable: bool) -> &mut Self {
+        self.options.set(LangOptions::JS_INDEXING, enable);
         self
     }
     /// Is fast operators mode enabled?

@@ -52,6 +52,10 @@ impl Engine {
         match target {
             #[cfg(not(feature = "no_index"))]
             Dynamic(Union::Array(arr, ..)) => {
+                // rload: JavaScript's indexing (RLOAD-PATCH.md).
+                if self.js_indexing() {
+                    return self.js_index_array(arr, idx, idx_pos, _add_if_not_found);
+                }
                 // val_array[idx]
                 let index = idx
                     .as_int()
@@ -234,6 +238,12 @@ impl Engine {
                     value: bit_value.into(),
                     bit,
                 })
+            }
+
+            #[cfg(not(feature = "no_index"))]
+            Dynamic(Union::Str(..)) if self.js_indexing() => {
+                // rload: JavaScript's indexing (RLOAD-PATCH.md).
+                self.js_index_string(target, idx, idx_pos, _add_if_not_found)
             }
 
             #[cfg(not(feature = "no_index"))]

@@ -9,6 +9,7 @@ mod eval_context;
 mod expr;
 mod global_state;
 mod indexing;
+mod js_indexing;
 #[cfg(not(feature = "no_ast"))]
 mod stmt;
 mod switch;
