@@ -1,7 +1,8 @@
 // A `var` loop variable outlives its loop, `in` tests keys and indices, Object.fromEntries,
-// Object.is, toLocaleString of numbers. rload made `for (var i …)` a range whose variable ended
+// Object.is, toLocaleString of numbers, for…of a string gives strings. rload made `for (var i …)` a range whose variable ended
 // on the last value inside (closures saw 2, not 3; `i` after the loop was not found), read
-// `2 in [5, 6, 7]` as "is 2 one of the values" (false), and stopped on the other three.
+// `2 in [5, 6, 7]` as "is 2 one of the values" (false), stopped on the next three, and gave
+// `typeof c` "object" for a character of a string.
 import { check } from 'k6';
 
 export const options = { vus: 1, iterations: 2 };
@@ -14,6 +15,8 @@ export default function () {
   const arr = [5, 6, 7];
   const obj = { x: 1, 2: 'two' };
   const body = JSON.parse('{"id":null}');
+  const kinds = [];
+  for (const c of 'ab') kinds.push(typeof c);
   const doubled = Object.fromEntries(Object.entries({ p: 1, q: 2 }).map(([key, v]) => [key, v * 10]));
 
   check(null, {
@@ -24,6 +27,7 @@ export default function () {
     'Object.fromEntries': () =>
       JSON.stringify(doubled) === '{"p":10,"q":20}' && Object.fromEntries(new Map([['k', 'v']])).k === 'v',
     'Object.is': () => Object.is(NaN, NaN) && !Object.is(null, undefined) && Object.is('a', 'a') && Object.is(body.id, null),
+    'for…of a string gives strings': () => kinds.join() === 'string,string',
     'toLocaleString is toString': () =>
       (1234567.891).toLocaleString() === '1234567.891' && (255).toLocaleString(16) === 'ff' && [1.5, 2000, null].toLocaleString() === '1.5,2000,',
   });

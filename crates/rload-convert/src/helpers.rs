@@ -292,7 +292,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_typeof",
-        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => if js_is_null(v) { \"object\" } else { \"undefined\" },\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"Fn\" => \"function\",\n        \"JsRestFn\" => \"function\",\n        _ => \"object\",\n    }\n}",
+        "private fn js_typeof(v) {\n    switch type_of(v) {\n        \"()\" => if js_is_null(v) { \"object\" } else { \"undefined\" },\n        \"bool\" => \"boolean\",\n        \"i64\" => \"number\",\n        \"f64\" => \"number\",\n        \"string\" => \"string\",\n        \"char\" => \"string\",\n        \"Fn\" => \"function\",\n        \"JsRestFn\" => \"function\",\n        _ => \"object\",\n    }\n}",
     ),
     (
         "js_number",
