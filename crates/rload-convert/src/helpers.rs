@@ -675,7 +675,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_split",
-        "private fn js_split(s, sep, limit) {\n    // split(sep, limit): \"\" splits into characters; at most `limit` pieces, the rest dropped.\n    let out = if sep == () { [s] } else if sep == \"\" {\n        let a = [];\n        for c in s.chars() { a.push(`${c}`); }\n        a\n    } else { s.split(sep) };\n    if limit != () && out.len() > limit { out.truncate(limit); }\n    out\n}",
+        "private fn js_split(s, sep, limit) {\n    // split(sep, limit): \"\" splits into characters (undefined not at all, null at \"null\"); at\n    // most `limit` pieces (as ToUint32: -1 is no limit), the rest dropped.\n    let out = if js_is_undefined(sep) { [s] } else if sep == \"\" {\n        let a = [];\n        for c in s.chars() { a.push(`${c}`); }\n        a\n    } else { s.split(js_str(sep)) };\n    if !js_is_undefined(limit) {\n        let n = js_int32(limit) & 4294967295;\n        if out.len() > n { out.truncate(n); }\n    }\n    out\n}",
     ),
     (
         "js_int32",
@@ -701,6 +701,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_concat_all" => &["js_str", "js_flat"],
         "js_from_entries" => &["js_spread", "js_str"],
         "js_in" => &["js_str", "js_number", "js_number_text"],
+        "js_split" => &["js_str", "js_int32", "js_number", "js_number_text"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],

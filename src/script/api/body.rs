@@ -206,7 +206,13 @@ impl serde::Serialize for JsonValue<'_> {
             // JavaScript writes a whole number below 1e21 without a fraction; i64 holds those
             // up to 2^63 exactly.
             if x.fract() == 0.0 && x.abs() < 9.2e18 {
-                return serializer.serialize_i64(x as i64);
+                // Past 2^53 JavaScript writes the shortest digits that read back as x, then
+                // zeros (2 ** 60 is 1152921504606847000), not x's exact value.
+                let whole = match x.abs() < 9_007_199_254_740_992.0 {
+                    true => x as i64,
+                    false => super::convert::js_number(x).parse().unwrap_or(x as i64),
+                };
+                return serializer.serialize_i64(whole);
             }
         }
         if let Some(u) = self.value.read_lock::<HttpUrl>() {
@@ -446,6 +452,13 @@ fn go_float(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_float_past_2_pow_53_is_written_as_javascript_writes_it() {
+        let big = Dynamic::from(2f64.powi(60));
+        assert_eq!(to_json(&JsonValue::js(&big)).unwrap(), "1152921504606847000");
+        assert_eq!(to_json(&JsonValue::js(&Dynamic::from(2f64.powi(53)))).unwrap(), "9007199254740992");
+    }
 
     #[test]
     fn js_json_leaves_undefined_out_of_objects_and_keeps_null() {

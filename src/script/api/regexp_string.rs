@@ -373,7 +373,8 @@ fn split(re: &RegExp, s: &ImmutableString, limit: u32) -> Array {
 /// the string whole, `""` splits between characters.
 fn split_text(s: &ImmutableString, separator: &Dynamic, limit: u32) -> Array {
     let limit = limit as usize;
-    let mut out: Array = if separator.is_unit() {
+    // undefined does not split; null splits at "null" (its text), as any other value at its text.
+    let mut out: Array = if separator.is_unit() && !separator.is_js_null() {
         vec![Dynamic::from(s.clone())]
     } else {
         let sep = input_text(separator);
