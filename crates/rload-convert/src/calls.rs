@@ -10,6 +10,12 @@ use crate::kinds::Kind;
 use crate::names;
 use crate::ItemKind;
 
+/// JavaScript's one-argument `Math` functions rload's `js_math(name, x)` computes
+/// (src/script/api/math.rs).
+const JS_MATH_ONE: &[&str] = &[
+    "cbrt", "log10", "log2", "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+    "asinh", "acosh", "atanh", "fround", "clz32",
+];
 impl Conv<'_> {
     pub fn args(&mut self, args: &[Argument]) -> Vec<String> {
         // Arguments of a call to the script's own function may be functions with a rest
@@ -34,6 +40,13 @@ impl Conv<'_> {
                         ) =>
                 {
                     format!("|v| {}", self.math_of_one(m.property.name.as_str(), "v"))
+                }
+                Argument::StaticMemberExpression(m)
+                    if matches!(&m.object, Expression::Identifier(o) if o.name == "Math")
+                        && !self.is_local("Math")
+                        && JS_MATH_ONE.contains(&m.property.name.as_str()) =>
+                {
+                    format!("|v| js_math(\"{}\", v)", m.property.name)
                 }
                 Argument::Identifier(id)
                     if matches!(id.name.as_str(), "Boolean" | "Number" | "String")
@@ -681,8 +694,18 @@ impl Conv<'_> {
             // negative).
             "indexOf" => format!("{obj}{q}.index_of({})", args.join(", ")),
             "findIndex" => format!("{obj}{q}.index_of({})", a(0)),
-            "startsWith" => format!("{obj}{q}.starts_with({})", a(0)),
-            "endsWith" => format!("{obj}{q}.ends_with({})", a(0)),
+            "startsWith" if args.len() < 2 => format!("{obj}{q}.starts_with({})", a(0)),
+            "endsWith" if args.len() < 2 => format!("{obj}{q}.ends_with({})", a(0)),
+            // With a position: the text from it (startsWith) or up to it (endsWith), clamped to
+            // the string as `substring` clamps.
+            "startsWith" => {
+                let from = helper2(self, "js_substring", vec![obj, a(1), "()".into()]);
+                format!("{from}.starts_with({})", a(0))
+            }
+            "endsWith" => {
+                let upto = helper2(self, "js_substring", vec![obj, "0".into(), a(1)]);
+                format!("{upto}.ends_with({})", a(0))
+            }
             // k6/html's Selection.is: `is` is a reserved word in Rhai.
             "is" => format!("{obj}{q}.matches({})", a(0)),
             // `console.debug`: a reserved word too, which rload's parser reads after a dot.
@@ -854,6 +877,12 @@ impl Conv<'_> {
                 self.math_of_one(method, &a(0))
             }
             ("Math", "random") => "random()".into(),
+            // rload's js_math (script/api/math.rs), each argument as JavaScript's number.
+            ("Math", f) if JS_MATH_ONE.contains(&f) => format!("js_math(\"{f}\", {})", strip_parens(&a(0))),
+            ("Math", "atan2" | "imul") => {
+                format!("js_math2(\"{method}\", {}, {})", strip_parens(&a(0)), strip_parens(&a(1)))
+            }
+            ("Math", "hypot") => format!("js_hypot([{}])", args.join(", ")),
             ("Math", "pow") => format!("{}({}, {})", self.helper("js_pow"), a(0), a(1)),
             // No argument: -Infinity for max, Infinity for min, as JavaScript gives.
             ("Math", "max") if args.is_empty() => "(-1.0 / 0.0)".into(),

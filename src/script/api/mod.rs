@@ -38,6 +38,7 @@ pub mod http_url;
 pub mod jslib_summary;
 pub mod json;
 pub mod key_order;
+pub mod math;
 pub mod metrics;
 pub mod papaparse;
 pub mod predicates;
@@ -83,6 +84,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     shared_array::register(engine);
     sort::register(engine);
     text::register(engine);
+    math::register(engine);
     call::register(engine);
     predicates::register(engine);
     regexp::register(engine);
