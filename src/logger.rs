@@ -249,7 +249,7 @@ pub fn render(format: Format, level: Level, elapsed: Option<u64>, msg: &str, fie
                 None => format!("{} {msg}", level.tag()),
             };
             for (k, v) in fields {
-                line.push_str(&format!(" {k}={v}"));
+                line.push_str(&format!(" {k}={}", logfmt_value(v)));
             }
             line
         }
@@ -266,9 +266,44 @@ pub fn render(format: Format, level: Level, elapsed: Option<u64>, msg: &str, fie
     }
 }
 
+/// A field's value as logrus's text formatter (k6's) writes it: as it is when it holds only
+/// letters, digits and `-._/@^+`, else quoted with Go's escapes (`error="Get \"http://…\": …"`).
+fn logfmt_value(v: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._/@^+".contains(c);
+    if !v.is_empty() && v.chars().all(plain) {
+        return v.into();
+    }
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('"');
+    for c in v.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_with_spaces_or_quotes_is_quoted_as_logrus_quotes_it() {
+        assert_eq!(logfmt_value("console"), "console");
+        assert_eq!(
+            logfmt_value(r#"Get "http://x/": dial: connection refused"#),
+            r#""Get \"http://x/\": dial: connection refused""#
+        );
+        assert_eq!(logfmt_value(""), r#""""#);
+        assert_eq!(logfmt_value("a\nb"), r#""a\nb""#);
+    }
 
     #[test]
     fn k6s_outputs_and_formats_parse_and_loki_is_refused_by_name() {

@@ -539,7 +539,9 @@ fn a_param_value_k6_cannot_use_fails_the_request_with_a_warning_and_the_iteratio
     run.assert_all_checks_pass(5);
     assert_eq!(run.count("http_reqs"), 1, "{}", run.stdout);
     assert!(run.line("http_req_failed").contains("0 out of 1"), "{}", run.stdout);
-    for warning in ["WARN Request Failed error=params.timeout", "WARN A batch request failed error=invalid HTTP"] {
+    for warning in
+        [r#"WARN Request Failed error="params.timeout"#, r#"WARN A batch request failed error="invalid HTTP"#]
+    {
         assert!(run.stderr.contains(warning), "{warning}: {}", run.stderr);
     }
 

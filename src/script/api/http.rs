@@ -336,12 +336,26 @@ pub(super) fn finish_tagged(
     let (sent, received) = samples::record_hops(base, &tags, &hops, judging);
     vu.count_bytes(sent, received);
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
-    // k6's `throw` (-w, or params.throw): a failure without a response is an exception, after
-    // its samples.
-    if let (true, Some(error)) = (throw, &last.error) {
-        return Err(format!("{} {}: {error}", last.method, last.url).into());
+    // A failure without a response: k6's `throw` (-w, or params.throw) makes it an exception,
+    // after its samples; else k6 logs it as a warning and the script gets a status-0 response.
+    if let Some(error) = &last.error {
+        let error = go_url_error(last.method.as_str(), &last.url.to_string(), error);
+        if throw {
+            return Err(error.into());
+        }
+        logger::log(Level::Warn, None, "Request Failed", &[("error", &error)]);
     }
     Ok(Response::new(last, response_type, Some(request)))
+}
+
+/// A failed request as Go's HTTP client words it, which k6 logs and throws: the method as Go
+/// writes the operation (`Get`, `Post`), the URL quoted, then the error.
+fn go_url_error(method: &str, url: &str, error: &str) -> String {
+    let mut op = method.to_ascii_lowercase();
+    if let Some(first) = op.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    format!("{op} \"{url}\": {error}")
 }
 
 /// The future a request suspends its VU on, built on the driver's stack.
