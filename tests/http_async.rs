@@ -79,7 +79,7 @@ fn a_rejection_nothing_waits_for_ends_the_iteration_and_no_catch_stops_it() {
     );
     let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
     let out = format!("{}\n{}", run.stdout, run.stderr);
-    assert!(out.contains("Uncaught (in promise) GET http://127.0.0.1:1/"), "{out}");
+    assert!(out.contains("Uncaught (in promise) Get \"http://127.0.0.1:1/\""), "{out}");
     assert!(!out.contains("CAUGHT") && !out.contains("AFTER"), "{out}");
     assert!(out.contains("iterations with script errors: 1"), "{out}");
 
@@ -98,7 +98,7 @@ fn a_rejection_nothing_waits_for_ends_the_iteration_and_no_catch_stops_it() {
     );
     let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
     let out = format!("{}\n{}", run.stdout, run.stderr);
-    assert!(out.contains("Uncaught (in promise) GET http://127.0.0.1:1/") && !out.contains("AFTER"), "{out}");
+    assert!(out.contains("Uncaught (in promise) Get \"http://127.0.0.1:1/\"") && !out.contains("AFTER"), "{out}");
     assert_eq!(printed(&run, "reqs"), 1.0, "{out}");
 }
 
