@@ -114,6 +114,9 @@ pub struct InFlight {
     jobs: RefCell<VecDeque<Job>>,
     /// How many request outcomes came in: each wait resumes when this moves.
     arrivals: StdCell<u64>,
+    /// The last outcome of the turn being taken: k6's event loop takes every outcome come in by
+    /// then, and looks for unhandled rejections only after the last.
+    turn_end: StdCell<u64>,
     /// The VU's wait, woken when an outcome comes in.
     waiter: RefCell<Option<Waker>>,
     /// The last `await`'s number.
@@ -275,13 +278,14 @@ impl InFlight {
         Some(uncaught_rejection(&text))
     }
 
-    /// The request whose outcome came in first and is not yet settled for the script.
-    fn next_arrival(&self) -> Option<(Rc<Cell>, Outcome)> {
+    /// The request whose outcome came in first and is not yet settled for the script, if it
+    /// came in by `until` (an arrival's number).
+    fn next_arrival(&self, until: u64) -> Option<(Rc<Cell>, Outcome)> {
         let mut requests = self.requests.borrow_mut();
         let (i, _) = requests
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.arrived.borrow().is_some())
+            .filter(|(_, c)| c.arrived.borrow().is_some() && c.arrival.get() <= until)
             .min_by_key(|(_, c)| c.arrival.get())?;
         let cell = requests.swap_remove(i);
         let outcome = cell.arrived.borrow_mut().take()?;
@@ -400,8 +404,9 @@ pub fn settle_all(ctx: &EvalContext, fn_name: &str, vu: &Rc<VuContext>) -> RhaiR
 
 /// The VU idle: jobs run, outcomes settled in the order they came in, until the job of the await
 /// `until` comes up (its outcome), or else `deadline` passes, or else nothing is left to do
-/// (`None`). Before each outcome is taken and before the VU suspends (the end of k6's turn), an
-/// unhandled rejection ends it with k6's `Uncaught (in promise)`.
+/// (`None`). As k6's event loop, it takes its turns: every outcome come in when the turn starts,
+/// each followed by the jobs it queued (a turn cut by an await's job goes on at the next idle
+/// moment); after the turn, an unhandled rejection ends it with k6's `Uncaught (in promise)`.
 fn idle(
     ctx: &NativeCallContext,
     vu: &Rc<VuContext>,
@@ -418,11 +423,15 @@ fn idle(
                 Some(job) => in_flight.run(ctx, job)?,
             }
         }
+        if let Some((cell, outcome)) = in_flight.next_arrival(in_flight.turn_end.get()) {
+            in_flight.settle(&cell, outcome);
+            continue;
+        }
         if let Some(error) = in_flight.uncaught() {
             return Err(error);
         }
-        if let Some((cell, outcome)) = in_flight.next_arrival() {
-            in_flight.settle(&cell, outcome);
+        if in_flight.arrivals.get() > in_flight.turn_end.get() {
+            in_flight.turn_end.set(in_flight.arrivals.get());
             continue;
         }
         if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
