@@ -57,6 +57,13 @@ pub struct AsyncState {
     /// as its arguments' array, an entry of `http.request_all`.
     pub all_requests: Vec<Span>,
     pub first_timer: Option<Span>,
+    /// The file uses a promise's callbacks or the `Promise` combinators (`promises.rs`): every
+    /// `await` is then a job of k6's queue (`http.wait`), as the callbacks queued before it run
+    /// first, and an async function's `return` of a promise adopts it (`http.adopt`). Known
+    /// from a first pass over the file (`modules::convert_file`).
+    pub callbacks: bool,
+    /// The first such use this pass saw.
+    pub first_callback: Option<Span>,
 }
 
 /// Whether `f` is `async function` or `async (…) =>` at the top of a declaration's initialiser.
@@ -116,12 +123,12 @@ impl Conv<'_> {
         if let Some(out) = self.timer_promise(a.argument.without_parentheses()) {
             return out;
         }
-        if let Some(c) = promise_api(a.argument.without_parentheses()) {
+        if let Some(c) = new_promise(a.argument.without_parentheses()) {
             return self.unconvertible(
                 c,
-                "a promise API (`new Promise`, `Promise.race`, `.then`, `.catch`, `.finally`, …): rload has the \
-                 promises of `http.asyncRequest(…)`, awaited (`http.wait`) or in `Promise.all` (`http.wait_all`), \
-                 and no callbacks",
+                "`new Promise(…)` (but a timer's, `new Promise((r) => setTimeout(r, ms))`): a promise's executor \
+                 (`resolve`, `reject`) has no counterpart in rload, which has the promises of \
+                 `http.asyncRequest(…)`, `Promise.resolve`, `Promise.reject` and the combinators",
             );
         }
         self.awaited(&a.argument)
@@ -137,10 +144,44 @@ impl Conv<'_> {
     /// What an async function returns (`return e`, an async arrow's expression body): `e`
     /// awaited, as its promise adopts a promise `e` is.
     pub fn async_result(&mut self, e: &Expression) -> String {
+        if self.asyncs.callbacks {
+            return self.adopted(e);
+        }
         match self.promise_all(e.without_parentheses()) {
             Some(all) => all,
             None => self.awaited(e),
         }
+    }
+
+    /// What an async function returns where every job counts (`AsyncState::callbacks`): a value
+    /// that cannot be a promise as it is; else `http.adopt(e)`, which takes k6's two jobs to adopt
+    /// a promise (none for any other value). A call of the file's own async function is listed:
+    /// k6 adopts its promise two or three jobs after its body ends (as it awaited or not), and
+    /// rload's plain call leaves no promise to count them by.
+    fn adopted(&mut self, e: &Expression) -> String {
+        let inner = e.without_parentheses();
+        if never_promise(inner) {
+            return self.expr(e);
+        }
+        if let Expression::CallExpression(c) = inner {
+            if matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+                if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
+            {
+                let outer = std::mem::replace(&mut self.asyncs.awaited, Some(c.span));
+                let out = self.expr(e);
+                self.asyncs.awaited = outer;
+                let item = self.item(
+                    c.span,
+                    ItemKind::Unconvertible,
+                    "an async function's `return f(…)` of another async function, in a script that uses promise \
+                     callbacks: k6 adopts its promise two or three jobs after its body ends, which rload does not \
+                     count (`return await f(…)` runs the same in both)",
+                );
+                return format!("{item} {out}");
+            }
+        }
+        let v = self.expr(e);
+        format!("http.adopt({})", strip_parens(&v))
     }
 
     /// The value `await e` gives: `e` itself where it cannot be a promise (a literal, an
@@ -148,11 +189,11 @@ impl Conv<'_> {
     /// plain calls settle), an awaited `http.asyncRequest(…)` as `http.await_request(…)`; else
     /// `http.wait(e)`, which waits for an `http.asyncRequest` promise and passes any other
     /// value through.
+    ///
+    /// Where every job counts (`AsyncState::callbacks`), only `http.asyncRequest(…)` is written
+    /// so (`http.await_request` takes the VU's idle moments when a callback may run): the await
+    /// of any other value is one job of k6's queue, which the callbacks queued before it precede.
     fn awaited(&mut self, e: &Expression) -> String {
-        if !self.settles_now(e.without_parentheses()) {
-            let v = self.expr(e);
-            return format!("http.wait({})", strip_parens(&v));
-        }
         let call = match e.without_parentheses() {
             Expression::CallExpression(c) => Some(c.span),
             _ => None,
@@ -160,28 +201,25 @@ impl Conv<'_> {
         let outer = std::mem::replace(&mut self.asyncs.awaited, call);
         let out = self.expr(e);
         self.asyncs.awaited = outer;
-        out
+        if self.settles_now(e.without_parentheses()) {
+            out
+        } else {
+            format!("http.wait({})", strip_parens(&out))
+        }
     }
 
     /// Whether `e` is no promise once rload has evaluated it (see [`Conv::awaited`]).
     fn settles_now(&self, e: &Expression) -> bool {
+        if self.async_request(e).is_some() {
+            return true;
+        }
+        if self.asyncs.callbacks {
+            return false;
+        }
         match e {
-            Expression::CallExpression(c) => {
-                self.async_request(e).is_some()
-                    || matches!(c.callee.without_parentheses(), Expression::Identifier(f)
-                        if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
-            }
-            Expression::BooleanLiteral(_)
-            | Expression::NullLiteral(_)
-            | Expression::NumericLiteral(_)
-            | Expression::StringLiteral(_)
-            | Expression::TemplateLiteral(_)
-            | Expression::ArrayExpression(_)
-            | Expression::ObjectExpression(_)
-            | Expression::BinaryExpression(_)
-            | Expression::UnaryExpression(_) => true,
-            Expression::Identifier(i) => i.name == "undefined",
-            _ => false,
+            Expression::CallExpression(c) => matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+                if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name)),
+            e => never_promise(e),
         }
     }
 
@@ -340,27 +378,6 @@ impl Conv<'_> {
         (plain && is_async_request).then_some(c.span)
     }
 
-    /// `p.then(f)`, `p.catch(f)`, `p.finally(f)` with a function written there: a promise's
-    /// callback, which k6 runs when the VU's JavaScript is idle (at an `await`, at the
-    /// iteration's end) and rload has no counterpart for; listed. `None` for any other call.
-    pub fn promise_callback(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Option<String> {
-        if !matches!(m.property.name.as_str(), "then" | "catch" | "finally") {
-            return None;
-        }
-        let callback = c.arguments.first()?.as_expression()?.without_parentheses();
-        if !matches!(callback, Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)) {
-            return None;
-        }
-        Some(self.unconvertible(
-            c.span,
-            format!(
-                "a promise's `.{}(…)`: k6 runs the callback when the VU's JavaScript is idle (at an `await`, at the \
-                 iteration's end), which rload has no counterpart for; `await` the promise instead",
-                m.property.name
-            ),
-        ))
-    }
-
     /// At the end of the file: `await` where timers are used is listed, with the comment for the
     /// top of the output (the statements are written by then).
     pub fn finish_asyncs(&mut self) -> String {
@@ -393,21 +410,29 @@ fn only_return<'b>(statements: &'b [Statement<'b>]) -> Option<&'b Expression<'b>
     }
 }
 
-/// The span of a promise API an awaited expression uses directly (`Promise.all(…)`,
-/// `new Promise(…)`, `x.then(…)`).
-fn promise_api(e: &Expression) -> Option<Span> {
+/// The span of `new Promise(…)` (which an await of a timer's leaves).
+fn new_promise(e: &Expression) -> Option<Span> {
     match e {
-        Expression::CallExpression(c) => match c.callee.without_parentheses() {
-            Expression::StaticMemberExpression(m) => {
-                let on_promise = matches!(&m.object, Expression::Identifier(o) if o.name == "Promise");
-                let chained = matches!(m.property.name.as_str(), "then" | "catch" | "finally");
-                (on_promise || chained).then_some(c.span)
-            }
-            _ => None,
-        },
         Expression::NewExpression(n) => {
             matches!(&n.callee, Expression::Identifier(o) if o.name == "Promise").then_some(n.span())
         }
         _ => None,
+    }
+}
+
+/// Whether `e` is a value that cannot be a promise: a literal, an operator's result.
+fn never_promise(e: &Expression) -> bool {
+    match e {
+        Expression::BooleanLiteral(_)
+        | Expression::NullLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::StringLiteral(_)
+        | Expression::TemplateLiteral(_)
+        | Expression::ArrayExpression(_)
+        | Expression::ObjectExpression(_)
+        | Expression::BinaryExpression(_)
+        | Expression::UnaryExpression(_) => true,
+        Expression::Identifier(i) => i.name == "undefined",
+        _ => false,
     }
 }

@@ -543,6 +543,10 @@ fn request_all(ctx: &NativeCallContext, requests: rhai::Array) -> Result<rhai::A
         let all = send_all(&vu, specs, limits)?;
         finished = records.into_iter().zip(all).map(|(record, hops)| Some(finish(&vu, record, hops))).collect();
     }
+    // An await: k6's turns took the outcomes of the VU's other requests meanwhile.
+    if let Some(in_flight) = vu.in_flight_if_made() {
+        in_flight.settle_arrived();
+    }
     if let Some(error) = rejected {
         return Err(error);
     }

@@ -97,7 +97,11 @@ fn await_request(
     let vu = vu::current();
     let method = method_text(method);
     if !watching(&vu) {
-        return send(&method, url, body, params).map(Dynamic::from);
+        let response = send(&method, url, body, params);
+        if let Some(in_flight) = vu.in_flight_if_made() {
+            in_flight.settle_arrived();
+        }
+        return response.map(Dynamic::from);
     }
     let prepared = prepare(&vu, &method, url, body, params)?;
     await_value(ctx, Dynamic::from(start(&vu, prepared)))

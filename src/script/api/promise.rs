@@ -302,6 +302,16 @@ impl InFlight {
             })
     }
 
+    /// Settles, for the script, every request outcome come in: after an await that went as a
+    /// plain request or sleep (nothing of the script could run, [`InFlight::watching`]), k6's
+    /// turns took them meanwhile, so a callback registered on one now is queued at once.
+    pub fn settle_arrived(&self) {
+        while let Some((cell, outcome)) = self.next_arrival(u64::MAX) {
+            self.settle(&cell, outcome);
+        }
+        self.turn_end.set(self.arrivals.get());
+    }
+
     /// Whether a callback is registered or queued: timers and sockets, whose callbacks k6 runs
     /// between these, cannot be used beside them.
     pub fn has_callbacks(&self) -> bool {

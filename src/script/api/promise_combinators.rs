@@ -26,9 +26,10 @@
 use std::cell::{Cell as StdCell, RefCell};
 use std::rc::Rc;
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
-use super::promise::{Cell, InFlight, Outcome, Promise};
+use super::http::HttpApi;
+use super::promise::{await_value, Cell, InFlight, Outcome, Promise};
 use crate::runtime::vu;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -171,11 +172,22 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("allSettled", |_: PromiseApi, list: Array| combine(Kind::AllSettled, list));
     engine.register_fn("any", |_: PromiseApi, list: Array| combine(Kind::Any, list));
     engine.register_fn("race", |_: PromiseApi, list: Array| combine(Kind::Race, list));
+    engine.register_fn("adopt", |ctx: NativeCallContext, _: HttpApi, v: Dynamic| adopt(&ctx, v));
     engine.register_get("errors", |e: &mut AggregateError| e.0.clone());
     engine.register_get("name", |_: &mut AggregateError| "AggregateError".to_string());
     engine.register_get("message", |_: &mut AggregateError| String::new());
     engine.register_fn("to_string", |_: &mut AggregateError| "AggregateError".to_string());
     engine.register_fn("to_debug", |_: &mut AggregateError| "AggregateError".to_string());
+}
+
+/// `http.adopt(v)`: an async function's `return v`, as `rload convert` writes it where every job
+/// counts: a promise is adopted as ECMAScript adopts one (a job to subscribe, a job once it
+/// settles), its value returned or its rejection thrown; any other value is returned at once.
+fn adopt(ctx: &NativeCallContext, v: Dynamic) -> RhaiResult<Dynamic> {
+    if !v.is::<Promise>() {
+        return Ok(v);
+    }
+    await_value(ctx, Dynamic::UNIT).and_then(|_| await_value(ctx, v))
 }
 
 /// `Promise.reject(reason)`: rejected, and unhandled until a reaction is registered.

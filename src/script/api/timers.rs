@@ -73,7 +73,11 @@ fn await_timeout(ctx: &NativeCallContext, ms: &Dynamic) -> RhaiResult<()> {
     if super::http_async::watching(&vu) {
         return super::http_async::pause_watching(ctx, &vu, delay);
     }
-    crate::runtime::coroutine::suspend_with(move || tokio::time::sleep(delay)).map_err(vu::suspension_error)
+    crate::runtime::coroutine::suspend_with(move || tokio::time::sleep(delay)).map_err(vu::suspension_error)?;
+    if let Some(in_flight) = vu.in_flight_if_made() {
+        in_flight.settle_arrived();
+    }
+    Ok(())
 }
 
 fn clear(id: i64) {
