@@ -22,13 +22,18 @@
 //! params], …])` when the list is made of `http.asyncRequest(…)` calls only, written out or
 //! `xs.map((x) => http.asyncRequest(…))` (one suspension, no promise each).
 //!
+//! In a file that uses promise callbacks or the `Promise` combinators (`promises.rs`), every job
+//! of k6's queue counts: each `await` is `http.wait(e)` (one job, also of a value and of the
+//! file's own async functions), but `await http.asyncRequest(…)`; an async function's `return e`
+//! of anything that may be a promise is `http.adopt(e)` (adopting one takes two jobs).
+//!
 //! Everything else is listed, never run in another order: a call of an async function that is
 //! not awaited at once (k6 runs the rest of the caller alongside it), an async function used as
 //! a value or exported from an imported module (its callers cannot be checked), an async
-//! callback (`group`, `check` and the array methods do not await it), the other promise APIs
-//! (`new Promise` but a timer's, `Promise.race`, `.then` and the other callbacks k6 runs when
-//! the VU's JavaScript is idle), and `await` in a file that uses timers (k6 runs a timer's
-//! callback while a call is awaited; rload after).
+//! callback (`group`, `check`, the array methods and `then` do not await it), `new Promise` but
+//! a timer's, in a file with promise callbacks an async function's `return f(…)` of another
+//! (k6 adopts its promise two or three jobs after its body, as it awaited or not), and `await`
+//! in a file that uses timers (k6 runs a timer's callback while a call is awaited; rload after).
 
 use std::collections::HashSet;
 
