@@ -179,6 +179,28 @@ fn callbacks_beside_timers_and_awaits_in_callbacks_are_errors_that_say_so() {
     let s = script(
         r#"
         export const options = #{ iterations: 1 };
+        fn run() {
+            setTimeout(|| print("timer"), 10);
+            Promise.resolve(1).finally(|| 2);
+        }
+        "#,
+    );
+    let run = rload(&s, &[]);
+    assert!(run.stderr.contains("a promise's .finally(…) while a timer or WebSocket is pending"), "{}", run.stderr);
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn run() {
+            Promise.resolve(1).then(|v| v);
+            let ws = WebSocket("ws://127.0.0.1:1/");
+        }
+        "#,
+    );
+    let run = rload(&s, &[]);
+    assert!(run.stderr.contains("WebSocket() while a promise's callback is pending"), "{}", run.stderr);
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
         fn run() { Promise.resolve(1).then(|v| http.wait(v)); }
         "#,
     );
