@@ -172,7 +172,7 @@ impl Conv<'_> {
             if matches!(c.callee.without_parentheses(), Expression::Identifier(f)
                 if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
             {
-                let outer = std::mem::replace(&mut self.asyncs.awaited, Some(c.span));
+                let outer = self.asyncs.awaited.replace(c.span);
                 let out = self.expr(e);
                 self.asyncs.awaited = outer;
                 let item = self.item(
