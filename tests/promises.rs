@@ -198,6 +198,14 @@ fn callbacks_beside_timers_and_awaits_in_callbacks_are_errors_that_say_so() {
     );
     let run = rload(&s, &[]);
     assert!(run.stderr.contains("WebSocket() while a promise's callback is pending"), "{}", run.stderr);
+    // k6 runs the init code's jobs when it ends; rload's init code has no such moment.
+    let s = script("Promise.resolve(1).then(|v| print(v));\nfn run() {}\n");
+    let run = rload(&s, &[]);
+    assert!(
+        run.stderr.contains("a promise's .then(…) in init code (the script's top level) is not supported"),
+        "{}",
+        run.stderr
+    );
     let s = script(
         r#"
         export const options = #{ iterations: 1 };

@@ -157,7 +157,7 @@ fn wait_all(ctx: &NativeCallContext, values: Array) -> RhaiResult<Array> {
     if !values.iter().any(|v| v.is::<Promise>()) && !watching(&vu::current()) {
         return Ok(values);
     }
-    let all = super::promise_combinators::all(PromiseApi, values);
+    let all = super::promise_combinators::all(PromiseApi, values)?;
     let out = await_value(ctx, Dynamic::from(all))?;
     Ok(out.try_cast::<Array>().unwrap_or_default())
 }

@@ -106,8 +106,14 @@ impl Combined {
 
 /// A combinator over `list`: each entry subscribes in the list's order; an empty list settles at
 /// once (but `race`'s, which never does).
-fn combine(kind: Kind, list: Array) -> Promise {
-    let vu = vu::current();
+fn combine(kind: Kind, list: Array) -> RhaiResult<Promise> {
+    let name = match kind {
+        Kind::All => "all",
+        Kind::AllSettled => "allSettled",
+        Kind::Any => "any",
+        Kind::Race => "race",
+    };
+    let vu = not_in_init(&format!("Promise.{name}(…)"))?;
     let in_flight = vu.in_flight();
     let n = list.len();
     let of = Rc::new(Combined {
@@ -126,11 +132,11 @@ fn combine(kind: Kind, list: Array) -> Promise {
             Kind::Race => {}
         }
     }
-    Promise(Rc::clone(&of.promise))
+    Ok(Promise(Rc::clone(&of.promise)))
 }
 
 /// `Promise.all(list)`.
-pub fn all(_: PromiseApi, list: Array) -> Promise {
+pub fn all(_: PromiseApi, list: Array) -> RhaiResult<Promise> {
     combine(Kind::All, list)
 }
 
@@ -191,11 +197,11 @@ fn adopt(ctx: &NativeCallContext, v: Dynamic) -> RhaiResult<Dynamic> {
 }
 
 /// `Promise.reject(reason)`: rejected, and unhandled until a reaction is registered.
-fn reject(reason: Dynamic) -> Promise {
-    let vu = vu::current();
+fn reject(reason: Dynamic) -> RhaiResult<Promise> {
+    let vu = not_in_init("Promise.reject(…)")?;
     let cell = Rc::new(Cell::default());
     vu.in_flight().settle(&cell, Err(reason));
-    Promise(cell)
+    Ok(Promise(cell))
 }
 
 /// `p.then(on_ok, on_err)`.
@@ -207,11 +213,25 @@ fn then(p: &Promise, on_ok: Option<FnPtr>, on_err: Option<FnPtr>) -> RhaiResult<
 /// The VU, where a promise's callback may be registered: not beside timers or sockets, whose
 /// callbacks k6 runs between the promises' as they come, and rload after them.
 fn guarded(method: &str) -> RhaiResult<Rc<vu::VuContext>> {
-    let vu = vu::current();
+    let vu = not_in_init(&format!("a promise's .{method}(…)"))?;
     if !vu.event_loop.is_idle() {
         return Err(format!(
             "a promise's .{method}(…) while a timer or WebSocket is pending is not supported by rload: k6 runs \
              their callbacks between the promises' as they come, rload after them"
+        )
+        .into());
+    }
+    Ok(vu)
+}
+
+/// The VU, outside its init code: k6 runs the jobs the init code queues when it ends, which
+/// rload's init code has no moment for.
+fn not_in_init(what: &str) -> RhaiResult<Rc<vu::VuContext>> {
+    let vu = vu::current();
+    if vu.in_init.get() {
+        return Err(format!(
+            "{what} in init code (the script's top level) is not supported by rload: k6 runs its jobs when the \
+             init code ends"
         )
         .into());
     }
