@@ -12,6 +12,14 @@ export const options = { vus: 1, iterations: 2 };
 
 const B = __ENV.BASE;
 
+async function plus(x) {
+  return x + 1;
+}
+
+async function resolved(v) {
+  return Promise.resolve(v);
+}
+
 async function bodyOf(path) {
   const res = await http.asyncRequest('GET', `${B}${path}`);
   return res.body;
@@ -43,6 +51,17 @@ export default async function () {
   steps.push('x2');
   await null;
   check(steps.join(), { 'chains interleave with awaits': (s) => s === 'a1,x1,a2,x2,a3' });
+
+  // An await of the file's own async function is one job; its return of a promise adopts it
+  // in two more.
+  const jobs = [];
+  p.then(() => jobs.push('j1')).then(() => jobs.push('j2')).then(() => jobs.push('j3')).then(() => jobs.push('j4'));
+  const two = await plus(1);
+  jobs.push('plus');
+  const three = await resolved(3);
+  jobs.push('resolved');
+  await null;
+  check(jobs.join(), { 'async functions take their jobs': (j) => two === 2 && three === 3 && j === 'j1,plus,j2,j3,j4,resolved' });
 
   // A throw rejects the next promise; catch recovers, finally passes the value on.
   const caught = await p
