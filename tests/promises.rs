@@ -68,6 +68,44 @@ fn callbacks_run_when_the_script_is_idle_in_k6s_order() {
 }
 
 #[test]
+fn an_async_functions_await_and_return_take_k6s_jobs() {
+    let s = script(
+        r#"
+        export const options = #{ iterations: 1 };
+        fn sync_val() { 1 }
+        fn awaits() { http.wait(()); 2 }
+        fn thrower() { throw "x"; }
+        fn o1() { return http.adopt_async(|| sync_val()); }
+        fn o2() { return http.adopt_async(|| awaits()); }
+        fn o4() { return http.adopt_async(|| thrower()); }
+        fn run() {
+            let L = [];
+            let chain = |tag| {
+                Promise.resolve(0).then(|| L.push(`${tag}1`)).then(|| L.push(`${tag}2`)).then(|| L.push(`${tag}3`)).then(|| L.push(`${tag}4`));
+            };
+            chain.call("a"); http.wait_async(|| o1()); L.push("o1");
+            for i in 0..5 { http.wait(()); }
+            chain.call("b"); http.wait_async(|| o2()); L.push("o2");
+            for i in 0..5 { http.wait(()); }
+            chain.call("e"); try { http.wait_async(|| thrower()); } catch (e) { L.push(`caught ${e}`); }
+            for i in 0..5 { http.wait(()); }
+            chain.call("f"); try { http.wait_async(|| o4()); } catch (e) { L.push(`o4 ${e}`); }
+            for i in 0..5 { http.wait(()); }
+            print(`ORDER ${L}`);
+        }
+        "#,
+    );
+    let run = rload(&s, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    // As k6 v1.1 printed it for the same functions in JavaScript (`return f()` of an async
+    // function that did not suspend: two jobs, then the caller's; that did: one).
+    assert_eq!(
+        order(&run),
+        r#"["a1", "a2", "a3", "o1", "a4", "b1", "b2", "b3", "o2", "b4", "e1", "caught x", "e2", "e3", "e4", "f1", "f2", "f3", "o4 x", "f4"]"#
+    );
+}
+
+#[test]
 fn the_iteration_ends_once_every_callback_has_run_and_its_checks_count() {
     let target = Target::start();
     let s = script(

@@ -20,6 +20,14 @@ async function resolved(v) {
   return Promise.resolve(v);
 }
 
+async function failing() {
+  throw new Error('failing');
+}
+
+async function relayed() {
+  return failing();
+}
+
 async function bodyOf(path) {
   const res = await http.asyncRequest('GET', `${B}${path}`);
   return res.body;
@@ -62,6 +70,15 @@ export default async function () {
   jobs.push('resolved');
   await null;
   check(jobs.join(), { 'async functions take their jobs': (j) => two === 2 && three === 3 && j === 'j1,plus,j2,j3,j4,resolved' });
+  const thrown = [];
+  p.then(() => thrown.push('t1')).then(() => thrown.push('t2')).then(() => thrown.push('t3')).then(() => thrown.push('t4'));
+  try {
+    await relayed();
+  } catch (e) {
+    thrown.push(e.message);
+  }
+  await null;
+  check(thrown.join(), { 'a throw relayed by a return takes its jobs too': (t) => t === 't1,t2,t3,failing,t4' });
 
   // A throw rejects the next promise; catch recovers, finally passes the value on.
   const caught = await p

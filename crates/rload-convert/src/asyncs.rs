@@ -23,17 +23,18 @@
 //! `xs.map((x) => http.asyncRequest(…))` (one suspension, no promise each).
 //!
 //! In a file that uses promise callbacks or the `Promise` combinators (`promises.rs`), every job
-//! of k6's queue counts: each `await` is `http.wait(e)` (one job, also of a value and of the
-//! file's own async functions), but `await http.asyncRequest(…)`; an async function's `return e`
-//! of anything that may be a promise is `http.adopt(e)` (adopting one takes two jobs).
+//! of k6's queue counts: each `await` is `http.wait(e)` (one job, also of a value), but `await
+//! http.asyncRequest(…)`, and `http.wait_async(|| f(…))` of the file's own async function (one
+//! job after its body, a throw included); an async function's `return e` of anything that may be
+//! a promise is `http.adopt(e)` (adopting one takes two jobs), of the file's own async function
+//! `http.adopt_async(|| f(…))` (one job after its body if it suspended, two if not).
 //!
 //! Everything else is listed, never run in another order: a call of an async function that is
 //! not awaited at once (k6 runs the rest of the caller alongside it), an async function used as
 //! a value or exported from an imported module (its callers cannot be checked), an async
 //! callback (`group`, `check`, the array methods and `then` do not await it), `new Promise` but
-//! a timer's, in a file with promise callbacks an async function's `return f(…)` of another
-//! (k6 adopts its promise two or three jobs after its body, as it awaited or not), and `await`
-//! in a file that uses timers (k6 runs a timer's callback while a call is awaited; rload after).
+//! a timer's, and `await` in a file that uses timers (k6 runs a timer's callback while a call is
+//! awaited; rload after).
 
 use std::collections::HashSet;
 
@@ -159,34 +160,31 @@ impl Conv<'_> {
     }
 
     /// What an async function returns where every job counts (`AsyncState::callbacks`): a value
-    /// that cannot be a promise as it is; else `http.adopt(e)`, which takes k6's two jobs to adopt
-    /// a promise (none for any other value). A call of the file's own async function is listed:
-    /// k6 adopts its promise two or three jobs after its body ends (as it awaited or not), and
-    /// rload's plain call leaves no promise to count them by.
+    /// that cannot be a promise as it is; a call of the file's own async function as
+    /// `http.adopt_async(|| f(…))` (k6 adopts its promise one job after its body ends if it
+    /// suspended, two if not); else `http.adopt(e)`, which takes k6's two jobs to adopt a promise
+    /// (none for any other value).
     fn adopted(&mut self, e: &Expression) -> String {
         let inner = e.without_parentheses();
         if never_promise(inner) {
             return self.expr(e);
         }
-        if let Expression::CallExpression(c) = inner {
-            if matches!(c.callee.without_parentheses(), Expression::Identifier(f)
-                if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
-            {
-                let outer = self.asyncs.awaited.replace(c.span);
-                let out = self.expr(e);
-                self.asyncs.awaited = outer;
-                let item = self.item(
-                    c.span,
-                    ItemKind::Unconvertible,
-                    "an async function's `return f(…)` of another async function, in a script that uses promise \
-                     callbacks: k6 adopts its promise two or three jobs after its body ends, which rload does not \
-                     count (`return await f(…)` runs the same in both)",
-                );
-                return format!("{item} {out}");
-            }
+        if let Some(call) = self.own_async_call(inner) {
+            let outer = self.asyncs.awaited.replace(call);
+            let out = self.expr(e);
+            self.asyncs.awaited = outer;
+            return format!("http.adopt_async(|| {})", strip_parens(&out));
         }
         let v = self.expr(e);
         format!("http.adopt({})", strip_parens(&v))
+    }
+
+    /// The span of `e` when it is a call of the file's own async function.
+    fn own_async_call(&self, e: &Expression) -> Option<Span> {
+        let Expression::CallExpression(c) = e else { return None };
+        matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+            if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
+        .then_some(c.span)
     }
 
     /// The value `await e` gives: `e` itself where it cannot be a promise (a literal, an
@@ -208,6 +206,9 @@ impl Conv<'_> {
         self.asyncs.awaited = outer;
         if self.settles_now(e.without_parentheses()) {
             out
+        } else if self.asyncs.callbacks && self.own_async_call(e.without_parentheses()).is_some() {
+            // One job after its body has ended, thrown included.
+            format!("http.wait_async(|| {})", strip_parens(&out))
         } else {
             format!("http.wait({})", strip_parens(&out))
         }
@@ -221,11 +222,7 @@ impl Conv<'_> {
         if self.asyncs.callbacks {
             return false;
         }
-        match e {
-            Expression::CallExpression(c) => matches!(c.callee.without_parentheses(), Expression::Identifier(f)
-                if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name)),
-            e => never_promise(e),
-        }
+        self.own_async_call(e).is_some() || never_promise(e)
     }
 
     /// A call of the file's async function `name`: listed unless awaited at once.

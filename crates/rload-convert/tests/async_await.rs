@@ -155,8 +155,7 @@ fn what_k6_would_run_in_another_order_is_listed() {
         ),
         // A promise's callbacks where k6 runs them in another order: an async one (k6 does not
         // await it), beside timers (whose callbacks k6 runs between them), a `Promise` function
-        // rload lacks, an async function returning another's promise (adopted two or three jobs
-        // later as it awaited or not).
+        // rload lacks.
         (
             "import http from 'k6/http';\nexport default function () { http.asyncRequest('GET', '/').then(async (r) => r.status); }",
             "an async closure",
@@ -166,11 +165,6 @@ fn what_k6_would_run_in_another_order_is_listed() {
             "promise callbacks in a script that uses timers",
         ),
         ("export default async function () { const { promise } = Promise.withResolvers(); }", "`Promise.withResolvers(…)`"),
-        (
-            "async function f() { return 1; }\nasync function g() { return f(); }\n\
-             export default async function () { Promise.resolve(1).then(() => 2); await g(); }",
-            "another async function",
-        ),
         // A timer promise where k6 runs something else during the wait: another timer, a
         // WebSocket's handlers; or one that does not resolve with the timer.
         (
@@ -231,6 +225,7 @@ fn promise_callbacks_convert_and_every_await_is_then_one_job_of_k6s_queue() {
               async function f(x) { return x + 1; }\n\
               async function g(u) { const r = await http.asyncRequest('GET', u); return r.json(); }\n\
               async function h(u) { return http.asyncRequest('GET', u); }\n\
+              async function k() { return f(1); }\n\
               export default async function () {\n\
                 http.asyncRequest('GET', '/a').then((res) => res.status).catch((e) => console.log(e)).finally(() => 1);\n\
                 const [a, b] = await Promise.allSettled([http.asyncRequest('GET', '/b'), Promise.reject('no')]);\n\
@@ -240,6 +235,7 @@ fn promise_callbacks_convert_and_every_await_is_then_one_job_of_k6s_queue() {
                 await 5;\n\
                 await g('/d');\n\
                 await h('/e');\n\
+                await k();\n\
               }\n";
     let (rhai, items) = convert(js);
     assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
@@ -250,7 +246,8 @@ fn promise_callbacks_convert_and_every_await_is_then_one_job_of_k6s_queue() {
         "http.wait(Promise.any([Promise.all([1]), 2]))",
         // Each await one job (the callbacks queued before it run first), a returned promise
         // adopted in two, a returned value that cannot be one as it is.
-        "let v = http.wait(f(1));",
+        "let v = http.wait_async(|| f(1));",
+        "return http.adopt_async(|| f(1));",
         "http.wait(5);",
         "return js_add(x, 1);",
         r#"let r = http.await_request("GET", u);"#,

@@ -495,6 +495,7 @@ enum Settled {
 /// still complete (and are recorded) before the iteration ends.
 fn request_all(ctx: &NativeCallContext, requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
     let vu = vu::current();
+    super::promise::note_await(&vu);
     let mut prepared = Vec::with_capacity(requests.len());
     for (i, entry) in requests.into_iter().enumerate() {
         let shape = format!("http.request_all: request {i} is not [method, url, body?, params?]");

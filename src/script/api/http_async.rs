@@ -40,7 +40,7 @@ use std::rc::Rc;
 use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, NativeCallContext};
 
 use super::http::{finish_tagged, method_text, not_sent, params_map, prepare, send, HttpApi, Prepared};
-use super::promise::{await_value, pause, thrown, Promise};
+use super::promise::{await_value, note_await, pause, thrown, Promise};
 use super::promise_combinators::PromiseApi;
 use crate::runtime::vu::{self, VuContext};
 
@@ -95,6 +95,7 @@ fn await_request(
     params: Option<Map>,
 ) -> RhaiResult<Dynamic> {
     let vu = vu::current();
+    note_await(&vu);
     let method = method_text(method);
     if !watching(&vu) {
         let response = send(&method, url, body, params);
@@ -154,6 +155,7 @@ fn start(vu: &Rc<VuContext>, prepared: Prepared) -> Promise {
 /// `http.wait_all(values)`: k6's `await Promise.all(values)`: the values in the list's order,
 /// or the first rejection, as soon as it comes.
 fn wait_all(ctx: &NativeCallContext, values: Array) -> RhaiResult<Array> {
+    note_await(&vu::current());
     if !values.iter().any(|v| v.is::<Promise>()) && !watching(&vu::current()) {
         return Ok(values);
     }

@@ -123,6 +123,9 @@ pub struct InFlight {
     awaits: StdCell<u64>,
     /// A callback is running: an `await` in it has no counterpart (see [`InFlight::await_value`]).
     in_job: StdCell<bool>,
+    /// How many awaits the script has made: whether an async function suspended decides how many
+    /// jobs adopting its promise takes (`http.adopt_async`).
+    suspensions: StdCell<u64>,
 }
 
 impl InFlight {
@@ -251,6 +254,11 @@ impl InFlight {
         Ok(())
     }
 
+    /// The number of awaits the script has made so far.
+    pub(super) fn suspensions(&self) -> u64 {
+        self.suspensions.get()
+    }
+
     /// Calls a callback: its result, or the rejection a throw in it makes. An interruption or an
     /// uncaught rejection is no throw: it ends the wait.
     fn call(&self, ctx: &NativeCallContext, f: &FnPtr, args: rhai::Array) -> RhaiResult<Outcome> {
@@ -259,7 +267,7 @@ impl InFlight {
         self.in_job.set(false);
         match result {
             Ok(v) => Ok(Ok(v)),
-            Err(e) if is_interruption(&e) || matches!(e.unwrap_inner(), EvalAltResult::ErrorTerminated(..)) => Err(e),
+            Err(e) if is_fatal(&e) => Err(e),
             Err(e) => Ok(Err(thrown(&e))),
         }
     }
@@ -344,6 +352,18 @@ impl Drop for InFlight {
     }
 }
 
+/// An error no promise takes as its rejection: the VU's interruption, an uncaught rejection.
+pub(super) fn is_fatal(e: &EvalAltResult) -> bool {
+    is_interruption(e) || matches!(e.unwrap_inner(), EvalAltResult::ErrorTerminated(..))
+}
+
+/// Counts an await of the script (see [`InFlight::suspensions`]).
+pub fn note_await(vu: &VuContext) {
+    if let Some(in_flight) = vu.in_flight_if_made() {
+        in_flight.suspensions.set(in_flight.suspensions.get() + 1);
+    }
+}
+
 /// `value` as a promise: itself, or one fulfilled with it.
 pub(super) fn promise_of(value: Dynamic) -> Rc<Cell> {
     match value.try_cast_result::<Promise>() {
@@ -364,6 +384,7 @@ pub(super) fn thrown(error: &EvalAltResult) -> Dynamic {
 /// VU's idle moments taken meanwhile; the value, or the rejection thrown.
 pub fn await_value(ctx: &NativeCallContext, value: Dynamic) -> RhaiResult<Dynamic> {
     let vu = vu::current();
+    note_await(&vu);
     let in_flight = vu.in_flight();
     if in_flight.in_job.get() {
         return Err("http.wait (an await) in a promise's callback is not supported by rload: k6 would suspend only \

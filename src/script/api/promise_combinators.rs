@@ -28,8 +28,9 @@ use std::rc::Rc;
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext};
 
+use super::call::call_fitting;
 use super::http::HttpApi;
-use super::promise::{await_value, Cell, InFlight, Outcome, Promise};
+use super::promise::{await_value, is_fatal, Cell, InFlight, Outcome, Promise};
 use crate::runtime::vu;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -179,6 +180,8 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("any", |_: PromiseApi, list: Array| combine(Kind::Any, list));
     engine.register_fn("race", |_: PromiseApi, list: Array| combine(Kind::Race, list));
     engine.register_fn("adopt", |ctx: NativeCallContext, _: HttpApi, v: Dynamic| adopt(&ctx, v));
+    engine.register_fn("wait_async", |ctx: NativeCallContext, _: HttpApi, f: FnPtr| wait_async(&ctx, &f));
+    engine.register_fn("adopt_async", |ctx: NativeCallContext, _: HttpApi, f: FnPtr| adopt_async(&ctx, &f));
     engine.register_get("errors", |e: &mut AggregateError| e.0.clone());
     engine.register_get("name", |_: &mut AggregateError| "AggregateError".to_string());
     engine.register_get("message", |_: &mut AggregateError| String::new());
@@ -194,6 +197,37 @@ fn adopt(ctx: &NativeCallContext, v: Dynamic) -> RhaiResult<Dynamic> {
         return Ok(v);
     }
     await_value(ctx, Dynamic::UNIT).and_then(|_| await_value(ctx, v))
+}
+
+/// `http.wait_async(|| f(…))`: `await f(…)` of an async function rload runs as a plain one, as
+/// `rload convert` writes it where every job counts: the await is one job after `f`'s body has
+/// ended, returned or thrown (k6's `await` of its settled promise).
+fn wait_async(ctx: &NativeCallContext, f: &FnPtr) -> RhaiResult<Dynamic> {
+    match call_fitting(ctx, f, Array::new()) {
+        Ok(v) => await_value(ctx, v),
+        Err(e) if is_fatal(&e) => Err(e),
+        Err(e) => await_value(ctx, Dynamic::UNIT).and_then(|_| Err(e)),
+    }
+}
+
+/// `http.adopt_async(|| f(…))`: an async function's `return f(…)` of another, as `rload convert`
+/// writes it where every job counts. k6 adopts `f`'s promise: one job after `f`'s body ends when
+/// it suspended (awaited, or adopted a promise itself: its promise was pending when returned),
+/// two when it did not; the value returned, or the throw rethrown, then.
+fn adopt_async(ctx: &NativeCallContext, f: &FnPtr) -> RhaiResult<Dynamic> {
+    let vu = vu::current();
+    let before = vu.in_flight().suspensions();
+    let result = call_fitting(ctx, f, Array::new());
+    if let Err(e) = &result {
+        if is_fatal(e) {
+            return result;
+        }
+    }
+    let jobs = if vu.in_flight().suspensions() != before { 1 } else { 2 };
+    for _ in 0..jobs {
+        await_value(ctx, Dynamic::UNIT).map(drop)?;
+    }
+    result
 }
 
 /// `Promise.reject(reason)`: rejected, and unhandled until a reaction is registered.

@@ -69,6 +69,7 @@ fn await_timeout(ctx: &NativeCallContext, ms: &Dynamic) -> RhaiResult<()> {
         return Err("setTimeout() is not available in init code (the script's top level)".into());
     }
     let delay = delay(ms);
+    super::promise::note_await(&vu);
     // An await: k6's event loop runs meanwhile, and may find a promise rejected unawaited.
     if super::http_async::watching(&vu) {
         return super::http_async::pause_watching(ctx, &vu, delay);
