@@ -21,10 +21,11 @@
 //! `await` of a value. `http.wait_all(list)` is `Promise.all`: the values in the list's order,
 //! or the first rejection in the order the requests failed, without waiting for the others.
 //! `http.await_request(…)` is `await http.asyncRequest(…)`, as `rload convert` writes it: a
-//! plain `http.request` unless another promise could reject while it waits.
+//! plain `http.request` unless something of the script could run while it waits (a callback, a
+//! rejection nothing handles).
 //!
 //! A request the script never waits for still counts: the iteration (or `setup()`,
-//! `teardown()`) ends only once every request it started has completed ([`settle_all`], k6's
+//! `teardown()`) ends only once every request it started has completed ([`settle_all`](super::promise::settle_all), k6's
 //! event loop draining). A rejection nothing waits for is k6's `Uncaught (in promise)`: it ends
 //! the iteration as a script error, which no `catch` of the script stops, when the VU next
 //! waits (in `http.wait`, `http.wait_all`, or at the iteration's end), where k6's event loop
