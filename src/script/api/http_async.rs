@@ -25,8 +25,8 @@
 //! rejection nothing handles).
 //!
 //! A request the script never waits for still counts: the iteration (or `setup()`,
-//! `teardown()`) ends only once every request it started has completed ([`settle_all`](super::promise::settle_all), k6's
-//! event loop draining). A rejection nothing waits for is k6's `Uncaught (in promise)`: it ends
+//! `teardown()`) ends only once every request it started has completed
+//! ([`settle_all`](super::promise::settle_all), k6's event loop draining). A rejection nothing waits for is k6's `Uncaught (in promise)`: it ends
 //! the iteration as a script error, which no `catch` of the script stops, when the VU next
 //! waits (in `http.wait`, `http.wait_all`, or at the iteration's end), where k6's event loop
 //! would run the rejection. An iteration that ends with an error or is interrupted drops the
