@@ -113,6 +113,7 @@ export default async function () {
     await Promise.any([Promise.reject(1), Promise.reject(2)]);
   } catch (e) {
     aggregate = e;
+    check(`${e.name}:${e.message}:${e}`, { "a caught AggregateError's name and message": (t) => t === 'AggregateError::AggregateError' });
   }
   check(aggregate, { 'any: an AggregateError of every reason': (e) => e.name === 'AggregateError' && e.errors.join() === '1,2' });
 
