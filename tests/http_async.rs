@@ -161,15 +161,3 @@ fn an_iteration_that_throws_or_is_stopped_drops_its_requests_in_flight() {
     assert_eq!(printed(&run, "reqs"), 0.0, "{}", run.stdout);
     assert!(started.elapsed() < Duration::from_millis(2800), "{:?}", started.elapsed());
 }
-
-#[test]
-fn a_promises_callbacks_are_errors_that_say_so() {
-    let s = script(
-        r#"
-        export const options = #{ iterations: 1 };
-        fn run() { http.asyncRequest("GET", "http://127.0.0.1:1/").then(|r| r.status); }
-        "#,
-    );
-    let run = rload(&s, &[]);
-    assert!(run.stderr.contains("a promise's .then(…) is not supported by rload"), "{}", run.stderr);
-}

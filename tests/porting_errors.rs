@@ -105,6 +105,9 @@ fn the_k6_api_guide_says_what_rload_check_finds() {
          \x20   console.info(1); console.warn(1, 2); console.error(1, 2, 3); console.debug(\"x\");\n\
          \x20   exec.vu.metrics.tags[\"stage\"] = \"1\";\n\
          \x20   let pr = http.asyncRequest(\"GET\", \"http://127.0.0.1:1/\"); let w = http.wait(pr); let ws = http.wait_all([pr, 1]);\n\
+         \x20   let pc = pr.then(|r| r, |e| e).catch_error(|e| e).finally(|| 1); let pa = http.adopt(Promise.allSettled([pr, Promise.resolve(1), Promise.reject(2)]));\n\
+         \x20   let pw = http.wait(Promise.any([Promise.race([pr]), Promise.all([pr])]));\n\
+         \x20   let pf = http.wait_async(|| 1) + http.adopt_async(|| 2);\n\
          \x20   let j = #{ a: 1 }.to_json(); let p = parse_json(j); randomSeed(1); let t = timestamp_ms() + random_int(1, 2);\n\
          }\n",
     );

@@ -22,13 +22,19 @@
 //! params], …])` when the list is made of `http.asyncRequest(…)` calls only, written out or
 //! `xs.map((x) => http.asyncRequest(…))` (one suspension, no promise each).
 //!
+//! In a file that uses promise callbacks or the `Promise` combinators (`promises.rs`), every job
+//! of k6's queue counts: each `await` is `http.wait(e)` (one job, also of a value), but `await
+//! http.asyncRequest(…)`, and `http.wait_async(|| f(…))` of the file's own async function (one
+//! job after its body, a throw included); an async function's `return e` of anything that may be
+//! a promise is `http.adopt(e)` (adopting one takes two jobs), of the file's own async function
+//! `http.adopt_async(|| f(…))` (one job after its body if it suspended, two if not).
+//!
 //! Everything else is listed, never run in another order: a call of an async function that is
 //! not awaited at once (k6 runs the rest of the caller alongside it), an async function used as
 //! a value or exported from an imported module (its callers cannot be checked), an async
-//! callback (`group`, `check` and the array methods do not await it), the other promise APIs
-//! (`new Promise` but a timer's, `Promise.race`, `.then` and the other callbacks k6 runs when
-//! the VU's JavaScript is idle), and `await` in a file that uses timers (k6 runs a timer's
-//! callback while a call is awaited; rload after).
+//! callback (`group`, `check`, the array methods and `then` do not await it), `new Promise` but
+//! a timer's, and `await` in a file that uses timers (k6 runs a timer's callback while a call is
+//! awaited; rload after).
 
 use std::collections::HashSet;
 
@@ -57,6 +63,13 @@ pub struct AsyncState {
     /// as its arguments' array, an entry of `http.request_all`.
     pub all_requests: Vec<Span>,
     pub first_timer: Option<Span>,
+    /// The file uses a promise's callbacks or the `Promise` combinators (`promises.rs`): every
+    /// `await` is then a job of k6's queue (`http.wait`), as the callbacks queued before it run
+    /// first, and an async function's `return` of a promise adopts it (`http.adopt`). Known
+    /// from a first pass over the file (`modules::convert_file`).
+    pub callbacks: bool,
+    /// The first such use this pass saw.
+    pub first_callback: Option<Span>,
 }
 
 /// Whether `f` is `async function` or `async (…) =>` at the top of a declaration's initialiser.
@@ -116,12 +129,12 @@ impl Conv<'_> {
         if let Some(out) = self.timer_promise(a.argument.without_parentheses()) {
             return out;
         }
-        if let Some(c) = promise_api(a.argument.without_parentheses()) {
+        if let Some(c) = new_promise(a.argument.without_parentheses()) {
             return self.unconvertible(
                 c,
-                "a promise API (`new Promise`, `Promise.race`, `.then`, `.catch`, `.finally`, …): rload has the \
-                 promises of `http.asyncRequest(…)`, awaited (`http.wait`) or in `Promise.all` (`http.wait_all`), \
-                 and no callbacks",
+                "`new Promise(…)` (but a timer's, `new Promise((r) => setTimeout(r, ms))`): a promise's executor \
+                 (`resolve`, `reject`) has no counterpart in rload, which has the promises of \
+                 `http.asyncRequest(…)`, `Promise.resolve`, `Promise.reject` and the combinators",
             );
         }
         self.awaited(&a.argument)
@@ -137,10 +150,41 @@ impl Conv<'_> {
     /// What an async function returns (`return e`, an async arrow's expression body): `e`
     /// awaited, as its promise adopts a promise `e` is.
     pub fn async_result(&mut self, e: &Expression) -> String {
+        if self.asyncs.callbacks {
+            return self.adopted(e);
+        }
         match self.promise_all(e.without_parentheses()) {
             Some(all) => all,
             None => self.awaited(e),
         }
+    }
+
+    /// What an async function returns where every job counts (`AsyncState::callbacks`): a value
+    /// that cannot be a promise as it is; a call of the file's own async function as
+    /// `http.adopt_async(|| f(…))` (k6 adopts its promise one job after its body ends if it
+    /// suspended, two if not); else `http.adopt(e)`, which takes k6's two jobs to adopt a promise
+    /// (none for any other value).
+    fn adopted(&mut self, e: &Expression) -> String {
+        let inner = e.without_parentheses();
+        if never_promise(inner) {
+            return self.expr(e);
+        }
+        if let Some(call) = self.own_async_call(inner) {
+            let outer = self.asyncs.awaited.replace(call);
+            let out = self.expr(e);
+            self.asyncs.awaited = outer;
+            return format!("http.adopt_async(|| {})", strip_parens(&out));
+        }
+        let v = self.expr(e);
+        format!("http.adopt({})", strip_parens(&v))
+    }
+
+    /// The span of `e` when it is a call of the file's own async function.
+    fn own_async_call(&self, e: &Expression) -> Option<Span> {
+        let Expression::CallExpression(c) = e else { return None };
+        matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+            if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
+        .then_some(c.span)
     }
 
     /// The value `await e` gives: `e` itself where it cannot be a promise (a literal, an
@@ -148,11 +192,11 @@ impl Conv<'_> {
     /// plain calls settle), an awaited `http.asyncRequest(…)` as `http.await_request(…)`; else
     /// `http.wait(e)`, which waits for an `http.asyncRequest` promise and passes any other
     /// value through.
+    ///
+    /// Where every job counts (`AsyncState::callbacks`), only `http.asyncRequest(…)` is written
+    /// so (`http.await_request` takes the VU's idle moments when a callback may run): the await
+    /// of any other value is one job of k6's queue, which the callbacks queued before it precede.
     fn awaited(&mut self, e: &Expression) -> String {
-        if !self.settles_now(e.without_parentheses()) {
-            let v = self.expr(e);
-            return format!("http.wait({})", strip_parens(&v));
-        }
         let call = match e.without_parentheses() {
             Expression::CallExpression(c) => Some(c.span),
             _ => None,
@@ -160,29 +204,25 @@ impl Conv<'_> {
         let outer = std::mem::replace(&mut self.asyncs.awaited, call);
         let out = self.expr(e);
         self.asyncs.awaited = outer;
-        out
+        if self.settles_now(e.without_parentheses()) {
+            out
+        } else if self.asyncs.callbacks && self.own_async_call(e.without_parentheses()).is_some() {
+            // One job after its body has ended, thrown included.
+            format!("http.wait_async(|| {})", strip_parens(&out))
+        } else {
+            format!("http.wait({})", strip_parens(&out))
+        }
     }
 
     /// Whether `e` is no promise once rload has evaluated it (see [`Conv::awaited`]).
     fn settles_now(&self, e: &Expression) -> bool {
-        match e {
-            Expression::CallExpression(c) => {
-                self.async_request(e).is_some()
-                    || matches!(c.callee.without_parentheses(), Expression::Identifier(f)
-                        if self.asyncs.fns.contains(f.name.as_str()) && !self.is_local(&f.name))
-            }
-            Expression::BooleanLiteral(_)
-            | Expression::NullLiteral(_)
-            | Expression::NumericLiteral(_)
-            | Expression::StringLiteral(_)
-            | Expression::TemplateLiteral(_)
-            | Expression::ArrayExpression(_)
-            | Expression::ObjectExpression(_)
-            | Expression::BinaryExpression(_)
-            | Expression::UnaryExpression(_) => true,
-            Expression::Identifier(i) => i.name == "undefined",
-            _ => false,
+        if self.async_request(e).is_some() {
+            return true;
         }
+        if self.asyncs.callbacks {
+            return false;
+        }
+        self.own_async_call(e).is_some() || never_promise(e)
     }
 
     /// A call of the file's async function `name`: listed unless awaited at once.
@@ -340,27 +380,6 @@ impl Conv<'_> {
         (plain && is_async_request).then_some(c.span)
     }
 
-    /// `p.then(f)`, `p.catch(f)`, `p.finally(f)` with a function written there: a promise's
-    /// callback, which k6 runs when the VU's JavaScript is idle (at an `await`, at the
-    /// iteration's end) and rload has no counterpart for; listed. `None` for any other call.
-    pub fn promise_callback(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> Option<String> {
-        if !matches!(m.property.name.as_str(), "then" | "catch" | "finally") {
-            return None;
-        }
-        let callback = c.arguments.first()?.as_expression()?.without_parentheses();
-        if !matches!(callback, Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)) {
-            return None;
-        }
-        Some(self.unconvertible(
-            c.span,
-            format!(
-                "a promise's `.{}(…)`: k6 runs the callback when the VU's JavaScript is idle (at an `await`, at the \
-                 iteration's end), which rload has no counterpart for; `await` the promise instead",
-                m.property.name
-            ),
-        ))
-    }
-
     /// At the end of the file: `await` where timers are used is listed, with the comment for the
     /// top of the output (the statements are written by then).
     pub fn finish_asyncs(&mut self) -> String {
@@ -393,21 +412,29 @@ fn only_return<'b>(statements: &'b [Statement<'b>]) -> Option<&'b Expression<'b>
     }
 }
 
-/// The span of a promise API an awaited expression uses directly (`Promise.all(…)`,
-/// `new Promise(…)`, `x.then(…)`).
-fn promise_api(e: &Expression) -> Option<Span> {
+/// The span of `new Promise(…)` (which an await of a timer's leaves).
+fn new_promise(e: &Expression) -> Option<Span> {
     match e {
-        Expression::CallExpression(c) => match c.callee.without_parentheses() {
-            Expression::StaticMemberExpression(m) => {
-                let on_promise = matches!(&m.object, Expression::Identifier(o) if o.name == "Promise");
-                let chained = matches!(m.property.name.as_str(), "then" | "catch" | "finally");
-                (on_promise || chained).then_some(c.span)
-            }
-            _ => None,
-        },
         Expression::NewExpression(n) => {
             matches!(&n.callee, Expression::Identifier(o) if o.name == "Promise").then_some(n.span())
         }
         _ => None,
+    }
+}
+
+/// Whether `e` is a value that cannot be a promise: a literal, an operator's result.
+fn never_promise(e: &Expression) -> bool {
+    match e {
+        Expression::BooleanLiteral(_)
+        | Expression::NullLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::StringLiteral(_)
+        | Expression::TemplateLiteral(_)
+        | Expression::ArrayExpression(_)
+        | Expression::ObjectExpression(_)
+        | Expression::BinaryExpression(_)
+        | Expression::UnaryExpression(_) => true,
+        Expression::Identifier(i) => i.name == "undefined",
+        _ => false,
     }
 }

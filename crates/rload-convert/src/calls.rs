@@ -354,7 +354,7 @@ impl Conv<'_> {
     /// `x.m(…)` of anything but the script's own classes and objects.
     fn call_method_plain(&mut self, c: &CallExpression, m: &StaticMemberExpression) -> String {
         let method = m.property.name.as_str();
-        if let Some(out) = self.promise_callback(c, m) {
+        if let Some(out) = self.promise_call(c, m) {
             return out;
         }
         if let Expression::Identifier(obj) = &m.object {

@@ -97,7 +97,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one; a thrown value (`new\n    // Error(m)` converts to m) and rload's errors are their own message; a helper's\n    // `TypeError: m` (or `RangeError: m`, rload's `ReferenceError: m`, `URIError: m`) is m.\n    if type_of(e) == \"map\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
+        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one, as `Promise.any`'s\n    // AggregateError has; a thrown value (`new Error(m)` converts to m) and rload's errors are\n    // their own message; a helper's `TypeError: m` (or `RangeError: m`, rload's\n    // `ReferenceError: m`, `URIError: m`) is m.\n    if type_of(e) == \"map\" || type_of(e) == \"AggregateError\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
     ),
     (
         "js_add",
@@ -431,7 +431,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError, ReferenceError and URIError for theirs, else Error.\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
+        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError, ReferenceError and URIError for theirs, else Error.\n    if type_of(e) == \"AggregateError\" { return e.name; }\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
     ),
     (
         "js_iter",

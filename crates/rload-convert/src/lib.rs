@@ -37,6 +37,7 @@ mod modules;
 mod names;
 mod objects;
 mod operators;
+mod promises;
 mod regexps;
 mod rest;
 mod stmt;

@@ -30,15 +30,33 @@ pub struct FileOut {
 
 /// Converts one file; `calls_from_outside` are the numbers of arguments other files call this
 /// module's functions with (by Rhai name), for the overloads of the longer calls.
+///
+/// A file that uses promise callbacks is converted twice: its awaits are written otherwise
+/// (`AsyncState::callbacks`), and the first use may come after them.
 pub fn convert_file(
     file: &str,
     text: &str,
     module: Option<&str>,
     calls_from_outside: &HashMap<String, BTreeSet<usize>>,
 ) -> Result<FileOut, String> {
+    match convert_file_as(file, text, module, calls_from_outside, false)? {
+        (out, false) => Ok(out),
+        (_, true) => convert_file_as(file, text, module, calls_from_outside, true).map(|(out, _)| out),
+    }
+}
+
+/// [`convert_file`], with promise callbacks known to be used or not; and whether they are.
+fn convert_file_as(
+    file: &str,
+    text: &str,
+    module: Option<&str>,
+    calls_from_outside: &HashMap<String, BTreeSet<usize>>,
+    callbacks: bool,
+) -> Result<(FileOut, bool), String> {
     let alloc = Allocator::default();
     let parsed = Parser::new(&alloc, text, SourceType::mjs()).parse();
     let mut conv = Conv::new(file, text, module);
+    conv.asyncs.callbacks = callbacks;
     if parsed.panicked || parsed.diagnostics.has_errors() {
         let (msg, at) = parsed
             .diagnostics
@@ -71,7 +89,8 @@ pub fn convert_file(
         }
         parts.push(format!("{comments}{text}"));
     }
-    let listed = conv.finish_asyncs();
+    let listed = conv.finish_asyncs() + &conv.finish_promises();
+    let uses_callbacks = conv.asyncs.first_callback.is_some();
     let mut body = String::new();
     if module.is_none() {
         body.push_str(&crate::header(file_name(file)));
@@ -97,7 +116,7 @@ pub fn convert_file(
         rhai.push_str("\n// JavaScript's semantics where Rhai's differ (added by rload convert).");
         rhai.push_str(&helpers);
     }
-    Ok(FileOut {
+    let out = FileOut {
         converted: Converted { js_path: file.to_string(), module: module.unwrap_or_default().to_string(), rhai, map },
         items: conv.items,
         // Every file imported, even two of one module name (`convert` reports those).
@@ -106,7 +125,8 @@ pub fn convert_file(
             local_imports.into_iter().filter(|(spec, _)| seen.insert(spec.clone())).collect()
         },
         module_calls: conv.module_calls.into_iter().collect(),
-    })
+    };
+    Ok((out, uses_callbacks))
 }
 
 fn file_name(path: &str) -> &str {

@@ -116,7 +116,7 @@ fn an_awaited_timer_promise_is_a_wait_where_nothing_else_could_run() {
     // `st` is k6/timers' setTimeout under another name: not recognised, listed.
     let aliased = "import { setTimeout as st } from 'k6/timers';\n\
                    export default async function () { await new Promise((r) => st(r, 10)); }\n";
-    assert!(not_converted(&convert(aliased).1).iter().any(|r| r.contains("a promise")));
+    assert!(not_converted(&convert(aliased).1).iter().any(|r| r.contains("`new Promise(…)`")));
 }
 
 #[test]
@@ -153,23 +153,18 @@ fn what_k6_would_run_in_another_order_is_listed() {
             "import http from 'k6/http';\nexport default async function () { await Promise.all(['/'].map(async (p) => http.asyncRequest('GET', p))); }",
             "an async closure",
         ),
-        // A promise's callbacks, awaited or not.
+        // A promise's callbacks where k6 runs them in another order: an async one (k6 does not
+        // await it), beside timers (whose callbacks k6 runs between them), a `Promise` function
+        // rload lacks.
         (
-            "import http from 'k6/http';\nexport default function () { http.asyncRequest('GET', '/').then((r) => r.status); }",
-            "a promise's `.then(…)`",
+            "import http from 'k6/http';\nexport default function () { http.asyncRequest('GET', '/').then(async (r) => r.status); }",
+            "an async closure",
         ),
         (
-            "import http from 'k6/http';\nexport default async function () { const p = http.asyncRequest('GET', '/'); p.catch(function (e) {}); await p; }",
-            "a promise's `.catch(…)`",
+            "import http from 'k6/http';\nexport default function () { http.asyncRequest('GET', '/').then((r) => r.status); setTimeout(() => {}, 5); }",
+            "promise callbacks in a script that uses timers",
         ),
-        (
-            "import { asyncRequest } from 'k6/http';\nexport default async function () { await asyncRequest('GET', '/').finally(() => {}); }",
-            "a promise",
-        ),
-        (
-            "import http from 'k6/http';\nexport default async function () { await Promise.race([http.asyncRequest('GET', '/')]); }",
-            "a promise",
-        ),
+        ("export default async function () { const { promise } = Promise.withResolvers(); }", "`Promise.withResolvers(…)`"),
         // A timer promise where k6 runs something else during the wait: another timer, a
         // WebSocket's handlers; or one that does not resolve with the timer.
         (
@@ -186,7 +181,7 @@ fn what_k6_would_run_in_another_order_is_listed() {
         ("export default async function () { await new Promise((r) => r(1)); }", "a promise"),
         (
             "async function f() { return 1; }\nexport default async function () { await f().then((v) => v); }",
-            "a promise",
+            "not awaited at once",
         ),
         // A timer's callback runs during an await in k6, after the call in rload.
         ("export default async function () { setTimeout(() => {}, 0); await 1; }", "uses timers"),
@@ -222,4 +217,48 @@ fn an_async_function_exported_from_an_imported_module_is_listed() {
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert!(listed[0].file.ends_with("lib.js") && listed[0].line == 1, "{listed:?}");
     assert!(listed[0].reason.contains("exported from an imported module"), "{listed:?}");
+}
+
+#[test]
+fn promise_callbacks_convert_and_every_await_is_then_one_job_of_k6s_queue() {
+    let js = "import http from 'k6/http';\n\
+              async function f(x) { return x + 1; }\n\
+              async function g(u) { const r = await http.asyncRequest('GET', u); return r.json(); }\n\
+              async function h(u) { return http.asyncRequest('GET', u); }\n\
+              async function k() { return f(1); }\n\
+              export default async function () {\n\
+                http.asyncRequest('GET', '/a').then((res) => res.status).catch((e) => console.log(e)).finally(() => 1);\n\
+                const [a, b] = await Promise.allSettled([http.asyncRequest('GET', '/b'), Promise.reject('no')]);\n\
+                const first = await Promise.race([http.asyncRequest('GET', '/c'), Promise.resolve(1)]);\n\
+                const any = await Promise.any([Promise.all([1]), 2]);\n\
+                const v = await f(1);\n\
+                await 5;\n\
+                await g('/d');\n\
+                await h('/e');\n\
+                await k();\n\
+              }\n";
+    let (rhai, items) = convert(js);
+    assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
+    for line in [
+        r#".then(|res| res.status).catch_error(|e| console.log(e)).finally(|| 1);"#,
+        r#"http.wait(Promise.allSettled([http.asyncRequest("GET", "/b"), Promise.reject("no")]))"#,
+        r#"http.wait(Promise.race([http.asyncRequest("GET", "/c"), Promise.resolve(1)]))"#,
+        "http.wait(Promise.any([Promise.all([1]), 2]))",
+        // Each await one job (the callbacks queued before it run first), a returned promise
+        // adopted in two, a returned value that cannot be one as it is.
+        "let v = http.wait_async(|| f(1));",
+        "return http.adopt_async(|| f(1));",
+        "http.wait(5);",
+        "return js_add(x, 1);",
+        r#"let r = http.await_request("GET", u);"#,
+        "return http.adopt(r.json());",
+        r#"return http.adopt(http.asyncRequest("GET", u));"#,
+    ] {
+        assert!(rhai.contains(line), "{line}\n{rhai}");
+    }
+    // Without callbacks, the same awaits are plain values.
+    let plain =
+        "async function f(x) { return x + 1; }\nexport default async function () { const v = await f(1); await 5; }\n";
+    let (rhai, _) = convert(plain);
+    assert!(rhai.contains("let v = f(1);") && !rhai.contains("http.wait"), "{rhai}");
 }

@@ -21,7 +21,7 @@ use crate::runtime::relay;
 use crate::runtime::report::SummaryText;
 use crate::runtime::scenario::ScenarioRuntime;
 use crate::runtime::setup_data::{read_setup_data, SetupData};
-use crate::script::api::http_async::InFlight;
+use crate::script::api::promise::InFlight;
 use crate::script::api::websocket::Callback;
 
 /// What a VU's evaluation is for.

@@ -24,7 +24,7 @@ use super::coroutine::{ready_or_suspend, Suspension};
 use super::scenario::ScenarioRuntime;
 use super::setup_data::{json_value, read_setup_data, setup_data_json};
 use crate::metrics::{self, builtin, SystemTag, TagSet};
-use crate::script::api::http_async::settle_all;
+use crate::script::api::promise::settle_all;
 use crate::script::api::websocket::run_event_loop;
 use crate::script::diagnostics::describe_runtime_error;
 use crate::script::engine::summary_hook;
@@ -216,7 +216,7 @@ fn pad_iteration(scenario: &Arc<ScenarioRuntime>, rest: std::time::Duration) {
 /// left of both.
 #[inline(never)]
 fn end_of_call(ctx: &EvalContext, vu: &Rc<VuContext>, name: &str) -> Result<(), Box<EvalAltResult>> {
-    let result = run_event_loop(ctx, name).and_then(|()| settle_all(vu));
+    let result = run_event_loop(ctx, name).and_then(|()| settle_all(ctx, name, vu));
     if result.is_err() {
         abandon(vu);
     }

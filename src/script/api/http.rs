@@ -10,7 +10,7 @@
 use std::rc::Rc;
 
 use bytes::Bytes;
-use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map};
+use rhai::{Dynamic, Engine, EvalAltResult, Identifier, ImmutableString, Map, NativeCallContext};
 
 use super::body::{body_bytes, go_format, go_syntax, go_type};
 use super::convert::js_string;
@@ -81,7 +81,9 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("batch", |_: HttpApi, requests: Dynamic| -> Result<(), Box<EvalAltResult>> {
         Err(format!("invalid http.batch() argument type {}", go_type(&requests)).into())
     });
-    engine.register_fn("request_all", |_: HttpApi, requests: rhai::Array| request_all(requests));
+    engine.register_fn("request_all", |ctx: NativeCallContext, _: HttpApi, requests: rhai::Array| {
+        request_all(&ctx, requests)
+    });
     engine.register_fn("request", |_: HttpApi, method: Dynamic, url: Dynamic| -> Res {
         send(&method_text(method), url, Dynamic::UNIT, None)
     });
@@ -505,8 +507,9 @@ enum Settled {
 /// `http.asyncRequest`s awaited by `http.wait_all` (`http_async.rs`): the first failure, in the
 /// order they fail, is the script error at once, as k6's `Promise.all` rejects, and the others
 /// still complete (and are recorded) before the iteration ends.
-fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
+fn request_all(ctx: &NativeCallContext, requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>> {
     let vu = vu::current();
+    super::promise::note_await(&vu);
     let mut prepared = Vec::with_capacity(requests.len());
     for (i, entry) in requests.into_iter().enumerate() {
         let shape = format!("http.request_all: request {i} is not [method, url, body?, params?]");
@@ -530,7 +533,7 @@ fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
     // So must an await while another promise of the VU may reject unawaited (k6's `Uncaught
     // (in promise)` as it happens).
     if prepared.iter().any(may_reject) || super::http_async::watching(&vu) {
-        return super::http_async::all_of(&vu, prepared);
+        return super::http_async::all_of(ctx, &vu, prepared);
     }
     let (mut settled, mut specs, mut records) = (Vec::with_capacity(prepared.len()), Vec::new(), Vec::new());
     let mut rejected = None;
@@ -554,6 +557,10 @@ fn request_all(requests: rhai::Array) -> Result<rhai::Array, Box<EvalAltResult>>
         let limits = http_batch::BatchLimits { total: specs.len(), per_host: 0 };
         let all = send_all(&vu, specs, limits)?;
         finished = records.into_iter().zip(all).map(|(record, hops)| Some(finish(&vu, record, hops))).collect();
+    }
+    // An await: k6's turns took the outcomes of the VU's other requests meanwhile.
+    if let Some(in_flight) = vu.in_flight_if_made() {
+        in_flight.settle_arrived();
     }
     if let Some(error) = rejected {
         return Err(error);

@@ -42,6 +42,8 @@ pub mod math;
 pub mod metrics;
 pub mod papaparse;
 pub mod predicates;
+pub mod promise;
+pub mod promise_combinators;
 pub mod regexp;
 pub mod regexp_match;
 pub mod regexp_string;
@@ -65,6 +67,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     compare::register(engine);
     http::register(engine);
     http_async::register(engine);
+    promise_combinators::register(engine);
     body::register(engine);
     cookies::register(engine);
     response::register(engine);
@@ -120,6 +123,7 @@ pub fn builtin_variable(name: &str) -> Result<Option<Dynamic>, Box<rhai::EvalAlt
     }
     Ok(match name {
         "http" => Some(Dynamic::from(http::HttpApi)),
+        "Promise" => Some(Dynamic::from(promise_combinators::PromiseApi)),
         "exec" => Some(Dynamic::from(exec::ExecApi)),
         "ws" => Some(Dynamic::from(ws::WsApi)),
         "encoding" => Some(Dynamic::from(encoding::EncodingApi)),

@@ -17,7 +17,7 @@
 
 use std::time::Duration;
 
-use rhai::{Dynamic, Engine, EvalAltResult, FnPtr};
+use rhai::{Dynamic, Engine, EvalAltResult, FnPtr, NativeCallContext};
 
 use super::websocket::Callback;
 use crate::runtime::vu;
@@ -36,7 +36,7 @@ pub fn register(engine: &mut Engine) {
             set(name, f, ms, vec![a, b, c], repeat)
         });
     }
-    engine.register_fn("js_await_timeout", |ms: Dynamic| await_timeout(&ms));
+    engine.register_fn("js_await_timeout", |ctx: NativeCallContext, ms: Dynamic| await_timeout(&ctx, &ms));
     for name in ["clearTimeout", "clearInterval"] {
         engine.register_fn(name, |id: i64| clear(id));
         // k6 scripts clear a timer they may not have set (`clearTimeout(undefined)`).
@@ -49,6 +49,13 @@ fn set(name: &str, f: FnPtr, ms: Dynamic, args: Vec<Dynamic>, repeat: bool) -> R
     if vu.in_init.get() {
         return Err(format!("{name}() is not available in init code (the script's top level)").into());
     }
+    if vu.in_flight_if_made().is_some_and(|p| p.has_callbacks()) {
+        return Err(format!(
+            "{name}() while a promise's callback is pending is not supported by rload: k6 runs the timer's \
+             callback between the promises' as they come, rload after them"
+        )
+        .into());
+    }
     let delay = delay(&ms);
     Ok(vu.event_loop.set_timer(Callback { f, args }, delay, repeat) as i64)
 }
@@ -56,17 +63,22 @@ fn set(name: &str, f: FnPtr, ms: Dynamic, args: Vec<Dynamic>, repeat: bool) -> R
 /// `await new Promise((resolve) => setTimeout(resolve, ms))`, as `rload convert` writes it where
 /// nothing else of the VU could run meanwhile (no other timer, no `WebSocket`): the VU waits
 /// `ms`, read as `setTimeout` reads it.
-fn await_timeout(ms: &Dynamic) -> RhaiResult<()> {
+fn await_timeout(ctx: &NativeCallContext, ms: &Dynamic) -> RhaiResult<()> {
     let vu = vu::current();
     if vu.in_init.get() {
         return Err("setTimeout() is not available in init code (the script's top level)".into());
     }
     let delay = delay(ms);
+    super::promise::note_await(&vu);
     // An await: k6's event loop runs meanwhile, and may find a promise rejected unawaited.
     if super::http_async::watching(&vu) {
-        return super::http_async::pause_watching(&vu, delay);
+        return super::http_async::pause_watching(ctx, &vu, delay);
     }
-    crate::runtime::coroutine::suspend_with(move || tokio::time::sleep(delay)).map_err(vu::suspension_error)
+    crate::runtime::coroutine::suspend_with(move || tokio::time::sleep(delay)).map_err(vu::suspension_error)?;
+    if let Some(in_flight) = vu.in_flight_if_made() {
+        in_flight.settle_arrived();
+    }
+    Ok(())
 }
 
 fn clear(id: i64) {

@@ -154,6 +154,11 @@ fn construct(open: &OpenSessions, url: &str, protocols: Dynamic, params: Dynamic
     if vu.in_init.get() {
         return Err("WebSocket() is not available in init code (the script's top level)".into());
     }
+    if vu.in_flight_if_made().is_some_and(|p| p.has_callbacks()) {
+        return Err("WebSocket() while a promise's callback is pending is not supported by rload: k6 runs the \
+                    socket's handlers between the promises' callbacks as they come, rload after them"
+            .into());
+    }
     let parsed =
         url::Url::parse(url).map_err(|err| format!("WebSocket requires valid url, but got \"{url}\": {err}"))?;
     if !matches!(parsed.scheme(), "ws" | "wss") {
