@@ -340,8 +340,13 @@ pub(super) fn finish_tagged(
     let last = hops.into_iter().last().ok_or("the HTTP client returned no response")?;
     // A failure without a response: k6's `throw` (-w, or params.throw) makes it an exception,
     // after its samples; else k6 logs it as a warning and the script gets a status-0 response.
+    // Go's client wraps its own errors (`Get "URL": …`); a body that failed to decompress
+    // (k6's 17xx) failed after it, and is written as it is.
     if let Some(error) = &last.error {
-        let error = go_url_error(last.method.as_str(), &last.url.to_string(), error);
+        let error = match last.error_code / 100 {
+            17 => error.clone(),
+            _ => go_url_error(last.method.as_str(), &last.url.to_string(), error),
+        };
         if throw {
             return Err(error.into());
         }
