@@ -1,7 +1,8 @@
 // null and undefined told apart, as k6 does. rload had one `()` for both: `x === undefined` was
 // true for a JSON null, `typeof` of a null "undefined", `${missing}` "null", `f(null)` took the
 // default, `2 * o.a` (a null) stopped the iteration, `{ id: undefined }` was refused, and
-// JSON.stringify of an object holding an undefined wrote the key as null.
+// JSON.stringify of an object holding an undefined wrote the key as null; `a === b` of a null and
+// an undefined was true.
 import http from 'k6/http';
 import { check } from 'k6';
 
@@ -40,6 +41,10 @@ export default function () {
     'JSON.stringify leaves undefined out of objects': () =>
       JSON.stringify(payload) === '{"name":"n","parent":null,"tags":[null,null]}' &&
       JSON.stringify(undefined) === undefined && Object.keys(payload).length === 4 && 'id' in payload,
+    'strict equality of two values neither known': () => {
+      const again = JSON.parse('{"data":null}');
+      return body.data !== body.missing && body.data === again.data && body.missing === again.missing && body.n !== again.n;
+    },
     'nullish operators take both': () => (body.data ?? 'd') === 'd' && (body.missing ?? 'm') === 'm' && body.data?.x === undefined,
   });
 }

@@ -120,6 +120,15 @@ impl Conv<'_> {
         }
         let l = self.operand(&b.left);
         let r = self.operand(&b.right);
+        // `a === b` where neither side is certainly of a kind: rload's `js_same`, which tells a
+        // null from an undefined (Rhai's `==` takes any two `()` as equal).
+        if matches!(b.operator, StrictEquality | StrictInequality)
+            && self.kind(&b.left) == Kind::Unknown
+            && self.kind(&b.right) == Kind::Unknown
+        {
+            let not = if b.operator == StrictInequality { "!" } else { "" };
+            return format!("{not}js_same({}, {})", strip_parens(&l), strip_parens(&r));
+        }
         if matches!(op, "<" | "<=" | ">" | ">=") {
             return self.comparison(b, &l, &r, op);
         }

@@ -11,17 +11,55 @@
 //! of its own for floats, so nothing needs registering; the tests below are what fails if the
 //! patch is lost in a Rhai upgrade (with one for its map indexed by an integer).
 
-use rhai::Engine;
+use rhai::{Dynamic, Engine, NativeCallContext};
 
 pub fn register(engine: &mut Engine) {
     // Rhai's default, said here: the built-in operators run without a function lookup, and
     // they are exact.
     engine.set_fast_operators(true);
+    engine.register_fn("js_same", js_same);
+}
+
+/// `a === b` of a converted script where neither side is certainly of one kind: Rhai's `==`,
+/// except that null and undefined (both `()`, null tagged `Dynamic::NULL`) are not each other,
+/// values of two types are not equal (an integer and a float are both numbers), and where Rhai
+/// has no `==` for a type the two are not equal (JavaScript compares objects by identity).
+fn js_same(ctx: NativeCallContext, a: Dynamic, b: Dynamic) -> bool {
+    if a.is_unit() || b.is_unit() {
+        return a.is_unit() && b.is_unit() && a.is_js_null() == b.is_js_null();
+    }
+    let number = |d: &Dynamic| d.as_float().ok().or_else(|| d.as_int().ok().map(|i| i as f64));
+    if let (Some(x), Some(y)) = (number(&a), number(&b)) {
+        return x == y;
+    }
+    if a.type_id() != b.type_id() {
+        // A character of a string (`for (const c of s)`) is a one-character string.
+        return match (a.as_char(), b.as_char()) {
+            (Ok(c), _) => b.read_lock::<rhai::ImmutableString>().is_some_and(|s| s.chars().eq(std::iter::once(c))),
+            (_, Ok(c)) => a.read_lock::<rhai::ImmutableString>().is_some_and(|s| s.chars().eq(std::iter::once(c))),
+            _ => false,
+        };
+    }
+    ctx.call_native_fn::<bool>("==", (a, b)).unwrap_or(false)
 }
 
 #[cfg(test)]
 mod tests {
     use rhai::Engine;
+
+    #[test]
+    fn js_same_tells_null_from_undefined_and_keeps_rhais_equality() {
+        let mut engine = Engine::new();
+        super::register(&mut engine);
+        engine.register_fn("js_null", || rhai::Dynamic::NULL);
+        let same = |script: &str| engine.eval::<bool>(script).unwrap();
+        assert!(!same("js_same(js_null(), ())"));
+        assert!(same("js_same(js_null(), js_null())") && same("js_same((), ())"));
+        assert!(same("js_same(1, 1.0)") && !same("js_same(1, \"1\")") && !same("js_same(0, ())"));
+        assert!(same("js_same(\"a\", \"a\")") && same("js_same('a', \"a\")") && !same("js_same('a', \"ab\")"));
+        assert!(same("js_same([1, 2], [1, 2])") && !same("js_same([1], [2])") && same("js_same(#{a: 1}, #{a: 1})"));
+        assert!(!same("js_same(true, 1)") && same("js_same(false, false)"));
+    }
 
     fn eval(script: &str) -> bool {
         let mut engine = Engine::new();
