@@ -1,7 +1,8 @@
-// Labeled `break` and `continue`, a label on a block, and a `continue` in a `do … while`: every
-// label was refused ("Rhai's loops have none"), and a `continue` in a `do … while` skipped its
-// test in Rhai (the loop went on past its end). Now a jump crossing inner loops (or a switch
-// converted to a one-pass loop) sets a flag that each loop on the way out tests.
+// Labeled `break` and `continue`, a label on a block, a `continue` in a `do … while`, and a class
+// expression: every label was refused ("Rhai's loops have none"), a `continue` in a
+// `do … while` skipped its test in Rhai (the loop went on past its end), and `const Api =
+// class { … }` was refused. Now a jump crossing inner loops (or a switch converted to a one-pass
+// loop) sets a flag that each loop on the way out tests, and the class is a declared one.
 import { check } from 'k6';
 
 export const options = { vus: 1, iterations: 2 };
@@ -162,7 +163,26 @@ function blockInLoop() {
   return seen.join(',');
 }
 
+const Api = class {
+  constructor(base) {
+    this.base = base;
+    this.calls = 0;
+  }
+
+  path(p) {
+    this.calls += 1;
+    return `${this.base}/${p}`;
+  }
+
+  static of(base) {
+    return new Api(base);
+  }
+};
+
 export default function () {
+  const api = new Api('/v1');
+  const paths = [api.path('users'), api.path('items')];
+
   check(null, {
     'for…of: continue outer and break outer': () => forOf() === '1,4,5,b',
     'C-style for: continue outer runs the update': () => cStyle() === '00,10,11,20,21,22',
@@ -174,5 +194,7 @@ export default function () {
     'break out of a labeled block': () => block(1) === 'start,small,1,after' && block(2) === 'start,after',
     'labels inside try/finally': () => inTry() === '11,21,22,fin',
     'continue inside a labeled block': () => blockInLoop() === 'in1,1,3,in4,4',
+    'a class expression is a class': () => paths.join(' ') === '/v1/users /v1/items' && api.calls === 2,
+    'its static method': () => Api.of('/v2').path('x') === '/v2/x' && JSON.stringify(Api.of('b')) === '{"base":"b","calls":0}',
   });
 }

@@ -106,7 +106,9 @@ impl Conv<'_> {
             // is not around the jump.
             return match label {
                 None => plain.into(),
-                Some(l) => self.item(span, ItemKind::Unconvertible, format!("a jump to `{l}`, which is not a label around it")),
+                Some(l) => {
+                    self.item(span, ItemKind::Unconvertible, format!("a jump to `{l}`, which is not a label around it"))
+                }
             };
         };
         if cont && self.jumps[t].target != Target::Loop {

@@ -41,7 +41,10 @@ fn a_continue_in_do_while_runs_its_test() {
     // Rhai's `continue` in `do … while` skips the test: a `while` that skips it only at first.
     let (rhai, items) = convert("let n = 0; do { n++; if (n % 2) continue; g(n); } while (n < 6);");
     assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
-    assert!(rhai.contains("let first1 = true;\n    while first1 || (js_compare(n, 6, \"<\")) {\n        first1 = false;"), "{rhai}");
+    assert!(
+        rhai.contains("let first1 = true;\n    while first1 || (js_compare(n, 6, \"<\")) {\n        first1 = false;"),
+        "{rhai}"
+    );
     assert!(!rhai.contains("do {"), "{rhai}");
     // Without a `continue` it stays a `do … while`.
     let (rhai, _) = convert("let n = 0; do { n++; } while (n < 6);");
