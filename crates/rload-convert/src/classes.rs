@@ -185,7 +185,12 @@ impl Conv<'_> {
                     match m.kind {
                         MethodDefinitionKind::Constructor => ctor = Some(&m.value),
                         MethodDefinitionKind::Get | MethodDefinitionKind::Set => {
-                            let what = format!("the getter or setter `{name}`: rload has no accessors");
+                            let (kind, head) =
+                                if m.kind == MethodDefinitionKind::Get { ("getter", "get") } else { ("setter", "set") };
+                            let what = format!(
+                                "the {kind} `{name}` (`{head} {name}(…)`): rload has no accessors; write a method \
+                                 and call it (`{name}(…) {{…}}`, `x.{name}(…)`)"
+                            );
                             out.push_str(&self.refuse_member(m.span, &class, &what));
                         }
                         MethodDefinitionKind::Method => {

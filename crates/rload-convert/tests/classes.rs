@@ -120,8 +120,8 @@ fn a_method_changing_this_called_through_a_second_name_is_refused() {
 fn what_classes_do_beyond_the_subset_is_refused_by_name() {
     let ok = "constructor() { this.n = 0; }";
     for (member, what) in [
-        ("get size() { return 1; }", "the getter or setter `size`"),
-        ("set size(v) {}", "the getter or setter `size`"),
+        ("get size() { return 1; }", "the getter `size` (`get size(…)`): rload has no accessors; write a method"),
+        ("set size(v) {}", "the setter `size` (`set size(…)`): rload has no accessors; write a method"),
         ("#secret = 1;", "a computed or private field"),
         ("#hidden() {}", "a computed or private method name"),
         ("['a' + 'b']() {}", "a computed or private method name"),
