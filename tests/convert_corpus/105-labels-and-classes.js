@@ -163,6 +163,71 @@ function blockInLoop() {
   return seen.join(',');
 }
 
+function tryCatchJumps() {
+  // `continue outer` and `break outer` from a `catch` inside the inner loop.
+  const out = [];
+  outer: for (const x of [1, 2, 3]) {
+    for (const y of [1, 2]) {
+      try {
+        if (y === 2) throw new Error('e');
+        out.push(`${x}${y}`);
+      } catch (e) {
+        if (x === 2) break outer;
+        continue outer;
+      }
+    }
+  }
+  return out.join(',');
+}
+
+function varCounter() {
+  // A `var` counter keeps its value after `break outer`.
+  const out = [];
+  outer: for (var i = 0; i < 5; i++) {
+    var j = 0;
+    while (true) {
+      j++;
+      if (j > i) continue outer;
+      if (i === 3) break outer;
+      out.push(`${i}${j}`);
+    }
+  }
+  return `${out.join(',')} i=${i}`;
+}
+
+function threeDeep() {
+  // Out of a do…while and a for, to the outermost for's update.
+  let n = 0;
+  top: for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      let k = 0;
+      do {
+        k++;
+        n++;
+        if (k === 2) continue top;
+      } while (k < 3);
+    }
+  }
+  return n;
+}
+
+function blockInCase(v) {
+  let s = '';
+  switch (v) {
+    case 1:
+      inner: {
+        s += 'a';
+        if (v === 1) break inner;
+        s += 'b';
+      }
+      s += 'c';
+      break;
+    default:
+      s += 'd';
+  }
+  return s;
+}
+
 const Api = class {
   constructor(base) {
     this.base = base;
@@ -194,6 +259,10 @@ export default function () {
     'break out of a labeled block': () => block(1) === 'start,small,1,after' && block(2) === 'start,after',
     'labels inside try/finally': () => inTry() === '11,21,22,fin',
     'continue inside a labeled block': () => blockInLoop() === 'in1,1,3,in4,4',
+    'jumps from a catch': () => tryCatchJumps() === '11,21',
+    'a var counter after break outer': () => varCounter() === '11,21,22 i=3',
+    'three loops deep': () => threeDeep() === 6,
+    'a labeled block in a case': () => blockInCase(1) + blockInCase(2) === 'acd',
     'a class expression is a class': () => paths.join(' ') === '/v1/users /v1/items' && api.calls === 2,
     'its static method': () => Api.of('/v2').path('x') === '/v2/x' && JSON.stringify(Api.of('b')) === '{"base":"b","calls":0}',
   });
