@@ -1,4 +1,5 @@
-//! JavaScript classes declared at the top level of the entry script. An instance is a Rhai
+//! JavaScript classes declared at the top level of the entry script (and `const Api = class { … }`
+//! there, as the class `Api`: `modules.rs`, `class_expression`). An instance is a Rhai
 //! object map holding its fields and, for each method, a function pointer to the method's Rhai
 //! function (`get: Fn("Api__get")`): `api.get(p)` calls `Api__get` with `this` bound to `api`,
 //! and a method that changes `this` changes `api` itself. `new Api(a)` is `Api__new(a)`, which
@@ -94,11 +95,11 @@ pub struct ClassState {
 pub(crate) const LONGER: char = '\u{e}';
 
 impl Conv<'_> {
-    /// First pass: notes a top-level class's name and its methods.
-    pub fn declare_class(&mut self, c: &Class) {
-        let Some(id) = &c.id else { return };
+    /// First pass: notes a top-level class's name and its methods. `name` is the name it is
+    /// declared under: its own, or the constant's of `const Api = class { … }`.
+    pub fn declare_class(&mut self, c: &Class, name: &str) {
         let mut info = ClassInfo::default();
-        let own = names::var(id.name.as_str());
+        let own = names::var(name);
         if let Some(parent) = c.heritage.as_ref().and_then(|h| match &h.expression {
             Expression::Identifier(p) => self.classes.get(p.name.as_str()).map(|i| (p.name.to_string(), i.clone())),
             _ => None,
@@ -133,7 +134,7 @@ impl Conv<'_> {
         info.methods.retain(|s| !matches!(s.as_str(), "new" | "class_fields"));
         info.static_impls.retain(|s, _| info.statics.contains(s));
         info.impls.retain(|s, _| info.methods.contains(s));
-        self.classes.insert(id.name.to_string(), info);
+        self.classes.insert(name.to_string(), info);
     }
 
     /// Whether `name` is a class of this file (not shadowed by a local).
@@ -141,13 +142,13 @@ impl Conv<'_> {
         self.classes.contains_key(name) && !self.is_local(name)
     }
 
-    /// A top-level class declaration: its constructor, its methods and its static methods.
-    pub fn class_decl(&mut self, c: &Class) -> String {
-        let Some(id) = &c.id else { return self.item(c.span, ItemKind::Unconvertible, "an unnamed class") + "\n" };
-        let class = names::var(id.name.as_str());
+    /// A top-level class declaration (or `const Api = class { … }`, under the constant's name):
+    /// its constructor, its methods and its static methods.
+    pub fn class_decl(&mut self, c: &Class, name: &str) -> String {
+        let class = names::var(name);
         let mark = self.mark(c.span);
         let mut out = String::new();
-        let info = self.classes.get(id.name.as_str()).cloned().unwrap_or_default();
+        let info = self.classes.get(name).cloned().unwrap_or_default();
         let parent = info.parent.as_deref().map(names::var);
         if c.heritage.is_some() && parent.is_none() {
             let note = self.item(
@@ -184,7 +185,12 @@ impl Conv<'_> {
                     match m.kind {
                         MethodDefinitionKind::Constructor => ctor = Some(&m.value),
                         MethodDefinitionKind::Get | MethodDefinitionKind::Set => {
-                            let what = format!("the getter or setter `{name}`: rload has no accessors");
+                            let (kind, head) =
+                                if m.kind == MethodDefinitionKind::Get { ("getter", "get") } else { ("setter", "set") };
+                            let what = format!(
+                                "the {kind} `{name}` (`{head} {name}(…)`): rload has no accessors; write a method \
+                                 and call it (`{name}(…) {{…}}`, `x.{name}(…)`)"
+                            );
                             out.push_str(&self.refuse_member(m.span, &class, &what));
                         }
                         MethodDefinitionKind::Method => {

@@ -170,9 +170,11 @@ pub struct Conv<'s> {
     /// variables set to an object literal: `o[k]` with one of those picks its key's type at run
     /// time (an array's index is a number, a map's key text: `loops.rs`, `index_key`).
     pub for_in_keys: Vec<String>,
-    /// `continue`s (by their start) inside switches converted to a `loop`: the flags of those
-    /// switches, innermost last (`switches.rs`).
-    pub switch_continues: HashMap<u32, Vec<String>>,
+    /// The loops, switches and labeled statements around the code being converted, innermost
+    /// last, for the jumps in it (`labels.rs`).
+    pub jumps: Vec<crate::labels::JumpFrame>,
+    /// The labels of the labeled statement whose body is about to convert (`labels.rs`).
+    pub pending_labels: Vec<String>,
     pub object_vars: HashSet<String>,
     /// Variables set to `new Map(…)` / `new Set(…)`: `for…of` and `forEach` over them go through
     /// `entries()` / `values()` (`loops.rs`), as rload's Map and Set are not iterable themselves.
@@ -244,7 +246,8 @@ impl<'s> Conv<'s> {
             catch_params: Vec::new(),
             statement_call: None,
             for_in_keys: Vec::new(),
-            switch_continues: HashMap::new(),
+            jumps: Vec::new(),
+            pending_labels: Vec::new(),
             object_vars: HashSet::new(),
             map_vars: HashSet::new(),
             set_vars: HashSet::new(),

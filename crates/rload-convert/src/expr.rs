@@ -78,7 +78,7 @@ impl Conv<'_> {
             Expression::TaggedTemplateExpression(t) => self.tagged_template(t),
             Expression::AwaitExpression(a) => self.await_expr(a),
             Expression::ThisExpression(t) => self.this_expr(t.span),
-            Expression::ClassExpression(c) => self.unconvertible(c.span, "a class expression: rload converts classes declared (`class C { … }`) at the top level of the entry script"),
+            Expression::ClassExpression(c) => self.unconvertible(c.span, "a class expression: rload converts classes declared at the top level of the entry script, as `class C { … }` or `const C = class { … }`"),
             Expression::RegExpLiteral(r) => self.regexp_literal(r),
             Expression::SequenceExpression(s) => {
                 let parts: Vec<String> = s.expressions.iter().map(|e| self.expr(e)).collect();

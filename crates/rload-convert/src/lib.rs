@@ -31,6 +31,7 @@ mod functions;
 mod helpers;
 pub mod k6_imports;
 mod kinds;
+mod labels;
 mod literals;
 mod loops;
 mod modules;

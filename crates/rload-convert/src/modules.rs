@@ -242,7 +242,11 @@ fn declare_asyncs(conv: &mut Conv, d: &Declaration, exported: bool) {
 
 fn declare_top(conv: &mut Conv, d: &Declaration) {
     match d {
-        Declaration::ClassDeclaration(c) if conv.module.is_none() => conv.declare_class(c),
+        Declaration::ClassDeclaration(c) if conv.module.is_none() => {
+            if let Some(id) = &c.id {
+                conv.declare_class(c, id.name.as_str());
+            }
+        }
         Declaration::FunctionDeclaration(f) => {
             if let Some(id) = &f.id {
                 conv.top_fns.insert(id.name.to_string(), (0, f.params.items.len()));
@@ -251,6 +255,10 @@ fn declare_top(conv: &mut Conv, d: &Declaration) {
         }
         Declaration::VariableDeclaration(v) => {
             for d in &v.declarations {
+                if let Some((name, c)) = class_expression(conv, v, d) {
+                    conv.declare_class(c, name);
+                    continue;
+                }
                 match (&d.id, &d.init) {
                     (BindingPattern::BindingIdentifier(id), Some(init))
                         if as_function(init).is_some() && v.kind != VariableDeclarationKind::Let =>
@@ -276,6 +284,24 @@ fn declare_top(conv: &mut Conv, d: &Declaration) {
         }
         _ => {}
     }
+}
+
+/// `const Api = class { … }` at the top level of the entry script: the class `Api`, as if
+/// declared so. Not with `let` or `var` (the name could be set to something else), nor when
+/// the class has a name of its own that differs (its body could use that name).
+fn class_expression<'a, 'b>(
+    conv: &Conv,
+    v: &VariableDeclaration,
+    d: &'b VariableDeclarator<'a>,
+) -> Option<(&'b str, &'b Class<'a>)> {
+    let (BindingPattern::BindingIdentifier(id), Some(Expression::ClassExpression(c))) =
+        (&d.id, d.init.as_ref().map(|e| e.without_parentheses()))
+    else {
+        return None;
+    };
+    let own_name_ok = c.id.as_ref().is_none_or(|own| own.name == id.name);
+    (conv.module.is_none() && v.kind == VariableDeclarationKind::Const && own_name_ok)
+        .then_some((id.name.as_str(), &**c))
 }
 
 enum FnLike<'a, 'b> {
@@ -441,6 +467,10 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
         Declaration::VariableDeclaration(v) => {
             let mut out = String::new();
             for d in &v.declarations {
+                if let Some((name, c)) = class_expression(conv, v, d) {
+                    out.push_str(&conv.class_decl(c, name));
+                    continue;
+                }
                 if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&d.id, &d.init) {
                     if v.kind != VariableDeclarationKind::Let {
                         match as_function(init) {
@@ -460,7 +490,10 @@ fn top_declaration(conv: &mut Conv, d: &Declaration, exported: bool) -> String {
             }
             out
         }
-        Declaration::ClassDeclaration(c) if conv.module.is_none() => conv.class_decl(c),
+        Declaration::ClassDeclaration(c) if conv.module.is_none() => match &c.id {
+            Some(id) => conv.class_decl(c, id.name.as_str()),
+            None => conv.item(c.span, ItemKind::Unconvertible, "an unnamed class") + "\n",
+        },
         Declaration::ClassDeclaration(c) => {
             let c = conv.item(
                 c.span,

@@ -61,7 +61,24 @@ impl Conv<'_> {
         format!("{comments}{pad}{mark}{pending}{text}{trailing}\n")
     }
 
-    fn stmt_text(&mut self, s: &Statement) -> String {
+    pub(crate) fn stmt_text(&mut self, s: &Statement) -> String {
+        // A loop is a frame for the jumps inside it (`labels.rs`).
+        if matches!(
+            s,
+            Statement::ForStatement(_)
+                | Statement::ForInStatement(_)
+                | Statement::ForOfStatement(_)
+                | Statement::WhileStatement(_)
+                | Statement::DoWhileStatement(_)
+        ) {
+            self.enter_jumps(crate::labels::Target::Loop, true);
+            let text = self.statement_text(s);
+            return self.leave_jumps(text);
+        }
+        self.statement_text(s)
+    }
+
+    fn statement_text(&mut self, s: &Statement) -> String {
         match s {
             Statement::EmptyStatement(_) => String::new(),
             Statement::ExpressionStatement(e) => self.expr_stmt(&e.expression),
@@ -137,10 +154,20 @@ impl Conv<'_> {
                 let body = self.braced(&w.body);
                 self.leave_loop_changes();
                 let test = self.cond(&w.test);
-                format!("do {body} while {};", strip_parens(&test))
+                let test = strip_parens(&test);
+                let span = w.body.span();
+                if !self.src[span.start as usize..span.end as usize].contains("continue") {
+                    return format!("do {body} while {test};");
+                }
+                // Rhai's `continue` in a `do … while` skips the test: a `while` that skips it
+                // the first time instead.
+                let first = self.fresh("first");
+                let pad = format!("{}    ", self.pad());
+                let body = body.strip_prefix("{\n").unwrap_or(&body);
+                format!("let {first} = true;\n{}while {first} || {} {{\n{pad}{first} = false;\n{body}", self.pad(), paren(test))
             }
-            Statement::BreakStatement(b) if b.label.is_none() => "break;".into(),
-            Statement::ContinueStatement(c) if c.label.is_none() => self.continue_text(c.span.start),
+            Statement::BreakStatement(b) => self.jump(b.span, b.label.as_ref().map(|l| l.name.as_str()), false),
+            Statement::ContinueStatement(c) => self.jump(c.span, c.label.as_ref().map(|l| l.name.as_str()), true),
             Statement::ThrowStatement(t) => {
                 let v = self.expr(&t.argument);
                 format!("throw {};", strip_parens(&v))
@@ -155,28 +182,8 @@ impl Conv<'_> {
             Statement::ClassDeclaration(c) => {
                 self.item(c.span, ItemKind::Unconvertible, "a class declared inside a function or a block: rload converts classes declared at the top level of the entry script")
             }
-            Statement::LabeledStatement(l) => {
-                let c = self.item(
-                    l.span,
-                    ItemKind::Unconvertible,
-                    "a label: Rhai's loops have none (the loop is converted without it)",
-                );
-                let body = self.stmt_text(&l.body);
-                format!("{c}\n{}{body}", self.pad())
-            }
-            Statement::BreakStatement(b) => {
-                let c = self.item(b.span, ItemKind::Unconvertible, "`break` to a label: converted as a plain `break`");
-                format!("{c} break;")
-            }
-            Statement::ContinueStatement(b) => {
-                let c = self.item(
-                    b.span,
-                    ItemKind::Unconvertible,
-                    "`continue` to a label: converted as a plain `continue`",
-                );
-                format!("{c} continue;")
-            }
-            other => self.item(other.span(), ItemKind::Unconvertible, "this statement (`with`, labelled `break`, …)"),
+            Statement::LabeledStatement(l) => self.labeled(l),
+            other => self.item(other.span(), ItemKind::Unconvertible, "this statement (`with`, …)"),
         }
     }
 

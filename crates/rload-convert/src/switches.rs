@@ -28,21 +28,21 @@
 //! ```
 //!
 //! A `continue` in a case there belongs to a loop around the switch, which the Rhai `loop` would
-//! take for its own: it sets a flag and leaves the `loop`, and the switch continues after it
-//! (`Conv::switch_continues`).
+//! take for its own: it sets a flag and leaves the `loop`, and the loop around continues after
+//! it (`labels.rs`). A labeled switch is always such a `loop`, which `break LABEL` leaves.
 
 use oxc_ast::ast::*;
 
 use crate::conv::Conv;
 use crate::expr::strip_parens;
+use crate::labels::Target;
 
 impl Conv<'_> {
     pub fn switch_stmt(&mut self, sw: &SwitchStatement) -> String {
-        if is_if_chain(sw) {
-            self.switch_as_if_chain(sw)
-        } else {
-            self.switch_as_loop(sw)
-        }
+        let chain = is_if_chain(sw) && !self.labeled_next();
+        self.enter_jumps(Target::Switch, !chain);
+        let text = if chain { self.switch_as_if_chain(sw) } else { self.switch_as_loop(sw) };
+        self.leave_jumps(text)
     }
 
     fn switch_as_if_chain(&mut self, sw: &SwitchStatement) -> String {
@@ -122,17 +122,6 @@ impl Conv<'_> {
         } else {
             out.push_str(&format!("{pad}let {at} = {entry} else {{ {fallback} }};\n"));
         }
-        let mut continues = Vec::new();
-        for case in &sw.cases {
-            loop_continues(&case.consequent, &mut continues);
-        }
-        let flag = (!continues.is_empty()).then(|| self.fresh("continued"));
-        if let Some(flag) = &flag {
-            out.push_str(&format!("{pad}let {flag} = false;\n"));
-            for start in &continues {
-                self.switch_continues.entry(*start).or_default().push(flag.clone());
-            }
-        }
         out.push_str(&format!("{pad}loop {{\n"));
         self.indent += 1;
         let inner = self.pad();
@@ -151,29 +140,9 @@ impl Conv<'_> {
         out.push_str(&format!("{inner}break;\n"));
         self.indent -= 1;
         out.push_str(&format!("{pad}}}\n"));
-        if let Some(flag) = flag {
-            for start in &continues {
-                if let Some(flags) = self.switch_continues.get_mut(start) {
-                    flags.pop();
-                }
-            }
-            // The `continue` goes on to the loop around: through another switch's flag if
-            // this switch sits in a case of one.
-            let go_on = self.continue_text(continues[0]);
-            out.push_str(&format!("{pad}if {flag} {{ {go_on} }}\n"));
-        }
         self.indent -= 1;
         out.push_str(&format!("{outer}}}"));
         out
-    }
-
-    /// What a plain `continue` starting at `start` is in Rhai: `continue;`, or, inside a
-    /// switch converted to a `loop`, that switch's flag set and its `loop` left.
-    pub fn continue_text(&self, start: u32) -> String {
-        match self.switch_continues.get(&start).and_then(|flags| flags.last()) {
-            Some(flag) => format!("{{ {flag} = true; break; }}"),
-            None => "continue;".into(),
-        }
     }
 }
 
@@ -214,38 +183,5 @@ fn breaks_switch(s: &Statement) -> bool {
         }
         Statement::LabeledStatement(l) => breaks_switch(&l.body),
         _ => false,
-    }
-}
-
-/// The starts of the unlabelled `continue`s in `stmts` that go to a loop around the switch:
-/// not those of a loop or a function inside, but those inside a nested switch.
-fn loop_continues(stmts: &[Statement], out: &mut Vec<u32>) {
-    for s in stmts {
-        loop_continues_one(s, out);
-    }
-}
-
-fn loop_continues_one(s: &Statement, out: &mut Vec<u32>) {
-    match s {
-        Statement::ContinueStatement(c) if c.label.is_none() => out.push(c.span.start),
-        Statement::BlockStatement(b) => loop_continues(&b.body, out),
-        Statement::IfStatement(i) => {
-            loop_continues_one(&i.consequent, out);
-            if let Some(a) = &i.alternate {
-                loop_continues_one(a, out);
-            }
-        }
-        Statement::TryStatement(t) => {
-            loop_continues(&t.block.body, out);
-            if let Some(h) = &t.handler {
-                loop_continues(&h.body.body, out);
-            }
-            if let Some(f) = &t.finalizer {
-                loop_continues(&f.body, out);
-            }
-        }
-        Statement::SwitchStatement(sw) => sw.cases.iter().for_each(|c| loop_continues(&c.consequent, out)),
-        Statement::LabeledStatement(l) => loop_continues_one(&l.body, out),
-        _ => {}
     }
 }

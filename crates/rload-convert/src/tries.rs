@@ -29,8 +29,8 @@ impl Conv<'_> {
     /// `try { … } catch (e) { … } finally { … }`, any of `catch` and `finally` absent.
     pub fn try_stmt(&mut self, t: &TryStatement) -> String {
         let Some(fin) = &t.finalizer else { return self.try_catch(t, None) };
-        let leaves = leaves(&t.block.body, false, false)
-            || t.handler.as_ref().is_some_and(|h| leaves(&h.body.body, false, false));
+        let top = Inside::default();
+        let leaves = leaves(&t.block.body, &top) || t.handler.as_ref().is_some_and(|h| leaves(&h.body.body, &top));
         if leaves {
             let c = self.item(
                 fin.span,
@@ -116,34 +116,56 @@ impl Conv<'_> {
 
 /// Whether `stmts` can leave the `try` or `catch` block they are in other than by reaching its
 /// end or throwing: a `return`, or a `break` or `continue` that no loop (or `switch`, for
-/// `break`) inside the block takes. Functions inside are their own.
-fn leaves(stmts: &[Statement], in_loop: bool, in_switch: bool) -> bool {
-    stmts.iter().any(|s| leaves_one(s, in_loop, in_switch))
+/// `break`, or labeled statement, for a jump to its label) inside the block takes. Functions
+/// inside are their own.
+fn leaves(stmts: &[Statement], inside: &Inside) -> bool {
+    stmts.iter().any(|s| leaves_one(s, inside))
 }
 
-fn leaves_one(s: &Statement, in_loop: bool, in_switch: bool) -> bool {
+/// What is around a statement inside the block: a loop, a switch, these labels.
+#[derive(Clone, Default)]
+struct Inside<'a> {
+    in_loop: bool,
+    in_switch: bool,
+    labels: Vec<&'a str>,
+}
+
+impl<'a> Inside<'a> {
+    fn in_loop(&self) -> Self {
+        Inside { in_loop: true, ..self.clone() }
+    }
+}
+
+fn leaves_one<'a>(s: &'a Statement, inside: &Inside<'a>) -> bool {
+    let named = |l: &Option<LabelIdentifier>| l.as_ref().is_some_and(|l| !inside.labels.contains(&l.name.as_str()));
     match s {
         Statement::ReturnStatement(_) => true,
-        Statement::BreakStatement(b) => b.label.is_some() || !(in_loop || in_switch),
-        Statement::ContinueStatement(c) => c.label.is_some() || !in_loop,
-        Statement::BlockStatement(b) => leaves(&b.body, in_loop, in_switch),
+        Statement::BreakStatement(b) => named(&b.label) || (b.label.is_none() && !(inside.in_loop || inside.in_switch)),
+        Statement::ContinueStatement(c) => named(&c.label) || (c.label.is_none() && !inside.in_loop),
+        Statement::BlockStatement(b) => leaves(&b.body, inside),
         Statement::IfStatement(i) => {
-            leaves_one(&i.consequent, in_loop, in_switch)
-                || i.alternate.as_ref().is_some_and(|a| leaves_one(a, in_loop, in_switch))
+            leaves_one(&i.consequent, inside) || i.alternate.as_ref().is_some_and(|a| leaves_one(a, inside))
         }
-        Statement::ForStatement(f) => leaves_one(&f.body, true, in_switch),
-        Statement::ForInStatement(f) => leaves_one(&f.body, true, in_switch),
-        Statement::ForOfStatement(f) => leaves_one(&f.body, true, in_switch),
-        Statement::WhileStatement(w) => leaves_one(&w.body, true, in_switch),
-        Statement::DoWhileStatement(d) => leaves_one(&d.body, true, in_switch),
-        Statement::SwitchStatement(sw) => sw.cases.iter().any(|c| leaves(&c.consequent, in_loop, true)),
+        Statement::ForStatement(f) => leaves_one(&f.body, &inside.in_loop()),
+        Statement::ForInStatement(f) => leaves_one(&f.body, &inside.in_loop()),
+        Statement::ForOfStatement(f) => leaves_one(&f.body, &inside.in_loop()),
+        Statement::WhileStatement(w) => leaves_one(&w.body, &inside.in_loop()),
+        Statement::DoWhileStatement(d) => leaves_one(&d.body, &inside.in_loop()),
+        Statement::SwitchStatement(sw) => {
+            let inner = Inside { in_switch: true, ..inside.clone() };
+            sw.cases.iter().any(|c| leaves(&c.consequent, &inner))
+        }
         Statement::TryStatement(t) => {
-            leaves(&t.block.body, in_loop, in_switch)
-                || t.handler.as_ref().is_some_and(|h| leaves(&h.body.body, in_loop, in_switch))
-                || t.finalizer.as_ref().is_some_and(|f| leaves(&f.body, in_loop, in_switch))
+            leaves(&t.block.body, inside)
+                || t.handler.as_ref().is_some_and(|h| leaves(&h.body.body, inside))
+                || t.finalizer.as_ref().is_some_and(|f| leaves(&f.body, inside))
         }
-        Statement::LabeledStatement(l) => leaves_one(&l.body, in_loop, in_switch),
-        Statement::WithStatement(w) => leaves_one(&w.body, in_loop, in_switch),
+        Statement::LabeledStatement(l) => {
+            let mut inner = inside.clone();
+            inner.labels.push(l.label.name.as_str());
+            leaves_one(&l.body, &inner)
+        }
+        Statement::WithStatement(w) => leaves_one(&w.body, inside),
         _ => false,
     }
 }

@@ -120,8 +120,8 @@ fn a_method_changing_this_called_through_a_second_name_is_refused() {
 fn what_classes_do_beyond_the_subset_is_refused_by_name() {
     let ok = "constructor() { this.n = 0; }";
     for (member, what) in [
-        ("get size() { return 1; }", "the getter or setter `size`"),
-        ("set size(v) {}", "the getter or setter `size`"),
+        ("get size() { return 1; }", "the getter `size` (`get size(…)`): rload has no accessors; write a method"),
+        ("set size(v) {}", "the setter `size` (`set size(…)`): rload has no accessors; write a method"),
         ("#secret = 1;", "a computed or private field"),
         ("#hidden() {}", "a computed or private method name"),
         ("['a' + 'b']() {}", "a computed or private method name"),
@@ -179,7 +179,7 @@ fn what_classes_do_beyond_the_subset_is_refused_by_name() {
         "`.push(…)`, which is both JavaScript's own method",
     );
     refused("class K { replace(x) {} }\nconst s = 'a'.replace('a', 'b');\n", "`.replace(…)`, which is both");
-    refused("const C = class {};\n", "a class");
+    refused("function f() { const C = class {}; }\n", "a class expression");
     refused("function f() { class K {} }\n", "a class");
 }
 
@@ -233,4 +233,29 @@ fn a_subclass_runs_the_parents_constructor_in_super_and_overrides_its_methods() 
             "const d = A__make();",
         ],
     );
+}
+
+#[test]
+fn a_class_expression_assigned_to_a_constant_is_that_class() {
+    let js = "const Api = class {\n  constructor(b) { this.b = b; }\n  get(p) { return this.b + p; }\n  static of(b) { return new Api(b); }\n};\n\
+              export default function () { return Api.of('u').get('/') + new Api('v').get('/'); }\n";
+    let (rhai, items) = conv(js);
+    assert!(items.is_empty(), "{items:?}\n{rhai}");
+    assert_has(
+        &rhai,
+        &[
+            "fn Api__new(b) {",
+            "let this_ = #{ get: Fn(\"Api__get\") };",
+            "fn Api__of(b) {",
+            "Api__of(\"u\").get(\"/\")",
+        ],
+    );
+    assert!(!rhai.contains("const Api"), "{rhai}");
+    // Its own name, when it has one, must be the constant's (the body could use it).
+    let (rhai, items) =
+        conv("const Api = class Api { m() { return 1; } };\nexport default function () { return new Api().m(); }\n");
+    assert!(items.is_empty(), "{items:?}\n{rhai}");
+    refused("const Api = class Other { m() { return 1; } };\nexport default function () {}\n", "a class expression");
+    // `let` could be set to something else.
+    refused("let Api = class { m() { return 1; } };\nexport default function () {}\n", "a class expression");
 }

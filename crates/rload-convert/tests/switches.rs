@@ -40,10 +40,11 @@ fn a_continue_in_a_looped_switch_goes_to_the_loop_around_it() {
     let (rhai, items) = convert(js);
     assert_eq!(not_converted(&items), Vec::<String>::new(), "{rhai}");
     assert!(rhai.contains("{ continued3 = true; break; }"), "{rhai}");
-    assert!(rhai.contains("if continued3 { continue; }"), "{rhai}");
+    assert!(rhai.contains("if continued3 { continued3 = false; continue; }"), "{rhai}");
     // A switch in a case of another: its `continue` leaves both `loop`s, then continues.
     let js = "for (const x of [1]) { switch (x) { case 1: switch (x) { case 1: if (x) continue; g(); default: h(); } default: k(); } }";
     let (rhai, _) = convert(js);
-    assert!(rhai.contains("if continued6 { { continued3 = true; break; } }"), "{rhai}");
-    assert!(rhai.contains("if continued3 { continue; }"), "{rhai}");
+    assert!(rhai.contains("{ continued5 = true; break; }"), "{rhai}");
+    assert_eq!(rhai.matches("if continued5 { break; }").count(), 1, "{rhai}");
+    assert!(rhai.contains("if continued5 { continued5 = false; continue; }"), "{rhai}");
 }
