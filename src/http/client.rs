@@ -247,12 +247,16 @@ impl HttpClient {
         // Outside the hop's future, so that a failure while reading the body (the server
         // closing early, the timeout) still has the part received, which k6 keeps.
         let mut body = None;
-        let result = tokio::time::timeout_at(
-            sending.deadline,
-            self.attempt(url, hop, sending, &mut marks, &mut info, &mut body),
-        )
-        .await
-        .unwrap_or_else(|_elapsed| Err(Failure::timeout()));
+        // A deadline already past (a zero or negative timeout) fails before anything is sent, as
+        // Go's client fails on a context already done; `timeout_at` polls the request first, so
+        // an answer that came in before the timer's turn would have won the race.
+        let result = if sending.deadline <= tokio::time::Instant::now() {
+            Err(Failure::timeout())
+        } else {
+            tokio::time::timeout_at(sending.deadline, self.attempt(url, hop, sending, &mut marks, &mut info, &mut body))
+                .await
+                .unwrap_or_else(|_elapsed| Err(Failure::timeout()))
+        };
         match result {
             Ok(received) => {
                 let (last_write, first_read) = self::io_instants(&info, &marks);
