@@ -15,7 +15,20 @@
 //! `map(g)`, k6's `group(name, g)`) fails, rather than hand the
 //! function its arguments otherwise than JavaScript would.
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, NativeCallContext, INT};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, EvalContext, FnPtr, NativeCallContext, INT};
+
+/// A native call context for the function `fn_name` of the script whose statement `ctx`
+/// evaluates: what calling back into the script (a WebSocket's handlers, a promise's callbacks)
+/// needs after that function returned.
+pub fn native_context<'a>(ctx: &'a EvalContext, fn_name: &'a str) -> NativeCallContext<'a> {
+    NativeCallContext::new_with_all_fields(
+        ctx.engine(),
+        fn_name,
+        ctx.source(),
+        ctx.global_runtime_state(),
+        rhai::Position::NONE,
+    )
+}
 
 /// The most arguments tried beyond those written, when fewer do not fit.
 const MOST_PARAMS: usize = 16;

@@ -421,13 +421,7 @@ pub fn pause(ctx: &NativeCallContext, vu: &Rc<VuContext>, deadline: tokio::time:
 /// `ctx` is the returned function's (`fn_name`'s), the callbacks' context.
 pub fn settle_all(ctx: &EvalContext, fn_name: &str, vu: &Rc<VuContext>) -> RhaiResult<()> {
     let Some(in_flight) = vu.in_flight_if_made() else { return Ok(()) };
-    let native = NativeCallContext::new_with_all_fields(
-        ctx.engine(),
-        fn_name,
-        ctx.source(),
-        ctx.global_runtime_state(),
-        rhai::Position::NONE,
-    );
+    let native = super::call::native_context(ctx, fn_name);
     let result = idle(&native, vu, None, None).map(drop);
     in_flight.abandon();
     result

@@ -211,13 +211,7 @@ pub fn run_event_loop(ctx: &EvalContext, fn_name: &str) -> RhaiResult<()> {
     if vu.event_loop.is_idle() {
         return Ok(());
     }
-    let native = NativeCallContext::new_with_all_fields(
-        ctx.engine(),
-        fn_name,
-        ctx.source(),
-        ctx.global_runtime_state(),
-        rhai::Position::NONE,
-    );
+    let native = super::call::native_context(ctx, fn_name);
     vu.event_loop.run(&RhaiLoop(&native))
 }
 
