@@ -45,6 +45,8 @@ export default function () {
       const again = JSON.parse('{"data":null}');
       return body.data !== body.missing && body.data === again.data && body.missing === again.missing && body.n !== again.n;
     },
+    'includes tells null from undefined': () =>
+      !payload.tags.slice(1).includes(undefined) && payload.tags.includes(null) && [body.missing].includes(undefined) && ![null].includes(body.missing),
     'nullish operators take both': () => (body.data ?? 'd') === 'd' && (body.missing ?? 'm') === 'm' && body.data?.x === undefined,
   });
 }

@@ -621,7 +621,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_includes",
-        "private fn js_includes(x, v) {\n    // includes(): NaN finds NaN (SameValueZero); a string looks for text.\n    if type_of(x) == \"array\" && js_is_nan(v) {\n        for e in x { if js_is_nan(e) { return true; } }\n        return false;\n    }\n    x.contains(v)\n}",
+        "private fn js_includes(x, v) {\n    // includes(): NaN finds NaN (SameValueZero), null finds null and not undefined; a string\n    // looks for text.\n    if type_of(x) == \"array\" && js_is_nan(v) {\n        for e in x { if js_is_nan(e) { return true; } }\n        return false;\n    }\n    if type_of(x) == \"array\" && type_of(v) == \"()\" {\n        for e in x { if type_of(e) == \"()\" && js_is_null(e) == js_is_null(v) { return true; } }\n        return false;\n    }\n    x.contains(v)\n}",
     ),
     (
         "js_last_index_of",
