@@ -108,6 +108,11 @@ impl Conv<'_> {
                 let callee = self.expr(&c.callee);
                 self.rest_values_ok = true;
                 let args = self.args(&c.arguments).join(", ");
+                if c.optional {
+                    // `o.cb?.()`: undefined when `o.cb` is null or undefined.
+                    let h = self.helper("js_call_opt");
+                    return format!("{h}({}, [{args}])", strip_parens(&callee));
+                }
                 format!("js_call({}, [{args}])", strip_parens(&callee))
             }
             other => self.unconvertible(other.span(), "this call"),
@@ -129,6 +134,13 @@ impl Conv<'_> {
     fn call_named(&mut self, c: &CallExpression, id: &IdentifierReference) -> String {
         let name = id.name.as_str();
         self.note_reference(name);
+        if c.optional && (self.is_local(name) || self.top_vars.contains(name)) {
+            // `cb?.(…)`: undefined when `cb` is null or undefined.
+            self.rest_values_ok = true;
+            let args = self.args(&c.arguments).join(", ");
+            let h = self.helper("js_call_opt");
+            return format!("{h}({}, [{args}])", names::var(name));
+        }
         if self.is_local(name) {
             self.rest_values_ok = true;
             let args = self.args(&c.arguments);
@@ -689,7 +701,12 @@ impl Conv<'_> {
                 format!("{}{q}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
             }
             "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
-            "unshift" => format!("{obj}.insert(0, {})", a(0)),
+            // unshift(a, b) puts both first, in their order; its value is the new length.
+            "unshift" if args.len() == 1 && self.statement_call == Some(c.span) => format!("{obj}.insert(0, {})", a(0)),
+            "unshift" => {
+                let h = self.helper("js_unshift");
+                format!("{}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
+            }
             // Rhai's index_of takes the start position as JavaScript's does (from the end when
             // negative).
             "indexOf" => format!("{obj}{q}.index_of({})", args.join(", ")),
@@ -714,7 +731,10 @@ impl Conv<'_> {
             "toLowerCase" => format!("{obj}{q}.to_lower()"),
             "every" => format!("{obj}{q}.all({})", a(0)),
             "hasOwnProperty" => format!("{obj}{q}.contains({})", a(0)),
-            "concat" => format!("({obj} + {})", args.join(" + ")),
+            "concat" if !q.is_empty() => format!("({obj} + {})", args.join(" + ")),
+            // Each argument an array spliced in or one element (to a string, its text: null
+            // and undefined too, where Rhai's `+` of `()` adds nothing).
+            "concat" => helper2(self, "js_concat_all", vec![obj, format!("[{}]", args.join(", "))]),
             "trim" => helper2(self, "js_trim", vec![obj]),
             "trimStart" | "trimLeft" => helper2(self, "js_trim_start", vec![obj]),
             "trimEnd" | "trimRight" => helper2(self, "js_trim_end", vec![obj]),
@@ -771,7 +791,19 @@ impl Conv<'_> {
                 let h = self.helper("js_reverse");
                 format!("{}.{h}()", paren_if_needed(&obj))
             }
-            "join" => helper2(self, "js_join", vec![obj, if args.is_empty() { "\",\"".into() } else { a(0) }]),
+            // join(undefined) joins with a comma, as join() does; join(null) with "null".
+            "join" => {
+                let sep = match c.arguments.first() {
+                    None => "\",\"".into(),
+                    Some(Argument::Identifier(id)) if id.name == "undefined" => "\",\"".into(),
+                    Some(Argument::StringLiteral(_)) => a(0),
+                    Some(_) => {
+                        let h = self.helper("js_join_sep");
+                        format!("{h}({})", a(0))
+                    }
+                };
+                helper2(self, "js_join", vec![obj, sep])
+            }
             "reduceRight" => format!("{obj}{q}.reduce_rev({}, {})", a(0), a(1)),
             // A callback passed by name may take one argument or two: Rhai's map passes as many
             // as it takes (on a copy, which the callback may read under the array's name).
@@ -800,6 +832,11 @@ impl Conv<'_> {
                     Some(p) => format!("{obj}.{p}"),
                     None => format!("{obj}[{}]", names::string(method)),
                 };
+                if c.optional {
+                    // `o.cb?.(…)`: undefined when `o.cb` is null or undefined.
+                    let h = self.helper("js_call_opt");
+                    return format!("{h}({f}, [{}])", args.join(", "));
+                }
                 format!("js_call({f}, [{}])", args.join(", "))
             }
             _ => {
@@ -809,6 +846,15 @@ impl Conv<'_> {
                         return self.unconvertible(c.span, format!("the method `{method}`, which Rhai cannot spell"))
                     }
                 };
+                if c.optional {
+                    // `o.cb?.(…)`: undefined when `o.cb` is null or undefined, else called as
+                    // a method (a closure the map holds gets the map as `this`).
+                    let o = self.fresh("opt");
+                    return format!(
+                        "({{ let {o} = {obj}; if {o}{q}.{p} == () {{ () }} else {{ {o}.{p}({}) }} }})",
+                        args.join(", ")
+                    );
+                }
                 format!("{obj}{q}.{p}({})", args.join(", "))
             }
         }
@@ -986,9 +1032,14 @@ impl Conv<'_> {
                     }
                     Some(Binding::Unsupported(r)) => self.unconvertible(n.span, r),
                     _ => match name {
-                        "Error" | "TypeError" | "RangeError" => {
-                            let args = self.args(&n.arguments);
-                            args.first().cloned().unwrap_or_else(|| "\"Error\"".into())
+                        // An error is its text, "TypeError: m", as String(e) writes it (js_error).
+                        "Error" | "TypeError" | "RangeError" | "SyntaxError" | "ReferenceError" | "URIError"
+                        | "EvalError"
+                            if !self.is_local(name) && !self.top_vars.contains(name) =>
+                        {
+                            let m = self.args(&n.arguments).first().cloned().unwrap_or_else(|| "()".into());
+                            let h = self.helper("js_error");
+                            format!("{h}(\"{name}\", {m})")
                         }
                         "RegExp" if !self.is_local(name) && !self.top_vars.contains(name) => {
                             let args = self.args(&n.arguments);

@@ -80,12 +80,32 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_set_length(n) {\n    // `a.length = n`: cut the array to n elements, or pad it with undefined ones.\n    if type_of(this) != \"array\" { throw `cannot set the length of a ${type_of(this)}`; }\n    if n < this.len() { this.truncate(n); } else { this.pad(n, ()); }\n}",
     ),
     (
+        "js_error",
+        r#"private fn js_error(name, m) {
+    // `new Error(m)` (or TypeError, …): its text, "Error: m", as String(e) writes it; `e.name`
+    // and `e.message` read it back (js_error_name, js_message); "Error" alone without m.
+    if m == () && !js_is_null(m) { name } else { name + ": " + js_str(m) }
+}"#,
+    ),
+    (
+        "js_call_opt",
+        "private fn js_call_opt(f, args) {\n    // `f?.(…)`: undefined when f is null or undefined, else f called.\n    if f == () { () } else { js_call(f, args) }\n}",
+    ),
+    (
+        "js_unshift",
+        "private fn js_unshift(items) {\n    // unshift(…): the items first, in their order; JavaScript's returns the new length.\n    let i = 0;\n    for x in items { this.insert(i, x); i += 1; }\n    this.len()\n}",
+    ),
+    (
+        "js_join_sep",
+        "private fn js_join_sep(sep) {\n    // join(sep)'s separator: a comma for undefined, else its text (\"null\" for null).\n    if sep == () && !js_is_null(sep) { \",\" } else { js_str(sep) }\n}",
+    ),
+    (
         "js_join",
         "private fn js_join(a, sep) {\n    let out = \"\";\n    for (x, i) in a {\n        if i > 0 { out += sep; }\n        if x != () { out += js_str(x); }\n    }\n    out\n}",
     ),
     (
         "js_str",
-        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` as \"null\" or \"undefined\",\n    // whichever it is.\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => if js_is_null(v) { \"null\" } else { \"undefined\" },\n        \"f64\" => js_number_string(v),\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
+        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` as \"null\" or \"undefined\",\n    // whichever it is.\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => if js_is_null(v) { \"null\" } else { \"undefined\" },\n        \"f64\" => js_number_string(v),\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => if v.contains(\"error\") && v.contains(\"message\") {\n            // An error of Rhai's, caught: its name and message, as an Error's text is.\n            (if v.error == \"ErrorDotExpr\" || v.error == \"ErrorIndexingType\" { \"TypeError: \" } else { \"Error: \" }) + v.message\n        } else {\n            \"[object Object]\"\n        },\n        _ => `${v}`,\n    }\n}",
     ),
     (
         "js_parse_int",
@@ -97,7 +117,19 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one, as `Promise.any`'s\n    // AggregateError has; a thrown value (`new Error(m)` converts to m) and rload's errors are\n    // their own message; a helper's `TypeError: m` (or `RangeError: m`, rload's\n    // `ReferenceError: m`, `URIError: m`) is m.\n    if type_of(e) == \"map\" || type_of(e) == \"AggregateError\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
+        r#"private fn js_message(e) {
+    // A caught error's message: Rhai's own errors are maps with one, as `Promise.any`'s
+    // AggregateError has; `new Error(m)` converts to "Error: m" (`new TypeError(m)` to
+    // "TypeError: m", a helper's and rload's errors are worded so too): m, and "" for a bare
+    // "Error"; any other thrown value is its own message.
+    if type_of(e) == "map" || type_of(e) == "AggregateError" { return e.message; }
+    if type_of(e) != "string" { return js_str(e); }
+    for n in ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "URIError", "EvalError"] {
+        if e == n { return ""; }
+        if e.starts_with(n + ": ") { return e.sub_string(n.len() + 2); }
+    }
+    e
+}"#,
     ),
     (
         "js_add",
@@ -431,7 +463,25 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError, ReferenceError and URIError for theirs, else Error.\n    if type_of(e) == \"AggregateError\" { return e.name; }\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
+        r#"private fn js_error_name(e) {
+    // A caught error's name: a thrown object's own (undefined when it has none); TypeError for
+    // Rhai's errors reading a property or an element of a wrong value, else Error; SyntaxError
+    // for JSON that does not parse; the name `new TypeError(m)` ("TypeError: m"), a helper's or
+    // rload's error starts with.
+    if type_of(e) == "AggregateError" { return e.name; }
+    if type_of(e) == "map" {
+        if e.contains("name") { return e.name; }
+        if !e.contains("error") { return (); }
+        if e.error == "ErrorDotExpr" || e.error == "ErrorIndexingType" { return "TypeError"; }
+        return "Error";
+    }
+    if type_of(e) != "string" { return (); }
+    if e.starts_with("invalid JSON") { return "SyntaxError"; }
+    for n in ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "URIError", "EvalError"] {
+        if e == n || e.starts_with(n + ": ") { return n; }
+    }
+    "Error"
+}"#,
     ),
     (
         "js_iter",
@@ -699,6 +749,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
             &["js_add", "js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_rem", "js_pow", "js_is_nan"]
         }
         "js_concat_all" => &["js_str", "js_flat"],
+        "js_join_sep" | "js_error" => &["js_str"],
         "js_from_entries" => &["js_spread", "js_str"],
         "js_in" => &["js_str", "js_number", "js_number_text"],
         "js_split" => &["js_str", "js_int32", "js_number", "js_number_text"],
