@@ -642,6 +642,11 @@ impl Conv<'_> {
             "findLast" => helper2(self, "js_find_last", vec![obj, a(0)]),
             "findLastIndex" => helper2(self, "js_find_last_index", vec![obj, a(0)]),
             "flat" => helper2(self, "js_flat", vec![obj, a(0)]),
+            // An array's keys(), values() and entries() as arrays (for…of, spread and
+            // Array.from read them alike); a Map's, a Set's and the like their own.
+            "keys" if args.is_empty() => helper2(self, "js_iter_keys", vec![obj]),
+            "values" if args.is_empty() => helper2(self, "js_iter_values", vec![obj]),
+            "entries" if args.is_empty() => helper2(self, "js_iter_entries", vec![obj]),
             // Without an initial value (Rhai's reduce would start from `()`): from the first
             // element, or the last.
             "reduce" | "reduceRight" if args.len() < 2 => {

@@ -92,6 +92,31 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_call_opt(f, args) {\n    // `f?.(…)`: undefined when f is null or undefined, else f called.\n    if f == () { () } else { js_call(f, args) }\n}",
     ),
     (
+        "js_spread_object",
+        r#"private fn js_spread_object(v) {
+    // `...v` in an object literal: an object's own properties; nothing for null, undefined, a
+    // number or a boolean; an array's or a string's elements under their indexes.
+    switch type_of(v) {
+        "()" | "bool" | "i64" | "f64" => #{},
+        "array" => { let o = #{}; for (x, i) in v { o[i.to_string()] = x; } o }
+        "string" => { let o = #{}; let i = 0; for c in v.chars() { o[i.to_string()] = c.to_string(); i += 1; } o }
+        _ => v,
+    }
+}"#,
+    ),
+    (
+        "js_iter_keys",
+        "private fn js_iter_keys(v) {\n    // keys(): an array's indexes; anything else's own keys().\n    if type_of(v) == \"array\" { let out = []; for i in 0..v.len() { out.push(i); } out } else { v.keys() }\n}",
+    ),
+    (
+        "js_iter_values",
+        "private fn js_iter_values(v) {\n    // values(): an array's elements; anything else's own values().\n    if type_of(v) == \"array\" { v } else { v.values() }\n}",
+    ),
+    (
+        "js_iter_entries",
+        "private fn js_iter_entries(v) {\n    // entries(): an array's [index, element] pairs; anything else's own entries().\n    if type_of(v) == \"array\" { let out = []; for (x, i) in v { out.push([i, x]); } out } else { v.entries() }\n}",
+    ),
+    (
         "js_unshift",
         "private fn js_unshift(items) {\n    // unshift(…): the items first, in their order; JavaScript's returns the new length.\n    let i = 0;\n    for x in items { this.insert(i, x); i += 1; }\n    this.len()\n}",
     ),
@@ -140,11 +165,12 @@ const HELPERS: &[(&str, &str)] = &[
         r#"private fn js_arith(a, b, op) {
     // JavaScript's `+` of numbers, `-`, `*`, `%`, `/` and `**` where a side is not certainly a
     // number: a string, a boolean, null or undefined as its number ("6" - 1 is 5, true + 1 is 2,
-    // `null * 2` is 0, `undefined * 2` NaN).
+    // `null * 2` is 0, `undefined * 2` NaN; an array but for `+` as its text's number: `[3] - 1`
+    // is 2).
     let ta = type_of(a);
     let tb = type_of(b);
-    if ta == "string" || ta == "bool" || ta == "()" { a = js_number(a); }
-    if tb == "string" || tb == "bool" || tb == "()" { b = js_number(b); }
+    if ta == "string" || ta == "bool" || ta == "()" || (ta == "array" && op != "+") { a = js_number(a); }
+    if tb == "string" || tb == "bool" || tb == "()" || (tb == "array" && op != "+") { b = js_number(b); }
     switch op {
         "+" => a + b,
         "-" => a - b,
@@ -328,7 +354,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_number",
-        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => if js_is_null(v) { 0 } else { 0.0 / 0.0 },\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        _ => 0.0 / 0.0,\n    }\n}",
+        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => if js_is_null(v) { 0 } else { 0.0 / 0.0 },\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        // An array reads as its text: [] is 0, [5] is 5, [1, 2] NaN.\n        \"array\" => js_number_text(js_str(v)),\n        _ => 0.0 / 0.0,\n    }\n}",
     ),
     (
         "js_number_text",
@@ -756,15 +782,15 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
-        "js_from_char_code" => &["js_int", "js_number", "js_number_text"],
-        "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text"],
+        "js_from_char_code" => &["js_int", "js_number", "js_number_text", "js_str"],
+        "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text", "js_str"],
         "js_find_between" => &["js_truthy"],
         "js_key" => &["js_str", "js_number", "js_number_text"],
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" => &["js_number", "js_number_text", "js_str"],
-        "js_number" | "js_int32" => &["js_number", "js_number_text"],
+        "js_number" | "js_int32" => &["js_number", "js_number_text", "js_str"],
         _ => &[],
     }
 }
