@@ -528,7 +528,7 @@ impl Conv<'_> {
         let helper_callback = HELPER_CALLBACK_METHODS.contains(&method)
             || (matches!(method, "reduce" | "reduceRight") && c.arguments.len() < 2);
         // sort() calls its comparator with two elements (and a helper calls it with exactly two).
-        let pad = method == "forEach" || method == "sort" || helper_callback;
+        let pad = method == "forEach" || method == "sort" || method == "toSorted" || helper_callback;
         let passed = callback_arity(method).filter(|_| inline_callback).map(|n| (n, pad));
         // A helper calls the callback with exactly the arguments it passes: only an inline
         // callback can be fitted to them.
@@ -542,7 +542,7 @@ impl Conv<'_> {
         let convert_args = |conv: &mut Self| {
             conv.fresh_accumulator = accumulator;
             conv.callback_params = passed;
-            conv.callback_beyond_undefined = method == "sort";
+            conv.callback_beyond_undefined = method == "sort" || method == "toSorted";
             conv.array_params.clear();
             // push and unshift keep a function with a rest parameter, for `js_call` to call.
             conv.rest_values_ok = matches!(method, "push" | "unshift");
@@ -680,7 +680,10 @@ impl Conv<'_> {
             format!("{h}({})", args.join(", "))
         };
         if matches!(method, "includes" | "lastIndexOf") && args.len() > 1 {
-            return self.unconvertible(c.span, format!("{method}() with a start position"));
+            // From a position: includes searches from it (from the end when negative),
+            // lastIndexOf backwards from it.
+            let h = if method == "includes" { "js_includes_from" } else { "js_last_index_of_from" };
+            return helper2(self, h, vec![obj, a(0), a(1)]);
         }
         if let Some(out) = self.regexp_method(c, m, method, &obj, &args) {
             return out;
@@ -783,6 +786,16 @@ impl Conv<'_> {
                 };
                 let items = args.iter().skip(2).cloned().collect::<Vec<_>>().join(", ");
                 format!("{}.{h}({start}, {count}, [{items}])", paren_if_needed(&obj))
+            }
+            // toSorted() and toReversed(): sort() and reverse() on a copy.
+            "toSorted" | "toReversed" => {
+                let copy = self.fresh("copy");
+                let h = match (method, args.is_empty()) {
+                    ("toReversed", _) => self.helper("js_reverse"),
+                    (_, true) => self.helper("js_sort"),
+                    _ => self.helper("js_sort_by"),
+                };
+                format!("({{ let {copy} = {obj}; {copy}.{h}({}); {copy} }})", args.first().cloned().unwrap_or_default())
             }
             "sort" if args.is_empty() => {
                 let h = self.helper("js_sort");
@@ -992,6 +1005,9 @@ impl Conv<'_> {
             ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
             ("Array", "from") if args.len() <= 2 => helper(self, "js_array_from", vec![a(0), a(1)]),
             ("Number", "isInteger") => helper(self, "js_is_integer", vec![a(0)]),
+            ("Number", "isSafeInteger") => helper(self, "js_is_safe_integer", vec![a(0)]),
+            ("Array", "of") => format!("[{}]", args.join(", ")),
+            ("String", "fromCodePoint") => helper(self, "js_from_code_point", vec![format!("[{}]", args.join(", "))]),
             ("Number", "isNaN") => helper(self, "js_is_nan", vec![a(0)]),
             // Number.isFinite: a number that is finite, no conversion ("12" is false).
             ("Number", "isFinite") => helper(self, "js_is_finite", vec![a(0)]),
@@ -1104,6 +1120,7 @@ const CALLBACK_METHODS: &[&str] = &[
     "reduceRight",
     "flatMap",
     "sort",
+    "toSorted",
 ];
 
 /// How many arguments the Rhai form of array method `method` passes its callback: Rhai's own
@@ -1113,7 +1130,7 @@ fn callback_arity(method: &str) -> Option<usize> {
         "map" | "filter" | "find" | "findIndex" | "findLast" | "findLastIndex" | "some" | "every" | "forEach"
         | "flatMap" => Some(2),
         "reduce" | "reduceRight" => Some(3),
-        "sort" => Some(2),
+        "sort" | "toSorted" => Some(2),
         _ => None,
     }
 }

@@ -117,6 +117,22 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_iter_entries(v) {\n    // entries(): an array's [index, element] pairs; anything else's own entries().\n    if type_of(v) == \"array\" { let out = []; for (x, i) in v { out.push([i, x]); } out } else { v.entries() }\n}",
     ),
     (
+        "js_includes_from",
+        "private fn js_includes_from(x, v, from) {\n    // includes(v, from): from position `from` (from the end when negative) on.\n    let n = x.len();\n    let i = js_int(js_number(from));\n    if i < 0 { i = if n + i < 0 { 0 } else { n + i }; }\n    if i >= n { return type_of(x) == \"string\" && v == \"\"; }\n    if type_of(x) == \"string\" { return x.sub_string(i).contains(v); }\n    js_includes(x.extract(i), v)\n}",
+    ),
+    (
+        "js_last_index_of_from",
+        "private fn js_last_index_of_from(x, v, from) {\n    // lastIndexOf(v, from): the last position of v at or before `from` (from the end when\n    // negative for an array; a string's clamped at 0).\n    let n = x.len();\n    let i = js_int(js_number(from));\n    if type_of(x) == \"string\" {\n        if i < 0 { i = 0; }\n        if i > n - v.len() { i = n - v.len(); }\n        while i >= 0 { if x.sub_string(i, v.len()) == v { return i; } i -= 1; }\n        return -1;\n    }\n    if i < 0 { i += n; }\n    if i >= n { i = n - 1; }\n    while i >= 0 { if x[i] == v { return i; } i -= 1; }\n    -1\n}",
+    ),
+    (
+        "js_is_safe_integer",
+        "private fn js_is_safe_integer(v) {\n    // Number.isSafeInteger: a whole number of at most 2^53 - 1 either way.\n    js_is_integer(v) && v.abs() <= 9007199254740991\n}",
+    ),
+    (
+        "js_from_code_point",
+        "private fn js_from_code_point(codes) {\n    // String.fromCodePoint(…): each code point as a character (past 0x10FFFF or negative:\n    // k6's RangeError).\n    let text = \"\";\n    for c in codes {\n        let n = js_number(c);\n        if type_of(n) == \"f64\" || n < 0 || n > 1114111 { throw `RangeError: Invalid code point ${js_str(c)}`; }\n        if n >= 65536 {\n            let m = n - 65536;\n            text += js_from_char_code([55296 + (m >> 10), 56320 + (m & 1023)]);\n        } else {\n            text += js_from_char_code([n]);\n        }\n    }\n    text\n}",
+    ),
+    (
         "js_unshift",
         "private fn js_unshift(items) {\n    // unshift(…): the items first, in their order; JavaScript's returns the new length.\n    let i = 0;\n    for x in items { this.insert(i, x); i += 1; }\n    this.len()\n}",
     ),
@@ -782,6 +798,10 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
+        "js_includes_from" => &["js_includes", "js_is_nan", "js_int", "js_number", "js_number_text", "js_str"],
+        "js_last_index_of_from" => &["js_int", "js_number", "js_number_text", "js_str"],
+        "js_is_safe_integer" => &["js_is_integer"],
+        "js_from_code_point" => &["js_from_char_code", "js_int", "js_number", "js_number_text", "js_str"],
         "js_from_char_code" => &["js_int", "js_number", "js_number_text", "js_str"],
         "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text", "js_str"],
         "js_find_between" => &["js_truthy"],
