@@ -134,6 +134,9 @@ impl Conv<'_> {
     fn call_named(&mut self, c: &CallExpression, id: &IdentifierReference) -> String {
         let name = id.name.as_str();
         self.note_reference(name);
+        if self.captured_name_is_a_function(name) {
+            return self.unconvertible(c.span, crate::expr::clash_note(name));
+        }
         if c.optional && (self.is_local(name) || self.top_vars.contains(name)) {
             // `cb?.(…)`: undefined when `cb` is null or undefined.
             self.rest_values_ok = true;

@@ -133,6 +133,8 @@ pub struct Conv<'s> {
     /// being converted starts: names read deeper than that are captured by a closure created in
     /// the loop (see `captures.rs`).
     pub closure_depth: usize,
+    /// The index in `scopes` of each closure's own scope, innermost last.
+    pub closure_scopes: Vec<usize>,
     pub closure_base: usize,
     pub captured: HashSet<String>,
     /// Open scans for names closures refer to (see `captures.rs`, `closures_referring_to`).
@@ -229,6 +231,7 @@ impl<'s> Conv<'s> {
             params_unobserved: false,
             fresh_accumulator: None,
             closure_depth: 0,
+            closure_scopes: Vec::new(),
             closure_base: 0,
             captured: HashSet::new(),
             reference_scans: Vec::new(),
@@ -443,6 +446,15 @@ impl<'s> Conv<'s> {
         if let Some(info) = self.scope_of(name).and_then(|i| self.scope_info.get_mut(i)) {
             info.closure_params.insert(name.to_string(), params.items.len());
         }
+    }
+
+    /// `name` is a variable a closure takes from outside itself and also a function of the
+    /// file: Rhai does not capture a name that a function of the script has, so the closure
+    /// would call (or hold) the function instead, silently (`function apply(handler) { return
+    /// xs.map((x) => handler(x)); }` beside a `function handler`).
+    pub fn captured_name_is_a_function(&self, name: &str) -> bool {
+        let Some(&start) = self.closure_scopes.last() else { return false };
+        self.top_fns.contains_key(name) && self.scope_of(name).is_some_and(|i| i < start)
     }
 
     /// The innermost function scope declaring `name`.

@@ -258,7 +258,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_sort_by",
-        "private fn js_sort_by(f) {\n    // sort(f): in place, and the array is the value (Rhai's sort returns nothing).\n    this.sort(|a, b| {\n        let r = f.call(a, b);\n        if r < 0 { -1 } else if r > 0 { 1 } else { 0 }\n    });\n    this\n}",
+        "private fn js_sort_by(js_cmp) {\n    // sort(f): in place, and the array is the value (Rhai's sort returns nothing). The closure\n    // below reads the comparator under a name no script function has: Rhai would take a\n    // script's function `f` for a parameter `f` there.\n    this.sort(|a, b| {\n        let r = js_cmp.call(a, b);\n        if r < 0 { -1 } else if r > 0 { 1 } else { 0 }\n    });\n    this\n}",
     ),
     ("js_reverse", "private fn js_reverse() {\n    // reverse(): in place, and the array is the value (Rhai's reverse returns nothing).\n    this.reverse();\n    this\n}"),
     (

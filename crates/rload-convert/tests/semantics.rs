@@ -454,3 +454,22 @@ fn storing_an_object_in_a_loop_that_changes_it_is_listed() {
         assert_eq!(not_converted(&convert(body).1), Vec::<String>::new(), "{body}");
     }
 }
+
+#[test]
+fn a_closure_using_an_outer_variable_named_as_a_function_of_the_file_is_listed() {
+    // Rhai does not capture a name a script function has: `handler(x)` in the closure called
+    // the top-level `handler`, silently (k6: "8", rload: "top4").
+    let js = "function handler(x) { return `top${x}`; }\n\
+              function apply(handler, v) { return [v].map((y) => handler(y)).join(); }\n\
+              export default function () {\n  const cb = (x) => x * 2;\n  console.log(apply(cb, 4));\n  \
+              const fnp = (handler) => [1].map((z) => handler + z);\n  console.log(fnp(2));\n}\n";
+    let (_, items) = convert_source("t.js", js).unwrap();
+    let listed = not_converted(&items);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|r| r.starts_with("`handler` here is a variable from outside this closure")), "{listed:?}");
+    // A closure's own parameter of that name, and the function called from a closure, are fine.
+    let js = "function handler(x) { return x; }\n\
+              export default function () {\n  const a = [1].map((handler) => handler + 1);\n  const b = [1].map((y) => handler(y));\n}\n";
+    let (_, items) = convert_source("t.js", js).unwrap();
+    assert!(not_converted(&items).is_empty(), "{items:?}");
+}
