@@ -466,7 +466,10 @@ fn a_closure_using_an_outer_variable_named_as_a_function_of_the_file_is_listed()
     let (_, items) = convert_source("t.js", js).unwrap();
     let listed = not_converted(&items);
     assert_eq!(listed.len(), 2, "{listed:?}");
-    assert!(listed.iter().all(|r| r.starts_with("`handler` here is a variable from outside this closure")), "{listed:?}");
+    assert!(
+        listed.iter().all(|r| r.starts_with("`handler` here is a variable from outside this closure")),
+        "{listed:?}"
+    );
     // A closure's own parameter of that name, and the function called from a closure, are fine.
     let js = "function handler(x) { return x; }\n\
               export default function () {\n  const a = [1].map((handler) => handler + 1);\n  const b = [1].map((y) => handler(y));\n}\n";

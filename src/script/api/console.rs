@@ -188,6 +188,9 @@ mod tests {
             Dynamic::from(rhai::FnPtr::new("f").unwrap()),
         ];
         let line = args.iter().map(show).collect::<Vec<_>>().join(" ");
-        assert_eq!(line, r#"hello 1 {"a":1,"n":null} [1,null] null undefined true 1.5 9007199254740992 Infinity 2 {} null"#);
+        assert_eq!(
+            line,
+            r#"hello 1 {"a":1,"n":null} [1,null] null undefined true 1.5 9007199254740992 Infinity 2 {} null"#
+        );
     }
 }

@@ -102,7 +102,13 @@ impl Text<'_> {
     /// `+hh:mm`, `+hhmm`, `+h` or `-…` after a time: the offset in minutes.
     fn offset(&mut self) -> Option<i64> {
         let mut t = Text { s: self.s };
-        let sign = if t.eat(b'-') { -1 } else if t.eat(b'+') { 1 } else { return None };
+        let sign = if t.eat(b'-') {
+            -1
+        } else if t.eat(b'+') {
+            1
+        } else {
+            return None;
+        };
         let (mut hh, mut n) = t.number(1, 9)?;
         while n > 4 {
             n -= 2;
