@@ -459,6 +459,9 @@ impl Conv<'_> {
             if let Some(root) = member_root(&m.object) {
                 self.note_mutation(&root);
                 flag = self.alias_change(&root, c.span);
+                if flag.is_empty() {
+                    flag = self.nested_change(&root, &m.object, c.span);
+                }
                 // `list.push(user)`: `user`'s object is now in the list too.
                 if matches!(method, "push" | "unshift" | "splice") {
                     let into = format!("`{}`", self.js_text(m.object.span()));
@@ -469,6 +472,13 @@ impl Conv<'_> {
                         }
                     }
                 }
+            }
+        }
+        // `m.set(k, obj)`, `s.add(obj)`: the object is in the Map or Set too (a copy, in Rhai).
+        if (method == "set" && c.arguments.len() == 2) || (method == "add" && c.arguments.len() == 1) {
+            let into = format!("`{}`", self.js_text(m.object.span()));
+            if let Some(e) = c.arguments.last().and_then(|a| a.as_expression()) {
+                self.note_stores(e, &into);
             }
         }
         let out = self.method_call(c, m, method);

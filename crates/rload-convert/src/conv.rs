@@ -19,6 +19,9 @@ pub struct ScopeInfo {
     /// (`const params = { headers }`, `list.push(user)`, `const b = a`): name → where, for the
     /// reason of an item when the name is changed in place afterwards (`aliases.rs`).
     pub stored: HashMap<String, String>,
+    /// Names bound to a shallow copy (`{ ...o }`, `xs.slice()`, `xs.filter(…)`): name → how.
+    /// Its nested objects are the original's in JavaScript (`aliases.rs`, `nested_change`).
+    pub shallow: HashMap<String, String>,
     /// Constants whose kind of value is known statically.
     pub kinds: HashMap<String, Kind>,
     /// Names that certainly hold a closure (`const f = (a, b) => …`, a nested `function f`),
@@ -111,6 +114,8 @@ pub struct Conv<'s> {
     pub scope_info: Vec<ScopeInfo>,
     /// Top-level variables that are second names for other objects (see `aliases.rs`): name → why.
     pub top_aliases: HashMap<String, String>,
+    /// `ScopeInfo::shallow` of the top level.
+    pub top_shallow: HashMap<String, String>,
     /// [`ScopeInfo::stored`] of the top level.
     pub top_stored: HashMap<String, String>,
     /// Per loop around the code being converted, innermost last: the names declared in its
@@ -224,6 +229,7 @@ impl<'s> Conv<'s> {
             scopes: Vec::new(),
             scope_info: Vec::new(),
             top_aliases: HashMap::new(),
+            top_shallow: HashMap::new(),
             top_stored: HashMap::new(),
             loop_changes: Vec::new(),
             pending_marks: Vec::new(),
@@ -412,6 +418,7 @@ impl<'s> Conv<'s> {
         // A new declaration says nothing yet of what the name holds.
         if let Some(info) = self.scope_info.last_mut() {
             info.aliases.remove(name);
+            info.shallow.remove(name);
             info.kinds.remove(name);
             info.closure_params.remove(name);
             info.rest_closures.remove(name);

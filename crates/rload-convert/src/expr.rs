@@ -392,6 +392,9 @@ impl Conv<'_> {
                         // name is the one every name reads.
                         if m.static_property_name() != Some("lastIndex") {
                             flag = self.alias_change(&root, m.span());
+                            if flag.is_empty() {
+                                flag = self.nested_change(&root, m.object(), m.span());
+                            }
                         }
                     }
                     let text = member_to_text(self, m);
