@@ -13,7 +13,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cookie_store::{CookieStore, RawCookie};
+use std::collections::HashMap;
+
+use cookie_store::{CookieDomain, CookieStore, RawCookie};
 use http::HeaderValue;
 use url::Url;
 
@@ -23,7 +25,42 @@ pub const NO_EXPIRES: i64 = -6_795_364_578_871;
 
 /// A handle on a cookie jar; clones share the jar. See the module documentation.
 #[derive(Debug, Clone, Default)]
-pub struct CookieJar(Rc<RefCell<CookieStore>>);
+pub struct CookieJar(Rc<RefCell<Jar>>);
+
+/// A cookie's identity in the jar: domain, path, name.
+type CookieKey = (CookieDomain, String, String);
+
+/// The cookies, and the order they were first stored in, which Go's jar (k6's) keeps as each
+/// cookie's creation time and lists cookies of equal path length by (`jar.cookiesForURL`, the
+/// `Cookie` header). A cookie replaced keeps its place, as in Go.
+#[derive(Debug, Default)]
+struct Jar {
+    store: CookieStore,
+    created: HashMap<CookieKey, u64>,
+    next: u64,
+}
+
+impl Jar {
+    fn key(c: &cookie_store::Cookie) -> CookieKey {
+        (c.domain.clone(), c.path.as_ref().to_owned(), c.name().to_owned())
+    }
+
+    /// Numbers the cookies stored since the last call (one at a time, so in their order) and
+    /// forgets the ones gone.
+    fn note_stored(&mut self) {
+        let keys: Vec<CookieKey> = self.store.iter_any().map(Jar::key).collect();
+        if self.created.len() > keys.len() {
+            let present: std::collections::HashSet<&CookieKey> = keys.iter().collect();
+            self.created.retain(|k, _| present.contains(k));
+        }
+        for key in keys {
+            if !self.created.contains_key(&key) {
+                self.created.insert(key, self.next);
+                self.next += 1;
+            }
+        }
+    }
+}
 
 /// One of a request's own cookies (`params.cookies`). With `replace`, a jar cookie of the same
 /// name is not sent; without it both are (k6's rule).
@@ -65,7 +102,7 @@ pub struct ResponseCookie {
 impl CookieJar {
     /// Whether the jar holds no cookie at all.
     pub fn is_empty(&self) -> bool {
-        self.0.borrow().iter_any().next().is_none()
+        self.0.borrow().store.iter_any().next().is_none()
     }
 
     /// The `Cookie` header for `url`: `header` (what the script's headers already hold), then
@@ -75,11 +112,11 @@ impl CookieJar {
         for cookie in request_cookies {
             push_pair(header, &cookie.name, &cookie.value);
         }
-        let store = self.0.borrow();
-        if store.iter_any().next().is_none() {
+        let jar = self.0.borrow();
+        if jar.store.iter_any().next().is_none() {
             return;
         }
-        for (name, value) in sorted_matches(&store, url) {
+        for (name, value) in sorted_matches(&jar, url) {
             if !request_cookies.iter().any(|c| c.replace && c.name == name) {
                 push_pair(header, name, value);
             }
@@ -93,19 +130,20 @@ impl CookieJar {
         if values.peek().is_none() {
             return;
         }
-        let mut store = self.0.borrow_mut();
+        let mut jar = self.0.borrow_mut();
         for value in values {
             if let Ok(text) = value.to_str() {
-                let _ignored = store.parse(text, url);
+                let _ignored = jar.store.parse(text, url);
+                jar.note_stored();
             }
         }
     }
 
     /// k6's `jar.cookiesForURL(url)`: name → values of the cookies the jar would send to `url`.
     pub fn cookies_for_url(&self, url: &Url) -> Vec<(String, Vec<String>)> {
-        let store = self.0.borrow();
+        let jar = self.0.borrow();
         let mut out: Vec<(String, Vec<String>)> = Vec::new();
-        for (name, value) in sorted_matches(&store, url) {
+        for (name, value) in sorted_matches(&jar, url) {
             match out.iter_mut().find(|(n, _)| n == name) {
                 Some((_, values)) => values.push(value.to_owned()),
                 None => out.push((name.to_owned(), vec![value.to_owned()])),
@@ -134,7 +172,9 @@ impl CookieJar {
         }
         cookie.set_secure(opts.secure.then_some(true));
         cookie.set_http_only(opts.http_only.then_some(true));
-        let _ignored = self.0.borrow_mut().insert_raw(&cookie, url);
+        let mut jar = self.0.borrow_mut();
+        let _ignored = jar.store.insert_raw(&cookie, url);
+        jar.note_stored();
         Ok(())
     }
 
@@ -151,7 +191,9 @@ impl CookieJar {
     /// k6's `jar.delete(url, name)`: deletes the cookie `name` of the URL's host and default path.
     pub fn delete(&self, url: &Url, name: &str) {
         let Some(host) = url.host_str() else { return };
-        self.0.borrow_mut().remove(host, &default_path(url), name);
+        let mut jar = self.0.borrow_mut();
+        jar.store.remove(host, &default_path(url), name);
+        jar.note_stored();
     }
 }
 
@@ -167,13 +209,15 @@ fn push_pair(header: &mut String, name: &str, value: &str) {
 /// The jar's cookies for `url`, longest path first as Go's jar sends them. A `Secure` cookie
 /// only goes to an `https` URL, as in Go's jar (k6's): `cookie_store` also sends it over plain
 /// http to `localhost` and loopback addresses, the browsers' rule, which k6 does not follow.
-fn sorted_matches<'a>(store: &'a CookieStore, url: &Url) -> impl Iterator<Item = (&'a str, &'a str)> {
-    let mut found = store.matches(url);
+fn sorted_matches<'a>(jar: &'a Jar, url: &Url) -> impl Iterator<Item = (&'a str, &'a str)> {
+    let mut found = jar.store.matches(url);
     if url.scheme() != "https" {
         found.retain(|c| c.secure() != Some(true));
     }
     if found.len() > 1 {
-        found.sort_by_key(|c| std::cmp::Reverse(c.path.len()));
+        found.sort_by_cached_key(|c| {
+            (std::cmp::Reverse(c.path.len()), jar.created.get(&Jar::key(c)).copied().unwrap_or(u64::MAX))
+        });
     }
     found.into_iter().map(|c| c.name_value())
 }
@@ -267,6 +311,27 @@ mod tests {
         assert!(sent.starts_with("s=req; t=T; "), "{sent}");
         assert!(sent.contains("s=jar"), "without replace both are sent, as k6: {sent}");
         assert!(!sent.contains("t=jar"), "replace drops the jar's cookie: {sent}");
+    }
+
+    #[test]
+    fn cookies_of_one_path_come_in_the_order_first_stored_as_in_go() {
+        // k6 v1.1: jar.set zz, aa, mm then Object.keys(jar.cookiesForURL(u)) is zz,aa,mm (rload's
+        // order was the hash map's, changing from run to run).
+        let jar = CookieJar::default();
+        let root = url("http://h/");
+        for name in ["zz", "aa", "mm", "bb", "yy"] {
+            jar.set(&root, name, "1", &CookieOptions::default()).unwrap();
+        }
+        jar.set(&root, "aa", "2", &CookieOptions::default()).unwrap();
+        let set_cookie = HeaderValue::from_static("cc=3");
+        jar.store_response(std::iter::once(&set_cookie), &root);
+        jar.set(&root, "deep", "4", &CookieOptions { path: Some("/a".into()), ..Default::default() }).unwrap();
+        let names: Vec<String> = jar.cookies_for_url(&url("http://h/a/b")).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["deep", "zz", "aa", "mm", "bb", "yy", "cc"]);
+        assert_eq!(header(&jar, "http://h/", &[]), "zz=1; aa=2; mm=1; bb=1; yy=1; cc=3");
+        jar.delete(&root, "zz");
+        jar.set(&root, "zz", "5", &CookieOptions::default()).unwrap();
+        assert_eq!(header(&jar, "http://h/", &[]), "aa=2; mm=1; bb=1; yy=1; cc=3; zz=5");
     }
 
     #[test]

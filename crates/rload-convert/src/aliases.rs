@@ -17,6 +17,11 @@
 //! = x; return acc; }`). JavaScript hands the one object from call to call; rload hands each call
 //! the value the previous one returned, which is the same object's contents.
 //!
+//! A shallow copy (`{ ...o }`, `[...xs]`, `xs.slice()`, `xs.filter(…)`, `Array.from(xs)`, …) is
+//! a fresh object whose nested objects are the original's: changing its own properties is fine,
+//! changing an object nested in it (`copy.a.b = 1`) is listed (`nested_change`). `m.set(k, o)`
+//! and `s.add(o)` store `o` as `list.push(o)` does.
+//!
 //! A change is: assigning a property or element (`=`, `+=`, `++`, …), `delete`, a mutating
 //! array method (`push`, `pop`, `shift`, `unshift`, `splice`, `sort`, `reverse`, `fill`,
 //! `copyWithin`), `Object.assign(target, …)`.
@@ -48,6 +53,34 @@ pub fn is_alias_source(e: &Expression) -> bool {
         Expression::AssignmentExpression(a) => is_alias_source(&a.right),
         Expression::CallExpression(c) => match &c.callee {
             Expression::StaticMemberExpression(m) => ELEMENT_METHODS.contains(&m.property.name.as_str()),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether `e` makes a shallow copy, whose elements or property values are the objects the
+/// original holds: a spread into a literal, `slice`, `concat`, `filter`, `flat`, `toSorted`,
+/// `toReversed`, `Array.from`, `Object.assign`, `Object.values`.
+pub fn shares_elements(e: &Expression) -> bool {
+    match e.without_parentheses() {
+        Expression::ObjectExpression(o) => {
+            o.properties.iter().any(|p| matches!(p, ObjectPropertyKind::SpreadProperty(_)))
+        }
+        Expression::ArrayExpression(a) => {
+            a.elements.iter().any(|x| matches!(x, ArrayExpressionElement::SpreadElement(_)))
+        }
+        Expression::CallExpression(c) => match &c.callee {
+            Expression::StaticMemberExpression(m) => {
+                let method = m.property.name.as_str();
+                match &m.object {
+                    Expression::Identifier(o) if matches!(o.name.as_str(), "Array" | "Object") => {
+                        matches!(method, "from" | "assign" | "values")
+                    }
+                    Expression::StringLiteral(_) | Expression::TemplateLiteral(_) => false,
+                    _ => matches!(method, "slice" | "concat" | "filter" | "flat" | "toSorted" | "toReversed"),
+                }
+            }
             _ => false,
         },
         _ => false,
@@ -139,9 +172,54 @@ impl Conv<'_> {
             format!("`{name}` is a second name for `{text}`")
         });
         self.set_alias(name, how);
+        let shallow = init.filter(|e| shares_elements(e)).map(|e| {
+            let text = self.js_text(e.span());
+            format!("`{name}` is a shallow copy (`{text}`), whose nested objects are the original's")
+        });
+        self.set_shallow(name, shallow);
         if let Some(init) = init {
             self.note_stores(init, &format!("`{name}`"));
         }
+    }
+
+    /// Marks the local `name` as a shallow copy (`Some(how)`) or not.
+    fn set_shallow(&mut self, name: &str, how: Option<String>) {
+        let map = match self.scope_of(name) {
+            Some(i) => match self.scope_info.get_mut(i) {
+                Some(info) => &mut info.shallow,
+                None => return,
+            },
+            None if !self.in_function() => &mut self.top_shallow,
+            None => return,
+        };
+        match how {
+            Some(h) => map.insert(name.to_string(), h),
+            None => map.remove(name),
+        };
+    }
+
+    /// A change in place of an object nested in what `root` names (`copy.a.b = 1`,
+    /// `copy[0].n++`, `copy.items.push(x)`: `object` is the changed object's expression) where
+    /// `root` is a shallow copy: JavaScript changes the original's nested object too, Rhai's copy
+    /// is deep. An item, with the comment to put before the change; empty otherwise.
+    pub fn nested_change(&mut self, root: &str, object: &Expression, at: Span) -> String {
+        if object.get_member_expr().is_none() {
+            return String::new();
+        }
+        let how = match self.scope_of(root) {
+            Some(i) => self.scope_info.get(i).and_then(|s| s.shallow.get(root)).cloned(),
+            None if !self.in_function() || self.top_vars.contains(root) => self.top_shallow.get(root).cloned(),
+            None => None,
+        };
+        let Some(how) = how else { return String::new() };
+        let c = self.item(
+            at,
+            ItemKind::Unconvertible,
+            format!(
+                "changing an object nested in `{root}`: {how}, which JavaScript changes too, and Rhai copies every level; copy the nested object too (`{{ ...o, a: {{ ...o.a }} }}`), or change the original"
+            ),
+        );
+        format!("{c} ")
     }
 
     /// The variables `value` puts into what it is stored as (`into`, for the reason): itself
@@ -273,6 +351,14 @@ impl Conv<'_> {
             }
         }
         if let AssignmentTarget::AssignmentTargetIdentifier(id) = target {
+            if self.scope_of(id.name.as_str()).is_some() || !self.in_function() {
+                let name = id.name.as_str();
+                let shallow = shares_elements(value).then(|| {
+                    let text = self.js_text(value.span());
+                    format!("`{name}` is a shallow copy (`{text}`), whose nested objects are the original's")
+                });
+                self.set_shallow(name, shallow);
+            }
             if is_alias_source(value) && (self.scope_of(id.name.as_str()).is_some() || !self.in_function()) {
                 let text = self.js_text(value.span());
                 let name = id.name.as_str();

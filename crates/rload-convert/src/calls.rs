@@ -108,6 +108,11 @@ impl Conv<'_> {
                 let callee = self.expr(&c.callee);
                 self.rest_values_ok = true;
                 let args = self.args(&c.arguments).join(", ");
+                if c.optional {
+                    // `o.cb?.()`: undefined when `o.cb` is null or undefined.
+                    let h = self.helper("js_call_opt");
+                    return format!("{h}({}, [{args}])", strip_parens(&callee));
+                }
                 format!("js_call({}, [{args}])", strip_parens(&callee))
             }
             other => self.unconvertible(other.span(), "this call"),
@@ -129,6 +134,16 @@ impl Conv<'_> {
     fn call_named(&mut self, c: &CallExpression, id: &IdentifierReference) -> String {
         let name = id.name.as_str();
         self.note_reference(name);
+        if self.captured_name_is_a_function(name) {
+            return self.unconvertible(c.span, crate::expr::clash_note(name));
+        }
+        if c.optional && (self.is_local(name) || self.top_vars.contains(name)) {
+            // `cb?.(…)`: undefined when `cb` is null or undefined.
+            self.rest_values_ok = true;
+            let args = self.args(&c.arguments).join(", ");
+            let h = self.helper("js_call_opt");
+            return format!("{h}({}, [{args}])", names::var(name));
+        }
         if self.is_local(name) {
             self.rest_values_ok = true;
             let args = self.args(&c.arguments);
@@ -444,6 +459,9 @@ impl Conv<'_> {
             if let Some(root) = member_root(&m.object) {
                 self.note_mutation(&root);
                 flag = self.alias_change(&root, c.span);
+                if flag.is_empty() {
+                    flag = self.nested_change(&root, &m.object, c.span);
+                }
                 // `list.push(user)`: `user`'s object is now in the list too.
                 if matches!(method, "push" | "unshift" | "splice") {
                     let into = format!("`{}`", self.js_text(m.object.span()));
@@ -454,6 +472,13 @@ impl Conv<'_> {
                         }
                     }
                 }
+            }
+        }
+        // `m.set(k, obj)`, `s.add(obj)`: the object is in the Map or Set too (a copy, in Rhai).
+        if (method == "set" && c.arguments.len() == 2) || (method == "add" && c.arguments.len() == 1) {
+            let into = format!("`{}`", self.js_text(m.object.span()));
+            if let Some(e) = c.arguments.last().and_then(|a| a.as_expression()) {
+                self.note_stores(e, &into);
             }
         }
         let out = self.method_call(c, m, method);
@@ -516,7 +541,7 @@ impl Conv<'_> {
         let helper_callback = HELPER_CALLBACK_METHODS.contains(&method)
             || (matches!(method, "reduce" | "reduceRight") && c.arguments.len() < 2);
         // sort() calls its comparator with two elements (and a helper calls it with exactly two).
-        let pad = method == "forEach" || method == "sort" || helper_callback;
+        let pad = method == "forEach" || method == "sort" || method == "toSorted" || helper_callback;
         let passed = callback_arity(method).filter(|_| inline_callback).map(|n| (n, pad));
         // A helper calls the callback with exactly the arguments it passes: only an inline
         // callback can be fitted to them.
@@ -530,7 +555,7 @@ impl Conv<'_> {
         let convert_args = |conv: &mut Self| {
             conv.fresh_accumulator = accumulator;
             conv.callback_params = passed;
-            conv.callback_beyond_undefined = method == "sort";
+            conv.callback_beyond_undefined = method == "sort" || method == "toSorted";
             conv.array_params.clear();
             // push and unshift keep a function with a rest parameter, for `js_call` to call.
             conv.rest_values_ok = matches!(method, "push" | "unshift");
@@ -630,6 +655,11 @@ impl Conv<'_> {
             "findLast" => helper2(self, "js_find_last", vec![obj, a(0)]),
             "findLastIndex" => helper2(self, "js_find_last_index", vec![obj, a(0)]),
             "flat" => helper2(self, "js_flat", vec![obj, a(0)]),
+            // An array's keys(), values() and entries() as arrays (for…of, spread and
+            // Array.from read them alike); a Map's, a Set's and the like their own.
+            "keys" if args.is_empty() => helper2(self, "js_iter_keys", vec![obj]),
+            "values" if args.is_empty() => helper2(self, "js_iter_values", vec![obj]),
+            "entries" if args.is_empty() => helper2(self, "js_iter_entries", vec![obj]),
             // Without an initial value (Rhai's reduce would start from `()`): from the first
             // element, or the last.
             "reduce" | "reduceRight" if args.len() < 2 => {
@@ -663,7 +693,10 @@ impl Conv<'_> {
             format!("{h}({})", args.join(", "))
         };
         if matches!(method, "includes" | "lastIndexOf") && args.len() > 1 {
-            return self.unconvertible(c.span, format!("{method}() with a start position"));
+            // From a position: includes searches from it (from the end when negative),
+            // lastIndexOf backwards from it.
+            let h = if method == "includes" { "js_includes_from" } else { "js_last_index_of_from" };
+            return helper2(self, h, vec![obj, a(0), a(1)]);
         }
         if let Some(out) = self.regexp_method(c, m, method, &obj, &args) {
             return out;
@@ -689,7 +722,12 @@ impl Conv<'_> {
                 format!("{}{q}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
             }
             "push" if args.len() > 1 => format!("{obj}.append([{}])", args.join(", ")),
-            "unshift" => format!("{obj}.insert(0, {})", a(0)),
+            // unshift(a, b) puts both first, in their order; its value is the new length.
+            "unshift" if args.len() == 1 && self.statement_call == Some(c.span) => format!("{obj}.insert(0, {})", a(0)),
+            "unshift" => {
+                let h = self.helper("js_unshift");
+                format!("{}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
+            }
             // Rhai's index_of takes the start position as JavaScript's does (from the end when
             // negative).
             "indexOf" => format!("{obj}{q}.index_of({})", args.join(", ")),
@@ -714,7 +752,10 @@ impl Conv<'_> {
             "toLowerCase" => format!("{obj}{q}.to_lower()"),
             "every" => format!("{obj}{q}.all({})", a(0)),
             "hasOwnProperty" => format!("{obj}{q}.contains({})", a(0)),
-            "concat" => format!("({obj} + {})", args.join(" + ")),
+            "concat" if !q.is_empty() => format!("({obj} + {})", args.join(" + ")),
+            // Each argument an array spliced in or one element (to a string, its text: null
+            // and undefined too, where Rhai's `+` of `()` adds nothing).
+            "concat" => helper2(self, "js_concat_all", vec![obj, format!("[{}]", args.join(", "))]),
             "trim" => helper2(self, "js_trim", vec![obj]),
             "trimStart" | "trimLeft" => helper2(self, "js_trim_start", vec![obj]),
             "trimEnd" | "trimRight" => helper2(self, "js_trim_end", vec![obj]),
@@ -759,6 +800,16 @@ impl Conv<'_> {
                 let items = args.iter().skip(2).cloned().collect::<Vec<_>>().join(", ");
                 format!("{}.{h}({start}, {count}, [{items}])", paren_if_needed(&obj))
             }
+            // toSorted() and toReversed(): sort() and reverse() on a copy.
+            "toSorted" | "toReversed" => {
+                let copy = self.fresh("copy");
+                let h = match (method, args.is_empty()) {
+                    ("toReversed", _) => self.helper("js_reverse"),
+                    (_, true) => self.helper("js_sort"),
+                    _ => self.helper("js_sort_by"),
+                };
+                format!("({{ let {copy} = {obj}; {copy}.{h}({}); {copy} }})", args.first().cloned().unwrap_or_default())
+            }
             "sort" if args.is_empty() => {
                 let h = self.helper("js_sort");
                 format!("{}.{h}()", paren_if_needed(&obj))
@@ -771,7 +822,19 @@ impl Conv<'_> {
                 let h = self.helper("js_reverse");
                 format!("{}.{h}()", paren_if_needed(&obj))
             }
-            "join" => helper2(self, "js_join", vec![obj, if args.is_empty() { "\",\"".into() } else { a(0) }]),
+            // join(undefined) joins with a comma, as join() does; join(null) with "null".
+            "join" => {
+                let sep = match c.arguments.first() {
+                    None => "\",\"".into(),
+                    Some(Argument::Identifier(id)) if id.name == "undefined" => "\",\"".into(),
+                    Some(Argument::StringLiteral(_)) => a(0),
+                    Some(_) => {
+                        let h = self.helper("js_join_sep");
+                        format!("{h}({})", a(0))
+                    }
+                };
+                helper2(self, "js_join", vec![obj, sep])
+            }
             "reduceRight" => format!("{obj}{q}.reduce_rev({}, {})", a(0), a(1)),
             // A callback passed by name may take one argument or two: Rhai's map passes as many
             // as it takes (on a copy, which the callback may read under the array's name).
@@ -800,6 +863,11 @@ impl Conv<'_> {
                     Some(p) => format!("{obj}.{p}"),
                     None => format!("{obj}[{}]", names::string(method)),
                 };
+                if c.optional {
+                    // `o.cb?.(…)`: undefined when `o.cb` is null or undefined.
+                    let h = self.helper("js_call_opt");
+                    return format!("{h}({f}, [{}])", args.join(", "));
+                }
                 format!("js_call({f}, [{}])", args.join(", "))
             }
             _ => {
@@ -809,6 +877,15 @@ impl Conv<'_> {
                         return self.unconvertible(c.span, format!("the method `{method}`, which Rhai cannot spell"))
                     }
                 };
+                if c.optional {
+                    // `o.cb?.(…)`: undefined when `o.cb` is null or undefined, else called as
+                    // a method (a closure the map holds gets the map as `this`).
+                    let o = self.fresh("opt");
+                    return format!(
+                        "({{ let {o} = {obj}; if {o}{q}.{p} == () {{ () }} else {{ {o}.{p}({}) }} }})",
+                        args.join(", ")
+                    );
+                }
                 format!("{obj}{q}.{p}({})", args.join(", "))
             }
         }
@@ -941,6 +1018,9 @@ impl Conv<'_> {
             ("Array", "isArray") => helper(self, "js_is_array", vec![a(0)]),
             ("Array", "from") if args.len() <= 2 => helper(self, "js_array_from", vec![a(0), a(1)]),
             ("Number", "isInteger") => helper(self, "js_is_integer", vec![a(0)]),
+            ("Number", "isSafeInteger") => helper(self, "js_is_safe_integer", vec![a(0)]),
+            ("Array", "of") => format!("[{}]", args.join(", ")),
+            ("String", "fromCodePoint") => helper(self, "js_from_code_point", vec![format!("[{}]", args.join(", "))]),
             ("Number", "isNaN") => helper(self, "js_is_nan", vec![a(0)]),
             // Number.isFinite: a number that is finite, no conversion ("12" is false).
             ("Number", "isFinite") => helper(self, "js_is_finite", vec![a(0)]),
@@ -986,9 +1066,14 @@ impl Conv<'_> {
                     }
                     Some(Binding::Unsupported(r)) => self.unconvertible(n.span, r),
                     _ => match name {
-                        "Error" | "TypeError" | "RangeError" => {
-                            let args = self.args(&n.arguments);
-                            args.first().cloned().unwrap_or_else(|| "\"Error\"".into())
+                        // An error is its text, "TypeError: m", as String(e) writes it (js_error).
+                        "Error" | "TypeError" | "RangeError" | "SyntaxError" | "ReferenceError" | "URIError"
+                        | "EvalError"
+                            if !self.is_local(name) && !self.top_vars.contains(name) =>
+                        {
+                            let m = self.args(&n.arguments).first().cloned().unwrap_or_else(|| "()".into());
+                            let h = self.helper("js_error");
+                            format!("{h}(\"{name}\", {m})")
                         }
                         "RegExp" if !self.is_local(name) && !self.top_vars.contains(name) => {
                             let args = self.args(&n.arguments);
@@ -1048,6 +1133,7 @@ const CALLBACK_METHODS: &[&str] = &[
     "reduceRight",
     "flatMap",
     "sort",
+    "toSorted",
 ];
 
 /// How many arguments the Rhai form of array method `method` passes its callback: Rhai's own
@@ -1057,7 +1143,7 @@ fn callback_arity(method: &str) -> Option<usize> {
         "map" | "filter" | "find" | "findIndex" | "findLast" | "findLastIndex" | "some" | "every" | "forEach"
         | "flatMap" => Some(2),
         "reduce" | "reduceRight" => Some(3),
-        "sort" => Some(2),
+        "sort" | "toSorted" => Some(2),
         _ => None,
     }
 }

@@ -19,6 +19,9 @@ pub struct ScopeInfo {
     /// (`const params = { headers }`, `list.push(user)`, `const b = a`): name → where, for the
     /// reason of an item when the name is changed in place afterwards (`aliases.rs`).
     pub stored: HashMap<String, String>,
+    /// Names bound to a shallow copy (`{ ...o }`, `xs.slice()`, `xs.filter(…)`): name → how.
+    /// Its nested objects are the original's in JavaScript (`aliases.rs`, `nested_change`).
+    pub shallow: HashMap<String, String>,
     /// Constants whose kind of value is known statically.
     pub kinds: HashMap<String, Kind>,
     /// Names that certainly hold a closure (`const f = (a, b) => …`, a nested `function f`),
@@ -111,6 +114,8 @@ pub struct Conv<'s> {
     pub scope_info: Vec<ScopeInfo>,
     /// Top-level variables that are second names for other objects (see `aliases.rs`): name → why.
     pub top_aliases: HashMap<String, String>,
+    /// `ScopeInfo::shallow` of the top level.
+    pub top_shallow: HashMap<String, String>,
     /// [`ScopeInfo::stored`] of the top level.
     pub top_stored: HashMap<String, String>,
     /// Per loop around the code being converted, innermost last: the names declared in its
@@ -133,6 +138,8 @@ pub struct Conv<'s> {
     /// being converted starts: names read deeper than that are captured by a closure created in
     /// the loop (see `captures.rs`).
     pub closure_depth: usize,
+    /// The index in `scopes` of each closure's own scope, innermost last.
+    pub closure_scopes: Vec<usize>,
     pub closure_base: usize,
     pub captured: HashSet<String>,
     /// Open scans for names closures refer to (see `captures.rs`, `closures_referring_to`).
@@ -224,6 +231,7 @@ impl<'s> Conv<'s> {
             scopes: Vec::new(),
             scope_info: Vec::new(),
             top_aliases: HashMap::new(),
+            top_shallow: HashMap::new(),
             top_stored: HashMap::new(),
             loop_changes: Vec::new(),
             pending_marks: Vec::new(),
@@ -231,6 +239,7 @@ impl<'s> Conv<'s> {
             params_unobserved: false,
             fresh_accumulator: None,
             closure_depth: 0,
+            closure_scopes: Vec::new(),
             closure_base: 0,
             captured: HashSet::new(),
             reference_scans: Vec::new(),
@@ -412,6 +421,7 @@ impl<'s> Conv<'s> {
         // A new declaration says nothing yet of what the name holds.
         if let Some(info) = self.scope_info.last_mut() {
             info.aliases.remove(name);
+            info.shallow.remove(name);
             info.kinds.remove(name);
             info.closure_params.remove(name);
             info.rest_closures.remove(name);
@@ -446,6 +456,15 @@ impl<'s> Conv<'s> {
         if let Some(info) = self.scope_of(name).and_then(|i| self.scope_info.get_mut(i)) {
             info.closure_params.insert(name.to_string(), params.items.len());
         }
+    }
+
+    /// `name` is a variable a closure takes from outside itself and also a function of the
+    /// file: Rhai does not capture a name that a function of the script has, so the closure
+    /// would call (or hold) the function instead, silently (`function apply(handler) { return
+    /// xs.map((x) => handler(x)); }` beside a `function handler`).
+    pub fn captured_name_is_a_function(&self, name: &str) -> bool {
+        let Some(&start) = self.closure_scopes.last() else { return false };
+        self.top_fns.contains_key(name) && self.scope_of(name).is_some_and(|i| i < start)
     }
 
     /// The innermost function scope declaring `name`.

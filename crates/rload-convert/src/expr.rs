@@ -117,6 +117,9 @@ impl Conv<'_> {
                 "`arguments`: Rhai has no such object; take the values as a rest parameter (`function f(...args)`)",
             );
         }
+        if self.captured_name_is_a_function(name) {
+            return self.unconvertible(id.span, clash_note(name));
+        }
         if self.is_own_name(name) {
             // An object's own name inside its method: the method's `this` (`objects.rs`).
             return self.own_name_expr(name, id.span);
@@ -389,6 +392,9 @@ impl Conv<'_> {
                         // name is the one every name reads.
                         if m.static_property_name() != Some("lastIndex") {
                             flag = self.alias_change(&root, m.span());
+                            if flag.is_empty() {
+                                flag = self.nested_change(&root, m.object(), m.span());
+                            }
                         }
                     }
                     let text = member_to_text(self, m);
@@ -541,4 +547,11 @@ fn balanced_inner(s: &str) -> bool {
         prev = c;
     }
     depth == 0
+}
+
+/// Why a closure's use of `name` is listed (`Conv::captured_name_is_a_function`).
+pub fn clash_note(name: &str) -> String {
+    format!(
+        "`{name}` here is a variable from outside this closure and also the name of a function of this file: Rhai's closure would take the function; rename the variable (or the function)"
+    )
 }

@@ -254,6 +254,7 @@ impl Conv<'_> {
         let (was_async, listed) = self.enter_function(f.span, f.r#async, "closure", checked);
         self.push_scope();
         self.closure_depth += 1;
+        self.closure_scopes.push(self.scopes.len() - 1);
         let params = self.params(&f.params);
         let (rest, refused) = self.rest_closure(f.span, &params, callback.is_some() || force);
         let rest = rest && !raw;
@@ -276,6 +277,7 @@ impl Conv<'_> {
             String::new()
         };
         self.closure_depth -= 1;
+        self.closure_scopes.pop();
         self.pop_scope();
         self.leave_function(was_async);
         self.array_params = extra;
@@ -318,6 +320,7 @@ impl Conv<'_> {
         let (was_async, listed) = self.enter_function(f.span, f.r#async, "function", false);
         self.push_scope();
         self.closure_depth += 1;
+        self.closure_scopes.push(self.scopes.len() - 1);
         if let Some(id) = &f.id {
             self.declare(id.name.as_str());
         }
@@ -333,6 +336,7 @@ impl Conv<'_> {
             None => String::new(),
         };
         self.closure_depth -= 1;
+        self.closure_scopes.pop();
         self.pop_scope();
         self.leave_function(was_async);
         self.array_params = extra;

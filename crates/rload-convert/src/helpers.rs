@@ -80,12 +80,73 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_set_length(n) {\n    // `a.length = n`: cut the array to n elements, or pad it with undefined ones.\n    if type_of(this) != \"array\" { throw `cannot set the length of a ${type_of(this)}`; }\n    if n < this.len() { this.truncate(n); } else { this.pad(n, ()); }\n}",
     ),
     (
+        "js_error",
+        r#"private fn js_error(name, m) {
+    // `new Error(m)` (or TypeError, …): its text, "Error: m", as String(e) writes it; `e.name`
+    // and `e.message` read it back (js_error_name, js_message); "Error" alone without m.
+    if m == () && !js_is_null(m) { name } else { name + ": " + js_str(m) }
+}"#,
+    ),
+    (
+        "js_call_opt",
+        "private fn js_call_opt(f, args) {\n    // `f?.(…)`: undefined when f is null or undefined, else f called.\n    if f == () { () } else { js_call(f, args) }\n}",
+    ),
+    (
+        "js_spread_object",
+        r#"private fn js_spread_object(v) {
+    // `...v` in an object literal: an object's own properties; nothing for null, undefined, a
+    // number or a boolean; an array's or a string's elements under their indexes.
+    switch type_of(v) {
+        "()" | "bool" | "i64" | "f64" => #{},
+        "array" => { let o = #{}; for (x, i) in v { o[i.to_string()] = x; } o }
+        "string" => { let o = #{}; let i = 0; for c in v.chars() { o[i.to_string()] = c.to_string(); i += 1; } o }
+        _ => v,
+    }
+}"#,
+    ),
+    (
+        "js_iter_keys",
+        "private fn js_iter_keys(v) {\n    // keys(): an array's indexes; anything else's own keys().\n    if type_of(v) == \"array\" { let out = []; for i in 0..v.len() { out.push(i); } out } else { v.keys() }\n}",
+    ),
+    (
+        "js_iter_values",
+        "private fn js_iter_values(v) {\n    // values(): an array's elements; anything else's own values().\n    if type_of(v) == \"array\" { v } else { v.values() }\n}",
+    ),
+    (
+        "js_iter_entries",
+        "private fn js_iter_entries(v) {\n    // entries(): an array's [index, element] pairs; anything else's own entries().\n    if type_of(v) == \"array\" { let out = []; for (x, i) in v { out.push([i, x]); } out } else { v.entries() }\n}",
+    ),
+    (
+        "js_includes_from",
+        "private fn js_includes_from(x, v, from) {\n    // includes(v, from): from position `from` (from the end when negative) on.\n    let n = x.len();\n    let i = js_int(js_number(from));\n    if i < 0 { i = if n + i < 0 { 0 } else { n + i }; }\n    if i >= n { return type_of(x) == \"string\" && v == \"\"; }\n    if type_of(x) == \"string\" { return x.sub_string(i).contains(v); }\n    js_includes(x.extract(i), v)\n}",
+    ),
+    (
+        "js_last_index_of_from",
+        "private fn js_last_index_of_from(x, v, from) {\n    // lastIndexOf(v, from): the last position of v at or before `from` (from the end when\n    // negative for an array; a string's clamped at 0).\n    let n = x.len();\n    let i = js_int(js_number(from));\n    if type_of(x) == \"string\" {\n        if i < 0 { i = 0; }\n        if i > n - v.len() { i = n - v.len(); }\n        while i >= 0 { if x.sub_string(i, v.len()) == v { return i; } i -= 1; }\n        return -1;\n    }\n    if i < 0 { i += n; }\n    if i >= n { i = n - 1; }\n    while i >= 0 { if x[i] == v { return i; } i -= 1; }\n    -1\n}",
+    ),
+    (
+        "js_is_safe_integer",
+        "private fn js_is_safe_integer(v) {\n    // Number.isSafeInteger: a whole number of at most 2^53 - 1 either way.\n    js_is_integer(v) && v.abs() <= 9007199254740991\n}",
+    ),
+    (
+        "js_from_code_point",
+        "private fn js_from_code_point(codes) {\n    // String.fromCodePoint(…): each code point as a character (past 0x10FFFF or negative:\n    // k6's RangeError).\n    let text = \"\";\n    for c in codes {\n        let n = js_number(c);\n        if type_of(n) == \"f64\" || n < 0 || n > 1114111 { throw `RangeError: Invalid code point ${js_str(c)}`; }\n        if n >= 65536 {\n            let m = n - 65536;\n            text += js_from_char_code([55296 + (m >> 10), 56320 + (m & 1023)]);\n        } else {\n            text += js_from_char_code([n]);\n        }\n    }\n    text\n}",
+    ),
+    (
+        "js_unshift",
+        "private fn js_unshift(items) {\n    // unshift(…): the items first, in their order; JavaScript's returns the new length.\n    let i = 0;\n    for x in items { this.insert(i, x); i += 1; }\n    this.len()\n}",
+    ),
+    (
+        "js_join_sep",
+        "private fn js_join_sep(sep) {\n    // join(sep)'s separator: a comma for undefined, else its text (\"null\" for null).\n    if sep == () && !js_is_null(sep) { \",\" } else { js_str(sep) }\n}",
+    ),
+    (
         "js_join",
         "private fn js_join(a, sep) {\n    let out = \"\";\n    for (x, i) in a {\n        if i > 0 { out += sep; }\n        if x != () { out += js_str(x); }\n    }\n    out\n}",
     ),
     (
         "js_str",
-        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` as \"null\" or \"undefined\",\n    // whichever it is.\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => if js_is_null(v) { \"null\" } else { \"undefined\" },\n        \"f64\" => js_number_string(v),\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => \"[object Object]\",\n        _ => `${v}`,\n    }\n}",
+        "private fn js_str(v) {\n    // JavaScript's String(v): whole floats without \".0\", arrays comma-joined, maps as\n    // \"[object Object]\"; `()` as \"null\" or \"undefined\",\n    // whichever it is.\n    switch type_of(v) {\n        \"string\" => v,\n        \"()\" => if js_is_null(v) { \"null\" } else { \"undefined\" },\n        \"f64\" => js_number_string(v),\n        \"array\" => {\n            let out = \"\";\n            for (x, i) in v {\n                if i > 0 { out += \",\"; }\n                if x != () { out += js_str(x); }\n            }\n            out\n        }\n        \"map\" => if v.contains(\"error\") && v.contains(\"message\") {\n            // An error of Rhai's, caught: its name and message, as an Error's text is.\n            (if v.error == \"ErrorDotExpr\" || v.error == \"ErrorIndexingType\" { \"TypeError: \" } else { \"Error: \" }) + v.message\n        } else {\n            \"[object Object]\"\n        },\n        _ => `${v}`,\n    }\n}",
     ),
     (
         "js_parse_int",
@@ -97,7 +158,19 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_message",
-        "private fn js_message(e) {\n    // A caught error's message: Rhai's own errors are maps with one, as `Promise.any`'s\n    // AggregateError has; a thrown value (`new Error(m)` converts to m) and rload's errors are\n    // their own message; a helper's `TypeError: m` (or `RangeError: m`, rload's\n    // `ReferenceError: m`, `URIError: m`) is m.\n    if type_of(e) == \"map\" || type_of(e) == \"AggregateError\" { e.message } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(e.index_of(\": \") + 2) } else { js_str(e) }\n}",
+        r#"private fn js_message(e) {
+    // A caught error's message: Rhai's own errors are maps with one, as `Promise.any`'s
+    // AggregateError has; `new Error(m)` converts to "Error: m" (`new TypeError(m)` to
+    // "TypeError: m", a helper's and rload's errors are worded so too): m, and "" for a bare
+    // "Error"; any other thrown value is its own message.
+    if type_of(e) == "map" || type_of(e) == "AggregateError" { return e.message; }
+    if type_of(e) != "string" { return js_str(e); }
+    for n in ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "URIError", "EvalError"] {
+        if e == n { return ""; }
+        if e.starts_with(n + ": ") { return e.sub_string(n.len() + 2); }
+    }
+    e
+}"#,
     ),
     (
         "js_add",
@@ -108,11 +181,12 @@ const HELPERS: &[(&str, &str)] = &[
         r#"private fn js_arith(a, b, op) {
     // JavaScript's `+` of numbers, `-`, `*`, `%`, `/` and `**` where a side is not certainly a
     // number: a string, a boolean, null or undefined as its number ("6" - 1 is 5, true + 1 is 2,
-    // `null * 2` is 0, `undefined * 2` NaN).
+    // `null * 2` is 0, `undefined * 2` NaN; an array but for `+` as its text's number: `[3] - 1`
+    // is 2).
     let ta = type_of(a);
     let tb = type_of(b);
-    if ta == "string" || ta == "bool" || ta == "()" { a = js_number(a); }
-    if tb == "string" || tb == "bool" || tb == "()" { b = js_number(b); }
+    if ta == "string" || ta == "bool" || ta == "()" || (ta == "array" && op != "+") { a = js_number(a); }
+    if tb == "string" || tb == "bool" || tb == "()" || (tb == "array" && op != "+") { b = js_number(b); }
     switch op {
         "+" => a + b,
         "-" => a - b,
@@ -184,7 +258,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_sort_by",
-        "private fn js_sort_by(f) {\n    // sort(f): in place, and the array is the value (Rhai's sort returns nothing).\n    this.sort(|a, b| {\n        let r = f.call(a, b);\n        if r < 0 { -1 } else if r > 0 { 1 } else { 0 }\n    });\n    this\n}",
+        "private fn js_sort_by(js_cmp) {\n    // sort(f): in place, and the array is the value (Rhai's sort returns nothing). The closure\n    // below reads the comparator under a name no script function has: Rhai would take a\n    // script's function `f` for a parameter `f` there.\n    this.sort(|a, b| {\n        let r = js_cmp.call(a, b);\n        if r < 0 { -1 } else if r > 0 { 1 } else { 0 }\n    });\n    this\n}",
     ),
     ("js_reverse", "private fn js_reverse() {\n    // reverse(): in place, and the array is the value (Rhai's reverse returns nothing).\n    this.reverse();\n    this\n}"),
     (
@@ -296,7 +370,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_number",
-        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => if js_is_null(v) { 0 } else { 0.0 / 0.0 },\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        _ => 0.0 / 0.0,\n    }\n}",
+        "private fn js_number(v) {\n    switch type_of(v) {\n        \"i64\" => v,\n        \"f64\" => v,\n        \"bool\" => if v { 1 } else { 0 },\n        \"()\" => if js_is_null(v) { 0 } else { 0.0 / 0.0 },\n        \"string\" => js_number_text(v),\n        \"Date\" => v.getTime(),\n        // An array reads as its text: [] is 0, [5] is 5, [1, 2] NaN.\n        \"array\" => js_number_text(js_str(v)),\n        _ => 0.0 / 0.0,\n    }\n}",
     ),
     (
         "js_number_text",
@@ -431,7 +505,25 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_error_name",
-        "private fn js_error_name(e) {\n    // A caught error's name: a thrown object's own; SyntaxError for JSON that does not parse,\n    // TypeError for Rhai's errors reading a property or an element of a wrong value and for a\n    // helper's `TypeError: m`, RangeError, ReferenceError and URIError for theirs, else Error.\n    if type_of(e) == \"AggregateError\" { return e.name; }\n    if type_of(e) == \"map\" {\n        if e.contains(\"name\") { return e.name; }\n        if e.error == \"ErrorDotExpr\" || e.error == \"ErrorIndexingType\" { return \"TypeError\"; }\n        return \"Error\";\n    }\n    if type_of(e) == \"string\" && e.starts_with(\"invalid JSON\") { \"SyntaxError\" } else if type_of(e) == \"string\" && (e.starts_with(\"TypeError: \") || e.starts_with(\"RangeError: \") || e.starts_with(\"ReferenceError: \") || e.starts_with(\"URIError: \")) { e.sub_string(0, e.index_of(\":\")) } else { \"Error\" }\n}",
+        r#"private fn js_error_name(e) {
+    // A caught error's name: a thrown object's own (undefined when it has none); TypeError for
+    // Rhai's errors reading a property or an element of a wrong value, else Error; SyntaxError
+    // for JSON that does not parse; the name `new TypeError(m)` ("TypeError: m"), a helper's or
+    // rload's error starts with.
+    if type_of(e) == "AggregateError" { return e.name; }
+    if type_of(e) == "map" {
+        if e.contains("name") { return e.name; }
+        if !e.contains("error") { return (); }
+        if e.error == "ErrorDotExpr" || e.error == "ErrorIndexingType" { return "TypeError"; }
+        return "Error";
+    }
+    if type_of(e) != "string" { return (); }
+    if e.starts_with("invalid JSON") { return "SyntaxError"; }
+    for n in ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "URIError", "EvalError"] {
+        if e == n || e.starts_with(n + ": ") { return n; }
+    }
+    "Error"
+}"#,
     ),
     (
         "js_iter",
@@ -699,21 +791,26 @@ pub fn deps(name: &str) -> &'static [&'static str] {
             &["js_add", "js_arith", "js_str", "js_number", "js_number_text", "js_div", "js_rem", "js_pow", "js_is_nan"]
         }
         "js_concat_all" => &["js_str", "js_flat"],
+        "js_join_sep" | "js_error" => &["js_str"],
         "js_from_entries" => &["js_spread", "js_str"],
         "js_in" => &["js_str", "js_number", "js_number_text"],
         "js_split" => &["js_str", "js_int32", "js_number", "js_number_text"],
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
-        "js_from_char_code" => &["js_int", "js_number", "js_number_text"],
-        "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text"],
+        "js_includes_from" => &["js_includes", "js_is_nan", "js_int", "js_number", "js_number_text", "js_str"],
+        "js_last_index_of_from" => &["js_int", "js_number", "js_number_text", "js_str"],
+        "js_is_safe_integer" => &["js_is_integer"],
+        "js_from_code_point" => &["js_from_char_code", "js_int", "js_number", "js_number_text", "js_str"],
+        "js_from_char_code" => &["js_int", "js_number", "js_number_text", "js_str"],
+        "js_sign" | "js_max_of" | "js_min_of" => &["js_number", "js_number_text", "js_str"],
         "js_find_between" => &["js_truthy"],
         "js_key" => &["js_str", "js_number", "js_number_text"],
         "js_find_last_index" => &["js_truthy"],
         "js_find_last" => &["js_find_last_index", "js_truthy"],
         "js_loose_eq" => &["js_str", "js_number", "js_number_text"],
         "js_compare" => &["js_number", "js_number_text", "js_str"],
-        "js_number" | "js_int32" => &["js_number", "js_number_text"],
+        "js_number" | "js_int32" => &["js_number", "js_number_text", "js_str"],
         _ => &[],
     }
 }

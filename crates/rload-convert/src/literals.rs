@@ -179,7 +179,15 @@ impl Conv<'_> {
             match p {
                 ObjectPropertyKind::SpreadProperty(s) => {
                     flush(&mut segments, &mut entries, &mut computed, self);
-                    segments.push(self.expr(&s.argument));
+                    let v = self.expr(&s.argument);
+                    // `{ ...opts }` of null or undefined adds nothing; of an array or a string
+                    // its elements by index (js_spread_object).
+                    if matches!(s.argument, Expression::ObjectExpression(_)) {
+                        segments.push(v);
+                    } else {
+                        let h = self.helper("js_spread_object");
+                        segments.push(format!("{h}({})", strip_parens(&v)));
+                    }
                 }
                 ObjectPropertyKind::ObjectProperty(p) => {
                     if p.kind != PropertyKind::Init {
@@ -245,8 +253,7 @@ impl Conv<'_> {
         match segments.len() {
             0 => "#{}".into(),
             1 if !matches!(o.properties.first(), Some(ObjectPropertyKind::SpreadProperty(_))) => segments.remove(0),
-            // `{...a}` copies `a`; `#{} + a` does too (and `#{} + ()` would fail, as a spread
-            // of `null` would not: rare).
+            // `{...a}` copies `a`; `#{} + a` does too.
             _ => format!("(#{{}} + {})", segments.join(" + ")),
         }
     }

@@ -96,7 +96,7 @@ fn to_json(value: &impl serde::Serialize) -> Result<String, Box<rhai::EvalAltRes
 /// `()` that is not `null`, [`Dynamic::NULL`]) is left out of an object and written as `null` in
 /// an array, and `JSON.stringify(undefined)` is undefined itself, not text.
 pub fn js_json(value: &Dynamic) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
-    if is_undefined(value) {
+    if is_undefined(value) || is_function(value) {
         return Ok(Dynamic::UNIT);
     }
     Ok(to_json(&JsonValue::js(value))?.into())
@@ -105,6 +105,12 @@ pub fn js_json(value: &Dynamic) -> Result<Dynamic, Box<rhai::EvalAltResult>> {
 /// JavaScript's `undefined`: a `()` not tagged as `null`.
 fn is_undefined(value: &Dynamic) -> bool {
     value.is_unit() && !value.is_js_null()
+}
+
+/// A function, which `JSON.stringify` writes as `undefined` does: left out of an object, `null`
+/// in an array.
+fn is_function(value: &Dynamic) -> bool {
+    value.is_fnptr() || value.is::<super::call::RestFn>()
 }
 
 /// A map as a JSON object, its keys in JavaScript's order ([`key_order`]), its values as
@@ -118,7 +124,8 @@ struct JsonMap<'a> {
 impl serde::Serialize for JsonMap<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let js = self.js;
-        let entries = key_order::entries(self.map).filter(|(_, value)| !(js && is_undefined(value)));
+        let entries =
+            key_order::entries(self.map).filter(|(_, value)| !(js && (is_undefined(value) || is_function(value))));
         serializer.collect_map(entries.map(|(key, value)| (key, JsonValue { value, js })))
     }
 }
@@ -170,6 +177,9 @@ impl serde::Serialize for JsonValue<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if let Some(map) = self.value.read_lock::<Map>() {
             return self.map(&map).serialize(serializer);
+        }
+        if self.js && is_function(self.value) {
+            return serializer.serialize_unit();
         }
         if let Some(items) = self.value.read_lock::<Array>() {
             return self.array(&items).serialize(serializer);
@@ -474,6 +484,17 @@ mod tests {
         assert_eq!(to_json(&JsonValue::rhai(&map)).unwrap(), r#"{"n":null,"u":null,"list":[null,null]}"#);
         assert!(js_json(&Dynamic::UNIT).unwrap().is_unit());
         assert_eq!(text(js_json(&Dynamic::NULL).unwrap()), "null");
+    }
+
+    #[test]
+    fn js_json_writes_a_function_as_undefined() {
+        // k6: JSON.stringify({ f: () => 1, k: [() => 2] }) is {"k":[null]}, of a function undefined.
+        let f = Dynamic::from(rhai::FnPtr::new("anon").unwrap());
+        let mut map = Map::default();
+        map.insert("f".into(), f.clone());
+        map.insert("k".into(), Dynamic::from_array(vec![f.clone()]));
+        assert_eq!(js_json(&Dynamic::from(map)).unwrap().into_string().unwrap(), r#"{"k":[null]}"#);
+        assert!(js_json(&f).unwrap().is_unit());
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! Arguments are joined by spaces as k6 does: strings as they are, numbers as JavaScript writes
 //! them (`2.0` → 2, `1e21` → 1e+21, `Infinity`), maps and arrays as JSON (as
 //! `JSON.stringify`: a map's `undefined` values left out), JavaScript's `null` (JSON's null, a
-//! converted `null`: `Dynamic::NULL`) as `null`, any other `()` as `undefined`. `console.log` and `console.info` are level info, `warn` is k6's `warning`,
+//! converted `null`: `Dynamic::NULL`) as `null`, any other `()` as `undefined`, a Map or a Set
+//! as `{}` and a function as `null`, as k6 writes them. `console.log` and `console.info` are level info, `warn` is k6's `warning`,
 //! `error` is error, `debug` is debug (k6 shows debug lines only with `--verbose`, which rload
 //! does not have; rload shows them, as it does the script's `debug`).
 //!
@@ -27,6 +28,8 @@
 use rhai::{Dynamic, Engine, Token};
 
 use super::body::JsonValue;
+use super::call::RestFn;
+use super::collections::{JsMap, JsSet};
 use super::exec;
 use super::regexp::RegExp;
 use super::regexp_match::MatchResult;
@@ -51,6 +54,14 @@ fn show(value: &Dynamic) -> String {
     }
     if let Ok(f) = value.as_float() {
         return super::convert::js_number(f);
+    }
+    // As k6 writes them: a Map or a Set has no properties of its own to show, a function none
+    // that JSON takes.
+    if value.is::<JsMap>() || value.is::<JsSet>() {
+        return "{}".into();
+    }
+    if value.is_fnptr() || value.is::<RestFn>() {
+        return "null".into();
     }
     if value.is_map()
         || value.is_array()
@@ -173,8 +184,13 @@ mod tests {
             Dynamic::from(9007199254740992.0),
             Dynamic::from(f64::INFINITY),
             Dynamic::from(2.0),
+            Dynamic::from(JsMap::default()),
+            Dynamic::from(rhai::FnPtr::new("f").unwrap()),
         ];
         let line = args.iter().map(show).collect::<Vec<_>>().join(" ");
-        assert_eq!(line, r#"hello 1 {"a":1,"n":null} [1,null] null undefined true 1.5 9007199254740992 Infinity 2"#);
+        assert_eq!(
+            line,
+            r#"hello 1 {"a":1,"n":null} [1,null] null undefined true 1.5 9007199254740992 Infinity 2 {} null"#
+        );
     }
 }

@@ -13,8 +13,9 @@
 //! 1900–1999). Local time is the process's zone (`TZ`, else `/etc/localtime`), as k6 takes
 //! Go's. Strings parse as k6 (goja) parses them: ISO 8601 (`2024-02-29`, a date alone being
 //! UTC; `2024-02-29T10:20:30.5+02:00`; without an offset, local time; a day past the month's
-//! end is taken, and one-digit months and days as local time, as goja takes them) and RFC 2822 / RFC 1123
-//! (`Thu, 01 Jan 1970 00:00:00 GMT`); anything else is an invalid date (`"Invalid Date"`).
+//! end is taken, and one-digit months and days as local time, as goja takes them) and, as goja,
+//! V8's looser forms (`loose.rs`: `March 7, 2024`, `2024/03/07`, `3/7/2024 10:30 PM`, RFC 2822
+//! / RFC 1123 `Thu, 01 Jan 1970 00:00:00 GMT`); anything else is an invalid date (`"Invalid Date"`).
 //!
 //! `to_json` writes its ISO text (`null` when invalid), as `JSON.stringify`; text is
 //! `toString`'s (`Tue Nov 14 2023 22:13:20 GMT+0000 (UTC)`, the zone's abbreviation from the C
@@ -26,6 +27,7 @@ use rhai::{Dynamic, Engine, EvalAltResult};
 
 use super::convert::{js_text, js_to_number};
 
+mod loose;
 mod time;
 pub use time::parse;
 use time::{fields, local_offset_ms, make_date, time_clip, utc_of_local, weekday, zone_name, Fields};

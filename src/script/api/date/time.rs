@@ -152,15 +152,14 @@ pub fn weekday(t: f64) -> usize {
     ((t / MS_PER_DAY).floor() + 4.0).rem_euclid(7.0) as usize
 }
 
-/// `Date.parse(text)`: ISO 8601 as goja reads it, else RFC 2822; NaN for anything else.
+/// `Date.parse(text)`: ISO 8601 as goja reads it, else goja's looser reading (`super::loose`:
+/// `March 7, 2024`, `2024/03/07`, RFC 2822); NaN for anything else.
 pub fn parse(text: &str) -> f64 {
     let text = text.trim();
-    if let Some(t) = parse_iso(text) {
-        return time_clip(t);
-    }
-    match chrono::DateTime::parse_from_rfc2822(text) {
-        Ok(d) => d.timestamp_millis() as f64,
-        Err(_) => f64::NAN,
+    let loose = || if super::loose::iso_shaped(text) { None } else { super::loose::parse(text) };
+    match parse_iso(text).or_else(loose) {
+        Some(t) => time_clip(t),
+        None => f64::NAN,
     }
 }
 
@@ -297,6 +296,36 @@ mod tests {
         assert_eq!(parse("Thu, 01 Jan 1970 00:00:00 GMT"), 0.0);
         assert!(parse("garbage").is_nan());
         assert!(parse("2024-13-01").is_nan());
+    }
+
+    /// goja's looser forms (`loose.rs`); rload read all of these as NaN, but for RFC 2822.
+    /// Dates alone, or with a zone, so that the local zone does not count.
+    #[test]
+    fn loose_strings_parse_as_goja_parses_them() {
+        for (text, k6) in [
+            ("March 7, 2024", 1_709_769_600_000.0),
+            ("2024/03/07", 1_709_769_600_000.0),
+            ("3/7/2024", 1_709_769_600_000.0),
+            ("3/7/24", 1_709_769_600_000.0),
+            ("Thursday, March 7, 2024", 1_709_769_600_000.0),
+            ("7-Mar-2024", 1_709_769_600_000.0),
+            ("2024.03.07", 1_709_769_600_000.0),
+            ("Mar 2024", 1_709_251_200_000.0),
+            ("Thu, 01 Jan 1970 00:00:00 +0200", -7_200_000.0),
+            ("Mon Jan 02 2006 15:04:05 GMT-0700 (MST)", 1_136_239_445_000.0),
+            ("07 Mar 2024 12:00:00 EST", 1_709_830_800_000.0),
+            ("Mar 7 2024 10:00 GMT+2", 1_709_798_400_000.0),
+            ("Mar 7 2024 10:00 CEST", 1_709_798_400_000.0),
+            ("Sat, 9 Mar 2024 08:00:00 -0500", 1_709_989_200_000.0),
+            ("-2024-03-07", -126_032_803_200_000.0),
+            ("99/1/1", 915_148_800_000.0),
+            ("May 5", 989_020_800_000.0),
+        ] {
+            assert_eq!(parse(text), k6, "{text}");
+        }
+        for text in ["20240307", "Mar 7 2024 10:00 PSTX", "Sunday", "", "1 2 3 4", "3/7/2024)"] {
+            assert!(parse(text).is_nan(), "{text}");
+        }
     }
 
     #[test]
