@@ -274,6 +274,7 @@ impl Conv<'_> {
             }
             "escape" | "unescape" | "atob" | "btoa" | "fetch" | "structuredClone" | "queueMicrotask"
             | "setImmediate" => self.unconvertible(c.span, format!("{name}(): rload has no such function")),
+            "Symbol" => self.unconvertible(c.span, "`Symbol(…)`: rload has no symbols (a unique key: use a string)"),
             _ => format!("{}({})", names::var(name), args.join(", ")),
         }
     }
@@ -729,7 +730,21 @@ impl Conv<'_> {
                 format!("{}.{h}([{}])", paren_if_needed(&obj), args.join(", "))
             }
             // Rhai's index_of takes the start position as JavaScript's does (from the end when
-            // negative).
+            // negative); a value that may be null or undefined goes through a helper, as Rhai's
+            // `==` takes any two () as equal.
+            "indexOf" if !self.certainly_not_nullish(c.arguments.first()) => {
+                let h = self.helper(if args.len() > 1 { "js_index_of_from" } else { "js_index_of" });
+                let o = if m.optional { self.fresh("opt") } else { obj.clone() };
+                let call = format!(
+                    "{h}({o}, {})",
+                    [a(0)].into_iter().chain(args.get(1).cloned()).collect::<Vec<_>>().join(", ")
+                );
+                if m.optional {
+                    format!("({{ let {o} = {obj}; if {o} == () {{ () }} else {{ {call} }} }})")
+                } else {
+                    call
+                }
+            }
             "indexOf" => format!("{obj}{q}.index_of({})", args.join(", ")),
             "findIndex" => format!("{obj}{q}.index_of({})", a(0)),
             "startsWith" if args.len() < 2 => format!("{obj}{q}.starts_with({})", a(0)),

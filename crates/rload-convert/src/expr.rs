@@ -120,6 +120,29 @@ impl Conv<'_> {
         if self.captured_name_is_a_function(name) {
             return self.unconvertible(id.span, clash_note(name));
         }
+        // JavaScript's built-ins rload lacks: the name would fail when the line runs.
+        if matches!(
+            name,
+            "Symbol"
+                | "Reflect"
+                | "Intl"
+                | "Atomics"
+                | "WebAssembly"
+                | "SharedArrayBuffer"
+                | "WeakRef"
+                | "FinalizationRegistry"
+        ) && !self.is_local(name)
+            && !self.top_vars.contains(name)
+            && !self.top_fns.contains_key(name)
+        {
+            return self.unconvertible(id.span, format!("`{name}`: rload has no {name}"));
+        }
+        if name == "globalThis" && !self.is_local(name) && !self.top_vars.contains(name) {
+            return self.unconvertible(
+                id.span,
+                "`globalThis`: rload has no global object; keep the value in a variable declared at the top of the script",
+            );
+        }
         if self.is_own_name(name) {
             // An object's own name inside its method: the method's `this` (`objects.rs`).
             return self.own_name_expr(name, id.span);

@@ -122,7 +122,7 @@ const HELPERS: &[(&str, &str)] = &[
     ),
     (
         "js_last_index_of_from",
-        "private fn js_last_index_of_from(x, v, from) {\n    // lastIndexOf(v, from): the last position of v at or before `from` (from the end when\n    // negative for an array; a string's clamped at 0).\n    let n = x.len();\n    let i = js_int(js_number(from));\n    if type_of(x) == \"string\" {\n        if i < 0 { i = 0; }\n        if i > n - v.len() { i = n - v.len(); }\n        while i >= 0 { if x.sub_string(i, v.len()) == v { return i; } i -= 1; }\n        return -1;\n    }\n    if i < 0 { i += n; }\n    if i >= n { i = n - 1; }\n    while i >= 0 { if x[i] == v { return i; } i -= 1; }\n    -1\n}",
+        "private fn js_last_index_of_from(x, v, from) {\n    // lastIndexOf(v, from): the last position of v at or before `from` (from the end when\n    // negative for an array; a string's clamped at 0).\n    let n = x.len();\n    let i = js_int(js_number(from));\n    if type_of(x) == \"string\" {\n        if i < 0 { i = 0; }\n        if i > n - v.len() { i = n - v.len(); }\n        while i >= 0 { if x.sub_string(i, v.len()) == v { return i; } i -= 1; }\n        return -1;\n    }\n    if i < 0 { i += n; }\n    if i >= n { i = n - 1; }\n    while i >= 0 { if js_same(x[i], v) { return i; } i -= 1; }\n    -1\n}",
     ),
     (
         "js_is_safe_integer",
@@ -712,12 +712,20 @@ const HELPERS: &[(&str, &str)] = &[
         "private fn js_is_nan(v) {\n    type_of(v) == \"f64\" && v.is_nan\n}",
     ),
     (
+        "js_index_of",
+        "private fn js_index_of(x, v) {\n    // indexOf() of a value that may be null or undefined: `===`, which tells them apart (Rhai's\n    // `==` takes any two () as equal); anything else is Rhai's index_of.\n    if type_of(x) == \"array\" && type_of(v) == \"()\" {\n        let i = 0;\n        for e in x { if js_same(e, v) { return i; } i += 1; }\n        return -1;\n    }\n    x.index_of(v)\n}",
+    ),
+    (
+        "js_index_of_from",
+        "private fn js_index_of_from(x, v, from) {\n    // indexOf(v, from) of a value that may be null or undefined (see js_index_of).\n    if type_of(x) == \"array\" && type_of(v) == \"()\" {\n        let n = x.len();\n        let i = js_int(js_number(from));\n        if i < 0 { i = if n + i < 0 { 0 } else { n + i }; }\n        while i < n { if js_same(x[i], v) { return i; } i += 1; }\n        return -1;\n    }\n    x.index_of(v, from)\n}",
+    ),
+    (
         "js_includes",
         "private fn js_includes(x, v) {\n    // includes(): NaN finds NaN (SameValueZero), null finds null and not undefined; a string\n    // looks for text.\n    if type_of(x) == \"array\" && js_is_nan(v) {\n        for e in x { if js_is_nan(e) { return true; } }\n        return false;\n    }\n    if type_of(x) == \"array\" && type_of(v) == \"()\" {\n        for e in x { if type_of(e) == \"()\" && js_is_null(e) == js_is_null(v) { return true; } }\n        return false;\n    }\n    x.contains(v)\n}",
     ),
     (
         "js_last_index_of",
-        "private fn js_last_index_of(x, v) {\n    // lastIndexOf(): the last position of v (`===`) in an array, or of the text in a string.\n    if type_of(x) == \"string\" {\n        let n = x.len();\n        let m = v.len();\n        let i = n - m;\n        while i >= 0 { if x.sub_string(i, m) == v { return i; } i -= 1; }\n        return -1;\n    }\n    let i = x.len() - 1;\n    while i >= 0 { if x[i] == v { return i; } i -= 1; }\n    -1\n}",
+        "private fn js_last_index_of(x, v) {\n    // lastIndexOf(): the last position of v (`===`, js_same: a null is not an undefined) in an\n    // array, or of the text in a string.\n    if type_of(x) == \"string\" {\n        let n = x.len();\n        let m = v.len();\n        let i = n - m;\n        while i >= 0 { if x.sub_string(i, m) == v { return i; } i -= 1; }\n        return -1;\n    }\n    let i = x.len() - 1;\n    while i >= 0 { if js_same(x[i], v) { return i; } i -= 1; }\n    -1\n}",
     ),
     (
         "js_delete",
@@ -798,6 +806,7 @@ pub fn deps(name: &str) -> &'static [&'static str] {
         "js_to_fixed" => &["js_str", "js_to_fixed_digits"],
         "js_object_keys" => &["js_keys"],
         "js_includes" => &["js_is_nan"],
+        "js_index_of_from" => &["js_int", "js_number", "js_number_text", "js_str"],
         "js_includes_from" => &["js_includes", "js_is_nan", "js_int", "js_number", "js_number_text", "js_str"],
         "js_last_index_of_from" => &["js_int", "js_number", "js_number_text", "js_str"],
         "js_is_safe_integer" => &["js_is_integer"],

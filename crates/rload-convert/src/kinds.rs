@@ -136,6 +136,13 @@ impl Conv<'_> {
         }
     }
 
+    /// True when `arg` is certainly neither null nor undefined (a string, a number, a boolean):
+    /// where Rhai's `==` then compares as JavaScript's `===` does.
+    pub(crate) fn certainly_not_nullish(&self, arg: Option<&Argument>) -> bool {
+        arg.and_then(|a| a.as_expression())
+            .is_some_and(|e| matches!(self.kind(e), Kind::Str | Kind::Num { .. } | Kind::Bool))
+    }
+
     pub(crate) fn name_kind(&self, name: &str) -> Kind {
         match self.scope_of(name) {
             Some(i) => self.scope_info.get(i).and_then(|s| s.kinds.get(name)).copied().unwrap_or(Kind::Unknown),

@@ -499,3 +499,41 @@ fn changing_an_object_nested_in_a_shallow_copy_is_listed() {
                 const xs = [{ n: 1 }];\nconst ys = [...xs];\nys[0] = { n: 0 };\nys.push(1);";
     assert!(not_converted(&convert(body).1).is_empty());
 }
+
+#[test]
+fn index_of_a_value_that_may_be_null_or_undefined_tells_them_apart() {
+    // Rhai's `==` (and so its index_of) takes any two () as equal; corpus 110 checks what the
+    // helpers give against k6.
+    for (call, out) in [
+        ("[null].indexOf(undefined)", "js_index_of([js_null()], ())"),
+        ("xs.indexOf(v, 1)", "js_index_of_from(xs, v, 1)"),
+        ("[undefined].lastIndexOf(null)", "js_last_index_of([()], js_null())"),
+        // A value that is certainly no () stays Rhai's own.
+        ("'abc'.indexOf('b')", r#""abc".index_of("b")"#),
+        ("xs.indexOf(2, 1)", "xs.index_of(2, 1)"),
+    ] {
+        let (rhai, items) = convert(&format!("const xs = [1];\nconst v = xs[0];\nconst r = {call};"));
+        assert!(rhai.contains(out), "{call}: {rhai}");
+        assert!(items.is_empty(), "{call}: {items:?}");
+    }
+}
+
+#[test]
+fn built_ins_rload_lacks_are_listed_where_used() {
+    for (body, why) in [
+        ("const key = Symbol('k');", "`Symbol(…)`: rload has no symbols"),
+        ("const ks = Reflect.ownKeys({ a: 1 });", "`Reflect`: rload has no Reflect"),
+        ("const w = new WeakRef({});", "`new WeakRef(…)`: rload has no WeakRef"),
+        ("const n = Atomics.add(a, 0, 1);", "`Atomics`: rload has no Atomics"),
+        ("globalThis.counter = 1;", "`globalThis`: rload has no global object"),
+    ] {
+        let (rhai, items) = convert(body);
+        let listed = not_converted(&items);
+        assert!(listed.iter().any(|r| r.contains(why)), "{body}: {listed:?}");
+        assert!(rhai.contains("/* CONVERT: "), "{rhai}");
+    }
+    // A variable of the script's own with such a name is the script's.
+    let (_, items) =
+        convert("const Reflect = { ownKeys: (o) => Object.keys(o) };\nconst ks = Reflect.ownKeys({ a: 1 });");
+    assert!(not_converted(&items).is_empty(), "{items:?}");
+}
