@@ -951,17 +951,17 @@ impl Conv<'_> {
                 };
                 // `js_json`: JavaScript's JSON.stringify, which leaves a key whose value is
                 // undefined out (Rhai's `to_json()` writes every `()` as null).
-                if !no_replacer {
-                    let c = self.item(
-                        c.span,
-                        ItemKind::Unconvertible,
-                        "JSON.stringify's replacer (a function or a list of keys): rload writes every key as it is",
-                    );
-                    format!("{c} js_json({})", strip_parens(&a(0)))
-                } else if args.len() > 2 {
-                    helper(self, "js_stringify_indent", vec![a(0), a(2)])
+                // A replacer (a function or a list of keys): `js_json_replace` gives the value
+                // it makes (script/api/json_replacer.rs), which is then written.
+                let value = if no_replacer {
+                    strip_parens(&a(0)).to_string()
                 } else {
-                    format!("js_json({})", strip_parens(&a(0)))
+                    format!("js_json_replace({}, {})", a(0), a(1))
+                };
+                if args.len() > 2 {
+                    helper(self, "js_stringify_indent", vec![value, a(2)])
+                } else {
+                    format!("js_json({value})")
                 }
             }
             ("JSON", "parse") => helper(self, "js_parse", vec![a(0)]),

@@ -537,3 +537,17 @@ fn built_ins_rload_lacks_are_listed_where_used() {
         convert("const Reflect = { ownKeys: (o) => Object.keys(o) };\nconst ks = Reflect.ownKeys({ a: 1 });");
     assert!(not_converted(&items).is_empty(), "{items:?}");
 }
+
+#[test]
+fn json_stringify_with_a_replacer_converts() {
+    // It was listed as not converted; corpus 111 checks what it gives against k6.
+    for (call, out) in [
+        ("JSON.stringify(o, ['a'])", r#"js_json(js_json_replace(o, ["a"]))"#),
+        ("JSON.stringify(o, (k, v) => v, 2)", "js_stringify_indent(js_json_replace(o, |k, v| v), 2)"),
+        ("JSON.stringify(o, null, 2)", "js_stringify_indent(o, 2)"),
+    ] {
+        let (rhai, items) = convert(&format!("const o = {{ a: 1 }};\nconst s = {call};"));
+        assert!(rhai.contains(out), "{call}: {rhai}");
+        assert!(items.is_empty(), "{call}: {items:?}");
+    }
+}

@@ -37,6 +37,7 @@ pub mod http_params;
 pub mod http_url;
 pub mod jslib_summary;
 pub mod json;
+pub mod json_replacer;
 pub mod key_order;
 pub mod math;
 pub mod metrics;
@@ -74,6 +75,7 @@ pub fn register(engine: &mut Engine, sockets: &ws::OpenSessions) {
     html::register(engine);
     core::register(engine);
     json::register(engine);
+    json_replacer::register(engine);
     key_order::register(engine);
     jslib_summary::register(engine);
     exec::register(engine);
