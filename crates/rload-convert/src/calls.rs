@@ -1011,6 +1011,9 @@ impl Conv<'_> {
             }
             ("Object", "fromEntries") => helper(self, "js_from_entries", vec![a(0)]),
             ("Object", "is") => helper(self, "js_object_is", vec![a(0), a(1)]),
+            // An own key of an object, or an index (or `length`) of an array: `in` without a
+            // prototype, which rload's objects do not have.
+            ("Object", "hasOwn") => helper(self, "js_in", vec![a(1), a(0)]),
             ("Object", "freeze") => a(0),
             ("Object", "assign") => {
                 if let Some(Argument::Identifier(t)) = c.arguments.first() {

@@ -551,3 +551,11 @@ fn json_stringify_with_a_replacer_converts() {
         assert!(items.is_empty(), "{call}: {items:?}");
     }
 }
+
+#[test]
+fn object_has_own_is_an_own_key_or_index() {
+    // k6 runs Object.hasOwn (ES2022); rload refused it. Corpus 109 checks it against k6.
+    let (rhai, items) = convert("const o = { a: 1 };\nconst r = Object.hasOwn(o, 'a');");
+    assert!(rhai.contains(r#"js_in("a", o)"#), "{rhai}");
+    assert!(items.is_empty(), "{items:?}");
+}
