@@ -59,7 +59,11 @@ impl Conv<'_> {
                 format!("(if {test} {{ {a} }} else {{ {b} }})")
             }
             Expression::AssignmentExpression(a) => {
-                // As a value (`x = y = 0`, `while ((m = re.exec(s)))`): the assignment, then the value.
+                // As a value (`x = y = 0`, `while ((m = re.exec(s)))`): the assignment, then the
+                // value. A destructuring assignment's block gives its value itself.
+                if matches!(&a.left, AssignmentTarget::ObjectAssignmentTarget(_) | AssignmentTarget::ArrayAssignmentTarget(_)) {
+                    return self.assignment(a);
+                }
                 let stmt = self.assignment(a);
                 let target = self.assign_target_text(&a.left);
                 format!("{{ {stmt}; {target} }}")
@@ -296,7 +300,11 @@ impl Conv<'_> {
             self.note_mutation(&root);
         }
         if matches!(&a.left, AssignmentTarget::ObjectAssignmentTarget(_) | AssignmentTarget::ArrayAssignmentTarget(_)) {
-            return self.unconvertible(a.span, "a destructuring assignment (destructuring `let`/`const` converts)");
+            if a.operator != AssignmentOperator::Assign {
+                return self.unconvertible(a.span, "a destructuring assignment with an operator");
+            }
+            let source = self.expr(&a.right);
+            return self.destructuring_assignment(&a.left, source);
         }
         let target = self.assign_target_text(&a.left);
         if a.operator.is_bitwise() {
@@ -389,23 +397,26 @@ impl Conv<'_> {
         }
     }
 
+    /// A variable assigned to.
+    pub fn ident_target(&mut self, id: &IdentifierReference) -> String {
+        self.note_mutation(id.name.as_str());
+        self.note_reference(id.name.as_str());
+        if self.in_function()
+            && self.module.is_some()
+            && !self.is_local(id.name.as_str())
+            && self.top_vars.contains(id.name.as_str())
+        {
+            return self.unconvertible(
+                id.span,
+                "a module function changing the module's own variable: Rhai module functions cannot",
+            );
+        }
+        names::var(id.name.as_str())
+    }
+
     pub fn simple_target(&mut self, t: &SimpleAssignmentTarget) -> String {
         match t {
-            SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => {
-                self.note_mutation(id.name.as_str());
-                self.note_reference(id.name.as_str());
-                if self.in_function()
-                    && self.module.is_some()
-                    && !self.is_local(id.name.as_str())
-                    && self.top_vars.contains(id.name.as_str())
-                {
-                    return self.unconvertible(
-                        id.span,
-                        "a module function changing the module's own variable: Rhai module functions cannot",
-                    );
-                }
-                names::var(id.name.as_str())
-            }
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(id) => self.ident_target(id),
             other => match other.as_member_expression() {
                 Some(m) => {
                     let mut flag = String::new();

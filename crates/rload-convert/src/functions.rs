@@ -111,10 +111,7 @@ impl Conv<'_> {
                 out.push(format!("let {} = {source};", names::var(id.name.as_str())));
             }
             BindingPattern::AssignmentPattern(a) => {
-                // The default replaces undefined only (not null), and is worked out only then.
-                let d = self.expr(&a.right);
-                let v = self.fresh("v");
-                let value = format!("{{ let {v} = {source}; if js_is_undefined({v}) {{ {d} }} else {{ {v} }} }}");
+                let value = self.defaulted(source, &a.right);
                 self.destructure(&a.left, value, out);
             }
             BindingPattern::ObjectPattern(o) => {
@@ -131,17 +128,7 @@ impl Conv<'_> {
                             continue;
                         }
                     };
-                    // `length` and an index (`{ 0: first }`) are an array's or a string's too,
-                    // which Rhai reads otherwise: which the value is shows when it runs.
-                    let index = !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit());
-                    let access = match names::property(&key) {
-                        _ if key == "length" || index => {
-                            let h = self.helper("js_pattern_key");
-                            format!("{h}({tmp}, {})", names::string(&key))
-                        }
-                        Some(k) => format!("{tmp}.{k}"),
-                        None => format!("{tmp}[{}]", names::string(&key)),
-                    };
+                    let access = self.pattern_access(&tmp, &key);
                     self.destructure(&p.value, access, out);
                     taken.push(names::string(&key));
                 }
@@ -163,6 +150,120 @@ impl Conv<'_> {
                     let from = a.elements.len();
                     let h = self.helper("js_slice");
                     self.destructure(&r.argument, format!("{h}({tmp}, {from}, ())"), out);
+                }
+            }
+        }
+    }
+
+    /// `source` (a Rhai expression), or `default` where it is undefined: a pattern's default
+    /// replaces undefined only (not null), and is worked out only then.
+    fn defaulted(&mut self, source: String, default: &Expression) -> String {
+        let d = self.expr(default);
+        let v = self.fresh("v");
+        format!("{{ let {v} = {source}; if js_is_undefined({v}) {{ {d} }} else {{ {v} }} }}")
+    }
+
+    /// The value of `key` in `tmp`, as a pattern reads it: `length` and an index (`{ 0: first }`)
+    /// are an array's or a string's too, which Rhai reads otherwise (which the value is shows
+    /// when it runs).
+    fn pattern_access(&mut self, tmp: &str, key: &str) -> String {
+        let index = !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit());
+        match names::property(key) {
+            _ if key == "length" || index => {
+                let h = self.helper("js_pattern_key");
+                format!("{h}({tmp}, {})", names::string(key))
+            }
+            Some(k) => format!("{tmp}.{k}"),
+            None => format!("{tmp}[{}]", names::string(key)),
+        }
+    }
+
+    /// A destructuring assignment (`[a, b] = [b, a]`, `({ x, y: z = 1 } = o)`): each target
+    /// assigned from `source` (a Rhai expression) as a destructuring `let` reads it, in a block
+    /// whose value is the source, as the assignment's is.
+    pub fn destructuring_assignment(&mut self, target: &AssignmentTarget, source: String) -> String {
+        let mut out = Vec::new();
+        let tmp = self.destructure_into(target, source, &mut out);
+        format!("{{ {} {tmp} }}", out.join(" "))
+    }
+
+    /// The statements of [`Self::destructuring_assignment`] for `target`; the name holding the
+    /// value when `target` is a pattern.
+    fn destructure_into(&mut self, target: &AssignmentTarget, source: String, out: &mut Vec<String>) -> String {
+        match target {
+            AssignmentTarget::ArrayAssignmentTarget(a) => {
+                let tmp = self.fresh("arr");
+                out.push(format!("let {tmp} = {source};"));
+                for (i, el) in a.elements.iter().enumerate() {
+                    if let Some(el) = el {
+                        self.destructure_maybe_default(el, format!("{tmp}.get({i})"), out);
+                    }
+                }
+                if let Some(r) = &a.rest {
+                    let h = self.helper("js_slice");
+                    self.destructure_into(&r.target, format!("{h}({tmp}, {}, ())", a.elements.len()), out);
+                }
+                tmp
+            }
+            AssignmentTarget::ObjectAssignmentTarget(o) => {
+                let tmp = self.fresh("obj");
+                out.push(format!("let {tmp} = {source};"));
+                let mut taken = Vec::new();
+                for p in &o.properties {
+                    match p {
+                        AssignmentTargetProperty::AssignmentTargetPropertyIdentifier(p) => {
+                            let key = p.binding.name.to_string();
+                            let access = self.pattern_access(&tmp, &key);
+                            let value = match &p.init {
+                                Some(d) => self.defaulted(access, d),
+                                None => access,
+                            };
+                            let target = self.ident_target(&p.binding);
+                            out.push(format!("{target} = {value};"));
+                            taken.push(names::string(&key));
+                        }
+                        AssignmentTargetProperty::AssignmentTargetPropertyProperty(p) => {
+                            let key = match p.name.static_name() {
+                                Some(k) if !p.computed => k.to_string(),
+                                _ => {
+                                    let c = self.item(
+                                        p.span,
+                                        ItemKind::Unconvertible,
+                                        "a computed key in a destructuring pattern",
+                                    );
+                                    out.push(c);
+                                    continue;
+                                }
+                            };
+                            let access = self.pattern_access(&tmp, &key);
+                            self.destructure_maybe_default(&p.binding, access, out);
+                            taken.push(names::string(&key));
+                        }
+                    }
+                }
+                if let Some(r) = &o.rest {
+                    let h = self.helper("js_object_rest");
+                    self.destructure_into(&r.target, format!("{h}({tmp}, [{}])", taken.join(", ")), out);
+                }
+                tmp
+            }
+            other => {
+                let target = self.assign_target_text(other);
+                out.push(format!("{target} = {source};"));
+                target
+            }
+        }
+    }
+
+    fn destructure_maybe_default(&mut self, el: &AssignmentTargetMaybeDefault, source: String, out: &mut Vec<String>) {
+        match el {
+            AssignmentTargetMaybeDefault::AssignmentTargetWithDefault(d) => {
+                let value = self.defaulted(source, &d.init);
+                self.destructure_into(&d.binding, value, out);
+            }
+            other => {
+                if let Some(t) = other.as_assignment_target() {
+                    self.destructure_into(t, source, out);
                 }
             }
         }

@@ -559,3 +559,19 @@ fn object_has_own_is_an_own_key_or_index() {
     assert!(rhai.contains(r#"js_in("a", o)"#), "{rhai}");
     assert!(items.is_empty(), "{items:?}");
 }
+
+#[test]
+fn a_destructuring_assignment_takes_the_value_once_then_assigns_each_target() {
+    // It was listed as not converted; corpus 112 checks what it gives against k6.
+    let (rhai, items) = convert("let a = 1, b = 2;\n[a, b] = [b, a];");
+    assert!(rhai.contains("{ let arr1 = [b, a]; a = arr1.get(0); b = arr1.get(1); arr1 };"), "{rhai}");
+    assert!(items.is_empty(), "{items:?}");
+    let (rhai, items) = convert("let x, z, rest;\n({ x, y: z = 5, ...rest } = { x: 1 });");
+    assert!(
+        rhai.contains("x = obj1.x;")
+            && rhai.contains("z = { let v2 = obj1.y; if js_is_undefined(v2) { 5 } else { v2 } };")
+            && rhai.contains(r#"rest = js_object_rest(obj1, ["x", "y"]);"#),
+        "{rhai}"
+    );
+    assert!(items.is_empty(), "{items:?}");
+}
