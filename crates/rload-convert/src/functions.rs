@@ -3,6 +3,7 @@
 //! a fixed arity; JavaScript's do not), and closures.
 
 use oxc_ast::ast::*;
+use oxc_span::Span;
 
 use crate::conv::Conv;
 use crate::expr::strip_parens;
@@ -119,15 +120,7 @@ impl Conv<'_> {
                 out.push(format!("let {tmp} = {source};"));
                 let mut taken = Vec::new();
                 for p in &o.properties {
-                    let key = match p.key.static_name() {
-                        Some(k) if !p.computed => k.to_string(),
-                        _ => {
-                            let c =
-                                self.item(p.span, ItemKind::Unconvertible, "a computed key in a destructuring pattern");
-                            out.push(c);
-                            continue;
-                        }
-                    };
+                    let Some(key) = self.pattern_key(&p.key, p.computed, p.span, out) else { continue };
                     let access = self.pattern_access(&tmp, &key);
                     self.destructure(&p.value, access, out);
                     taken.push(names::string(&key));
@@ -140,7 +133,7 @@ impl Conv<'_> {
             }
             BindingPattern::ArrayPattern(a) => {
                 let tmp = self.fresh("arr");
-                out.push(format!("let {tmp} = {source};"));
+                self.iterated(&tmp, source, out);
                 for (i, el) in a.elements.iter().enumerate() {
                     if let Some(el) = el {
                         self.destructure(el, format!("{tmp}.get({i})"), out);
@@ -161,6 +154,28 @@ impl Conv<'_> {
         let d = self.expr(default);
         let v = self.fresh("v");
         format!("{{ let {v} = {source}; if js_is_undefined({v}) {{ {d} }} else {{ {v} }} }}")
+    }
+
+    /// `let tmp = source;`, what an array pattern reads: its elements as JavaScript iterates
+    /// them (a string's characters, a Set's values, a Map's pairs: `js_spread`), where Rhai's
+    /// `get` read a Map's key 0. An array is read as it is, with no call.
+    fn iterated(&mut self, tmp: &str, source: String, out: &mut Vec<String>) {
+        out.push(format!("let {tmp} = {source};"));
+        if !source.starts_with('[') {
+            let h = self.helper("js_spread");
+            out.push(format!("if type_of({tmp}) != \"array\" {{ {tmp} = {h}({tmp}); }}"));
+        }
+    }
+
+    /// A pattern's key by name; a computed one is listed (as a statement of `out`) and `None`.
+    fn pattern_key(&mut self, key: &PropertyKey, computed: bool, span: Span, out: &mut Vec<String>) -> Option<String> {
+        match key.static_name() {
+            Some(k) if !computed => Some(k.to_string()),
+            _ => {
+                out.push(self.item(span, ItemKind::Unconvertible, "a computed key in a destructuring pattern"));
+                None
+            }
+        }
     }
 
     /// The value of `key` in `tmp`, as a pattern reads it: `length` and an index (`{ 0: first }`)
@@ -193,7 +208,7 @@ impl Conv<'_> {
         match target {
             AssignmentTarget::ArrayAssignmentTarget(a) => {
                 let tmp = self.fresh("arr");
-                out.push(format!("let {tmp} = {source};"));
+                self.iterated(&tmp, source, out);
                 for (i, el) in a.elements.iter().enumerate() {
                     if let Some(el) = el {
                         self.destructure_maybe_default(el, format!("{tmp}.get({i})"), out);
@@ -223,18 +238,7 @@ impl Conv<'_> {
                             taken.push(names::string(&key));
                         }
                         AssignmentTargetProperty::AssignmentTargetPropertyProperty(p) => {
-                            let key = match p.name.static_name() {
-                                Some(k) if !p.computed => k.to_string(),
-                                _ => {
-                                    let c = self.item(
-                                        p.span,
-                                        ItemKind::Unconvertible,
-                                        "a computed key in a destructuring pattern",
-                                    );
-                                    out.push(c);
-                                    continue;
-                                }
-                            };
+                            let Some(key) = self.pattern_key(&p.name, p.computed, p.span, out) else { continue };
                             let access = self.pattern_access(&tmp, &key);
                             self.destructure_maybe_default(&p.binding, access, out);
                             taken.push(names::string(&key));
