@@ -8,15 +8,6 @@ use common::*;
 
 use std::time::{Duration, Instant};
 
-/// The `name=value` a script printed (a number).
-fn printed(run: &Run, name: &str) -> f64 {
-    let prefix = format!("{name}=");
-    let mut words = run.stdout.split_whitespace().chain(run.stderr.split_whitespace());
-    words
-        .find_map(|w| w.strip_prefix(&prefix)?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name}= in:\n{}\n{}", run.stdout, run.stderr))
-}
-
 #[test]
 fn promises_run_while_the_script_goes_on_and_the_iteration_waits_for_every_one() {
     let target = Target::start();
@@ -54,9 +45,9 @@ fn promises_run_while_the_script_goes_on_and_the_iteration_waits_for_every_one()
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(!run.stderr.contains("ERRO"), "{}", run.stderr);
     // 4 + 1 + 1 a iteration, the never-awaited one recorded in its own iteration.
-    assert_eq!(printed(&run, "reqs"), 12.0, "{}", run.stdout);
+    assert_eq!(run.printed("reqs"), 12.0, "{}", run.stdout);
     // 300 ms for the list, then 400 ms for the request nobody waited for.
-    assert!(printed(&run, "shortest") >= 699.0, "{}", run.stdout);
+    assert!(run.printed("shortest") >= 699.0, "{}", run.stdout);
     assert_eq!(target.stats()["requests_total"], 13);
 }
 
@@ -99,7 +90,7 @@ fn a_rejection_nothing_waits_for_ends_the_iteration_and_no_catch_stops_it() {
     let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
     let out = format!("{}\n{}", run.stdout, run.stderr);
     assert!(out.contains("Uncaught (in promise) Get \"http://127.0.0.1:1/\"") && !out.contains("AFTER"), "{out}");
-    assert_eq!(printed(&run, "reqs"), 1.0, "{out}");
+    assert_eq!(run.printed("reqs"), 1.0, "{out}");
 }
 
 #[test]
@@ -127,9 +118,9 @@ fn wait_all_rejects_at_the_first_failure_without_waiting_for_the_rest() {
     );
     let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(printed(&run, "waited") < 400.0, "{}", run.stdout);
+    assert!(run.printed("waited") < 400.0, "{}", run.stdout);
     // The slow request still completes, and counts, before the iteration ends.
-    assert_eq!(printed(&run, "reqs"), 2.0, "{}", run.stdout);
+    assert_eq!(run.printed("reqs"), 2.0, "{}", run.stdout);
 }
 
 #[test]
@@ -145,7 +136,7 @@ fn an_iteration_that_throws_or_is_stopped_drops_its_requests_in_flight() {
     let started = Instant::now();
     let run = rload(&thrower, &["-e", &format!("BASE={}", target.url())]);
     assert!(run.stdout.contains("STARTED Promise") && run.stderr.contains("boom"), "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(printed(&run, "reqs"), 0.0, "{}", run.stdout);
+    assert_eq!(run.printed("reqs"), 0.0, "{}", run.stdout);
     assert!(started.elapsed() < Duration::from_millis(1400), "{:?}", started.elapsed());
 
     let stopped = script(
@@ -158,6 +149,6 @@ fn an_iteration_that_throws_or_is_stopped_drops_its_requests_in_flight() {
     let started = Instant::now();
     let run = rload(&stopped, &["-e", &format!("BASE={}", target.url())]);
     assert!(run.stdout.contains("STARTED Promise"), "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(printed(&run, "reqs"), 0.0, "{}", run.stdout);
+    assert_eq!(run.printed("reqs"), 0.0, "{}", run.stdout);
     assert!(started.elapsed() < Duration::from_millis(2800), "{:?}", started.elapsed());
 }

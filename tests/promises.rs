@@ -6,15 +6,6 @@
 mod common;
 use common::*;
 
-/// The `name=value` a script printed (a number).
-fn printed(run: &Run, name: &str) -> f64 {
-    let prefix = format!("{name}=");
-    let mut words = run.stdout.split_whitespace().chain(run.stderr.split_whitespace());
-    words
-        .find_map(|w| w.strip_prefix(&prefix)?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name}= in:\n{}\n{}", run.stdout, run.stderr))
-}
-
 /// The line the script printed after `ORDER `.
 fn order(run: &Run) -> String {
     let line = run.stdout.lines().chain(run.stderr.lines()).find(|l| l.contains("ORDER "));
@@ -126,10 +117,10 @@ fn the_iteration_ends_once_every_callback_has_run_and_its_checks_count() {
     let run = rload(&s, &["-e", &format!("BASE={}", target.url())]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(!run.stderr.contains("ERRO"), "{}", run.stderr);
-    assert_eq!(printed(&run, "reqs"), 4.0, "{}", run.stdout);
-    assert_eq!(printed(&run, "passes"), 6.0, "{}", run.stdout);
+    assert_eq!(run.printed("reqs"), 4.0, "{}", run.stdout);
+    assert_eq!(run.printed("passes"), 6.0, "{}", run.stdout);
     // 50 ms + the callback's 400 ms sleep + 100 ms: all inside the iteration, as in k6.
-    assert!(printed(&run, "shortest") >= 549.0, "{}", run.stdout);
+    assert!(run.printed("shortest") >= 549.0, "{}", run.stdout);
 }
 
 #[test]

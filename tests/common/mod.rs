@@ -122,6 +122,15 @@ impl Run {
         assert!(self.line("checks_succeeded").contains(&expected), "{}\n{}", self.stdout, self.stderr);
     }
 
+    /// The number a script printed as `name=value`, on either stream.
+    pub fn printed(&self, name: &str) -> f64 {
+        let prefix = format!("{name}=");
+        let mut words = self.stdout.split_whitespace().chain(self.stderr.split_whitespace());
+        words
+            .find_map(|w| w.strip_prefix(&prefix)?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name}= in:\n{}\n{}", self.stdout, self.stderr))
+    }
+
     /// The summary line of `metric` (e.g. "http_reqs"), panicking with the output if absent.
     pub fn line(&self, metric: &str) -> &str {
         self.stdout
