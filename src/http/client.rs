@@ -19,6 +19,7 @@ use super::auth::{self, Auth};
 use super::collected::Collected;
 use super::compression;
 use super::cookies::{CookieJar, RequestCookie};
+use super::deadline;
 use super::debug::HttpDebug;
 use super::error_code::{self, Failure};
 use super::h2::{Answer, SendError, Sender};
@@ -248,12 +249,12 @@ impl HttpClient {
         // closing early, the timeout) still has the part received, which k6 keeps.
         let mut body = None;
         // A deadline already past (a zero or negative timeout) fails before anything is sent, as
-        // Go's client fails on a context already done; `timeout_at` polls the request first, so
+        // Go's client fails on a context already done; `within` polls the request first, so
         // an answer that came in before the timer's turn would have won the race.
         let result = if sending.deadline <= tokio::time::Instant::now() {
             Err(Failure::timeout())
         } else {
-            tokio::time::timeout_at(sending.deadline, self.attempt(url, hop, sending, &mut marks, &mut info, &mut body))
+            deadline::within(sending.deadline, self.attempt(url, hop, sending, &mut marks, &mut info, &mut body))
                 .await
                 .unwrap_or_else(|_elapsed| Err(Failure::timeout()))
         };

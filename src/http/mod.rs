@@ -28,6 +28,7 @@ mod client;
 mod collected;
 pub mod compression;
 pub mod cookies;
+pub(crate) mod deadline;
 pub mod debug;
 pub mod error_code;
 pub(crate) mod h1;

@@ -126,6 +126,8 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
             metrics::flush();
         }
     });
+    // The thread's request timeouts, on one timer (`http::deadline`).
+    let deadlines = tokio::task::spawn_local(crate::http::deadline::watch());
     let mut tasks = Vec::new();
     while let Some(Command::StartVu { id, scenario, index }) = rx.recv().await {
         // The run's and the scenario's hard stop and the scenario's start, relayed to this
@@ -145,6 +147,7 @@ async fn run_worker(mut rx: mpsc::UnboundedReceiver<Command>, source: ScriptSour
         let _ = t.await;
     }
     flusher.abort();
+    deadlines.abort();
 }
 
 /// Creates the VU's coroutine and returns the future that drives it to completion.
