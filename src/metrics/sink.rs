@@ -247,14 +247,24 @@ impl PartialEq for TrendSink {
 }
 
 /// `value` in the histogram's integer unit (thousandths), clamped to the stored range.
+///
+/// Rounded half away from zero as `f64::round` rounds, without its call into the runtime
+/// library (the default x86-64 target has no instruction for it): eight calls per request,
+/// ~190 instructions of ~38,000. Below the range's end `scaled` is under 2^53, so its whole
+/// part and its fraction (`scaled - whole`) are both exact.
 fn histogram_units(value: f64) -> u64 {
-    let scaled = (value * 1000.0).round();
-    if scaled <= 0.0 {
+    let scaled = value * 1000.0;
+    if scaled.is_nan() || scaled < 0.5 {
         0
     } else if scaled >= MAX_HISTOGRAM_VALUE as f64 {
         MAX_HISTOGRAM_VALUE
     } else {
-        scaled as u64
+        let whole = scaled as u64;
+        if scaled - whole as f64 >= 0.5 {
+            whole + 1
+        } else {
+            whole
+        }
     }
 }
 

@@ -193,3 +193,47 @@ fn trend_stat_names() {
         assert_eq!(TrendStat::parse(bad), None, "{bad}");
     }
 }
+
+/// The histogram's unit, as `f64::round` gives it: halves away from zero, the value just under
+/// a half down, everything at or past the range's end at its end, nothing below zero.
+#[test]
+fn histogram_units_round_as_f64_round_does() {
+    let reference = |value: f64| {
+        let scaled = (value * 1000.0).round();
+        if scaled.is_nan() || scaled <= 0.0 {
+            0
+        } else {
+            (scaled as u64).min(MAX_HISTOGRAM_VALUE)
+        }
+    };
+    let mut edges = vec![
+        0.0,
+        -0.0,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0005,
+        0.5f64.next_down() / 1000.0,
+        0.0025,
+        0.0035,
+        1.5,
+        (MAX_HISTOGRAM_VALUE as f64 - 0.5) / 1000.0,
+        (MAX_HISTOGRAM_VALUE as f64 - 0.3) / 1000.0,
+        (MAX_HISTOGRAM_VALUE as f64 - 0.7) / 1000.0,
+        MAX_HISTOGRAM_VALUE as f64 / 1000.0,
+        1e300,
+    ];
+    // Whole and half thousandths, one ulp either side, across the range.
+    for whole in [0u64, 1, 2, 3, 7, 999, 1_000, 123_456, 1 << 20, 1 << 41] {
+        for half in [0.0, 0.5] {
+            let at = (whole as f64 + half) / 1000.0;
+            edges.extend([at, at.next_up(), at.next_down()]);
+        }
+    }
+    let mut rng = Rng(38);
+    edges.extend((0..100_000).map(|_| rng.unit() * 10f64.powf(rng.unit() * 12.0 - 3.0)));
+    for value in edges {
+        assert_eq!(histogram_units(value), reference(value), "{value:e}");
+    }
+}
