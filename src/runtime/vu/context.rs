@@ -91,8 +91,10 @@ pub struct VuContext {
     pub group: RefCell<String>,
     /// The VU's own HTTP client (connections, cookie jar), created on its first request.
     pub(super) http: std::cell::OnceCell<Rc<HttpClient>>,
-    /// Top-level variables captured after init, readable by plain name inside functions.
-    pub globals: RefCell<HashMap<ImmutableString, Dynamic>>,
+    /// Top-level variables captured after init, readable by plain name inside functions: read
+    /// at every use of one in a function, so hashed as Rhai hashes its maps' keys (SipHash took
+    /// ~160 instructions a read).
+    pub globals: RefCell<HashMap<ImmutableString, Dynamic, rhai::MapHasher>>,
     /// JSON of setup's return value, passed to `run(data)` and `teardown(data)`.
     pub data_json: Option<String>,
     /// What the VU reports back: options (Options phase) or setup data (Setup phase).
@@ -161,7 +163,7 @@ impl VuContext {
             aborted_test: Cell::new(false),
             group: RefCell::new(String::new()),
             http: std::cell::OnceCell::new(),
-            globals: RefCell::new(HashMap::new()),
+            globals: RefCell::new(HashMap::default()),
             data_json: read_setup_data(&shared.setup_data),
             output: RefCell::new(None),
             env,
