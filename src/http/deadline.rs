@@ -1,11 +1,11 @@
 //! Request timeouts on a worker thread, without a tokio timer per request.
 //!
 //! `tokio::time::timeout_at` puts an entry in the runtime's timer wheel for every request and
-//! takes it out again when the answer comes, for a timeout that almost never fires: ~2,000 of
-//! the ~40,000 instructions of a `bench/get-loop.rhai` request (callgrind). A worker thread
-//! instead notes its requests' deadlines in a slab ([`within`]: a slot taken and given back,
-//! the request's waker kept in it), and one watcher task per thread ([`watch`]) sleeps on one
-//! tokio timer until the earliest deadline it knows of. When that timer fires the watcher looks
+//! takes it out again when the answer comes, for a timeout that almost never fires: ~1,000 of
+//! the ~38,600 instructions of a `bench/get-loop.rhai` request (callgrind; this way costs ~380
+//! of them). A worker thread instead notes its requests' deadlines in a slab ([`within`]: a
+//! slot taken and given back, the request's waker kept in it), and one watcher task per thread
+//! ([`watch`]) sleeps on one tokio timer until the earliest deadline it knows of. When that timer fires the watcher looks
 //! at every slot: requests past their deadline are marked and woken (they then end with a
 //! timeout, as `timeout_at` would have ended them), the rest give the next instant to sleep to.
 //!
